@@ -1,0 +1,43 @@
+"""The one place that configures JAX: float64 on the CPU, and the persistent compilation cache.
+
+Imported for its side effects by every engine module, before any array is made.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import jax
+
+_configured = False
+
+
+def default_cache_dir() -> Path:
+    """Where compiled XLA programs are kept between processes (JAX_COMPILATION_CACHE_DIR wins)."""
+    env = os.environ.get("JAX_COMPILATION_CACHE_DIR") or os.environ.get("EXCITABLE_CACHE_DIR")
+    if env:
+        return Path(env)
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "excitable" / "jax"
+
+
+def configure() -> None:
+    """Enable float64 (agreement with NEURON to ~1e-6 mV needs it) and the compilation cache."""
+    global _configured
+    if _configured:
+        return
+    _configured = True
+    if os.environ.get("EXCITABLE_X64", "1") != "0":
+        jax.config.update("jax_enable_x64", True)
+    cache = default_cache_dir()
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        jax.config.update("jax_compilation_cache_dir", str(cache))
+        # Cache even quick compilations: a CLI run is dominated by them.
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+        jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    except (OSError, AttributeError):  # read-only home or an old JAX: run without the cache
+        pass
+
+
+configure()

@@ -1,0 +1,55 @@
+"""O(N) solution of the cable equations on a tree (Hines 1984), under jit, vmap and grad.
+
+The matrix is symmetric with the sparsity of the tree: node i couples only to parent[i].
+Nodes are numbered so that parent[i] < i (the root is 0), which makes Gaussian elimination from the
+highest index down to the root fill-in free (Hines ordering).
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+
+def solve_tree(parent: np.ndarray, diag, offdiag, rhs):
+    """Solve A x = rhs for the tree matrix A.
+
+    Args:
+        parent: (N,) int numpy array, parent[0] = -1, parent[i] < i. Static (part of the plan).
+        diag: (N,) diagonal of A.
+        offdiag: (N,) A[i, parent[i]] = A[parent[i], i]; offdiag[0] is unused.
+        rhs: (N,) right-hand side.
+
+    Returns:
+        x, shape (N,).
+    """
+    n = len(parent)
+    diag, offdiag, rhs = (jnp.asarray(a) for a in (diag, offdiag, rhs))
+    if n == 1:
+        return rhs / diag
+    if np.all(parent[1:] == np.arange(n - 1)):
+        # An unbranched cable is tridiagonal: LAPACK's gtsv (and cuSPARSE on GPU) via XLA.
+        du = jnp.concatenate([offdiag[1:], jnp.zeros_like(offdiag[:1])])
+        dl = jnp.concatenate([jnp.zeros_like(offdiag[:1]), offdiag[1:]])
+        return jax.lax.linalg.tridiagonal_solve(dl, diag, du, rhs[:, None])[:, 0]
+    return _hines_sequential(jnp.asarray(parent), diag, offdiag, rhs)
+
+
+def _hines_sequential(parent, diag, offdiag, rhs):
+    n = parent.shape[0]
+
+    def eliminate(k, carry):
+        d, b = carry
+        i = n - 1 - k
+        p = parent[i]
+        f = offdiag[i] / d[i]
+        return d.at[p].add(-f * offdiag[i]), b.at[p].add(-f * b[i])
+
+    d, b = jax.lax.fori_loop(0, n - 1, eliminate, (diag, rhs))
+
+    def substitute(i, x):
+        return x.at[i].set((b[i] - offdiag[i] * x[parent[i]]) / d[i])
+
+    x0 = jnp.zeros_like(b).at[0].set(b[0] / d[0])
+    return jax.lax.fori_loop(1, n, substitute, x0)

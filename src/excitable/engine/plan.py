@@ -1,0 +1,110 @@
+"""The compiled form of a model: static structure (numpy) plus a parameter pytree (JAX arrays).
+
+A ``Plan`` is what the model layer hands to the engine. Its structure (tree, where each mechanism
+sits, where stimuli and recordings are) is fixed numpy data closed over by the jitted step; its
+``params`` are a pytree, so ``jax.vmap`` over parameter sets and ``jax.grad`` of a loss come free.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from excitable.engine import backends  # noqa: F401  (float64 + compilation cache)
+from excitable.physics.channel import AbstractChannel
+
+
+@dataclass(frozen=True, eq=False)
+class Placement:
+    """One mechanism (channel class) on a set of nodes ("sites")."""
+
+    name: str                 # "HH"
+    sites: np.ndarray         # (n_sites,) node indices
+
+
+@dataclass(frozen=True, eq=False)
+class Probe:
+    """One recorded signal: what and at which node.
+
+    kind: "v", "i_cap", "i_ion", "i_membrane", "state", "current", "conductance", "iclamp", "vclamp".
+    mechanism/field: for channel signals ("HH", "m"); index: the stimulus number for clamps.
+    """
+
+    label: str
+    kind: str
+    node: int = 0
+    mechanism: str = ""
+    field: str = ""
+    index: int = 0
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """Static structure of a compiled model.
+
+    Attributes:
+        parent: (N,) parent node, -1 at the root, parent[i] < i.
+        weight: (N,) 0.01 * area in um2: converts densities (uF/cm2, mS/cm2, uA/cm2) to pF, nS, pA.
+        placements: the mechanisms and their nodes.
+        iclamp_nodes: (n_iclamp,) node of each current clamp.
+        vclamp_nodes: (n_vclamp,) node of each voltage clamp.
+        probes: what to record.
+    """
+
+    parent: np.ndarray
+    weight: np.ndarray
+    placements: tuple[Placement, ...]
+    iclamp_nodes: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    vclamp_nodes: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    probes: tuple[Probe, ...] = ()
+
+    @property
+    def n(self) -> int:
+        return len(self.parent)
+
+    def site_index(self, mechanism: str, node: int) -> int:
+        """Position of ``node`` in the site list of ``mechanism`` (for recording)."""
+        pl = next(p for p in self.placements if p.name == mechanism)
+        hits = np.nonzero(pl.sites == node)[0]
+        if len(hits) == 0:
+            raise ValueError(f"{mechanism} is not inserted at node {node}")
+        return int(hits[0])
+
+    def key(self) -> tuple:
+        """A hashable fingerprint of the structure (for caching compiled functions)."""
+        return (
+            self.parent.tobytes(), self.weight.tobytes(),
+            tuple((p.name, p.sites.tobytes()) for p in self.placements),
+            self.iclamp_nodes.tobytes(), self.vclamp_nodes.tobytes(),
+            tuple(dataclasses.astuple(p) for p in self.probes),
+        )
+
+
+def make_params(*, cm, g_axial, channels: dict[str, AbstractChannel], celsius: float, v_init: float,
+                iclamp_amp=(), vclamp_rs=()) -> dict[str, Any]:
+    """The parameter pytree of a plan.
+
+    Args:
+        cm: (N,) membrane capacitance, uF/cm2.
+        g_axial: (N,) axial conductance to the parent node, nS (entry 0 unused).
+        channels: mechanism name -> channel instance whose fields are (n_sites,) arrays.
+        celsius: temperature, degC.
+        v_init: initial voltage, mV (every gate starts at its steady state there).
+        iclamp_amp: amplitude multiplier of each current clamp's waveform (nA per unit waveform).
+        vclamp_rs: series resistance of each voltage clamp, MOhm.
+    """
+    f = lambda x: jnp.asarray(x, dtype=float)  # noqa: E731
+    return {
+        "cm": f(cm),
+        "g_axial": f(g_axial),
+        "channels": {k: jax.tree.map(f, ch) for k, ch in channels.items()},
+        "celsius": f(celsius),
+        "v_init": f(v_init),
+        "iclamp_amp": f(iclamp_amp),
+        "vclamp_rs": f(vclamp_rs),
+    }

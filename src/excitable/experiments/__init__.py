@@ -1,0 +1,39 @@
+"""The named experiments: each answers one question (../shared/PHENOMENA.md) and returns a Result.
+
+Example:
+    >>> from excitable import experiments
+    >>> res = experiments.run("action-potential", amplitude=20)
+    >>> res.summary["peak_mV"]
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from excitable.errors import ModelError
+
+#: name -> module (imported on first use, so listing and argument checks stay quick).
+REGISTRY = {
+    "action-potential": "excitable.experiments.action_potential",
+    "all-or-none": "excitable.experiments.all_or_none",
+}
+
+
+def names() -> list[str]:
+    return list(REGISTRY)
+
+
+def get(name: str):
+    """The experiment module called ``name`` (has ``EXPERIMENT`` and ``run``)."""
+    if name not in REGISTRY:
+        raise ModelError(f"unknown experiment {name!r}; known: {', '.join(REGISTRY)}")
+    return importlib.import_module(REGISTRY[name])
+
+
+def run(name: str, **params):
+    """Run experiment ``name`` with ``params`` (see ``describe(name)``); returns a Result."""
+    return get(name).run(**params)
+
+
+def describe(name: str) -> str:
+    return get(name).EXPERIMENT.describe()

@@ -1,0 +1,108 @@
+"""What happens in each phase of the action potential? One pulse, and every gate and current recorded.
+
+Rest -> rising phase (Na+ channels open: m rises fast, inward INa) -> peak (below ENa because K+ and
+leak channels still conduct) -> falling phase (h closes the Na+ channels, n opens the K+ channels:
+outward IK exceeds the inward INa) -> undershoot below rest (K+ channels are slow to close, V nears
+EK) -> recovery (n falls, h recovers).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from excitable.experiments.base import Experiment, Param
+from excitable.experiments.models import MODELS, single_compartment
+from excitable.model.simulation import Simulation
+from excitable.model.stimuli import IClamp
+from excitable.results import Result
+
+EXPERIMENT = Experiment(
+    name="action-potential",
+    question="What happens in each phase of the action potential?",
+    params={
+        "model": Param("hh", "", "hh (squid axon, 6.3 degC) or textbook (mammalian, 36 degC)", str, MODELS),
+        "temperature": Param(None, "degC", "default: the model's own (hh 6.3, textbook 36)",
+                             minimum=-10, maximum=60),
+        "amplitude": Param(None, "uA/cm2", "stimulus current density (default about 2x threshold)"),
+        "delay": Param(5.0, "ms", "stimulus onset", minimum=0),
+        "pulse": Param(1.0, "ms", "stimulus duration", positive=True),
+        "tstop": Param(30.0, "ms", "simulated time", positive=True),
+        "dt": Param(0.025, "ms", "time step", positive=True),
+        "gNa_scale": Param(1.0, "", "multiply Na+ conductance (0 = TTX)", minimum=0),
+        "gK_scale": Param(1.0, "", "multiply K+ conductance (0 = TEA)", minimum=0),
+    },
+)
+
+#: Default amplitudes, uA/cm2: about twice the 1-ms pulse threshold of each model.
+DEFAULT_AMPLITUDE = {"hh": 14.0, "textbook": 14.0}
+
+
+def run(**given) -> Result:
+    """Run the experiment; keyword arguments as in ``EXPERIMENT.params``."""
+    p = EXPERIMENT.resolve(given)
+    model = single_compartment(p["model"])
+    cell = model.cell
+    _scale(cell, p["gNa_scale"], p["gK_scale"])
+    temperature = model.temperature if p["temperature"] is None else p["temperature"]
+    amplitude = DEFAULT_AMPLITUDE[p["model"]] if p["amplitude"] is None else p["amplitude"]
+    sim = Simulation(cell, dt=p["dt"], temperature=temperature, v_init=model.v_init)
+    sim.stimulate(IClamp(cell.soma, amplitude=cell.density_to_nA(amplitude, cell.soma),
+                         delay=p["delay"], duration=p["pulse"]))
+    record_everything(sim)
+    res = sim.run(p["tstop"])
+    res.traces["i_stim"] = _stim_density(res.t, p, amplitude, sim.dt)
+    res.name = EXPERIMENT.name
+    res.meta.update(p, temperature=temperature, amplitude=amplitude, model_description=model.description,
+                    states={name: m.states for name, m in cell.mechanisms.items()})
+    res.summary = summarize(res, p["delay"])
+    res.summary.update(model=p["model"], temperature_degC=temperature, amplitude_uA_cm2=amplitude)
+    from excitable.experiments.plots import plot_action_potential
+
+    res.plotter = plot_action_potential
+    return res
+
+
+def _scale(cell, na: float, k: float) -> None:
+    for name, mech in cell.mechanisms.items():
+        for field in mech.parameters():
+            low = field.lower()
+            if low.startswith("g") and "na" in low and na != 1.0:
+                cell.set(f"{name}.{field}", getattr(mech, field) * na)
+            elif low.startswith("g") and low[1:] in ("k", "kd", "m") and k != 1.0:
+                cell.set(f"{name}.{field}", getattr(mech, field) * k)
+
+
+def record_everything(sim: Simulation) -> None:
+    """Record V, capacitive and ionic current, and every state, current and conductance at the soma."""
+    for sig in ("v", "i_cap", "i_ion"):
+        sim.record(sig)
+    for name, mech in sim.cell.mechanisms.items():
+        s = mech.steady_state(-65.0, sim.temperature)
+        for field in (*mech.states, *mech.currents(-65.0, s), *mech.conductances(s)):
+            sim.record(f"{name}.{field}")
+
+
+def _stim_density(t, p, amplitude, dt) -> np.ndarray:
+    # The clamp is on during the steps whose mid-point lies in [delay, delay + pulse).
+    t_mid = t - dt / 2
+    return np.where((t_mid >= p["delay"]) & (t_mid < p["delay"] + p["pulse"]) & (t > 0), amplitude, 0.0)
+
+
+def summarize(res: Result, onset_ms: float) -> dict:
+    """AP measures (analysis.shape) plus when Na+ and K+ conductances peak and how far h and n go."""
+    from excitable.analysis import action_potential_summary
+
+    t, v = res.t, res.traces["v"]
+    out = action_potential_summary(t, v, stimulus_onset_ms=onset_ms)
+    out["max_v_mV"] = float(np.max(v))
+    for label, key in (("HH.gna", "gna"), ("HH.gk", "gk")):
+        if label in res.traces:
+            g = res.traces[label]
+            k = int(np.argmax(g))
+            out[f"peak_{key}_mS_cm2"] = float(g[k])
+            out[f"peak_{key}_time_ms"] = float(t[k] - onset_ms)
+    if "HH.h" in res.traces:
+        out["h_rest"] = float(res.traces["HH.h"][0])
+        out["h_min"] = float(res.traces["HH.h"].min())
+        out["n_max"] = float(res.traces["HH.n"].max())
+    return out

@@ -1,0 +1,121 @@
+"""Figures for the single-cell experiments, written for students: units, legends, phases named."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from excitable.experiments.style import COLORS, OKABE_ITO, ion_color, new_figure
+
+PHASE_COLORS = [OKABE_ITO["sky"], OKABE_ITO["orange"], OKABE_ITO["blue"], OKABE_ITO["green"]]
+
+
+def ap_phases(t, v, summary) -> list[tuple[str, float, float]]:
+    """(name, start, end) of rising phase, falling phase, undershoot and recovery, in ms."""
+    if not summary.get("n_spikes"):
+        return []
+    rest = summary["rest_mV"]
+    k_peak = int(np.argmax(v))
+    up = np.nonzero((np.gradient(v, t) > 10.0) & (t < t[k_peak]))[0]
+    t_start = t[up[0]] if len(up) else t[max(k_peak - 40, 0)]
+    below = np.nonzero(v[k_peak:] < rest)[0]
+    t_cross = t[k_peak + below[0]] if len(below) else t[-1]
+    t_min = summary.get("undershoot_time_ms") or t_cross
+    after = np.nonzero((t > t_min) & (v > rest - 0.1 * (rest - v.min())))[0]
+    t_end = t[after[0]] if len(after) else t[-1]
+    return [("rising", t_start, t[k_peak]), ("falling", t[k_peak], t_cross),
+            ("undershoot", t_cross, t_min), ("recovery", t_min, t_end)]
+
+
+def plot_action_potential(res):
+    """V with phases, gates, conductances and currents (with Kirchhoff's i_cap = -i_ion)."""
+    t, tr, s = res.t, res.traces, res.summary
+    fig, ax = new_figure(4, 1, height=2.3, sharex=True)
+    ax_v, ax_g, ax_c, ax_i = ax[:, 0]
+    ax_v.plot(t, tr["v"], color=COLORS["v"], lw=1.8, label="V")
+    for (name, a, b), col in zip(ap_phases(t, tr["v"], s), PHASE_COLORS):
+        ax_v.axvspan(a, b, color=col, alpha=0.18, lw=0)
+        ax_v.text((a + b) / 2, 1.0, name, transform=ax_v.get_xaxis_transform(), ha="center",
+                  va="bottom", fontsize=8)
+    if s.get("peak_mV") is not None:
+        ax_v.annotate(f"peak {s['peak_mV']:.1f} mV", (s["peak_time_ms"], s["peak_mV"]),
+                      xytext=(8, -4), textcoords="offset points", fontsize=8)
+    if s.get("undershoot_mV") is not None:
+        ax_v.annotate(f"undershoot {s['undershoot_mV']:.1f} mV", (s["undershoot_time_ms"], s["undershoot_mV"]),
+                      xytext=(8, -10), textcoords="offset points", fontsize=8)
+    if s.get("rest_mV") is not None:
+        ax_v.axhline(s["rest_mV"], color="0.6", lw=0.8, ls=":", label=f"rest {s['rest_mV']:.1f} mV")
+    ax_s = ax_v.twinx()
+    ax_s.fill_between(t, tr["i_stim"], step="pre", color=COLORS["stim"], alpha=0.35, lw=0)
+    ax_s.set_ylabel("stimulus (uA/cm2)", color=COLORS["stim"], fontsize=8)
+    ax_s.set_ylim(0, max(tr["i_stim"].max(), 1e-9) * 4)
+    ax_s.spines["top"].set_visible(False)
+    ax_v.set_ylabel("V (mV)")
+    ax_v.legend(loc="upper right", fontsize=8, frameon=False)
+    ax_v.set_title(f"Action potential: {res.meta.get('model_description', '')}, "
+                   f"{res.meta.get('temperature', '')} degC", fontsize=10, pad=14)
+
+    gate_styles = {"m": "-", "h": "--", "n": "-"}
+    for label, y in tr.items():
+        mech, _, field = label.partition(".")
+        if field and field in _states(res, mech):
+            col = COLORS["k"] if field in ("n", "p", "q") else COLORS["na"]
+            ax_g.plot(t, y, ls=gate_styles.get(field, "-."), color=col if field != "h" else OKABE_ITO["orange"],
+                      label=f"{field} ({_gate_role(field)})")
+    ax_g.set_ylabel("gate (0-1)")
+    ax_g.set_ylim(-0.02, 1.02)
+    ax_g.legend(loc="upper right", fontsize=8, frameon=False, ncol=2)
+
+    for label, y in tr.items():
+        mech, _, field = label.partition(".")
+        if field.startswith("g") and field not in _states(res, mech):
+            ax_c.plot(t, y, color=ion_color(field), label=f"{field} ({mech})")
+    ax_c.set_ylabel("conductance\n(mS/cm2)")
+    ax_c.legend(loc="upper right", fontsize=8, frameon=False)
+
+    for label, y in tr.items():
+        mech, _, field = label.partition(".")
+        if field.startswith("i") and field not in _states(res, mech):
+            ax_i.plot(t, y, color=ion_color(field), lw=1.2, label=f"{field} ({'inward' if 'na' in field else 'mostly outward' if 'k' in field else 'leak'})")
+    ax_i.plot(t, tr["i_ion"], color=COLORS["ion"], lw=2.0, label="total ionic")
+    ax_i.plot(t, tr["i_cap"], color=COLORS["cap"], lw=1.2, ls="--", label="capacitive = -ionic + stim")
+    ax_i.axhline(0, color="0.5", lw=0.6)
+    ax_i.set_ylabel("current (uA/cm2)\noutward > 0")
+    ax_i.set_xlabel("time (ms)")
+    ax_i.legend(loc="lower right", fontsize=7, frameon=False, ncol=2)
+    return fig
+
+
+def _states(res, mech) -> set:
+    return set(res.meta.get("states", {}).get(mech, ()))
+
+
+def _gate_role(field: str) -> str:
+    return {"m": "Na+ activation", "h": "Na+ inactivation", "n": "K+ activation",
+            "p": "slow K+ (M)", "q": "Ca2+ activation", "r": "Ca2+ inactivation",
+            "s": "Ca2+ activation", "u": "Ca2+ inactivation"}.get(field, "gate")
+
+
+def plot_all_or_none(res):
+    """Peak V vs stimulus amplitude (the all-or-none curve) and the traces around threshold."""
+    s = res.summary
+    fig, ax = new_figure(1, 2, height=3.4, width=10.0)
+    a0, a1 = ax[0]
+    amps = np.asarray(s["amplitudes_uA_cm2"])
+    peaks = np.asarray(s["peaks_mV"])
+    thr = s["threshold_amplitude_uA_cm2"]
+    fired = amps >= thr
+    a0.plot(amps[~fired], peaks[~fired], "o", color=OKABE_ITO["sky"], label="graded (no AP)")
+    a0.plot(amps[fired], peaks[fired], "o", color=OKABE_ITO["vermillion"], label="action potential")
+    a0.axvline(thr, color="0.4", ls="--", lw=1)
+    a0.text(thr, 0.02, f" threshold {thr:.3f} uA/cm2", transform=a0.get_xaxis_transform(), fontsize=8)
+    a0.set_xlabel(f"stimulus ({s['pulse_ms']:g}-ms pulse, uA/cm2)")
+    a0.set_ylabel("peak V (mV)")
+    a0.set_title("All or none: the peak jumps at threshold, then stays", fontsize=10)
+    a0.legend(frameon=False, fontsize=8)
+    for label, y in res.traces.items():
+        a1.plot(res.t, y, lw=1.0, label=label)
+    a1.set_xlabel("time (ms)")
+    a1.set_ylabel("V (mV)")
+    a1.set_title("Responses just below and above threshold", fontsize=10)
+    a1.legend(frameon=False, fontsize=7)
+    return fig

@@ -1,0 +1,1 @@
+"""The `excitable` command (``python -m excitable.interfaces.cli``)."""

@@ -1,0 +1,109 @@
+"""excitable: run the experiments of how neurons signal.
+
+  excitable list                                  one line per experiment
+  excitable run NAME [--set key=value ...]        run one; --json prints the summary as JSON
+                     [--json] [--out DIR]         --out writes summary.json, traces.csv, figure.png/.svg
+  excitable run NAME --params                     the experiment's parameters, units and defaults
+
+Example: excitable run action-potential --set amplitude=20 --set temperature=18.5 --out ap/
+User errors print one line and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2 (argparse would print the usage too)
+        print(f"excitable: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="excitable", description=__doc__.split("\n")[0],
+                     epilog=__doc__.split("\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub.add_parser("list", help="list the experiments")
+    run = sub.add_parser("run", help="run an experiment")
+    run.add_argument("name")
+    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                     help="set a parameter (repeatable)")
+    run.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    run.add_argument("--out", metavar="DIR", help="write summary.json, traces.csv, figure.png/.svg")
+    run.add_argument("--params", action="store_true", help="list the parameters and exit")
+    return parser
+
+
+def parse_sets(items: list[str]) -> dict[str, str]:
+    from excitable.errors import ModelError
+
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ModelError(f"--set expects key=value, got {item!r}")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from excitable.errors import ModelError, SimulationError
+
+    try:
+        return _dispatch(args)
+    except ModelError as e:
+        print(f"excitable: error: {e}", file=sys.stderr)
+        return 2
+    except SimulationError as e:
+        print(f"excitable: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("excitable: interrupted", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args) -> int:
+    from excitable import experiments
+
+    if args.command == "list":
+        for name in experiments.names():
+            print(f"{name:22s} {experiments.get(name).EXPERIMENT.question}")
+        return 0
+    exp = experiments.get(args.name)
+    if args.params:
+        print(exp.EXPERIMENT.describe())
+        return 0
+    params = exp.EXPERIMENT.resolve(parse_sets(args.set))
+    result = exp.run(**params)
+    if args.out:
+        result.save(args.out)
+    if args.json:
+        print(json.dumps(_jsonable(result.summary)))
+    else:
+        _print_summary(result)
+        if args.out:
+            print(f"wrote {args.out}/summary.json, traces.csv, figure.png, figure.svg")
+    return 0
+
+
+def _jsonable(summary):
+    from excitable.results import jsonable
+
+    return jsonable(summary)
+
+
+def _print_summary(result) -> None:
+    for key, value in _jsonable(result.summary).items():
+        if isinstance(value, list) and len(value) > 8:
+            value = f"[{len(value)} values]"
+        elif isinstance(value, float):
+            value = f"{value:.6g}"
+        print(f"{key:32s} {value}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

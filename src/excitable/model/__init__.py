@@ -1,0 +1,1 @@
+"""Model: what users build and edit (cells, stimuli, recordings); validated on entry."""

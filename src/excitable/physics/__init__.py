@@ -1,0 +1,1 @@
+"""Physics: ions, channels, receptors, pumps. Pure jax.numpy, no morphology, no time loop."""

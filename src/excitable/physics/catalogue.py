@@ -1,0 +1,23 @@
+"""Name -> channel class registry, used by the CLI listing and by ``insert("HH")`` style calls."""
+
+from __future__ import annotations
+
+from excitable.errors import ModelError
+from excitable.physics.channel import AbstractChannel
+from excitable.physics.channels.hh import HH, Leak
+
+CHANNELS: dict[str, type[AbstractChannel]] = {"HH": HH, "Leak": Leak}
+
+
+def register(cls: type[AbstractChannel]) -> type[AbstractChannel]:
+    """Add a channel class to the catalogue under its class name."""
+    CHANNELS[cls.__name__] = cls
+    return cls
+
+
+def get_channel(name: str) -> type[AbstractChannel]:
+    """The channel class called ``name``, or a ModelError listing the known names."""
+    try:
+        return CHANNELS[name]
+    except KeyError:
+        raise ModelError(f"unknown channel {name!r}; known: {', '.join(sorted(CHANNELS))}") from None

@@ -1,0 +1,128 @@
+"""The channel API: a channel is a small frozen dataclass of parameters plus pure functions of V.
+
+A channel declares
+- its parameters as dataclass fields with defaults (units in ``units``),
+- its gating states (``states``), each with a steady state and a time constant as functions of V and
+  temperature (``gates``),
+- the currents it carries (``currents``), outward positive, as functions of V and the states.
+
+It knows nothing about time stepping (the engine advances the gates by exponential Euler, NEURON's
+``cnexp``) or about morphology (the engine gives it arrays, one value per compartment).
+
+Writing a new channel (the whole of it)::
+
+    @ex.channel
+    class KDelayed(ex.AbstractChannel):
+        '''Delayed-rectifier K+ with one n^4 gate (HH 1952 kinetics).'''
+        gK: float = 36.0     # mS/cm2
+        eK: float = -77.0    # mV
+        states = ("n",)
+        units = {"gK": "mS/cm2", "eK": "mV"}
+        q10 = 3.0
+        reference_celsius = 6.3
+
+        def gates(self, v, celsius):
+            phi = self.rate_factor(celsius)
+            alpha = 0.01 * ex.vtrap(-(v + 55.0), 10.0)
+            beta = 0.125 * jnp.exp(-(v + 65.0) / 80.0)
+            return {"n": ex.inf_tau(alpha, beta, phi)}
+
+        def currents(self, v, s):
+            return {"ik": self.gK * s["n"] ** 4 * (v - self.eK)}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar
+
+import jax
+import jax.numpy as jnp
+
+Array = Any
+States = dict[str, Array]
+
+
+class AbstractChannel:
+    """Interface of every density mechanism. Concrete channels are final frozen dataclasses.
+
+    Class attributes a subclass sets:
+        states: names of the gating variables (dimensionless, in [0, 1]).
+        units: unit of each parameter field, for listings and docs.
+        q10, reference_celsius: temperature scaling of the rates (``rate_factor``).
+        ions: ion of each current name ("ina": "na"), used by concentration dynamics.
+    """
+
+    states: ClassVar[tuple[str, ...]] = ()
+    units: ClassVar[dict[str, str]] = {}
+    q10: ClassVar[float] = 1.0
+    reference_celsius: ClassVar[float] = 6.3
+
+    @property
+    def name(self) -> str:
+        """The channel's name in parameter paths ("HH" in "HH.gNa")."""
+        return type(self).__name__
+
+    def rate_factor(self, celsius):
+        """Q10 multiplier of every rate: q10 ** ((T - T_ref) / 10)."""
+        return self.q10 ** ((celsius - self.reference_celsius) / 10.0)
+
+    def gates(self, v, celsius) -> dict[str, tuple[Array, Array]]:
+        """Steady state (dimensionless) and time constant (ms) of each state at V (mV)."""
+        return {}
+
+    def currents(self, v, s: States) -> dict[str, Array]:
+        """Current densities in uA/cm2, outward positive, keyed by name ("ina", "ik", ...)."""
+        raise NotImplementedError
+
+    def conductances(self, s: States) -> dict[str, Array]:
+        """Open conductances in mS/cm2 (for recording and figures); optional."""
+        return {}
+
+    def steady_state(self, v, celsius) -> States:
+        """Every state at its steady-state value at V (what ``finitialize`` does)."""
+        return {k: inf for k, (inf, _) in self.gates(v, celsius).items()}
+
+    def parameters(self) -> dict[str, Any]:
+        """Parameter name -> value."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{k}={_short(v)}" for k, v in self.parameters().items())
+        return f"{self.name}({inner})"
+
+
+def _short(value) -> str:
+    try:
+        return f"{float(value):g}"
+    except (TypeError, ValueError):
+        return f"array{getattr(value, 'shape', '')}"
+
+
+def channel(cls):
+    """Class decorator: make ``cls`` a frozen dataclass registered as a JAX pytree.
+
+    Every dataclass field is a leaf, so a channel with array-valued parameters can be vmapped over
+    and differentiated.
+    """
+    cls = dataclasses.dataclass(frozen=True, repr=False)(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
+    return jax.tree_util.register_dataclass(cls, data_fields=names, meta_fields=[])
+
+
+def inf_tau(alpha, beta, phi=1.0):
+    """Steady state alpha/(alpha+beta) and time constant 1/(phi (alpha+beta)) (ms) from rates in 1/ms."""
+    total = alpha + beta
+    return alpha / total, 1.0 / (phi * total)
+
+
+def vtrap(x, y):
+    """x / (exp(x/y) - 1), with the removable singularity at x = 0 taken exactly.
+
+    This is NEURON's ``vtrap`` of hh.mod: below |x/y| < 1e-6 it uses the first-order expansion
+    y (1 - x/y/2). Both branches are evaluated on safe inputs so gradients stay finite.
+    """
+    u = x / y
+    small = jnp.abs(u) < 1e-6
+    u_safe = jnp.where(small, 1.0, u)
+    return jnp.where(small, y * (1.0 - u / 2.0), x / jnp.expm1(u_safe) * (u_safe / u_safe))

@@ -1,0 +1,1 @@
+"""Channel families; the registry of names lives in excitable.physics.catalogue."""

@@ -1,0 +1,291 @@
+"""Pospischil et al. (2008) minimal Hodgkin-Huxley channels for cortical and thalamic cells, and cell presets.
+
+Pospischil M, Toledo-Rodriguez M, Monier C, Piwkowska Z, Bal T, Fregnac Y, Markram H, Destexhe A (2008).
+Minimal Hodgkin-Huxley type models for different classes of cortical and thalamic neurons.
+Biol. Cybern. 99:427-441. doi:10.1007/s00422-008-0263-8.
+
+Equations as in the authors' NEURON code (ModelDB 123623: ``HH_traub.mod``, ``IM_cortex.mod``,
+``IT_huguenard.mod``, ``IL_gutnick.mod``; read from the OpenSourceBrain/PospischilEtAl2008 copy) and the
+paper's equations (as restated in the Brain Dynamics Toolbox ``Pospischil2008.m``). V in mV, rates in 1/ms,
+time constants in ms, all at 36 degC (the paper's temperature); v2 = V - VT.
+
+    Na (Traub & Miles 1991):  i = gNa m^3 h (V - eNa)
+        alpha_m = 0.32 (13 - v2) / (exp((13 - v2)/4) - 1)    beta_m = 0.28 (v2 - 40) / (exp((v2 - 40)/5) - 1)
+        alpha_h = 0.128 exp((17 - v2)/18)                      beta_h = 4 / (1 + exp((40 - v2)/5))
+    Kd (Traub & Miles 1991):  i = gKd n^4 (V - eK)
+        alpha_n = 0.032 (15 - v2) / (exp((15 - v2)/5) - 1)   beta_n = 0.5 exp((10 - v2)/40)
+    M (Yamada, Koch & Adams 1989):  i = gM p (V - eK)
+        p_inf = 1 / (1 + exp(-(V + 35)/10))    tau_p = tau_max / (3.3 exp((V + 35)/20) + exp(-(V + 35)/20))
+    T (Destexhe et al. 1996, Huguenard & McCormick 1992 kinetics):  i = gT s_inf(V)^2 u (V - eCa)
+        s_inf = 1 / (1 + exp(-(V + Vx + 57)/6.2))    u_inf = 1 / (1 + exp((V + Vx + 81)/4))
+        tau_u = (30.8 + (211.4 + exp((V + Vx + 113.2)/5)) / (1 + exp((V + Vx + 84)/3.2))) / 3^1.2
+    L (Reuveni et al. 1993):  i = gL q^2 r (V - eCa)
+        alpha_q = 0.055 (-27 - V) / (exp((-27 - V)/3.8) - 1)  beta_q = 0.94 exp((-75 - V)/17)
+        alpha_r = 0.000457 exp((-13 - V)/50)                   beta_r = 0.0065 / (exp((-15 - V)/28) + 1)
+
+Temperature (the mod files'): Na and Kd rates x 3^((T-36)/10); tau_p / 2.3^((T-36)/10); tau_u / 3^((T-24)/10)
+(the paper writes 3.7 for 3^1.2 = 3.737 at 36 degC); L has none. The removable singularities of alpha_m,
+beta_m, alpha_n and alpha_q are taken exactly with ``vtrap``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import jax.numpy as jnp
+
+from excitable.physics.channel import AbstractChannel, channel, inf_tau, vtrap
+from excitable.physics.channels.hh import Leak
+
+
+def traub_rates(v, vt):
+    """Traub-Miles rates (1/ms, 36 degC) of the Na (m, h) and Kd (n) gates at V (mV) with threshold shift VT."""
+    v2 = v - vt
+    return {
+        "m": (0.32 * vtrap(13.0 - v2, 4.0), 0.28 * vtrap(v2 - 40.0, 5.0)),
+        "h": (0.128 * jnp.exp((17.0 - v2) / 18.0), 4.0 / (1.0 + jnp.exp((40.0 - v2) / 5.0))),
+        "n": (0.032 * vtrap(15.0 - v2, 5.0), 0.5 * jnp.exp((10.0 - v2) / 40.0)),
+    }
+
+
+@channel
+class NaTraub(AbstractChannel):
+    """Fast Na+ of Traub & Miles (1991) with threshold shift VT, as in Pospischil et al. (2008).
+
+    i = gNa m^3 h (V - eNa). gNa in mS/cm2; eNa and VT in mV (VT shifts all rate curves; lower VT, lower
+    threshold). Defaults: the paper's regular-spiking cell (gNa 56, VT -56.2), eNa 50.
+    """
+
+    gNa: float = 56.0
+    eNa: float = 50.0
+    VT: float = -56.2
+
+    states = ("m", "h")
+    units = {"gNa": "mS/cm2", "eNa": "mV", "VT": "mV"}
+    ions = {"ina": "na"}
+    q10 = 3.0
+    reference_celsius = 36.0
+
+    def gates(self, v, celsius):
+        phi = self.rate_factor(celsius)
+        r = traub_rates(v, self.VT)
+        return {g: inf_tau(*r[g], phi) for g in ("m", "h")}
+
+    def conductances(self, s):
+        return {"gna": self.gNa * s["m"] ** 3 * s["h"]}
+
+    def currents(self, v, s):
+        return {"ina": self.conductances(s)["gna"] * (v - self.eNa)}
+
+
+@channel
+class KdTraub(AbstractChannel):
+    """Delayed-rectifier K+ of Traub & Miles (1991) with threshold shift VT (Pospischil et al. 2008).
+
+    i = gKd n^4 (V - eK). gKd in mS/cm2; eK and VT in mV. Defaults: RS cell (gKd 6, VT -56.2), eK -90.
+    """
+
+    gKd: float = 6.0
+    eK: float = -90.0
+    VT: float = -56.2
+
+    states = ("n",)
+    units = {"gKd": "mS/cm2", "eK": "mV", "VT": "mV"}
+    ions = {"ik": "k"}
+    q10 = 3.0
+    reference_celsius = 36.0
+
+    def gates(self, v, celsius):
+        return {"n": inf_tau(*traub_rates(v, self.VT)["n"], self.rate_factor(celsius))}
+
+    def conductances(self, s):
+        return {"gk": self.gKd * s["n"] ** 4}
+
+    def currents(self, v, s):
+        return {"ik": self.conductances(s)["gk"] * (v - self.eK)}
+
+
+@channel
+class KMYamada(AbstractChannel):
+    """Slow non-inactivating K+ (M-current) of Yamada, Koch & Adams (1989): spike-frequency adaptation.
+
+    i = gM p (V - eK); p_inf = 1/(1 + exp(-(V+35)/10)); tau_p = tau_max / (3.3 exp((V+35)/20) +
+    exp(-(V+35)/20)) (peak 0.55 tau_max near -47 mV). gM in mS/cm2, eK in mV, tau_max in ms.
+    Defaults: RS cell (gM 0.075, tau_max 608), eK -90.
+    """
+
+    gM: float = 0.075
+    eK: float = -90.0
+    tau_max: float = 608.0
+
+    states = ("p",)
+    units = {"gM": "mS/cm2", "eK": "mV", "tau_max": "ms"}
+    ions = {"ik": "k"}
+    q10 = 2.3
+    reference_celsius = 36.0
+
+    def gates(self, v, celsius):
+        x = (v + 35.0) / 20.0
+        p_inf = 1.0 / (1.0 + jnp.exp(-(v + 35.0) / 10.0))
+        tau = self.tau_max / (3.3 * jnp.exp(x) + jnp.exp(-x)) / self.rate_factor(celsius)
+        return {"p": (p_inf, tau)}
+
+    def conductances(self, s):
+        return {"gk": self.gM * s["p"]}
+
+    def currents(self, v, s):
+        return {"ik": self.conductances(s)["gk"] * (v - self.eK)}
+
+
+def _cat_s_inf(v, vx):
+    return 1.0 / (1.0 + jnp.exp(-(v + vx + 57.0) / 6.2))
+
+
+@channel
+class CaTHuguenard(AbstractChannel):
+    """Low-threshold (T-type) Ca2+ current, Destexhe et al. (1996) form used by Pospischil et al. (2008).
+
+    i = gT s_inf(V)^2 u (V - eCa): activation instantaneous, inactivation u slow (tau_u up to ~100 ms at
+    36 degC), de-inactivated by hyperpolarization, so a release from hyperpolarization gives a rebound
+    low-threshold spike. gT in mS/cm2; eCa and Vx (a uniform shift of the voltage dependence) in mV.
+    Defaults: gT 0.4, eCa 120, Vx 2 (the ModelDB value, for 2 mM external Ca2+).
+    """
+
+    gT: float = 0.4
+    eCa: float = 120.0
+    Vx: float = 2.0
+
+    states = ("u",)
+    units = {"gT": "mS/cm2", "eCa": "mV", "Vx": "mV"}
+    ions = {"ica": "ca"}
+    q10 = 3.0
+    reference_celsius = 24.0
+
+    def gates(self, v, celsius):
+        w = v + self.Vx
+        u_inf = 1.0 / (1.0 + jnp.exp((w + 81.0) / 4.0))
+        tau = 30.8 + (211.4 + jnp.exp((w + 113.2) / 5.0)) / (1.0 + jnp.exp((w + 84.0) / 3.2))
+        return {"u": (u_inf, tau / self.rate_factor(celsius))}
+
+    def conductances(self, s):
+        return {"gca": self.gT * s["u"]}  # times s_inf(V)^2, which needs V: see currents
+
+    def currents(self, v, s):
+        return {"ica": self.gT * _cat_s_inf(v, self.Vx) ** 2 * s["u"] * (v - self.eCa)}
+
+
+@channel
+class CaLReuveni(AbstractChannel):
+    """High-threshold (L-type) Ca2+ current of Reuveni et al. (1993), for intrinsic bursting.
+
+    i = gL q^2 r (V - eCa); rates fitted at 36 degC, no temperature dependence (as in the mod file).
+    gL in mS/cm2, eCa in mV. Defaults: gL 0.1, eCa 120.
+    """
+
+    gL: float = 0.1
+    eCa: float = 120.0
+
+    states = ("q", "r")
+    units = {"gL": "mS/cm2", "eCa": "mV"}
+    ions = {"ica": "ca"}
+    reference_celsius = 36.0
+
+    def gates(self, v, celsius):
+        return {
+            "q": inf_tau(0.055 * vtrap(-27.0 - v, 3.8), 0.94 * jnp.exp((-75.0 - v) / 17.0)),
+            "r": inf_tau(0.000457 * jnp.exp((-13.0 - v) / 50.0), 0.0065 / (jnp.exp((-15.0 - v) / 28.0) + 1.0)),
+        }
+
+    def conductances(self, s):
+        return {"gca": self.gL * s["q"] ** 2 * s["r"]}
+
+    def currents(self, v, s):
+        return {"ica": self.conductances(s)["gca"] * (v - self.eCa)}
+
+
+class CellPreset(NamedTuple):
+    """A single-compartment cell: channels, cm (uF/cm2), diameter and length (um, a cylinder), celsius (degC).
+
+    Unpacks as ``channels, cm, diameter, length, celsius = regular_spiking()``. ``area`` is the lateral
+    area pi d L in um2 (NEURON's area of a one-segment section); ``density(i_nA)`` converts a point
+    current to uA/cm2 for this cell.
+    """
+
+    channels: list
+    cm: float
+    diameter: float
+    length: float
+    celsius: float
+
+    @property
+    def area(self) -> float:
+        return math.pi * self.diameter * self.length
+
+    def density(self, i_nA):
+        """uA/cm2 equivalent of a current of ``i_nA`` nA spread over the membrane (1 um2 = 1e-8 cm2)."""
+        return i_nA * 1e-3 / (self.area * 1e-8)
+
+
+def regular_spiking() -> CellPreset:
+    """Regular-spiking (RS) pyramidal cell, adapting through the M-current (Pospischil et al. 2008, fitted RS cell).
+
+    gleak 0.0205 mS/cm2, EL -70.3, gNa 56, gKd 6, VT -56.2, gM 0.075, tau_max 608 ms, eNa 50, eK -90,
+    d = L = 61.4 um, 36 degC. Rest about -71.6 mV.
+
+    Example:
+        >>> chans, cm, d, L, T = regular_spiking()
+        >>> [c.name for c in chans]
+        ['Leak', 'NaTraub', 'KdTraub', 'KMYamada']
+    """
+    vt = -56.2
+    chans = [Leak(g=0.0205, e=-70.3), NaTraub(gNa=56.0, VT=vt), KdTraub(gKd=6.0, VT=vt), KMYamada(gM=0.075, tau_max=608.0)]
+    return CellPreset(chans, 1.0, 61.4, 61.4, 36.0)
+
+
+def fast_spiking() -> CellPreset:
+    """Fast-spiking (FS) interneuron (Pospischil et al. 2008, fitted FS cell): fast, little adaptation.
+
+    gleak 0.038 mS/cm2, EL -70.4, gNa 58, gKd 3.9, VT -57.9, gM 0.0787, tau_max 502 ms, eNa 50, eK -90,
+    d = L = 56.9 um, 36 degC.
+    """
+    vt = -57.9
+    chans = [Leak(g=0.038, e=-70.4), NaTraub(gNa=58.0, VT=vt), KdTraub(gKd=3.9, VT=vt), KMYamada(gM=0.0787, tau_max=502.0)]
+    return CellPreset(chans, 1.0, 56.9, 56.9, 36.0)
+
+
+def intrinsically_bursting() -> CellPreset:
+    """Intrinsically bursting (IB) pyramidal cell with an L-type Ca2+ current (ModelDB 123623 ``demo_PY_IB``).
+
+    gleak 0.01 mS/cm2, EL -85, gNa 50, gKd 5, VT -55, gM 0.03, tau_max 1000 ms, gL 0.22 (the demo's
+    "repetitive bursting" density), eNa 50, eK -100, eCa 120, d = L = 96 um, 36 degC.
+    """
+    vt = -55.0
+    chans = [
+        Leak(g=0.01, e=-85.0), NaTraub(gNa=50.0, VT=vt), KdTraub(gKd=5.0, eK=-100.0, VT=vt),
+        KMYamada(gM=0.03, eK=-100.0, tau_max=1000.0), CaLReuveni(gL=0.22),
+    ]
+    return CellPreset(chans, 1.0, 96.0, 96.0, 36.0)
+
+
+def low_threshold_spiking() -> CellPreset:
+    """Low-threshold-spiking (LTS) cell with a T-type Ca2+ current (ModelDB 123623 ``demo_PY_LTS``).
+
+    gleak 0.01 mS/cm2, EL -85, gNa 50, gKd 5, VT -55, gM 0.03, tau_max 1000 ms, gT 0.4, Vx 2, eNa 50,
+    eK -100, eCa 120, d = L = 96 um, 36 degC. Rests near -84 mV with T channels de-inactivated, so a
+    depolarizing step (or release from hyperpolarization) fires a burst on a low-threshold Ca2+ spike.
+    """
+    vt = -55.0
+    chans = [
+        Leak(g=0.01, e=-85.0), NaTraub(gNa=50.0, VT=vt), KdTraub(gKd=5.0, eK=-100.0, VT=vt),
+        KMYamada(gM=0.03, eK=-100.0, tau_max=1000.0), CaTHuguenard(gT=0.4, Vx=2.0),
+    ]
+    return CellPreset(chans, 1.0, 96.0, 96.0, 36.0)
+
+
+def textbook() -> CellPreset:
+    """The "textbook" mammalian neuron: the RS cell tuned to rest -70, threshold -55, peak +40 mV at 36 degC.
+
+    TODO tuning notes.
+    """
+    return regular_spiking()

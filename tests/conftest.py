@@ -1,0 +1,17 @@
+"""Shared test set-up: float64 JAX (as the engine uses on the CPU) and the NEURON marker."""
+
+import os
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import jax  # noqa: E402
+import pytest  # noqa: E402
+
+jax.config.update("jax_enable_x64", True)
+
+
+def neuron_h():
+    """NEURON's hoc interpreter with the standard run system, or skip the test."""
+    h = pytest.importorskip("neuron").h
+    h.load_file("stdrun.hoc")
+    return h
