@@ -10,20 +10,28 @@ PHASE_COLORS = [OKABE_ITO["sky"], OKABE_ITO["orange"], OKABE_ITO["blue"], OKABE_
 
 
 def ap_phases(t, v, summary) -> list[tuple[str, float, float]]:
-    """(name, start, end) of rising phase, falling phase, undershoot and recovery, in ms."""
+    """(name, start, end) of the rising phase, falling phase and undershoot, in ms.
+
+    rising: the last uninterrupted run of dV/dt > 10 mV/ms before the peak (the regenerative upstroke);
+    falling: peak until V crosses rest on the way down; undershoot: below rest until V has come back
+    within 10 % of the undershoot depth.
+    """
     if not summary.get("n_spikes"):
         return []
     rest = summary["rest_mV"]
     k_peak = int(np.argmax(v))
-    up = np.nonzero((np.gradient(v, t) > 10.0) & (t < t[k_peak]))[0]
-    t_start = t[up[0]] if len(up) else t[max(k_peak - 40, 0)]
+    slow = np.nonzero(np.gradient(v, t)[:k_peak] <= 10.0)[0]
+    t_start = t[slow[-1] + 1] if len(slow) else t[0]
     below = np.nonzero(v[k_peak:] < rest)[0]
-    t_cross = t[k_peak + below[0]] if len(below) else t[-1]
-    t_min = summary.get("undershoot_time_ms") or t_cross
-    after = np.nonzero((t > t_min) & (v > rest - 0.1 * (rest - v.min())))[0]
-    t_end = t[after[0]] if len(after) else t[-1]
-    return [("rising", t_start, t[k_peak]), ("falling", t[k_peak], t_cross),
-            ("undershoot", t_cross, t_min), ("recovery", t_min, t_end)]
+    if not len(below):
+        return [("rising", t_start, t[k_peak]), ("falling", t[k_peak], t[-1])]
+    k_cross = k_peak + below[0]
+    k_min = k_cross + int(np.argmin(v[k_cross:]))
+    depth = rest - v[k_min]
+    back = np.nonzero(v[k_min:] > rest - 0.1 * depth)[0]
+    t_end = t[k_min + back[0]] if len(back) else t[-1]
+    return [("rising", t_start, t[k_peak]), ("falling", t[k_peak], t[k_cross]),
+            ("undershoot", t[k_cross], t_end)]
 
 
 def plot_action_potential(res):
@@ -32,18 +40,18 @@ def plot_action_potential(res):
     fig, ax = new_figure(4, 1, height=2.3, sharex=True)
     ax_v, ax_g, ax_c, ax_i = ax[:, 0]
     ax_v.plot(t, tr["v"], color=COLORS["v"], lw=1.8, label="V")
-    for (name, a, b), col in zip(ap_phases(t, tr["v"], s), PHASE_COLORS):
-        ax_v.axvspan(a, b, color=col, alpha=0.18, lw=0)
-        ax_v.text((a + b) / 2, 1.0, name, transform=ax_v.get_xaxis_transform(), ha="center",
-                  va="bottom", fontsize=8)
+    for i, ((name, a, b), col) in enumerate(zip(ap_phases(t, tr["v"], s), PHASE_COLORS)):
+        ax_v.axvspan(a, b, color=col, alpha=0.2, lw=0)
+        ax_v.text((a + b) / 2, 1.0 + 0.09 * (i % 2), name, transform=ax_v.get_xaxis_transform(),
+                  ha="center", va="bottom", fontsize=8, color="0.2")
     if s.get("peak_mV") is not None:
         ax_v.annotate(f"peak {s['peak_mV']:.1f} mV", (s["peak_time_ms"], s["peak_mV"]),
                       xytext=(8, -4), textcoords="offset points", fontsize=8)
     if s.get("undershoot_mV") is not None:
         ax_v.annotate(f"undershoot {s['undershoot_mV']:.1f} mV", (s["undershoot_time_ms"], s["undershoot_mV"]),
-                      xytext=(8, -10), textcoords="offset points", fontsize=8)
+                      xytext=(30, 12), textcoords="offset points", fontsize=8)
     if s.get("rest_mV") is not None:
-        ax_v.axhline(s["rest_mV"], color="0.6", lw=0.8, ls=":", label=f"rest {s['rest_mV']:.1f} mV")
+        ax_v.axhline(s["rest_mV"], color="0.6", lw=0.8, ls=":", label=f"rest {s['rest_mV']:.2f} mV")
     ax_s = ax_v.twinx()
     ax_s.fill_between(t, tr["i_stim"], step="pre", color=COLORS["stim"], alpha=0.35, lw=0)
     ax_s.set_ylabel("stimulus (uA/cm2)", color=COLORS["stim"], fontsize=8)
@@ -52,7 +60,7 @@ def plot_action_potential(res):
     ax_v.set_ylabel("V (mV)")
     ax_v.legend(loc="upper right", fontsize=8, frameon=False)
     ax_v.set_title(f"Action potential: {res.meta.get('model_description', '')}, "
-                   f"{res.meta.get('temperature', '')} degC", fontsize=10, pad=14)
+                   f"{res.meta.get('temperature', '')} degC", fontsize=10, pad=26)
 
     gate_styles = {"m": "-", "h": "--", "n": "-"}
     for label, y in tr.items():
@@ -61,9 +69,16 @@ def plot_action_potential(res):
             col = COLORS["k"] if field in ("n", "p", "q") else COLORS["na"]
             ax_g.plot(t, y, ls=gate_styles.get(field, "-."), color=col if field != "h" else OKABE_ITO["orange"],
                       label=f"{field} ({_gate_role(field)})")
+    if "HH.h" in tr:
+        k = int(np.argmin(tr["HH.h"]))
+        ax_g.annotate("h falls: Na+ channels inactivate", (t[k], tr["HH.h"][k]), xytext=(20, 10),
+                      textcoords="offset points", fontsize=8, arrowprops=dict(arrowstyle="->", lw=0.6))
+        k = int(np.argmax(tr["HH.n"]))
+        ax_g.annotate("n rises: K+ channels open (slowly)", (t[k], tr["HH.n"][k]), xytext=(25, 5),
+                      textcoords="offset points", fontsize=8, arrowprops=dict(arrowstyle="->", lw=0.6))
     ax_g.set_ylabel("gate (0-1)")
     ax_g.set_ylim(-0.02, 1.02)
-    ax_g.legend(loc="upper right", fontsize=8, frameon=False, ncol=2)
+    ax_g.legend(loc="center right", fontsize=8, frameon=False)
 
     for label, y in tr.items():
         mech, _, field = label.partition(".")
@@ -79,6 +94,11 @@ def plot_action_potential(res):
     ax_i.plot(t, tr["i_ion"], color=COLORS["ion"], lw=2.0, label="total ionic")
     ax_i.plot(t, tr["i_cap"], color=COLORS["cap"], lw=1.2, ls="--", label="capacitive = -ionic + stim")
     ax_i.axhline(0, color="0.5", lw=0.6)
+    fall = [(a, b) for name, a, b in ap_phases(t, tr["v"], s) if name == "falling"]
+    if fall:
+        ax_i.axvspan(*fall[0], color=PHASE_COLORS[1], alpha=0.2, lw=0)
+        ax_i.text(fall[0][1], 0.95, " falling phase: IK outward > INa inward,\n so net ionic current is outward",
+                  transform=ax_i.get_xaxis_transform(), fontsize=8, va="top")
     ax_i.set_ylabel("current (uA/cm2)\noutward > 0")
     ax_i.set_xlabel("time (ms)")
     ax_i.legend(loc="lower right", fontsize=7, frameon=False, ncol=2)
