@@ -67,6 +67,27 @@ class Plan:
     def n(self) -> int:
         return len(self.parent)
 
+    @property
+    def is_chain(self) -> bool:
+        """True for an unbranched cable numbered along its length (parent[i] = i - 1)."""
+        return bool(np.all(self.parent[1:] == np.arange(self.n - 1)))
+
+    def covers_all(self, placement: Placement) -> bool:
+        """True when a mechanism sits on every node in order (no gather/scatter needed)."""
+        return len(placement.sites) == self.n and bool(np.all(placement.sites == np.arange(self.n)))
+
+    @property
+    def children(self) -> np.ndarray:
+        """(N, max_children) child indices padded with N (an index that reads a zero)."""
+        kids = [[] for _ in range(self.n)]
+        for i in range(1, self.n):
+            kids[self.parent[i]].append(i)
+        width = max(1, max(len(k) for k in kids))
+        out = np.full((self.n, width), self.n, dtype=int)
+        for i, k in enumerate(kids):
+            out[i, : len(k)] = k
+        return out
+
     def site_index(self, mechanism: str, node: int) -> int:
         """Position of ``node`` in the site list of ``mechanism`` (for recording)."""
         pl = next(p for p in self.placements if p.name == mechanism)

@@ -31,14 +31,18 @@ def membrane(plan: Plan, params, v, states):
     for pl in plan.placements:
         chan = params["channels"][pl.name]
         s = states[pl.name]
-        vs = v[pl.sites]
+        full = plan.covers_all(pl)
+        vs = v if full else v[pl.sites]
 
         def i_of_v(vv, chan=chan, s=s):
             return sum(chan.currents(vv, s).values())
 
         i, di = jax.jvp(i_of_v, (vs,), (jnp.ones_like(vs),))
-        i_total = i_total.at[pl.sites].add(i)
-        g_total = g_total.at[pl.sites].add(di)
+        if full:
+            i_total, g_total = i_total + i, g_total + di
+        else:
+            i_total = i_total.at[pl.sites].add(i)
+            g_total = g_total.at[pl.sites].add(di)
     return i_total, g_total
 
 
@@ -47,29 +51,43 @@ def advance_gates(plan: Plan, params, v, states, dt):
     new = {}
     for pl in plan.placements:
         chan = params["channels"][pl.name]
-        gates = chan.gates(v[pl.sites], params["celsius"])
+        vs = v if plan.covers_all(pl) else v[pl.sites]
+        gates = chan.gates(vs, params["celsius"])
         new[pl.name] = {
             k: inf + (states[pl.name][k] - inf) * jnp.exp(-dt / tau) for k, (inf, tau) in gates.items()
         }
     return new
 
 
+def _sum_children(plan: Plan, x):
+    """sum over the children c of node i of x[c] (x indexed by child), for every node i."""
+    if plan.is_chain:
+        return jnp.concatenate([x[1:], jnp.zeros_like(x[:1])])
+    padded = jnp.concatenate([x, jnp.zeros_like(x[:1])])
+    return padded[plan.children].sum(axis=1)
+
+
+def _parent_values(plan: Plan, x):
+    if plan.is_chain:
+        return jnp.concatenate([x[:1], x[:-1]])
+    return x[np.maximum(plan.parent, 0)]
+
+
 def axial_current(plan: Plan, g_axial, v):
-    """Net axial current into each node, pA (nS * mV)."""
+    """Net axial current into each node, pA (nS * mV). g_axial[0] (the root's) is ignored."""
     if plan.n == 1:
         return jnp.zeros_like(v)
-    child = jnp.arange(1, plan.n)
-    par = plan.parent[1:]
-    flow = g_axial[1:] * (v[par] - v[child])  # from parent into child
-    return jnp.zeros_like(v).at[child].add(flow).at[par].add(-flow)
+    g = g_axial.at[0].set(0.0)
+    flow = g * (_parent_values(plan, v) - v)  # from each node's parent into the node
+    return flow - _sum_children(plan, flow)
 
 
 def axial_diagonal(plan: Plan, g_axial):
     """Sum of axial conductances at each node (nS)."""
     if plan.n == 1:
         return jnp.zeros_like(g_axial)
-    child = jnp.arange(1, plan.n)
-    return jnp.zeros_like(g_axial).at[child].add(g_axial[1:]).at[plan.parent[1:]].add(g_axial[1:])
+    g = g_axial.at[0].set(0.0)
+    return g + _sum_children(plan, g)
 
 
 def step(plan: Plan, params, v, states, drive, dt, theta: float = 1.0):
@@ -100,7 +118,7 @@ def step(plan: Plan, params, v, states, drive, dt, theta: float = 1.0):
     rhs = i_stim - w * i_ion + axial_current(plan, params["g_axial"], v)
     g_ax = params["g_axial"]
     diag = diag + theta * axial_diagonal(plan, g_ax)
-    dv = solve_tree(plan.parent, diag, -theta * g_ax, rhs)
+    dv = solve_tree(plan.parent, diag, -theta * g_ax.at[0].set(0.0), rhs)
     v_new = v + dv
     states_new = advance_gates(plan, params, v_new, states, dt)
     if len(plan.vclamp_nodes):

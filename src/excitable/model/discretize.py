@@ -247,7 +247,7 @@ def discretize(morph: Morphology, *, nseg: int | Sequence[int] | None = None,
     elif d_lambda is not None:
         dl = check_number("d_lambda", d_lambda, positive=True)
         cm = _per_section("cm_uF_cm2", cm_uF_cm2, ns, positive=False)
-        f = check_number("frequency_hz", frequency_hz, nonnegative=True)
+        f = check_number("frequency_hz", frequency_hz, positive=True)
         counts = np.array([nseg_d_lambda(g[0][-1], lambda_f_um(g[0], g[1], f, ra[i], cm[i]), dl)
                            for i, g in enumerate(geo)], dtype=int)
     else:

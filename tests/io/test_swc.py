@@ -1,0 +1,181 @@
+"""SWC reading: Import3d soma conventions on small hand-checked files, and malformed files.
+
+The real files are compared with NEURON's own Import3d in tests/reference/test_neuron_geometry.py;
+here each convention is checked against the geometry worked out by hand (tolerance: round-off, 1e-12).
+"""
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from excitable.errors import ModelError
+from excitable.io.swc import read_swc, read_swc_table
+from excitable.model.morphology import Morphology
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "morphologies"
+if not DATA.is_dir():  # repository checked out elsewhere: fall back to the shared workspace
+    DATA = Path("/work/shared/data/morphologies")
+
+
+def write(tmp_path, text, name="cell.swc"):
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+def sec(m, name):
+    return m.sections[m.index(name)]
+
+
+def test_one_point_soma_is_a_cylinder_of_length_diameter_and_neurites_hang_at_its_middle(tmp_path):
+    p = write(tmp_path, """# one-point soma
+1 1 10 20 30 5 -1
+2 3 10 26 30 1 1
+3 3 10 36 30 1 2
+4 2 10 14 30 0.5 1
+5 2 10 4 30 0.5 4
+""")
+    m = read_swc(p)
+    assert m.names == ("soma", "dend[0]", "axon[0]")
+    soma = m.sections[0]
+    np.testing.assert_allclose(soma.points, [[5, 20, 30, 10], [10, 20, 30, 10], [15, 20, 30, 10]])
+    assert soma.length_um == pytest.approx(10.0)  # pi d L = 4 pi r^2: the sphere's area
+    dend, axon = m.sections[1], m.sections[2]
+    assert (dend.parent, dend.parent_x, axon.parent_x) == (0, 0.5, 0.5)
+    # the soma point is not copied ("wire"): the dendrite starts at its own first point
+    np.testing.assert_allclose(dend.points, [[10, 26, 30, 2], [10, 36, 30, 2]])
+    assert (dend.region, axon.region) == ("basal", "axon")
+
+
+def test_neuromorpho_three_point_soma_is_one_cylinder(tmp_path):
+    p = write(tmp_path, """1 1 0 0 0 4 -1
+2 1 0 -4 0 4 1
+3 1 0 4 0 4 1
+4 4 0 4 0 1 1
+5 4 0 30 0 1 4
+""")
+    m = read_swc(p)
+    soma = m.sections[0]
+    np.testing.assert_allclose(soma.points, [[-4, 0, 0, 8], [0, 0, 0, 8], [4, 0, 0, 8]])
+    apic = sec(m, "apic[0]")
+    assert (apic.parent, apic.parent_x) == (0, 0.5)
+    np.testing.assert_allclose(apic.points[:, :3], [[0, 4, 0], [0, 30, 0]])
+
+
+def test_multi_point_soma_attachments_first_interior_last(tmp_path):
+    # soma chain 1-2-3-4; dendrites from point 1 (first), 2 (interior) and 4 (last)
+    p = write(tmp_path, """1 1 0 0 0 5 -1
+2 1 0 2 0 6 1
+3 1 0 4 0 6 2
+4 1 0 6 0 5 3
+5 3 5 0 0 1 1
+6 3 9 0 0 1 5
+7 3 -5 2 0 1 2
+8 3 -9 2 0 1 7
+9 4 0 9 0 2 4
+10 4 0 20 0 1 9
+""")
+    m = read_swc(p)
+    assert m.names == ("soma", "dend[0]", "dend[1]", "apic[0]")
+    soma = m.sections[0]
+    np.testing.assert_allclose(soma.points[:, :3], [[0, 0, 0], [0, 2, 0], [0, 4, 0], [0, 6, 0]])
+    assert soma.length_um == pytest.approx(6.0)
+    d0, d1, a0 = m.sections[1:]
+    assert (d0.parent_x, d1.parent_x, a0.parent_x) == (0.0, 0.5, 1.0)
+    # a neurite hanging from the soma starts with a copy of the soma point, with its own diameter
+    np.testing.assert_allclose(d0.points, [[0, 0, 0, 2], [5, 0, 0, 2], [9, 0, 0, 2]])
+    np.testing.assert_allclose(a0.points, [[0, 6, 0, 4], [0, 9, 0, 4], [0, 20, 0, 2]])
+    # the interior one is attached by a wire: its own points only
+    np.testing.assert_allclose(d1.points[:, :3], [[-5, 2, 0], [-9, 2, 0]])
+
+
+def test_sections_split_at_branch_points_and_type_changes(tmp_path):
+    p = write(tmp_path, """1 1 0 0 0 3 -1
+2 3 0 5 0 1 1
+3 3 0 10 0 1 2
+4 3 -5 15 0 0.5 3
+5 3 5 15 0 0.5 3
+6 2 5 20 0 0.25 5
+7 5 5 30 0 0.25 6
+""")
+    m = read_swc(p)
+    assert m.names == ("soma", "dend[0]", "dend[1]", "dend[2]", "axon[0]", "dend_5[0]")
+    parents = [(s.parent, s.parent_x) for s in m.sections[1:]]
+    assert parents == [(0, 0.5), (1, 1.0), (1, 1.0), (3, 1.0), (4, 1.0)]
+    np.testing.assert_allclose(sec(m, "dend[1]").points[0, :3], [0, 10, 0])  # copy of branch point
+    assert sec(m, "dend_5[0]").region == "dend_5"
+
+
+def test_simple_swc_by_hand():
+    m = Morphology.from_swc(DATA / "simple.swc")
+    assert m.names == ("soma", "dend[0]", "dend[1]", "dend[2]", "axon[0]", "axon[1]", "axon[2]")
+    assert m.total_length_um == pytest.approx(2 + (5 + 5 + 6) + (4 + 6 + 5), rel=1e-12)
+    np.testing.assert_allclose(sec(m, "axon[1]").points, [[0, -4, 0, 2], [6, -4, 0, 4]])
+
+
+@pytest.mark.parametrize("name, n_sections, regions", [
+    ("allen-scnn1a-177300.01.02.01.swc", 123, {"soma", "axon", "basal", "apical"}),
+    ("deschutter-10-2012-02-09-001.CNG.swc", 784, {"soma", "basal"}),
+    ("turner-ca1-n120.swc", 156, {"soma", "basal", "apical"}),
+])
+def test_real_files_read(name, n_sections, regions):
+    m = read_swc(DATA / name)
+    assert len(m.sections) == n_sections and m.regions == regions
+    t = read_swc_table(DATA / name)
+    # every SWC point appears in some section (plus copies of branch points)
+    pts = {tuple(np.round(p, 6)) for s in m.sections for p in s.points[:, :3]}
+    soma_rows = t["type"] == 1
+    assert all(tuple(np.round(p, 6)) in pts for p in t["xyz"][~soma_rows])
+
+
+CASES = {
+    "too few fields": ("1 1 0 0 0 1 -1\n2 3 0 5 0\n", "line 2: expected 7 fields", None),
+    "too many fields": ("1 1 0 0 0 1 -1 7\n", "line 1: expected 7 fields", None),
+    "non-numeric": ("1 1 0 0 0 1 -1\n2 3 0 abc 0 1 1\n", "line 2: y must be a number, got 'abc'", None),
+    "nan": ("1 1 0 0 0 1 -1\n2 3 0 nan 0 1 1\n", "line 2: y must be finite, got 'nan'", None),
+    "negative radius": ("1 1 0 0 0 1 -1\n\n2 3 0 5 0 -1.0 1\n", "line 3: radius must be > 0, got -1.0", None),
+    "zero radius": ("1 1 0 0 0 0 -1\n", "line 1: radius must be > 0, got 0.0", None),
+    "missing parent": ("1 1 0 0 0 1 -1\n2 3 0 5 0 1 7\n", "line 2: parent 7 of point 2 does not exist", None),
+    "cycle": ("1 1 0 0 0 1 -1\n2 3 0 5 0 1 3\n3 3 0 9 0 1 2\n", "line 2: parents form a cycle (2 -> 3 -> 2)", None),
+    "self parent": ("1 1 0 0 0 1 -1\n2 3 0 5 0 1 2\n", "line 2: parents form a cycle (2 -> 2)", None),
+    "forward parent": ("1 1 0 0 0 1 -1\n2 3 0 5 0 1 3\n3 3 0 9 0 1 1\n", "line 2: parent 3 must have a smaller id", None),
+    "no root": ("1 1 0 0 0 1 2\n2 3 0 5 0 1 1\n", "line 1: no root point", None),
+    "two roots": ("1 1 0 0 0 1 -1\n2 3 0 5 0 1 -1\n", "line 2: second root", None),
+    "duplicate id": ("1 1 0 0 0 1 -1\n2 3 0 5 0 1 1\n2 3 0 6 0 1 1\n", "line 3: duplicate id 2 (first on line 2)", None),
+    "fractional id": ("1 1 0 0 0 1 -1\n2.5 3 0 5 0 1 1\n", "line 2: id must be an integer, got '2.5'", None),
+    "bad parent": ("1 1 0 0 0 1 -1\n2 3 0 5 0 1 -3\n", "line 2: parent must be -1 (root) or an id", None),
+    "empty": ("", "cell.swc: no SWC points (empty file)", None),
+    "only comments": ("# nothing\n   \n", "cell.swc: no SWC points", None),
+    "zero-length soma": ("1 1 0 0 0 1 -1\n2 1 0 0 0 1 1\n3 1 0 0 0 1 2\n", "line 3: soma length must be > 0", None),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_malformed_files_raise_one_line_naming_file_and_line(tmp_path, case):
+    text, expected, _ = CASES[case]
+    p = write(tmp_path, text)
+    with pytest.raises(ModelError) as e:
+        read_swc(p)
+    msg = str(e.value)
+    assert "\n" not in msg and msg.startswith("cell.swc")
+    assert expected in msg
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ModelError, match="no such SWC file"):
+        read_swc(tmp_path / "nope.swc")
+
+
+def test_binary_file(tmp_path):
+    p = tmp_path / "cell.swc"
+    p.write_bytes(b"\xff\xfe\x00\x01")
+    with pytest.raises(ModelError, match="cannot read SWC file"):
+        read_swc(p)
+
+
+def test_unsorted_ids_and_comments_are_accepted(tmp_path):
+    p = write(tmp_path, "# header\n3 3 0 9 0 1 2  # tip\n1 1 0 0 0 1 -1\n2 3 0 5 0 1 1\n")
+    m = read_swc(p)
+    assert m.names == ("soma", "dend[0]") and math.isclose(m.sections[1].length_um, 4.0)  # wire: from its own point
