@@ -130,31 +130,32 @@ def test_real_files_read(name, n_sections, regions):
     assert all(tuple(np.round(p, 6)) in pts for p in t["xyz"][~soma_rows])
 
 
-CASES = {
-    "too few fields": ("1 1 0 0 0 1 -1\n2 3 0 5 0\n", "line 2: expected 7 fields", None),
-    "too many fields": ("1 1 0 0 0 1 -1 7\n", "line 1: expected 7 fields", None),
-    "non-numeric": ("1 1 0 0 0 1 -1\n2 3 0 abc 0 1 1\n", "line 2: y must be a number, got 'abc'", None),
-    "nan": ("1 1 0 0 0 1 -1\n2 3 0 nan 0 1 1\n", "line 2: y must be finite, got 'nan'", None),
-    "negative radius": ("1 1 0 0 0 1 -1\n\n2 3 0 5 0 -1.0 1\n", "line 3: radius must be > 0, got -1.0", None),
-    "zero radius": ("1 1 0 0 0 0 -1\n", "line 1: radius must be > 0, got 0.0", None),
-    "missing parent": ("1 1 0 0 0 1 -1\n2 3 0 5 0 1 7\n", "line 2: parent 7 of point 2 does not exist", None),
-    "cycle": ("1 1 0 0 0 1 -1\n2 3 0 5 0 1 3\n3 3 0 9 0 1 2\n", "line 2: parents form a cycle (2 -> 3 -> 2)", None),
-    "self parent": ("1 1 0 0 0 1 -1\n2 3 0 5 0 1 2\n", "line 2: parents form a cycle (2 -> 2)", None),
-    "forward parent": ("1 1 0 0 0 1 -1\n2 3 0 5 0 1 3\n3 3 0 9 0 1 1\n", "line 2: parent 3 must have a smaller id", None),
-    "no root": ("1 1 0 0 0 1 2\n2 3 0 5 0 1 1\n", "line 1: no root point", None),
-    "two roots": ("1 1 0 0 0 1 -1\n2 3 0 5 0 1 -1\n", "line 2: second root", None),
-    "duplicate id": ("1 1 0 0 0 1 -1\n2 3 0 5 0 1 1\n2 3 0 6 0 1 1\n", "line 3: duplicate id 2 (first on line 2)", None),
-    "fractional id": ("1 1 0 0 0 1 -1\n2.5 3 0 5 0 1 1\n", "line 2: id must be an integer, got '2.5'", None),
-    "bad parent": ("1 1 0 0 0 1 -1\n2 3 0 5 0 1 -3\n", "line 2: parent must be -1 (root) or an id", None),
-    "empty": ("", "cell.swc: no SWC points (empty file)", None),
-    "only comments": ("# nothing\n   \n", "cell.swc: no SWC points", None),
-    "zero-length soma": ("1 1 0 0 0 1 -1\n2 1 0 0 0 1 1\n3 1 0 0 0 1 2\n", "line 3: soma length must be > 0", None),
+ROOT = "1 1 0 0 0 1 -1\n"
+CASES = {  # name: (file text, expected message part)
+    "too few fields": (ROOT + "2 3 0 5 0\n", "line 2: expected 7 fields"),
+    "too many fields": ("1 1 0 0 0 1 -1 7\n", "line 1: expected 7 fields"),
+    "non-numeric": (ROOT + "2 3 0 abc 0 1 1\n", "line 2: y must be a number, got 'abc'"),
+    "nan": (ROOT + "2 3 0 nan 0 1 1\n", "line 2: y must be finite, got 'nan'"),
+    "negative radius": (ROOT + "\n2 3 0 5 0 -1.0 1\n", "line 3: radius must be > 0, got -1.0"),
+    "zero radius": ("1 1 0 0 0 0 -1\n", "line 1: radius must be > 0, got 0.0"),
+    "missing parent": (ROOT + "2 3 0 5 0 1 7\n", "line 2: parent 7 of point 2 does not exist"),
+    "cycle": (ROOT + "2 3 0 5 0 1 3\n3 3 0 9 0 1 2\n", "line 2: parents form a cycle (2 -> 3 -> 2)"),
+    "self parent": (ROOT + "2 3 0 5 0 1 2\n", "line 2: parents form a cycle (2 -> 2)"),
+    "forward parent": (ROOT + "2 3 0 5 0 1 3\n3 3 0 9 0 1 1\n", "line 2: parent 3 must have a smaller id"),
+    "no root": ("1 1 0 0 0 1 2\n2 3 0 5 0 1 1\n", "line 1: no root point"),
+    "two roots": (ROOT + "2 3 0 5 0 1 -1\n", "line 2: second root"),
+    "duplicate id": (ROOT + "2 3 0 5 0 1 1\n2 3 0 6 0 1 1\n", "line 3: duplicate id 2 (first on line 2)"),
+    "fractional id": (ROOT + "2.5 3 0 5 0 1 1\n", "line 2: id must be an integer, got '2.5'"),
+    "bad parent": (ROOT + "2 3 0 5 0 1 -3\n", "line 2: parent must be -1 (root) or an id"),
+    "empty": ("", "cell.swc: no SWC points (empty file)"),
+    "only comments": ("# nothing\n   \n", "cell.swc: no SWC points"),
+    "zero-length soma": (ROOT + "2 1 0 0 0 1 1\n3 1 0 0 0 1 2\n", "line 3: soma length must be > 0"),
 }
 
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_malformed_files_raise_one_line_naming_file_and_line(tmp_path, case):
-    text, expected, _ = CASES[case]
+    text, expected = CASES[case]
     p = write(tmp_path, text)
     with pytest.raises(ModelError) as e:
         read_swc(p)
@@ -178,4 +179,5 @@ def test_binary_file(tmp_path):
 def test_unsorted_ids_and_comments_are_accepted(tmp_path):
     p = write(tmp_path, "# header\n3 3 0 9 0 1 2  # tip\n1 1 0 0 0 1 -1\n2 3 0 5 0 1 1\n")
     m = read_swc(p)
-    assert m.names == ("soma", "dend[0]") and math.isclose(m.sections[1].length_um, 4.0)  # wire: from its own point
+    assert m.names == ("soma", "dend[0]")
+    assert math.isclose(m.sections[1].length_um, 4.0)  # a wire from the one-point soma

@@ -168,6 +168,7 @@ def test_float32_points_match_exact_geometry_to_single_precision():
     (dict(d_lambda=0.1, frequency_hz=0), "frequency_hz must be > 0, got 0"),
     (dict(ra_ohm_cm=-35.4), "ra_ohm_cm must be > 0, got -35.4"),
     (dict(ra_ohm_cm=[35.4, "x"]), "ra_ohm_cm[1] must be a number, got 'x'"),
+    (dict(cm_uF_cm2=-1.0), "cm_uF_cm2 must be >= 0, got -1.0"),
 ])
 def test_bad_arguments_raise_one_line(kwargs, text):
     with pytest.raises(ModelError) as e:

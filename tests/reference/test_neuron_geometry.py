@@ -129,8 +129,15 @@ def branched():
     return b.build()
 
 
+def step():  # diameter steps on segment boundaries (nseg 2, 4) and at the very end
+    pts = [[0, 0, 0, 2], [10, 0, 0, 2], [10, 0, 0, 6], [20, 0, 0, 6], [20, 0, 0, 3], [40, 0, 0, 3],
+           [40, 0, 0, 5]]
+    return Morphology((Section("dend", "basal", pts),))
+
+
 HAND_BUILT = {
     "tapered": (tapered, [dict(nseg=n) for n in (1, 2, 3, 7, 50)]),
+    "step": (step, [dict(nseg=n) for n in (1, 2, 4, 5)]),
     "ball_and_stick": (lambda: Morphology.ball_and_stick(dendrite_length=200),
                        [dict(nseg=1), dict(d_lambda=0.1), dict(dx_um=7.3)]),
     "branched": (branched, [dict(nseg=n) for n in (1, 2, 3, 4)] + [dict(d_lambda=0.05, frequency_hz=500.0)]),
@@ -179,7 +186,7 @@ SYNTHETIC = {
                      "6 3 8 0 0 1 1\n7 3 6 1 0 1 1\n8 3 12 1 0 1 7\n9 2 0 10 0 1 3\n10 2 0 30 0 0.5 9\n",
     # zero-length two-point section (removed; its children reattached), a dendrite root, a type change
     "zero_length": "1 3 0 0 0 1 -1\n2 3 0 10 0 1 1\n3 3 0 10 0 1 2\n4 3 5 15 0 1 3\n5 3 -5 15 0 1 3\n"
-                   "6 3 0 -10 0 1 1\n7 4 0 -20 0 1 6\n8 4 0 -30 0 1 7\n",
+                   "6 3 3 12 0 1 2\n7 3 0 -10 0 1 1\n8 4 0 -20 0 1 7\n9 4 0 -30 0 1 8\n",
     "three_point_soma": "1 1 0 0 0 4 -1\n2 1 0 -4 0 4 1\n3 1 0 4 0 4 1\n4 4 0 4 0 1 1\n5 4 0 30 0 1 4\n"
                         "6 3 4 0 0 1 1\n7 3 20 0 0 0.5 6\n",
 }

@@ -17,7 +17,7 @@ import numpy as np
 
 from excitable.errors import ModelError
 
-_TOP = ("cm", "g_axial", "celsius", "v_init", "iclamp_amp", "vclamp_rs")
+_TOP = ("area", "cm", "g_axial", "celsius", "v_init", "iclamp_amp", "vclamp_rs")
 
 
 def broadcast(params, n: int):

@@ -49,7 +49,6 @@ class Plan:
 
     Attributes:
         parent: (N,) parent node, -1 at the root, parent[i] < i.
-        weight: (N,) 0.01 * area in um2: converts densities (uF/cm2, mS/cm2, uA/cm2) to pF, nS, pA.
         placements: the mechanisms and their nodes.
         iclamp_nodes: (n_iclamp,) node of each current clamp.
         vclamp_nodes: (n_vclamp,) node of each voltage clamp.
@@ -57,7 +56,6 @@ class Plan:
     """
 
     parent: np.ndarray
-    weight: np.ndarray
     placements: tuple[Placement, ...]
     iclamp_nodes: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     vclamp_nodes: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
@@ -99,18 +97,20 @@ class Plan:
     def key(self) -> tuple:
         """A hashable fingerprint of the structure (for caching compiled functions)."""
         return (
-            self.parent.tobytes(), self.weight.tobytes(),
+            self.parent.tobytes(),
             tuple((p.name, p.sites.tobytes()) for p in self.placements),
             self.iclamp_nodes.tobytes(), self.vclamp_nodes.tobytes(),
             tuple(dataclasses.astuple(p) for p in self.probes),
         )
 
 
-def make_params(*, cm, g_axial, channels: dict[str, AbstractChannel], celsius: float, v_init: float,
+def make_params(*, area_um2, cm, g_axial, channels: dict[str, AbstractChannel], celsius: float, v_init: float,
                 iclamp_amp=(), vclamp_rs=()) -> dict[str, Any]:
     """The parameter pytree of a plan.
 
     Args:
+        area_um2: (N,) membrane area of each node, um2 (0 at junction nodes). Geometry is a
+            parameter too, so cells of other sizes reuse the compiled program (and vmap over it).
         cm: (N,) membrane capacitance, uF/cm2.
         g_axial: (N,) axial conductance to the parent node, nS (entry 0 unused).
         channels: mechanism name -> channel instance whose fields are (n_sites,) arrays.
@@ -121,6 +121,7 @@ def make_params(*, cm, g_axial, channels: dict[str, AbstractChannel], celsius: f
     """
     f = lambda x: jnp.asarray(x, dtype=float)  # noqa: E731
     return {
+        "area": f(area_um2),
         "cm": f(cm),
         "g_axial": f(g_axial),
         "channels": {k: jax.tree.map(f, ch) for k, ch in channels.items()},

@@ -101,7 +101,7 @@ def step(plan: Plan, params, v, states, drive, dt, theta: float = 1.0):
     Returns:
         v_new, states_new, extras (for recording: "i_ion" uA/cm2, "iclamp" and "vclamp" nA).
     """
-    w = jnp.asarray(plan.weight)
+    w = 0.01 * params["area"]  # densities -> pF, nS, pA
     i_ion, g_ion = membrane(plan, params, v, states)
     i_stim = jnp.zeros_like(v)
     diag = w * params["cm"] / dt + theta * w * g_ion

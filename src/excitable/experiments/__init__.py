@@ -16,6 +16,7 @@ from excitable.errors import ModelError
 REGISTRY = {
     "action-potential": "excitable.experiments.action_potential",
     "all-or-none": "excitable.experiments.all_or_none",
+    "propagation": "excitable.experiments.propagation",
 }
 
 

@@ -38,7 +38,7 @@ from excitable.model.morphology import Morphology
 __all__ = ["Compartments", "discretize", "nseg_d_lambda", "nseg_dx", "lambda_f_um"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compare by identity
 class Compartments:
     """The nodes of a discretized morphology, in topological (Hines) order: parent[i] < i.
 
@@ -135,7 +135,7 @@ def _per_section(name: str, value, n: int, *, integer: bool = False, positive: b
                 raise ModelError(f"{field} must be an integer >= 1, got {v!r}")
             out.append(int(v))
         else:
-            out.append(check_number(field, v, positive=positive))
+            out.append(check_number(field, v, positive=positive, nonnegative=not positive))
     return np.array(out, dtype=int if integer else float)
 
 
@@ -240,78 +240,71 @@ def discretize(morph: Morphology, *, nseg: int | Sequence[int] | None = None,
     if len(given) > 1:
         raise ModelError(f"give only one of nseg, dx_um, d_lambda, got {' and '.join(given)}")
     ra = _per_section("ra_ohm_cm", ra_ohm_cm, ns)
+    cm = _per_section("cm_uF_cm2", cm_uF_cm2, ns, positive=False)
     geo = [_geometry(s.points, bool(float32_points)) for s in secs]
     if dx_um is not None:
         dx = check_number("dx_um", dx_um, positive=True)
         counts = np.array([nseg_dx(g[0][-1], dx) for g in geo], dtype=int)
     elif d_lambda is not None:
         dl = check_number("d_lambda", d_lambda, positive=True)
-        cm = _per_section("cm_uF_cm2", cm_uF_cm2, ns, positive=False)
         f = check_number("frequency_hz", frequency_hz, positive=True)
         counts = np.array([nseg_d_lambda(g[0][-1], lambda_f_um(g[0], g[1], f, ra[i], cm[i]), dl)
                            for i, g in enumerate(geo)], dtype=int)
     else:
         counts = _per_section("nseg", 1 if nseg is None else nseg, ns, integer=True)
 
-    # Build every node first (NEURON's full node set), then drop the leaf zero-area ends.
-    par, area, r, sec, xs, dist, diam, xyz = [], [], [], [], [], [], [], []
+    # Every node of NEURON's node set first, then drop the leaf zero-area ends. A row is
+    # (parent, area um2, resistance to parent MOhm, section, x, distance um, diameter um).
+    rows: list[tuple] = []
     first = np.zeros(ns, dtype=int)
     end = np.zeros(ns, dtype=int)
     start = np.full(ns, -1, dtype=int)
-
-    def add(p, a, res, s, x, dd, di, pt):
-        for lst, v in ((par, p), (area, a), (r, res), (sec, s), (xs, x), (dist, dd), (diam, di), (xyz, pt)):
-            lst.append(v)
-        return len(par) - 1
-
     for i, s in enumerate(secs):
-        arc, d, pts = geo[i]
+        arc, d, _ = geo[i]
         L, n = float(arc[-1]), int(counts[i])
-        at = lambda xx: np.array([np.interp(xx * L, arc, pts[:, q]) for q in range(3)])  # noqa: E731
-        if s.parent is None:
-            start[i] = add(-1, 0.0, math.inf, i, 0.0, 0.5 * L, d[0], at(0.0))
-            base = -0.5 * L
-        else:
-            p = s.parent
-            if s.parent_x == 1.0:
-                start[i] = end[p]
-            elif s.parent_x == 0.0:
-                start[i] = start[p]
-            else:
-                start[i] = first[p] + min(int(s.parent_x * counts[p]), counts[p] - 1)
-            base = dist[start[i]]
         seg_area, seg_diam, rleft, rright = _integrate(arc, d, n, ra[i])
+        if s.parent is None:
+            start[i] = len(rows)
+            rows.append((-1, 0.0, math.inf, i, 0.0, 0.5 * L, d[0]))
+            dist = lambda x: abs(x - 0.5) * L  # noqa: E731
+        else:  # hang from the parent's node at parent_x, as NEURON's connect
+            p, px = s.parent, s.parent_x
+            start[i] = end[p] if px == 1.0 else start[p] if px == 0.0 else \
+                first[p] + min(int(px * counts[p]), counts[p] - 1)
+            dist = lambda x, d0=rows[start[i]][5]: d0 + x * L  # noqa: E731
+        first[i] = len(rows)
         for k in range(n):
             xk = (k + 0.5) / n
-            dk = abs(xk - 0.5) * L if s.parent is None else base + xk * L
             rk = rleft[0] if k == 0 else rright[k - 1] + rleft[k]
-            idx = add(start[i] if k == 0 else idx, seg_area[k], rk, i, xk, dk, seg_diam[k], at(xk))
-            if k == 0:
-                first[i] = idx
-        end[i] = add(idx, 0.0, rright[n - 1], i, 1.0, (0.5 * L if s.parent is None else base + L),
-                     d[-1], at(1.0))
+            rows.append((start[i] if k == 0 else len(rows) - 1, seg_area[k], rk, i, xk, dist(xk),
+                         seg_diam[k]))
+        end[i] = len(rows)
+        rows.append((len(rows) - 1, 0.0, rright[n - 1], i, 1.0, dist(1.0), d[-1]))
 
-    par = np.array(par, dtype=int)
+    tab = np.array(rows, dtype=float)
+    par = tab[:, 0].astype(int)
     nchild = np.bincount(par[par >= 0], minlength=len(par))
     degree = nchild + (par >= 0)
     is_end = np.zeros(len(par), dtype=bool)
     is_end[end], is_end[start[0]] = True, True
     keep = ~(is_end & (degree <= 1))
     new = np.cumsum(keep) - 1
-    old_parent = par[keep]
-    parent = np.where(old_parent >= 0, new[np.maximum(old_parent, 0)], -1)
-    parent = np.where((old_parent >= 0) & keep[np.maximum(old_parent, 0)], parent, -1)
-    r = np.array(r)[keep]
-    g = np.where(parent >= 0, 1e3 / r, 0.0)  # 1/MOhm = uS -> nS
     remap = lambda a: np.where((a >= 0) & keep[np.maximum(a, 0)], new[np.maximum(a, 0)], -1)  # noqa: E731
-    sec_arr = np.array(sec, dtype=int)[keep]
-    region = np.array([secs[k].region for k in sec_arr], dtype=object)
+    parent = remap(par[keep])  # the root's centre becomes the root when its 0-end is dropped
+    tab = tab[keep]
+    g = np.where(parent >= 0, 1e3 / tab[:, 2], 0.0)  # 1/MOhm = uS -> nS
+    sec_arr, x = tab[:, 3].astype(int), tab[:, 4]
+    xyz = np.empty((len(tab), 3))
+    for i in range(ns):  # node positions along the points, for drawing
+        arc, _, pts = geo[i]
+        on = sec_arr == i
+        xyz[on] = np.column_stack([np.interp(x[on] * arc[-1], arc, pts[:, q]) for q in range(3)])
     out = Compartments(
-        parent=parent, area_um2=np.array(area)[keep], g_axial_nS=g, section=sec_arr,
-        x=np.array(xs)[keep], region=region, distance_um=np.array(dist)[keep],
-        xyz_um=np.array(xyz).reshape(-1, 3)[keep], diam_um=np.array(diam)[keep], nseg=counts,
-        section_names=morph.names, first_node=remap(first), end_node=remap(end),
-        start_node=remap(start), length_um=np.array([g_[0][-1] for g_ in geo]))
+        parent=parent, area_um2=tab[:, 1], g_axial_nS=g, section=sec_arr, x=x,
+        region=np.array([secs[k].region for k in sec_arr], dtype=object), distance_um=tab[:, 5],
+        xyz_um=xyz, diam_um=tab[:, 6], nseg=counts, section_names=morph.names,
+        first_node=remap(first), end_node=remap(end), start_node=remap(start),
+        length_um=np.array([g_[0][-1] for g_ in geo]))
     for name in ("parent", "area_um2", "g_axial_nS", "section", "x", "region", "distance_um",
                  "xyz_um", "diam_um", "nseg", "first_node", "end_node", "start_node", "length_um"):
         getattr(out, name).setflags(write=False)

@@ -39,7 +39,7 @@ def region_of(name: str) -> str:
     return _REGION_OF_BASE.get(base, base)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compare by identity
 class Section:
     """An unbranched cable: 3-D points with diameters, joined to a parent section.
 

@@ -117,7 +117,6 @@ class Simulation:
                        for lbl, sig, at in self._records)
         return Plan(
             parent=np.asarray(comp.parent, dtype=int),
-            weight=0.01 * np.asarray(comp.area_um2, dtype=float),
             placements=placements,
             iclamp_nodes=np.array([self.cell.node(s.at) for s in self.iclamps], dtype=int),
             vclamp_nodes=np.array([self.cell.node(s.at) for s in self.vclamps], dtype=int),
@@ -130,7 +129,7 @@ class Simulation:
 
         comp = self.cell.compartments
         params = make_params(
-            cm=self.cell.cm, g_axial=comp.g_axial_nS,
+            area_um2=comp.area_um2, cm=self.cell.cm, g_axial=comp.g_axial_nS,
             channels={name: self.cell.mechanism_at_sites(name) for name in self.cell.mechanisms},
             celsius=self.temperature, v_init=self.v_init if self.v_init != "rest" else -65.0,
             iclamp_amp=np.ones(len(self.iclamps)), vclamp_rs=[c.rs for c in self.vclamps],
