@@ -49,8 +49,9 @@ class Result:
     def csv_text(self) -> str:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["t (ms)", *self.traces])
-        cols = [self.t, *self.traces.values()]
+        flat = {k: v for k, v in self.traces.items() if np.ndim(v) == 1}  # 2-D maps go elsewhere
+        w.writerow(["t (ms)", *flat])
+        cols = [self.t, *flat.values()]
         for row in zip(*cols):
             w.writerow([f"{x:.10g}" for x in row])
         return buf.getvalue()

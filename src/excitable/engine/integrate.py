@@ -38,6 +38,8 @@ def _probe_value(plan: Plan, params, probe: Probe, v, v_old, states, states_old,
     kind = probe.kind
     if kind == "v":
         return v[node]
+    if kind == "v_all":
+        return v
     if kind == "i_ion":
         return extras["i_ion"][node]
     if kind == "i_cap":  # C dV/dt, uA/cm2
@@ -62,11 +64,12 @@ def _probe_value(plan: Plan, params, probe: Probe, v, v_old, states, states_old,
 
 
 def record(plan: Plan, params, v, v_old, states, states_old, extras, dt):
-    """The probes' values after a step, shape (n_probes,)."""
+    """The probes' values after a step, concatenated: shape (sum of probe widths,)."""
     if not plan.probes:
         return jnp.zeros(0)
-    return jnp.stack([
-        jnp.asarray(_probe_value(plan, params, p, v, v_old, states, states_old, extras, dt), dtype=float)
+    return jnp.concatenate([
+        jnp.atleast_1d(jnp.asarray(_probe_value(plan, params, p, v, v_old, states, states_old, extras, dt),
+                                   dtype=float))
         for p in plan.probes
     ])
 

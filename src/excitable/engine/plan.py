@@ -31,7 +31,8 @@ class Placement:
 class Probe:
     """One recorded signal: what and at which node.
 
-    kind: "v", "i_cap", "i_ion", "i_membrane", "state", "current", "conductance", "iclamp", "vclamp".
+    kind: "v", "v_all" (V at every node), "i_cap", "i_ion", "state", "current", "conductance",
+    "iclamp", "vclamp".
     mechanism/field: for channel signals ("HH", "m"); index: the stimulus number for clamps.
     """
 
@@ -41,6 +42,10 @@ class Probe:
     mechanism: str = ""
     field: str = ""
     index: int = 0
+
+    def width(self, n_nodes: int) -> int:
+        """How many numbers the probe records per sample."""
+        return n_nodes if self.kind == "v_all" else 1
 
 
 @dataclass(frozen=True, eq=False)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from excitable.engine.hines import solve_tree
 from excitable.engine.plan import Plan

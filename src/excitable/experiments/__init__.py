@@ -17,6 +17,7 @@ REGISTRY = {
     "action-potential": "excitable.experiments.action_potential",
     "all-or-none": "excitable.experiments.all_or_none",
     "propagation": "excitable.experiments.propagation",
+    "morphology": "excitable.experiments.morphology",
 }
 
 

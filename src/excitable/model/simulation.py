@@ -67,13 +67,21 @@ class Simulation:
         self.__dict__.pop("plan", None)
         return self
 
-    def record(self, signal: str, at: Location | None = None, label: str | None = None) -> Simulation:
-        """Record ``signal`` at ``at`` (default: the soma).
+    def record(self, signal: str, at: Location | str | None = None, label: str | None = None) -> Simulation:
+        """Record ``signal`` at ``at`` (default: the soma); ``record("v", at="all")`` records V at
+        every node (a trace of shape (n_samples, N)).
 
         Signals: "v" (mV), "i_cap" and "i_ion" (uA/cm2), "Channel.state", "Channel.current"
         (uA/cm2, e.g. "HH.ina"), "Channel.conductance" (mS/cm2, e.g. "HH.gna"), "iclamp[k]" and
         "vclamp[k]" (nA, the k-th clamp's current).
         """
+        if at == "all":
+            if signal != "v":
+                raise ModelError(f"record: only 'v' can be recorded at='all', got {signal!r}")
+            label = label or "v_all"
+            self._records.append((label, "v_all", "all"))
+            self.__dict__.pop("plan", None)
+            return self
         at = at or self.cell.soma
         self._probe(signal, self.cell.node(at))  # validates now
         if label is None:
@@ -87,6 +95,8 @@ class Simulation:
     def _probe(self, signal: str, node: int):
         from excitable.engine.plan import Probe
 
+        if signal == "v_all":
+            return Probe(signal, "v_all", 0)
         if signal in _SPECIAL:
             return Probe(signal, signal, node)
         for kind, clamps in (("iclamp", self.iclamps), ("vclamp", self.vclamps)):
@@ -113,7 +123,7 @@ class Simulation:
 
         comp = self.cell.compartments
         placements = tuple(Placement(name, self.cell.mechanism_sites(name)) for name in self.cell.mechanisms)
-        probes = tuple(Probe(lbl, *_astuple(self._probe(sig, self.cell.node(at)))[1:])
+        probes = tuple(Probe(lbl, *_astuple(self._probe(sig, 0 if at == "all" else self.cell.node(at)))[1:])
                        for lbl, sig, at in self._records)
         return Plan(
             parent=np.asarray(comp.parent, dtype=int),
@@ -195,7 +205,11 @@ class Simulation:
         check_finite(rec, np.asarray(v_final), self.dt, stride)
         n = rec.shape[-2]
         t = np.arange(n) * self.dt * stride
-        traces = {p.label: rec[..., i] for i, p in enumerate(self.plan.probes)}
+        traces, col = {}, 0
+        for p in self.plan.probes:
+            w = p.width(self.plan.n)
+            traces[p.label] = rec[..., col] if p.kind != "v_all" else rec[..., col:col + w]
+            col += w
         return Result(t=t, traces=traces, meta={"dt": self.dt, "temperature": self.temperature})
 
 

@@ -1,0 +1,93 @@
+"""Run every benchmark (each in its own process) and print one table of excitable vs NEURON.
+
+The benchmarks (see each file's docstring for exactly what is timed):
+  bench_single.py  one HH compartment, 1 s: warm run vs NEURON, first call with an empty / warm JAX cache
+  bench_batch.py   1000 HH cells with different gNa, 1 s (vmap) vs 1000 NEURON sections
+  bench_cli.py     `excitable run action-potential --json` vs the same NEURON script, as subprocesses
+
+"speed-up" is NEURON time / excitable time: above 1, excitable is faster.
+
+Usage: python benchmarks/run_all.py [--quick] [--only single,batch,cli] [--markdown]
+(`make bench` runs it in full; --quick takes under a minute.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import _common as c
+
+BENCHES = ("single", "batch", "cli")
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() \
+        else platform.processor()
+    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    versions = []
+    for mod in ("jax", "numpy", "neuron"):
+        try:
+            versions.append(f"{mod} {__import__(mod).__version__}")
+        except ImportError:
+            versions.append(f"{mod} not installed")
+    return (f"{cpu}, {os.cpu_count()} cores, {ram:.0f} GiB RAM; {platform.platform()}; "
+            f"Python {platform.python_version()}, {', '.join(versions)}; "
+            f"{datetime.date.today().isoformat()}")
+
+
+def run_bench(name: str, quick: bool) -> list[dict]:
+    """Run one benchmark, echo its output, return its rows."""
+    cmd = [c.PYTHON, str(Path(__file__).with_name(f"bench_{name}.py"))] + (["--quick"] if quick else [])
+    print(f"\n$ {' '.join(Path(a).name if a.endswith('.py') else a for a in cmd[1:])}", flush=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=c.ROOT)
+    rows = []
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            rows = json.loads(line[len("RESULT "):])
+        else:
+            print(line)
+    if proc.returncode != 0:
+        print(f"bench_{name}.py failed:\n{proc.stderr[-2000:]}", file=sys.stderr)
+        return [{"bench": name, "measure": "FAILED", "ours": None, "neuron": None, "speedup": None,
+                 "goal": "", "met": False}]
+    return rows
+
+
+def table(rows: list[dict], markdown: bool) -> str:
+    head = ["benchmark", "measure", "excitable", "NEURON", "speed-up", "goal", "met"]
+    body = [[r["bench"], r["measure"], c.fmt_s(r["ours"]), c.fmt_s(r["neuron"]),
+             "-" if r["speedup"] is None else f"{r['speedup']:.2f}x", r["goal"] or "-",
+             {True: "yes", False: "NO", None: "-"}[r["met"]]] for r in rows]
+    if markdown:
+        return "\n".join("| " + " | ".join(line) + " |" for line in
+                         [head, ["---"] * len(head), *body])
+    widths = [max(len(line[i]) for line in [head, *body]) for i in range(len(head))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)) for line in [head, *body])
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="fewer repeats, 100 ms batch")
+    ap.add_argument("--only", default=",".join(BENCHES), help="comma-separated subset of " + ", ".join(BENCHES))
+    ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    args = ap.parse_args(argv)
+    names = [n.strip() for n in args.only.split(",") if n.strip()]
+    unknown = set(names) - set(BENCHES)
+    if unknown:
+        ap.error(f"unknown benchmark {sorted(unknown)[0]!r}; choose from {', '.join(BENCHES)}")
+    print(f"machine: {machine()}")
+    rows = [r for name in names for r in run_bench(name, args.quick)]
+    print("\n" + table(rows, args.markdown))
+    return 1 if any(r["measure"] == "FAILED" for r in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
