@@ -7,7 +7,8 @@ fills the persistent JAX compilation cache, kept in a new temporary directory):
   "empty cache" time;
 - ``python benchmarks/neuron_action_potential.py``, the same experiment written for NEURON;
 - ``python -c pass``, ``-c "import numpy"``, ``-c "import jax"``, ``-c "from neuron import h"``:
-  what starting the interpreter and importing the libraries cost on their own.
+  what starting the interpreter and importing the libraries cost on their own, and
+  ``-c "import jax, os; os._exit(0)"``: the same without the interpreter's clean-up at exit.
 Where our time goes: a profile of one CLI run in a fresh process (warm cache), timing each phase
 inside (imports, building the model, parameters and the resting-potential solve, setting up the
 recordings, the simulation call, the analysis) with JAX's own compile counters, and the top-level
@@ -81,7 +82,7 @@ class Phases:
 def profile_child() -> None:
     """In a fresh process: time each phase of one CLI run (the cache is warm), then run it again."""
     out = {}
-    t0 = time.perf_counter()
+    start = t0 = time.perf_counter()
     import numpy  # noqa: F401
     out["import numpy"] = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -97,12 +98,15 @@ def profile_child() -> None:
     counters = c.jax_counters()
 
     ph = Phases()
-    ap.single_compartment = ph.wrap("build cell", ap.single_compartment)
-    ap.record_everything = ph.wrap("set up recordings (eager jax)", ap.record_everything)
-    ap.summarize = ph.wrap("analysis (summary)", ap.summarize)
-    integrate.resting_potential = ph.wrap("resting potential (jit)", integrate.resting_potential)
-    Simulation.parameters = ph.wrap("parameters (eager jax)", Simulation.parameters)
-    Simulation._run = ph.wrap("simulate (trace + cache load + run)", Simulation._run)
+    # Internal names: a phase whose function was renamed is simply not timed (it lands in "other").
+    for owner, attr, label in [(ap, "single_compartment", "build cell"),
+                               (ap, "record_everything", "set up recordings (eager jax)"),
+                               (ap, "summarize", "analysis (summary)"),
+                               (integrate, "resting_potential", "resting potential (jit)"),
+                               (Simulation, "parameters", "parameters (eager jax)"),
+                               (Simulation, "_run", "simulate (trace + cache load + run)")]:
+        if hasattr(owner, attr):
+            setattr(owner, attr, ph.wrap(label, getattr(owner, attr)))
     main_ = ph.wrap("other (CLI, experiment glue, JSON)", main)
 
     def call():
@@ -115,6 +119,7 @@ def profile_child() -> None:
         t0 = time.perf_counter()
         call()
         out[run] = {"CLI run, total": time.perf_counter() - t0, **ph.secs, "jax": dict(counters)}
+        out.setdefault("in_process", time.perf_counter() - start)
     print(json.dumps(out))
 
 
@@ -150,20 +155,28 @@ def main(argv=None) -> None:
         imports = importtime(env)
     with tempfile.TemporaryDirectory(prefix="excitable-bench-cache-") as cache:
         env = {**base, "JAX_COMPILATION_CACHE_DIR": cache}
-        prof_cold = c.child_json([__file__, "--profile-child"], env)
-        prof = c.child_json([__file__, "--profile-child"], env)
+        profiles = []
+        for _ in range(2):  # empty cache, then warm; "outside" = interpreter start and exit
+            t0 = time.perf_counter()
+            p = c.child_json([__file__, "--profile-child"], env)
+            p["interpreter start + exit"] = time.perf_counter() - t0 - p.pop("in_process")
+            profiles.append(p)
+        prof_cold, prof = profiles
     have_neuron = c.neuron_h() is not None
     startup = {name: median_wall([c.PYTHON, "-c", code], base, runs) for name, code in
-               [("pass", "pass"), ("import numpy", "import numpy"), ("import jax", "import jax")]
+               [("pass", "pass"), ("import numpy", "import numpy"), ("import jax", "import jax"),
+                ("import jax, os; os._exit(0)", "import jax, os; os._exit(0)")]
                + ([("from neuron import h", "from neuron import h")] if have_neuron else [])}
     nrn = median_wall([c.PYTHON, NEURON_SCRIPT], base, runs) if have_neuron else None
 
     print(f"CLI end to end, process start to exit, median of {runs} after one warm-up")
     print(f"  excitable run action-potential --json  {c.fmt_s(ours):>10}   (empty cache: {c.fmt_s(cold)})")
     if nrn:
-        print(f"  NEURON script (same experiment)        {c.fmt_s(nrn):>10}   ours / NEURON = {ours / nrn:.1f}x")
+        print(f"  NEURON script (same experiment)        {c.fmt_s(nrn):>10}   "
+              f"ours / NEURON = {ours / nrn:.1f}x")
     for name, s in startup.items():
         print(f"  python -c {name!r:<29} {c.fmt_s(s):>10}")
+    print("    (the difference between the two jax lines is the interpreter's clean-up at exit)")
     print("  imports during one CLI run, by package (-X importtime, self times): "
           + ", ".join(f"{k} {c.fmt_s(v)}" for k, v in list(imports.items())[:6])
           + f"; matplotlib imported: {'yes' if 'matplotlib' in imports else 'no'}")
@@ -181,7 +194,7 @@ def main(argv=None) -> None:
         print(f"    {label:<40} " + " ".join(f"{(c.fmt_s(v) if 'cache' not in key else v):>11}"
                                              for v in vals))
     c.emit([
-        c.row("cli", "excitable run action-potential --json", ours, nrn, "<= 2x NEURON", 0.5),
+        c.row("cli", "excitable run action-potential --json", ours, nrn, "ours <= 2x NEURON", 0.5),
         c.row("cli", "the same, empty JAX cache (first run)", cold, nrn),
         c.row("cli", "python -c 'import jax' vs 'from neuron import h'", startup["import jax"],
               startup.get("from neuron import h")),

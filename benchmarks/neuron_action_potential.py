@@ -26,6 +26,7 @@ h.continuerun(30.0)
 t, v = t_vec.as_numpy(), v_vec.as_numpy()
 k_peak = int(np.argmax(v))
 k_under = k_peak + int(np.argmin(v[k_peak:]))
-print(json.dumps({"rest_mV": float(v[t < 5.0][-1]), "peak_mV": float(v[k_peak]), "peak_time_ms": float(t[k_peak]),
+print(json.dumps({"rest_mV": float(v[t < 5.0][-1]), "peak_mV": float(v[k_peak]),
+                  "peak_time_ms": float(t[k_peak]),
                   "undershoot_mV": float(v[k_under]), "undershoot_time_ms": float(t[k_under]),
                   "n_spikes": int(np.sum((v[:-1] < 0) & (v[1:] >= 0)))}))

@@ -20,6 +20,7 @@ import os
 import platform
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import _common as c
@@ -27,18 +28,25 @@ import _common as c
 BENCHES = ("single", "batch", "cli")
 
 
+def _field(path: str, key: str, sep: str) -> str:
+    """The value of the first ``key<sep>value`` line of a text file ("" if absent)."""
+    p = Path(path)
+    lines = p.read_text().splitlines() if p.exists() else []
+    return next((ln.split(sep, 1)[1].strip().strip('"') for ln in lines if ln.startswith(key)), "")
+
+
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() \
-        else platform.processor()
+    """CPU, cores, RAM, OS, Python and library versions, date: one line."""
+    cpu = _field("/proc/cpuinfo", "model name", ":") or platform.processor()
     ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     versions = []
-    for mod in ("jax", "numpy", "neuron"):
+    for dist in ("jax", "jaxlib", "numpy", "neuron"):
         try:
-            versions.append(f"{mod} {__import__(mod).__version__}")
-        except ImportError:
-            versions.append(f"{mod} not installed")
-    return (f"{cpu}, {os.cpu_count()} cores, {ram:.0f} GiB RAM; {platform.platform()}; "
+            versions.append(f"{dist} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{dist} not installed")
+    osname = ", ".join(filter(None, [_field("/etc/os-release", "PRETTY_NAME", "="), platform.platform()]))
+    return (f"{cpu}, {os.cpu_count()} cores, {ram:.0f} GiB RAM; {osname}; "
             f"Python {platform.python_version()}, {', '.join(versions)}; "
             f"{datetime.date.today().isoformat()}")
 
@@ -76,7 +84,8 @@ def table(rows: list[dict], markdown: bool) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="fewer repeats, 100 ms batch")
-    ap.add_argument("--only", default=",".join(BENCHES), help="comma-separated subset of " + ", ".join(BENCHES))
+    ap.add_argument("--only", default=",".join(BENCHES),
+                    help="comma-separated subset of " + ", ".join(BENCHES))
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     args = ap.parse_args(argv)
     names = [n.strip() for n in args.only.split(",") if n.strip()]

@@ -12,18 +12,31 @@ def random_tree(n, rng):
     return parent
 
 
+def forest(n, rng):
+    """Several trees in one system (a network): every 5th node starts a new tree."""
+    parent = random_tree(n, rng)
+    parent[::5] = -1
+    for i in range(1, n):
+        if parent[i] >= 0 and parent[i] < (i // 5) * 5:
+            parent[i] = (i // 5) * 5 + int(rng.integers(0, i % 5)) if i % 5 else -1
+    return parent
+
+
 def dense(parent, diag, off):
     a = np.diag(diag)
     for i in range(1, len(parent)):
-        a[i, parent[i]] = a[parent[i], i] = off[i]
+        if parent[i] >= 0:
+            a[i, parent[i]] = a[parent[i], i] = off[i]
     return a
 
 
 @pytest.mark.parametrize("n", [1, 2, 7, 60])
-@pytest.mark.parametrize("shape", ["random", "cable"])
+@pytest.mark.parametrize("shape", ["random", "cable", "forest", "cables", "points"])
 def test_solve_tree_matches_dense_solve(n, shape):
     rng = np.random.default_rng(n)
-    parent = random_tree(n, rng) if shape == "random" else np.arange(-1, n - 1)
+    parent = {"random": random_tree(n, rng), "cable": np.arange(-1, n - 1), "forest": forest(n, rng),
+              "cables": np.where(np.arange(n) % 4 == 0, -1, np.arange(-1, n - 1)),
+              "points": np.full(n, -1)}[shape]
     off = -rng.uniform(0.1, 2.0, n)
     # Diagonally dominant like the cable matrix: C/dt + g_membrane + sum of axial conductances.
     diag = rng.uniform(0.5, 1.5, n) - dense(parent, np.zeros(n), off).sum(axis=1)

@@ -13,12 +13,13 @@ import numpy as np
 
 
 def solve_tree(parent: np.ndarray, diag, offdiag, rhs):
-    """Solve A x = rhs for the tree matrix A.
+    """Solve A x = rhs for the tree (or forest) matrix A.
 
     Args:
-        parent: (N,) int numpy array, parent[0] = -1, parent[i] < i. Static (part of the plan).
+        parent: (N,) int numpy array, -1 at a root, otherwise parent[i] < i. Several roots make a
+            forest (many cells in one system). Static (part of the plan).
         diag: (N,) diagonal of A.
-        offdiag: (N,) A[i, parent[i]] = A[parent[i], i]; offdiag[0] is unused.
+        offdiag: (N,) A[i, parent[i]] = A[parent[i], i]; ignored at roots.
         rhs: (N,) right-hand side.
 
     Returns:
@@ -26,14 +27,18 @@ def solve_tree(parent: np.ndarray, diag, offdiag, rhs):
     """
     n = len(parent)
     diag, offdiag, rhs = (jnp.asarray(a) for a in (diag, offdiag, rhs))
-    if n == 1:
+    roots = parent < 0
+    if roots.all():  # single compartments: the matrix is diagonal
         return rhs / diag
-    if np.all(parent[1:] == np.arange(n - 1)):
-        # An unbranched cable is tridiagonal: LAPACK's gtsv (and cuSPARSE on GPU) via XLA.
+    offdiag = jnp.where(jnp.asarray(roots), 0.0, offdiag)
+    if np.all((parent[1:] == np.arange(n - 1)) | roots[1:]):
+        # Unbranched cables (one or many) are tridiagonal: LAPACK's gtsv (cuSPARSE on GPU) via XLA.
         du = jnp.concatenate([offdiag[1:], jnp.zeros_like(offdiag[:1])])
         dl = jnp.concatenate([jnp.zeros_like(offdiag[:1]), offdiag[1:]])
         return jax.lax.linalg.tridiagonal_solve(dl, diag, du, rhs[:, None])[:, 0]
-    return _hines_sequential(jnp.asarray(parent), diag, offdiag, rhs)
+    # Roots point at themselves with a zero coupling, so the loops need no branch.
+    own = jnp.asarray(np.where(roots, np.arange(n), parent))
+    return _hines_sequential(own, diag, offdiag, rhs)
 
 
 def _hines_sequential(parent, diag, offdiag, rhs):

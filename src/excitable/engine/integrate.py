@@ -15,8 +15,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from excitable.engine.ions import initial_pools
 from excitable.engine.plan import Plan, Probe
-from excitable.engine.stepping import advance_gates, step
+from excitable.engine.stepping import ion_pool_values, mechanisms, membrane, step
+from excitable.engine.synapses import initial_synapses
 from excitable.errors import SimulationError
 
 #: |V| above this (mV) is taken as a numerical blow-up.
@@ -24,18 +26,21 @@ RUNAWAY_MV = 1e4
 
 
 def initial_state(plan: Plan, params):
-    """V = v_init everywhere and each gate at its steady state there (NEURON's ``finitialize``)."""
+    """V = v_init everywhere and each state at its steady state there (NEURON's ``finitialize``)."""
     v = jnp.broadcast_to(jnp.asarray(params["v_init"], dtype=float), (plan.n,))
-    states = {}
-    for pl in plan.placements:
-        chan = params["channels"][pl.name]
-        states[pl.name] = chan.steady_state(v[pl.sites], params["celsius"])
-    return v, states
+    ions = initial_pools(plan.pools, params, plan.n)
+    pools = ion_pool_values(plan, params, ions)
+    chan = {}
+    for pl, mech in mechanisms(plan, params, pools):
+        chan[pl.name] = mech.steady_state(v[pl.sites], params["celsius"])
+    n_sites = {pl.name: len(pl.sites) for pl in plan.placements}
+    syn = initial_synapses(plan.connections, n_sites, params["seed"])
+    return {"v": v, "chan": chan, "ions": ions, "syn": syn}
 
 
-def _probe_value(plan: Plan, params, probe: Probe, v, v_old, states, states_old, extras, dt):
-    node = probe.node
-    kind = probe.kind
+def _probe_value(plan: Plan, params, probe: Probe, new, old, extras, dt):
+    v, v_old = new["v"], old["v"]
+    node, kind = probe.node, probe.kind
     if kind == "v":
         return v[node]
     if kind == "v_all":
@@ -48,79 +53,88 @@ def _probe_value(plan: Plan, params, probe: Probe, v, v_old, states, states_old,
         return extras["iclamp"][probe.index]
     if kind == "vclamp":
         return extras["vclamp"][probe.index]
-    k = plan.site_index(probe.mechanism, node)
-    chan = jax.tree.map(lambda a: a[k], params["channels"][probe.mechanism])
-    s = {name: x[k] for name, x in states[probe.mechanism].items()}
+    if kind in ("ci", "co"):
+        return new["ions"][probe.field][kind][node]
+    if kind == "transmitter":
+        return extras["T"][probe.mechanism][probe.index]
+    k = probe.index if probe.index >= 0 else plan.site_index(probe.mechanism, node)
     if kind == "state":
-        return s[probe.field]
-    # Currents and conductances as the step used them: new V, gates from the start of the step,
+        return new["chan"][probe.mechanism][probe.field][k]
+    # Currents and conductances as the step used them: new V, states from the start of the step,
     # so the channel currents add up to i_ion exactly.
-    s_old = {name: x[k] for name, x in states_old[probe.mechanism].items()}
+    pl = plan.placement(probe.mechanism)
+    chan = dict(mechanisms(plan, params, extras["pools"]))[pl] if plan.pools else params["channels"][pl.name]
+    chan = jax.tree.map(lambda a: jnp.broadcast_to(a, (len(pl.sites),))[k], chan)
+    s_old = {name: x[k] for name, x in old["chan"][probe.mechanism].items()}
+    vk = v[pl.sites[k]]
     if kind == "current":
-        return chan.currents(v[node], s_old)[probe.field]
+        return chan.currents(vk, s_old)[probe.field]
     if kind == "conductance":
         return chan.conductances(s_old)[probe.field]
     raise ValueError(f"unknown probe kind {kind!r}")
 
 
-def record(plan: Plan, params, v, v_old, states, states_old, extras, dt):
+def record(plan: Plan, params, new, old, extras, dt):
     """The probes' values after a step, concatenated: shape (sum of probe widths,)."""
     if not plan.probes:
         return jnp.zeros(0)
     return jnp.concatenate([
-        jnp.atleast_1d(jnp.asarray(_probe_value(plan, params, p, v, v_old, states, states_old, extras, dt),
-                                   dtype=float))
+        jnp.atleast_1d(jnp.asarray(_probe_value(plan, params, p, new, old, extras, dt), dtype=float))
         for p in plan.probes
     ])
+
+
+def _first_extras(plan, params, state):
+    pools = ion_pool_values(plan, params, state["ions"])
+    i_mem, _ = membrane(plan, params, state["v"], state["chan"], pools)
+    w = 0.01 * params["area"]
+    return {"i_ion": i_mem / jnp.where(w > 0, w, 1.0), "iclamp": jnp.zeros(len(plan.iclamp_nodes)),
+            "vclamp": jnp.zeros(len(plan.vclamp_nodes)), "pools": pools,
+            "T": {g.mechanism: jnp.zeros(len(plan.placement(g.mechanism).sites))
+                  for g in plan.connections.groups}}
 
 
 def run_scan(plan: Plan, params, drive, *, dt: float, theta: float = 1.0, stride: int = 1):
     """Pure function: run ``len(drive)`` steps from the initial state, return recordings.
 
     Args:
-        drive: dict of (n_steps, k) arrays ("iclamp", "vclamp_cmd", "vclamp_on") at mid-step times.
+        drive: dict of (n_steps, k) arrays ("iclamp", "vclamp_cmd", "vclamp_on", "spikes") at
+            mid-step times.
         stride: keep every ``stride``-th sample (memory for long runs).
 
     Returns:
-        (n_steps // stride + 1, n_probes) array of recordings (first row: t = 0), and the final state.
+        (recordings (n_steps // stride + 1, width), spikes (n_steps, n_sources) or None, final state).
     """
-    v0, s0 = initial_state(plan, params)
-    zero_extras = {"i_ion": membrane_at_rest(plan, params, v0, s0),
-                   "iclamp": jnp.zeros(len(plan.iclamp_nodes)),
-                   "vclamp": jnp.zeros(len(plan.vclamp_nodes))}
-    first = record(plan, params, v0, v0, s0, s0, zero_extras, dt)
+    s0 = initial_state(plan, params)
+    first = record(plan, params, s0, s0, _first_extras(plan, params, s0), dt)
     n_steps = next(iter(drive.values())).shape[0]
 
-    def body(carry, xs):
-        v, s = carry
-        v_new, s_new, extras = step(plan, params, v, s, xs, dt, theta)
-        return (v_new, s_new), record(plan, params, v_new, v, s_new, s, extras, dt)
-
-    def chunk(carry, xs):
-        carry, rec = jax.lax.scan(body, carry, xs)
-        return carry, rec[-1]
+    def body(state, xs):
+        new, extras = step(plan, params, state, xs, dt, theta)
+        out = record(plan, params, new, state, extras, dt)
+        return new, (out, extras["spiked"] > 0) if plan.record_spikes else (out, None)
 
     if stride == 1:
-        final, recs = jax.lax.scan(body, (v0, s0), drive)
+        final, (recs, spikes) = jax.lax.scan(body, s0, drive)
     else:
+        def chunk(state, xs):
+            state, (rec, spk) = jax.lax.scan(body, state, xs)
+            return state, (rec[-1], spk)
+
         n_chunks = n_steps // stride
         chunked = jax.tree.map(lambda a: a[: n_chunks * stride].reshape(n_chunks, stride, *a.shape[1:]),
                                drive)
-        final, recs = jax.lax.scan(chunk, (v0, s0), chunked)
-    return jnp.concatenate([first[None, :], recs], axis=0), final
-
-
-def membrane_at_rest(plan, params, v, s):
-    from excitable.engine.stepping import membrane
-
-    return membrane(plan, params, v, s)[0]
+        final, (recs, spikes) = jax.lax.scan(chunk, s0, chunked)
+        if spikes is not None:
+            spikes = spikes.reshape(-1, spikes.shape[-1])
+    return jnp.concatenate([first[None, :], recs], axis=0), spikes, final
 
 
 _COMPILED: dict[tuple, Any] = {}
 
 
 def compiled_runner(plan: Plan, *, dt: float, theta: float = 1.0, stride: int = 1, batched: bool = False):
-    """A jitted ``(params, drive) -> (recordings, final_state)`` for this plan's structure (cached)."""
+    """A jitted ``(params, drive) -> (recordings, spikes, final_state)`` for this plan (cached)."""
     key = (plan.key(), float(dt), float(theta), int(stride), batched)
     fn = _COMPILED.get(key)
     if fn is None:
@@ -137,7 +151,7 @@ def check_finite(recordings: np.ndarray, final_v: np.ndarray, dt: float, stride:
     bad_final = ~np.isfinite(final_v) | (np.abs(final_v) > RUNAWAY_MV)
     bad_rec = ~np.isfinite(recordings)
     if bad_rec.any() or bad_final.any():
-        rows = np.nonzero(bad_rec.reshape(bad_rec.shape[0], -1).any(axis=1))[0]
+        rows = np.nonzero(bad_rec.reshape(bad_rec.shape[0], -1).any(axis=1))[0] if bad_rec.ndim == 2 else []
         when = f" from t = {rows[0] * stride * dt:g} ms" if len(rows) else ""
         raise SimulationError(
             f"simulation became numerically unstable{when} (NaN or |V| > {RUNAWAY_MV:g} mV); "
@@ -149,23 +163,22 @@ def resting_potential(plan: Plan, params, *, guess: float = -65.0, iterations: i
 
     Each node is solved on its own (axial currents ignored), which is exact for a single compartment
     and for uniform cells; a non-uniform cell then settles the rest of the way when it runs.
+    Point mechanisms (synapses at rest) and initial ion concentrations are included.
     """
+    ions = initial_pools(plan.pools, params, plan.n)
+    pools = ion_pool_values(plan, params, ions)
 
     def i_ss(v):
-        i = jnp.zeros_like(v)
-        for pl in plan.placements:
-            chan = params["channels"][pl.name]
-            vs = v[pl.sites]
-            s = chan.steady_state(vs, params["celsius"])
-            i = i.at[pl.sites].add(sum(chan.currents(vs, s).values()))
-        return i
+        states = {pl.name: m.steady_state(v[pl.sites], params["celsius"])
+                  for pl, m in mechanisms(plan, params, pools)}
+        return membrane(plan, params, v, states, pools)[0]
 
     @jax.jit
     def solve(v):
         def newton(_, v):
             i, di = jax.jvp(i_ss, (v,), (jnp.ones_like(v),))
-            step = jnp.where(di > 1e-12, i / jnp.where(di > 1e-12, di, 1.0), 0.0)
-            return v - jnp.clip(step, -10.0, 10.0)
+            step_ = jnp.where(di > 1e-12, i / jnp.where(di > 1e-12, di, 1.0), 0.0)
+            return v - jnp.clip(step_, -10.0, 10.0)
 
         return jax.lax.fori_loop(0, iterations, newton, v)
 

@@ -16,12 +16,17 @@ import jax.numpy as jnp
 import numpy as np
 
 from excitable.engine import backends  # noqa: F401  (float64 + compilation cache)
+from excitable.engine.ions import IonPool
+from excitable.engine.synapses import Connections
 from excitable.physics.channel import AbstractChannel
 
 
 @dataclass(frozen=True, eq=False)
 class Placement:
-    """One mechanism (channel class) on a set of nodes ("sites")."""
+    """One mechanism (channel class) on a set of nodes ("sites").
+
+    For point mechanisms (synapses) each entry of ``sites`` is one instance; a node may hold several.
+    """
 
     name: str                 # "HH"
     sites: np.ndarray         # (n_sites,) node indices
@@ -32,8 +37,9 @@ class Probe:
     """One recorded signal: what and at which node.
 
     kind: "v", "v_all" (V at every node), "i_cap", "i_ion", "state", "current", "conductance",
-    "iclamp", "vclamp".
-    mechanism/field: for channel signals ("HH", "m"); index: the stimulus number for clamps.
+    "iclamp", "vclamp", "transmitter" (cleft, mM), "ci"/"co" (an ion pool, ``field`` = ion).
+    mechanism/field: for channel signals ("HH", "m"); index: the stimulus number for clamps, or the
+    instance of a point mechanism (then ``node`` is not used to find it).
     """
 
     label: str
@@ -41,7 +47,7 @@ class Probe:
     node: int = 0
     mechanism: str = ""
     field: str = ""
-    index: int = 0
+    index: int = -1
 
     def width(self, n_nodes: int) -> int:
         """How many numbers the probe records per sample."""
@@ -58,6 +64,10 @@ class Plan:
         iclamp_nodes: (n_iclamp,) node of each current clamp.
         vclamp_nodes: (n_vclamp,) node of each voltage clamp.
         probes: what to record.
+        pools: ions with concentration dynamics (``excitable.engine.ions``).
+        connections: synaptic sources, delays and targets (``excitable.engine.synapses``).
+        gap_pairs: (n_gap, 2) nodes coupled by gap junctions.
+        record_spikes: also return, per step, which synaptic sources spiked.
     """
 
     parent: np.ndarray
@@ -65,15 +75,24 @@ class Plan:
     iclamp_nodes: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     vclamp_nodes: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     probes: tuple[Probe, ...] = ()
+    pools: tuple[IonPool, ...] = ()
+    connections: Connections = field(default_factory=Connections)
+    gap_pairs: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), int))
+    record_spikes: bool = False
 
     @property
     def n(self) -> int:
         return len(self.parent)
 
     @property
+    def roots(self) -> np.ndarray:
+        """(N,) True at the root of each cell (parent -1)."""
+        return self.parent < 0
+
+    @property
     def is_chain(self) -> bool:
-        """True for an unbranched cable numbered along its length (parent[i] = i - 1)."""
-        return bool(np.all(self.parent[1:] == np.arange(self.n - 1)))
+        """True for unbranched cables numbered along their length (parent[i] is i - 1 or -1)."""
+        return bool(np.all((self.parent[1:] == np.arange(self.n - 1)) | self.roots[1:]))
 
     def covers_all(self, placement: Placement) -> bool:
         """True when a mechanism sits on every node in order (no gather/scatter needed)."""
@@ -91,6 +110,9 @@ class Plan:
             out[i, : len(k)] = k
         return out
 
+    def placement(self, mechanism: str) -> Placement:
+        return next(p for p in self.placements if p.name == mechanism)
+
     def site_index(self, mechanism: str, node: int) -> int:
         """Position of ``node`` in the site list of ``mechanism`` (for recording)."""
         pl = next(p for p in self.placements if p.name == mechanism)
@@ -106,11 +128,13 @@ class Plan:
             tuple((p.name, p.sites.tobytes()) for p in self.placements),
             self.iclamp_nodes.tobytes(), self.vclamp_nodes.tobytes(),
             tuple(dataclasses.astuple(p) for p in self.probes),
+            self.pools, self.connections.key(), self.gap_pairs.tobytes(), self.record_spikes,
         )
 
 
 def make_params(*, area_um2, cm, g_axial, channels: dict[str, AbstractChannel], celsius: float, v_init: float,
-                iclamp_amp=(), vclamp_rs=()) -> dict[str, Any]:
+                iclamp_amp=(), vclamp_rs=(), ions=None, syn=None, cleft=None, syn_threshold=(),
+                gap_g=(), seed: int = 0) -> dict[str, Any]:
     """The parameter pytree of a plan.
 
     Args:
@@ -123,6 +147,11 @@ def make_params(*, area_um2, cm, g_axial, channels: dict[str, AbstractChannel], 
         v_init: initial voltage, mV (every gate starts at its steady state there).
         iclamp_amp: amplitude multiplier of each current clamp's waveform (nA per unit waveform).
         vclamp_rs: series resistance of each voltage clamp, MOhm.
+        ions: ion name -> ``ions.pool_params(...)`` for each dynamic pool.
+        syn, cleft: receptor mechanism -> ``synapses.group_params`` / ``synapses.cleft_params``.
+        syn_threshold: (n_source_nodes,) spike threshold of each presynaptic source, mV.
+        gap_g: (n_gap,) gap-junction conductances, nS.
+        seed: random seed for stochastic release.
     """
     f = lambda x: jnp.asarray(x, dtype=float)  # noqa: E731
     return {
@@ -134,4 +163,10 @@ def make_params(*, area_um2, cm, g_axial, channels: dict[str, AbstractChannel], 
         "v_init": f(v_init),
         "iclamp_amp": f(iclamp_amp),
         "vclamp_rs": f(vclamp_rs),
+        "ions": ions or {},
+        "syn": syn or {},
+        "cleft": cleft or {},
+        "syn_threshold": f(syn_threshold),
+        "gap_g": f(gap_g),
+        "seed": jnp.asarray(seed, dtype=jnp.uint32),
     }

@@ -2,61 +2,123 @@
 
 Sequence per step (NEURON's ``nrn_fixed_step``), with stimuli evaluated at the mid-step time t + dt/2:
 
-1. membrane currents i(V) and their slopes di/dV at the present V and gates (the slope by forward-mode
-   differentiation, so any current law, linear or GHK, is linearized the same way);
+0. synaptic events due now are delivered (``synapses.deliver``): cleft transmitter, event weights;
+1. membrane currents i(V) and their slopes di/dV at the present V and states (the slope by forward-mode
+   differentiation, so any current law, linear or GHK, is linearized the same way); mechanisms read
+   reversal potentials and concentrations from the ion pools when those are dynamic;
 2. backward Euler for V on the tree:
    (w cm/dt + w g) dV_i - sum_j g_ij (dV_j - dV_i) = I_stim - w i(V) + sum_j g_ij (V_j - V_i),
    solved in O(N) by Hines elimination, V <- V + dV;
-3. the gates advanced by exponential Euler (``cnexp``) at the new V:
-   x <- x_inf + (x - x_inf) exp(-dt / tau_x).
+3. every state advanced by exponential Euler at the new V (``cnexp``):
+   x <- x_inf + (x - x_inf) exp(-dt / tau_x); ion concentrations by the ion currents;
+4. spikes of presynaptic sources are detected and queued (``synapses.detect``).
 
-Units: w = 0.01 area (um2) turns uF/cm2, mS/cm2, uA/cm2 into pF, nS, pA; dt in ms; V in mV.
-With ``theta = 0.5`` the voltage update is Crank-Nicolson; since the gates are advanced with the new V
-they live at half steps (t + dt/2), the staggered scheme of NEURON's ``secondorder``, second order in dt.
+Units: w = 0.01 area (um2) turns uF/cm2, mS/cm2, uA/cm2 into pF, nS, pA; point mechanisms give nA and
+uS (x 1000 -> pA, nS); dt in ms; V in mV. With ``theta = 0.5`` the voltage update is Crank-Nicolson;
+since the states are advanced with the new V they live at half steps (t + dt/2), the staggered scheme
+of NEURON's ``secondorder``, second order in dt.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from excitable.engine.hines import solve_tree
-from excitable.engine.plan import Plan
+from excitable.engine.ions import advance_pools, ion_values
+from excitable.engine.plan import Placement, Plan
+from excitable.engine.synapses import deliver, detect
+
+_NONE = {}
 
 
-def membrane(plan: Plan, params, v, states):
-    """Total ionic current density (uA/cm2) and its slope (mS/cm2) at every node."""
+def is_point(chan) -> bool:
+    return type(chan).kind == "point"
+
+
+def scale(plan: Plan, params, pl: Placement, chan):
+    """Factor from a mechanism's units to pA / nS per site: 0.01 area (density) or 1000 (point)."""
+    if is_point(chan):
+        return 1000.0
+    area = params["area"] if plan.covers_all(pl) else params["area"][pl.sites]
+    return 0.01 * area
+
+
+def with_ions(plan: Plan, params, pl: Placement, chan, pools):
+    """The mechanism with its ``ion_fields`` filled from the dynamic pools at its sites."""
+    fields = {}
+    for fname, (ion, what) in type(chan).ion_fields.items():
+        if ion in pools:
+            values = pools[ion][what]
+            fields[fname] = values if plan.covers_all(pl) else values[pl.sites]
+    return dataclasses.replace(chan, **fields) if fields else chan
+
+
+def ion_pool_values(plan: Plan, params, ions):
+    return {p.name: ion_values(p, ions[p.name], params["celsius"]) for p in plan.pools}
+
+
+def mechanisms(plan: Plan, params, pools):
+    """(placement, mechanism ready to evaluate) for every placement."""
+    return [(pl, with_ions(plan, params, pl, params["channels"][pl.name], pools)) for pl in plan.placements]
+
+
+def _at(plan, pl, v):
+    return v if plan.covers_all(pl) else v[pl.sites]
+
+
+def membrane(plan: Plan, params, v, states, pools=_NONE):
+    """Total membrane current (pA) and its slope (nS) at every node."""
     i_total = jnp.zeros_like(v)
     g_total = jnp.zeros_like(v)
-    for pl in plan.placements:
-        chan = params["channels"][pl.name]
+    for pl, chan in mechanisms(plan, params, pools):
         s = states[pl.name]
-        full = plan.covers_all(pl)
-        vs = v if full else v[pl.sites]
+        vs = _at(plan, pl, v)
 
         def i_of_v(vv, chan=chan, s=s):
             return sum(chan.currents(vv, s).values())
 
         i, di = jax.jvp(i_of_v, (vs,), (jnp.ones_like(vs),))
-        if full:
-            i_total, g_total = i_total + i, g_total + di
+        k = scale(plan, params, pl, chan)
+        if plan.covers_all(pl):
+            i_total, g_total = i_total + k * i, g_total + k * di
         else:
-            i_total = i_total.at[pl.sites].add(i)
-            g_total = g_total.at[pl.sites].add(di)
+            i_total = i_total.at[pl.sites].add(k * i)
+            g_total = g_total.at[pl.sites].add(k * di)
     return i_total, g_total
 
 
-def advance_gates(plan: Plan, params, v, states, dt):
-    """Exponential Euler for every gate at fixed V (exact for the linear gate ODE)."""
+def ion_currents(plan: Plan, params, v, states, pools):
+    """Current carried by each ion with a dynamic pool, pA per node (outward positive)."""
+    out = {p.name: jnp.zeros_like(v) for p in plan.pools}
+    for pl, chan in mechanisms(plan, params, pools):
+        carriers = type(chan).ions
+        if not carriers:
+            continue
+        currents = chan.currents(_at(plan, pl, v), states[pl.name])
+        k = scale(plan, params, pl, chan)
+        for cname, ions in carriers.items():
+            for ion, factor in ({ions: 1.0} if isinstance(ions, str) else ions).items():
+                if ion in out:
+                    contrib = factor * k * currents[cname]
+                    out[ion] = out[ion] + contrib if plan.covers_all(pl) else out[ion].at[pl.sites].add(contrib)
+    return out
+
+
+def advance_states(plan: Plan, params, v, states, dt, drive_syn, pools=_NONE):
+    """Exponential Euler for every state at fixed V (exact for dx/dt = (inf - x) / tau)."""
     new = {}
-    for pl in plan.placements:
-        chan = params["channels"][pl.name]
-        vs = v if plan.covers_all(pl) else v[pl.sites]
-        gates = chan.gates(vs, params["celsius"])
-        new[pl.name] = {
-            k: inf + (states[pl.name][k] - inf) * jnp.exp(-dt / tau) for k, (inf, tau) in gates.items()
-        }
+    for pl, chan in mechanisms(plan, params, pools):
+        s = states[pl.name]
+        if pl.name in drive_syn["amount"]:
+            s = chan.on_events(s, drive_syn["amount"][pl.name])
+        drive = {"T": drive_syn["T"].get(pl.name, 0.0)}
+        rates = chan.rates(_at(plan, pl, v), s, params["celsius"], drive)
+        new[pl.name] = {k: inf + (s[k] - inf) * jnp.exp(-dt / tau) for k, (inf, tau) in rates.items()}
+        new[pl.name].update({k: x for k, x in s.items() if k not in rates})
     return new
 
 
@@ -75,56 +137,78 @@ def _parent_values(plan: Plan, x):
 
 
 def axial_current(plan: Plan, g_axial, v):
-    """Net axial current into each node, pA (nS * mV). g_axial[0] (the root's) is ignored."""
-    if plan.n == 1:
+    """Net axial current into each node, pA (nS * mV). g_axial at roots is ignored."""
+    if plan.roots.all():
         return jnp.zeros_like(v)
-    g = g_axial.at[0].set(0.0)
+    g = jnp.where(plan.roots, 0.0, g_axial)
     flow = g * (_parent_values(plan, v) - v)  # from each node's parent into the node
     return flow - _sum_children(plan, flow)
 
 
 def axial_diagonal(plan: Plan, g_axial):
     """Sum of axial conductances at each node (nS)."""
-    if plan.n == 1:
+    if plan.roots.all():
         return jnp.zeros_like(g_axial)
-    g = g_axial.at[0].set(0.0)
+    g = jnp.where(plan.roots, 0.0, g_axial)
     return g + _sum_children(plan, g)
 
 
-def step(plan: Plan, params, v, states, drive, dt, theta: float = 1.0):
-    """Advance (v, states) by one step of ``dt`` ms.
+def step(plan: Plan, params, state, drive, dt, theta: float = 1.0):
+    """Advance the state ({"v", "chan", "ions", "syn"}) by one step of ``dt`` ms.
 
     Args:
-        drive: this step's inputs at t + dt/2: "iclamp" (n_iclamp,) unit waveforms, "vclamp_cmd"
-            (n_vclamp,) command voltages (mV) and "vclamp_on" (n_vclamp,) 1 while the clamp is on.
+        drive: this step's inputs at t + dt/2: "iclamp" (n_iclamp,) currents (nA, times the gains
+            ``iclamp_amp``), "vclamp_cmd" (mV) and "vclamp_on" (0/1) per voltage clamp, "spikes"
+            (n_external,) external presynaptic spikes.
         theta: 1 for backward Euler (NEURON's default), 0.5 for Crank-Nicolson.
 
     Returns:
-        v_new, states_new, extras (for recording: "i_ion" uA/cm2, "iclamp" and "vclamp" nA).
+        new state, extras for recording ("i_ion" uA/cm2, "iclamp" and "vclamp" nA, "spiked").
     """
-    w = 0.01 * params["area"]  # densities -> pF, nS, pA
-    i_ion, g_ion = membrane(plan, params, v, states)
+    v, states = state["v"], state["chan"]
+    syn = state["syn"]
+    conn = plan.connections
+    syn_drive = {"T": {}, "amount": {}}
+    if conn.groups:
+        syn, syn_drive["T"], syn_drive["amount"] = deliver(conn, params, syn, dt)
+    pools = ion_pool_values(plan, params, state["ions"])
+    w = 0.01 * params["area"]  # densities -> pF
+    i_mem, g_mem = membrane(plan, params, v, states, pools)
     i_stim = jnp.zeros_like(v)
-    diag = w * params["cm"] / dt + theta * w * g_ion
+    diag = w * params["cm"] / dt + theta * g_mem
     iclamp = params["iclamp_amp"] * drive["iclamp"]  # nA
     if len(plan.iclamp_nodes):
         i_stim = i_stim.at[plan.iclamp_nodes].add(1000.0 * iclamp)  # pA
     vclamp_i = jnp.zeros(len(plan.vclamp_nodes))
     if len(plan.vclamp_nodes):
         g_clamp = drive["vclamp_on"] * 1000.0 / params["vclamp_rs"]  # nS (1/MOhm = uS)
-        vn = v[plan.vclamp_nodes]
-        vclamp_i = g_clamp * (drive["vclamp_cmd"] - vn)  # pA at the old V
+        vclamp_i = g_clamp * (drive["vclamp_cmd"] - v[plan.vclamp_nodes])  # pA at the old V
         i_stim = i_stim.at[plan.vclamp_nodes].add(vclamp_i)
         diag = diag.at[plan.vclamp_nodes].add(theta * g_clamp)
-    rhs = i_stim - w * i_ion + axial_current(plan, params["g_axial"], v)
+    if len(plan.gap_pairs):
+        # Gap junctions as NEURON's half-gaps: implicit in a node's own V, the partner's V from the
+        # start of the step.
+        a, b = plan.gap_pairs[:, 0], plan.gap_pairs[:, 1]
+        g = params["gap_g"]
+        i_stim = i_stim.at[a].add(g * (v[b] - v[a])).at[b].add(g * (v[a] - v[b]))
+        diag = diag.at[a].add(theta * g).at[b].add(theta * g)
+    rhs = i_stim - i_mem + axial_current(plan, params["g_axial"], v)
     g_ax = params["g_axial"]
     diag = diag + theta * axial_diagonal(plan, g_ax)
-    dv = solve_tree(plan.parent, diag, -theta * g_ax.at[0].set(0.0), rhs)
+    dv = solve_tree(plan.parent, diag, -theta * g_ax, rhs)
     v_new = v + dv
-    states_new = advance_gates(plan, params, v_new, states, dt)
+    states_new = advance_states(plan, params, v_new, states, dt, syn_drive, pools)
+    ions = state["ions"]
+    if plan.pools:
+        ions = advance_pools(plan.pools, params, ions, ion_currents(plan, params, v_new, states, pools), dt)
+    spiked = jnp.zeros(0)
+    if conn.n_sources:
+        syn, spiked = detect(conn, params, syn, v, v_new, drive.get("spikes", jnp.zeros(0)))
     if len(plan.vclamp_nodes):
         vclamp_i = vclamp_i - g_clamp * dv[plan.vclamp_nodes]  # clamp current at the new V
-    # The ionic current the step actually used (linearized at the new V): with it C dV/dt + i_ion
-    # = i_stim holds exactly, which is what the membrane-currents figure shows.
-    extras = {"i_ion": i_ion + theta * g_ion * dv, "iclamp": iclamp, "vclamp": vclamp_i / 1000.0}
-    return v_new, states_new, extras
+    # The ionic current the step actually used (linearized at the new V), as a density: with it
+    # C dV/dt + i_ion = i_stim holds exactly, which is what the membrane-currents figure shows.
+    safe_w = jnp.where(w > 0, w, 1.0)
+    extras = {"i_ion": (i_mem + theta * g_mem * dv) / safe_w, "iclamp": iclamp,
+              "vclamp": vclamp_i / 1000.0, "spiked": spiked, "T": syn_drive["T"], "pools": pools}
+    return {"v": v_new, "chan": states_new, "ions": ions, "syn": syn}, extras

@@ -17,6 +17,8 @@ REGISTRY = {
     "action-potential": "excitable.experiments.action_potential",
     "all-or-none": "excitable.experiments.all_or_none",
     "propagation": "excitable.experiments.propagation",
+    "graded-potential": "excitable.experiments.graded_potential",
+    "one-way": "excitable.experiments.one_way",
     "morphology": "excitable.experiments.morphology",
 }
 

@@ -200,9 +200,9 @@ class Simulation:
         params = self.parameters() if params is None else params
         run = compiled_runner(self.plan, dt=self.dt, theta=METHODS[self.method], stride=stride,
                               batched=batched)
-        rec, (v_final, _) = run(params, self.drive(tstop))
+        rec, _, final = run(params, self.drive(tstop))
         rec = np.asarray(rec)
-        check_finite(rec, np.asarray(v_final), self.dt, stride)
+        check_finite(rec, np.asarray(final["v"]), self.dt, stride)
         n = rec.shape[-2]
         t = np.arange(n) * self.dt * stride
         traces, col = {}, 0

@@ -5,8 +5,11 @@ from __future__ import annotations
 from excitable.errors import ModelError
 from excitable.physics.channel import AbstractChannel
 from excitable.physics.channels.hh import HH, Leak
+from excitable.physics.channels.pospischil import CaLReuveni, CaTHuguenard, KdTraub, KMYamada, NaTraub
 
 CHANNELS: dict[str, type[AbstractChannel]] = {"HH": HH, "Leak": Leak}
+# Pospischil et al. (2008) minimal cortical/thalamic channels.
+CHANNELS.update({c.__name__: c for c in (NaTraub, KdTraub, KMYamada, CaTHuguenard, CaLReuveni)})
 
 
 def register(cls: type[AbstractChannel]) -> type[AbstractChannel]:

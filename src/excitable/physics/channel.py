@@ -47,16 +47,26 @@ class AbstractChannel:
     """Interface of every density mechanism. Concrete channels are final frozen dataclasses.
 
     Class attributes a subclass sets:
-        states: names of the gating variables (dimensionless, in [0, 1]).
+        states: names of the state variables (gates, open fractions...).
         units: unit of each parameter field, for listings and docs.
         q10, reference_celsius: temperature scaling of the rates (``rate_factor``).
-        ions: ion of each current name ("ina": "na"), used by concentration dynamics.
+        kind: "density" (currents in uA/cm2, conductances in mS/cm2; inserted on regions) or
+            "point" (currents in nA, conductances in uS; placed at locations: synapses, pumps of a
+            terminal...).
+        ions: which ions carry each current: {"ina": "na"} or, for a current carried by several
+            ions, {"ipump": {"na": 3.0, "k": -2.0}} (ion current = factor x current). Used by
+            concentration dynamics (``excitable.engine.ions``).
+        ion_fields: parameters the engine fills from the ion concentrations when they are dynamic:
+            {"eNa": ("na", "e")} (Nernst potential), {"nai": ("na", "ci")}, {"ko": ("k", "co")}.
     """
 
     states: ClassVar[tuple[str, ...]] = ()
     units: ClassVar[dict[str, str]] = {}
     q10: ClassVar[float] = 1.0
     reference_celsius: ClassVar[float] = 6.3
+    kind: ClassVar[str] = "density"
+    ions: ClassVar[dict[str, Any]] = {}
+    ion_fields: ClassVar[dict[str, tuple[str, str]]] = {}
 
     @property
     def name(self) -> str:
@@ -70,6 +80,19 @@ class AbstractChannel:
     def gates(self, v, celsius) -> dict[str, tuple[Array, Array]]:
         """Steady state (dimensionless) and time constant (ms) of each state at V (mV)."""
         return {}
+
+    def rates(self, v, s: States, celsius, drive: dict[str, Array]) -> dict[str, tuple[Array, Array]]:
+        """Steady state and time constant (ms) of each state, allowed to depend on the states
+        themselves and on external drive (``drive["T"]``: transmitter in the cleft, mM). The engine
+        advances each state x by exponential Euler: x <- inf + (x - inf) exp(-dt / tau), exact for
+        dx/dt = (inf - x) / tau at fixed inputs. Default: ``gates(v, celsius)``.
+        """
+        return self.gates(v, celsius)
+
+    def on_events(self, s: States, weight) -> States:
+        """States after presynaptic events of total ``weight`` arrive this step (event-driven
+        synapses such as Exp2Syn jump here); default: unchanged."""
+        return s
 
     def currents(self, v, s: States) -> dict[str, Array]:
         """Current densities in uA/cm2, outward positive, keyed by name ("ina", "ik", ...)."""

@@ -40,6 +40,7 @@ class HH(AbstractChannel):
     states = ("m", "h", "n")
     units = {"gNa": "mS/cm2", "gK": "mS/cm2", "gL": "mS/cm2", "eNa": "mV", "eK": "mV", "eL": "mV"}
     ions = {"ina": "na", "ik": "k"}
+    ion_fields = {"eNa": ("na", "e"), "eK": ("k", "e")}
     q10 = 3.0
     reference_celsius = 6.3
 

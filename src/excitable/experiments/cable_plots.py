@@ -1,0 +1,181 @@
+"""Figures for the cable experiments, written for students: graded-potential and one-way."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from excitable.experiments.style import CYCLE, OKABE_ITO, new_figure
+
+_CAPTION = dict(fontsize=8.5, color="0.25", ha="left", va="top", wrap=True)
+
+
+def plot_graded_potential(res):
+    """Steady decay vs exp(-x/lambda), pulse V(t) at several distances, both profiles, peak vs stimulus."""
+    s, m = res.summary, res.meta
+    lam, lam_th, x0 = s["lambda_um"], s["lambda_theory_um"], m["source_um"]
+    x = np.asarray(m["positions_um"]) - x0  # distance from the stimulus
+    v_ss = np.asarray(m["steady_mV"])
+    fig, ax = new_figure(2, 2, height=3.3, width=11.0)
+    (a0, a1), (a2, a3) = ax
+    xmax = min(x[-1], 5 * lam_th)
+    near = x <= xmax
+
+    a0.plot(x[near] / 1000, v_ss[near], "o", ms=3.5, color=OKABE_ITO["blue"],
+            label=f"simulated, steady {m['step_nA']:g} nA")
+    xx = np.linspace(0, xmax, 300)
+    a0.plot(xx / 1000, v_ss[0] * np.exp(-xx / lam_th), color=OKABE_ITO["vermillion"], lw=1.2,
+            label=r"$V_0\,e^{-x/\lambda}$, $\lambda=\sqrt{R_m d/(4R_i)}$" + f" = {lam_th:.0f} um")
+    a0.axvline(lam_th / 1000, color="0.5", ls=":", lw=1)
+    a0.axhline(v_ss[0] / math.e, color="0.5", ls=":", lw=1)
+    a0.annotate(f"one length constant:\nV is down to 1/e = 37 %\n(fit: lambda = {lam:.0f} um)",
+                (lam_th / 1000, v_ss[0] / math.e), xytext=(25, 25), textcoords="offset points",
+                fontsize=8, arrowprops=dict(arrowstyle="->", lw=0.6))
+    a0.set_xlabel("distance from the stimulus (mm)")
+    a0.set_ylabel("depolarization above rest (mV)")
+    a0.set_title("(a) Steady current: the voltage falls off exponentially", fontsize=10)
+    a0.legend(frameon=False, fontsize=8)
+
+    names = list(res.traces)
+    t = res.t - m.get("delay_ms", 1.0)
+    for i, (label, dist, tp, pk) in enumerate(zip(names, s["peak_distances_um"], s["peak_times_ms"],
+                                                   s["peaks_mV"])):
+        dv = res.traces[label] + 65.0
+        where = "at the stimulus" if dist - x0 < 1 else \
+            f"{(dist - x0) / 1000:.1f} mm ({(dist - x0) / lam_th:.1f} lambda)"
+        a1.plot(t, dv / pk, color=CYCLE[i], lw=1.5, label=f"{where}: peak {pk:.2f} mV at {tp:.1f} ms")
+        a1.plot(tp, 1.0, "o", color=CYCLE[i], ms=4)
+    a1.axvspan(0, m["pulse"], color=OKABE_ITO["sky"], alpha=0.25, lw=0, label=f"{m['pulse']:g}-ms pulse")
+    a1.set_xlim(-1, min(t[-1], 4 * max(s["peak_times_ms"]) + 5))
+    a1.set_xlabel("time after pulse onset (ms)")
+    a1.set_ylabel("V / its own peak")
+    a1.set_title(f"(b) A brief {m['reference_amplitude_nA']:g}-nA pulse: farther = smaller, later, broader",
+                 fontsize=10)
+    a1.legend(frameon=False, fontsize=7.5, loc="upper right")
+
+    prof = np.asarray(m["pulse_peak_profile_mV"])
+    a2.plot(x[near] / 1000, v_ss[near] / v_ss[0], color=OKABE_ITO["blue"], lw=1.8, label="steady current")
+    a2.plot(x[near] / 1000, prof[near] / prof[0], color=OKABE_ITO["orange"], lw=1.8,
+            label=f"peak of the {m['pulse']:g}-ms pulse")
+    a2.axhline(1 / math.e, color="0.5", ls=":", lw=1)
+    a2.text(xmax / 1000, 1 / math.e, "1/e ", ha="right", va="bottom", fontsize=8, color="0.4")
+    if s.get("pulse_decay_length_um"):
+        a2.annotate(f"pulse falls to 1/e\nwithin {s['pulse_decay_length_um']:.0f} um",
+                    (s["pulse_decay_length_um"] / 1000, 1 / math.e), xytext=(20, 40),
+                    textcoords="offset points", fontsize=8, arrowprops=dict(arrowstyle="->", lw=0.6))
+    a2.set_xlabel("distance from the stimulus (mm)")
+    a2.set_ylabel("relative size (1 at the stimulus)")
+    a2.set_title("(c) Brief inputs fade faster than steady ones", fontsize=10)
+    a2.legend(frameon=False, fontsize=8)
+
+    amps = np.asarray(s["amplitudes_nA"])
+    peaks = np.asarray(s["peaks_at_source_mV"])
+    a3.axhline(0, color="0.7", lw=0.6)
+    a3.axvline(0, color="0.7", lw=0.6)
+    aa = np.linspace(min(amps.min(), 0), max(amps.max(), 0), 50)
+    a3.plot(aa, s["pulse_gain_mV_per_nA"] * aa + (peaks.mean() - s["pulse_gain_mV_per_nA"] * amps.mean()),
+            color=OKABE_ITO["vermillion"], lw=1, label=f"straight line, {s['pulse_gain_mV_per_nA']:.1f} mV/nA")
+    a3.plot(amps, peaks, "o", color=OKABE_ITO["blue"], label=f"simulated peaks (R$^2$ = {s['linearity_r2']:.6f})")
+    a3.set_xlabel(f"stimulus ({m['pulse']:g}-ms pulse, nA; < 0 hyperpolarizing)")
+    a3.set_ylabel("peak change at the stimulus (mV)")
+    a3.set_title("(d) Graded: the response is proportional to the stimulus", fontsize=10)
+    a3.legend(frameon=False, fontsize=8, loc="upper left")
+
+    fig.suptitle(f"Graded potentials in a passive cable (d = {m['diameter_um']:g} um, Rm = {m['rm']:g} "
+                 f"ohm cm2, Ri = {m['ra']:g} ohm cm, tau = {s['tau_ms']:g} ms)", fontsize=11)
+    fig.text(0.01, -0.01,
+             "Why: current injected into the cable flows along the core but leaks out through the membrane on "
+             "the way, so less and less is left to depolarize the membrane farther on. A well-insulated membrane "
+             "(large Rm) and a wide core (large d, small Ri) give a long length constant. A brief pulse must also "
+             "charge the membrane capacitance as it spreads, so it is smeared in time and fades faster. "
+             "No channel here depends on voltage, so everything scales with the stimulus.", **_CAPTION)
+    return fig
+
+
+def _spacetime(ax, fig, t, x_mm, V, title):
+    im = ax.imshow(V.T, aspect="auto", origin="lower", cmap="magma", vmin=-80, vmax=45,
+                   extent=[t[0], t[-1], x_mm[0], x_mm[-1]], interpolation="nearest")
+    ax.set_xlabel("time (ms)")
+    ax.set_ylabel("position along the axon (mm)")
+    ax.set_title(title, fontsize=10)
+    fig.colorbar(im, ax=ax, label="V (mV)", pad=0.01)
+
+
+def _snapshot(ax, x_mm, v, h, n, h_rest, title):
+    ax.plot(x_mm, v, color="k", lw=1.8, label="V")
+    ax.set_ylabel("V (mV)")
+    ax.set_ylim(-90, 105)
+    ax.set_yticks([-80, -40, 0, 40])
+    ax.set_xlabel("position along the axon (mm)")
+    g = ax.twinx()
+    g.plot(x_mm, h, color=OKABE_ITO["orange"], lw=1.5, ls="--", label="h (Na+ inactivation gate, 1 = ready)")
+    g.plot(x_mm, n, color=OKABE_ITO["blue"], lw=1.5, label="n (K+ activation gate)")
+    g.set_ylim(0, 1.45)
+    g.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    g.set_ylabel("gate (0-1)")
+    g.spines["top"].set_visible(False)
+    refractory = h < 0.5 * h_rest
+    if refractory.any():
+        edges = np.diff(np.concatenate([[0], refractory.astype(int), [0]]))
+        for a, b in zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]):
+            ax.axvspan(x_mm[a], x_mm[b - 1], color=OKABE_ITO["sky"], alpha=0.2, lw=0)
+    ax.plot([], [], color=OKABE_ITO["sky"], alpha=0.4, lw=6, label="refractory: h < half its resting value")
+    lines = ax.get_legend_handles_labels()
+    more = g.get_legend_handles_labels()
+    ax.legend(lines[0] + more[0], lines[1] + more[1], frameon=False, fontsize=7.5, loc="upper center",
+              ncol=2)
+    ax.set_title(title, fontsize=10)
+
+
+def plot_one_way(res):
+    """Space-time plots of both protocols and snapshots of V, h, n along the axon."""
+    s, m = res.summary, res.meta
+    t = res.t
+    x_mm = np.asarray(m["positions_um"]) / 1000
+    V, H, N = m["V"], m["h"], m["n"]
+    fig, ax = new_figure(2, 2, height=3.6, width=12.0)
+    (a0, a1), (a2, a3) = ax
+    _spacetime(a0, fig, t, x_mm, V[0], "(a) Stimulus in the middle: two spikes leave, none comes back")
+    a0.plot(m["delay_ms"], m["x_stim_um"] / 1000, ">", color=OKABE_ITO["sky"], ms=9)
+    a0.text(m["delay_ms"] + 0.6, m["x_stim_um"] / 1000, "stimulus", color="w", fontsize=8,
+            va="center")
+    a0.text(0.98, 0.03, f"{s['middle_velocity_right_m_s']:.1f} m/s each way; spikes per site: "
+            f"{s['middle_spikes_min_max'][0]}-{s['middle_spikes_min_max'][1]}",
+            transform=a0.transAxes, ha="right", color="w", fontsize=8)
+    _spacetime(a1, fig, t, x_mm, V[1], "(b) Stimuli at both ends: the spikes collide and annihilate")
+    a1.plot(s["collision_time_ms"], s["collision_position_um"] / 1000, "o", mfc="none", mec="w", ms=12)
+    for xe, de in ((x_mm[0], 0.0), (x_mm[-1], m["end_delay_ms"])):
+        a1.plot(m["delay_ms"] + max(de, 0.0) + max(-m["end_delay_ms"], 0.0) * (xe == x_mm[0]), xe, ">",
+                color=OKABE_ITO["sky"], ms=9, clip_on=False)
+    a1.annotate(f"collision at {s['collision_position_um'] / 1000:.1f} mm:\nnothing continues",
+                (s["collision_time_ms"], s["collision_position_um"] / 1000), xytext=(25, 12),
+                textcoords="offset points", color="w", fontsize=8)
+    a1.text(0.98, 0.03, f"spikes per site: {s['collision_spikes_min_max'][0]}-{s['collision_spikes_min_max'][1]}",
+            transform=a1.transAxes, ha="right", color="w", fontsize=8)
+
+    # Snapshots: (a) when the spikes are 60 % of the way to the ends; (b) just before the collision.
+    ta = np.asarray(s["middle_arrival_times_ms"], dtype=float)
+    x_um = np.asarray(m["positions_um"])
+    target = m["x_stim_um"] + 0.6 * (x_um[-1] - m["x_stim_um"])
+    k1 = int(np.argmin(np.abs(t - np.interp(target, x_um[x_um >= m["x_stim_um"]],
+                                            ta[x_um >= m["x_stim_um"]]))))
+    t_pre = s["collision_time_ms"] - 0.25 * (s["collision_time_ms"] - min(s["collision_arrival_times_ms"]))
+    k2 = int(np.argmin(np.abs(t - t_pre)))
+    for axx, k, panel in ((a0, k1, "c"), (a1, k2, "d")):
+        axx.axvline(t[k], color="w", ls="--", lw=0.8)
+        axx.text(t[k], 0.98, f" snapshot ({panel})", transform=axx.get_xaxis_transform(), color="w",
+                 fontsize=8, va="top")
+    _snapshot(a2, x_mm, V[0, k1], H[0, k1], N[0, k1], m["h_rest"],
+              f"(c) Snapshot of (a) at t = {t[k1]:.1f} ms: behind each spike h is low, n is high")
+    _snapshot(a3, x_mm, V[1, k2], H[1, k2], N[1, k2], m["h_rest"],
+              f"(d) Snapshot of (b) at t = {t[k2]:.1f} ms: only the middle is still excitable")
+    fig.suptitle(f"One-way travel: HH axon, d = {s['diameter_um']:g} um, {s['length_um'] / 1e4:g} cm, "
+                 f"{s['temperature_degC']:g} degC", fontsize=11)
+    fig.text(0.01, -0.01,
+             "Why: the peak of the spike drives current along the core in both directions. Ahead, the membrane is "
+             "at rest (Na+ channels ready, h high), reaches threshold and fires. Behind, the membrane has just fired: "
+             "its Na+ channels are inactivated (h low) and its K+ channels still open (n high), so it is refractory "
+             "and cannot fire again. Hence a spike never turns back, and two spikes that meet each run into refractory "
+             "membrane and die.", **_CAPTION)
+    return fig
