@@ -58,3 +58,12 @@ def test_ttx_leaves_no_regenerative_response():
     slope_ctrl, n_ctrl = max_slope_after_pulse(1.0, 2.0)  # at 10x the upstroke ends within the pulse
     assert n_ttx == 0 and slope_ttx < 50.0
     assert n_ctrl == 1 and slope_ctrl > 50.0
+
+
+def test_textbook_cell_meets_its_targets():
+    # PHENOMENA-SPEC section 0 "Textbook neuron" targets (spec, not literature fits): rest -70 +/- 2,
+    # threshold (dV/dt = 10 mV/ms) -55 +/- 3, peak +40 +/- 5 mV, undershoot 2-10 mV below rest.
+    s = experiments.run("action-potential", model="textbook").summary
+    assert s["n_spikes"] == 1 and s["temperature_degC"] == 36.0
+    assert abs(s["rest_mV"] + 70) < 2 and abs(s["threshold_mV"] + 55) < 3 and abs(s["peak_mV"] - 40) < 5
+    assert 2 < s["rest_mV"] - s["undershoot_mV"] < 10

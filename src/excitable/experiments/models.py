@@ -35,9 +35,9 @@ def single_compartment(model: str = "hh", **hh_params) -> SingleCompartment:
         from excitable.physics.channels import pospischil
 
         preset = pospischil.textbook()
-        cell = Cell.cylinder(length=preset.length_um, diameter=preset.diameter_um, cm=preset.cm)
+        cell = Cell.cylinder(length=preset.length, diameter=preset.diameter, cm=preset.cm)
         for ch in preset.channels:
             cell.insert(ch)
-        return SingleCompartment(cell, preset.temperature, "rest",
+        return SingleCompartment(cell, preset.celsius, "rest",
                                  "textbook mammalian cell (Pospischil et al. 2008 regular spiking, tuned)")
     raise ModelError(f"model must be one of {', '.join(MODELS)}, got {model!r}")

@@ -48,6 +48,8 @@ class Cell:
         self._present: dict[str, np.ndarray] = {}
         self._values: dict[str, dict[str, np.ndarray]] = {}
         self._cm: np.ndarray | None = None
+        self._points: list[tuple[AbstractChannel, Location]] = []
+        self.ion_pools: dict[str, dict] = {}
 
     # --- construction -------------------------------------------------------------------------
     @classmethod
@@ -191,6 +193,58 @@ class Cell:
         if name not in self._mechanisms:
             have = ", ".join(self._mechanisms) or "none"
             raise ModelError(f"mechanism {name!r} is not inserted (inserted: {have})")
+
+    def place(self, mechanism: AbstractChannel, at: Location) -> int:
+        """Place a point mechanism (a synapse, kind "point") at ``at``; returns its instance number."""
+        if not isinstance(mechanism, AbstractChannel) or type(mechanism).kind != "point":
+            raise ModelError(f"place: expected a point mechanism (a synapse), got {mechanism!r}")
+        self.node(at)
+        self._points.append((mechanism, at))
+        return len(self._points) - 1
+
+    @property
+    def point_mechanisms(self) -> list[tuple[AbstractChannel, Location]]:
+        return list(self._points)
+
+    def add_ions(self, ion: str, *, ci: float, co: float, shell_um: float | None = None,
+                 outside_um3_per_um2: float | None = None, tau_out_ms: float | None = None) -> Cell:
+        """Make the concentrations of ``ion`` ("na", "k", "cl", "ca") dynamic on every node.
+
+        Args:
+            ci, co: initial concentrations inside and outside, mM.
+            shell_um: depth of the submembrane shell whose concentration changes (None: the whole
+                cross-section, volume = area x d / 4 for a cylinder).
+            outside_um3_per_um2: extracellular volume per membrane area (um); None keeps [X]o fixed.
+            tau_out_ms: exchange of the extracellular space with the bath (None: no exchange).
+        """
+        from excitable.physics.ions import MAMMALIAN
+
+        if ion not in MAMMALIAN:
+            raise ModelError(f"add_ions: unknown ion {ion!r}; known: {', '.join(MAMMALIAN)}")
+        spec = {"ci": check_number(f"{ion} ci", ci, positive=True),
+                "co": check_number(f"{ion} co", co, positive=True),
+                "z": MAMMALIAN[ion].z}
+        if shell_um is not None:
+            spec["shell_um"] = check_number("shell_um", shell_um, positive=True)
+        if outside_um3_per_um2 is not None:
+            spec["outside"] = check_number("outside_um3_per_um2", outside_um3_per_um2, positive=True)
+        if tau_out_ms is not None:
+            spec["tau_out"] = check_number("tau_out_ms", tau_out_ms, positive=True)
+        self.ion_pools[ion] = spec
+        return self
+
+    def ion_volumes(self, ion: str) -> tuple[np.ndarray, np.ndarray]:
+        """Inside and outside volumes (um3) per node for a dynamic ion (0 area -> tiny volume)."""
+        spec = self.ion_pools[ion]
+        comp = self.compartments
+        area, d = comp.area_um2, comp.diam_um
+        if "shell_um" in spec:
+            sh = np.minimum(spec["shell_um"], d / 2)
+            vol_in = area * (sh - sh**2 / d)  # annulus of depth sh in a cylinder of diameter d
+        else:
+            vol_in = area * d / 4.0  # the whole cylinder: pi d^2 L / 4 with area = pi d L
+        vol_out = area * spec.get("outside", 1.0)
+        return np.where(area > 0, vol_in, 1.0), np.where(area > 0, vol_out, 1.0)
 
     @property
     def cm(self) -> np.ndarray:
