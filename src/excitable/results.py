@@ -33,6 +33,7 @@ class Result:
     name: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
     plotter: Any = None
+    spikes: dict[int, np.ndarray] = field(default_factory=dict)
 
     def __getitem__(self, label: str) -> np.ndarray:
         return self.traces[label]

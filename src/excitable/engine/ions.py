@@ -29,7 +29,7 @@ class IonPool:
     outside: bool = False
 
 
-def pool_params(*, ci, co, vol_in_um3, vol_out_um3=None, co_bath=None, tau_out_ms=None) -> dict:
+def pool_params(*, ci, co, vol_in_um3, vol_out_um3=None, co_bath=None, tau_out_ms=None, active=1.0) -> dict:
     """Parameters of one pool (arrays (N,)): initial concentrations (mM), volumes (um3), exchange of
     the extracellular space with the bath (time constant, ms; inf for none)."""
     f = lambda x: jnp.asarray(x, dtype=float)  # noqa: E731
@@ -39,6 +39,7 @@ def pool_params(*, ci, co, vol_in_um3, vol_out_um3=None, co_bath=None, tau_out_m
         "vol_out": f(vol_in_um3 if vol_out_um3 is None else vol_out_um3),
         "co_bath": co if co_bath is None else f(co_bath),
         "tau_out": f(jnp.inf if tau_out_ms is None else tau_out_ms),
+        "active": f(active),  # 1 where the concentrations are dynamic
     }
 
 
@@ -50,6 +51,11 @@ def initial_pools(pools, params, n):
 def ion_values(pool: IonPool, conc, celsius) -> dict:
     """The quantities mechanisms may read: Nernst potential "e" (mV), "ci" and "co" (mM)."""
     return {"e": nernst(conc["ci"], conc["co"], pool.z, celsius), "ci": conc["ci"], "co": conc["co"]}
+
+
+def pool_values(pool: IonPool, params, conc, celsius) -> dict:
+    """``ion_values`` plus the mask of nodes where the pool is active."""
+    return {**ion_values(pool, conc, celsius), "active": params["ions"][pool.name]["active"]}
 
 
 def advance_pools(pools, params, conc, ion_current_pA, dt):

@@ -28,7 +28,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from excitable.engine.hines import solve_tree
-from excitable.engine.ions import advance_pools, ion_values
+from excitable.engine.ions import advance_pools, pool_values
 from excitable.engine.plan import Placement, Plan
 from excitable.engine.synapses import deliver, detect
 
@@ -52,13 +52,15 @@ def with_ions(plan: Plan, params, pl: Placement, chan, pools):
     fields = {}
     for fname, (ion, what) in type(chan).ion_fields.items():
         if ion in pools:
-            values = pools[ion][what]
-            fields[fname] = values if plan.covers_all(pl) else values[pl.sites]
+            values = jnp.where(pools[ion]["active"] > 0, pools[ion][what], -1.0)
+            values = values if plan.covers_all(pl) else values[pl.sites]
+            # Nodes of cells without this pool keep the mechanism's own parameter.
+            fields[fname] = jnp.where(values == -1.0, getattr(chan, fname), values)
     return dataclasses.replace(chan, **fields) if fields else chan
 
 
 def ion_pool_values(plan: Plan, params, ions):
-    return {p.name: ion_values(p, ions[p.name], params["celsius"]) for p in plan.pools}
+    return {p.name: pool_values(p, params, ions[p.name], params["celsius"]) for p in plan.pools}
 
 
 def mechanisms(plan: Plan, params, pools):

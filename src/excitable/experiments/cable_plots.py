@@ -43,7 +43,7 @@ def plot_graded_potential(res):
                                                    s["peaks_mV"])):
         dv = res.traces[label] + 65.0
         where = "at the stimulus" if dist - x0 < 1 else \
-            f"{(dist - x0) / 1000:.1f} mm ({(dist - x0) / lam_th:.1f} lambda)"
+            f"{(dist - x0) / 1000:.1f} mm ({(dist - x0) / lam_th:.1f} \u03bb)"
         a1.plot(t, dv / pk, color=CYCLE[i], lw=1.5, label=f"{where}: peak {pk:.2f} mV at {tp:.1f} ms")
         a1.plot(tp, 1.0, "o", color=CYCLE[i], ms=4)
     a1.axvspan(0, m["pulse"], color=OKABE_ITO["sky"], alpha=0.25, lw=0, label=f"{m['pulse']:g}-ms pulse")
@@ -102,8 +102,16 @@ def _spacetime(ax, fig, t, x_mm, V, title):
     fig.colorbar(im, ax=ax, label="V (mV)", pad=0.01)
 
 
-def _snapshot(ax, x_mm, v, h, n, h_rest, title):
+def _snapshot(ax, x_mm, v, v_later, h, n, h_rest, title):
     ax.plot(x_mm, v, color="k", lw=1.8, label="V")
+    for a, b in _runs(v > 0):  # each spike (V > 0 mV): an arrow in the direction it moves
+        k = a + int(np.argmax(v[a:b]))
+        lo, hi = max(0, k - len(v) // 10), min(len(v), k + len(v) // 10 + 1)
+        k_later = lo + int(np.argmax(v_later[lo:hi]))  # the same spike a moment later
+        step = np.sign(x_mm[k_later] - x_mm[k]) * 0.08 * (x_mm[-1] - x_mm[0])
+        if step:
+            ax.annotate("", (x_mm[k] + step, v[k] + 12), xytext=(x_mm[k], v[k] + 12),
+                        arrowprops=dict(arrowstyle="-|>", color="k", lw=1.2))
     ax.set_ylabel("V (mV)")
     ax.set_ylim(-90, 105)
     ax.set_yticks([-80, -40, 0, 40])
@@ -115,17 +123,20 @@ def _snapshot(ax, x_mm, v, h, n, h_rest, title):
     g.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
     g.set_ylabel("gate (0-1)")
     g.spines["top"].set_visible(False)
-    refractory = h < 0.5 * h_rest
-    if refractory.any():
-        edges = np.diff(np.concatenate([[0], refractory.astype(int), [0]]))
-        for a, b in zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]):
-            ax.axvspan(x_mm[a], x_mm[b - 1], color=OKABE_ITO["sky"], alpha=0.2, lw=0)
+    for a, b in _runs(h < 0.5 * h_rest):
+        ax.axvspan(x_mm[a], x_mm[b - 1], color=OKABE_ITO["sky"], alpha=0.2, lw=0)
     ax.plot([], [], color=OKABE_ITO["sky"], alpha=0.4, lw=6, label="refractory: h < half its resting value")
     lines = ax.get_legend_handles_labels()
     more = g.get_legend_handles_labels()
     ax.legend(lines[0] + more[0], lines[1] + more[1], frameon=False, fontsize=7.5, loc="upper center",
               ncol=2)
     ax.set_title(title, fontsize=10)
+
+
+def _runs(mask) -> list[tuple[int, int]]:
+    """(start, stop) index pairs of the runs of True in ``mask``."""
+    edges = np.diff(np.concatenate([[0], np.asarray(mask, int), [0]]))
+    return list(zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]))
 
 
 def plot_one_way(res):
@@ -143,7 +154,9 @@ def plot_one_way(res):
     a0.text(0.98, 0.03, f"{s['middle_velocity_right_m_s']:.1f} m/s each way; spikes per site: "
             f"{s['middle_spikes_min_max'][0]}-{s['middle_spikes_min_max'][1]}",
             transform=a0.transAxes, ha="right", color="w", fontsize=8)
-    _spacetime(a1, fig, t, x_mm, V[1], "(b) Stimuli at both ends: the spikes collide and annihilate")
+    lag = m["end_delay_ms"]
+    when = "" if lag == 0 else f" (right {abs(lag):g} ms {'later' if lag > 0 else 'earlier'})"
+    _spacetime(a1, fig, t, x_mm, V[1], f"(b) Stimuli at both ends{when}: the spikes collide and annihilate")
     a1.plot(s["collision_time_ms"], s["collision_position_um"] / 1000, "o", mfc="none", mec="w", ms=12)
     for xe, de in ((x_mm[0], 0.0), (x_mm[-1], m["end_delay_ms"])):
         a1.plot(m["delay_ms"] + max(de, 0.0) + max(-m["end_delay_ms"], 0.0) * (xe == x_mm[0]), xe, ">",
@@ -166,9 +179,10 @@ def plot_one_way(res):
         axx.axvline(t[k], color="w", ls="--", lw=0.8)
         axx.text(t[k], 0.98, f" snapshot ({panel})", transform=axx.get_xaxis_transform(), color="w",
                  fontsize=8, va="top")
-    _snapshot(a2, x_mm, V[0, k1], H[0, k1], N[0, k1], m["h_rest"],
+    later = max(1, int(round(0.3 / (t[1] - t[0]))))  # 0.3 ms later: which way each spike moves
+    _snapshot(a2, x_mm, V[0, k1], V[0, min(k1 + later, len(t) - 1)], H[0, k1], N[0, k1], m["h_rest"],
               f"(c) Snapshot of (a) at t = {t[k1]:.1f} ms: behind each spike h is low, n is high")
-    _snapshot(a3, x_mm, V[1, k2], H[1, k2], N[1, k2], m["h_rest"],
+    _snapshot(a3, x_mm, V[1, k2], V[1, min(k2 + later, len(t) - 1)], H[1, k2], N[1, k2], m["h_rest"],
               f"(d) Snapshot of (b) at t = {t[k2]:.1f} ms: only the middle is still excitable")
     fig.suptitle(f"One-way travel: HH axon, d = {s['diameter_um']:g} um, {s['length_um'] / 1e4:g} cm, "
                  f"{s['temperature_degC']:g} degC", fontsize=11)

@@ -130,7 +130,7 @@ def _peak_map(cell, sim, p) -> np.ndarray:
     from excitable.model.simulation import Simulation as Sim
 
     full = Sim(cell, dt=sim.dt, temperature=sim.temperature, v_init=sim.v_init)
-    for s in sim.iclamps:
+    for s, _ in sim.iclamps:
         full.stimulate(s)
     full.record("v", at="all")
     return full.run(p["tstop"], stride=4)["v_all"].max(axis=0)

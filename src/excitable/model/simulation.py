@@ -1,4 +1,4 @@
-"""Simulation: a cell, its stimuli and recordings, compiled to a Plan and run by the engine.
+"""Simulation: a cell (or a network), its stimuli and recordings, compiled to a Plan and run.
 
 Example:
     >>> cell = Cell.cylinder().insert(HH())
@@ -8,6 +8,9 @@ Example:
     >>> result = sim.run(tstop=30)
     >>> params = sim.parameters()          # a pytree: jax.vmap / jax.grad over it
     >>> f = sim.function(tstop=30)         # pure: params -> (n_samples, n_probes) recordings
+
+Locations are ``Location(section, x)`` on the first (or only) cell, or ``Site(cell, Location)`` in a
+network.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import numpy as np
 
 from excitable.errors import ModelError, check_number
 from excitable.model.cell import Cell
+from excitable.model.network import Network, Site
 from excitable.model.stimuli import CurrentStimulus, IClamp, Location, PulseTrain, Ramp, VClamp
 from excitable.results import Result
 
@@ -29,19 +33,27 @@ class Simulation:
     """Set-up of one run: time step, temperature, initial voltage, stimuli and recordings.
 
     Args:
-        cell: the Cell.
+        model: a Cell, or a Network of cells.
         dt: time step, ms (> 0). temperature: degC.
-        v_init: initial V, mV (gates at steady state there, like NEURON's finitialize), or "rest":
+        v_init: initial V, mV (states at steady state there, like NEURON's finitialize), or "rest":
             start at the resting potential (zero steady-state membrane current), so the cell does not
             drift in the first milliseconds.
         method: "euler" (backward Euler, NEURON's default) or "cn" (Crank-Nicolson, second order).
+        stochastic: draw synaptic release (probability p) at random, from ``seed``; otherwise each
+            release is its mean.
     """
 
-    def __init__(self, cell: Cell, *, dt: float = 0.025, temperature: float = 6.3,
-                 v_init: float = -65.0, method: str = "euler"):
-        if not isinstance(cell, Cell):
-            raise ModelError(f"Simulation needs a Cell, got {type(cell).__name__}")
-        self.cell = cell
+    def __init__(self, model: Cell | Network, *, dt: float = 0.025, temperature: float = 6.3,
+                 v_init: float | str = -65.0, method: str = "euler", stochastic: bool = False, seed: int = 0):
+        if isinstance(model, Cell):
+            self.network = Network([model])
+        elif isinstance(model, Network):
+            if not model.cells:
+                raise ModelError("Simulation: the network has no cells")
+            self.network = model
+        else:
+            raise ModelError(f"Simulation needs a Cell or a Network, got {type(model).__name__}")
+        self.cell = self.network.cells[0]
         self.dt = check_number("dt", dt, positive=True)
         self.temperature = check_number("temperature", temperature)
         if not -10.0 <= self.temperature <= 60.0:
@@ -50,105 +62,218 @@ class Simulation:
         if method not in METHODS:
             raise ModelError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
         self.method = method
-        self.iclamps: list[CurrentStimulus] = []
-        self.vclamps: list[VClamp] = []
-        self._records: list[tuple[str, str, Location]] = []
+        self.stochastic = bool(stochastic)
+        self.seed = int(seed)
+        self.iclamps: list[tuple[CurrentStimulus, Site]] = []
+        self.vclamps: list[tuple[VClamp, Site]] = []
+        self._records: list[tuple[str, str, Site | str]] = []
+        self._spike_cells: list[int] = []
+
+    def _site(self, at) -> Site:
+        if isinstance(at, Site):
+            self.network.node(at)
+            return at
+        if at is None:
+            return Site(0, self.cell.soma)
+        if isinstance(at, Location):
+            self.cell.node(at)
+            return Site(0, at)
+        raise ModelError(f"expected a Location or Site, got {at!r}")
+
+    def _changed(self):
+        self.__dict__.pop("plan", None)
 
     # --- set-up ---------------------------------------------------------------------------------
-    def stimulate(self, stimulus) -> Simulation:
-        """Add a stimulus (IClamp, PulseTrain, Ramp or VClamp)."""
-        self.cell.node(stimulus.at)  # validates the location now
+    def stimulate(self, stimulus, cell: int = 0) -> Simulation:
+        """Add a stimulus (IClamp, PulseTrain, Ramp or VClamp) on ``cell`` (default the first)."""
+        site = self._site(Site(cell, stimulus.at) if cell else stimulus.at)
         if isinstance(stimulus, VClamp):
-            self.vclamps.append(stimulus)
+            self.vclamps.append((stimulus, site))
         elif isinstance(stimulus, (IClamp, PulseTrain, Ramp)):
-            self.iclamps.append(stimulus)
+            self.iclamps.append((stimulus, site))
         else:
             raise ModelError(f"unknown stimulus {stimulus!r}")
-        self.__dict__.pop("plan", None)
+        self._changed()
         return self
 
-    def record(self, signal: str, at: Location | str | None = None, label: str | None = None) -> Simulation:
-        """Record ``signal`` at ``at`` (default: the soma); ``record("v", at="all")`` records V at
-        every node (a trace of shape (n_samples, N)).
+    def record(self, signal: str, at: Location | Site | str | None = None, label: str | None = None) -> Simulation:
+        """Record ``signal`` at ``at`` (default: the soma of the first cell).
 
-        Signals: "v" (mV), "i_cap" and "i_ion" (uA/cm2), "Channel.state", "Channel.current"
-        (uA/cm2, e.g. "HH.ina"), "Channel.conductance" (mS/cm2, e.g. "HH.gna"), "iclamp[k]" and
-        "vclamp[k]" (nA, the k-th clamp's current).
+        Signals: "v" (mV; ``at="all"``: every node, a trace of shape (n_samples, N)), "i_cap" and
+        "i_ion" (uA/cm2), "Channel.state", "Channel.current" (uA/cm2, e.g. "HH.ina"),
+        "Channel.conductance" (mS/cm2, "HH.gna"), "iclamp[k]"/"vclamp[k]" (nA), "ci:na"/"co:k"
+        (mM, dynamic ions). Synapses: "AMPA[k].r" (state), "AMPA[k].i" (nA), "AMPA[k].g" (uS),
+        "AMPA[k].T" (transmitter in the cleft, mM) for instance k of a receptor.
         """
         if at == "all":
             if signal != "v":
                 raise ModelError(f"record: only 'v' can be recorded at='all', got {signal!r}")
+            site: Site | str = "all"
             label = label or "v_all"
-            self._records.append((label, "v_all", "all"))
-            self.__dict__.pop("plan", None)
-            return self
-        at = at or self.cell.soma
-        self._probe(signal, self.cell.node(at))  # validates now
-        if label is None:
-            label = signal if at == self.cell.soma else f"{signal}@{at}"
+            self._probe(label, "v_all", None)
+        else:
+            site = self._site(at)
+            self._probe(signal, signal, site)  # validates now
+            if label is None:
+                label = signal if site == Site(0, self.cell.soma) or "[" in signal.split(".")[0] \
+                    else f"{signal}@{site.at}" if site.cell == 0 else f"{signal}@{site.cell}:{site.at}"
         if any(lbl == label for lbl, _, _ in self._records):
             raise ModelError(f"record: label {label!r} is already used")
-        self._records.append((label, signal, at))
-        self.__dict__.pop("plan", None)
+        self._records.append((label, "v_all" if at == "all" else signal, site))
+        self._changed()
         return self
 
-    def _probe(self, signal: str, node: int):
+    def record_spikes(self, cells=None) -> Simulation:
+        """Record the spike times (0 mV upward crossings at the soma) of ``cells`` (default all)."""
+        idx = range(len(self.network.cells)) if cells is None else [self.network.index(c) for c in cells]
+        self._spike_cells = sorted(set(self._spike_cells) | set(idx))
+        self._changed()
+        return self
+
+    def _probe(self, label: str, signal: str, site: Site | None):
         from excitable.engine.plan import Probe
 
         if signal == "v_all":
-            return Probe(signal, "v_all", 0)
+            return Probe(label, "v_all", 0)
+        node = self.network.node(site)
         if signal in _SPECIAL:
-            return Probe(signal, signal, node)
+            return Probe(label, signal, node)
+        if signal[:3] in ("ci:", "co:"):
+            ion = signal[3:]
+            if not any(ion in c.ion_pools for c in self.network.cells):
+                raise ModelError(f"record: ion {ion!r} has no dynamic concentrations (use add_ions)")
+            return Probe(label, signal[:2], node, field=ion)
         for kind, clamps in (("iclamp", self.iclamps), ("vclamp", self.vclamps)):
             if signal.startswith(kind + "["):
-                k = int(signal[len(kind) + 1:-1])
+                k = _index(signal, kind)
                 if not 0 <= k < len(clamps):
                     raise ModelError(f"record: there is no {signal}")
-                return Probe(signal, kind, node, index=k)
+                return Probe(label, kind, node, index=k)
         mech, _, field = signal.partition(".")
-        if mech not in self.cell.mechanisms:
-            raise ModelError(f"record: unknown signal {signal!r} (mechanisms: "
-                             f"{', '.join(self.cell.mechanisms) or 'none'})")
-        if node not in set(self.cell.mechanism_sites(mech)):
+        if "[" in mech:  # a receptor instance: AMPA[3].r
+            name, k = mech.split("[")[0], _index(mech, mech.split("[")[0])
+            points = self.network.point_mechanisms()
+            if name not in points or not 0 <= k < len(points[name][0]):
+                raise ModelError(f"record: there is no synapse {mech}")
+            if field == "T":
+                return Probe(label, "transmitter", 0, mechanism=name, index=k)
+            kind = _field_kind(points[name][1], field, self.temperature)
+            if kind is None:
+                raise ModelError(f"record: {name} has no state, current or conductance {field!r}")
+            return Probe(label, kind, int(points[name][0][k]), mechanism=name, field=field, index=k)
+        dens = self.network.density_mechanisms()
+        if mech not in dens:
+            raise ModelError(f"record: unknown signal {signal!r} (mechanisms: {', '.join(dens) or 'none'})")
+        if node not in set(dens[mech][0]):
             raise ModelError(f"record: {mech} is not inserted at that location")
-        kind = _field_kind(self.cell.mechanisms[mech], field, self.temperature)
+        kind = _field_kind(dens[mech][1], field, self.temperature)
         if kind is None:
             raise ModelError(f"record: {mech} has no state, current or conductance {field!r}")
-        return Probe(signal, kind, node, mechanism=mech, field=field)
+        return Probe(label, kind, node, mechanism=mech, field=field)
 
     # --- compile --------------------------------------------------------------------------------
     @cached_property
     def plan(self):
-        from excitable.engine.plan import Placement, Plan, Probe
+        from excitable.engine.plan import Placement, Plan
 
-        comp = self.cell.compartments
-        placements = tuple(Placement(name, self.cell.mechanism_sites(name)) for name in self.cell.mechanisms)
-        probes = tuple(Probe(lbl, *_astuple(self._probe(sig, 0 if at == "all" else self.cell.node(at)))[1:])
-                       for lbl, sig, at in self._records)
+        net = self.network
+        placements = [Placement(name, sites) for name, (sites, _) in net.density_mechanisms().items()]
+        placements += [Placement(name, nodes) for name, (nodes, _, _) in net.point_mechanisms().items()]
+        probes = tuple(self._probe(lbl, sig, None if site == "all" else site) for lbl, sig, site in self._records)
+        connections, _ = self._connections()
+        gaps = np.array([[net.node(a), net.node(b)] for a, b, _ in net.gaps], dtype=int).reshape(-1, 2)
         return Plan(
-            parent=np.asarray(comp.parent, dtype=int),
-            placements=placements,
-            iclamp_nodes=np.array([self.cell.node(s.at) for s in self.iclamps], dtype=int),
-            vclamp_nodes=np.array([self.cell.node(s.at) for s in self.vclamps], dtype=int),
+            parent=np.asarray(net.concat("parent"), dtype=int),
+            placements=tuple(placements),
+            iclamp_nodes=np.array([net.node(s) for _, s in self.iclamps], dtype=int),
+            vclamp_nodes=np.array([net.node(s) for _, s in self.vclamps], dtype=int),
             probes=probes,
+            pools=self._pools(),
+            connections=connections,
+            gap_pairs=gaps,
+            record_spikes=bool(self._spike_cells),
         )
 
-    def parameters(self) -> dict:
-        """The parameter pytree: cm, g_axial, channels (per-site arrays), celsius, v_init, gains."""
-        from excitable.engine.plan import make_params
+    def _pools(self):
+        from excitable.engine.ions import IonPool
 
-        comp = self.cell.compartments
+        names = sorted({ion for c in self.network.cells for ion in c.ion_pools})
+        out = []
+        for ion in names:
+            specs = [c.ion_pools[ion] for c in self.network.cells if ion in c.ion_pools]
+            out.append(IonPool(ion, specs[0]["z"], outside=any("outside" in s for s in specs)))
+        return tuple(out)
+
+    def _connections(self):
+        """Engine connections and their per-connection parameters."""
+        from excitable.engine.synapses import ConnGroup, Connections
+
+        net = self.network
+        nodes: dict[int, float] = {}
+        for c in net.connections:
+            if isinstance(c.source, Site):
+                nodes.setdefault(net.node(c.source), c.threshold)
+        for ci in self._spike_cells:
+            nodes.setdefault(net.node(Site(ci, net.cells[ci].soma)), 0.0)
+        order = {n: i for i, n in enumerate(nodes)}
+        groups, params = [], {}
+        for name in net.receptors:
+            conns = [c for c in net.connections if c.receptor == name]
+            if not conns:
+                continue
+            src = [order[net.node(c.source)] if isinstance(c.source, Site) else len(nodes) + c.source
+                   for c in conns]
+            groups.append(ConnGroup(name, np.array(src, int), np.array([c.instance for c in conns], int),
+                                    np.array([int(round(c.delay / self.dt)) for c in conns], int)))
+            params[name] = {k: np.array([getattr(c, k) for c in conns], float)
+                            for k in ("weight", "p", "U", "tau_rec", "tau_facil")}
+        conn = Connections(np.array(list(nodes), int), len(net.trains), tuple(groups), self.stochastic)
+        return conn, (params, np.array(list(nodes.values()), float))
+
+    def parameters(self) -> dict:
+        """The parameter pytree: area, cm, g_axial, channels (per-site arrays), celsius, v_init,
+        clamp gains, ion pools, synapses (weights, release, plasticity, cleft), gap conductances."""
+        from excitable.engine.ions import pool_params
+        from excitable.engine.plan import make_params
+        from excitable.engine.synapses import cleft_params, group_params
+
+        net = self.network
+        channels = {name: mech for name, (_, mech) in net.density_mechanisms().items()}
+        points = net.point_mechanisms()
+        channels.update({name: mech for name, (_, mech, _) in points.items()})
+        _, (syn_values, thresholds) = self._connections()
+        syn = {name: group_params(len(v["weight"]), **v) for name, v in syn_values.items()}
+        cleft = {name: cleft_params(len(nodes), **cl) for name, (nodes, _, cl) in points.items()}
         params = make_params(
-            area_um2=comp.area_um2, cm=self.cell.cm, g_axial=comp.g_axial_nS,
-            channels={name: self.cell.mechanism_at_sites(name) for name in self.cell.mechanisms},
-            celsius=self.temperature, v_init=self.v_init if self.v_init != "rest" else -65.0,
-            iclamp_amp=np.ones(len(self.iclamps)), vclamp_rs=[c.rs for c in self.vclamps],
+            area_um2=net.concat("area_um2"), cm=net.cm, g_axial=net.concat("g_axial_nS"),
+            channels=channels, celsius=self.temperature,
+            v_init=self.v_init if self.v_init != "rest" else -65.0,
+            iclamp_amp=np.ones(len(self.iclamps)), vclamp_rs=[c.rs for c, _ in self.vclamps],
+            ions={p.name: pool_params(**self._pool_arrays(p.name)) for p in self.plan.pools},
+            syn=syn, cleft=cleft, syn_threshold=thresholds,
+            gap_g=[g for _, _, g in net.gaps], seed=self.seed,
         )
         if self.v_init == "rest":
             from excitable.engine.integrate import resting_potential
 
             params["v_init"] = resting_potential(self.plan, params)
         return params
+
+    def _pool_arrays(self, ion: str) -> dict:
+        from excitable.physics.ions import MAMMALIAN
+
+        parts = {k: [] for k in ("ci", "co", "vol_in_um3", "vol_out_um3", "tau_out_ms", "active")}
+        for c in self.network.cells:
+            n = c.n
+            if ion in c.ion_pools:
+                spec = c.ion_pools[ion]
+                vin, vout = c.ion_volumes(ion)
+                vals = (spec["ci"], spec["co"], vin, vout, spec.get("tau_out", np.inf), 1.0)
+            else:  # a cell without this pool: fixed concentrations, and its own reversal potentials
+                vals = (MAMMALIAN[ion].c_in, MAMMALIAN[ion].c_out, np.inf, np.inf, np.inf, 0.0)
+            for k, x in zip(parts, vals):
+                parts[k].append(np.broadcast_to(np.asarray(x, float), (n,)))
+        return {k: np.concatenate(v) for k, v in parts.items()}
 
     def n_steps(self, tstop: float) -> int:
         tstop = check_number("tstop", tstop, positive=True)
@@ -161,12 +286,19 @@ class Simulation:
         """Stimulus waveforms at the mid-step times, (n_steps, k) each."""
         n = self.n_steps(tstop)
         t_mid = (np.arange(n) + 0.5) * self.dt
-        d = {"iclamp": np.stack([s.waveform(t_mid) for s in self.iclamps], axis=1)
+        d = {"iclamp": np.stack([s.waveform(t_mid) for s, _ in self.iclamps], axis=1)
              if self.iclamps else np.zeros((n, 0))}
         if self.vclamps:
-            cmds = [c.command(t_mid) for c in self.vclamps]
+            cmds = [c.command(t_mid) for c, _ in self.vclamps]
             d["vclamp_cmd"] = np.stack([c for c, _ in cmds], axis=1)
             d["vclamp_on"] = np.stack([o for _, o in cmds], axis=1)
+        if self.network.trains:
+            spikes = np.zeros((n, len(self.network.trains)))
+            for k, times in enumerate(self.network.trains):
+                # A spike at time t counts as detected at the end of the step that ends at t.
+                rows = np.clip(np.round(times / self.dt).astype(int) - 1, 0, None)
+                np.add.at(spikes[:, k], rows[rows < n], 1.0)
+            d["spikes"] = spikes
         return d
 
     # --- run ------------------------------------------------------------------------------------
@@ -182,7 +314,7 @@ class Simulation:
         return lambda params: run(params, drive)[0]
 
     def run(self, tstop: float, *, params=None, stride: int = 1) -> Result:
-        """Simulate ``tstop`` ms and return the recorded traces."""
+        """Simulate ``tstop`` ms and return the recorded traces (and spike times, if recorded)."""
         return self._run(tstop, params, stride, batched=False)
 
     def run_batch(self, tstop: float, params, *, stride: int = 1) -> Result:
@@ -200,29 +332,45 @@ class Simulation:
         params = self.parameters() if params is None else params
         run = compiled_runner(self.plan, dt=self.dt, theta=METHODS[self.method], stride=stride,
                               batched=batched)
-        rec, _, final = run(params, self.drive(tstop))
+        rec, spikes, final = run(params, self.drive(tstop))
         rec = np.asarray(rec)
         check_finite(rec, np.asarray(final["v"]), self.dt, stride)
-        n = rec.shape[-2]
-        t = np.arange(n) * self.dt * stride
+        t = np.arange(rec.shape[-2]) * self.dt * stride
         traces, col = {}, 0
         for p in self.plan.probes:
             w = p.width(self.plan.n)
             traces[p.label] = rec[..., col] if p.kind != "v_all" else rec[..., col:col + w]
             col += w
-        return Result(t=t, traces=traces, meta={"dt": self.dt, "temperature": self.temperature})
+        res = Result(t=t, traces=traces, meta={"dt": self.dt, "temperature": self.temperature})
+        if spikes is not None and not batched:
+            res.spikes = self._spike_times(np.asarray(spikes))
+        return res
+
+    def _spike_times(self, spiked: np.ndarray) -> dict[int, np.ndarray]:
+        """cell -> spike times (ms, the end of the step in which V crossed 0 mV), NEURON's APCount."""
+        conn = self.plan.connections
+        where = {int(n): i for i, n in enumerate(conn.source_nodes)}
+        out = {}
+        for ci in self._spike_cells:
+            col = where[self.network.node(Site(ci, self.network.cells[ci].soma))]
+            out[ci] = (np.nonzero(spiked[:, col])[0] + 1) * self.dt
+        return out
 
 
-def _astuple(probe):
-    return (probe.label, probe.kind, probe.node, probe.mechanism, probe.field, probe.index)
+def _index(text: str, prefix: str) -> int:
+    try:
+        return int(text[len(prefix) + 1:text.index("]")])
+    except ValueError:
+        raise ModelError(f"record: cannot read an index in {text!r}") from None
 
 
 def _field_kind(mech, field: str, celsius: float) -> str | None:
     if field in mech.states:
         return "state"
-    s = mech.steady_state(-65.0, celsius)
-    if field in mech.currents(-65.0, s):
+    first = type(mech)(**{k: np.asarray(v).ravel()[0] for k, v in mech.parameters().items()})
+    s = first.steady_state(-65.0, celsius)
+    if field in first.currents(-65.0, s):
         return "current"
-    if field in mech.conductances(s):
+    if field in first.conductances(s):
         return "conductance"
     return None

@@ -1,0 +1,248 @@
+"""Network: many cells simulated as one system, connected by synapses and gap junctions.
+
+Each ``connect`` places one receptor instance (a point mechanism such as AMPA) on the postsynaptic
+cell and links it to a presynaptic source: the V of a node of the presynaptic cell (its soma, or an
+axon terminal) crossing ``threshold`` triggers release after ``delay`` ms. External spike trains
+(``spike_train``) drive receptors with given times. A single Cell is a network of one.
+
+Example:
+    >>> net = Network([pre, post])
+    >>> net.connect(pre, post, AMPA(gmax=0.005), delay=1.0)
+    >>> net.connect_rule(excit, inhib, GABAa(), rule="random", p=0.1, seed=1)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from excitable.errors import ModelError, check_number
+from excitable.model.cell import Cell
+from excitable.model.stimuli import Location
+from excitable.physics.channel import AbstractChannel
+
+
+@dataclass(frozen=True)
+class Site:
+    """A location on one cell of a network."""
+
+    cell: int
+    at: Location = field(default_factory=Location)
+
+
+@dataclass
+class Connection:
+    """One synapse: source (a node of a cell, or external train k), receptor instance, release."""
+
+    receptor: str
+    instance: int
+    source: Site | int  # Site, or the index of an external spike train
+    delay: float = 1.0
+    weight: float = 1.0
+    p: float = 1.0
+    U: float = 1.0
+    tau_rec: float = 0.0
+    tau_facil: float = 0.0
+    threshold: float = 0.0
+
+
+class Network:
+    """Cells, receptor instances, connections, external spike trains and gap junctions."""
+
+    def __init__(self, cells: Sequence[Cell] = ()):
+        self.cells: list[Cell] = []
+        self.receptors: dict[str, list[tuple[AbstractChannel, Site, dict]]] = {}
+        self.connections: list[Connection] = []
+        self.trains: list[np.ndarray] = []
+        self.gaps: list[tuple[Site, Site, float]] = []
+        for c in cells:
+            self.add(c)
+
+    # --- building -------------------------------------------------------------------------------
+    def add(self, cell: Cell) -> int:
+        if not isinstance(cell, Cell):
+            raise ModelError(f"Network.add: expected a Cell, got {type(cell).__name__}")
+        self.cells.append(cell)
+        self.__dict__.pop("_layout", None)
+        return len(self.cells) - 1
+
+    def index(self, cell: Cell | int) -> int:
+        if isinstance(cell, (int, np.integer)):
+            if not 0 <= cell < len(self.cells):
+                raise ModelError(f"no cell {cell} in this network of {len(self.cells)}")
+            return int(cell)
+        for i, c in enumerate(self.cells):
+            if c is cell:
+                return i
+        raise ModelError("that cell is not in this network (add it first)")
+
+    def site(self, cell: Cell | int, at: Location | None = None) -> Site:
+        i = self.index(cell)
+        at = at or self.cells[i].soma
+        self.cells[i].node(at)  # validates
+        return Site(i, at)
+
+    def synapse(self, receptor: AbstractChannel, post: Cell | int, at: Location | None = None, *,
+                t_max: float = 1.0, pulse: float = 1.0, tau_clear: float = 0.0) -> tuple[str, int]:
+        """Place a receptor instance; returns its handle (name, instance) for ``connect(..., synapse=)``.
+
+        Args:
+            t_max: transmitter concentration in the cleft after one full release, mM.
+            pulse: how long it stays there, ms; then it decays with ``tau_clear`` ms (0: at once).
+        """
+        if not isinstance(receptor, AbstractChannel) or type(receptor).kind != "point":
+            raise ModelError(f"synapse: expected a receptor (point mechanism), got {receptor!r}")
+        cleft = {"t_max": check_number("t_max", t_max, nonnegative=True),
+                 "pulse": check_number("pulse", pulse, nonnegative=True),
+                 "tau_clear": check_number("tau_clear", tau_clear, nonnegative=True)}
+        lst = self.receptors.setdefault(receptor.name, [])
+        if lst and type(lst[0][0]) is not type(receptor):
+            raise ModelError(f"two different mechanisms are both called {receptor.name!r}")
+        lst.append((receptor, self.site(post, at), cleft))
+        return receptor.name, len(lst) - 1
+
+    def connect(self, pre: Cell | int, post: Cell | int, receptor: AbstractChannel | None = None, *,
+                at: Location | None = None, pre_at: Location | None = None, synapse=None,
+                delay: float = 1.0, weight: float = 1.0, p: float = 1.0, U: float = 1.0,
+                tau_rec: float = 0.0, tau_facil: float = 0.0, threshold: float = 0.0,
+                t_max: float = 1.0, pulse: float = 1.0, tau_clear: float = 0.0) -> Connection:
+        """Connect ``pre`` to ``post``: a spike at ``pre_at`` (default the soma) releases transmitter
+        onto ``receptor`` at ``at`` after ``delay`` ms.
+
+        Release per spike = weight x p (mean mode; a Bernoulli draw in stochastic mode) x u x, with
+        Tsodyks-Markram depression (U, tau_rec) and facilitation (tau_facil); U = 1, tau_rec = 0 is
+        a fixed synapse. Pass ``synapse=`` (from ``synapse()``) to share one receptor instance.
+        """
+        name, inst = synapse if synapse is not None else self.synapse(
+            receptor, post, at, t_max=t_max, pulse=pulse, tau_clear=tau_clear)
+        src = self.site(pre, pre_at)
+        return self._add_connection(name, inst, src, delay, weight, p, U, tau_rec, tau_facil, threshold)
+
+    def spike_train(self, times_ms, post: Cell | int, receptor: AbstractChannel | None = None, *,
+                    at: Location | None = None, synapse=None, delay: float = 0.0, weight: float = 1.0,
+                    p: float = 1.0, U: float = 1.0, tau_rec: float = 0.0, tau_facil: float = 0.0,
+                    t_max: float = 1.0, pulse: float = 1.0, tau_clear: float = 0.0) -> Connection:
+        """Drive a receptor with presynaptic spikes at ``times_ms`` (an external source)."""
+        times = np.sort(np.asarray(times_ms, dtype=float).ravel())
+        if times.size and (not np.all(np.isfinite(times)) or times[0] < 0):
+            raise ModelError("spike_train: times must be finite and >= 0 ms")
+        name, inst = synapse if synapse is not None else self.synapse(
+            receptor, post, at, t_max=t_max, pulse=pulse, tau_clear=tau_clear)
+        self.trains.append(times)
+        return self._add_connection(name, inst, len(self.trains) - 1, delay, weight, p, U, tau_rec,
+                                    tau_facil, 0.0)
+
+    def _add_connection(self, name, inst, src, delay, weight, p, U, tau_rec, tau_facil, threshold):
+        c = Connection(name, inst, src, check_number("delay", delay, nonnegative=True),
+                       check_number("weight", weight, nonnegative=True), check_number("p", p),
+                       check_number("U", U), check_number("tau_rec", tau_rec, nonnegative=True),
+                       check_number("tau_facil", tau_facil, nonnegative=True), check_number("threshold", threshold))
+        if not 0 <= c.p <= 1 or not 0 < c.U <= 1:
+            raise ModelError(f"p must be in [0, 1] and U in (0, 1], got p={p!r}, U={U!r}")
+        self.connections.append(c)
+        return c
+
+    def connect_rule(self, pre: Sequence[Cell | int], post: Sequence[Cell | int], receptor: AbstractChannel,
+                     *, rule: str = "all", p_connect: float = 1.0, pairs=None, seed: int = 0,
+                     autapses: bool = False, **kw) -> int:
+        """Connect populations: rule "all" (all to all), "random" (each pair with probability
+        ``p_connect``, seeded) or "list" (``pairs`` of (pre, post) positions). Returns the count."""
+        pre_i = [self.index(c) for c in pre]
+        post_i = [self.index(c) for c in post]
+        if rule == "all":
+            chosen = [(a, b) for a in pre_i for b in post_i]
+        elif rule == "random":
+            pc = check_number("p_connect", p_connect)
+            mask = np.random.default_rng(seed).random((len(pre_i), len(post_i))) < pc
+            chosen = [(pre_i[i], post_i[j]) for i, j in zip(*np.nonzero(mask))]
+        elif rule == "list":
+            chosen = [(pre_i[a], post_i[b]) for a, b in (pairs or [])]
+        else:
+            raise ModelError(f"rule must be all, random or list, got {rule!r}")
+        n = 0
+        for a, b in chosen:
+            if a == b and not autapses:
+                continue
+            self.connect(a, b, receptor, **kw)
+            n += 1
+        return n
+
+    def gap_junction(self, a: Cell | int, b: Cell | int, g_nS: float, *, at_a: Location | None = None,
+                     at_b: Location | None = None) -> None:
+        """An electrical synapse of conductance ``g_nS`` (nS) between two locations."""
+        self.gaps.append((self.site(a, at_a), self.site(b, at_b), check_number("g_nS", g_nS, nonnegative=True)))
+
+    # --- the merged system -----------------------------------------------------------------------
+    @property
+    def offsets(self) -> np.ndarray:
+        sizes = [c.n for c in self.cells]
+        return np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int) if sizes else np.zeros(0, int)
+
+    @property
+    def n(self) -> int:
+        return int(sum(c.n for c in self.cells))
+
+    def node(self, site: Site | Location) -> int:
+        """Global node index of a site (a bare Location means cell 0)."""
+        if isinstance(site, Location):
+            site = Site(0, site)
+        return int(self.offsets[site.cell] + self.cells[site.cell].node(site.at))
+
+    def concat(self, attr: str) -> np.ndarray:
+        """A per-node compartment array of every cell, concatenated (parents shifted)."""
+        parts = []
+        for off, c in zip(self.offsets, self.cells):
+            a = getattr(c.compartments, attr)
+            parts.append(np.where(a >= 0, a + off, -1) if attr == "parent" else a)
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    @property
+    def cm(self) -> np.ndarray:
+        return np.concatenate([c.cm for c in self.cells])
+
+    def density_mechanisms(self) -> dict[str, tuple[np.ndarray, AbstractChannel]]:
+        """name -> (global sites, mechanism with per-site parameter arrays), across all cells."""
+        out: dict[str, list] = {}
+        for off, c in zip(self.offsets, self.cells):
+            for name, mech in c.mechanisms.items():
+                sites = c.mechanism_sites(name)
+                if not len(sites):
+                    continue
+                at_sites = c.mechanism_at_sites(name)
+                if name in out and type(out[name][1][0]) is not type(mech):
+                    raise ModelError(f"two different mechanisms are both called {name!r}")
+                out.setdefault(name, [[], []])
+                out[name][0].append(sites + off)
+                out[name][1].append(at_sites)
+        return {k: (np.concatenate(s), _stack(m)) for k, (s, m) in out.items()}
+
+    def point_mechanisms(self) -> dict[str, tuple[np.ndarray, AbstractChannel, dict]]:
+        """name -> (node of each instance, mechanism with per-instance arrays, cleft parameters)."""
+        lists = {k: list(v) for k, v in self.receptors.items()}
+        for ci, c in enumerate(self.cells):  # points placed directly on cells (no cleft drive)
+            for mech, at in c.point_mechanisms:
+                lists.setdefault(mech.name, []).append((mech, Site(ci, at), {"t_max": 0.0, "pulse": 0.0,
+                                                                             "tau_clear": 0.0}))
+        out = {}
+        for name, items in lists.items():
+            nodes = np.array([self.node(s) for _, s, _ in items], dtype=int)
+            mech = _stack([m for m, _, _ in items])
+            cleft = {k: np.array([cl[k] for _, _, cl in items], dtype=float) for k in ("t_max", "pulse", "tau_clear")}
+            out[name] = (nodes, mech, cleft)
+        return out
+
+    def __repr__(self) -> str:
+        n_syn = sum(len(v) for v in self.receptors.values())
+        return (f"Network({len(self.cells)} cells, {self.n} nodes, {n_syn} synapses, "
+                f"{len(self.connections)} connections, {len(self.gaps)} gap junctions)")
+
+
+def _stack(mechs: list[AbstractChannel]) -> AbstractChannel:
+    """One mechanism whose fields concatenate the fields of ``mechs`` (scalars become arrays)."""
+    first = mechs[0]
+    fields = {f.name: np.concatenate([np.atleast_1d(np.asarray(getattr(m, f.name), dtype=float)) for m in mechs])
+              for f in dataclasses.fields(first)}
+    return dataclasses.replace(first, **fields)
