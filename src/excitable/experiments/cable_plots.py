@@ -22,18 +22,24 @@ def plot_graded_potential(res):
     xmax = min(x[-1], 5 * lam_th)
     near = x <= xmax
 
-    a0.plot(x[near] / 1000, v_ss[near], "o", ms=3.5, color=OKABE_ITO["blue"],
+    every = max(1, int(near.sum()) // 50)  # about 50 dots, so the theory curves stay visible
+    a0.plot(x[near][::every] / 1000, v_ss[near][::every], "o", ms=3.5, color=OKABE_ITO["blue"],
             label=f"simulated, steady {m['step_nA']:g} nA")
     xx = np.linspace(0, xmax, 300)
     a0.plot(xx / 1000, v_ss[0] * np.exp(-xx / lam_th), color=OKABE_ITO["vermillion"], lw=1.2,
             label=r"$V_0\,e^{-x/\lambda}$, $\lambda=\sqrt{R_m d/(4R_i)}$" + f" = {lam_th:.0f} um")
+    if s.get("fit_note"):  # a short cable: the sealed far end matters
+        L = m["length_um"]
+        a0.plot(xx / 1000, v_ss[0] * np.cosh((L - x0 - xx) / lam_th) / np.cosh((L - x0) / lam_th),
+                color=OKABE_ITO["green"], lw=1.4, ls="--", zorder=3,
+                label=r"sealed cable: $V_0\cosh((L-x)/\lambda)/\cosh(L/\lambda)$")
     a0.axvline(lam_th / 1000, color="0.5", ls=":", lw=1)
     a0.axhline(v_ss[0] / math.e, color="0.5", ls=":", lw=1)
     a0.annotate(f"one length constant:\nV is down to 1/e = 37 %\n(fit: lambda = {lam:.0f} um)",
                 (lam_th / 1000, v_ss[0] / math.e), xytext=(25, 25), textcoords="offset points",
                 fontsize=8, arrowprops=dict(arrowstyle="->", lw=0.6))
     a0.set_xlabel("distance from the stimulus (mm)")
-    a0.set_ylabel("depolarization above rest (mV)")
+    a0.set_ylabel("steady change from rest (mV)")
     a0.set_title("(a) Steady current: the voltage falls off exponentially", fontsize=10)
     a0.legend(frameon=False, fontsize=8)
 
