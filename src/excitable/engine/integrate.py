@@ -8,7 +8,6 @@ JAX's compilation cache (see ``backends``).
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import jax
@@ -94,18 +93,20 @@ def _first_extras(plan, params, state):
                   for g in plan.connections.groups}}
 
 
-def run_scan(plan: Plan, params, drive, *, dt: float, theta: float = 1.0, stride: int = 1):
-    """Pure function: run ``len(drive)`` steps from the initial state, return recordings.
+def run_scan(plan: Plan, params, drive, init=None, *, dt: float, theta: float = 1.0, stride: int = 1):
+    """Pure function: run ``len(drive)`` steps, return recordings.
 
     Args:
         drive: dict of (n_steps, k) arrays ("iclamp", "vclamp_cmd", "vclamp_on", "spikes") at
             mid-step times.
+        init: the state to continue from (a previous run's final state), or None to start from
+            ``initial_state`` (then the first row of the recordings is t = 0).
         stride: keep every ``stride``-th sample (memory for long runs).
 
     Returns:
-        (recordings (n_steps // stride + 1, width), spikes (n_steps, n_sources) or None, final state).
+        (recordings (n_steps // stride [+ 1], width), spikes (n_steps, n_sources) or None, final state).
     """
-    s0 = initial_state(plan, params)
+    s0 = initial_state(plan, params) if init is None else init
     first = record(plan, params, s0, s0, _first_extras(plan, params, s0), dt)
     n_steps = next(iter(drive.values())).shape[0]
 
@@ -127,20 +128,27 @@ def run_scan(plan: Plan, params, drive, *, dt: float, theta: float = 1.0, stride
         final, (recs, spikes) = jax.lax.scan(chunk, s0, chunked)
         if spikes is not None:
             spikes = spikes.reshape(-1, spikes.shape[-1])
+    if init is not None:
+        return recs, spikes, final
     return jnp.concatenate([first[None, :], recs], axis=0), spikes, final
 
 
 _COMPILED: dict[tuple, Any] = {}
 
 
-def compiled_runner(plan: Plan, *, dt: float, theta: float = 1.0, stride: int = 1, batched: bool = False):
-    """A jitted ``(params, drive) -> (recordings, spikes, final_state)`` for this plan (cached)."""
-    key = (plan.key(), float(dt), float(theta), int(stride), batched)
+def compiled_runner(plan: Plan, *, dt: float, theta: float = 1.0, stride: int = 1, batched: bool = False,
+                    resume: bool = False):
+    """A jitted ``(params, drive[, init]) -> (recordings, spikes, final_state)`` for this plan (cached).
+
+    ``resume=True`` gives the variant that continues from a state (for runs in chunks)."""
+    key = (plan.key(), float(dt), float(theta), int(stride), batched, resume)
     fn = _COMPILED.get(key)
     if fn is None:
-        f = partial(run_scan, plan, dt=dt, theta=theta, stride=stride)
+        def f(params, drive, init=None):
+            return run_scan(plan, params, drive, init, dt=dt, theta=theta, stride=stride)
+
         if batched:
-            f = jax.vmap(f, in_axes=(0, None))
+            f = jax.vmap(f, in_axes=(0, None, 0) if resume else (0, None))
         fn = jax.jit(f)
         _COMPILED[key] = fn
     return fn

@@ -26,6 +26,8 @@ from excitable.model.stimuli import CurrentStimulus, IClamp, Location, PulseTrai
 from excitable.results import Result
 
 METHODS = {"euler": 1.0, "cn": 0.5}
+#: Runs longer than two of these many steps go in chunks (bounded memory, progress reports).
+CHUNK_STEPS = 20000
 _SPECIAL = {"v": "mV", "i_cap": "uA/cm2", "i_ion": "uA/cm2"}
 
 
@@ -282,22 +284,29 @@ class Simulation:
             raise ModelError(f"tstop ({tstop} ms) must be at least one step (dt = {self.dt} ms)")
         return n
 
-    def drive(self, tstop: float) -> dict[str, np.ndarray]:
-        """Stimulus waveforms at the mid-step times, (n_steps, k) each."""
+    def drive(self, tstop: float, start: int = 0, count: int | None = None) -> dict[str, np.ndarray]:
+        """Stimulus waveforms at the mid-step times of steps [start, start + count), (count, k) each.
+
+        Steps past ``tstop`` (padding of a last chunk) get no stimulus.
+        """
         n = self.n_steps(tstop)
-        t_mid = (np.arange(n) + 0.5) * self.dt
-        d = {"iclamp": np.stack([s.waveform(t_mid) for s, _ in self.iclamps], axis=1)
-             if self.iclamps else np.zeros((n, 0))}
+        count = n - start if count is None else count
+        steps = np.arange(start, start + count)
+        t_mid = (steps + 0.5) * self.dt
+        live = (steps < n)[:, None]
+        d = {"iclamp": np.stack([s.waveform(t_mid) for s, _ in self.iclamps], axis=1) * live
+             if self.iclamps else np.zeros((count, 0))}
         if self.vclamps:
             cmds = [c.command(t_mid) for c, _ in self.vclamps]
             d["vclamp_cmd"] = np.stack([c for c, _ in cmds], axis=1)
-            d["vclamp_on"] = np.stack([o for _, o in cmds], axis=1)
+            d["vclamp_on"] = np.stack([o for _, o in cmds], axis=1) * live
         if self.network.trains:
-            spikes = np.zeros((n, len(self.network.trains)))
+            spikes = np.zeros((count, len(self.network.trains)))
             for k, times in enumerate(self.network.trains):
                 # A spike at time t counts as detected at the end of the step that ends at t.
-                rows = np.clip(np.round(times / self.dt).astype(int) - 1, 0, None)
-                np.add.at(spikes[:, k], rows[rows < n], 1.0)
+                rows = np.clip(np.round(times / self.dt).astype(int) - 1, 0, None) - start
+                ok = (rows >= 0) & (rows < count) & (rows + start < n)
+                np.add.at(spikes[:, k], rows[ok], 1.0)
             d["spikes"] = spikes
         return d
 
@@ -325,15 +334,41 @@ class Simulation:
         return self._run(tstop, params, stride, batched=True)
 
     def _run(self, tstop, params, stride, batched) -> Result:
+        from excitable import progress
         from excitable.engine.integrate import check_finite, compiled_runner
 
         if int(stride) != stride or stride < 1:
             raise ModelError(f"stride must be a positive integer, got {stride!r}")
         params = self.parameters() if params is None else params
-        run = compiled_runner(self.plan, dt=self.dt, theta=METHODS[self.method], stride=stride,
-                              batched=batched)
-        rec, spikes, final = run(params, self.drive(tstop))
-        rec = np.asarray(rec)
+        n = self.n_steps(tstop)
+        theta = METHODS[self.method]
+        chunk = max(stride, (CHUNK_STEPS // stride) * stride)
+        report = progress.current()
+        if n <= 2 * chunk:
+            run = compiled_runner(self.plan, dt=self.dt, theta=theta, stride=stride, batched=batched)
+            rec, spikes, final = run(params, self.drive(tstop))
+            rec, spikes = np.asarray(rec), None if spikes is None else np.asarray(spikes)
+        else:
+            # Long runs go in equal chunks (one compilation), so memory stays bounded and progress
+            # can be shown; each chunk continues from the previous one's final state.
+            first = compiled_runner(self.plan, dt=self.dt, theta=theta, stride=stride, batched=batched)
+            more = compiled_runner(self.plan, dt=self.dt, theta=theta, stride=stride, batched=batched,
+                                   resume=True)
+            recs, spk = [], []
+            rec, spikes, final = first(params, self.drive(tstop, 0, chunk))
+            recs.append(np.asarray(rec))
+            spk.append(spikes)
+            for start in range(chunk, n, chunk):
+                check_finite(recs[-1], np.asarray(final["v"]), self.dt, stride)
+                if report:
+                    report(start, n)
+                rec, spikes, final = more(params, self.drive(tstop, start, chunk), final)
+                recs.append(np.asarray(rec))
+                spk.append(spikes)
+            rec = np.concatenate(recs, axis=-2)[..., : n // stride + 1, :]
+            spikes = None if spk[0] is None else np.concatenate([np.asarray(x) for x in spk], axis=-2)[..., :n, :]
+        if report:
+            report(n, n)
         check_finite(rec, np.asarray(final["v"]), self.dt, stride)
         t = np.arange(rec.shape[-2]) * self.dt * stride
         traces, col = {}, 0
@@ -343,7 +378,7 @@ class Simulation:
             col += w
         res = Result(t=t, traces=traces, meta={"dt": self.dt, "temperature": self.temperature})
         if spikes is not None and not batched:
-            res.spikes = self._spike_times(np.asarray(spikes))
+            res.spikes = self._spike_times(spikes)
         return res
 
     def _spike_times(self, spiked: np.ndarray) -> dict[int, np.ndarray]:

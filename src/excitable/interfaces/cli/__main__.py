@@ -78,7 +78,10 @@ def _dispatch(args) -> int:
         print(exp.EXPERIMENT.describe())
         return 0
     params = exp.EXPERIMENT.resolve(parse_sets(args.set))
-    result = exp.run(**params)
+    from excitable.progress import StderrBar, reporting
+
+    with reporting(StderrBar(label=args.name)):
+        result = exp.run(**params)
     if args.out:
         result.save(args.out)
     if args.json:
