@@ -22,11 +22,15 @@ from excitable.errors import SimulationError
 
 #: |V| above this (mV) is taken as a numerical blow-up.
 RUNAWAY_MV = 1e4
+#: Newton iterations for the resting potential (quadratic convergence: far more than enough).
+REST_ITERATIONS = 60
 
 
 def initial_state(plan: Plan, params):
     """V = v_init everywhere and each state at its steady state there (NEURON's ``finitialize``)."""
     v = jnp.broadcast_to(jnp.asarray(params["v_init"], dtype=float), (plan.n,))
+    if plan.rest_init:
+        v = _newton_rest(plan, params, v, REST_ITERATIONS)
     ions = initial_pools(plan.pools, params, plan.n)
     pools = ion_pool_values(plan, params, ions)
     chan = {}
@@ -166,13 +170,21 @@ def check_finite(recordings: np.ndarray, final_v: np.ndarray, dt: float, stride:
             f"reduce dt (now {dt:g} ms) or check the parameters")
 
 
-def resting_potential(plan: Plan, params, *, guess: float = -65.0, iterations: int = 60):
+def resting_potential(plan: Plan, params, *, guess: float = -65.0, iterations: int = REST_ITERATIONS):
     """Per-node V (mV) where the steady-state membrane current is zero, by Newton's method.
 
     Each node is solved on its own (axial currents ignored), which is exact for a single compartment
     and for uniform cells; a non-uniform cell then settles the rest of the way when it runs.
     Point mechanisms (synapses at rest) and initial ion concentrations are included.
     """
+    key = ("rest", plan.key(), iterations)
+    solve = _COMPILED.get(key)
+    if solve is None:
+        solve = _COMPILED[key] = jax.jit(lambda p, v: _newton_rest(plan, p, v, iterations))
+    return solve(params, jnp.full(plan.n, guess, dtype=float))
+
+
+def _newton_rest(plan: Plan, params, v, iterations):
     ions = initial_pools(plan.pools, params, plan.n)
     pools = ion_pool_values(plan, params, ions)
 
@@ -181,13 +193,9 @@ def resting_potential(plan: Plan, params, *, guess: float = -65.0, iterations: i
                   for pl, m in mechanisms(plan, params, pools)}
         return membrane(plan, params, v, states, pools)[0]
 
-    @jax.jit
-    def solve(v):
-        def newton(_, v):
-            i, di = jax.jvp(i_ss, (v,), (jnp.ones_like(v),))
-            step_ = jnp.where(di > 1e-12, i / jnp.where(di > 1e-12, di, 1.0), 0.0)
-            return v - jnp.clip(step_, -10.0, 10.0)
+    def newton(_, v):
+        i, di = jax.jvp(i_ss, (v,), (jnp.ones_like(v),))
+        step_ = jnp.where(di > 1e-12, i / jnp.where(di > 1e-12, di, 1.0), 0.0)
+        return v - jnp.clip(step_, -10.0, 10.0)
 
-        return jax.lax.fori_loop(0, iterations, newton, v)
-
-    return solve(jnp.full(plan.n, guess, dtype=float))
+    return jax.lax.fori_loop(0, iterations, newton, v)

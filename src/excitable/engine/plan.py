@@ -68,6 +68,8 @@ class Plan:
         connections: synaptic sources, delays and targets (``excitable.engine.synapses``).
         gap_pairs: (n_gap, 2) nodes coupled by gap junctions.
         record_spikes: also return, per step, which synaptic sources spiked.
+        rest_init: start from the resting potential (Newton on the steady-state current, starting
+            at ``params["v_init"]``) instead of from ``v_init`` itself.
     """
 
     parent: np.ndarray
@@ -79,6 +81,7 @@ class Plan:
     connections: Connections = field(default_factory=Connections)
     gap_pairs: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), int))
     record_spikes: bool = False
+    rest_init: bool = False
 
     @property
     def n(self) -> int:
@@ -129,6 +132,7 @@ class Plan:
             self.iclamp_nodes.tobytes(), self.vclamp_nodes.tobytes(),
             tuple(dataclasses.astuple(p) for p in self.probes),
             self.pools, self.connections.key(), self.gap_pairs.tobytes(), self.record_spikes,
+            self.rest_init,
         )
 
 

@@ -76,9 +76,11 @@ def record_everything(sim: Simulation) -> None:
     """Record V, capacitive and ionic current, and every state, current and conductance at the soma."""
     for sig in ("v", "i_cap", "i_ion"):
         sim.record(sig)
+    from excitable.physics.channel import signal_names
+
     for name, mech in sim.cell.mechanisms.items():
-        s = mech.steady_state(-65.0, sim.temperature)
-        for field in (*mech.states, *mech.currents(-65.0, s), *mech.conductances(s)):
+        names = signal_names(mech, sim.temperature)
+        for field in (*names["states"], *names["currents"], *names["conductances"]):
             sim.record(f"{name}.{field}")
 
 

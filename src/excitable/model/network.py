@@ -178,8 +178,13 @@ class Network:
     # --- the merged system -----------------------------------------------------------------------
     @property
     def offsets(self) -> np.ndarray:
-        sizes = [c.n for c in self.cells]
-        return np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int) if sizes else np.zeros(0, int)
+        """First global node of each cell. Cached (``add`` resets it): ``node`` is called once per
+        synapse, and recomputing this O(cells) sum each time made large networks O(cells x synapses)."""
+        sizes = tuple(c.n for c in self.cells) if "_layout" not in self.__dict__ else None
+        if sizes is not None:
+            self.__dict__["_layout"] = (np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int)
+                                        if sizes else np.zeros(0, int))
+        return self.__dict__["_layout"]
 
     @property
     def n(self) -> int:

@@ -194,6 +194,7 @@ class Simulation:
             connections=connections,
             gap_pairs=gaps,
             record_spikes=bool(self._spike_cells),
+            rest_init=self.v_init == "rest",
         )
 
     def _pools(self):
@@ -233,8 +234,9 @@ class Simulation:
         return conn, (params, np.array(list(nodes.values()), float))
 
     def parameters(self) -> dict:
-        """The parameter pytree: area, cm, g_axial, channels (per-site arrays), celsius, v_init,
-        clamp gains, ion pools, synapses (weights, release, plasticity, cleft), gap conductances."""
+        """The parameter pytree: area, cm, g_axial, channels (per-site arrays), celsius, v_init
+        (with ``v_init="rest"``: the starting guess of the resting-potential solve done at the start
+        of every run), clamp gains, ion pools, synapses (release, plasticity, cleft), gap junctions."""
         from excitable.engine.ions import pool_params
         from excitable.engine.plan import make_params
         from excitable.engine.synapses import cleft_params, group_params
@@ -255,11 +257,13 @@ class Simulation:
             syn=syn, cleft=cleft, syn_threshold=thresholds,
             gap_g=[g for _, _, g in net.gaps], seed=self.seed,
         )
-        if self.v_init == "rest":
-            from excitable.engine.integrate import resting_potential
-
-            params["v_init"] = resting_potential(self.plan, params)
         return params
+
+    def resting_potential(self) -> np.ndarray:
+        """V (mV) at every node where the steady-state membrane current is zero."""
+        from excitable.engine.integrate import resting_potential
+
+        return np.asarray(resting_potential(self.plan, self.parameters()))
 
     def _pool_arrays(self, ion: str) -> dict:
         from excitable.physics.ions import MAMMALIAN
@@ -400,12 +404,10 @@ def _index(text: str, prefix: str) -> int:
 
 
 def _field_kind(mech, field: str, celsius: float) -> str | None:
-    if field in mech.states:
-        return "state"
-    first = type(mech)(**{k: np.asarray(v).ravel()[0] for k, v in mech.parameters().items()})
-    s = first.steady_state(-65.0, celsius)
-    if field in first.currents(-65.0, s):
-        return "current"
-    if field in first.conductances(s):
-        return "conductance"
+    from excitable.physics.channel import signal_names
+
+    names = signal_names(mech, celsius)
+    for kind, key in (("state", "states"), ("current", "currents"), ("conductance", "conductances")):
+        if field in names[key]:
+            return kind
     return None

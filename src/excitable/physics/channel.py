@@ -115,6 +115,29 @@ class AbstractChannel:
         return f"{self.name}({inner})"
 
 
+def signal_names(mech: AbstractChannel, celsius: float = 6.3) -> dict[str, tuple[str, ...]]:
+    """Names of a mechanism's states, currents and conductances, found once per class by abstract
+    evaluation (``jax.eval_shape``: no arrays are computed)."""
+    key = type(mech)
+    if key not in _NAMES:
+        _NAMES[key] = _signal_names(mech, celsius)
+    return _NAMES[key]
+
+
+_NAMES: dict[type, dict[str, tuple[str, ...]]] = {}
+
+
+def _signal_names(mech: AbstractChannel, celsius: float) -> dict[str, tuple[str, ...]]:
+    first = type(mech)(**{k: jnp.ravel(jnp.asarray(v))[0] for k, v in mech.parameters().items()})
+
+    def probe():
+        s = first.steady_state(jnp.asarray(-65.0), celsius)
+        return first.currents(jnp.asarray(-65.0), s), first.conductances(s)
+
+    currents, conductances = jax.eval_shape(probe)
+    return {"states": tuple(mech.states), "currents": tuple(currents), "conductances": tuple(conductances)}
+
+
 def _short(value) -> str:
     try:
         return f"{float(value):g}"
