@@ -4,6 +4,7 @@ The benchmarks (see each file's docstring for exactly what is timed):
   bench_single.py  one HH compartment, 1 s: warm run vs NEURON, first call with an empty / warm JAX cache
   bench_batch.py   1000 HH cells with different gNa, 1 s (vmap) vs 1000 NEURON sections
   bench_cli.py     `excitable run action-potential --json` vs the same NEURON script, as subprocesses
+  bench_cable.py   a 1000-compartment HH axon (20 ms) and a 1460-compartment SWC tree (100 ms)
 
 "speed-up" is NEURON time / excitable time: above 1, excitable is faster.
 
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import _common as c
 
-BENCHES = ("single", "batch", "cli")
+BENCHES = ("single", "batch", "cli", "cable")
 
 
 def _field(path: str, key: str, sep: str) -> str:
