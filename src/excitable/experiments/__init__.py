@@ -20,6 +20,7 @@ REGISTRY = {
     "graded-potential": "excitable.experiments.graded_potential",
     "one-way": "excitable.experiments.one_way",
     "morphology": "excitable.experiments.morphology",
+    "refractory-period": "excitable.experiments.refractory_period",
 }
 
 

@@ -6,10 +6,15 @@ from excitable.errors import ModelError
 from excitable.physics.channel import AbstractChannel
 from excitable.physics.channels.hh import HH, Leak
 from excitable.physics.channels.pospischil import CaLReuveni, CaTHuguenard, KdTraub, KMYamada, NaTraub
+from excitable.physics.receptors import RECEPTORS as _RECEPTORS
 
 CHANNELS: dict[str, type[AbstractChannel]] = {"HH": HH, "Leak": Leak}
 # Pospischil et al. (2008) minimal cortical/thalamic channels.
 CHANNELS.update({c.__name__: c for c in (NaTraub, KdTraub, KMYamada, CaTHuguenard, CaLReuveni)})
+
+#: Point mechanisms placed at locations by ``Network.connect`` / ``spike_train`` (not ``insert``ed):
+#: AMPA, NMDA, GABAa, GABAb, Nicotinic, MuscarinicM2, Exp2Syn.
+RECEPTORS: dict[str, type[AbstractChannel]] = dict(_RECEPTORS)
 
 
 def register(cls: type[AbstractChannel]) -> type[AbstractChannel]:
@@ -24,3 +29,11 @@ def get_channel(name: str) -> type[AbstractChannel]:
         return CHANNELS[name]
     except KeyError:
         raise ModelError(f"unknown channel {name!r}; known: {', '.join(sorted(CHANNELS))}") from None
+
+
+def get_receptor(name: str) -> type[AbstractChannel]:
+    """The receptor (point mechanism) class called ``name``, or a ModelError listing the known names."""
+    try:
+        return RECEPTORS[name]
+    except KeyError:
+        raise ModelError(f"unknown receptor {name!r}; known: {', '.join(sorted(RECEPTORS))}") from None

@@ -245,12 +245,15 @@ class MuscarinicM2(AbstractGProtein):
     slower kinetics, so one release of ACh gives a hyperpolarization that starts after tens of ms,
     peaks after about 200 ms and lasts hundreds of ms (Hartzell 1981, Nature 291:539, slow IPSP).
 
-    K1 1.5 /(mM ms) (binding), K2 0.002 /ms (receptor deactivation, 500 ms), K3 0.1 /ms, K4 0.01 /ms
+    K1 0.3 /(mM ms) (binding), K2 0.002 /ms (receptor deactivation, 500 ms), K3 0.1 /ms, K4 0.01 /ms
     (G protein deactivation, 100 ms; peak at ln(K4/K2)/(K4 - K2) = 200 ms), KD 1, n 4, E_K -95 mV.
+    With a neuromuscular-like ACh transient (1 mM for 0.1 ms, cleared with 0.15 ms) one release opens
+    about 5 % of gmax, with 10 % of the peak reached after about 50 ms and half-width about 280 ms;
+    four releases 10 ms apart open 90 % (G^4 cooperativity: 17x, not 4x).
     """
 
     gmax: float = 0.001
-    K1: float = 1.5
+    K1: float = 0.3
     K2: float = 0.002
     K3: float = 0.1
     K4: float = 0.01

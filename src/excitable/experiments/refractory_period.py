@@ -1,0 +1,266 @@
+"""Why can't a patch fire again at once? Paired pulses: a conditioning spike, then a test pulse later.
+
+The figure shows, against the time after the conditioning pulse, the test responses at threshold, the
+test threshold relative to a single pulse's, and the two gates that explain it: right after a spike most
+Na+ channels are inactivated (h low) and many K+ channels are still open (n high), so no test pulse up to
+the cap fires a spike (absolute refractory period); as h recovers and n closes, a spike can be evoked
+again but needs a stronger stimulus (relative refractory period), until the threshold is back to normal.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from excitable.errors import ModelError
+from excitable.experiments.base import Experiment, Param
+from excitable.experiments.models import MODELS, single_compartment
+from excitable.model.simulation import Simulation
+from excitable.model.stimuli import IClamp
+from excitable.results import Result
+
+EXPERIMENT = Experiment(
+    name="refractory-period",
+    question="Why can't a patch fire again at once?",
+    params={
+        "model": Param("hh", "", "hh (squid axon, 6.3 degC) or textbook (mammalian, 36 degC)", str, MODELS),
+        "temperature": Param(None, "degC", "default: the model's own (hh 6.3, textbook 36)",
+                             minimum=-10, maximum=60),
+        "intervals": Param("", "ms", "comma-separated test intervals (onset to onset); default: 2-40 ms for "
+                           "HH at 6.3 degC, scaled by the AP half-width otherwise", str),
+        "conditioning": Param(2.0, "x threshold", "conditioning pulse amplitude, times the single-pulse "
+                              "threshold", positive=True),
+        "cap": Param(10.0, "x threshold", "strongest test pulse tried, times the single-pulse threshold",
+                     minimum=1.0),
+        "pulse": Param(1.0, "ms", "duration of both pulses", positive=True),
+        "delay": Param(5.0, "ms", "onset of the conditioning pulse", minimum=0),
+        "tolerance": Param(1e-3, "", "precision of the threshold bisection, relative to the control "
+                           "threshold", positive=True),
+        "dt": Param(0.025, "ms", "time step", positive=True),
+        "gNa_scale": Param(1.0, "", "multiply Na+ conductance (0 = TTX)", minimum=0),
+        "gK_scale": Param(1.0, "", "multiply K+ conductance (TEA < 1)", minimum=0),
+    },
+)
+
+#: The spec's grid (PHENOMENA-SPEC row 13, HH at 6.3 degC), ms; finer where the threshold changes fast.
+HH_INTERVALS = (2, 3, 4, 5, 6, 6.5, 7, 7.25, 7.5, 7.75, 8, 8.5, 9, 9.5, 10, 10.5, 11, 11.5, 12, 12.5, 13,
+                13.5, 14, 15, 16, 17.5, 20, 22.5, 25, 30, 40)
+HH_HALF_WIDTH_MS = 1.475
+#: A response is a spike when V overshoots this (mV) and peaks after the pulse has ended (regenerative).
+SPIKE_LEVEL_MV = 0.0
+#: Upper end of the single-pulse threshold search, uA/cm2.
+MAX_AMPLITUDE = 200.0
+#: The test threshold counts as recovered within this fraction of the control threshold.
+RECOVERED = 0.05
+DEFINITIONS = {
+    "spike": "V overshoots 0 mV and peaks after the test pulse has ended (a regenerative response, "
+             "not the pulse pushing V up passively)",
+    "absolute_refractory_ms": "longest tested interval at which no test pulse up to the cap fires a spike",
+    "relative_refractory_ms": "interval at which the test threshold has fallen back to within 5 % of the "
+                              "single-pulse threshold (linear interpolation between tested intervals)",
+}
+
+
+def gate_labels(model: str) -> dict[str, str]:
+    """Recording labels of the Na+ activation/inactivation and K+ activation gates of a model."""
+    return {"m": "NaTraub.m", "h": "NaTraub.h", "n": "KdTraub.n"} if model == "textbook" else \
+        {"m": "HH.m", "h": "HH.h", "n": "HH.n"}
+
+
+def parse_intervals(text: str) -> list[float]:
+    try:
+        out = sorted({float(x) for x in text.replace(";", ",").split(",") if x.strip()})
+    except ValueError:
+        raise ModelError(f"intervals must be numbers separated by commas, got {text!r}") from None
+    if not out or out[0] <= 0 or not all(math.isfinite(x) for x in out):
+        raise ModelError(f"intervals must be positive, got {text!r}")
+    return out
+
+
+def run(**given) -> Result:
+    """Run the experiment; keyword arguments as in ``EXPERIMENT.params``."""
+    from excitable.experiments.action_potential import _scale
+
+    p = EXPERIMENT.resolve(given)
+    model = single_compartment(p["model"])
+    cell = model.cell
+    _scale(cell, p["gNa_scale"], p["gK_scale"])
+    temperature = model.temperature if p["temperature"] is None else p["temperature"]
+    unit = cell.density_to_nA(1.0, cell.soma)  # every clamp delivers its gain in uA/cm2
+    # A probe run finds the AP width, which sets the default grid and the spike search window.
+    probe = Simulation(cell, dt=p["dt"], temperature=temperature, v_init="rest")
+    scale = _time_scale(probe, unit, p)
+    intervals = parse_intervals(p["intervals"]) if p["intervals"] else [x * scale for x in HH_INTERVALS]
+    window = 12.0 * scale
+
+    sim = Simulation(cell, dt=p["dt"], temperature=temperature, v_init="rest")
+    sim.stimulate(IClamp(cell.soma, amplitude=unit, delay=p["delay"], duration=p["pulse"]))
+    for d in intervals:
+        sim.stimulate(IClamp(cell.soma, amplitude=unit, delay=p["delay"] + d, duration=p["pulse"]))
+    gates = gate_labels(p["model"])
+    for sig in ("v", gates["h"], gates["n"]):
+        sim.record(sig)
+    tstop = p["delay"] + intervals[-1] + p["pulse"] + window
+    trials = PairedPulses(sim, tstop, p["delay"], intervals, p["pulse"], window)
+
+    control = trials.control_threshold(MAX_AMPLITUDE, p["tolerance"])
+    cond = p["conditioning"] * control
+    thresholds, traces = trials.test_thresholds(cond, p["cap"] * control, p["tolerance"] * control)
+
+    t = trials.t
+    k_ref = len(intervals)  # the conditioning-only member
+    h_tr, n_tr = traces[k_ref, :, 1], traces[k_ref, :, 2]
+    onset_idx = [int(round((p["delay"] + d) / sim.dt)) for d in intervals]
+    summary = _summarize(p, intervals, thresholds, control, cond, h_tr, n_tr, onset_idx, temperature)
+    summary["model"], summary["temperature_degC"] = p["model"], temperature
+
+    out_traces = {"v conditioning only (mV)": traces[k_ref, :, 0], "h (Na+ inactivation gate)": h_tr,
+                  "n (K+ activation gate)": n_tr}
+    for k, d in enumerate(intervals):
+        if thresholds[k] is not None:
+            out_traces[f"v test at {d:g} ms, at threshold (mV)"] = traces[k, :, 0]
+    from excitable.experiments.single_cell_plots import plot_refractory_period
+
+    return Result(t=t, traces=out_traces, summary=summary, name=EXPERIMENT.name,
+                  meta=dict(p, temperature=temperature, delay=p["delay"], gates=gates,
+                            model_description=model.description),
+                  plotter=plot_refractory_period)
+
+
+def _time_scale(sim: Simulation, unit: float, p) -> float:
+    """AP half-width relative to HH's at 6.3 degC (1 for HH at 6.3 degC; no spike: 1)."""
+    from excitable.analysis import half_width
+
+    if p["model"] == "hh" and p["temperature"] in (None, 6.3):
+        return 1.0
+    sim.stimulate(IClamp(sim.cell.soma, amplitude=unit * 50.0, delay=1.0, duration=0.5))
+    sim.record("v")
+    res = sim.run(40.0)
+    hw = half_width(res.t, res["v"])
+    return 1.0 if hw is None else hw / HH_HALF_WIDTH_MS
+
+
+class PairedPulses:
+    """Batched paired-pulse trials on one compiled function.
+
+    Clamp 0 is the conditioning pulse, clamp k+1 the test pulse at interval k. Batch member k runs the
+    test at interval k; the last member runs the conditioning pulse alone. Changing the gains does not
+    recompile.
+    """
+
+    def __init__(self, sim: Simulation, tstop, delay, intervals, pulse, window):
+        from excitable.engine.batch import broadcast
+
+        self.sim, self.delay, self.intervals, self.pulse = sim, delay, list(intervals), pulse
+        self.k = len(self.intervals)
+        self.fn = sim.function(tstop, batched=True)
+        self.base = broadcast(sim.parameters(), self.k + 1)
+        self.t = np.arange(sim.n_steps(tstop) + 1) * sim.dt
+        self.window = int(round(window / sim.dt))
+
+    def _run(self, gains: np.ndarray) -> np.ndarray:
+        import jax.numpy as jnp
+
+        return np.asarray(self.fn({**self.base, "iclamp_amp": jnp.asarray(gains)}))
+
+    def _fired(self, v: np.ndarray, onsets) -> np.ndarray:
+        """Spike criterion per member: V > 0 mV after the pulse, with its maximum after the pulse end."""
+        dt = self.sim.dt
+        out = np.zeros(len(v), bool)
+        for j, onset in enumerate(onsets):
+            end = int(round((onset + self.pulse) / dt))
+            seg = v[j, end:end + self.window]
+            i = int(np.argmax(seg))
+            out[j] = seg[i] > SPIKE_LEVEL_MV and i > 0
+        return out
+
+    def control_threshold(self, upper: float, tolerance: float) -> float:
+        """Single-pulse threshold (uA/cm2): a (k+1)-point search per round with the conditioning clamp alone."""
+        n = self.k + 1
+        lo, hi = 0.0, float(upper)
+        while True:
+            amps = lo + (hi - lo) * np.arange(1, n + 1) / n  # the last one is hi
+            gains = np.zeros((n, self.k + 1))
+            gains[:, 0] = amps
+            fired = self._fired(self._run(gains)[:, :, 0], [self.delay] * n)
+            if not fired.any():
+                raise ModelError(f"no action potential for a single pulse up to {upper:g} uA/cm2")
+            first = int(np.argmax(fired))
+            lo, hi = (amps[first - 1] if first else lo), amps[first]
+            if hi - lo <= tolerance * hi:
+                return 0.5 * (lo + hi)
+
+    def test_thresholds(self, conditioning, cap, tolerance):
+        """Test thresholds (uA/cm2, None above the cap) and the traces just above threshold."""
+        onsets = [self.delay + d for d in self.intervals] + [self.delay + self.intervals[-1]]
+        n = self.k + 1
+        lo, hi = np.zeros(n), np.full(n, float(cap))
+        gains = np.zeros((n, self.k + 1))
+        gains[:, 0] = conditioning
+        test = (np.arange(n)[:self.k], np.arange(1, self.k + 1))
+
+        def at(amps):
+            g = gains.copy()
+            g[test] = amps[:self.k]
+            rec = self._run(g)
+            return self._fired(rec[:, :, 0], onsets), rec
+
+        fired, rec = at(hi)
+        best = rec
+        while np.max(hi - lo) > tolerance:
+            mid = 0.5 * (lo + hi)
+            ok, rec = at(mid)
+            hi = np.where(ok, mid, hi)
+            lo = np.where(ok, lo, mid)
+            best = np.where(ok[:, None, None], rec, best)
+        thresholds = [float(h) if f else None for h, f in zip(hi[:self.k], fired[:self.k])]
+        return thresholds, best
+
+
+def _interval_where_ratio(intervals, ratios, level) -> float | None:
+    """First interval at which threshold / control has fallen to ``level`` (linear interpolation)."""
+    prev = None
+    for d, r in zip(intervals, ratios):
+        if r is not None and r <= level:
+            if prev is None or prev[1] is None:
+                return float(d)
+            (d0, r0) = prev
+            return float(d0 + (r0 - level) / (r0 - r) * (d - d0))
+        prev = (d, r)
+    return None
+
+
+def _summarize(p, intervals, thresholds, control, cond, h_tr, n_tr, onset_idx, temperature) -> dict:
+    from excitable.analysis import absolute_refractory_period, relative_refractory_period
+
+    trials = list(zip(intervals, thresholds))
+    ratios = [None if x is None else x / control for x in thresholds]
+    h_on = [float(h_tr[i]) for i in onset_idx]
+    n_on = [float(n_tr[i]) for i in onset_idx]
+    fired = [r for r in ratios if r is not None]
+    k_min = int(np.nanargmin([np.nan if r is None else r for r in ratios])) if fired else None
+    k8 = int(np.argmin(np.abs(np.asarray(intervals) - 8.0)))
+    return {
+        "absolute_refractory_ms": absolute_refractory_period(trials),
+        "relative_refractory_ms": relative_refractory_period(trials, control_threshold=control,
+                                                             tolerance=RECOVERED),
+        "definitions": DEFINITIONS,
+        "control_threshold_uA_cm2": control,
+        "conditioning_uA_cm2": cond,
+        "cap_uA_cm2": p["cap"] * control,
+        "intervals_ms": list(intervals),
+        "test_thresholds_uA_cm2": thresholds,
+        "threshold_ratios": ratios,
+        "interval_2x_fires_ms": _interval_where_ratio(intervals, ratios, 2.0),
+        "interval_4x_fires_ms": _interval_where_ratio(intervals, ratios, 4.0),
+        "min_ratio": None if k_min is None else ratios[k_min],
+        "min_ratio_interval_ms": None if k_min is None else intervals[k_min],
+        "h_rest": float(h_tr[0]),
+        "n_rest": float(n_tr[0]),
+        "h_at_test_onset": h_on,
+        "n_at_test_onset": n_on,
+        "interval_gate_check_ms": intervals[k8],
+        "h_at_check": h_on[k8],
+        "n_at_check": n_on[k8],
+    }
