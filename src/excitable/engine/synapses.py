@@ -2,16 +2,23 @@
 
 Per step (NEURON's order: events are delivered at the start of a step):
 
-1. events arrive: a ring buffer holds, for each presynaptic source, whether it spiked at the end of
-   each of the last D steps; connection c reads the column ``delay_c`` steps back;
+1. fan-out, event-driven: a presynaptic node (a soma or terminal) that spiked at the end of the last
+   step releases on each of its connections c the amount that arrives ``delay_c`` later, and that
+   amount is added to a per-receptor ring of pending arrivals (slot: now + delay_c). The work is
+   proportional to spikes x fan-out, not to the number of connections (NEURON's NetCon queue does the
+   same); a step with no spike costs a few operations on the source vector;
 2. release: Tsodyks-Markram resources x (recovering to 1 with tau_rec) and utilization u (decaying to
-   0 with tau_facil, jumping by U (1 - u) at a spike); the released fraction u x, scaled by the
-   connection weight and by the release probability p (its mean, or a Bernoulli draw from a seeded
-   key in stochastic mode);
-3. cleft: each receptor instance sums what its connections release this step; its transmitter
-   concentration T (mM) is ``t_max x amount`` for ``pulse`` ms after a release and then decays with
-   the clearance time constant ``tau_clear`` (0: a square pulse, Destexhe et al. 1994);
-4. after the voltage step, sources whose V crossed the threshold upward are written into the buffer.
+   0 with tau_facil, jumping by U (1 - u) at a spike). Between two arrivals at a connection both
+   relax exponentially, so they are advanced in one jump over the interval (exact; the interval
+   between arrivals equals the interval between the presynaptic spikes, as the delay is fixed). The
+   released amount u x, scaled by the weight and by the release probability p (its mean, or a
+   Bernoulli draw from a seeded key in stochastic mode);
+3. external spike trains (given counts per step) are read from a ring buffer of the sources' last
+   ``depth`` steps, every step, connection by connection (they are few and often busy);
+4. cleft: each receptor instance sums what arrives this step; its transmitter concentration T (mM)
+   is ``t_max x amount`` for ``pulse`` ms after a release and then decays with the clearance time
+   constant ``tau_clear`` (0: a square pulse, Destexhe et al. 1994);
+5. after the voltage step, sources whose V crossed the threshold upward are written into the buffer.
 
 Sources are nodes (a presynaptic terminal) or external spike trains given in the drive.
 """
@@ -19,10 +26,14 @@ Sources are nodes (a presynaptic terminal) or external spike trains given in the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+
+#: Spiking fan-out rows handled by the sparse branch in one step; more take the branch over all rows.
+SPARSE_ROWS = 16
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,6 +44,50 @@ class ConnGroup:
     source: np.ndarray       # (n_c,) index into sources: nodes first, then external trains
     target: np.ndarray       # (n_c,) instance (position in the mechanism's site list)
     delay_steps: np.ndarray  # (n_c,) >= 0
+
+    def fan_out(self, n_nodes: int) -> FanOut:
+        """The static tables of the event-driven path (cached)."""
+        cache = self.__dict__.setdefault("_fan_out", {})
+        if n_nodes not in cache:
+            cache[n_nodes] = FanOut.build(self, n_nodes)
+        return cache[n_nodes]
+
+
+@dataclass(frozen=True, eq=False)
+class FanOut:
+    """Connections from node sources as rows of at most ``width`` connections, one source per row.
+
+    events: (n_ev,) connections whose source is a node (event-driven); external: the others.
+    owner: (n_rows,) source of each row; table: (n_rows + 1, width) connection indices, padded with
+    n_c (the last row is all padding, the fill value of the sparse branch).
+    """
+
+    events: np.ndarray
+    external: np.ndarray
+    owner: np.ndarray
+    table: np.ndarray
+
+    @classmethod
+    def build(cls, g: ConnGroup, n_nodes: int) -> FanOut:
+        n_c = len(g.source)
+        is_ev = g.source < n_nodes
+        events, external = np.nonzero(is_ev)[0], np.nonzero(~is_ev)[0]
+        order = events[np.argsort(g.source[events], kind="stable")]
+        counts = np.bincount(g.source[order], minlength=n_nodes)
+        busy = counts[counts > 0]
+        # A row as wide as the usual fan-out; a source with many more targets gets several rows.
+        width = int(min(busy.max(), max(8, np.ceil(2 * busy.mean())))) if len(busy) else 1
+        owner, rows = [], []
+        start = 0
+        for s in np.nonzero(counts)[0]:
+            conns = order[start:start + counts[s]]
+            start += counts[s]
+            for k in range(0, len(conns), width):
+                owner.append(s)
+                rows.append(np.pad(conns[k:k + width], (0, width - len(conns[k:k + width])),
+                                   constant_values=n_c))
+        rows.append(np.full(width, n_c))
+        return cls(events, external, np.array(owner, int), np.array(rows, int).reshape(-1, width))
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,7 +101,7 @@ class Connections:
     def n_sources(self) -> int:
         return len(self.source_nodes) + self.n_external
 
-    @property
+    @cached_property
     def depth(self) -> int:
         """Ring-buffer length: the longest delay + 1 steps."""
         d = max((int(g.delay_steps.max()) for g in self.groups if len(g.delay_steps)), default=0)
@@ -76,44 +131,130 @@ def initial_synapses(conn: Connections, n_sites: dict[str, int], seed) -> dict:
           "key": jax.random.PRNGKey(seed) if conn.stochastic else jnp.zeros(2, jnp.uint32)}
     for g in conn.groups:
         n_c, n_s = len(g.source), n_sites[g.mechanism]
-        st[g.mechanism] = {"x": jnp.ones(n_c), "u": jnp.zeros(n_c), "T": jnp.zeros(n_s),
-                           "level": jnp.zeros(n_s), "timer": jnp.zeros(n_s)}
+        n_ext = len(g.fan_out(len(conn.source_nodes)).external)
+        st[g.mechanism] = {"x": jnp.ones(n_c), "u": jnp.zeros(n_c), "last": jnp.full(n_c, -jnp.inf),
+                           "xe": jnp.ones(n_ext), "ue": jnp.zeros(n_ext),
+                           "pending": jnp.zeros((conn.depth, n_s)),
+                           "T": jnp.zeros(n_s), "level": jnp.zeros(n_s), "timer": jnp.zeros(n_s)}
     return st
 
 
+def _decay(elapsed, tau):
+    """exp(-elapsed / tau), and 0 where tau = 0 (no memory)."""
+    pos = tau > 0
+    return jnp.where(pos, jnp.exp(-elapsed / jnp.where(pos, tau, 1.0)), 0.0)
+
+
+def _release(gp, c, x, u, elapsed):
+    """Tsodyks-Markram at an arrival: (released fraction u x, x after, u after) for connections c."""
+    x = 1.0 - (1.0 - x) * _decay(elapsed, gp["tau_rec"][c])
+    u = u * _decay(elapsed, gp["tau_facil"][c])
+    u_spk = u + gp["U"][c] * (1.0 - u)
+    frac = u_spk * x
+    return frac, x - frac, u_spk
+
+
+def _draw(stochastic: bool, key, p):
+    """Release per arrival: p (mean mode) or a Bernoulli(p) draw; returns (released, key)."""
+    if not stochastic:
+        return p, key
+    key, sub = jax.random.split(key)
+    return (jax.random.uniform(sub, p.shape) < p).astype(float), key
+
+
+def _fan_out(g: ConnGroup, fo: FanOut, gp, st, spiked, ptr, dt, depth, key, stochastic):
+    """Step 1-2 for the node sources that spiked at the end of the last step."""
+    n_c = len(g.source)
+    n_rows = len(fo.owner)
+    table = jnp.asarray(fo.table)
+    delay = jnp.asarray(np.append(g.delay_steps, 0))
+    target = jnp.asarray(np.append(g.target, 0))
+    n_sites = st["pending"].shape[1]
+    active = spiked[jnp.asarray(fo.owner)] > 0
+    count = jnp.sum(active)
+
+    def process(rows, mask, carry):
+        st, key = carry
+        conns = table[rows]
+        valid = (mask[:, None] & (conns < n_c)).ravel()
+        c = jnp.where(valid, conns.ravel(), 0)
+        arrive = ptr + delay[c]
+        frac, x_after, u_after = _release(gp, c, st["x"][c], st["u"][c], (arrive - st["last"][c]) * dt)
+        released, key = _draw(stochastic, key, gp["p"][c])
+        q = jnp.where(valid, gp["weight"][c] * frac * released, 0.0)
+        tgt = jnp.where(valid, target[c], n_sites)
+        drop = jnp.where(valid, c, n_c)
+        st = {**st, "pending": st["pending"].at[arrive % depth, tgt].add(q, mode="drop"),
+              "x": st["x"].at[drop].set(x_after, mode="drop"),
+              "u": st["u"].at[drop].set(u_after, mode="drop"),
+              "last": st["last"].at[drop].set(arrive.astype(st["last"].dtype), mode="drop")}
+        return st, key
+
+    def sparse(carry):
+        rows = jnp.nonzero(active, size=SPARSE_ROWS, fill_value=n_rows)[0]
+        return process(rows, rows < n_rows, carry)
+
+    def every_row(carry):
+        return process(jnp.arange(n_rows), active, carry)
+
+    def nothing(carry):
+        return carry
+
+    if n_rows <= SPARSE_ROWS:
+        return jax.lax.cond(count > 0, every_row, nothing, (st, key))
+    branch = jnp.where(count == 0, 0, jnp.where(count <= SPARSE_ROWS, 1, 2))
+    return jax.lax.switch(branch, [nothing, sparse, every_row], (st, key))
+
+
+def _external(g: ConnGroup, fo: FanOut, gp, st, buffer, ptr, dt, depth, key, stochastic):
+    """Step 3: connections from external trains, every step. Returns (amount per connection, st, key)."""
+    e = fo.external
+    every = len(e) == len(g.source)
+    pick = (lambda a: a) if every else (lambda a: a[jnp.asarray(e)])  # noqa: E731
+    ge = {k: pick(v) for k, v in gp.items()}
+    col = (ptr - 1 - jnp.asarray(g.delay_steps[e])) % depth
+    arrived = buffer[jnp.asarray(g.source[e]), col]
+    idx = jnp.arange(len(e))
+    frac, x_after, u_after = _release(ge, idx, st["xe"], st["ue"], dt)
+    # Between arrivals only the relaxation applies (the elapsed time is one step).
+    x_idle = 1.0 - (1.0 - st["xe"]) * _decay(dt, ge["tau_rec"])
+    u_idle = st["ue"] * _decay(dt, ge["tau_facil"])
+    released, key = _draw(stochastic, key, ge["p"])
+    q = arrived * ge["weight"] * frac * released
+    hit = arrived > 0
+    st = {**st, "xe": jnp.where(hit, x_idle - arrived * frac, x_idle), "ue": jnp.where(hit, u_after, u_idle)}
+    return q, st, key
+
+
 def deliver(conn: Connections, params, syn, dt):
-    """Steps 1-3: returns (new synapse state, {mechanism: transmitter T (n_sites,)},
+    """Steps 1-4: returns (new synapse state, {mechanism: transmitter T (n_sites,)},
     {mechanism: event amount (n_sites,)})."""
     new = dict(syn)
     depth = conn.depth
     key = syn["key"]
+    ptr = syn["ptr"]
+    n_nodes = len(conn.source_nodes)
+    spiked = syn["buffer"][:n_nodes, (ptr - 1) % depth]  # detected at the end of the last step
+    slot = ptr % depth
     transmitter, amounts = {}, {}
     for g in conn.groups:
+        fo = g.fan_out(n_nodes)
         gp = params["syn"][g.mechanism]
         cp = params["cleft"][g.mechanism]
         st = syn[g.mechanism]
-        col = (syn["ptr"] - 1 - jnp.asarray(g.delay_steps)) % depth
-        arrived = syn["buffer"][jnp.asarray(g.source), col]
-        # Tsodyks-Markram: continuous recovery, then the jump at an arriving spike.
-        x = 1.0 - (1.0 - st["x"]) * jnp.exp(-dt / gp["tau_rec"])
-        u = st["u"] * jnp.exp(-dt / gp["tau_facil"])
-        u_spk = u + gp["U"] * (1.0 - u)
-        frac = u_spk * x
-        if conn.stochastic:
-            key, sub = jax.random.split(key)
-            released = (jax.random.uniform(sub, gp["p"].shape) < gp["p"]).astype(float)
-        else:
-            released = gp["p"]
-        q = arrived * gp["weight"] * frac * released
-        x = jnp.where(arrived > 0, x - arrived * frac, x)
-        u = jnp.where(arrived > 0, u_spk, u)
-        amount = jnp.zeros_like(st["T"]).at[jnp.asarray(g.target)].add(q)
+        if len(fo.events):
+            st, key = _fan_out(g, fo, gp, st, spiked, ptr, dt, depth, key, conn.stochastic)
+        amount = st["pending"][slot]
+        st = {**st, "pending": st["pending"].at[slot].set(0.0)}
+        if len(fo.external):
+            q, st, key = _external(g, fo, gp, st, syn["buffer"], ptr, dt, depth, key, conn.stochastic)
+            amount = amount.at[jnp.asarray(g.target[fo.external])].add(q)
         got = amount > 0
         level = jnp.where(got, cp["t_max"] * amount, st["level"])
         timer = jnp.where(got, cp["pulse"], st["timer"])
         on = timer > 0.5 * dt  # the pulse covers whole steps
-        T = jnp.where(on, level, st["T"] * jnp.exp(-dt / cp["tau_clear"]))
-        new[g.mechanism] = {"x": x, "u": u, "T": T, "level": level, "timer": timer - dt}
+        T = jnp.where(on, level, st["T"] * _decay(dt, cp["tau_clear"]))
+        new[g.mechanism] = {**st, "T": T, "level": level, "timer": timer - dt}
         transmitter[g.mechanism] = T
         amounts[g.mechanism] = amount
     new["key"] = key
@@ -121,7 +262,7 @@ def deliver(conn: Connections, params, syn, dt):
 
 
 def detect(conn: Connections, params, syn, v_old, v_new, external):
-    """Step 4: write this step's spikes (upward threshold crossings, external trains) into the buffer."""
+    """Step 5: write this step's spikes (upward threshold crossings, external trains) into the buffer."""
     nodes = jnp.asarray(conn.source_nodes)
     theta = params["syn_threshold"]
     spiked = ((v_old[nodes] < theta) & (v_new[nodes] >= theta)).astype(float)

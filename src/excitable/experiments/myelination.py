@@ -47,7 +47,7 @@ EXPERIMENT = Experiment(
         "ra": Param(70.0, "ohm*cm", "axoplasm resistivity", positive=True),
         "temperature": Param(37.0, "degC", "temperature (rates scale with Q10 3)", minimum=0.0, maximum=45.0),
         "dt": Param(0.001, "ms", "time step (microseconds matter here)", positive=True, maximum=0.01),
-        "sweep": Param(True, "", f"also measure velocity vs diameter (D = 2, 4, 8, 16 um)", bool),
+        "sweep": Param(True, "", "also measure velocity vs diameter (D = 2, 4, 8, 16 um)", bool),
     },
 )
 

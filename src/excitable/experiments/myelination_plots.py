@@ -38,6 +38,8 @@ def plot_myelination(res):
     picks = idx[:: max(1, len(idx) // 6)][:7]
     for c, j in zip(CYCLE, picks):
         a_nodes.plot(t, V[:, j], color=c, lw=1.2, label=f"node at {x[j] / 1000:.1f} mm")
+    done = np.nanmax(ta) + 0.4 if np.isfinite(ta).any() else t[-1]
+    a_nodes.set_xlim(0, min(t[-1], done))
     a_nodes.set_xlabel("time (ms)")
     a_nodes.set_ylabel("V (mV)")
     if s.get("internode_delay_us") is not None:

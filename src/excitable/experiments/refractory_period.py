@@ -106,7 +106,7 @@ def run(**given) -> Result:
 
     control = trials.control_threshold(MAX_AMPLITUDE, p["tolerance"])
     cond = p["conditioning"] * control
-    thresholds, traces = trials.test_thresholds(cond, p["cap"] * control, p["tolerance"] * control)
+    thresholds, traces = trials.test_thresholds(cond, control, p["cap"] * control, p["tolerance"] * control)
 
     t = trials.t
     k_ref = len(intervals)  # the conditioning-only member
@@ -191,14 +191,19 @@ class PairedPulses:
             if hi - lo <= tolerance * hi:
                 return 0.5 * (lo + hi)
 
-    def test_thresholds(self, conditioning, cap, tolerance):
-        """Test thresholds (uA/cm2, None above the cap) and the traces just above threshold."""
+    def test_thresholds(self, conditioning, control, cap, tolerance):
+        """Test thresholds (uA/cm2, None when nothing up to ``cap`` fires) and the traces at threshold.
+
+        The amplitude climbs a ladder (x 1.25 per rung, from half the control threshold up to the cap)
+        until the test fires, then bisects between the last two rungs. Climbing from below matters: a
+        pulse far above threshold on a recovered membrane fires a spike that peaks while the pulse is
+        still on, which the regenerative criterion (peak after the pulse) would not count.
+        """
         onsets = [self.delay + d for d in self.intervals] + [self.delay + self.intervals[-1]]
         n = self.k + 1
-        lo, hi = np.zeros(n), np.full(n, float(cap))
         gains = np.zeros((n, self.k + 1))
         gains[:, 0] = conditioning
-        test = (np.arange(n)[:self.k], np.arange(1, self.k + 1))
+        test = (np.arange(self.k), np.arange(1, self.k + 1))
 
         def at(amps):
             g = gains.copy()
@@ -206,15 +211,28 @@ class PairedPulses:
             rec = self._run(g)
             return self._fired(rec[:, :, 0], onsets), rec
 
-        fired, rec = at(hi)
-        best = rec
+        rungs = list(0.5 * control * 1.25 ** np.arange(0, 64))
+        rungs = [r for r in rungs if r < cap] + [cap]
+        lo, hi = np.zeros(n), np.full(n, np.inf)
+        best = None
+        for r, r_next in zip([0.0] + rungs[:-1], rungs):
+            todo = ~np.isfinite(hi)
+            if not todo[:self.k].any():
+                break
+            ok, rec = at(np.where(todo, r_next, hi))
+            best = rec if best is None else np.where((ok & todo)[:, None, None], rec, best)
+            hi = np.where(ok & todo, r_next, hi)
+            lo = np.where(ok & todo, r, lo)
+        fired = np.isfinite(hi)
+        hi = np.where(fired, hi, cap)
+        lo = np.where(fired, lo, cap)
         while np.max(hi - lo) > tolerance:
             mid = 0.5 * (lo + hi)
             ok, rec = at(mid)
             hi = np.where(ok, mid, hi)
             lo = np.where(ok, lo, mid)
             best = np.where(ok[:, None, None], rec, best)
-        thresholds = [float(h) if f else None for h, f in zip(hi[:self.k], fired[:self.k])]
+        thresholds = [float(0.5 * (a + b)) if f else None for a, b, f in zip(lo[:self.k], hi[:self.k], fired)]
         return thresholds, best
 
 

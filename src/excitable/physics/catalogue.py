@@ -18,8 +18,8 @@ RECEPTORS: dict[str, type[AbstractChannel]] = dict(_RECEPTORS)
 
 
 def register(cls: type[AbstractChannel]) -> type[AbstractChannel]:
-    """Add a channel class to the catalogue under its class name."""
-    CHANNELS[cls.__name__] = cls
+    """Add a channel class (or a receptor, ``kind = "point"``) to the catalogue under its class name."""
+    (RECEPTORS if cls.kind == "point" else CHANNELS)[cls.__name__] = cls
     return cls
 
 

@@ -1,0 +1,2 @@
+def plot_pump_failure(res):
+    raise NotImplementedError
