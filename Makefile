@@ -7,21 +7,33 @@ STAMP := $(VENV)/.installed
 export JAX_COMPILATION_CACHE_DIR ?= $(CURDIR)/.cache/jax
 export MPLBACKEND ?= Agg
 
-.PHONY: demo test bench install clean
+.PHONY: demo test bench install clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@$(MAKE) --no-print-directory browser
 	touch $(STAMP)
+
+# Debian's Chromium, for the tour's browser test (tests/interfaces/test_tour.py drives it with
+# Playwright; no browser download). Installed when missing and we are root, as on a fresh CI machine.
+CHROMIUM := /usr/bin/chromium
+browser:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "installing Debian chromium (for the tour's browser test)"; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	else echo "note: $(CHROMIUM) is missing and we are not root: the tour's browser test will be skipped"; fi
 
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/excitable run action-potential --out report/action-potential
-	@echo "report written to report/action-potential (figure.png, summary.json, traces.csv)"
+	@$(BIN)/excitable tour --out report/; rc=$$?; \
+	echo "report written to report/index.html (open it in a browser; each experiment's files in report/NAME/)"; \
+	exit $$rc
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)

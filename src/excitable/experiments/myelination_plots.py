@@ -17,20 +17,24 @@ def plot_myelination(res):
     myel = "myelinated" if s["myelin"] else "demyelinated"
 
     # Space-time plot over the first few internodes: arrival times form a staircase.
-    n_show = min(len(node_x), 7)
+    n_show = min(len(node_x), 5)
     x_max = node_x[n_show - 1]
     sel = x <= x_max
-    t_hi = np.nanmax(ta[sel]) + 0.15 if np.isfinite(ta[sel]).any() else t[-1]
+    t_hi = np.nanmax(ta[sel]) + 0.08 if np.isfinite(ta[sel]).any() else t[-1]
     keep = t <= t_hi
     im = a_st.pcolormesh(t[keep], x[sel] / 1000.0, V[keep][:, sel].T, cmap="cividis", shading="nearest",
-                         vmin=-80, vmax=40)
+                         vmin=-80, vmax=40, rasterized=True)
     fig.colorbar(im, ax=a_st, label="V (mV)")
     for xn in node_x[:n_show]:
         a_st.axhline(xn / 1000.0, color="w", lw=0.5, ls=":")
-    a_st.plot(ta[sel], x[sel] / 1000.0, color=OKABE_ITO["vermillion"], lw=1.0, label="arrival (0 mV)")
+    a_st.plot(ta[sel], x[sel] / 1000.0, color=OKABE_ITO["vermillion"], lw=1.0, label="arrival (-20 mV)")
+    a_st.plot(ta[sel & is_node], x[sel & is_node] / 1000.0, "o", color=OKABE_ITO["vermillion"], ms=4,
+              label="a node fires")
     a_st.set_xlabel("time (ms)")
     a_st.set_ylabel("distance along the fibre (mm)")
-    a_st.set_title("V(x, t): the spike jumps from node (dotted) to node", fontsize=10)
+    a_st.set_title("V(x, t): the spike jumps from node (dotted) to node" if s["conducted"] else
+                   f"V(x, t): the spike dies out (reached {s['nodes_reached']} of {s['n_nodes']} nodes)",
+                   fontsize=10)
     a_st.legend(loc="lower right", fontsize=8, frameon=False, labelcolor="w")
 
     # V at successive nodes.
@@ -63,7 +67,7 @@ def plot_myelination(res):
         a_x.axvline(xn / 1000.0, color="0.75", lw=0.6, ls=":")
     a_x.set_xlabel("distance along the fibre (mm); dotted: nodes of Ranvier")
     a_x.set_ylabel("V (mV)")
-    a_x.set_title("V(x) snapshots: nearly straight along each internode, kinks at the nodes", fontsize=10)
+    a_x.set_title("V(x) snapshots: the slope changes abruptly at the nodes (kinks)", fontsize=10)
     a_x.legend(fontsize=8, frameon=False)
 
     # Velocity against fibre diameter.
@@ -75,21 +79,28 @@ def plot_myelination(res):
     if "sweep_fibre_diameters_um" in s:
         Ds = np.asarray(s["sweep_fibre_diameters_um"])
         vm = np.array([np.nan if v is None else v for v in s["sweep_velocity_myelinated_m_s"]])
-        vb = np.array(s["sweep_velocity_unmyelinated_m_s"], dtype=float)
+        vb = np.array([np.nan if v is None else v for v in s["sweep_velocity_unmyelinated_m_s"]])
         exp_m = s.get("exponent_myelinated")
         a_v.plot(Ds, vm, "o-", color=OKABE_ITO["vermillion"],
                  label=f"{myel}: v ~ D^{exp_m:.2f}" if exp_m is not None else myel)
         a_v.plot(Ds, vb, "s-", color=OKABE_ITO["blue"],
-                 label=f"unmyelinated (axon {s['g_ratio']:g} D): v ~ D^{s['exponent_unmyelinated']:.2f}")
+                 label=f"unmyelinated (axon {s['g_ratio']:g} D)" + (
+                     f": v ~ D^{s['exponent_unmyelinated']:.2f}" if "exponent_unmyelinated" in s else ""))
     else:
         if s.get("velocity_myelinated_m_s") is not None:
             a_v.plot([D], [s["velocity_myelinated_m_s"]], "o", color=OKABE_ITO["vermillion"], label="myelinated")
-        a_v.plot([D], [s["velocity_unmyelinated_m_s"]], "s", color=OKABE_ITO["blue"], label="unmyelinated")
+        if s.get("velocity_unmyelinated_m_s") is not None:
+            a_v.plot([D], [s["velocity_unmyelinated_m_s"]], "s", color=OKABE_ITO["blue"], label="unmyelinated")
     a_v.set_xlabel("fibre diameter D (um)")
     a_v.set_ylabel("conduction velocity (m/s)")
     ratio = s.get("velocity_ratio")
-    a_v.set_title(f"D = {D:g} um: myelin makes it {ratio:.1f}x faster" if ratio else
-                  f"D = {D:g} um: without myelin the fibre does not conduct", fontsize=10)
+    if ratio:
+        title = f"D = {D:g} um: myelin makes it {ratio:.1f}x faster"
+    elif not s["myelin"]:
+        title = f"D = {D:g} um: without myelin the fibre does not conduct"
+    else:
+        title = f"D = {D:g} um: with only {s['lamellae']} lamellae the fibre does not conduct"
+    a_v.set_title(title, fontsize=10)
     a_v.set_xlim(0, grid[-1])
     a_v.set_ylim(0, None)
     a_v.legend(fontsize=8, frameon=False, loc="upper left")

@@ -4,6 +4,8 @@
   excitable run NAME [--set key=value ...]        run one; --json prints the summary as JSON
                      [--json] [--out DIR]         --out writes summary.json, traces.csv, figure.png/.svg
   excitable run NAME --params                     the experiment's parameters, units and defaults
+  excitable tour [--out DIR] [--quick] [--only A,B]  every experiment into one HTML page, DIR/index.html
+  excitable sweep NAME --grid KEY=A:B:N ... --out DIR  a parameter grid into DIR/sweep.csv + sweep.png
 
 Example: excitable run action-potential --set amplitude=20 --set temperature=18.5 --out ap/
 User errors print one line and exit with status 2.
@@ -35,6 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     run.add_argument("--out", metavar="DIR", help="write summary.json, traces.csv, figure.png/.svg")
     run.add_argument("--params", action="store_true", help="list the parameters and exit")
+    from excitable.interfaces.cli import tour
+
+    tour.add_parser(sub)
+    from excitable.interfaces.cli import sweep
+
+    sweep.add_parser(sub)
     return parser
 
 
@@ -74,6 +82,14 @@ def _dispatch(args) -> int:
         for name in experiments.names():
             print(f"{name:22s} {experiments.get(name).EXPERIMENT.question}")
         return 0
+    if args.command == "tour":
+        from excitable.interfaces.cli import tour
+
+        return tour.run(args)
+    if args.command == "sweep":
+        from excitable.interfaces.cli import sweep
+
+        return sweep.run(args)
     exp = experiments.get(args.name)
     if args.params:
         print(exp.EXPERIMENT.describe())

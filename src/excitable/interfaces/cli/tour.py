@@ -1,0 +1,54 @@
+"""excitable tour: every experiment, in the order of the questions, in one HTML page.
+
+  excitable tour [--out DIR] [--quick] [--only NAME,NAME,...]
+
+Runs each experiment of the registry in the order of the phenomena table (experiments not in the table
+come last), prints its progress (experiment i of n, time taken, time elapsed), saves each report into
+DIR/NAME/ (summary.json, traces.csv, figure.png/.svg) and writes DIR/index.html: one self-contained page
+(figures embedded, no external resources) that walks through the questions one by one, with the figure,
+the measured numbers and the mechanism of each, plus DIR/tour.json (status and seconds per experiment).
+An experiment that fails is shown as an error section and the tour goes on.
+
+--quick: an experiment module may define ``QUICK = {param: value, ...}``, cheaper parameters that
+still show the phenomenon (fewer sweep points, shorter runs); --quick uses them, modules without one
+run with their defaults. To add it to an experiment, put e.g. ``QUICK = {"sweep": False}`` beside
+``EXPERIMENT`` in its module (see excitable/experiments/myelination.py).
+
+Exit status: 0 when every experiment ran, 1 when any failed (the report says which); a bad argument
+(an unknown name in --only) prints one line and exits with 2, as every excitable command does.
+
+Example: excitable tour --out report/ --quick --only action-potential,myelination
+"""
+
+from __future__ import annotations
+
+import argparse
+
+DEFAULT_OUT = "report"
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    """Add the ``tour`` subcommand to the CLI's subparsers."""
+    p = sub.add_parser("tour", help="run every experiment into one HTML report",
+                       description=__doc__.split("\n")[0], epilog=__doc__.split("\n", 1)[1],
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", metavar="DIR", default=DEFAULT_OUT,
+                   help=f"where to write index.html and the reports (default {DEFAULT_OUT}/)")
+    p.add_argument("--quick", action="store_true", help="cheaper settings (each experiment's QUICK)")
+    p.add_argument("--only", metavar="NAME,NAME", help="run only these experiments (comma-separated)")
+    return p
+
+
+def run(args) -> int:
+    """Run the tour for parsed ``args``; returns the exit status (0 all ran, 1 some failed)."""
+    from excitable.tour import run_tour
+
+    only = None
+    if args.only is not None:
+        only = [n.strip() for n in args.only.split(",") if n.strip()]
+        if not only:
+            from excitable.errors import ModelError
+
+            raise ModelError(f"--only expects experiment names separated by commas, got {args.only!r}")
+    outcomes = run_tour(args.out, quick=args.quick, only=only)
+    return int(any(not o.ok for o in outcomes))

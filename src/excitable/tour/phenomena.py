@@ -1,0 +1,172 @@
+"""The phenomena in the order of the tour: a copy of the table in ../shared/PHENOMENA.md.
+
+Each entry is (experiment name, the question it answers, the protocol, the observables and expected
+result), verbatim from that table (its last row, the tour itself, left out). tests/interfaces/test_tour.py
+checks that this copy still matches the table when the shared folder is present: edit both together.
+"""
+
+from __future__ import annotations
+
+PHENOMENA: tuple[tuple[str, str, str, str], ...] = (
+    (
+        'resting-potential',
+        'Why is the inside negative, by 60-70 mV?',
+        'Ion concentrations (mammalian: K 140/5, Na 12/145, Cl 10/110 mM in/out) and permeabilities '
+        '(PK:PNa:PCl = 1:0.04:0.45, 37 degC)',
+        'Nernst potentials (EK about -90, ENa about +60, ECl about -65 mV, exact to 0.01 mV against the '
+        'formula); GHK resting potential near -70 mV; raising [K]o depolarizes (slope approaching RT/F ln'
+        ' 10 = 61.5 mV/decade at 37 degC, 58 at 20 degC, at high [K]o)',
+    ),
+    (
+        'hyper-depolarization',
+        'What makes the membrane more or less negative?',
+        'Open a K+ conductance, a Cl- conductance, a Na+ conductance (ligand-like, at a fixed time)',
+        'K+ or Cl- opening moves V toward EK / ECl (hyperpolarization, or no change if V = ECl: '
+        'shunting); Na+ opening depolarizes toward ENa; the steady V equals the conductance-weighted mean'
+        ' of reversal potentials',
+    ),
+    (
+        'graded-potential',
+        'Why are graded potentials proportional to the stimulus and why do they fade?',
+        'Passive dendrite/cable; subthreshold current pulses of increasing size; record along the cable',
+        'Peak response linear in stimulus (R^2 > 0.99) while subthreshold; steady-state decay along a '
+        'long cable is exponential with length constant lambda = sqrt(Rm d / (4 Ri)) within 2%',
+    ),
+    (
+        'all-or-none',
+        'Why is the action potential all-or-none?',
+        'Single compartment, 1 ms pulses with amplitudes swept through threshold',
+        'Below threshold: small graded responses; above: peak voltage nearly constant (within a few mV '
+        'across a 2x range of suprathreshold stimuli); the threshold found by bisection (HH, 1 ms pulse, '
+        '6.3 degC: about 6.9 uA/cm2); the voltage threshold near -55 mV for textbook; for HH it depends '
+        'on the definition (dV/dt criterion, or the step size from rest), so state which one is used',
+    ),
+    (
+        'action-potential',
+        'What happens in each phase?',
+        'One suprathreshold stimulus; record V, m, h, n, conductances',
+        'Rest, rising phase (Na+ activation), peak (about +40 mV), Na+ inactivation (h falls), K+ '
+        'activation (n rises), undershoot below rest (about -75 mV in HH), recovery; each phase labelled '
+        'on the figure',
+    ),
+    (
+        'gates-overlap',
+        'Are Na+ and K+ gates ever open at the same time?',
+        'Same as action-potential',
+        'Time course of Na open probability m^3 h and K open probability n^4: both well above rest levels'
+        ' during the repolarizing phase (overlap interval reported in ms)',
+    ),
+    (
+        'membrane-currents',
+        'Why is total current outward in the falling phase although INa is inward?',
+        'Same, record currents',
+        'INa inward (negative) during the falling phase while IK outward exceeds it: net ionic current '
+        'outward, capacitive current = -ionic current (Kirchhoff), shown on one plot',
+    ),
+    (
+        'undershoot',
+        'What is the undershoot for?',
+        'Repetitive firing under a long step; control vs slowed/faster K+ deactivation',
+        'Undershoot depth and duration; firing rate limited by it; changing K+ kinetics changes '
+        'undershoot and rate',
+    ),
+    (
+        'refractory-period',
+        "Why can't a patch fire again at once?",
+        'Paired pulses at increasing intervals',
+        'Absolute refractory period (no second spike at any tested strength) and relative refractory '
+        'period (threshold elevated, decays back); both reported in ms and explained by h (Na+ '
+        'inactivation) and n (K+ still open)',
+    ),
+    (
+        'propagation',
+        'How does the action potential travel?',
+        'Unmyelinated axon from a soma/hillock; HH squid axon (radius 238 um, Ra 35.4 ohm*cm, 18.5 degC)',
+        "Conduction velocity near HH's computed 18.8 m/s (measured 21.2 m/s); space-time plot; velocity "
+        'grows about as sqrt(diameter)',
+    ),
+    (
+        'one-way',
+        'Why does it travel one way only?',
+        'Stimulate the middle of an axon; stimulate both ends',
+        'From the middle: two spikes travel outward and none turns back; from both ends: the two spikes '
+        'collide and annihilate (refractory membrane behind each)',
+    ),
+    (
+        'myelination',
+        'How does myelin speed conduction?',
+        'Myelinated axon (nodes of Ranvier + internodes) vs unmyelinated of the same diameter',
+        'Saltatory conduction, velocity several times faster; velocity roughly proportional to diameter '
+        '(about 6 m/s per um of fibre diameter in mammals)',
+    ),
+    (
+        'synaptic-transmission',
+        'How does the signal cross to the next cell?',
+        'Presynaptic neuron fires; AP reaches terminal; Ca2+-triggered release; transmitter in the cleft '
+        'with clearance; ionotropic receptors on the postsynaptic cell',
+        'Postsynaptic EPSP, and an AP when strong enough; synaptic delay (presynaptic peak to EPSP onset)'
+        ' about 0.5-1 ms; transmitter concentration trace shown',
+    ),
+    (
+        'excitation-inhibition',
+        'Can one cell get both kinds of input?',
+        'Excitatory (AMPA/nicotinic-like) and inhibitory (GABA_A) synapses on one cell, at various '
+        'timings and places',
+        'EPSPs and IPSPs sum in time and space; inhibition near the soma vetoes firing; shunting '
+        'inhibition with E_Cl near rest',
+    ),
+    (
+        'receptor-types',
+        'Nicotinic vs muscarinic receptors?',
+        'Same transmitter on an ionotropic (nicotinic: cation channel) and a metabotropic (muscarinic M2:'
+        ' G protein opens a K+ channel) receptor',
+        'Nicotinic: fast depolarization (ms); muscarinic: delayed, slow hyperpolarization (tens to '
+        'hundreds of ms)',
+    ),
+    (
+        'transmitter-clearance',
+        'What if transmitter stays in the cleft?',
+        'Normal clearance vs blocked enzyme/reuptake (e.g. acetylcholinesterase inhibition)',
+        'Prolonged depolarization; receptor desensitization; depolarization block (Na+ inactivation keeps'
+        ' the cell from firing)',
+    ),
+    (
+        'pump-failure',
+        'What if the Na+/K+ pump stops?',
+        'Ion concentration dynamics with an electrogenic 3Na:2K pump; firing at a steady rate; pump '
+        'switched off',
+        'A single AP changes [Na]i by a tiny fraction (report it; order 1e-5 of the content for a typical'
+        ' soma, more in thin axons); with the pump off, gradients run down over seconds to minutes, rest '
+        'depolarizes, spikes shrink and finally fail',
+    ),
+    (
+        'permeability',
+        'What if Na+ and K+ permeability both increase?',
+        'GHK with PNa and PK scaled together and separately',
+        'Resting potential moves toward the permeability-weighted mean; spike amplitude falls, shunted',
+    ),
+    (
+        'epilepsy',
+        'Why does a depolarized rest lead to seizures?',
+        'Network of recurrently connected excitatory and inhibitory cells; rest shifted from -70 to -60 '
+        'mV in the excitatory cells',
+        'Baseline: sparse, asynchronous firing; depolarized: much higher rates and synchronous population'
+        ' bursts (synchrony index reported)',
+    ),
+    (
+        'synapse-speed',
+        'How do synapses affect how fast a signal travels?',
+        'Chain of neurons connected by synapses vs one long axon of the same length',
+        'Time spent in synaptic delays vs in conduction, reported',
+    ),
+    (
+        'neuron-types',
+        'What kinds of neurons are there?',
+        'Sensory neuron (receptor potential coded as firing rate), interneuron (fast spiking), motor '
+        'neuron / regular spiking, bursting',
+        'Distinct firing patterns under the same step; f-I curves',
+    ),
+)
+
+#: Experiment names in the order of the questions.
+ORDER: tuple[str, ...] = tuple(row[0] for row in PHENOMENA)

@@ -1,0 +1,193 @@
+"""excitable tour: order of the questions, one self-contained HTML page, error sections, exit status.
+
+The browser test runs three real experiments with their quick settings and opens the page in headless
+Chromium (Debian's, driven by Playwright): every figure must decode (naturalWidth > 0), one per
+experiment, and the page must load nothing from outside itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from excitable import experiments
+from excitable.experiments.base import Experiment, Param
+from excitable.interfaces.cli.__main__ import main
+from excitable.results import Result
+from excitable.tour import order
+from excitable.tour.phenomena import ORDER, PHENOMENA
+from excitable.tour.text import format_value, mechanism, split_key
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "PHENOMENA.md"
+if not SHARED.exists():
+    SHARED = Path("/work/shared/PHENOMENA.md")
+
+
+def test_order_follows_the_phenomena_table_unknown_last():
+    assert order(["morphology", "myelination", "propagation", "resting-potential", "zzz-new"]) == \
+        ["resting-potential", "propagation", "myelination", "morphology", "zzz-new"]
+    assert ORDER.index("all-or-none") < ORDER.index("action-potential") < ORDER.index("myelination")
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="../shared/PHENOMENA.md is not beside the repository")
+def test_phenomena_copy_matches_the_shared_table():
+    rows = []
+    for line in SHARED.read_text().splitlines():
+        if line.startswith("| ") and not line.startswith(("| name", "| ---")):
+            cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+            if cells[0] != "tour":
+                rows.append(tuple(cells))
+    assert rows == list(PHENOMENA)
+
+
+@pytest.mark.parametrize("key, label, unit", [
+    ("velocity_unmyelinated_m_s", "velocity unmyelinated", "m/s"),
+    ("rest_mV", "rest", "mV"),
+    ("half_width_ms", "half width", "ms"),
+    ("max_rise_mV_ms", "max rise", "mV/ms"),
+    ("threshold_amplitude_uA_cm2", "threshold amplitude", "µA/cm²"),
+    ("velocity_per_fibre_diameter_m_s_per_um", "velocity per fibre diameter", "m/s per µm"),
+    ("temperature_degC", "temperature", "°C"),
+    ("n_spikes", "n spikes", ""),
+    ("velocity_ratio", "velocity ratio", ""),
+])
+def test_units_come_from_key_suffixes(key, label, unit):
+    assert split_key(key) == (label, unit)
+
+
+def test_values_are_formatted_for_reading():
+    assert format_value(52.19906) == "52.2"
+    assert format_value(20020.0) == "20,020"
+    assert format_value(0.0001234) == "1.234e-04"
+    assert format_value(True) == "yes" and format_value(None) == "n/a" and format_value(7) == "7"
+    assert format_value([1.0, 2.0]) is None  # lists are not shown
+
+
+def test_mechanism_is_the_first_sentences_after_the_title():
+    doc = """Why? A title line.
+
+    One sentence, e.g. with an abbreviation. Two sentences. Three. Four is too many.
+
+    Details nobody reads in the tour.
+    """
+    assert mechanism(doc) == "One sentence, e.g. with an abbreviation. Two sentences. Three."
+    assert mechanism(experiments.get("myelination").__doc__).startswith("Myelin wraps the axon")
+
+
+# --- fake experiments: the tour's machinery without simulations ------------------------------------
+
+def _fake_module(name: str, *, fail: str | None = None, quick: dict | None = None) -> types.ModuleType:
+    mod = types.ModuleType(name)
+    mod.__doc__ = f"Does {name} work? A fake experiment.\n\nIt works because it is fake. Really.\n"
+    mod.EXPERIMENT = Experiment(name=name, question=f"Does {name} work?",
+                                params={"n": Param(100, "", "points", int, minimum=1)})
+    mod.seen = []
+
+    def run(**given):
+        p = mod.EXPERIMENT.resolve(given)
+        mod.seen.append(p)
+        if fail:
+            raise RuntimeError(fail)
+        t = np.linspace(0, 10, p["n"])
+
+        def plot(res):
+            import matplotlib.pyplot as plt
+
+            fig, ax = plt.subplots(figsize=(3, 2))
+            ax.plot(res.t, res["v"])
+            return fig
+
+        return Result(t=t, traces={"v": np.sin(t)}, summary={"peak_mV": 1.0, "points": p["n"]},
+                      name=name, plotter=plot)
+
+    mod.run = run
+    if quick is not None:
+        mod.QUICK = quick
+    return mod
+
+
+@pytest.fixture
+def fakes(monkeypatch):
+    mods = {"fake-ok": _fake_module("fake-ok", quick={"n": 7}),
+            "fake-bad": _fake_module("fake-bad", fail="the membrane melted"),
+            "fake-worse": _fake_module("fake-worse", fail="no spike anywhere")}
+    for name, mod in mods.items():
+        monkeypatch.setitem(sys.modules, f"_tour_test_{name}", mod)
+        monkeypatch.setitem(experiments.REGISTRY, name, f"_tour_test_{name}")
+    return mods
+
+
+def test_failures_become_error_sections_and_the_exit_status_counts_them(tmp_path, fakes, capsys):
+    out = tmp_path / "tour"
+    rc = main(["tour", "--out", str(out), "--only", "fake-bad,fake-ok,fake-worse"])
+    assert rc == 1  # some experiments failed (2 of 3; the page says which)
+    page = (out / "index.html").read_text()
+    assert page.count('data-status="error"') == 2 and page.count('data-status="ok"') == 1
+    assert "RuntimeError: the membrane melted" in page and "no spike anywhere" in page
+    assert page.count("<img ") == 1
+    status = json.loads((out / "tour.json").read_text())
+    assert [(e["name"], e["ok"]) for e in status["experiments"]] == \
+        [("fake-bad", False), ("fake-ok", True), ("fake-worse", False)]
+    assert (out / "fake-ok" / "summary.json").exists() and not (out / "fake-bad").exists()
+    printed = capsys.readouterr().out
+    assert "[1/3] fake-bad" in printed and "[3/3] fake-worse" in printed and "elapsed" in printed
+
+
+def test_quick_uses_the_modules_QUICK_params(tmp_path, fakes):
+    assert main(["tour", "--out", str(tmp_path / "q"), "--quick", "--only", "fake-ok"]) == 0
+    assert fakes["fake-ok"].seen[-1]["n"] == 7
+    assert main(["tour", "--out", str(tmp_path / "d"), "--only", "fake-ok"]) == 0
+    assert fakes["fake-ok"].seen[-1]["n"] == 100
+    assert "--set n=7" in (tmp_path / "q" / "index.html").read_text()
+
+
+def test_every_QUICK_in_the_registry_is_valid():
+    for name in experiments.names():
+        try:
+            mod = experiments.get(name)
+        except Exception:  # noqa: BLE001 - an experiment still being written is the tour's error section
+            continue
+        quick = getattr(mod, "QUICK", None)
+        if quick is not None:
+            mod.EXPERIMENT.resolve(quick)  # raises ModelError on a bad key or value
+
+
+def test_unknown_name_in_only_is_one_line_exit_2(tmp_path, capsys):
+    assert main(["tour", "--out", str(tmp_path / "x"), "--only", "action-potential,no-such-thing"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no-such-thing" in err[0]
+    assert not (tmp_path / "x" / "index.html").exists()
+
+
+# --- the real thing, in a real browser --------------------------------------------------------------
+
+def test_tour_page_renders_every_figure_in_chromium(tmp_path, inspect_page, capsys):
+    names = ["myelination", "action-potential", "all-or-none"]  # given out of order on purpose
+    out = tmp_path / "tour"
+    rc = main(["tour", "--out", str(out), "--quick", "--only", ",".join(names)])
+    printed = capsys.readouterr().out
+    assert rc == 0, printed
+
+    html = (out / "index.html").read_text()
+    # Self-contained: every src is a data URI; no scripts, stylesheets or fonts to fetch.
+    assert re.findall(r'src="([^"]*)"', html) and all(s.startswith("data:image/png;base64,")
+                                                      for s in re.findall(r'src="([^"]*)"', html))
+    assert not re.search(r"<(script|link)\b|@import|url\(|https?://", html)
+    for name in names:
+        for f in ("summary.json", "traces.csv", "figure.png"):
+            assert (out / name / f).stat().st_size > 0
+
+    page = inspect_page(out / "index.html")
+    assert [s["name"] for s in page["sections"]] == ["all-or-none", "action-potential", "myelination"]
+    assert all(s["status"] == "ok" for s in page["sections"]) and page["errors"] == 0
+    assert len(page["images"]) == len(names)
+    for img in page["images"]:
+        assert img["complete"] and img["width"] > 0 and img["height"] > 0, img
+    assert page["requests"] == []  # nothing loaded from outside the file
+    assert page["screenshot"].stat().st_size > 10_000
