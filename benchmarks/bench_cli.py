@@ -89,7 +89,7 @@ def profile_child() -> None:
     import jax  # noqa: F401
     out["import jax"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    from excitable.engine import backends  # noqa: F401
+    from excitable import backends  # noqa: F401
     import excitable.engine.integrate as integrate
     import excitable.experiments.action_potential as ap
     from excitable.interfaces.cli.__main__ import main

@@ -32,7 +32,7 @@ def child(repeats: int) -> None:
     """Runs in a fresh process: time import, first call and warm calls of our engine."""
     t0 = time.perf_counter()
     import excitable as ex
-    from excitable.engine import backends  # noqa: F401  (imports jax, sets x64 + cache)
+    from excitable import backends  # noqa: F401  (imports jax, sets x64 + cache)
 
     counters = c.jax_counters()
     t_import = time.perf_counter() - t0

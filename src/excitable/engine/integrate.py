@@ -28,7 +28,8 @@ REST_ITERATIONS = 60
 
 def initial_state(plan: Plan, params):
     """V = v_init everywhere and each state at its steady state there (NEURON's ``finitialize``)."""
-    v = jnp.broadcast_to(jnp.asarray(params["v_init"], dtype=float), (plan.n,))
+    # The state takes the parameters' precision (float32 parameters -> a float32 run).
+    v = jnp.broadcast_to(jnp.asarray(params["v_init"], dtype=jnp.result_type(params["cm"])), (plan.n,))
     if plan.rest_init:
         v = _newton_rest(plan, params, v, REST_ITERATIONS)
     ions = initial_pools(plan.pools, params, plan.n)
@@ -97,7 +98,8 @@ def _first_extras(plan, params, state):
                   for g in plan.connections.groups}}
 
 
-def run_scan(plan: Plan, params, drive, init=None, *, dt: float, theta: float = 1.0, stride: int = 1):
+def run_scan(plan: Plan, params, drive, init=None, *, dt: float, theta: float = 1.0, stride: int = 1,
+             checkpoint: int = 0):
     """Pure function: run ``len(drive)`` steps, return recordings.
 
     Args:
@@ -106,6 +108,10 @@ def run_scan(plan: Plan, params, drive, init=None, *, dt: float, theta: float = 
         init: the state to continue from (a previous run's final state), or None to start from
             ``initial_state`` (then the first row of the recordings is t = 0).
         stride: keep every ``stride``-th sample (memory for long runs).
+        checkpoint: if > 0, group the steps into blocks of about this many steps, each under
+            ``jax.checkpoint``: reverse mode then stores one state per block and recomputes inside a
+            block, so its memory grows as n_steps / checkpoint + checkpoint instead of n_steps
+            (``sqrt(n_steps)`` is the best block). The forward values are the same, bit for bit.
 
     Returns:
         (recordings (n_steps // stride [+ 1], width), spikes (n_steps, n_sources) or None, final state).
@@ -113,13 +119,15 @@ def run_scan(plan: Plan, params, drive, init=None, *, dt: float, theta: float = 
     s0 = initial_state(plan, params) if init is None else init
     first = record(plan, params, s0, s0, _first_extras(plan, params, s0), dt)
     n_steps = next(iter(drive.values())).shape[0]
+    # Inputs take the state's precision, so a float32 run stays float32 through the scan.
+    drive = {k: jnp.asarray(a, dtype=s0["v"].dtype) for k, a in drive.items()}
 
     def body(state, xs):
         new, extras = step(plan, params, state, xs, dt, theta)
         out = record(plan, params, new, state, extras, dt)
         return new, (out, extras["spiked"] > 0) if plan.record_spikes else (out, None)
 
-    if stride == 1:
+    if stride == 1 and checkpoint <= 0:
         final, (recs, spikes) = jax.lax.scan(body, s0, drive)
     else:
         def chunk(state, xs):
@@ -129,7 +137,11 @@ def run_scan(plan: Plan, params, drive, init=None, *, dt: float, theta: float = 
         n_chunks = n_steps // stride
         chunked = jax.tree.map(lambda a: a[: n_chunks * stride].reshape(n_chunks, stride, *a.shape[1:]),
                                drive)
-        final, (recs, spikes) = jax.lax.scan(chunk, s0, chunked)
+        unit, xs = (body, drive) if stride == 1 else (chunk, chunked)
+        if checkpoint > 0:
+            final, (recs, spikes) = _checkpointed_scan(unit, s0, xs, max(1, checkpoint // stride))
+        else:
+            final, (recs, spikes) = jax.lax.scan(unit, s0, xs)
         if spikes is not None:
             spikes = spikes.reshape(-1, spikes.shape[-1])
     if init is not None:
@@ -137,19 +149,40 @@ def run_scan(plan: Plan, params, drive, init=None, *, dt: float, theta: float = 
     return jnp.concatenate([first[None, :], recs], axis=0), spikes, final
 
 
+def _checkpointed_scan(unit, s0, xs, block: int):
+    """``lax.scan(unit, s0, xs)`` as an outer scan over blocks of ``block`` items, each block
+    rematerialized in reverse mode (``jax.checkpoint``); the remainder runs as a plain scan."""
+    n = next(iter(xs.values())).shape[0]
+    n_blocks = n // block
+
+    @jax.checkpoint
+    def run_block(state, bx):
+        return jax.lax.scan(unit, state, bx)
+
+    head = jax.tree.map(lambda a: a[: n_blocks * block].reshape(n_blocks, block, *a.shape[1:]), xs)
+    state, ys = jax.lax.scan(run_block, s0, head)
+    ys = jax.tree.map(lambda a: a.reshape(n_blocks * block, *a.shape[2:]), ys)
+    if n_blocks * block < n:
+        state, tail = jax.lax.scan(unit, state, jax.tree.map(lambda a: a[n_blocks * block:], xs))
+        ys = jax.tree.map(lambda a, b: jnp.concatenate([a, b]), ys, tail)
+    return state, ys
+
+
 _COMPILED: dict[tuple, Any] = {}
 
 
 def compiled_runner(plan: Plan, *, dt: float, theta: float = 1.0, stride: int = 1, batched: bool = False,
-                    resume: bool = False):
+                    resume: bool = False, checkpoint: int = 0):
     """A jitted ``(params, drive[, init]) -> (recordings, spikes, final_state)`` for this plan (cached).
 
-    ``resume=True`` gives the variant that continues from a state (for runs in chunks)."""
-    key = (plan.key(), float(dt), float(theta), int(stride), batched, resume)
+    ``resume=True`` gives the variant that continues from a state (for runs in chunks);
+    ``checkpoint`` > 0 the one whose reverse-mode memory is bounded (see ``run_scan``)."""
+    key = (plan.key(), float(dt), float(theta), int(stride), batched, resume, int(checkpoint))
     fn = _COMPILED.get(key)
     if fn is None:
         def f(params, drive, init=None):
-            return run_scan(plan, params, drive, init, dt=dt, theta=theta, stride=stride)
+            return run_scan(plan, params, drive, init, dt=dt, theta=theta, stride=stride,
+                            checkpoint=checkpoint)
 
         if batched:
             f = jax.vmap(f, in_axes=(0, None, 0) if resume else (0, None))

@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from excitable.engine import backends  # noqa: F401  (float64 + compilation cache)
+from excitable import backends  # noqa: F401  (float64 + compilation cache)
 from excitable.engine.ions import IonPool
 from excitable.engine.synapses import Connections
 from excitable.physics.channel import AbstractChannel

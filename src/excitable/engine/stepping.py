@@ -48,14 +48,15 @@ def scale(plan: Plan, params, pl: Placement, chan):
 
 
 def with_ions(plan: Plan, params, pl: Placement, chan, pools):
-    """The mechanism with its ``ion_fields`` filled from the dynamic pools at its sites."""
+    """The mechanism with its ``ion_fields`` filled from the dynamic pools at its sites (nodes of
+    cells without that pool keep the mechanism's own parameter)."""
     fields = {}
     for fname, (ion, what) in type(chan).ion_fields.items():
         if ion in pools:
-            values = jnp.where(pools[ion]["active"] > 0, pools[ion][what], -1.0)
-            values = values if plan.covers_all(pl) else values[pl.sites]
-            # Nodes of cells without this pool keep the mechanism's own parameter.
-            fields[fname] = jnp.where(values == -1.0, getattr(chan, fname), values)
+            active, values = pools[ion]["active"], pools[ion][what]
+            if not plan.covers_all(pl):
+                active, values = active[pl.sites], values[pl.sites]
+            fields[fname] = jnp.where(active > 0, values, getattr(chan, fname))
     return dataclasses.replace(chan, **fields) if fields else chan
 
 
@@ -202,7 +203,10 @@ def step(plan: Plan, params, state, drive, dt, theta: float = 1.0):
     states_new = advance_states(plan, params, v_new, states, dt, syn_drive, pools)
     ions = state["ions"]
     if plan.pools:
-        ions = advance_pools(plan.pools, params, ions, ion_currents(plan, params, v_new, states, pools), dt)
+        # The currents the voltage step used: at V + theta dV (the new V for backward Euler), so the
+        # charge moved and the ions moved agree exactly, for Crank-Nicolson too.
+        v_used = v + theta * dv
+        ions = advance_pools(plan.pools, params, ions, ion_currents(plan, params, v_used, states, pools), dt)
     spiked = jnp.zeros(0)
     if conn.n_sources:
         syn, spiked = detect(conn, params, syn, v, v_new, drive.get("spikes", jnp.zeros(0)))

@@ -18,7 +18,8 @@ Per step (NEURON's order: events are delivered at the start of a step):
 4. cleft: each receptor instance sums what arrives this step; its transmitter concentration T (mM)
    is ``t_max x amount`` for ``pulse`` ms after a release and then decays with the clearance time
    constant ``tau_clear`` (0: a square pulse, Destexhe et al. 1994);
-5. after the voltage step, sources whose V crossed the threshold upward are written into the buffer.
+5. after the voltage step, the sources whose V crossed the threshold upward (and the external trains)
+   are kept for the next step.
 
 Sources are nodes (a presynaptic terminal) or external spike trains given in the drive.
 """
@@ -127,14 +128,15 @@ def cleft_params(n: int, *, t_max=1.0, pulse=1.0, tau_clear=0.0) -> dict:
 
 
 def initial_synapses(conn: Connections, n_sites: dict[str, int], seed) -> dict:
-    st = {"buffer": jnp.zeros((conn.n_sources, conn.depth)), "ptr": jnp.asarray(0),
+    st = {"buffer": jnp.zeros((conn.n_external, conn.depth)), "spiked": jnp.zeros(conn.n_sources),
+          "ptr": jnp.asarray(0),
           "key": jax.random.PRNGKey(seed) if conn.stochastic else jnp.zeros(2, jnp.uint32)}
     for g in conn.groups:
         n_c, n_s = len(g.source), n_sites[g.mechanism]
         n_ext = len(g.fan_out(len(conn.source_nodes)).external)
         st[g.mechanism] = {"x": jnp.ones(n_c), "u": jnp.zeros(n_c), "last": jnp.full(n_c, -jnp.inf),
                            "xe": jnp.ones(n_ext), "ue": jnp.zeros(n_ext),
-                           "pending": jnp.zeros((conn.depth, n_s)),
+                           "pending": jnp.zeros((conn.depth, n_s)), "read": jnp.zeros(n_s),
                            "T": jnp.zeros(n_s), "level": jnp.zeros(n_s), "timer": jnp.zeros(n_s)}
     return st
 
@@ -163,57 +165,58 @@ def _draw(stochastic: bool, key, p):
 
 
 def _fan_out(g: ConnGroup, fo: FanOut, gp, st, spiked, ptr, dt, depth, key, stochastic):
-    """Step 1-2 for the node sources that spiked at the end of the last step."""
+    """Steps 1-2 for the node sources that spiked at the end of the last step.
+
+    Returns (pending, x, u, last, key). Small fan-outs (at most ``SPARSE_ROWS`` rows) are processed
+    whole every step, masked; larger ones in rounds of ``SPARSE_ROWS`` spiking rows in a
+    ``while_loop`` that makes no round at all in a step without spikes. The ring and the states stay
+    outside any ``cond`` (XLA copies the operands of a conditional: megabytes per step here).
+    """
     n_c = len(g.source)
     n_rows = len(fo.owner)
     table = jnp.asarray(fo.table)
     delay = jnp.asarray(np.append(g.delay_steps, 0))
     target = jnp.asarray(np.append(g.target, 0))
-    n_sites = st["pending"].shape[1]
     active = spiked[jnp.asarray(fo.owner)] > 0
-    count = jnp.sum(active)
 
     def process(rows, mask, carry):
-        st, key = carry
+        pending, x, u, last, key = carry
         conns = table[rows]
         valid = (mask[:, None] & (conns < n_c)).ravel()
         c = jnp.where(valid, conns.ravel(), 0)
         arrive = ptr + delay[c]
-        frac, x_after, u_after = _release(gp, c, st["x"][c], st["u"][c], (arrive - st["last"][c]) * dt)
+        frac, x_after, u_after = _release(gp, c, x[c], u[c], (arrive - last[c]) * dt)
         released, key = _draw(stochastic, key, gp["p"][c])
         q = jnp.where(valid, gp["weight"][c] * frac * released, 0.0)
-        tgt = jnp.where(valid, target[c], n_sites)
+        tgt = jnp.where(valid, target[c], pending.shape[1])
         drop = jnp.where(valid, c, n_c)
-        st = {**st, "pending": st["pending"].at[arrive % depth, tgt].add(q, mode="drop"),
-              "x": st["x"].at[drop].set(x_after, mode="drop"),
-              "u": st["u"].at[drop].set(u_after, mode="drop"),
-              "last": st["last"].at[drop].set(arrive.astype(st["last"].dtype), mode="drop")}
-        return st, key
+        return (pending.at[arrive % depth, tgt].add(q, mode="drop"), x.at[drop].set(x_after, mode="drop"),
+                u.at[drop].set(u_after, mode="drop"),
+                last.at[drop].set(arrive.astype(last.dtype), mode="drop"), key)
 
-    def sparse(carry):
-        rows = jnp.nonzero(active, size=SPARSE_ROWS, fill_value=n_rows)[0]
-        return process(rows, rows < n_rows, carry)
-
-    def every_row(carry):
+    carry = (st["pending"], st["x"], st["u"], st["last"], key)
+    if n_rows <= SPARSE_ROWS:
         return process(jnp.arange(n_rows), active, carry)
 
-    def nothing(carry):
-        return carry
+    def more(loop):
+        return jnp.any(loop[0])
 
-    if n_rows <= SPARSE_ROWS:
-        return jax.lax.cond(count > 0, every_row, nothing, (st, key))
-    branch = jnp.where(count == 0, 0, jnp.where(count <= SPARSE_ROWS, 1, 2))
-    return jax.lax.switch(branch, [nothing, sparse, every_row], (st, key))
+    def round_(loop):
+        left, carry = loop
+        rows = jnp.nonzero(left, size=SPARSE_ROWS, fill_value=n_rows)[0]
+        return left.at[rows].set(False, mode="drop"), process(rows, rows < n_rows, carry)
+
+    return jax.lax.while_loop(more, round_, (active, carry))[1]
 
 
-def _external(g: ConnGroup, fo: FanOut, gp, st, buffer, ptr, dt, depth, key, stochastic):
+def _external(g: ConnGroup, fo: FanOut, gp, st, buffer, n_nodes, ptr, dt, depth, key, stochastic):
     """Step 3: connections from external trains, every step. Returns (amount per connection, st, key)."""
     e = fo.external
     every = len(e) == len(g.source)
     pick = (lambda a: a) if every else (lambda a: a[jnp.asarray(e)])  # noqa: E731
     ge = {k: pick(v) for k, v in gp.items()}
     col = (ptr - 1 - jnp.asarray(g.delay_steps[e])) % depth
-    arrived = buffer[jnp.asarray(g.source[e]), col]
+    arrived = buffer[jnp.asarray(g.source[e] - n_nodes), col]
     idx = jnp.arange(len(e))
     frac, x_after, u_after = _release(ge, idx, st["xe"], st["ue"], dt)
     # Between arrivals only the relaxation applies (the elapsed time is one step).
@@ -234,7 +237,11 @@ def deliver(conn: Connections, params, syn, dt):
     key = syn["key"]
     ptr = syn["ptr"]
     n_nodes = len(conn.source_nodes)
-    spiked = syn["buffer"][:n_nodes, (ptr - 1) % depth]  # detected at the end of the last step
+    spiked = syn["spiked"][:n_nodes]  # detected at the end of the last step
+    buffer = syn["buffer"]
+    if conn.n_external:  # written here, before it is read (XLA would copy it for a read, then write)
+        buffer = jax.lax.dynamic_update_slice(buffer, syn["spiked"][n_nodes:, None], (0, (ptr - 1) % depth))
+        new["buffer"] = buffer
     slot = ptr % depth
     transmitter, amounts = {}, {}
     for g in conn.groups:
@@ -242,12 +249,19 @@ def deliver(conn: Connections, params, syn, dt):
         gp = params["syn"][g.mechanism]
         cp = params["cleft"][g.mechanism]
         st = syn[g.mechanism]
+        # The slot read last step is emptied now, by subtracting what was read (exactly 0): emptying
+        # it right after the read would make XLA copy the whole ring every step.
+        pending = st["pending"].at[(ptr - 1) % depth].add(-st["read"])
         if len(fo.events):
-            st, key = _fan_out(g, fo, gp, st, spiked, ptr, dt, depth, key, conn.stochastic)
-        amount = st["pending"][slot]
-        st = {**st, "pending": st["pending"].at[slot].set(0.0)}
+            pending, x, u, last, key = _fan_out(g, fo, gp, {**st, "pending": pending}, spiked, ptr, dt,
+                                                depth, key, conn.stochastic)
+            st = {**st, "x": x, "u": u, "last": last}
+        # A row copied out on its own: fused into the elementwise work below, the dynamic slice
+        # costs XLA:CPU ~10 ns per element.
+        amount = jax.lax.optimization_barrier(pending[slot])
+        st = {**st, "pending": pending, "read": amount}
         if len(fo.external):
-            q, st, key = _external(g, fo, gp, st, syn["buffer"], ptr, dt, depth, key, conn.stochastic)
+            q, st, key = _external(g, fo, gp, st, buffer, n_nodes, ptr, dt, depth, key, conn.stochastic)
             amount = amount.at[jnp.asarray(g.target[fo.external])].add(q)
         got = amount > 0
         level = jnp.where(got, cp["t_max"] * amount, st["level"])
@@ -262,11 +276,11 @@ def deliver(conn: Connections, params, syn, dt):
 
 
 def detect(conn: Connections, params, syn, v_old, v_new, external):
-    """Step 5: write this step's spikes (upward threshold crossings, external trains) into the buffer."""
+    """Step 5: this step's spikes (upward threshold crossings, then the external trains), kept for
+    the next step's ``deliver``; returns (synapse state, spikes (n_sources,))."""
     nodes = jnp.asarray(conn.source_nodes)
     theta = params["syn_threshold"]
     spiked = ((v_old[nodes] < theta) & (v_new[nodes] >= theta)).astype(float)
     if conn.n_external:
         spiked = jnp.concatenate([spiked, external])
-    buf = jax.lax.dynamic_update_slice(syn["buffer"], spiked[:, None], (0, syn["ptr"] % conn.depth))
-    return {**syn, "buffer": buf, "ptr": syn["ptr"] + 1}, spiked
+    return {**syn, "spiked": spiked, "ptr": syn["ptr"] + 1}, spiked

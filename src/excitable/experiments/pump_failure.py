@@ -26,6 +26,7 @@ import math
 
 import numpy as np
 
+from excitable import backends  # noqa: F401  (float64 before any array is made)
 from excitable.errors import ModelError
 from excitable.experiments.base import Experiment, Param
 from excitable.model.cell import Cell
@@ -47,12 +48,12 @@ EXPERIMENT = Experiment(
                          maximum=100),
         "block": Param(1.0, "", "fraction of pumps blocked from pump_off_s (ouabain; 0 none, 1 all)",
                        minimum=0, maximum=1),
-        "diameter_um": Param(2.0, "um", "axon diameter (thinner: concentrations change faster)",
+        "diameter_um": Param(4.0, "um", "axon diameter (thinner: concentrations change faster)",
                              positive=True, maximum=1000),
         "stim_uA_cm2": Param(20.0, "uA/cm2", "pulse amplitude (about 2x threshold at rest)", minimum=0),
-        "outside_um": Param(0.2, "um3/um2", "extracellular volume per membrane area (restricted space)",
+        "outside_um": Param(1.0, "um3/um2", "extracellular volume per membrane area (restricted space)",
                             positive=True),
-        "tau_out_s": Param(5.0, "s", "time constant of K+ exchange between that space and the bath",
+        "tau_out_s": Param(1.0, "s", "time constant of K+ exchange between that space and the bath",
                            positive=True),
         "temperature": Param(18.5, "degC", "temperature (HH rates scale by 3 per 10 degC)",
                              minimum=0, maximum=30),
@@ -62,12 +63,17 @@ EXPERIMENT = Experiment(
 
 #: Resting potential the model is built to sit at with the pump on (mV).
 REST_MV = -65.0
-#: K+ and Cl- leak conductances (mS/cm2); the Na+ leak is derived from the flux balance.
-G_K_LEAK, G_CL_LEAK = 0.05, 0.1
+#: K+ and Cl- leak conductances (mS/cm2); the Na+ leak is derived from the flux balance. Cl- is at
+#: equilibrium at rest, so its conductance steadies V (HH alone sits close to repetitive firing) without
+#: loading the pump.
+G_K_LEAK, G_CL_LEAK = 0.05, 0.5
 #: Axon length (um): any, a single compartment's concentrations depend on diameter only (vol/area = d/4).
 LENGTH_UM = 20.0
-#: A pulse whose response overshoots this (mV) counts as a spike.
+#: Overshoot level (mV) of the engine's spike detector (spike counts).
 SPIKE_LEVEL_MV = 0.0
+#: A pulse "fires" while its response (peak - rest before it) is at least this fraction of the first's;
+#: below, the spike has failed (a small, non-regenerative bump on a depolarized membrane).
+FIRED_FRACTION = 0.5
 #: Most samples kept of a long run (memory stays bounded: ``stride`` grows with tstop).
 MAX_SAMPLES = 600_000
 
@@ -147,6 +153,7 @@ def run(**given) -> Result:
     out = Result(t=traces.pop("t"), traces=traces, summary=summary, name=EXPERIMENT.name,
                  meta=dict(p, stride=stride, balance=bal, one_ap=one, pulses=onsets.tolist()))
     out.meta["per_pulse"] = _per_pulse(res, onsets, res.spikes.get(0, np.zeros(0)))
+    out.meta["zooms"] = _zooms(res, out.meta["per_pulse"], 1000.0 * p["pump_off_s"])
     from excitable.experiments.ion_plots import plot_pump_failure
 
     out.plotter = plot_pump_failure
@@ -177,20 +184,46 @@ def one_action_potential(p: dict, bal: dict) -> dict:
     return {"peak_mV": float(res["v"].max()), "q_na_uC_cm2": q_na,
             "na_pmol_cm2": q_na * 1e-6 / FARADAY * 1e12,
             "dnai_mM": dna, "fraction": dna / bal["nai"],
-            "closed_form_dnai_mM": 4.0 * q_na * 1e-6 / FARADAY / (p["diameter_um"] * 1e-4) * 1e3,
+            "closed_form_dnai_mM": 4.0 * q_na * 1e-6 / FARADAY / (p["diameter_um"] * 1e-4) * 1e6,  # mol/cm3 -> mM
             "min_charge_uC_cm2": 1.0 * (float(res["v"].max()) - REST_MV) * 1e-3}
 
 
 def _per_pulse(res: Result, onsets: np.ndarray, spikes: np.ndarray) -> dict:
+    """Per pulse: the peak V within 8 ms of its onset, V just before it (the rest), the amplitude (peak -
+    rest), whether V overshot SPIKE_LEVEL_MV (the engine's spike detector, exact to one step whatever the
+    stride) and whether it "fired": an amplitude of at least FIRED_FRACTION of the first pulse's."""
     t, v = res.t, res["v"]
-    peaks, before, fired = [], [], []
-    for t0 in onsets:
-        win = (t >= t0) & (t < t0 + 8.0)
-        pre = t[t <= t0]
-        peaks.append(float(v[win].max()) if win.any() else math.nan)
-        before.append(float(v[len(pre) - 1]) if len(pre) else math.nan)
-        fired.append(bool(np.any((spikes >= t0) & (spikes < t0 + 8.0))))
-    return {"onset_ms": onsets.tolist(), "peak_mV": peaks, "rest_mV": before, "fired": fired}
+    lo = np.searchsorted(t, onsets)
+    hi = np.searchsorted(t, onsets + 8.0)
+    peaks = [float(v[a:b].max()) if b > a else math.nan for a, b in zip(lo, hi)]
+    before = [float(v[max(a - 1, 0)]) for a in lo]
+    s_lo, s_hi = np.searchsorted(spikes, onsets), np.searchsorted(spikes, onsets + 8.0)
+    amp = np.array(peaks) - np.array(before)
+    fired = amp >= FIRED_FRACTION * amp[0] if len(amp) else amp > 0
+    return {"onset_ms": onsets.tolist(), "peak_mV": peaks, "rest_mV": before, "amplitude_mV": amp.tolist(),
+            "overshoot": (s_hi > s_lo).tolist(), "fired": fired.tolist()}
+
+
+def _zooms(res: Result, pp: dict, t_off: float) -> dict:
+    """V around a few pulses: the first, the first after the block, half-way to failure, the failure, the last."""
+    on, fired = np.asarray(pp["onset_ms"]), np.asarray(pp["fired"], bool)
+    picks = {}
+    if len(on):
+        picks["first pulse"] = on[0]
+        after = np.nonzero(on >= t_off)[0]
+        if len(after):
+            picks["first after the block"] = on[after[0]]
+            fail = np.nonzero((on >= t_off) & ~fired)[0]
+            end = fail[0] if len(fail) else len(on) - 1
+            picks["half-way"] = on[(after[0] + end) // 2]
+            picks["first failure" if len(fail) else "last pulse"] = on[end]
+            if end != len(on) - 1:
+                picks["last pulse"] = on[-1]
+    out = {}
+    for label, t0 in picks.items():
+        a, b = np.searchsorted(res.t, [t0 - 2.0, t0 + 15.0])
+        out[f"{label} ({t0 / 1000:.2f} s)"] = (res.t[a:b] - t0, res["v"][a:b])
+    return out
 
 
 def summarize(res: Result, p: dict, bal: dict, onsets, one: dict, area_um2: float) -> dict:
@@ -202,6 +235,7 @@ def summarize(res: Result, p: dict, bal: dict, onsets, one: dict, area_um2: floa
     fired = np.array(pp["fired"], bool)
     after = onsets >= t_off
     fails = np.nonzero(after & ~fired)[0] if len(onsets) else []
+    no_overshoot = np.nonzero(after & ~np.array(pp["overshoot"], bool))[0] if len(onsets) else []
     g_total = slope_conductance(p, bal)
     no_pump = rest_without_pump(p, bal)
 
@@ -221,7 +255,9 @@ def summarize(res: Result, p: dict, bal: dict, onsets, one: dict, area_um2: floa
         "na_per_ap_mM": one["dnai_mM"],
         "na_per_ap_fraction": one["fraction"],
         "ap_peak_mV": one["peak_mV"],
+        "v_before_pump_off_mV": at(t_off - 1.0, v) if 0 < t_off - 1.0 < t[-1] else None,
         "v_after_pump_off_mV": at(t_off + 20.0, v) if t_off + 20.0 < t[-1] else None,
+        "pump_current_at_off_uA_cm2": at(t_off - 1.0, res["NaKPump.ipump"]) if 0 < t_off < t[-1] else None,
         "nai_at_pump_off_mM": at(t_off, res["ci:na"]),
         "nai_end_mM": float(res["ci:na"][-1]),
         "ki_end_mM": float(res["ci:k"][-1]),
@@ -233,6 +269,9 @@ def summarize(res: Result, p: dict, bal: dict, onsets, one: dict, area_um2: floa
         "n_spikes": int(len(spikes)),
         "failure_time_s": float(onsets[fails[0]]) / 1000.0 if len(fails) else None,
         "time_to_failure_s": (float(onsets[fails[0]]) - t_off) / 1000.0 if len(fails) else None,
+        "overshoot_lost_s": float(onsets[no_overshoot[0]]) / 1000.0 if len(no_overshoot) else None,
+        "first_amplitude_mV": pp["amplitude_mV"][0] if len(onsets) else None,
+        "last_amplitude_mV": pp["amplitude_mV"][-1] if len(onsets) else None,
         "spikes_after_pump_off": int(np.sum(spikes >= t_off)),
         "membrane_area_um2": area_um2,
     }

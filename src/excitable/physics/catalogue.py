@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from excitable.errors import ModelError
 from excitable.physics.channel import AbstractChannel
+from excitable.physics.channels.ghk import GHKLeak, IonLeak
 from excitable.physics.channels.hh import HH, Leak
 from excitable.physics.channels.pospischil import CaLReuveni, CaTHuguenard, KdTraub, KMYamada, NaTraub
+from excitable.physics.pumps import CaPump, NaKPump
 from excitable.physics.receptors import RECEPTORS as _RECEPTORS
 
 CHANNELS: dict[str, type[AbstractChannel]] = {"HH": HH, "Leak": Leak}
 # Pospischil et al. (2008) minimal cortical/thalamic channels.
 CHANNELS.update({c.__name__: c for c in (NaTraub, KdTraub, KMYamada, CaTHuguenard, CaLReuveni)})
+# Ion-specific leaks (ohmic or GHK) and pumps.
+CHANNELS.update({c.__name__: c for c in (IonLeak, GHKLeak, NaKPump, CaPump)})
 
 #: Point mechanisms placed at locations by ``Network.connect`` / ``spike_train`` (not ``insert``ed):
 #: AMPA, NMDA, GABAa, GABAb, Nicotinic, MuscarinicM2, Exp2Syn.

@@ -39,6 +39,8 @@ from typing import Any, ClassVar
 import jax
 import jax.numpy as jnp
 
+from excitable import backends  # noqa: F401  (float64 before any array is made)
+
 Array = Any
 States = dict[str, Array]
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import jax.numpy as jnp
 
+from excitable import backends  # noqa: F401  (float64 before any array is made)
+
 from excitable.units import FARADAY, GAS_CONSTANT, ZERO_CELSIUS
 
 

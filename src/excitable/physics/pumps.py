@@ -40,7 +40,8 @@ class NaKPump(AbstractChannel):
         imax: maximal cycle current, uA/cm2 (Kager et al.: 13 uA/cm2 on the soma). The net outward
             current is the cycle current; Na+ carries 3x it outward, K+ 2x it inward.
         km_na, km_k: half-saturation constants per binding site, mM (10 and 2).
-        block: fraction of pumps blocked (ouabain: 0 none, 1 all), from ``block_from_ms`` (ms) on.
+        block: fraction of pumps blocked (ouabain: 0 none, 1 all), from the first time step that starts
+            at or after ``block_from_ms`` (ms; 0: from the start).
         nai, ko: [Na]i and [K]o (mM); the engine fills them from the ion pools when these are dynamic.
 
     States: ``clock`` is the time since the start (ms), integrated by the engine like any state

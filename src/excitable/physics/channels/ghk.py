@@ -30,16 +30,18 @@ _CONSTANT = jnp.inf
 class IonLeak(AbstractChannel):
     """Ohmic K+, Na+ and Cl- leak conductances (mS/cm2) with their own reversal potentials (mV).
 
-    Defaults are a mammalian resting membrane (PK:PNa:PCl as chord conductances at 37 degC with the
-    textbook concentrations; Nernst E at 37 degC). When an ion is dynamic, its E follows the pool.
+    Defaults are a mammalian resting membrane: the chord conductances I_X / (V - E_X) of ``GHKLeak``'s
+    default permeabilities at its rest (-67.33 mV, 37 degC) and the Nernst E of the textbook
+    concentrations at 37 degC, so this ohmic membrane rests where the GHK one does. When an ion is
+    dynamic, its E follows the pool.
     """
 
-    gK: float = 0.1
-    gNa: float = 0.005
-    gCl: float = 0.03
-    eK: float = -89.06
-    eNa: float = 66.60
-    eCl: float = -64.09
+    gK: float = 0.076324
+    gNa: float = 0.011372
+    gCl: float = 0.041917
+    eK: float = -89.0587
+    eNa: float = 66.5982
+    eCl: float = -64.0877
 
     units = {"gK": "mS/cm2", "gNa": "mS/cm2", "gCl": "mS/cm2", "eK": "mV", "eNa": "mV", "eCl": "mV"}
     ions = {"ik": "k", "ina": "na", "icl": "cl"}

@@ -64,6 +64,7 @@ class NaTraub(AbstractChannel):
     states = ("m", "h")
     units = {"gNa": "mS/cm2", "eNa": "mV", "VT": "mV"}
     ions = {"ina": "na"}
+    ion_fields = {"eNa": ("na", "e")}
     q10 = 3.0
     reference_celsius = 36.0
 
@@ -93,6 +94,7 @@ class KdTraub(AbstractChannel):
     states = ("n",)
     units = {"gKd": "mS/cm2", "eK": "mV", "VT": "mV"}
     ions = {"ik": "k"}
+    ion_fields = {"eK": ("k", "e")}
     q10 = 3.0
     reference_celsius = 36.0
 
@@ -122,6 +124,7 @@ class KMYamada(AbstractChannel):
     states = ("p",)
     units = {"gM": "mS/cm2", "eK": "mV", "tau_max": "ms"}
     ions = {"ik": "k"}
+    ion_fields = {"eK": ("k", "e")}
     q10 = 2.3
     reference_celsius = 36.0
 
@@ -160,6 +163,7 @@ class CaTHuguenard(AbstractChannel):
     states = ("u",)
     units = {"gT": "mS/cm2", "eCa": "mV", "Vx": "mV"}
     ions = {"ica": "ca"}
+    ion_fields = {"eCa": ("ca", "e")}
     q10 = 3.0
     reference_celsius = 24.0
 
@@ -187,6 +191,7 @@ class CaLReuveni(AbstractChannel):
     states = ("q", "r")
     units = {"gL": "mS/cm2", "eCa": "mV"}
     ions = {"ica": "ca"}
+    ion_fields = {"eCa": ("ca", "e")}
     reference_celsius = 36.0
 
     def gates(self, v, celsius):
