@@ -23,7 +23,6 @@ T_REL = 5.0          # release time, ms
 HOLD = -70.0         # clamp level, mV
 # (label, receptor, clamp levels): NMDA is stepped through the spec's voltages for the Mg2+ block.
 SITES = [
-    ("AMPA", AMPA(), ((3000, HOLD),)),
     ("AMPA+20", AMPA(), ((3000, 20.0),)),
     ("AMPA-80", AMPA(), ((3000, -80.0),)),
     ("NMDA", NMDA(), ((100, -70.0), (100, -40.0), (100, -20.0), (100, 0.0), (2600, HOLD))),
@@ -33,7 +32,10 @@ SITES = [
     ("Nicotinic-long", Nicotinic(), ((3000, HOLD),)),   # maintained ACh: desensitization
     ("MuscarinicM2", MuscarinicM2(), ((3000, HOLD),)),
 ]
-TSTOP = 1500.0
+TSTOP = 1000.0
+#: What each test reads (fewer probes, quicker compilation).
+EXTRA = {"AMPA+20": ("g", "i"), "AMPA-80": ("g", "i", "T", "v"), "NMDA": ("g", "i", "v"), "GABAb": ("g",),
+         "MuscarinicM2": ("g",)}
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +50,11 @@ def bench():
     for i, (label, rec, levels) in enumerate(SITES):
         sim.stimulate(ex.VClamp(cells[i].soma, levels, rs=0.001), cell=i)
         k = index[label]
-        sim.record("v", Site(i, cells[i].soma), label=f"v:{label}")
-        for sig in (*rec.states, "g", "i", "T"):
-            sim.record(f"{rec.name}[{k}].{sig}", label=f"{label}.{sig}")
+        for sig in (*rec.states, *EXTRA.get(label, ())):
+            if sig == "v":
+                sim.record("v", Site(i, cells[i].soma), label=f"v:{label}")
+            else:
+                sim.record(f"{rec.name}[{k}].{sig}", label=f"{label}.{sig}")
     return sim, index
 
 
@@ -73,6 +77,12 @@ def pulse_1ms(bench):
     return run(bench)
 
 
+@pytest.fixture(scope="module")
+def short_pulses(bench):
+    """AMPA with ampa.mod's 0.3-ms pulse; GABA_B with gabab.mod's 0.5 mM for 0.3 ms."""
+    return run(bench, {"AMPA-80": (1.0, 0.3), "GABAb": (0.5, 0.3)})
+
+
 def two_state_closed_form(alpha, beta, c, pulse, t):
     """r(t) for a square pulse of c mM from t = 0 to ``pulse`` ms (r = 0 before)."""
     r_inf, tau = alpha * c / (alpha * c + beta), 1.0 / (alpha * c + beta)
@@ -91,9 +101,9 @@ def fit_rise_decay(t, x, pulse):
 
 # --- closed forms (spec rows 4, 23, 24) -----------------------------------------------------------
 
-@pytest.mark.parametrize("label, rec, pulse, r1_spec", [("AMPA", AMPA(), 0.3, 0.240), ("GABAa", GABAa(), 1.0, 0.960)])
-def test_two_state_matches_closed_form_to_1e6(bench, pulse_1ms, label, rec, pulse, r1_spec):
-    res = pulse_1ms if pulse == 1.0 else run(bench, {label: (1.0, pulse)})
+@pytest.mark.parametrize("label, rec, pulse, r1_spec", [("AMPA-80", AMPA(), 0.3, 0.240), ("GABAa", GABAa(), 1.0, 0.960)])
+def test_two_state_matches_closed_form_to_1e6(pulse_1ms, short_pulses, label, rec, pulse, r1_spec):
+    res = pulse_1ms if pulse == 1.0 else short_pulses
     t = res.t - T_REL
     r = res[f"{label}.r"]
     ref = two_state_closed_form(rec.alpha, rec.beta, 1.0, pulse, t)
@@ -104,7 +114,7 @@ def test_two_state_matches_closed_form_to_1e6(bench, pulse_1ms, label, rec, puls
 
 
 def test_cleft_transmitter_is_the_square_pulse(pulse_1ms):
-    T = pulse_1ms["AMPA.T"]
+    T = pulse_1ms["AMPA-80.T"]
     on = pulse_1ms.t[T > 0]
     assert np.allclose(T[T > 0], 1.0) and abs(on[0] - (T_REL + DT)) < 1e-9 and abs(on[-1] - (T_REL + 1.0)) < 1e-9
 
@@ -122,15 +132,15 @@ def test_ligand_gating_is_voltage_independent_and_reverses_at_e(pulse_1ms):
 # --- published time constants, 1 mM x 1 ms (within 10 %) ----------------------------------------
 
 @pytest.mark.parametrize("label, rise_ms, decay_ms", [
-    ("AMPA", 0.89, 5.6),      # ampa.mod: rise 1/(0.94 + 0.18), decay 1/0.18
+    ("AMPA-80", 0.89, 5.6),      # ampa.mod: rise 1/(0.94 + 0.18), decay 1/0.18
     ("GABAa", 0.19, 5.6),     # gabaa.mod: 1/(5 + 0.18), 1/0.18
     ("NMDA", 12.7, 152.0),    # nmda.mod: 1/(0.072 + 0.0066), 1/0.0066 (row 26)
 ])
 def test_two_state_rise_and_decay_time_constants(pulse_1ms, label, rise_ms, decay_ms):
     t = pulse_1ms.t - T_REL
+    # (For NMDA the 1-ms pulse shows only the first 8 % of its 12.7-ms rise; the simulated r is an
+    # exact exponential, so the fit still recovers tau.)
     tau_r, tau_d = fit_rise_decay(t, pulse_1ms[f"{label}.r"], 1.0)
-    if label == "NMDA":  # a 1-ms pulse shows only the first 8 % of a 12.7-ms rise: fit is ill posed
-        tau_r = 1.0 / (NMDA().alpha + NMDA().beta)
     assert abs(tau_r / rise_ms - 1) < 0.10
     assert abs(tau_d / decay_ms - 1) < 0.10
 
@@ -144,17 +154,17 @@ def test_nicotinic_fast_rise_and_endplate_decay(pulse_1ms):
     assert 1.0 <= tau_d <= 2.0 and abs(tau_d * (Nicotinic().beta + Nicotinic().kd) - 1) < 0.10
 
 
-def test_gabab_peaks_near_100_ms(bench):
+def test_gabab_peaks_near_100_ms(short_pulses):
     # gabab.mod (Destexhe & Sejnowski 1995, fit to Otis et al. 1993): "peak at 100 ms" after its
     # 0.5-mM, 0.3-ms pulse; in the linear range the peak time is that of G: ln(K4/K2)/(K4 - K2).
-    res = run(bench, {"GABAb": (0.5, 0.3)})
+    res = short_pulses
     t, g = res.t - T_REL, res["GABAb.g"]
     t_peak = t[np.argmax(g)]
     b = GABAb()
     assert abs(t_peak / 100.0 - 1) < 0.10
     assert abs(t_peak - np.log(b.K4 / b.K2) / (b.K4 - b.K2)) < 2.0
     # Late decay: g ~ G^4 and G falls with the slowest rate K2, so g decays with 1/(4 K2) = 192 ms.
-    late = (t > 600) & (t < 1200)
+    late = (t > 400) & (t < 950)
     tau = -1.0 / np.polyfit(t[late], np.log(g[late]), 1)[0]
     assert abs(tau * 4 * b.K2 - 1) < 0.10
 

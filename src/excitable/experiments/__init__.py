@@ -21,6 +21,20 @@ REGISTRY = {
     "one-way": "excitable.experiments.one_way",
     "morphology": "excitable.experiments.morphology",
     "refractory-period": "excitable.experiments.refractory_period",
+    "gates-overlap": "excitable.experiments.gates_overlap",
+    "membrane-currents": "excitable.experiments.membrane_currents",
+    "undershoot": "excitable.experiments.undershoot",
+    "voltage-clamp": "excitable.experiments.voltage_clamp",
+    "hyper-depolarization": "excitable.experiments.hyper_depolarization",
+    "neuron-types": "excitable.experiments.neuron_types",
+    "myelination": "excitable.experiments.myelination",
+    "synaptic-transmission": "excitable.experiments.synaptic_transmission",
+    "excitation-inhibition": "excitable.experiments.excitation_inhibition",
+    "receptor-types": "excitable.experiments.receptor_types",
+    "transmitter-clearance": "excitable.experiments.transmitter_clearance",
+    "resting-potential": "excitable.experiments.resting_potential",
+    "permeability": "excitable.experiments.permeability",
+    "pump-failure": "excitable.experiments.pump_failure",
 }
 
 
