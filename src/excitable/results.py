@@ -38,6 +38,18 @@ class Result:
     def __getitem__(self, label: str) -> np.ndarray:
         return self.traces[label]
 
+    def to_dataframe(self):
+        """The 1-D traces as a pandas DataFrame indexed by time ("t (ms)"), one column per signal.
+
+        Example:
+            >>> df = experiments.run("action-potential").to_dataframe()
+            >>> df[["v", "HH.m"]].plot()
+        """
+        import pandas as pd
+
+        cols = {k: np.asarray(v) for k, v in self.traces.items() if np.ndim(v) == 1}
+        return pd.DataFrame(cols, index=pd.Index(np.asarray(self.t), name="t (ms)"))
+
     def figure(self):
         """The experiment's figure (a matplotlib Figure)."""
         if self.plotter is None:

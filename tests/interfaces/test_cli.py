@@ -67,3 +67,14 @@ def test_bad_input_is_one_line_exit_2(args, field, tmp_path):
 def test_params_lists_units(capsys):
     assert main(["run", "all-or-none", "--params"]) == 0
     assert "uA/cm2" in capsys.readouterr().out
+
+
+def test_python_api_mirrors_the_cli():
+    from excitable import experiments
+
+    res = experiments.run("action-potential", tstop=20.0)
+    df = res.to_dataframe()
+    assert df.index.name == "t (ms)" and {"v", "HH.m", "HH.ina"} <= set(df.columns)
+    assert abs(df["v"].iloc[0] - res.summary["rest_mV"]) < 1e-6
+    fig = res.figure()
+    assert len(fig.axes) >= 4
