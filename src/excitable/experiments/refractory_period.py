@@ -43,6 +43,8 @@ EXPERIMENT = Experiment(
     },
 )
 
+#: Cheaper settings for ``excitable tour --quick``.
+QUICK = {"tolerance": 1e-2}
 #: The spec's grid (PHENOMENA-SPEC row 13, HH at 6.3 degC), ms; finer where the threshold changes fast.
 HH_INTERVALS = (2, 3, 4, 5, 6, 6.5, 7, 7.25, 7.5, 7.75, 8, 8.5, 9, 9.5, 10, 10.5, 11, 11.5, 12, 12.5, 13,
                 13.5, 14, 15, 16, 17.5, 20, 22.5, 25, 30, 40)
@@ -91,7 +93,8 @@ def run(**given) -> Result:
     # A probe run finds the AP width, which sets the default grid and the spike search window.
     probe = Simulation(cell, dt=p["dt"], temperature=temperature, v_init="rest")
     scale = _time_scale(probe, unit, p)
-    intervals = parse_intervals(p["intervals"]) if p["intervals"] else [x * scale for x in HH_INTERVALS]
+    intervals = parse_intervals(p["intervals"]) if p["intervals"] else \
+        sorted({round(x * scale, 2) for x in HH_INTERVALS})
     window = 12.0 * scale
 
     sim = Simulation(cell, dt=p["dt"], temperature=temperature, v_init="rest")
@@ -114,12 +117,18 @@ def run(**given) -> Result:
     onset_idx = [int(round((p["delay"] + d) / sim.dt)) for d in intervals]
     summary = _summarize(p, intervals, thresholds, control, cond, h_tr, n_tr, onset_idx, temperature)
     summary["model"], summary["temperature_degC"] = p["model"], temperature
+    if summary["relative_refractory_ms"] is None and thresholds[-1] is not None:
+        summary["note"] = (f"the threshold is still {summary['threshold_ratios'][-1]:.2f}x control at "
+                           f"{intervals[-1]:g} ms: slow K+ currents (e.g. the M-current) keep it raised; "
+                           "test longer intervals with --set intervals=...")
 
     out_traces = {"v conditioning only (mV)": traces[k_ref, :, 0], "h (Na+ inactivation gate)": h_tr,
                   "n (K+ activation gate)": n_tr}
     for k, d in enumerate(intervals):
         if thresholds[k] is not None:
             out_traces[f"v test at {d:g} ms, at threshold (mV)"] = traces[k, :, 0]
+        else:
+            out_traces[f"v test at {d:g} ms, at the cap, no spike (mV)"] = traces[k, :, 0]
     from excitable.experiments.single_cell_plots import plot_refractory_period
 
     return Result(t=t, traces=out_traces, summary=summary, name=EXPERIMENT.name,
@@ -220,7 +229,8 @@ class PairedPulses:
             if not todo[:self.k].any():
                 break
             ok, rec = at(np.where(todo, r_next, hi))
-            best = rec if best is None else np.where((ok & todo)[:, None, None], rec, best)
+            # Keep the latest trace of members still climbing (at the end: their response to the cap).
+            best = rec if best is None else np.where(todo[:, None, None], rec, best)
             hi = np.where(ok & todo, r_next, hi)
             lo = np.where(ok & todo, r, lo)
         fired = np.isfinite(hi)

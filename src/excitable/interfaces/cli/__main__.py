@@ -128,9 +128,12 @@ def _print_summary(result) -> None:
 def entry() -> None:
     """Console-script entry point: run, flush, and leave without Python's slow interpreter teardown
     (JAX's shutdown costs ~0.2 s; every file we write is already closed and renamed by then)."""
-    rc = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        rc = main()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # `excitable run ... --json | head`: the reader left; not an error of ours
+        rc = 0
     os._exit(rc)
 
 
