@@ -40,6 +40,8 @@ _EXPORTS = {
     "ghk_voltage": "excitable.physics.ions",
     "ghk_current": "excitable.physics.ions",
 }
+_EXPORTS.update({"fit": "excitable.fit", "Features": "excitable.fit", "sweep": "excitable.sweep",
+                 "Network": "excitable.model.network", "Site": "excitable.model.network"})
 _SUBMODULES = {"experiments", "analysis", "physics", "model", "engine", "io", "units", "errors"}
 
 __all__ = sorted(_EXPORTS)

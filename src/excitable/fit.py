@@ -1,0 +1,303 @@
+"""Fit chosen parameters of a simulation to a recorded trace or to its features, by gradient descent.
+
+The simulation is a pure function of its parameter pytree (``Simulation.parameters()``), so the loss
+(a trace difference, spike times, a firing rate, the resting potential) is differentiated through the
+whole run with ``jax.grad``. Each free parameter is optimized in an unbounded coordinate
+(``engine.grad.Bounds``: log-sigmoid for a range of positive values), with an optax optimizer (Adam
+by default, or L-BFGS). Long runs go through the time loop in checkpointed blocks of about
+sqrt(n_steps) steps, so the memory of the reverse pass grows with the square root of the number of
+steps instead of linearly; what remains linear is the recorded trace itself (8 bytes per probe per
+sample), which the loss reads.
+
+Example:
+    >>> res = fit(sim, 40.0, {"HH.gNa": (50, 250), "HH.gK": (10, 80), "HH.gL": (0.05, 1)},
+    ...           target=recorded_v, steps=300)
+    >>> res.values                       # {"HH.gNa": 119.97, ...}
+    >>> sim.run(40.0, params=res.params)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from excitable.engine import grad as G
+from excitable.engine.batch import get_param, with_param
+from excitable.errors import ModelError, SimulationError
+
+
+#: checkpoint="auto" checkpoints runs of more than this many node-steps (about 40 MB of stored
+#: states for HH in float64 without it).
+AUTO_CHECKPOINT = 100_000
+
+
+@dataclass(frozen=True)
+class Features:
+    """Scalar features of a voltage trace to match; each given one adds a term to the loss.
+
+    Attributes:
+        spike_times_ms: target spike times (threshold crossings, interpolated), ms; the term is the
+            mean squared difference in ms2 plus a smooth spike-count term.
+        rate_hz: target firing rate over ``rate_window_ms``, Hz (smooth count; term in Hz2).
+        rest_mV: target mean V over ``rest_window_ms``, mV (term in mV2).
+        threshold_mV: the spike-detection threshold, mV.
+        weights: multiply the terms: keys "spike_times", "count", "rate", "rest".
+    """
+
+    spike_times_ms: Sequence[float] | None = None
+    rate_hz: float | None = None
+    rest_mV: float | None = None
+    rest_window_ms: tuple[float, float] = (0.0, 5.0)
+    rate_window_ms: tuple[float, float] = (0.0, math.inf)
+    threshold_mV: float = 0.0
+    weights: Mapping[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def measure(cls, t, v, *, rest_window_ms=(0.0, 5.0), rate_window_ms=(0.0, math.inf),
+                threshold_mV: float = 0.0, spikes: bool = True, rate: bool = True, rest: bool = True,
+                **kw) -> Features:
+        """The features of a recorded trace (t in ms, v in mV), e.g. to fit a model to them."""
+        t, v = np.asarray(t, float), np.asarray(v, float)
+        dt = float(t[1] - t[0])
+        times, valid = G.crossing_times(jnp.asarray(v), dt, threshold_mV, max_count=len(v), t0=float(t[0]))
+        times = np.asarray(times)[np.asarray(valid)]
+        lo, hi = rate_window_ms
+        hi = min(hi, float(t[-1]))
+        in_rate = times[(times >= lo) & (times < hi)]
+        rest_v = float(G.window_mean(jnp.asarray(v), dt, rest_window_ms, float(t[0])))
+        return cls(spike_times_ms=tuple(times.tolist()) if spikes else None,
+                   rate_hz=1000.0 * len(in_rate) / (hi - lo) if rate else None,
+                   rest_mV=rest_v if rest else None, rest_window_ms=tuple(rest_window_ms),
+                   rate_window_ms=(lo, hi), threshold_mV=threshold_mV, **kw)
+
+    def loss(self, v, dt: float, t0: float = 0.0):
+        """The weighted sum of the squared feature errors of the samples ``v`` (spaced ``dt`` ms)."""
+        w = {"spike_times": 1.0, "count": 1.0, "rate": 1.0, "rest": 1.0, **self.weights}
+        total = 0.0
+        if self.spike_times_ms is not None:
+            n = len(self.spike_times_ms)
+            times, valid = G.crossing_times(v, dt, self.threshold_mV, max_count=max(2 * n, 8), t0=t0)
+            total = total + w["spike_times"] * G.spike_time_loss(times, valid, self.spike_times_ms)
+            total = total + w["count"] * (G.soft_count(v, self.threshold_mV) - n) ** 2
+        if self.rate_hz is not None:
+            lo, hi = self.rate_window_ms
+            t = t0 + dt * np.arange(v.shape[0])
+            hi = min(hi, float(t[-1]))
+            inside = (t >= lo) & (t <= hi)
+            count = G.soft_count(jnp.where(inside, v, self.threshold_mV - 100.0), self.threshold_mV)
+            total = total + w["rate"] * (1000.0 * count / (hi - lo) - self.rate_hz) ** 2
+        if self.rest_mV is not None:
+            total = total + w["rest"] * (G.window_mean(v, dt, self.rest_window_ms, t0) - self.rest_mV) ** 2
+        return total
+
+
+@dataclass
+class FitResult:
+    """What ``fit`` found.
+
+    Attributes:
+        values: parameter name -> fitted value (its unit: mS/cm2 for conductances, ...).
+        loss: the loss at ``values`` (the lowest seen).
+        history: the loss at every iteration.
+        params: the full parameter pytree with the fitted values (``sim.run(tstop, params=...)``).
+        gradient: d loss / d value at the start of the best iteration, per parameter.
+    """
+
+    values: dict[str, float]
+    loss: float
+    history: np.ndarray
+    params: dict
+    gradient: dict[str, float] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        vals = ", ".join(f"{k}={v:.6g}" for k, v in self.values.items())
+        return f"FitResult({vals}; loss={self.loss:.4g} after {len(self.history)} iterations)"
+
+
+def loss_function(sim, tstop: float, names: Sequence[str], *, target=None, features: Features | None = None,
+                  loss: Callable | None = None, probe: str = "v", params=None, stride: int = 1,
+                  checkpoint: int | str = "auto") -> Callable:
+    """The loss as a pure, differentiable function of the named parameters' values.
+
+    Returns ``f(values: dict name -> value) -> scalar`` (works under jit and grad); see ``fit``
+    for the arguments. ``f.params(values)`` gives the full parameter pytree for those values.
+
+    Example:
+        >>> f = loss_function(sim, 30.0, ["HH.gNa"], target=v)
+        >>> jax.grad(f)({"HH.gNa": 110.0})
+    """
+    from excitable.engine.integrate import compiled_runner
+    from excitable.model.simulation import METHODS
+
+    if target is None and features is None and loss is None:
+        raise ModelError("fit: give a target trace, features, or a loss function")
+    if int(stride) != stride or stride < 1:
+        raise ModelError(f"fit: stride must be a positive integer, got {stride!r}")
+    base = sim.parameters() if params is None else params
+    for name in names:
+        if not _known(base, name):
+            with_param(base, name, 0.0)  # raises a ModelError that lists the known names
+    n_steps = sim.n_steps(tstop)
+    if checkpoint == "auto":
+        # Worth its ~3x cost in time (and compile time) once the stored states would be large.
+        checkpoint = int(round(math.sqrt(n_steps))) if n_steps * sim.plan.n > AUTO_CHECKPOINT else 0
+    block = int(checkpoint)
+    run = compiled_runner(sim.plan, dt=sim.dt, theta=METHODS[sim.method], stride=stride, checkpoint=block)
+    drive = {k: jnp.asarray(v) for k, v in sim.drive(tstop).items()}
+    labels = [p.label for p in sim.plan.probes]
+    if probe not in labels and (features is not None or (target is not None and np.ndim(target) == 1)):
+        raise ModelError(f"fit: probe {probe!r} is not recorded; recorded: {', '.join(labels) or 'none'}")
+    col = labels.index(probe) if probe in labels else 0
+    n_samples = n_steps // stride + 1
+    dt_s = sim.dt * stride
+    t = np.arange(n_samples) * dt_s
+    tgt = None if target is None else _target(target, probe, n_samples, len(labels))
+
+    def apply(values):
+        p = base
+        for name in names:
+            p = with_param(p, name, values[name] * jnp.ones_like(get_param(base, name)))
+        return p
+
+    def f(values):
+        rec = run(apply(values), drive)[0]
+        total = 0.0
+        if tgt is not None:
+            total = total + G.mse(rec if tgt.ndim == 2 else rec[:, col], tgt)
+        if features is not None:
+            total = total + features.loss(rec[:, col], dt_s)
+        if loss is not None:
+            total = total + loss(rec, t)
+        return total
+
+    f.params = apply
+    f.base = base
+    return f
+
+
+def fit(sim, tstop: float, free: Mapping[str, object], *, target=None, features: Features | None = None,
+        loss: Callable | None = None, probe: str = "v", init: Mapping[str, float] | None = None,
+        params=None, steps: int = 300, optimizer="adam", learning_rate: float = 0.05, stride: int = 1,
+        checkpoint: int | str = "auto", tolerance: float = 0.0, callback: Callable | None = None) -> FitResult:
+    """Adjust the parameters named in ``free`` so the simulation matches a recording or features.
+
+    Args:
+        sim: the Simulation (its stimuli and recordings define the experiment).
+        tstop: simulated time, ms.
+        free: parameter name ("HH.gNa", "Leak.g", "cm", ...) -> bounds ``(lower, upper)``, a
+            ``Bounds`` or None. Each is fitted as one value, uniform over the sites where the
+            mechanism sits.
+        target: the recording to match: samples of ``probe`` (n_samples,) or all the recorded
+            probes (n_samples, n_probes), at the simulation's dt times ``stride``, from t = 0
+            (a ``Result`` works too). Loss term: mean squared difference, mV2.
+        features: a ``Features`` to match (on ``probe``).
+        loss: a custom term ``loss(recordings (n_samples, n_probes), t (n_samples,) ms) -> scalar``.
+        init: starting values (default: the values in ``params``); each strictly inside its bounds.
+        params: the parameter pytree to start from (default ``sim.parameters()``).
+        steps: optimizer iterations.
+        optimizer: "adam" (gradient descent with momentum; robust, also for spike-feature losses),
+            "lbfgs" (quasi-Newton with a line search: converges in tens of iterations on smooth
+            trace losses), or any optax GradientTransformation.
+        learning_rate: Adam's step, in the unbounded coordinates (about a relative change).
+        checkpoint: steps per checkpointed block; 0: none; "auto": sqrt(n_steps) once
+            n_steps x n_nodes exceeds ``AUTO_CHECKPOINT``, none for shorter runs.
+        tolerance: stop once the loss is at or below this.
+        callback: called as ``callback(iteration, loss, values)`` after each iteration.
+
+    Returns:
+        FitResult with the best values seen.
+    """
+    import optax
+
+    if not free:
+        raise ModelError("fit: name at least one free parameter")
+    if int(steps) != steps or steps < 1:
+        raise ModelError(f"fit: steps must be a positive integer, got {steps!r}")
+    bounds = {name: G.Bounds.of(spec) for name, spec in free.items()}
+    f = loss_function(sim, tstop, list(bounds), target=target, features=features, loss=loss, probe=probe,
+                      params=params, stride=stride, checkpoint=checkpoint)
+    start = {}
+    for name, b in bounds.items():
+        value = (init or {}).get(name, float(np.mean(np.asarray(get_param(f.base, name)))))
+        if not b.contains(value):
+            raise ModelError(f"fit: the start value of {name} ({value:g}) must lie inside {b}")
+        start[name] = b.to_unbounded(float(value))
+
+    def objective(u):
+        return f({k: b.to_bounded(u[k]) for k, b in bounds.items()})
+
+    opt = _optimizer(optimizer, learning_rate)
+
+    @jax.jit
+    def update(u, state):
+        value, g = jax.value_and_grad(objective)(u)
+        updates, state = opt.update(g, state, u, value=value, grad=g, value_fn=objective)
+        return optax.apply_updates(u, updates), state, value, g
+
+    u = {k: jnp.asarray(v) for k, v in start.items()}
+    # Strong types from the start, so the state after one update has the same types (no retrace).
+    state = jax.tree.map(lambda x: jnp.asarray(x, dtype=jnp.result_type(x)), opt.init(u))
+    history, best = [], (math.inf, u, None)
+    for i in range(int(steps)):
+        new_u, state, value, g = update(u, state)
+        value = float(value)
+        if not math.isfinite(value):
+            raise SimulationError(f"fit: the loss became {value} at iteration {i}; lower the learning "
+                                  f"rate or narrow the bounds")
+        history.append(value)
+        if value < best[0]:
+            best = (value, u, g)
+        if callback is not None:
+            callback(i, value, _values(bounds, u))
+        if value <= tolerance:
+            break
+        u = new_u
+    value, u, g = best
+    values = _values(bounds, u)
+    # d loss / d x = (d loss / d u) / (dx / du)
+    dxdu = {k: float(jax.grad(b.to_bounded)(u[k])) for k, b in bounds.items()}
+    gradient = {k: float(g[k]) / dxdu[k] if dxdu[k] else math.nan for k in bounds}
+    return FitResult(values=values, loss=value, history=np.asarray(history), params=f.params(values),
+                     gradient=gradient)
+
+
+def _optimizer(spec, learning_rate):
+    import optax
+
+    if spec == "adam":
+        return optax.adam(learning_rate)
+    if spec == "lbfgs":
+        return optax.lbfgs()
+    if isinstance(spec, str) or not hasattr(spec, "update"):
+        raise ModelError(f"fit: optimizer must be 'adam', 'lbfgs' or an optax transformation, got {spec!r}")
+    return spec
+
+
+def _known(params, name) -> bool:
+    try:
+        get_param(params, name)
+        return True
+    except (KeyError, AttributeError):
+        return False
+
+
+def _values(bounds, u) -> dict[str, float]:
+    return {k: float(b.to_bounded(u[k])) for k, b in bounds.items()}
+
+
+def _target(target, probe, n_samples, n_probes):
+    from excitable.results import Result
+
+    if isinstance(target, Result):
+        target = target.traces[probe]
+    tgt = np.asarray(target, dtype=float)
+    want = (n_samples,) if tgt.ndim == 1 else (n_samples, n_probes)
+    if tgt.shape != want or not np.all(np.isfinite(tgt)):
+        raise ModelError(f"fit: target must be finite with shape {want} (the recorded samples), "
+                         f"got shape {tgt.shape}")
+    return jnp.asarray(tgt)

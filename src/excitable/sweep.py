@@ -1,0 +1,400 @@
+"""Parameter sweeps: run an experiment over a grid, locally or on a Dask cluster, into one tidy table.
+
+A grid is one or more axes (``parse_axis("amplitude=5:40:8")``: 8 values from 5 to 40, or
+``"model=hh,textbook"``: a list). Every grid point runs the experiment once; its scalar summary fields
+(numbers, strings, booleans) become one row of ``DIR/sweep.csv``, after the grid values. Rows are
+appended to ``DIR/sweep.jsonl`` the moment they arrive, so a crash or a lost worker loses nothing that
+was finished, and running the same sweep again skips the points already done. ``sweep.csv`` and the
+figure (``sweep.png``: lines for one axis, heat maps for two) are written atomically at the end.
+
+With ``scheduler`` (a ``dask.distributed`` address or Client) the points go to the cluster in
+batches of ``batch_size`` (one task each, so the cost of a task is shared by several runs); a task
+whose worker dies is rescheduled by Dask, one that raises is retried ``retries`` times. A point whose
+parameters the experiment rejects (ModelError) or whose run goes unstable (SimulationError) gets a
+row with the message in the ``error`` column instead of stopping the sweep.
+
+Example:
+    >>> from excitable.sweep import parse_axis, sweep
+    >>> axes = [parse_axis("amplitude=5:40:8", "action-potential"), parse_axis("gNa_scale=0.5:1.5:5", "action-potential")]
+    >>> res = sweep("action-potential", axes, sets={"tstop": 20}, out="ap-sweep")
+    >>> res.rows[0]   # {"amplitude": 5.0, "gNa_scale": 0.5, "rest_mV": ..., "peak_mV": ...}
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from excitable.errors import ModelError, SimulationError
+
+#: Largest grid accepted (points).
+MAX_POINTS = 1_000_000
+JOURNAL, TABLE, FIGURE = "sweep.jsonl", "sweep.csv", "sweep.png"
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One grid axis: a parameter of the experiment and its values (already coerced)."""
+
+    key: str
+    values: tuple
+
+
+@dataclass
+class SweepResult:
+    """Rows (one dict per grid point, in grid order), the table's columns, and what was computed now."""
+
+    columns: list[str]
+    rows: list[dict]
+    computed: int = 0
+    out: Path | None = None
+    files: list[str] = field(default_factory=list)
+
+
+def parse_axis(spec: str, experiment: str) -> Axis:
+    """``"key=a:b:n"`` (n values from a to b, ends included) or ``"key=v1,v2,..."`` -> Axis.
+
+    Values are checked by the experiment's own parameter rules; any problem raises ModelError.
+    """
+    from excitable import experiments
+
+    params = experiments.get(experiment).EXPERIMENT.params
+    key, sep, rhs = str(spec).partition("=")
+    key, rhs = key.strip(), rhs.strip()
+    if not sep or not key or not rhs:
+        raise ModelError(f"--grid expects key=a:b:n or key=v1,v2,..., got {spec!r}")
+    if key not in params:
+        raise ModelError(f"--grid: unknown parameter {key!r} for {experiment}; known: {', '.join(params)}")
+    p = params[key]
+    if ":" in rhs:
+        parts = rhs.split(":")
+        if len(parts) != 3 or p.kind in (str, bool):
+            raise ModelError(f"--grid {key}: expected a:b:n with numbers a, b and a count n, got {rhs!r}"
+                             if len(parts) != 3 else f"--grid {key}: a range needs a numeric parameter; "
+                             f"list the values instead ({key}=v1,v2)")
+        try:
+            a, b, n = float(parts[0]), float(parts[1]), parts[2].strip()
+            n = int(n)
+        except ValueError:
+            raise ModelError(f"--grid {key}: expected a:b:n with numbers a, b and an integer n >= 1, "
+                             f"got {rhs!r}") from None
+        if not (math.isfinite(a) and math.isfinite(b)) or n < 1 or (n == 1 and a != b):
+            raise ModelError(f"--grid {key}: need finite a, b and n >= 1 (n = 1 only if a = b), got {rhs!r}")
+        raw = np.linspace(a, b, n).tolist()
+    else:
+        raw = [v.strip() for v in rhs.split(",")]
+        if any(v == "" for v in raw):
+            raise ModelError(f"--grid {key}: empty value in {rhs!r}")
+    values = []
+    for v in raw:
+        if p.kind is int and not isinstance(v, str) and v != round(v):
+            raise ModelError(f"--grid {key}: {key} must be an integer, the range gives {v:g}")
+        values.append(p.coerce(key, round(v) if p.kind is int and not isinstance(v, str) else v))
+    if len(set(values)) != len(values):
+        raise ModelError(f"--grid {key}: repeated values in {rhs!r}")
+    return Axis(key, tuple(values))
+
+
+def grid_points(axes: Sequence[Axis]) -> list[dict]:
+    """Every combination of the axes' values, the first axis varying slowest."""
+    keys = [a.key for a in axes]
+    if len(set(keys)) != len(keys):
+        raise ModelError(f"--grid: each parameter may have one axis, got {', '.join(keys)}")
+    n = math.prod(len(a.values) for a in axes)
+    if n > MAX_POINTS:
+        raise ModelError(f"--grid: {n} points is more than {MAX_POINTS}")
+    return [dict(zip(keys, combo)) for combo in itertools.product(*(a.values for a in axes))]
+
+
+def scalar_fields(summary: dict) -> dict:
+    """The summary's scalar entries (numbers, strings, booleans, None), JSON-ready."""
+    from excitable.results import jsonable
+
+    return {k: v for k, v in jsonable(summary).items() if v is None or isinstance(v, (int, float, str, bool))}
+
+
+def run_points(experiment: str, fixed: dict, points: Sequence[dict]) -> list[dict]:
+    """Run ``experiment`` at each point (the Dask task): ``[{"point": ..., "summary" | "error": ...}]``."""
+    from excitable import experiments
+    from excitable.progress import reporting
+
+    out = []
+    with reporting(None):  # a run's own progress would garble the sweep's bar
+        for point in points:
+            try:
+                res = experiments.run(experiment, **fixed, **point)
+                out.append({"point": point, "summary": scalar_fields(res.summary)})
+            except (ModelError, SimulationError) as e:
+                out.append({"point": point, "error": str(e)})
+    return out
+
+
+def _key(point: dict) -> str:
+    return json.dumps(point, sort_keys=True)
+
+
+class _Journal:
+    """Append-only JSON-lines record of finished points; the first line says which sweep it is."""
+
+    def __init__(self, path: Path, header: dict, fresh: bool):
+        self.path = path
+        self.done: dict[str, dict] = {}
+        if path.exists() and not fresh:
+            lines = path.read_text().splitlines()
+            first = _loads(lines[0]) if lines else None
+            if first is not None and first != header:
+                raise ModelError(f"{path} holds another sweep ({_difference(first, header)}); "
+                                 f"use another --out, or --fresh to replace it")
+            for line in lines[1:]:
+                rec = _loads(line)  # a line cut short by a crash is skipped
+                if rec is not None and "point" in rec:
+                    self.done[_key(rec["point"])] = rec
+            if first is None:
+                self._rewrite(header)
+        else:
+            self._rewrite(header)
+
+    def _rewrite(self, header):
+        from excitable.results import atomic_write_text
+
+        atomic_write_text(self.path, json.dumps(header) + "\n" +
+                          "".join(json.dumps(r) + "\n" for r in self.done.values()))
+
+    def add(self, rec: dict) -> None:
+        with open(self.path, "a") as f:
+            f.write(json.dumps(rec) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        self.done[_key(rec["point"])] = rec
+
+
+def _loads(line: str):
+    try:
+        rec = json.loads(line)
+    except ValueError:
+        return None
+    return rec if isinstance(rec, dict) else None
+
+
+def _difference(old: dict, new: dict) -> str:
+    if old.get("experiment") != new["experiment"]:
+        return f"of {old.get('experiment')!r}"
+    a, b = old.get("fixed") or {}, new["fixed"]
+    diff = [f"{k} = {a.get(k, 'a grid axis')} there, {b.get(k, 'a grid axis')} now"
+            for k in sorted(set(a) | set(b)) if a.get(k, "?") != b.get(k, "?")]
+    return "; ".join(diff[:3]) or "other settings"
+
+
+def sweep(experiment: str, axes: Sequence[Axis], *, sets: dict | None = None, out=None,
+          scheduler=None, batch_size: int | None = None, retries: int = 2, fresh: bool = False,
+          plot: Sequence[str] | None = None, progress: Callable[[int, int], None] | None = None,
+          on_rows: Callable[[list[dict]], None] | None = None) -> SweepResult:
+    """Run ``experiment`` at every point of the grid ``axes`` (other parameters from ``sets``).
+
+    Args:
+        out: folder for sweep.jsonl (rows as they arrive), sweep.csv and sweep.png; None keeps the
+            rows in memory only (no resume).
+        scheduler: a dask.distributed scheduler address ("tcp://host:8786") or Client; None runs here.
+        batch_size: grid points per Dask task (default: about four tasks per worker, at most 16).
+        fresh: ignore (and replace) the rows already in ``out``.
+        plot: summary fields to draw (default: up to four numeric fields that vary).
+        progress: ``progress(done, total)`` after each finished point or batch.
+        on_rows: called with each list of newly finished rows (after they are on disk).
+    """
+    from excitable import experiments
+
+    exp = experiments.get(experiment).EXPERIMENT
+    sets = dict(sets or {})
+    clash = sorted(set(sets) & {a.key for a in axes})
+    if clash:
+        raise ModelError(f"{clash[0]!r} is both a --grid axis and a --set value")
+    if not axes:
+        raise ModelError("sweep: give at least one --grid axis")
+    fixed = {k: v for k, v in exp.resolve(sets).items() if k not in {a.key for a in axes}}
+    points = grid_points(axes)
+    header = {"experiment": experiment, "fixed": scalar_fields(fixed)}
+    client = None if scheduler is None else _client(scheduler)  # an unreachable one fails first
+    if out is not None:
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        journal = _Journal(out / JOURNAL, header, fresh)
+        done = journal.done
+    else:
+        journal, done = None, {}
+    pending = [p for p in points if _key(p) not in done]
+    total, finished = len(points), len(points) - len(pending)
+    fresh_rows: dict[str, dict] = {}
+
+    def accept(recs):
+        nonlocal finished
+        recs = [r for r in recs if _key(r["point"]) not in fresh_rows]  # a task run twice counts once
+        for rec in recs:
+            if journal is not None:
+                journal.add(rec)
+            fresh_rows[_key(rec["point"])] = rec
+        finished += len(recs)
+        if on_rows is not None:
+            on_rows(recs)
+        if progress is not None:
+            progress(finished, total)
+
+    if progress is not None:
+        progress(finished, total)
+    def table():
+        records = {**done, **fresh_rows}
+        columns, rows = _table([a.key for a in axes], [records[_key(p)] for p in points if _key(p) in records])
+        if out is not None:  # also after an interruption: the table then holds the rows done so far
+            from excitable.results import atomic_write_text
+
+            atomic_write_text(out / TABLE, _csv(columns, rows))
+        return columns, rows
+
+    try:
+        if pending and client is None:
+            for p in pending:
+                accept(run_points(experiment, fixed, [p]))
+        elif pending:
+            _on_dask(client, experiment, fixed, pending, batch_size, retries, accept)
+    except BaseException:
+        table()
+        raise
+    finally:
+        if client is not None and client is not scheduler:
+            client.close()
+    columns, rows = table()
+    result = SweepResult(columns, rows, computed=len(fresh_rows), out=out)
+    if out is not None:
+        result.files = [JOURNAL, TABLE]
+        if len(axes) <= 2 and _plot(out / FIGURE, axes, columns, rows, plot):
+            result.files.append(FIGURE)
+    return result
+
+
+def _client(scheduler):
+    """A dask.distributed Client for an address (or the Client given)."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ModelError("--scheduler needs dask.distributed: pip install 'dask[distributed]'") from None
+    if isinstance(scheduler, Client):
+        return scheduler
+    try:
+        return Client(str(scheduler), timeout="10s")
+    except (OSError, TimeoutError, ValueError) as e:
+        raise ModelError(f"cannot reach the Dask scheduler at {scheduler!r}: {e}") from None
+
+
+def _on_dask(client, experiment, fixed, pending, batch_size, retries, accept) -> None:
+    from distributed import as_completed
+
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    size = batch_size or max(1, min(16, math.ceil(len(pending) / (4 * workers))))
+    if int(size) != size or size < 1:
+        raise ModelError(f"batch size must be a positive integer, got {batch_size!r}")
+    batches = [pending[i:i + size] for i in range(0, len(pending), size)]
+    running = {client.submit(run_points, experiment, fixed, b, retries=retries, pure=False) for b in batches}
+    try:
+        for fut in as_completed(list(running)):
+            running.discard(fut)
+            accept(fut.result())
+            del fut  # the last reference: Dask forgets the result, and need not recompute it if lost
+    finally:
+        if running:
+            client.cancel(list(running))  # after an interruption, leave nothing running for us
+
+
+def _table(keys: list[str], records: list[dict]) -> tuple[list[str], list[dict]]:
+    columns = list(keys)
+    rows = []
+    for rec in records:
+        row = dict(rec["point"])
+        for k, v in rec.get("summary", {}).items():
+            if k not in keys:
+                row[k] = v
+                if k not in columns:
+                    columns.append(k)
+        if "error" in rec:
+            row["error"] = rec["error"]
+        rows.append(row)
+    if any("error" in r for r in rows):
+        columns.append("error")
+    return columns, rows
+
+
+def _csv(columns, rows) -> str:
+    import csv
+    import io
+
+    def cell(v):
+        if v is None:
+            return ""
+        if isinstance(v, float):
+            return repr(v)
+        return str(v)
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    for r in rows:
+        w.writerow([cell(r.get(c)) for c in columns])
+    return buf.getvalue()
+
+
+def _is_number(v) -> bool:
+    return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+
+
+def _plot(path: Path, axes, columns, rows, fields) -> bool:
+    """Lines (one axis) or heat maps (two axes) of numeric summary fields; False if nothing to draw."""
+    keys = [a.key for a in axes]
+    numeric = [c for c in columns if c not in keys and c != "error" and all(_is_number(r.get(c)) for r in rows)]
+    if fields:
+        unknown = [f for f in fields if f not in numeric]
+        if unknown:
+            raise ModelError(f"--plot: {unknown[0]!r} is not a numeric summary field; "
+                             f"have {', '.join(numeric)}")
+    else:
+        fields = [c for c in numeric if len({r.get(c) for r in rows}) > 1][:4]
+    if not fields or not rows:
+        return False
+    from matplotlib.figure import Figure  # no pyplot: no global state, safe in any thread
+
+    fig = Figure(figsize=(4.2 * len(fields), 3.4))
+    axs = fig.subplots(1, len(fields), squeeze=False)
+    lookup = {tuple(r[k] for k in keys): r for r in rows}
+    for ax, f in zip(axs[0], fields):
+        if len(axes) == 1:
+            xs = [x for x in axes[0].values if (x,) in lookup]
+            ax.plot(xs, [_num(lookup[(x,)].get(f)) for x in xs], "o-")
+            ax.set_xlabel(keys[0])
+            ax.set_ylabel(f)
+        else:
+            (a, b) = axes
+            z = np.array([[_num(lookup.get((x, y), {}).get(f)) for x in a.values] for y in b.values])
+            im = ax.imshow(z, origin="lower", aspect="auto", interpolation="nearest")
+            ax.set_xticks(range(len(a.values)), [_label(x) for x in a.values], rotation=45)
+            ax.set_yticks(range(len(b.values)), [_label(y) for y in b.values])
+            ax.set_xlabel(a.key)
+            ax.set_ylabel(b.key)
+            fig.colorbar(im, ax=ax, label=f)
+        ax.set_title(f, fontsize=9)
+    fig.tight_layout()
+    tmp = path.with_name(f".{path.name}.tmp.png")
+    fig.savefig(tmp, dpi=110)
+    os.replace(tmp, path)
+    return True
+
+
+def _num(v) -> float:
+    return math.nan if v is None else float(v)
+
+
+def _label(x) -> str:
+    return f"{x:.4g}" if isinstance(x, float) else str(x)

@@ -1,0 +1,163 @@
+"""Fitting by gradient descent: recovery of known parameters, gradients vs finite differences,
+checkpointed scans, parameter transforms, float32 vs float64, and the fit_hh example.
+
+References: a synthetic trace made with known conductances (the fit must find them again: the issue's
+2 % criterion), central finite differences for every gradient, and the float64 run for float32.
+"""
+
+import importlib.util
+import math
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import excitable as ex
+from excitable.engine.batch import broadcast, with_param
+from excitable.engine.grad import Bounds, astype, crossing_times, soft_count
+from excitable.engine.integrate import compiled_runner
+from excitable.fit import Features, fit, loss_function
+
+TRUE = {"HH.gNa": 120.0, "HH.gK": 36.0, "HH.gL": 0.3}
+BOUNDS = {"HH.gNa": (50.0, 250.0), "HH.gK": (10.0, 80.0), "HH.gL": (0.05, 1.0)}
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fit_hh.py"
+
+
+def protocol(v_init=-65.0):
+    """A hyperpolarizing step (constrains the leak) and a suprathreshold pulse (Na+, K+)."""
+    cell = ex.Cell.cylinder(length=20.0, diameter=20.0).insert(ex.HH())
+    sim = ex.Simulation(cell, dt=0.025, temperature=6.3, v_init=v_init)
+    nA = cell.density_to_nA(1.0, cell.soma)
+    sim.stimulate(ex.IClamp(cell.soma, amplitude=-3.0 * nA, delay=2.0, duration=5.0))
+    sim.stimulate(ex.IClamp(cell.soma, amplitude=12.0 * nA, delay=12.0, duration=1.0))
+    sim.record("v")
+    return sim
+
+
+def test_adam_recovers_gna_gk_gl_from_a_synthetic_trace():
+    sim = protocol()
+    target = sim.run(30.0)["v"]
+    res = fit(sim, 30.0, BOUNDS, target=target, init={"HH.gNa": 100.0, "HH.gK": 30.0, "HH.gL": 0.25},
+              steps=200, learning_rate=0.1)
+    for name, true in TRUE.items():
+        assert res.values[name] == pytest.approx(true, rel=0.02), res  # the issue's criterion
+    assert res.history[-1] < 1e-3 * res.history[0]
+    np.testing.assert_allclose(sim.run(30.0, params=res.params)["v"], target, atol=0.5)
+
+
+def test_spike_features_fit_recovers_gk_and_gl():
+    sim = protocol(v_init="rest")
+    nA = sim.cell.density_to_nA(1.0, sim.cell.soma)
+    sim.stimulate(ex.IClamp(sim.cell.soma, amplitude=10.0 * nA, delay=15.0, duration=100.0))
+    ref = sim.run(60.0)
+    feat = Features.measure(ref.t, ref["v"], rest_window_ms=(0.0, 2.0))
+    assert len(feat.spike_times_ms) >= 3 and feat.rest_mV == pytest.approx(-64.974, abs=1e-3)
+    res = fit(sim, 60.0, {"HH.gK": (10.0, 80.0), "HH.gL": (0.05, 1.0)}, features=feat,
+              init={"HH.gK": 30.0, "HH.gL": 0.4}, steps=100)
+    assert res.values["HH.gK"] == pytest.approx(36.0, rel=0.02)
+    assert res.values["HH.gL"] == pytest.approx(0.3, rel=0.02)
+
+
+def test_gradient_through_checkpointed_run_and_features_matches_finite_differences():
+    sim = protocol(v_init="rest")
+    target = sim.run(25.0)["v"]
+    feat = Features(spike_times_ms=[13.2], rest_mV=-64.0, rest_window_ms=(0.0, 2.0))
+    f = jax.jit(loss_function(sim, 25.0, list(TRUE), target=target + 0.5, features=feat, checkpoint=30))
+    x0 = {"HH.gNa": 110.0, "HH.gK": 33.0, "HH.gL": 0.32}
+    g = jax.grad(f)(x0)
+    for name, x in x0.items():
+        eps = 1e-5 * x
+        fd = (f({**x0, name: x + eps}) - f({**x0, name: x - eps})) / (2 * eps)
+        # Central differences in float64: truncation ~eps^2 f''' and rounding ~1e-16 f / eps, both
+        # below 1e-6 relative here.
+        assert float(g[name]) == pytest.approx(float(fd), rel=1e-5), name
+        assert abs(float(g[name])) > 1e-6
+
+
+def test_checkpointed_scan_gives_the_same_run_with_sublinear_memory():
+    sim = protocol()
+    p = sim.parameters()
+    memory = {}
+    for name, tstop in (("plain", 25.0), ("ckpt", 25.0), ("ckpt", 100.0)):
+        drive = {k: jnp.asarray(v) for k, v in sim.drive(tstop).items()}
+        block = int(math.sqrt(len(drive["iclamp"]))) if name == "ckpt" else 0
+        run = compiled_runner(sim.plan, dt=sim.dt, checkpoint=block)
+        if (name, tstop) == ("ckpt", 25.0):  # forward values: bit for bit those of the plain scan
+            assert np.array_equal(np.asarray(run(p, drive)[0])[:, 0], sim.run(tstop)["v"])
+
+        def loss(cm, run=run, drive=drive):
+            return jnp.mean(run({**p, "cm": cm}, drive)[0] ** 2)
+
+        memory[name, tstop] = jax.jit(jax.grad(loss)).lower(p["cm"]).compile().memory_analysis().temp_size_in_bytes
+    plain_per_step = memory["plain", 25.0] / 1000
+    ckpt_per_step = (memory["ckpt", 100.0] - memory["ckpt", 25.0]) / 3000
+    # Without checkpoints every step's state is kept (hundreds of bytes a step); with them what
+    # grows is the recorded trace and its cotangent (a few 8-byte numbers a step).
+    assert plain_per_step > 200 and ckpt_per_step < 40, (plain_per_step, ckpt_per_step)
+
+
+def test_float32_spike_times_match_float64_within_one_step():
+    cell = ex.Cell.cylinder(length=20.0, diameter=20.0).insert(ex.HH())
+    sim = ex.Simulation(cell, dt=0.025, temperature=6.3)
+    sim.stimulate(ex.IClamp(cell.soma, amplitude=cell.density_to_nA(10.0, cell.soma), delay=2.0, duration=1000))
+    sim.record("v")
+    sim.record_spikes()
+    r64 = sim.run(1000.0)
+    r32 = sim.run(1000.0, params=astype(sim.parameters(), jnp.float32))
+    s64, s32 = r64.spikes[0], r32.spikes[0]
+    # 1 s of repetitive firing (68 spikes): float32 round-off (1e-7 relative) accumulates in the
+    # phase, yet every spike lands in the same step (NEURON-style times: within one dt, 0.025 ms).
+    assert len(s64) == len(s32) == 68
+    assert np.max(np.abs(s64 - s32)) <= 0.025 + 1e-9
+    # Interpolated crossings agree to 1 us, the trace to 0.1 mV (steepest upstroke ~ 400 mV/ms x dt).
+    t64, ok64 = crossing_times(jnp.asarray(r64["v"]), 0.025, max_count=80)
+    t32, ok32 = crossing_times(jnp.asarray(r32["v"]), 0.025, max_count=80)
+    assert np.max(np.abs(np.asarray(t64 - t32)[np.asarray(ok64)])) < 1e-3
+    assert np.max(np.abs(r64["v"] - r32["v"])) < 0.1
+    # The same in a batch of stimulus amplitudes (vmap), in chunks with a stride.
+    batch = with_param(broadcast(sim.parameters(), 3), "iclamp_amp", np.array([[0.8], [1.0], [2.0]]))
+    b64 = sim.run_batch(150.0, batch, stride=2)["v"]
+    b32 = sim.run_batch(150.0, astype(batch, jnp.float32), stride=2)["v"]
+    for v64, v32 in zip(b64, b32):
+        (t64, ok64), (t32, ok32) = (crossing_times(jnp.asarray(v), 0.05, max_count=20) for v in (v64, v32))
+        assert np.array_equal(ok64, ok32) and int(ok64.sum()) >= 5
+        assert np.max(np.abs(np.asarray(t64 - t32))) < 1e-3
+
+
+def test_bounds_map_to_unbounded_and_back():
+    for b in (Bounds(10.0, 500.0), Bounds(-80.0, -40.0), Bounds(0.0, None), Bounds(None, None),
+              Bounds(1.0, 5.0, scale="linear"), Bounds(None, 3.0)):
+        for x in (0.5 * (max(b.lower, -100) + min(b.upper, 100)), min(b.upper, 100) - 1e-3):
+            assert float(b.to_bounded(b.to_unbounded(x))) == pytest.approx(x, rel=1e-9, abs=1e-9)
+        assert b.contains(float(b.to_bounded(jnp.asarray(30.0))))
+    assert repr(Bounds(10, 500)) == "Bounds(10, 500, scale='log')"
+    with pytest.raises(ex.ModelError, match="lower < upper"):
+        Bounds(5, 1)
+    assert float(soft_count(jnp.array([-60.0, 30.0, -60.0, 30.0, -60.0]))) == pytest.approx(2.0, abs=1e-6)
+
+
+def test_fit_rejects_bad_requests_in_one_line():
+    sim = protocol()
+    with pytest.raises(ex.ModelError, match="unknown parameter 'HH.gCa'"):
+        fit(sim, 5.0, {"HH.gCa": (1, 2)}, target=np.zeros(201))
+    with pytest.raises(ex.ModelError, match="start value of HH.gNa"):
+        fit(sim, 5.0, {"HH.gNa": (1, 2)}, target=np.zeros(201))
+    with pytest.raises(ex.ModelError, match="shape"):
+        fit(sim, 5.0, {"HH.gNa": (1, 200)}, target=np.zeros(10))
+    with pytest.raises(ex.ModelError, match="target trace, features, or a loss"):
+        fit(sim, 5.0, {"HH.gNa": (1, 200)})
+
+
+def test_example_fits_a_noisy_passive_plus_hh_recording(capsys):
+    spec = importlib.util.spec_from_file_location("fit_hh", EXAMPLE)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    out = mod.main(seed=3, steps=30)  # another seed than the example's default noise
+    # 1 mV noise on 1600 samples: the leak conductance is known to ~3 % (its statistical error),
+    # the others to better than 1 %; the residual is the noise itself.
+    for name, err in out["errors"].items():
+        assert abs(err) < (0.05 if name == "Leak.g" else 0.01), (name, err)
+    assert 0.9 < out["rms_mV"] < 1.1
+    assert "HH.gNa" in capsys.readouterr().out
