@@ -40,9 +40,9 @@ _EXPORTS = {
     "ghk_voltage": "excitable.physics.ions",
     "ghk_current": "excitable.physics.ions",
 }
-_EXPORTS.update({"fit": "excitable.fit", "Features": "excitable.fit", "sweep": "excitable.sweep",
+_EXPORTS.update({"Features": "excitable.fit",
                  "Network": "excitable.model.network", "Site": "excitable.model.network"})
-_SUBMODULES = {"experiments", "analysis", "physics", "model", "engine", "io", "units", "errors"}
+_SUBMODULES = {"experiments", "analysis", "physics", "model", "engine", "io", "units", "errors", "fit", "sweep"}
 
 __all__ = sorted(_EXPORTS)
 
