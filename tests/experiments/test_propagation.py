@@ -1,6 +1,5 @@
 """propagation: the squid axon's velocity and its square-root dependence on diameter (PHENOMENA row 10)."""
 
-import numpy as np
 import pytest
 
 from excitable import experiments

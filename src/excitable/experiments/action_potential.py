@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from excitable.experiments.base import Experiment, Param
-from excitable.experiments.models import MODELS, single_compartment
+from excitable.experiments.models import DRUG_PARAMS, MODEL_PARAMS, prepared
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp
 from excitable.results import Result
@@ -20,16 +20,13 @@ EXPERIMENT = Experiment(
     name="action-potential",
     question="What happens in each phase of the action potential?",
     params={
-        "model": Param("hh", "", "hh (squid axon, 6.3 degC) or textbook (mammalian, 36 degC)", str, MODELS),
-        "temperature": Param(None, "degC", "default: the model's own (hh 6.3, textbook 36)",
-                             minimum=-10, maximum=60),
+        **MODEL_PARAMS,
         "amplitude": Param(None, "uA/cm2", "stimulus current density (default about 2x threshold)"),
         "delay": Param(5.0, "ms", "stimulus onset", minimum=0),
         "pulse": Param(1.0, "ms", "stimulus duration", positive=True),
         "tstop": Param(30.0, "ms", "simulated time", positive=True),
         "dt": Param(0.025, "ms", "time step", positive=True),
-        "gNa_scale": Param(1.0, "", "multiply Na+ conductance (0 = TTX)", minimum=0),
-        "gK_scale": Param(1.0, "", "multiply K+ conductance (0 = TEA)", minimum=0),
+        **DRUG_PARAMS,
     },
 )
 
@@ -40,10 +37,8 @@ DEFAULT_AMPLITUDE = {"hh": 14.0, "textbook": 14.0}
 def run(**given) -> Result:
     """Run the experiment; keyword arguments as in ``EXPERIMENT.params``."""
     p = EXPERIMENT.resolve(given)
-    model = single_compartment(p["model"])
+    model, temperature = prepared(p)
     cell = model.cell
-    _scale(cell, p["gNa_scale"], p["gK_scale"])
-    temperature = model.temperature if p["temperature"] is None else p["temperature"]
     amplitude = DEFAULT_AMPLITUDE[p["model"]] if p["amplitude"] is None else p["amplitude"]
     sim = Simulation(cell, dt=p["dt"], temperature=temperature, v_init=model.v_init)
     sim.stimulate(IClamp(cell.soma, amplitude=cell.density_to_nA(amplitude, cell.soma),
@@ -60,16 +55,6 @@ def run(**given) -> Result:
 
     res.plotter = plot_action_potential
     return res
-
-
-def _scale(cell, na: float, k: float) -> None:
-    for name, mech in cell.mechanisms.items():
-        for field in mech.parameters():
-            low = field.lower()
-            if low.startswith("g") and "na" in low and na != 1.0:
-                cell.set(f"{name}.{field}", getattr(mech, field) * na)
-            elif low.startswith("g") and low[1:] in ("k", "kd", "m") and k != 1.0:
-                cell.set(f"{name}.{field}", getattr(mech, field) * k)
 
 
 def record_everything(sim: Simulation) -> None:

@@ -13,7 +13,7 @@ import numpy as np
 
 from excitable.errors import ModelError
 from excitable.experiments.base import Experiment, Param
-from excitable.experiments.models import MODELS, single_compartment
+from excitable.experiments.models import DRUG_PARAMS, MODEL_PARAMS, prepared
 from excitable.experiments.refractory_period import gate_labels
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp
@@ -23,9 +23,7 @@ EXPERIMENT = Experiment(
     name="gates-overlap",
     question="Are Na+ and K+ gates ever open at the same time?",
     params={
-        "model": Param("hh", "", "hh (squid axon, 6.3 degC) or textbook (mammalian, 36 degC)", str, MODELS),
-        "temperature": Param(None, "degC", "default: the model's own (hh 6.3, textbook 36)",
-                             minimum=-10, maximum=60),
+        **MODEL_PARAMS,
         "compare_temperature": Param(18.5, "degC", "a second temperature for comparison (the squid axon's "
                                      "in HH's propagation experiments)", minimum=-10, maximum=60),
         "amplitude": Param(2.0, "x threshold", "stimulus, times the 1-ms pulse threshold at each temperature",
@@ -37,8 +35,7 @@ EXPERIMENT = Experiment(
                        minimum=0.001, maximum=0.99),
         "dt": Param(0.01, "ms", "time step (finer than NEURON's 0.025: the 18.5-degC spike lasts ~0.4 ms; "
                     "at 0.025 its Na+ charge ratio is 4 % high)", positive=True),
-        "gNa_scale": Param(1.0, "", "multiply Na+ conductance (0 = TTX)", minimum=0),
-        "gK_scale": Param(1.0, "", "multiply K+ conductance (TEA < 1)", minimum=0),
+        **DRUG_PARAMS,
     },
 )
 
@@ -51,13 +48,11 @@ SPIKE_LEVEL_MV = 0.0
 def run(**given) -> Result:
     """Run the experiment; keyword arguments as in ``EXPERIMENT.params``."""
     from excitable.engine.batch import broadcast, with_param
-    from excitable.experiments.action_potential import _scale
 
     p = EXPERIMENT.resolve(given)
-    model = single_compartment(p["model"])
+    model, temperature = prepared(p)
     cell = model.cell
-    _scale(cell, p["gNa_scale"], p["gK_scale"])
-    temps = [model.temperature if p["temperature"] is None else p["temperature"], p["compare_temperature"]]
+    temps = [temperature, p["compare_temperature"]]
     gates = gate_labels(p["model"])
     na_mech, k_mech = gates["h"].split(".")[0], gates["n"].split(".")[0]
     sim = Simulation(cell, dt=p["dt"], temperature=temps[0], v_init="rest")

@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from excitable.errors import ModelError
-from excitable.experiments.action_potential import DEFAULT_AMPLITUDE, _scale, _stim_density
+from excitable.experiments.action_potential import DEFAULT_AMPLITUDE, _stim_density
 from excitable.experiments.base import Experiment, Param
-from excitable.experiments.models import MODELS, single_compartment
+from excitable.experiments.models import DRUG_PARAMS, MODEL_PARAMS, prepared
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp
 from excitable.results import Result
@@ -23,9 +23,7 @@ EXPERIMENT = Experiment(
     name="membrane-currents",
     question="Why is total current outward in the falling phase although INa is inward?",
     params={
-        "model": Param("hh", "", "hh (squid axon, 6.3 degC) or textbook (mammalian, 36 degC)", str, MODELS),
-        "temperature": Param(None, "degC", "default: the model's own (hh 6.3, textbook 36)",
-                             minimum=-10, maximum=60),
+        **MODEL_PARAMS,
         "amplitude": Param(None, "uA/cm2", "stimulus current density (default about 2x threshold)"),
         "delay": Param(5.0, "ms", "stimulus onset", minimum=0),
         "pulse": Param(1.0, "ms", "stimulus duration", positive=True),
@@ -34,8 +32,7 @@ EXPERIMENT = Experiment(
         "tstop": Param(25.0, "ms", "simulated time", positive=True),
         "dt": Param(0.01, "ms", "time step (at NEURON's 0.025, backward Euler makes the steepest fall "
                     "4 % too slow)", positive=True),
-        "gNa_scale": Param(1.0, "", "multiply Na+ conductance (0 = TTX)", minimum=0),
-        "gK_scale": Param(1.0, "", "multiply K+ conductance (TEA < 1)", minimum=0),
+        **DRUG_PARAMS,
     },
 )
 
@@ -59,10 +56,8 @@ def _group(name: str) -> str:
 def run(**given) -> Result:
     """Run the experiment; keyword arguments as in ``EXPERIMENT.params``."""
     p = EXPERIMENT.resolve(given)
-    model = single_compartment(p["model"])
+    model, temperature = prepared(p)
     cell = model.cell
-    _scale(cell, p["gNa_scale"], p["gK_scale"])
-    temperature = model.temperature if p["temperature"] is None else p["temperature"]
     amplitude = DEFAULT_AMPLITUDE[p["model"]] if p["amplitude"] is None else p["amplitude"]
     sim = Simulation(cell, dt=p["dt"], temperature=temperature, v_init=model.v_init)
     sim.stimulate(IClamp(cell.soma, amplitude=cell.density_to_nA(amplitude, cell.soma),

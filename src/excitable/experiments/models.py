@@ -10,10 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from excitable.errors import ModelError
+from excitable.experiments.base import Param
 from excitable.model.cell import Cell
 from excitable.physics.channels.hh import HH
 
 MODELS = ("hh", "textbook")
+
+#: The parameters every single-compartment experiment shares.
+MODEL_PARAMS = {
+    "model": Param("hh", "", "hh (squid axon, 6.3 degC) or textbook (mammalian, 36 degC)", str, MODELS),
+    "temperature": Param(None, "degC", "default: the model's own (hh 6.3, textbook 36)",
+                         minimum=-10, maximum=60),
+}
+#: Teaching interventions on the voltage-gated channels.
+DRUG_PARAMS = {
+    "gNa_scale": Param(1.0, "", "multiply Na+ conductance (0 = TTX)", minimum=0),
+    "gK_scale": Param(1.0, "", "multiply K+ conductance (0 = TEA)", minimum=0),
+}
 
 
 @dataclass
@@ -41,3 +54,23 @@ def single_compartment(model: str = "hh", **hh_params) -> SingleCompartment:
         return SingleCompartment(cell, preset.celsius, "rest",
                                  "textbook mammalian cell (Pospischil et al. 2008 regular spiking, tuned)")
     raise ModelError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
+
+
+def prepared(p: dict) -> tuple[SingleCompartment, float]:
+    """The model named by ``p["model"]`` with the drug scalings of ``p`` applied, and the temperature
+    to run at (``p["temperature"]`` or the model's own)."""
+    model = single_compartment(p["model"])
+    scale_conductances(model.cell, p.get("gNa_scale", 1.0), p.get("gK_scale", 1.0))
+    temperature = model.temperature if p.get("temperature") is None else p["temperature"]
+    return model, temperature
+
+
+def scale_conductances(cell: Cell, na: float, k: float) -> None:
+    """Multiply every Na+ conductance by ``na`` (TTX: 0) and every K+ one by ``k`` (TEA)."""
+    for name, mech in cell.mechanisms.items():
+        for field in mech.parameters():
+            low = field.lower()
+            if low.startswith("g") and "na" in low and na != 1.0:
+                cell.set(f"{name}.{field}", getattr(mech, field) * na)
+            elif low.startswith("g") and low[1:] in ("k", "kd", "m") and k != 1.0:
+                cell.set(f"{name}.{field}", getattr(mech, field) * k)

@@ -15,7 +15,7 @@ import numpy as np
 
 from excitable.errors import ModelError
 from excitable.experiments.base import Experiment, Param
-from excitable.experiments.models import MODELS, single_compartment
+from excitable.experiments.models import DRUG_PARAMS, MODEL_PARAMS, prepared
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp
 from excitable.results import Result
@@ -24,9 +24,7 @@ EXPERIMENT = Experiment(
     name="refractory-period",
     question="Why can't a patch fire again at once?",
     params={
-        "model": Param("hh", "", "hh (squid axon, 6.3 degC) or textbook (mammalian, 36 degC)", str, MODELS),
-        "temperature": Param(None, "degC", "default: the model's own (hh 6.3, textbook 36)",
-                             minimum=-10, maximum=60),
+        **MODEL_PARAMS,
         "intervals": Param("", "ms", "comma-separated test intervals (onset to onset); default: 2-40 ms for "
                            "HH at 6.3 degC, scaled by the AP half-width otherwise", str),
         "conditioning": Param(2.0, "x threshold", "conditioning pulse amplitude, times the single-pulse "
@@ -38,8 +36,7 @@ EXPERIMENT = Experiment(
         "tolerance": Param(1e-3, "", "precision of the threshold bisection, relative to the control "
                            "threshold", positive=True),
         "dt": Param(0.025, "ms", "time step", positive=True),
-        "gNa_scale": Param(1.0, "", "multiply Na+ conductance (0 = TTX)", minimum=0),
-        "gK_scale": Param(1.0, "", "multiply K+ conductance (TEA < 1)", minimum=0),
+        **DRUG_PARAMS,
     },
 )
 
@@ -82,13 +79,10 @@ def parse_intervals(text: str) -> list[float]:
 
 def run(**given) -> Result:
     """Run the experiment; keyword arguments as in ``EXPERIMENT.params``."""
-    from excitable.experiments.action_potential import _scale
 
     p = EXPERIMENT.resolve(given)
-    model = single_compartment(p["model"])
+    model, temperature = prepared(p)
     cell = model.cell
-    _scale(cell, p["gNa_scale"], p["gK_scale"])
-    temperature = model.temperature if p["temperature"] is None else p["temperature"]
     unit = cell.density_to_nA(1.0, cell.soma)  # every clamp delivers its gain in uA/cm2
     # A probe run finds the AP width, which sets the default grid and the spike search window.
     probe = Simulation(cell, dt=p["dt"], temperature=temperature, v_init="rest")

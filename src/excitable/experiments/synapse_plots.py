@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from excitable.experiments.style import COLORS, OKABE_ITO, new_figure
+from excitable.experiments.style import OKABE_ITO, new_figure
 
 PRE, TERM, POST = OKABE_ITO["sky"], OKABE_ITO["blue"], OKABE_ITO["black"]
 TRANSMITTER, OPEN, CURRENT = OKABE_ITO["orange"], OKABE_ITO["green"], OKABE_ITO["vermillion"]

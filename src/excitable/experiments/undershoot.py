@@ -14,7 +14,7 @@ import numpy as np
 
 from excitable.errors import ModelError
 from excitable.experiments.base import Experiment, Param
-from excitable.experiments.models import MODELS
+from excitable.experiments.models import MODEL_PARAMS
 from excitable.model.cell import Cell
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp
@@ -26,9 +26,7 @@ EXPERIMENT = Experiment(
     name="undershoot",
     question="What is the undershoot for?",
     params={
-        "model": Param("hh", "", "hh (squid axon, 6.3 degC) or textbook (mammalian, 36 degC)", str, MODELS),
-        "temperature": Param(None, "degC", "default: the model's own (hh 6.3, textbook 36)",
-                             minimum=-10, maximum=60),
+        **MODEL_PARAMS,
         "slow": Param(2.0, "x tau_n", "K+ gate time constant factor of the 'slowed' cell", positive=True),
         "fast": Param(0.7, "x tau_n", "K+ gate time constant factor of the 'faster' cell", positive=True),
         "pulse_amplitude": Param(None, "uA/cm2", "single 1-ms pulse (default: hh 20, about 3x its threshold; "

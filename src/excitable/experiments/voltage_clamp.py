@@ -13,7 +13,7 @@ import numpy as np
 
 from excitable.errors import ModelError
 from excitable.experiments.base import Experiment, Param
-from excitable.experiments.models import MODELS, single_compartment
+from excitable.experiments.models import DRUG_PARAMS, MODEL_PARAMS, prepared
 from excitable.experiments.refractory_period import gate_labels
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import VClamp
@@ -23,9 +23,7 @@ EXPERIMENT = Experiment(
     name="voltage-clamp",
     question="How do voltage-gated Na+ and K+ channels respond to a voltage step?",
     params={
-        "model": Param("hh", "", "hh (squid axon, 6.3 degC) or textbook (mammalian, 36 degC)", str, MODELS),
-        "temperature": Param(None, "degC", "default: the model's own (hh 6.3, textbook 36)",
-                             minimum=-10, maximum=60),
+        **MODEL_PARAMS,
         "holding": Param(-65.0, "mV", "holding potential before and after the step"),
         "step_min": Param(10.0, "mV", "smallest step above the holding potential"),
         "step_max": Param(130.0, "mV", "largest step (130 reaches +65 mV, beyond ENa, so INa reverses)"),
@@ -36,23 +34,19 @@ EXPERIMENT = Experiment(
         "rs": Param(1e-3, "MOhm", "series resistance of the clamp (smaller: closer to an ideal clamp)",
                     positive=True),
         "dt": Param(0.025, "ms", "time step", positive=True),
-        "gNa_scale": Param(1.0, "", "multiply Na+ conductance (0 = TTX)", minimum=0),
-        "gK_scale": Param(1.0, "", "multiply K+ conductance (0 = TEA)", minimum=0),
+        **DRUG_PARAMS,
     },
 )
 
 
 def run(**given) -> Result:
     """Run the experiment; keyword arguments as in ``EXPERIMENT.params``."""
-    from excitable.experiments.action_potential import _scale
 
     p = EXPERIMENT.resolve(given)
     if p["step_max"] < p["step_min"]:
         raise ModelError(f"step_max ({p['step_max']:g}) must be >= step_min ({p['step_min']:g})")
-    model = single_compartment(p["model"])
+    model, temperature = prepared(p)
     cell = model.cell
-    _scale(cell, p["gNa_scale"], p["gK_scale"])
-    temperature = model.temperature if p["temperature"] is None else p["temperature"]
     gates = gate_labels(p["model"])
     na_mech, k_mech = gates["h"].split(".")[0], gates["n"].split(".")[0]
     na, k = cell.mechanisms[na_mech], cell.mechanisms[k_mech]
