@@ -97,7 +97,7 @@ def _dispatch(args) -> int:
     params = exp.EXPERIMENT.resolve(parse_sets(args.set))
     from excitable.progress import StderrBar, reporting
 
-    with reporting(StderrBar(label=args.name)):
+    with StderrBar(label=args.name) as bar, reporting(bar):
         result = exp.run(**params)
     if args.out:
         result.save(args.out)
