@@ -15,9 +15,10 @@ Per step (NEURON's order: events are delivered at the start of a step):
    Bernoulli draw from a seeded key in stochastic mode);
 3. external spike trains (given counts per step) are read from a ring buffer of the sources' last
    ``depth`` steps, every step, connection by connection (they are few and often busy);
-4. cleft: each receptor instance sums what arrives this step; its transmitter concentration T (mM)
-   is ``t_max x amount`` for ``pulse`` ms after a release and then decays with the clearance time
-   constant ``tau_clear`` (0: a square pulse, Destexhe et al. 1994);
+4. cleft: each receptor instance sums what arrives this step; a release raises its transmitter
+   concentration T (mM) by ``t_max x amount`` on top of what is still there, T stays at that level
+   for ``pulse`` ms (at least the release step) and then decays with the clearance time constant
+   ``tau_clear`` (0: a square pulse, Destexhe et al. 1994);
 5. after the voltage step, the sources whose V crossed the threshold upward (and the external trains)
    are kept for the next step.
 
@@ -264,9 +265,10 @@ def deliver(conn: Connections, params, syn, dt):
             q, st, key = _external(g, fo, gp, st, buffer, n_nodes, ptr, dt, depth, key, conn.stochastic)
             amount = amount.at[jnp.asarray(g.target[fo.external])].add(q)
         got = amount > 0
-        level = jnp.where(got, cp["t_max"] * amount, st["level"])
+        # A release adds to what is still in the cleft; the pulse lasts at least its own step.
+        level = jnp.where(got, st["T"] + cp["t_max"] * amount, st["level"])
         timer = jnp.where(got, cp["pulse"], st["timer"])
-        on = timer > 0.5 * dt  # the pulse covers whole steps
+        on = got | (timer > 0.5 * dt)  # the pulse covers whole steps
         T = jnp.where(on, level, st["T"] * _decay(dt, cp["tau_clear"]))
         new[g.mechanism] = {**st, "T": T, "level": level, "timer": timer - dt}
         transmitter[g.mechanism] = T
