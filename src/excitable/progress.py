@@ -50,16 +50,20 @@ class StderrBar:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._ticks = 0
+        self._entered = False
 
     def __call__(self, done: int, total: int) -> None:
-        self.fraction = done / max(total, 1)
-        if self._thread is None:  # used without the context manager: draw on each report
+        # A finished run hands back to the spinner: the experiment may have more work to do.
+        self.fraction = done / max(total, 1) if done < total else None
+        if self._thread is None and not self._entered:  # used without the context manager
             self._draw(final=False)
 
     def __enter__(self) -> StderrBar:
+        self._entered = True
         self.t0 = time.monotonic()
-        self._thread = threading.Thread(target=self._tick, daemon=True)
-        self._thread.start()
+        if getattr(self.stream, "isatty", lambda: False)():  # no \r-animations in logs and pipes
+            self._thread = threading.Thread(target=self._tick, daemon=True)
+            self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:

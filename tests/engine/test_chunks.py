@@ -27,4 +27,5 @@ def test_chunked_run_equals_single_scan(monkeypatch):
     # Same arithmetic in the same order: bit-for-bit equal, same spikes.
     assert np.array_equal(whole["v"], chunked["v"]) and len(whole.t) == len(chunked.t)
     assert np.array_equal(whole.spikes[0], chunked.spikes[0]) and len(whole.spikes[0]) >= 10
-    assert "100.0%" in stream.getvalue()
+    shown = stream.getvalue()
+    assert shown.count("%") >= 9 and "99.9%" in shown  # the bar advanced chunk by chunk

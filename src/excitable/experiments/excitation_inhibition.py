@@ -40,6 +40,8 @@ EXPERIMENT = Experiment(
     params={
         "gmax_e": Param(0.001, "uS", "AMPA conductance of each excitatory synapse", positive=True, maximum=0.1),
         "gmax_i": Param(0.005, "uS", "GABA_A conductance of each inhibitory synapse", positive=True, maximum=0.1),
+        "bicuculline": Param(0.0, "", "fraction of GABA_A receptors blocked (bicuculline): 0 none, 1 all",
+                             minimum=0, maximum=1),
         "e_cl": Param(-80.0, "mV", "Cl- reversal potential of the GABA_A synapses (shunting uses rest)",
                       minimum=-100, maximum=-40),
         "strong_factor": Param(6.0, "", "x gmax_e for the excitation that fires the cell (veto test)",
@@ -83,7 +85,8 @@ class Bench:
         self.order = list(SITES)
         for name in self.order:
             kind, at = SITES[name]
-            rec = AMPA(gmax=p["gmax_e"]) if kind == "AMPA" else GABAa(gmax=p["gmax_i"], e=p["e_cl"])
+            gmax_i = p["gmax_i"] * (1.0 - p["bicuculline"])
+            rec = AMPA(gmax=p["gmax_e"]) if kind == "AMPA" else GABAa(gmax=gmax_i, e=p["e_cl"])
             self.net.spike_train([], 0, rec, at=at)
         self.sim = Simulation(self.net, dt=p["dt"], temperature=36.0, v_init="rest")
         self.sim.record("v")

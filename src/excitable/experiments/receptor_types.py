@@ -36,6 +36,10 @@ EXPERIMENT = Experiment(
     params={
         "gmax_nicotinic": Param(0.01, "uS", "nicotinic synapse conductance", minimum=0, maximum=1),
         "gmax_muscarinic": Param(0.05, "uS", "muscarinic synapse: maximal GIRK conductance", minimum=0, maximum=1),
+        "curare": Param(0.0, "", "fraction of nicotinic receptors blocked (curare): 0 none, 1 all", minimum=0,
+                        maximum=1),
+        "atropine": Param(0.0, "", "fraction of muscarinic receptors blocked (atropine): 0 none, 1 all",
+                          minimum=0, maximum=1),
         "t_max": Param(1.0, "mM", "ACh in the cleft after one release", positive=True, maximum=10),
         "tau_clear": Param(0.15, "ms", "ACh clearance by acetylcholinesterase", minimum=0, maximum=100),
         "burst_spikes": Param(4, "", "spikes in the burst onto the third cell", int, minimum=1, maximum=20),
@@ -57,9 +61,9 @@ def run(**given) -> Result:
     net = Network(cells)
     cleft = {"t_max": p["t_max"], "pulse": PULSE_MS, "tau_clear": p["tau_clear"]}
     burst = RELEASE_MS + np.arange(p["burst_spikes"]) * 1000.0 / p["burst_rate"]
-    net.spike_train([RELEASE_MS], 0, Nicotinic(gmax=p["gmax_nicotinic"]), **cleft)
-    net.spike_train([RELEASE_MS], 1, MuscarinicM2(gmax=p["gmax_muscarinic"]), **cleft)
-    net.spike_train(burst, 2, MuscarinicM2(gmax=p["gmax_muscarinic"]), **cleft)
+    net.spike_train([RELEASE_MS], 0, Nicotinic(gmax=p["gmax_nicotinic"] * (1.0 - p["curare"])), **cleft)
+    net.spike_train([RELEASE_MS], 1, MuscarinicM2(gmax=p["gmax_muscarinic"] * (1.0 - p["atropine"])), **cleft)
+    net.spike_train(burst, 2, MuscarinicM2(gmax=p["gmax_muscarinic"] * (1.0 - p["atropine"])), **cleft)
     sim = Simulation(net, dt=p["dt"], temperature=model.temperature, v_init="rest")
     for k, label in enumerate(("v_nicotinic", "v_muscarinic", "v_muscarinic_burst")):
         sim.record("v", Site(k, cells[k].soma), label=label)

@@ -48,6 +48,9 @@ EXPERIMENT = Experiment(
                           "(glutamate, Mg2+-blocked at rest)", str, RECEPTOR_CHOICES),
         "gmax": Param(0.005, "uS", "maximal synaptic conductance (the synapse's weight); about 0.02 fires "
                       "the postsynaptic cell", minimum=0, maximum=1.0),
+        "antagonist": Param(0.0, "", "fraction of the postsynaptic receptors blocked by an antagonist "
+                            "(CNQX for AMPA, curare for nicotinic, APV for NMDA): 0 none, 1 all", minimum=0,
+                            maximum=1),
         "temperature": Param(36.0, "degC", "temperature of both cells and of the release step",
                              minimum=10, maximum=42),
         "release_latency": Param(0.15, "ms", "AP peak at the terminal -> start of release, at 36 degC",
@@ -122,7 +125,7 @@ def run(**given) -> Result:
     post_model = single_compartment("textbook")
     post = post_model.cell
     net = Network([pre, post])
-    receptor = RECEPTORS[p["receptor"]](gmax=p["gmax"])
+    receptor = RECEPTORS[p["receptor"]](gmax=p["gmax"] * (1.0 - p["antagonist"]))
     net.connect(pre, post, receptor, pre_at=TERMINAL, delay=delay, threshold=TRIGGER_MV,
                 t_max=p["t_max"], pulse=p["pulse"], tau_clear=tau_clear)
     sim = Simulation(net, dt=p["dt"], temperature=p["temperature"], v_init="rest")
