@@ -5,10 +5,12 @@ The benchmarks (see each file's docstring for exactly what is timed):
   bench_batch.py   1000 HH cells with different gNa, 1 s (vmap) vs 1000 NEURON sections
   bench_cli.py     `excitable run action-potential --json` vs the same NEURON script, as subprocesses
   bench_cable.py   a 1000-compartment HH axon (20 ms) and a 1460-compartment SWC tree (100 ms)
+  bench_network.py 1000 HH cells x 100 Exp2Syn synapses (NetCon), 1 s, vs NEURON (and Brian2 where it
+                   imports; set BRIAN2_PYTHON to an interpreter that has it)
 
 "speed-up" is NEURON time / excitable time: above 1, excitable is faster.
 
-Usage: python benchmarks/run_all.py [--quick] [--only single,batch,cli] [--markdown]
+Usage: python benchmarks/run_all.py [--quick] [--only single,batch,cli,cable,network] [--markdown]
 (`make bench` runs it in full; --quick takes under a minute.)
 """
 
@@ -26,7 +28,7 @@ from pathlib import Path
 
 import _common as c
 
-BENCHES = ("single", "batch", "cli", "cable")
+BENCHES = ("single", "batch", "cli", "cable", "network")
 
 
 def _field(path: str, key: str, sep: str) -> str:

@@ -34,9 +34,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-#: Spiking fan-out rows handled by the sparse branch in one step; more take the branch over all rows.
-SPARSE_ROWS = 16
-
 
 @dataclass(frozen=True, eq=False)
 class ConnGroup:
@@ -60,14 +57,18 @@ class FanOut:
     """Connections from node sources as rows of at most ``width`` connections, one source per row.
 
     events: (n_ev,) connections whose source is a node (event-driven); external: the others.
-    owner: (n_rows,) source of each row; table: (n_rows + 1, width) connection indices, padded with
-    n_c (the last row is all padding, the fill value of the sparse branch).
+    owner: (n_rows,) source of each row. table, delay, target: (n_rows + 1, width) connection index
+    (padded with n_c), its delay (steps) and its receptor instance; the last row is all padding.
+    per_round: spiking rows handled together (about 256 connections).
     """
 
     events: np.ndarray
     external: np.ndarray
     owner: np.ndarray
     table: np.ndarray
+    delay: np.ndarray
+    target: np.ndarray
+    per_round: int
 
     @classmethod
     def build(cls, g: ConnGroup, n_nodes: int) -> FanOut:
@@ -89,7 +90,10 @@ class FanOut:
                 rows.append(np.pad(conns[k:k + width], (0, width - len(conns[k:k + width])),
                                    constant_values=n_c))
         rows.append(np.full(width, n_c))
-        return cls(events, external, np.array(owner, int), np.array(rows, int).reshape(-1, width))
+        table = np.array(rows, int).reshape(-1, width)
+        pad = lambda a: np.append(a, 0)[table]  # noqa: E731
+        return cls(events, external, np.array(owner, int), table, pad(g.delay_steps), pad(g.target),
+                   int(np.clip(256 // width, 1, 16)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,7 +139,8 @@ def initial_synapses(conn: Connections, n_sites: dict[str, int], seed) -> dict:
     for g in conn.groups:
         n_c, n_s = len(g.source), n_sites[g.mechanism]
         n_ext = len(g.fan_out(len(conn.source_nodes)).external)
-        st[g.mechanism] = {"x": jnp.ones(n_c), "u": jnp.zeros(n_c), "last": jnp.full(n_c, -jnp.inf),
+        tm = jnp.stack([jnp.ones(n_c), jnp.zeros(n_c), jnp.full(n_c, -jnp.inf)], axis=1)  # x, u, last
+        st[g.mechanism] = {"tm": tm,
                            "xe": jnp.ones(n_ext), "ue": jnp.zeros(n_ext),
                            "pending": jnp.zeros((conn.depth, n_s)), "read": jnp.zeros(n_s),
                            "T": jnp.zeros(n_s), "level": jnp.zeros(n_s), "timer": jnp.zeros(n_s)}
@@ -168,46 +173,54 @@ def _draw(stochastic: bool, key, p):
 def _fan_out(g: ConnGroup, fo: FanOut, gp, st, spiked, ptr, dt, depth, key, stochastic):
     """Steps 1-2 for the node sources that spiked at the end of the last step.
 
-    Returns (pending, x, u, last, key). Small fan-outs (at most ``SPARSE_ROWS`` rows) are processed
-    whole every step, masked; larger ones in rounds of ``SPARSE_ROWS`` spiking rows in a
-    ``while_loop`` that makes no round at all in a step without spikes. The ring and the states stay
-    outside any ``cond`` (XLA copies the operands of a conditional: megabytes per step here).
+    Returns (pending, tm, key); tm holds x, u and the step of the last arrival of each connection.
+    A small network (at most ``per_round`` rows) is processed whole every step, masked (no control
+    flow: jit, vmap and grad as usual). A larger one takes the spiking rows ``per_round`` at a time
+    in a ``while_loop`` that makes no round in a step without spikes (reverse-mode gradients do not
+    go through it; forward mode does). The ring and the states are never operands of a ``cond``:
+    XLA copies those, megabytes per step here.
     """
     n_c = len(g.source)
     n_rows = len(fo.owner)
-    table = jnp.asarray(fo.table)
-    delay = jnp.asarray(np.append(g.delay_steps, 0))
-    target = jnp.asarray(np.append(g.target, 0))
+    table, delay, target = (jnp.asarray(a) for a in (fo.table, fo.delay, fo.target))
     active = spiked[jnp.asarray(fo.owner)] > 0
 
     def process(rows, mask, carry):
-        pending, x, u, last, key = carry
-        conns = table[rows]
-        valid = (mask[:, None] & (conns < n_c)).ravel()
-        c = jnp.where(valid, conns.ravel(), 0)
-        arrive = ptr + delay[c]
-        frac, x_after, u_after = _release(gp, c, x[c], u[c], (arrive - last[c]) * dt)
+        pending, tm, key = carry
+        valid = (mask[:, None] & (table[rows] < n_c)).ravel()
+        c = jnp.where(valid, table[rows].ravel(), 0)
+        arrive = ptr + delay[rows].ravel()
+        old = tm[c]  # x, u, last arrival: one gather, and the scatter below depends on it
+        frac, x_after, u_after = _release(gp, c, old[:, 0], old[:, 1], (arrive - old[:, 2]) * dt)
         released, key = _draw(stochastic, key, gp["p"][c])
         q = jnp.where(valid, gp["weight"][c] * frac * released, 0.0)
-        tgt = jnp.where(valid, target[c], pending.shape[1])
-        drop = jnp.where(valid, c, n_c)
-        return (pending.at[arrive % depth, tgt].add(q, mode="drop"), x.at[drop].set(x_after, mode="drop"),
-                u.at[drop].set(u_after, mode="drop"),
-                last.at[drop].set(arrive.astype(last.dtype), mode="drop"), key)
+        tgt = jnp.where(valid, target[rows].ravel(), pending.shape[1])
+        new = jnp.stack([x_after, u_after, arrive.astype(tm.dtype)], axis=1)
+        return (pending.at[arrive % depth, tgt].add(q, mode="drop"),
+                tm.at[jnp.where(valid, c, n_c)].set(new, mode="drop"), key)
 
-    carry = (st["pending"], st["x"], st["u"], st["last"], key)
-    if n_rows <= SPARSE_ROWS:
+    carry = (st["pending"], st["tm"], key)
+    k = fo.per_round
+    if n_rows <= k:
         return process(jnp.arange(n_rows), active, carry)
 
-    def more(loop):
-        return jnp.any(loop[0])
+    def pick(left):
+        """The first ``k`` spiking rows (padding: n_rows)."""
+        if k > 4:
+            return jnp.nonzero(left, size=k, fill_value=n_rows)[0]
+        rows = []
+        for _ in range(k):  # a few argmax passes beat nonzero's prefix sum on CPU
+            r = jnp.argmax(left)
+            rows.append(jnp.where(left[r], r, n_rows))
+            left = left.at[r].set(False)
+        return jnp.stack(rows)
 
     def round_(loop):
         left, carry = loop
-        rows = jnp.nonzero(left, size=SPARSE_ROWS, fill_value=n_rows)[0]
+        rows = pick(left)
         return left.at[rows].set(False, mode="drop"), process(rows, rows < n_rows, carry)
 
-    return jax.lax.while_loop(more, round_, (active, carry))[1]
+    return jax.lax.while_loop(lambda loop: jnp.any(loop[0]), round_, (active, carry))[1]
 
 
 def _external(g: ConnGroup, fo: FanOut, gp, st, buffer, n_nodes, ptr, dt, depth, key, stochastic):
@@ -226,7 +239,8 @@ def _external(g: ConnGroup, fo: FanOut, gp, st, buffer, n_nodes, ptr, dt, depth,
     released, key = _draw(stochastic, key, ge["p"])
     q = arrived * ge["weight"] * frac * released
     hit = arrived > 0
-    st = {**st, "xe": jnp.where(hit, x_idle - arrived * frac, x_idle), "ue": jnp.where(hit, u_after, u_idle)}
+    st = {**st, "xe": jnp.where(hit, x_idle - arrived * frac, x_idle),
+          "ue": jnp.where(hit, u_after, u_idle)}
     return q, st, key
 
 
@@ -241,7 +255,8 @@ def deliver(conn: Connections, params, syn, dt):
     spiked = syn["spiked"][:n_nodes]  # detected at the end of the last step
     buffer = syn["buffer"]
     if conn.n_external:  # written here, before it is read (XLA would copy it for a read, then write)
-        buffer = jax.lax.dynamic_update_slice(buffer, syn["spiked"][n_nodes:, None], (0, (ptr - 1) % depth))
+        buffer = jax.lax.dynamic_update_slice(buffer, syn["spiked"][n_nodes:, None],
+                                              (0, (ptr - 1) % depth))
         new["buffer"] = buffer
     slot = ptr % depth
     transmitter, amounts = {}, {}
@@ -254,11 +269,11 @@ def deliver(conn: Connections, params, syn, dt):
         # it right after the read would make XLA copy the whole ring every step.
         pending = st["pending"].at[(ptr - 1) % depth].add(-st["read"])
         if len(fo.events):
-            pending, x, u, last, key = _fan_out(g, fo, gp, {**st, "pending": pending}, spiked, ptr, dt,
-                                                depth, key, conn.stochastic)
-            st = {**st, "x": x, "u": u, "last": last}
-        # A row copied out on its own: fused into the elementwise work below, the dynamic slice
-        # costs XLA:CPU ~10 ns per element.
+            pending, tm, key = _fan_out(g, fo, gp, {**st, "pending": pending}, spiked, ptr, dt, depth, key,
+                                        conn.stochastic)
+            st = {**st, "tm": tm}
+        # Read as a row of its own (the barrier keeps XLA from fusing the dynamic slice into every
+        # use below): 5-10 % faster on benchmarks/bench_network.py.
         amount = jax.lax.optimization_barrier(pending[slot])
         st = {**st, "pending": pending, "read": amount}
         if len(fo.external):

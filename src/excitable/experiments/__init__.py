@@ -20,6 +20,8 @@ REGISTRY = {
     "graded-potential": "excitable.experiments.graded_potential",
     "one-way": "excitable.experiments.one_way",
     "morphology": "excitable.experiments.morphology",
+    "epilepsy": "excitable.experiments.epilepsy",
+    "synapse-speed": "excitable.experiments.synapse_speed",
     "refractory-period": "excitable.experiments.refractory_period",
     "gates-overlap": "excitable.experiments.gates_overlap",
     "membrane-currents": "excitable.experiments.membrane_currents",
