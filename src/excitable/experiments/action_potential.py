@@ -34,15 +34,25 @@ EXPERIMENT = Experiment(
 DEFAULT_AMPLITUDE = {"hh": 14.0, "textbook": 14.0}
 
 
-def run(**given) -> Result:
-    """Run the experiment; keyword arguments as in ``EXPERIMENT.params``."""
-    p = EXPERIMENT.resolve(given)
+def pulse_simulation(p: dict):
+    """The model of ``p`` (drugs applied) with one current pulse (amplitude uA/cm2, delay, pulse ms).
+
+    Returns (simulation, model, temperature degC, amplitude uA/cm2).
+    """
     model, temperature = prepared(p)
     cell = model.cell
     amplitude = DEFAULT_AMPLITUDE[p["model"]] if p["amplitude"] is None else p["amplitude"]
     sim = Simulation(cell, dt=p["dt"], temperature=temperature, v_init=model.v_init)
     sim.stimulate(IClamp(cell.soma, amplitude=cell.density_to_nA(amplitude, cell.soma),
                          delay=p["delay"], duration=p["pulse"]))
+    return sim, model, temperature, amplitude
+
+
+def run(**given) -> Result:
+    """Run the experiment; keyword arguments as in ``EXPERIMENT.params``."""
+    p = EXPERIMENT.resolve(given)
+    sim, model, temperature, amplitude = pulse_simulation(p)
+    cell = sim.cell
     record_everything(sim)
     res = sim.run(p["tstop"])
     res.traces["i_stim"] = _stim_density(res.t, p, amplitude, sim.dt)

@@ -12,11 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from excitable.errors import ModelError
-from excitable.experiments.action_potential import DEFAULT_AMPLITUDE, _stim_density
+from excitable.experiments.action_potential import _stim_density, pulse_simulation
 from excitable.experiments.base import Experiment, Param
-from excitable.experiments.models import DRUG_PARAMS, MODEL_PARAMS, prepared
-from excitable.model.simulation import Simulation
-from excitable.model.stimuli import IClamp
+from excitable.experiments.models import DRUG_PARAMS, MODEL_PARAMS
+from excitable.physics.channel import signal_names
 from excitable.results import Result
 
 EXPERIMENT = Experiment(
@@ -56,18 +55,13 @@ def _group(name: str) -> str:
 def run(**given) -> Result:
     """Run the experiment; keyword arguments as in ``EXPERIMENT.params``."""
     p = EXPERIMENT.resolve(given)
-    model, temperature = prepared(p)
-    cell = model.cell
-    amplitude = DEFAULT_AMPLITUDE[p["model"]] if p["amplitude"] is None else p["amplitude"]
-    sim = Simulation(cell, dt=p["dt"], temperature=temperature, v_init=model.v_init)
-    sim.stimulate(IClamp(cell.soma, amplitude=cell.density_to_nA(amplitude, cell.soma),
-                         delay=p["delay"], duration=p["pulse"]))
+    sim, model, temperature, amplitude = pulse_simulation(p)
+    cell = sim.cell
     currents = []
     for sig in ("v", "i_cap", "i_ion"):
         sim.record(sig)
     for name, mech in cell.mechanisms.items():
-        s = mech.steady_state(-65.0, temperature)
-        for field in mech.currents(-65.0, s):
+        for field in signal_names(mech, temperature)["currents"]:
             sim.record(f"{name}.{field}")
             currents.append(f"{name}.{field}")
     res = sim.run(p["tstop"])
