@@ -97,7 +97,7 @@ def _run_one(name: str, index: int, out: Path, quick: bool) -> Outcome:
         o.params = module.EXPERIMENT.resolve(given)
         o.settings_text = "".join(f" --set {k}={str(v).lower() if isinstance(v, bool) else v}"
                                   for k, v in given.items())
-        with reporting(StderrBar(label=f"  {name}")):
+        with StderrBar(label=f"  {name}") as bar, reporting(bar):
             result = module.run(**o.params)
         o.summary = jsonable(result.summary)
         try:
