@@ -63,6 +63,26 @@ def neuron_setup(h) -> None:
     h.dt, h.secondorder, h.celsius = DT, 0, CELSIUS
 
 
+def neuron_runners(h, tstop: float, pc=None):
+    """(continuerun, psolve): NEURON's two ways to run ``tstop`` ms from finitialize(-65).
+
+    continuerun is the standard run system (a hoc loop around each step); ParallelContext.psolve
+    does the same fixed steps in C.
+    """
+    pc = pc or h.ParallelContext()
+    pc.set_maxstep(10.0)
+
+    def continuerun():
+        h.finitialize(-65.0)
+        h.continuerun(tstop)
+
+    def psolve():
+        h.finitialize(-65.0)
+        pc.psolve(tstop)
+
+    return continuerun, psolve
+
+
 def timed(fn) -> float:
     t0 = time.perf_counter()
     fn()

@@ -60,13 +60,7 @@ def neuron(n: int, tstop: float, repeats: int) -> dict | None:
     pc = h.ParallelContext()
     pc.set_maxstep(10.0)
 
-    def continuerun():
-        h.finitialize(-65.0)
-        h.continuerun(tstop)
-
-    def psolve():
-        h.finitialize(-65.0)
-        pc.psolve(tstop)
+    continuerun, psolve = c.neuron_runners(h, tstop, pc)
 
     out = {"continuerun": c.median_time(continuerun, repeats)}
     out["spikes"] = c.spike_count(np.array([v.as_numpy() for v in vecs]))

@@ -100,13 +100,7 @@ def neuron(kind: str, repeats: int) -> dict | None:
     pc.set_maxstep(10.0)
     tstop = WORK[kind]["tstop"]
 
-    def continuerun():
-        h.finitialize(-65.0)
-        h.continuerun(tstop)
-
-    def psolve():
-        h.finitialize(-65.0)
-        pc.psolve(tstop)
+    continuerun, psolve = c.neuron_runners(h, tstop, pc)
 
     out = {"continuerun": c.median_time(continuerun, repeats), "spikes": c.spike_count(v.as_numpy()),
            "ncomp": ncomp}

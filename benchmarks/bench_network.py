@@ -155,13 +155,7 @@ def neuron(w: dict, tstop: float, repeats: int) -> dict | None:
     pc.set_maxstep(10.0)
     build = time.perf_counter() - t0
 
-    def continuerun():
-        h.finitialize(-65.0)
-        h.continuerun(tstop)
-
-    def psolve():
-        h.finitialize(-65.0)
-        pc.psolve(tstop)
+    continuerun, psolve = c.neuron_runners(h, tstop, pc)
 
     out = {"build": build, "continuerun": c.median_time(continuerun, repeats), "spikes": int(t_vec.size())}
     out["psolve"] = c.median_time(psolve, repeats)
