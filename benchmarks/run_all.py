@@ -5,6 +5,7 @@ The benchmarks (see each file's docstring for exactly what is timed):
   bench_batch.py   1000 HH cells with different gNa, 1 s (vmap) vs 1000 NEURON sections
   bench_cli.py     `excitable run action-potential --json` vs the same NEURON script, as subprocesses
   bench_cable.py   a 1000-compartment HH axon (20 ms) and a 1460-compartment SWC tree (100 ms)
+  bench_tour.py    `excitable tour` over every experiment, empty and warm compilation cache
   bench_network.py 1000 HH cells x 100 Exp2Syn synapses (NetCon), 1 s, vs NEURON (and Brian2 where it
                    imports; set BRIAN2_PYTHON to an interpreter that has it)
 
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import _common as c
 
-BENCHES = ("single", "batch", "cli", "cable", "network")
+BENCHES = ("single", "batch", "cli", "cable", "tour", "network")
 
 
 def _field(path: str, key: str, sep: str) -> str:
