@@ -80,7 +80,11 @@ def _dispatch(args) -> int:
 
     if args.command == "list":
         for name in experiments.names():
-            print(f"{name:22s} {experiments.get(name).EXPERIMENT.question}")
+            try:
+                question = experiments.get(name).EXPERIMENT.question
+            except Exception as e:  # one broken module should not hide the others
+                question = f"(cannot be loaded: {type(e).__name__}: {e})"
+            print(f"{name:22s} {question}")
         return 0
     if args.command == "tour":
         from excitable.interfaces.cli import tour
