@@ -61,3 +61,15 @@ def test_unstable_run_stops_with_a_clear_error():
 
     with pytest.raises(ex.SimulationError, match="numerically unstable"):
         sim.run(5.0, params=p)
+
+
+def test_absurd_input_stops_with_a_clear_error_not_silly_numbers():
+    # 1e12 uA/cm2 drives V to ~1e10 mV: nothing physical; the run must say so, not report it.
+    cell = ex.Cell.cylinder().insert(ex.HH())
+    sim = ex.Simulation(cell, dt=0.025)
+    sim.stimulate(ex.IClamp(cell.soma, amplitude=cell.density_to_nA(1e12, cell.soma), delay=1.0, duration=1.0))
+    sim.record("v")
+    import pytest
+
+    with pytest.raises(ex.SimulationError, match="V reached"):
+        sim.run(5.0)

@@ -380,6 +380,7 @@ class Simulation:
             w = p.width(self.plan.n)
             traces[p.label] = rec[..., col] if p.kind != "v_all" else rec[..., col:col + w]
             col += w
+        _check_voltages(traces, self.plan.probes, self.dt * stride)
         res = Result(t=t, traces=traces, meta={"dt": self.dt, "temperature": self.temperature})
         if spikes is not None and not batched:
             res.spikes = self._spike_times(spikes)
@@ -394,6 +395,26 @@ class Simulation:
             col = where[self.network.node(Site(ci, self.network.cells[ci].soma))]
             out[ci] = (np.nonzero(spiked[:, col])[0] + 1) * self.dt
         return out
+
+
+def _check_voltages(traces, probes, dt_sample: float) -> None:
+    """Stop with a clear message when a recorded V leaves any physical range (|V| > 1e4 mV): the run
+    blew up, or an input (a current of 1e12 uA/cm2...) makes no physical sense."""
+    from excitable.engine.integrate import RUNAWAY_MV
+    from excitable.errors import SimulationError
+
+    for p in probes:
+        if p.kind not in ("v", "v_all"):
+            continue
+        over = np.abs(traces[p.label]) > RUNAWAY_MV
+        if p.kind == "v_all":
+            over = over.any(axis=-1)  # (..., n_samples, N) -> (..., n_samples)
+        if over.any():
+            first = int(np.argmax(over.reshape(-1, over.shape[-1]).any(axis=0)))
+            peak = float(np.abs(traces[p.label]).max())
+            raise SimulationError(
+                f"V reached {peak:.3g} mV at t = {first * dt_sample:g} ms: the run is numerically unstable "
+                f"or an input is far outside the physical range (check amplitudes, dt and parameters)")
 
 
 def _index(text: str, prefix: str) -> int:
