@@ -42,7 +42,7 @@ class ConnGroup:
     mechanism: str
     source: np.ndarray       # (n_c,) index into sources: nodes first, then external trains
     target: np.ndarray       # (n_c,) instance (position in the mechanism's site list)
-    delay_steps: np.ndarray  # (n_c,) >= 0
+    delay_steps: np.ndarray  # (n_c,) >= 0: the defaults of params["syn"][mechanism]["delay_steps"]
 
     def fan_out(self, n_nodes: int) -> FanOut:
         """The static tables of the event-driven path (cached)."""
@@ -57,8 +57,9 @@ class FanOut:
     """Connections from node sources as rows of at most ``width`` connections, one source per row.
 
     events: (n_ev,) connections whose source is a node (event-driven); external: the others.
-    owner: (n_rows,) source of each row. table, delay, target: (n_rows + 1, width) connection index
-    (padded with n_c), its delay (steps) and its receptor instance; the last row is all padding.
+    owner: (n_rows,) source of each row. table, target: (n_rows + 1, width) connection index
+    (padded with n_c) and its receptor instance; the last row is all padding. (Delays are parameters,
+    read through ``table`` at run time, so changing them does not compile again.)
     per_round: spiking rows handled together (about 256 connections).
     """
 
@@ -66,7 +67,6 @@ class FanOut:
     external: np.ndarray
     owner: np.ndarray
     table: np.ndarray
-    delay: np.ndarray
     target: np.ndarray
     per_round: int
 
@@ -92,7 +92,7 @@ class FanOut:
         rows.append(np.full(width, n_c))
         table = np.array(rows, int).reshape(-1, width)
         pad = lambda a: np.append(a, 0)[table]  # noqa: E731
-        return cls(events, external, np.array(owner, int), table, pad(g.delay_steps), pad(g.target),
+        return cls(events, external, np.array(owner, int), table, pad(g.target),
                    int(np.clip(256 // width, 1, 16)))
 
 
@@ -109,21 +109,23 @@ class Connections:
 
     @cached_property
     def depth(self) -> int:
-        """Ring-buffer length: the longest delay + 1 steps."""
+        """Ring-buffer length in steps: the power of two above the longest delay, so that delays (which
+        are parameters) can change within it without compiling again."""
         d = max((int(g.delay_steps.max()) for g in self.groups if len(g.delay_steps)), default=0)
-        return d + 1
+        return 1 << int(d).bit_length()
 
     def key(self) -> tuple:
-        return (self.source_nodes.tobytes(), self.n_external, self.stochastic,
-                tuple((g.mechanism, g.source.tobytes(), g.target.tobytes(), g.delay_steps.tobytes())
-                      for g in self.groups))
+        return (self.source_nodes.tobytes(), self.n_external, self.stochastic, self.depth,
+                tuple((g.mechanism, g.source.tobytes(), g.target.tobytes()) for g in self.groups))
 
 
-def group_params(n: int, *, weight=1.0, p=1.0, U=1.0, tau_rec=0.0, tau_facil=0.0) -> dict:
+def group_params(n: int, *, weight=1.0, p=1.0, U=1.0, tau_rec=0.0, tau_facil=0.0, delay_steps=0) -> dict:
     """Per-connection parameters: weight (amount per release; 1 = one full pulse of t_max),
-    release probability p, Tsodyks-Markram U, tau_rec and tau_facil (ms; 0 = none)."""
+    release probability p, Tsodyks-Markram U, tau_rec and tau_facil (ms; 0 = none), and the delay in
+    steps (it must stay below the plan's ring-buffer ``depth``)."""
     f = lambda x: jnp.broadcast_to(jnp.asarray(x, dtype=float), (n,))  # noqa: E731
-    return {"weight": f(weight), "p": f(p), "U": f(U), "tau_rec": f(tau_rec), "tau_facil": f(tau_facil)}
+    return {"weight": f(weight), "p": f(p), "U": f(U), "tau_rec": f(tau_rec), "tau_facil": f(tau_facil),
+            "delay_steps": jnp.broadcast_to(jnp.asarray(delay_steps, dtype=jnp.int32), (n,))}
 
 
 def cleft_params(n: int, *, t_max=1.0, pulse=1.0, tau_clear=0.0) -> dict:
@@ -182,7 +184,8 @@ def _fan_out(g: ConnGroup, fo: FanOut, gp, st, spiked, ptr, dt, depth, key, stoc
     """
     n_c = len(g.source)
     n_rows = len(fo.owner)
-    table, delay, target = (jnp.asarray(a) for a in (fo.table, fo.delay, fo.target))
+    table, target = jnp.asarray(fo.table), jnp.asarray(fo.target)
+    delay = jnp.append(gp["delay_steps"], 0)[table]  # (n_rows + 1, width), padding 0
     active = spiked[jnp.asarray(fo.owner)] > 0
 
     def process(rows, mask, carry):
@@ -229,7 +232,7 @@ def _external(g: ConnGroup, fo: FanOut, gp, st, buffer, n_nodes, ptr, dt, depth,
     every = len(e) == len(g.source)
     pick = (lambda a: a) if every else (lambda a: a[jnp.asarray(e)])  # noqa: E731
     ge = {k: pick(v) for k, v in gp.items()}
-    col = (ptr - 1 - jnp.asarray(g.delay_steps[e])) % depth
+    col = (ptr - 1 - ge["delay_steps"]) % depth
     arrived = buffer[jnp.asarray(g.source[e] - n_nodes), col]
     idx = jnp.arange(len(e))
     frac, x_after, u_after = _release(ge, idx, st["xe"], st["ue"], dt)

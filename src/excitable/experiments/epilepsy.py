@@ -1,33 +1,38 @@
-"""Why does a depolarized rest lead to seizures? An E/I network at rest -70 mV, then closer to threshold.
+"""Why does a depolarized rest lead to seizures? An E/I network at rest -70 mV, then at -60 mV.
 
-A network of excitatory textbook cells (Pospischil et al. 2008 regular-spiking, tuned: rest -70 mV,
-threshold -55 mV) and inhibitory fast-spiking cells, connected at random by AMPA and GABA_A
-synapses (two-state receptors, one per connection, 1.5 ms delay), each cell bombarded by its own
-Poisson background. The same network, the same background spikes, twice:
+A network of excitatory cells (Pospischil et al. 2008 regular-spiking: VT -56.2 mV, M-current; with
+the textbook cell's leak, 0.1 mS/cm2, tau_m 10 ms) and inhibitory fast-spiking cells, connected at random
+by AMPA and GABA_A synapses (two-state receptors, one per connection, 1.5 ms delay), each cell
+bombarded by its own Poisson background. The same network, the same background spikes, twice:
 
-- baseline: every cell at its own rest (-70 mV). Background fluctuations rarely reach threshold, so
-  the excitatory cells fire sparsely and independently: low rates, asynchronous (chi small);
-- depolarized: the leak reversal of the excitatory cells is raised so that they rest closer to
-  threshold (default -65 mV: a raised [K]o does this to the resting K+ conductance). Near threshold
+- baseline: the leak reversal of the excitatory cells puts them at rest -70 mV. Background
+  fluctuations rarely reach threshold, so the excitatory cells fire sparsely and independently:
+  low rates, asynchronous (chi small);
+- depolarized: the leak reversal of the excitatory cells is raised so that they rest 10 mV closer to
+  threshold (default -60 mV: a raised [K]o does this to the resting K+ conductance). Near threshold
   the same background makes them fire far more, and an EPSP that was lost at -70 mV now fires its
   target: the excitatory cells recruit each other and the interneurons, whose synchronized
   inhibition silences everyone for a moment, after which all recover together and fire again.
   The result is recurring population bursts that involve most cells (chi large): a seizure-like
   state.
 
-Why not -60 mV as in the textbook story? The textbook cell cannot rest above -64.3 mV: there its
-Na+ window current (m_inf^3 h_inf) grows faster with V than the leak, so the steady state becomes
-unstable and the cell fires on its own. ``rest_mV`` above that limit shifts the leak reversal by the
-same amount as the requested rest (the passive rest) and the summary says the cells have no stable rest.
+Why not the textbook cell (``pospischil.textbook()``, threshold -55 mV)? It cannot rest above
+-64.2 mV: there its Na+ window current (m_inf^3 h_inf) grows faster with V than the leak, so the
+steady state becomes unstable and every cell fires on its own. The regular-spiking cell's Na+ window
+sits 13 mV higher (VT -56.2 mV), so it rests stably up to about -51.5 mV. ``rest_mV`` above that
+limit shifts the leak reversal by the same amount as the requested rest (the passive rest) and the
+summary says the cells have no stable rest.
 
 Measures (on the excitatory cells, after a transient): mean rate; the synchrony index chi of Golomb
 (2007, Scholarpedia 2(1):1347) on each cell's spike train convolved with a 10-ms exponential
 (chi = 1: all cells together; ~1/sqrt(N): independent), and on the membrane potentials; population
 bursts: episodes in which the population rate exceeds 4 x its mean and 20 Hz.
 
-Default run (400 E + 100 I, 2 s; about 35 s on 2 cores): baseline E 2.0 Hz, chi 0.10, no bursts;
-depolarized E 16.8 Hz (8.6x), chi 0.70, 31 population bursts (about 17 per second) each joined by
-82 % of the excitatory cells; the interneurons, silent at baseline, fire 13 Hz in the bursts.
+Default run (400 E + 100 I, 2 s; about 38 s on 2 cores): baseline E 1.2 Hz, chi 0.06, no bursts;
+depolarized (-60 mV) E 19.7 Hz (15.8x), chi 0.64, 34 population bursts (about 19 per second) each
+joined by 75 % of the excitatory cells; the interneurons, silent at baseline, fire 15 Hz in the bursts.
+The background (1 kHz of 0.7-nS events per cell) holds the mean V near -57 mV at baseline, -56 mV
+depolarized: what changes is how often its fluctuations and the recurrent EPSPs reach threshold.
 """
 
 from __future__ import annotations
@@ -49,9 +54,9 @@ EXPERIMENT = Experiment(
     name="epilepsy",
     question="Why does a depolarized rest lead to seizures?",
     params={
-        "n_exc": Param(400, "", "excitatory (textbook) cells", int, minimum=2, maximum=5000),
+        "n_exc": Param(400, "", "excitatory (regular-spiking) cells", int, minimum=2, maximum=5000),
         "n_inh": Param(100, "", "inhibitory (fast-spiking) cells", int, minimum=1, maximum=2000),
-        "rest_mV": Param(-65.0, "mV", "excitatory rest in the depolarized network (baseline -70)",
+        "rest_mV": Param(-60.0, "mV", "excitatory rest in the depolarized network (baseline -70)",
                          minimum=-69.0, maximum=-50.0),
         "tstop": Param(2000.0, "ms", "simulated time of each network (the spec's 5 s: --set tstop=5000)",
                        minimum=300.0),
@@ -62,12 +67,12 @@ EXPERIMENT = Experiment(
                            minimum=0.0, maximum=1.0),
         "p_inh": Param(0.1, "", "probability of a synapse from an inhibitory cell to any cell",
                        minimum=0.0, maximum=1.0),
-        "g_ee": Param(0.3, "nS", "AMPA gmax, excitatory -> excitatory", minimum=0.0),
+        "g_ee": Param(1.5, "nS", "AMPA gmax, excitatory -> excitatory", minimum=0.0),
         "g_ei": Param(5.0, "nS", "AMPA gmax, excitatory -> inhibitory", minimum=0.0),
         "g_inh": Param(8.0, "nS", "GABA_A gmax, inhibitory -> any cell", minimum=0.0),
         "delay": Param(1.5, "ms", "synaptic delay (conduction + release)", minimum=0.0, maximum=20.0),
         "bg_rate_hz": Param(1000.0, "Hz", "Poisson background events per cell", minimum=0.0, maximum=20000.0),
-        "g_bg": Param(0.15, "nS", "peak conductance of one background event (Exp2Syn 0.5/3 ms)", minimum=0.0),
+        "g_bg": Param(0.7, "nS", "peak conductance of one background event (Exp2Syn 0.5/3 ms)", minimum=0.0),
     },
 )
 
@@ -80,6 +85,19 @@ CHI_TAU_MS = 10.0
 #: Population-rate bins, ms.
 BIN_MS = 5.0
 CONDITIONS = ("baseline", "depolarized")
+#: Rest of the excitatory cells in the baseline network, mV.
+BASELINE_REST_MV = -70.0
+#: Leak conductance of the excitatory cells, mS/cm2 (the textbook cell's; RS as published: 0.0205).
+G_LEAK_EXC = 0.1
+
+
+def exc_preset():
+    """The excitatory cell: Pospischil's regular-spiking cell (VT -56.2 mV, M-current) with the
+    textbook cell's leak conductance (tau_m 10 ms). Unlike the textbook cell (VT -69.3 mV, no stable
+    rest above -64.2 mV) it rests stably up to about -51.5 mV, so the leak reversal can put it at -60."""
+    rs = pospischil.regular_spiking()
+    return rs._replace(channels=[dataclasses.replace(ch, g=G_LEAK_EXC) if ch.name == "Leak" else ch
+                                 for ch in rs.channels])
 
 
 def _cell(preset) -> Cell:
@@ -131,7 +149,7 @@ def leak_for_rest(preset, rest_mV: float) -> tuple[float, bool, float]:
 def build(p: dict) -> tuple[Network, dict]:
     """The network: cells, random synapses, Poisson backgrounds. Returns (network, counts)."""
     n_e, n_i = p["n_exc"], p["n_inh"]
-    exc, inh = pospischil.textbook(), pospischil.fast_spiking()
+    exc, inh = exc_preset(), pospischil.fast_spiking()
     net = Network([_cell(exc) for _ in range(n_e)] + [_cell(inh) for _ in range(n_i)])
     E, Icells = list(range(n_e)), list(range(n_e, n_e + n_i))
     seed, d = p["seed"], p["delay"]
@@ -197,8 +215,8 @@ def run(**given) -> Result:
     if p["transient"] >= p["tstop"] - 100.0:
         raise ModelError(f"transient ({p['transient']:g} ms) must end at least 100 ms before tstop "
                          f"({p['tstop']:g} ms)")
-    exc = pospischil.textbook()
-    e_leak0 = next(ch.e for ch in exc.channels if ch.name == "Leak")
+    exc = exc_preset()
+    e_leak0 = leak_for_rest(exc, BASELINE_REST_MV)[0]
     e_leak, stable, v_max = leak_for_rest(exc, p["rest_mV"])
     net, counts = build(p)
     sim = Simulation(net, dt=p["dt"], temperature=exc.celsius, v_init="rest")

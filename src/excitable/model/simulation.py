@@ -230,6 +230,7 @@ class Simulation:
                                     np.array([int(round(c.delay / self.dt)) for c in conns], int)))
             params[name] = {k: np.array([getattr(c, k) for c in conns], float)
                             for k in ("weight", "p", "U", "tau_rec", "tau_facil")}
+            params[name]["delay_steps"] = groups[-1].delay_steps
         conn = Connections(np.array(list(nodes), int), len(net.trains), tuple(groups), self.stochastic)
         return conn, (params, np.array(list(nodes.values()), float))
 
