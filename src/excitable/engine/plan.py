@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import jax
@@ -92,7 +93,7 @@ class Plan:
         """(N,) True at the root of each cell (parent -1)."""
         return self.parent < 0
 
-    @property
+    @cached_property
     def is_chain(self) -> bool:
         """True for unbranched cables numbered along their length (parent[i] is i - 1 or -1)."""
         return bool(np.all((self.parent[1:] == np.arange(self.n - 1)) | self.roots[1:]))
@@ -101,7 +102,7 @@ class Plan:
         """True when a mechanism sits on every node in order (no gather/scatter needed)."""
         return len(placement.sites) == self.n and bool(np.all(placement.sites == np.arange(self.n)))
 
-    @property
+    @cached_property
     def children(self) -> np.ndarray:
         """(N, max_children) child indices padded with N (an index that reads a zero)."""
         kids = [[] for _ in range(self.n)]
