@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from excitable.experiments.style import COLORS, OKABE_ITO, ion_color, new_figure
+from excitable.experiments.style import COLORS, OKABE_ITO, ion_color, new_figure, stimulus_axis
 
 PHASE_COLORS = [OKABE_ITO["sky"], OKABE_ITO["orange"], OKABE_ITO["blue"], OKABE_ITO["green"]]
 
@@ -52,11 +52,7 @@ def plot_action_potential(res):
                       xytext=(30, 12), textcoords="offset points", fontsize=8)
     if s.get("rest_mV") is not None:
         ax_v.axhline(s["rest_mV"], color="0.6", lw=0.8, ls=":", label=f"rest {s['rest_mV']:.2f} mV")
-    ax_s = ax_v.twinx()
-    ax_s.fill_between(t, tr["i_stim"], step="pre", color=COLORS["stim"], alpha=0.35, lw=0)
-    ax_s.set_ylabel("stimulus (uA/cm2)", color=COLORS["stim"], fontsize=8)
-    ax_s.set_ylim(0, max(tr["i_stim"].max(), 1e-9) * 4)
-    ax_s.spines["top"].set_visible(False)
+    stimulus_axis(ax_v, t, tr["i_stim"])
     ax_v.set_ylabel("V (mV)")
     ax_v.legend(loc="upper right", fontsize=8, frameon=False)
     ax_v.set_title(f"Action potential: {res.meta.get('model_description', '')}, "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from excitable.experiments.style import COLORS, CYCLE, OKABE_ITO, new_figure
+from excitable.experiments.style import COLORS, CYCLE, OKABE_ITO, new_figure, stimulus_axis
 
 GREY = "0.55"
 
@@ -149,11 +149,7 @@ def plot_gates_overlap(res):
     a_v.plot(t, tr["v"], color=COLORS["v"], lw=1.8, label=f"V at {s['temperature_degC']:g} degC")
     a_v.plot(t, tr["v at compare temperature (mV)"], color=GREY, lw=1.0, ls="--",
              label=f"V at {s['temperatures_degC'][1]:g} degC")
-    a_s = a_v.twinx()
-    a_s.fill_between(t, tr["i_stim"], step="pre", color=COLORS["stim"], alpha=0.35, lw=0)
-    a_s.set_ylim(0, max(tr["i_stim"].max(), 1e-9) * 4)
-    a_s.set_ylabel("stimulus (uA/cm2)", color=COLORS["stim"], fontsize=8)
-    a_s.spines["top"].set_visible(False)
+    stimulus_axis(a_v, t, tr["i_stim"])
     a_v.set_ylabel("V (mV)")
     a_v.legend(fontsize=8, frameon=False, loc="upper right")
     a_v.set_title(f"Na+ and K+ channels open together: {m['model_description']}", fontsize=10)
@@ -230,11 +226,7 @@ def plot_membrane_currents(res):
     a_v.annotate(f"steepest fall: {s['steepest_fall_dvdt_mV_ms']:.1f} mV/ms\nat V = "
                  f"{s['steepest_fall_v_mV']:.1f} mV", (ts, s["steepest_fall_v_mV"]), xytext=(25, 25),
                  textcoords="offset points", fontsize=8, arrowprops=dict(arrowstyle="->", lw=0.6))
-    a_s = a_v.twinx()
-    a_s.fill_between(t, tr["i_stim"], step="pre", color=COLORS["stim"], alpha=0.35, lw=0)
-    a_s.set_ylim(0, max(tr["i_stim"].max(), 1e-9) * 4)
-    a_s.set_ylabel("stimulus (uA/cm2)", color=COLORS["stim"], fontsize=8)
-    a_s.spines["top"].set_visible(False)
+    stimulus_axis(a_v, t, tr["i_stim"])
     a_v.set_ylabel("V (mV)")
     a_v.legend(fontsize=8, frameon=False, loc="upper right")
     a_v.set_title(f"Membrane currents during an AP: {m['model_description']}, {s['temperature_degC']:g} degC",

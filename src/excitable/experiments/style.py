@@ -43,3 +43,13 @@ def ion_color(name: str) -> str:
     if n in ("il", "i", "g", "ileak", "gl"):
         return COLORS["leak"]
     return COLORS["ion"]
+
+
+def stimulus_axis(ax, t, i_stim, unit: str = "uA/cm2"):
+    """The stimulus as a shaded trace on a right-hand axis of ``ax`` (kept in the lower quarter)."""
+    ax_s = ax.twinx()
+    ax_s.fill_between(t, i_stim, step="pre", color=COLORS["stim"], alpha=0.35, lw=0)
+    ax_s.set_ylim(0, max(i_stim.max(), 1e-9) * 4)
+    ax_s.set_ylabel(f"stimulus ({unit})", color=COLORS["stim"], fontsize=8)
+    ax_s.spines["top"].set_visible(False)
+    return ax_s

@@ -19,7 +19,8 @@ from excitable.model.cell import Cell
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp
 from excitable.physics.channel import AbstractChannel, channel, inf_tau
-from excitable.physics.channels.hh import hh_rates
+from excitable.physics.channels.hh import HH, hh_rates
+from excitable.physics.channels.pospischil import KdTraub, traub_rates
 from excitable.results import Result
 
 EXPERIMENT = Experiment(
@@ -69,7 +70,8 @@ class HHTauN(AbstractChannel):
     states = ("m", "h", "n")
     units = {"gNa": "mS/cm2", "gK": "mS/cm2", "gL": "mS/cm2", "eNa": "mV", "eK": "mV", "eL": "mV",
              "tau_n_scale": "1"}
-    ions = {"ina": "na", "ik": "k"}
+    ions = HH.ions
+    ion_fields = HH.ion_fields
     q10 = 3.0
     reference_celsius = 6.3
 
@@ -80,12 +82,9 @@ class HHTauN(AbstractChannel):
         out["n"] = (n_inf, tau_n * self.tau_n_scale)
         return out
 
-    def conductances(self, s):
-        return {"gna": self.gNa * s["m"] ** 3 * s["h"], "gk": self.gK * s["n"] ** 4}
-
-    def currents(self, v, s):
-        g = self.conductances(s)
-        return {"ina": g["gna"] * (v - self.eNa), "ik": g["gk"] * (v - self.eK), "il": self.gL * (v - self.eL)}
+    # The current laws are HH's own (same fields), only the K+ gate's kinetics differ.
+    conductances = HH.conductances
+    currents = HH.currents
 
 
 @channel
@@ -99,21 +98,17 @@ class KdTraubTauN(AbstractChannel):
 
     states = ("n",)
     units = {"gKd": "mS/cm2", "eK": "mV", "VT": "mV", "tau_n_scale": "1"}
-    ions = {"ik": "k"}
+    ions = KdTraub.ions
+    ion_fields = KdTraub.ion_fields
     q10 = 3.0
     reference_celsius = 36.0
 
     def gates(self, v, celsius):
-        from excitable.physics.channels.pospischil import traub_rates
-
         n_inf, tau = inf_tau(*traub_rates(v, self.VT)["n"], self.rate_factor(celsius))
         return {"n": (n_inf, tau * self.tau_n_scale)}
 
-    def conductances(self, s):
-        return {"gk": self.gKd * s["n"] ** 4}
-
-    def currents(self, v, s):
-        return {"ik": self.conductances(s)["gk"] * (v - self.eK)}
+    conductances = KdTraub.conductances
+    currents = KdTraub.currents
 
 
 def build_cell(model: str, gna_scale: float, gk_scale: float) -> tuple[Cell, float, str, str]:
@@ -123,7 +118,6 @@ def build_cell(model: str, gna_scale: float, gk_scale: float) -> tuple[Cell, flo
         cell = Cell.cylinder(length=20.0, diameter=20.0, ra=35.4).insert(ch)
         return cell, 6.3, "HHTauN", "HH 1952 squid axon (20 x 20 um)"
     from excitable.physics.channels import pospischil
-    from excitable.physics.channels.pospischil import KdTraub
 
     preset = pospischil.textbook()
     cell = Cell.cylinder(length=preset.length, diameter=preset.diameter, cm=preset.cm)
