@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import jax
+import numpy as np
 
 _configured = False
 
@@ -42,3 +43,21 @@ def configure() -> None:
 
 
 configure()
+
+
+def host_array(x, dtype=float, shape=None):
+    """``x`` as a parameter leaf: a JAX array of ``dtype`` (and ``shape``, broadcasting), made
+    without running any XLA program.
+
+    ``jnp.asarray(x, dtype=...)`` and ``jnp.broadcast_to`` outside ``jit`` each dispatch (and in a
+    new process compile) a small XLA program: building a model's parameters that way cost ~0.1 s.
+    Here the conversion happens in NumPy and the result is only copied to the device. A JAX array
+    or tracer (under ``jit``/``grad``) is converted with ``jnp`` as usual.
+    """
+    if isinstance(x, jax.Array):
+        import jax.numpy as jnp
+
+        x = jnp.asarray(x, dtype=dtype)
+        return x if shape is None else jnp.broadcast_to(x, shape)
+    x = np.asarray(x, dtype=dtype)
+    return jax.device_put(x if shape is None else np.broadcast_to(x, shape))

@@ -191,6 +191,23 @@ def compiled_runner(plan: Plan, *, dt: float, theta: float = 1.0, stride: int = 
     return fn
 
 
+_STORED: dict[tuple, Any] = {}
+
+
+def stored_runner(plan: Plan, *, dt: float, theta: float = 1.0, stride: int = 1, batched: bool = False,
+                  resume: bool = False):
+    """``compiled_runner`` for concrete arguments, with its executable kept on disk between processes
+    (``engine.programs``): a new process loads it instead of tracing and lowering the step again."""
+    from excitable.engine.programs import StoredProgram
+
+    key = (plan.key(), float(dt), float(theta), int(stride), batched, resume)
+    fn = _STORED.get(key)
+    if fn is None:
+        jitted = compiled_runner(plan, dt=dt, theta=theta, stride=stride, batched=batched, resume=resume)
+        fn = _STORED[key] = StoredProgram(jitted, ("run_scan", *key))
+    return fn
+
+
 def check_finite(recordings: np.ndarray, final_v: np.ndarray, dt: float, stride: int = 1) -> None:
     """Raise SimulationError if the run blew up (NaN, inf, or |V| > 1e4 mV)."""
     bad_final = ~np.isfinite(final_v) | (np.abs(final_v) > RUNAWAY_MV)

@@ -15,7 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import jax.numpy as jnp
+import numpy as np
 
+from excitable.backends import host_array
 from excitable.physics.ions import nernst
 from excitable.units import FARADAY
 
@@ -32,13 +34,13 @@ class IonPool:
 def pool_params(*, ci, co, vol_in_um3, vol_out_um3=None, co_bath=None, tau_out_ms=None, active=1.0) -> dict:
     """Parameters of one pool (arrays (N,)): initial concentrations (mM), volumes (um3), exchange of
     the extracellular space with the bath (time constant, ms; inf for none)."""
-    f = lambda x: jnp.asarray(x, dtype=float)  # noqa: E731
+    f = host_array
     co = f(co)
     return {
         "ci": f(ci), "co": co, "vol_in": f(vol_in_um3),
         "vol_out": f(vol_in_um3 if vol_out_um3 is None else vol_out_um3),
         "co_bath": co if co_bath is None else f(co_bath),
-        "tau_out": f(jnp.inf if tau_out_ms is None else tau_out_ms),
+        "tau_out": f(np.inf if tau_out_ms is None else tau_out_ms),
         "active": f(active),  # 1 where the concentrations are dynamic
     }
 

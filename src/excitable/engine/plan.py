@@ -13,10 +13,9 @@ from functools import cached_property
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
-from excitable import backends  # noqa: F401  (float64 + compilation cache)
+from excitable.backends import host_array  # (importing backends: float64 + compilation cache)
 from excitable.engine.ions import IonPool
 from excitable.engine.synapses import Connections
 from excitable.physics.channel import AbstractChannel
@@ -158,7 +157,7 @@ def make_params(*, area_um2, cm, g_axial, channels: dict[str, AbstractChannel], 
         gap_g: (n_gap,) gap-junction conductances, nS.
         seed: random seed for stochastic release.
     """
-    f = lambda x: jnp.asarray(x, dtype=float)  # noqa: E731
+    f = host_array
     return {
         "area": f(area_um2),
         "cm": f(cm),
@@ -173,5 +172,5 @@ def make_params(*, area_um2, cm, g_axial, channels: dict[str, AbstractChannel], 
         "cleft": cleft or {},
         "syn_threshold": f(syn_threshold),
         "gap_g": f(gap_g),
-        "seed": jnp.asarray(seed, dtype=jnp.uint32),
+        "seed": host_array(seed, dtype=np.uint32),
     }

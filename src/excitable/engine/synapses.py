@@ -34,6 +34,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from excitable.backends import host_array
+
 
 @dataclass(frozen=True, eq=False)
 class ConnGroup:
@@ -123,14 +125,14 @@ def group_params(n: int, *, weight=1.0, p=1.0, U=1.0, tau_rec=0.0, tau_facil=0.0
     """Per-connection parameters: weight (amount per release; 1 = one full pulse of t_max),
     release probability p, Tsodyks-Markram U, tau_rec and tau_facil (ms; 0 = none), and the delay in
     steps (it must stay below the plan's ring-buffer ``depth``)."""
-    f = lambda x: jnp.broadcast_to(jnp.asarray(x, dtype=float), (n,))  # noqa: E731
+    f = lambda x: host_array(x, shape=(n,))  # noqa: E731
     return {"weight": f(weight), "p": f(p), "U": f(U), "tau_rec": f(tau_rec), "tau_facil": f(tau_facil),
-            "delay_steps": jnp.broadcast_to(jnp.asarray(delay_steps, dtype=jnp.int32), (n,))}
+            "delay_steps": host_array(delay_steps, dtype=np.int32, shape=(n,))}
 
 
 def cleft_params(n: int, *, t_max=1.0, pulse=1.0, tau_clear=0.0) -> dict:
     """Per receptor instance: transmitter peak t_max (mM), pulse duration (ms), clearance (ms)."""
-    f = lambda x: jnp.broadcast_to(jnp.asarray(x, dtype=float), (n,))  # noqa: E731
+    f = lambda x: host_array(x, shape=(n,))  # noqa: E731
     return {"t_max": f(t_max), "pulse": f(pulse), "tau_clear": f(tau_clear)}
 
 

@@ -340,7 +340,7 @@ class Simulation:
 
     def _run(self, tstop, params, stride, batched) -> Result:
         from excitable import progress
-        from excitable.engine.integrate import check_finite, compiled_runner
+        from excitable.engine.integrate import check_finite, stored_runner
 
         if int(stride) != stride or stride < 1:
             raise ModelError(f"stride must be a positive integer, got {stride!r}")
@@ -350,14 +350,14 @@ class Simulation:
         chunk = max(stride, (CHUNK_STEPS // stride) * stride)
         report = progress.current()
         if n <= 2 * chunk:
-            run = compiled_runner(self.plan, dt=self.dt, theta=theta, stride=stride, batched=batched)
+            run = stored_runner(self.plan, dt=self.dt, theta=theta, stride=stride, batched=batched)
             rec, spikes, final = run(params, self.drive(tstop))
             rec, spikes = np.asarray(rec), None if spikes is None else np.asarray(spikes)
         else:
             # Long runs go in equal chunks (one compilation), so memory stays bounded and progress
             # can be shown; each chunk continues from the previous one's final state.
-            first = compiled_runner(self.plan, dt=self.dt, theta=theta, stride=stride, batched=batched)
-            more = compiled_runner(self.plan, dt=self.dt, theta=theta, stride=stride, batched=batched,
+            first = stored_runner(self.plan, dt=self.dt, theta=theta, stride=stride, batched=batched)
+            more = stored_runner(self.plan, dt=self.dt, theta=theta, stride=stride, batched=batched,
                                    resume=True)
             recs, spk = [], []
             rec, spikes, final = first(params, self.drive(tstop, 0, chunk))

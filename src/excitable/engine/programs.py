@@ -1,0 +1,190 @@
+"""Compiled programs kept on disk, so a new process starts a run without tracing or lowering it.
+
+JAX's persistent compilation cache skips XLA's compiler in a new process, but every process still
+traces the Python step function and lowers it to MLIR to compute the cache key: for a
+1000-compartment axon that is ~0.1 s before a 35-ms run. Here the *executable itself* is stored
+under a key computed without tracing: the engine's source, the JAX/XLA versions, the machine, and
+the plan's structure with the arguments' shapes and dtypes. A later process loads it
+(``jax.experimental.serialize_executable``) and runs it straight away.
+
+Safety: the key must change whenever the traced program could. It does for everything the engine
+traces -- our own code (every source file of the package is hashed), the plan, the parameter
+pytree's structure, shapes and dtypes, the step size and method -- so only runs whose mechanisms
+are all classes of this package use the store; a run with a user-defined channel (whose code we do
+not hash) takes the ordinary ``jax.jit`` path, which JAX's own cache still serves.
+
+Stored executables are compiled by XLA itself, never taken from JAX's persistent cache: one that
+JAX loaded from its cache serializes without its kernels and fails when run ("Function ... not
+found"). A new executable is stored only after it has run once from its serialized form.
+
+``EXCITABLE_PROGRAM_CACHE=0`` turns the store off. Files live next to JAX's cache directory
+(``<cache>-programs``); deleting them is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+import jax
+
+from excitable.backends import default_cache_dir
+
+_SUFFIX = ".xla"
+
+
+def enabled() -> bool:
+    return os.environ.get("EXCITABLE_PROGRAM_CACHE", "1").lower() not in ("0", "off", "no", "false")
+
+
+def directory() -> Path:
+    jax_dir = default_cache_dir()
+    return jax_dir.with_name(jax_dir.name + "-programs")
+
+
+@lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """What every stored program depends on besides its own plan: our source code, the libraries,
+    the device and the host CPU (XLA's CPU code uses its instruction set), and XLA's options."""
+    h = hashlib.sha256()
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(package.rglob("*.py")):
+        h.update(str(path.relative_to(package)).encode())
+        h.update(path.read_bytes())
+    import jaxlib
+    import numpy
+
+    dev = jax.devices()[0]
+    h.update(repr((sys.version, jax.__version__, jaxlib.__version__, numpy.__version__, dev.platform,
+                   dev.device_kind, dev.client.platform_version, _host_cpu(),
+                   bool(jax.config.jax_enable_x64),
+                   sorted((k, v) for k, v in os.environ.items() if k.startswith(("XLA_", "JAX_"))
+                          and k != "JAX_COMPILATION_CACHE_DIR"))).encode())
+    return h.hexdigest()
+
+
+def _host_cpu() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            lines = [ln for ln in f.read().splitlines() if ln.startswith(("model name", "flags"))]
+        return "\n".join(lines[:2])
+    except OSError:
+        import platform
+
+        return platform.processor() + platform.machine()
+
+
+def _own_types(treedef) -> bool:
+    """True if every node of the pytree is a builtin container or a class of this package."""
+    node_type = treedef.node_data()[0] if treedef.node_data() else None
+    if node_type is not None and node_type.__module__ != "builtins" \
+            and not node_type.__module__.startswith("excitable."):
+        return False
+    return all(_own_types(child) for child in treedef.children())
+
+
+class StoredProgram:
+    """A drop-in for a jitted function of concrete arguments: the first call with a given argument
+    signature loads the executable from disk (or compiles and stores it); later calls reuse it.
+
+    Falls back to the jitted function for tracers (inside ``jit``/``grad``/``vmap``), for pytrees
+    holding classes from outside this package, and when the store cannot be used at all.
+    """
+
+    def __init__(self, jitted: Callable, key: tuple):
+        self.jitted = jitted
+        self.key = key
+        self._loaded: dict[str, Any] = {}
+
+    def __call__(self, *args):
+        if not enabled():
+            return self.jitted(*args)
+        leaves, treedef = jax.tree.flatten(args)
+        if any(isinstance(x, jax.core.Tracer) for x in leaves) or not _own_types(treedef):
+            return self.jitted(*args)
+        digest = self._digest(leaves, treedef)
+        program = self._loaded.get(digest)
+        if program is not None:
+            return program(*args)
+        return self._first_call(digest, args)
+
+    def _digest(self, leaves, treedef) -> str:
+        signature = (self.key, str(treedef), tuple(str(jax.typeof(x)) for x in leaves))
+        return hashlib.sha256(fingerprint().encode() + repr(signature).encode()).hexdigest()[:32]
+
+    def _first_call(self, digest: str, args):
+        """Run from the stored executable, or compile, run, and store it once it has run."""
+        path = directory() / (digest + _SUFFIX)
+        try:
+            program = _deserialize(path.read_bytes())
+            out = program(*args)
+        except FileNotFoundError:
+            pass
+        except Exception:  # a truncated, foreign or kernel-less file: compile again and replace it
+            path.unlink(missing_ok=True)
+        else:
+            self._loaded[digest] = program
+            return out
+        try:
+            blob, compiled = _compile_fresh(self.jitted.lower(*args))
+        except Exception:  # e.g. a JAX without these APIs: plain jit (JAX's own cache still helps)
+            self._loaded[digest] = self.jitted
+            return self.jitted(*args)
+        try:
+            # Trust the blob only once it has run: an executable that JAX took from its own cache
+            # serializes without its kernels and fails here ("Function ... not found").
+            program = _deserialize(blob)
+            out = program(*args)
+        except Exception:
+            self._loaded[digest] = compiled
+            return compiled(*args)
+        try:
+            _write_atomically(path, blob)
+        except OSError:  # a read-only cache: run without storing
+            pass
+        self._loaded[digest] = program
+        return out
+
+
+def _deserialize(blob: bytes):
+    from jax.experimental import serialize_executable
+
+    payload, in_tree, out_tree = pickle.loads(blob)
+    return serialize_executable.deserialize_and_load(payload, in_tree, out_tree)
+
+
+def _compile_fresh(lowered):
+    """Compile ``lowered`` in XLA itself (not from JAX's cache); return (serialized, executable).
+
+    JAX's cache is keyed on the compile options too: restating one of XLA's defaults gives a key
+    that no plain ``jit`` call uses, and raising the minimum compile time keeps JAX from writing
+    this executable to its cache, so its cache never answers for these keys.
+    """
+    from jax._src import config
+    from jax.experimental import serialize_executable
+
+    with config.persistent_cache_min_compile_time_secs(1e9):
+        compiled = lowered.compile(compiler_options=_FRESH_OPTIONS)
+    return pickle.dumps(serialize_executable.serialize(compiled)), compiled
+
+
+#: One of XLA's defaults, restated (see ``_compile_fresh``).
+_FRESH_OPTIONS = {"xla_embed_ir_in_executable": False}
+
+
+def _write_atomically(path: Path, blob: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=_SUFFIX)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(blob)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
