@@ -5,8 +5,10 @@ Workloads (issue "Cables and real morphologies"), HH everywhere, 6.3 degC, dt 0.
   20 ms (the spike crosses the whole axon); V recorded at the middle.
 - tree: deschutter-10-2012-02-09-001.CNG.swc through the SWC importers (ours and NEURON's Import3d),
   dx rule 10 um (1460 compartments), Ra 100, a 1-nA step at the soma for 100 ms; V at the soma.
-Measured, in fresh processes sharing one new JAX_COMPILATION_CACHE_DIR: the first call with the cache
-empty (first-ever compile + run) and with it warm (trace + load + run), and the median warm run.
+Measured, in fresh processes sharing one new JAX_COMPILATION_CACHE_DIR (and so one new store of
+compiled programs next to it, engine.programs): the first call with both empty (first-ever trace,
+compile, store + run) and with them warm (load the stored executable + run: no tracing), and the
+median warm run.
 NEURON: finitialize + continuerun, and ParallelContext.psolve, in this process; the same spikes.
 
 Usage: python benchmarks/bench_cable.py [--quick]

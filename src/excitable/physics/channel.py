@@ -38,6 +38,7 @@ from typing import Any, ClassVar
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from excitable import backends  # noqa: F401  (float64 before any array is made)
 
@@ -130,7 +131,8 @@ _NAMES: dict[type, dict[str, tuple[str, ...]]] = {}
 
 
 def _signal_names(mech: AbstractChannel, celsius: float) -> dict[str, tuple[str, ...]]:
-    first = type(mech)(**{k: jnp.ravel(jnp.asarray(v))[0] for k, v in mech.parameters().items()})
+    # One site's parameters, taken in NumPy (eager jnp indexing would dispatch an XLA program each).
+    first = type(mech)(**{k: np.ravel(np.asarray(v))[0] for k, v in mech.parameters().items()})
 
     def probe():
         s = first.steady_state(jnp.asarray(-65.0), celsius)
