@@ -16,7 +16,7 @@ import numpy as np
 
 from excitable.engine.ions import initial_pools
 from excitable.engine.plan import Plan, Probe
-from excitable.engine.stepping import ion_pool_values, mechanisms, membrane, step
+from excitable.engine.stepping import _at, ion_pool_values, mechanisms, membrane, step
 from excitable.engine.synapses import initial_synapses
 from excitable.errors import SimulationError
 
@@ -36,7 +36,7 @@ def initial_state(plan: Plan, params):
     pools = ion_pool_values(plan, params, ions)
     chan = {}
     for pl, mech in mechanisms(plan, params, pools):
-        chan[pl.name] = mech.steady_state(v[pl.sites], params["celsius"])
+        chan[pl.name] = mech.steady_state(_at(plan, pl, v), params["celsius"])
     n_sites = {pl.name: len(pl.sites) for pl in plan.placements}
     syn = initial_synapses(plan.connections, n_sites, params["seed"])
     return {"v": v, "chan": chan, "ions": ions, "syn": syn}

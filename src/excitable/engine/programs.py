@@ -123,7 +123,7 @@ class StoredProgram:
         path = directory() / (digest + _SUFFIX)
         try:
             program = _deserialize(path.read_bytes())
-            out = program(*args)
+            out = jax.block_until_ready(program(*args))  # errors of the run surface here
         except FileNotFoundError:
             pass
         except Exception:  # a truncated, foreign or kernel-less file: compile again and replace it
@@ -140,7 +140,7 @@ class StoredProgram:
             # Trust the blob only once it has run: an executable that JAX took from its own cache
             # serializes without its kernels and fails here ("Function ... not found").
             program = _deserialize(blob)
-            out = program(*args)
+            out = jax.block_until_ready(program(*args))
         except Exception:
             self._loaded[digest] = compiled
             return compiled(*args)

@@ -180,7 +180,9 @@ def step(plan: Plan, params, state, drive, dt, theta: float = 1.0):
     i_stim = jnp.zeros_like(v)
     diag = w * params["cm"] / dt + theta * g_mem
     iclamp = params["iclamp_amp"] * drive["iclamp"]  # nA
-    if len(plan.iclamp_nodes):
+    if plan.n == 1 and len(plan.iclamp_nodes):  # no scatter (the fused kernel cannot lower one)
+        i_stim = i_stim + jnp.sum(1000.0 * iclamp)  # pA
+    elif len(plan.iclamp_nodes):
         i_stim = i_stim.at[plan.iclamp_nodes].add(1000.0 * iclamp)  # pA
     vclamp_i = jnp.zeros(len(plan.vclamp_nodes))
     if len(plan.vclamp_nodes):

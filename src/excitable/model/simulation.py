@@ -331,14 +331,32 @@ class Simulation:
         """Simulate ``tstop`` ms and return the recorded traces (and spike times, if recorded)."""
         return self._run(tstop, params, stride, batched=False)
 
-    def run_batch(self, tstop: float, params, *, stride: int = 1) -> Result:
+    def run_batch(self, tstop: float, params, *, stride: int = 1, kernel: str = "auto") -> Result:
         """Run a batch: every leaf of ``params`` has a leading batch axis (``jax.vmap``).
 
         Traces come back with shape (batch, n_samples).
-        """
-        return self._run(tstop, params, stride, batched=True)
 
-    def _run(self, tstop, params, stride, batched) -> Result:
+        kernel: "scan" (``lax.scan`` over ``vmap``-ed steps), "fused" (the whole time loop in one
+        kernel, ``engine.fused``: single-compartment cells; Pallas' interpreter off a GPU) or
+        "auto" (fused on a GPU when the model allows it, scan otherwise). The results are the same.
+        """
+        if kernel not in ("auto", "scan", "fused"):
+            raise ModelError(f"kernel must be 'auto', 'scan' or 'fused', got {kernel!r}")
+        return self._run(tstop, params, stride, batched=True, kernel=kernel)
+
+    def _use_fused(self, kernel: str, params) -> bool:
+        import jax
+
+        from excitable.engine.fused import fusable
+
+        if kernel == "scan":
+            return False
+        reason = fusable(self.plan, params)
+        if kernel == "fused" and reason:
+            raise ModelError(f"kernel='fused' cannot run this model: {reason}")
+        return reason is None and (kernel == "fused" or jax.default_backend() == "gpu")
+
+    def _run(self, tstop, params, stride, batched, kernel="scan") -> Result:
         from excitable import progress
         from excitable.engine.integrate import check_finite, stored_runner
 
@@ -349,7 +367,14 @@ class Simulation:
         theta = METHODS[self.method]
         chunk = max(stride, (CHUNK_STEPS // stride) * stride)
         report = progress.current()
-        if n <= 2 * chunk:
+        if batched and self._use_fused(kernel, params):
+            from excitable.engine.fused import fused_runner
+
+            # One kernel for the whole run: its memory is the recordings asked for, no more.
+            rec = np.asarray(fused_runner(self.plan, dt=self.dt, theta=theta, stride=stride)(
+                params, self.drive(tstop)))
+            spikes, final = None, {"v": np.zeros(0)}
+        elif n <= 2 * chunk:
             run = stored_runner(self.plan, dt=self.dt, theta=theta, stride=stride, batched=batched)
             rec, spikes, final = run(params, self.drive(tstop))
             rec, spikes = np.asarray(rec), None if spikes is None else np.asarray(spikes)

@@ -1,0 +1,148 @@
+"""Fused time stepping for batches of single-compartment cells: the whole time loop in one kernel.
+
+``lax.scan`` runs every time step as its own pass over memory: each step reads and writes every
+state of every cell, and on a GPU each step costs a launch (~10 us on an H100). Here the loop runs
+inside one ``pallas_call``: each program instance takes a block of cells, keeps their states in
+registers for all steps, and writes only the recorded samples.
+
+The kernel's body is the engine's own step (``stepping.step``), ``vmap``-ed over the block, so any
+channel runs here exactly as in the ordinary path, with the same arithmetic. What it covers: one
+compartment per cell, density mechanisms, current clamps, recordings of V, states, currents and
+conductances (no voltage clamps, ion pools, synapses or gap junctions: ``fusable`` says why not).
+
+Where it runs: on a GPU (Pallas, Triton lowering); on the CPU in Pallas' interpreter, which is how
+the tests check it against the ordinary path. ``Simulation.run_batch(kernel="auto")`` takes it
+on GPUs when the plan is fusable and falls back to ``lax.scan`` everywhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from excitable.engine.integrate import _first_extras, initial_state, record
+from excitable.engine.plan import Plan
+from excitable.engine.stepping import is_point, step
+
+#: Probe kinds the kernel records (everything computed from the state and the step's extras).
+RECORDABLE = frozenset({"v", "state", "current", "conductance", "i_ion", "i_cap", "iclamp"})
+#: Cells per program instance on a GPU (a power of two, as Triton's blocks must be).
+BLOCK = 128
+
+
+def fusable(plan: Plan, params=None) -> str | None:
+    """None if the plan runs in the fused kernel, otherwise the reason it does not."""
+    if plan.n != 1:
+        return f"{plan.n} compartments per cell (the fused kernel takes single compartments)"
+    if plan.vclamp_nodes.size:
+        return "a voltage clamp"
+    if plan.pools:
+        return "dynamic ion concentrations"
+    if plan.connections.groups or plan.connections.n_sources or plan.record_spikes:
+        return "synapses or spike recording"
+    if plan.gap_pairs.size:
+        return "gap junctions"
+    bad = sorted({p.kind for p in plan.probes} - RECORDABLE)
+    if bad:
+        return f"recordings of {', '.join(bad)}"
+    if params is not None and any(is_point(params["channels"][pl.name]) for pl in plan.placements):
+        return "a point mechanism"
+    return None
+
+
+def run_fused(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: float = 1.0, stride: int = 1,
+              block: int | None = None, interpret: bool | None = None):
+    """Run a batch of single-compartment cells in one kernel.
+
+    Args:
+        params: the plan's parameters with a leading batch axis (B) on every leaf.
+        drive: (n_steps, k) stimulus arrays shared by the batch (``Simulation.drive``).
+        stride: record every ``stride``-th step.
+        block: cells per program instance (default ``BLOCK`` on a GPU, the whole batch otherwise).
+        interpret: run Pallas' interpreter (default: when the backend is not a GPU).
+
+    Returns:
+        recordings (B, n_steps // stride + 1, width), as ``Simulation.run_batch``'s runner.
+    """
+    from jax.experimental import pallas as pl
+
+    reason = fusable(plan, params)
+    if reason:
+        raise ValueError(f"this model cannot use the fused kernel: {reason}")
+    gpu = jax.default_backend() == "gpu"
+    interpret = (not gpu) if interpret is None else interpret
+    leaves, treedef = jax.tree.flatten(params)
+    batch = leaves[0].shape[0]
+    block = min(block or (BLOCK if gpu else batch), batch)
+    n_blocks = -(-batch // block)
+    padded = n_blocks * block
+    dtype = jnp.result_type(params["cm"])
+    # Pad the batch to whole blocks with copies of the last cell (their results are dropped).
+    leaves = [jnp.concatenate([x, jnp.repeat(x[-1:], padded - batch, axis=0)]) if padded > batch
+              else jnp.asarray(x) for x in leaves]
+    live = [i for i, x in enumerate(leaves) if x.size]  # zero-size leaves are rebuilt in the kernel
+    n_steps = next(iter(drive.values())).shape[0]
+    names = sorted(k for k in drive if drive[k].size)  # the others are rebuilt in the kernel
+    empty = {k: jnp.zeros(drive[k].shape[1:], dtype) for k in drive if not drive[k].size}
+    drives = [jnp.asarray(drive[k], dtype=dtype) for k in names]
+    n_samples = n_steps // stride
+    width = sum(p.width(plan.n) for p in plan.probes)
+
+    def kernel(*refs):
+        param_refs, drive_refs, out_ref = refs[:len(live)], refs[len(live):-1], refs[-1]
+        block_leaves = [jnp.zeros((block, *x.shape[1:]), x.dtype) for x in leaves]
+        for i, ref in zip(live, param_refs):
+            block_leaves[i] = ref[...]
+        p = jax.tree.unflatten(treedef, block_leaves)
+        s0 = jax.vmap(lambda q: initial_state(plan, q))(p)
+        first = jax.vmap(lambda q, s: record(plan, q, s, s, _first_extras(plan, q, s), dt))(p, s0)
+        out_ref[pl.ds(0, 1)] = first[None].astype(out_ref.dtype)
+
+        def one_step(t, state):
+            xs = {**empty, **{k: r[pl.ds(t, 1)][0] for k, r in zip(names, drive_refs)}}
+            new, extras = jax.vmap(lambda q, s: step(plan, q, s, xs, dt, theta))(p, state)
+            return new, (state, extras)
+
+        def one_sample(i, state):
+            new, (old, extras) = one_step(i * stride, state)
+            for k in range(1, stride):
+                new, (old, extras) = one_step(i * stride + k, new)
+            rec = jax.vmap(lambda q, n, o, e: record(plan, q, n, o, e, dt))(p, new, old, extras)
+            out_ref[pl.ds(i + 1, 1)] = rec[None].astype(out_ref.dtype)
+            return new
+
+        jax.lax.fori_loop(0, n_samples, one_sample, s0)
+
+    def block_spec(x):
+        rest = x.shape[1:]
+        return pl.BlockSpec((block, *rest), lambda b, n=len(rest): (b, *([0] * n)))
+
+    call = pl.pallas_call(
+        kernel,
+        out_shape=jax.ShapeDtypeStruct((n_samples + 1, padded, width), dtype),
+        grid=(n_blocks,),
+        in_specs=[block_spec(leaves[i]) for i in live]
+        + [pl.BlockSpec(d.shape, lambda b: (0, 0)) for d in drives],
+        out_specs=pl.BlockSpec((n_samples + 1, block, width), lambda b: (0, b, 0)),
+        interpret=interpret,
+    )
+    out = call(*[leaves[i] for i in live], *drives)
+    return jnp.moveaxis(out, 1, 0)[:batch]
+
+
+
+_RUNNERS: dict[tuple, Any] = {}
+
+
+def fused_runner(plan: Plan, *, dt: float, theta: float = 1.0, stride: int = 1, block: int | None = None,
+                 interpret: bool | None = None):
+    """A jitted ``(params, drive) -> recordings`` running ``run_fused`` (cached per plan)."""
+    key = (plan.key(), float(dt), float(theta), int(stride), block, interpret)
+    fn = _RUNNERS.get(key)
+    if fn is None:
+        fn = _RUNNERS[key] = jax.jit(lambda params, drive: run_fused(
+            plan, params, drive, dt=dt, theta=theta, stride=stride, block=block, interpret=interpret))
+    return fn

@@ -1,0 +1,97 @@
+"""The fused time-stepping kernel (engine.fused) against the ordinary ``lax.scan`` path.
+
+Reference: ``Simulation.run_batch(kernel="scan")``, itself checked against NEURON and separate runs
+(tests/reference, test_batch_and_grad.py). The kernel's body is the same step function, so in
+float64 the traces agree to rounding (tolerance 1e-9 mV: far below any physical meaning, and
+loose enough for XLA to reassociate a sum differently) and every cell fires the same spikes. On
+the CPU the kernel runs in Pallas' interpreter, which executes the kernel's own program (its block
+layout, padding and time loop), so these tests check the kernel's logic; on a GPU the same tests
+run the compiled kernel.
+"""
+
+import numpy as np
+import pytest
+
+import excitable as ex
+from excitable.analysis import spike_times
+from excitable.engine.batch import broadcast, with_param
+from excitable.engine.fused import fusable, fused_runner
+from excitable.engine.grad import astype
+from excitable.errors import ModelError
+from excitable.physics.channels.pospischil import regular_spiking
+
+TSTOP = 25.0
+
+
+def hh_batch(n=7, channels=None, record=("v", "HH.m", "HH.ina", "HH.gk")):
+    cell = ex.Cell.cylinder(length=20.0, diameter=20.0)
+    for ch in channels or [ex.HH()]:
+        cell.insert(ch)
+    sim = ex.Simulation(cell, dt=0.025, temperature=6.3, v_init=-65.0)
+    sim.stimulate(ex.IClamp(cell.soma, amplitude=cell.density_to_nA(10.0, cell.soma), delay=2.0, duration=20.0))
+    for name in record:
+        sim.record(name)
+    # gNa from below to above the firing threshold of this stimulus: some cells fire, some do not.
+    params = broadcast(sim.parameters(), n)
+    if channels is None:
+        params = with_param(params, "HH.gNa", np.linspace(20.0, 160.0, n))
+    return sim, params
+
+
+def test_fused_equals_scan_for_every_signal_and_spike():
+    sim, params = hh_batch()
+    fused = sim.run_batch(TSTOP, params, kernel="fused")
+    scan = sim.run_batch(TSTOP, params, kernel="scan")
+    for name in scan.traces:
+        np.testing.assert_allclose(fused[name], scan[name], rtol=0, atol=1e-9, err_msg=name)
+    counts = [len(spike_times(scan.t, v)) for v in scan["v"]]
+    assert counts == [len(spike_times(fused.t, v)) for v in fused["v"]]
+    assert min(counts) == 0 and max(counts) >= 2  # the batch spans the threshold
+
+
+def test_blocks_padding_and_stride():
+    sim, params = hh_batch(n=7, record=("v",))
+    scan = sim.run_batch(TSTOP, params, stride=4, kernel="scan")["v"]
+    # 7 cells in blocks of 3: three program instances, the last padded with copies of cell 6.
+    rec = np.asarray(fused_runner(sim.plan, dt=sim.dt, stride=4, block=3, interpret=True)(
+        params, sim.drive(TSTOP)))
+    assert rec.shape == (7, scan.shape[1], 1)
+    np.testing.assert_allclose(rec[..., 0], scan, rtol=0, atol=1e-9)
+
+
+def test_any_channel_runs_fused():
+    # Pospischil's regular-spiking set (leak, Traub Na+ and K+, slow M-current): other gate laws.
+    chans = regular_spiking().channels
+    sim, params = hh_batch(n=3, channels=chans, record=("v", "KMYamada.p"))
+    fused = sim.run_batch(TSTOP, params, kernel="fused")
+    scan = sim.run_batch(TSTOP, params, kernel="scan")
+    for name in scan.traces:
+        np.testing.assert_allclose(fused[name], scan[name], rtol=0, atol=1e-9, err_msg=name)
+
+
+def test_float32_runs_in_float32_as_the_scan_path_does():
+    sim, params = hh_batch(n=4, record=("v",))
+    p32 = astype(params, np.float32)
+    fused = sim.run_batch(TSTOP, p32, kernel="fused")["v"]
+    assert fused.dtype == np.float32
+    # The same float32 arithmetic as the scan path (tolerance: rounding of a reassociated sum).
+    np.testing.assert_allclose(fused, sim.run_batch(TSTOP, p32, kernel="scan")["v"], rtol=0, atol=1e-4)
+    # And the engine's stated float32 accuracy against float64 (0.011 mV, tests/engine/test_fit.py),
+    # with the same spikes.
+    scan64 = sim.run_batch(TSTOP, params, kernel="scan")["v"]
+    np.testing.assert_allclose(fused, scan64, rtol=0, atol=0.011)
+    t = sim.dt * np.arange(fused.shape[1])
+    assert [len(spike_times(t, v)) for v in fused] == [len(spike_times(t, v)) for v in scan64]
+
+
+def test_models_the_kernel_does_not_take_say_why():
+    cable = ex.Cell(ex.Morphology.cylinder(length=200.0, diameter=1.0), nseg=5).insert(ex.HH())
+    sim = ex.Simulation(cable, dt=0.025)
+    sim.record("v")
+    assert "5 compartments" in fusable(sim.plan)
+    with pytest.raises(ModelError, match="kernel='fused' cannot run this model: 5 compartments"):
+        sim.run_batch(1.0, broadcast(sim.parameters(), 2), kernel="fused")
+    with pytest.raises(ModelError, match="kernel must be"):
+        sim.run_batch(1.0, broadcast(sim.parameters(), 2), kernel="cuda")
+    # "auto" off a GPU, or on a model the kernel does not take, is the scan path.
+    assert sim.run_batch(1.0, broadcast(sim.parameters(), 2))["v"].shape == (2, 41)
