@@ -3,6 +3,9 @@
 import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Tests run the CLI in many subprocesses: none may leave a warm server behind (test_server.py
+# starts its own, in a private directory).
+os.environ.setdefault("EXCITABLE_SERVER", "0")
 
 import jax  # noqa: E402
 import pytest  # noqa: E402

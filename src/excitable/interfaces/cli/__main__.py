@@ -6,9 +6,15 @@
   excitable run NAME --params                     the experiment's parameters, units and defaults
   excitable tour [--out DIR] [--quick] [--only A,B]  every experiment into one HTML page, DIR/index.html
   excitable sweep NAME --grid KEY=A:B:N ... --out DIR  a parameter grid into DIR/sweep.csv + sweep.png
+  excitable server start|stop|status              the warm server that makes repeated runs fast
 
 Example: excitable run action-potential --set amplitude=20 --set temperature=18.5 --out ap/
 User errors print one line and exit with status 2.
+
+A first `excitable run` starts a warm server in the background, which keeps JAX and the compiled
+programs in memory and leaves after 10 idle minutes; later runs are sent to it (~0.05 s instead of
+~0.6 s), with the same output. EXCITABLE_SERVER=0 turns it off, EXCITABLE_SERVER_IDLE=SECONDS sets
+the idle time (see excitable/interfaces/cli/server.py).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import argparse
 import json
 import os
 import sys
+import time
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     from excitable.interfaces.cli import sweep
 
     sweep.add_parser(sub)
+    server = sub.add_parser("server", help="the warm server for fast repeated runs")
+    server.add_argument("action", choices=["start", "stop", "status"])
     return parser
 
 
@@ -76,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args) -> int:
+    if args.command == "server":
+        from excitable.interfaces.cli import server
+
+        return server.command(args.action)
     from excitable import experiments
 
     if args.command == "list":
@@ -131,13 +144,33 @@ def _print_summary(result) -> None:
 
 def entry() -> None:
     """Console-script entry point: run, flush, and leave without Python's slow interpreter teardown
-    (JAX's shutdown costs ~0.2 s; every file we write is already closed and renamed by then)."""
-    try:
-        rc = main()
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BrokenPipeError:  # `excitable run ... --json | head`: the reader left; not an error of ours
-        rc = 0
+    (JAX's shutdown costs ~0.2 s; every file we write is already closed and renamed by then).
+
+    ``run`` goes to the warm server when one is up (``server.py``; this path imports no JAX or NumPy);
+    otherwise it runs here, and then starts a server in the background for the next time.
+    """
+    argv = sys.argv[1:]
+    rc, start = None, False
+    if argv[:1] == ["run"]:
+        from excitable.interfaces.cli import server
+
+        rc, start = server.run_via_server(argv)
+    if rc is None:
+        t0 = time.perf_counter()
+        try:
+            rc = main(argv)
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BrokenPipeError:  # `excitable run ... --json | head`: the reader left; not an error of ours
+            rc = 0
+        if start:
+            server.start_in_background(warm=argv if time.perf_counter() - t0 < server.WARM_MAX_S else None)
+    else:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BrokenPipeError:
+            pass
     os._exit(rc)
 
 

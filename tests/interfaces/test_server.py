@@ -1,0 +1,207 @@
+"""The warm server: served runs print what in-process runs print, import no JAX, and fall back.
+
+One server for the module, in a private directory with its own JAX cache (so these tests do not
+depend on, or touch, the caches in the home directory). Every run is a fresh ``python -m
+excitable.interfaces.cli`` process; ``-X importtime`` lists what the client imported, which tells
+a served run (no JAX) from one that ran in-process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="the warm server needs Unix sockets")
+
+CLI = ["-m", "excitable.interfaces.cli"]
+HEAVY = ("jax", "jaxlib", "numpy")
+
+
+def cli(env, *args, cwd=None, importtime=False, timeout=300) -> subprocess.CompletedProcess:
+    flags = ["-X", "importtime"] if importtime else []
+    return subprocess.run([sys.executable, *flags, *CLI, *args], capture_output=True, env=env, cwd=cwd,
+                          timeout=timeout)
+
+
+def split_imports(stderr: bytes) -> tuple[bytes, set[str]]:
+    """(stderr without -X importtime's lines, the top-level packages imported)."""
+    rest, packages = [], set()
+    for line in stderr.decode().splitlines(keepends=True):
+        if line.startswith("import time:"):
+            packages.add(line.rsplit("|", 1)[1].strip().split(".")[0])
+        else:
+            rest.append(line)
+    return "".join(rest).encode(), packages
+
+
+def served(proc: subprocess.CompletedProcess) -> bool:
+    """Whether the run happened on the server (the client imported none of JAX and NumPy)."""
+    _, packages = split_imports(proc.stderr)
+    assert packages, "run with importtime=True"
+    return not packages & set(HEAVY)
+
+
+def status(env) -> str:
+    return cli(env, "server", "status", timeout=60).stdout.decode()
+
+
+def wait_for(predicate, timeout: float) -> bool:
+    t_end = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > t_end:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+@pytest.fixture(scope="module")
+def env():
+    # A short directory: a Unix socket's path must fit in ~100 bytes, pytest's tmp_path may not.
+    d = tempfile.mkdtemp(prefix="exs")
+    env = {**os.environ, "EXCITABLE_SERVER": "1", "EXCITABLE_SERVER_DIR": d, "EXCITABLE_SERVER_IDLE": "300",
+           "MPLBACKEND": "Agg", "JAX_COMPILATION_CACHE_DIR": os.path.join(d, "jax")}
+    start = cli(env, "server", "start", timeout=180)
+    assert start.returncode == 0 and "(ready)" in start.stdout.decode(), start
+    yield env
+    cli(env, "server", "stop", timeout=60)
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_served_run_prints_what_in_process_prints_and_imports_no_jax(env):
+    local = cli({**env, "EXCITABLE_SERVER": "0"}, "run", "action-potential", "--json")
+    assert local.returncode == 0, local.stderr
+    commands = [[*CLI]]
+    script = Path(sys.executable).with_name("excitable")  # the console script, as users run it
+    if script.exists():
+        commands.append([str(script)])
+    for command in commands:
+        proc = subprocess.run([sys.executable, "-X", "importtime", *command, "run", "action-potential",
+                               "--json"], capture_output=True, env=env, timeout=300)
+        assert proc.returncode == 0
+        assert proc.stdout == local.stdout  # byte for byte
+        assert split_imports(proc.stderr)[0] == local.stderr
+        assert served(proc), f"{command} ran in-process"
+    assert json.loads(local.stdout)["n_spikes"] == 1
+
+
+@pytest.mark.parametrize("args", [["run", "action-potential", "--set", "amplitude=abc"],
+                                  ["run", "no-such-experiment"],
+                                  ["run", "action-potential", "--bogus"],
+                                  ["run", "action-potential", "--params"]])
+def test_errors_and_exit_status_come_through(env, args):
+    local = cli({**env, "EXCITABLE_SERVER": "0"}, *args)
+    proc = cli(env, *args, importtime=True)
+    assert served(proc)
+    assert (proc.returncode, proc.stdout, split_imports(proc.stderr)[0]) == \
+        (local.returncode, local.stdout, local.stderr)
+    if "--params" not in args:
+        assert proc.returncode == 2 and len(split_imports(proc.stderr)[0].decode().strip().splitlines()) == 1
+        assert b"Traceback" not in proc.stderr
+
+
+def test_out_is_relative_to_the_clients_directory(env, tmp_path):
+    proc = cli(env, "run", "action-potential", "--set", "tstop=10", "--out", "rel", cwd=tmp_path,
+               importtime=True)
+    assert proc.returncode == 0, proc.stderr
+    assert served(proc)
+    for name in ("summary.json", "traces.csv", "figure.png", "figure.svg"):
+        assert (tmp_path / "rel" / name).stat().st_size > 100
+    assert b"wrote rel/summary.json" in proc.stdout
+
+
+def test_another_fingerprint_runs_in_process_then_gets_its_own_server(env):
+    other = {**env, "EXCITABLE_FOO": "1"}  # EXCITABLE_* variables are part of the fingerprint
+    args = ["run", "action-potential", "--json", "--set", "tstop=10"]
+    first = cli(other, *args, importtime=True)
+    assert first.returncode == 0 and not served(first)
+    try:  # ... and it started a server for its fingerprint in the background
+        assert wait_for(lambda: "(ready)" in status(other), 120), status(other)
+        again = cli(other, *args, importtime=True)
+        assert served(again) and again.stdout == first.stdout
+        sock = next(line.split()[1] for line in status(other).splitlines() if "socket" in line)
+        assert sock not in status(env)  # a different server
+    finally:
+        stop = cli(other, "server", "stop", timeout=60)
+    assert stop.returncode == 0 and "stopped" in stop.stdout.decode(), stop
+    assert not os.path.exists(sock)
+    assert "not running" in status(other)
+    assert "(ready)" in status(env)  # the module's server is untouched
+
+
+def test_busy_server_lets_a_second_client_run_in_process_and_ctrl_c_cancels(env):
+    # ~4 million steps: ~15 s if it ran to the end; the cancel stops it at the next chunk.
+    args = ["run", "action-potential", "--json", "--set", "tstop=100000"]
+    long = subprocess.Popen([sys.executable, *CLI, *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        assert wait_for(lambda: "(busy)" in status(env) or long.poll() is not None, 120)
+        assert long.poll() is None, long.communicate()
+        second = cli(env, "run", "action-potential", "--json", "--set", "tstop=10", importtime=True)
+        assert second.returncode == 0 and not served(second)  # busy: it ran here
+        assert json.loads(second.stdout)["n_spikes"] == 1
+        long.send_signal(signal.SIGINT)
+        out, err = long.communicate(timeout=60)
+        assert long.returncode == 130 and err.decode().endswith("excitable: interrupted\n"), err
+        assert out == b""
+    finally:
+        if long.poll() is None:
+            long.kill()
+    assert wait_for(lambda: "(ready)" in status(env), 120)
+    log = next(line.split()[1] for line in status(env).splitlines() if line.strip().startswith("log"))
+    assert "cancelled: the client left" in Path(log).read_text()
+
+
+def test_disabled_means_in_process_and_no_server():
+    d = tempfile.mkdtemp(prefix="exs")
+    try:
+        env = {**os.environ, "EXCITABLE_SERVER": "off", "EXCITABLE_SERVER_DIR": d, "MPLBACKEND": "Agg"}
+        proc = cli(env, "run", "action-potential", "--json", "--set", "tstop=10", importtime=True)
+        assert proc.returncode == 0 and not served(proc)
+        time.sleep(0.5)
+        assert os.listdir(d) == []  # nothing started, not even a log
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def test_a_server_that_breaks_the_protocol_does_not_break_the_command():
+    from excitable.interfaces.cli import server
+
+    d = tempfile.mkdtemp(prefix="exs")
+    env = {**os.environ, "EXCITABLE_SERVER": "1", "EXCITABLE_SERVER_DIR": d, "EXCITABLE_SERVER_IDLE": "5",
+           "MPLBACKEND": "Agg"}
+    where = server.paths(env)  # the client's socket (same interpreter, sources and variables)
+    fake = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    fake.bind(where["sock"])
+    fake.listen(1)
+
+    def answer():  # accepts the run, then dies in the middle of a frame
+        conn, _ = fake.accept()
+        with conn:
+            server.recv_msg(conn)
+            server.send_msg(conn, ["ok"])
+            conn.sendall(b"\0\0\1")
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    try:
+        proc = cli(env, "run", "action-potential", "--json", "--set", "tstop=10", importtime=True)
+        thread.join(timeout=60)
+        assert proc.returncode == 0 and not served(proc)  # ran here instead
+        assert json.loads(proc.stdout)["n_spikes"] == 1
+    finally:
+        fake.close()
+        # It also started a real server (this one was no good): stop it once it is up.
+        wait_for(lambda: "(ready)" in status(env), 60)
+        cli(env, "server", "stop", timeout=60)
+        shutil.rmtree(d, ignore_errors=True)
