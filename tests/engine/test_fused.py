@@ -95,3 +95,16 @@ def test_models_the_kernel_does_not_take_say_why():
         sim.run_batch(1.0, broadcast(sim.parameters(), 2), kernel="cuda")
     # "auto" off a GPU, or on a model the kernel does not take, is the scan path.
     assert sim.run_batch(1.0, broadcast(sim.parameters(), 2))["v"].shape == (2, 41)
+
+
+def test_the_kernel_lowers_for_cuda_gpus():
+    """Lowering for CUDA runs on any machine (no GPU needed): every operation of the kernel has a
+    Triton lowering, so a GPU gets a compilable kernel rather than an error at its first run."""
+    import jax
+
+    from excitable.engine.fused import run_fused
+
+    sim, params = hh_batch(n=256, record=("v", "HH.m"))
+    f = jax.jit(lambda p, d: run_fused(sim.plan, p, d, dt=sim.dt, block=128, interpret=False))
+    lowered = f.trace(params, sim.drive(2.0)).lower(lowering_platforms=("cuda",))
+    assert "xla.gpu.triton" in lowered.as_text()

@@ -128,10 +128,19 @@ def run_fused(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: fl
         + [pl.BlockSpec(d.shape, lambda b: (0, 0)) for d in drives],
         out_specs=pl.BlockSpec((n_samples + 1, block, width), lambda b: (0, b, 0)),
         interpret=interpret,
+        # Triton: blocks stay in registers and global memory (Mosaic GPU would put the whole
+        # recording block in shared memory, which it does not fit).
+        compiler_params=None if interpret else _triton_params(),
     )
     out = call(*[leaves[i] for i in live], *drives)
     return jnp.moveaxis(out, 1, 0)[:batch]
 
+
+
+def _triton_params():
+    from jax.experimental.pallas import triton as pltriton
+
+    return pltriton.CompilerParams()
 
 
 _RUNNERS: dict[tuple, Any] = {}
