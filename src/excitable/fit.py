@@ -106,6 +106,8 @@ class FitResult:
         history: the loss at every iteration.
         params: the full parameter pytree with the fitted values (``sim.run(tstop, params=...)``).
         gradient: d loss / d value at the start of the best iteration, per parameter.
+        starts: with several starts, what each found (its start, its best values and loss), best
+            first; ``history`` is then the best start's.
     """
 
     values: dict[str, float]
@@ -113,6 +115,8 @@ class FitResult:
     history: np.ndarray
     params: dict
     gradient: dict[str, float] = field(default_factory=dict)
+    #: with ``starts`` > 1: one (start values, best values, best loss) per start, best first.
+    starts: list[tuple[dict[str, float], dict[str, float], float]] = field(default_factory=list)
 
     def __repr__(self) -> str:
         vals = ", ".join(f"{k}={v:.6g}" for k, v in self.values.items())
@@ -183,7 +187,8 @@ def loss_function(sim, tstop: float, names: Sequence[str], *, target=None, featu
 def fit(sim, tstop: float, free: Mapping[str, object], *, target=None, features: Features | None = None,
         loss: Callable | None = None, probe: str = "v", init: Mapping[str, float] | None = None,
         params=None, steps: int = 300, optimizer="adam", learning_rate: float = 0.05, stride: int = 1,
-        checkpoint: int | str = "auto", tolerance: float = 0.0, callback: Callable | None = None) -> FitResult:
+        checkpoint: int | str = "auto", tolerance: float = 0.0, callback: Callable | None = None,
+        starts: int = 1, seed: int = 0) -> FitResult:
     """Adjust the parameters named in ``free`` so the simulation matches a recording or features.
 
     Args:
@@ -207,10 +212,18 @@ def fit(sim, tstop: float, free: Mapping[str, object], *, target=None, features:
         checkpoint: steps per checkpointed block; 0: none; "auto": sqrt(n_steps) once
             n_steps x n_nodes exceeds ``AUTO_CHECKPOINT``, none for shorter runs.
         tolerance: stop once the loss is at or below this.
-        callback: called as ``callback(iteration, loss, values)`` after each iteration.
+        callback: called as ``callback(iteration, loss, values)`` after each iteration (with
+            several starts: ``loss`` and ``values`` of the best start so far).
+        starts: optimize from this many starting points at once (one ``vmap``-ed run of the
+            optimizer: the simulations of all starts share each step). The first start is ``init``
+            (or ``params``' values); the others are drawn uniformly inside the bounds, in the
+            unbounded coordinate (so log-uniformly for wide positive ranges), from ``seed``. Loss
+            landscapes of spiking models have local minima; several starts find the global one
+            more often than one does.
+        seed: random seed of the drawn starts.
 
     Returns:
-        FitResult with the best values seen.
+        FitResult with the best values seen (over all starts).
     """
     import optax
 
@@ -218,6 +231,8 @@ def fit(sim, tstop: float, free: Mapping[str, object], *, target=None, features:
         raise ModelError("fit: name at least one free parameter")
     if int(steps) != steps or steps < 1:
         raise ModelError(f"fit: steps must be a positive integer, got {steps!r}")
+    if isinstance(starts, bool) or not isinstance(starts, int) or starts < 1:
+        raise ModelError(f"fit: starts must be a positive integer, got {starts!r}")
     bounds = {name: G.Bounds.of(spec) for name, spec in free.items()}
     f = loss_function(sim, tstop, list(bounds), target=target, features=features, loss=loss, probe=probe,
                       params=params, stride=stride, checkpoint=checkpoint)
@@ -233,37 +248,74 @@ def fit(sim, tstop: float, free: Mapping[str, object], *, target=None, features:
 
     opt = _optimizer(optimizer, learning_rate)
 
-    @jax.jit
-    def update(u, state):
+    def one_update(u, state):
         value, g = jax.value_and_grad(objective)(u)
         updates, state = opt.update(g, state, u, value=value, grad=g, value_fn=objective)
         return optax.apply_updates(u, updates), state, value, g
 
     u = {k: jnp.asarray(v) for k, v in start.items()}
+    if starts > 1:  # every start in one vmapped update: the simulations run as one batch
+        u, update, init_state = _draw_starts(bounds, u, starts, seed), jax.jit(jax.vmap(one_update)), \
+            jax.vmap(opt.init)
+    else:
+        update, init_state = jax.jit(one_update), opt.init
     # Strong types from the start, so the state after one update has the same types (no retrace).
-    state = jax.tree.map(lambda x: jnp.asarray(x, dtype=jnp.result_type(x)), opt.init(u))
-    history, best = [], (math.inf, u, None)
+    state = jax.tree.map(lambda x: jnp.asarray(x, dtype=jnp.result_type(x)), init_state(u))
+    first_u = u
+    history = []
+    best_value = np.full(starts, math.inf)
+    best_u, best_g = u, jax.tree.map(jnp.zeros_like, u)
     for i in range(int(steps)):
         new_u, state, value, g = update(u, state)
-        value = float(value)
-        if not math.isfinite(value):
-            raise SimulationError(f"fit: the loss became {value} at iteration {i}; lower the learning "
+        value = np.atleast_1d(np.asarray(value, dtype=float))
+        live = np.isfinite(value)
+        if not live.any():
+            raise SimulationError(f"fit: the loss became {value[0]} at iteration {i}; lower the learning "
                                   f"rate or narrow the bounds")
         history.append(value)
-        if value < best[0]:
-            best = (value, u, g)
+        better = live & (value < best_value)
+        best_value = np.where(better, value, best_value)
+        pick = (lambda new, old: jnp.where(better, new, old)) if starts > 1 else \
+            (lambda new, old: new if better[0] else old)
+        best_u, best_g = jax.tree.map(pick, u, best_u), jax.tree.map(pick, g, best_g)
         if callback is not None:
-            callback(i, value, _values(bounds, u))
-        if value <= tolerance:
+            k = int(np.argmin(best_value))
+            callback(i, float(best_value[k]), _values(bounds, _row(best_u, k, starts)))
+        if best_value.min() <= tolerance:
             break
         u = new_u
-    value, u, g = best
+    k = int(np.argmin(best_value))
+    u, g = _row(best_u, k, starts), _row(best_g, k, starts)
     values = _values(bounds, u)
     # d loss / d x = (d loss / d u) / (dx / du)
-    dxdu = {k: float(jax.grad(b.to_bounded)(u[k])) for k, b in bounds.items()}
-    gradient = {k: float(g[k]) / dxdu[k] if dxdu[k] else math.nan for k in bounds}
-    return FitResult(values=values, loss=value, history=np.asarray(history), params=f.params(values),
-                     gradient=gradient)
+    dxdu = {name: float(jax.grad(b.to_bounded)(u[name])) for name, b in bounds.items()}
+    gradient = {name: float(g[name]) / dxdu[name] if dxdu[name] else math.nan for name in bounds}
+    order = np.argsort(best_value)
+    found = [(_values(bounds, _row(first_u, j, starts)), _values(bounds, _row(best_u, j, starts)),
+              float(best_value[j])) for j in order] if starts > 1 else []
+    return FitResult(values=values, loss=float(best_value[k]), history=np.asarray(history)[:, k],
+                     params=f.params(values), gradient=gradient, starts=found)
+
+
+def _draw_starts(bounds, u, n: int, seed: int):
+    """``n`` starting points (leading axis): ``u``, then n - 1 drawn. Within two-sided bounds:
+    uniformly on the parameter's scale (log-uniform for a log scale) over the central 96 % of the
+    range (the transform saturates at the edges); otherwise ``u`` + N(0, 1) in the unbounded
+    coordinate (about a factor e either way on a log scale)."""
+    rng = np.random.default_rng(seed)
+    out = {}
+    for name, b in bounds.items():
+        if math.isfinite(b.lower) and math.isfinite(b.upper):
+            frac = rng.uniform(0.02, 0.98, n - 1)
+            drawn = np.log(frac) - np.log1p(-frac)  # the sigmoid's inverse: u for that fraction
+        else:
+            drawn = float(u[name]) + rng.standard_normal(n - 1)
+        out[name] = jnp.concatenate([jnp.atleast_1d(u[name]), jnp.asarray(drawn, dtype=u[name].dtype)])
+    return out
+
+
+def _row(tree, k: int, starts: int):
+    return tree if starts == 1 else jax.tree.map(lambda x: x[k], tree)
 
 
 def _optimizer(spec, learning_rate):

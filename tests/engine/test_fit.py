@@ -161,3 +161,37 @@ def test_example_fits_a_noisy_passive_plus_hh_recording(capsys):
         assert abs(err) < (0.05 if name == "Leak.g" else 0.01), (name, err)
     assert 0.9 < out["rms_mV"] < 1.1
     assert "HH.gNa" in capsys.readouterr().out
+
+
+def test_several_starts_run_as_one_batch_and_keep_the_best():
+    """A multi-start fit equals separate single-start fits from the same points (the vmapped
+    optimizer is the same optimizer), and returns the best of them."""
+    sim = protocol()
+    target = sim.run(20.0)["v"]
+    bounds = {"HH.gK": (10.0, 80.0), "HH.gL": (0.05, 1.0)}
+    init = {"HH.gK": 20.0, "HH.gL": 0.6}
+    multi = fit(sim, 20.0, bounds, target=target, init=init, steps=15, learning_rate=0.1, starts=3, seed=4)
+    assert len(multi.starts) == 3 and multi.starts[0][2] == multi.loss
+    assert any(start == pytest.approx(init, rel=1e-12) for start, _, _ in multi.starts)
+    for start, best, loss in multi.starts:
+        assert all(lo < start[k] < hi for k, (lo, hi) in bounds.items())
+        single = fit(sim, 20.0, bounds, target=target, init=start, steps=15, learning_rate=0.1)
+        assert single.loss == pytest.approx(loss, rel=1e-9)
+        assert single.values == pytest.approx(best, rel=1e-9)
+    assert multi.loss == min(loss for _, _, loss in multi.starts)
+    assert len(multi.history) == 15 and multi.history.min() == multi.loss
+
+
+def test_function_with_checkpoints_gives_the_same_values_and_gradients():
+    sim = protocol()
+    p = sim.parameters()
+    plain, ckpt = sim.function(20.0), sim.function(20.0, checkpoint="auto")
+
+    def loss(run, gk):
+        return jnp.mean(run(with_param(p, "HH.gK", gk))[:, 0] ** 2)
+
+    np.testing.assert_array_equal(np.asarray(plain(p)), np.asarray(ckpt(p)))
+    g_plain, g_ckpt = jax.grad(lambda x: loss(plain, x))(36.0), jax.grad(lambda x: loss(ckpt, x))(36.0)
+    assert float(g_ckpt) == pytest.approx(float(g_plain), rel=1e-10)
+    with pytest.raises(ex.ModelError, match="checkpoint must be"):
+        sim.function(20.0, checkpoint=-3)

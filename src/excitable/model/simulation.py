@@ -316,14 +316,26 @@ class Simulation:
         return d
 
     # --- run ------------------------------------------------------------------------------------
-    def function(self, tstop: float, *, stride: int = 1, batched: bool = False):
-        """A pure jitted function ``params -> recordings`` ((n_samples, n_probes) array)."""
+    def function(self, tstop: float, *, stride: int = 1, batched: bool = False, checkpoint: int | str = 0):
+        """A pure jitted function ``params -> recordings`` ((n_samples, n_probes) array), to use
+        under ``jax.grad``/``vmap``/``jit``.
+
+        checkpoint: steps per block rematerialized in reverse mode (``jax.checkpoint``), so the
+            memory of a gradient grows as sqrt(n_steps) instead of n_steps; "auto" picks
+            sqrt(n_steps); 0 (default) stores every step. The forward values are the same.
+        """
+        import math
+
         import jax.numpy as jnp
 
         from excitable.engine.integrate import compiled_runner
 
+        if checkpoint == "auto":
+            checkpoint = int(round(math.sqrt(self.n_steps(tstop))))
+        if isinstance(checkpoint, bool) or not isinstance(checkpoint, int) or checkpoint < 0:
+            raise ModelError(f"checkpoint must be 'auto' or a number of steps >= 0, got {checkpoint!r}")
         run = compiled_runner(self.plan, dt=self.dt, theta=METHODS[self.method], stride=stride,
-                              batched=batched)
+                              batched=batched, checkpoint=checkpoint)
         drive = {k: jnp.asarray(v) for k, v in self.drive(tstop).items()}
         return lambda params: run(params, drive)[0]
 
