@@ -65,7 +65,8 @@ def fingerprint() -> str:
                    dev.device_kind, dev.client.platform_version, _host_cpu(),
                    bool(jax.config.jax_enable_x64),
                    sorted((k, v) for k, v in os.environ.items() if k.startswith(("XLA_", "JAX_"))
-                          and k != "JAX_COMPILATION_CACHE_DIR"))).encode())
+                          and k != "JAX_COMPILATION_CACHE_DIR"
+                          and not k.startswith("XLA_PYTHON_CLIENT_")))).encode())  # allocator only
     return h.hexdigest()
 
 

@@ -104,6 +104,7 @@ class Server:
         self.cancel: _Job | None = None   # the job to cancel at the next SIGINT
         self.listener: socket.socket | None = None
         self.home = os.getcwd()
+        self.environ = dict(os.environ)  # as the clients see it (before our own settings below)
 
     # -- lifetime --
 
@@ -139,7 +140,7 @@ class Server:
             try:
                 job = self.jobs.get(timeout=min(10.0, max(0.1, self._idle_left())))
             except queue.Empty:
-                if proto.fingerprint() != self.fp:  # sources edited, or a package installed
+                if proto.fingerprint(self.environ) != self.fp:  # sources edited, or a package installed
                     return "sources changed"
                 with self.lock:
                     if self.state == "ready" and self._idle_left() <= 0:
@@ -193,7 +194,7 @@ class Server:
             proto.send_msg(conn, ["bye"])
         elif op == "run" and request.get("fingerprint") != self.fp:
             proto.send_msg(conn, ["stale"])
-            if proto.fingerprint() != self.fp:  # our sources changed under us: make way
+            if proto.fingerprint(self.environ) != self.fp:  # our sources changed under us: make way
                 with self.lock:
                     self.state = "closing"
                 self.jobs.put(None)
@@ -374,6 +375,9 @@ def main(argv: list[str]) -> int:
     except ValueError:
         idle_s = proto.DEFAULT_IDLE_S
     server = Server(fp, where, idle_s)
+    # A server that waits in the background must not hold most of a GPU's memory (JAX reserves
+    # 75 % of it up front by default): take memory as runs need it.
+    os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
     signal.signal(signal.SIGINT, server.on_sigint)
     signal.signal(signal.SIGTERM, server.on_sigterm)
     why = "failed"
