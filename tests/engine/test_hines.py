@@ -30,9 +30,10 @@ def dense(parent, diag, off):
     return a
 
 
+@pytest.mark.parametrize("method", ["nodes", "levels"])
 @pytest.mark.parametrize("n", [1, 2, 7, 60])
 @pytest.mark.parametrize("shape", ["random", "cable", "forest", "cables", "points"])
-def test_solve_tree_matches_dense_solve(n, shape):
+def test_solve_tree_matches_dense_solve(n, shape, method):
     rng = np.random.default_rng(n)
     parent = {"random": random_tree(n, rng), "cable": np.arange(-1, n - 1), "forest": forest(n, rng),
               "cables": np.where(np.arange(n) % 4 == 0, -1, np.arange(-1, n - 1)),
@@ -41,13 +42,14 @@ def test_solve_tree_matches_dense_solve(n, shape):
     # Diagonally dominant like the cable matrix: C/dt + g_membrane + sum of axial conductances.
     diag = rng.uniform(0.5, 1.5, n) - dense(parent, np.zeros(n), off).sum(axis=1)
     rhs = rng.normal(size=n)
-    x = np.asarray(jax.jit(lambda d, o, b: solve_tree(parent, d, o, b))(diag, off, rhs))
+    x = np.asarray(jax.jit(lambda d, o, b: solve_tree(parent, d, o, b, method))(diag, off, rhs))
     expected = np.linalg.solve(dense(parent, diag, off), rhs)
     # Both are backward-stable solves of a well-conditioned (dominant) system: agree to 1e-12.
     np.testing.assert_allclose(x, expected, rtol=1e-12, atol=1e-12)
 
 
-def test_solve_tree_gradient_matches_finite_differences():
+@pytest.mark.parametrize("method", ["nodes", "levels"])
+def test_solve_tree_gradient_matches_finite_differences(method):
     rng = np.random.default_rng(3)
     parent = random_tree(9, rng)
     off = -rng.uniform(0.1, 2.0, 9)
@@ -55,9 +57,58 @@ def test_solve_tree_gradient_matches_finite_differences():
     rhs = rng.normal(size=9)
 
     def loss(d):
-        return (solve_tree(parent, d, off, rhs) ** 2).sum()
+        return (solve_tree(parent, d, off, rhs, method) ** 2).sum()
 
     g = jax.grad(loss)(diag)
     eps = 1e-6
     fd = np.array([(loss(diag + eps * e) - loss(diag - eps * e)) / (2 * eps) for e in np.eye(9)])
     np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-9)
+
+
+def test_auto_takes_levels_for_branched_cells_on_gpus_only():
+    from excitable.engine.hines import _use_levels
+
+    rng = np.random.default_rng(0)
+    assert _use_levels(random_tree(200, rng), "auto", "gpu")  # random trees are shallow (depth ~ log n)
+    assert not _use_levels(random_tree(200, rng), "auto", "cpu")  # node by node is faster on a CPU
+    assert not _use_levels(np.arange(-1, 199), "auto", "gpu")  # a cable is as deep as it is long
+    with pytest.raises(ValueError, match="method must be"):
+        _use_levels(np.arange(-1, 9), "fast")
+
+
+def test_levels_under_vmap_match_separate_solves():
+    rng = np.random.default_rng(5)
+    parent = random_tree(40, rng)
+    off = -rng.uniform(0.1, 2.0, (3, 40))
+    diag = rng.uniform(0.5, 1.5, (3, 40)) + 4.0
+    rhs = rng.normal(size=(3, 40))
+    batched = jax.vmap(lambda d, o, b: solve_tree(parent, d, o, b, "levels"))(diag, off, rhs)
+    for k in range(3):
+        np.testing.assert_allclose(batched[k], solve_tree(parent, diag[k], off[k], rhs[k], "nodes"),
+                                   rtol=1e-12, atol=1e-12)
+
+
+def test_a_real_cell_simulated_level_by_level_equals_node_by_node(monkeypatch):
+    """The engine with the level-scheduled solver (what GPUs use) against the node loop (what the
+    NEURON comparisons run on the CPU): an SWC cell firing, V everywhere within 1e-9 mV (the two
+    differ only in the order of additions into a parent)."""
+    import functools
+    from pathlib import Path
+
+    import excitable as ex
+    from excitable.engine import hines, integrate, stepping
+
+    swc = Path(__file__).resolve().parents[3] / "shared" / "data" / "morphologies" / "turner-ca1-n120.swc"
+    if not swc.exists():
+        swc = Path("/work/shared/data/morphologies/turner-ca1-n120.swc")
+    cell = ex.Cell.from_swc(swc, d_lambda=0.1).insert(ex.HH())
+    sim = ex.Simulation(cell, dt=0.025, temperature=6.3, v_init=-65.0)
+    sim.stimulate(ex.IClamp(cell.soma, amplitude=1.0, delay=1.0, duration=20.0))
+    sim.record("v", at="all")
+    plan, params, drive = sim.plan, sim.parameters(), sim.drive(20.0)
+    runs = {}
+    for method in ("nodes", "levels"):
+        monkeypatch.setattr(stepping, "solve_tree", functools.partial(hines.solve_tree, method=method))
+        runs[method] = np.asarray(jax.jit(lambda p, d: integrate.run_scan(plan, p, d, dt=sim.dt)[0])(params, drive))
+    assert runs["nodes"].max() > 0  # it fired
+    np.testing.assert_allclose(runs["levels"], runs["nodes"], rtol=0, atol=1e-9)
