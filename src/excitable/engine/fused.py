@@ -21,7 +21,6 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from excitable.engine.integrate import _first_extras, initial_state, record
 from excitable.engine.plan import Plan
@@ -93,9 +92,9 @@ def run_fused(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: fl
 
     def kernel(*refs):
         param_refs, drive_refs, out_ref = refs[:len(live)], refs[len(live):-1], refs[-1]
-        block_leaves = [jnp.zeros((block, *x.shape[1:]), x.dtype) for x in leaves]
-        for i, ref in zip(live, param_refs):
-            block_leaves[i] = ref[...]
+        loaded = dict(zip(live, param_refs))
+        block_leaves = [loaded[i][...] if i in loaded else jnp.zeros((block, *x.shape[1:]), x.dtype)
+                        for i, x in enumerate(leaves)]
         p = jax.tree.unflatten(treedef, block_leaves)
         s0 = jax.vmap(lambda q: initial_state(plan, q))(p)
         first = jax.vmap(lambda q, s: record(plan, q, s, s, _first_extras(plan, q, s), dt))(p, s0)
@@ -134,7 +133,6 @@ def run_fused(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: fl
     )
     out = call(*[leaves[i] for i in live], *drives)
     return jnp.moveaxis(out, 1, 0)[:batch]
-
 
 
 def _triton_params():

@@ -37,6 +37,7 @@ import jax
 from excitable.backends import default_cache_dir
 
 _SUFFIX = ".xla"
+_TRACER = getattr(jax.core, "Tracer", ())  # values inside jit/grad/vmap: the jitted path
 
 
 def enabled() -> bool:
@@ -107,7 +108,7 @@ class StoredProgram:
         if not enabled():
             return self.jitted(*args)
         leaves, treedef = jax.tree.flatten(args)
-        if any(isinstance(x, jax.core.Tracer) for x in leaves) or not _own_types(treedef):
+        if any(isinstance(x, _TRACER) for x in leaves) or not _own_types(treedef):
             return self.jitted(*args)
         digest = self._digest(leaves, treedef)
         program = self._loaded.get(digest)
