@@ -30,9 +30,12 @@ def dense(parent, diag, off):
     return a
 
 
-@pytest.mark.parametrize("method", ["nodes", "levels"])
-@pytest.mark.parametrize("n", [1, 2, 7, 60])
-@pytest.mark.parametrize("shape", ["random", "cable", "forest", "cables", "points"])
+CASES = [(n, shape, method) for method in ("nodes", "levels", "pcr") for n in (1, 2, 7, 60)
+         for shape in ("random", "cable", "forest", "cables", "points")
+         if method != "pcr" or shape in ("cable", "cables", "points")]  # reduction: unbranched only
+
+
+@pytest.mark.parametrize("n, shape, method", CASES)
 def test_solve_tree_matches_dense_solve(n, shape, method):
     rng = np.random.default_rng(n)
     parent = {"random": random_tree(n, rng), "cable": np.arange(-1, n - 1), "forest": forest(n, rng),
@@ -48,10 +51,10 @@ def test_solve_tree_matches_dense_solve(n, shape, method):
     np.testing.assert_allclose(x, expected, rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("method", ["nodes", "levels"])
+@pytest.mark.parametrize("method", ["nodes", "levels", "pcr"])
 def test_solve_tree_gradient_matches_finite_differences(method):
     rng = np.random.default_rng(3)
-    parent = random_tree(9, rng)
+    parent = random_tree(9, rng) if method != "pcr" else np.arange(-1, 8)
     off = -rng.uniform(0.1, 2.0, 9)
     diag = rng.uniform(0.5, 1.5, 9) - dense(parent, np.zeros(9), off).sum(axis=1)
     rhs = rng.normal(size=9)
@@ -65,15 +68,18 @@ def test_solve_tree_gradient_matches_finite_differences(method):
     np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-9)
 
 
-def test_auto_takes_levels_for_branched_cells_on_gpus_only():
-    from excitable.engine.hines import _use_levels
+def test_auto_takes_the_node_loop_on_cpus_and_vector_methods_on_gpus():
+    from excitable.engine.hines import choose_method
 
     rng = np.random.default_rng(0)
-    assert _use_levels(random_tree(200, rng), "auto", "gpu")  # random trees are shallow (depth ~ log n)
-    assert not _use_levels(random_tree(200, rng), "auto", "cpu")  # node by node is faster on a CPU
-    assert not _use_levels(np.arange(-1, 199), "auto", "gpu")  # a cable is as deep as it is long
+    tree, cable = random_tree(200, rng), np.arange(-1, 199)  # random trees are shallow (depth ~ log n)
+    assert choose_method(tree, "auto", "gpu") == "levels" and choose_method(cable, "auto", "gpu") == "pcr"
+    assert choose_method(tree, "auto", "cpu") == choose_method(cable, "auto", "cpu") == "nodes"
+    deep = np.arange(-1, 199).copy()
+    deep[100] = 50  # one branch point: nearly as deep as long, levels would not pay
+    assert choose_method(deep, "auto", "gpu") == "nodes"
     with pytest.raises(ValueError, match="method must be"):
-        _use_levels(np.arange(-1, 9), "fast")
+        choose_method(cable, "fast")
 
 
 def test_levels_under_vmap_match_separate_solves():
@@ -88,27 +94,33 @@ def test_levels_under_vmap_match_separate_solves():
                                    rtol=1e-12, atol=1e-12)
 
 
-def test_a_real_cell_simulated_level_by_level_equals_node_by_node(monkeypatch):
-    """The engine with the level-scheduled solver (what GPUs use) against the node loop (what the
-    NEURON comparisons run on the CPU): an SWC cell firing, V everywhere within 1e-9 mV (the two
-    differ only in the order of additions into a parent)."""
+@pytest.mark.parametrize("shape, method", [("swc", "levels"), ("axon", "pcr")])
+def test_the_gpu_solvers_in_a_firing_cell_equal_the_node_loop(monkeypatch, shape, method):
+    """The engine with the solvers a GPU takes (levels for a branched cell, cyclic reduction for an
+    axon) against the node loop that the NEURON comparisons run on the CPU: V everywhere within
+    1e-9 mV (the methods differ only in the order of floating-point operations)."""
     import functools
     from pathlib import Path
 
     import excitable as ex
     from excitable.engine import hines, integrate, stepping
 
-    swc = Path(__file__).resolve().parents[3] / "shared" / "data" / "morphologies" / "turner-ca1-n120.swc"
-    if not swc.exists():
-        swc = Path("/work/shared/data/morphologies/turner-ca1-n120.swc")
-    cell = ex.Cell.from_swc(swc, d_lambda=0.1).insert(ex.HH())
+    if shape == "swc":
+        swc = Path(__file__).resolve().parents[3] / "shared" / "data" / "morphologies" / "turner-ca1-n120.swc"
+        if not swc.exists():
+            swc = Path("/work/shared/data/morphologies/turner-ca1-n120.swc")
+        cell = ex.Cell.from_swc(swc, d_lambda=0.1).insert(ex.HH())
+        stim = ex.IClamp(cell.soma, amplitude=1.0, delay=1.0, duration=20.0)
+    else:
+        cell = ex.Cell(ex.Morphology.cylinder(length=2000.0, diameter=1.0), nseg=200, ra=100.0).insert(ex.HH())
+        stim = ex.IClamp(ex.Location(0, 0.0), amplitude=0.5, delay=0.5, duration=0.2)
     sim = ex.Simulation(cell, dt=0.025, temperature=6.3, v_init=-65.0)
-    sim.stimulate(ex.IClamp(cell.soma, amplitude=1.0, delay=1.0, duration=20.0))
+    sim.stimulate(stim)
     sim.record("v", at="all")
     plan, params, drive = sim.plan, sim.parameters(), sim.drive(20.0)
     runs = {}
-    for method in ("nodes", "levels"):
-        monkeypatch.setattr(stepping, "solve_tree", functools.partial(hines.solve_tree, method=method))
-        runs[method] = np.asarray(jax.jit(lambda p, d: integrate.run_scan(plan, p, d, dt=sim.dt)[0])(params, drive))
+    for m in ("nodes", method):
+        monkeypatch.setattr(stepping, "solve_tree", functools.partial(hines.solve_tree, method=m))
+        runs[m] = np.asarray(jax.jit(lambda p, d: integrate.run_scan(plan, p, d, dt=sim.dt)[0])(params, drive))
     assert runs["nodes"].max() > 0  # it fired
-    np.testing.assert_allclose(runs["levels"], runs["nodes"], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(runs[method], runs["nodes"], rtol=0, atol=1e-9)

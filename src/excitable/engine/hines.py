@@ -23,9 +23,11 @@ def solve_tree(parent: np.ndarray, diag, offdiag, rhs, method: str = "auto"):
         diag: (N,) diagonal of A.
         offdiag: (N,) A[i, parent[i]] = A[parent[i], i]; ignored at roots.
         rhs: (N,) right-hand side.
-        method: "nodes" (one node at a time, the classic loop), "levels" (one depth level at a
-            time: fewer, wider steps; what a GPU needs) or "auto" (levels on a GPU for trees much
-            shallower than they have nodes, nodes otherwise).
+        method: "nodes" (one node at a time, the classic loop: fastest on a CPU), "levels" (one
+            depth level at a time: fewer, wider steps), "pcr" (parallel cyclic reduction, for
+            unbranched cables only) or "auto": on a GPU, where every loop iteration costs a kernel
+            launch, "pcr" for cables and "levels" for trees much shallower than they have nodes;
+            "nodes" otherwise.
 
     Returns:
         x, shape (N,).
@@ -36,30 +38,39 @@ def solve_tree(parent: np.ndarray, diag, offdiag, rhs, method: str = "auto"):
     if roots.all():  # single compartments: the matrix is diagonal
         return rhs / diag
     offdiag = jnp.where(jnp.asarray(roots), 0.0, offdiag)
-    # Unbranched cables are trees too: the same loops are the Thomas algorithm, as fast as LAPACK's
+    chosen = choose_method(parent, method)
+    if chosen == "pcr":
+        return _cyclic_reduction(diag, offdiag, rhs)
+    if chosen == "levels":
+        return _hines_levels(_level_table(np.asarray(parent, np.int64).tobytes(), n), diag, offdiag, rhs)
+    # Unbranched cables are trees too: the same loop is the Thomas algorithm, as fast as LAPACK's
     # gtsv here and without loading LAPACK (jaxlib's CPU LAPACK pulls in scipy.linalg: 0.25 s).
     # Roots point at themselves with a zero coupling, so the loops need no branch.
-    if _use_levels(parent, method):
-        return _hines_levels(_level_table(np.asarray(parent, np.int64).tobytes(), n), diag, offdiag, rhs)
     own = jnp.asarray(np.where(roots, np.arange(n), parent))
     return _hines_sequential(own, diag, offdiag, rhs)
 
 
-def _use_levels(parent: np.ndarray, method: str, backend: str | None = None) -> bool:
-    """Level scheduling runs its loop once per depth level instead of once per node, each pass a
-    vector operation over the level's nodes. On a GPU every pass of a loop costs a kernel launch
-    (~5-10 us), so a branched cell (N nodes, depth ~N/20) gains ~20x; on a CPU a pass costs ~17 ns
-    per node by nodes against ~0.8 us per level (gathers, scatters): nodes win there (measured
-    on the 1460-compartment De Schutter cell: 0.26 s by nodes, 0.48 s by levels, 100 ms of HH).
-    An unbranched cable is as deep as it is long: node by node everywhere."""
-    if method not in ("auto", "levels", "nodes"):
-        raise ValueError(f"solve_tree: method must be 'auto', 'levels' or 'nodes', got {method!r}")
+def choose_method(parent: np.ndarray, method: str = "auto", backend: str | None = None) -> str:
+    """The solver ``solve_tree`` uses: "nodes", "levels" or "pcr".
+
+    On a CPU the node loop is fastest: ~17 ns per node, against ~0.8 us per pass of the vector
+    methods (measured, 100 ms of HH: the 1460-compartment De Schutter cell 0.26 s by nodes, 0.48 s
+    by levels; a 1000-compartment axon, 20 ms: 35 ms by nodes, 110 ms by cyclic reduction). On a
+    GPU every loop iteration is a kernel launch (~5-10 us), so the fewer passes win there: cyclic
+    reduction for unbranched cables (log2 N passes), levels for branched cells (one pass per
+    depth level, ~N/20 for reconstructed cells) when the tree has ``LEVELS_GAIN`` times more nodes
+    than levels.
+    """
+    if method not in ("auto", "levels", "nodes", "pcr"):
+        raise ValueError(f"solve_tree: method must be 'auto', 'levels', 'nodes' or 'pcr', got {method!r}")
     if method != "auto":
-        return method == "levels"
+        return method
     if (backend or jax.default_backend()) != "gpu":
-        return False
+        return "nodes"
+    if _is_chain(parent):
+        return "pcr"
     table, _ = _level_table(np.asarray(parent, np.int64).tobytes(), len(parent))
-    return table.shape[0] * LEVELS_GAIN < len(parent)
+    return "levels" if table.shape[0] * LEVELS_GAIN < len(parent) else "nodes"
 
 
 #: "auto" takes level scheduling on a GPU when the tree has this many times more nodes than levels.
@@ -130,3 +141,45 @@ def _hines_sequential(parent, diag, offdiag, rhs):
 
     x0 = jnp.zeros_like(b).at[0].set(b[0] / d[0])
     return jax.lax.fori_loop(1, n, substitute, x0)
+
+
+def _is_chain(parent: np.ndarray) -> bool:
+    """Unbranched cables numbered along their length: parent[i] is i - 1 or -1 (a new cable)."""
+    n = len(parent)
+    return bool(np.all((parent[1:] == np.arange(n - 1)) | (parent[1:] < 0)))
+
+
+def _cyclic_reduction(diag, offdiag, rhs):
+    """Parallel cyclic reduction for chains (tridiagonal, A[i, i-1] = A[i-1, i] = offdiag[i]).
+
+    Each of ceil(log2 N) stages eliminates, in every row at once, the couplings to the rows
+    ``s`` away (s = 1, 2, 4, ...) using those rows; then every row stands alone: x = d / b. The
+    work is N log N instead of N, but it is all vector operations without a dependent loop:
+    ~log2 N passes per step instead of 2N loop iterations. That is what a GPU needs (each loop
+    iteration is a kernel launch there); on a CPU the node loop is faster (a 1000-compartment HH
+    axon: 35 ms by nodes, 110 ms by reduction, 20 ms of simulated time), so "auto" takes this on
+    GPUs only. Stable without pivoting for the diagonally dominant cable matrix. Zero couplings
+    (where a new cable starts) keep the cables independent.
+    """
+    n = diag.shape[0]
+    zero = jnp.zeros_like(offdiag[:1])
+    a = offdiag                                     # coupling to the row before (0 at roots)
+    c = jnp.concatenate([offdiag[1:], zero])        # coupling to the row after
+    b, d = diag, rhs
+    s = 1
+    while s < n:
+        # Rows i - s and i + s, with identity rows (b = 1, a = c = d = 0) beyond the ends.
+        def before(x, fill):
+            return jnp.concatenate([jnp.full((s,), fill, x.dtype), x[:-s]])
+
+        def after(x, fill):
+            return jnp.concatenate([x[s:], jnp.full((s,), fill, x.dtype)])
+
+        alpha = -a / before(b, 1.0)
+        gamma = -c / after(b, 1.0)
+        b, d, a, c = (b + alpha * before(c, 0.0) + gamma * after(a, 0.0),
+                      d + alpha * before(d, 0.0) + gamma * after(d, 0.0),
+                      alpha * before(a, 0.0),
+                      gamma * after(c, 0.0))
+        s *= 2
+    return d / b
