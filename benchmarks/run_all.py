@@ -8,11 +8,14 @@ The benchmarks (see each file's docstring for exactly what is timed):
   bench_tour.py    `excitable tour` over every experiment, empty and warm compilation cache
   bench_network.py 1000 HH cells x 100 Exp2Syn synapses (NetCon), 1 s, vs NEURON (and Brian2 where it
                    imports; set BRIAN2_PYTHON to an interpreter that has it)
+  bench_scale.py   issue 7 "Scale": N single compartments (float32/64), N cables, N copies of a CA1 tree,
+                   gradients of 1000 cells, compile and SWC reading, vs Jaxley (where installed: the
+                   `bench` extra, or JAXLEY_PYTHON) and NEURON; rates and ratios (about 4 min, --quick 2)
 
 "speed-up" is NEURON time / excitable time: above 1, excitable is faster.
 
-Usage: python benchmarks/run_all.py [--quick] [--only single,batch,cli,cable,network] [--markdown]
-(`make bench` runs it in full; --quick takes under a minute.)
+Usage: python benchmarks/run_all.py [--quick] [--only single,batch,cli,cable,tour,network,scale] [--markdown]
+(`make bench` runs it in full; --quick takes under a minute without scale, about 3 with it.)
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from pathlib import Path
 
 import _common as c
 
-BENCHES = ("single", "batch", "cli", "cable", "tour", "network")
+BENCHES = ("single", "batch", "cli", "cable", "tour", "network", "scale")
 
 
 def _field(path: str, key: str, sep: str) -> str:

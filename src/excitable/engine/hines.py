@@ -3,6 +3,10 @@
 The matrix is symmetric with the sparsity of the tree: node i couples only to parent[i].
 Nodes are numbered so that parent[i] < i (the root is 0), which makes Gaussian elimination from the
 highest index down to the root fill-in free (Hines ordering).
+
+Three schedules of the same elimination (``choose_method``): node by node (the classic loop, the
+fastest on a CPU), one depth level at a time, and parallel cyclic reduction for unbranched cables;
+the last two trade more arithmetic for far fewer sequential passes, which is what a GPU needs.
 """
 
 from __future__ import annotations
