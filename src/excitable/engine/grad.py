@@ -111,7 +111,7 @@ def astype(params, dtype):
     """``params`` with every floating-point leaf cast to ``dtype`` (e.g. ``jnp.float32``).
 
     The engine runs in the parameters' precision: float32 parameters give a float32 run (state and
-    stimuli in float32; recordings come back as float64 numbers holding float32 values). On HH the
+    stimuli in float32, and so are the recordings). On HH the
     spike times agree with float64 to within one step (tested over 1 s of repetitive firing).
     """
     def cast(x):

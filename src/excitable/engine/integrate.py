@@ -80,10 +80,11 @@ def _probe_value(plan: Plan, params, probe: Probe, new, old, extras, dt):
 
 def record(plan: Plan, params, new, old, extras, dt):
     """The probes' values after a step, concatenated: shape (sum of probe widths,)."""
+    dtype = new["v"].dtype  # the run's precision: a float32 run records float32 (half the memory)
     if not plan.probes:
-        return jnp.zeros(0)
+        return jnp.zeros(0, dtype)
     return jnp.concatenate([
-        jnp.atleast_1d(jnp.asarray(_probe_value(plan, params, p, new, old, extras, dt), dtype=float))
+        jnp.atleast_1d(jnp.asarray(_probe_value(plan, params, p, new, old, extras, dt), dtype=dtype))
         for p in plan.probes
     ])
 
