@@ -4,10 +4,10 @@ The simulation is a pure function of its parameter pytree (``Simulation.paramete
 (a trace difference, spike times, a firing rate, the resting potential) is differentiated through the
 whole run with ``jax.grad``. Each free parameter is optimized in an unbounded coordinate
 (``engine.grad.Bounds``: log-sigmoid for a range of positive values), with an optax optimizer (Adam
-by default, or L-BFGS). Long runs go through the time loop in checkpointed blocks of about
-sqrt(n_steps) steps, so the memory of the reverse pass grows with the square root of the number of
-steps instead of linearly; what remains linear is the recorded trace itself (8 bytes per probe per
-sample), which the loss reads.
+by default, or L-BFGS). Long runs go through the time loop in checkpointed blocks (16 steps, at
+most 4096 blocks: ``engine.grad.auto_checkpoint``), so the reverse pass stores one state per block
+instead of one per step, and works in cache (2-3x faster for large batches); what remains linear is
+the recorded trace itself (8 bytes per probe per sample), which the loss reads.
 
 Example:
     >>> res = fit(sim, 40.0, {"HH.gNa": (50, 250), "HH.gK": (10, 80), "HH.gL": (0.05, 1)},
@@ -149,7 +149,7 @@ def loss_function(sim, tstop: float, names: Sequence[str], *, target=None, featu
     n_steps = sim.n_steps(tstop)
     if checkpoint == "auto":
         # Worth its ~3x cost in time (and compile time) once the stored states would be large.
-        checkpoint = int(round(math.sqrt(n_steps))) if n_steps * sim.plan.n > AUTO_CHECKPOINT else 0
+        checkpoint = G.auto_checkpoint(n_steps) if n_steps * sim.plan.n > AUTO_CHECKPOINT else 0
     block = int(checkpoint)
     run = compiled_runner(sim.plan, dt=sim.dt, theta=METHODS[sim.method], stride=stride, checkpoint=block)
     drive = {k: jnp.asarray(v) for k, v in sim.drive(tstop).items()}
@@ -209,8 +209,9 @@ def fit(sim, tstop: float, free: Mapping[str, object], *, target=None, features:
             "lbfgs" (quasi-Newton with a line search: converges in tens of iterations on smooth
             trace losses), or any optax GradientTransformation.
         learning_rate: Adam's step, in the unbounded coordinates (about a relative change).
-        checkpoint: steps per checkpointed block; 0: none; "auto": sqrt(n_steps) once
-            n_steps x n_nodes exceeds ``AUTO_CHECKPOINT``, none for shorter runs.
+        checkpoint: steps per checkpointed block; 0: none; "auto": ``engine.grad.auto_checkpoint``
+            (blocks of 16 steps, at most 4096 blocks) once n_steps x n_nodes exceeds
+            ``AUTO_CHECKPOINT``, none for shorter runs.
         tolerance: stop once the loss is at or below this.
         callback: called as ``callback(iteration, loss, values)`` after each iteration (with
             several starts: ``loss`` and ``values`` of the best start so far).

@@ -175,3 +175,19 @@ def spike_time_loss(times, valid, target_ms, miss_ms: float = 10.0):
     err = jnp.sum(jnp.where(both, (times - pad) ** 2, 0.0))
     unmatched = jnp.sum(valid ^ want)
     return (err + miss_ms ** 2 * unmatched) / max(n, 1)
+
+
+#: The block "auto" checkpointing uses at least, in steps: the reverse pass of a block then works
+#: in cache. Measured on HH, 1000 cells x 4000 steps, gradient / forward time: 11x without
+#: checkpoints, 4.0-4.8x with blocks of 8-16 steps, 5.8-7.1x with 32-63 (sqrt(n_steps)).
+CHECKPOINT_BLOCK = 16
+#: ... and at most this many blocks (stored states), so memory stays bounded for long runs.
+CHECKPOINT_MAX_BLOCKS = 4096
+
+
+def auto_checkpoint(n_steps: int) -> int:
+    """Steps per checkpointed block for ``checkpoint="auto"``: ``CHECKPOINT_BLOCK``, or longer
+    blocks when a run has more than ``CHECKPOINT_MAX_BLOCKS`` of them. The reverse pass then stores
+    at most ~4096 states plus one block's steps, and recomputes each block once (~1 forward)."""
+    return max(CHECKPOINT_BLOCK, -(-int(n_steps) // CHECKPOINT_MAX_BLOCKS))
+

@@ -321,17 +321,18 @@ class Simulation:
         under ``jax.grad``/``vmap``/``jit``.
 
         checkpoint: steps per block rematerialized in reverse mode (``jax.checkpoint``), so the
-            memory of a gradient grows as sqrt(n_steps) instead of n_steps; "auto" picks
-            sqrt(n_steps); 0 (default) stores every step. The forward values are the same.
+            memory of a gradient grows as n_steps / block + block instead of n_steps; "auto":
+            ``engine.grad.auto_checkpoint`` (blocks of 16 steps, at most 4096 blocks: also the
+            fastest gradient for large batches, 2-3x faster than none); 0 (default) stores every
+            step. The forward values are the same.
         """
-        import math
-
         import jax.numpy as jnp
 
+        from excitable.engine.grad import auto_checkpoint
         from excitable.engine.integrate import compiled_runner
 
         if checkpoint == "auto":
-            checkpoint = int(round(math.sqrt(self.n_steps(tstop))))
+            checkpoint = auto_checkpoint(self.n_steps(tstop))
         if isinstance(checkpoint, bool) or not isinstance(checkpoint, int) or checkpoint < 0:
             raise ModelError(f"checkpoint must be 'auto' or a number of steps >= 0, got {checkpoint!r}")
         run = compiled_runner(self.plan, dt=self.dt, theta=METHODS[self.method], stride=stride,
