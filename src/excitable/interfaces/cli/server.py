@@ -16,7 +16,7 @@ already ran it takes ~10 ms. So, as Gradle's daemon or mypy's dmypy, but without
    wrong with it, runs in-process. The server never makes a command fail.
 
 One server per *fingerprint*: the Python executable and version, excitable's source files (path,
-size, mtime), the mtimes of site-packages (an install or upgrade), and the environment variables
+size, mtime), the installed distributions and their versions, and the environment variables
 that change results or the program (``JAX_*``, ``XLA_*``, ``EXCITABLE_*`` except
 ``EXCITABLE_SERVER*``, ``MPLBACKEND``, ``CUDA_VISIBLE_DEVICES``). The socket lies in a private
 directory (created mode 0700): ``$EXCITABLE_SERVER_DIR``, else ``$XDG_RUNTIME_DIR/excitable``, else
@@ -98,11 +98,15 @@ def fingerprint(environ=os.environ) -> str:
                     st = e.stat()
                     files.append(f"{os.path.relpath(e.path, PACKAGE_DIR)}\0{st.st_size}\0{st.st_mtime_ns}")
     h.update("\n".join(sorted(files)).encode())
-    for path in _site_packages():  # pip install/upgrade changes site-packages' own mtime
+    # Installed distributions by name and version (pip install/upgrade/uninstall changes them).
+    # Not the directory's mtime: the first import of a top-level module creates __pycache__ there.
+    for path in _site_packages():
         try:
-            h.update(f"\n{path}\0{os.stat(path).st_mtime_ns}".encode())
+            with os.scandir(path) as entries:
+                dists = sorted(e.name for e in entries if e.name.endswith((".dist-info", ".egg-info")))
         except OSError:
-            pass
+            continue
+        h.update(f"\n{path}\0{'/'.join(dists)}".encode())
     for name in sorted(environ):
         if (name.startswith(_ENV_PREFIXES) and not name.startswith("EXCITABLE_SERVER")) or name in _ENV_NAMES:
             h.update(f"\n{name}={environ[name]}".encode())
