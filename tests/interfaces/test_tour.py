@@ -8,6 +8,7 @@ experiment, and the page must load nothing from outside itself.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import types
@@ -135,6 +136,10 @@ def test_failures_become_error_sections_and_the_exit_status_counts_them(tmp_path
     assert [(e["name"], e["ok"]) for e in status["experiments"]] == \
         [("fake-bad", False), ("fake-ok", True), ("fake-worse", False)]
     assert (out / "fake-ok" / "summary.json").exists() and not (out / "fake-bad").exists()
+    # The page is written atomically (temporary file + rename) yet readable like any file we write.
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (out / "index.html").stat().st_mode & 0o777 == 0o666 & ~umask
     printed = capsys.readouterr().out
     assert "[1/3] fake-bad" in printed and "[3/3] fake-worse" in printed and "elapsed" in printed
 
