@@ -122,3 +122,19 @@ def test_tracers_take_the_jitted_path(store):
     eps = 1e-4
     fd = (loss(120.0 + eps) - loss(120.0 - eps)) / (2 * eps)
     assert np.isclose(float(g), float(fd), rtol=1e-5)
+
+
+def test_the_store_keeps_the_most_recently_used_programs_within_its_size(store, monkeypatch):
+    hh_sim().run(5.0)
+    hh_sim().run(6.0)
+    first, second = sorted(store.glob("*.xla"), key=lambda p: p.stat().st_mtime)
+    os.utime(first, (1, 1))  # the 5-ms program: long unused
+    os.utime(second, (2, 2))
+    size = max(first.stat().st_size, second.stat().st_size)
+    # Room for two programs (trimming goes down to 80 % of the limit: 2.3 programs).
+    monkeypatch.setenv("EXCITABLE_PROGRAM_CACHE_MB", str(2.9 * size / 2**20))
+    stored_runner(hh_sim().plan, dt=0.025)._loaded.clear()  # as a new process: read from disk
+    hh_sim().run(5.0)  # ... which marks the 5-ms program used
+    hh_sim().run(7.0)  # a third program: the least recently used one (6 ms) goes
+    names = {p.name for p in store.glob("*.xla")}
+    assert first.name in names and second.name not in names and len(names) == 2

@@ -18,7 +18,8 @@ JAX loaded from its cache serializes without its kernels and fails when run ("Fu
 found"). A new executable is stored only after it has run once from its serialized form.
 
 ``EXCITABLE_PROGRAM_CACHE=0`` turns the store off. Files live next to JAX's cache directory
-(``<cache>-programs``); deleting them is always safe.
+(``<cache>-programs``); deleting them is always safe. The store keeps the most recently used programs
+within ``EXCITABLE_PROGRAM_CACHE_MB`` (default 1024 MB).
 """
 
 from __future__ import annotations
@@ -131,6 +132,7 @@ class StoredProgram:
         except Exception:  # a truncated, foreign or kernel-less file: compile again and replace it
             path.unlink(missing_ok=True)
         else:
+            _touch(path)  # recently used: kept when the store is trimmed
             self._loaded[digest] = program
             return out
         try:
@@ -148,6 +150,7 @@ class StoredProgram:
             return compiled(*args)
         try:
             _write_atomically(path, blob)
+            _trim(path.parent)
         except OSError:  # a read-only cache: run without storing
             pass
         self._loaded[digest] = program
@@ -190,3 +193,40 @@ def _write_atomically(path: Path, blob: bytes) -> None:
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def max_bytes() -> int:
+    """Size the store is trimmed to (``EXCITABLE_PROGRAM_CACHE_MB``, default 1024 MB)."""
+    try:
+        return int(float(os.environ.get("EXCITABLE_PROGRAM_CACHE_MB", "1024")) * 2**20)
+    except ValueError:
+        return 2**30
+
+
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
+def _trim(folder: Path) -> None:
+    """Delete the least recently used programs while the store is over ``max_bytes()`` (down to
+    80 % of it, so trimming is rare). A deleted program is compiled again when next needed."""
+    entries = []
+    for e in os.scandir(folder):
+        if e.name.endswith(_SUFFIX) and not e.name.startswith("."):
+            st = e.stat()
+            entries.append((st.st_mtime, st.st_size, e.path))
+    total, limit = sum(size for _, size, _ in entries), max_bytes()
+    if total <= limit:
+        return
+    for _, size, path in sorted(entries):
+        if total <= 0.8 * limit:
+            break
+        try:
+            os.unlink(path)
+            total -= size
+        except OSError:
+            pass
+
