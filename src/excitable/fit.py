@@ -217,10 +217,11 @@ def fit(sim, tstop: float, free: Mapping[str, object], *, target=None, features:
             several starts: ``loss`` and ``values`` of the best start so far).
         starts: optimize from this many starting points at once (one ``vmap``-ed run of the
             optimizer: the simulations of all starts share each step). The first start is ``init``
-            (or ``params``' values); the others are drawn uniformly inside the bounds, in the
-            unbounded coordinate (so log-uniformly for wide positive ranges), from ``seed``. Loss
-            landscapes of spiking models have local minima; several starts find the global one
-            more often than one does.
+            (or ``params``' values); the others are drawn from ``seed``: uniformly on each
+            parameter's scale (log-uniformly for log-scaled bounds) over the central 96 % of a
+            two-sided range, or the first start plus a standard normal step in the unbounded
+            coordinate for open bounds. Loss landscapes of spiking models have local minima;
+            several starts find the global one more often than one does.
         seed: random seed of the drawn starts.
 
     Returns:
