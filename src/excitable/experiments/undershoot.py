@@ -18,7 +18,7 @@ from excitable.experiments.models import MODEL_PARAMS
 from excitable.model.cell import Cell
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp
-from excitable.physics.channel import AbstractChannel, channel, inf_tau
+from excitable.physics.channel import channel, inf_tau
 from excitable.physics.channels.hh import HH, hh_rates
 from excitable.physics.channels.pospischil import KdTraub, traub_rates
 from excitable.results import Result
@@ -52,28 +52,16 @@ BELOW_REST_MV = 1.0
 
 
 @channel
-class HHTauN(AbstractChannel):
+class HHTauN(HH):
     """NEURON's ``hh`` with the K+ gate's time constant multiplied by ``tau_n_scale`` (steady state kept).
 
-    tau_n_scale > 1 slows both the opening and the closing (deactivation) of the K+ channels. Parameters
-    as ``HH``: gNa, gK, gL in mS/cm2; eNa, eK, eL in mV.
+    tau_n_scale > 1 slows both the opening and the closing (deactivation) of the K+ channels. The
+    other parameters, the current laws and the ions are ``HH``'s own.
     """
 
-    gNa: float = 120.0
-    gK: float = 36.0
-    gL: float = 0.3
-    eNa: float = 50.0
-    eK: float = -77.0
-    eL: float = -54.3
     tau_n_scale: float = 1.0
 
-    states = ("m", "h", "n")
-    units = {"gNa": "mS/cm2", "gK": "mS/cm2", "gL": "mS/cm2", "eNa": "mV", "eK": "mV", "eL": "mV",
-             "tau_n_scale": "1"}
-    ions = HH.ions
-    ion_fields = HH.ion_fields
-    q10 = 3.0
-    reference_celsius = 6.3
+    units = {**HH.units, "tau_n_scale": "1"}
 
     def gates(self, v, celsius):
         phi = self.rate_factor(celsius)
@@ -82,33 +70,18 @@ class HHTauN(AbstractChannel):
         out["n"] = (n_inf, tau_n * self.tau_n_scale)
         return out
 
-    # The current laws are HH's own (same fields), only the K+ gate's kinetics differ.
-    conductances = HH.conductances
-    currents = HH.currents
-
 
 @channel
-class KdTraubTauN(AbstractChannel):
+class KdTraubTauN(KdTraub):
     """Traub-Miles delayed-rectifier K+ (``KdTraub``) with tau_n multiplied by ``tau_n_scale``."""
 
-    gKd: float = 6.0
-    eK: float = -90.0
-    VT: float = -56.2
     tau_n_scale: float = 1.0
 
-    states = ("n",)
-    units = {"gKd": "mS/cm2", "eK": "mV", "VT": "mV", "tau_n_scale": "1"}
-    ions = KdTraub.ions
-    ion_fields = KdTraub.ion_fields
-    q10 = 3.0
-    reference_celsius = 36.0
+    units = {**KdTraub.units, "tau_n_scale": "1"}
 
     def gates(self, v, celsius):
         n_inf, tau = inf_tau(*traub_rates(v, self.VT)["n"], self.rate_factor(celsius))
         return {"n": (n_inf, tau * self.tau_n_scale)}
-
-    conductances = KdTraub.conductances
-    currents = KdTraub.currents
 
 
 def build_cell(model: str, gna_scale: float, gk_scale: float) -> tuple[Cell, float, str, str]:
