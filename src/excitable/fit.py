@@ -2,12 +2,15 @@
 
 The simulation is a pure function of its parameter pytree (``Simulation.parameters()``), so the loss
 (a trace difference, spike times, a firing rate, the resting potential) is differentiated through the
-whole run with ``jax.grad``. Each free parameter is optimized in an unbounded coordinate
+whole run. Each free parameter is optimized in an unbounded coordinate
 (``engine.grad.Bounds``: log-sigmoid for a range of positive values), with an optax optimizer (Adam
-by default, or L-BFGS). Long runs go through the time loop in checkpointed blocks (16 steps, at
+by default, or L-BFGS). The gradient is computed in forward mode for up to ``engine.grad.FORWARD_MAX``
+free parameters (one tangent per parameter carried through the run: about 2x a forward run for two
+parameters, and no stored states, so memory does not grow with simulated time), and in reverse
+mode for more; long reverse-mode runs go through the time loop in checkpointed blocks (16 steps, at
 most 4096 blocks: ``engine.grad.auto_checkpoint``), so the reverse pass stores one state per block
-instead of one per step, and works in cache (2-3x faster for large batches); what remains linear is
-the recorded trace itself (8 bytes per probe per sample), which the loss reads.
+instead of one per step, and works in cache (2-3x faster for large batches). What remains linear in
+time either way is the recorded trace itself (8 bytes per probe per sample), which the loss reads.
 
 Example:
     >>> res = fit(sim, 40.0, {"HH.gNa": (50, 250), "HH.gK": (10, 80), "HH.gL": (0.05, 1)},
@@ -188,7 +191,7 @@ def fit(sim, tstop: float, free: Mapping[str, object], *, target=None, features:
         loss: Callable | None = None, probe: str = "v", init: Mapping[str, float] | None = None,
         params=None, steps: int = 300, optimizer="adam", learning_rate: float = 0.05, stride: int = 1,
         checkpoint: int | str = "auto", tolerance: float = 0.0, callback: Callable | None = None,
-        starts: int = 1, seed: int = 0) -> FitResult:
+        starts: int = 1, seed: int = 0, gradient: str = "auto") -> FitResult:
     """Adjust the parameters named in ``free`` so the simulation matches a recording or features.
 
     Args:
@@ -209,9 +212,9 @@ def fit(sim, tstop: float, free: Mapping[str, object], *, target=None, features:
             "lbfgs" (quasi-Newton with a line search: converges in tens of iterations on smooth
             trace losses), or any optax GradientTransformation.
         learning_rate: Adam's step, in the unbounded coordinates (about a relative change).
-        checkpoint: steps per checkpointed block; 0: none; "auto": ``engine.grad.auto_checkpoint``
-            (blocks of 16 steps, at most 4096 blocks) once n_steps x n_nodes exceeds
-            ``AUTO_CHECKPOINT``, none for shorter runs.
+        checkpoint: steps per checkpointed block of a reverse-mode gradient; 0: none; "auto":
+            ``engine.grad.auto_checkpoint`` (blocks of 16 steps, at most 4096 blocks) once
+            n_steps x n_nodes exceeds ``AUTO_CHECKPOINT``, none for shorter runs or forward mode.
         tolerance: stop once the loss is at or below this.
         callback: called as ``callback(iteration, loss, values)`` after each iteration (with
             several starts: ``loss`` and ``values`` of the best start so far).
@@ -223,6 +226,9 @@ def fit(sim, tstop: float, free: Mapping[str, object], *, target=None, features:
             coordinate for open bounds. Loss landscapes of spiking models have local minima;
             several starts find the global one more often than one does.
         seed: random seed of the drawn starts.
+        gradient: "forward", "reverse" or "auto" (forward mode for at most
+            ``engine.grad.FORWARD_MAX`` free parameters): how d loss / d parameters is computed
+            (``engine.grad.value_and_grad``); the values are the same to rounding.
 
     Returns:
         FitResult with the best values seen (over all starts).
@@ -235,7 +241,12 @@ def fit(sim, tstop: float, free: Mapping[str, object], *, target=None, features:
         raise ModelError(f"fit: steps must be a positive integer, got {steps!r}")
     if isinstance(starts, bool) or not isinstance(starts, int) or starts < 1:
         raise ModelError(f"fit: starts must be a positive integer, got {starts!r}")
+    if gradient not in G.GRADIENT_MODES:
+        raise ModelError(f"fit: gradient must be one of {', '.join(G.GRADIENT_MODES)}, got {gradient!r}")
     bounds = {name: G.Bounds.of(spec) for name, spec in free.items()}
+    forward = gradient == "forward" or (gradient == "auto" and len(bounds) <= G.FORWARD_MAX)
+    if forward and checkpoint == "auto":
+        checkpoint = 0  # forward mode stores no states: nothing to checkpoint
     f = loss_function(sim, tstop, list(bounds), target=target, features=features, loss=loss, probe=probe,
                       params=params, stride=stride, checkpoint=checkpoint)
     start = {}
@@ -247,6 +258,9 @@ def fit(sim, tstop: float, free: Mapping[str, object], *, target=None, features:
 
     def objective(u):
         return f({k: b.to_bounded(u[k]) for k, b in bounds.items()})
+
+    if forward:  # every gradient of it (ours, and the line search's in L-BFGS) in forward mode
+        objective = G.forward_differentiated(objective)
 
     opt = _optimizer(optimizer, learning_rate)
 
