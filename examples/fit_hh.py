@@ -5,8 +5,9 @@
 2. Make the "recording": the same cell with conductances unknown to the fit, a hyperpolarizing
    step, then two brief suprathreshold pulses; add 1 mV of Gaussian noise (seed ``--seed``).
 3. Fit HH.gNa, HH.gK, Leak.g, Leak.e and the capacitance cm, each within bounds, starting from
-   textbook values, by L-BFGS on the mean squared difference of the traces (gradients by jax.grad
-   through the simulation, checkpointed so memory does not grow with the trace length).
+   textbook values, by L-BFGS on the mean squared difference of the traces (gradients in forward
+   mode through the simulation: five tangents carried beside the run, so memory does not grow
+   with the trace length).
 4. Print the truth, the start, the fit and the errors; with --plot, show both traces.
 
 Run: python examples/fit_hh.py [--seed 7] [--plot]
