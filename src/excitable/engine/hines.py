@@ -51,7 +51,34 @@ def solve_tree(parent: np.ndarray, diag, offdiag, rhs, method: str = "auto"):
     # gtsv here and without loading LAPACK (jaxlib's CPU LAPACK pulls in scipy.linalg: 0.25 s).
     # Roots point at themselves with a zero coupling, so the loops need no branch.
     own = jnp.asarray(np.where(roots, np.arange(n), parent))
-    return _hines_sequential(own, diag, offdiag, rhs)
+
+    def matvec(x):  # A x: the node itself, its parent, and its children
+        return diag * x + offdiag * x[own] + jax.ops.segment_sum(offdiag * x, own, num_segments=n)
+
+    # Derivatives by implicit differentiation (dx = A^-1 (d rhs - dA x), with A symmetric): one
+    # more solve, instead of differentiating through the loop's 2N steps.
+    return jax.lax.custom_linear_solve(matvec, rhs, lambda _, b: _hines_nodes(own, diag, offdiag, b),
+                                       symmetric=True)
+
+
+@jax.custom_batching.custom_vmap
+def _hines_nodes(parent, diag, offdiag, rhs):
+    """The node loop; under ``vmap`` the batch becomes the last axis (see ``_hines_nodes_batched``)."""
+    return _hines_sequential(parent, diag, offdiag, rhs)
+
+
+@_hines_nodes.def_vmap
+def _hines_nodes_batched(axis_size, in_batched, parent, diag, offdiag, rhs):
+    """A batch of systems with the same tree, solved with the batch as the last axis: each loop
+    iteration then reads and writes one contiguous row (node i of every system) instead of a
+    strided column, 2x faster for 100 cables of 100 compartments (plain ``vmap`` puts the batch
+    first)."""
+    if in_batched[0]:  # a different tree per item: not ours to reorder
+        return jax.vmap(_hines_sequential, in_axes=[0 if b else None for b in in_batched])(
+            parent, diag, offdiag, rhs), True
+    rows = [jnp.moveaxis(a, 0, -1) if b else jnp.broadcast_to(a[:, None], (a.shape[0], axis_size))
+            for a, b in zip((diag, offdiag, rhs), in_batched[1:])]
+    return jnp.moveaxis(_hines_sequential(parent, *rows), -1, 0), True
 
 
 def choose_method(parent: np.ndarray, method: str = "auto", backend: str | None = None) -> str:
@@ -129,6 +156,8 @@ def _hines_levels(levels, diag, offdiag, rhs):
 
 
 def _hines_sequential(parent, diag, offdiag, rhs):
+    """Elimination from the last node to the root, then substitution back: arrays (N, ...),
+    node i in row i (any trailing axes are independent systems with the same tree)."""
     n = parent.shape[0]
 
     def eliminate(k, carry):
