@@ -224,7 +224,7 @@ def ours_child(work: str, n: int, dtype: str, layout: str, quick: bool) -> dict:
     cell = sim.network.cells[0]
     out = measure(run, quick)
     if n > 1 and layout == "vmap" and sim._use_fused("auto", params):
-        layout = "fused kernel"  # run_batch's choice on a GPU for single compartments (engine.fused)
+        layout = "fused kernel"  # run_batch's choice on a GPU (engine.fused, engine.fused_tree)
     return {**out, "build": build, "ncomp": int((cell.compartments.area_um2 > 0).sum()),
             "layout": layout if n > 1 else "one cell", "device": device()}
 

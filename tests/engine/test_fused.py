@@ -88,23 +88,30 @@ def test_models_the_kernel_does_not_take_say_why():
     cable = ex.Cell(ex.Morphology.cylinder(length=200.0, diameter=1.0), nseg=5).insert(ex.HH())
     sim = ex.Simulation(cable, dt=0.025)
     sim.record("v")
-    assert "5 compartments" in fusable(sim.plan)
-    with pytest.raises(ModelError, match="kernel='fused' cannot run this model: 5 compartments"):
-        sim.run_batch(1.0, broadcast(sim.parameters(), 2), kernel="fused")
+    assert "5 compartments" in fusable(sim.plan)  # engine.fused_tree's (tests/engine/test_fused_tree.py)
+    clamped, _ = hh_batch(n=1, record=("v",))
+    clamped.stimulate(ex.VClamp(clamped.cell.soma, levels=((1.0, -65.0),)))
+    with pytest.raises(ModelError, match="kernel='fused' cannot run this model: a voltage clamp"):
+        clamped.run_batch(1.0, broadcast(clamped.parameters(), 2), kernel="fused")
     with pytest.raises(ModelError, match="kernel must be"):
         sim.run_batch(1.0, broadcast(sim.parameters(), 2), kernel="cuda")
     # "auto" off a GPU, or on a model the kernel does not take, is the scan path.
     assert sim.run_batch(1.0, broadcast(sim.parameters(), 2))["v"].shape == (2, 41)
 
 
-def test_the_kernel_lowers_for_cuda_gpus():
+def test_the_kernel_lowers_for_cuda_gpus(triton_modules):
     """Lowering for CUDA runs on any machine (no GPU needed): every operation of the kernel has a
-    Triton lowering, so a GPU gets a compilable kernel rather than an error at its first run."""
+    Triton lowering and Triton's own verifier accepts the module, so a GPU gets a compilable
+    kernel rather than an error at its first run (compiling to PTX needs a GPU)."""
     import jax
 
     from excitable.engine.fused import run_fused
 
-    sim, params = hh_batch(n=256, record=("v", "HH.m"))
+    # Three recordings and more: one row per probe (a concatenation of three does not lower).
+    sim, params = hh_batch(n=256, record=("v", "HH.m", "HH.ina", "i_ion"))
     f = jax.jit(lambda p, d: run_fused(sim.plan, p, d, dt=sim.dt, block=128, interpret=False))
     lowered = f.trace(params, sim.drive(2.0)).lower(lowering_platforms=("cuda",))
     assert "xla.gpu.triton" in lowered.as_text()
+    [module] = triton_modules
+    with module.module.context:
+        assert module.module.operation.verify()

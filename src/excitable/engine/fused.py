@@ -9,6 +9,7 @@ The kernel's body is the engine's own step (``stepping.step``), ``vmap``-ed over
 channel runs here exactly as in the ordinary path, with the same arithmetic. What it covers: one
 compartment per cell, density mechanisms, current clamps, recordings of V, states, currents and
 conductances (no voltage clamps, ion pools, synapses or gap junctions: ``fusable`` says why not).
+Cables and trees have their own kernel, ``engine.fused_tree``, behind the same ``run_batch``.
 
 Where it runs: on a GPU (Pallas, Triton lowering); on the CPU in Pallas' interpreter, which is how
 the tests check it against the ordinary path. ``Simulation.run_batch(kernel="auto")`` takes it
@@ -22,7 +23,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from excitable.engine.integrate import _first_extras, initial_state, record
+from excitable.engine.integrate import _first_extras, _probe_value, initial_state
 from excitable.engine.plan import Plan
 from excitable.engine.stepping import is_point, step
 
@@ -35,7 +36,14 @@ BLOCK = 128
 def fusable(plan: Plan, params=None) -> str | None:
     """None if the plan runs in the fused kernel, otherwise the reason it does not."""
     if plan.n != 1:
-        return f"{plan.n} compartments per cell (the fused kernel takes single compartments)"
+        return (f"{plan.n} compartments per cell (this kernel takes single compartments; "
+                "engine.fused_tree takes cables and trees)")
+    return unsupported(plan, params, RECORDABLE)
+
+
+def unsupported(plan: Plan, params, recordable: frozenset) -> str | None:
+    """What in the plan, beyond its number of compartments, no fused kernel runs (None: nothing):
+    the kernels step V, density mechanisms and current clamps only."""
     if plan.vclamp_nodes.size:
         return "a voltage clamp"
     if plan.pools:
@@ -44,7 +52,7 @@ def fusable(plan: Plan, params=None) -> str | None:
         return "synapses or spike recording"
     if plan.gap_pairs.size:
         return "gap junctions"
-    bad = sorted({p.kind for p in plan.probes} - RECORDABLE)
+    bad = sorted({p.kind for p in plan.probes} - recordable)
     if bad:
         return f"recordings of {', '.join(bad)}"
     if params is not None and any(is_point(params["channels"][pl.name]) for pl in plan.placements):
@@ -88,7 +96,14 @@ def run_fused(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: fl
     empty = {k: jnp.zeros(drive[k].shape[1:], dtype) for k in drive if not drive[k].size}
     drives = [jnp.asarray(drive[k], dtype=dtype) for k in names]
     n_samples = n_steps // stride
-    width = sum(p.width(plan.n) for p in plan.probes)
+    width = sum(p.width(plan.n) for p in plan.probes)  # one column per probe (width 1 each here)
+
+    def columns(p, new, old, extras):
+        """Each probe's value for the block: one (block,) row per probe. Rows, not one
+        concatenated (block, width) array: Triton lowers neither a concatenation of more than
+        two arrays nor a width that is not a power of two."""
+        return [jax.vmap(lambda q, n, o, e, pr=pr: jnp.reshape(_probe_value(plan, q, pr, n, o, e, dt), ()))(
+            p, new, old, extras).astype(dtype) for pr in plan.probes]
 
     def kernel(*refs):
         param_refs, drive_refs, out_ref = refs[:len(live)], refs[len(live):-1], refs[-1]
@@ -97,8 +112,9 @@ def run_fused(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: fl
                         for i, x in enumerate(leaves)]
         p = jax.tree.unflatten(treedef, block_leaves)
         s0 = jax.vmap(lambda q: initial_state(plan, q))(p)
-        first = jax.vmap(lambda q, s: record(plan, q, s, s, _first_extras(plan, q, s), dt))(p, s0)
-        out_ref[pl.ds(0, 1)] = first[None].astype(out_ref.dtype)
+        first = jax.vmap(lambda q, s: _first_extras(plan, q, s))(p, s0)
+        for c, row in enumerate(columns(p, s0, s0, first)):
+            out_ref[0, c] = row
 
         def one_step(t, state):
             xs = {**empty, **{k: r[pl.ds(t, 1)][0] for k, r in zip(names, drive_refs)}}
@@ -109,8 +125,8 @@ def run_fused(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: fl
             new, (old, extras) = one_step(i * stride, state)
             for k in range(1, stride):
                 new, (old, extras) = one_step(i * stride + k, new)
-            rec = jax.vmap(lambda q, n, o, e: record(plan, q, n, o, e, dt))(p, new, old, extras)
-            out_ref[pl.ds(i + 1, 1)] = rec[None].astype(out_ref.dtype)
+            for c, row in enumerate(columns(p, new, old, extras)):
+                out_ref[i + 1, c] = row
             return new
 
         jax.lax.fori_loop(0, n_samples, one_sample, s0)
@@ -121,18 +137,18 @@ def run_fused(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: fl
 
     call = pl.pallas_call(
         kernel,
-        out_shape=jax.ShapeDtypeStruct((n_samples + 1, padded, width), dtype),
+        out_shape=jax.ShapeDtypeStruct((n_samples + 1, max(width, 1), padded), dtype),
         grid=(n_blocks,),
         in_specs=[block_spec(leaves[i]) for i in live]
         + [pl.BlockSpec(d.shape, lambda b: (0, 0)) for d in drives],
-        out_specs=pl.BlockSpec((n_samples + 1, block, width), lambda b: (0, b, 0)),
+        out_specs=pl.BlockSpec((n_samples + 1, max(width, 1), block), lambda b: (0, 0, b)),
         interpret=interpret,
         # Triton: blocks stay in registers and global memory (Mosaic GPU would put the whole
         # recording block in shared memory, which it does not fit).
         compiler_params=None if interpret else _triton_params(),
     )
     out = call(*[leaves[i] for i in live], *drives)
-    return jnp.moveaxis(out, 1, 0)[:batch]
+    return jnp.moveaxis(out, 2, 0)[:batch, :, :width]
 
 
 def _triton_params():

@@ -73,18 +73,29 @@ def _at(plan, pl, v):
     return v if plan.covers_all(pl) else v[pl.sites]
 
 
+def linearized_current(chan, v, s):
+    """One mechanism's total current at V (its own unit: uA/cm2 or nA) and its slope dI/dV
+    (mS/cm2 or uS), elementwise. The slope by forward-mode differentiation, so any current law,
+    linear or GHK, is linearized the same way."""
+    return jax.jvp(lambda vv: sum(chan.currents(vv, s).values()), (v,), (jnp.ones_like(v),))
+
+
+def cnexp(chan, v, s, celsius, dt, drive):
+    """One mechanism's states after ``dt`` ms at fixed V (mV), elementwise: exponential Euler,
+    x <- x_inf + (x - x_inf) exp(-dt / tau), exact for dx/dt = (x_inf - x) / tau (NEURON's
+    ``cnexp``). States without a rate law are kept as they are."""
+    rates = chan.rates(v, s, celsius, drive)
+    new = {k: inf + (s[k] - inf) * jnp.exp(-dt / tau) for k, (inf, tau) in rates.items()}
+    new.update({k: x for k, x in s.items() if k not in rates})
+    return new
+
+
 def membrane(plan: Plan, params, v, states, pools=_NONE):
     """Total membrane current (pA) and its slope (nS) at every node."""
     i_total = jnp.zeros_like(v)
     g_total = jnp.zeros_like(v)
     for pl, chan in mechanisms(plan, params, pools):
-        s = states[pl.name]
-        vs = _at(plan, pl, v)
-
-        def i_of_v(vv, chan=chan, s=s):
-            return sum(chan.currents(vv, s).values())
-
-        i, di = jax.jvp(i_of_v, (vs,), (jnp.ones_like(vs),))
+        i, di = linearized_current(chan, _at(plan, pl, v), states[pl.name])
         k = scale(plan, params, pl, chan)
         if plan.covers_all(pl):
             i_total, g_total = i_total + k * i, g_total + k * di
@@ -119,9 +130,7 @@ def advance_states(plan: Plan, params, v, states, dt, drive_syn, pools=_NONE):
         if pl.name in drive_syn["amount"]:
             s = chan.on_events(s, drive_syn["amount"][pl.name])
         drive = {"T": drive_syn["T"].get(pl.name, 0.0)}
-        rates = chan.rates(_at(plan, pl, v), s, params["celsius"], drive)
-        new[pl.name] = {k: inf + (s[k] - inf) * jnp.exp(-dt / tau) for k, (inf, tau) in rates.items()}
-        new[pl.name].update({k: x for k, x in s.items() if k not in rates})
+        new[pl.name] = cnexp(chan, _at(plan, pl, v), s, params["celsius"], dt, drive)
     return new
 
 

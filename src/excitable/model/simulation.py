@@ -324,7 +324,8 @@ class Simulation:
             memory of a gradient grows as n_steps / block + block instead of n_steps; "auto":
             ``engine.grad.auto_checkpoint`` (blocks of 16 steps, at most 4096 blocks: also the
             fastest gradient for large batches, 2-3x faster than none); 0 (default) stores every
-            step. The forward values are the same.
+            step. The forward values are the same. Forward-mode derivatives (``jax.jvp``,
+            ``engine.grad.value_and_grad(mode="forward")``) store nothing and need no blocks.
         """
         import jax.numpy as jnp
 
@@ -350,8 +351,9 @@ class Simulation:
         Traces come back with shape (batch, n_samples).
 
         kernel: "scan" (``lax.scan`` over ``vmap``-ed steps), "fused" (the whole time loop in one
-        kernel, ``engine.fused``: single-compartment cells; Pallas' interpreter off a GPU) or
-        "auto" (fused on a GPU when the model allows it, scan otherwise). The results are the same.
+        kernel: ``engine.fused`` for single compartments, ``engine.fused_tree`` for cables and
+        trees; Pallas' interpreter off a GPU) or "auto" (fused on a GPU when the model allows
+        it, scan otherwise). The results are the same.
         """
         if kernel not in ("auto", "scan", "fused"):
             raise ModelError(f"kernel must be 'auto', 'scan' or 'fused', got {kernel!r}")
@@ -361,10 +363,11 @@ class Simulation:
         import jax
 
         from excitable.engine.fused import fusable
+        from excitable.engine.fused_tree import fusable_tree
 
         if kernel == "scan":
             return False
-        reason = fusable(self.plan, params)
+        reason = (fusable if self.plan.n == 1 else fusable_tree)(self.plan, params)
         if kernel == "fused" and reason:
             raise ModelError(f"kernel='fused' cannot run this model: {reason}")
         return reason is None and (kernel == "fused" or jax.default_backend() == "gpu")
@@ -382,9 +385,12 @@ class Simulation:
         report = progress.current()
         if batched and self._use_fused(kernel, params):
             from excitable.engine.fused import fused_runner
+            from excitable.engine.fused_tree import fused_tree_runner
 
-            # One kernel for the whole run: its memory is the recordings asked for, no more.
-            rec = np.asarray(fused_runner(self.plan, dt=self.dt, theta=theta, stride=stride)(
+            # One kernel for the whole run: its memory is the recordings asked for and one state
+            # per cell, no more.
+            runner = fused_runner if self.plan.n == 1 else fused_tree_runner
+            rec = np.asarray(runner(self.plan, dt=self.dt, theta=theta, stride=stride)(
                 params, self.drive(tstop)))
             spikes, final = None, {"v": np.zeros(0)}
         elif n <= 2 * chunk:

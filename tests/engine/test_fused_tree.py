@@ -1,0 +1,186 @@
+"""The fused kernel for cables and trees (engine.fused_tree) against the ordinary ``lax.scan`` path.
+
+Reference: ``Simulation.run_batch(kernel="scan")``, itself checked against NEURON and separate runs
+(tests/reference, test_batch_and_grad.py). The kernel runs the engine's own channel code and the
+same method, with the axial terms summed in another order, so in float64 the traces agree to
+rounding (tolerance 1e-9 mV: far below any physical meaning, loose enough for sums taken in
+another order) and every cell fires the same spikes. On the CPU the kernel runs in Pallas'
+interpreter, which executes the kernel's own program (its row layout, tree tables, padding and
+time loop); on a GPU the same tests run the compiled kernel.
+"""
+
+from pathlib import Path
+
+import jax
+import numpy as np
+import pytest
+
+import excitable as ex
+from excitable.analysis import spike_times
+from excitable.engine.batch import broadcast, with_param
+from excitable.engine.fused_tree import fusable_tree, fused_tree_runner, run_fused_tree
+from excitable.engine.grad import astype
+from excitable.errors import ModelError
+from excitable.physics.channels.pospischil import regular_spiking
+
+TSTOP = 15.0
+SWC = Path(__file__).parents[3] / "shared" / "data" / "morphologies" / "simple.swc"
+
+
+def cable_batch(n=6, record=("HH.m", "HH.ina", "HH.gk", "i_ion", "i_cap", "iclamp[0]")):
+    """HH cables of 15 compartments, stimulated at one end, V recorded at both ends; gNa from
+    below to above the firing threshold of the stimulus, so some cells fire and some do not."""
+    cell = ex.Cell(ex.Morphology.cylinder(length=300.0, diameter=2.0), nseg=15).insert(ex.HH())
+    sim = ex.Simulation(cell, dt=0.025, temperature=6.3, v_init=-65.0)
+    sim.stimulate(ex.IClamp(ex.Location(0, 0.0), amplitude=0.3, delay=1.0, duration=20.0))
+    sim.record("v", ex.Location(0, 0.0), label="v0").record("v", ex.Location(0, 1.0), label="v1")
+    for name in record:
+        sim.record(name)
+    sites = cell.mechanism_sites("HH").size
+    gna = np.repeat(np.linspace(15.0, 200.0, n)[:, None], sites, axis=1)
+    return sim, with_param(broadcast(sim.parameters(), n), "HH.gNa", gna)
+
+
+def branched_batch(n=3, method="euler"):
+    """A soma with an axon and two dendrites (one branching), HH everywhere and an extra leak on
+    the dendrites (a mechanism on part of the nodes), clamps at the soma and a dendrite tip."""
+    b = ex.Morphology.builder()
+    b.add("soma", length=20.0, diameter=20.0)
+    b.add("axon", length=200.0, diameter=1.0, parent="soma", x=1.0)
+    b.add("dend[0]", length=100.0, diameter=2.0, parent="soma", x=0.0)
+    b.add("dend[1]", length=80.0, diameter=1.0, parent="dend[0]")
+    b.add("dend[2]", length=60.0, diameter=1.0, parent="dend[0]")
+    cell = ex.Cell(b.build(), nseg=3).insert(ex.HH()).insert(ex.Leak(g=0.2, e=-65.0), where="basal")
+    sim = ex.Simulation(cell, dt=0.025, temperature=6.3, v_init=-65.0, method=method)
+    sim.stimulate(ex.IClamp(cell.soma, amplitude=0.15, delay=1.0, duration=20.0))
+    sim.stimulate(ex.IClamp(ex.Location(3, 1.0), amplitude=0.02, delay=3.0, duration=5.0))
+    sim.record("v").record("v", at="all").record("Leak.i", ex.Location(4, 0.5)).record("iclamp[1]")
+    sites = cell.mechanism_sites("HH").size
+    gna = np.repeat(np.linspace(60.0, 160.0, n)[:, None], sites, axis=1)
+    return sim, with_param(broadcast(sim.parameters(), n), "HH.gNa", gna)
+
+
+def assert_same(fused, scan, atol=1e-9):
+    assert fused.traces.keys() == scan.traces.keys()
+    for name in scan.traces:
+        np.testing.assert_allclose(fused[name], scan[name], rtol=0, atol=atol, err_msg=name)
+
+
+def spikes(result, label):
+    return [spike_times(result.t, v) for v in result[label]]
+
+
+def test_cable_batch_equals_scan_for_every_signal_and_spike():
+    sim, params = cable_batch()
+    fused = sim.run_batch(TSTOP, params, kernel="fused")
+    scan = sim.run_batch(TSTOP, params, kernel="scan")
+    assert_same(fused, scan)
+    for end in ("v0", "v1"):  # the same spikes, at the stimulated end and after propagation
+        for a, b in zip(spikes(fused, end), spikes(scan, end)):
+            np.testing.assert_allclose(a, b, rtol=0, atol=1e-9)
+    counts = [len(s) for s in spikes(scan, "v1")]
+    assert min(counts) == 0 and max(counts) >= 2  # the batch spans the threshold
+
+
+@pytest.mark.parametrize("method", ["euler", "cn"])
+def test_branched_cell_equals_scan(method):
+    sim, params = branched_batch(method=method)
+    assert not sim.plan.is_chain and fusable_tree(sim.plan, params) is None
+    fused = sim.run_batch(TSTOP, params, kernel="fused")
+    scan = sim.run_batch(TSTOP, params, kernel="scan")
+    assert_same(fused, scan)
+    assert max(len(s) for s in spikes(scan, "v")) >= 1
+
+
+def test_swc_cell_with_other_channels_equals_scan():
+    # A cell read from SWC (soma, two dendrites, two axon branches), one node per section, with
+    # Pospischil's regular-spiking set (leak, Traub Na+ and K+, slow M-current: other gate laws)
+    # at 36 degC.
+    cell = ex.Cell.from_swc(SWC, nseg=1)
+    for ch in regular_spiking().channels:
+        cell.insert(ch)
+    sim = ex.Simulation(cell, dt=0.025, temperature=36.0, v_init=-70.0)
+    sim.stimulate(ex.IClamp(cell.soma, amplitude=0.05, delay=1.0, duration=20.0))
+    sim.record("v").record("v", at="all").record("KMYamada.p")
+    params = broadcast(sim.parameters(), 2)
+    fused = sim.run_batch(TSTOP, params, kernel="fused")
+    scan = sim.run_batch(TSTOP, params, kernel="scan")
+    assert_same(fused, scan)
+    assert max(len(s) for s in spikes(scan, "v")) >= 1
+
+
+def test_cells_of_a_network_without_synapses_run_as_one_forest():
+    # Three cells in one plan (several roots: a cable, a ball-and-stick, a single compartment),
+    # started at rest (Newton on the steady-state current, integrate.initial_state).
+    a = ex.Cell(ex.Morphology.cylinder(length=300.0, diameter=2.0), nseg=5).insert(ex.HH())
+    b = ex.Cell(ex.Morphology.ball_and_stick(axon_length=200.0), nseg=3).insert(ex.HH())
+    c = ex.Cell.cylinder().insert(ex.HH())
+    sim = ex.Simulation(ex.Network([a, b, c]), dt=0.025, v_init="rest")
+    sim.stimulate(ex.IClamp(b.soma, amplitude=0.5, delay=1.0, duration=5.0), cell=1)
+    sim.stimulate(ex.IClamp(c.soma, amplitude=0.2, delay=1.0, duration=5.0), cell=2)
+    sim.record("v", at="all")
+    assert (sim.plan.parent < 0).sum() == 3
+    params = broadcast(sim.parameters(), 2)
+    assert_same(sim.run_batch(10.0, params, kernel="fused"), sim.run_batch(10.0, params, kernel="scan"))
+
+
+def test_blocks_padding_and_stride():
+    sim, params = cable_batch(n=7, record=())
+    scan = sim.run_batch(TSTOP, params, stride=4, kernel="scan")
+    # 7 cells in blocks of 3: three program instances, the last padded with copies of cell 6.
+    rec = np.asarray(fused_tree_runner(sim.plan, dt=sim.dt, stride=4, block=3, interpret=True)(
+        params, sim.drive(TSTOP)))
+    assert rec.shape == (7, scan.t.size, 2)
+    np.testing.assert_allclose(rec[..., 0], scan["v0"], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(rec[..., 1], scan["v1"], rtol=0, atol=1e-9)
+
+
+def test_float32_runs_in_float32_as_the_scan_path_does():
+    sim, params = cable_batch(record=())
+    p32 = astype(params, np.float32)
+    fused = sim.run_batch(TSTOP, p32, kernel="fused")
+    assert fused["v1"].dtype == np.float32
+    # The same float32 arithmetic as the scan path, the axial sums in another order: rounding
+    # (float32 eps x 65 mV ~ 4e-6 mV an operation) grown over 600 steps, most on the upstroke of
+    # a spike, where dV/dt ~ 100 mV/ms turns a tiny time shift into a voltage difference
+    # (measured 3e-4 mV; tolerance 2e-3 mV).
+    assert_same(fused, sim.run_batch(TSTOP, p32, kernel="scan"), atol=2e-3)
+    # Against float64: within the engine's stated float32 accuracy (0.011 mV, tests/engine/test_fit.py;
+    # measured 7e-4 mV here, the scan path's own float32 run 4e-4 mV), with the same spikes.
+    scan64 = sim.run_batch(TSTOP, params, kernel="scan")
+    assert_same(fused, scan64, atol=0.011)
+    assert [len(s) for s in spikes(fused, "v1")] == [len(s) for s in spikes(scan64, "v1")]
+
+
+def test_models_the_kernel_does_not_take_say_why(monkeypatch):
+    sim, _ = cable_batch(n=2, record=())
+    sim.stimulate(ex.VClamp(ex.Location(0, 0.5), levels=((1.0, -65.0),)))
+    assert fusable_tree(sim.plan) == "a voltage clamp"
+    with pytest.raises(ModelError, match="kernel='fused' cannot run this model: a voltage clamp"):
+        sim.run_batch(1.0, broadcast(sim.parameters(), 2), kernel="fused")
+    single = ex.Simulation(ex.Cell.cylinder().insert(ex.HH()))
+    assert "single compartment" in fusable_tree(single.plan)
+    # "auto": the fused kernel on a GPU when the model allows it, the scan path otherwise.
+    cable, cable_params = cable_batch(n=2, record=())
+    assert not cable._use_fused("auto", cable_params)  # a CPU
+    monkeypatch.setattr(jax, "default_backend", lambda: "gpu")
+    assert cable._use_fused("auto", cable_params)
+    assert not sim._use_fused("auto", broadcast(sim.parameters(), 2))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_kernel_lowers_for_cuda_gpus(triton_modules, dtype):
+    """Lowering for CUDA runs on any machine (no GPU needed): every operation of the kernel has a
+    Triton lowering, and Triton's own verifier accepts the module (tensor sizes powers of two,
+    operand types). What this cannot check is Triton's compilation to PTX, which needs a GPU."""
+    sim, params = branched_batch(n=256, method="cn")
+    params = astype(params, dtype)
+    for name in ("i_ion", "i_cap", "HH.m", "HH.ina", "HH.gk", "iclamp[0]"):
+        sim.record(name)
+    f = jax.jit(lambda p, d: run_fused_tree(sim.plan, p, d, dt=sim.dt, theta=0.5, stride=2, block=128,
+                                            interpret=False))
+    lowered = f.trace(params, sim.drive(1.0)).lower(lowering_platforms=("cuda",))
+    assert "xla.gpu.triton" in lowered.as_text()
+    [module] = triton_modules
+    with module.module.context:
+        assert module.module.operation.verify()
