@@ -73,3 +73,23 @@ def test_absurd_input_stops_with_a_clear_error_not_silly_numbers():
 
     with pytest.raises(ex.SimulationError, match="V reached"):
         sim.run(5.0)
+
+
+def test_one_bad_cell_in_a_batch_stops_the_run_with_a_clear_error():
+    """The health checks' fast path (one sum, one min and one max over all recordings) still
+    catches a single bad cell among healthy ones: NaN in one, an absurd stimulus in another."""
+    import pytest
+
+    from excitable.engine.batch import broadcast, with_param
+
+    cell = ex.Cell.cylinder().insert(ex.HH())
+    sim = ex.Simulation(cell, dt=0.025)
+    sim.stimulate(ex.IClamp(cell.soma, amplitude=cell.density_to_nA(10.0, cell.soma), delay=1.0, duration=1.0))
+    sim.record("v")
+    sim.record("HH.m")
+    batch = broadcast(sim.parameters(), 5)
+    with pytest.raises(ex.SimulationError, match="numerically unstable"):
+        sim.run_batch(5.0, with_param(batch, "cm", np.array([[1.0], [1.0], [np.nan], [1.0], [1.0]])))
+    with pytest.raises(ex.SimulationError, match="V reached"):
+        sim.run_batch(5.0, with_param(batch, "iclamp_amp", np.array([[1.0], [1.0], [1.0], [1.0], [1e11]])))
+    assert sim.run_batch(5.0, batch)["v"].shape == (5, 201)

@@ -212,6 +212,10 @@ def stored_runner(plan: Plan, *, dt: float, theta: float = 1.0, stride: int = 1,
 def check_finite(recordings: np.ndarray, final_v: np.ndarray, dt: float, stride: int = 1) -> None:
     """Raise SimulationError if the run blew up (NaN, inf, or |V| > 1e4 mV)."""
     bad_final = ~np.isfinite(final_v) | (np.abs(final_v) > RUNAWAY_MV)
+    # A NaN or inf anywhere makes the sum NaN or inf: one fast pass over large recordings in the
+    # usual case; the element-wise test only when something is wrong (or the sum overflowed).
+    if np.isfinite(np.sum(recordings)) and not bad_final.any():
+        return
     bad_rec = ~np.isfinite(recordings)
     if bad_rec.any() or bad_final.any():
         rows = np.nonzero(bad_rec.reshape(bad_rec.shape[0], -1).any(axis=1))[0] if bad_rec.ndim == 2 else []

@@ -451,7 +451,10 @@ def _check_voltages(traces, probes, dt_sample: float) -> None:
     for p in probes:
         if p.kind not in ("v", "v_all"):
             continue
-        over = np.abs(traces[p.label]) > RUNAWAY_MV
+        v = traces[p.label]
+        if v.size == 0 or (v.min() >= -RUNAWAY_MV and v.max() <= RUNAWAY_MV):
+            continue  # the usual case, in two fast reductions (NaN fails the comparison: checked below)
+        over = ~(np.abs(v) <= RUNAWAY_MV)
         if p.kind == "v_all":
             over = over.any(axis=-1)  # (..., n_samples, N) -> (..., n_samples)
         if over.any():
