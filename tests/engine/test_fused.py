@@ -115,3 +115,32 @@ def test_the_kernel_lowers_for_cuda_gpus(triton_modules):
     [module] = triton_modules
     with module.module.context:
         assert module.module.operation.verify()
+
+
+def test_auto_falls_back_to_the_scan_when_the_kernel_fails_on_the_device(monkeypatch):
+    """The kernels have not run on every GPU: if one fails to compile or run there, "auto" warns
+    once and runs lax.scan (the same numbers), and does not try that plan's kernel again;
+    kernel="fused" raises the error."""
+    import jax
+
+    import excitable.engine.fused as fused
+    from excitable.model import simulation
+
+    sim, params = hh_batch(n=3, record=("v",))
+    expected = sim.run_batch(3.0, params, kernel="scan")["v"]
+    calls = []
+
+    def broken(*args, **kw):
+        calls.append(1)
+        raise RuntimeError("Triton compilation failed\\n(details)")
+
+    monkeypatch.setattr(jax, "default_backend", lambda: "gpu")  # "auto" now wants the kernel
+    monkeypatch.setattr(fused, "fused_runner", broken)
+    monkeypatch.setattr(simulation, "_FUSED_FAILED", set())
+    with pytest.warns(RuntimeWarning, match="fused kernel failed on this device .RuntimeError: Triton"):
+        got = sim.run_batch(3.0, params)["v"]
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(sim.run_batch(3.0, params)["v"], expected)  # no second attempt
+    assert len(calls) == 1
+    with pytest.raises(RuntimeError, match="Triton compilation failed"):
+        sim.run_batch(3.0, params, kernel="fused")

@@ -15,6 +15,7 @@ network.
 
 from __future__ import annotations
 
+import warnings
 from functools import cached_property
 
 import numpy as np
@@ -28,6 +29,8 @@ from excitable.results import Result
 METHODS = {"euler": 1.0, "cn": 0.5}
 #: Runs longer than two of these many steps go in chunks (bounded memory, progress reports).
 CHUNK_STEPS = 20000
+#: Plans (with dt, method, stride) whose fused kernel failed on this device: kernel="auto" scans them.
+_FUSED_FAILED: set[tuple] = set()
 _SPECIAL = {"v": "mV", "i_cap": "uA/cm2", "i_ion": "uA/cm2"}
 
 
@@ -372,6 +375,30 @@ class Simulation:
             raise ModelError(f"kernel='fused' cannot run this model: {reason}")
         return reason is None and (kernel == "fused" or jax.default_backend() == "gpu")
 
+    def _run_fused(self, tstop, params, stride, theta, kernel):
+        """Recordings from the fused kernel, or None when ``kernel="auto"`` and it fails to compile
+        or run on this device (then the scan runs instead, with a warning, and this plan does not
+        try the kernel again in this process); ``kernel="fused"`` raises the error."""
+        from excitable.engine.fused import fused_runner
+        from excitable.engine.fused_tree import fused_tree_runner
+
+        key = (self.plan.key(), float(self.dt), float(theta), int(stride))
+        if kernel == "auto" and key in _FUSED_FAILED:
+            return None
+        runner = fused_runner if self.plan.n == 1 else fused_tree_runner
+        try:
+            # One kernel for the whole run: its memory is the recordings asked for and one state
+            # per cell, no more.
+            return np.asarray(runner(self.plan, dt=self.dt, theta=theta, stride=stride)(params, self.drive(tstop)))
+        except Exception as e:  # noqa: BLE001 - a GPU compiler's error, whatever its type
+            if kernel != "auto":
+                raise
+            _FUSED_FAILED.add(key)
+            first = (str(e).strip().splitlines() or [""])[0][:200]
+            warnings.warn(f"the fused kernel failed on this device ({type(e).__name__}: {first}); running "
+                          f"lax.scan instead (kernel='scan' skips the attempt)", RuntimeWarning, stacklevel=4)
+            return None
+
     def _run(self, tstop, params, stride, batched, kernel="scan") -> Result:
         from excitable import progress
         from excitable.engine.integrate import check_finite, stored_runner
@@ -383,15 +410,9 @@ class Simulation:
         theta = METHODS[self.method]
         chunk = max(stride, (CHUNK_STEPS // stride) * stride)
         report = progress.current()
-        if batched and self._use_fused(kernel, params):
-            from excitable.engine.fused import fused_runner
-            from excitable.engine.fused_tree import fused_tree_runner
-
-            # One kernel for the whole run: its memory is the recordings asked for and one state
-            # per cell, no more.
-            runner = fused_runner if self.plan.n == 1 else fused_tree_runner
-            rec = np.asarray(runner(self.plan, dt=self.dt, theta=theta, stride=stride)(
-                params, self.drive(tstop)))
+        rec = self._run_fused(tstop, params, stride, theta, kernel) if batched and self._use_fused(
+            kernel, params) else None
+        if rec is not None:
             spikes, final = None, {"v": np.zeros(0)}
         elif n <= 2 * chunk:
             run = stored_runner(self.plan, dt=self.dt, theta=theta, stride=stride, batched=batched)
