@@ -7,8 +7,12 @@ appended to ``DIR/sweep.jsonl`` the moment they arrive, so a crash or a lost wor
 was finished, and running the same sweep again skips the points already done. ``sweep.csv`` and the
 figure (``sweep.png``: lines for one axis, heat maps for two) are written atomically at the end.
 
-With ``scheduler`` (a ``dask.distributed`` address or Client) the points go to the cluster in
-batches of ``batch_size`` (one task each, so the cost of a task is shared by several runs); a task
+Experiments that run one simulation (``experiments.batching``: action-potential, membrane-currents)
+run their points in batches: one vmapped simulation for up to ``LOCAL_BATCH`` points that share a
+model structure and stimulus timing (amplitudes, conductances and temperatures may differ), the same
+numbers as separate runs. With ``scheduler`` (a ``dask.distributed`` address or Client) the points go
+to the cluster in batches of ``batch_size`` (one task each, so the cost of a task is shared by
+several runs, and batchable points run as one simulation there too); a task
 whose worker dies is rescheduled by Dask, one that raises is retried ``retries`` times. A point whose
 parameters the experiment rejects (ModelError) or whose run goes unstable (SimulationError) gets a
 row with the message in the ``error`` column instead of stopping the sweep.
@@ -36,6 +40,9 @@ from excitable.errors import ModelError, SimulationError
 
 #: Largest grid accepted (points).
 MAX_POINTS = 1_000_000
+#: Points run together here (one vmapped simulation per group, for experiments that allow it):
+#: large enough to fill a vector unit or a GPU, small enough for a responsive progress bar.
+LOCAL_BATCH = 64
 JOURNAL, TABLE, FIGURE = "sweep.jsonl", "sweep.csv", "sweep.png"
 
 
@@ -121,19 +128,17 @@ def scalar_fields(summary: dict) -> dict:
 
 
 def run_points(experiment: str, fixed: dict, points: Sequence[dict]) -> list[dict]:
-    """Run ``experiment`` at each point (the Dask task): ``[{"point": ..., "summary" | "error": ...}]``."""
-    from excitable import experiments
+    """Run ``experiment`` at each point (the Dask task): ``[{"point": ..., "summary" | "error": ...}]``.
+
+    Points of an experiment that runs one simulation (``experiments.batching``) run as one
+    vmapped batch per group of points with the same model structure and stimulus timing."""
+    from excitable.experiments.batching import run_many
     from excitable.progress import reporting
 
-    out = []
     with reporting(None):  # a run's own progress would garble the sweep's bar
-        for point in points:
-            try:
-                res = experiments.run(experiment, **fixed, **point)
-                out.append({"point": point, "summary": scalar_fields(res.summary)})
-            except (ModelError, SimulationError) as e:
-                out.append({"point": point, "error": str(e)})
-    return out
+        results = run_many(experiment, [{**fixed, **point} for point in points])
+    return [{"point": point, "error": str(r)} if isinstance(r, Exception)
+            else {"point": point, "summary": scalar_fields(r.summary)} for point, r in zip(points, results)]
 
 
 def _key(point: dict) -> str:
@@ -202,13 +207,15 @@ def sweep(experiment: str, axes: Sequence[Axis], *, sets: dict | None = None, ou
         out: folder for sweep.jsonl (rows as they arrive), sweep.csv and sweep.png; None keeps the
             rows in memory only (no resume).
         scheduler: a dask.distributed scheduler address ("tcp://host:8786") or Client; None runs here.
-        batch_size: grid points per Dask task (default: about four tasks per worker, at most 16).
+        batch_size: grid points per Dask task (default: about four tasks per worker, at most
+            ``LOCAL_BATCH`` for experiments that run in batches, 16 for the others).
         fresh: ignore (and replace) the rows already in ``out``.
         plot: summary fields to draw (default: up to four numeric fields that vary).
         progress: ``progress(done, total)`` after each finished point or batch.
         on_rows: called with each list of newly finished rows (after they are on disk).
     """
     from excitable import experiments
+    from excitable.experiments.batching import batchable
 
     exp = experiments.get(experiment).EXPERIMENT
     sets = dict(sets or {})
@@ -258,8 +265,9 @@ def sweep(experiment: str, axes: Sequence[Axis], *, sets: dict | None = None, ou
 
     try:
         if pending and client is None:
-            for p in pending:
-                accept(run_points(experiment, fixed, [p]))
+            size = LOCAL_BATCH if batchable(experiments.get(experiment)) else 1
+            for i in range(0, len(pending), size):
+                accept(run_points(experiment, fixed, pending[i:i + size]))
         elif pending:
             _on_dask(client, experiment, fixed, pending, batch_size, retries, accept)
     except BaseException:
@@ -295,7 +303,11 @@ def _on_dask(client, experiment, fixed, pending, batch_size, retries, accept) ->
     from distributed import as_completed
 
     workers = max(1, len(client.scheduler_info().get("workers", {})))
-    size = batch_size or max(1, min(16, math.ceil(len(pending) / (4 * workers))))
+    from excitable import experiments
+    from excitable.experiments.batching import batchable
+
+    largest = LOCAL_BATCH if batchable(experiments.get(experiment)) else 16
+    size = batch_size or max(1, min(largest, math.ceil(len(pending) / (4 * workers))))
     if int(size) != size or size < 1:
         raise ModelError(f"batch size must be a positive integer, got {batch_size!r}")
     batches = [pending[i:i + size] for i in range(0, len(pending), size)]

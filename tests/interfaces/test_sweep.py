@@ -86,7 +86,10 @@ def test_other_user_errors_exit_2(tmp_path, capsys):
     assert e.value.code == 2
 
 
-def test_interrupted_sweep_keeps_its_rows_and_resume_computes_only_the_rest(tmp_path, local):
+def test_interrupted_sweep_keeps_its_rows_and_resume_computes_only_the_rest(tmp_path, local, monkeypatch):
+    import excitable.sweep
+
+    monkeypatch.setattr(excitable.sweep, "LOCAL_BATCH", 5)  # rows arrive 5 at a time
     out = tmp_path / "resume"
     seen = []
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from excitable.experiments.base import Experiment, Param
+from excitable.experiments.batching import Prepared, run_prepared
 from excitable.experiments.models import DRUG_PARAMS, MODEL_PARAMS, prepared
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp
@@ -50,17 +51,26 @@ def pulse_simulation(p: dict):
 
 def run(**given) -> Result:
     """Run the experiment; keyword arguments as in ``EXPERIMENT.params``."""
-    p = EXPERIMENT.resolve(given)
+    return run_prepared(EXPERIMENT, prepare, finish, given)
+
+
+def prepare(p: dict) -> Prepared:
+    """The simulation of ``p`` (resolved parameters), built but not run (``experiments.batching``)."""
     sim, model, temperature, amplitude = pulse_simulation(p)
-    cell = sim.cell
     record_everything(sim)
-    res = sim.run(p["tstop"])
-    res.traces["i_stim"] = _stim_density(res.t, p, amplitude, sim.dt)
+    return Prepared(sim, p["tstop"], {"model": model, "temperature": temperature, "amplitude": amplitude})
+
+
+def finish(p: dict, prep: Prepared, res: Result) -> Result:
+    """The experiment's Result from the recordings of ``prep``'s simulation."""
+    sim, ctx = prep.sim, prep.context
+    res.traces["i_stim"] = _stim_density(res.t, p, ctx["amplitude"], sim.dt)
     res.name = EXPERIMENT.name
-    res.meta.update(p, temperature=temperature, amplitude=amplitude, model_description=model.description,
-                    states={name: m.states for name, m in cell.mechanisms.items()})
+    res.meta.update(p, temperature=ctx["temperature"], amplitude=ctx["amplitude"],
+                    model_description=ctx["model"].description,
+                    states={name: m.states for name, m in sim.cell.mechanisms.items()})
     res.summary = summarize(res, p["delay"])
-    res.summary.update(model=p["model"], temperature_degC=temperature, amplitude_uA_cm2=amplitude)
+    res.summary.update(model=p["model"], temperature_degC=ctx["temperature"], amplitude_uA_cm2=ctx["amplitude"])
     from excitable.experiments.plots import plot_action_potential
 
     res.plotter = plot_action_potential

@@ -14,6 +14,7 @@ import numpy as np
 from excitable.errors import ModelError
 from excitable.experiments.action_potential import _stim_density, pulse_simulation
 from excitable.experiments.base import Experiment, Param
+from excitable.experiments.batching import Prepared, run_prepared
 from excitable.experiments.models import DRUG_PARAMS, MODEL_PARAMS
 from excitable.physics.channel import signal_names
 from excitable.results import Result
@@ -54,28 +55,38 @@ def _group(name: str) -> str:
 
 def run(**given) -> Result:
     """Run the experiment; keyword arguments as in ``EXPERIMENT.params``."""
-    p = EXPERIMENT.resolve(given)
+    return run_prepared(EXPERIMENT, prepare, finish, given)
+
+
+def prepare(p: dict) -> Prepared:
+    """The simulation of ``p`` (resolved parameters), built but not run (``experiments.batching``)."""
     sim, model, temperature, amplitude = pulse_simulation(p)
-    cell = sim.cell
     currents = []
     for sig in ("v", "i_cap", "i_ion"):
         sim.record(sig)
-    for name, mech in cell.mechanisms.items():
+    for name, mech in sim.cell.mechanisms.items():
         for field in signal_names(mech, temperature)["currents"]:
             sim.record(f"{name}.{field}")
             currents.append(f"{name}.{field}")
-    res = sim.run(p["tstop"])
+    return Prepared(sim, p["tstop"], {"model": model, "temperature": temperature, "amplitude": amplitude,
+                                      "currents": currents})
+
+
+def finish(p: dict, prep: Prepared, res: Result) -> Result:
+    """The experiment's Result from the recordings of ``prep``'s simulation."""
+    sim, ctx = prep.sim, prep.context
+    currents = ctx["currents"]
     t, tr = res.t, res.traces
-    tr["i_stim"] = _stim_density(t, p, amplitude, sim.dt)
+    tr["i_stim"] = _stim_density(t, p, ctx["amplitude"], sim.dt)
     for fam in ("na", "k", "leak", "other"):
         members = [c for c in currents if _group(c) == fam]
         if members:
             tr[f"I_{fam}"] = sum(tr[c] for c in members)
-    res.summary = summarize(t, tr, p["delay"], cell.cm[0], p["probe_v"])
-    res.summary.update(model=p["model"], temperature_degC=temperature, amplitude_uA_cm2=amplitude)
+    res.summary = summarize(t, tr, p["delay"], sim.cell.cm[0], p["probe_v"])
+    res.summary.update(model=p["model"], temperature_degC=ctx["temperature"], amplitude_uA_cm2=ctx["amplitude"])
     res.name = EXPERIMENT.name
-    res.meta.update(p, temperature=temperature, amplitude=amplitude, currents=currents,
-                    model_description=model.description)
+    res.meta.update(p, temperature=ctx["temperature"], amplitude=ctx["amplitude"], currents=currents,
+                    model_description=ctx["model"].description)
     from excitable.experiments.single_cell_plots import plot_membrane_currents
 
     res.plotter = plot_membrane_currents
