@@ -414,6 +414,12 @@ class Simulation:
             kernel, params) else None
         if rec is not None:
             spikes, final = None, {"v": np.zeros(0)}
+        elif n <= 2 * chunk and batched:
+            # Recordings alone, samples first: the fastest layout (see compiled_runner); the host
+            # takes a transposed view, (batch, n_samples, width).
+            run = stored_runner(self.plan, dt=self.dt, theta=theta, stride=stride, batched=True,
+                                recordings_only=True)
+            rec, spikes, final = np.moveaxis(np.asarray(run(params, self.drive(tstop))), 1, 0), None, None
         elif n <= 2 * chunk:
             run = stored_runner(self.plan, dt=self.dt, theta=theta, stride=stride, batched=batched)
             rec, spikes, final = run(params, self.drive(tstop))
@@ -439,7 +445,7 @@ class Simulation:
             spikes = None if spk[0] is None else np.concatenate([np.asarray(x) for x in spk], axis=-2)[..., :n, :]
         if report:
             report(n, n)
-        check_finite(rec, np.asarray(final["v"]), self.dt, stride)
+        check_finite(rec, None if final is None else np.asarray(final["v"]), self.dt, stride)
         t = np.arange(rec.shape[-2]) * self.dt * stride
         traces, col = {}, 0
         for p in self.plan.probes:
