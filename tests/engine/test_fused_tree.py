@@ -24,7 +24,10 @@ from excitable.errors import ModelError
 from excitable.physics.channels.pospischil import regular_spiking
 
 TSTOP = 15.0
-SWC = Path(__file__).parents[3] / "shared" / "data" / "morphologies" / "simple.swc"
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "morphologies"
+if not DATA.is_dir():  # a clone elsewhere (CI): the shared data stay where the workplace keeps them
+    DATA = Path("/work/shared/data/morphologies")
+SWC = DATA / "simple.swc"
 
 
 def cable_batch(n=6, record=("HH.m", "HH.ina", "HH.gk", "i_ion", "i_cap", "iclamp[0]")):
