@@ -196,7 +196,6 @@ def auto_checkpoint(n_steps: int) -> int:
     return max(CHECKPOINT_BLOCK, -(-int(n_steps) // CHECKPOINT_MAX_BLOCKS))
 
 
-
 #: ``value_and_grad(mode="auto")`` uses forward mode up to this many scalar parameters (per item of a
 #: ``vmap``). Measured gradient / forward time, HH, float64, 2-core CPU, 1000 cells x 4000 steps with
 #: k per-cell parameters: forward mode 1.7x / 2.4x / 3.8x / 4.3x / 7.1x for k = 1 / 2 / 4 / 6 / 8,
