@@ -413,7 +413,7 @@ class Simulation:
         rec = self._run_fused(tstop, params, stride, theta, kernel) if batched and self._use_fused(
             kernel, params) else None
         if rec is not None:
-            spikes, final = None, {"v": np.zeros(0)}
+            spikes, final = None, None
         elif n <= 2 * chunk and batched:
             # Recordings alone, samples first: the fastest layout (see compiled_runner); the host
             # takes a transposed view, (batch, n_samples, width).
