@@ -225,8 +225,10 @@ def ours_child(work: str, n: int, dtype: str, layout: str, quick: bool) -> dict:
     out = measure(run, quick)
     if n > 1 and layout == "vmap" and sim._use_fused("auto", params):
         layout = "fused kernel"  # run_batch's choice on a GPU (engine.fused, engine.fused_tree)
+    elif n == 1:  # run's choice on a GPU: one program (engine.fused_nodes) for a branched tree
+        layout = "one cell, fused kernel" if sim._use_fused("auto", params, batched=False) else "one cell"
     return {**out, "build": build, "ncomp": int((cell.compartments.area_um2 > 0).sum()),
-            "layout": layout if n > 1 else "one cell", "device": device()}
+            "layout": layout, "device": device()}
 
 
 def ours_grad(n: int, quick: bool) -> dict:

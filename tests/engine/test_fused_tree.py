@@ -1,12 +1,14 @@
-"""The fused kernel for cables and trees (engine.fused_tree) against the ordinary ``lax.scan`` path.
+"""The fused kernels for cables and trees against the ordinary ``lax.scan`` path, in both layouts:
+one lane per cell (engine.fused_tree) and one program per cell, nodes across its threads
+(engine.fused_nodes). Each test that runs a kernel runs it in both (the ``layout`` fixture).
 
 Reference: ``Simulation.run_batch(kernel="scan")``, itself checked against NEURON and separate runs
 (tests/reference, test_batch_and_grad.py). The kernel runs the engine's own channel code and the
 same method, with the axial terms summed in another order, so in float64 the traces agree to
 rounding (tolerance 1e-9 mV: far below any physical meaning, loose enough for sums taken in
 another order) and every cell fires the same spikes. On the CPU the kernel runs in Pallas'
-interpreter, which executes the kernel's own program (its row layout, tree tables, padding and
-time loop); on a GPU the same tests run the compiled kernel.
+interpreter, which executes the kernel's own program (its layout, tree tables, level passes,
+padding and time loop); on a GPU the same tests run the compiled kernel.
 """
 
 from pathlib import Path
@@ -18,7 +20,9 @@ import pytest
 import excitable as ex
 from excitable.analysis import spike_times
 from excitable.engine.batch import broadcast, with_param
-from excitable.engine.fused_tree import fusable_tree, fused_tree_runner, run_fused_tree
+from excitable.engine import fused_tree
+from excitable.engine.fused_nodes import node_layout, run_fused_nodes
+from excitable.engine.fused_tree import choose_layout, fusable_tree, fused_tree_runner, run_fused_tree
 from excitable.engine.grad import astype
 from excitable.errors import ModelError
 from excitable.physics.channels.pospischil import regular_spiking
@@ -28,6 +32,13 @@ DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "morphologies"
 if not DATA.is_dir():  # a clone elsewhere (CI): the shared data stay where the workplace keeps them
     DATA = Path("/work/shared/data/morphologies")
 SWC = DATA / "simple.swc"
+
+
+@pytest.fixture(params=["lanes", "nodes"])
+def layout(request, monkeypatch):
+    """Run ``kernel="fused"`` in the given layout, whatever ``choose_layout`` would pick."""
+    monkeypatch.setattr(fused_tree, "choose_layout", lambda plan, layout="auto": request.param)
+    return request.param
 
 
 def cable_batch(n=6, record=("HH.m", "HH.ina", "HH.gk", "i_ion", "i_cap", "iclamp[0]")):
@@ -73,7 +84,7 @@ def spikes(result, label):
     return [spike_times(result.t, v) for v in result[label]]
 
 
-def test_cable_batch_equals_scan_for_every_signal_and_spike():
+def test_cable_batch_equals_scan_for_every_signal_and_spike(layout):
     sim, params = cable_batch()
     fused = sim.run_batch(TSTOP, params, kernel="fused")
     scan = sim.run_batch(TSTOP, params, kernel="scan")
@@ -86,7 +97,7 @@ def test_cable_batch_equals_scan_for_every_signal_and_spike():
 
 
 @pytest.mark.parametrize("method", ["euler", "cn"])
-def test_branched_cell_equals_scan(method):
+def test_branched_cell_equals_scan(method, layout):
     sim, params = branched_batch(method=method)
     assert not sim.plan.is_chain and fusable_tree(sim.plan, params) is None
     fused = sim.run_batch(TSTOP, params, kernel="fused")
@@ -95,7 +106,7 @@ def test_branched_cell_equals_scan(method):
     assert max(len(s) for s in spikes(scan, "v")) >= 1
 
 
-def test_swc_cell_with_other_channels_equals_scan():
+def test_swc_cell_with_other_channels_equals_scan(layout):
     # A cell read from SWC (soma, two dendrites, two axon branches), one node per section, with
     # Pospischil's regular-spiking set (leak, Traub Na+ and K+, slow M-current: other gate laws)
     # at 36 degC.
@@ -112,7 +123,7 @@ def test_swc_cell_with_other_channels_equals_scan():
     assert max(len(s) for s in spikes(scan, "v")) >= 1
 
 
-def test_cells_of_a_network_without_synapses_run_as_one_forest():
+def test_cells_of_a_network_without_synapses_run_as_one_forest(layout):
     # Three cells in one plan (several roots: a cable, a ball-and-stick, a single compartment),
     # started at rest (Newton on the steady-state current, integrate.initial_state).
     a = ex.Cell(ex.Morphology.cylinder(length=300.0, diameter=2.0), nseg=5).insert(ex.HH())
@@ -138,7 +149,61 @@ def test_blocks_padding_and_stride():
     np.testing.assert_allclose(rec[..., 1], scan["v1"], rtol=0, atol=1e-9)
 
 
-def test_float32_runs_in_float32_as_the_scan_path_does():
+def test_nodes_layout_with_stride_and_a_forest_of_one_compartment_cells():
+    # stride 3 over 600 steps; and a plan of three single compartments (three roots, no
+    # coupling): every node a root, one level.
+    sim, params = branched_batch(n=2)
+    rec = np.asarray(jax.jit(lambda p, d: run_fused_nodes(sim.plan, p, d, dt=sim.dt, stride=3))(
+        params, sim.drive(TSTOP)))
+    scan = sim.run_batch(TSTOP, params, stride=3, kernel="scan")
+    assert rec.shape == (2, scan.t.size, 3 + sim.plan.n)  # v, v_all, Leak.i, iclamp[1]
+    np.testing.assert_allclose(rec[..., 0], scan["v"], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(rec[..., 1:-2], scan["v_all"], rtol=0, atol=1e-9)
+    cells = [ex.Cell.cylinder().insert(ex.HH()) for _ in range(3)]
+    net = ex.Simulation(ex.Network(cells), dt=0.025, v_init=-65.0)
+    for k, amp in enumerate((0.05, 0.1, 0.2)):
+        net.stimulate(ex.IClamp(cells[k].soma, amplitude=amp, delay=1.0, duration=5.0), cell=k)
+    net.record("v", at="all")
+    assert node_layout(net.plan.parent).height == 1
+    p2 = broadcast(net.parameters(), 2)
+    rec = np.asarray(run_fused_nodes(net.plan, p2, net.drive(8.0), dt=net.dt))
+    np.testing.assert_allclose(rec, net.run_batch(8.0, p2, kernel="scan")["v_all"], rtol=0, atol=1e-9)
+
+
+@pytest.fixture(scope="module")
+def ca1():
+    """The benchmarks' CA1 cell (705 nodes at d_lambda = 0.1), HH everywhere."""
+    return ex.Simulation(ex.Cell.from_swc(DATA / "turner-ca1-n120.swc", d_lambda=0.1).insert(ex.HH()))
+
+
+def test_layouts_levels_and_the_choice_between_them(ca1):
+    parent = ca1.plan.parent
+    lay = node_layout(parent)
+    n = len(parent)
+    # Independent of the layout's own height count: the longest path from the root, in nodes.
+    depth = np.zeros(n, int)
+    for i in range(1, n):
+        depth[i] = depth[parent[i]] + 1
+    assert lay.height == depth.max() + 1 and lay.height * 4 < n  # 62 levels for 705 nodes
+    assert lay.size == 1024 and sorted(lay.order) == list(range(n))
+    assert np.array_equal(lay.position[lay.order], np.arange(n))
+    level = np.repeat(np.arange(lay.height), lay.count)  # the level of each position
+    kids = lay.children[:, :n]
+    for k in range(kids.shape[0]):  # every child sits in a lower level than its parent
+        has = kids[k] >= 0
+        assert (level[kids[k][has]] < level[np.nonzero(has)[0]]).all()
+    up = lay.parent[:n]
+    assert (level[up] > level)[parent[lay.order] >= 0].all()
+    assert lay.width >= lay.count.max() and lay.width & (lay.width - 1) == 0
+    # "auto": one program per cell for the branched cell, one lane per cell for a cable.
+    assert choose_layout(ca1.plan) == "nodes"
+    cable, _ = cable_batch(n=1, record=())
+    assert choose_layout(cable.plan) == "lanes" and choose_layout(cable.plan, "nodes") == "nodes"
+    with pytest.raises(ValueError, match="layout must be"):
+        choose_layout(cable.plan, "rows")
+
+
+def test_float32_runs_in_float32_as_the_scan_path_does(layout):
     sim, params = cable_batch(record=())
     p32 = astype(params, np.float32)
     fused = sim.run_batch(TSTOP, p32, kernel="fused")
@@ -155,7 +220,7 @@ def test_float32_runs_in_float32_as_the_scan_path_does():
     assert [len(s) for s in spikes(fused, "v1")] == [len(s) for s in spikes(scan64, "v1")]
 
 
-def test_models_the_kernel_does_not_take_say_why(monkeypatch):
+def test_models_the_kernel_does_not_take_say_why(monkeypatch, ca1):
     sim, _ = cable_batch(n=2, record=())
     sim.stimulate(ex.VClamp(ex.Location(0, 0.5), levels=((1.0, -65.0),)))
     assert fusable_tree(sim.plan) == "a voltage clamp"
@@ -169,10 +234,26 @@ def test_models_the_kernel_does_not_take_say_why(monkeypatch):
     monkeypatch.setattr(jax, "default_backend", lambda: "gpu")
     assert cable._use_fused("auto", cable_params)
     assert not sim._use_fused("auto", broadcast(sim.parameters(), 2))
+    # One run of one cell: a kernel when one program takes the cell (a branched tree, a single
+    # compartment), not a cable (one lane would walk its nodes alone).
+    assert ca1._use_fused("auto", ca1.parameters(), batched=False)
+    assert ex.Simulation(ex.Cell.cylinder().insert(ex.HH()))._use_fused("auto", None, batched=False)
+    assert not cable._use_fused("auto", cable.parameters(), batched=False)
+
+
+def test_one_run_of_one_cell_in_the_fused_kernel_equals_the_scan():
+    sim, _ = branched_batch(n=1)
+    fused, scan = sim.run(TSTOP, kernel="fused"), sim.run(TSTOP, kernel="scan")
+    assert fused["v_all"].shape == scan["v_all"].shape == (scan.t.size, sim.plan.n)
+    assert_same(fused, scan)
+    assert len(spike_times(scan.t, scan["v"])) >= 1
+    with pytest.raises(ModelError, match="kernel must be"):
+        sim.run(1.0, kernel="gpu")
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_the_kernel_lowers_for_cuda_gpus(triton_modules, dtype):
+@pytest.mark.parametrize("kind", ["lanes", "nodes"])
+def test_the_kernel_lowers_for_cuda_gpus(triton_modules, dtype, kind):
     """Lowering for CUDA runs on any machine (no GPU needed): every operation of the kernel has a
     Triton lowering, and Triton's own verifier accepts the module (tensor sizes powers of two,
     operand types). What this cannot check is Triton's compilation to PTX, which needs a GPU."""
@@ -180,8 +261,11 @@ def test_the_kernel_lowers_for_cuda_gpus(triton_modules, dtype):
     params = astype(params, dtype)
     for name in ("i_ion", "i_cap", "HH.m", "HH.ina", "HH.gk", "iclamp[0]"):
         sim.record(name)
-    f = jax.jit(lambda p, d: run_fused_tree(sim.plan, p, d, dt=sim.dt, theta=0.5, stride=2, block=128,
-                                            interpret=False))
+    if kind == "nodes":
+        f = jax.jit(lambda p, d: run_fused_nodes(sim.plan, p, d, dt=sim.dt, theta=0.5, stride=2, interpret=False))
+    else:
+        f = jax.jit(lambda p, d: run_fused_tree(sim.plan, p, d, dt=sim.dt, theta=0.5, stride=2, block=128,
+                                                interpret=False))
     lowered = f.trace(params, sim.drive(1.0)).lower(lowering_platforms=("cuda",))
     assert "xla.gpu.triton" in lowered.as_text()
     [module] = triton_modules

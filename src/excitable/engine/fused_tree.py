@@ -42,6 +42,11 @@ and the first sample are computed outside the kernel by the engine's own functio
 
 Where it runs: on a GPU through Triton; on the CPU in Pallas' interpreter (slow: for tests).
 ``Simulation.run_batch(kernel="auto")`` takes it on GPUs when the plan is fusable.
+
+Which layout: one lane per cell suits many small cells (1e4-1e5 cables: every lane busy, each
+walking a short chain). For few or large branched cells ``engine.fused_nodes`` spreads each cell's
+nodes over a program's threads and solves the tree one level at a time; ``choose_layout`` picks
+between the two, and ``fused_tree_runner`` runs either.
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ import numpy as np
 
 from excitable.engine.fused import BLOCK, _triton_params, unsupported
 from excitable.engine.fused import RECORDABLE as _SINGLE
+from excitable.engine.hines import choose_method
 from excitable.engine.integrate import _first_extras, initial_state, record
 from excitable.engine.plan import Plan
 from excitable.engine.stepping import cnexp, linearized_current
@@ -359,12 +365,37 @@ class _Program:
 _RUNNERS: dict[tuple, Any] = {}
 
 
+def choose_layout(plan: Plan, layout: str = "auto") -> str:
+    """The kernel for a multi-compartment plan: "lanes" (this module: one lane per cell, the nodes
+    one after another) or "nodes" (``engine.fused_nodes``: one program per cell, its nodes across
+    the program's threads, the tree solved one level at a time).
+
+    "auto" takes "nodes" for trees much shallower than they have nodes, by the rule that picks
+    level scheduling for the ``lax.scan`` path on a GPU (``hines.choose_method``: the CA1 cell of
+    the benchmarks, 705 nodes in 62 levels), and "lanes" for cables (a chain of N nodes has N
+    levels: nothing to do in parallel within a cell).
+    """
+    if layout not in ("auto", "lanes", "nodes"):
+        raise ValueError(f"layout must be 'auto', 'lanes' or 'nodes', got {layout!r}")
+    if layout != "auto":
+        return layout
+    return "nodes" if choose_method(plan.parent, backend="gpu") == "levels" else "lanes"
+
+
 def fused_tree_runner(plan: Plan, *, dt: float, theta: float = 1.0, stride: int = 1, block: int | None = None,
-                      interpret: bool | None = None):
-    """A jitted ``(params, drive) -> recordings`` running ``run_fused_tree`` (cached per plan)."""
-    key = (plan.key(), float(dt), float(theta), int(stride), block, interpret)
+                      interpret: bool | None = None, layout: str = "auto"):
+    """A jitted ``(params, drive) -> recordings`` running ``run_fused_tree`` or, for the "nodes"
+    layout (``choose_layout``), ``fused_nodes.run_fused_nodes`` (cached per plan)."""
+    layout = choose_layout(plan, layout)
+    key = (plan.key(), float(dt), float(theta), int(stride), block, interpret, layout)
     fn = _RUNNERS.get(key)
     if fn is None:
-        fn = _RUNNERS[key] = jax.jit(lambda params, drive: run_fused_tree(
-            plan, params, drive, dt=dt, theta=theta, stride=stride, block=block, interpret=interpret))
+        if layout == "nodes":
+            from excitable.engine.fused_nodes import run_fused_nodes
+
+            fn = _RUNNERS[key] = jax.jit(lambda params, drive: run_fused_nodes(
+                plan, params, drive, dt=dt, theta=theta, stride=stride, interpret=interpret))
+        else:
+            fn = _RUNNERS[key] = jax.jit(lambda params, drive: run_fused_tree(
+                plan, params, drive, dt=dt, theta=theta, stride=stride, block=block, interpret=interpret))
     return fn

@@ -344,9 +344,17 @@ class Simulation:
         drive = {k: jnp.asarray(v) for k, v in self.drive(tstop).items()}
         return lambda params: run(params, drive)[0]
 
-    def run(self, tstop: float, *, params=None, stride: int = 1) -> Result:
-        """Simulate ``tstop`` ms and return the recorded traces (and spike times, if recorded)."""
-        return self._run(tstop, params, stride, batched=False)
+    def run(self, tstop: float, *, params=None, stride: int = 1, kernel: str = "auto") -> Result:
+        """Simulate ``tstop`` ms and return the recorded traces (and spike times, if recorded).
+
+        kernel: "auto" runs ``lax.scan``, except on a GPU for a single compartment or a branched
+        tree the fused kernels take (``run_batch``), where the scan would pay a kernel launch per
+        step (and per level of the tree solve): there the whole run is one kernel, as a batch of
+        one. "scan" and "fused" force either (the fused kernel in Pallas' interpreter off a GPU).
+        """
+        if kernel not in ("auto", "scan", "fused"):
+            raise ModelError(f"kernel must be 'auto', 'scan' or 'fused', got {kernel!r}")
+        return self._run(tstop, params, stride, batched=False, kernel=kernel)
 
     def run_batch(self, tstop: float, params, *, stride: int = 1, kernel: str = "auto") -> Result:
         """Run a batch: every leaf of ``params`` has a leading batch axis (``jax.vmap``).
@@ -355,25 +363,31 @@ class Simulation:
 
         kernel: "scan" (``lax.scan`` over ``vmap``-ed steps), "fused" (the whole time loop in one
         kernel: ``engine.fused`` for single compartments, ``engine.fused_tree`` for cables and
-        trees; Pallas' interpreter off a GPU) or "auto" (fused on a GPU when the model allows
-        it, scan otherwise). The results are the same.
+        trees, with one lane per cell, or one program per cell for branched trees,
+        ``engine.fused_nodes``; Pallas' interpreter off a GPU) or "auto" (fused on a GPU when the
+        model allows it, scan otherwise). The results are the same.
         """
         if kernel not in ("auto", "scan", "fused"):
             raise ModelError(f"kernel must be 'auto', 'scan' or 'fused', got {kernel!r}")
         return self._run(tstop, params, stride, batched=True, kernel=kernel)
 
-    def _use_fused(self, kernel: str, params) -> bool:
+    def _use_fused(self, kernel: str, params, batched: bool = True) -> bool:
         import jax
 
         from excitable.engine.fused import fusable
-        from excitable.engine.fused_tree import fusable_tree
+        from excitable.engine.fused_tree import choose_layout, fusable_tree
 
         if kernel == "scan":
             return False
         reason = (fusable if self.plan.n == 1 else fusable_tree)(self.plan, params)
         if kernel == "fused" and reason:
             raise ModelError(f"kernel='fused' cannot run this model: {reason}")
-        return reason is None and (kernel == "fused" or jax.default_backend() == "gpu")
+        if reason is not None or kernel == "fused":
+            return reason is None
+        # One cell in a kernel with one lane per cell walks a cable's nodes on one thread: the
+        # scan's vector passes are the better bet there.
+        one_program = self.plan.n == 1 or choose_layout(self.plan) == "nodes"
+        return jax.default_backend() == "gpu" and (batched or one_program)
 
     def _run_fused(self, tstop, params, stride, theta, kernel):
         """Recordings from the fused kernel, or None when ``kernel="auto"`` and it fails to compile
@@ -410,8 +424,13 @@ class Simulation:
         theta = METHODS[self.method]
         chunk = max(stride, (CHUNK_STEPS // stride) * stride)
         report = progress.current()
-        rec = self._run_fused(tstop, params, stride, theta, kernel) if batched and self._use_fused(
-            kernel, params) else None
+        rec = None
+        if self._use_fused(kernel, params, batched):
+            import jax
+
+            one = params if batched else jax.tree.map(lambda x: np.asarray(x)[None], params)
+            rec = self._run_fused(tstop, one, stride, theta, kernel)
+            rec = rec if rec is None or batched else rec[0]
         if rec is not None:
             spikes, final = None, None
         elif n <= 2 * chunk and batched:
