@@ -176,6 +176,24 @@ def ca1():
     return ex.Simulation(ex.Cell.from_swc(DATA / "turner-ca1-n120.swc", d_lambda=0.1).insert(ex.HH()))
 
 
+@pytest.mark.parametrize("solver", ["levels", "pcr"])
+def test_both_solvers_of_the_nodes_layout_on_a_forest_of_cables(solver):
+    # Two cables of different lengths in one plan: a chain with a second root, which cyclic
+    # reduction must keep apart (a zero coupling) and level passes see as two trees.
+    a = ex.Cell(ex.Morphology.cylinder(length=300.0, diameter=2.0), nseg=15).insert(ex.HH())
+    b = ex.Cell(ex.Morphology.cylinder(length=200.0, diameter=1.0), nseg=9).insert(ex.HH())
+    sim = ex.Simulation(ex.Network([a, b]), dt=0.025, temperature=6.3, v_init=-65.0)
+    sim.stimulate(ex.IClamp(ex.Location(0, 0.0), amplitude=0.3, delay=1.0, duration=20.0), cell=0)
+    sim.stimulate(ex.IClamp(ex.Location(0, 0.0), amplitude=0.1, delay=1.0, duration=20.0), cell=1)
+    sim.record("v", at="all")
+    assert sim.plan.is_chain and (sim.plan.parent < 0).sum() == 2
+    params = with_param(broadcast(sim.parameters(), 2), "HH.gNa", np.array([[60.0], [160.0]]))
+    rec = np.asarray(run_fused_nodes(sim.plan, params, sim.drive(TSTOP), dt=sim.dt, solver=solver))
+    scan = sim.run_batch(TSTOP, params, kernel="scan")["v_all"]
+    np.testing.assert_allclose(rec, scan, rtol=0, atol=1e-9)
+    assert max(len(spike_times(np.arange(rec.shape[1]) * sim.dt, v)) for v in rec[:, :, -1]) >= 1
+
+
 def test_layouts_levels_and_the_choice_between_them(ca1):
     parent = ca1.plan.parent
     lay = node_layout(parent)
@@ -198,9 +216,13 @@ def test_layouts_levels_and_the_choice_between_them(ca1):
     # "auto": one program per cell for the branched cell, one lane per cell for a cable.
     assert choose_layout(ca1.plan) == "nodes"
     cable, _ = cable_batch(n=1, record=())
-    assert choose_layout(cable.plan) == "lanes" and choose_layout(cable.plan, "nodes") == "nodes"
+    small, _ = branched_batch(n=1)  # 18 nodes in 8 levels
+    assert choose_layout(cable.plan) == "nodes" and node_layout(cable.plan.parent).solver == "pcr"
+    assert choose_layout(small.plan) == "lanes" and choose_layout(small.plan, "nodes") == "nodes"
     with pytest.raises(ValueError, match="layout must be"):
         choose_layout(cable.plan, "rows")
+    with pytest.raises(ValueError, match="unbranched cables only"):
+        node_layout(small.plan.parent, "pcr")
 
 
 def test_float32_runs_in_float32_as_the_scan_path_does(layout):
@@ -234,11 +256,13 @@ def test_models_the_kernel_does_not_take_say_why(monkeypatch, ca1):
     monkeypatch.setattr(jax, "default_backend", lambda: "gpu")
     assert cable._use_fused("auto", cable_params)
     assert not sim._use_fused("auto", broadcast(sim.parameters(), 2))
-    # One run of one cell: a kernel when one program takes the cell (a branched tree, a single
-    # compartment), not a cable (one lane would walk its nodes alone).
+    # One run of one cell: a kernel when one program takes the cell (a shallow branched tree, a
+    # cable, a single compartment), not a small deep tree (one lane would walk its nodes alone).
     assert ca1._use_fused("auto", ca1.parameters(), batched=False)
     assert ex.Simulation(ex.Cell.cylinder().insert(ex.HH()))._use_fused("auto", None, batched=False)
-    assert not cable._use_fused("auto", cable.parameters(), batched=False)
+    assert cable._use_fused("auto", cable.parameters(), batched=False)
+    small, _ = branched_batch(n=1)
+    assert not small._use_fused("auto", small.parameters(), batched=False)
 
 
 def test_one_run_of_one_cell_in_the_fused_kernel_equals_the_scan():
@@ -252,17 +276,19 @@ def test_one_run_of_one_cell_in_the_fused_kernel_equals_the_scan():
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("kind", ["lanes", "nodes"])
+@pytest.mark.parametrize("kind", ["lanes", "levels", "pcr"])
 def test_the_kernel_lowers_for_cuda_gpus(triton_modules, dtype, kind):
     """Lowering for CUDA runs on any machine (no GPU needed): every operation of the kernel has a
     Triton lowering, and Triton's own verifier accepts the module (tensor sizes powers of two,
-    operand types). What this cannot check is Triton's compilation to PTX, which needs a GPU."""
-    sim, params = branched_batch(n=256, method="cn")
+    operand types). What this cannot check is Triton's compilation to PTX, which needs a GPU.
+    Kinds: one lane per cell; one program per cell with level passes, or cyclic reduction."""
+    sim, params = cable_batch(n=256, record=()) if kind == "pcr" else branched_batch(n=256, method="cn")
     params = astype(params, dtype)
     for name in ("i_ion", "i_cap", "HH.m", "HH.ina", "HH.gk", "iclamp[0]"):
         sim.record(name)
-    if kind == "nodes":
-        f = jax.jit(lambda p, d: run_fused_nodes(sim.plan, p, d, dt=sim.dt, theta=0.5, stride=2, interpret=False))
+    if kind != "lanes":
+        f = jax.jit(lambda p, d: run_fused_nodes(sim.plan, p, d, dt=sim.dt, theta=0.5, stride=2,
+                                                 interpret=False, solver=kind))
     else:
         f = jax.jit(lambda p, d: run_fused_tree(sim.plan, p, d, dt=sim.dt, theta=0.5, stride=2, block=128,
                                                 interpret=False))

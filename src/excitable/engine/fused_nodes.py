@@ -1,13 +1,14 @@
 """Fused time stepping with the nodes of a cell spread over a program's threads.
 
-``engine.fused_tree`` gives each cell one lane and walks its nodes one after another: right for
-many small cells (1e4-1e5 cables), wrong for few large ones. One 626-compartment CA1 cell would
-be one thread doing 2 x 626 dependent steps of the Hines loop per time step, and a thousand of
-them fill 8 of an H100's 132 multiprocessors. Here each cell is one program instance (a thread
-block on a GPU) and its nodes are the program's vector lanes: the membrane currents, the matrix
-and the gates of all nodes are vector operations, and the tree solve goes one *level* at a time,
-so a time step has 2 (H + 1) dependent passes for a tree of height H (61 for the CA1 cell at
-d_lambda = 0.1, against 705 nodes) instead of 2 N.
+``engine.fused_tree`` gives each cell one lane and walks its nodes one after another. One
+705-node CA1 cell would be one thread doing 2 x 705 dependent steps of the Hines loop per time
+step, and a thousand of them fill 8 of an H100's 132 multiprocessors. Here each cell is one
+program instance (a thread block on a GPU) and its nodes are the program's vector lanes: the
+membrane currents, the matrix and the gates of all nodes are vector operations, and the tree
+solve goes one *level* at a time, so a time step has 2 (H + 1) dependent passes for a tree of
+height H (61 for the CA1 cell at d_lambda = 0.1) instead of 2 N. Unbranched cables, whose height
+is their length, are solved by parallel cyclic reduction instead: log2 P passes (7 for 100
+compartments), the scheme of the issue's fastest cable kernel (one thread block per cable).
 
 Numbering. Nodes are renumbered by height (leaves 0, a parent one more than its highest child),
 so each level is a contiguous run of positions. Elimination goes up the heights: every node of
@@ -26,8 +27,9 @@ multiprocessor's L1). The tree tables are data, not code: the kernel does not gr
 Method and channel code are the engine's (``stepping.linearized_current``, ``stepping.cnexp``,
 backward Euler or Crank-Nicolson), as in ``fused_tree``; the axial sums are taken in another
 order, so traces agree with the ``lax.scan`` path to rounding. Coverage is ``fused_tree``'s.
-``fused_tree.fused_tree_runner`` picks this layout for trees much shallower than they have
-nodes (``hines.choose_method``'s rule for level scheduling), the lane layout otherwise.
+``fused_tree.choose_layout`` picks this layout for cables and for trees much shallower than
+they have nodes (where ``hines.choose_method`` takes a parallel solver on a GPU), the lane layout
+otherwise.
 
 Where it runs: on a GPU through Triton; on the CPU in Pallas' interpreter (slow: for tests). The
 compiled kernel has not yet run on a GPU (none was available while it was written): its
@@ -44,6 +46,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from excitable.engine.hines import is_chain
 from excitable.engine.integrate import _first_extras, initial_state, record
 from excitable.engine.plan import Plan
 from excitable.engine.stepping import cnexp, linearized_current
@@ -63,6 +66,9 @@ class NodeLayout:
         width: the widest level, rounded up to a power of two (the vector length of a level pass).
         parent: (P,) the parent's position (itself at roots and padding).
         children: (K, P) the positions of each node's children, -1 where it has fewer than K.
+        solver: "levels" (the level passes above) or "pcr" (parallel cyclic reduction, for
+            unbranched cables numbered along their length: positions are the node indices, so
+            neighbours in the cable are neighbours in the vector; ``start``/``count`` unused).
     """
 
     order: np.ndarray
@@ -73,6 +79,7 @@ class NodeLayout:
     width: int
     parent: np.ndarray
     children: np.ndarray
+    solver: str = "levels"
 
     @property
     def height(self) -> int:
@@ -80,20 +87,33 @@ class NodeLayout:
         return len(self.start)
 
 
-def node_layout(parent: np.ndarray) -> NodeLayout:
-    """The layout for a tree or forest (``parent[i] < i``, -1 at roots)."""
-    return _node_layout(np.asarray(parent, np.int64).tobytes())
+def node_layout(parent: np.ndarray, solver: str = "auto") -> NodeLayout:
+    """The layout for a tree or forest (``parent[i] < i``, -1 at roots).
+
+    solver: "levels", "pcr" (unbranched cables only) or "auto": "pcr" for unbranched cables
+    (log2 P passes instead of one per node: a chain of N nodes has N levels), "levels" otherwise.
+    """
+    parent = np.asarray(parent, np.int64)
+    chain = is_chain(parent)
+    if solver == "auto":
+        solver = "pcr" if chain else "levels"
+    if solver not in ("levels", "pcr"):
+        raise ValueError(f"solver must be 'auto', 'levels' or 'pcr', got {solver!r}")
+    if solver == "pcr" and not chain:
+        raise ValueError("solver 'pcr' takes unbranched cables only (parent[i] = i - 1 or -1)")
+    return _node_layout(parent.tobytes(), solver)
 
 
 @lru_cache(maxsize=64)
-def _node_layout(parent_bytes: bytes) -> NodeLayout:
+def _node_layout(parent_bytes: bytes, solver: str) -> NodeLayout:
     parent = np.frombuffer(parent_bytes, dtype=np.int64)
     n = len(parent)
     height = np.zeros(n, np.int64)
     for i in range(n - 1, 0, -1):  # children have higher indices: a node's height is final here
         if parent[i] >= 0:
             height[parent[i]] = max(height[parent[i]], height[i] + 1)
-    order = np.lexsort((np.arange(n), height))
+    # Cyclic reduction needs each cable's nodes side by side, in cable order: the node order.
+    order = np.arange(n) if solver == "pcr" else np.lexsort((np.arange(n), height))
     position = np.empty(n, np.int64)
     position[order] = np.arange(n)
     count = np.bincount(height)
@@ -111,7 +131,7 @@ def _node_layout(parent_bytes: bytes) -> NodeLayout:
         filled[p] += 1
     return NodeLayout(order=order, position=position, size=size, start=start.astype(np.int32),
                       count=count.astype(np.int32), width=_pow2(int(count.max())),
-                      parent=up.astype(np.int32), children=children.astype(np.int32))
+                      parent=up.astype(np.int32), children=children.astype(np.int32), solver=solver)
 
 
 def _pow2(n: int) -> int:
@@ -125,10 +145,11 @@ def num_warps(size: int) -> int:
 
 
 def run_fused_nodes(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: float = 1.0,
-                    stride: int = 1, interpret: bool | None = None):
+                    stride: int = 1, interpret: bool | None = None, solver: str = "auto"):
     """Run a batch of copies of a multi-compartment cell, one program instance per cell.
 
-    Arguments and result as ``fused_tree.run_fused_tree`` (recordings (B, n_samples, width)).
+    Arguments and result as ``fused_tree.run_fused_tree`` (recordings (B, n_samples, width));
+    ``solver`` as ``node_layout``'s.
     """
     from jax.experimental import pallas as pl
 
@@ -142,7 +163,7 @@ def run_fused_nodes(plan: Plan, params, drive: dict[str, Any], *, dt: float, the
     interpret = (jax.default_backend() != "gpu") if interpret is None else interpret
     batch = jnp.shape(params["cm"])[0]
     dtype = jnp.result_type(params["cm"])
-    layout = node_layout(plan.parent)
+    layout = node_layout(plan.parent, solver)
 
     s0 = jax.vmap(lambda q: initial_state(plan, q))(params)
     first = jax.vmap(lambda q, s: record(plan, q, s, s, _first_extras(plan, q, s), dt))(params, s0)
@@ -336,6 +357,8 @@ class _Program:
 
     def solve(self, d, r):
         """Hines elimination one level at a time up the heights, substitution back down: dV."""
+        if self.layout.solver == "pcr":
+            return self.cyclic_reduction(d, r)
         theta, layout = self.theta, self.layout
         start, count, children = self.tables["start"], self.tables["count"], self.tables["children"]
         g_child, g = self.cell["node"]["g_child"], self.cell["node"]["g"]
@@ -377,6 +400,36 @@ class _Program:
         jax.lax.fori_loop(0, layout.height, eliminate, 0)
         jax.lax.fori_loop(0, layout.height, substitute, 0)
         return self.x[...]
+
+    def cyclic_reduction(self, d, r):
+        """dV for unbranched cables by parallel cyclic reduction (``hines._cyclic_reduction``'s
+        stages, in registers): log2 P stages, each reading the rows s = 1, 2, 4, ... positions
+        away from the scratch rows the previous stage wrote. Padding rows are identity rows
+        (unit diagonal, no coupling, zero right-hand side); zero couplings where a new cable
+        starts keep the cables of a forest apart."""
+        theta, size = self.theta, self.layout.size
+        a = -theta * self.node["g"]  # coupling to the position before (0 at a cable's start)
+        c = -theta * self.cell["node"]["g_child"][0, :]  # to the position after (0 at its end)
+        b, rhs = d, r
+        scratch = (self.vs, self.d, self.r, self.x)  # free during the solve: V's copy is read
+        s = 1
+        while s < size:
+            self.barrier()  # every thread has read the rows it needed before they change
+            for ref, value in zip(scratch, (a, b, c, rhs)):
+                ref[...] = value
+            self.barrier()
+            lo, hi = self.lane - s, self.lane + s
+            has_lo, has_hi = lo >= 0, hi < size
+            lo, hi = jnp.maximum(lo, 0), jnp.minimum(hi, size - 1)
+            # Beyond the ends: identity rows (b = 1, a = c = rhs = 0).
+            fills = (0.0, 1.0, 0.0, 0.0)
+            a_lo, b_lo, c_lo, r_lo = (_load(ref, lo, has_lo, f) for ref, f in zip(scratch, fills))
+            a_hi, b_hi, c_hi, r_hi = (_load(ref, hi, has_hi, f) for ref, f in zip(scratch, fills))
+            alpha, gamma = -a / b_lo, -c / b_hi
+            b, rhs, a, c = (b + alpha * c_lo + gamma * a_hi, rhs + alpha * r_lo + gamma * r_hi,
+                            alpha * a_lo, gamma * c_hi)
+            s *= 2
+        return rhs / b
 
     # ---- recording ------------------------------------------------------------------------------
     def store(self, sample, t, old, new, dv, i_mem, g_mem) -> None:

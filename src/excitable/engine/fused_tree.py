@@ -43,10 +43,11 @@ and the first sample are computed outside the kernel by the engine's own functio
 Where it runs: on a GPU through Triton; on the CPU in Pallas' interpreter (slow: for tests).
 ``Simulation.run_batch(kernel="auto")`` takes it on GPUs when the plan is fusable.
 
-Which layout: one lane per cell suits many small cells (1e4-1e5 cables: every lane busy, each
-walking a short chain). For few or large branched cells ``engine.fused_nodes`` spreads each cell's
-nodes over a program's threads and solves the tree one level at a time; ``choose_layout`` picks
-between the two, and ``fused_tree_runner`` runs either.
+Which layout: ``engine.fused_nodes`` spreads each cell's nodes over a program's threads and
+solves the tree in a few vector passes (cyclic reduction for cables, one pass per level for
+branched cells much shallower than they have nodes); this module's one lane per cell takes the
+rest (small or deep branched cells, where the passes would be nearly as many as the nodes).
+``choose_layout`` picks, and ``fused_tree_runner`` runs either.
 """
 
 from __future__ import annotations
@@ -370,16 +371,16 @@ def choose_layout(plan: Plan, layout: str = "auto") -> str:
     one after another) or "nodes" (``engine.fused_nodes``: one program per cell, its nodes across
     the program's threads, the tree solved one level at a time).
 
-    "auto" takes "nodes" for trees much shallower than they have nodes, by the rule that picks
-    level scheduling for the ``lax.scan`` path on a GPU (``hines.choose_method``: the CA1 cell of
-    the benchmarks, 705 nodes in 62 levels), and "lanes" for cables (a chain of N nodes has N
-    levels: nothing to do in parallel within a cell).
+    "auto" takes "nodes" where the ``lax.scan`` path on a GPU would use a parallel solver
+    (``hines.choose_method``): cables (cyclic reduction: log2 N passes) and trees much shallower
+    than they have nodes (the CA1 cell of the benchmarks: 705 nodes in 62 levels); "lanes" for
+    other trees, whose level passes would be nearly as many as their nodes.
     """
     if layout not in ("auto", "lanes", "nodes"):
         raise ValueError(f"layout must be 'auto', 'lanes' or 'nodes', got {layout!r}")
     if layout != "auto":
         return layout
-    return "nodes" if choose_method(plan.parent, backend="gpu") == "levels" else "lanes"
+    return "nodes" if choose_method(plan.parent, backend="gpu") in ("levels", "pcr") else "lanes"
 
 
 def fused_tree_runner(plan: Plan, *, dt: float, theta: float = 1.0, stride: int = 1, block: int | None = None,

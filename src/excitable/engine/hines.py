@@ -98,7 +98,7 @@ def choose_method(parent: np.ndarray, method: str = "auto", backend: str | None 
         return method
     if (backend or jax.default_backend()) != "gpu":
         return "nodes"
-    if _is_chain(parent):
+    if is_chain(parent):
         return "pcr"
     table, _ = _level_table(np.asarray(parent, np.int64).tobytes(), len(parent))
     return "levels" if table.shape[0] * LEVELS_GAIN < len(parent) else "nodes"
@@ -181,7 +181,7 @@ def _hines_sequential(parent, diag, offdiag, rhs):
 _hines_nodes_jit = jax.jit(_hines_nodes)
 
 
-def _is_chain(parent: np.ndarray) -> bool:
+def is_chain(parent: np.ndarray) -> bool:
     """Unbranched cables numbered along their length: parent[i] is i - 1 or -1 (a new cable)."""
     n = len(parent)
     return bool(np.all((parent[1:] == np.arange(n - 1)) | (parent[1:] < 0)))

@@ -347,10 +347,11 @@ class Simulation:
     def run(self, tstop: float, *, params=None, stride: int = 1, kernel: str = "auto") -> Result:
         """Simulate ``tstop`` ms and return the recorded traces (and spike times, if recorded).
 
-        kernel: "auto" runs ``lax.scan``, except on a GPU for a single compartment or a branched
-        tree the fused kernels take (``run_batch``), where the scan would pay a kernel launch per
-        step (and per level of the tree solve): there the whole run is one kernel, as a batch of
-        one. "scan" and "fused" force either (the fused kernel in Pallas' interpreter off a GPU).
+        kernel: "auto" runs ``lax.scan``, except on a GPU for a single compartment, a cable or a
+        branched tree shallow enough for ``engine.fused_nodes`` (``fused_tree.choose_layout``),
+        where the scan would pay a kernel launch per step (and per pass of the tree solve): there
+        the whole run is one kernel, as a batch of one. "scan" and "fused" force either (the
+        fused kernel in Pallas' interpreter off a GPU).
         """
         if kernel not in ("auto", "scan", "fused"):
             raise ModelError(f"kernel must be 'auto', 'scan' or 'fused', got {kernel!r}")
@@ -377,17 +378,16 @@ class Simulation:
         from excitable.engine.fused import fusable
         from excitable.engine.fused_tree import choose_layout, fusable_tree
 
-        if kernel == "scan":
+        if kernel == "scan" or (kernel == "auto" and jax.default_backend() != "gpu"):
             return False
         reason = (fusable if self.plan.n == 1 else fusable_tree)(self.plan, params)
         if kernel == "fused" and reason:
             raise ModelError(f"kernel='fused' cannot run this model: {reason}")
         if reason is not None or kernel == "fused":
             return reason is None
-        # One cell in a kernel with one lane per cell walks a cable's nodes on one thread: the
-        # scan's vector passes are the better bet there.
-        one_program = self.plan.n == 1 or choose_layout(self.plan) == "nodes"
-        return jax.default_backend() == "gpu" and (batched or one_program)
+        # A kernel with one lane per cell would walk one cell's nodes on one thread: the scan's
+        # vector passes are the better bet there.
+        return batched or self.plan.n == 1 or choose_layout(self.plan) == "nodes"
 
     def _run_fused(self, tstop, params, stride, theta, kernel):
         """Recordings from the fused kernel, or None when ``kernel="auto"`` and it fails to compile
