@@ -224,7 +224,10 @@ def ours_child(work: str, n: int, dtype: str, layout: str, quick: bool) -> dict:
     cell = sim.network.cells[0]
     out = measure(run, quick)
     if n > 1 and layout == "vmap" and sim._use_fused("auto", params):
-        layout = "fused kernel"  # run_batch's choice on a GPU (engine.fused, engine.fused_tree)
+        # run_batch's choice on a GPU: engine.fused, or fused_tree.choose_layout's
+        from excitable.engine.fused_tree import choose_layout
+
+        layout = "fused kernel" + ("" if sim.plan.n == 1 else f" ({choose_layout(sim.plan, batch=n)})")
     elif n == 1:  # run's choice on a GPU: one program (engine.fused_nodes) for a branched tree
         layout = "one cell, fused kernel" if sim._use_fused("auto", params, batched=False) else "one cell"
     return {**out, "build": build, "ncomp": int((cell.compartments.area_um2 > 0).sum()),

@@ -14,6 +14,9 @@ The benchmarks (see each file's docstring for exactly what is timed):
 
 "speed-up" is NEURON time / excitable time: above 1, excitable is faster.
 
+Not run here (it times nothing): gpu_build.py compiles every fused GPU kernel to sm_90a machine
+code without a GPU (PyPI's triton) and prints registers, spills and cells per multiprocessor.
+
 Usage: python benchmarks/run_all.py [--quick] [--only single,batch,cli,cable,tour,network,scale] [--markdown]
 (`make bench` runs it in full; --quick takes under a minute without scale, about 3 with it.)
 """

@@ -37,7 +37,7 @@ SWC = DATA / "simple.swc"
 @pytest.fixture(params=["lanes", "nodes"])
 def layout(request, monkeypatch):
     """Run ``kernel="fused"`` in the given layout, whatever ``choose_layout`` would pick."""
-    monkeypatch.setattr(fused_tree, "choose_layout", lambda plan, layout="auto": request.param)
+    monkeypatch.setattr(fused_tree, "choose_layout", lambda plan, layout="auto", batch=1: request.param)
     return request.param
 
 
@@ -219,6 +219,9 @@ def test_layouts_levels_and_the_choice_between_them(ca1):
     small, _ = branched_batch(n=1)  # 18 nodes in 8 levels
     assert choose_layout(cable.plan) == "nodes" and node_layout(cable.plan.parent).solver == "pcr"
     assert choose_layout(small.plan) == "lanes" and choose_layout(small.plan, "nodes") == "nodes"
+    # A batch that gives every multiprocessor a block of lanes takes lanes (132 on an H100).
+    full = fused_tree.BLOCK * fused_tree.multiprocessors()
+    assert choose_layout(ca1.plan, batch=full - 1) == "nodes" and choose_layout(ca1.plan, batch=full) == "lanes"
     with pytest.raises(ValueError, match="layout must be"):
         choose_layout(cable.plan, "rows")
     with pytest.raises(ValueError, match="unbranched cables only"):

@@ -33,7 +33,8 @@ otherwise.
 
 Where it runs: on a GPU through Triton; on the CPU in Pallas' interpreter (slow: for tests). The
 compiled kernel has not yet run on a GPU (none was available while it was written): its
-lowering for CUDA and Triton's verifier are tested on the CPU.
+lowering for CUDA and Triton's verifier are tested on the CPU, and ``benchmarks/gpu_build.py``
+compiles it to sm_90a machine code (registers and spills in BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -339,6 +340,7 @@ class _Program:
     def matrix(self, t, v, i_mem, g_mem):
         """Diagonal and right-hand side of (w cm/dt + theta (g_mem + g_axial)) dV = I_stim - I + axial."""
         node, theta = self.node, self.theta
+        self.barrier()  # the last step's solve has read its scratch (cyclic reduction reuses vs)
         self.vs[...] = v
         self.barrier()
         flow = node["g"] * (self.vs[self.parent] - v)  # axial current from the parent, pA (0 at roots)
@@ -356,7 +358,8 @@ class _Program:
         return d, r
 
     def solve(self, d, r):
-        """Hines elimination one level at a time up the heights, substitution back down: dV."""
+        """dV: Hines elimination one level at a time up the heights and substitution back down
+        (cables: ``cyclic_reduction``)."""
         if self.layout.solver == "pcr":
             return self.cyclic_reduction(d, r)
         theta, layout = self.theta, self.layout

@@ -366,27 +366,44 @@ class _Program:
 _RUNNERS: dict[tuple, Any] = {}
 
 
-def choose_layout(plan: Plan, layout: str = "auto") -> str:
-    """The kernel for a multi-compartment plan: "lanes" (this module: one lane per cell, the nodes
-    one after another) or "nodes" (``engine.fused_nodes``: one program per cell, its nodes across
-    the program's threads, the tree solved one level at a time).
+def choose_layout(plan: Plan, layout: str = "auto", batch: int = 1) -> str:
+    """The kernel for a batch of ``batch`` copies of a multi-compartment plan: "lanes" (this
+    module: one lane per cell, the nodes one after another) or "nodes" (``engine.fused_nodes``:
+    one program per cell, its nodes across the program's threads, the tree solved in a few
+    vector passes).
 
     "auto" takes "nodes" where the ``lax.scan`` path on a GPU would use a parallel solver
     (``hines.choose_method``): cables (cyclic reduction: log2 N passes) and trees much shallower
-    than they have nodes (the CA1 cell of the benchmarks: 705 nodes in 62 levels); "lanes" for
-    other trees, whose level passes would be nearly as many as their nodes.
+    than they have nodes (the CA1 cell of the benchmarks: 705 nodes in 62 levels), unless the
+    batch is large enough to give every multiprocessor of the GPU a whole block of lanes
+    (``BLOCK`` x multiprocessors: 16 896 cells on an H100). Then "lanes": a multiprocessor holds
+    768-1024 cells in lanes against 1-2 as programs (benchmarks/gpu_build.py: registers), and
+    with every multiprocessor busy, throughput rather than the length of one cell's step is
+    what counts. (A reasoned threshold, not yet timed on a GPU.) "lanes" for other trees,
+    whose level passes would be nearly as many as their nodes.
     """
     if layout not in ("auto", "lanes", "nodes"):
         raise ValueError(f"layout must be 'auto', 'lanes' or 'nodes', got {layout!r}")
     if layout != "auto":
         return layout
+    if batch >= BLOCK * multiprocessors():
+        return "lanes"
     return "nodes" if choose_method(plan.parent, backend="gpu") in ("levels", "pcr") else "lanes"
+
+
+def multiprocessors() -> int:
+    """Multiprocessors of the first GPU (an H100's 132 where none is present or JAX does not say)."""
+    try:
+        return int(getattr(jax.devices("gpu")[0], "core_count", 132))
+    except RuntimeError:  # no GPU backend
+        return 132
 
 
 def fused_tree_runner(plan: Plan, *, dt: float, theta: float = 1.0, stride: int = 1, block: int | None = None,
                       interpret: bool | None = None, layout: str = "auto"):
     """A jitted ``(params, drive) -> recordings`` running ``run_fused_tree`` or, for the "nodes"
-    layout (``choose_layout``), ``fused_nodes.run_fused_nodes`` (cached per plan)."""
+    layout, ``fused_nodes.run_fused_nodes`` (cached per plan). ``layout`` as ``choose_layout``'s,
+    "auto" there without the batch size (which the caller knows: ``Simulation`` passes its choice)."""
     layout = choose_layout(plan, layout)
     key = (plan.key(), float(dt), float(theta), int(stride), block, interpret, layout)
     fn = _RUNNERS.get(key)

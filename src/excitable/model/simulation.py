@@ -394,16 +394,20 @@ class Simulation:
         or run on this device (then the scan runs instead, with a warning, and this plan does not
         try the kernel again in this process); ``kernel="fused"`` raises the error."""
         from excitable.engine.fused import fused_runner
-        from excitable.engine.fused_tree import fused_tree_runner
+        from excitable.engine.fused_tree import choose_layout, fused_tree_runner
 
         key = (self.plan.key(), float(self.dt), float(theta), int(stride))
         if kernel == "auto" and key in _FUSED_FAILED:
             return None
-        runner = fused_runner if self.plan.n == 1 else fused_tree_runner
         try:
+            if self.plan.n == 1:
+                runner = fused_runner(self.plan, dt=self.dt, theta=theta, stride=stride)
+            else:
+                layout = choose_layout(self.plan, batch=int(np.shape(params["cm"])[0]))
+                runner = fused_tree_runner(self.plan, dt=self.dt, theta=theta, stride=stride, layout=layout)
             # One kernel for the whole run: its memory is the recordings asked for and one state
             # per cell, no more.
-            return np.asarray(runner(self.plan, dt=self.dt, theta=theta, stride=stride)(params, self.drive(tstop)))
+            return np.asarray(runner(params, self.drive(tstop)))
         except Exception as e:  # noqa: BLE001 - a GPU compiler's error, whatever its type
             if kernel != "auto":
                 raise
