@@ -30,6 +30,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,8 +97,10 @@ def assemble(ttir: str, warps: int, stages: int, arch: int, work: Path) -> dict:
 
     src = work / "kernel.ttir"
     src.write_text(ttir)
+    t0 = time.perf_counter()
     compiled = triton.compile(str(src), target=GPUTarget("cuda", arch, 32),
                               options={"num_warps": warps, "num_stages": stages})
+    seconds = time.perf_counter() - t0  # Triton's passes, PTX and its own ptxas run (the cubin)
     ptx = work / "kernel.ptx"
     ptx.write_text(compiled.asm["ptx"])
     bin_dir = Path(triton.__file__).parent / "backends" / "nvidia" / "bin"
@@ -113,7 +116,7 @@ def assemble(ttir: str, warps: int, stages: int, arch: int, work: Path) -> dict:
     number = lambda pattern: int(m.group(1)) if (m := re.search(pattern, report)) else 0  # noqa: E731
     regs = number(r"Used (\d+) registers")
     return {"registers": regs, "spill": number(r"(\d+) bytes spill stores"),
-            "shared": compiled.metadata.shared,
+            "shared": compiled.metadata.shared, "seconds": seconds,
             "programs_per_sm": min(REGISTERS_PER_SM // (regs * warps * 32), THREADS_PER_SM // (warps * 32),
                                    BLOCKS_PER_SM)}
 
@@ -122,6 +125,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--arch", type=int, default=90, help="compute capability x 10 (default 90: H100)")
     args = ap.parse_args(argv)
+    # Compile every time (Triton keeps compiled kernels in ~/.triton/cache: a hit takes 10 ms).
+    os.environ["TRITON_ALWAYS_COMPILE"] = "1"
     try:
         import triton
     except ImportError:
@@ -132,7 +137,7 @@ def main(argv=None) -> int:
 
     print(f"Triton {triton.__version__}, target sm_{args.arch}a")
     print(f"{'kernel':26s} {'dtype':8s} {'warps':>5s} {'stages':>6s} {'registers':>9s} {'spill B':>7s} "
-          f"{'shared B':>8s} {'programs/SM':>11s} {'cells/SM':>8s}")
+          f"{'shared B':>8s} {'programs/SM':>11s} {'cells/SM':>8s} {'compile s':>9s}")
     with tempfile.TemporaryDirectory() as tmp:
         for name, sim, kernel in models():
             for dtype in (np.float64, np.float32):
@@ -140,7 +145,7 @@ def main(argv=None) -> int:
                 r = assemble(ttir, warps, stages, args.arch, Path(tmp))
                 print(f"{name:26s} {np.dtype(dtype).name:8s} {warps:5d} {stages:6d} {r['registers']:9d} "
                       f"{r['spill']:7d} {r['shared']:8d} {r['programs_per_sm']:11d} "
-                      f"{r['programs_per_sm'] * cells:8d}")
+                      f"{r['programs_per_sm'] * cells:8d} {r['seconds']:9.2f}")
     return 0
 
 
