@@ -116,20 +116,18 @@ def run_fused(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: fl
         for c, row in enumerate(columns(p, s0, s0, first)):
             out_ref[0, c] = row
 
-        def one_step(t, state):
+        def one_step(t, state, sample, record):
             xs = {**empty, **{k: r[pl.ds(t, 1)][0] for k, r in zip(names, drive_refs)}}
             new, extras = jax.vmap(lambda q, s: step(plan, q, s, xs, dt, theta))(p, state)
-            return new, (state, extras)
 
-        def one_sample(i, state):
-            new, (old, extras) = one_step(i * stride, state)
-            for k in range(1, stride):
-                new, (old, extras) = one_step(i * stride + k, new)
-            for c, row in enumerate(columns(p, new, old, extras)):
-                out_ref[i + 1, c] = row
+            @pl.when(record)
+            def _():
+                for c, row in enumerate(columns(p, new, state, extras)):
+                    out_ref[sample + 1, c] = row
+
             return new
 
-        jax.lax.fori_loop(0, n_samples, one_sample, s0)
+        time_loop(n_samples, stride, one_step, s0)
 
     def block_spec(x):
         rest = x.shape[1:]
@@ -149,6 +147,22 @@ def run_fused(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: fl
     )
     out = call(*[leaves[i] for i in live], *drives)
     return jnp.moveaxis(out, 2, 0)[:batch, :, :width]
+
+
+def time_loop(n_samples: int, stride: int, step, carry):
+    """``n_samples * stride`` steps in a kernel: ``carry = step(t, carry, sample, record)``, where
+    ``record`` is true at every ``stride``-th step, whose recordings are row ``sample``.
+
+    One copy of the step in the kernel's code, recording under a condition: a loop of
+    ``stride - 1`` plain steps followed by a recorded one would write the step twice (or, unrolled,
+    ``stride`` times), and Triton's compile time grows with the code (benchmarks/gpu_build.py:
+    1.7-1.8 s -> 0.7-0.8 s for the tree kernels). Integer ops from ``lax``: jnp's ``%`` and ``//``
+    lower to selects that Triton's lowering refuses."""
+    def body(t, carry):
+        k = jnp.asarray(stride, t.dtype)
+        return step(t, carry, jax.lax.div(t + 1, k) - 1, jax.lax.rem(t + 1, k) == 0)
+
+    return jax.lax.fori_loop(0, n_samples * stride, body, carry)
 
 
 def _triton_params():

@@ -47,6 +47,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from excitable.engine.fused import time_loop
 from excitable.engine.hines import is_chain
 from excitable.engine.integrate import _first_extras, initial_state, record
 from excitable.engine.plan import Plan
@@ -306,25 +307,26 @@ class _Program:
         v = self.cell["v0"][...]
         s = {name: {k: ref[...] for k, ref in states.items()} for name, states in self.cell["s0"].items()}
 
-        def sample(j, carry):
-            def plain(k, c):
-                return self.step(j * stride + k, *c)
+        def one(t, carry, sample, record):
+            return self.step(t, *carry, sample, record)
 
-            carry = jax.lax.fori_loop(0, stride - 1, plain, carry)
-            return self.step(j * stride + stride - 1, *carry, sample=j)
+        time_loop(n_samples, stride, one, (v, s))
 
-        jax.lax.fori_loop(0, n_samples, sample, (v, s))
+    def step(self, t, v, s, sample, record):
+        """Step ``t``: V by backward Euler or CN, states by cnexp; stored as ``sample`` if ``record``."""
+        from jax.experimental import pallas
 
-    def step(self, t, v, s, sample=None):
-        """Step ``t``: V by backward Euler or CN, states by cnexp; record it as ``sample``."""
         i_mem, g_mem = self.membrane(v, s)
         d, r = self.matrix(t, v, i_mem, g_mem)
         dv = self.solve(d, r)
         new_v = v + dv
         new_s = {pl.name: cnexp(self.chan[pl.name], new_v, s[pl.name], self.celsius, self.dt, {"T": 0.0})
                  for pl in self.plan.placements}
-        if sample is not None:
+
+        @pallas.when(record)
+        def _():
             self.store(sample, t, (v, s), (new_v, new_s), dv, i_mem, g_mem)
+
         return new_v, new_s
 
     def membrane(self, v, s):

@@ -58,7 +58,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from excitable.engine.fused import BLOCK, _triton_params, unsupported
+from excitable.engine.fused import BLOCK, _triton_params, time_loop, unsupported
 from excitable.engine.fused import RECORDABLE as _SINGLE
 from excitable.engine.hines import choose_method
 from excitable.engine.integrate import _first_extras, initial_state, record
@@ -212,21 +212,24 @@ class _Program:
             for k, ref in states.items():
                 _copy_rows(ref, self.lanes["s0"][name][k], len(self.plan.placement(name).sites))
 
-        def sample(j, carry):
-            _each(stride - 1, lambda k: self.step(j * stride + k))
-            self.step(j * stride + stride - 1, sample=j)
+        def one(t, carry, sample, record):
+            self.step(t, sample, record)
             return carry
 
-        jax.lax.fori_loop(0, n_samples, sample, 0)
+        time_loop(n_samples, stride, one, 0)
 
-    def step(self, t, sample=None) -> None:
-        """Step ``t`` (V by backward Euler or CN, states by cnexp); record it as ``sample``."""
-        old = self.capture() if sample is not None else None
+    def step(self, t, sample, record) -> None:
+        """Step ``t`` (V by backward Euler or CN, states by cnexp); stored as ``sample`` if ``record``."""
+        from jax.experimental import pallas
+
+        old = self.capture()
         self.membrane()
         self.matrix(t)
         self.solve()
         self.advance()
-        if sample is not None:
+
+        @pallas.when(record)
+        def _():
             self.store(sample, t, old)
 
     def site(self, pl, k):
