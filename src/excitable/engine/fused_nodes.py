@@ -379,6 +379,9 @@ class _Program:
             real = self.level_lane < count[h]
             return jnp.where(real, start[h] + self.level_lane, layout.size - 1), real
 
+        # An eliminated row keeps 1 / diagonal in place of its diagonal: one division per node
+        # (not one per child, absent children included, and one more in the substitution), and a
+        # float64 division is a long dependent chain on a GPU.
         def eliminate(h, carry):
             at, real = level(h)
             dd, rr = self.d[at], self.r[at]
@@ -386,10 +389,10 @@ class _Program:
                 child = children[k, at]
                 has = child >= 0
                 off = -theta * g_child[k, at]  # 0 where there is no k-th child
-                f = off / _load(self.d, jnp.maximum(child, 0), has, 1.0)
+                f = off * _load(self.d, jnp.maximum(child, 0), has, 0.0)  # off / the child's diagonal
                 dd = dd - f * off
                 rr = rr - f * _load(self.r, jnp.maximum(child, 0), has, 0.0)
-            _store(self.d, at, dd, real)
+            _store(self.d, at, 1.0 / dd, real)
             _store(self.r, at, rr, real)
             self.barrier()
             return carry
@@ -397,7 +400,7 @@ class _Program:
         def substitute(k, carry):
             at, real = level(layout.height - 1 - k)
             # A root is its own parent with g = 0: it reads its own old dV, times zero.
-            dv = (self.r[at] + theta * g[at] * self.x[self.tables["parent"][at]]) / self.d[at]
+            dv = (self.r[at] + theta * g[at] * self.x[self.tables["parent"][at]]) * self.d[at]
             _store(self.x, at, dv, real)
             self.barrier()
             return carry
