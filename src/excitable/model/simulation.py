@@ -363,10 +363,11 @@ class Simulation:
         Traces come back with shape (batch, n_samples).
 
         kernel: "scan" (``lax.scan`` over ``vmap``-ed steps), "fused" (the whole time loop in one
-        kernel: ``engine.fused`` for single compartments, ``engine.fused_tree`` for cables and
-        trees, with one lane per cell, or one program per cell for branched trees,
-        ``engine.fused_nodes``; Pallas' interpreter off a GPU) or "auto" (fused on a GPU when the
-        model allows it, scan otherwise). The results are the same.
+        kernel: ``engine.fused`` for single compartments; for cables and trees
+        ``engine.fused_nodes``, one program per cell, or ``engine.fused_tree``, one lane per
+        cell, as ``fused_tree.choose_layout`` picks by shape and batch size; Pallas' interpreter
+        off a GPU) or "auto" (fused on a GPU when the model allows it, scan otherwise). The
+        results are the same.
         """
         if kernel not in ("auto", "scan", "fused"):
             raise ModelError(f"kernel must be 'auto', 'scan' or 'fused', got {kernel!r}")
