@@ -222,6 +222,8 @@ def test_layouts_levels_and_the_choice_between_them(ca1):
     # A batch that gives every multiprocessor a block of lanes takes lanes (132 on an H100).
     full = fused_tree.BLOCK * fused_tree.multiprocessors()
     assert choose_layout(ca1.plan, batch=full - 1) == "nodes" and choose_layout(ca1.plan, batch=full) == "lanes"
+    long = ex.Simulation(ex.Cell(ex.Morphology.cylinder(length=5000.0, diameter=1.0), nseg=2100))
+    assert long.plan.n > 2047 and choose_layout(long.plan) == "lanes"  # more than one program takes
     with pytest.raises(ValueError, match="layout must be"):
         choose_layout(cable.plan, "rows")
     with pytest.raises(ValueError, match="unbranched cables only"):

@@ -383,13 +383,16 @@ def choose_layout(plan: Plan, layout: str = "auto", batch: int = 1) -> str:
     768-1024 cells in lanes against 1-2 as programs (benchmarks/gpu_build.py: registers), and
     with every multiprocessor busy, throughput rather than the length of one cell's step is
     what counts. (A reasoned threshold, not yet timed on a GPU.) "lanes" for other trees,
-    whose level passes would be nearly as many as their nodes.
+    whose level passes would be nearly as many as their nodes, and for plans of more than
+    ``fused_nodes.MAX_SIZE`` nodes (a network of many cells in one plan, say).
     """
     if layout not in ("auto", "lanes", "nodes"):
         raise ValueError(f"layout must be 'auto', 'lanes' or 'nodes', got {layout!r}")
     if layout != "auto":
         return layout
-    if batch >= BLOCK * multiprocessors():
+    from excitable.engine.fused_nodes import MAX_SIZE
+
+    if batch >= BLOCK * multiprocessors() or plan.n >= MAX_SIZE:  # P = plan.n + 1 rounded up
         return "lanes"
     return "nodes" if choose_method(plan.parent, backend="gpu") in ("levels", "pcr") else "lanes"
 
