@@ -8,7 +8,7 @@ membrane currents, the matrix and the gates of all nodes are vector operations, 
 solve goes one *level* at a time, so a time step has 2 (H + 1) dependent passes for a tree of
 height H (61 for the CA1 cell at d_lambda = 0.1) instead of 2 N. Unbranched cables, whose height
 is their length, are solved by parallel cyclic reduction instead: log2 P passes (7 for 100
-compartments), the scheme of the issue's fastest cable kernel (one thread block per cable).
+compartments), the scheme of the fastest fused cable kernels (one thread block per cable).
 
 Numbering. Nodes are renumbered by height (leaves 0, a parent one more than its highest child),
 so each level is a contiguous run of positions. Elimination goes up the heights: every node of
@@ -19,10 +19,10 @@ levels the program waits at a barrier (``__syncthreads``), because a node's row 
 whichever thread held it.
 
 Storage. V and the gating states stay in registers across the whole time loop ((P,) vectors,
-P = the node count rounded up to a power of two, as Triton's tensors must be); the solver's rows
-(diagonal, right-hand side, dV) and a copy of V for the neighbours' gathers live in a small
-per-cell scratch in GPU memory (4 P numbers: 32 KB for P = 1024 in float64, inside the
-multiprocessor's L1). The tree tables are data, not code: the kernel does not grow with the tree.
+P = the node count plus one rounded up to a power of two, as Triton's tensors must be); the
+solver's rows (diagonal, then its reciprocal once a row is eliminated; right-hand side; dV) and a
+copy of V for the neighbours' gathers live in a small per-cell scratch in GPU memory (4 P
+numbers: 32 KB for P = 1024 in float64, inside the multiprocessor's L1). The tree tables are data, not code: the kernel does not grow with the tree.
 
 Method and channel code are the engine's (``stepping.linearized_current``, ``stepping.cnexp``,
 backward Euler or Crank-Nicolson), as in ``fused_tree``; the axial sums are taken in another
