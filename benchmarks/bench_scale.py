@@ -63,8 +63,12 @@ for a GPU): single 1e3..1e6, cables 1e2..1e5, tree 1, 1e3 (the single-compartmen
 (1e6, 4001) float64 traces: 32 GB on the device and on the host). On a GPU the one-cell tree also
 runs on the CPU (JAX_PLATFORMS=cpu) for the goal "one cell on GPU no slower than on CPU".
 
+On a GPU (or with --layouts) cables and trees also run by the scan and in each fused kernel layout
+(engine.fused_tree's lanes, engine.fused_nodes' one program per cell), printed beside what "auto"
+picked: the figures fused_tree.choose_layout's thresholds wait for.
+
 Usage: python benchmarks/bench_scale.py [--quick | --full] [--only single,cables,tree,grad,swc]
-       [--no-jaxley] [--no-neuron]
+       [--no-jaxley] [--no-neuron] [--layouts]
 (``JAXLEY_PYTHON=/path/to/python`` runs Jaxley in another interpreter, e.g. a venv that has it.)
 """
 
@@ -207,19 +211,26 @@ def ours_child(work: str, n: int, dtype: str, layout: str, quick: bool) -> dict:
         sim = ex.Simulation(cell, dt=c.DT, temperature=c.CELSIUS, v_init=-65.0)
         sim.stimulate(stim)
         sim.record("v", at, label="v")
+        sites = cell.mechanism_sites("HH").size
         if n == 1:
-            sites = cell.mechanism_sites("HH").size
             params = cast(with_param(sim.parameters(), "HH.gNa", np.full(sites, gna[0])))
-
-            def run():
-                return sim.run(tstop, params=params)["v"]
         else:
-            sites = cell.mechanism_sites("HH").size
             params = cast(with_param(broadcast(sim.parameters(), n), "HH.gNa",
                                      np.repeat(gna[:, None], sites, axis=1)))
+        if layout in ("lanes", "nodes"):  # one fused kernel layout, forced (engine.fused_tree)
+            from excitable.engine.fused_tree import fused_tree_runner
+
+            batch = params if n > 1 else broadcast(params, 1)
+            kernel, drive = fused_tree_runner(sim.plan, dt=sim.dt, layout=layout), sim.drive(tstop)
 
             def run():
-                return sim.run_batch(tstop, params)["v"]
+                return np.asarray(kernel(batch, drive))[..., 0]
+        elif n == 1:
+            def run():
+                return sim.run(tstop, params=params, kernel="scan" if layout == "scan" else "auto")["v"]
+        else:
+            def run():
+                return sim.run_batch(tstop, params, kernel="scan" if layout == "scan" else "auto")["v"]
     build = time.perf_counter() - t0
     cell = sim.network.cells[0]
     out = measure(run, quick)
@@ -228,7 +239,9 @@ def ours_child(work: str, n: int, dtype: str, layout: str, quick: bool) -> dict:
         from excitable.engine.fused_tree import choose_layout
 
         layout = "fused kernel" + ("" if sim.plan.n == 1 else f" ({choose_layout(sim.plan, batch=n)})")
-    elif n == 1:  # run's choice on a GPU: one program (engine.fused_nodes) for a branched tree
+    elif layout in ("lanes", "nodes"):
+        layout = f"fused kernel ({layout}, forced)"
+    elif n == 1 and layout != "scan":  # run's choice on a GPU: one program (engine.fused_nodes) for a branched tree
         layout = "one cell, fused kernel" if sim._use_fused("auto", params, batched=False) else "one cell"
     return {**out, "build": build, "ncomp": int((cell.compartments.area_um2 > 0).sum()),
             "layout": layout, "device": device()}
@@ -511,8 +524,8 @@ def neuron_child(work: str, n: int, quick: bool) -> dict | None:
 class Runner:
     """Starts the children, each with a new empty JAX compilation cache."""
 
-    def __init__(self, quick: bool, jaxley: bool, neuron: bool):
-        self.quick = quick
+    def __init__(self, quick: bool, jaxley: bool, neuron: bool, layouts: bool = False):
+        self.quick, self.layouts = quick, layouts
         self.jaxley_python = os.environ.get("JAXLEY_PYTHON") or c.PYTHON
         self.jaxley = jaxley and self._has_jaxley()
         self.neuron = neuron and importlib.util.find_spec("neuron") is not None
@@ -579,10 +592,19 @@ def run_sweep(r: Runner, work: str, sizes: list[int], dtype: str, rows: list, de
             if res:
                 ours[layout] = res
                 devices.add(f"excitable {res['device']}")
+                # On a GPU (or with --layouts), multi-compartment work also runs in each fused
+                # layout and by the scan, whatever "auto" picked: the figures for choose_layout.
+                if layout == "vmap" and work != "single" and (r.layouts or res["device"].startswith("gpu")):
+                    layouts += ["scan", "lanes", "nodes"]
         if not ours:
             rows.append({**c.row("scale", f"{work} {dtype} N={label_n(n)}: FAILED"), "met": False})
             continue
-        best = min(ours.values(), key=lambda x: x["warm"])
+        # What a user gets ("auto", or the cells as one Network); forced layouts are printed beside.
+        best = min((v for k, v in ours.items() if k in ("vmap", "network")), key=lambda x: x["warm"],
+                   default=None)
+        if best is None:
+            rows.append({**c.row("scale", f"{work} {dtype} N={label_n(n)}: FAILED"), "met": False})
+            continue
         j = jx["sizes"].get(str(n)) if jx else None
         nrn = None
         if r.neuron and dtype == "float64" and (work != "single" or n == 1000) \
@@ -700,6 +722,8 @@ def main(argv=None) -> int:
     ap.add_argument("--only", default=",".join(WORKS), help="comma-separated subset of " + ", ".join(WORKS))
     ap.add_argument("--no-jaxley", action="store_true")
     ap.add_argument("--no-neuron", action="store_true")
+    ap.add_argument("--layouts", action="store_true",
+                    help="also time cables and trees by the scan and each fused kernel layout (on a GPU: always)")
     ap.add_argument("--child", choices=["ours", "jaxley", "neuron"], help=argparse.SUPPRESS)
     ap.add_argument("--work", choices=WORKS, help=argparse.SUPPRESS)
     ap.add_argument("--sizes", default="", help=argparse.SUPPRESS)
@@ -738,7 +762,7 @@ def main(argv=None) -> int:
     except Exception:  # noqa: BLE001 (the machine line is informative only)
         pass
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    r = Runner(args.quick, not args.no_jaxley, not args.no_neuron)
+    r = Runner(args.quick, not args.no_jaxley, not args.no_neuron, args.layouts)
     if r.jaxley:
         print(f"Jaxley {r.jaxley_version} ({r.jaxley_python})")
     rows, devices = [], set()
