@@ -29,7 +29,9 @@ Workloads (``N`` per mode below):
   loss is a sum of independent cells' terms, so ``vmap`` over cells of a forward-mode gradient of
   one cell's term (two tangents per cell) gives the same gradient (ours
   ``engine.grad.value_and_grad(mode="forward", batched=True)``, Jaxley the same in plain JAX: ``jvp``
-  of the vmapped cells, vmapped over the two tangents).
+  of the vmapped cells, vmapped over the two tangents). On a GPU ours also runs forward mode
+  inside the fused kernel (``sim.function(batched=True, kernel="auto")`` with
+  ``value_and_grad(vectorized=True)``), and the forward it is compared with is the fused kernel's.
 - swc: reading an SWC file into a cell, in a fresh process after the imports (``from excitable import
   Cell`` imports JAX; ``import jaxley``; both printed): ours ``Cell.from_swc(path, nseg=1)`` plus
   building its compartments (the discretization is lazy), Jaxley ``jx.read_swc(path, ncomp=1)``, for
@@ -286,7 +288,21 @@ def ours_grad(n: int, quick: bool) -> dict:
         return values_.sum(), grads
 
     grads = {"forward mode per cell": jax.jit(forward_mode), "reverse mode": jax.jit(jax.value_and_grad(loss))}
-    return grad_measure(jax.jit(loss), grads, x, np.asarray(traces(x)), quick)
+    forward = jax.jit(loss)
+    if jax.default_backend() == "gpu":  # the fused kernel: forward run and forward-mode tangents
+        fused = sim.function(tstop, batched=True, kernel="auto")
+
+        def cell_losses(x):  # every cell's term of ``loss`` at once, from one batched kernel
+            p = with_param(with_param(broadcast(base, n), "HH.gNa", x[:, :1]), "HH.gK", x[:, 1:])
+            return jnp.mean((fused(p)[..., 0] - target) ** 2, axis=1) / n
+
+        def fused_forward_mode(x):
+            values_, grads_ = value_and_grad(cell_losses, mode="forward", batched=True, vectorized=True)(x)
+            return values_.sum(), grads_
+
+        grads["forward mode in the fused kernel"] = jax.jit(fused_forward_mode)
+        forward = jax.jit(lambda x: cell_losses(x).sum())  # what run_batch runs on a GPU
+    return grad_measure(forward, grads, x, np.asarray(traces(x)), quick)
 
 
 def grad_measure(fwd, grads: dict, x, v, quick: bool) -> dict:

@@ -14,9 +14,10 @@ version, so this shows that the kernels compile and what they cost, not the exac
 jaxlib build.
 
 Kernels: the workloads of ``bench_scale.py``: single compartments (``engine.fused``, a block of
-128 cells per program), 100-compartment cables (``engine.fused_nodes`` by cyclic reduction, and
-``engine.fused_tree``'s one lane per cell), the 705-node CA1 cell (``engine.fused_nodes`` level by
-level, and one lane per cell); float64 and float32 each.
+128 cells per program; also carrying a forward-mode tangent, ``fused_function``), 100-compartment
+cables (``engine.fused_nodes`` by cyclic reduction, and ``engine.fused_tree``'s one lane per
+cell), the 705-node CA1 cell (``engine.fused_nodes`` level by level, and one lane per cell);
+float64 and float32 each.
 
 Usage: pip install triton; python benchmarks/gpu_build.py [--arch 90]   (the target: sm_90a)
 Needs: the private JAX hook of tests/engine/conftest.py (``jax._src.pallas.triton``).
@@ -41,7 +42,8 @@ REGISTERS_PER_SM, THREADS_PER_SM, BLOCKS_PER_SM = 65536, 2048, 32  # sm_80 .. sm
 
 
 def models():
-    """(name, simulation, kernel) for each workload; kernel: "single", "lanes" or "nodes"."""
+    """(name, simulation, kernel) for each workload; kernel: "single", "tangent" (the single-
+    compartment kernel carrying a forward-mode tangent), "lanes" or "nodes"."""
     import excitable as ex
 
     one = ex.Simulation(ex.Cell.cylinder().insert(ex.HH()), dt=0.025)
@@ -52,7 +54,8 @@ def models():
     cable.record("v", ex.Location(0, 1.0))
     ca1 = ex.Simulation(ex.Cell.from_swc(DATA / "turner-ca1-n120.swc", d_lambda=0.1).insert(ex.HH()), dt=0.025)
     ca1.stimulate(ex.IClamp(ca1.network.cells[0].soma, amplitude=0.5, delay=1.0, duration=10.0)).record("v")
-    return [("single", one, "single"), ("cable, cyclic reduction", cable, "nodes"),
+    return [("single", one, "single"), ("single, with a tangent", one, "tangent"),
+            ("cable, cyclic reduction", cable, "nodes"),
             ("cable, lane per cell", cable, "lanes"), ("CA1, levels", ca1, "nodes"),
             ("CA1, lane per cell", ca1, "lanes")]
 
@@ -76,6 +79,7 @@ def lower(sim, kernel: str, dtype):
         return modules[-1]
 
     run = {"single": lambda p, d: run_fused(sim.plan, p, d, dt=sim.dt, block=BLOCK, interpret=False),
+           "tangent": lambda p, d: run_fused(sim.plan, p, d, dt=sim.dt, block=BLOCK, interpret=False, tangents=p),
            "lanes": lambda p, d: run_fused_tree(sim.plan, p, d, dt=sim.dt, block=BLOCK, interpret=False),
            "nodes": lambda p, d: run_fused_nodes(sim.plan, p, d, dt=sim.dt, interpret=False)}[kernel]
     params = astype(broadcast(sim.parameters(), 2 * BLOCK), dtype)

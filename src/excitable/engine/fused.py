@@ -22,6 +22,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from excitable.engine.integrate import _first_extras, _probe_value, initial_state
 from excitable.engine.plan import Plan
@@ -61,7 +62,7 @@ def unsupported(plan: Plan, params, recordable: frozenset) -> str | None:
 
 
 def run_fused(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: float = 1.0, stride: int = 1,
-              block: int | None = None, interpret: bool | None = None):
+              block: int | None = None, interpret: bool | None = None, tangents=None):
     """Run a batch of single-compartment cells in one kernel.
 
     Args:
@@ -70,9 +71,14 @@ def run_fused(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: fl
         stride: record every ``stride``-th step.
         block: cells per program instance (default ``BLOCK`` on a GPU, the whole batch otherwise).
         interpret: run Pallas' interpreter (default: when the backend is not a GPU).
+        tangents: None, or a tangent of ``params`` (same structure and shapes): the kernel then
+            also carries the derivative of every state along it (``jax.jvp`` of the engine's step,
+            inside the kernel) and returns the recordings' derivative too: forward-mode
+            differentiation in the same single pass (``fused_function``).
 
     Returns:
-        recordings (B, n_steps // stride + 1, width), as ``Simulation.run_batch``'s runner.
+        recordings (B, n_steps // stride + 1, width), as ``Simulation.run_batch``'s runner; with
+        ``tangents``, (recordings, their derivative along the tangents).
     """
     from jax.experimental import pallas as pl
 
@@ -87,10 +93,19 @@ def run_fused(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: fl
     n_blocks = -(-batch // block)
     padded = n_blocks * block
     dtype = jnp.result_type(params["cm"])
-    # Pad the batch to whole blocks with copies of the last cell (their results are dropped).
-    leaves = [jnp.concatenate([x, jnp.repeat(x[-1:], padded - batch, axis=0)]) if padded > batch
-              else jnp.asarray(x) for x in leaves]
+
+    def pad(x):  # the batch to whole blocks, with copies of the last cell (their results are dropped)
+        x = jnp.asarray(x)
+        return jnp.concatenate([x, jnp.repeat(x[-1:], padded - batch, axis=0)]) if padded > batch else x
+
+    leaves = [pad(x) for x in leaves]
     live = [i for i, x in enumerate(leaves) if x.size]  # zero-size leaves are rebuilt in the kernel
+    with_tangents = tangents is not None
+    # Tangents of the float leaves in use (integer leaves have none: float0 zeros in the kernel).
+    d_live = [i for i in live if with_tangents and jnp.issubdtype(leaves[i].dtype, jnp.inexact)]
+    d_leaves = dict(zip(range(len(leaves)), (pad(jnp.asarray(x, leaves[i].dtype)) if i in d_live else None
+                                             for i, x in enumerate(jax.tree.leaves(tangents))))) \
+        if with_tangents else {}
     n_steps = next(iter(drive.values())).shape[0]
     names = sorted(k for k in drive if drive[k].size)  # the others are rebuilt in the kernel
     empty = {k: jnp.zeros(drive[k].shape[1:], dtype) for k in drive if not drive[k].size}
@@ -105,48 +120,85 @@ def run_fused(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: fl
         return [jax.vmap(lambda q, n, o, e, pr=pr: jnp.reshape(_probe_value(plan, q, pr, n, o, e, dt), ()))(
             p, new, old, extras).astype(dtype) for pr in plan.probes]
 
-    def kernel(*refs):
-        param_refs, drive_refs, out_ref = refs[:len(live)], refs[len(live):-1], refs[-1]
-        loaded = dict(zip(live, param_refs))
-        block_leaves = [loaded[i][...] if i in loaded else jnp.zeros((block, *x.shape[1:]), x.dtype)
-                        for i, x in enumerate(leaves)]
-        p = jax.tree.unflatten(treedef, block_leaves)
-        s0 = jax.vmap(lambda q: initial_state(plan, q))(p)
-        first = jax.vmap(lambda q, s: _first_extras(plan, q, s))(p, s0)
-        for c, row in enumerate(columns(p, s0, s0, first)):
-            out_ref[0, c] = row
+    def linear(fn, primals, tangents_, parts=0):
+        """fn(*primals), and with tangents its derivative along them (else None, or a tuple of
+        ``parts`` Nones)."""
+        if with_tangents:
+            return jax.jvp(fn, primals, tangents_)
+        return fn(*primals), ((None,) * parts if parts else None)
 
-        def one_step(t, state, sample, record):
+    def kernel(*refs):
+        n_in = len(live) + len(d_live)
+        param_refs, drive_refs = refs[:len(live)], refs[n_in:n_in + len(names)]
+        out_refs = refs[n_in + len(names):]
+
+        def block_tree(indices, refs_, tangent=False):
+            loaded = dict(zip(indices, refs_))
+
+            def leaf(i, x):
+                if i in loaded:
+                    return loaded[i][...]
+                if tangent and not jnp.issubdtype(x.dtype, jnp.inexact):
+                    return np.zeros((block, *x.shape[1:]), jax.dtypes.float0)
+                return jnp.zeros((block, *x.shape[1:]), x.dtype)
+
+            return jax.tree.unflatten(treedef, [leaf(i, x) for i, x in enumerate(leaves)])
+
+        p = block_tree(live, param_refs)
+        dp = block_tree(d_live, refs[len(live):n_in], tangent=True) if with_tangents else None
+
+        def write(row, cols):
+            for ref, rows in zip(out_refs, cols):
+                if rows is not None:
+                    for c, value in enumerate(rows):
+                        ref[row, c] = value
+
+        def start(q):
+            s0 = jax.vmap(lambda q_: initial_state(plan, q_))(q)
+            return s0, jax.vmap(lambda q_, s: _first_extras(plan, q_, s))(q, s0)
+
+        (s0, first), (ds0, dfirst) = linear(start, (p,), (dp,), parts=2)
+        write(0, linear(columns, (p, s0, s0, first), (dp, ds0, ds0, dfirst)))
+
+        def one_step(t, carry, sample, record):
+            state, d_state = carry
             xs = {**empty, **{k: r[pl.ds(t, 1)][0] for k, r in zip(names, drive_refs)}}
-            new, extras = jax.vmap(lambda q, s: step(plan, q, s, xs, dt, theta))(p, state)
+
+            def advance(q, s):
+                return jax.vmap(lambda q_, s_: step(plan, q_, s_, xs, dt, theta))(q, s)
+
+            (new, extras), (d_new, d_extras) = linear(advance, (p, state), (dp, d_state), parts=2)
 
             @pl.when(record)
             def _():
-                for c, row in enumerate(columns(p, new, state, extras)):
-                    out_ref[sample + 1, c] = row
+                write(sample + 1, linear(columns, (p, new, state, extras), (dp, d_new, d_state, d_extras)))
 
-            return new
+            return new, d_new
 
-        time_loop(n_samples, stride, one_step, s0)
+        time_loop(n_samples, stride, one_step, (s0, ds0))
 
     def block_spec(x):
         rest = x.shape[1:]
         return pl.BlockSpec((block, *rest), lambda b, n=len(rest): (b, *([0] * n)))
 
+    out = jax.ShapeDtypeStruct((n_samples + 1, max(width, 1), padded), dtype)
+    out_spec = pl.BlockSpec((n_samples + 1, max(width, 1), block), lambda b: (0, 0, b))
+    n_out = 2 if with_tangents else 1
     call = pl.pallas_call(
         kernel,
-        out_shape=jax.ShapeDtypeStruct((n_samples + 1, max(width, 1), padded), dtype),
+        out_shape=[out] * n_out,
         grid=(n_blocks,),
-        in_specs=[block_spec(leaves[i]) for i in live]
+        in_specs=[block_spec(leaves[i]) for i in live + d_live]
         + [pl.BlockSpec(d.shape, lambda b: (0, 0)) for d in drives],
-        out_specs=pl.BlockSpec((n_samples + 1, max(width, 1), block), lambda b: (0, 0, b)),
+        out_specs=[out_spec] * n_out,
         interpret=interpret,
         # Triton: blocks stay in registers and global memory (Mosaic GPU would put the whole
         # recording block in shared memory, which it does not fit).
         compiler_params=None if interpret else _triton_params(),
     )
-    out = call(*[leaves[i] for i in live], *drives)
-    return jnp.moveaxis(out, 2, 0)[:batch, :, :width]
+    outs = call(*[leaves[i] for i in live], *[d_leaves[i] for i in d_live], *drives)
+    recs = [jnp.moveaxis(o, 2, 0)[:batch, :, :width] for o in outs]
+    return tuple(recs) if with_tangents else recs[0]
 
 
 def time_loop(n_samples: int, stride: int, step, carry):
@@ -169,6 +221,26 @@ def _triton_params():
     from jax.experimental.pallas import triton as pltriton
 
     return pltriton.CompilerParams()
+
+
+def fused_function(plan: Plan, drive: dict[str, Any], *, dt: float, theta: float = 1.0, stride: int = 1,
+                   interpret: bool | None = None):
+    """``params -> recordings`` for a batch (leading axis B on every leaf), by ``run_fused``, with
+    forward-mode derivatives: ``jax.jvp`` of it (and so ``engine.grad.value_and_grad(...,
+    mode="forward")``) runs the kernel once with the tangent carried beside the state, inside
+    the kernel, instead of a scan with one launch per step. Reverse mode (``jax.grad``) is not
+    available: the kernel has no transpose (``Simulation.function(kernel="scan")`` has)."""
+
+    @jax.custom_jvp
+    def function(params):
+        return run_fused(plan, params, drive, dt=dt, theta=theta, stride=stride, interpret=interpret)
+
+    @function.defjvp
+    def _(primals, tangents):
+        return run_fused(plan, primals[0], drive, dt=dt, theta=theta, stride=stride, interpret=interpret,
+                         tangents=tangents[0])
+
+    return function
 
 
 _RUNNERS: dict[tuple, Any] = {}

@@ -319,7 +319,8 @@ class Simulation:
         return d
 
     # --- run ------------------------------------------------------------------------------------
-    def function(self, tstop: float, *, stride: int = 1, batched: bool = False, checkpoint: int | str = 0):
+    def function(self, tstop: float, *, stride: int = 1, batched: bool = False, checkpoint: int | str = 0,
+                 kernel: str = "scan"):
         """A pure jitted function ``params -> recordings`` ((n_samples, n_probes) array), to use
         under ``jax.grad``/``vmap``/``jit``.
 
@@ -329,12 +330,29 @@ class Simulation:
             fastest gradient for large batches, 2-3x faster than none); 0 (default) stores every
             step. The forward values are the same. Forward-mode derivatives (``jax.jvp``,
             ``engine.grad.value_and_grad(mode="forward")``) store nothing and need no blocks.
+        kernel: "scan" (default: any model, any derivative), or for a batch of single
+            compartments "fused" (``engine.fused.fused_function``: the whole run in one kernel,
+            forward-mode derivatives in the same kernel, no reverse mode; Pallas' interpreter off
+            a GPU) or "auto" (fused on a GPU when the model allows it, scan otherwise). For
+            forward-mode gradients of batches on a GPU: ``value_and_grad(loss, mode="forward",
+            batched=True, vectorized=True)`` of a loss over the batch.
         """
+        import jax
         import jax.numpy as jnp
 
         from excitable.engine.grad import auto_checkpoint
         from excitable.engine.integrate import compiled_runner
 
+        if kernel not in ("auto", "scan", "fused"):
+            raise ModelError(f"kernel must be 'auto', 'scan' or 'fused', got {kernel!r}")
+        if kernel == "fused" and (not batched or self.plan.n != 1):
+            raise ModelError("function(kernel='fused') takes a batch (batched=True) of single compartments")
+        if kernel != "scan" and batched and self.plan.n == 1 and self._use_fused(kernel, None):
+            from excitable.engine.fused import fused_function
+
+            drive = {k: jnp.asarray(v) for k, v in self.drive(tstop).items()}
+            return jax.jit(fused_function(self.plan, drive, dt=self.dt, theta=METHODS[self.method],
+                                          stride=stride))
         if checkpoint == "auto":
             checkpoint = auto_checkpoint(self.n_steps(tstop))
         if isinstance(checkpoint, bool) or not isinstance(checkpoint, int) or checkpoint < 0:
