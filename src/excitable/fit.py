@@ -128,11 +128,13 @@ class FitResult:
 
 def loss_function(sim, tstop: float, names: Sequence[str], *, target=None, features: Features | None = None,
                   loss: Callable | None = None, probe: str = "v", params=None, stride: int = 1,
-                  checkpoint: int | str = "auto") -> Callable:
+                  checkpoint: int | str = "auto", kernel: str = "scan") -> Callable:
     """The loss as a pure, differentiable function of the named parameters' values.
 
     Returns ``f(values: dict name -> value) -> scalar`` (works under jit and grad); see ``fit``
     for the arguments. ``f.params(values)`` gives the full parameter pytree for those values.
+    kernel: "scan", or for a single compartment "fused"/"auto" (``Simulation.function``'s: the
+    run in one fused kernel, on a GPU for "auto"; then forward-mode derivatives only).
 
     Example:
         >>> f = loss_function(sim, 30.0, ["HH.gNa"], target=v)
@@ -154,8 +156,23 @@ def loss_function(sim, tstop: float, names: Sequence[str], *, target=None, featu
         # Worth its ~3x cost in time (and compile time) once the stored states would be large.
         checkpoint = G.auto_checkpoint(n_steps) if n_steps * sim.plan.n > AUTO_CHECKPOINT else 0
     block = int(checkpoint)
-    run = compiled_runner(sim.plan, dt=sim.dt, theta=METHODS[sim.method], stride=stride, checkpoint=block)
     drive = {k: jnp.asarray(v) for k, v in sim.drive(tstop).items()}
+    if kernel not in ("auto", "scan", "fused"):
+        raise ModelError(f"fit: kernel must be 'auto', 'scan' or 'fused', got {kernel!r}")
+    if kernel == "fused" and sim.plan.n != 1:
+        raise ModelError("fit: kernel='fused' fits single compartments (cables and trees: 'scan')")
+    if kernel != "scan" and sim.plan.n == 1 and sim._use_fused(kernel, base):
+        from excitable.engine.fused import fused_function
+
+        batched = fused_function(sim.plan, drive, dt=sim.dt, theta=METHODS[sim.method], stride=stride)
+
+        def recordings(p):  # a batch of one cell
+            return batched(jax.tree.map(lambda x: jnp.asarray(x)[None], p))[0]
+    else:
+        run = compiled_runner(sim.plan, dt=sim.dt, theta=METHODS[sim.method], stride=stride, checkpoint=block)
+
+        def recordings(p):
+            return run(p, drive)[0]
     labels = [p.label for p in sim.plan.probes]
     if probe not in labels and (features is not None or (target is not None and np.ndim(target) == 1)):
         raise ModelError(f"fit: probe {probe!r} is not recorded; recorded: {', '.join(labels) or 'none'}")
@@ -172,7 +189,7 @@ def loss_function(sim, tstop: float, names: Sequence[str], *, target=None, featu
         return p
 
     def f(values):
-        rec = run(apply(values), drive)[0]
+        rec = recordings(apply(values))
         total = 0.0
         if tgt is not None:
             total = total + G.mse(rec if tgt.ndim == 2 else rec[:, col], tgt)
@@ -191,7 +208,7 @@ def fit(sim, tstop: float, free: Mapping[str, object], *, target=None, features:
         loss: Callable | None = None, probe: str = "v", init: Mapping[str, float] | None = None,
         params=None, steps: int = 300, optimizer="adam", learning_rate: float = 0.05, stride: int = 1,
         checkpoint: int | str = "auto", tolerance: float = 0.0, callback: Callable | None = None,
-        starts: int = 1, seed: int = 0, gradient: str = "auto") -> FitResult:
+        starts: int = 1, seed: int = 0, gradient: str = "auto", kernel: str = "auto") -> FitResult:
     """Adjust the parameters named in ``free`` so the simulation matches a recording or features.
 
     Args:
@@ -229,6 +246,10 @@ def fit(sim, tstop: float, free: Mapping[str, object], *, target=None, features:
         gradient: "forward", "reverse" or "auto" (forward mode for at most
             ``engine.grad.FORWARD_MAX`` free parameters): how d loss / d parameters is computed
             (``engine.grad.value_and_grad``); the values are the same to rounding.
+        kernel: "auto" (with a forward-mode gradient, a single compartment on a GPU runs in the
+            fused kernel, its tangents inside it: ``engine.fused.fused_function``; the scan
+            otherwise), "scan", or "fused" (forward mode and single compartments only; Pallas'
+            interpreter off a GPU).
 
     Returns:
         FitResult with the best values seen (over all starts).
@@ -243,12 +264,16 @@ def fit(sim, tstop: float, free: Mapping[str, object], *, target=None, features:
         raise ModelError(f"fit: starts must be a positive integer, got {starts!r}")
     if gradient not in G.GRADIENT_MODES:
         raise ModelError(f"fit: gradient must be one of {', '.join(G.GRADIENT_MODES)}, got {gradient!r}")
+    if kernel not in ("auto", "scan", "fused"):
+        raise ModelError(f"fit: kernel must be 'auto', 'scan' or 'fused', got {kernel!r}")
     bounds = {name: G.Bounds.of(spec) for name, spec in free.items()}
     forward = gradient == "forward" or (gradient == "auto" and len(bounds) <= G.FORWARD_MAX)
     if forward and checkpoint == "auto":
         checkpoint = 0  # forward mode stores no states: nothing to checkpoint
+    if kernel == "fused" and not forward:
+        raise ModelError("fit: kernel='fused' needs a forward-mode gradient (gradient='forward')")
     f = loss_function(sim, tstop, list(bounds), target=target, features=features, loss=loss, probe=probe,
-                      params=params, stride=stride, checkpoint=checkpoint)
+                      params=params, stride=stride, checkpoint=checkpoint, kernel=kernel if forward else "scan")
     start = {}
     for name, b in bounds.items():
         value = (init or {}).get(name, float(np.mean(np.asarray(get_param(f.base, name)))))

@@ -284,3 +284,19 @@ def test_fit_in_forward_and_reverse_mode_takes_the_same_steps():
         assert runs[mode].values == pytest.approx(runs["reverse"].values, rel=1e-9)
     with pytest.raises(ex.ModelError, match="fit: gradient must be one of"):
         fit(sim, 20.0, bounds, target=target, gradient="backwards")
+
+
+def test_a_fit_in_the_fused_kernel_takes_the_same_steps():
+    # Forward mode with the tangents inside the fused kernel (what kernel="auto" runs on a GPU;
+    # here Pallas' interpreter) against the scan: the same iterations to rounding.
+    sim = protocol()
+    target = sim.run(20.0)["v"]
+    bounds = {"HH.gK": (10.0, 80.0), "HH.gL": (0.05, 1.0)}
+    runs = {kernel: fit(sim, 20.0, bounds, target=target, init={"HH.gK": 25.0, "HH.gL": 0.5}, steps=5,
+                        learning_rate=0.1, gradient="forward", kernel=kernel) for kernel in ("fused", "scan")}
+    np.testing.assert_allclose(runs["fused"].history, runs["scan"].history, rtol=1e-9)
+    assert runs["fused"].values == pytest.approx(runs["scan"].values, rel=1e-9)
+    with pytest.raises(ex.ModelError, match="kernel='fused' needs a forward-mode gradient"):
+        fit(sim, 20.0, bounds, target=target, gradient="reverse", kernel="fused")
+    with pytest.raises(ex.ModelError, match="fit: kernel must be"):
+        fit(sim, 20.0, bounds, target=target, kernel="gpu")
