@@ -103,9 +103,8 @@ def run_fused(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: fl
     with_tangents = tangents is not None
     # Tangents of the float leaves in use (integer leaves have none: float0 zeros in the kernel).
     d_live = [i for i in live if with_tangents and jnp.issubdtype(leaves[i].dtype, jnp.inexact)]
-    d_leaves = dict(zip(range(len(leaves)), (pad(jnp.asarray(x, leaves[i].dtype)) if i in d_live else None
-                                             for i, x in enumerate(jax.tree.leaves(tangents))))) \
-        if with_tangents else {}
+    tangent_leaves = jax.tree.leaves(tangents) if with_tangents else []
+    d_leaves = {i: pad(jnp.asarray(tangent_leaves[i], leaves[i].dtype)) for i in d_live}
     n_steps = next(iter(drive.values())).shape[0]
     names = sorted(k for k in drive if drive[k].size)  # the others are rebuilt in the kernel
     empty = {k: jnp.zeros(drive[k].shape[1:], dtype) for k in drive if not drive[k].size}
