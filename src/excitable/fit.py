@@ -208,7 +208,7 @@ def fit(sim, tstop: float, free: Mapping[str, object], *, target=None, features:
         loss: Callable | None = None, probe: str = "v", init: Mapping[str, float] | None = None,
         params=None, steps: int = 300, optimizer="adam", learning_rate: float = 0.05, stride: int = 1,
         checkpoint: int | str = "auto", tolerance: float = 0.0, callback: Callable | None = None,
-        starts: int = 1, seed: int = 0, gradient: str = "auto", kernel: str = "auto") -> FitResult:
+        starts: int = 1, seed: int = 0, gradient: str = "auto", kernel: str = "scan") -> FitResult:
     """Adjust the parameters named in ``free`` so the simulation matches a recording or features.
 
     Args:
@@ -246,10 +246,11 @@ def fit(sim, tstop: float, free: Mapping[str, object], *, target=None, features:
         gradient: "forward", "reverse" or "auto" (forward mode for at most
             ``engine.grad.FORWARD_MAX`` free parameters): how d loss / d parameters is computed
             (``engine.grad.value_and_grad``); the values are the same to rounding.
-        kernel: "auto" (with a forward-mode gradient, a single compartment on a GPU runs in the
-            fused kernel, its tangents inside it: ``engine.fused.fused_function``; the scan
-            otherwise), "scan", or "fused" (forward mode and single compartments only; Pallas'
-            interpreter off a GPU).
+        kernel: "scan" (default), "auto" (with a forward-mode gradient, a single compartment on
+            a GPU runs in the fused kernel, its tangents inside it: ``engine.fused.fused_function``;
+            the scan otherwise) or "fused" (forward mode and single compartments only; Pallas'
+            interpreter off a GPU). Not the default while the kernel is untried on GPUs: a
+            kernel that fails to build there stops the fit (``run_batch`` falls back to the scan).
 
     Returns:
         FitResult with the best values seen (over all starts).
