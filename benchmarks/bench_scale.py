@@ -302,26 +302,42 @@ def ours_grad(n: int, quick: bool) -> dict:
 
         grads["forward mode in the fused kernel"] = jax.jit(fused_forward_mode)
         forward = jax.jit(lambda x: cell_losses(x).sum())  # what run_batch runs on a GPU
-    return grad_measure(forward, grads, x, np.asarray(traces(x)), quick)
+    return grad_measure(forward, grads, x, np.asarray(traces(x)), quick, fallback=jax.jit(loss))
 
 
-def grad_measure(fwd, grads: dict, x, v, quick: bool) -> dict:
+def grad_measure(fwd, grads: dict, x, v, quick: bool, fallback=None) -> dict:
     """Time the forward (loss) and each way of computing its gradient; the fastest gradient is
-    reported as "grad" (its mode in "grad_mode"), after checking every way gives the same one."""
+    reported as "grad" (its mode in "grad_mode"), after checking every way gives the same one.
+    A way that fails (a kernel that does not build on this GPU) is reported and skipped; a forward
+    that fails is replaced by ``fallback``."""
     import jax
     import numpy as np
 
     def call(fn):
         return lambda: jax.block_until_ready(fn(x))
 
+    def failed(what, e):
+        print(f"    {what} failed ({type(e).__name__}: {(str(e).splitlines() or [''])[0][:200]})", file=sys.stderr)
+
     t0 = compile_seconds()
-    first_f = c.timed(call(fwd))
+    try:
+        first_f = c.timed(call(fwd))
+    except Exception as e:  # noqa: BLE001 - a GPU compiler's error, whatever its type
+        if fallback is None:
+            raise
+        failed("the forward", e)
+        fwd, t0 = fallback, compile_seconds()
+        first_f = c.timed(call(fwd))
     t1 = compile_seconds()
     warm_f, reps_f = warm_time(call(fwd), 1 if quick else 2)
     modes, reference = {}, None
     for mode, grad in grads.items():
         t2 = compile_seconds()
-        first_g = c.timed(call(grad))
+        try:
+            first_g = c.timed(call(grad))
+        except Exception as e:  # noqa: BLE001
+            failed(f"value_and_grad, {mode},", e)
+            continue
         t3 = compile_seconds()
         warm_g, reps_g = warm_time(call(grad), 1 if quick else 2)
         g = np.asarray(grad(x)[1])
