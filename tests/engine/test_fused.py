@@ -194,3 +194,21 @@ def test_forward_mode_derivatives_run_inside_the_kernel():
         jax.grad(lambda y: losses(y, fused).sum())(x)
     with pytest.raises(ModelError, match="batched=True"):
         sim.function(TSTOP, kernel="fused")
+
+
+def test_a_cell_started_at_rest_or_without_stimuli_runs_fused():
+    # Both once failed to build: the resting state's Newton solve and an empty stimulus table
+    # made the kernel capture constants (found by running the tour as a GPU would dispatch it).
+    # Now the initial state is computed outside the kernel, by the engine's own function.
+    for v_init, stimulate in (("rest", True), (-70.0, False)):
+        cell = ex.Cell.cylinder(length=20.0, diameter=20.0).insert(ex.HH())
+        sim = ex.Simulation(cell, dt=0.025, temperature=6.3, v_init=v_init)
+        if stimulate:
+            sim.stimulate(ex.IClamp(cell.soma, amplitude=cell.density_to_nA(10.0, cell.soma), delay=2.0,
+                                    duration=5.0))
+        sim.record("v").record("HH.m")
+        params = broadcast(sim.parameters(), 3)
+        fused, scan = sim.run_batch(10.0, params, kernel="fused"), sim.run_batch(10.0, params, kernel="scan")
+        for name in scan.traces:
+            np.testing.assert_allclose(fused[name], scan[name], rtol=0, atol=1e-9, err_msg=f"{v_init} {name}")
+        np.testing.assert_allclose(sim.run(10.0, kernel="fused")["v"], scan["v"][0], rtol=0, atol=1e-9)

@@ -24,7 +24,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from excitable.engine.integrate import _first_extras, _probe_value, initial_state
+from excitable.engine.integrate import _first_extras, _probe_value, initial_state, record
 from excitable.engine.plan import Plan
 from excitable.engine.stepping import is_point, step
 
@@ -87,30 +87,40 @@ def run_fused(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: fl
         raise ValueError(f"this model cannot use the fused kernel: {reason}")
     gpu = jax.default_backend() == "gpu"
     interpret = (not gpu) if interpret is None else interpret
-    leaves, treedef = jax.tree.flatten(params)
-    batch = leaves[0].shape[0]
+    batch = jax.tree.leaves(params)[0].shape[0]
     block = min(block or (BLOCK if gpu else batch), batch)
     n_blocks = -(-batch // block)
     padded = n_blocks * block
     dtype = jnp.result_type(params["cm"])
-
-    def pad(x):  # the batch to whole blocks, with copies of the last cell (their results are dropped)
-        x = jnp.asarray(x)
-        return jnp.concatenate([x, jnp.repeat(x[-1:], padded - batch, axis=0)]) if padded > batch else x
-
-    leaves = [pad(x) for x in leaves]
-    live = [i for i, x in enumerate(leaves) if x.size]  # zero-size leaves are rebuilt in the kernel
     with_tangents = tangents is not None
-    # Tangents of the float leaves in use (integer leaves have none: float0 zeros in the kernel).
-    d_live = [i for i in live if with_tangents and jnp.issubdtype(leaves[i].dtype, jnp.inexact)]
-    tangent_leaves = jax.tree.leaves(tangents) if with_tangents else []
-    d_leaves = {i: pad(jnp.asarray(tangent_leaves[i], leaves[i].dtype)) for i in d_live}
+
+    # The initial state and the first row, outside the kernel: the engine's own functions (the
+    # resting state by Newton's method included, whose index tables a kernel cannot capture).
+    def start(q):
+        s0 = jax.vmap(lambda q_: initial_state(plan, q_))(q)
+        return s0, jax.vmap(lambda q_, s: record(plan, q_, s, s, _first_extras(plan, q_, s), dt))(q, s0)
+
+    if with_tangents:
+        def float0_if_integer(x, t):  # integer leaves (a seed) have no tangent
+            x = jnp.asarray(x)
+            return t if jnp.issubdtype(x.dtype, jnp.inexact) else np.zeros(x.shape, jax.dtypes.float0)
+
+        tangents = jax.tree.map(float0_if_integer, params, tangents)
+        (s0, first), (ds0, d_first) = jax.jvp(start, (params,), (tangents,))
+    else:
+        (s0, first), ds0 = start(params), None
     n_steps = next(iter(drive.values())).shape[0]
-    names = sorted(k for k in drive if drive[k].size)  # the others are rebuilt in the kernel
-    empty = {k: jnp.zeros(drive[k].shape[1:], dtype) for k in drive if not drive[k].size}
-    drives = [jnp.asarray(drive[k], dtype=dtype) for k in names]
     n_samples = n_steps // stride
     width = sum(p.width(plan.n) for p in plan.probes)  # one column per probe (width 1 each here)
+    if n_samples == 0:
+        return (first[:, None], d_first[:, None]) if with_tangents else first[:, None]
+    ins = _BlockInputs(batch, padded, block)
+    p_in, s_in = ins.add(params), ins.add(s0)
+    dp_in = ins.add(tangents, like=params) if with_tangents else None
+    ds_in = ins.add(ds0, like=s0) if with_tangents else None
+    names = sorted(k for k in drive if drive[k].size)  # the others are rebuilt in the kernel
+    empty = {k: drive[k].shape[1:] for k in drive if not drive[k].size}
+    drives = [jnp.asarray(drive[k], dtype=dtype) for k in names]
 
     def columns(p, new, old, extras):
         """Each probe's value for the block: one (block,) row per probe. Rows, not one
@@ -119,85 +129,124 @@ def run_fused(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: fl
         return [jax.vmap(lambda q, n, o, e, pr=pr: jnp.reshape(_probe_value(plan, q, pr, n, o, e, dt), ()))(
             p, new, old, extras).astype(dtype) for pr in plan.probes]
 
-    def linear(fn, primals, tangents_, parts=0):
-        """fn(*primals), and with tangents its derivative along them (else None, or a tuple of
-        ``parts`` Nones)."""
-        if with_tangents:
-            return jax.jvp(fn, primals, tangents_)
-        return fn(*primals), ((None,) * parts if parts else None)
-
     def kernel(*refs):
-        n_in = len(live) + len(d_live)
-        param_refs, drive_refs = refs[:len(live)], refs[n_in:n_in + len(names)]
-        out_refs = refs[n_in + len(names):]
+        n_in = len(ins.arrays)
+        in_refs, drive_refs, out_refs = refs[:n_in], refs[n_in:n_in + len(names)], refs[n_in + len(names):]
+        p, state = p_in.load(in_refs), s_in.load(in_refs)
+        dp = dp_in.load(in_refs) if with_tangents else None
+        d_state = ds_in.load(in_refs) if with_tangents else None
 
-        def block_tree(indices, refs_, tangent=False):
-            loaded = dict(zip(indices, refs_))
+        # Tangents of integer state leaves are float0 zeros: JAX's symbolic zeros when passed to
+        # jax.jvp, but a loop carry would make them arrays (constants a kernel cannot capture),
+        # so the loop carries the float leaves' tangents only.
+        state_leaves, state_def = jax.tree.flatten(state)
+        floats = [jnp.issubdtype(x.dtype, jnp.inexact) for x in state_leaves]
 
-            def leaf(i, x):
-                if i in loaded:
-                    return loaded[i][...]
-                if tangent and not jnp.issubdtype(x.dtype, jnp.inexact):
-                    return np.zeros((block, *x.shape[1:]), jax.dtypes.float0)
-                return jnp.zeros((block, *x.shape[1:]), x.dtype)
+        def float_part(tree):
+            return None if tree is None else [x for x, f in zip(jax.tree.leaves(tree), floats) if f]
 
-            return jax.tree.unflatten(treedef, [leaf(i, x) for i, x in enumerate(leaves)])
+        def whole(part):
+            if part is None:
+                return None
+            it = iter(part)
+            return jax.tree.unflatten(state_def, [next(it) if f else np.zeros(x.shape, jax.dtypes.float0)
+                                                  for x, f in zip(state_leaves, floats)])
 
-        p = block_tree(live, param_refs)
-        dp = block_tree(d_live, refs[len(live):n_in], tangent=True) if with_tangents else None
-
-        def write(row, cols):
-            for ref, rows in zip(out_refs, cols):
-                if rows is not None:
-                    for c, value in enumerate(rows):
-                        ref[row, c] = value
-
-        def start(q):
-            s0 = jax.vmap(lambda q_: initial_state(plan, q_))(q)
-            return s0, jax.vmap(lambda q_, s: _first_extras(plan, q_, s))(q, s0)
-
-        (s0, first), (ds0, dfirst) = linear(start, (p,), (dp,), parts=2)
-        write(0, linear(columns, (p, s0, s0, first), (dp, ds0, ds0, dfirst)))
-
-        def one_step(t, carry, sample, record):
-            state, d_state = carry
-            xs = {**empty, **{k: r[pl.ds(t, 1)][0] for k, r in zip(names, drive_refs)}}
+        def one_step(t, carry, sample, record_):
+            state, d_state = carry[0], whole(carry[1])
+            xs = {**{k: jnp.zeros(shape, dtype) for k, shape in empty.items()},
+                  **{k: r[pl.ds(t, 1)][0] for k, r in zip(names, drive_refs)}}
 
             def advance(q, s):
-                return jax.vmap(lambda q_, s_: step(plan, q_, s_, xs, dt, theta))(q, s)
+                new, extras = jax.vmap(lambda q_, s_: step(plan, q_, s_, xs, dt, theta))(q, s)
+                return new, columns(q, new, s, extras)
 
-            (new, extras), (d_new, d_extras) = linear(advance, (p, state), (dp, d_state), parts=2)
+            if with_tangents:
+                (new, rows), (d_new, d_rows) = jax.jvp(advance, (p, state), (dp, d_state))
+            else:
+                (new, rows), (d_new, d_rows) = advance(p, state), (None, None)
 
-            @pl.when(record)
+            @pl.when(record_)
             def _():
-                write(sample + 1, linear(columns, (p, new, state, extras), (dp, d_new, d_state, d_extras)))
+                for ref, values in zip(out_refs, (rows, d_rows)):
+                    for c, value in enumerate(values or ()):
+                        ref[sample, c] = value
 
-            return new, d_new
+            return new, float_part(d_new)
 
-        time_loop(n_samples, stride, one_step, (s0, ds0))
+        time_loop(n_samples, stride, one_step, (state, float_part(d_state)))
 
-    def block_spec(x):
-        rest = x.shape[1:]
-        return pl.BlockSpec((block, *rest), lambda b, n=len(rest): (b, *([0] * n)))
-
-    out = jax.ShapeDtypeStruct((n_samples + 1, max(width, 1), padded), dtype)
-    out_spec = pl.BlockSpec((n_samples + 1, max(width, 1), block), lambda b: (0, 0, b))
+    out = jax.ShapeDtypeStruct((n_samples, max(width, 1), padded), dtype)
+    out_spec = pl.BlockSpec((n_samples, max(width, 1), block), lambda b: (0, 0, b))
     n_out = 2 if with_tangents else 1
     call = pl.pallas_call(
         kernel,
         out_shape=[out] * n_out,
         grid=(n_blocks,),
-        in_specs=[block_spec(leaves[i]) for i in live + d_live]
-        + [pl.BlockSpec(d.shape, lambda b: (0, 0)) for d in drives],
+        in_specs=ins.specs() + [pl.BlockSpec(d.shape, lambda b: (0, 0)) for d in drives],
         out_specs=[out_spec] * n_out,
         interpret=interpret,
         # Triton: blocks stay in registers and global memory (Mosaic GPU would put the whole
         # recording block in shared memory, which it does not fit).
         compiler_params=None if interpret else _triton_params(),
     )
-    outs = call(*[leaves[i] for i in live], *[d_leaves[i] for i in d_live], *drives)
-    recs = [jnp.moveaxis(o, 2, 0)[:batch, :, :width] for o in outs]
+    outs = call(*ins.arrays, *drives)
+    recs = [jnp.concatenate([f[:, None], jnp.moveaxis(o, 2, 0)[:batch, :, :width]], axis=1)
+            for f, o in zip((first, d_first) if with_tangents else (first,), outs)]
     return tuple(recs) if with_tangents else recs[0]
+
+
+class _BlockInputs:
+    """The kernel's per-cell inputs: pytrees of (B, ...) arrays, padded to whole blocks with
+    copies of the last cell (their results are dropped), as a flat list of arrays in order
+    (``arrays``, ``specs()``); each added pytree comes back in the kernel from ``load(refs)``
+    with its leaves (block, ...). Zero-size leaves (no ion pools, say) are not passed but
+    rebuilt in the kernel; so are tangents of integer leaves (float0)."""
+
+    def __init__(self, batch: int, padded: int, block: int):
+        self.batch, self.padded, self.block = batch, padded, block
+        self.arrays: list = []
+
+    def add(self, tree, like=None):
+        """Pass ``tree``; with ``like``, ``tree`` is a tangent of ``like`` (same structure)."""
+        leaves, treedef = jax.tree.flatten(like if like is not None else tree)
+        values = jax.tree.leaves(tree) if like is not None else leaves
+        slots = []
+        for x, v in zip(leaves, values):
+            x = jnp.asarray(x)
+            if x.size and (like is None or jnp.issubdtype(x.dtype, jnp.inexact)):
+                v = jnp.asarray(v, x.dtype)
+                if self.padded > self.batch:
+                    v = jnp.concatenate([v, jnp.repeat(v[-1:], self.padded - self.batch, axis=0)])
+                slots.append(len(self.arrays))
+                self.arrays.append(v)
+            else:
+                tangent_of_int = like is not None and not jnp.issubdtype(x.dtype, jnp.inexact)
+                slots.append((x.shape[1:], jax.dtypes.float0 if tangent_of_int else x.dtype))
+        return _Loader(treedef, slots, self.block)
+
+    def specs(self):
+        from jax.experimental import pallas as pl
+
+        return [pl.BlockSpec((self.block, *x.shape[1:]), lambda b, n=x.ndim - 1: (b, *([0] * n)))
+                for x in self.arrays]
+
+
+class _Loader:
+    def __init__(self, treedef, slots, block: int):
+        self.treedef, self.slots, self.block = treedef, slots, block
+
+    def load(self, refs):
+        """The pytree in the kernel: leaves (block, ...) read from ``refs``, or rebuilt."""
+        def leaf(slot):
+            if isinstance(slot, int):
+                return refs[slot][...]
+            shape, dtype = slot
+            if dtype == jax.dtypes.float0:
+                return np.zeros((self.block, *shape), dtype)
+            return jnp.zeros((self.block, *shape), dtype)
+
+        return jax.tree.unflatten(self.treedef, [leaf(slot) for slot in self.slots])
 
 
 def time_loop(n_samples: int, stride: int, step, carry):
