@@ -158,16 +158,19 @@ def run_fused(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: fl
                   **{k: r[pl.ds(t, 1)][0] for k, r in zip(names, drive_refs)}}
 
             def advance(q, s):
-                new, extras = jax.vmap(lambda q_, s_: step(plan, q_, s_, xs, dt, theta))(q, s)
-                return new, columns(q, new, s, extras)
+                return jax.vmap(lambda q_, s_: step(plan, q_, s_, xs, dt, theta))(q, s)
 
             if with_tangents:
-                (new, rows), (d_new, d_rows) = jax.jvp(advance, (p, state), (dp, d_state))
+                (new, extras), (d_new, d_extras) = jax.jvp(advance, (p, state), (dp, d_state))
             else:
-                (new, rows), (d_new, d_rows) = advance(p, state), (None, None)
+                (new, extras), (d_new, d_extras) = advance(p, state), (None, None)
 
             @pl.when(record_)
-            def _():
+            def _():  # the probes only at recorded steps
+                if with_tangents:
+                    rows, d_rows = jax.jvp(columns, (p, new, state, extras), (dp, d_new, d_state, d_extras))
+                else:
+                    rows, d_rows = columns(p, new, state, extras), None
                 for ref, values in zip(out_refs, (rows, d_rows)):
                     for c, value in enumerate(values or ()):
                         ref[sample, c] = value
