@@ -95,7 +95,9 @@ class Plan:
     @cached_property
     def is_chain(self) -> bool:
         """True for unbranched cables numbered along their length (parent[i] is i - 1 or -1)."""
-        return bool(np.all((self.parent[1:] == np.arange(self.n - 1)) | self.roots[1:]))
+        from excitable.engine.hines import is_chain
+
+        return is_chain(self.parent)
 
     def covers_all(self, placement: Placement) -> bool:
         """True when a mechanism sits on every node in order (no gather/scatter needed)."""
