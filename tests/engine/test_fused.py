@@ -150,6 +150,43 @@ def test_auto_falls_back_to_the_scan_when_the_kernel_fails_on_the_device(monkeyp
         sim.run_batch(3.0, params, kernel="fused")
 
 
+def test_a_jax_without_pallas_triton_backend_runs_the_scan(monkeypatch):
+    """JAX 0.11 deprecates Pallas' Triton backend, which every kernel is written for, and a later
+    JAX will remove it. Then "auto" on a GPU must still run: each kernel's import of the backend
+    fails, and the run warns and takes the scan, with the scan's numbers. Checked for the
+    single-compartment kernel and for one program per cell (a cable), through ``Simulation.run``."""
+    import sys
+
+    import jax
+    from jax.experimental import pallas
+
+    import excitable.engine.fused as fused
+    import excitable.engine.fused_tree as fused_tree
+    from excitable.model import simulation
+
+    def simulation_of(cell):
+        sim = ex.Simulation(cell.insert(ex.HH()), dt=0.025, temperature=6.3, v_init=-65.0)
+        sim.stimulate(ex.IClamp(cell.soma, amplitude=1.0, delay=1.0, duration=1.0))
+        sim.record("v")
+        return sim
+
+    sims = [simulation_of(ex.Cell.cylinder(length=20.0, diameter=20.0)),
+            simulation_of(ex.Cell.cylinder(length=1000.0, diameter=1.0, nseg=20))]
+    expected = [sim.run(5.0, kernel="scan")["v"] for sim in sims]
+    monkeypatch.setattr(jax, "default_backend", lambda: "gpu")
+    monkeypatch.setitem(sys.modules, "jax.experimental.pallas.triton", None)  # import fails
+    monkeypatch.delattr(pallas, "triton", raising=False)
+    for module in (fused, fused_tree):
+        monkeypatch.setattr(module, "_RUNNERS", {})  # trace the kernels anew
+    monkeypatch.setattr(simulation, "_FUSED_FAILED", set())
+    assert sims[1].plan.n > 1 and fused_tree.choose_layout(sims[1].plan) == "nodes"
+    for sim, want in zip(sims, expected):
+        with pytest.warns(RuntimeWarning, match=r"fused kernel failed on this device \(ModuleNotFoundError.*"
+                                                r"pallas\.triton.*running lax\.scan instead"):
+            got = sim.run(5.0)["v"]
+        np.testing.assert_array_equal(got, want)
+
+
 def test_forward_mode_derivatives_run_inside_the_kernel():
     """``Simulation.function(kernel="fused")``: ``jax.jvp`` runs the kernel once, the tangent
     carried beside the state. Reference: ``jax.jvp`` of the scan path's function (the same
