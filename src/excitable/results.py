@@ -6,9 +6,13 @@ import csv
 import io
 import json
 import os
+import re
+import secrets
 import shutil
-import tempfile
+import stat
+import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -72,12 +76,17 @@ class Result:
     def save(self, out_dir, *, figure: bool = True) -> Path:
         """Write summary.json, traces.csv and figure.png/.svg into ``out_dir``.
 
-        Everything is first written into a temporary folder beside ``out_dir`` and moved into place
-        only when all of it succeeded, so a failure never leaves a half-written report.
+        Everything is first written into a temporary folder beside ``out_dir``; only when all of it
+        succeeded does it move into place, so a failure never leaves a half-written report: a new
+        ``out_dir`` appears whole (one rename), an existing one gets each file replaced whole,
+        summary.json last, and loses the report files this save did not write (a figure of an
+        earlier run). Files and folders get the usual modes (0666/0777 less the umask). Leftovers of
+        a save that was killed (``.NAME.tmp-PID-...``) are removed by the next save beside them.
         """
         out = Path(out_dir)
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-"))
+        remove_stale_temporaries(out.parent, out.name)
+        tmp = _temp_dir(out.parent, out.name)
         try:
             (tmp / "summary.json").write_text(self.to_json() + "\n")
             (tmp / "traces.csv").write_text(self.csv_text())
@@ -88,9 +97,19 @@ class Result:
                 for ext in ("png", "svg"):
                     fig.savefig(tmp / f"figure.{ext}", dpi=120, bbox_inches="tight")
                 plt.close(fig)
+            if not os.path.lexists(out):
+                try:
+                    os.rename(tmp, out)  # the whole report at once
+                    return out
+                except OSError:  # made meanwhile by another writer: replace file by file
+                    pass
             out.mkdir(exist_ok=True)
-            for f in tmp.iterdir():
-                os.replace(f, out / f.name)
+            written = sorted(f.name for f in tmp.iterdir())
+            for name in REPORT_FILES:
+                if name not in written:
+                    (out / name).unlink(missing_ok=True)  # from an earlier save: not this report's
+            for name in sorted(written, key=lambda n: n == "summary.json"):  # summary.json last
+                os.replace(tmp / name, out / name)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return out
@@ -115,17 +134,115 @@ def jsonable(x):
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder and rename, so no half-written file remains."""
+    """Write via a temporary file in the same folder and rename, so no half-written file remains.
+
+    The file gets the usual mode (0666 less the umask), as any new file would."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    remove_stale_temporaries(path.parent, path.name)
+    for _ in range(100):
+        tmp = path.parent / _temp_name(path.name)
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+            break
+        except FileExistsError:
+            continue
+    else:
+        raise FileExistsError(f"no free temporary name beside {path}")
     try:
         with os.fdopen(fd, "w") as f:
             f.write(text)
-        # mkstemp makes the file private (0600); the page is a report to share: the usual mode.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+# ---- temporary files and folders, and the leftovers of writers that were killed -------------------
+#
+# A writer names its temporary ``.NAME.tmp-PID-HOST-RANDOM`` (HOST: a tag of the machine's name), so
+# a later writer of NAME can tell the leftovers of a killed one (its process is gone) from work in
+# progress, without any record kept elsewhere.
+
+#: The files a report (``Result.save``) consists of.
+REPORT_FILES = ("summary.json", "traces.csv", "figure.png", "figure.svg")
+#: Leftovers whose writer cannot be asked (another machine's, or named before writers gave their
+#: process id) are removed once they are this old, s: no save takes that long.
+STALE_AFTER_S = 3600.0
+
+
+@lru_cache(maxsize=1)
+def _host_tag() -> str:
+    import hashlib
+    import socket
+
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+
+
+def _temp_name(name: str) -> str:
+    return f".{name}.tmp-{os.getpid()}-{_host_tag()}-{secrets.token_hex(4)}"
+
+
+def _temp_dir(parent: Path, name: str) -> Path:
+    """A new empty folder beside ``parent / name``, mode 0777 less the umask (what the report's
+    folder gets when this one is renamed into place)."""
+    for _ in range(100):
+        tmp = parent / _temp_name(name)
+        try:
+            os.mkdir(tmp, 0o777)
+            return tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {parent / name}")
+
+
+def remove_stale_temporaries(parent: Path, name: str) -> list[Path]:
+    """Remove the temporaries of ``parent / name`` left by writers that were killed: ours (same
+    user) from this machine whose process is gone, and any older than ``STALE_AFTER_S``.
+    Returns what was removed."""
+    own = re.escape(name)
+    pattern = re.compile(rf"\.{own}\.tmp-(?:(\d+)-([0-9a-f]{{8}})-[0-9a-f]{{8}}|[a-z0-9_]{{8}})"
+                         rf"|\.{own}\.[a-z0-9_]{{8}}\.tmp")  # the second forms: before pids were given
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    removed = []
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return removed
+    for e in entries:
+        m = pattern.fullmatch(e.name)
+        if m is None:
+            continue
+        try:
+            st = e.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if uid is not None and st.st_uid != uid:
+            continue  # someone else's: not ours to judge
+        if m.group(1) and m.group(2) == _host_tag():
+            stale = not _alive(int(m.group(1)))
+        else:
+            stale = time.time() - st.st_mtime > STALE_AFTER_S
+        if not stale:
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            shutil.rmtree(e.path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(e.path)
+            except OSError:
+                continue
+        removed.append(Path(e.path))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists here (True when in doubt)."""
+    if pid == os.getpid() or os.name != "posix":  # elsewhere os.kill(pid, 0) is no mere question
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: it exists, as another user's
+        return True
+    return True
