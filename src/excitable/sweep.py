@@ -4,7 +4,9 @@ A grid is one or more axes (``parse_axis("amplitude=5:40:8")``: 8 values from 5 
 ``"model=hh,textbook"``: a list). Every grid point runs the experiment once; its scalar summary fields
 (numbers, strings, booleans) become one row of ``DIR/sweep.csv``, after the grid values. Rows are
 appended to ``DIR/sweep.jsonl`` the moment they arrive, so a crash or a lost worker loses nothing that
-was finished, and running the same sweep again skips the points already done. ``sweep.csv`` and the
+was finished, and running the same sweep again skips the points already done (``excitable.journal``:
+a torn last line is repaired, a journal of other settings refused, and a folder is
+locked while a sweep writes there, so a second sweep on it is refused). ``sweep.csv`` and the
 figure (``sweep.png``: lines for one axis, heat maps for two) are written atomically at the end.
 
 Experiments that run one simulation (``experiments.batching``: action-potential, membrane-currents)
@@ -26,8 +28,8 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import itertools
-import json
 import math
 import os
 from collections.abc import Callable, Sequence
@@ -37,6 +39,8 @@ from pathlib import Path
 import numpy as np
 
 from excitable.errors import ModelError, SimulationError
+from excitable.journal import Journal, locked
+from excitable.journal import key as _key
 
 #: Largest grid accepted (points).
 MAX_POINTS = 1_000_000
@@ -63,6 +67,8 @@ class SweepResult:
     computed: int = 0
     out: Path | None = None
     files: list[str] = field(default_factory=list)
+    #: journal lines that were not records (the torn last line of a killed sweep), dropped
+    dropped: int = 0
 
 
 def parse_axis(spec: str, experiment: str) -> Axis:
@@ -141,62 +147,6 @@ def run_points(experiment: str, fixed: dict, points: Sequence[dict]) -> list[dic
             else {"point": point, "summary": scalar_fields(r.summary)} for point, r in zip(points, results)]
 
 
-def _key(point: dict) -> str:
-    return json.dumps(point, sort_keys=True)
-
-
-class _Journal:
-    """Append-only JSON-lines record of finished points; the first line says which sweep it is."""
-
-    def __init__(self, path: Path, header: dict, fresh: bool):
-        self.path = path
-        self.done: dict[str, dict] = {}
-        if path.exists() and not fresh:
-            lines = path.read_text().splitlines()
-            first = _loads(lines[0]) if lines else None
-            if first is not None and first != header:
-                raise ModelError(f"{path} holds another sweep ({_difference(first, header)}); "
-                                 f"use another --out, or --fresh to replace it")
-            for line in lines[1:]:
-                rec = _loads(line)  # a line cut short by a crash is skipped
-                if rec is not None and "point" in rec:
-                    self.done[_key(rec["point"])] = rec
-            if first is None:
-                self._rewrite(header)
-        else:
-            self._rewrite(header)
-
-    def _rewrite(self, header):
-        from excitable.results import atomic_write_text
-
-        atomic_write_text(self.path, json.dumps(header) + "\n" +
-                          "".join(json.dumps(r) + "\n" for r in self.done.values()))
-
-    def add(self, rec: dict) -> None:
-        with open(self.path, "a") as f:
-            f.write(json.dumps(rec) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-        self.done[_key(rec["point"])] = rec
-
-
-def _loads(line: str):
-    try:
-        rec = json.loads(line)
-    except ValueError:
-        return None
-    return rec if isinstance(rec, dict) else None
-
-
-def _difference(old: dict, new: dict) -> str:
-    if old.get("experiment") != new["experiment"]:
-        return f"of {old.get('experiment')!r}"
-    a, b = old.get("fixed") or {}, new["fixed"]
-    diff = [f"{k} = {a.get(k, 'a grid axis')} there, {b.get(k, 'a grid axis')} now"
-            for k in sorted(set(a) | set(b)) if a.get(k, "?") != b.get(k, "?")]
-    return "; ".join(diff[:3]) or "other settings"
-
-
 def sweep(experiment: str, axes: Sequence[Axis], *, sets: dict | None = None, out=None,
           scheduler=None, batch_size: int | None = None, retries: int = 2, fresh: bool = False,
           plot: Sequence[str] | None = None, progress: Callable[[int, int], None] | None = None,
@@ -228,61 +178,66 @@ def sweep(experiment: str, axes: Sequence[Axis], *, sets: dict | None = None, ou
     points = grid_points(axes)
     header = {"experiment": experiment, "fixed": scalar_fields(fixed)}
     client = None if scheduler is None else _client(scheduler)  # an unreachable one fails first
-    if out is not None:
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        journal = _Journal(out / JOURNAL, header, fresh)
-        done = journal.done
-    else:
+    with contextlib.ExitStack() as held:  # until the sweep ends: the Dask client, the folder's lock
+        if client is not None and client is not scheduler:
+            held.callback(client.close)
         journal, done = None, {}
-    pending = [p for p in points if _key(p) not in done]
-    total, finished = len(points), len(points) - len(pending)
-    fresh_rows: dict[str, dict] = {}
+        if out is not None:
+            out = Path(out)
+            out.mkdir(parents=True, exist_ok=True)
+            held.enter_context(locked(out))  # one sweep per folder: a second one is refused here
+            journal = Journal(out / JOURNAL, header, fresh)
+            done = journal.done
+        pending = [p for p in points if _key(p) not in done]
+        total, finished = len(points), len(points) - len(pending)
+        fresh_rows: dict[str, dict] = {}
 
-    def accept(recs):
-        nonlocal finished
-        recs = [r for r in recs if _key(r["point"]) not in fresh_rows]  # a task run twice counts once
-        for rec in recs:
-            if journal is not None:
-                journal.add(rec)
-            fresh_rows[_key(rec["point"])] = rec
-        finished += len(recs)
-        if on_rows is not None:
-            on_rows(recs)
+        def accept(recs):
+            nonlocal finished
+            recs = [r for r in recs if _key(r["point"]) not in fresh_rows]  # a task run twice counts once
+            for rec in recs:
+                if journal is not None:
+                    journal.add(rec)
+                fresh_rows[_key(rec["point"])] = rec
+            finished += len(recs)
+            if on_rows is not None:
+                on_rows(recs)
+            if progress is not None:
+                progress(finished, total)
+
         if progress is not None:
             progress(finished, total)
 
-    if progress is not None:
-        progress(finished, total)
-    def table():
-        records = {**done, **fresh_rows}
-        columns, rows = _table([a.key for a in axes], [records[_key(p)] for p in points if _key(p) in records])
-        if out is not None:  # also after an interruption: the table then holds the rows done so far
-            from excitable.results import atomic_write_text
+        def table():
+            records = {**done, **fresh_rows}
+            columns, rows = _table([a.key for a in axes],
+                                   [records[_key(p)] for p in points if _key(p) in records])
+            if out is not None:  # also after an interruption: the table then holds the rows done so far
+                from excitable.results import atomic_write_text
 
-            atomic_write_text(out / TABLE, _csv(columns, rows))
-        return columns, rows
+                atomic_write_text(out / TABLE, _csv(columns, rows))
+            return columns, rows
 
-    try:
-        if pending and client is None:
-            size = LOCAL_BATCH if batchable(experiments.get(experiment)) else 1
-            for i in range(0, len(pending), size):
-                accept(run_points(experiment, fixed, pending[i:i + size]))
-        elif pending:
-            _on_dask(client, experiment, fixed, pending, batch_size, retries, accept)
-    except BaseException:
-        table()
-        raise
-    finally:
-        if client is not None and client is not scheduler:
-            client.close()
-    columns, rows = table()
-    result = SweepResult(columns, rows, computed=len(fresh_rows), out=out)
-    if out is not None:
-        result.files = [JOURNAL, TABLE]
-        if len(axes) <= 2 and _plot(out / FIGURE, axes, columns, rows, plot):
-            result.files.append(FIGURE)
-    return result
+        try:
+            if pending and client is None:
+                size = LOCAL_BATCH if batchable(experiments.get(experiment)) else 1
+                for i in range(0, len(pending), size):
+                    accept(run_points(experiment, fixed, pending[i:i + size]))
+            elif pending:
+                _on_dask(client, experiment, fixed, pending, batch_size, retries, accept)
+        except BaseException:
+            table()
+            raise
+        columns, rows = table()
+        result = SweepResult(columns, rows, computed=len(fresh_rows), out=out,
+                             dropped=journal.dropped if journal is not None else 0)
+        if out is not None:
+            result.files = [JOURNAL, TABLE]
+            if len(axes) <= 2 and _plot(out / FIGURE, axes, columns, rows, plot):
+                result.files.append(FIGURE)
+            else:  # one left by an earlier sweep here (--fresh) would show other rows
+                (out / FIGURE).unlink(missing_ok=True)
+        return result
 
 
 def _client(scheduler):
