@@ -7,6 +7,8 @@ physics functions called on their own (``ex.nernst(140., 5., 1, 37.)``) are floa
 from __future__ import annotations
 
 import os
+import stat
+import sys
 from pathlib import Path
 
 import jax
@@ -23,6 +25,56 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "excitable" / "jax"
 
 
+_warned: set[str] = set()
+
+
+def warn_once(message: str) -> None:
+    """``excitable: warning: MESSAGE`` on stderr, once per process for each message."""
+    if message not in _warned:
+        _warned.add(message)
+        sys.stderr.write(f"excitable: warning: {message}\n")
+
+
+def private_directory(path: Path, what: str) -> bool:
+    """Create ``path`` (mode 0700) if missing; True if it is a directory of this user that no one
+    else can write to, so what this process loads from it was written by this user.
+
+    Compiled programs are machine code: whoever can write a cache directory can make the next run
+    execute anything as this user. A directory that belongs to someone else or is group/other-
+    writable (directly or through a symlink), or that sits in a directory another user controls
+    (owned by someone other than this user or root, or other-writable without the sticky bit, so
+    that our entry could be swapped), is refused with one warning line; the caller then runs
+    without it. A directory that cannot be created (a read-only home) is skipped quietly, as
+    before. Without POSIX owners (``os.getuid`` missing) nothing can be checked: refused quietly.
+    """
+    if not hasattr(os, "getuid"):
+        return False
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            pass
+        link, st, parent = os.lstat(path), os.stat(path), os.stat(path.parent)
+    except OSError:
+        return False
+    uid = os.getuid()
+    if not stat.S_ISDIR(st.st_mode):
+        problem = "it is not a directory"
+    elif st.st_uid != uid or link.st_uid != uid:
+        problem = f"it belongs to uid {st.st_uid if st.st_uid != uid else link.st_uid}, not to this user (uid {uid})"
+    elif st.st_mode & 0o022:
+        problem = f"others can write to it (mode {stat.S_IMODE(st.st_mode):o})"
+    elif parent.st_uid not in (uid, 0):
+        problem = f"its parent directory belongs to uid {parent.st_uid}, who could swap it"
+    elif parent.st_mode & 0o002 and not parent.st_mode & stat.S_ISVTX:
+        problem = f"others can replace it (its parent directory has mode {stat.S_IMODE(parent.st_mode):o})"
+    else:
+        return True
+    warn_once(f"not using {what} {path}: {problem}; running without it")
+    return False
+
+
 def configure() -> None:
     """Enable float64 (agreement with NEURON to ~1e-6 mV needs it) and the compilation cache."""
     global _configured
@@ -32,8 +84,15 @@ def configure() -> None:
     if os.environ.get("EXCITABLE_X64", "1") != "0":
         jax.config.update("jax_enable_x64", True)
     cache = default_cache_dir()
+    if not private_directory(cache, "the compilation cache"):
+        # JAX reads JAX_COMPILATION_CACHE_DIR itself: switch its cache off, not just leave it unset.
+        try:
+            jax.config.update("jax_compilation_cache_dir", None)
+            jax.config.update("jax_enable_compilation_cache", False)
+        except AttributeError:
+            pass
+        return
     try:
-        cache.mkdir(parents=True, exist_ok=True)
         jax.config.update("jax_compilation_cache_dir", str(cache))
         # Cache even quick compilations: a CLI run is dominated by them.
         jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)

@@ -7,26 +7,42 @@ under a key computed without tracing: the engine's source, the JAX/XLA versions,
 the plan's structure with the arguments' shapes and dtypes. A later process loads it
 (``jax.experimental.serialize_executable``) and runs it straight away.
 
-Safety: the key must change whenever the traced program could. It does for everything the engine
-traces -- our own code (every source file of the package is hashed), the plan, the parameter
-pytree's structure, shapes and dtypes, the step size and method -- so only runs whose mechanisms
-are all classes of this package use the store; a run with a user-defined channel (whose code we do
-not hash) takes the ordinary ``jax.jit`` path, which JAX's own cache still serves.
+Safety of the key: it must change whenever the traced program could. It does for everything the
+engine traces -- our own code (every source file of the package is hashed), the plan, the
+parameter pytree's structure, shapes and dtypes, the step size and method -- so only runs whose
+mechanisms are all classes of this package use the store; a run with a user-defined channel
+(whose code we do not hash) takes the ordinary ``jax.jit`` path, which JAX's own cache still serves.
+
+Safety of the files: a stored program is machine code, and JAX's serialized form is a pickle, so
+loading a file is running it. Whoever could put a file in the store could run anything as the
+user, and a damaged or misplaced file would crash the run ("Illegal instruction") or silently give
+another program's numbers. Hence (details in ``engine.program_files``):
+
+- the store directory must be the user's own and writable by no one else (created 0700; otherwise
+  one warning line and the run goes on without the store, through plain ``jit``); files are 0600;
+- each file carries its full key and an HMAC-SHA256 made with a per-user secret (32 random bytes
+  in ``$XDG_CONFIG_HOME/excitable/program-key``, default ``~/.config``; 0600, kept apart from the
+  cache so that a copied or shared cache carries no key). Nothing of a file is parsed before its
+  HMAC, then its key, are verified; JAX's pickle is then scanned, without running it, for names
+  outside JAX's own data classes. The input pytree is the call's own; the output pytree is plain
+  JSON (a program whose outputs are other than tuples, lists, str-keyed dicts and None is not
+  stored);
+- a file that fails any check, or fails to load or to run, is deleted and the program compiled
+  and stored again. When a check fails, nothing from the file has run.
 
 Stored executables are compiled by XLA itself, never taken from JAX's persistent cache: one that
 JAX loaded from its cache serializes without its kernels and fails when run ("Function ... not
 found"). A new executable is stored only after it has run once from its serialized form.
 
 ``EXCITABLE_PROGRAM_CACHE=0`` turns the store off. Files live next to JAX's cache directory
-(``<cache>-programs``); deleting them is always safe. The store keeps the most recently used programs
-within ``EXCITABLE_PROGRAM_CACHE_MB`` (default 1024 MB).
+(``<cache>-programs``); deleting them (or the key) is always safe. The store keeps the most
+recently used programs within ``EXCITABLE_PROGRAM_CACHE_MB`` (default 1024 MB).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import sys
 import tempfile
 from functools import lru_cache
@@ -35,7 +51,8 @@ from typing import Any, Callable
 
 import jax
 
-from excitable.backends import default_cache_dir
+from excitable.backends import default_cache_dir, private_directory
+from excitable.engine import program_files as files
 
 _SUFFIX = ".xla"
 _TRACER = getattr(jax.core, "Tracer", ())  # values inside jit/grad/vmap: the jitted path
@@ -48,6 +65,12 @@ def enabled() -> bool:
 def directory() -> Path:
     jax_dir = default_cache_dir()
     return jax_dir.with_name(jax_dir.name + "-programs")
+
+
+def key_path() -> Path:
+    """The per-user secret that signs stored programs (apart from the cache: see the module doc)."""
+    config = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return Path(config) / "excitable" / "program-key"
 
 
 @lru_cache(maxsize=1)
@@ -111,39 +134,47 @@ class StoredProgram:
         leaves, treedef = jax.tree.flatten(args)
         if any(isinstance(x, _TRACER) for x in leaves) or not _own_types(treedef):
             return self.jitted(*args)
-        digest = self._digest(leaves, treedef)
+        signature = repr((self.key, str(treedef), tuple(str(jax.typeof(x)) for x in leaves))).encode()
+        digest = hashlib.sha256(fingerprint().encode() + signature).hexdigest()[:32]
         program = self._loaded.get(digest)
         if program is not None:
             return program(*args)
-        return self._first_call(digest, args)
+        return self._first_call(digest, hashlib.sha256(signature).hexdigest(), args)
 
-    def _digest(self, leaves, treedef) -> str:
-        signature = (self.key, str(treedef), tuple(str(jax.typeof(x)) for x in leaves))
-        return hashlib.sha256(fingerprint().encode() + repr(signature).encode()).hexdigest()[:32]
-
-    def _first_call(self, digest: str, args):
+    def _first_call(self, digest: str, signature: str, args):
         """Run from the stored executable, or compile, run, and store it once it has run."""
-        path = directory() / (digest + _SUFFIX)
+        folder = directory()
+        secret = files.secret(key_path()) if private_directory(folder, "the program cache") else None
+        if secret is None:  # no store we can trust: plain jit (JAX's own cache still helps)
+            self._loaded[digest] = self.jitted
+            return self.jitted(*args)
+        path = folder / (digest + _SUFFIX)
+        key = {"digest": digest, "fingerprint": fingerprint(), "signature": signature}
+        in_tree = jax.tree.structure((args, {}))  # what serialize() gives: (args, kwargs)
         try:
-            program = _deserialize(path.read_bytes())
+            program = files.deserialize(*files.verified(files.read(path), secret, key), in_tree)
             out = jax.block_until_ready(program(*args))  # errors of the run surface here
         except FileNotFoundError:
             pass
-        except Exception:  # a truncated, foreign or kernel-less file: compile again and replace it
+        except Exception:  # forged, damaged, misplaced, foreign or kernel-less: compile and replace
             path.unlink(missing_ok=True)
         else:
             _touch(path)  # recently used: kept when the store is trimmed
             self._loaded[digest] = program
             return out
         try:
-            blob, compiled = _compile_fresh(self.jitted.lower(*args))
+            payload, compiled_in_tree, out_tree, compiled = _compile_fresh(self.jitted.lower(*args))
         except Exception:  # e.g. a JAX without these APIs: plain jit (JAX's own cache still helps)
             self._loaded[digest] = self.jitted
             return self.jitted(*args)
         try:
-            # Trust the blob only once it has run: an executable that JAX took from its own cache
-            # serializes without its kernels and fails here ("Function ... not found").
-            program = _deserialize(blob)
+            # Trust the payload only once it has run, loaded as a later process will load it: an
+            # executable that JAX took from its own cache serializes without its kernels and fails
+            # here ("Function ... not found"); an output pytree JSON cannot describe fails here too.
+            if compiled_in_tree != in_tree:
+                raise files.Unstorable(str(compiled_in_tree))
+            blob = files.sealed(payload, files.tree_to_json(out_tree), secret, key)
+            program = files.deserialize(*files.verified(blob, secret, key), in_tree)
             out = jax.block_until_ready(program(*args))
         except Exception:
             self._loaded[digest] = compiled
@@ -157,15 +188,9 @@ class StoredProgram:
         return out
 
 
-def _deserialize(blob: bytes):
-    from jax.experimental import serialize_executable
-
-    payload, in_tree, out_tree = pickle.loads(blob)
-    return serialize_executable.deserialize_and_load(payload, in_tree, out_tree)
-
-
 def _compile_fresh(lowered):
-    """Compile ``lowered`` in XLA itself (not from JAX's cache); return (serialized, executable).
+    """Compile ``lowered`` in XLA itself (not from JAX's cache); return (payload, in_tree, out_tree,
+    executable).
 
     JAX's cache is keyed on the compile options too: restating one of XLA's defaults gives a key
     that no plain ``jit`` call uses, and raising the minimum compile time keeps JAX from writing
@@ -176,7 +201,7 @@ def _compile_fresh(lowered):
 
     with config.persistent_cache_min_compile_time_secs(1e9):
         compiled = lowered.compile(compiler_options=_FRESH_OPTIONS)
-    return pickle.dumps(serialize_executable.serialize(compiled)), compiled
+    return (*serialize_executable.serialize(compiled), compiled)
 
 
 #: One of XLA's defaults, restated (see ``_compile_fresh``).
@@ -184,8 +209,7 @@ _FRESH_OPTIONS = {"xla_embed_ir_in_executable": False}
 
 
 def _write_atomically(path: Path, blob: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=_SUFFIX)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=_SUFFIX)  # mode 0600
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(blob)
