@@ -3,16 +3,18 @@
 With HH channels everywhere the spike starts at the soma and invades the dendrites and axon; with
 ``channels=passive`` the depolarization only spreads electrotonically and fades with distance, most in
 thin, long dendrites (a small diameter means a large axial resistance and a short length constant).
+
+The cell: ``swc=`` the name of a shipped reconstruction (``ca1-pyramidal``, ``purkinje``,
+``allen-scnn1a``, ``simple``: see ``excitable.io.morphologies``) or the path of your own SWC file;
+without it, a built-in soma with three branching dendrites and an axon.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from excitable.errors import ModelError
 from excitable.experiments.base import Experiment, Param
+from excitable.io import morphologies
 from excitable.model.cell import Cell
 from excitable.model.morphology import Morphology
 from excitable.model.simulation import Simulation
@@ -24,7 +26,8 @@ EXPERIMENT = Experiment(
     name="morphology",
     question="How does a real neuron respond to a current step at its soma?",
     params={
-        "swc": Param("", "", "SWC file (default: a built-in soma with dendrites and an axon)", str),
+        "swc": Param("", "", "SWC file, or a shipped cell: " + ", ".join(morphologies.names())
+                     + " (default: a built-in soma with dendrites and an axon)", str),
         "channels": Param("hh", "", "hh everywhere, or passive (leak only)", str, ("hh", "passive")),
         "amplitude_nA": Param(1.0, "nA", "current step at the soma"),
         "delay": Param(5.0, "ms", "step onset", minimum=0),
@@ -58,9 +61,7 @@ def builtin_morphology() -> Morphology:
 
 def build_cell(p) -> Cell:
     if p["swc"]:
-        if not Path(p["swc"]).is_file():
-            raise ModelError(f"swc: no such file {p['swc']!r}")
-        morph = Morphology.from_swc(p["swc"])
+        morph = Morphology.from_swc(morphologies.path(p["swc"], field="swc"))
     else:
         morph = builtin_morphology()
     policy = {"dx_um": p["dx_um"]} if p["dx_um"] else {"d_lambda": 0.1}
