@@ -17,6 +17,7 @@ Usage: python benchmarks/bench_cable.py [--quick]
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import math
 import sys
@@ -25,9 +26,10 @@ from pathlib import Path
 
 import _common as c
 
-SWC = Path(__file__).resolve().parents[2] / "shared" / "data" / "morphologies" / "deschutter-10-2012-02-09-001.CNG.swc"
-if not SWC.exists():
-    SWC = Path("/work/shared/data/morphologies/deschutter-10-2012-02-09-001.CNG.swc")
+# The reconstructions shipped in the package (excitable/data/morphologies, names in
+# excitable.io.morphologies), found without importing excitable, so that no timed import is warmed.
+DATA = Path(importlib.util.find_spec("excitable").origin).parent / "data" / "morphologies"
+SWC = DATA / "deschutter-10-2012-02-09-001.CNG.swc"  # "purkinje"
 WORK = {"axon": dict(tstop=20.0), "tree": dict(tstop=100.0)}
 
 

@@ -90,10 +90,10 @@ from pathlib import Path
 
 import _common as c
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "morphologies"
-if not DATA.is_dir():
-    DATA = Path("/work/shared/data/morphologies")
-TREE_SWC = DATA / "turner-ca1-n120.swc"
+# The reconstructions shipped in the package (excitable/data/morphologies, names in
+# excitable.io.morphologies), found without importing excitable, so that no timed import is warmed.
+DATA = Path(importlib.util.find_spec("excitable").origin).parent / "data" / "morphologies"
+TREE_SWC = DATA / "turner-ca1-n120.swc"  # "ca1-pyramidal"
 READ_SWCS = (DATA / "allen-scnn1a-177300.01.02.01.swc", DATA / "deschutter-10-2012-02-09-001.CNG.swc")
 
 TSTOP = {"single": 100.0, "cables": 20.0, "tree": 20.0, "grad": 100.0}

@@ -26,6 +26,7 @@ Needs: the private JAX hook of tests/engine/conftest.py (``jax._src.pallas.trito
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import re
 import subprocess
@@ -34,10 +35,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data" / "morphologies"
-if not DATA.is_dir():
-    DATA = Path("/work/shared/data/morphologies")
+# The reconstructions shipped in the package (excitable/data/morphologies, names in
+# excitable.io.morphologies), found without importing excitable, so that no timed import is warmed.
+DATA = Path(importlib.util.find_spec("excitable").origin).parent / "data" / "morphologies"
 REGISTERS_PER_SM, THREADS_PER_SM, BLOCKS_PER_SM = 65536, 2048, 32  # sm_80 .. sm_90
 
 

@@ -11,7 +11,6 @@ interpreter, which executes the kernel's own program (its layout, tree tables, l
 padding and time loop); on a GPU the same tests run the compiled kernel.
 """
 
-from pathlib import Path
 
 import jax
 import numpy as np
@@ -28,10 +27,7 @@ from excitable.errors import ModelError
 from excitable.physics.channels.pospischil import regular_spiking
 
 TSTOP = 15.0
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "morphologies"
-if not DATA.is_dir():  # a clone elsewhere (CI): the shared data stay where the workplace keeps them
-    DATA = Path("/work/shared/data/morphologies")
-SWC = DATA / "simple.swc"
+SWC = "simple"  # the shipped toy tree (excitable/data/morphologies/simple.swc)
 
 
 @pytest.fixture(params=["lanes", "nodes"])
@@ -173,7 +169,7 @@ def test_nodes_layout_with_stride_and_a_forest_of_one_compartment_cells():
 @pytest.fixture(scope="module")
 def ca1():
     """The benchmarks' CA1 cell (705 nodes at d_lambda = 0.1), HH everywhere."""
-    return ex.Simulation(ex.Cell.from_swc(DATA / "turner-ca1-n120.swc", d_lambda=0.1).insert(ex.HH()))
+    return ex.Simulation(ex.Cell.from_swc("ca1-pyramidal", d_lambda=0.1).insert(ex.HH()))
 
 
 @pytest.mark.parametrize("solver", ["levels", "pcr"])

@@ -136,16 +136,12 @@ def test_the_gpu_solvers_in_a_firing_cell_equal_the_node_loop(monkeypatch, shape
     axon) against the node loop that the NEURON comparisons run on the CPU: V everywhere within
     1e-9 mV (the methods differ only in the order of floating-point operations)."""
     import functools
-    from pathlib import Path
 
     import excitable as ex
     from excitable.engine import hines, integrate, stepping
 
     if shape == "swc":
-        swc = Path(__file__).resolve().parents[3] / "shared" / "data" / "morphologies" / "turner-ca1-n120.swc"
-        if not swc.exists():
-            swc = Path("/work/shared/data/morphologies/turner-ca1-n120.swc")
-        cell = ex.Cell.from_swc(swc, d_lambda=0.1).insert(ex.HH())
+        cell = ex.Cell.from_swc("ca1-pyramidal", d_lambda=0.1).insert(ex.HH())
         stim = ex.IClamp(cell.soma, amplitude=1.0, delay=1.0, duration=20.0)
     else:
         cell = ex.Cell(ex.Morphology.cylinder(length=2000.0, diameter=1.0), nseg=200, ra=100.0).insert(ex.HH())

@@ -5,18 +5,14 @@ here each convention is checked against the geometry worked out by hand (toleran
 """
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from excitable.errors import ModelError
+from excitable.io.morphologies import path as shipped
 from excitable.io.swc import read_swc, read_swc_table
 from excitable.model.morphology import Morphology
-
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "morphologies"
-if not DATA.is_dir():  # repository checked out elsewhere: fall back to the shared workspace
-    DATA = Path("/work/shared/data/morphologies")
 
 
 def write(tmp_path, text, name="cell.swc"):
@@ -109,21 +105,21 @@ def test_sections_split_at_branch_points_and_type_changes(tmp_path):
 
 
 def test_simple_swc_by_hand():
-    m = Morphology.from_swc(DATA / "simple.swc")
+    m = Morphology.from_swc(shipped("simple"))
     assert m.names == ("soma", "dend[0]", "dend[1]", "dend[2]", "axon[0]", "axon[1]", "axon[2]")
     assert m.total_length_um == pytest.approx(2 + (5 + 5 + 6) + (4 + 6 + 5), rel=1e-12)
     np.testing.assert_allclose(sec(m, "axon[1]").points, [[0, -4, 0, 2], [6, -4, 0, 4]])
 
 
 @pytest.mark.parametrize("name, n_sections, regions", [
-    ("allen-scnn1a-177300.01.02.01.swc", 123, {"soma", "axon", "basal", "apical"}),
-    ("deschutter-10-2012-02-09-001.CNG.swc", 784, {"soma", "basal"}),
-    ("turner-ca1-n120.swc", 156, {"soma", "basal", "apical"}),
+    ("allen-scnn1a", 123, {"soma", "axon", "basal", "apical"}),
+    ("purkinje", 784, {"soma", "basal"}),
+    ("ca1-pyramidal", 156, {"soma", "basal", "apical"}),
 ])
 def test_real_files_read(name, n_sections, regions):
-    m = read_swc(DATA / name)
+    m = read_swc(shipped(name))
     assert len(m.sections) == n_sections and m.regions == regions
-    t = read_swc_table(DATA / name)
+    t = read_swc_table(shipped(name))
     # every SWC point appears in some section (plus copies of branch points)
     pts = {tuple(np.round(p, 6)) for s in m.sections for p in s.points[:, :3]}
     soma_rows = t["type"] == 1

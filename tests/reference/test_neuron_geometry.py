@@ -10,11 +10,11 @@ storage of 3-D points and its integration order, so the observed differences are
 """
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from excitable.io.morphologies import path as shipped
 from excitable.io.swc import read_swc
 from excitable.model.discretize import discretize
 from excitable.model.morphology import Morphology, Section
@@ -25,11 +25,7 @@ h.load_file("stdlib.hoc")  # lambda_f
 h.load_file("import3d.hoc")
 pytestmark = pytest.mark.neuron
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "morphologies"
-if not DATA.is_dir():
-    DATA = Path("/work/shared/data/morphologies")
-FILES = ["simple.swc", "allen-scnn1a-177300.01.02.01.swc", "deschutter-10-2012-02-09-001.CNG.swc",
-         "turner-ca1-n120.swc"]
+FILES = ["simple", "allen-scnn1a", "purkinje", "ca1-pyramidal"]  # the shipped reconstructions
 RTOL = 1e-9
 
 
@@ -169,8 +165,8 @@ def check_import(m, secs):
 
 @pytest.mark.parametrize("fname", FILES)
 def test_swc_files_match_neuron_import3d(fname):
-    m = read_swc(DATA / fname)
-    cell, secs = nrn_from_swc(DATA / fname)
+    m = read_swc(shipped(fname))
+    cell, secs = nrn_from_swc(shipped(fname))
     check_import(m, secs)
     compare(m, secs, dict(nseg=3), ra=123.0)
     compare(m, secs, dict(d_lambda=0.1), ra=123.0, cm=1.0)

@@ -7,21 +7,18 @@ and every soma spike time within 0.1 ms.
 """
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import excitable as ex
 from excitable.analysis import crossing_times
+from excitable.io.morphologies import path as shipped
 from tests.conftest import neuron_h
 
 pytestmark = pytest.mark.neuron
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "morphologies"
-if not DATA.is_dir():
-    DATA = Path("/work/shared/data/morphologies")
-SWC = DATA / "turner-ca1-n120.swc"
+SWC = shipped("ca1-pyramidal")  # turner-ca1-n120.swc
 RA, CM, DT, CELSIUS, TSTOP = 100.0, 1.0, 0.025, 6.3, 110.0
 STIM = dict(amp=1.0, delay=5.0, dur=100.0)
 
