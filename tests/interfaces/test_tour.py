@@ -25,9 +25,7 @@ from excitable.tour import order
 from excitable.tour.phenomena import ORDER, PHENOMENA
 from excitable.tour.text import format_value, mechanism, split_key
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "PHENOMENA.md"
-if not SHARED.exists():
-    SHARED = Path("/work/shared/PHENOMENA.md")
+TABLE = Path(__file__).resolve().parents[2] / "docs" / "phenomena.md"  # the project's own doc
 
 
 def test_order_follows_the_phenomena_table_unknown_last():
@@ -36,15 +34,37 @@ def test_order_follows_the_phenomena_table_unknown_last():
     assert ORDER.index("all-or-none") < ORDER.index("action-potential") < ORDER.index("myelination")
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="../shared/PHENOMENA.md is not beside the repository")
-def test_phenomena_copy_matches_the_shared_table():
-    rows = []
-    for line in SHARED.read_text().splitlines():
-        if line.startswith("| ") and not line.startswith(("| name", "| ---")):
-            cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
-            if cells[0] != "tour":
-                rows.append(tuple(cells))
-    assert rows == list(PHENOMENA)
+def phenomena_table(text: str) -> list[tuple[str, ...]]:
+    """The rows of the first Markdown table in ``text`` (header and rule left out), as cell tuples."""
+    rows, started = [], False
+    for line in text.splitlines():
+        if not line.startswith("| "):
+            if started:
+                break  # the table ended: later tables (the planned questions) are not the tour's
+            continue
+        started = True
+        if not line.startswith(("| name", "| ---")):
+            rows.append(tuple(c.strip() for c in line.strip().strip("|").split(" | ")))
+    return rows
+
+
+def test_phenomena_copy_matches_the_docs_table():
+    rows = phenomena_table(TABLE.read_text(encoding="utf-8"))
+    assert rows[-1][0] == "tour"  # the table's last row is the tour itself, not in the copy
+    assert rows[:-1] == list(PHENOMENA)
+    # and every question of the table is an experiment one can run
+    assert set(ORDER) <= set(experiments.REGISTRY)
+
+
+def test_phenomena_table_reader_stops_at_the_first_table_and_sees_a_changed_cell():
+    doc = ("intro\n\n| name | q | p | o |\n| --- | --- | --- | --- |\n| a | b | c | d |\n| tour | x | y | z |\n"
+           "\nlater\n\n| name | q | p | o |\n| --- | --- | --- | --- |\n| planned | 1 | 2 | 3 |\n")
+    assert phenomena_table(doc) == [("a", "b", "c", "d"), ("tour", "x", "y", "z")]
+    # a table edited without the copy (one word of one cell) no longer matches it
+    text = TABLE.read_text(encoding="utf-8")
+    name, question = PHENOMENA[3][:2]
+    edited = text.replace(f"| {name} | {question} |", f"| {name} | {question} Really? |", 1)
+    assert edited != text and phenomena_table(edited)[:-1] != list(PHENOMENA)
 
 
 @pytest.mark.parametrize("key, label, unit", [

@@ -1,4 +1,4 @@
-"""The named experiments: each answers one question (../shared/PHENOMENA.md) and returns a Result.
+"""The named experiments: each answers one question (docs/phenomena.md) and returns a Result.
 
 Example:
     >>> from excitable import experiments
