@@ -26,6 +26,45 @@ from excitable.physics.channel import AbstractChannel
 
 Where = str | Sequence[str] | Callable[[np.ndarray], np.ndarray] | Location
 
+#: Parameter units whose values cannot be negative: conductances, permeabilities, concentrations,
+#: rate constants and pump currents (a negative gNa would make a sodium channel pump charge uphill).
+NONNEGATIVE_UNITS = frozenset({"mS/cm2", "uS", "nS", "cm/s", "mM", "1/ms", "1/(mM ms)", "uA/cm2"})
+
+
+def check_physical(mechanism: AbstractChannel | type, field: str, values, shown=None) -> None:
+    """Raise ModelError naming ``Mechanism.field`` if ``values`` are impossible for its unit
+    (negative conductances, permeabilities, concentrations or rates; time constants <= 0).
+    ``shown``: what the user gave, named in the message when it is not the values themselves."""
+    cls = mechanism if isinstance(mechanism, type) else type(mechanism)
+    unit = cls.units.get(field, "")
+    vals = np.asarray(values, dtype=float)
+    if field.startswith("tau") and unit == "ms":
+        bad, rule = ~(vals > 0), "> 0 ms (a time constant)"
+    elif unit in NONNEGATIVE_UNITS:
+        bad, rule = ~(vals >= 0), f">= 0 {unit}"
+    else:
+        bad, rule = ~np.isfinite(vals), "finite"
+    if np.any(bad):
+        first = float(vals[bad].flat[0])
+        src = "" if shown is None else f" (from {shown})"
+        raise ModelError(f"{cls.__name__}.{field} must be {rule}, got {first:g}{src}")
+
+
+def _name(f) -> str:
+    """A function as a message names it: ``the function f``, without its address."""
+    return f"the function {getattr(f, '__qualname__', type(f).__name__)}"
+
+
+def _check_mechanism(mechanism: AbstractChannel) -> None:
+    for k, v in mechanism.parameters().items():
+        try:
+            vals = np.asarray(v, dtype=float)
+        except (TypeError, ValueError):
+            raise ModelError(f"{mechanism.name}.{k} must be a number, got {v!r}") from None
+        if not np.all(np.isfinite(vals)):
+            raise ModelError(f"{mechanism.name}.{k} must be finite, got {v!r}")
+        check_physical(mechanism, k, vals)
+
 
 class Cell:
     """A neuron built from a Morphology.
@@ -89,6 +128,8 @@ class Cell:
 
     def node(self, at: Location) -> int:
         """Index of the node that holds ``at``."""
+        if not isinstance(at, Location):
+            raise ModelError(f"expected a Location (section, x) on this cell, got {at!r}")
         try:
             return self.compartments.index(at.section, at.x)
         except (KeyError, IndexError, ValueError) as e:
@@ -114,6 +155,10 @@ class Cell:
                 raise ModelError("where: a predicate must map distances (N,) to booleans (N,)")
         elif isinstance(where, str):
             mask = self._region_mask(where)
+        elif not isinstance(where, (list, tuple, set, frozenset)) or \
+                not all(isinstance(w, str) for w in where):
+            raise ModelError(f"where must be a region name, a list of them, a Location or a function of "
+                             f"the distance (um), got {where!r}")
         else:
             mask = np.zeros(comp.n, bool)
             for w in where:
@@ -138,6 +183,7 @@ class Cell:
             mechanism = get_channel(mechanism)()
         if not isinstance(mechanism, AbstractChannel):
             raise ModelError(f"insert: expected a channel, got {mechanism!r}")
+        _check_mechanism(mechanism)
         name = mechanism.name
         mask = self.nodes(where)
         if name not in self._mechanisms:
@@ -162,11 +208,20 @@ class Cell:
         Example:
             >>> cell.set("HH.gNa", lambda d: 120.0 * (d < 50), where="axon")
         """
+        if not isinstance(path, str):
+            raise ModelError(f"set: the parameter must be named by a string such as 'HH.gNa', got {path!r}")
+        if path not in ("cm", "ra"):  # an unknown name is named before a function is evaluated
+            mech, _, param = path.partition(".")
+            self._require(mech)
+            if param not in self._values[mech]:
+                raise ModelError(f"{mech} has no parameter {param!r}; it has "
+                                 f"{', '.join(self._values[mech])}")
         mask = self.nodes(where)
         vals = self._evaluate(path, value, mask)
         if path == "cm":
             if np.any(vals[mask] <= 0):
-                raise ModelError(f"cm must be > 0, got {value!r}")
+                raise ModelError(f"cm must be > 0 uF/cm2, got {float(vals[mask][~(vals[mask] > 0)][0]):g}"
+                                 + (f" (from {_name(value)})" if callable(value) else ""))
             self._cm = self.cm.copy()
             self._cm[mask] = vals[mask]
         elif path == "ra":
@@ -178,22 +233,23 @@ class Cell:
             self._ra_per_section = ra
             self.__dict__.pop("compartments", None)  # axial conductances change
         else:
-            mech, _, param = path.partition(".")
-            self._require(mech)
-            if param not in self._values[mech]:
-                raise ModelError(f"{mech} has no parameter {param!r}; it has "
-                                 f"{', '.join(self._values[mech])}")
+            check_physical(self._mechanisms[mech], param, vals[mask], _name(value) if callable(value) else None)
             self._values[mech][param][mask] = vals[mask]
         return self
 
     def _evaluate(self, path, value, mask) -> np.ndarray:
         if callable(value):
-            vals = np.asarray(value(self.compartments.distance_um), dtype=float)
-            vals = np.broadcast_to(vals, (self.n,)).copy()
+            try:
+                vals = np.asarray(value(self.compartments.distance_um), dtype=float)
+                vals = np.broadcast_to(vals, (self.n,)).copy()
+            except (TypeError, ValueError):
+                raise ModelError(f"{path}: {_name(value)} must map the distances (um, an array "
+                                 f"of {self.n}) to numbers of the same shape") from None
         else:
             vals = np.full(self.n, check_number(path, value))
         if not np.all(np.isfinite(vals[mask])):
-            raise ModelError(f"{path} must be finite, got {value!r}")
+            bad = float(vals[mask][~np.isfinite(vals[mask])][0])
+            raise ModelError(f"{path} must be finite, got {bad}" + (f" (from {_name(value)})" if callable(value) else ""))
         return vals
 
     def _require(self, name: str) -> None:
@@ -205,6 +261,9 @@ class Cell:
         """Place a point mechanism (a synapse, kind "point") at ``at``; returns its instance number."""
         if not isinstance(mechanism, AbstractChannel) or type(mechanism).kind != "point":
             raise ModelError(f"place: expected a point mechanism (a synapse), got {mechanism!r}")
+        _check_mechanism(mechanism)
+        if not isinstance(at, Location):
+            raise ModelError(f"place: at must be a Location, got {at!r}")
         self.node(at)
         self._points.append((mechanism, at))
         return len(self._points) - 1

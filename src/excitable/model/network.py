@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from excitable.errors import ModelError, check_number
-from excitable.model.cell import Cell
+from excitable.model.cell import Cell, _check_mechanism
 from excitable.model.stimuli import Location
 from excitable.physics.channel import AbstractChannel
 
@@ -74,6 +74,8 @@ class Network:
             if not 0 <= cell < len(self.cells):
                 raise ModelError(f"no cell {cell} in this network of {len(self.cells)}")
             return int(cell)
+        if not isinstance(cell, Cell):
+            raise ModelError(f"expected a cell (a Cell of this network, or its index), got {cell!r}")
         for i, c in enumerate(self.cells):
             if c is cell:
                 return i
@@ -95,6 +97,7 @@ class Network:
         """
         if not isinstance(receptor, AbstractChannel) or type(receptor).kind != "point":
             raise ModelError(f"synapse: expected a receptor (point mechanism), got {receptor!r}")
+        _check_mechanism(receptor)
         cleft = {"t_max": check_number("t_max", t_max, nonnegative=True),
                  "pulse": check_number("pulse", pulse, nonnegative=True),
                  "tau_clear": check_number("tau_clear", tau_clear, nonnegative=True)}
@@ -194,7 +197,10 @@ class Network:
         """Global node index of a site (a bare Location means cell 0)."""
         if isinstance(site, Location):
             site = Site(0, site)
-        return int(self.offsets[site.cell] + self.cells[site.cell].node(site.at))
+        elif not isinstance(site, Site):
+            raise ModelError(f"expected a Location or a Site(cell, Location), got {site!r}")
+        i = self.index(site.cell)
+        return int(self.offsets[i] + self.cells[i].node(site.at))
 
     def concat(self, attr: str) -> np.ndarray:
         """A per-node compartment array of every cell, concatenated (parents shifted)."""

@@ -23,6 +23,8 @@ class Location:
     x: float = 0.5
 
     def __post_init__(self):
+        if isinstance(self.section, bool) or not isinstance(self.section, (str, int, np.integer)):
+            raise ModelError(f"location section must be a name or an index, got {self.section!r}")
         x = check_number("location x", self.x)
         if not 0.0 <= x <= 1.0:
             raise ModelError(f"location x must be in [0, 1], got {self.x!r}")
@@ -37,6 +39,30 @@ def _validated_window(delay, duration):
             check_number("duration", duration, nonnegative=True))
 
 
+def _check_site(stimulus) -> None:
+    """``at`` must be a Location, or a Site (a Location on one cell of a network)."""
+    from excitable.model.network import Site  # network imports this module
+
+    at = stimulus.at
+    if not isinstance(at, (Location, Site)):
+        raise ModelError(f"{type(stimulus).__name__}: at must be a Location (e.g. cell.soma), got {at!r}")
+
+
+def check_resolved(stimulus, dt: float) -> None:
+    """Refuse a time step longer than the shortest event of ``stimulus`` (ms): sampled at mid-steps,
+    a pulse shorter than dt falls between two samples (or is stretched to a whole step), and the run
+    would complete with a different protocol than the one asked for.
+
+    Example:
+        >>> check_resolved(IClamp(Location(), 0.1, delay=5, duration=1), dt=0.025)
+    """
+    for what, ms, noun in stimulus.events():
+        # A relative margin: dt = 0.1 and a 0.1-ms pulse are the same number written twice.
+        if 0 < ms < dt * (1 - 1e-9):
+            raise ModelError(f"dt={dt:g} ms is longer than the {type(stimulus).__name__}'s {what} of {ms:g} ms: "
+                             f"the {noun} would fall between steps (use dt <= {ms:g} ms)")
+
+
 @dataclass(frozen=True)
 class IClamp:
     """A current step of ``amplitude`` nA from ``delay`` for ``duration`` ms (NEURON's IClamp)."""
@@ -47,10 +73,15 @@ class IClamp:
     duration: float = 1.0
 
     def __post_init__(self):
+        _check_site(self)
         object.__setattr__(self, "amplitude", check_number("amplitude", self.amplitude))
         d, w = _validated_window(self.delay, self.duration)
         object.__setattr__(self, "delay", d)
         object.__setattr__(self, "duration", w)
+
+    def events(self) -> list[tuple[str, float, str]]:
+        """The durations (ms) the time step must resolve: (what, ms, what falls between steps)."""
+        return [("duration", self.duration, "pulse")]
 
     def waveform(self, t_mid: np.ndarray) -> np.ndarray:
         """Injected current (nA) at the mid-step times ``t_mid`` (ms)."""
@@ -70,14 +101,21 @@ class PulseTrain:
     count: int = 1
 
     def __post_init__(self):
+        _check_site(self)
         object.__setattr__(self, "amplitude", check_number("amplitude", self.amplitude))
         check_number("delay", self.delay, nonnegative=True)
         check_number("width", self.width, positive=True)
         check_number("interval", self.interval, positive=True)
-        if int(self.count) != self.count or self.count < 1:
+        count = check_number("count", self.count, positive=True)
+        if int(count) != count:
             raise ModelError(f"count must be a positive integer, got {self.count!r}")
         if self.width > self.interval:
             raise ModelError(f"width ({self.width} ms) must not exceed interval ({self.interval} ms)")
+
+    def events(self) -> list[tuple[str, float, str]]:
+        """The durations (ms) the time step must resolve: each pulse, and the gap between two."""
+        gap = self.interval - self.width if self.count > 1 else 0.0
+        return [("pulse width", float(self.width), "pulse"), ("gap between pulses", float(gap), "gap")]
 
     def waveform(self, t_mid: np.ndarray) -> np.ndarray:
         since = t_mid - self.delay
@@ -97,10 +135,14 @@ class Ramp:
     duration: float = 100.0
 
     def __post_init__(self):
+        _check_site(self)
         check_number("start", self.start)
         check_number("stop", self.stop)
         check_number("delay", self.delay, nonnegative=True)
         check_number("duration", self.duration, positive=True)
+
+    def events(self) -> list[tuple[str, float, str]]:
+        return [("duration", float(self.duration), "ramp")]
 
     def waveform(self, t_mid: np.ndarray) -> np.ndarray:
         frac = (t_mid - self.delay) / self.duration
@@ -121,14 +163,23 @@ class VClamp:
     rs: float = 0.01
 
     def __post_init__(self):
+        _check_site(self)
         check_number("rs", self.rs, positive=True)
-        if not self.levels:
-            raise ModelError("levels must hold at least one (duration, voltage) pair")
+        try:
+            pairs = [tuple(level) for level in self.levels]
+        except TypeError:
+            pairs = None
+        if not pairs or any(len(pair) != 2 for pair in pairs):
+            raise ModelError(f"levels must be a sequence of (duration ms, voltage mV) pairs, got {self.levels!r}")
         lv = []
-        for dur, mv in self.levels:
+        for dur, mv in pairs:
             lv.append((check_number("level duration", dur, nonnegative=True),
                        check_number("level voltage", mv)))
         object.__setattr__(self, "levels", tuple(lv))
+
+    def events(self) -> list[tuple[str, float, str]]:
+        """Each level's duration (ms): a step shorter than dt would be skipped or stretched."""
+        return [(f"level {k} duration", dur, "level") for k, (dur, _) in enumerate(self.levels)]
 
     def command(self, t_mid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(command mV, on flag) at the mid-step times."""
