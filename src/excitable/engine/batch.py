@@ -21,12 +21,22 @@ _TOP = ("area", "cm", "g_axial", "celsius", "v_init", "iclamp_amp", "vclamp_rs")
 
 
 def broadcast(params, n: int):
-    """``n`` copies of every leaf, stacked on a new leading axis."""
+    """``n`` copies of every leaf, stacked on a new leading axis (``n`` >= 1)."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ModelError(f"broadcast: the batch size n must be an integer >= 1, got {n!r}")
+    if not isinstance(params, dict) or "channels" not in params:
+        raise ModelError(f"broadcast: params must be a parameter pytree (sim.parameters()), got "
+                         f"{_short(params)}")
     return jax.tree.map(lambda x: jnp.broadcast_to(x, (n, *jnp.shape(x))), params)
 
 
 def with_param(params, path: str, value):
     """A copy of ``params`` with ``path`` ("HH.gNa", "celsius", "cm", "iclamp_amp") replaced."""
+    if not isinstance(params, dict) or "channels" not in params:
+        raise ModelError(f"with_param: params must be a parameter pytree (sim.parameters()), got "
+                         f"{_short(params)}")
+    if not isinstance(path, str):
+        raise ModelError(f"with_param: the parameter must be named by a string such as 'HH.gNa', got {path!r}")
     if path in _TOP:
         return {**params, path: jnp.asarray(value, dtype=float)}
     mech, _, field = path.partition(".")
@@ -50,3 +60,64 @@ def get_param(params, path: str) -> np.ndarray:
         return params[path]
     mech, _, field = path.partition(".")
     return getattr(params["channels"][mech], field)
+
+
+def check_params(params, reference, *, batched: bool, where: str = "params") -> int:
+    """Check ``params`` against ``reference`` (``sim.parameters()``) before anything is compiled:
+    the same pytree structure, every leaf an array of numbers whose shape broadcasts to the
+    reference leaf's shape, after one leading batch axis of the same length on every leaf when
+    ``batched``. Returns the batch size (1 when not batched). Values are not checked: a NaN is the
+    run's to report (``SimulationError``), and leaves may be float32.
+    """
+    hint = (" (build it with engine.batch.broadcast(sim.parameters(), n) and with_param)" if batched
+            else " (start from sim.parameters())")
+    if not isinstance(params, dict):
+        raise ModelError(f"{where} must be the parameter pytree{' with a leading batch axis' * batched}, got "
+                         f"{_short(params)}{hint}")
+    got, ref = jax.tree_util.tree_flatten_with_path(params), jax.tree_util.tree_flatten_with_path(reference)
+    if got[1] != ref[1]:
+        want = {jax.tree_util.keystr(k) for k, _ in ref[0]}
+        have = {jax.tree_util.keystr(k) for k, _ in got[0]}
+        missing, extra = sorted(want - have), sorted(have - want)
+        what = (f"lacks {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}" if missing else
+                f"has unknown {', '.join(extra[:5])}{' ...' if len(extra) > 5 else ''}" if extra else
+                "has another structure")
+        raise ModelError(f"{where} does not match this simulation's parameters: it {what}{hint}")
+    size = None
+    for (key, leaf), (_, want) in zip(got[0], ref[0]):
+        name = jax.tree_util.keystr(key)
+        shape, dtype = np.shape(leaf), getattr(leaf, "dtype", None)
+        if dtype is None:
+            try:
+                dtype = np.asarray(leaf).dtype
+            except (TypeError, ValueError):
+                dtype = np.dtype(object)
+        if np.dtype(dtype).kind not in "biuf":
+            raise ModelError(f"{where}{name} must hold numbers, got {_short(leaf)}")
+        if batched:
+            if not shape:
+                raise ModelError(f"{where}{name} has no batch axis (a scalar){hint}")
+            if size is None:
+                size, first = shape[0], name
+            elif shape[0] != size:
+                raise ModelError(f"{where}{name} has a batch of {shape[0]}, but {where}{first} has {size}: "
+                                 f"every leaf needs the same leading batch size")
+            shape = shape[1:]
+        try:
+            ok = np.broadcast_shapes(shape, np.shape(want)) == np.shape(want)
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ModelError(f"{where}{name} has shape {shape}{' per batch element' * batched}, which does "
+                             f"not fit this simulation's {np.shape(want)}")
+    if batched and not size:
+        raise ModelError(f"{where}: the batch size must be >= 1, got {size}")
+    return int(size) if batched else 1
+
+
+def _short(x) -> str:
+    """``x`` for a one-line message: short reprs as they are, arrays by shape, the rest by type."""
+    if hasattr(x, "shape") and hasattr(x, "dtype"):
+        return f"an array of shape {tuple(x.shape)} ({x.dtype})"
+    text = repr(x)
+    return text if len(text) <= 60 and "\n" not in text else f"a {type(x).__name__}"

@@ -20,10 +20,11 @@ from functools import cached_property
 
 import numpy as np
 
+from excitable import limits
 from excitable.errors import ModelError, check_number
 from excitable.model.cell import Cell
 from excitable.model.network import Network, Site
-from excitable.model.stimuli import CurrentStimulus, IClamp, Location, PulseTrain, Ramp, VClamp
+from excitable.model.stimuli import CurrentStimulus, IClamp, Location, PulseTrain, Ramp, VClamp, check_resolved
 from excitable.results import Result
 
 METHODS = {"euler": 1.0, "cn": 0.5}
@@ -68,6 +69,12 @@ class Simulation:
             raise ModelError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
         self.method = method
         self.stochastic = bool(stochastic)
+        try:
+            ok = not isinstance(seed, bool) and int(seed) == seed and 0 <= seed < 2**32
+        except (TypeError, ValueError, OverflowError):
+            ok = False
+        if not ok:
+            raise ModelError(f"seed must be an integer in [0, 2**32), got {seed!r}")
         self.seed = int(seed)
         self.iclamps: list[tuple[CurrentStimulus, Site]] = []
         self.vclamps: list[tuple[VClamp, Site]] = []
@@ -87,17 +94,20 @@ class Simulation:
 
     def _changed(self):
         self.__dict__.pop("plan", None)
+        self.__dict__.pop("_reference", None)
 
     # --- set-up ---------------------------------------------------------------------------------
     def stimulate(self, stimulus, cell: int = 0) -> Simulation:
-        """Add a stimulus (IClamp, PulseTrain, Ramp or VClamp) on ``cell`` (default the first)."""
+        """Add a stimulus (IClamp, PulseTrain, Ramp or VClamp) on ``cell`` (default the first).
+
+        Refused when ``dt`` is longer than one of its pulses, gaps or levels (``check_resolved``)."""
+        if not isinstance(stimulus, (IClamp, PulseTrain, Ramp, VClamp)):
+            raise ModelError(f"stimulate: expected an IClamp, PulseTrain, Ramp or VClamp, got {stimulus!r}")
+        if cell:
+            cell = self.network.index(cell)
         site = self._site(Site(cell, stimulus.at) if cell else stimulus.at)
-        if isinstance(stimulus, VClamp):
-            self.vclamps.append((stimulus, site))
-        elif isinstance(stimulus, (IClamp, PulseTrain, Ramp)):
-            self.iclamps.append((stimulus, site))
-        else:
-            raise ModelError(f"unknown stimulus {stimulus!r}")
+        check_resolved(stimulus, self.dt)
+        (self.vclamps if isinstance(stimulus, VClamp) else self.iclamps).append((stimulus, site))
         self._changed()
         return self
 
@@ -110,6 +120,12 @@ class Simulation:
         (mM, dynamic ions). Synapses: "AMPA[k].r" (state), "AMPA[k].i" (nA), "AMPA[k].g" (uS),
         "AMPA[k].T" (transmitter in the cleft, mM) for instance k of a receptor.
         """
+        if not isinstance(signal, str):
+            raise ModelError(f"record: the signal must be a name such as 'v' or 'HH.m', got {signal!r}")
+        if label is not None and not isinstance(label, str):
+            raise ModelError(f"record: label must be a string, got {label!r}")
+        if isinstance(at, str) and at != "all":
+            raise ModelError(f"record: at must be a Location, a Site or 'all', got {at!r}")
         if at == "all":
             if signal != "v":
                 raise ModelError(f"record: only 'v' can be recorded at='all', got {signal!r}")
@@ -164,17 +180,33 @@ class Simulation:
                 return Probe(label, "transmitter", 0, mechanism=name, index=k)
             kind = _field_kind(points[name][1], field, self.temperature)
             if kind is None:
-                raise ModelError(f"record: {name} has no state, current or conductance {field!r}")
+                raise ModelError(f"record: {name} has no state, current or conductance {field!r}; it has "
+                                 f"{', '.join(_fields(points[name][1], self.temperature) + ['T'])}")
             return Probe(label, kind, int(points[name][0][k]), mechanism=name, field=field, index=k)
         dens = self.network.density_mechanisms()
         if mech not in dens:
-            raise ModelError(f"record: unknown signal {signal!r} (mechanisms: {', '.join(dens) or 'none'})")
+            raise ModelError(f"record: unknown signal {signal!r}; valid: {', '.join(self.signals())}")
         if node not in set(dens[mech][0]):
             raise ModelError(f"record: {mech} is not inserted at that location")
         kind = _field_kind(dens[mech][1], field, self.temperature)
         if kind is None:
-            raise ModelError(f"record: {mech} has no state, current or conductance {field!r}")
+            raise ModelError(f"record: {mech} has no state, current or conductance {field!r}; it has "
+                             f"{', '.join(_fields(dens[mech][1], self.temperature))}")
         return Probe(label, kind, node, mechanism=mech, field=field)
+
+    def signals(self) -> list[str]:
+        """The names ``record`` takes (synapse instances as ``AMPA[0..k].r``)."""
+        out = list(_SPECIAL)
+        for name, (_, mech) in self.network.density_mechanisms().items():
+            out += [f"{name}.{f}" for f in _fields(mech, self.temperature)]
+        out += [f"iclamp[{k}]" for k in range(len(self.iclamps))]
+        out += [f"vclamp[{k}]" for k in range(len(self.vclamps))]
+        out += [f"{side}:{ion}" for ion in sorted({i for c in self.network.cells for i in c.ion_pools})
+                for side in ("ci", "co")]
+        for name, (nodes, mech, _) in self.network.point_mechanisms().items():
+            k = f"{name}[0]" if len(nodes) == 1 else f"{name}[0..{len(nodes) - 1}]"
+            out += [f"{k}.{f}" for f in _fields(mech, self.temperature) + ["T"]]
+        return out
 
     # --- compile --------------------------------------------------------------------------------
     @cached_property
@@ -287,9 +319,13 @@ class Simulation:
 
     def n_steps(self, tstop: float) -> int:
         tstop = check_number("tstop", tstop, positive=True)
+        if not np.isfinite(tstop / self.dt):
+            raise ModelError(f"tstop={tstop:g} ms at dt={self.dt:g} ms is too many steps to count")
         n = int(round(tstop / self.dt))
         if n < 1:
             raise ModelError(f"tstop ({tstop} ms) must be at least one step (dt = {self.dt} ms)")
+        # Every run, drive and function counts its steps here, before anything is allocated.
+        limits.check("steps", n, f"tstop={tstop:g} ms at dt={self.dt:g} ms")
         return n
 
     def drive(self, tstop: float, start: int = 0, count: int | None = None) -> dict[str, np.ndarray]:
@@ -345,6 +381,9 @@ class Simulation:
 
         if kernel not in ("auto", "scan", "fused"):
             raise ModelError(f"kernel must be 'auto', 'scan' or 'fused', got {kernel!r}")
+        stride = _check_stride(stride)
+        n = self.n_steps(tstop)
+        self._check_budget(tstop, n, stride, self._reference, None, whole=True)  # per batch element
         if kernel == "fused" and (not batched or self.plan.n != 1):
             raise ModelError("function(kernel='fused') takes a batch (batched=True) of single compartments")
         if kernel != "scan" and batched and self.plan.n == 1 and self._use_fused(kernel, None):
@@ -436,14 +475,50 @@ class Simulation:
                           f"lax.scan instead (kernel='scan' skips the attempt)", RuntimeWarning, stacklevel=4)
             return None
 
+    @cached_property
+    def _reference(self) -> dict:
+        """The parameter pytree as the plan was built: what given ``params`` are checked against
+        (kept with the plan: rebuilding it would cost as much as a short run of a large network)."""
+        return self.parameters()
+
+    def _check_budget(self, tstop, n: int, stride: int, params, batch: int | None, *, whole=False) -> None:
+        """Refuse a run beyond ``excitable.limits`` before anything is compiled or allocated: its time
+        steps, compartments (x batch), compartment-steps (x batch) and bytes: the recordings (twice
+        when chunked: the chunks and their concatenation), spike flags, stimulus waveforms, and the
+        parameters and state (taken as twice the parameters: the state is about as large).
+        ``whole``: one scan over all the steps (``function``), never chunks."""
+        import jax
+
+        for stim, _ in self.iclamps + self.vclamps:  # dt may have been changed since stimulate
+            check_resolved(stim, self.dt)
+        b, comps = batch or 1, self.network.n
+        run = f"tstop={float(tstop):g} ms at dt={self.dt:g} ms"
+        on = f"{comps} compartment{'s' * (comps != 1)}" + (f" x a batch of {batch}" if batch else "")
+        limits.check("compartments", comps * b, on)  # steps: checked by n_steps
+        limits.check("work", float(comps) * n * b, f"{run} on {on}")
+        chunk = max(stride, (CHUNK_STEPS // stride) * stride)
+        chunked = not whole and n > 2 * chunk
+        width = sum(p.width(self.plan.n) for p in self.plan.probes)
+        inputs = len(self.iclamps) + 2 * len(self.vclamps) + len(self.network.trains)
+        sources = len(self.plan.connections.source_nodes) if self.plan.record_spikes else 0
+        nbytes = ((8.0 * (n // stride + 1) * width + 1.0 * n * sources) * b * (2 if chunked else 1)
+                  + 8.0 * (chunk if chunked else n) * inputs
+                  + 16.0 * sum(np.size(x) for x in jax.tree.leaves(params)))
+        limits.check("memory", nbytes, f"recording {width} value{'s' * (width != 1)} every "
+                     f"{stride if stride > 1 else ''}{' steps' if stride > 1 else 'step'} for {run} on {on}")
+
     def _run(self, tstop, params, stride, batched, kernel="scan") -> Result:
         from excitable import progress
+        from excitable.engine.batch import check_params
         from excitable.engine.integrate import check_finite, stored_runner
 
-        if int(stride) != stride or stride < 1:
-            raise ModelError(f"stride must be a positive integer, got {stride!r}")
-        params = self.parameters() if params is None else params
+        stride = _check_stride(stride)
         n = self.n_steps(tstop)
+        if params is None and not batched:
+            params, batch = self.parameters(), None
+        else:
+            batch = check_params(params, self._reference, batched=batched)
+        self._check_budget(tstop, n, stride, params, batch if batched else None)
         theta = METHODS[self.method]
         chunk = max(stride, (CHUNK_STEPS // stride) * stride)
         report = progress.current()
@@ -534,11 +609,28 @@ def _check_voltages(traces, probes, dt_sample: float) -> None:
                 f"or an input is far outside the physical range (check amplitudes, dt and parameters)")
 
 
+def _check_stride(stride) -> int:
+    try:
+        ok = not isinstance(stride, bool) and int(stride) == stride and stride >= 1
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok:
+        raise ModelError(f"stride must be a positive integer, got {stride!r}")
+    return int(stride)
+
+
 def _index(text: str, prefix: str) -> int:
     try:
         return int(text[len(prefix) + 1:text.index("]")])
     except ValueError:
         raise ModelError(f"record: cannot read an index in {text!r}") from None
+
+
+def _fields(mech, celsius: float) -> list[str]:
+    from excitable.physics.channel import signal_names
+
+    names = signal_names(mech, celsius)
+    return [*names["states"], *names["currents"], *names["conductances"]]
 
 
 def _field_kind(mech, field: str, celsius: float) -> str | None:
