@@ -86,6 +86,18 @@ def test_cell_from_swc_takes_a_name_or_a_path_and_nothing_else():
         ex.Cell.from_swc("purkinje.swc")
 
 
+def test_naming_a_cell_loads_no_numpy():
+    # The command line checks its arguments (swc=NAME among them) before the heavy imports; a fresh
+    # process, because this one has NumPy already.
+    code = ("import sys\nfrom excitable.io import morphologies as m\nm.names(); m.path('simple')\n"
+            "print(sorted(k for k in ('numpy', 'jax', 'excitable.io.swc') if k in sys.modules))")
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "[]"
+    from excitable.io import read_swc as lazy  # the package still gives the reader
+    assert lazy is read_swc
+
+
 def test_the_wheel_carries_the_cells_and_runs_them_from_any_directory(tmp_path):
     """pip builds the wheel from the repository (hatchling, no build isolation: no network); the
     SWC files and their README must be in it byte for byte, and the wheel unpacked elsewhere (what
