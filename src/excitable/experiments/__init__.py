@@ -51,10 +51,28 @@ def get(name: str):
     return importlib.import_module(REGISTRY[name])
 
 
+def declaration(name: str):
+    """The ``Experiment`` (name, question, parameters) of ``name``, without importing its protocol.
+
+    Listing, ``--params`` and checking parameters need only this; it comes from
+    ``excitable.experiments.declarations`` (no JAX, NumPy or matplotlib), or from the experiment's
+    module when no family declares it.
+    """
+    if name not in REGISTRY:
+        raise ModelError(f"unknown experiment {name!r}; known: {', '.join(REGISTRY)}")
+    from excitable.experiments.declarations import find
+
+    found = find(name)
+    # A module registered under a declared name is still the authority (tests register fakes).
+    if found is not None and REGISTRY[name].startswith(f"{__name__}."):
+        return found
+    return get(name).EXPERIMENT
+
+
 def run(name: str, **params):
     """Run experiment ``name`` with ``params`` (see ``describe(name)``); returns a Result."""
     return get(name).run(**params)
 
 
 def describe(name: str) -> str:
-    return get(name).EXPERIMENT.describe()
+    return declaration(name).describe()

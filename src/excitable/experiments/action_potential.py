@@ -10,26 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from excitable.experiments.base import Experiment, Param
 from excitable.experiments.batching import Prepared, run_prepared
-from excitable.experiments.models import DRUG_PARAMS, MODEL_PARAMS, prepared
+from excitable.experiments.declarations.single_cell import ACTION_POTENTIAL as EXPERIMENT
+from excitable.experiments.models import prepared
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp
 from excitable.results import Result
-
-EXPERIMENT = Experiment(
-    name="action-potential",
-    question="What happens in each phase of the action potential?",
-    params={
-        **MODEL_PARAMS,
-        "amplitude": Param(None, "uA/cm2", "stimulus current density (default about 2x threshold)"),
-        "delay": Param(5.0, "ms", "stimulus onset", minimum=0),
-        "pulse": Param(1.0, "ms", "stimulus duration", positive=True),
-        "tstop": Param(30.0, "ms", "simulated time", positive=True),
-        "dt": Param(0.025, "ms", "time step", positive=True),
-        **DRUG_PARAMS,
-    },
-)
 
 #: Default amplitudes, uA/cm2: about twice the 1-ms pulse threshold of each model.
 DEFAULT_AMPLITUDE = {"hh": 14.0, "textbook": 14.0}

@@ -9,27 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from excitable.experiments.base import Experiment, Param
-from excitable.experiments.models import MODELS, single_compartment
+from excitable.experiments.declarations.single_cell import ALL_OR_NONE as EXPERIMENT
+from excitable.experiments.models import single_compartment
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp
 from excitable.results import Result
-
-EXPERIMENT = Experiment(
-    name="all-or-none",
-    question="Why is the action potential all-or-none?",
-    params={
-        "model": Param("hh", "", "hh or textbook", str, MODELS),
-        "temperature": Param(None, "degC", "default: the model's own", minimum=-10, maximum=60),
-        "pulse": Param(1.0, "ms", "stimulus duration", positive=True),
-        "delay": Param(5.0, "ms", "stimulus onset", minimum=0),
-        "tstop": Param(30.0, "ms", "simulated time per trial", positive=True),
-        "dt": Param(0.025, "ms", "time step", positive=True),
-        "max_amplitude": Param(200.0, "uA/cm2", "upper end of the threshold search", positive=True),
-        "tolerance": Param(1e-4, "", "relative precision of the threshold bisection", positive=True),
-        "n_sweep": Param(24, "", "stimulus amplitudes in the peak-vs-stimulus curve", int, minimum=4),
-    },
-)
 
 #: A trial "fires" when V overshoots this level (mV) after the pulse onset: a regenerative response.
 SPIKE_LEVEL_MV = 0.0

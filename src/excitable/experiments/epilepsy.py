@@ -42,39 +42,13 @@ import dataclasses
 import numpy as np
 
 from excitable.errors import ModelError
-from excitable.experiments.base import Experiment, Param
+from excitable.experiments.declarations.synapses import EPILEPSY as EXPERIMENT
 from excitable.model.cell import Cell
 from excitable.model.network import Network
 from excitable.model.simulation import Simulation
 from excitable.physics.channels import pospischil
 from excitable.physics.receptors import AMPA, Exp2Syn, GABAa
 from excitable.results import Result
-
-EXPERIMENT = Experiment(
-    name="epilepsy",
-    question="Why does a depolarized rest lead to seizures?",
-    params={
-        "n_exc": Param(400, "", "excitatory (regular-spiking) cells", int, minimum=2, maximum=5000),
-        "n_inh": Param(100, "", "inhibitory (fast-spiking) cells", int, minimum=1, maximum=2000),
-        "rest_mV": Param(-60.0, "mV", "excitatory rest in the depolarized network (baseline -70)",
-                         minimum=-69.0, maximum=-50.0),
-        "tstop": Param(2000.0, "ms", "simulated time of each network (the spec's 5 s: --set tstop=5000)",
-                       minimum=300.0),
-        "transient": Param(200.0, "ms", "initial time left out of the measures", minimum=0.0),
-        "dt": Param(0.025, "ms", "time step", positive=True, maximum=0.1),
-        "seed": Param(1, "", "connectivity and background seed", int, minimum=0),
-        "p_connect": Param(0.05, "", "probability of a synapse from an excitatory cell to any cell",
-                           minimum=0.0, maximum=1.0),
-        "p_inh": Param(0.1, "", "probability of a synapse from an inhibitory cell to any cell",
-                       minimum=0.0, maximum=1.0),
-        "g_ee": Param(1.5, "nS", "AMPA gmax, excitatory -> excitatory", minimum=0.0),
-        "g_ei": Param(5.0, "nS", "AMPA gmax, excitatory -> inhibitory", minimum=0.0),
-        "g_inh": Param(8.0, "nS", "GABA_A gmax, inhibitory -> any cell", minimum=0.0),
-        "delay": Param(1.5, "ms", "synaptic delay (conduction + release)", minimum=0.0, maximum=20.0),
-        "bg_rate_hz": Param(1000.0, "Hz", "Poisson background events per cell", minimum=0.0, maximum=20000.0),
-        "g_bg": Param(0.7, "nS", "peak conductance of one background event (Exp2Syn 0.5/3 ms)", minimum=0.0),
-    },
-)
 
 #: Cheaper settings for ``excitable tour --quick``: the same in-degrees on half the cells, 1 s.
 QUICK = {"n_exc": 200, "n_inh": 50, "p_connect": 0.1, "p_inh": 0.2, "tstop": 1000.0}

@@ -24,7 +24,7 @@ import dataclasses
 
 import numpy as np
 
-from excitable.experiments.base import Experiment, Param
+from excitable.experiments.declarations.synapses import EXCITATION_INHIBITION as EXPERIMENT
 from excitable.model.cell import Cell
 from excitable.model.morphology import Morphology
 from excitable.model.network import Network
@@ -33,27 +33,6 @@ from excitable.model.stimuli import Location
 from excitable.physics.channels import pospischil
 from excitable.physics.receptors import AMPA, GABAa
 from excitable.results import Result
-
-EXPERIMENT = Experiment(
-    name="excitation-inhibition",
-    question="Can one cell get both kinds of input?",
-    params={
-        "gmax_e": Param(0.001, "uS", "AMPA conductance of each excitatory synapse", positive=True, maximum=0.1),
-        "gmax_i": Param(0.005, "uS", "GABA_A conductance of each inhibitory synapse", positive=True, maximum=0.1),
-        "bicuculline": Param(0.0, "", "fraction of GABA_A receptors blocked (bicuculline): 0 none, 1 all",
-                             minimum=0, maximum=1),
-        "e_cl": Param(-80.0, "mV", "Cl- reversal potential of the GABA_A synapses (shunting uses rest)",
-                      minimum=-100, maximum=-40),
-        "strong_factor": Param(6.0, "", "x gmax_e for the excitation that fires the cell (veto test)",
-                               minimum=1, maximum=50),
-        "interval": Param(5.0, "ms", "time between the two EPSPs of the temporal-summation test",
-                          positive=True, maximum=50),
-        "veto_lead": Param(2.0, "ms", "how long the inhibition precedes the strong excitation", minimum=0,
-                           maximum=20),
-        "dendrite_length": Param(600.0, "um", "length of each dendrite", minimum=100, maximum=2000),
-        "dt": Param(0.025, "ms", "time step", positive=True, maximum=0.1),
-    },
-)
 
 T_INPUT = 40.0     # ms: inputs start after the dendrites have settled to rest
 WINDOW = 30.0      # ms after the excitatory input in which peaks are measured

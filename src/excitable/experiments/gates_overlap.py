@@ -12,32 +12,12 @@ from __future__ import annotations
 import numpy as np
 
 from excitable.errors import ModelError
-from excitable.experiments.base import Experiment, Param
-from excitable.experiments.models import DRUG_PARAMS, MODEL_PARAMS, prepared
+from excitable.experiments.declarations.single_cell import GATES_OVERLAP as EXPERIMENT
+from excitable.experiments.models import prepared
 from excitable.experiments.refractory_period import gate_labels
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp
 from excitable.results import Result
-
-EXPERIMENT = Experiment(
-    name="gates-overlap",
-    question="Are Na+ and K+ gates ever open at the same time?",
-    params={
-        **MODEL_PARAMS,
-        "compare_temperature": Param(18.5, "degC", "a second temperature for comparison (the squid axon's "
-                                     "in HH's propagation experiments)", minimum=-10, maximum=60),
-        "amplitude": Param(2.0, "x threshold", "stimulus, times the 1-ms pulse threshold at each temperature",
-                           positive=True),
-        "pulse": Param(1.0, "ms", "stimulus duration", positive=True),
-        "delay": Param(5.0, "ms", "stimulus onset", minimum=0),
-        "window": Param(30.0, "ms", "time after onset over which the Na+ charge is integrated", positive=True),
-        "level": Param(0.1, "", "a gate population counts as open above this fraction of its peak",
-                       minimum=0.001, maximum=0.99),
-        "dt": Param(0.01, "ms", "time step (finer than NEURON's 0.025: the 18.5-degC spike lasts ~0.4 ms; "
-                    "at 0.025 its Na+ charge ratio is 4 % high)", positive=True),
-        **DRUG_PARAMS,
-    },
-)
 
 #: Faraday constant, C/mol: 1 uC/cm2 of monovalent ions is 1e-6 / F mol/cm2 = 10.364 pmol/cm2.
 FARADAY = 96485.33212

@@ -27,34 +27,13 @@ import math
 import numpy as np
 
 from excitable.errors import ModelError
-from excitable.experiments.base import Experiment, Param
+from excitable.experiments.declarations.cable import GRADED_POTENTIAL as EXPERIMENT
 from excitable.model.cell import Cell
 from excitable.model.morphology import Morphology
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp, Location
 from excitable.physics.channels.hh import Leak
 from excitable.results import Result
-
-EXPERIMENT = Experiment(
-    name="graded-potential",
-    question="Why are graded potentials proportional to the stimulus, and why do they fade?",
-    params={
-        "diameter_um": Param(2.0, "um", "cable diameter", positive=True),
-        "length_um": Param(10000.0, "um", "cable length (>= 10 lambda for a clean exponential fit)",
-                           positive=True),
-        "rm": Param(20000.0, "ohm*cm2", "specific membrane resistance", positive=True),
-        "ra": Param(100.0, "ohm*cm", "axial (cytoplasmic) resistivity Ri", positive=True),
-        "cm": Param(1.0, "uF/cm2", "specific membrane capacitance", positive=True),
-        "dx_um": Param(20.0, "um", "maximum compartment length (lambda/50 at the defaults)", positive=True),
-        "amplitudes": Param("-0.1,-0.05,0.05,0.1,0.15,0.2", "nA",
-                            "pulse amplitudes, comma-separated (negative = hyperpolarizing)", str),
-        "pulse": Param(1.0, "ms", "duration of the brief pulses", positive=True),
-        "step_nA": Param(0.03, "nA", "steady current for the decay profile", minimum=-10, maximum=10),
-        "temperature": Param(6.3, "degC", "no effect on a passive membrane (no gates)",
-                             minimum=-10, maximum=60),
-        "dt": Param(0.025, "ms", "time step for the pulses", positive=True),
-    },
-)
 
 #: Resting (leak reversal) potential, mV.
 E_REST = -65.0

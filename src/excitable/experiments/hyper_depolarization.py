@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from excitable.errors import ModelError
-from excitable.experiments.base import Experiment, Param
+from excitable.experiments.declarations.single_cell import HYPER_DEPOLARIZATION as EXPERIMENT
 from excitable.model.cell import Cell
 from excitable.model.network import Network
 from excitable.model.simulation import Simulation
@@ -22,30 +22,6 @@ from excitable.model.stimuli import IClamp
 from excitable.physics.channel import AbstractChannel, channel
 from excitable.physics.channels.hh import Leak
 from excitable.results import Result
-
-MODELS = ("passive", "hh", "textbook")
-
-EXPERIMENT = Experiment(
-    name="hyper-depolarization",
-    question="What makes the membrane more or less negative?",
-    params={
-        "model": Param("passive", "", "passive (leak only: Rm 20 kOhm cm2, rest -70 mV), hh or textbook", str,
-                       MODELS),
-        "temperature": Param(None, "degC", "default: the model's own (passive and textbook 36, hh 6.3)",
-                             minimum=-10, maximum=60),
-        "g": Param(1.0, "mS/cm2", "conductance of the opened channels", minimum=0),
-        "t_on": Param(20.0, "ms", "when the ligand arrives and the channels open", minimum=0),
-        "duration": Param(50.0, "ms", "how long the ligand stays (the channels stay open)", positive=True),
-        "tstop": Param(100.0, "ms", "simulated time", positive=True),
-        "e_k": Param(None, "mV", "K+ reversal potential (default: the model's EK; passive -90)"),
-        "e_cl": Param(-80.0, "mV", "Cl- reversal potential (GABA_A receptors of mature neurons)"),
-        "e_na": Param(None, "mV", "Na+ reversal potential (default: the model's ENa, +50)"),
-        "test_amplitude": Param(2.0, "uA/cm2", "small test current pulses (before and during the opening)",
-                                minimum=0),
-        "test_duration": Param(2.0, "ms", "duration of each test pulse", positive=True),
-        "dt": Param(0.025, "ms", "time step", positive=True),
-    },
-)
 
 #: The passive membrane (PHENOMENA-SPEC row 5): Rm = 20 kOhm cm2 (tau 20 ms), rest -70 mV.
 PASSIVE_G, PASSIVE_E = 0.05, -70.0

@@ -13,28 +13,10 @@ import numpy as np
 
 from excitable.errors import ModelError
 from excitable.experiments.action_potential import _stim_density, pulse_simulation
-from excitable.experiments.base import Experiment, Param
 from excitable.experiments.batching import Prepared, run_prepared
-from excitable.experiments.models import DRUG_PARAMS, MODEL_PARAMS
+from excitable.experiments.declarations.single_cell import MEMBRANE_CURRENTS as EXPERIMENT
 from excitable.physics.channel import signal_names
 from excitable.results import Result
-
-EXPERIMENT = Experiment(
-    name="membrane-currents",
-    question="Why is total current outward in the falling phase although INa is inward?",
-    params={
-        **MODEL_PARAMS,
-        "amplitude": Param(None, "uA/cm2", "stimulus current density (default about 2x threshold)"),
-        "delay": Param(5.0, "ms", "stimulus onset", minimum=0),
-        "pulse": Param(1.0, "ms", "stimulus duration", positive=True),
-        "probe_v": Param(None, "mV", "a voltage on the falling phase at which the currents are also read "
-                         "(interpolated); default: the V of the steepest fall (HH: -59.0 mV)"),
-        "tstop": Param(25.0, "ms", "simulated time", positive=True),
-        "dt": Param(0.01, "ms", "time step (at NEURON's 0.025, backward Euler makes the steepest fall "
-                    "4 % too slow)", positive=True),
-        **DRUG_PARAMS,
-    },
-)
 
 
 #: Symbol of each current family in the summary and figure.

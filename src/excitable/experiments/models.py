@@ -10,23 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from excitable.errors import ModelError
-from excitable.experiments.base import Param
+# MODELS and the shared parameters are declared beside the experiments' declarations (no JAX there).
+from excitable.experiments.declarations.single_cell import DRUG_PARAMS, MODEL_PARAMS, MODELS  # noqa: F401
 from excitable.model.cell import Cell
 from excitable.physics.channels.hh import HH
-
-MODELS = ("hh", "textbook")
-
-#: The parameters every single-compartment experiment shares.
-MODEL_PARAMS = {
-    "model": Param("hh", "", "hh (squid axon, 6.3 degC) or textbook (mammalian, 36 degC)", str, MODELS),
-    "temperature": Param(None, "degC", "default: the model's own (hh 6.3, textbook 36)",
-                         minimum=-10, maximum=60),
-}
-#: Teaching interventions on the voltage-gated channels.
-DRUG_PARAMS = {
-    "gNa_scale": Param(1.0, "", "multiply Na+ conductance (0 = TTX)", minimum=0),
-    "gK_scale": Param(1.0, "", "multiply K+ conductance (0 = TEA)", minimum=0),
-}
 
 
 @dataclass

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from excitable.experiments.base import Experiment, Param
+from excitable.experiments.declarations.cable import MORPHOLOGY as EXPERIMENT
 from excitable.io import morphologies
 from excitable.model.cell import Cell
 from excitable.model.morphology import Morphology
@@ -21,26 +21,6 @@ from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp
 from excitable.physics.channels.hh import HH, Leak
 from excitable.results import Result
-
-EXPERIMENT = Experiment(
-    name="morphology",
-    question="How does a real neuron respond to a current step at its soma?",
-    params={
-        "swc": Param("", "", "SWC file, or a shipped cell: " + ", ".join(morphologies.names())
-                     + " (default: a built-in soma with dendrites and an axon)", str),
-        "channels": Param("hh", "", "hh everywhere, or passive (leak only)", str, ("hh", "passive")),
-        "amplitude_nA": Param(1.0, "nA", "current step at the soma"),
-        "delay": Param(5.0, "ms", "step onset", minimum=0),
-        "pulse": Param(100.0, "ms", "step duration", positive=True),
-        "tstop": Param(110.0, "ms", "simulated time", positive=True),
-        "dt": Param(0.025, "ms", "time step", positive=True),
-        "dx_um": Param(None, "um", "maximum segment length (default: NEURON's d_lambda = 0.1 rule)",
-                       positive=True),
-        "ra": Param(100.0, "ohm*cm", "axial resistivity", positive=True),
-        "cm": Param(1.0, "uF/cm2", "membrane capacitance", positive=True),
-        "temperature": Param(6.3, "degC", "temperature", minimum=-10, maximum=60),
-    },
-)
 
 
 def builtin_morphology() -> Morphology:

@@ -29,33 +29,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from excitable.experiments.base import Experiment, Param
+from excitable.experiments.declarations.cable import MYELINATION as EXPERIMENT
 from excitable.model.cell import Cell
 from excitable.model.morphology import Morphology
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp, Location
 from excitable.physics.channels.hh import HH, Leak
 from excitable.results import Result
-
-EXPERIMENT = Experiment(
-    name="myelination",
-    question="How does myelin speed up conduction?",
-    params={
-        "myelin": Param(True, "", "myelin on the internodes (false: demyelinated, as in MS)", bool),
-        "diameter_um": Param(10.0, "um", "fibre diameter D (axon + myelin)", minimum=0.5, maximum=30.0),
-        "g_ratio": Param(0.6, "", "axon diameter / fibre diameter", minimum=0.3, maximum=0.95),
-        "internode_per_diameter": Param(100.0, "", "internode length / fibre diameter", minimum=5.0,
-                                        maximum=400.0),
-        "node_length_um": Param(1.0, "um", "length of a node of Ranvier", positive=True, maximum=20.0),
-        "lamellae": Param(None, "", "myelin lamellae (default: myelin thickness / 16 nm)", int, minimum=0),
-        "n_nodes": Param(21, "", "nodes of Ranvier on the fibre", int, minimum=5, maximum=200),
-        "ra": Param(70.0, "ohm*cm", "axoplasm resistivity", positive=True),
-        "temperature": Param(37.0, "degC", "temperature (rates scale with Q10 3)", minimum=0.0, maximum=45.0),
-        "stimulus_nA": Param(None, "nA", "pulse at the first node, 0.05 ms at 37 degC (default 0.25 nA per um of D)"),
-        "dt": Param(0.001, "ms", "time step (microseconds matter here)", positive=True, maximum=0.01),
-        "sweep": Param(True, "", "also measure velocity vs diameter (D = 2, 4, 8, 16 um)", bool),
-    },
-)
 
 #: Cheaper settings for ``excitable tour --quick``: no diameter sweep, a shorter fibre.
 QUICK = {"sweep": False, "n_nodes": 13}

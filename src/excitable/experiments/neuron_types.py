@@ -16,7 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from excitable.errors import ModelError
-from excitable.experiments.base import Experiment, Param
+from excitable.experiments.declarations.single_cell import NEURON_TYPES as EXPERIMENT
 from excitable.model.cell import Cell
 from excitable.model.network import Network
 from excitable.model.simulation import Simulation
@@ -25,23 +25,6 @@ from excitable.physics.channel import AbstractChannel, channel
 from excitable.physics.channels import pospischil as pos
 from excitable.physics.channels.hh import Leak
 from excitable.results import Result
-
-EXPERIMENT = Experiment(
-    name="neuron-types",
-    question="What kinds of neurons are there?",
-    params={
-        "step": Param(2.0, "x rheobase", "the step shown for every cell, times its own 1-s rheobase",
-                      positive=True),
-        "duration": Param(1000.0, "ms", "duration of every step", positive=True),
-        "max_multiple": Param(3.0, "x rheobase", "the f-I curves run from 0.5x to this", minimum=1.0),
-        "stimulus_decades": Param(1.5, "decades", "range of stimulus intensities for the sensory neuron",
-                                  minimum=0.5, maximum=3.0),
-        "temperature": Param(36.0, "degC", "temperature of every cell (Pospischil et al. 2008: 36)",
-                             minimum=-10, maximum=60),
-        "tolerance": Param(0.01, "", "relative precision of the rheobase search", positive=True),
-        "dt": Param(0.025, "ms", "time step", positive=True),
-    },
-)
 
 #: Cheaper settings for ``excitable tour --quick``: half-second steps, a coarser rheobase search.
 QUICK = {"duration": 500.0, "tolerance": 0.02}

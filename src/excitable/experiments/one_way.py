@@ -29,33 +29,13 @@ import math
 import numpy as np
 
 from excitable.errors import ModelError
-from excitable.experiments.base import Experiment, Param
+from excitable.experiments.declarations.cable import ONE_WAY as EXPERIMENT
 from excitable.model.cell import Cell
 from excitable.model.morphology import Morphology
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp, Location
 from excitable.physics.channels.hh import HH
 from excitable.results import Result
-
-EXPERIMENT = Experiment(
-    name="one-way",
-    question="Why does the action potential travel one way only?",
-    params={
-        "diameter_um": Param(476.0, "um", "axon diameter (squid giant axon 476)", positive=True),
-        "length_um": Param(100000.0, "um", "axon length (10 cm)", positive=True),
-        "ra": Param(35.4, "ohm*cm", "axial resistivity", positive=True),
-        "temperature": Param(6.3, "degC", "HH rates scale by 3^((T - 6.3)/10)", minimum=-10, maximum=40),
-        "dx_um": Param(100.0, "um", "maximum compartment length", positive=True),
-        "amplitude_nA": Param(None, "nA", "each stimulus (default: about 3x the middle's threshold)"),
-        "pulse": Param(0.5, "ms", "stimulus duration", positive=True, maximum=5.0),
-        "end_delay_ms": Param(0.0, "ms", "collision protocol: right end stimulated this much later",
-                              minimum=-50, maximum=50),
-        "tstop": Param(None, "ms", "simulated time (default: time to cross the axon x 1.2 + 5 ms)",
-                       positive=True),
-        "dt": Param(0.025, "ms", "time step", positive=True),
-        "n_sites": Param(81, "", "recording sites along the axon", int, minimum=11, maximum=401),
-    },
-)
 
 DELAY_MS = 0.5
 #: Resting specific membrane resistance of HH membrane, ohm*cm2 (1 / 0.68 mS/cm2 at -65 mV).

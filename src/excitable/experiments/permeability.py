@@ -20,7 +20,7 @@ import numpy as np
 
 from excitable import backends  # noqa: F401  (float64 before any array is made)
 from excitable.errors import ModelError
-from excitable.experiments.base import Experiment, Param
+from excitable.experiments.declarations.ions import PERMEABILITY as EXPERIMENT
 from excitable.experiments.resting_potential import EXPERIMENT as RESTING, chord_conductances, ghk_rest
 from excitable.model.cell import Cell
 from excitable.model.simulation import Simulation
@@ -29,21 +29,6 @@ from excitable.physics.channels.ghk import IonLeak
 from excitable.physics.channels.hh import HH
 from excitable.physics.ions import nernst
 from excitable.results import Result
-
-EXPERIMENT = Experiment(
-    name="permeability",
-    question="What if Na+ and K+ permeability both increase?",
-    params={
-        "k_values": Param("1,2,5", "", "scale factors k, comma-separated (k > 0)", str),
-        "temperature": Param(37.0, "degC", "temperature of the GHK and passive parts (mammalian ions)",
-                             minimum=-10, maximum=60),
-        "step_uA_cm2": Param(-0.5, "uA/cm2", "current step for R_in and tau (passive compartment)",
-                             minimum=-50, maximum=50),
-        "epsc_uA_cm2": Param(1.0, "uA/cm2", "EPSC-like current (5-ms pulse) on the passive compartment",
-                             minimum=-50, maximum=50),
-        "dt": Param(0.025, "ms", "time step", positive=True, maximum=0.1),
-    },
-)
 
 #: Passive protocol (ms): step on at STEP_ON until STEP_OFF, EPSC at EPSC_AT for EPSC_MS, end TSTOP.
 STEP_ON, STEP_OFF, EPSC_AT, EPSC_MS, TSTOP = 5.0, 205.0, 305.0, 5.0, 400.0

@@ -15,38 +15,14 @@ from __future__ import annotations
 import numpy as np
 
 from excitable.errors import ModelError
-from excitable.experiments.base import Experiment, Param
+from excitable.experiments.declarations.cable import PROPAGATION as EXPERIMENT
+from excitable.experiments.declarations.cable import PROPAGATION_PRESETS as PRESETS
 from excitable.model.cell import Cell
 from excitable.model.morphology import Morphology
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp, Location
 from excitable.physics.channels.hh import HH
 from excitable.results import Result
-
-PRESETS = {
-    "squid": dict(diameter_um=476.0, length_um=20000.0, ra=35.4, temperature=18.5, dx_um=10.0, soma=False),
-    "axon": dict(diameter_um=2.0, length_um=3000.0, ra=100.0, temperature=6.3, dx_um=10.0, soma=True),
-}
-
-EXPERIMENT = Experiment(
-    name="propagation",
-    question="How does the action potential travel along the axon?",
-    params={
-        "preset": Param("squid", "", "squid (HH giant axon) or axon (soma + thin axon)", str, tuple(PRESETS)),
-        "diameter_um": Param(None, "um", "axon diameter (squid 476, axon 2)", positive=True),
-        "length_um": Param(None, "um", "axon length (squid 20000, axon 3000)", positive=True),
-        "ra": Param(None, "ohm*cm", "axial resistivity (squid 35.4, axon 100)", positive=True),
-        "temperature": Param(None, "degC", "squid 18.5, axon 6.3", minimum=-10, maximum=60),
-        "dx_um": Param(None, "um", "maximum compartment length (default 10)", positive=True),
-        "ncomp": Param(None, "", "number of axon compartments (overrides dx_um)", int, minimum=3),
-        "amplitude_nA": Param(None, "nA", "stimulus (default: 5x what starts a spike)"),
-        "pulse": Param(0.2, "ms", "stimulus duration", positive=True),
-        "tstop": Param(None, "ms", "simulated time (default: time to cross the axon x 2 + 3 ms)",
-                       positive=True),
-        "dt": Param(0.025, "ms", "time step", positive=True),
-        "n_sites": Param(41, "", "recording sites along the axon", int, minimum=5),
-    },
-)
 
 DELAY_MS = 0.5
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from excitable import backends  # noqa: F401  (float64 before any array is made)
 from excitable.errors import ModelError
-from excitable.experiments.base import Experiment, Param
+from excitable.experiments.declarations.ions import PUMP_FAILURE as EXPERIMENT
 from excitable.model.cell import Cell
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp, PulseTrain
@@ -37,29 +37,6 @@ from excitable.physics.channels.hh import HH
 from excitable.physics.ions import MAMMALIAN, nernst, thermal_voltage
 from excitable.physics.pumps import NaKPump, nak_pump_rate
 from excitable.results import Result
-
-EXPERIMENT = Experiment(
-    name="pump-failure",
-    question="What if the Na+/K+ pump stops?",
-    params={
-        "pump_off_s": Param(10.0, "s", "time at which ouabain blocks the pump", minimum=0),
-        "tstop_s": Param(60.0, "s", "simulated time (up to 30 min)", positive=True, maximum=1800),
-        "rate_hz": Param(10.0, "Hz", "firing rate imposed by 1-ms pulses (0: no stimulus)", minimum=0,
-                         maximum=100),
-        "block": Param(1.0, "", "fraction of pumps blocked from pump_off_s (ouabain; 0 none, 1 all)",
-                       minimum=0, maximum=1),
-        "diameter_um": Param(4.0, "um", "axon diameter (thinner: concentrations change faster)",
-                             positive=True, maximum=1000),
-        "stim_uA_cm2": Param(20.0, "uA/cm2", "pulse amplitude (about 2x threshold at rest)", minimum=0),
-        "outside_um": Param(1.0, "um3/um2", "extracellular volume per membrane area (restricted space)",
-                            positive=True),
-        "tau_out_s": Param(1.0, "s", "time constant of K+ exchange between that space and the bath",
-                           positive=True),
-        "temperature": Param(18.5, "degC", "temperature (HH rates scale by 3 per 10 degC)",
-                             minimum=0, maximum=30),
-        "dt": Param(0.025, "ms", "time step", positive=True, maximum=0.1),
-    },
-)
 
 #: Resting potential the model is built to sit at with the pump on (mV).
 REST_MV = -65.0

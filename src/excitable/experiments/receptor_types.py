@@ -23,31 +23,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from excitable.experiments.base import Experiment, Param
+from excitable.experiments.declarations.synapses import RECEPTOR_TYPES as EXPERIMENT
 from excitable.experiments.models import single_compartment
 from excitable.model.network import Network, Site
 from excitable.model.simulation import Simulation
 from excitable.physics.receptors import MuscarinicM2, Nicotinic
 from excitable.results import Result
-
-EXPERIMENT = Experiment(
-    name="receptor-types",
-    question="Nicotinic vs muscarinic receptors: what does each do with the same acetylcholine?",
-    params={
-        "gmax_nicotinic": Param(0.01, "uS", "nicotinic synapse conductance", minimum=0, maximum=1),
-        "gmax_muscarinic": Param(0.05, "uS", "muscarinic synapse: maximal GIRK conductance", minimum=0, maximum=1),
-        "curare": Param(0.0, "", "fraction of nicotinic receptors blocked (curare): 0 none, 1 all", minimum=0,
-                        maximum=1),
-        "atropine": Param(0.0, "", "fraction of muscarinic receptors blocked (atropine): 0 none, 1 all",
-                          minimum=0, maximum=1),
-        "t_max": Param(1.0, "mM", "ACh in the cleft after one release", positive=True, maximum=10),
-        "tau_clear": Param(0.15, "ms", "ACh clearance by acetylcholinesterase", minimum=0, maximum=100),
-        "burst_spikes": Param(4, "", "spikes in the burst onto the third cell", int, minimum=1, maximum=20),
-        "burst_rate": Param(100.0, "Hz", "firing rate within the burst", positive=True, maximum=500),
-        "tstop": Param(1500.0, "ms", "simulated time", minimum=200, maximum=10000),
-        "dt": Param(0.025, "ms", "time step", positive=True, maximum=0.1),
-    },
-)
 
 RELEASE_MS = 20.0
 PULSE_MS = 0.1

@@ -14,31 +14,11 @@ import math
 import numpy as np
 
 from excitable.errors import ModelError
-from excitable.experiments.base import Experiment, Param
-from excitable.experiments.models import DRUG_PARAMS, MODEL_PARAMS, prepared
+from excitable.experiments.declarations.single_cell import REFRACTORY_PERIOD as EXPERIMENT
+from excitable.experiments.models import prepared
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp
 from excitable.results import Result
-
-EXPERIMENT = Experiment(
-    name="refractory-period",
-    question="Why can't a patch fire again at once?",
-    params={
-        **MODEL_PARAMS,
-        "intervals": Param("", "ms", "comma-separated test intervals (onset to onset); default: 2-40 ms for "
-                           "HH at 6.3 degC, scaled by the AP half-width otherwise", str),
-        "conditioning": Param(2.0, "x threshold", "conditioning pulse amplitude, times the single-pulse "
-                              "threshold", positive=True),
-        "cap": Param(10.0, "x threshold", "strongest test pulse tried, times the single-pulse threshold",
-                     minimum=1.0),
-        "pulse": Param(1.0, "ms", "duration of both pulses", positive=True),
-        "delay": Param(5.0, "ms", "onset of the conditioning pulse", minimum=0),
-        "tolerance": Param(1e-3, "", "precision of the threshold bisection, relative to the control "
-                           "threshold", positive=True),
-        "dt": Param(0.025, "ms", "time step", positive=True),
-        **DRUG_PARAMS,
-    },
-)
 
 #: Cheaper settings for ``excitable tour --quick``.
 QUICK = {"tolerance": 1e-2}

@@ -24,29 +24,12 @@ import numpy as np
 
 from excitable import backends  # noqa: F401  (float64 before any array is made)
 from excitable.errors import ModelError
-from excitable.experiments.base import Experiment, Param
+from excitable.experiments.declarations.ions import RESTING_POTENTIAL as EXPERIMENT
 from excitable.model.cell import Cell
 from excitable.model.simulation import Simulation
 from excitable.physics.channels.ghk import GHKLeak, IonLeak
 from excitable.physics.ions import ghk_current, ghk_voltage, nernst, thermal_voltage
 from excitable.results import Result
-
-EXPERIMENT = Experiment(
-    name="resting-potential",
-    question="Why is the inside negative, by 60-70 mV?",
-    params={
-        "ki": Param(140.0, "mM", "[K+] inside", positive=True),
-        "ko": Param(5.0, "mM", "[K+] outside", positive=True),
-        "nai": Param(12.0, "mM", "[Na+] inside", positive=True),
-        "nao": Param(145.0, "mM", "[Na+] outside", positive=True),
-        "cli": Param(10.0, "mM", "[Cl-] inside", positive=True),
-        "clo": Param(110.0, "mM", "[Cl-] outside", positive=True),
-        "pk": Param(1.0, "", "relative K+ permeability", minimum=0),
-        "pna": Param(0.04, "", "relative Na+ permeability", minimum=0),
-        "pcl": Param(0.45, "", "relative Cl- permeability", minimum=0),
-        "temperature": Param(37.0, "degC", "temperature", minimum=-10, maximum=60),
-    },
-)
 
 #: [K]o values (mM) of the K+ series (PHENOMENA-SPEC row 2).
 KO_SERIES = (2.5, 5.0, 10.0, 20.0, 50.0, 100.0)

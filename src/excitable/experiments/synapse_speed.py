@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from excitable.errors import ModelError
-from excitable.experiments.base import Experiment, Param
+from excitable.experiments.declarations.synapses import SYNAPSE_SPEED as EXPERIMENT
 from excitable.model.cell import Cell
 from excitable.model.morphology import Morphology
 from excitable.model.network import Network, Site
@@ -39,22 +39,6 @@ from excitable.physics.channels.hh import Leak
 from excitable.physics.channels.pospischil import KdTraub, NaTraub
 from excitable.physics.receptors import AMPA
 from excitable.results import Result
-
-EXPERIMENT = Experiment(
-    name="synapse-speed",
-    question="How do synapses affect how fast a signal travels?",
-    params={
-        "n_neurons": Param(4, "", "neurons in the chain (synapses = n - 1)", int, minimum=2, maximum=10),
-        "axon_length": Param(1000.0, "um", "axon of each chain neuron (the single axon is n times longer)",
-                             minimum=100.0, maximum=5000.0),
-        "release_delay": Param(0.5, "ms", "terminal 0-mV crossing -> release (Ca2+ entry, vesicle fusion)",
-                               minimum=0.0, maximum=5.0),
-        "gmax": Param(0.01, "uS", "AMPA conductance of each synapse (enough to fire the next neuron)",
-                      positive=True, maximum=1.0),
-        "temperature": Param(36.0, "degC", "temperature (the textbook cell's)", minimum=20.0, maximum=40.0),
-        "dt": Param(0.025, "ms", "time step", positive=True, maximum=0.05),
-    },
-)
 
 SOMA_UM, AXON_DIAM_UM, DX_UM, RA = 20.0, 1.0, 10.0, 100.0
 STIM_DELAY_MS, STIM_MS, STIM_NA = 1.0, 1.0, 0.3

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from excitable.errors import ModelError
-from excitable.experiments.base import Experiment, Param
+from excitable.experiments.declarations.synapses import SYNAPTIC_TRANSMISSION as EXPERIMENT
 from excitable.experiments.models import single_compartment
 from excitable.model.cell import Cell
 from excitable.model.morphology import Morphology
@@ -37,37 +37,6 @@ from excitable.physics.channels.hh import Leak
 from excitable.physics.channels.pospischil import KdTraub, NaTraub
 from excitable.physics.receptors import AMPA, NMDA, Nicotinic
 from excitable.results import Result
-
-RECEPTOR_CHOICES = ("ampa", "nicotinic", "nmda")
-
-EXPERIMENT = Experiment(
-    name="synaptic-transmission",
-    question="How does the signal cross to the next cell?",
-    params={
-        "receptor": Param("ampa", "", "postsynaptic receptor: ampa (glutamate), nicotinic (ACh) or nmda "
-                          "(glutamate, Mg2+-blocked at rest)", str, RECEPTOR_CHOICES),
-        "gmax": Param(0.005, "uS", "maximal synaptic conductance (the synapse's weight); about 0.02 fires "
-                      "the postsynaptic cell", minimum=0, maximum=1.0),
-        "antagonist": Param(0.0, "", "fraction of the postsynaptic receptors blocked by an antagonist "
-                            "(CNQX for AMPA, curare for nicotinic, APV for NMDA): 0 none, 1 all", minimum=0,
-                            maximum=1),
-        "temperature": Param(36.0, "degC", "temperature of both cells and of the release step",
-                             minimum=10, maximum=42),
-        "release_latency": Param(0.15, "ms", "AP peak at the terminal -> start of release, at 36 degC",
-                                 minimum=0, maximum=5),
-        "latency_q10": Param(3.0, "", "Q10 of the release latency (Katz & Miledi 1965: about 3)", minimum=1,
-                             maximum=5),
-        "t_max": Param(1.0, "mM", "transmitter concentration in the cleft after release", positive=True,
-                       maximum=10),
-        "pulse": Param(0.1, "ms", "how long the cleft stays at t_max before clearance starts", minimum=0.025,
-                       maximum=5),
-        "tau_clear": Param(None, "ms", "clearance time constant (default: 1.2 glutamate, 0.15 ACh)",
-                           minimum=0, maximum=100),
-        "axon_length": Param(300.0, "um", "presynaptic axon, soma to terminal", minimum=20, maximum=3000),
-        "tstop": Param(40.0, "ms", "simulated time", minimum=10, maximum=1000),
-        "dt": Param(0.025, "ms", "time step", positive=True, maximum=0.1),
-    },
-)
 
 #: Default clearance time constants, ms: glutamate (Clements et al. 1992), ACh with AChE (0.1-0.2 ms).
 TAU_CLEAR = {"ampa": 1.2, "nmda": 1.2, "nicotinic": 0.15}

@@ -22,28 +22,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from excitable.experiments.base import Experiment, Param
+from excitable.experiments.declarations.synapses import TRANSMITTER_CLEARANCE as EXPERIMENT
 from excitable.experiments.models import single_compartment
 from excitable.model.network import Network, Site
 from excitable.model.simulation import Simulation
 from excitable.physics.receptors import Nicotinic
 from excitable.results import Result
-
-EXPERIMENT = Experiment(
-    name="transmitter-clearance",
-    question="What if transmitter stays in the cleft?",
-    params={
-        "tau_clear": Param(0.15, "ms", "ACh clearance time constant with AChE working", positive=True, maximum=10),
-        "block_factor": Param(10.0, "", "AChE blocked: clearance this many times slower", minimum=1, maximum=1000),
-        "rate": Param(50.0, "Hz", "release rate of the train", positive=True, maximum=200),
-        "n_releases": Param(25, "", "releases in the train", int, minimum=1, maximum=500),
-        "gmax": Param(0.4, "uS", "nicotinic conductance (a neuromuscular-like synapse: large)",
-                      positive=True, maximum=10),
-        "desensitization": Param(0.002, "1/ms", "nicotinic desensitization rate kd (O -> D)", minimum=0,
-                                 maximum=1),
-        "dt": Param(0.025, "ms", "time step", positive=True, maximum=0.1),
-    },
-)
 
 FIRST_MS = 20.0
 PLATEAU_MV = -50.0   # "well above threshold": the textbook cell's threshold is -55 mV

@@ -13,8 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from excitable.errors import ModelError
-from excitable.experiments.base import Experiment, Param
-from excitable.experiments.models import MODEL_PARAMS
+from excitable.experiments.declarations.single_cell import UNDERSHOOT as EXPERIMENT
 from excitable.model.cell import Cell
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp
@@ -22,25 +21,6 @@ from excitable.physics.channel import channel, inf_tau
 from excitable.physics.channels.hh import HH, hh_rates
 from excitable.physics.channels.pospischil import KdTraub, traub_rates
 from excitable.results import Result
-
-EXPERIMENT = Experiment(
-    name="undershoot",
-    question="What is the undershoot for?",
-    params={
-        **MODEL_PARAMS,
-        "slow": Param(2.0, "x tau_n", "K+ gate time constant factor of the 'slowed' cell", positive=True),
-        "fast": Param(0.7, "x tau_n", "K+ gate time constant factor of the 'faster' cell", positive=True),
-        "pulse_amplitude": Param(None, "uA/cm2", "single 1-ms pulse (default: hh 20, about 3x its threshold; "
-                                 "textbook 15)", positive=True),
-        "step_amplitude": Param(None, "uA/cm2", "long step for repetitive firing (default: hh 20, the spec's; "
-                                "textbook 1.0, about 2.4x its rheobase)", positive=True),
-        "step_duration": Param(300.0, "ms", "duration of the long step", positive=True),
-        "delay": Param(5.0, "ms", "onset of both stimuli", minimum=0),
-        "dt": Param(0.025, "ms", "time step", positive=True),
-        "gNa_scale": Param(1.0, "", "multiply Na+ conductance", minimum=0),
-        "gK_scale": Param(1.0, "", "multiply the delayed-rectifier K+ conductance (TEA < 1)", minimum=0),
-    },
-)
 
 #: Default stimuli per model, uA/cm2.
 DEFAULTS = {"hh": {"pulse_amplitude": 20.0, "step_amplitude": 20.0},

@@ -12,31 +12,12 @@ from __future__ import annotations
 import numpy as np
 
 from excitable.errors import ModelError
-from excitable.experiments.base import Experiment, Param
-from excitable.experiments.models import DRUG_PARAMS, MODEL_PARAMS, prepared
+from excitable.experiments.declarations.single_cell import VOLTAGE_CLAMP as EXPERIMENT
+from excitable.experiments.models import prepared
 from excitable.experiments.refractory_period import gate_labels
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import VClamp
 from excitable.results import Result
-
-EXPERIMENT = Experiment(
-    name="voltage-clamp",
-    question="How do voltage-gated Na+ and K+ channels respond to a voltage step?",
-    params={
-        **MODEL_PARAMS,
-        "holding": Param(-65.0, "mV", "holding potential before and after the step"),
-        "step_min": Param(10.0, "mV", "smallest step above the holding potential"),
-        "step_max": Param(130.0, "mV", "largest step (130 reaches +65 mV, beyond ENa, so INa reverses)"),
-        "step_size": Param(10.0, "mV", "spacing of the steps", positive=True),
-        "probe": Param(0.0, "mV", "an extra step level, used for the Na+ inactivation time constant"),
-        "duration": Param(20.0, "ms", "duration of each step", positive=True),
-        "hold": Param(5.0, "ms", "time at the holding potential before the step", minimum=0),
-        "rs": Param(1e-3, "MOhm", "series resistance of the clamp (smaller: closer to an ideal clamp)",
-                    positive=True),
-        "dt": Param(0.025, "ms", "time step", positive=True),
-        **DRUG_PARAMS,
-    },
-)
 
 
 def run(**given) -> Result:
