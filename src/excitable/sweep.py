@@ -42,8 +42,6 @@ from excitable.errors import ModelError, SimulationError
 from excitable.journal import Journal, locked
 from excitable.journal import key as _key
 
-#: Largest grid accepted (points).
-MAX_POINTS = 1_000_000
 #: Points run together here (one vmapped simulation per group, for experiments that allow it):
 #: large enough to fill a vector unit or a GPU, small enough for a responsive progress bar.
 LOCAL_BATCH = 64
@@ -74,11 +72,13 @@ class SweepResult:
 def parse_axis(spec: str, experiment: str) -> Axis:
     """``"key=a:b:n"`` (n values from a to b, ends included) or ``"key=v1,v2,..."`` -> Axis.
 
-    Values are checked by the experiment's own parameter rules; any problem raises ModelError.
+    Values are checked by the experiment's own parameter rules; any problem raises ModelError. A range
+    is counted before its values are made: more than ``limits.limit("grid")`` is refused (a typo such
+    as ``1:2:100000000`` would otherwise take gigabytes).
     """
-    from excitable import experiments
+    from excitable import experiments, limits
 
-    params = experiments.get(experiment).EXPERIMENT.params
+    params = experiments.declaration(experiment).params  # no JAX: a bad grid is refused at once
     key, sep, rhs = str(spec).partition("=")
     key, rhs = key.strip(), rhs.strip()
     if not sep or not key or not rhs:
@@ -100,7 +100,11 @@ def parse_axis(spec: str, experiment: str) -> Axis:
                              f"got {rhs!r}") from None
         if not (math.isfinite(a) and math.isfinite(b)) or n < 1 or (n == 1 and a != b):
             raise ModelError(f"--grid {key}: need finite a, b and n >= 1 (n = 1 only if a = b), got {rhs!r}")
-        raw = np.linspace(a, b, n).tolist()
+        limits.check("grid", n, f"--grid {key}={rhs}")
+        try:
+            raw = np.linspace(a, b, n).tolist()
+        except (ValueError, OverflowError, MemoryError):  # only with the limits off: n beyond any memory
+            raise ModelError(f"--grid {key}: {n} values do not fit in memory, got {rhs!r}") from None
     else:
         raw = [v.strip() for v in rhs.split(",")]
         if any(v == "" for v in raw):
@@ -120,9 +124,10 @@ def grid_points(axes: Sequence[Axis]) -> list[dict]:
     keys = [a.key for a in axes]
     if len(set(keys)) != len(keys):
         raise ModelError(f"--grid: each parameter may have one axis, got {', '.join(keys)}")
+    from excitable import limits
+
     n = math.prod(len(a.values) for a in axes)
-    if n > MAX_POINTS:
-        raise ModelError(f"--grid: {n} points is more than {MAX_POINTS}")
+    limits.check("grid", n, "--grid " + " x ".join(f"{a.key} ({len(a.values)})" for a in axes))
     return [dict(zip(keys, combo)) for combo in itertools.product(*(a.values for a in axes))]
 
 

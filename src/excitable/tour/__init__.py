@@ -4,7 +4,9 @@
 phenomena table (``excitable.tour.phenomena``; experiments not in the table come last, in registry
 order), saves each report into ``out_dir/NAME/`` (``Result.save``) and writes ``out_dir/index.html``
 (figures embedded as base64 PNG; opens offline) and ``out_dir/tour.json`` (status and time of each).
-An experiment that raises becomes an error section; the tour goes on.
+An experiment that raises becomes an error section; the tour goes on. The page is rewritten after each
+experiment and says "incomplete" until the last one is done, so a tour that is interrupted never
+leaves the page of an older tour looking current (an older ``tour.json`` is removed at the start).
 
 Each section shows the question, the protocol and expected result (from the phenomena table), the
 figure, the summary's scalar values with units read from their key suffixes (``_mV``, ``_ms``,
@@ -134,8 +136,17 @@ def run_tour(out_dir, *, quick: bool = False, only: Sequence[str] | None = None,
     names = _select(only)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    from excitable.tour.render import render
+
     t_start = time.perf_counter()
     outcomes = []
+
+    def page(pending: int) -> None:  # the page so far; "incomplete" while experiments are pending
+        atomic_write_text(out / "index.html", render(outcomes, quick=quick, total_s=time.perf_counter()
+                                                     - t_start, version=__version__, pending=pending))
+
+    (out / "tour.json").unlink(missing_ok=True)  # an older tour's status must not pass for this one's
+    page(len(names))  # replaces an older tour's page at once
     for i, name in enumerate(names, 1):
         log(f"[{i}/{len(names)}] {name} ...")
         o = _run_one(name, i, out, quick)
@@ -143,9 +154,9 @@ def run_tour(out_dir, *, quick: bool = False, only: Sequence[str] | None = None,
         status = "ok" if o.ok else f"FAILED ({o.error})"
         log(f"[{i}/{len(names)}] {name}: {status} in {o.seconds:.1f} s (elapsed {elapsed:.1f} s)")
         outcomes.append(o)
+        if i < len(names):
+            page(len(names) - i)
     total = time.perf_counter() - t_start
-
-    from excitable.tour.render import render
 
     atomic_write_text(out / "index.html", render(outcomes, quick=quick, total_s=total, version=__version__))
     atomic_write_text(out / "tour.json", json.dumps({

@@ -69,8 +69,9 @@ def _section(o) -> str:
     return "\n".join(out)
 
 
-def render(outcomes, *, quick: bool, total_s: float, version: str) -> str:
-    """The whole page for a list of outcomes (in tour order)."""
+def render(outcomes, *, quick: bool, total_s: float, version: str, pending: int = 0) -> str:
+    """The whole page for a list of outcomes (in tour order); ``pending``: experiments still to run,
+    which marks the page incomplete (the tour writes it as it goes)."""
     n = len(outcomes)
     failed = [o for o in outcomes if not o.ok]
     toc = "\n".join(
@@ -79,9 +80,12 @@ def render(outcomes, *, quick: bool, total_s: float, version: str) -> str:
         for o in outcomes)
     status = (f"{n - len(failed)} of {n} experiments ran" + (f", {len(failed)} failed: "
               + ", ".join(o.name for o in failed) if failed else "") + f"; {total_s:.0f} s in all.")
+    if pending:
+        status = (f"INCOMPLETE: {n} of {n + pending} experiments so far ({pending} not run: the tour is "
+                  f"still running, or was interrupted). " + status)
     settings = "quick settings (each experiment's QUICK parameters)" if quick else "default parameters"
     template = Template(resources.files("excitable.tour").joinpath("template.html").read_text("utf-8"))
     return template.substitute(
-        version=_e(version), n_total=n, status_line=_e(status), toc=toc,
+        version=_e(version), n_total=n + pending, status_line=_e(status), toc=toc,
         sections="\n".join(_section(o) for o in outcomes),
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), settings=_e(settings))

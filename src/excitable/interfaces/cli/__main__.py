@@ -9,7 +9,13 @@
   excitable server start|stop|status              the warm server that makes repeated runs fast
 
 Example: excitable run action-potential --set amplitude=20 --set temperature=18.5 --out ap/
-User errors print one line and exit with status 2.
+User errors print one line and exit with status 2: a bad value, an --out that cannot hold the
+reports (checked before any work), a full disk, memory running out, and a request beyond a limit.
+
+Limits: before it starts, a run estimates its work and a sweep counts its grid; beyond a limit it is
+refused with the estimate in the message (a typo like tstop=1e9 must not swap for minutes). Who means
+it raises a limit with an environment variable (see excitable/limits.py):
+{limits}
 
 A first `excitable run` starts a warm server in the background, which keeps JAX and the compiled
 programs in memory and leaves after 10 idle minutes; later runs are sent to it (~0.05 s instead of
@@ -32,9 +38,18 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def _epilog() -> str:
+    from excitable.limits import LIMITS
+
+    rows = [f"  {spec.variable:28s} default {spec.default / spec.scale:g} "
+            f"{'MB' if spec.scale == 2**20 else spec.unit}" for spec in LIMITS.values()]
+    rows.append(f"  {'EXCITABLE_LIMITS=off':28s} no limit at all")
+    return __doc__.split("\n", 1)[1].replace("{limits}", "\n".join(rows))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="excitable", description=__doc__.split("\n")[0],
-                     epilog=__doc__.split("\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+                     epilog=_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("list", help="list the experiments")
     run = sub.add_parser("run", help="run an experiment")
@@ -67,6 +82,50 @@ def parse_sets(items: list[str]) -> dict[str, str]:
     return out
 
 
+def check_out(value: str, *, beside: bool = False):
+    """The ``--out`` folder, refused with a one-line ModelError if it cannot hold the reports.
+
+    Checked before any work (a run may compute for minutes): ``value`` must be a directory, or a path
+    whose nearest existing ancestor is a directory we can create folders in. Writability is probed by
+    making and removing an empty folder there (``os.access`` says yes to root even where nothing can
+    be written, e.g. under ``/proc``). ``beside``: the reports are first written into a temporary
+    folder beside ``value`` (``Result.save``), so its parent must take one too. Nothing is created.
+    Returns the ``pathlib.Path``.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from excitable.errors import ModelError
+
+    def refuse(why: str):
+        raise ModelError(f"--out {value!r}: {why}")
+
+    if not value.strip():
+        refuse("give a directory")
+    if "\0" in value:
+        refuse("a path cannot hold a NUL character")
+    path = Path(value)
+    try:
+        if path.exists() and not path.is_dir():
+            refuse("is a file, not a directory")
+        probe = [path] if path.exists() else []
+        if beside or not probe:  # the nearest ancestor that exists: where the first folder is made
+            parent = path.absolute().parent
+            while not parent.exists():
+                parent = parent.parent
+            if not parent.is_dir():
+                refuse(f"{str(parent)!r} is a file, not a directory")
+            probe.append(parent)
+        for folder in dict.fromkeys(probe):
+            try:
+                os.rmdir(tempfile.mkdtemp(dir=folder, prefix=".excitable-probe-"))
+            except OSError as e:
+                refuse(f"cannot write in {str(folder)!r} ({e.strerror or e})")
+    except OSError as e:  # e.g. a name too long for the file system
+        refuse(e.strerror or str(e))
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from excitable.errors import ModelError, SimulationError
@@ -74,14 +133,31 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except ModelError as e:
-        print(f"excitable: error: {e}", file=sys.stderr)
-        return 2
+        return _fail(str(e))
     except SimulationError as e:
         print(f"excitable: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("excitable: interrupted", file=sys.stderr)
         return 130
+    except MemoryError:
+        return _fail(f"out of memory in `excitable {args.command}{_named(args)}`: ask for less work "
+                     f"(see `excitable --help`, Limits)")
+    except BrokenPipeError:  # our reader left (`| head`): entry() treats it as success
+        raise
+    except OSError as e:  # the disk filled up, a folder vanished...: what failed, in one line
+        where = f" ({e.filename})" if e.filename else ""
+        return _fail(f"`excitable {args.command}{_named(args)}` could not write or read a file{where}: "
+                     f"{e.strerror or e}")
+
+
+def _fail(message: str) -> int:
+    print("excitable: error: " + " ".join(message.split("\n")), file=sys.stderr)  # always one line
+    return 2
+
+
+def _named(args) -> str:
+    return f" {args.name}" if getattr(args, "name", None) else ""
 
 
 def _dispatch(args) -> int:
@@ -94,7 +170,7 @@ def _dispatch(args) -> int:
     if args.command == "list":
         for name in experiments.names():
             try:
-                question = experiments.get(name).EXPERIMENT.question
+                question = experiments.declaration(name).question
             except Exception as e:  # one broken module should not hide the others
                 question = f"(cannot be loaded: {type(e).__name__}: {e})"
             print(f"{name:22s} {question}")
@@ -107,17 +183,27 @@ def _dispatch(args) -> int:
         from excitable.interfaces.cli import sweep
 
         return sweep.run(args)
-    exp = experiments.get(args.name)
+    # The declaration first: listing the parameters or refusing one needs no JAX (milliseconds).
+    declared = experiments.declaration(args.name)
     if args.params:
-        print(exp.EXPERIMENT.describe())
+        print(declared.describe())
         return 0
-    params = exp.EXPERIMENT.resolve(parse_sets(args.set))
+    params = declared.resolve(parse_sets(args.set))
+    if args.out is not None:
+        check_out(args.out, beside=True)
+    exp = experiments.get(args.name)
     from excitable.progress import StderrBar, reporting
 
     with StderrBar(label=args.name) as bar, reporting(bar):
         result = exp.run(**params)
-    if args.out:
-        result.save(args.out)
+    if args.out is not None:
+        try:
+            result.save(args.out)  # all or nothing: written beside it, then renamed into place
+        except OSError as e:
+            from excitable.errors import ModelError
+
+            raise ModelError(f"--out {args.out!r}: the report could not be saved ({e.strerror or e}); "
+                             f"nothing was written") from None
     if args.json:
         print(json.dumps(_jsonable(result.summary)))
     else:

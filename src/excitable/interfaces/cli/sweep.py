@@ -42,19 +42,30 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def run(args) -> int:
+    """Run the sweep for parsed ``args``. Everything that can be refused is refused before the first
+    point runs: the name, the grid (its size counted before it is built), the fixed values, --out."""
     from excitable import experiments
     from excitable.errors import ModelError
-    from excitable.interfaces.cli.__main__ import parse_sets
-    from excitable.progress import StderrBar
-    from excitable.sweep import parse_axis, sweep
+    from excitable.interfaces.cli.__main__ import check_out, parse_sets
+    from excitable.sweep import grid_points, parse_axis
 
-    experiments.get(args.name)  # unknown name: one line, exit 2
+    declared = experiments.declaration(args.name)  # unknown name: one line, exit 2
     if not args.grid:
         raise ModelError("sweep: give at least one --grid KEY=A:B:N")
     if args.batch is not None and args.batch < 1:
         raise ModelError(f"--batch must be >= 1, got {args.batch}")
     axes = [parse_axis(spec, args.name) for spec in args.grid]
-    res = sweep(args.name, axes, sets=parse_sets(args.set), out=args.out, scheduler=args.scheduler,
+    grid_points(axes)  # the size and repeated keys, before anything is written
+    sets = parse_sets(args.set)
+    clash = sorted(set(sets) & {a.key for a in axes})
+    if clash:
+        raise ModelError(f"{clash[0]!r} is both a --grid axis and a --set value")
+    declared.resolve(sets)
+    check_out(args.out)
+    from excitable.progress import StderrBar
+    from excitable.sweep import sweep
+
+    res = sweep(args.name, axes, sets=sets, out=args.out, scheduler=args.scheduler,
                 batch_size=args.batch, fresh=args.fresh, plot=args.plot,
                 progress=StderrBar(label=f"sweep {args.name}"))
     errors = sum("error" in r for r in res.rows)

@@ -15,7 +15,9 @@ run with their defaults. To add it to an experiment, put e.g. ``QUICK = {"sweep"
 ``EXPERIMENT`` in its module (see excitable/experiments/myelination.py).
 
 Exit status: 0 when every experiment ran, 1 when any failed (the report says which); a bad argument
-(an unknown name in --only) prints one line and exits with 2, as every excitable command does.
+(an unknown name in --only, an --out that cannot be written) prints one line and exits with 2, as
+every excitable command does. The page is written as the tour goes and marked incomplete until the
+last experiment is done, so an interrupted tour never leaves an older page looking current.
 
 Example: excitable tour --out report/ --quick --only action-potential,myelination
 """
@@ -50,5 +52,8 @@ def run(args) -> int:
             from excitable.errors import ModelError
 
             raise ModelError(f"--only expects experiment names separated by commas, got {args.only!r}")
+    from excitable.interfaces.cli.__main__ import check_out
+
+    check_out(args.out)  # before the first experiment, not after an hour of them
     outcomes = run_tour(args.out, quick=args.quick, only=only)
     return int(any(not o.ok for o in outcomes))
