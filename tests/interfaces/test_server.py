@@ -28,10 +28,10 @@ CLI = ["-m", "excitable.interfaces.cli"]
 HEAVY = ("jax", "jaxlib", "numpy")
 
 
-def cli(env, *args, cwd=None, importtime=False, timeout=300) -> subprocess.CompletedProcess:
+def cli(env, *args, cwd=None, importtime=False, timeout=300, umask=-1) -> subprocess.CompletedProcess:
     flags = ["-X", "importtime"] if importtime else []
     return subprocess.run([sys.executable, *flags, *CLI, *args], capture_output=True, env=env, cwd=cwd,
-                          timeout=timeout)
+                          timeout=timeout, umask=umask)
 
 
 def split_imports(stderr: bytes) -> tuple[bytes, set[str]]:
@@ -118,6 +118,115 @@ def test_out_is_relative_to_the_clients_directory(env, tmp_path):
     for name in ("summary.json", "traces.csv", "figure.png", "figure.svg"):
         assert (tmp_path / "rel" / name).stat().st_size > 100
     assert b"wrote rel/summary.json" in proc.stdout
+
+
+def test_served_files_get_the_clients_umask(env, tmp_path):
+    # Both masks, so one differs from the server's own (its first client's) whatever that is.
+    for umask, file_mode, dir_mode in ((0o077, 0o600, 0o700), (0o022, 0o644, 0o755), (0o077, 0o600, 0o700)):
+        out = tmp_path / f"r{umask:03o}-{len(list(tmp_path.iterdir()))}"
+        proc = cli(env, "run", "action-potential", "--set", "tstop=10", "--out", out.name, cwd=tmp_path,
+                   importtime=True, umask=umask)
+        assert proc.returncode == 0 and served(proc), proc.stderr
+        assert out.stat().st_mode & 0o777 == dir_mode
+        assert {f.name: f.stat().st_mode & 0o777 for f in out.iterdir()} == \
+            dict.fromkeys(["summary.json", "traces.csv", "figure.png", "figure.svg"], file_mode)
+
+
+def test_the_client_sends_its_umask_and_environment(tmp_path):
+    # A stand-in server that records the request and answers "busy": the client then runs itself.
+    from excitable.interfaces.cli import server
+
+    d = tempfile.mkdtemp(prefix="exs")
+    home, tmp = tmp_path / "home", tmp_path / "tmp"
+    env = {**os.environ, "EXCITABLE_SERVER": "1", "EXCITABLE_SERVER_DIR": d, "MPLBACKEND": "Agg",
+           "HOME": str(home), "TMPDIR": str(tmp), "XDG_CACHE_HOME": str(tmp_path / "cache"), "TZ": "UTC"}
+    where = server.paths(env)
+    fake = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    fake.bind(where["sock"])
+    fake.listen(1)
+    requests = []
+
+    def answer():
+        conn, _ = fake.accept()
+        with conn:
+            requests.append(server.recv_msg(conn))
+            server.send_msg(conn, ["busy"])
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    try:
+        proc = cli(env, "run", "action-potential", "--params", umask=0o027)
+        thread.join(timeout=60)
+        assert proc.returncode == 0
+    finally:
+        fake.close()
+        shutil.rmtree(d, ignore_errors=True)
+    [request] = requests
+    assert request["umask"] == 0o027
+    assert {k: request["env"].get(k) for k in ("HOME", "TMPDIR", "XDG_CACHE_HOME", "TZ")} == \
+        {"HOME": str(home), "TMPDIR": str(tmp), "XDG_CACHE_HOME": str(tmp_path / "cache"), "TZ": "UTC"}
+    assert not {"PATH", "EXCITABLE_SERVER_DIR", "MPLBACKEND"} & set(request["env"])  # not per job
+
+
+def test_a_job_runs_with_its_clients_umask_and_environment_and_the_servers_come_back(tmp_path,
+                                                                                      monkeypatch):
+    # The server's job runner, in this process, with main() replaced by a probe of what it sees.
+    import tempfile as tempfile_module
+
+    from excitable.interfaces.cli import _serve, server
+
+    seen = []
+
+    def probe(argv):
+        umask = os.umask(0)
+        os.umask(umask)
+        seen.append({"umask": umask, "cwd": os.getcwd(), "tmp": tempfile_module.gettempdir(),
+                     "home": os.path.expanduser("~"), "xdg": os.environ.get("XDG_CACHE_HOME"),
+                     "path": os.environ.get("PATH")})
+        print("probed")
+        return 3
+
+    monkeypatch.setattr(_serve, "call_main", probe)
+    runner = _serve.Server("0" * 16, {}, 60.0)
+    (tmp_path / "t1").mkdir()
+    (tmp_path / "t2").mkdir()
+    mask = os.umask(0o022)
+    os.umask(mask)
+    before = (dict(os.environ), tempfile_module.gettempdir(), os.getcwd(), mask)
+    jobs = [(0o077, {"HOME": str(tmp_path / "h1"), "TMPDIR": str(tmp_path / "t1"),
+                     "XDG_CACHE_HOME": str(tmp_path / "c1")}),
+            (0o002, {"HOME": str(tmp_path / "h2"), "TMPDIR": str(tmp_path / "t2")})]
+    for umask, client_env in jobs:
+        ours, theirs = socket.socketpair()
+        job = _serve._Job(ours, {"argv": ["run"], "tty": [False, False], "columns": 80, "cwd": str(tmp_path),
+                                 "umask": umask, "env": client_env})
+        runner._run(job)
+        frames = []
+        while (frame := server.recv_msg(theirs)) is not None:
+            frames.append(frame)
+        theirs.close()
+        assert frames == [["out", "probed\n"], ["exit", 3]]
+    assert seen == [{"umask": 0o077, "cwd": str(tmp_path), "tmp": str(tmp_path / "t1"),
+                     "home": str(tmp_path / "h1"), "xdg": str(tmp_path / "c1"), "path": os.environ.get("PATH")},
+                    {"umask": 0o002, "cwd": str(tmp_path), "tmp": str(tmp_path / "t2"),
+                     "home": str(tmp_path / "h2"), "xdg": None, "path": os.environ.get("PATH")}]
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert (dict(os.environ), tempfile_module.gettempdir(), os.getcwd(), mask) == before  # the server's again
+
+
+@pytest.mark.parametrize("bad", [{"umask": "077"}, {"umask": 0o1777}, {"env": {"PATH": "/x"}},
+                                 {"env": {"HOME": 1}}, {"env": ["HOME"]}, {"env": {"HOME": "a\0b"}}])
+def test_a_request_with_a_bad_umask_or_environment_is_declined(bad, monkeypatch):
+    from excitable.interfaces.cli import _serve, server
+
+    monkeypatch.setattr(_serve, "call_main", lambda argv: pytest.fail("ran a malformed request"))
+    ours, theirs = socket.socketpair()
+    request = {"argv": ["run"], "tty": [False, False], "columns": 80, "cwd": os.getcwd(), "umask": 0o022,
+               "env": {}, **bad}
+    _serve.Server("0" * 16, {}, 60.0)._run(_serve._Job(ours, request))
+    assert server.recv_msg(theirs) == ["decline"]  # the client runs it itself
+    theirs.close()
 
 
 def test_another_fingerprint_runs_in_process_then_gets_its_own_server(env):

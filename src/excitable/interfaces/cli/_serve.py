@@ -3,8 +3,9 @@
 Started as ``python -m excitable.interfaces.cli.server --fingerprint FP [--warm JSON]``. Threads:
 
 - the main thread imports JAX and excitable, compiles the command that started it, then runs one
-  job at a time through the same ``main(argv)`` as the command line; Python delivers signals, and
-  so our cancel (a simulated Ctrl-C), only to the main thread;
+  job at a time through the same ``main(argv)`` as the command line, in the client's directory,
+  with its umask and environment (``_jobenv``); Python delivers signals, and so our cancel (a
+  simulated Ctrl-C), only to the main thread;
 - an accept thread answers every connection at once: status, stop, ``busy`` while a job runs;
 - a watcher thread per job notices the client closing its end (Ctrl-C, killed) and cancels the job.
 """
@@ -26,6 +27,7 @@ import time
 import traceback
 import warnings
 
+from excitable.interfaces.cli import _jobenv
 from excitable.interfaces.cli import server as proto
 
 
@@ -227,6 +229,7 @@ class Server:
             out_tty, err_tty = (bool(x) for x in req["tty"])
             columns = int(req["columns"])
             unbuffered = bool(req.get("unbuffered"))
+            umask, env = _jobenv.parse(req)
             os.chdir(req["cwd"])
         except (OSError, KeyError, TypeError, ValueError):
             job.send(["decline"])  # the client runs it itself, as if there were no server
@@ -242,8 +245,9 @@ class Server:
         try:
             sys.stdout, sys.stderr = out, err
             os.environ["COLUMNS"] = str(columns)  # argparse's help fits the client's terminal
-            # catch_warnings resets "already shown" so each run shows its warnings, as a new process.
-            with warnings.catch_warnings():
+            # The client's umask, HOME, TMPDIR...; catch_warnings resets "already shown" so each
+            # run shows its warnings, as a new process.
+            with _jobenv.applied(umask, env), warnings.catch_warnings():
                 self.current = job
                 # The watcher checks `current` after setting `gone`, we the other way round: a
                 # client that left already is seen by one of us.

@@ -16,9 +16,12 @@ already ran it takes ~10 ms. So, as Gradle's daemon or mypy's dmypy, but without
    wrong with it, runs in-process. The server never makes a command fail.
 
 One server per *fingerprint*: the Python executable and version, excitable's source files (path,
-size, mtime), the installed distributions and their versions, and the environment variables
-that change results or the program (``JAX_*``, ``XLA_*``, ``EXCITABLE_*`` except
-``EXCITABLE_SERVER*``, ``MPLBACKEND``, ``CUDA_VISIBLE_DEVICES``). The socket lies in a private
+size, mtime), the installed distributions and their versions, matplotlib's settings file, and the
+environment variables that change results or the program and are read once per process
+(``JAX_*``, ``XLA_*``, ``EXCITABLE_*`` except ``EXCITABLE_SERVER*``, ``MPLBACKEND``,
+``CUDA_VISIBLE_DEVICES``, ``LANG``, ``LC_ALL``, ``LC_CTYPE``, ``PYTHONUTF8``, ``MATPLOTLIBRC``).
+Each run takes the client's umask and the variables that say where files go (``HOME``, ``TMPDIR``,
+``XDG_*``, ...; see ``_jobenv``) for its duration. The socket lies in a private
 directory (created mode 0700): ``$EXCITABLE_SERVER_DIR``, else ``$XDG_RUNTIME_DIR/excitable``, else
 ``~/.cache/excitable/server``.
 
@@ -31,7 +34,8 @@ Switches::
 
 Protocol: one request and then replies, each a frame of a 4-byte big-endian length and a JSON
 value. Request ``{"op": "run"|"status"|"stop", "fingerprint", "argv", "cwd", "tty": [out, err],
-"columns", "unbuffered"}``; replies ``["ok"]`` (accepted), then ``["out", text]``, ``["err", text]``, and last
+"columns", "unbuffered", "umask", "env"}`` (the job runs with the client's umask and the variables
+``_jobenv`` names); replies ``["ok"]`` (accepted), then ``["out", text]``, ``["err", text]``, and last
 ``["exit", status]``; or ``["busy"]``, ``["stale"]``, ``["decline"]`` (run it yourself),
 ``["status", {...}]``, ``["bye"]``. A client that closes its end cancels its run.
 
@@ -50,9 +54,13 @@ import struct
 import sys
 import time
 
-#: Environment variables that change results or the program, so a server only serves its own.
+from excitable.interfaces.cli import _jobenv
+
+#: Environment variables that change results or the program, so a server only serves its own:
+#: they are read once, when a process starts or imports a library (the locale's text encoding
+#: among them). Those a job can take from its client instead are in ``_jobenv``.
 _ENV_PREFIXES = ("JAX_", "XLA_", "EXCITABLE_")
-_ENV_NAMES = ("MPLBACKEND", "CUDA_VISIBLE_DEVICES")
+_ENV_NAMES = ("MPLBACKEND", "CUDA_VISIBLE_DEVICES", "LANG", "LC_ALL", "LC_CTYPE", "PYTHONUTF8", "MATPLOTLIBRC")
 _SUN_PATH_MAX = 100  # Linux allows 107 bytes in sun_path, macOS 103; keep a margin
 DEFAULT_IDLE_S = 600.0
 #: The server compiles the command that started it only if that took less than this in-process:
@@ -110,7 +118,34 @@ def fingerprint(environ=os.environ) -> str:
     for name in sorted(environ):
         if (name.startswith(_ENV_PREFIXES) and not name.startswith("EXCITABLE_SERVER")) or name in _ENV_NAMES:
             h.update(f"\n{name}={environ[name]}".encode())
+    h.update(f"\n{_matplotlibrc(environ)}".encode())
     return h.hexdigest()[:16]
+
+
+def _matplotlibrc(environ) -> str:
+    """The settings file matplotlib would read in a new process here (path, size, mtime), or "" for
+    its defaults: it reads it once, at import, so a server serves only clients with the same one.
+    The search is matplotlib's own (``matplotlib_fname``) but for ./matplotlibrc (a client that has
+    one runs in-process): $MATPLOTLIBRC, then the configuration directory ($MPLCONFIGDIR, else
+    $XDG_CONFIG_HOME/matplotlib or ~/.config/matplotlib; ~/.matplotlib off Linux)."""
+    home = environ.get("HOME") or os.path.expanduser("~")
+    candidates = []
+    if "MATPLOTLIBRC" in environ:
+        candidates += [environ["MATPLOTLIBRC"], os.path.join(environ["MATPLOTLIBRC"], "matplotlibrc")]
+    if environ.get("MPLCONFIGDIR"):
+        config = environ["MPLCONFIGDIR"]
+    elif sys.platform.startswith(("linux", "freebsd")):
+        config = os.path.join(environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config"), "matplotlib")
+    else:
+        config = os.path.join(home, ".matplotlib")
+    for path in [*candidates, os.path.join(config, "matplotlibrc")]:
+        try:
+            st = os.stat(path)
+        except (OSError, ValueError):
+            continue
+        if stat.S_ISREG(st.st_mode):
+            return f"{os.path.abspath(path)}\0{st.st_size}\0{st.st_mtime_ns}"
+    return ""
 
 
 def _site_packages() -> list[str]:
@@ -226,6 +261,8 @@ def run_via_server(argv: list[str]) -> tuple[int | None, bool]:
 
 
 def _run_served(argv: list[str], wrote_out: list[bool]) -> tuple[int | None, bool]:
+    if os.path.isfile("matplotlibrc"):  # matplotlib reads this in our directory, not the server's
+        return None, False
     where = paths()
     if where is None:  # off, or no directory yet (start_in_background makes it), or unusable
         return None, enabled()
@@ -234,7 +271,7 @@ def _run_served(argv: list[str], wrote_out: list[bool]) -> tuple[int | None, boo
         return None, True
     with sock:
         send_msg(sock, {"op": "run", "fingerprint": os.path.basename(where["sock"])[:-5],
-                        "argv": argv, "cwd": os.getcwd(), "columns": _columns(),
+                        "argv": argv, "cwd": os.getcwd(), "columns": _columns(), **_jobenv.capture(),
                         "tty": [_isatty(sys.stdout), _isatty(sys.stderr)],
                         "unbuffered": bool(getattr(sys.stdout, "write_through", False))})  # python -u
         reply = recv_msg(sock)
