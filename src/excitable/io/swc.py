@@ -25,19 +25,132 @@ connection points above; so the (small) parser is our own and every malformed li
 
 from __future__ import annotations
 
+import itertools
 import math
+import os
+from array import array
 from pathlib import Path
 
 import numpy as np
 
+from excitable import limits
 from excitable.errors import ModelError
 from excitable.model.morphology import Morphology, Section
 
-__all__ = ["read_swc", "read_swc_table"]
+__all__ = ["read_swc", "read_swc_table", "MAX_UM", "MAX_ID"]
 
 _BASE = {1: "soma", 2: "axon", 3: "dend", 4: "apic"}
 _REGION = {1: "soma", 2: "axon", 3: "basal", 4: "apical"}
 _FIELDS = ("id", "type", "x", "y", "z", "radius", "parent")
+_INTEGER = np.array([True, True, False, False, False, False, True])
+
+#: Largest |x|, |y|, |z| and radius accepted, um: a metre, far beyond any reconstruction, where
+#: NEURON's single-precision 3-D points (see ``discretize``) are still 0.06 um apart. A larger value is
+#: a unit mistake or garbage, and 1e300 would overflow lengths and areas.
+MAX_UM = 1e6
+#: Largest id, |type| and parent: integers below it are exact in a double, with room to see a fraction.
+MAX_ID = 1e15
+#: Bytes per point in the size bound checked before a file is read (SWC lines are 30-80 bytes).
+BYTES_PER_POINT = 100
+
+
+def _point_limit() -> float:
+    """At most as many points as compartments: reading costs about as much per point (a row of a few
+    arrays) as discretizing does per compartment, and real reconstructions have 1e3-1e5 points."""
+    return limits.limit("compartments")
+
+
+def _too_many(fname: str, what: str) -> ModelError:
+    spec = limits.LIMITS["compartments"]
+    return ModelError(f"{fname}: {what}, over the limit of {_point_limit():.3g} points "
+                      f"(set {spec.variable} to raise it, or EXCITABLE_LIMITS=off)")
+
+
+def _line_error(fname: str, lineno: int, f: list[str]) -> ModelError | None:
+    """The error of one line's 7 tokens, or None: the rules in the order they are reported."""
+    vals = []
+    for field, tok, integer in zip(_FIELDS, f, _INTEGER):
+        shown = tok if len(tok) <= 40 else tok[:37] + "..."
+        try:
+            v = float(tok)
+        except ValueError:
+            return ModelError(f"{fname} line {lineno}: {field} must be a number, got {shown!r}")
+        if not math.isfinite(v):
+            return ModelError(f"{fname} line {lineno}: {field} must be finite, got {shown!r}")
+        if integer and not v.is_integer():
+            return ModelError(f"{fname} line {lineno}: {field} must be an integer, got {shown!r}")
+        vals.append(v)
+    if vals[5] <= 0:
+        return ModelError(f"{fname} line {lineno}: radius must be > 0, got {vals[5]}")
+    if vals[0] < 0:
+        return ModelError(f"{fname} line {lineno}: id must be >= 0, got {f[0]!r}")
+    if vals[6] < 0 and vals[6] != -1:
+        return ModelError(f"{fname} line {lineno}: parent must be -1 (root) or an id, got {f[6]!r}")
+    for field, tok, v, integer in zip(_FIELDS, f, vals, _INTEGER):
+        bound, unit = (MAX_ID, "") if integer else (MAX_UM, " um")
+        if abs(v) > bound:
+            shown = tok if len(tok) <= 40 else tok[:37] + "..."
+            return ModelError(f"{fname} line {lineno}: {field} must be at most {bound:.0e}{unit} in "
+                              f"magnitude, got {shown!r}")
+    return None
+
+
+def _bad_rows(a: np.ndarray) -> np.ndarray:
+    """Rows of parsed values (n, 7) that `_line_error` rejects, found at array speed."""
+    with np.errstate(invalid="ignore"):
+        ints = a[:, _INTEGER]
+        bad = ~np.isfinite(a).all(axis=1) | (ints != np.floor(ints)).any(axis=1)
+        bad |= (a[:, 5] <= 0) | (a[:, 0] < 0) | ((a[:, 6] < 0) & (a[:, 6] != -1))
+        bad |= (np.abs(ints) > MAX_ID).any(axis=1) | (np.abs(a[:, ~_INTEGER]) > MAX_UM).any(axis=1)
+    return bad
+
+
+def _shown(path) -> str:
+    """A file name for a one-line message (repr if it holds a line break or other control character)."""
+    text = str(path)
+    return text if text.isprintable() else repr(text)
+
+
+def _read_text(path: Path) -> str:
+    """The file's text, its size bounded before and while it is read; one-line errors naming the file."""
+    fname = _shown(path.name)
+    cap = _point_limit() * BYTES_PER_POINT
+    try:
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > cap:
+                raise _too_many(fname, f"{size / 2**20:.3g} MB (at most {BYTES_PER_POINT} bytes a point)")
+            chunks, total = [], 0
+            while total <= cap:  # in chunks: a device or pipe (size 0) or a growing file stays bounded
+                chunk = fh.read(1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+    except FileNotFoundError:
+        raise ModelError(f"{_shown(path)}: no such SWC file") from None
+    except OSError as e:
+        raise ModelError(f"{_shown(path)}: cannot read SWC file ({type(e).__name__}: "
+                         f"{e.strerror or e})") from None
+    if total > cap:
+        raise _too_many(fname, f"over {cap / 2**20:.3g} MB")
+    data = b"".join(chunks)
+    try:
+        return data.decode("utf-8", errors="strict")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise ModelError(f"{fname} line {line}: cannot read SWC file: byte 0x{data[e.start]:02x} "
+                         f"is not UTF-8 text (a binary file?)") from None
+
+
+def _raise_first_bad(fname: str, buf, lines, text_lines) -> np.ndarray:
+    """The parsed rows as an (n, 7) array; raise the error of the first line that breaks a rule."""
+    a = np.frombuffer(buf, dtype=float).reshape(-1, 7).copy()
+    bad = np.flatnonzero(_bad_rows(a))
+    if bad.size:
+        lineno = int(lines[bad[0]])
+        raise _line_error(fname, lineno, text_lines[lineno - 1].split("#", 1)[0].split())
+    return a
 
 
 def read_swc_table(path) -> dict:
@@ -45,48 +158,45 @@ def read_swc_table(path) -> dict:
 
     Returns a dict of arrays sorted by id: ``id``, ``type``, ``xyz`` (n, 3) um, ``radius`` um,
     ``parent`` (id, -1 for the root), ``line`` (1-based line numbers). Raises ModelError naming the
-    file and line for bad syntax, non-numeric or non-finite fields, radius <= 0, duplicate ids, a
-    missing parent, a cycle, a parent listed with a larger id, more than one root, or no points.
+    file and line for bad syntax, non-numeric or non-finite fields, radius <= 0, a coordinate or radius
+    beyond `MAX_UM`, an id, type or parent beyond `MAX_ID`, duplicate ids, a missing parent, a cycle,
+    a parent listed with a larger id, more than one root, no points, text that is not UTF-8, and for a
+    file with more points than the compartment limit (``excitable.limits``; checked on the file size
+    before reading, then on the points).
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise ModelError(f"SWC path must be a str or a path, got {type(path).__name__} {path!r:.60}")
     path = Path(path)
-    fname = path.name
-    try:
-        text = path.read_text(encoding="utf-8", errors="strict")
-    except FileNotFoundError:
-        raise ModelError(f"{path}: no such SWC file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ModelError(f"{path}: cannot read SWC file ({type(e).__name__})") from None
-    rows, lines = [], []
-    for lineno, raw in enumerate(text.splitlines(), 1):
-        s = raw.split("#", 1)[0].strip()
+    fname = _shown(path.name)
+    text = _read_text(path)
+    cap = _point_limit()
+    text_lines = text.splitlines()
+    buf, lines = array("d"), array("q")  # 7 doubles a point: 56 bytes, not ~300 as lists of floats
+    for lineno, raw in enumerate(text_lines, 1):
+        s = raw.split("#", 1)[0].strip() if "#" in raw else raw.strip()
         if not s:
             continue
         f = s.split()
-        if len(f) != 7:
-            raise ModelError(f"{fname} line {lineno}: expected 7 fields (id type x y z radius parent), "
-                             f"got {len(f)}: {s[:60]!r}")
-        vals = []
-        for field, tok in zip(_FIELDS, f):
+        if len(f) == 7:
             try:
-                v = float(tok)
+                vals = [float(t) for t in f]
             except ValueError:
-                raise ModelError(f"{fname} line {lineno}: {field} must be a number, got {tok!r}") from None
-            if not math.isfinite(v):
-                raise ModelError(f"{fname} line {lineno}: {field} must be finite, got {tok!r}")
-            if field in ("id", "type", "parent") and not v.is_integer():
-                raise ModelError(f"{fname} line {lineno}: {field} must be an integer, got {tok!r}")
-            vals.append(v)
-        if vals[5] <= 0:
-            raise ModelError(f"{fname} line {lineno}: radius must be > 0, got {vals[5]}")
-        if vals[0] < 0:
-            raise ModelError(f"{fname} line {lineno}: id must be >= 0, got {f[0]!r}")
-        if vals[6] < 0 and vals[6] != -1:
-            raise ModelError(f"{fname} line {lineno}: parent must be -1 (root) or an id, got {f[6]!r}")
-        rows.append(vals)
-        lines.append(lineno)
-    if not rows:
+                vals = None
+            if vals is not None:
+                buf.extend(vals)
+                lines.append(lineno)
+                if len(lines) > cap:
+                    raise _too_many(fname, f"more than {cap:.3g} points")
+                continue
+            err = _line_error(fname, lineno, f)
+        else:
+            err = ModelError(f"{fname} line {lineno}: expected 7 fields (id type x y z radius parent), "
+                             f"got {len(f)}: {s[:60]!r}")
+        _raise_first_bad(fname, buf, lines, text_lines)  # an earlier line's error is reported first
+        raise err
+    if not lines:
         raise ModelError(f"{fname}: no SWC points (empty file)")
-    a = np.array(rows)
+    a = _raise_first_bad(fname, buf, lines, text_lines)
     ids, pids, line = a[:, 0].astype(np.int64), a[:, 6].astype(np.int64), np.array(lines)
     first_line = {}
     for k, i in enumerate(ids.tolist()):
@@ -107,12 +217,13 @@ def read_swc_table(path) -> dict:
     if bad.size:
         k = int(bad[0])
         parent_of = dict(zip(ids.tolist(), pids.tolist()))
-        seen, j = [], int(ids[k])
+        seen, j = {}, int(ids[k])  # point -> step: the walk is linear, not quadratic, in its length
         while j != -1 and j not in seen:
-            seen.append(j)
+            seen[j] = len(seen)
             j = parent_of[j]
         if j != -1:
-            cyc = seen[seen.index(j):] + [j]
+            walk = list(seen)
+            cyc = walk[seen[j]:] + [j]
             raise ModelError(f"{fname} line {line[k]}: parents form a cycle "
                              f"({' -> '.join(map(str, cyc[:6]))}{' ...' if len(cyc) > 6 else ''})")
         raise ModelError(f"{fname} line {line[k]}: parent {pids[k]} must have a smaller id than "
@@ -205,15 +316,22 @@ def _import3d_sections(typ, xyz, d, pix):
         secs.append(dict(id=first, idx=idx, diam=diam, type=typ[first], parent=psec,
                          parentx=parentx, wire=wire))
     # chk_valid: remove one-point and zero-length two-point child sections, reattach their children.
-    for k in range(len(secs) - 1, 0, -1):
+    # Import3d removes them last to first, each time moving the removed section's children to its
+    # parent and parentx; so a child ends on its nearest kept ancestor, at the parentx of the topmost
+    # removed section between them. Worked out parents first (a parent section comes before its
+    # children here) that is one pass, where deleting from the list one by one was quadratic.
+    removed, pts = [False] * len(secs), xyz.tolist()
+    for k in range(1, len(secs)):
+        s, w = secs[k], secs[k]["wire"]
+        npt = len(s["idx"]) - w
+        removed[k] = npt <= 1 or (npt <= 2 and pts[s["idx"][w]] == pts[s["idx"][w + 1]])
+    pos = {id(s): k for k, s in enumerate(secs)}
+    for k in range(1, len(secs)):
         s = secs[k]
-        npt = len(s["idx"]) - s["wire"]
-        if npt <= 1 or (npt <= 2 and np.array_equal(xyz[s["idx"][s["wire"]]], xyz[s["idx"][s["wire"] + 1]])):
-            del secs[k]
-            for c in secs[k:]:
-                if c["parent"] is s:
-                    c["parent"], c["parentx"] = s["parent"], s["parentx"]
-    return secs
+        kp = pos[id(s["parent"])]
+        if removed[kp]:  # already moved to where its own children go
+            s["parent"], s["parentx"] = secs[kp]["parent"], secs[kp]["parentx"]
+    return [s for s, r in zip(secs, removed) if not r]
 
 
 def read_swc(path) -> Morphology:
@@ -224,29 +342,53 @@ def read_swc(path) -> Morphology:
         >>> m.sections[0].name, sorted(m.regions)                       # doctest: +SKIP
         ('soma', ['apical', 'axon', 'basal', 'soma'])
     """
-    t = read_swc_table(path)
-    fname = Path(path).name
-    index_of = {int(i): k for k, i in enumerate(t["id"].tolist())}
-    pix = [index_of[int(p)] if p >= 0 else -1 for p in t["parent"].tolist()]
-    typ, xyz, d = t["type"].tolist(), t["xyz"], (2.0 * t["radius"]).tolist()
+    table = read_swc_table(path)
+    fname = _shown(Path(path).name)
+    index_of = {int(i): k for k, i in enumerate(table["id"].tolist())}
+    pix = [index_of[int(p)] if p >= 0 else -1 for p in table["parent"].tolist()]
+    typ, xyz, d = table["type"].tolist(), table["xyz"], (2.0 * table["radius"]).tolist()
+    t_line = table["line"]
     secs = _import3d_sections(typ, xyz, d, pix)
     counts: dict[int, int] = {}
     for s in secs:
         s["nameindex"] = counts.get(s["type"], 0)
         counts[s["type"]] = s["nameindex"] + 1
-    out = []
+    # Every section's points in one array (x, y, z from the file, its diameters), checked at array
+    # speed: the table made them finite and bounded with d > 0, so what is left of Section's checks
+    # is a length > 0; a section that fails it (or the root, which may be a lone point) is built by
+    # the constructor, which says what is wrong.
+    take = [s["idx"][s["wire"]:] for s in secs]
+    sizes = np.fromiter(map(len, take), dtype=np.int64, count=len(secs))
+    off = np.concatenate([[0], np.cumsum(sizes)])
+    pts_all = np.empty((int(off[-1]), 4))
+    pts_all[:, :3] = xyz[np.fromiter(itertools.chain.from_iterable(take), dtype=np.int64, count=len(pts_all))]
+    pts_all[:, 3] = np.fromiter(itertools.chain.from_iterable(s["diam"][s["wire"]:] for s in secs),
+                                dtype=float, count=len(pts_all))
+    pts_all.setflags(write=False)
+    t = pts_all[1:, :3] - pts_all[:-1, :3]
+    step_len = np.sqrt(np.add.reduce(t * t, axis=1))  # > 0 where Section.length_um_of adds a step > 0
+    inside = np.ones(len(step_len), dtype=bool)
+    inside[off[1:-1] - 1] = False  # steps from one section's last point to the next one's first
+    moves = np.bincount(np.repeat(np.arange(len(secs)), sizes)[1:][inside],
+                        weights=(step_len[inside] > 0), minlength=len(secs)) > 0
+    out, pos = [], {id(s): k for k, s in enumerate(secs)}
+    fast = (moves & (sizes >= 2)).tolist()
+    off = off.tolist()
     for k, s in enumerate(secs):
         ty = s["type"]
         base = _BASE.get(ty, f"dend_{ty}" if ty >= 0 else f"minus_{-ty}")
         name = base if (ty == 1 and counts[1] == 1) else f"{base}[{s['nameindex']}]"
-        idx, w = s["idx"][s["wire"]:], s["wire"]
-        pts = np.column_stack([xyz[idx], s["diam"][w:]])
+        region = _REGION.get(ty, base)
+        parent = None if s["parent"] is None else pos[id(s["parent"])]
+        pts = pts_all[off[k]:off[k + 1]]
+        if k > 0 and fast[k]:
+            out.append(Section._prechecked(name, region, pts, parent, float(s["parentx"])))
+            continue
         if len(pts) == 1:  # a lone point is a sphere: 3-point cylinder along x, length = diameter
             x, y, z, dd = pts[0]
             pts = np.array([[x - dd / 2, y, z, dd], [x, y, z, dd], [x + dd / 2, y, z, dd]])
-        parent = None if s["parent"] is None else secs.index(s["parent"])
         try:
-            out.append(Section(name, _REGION.get(ty, base), pts, parent, s["parentx"]))
+            out.append(Section(name, region, pts, parent, s["parentx"]))
         except ModelError as e:
-            raise ModelError(f"{fname} line {t['line'][s['idx'][-1]]}: {e}") from None
-    return Morphology(tuple(out))
+            raise ModelError(f"{fname} line {t_line[s['idx'][-1]]}: {e}") from None
+    return Morphology(tuple(out), source=fname)

@@ -32,6 +32,7 @@ from typing import Sequence
 
 import numpy as np
 
+from excitable import limits
 from excitable.errors import ModelError, check_number
 from excitable.model.morphology import Morphology
 
@@ -120,27 +121,42 @@ class Compartments:
                 f"{len(self.section_names)} sections, total area {self.total_area_um2:.6g} um2)")
 
 
-def _per_section(name: str, value, n: int, *, integer: bool = False, positive: bool = True) -> np.ndarray:
-    if np.ndim(value) == 0:
-        vals = [value] * n
+def _per_section(name: str, value, n: int, *, integer: bool = False, positive: bool = True):
+    """``value`` (one number, or one per section) checked and repeated for the ``n`` sections: a float
+    array, or a list of Python ints (``integer``; not an array until their sum is checked)."""
+    scalar = np.ndim(value) == 0
+    if scalar:
+        vals = [value]  # checked once, then repeated: a tree has up to 1e5 sections
     else:
         vals = list(value)
         if len(vals) != n:
             raise ModelError(f"{name} must be a number or one value per section ({n}), got {len(vals)}")
     out = []
     for i, v in enumerate(vals):
-        field = name if np.ndim(value) == 0 else f"{name}[{i}]"
+        field = name if scalar else f"{name}[{i}]"
         if integer:
-            if isinstance(v, bool) or not float(check_number(field, v)).is_integer() or int(v) < 1:
+            x = check_number(field, v)
+            if isinstance(v, bool) or not x.is_integer() or x < 1:
                 raise ModelError(f"{field} must be an integer >= 1, got {v!r}")
-            out.append(int(v))
+            out.append(int(v) if isinstance(v, (int, np.integer)) else int(x))
         else:
             out.append(check_number(field, v, positive=positive, nonnegative=not positive))
-    return np.array(out, dtype=int if integer else float)
+    if scalar:
+        out = out * n
+    return out if integer else np.array(out, dtype=float)
 
 
-def _geometry(points: np.ndarray, float32: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Arc length (um, float64) and diameters of the points, rounded as NEURON's Pt3d if float32."""
+def _geometry(secs, float32: bool):
+    """All sections' points at once: (offsets (ns+1,), arc (P,) um, d (P,), xyz (P, 3)).
+
+    Arc length is float64 from the 3-D steps, restarting at 0 on each section; the points are rounded
+    as NEURON's Pt3d (float32) if ``float32``. Every value is the one the per-section formula gives:
+    element-wise operations, and each section's cumulative sum is a left-to-right sum of its own steps.
+    """
+    sizes = np.fromiter((len(s.points) for s in secs), dtype=np.int64, count=len(secs))
+    off = np.zeros(len(secs) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=off[1:])
+    points = np.concatenate([s.points for s in secs])
     if float32:
         p = points.astype(np.float32)
         t = np.diff(p[:, :3], axis=0).astype(np.float64)  # float - float is float in C, as in NEURON
@@ -150,7 +166,16 @@ def _geometry(points: np.ndarray, float32: bool) -> tuple[np.ndarray, np.ndarray
         t = np.diff(points[:, :3], axis=0)
         xyz, d = points[:, :3], points[:, 3]
     step = np.sqrt(t[:, 0] * t[:, 0] + t[:, 1] * t[:, 1] + t[:, 2] * t[:, 2])
-    return np.concatenate([[0.0], np.cumsum(step)]), d, xyz
+    arc = np.zeros(len(points))
+    # Sections of the same size m: one (count, m - 1) cumulative sum along rows, each row summed left
+    # to right (an accumulate never reorders), so it equals that section's own np.cumsum.
+    for m in np.unique(sizes):
+        if m < 2:
+            continue
+        first = off[:-1][sizes == m]
+        rows = first[:, None] + np.arange(m - 1)
+        arc[rows + 1] = np.cumsum(step[rows], axis=1)
+    return off, arc, d, xyz
 
 
 def lambda_f_um(arc: np.ndarray, d: np.ndarray, frequency_hz: float, ra_ohm_cm: float,
@@ -177,31 +202,59 @@ def nseg_dx(length_um: float, dx_um: float) -> int:
     return n + 1 if n % 2 == 0 else n
 
 
-def _integrate(arc: np.ndarray, d: np.ndarray, nseg: int, ra: float):
-    """Per segment: area (um2), mean diameter, left and right half resistances (MOhm).
+def _integrate(off: np.ndarray, arc: np.ndarray, d: np.ndarray, counts: np.ndarray, ra: np.ndarray):
+    """Per segment of every section (in section order): area (um2), mean diameter, left and right
+    half resistances (MOhm).
 
-    Replays NEURON's diam_from_list: the half-segment ends are inserted among the points (after any
-    point at the same arc position), the diameter is interpolated there, and each piece adds
-    (y1 + y2) * sqrt(dl^2 + ((y2 - y1)/2)^2) to the area and dl / (y1 y2) to the resistance.
+    Replays NEURON's diam_from_list on each section: the half-segment ends are inserted among the
+    points (after any point at the same arc position), the diameter is interpolated there, and each
+    piece adds (y1 + y2) * sqrt(dl^2 + ((y2 - y1)/2)^2) to the area and dl / (y1 y2) to the
+    resistance. All sections at once (sorts and bincounts over every point and segment end), each
+    number computed by the same operations, in the same order, as one section alone would be.
     """
-    m = len(arc)
-    ds = arc[-1] / nseg
-    k = np.arange(nseg, dtype=float)
-    mid = k * ds + ds / 2.0
+    ns, npts = len(counts), len(arc)
+    nseg = int(counts.sum())
+    sec_of_pt = np.repeat(np.arange(ns), np.diff(off))
+    seg_sec = np.repeat(np.arange(ns), counts)
+    seg_off = np.zeros(ns + 1, dtype=np.int64)
+    np.cumsum(counts, out=seg_off[1:])
+    length = arc[off[1:] - 1]
+    ds = (length / counts)[seg_sec]
+    mid = (np.arange(nseg) - seg_off[seg_sec]).astype(float) * ds + ds / 2.0
     ends = np.empty(2 * nseg)
     ends[0::2], ends[1::2] = mid, mid + ds / 2.0
-    j = np.clip(np.searchsorted(arc, ends, side="right") - 1, 0, m - 2)
+    end_sec = np.repeat(seg_sec, 2)
+    # j = searchsorted(section's arc, end, "right") - 1, clipped to [0, m - 2]: points of the same
+    # section at or before the end, counted in one sort (points before ends at equal positions).
+    kind = np.concatenate([np.zeros(npts, np.int8), np.ones(2 * nseg, np.int8)])
+    order = np.lexsort((kind, np.concatenate([arc, ends]), np.concatenate([sec_of_pt, end_sec])))
+    before = np.cumsum(kind[order] == 0)
+    at_end = order >= npts
+    j = np.empty(2 * nseg, dtype=np.int64)
+    j[order[at_end] - npts] = before[at_end] - off[end_sec] - 1
+    j = np.clip(j, 0, np.diff(off)[end_sec] - 2) + off[end_sec]  # global index of the point
     gap = arc[j + 1] - arc[j]
     with np.errstate(divide="ignore", invalid="ignore"):
         frac = np.where(np.abs(gap) < 1e-10, 1.0, (ends - arc[j]) / gap)
     y_end = (1.0 - frac) * d[j] + frac * d[j + 1]
-    pos = np.insert(arc, j + 1, ends)
-    dia = np.insert(d, j + 1, y_end)
-    is_end = np.insert(np.zeros(m, dtype=bool), j + 1, True)
-    last = int(np.flatnonzero(is_end)[-1])
-    pos, dia, is_end = pos[: last + 1], dia[: last + 1], is_end[: last + 1]
-    half = np.cumsum(is_end)[:-1]  # piece i (entry i -> i+1) lies in half-segment `half[i]`
-    x1, x2, y1, y2 = pos[:-1], pos[1:], dia[:-1], dia[1:]
+    # np.insert(arc, j + 1, ends) of every section: each end right after its point j, ends in order.
+    slot = np.concatenate([np.arange(npts) - off[sec_of_pt], j + 1 - off[end_sec]])
+    merged = np.lexsort((1 - kind, slot, np.concatenate([sec_of_pt, end_sec])))
+    pos = np.concatenate([arc, ends])[merged]
+    dia = np.concatenate([d, y_end])[merged]
+    is_end = merged >= npts
+    sec = np.concatenate([sec_of_pt, end_sec])[merged]
+    # drop what follows each section's last end (the section's last point)
+    where_end = np.flatnonzero(is_end)
+    last = where_end[np.searchsorted(sec[where_end], np.arange(ns), side="right") - 1]
+    keep = np.arange(len(merged)) <= last[sec]
+    pos, dia, is_end, sec = pos[keep], dia[keep], is_end[keep], sec[keep]
+    # piece i (entry i -> i + 1, same section) lies in half-segment `half[i]`: ends so far, counted
+    # over all sections, is the section's half-segment offset plus its own count
+    half = np.cumsum(is_end)[:-1]
+    piece = sec[:-1] == sec[1:]
+    half = half[piece]
+    x1, x2, y1, y2 = pos[:-1][piece], pos[1:][piece], dia[:-1][piece], dia[1:][piece]
     delta = x2 - x1
     dsum = (y2 + y1) * delta
     delta = np.where(delta < 1e-15, 1e-15, delta)
@@ -212,8 +265,35 @@ def _integrate(arc: np.ndarray, d: np.ndarray, nseg: int, ra: float):
     seg = half // 2
     area = np.bincount(seg, apiece, minlength=nseg) * 0.5 * math.pi
     diam = np.bincount(seg, dsum, minlength=nseg) * (0.5 / ds)
-    r = np.bincount(half, rpiece, minlength=2 * nseg) * ra / math.pi * (4.0 * 0.01)
+    r = np.bincount(half, rpiece, minlength=2 * nseg) * ra[end_sec] / math.pi * (4.0 * 0.01)
     return area, diam, r[0::2], r[1::2]
+
+
+def _counts(morph: Morphology, lengths: np.ndarray, lambdas, nseg, dx_um, d_lambda) -> np.ndarray:
+    """nseg of every section by the chosen rule, refused (`excitable.limits`, "compartments") before
+    anything per compartment is allocated if the nodes they make would be too many."""
+    ns = len(morph.sections)
+    if dx_um is not None:
+        rule, estimate = f"dx_um={dx_um:g}", float(np.sum(lengths / dx_um))
+    elif d_lambda is not None:
+        rule, estimate = f"d_lambda={d_lambda:g}", float(np.sum(lengths / (d_lambda * np.array(lambdas))))
+    else:
+        given = _per_section("nseg", 1 if nseg is None else nseg, ns, integer=True)
+        rule = f"nseg={given[0]}" if np.ndim(nseg) == 0 else "nseg per section"
+        estimate = float(sum(given))
+    what = f"{morph.source or 'the morphology'} ({ns} sections) discretized with {rule}"
+    # nodes: nseg per section (within 2 of the estimate), a 1-end node each and the root's 0-end
+    limits.check("compartments", estimate + 3 * ns + 1, what)
+    if not estimate < 2.0**62:  # limits off: still no machine could hold it, nor an int64 count it
+        raise ModelError(f"{what} needs {estimate:.3g} compartments, more than any machine holds")
+    if dx_um is not None:
+        counts = [nseg_dx(L, dx_um) for L in lengths.tolist()]
+    elif d_lambda is not None:
+        counts = [nseg_d_lambda(L, lam, d_lambda) for L, lam in zip(lengths, lambdas)]
+    else:
+        counts = given
+    limits.check("compartments", float(sum(counts)) + ns + 1, what)
+    return np.array(counts, dtype=np.int64)
 
 
 def discretize(morph: Morphology, *, nseg: int | Sequence[int] | None = None,
@@ -225,7 +305,9 @@ def discretize(morph: Morphology, *, nseg: int | Sequence[int] | None = None,
     Give at most one of ``nseg`` (int or one per section; default 1), ``dx_um`` (the smallest odd nseg
     with segments <= dx_um: `nseg_dx`) or ``d_lambda`` (NEURON's rule `nseg_d_lambda` with the
     AC length constant `lambda_f_um` at ``frequency_hz``, using ``cm_uF_cm2``). ``ra_ohm_cm`` and
-    ``cm_uF_cm2`` may be one value or one per section.
+    ``cm_uF_cm2`` may be one value or one per section. The number of compartments is checked against
+    ``excitable.limits`` ("compartments") before any per-compartment array exists. Time and memory
+    are linear in points + compartments.
 
     Example:
         >>> c = discretize(Morphology.cylinder(length=20, diameter=20))
@@ -241,70 +323,88 @@ def discretize(morph: Morphology, *, nseg: int | Sequence[int] | None = None,
         raise ModelError(f"give only one of nseg, dx_um, d_lambda, got {' and '.join(given)}")
     ra = _per_section("ra_ohm_cm", ra_ohm_cm, ns)
     cm = _per_section("cm_uF_cm2", cm_uF_cm2, ns, positive=False)
-    geo = [_geometry(s.points, bool(float32_points)) for s in secs]
+    off, arc, d, pts = _geometry(secs, bool(float32_points))
+    lengths = arc[off[1:] - 1]
+    lambdas = None
     if dx_um is not None:
-        dx = check_number("dx_um", dx_um, positive=True)
-        counts = np.array([nseg_dx(g[0][-1], dx) for g in geo], dtype=int)
+        dx_um = check_number("dx_um", dx_um, positive=True)
     elif d_lambda is not None:
-        dl = check_number("d_lambda", d_lambda, positive=True)
+        d_lambda = check_number("d_lambda", d_lambda, positive=True)
         f = check_number("frequency_hz", frequency_hz, positive=True)
-        counts = np.array([nseg_d_lambda(g[0][-1], lambda_f_um(g[0], g[1], f, ra[i], cm[i]), dl)
-                           for i, g in enumerate(geo)], dtype=int)
-    else:
-        counts = _per_section("nseg", 1 if nseg is None else nseg, ns, integer=True)
+        lambdas = [lambda_f_um(arc[off[i]:off[i + 1]], d[off[i]:off[i + 1]], f, ra[i], cm[i])
+                   for i in range(ns)]
+    counts = _counts(morph, lengths, lambdas, nseg, dx_um, d_lambda)
+    seg_area, seg_diam, rleft, rright = _integrate(off, arc, d, counts, ra)
 
-    # Every node of NEURON's node set first, then drop the leaf zero-area ends. A row is
-    # (parent, area um2, resistance to parent MOhm, section, x, distance um, diameter um).
-    rows: list[tuple] = []
-    first = np.zeros(ns, dtype=int)
-    end = np.zeros(ns, dtype=int)
-    start = np.full(ns, -1, dtype=int)
-    for i, s in enumerate(secs):
-        arc, d, _ = geo[i]
-        L, n = float(arc[-1]), int(counts[i])
-        seg_area, seg_diam, rleft, rright = _integrate(arc, d, n, ra[i])
-        if s.parent is None:
-            start[i] = len(rows)
-            rows.append((-1, 0.0, math.inf, i, 0.0, 0.5 * L, d[0]))
-            dist = lambda x: abs(x - 0.5) * L  # noqa: E731
-        else:  # hang from the parent's node at parent_x, as NEURON's connect
-            p, px = s.parent, s.parent_x
-            start[i] = end[p] if px == 1.0 else start[p] if px == 0.0 else \
-                first[p] + min(int(px * counts[p]), counts[p] - 1)
-            dist = lambda x, d0=rows[start[i]][5]: d0 + x * L  # noqa: E731
-        first[i] = len(rows)
-        for k in range(n):
-            xk = (k + 0.5) / n
-            rk = rleft[0] if k == 0 else rright[k - 1] + rleft[k]
-            rows.append((start[i] if k == 0 else len(rows) - 1, seg_area[k], rk, i, xk, dist(xk),
-                         seg_diam[k]))
-        end[i] = len(rows)
-        rows.append((len(rows) - 1, 0.0, rright[n - 1], i, 1.0, dist(1.0), d[-1]))
+    # Every node of NEURON's node set first (per section: the root's 0-end, the segment centres, the
+    # 1-end), then drop the leaf zero-area ends.
+    total = int(counts.sum()) + ns + 1
+    base = np.zeros(ns + 1, dtype=np.int64)  # first row of each section's block
+    np.cumsum(counts + 1, out=base[1:])
+    base += 1  # row 0: the root's 0-end
+    first, end = base[:-1], base[:-1] + counts
+    # where each section hangs, and its distance, parents first (NEURON's connect and h.distance)
+    L, cnt, first_, end_ = lengths.tolist(), counts.tolist(), first.tolist(), end.tolist()
+    start_ = [0] + [-1] * (ns - 1)
+    d0 = [0.0] * ns  # distance of the node each child section hangs from
+    for i in range(1, ns):
+        s = secs[i]
+        p, px = s.parent, s.parent_x
+        if px == 1.0:
+            start_[i], x = end_[p], 1.0
+        elif px == 0.0:
+            start_[i], x = start_[p], None
+        else:
+            k = min(int(px * cnt[p]), cnt[p] - 1)
+            start_[i], x = first_[p] + k, (k + 0.5) / cnt[p]
+        if x is None:
+            d0[i] = 0.5 * L[0] if p == 0 else d0[p]
+        else:
+            d0[i] = abs(x - 0.5) * L[0] if p == 0 else d0[p] + x * L[p]
+    start = np.array(start_, dtype=np.int64)
+    parent = np.arange(-1, total - 1)
+    parent[first] = start
+    seg_sec = np.repeat(np.arange(ns), counts)
+    seg_k = np.arange(len(seg_sec)) - (np.cumsum(counts) - counts)[seg_sec]  # segment within section
+    rows = np.arange(len(seg_sec)) + seg_sec + 1  # row of each segment centre
+    r = np.full(total, math.inf)  # MOhm to the parent: left half; + the previous right half inside
+    r[rows] = rleft
+    inner = seg_k > 0
+    r[rows[inner]] = rright[np.flatnonzero(inner) - 1] + rleft[inner]
+    r[end] = rright[np.cumsum(counts) - 1]
+    area, x, diam = np.zeros(total), np.zeros(total), np.empty(total)
+    area[rows] = seg_area
+    x[rows] = (seg_k + 0.5) / counts[seg_sec]
+    x[end] = 1.0
+    diam[0], diam[rows], diam[end] = d[0], seg_diam, d[off[1:] - 1]
+    sec_of = np.concatenate([[0], np.repeat(np.arange(ns), counts + 1)])
+    dist = np.asarray(d0)[sec_of] + x * lengths[sec_of]
+    root = sec_of == 0
+    dist[root] = np.abs(x[root] - 0.5) * lengths[0]
 
-    tab = np.array(rows, dtype=float)
-    par = tab[:, 0].astype(int)
-    nchild = np.bincount(par[par >= 0], minlength=len(par))
-    degree = nchild + (par >= 0)
-    is_end = np.zeros(len(par), dtype=bool)
+    nchild = np.bincount(parent[parent >= 0], minlength=total)
+    degree = nchild + (parent >= 0)
+    is_end = np.zeros(total, dtype=bool)
     is_end[end], is_end[start[0]] = True, True
     keep = ~(is_end & (degree <= 1))
     new = np.cumsum(keep) - 1
     remap = lambda a: np.where((a >= 0) & keep[np.maximum(a, 0)], new[np.maximum(a, 0)], -1)  # noqa: E731
-    parent = remap(par[keep])  # the root's centre becomes the root when its 0-end is dropped
-    tab = tab[keep]
-    g = np.where(parent >= 0, 1e3 / tab[:, 2], 0.0)  # 1/MOhm = uS -> nS
-    sec_arr, x = tab[:, 3].astype(int), tab[:, 4]
-    xyz = np.empty((len(tab), 3))
-    for i in range(ns):  # node positions along the points, for drawing
-        arc, _, pts = geo[i]
-        on = sec_arr == i
-        xyz[on] = np.column_stack([np.interp(x[on] * arc[-1], arc, pts[:, q]) for q in range(3)])
+    parent = remap(parent[keep])  # the root's centre becomes the root when its 0-end is dropped
+    g = np.where(parent >= 0, 1e3 / r[keep], 0.0)  # 1/MOhm = uS -> nS
+    sec_arr, x = sec_of[keep], x[keep]
+    xyz = np.empty((len(sec_arr), 3))
+    bounds = np.searchsorted(sec_arr, np.arange(ns + 1)).tolist()  # a section's nodes are contiguous
+    offs, along = off.tolist(), x * lengths[sec_arr]
+    for i in range(ns):  # node positions along the points, for drawing (np.interp: NEURON's numbers)
+        a, b, p0, p1 = bounds[i], bounds[i + 1], offs[i], offs[i + 1]
+        for q in range(3):
+            xyz[a:b, q] = np.interp(along[a:b], arc[p0:p1], pts[p0:p1, q])
+    regions = np.array([s.region for s in secs], dtype=object)
     out = Compartments(
-        parent=parent, area_um2=tab[:, 1], g_axial_nS=g, section=sec_arr, x=x,
-        region=np.array([secs[k].region for k in sec_arr], dtype=object), distance_um=tab[:, 5],
-        xyz_um=xyz, diam_um=tab[:, 6], nseg=counts, section_names=morph.names,
-        first_node=remap(first), end_node=remap(end), start_node=remap(start),
-        length_um=np.array([g_[0][-1] for g_ in geo]))
+        parent=parent, area_um2=area[keep], g_axial_nS=g, section=sec_arr, x=x,
+        region=regions[sec_arr], distance_um=dist[keep], xyz_um=xyz, diam_um=diam[keep], nseg=counts,
+        section_names=morph.names, first_node=remap(first), end_node=remap(end),
+        start_node=remap(start), length_um=lengths)
     for name in ("parent", "area_um2", "g_axial_nS", "section", "x", "region", "distance_um",
                  "xyz_um", "diam_um", "nseg", "first_node", "end_node", "start_node", "length_um"):
         getattr(out, name).setflags(write=False)

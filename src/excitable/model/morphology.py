@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
@@ -59,7 +59,7 @@ class Section:
     parent_x: float = 1.0
 
     def __post_init__(self):
-        if not isinstance(self.name, str) or not self.name or any(c.isspace() for c in self.name):
+        if not isinstance(self.name, str) or self.name.split() != [self.name]:  # empty, or a space
             raise ModelError(f"section name must be a non-empty string without spaces, got {self.name!r}")
         if not isinstance(self.region, str) or not self.region:
             raise ModelError(f"{self.name}.region must be a non-empty string, got {self.region!r}")
@@ -70,15 +70,19 @@ class Section:
         if pts.ndim != 2 or pts.shape[1] != 4 or pts.shape[0] < 2:
             raise ModelError(f"{self.name}.points must have shape (n >= 2, 4) (x, y, z, diameter), "
                              f"got shape {pts.shape}")
-        bad = np.argwhere(~np.isfinite(pts))
-        if bad.size:
-            i, j = bad[0]
+        finite = np.isfinite(pts)
+        if not finite.all():  # the cheap test first: an SWC file makes thousands of sections
+            i, j = np.argwhere(~finite)[0]
             raise ModelError(f"{self.name}.points[{i}] {'xyzd'[j]} must be finite, got {pts[i, j]}")
-        bad = np.flatnonzero(pts[:, 3] <= 0)
-        if bad.size:
-            raise ModelError(f"{self.name}.points[{bad[0]}] diameter must be > 0, got {pts[bad[0], 3]}")
-        if not self.length_um_of(pts) > 0:
+        if not (pts[:, 3] > 0).all():
+            i = int(np.flatnonzero(pts[:, 3] <= 0)[0])
+            raise ModelError(f"{self.name}.points[{i}] diameter must be > 0, got {pts[i, 3]}")
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow: the finite check says it
+            length = self.length_um_of(pts)
+        if not length > 0:
             raise ModelError(f"{self.name} length must be > 0 um, got 0 (all points coincide)")
+        if not math.isfinite(length):  # finite points 1e300 apart: lengths and areas would overflow
+            raise ModelError(f"{self.name} length must be finite, got {length} um (points too far apart)")
         pts.setflags(write=False)
         object.__setattr__(self, "points", pts)
         if self.parent is not None:
@@ -94,7 +98,21 @@ class Section:
 
     @staticmethod
     def length_um_of(points: np.ndarray) -> float:
-        return float(np.sum(np.linalg.norm(np.diff(points[:, :3], axis=0), axis=1)))
+        """Sum of the 3-D steps, um: np.linalg.norm(np.diff(...), axis=1) summed, spelled out (the same
+        operations, so the same number) because an SWC file makes 1e4-1e5 sections."""
+        t = points[1:, :3] - points[:-1, :3]
+        return float(np.sqrt(np.add.reduce(t * t, axis=1)).sum())
+
+    @classmethod
+    def _prechecked(cls, name: str, region: str, points: np.ndarray, parent: int | None,
+                    parent_x: float) -> Section:
+        """A Section from fields its caller has already checked in bulk (``read_swc``: thousands of
+        sections at array speed): ``points`` a read-only float (n >= 2, 4) array, finite, diameters
+        > 0, length > 0 and finite; a valid name and region; parent an int >= 0 or None; parent_x a
+        float in [0, 1]. Anything else must go through the constructor."""
+        s = object.__new__(cls)
+        s.__dict__.update(name=name, region=region, points=points, parent=parent, parent_x=parent_x)
+        return s
 
     @property
     def length_um(self) -> float:
@@ -128,6 +146,8 @@ class Morphology:
     """
 
     sections: tuple[Section, ...]
+    #: where the geometry came from (an SWC file's name), for messages; not part of equality
+    source: str | None = field(default=None, compare=False)
 
     def __post_init__(self):
         secs = tuple(self.sections)
