@@ -74,45 +74,55 @@ def check_params(params, reference, *, batched: bool, where: str = "params") -> 
     if not isinstance(params, dict):
         raise ModelError(f"{where} must be the parameter pytree{' with a leading batch axis' * batched}, got "
                          f"{_short(params)}{hint}")
-    got, ref = jax.tree_util.tree_flatten_with_path(params), jax.tree_util.tree_flatten_with_path(reference)
-    if got[1] != ref[1]:
-        want = {jax.tree_util.keystr(k) for k, _ in ref[0]}
-        have = {jax.tree_util.keystr(k) for k, _ in got[0]}
-        missing, extra = sorted(want - have), sorted(have - want)
+    # Plain flattening on the way (a run pays for it); leaf paths are spelled out only for a message.
+    leaves, treedef = jax.tree.flatten(params)
+    ref_leaves, ref_def = jax.tree.flatten(reference)
+    if treedef != ref_def:
+        want, have = _paths(reference), _paths(params)
+        missing, extra = sorted(set(want) - set(have)), sorted(set(have) - set(want))
         what = (f"lacks {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}" if missing else
                 f"has unknown {', '.join(extra[:5])}{' ...' if len(extra) > 5 else ''}" if extra else
                 "has another structure")
         raise ModelError(f"{where} does not match this simulation's parameters: it {what}{hint}")
-    size = None
-    for (key, leaf), (_, want) in zip(got[0], ref[0]):
-        name = jax.tree_util.keystr(key)
-        shape, dtype = np.shape(leaf), getattr(leaf, "dtype", None)
+    size, first = None, 0
+    for i, (leaf, want) in enumerate(zip(leaves, ref_leaves)):
+        # Attributes first: np.shape and np.dtype cost a microsecond or two per leaf.
+        shape = leaf.shape if hasattr(leaf, "shape") else np.shape(leaf)
+        want = want.shape if hasattr(want, "shape") else np.shape(want)
+        dtype = getattr(leaf, "dtype", None)
         if dtype is None:
             try:
                 dtype = np.asarray(leaf).dtype
             except (TypeError, ValueError):
                 dtype = np.dtype(object)
-        if np.dtype(dtype).kind not in "biuf":
-            raise ModelError(f"{where}{name} must hold numbers, got {_short(leaf)}")
+        if (dtype.kind if isinstance(dtype, np.dtype) else np.dtype(dtype).kind) not in "biuf":
+            raise ModelError(f"{where}{_paths(params)[i]} must hold numbers, got {_short(leaf)}")
         if batched:
             if not shape:
-                raise ModelError(f"{where}{name} has no batch axis (a scalar){hint}")
+                raise ModelError(f"{where}{_paths(params)[i]} has no batch axis (a scalar){hint}")
             if size is None:
-                size, first = shape[0], name
+                size, first = shape[0], i
             elif shape[0] != size:
-                raise ModelError(f"{where}{name} has a batch of {shape[0]}, but {where}{first} has {size}: "
-                                 f"every leaf needs the same leading batch size")
+                raise ModelError(f"{where}{_paths(params)[i]} has a batch of {shape[0]}, but "
+                                 f"{where}{_paths(params)[first]} has {size}: every leaf needs the same "
+                                 f"leading batch size")
             shape = shape[1:]
-        try:
-            ok = np.broadcast_shapes(shape, np.shape(want)) == np.shape(want)
-        except ValueError:
-            ok = False
-        if not ok:
-            raise ModelError(f"{where}{name} has shape {shape}{' per batch element' * batched}, which does "
-                             f"not fit this simulation's {np.shape(want)}")
+        if shape != want:
+            try:
+                ok = np.broadcast_shapes(shape, want) == want
+            except ValueError:
+                ok = False
+            if not ok:
+                raise ModelError(f"{where}{_paths(params)[i]} has shape {shape}{' per batch element' * batched}, "
+                                 f"which does not fit this simulation's {want}")
     if batched and not size:
         raise ModelError(f"{where}: the batch size must be >= 1, got {size}")
     return int(size) if batched else 1
+
+
+def _paths(tree) -> list[str]:
+    """Each leaf's path as ``jax.tree_util.keystr`` spells it ("['channels']['HH'].gNa")."""
+    return [jax.tree_util.keystr(k) for k, _ in jax.tree_util.tree_flatten_with_path(tree)[0]]
 
 
 def _short(x) -> str:

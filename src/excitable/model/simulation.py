@@ -503,7 +503,7 @@ class Simulation:
         sources = len(self.plan.connections.source_nodes) if self.plan.record_spikes else 0
         nbytes = ((8.0 * (n // stride + 1) * width + 1.0 * n * sources) * b * (2 if chunked else 1)
                   + 8.0 * (chunk if chunked else n) * inputs
-                  + 16.0 * sum(np.size(x) for x in jax.tree.leaves(params)))
+                  + 16.0 * sum(getattr(x, "size", 1) for x in jax.tree.leaves(params)))
         limits.check("memory", nbytes, f"recording {width} value{'s' * (width != 1)} every "
                      f"{stride if stride > 1 else ''}{' steps' if stride > 1 else 'step'} for {run} on {on}")
 
