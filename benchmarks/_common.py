@@ -58,7 +58,7 @@ def neuron_hh_section(h, name: str, amp_nA: float, delay: float, dur: float, gna
 
 
 def neuron_setup(h) -> None:
-    """Fixed step, backward Euler, exact HH rates (DESIGN.md "Matching NEURON")."""
+    """Fixed step, backward Euler, exact HH rates (docs/design.md "Matching NEURON")."""
     h.usetable_hh = 0
     h.dt, h.secondorder, h.celsius = DT, 0, CELSIUS
 

@@ -2,7 +2,7 @@
 
 An HH cable (1 mm x 2 um, 51 compartments) fires an action potential that propagates; the error is
 the largest |V - V_ref| over 8 ms at the middle, against the same method at dt = 0.025/64 ms.
-Diffrax-style order test (STYLE.md habit 9c). Ratios measured: Euler 2.01/2.03, CN 3.97/4.00.
+Diffrax-style order test. Ratios measured: Euler 2.01/2.03, CN 3.97/4.00.
 """
 
 import numpy as np

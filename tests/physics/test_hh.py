@@ -1,4 +1,4 @@
-"""HH 1952 rates and gates against the formulas of DESIGN.md / PHENOMENA-SPEC section 0, computed with math."""
+"""HH 1952 rates and gates against the formulas of docs/design.md / PHENOMENA-SPEC section 0, computed with math."""
 
 import math
 

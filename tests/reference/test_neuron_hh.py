@@ -1,6 +1,6 @@
 """HH single compartment side by side with NEURON (issue: core acceptance).
 
-NEURON set-up (DESIGN.md "Matching NEURON"): one 20 x 20 um section with hh, 6.3 degC, dt 0.025 ms,
+NEURON set-up (docs/design.md "Matching NEURON"): one 20 x 20 um section with hh, 6.3 degC, dt 0.025 ms,
 fixed step, secondorder = 0, exact rates (usetable_hh = 0), finitialize(-65).
 """
 
@@ -48,7 +48,7 @@ def our_sim(amp_nA=0.0, delay=0.0, dur=0.0):
 def test_resting_potential_matches_neuron_within_0p01_mV():
     ours = our_sim().run(200.0)["v"]
     ref = neuron_run(200.0)
-    # Tolerance from the issue: 0.01 mV. NEURON settles to -64.974 mV (DESIGN.md).
+    # Tolerance from the issue: 0.01 mV. NEURON settles to -64.974 mV (docs/design.md).
     assert abs(ours[-1] - ref[-1]) < 0.01
     assert abs(ours[-1] - (-64.974)) < 0.001
 

@@ -1,7 +1,7 @@
 """Two HH cells coupled by a chemical synapse (Exp2Syn) or an electrical one (gap junction), side by
 side with NEURON: the postsynaptic spike times agree within 0.1 ms (issue 4 tolerance).
 
-NEURON set-up (DESIGN.md "Matching NEURON"): 20 x 20 um sections with hh, exact rates
+NEURON set-up (docs/design.md "Matching NEURON"): 20 x 20 um sections with hh, exact rates
 (usetable_hh = 0), 6.3 degC, dt 0.025 ms, secondorder 0, finitialize(-65). The synapse is NEURON's
 Exp2Syn driven by a NetCon (threshold 0 mV, delay 1 ms); the gap junction is a pair of half-gap
 point processes (i = g (v - vgap), vgap a POINTER to the partner's v), compiled here with nrnivmodl;
