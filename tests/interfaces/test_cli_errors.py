@@ -205,8 +205,15 @@ def test_a_really_full_disk(tiny_disk, capsys, register):
     assert list(tiny_disk.iterdir()) == []
 
 
+def _xla_out_of_memory():
+    import jax
+
+    return jax.errors.JaxRuntimeError("RESOURCE_EXHAUSTED: Out of memory allocating 240000016 bytes.")
+
+
 @pytest.mark.parametrize("exc, words", [
     (MemoryError(), "out of memory"),
+    (_xla_out_of_memory(), "240000016 bytes"),  # seen: all-or-none --set n_sweep=30000000
     (OSError(errno.EIO, os.strerror(errno.EIO), "/some/file"), "/some/file"),
 ])
 def test_memory_and_os_errors_are_one_line(exc, words, capsys, register):
@@ -214,6 +221,12 @@ def test_memory_and_os_errors_are_one_line(exc, words, capsys, register):
     assert call(["run", "fake-fails"]) == 2
     line = one_line(capsys)
     assert words in line and "fake-fails" in line
+
+
+def test_a_bug_keeps_its_traceback(register):
+    register("fake-bug", _raises(RuntimeError("RESOURCE_EXHAUSTED is only XLA's when XLA says it")))
+    with pytest.raises(RuntimeError):
+        main(["run", "fake-bug"])
 
 
 def test_a_closed_pipe_is_not_turned_into_an_error(register):
@@ -368,6 +381,7 @@ BAD = [
     (["run", "propagation", "--set", "ncomp=0"], "ncomp"),
     (["run", "all-or-none", "--set", "model="], "model"),
     (["run", "myelination", "--set", "myelin=maybe"], "myelin"),
+    (["run", "all-or-none", "--set", "n_sweep=100000000"], "n_sweep"),
     (["run", "no-such"], "no-such"),
     (["list", "extra"], "extra"),
     (["bogus"], "bogus"),

@@ -51,7 +51,8 @@ ALL_OR_NONE = Experiment(
         "dt": Param(0.025, "ms", "time step", positive=True),
         "max_amplitude": Param(200.0, "uA/cm2", "upper end of the threshold search", positive=True),
         "tolerance": Param(1e-4, "", "relative precision of the threshold bisection", positive=True),
-        "n_sweep": Param(24, "", "stimulus amplitudes in the peak-vs-stimulus curve", int, minimum=4),
+        "n_sweep": Param(24, "", "stimulus amplitudes in the peak-vs-stimulus curve", int, minimum=4,
+                         maximum=10000),  # one batch: 1e7 points took minutes, then XLA ran out of memory
     },
 )
 

@@ -140,15 +140,25 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("excitable: interrupted", file=sys.stderr)
         return 130
-    except MemoryError:
-        return _fail(f"out of memory in `excitable {args.command}{_named(args)}`: ask for less work "
-                     f"(see `excitable --help`, Limits)")
     except BrokenPipeError:  # our reader left (`| head`): entry() treats it as success
         raise
     except OSError as e:  # the disk filled up, a folder vanished...: what failed, in one line
         where = f" ({e.filename})" if e.filename else ""
         return _fail(f"`excitable {args.command}{_named(args)}` could not write or read a file{where}: "
                      f"{e.strerror or e}")
+    except Exception as e:  # noqa: BLE001 - only running out of memory is turned into a line
+        if not _out_of_memory(e):
+            raise  # a bug: its traceback is what a report needs
+        detail = str(e).split("\n")[0][:200] if not isinstance(e, MemoryError) else "MemoryError"
+        return _fail(f"out of memory in `excitable {args.command}{_named(args)}` ({detail}): ask for "
+                     f"less work (see `excitable --help`, Limits)")
+
+
+def _out_of_memory(e: BaseException) -> bool:
+    """MemoryError, or XLA's own (JAX raises ``JaxRuntimeError: RESOURCE_EXHAUSTED: Out of memory
+    allocating N bytes``); recognised by name so that this module need not import JAX."""
+    return isinstance(e, MemoryError) or (type(e).__name__ in ("JaxRuntimeError", "XlaRuntimeError")
+                                          and str(e).startswith("RESOURCE_EXHAUSTED"))
 
 
 def _fail(message: str) -> int:
