@@ -137,7 +137,7 @@ def _unwritable(tmp_path) -> str:
     return "/proc/sys/excitable-report"  # root may write anywhere but in the kernel's files
 
 
-@pytest.mark.parametrize("kind", ["file", "under-a-file", "impossible", "unwritable", "empty"])
+@pytest.mark.parametrize("kind", ["file", "under-a-file", "impossible", "unwritable", "empty", "dangling-link"])
 @pytest.mark.parametrize("command", [
     ["run", "action-potential", "--set", "tstop=20"],
     ["sweep", "action-potential", "--grid", "amplitude=5,10"],
@@ -145,9 +145,10 @@ def _unwritable(tmp_path) -> str:
 ])
 def test_a_bad_out_is_refused_before_any_computing(command, kind, tmp_path, capsys, no_computing):
     (tmp_path / "afile").write_text("not a folder\n")
+    (tmp_path / "link").symlink_to(tmp_path / "gone")
     value = {"file": str(tmp_path / "afile"), "under-a-file": str(tmp_path / "afile" / "report"),
              "impossible": "/proc/no-such-process/report", "unwritable": _unwritable(tmp_path),
-             "empty": ""}[kind]
+             "empty": "", "dangling-link": str(tmp_path / "link")}[kind]
     before = sorted(tmp_path.iterdir())
     assert call([*command, "--out", value]) == 2
     line = one_line(capsys)

@@ -108,6 +108,8 @@ def check_out(value: str, *, beside: bool = False):
     try:
         if path.exists() and not path.is_dir():
             refuse("is a file, not a directory")
+        if os.path.lexists(path) and not path.exists():
+            refuse("is a symbolic link to nothing")
         probe = [path] if path.exists() else []
         if beside or not probe:  # the nearest ancestor that exists: where the first folder is made
             parent = path.absolute().parent
