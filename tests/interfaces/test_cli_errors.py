@@ -27,6 +27,7 @@ import numpy as np
 import pytest
 
 from excitable import experiments
+from excitable.errors import ModelError
 from excitable.experiments.base import Experiment, Param
 from excitable.interfaces.cli.__main__ import main
 from excitable.limits import LIMITS
@@ -161,9 +162,26 @@ def test_out_check_accepts_what_will_work(tmp_path, monkeypatch):
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "exists").mkdir()
-    for value in (tmp_path / "exists", tmp_path / "new" / "deeper", Path("relative-report")):
+    for value in (tmp_path / "exists", tmp_path / "new" / "deeper", Path("relative-report"), Path(".")):
         assert check_out(str(value), beside=True) == value
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exists"]  # nothing was created
+    # `--out .` is written in . alone: a folder above it that we cannot write in is no reason to refuse
+    (tmp_path / "exists" / "inner").mkdir()
+    monkeypatch.chdir(tmp_path / "exists" / "inner")
+    monkeypatch.setattr(os, "rmdir", _only_under(tmp_path / "exists" / "inner", os.rmdir))
+    assert check_out(".", beside=True) == Path(".")
+    with pytest.raises(ModelError, match="cannot write in"):
+        check_out("../sibling", beside=True)
+
+
+def _only_under(folder: Path, rmdir):
+    """os.rmdir as if only ``folder`` were writable (the probe's folder elsewhere: EACCES)."""
+    def fake(path, *a, **k):
+        if Path(path).resolve().parent != folder.resolve():
+            rmdir(path, *a, **k)
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return rmdir(path, *a, **k)
+    return fake
 
 
 # --- errors after the work: full disk, memory, other OSErrors ----------------------------------------

@@ -112,7 +112,7 @@ def check_out(value: str, *, beside: bool = False):
             refuse("is a symbolic link to nothing")
         probe = [path] if path.exists() else []
         if beside or not probe:  # the nearest ancestor that exists: where the first folder is made
-            parent = path.absolute().parent
+            parent = path.parent  # as Result.save takes it (`--out .` writes beside itself, in .)
             while not parent.exists():
                 parent = parent.parent
             if not parent.is_dir():
