@@ -5,6 +5,8 @@ here each convention is checked against the geometry worked out by hand (toleran
 """
 
 import math
+import os
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -12,6 +14,7 @@ import pytest
 from excitable.errors import ModelError
 from excitable.io.morphologies import path as shipped
 from excitable.io.swc import read_swc, read_swc_table
+from excitable.model.discretize import discretize
 from excitable.model.morphology import Morphology
 
 
@@ -146,6 +149,23 @@ CASES = {  # name: (file text, expected message part)
     "empty": ("", "cell.swc: no SWC points (empty file)"),
     "only comments": ("# nothing\n   \n", "cell.swc: no SWC points"),
     "zero-length soma": (ROOT + "2 1 0 0 0 1 1\n3 1 0 0 0 1 2\n", "line 3: soma length must be > 0"),
+    # bounds: numbers that would overflow lengths and areas, or ask for absurd work
+    "coordinate 1e300": (ROOT + "2 3 1e300 0 0 1 1\n", "line 2: x must be at most 1e+06 um in magnitude, "
+                                                         "got '1e300'"),
+    "coordinate 1e20": (ROOT + "2 3 0 0 -1e20 1 1\n", "line 2: z must be at most 1e+06 um"),
+    "coordinate 1e9": (ROOT + "2 3 1e9 0 0 1 1\n", "line 2: x must be at most 1e+06 um"),  # 5e7 compartments
+    "radius 1e20": (ROOT + "2 3 0 5 0 1e20 1\n", "line 2: radius must be at most 1e+06 um"),
+    "radius inf": (ROOT + "2 3 0 5 0 inf 1\n", "line 2: radius must be finite, got 'inf'"),
+    "coordinate -inf": (ROOT + "2 3 -inf 5 0 1 1\n", "line 2: x must be finite, got '-inf'"),
+    "overflowing digits": (ROOT + "2 3 " + "9" * 400 + " 5 0 1 1\n", "line 2: x must be finite, got '999"),
+    "huge id": (ROOT + "2000000000000000 3 0 5 0 1 1\n", "line 2: id must be at most 1e+15"),
+    "huge type": (ROOT + "2 -1e16 0 5 0 1 1\n", "line 2: type must be at most 1e+15"),
+    "huge parent": (ROOT + "2 3 0 5 0 1 1e16\n", "line 2: parent must be at most 1e+15"),
+    "earlier line first": (ROOT + "2 3 0 nan 0 1 1\n3 3 0 abc 0 1 2\n", "line 2: y must be finite"),
+    "NUL bytes": (ROOT + "2 3 0\x00 5 0 1 1\n", "line 2: x must be a number, got '0\\x00'"),
+    "garbage": (ROOT + "\x01\x02 \u2028\x7f\n", "line 2: expected 7 fields"),
+    "one long line": ("1 " * 100_000 + "\n", "line 1: expected 7 fields (id type x y z radius parent), "
+                                               "got 100000: '1 1 1"),
 }
 
 
@@ -177,3 +197,69 @@ def test_unsorted_ids_and_comments_are_accepted(tmp_path):
     m = read_swc(p)
     assert m.names == ("soma", "dend[0]")
     assert math.isclose(m.sections[1].length_um, 4.0)  # a wire from the one-point soma
+
+
+def test_text_that_is_not_utf8_is_named_by_line(tmp_path):
+    p = tmp_path / "cell.swc"
+    p.write_bytes(ROOT.encode() + b"2 3 0 5 0 1 1\n3 3 0 \xe9 0 1 2\n")
+    with pytest.raises(ModelError) as e:
+        read_swc(p)
+    assert str(e.value) == "cell.swc line 3: cannot read SWC file: byte 0xe9 is not UTF-8 text (a binary file?)"
+
+
+@pytest.mark.parametrize("path, text", [
+    (123, "SWC path must be a str or a path, got int 123"),
+    (None, "SWC path must be a str or a path, got NoneType None"),
+    (".", "cannot read SWC file (IsADirectoryError"),
+])
+def test_not_a_file(path, text):
+    with pytest.raises(ModelError) as e:
+        read_swc(path)
+    assert text in str(e.value) and "\n" not in str(e.value)
+
+
+def test_points_are_bounded_by_the_compartment_limit_while_reading(tmp_path, monkeypatch):
+    monkeypatch.setenv("EXCITABLE_MAX_COMPARTMENTS", "10")
+    chain = ROOT + "".join(f"{i} 3 {i} 0 0 1 {i - 1}\n" for i in range(2, 12))  # 11 points, 170 bytes
+    with pytest.raises(ModelError) as e:
+        read_swc(write(tmp_path, chain))
+    assert str(e.value) == ("cell.swc: more than 10 points, over the limit of 10 points "
+                            "(set EXCITABLE_MAX_COMPARTMENTS to raise it, or EXCITABLE_LIMITS=off)")
+    monkeypatch.setenv("EXCITABLE_MAX_COMPARTMENTS", "11")
+    assert len(read_swc(write(tmp_path, chain)).sections) == 2
+
+
+def test_a_huge_file_is_refused_by_its_size_before_it_is_read(tmp_path):
+    p = tmp_path / "cell.swc"
+    p.write_text(ROOT)
+    os.truncate(p, 10 * 2**30)  # 10 GiB, sparse: costs nothing unless read
+    tracemalloc.start()
+    try:
+        with pytest.raises(ModelError) as e:
+            read_swc(p)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(e.value) == ("cell.swc: 1.02e+04 MB (at most 100 bytes a point), over the limit of 2e+06 "
+                            "points (set EXCITABLE_MAX_COMPARTMENTS to raise it, or EXCITABLE_LIMITS=off)")
+    assert peak < 2**20  # bytes: nothing of the file was read
+
+
+def test_a_long_cycle_is_reported_in_linear_time(tmp_path):
+    n = 50_000  # point 2's parent is the last point, each other's the one before: one long cycle
+    lines = [ROOT, f"2 3 0 0 0 1 {n}\n"] + [f"{i} 3 {i} 0 0 1 {i - 1}\n" for i in range(3, n + 1)]
+    with pytest.raises(ModelError) as e:
+        read_swc(write(tmp_path, "".join(lines)))
+    assert str(e.value) == f"cell.swc line 2: parents form a cycle (2 -> {n} -> {n - 1} -> {n - 2} -> " \
+                           f"{n - 3} -> {n - 4} ...)"
+
+
+def test_the_compartment_count_of_an_swc_cell_is_checked_naming_the_file(tmp_path):
+    p = write(tmp_path, ROOT + "2 3 1e6 0 0 1 1\n")  # a 1-m dendrite: within the coordinate bound
+    m = read_swc(p)
+    assert m.source == "cell.swc"
+    with pytest.raises(ModelError) as e:
+        discretize(m, dx_um=0.01)
+    assert str(e.value).startswith("cell.swc (2 sections) discretized with dx_um=0.01 needs 1e+08 "
+                                   "compartments, over the limit of 2e+06 compartments")
+    assert discretize(m, dx_um=1000).n == 1 + 1001  # the soma's centre and the dendrite's segments

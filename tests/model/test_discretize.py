@@ -5,11 +5,14 @@ which discretize replays), so the only error is double round-off in a handful of
 """
 
 import math
+import tracemalloc
 
 import numpy as np
 import pytest
 
 from excitable.errors import ModelError
+from excitable.io.morphologies import path as shipped
+from excitable.io.swc import read_swc
 from excitable.model.discretize import discretize, lambda_f_um, nseg_d_lambda, nseg_dx
 from excitable.model.morphology import Morphology, Section
 
@@ -179,3 +182,214 @@ def test_bad_arguments_raise_one_line(kwargs, text):
 def test_not_a_morphology():
     with pytest.raises(ModelError, match="morph must be a Morphology, got str"):
         discretize("cell.swc")
+
+
+# ---- the vectorized discretize against the per-section algorithm it replaced --------------------
+# discretize handles all sections at once (sorts and bincounts) so that 1e5-section trees take
+# seconds, not minutes. The per-section code it replaced (as of commit 960a12c, loops and all) is kept
+# here as the reference: every array must be equal bit for bit (tolerance 0: the same operations on
+# the same numbers in the same order), on the shipped cells and on random trees.
+
+def _old_geometry(points, float32):
+    if float32:
+        p = points.astype(np.float32)
+        t = np.diff(p[:, :3], axis=0).astype(np.float64)
+        xyz, d = p[:, :3].astype(np.float64), p[:, 3].astype(np.float64)
+    else:
+        t = np.diff(points[:, :3], axis=0)
+        xyz, d = points[:, :3], points[:, 3]
+    step = np.sqrt(t[:, 0] * t[:, 0] + t[:, 1] * t[:, 1] + t[:, 2] * t[:, 2])
+    return np.concatenate([[0.0], np.cumsum(step)]), d, xyz
+
+
+def _old_integrate(arc, d, nseg, ra):
+    m, ds = len(arc), arc[-1] / nseg
+    mid = np.arange(nseg, dtype=float) * ds + ds / 2.0
+    ends = np.empty(2 * nseg)
+    ends[0::2], ends[1::2] = mid, mid + ds / 2.0
+    j = np.clip(np.searchsorted(arc, ends, side="right") - 1, 0, m - 2)
+    gap = arc[j + 1] - arc[j]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(np.abs(gap) < 1e-10, 1.0, (ends - arc[j]) / gap)
+    y_end = (1.0 - frac) * d[j] + frac * d[j + 1]
+    pos, dia = np.insert(arc, j + 1, ends), np.insert(d, j + 1, y_end)
+    is_end = np.insert(np.zeros(m, dtype=bool), j + 1, True)
+    last = int(np.flatnonzero(is_end)[-1])
+    pos, dia, is_end = pos[: last + 1], dia[: last + 1], is_end[: last + 1]
+    half = np.cumsum(is_end)[:-1]
+    x1, x2, y1, y2 = pos[:-1], pos[1:], dia[:-1], dia[1:]
+    delta = x2 - x1
+    dsum = (y2 + y1) * delta
+    delta = np.where(delta < 1e-15, 1e-15, delta)
+    temp = y2 * y1 / delta
+    rpiece = 1.0 / np.where(temp == 0, 1e-15, temp)
+    apiece = (y2 + y1) * np.sqrt(delta * delta + (0.5 * (y2 - y1)) ** 2)
+    area = np.bincount(half // 2, apiece, minlength=nseg) * 0.5 * math.pi
+    diam = np.bincount(half // 2, dsum, minlength=nseg) * (0.5 / ds)
+    r = np.bincount(half, rpiece, minlength=2 * nseg) * ra / math.pi * (4.0 * 0.01)
+    return area, diam, r[0::2], r[1::2]
+
+
+def _old_discretize(morph, *, nseg=1, dx_um=None, d_lambda=None, ra_ohm_cm=35.4, cm_uF_cm2=1.0,
+                    frequency_hz=100.0, float32_points=True):
+    secs, ns = morph.sections, len(morph.sections)
+    ra, cm = np.broadcast_to(np.asarray(ra_ohm_cm, float), ns), np.broadcast_to(np.asarray(cm_uF_cm2, float), ns)
+    geo = [_old_geometry(s.points, float32_points) for s in secs]
+    if dx_um is not None:
+        counts = np.array([nseg_dx(g[0][-1], dx_um) for g in geo], dtype=int)
+    elif d_lambda is not None:
+        counts = np.array([nseg_d_lambda(g[0][-1], lambda_f_um(g[0], g[1], frequency_hz, ra[i], cm[i]),
+                                         d_lambda) for i, g in enumerate(geo)], dtype=int)
+    else:
+        counts = np.broadcast_to(np.asarray(nseg, dtype=int), ns).copy()
+    rows, first, end, start = [], np.zeros(ns, int), np.zeros(ns, int), np.full(ns, -1, int)
+    for i, s in enumerate(secs):
+        arc, d, _ = geo[i]
+        L, n = float(arc[-1]), int(counts[i])
+        seg_area, seg_diam, rleft, rright = _old_integrate(arc, d, n, ra[i])
+        if s.parent is None:
+            start[i] = len(rows)
+            rows.append((-1, 0.0, math.inf, i, 0.0, 0.5 * L, d[0]))
+            dist = lambda x: abs(x - 0.5) * L  # noqa: E731
+        else:
+            p, px = s.parent, s.parent_x
+            start[i] = end[p] if px == 1.0 else start[p] if px == 0.0 else \
+                first[p] + min(int(px * counts[p]), counts[p] - 1)
+            dist = lambda x, d0=rows[start[i]][5]: d0 + x * L  # noqa: E731
+        first[i] = len(rows)
+        for k in range(n):
+            xk = (k + 0.5) / n
+            rk = rleft[0] if k == 0 else rright[k - 1] + rleft[k]
+            rows.append((start[i] if k == 0 else len(rows) - 1, seg_area[k], rk, i, xk, dist(xk),
+                         seg_diam[k]))
+        end[i] = len(rows)
+        rows.append((len(rows) - 1, 0.0, rright[n - 1], i, 1.0, dist(1.0), d[-1]))
+    tab = np.array(rows, dtype=float)
+    par = tab[:, 0].astype(int)
+    degree = np.bincount(par[par >= 0], minlength=len(par)) + (par >= 0)
+    is_end = np.zeros(len(par), dtype=bool)
+    is_end[end], is_end[start[0]] = True, True
+    keep = ~(is_end & (degree <= 1))
+    new = np.cumsum(keep) - 1
+    remap = lambda a: np.where((a >= 0) & keep[np.maximum(a, 0)], new[np.maximum(a, 0)], -1)  # noqa: E731
+    parent, tab = remap(par[keep]), tab[keep]
+    sec_arr, x = tab[:, 3].astype(int), tab[:, 4]
+    xyz = np.empty((len(tab), 3))
+    for i in range(ns):
+        arc, _, pts = geo[i]
+        on = sec_arr == i
+        xyz[on] = np.column_stack([np.interp(x[on] * arc[-1], arc, pts[:, q]) for q in range(3)])
+    return dict(parent=parent, area_um2=tab[:, 1], g_axial_nS=np.where(parent >= 0, 1e3 / tab[:, 2], 0.0),
+                section=sec_arr, x=x, region=np.array([secs[k].region for k in sec_arr], dtype=object),
+                distance_um=tab[:, 5], xyz_um=xyz, diam_um=tab[:, 6], nseg=counts,
+                first_node=remap(first), end_node=remap(end), start_node=remap(start),
+                length_um=np.array([g[0][-1] for g in geo]))
+
+
+def random_swc(rng, n: int, duplicate: float = 0.02) -> str:
+    """A random tree of ``n`` SWC points: somas of 1, 3 or several points, neurites of SWC types 2, 3, 4,
+    7 and -2 branching anywhere (mostly continuing the previous point), 1-5 um steps, radii 0.2-2 um,
+    some points repeating their parent's position (one-point and zero-length sections to remove)."""
+    nsoma = int(rng.choice([1, 3, 4]))
+    xyz, typ, lines = np.zeros((n, 3)), [1] * n, []
+    for i in range(n):
+        if i < nsoma:
+            p, r = (-1 if i == 0 else 0 if nsoma == 3 else i - 1), 5.0
+            step = [0, 5.0 * (1 if i == 1 else -1), 0] if nsoma == 3 else rng.normal(size=3) * 2
+        else:
+            p = i - 1 if rng.random() < 0.7 else int(rng.integers(0, i))
+            typ[i] = typ[p] if typ[p] != 1 and rng.random() < 0.8 else int(rng.choice([2, 3, 4, 7, -2]))
+            r = rng.uniform(0.2, 2.0)
+            step = 0.0 if rng.random() < duplicate else rng.uniform(1, 5) * rng.normal(size=3) / 1.8
+        if i:
+            xyz[i] = xyz[p] + step
+        lines.append(f"{i + 1} {typ[i]} {xyz[i, 0]:.3f} {xyz[i, 1]:.3f} {xyz[i, 2]:.3f} {r:.3f} "
+                     f"{p + 1 if p >= 0 else -1}")
+    return "\n".join(lines) + "\n"
+
+
+RULES = [dict(), dict(nseg=3), dict(dx_um=5.0), dict(dx_um=40.0), dict(d_lambda=0.1),
+         dict(d_lambda=0.3, float32_points=False, frequency_hz=37.0)]
+
+
+def _assert_same(c, ref):
+    for name, want in ref.items():
+        got = getattr(c, name)
+        assert got.shape == want.shape and got.dtype.kind == want.dtype.kind, name
+        assert np.array_equal(got, want), f"{name}: {np.flatnonzero(got != want)[:5]}"
+
+
+@pytest.mark.parametrize("name", ["ca1-pyramidal", "purkinje", "allen-scnn1a", "simple"])
+def test_shipped_cells_give_the_per_section_algorithms_numbers_bit_for_bit(name):
+    m = read_swc(shipped(name))
+    ra = np.linspace(30.0, 200.0, len(m.sections))
+    for rule in RULES + [dict(dx_um=5.0, ra_ohm_cm=ra, cm_uF_cm2=ra / 100.0)]:
+        _assert_same(discretize(m, **rule), _old_discretize(m, **rule))
+
+
+def test_random_trees_give_the_per_section_algorithms_numbers_bit_for_bit(tmp_path):
+    rng = np.random.default_rng(20261206)
+    tried = 0
+    for k in range(25):
+        p = tmp_path / f"t{k}.swc"
+        p.write_text(random_swc(rng, int(rng.integers(2, 300))))
+        try:
+            m = read_swc(p)
+        except ModelError as e:  # a removed section left another one of length 0
+            assert "length must be > 0" in str(e)
+            continue
+        tried += 1
+        cm = rng.uniform(0.0, 2.0, len(m.sections))
+        for rule in RULES + [dict(d_lambda=0.1, cm_uF_cm2=cm)]:
+            _assert_same(discretize(m, **rule), _old_discretize(m, **rule))
+    assert tried >= 15
+
+
+# ---- bounded work: the compartments are counted before anything per compartment exists --------
+
+def _long_axon(length_um=1e6):
+    b = Morphology.builder()
+    b.add("soma", length=20, diameter=20)
+    b.add("axon", length=length_um, diameter=1, parent="soma")
+    return b.build()
+
+
+@pytest.mark.parametrize("rule, shown", [
+    (dict(dx_um=1e-3), "dx_um=0.001 needs 1e+09 compartments"),
+    (dict(d_lambda=1e-7), "d_lambda=1e-07 needs"),
+    (dict(nseg=10**30), "nseg=1000000000000000000000000000000 needs 2e+30 compartments"),
+    (dict(nseg=[1, 3_000_000]), "nseg per section needs 3e+06 compartments"),
+])
+def test_too_many_compartments_are_refused_before_allocating(rule, shown):
+    tracemalloc.start()
+    try:
+        with pytest.raises(ModelError) as e:
+            discretize(_long_axon(), **rule)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    msg = str(e.value)
+    assert "\n" not in msg and msg.startswith("the morphology (2 sections) discretized with ")
+    assert shown in msg and "over the limit of 2e+06 compartments" in msg
+    assert "EXCITABLE_MAX_COMPARTMENTS" in msg
+    assert peak < 4e6  # bytes; the smallest refusal above (3e6 compartments) would take ~1 GB
+
+
+def test_compartment_limit_counts_the_nodes_it_will_make(monkeypatch):
+    m = Morphology.ball_and_stick(dendrite_length=300)
+    n = discretize(m, dx_um=10).n
+    assert n == 3 + 101 + 31 + 2  # segments, and the soma's two junction ends
+    monkeypatch.setenv("EXCITABLE_MAX_COMPARTMENTS", str(n - 1))
+    with pytest.raises(ModelError, match=f"over the limit of {n - 1} compartments"):
+        discretize(m, dx_um=10)
+    monkeypatch.setenv("EXCITABLE_MAX_COMPARTMENTS", str(n + 3 * len(m.sections) + 1))
+    assert discretize(m, dx_um=10).n == n  # the estimate is within a few nodes per section
+    monkeypatch.setenv("EXCITABLE_LIMITS", "off")  # no limit, but still no int64 overflow
+    with pytest.raises(ModelError, match="needs 1e\\+30 compartments, more than any machine holds"):
+        discretize(m, nseg=[1, 10**30, 1])
+
+
+def test_points_too_far_apart_for_a_double_are_refused_where_the_section_is_built():
+    with pytest.raises(ModelError) as e:
+        Section("axon", "axon", [[0, 0, 0, 1], [1e300, 1e300, 0, 1]])
+    assert str(e.value) == "axon length must be finite, got inf um (points too far apart)"

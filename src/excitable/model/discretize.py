@@ -154,19 +154,15 @@ def _geometry(secs, float32: bool):
     element-wise operations, and each section's cumulative sum is a left-to-right sum of its own steps.
     """
     sizes = np.fromiter((len(s.points) for s in secs), dtype=np.int64, count=len(secs))
-    off = np.zeros(len(secs) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=off[1:])
-    points = np.concatenate([s.points for s in secs])
+    off = np.concatenate([[0], np.cumsum(sizes)])
+    p = np.concatenate([s.points for s in secs])
     if float32:
-        p = points.astype(np.float32)
-        t = np.diff(p[:, :3], axis=0).astype(np.float64)  # float - float is float in C, as in NEURON
-        xyz = p[:, :3].astype(np.float64)
-        d = p[:, 3].astype(np.float64)
-    else:
-        t = np.diff(points[:, :3], axis=0)
-        xyz, d = points[:, :3], points[:, 3]
+        with np.errstate(over="ignore"):  # beyond 3.4e38 um: inf, refused by the caller
+            p = p.astype(np.float32)
+    t = np.diff(p[:, :3], axis=0).astype(np.float64)  # float - float is float in C, as in NEURON
+    xyz, d = p[:, :3].astype(np.float64), p[:, 3].astype(np.float64)
     step = np.sqrt(t[:, 0] * t[:, 0] + t[:, 1] * t[:, 1] + t[:, 2] * t[:, 2])
-    arc = np.zeros(len(points))
+    arc = np.zeros(len(p))
     # Sections of the same size m: one (count, m - 1) cumulative sum along rows, each row summed left
     # to right (an accumulate never reorders), so it equals that section's own np.cumsum.
     for m in np.unique(sizes):
@@ -216,10 +212,8 @@ def _integrate(off: np.ndarray, arc: np.ndarray, d: np.ndarray, counts: np.ndarr
     nseg = int(counts.sum())
     sec_of_pt = np.repeat(np.arange(ns), np.diff(off))
     seg_sec = np.repeat(np.arange(ns), counts)
-    seg_off = np.zeros(ns + 1, dtype=np.int64)
-    np.cumsum(counts, out=seg_off[1:])
-    length = arc[off[1:] - 1]
-    ds = (length / counts)[seg_sec]
+    seg_off = np.concatenate([[0], np.cumsum(counts)])
+    ds = (arc[off[1:] - 1] / counts)[seg_sec]
     mid = (np.arange(nseg) - seg_off[seg_sec]).astype(float) * ds + ds / 2.0
     ends = np.empty(2 * nseg)
     ends[0::2], ends[1::2] = mid, mid + ds / 2.0
@@ -324,7 +318,15 @@ def discretize(morph: Morphology, *, nseg: int | Sequence[int] | None = None,
     ra = _per_section("ra_ohm_cm", ra_ohm_cm, ns)
     cm = _per_section("cm_uF_cm2", cm_uF_cm2, ns, positive=False)
     off, arc, d, pts = _geometry(secs, bool(float32_points))
-    lengths = arc[off[1:] - 1]
+    lengths, src = arc[off[1:] - 1], (f"{morph.source}: " if morph.source else "")
+    d_ok = np.logical_and.reduceat(np.isfinite(d) & (d > 0), off[:-1])
+    bad = np.flatnonzero(~(np.isfinite(lengths) & (lengths > 0)) | ~d_ok)
+    if bad.size:  # points 1e-8 um apart at 1000 um, beyond 3.4e38 um or d < 1e-45 um, in float32
+        i = int(bad[0])
+        raise ModelError(f"{src}{secs[i].name} has length {lengths[i]:g} um"
+                         f"{'' if d_ok[i] else ' and a diameter of 0 or inf'} with its points in single "
+                         f"precision as NEURON stores them; give float32_points=False, or points further "
+                         f"apart and within 3.4e38 um")
     lambdas = None
     if dx_um is not None:
         dx_um = check_number("dx_um", dx_um, positive=True)
@@ -334,15 +336,18 @@ def discretize(morph: Morphology, *, nseg: int | Sequence[int] | None = None,
         lambdas = [lambda_f_um(arc[off[i]:off[i + 1]], d[off[i]:off[i + 1]], f, ra[i], cm[i])
                    for i in range(ns)]
     counts = _counts(morph, lengths, lambdas, nseg, dx_um, d_lambda)
-    seg_area, seg_diam, rleft, rright = _integrate(off, arc, d, counts, ra)
+    with np.errstate(over="ignore"):  # checked below
+        seg_area, seg_diam, rleft, rright = _integrate(off, arc, d, counts, ra)
+    if not np.isfinite(seg_area).all():  # diameters of 1e300 um
+        i = int(np.repeat(np.arange(ns), counts)[np.flatnonzero(~np.isfinite(seg_area))[0]])
+        raise ModelError(f"{src}{secs[i].name}: its membrane area "
+                         f"overflows a double; diameters and lengths must be far below 1e150 um")
 
     # Every node of NEURON's node set first (per section: the root's 0-end, the segment centres, the
     # 1-end), then drop the leaf zero-area ends.
     total = int(counts.sum()) + ns + 1
-    base = np.zeros(ns + 1, dtype=np.int64)  # first row of each section's block
-    np.cumsum(counts + 1, out=base[1:])
-    base += 1  # row 0: the root's 0-end
-    first, end = base[:-1], base[:-1] + counts
+    first = np.cumsum(counts + 1) - counts  # each section's first row; row 0: the root's 0-end
+    end = first + counts
     # where each section hangs, and its distance, parents first (NEURON's connect and h.distance)
     L, cnt, first_, end_ = lengths.tolist(), counts.tolist(), first.tolist(), end.tolist()
     start_ = [0] + [-1] * (ns - 1)
@@ -382,8 +387,7 @@ def discretize(morph: Morphology, *, nseg: int | Sequence[int] | None = None,
     root = sec_of == 0
     dist[root] = np.abs(x[root] - 0.5) * lengths[0]
 
-    nchild = np.bincount(parent[parent >= 0], minlength=total)
-    degree = nchild + (parent >= 0)
+    degree = np.bincount(parent[parent >= 0], minlength=total) + (parent >= 0)
     is_end = np.zeros(total, dtype=bool)
     is_end[end], is_end[start[0]] = True, True
     keep = ~(is_end & (degree <= 1))
