@@ -111,7 +111,7 @@ def profile_child() -> None:
     from excitable import backends  # noqa: F401
     import excitable.engine.integrate as integrate
     import excitable.experiments.action_potential as ap
-    from excitable.interfaces.cli.__main__ import main
+    from excitable.interfaces.cli.main import main
     from excitable.model.simulation import Simulation
     out["import excitable (rest)"] = time.perf_counter() - t0
     counters = c.jax_counters()

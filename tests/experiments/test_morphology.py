@@ -37,7 +37,7 @@ def test_a_shipped_cell_by_name():
 
 
 def test_params_list_the_shipped_cells_and_a_bad_name_is_one_line_exit_2(capsys):
-    from excitable.interfaces.cli.__main__ import main
+    from excitable.interfaces.cli.main import main
     from excitable.io.morphologies import names
 
     assert main(["run", "morphology", "--params"]) == 0

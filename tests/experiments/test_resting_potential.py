@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from excitable import ModelError, experiments
-from excitable.interfaces.cli.__main__ import main
+from excitable.interfaces.cli.main import main
 
 R, F = 8.314462618, 96485.33212
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from excitable import experiments
-from excitable.interfaces.cli.__main__ import main
+from excitable.interfaces.cli.main import main
 from excitable.sweep import JOURNAL, TABLE, parse_axis, sweep
 
 EXP = "action-potential"

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from excitable.errors import ModelError
-from excitable.interfaces.cli.__main__ import main
+from excitable.interfaces.cli.main import main
 from excitable.journal import LOCK, Journal, key, locked
 from excitable.sweep import JOURNAL, TABLE, parse_axis, sweep
 

@@ -19,7 +19,7 @@ import pytest
 
 from excitable import experiments
 from excitable.experiments.base import Experiment, Param
-from excitable.interfaces.cli.__main__ import main
+from excitable.interfaces.cli.main import main
 from excitable.results import Result
 from excitable.tour import order
 from excitable.tour.phenomena import ORDER, PHENOMENA

@@ -46,7 +46,7 @@ def run(args) -> int:
     point runs: the name, the grid (its size counted before it is built), the fixed values, --out."""
     from excitable import experiments
     from excitable.errors import ModelError
-    from excitable.interfaces.cli.__main__ import check_out, parse_sets
+    from excitable.interfaces.cli.arguments import check_out, parse_sets
     from excitable.sweep import grid_points, parse_axis
 
     declared = experiments.declaration(args.name)  # unknown name: one line, exit 2

@@ -52,7 +52,7 @@ def run(args) -> int:
             from excitable.errors import ModelError
 
             raise ModelError(f"--only expects experiment names separated by commas, got {args.only!r}")
-    from excitable.interfaces.cli.__main__ import check_out
+    from excitable.interfaces.cli.arguments import check_out
 
     check_out(args.out)  # before the first experiment, not after an hour of them
     outcomes = run_tour(args.out, quick=args.quick, only=only)

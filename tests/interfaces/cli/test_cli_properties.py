@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from excitable import experiments, limits
 from excitable import sweep as sweep_module
-from excitable.interfaces.cli.__main__ import main
+from excitable.interfaces.cli.main import main
 from excitable.results import Result
 
 NAMES = experiments.names()

@@ -134,13 +134,13 @@ def test_served_files_get_the_clients_umask(env, tmp_path):
 
 def test_the_client_sends_its_umask_and_environment(tmp_path):
     # A stand-in server that records the request and answers "busy": the client then runs itself.
-    from excitable.interfaces.cli import server
+    from excitable.interfaces.cli.server import protocol
 
     d = tempfile.mkdtemp(prefix="exs")
     home, tmp = tmp_path / "home", tmp_path / "tmp"
     env = {**os.environ, "EXCITABLE_SERVER": "1", "EXCITABLE_SERVER_DIR": d, "MPLBACKEND": "Agg",
            "HOME": str(home), "TMPDIR": str(tmp), "XDG_CACHE_HOME": str(tmp_path / "cache"), "TZ": "UTC"}
-    where = server.paths(env)
+    where = protocol.paths(env)
     fake = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     fake.bind(where["sock"])
     fake.listen(1)
@@ -149,8 +149,8 @@ def test_the_client_sends_its_umask_and_environment(tmp_path):
     def answer():
         conn, _ = fake.accept()
         with conn:
-            requests.append(server.recv_msg(conn))
-            server.send_msg(conn, ["busy"])
+            requests.append(protocol.recv_msg(conn))
+            protocol.send_msg(conn, ["busy"])
 
     thread = threading.Thread(target=answer, daemon=True)
     thread.start()
@@ -173,7 +173,8 @@ def test_a_job_runs_with_its_clients_umask_and_environment_and_the_servers_come_
     # The server's job runner, in this process, with main() replaced by a probe of what it sees.
     import tempfile as tempfile_module
 
-    from excitable.interfaces.cli import _serve, server
+    from excitable.interfaces.cli.server import daemon, protocol
+    from excitable.interfaces.cli.server.job import Job
 
     seen = []
 
@@ -186,8 +187,8 @@ def test_a_job_runs_with_its_clients_umask_and_environment_and_the_servers_come_
         print("probed")
         return 3
 
-    monkeypatch.setattr(_serve, "call_main", probe)
-    runner = _serve.Server("0" * 16, {}, 60.0)
+    monkeypatch.setattr(daemon, "call_main", probe)
+    runner = daemon.Server("0" * 16, {}, 60.0)
     (tmp_path / "t1").mkdir()
     (tmp_path / "t2").mkdir()
     mask = os.umask(0o022)
@@ -198,11 +199,11 @@ def test_a_job_runs_with_its_clients_umask_and_environment_and_the_servers_come_
             (0o002, {"HOME": str(tmp_path / "h2"), "TMPDIR": str(tmp_path / "t2")})]
     for umask, client_env in jobs:
         ours, theirs = socket.socketpair()
-        job = _serve._Job(ours, {"argv": ["run"], "tty": [False, False], "columns": 80, "cwd": str(tmp_path),
+        job = Job(ours, {"argv": ["run"], "tty": [False, False], "columns": 80, "cwd": str(tmp_path),
                                  "umask": umask, "env": client_env})
         runner._run(job)
         frames = []
-        while (frame := server.recv_msg(theirs)) is not None:
+        while (frame := protocol.recv_msg(theirs)) is not None:
             frames.append(frame)
         theirs.close()
         assert frames == [["out", "probed\n"], ["exit", 3]]
@@ -218,14 +219,15 @@ def test_a_job_runs_with_its_clients_umask_and_environment_and_the_servers_come_
 @pytest.mark.parametrize("bad", [{"umask": "077"}, {"umask": 0o1777}, {"env": {"PATH": "/x"}},
                                  {"env": {"HOME": 1}}, {"env": ["HOME"]}, {"env": {"HOME": "a\0b"}}])
 def test_a_request_with_a_bad_umask_or_environment_is_declined(bad, monkeypatch):
-    from excitable.interfaces.cli import _serve, server
+    from excitable.interfaces.cli.server import daemon, protocol
+    from excitable.interfaces.cli.server.job import Job
 
-    monkeypatch.setattr(_serve, "call_main", lambda argv: pytest.fail("ran a malformed request"))
+    monkeypatch.setattr(daemon, "call_main", lambda argv: pytest.fail("ran a malformed request"))
     ours, theirs = socket.socketpair()
     request = {"argv": ["run"], "tty": [False, False], "columns": 80, "cwd": os.getcwd(), "umask": 0o022,
                "env": {}, **bad}
-    _serve.Server("0" * 16, {}, 60.0)._run(_serve._Job(ours, request))
-    assert server.recv_msg(theirs) == ["decline"]  # the client runs it itself
+    daemon.Server("0" * 16, {}, 60.0)._run(Job(ours, request))
+    assert protocol.recv_msg(theirs) == ["decline"]  # the client runs it itself
     theirs.close()
 
 
@@ -283,13 +285,27 @@ def test_disabled_means_in_process_and_no_server():
         shutil.rmtree(d, ignore_errors=True)
 
 
+def test_a_refused_run_starts_no_server():
+    # A bad --set is answered in milliseconds without JAX; a server would load JAX for nothing.
+    d = tempfile.mkdtemp(prefix="exs")
+    try:
+        env = {**os.environ, "EXCITABLE_SERVER": "1", "EXCITABLE_SERVER_DIR": d, "MPLBACKEND": "Agg"}
+        proc = cli(env, "run", "action-potential", "--set", "amplitude=abc", importtime=True)
+        assert proc.returncode == 2
+        assert not {"jax", "jaxlib"} & split_imports(proc.stderr)[1]  # refused from the declaration
+        time.sleep(0.5)
+        assert os.listdir(d) == []  # no server started, not even a log
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def test_a_server_that_breaks_the_protocol_does_not_break_the_command():
-    from excitable.interfaces.cli import server
+    from excitable.interfaces.cli.server import protocol
 
     d = tempfile.mkdtemp(prefix="exs")
     env = {**os.environ, "EXCITABLE_SERVER": "1", "EXCITABLE_SERVER_DIR": d, "EXCITABLE_SERVER_IDLE": "5",
            "MPLBACKEND": "Agg"}
-    where = server.paths(env)  # the client's socket (same interpreter, sources and variables)
+    where = protocol.paths(env)  # the client's socket (same interpreter, sources and variables)
     fake = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     fake.bind(where["sock"])
     fake.listen(1)
@@ -297,8 +313,8 @@ def test_a_server_that_breaks_the_protocol_does_not_break_the_command():
     def answer():  # accepts the run, then dies in the middle of a frame
         conn, _ = fake.accept()
         with conn:
-            server.recv_msg(conn)
-            server.send_msg(conn, ["ok"])
+            protocol.recv_msg(conn)
+            protocol.send_msg(conn, ["ok"])
             conn.sendall(b"\0\0\1")
 
     thread = threading.Thread(target=answer, daemon=True)

@@ -1,10 +1,11 @@
-"""The server process of the warm server (see ``server.py`` for what it is and how clients use it).
+"""The warm server's process (see the package's docstring for what it is, ``protocol`` for the messages).
 
-Started as ``python -m excitable.interfaces.cli.server --fingerprint FP [--warm JSON]``. Threads:
+Started by ``client.start_in_background`` as ``python -m excitable.interfaces.cli.server --fingerprint
+FP [--warm JSON]``. Threads:
 
 - the main thread imports JAX and excitable, compiles the command that started it, then runs one
   job at a time through the same ``main(argv)`` as the command line, in the client's directory,
-  with its umask and environment (``_jobenv``); Python delivers signals, and so our cancel (a
+  with its umask and environment (``jobenv``); Python delivers signals, and so our cancel (a
   simulated Ctrl-C), only to the main thread;
 - an accept thread answers every connection at once: status, stop, ``busy`` while a job runs;
 - a watcher thread per job notices the client closing its end (Ctrl-C, killed) and cancels the job.
@@ -27,83 +28,28 @@ import time
 import traceback
 import warnings
 
-from excitable.interfaces.cli import _jobenv
-from excitable.interfaces.cli import server as proto
+from excitable.interfaces.cli.server import jobenv
+from excitable.interfaces.cli.server import protocol as proto
+from excitable.interfaces.cli.server.job import FrameWriter, Job
 
 
 def log(message: str) -> None:
     print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} [{os.getpid()}] {message}", file=sys.__stderr__, flush=True)
 
 
-class _Job:
-    """One run for one client: its connection, request, and whether the client is still there."""
-
-    def __init__(self, conn: socket.socket, request: dict):
-        self.conn = conn
-        self.request = request
-        self.gone = False  # the client closed its end: nothing more is sent
-        self.cancelled = False  # ... and the run was stopped for it
-        self.finished = False
-        self._send_lock = threading.Lock()  # frames from the progress bar's thread and the main one
-
-    def send(self, value) -> None:
-        with self._send_lock:
-            if self.gone:
-                return
-            try:
-                proto.send_msg(self.conn, value)
-            except OSError:
-                self.gone = True
-
-
-class _FrameWriter(io.TextIOBase):
-    """sys.stdout/sys.stderr during a job: text goes to the client in frames, buffered as Python
-    buffers the client's streams (stderr by line, stdout by line on a terminal, else in 8 kB
-    blocks; every write under ``python -u``), so stdout and stderr interleave as they would."""
-
-    def __init__(self, job: _Job, kind: str, tty: bool, line_buffered: bool, unbuffered: bool,
-                 encoding: str = "utf-8"):
-        self._job, self._kind, self._tty = job, kind, tty
-        self._line, self._through = line_buffered, unbuffered
-        self._buf: list[str] = []
-        self._size = 0
-        self._encoding = encoding
-
-    @property
-    def encoding(self) -> str:
-        return self._encoding
-
-    def isatty(self) -> bool:  # the client's terminal, so the progress bar shows where it would
-        return self._tty
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, text: str) -> int:
-        if not isinstance(text, str):
-            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        self._buf.append(text)
-        self._size += len(text)
-        if self._through or self._size >= 8192 or (self._line and "\n" in text):
-            self.flush()
-        return len(text)
-
-    def flush(self) -> None:
-        if self._buf:
-            text, self._buf, self._size = "".join(self._buf), [], 0
-            self._job.send([self._kind, text])
-
-
 class Server:
+    """The serving state: the listening socket, the queue of accepted jobs (one runs at a time, in
+    the main thread), and ``state``: starting -> ready <-> busy -> closing."""
+
     def __init__(self, fp: str, where: dict[str, str], idle_s: float):
         self.fp, self.where, self.idle_s = fp, where, idle_s
-        self.jobs: queue.Queue[_Job | None] = queue.Queue()
+        self.jobs: queue.Queue[Job | None] = queue.Queue()
         self.lock = threading.Lock()
         self.state = "starting"  # -> ready <-> busy -> closing
         self.runs = 0
         self.last_active = time.monotonic()
-        self.current: _Job | None = None  # the job the main thread runs (only it writes this)
-        self.cancel: _Job | None = None   # the job to cancel at the next SIGINT
+        self.current: Job | None = None  # the job the main thread runs (only it writes this)
+        self.cancel: Job | None = None   # the job to cancel at the next SIGINT
         self.listener: socket.socket | None = None
         self.home = os.getcwd()
         self.environ = dict(os.environ)  # as the clients see it (before our own settings below)
@@ -216,28 +162,28 @@ class Server:
                     self.state = "ready" if self.state == "busy" else self.state
                 raise
             conn.settimeout(None)
-            self.jobs.put(_Job(conn, request))
+            self.jobs.put(Job(conn, request))
             return
         conn.close()
 
     # -- jobs, in the main thread --
 
-    def _run(self, job: _Job) -> None:
+    def _run(self, job: Job) -> None:
         req = job.request
         try:
             argv = [str(a) for a in req["argv"]]
             out_tty, err_tty = (bool(x) for x in req["tty"])
             columns = int(req["columns"])
             unbuffered = bool(req.get("unbuffered"))
-            umask, env = _jobenv.parse(req)
+            umask, env = jobenv.parse(req)
             os.chdir(req["cwd"])
         except (OSError, KeyError, TypeError, ValueError):
             job.send(["decline"])  # the client runs it itself, as if there were no server
             self._finish(job)
             return
         encoding = sys.__stdout__.encoding if sys.__stdout__ else "utf-8"
-        out = _FrameWriter(job, "out", out_tty, out_tty, unbuffered, encoding)
-        err = _FrameWriter(job, "err", err_tty, True, unbuffered, encoding)
+        out = FrameWriter(job, "out", out_tty, out_tty, unbuffered, encoding)
+        err = FrameWriter(job, "err", err_tty, True, unbuffered, encoding)
         saved = sys.stdout, sys.stderr, os.environ.get("COLUMNS")
         watcher = threading.Thread(target=self._watch, args=(job,), name="watch", daemon=True)
         watcher.start()
@@ -247,7 +193,7 @@ class Server:
             os.environ["COLUMNS"] = str(columns)  # argparse's help fits the client's terminal
             # The client's umask, HOME, TMPDIR...; catch_warnings resets "already shown" so each
             # run shows its warnings, as a new process.
-            with _jobenv.applied(umask, env), warnings.catch_warnings():
+            with jobenv.applied(umask, env), warnings.catch_warnings():
                 self.current = job
                 # The watcher checks `current` after setting `gone`, we the other way round: a
                 # client that left already is seen by one of us.
@@ -269,7 +215,7 @@ class Server:
             if job.cancelled:
                 log(f"run {argv} cancelled: the client left")
 
-    def _finish(self, job: _Job) -> None:
+    def _finish(self, job: Job) -> None:
         job.finished = True
         try:
             job.conn.shutdown(socket.SHUT_RDWR)  # wakes the watcher's recv
@@ -277,7 +223,7 @@ class Server:
             pass
         job.conn.close()
 
-    def _watch(self, job: _Job) -> None:
+    def _watch(self, job: Job) -> None:
         """Wait for the client to close its end (it sends nothing after its request); cancel then."""
         try:
             job.conn.recv(1)
@@ -307,7 +253,7 @@ class Server:
 
 def call_main(argv: list[str]) -> int:
     """``excitable argv`` as the command line runs it, with exit statuses as a process would have."""
-    from excitable.interfaces.cli.__main__ import main
+    from excitable.interfaces.cli.main import main
 
     try:
         try:
@@ -372,7 +318,7 @@ def main(argv: list[str]) -> int:
     # The lock decides which server serves a fingerprint; the kernel drops it when we die. A server
     # that is leaving may still hold it for a moment, hence the short wait.
     lock_fd = os.open(where["lock"], os.O_RDWR | os.O_CREAT, 0o600)
-    if not proto._wait(lambda: _try_lock(lock_fd), 3.0):
+    if not proto.wait_until(lambda: _try_lock(lock_fd), 3.0):
         return 0  # another server serves (or is starting): nothing to do
     try:
         idle_s = float(os.environ.get("EXCITABLE_SERVER_IDLE", proto.DEFAULT_IDLE_S))

@@ -2,7 +2,7 @@
 
 A served run must write what the same command writes in-process: files with the client's umask,
 temporary files in its ``TMPDIR``, ``~`` meaning its ``HOME``. The server is one long-lived process
-that runs one job at a time in its main thread (``_serve.Server``: a run that arrives while one
+that runs one job at a time in its main thread (``daemon.Server``: a run that arrives while one
 works is answered "busy"), so for the duration of a job it takes the client's umask and these
 variables, and puts its own back before it accepts the next:
 
@@ -12,13 +12,14 @@ variables, and puts its own back before it accepts the next:
   ``LANG``, ``LANGUAGE``, ``LC_*``, ``TERM``, ``NO_COLOR``, ``LINES``.
 
 Not taken per job: what a process reads once at start, which would be set here but have no effect.
-Those are part of the server's fingerprint instead (``server.fingerprint``), so a client whose
+Those are part of the server's fingerprint instead (``protocol.fingerprint``), so a client whose
 values differ gets a server of its own: ``JAX_*``, ``XLA_*``, ``EXCITABLE_*``, the locale that
 fixes the default text encoding (``LANG``, ``LC_ALL``, ``LC_CTYPE``, ``PYTHONUTF8``), and
 matplotlib's settings file (read once, when matplotlib is imported). ``PATH``, ``PYTHON*``, ``LD_*``
 and the rest stay the server's: they matter only when a process starts.
 
-Client side: standard library only, and cheap (``os`` alone).
+Used by both sides (the client captures, the server process applies): standard library only, and cheap
+(``os`` alone).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from excitable.interfaces.cli.__main__ import main
+from excitable.interfaces.cli.main import main
 
 EXE = [sys.executable, "-m", "excitable.interfaces.cli"]
 

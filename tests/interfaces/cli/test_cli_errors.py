@@ -29,7 +29,7 @@ import pytest
 from excitable import experiments
 from excitable.errors import ModelError
 from excitable.experiments.base import Experiment, Param
-from excitable.interfaces.cli.__main__ import main
+from excitable.interfaces.cli.main import main
 from excitable.limits import LIMITS
 from excitable.results import Result
 
@@ -44,7 +44,7 @@ import json, resource, sys, time
 cap = int(sys.argv[3])
 if cap:
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-from excitable.interfaces.cli.__main__ import main
+from excitable.interfaces.cli.main import main
 report, argvs = sys.argv[1], json.loads(sys.argv[2])
 t0 = time.perf_counter()
 rcs = []
@@ -158,7 +158,7 @@ def test_a_bad_out_is_refused_before_any_computing(command, kind, tmp_path, caps
 
 
 def test_out_check_accepts_what_will_work(tmp_path, monkeypatch):
-    from excitable.interfaces.cli.__main__ import check_out
+    from excitable.interfaces.cli.arguments import check_out
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "exists").mkdir()

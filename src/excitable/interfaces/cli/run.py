@@ -1,0 +1,74 @@
+"""excitable run: one experiment, its summary printed (or as JSON) and its report written to --out.
+
+  excitable run NAME [--set key=value ...] [--json] [--out DIR]
+  excitable run NAME --params
+
+The experiment's declaration is read first: listing the parameters or refusing one needs no JAX
+(milliseconds). A repeated ``run`` usually reaches this module in the warm server's process
+(``server/``), through the same ``main(argv)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    """Add the ``run`` subcommand to the CLI's subparsers."""
+    p = sub.add_parser("run", help="run an experiment")
+    p.add_argument("name")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="set a parameter (repeatable)")
+    p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    p.add_argument("--out", metavar="DIR", help="write summary.json, traces.csv, figure.png/.svg")
+    p.add_argument("--params", action="store_true", help="list the parameters and exit")
+    return p
+
+
+def run(args) -> int:
+    """Run the experiment for parsed ``args``; everything that can be refused is refused first."""
+    from excitable import experiments
+    from excitable.errors import ModelError
+    from excitable.interfaces.cli.arguments import check_out, parse_sets
+
+    declared = experiments.declaration(args.name)
+    if args.params:
+        print(declared.describe())
+        return 0
+    params = declared.resolve(parse_sets(args.set))
+    if args.out is not None:
+        check_out(args.out, beside=True)
+    exp = experiments.get(args.name)
+    from excitable.progress import StderrBar, reporting
+
+    with StderrBar(label=args.name) as bar, reporting(bar):
+        result = exp.run(**params)
+    if args.out is not None:
+        try:
+            result.save(args.out)  # all or nothing: written beside it, then renamed into place
+        except OSError as e:
+            raise ModelError(f"--out {args.out!r}: the report could not be saved ({e.strerror or e}); "
+                             f"nothing was written") from None
+    if args.json:
+        print(json.dumps(_jsonable(result.summary)))
+    else:
+        _print_summary(result)
+        if args.out:
+            print(f"wrote {args.out}/summary.json, traces.csv, figure.png, figure.svg")
+    return 0
+
+
+def _jsonable(summary):
+    from excitable.results import jsonable
+
+    return jsonable(summary)
+
+
+def _print_summary(result) -> None:
+    for key, value in _jsonable(result.summary).items():
+        if isinstance(value, list) and len(value) > 8:
+            value = f"[{len(value)} values]"
+        elif isinstance(value, float):
+            value = f"{value:.6g}"
+        print(f"{key:32s} {value}")
