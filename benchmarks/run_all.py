@@ -11,13 +11,16 @@ The benchmarks (see each file's docstring for exactly what is timed):
   bench_scale.py   issue 7 "Scale": N single compartments (float32/64), N cables, N copies of a CA1 tree,
                    gradients of 1000 cells, compile and SWC reading, vs Jaxley (where installed: the
                    `bench` extra, or JAXLEY_PYTHON) and NEURON; rates and ratios (about 4 min, --quick 2)
+  bench_swc.py     SWC read + discretize of synthetic 1e3..1e5-point trees vs NEURON's Import3d
+                   (about 1 min, --quick 15 s)
 
 "speed-up" is NEURON time / excitable time: above 1, excitable is faster.
 
 Not run here (it times nothing): gpu_build.py compiles every fused GPU kernel to sm_90a machine
 code without a GPU (PyPI's triton) and prints registers, spills and cells per multiprocessor.
 
-Usage: python benchmarks/run_all.py [--quick] [--only single,batch,cli,cable,tour,network,scale] [--markdown]
+Usage: python benchmarks/run_all.py [--quick] [--only single,batch,cli,cable,tour,network,scale,swc]
+       [--markdown]
 (`make bench` runs it in full; --quick takes under a minute without scale, about 3 with it.)
 """
 
@@ -35,7 +38,7 @@ from pathlib import Path
 
 import _common as c
 
-BENCHES = ("single", "batch", "cli", "cable", "tour", "network", "scale")
+BENCHES = ("single", "batch", "cli", "cable", "tour", "network", "scale", "swc")
 
 
 def _field(path: str, key: str, sep: str) -> str:
