@@ -17,6 +17,10 @@ the ones NEURON builds from the same file:
   an interior soma point at x = 0.5, the last point of a soma section at x = 1.
 - One-point and zero-length two-point child sections are removed and their children reattached.
 
+Bounded input: the file's size and its number of points are checked against the compartment limit
+(``excitable.limits``) before and while it is read; coordinates and radii beyond `MAX_UM` and ids
+beyond `MAX_ID` are refused with the file, line and field, like every other malformed line.
+
 Why not MorphIO: MorphIO merges all soma points into one list and forgets which soma point each neurite
 hangs from (and the soma's own branching, e.g. turner-ca1-n120.swc), which is what decides the
 connection points above; so the (small) parser is our own and every malformed line is reported as
@@ -149,7 +153,8 @@ def _raise_first_bad(fname: str, buf, lines, text_lines) -> np.ndarray:
     bad = np.flatnonzero(_bad_rows(a))
     if bad.size:
         lineno = int(lines[bad[0]])
-        raise _line_error(fname, lineno, text_lines[lineno - 1].split("#", 1)[0].split())
+        raise _line_error(fname, lineno, text_lines[lineno - 1].split("#", 1)[0].split()) or \
+            ModelError(f"{fname} line {lineno}: a value out of range")  # (the two checks agree)
     return a
 
 
