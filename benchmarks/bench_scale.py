@@ -66,8 +66,8 @@ for a GPU): single 1e3..1e6, cables 1e2..1e5, tree 1, 1e3 (the single-compartmen
 runs on the CPU (JAX_PLATFORMS=cpu) for the goal "one cell on GPU no slower than on CPU".
 
 On a GPU (or with --layouts) cables and trees also run by the scan and in each fused kernel layout
-(engine.fused_tree's lanes, engine.fused_nodes' one program per cell), printed beside what "auto"
-picked: the figures fused_tree.choose_layout's thresholds wait for.
+(engine.kernels.lanes' one lane per cell, engine.kernels.nodes' one program per cell), printed beside
+what "auto" picked: the figures kernels.dispatch.choose_layout's thresholds wait for.
 
 Usage: python benchmarks/bench_scale.py [--quick | --full] [--only single,cables,tree,grad,swc]
        [--no-jaxley] [--no-neuron] [--layouts]
@@ -219,8 +219,8 @@ def ours_child(work: str, n: int, dtype: str, layout: str, quick: bool) -> dict:
         else:
             params = cast(with_param(broadcast(sim.parameters(), n), "HH.gNa",
                                      np.repeat(gna[:, None], sites, axis=1)))
-        if layout in ("lanes", "nodes"):  # one fused kernel layout, forced (engine.fused_tree)
-            from excitable.engine.fused_tree import fused_tree_runner
+        if layout in ("lanes", "nodes"):  # one fused kernel layout, forced (engine.kernels.dispatch)
+            from excitable.engine.kernels.dispatch import fused_tree_runner
 
             batch = params if n > 1 else broadcast(params, 1)
             kernel, drive = fused_tree_runner(sim.plan, dt=sim.dt, layout=layout), sim.drive(tstop)
@@ -236,15 +236,15 @@ def ours_child(work: str, n: int, dtype: str, layout: str, quick: bool) -> dict:
     build = time.perf_counter() - t0
     cell = sim.network.cells[0]
     out = measure(run, quick)
-    if n > 1 and layout == "vmap" and sim._use_fused("auto", params):
-        # run_batch's choice on a GPU: engine.fused, or fused_tree.choose_layout's
-        from excitable.engine.fused_tree import choose_layout
+    from excitable.engine.kernels.dispatch import choose_layout, use_fused
 
+    if n > 1 and layout == "vmap" and use_fused(sim.plan, "auto", params):
+        # run_batch's choice on a GPU: engine.kernels.single, or kernels.dispatch.choose_layout's
         layout = "fused kernel" + ("" if sim.plan.n == 1 else f" ({choose_layout(sim.plan, batch=n)})")
     elif layout in ("lanes", "nodes"):
         layout = f"fused kernel ({layout}, forced)"
-    elif n == 1 and layout != "scan":  # run's choice on a GPU: one program (engine.fused_nodes) for a branched tree
-        layout = "one cell, fused kernel" if sim._use_fused("auto", params, batched=False) else "one cell"
+    elif n == 1 and layout != "scan":  # run's choice on a GPU: one program (engine.kernels.nodes) for a branched tree
+        layout = "one cell, fused kernel" if use_fused(sim.plan, "auto", params, batched=False) else "one cell"
     return {**out, "build": build, "ncomp": int((cell.compartments.area_um2 > 0).sum()),
             "layout": layout, "device": device()}
 

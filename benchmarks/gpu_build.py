@@ -13,10 +13,10 @@ two share the input (the Triton module Pallas writes, here passed as text) but m
 version, so this shows that the kernels compile and what they cost, not the exact figures of the
 jaxlib build.
 
-Kernels: the workloads of ``bench_scale.py``: single compartments (``engine.fused``, a block of
-128 cells per program; also carrying a forward-mode tangent, ``fused_function``), 100-compartment
-cables (``engine.fused_nodes`` by cyclic reduction, and ``engine.fused_tree``'s one lane per
-cell), the 705-node CA1 cell (``engine.fused_nodes`` level by level, and one lane per cell);
+Kernels: the workloads of ``bench_scale.py``: single compartments (``engine.kernels.single``, a
+block of 128 cells per program; also carrying a forward-mode tangent, ``fused_function``),
+100-compartment cables (``engine.kernels.nodes`` by cyclic reduction, and ``engine.kernels.lanes``'
+one lane per cell), the 705-node CA1 cell (``engine.kernels.nodes`` level by level, and one lane per cell);
 float64 and float32 each.
 
 Usage: pip install triton; python benchmarks/gpu_build.py [--arch 90]   (the target: sm_90a)
@@ -66,9 +66,10 @@ def lower(sim, kernel: str, dtype):
     from jax._src.pallas.triton import pallas_call_registration as registration
 
     from excitable.engine.batch import broadcast
-    from excitable.engine.fused import BLOCK, run_fused
-    from excitable.engine.fused_nodes import run_fused_nodes
-    from excitable.engine.fused_tree import run_fused_tree
+    from excitable.engine.kernels.common import BLOCK
+    from excitable.engine.kernels.lanes import run_fused_tree
+    from excitable.engine.kernels.nodes import run_fused_nodes
+    from excitable.engine.kernels.single import run_fused
     from excitable.engine.grad import astype
 
     modules = []

@@ -140,8 +140,7 @@ def loss_function(sim, tstop: float, names: Sequence[str], *, target=None, featu
         >>> f = loss_function(sim, 30.0, ["HH.gNa"], target=v)
         >>> jax.grad(f)({"HH.gNa": 110.0})
     """
-    from excitable.engine.integrate import compiled_runner
-    from excitable.model.simulation import METHODS
+    from excitable.engine import run as engine
 
     if target is None and features is None and loss is None:
         raise ModelError("fit: give a target trace, features, or a loss function")
@@ -155,24 +154,14 @@ def loss_function(sim, tstop: float, names: Sequence[str], *, target=None, featu
     if checkpoint == "auto":
         # Worth its ~3x cost in time (and compile time) once the stored states would be large.
         checkpoint = G.auto_checkpoint(n_steps) if n_steps * sim.plan.n > AUTO_CHECKPOINT else 0
-    block = int(checkpoint)
-    drive = {k: jnp.asarray(v) for k, v in sim.drive(tstop).items()}
     if kernel not in ("auto", "scan", "fused"):
         raise ModelError(f"fit: kernel must be 'auto', 'scan' or 'fused', got {kernel!r}")
     if kernel == "fused" and sim.plan.n != 1:
         raise ModelError("fit: kernel='fused' fits single compartments (cables and trees: 'scan')")
-    if kernel != "scan" and sim.plan.n == 1 and sim._use_fused(kernel, base):
-        from excitable.engine.fused import fused_function
-
-        batched = fused_function(sim.plan, drive, dt=sim.dt, theta=METHODS[sim.method], stride=stride)
-
-        def recordings(p):  # a batch of one cell
-            return batched(jax.tree.map(lambda x: jnp.asarray(x)[None], p))[0]
-    else:
-        run = compiled_runner(sim.plan, dt=sim.dt, theta=METHODS[sim.method], stride=stride, checkpoint=block)
-
-        def recordings(p):
-            return run(p, drive)[0]
+    # The engine's front door: the scan (reverse-mode checkpoints of ``checkpoint`` steps), or for
+    # a single compartment on a GPU ("auto") or when asked ("fused") the fused kernel, a batch of one.
+    recordings = engine.function(sim.run_spec(), tstop, params=base, stride=int(stride),
+                                 checkpoint=int(checkpoint), kernel=kernel)
     labels = [p.label for p in sim.plan.probes]
     if probe not in labels and (features is not None or (target is not None and np.ndim(target) == 1)):
         raise ModelError(f"fit: probe {probe!r} is not recorded; recorded: {', '.join(labels) or 'none'}")
@@ -247,7 +236,7 @@ def fit(sim, tstop: float, free: Mapping[str, object], *, target=None, features:
             ``engine.grad.FORWARD_MAX`` free parameters): how d loss / d parameters is computed
             (``engine.grad.value_and_grad``); the values are the same to rounding.
         kernel: "scan" (default), "auto" (with a forward-mode gradient, a single compartment on
-            a GPU runs in the fused kernel, its tangents inside it: ``engine.fused.fused_function``;
+            a GPU runs in the fused kernel, its tangents inside it: ``engine.kernels.single.fused_function``;
             the scan otherwise) or "fused" (forward mode and single compartments only; Pallas'
             interpreter off a GPU). Not the default while the kernel is untried on GPUs: a
             kernel that fails to build there stops the fit (``run_batch`` falls back to the scan).

@@ -5,7 +5,7 @@ import io
 import numpy as np
 
 import excitable as ex
-import excitable.model.simulation as simulation
+import excitable.engine.run as engine_run
 from excitable.progress import StderrBar, reporting
 
 
@@ -20,7 +20,7 @@ def spiking_sim():
 
 def test_chunked_run_equals_single_scan(monkeypatch):
     whole = spiking_sim().run(250.0, stride=3)
-    monkeypatch.setattr(simulation, "CHUNK_STEPS", 1000)  # 10 chunks, the last one padded
+    monkeypatch.setattr(engine_run, "CHUNK_STEPS", 1000)  # 10 chunks, the last one padded
     stream = io.StringIO()
     with reporting(StderrBar(after_s=0.0, stream=stream)):
         chunked = spiking_sim().run(250.0, stride=3)

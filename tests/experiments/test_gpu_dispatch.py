@@ -17,7 +17,7 @@ import warnings
 import jax
 import pytest
 
-from excitable.engine import fused, fused_nodes, fused_tree
+from excitable.engine.kernels import dispatch, lanes, nodes, single
 from excitable.experiments import action_potential, propagation, resting_potential
 
 #: Experiments whose models the kernels take: no stimulus (resting potential: two single
@@ -37,7 +37,7 @@ def as_on_a_gpu(monkeypatch):
     """JAX says "gpu"; each kernel runs interpreted and counts its traces."""
     calls = {}
     monkeypatch.setattr(jax, "default_backend", lambda: "gpu")
-    for module, name in ((fused, "run_fused"), (fused_tree, "run_fused_tree"), (fused_nodes, "run_fused_nodes")):
+    for module, name in ((single, "run_fused"), (lanes, "run_fused_tree"), (nodes, "run_fused_nodes")):
         original = getattr(module, name)
 
         def interpreted(*args, original=original, name=name, **kw):
@@ -46,8 +46,8 @@ def as_on_a_gpu(monkeypatch):
 
         monkeypatch.setattr(module, name, functools.wraps(original)(interpreted))
     # Runners are cached per plan: trace them anew under the patches.
-    monkeypatch.setattr(fused, "_RUNNERS", {})
-    monkeypatch.setattr(fused_tree, "_RUNNERS", {})
+    monkeypatch.setattr(single, "_RUNNERS", {})
+    monkeypatch.setattr(dispatch, "_RUNNERS", {})
     return calls
 
 

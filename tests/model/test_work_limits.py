@@ -12,7 +12,8 @@ import pytest
 
 import excitable as ex
 from excitable import experiments
-from excitable.engine import fused, fused_tree, integrate
+from excitable.engine import integrate
+from excitable.engine.kernels import dispatch, single
 from excitable.engine.batch import broadcast
 from excitable.errors import ModelError
 
@@ -33,8 +34,8 @@ def no_compile(monkeypatch):
     def reached(*a, **k):
         raise AssertionError("the run was compiled before its work was checked")
 
-    for mod, name in ((integrate, "stored_runner"), (integrate, "compiled_runner"), (fused, "fused_runner"),
-                      (fused, "fused_function"), (fused_tree, "fused_tree_runner")):
+    for mod, name in ((integrate, "stored_runner"), (integrate, "compiled_runner"), (single, "fused_runner"),
+                      (single, "fused_function"), (dispatch, "fused_tree_runner")):
         monkeypatch.setattr(mod, name, reached)
 
 
@@ -130,7 +131,7 @@ def test_the_memory_estimate_bounds_what_the_run_allocates(monkeypatch):
 
 def test_a_long_chunked_run_counts_its_chunks_twice(no_compile, monkeypatch):
     # Past 2 x CHUNK_STEPS a run concatenates its chunks: the recordings are held twice.
-    from excitable.model.simulation import CHUNK_STEPS
+    from excitable.engine.run import CHUNK_STEPS
 
     sim = hh()
     n = 2 * CHUNK_STEPS + 1

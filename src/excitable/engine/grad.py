@@ -269,7 +269,7 @@ def value_and_grad(fun, *, mode: str = "auto", batched: bool = False, vectorized
         def along(tangent):
             return jax.jvp(of_flat, (flat,), (tangent,))
 
-        # The values batched too: a kernel's derivative rule (engine.fused) computes them in the
+        # The values batched too: a kernel's derivative rule (kernels.single) computes them in the
         # same vmapped call as the slopes; they are the same along every tangent.
         values, slopes = jax.vmap(along)(basis)  # slopes: (k,) or (k, B)
         value = values[0]

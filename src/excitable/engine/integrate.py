@@ -1,4 +1,4 @@
-"""simulate(plan, params, drive, dt): the time loop (``lax.scan``) with recording, jitted and cached.
+"""The ``lax.scan`` time loop with recording (``run_scan``), jitted and cached (``compiled_runner``).
 
 The compiled function depends only on the plan's structure, dt, the number of steps and the method;
 parameters and stimulus waveforms are arguments, so a sweep over amplitudes or conductances (or a
@@ -12,16 +12,13 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from excitable.engine.ions import initial_pools
 from excitable.engine.plan import Plan, Probe
 from excitable.engine.stepping import _at, ion_pool_values, mechanisms, membrane, step
 from excitable.engine.synapses import initial_synapses
-from excitable.errors import SimulationError
+from excitable.units import DENSITY_TO_PER_UM2
 
-#: |V| above this (mV) is taken as a numerical blow-up.
-RUNAWAY_MV = 1e4
 #: Newton iterations for the resting potential (quadratic convergence: far more than enough).
 REST_ITERATIONS = 60
 
@@ -42,7 +39,9 @@ def initial_state(plan: Plan, params):
     return {"v": v, "chan": chan, "ions": ions, "syn": syn}
 
 
-def _probe_value(plan: Plan, params, probe: Probe, new, old, extras, dt):
+def probe_value(plan: Plan, params, probe: Probe, new, old, extras, dt):
+    """One probe's value after a step, from the new and old states and the step's extras (the
+    definitions every kernel records by: ``kernels.single`` calls it, the tree kernels mirror it)."""
     v, v_old = new["v"], old["v"]
     node, kind = probe.node, probe.kind
     if kind == "v":
@@ -84,15 +83,17 @@ def record(plan: Plan, params, new, old, extras, dt):
     if not plan.probes:
         return jnp.zeros(0, dtype)
     return jnp.concatenate([
-        jnp.atleast_1d(jnp.asarray(_probe_value(plan, params, p, new, old, extras, dt), dtype=dtype))
+        jnp.atleast_1d(jnp.asarray(probe_value(plan, params, p, new, old, extras, dt), dtype=dtype))
         for p in plan.probes
     ])
 
 
-def _first_extras(plan, params, state):
+def first_extras(plan, params, state):
+    """The step extras of the first row (t = 0, before any step): the membrane current at the
+    initial state, no clamp currents or transmitter yet."""
     pools = ion_pool_values(plan, params, state["ions"])
     i_mem, _ = membrane(plan, params, state["v"], state["chan"], pools)
-    w = 0.01 * params["area"]
+    w = DENSITY_TO_PER_UM2 * params["area"]
     return {"i_ion": i_mem / jnp.where(w > 0, w, 1.0), "iclamp": jnp.zeros(len(plan.iclamp_nodes)),
             "vclamp": jnp.zeros(len(plan.vclamp_nodes)), "pools": pools,
             "T": {g.mechanism: jnp.zeros(len(plan.placement(g.mechanism).sites))
@@ -118,7 +119,7 @@ def run_scan(plan: Plan, params, drive, init=None, *, dt: float, theta: float = 
         (recordings (n_steps // stride [+ 1], width), spikes (n_steps, n_sources) or None, final state).
     """
     s0 = initial_state(plan, params) if init is None else init
-    first = record(plan, params, s0, s0, _first_extras(plan, params, s0), dt)
+    first = record(plan, params, s0, s0, first_extras(plan, params, s0), dt)
     n_steps = next(iter(drive.values())).shape[0]
     # Inputs take the state's precision, so a float32 run stays float32 through the scan.
     drive = {k: jnp.asarray(a, dtype=s0["v"].dtype) for k, a in drive.items()}
@@ -212,25 +213,6 @@ def stored_runner(plan: Plan, *, dt: float, theta: float = 1.0, stride: int = 1,
                                  recordings_only=recordings_only)
         fn = _STORED[key] = StoredProgram(jitted, ("run_scan", *key))
     return fn
-
-
-def check_finite(recordings: np.ndarray, final_v: np.ndarray, dt: float, stride: int = 1) -> None:
-    """Raise SimulationError if the run blew up (NaN, inf, or |V| > 1e4 mV). ``final_v``: the last
-    state's V, or None when only the recordings are at hand (a NaN anywhere in a cell reaches every
-    recorded signal of it within a step, since all of them depend on V)."""
-    final_v = np.zeros(0) if final_v is None else final_v
-    bad_final = ~np.isfinite(final_v) | (np.abs(final_v) > RUNAWAY_MV)
-    # A NaN or inf anywhere makes the sum NaN or inf: one fast pass over large recordings in the
-    # usual case; the element-wise test only when something is wrong (or the sum overflowed).
-    if np.isfinite(np.sum(recordings)) and not bad_final.any():
-        return
-    bad_rec = ~np.isfinite(recordings)
-    if bad_rec.any() or bad_final.any():
-        rows = np.nonzero(bad_rec.reshape(bad_rec.shape[0], -1).any(axis=1))[0] if bad_rec.ndim == 2 else []
-        when = f" from t = {rows[0] * stride * dt:g} ms" if len(rows) else ""
-        raise SimulationError(
-            f"simulation became numerically unstable{when} (NaN or |V| > {RUNAWAY_MV:g} mV); "
-            f"reduce dt (now {dt:g} ms) or check the parameters")
 
 
 def resting_potential(plan: Plan, params, *, guess: float = -65.0, iterations: int = REST_ITERATIONS):

@@ -2,7 +2,7 @@
 
 The ion current (pA, outward positive) a node's mechanisms carry changes the concentrations:
 
-    d[X]i/dt = -I_X / (z F vol_in)                         (1e3 converts pA, um3 to mM/ms)
+    d[X]i/dt = -I_X / (z F vol_in)              (x units.PA_PER_FARADAY_TO_MM_UM3_PER_MS: pA, um3 -> mM/ms)
     d[X]o/dt = +I_X / (z F vol_out) - ([X]o - [X]bath) / tau_out     (finite extracellular space)
 
 and the concentrations feed back through the mechanisms' ``ion_fields`` (Nernst potentials,
@@ -19,7 +19,7 @@ import numpy as np
 
 from excitable.backends import host_array
 from excitable.physics.ions import nernst
-from excitable.units import FARADAY
+from excitable.units import FARADAY, PA_PER_FARADAY_TO_MM_UM3_PER_MS
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,8 @@ def advance_pools(pools, params, conc, ion_current_pA, dt):
     new = {}
     for p in pools:
         par = params["ions"][p.name]
-        flux = ion_current_pA.get(p.name, 0.0) * 1e3 / (p.z * FARADAY)  # mM um3 / ms
+        current = ion_current_pA.get(p.name, 0.0)
+        flux = current * PA_PER_FARADAY_TO_MM_UM3_PER_MS / (p.z * FARADAY)  # mM um3/ms
         ci = conc[p.name]["ci"] - dt * flux / par["vol_in"]
         co = conc[p.name]["co"]
         if p.outside:

@@ -13,8 +13,8 @@ Sequence per step (NEURON's ``nrn_fixed_step``), with stimuli evaluated at the m
    x <- x_inf + (x - x_inf) exp(-dt / tau_x); ion concentrations by the ion currents;
 4. spikes of presynaptic sources are detected and queued (``synapses.detect``).
 
-Units: w = 0.01 area (um2) turns uF/cm2, mS/cm2, uA/cm2 into pF, nS, pA; point mechanisms give nA and
-uS (x 1000 -> pA, nS); dt in ms; V in mV. With ``theta = 0.5`` the voltage update is Crank-Nicolson;
+Units (``excitable.units``): w = DENSITY_TO_PER_UM2 x area (um2) turns uF/cm2, mS/cm2, uA/cm2 into
+pF, nS, pA; point mechanisms give nA and uS (x NA_TO_PA, US_TO_NS -> pA, nS); dt in ms; V in mV. With ``theta = 0.5`` the voltage update is Crank-Nicolson;
 since the states are advanced with the new V they live at half steps (t + dt/2), the staggered scheme
 of NEURON's ``secondorder``, second order in dt.
 """
@@ -31,6 +31,7 @@ from excitable.engine.hines import solve_tree
 from excitable.engine.ions import advance_pools, pool_values
 from excitable.engine.plan import Placement, Plan
 from excitable.engine.synapses import deliver, detect
+from excitable.units import DENSITY_TO_PER_UM2, NA_TO_PA, US_TO_NS
 
 _NONE = {}
 
@@ -40,11 +41,12 @@ def is_point(chan) -> bool:
 
 
 def scale(plan: Plan, params, pl: Placement, chan):
-    """Factor from a mechanism's units to pA / nS per site: 0.01 area (density) or 1000 (point)."""
+    """Factor from a mechanism's units to pA / nS per site: DENSITY_TO_PER_UM2 x area (a density:
+    uA/cm2, mS/cm2) or NA_TO_PA (a point mechanism: nA, uS; the same 1000 turns uS into nS)."""
     if is_point(chan):
-        return 1000.0
+        return NA_TO_PA  # and its slope: uS -> nS is the same factor (US_TO_NS)
     area = params["area"] if plan.covers_all(pl) else params["area"][pl.sites]
-    return 0.01 * area
+    return DENSITY_TO_PER_UM2 * area
 
 
 def with_ions(plan: Plan, params, pl: Placement, chan, pools):
@@ -184,18 +186,18 @@ def step(plan: Plan, params, state, drive, dt, theta: float = 1.0):
     if conn.groups:
         syn, syn_drive["T"], syn_drive["amount"] = deliver(conn, params, syn, dt)
     pools = ion_pool_values(plan, params, state["ions"])
-    w = 0.01 * params["area"]  # densities -> pF
+    w = DENSITY_TO_PER_UM2 * params["area"]  # densities -> pF, nS, pA
     i_mem, g_mem = membrane(plan, params, v, states, pools)
     i_stim = jnp.zeros_like(v)
     diag = w * params["cm"] / dt + theta * g_mem
     iclamp = params["iclamp_amp"] * drive["iclamp"]  # nA
     if plan.n == 1 and len(plan.iclamp_nodes):  # no scatter (the fused kernel cannot lower one)
-        i_stim = i_stim + jnp.sum(1000.0 * iclamp)  # pA
+        i_stim = i_stim + jnp.sum(NA_TO_PA * iclamp)  # pA
     elif len(plan.iclamp_nodes):
-        i_stim = i_stim.at[plan.iclamp_nodes].add(1000.0 * iclamp)  # pA
+        i_stim = i_stim.at[plan.iclamp_nodes].add(NA_TO_PA * iclamp)  # pA
     vclamp_i = jnp.zeros(len(plan.vclamp_nodes))
     if len(plan.vclamp_nodes):
-        g_clamp = drive["vclamp_on"] * 1000.0 / params["vclamp_rs"]  # nS (1/MOhm = uS)
+        g_clamp = drive["vclamp_on"] * US_TO_NS / params["vclamp_rs"]  # nS (1/MOhm = uS)
         vclamp_i = g_clamp * (drive["vclamp_cmd"] - v[plan.vclamp_nodes])  # pA at the old V
         i_stim = i_stim.at[plan.vclamp_nodes].add(vclamp_i)
         diag = diag.at[plan.vclamp_nodes].add(theta * g_clamp)
@@ -227,5 +229,5 @@ def step(plan: Plan, params, state, drive, dt, theta: float = 1.0):
     # C dV/dt + i_ion = i_stim holds exactly, which is what the membrane-currents figure shows.
     safe_w = jnp.where(w > 0, w, 1.0)
     extras = {"i_ion": (i_mem + theta * g_mem * dv) / safe_w, "iclamp": iclamp,
-              "vclamp": vclamp_i / 1000.0, "spiked": spiked, "T": syn_drive["T"], "pools": pools}
+              "vclamp": vclamp_i / NA_TO_PA, "spiked": spiked, "T": syn_drive["T"], "pools": pools}
     return {"v": v_new, "chan": states_new, "ions": ions, "syn": syn}, extras

@@ -1,4 +1,8 @@
-"""Simulation: a cell (or a network), its stimuli and recordings, compiled to a Plan and run.
+"""Simulation: the description of a run: a cell (or a network), dt, temperature, method, stimuli, recordings.
+
+It validates what it is given, compiles the model to the engine's ``Plan`` (``plan``, ``parameters``,
+``drive``) and hands every run to the engine's front door, ``engine.run`` (kernel choice, chunks,
+health check, Result), through ``run_spec``.
 
 Example:
     >>> cell = Cell.cylinder().insert(HH())
@@ -15,23 +19,19 @@ network.
 
 from __future__ import annotations
 
-import warnings
 from functools import cached_property
 
 import numpy as np
 
-from excitable import limits
+from excitable.engine import run as engine
+from excitable.engine.drive import sample_drive
+from excitable.engine.run import METHODS
 from excitable.errors import ModelError, check_number
 from excitable.model.cell import Cell
 from excitable.model.network import Network, Site
 from excitable.model.stimuli import CurrentStimulus, IClamp, Location, PulseTrain, Ramp, VClamp, check_resolved
 from excitable.results import Result
 
-METHODS = {"euler": 1.0, "cn": 0.5}
-#: Runs longer than two of these many steps go in chunks (bounded memory, progress reports).
-CHUNK_STEPS = 20000
-#: Plans (with dt, method, stride) whose fused kernel failed on this device: kernel="auto" scans them.
-_FUSED_FAILED: set[tuple] = set()
 _SPECIAL = {"v": "mV", "i_cap": "uA/cm2", "i_ion": "uA/cm2"}
 
 
@@ -178,21 +178,21 @@ class Simulation:
                 raise ModelError(f"record: there is no synapse {mech}")
             if field == "T":
                 return Probe(label, "transmitter", 0, mechanism=name, index=k)
-            kind = _field_kind(points[name][1], field, self.temperature)
-            if kind is None:
+            kinds = _fields(points[name][1], self.temperature)
+            if field not in kinds:
                 raise ModelError(f"record: {name} has no state, current or conductance {field!r}; it has "
-                                 f"{', '.join(_fields(points[name][1], self.temperature) + ['T'])}")
-            return Probe(label, kind, int(points[name][0][k]), mechanism=name, field=field, index=k)
+                                 f"{', '.join([*kinds, 'T'])}")
+            return Probe(label, kinds[field], int(points[name][0][k]), mechanism=name, field=field, index=k)
         dens = self.network.density_mechanisms()
         if mech not in dens:
             raise ModelError(f"record: unknown signal {signal!r}; valid: {', '.join(self.signals())}")
         if node not in set(dens[mech][0]):
             raise ModelError(f"record: {mech} is not inserted at that location")
-        kind = _field_kind(dens[mech][1], field, self.temperature)
-        if kind is None:
+        kinds = _fields(dens[mech][1], self.temperature)
+        if field not in kinds:
             raise ModelError(f"record: {mech} has no state, current or conductance {field!r}; it has "
-                             f"{', '.join(_fields(dens[mech][1], self.temperature))}")
-        return Probe(label, kind, node, mechanism=mech, field=field)
+                             f"{', '.join(kinds)}")
+        return Probe(label, kinds[field], node, mechanism=mech, field=field)
 
     def signals(self) -> list[str]:
         """The names ``record`` takes (synapse instances as ``AMPA[0..k].r``)."""
@@ -205,7 +205,7 @@ class Simulation:
                 for side in ("ci", "co")]
         for name, (nodes, mech, _) in self.network.point_mechanisms().items():
             k = f"{name}[0]" if len(nodes) == 1 else f"{name}[0..{len(nodes) - 1}]"
-            out += [f"{k}.{f}" for f in _fields(mech, self.temperature) + ["T"]]
+            out += [f"{k}.{f}" for f in [*_fields(mech, self.temperature), "T"]]
         return out
 
     # --- compile --------------------------------------------------------------------------------
@@ -219,25 +219,17 @@ class Simulation:
         probes = tuple(self._probe(lbl, sig, None if site == "all" else site) for lbl, sig, site in self._records)
         connections, _ = self._connections()
         gaps = np.array([[net.node(a), net.node(b)] for a, b, _ in net.gaps], dtype=int).reshape(-1, 2)
-        return Plan(
-            parent=np.asarray(net.concat("parent"), dtype=int),
-            placements=tuple(placements),
-            iclamp_nodes=np.array([net.node(s) for _, s in self.iclamps], dtype=int),
-            vclamp_nodes=np.array([net.node(s) for _, s in self.vclamps], dtype=int),
-            probes=probes,
-            pools=self._pools(),
-            connections=connections,
-            gap_pairs=gaps,
-            record_spikes=bool(self._spike_cells),
-            rest_init=self.v_init == "rest",
-        )
+        return Plan(parent=np.asarray(net.concat("parent"), dtype=int), placements=tuple(placements),
+                    iclamp_nodes=np.array([net.node(s) for _, s in self.iclamps], dtype=int),
+                    vclamp_nodes=np.array([net.node(s) for _, s in self.vclamps], dtype=int),
+                    probes=probes, pools=self._pools(), connections=connections, gap_pairs=gaps,
+                    record_spikes=bool(self._spike_cells), rest_init=self.v_init == "rest")
 
     def _pools(self):
         from excitable.engine.ions import IonPool
 
-        names = sorted({ion for c in self.network.cells for ion in c.ion_pools})
         out = []
-        for ion in names:
+        for ion in sorted({ion for c in self.network.cells for ion in c.ion_pools}):
             specs = [c.ion_pools[ion] for c in self.network.cells if ion in c.ion_pools]
             out.append(IonPool(ion, specs[0]["z"], outside=any("outside" in s for s in specs)))
         return tuple(out)
@@ -284,16 +276,12 @@ class Simulation:
         _, (syn_values, thresholds) = self._connections()
         syn = {name: group_params(len(v["weight"]), **v) for name, v in syn_values.items()}
         cleft = {name: cleft_params(len(nodes), **cl) for name, (nodes, _, cl) in points.items()}
-        params = make_params(
+        return make_params(
             area_um2=net.concat("area_um2"), cm=net.cm, g_axial=net.concat("g_axial_nS"),
-            channels=channels, celsius=self.temperature,
-            v_init=self.v_init if self.v_init != "rest" else -65.0,
+            channels=channels, celsius=self.temperature, v_init=self.v_init if self.v_init != "rest" else -65.0,
             iclamp_amp=np.ones(len(self.iclamps)), vclamp_rs=[c.rs for c, _ in self.vclamps],
             ions={p.name: pool_params(**self._pool_arrays(p.name)) for p in self.plan.pools},
-            syn=syn, cleft=cleft, syn_threshold=thresholds,
-            gap_g=[g for _, _, g in net.gaps], seed=self.seed,
-        )
-        return params
+            syn=syn, cleft=cleft, syn_threshold=thresholds, gap_g=[g for _, _, g in net.gaps], seed=self.seed)
 
     def resting_potential(self) -> np.ndarray:
         """V (mV) at every node where the steady-state membrane current is zero."""
@@ -318,15 +306,8 @@ class Simulation:
         return {k: np.concatenate(v) for k, v in parts.items()}
 
     def n_steps(self, tstop: float) -> int:
-        tstop = check_number("tstop", tstop, positive=True)
-        if not np.isfinite(tstop / self.dt):
-            raise ModelError(f"tstop={tstop:g} ms at dt={self.dt:g} ms is too many steps to count")
-        n = int(round(tstop / self.dt))
-        if n < 1:
-            raise ModelError(f"tstop ({tstop} ms) must be at least one step (dt = {self.dt} ms)")
-        # Every run, drive and function counts its steps here, before anything is allocated.
-        limits.check("steps", n, f"tstop={tstop:g} ms at dt={self.dt:g} ms")
-        return n
+        """Steps of ``dt`` in ``tstop`` ms (at least one; refused beyond the steps limit)."""
+        return engine.n_steps(tstop, self.dt)
 
     def drive(self, tstop: float, start: int = 0, count: int | None = None) -> dict[str, np.ndarray]:
         """Stimulus waveforms at the mid-step times of steps [start, start + count), (count, k) each.
@@ -334,146 +315,59 @@ class Simulation:
         Steps past ``tstop`` (padding of a last chunk) get no stimulus.
         """
         n = self.n_steps(tstop)
-        count = n - start if count is None else count
-        steps = np.arange(start, start + count)
-        t_mid = (steps + 0.5) * self.dt
-        live = (steps < n)[:, None]
-        d = {"iclamp": np.stack([s.waveform(t_mid) for s, _ in self.iclamps], axis=1) * live
-             if self.iclamps else np.zeros((count, 0))}
-        if self.vclamps:
-            cmds = [c.command(t_mid) for c, _ in self.vclamps]
-            d["vclamp_cmd"] = np.stack([c for c, _ in cmds], axis=1)
-            d["vclamp_on"] = np.stack([o for _, o in cmds], axis=1) * live
-        if self.network.trains:
-            spikes = np.zeros((count, len(self.network.trains)))
-            for k, times in enumerate(self.network.trains):
-                # A spike at time t counts as detected at the end of the step that ends at t.
-                rows = np.clip(np.round(times / self.dt).astype(int) - 1, 0, None) - start
-                ok = (rows >= 0) & (rows < count) & (rows + start < n)
-                np.add.at(spikes[:, k], rows[ok], 1.0)
-            d["spikes"] = spikes
-        return d
+        return sample_drive(n, self.dt, start, n - start if count is None else count,
+                            currents=[s.waveform for s, _ in self.iclamps],
+                            commands=[c.command for c, _ in self.vclamps], trains=self.network.trains)
 
     # --- run ------------------------------------------------------------------------------------
+    def run_spec(self) -> engine.RunSpec:
+        """This description as the engine takes it (``engine.run``): the plan, dt, the method, and
+        the model's stimulus waveforms, parameters and spike sources."""
+        plan, net = self.plan, self.network
+        columns = {}
+        if self._spike_cells:
+            where = {int(n): i for i, n in enumerate(plan.connections.source_nodes)}
+            columns = {ci: where[net.node(Site(ci, net.cells[ci].soma))] for ci in self._spike_cells}
+        return engine.RunSpec(plan=plan, dt=self.dt, theta=METHODS[self.method], drive=self.drive,
+                              parameters=self.parameters, reference=lambda: self._reference,
+                              validate=self._check_stimuli, spike_columns=columns,
+                              meta={"dt": self.dt, "temperature": self.temperature})
+
     def function(self, tstop: float, *, stride: int = 1, batched: bool = False, checkpoint: int | str = 0,
                  kernel: str = "scan"):
         """A pure jitted function ``params -> recordings`` ((n_samples, n_probes) array), to use
-        under ``jax.grad``/``vmap``/``jit``.
+        under ``jax.grad``/``vmap``/``jit`` (``engine.run.function``).
 
-        checkpoint: steps per block rematerialized in reverse mode (``jax.checkpoint``), so the
-            memory of a gradient grows as n_steps / block + block instead of n_steps; "auto":
-            ``engine.grad.auto_checkpoint`` (blocks of 16 steps, at most 4096 blocks: also the
-            fastest gradient for large batches, 2-3x faster than none); 0 (default) stores every
-            step. The forward values are the same. Forward-mode derivatives (``jax.jvp``,
-            ``engine.grad.value_and_grad(mode="forward")``) store nothing and need no blocks.
-        kernel: "scan" (default: any model, any derivative), or for a batch of single
-            compartments "fused" (``engine.fused.fused_function``: the whole run in one kernel,
-            forward-mode derivatives in the same kernel, no reverse mode; Pallas' interpreter off
-            a GPU) or "auto" (fused on a GPU when the model allows it, scan otherwise). For
-            forward-mode gradients of batches on a GPU: ``value_and_grad(loss, mode="forward",
-            batched=True, vectorized=True)`` of a loss over the batch.
+        checkpoint: steps per block rematerialized in reverse mode (``jax.checkpoint``): memory
+            n_steps / block + block instead of n_steps; "auto": ``engine.grad.auto_checkpoint``
+            (16-step blocks, at most 4096); 0 (default) stores every step. Same forward values.
+        kernel: "scan" (default: any model, any derivative), or for a batch of single compartments
+            "fused" (``engine.kernels.single.fused_function``: one kernel, forward-mode derivatives
+            only; Pallas' interpreter off a GPU) or "auto" (fused on a GPU where the model allows).
         """
-        import jax
-        import jax.numpy as jnp
-
-        from excitable.engine.grad import auto_checkpoint
-        from excitable.engine.integrate import compiled_runner
-
-        if kernel not in ("auto", "scan", "fused"):
-            raise ModelError(f"kernel must be 'auto', 'scan' or 'fused', got {kernel!r}")
-        stride = _check_stride(stride)
-        n = self.n_steps(tstop)
-        self._check_budget(tstop, n, stride, self._reference, None, whole=True)  # per batch element
+        engine.check_kernel(kernel)
         if kernel == "fused" and (not batched or self.plan.n != 1):
             raise ModelError("function(kernel='fused') takes a batch (batched=True) of single compartments")
-        if kernel != "scan" and batched and self.plan.n == 1 and self._use_fused(kernel, None):
-            from excitable.engine.fused import fused_function
-
-            drive = {k: jnp.asarray(v) for k, v in self.drive(tstop).items()}
-            return jax.jit(fused_function(self.plan, drive, dt=self.dt, theta=METHODS[self.method],
-                                          stride=stride))
-        if checkpoint == "auto":
-            checkpoint = auto_checkpoint(self.n_steps(tstop))
-        if isinstance(checkpoint, bool) or not isinstance(checkpoint, int) or checkpoint < 0:
-            raise ModelError(f"checkpoint must be 'auto' or a number of steps >= 0, got {checkpoint!r}")
-        run = compiled_runner(self.plan, dt=self.dt, theta=METHODS[self.method], stride=stride,
-                              batched=batched, checkpoint=checkpoint)
-        drive = {k: jnp.asarray(v) for k, v in self.drive(tstop).items()}
-        return lambda params: run(params, drive)[0]
+        return engine.function(self.run_spec(), tstop, stride=stride, batched=batched, checkpoint=checkpoint,
+                               kernel=kernel if batched else "scan")
 
     def run(self, tstop: float, *, params=None, stride: int = 1, kernel: str = "auto") -> Result:
         """Simulate ``tstop`` ms and return the recorded traces (and spike times, if recorded).
 
         kernel: "auto" runs ``lax.scan``, except on a GPU for a single compartment, a cable or a
-        branched tree shallow enough for ``engine.fused_nodes`` (``fused_tree.choose_layout``),
-        where the scan would pay a kernel launch per step (and per pass of the tree solve): there
-        the whole run is one kernel, as a batch of one. "scan" and "fused" force either (the
-        fused kernel in Pallas' interpreter off a GPU).
+        shallow branched tree (``engine.kernels.dispatch``), where the whole run is one kernel, as
+        a batch of one; "scan" and "fused" force either (``engine.run.simulate``).
         """
-        if kernel not in ("auto", "scan", "fused"):
-            raise ModelError(f"kernel must be 'auto', 'scan' or 'fused', got {kernel!r}")
-        return self._run(tstop, params, stride, batched=False, kernel=kernel)
+        return engine.simulate(self.run_spec(), tstop, params, batched=False, stride=stride, kernel=kernel)
 
     def run_batch(self, tstop: float, params, *, stride: int = 1, kernel: str = "auto") -> Result:
-        """Run a batch: every leaf of ``params`` has a leading batch axis (``jax.vmap``).
-
-        Traces come back with shape (batch, n_samples).
-
-        kernel: "scan" (``lax.scan`` over ``vmap``-ed steps), "fused" (the whole time loop in one
-        kernel: ``engine.fused`` for single compartments; for cables and trees
-        ``engine.fused_nodes``, one program per cell, or ``engine.fused_tree``, one lane per
-        cell, as ``fused_tree.choose_layout`` picks by shape and batch size; Pallas' interpreter
-        off a GPU) or "auto" (fused on a GPU when the model allows it, scan otherwise). The
-        results are the same.
+        """Run a batch: every leaf of ``params`` has a leading batch axis (``jax.vmap``); traces come
+        back with shape (batch, n_samples). kernel: "scan" (``lax.scan`` over ``vmap``-ed steps), "fused" (the whole time loop in one
+        kernel, ``engine.kernels``: single compartments, or cables and trees in the layout
+        ``kernels.dispatch.choose_layout`` picks; Pallas' interpreter off a GPU) or "auto" (fused
+        on a GPU when the model allows it, scan otherwise). The results are the same.
         """
-        if kernel not in ("auto", "scan", "fused"):
-            raise ModelError(f"kernel must be 'auto', 'scan' or 'fused', got {kernel!r}")
-        return self._run(tstop, params, stride, batched=True, kernel=kernel)
-
-    def _use_fused(self, kernel: str, params, batched: bool = True) -> bool:
-        import jax
-
-        from excitable.engine.fused import fusable
-        from excitable.engine.fused_tree import choose_layout, fusable_tree
-
-        if kernel == "scan" or (kernel == "auto" and jax.default_backend() != "gpu"):
-            return False
-        reason = (fusable if self.plan.n == 1 else fusable_tree)(self.plan, params)
-        if kernel == "fused" and reason:
-            raise ModelError(f"kernel='fused' cannot run this model: {reason}")
-        if reason is not None or kernel == "fused":
-            return reason is None
-        # A kernel with one lane per cell would walk one cell's nodes on one thread: the scan's
-        # vector passes are the better bet there.
-        return batched or self.plan.n == 1 or choose_layout(self.plan) == "nodes"
-
-    def _run_fused(self, tstop, params, stride, theta, kernel):
-        """Recordings from the fused kernel, or None when ``kernel="auto"`` and it fails to compile
-        or run on this device (then the scan runs instead, with a warning, and this plan does not
-        try the kernel again in this process); ``kernel="fused"`` raises the error."""
-        from excitable.engine.fused import fused_runner
-        from excitable.engine.fused_tree import choose_layout, fused_tree_runner
-
-        key = (self.plan.key(), float(self.dt), float(theta), int(stride))
-        if kernel == "auto" and key in _FUSED_FAILED:
-            return None
-        try:
-            if self.plan.n == 1:
-                runner = fused_runner(self.plan, dt=self.dt, theta=theta, stride=stride)
-            else:
-                layout = choose_layout(self.plan, batch=int(np.shape(params["cm"])[0]))
-                runner = fused_tree_runner(self.plan, dt=self.dt, theta=theta, stride=stride, layout=layout)
-            # One kernel for the whole run: its memory is the recordings asked for and one state
-            # per cell, no more.
-            return np.asarray(runner(params, self.drive(tstop)))
-        except Exception as e:  # noqa: BLE001 - a GPU compiler's error, whatever its type
-            if kernel != "auto":
-                raise
-            _FUSED_FAILED.add(key)
-            first = (str(e).strip().splitlines() or [""])[0][:200]
-            warnings.warn(f"the fused kernel failed on this device ({type(e).__name__}: {first}); running "
-                          f"lax.scan instead (kernel='scan' skips the attempt)", RuntimeWarning, stacklevel=4)
-            return None
+        return engine.simulate(self.run_spec(), tstop, params, batched=True, stride=stride, kernel=kernel)
 
     @cached_property
     def _reference(self) -> dict:
@@ -481,142 +375,10 @@ class Simulation:
         (kept with the plan: rebuilding it would cost as much as a short run of a large network)."""
         return self.parameters()
 
-    def _check_budget(self, tstop, n: int, stride: int, params, batch: int | None, *, whole=False) -> None:
-        """Refuse a run beyond ``excitable.limits`` before anything is compiled or allocated: its time
-        steps, compartments (x batch), compartment-steps (x batch) and bytes: the recordings (twice
-        when chunked: the chunks and their concatenation), spike flags, stimulus waveforms, and the
-        parameters and state (taken as twice the parameters: the state is about as large).
-        ``whole``: one scan over all the steps (``function``), never chunks."""
-        import jax
-
-        for stim, _ in self.iclamps + self.vclamps:  # dt may have been changed since stimulate
+    def _check_stimuli(self) -> None:
+        """Refuse a run whose dt (changed since ``stimulate``?) is longer than a stimulus' pulse."""
+        for stim, _ in self.iclamps + self.vclamps:
             check_resolved(stim, self.dt)
-        b, comps = batch or 1, self.network.n
-        run = f"tstop={float(tstop):g} ms at dt={self.dt:g} ms"
-        on = f"{comps} compartment{'s' * (comps != 1)}" + (f" x a batch of {batch}" if batch else "")
-        limits.check("compartments", comps * b, on)  # steps: checked by n_steps
-        limits.check("work", float(comps) * n * b, f"{run} on {on}")
-        chunk = max(stride, (CHUNK_STEPS // stride) * stride)
-        chunked = not whole and n > 2 * chunk
-        width = sum(p.width(self.plan.n) for p in self.plan.probes)
-        inputs = len(self.iclamps) + 2 * len(self.vclamps) + len(self.network.trains)
-        sources = len(self.plan.connections.source_nodes) if self.plan.record_spikes else 0
-        nbytes = ((8.0 * (n // stride + 1) * width + 1.0 * n * sources) * b * (2 if chunked else 1)
-                  + 8.0 * (chunk if chunked else n) * inputs
-                  + 16.0 * sum(getattr(x, "size", 1) for x in jax.tree.leaves(params)))
-        limits.check("memory", nbytes, f"recording {width} value{'s' * (width != 1)} every "
-                     f"{stride if stride > 1 else ''}{' steps' if stride > 1 else 'step'} for {run} on {on}")
-
-    def _run(self, tstop, params, stride, batched, kernel="scan") -> Result:
-        from excitable import progress
-        from excitable.engine.batch import check_params
-        from excitable.engine.integrate import check_finite, stored_runner
-
-        stride = _check_stride(stride)
-        n = self.n_steps(tstop)
-        if params is None and not batched:
-            params, batch = self.parameters(), None
-        else:
-            batch = check_params(params, self._reference, batched=batched)
-        self._check_budget(tstop, n, stride, params, batch if batched else None)
-        theta = METHODS[self.method]
-        chunk = max(stride, (CHUNK_STEPS // stride) * stride)
-        report = progress.current()
-        rec = None
-        if self._use_fused(kernel, params, batched):
-            import jax
-
-            one = params if batched else jax.tree.map(lambda x: np.asarray(x)[None], params)
-            rec = self._run_fused(tstop, one, stride, theta, kernel)
-            rec = rec if rec is None or batched else rec[0]
-        if rec is not None:
-            spikes, final = None, None
-        elif n <= 2 * chunk and batched:
-            # Recordings alone, samples first: the fastest layout (see compiled_runner); the host
-            # takes a transposed view, (batch, n_samples, width).
-            run = stored_runner(self.plan, dt=self.dt, theta=theta, stride=stride, batched=True,
-                                recordings_only=True)
-            rec, spikes, final = np.moveaxis(np.asarray(run(params, self.drive(tstop))), 1, 0), None, None
-        elif n <= 2 * chunk:
-            run = stored_runner(self.plan, dt=self.dt, theta=theta, stride=stride, batched=batched)
-            rec, spikes, final = run(params, self.drive(tstop))
-            rec, spikes = np.asarray(rec), None if spikes is None else np.asarray(spikes)
-        else:
-            # Long runs go in equal chunks (one compilation), so memory stays bounded and progress
-            # can be shown; each chunk continues from the previous one's final state.
-            first = stored_runner(self.plan, dt=self.dt, theta=theta, stride=stride, batched=batched)
-            more = stored_runner(self.plan, dt=self.dt, theta=theta, stride=stride, batched=batched,
-                                   resume=True)
-            recs, spk = [], []
-            rec, spikes, final = first(params, self.drive(tstop, 0, chunk))
-            recs.append(np.asarray(rec))
-            spk.append(spikes)
-            for start in range(chunk, n, chunk):
-                check_finite(recs[-1], np.asarray(final["v"]), self.dt, stride)
-                if report:
-                    report(start, n)
-                rec, spikes, final = more(params, self.drive(tstop, start, chunk), final)
-                recs.append(np.asarray(rec))
-                spk.append(spikes)
-            rec = np.concatenate(recs, axis=-2)[..., : n // stride + 1, :]
-            spikes = None if spk[0] is None else np.concatenate([np.asarray(x) for x in spk], axis=-2)[..., :n, :]
-        if report:
-            report(n, n)
-        check_finite(rec, None if final is None else np.asarray(final["v"]), self.dt, stride)
-        t = np.arange(rec.shape[-2]) * self.dt * stride
-        traces, col = {}, 0
-        for p in self.plan.probes:
-            w = p.width(self.plan.n)
-            traces[p.label] = rec[..., col] if p.kind != "v_all" else rec[..., col:col + w]
-            col += w
-        _check_voltages(traces, self.plan.probes, self.dt * stride)
-        res = Result(t=t, traces=traces, meta={"dt": self.dt, "temperature": self.temperature})
-        if spikes is not None and not batched:
-            res.spikes = self._spike_times(spikes)
-        return res
-
-    def _spike_times(self, spiked: np.ndarray) -> dict[int, np.ndarray]:
-        """cell -> spike times (ms, the end of the step in which V crossed 0 mV), NEURON's APCount."""
-        conn = self.plan.connections
-        where = {int(n): i for i, n in enumerate(conn.source_nodes)}
-        out = {}
-        for ci in self._spike_cells:
-            col = where[self.network.node(Site(ci, self.network.cells[ci].soma))]
-            out[ci] = (np.nonzero(spiked[:, col])[0] + 1) * self.dt
-        return out
-
-
-def _check_voltages(traces, probes, dt_sample: float) -> None:
-    """Stop with a clear message when a recorded V leaves any physical range (|V| > 1e4 mV): the run
-    blew up, or an input (a current of 1e12 uA/cm2...) makes no physical sense."""
-    from excitable.engine.integrate import RUNAWAY_MV
-    from excitable.errors import SimulationError
-
-    for p in probes:
-        if p.kind not in ("v", "v_all"):
-            continue
-        v = traces[p.label]
-        if v.size == 0 or (v.min() >= -RUNAWAY_MV and v.max() <= RUNAWAY_MV):
-            continue  # the usual case, in two fast reductions (NaN fails the comparison: checked below)
-        over = ~(np.abs(v) <= RUNAWAY_MV)
-        if p.kind == "v_all":
-            over = over.any(axis=-1)  # (..., n_samples, N) -> (..., n_samples)
-        if over.any():
-            first = int(np.argmax(over.reshape(-1, over.shape[-1]).any(axis=0)))
-            peak = float(np.abs(traces[p.label]).max())
-            raise SimulationError(
-                f"V reached {peak:.3g} mV at t = {first * dt_sample:g} ms: the run is numerically unstable "
-                f"or an input is far outside the physical range (check amplitudes, dt and parameters)")
-
-
-def _check_stride(stride) -> int:
-    try:
-        ok = not isinstance(stride, bool) and int(stride) == stride and stride >= 1
-    except (TypeError, ValueError, OverflowError):
-        ok = False
-    if not ok:
-        raise ModelError(f"stride must be a positive integer, got {stride!r}")
-    return int(stride)
 
 
 def _index(text: str, prefix: str) -> int:
@@ -626,18 +388,12 @@ def _index(text: str, prefix: str) -> int:
         raise ModelError(f"record: cannot read an index in {text!r}") from None
 
 
-def _fields(mech, celsius: float) -> list[str]:
+def _fields(mech, celsius: float) -> dict[str, str]:
+    """A mechanism's recordable fields, in order: field -> "state", "current" or "conductance"."""
     from excitable.physics.channel import signal_names
 
-    names = signal_names(mech, celsius)
-    return [*names["states"], *names["currents"], *names["conductances"]]
-
-
-def _field_kind(mech, field: str, celsius: float) -> str | None:
-    from excitable.physics.channel import signal_names
-
-    names = signal_names(mech, celsius)
-    for kind, key in (("state", "states"), ("current", "currents"), ("conductance", "conductances")):
-        if field in names[key]:
-            return kind
-    return None
+    names, kinds = signal_names(mech, celsius), {}
+    for kind in ("state", "current", "conductance"):
+        for field in names[kind + "s"]:
+            kinds.setdefault(field, kind)
+    return kinds

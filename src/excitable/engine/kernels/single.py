@@ -1,4 +1,4 @@
-"""Fused time stepping for batches of single-compartment cells: the whole time loop in one kernel.
+"""The fused kernel for batches of single-compartment cells: the whole time loop in one kernel.
 
 ``lax.scan`` runs every time step as its own pass over memory: each step reads and writes every
 state of every cell, and on a GPU each step costs a launch (~10 us on an H100). Here the loop runs
@@ -8,12 +8,14 @@ registers for all steps, and writes only the recorded samples.
 The kernel's body is the engine's own step (``stepping.step``), ``vmap``-ed over the block, so any
 channel runs here exactly as in the ordinary path, with the same arithmetic. What it covers: one
 compartment per cell, density mechanisms, current clamps, recordings of V, states, currents and
-conductances (no voltage clamps, ion pools, synapses or gap junctions: ``fusable`` says why not).
-Cables and trees have their own kernel, ``engine.fused_tree``, behind the same ``run_batch``.
+conductances (no voltage clamps, ion pools, synapses or gap junctions: ``common.fusable`` says why
+not). Cables and trees have their own kernels, ``kernels.lanes`` and ``kernels.nodes``, behind the
+same ``run_batch``.
 
 Where it runs: on a GPU (Pallas, Triton lowering); on the CPU in Pallas' interpreter, which is how
 the tests check it against the ordinary path. ``Simulation.run_batch(kernel="auto")`` takes it
-on GPUs when the plan is fusable and falls back to ``lax.scan`` everywhere else.
+on GPUs when the plan is fusable and falls back to ``lax.scan`` everywhere else
+(``kernels.dispatch``).
 """
 
 from __future__ import annotations
@@ -24,43 +26,15 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from excitable.engine.integrate import _first_extras, _probe_value, initial_state, record
+from excitable.engine.integrate import probe_value
+from excitable.engine.kernels.common import (blocks, fusable, initial_rows, interpreted, pad_cells, time_loop,
+                                             triton_params)
 from excitable.engine.plan import Plan
-from excitable.engine.stepping import is_point, step
-
-#: Probe kinds the kernel records (everything computed from the state and the step's extras).
-RECORDABLE = frozenset({"v", "state", "current", "conductance", "i_ion", "i_cap", "iclamp"})
-#: Cells per program instance on a GPU (a power of two, as Triton's blocks must be).
-BLOCK = 128
+from excitable.engine.stepping import step
 
 
-def fusable(plan: Plan, params=None) -> str | None:
-    """None if the plan runs in the fused kernel, otherwise the reason it does not."""
-    if plan.n != 1:
-        return (f"{plan.n} compartments per cell (this kernel takes single compartments; "
-                "engine.fused_tree takes cables and trees)")
-    return unsupported(plan, params, RECORDABLE)
-
-
-def unsupported(plan: Plan, params, recordable: frozenset) -> str | None:
-    """What in the plan, beyond its number of compartments, no fused kernel runs (None: nothing):
-    the kernels step V, density mechanisms and current clamps only."""
-    if plan.vclamp_nodes.size:
-        return "a voltage clamp"
-    if plan.pools:
-        return "dynamic ion concentrations"
-    if plan.connections.groups or plan.connections.n_sources or plan.record_spikes:
-        return "synapses or spike recording"
-    if plan.gap_pairs.size:
-        return "gap junctions"
-    bad = sorted({p.kind for p in plan.probes} - recordable)
-    if bad:
-        return f"recordings of {', '.join(bad)}"
-    if params is not None and any(is_point(params["channels"][pl.name]) for pl in plan.placements):
-        return "a point mechanism"
-    return None
-
-
+# Long because the kernel body below closes over the block's inputs, drives, probes and tangents:
+# split into functions, each piece would take a dozen of them as arguments.
 def run_fused(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: float = 1.0, stride: int = 1,
               block: int | None = None, interpret: bool | None = None, tangents=None):
     """Run a batch of single-compartment cells in one kernel.
@@ -85,20 +59,16 @@ def run_fused(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: fl
     reason = fusable(plan, params)
     if reason:
         raise ValueError(f"this model cannot use the fused kernel: {reason}")
-    gpu = jax.default_backend() == "gpu"
-    interpret = (not gpu) if interpret is None else interpret
+    interpret = interpreted(interpret)
     batch = jax.tree.leaves(params)[0].shape[0]
-    block = min(block or (BLOCK if gpu else batch), batch)
-    n_blocks = -(-batch // block)
-    padded = n_blocks * block
+    block, padded = blocks(batch, block)
     dtype = jnp.result_type(params["cm"])
     with_tangents = tangents is not None
 
     # The initial state and the first row, outside the kernel: the engine's own functions (the
     # resting state by Newton's method included, whose index tables a kernel cannot capture).
     def start(q):
-        s0 = jax.vmap(lambda q_: initial_state(plan, q_))(q)
-        return s0, jax.vmap(lambda q_, s: record(plan, q_, s, s, _first_extras(plan, q_, s), dt))(q, s0)
+        return initial_rows(plan, q, dt)
 
     if with_tangents:
         def float0_if_integer(x, t):  # integer leaves (a seed) have no tangent
@@ -126,7 +96,7 @@ def run_fused(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: fl
         """Each probe's value for the block: one (block,) row per probe. Rows, not one
         concatenated (block, width) array: Triton lowers neither a concatenation of more than
         two arrays nor a width that is not a power of two."""
-        return [jax.vmap(lambda q, n, o, e, pr=pr: jnp.reshape(_probe_value(plan, q, pr, n, o, e, dt), ()))(
+        return [jax.vmap(lambda q, n, o, e, pr=pr: jnp.reshape(probe_value(plan, q, pr, n, o, e, dt), ()))(
             p, new, old, extras).astype(dtype) for pr in plan.probes]
 
     def kernel(*refs):
@@ -185,13 +155,13 @@ def run_fused(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: fl
     call = pl.pallas_call(
         kernel,
         out_shape=[out] * n_out,
-        grid=(n_blocks,),
+        grid=(padded // block,),
         in_specs=ins.specs() + [pl.BlockSpec(d.shape, lambda b: (0, 0)) for d in drives],
         out_specs=[out_spec] * n_out,
         interpret=interpret,
         # Triton: blocks stay in registers and global memory (Mosaic GPU would put the whole
         # recording block in shared memory, which it does not fit).
-        compiler_params=None if interpret else _triton_params(),
+        compiler_params=None if interpret else triton_params(),
     )
     outs = call(*ins.arrays, *drives)
     recs = [jnp.concatenate([f[:, None], jnp.moveaxis(o, 2, 0)[:batch, :, :width]], axis=1)
@@ -219,8 +189,7 @@ class _BlockInputs:
             x = jnp.asarray(x)
             if x.size and (like is None or jnp.issubdtype(x.dtype, jnp.inexact)):
                 v = jnp.asarray(v, x.dtype)
-                if self.padded > self.batch:
-                    v = jnp.concatenate([v, jnp.repeat(v[-1:], self.padded - self.batch, axis=0)])
+                v = pad_cells(v, self.padded, axis=0)
                 slots.append(len(self.arrays))
                 self.arrays.append(v)
             else:
@@ -250,28 +219,6 @@ class _Loader:
             return jnp.zeros((self.block, *shape), dtype)
 
         return jax.tree.unflatten(self.treedef, [leaf(slot) for slot in self.slots])
-
-
-def time_loop(n_samples: int, stride: int, step, carry):
-    """``n_samples * stride`` steps in a kernel: ``carry = step(t, carry, sample, record)``, where
-    ``record`` is true at every ``stride``-th step, whose recordings are row ``sample``.
-
-    One copy of the step in the kernel's code, recording under a condition: a loop of
-    ``stride - 1`` plain steps followed by a recorded one would write the step twice (or, unrolled,
-    ``stride`` times), and Triton's compile time grows with the code (benchmarks/gpu_build.py:
-    1.7-1.8 s -> 0.7-0.8 s for the tree kernels). Integer ops from ``lax``: jnp's ``%`` and ``//``
-    lower to selects that Triton's lowering refuses."""
-    def body(t, carry):
-        k = jnp.asarray(stride, t.dtype)
-        return step(t, carry, jax.lax.div(t + 1, k) - 1, jax.lax.rem(t + 1, k) == 0)
-
-    return jax.lax.fori_loop(0, n_samples * stride, body, carry)
-
-
-def _triton_params():
-    from jax.experimental.pallas import triton as pltriton
-
-    return pltriton.CompilerParams()
 
 
 def fused_function(plan: Plan, drive: dict[str, Any], *, dt: float, theta: float = 1.0, stride: int = 1,

@@ -1,6 +1,6 @@
-"""Fused time stepping for batches of cables and trees: the whole time loop in one kernel.
+"""The fused kernel for batches of cables and trees, one lane per cell: the whole time loop in one kernel.
 
-The multi-compartment counterpart of ``engine.fused``: a batch of copies of one cell (one plan:
+The multi-compartment counterpart of ``kernels.single``: a batch of copies of one cell (one plan:
 the same morphology, mechanisms, stimuli and recordings), each copy with its own parameters, is
 stepped for the whole run inside one ``pallas_call``, which writes only the recorded samples.
 The method is the engine's (``stepping.step``, NEURON's fixed step) and the channel code is the
@@ -37,17 +37,17 @@ currents); Hines elimination from the leaves to the root and substitution back, 
 state by ``cnexp`` at the new V. What it covers: density mechanisms, current clamps, recordings
 of V (one node or all), states, currents, conductances, i_ion, i_cap and clamp currents, any
 stride, backward Euler and Crank-Nicolson; not voltage clamps, ion pools, synapses, gap junctions
-or point mechanisms (``fusable_tree`` says which). The initial state (``integrate.initial_state``)
-and the first sample are computed outside the kernel by the engine's own functions.
+or point mechanisms (``common.fusable_tree`` says which). The initial state and the first sample
+are computed outside the kernel by the engine's own functions (``common.initial_rows``).
 
 Where it runs: on a GPU through Triton; on the CPU in Pallas' interpreter (slow: for tests).
 ``Simulation.run_batch(kernel="auto")`` takes it on GPUs when the plan is fusable.
 
-Which layout: ``engine.fused_nodes`` spreads each cell's nodes over a program's threads and
-solves the tree in a few vector passes (cyclic reduction for cables, one pass per level for
-branched cells much shallower than they have nodes); this module's one lane per cell takes the
-rest (small or deep branched cells, where the passes would be nearly as many as the nodes).
-``choose_layout`` picks, and ``fused_tree_runner`` runs either.
+Which layout: ``kernels.nodes`` spreads each cell's nodes over a program's threads and solves
+the tree in a few vector passes (cyclic reduction for cables, one pass per level for branched
+cells much shallower than they have nodes); this module's one lane per cell takes the rest (small
+or deep branched cells, where the passes would be nearly as many as the nodes).
+``dispatch.choose_layout`` picks, and ``dispatch.fused_tree_runner`` runs either.
 """
 
 from __future__ import annotations
@@ -58,22 +58,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from excitable.engine.fused import BLOCK, _triton_params, time_loop, unsupported
-from excitable.engine.fused import RECORDABLE as _SINGLE
-from excitable.engine.hines import choose_method
-from excitable.engine.integrate import _first_extras, initial_state, record
+from excitable.engine.kernels.common import (blocks, fusable_tree, initial_rows, interpreted, pad_cells,
+                                             time_loop, triton_params)
 from excitable.engine.plan import Plan
 from excitable.engine.stepping import cnexp, linearized_current
-
-#: Probe kinds the kernel records.
-RECORDABLE = _SINGLE | {"v_all"}
-
-
-def fusable_tree(plan: Plan, params=None) -> str | None:
-    """None if the plan runs in the fused tree kernel, otherwise the reason it does not."""
-    if plan.n == 1:
-        return "a single compartment (engine.fused's kernel takes it)"
-    return unsupported(plan, params, RECORDABLE)
+from excitable.units import DENSITY_TO_PER_UM2, NA_TO_PA
 
 
 def run_fused_tree(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: float = 1.0,
@@ -97,21 +86,18 @@ def run_fused_tree(plan: Plan, params, drive: dict[str, Any], *, dt: float, thet
     reason = fusable_tree(plan, params)
     if reason:
         raise ValueError(f"this model cannot use the fused tree kernel: {reason}")
-    gpu = jax.default_backend() == "gpu"
-    interpret = (not gpu) if interpret is None else interpret
+    interpret = interpreted(interpret)
     batch = jnp.shape(params["cm"])[0]
-    block = min(block or (BLOCK if gpu else batch), batch)
-    padded = -(-batch // block) * block
+    block, padded = blocks(batch, block)
     dtype = jnp.result_type(params["cm"])
 
-    s0 = jax.vmap(lambda q: initial_state(plan, q))(params)
-    first = jax.vmap(lambda q, s: record(plan, q, s, s, _first_extras(plan, q, s), dt))(params, s0)
+    s0, first = initial_rows(plan, params, dt)
     n_samples = next(iter(drive.values())).shape[0] // stride
     if n_samples == 0:
         return first[:, None, :]
     lanes, tables = _inputs(plan, params, s0, drive, dt, dtype)
     # Pad the batch to whole blocks with copies of the last cell (their results are dropped).
-    lanes = jax.tree.map(lambda x: jnp.pad(x, ((0, 0), (0, padded - batch)), mode="edge"), lanes)
+    lanes = jax.tree.map(lambda x: pad_cells(x, padded, axis=-1), lanes)
     width = max(1, sum(p.width(plan.n) for p in plan.probes))
     outs = {"rec": jax.ShapeDtypeStruct((n_samples, width, padded), dtype),
             "v": jax.ShapeDtypeStruct((plan.n, padded), dtype),
@@ -139,7 +125,7 @@ def run_fused_tree(plan: Plan, params, drive: dict[str, Any], *, dt: float, thet
         in_specs=jax.tree.leaves((jax.tree.map(lane_spec, lanes), jax.tree.map(whole, tables))),
         out_specs=[lane_spec(o) for o in out_leaves],
         interpret=interpret,
-        compiler_params=None if interpret else _triton_params(),
+        compiler_params=None if interpret else triton_params(),
     )
     rec = jax.tree.unflatten(out_def, call(*in_leaves))["rec"]
     rec = jnp.moveaxis(rec, 2, 0)[:batch, :, :first.shape[1]]
@@ -157,7 +143,7 @@ def _inputs(plan: Plan, params, s0, drive, dt: float, dtype):
 
     n = plan.n
     # The same arithmetic as stepping.step: w = 0.01 area turns densities into pF and nS.
-    w = 0.01 * lanes(params["area"], n)
+    w = DENSITY_TO_PER_UM2 * lanes(params["area"], n)
     cm = lanes(params["cm"], n)
     node = {"w": w, "cap": w * cm / dt, "cm": cm,
             "g": jnp.where(plan.roots[:, None], 0.0, lanes(params["g_axial"], n))}  # no coupling at roots
@@ -274,7 +260,7 @@ class _Program:
 
         _each(self.plan.n, row)
         for at, stim in self.clamps(t).items():
-            self.r[at] = self.r[at] + 1000.0 * stim  # nA -> pA
+            self.r[at] = self.r[at] + NA_TO_PA * stim
 
     def clamps(self, t) -> dict[int, Any]:
         """Current-clamp current (nA) at step ``t`` per clamped node (several clamps on one add)."""
@@ -364,62 +350,3 @@ class _Program:
         if kind == "current":
             return chan.currents(self.v[at], old)[p.field]
         return jnp.broadcast_to(chan.conductances(old)[p.field], (self.block,))
-
-
-_RUNNERS: dict[tuple, Any] = {}
-
-
-def choose_layout(plan: Plan, layout: str = "auto", batch: int = 1) -> str:
-    """The kernel for a batch of ``batch`` copies of a multi-compartment plan: "lanes" (this
-    module: one lane per cell, the nodes one after another) or "nodes" (``engine.fused_nodes``:
-    one program per cell, its nodes across the program's threads, the tree solved in a few
-    vector passes).
-
-    "auto" takes "nodes" where the ``lax.scan`` path on a GPU would use a parallel solver
-    (``hines.choose_method``): cables (cyclic reduction: log2 N passes) and trees much shallower
-    than they have nodes (the CA1 cell of the benchmarks: 705 nodes in 62 levels), unless the
-    batch is large enough to give every multiprocessor of the GPU a whole block of lanes
-    (``BLOCK`` x multiprocessors: 16 896 cells on an H100). Then "lanes": a multiprocessor holds
-    768-1024 cells in lanes against 1-2 as programs (benchmarks/gpu_build.py: registers), and
-    with every multiprocessor busy, throughput rather than the length of one cell's step is
-    what counts. (A reasoned threshold, not yet timed on a GPU.) "lanes" for other trees,
-    whose level passes would be nearly as many as their nodes, and for plans of more than
-    ``fused_nodes.MAX_SIZE`` nodes (a network of many cells in one plan, say).
-    """
-    if layout not in ("auto", "lanes", "nodes"):
-        raise ValueError(f"layout must be 'auto', 'lanes' or 'nodes', got {layout!r}")
-    if layout != "auto":
-        return layout
-    from excitable.engine.fused_nodes import MAX_SIZE
-
-    if batch >= BLOCK * multiprocessors() or plan.n >= MAX_SIZE:  # P = plan.n + 1 rounded up
-        return "lanes"
-    return "nodes" if choose_method(plan.parent, backend="gpu") in ("levels", "pcr") else "lanes"
-
-
-def multiprocessors() -> int:
-    """Multiprocessors of the first GPU (an H100's 132 where none is present or JAX does not say)."""
-    try:
-        return int(getattr(jax.devices("gpu")[0], "core_count", 132))
-    except RuntimeError:  # no GPU backend
-        return 132
-
-
-def fused_tree_runner(plan: Plan, *, dt: float, theta: float = 1.0, stride: int = 1, block: int | None = None,
-                      interpret: bool | None = None, layout: str = "auto"):
-    """A jitted ``(params, drive) -> recordings`` running ``run_fused_tree`` or, for the "nodes"
-    layout, ``fused_nodes.run_fused_nodes`` (cached per plan). ``layout`` as ``choose_layout``'s,
-    "auto" there without the batch size (which the caller knows: ``Simulation`` passes its choice)."""
-    layout = choose_layout(plan, layout)
-    key = (plan.key(), float(dt), float(theta), int(stride), block, interpret, layout)
-    fn = _RUNNERS.get(key)
-    if fn is None:
-        if layout == "nodes":
-            from excitable.engine.fused_nodes import run_fused_nodes
-
-            fn = _RUNNERS[key] = jax.jit(lambda params, drive: run_fused_nodes(
-                plan, params, drive, dt=dt, theta=theta, stride=stride, interpret=interpret))
-        else:
-            fn = _RUNNERS[key] = jax.jit(lambda params, drive: run_fused_tree(
-                plan, params, drive, dt=dt, theta=theta, stride=stride, block=block, interpret=interpret))
-    return fn

@@ -1,6 +1,6 @@
 """The fused kernels for cables and trees against the ordinary ``lax.scan`` path, in both layouts:
-one lane per cell (engine.fused_tree) and one program per cell, nodes across its threads
-(engine.fused_nodes). Each test that runs a kernel runs it in both (the ``layout`` fixture).
+one lane per cell (engine.kernels.lanes) and one program per cell, nodes across its threads
+(engine.kernels.nodes), as engine.kernels.dispatch picks and runs them. Each test that runs a kernel runs it in both (the ``layout`` fixture).
 
 Reference: ``Simulation.run_batch(kernel="scan")``, itself checked against NEURON and separate runs
 (tests/reference, test_batch_and_grad.py). The kernel runs the engine's own channel code and the
@@ -19,9 +19,12 @@ import pytest
 import excitable as ex
 from excitable.analysis import spike_times
 from excitable.engine.batch import broadcast, with_param
-from excitable.engine import fused_tree
-from excitable.engine.fused_nodes import node_layout, run_fused_nodes
-from excitable.engine.fused_tree import choose_layout, fusable_tree, fused_tree_runner, run_fused_tree
+from excitable.engine.kernels import dispatch
+from excitable.engine.kernels.common import BLOCK, fusable_tree
+from excitable.engine.kernels.dispatch import choose_layout, fused_tree_runner, use_fused
+from excitable.engine.kernels.lanes import run_fused_tree
+from excitable.engine.kernels.node_layout import node_layout
+from excitable.engine.kernels.nodes import run_fused_nodes
 from excitable.engine.grad import astype
 from excitable.errors import ModelError
 from excitable.physics.channels.pospischil import regular_spiking
@@ -33,7 +36,7 @@ SWC = "simple"  # the shipped toy tree (excitable/data/morphologies/simple.swc)
 @pytest.fixture(params=["lanes", "nodes"])
 def layout(request, monkeypatch):
     """Run ``kernel="fused"`` in the given layout, whatever ``choose_layout`` would pick."""
-    monkeypatch.setattr(fused_tree, "choose_layout", lambda plan, layout="auto", batch=1: request.param)
+    monkeypatch.setattr(dispatch, "choose_layout", lambda plan, layout="auto", batch=1: request.param)
     return request.param
 
 
@@ -216,7 +219,7 @@ def test_layouts_levels_and_the_choice_between_them(ca1):
     assert choose_layout(cable.plan) == "nodes" and node_layout(cable.plan.parent).solver == "pcr"
     assert choose_layout(small.plan) == "lanes" and choose_layout(small.plan, "nodes") == "nodes"
     # A batch that gives every multiprocessor a block of lanes takes lanes (132 on an H100).
-    full = fused_tree.BLOCK * fused_tree.multiprocessors()
+    full = BLOCK * dispatch.multiprocessors()
     assert choose_layout(ca1.plan, batch=full - 1) == "nodes" and choose_layout(ca1.plan, batch=full) == "lanes"
     long = ex.Simulation(ex.Cell(ex.Morphology.cylinder(length=5000.0, diameter=1.0), nseg=2100))
     assert long.plan.n > 2047 and choose_layout(long.plan) == "lanes"  # more than one program takes
@@ -253,17 +256,17 @@ def test_models_the_kernel_does_not_take_say_why(monkeypatch, ca1):
     assert "single compartment" in fusable_tree(single.plan)
     # "auto": the fused kernel on a GPU when the model allows it, the scan path otherwise.
     cable, cable_params = cable_batch(n=2, record=())
-    assert cable._use_fused("auto", cable_params) == (jax.default_backend() == "gpu")
+    assert use_fused(cable.plan, "auto", cable_params) == (jax.default_backend() == "gpu")
     monkeypatch.setattr(jax, "default_backend", lambda: "gpu")
-    assert cable._use_fused("auto", cable_params)
-    assert not sim._use_fused("auto", broadcast(sim.parameters(), 2))
+    assert use_fused(cable.plan, "auto", cable_params)
+    assert not use_fused(sim.plan, "auto", broadcast(sim.parameters(), 2))
     # One run of one cell: a kernel when one program takes the cell (a shallow branched tree, a
     # cable, a single compartment), not a small deep tree (one lane would walk its nodes alone).
-    assert ca1._use_fused("auto", ca1.parameters(), batched=False)
-    assert ex.Simulation(ex.Cell.cylinder().insert(ex.HH()))._use_fused("auto", None, batched=False)
-    assert cable._use_fused("auto", cable.parameters(), batched=False)
+    assert use_fused(ca1.plan, "auto", ca1.parameters(), batched=False)
+    assert use_fused(ex.Simulation(ex.Cell.cylinder().insert(ex.HH())).plan, "auto", None, batched=False)
+    assert use_fused(cable.plan, "auto", cable.parameters(), batched=False)
     small, _ = branched_batch(n=1)
-    assert not small._use_fused("auto", small.parameters(), batched=False)
+    assert not use_fused(small.plan, "auto", small.parameters(), batched=False)
 
 
 def test_one_run_of_one_cell_in_the_fused_kernel_equals_the_scan():

@@ -1,6 +1,6 @@
-"""Fused time stepping with the nodes of a cell spread over a program's threads.
+"""The fused kernel for cables and trees with the nodes of a cell spread over a program's threads.
 
-``engine.fused_tree`` gives each cell one lane and walks its nodes one after another. One
+``kernels.lanes`` gives each cell one lane and walks its nodes one after another. One
 705-node CA1 cell would be one thread doing 2 x 705 dependent steps of the Hines loop per time
 step, and a thousand of them fill 8 of an H100's 132 multiprocessors. Here each cell is one
 program instance (a thread block on a GPU) and its nodes are the program's vector lanes: the
@@ -10,8 +10,8 @@ height H (61 for the CA1 cell at d_lambda = 0.1) instead of 2 N. Unbranched cabl
 is their length, are solved by parallel cyclic reduction instead: log2 P passes (7 for 100
 compartments), the scheme of the fastest fused cable kernels (one thread block per cable).
 
-Numbering. Nodes are renumbered by height (leaves 0, a parent one more than its highest child),
-so each level is a contiguous run of positions. Elimination goes up the heights: every node of
+Numbering (``kernels.node_layout``). Nodes are renumbered by height (leaves 0, a parent one more
+than its highest child), so each level is a contiguous run of positions. Elimination goes up the heights: every node of
 level h takes its children's finished rows, which are all lower, by a gather ("children" table,
 at most K per node); no two nodes of a level write the same place, so no atomics and a fixed
 summation order. Substitution comes down the heights: each node reads its parent's dV. Between
@@ -22,12 +22,13 @@ Storage. V and the gating states stay in registers across the whole time loop ((
 P = the node count plus one rounded up to a power of two, as Triton's tensors must be); the
 solver's rows (diagonal, then its reciprocal once a row is eliminated; right-hand side; dV) and a
 copy of V for the neighbours' gathers live in a small per-cell scratch in GPU memory (4 P
-numbers: 32 KB for P = 1024 in float64, inside the multiprocessor's L1). The tree tables are data, not code: the kernel does not grow with the tree.
+numbers: 32 KB for P = 1024 in float64, inside the multiprocessor's L1). The tree tables are data,
+not code: the kernel does not grow with the tree.
 
 Method and channel code are the engine's (``stepping.linearized_current``, ``stepping.cnexp``,
-backward Euler or Crank-Nicolson), as in ``fused_tree``; the axial sums are taken in another
-order, so traces agree with the ``lax.scan`` path to rounding. Coverage is ``fused_tree``'s.
-``fused_tree.choose_layout`` picks this layout for cables and for trees much shallower than
+backward Euler or Crank-Nicolson), as in ``kernels.lanes``; the axial sums are taken in another
+order, so traces agree with the ``lax.scan`` path to rounding. Coverage is ``common.fusable_tree``.
+``dispatch.choose_layout`` picks this layout for cables and for trees much shallower than
 they have nodes (where ``hines.choose_method`` takes a parallel solver on a GPU), the lane layout
 otherwise.
 
@@ -39,144 +40,39 @@ compiles it to sm_90a machine code (registers and spills in BENCHMARKS.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from excitable.engine.fused import time_loop
-from excitable.engine.hines import is_chain
-from excitable.engine.integrate import _first_extras, initial_state, record
+from excitable.engine.kernels.common import fusable_tree, initial_rows, interpreted, time_loop, triton_params
+from excitable.engine.kernels.node_layout import NodeLayout, node_layout, num_warps
 from excitable.engine.plan import Plan
 from excitable.engine.stepping import cnexp, linearized_current
-
-
-@dataclass(frozen=True, eq=False)
-class NodeLayout:
-    """Where each node of a tree sits in the kernel's vectors, and the level tables (numpy).
-
-    Attributes:
-        order: (n,) the node at each position (heights ascending, then node index).
-        position: (n,) the position of each node (the inverse of ``order``).
-        size: P, the vectors' length: n + 1 rounded up to a power of two (positions n .. P - 1
-            are padding: no coupling, unit diagonal, dV = 0; the last one is where the idle lanes
-            of a level point).
-        start, count: (H + 1,) the first position and the number of nodes of each level.
-        width: the widest level, rounded up to a power of two (the vector length of a level pass).
-        parent: (P,) the parent's position (itself at roots and padding).
-        children: (K, P) the positions of each node's children, -1 where it has fewer than K.
-        solver: "levels" (the level passes above) or "pcr" (parallel cyclic reduction, for
-            unbranched cables numbered along their length: positions are the node indices, so
-            neighbours in the cable are neighbours in the vector; ``start``/``count`` unused).
-    """
-
-    order: np.ndarray
-    position: np.ndarray
-    size: int
-    start: np.ndarray
-    count: np.ndarray
-    width: int
-    parent: np.ndarray
-    children: np.ndarray
-    solver: str = "levels"
-
-    @property
-    def height(self) -> int:
-        """The number of levels (the tree's height in nodes, plus one)."""
-        return len(self.start)
-
-
-def node_layout(parent: np.ndarray, solver: str = "auto") -> NodeLayout:
-    """The layout for a tree or forest (``parent[i] < i``, -1 at roots).
-
-    solver: "levels", "pcr" (unbranched cables only) or "auto": "pcr" for unbranched cables
-    (log2 P passes instead of one per node: a chain of N nodes has N levels), "levels" otherwise.
-    """
-    parent = np.asarray(parent, np.int64)
-    chain = is_chain(parent)
-    if solver == "auto":
-        solver = "pcr" if chain else "levels"
-    if solver not in ("levels", "pcr"):
-        raise ValueError(f"solver must be 'auto', 'levels' or 'pcr', got {solver!r}")
-    if solver == "pcr" and not chain:
-        raise ValueError("solver 'pcr' takes unbranched cables only (parent[i] = i - 1 or -1)")
-    return _node_layout(parent.tobytes(), solver)
-
-
-@lru_cache(maxsize=64)
-def _node_layout(parent_bytes: bytes, solver: str) -> NodeLayout:
-    parent = np.frombuffer(parent_bytes, dtype=np.int64)
-    n = len(parent)
-    height = np.zeros(n, np.int64)
-    for i in range(n - 1, 0, -1):  # children have higher indices: a node's height is final here
-        if parent[i] >= 0:
-            height[parent[i]] = max(height[parent[i]], height[i] + 1)
-    # Cyclic reduction needs each cable's nodes side by side, in cable order: the node order.
-    order = np.arange(n) if solver == "pcr" else np.lexsort((np.arange(n), height))
-    position = np.empty(n, np.int64)
-    position[order] = np.arange(n)
-    count = np.bincount(height)
-    start = np.concatenate([[0], np.cumsum(count)[:-1]])
-    size = _pow2(n + 1)
-    up = np.arange(size)
-    has_parent = parent >= 0
-    up[position[has_parent]] = position[parent[has_parent]]
-    k = max(1, int(np.bincount(parent[has_parent], minlength=n).max(initial=0)))
-    children = np.full((k, size), -1, np.int64)
-    filled = np.zeros(size, np.int64)
-    for i in np.nonzero(has_parent)[0]:
-        p = position[parent[i]]
-        children[filled[p], p] = position[i]
-        filled[p] += 1
-    return NodeLayout(order=order, position=position, size=size, start=start.astype(np.int32),
-                      count=count.astype(np.int32), width=_pow2(int(count.max())),
-                      parent=up.astype(np.int32), children=children.astype(np.int32), solver=solver)
-
-
-def _pow2(n: int) -> int:
-    return 1 << max(0, int(n) - 1).bit_length()
-
-
-#: The largest P one program takes. At P = 2048 (32 warps, the most a thread block has) the
-#: assembler already spills 328 bytes a thread (the 1176-node De Schutter cell in float64,
-#: benchmarks/gpu_build.py's method); larger cells go to the lane layout.
-MAX_SIZE = 2048
-
-
-def num_warps(size: int) -> int:
-    """Warps per program: two numbers of each (P,) vector per thread (fewer spill registers),
-    4 to 32 warps (128-1024 threads). For the De Schutter cell (P = 2048) 32 warps against 16:
-    64 registers and 328 spilled bytes a thread against 128 and 416, Triton compile 0.7 s
-    against 1.4 s."""
-    return int(np.clip(size // 64, 4, 32))
+from excitable.units import DENSITY_TO_PER_UM2, NA_TO_PA
 
 
 def run_fused_nodes(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: float = 1.0,
                     stride: int = 1, interpret: bool | None = None, solver: str = "auto"):
     """Run a batch of copies of a multi-compartment cell, one program instance per cell.
 
-    Arguments and result as ``fused_tree.run_fused_tree`` (recordings (B, n_samples, width));
+    Arguments and result as ``lanes.run_fused_tree`` (recordings (B, n_samples, width));
     ``solver`` as ``node_layout``'s.
     """
     from jax.experimental import pallas as pl
-
-    from excitable.engine.fused_tree import fusable_tree
 
     reason = fusable_tree(plan, params)
     if reason:
         raise ValueError(f"this model cannot use the fused tree kernel: {reason}")
     if any(len(np.unique(pl.sites)) < len(pl.sites) for pl in plan.placements):
         raise ValueError("this model cannot use the fused nodes kernel: a mechanism twice on one node")
-    interpret = (jax.default_backend() != "gpu") if interpret is None else interpret
+    interpret = interpreted(interpret)
     batch = jnp.shape(params["cm"])[0]
     dtype = jnp.result_type(params["cm"])
     layout = node_layout(plan.parent, solver)
 
-    s0 = jax.vmap(lambda q: initial_state(plan, q))(params)
-    first = jax.vmap(lambda q, s: record(plan, q, s, s, _first_extras(plan, q, s), dt))(params, s0)
+    s0, first = initial_rows(plan, params, dt)
     n_samples = next(iter(drive.values())).shape[0] // stride
     if n_samples == 0:
         return first[:, None, :]
@@ -201,11 +97,7 @@ def run_fused_nodes(plan: Plan, params, drive: dict[str, Any], *, dt: float, the
     def whole(x):  # the same array for every program instance
         return pl.BlockSpec(x.shape, lambda b, k=x.ndim: (0,) * k)
 
-    compiler = None
-    if not interpret:
-        from jax.experimental.pallas import triton as pltriton
-
-        compiler = pltriton.CompilerParams(num_warps=num_warps(size), num_stages=1)
+    compiler = None if interpret else triton_params(num_warps=num_warps(size), num_stages=1)
     call = pl.pallas_call(
         kernel,
         out_shape=out_leaves,
@@ -243,10 +135,10 @@ def _inputs(plan: Plan, layout: NodeLayout, params, s0, drive, dt: float, dtype)
         return full.at[:, layout.position[pl.sites]].set(x)
 
     # The same arithmetic as stepping.step: w = 0.01 area turns densities into pF and nS.
-    w = nodes(0.01 * per_node(params["area"]), 0.0)
+    w = nodes(DENSITY_TO_PER_UM2 * per_node(params["area"]), 0.0)
     cm = nodes(params["cm"], 1.0)
     # Padding gets a unit diagonal; real nodes keep theirs, zero at a section end's point node.
-    cap = nodes(0.01 * per_node(params["area"]) * per_node(params["cm"]) / dt, 1.0)
+    cap = nodes(DENSITY_TO_PER_UM2 * per_node(params["area"]) * per_node(params["cm"]) / dt, 1.0)
     g = nodes(jnp.where(plan.roots, 0.0, per_node(params["g_axial"])), 0.0)  # no coupling at roots
     has = layout.children >= 0
     g_child = jnp.where(has, g[:, np.maximum(layout.children, 0)], 0.0)  # (B, K, P)
@@ -363,7 +255,7 @@ class _Program:
             d = d + theta * g_child
             r = r + g_child * (v_child - v)  # minus the flow into each child (g_child = 0: none)
         for c, at in enumerate(int(x) for x in self.plan.iclamp_nodes):
-            stim = 1000.0 * self.cell["amp"][c] * self.tables["iclamp"][t, c]  # nA -> pA
+            stim = NA_TO_PA * self.cell["amp"][c] * self.tables["iclamp"][t, c]
             r = r + jnp.where(self.lane == self.position[at], stim, 0.0).astype(self.dtype)
         return d, r
 
@@ -453,7 +345,7 @@ class _Program:
     # ---- recording ------------------------------------------------------------------------------
     def store(self, sample, t, old, new, dv, i_mem, g_mem) -> None:
         """Write the probes after step ``t`` as row ``sample`` (``integrate._probe_value``'s
-        definitions; ``fused_tree``'s, one cell at a time)."""
+        definitions; ``kernels.lanes``', one cell at a time)."""
         rec, col, n = self.out["rec"], 0, self.plan.n
         spare = rec.shape[-1] - 1
         for p in self.plan.probes:

@@ -1,4 +1,4 @@
-"""The fused time-stepping kernel (engine.fused) against the ordinary ``lax.scan`` path.
+"""The fused kernel for single compartments (engine.kernels.single) against the ordinary ``lax.scan`` path.
 
 Reference: ``Simulation.run_batch(kernel="scan")``, itself checked against NEURON and separate runs
 (tests/reference, test_batch_and_grad.py). The kernel's body is the same step function, so in
@@ -15,7 +15,8 @@ import pytest
 import excitable as ex
 from excitable.analysis import spike_times
 from excitable.engine.batch import broadcast, with_param
-from excitable.engine.fused import fusable, fused_runner
+from excitable.engine.kernels.common import fusable
+from excitable.engine.kernels.single import fused_runner
 from excitable.engine.grad import astype
 from excitable.errors import ModelError
 from excitable.physics.channels.pospischil import regular_spiking
@@ -88,7 +89,7 @@ def test_models_the_kernel_does_not_take_say_why():
     cable = ex.Cell(ex.Morphology.cylinder(length=200.0, diameter=1.0), nseg=5).insert(ex.HH())
     sim = ex.Simulation(cable, dt=0.025)
     sim.record("v")
-    assert "5 compartments" in fusable(sim.plan)  # engine.fused_tree's (tests/engine/test_fused_tree.py)
+    assert "5 compartments" in fusable(sim.plan)  # the tree kernels' (tests/engine/kernels/test_trees.py)
     clamped, _ = hh_batch(n=1, record=("v",))
     clamped.stimulate(ex.VClamp(clamped.cell.soma, levels=((1.0, -65.0),)))
     with pytest.raises(ModelError, match="kernel='fused' cannot run this model: a voltage clamp"):
@@ -105,7 +106,7 @@ def test_the_kernel_lowers_for_cuda_gpus(triton_modules):
     kernel rather than an error at its first run (compiling to PTX needs a GPU)."""
     import jax
 
-    from excitable.engine.fused import run_fused
+    from excitable.engine.kernels.single import run_fused
 
     # Three recordings and more: one row per probe (a concatenation of three does not lower).
     sim, params = hh_batch(n=256, record=("v", "HH.m", "HH.ina", "i_ion"))
@@ -127,8 +128,8 @@ def test_auto_falls_back_to_the_scan_when_the_kernel_fails_on_the_device(monkeyp
     kernel="fused" raises the error."""
     import jax
 
-    import excitable.engine.fused as fused
-    from excitable.model import simulation
+    import excitable.engine.kernels.single as single
+    from excitable.engine.kernels import dispatch
 
     sim, params = hh_batch(n=3, record=("v",))
     expected = sim.run_batch(3.0, params, kernel="scan")["v"]
@@ -139,8 +140,8 @@ def test_auto_falls_back_to_the_scan_when_the_kernel_fails_on_the_device(monkeyp
         raise RuntimeError("Triton compilation failed\\n(details)")
 
     monkeypatch.setattr(jax, "default_backend", lambda: "gpu")  # "auto" now wants the kernel
-    monkeypatch.setattr(fused, "fused_runner", broken)
-    monkeypatch.setattr(simulation, "_FUSED_FAILED", set())
+    monkeypatch.setattr(single, "fused_runner", broken)
+    monkeypatch.setattr(dispatch, "FAILED", set())
     with pytest.warns(RuntimeWarning, match="fused kernel failed on this device .RuntimeError: Triton"):
         got = sim.run_batch(3.0, params)["v"]
     np.testing.assert_array_equal(got, expected)
@@ -160,9 +161,8 @@ def test_a_jax_without_pallas_triton_backend_runs_the_scan(monkeypatch):
     import jax
     from jax.experimental import pallas
 
-    import excitable.engine.fused as fused
-    import excitable.engine.fused_tree as fused_tree
-    from excitable.model import simulation
+    import excitable.engine.kernels.single as single
+    from excitable.engine.kernels import dispatch
 
     def simulation_of(cell):
         sim = ex.Simulation(cell.insert(ex.HH()), dt=0.025, temperature=6.3, v_init=-65.0)
@@ -176,10 +176,10 @@ def test_a_jax_without_pallas_triton_backend_runs_the_scan(monkeypatch):
     monkeypatch.setattr(jax, "default_backend", lambda: "gpu")
     monkeypatch.setitem(sys.modules, "jax.experimental.pallas.triton", None)  # import fails
     monkeypatch.delattr(pallas, "triton", raising=False)
-    for module in (fused, fused_tree):
+    for module in (single, dispatch):
         monkeypatch.setattr(module, "_RUNNERS", {})  # trace the kernels anew
-    monkeypatch.setattr(simulation, "_FUSED_FAILED", set())
-    assert sims[1].plan.n > 1 and fused_tree.choose_layout(sims[1].plan) == "nodes"
+    monkeypatch.setattr(dispatch, "FAILED", set())
+    assert sims[1].plan.n > 1 and dispatch.choose_layout(sims[1].plan) == "nodes"
     for sim, want in zip(sims, expected):
         with pytest.warns(RuntimeWarning, match=r"fused kernel failed on this device \(ModuleNotFoundError.*"
                                                 r"pallas\.triton.*running lax\.scan instead"):
