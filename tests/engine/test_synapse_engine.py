@@ -140,6 +140,7 @@ def test_stochastic_release_is_seedable():
     assert a.max() > 0 and c.max() > 0
 
 
+@pytest.mark.slow  # ~20 s: many stochastic runs
 def test_mean_mode_is_the_average_of_stochastic_runs():
     # The readout (Exp2Syn conductance) is linear in the released amounts, and x, u do not depend
     # on whether a release succeeded, so the expectation over seeds is exactly the mean-mode run.
