@@ -110,7 +110,8 @@ def profile_child() -> None:
     t0 = time.perf_counter()
     from excitable import backends  # noqa: F401
     import excitable.engine.integrate as integrate
-    import excitable.experiments.action_potential as ap
+    import excitable.experiments.common.models as models
+    import excitable.experiments.excitability.action_potential as ap
     from excitable.interfaces.cli.main import main
     from excitable.model.simulation import Simulation
     out["import excitable (rest)"] = time.perf_counter() - t0
@@ -118,7 +119,7 @@ def profile_child() -> None:
 
     ph = Phases()
     # Internal names: a phase whose function was renamed is simply not timed (it lands in "other").
-    for owner, attr, label in [(ap, "single_compartment", "build cell"),
+    for owner, attr, label in [(models, "single_compartment", "build cell"),
                                (ap, "record_everything", "set up recordings (eager jax)"),
                                (ap, "summarize", "analysis (summary)"),
                                (integrate, "resting_potential", "resting potential (jit)"),

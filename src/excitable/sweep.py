@@ -9,7 +9,7 @@ a torn last line is repaired, a journal of other settings refused, and a folder 
 locked while a sweep writes there, so a second sweep on it is refused). ``sweep.csv`` and the
 figure (``sweep.png``: lines for one axis, heat maps for two) are written atomically at the end.
 
-Experiments that run one simulation (``experiments.batching``: action-potential, membrane-currents)
+Experiments that run one simulation (``experiments.common.batching``: action-potential, membrane-currents)
 run their points in batches: one vmapped simulation for up to ``LOCAL_BATCH`` points that share a
 model structure and stimulus timing (amplitudes, conductances and temperatures may differ), the same
 numbers as separate runs. With ``scheduler`` (a ``dask.distributed`` address or Client) the points go
@@ -141,9 +141,9 @@ def scalar_fields(summary: dict) -> dict:
 def run_points(experiment: str, fixed: dict, points: Sequence[dict]) -> list[dict]:
     """Run ``experiment`` at each point (the Dask task): ``[{"point": ..., "summary" | "error": ...}]``.
 
-    Points of an experiment that runs one simulation (``experiments.batching``) run as one
+    Points of an experiment that runs one simulation (``experiments.common.batching``) run as one
     vmapped batch per group of points with the same model structure and stimulus timing."""
-    from excitable.experiments.batching import run_many
+    from excitable.experiments.common.batching import run_many
     from excitable.progress import reporting
 
     with reporting(None):  # a run's own progress would garble the sweep's bar
@@ -170,7 +170,7 @@ def sweep(experiment: str, axes: Sequence[Axis], *, sets: dict | None = None, ou
         on_rows: called with each list of newly finished rows (after they are on disk).
     """
     from excitable import experiments
-    from excitable.experiments.batching import batchable
+    from excitable.experiments.common.batching import batchable
 
     exp = experiments.get(experiment).EXPERIMENT
     sets = dict(sets or {})
@@ -264,7 +264,7 @@ def _on_dask(client, experiment, fixed, pending, batch_size, retries, accept) ->
 
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     from excitable import experiments
-    from excitable.experiments.batching import batchable
+    from excitable.experiments.common.batching import batchable
 
     largest = LOCAL_BATCH if batchable(experiments.get(experiment)) else 16
     size = batch_size or max(1, min(largest, math.ceil(len(pending) / (4 * workers))))

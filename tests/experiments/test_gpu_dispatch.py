@@ -18,7 +18,9 @@ import jax
 import pytest
 
 from excitable.engine.kernels import dispatch, lanes, nodes, single
-from excitable.experiments import action_potential, propagation, resting_potential
+from excitable.experiments.cables import propagation
+from excitable.experiments.excitability import action_potential
+from excitable.experiments.membrane import resting_potential
 
 #: Experiments whose models the kernels take: no stimulus (resting potential: two single
 #: compartments from a set V), a cell at rest with a pulse (action potential, run as a batch),

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from excitable import experiments
+from excitable.errors import ModelError
 from excitable.experiments.base import Experiment, Param
 from excitable.interfaces.cli.main import main
 from excitable.results import Result
@@ -107,7 +108,7 @@ def _fake_module(name: str, *, fail: str | None = None, quick: dict | None = Non
     mod = types.ModuleType(name)
     mod.__doc__ = f"Does {name} work? A fake experiment.\n\nIt works because it is fake. Really.\n"
     mod.EXPERIMENT = Experiment(name=name, question=f"Does {name} work?",
-                                params={"n": Param(100, "", "points", int, minimum=1)})
+                                params={"n": Param(100, "", "points", int, minimum=1)}, quick=quick or {})
     mod.seen = []
 
     def run(**given):
@@ -128,8 +129,6 @@ def _fake_module(name: str, *, fail: str | None = None, quick: dict | None = Non
                       name=name, plotter=plot)
 
     mod.run = run
-    if quick is not None:
-        mod.QUICK = quick
     return mod
 
 
@@ -164,7 +163,7 @@ def test_failures_become_error_sections_and_the_exit_status_counts_them(tmp_path
     assert "[1/3] fake-bad" in printed and "[3/3] fake-worse" in printed and "elapsed" in printed
 
 
-def test_quick_uses_the_modules_QUICK_params(tmp_path, fakes):
+def test_quick_uses_the_declared_quick_params(tmp_path, fakes):
     assert main(["tour", "--out", str(tmp_path / "q"), "--quick", "--only", "fake-ok"]) == 0
     assert fakes["fake-ok"].seen[-1]["n"] == 7
     assert main(["tour", "--out", str(tmp_path / "d"), "--only", "fake-ok"]) == 0
@@ -172,15 +171,28 @@ def test_quick_uses_the_modules_QUICK_params(tmp_path, fakes):
     assert "--set n=7" in (tmp_path / "q" / "index.html").read_text()
 
 
-def test_every_QUICK_in_the_registry_is_valid():
-    for name in experiments.names():
-        try:
-            mod = experiments.get(name)
-        except Exception:  # noqa: BLE001 - an experiment still being written is the tour's error section
-            continue
-        quick = getattr(mod, "QUICK", None)
-        if quick is not None:
-            mod.EXPERIMENT.resolve(quick)  # raises ModelError on a bad key or value
+def check_quick_settings(names) -> None:
+    """Import every experiment module of ``names`` (an import error propagates: the tour would show
+    that experiment as an error section) and resolve its quick settings (a bad key or value raises)."""
+    for name in names:
+        module = experiments.get(name)
+        assert module.EXPERIMENT is experiments.declaration(name), name
+        module.EXPERIMENT.resolve(module.EXPERIMENT.quick)
+
+
+def test_every_experiment_imports_and_its_quick_settings_are_valid():
+    check_quick_settings(experiments.names())
+
+
+def test_the_quick_check_fails_for_a_module_that_does_not_import(monkeypatch, fakes):
+    monkeypatch.setitem(experiments.REGISTRY, "fake-missing", "_tour_test_no_such_module")
+    with pytest.raises(ModuleNotFoundError, match="_tour_test_no_such_module"):
+        check_quick_settings(["fake-ok", "fake-missing"])
+    broken = _fake_module("fake-broken-quick", quick={"n": 0})  # below its minimum of 1
+    monkeypatch.setitem(sys.modules, "_tour_test_fake-broken-quick", broken)
+    monkeypatch.setitem(experiments.REGISTRY, "fake-broken-quick", "_tour_test_fake-broken-quick")
+    with pytest.raises(ModelError, match="n must be >= 1"):
+        check_quick_settings(["fake-broken-quick"])
 
 
 def test_unknown_name_in_only_is_one_line_exit_2(tmp_path, capsys):

@@ -17,7 +17,7 @@ import pytest
 
 import excitable as ex
 from excitable.analysis import length_constant
-from excitable.experiments.graded_potential import pulse_response
+from excitable.experiments.cables.graded_potential import pulse_response
 
 D, RM, RI, CM = 2.0, 20000.0, 100.0, 1.0
 LAM = math.sqrt(RM * D * 1e-4 / (4 * RI)) * 1e4  # um

@@ -11,7 +11,7 @@ import pytest
 
 import excitable as ex
 from excitable.analysis import crossing_times
-from excitable.experiments.all_or_none import bisect_threshold
+from excitable.experiments.excitability.all_or_none import bisect_threshold
 from tests.conftest import neuron_h
 
 pytestmark = pytest.mark.neuron

@@ -13,10 +13,10 @@ figure, the summary's scalar values with units read from their key suffixes (``_
 ``_m_s`` ...; see ``excitable.tour.text.UNITS``), and the mechanism: the first two or three sentences
 of the paragraph after the title of the experiment module's docstring.
 
-Quick settings: an experiment module may define ``QUICK = {param: value, ...}``, cheaper parameters
-that still show the phenomenon (fewer sweep points, shorter runs, coarser grids). ``quick=True``
-(``excitable tour --quick``) runs each experiment with its ``QUICK`` (validated by
-``EXPERIMENT.resolve`` like any other parameters); modules without one run with their defaults.
+Quick settings: an experiment may declare ``quick={param: value, ...}`` (``Experiment.quick``),
+cheaper parameters that still show the phenomenon (fewer sweep points, shorter runs, coarser grids).
+``quick=True`` (``excitable tour --quick``) runs each experiment with its ``quick`` (validated by
+``EXPERIMENT.resolve`` like any other parameters); experiments without one run with their defaults.
 
 Example:
     >>> outcomes = run_tour("report", quick=True, only=["action-potential", "myelination"])
@@ -95,7 +95,7 @@ def _run_one(name: str, index: int, out: Path, quick: bool) -> Outcome:
         module = experiments.get(name)
         o.doc = module.__doc__ or ""
         o.question = row[1] if row else module.EXPERIMENT.question
-        given = dict(getattr(module, "QUICK", {}) or {}) if quick else {}
+        given = dict(module.EXPERIMENT.quick) if quick else {}
         o.params = module.EXPERIMENT.resolve(given)
         o.settings_text = "".join(f" --set {k}={str(v).lower() if isinstance(v, bool) else v}"
                                   for k, v in given.items())

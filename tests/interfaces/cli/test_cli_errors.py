@@ -338,7 +338,7 @@ def test_refusing_parameters_listing_and_params_import_no_jax(tmp_path):
 
 
 def test_every_declaration_is_its_modules_EXPERIMENT():
-    from excitable.experiments.declarations import find
+    from excitable.experiments import find_declaration as find
 
     for name in experiments.names():
         declared = find(name)

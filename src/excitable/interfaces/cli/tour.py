@@ -9,10 +9,10 @@ DIR/NAME/ (summary.json, traces.csv, figure.png/.svg) and writes DIR/index.html:
 the measured numbers and the mechanism of each, plus DIR/tour.json (status and seconds per experiment).
 An experiment that fails is shown as an error section and the tour goes on.
 
---quick: an experiment module may define ``QUICK = {param: value, ...}``, cheaper parameters that
-still show the phenomenon (fewer sweep points, shorter runs); --quick uses them, modules without one
-run with their defaults. To add it to an experiment, put e.g. ``QUICK = {"sweep": False}`` beside
-``EXPERIMENT`` in its module (see excitable/experiments/myelination.py).
+--quick: an experiment may declare ``quick={param: value, ...}``, cheaper parameters that still
+show the phenomenon (fewer sweep points, shorter runs); --quick uses them, experiments without one
+run with their defaults. To add it to an experiment, give its ``Experiment(...)`` e.g.
+``quick={"sweep": False}`` (see excitable/experiments/cables/declarations.py, myelination).
 
 Exit status: 0 when every experiment ran, 1 when any failed (the report says which); a bad argument
 (an unknown name in --only, an --out that cannot be written) prints one line and exits with 2, as

@@ -1,0 +1,155 @@
+"""What the cable experiments declare: question, parameters (units, bounds, sliders), interventions,
+signals.
+
+Axons, dendrites and whole cells, many compartments: propagation, graded-potential, one-way,
+myelination, morphology. Each protocol module imports its ``EXPERIMENT`` from here; this module imports
+nothing heavier than ``excitable.experiments.base`` and the names of the shipped cells (listing and
+checking parameters needs no JAX).
+"""
+
+from __future__ import annotations
+
+from excitable.experiments.base import Experiment, Intervention, Param, Signal, decades, steps
+from excitable.experiments.common.params import temperature, time_step
+from excitable.io import morphologies  # the shipped cells' names: no NumPy (excitable.io is lazy)
+
+FAMILY = "cables"
+
+DIAMETER = decades(0.1, 1000)  # um: from a thin dendrite to the squid giant axon
+AXIAL_RESISTIVITY = steps(10, 500, 1)  # ohm*cm
+STIMULUS_NA = steps(-10, 10, 0.01)  # nA: a current injected into a compartment
+
+PROPAGATION_PRESETS = {
+    "squid": dict(diameter_um=476.0, length_um=20000.0, ra=35.4, temperature=18.5, dx_um=10.0, soma=False),
+    "axon": dict(diameter_um=2.0, length_um=3000.0, ra=100.0, temperature=6.3, dx_um=10.0, soma=True),
+}
+PROPAGATION = Experiment(
+    name="propagation",
+    question="How does the action potential travel along the axon?",
+    family=FAMILY,
+    params={
+        "preset": Param("squid", "", "squid (HH giant axon) or axon (soma + thin axon)", str,
+                        tuple(PROPAGATION_PRESETS)),
+        "diameter_um": Param(None, "um", "axon diameter (squid 476, axon 2)", positive=True, slider=DIAMETER),
+        "length_um": Param(None, "um", "axon length (squid 20000, axon 3000)", positive=True,
+                           slider=decades(100, 100000)),
+        "ra": Param(None, "ohm*cm", "axial resistivity (squid 35.4, axon 100)", positive=True,
+                    slider=AXIAL_RESISTIVITY),
+        "temperature": temperature(None, "squid 18.5, axon 6.3"),
+        "dx_um": Param(None, "um", "maximum compartment length (default 10)", positive=True,
+                       slider=decades(1, 1000)),
+        "ncomp": Param(None, "", "number of axon compartments (overrides dx_um)", int, minimum=3,
+                       slider=steps(3, 2000, 1)),
+        "amplitude_nA": Param(None, "nA", "stimulus (default: 5x what starts a spike)", slider=decades(0.001, 1000)),
+        "pulse": Param(0.2, "ms", "stimulus duration", positive=True, slider=steps(0.05, 5, 0.05)),
+        "tstop": Param(None, "ms", "simulated time (default: time to cross the axon x 2 + 3 ms)",
+                       positive=True, slider=steps(1, 200, 1)),
+        "dt": time_step(),
+        "n_sites": Param(41, "", "recording sites along the axon", int, minimum=5, slider=steps(5, 201, 1)),
+    },
+    signals=(Signal("v@*um", "mV", "V at each recording site, by its distance from the stimulated end"),),
+)
+
+GRADED_POTENTIAL = Experiment(
+    name="graded-potential",
+    question="Why are graded potentials proportional to the stimulus, and why do they fade?",
+    family=FAMILY,
+    params={
+        "diameter_um": Param(2.0, "um", "cable diameter", positive=True, slider=DIAMETER),
+        "length_um": Param(10000.0, "um", "cable length (>= 10 lambda for a clean exponential fit)",
+                           positive=True, slider=decades(100, 100000)),
+        "rm": Param(20000.0, "ohm*cm2", "specific membrane resistance", positive=True, slider=decades(1000, 100000)),
+        "ra": Param(100.0, "ohm*cm", "axial (cytoplasmic) resistivity Ri", positive=True, slider=AXIAL_RESISTIVITY),
+        "cm": Param(1.0, "uF/cm2", "specific membrane capacitance", positive=True, slider=steps(0.1, 5, 0.1)),
+        "dx_um": Param(20.0, "um", "maximum compartment length (lambda/50 at the defaults)", positive=True,
+                       slider=decades(1, 1000)),
+        "amplitudes": Param("-0.1,-0.05,0.05,0.1,0.15,0.2", "nA",
+                            "pulse amplitudes, comma-separated (negative = hyperpolarizing)", str),
+        "pulse": Param(1.0, "ms", "duration of the brief pulses", positive=True, slider=steps(0.1, 20, 0.1)),
+        "step_nA": Param(0.03, "nA", "steady current for the decay profile", minimum=-10, maximum=10,
+                         slider=steps(-0.5, 0.5, 0.01)),
+        "temperature": temperature(6.3, "no effect on a passive membrane (no gates)"),
+        "dt": time_step(help="time step for the pulses"),
+    },
+    signals=(Signal("V at * um, *-nA pulse (mV)", "mV", "V along the cable after the largest pulse"),),
+)
+
+ONE_WAY = Experiment(
+    name="one-way",
+    question="Why does the action potential travel one way only?",
+    family=FAMILY,
+    params={
+        "diameter_um": Param(476.0, "um", "axon diameter (squid giant axon 476)", positive=True, slider=DIAMETER),
+        "length_um": Param(100000.0, "um", "axon length (10 cm)", positive=True, slider=decades(1000, 200000)),
+        "ra": Param(35.4, "ohm*cm", "axial resistivity", positive=True, slider=AXIAL_RESISTIVITY),
+        "temperature": temperature(6.3, "HH rates scale by 3^((T - 6.3)/10)", maximum=40),
+        "dx_um": Param(100.0, "um", "maximum compartment length", positive=True, slider=decades(1, 1000)),
+        "amplitude_nA": Param(None, "nA", "each stimulus (default: about 3x the middle's threshold)",
+                              slider=decades(0.001, 1000)),
+        "pulse": Param(0.5, "ms", "stimulus duration", positive=True, maximum=5.0, slider=steps(0.05, 5, 0.05)),
+        "end_delay_ms": Param(0.0, "ms", "collision protocol: right end stimulated this much later",
+                              minimum=-50, maximum=50, slider=steps(-50, 50, 0.5)),
+        "tstop": Param(None, "ms", "simulated time (default: time to cross the axon x 1.2 + 5 ms)",
+                       positive=True, slider=steps(5, 500, 5)),
+        "dt": time_step(),
+        "n_sites": Param(81, "", "recording sites along the axon", int, minimum=11, maximum=401,
+                         slider=steps(11, 401, 2)),
+    },
+    signals=(Signal("middle: v at * um (mV)", "mV", "V along the axon, stimulated in the middle"),
+             Signal("ends: v at * um (mV)", "mV", "V along the axon, stimulated at both ends (collision)")),
+)
+
+MYELINATION = Experiment(
+    name="myelination",
+    question="How does myelin speed up conduction?",
+    family=FAMILY,
+    params={
+        "myelin": Param(True, "", "myelin on the internodes (false: demyelinated, as in MS)", bool),
+        "diameter_um": Param(10.0, "um", "fibre diameter D (axon + myelin)", minimum=0.5, maximum=30.0,
+                             slider=steps(0.5, 30, 0.5)),
+        "g_ratio": Param(0.6, "", "axon diameter / fibre diameter", minimum=0.3, maximum=0.95,
+                         slider=steps(0.3, 0.95, 0.01)),
+        "internode_per_diameter": Param(100.0, "", "internode length / fibre diameter", minimum=5.0,
+                                        maximum=400.0, slider=steps(5, 400, 5)),
+        "node_length_um": Param(1.0, "um", "length of a node of Ranvier", positive=True, maximum=20.0,
+                                slider=steps(0.5, 20, 0.5)),
+        "lamellae": Param(None, "", "myelin lamellae (default: myelin thickness / 16 nm)", int, minimum=0,
+                          slider=steps(0, 300, 1)),
+        "n_nodes": Param(21, "", "nodes of Ranvier on the fibre", int, minimum=5, maximum=200,
+                         slider=steps(5, 200, 1)),
+        "ra": Param(70.0, "ohm*cm", "axoplasm resistivity", positive=True, slider=AXIAL_RESISTIVITY),
+        "temperature": temperature(37.0, "temperature (rates scale with Q10 3)", minimum=0.0, maximum=45.0),
+        "stimulus_nA": Param(None, "nA", "pulse at the first node, 0.05 ms at 37 degC (default 0.25 nA per "
+                             "um of D)", slider=steps(0, 20, 0.05)),
+        "dt": time_step(0.001, "time step (microseconds matter here)", maximum=0.01),
+        "sweep": Param(True, "", "also measure velocity vs diameter (D = 2, 4, 8, 16 um)", bool),
+    },
+    interventions=(Intervention("demyelinate", {"myelin": False}, "strip the myelin off the internodes, "
+                                "as in multiple sclerosis"),
+                   Intervention("thin myelin", {"lamellae": 40}, "40 lamellae instead of about 125: "
+                                "slower conduction")),
+    signals=(Signal("v node[*] at * um (mV)", "mV", "V at each node of Ranvier"),),
+    quick={"sweep": False, "n_nodes": 13},
+)
+
+MORPHOLOGY = Experiment(
+    name="morphology",
+    question="How does a real neuron respond to a current step at its soma?",
+    family=FAMILY,
+    params={
+        "swc": Param("", "", "SWC file, or a shipped cell: " + ", ".join(morphologies.names())
+                     + " (default: a built-in soma with dendrites and an axon)", str),
+        "channels": Param("hh", "", "hh everywhere, or passive (leak only)", str, ("hh", "passive")),
+        "amplitude_nA": Param(1.0, "nA", "current step at the soma", slider=STIMULUS_NA),
+        "delay": Param(5.0, "ms", "step onset", minimum=0, slider=steps(0, 50, 0.5)),
+        "pulse": Param(100.0, "ms", "step duration", positive=True, slider=steps(1, 500, 1)),
+        "tstop": Param(110.0, "ms", "simulated time", positive=True, slider=steps(5, 1000, 5)),
+        "dt": time_step(),
+        "dx_um": Param(None, "um", "maximum segment length (default: NEURON's d_lambda = 0.1 rule)",
+                       positive=True, slider=decades(1, 1000)),
+        "ra": Param(100.0, "ohm*cm", "axial resistivity", positive=True, slider=AXIAL_RESISTIVITY),
+        "cm": Param(1.0, "uF/cm2", "membrane capacitance", positive=True, slider=steps(0.1, 5, 0.1)),
+        "temperature": temperature(6.3, "temperature"),
+    },
+    signals=(Signal("v", "mV", "V at the soma"), Signal("v@*", "mV", "V at a dendrite and the axon")),
+)

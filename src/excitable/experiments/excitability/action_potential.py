@@ -1,0 +1,76 @@
+"""What happens in each phase of the action potential? One pulse, and every gate and current recorded.
+
+Rest -> rising phase (Na+ channels open: m rises fast, inward INa) -> peak (below ENa because K+ and
+leak channels still conduct) -> falling phase (h closes the Na+ channels, n opens the K+ channels:
+outward IK exceeds the inward INa) -> undershoot below rest (K+ channels are slow to close, V nears
+EK) -> recovery (n falls, h recovers).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from excitable.experiments.base import Values
+from excitable.experiments.common.batching import Prepared, run_prepared
+from excitable.experiments.common.models import pulse_simulation, stim_density
+from excitable.experiments.excitability.action_potential_figure import plot_action_potential
+from excitable.experiments.excitability.declarations import ACTION_POTENTIAL as EXPERIMENT
+from excitable.model.simulation import Simulation
+from excitable.results import Result
+
+def run(**given) -> Result:
+    """Run the experiment; keyword arguments as in ``EXPERIMENT.params``."""
+    return run_prepared(EXPERIMENT, prepare, finish, given)
+
+
+def prepare(p: Values) -> Prepared:
+    """The simulation of ``p`` (resolved parameters), built but not run (``experiments.common.batching``)."""
+    sim, model, temperature, amplitude = pulse_simulation(p)
+    record_everything(sim)
+    return Prepared(sim, p.tstop, {"model": model, "temperature": temperature, "amplitude": amplitude})
+
+
+def finish(p: Values, prep: Prepared, res: Result) -> Result:
+    """The experiment's Result from the recordings of ``prep``'s simulation."""
+    sim, ctx = prep.sim, prep.context
+    res.traces["i_stim"] = stim_density(res.t, p, ctx["amplitude"], sim.dt)
+    res.name = EXPERIMENT.name
+    res.meta.update(p, temperature=ctx["temperature"], amplitude=ctx["amplitude"],
+                    model_description=ctx["model"].description,
+                    states={name: m.states for name, m in sim.cell.mechanisms.items()})
+    res.summary = summarize(res, p.delay)
+    res.summary.update(model=p.model, temperature_degC=ctx["temperature"], amplitude_uA_cm2=ctx["amplitude"])
+    res.plotter = plot_action_potential
+    return res
+
+
+def record_everything(sim: Simulation) -> None:
+    """Record V, capacitive and ionic current, and every state, current and conductance at the soma."""
+    for sig in ("v", "i_cap", "i_ion"):
+        sim.record(sig)
+    from excitable.physics.channel import signal_names
+
+    for name, mech in sim.cell.mechanisms.items():
+        names = signal_names(mech, sim.temperature)
+        for field in (*names["states"], *names["currents"], *names["conductances"]):
+            sim.record(f"{name}.{field}")
+
+
+def summarize(res: Result, onset_ms: float) -> dict:
+    """AP measures (analysis.shape) plus when Na+ and K+ conductances peak and how far h and n go."""
+    from excitable.analysis import action_potential_summary
+
+    t, v = res.t, res.traces["v"]
+    out = action_potential_summary(t, v, stimulus_onset_ms=onset_ms)
+    out["max_v_mV"] = float(np.max(v))
+    for label, key in (("HH.gna", "gna"), ("HH.gk", "gk")):
+        if label in res.traces:
+            g = res.traces[label]
+            k = int(np.argmax(g))
+            out[f"peak_{key}_mS_cm2"] = float(g[k])
+            out[f"peak_{key}_time_ms"] = float(t[k] - onset_ms)
+    if "HH.h" in res.traces:
+        out["h_rest"] = float(res.traces["HH.h"][0])
+        out["h_min"] = float(res.traces["HH.h"].min())
+        out["n_max"] = float(res.traces["HH.n"].max())
+    return out

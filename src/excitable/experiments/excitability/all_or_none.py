@@ -1,0 +1,92 @@
+"""Why is the action potential all-or-none? Sweep 1-ms pulses through threshold.
+
+Below threshold the response is graded (a passive-like bump that scales with the stimulus); once the
+depolarization opens enough Na+ channels for the inward Na+ current to exceed the outward K+ and leak
+currents, the upstroke regenerates itself and the peak no longer depends on the stimulus.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from excitable.experiments.common.models import single_compartment
+from excitable.experiments.excitability.all_or_none_figure import plot_all_or_none
+from excitable.experiments.excitability.declarations import ALL_OR_NONE as EXPERIMENT
+from excitable.model.simulation import Simulation
+from excitable.model.stimuli import IClamp
+from excitable.results import Result
+
+#: A trial "fires" when V overshoots this level (mV) after the pulse onset: a regenerative response.
+SPIKE_LEVEL_MV = 0.0
+
+
+def run(**given) -> Result:
+    p = EXPERIMENT.resolve(given)
+    model = single_compartment(p.model)
+    cell = model.cell
+    temperature = model.temperature if p.temperature is None else p.temperature
+    sim = Simulation(cell, dt=p.dt, temperature=temperature, v_init=model.v_init)
+    # A 1 uA/cm2 pulse whose gain is the swept amplitude: changing it does not recompile.
+    sim.stimulate(IClamp(cell.soma, amplitude=cell.density_to_nA(1.0, cell.soma),
+                         delay=p.delay, duration=p.pulse))
+    sim.record("v")
+    base = sim.parameters()
+    fn = sim.function(p.tstop)
+    batch_fn = sim.function(p.tstop, batched=True)
+
+    def peak_of(amplitude: float) -> float:
+        return float(np.max(np.asarray(fn(_with_gain(base, amplitude)))[:, 0]))
+
+    thr = bisect_threshold(peak_of, p.max_amplitude, p.tolerance)
+    amps = np.unique(np.concatenate([np.linspace(0.1, 5.0, p.n_sweep) * thr, [0.99 * thr, 1.01 * thr]]))
+    import jax
+
+    batch = jax.tree.map(lambda x: np.broadcast_to(x, (len(amps), *np.shape(x))), base)
+    batch["iclamp_amp"] = amps[:, None]
+    v_all = np.asarray(batch_fn(batch))[:, :, 0]
+    peaks = v_all.max(axis=1)
+    t = np.arange(v_all.shape[1]) * sim.dt
+    near = {f"v at {a / thr:.2f} x threshold (mV)": v_all[i]
+            for i, a in enumerate(amps) if np.isclose(a, 0.99 * thr) or np.isclose(a, 1.01 * thr)}
+    for frac in (0.5, 2.0):
+        i = int(np.argmin(np.abs(amps - frac * thr)))
+        near[f"v at {amps[i] / thr:.2f} x threshold (mV)"] = v_all[i]
+    supra = (amps >= 1.2 * thr) & (amps <= 5.0 * thr)
+    sub = amps < thr
+    summary = {
+        "threshold_amplitude_uA_cm2": thr,
+        "threshold_criterion": f"V overshoots {SPIKE_LEVEL_MV:g} mV; bisection to {p.tolerance:g} relative",
+        "pulse_ms": p.pulse,
+        "amplitudes_uA_cm2": amps.tolist(),
+        "peaks_mV": peaks.tolist(),
+        "suprathreshold_peak_range_mV": float(np.ptp(peaks[supra])) if supra.any() else None,
+        "subthreshold_max_peak_mV": float(peaks[sub].max()) if sub.any() else None,
+        "model": p.model,
+        "temperature_degC": temperature,
+    }
+    res = Result(t=t, traces=dict(sorted(near.items())), summary=summary, name=EXPERIMENT.name,
+                 meta=dict(p, temperature=temperature), plotter=plot_all_or_none)
+    return res
+
+
+def _with_gain(params, gain):
+    return {**params, "iclamp_amp": np.array([gain], dtype=float)}
+
+
+def bisect_threshold(peak_of, upper: float, tolerance: float) -> float:
+    """Smallest amplitude whose response overshoots SPIKE_LEVEL_MV, by bisection (uA/cm2).
+
+    Raises ModelError if even ``upper`` does not fire (e.g. Na+ channels blocked).
+    """
+    from excitable.errors import ModelError
+
+    lo, hi = 0.0, float(upper)
+    if peak_of(hi) < SPIKE_LEVEL_MV:
+        raise ModelError(f"no action potential up to max_amplitude = {upper:g} uA/cm2")
+    while hi - lo > tolerance * hi:
+        mid = 0.5 * (lo + hi)
+        if peak_of(mid) >= SPIKE_LEVEL_MV:
+            hi = mid
+        else:
+            lo = mid
+    return 0.5 * (lo + hi)

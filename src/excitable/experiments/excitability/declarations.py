@@ -1,0 +1,226 @@
+"""What the excitability experiments declare: question, parameters (units, bounds, sliders),
+interventions, signals.
+
+A patch of membrane, one cell's worth of channels, and how it fires: action-potential, all-or-none,
+refractory-period, gates-overlap, membrane-currents, undershoot, voltage-clamp, neuron-types.
+Each protocol module (``excitable.experiments.excitability.action_potential`` ...) imports its
+``EXPERIMENT`` from here; this module imports nothing heavier than ``excitable.experiments.base``
+(listing and checking parameters needs no JAX).
+"""
+
+from __future__ import annotations
+
+from excitable.experiments.base import Experiment, Param, Signal, decades, steps
+from excitable.experiments.common.params import (DRUG_PARAMS, DRUGS, I_STIM, MODEL_PARAMS, MODELS, V,
+                                                 temperature, time_step)
+
+FAMILY = "excitability"
+
+ONSET = steps(0, 50, 0.5)  # ms: when a stimulus starts
+PULSE = steps(0.1, 20, 0.1)  # ms: a brief current pulse
+AMPLITUDE = steps(0, 100, 0.5)  # uA/cm2: a stimulus current density
+GATES = (Signal("*.m", "", "Na+ activation gate"), Signal("*.h", "", "Na+ inactivation gate"),
+         Signal("*.n", "", "K+ activation gate"))
+CURRENTS = (Signal("*.ina", "uA/cm2", "Na+ current (inward < 0)"),
+            Signal("*.ik", "uA/cm2", "K+ current (outward > 0)"),
+            Signal("i_ion", "uA/cm2", "total ionic current"),
+            Signal("i_cap", "uA/cm2", "capacitive current (C dV/dt)"))
+
+ACTION_POTENTIAL = Experiment(
+    name="action-potential",
+    question="What happens in each phase of the action potential?",
+    family=FAMILY,
+    params={
+        **MODEL_PARAMS,
+        "amplitude": Param(None, "uA/cm2", "stimulus current density (default about 2x threshold)",
+                           slider=AMPLITUDE),
+        "delay": Param(5.0, "ms", "stimulus onset", minimum=0, slider=ONSET),
+        "pulse": Param(1.0, "ms", "stimulus duration", positive=True, slider=PULSE),
+        "tstop": Param(30.0, "ms", "simulated time", positive=True, slider=steps(5, 200, 5)),
+        "dt": time_step(),
+        **DRUG_PARAMS,
+    },
+    interventions=DRUGS,
+    signals=(V, I_STIM, *GATES, Signal("*.gna", "mS/cm2", "Na+ conductance"),
+             Signal("*.gk", "mS/cm2", "K+ conductance"), *CURRENTS),
+    batches=True,
+)
+
+ALL_OR_NONE = Experiment(
+    name="all-or-none",
+    question="Why is the action potential all-or-none?",
+    family=FAMILY,
+    params={
+        "model": Param("hh", "", "hh or textbook", str, MODELS),
+        "temperature": temperature(None, "default: the model's own"),
+        "pulse": Param(1.0, "ms", "stimulus duration", positive=True, slider=PULSE),
+        "delay": Param(5.0, "ms", "stimulus onset", minimum=0, slider=ONSET),
+        "tstop": Param(30.0, "ms", "simulated time per trial", positive=True, slider=steps(5, 200, 5)),
+        "dt": time_step(),
+        "max_amplitude": Param(200.0, "uA/cm2", "upper end of the threshold search", positive=True,
+                               slider=steps(10, 1000, 10)),
+        "tolerance": Param(1e-4, "", "relative precision of the threshold bisection", positive=True,
+                           slider=decades(1e-6, 0.1)),
+        "n_sweep": Param(24, "", "stimulus amplitudes in the peak-vs-stimulus curve", int, minimum=4,
+                         maximum=10000,  # one batch: 1e7 points took minutes, then XLA ran out of memory
+                         slider=steps(4, 200, 1)),
+    },
+    signals=(Signal("v at * x threshold (mV)", "mV", "responses just below and above threshold"),),
+)
+
+REFRACTORY_PERIOD = Experiment(
+    name="refractory-period",
+    question="Why can't a patch fire again at once?",
+    family=FAMILY,
+    params={
+        **MODEL_PARAMS,
+        "intervals": Param("", "ms", "comma-separated test intervals (onset to onset); default: 2-40 ms for "
+                           "HH at 6.3 degC, scaled by the AP half-width otherwise", str),
+        "conditioning": Param(2.0, "x threshold", "conditioning pulse amplitude, times the single-pulse "
+                              "threshold", positive=True, slider=steps(1, 10, 0.1)),
+        "cap": Param(10.0, "x threshold", "strongest test pulse tried, times the single-pulse threshold",
+                     minimum=1.0, slider=steps(1, 50, 0.5)),
+        "pulse": Param(1.0, "ms", "duration of both pulses", positive=True, slider=PULSE),
+        "delay": Param(5.0, "ms", "onset of the conditioning pulse", minimum=0, slider=ONSET),
+        "tolerance": Param(1e-3, "", "precision of the threshold bisection, relative to the control "
+                           "threshold", positive=True, slider=decades(1e-5, 0.1)),
+        "dt": time_step(),
+        **DRUG_PARAMS,
+    },
+    interventions=DRUGS,
+    signals=(Signal("v conditioning only (mV)", "mV", "the conditioning spike alone"),
+             Signal("v test at * ms, at threshold (mV)", "mV", "test responses at threshold, by interval"),
+             Signal("h (Na+ inactivation gate)", "", "Na+ channels not inactivated"),
+             Signal("n (K+ activation gate)", "", "K+ channels open")),
+    quick={"tolerance": 1e-2},
+)
+
+GATES_OVERLAP = Experiment(
+    name="gates-overlap",
+    question="Are Na+ and K+ gates ever open at the same time?",
+    family=FAMILY,
+    params={
+        **MODEL_PARAMS,
+        "compare_temperature": temperature(18.5, "a second temperature for comparison (the squid axon's "
+                                           "in HH's propagation experiments)"),
+        "amplitude": Param(2.0, "x threshold", "stimulus, times the 1-ms pulse threshold at each temperature",
+                           positive=True, slider=steps(1, 10, 0.1)),
+        "pulse": Param(1.0, "ms", "stimulus duration", positive=True, slider=PULSE),
+        "delay": Param(5.0, "ms", "stimulus onset", minimum=0, slider=ONSET),
+        "window": Param(30.0, "ms", "time after onset over which the Na+ charge is integrated", positive=True,
+                        slider=steps(5, 100, 1)),
+        "level": Param(0.1, "", "a gate population counts as open above this fraction of its peak",
+                       minimum=0.001, maximum=0.99, slider=steps(0.01, 0.9, 0.01)),
+        "dt": time_step(0.01, "time step (finer than NEURON's 0.025: the 18.5-degC spike lasts ~0.4 ms; "
+                        "at 0.025 its Na+ charge ratio is 4 % high)"),
+        **DRUG_PARAMS,
+    },
+    interventions=DRUGS,
+    signals=(V, Signal("open Na+ (m^3 h)", "", "Na+ channel open probability"),
+             Signal("open K+ (n^4)", "", "K+ channel open probability"),
+             Signal("v at compare temperature (mV)", "mV", "the same spike at compare_temperature"),
+             Signal("open Na+ at compare temperature", "", "m^3 h at compare_temperature"),
+             Signal("open K+ at compare temperature", "", "n^4 at compare_temperature"), I_STIM),
+)
+
+MEMBRANE_CURRENTS = Experiment(
+    name="membrane-currents",
+    question="Why is total current outward in the falling phase although INa is inward?",
+    family=FAMILY,
+    params={
+        **MODEL_PARAMS,
+        "amplitude": Param(None, "uA/cm2", "stimulus current density (default about 2x threshold)",
+                           slider=AMPLITUDE),
+        "delay": Param(5.0, "ms", "stimulus onset", minimum=0, slider=ONSET),
+        "pulse": Param(1.0, "ms", "stimulus duration", positive=True, slider=PULSE),
+        "probe_v": Param(None, "mV", "a voltage on the falling phase at which the currents are also read "
+                         "(interpolated); default: the V of the steepest fall (HH: -59.0 mV)",
+                         slider=steps(-80, 40, 0.5)),
+        "tstop": Param(25.0, "ms", "simulated time", positive=True, slider=steps(5, 200, 5)),
+        "dt": time_step(0.01, "time step (at NEURON's 0.025, backward Euler makes the steepest fall "
+                        "4 % too slow)"),
+        **DRUG_PARAMS,
+    },
+    interventions=DRUGS,
+    signals=(V, Signal("I_na", "uA/cm2", "Na+ current (inward < 0)"),
+             Signal("I_k", "uA/cm2", "K+ currents (outward > 0)"), Signal("I_leak", "uA/cm2", "leak current"),
+             *CURRENTS[2:], I_STIM),
+    batches=True,
+)
+
+UNDERSHOOT = Experiment(
+    name="undershoot",
+    question="What is the undershoot for?",
+    family=FAMILY,
+    params={
+        **MODEL_PARAMS,
+        "slow": Param(2.0, "x tau_n", "K+ gate time constant factor of the 'slowed' cell", positive=True,
+                      slider=steps(1, 5, 0.1)),
+        "fast": Param(0.7, "x tau_n", "K+ gate time constant factor of the 'faster' cell", positive=True,
+                      slider=steps(0.1, 1, 0.05)),
+        "pulse_amplitude": Param(None, "uA/cm2", "single 1-ms pulse (default: hh 20, about 3x its threshold; "
+                                 "textbook 15)", positive=True, slider=steps(0.5, 100, 0.5)),
+        "step_amplitude": Param(None, "uA/cm2", "long step for repetitive firing (default: hh 20, the spec's; "
+                                "textbook 1.0, about 2.4x its rheobase)", positive=True, slider=steps(0.1, 50, 0.1)),
+        "step_duration": Param(300.0, "ms", "duration of the long step", positive=True, slider=steps(50, 2000, 10)),
+        "delay": Param(5.0, "ms", "onset of both stimuli", minimum=0, slider=ONSET),
+        "dt": time_step(),
+        "gNa_scale": Param(1.0, "", "multiply Na+ conductance", minimum=0, slider=steps(0, 2, 0.05)),
+        "gK_scale": Param(1.0, "", "multiply the delayed-rectifier K+ conductance (TEA < 1)", minimum=0,
+                          slider=steps(0, 2, 0.05)),
+    },
+    interventions=DRUGS,
+    signals=(Signal("v single spike, * (mV)", "mV", "one spike: control, slowed and faster K+ gate"),
+             Signal("n single spike, *", "", "K+ activation gate n during that spike"),
+             Signal("v long step, * (mV)", "mV", "repetitive firing during the long step")),
+)
+
+VOLTAGE_CLAMP = Experiment(
+    name="voltage-clamp",
+    question="How do voltage-gated Na+ and K+ channels respond to a voltage step?",
+    family=FAMILY,
+    params={
+        **MODEL_PARAMS,
+        "holding": Param(-65.0, "mV", "holding potential before and after the step", slider=steps(-100, -40, 1)),
+        "step_min": Param(10.0, "mV", "smallest step above the holding potential", slider=steps(-50, 150, 5)),
+        "step_max": Param(130.0, "mV", "largest step (130 reaches +65 mV, beyond ENa, so INa reverses)",
+                          slider=steps(-50, 150, 5)),
+        "step_size": Param(10.0, "mV", "spacing of the steps", positive=True, slider=steps(1, 50, 1)),
+        "probe": Param(0.0, "mV", "an extra step level, used for the Na+ inactivation time constant",
+                       slider=steps(-60, 60, 1)),
+        "duration": Param(20.0, "ms", "duration of each step", positive=True, slider=steps(1, 100, 1)),
+        "hold": Param(5.0, "ms", "time at the holding potential before the step", minimum=0,
+                      slider=steps(0, 50, 0.5)),
+        "rs": Param(1e-3, "MOhm", "series resistance of the clamp (smaller: closer to an ideal clamp)",
+                    positive=True, slider=decades(1e-6, 1)),
+        "dt": time_step(),
+        **DRUG_PARAMS,
+    },
+    interventions=DRUGS,
+    signals=(Signal("v at * (mV)", "mV", "clamped membrane potential, by step level"),
+             Signal("INa at * (uA/cm2)", "uA/cm2", "Na+ current, by step level"),
+             Signal("IK at * (uA/cm2)", "uA/cm2", "K+ current, by step level"),
+             Signal("gNa at * (mS/cm2)", "mS/cm2", "Na+ conductance, by step level"),
+             Signal("gK at * (mS/cm2)", "mS/cm2", "K+ conductance, by step level")),
+)
+
+NEURON_TYPES = Experiment(
+    name="neuron-types",
+    question="What kinds of neurons are there?",
+    family=FAMILY,
+    params={
+        "step": Param(2.0, "x rheobase", "the step shown for every cell, times its own 1-s rheobase",
+                      positive=True, slider=steps(0.5, 5, 0.1)),
+        "duration": Param(1000.0, "ms", "duration of every step", positive=True, slider=steps(100, 3000, 50)),
+        "max_multiple": Param(3.0, "x rheobase", "the f-I curves run from 0.5x to this", minimum=1.0,
+                              slider=steps(1, 10, 0.5)),
+        "stimulus_decades": Param(1.5, "decades", "range of stimulus intensities for the sensory neuron",
+                                  minimum=0.5, maximum=3.0, slider=steps(0.5, 3, 0.1)),
+        "temperature": temperature(36.0, "temperature of every cell (Pospischil et al. 2008: 36)"),
+        "tolerance": Param(0.01, "", "relative precision of the rheobase search", positive=True,
+                           slider=decades(1e-4, 0.1)),
+        "dt": time_step(),
+    },
+    signals=(Signal("v, * (mV)", "mV", "each cell type's response to its step"),),
+    quick={"duration": 500.0, "tolerance": 0.02},
+)

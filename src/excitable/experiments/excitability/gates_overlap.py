@@ -1,0 +1,143 @@
+"""Are Na+ and K+ gates ever open at the same time? The open probabilities m^3 h and n^4 during one AP.
+
+The figure shows the Na+ channel open probability (m^3 h) and the K+ channel open probability (n^4)
+during an action potential: the K+ channels open before the Na+ channels have closed, so for about 2 ms
+(HH, 6.3 degC) both are open together and Na+ flows in while K+ flows out. Part of the Na+ entry is
+therefore cancelled by K+ exit instead of charging the membrane, which is why the Na+ charge per spike is
+many times the minimum C dV needed to charge the membrane; a warmer axon, with faster gates, wastes less.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from excitable.errors import ModelError
+from excitable.experiments.common.models import gate_labels, prepared, stim_density
+from excitable.experiments.excitability.declarations import GATES_OVERLAP as EXPERIMENT
+from excitable.experiments.excitability.gates_overlap_figure import plot_gates_overlap
+from excitable.model.simulation import Simulation
+from excitable.model.stimuli import IClamp
+from excitable.results import Result
+
+#: Faraday constant, C/mol: 1 uC/cm2 of monovalent ions is 1e-6 / F mol/cm2 = 10.364 pmol/cm2.
+FARADAY = 96485.33212
+#: A trial fires when V overshoots this level (mV).
+SPIKE_LEVEL_MV = 0.0
+
+
+def run(**given) -> Result:
+    """Run the experiment; keyword arguments as in ``EXPERIMENT.params``."""
+    from excitable.engine.batch import broadcast, with_param
+
+    p = EXPERIMENT.resolve(given)
+    model, temperature = prepared(p)
+    cell = model.cell
+    temps = [temperature, p.compare_temperature]
+    gates = gate_labels(p.model)
+    na_mech, k_mech = gates["h"].split(".")[0], gates["n"].split(".")[0]
+    sim = Simulation(cell, dt=p.dt, temperature=temps[0], v_init="rest")
+    sim.stimulate(IClamp(cell.soma, amplitude=cell.density_to_nA(1.0, cell.soma), delay=p.delay,
+                         duration=p.pulse))
+    labels = ["v", gates["m"], gates["h"], gates["n"], f"{na_mech}.ina", f"{k_mech}.ik", "i_cap", "i_ion"]
+    for sig in labels:
+        sim.record(sig)
+    tstop = p.delay + p.window
+    fn = sim.function(tstop, batched=True)
+    base = broadcast(sim.parameters(), 2)
+    base = with_param(base, "celsius", np.asarray(temps, float))  # the pytree's name for the temperature
+    # Temperature scales every rate of a gate by the same factor, so steady states, and with them the
+    # resting potential (v_init), are the same at both temperatures.
+
+    def run_at(amps):
+        return np.asarray(fn({**base, "iclamp_amp": np.asarray(amps, float)[:, None]}))
+
+    thresholds = _thresholds(run_at, 1e-4)
+    rec = run_at(p.amplitude * thresholds)
+    t = np.arange(rec.shape[1]) * sim.dt
+    mech = cell.mechanism_at_sites(na_mech)  # gNa as set on the cell (after gNa_scale)
+    per_t = [_measure(t, {lab: rec[j, :, i] for i, lab in enumerate(labels)}, gates, p,
+                      float(np.asarray(mech.gNa).ravel()[0]), cell.cm[0]) for j in range(2)]
+    summary = {"temperatures_degC": temps, "threshold_uA_cm2": thresholds.tolist(),
+               "amplitude_uA_cm2": (p.amplitude * thresholds).tolist()}
+    for key in per_t[0]:
+        summary[key] = per_t[0][key]
+    for key in ("overlap_ms", "na_charge_uC_cm2", "na_charge_ratio", "na_charge_raw_ratio"):
+        summary[f"{key}_by_temperature"] = [m[key] for m in per_t]
+    summary["definitions"] = {
+        "overlap_ms": f"time during which both m^3 h and n^4 exceed {p.level:g} of their own peaks",
+        "na_charge_uC_cm2": "Na+ charge the AP adds: integral of (INa - INa at rest) from onset over "
+                            f"{p.window:g} ms (the resting Na+ leak subtracted)",
+        "na_charge_raw_uC_cm2": f"integral of INa over the same {p.window:g} ms, resting leak included",
+        "cm_dv_uC_cm2": "capacitive minimum Cm (V_peak - V_rest): the charge that just charges the membrane",
+    }
+    summary.update(model=p.model, temperature_degC=temps[0])
+    traces = {lab: rec[0, :, i] for i, lab in enumerate(labels)}
+    traces["open Na+ (m^3 h)"] = traces[gates["m"]] ** 3 * traces[gates["h"]]
+    traces["open K+ (n^4)"] = traces[gates["n"]] ** 4
+    traces["v at compare temperature (mV)"] = rec[1, :, 0]
+    traces["open Na+ at compare temperature"] = rec[1, :, 1] ** 3 * rec[1, :, 2]
+    traces["open K+ at compare temperature"] = rec[1, :, 3] ** 4
+    traces["i_stim"] = stim_density(t, p, summary["amplitude_uA_cm2"][0], sim.dt)
+    return Result(t=t, traces=traces, summary=summary, name=EXPERIMENT.name,
+                  meta=dict(p, temperatures=temps, gates=gates, na=f"{na_mech}.ina", k=f"{k_mech}.ik",
+                            model_description=model.description),
+                  plotter=plot_gates_overlap)
+
+
+def _thresholds(run_at, tolerance, upper=200.0) -> np.ndarray:
+    """1-ms pulse threshold at each temperature (uA/cm2), bisection in parallel: V overshoots 0 mV."""
+    lo, hi = np.zeros(2), np.full(2, upper)
+    if np.any(run_at(hi)[:, :, 0].max(axis=1) < SPIKE_LEVEL_MV):
+        raise ModelError(f"no action potential up to {upper:g} uA/cm2 (Na+ channels blocked?)")
+    while np.max((hi - lo) / hi) > tolerance:
+        mid = 0.5 * (lo + hi)
+        ok = run_at(mid)[:, :, 0].max(axis=1) >= SPIKE_LEVEL_MV
+        hi, lo = np.where(ok, mid, hi), np.where(ok, lo, mid)
+    return 0.5 * (lo + hi)
+
+
+def open_window(t, x, level) -> tuple[float, float]:
+    """First interval where ``x`` exceeds ``level`` x its peak (crossings interpolated), ms."""
+    from excitable.analysis import crossing_times
+
+    thr = level * float(np.max(x))
+    k = int(np.argmax(x))
+    up = crossing_times(t[:k + 1], x[:k + 1], thr, direction="up")
+    down = crossing_times(t[k:], x[k:], thr, direction="down")
+    return (float(up[-1]) if up.size else float(t[0]), float(down[0]) if down.size else float(t[-1]))
+
+
+def _measure(t, tr, gates, p, gna, cm) -> dict:
+    from excitable.analysis import action_potential_summary
+
+    ap = action_potential_summary(t, tr["v"], stimulus_onset_ms=p.delay)
+    if not ap["n_spikes"]:
+        raise ModelError("no action potential: the gates-overlap experiment needs a spike")
+    p_na = tr[gates["m"]] ** 3 * tr[gates["h"]]
+    p_k = tr[gates["n"]] ** 4
+    na_on, na_off = open_window(t, p_na, p.level)
+    k_on, k_off = open_window(t, p_k, p.level)
+    overlap = max(0.0, min(na_off, k_off) - max(na_on, k_on))
+    ina = [v for k, v in tr.items() if k.endswith(".ina")][0]
+    sel = t >= p.delay
+    # uA/cm2 x ms = nC/cm2: x 1e-3 for uC/cm2. INa at t = 0 is the resting Na+ leak.
+    raw = -np.trapezoid(ina[sel], t[sel]) * 1e-3
+    excess = -np.trapezoid(ina[sel] - ina[0], t[sel]) * 1e-3
+    cm_dv = cm * (ap["peak_mV"] - ap["rest_mV"]) * 1e-3
+    return {
+        "overlap_ms": overlap,
+        "na_open_window_ms": [na_on - p.delay, na_off - p.delay],
+        "k_open_window_ms": [k_on - p.delay, k_off - p.delay],
+        "peak_na_open": float(p_na.max()),
+        "peak_k_open": float(p_k.max()),
+        "peak_gna_mS_cm2": float(gna * p_na.max()),
+        "rest_mV": ap["rest_mV"],
+        "peak_mV": ap["peak_mV"],
+        "cm_dv_uC_cm2": cm_dv,
+        "na_charge_uC_cm2": excess,
+        "na_charge_pmol_cm2": excess * 1e-6 / FARADAY * 1e12,
+        "na_charge_ratio": excess / cm_dv,
+        "na_charge_raw_uC_cm2": raw,
+        "na_charge_raw_ratio": raw / cm_dv,
+        "resting_ina_uA_cm2": float(ina[0]),
+    }

@@ -1,0 +1,203 @@
+"""What the synapse and network experiments declare: question, parameters (units, bounds, sliders),
+interventions, signals.
+
+synapse-speed, synaptic-transmission, excitation-inhibition, receptor-types, transmitter-clearance,
+epilepsy. Each protocol module imports its ``EXPERIMENT`` from here; this module imports nothing
+heavier than ``excitable.experiments.base`` (listing and checking parameters needs no JAX).
+"""
+
+from __future__ import annotations
+
+from excitable.experiments.base import Experiment, Intervention, Param, Signal, decades, steps
+from excitable.experiments.common.params import temperature, time_step
+
+FAMILY = "synapses"
+
+FRACTION = steps(0, 1, 0.05)  # a fraction of receptors blocked
+
+SYNAPSE_SPEED = Experiment(
+    name="synapse-speed",
+    question="How do synapses affect how fast a signal travels?",
+    family=FAMILY,
+    params={
+        "n_neurons": Param(4, "", "neurons in the chain (synapses = n - 1)", int, minimum=2, maximum=10,
+                           slider=steps(2, 10, 1)),
+        "axon_length": Param(1000.0, "um", "axon of each chain neuron (the single axon is n times longer)",
+                             minimum=100.0, maximum=5000.0, slider=steps(100, 5000, 100)),
+        "release_delay": Param(0.5, "ms", "terminal 0-mV crossing -> release (Ca2+ entry, vesicle fusion)",
+                               minimum=0.0, maximum=5.0, slider=steps(0, 5, 0.05)),
+        "gmax": Param(0.01, "uS", "AMPA conductance of each synapse (enough to fire the next neuron)",
+                      positive=True, maximum=1.0, slider=decades(0.0001, 1)),
+        "temperature": temperature(36.0, "temperature (the textbook cell's)", minimum=20.0, maximum=40.0),
+        "dt": time_step(maximum=0.05),
+    },
+    signals=(Signal("chain soma * V (mV)", "mV", "each chain neuron's soma"),
+             Signal("chain terminal * V (mV)", "mV", "each chain neuron's axon terminal"),
+             Signal("axon end V (mV)", "mV", "the far end of one long axon, for comparison")),
+)
+
+RECEPTOR_CHOICES = ("ampa", "nicotinic", "nmda")
+SYNAPTIC_TRANSMISSION = Experiment(
+    name="synaptic-transmission",
+    question="How does the signal cross to the next cell?",
+    family=FAMILY,
+    params={
+        "receptor": Param("ampa", "", "postsynaptic receptor: ampa (glutamate), nicotinic (ACh) or nmda "
+                          "(glutamate, Mg2+-blocked at rest)", str, RECEPTOR_CHOICES),
+        "gmax": Param(0.005, "uS", "maximal synaptic conductance (the synapse's weight); about 0.02 fires "
+                      "the postsynaptic cell", minimum=0, maximum=1.0, slider=steps(0, 0.05, 0.0005)),
+        "antagonist": Param(0.0, "", "fraction of the postsynaptic receptors blocked by an antagonist "
+                            "(CNQX for AMPA, curare for nicotinic, APV for NMDA): 0 none, 1 all", minimum=0,
+                            maximum=1, slider=FRACTION),
+        "temperature": temperature(36.0, "temperature of both cells and of the release step", minimum=10,
+                                   maximum=42),
+        "release_latency": Param(0.15, "ms", "AP peak at the terminal -> start of release, at 36 degC",
+                                 minimum=0, maximum=5, slider=steps(0, 5, 0.05)),
+        "latency_q10": Param(3.0, "", "Q10 of the release latency (Katz & Miledi 1965: about 3)", minimum=1,
+                             maximum=5, slider=steps(1, 5, 0.1)),
+        "t_max": Param(1.0, "mM", "transmitter concentration in the cleft after release", positive=True,
+                       maximum=10, slider=decades(0.01, 10)),
+        "pulse": Param(0.1, "ms", "how long the cleft stays at t_max before clearance starts", minimum=0.025,
+                       maximum=5, slider=steps(0.025, 5, 0.025)),
+        "tau_clear": Param(None, "ms", "clearance time constant (default: 1.2 glutamate, 0.15 ACh)",
+                           minimum=0, maximum=100, slider=decades(0.01, 100)),
+        "axon_length": Param(300.0, "um", "presynaptic axon, soma to terminal", minimum=20, maximum=3000,
+                             slider=steps(20, 3000, 10)),
+        "tstop": Param(40.0, "ms", "simulated time", minimum=10, maximum=1000, slider=steps(10, 1000, 5)),
+        "dt": time_step(maximum=0.1),
+    },
+    interventions=(Intervention("antagonist", {"antagonist": 1.0}, "block every postsynaptic receptor "
+                                "(CNQX for AMPA, curare for nicotinic, APV for NMDA)"),),
+    signals=(Signal("v_pre_soma", "mV", "presynaptic soma"), Signal("v_terminal", "mV", "presynaptic terminal"),
+             Signal("transmitter", "mM", "transmitter in the cleft"),
+             Signal("open_fraction", "", "postsynaptic receptors open"),
+             Signal("i_syn", "nA", "synaptic current"), Signal("v_post", "mV", "postsynaptic cell")),
+)
+
+EXCITATION_INHIBITION = Experiment(
+    name="excitation-inhibition",
+    question="Can one cell get both kinds of input?",
+    family=FAMILY,
+    params={
+        "gmax_e": Param(0.001, "uS", "AMPA conductance of each excitatory synapse", positive=True, maximum=0.1,
+                        slider=decades(0.0001, 0.1)),
+        "gmax_i": Param(0.005, "uS", "GABA_A conductance of each inhibitory synapse", positive=True, maximum=0.1,
+                        slider=decades(0.0001, 0.1)),
+        "bicuculline": Param(0.0, "", "fraction of GABA_A receptors blocked (bicuculline): 0 none, 1 all",
+                             minimum=0, maximum=1, slider=FRACTION),
+        "e_cl": Param(-80.0, "mV", "Cl- reversal potential of the GABA_A synapses (shunting uses rest)",
+                      minimum=-100, maximum=-40, slider=steps(-100, -40, 1)),
+        "strong_factor": Param(6.0, "", "x gmax_e for the excitation that fires the cell (veto test)",
+                               minimum=1, maximum=50, slider=steps(1, 50, 0.5)),
+        "interval": Param(5.0, "ms", "time between the two EPSPs of the temporal-summation test",
+                          positive=True, maximum=50, slider=steps(0.5, 50, 0.5)),
+        "veto_lead": Param(2.0, "ms", "how long the inhibition precedes the strong excitation", minimum=0,
+                           maximum=20, slider=steps(0, 20, 0.5)),
+        "dendrite_length": Param(600.0, "um", "length of each dendrite", minimum=100, maximum=2000,
+                                 slider=steps(100, 2000, 50)),
+        "dt": time_step(maximum=0.1),
+    },
+    interventions=(Intervention("bicuculline", {"bicuculline": 1.0}, "blocks the GABA_A receptors: "
+                                "inhibition is gone"),),
+    signals=(Signal("rest", "mV", "no input"), Signal("E1", "mV", "one EPSP"),
+             Signal("E1E1", "mV", "two EPSPs at one synapse (temporal summation)"),
+             Signal("E1E2", "mV", "EPSPs at two synapses (spatial summation)"),
+             Signal("I_soma", "mV", "an IPSP at the soma"), Signal("E1I_soma", "mV", "EPSP and IPSP together"),
+             Signal("strong_E", "mV", "excitation that fires the cell"),
+             Signal("strong_E_I_soma", "mV", "the same with inhibition at the soma first (veto)")),
+)
+
+RECEPTOR_TYPES = Experiment(
+    name="receptor-types",
+    question="Nicotinic vs muscarinic receptors: what does each do with the same acetylcholine?",
+    family=FAMILY,
+    params={
+        "gmax_nicotinic": Param(0.01, "uS", "nicotinic synapse conductance", minimum=0, maximum=1,
+                                slider=steps(0, 0.1, 0.001)),
+        "gmax_muscarinic": Param(0.05, "uS", "muscarinic synapse: maximal GIRK conductance", minimum=0,
+                                 maximum=1, slider=steps(0, 0.5, 0.005)),
+        "curare": Param(0.0, "", "fraction of nicotinic receptors blocked (curare): 0 none, 1 all", minimum=0,
+                        maximum=1, slider=FRACTION),
+        "atropine": Param(0.0, "", "fraction of muscarinic receptors blocked (atropine): 0 none, 1 all",
+                          minimum=0, maximum=1, slider=FRACTION),
+        "t_max": Param(1.0, "mM", "ACh in the cleft after one release", positive=True, maximum=10,
+                       slider=decades(0.01, 10)),
+        "tau_clear": Param(0.15, "ms", "ACh clearance by acetylcholinesterase", minimum=0, maximum=100,
+                           slider=decades(0.01, 100)),
+        "burst_spikes": Param(4, "", "spikes in the burst onto the third cell", int, minimum=1, maximum=20,
+                              slider=steps(1, 20, 1)),
+        "burst_rate": Param(100.0, "Hz", "firing rate within the burst", positive=True, maximum=500,
+                            slider=steps(5, 500, 5)),
+        "tstop": Param(1500.0, "ms", "simulated time", minimum=200, maximum=10000, slider=steps(200, 10000, 100)),
+        "dt": time_step(maximum=0.1),
+    },
+    interventions=(Intervention("curare", {"curare": 1.0}, "blocks the nicotinic receptors"),
+                   Intervention("atropine", {"atropine": 1.0}, "blocks the muscarinic receptors")),
+    signals=(Signal("v_nicotinic", "mV", "the cell with the nicotinic synapse"),
+             Signal("v_muscarinic", "mV", "the cell with the muscarinic synapse"),
+             Signal("v_muscarinic_burst", "mV", "the muscarinic cell after a burst"),
+             Signal("g_nicotinic", "uS", "nicotinic conductance"),
+             Signal("g_muscarinic", "uS", "muscarinic (GIRK) conductance"),
+             Signal("g_muscarinic_burst", "uS", "muscarinic conductance during the burst")),
+)
+
+TRANSMITTER_CLEARANCE = Experiment(
+    name="transmitter-clearance",
+    question="What if transmitter stays in the cleft?",
+    family=FAMILY,
+    params={
+        "tau_clear": Param(0.15, "ms", "ACh clearance time constant with AChE working", positive=True, maximum=10,
+                           slider=decades(0.01, 10)),
+        "block_factor": Param(10.0, "", "AChE blocked: clearance this many times slower", minimum=1, maximum=1000,
+                              slider=decades(1, 1000)),
+        "rate": Param(50.0, "Hz", "release rate of the train", positive=True, maximum=200, slider=steps(1, 200, 1)),
+        "n_releases": Param(25, "", "releases in the train", int, minimum=1, maximum=500, slider=steps(1, 500, 1)),
+        "gmax": Param(0.4, "uS", "nicotinic conductance (a neuromuscular-like synapse: large)",
+                      positive=True, maximum=10, slider=decades(0.001, 10)),
+        "desensitization": Param(0.002, "1/ms", "nicotinic desensitization rate kd (O -> D)", minimum=0,
+                                 maximum=1, slider=steps(0, 0.02, 0.0005)),
+        "dt": time_step(maximum=0.1),
+    },
+    interventions=(Intervention("AChE inhibitor", {"block_factor": 10.0}, "acetylcholinesterase blocked "
+                                "(neostigmine): ACh clears ten times slower"),),
+    signals=(Signal("v_*", "mV", "the postsynaptic cell, control and AChE blocked"),
+             Signal("T_*", "mM", "ACh in the cleft"), Signal("O_*", "", "receptors open"),
+             Signal("D_*", "", "receptors desensitized"),
+             Signal("h_*", "", "Na+ channels not inactivated in the postsynaptic cell")),
+)
+
+EPILEPSY = Experiment(
+    name="epilepsy",
+    question="Why does a depolarized rest lead to seizures?",
+    family=FAMILY,
+    params={
+        "n_exc": Param(400, "", "excitatory (regular-spiking) cells", int, minimum=2, maximum=5000,
+                       slider=steps(10, 2000, 10)),
+        "n_inh": Param(100, "", "inhibitory (fast-spiking) cells", int, minimum=1, maximum=2000,
+                       slider=steps(5, 500, 5)),
+        "rest_mV": Param(-60.0, "mV", "excitatory rest in the depolarized network (baseline -70)",
+                         minimum=-69.0, maximum=-50.0, slider=steps(-69, -50, 0.5)),
+        "tstop": Param(2000.0, "ms", "simulated time of each network (the spec's 5 s: --set tstop=5000)",
+                       minimum=300.0, slider=steps(300, 10000, 100)),
+        "transient": Param(200.0, "ms", "initial time left out of the measures", minimum=0.0,
+                           slider=steps(0, 1000, 10)),
+        "dt": time_step(maximum=0.1),
+        "seed": Param(1, "", "connectivity and background seed", int, minimum=0, slider=steps(0, 100, 1)),
+        "p_connect": Param(0.05, "", "probability of a synapse from an excitatory cell to any cell",
+                           minimum=0.0, maximum=1.0, slider=steps(0, 0.5, 0.005)),
+        "p_inh": Param(0.1, "", "probability of a synapse from an inhibitory cell to any cell",
+                       minimum=0.0, maximum=1.0, slider=steps(0, 0.5, 0.005)),
+        "g_ee": Param(1.5, "nS", "AMPA gmax, excitatory -> excitatory", minimum=0.0, slider=steps(0, 10, 0.1)),
+        "g_ei": Param(5.0, "nS", "AMPA gmax, excitatory -> inhibitory", minimum=0.0, slider=steps(0, 20, 0.1)),
+        "g_inh": Param(8.0, "nS", "GABA_A gmax, inhibitory -> any cell", minimum=0.0, slider=steps(0, 30, 0.1)),
+        "delay": Param(1.5, "ms", "synaptic delay (conduction + release)", minimum=0.0, maximum=20.0,
+                       slider=steps(0, 20, 0.1)),
+        "bg_rate_hz": Param(1000.0, "Hz", "Poisson background events per cell", minimum=0.0, maximum=20000.0,
+                            slider=steps(0, 5000, 50)),
+        "g_bg": Param(0.7, "nS", "peak conductance of one background event (Exp2Syn 0.5/3 ms)", minimum=0.0,
+                      slider=steps(0, 5, 0.05)),
+    },
+    signals=(Signal("* E rate (Hz)", "Hz", "excitatory population rate, baseline and depolarized"),
+             Signal("* I rate (Hz)", "Hz", "inhibitory population rate, baseline and depolarized")),
+    quick={"n_exc": 200, "n_inh": 50, "p_connect": 0.1, "p_inh": 0.2, "tstop": 1000.0},
+)

@@ -1,0 +1,98 @@
+"""What if transmitter stays in the cleft? Blocking acetylcholinesterase (AChE) at a cholinergic synapse.
+
+Normally AChE destroys acetylcholine within a fraction of a millisecond, so the nicotinic channels
+open briefly and the endplate current is over in 1-2 ms. With AChE blocked (an anticholinesterase such
+as neostigmine, or a nerve agent) ACh lingers: channels keep reopening and the current decays several
+times more slowly (Katz & Miledi 1973). During a train of releases the postsynaptic cell is held
+depolarized well above threshold; its Na+ channels inactivate (h falls) and it cannot fire again while
+the depolarization lasts - depolarization block. Receptors that stay exposed to ACh desensitize
+(Katz & Thesleff 1957): they close although ACh is still bound, so the response fades during the train.
+
+Model: two textbook single compartments (rest -70 mV, 36 degC), each with a nicotinic synapse
+(C <-> O -> D -> C, excitable.physics.receptors.Nicotinic) driven by the same train of releases at
+``rate`` Hz. Each release puts 1 mM ACh in the cleft for 0.1 ms; it is then cleared with time
+constant ``tau_clear`` (control) or ``tau_clear`` x ``block_factor`` (AChE blocked).
+
+Measures: endplate-conductance decay time (peak to 1/e) of the first release; spikes per release;
+time per release with V above -50 mV (5 mV above threshold); Na+ inactivation gate h on that
+plateau; desensitized fraction D at the end of the train; last / first open-fraction peak.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from excitable.experiments.common.models import single_compartment
+from excitable.experiments.synapses.declarations import TRANSMITTER_CLEARANCE as EXPERIMENT
+from excitable.experiments.synapses.transmitter_clearance_figure import plot_transmitter_clearance
+from excitable.model.network import Network, Site
+from excitable.model.simulation import Simulation
+from excitable.physics.receptors import Nicotinic
+from excitable.results import Result
+
+FIRST_MS = 20.0
+PLATEAU_MV = -50.0   # "well above threshold": the textbook cell's threshold is -55 mV
+PULSE_MS = 0.1
+
+
+def run(**given) -> Result:
+    """Run the experiment; keyword arguments as in ``EXPERIMENT.params``."""
+    from excitable.analysis import crossing_times
+
+    p = EXPERIMENT.resolve(given)
+    model = single_compartment("textbook")
+    cells = [model.cell, single_compartment("textbook").cell]
+    net = Network(cells)
+    isi = 1000.0 / p.rate
+    times = FIRST_MS + np.arange(p.n_releases) * isi
+    taus = {"control": p.tau_clear, "blocked": p.tau_clear * p.block_factor}
+    for k, key in enumerate(taus):
+        net.spike_train(times, k, Nicotinic(gmax=p.gmax, kd=p.desensitization), t_max=1.0,
+                        pulse=PULSE_MS, tau_clear=taus[key])
+    sim = Simulation(net, dt=p.dt, temperature=model.temperature, v_init="rest")
+    for k, key in enumerate(taus):
+        sim.record("v", Site(k, cells[k].soma), label=f"v_{key}")
+        sim.record(f"Nicotinic[{k}].T", label=f"T_{key}")
+        sim.record(f"Nicotinic[{k}].O", label=f"O_{key}")
+        sim.record(f"Nicotinic[{k}].D", label=f"D_{key}")
+        sim.record("NaTraub.h", Site(k, cells[k].soma), label=f"h_{key}")
+    tstop = float(times[-1] + isi + 50.0)
+    res = sim.run(tstop)
+    res.name = EXPERIMENT.name
+    res.meta.update(p, release_times_ms=times.tolist())
+    t, tr = res.t, res.traces
+    s = {"rate_hz": p.rate, "n_releases": int(p.n_releases), "first_release_ms": FIRST_MS,
+         "tau_clear_control_ms": taus["control"], "tau_clear_blocked_ms": taus["blocked"]}
+    train = (t >= FIRST_MS) & (t < times[-1] + isi)
+    for key in taus:
+        v, o, h = tr[f"v_{key}"], tr[f"O_{key}"], tr[f"h_{key}"]
+        spikes = crossing_times(t, v, 0.0)
+        s[f"n_spikes_{key}"] = int(len(spikes))
+        s[f"spikes_per_release_{key}"] = len(spikes) / p.n_releases
+        s[f"epc_decay_{key}_ms"] = decay_time(t, o, FIRST_MS, isi)
+        plateau = train & (v > PLATEAU_MV) & (v < -20.0)  # above threshold, between spikes
+        s[f"depolarized_ms_per_release_{key}"] = float(plateau.sum() * p.dt / p.n_releases)
+        s[f"h_on_plateau_{key}"] = float(h[plateau].mean()) if plateau.any() else None
+        s[f"mean_v_train_{key}_mV"] = float(v[train].mean())
+        s[f"desensitized_end_{key}"] = float(tr[f"D_{key}"][train][-1])
+        peaks = [float(o[(t > a) & (t <= a + isi)].max()) for a in (times[0], times[-1])]
+        s[f"response_fade_{key}"] = peaks[1] / peaks[0]
+    s["epc_decay_ratio"] = s["epc_decay_blocked_ms"] / s["epc_decay_control_ms"]
+    # Depolarization block: the blocked cell sits above threshold without firing again.
+    s["depolarization_block"] = bool(s["depolarized_ms_per_release_blocked"] > 2.0
+                                     and s["spikes_per_release_blocked"] < 1.5
+                                     and (s["h_on_plateau_blocked"] or 1.0) < 0.2)
+    on = np.nonzero(train & (tr["v_blocked"] > PLATEAU_MV) & (tr["v_blocked"] < -20.0))[0]
+    s["block_onset_ms"] = float(t[on[0]]) if len(on) else None
+    res.summary = s
+    res.plotter = plot_transmitter_clearance
+    return res
+
+
+def decay_time(t, o, t0: float, window: float) -> float | None:
+    """Time from the peak of ``o`` after ``t0`` until it falls to 1/e of the peak, ms (within ``window``)."""
+    sel = (t > t0) & (t <= t0 + window)
+    tt, y = t[sel], o[sel]
+    k = int(np.argmax(y))
+    below = np.nonzero(y[k:] < y[k] / np.e)[0]
+    return float(tt[k + below[0]] - tt[k]) if len(below) else None

@@ -1,0 +1,70 @@
+"""The transmitter-clearance figure: a train of releases with acetylcholinesterase working and blocked."""
+
+from __future__ import annotations
+
+from excitable.experiments.common.figures import OKABE_ITO, new_figure
+
+
+def plot_transmitter_clearance(res):
+    """Control vs blocked clearance: one endplate current, the train, desensitization, and a close-up
+    of one release showing the depolarization block (V above threshold, Na+ inactivation gate h low)."""
+    t, tr, s = res.t, res.traces, res.summary
+    fig, ax = new_figure(3, 2, height=2.4, width=11.0)
+    ctl, blk = OKABE_ITO["black"], OKABE_ITO["vermillion"]
+    labels = {"control": f"normal clearance (tau {s['tau_clear_control_ms']:g} ms)",
+              "blocked": f"AChE blocked (tau {s['tau_clear_blocked_ms']:g} ms)"}
+    colors = {"control": ctl, "blocked": blk}
+    t1 = s["first_release_ms"]
+    sel = (t >= t1 - 1) & (t <= t1 + 12)
+    for a, key, ylab, title in (
+            (ax[0, 0], "T", "[ACh] in cleft (mM)", "Transmitter after one release"),
+            (ax[0, 1], "O", "receptors open",
+             f"Endplate conductance decays {s['epc_decay_ratio']:.1f}x slower when ACh stays "
+             f"(1/e: {s['epc_decay_control_ms']:.1f} -> {s['epc_decay_blocked_ms']:.1f} ms)")):
+        for cond in ("control", "blocked"):
+            a.plot(t[sel], tr[f"{key}_{cond}"][sel], color=colors[cond], lw=1.6, label=labels[cond])
+        a.set_ylabel(ylab)
+        a.set_xlabel("time (ms)")
+        a.set_title(title, fontsize=9)
+        a.legend(fontsize=7, frameon=False)
+    for row, cond in ((1, "control"), (2, "blocked")):
+        a = ax[row, 0]
+        a.plot(t, tr[f"v_{cond}"], color=colors[cond], lw=0.8)
+        a.axhline(-55.0, color="0.5", lw=0.7, ls=":")
+        a.text(t[-1], -55.0, "threshold ", ha="right", va="bottom", fontsize=7, color="0.4")
+        a.set_ylabel("V (mV)")
+        a.set_xlabel("time (ms)")
+        a.set_title(f"{labels[cond]}: {s[f'n_spikes_{cond}']} spikes to {s['n_releases']} releases at "
+                    f"{s['rate_hz']:g} Hz; {s[f'depolarized_ms_per_release_{cond}']:.1f} ms above -50 mV "
+                    f"per release", fontsize=8)
+    a = ax[1, 1]
+    for cond in ("control", "blocked"):
+        a.plot(t, tr[f"D_{cond}"], color=colors[cond], lw=1.6,
+               label=f"{labels[cond]}: {100 * s[f'desensitized_end_{cond}']:.0f} % at the end")
+    a.set_ylabel("desensitized\nfraction (D)")
+    a.set_xlabel("time (ms)")
+    a.set_title("Receptors desensitize when ACh lingers (the response fades)", fontsize=9)
+    a.legend(fontsize=7, frameon=False, loc="upper left")
+    # Close-up of the fifth release: V and Na+ inactivation h in both conditions.
+    times = res.meta["release_times_ms"]
+    t5 = times[min(4, len(times) - 1)]
+    isi = 1000.0 / s["rate_hz"]
+    sel = (t >= t5 - 1) & (t <= t5 + isi)
+    a = ax[2, 1]
+    a_h = a.twinx()
+    for cond in ("control", "blocked"):
+        a.plot(t[sel], tr[f"v_{cond}"][sel], color=colors[cond], lw=1.6, label=f"V, {cond}")
+        a_h.plot(t[sel], tr[f"h_{cond}"][sel], color=colors[cond], lw=1.0, ls="--", label=f"h, {cond}")
+    a.axhline(-55.0, color="0.5", lw=0.7, ls=":")
+    a.set_ylabel("V (mV)")
+    a.set_xlabel("time (ms)")
+    a_h.set_ylabel("Na+ inactivation gate h\n(dashed; 1 = ready)", fontsize=7)
+    a_h.set_ylim(0, 1.05)
+    a_h.spines["top"].set_visible(False)
+    block = "depolarization block" if s["depolarization_block"] else "no block"
+    a.set_title(f"One release, close-up: blocked cell sits above threshold with h = "
+                f"{s['h_on_plateau_blocked'] or float('nan'):.2f} ({block})", fontsize=8)
+    h1, l1 = a.get_legend_handles_labels()
+    h2, l2 = a_h.get_legend_handles_labels()
+    a.legend(h1 + h2, l1 + l2, fontsize=7, frameon=False, loc="upper right", ncol=2)
+    return fig

@@ -1,0 +1,74 @@
+"""action-potential: the HH spike against the in-house anchors of PHENOMENA-SPEC section 1.
+
+Anchors (NEURON 9.0.2, exact rates, dt 0.025 ms; SciPy RK45): peak +39.43 (NEURON) / +39.90 (SciPy),
+half-width 1.475 / 1.46 ms, undershoot -76.16 / -76.18 mV, gNa peak 2.03 ms before gK peak 3.50 ms
+after onset, h min 0.077, n max 0.769. Spec tolerances: voltages +/- 0.5 mV, times +/- 0.05 ms.
+The stimulus is the spec's: a 1-ms pulse at 2x the 1-ms threshold (6.93 uA/cm2).
+"""
+
+import numpy as np
+import pytest
+
+from excitable import experiments
+from tests.experiments import assert_signals_recorded
+
+
+@pytest.fixture(scope="module")
+def hh():
+    return experiments.run("action-potential", amplitude=2 * 6.933, tstop=30.0)
+
+
+def test_hh_action_potential_matches_anchors(hh):
+    s = hh.summary
+    assert s["n_spikes"] == 1
+    assert abs(s["rest_mV"] - (-64.974)) < 0.01
+    assert abs(s["peak_mV"] - 39.43) < 0.5
+    assert abs(s["undershoot_mV"] - (-76.16)) < 0.5
+    assert abs(s["half_width_ms"] - 1.475) < 0.05
+
+
+def test_sodium_conductance_peaks_before_potassium(hh):
+    s = hh.summary
+    assert abs(s["peak_gna_time_ms"] - 2.03) < 0.05 + 0.025  # anchor +/- spec time tolerance + one step
+    assert abs(s["peak_gk_time_ms"] - 3.50) < 0.05 + 0.025
+    assert abs(s["peak_gna_mS_cm2"] - 32.6) / 32.6 < 0.03
+    assert abs(s["h_min"] - 0.077) < 0.005 and abs(s["n_max"] - 0.769) < 0.005
+    assert abs(s["h_rest"] - 0.596) < 0.001
+
+
+def test_kirchhoff_capacitive_equals_minus_ionic_plus_stimulus(hh):
+    # Space clamp: C dV/dt + I_ion = I_stim (Kirchhoff). The recorded i_ion is the current each
+    # backward-Euler step used, so this holds to rounding (1e-8 uA/cm2 against currents of ~1e3).
+    tr = hh.traces
+    resid = tr["i_cap"][1:] + tr["i_ion"][1:] - tr["i_stim"][1:]
+    assert np.max(np.abs(resid)) < 1e-8
+    channel_sum = tr["HH.ina"] + tr["HH.ik"] + tr["HH.il"]
+    assert np.max(np.abs(channel_sum[1:] - tr["i_ion"][1:])) < 1e-8
+
+
+def test_ttx_leaves_no_regenerative_response():
+    # PHENOMENA-SPEC row 39: with gNa = 0 (TTX) no regenerative response at any stimulus up to 10x
+    # threshold. Regenerative = dV/dt > 50 mV/ms after the pulse has ended (spec section 4 note);
+    # the control (2x threshold, with Na+ channels) exceeds it several-fold.
+    def max_slope_after_pulse(gna_scale, times_threshold):
+        res = experiments.run("action-potential", amplitude=times_threshold * 6.933, gNa_scale=gna_scale)
+        after = res.t > 6.0 + 0.025
+        return np.max(np.diff(res["v"][after]) / 0.025), res.summary["n_spikes"]
+
+    slope_ttx, n_ttx = max_slope_after_pulse(0.0, 10.0)
+    slope_ctrl, n_ctrl = max_slope_after_pulse(1.0, 2.0)  # at 10x the upstroke ends within the pulse
+    assert n_ttx == 0 and slope_ttx < 50.0
+    assert n_ctrl == 1 and slope_ctrl > 50.0
+
+
+def test_textbook_cell_meets_its_targets():
+    # PHENOMENA-SPEC section 0 "Textbook neuron" targets (spec, not literature fits): rest -70 +/- 2,
+    # threshold (dV/dt = 10 mV/ms) -55 +/- 3, peak +40 +/- 5 mV, undershoot 2-10 mV below rest.
+    s = experiments.run("action-potential", model="textbook").summary
+    assert s["n_spikes"] == 1 and s["temperature_degC"] == 36.0
+    assert abs(s["rest_mV"] + 70) < 2 and abs(s["threshold_mV"] + 55) < 3 and abs(s["peak_mV"] - 40) < 5
+    assert 2 < s["rest_mV"] - s["undershoot_mV"] < 10
+
+
+def test_the_declared_signals_are_recorded(hh):
+    assert_signals_recorded(hh)

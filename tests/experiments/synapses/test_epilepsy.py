@@ -1,0 +1,86 @@
+"""epilepsy: an E/I network, asynchronous at rest -70 mV, bursting when the E cells rest at -60 mV.
+
+PHENOMENA-SPEC row 34 (spec thresholds): baseline E rate < 5 Hz and chi < 0.2; depolarized rate
+>= 3x baseline, chi > 0.5, recurring population bursts. Checked on a smaller, shorter set-up than the
+CLI default (200 E + 50 I cells instead of 400 + 100, with the connection probabilities doubled so that
+every cell has the same number of inputs, 20 excitatory and 10 inhibitory; 1 s instead of 2 s), which
+the default's dynamics do not depend on; the figures in the module docstring are from the default.
+"""
+
+import pytest
+
+from excitable import experiments
+from excitable.errors import ModelError
+from excitable.experiments.synapses.epilepsy import exc_preset, leak_for_rest, rest_for_leak
+from excitable.physics.channels import pospischil
+from tests.experiments import assert_signals_recorded
+
+SMALL = dict(n_exc=200, n_inh=50, p_connect=0.1, p_inh=0.2, tstop=1000.0)
+
+
+@pytest.fixture(scope="module")
+def small():
+    return experiments.run("epilepsy", **SMALL)
+
+
+def test_baseline_is_sparse_and_asynchronous(small):
+    b = small.summary["baseline"]
+    assert 0.2 < b["rate_hz"] < 5.0
+    assert b["synchrony"] < 0.2
+    assert b["n_bursts"] == 0
+    assert b["rest_mV"] == pytest.approx(-70.0, abs=1e-6)
+
+
+def test_depolarized_network_bursts_synchronously(small):
+    s = small.summary
+    d = s["depolarized"]
+    assert d["rest_mV"] == pytest.approx(-60.0, abs=1e-6) and d["stable_rest"] is True
+    assert d["rest_mV"] - s["baseline"]["rest_mV"] == pytest.approx(10.0, abs=1e-6)
+    assert d["rate_hz"] >= 3.0 * s["baseline"]["rate_hz"]
+    assert d["synchrony"] > 0.5
+    assert d["n_bursts"] >= 5 and d["cells_per_burst"] > 0.5  # recurring, and most cells join in
+    assert d["synchrony_v"] > s["baseline"]["synchrony_v"]
+    assert all(s["spec_row_34"].values())
+    assert "Golomb" in s["synchrony_definition"]
+    assert 0.0 <= d["synchrony"] <= 1.0
+
+
+def test_leak_reversal_gives_the_requested_rest():
+    # gL (V - eL) + I_other(V) = 0 at rest, solved for eL; and back.
+    exc = exc_preset()
+    for rest in (-70.0, -65.0, -60.0, -55.0):
+        e_l, stable, v_max = leak_for_rest(exc, rest)
+        assert stable and rest_for_leak(exc, e_l) == pytest.approx(rest, abs=1e-6)
+    assert -52.0 < v_max < -51.0  # the E cell (RS, VT -56.2 mV) rests stably well above -60 mV
+    tb = pospischil.textbook()
+    for rest in (-70.0, -67.0, -65.0):
+        e_l, stable, v_max = leak_for_rest(tb, rest)
+        assert stable and rest_for_leak(tb, e_l) == pytest.approx(rest, abs=1e-6)
+    # The textbook cell cannot rest above about -64.2 mV (its Na+ window current outgrows the leak).
+    e_l, stable, v_max = leak_for_rest(tb, -60.0)
+    assert not stable and -64.5 < v_max < -64.0
+    # Above it the leak reversal moves as much as the requested rest moved (the passive rest).
+    assert e_l == pytest.approx(-69.5 + (-60.0 - rest_for_leak(tb, -69.5)), abs=1e-9)
+    assert rest_for_leak(tb, e_l) is None
+
+
+def test_figure_shows_rasters_and_population_rates(small):
+    import matplotlib.pyplot as plt
+
+    fig = small.figure()
+    titles = [a.get_title() for a in fig.axes if a.get_title()]
+    assert any(t.startswith("baseline") for t in titles) and any(t.startswith("depolarized") for t in titles)
+    assert len(fig.axes) == 6
+    assert "baseline E rate (Hz)" in small.traces and len(small.t) == len(small.traces["depolarized E rate (Hz)"])
+    plt.close(fig)
+
+
+def test_bad_parameters_are_one_line_errors():
+    with pytest.raises(ModelError, match="transient"):
+        experiments.run("epilepsy", tstop=300.0, transient=250.0)
+    with pytest.raises(ModelError, match="n_exc"):
+        experiments.run("epilepsy", n_exc=1)
+
+
+def test_the_declared_signals_are_recorded(small):
+    assert_signals_recorded(small)

@@ -1,0 +1,48 @@
+"""transmitter-clearance: PHENOMENA.md row transmitter-clearance and PHENOMENA-SPEC row 28 from the
+measured numbers: with acetylcholinesterase blocked (clearance 10x slower) the endplate current decays
+2-5x more slowly, the cell stays depolarized, its Na+ channels inactivate (depolarization block), and
+receptors desensitize more, so the response fades."""
+
+import pytest
+
+from excitable import experiments
+from tests.experiments import assert_signals_recorded
+
+
+@pytest.fixture(scope="module")
+def tc():
+    return experiments.run("transmitter-clearance")
+
+
+def test_endplate_current_decays_2_to_5_times_slower(tc):
+    s = tc.summary
+    assert 1.0 <= s["epc_decay_control_ms"] <= 2.0
+    assert 2.0 <= s["epc_decay_ratio"] <= 5.0
+
+
+def test_prolonged_depolarization_and_block(tc):
+    s = tc.summary
+    assert s["spikes_per_release_control"] == 1.0  # normal transmission: one spike per release
+    assert s["depolarized_ms_per_release_blocked"] > 3 * s["depolarized_ms_per_release_control"]
+    assert s["mean_v_train_blocked_mV"] > s["mean_v_train_control_mV"] + 5.0
+    # Held above threshold yet not firing again: Na+ inactivated.
+    assert s["depolarization_block"] and s["h_on_plateau_blocked"] < 0.1
+    assert s["spikes_per_release_blocked"] < 1.5
+
+
+def test_desensitization_fades_the_response(tc):
+    s = tc.summary
+    assert s["desensitized_end_blocked"] > 2 * s["desensitized_end_control"]
+    assert s["response_fade_blocked"] < s["response_fade_control"] < 1.0
+
+
+def test_figure_renders(tc):
+    import matplotlib.pyplot as plt
+
+    fig = tc.figure()
+    assert all(a.get_xlabel() or a.get_ylabel() for a in fig.axes)
+    plt.close(fig)
+
+
+def test_the_declared_signals_are_recorded(tc):
+    assert_signals_recorded(tc)
