@@ -9,7 +9,7 @@ two. Two shapes of the same size:
   done per section; 1e5 points ~ 50 000 sections).
 The files are written once to a temporary folder (seed 0, the same for every run).
 
-Timed, each file in a fresh process after the imports: ours ``read_swc(path)`` (the morphology), then
+Timed, each file in a fresh process after the imports: ours ``Morphology.from_swc(path)``, then
 ``discretize(morph, d_lambda=0.1)`` (NEURON's d_lambda rule at 100 Hz, Ra 35.4, cm 1) and
 ``discretize(morph, dx_um=5)``; NEURON (if installed) ``Import3d_SWC_read().input`` +
 ``Import3d_GUI.instantiate``, then nseg by the same d_lambda rule on every section and
@@ -19,7 +19,7 @@ printed: they must be equal (the same rule on the same geometry). Median of 3 ru
 Usage: python benchmarks/bench_swc.py [--quick] [--sizes 1000,20000] [--shapes long,short]
        [--no-neuron]
 (``--quick``: 1e3 and 1e4 points. Run with another source tree first on PYTHONPATH to time it: the
-script uses only ``read_swc`` and ``discretize``, which every version has.)
+script uses only ``Morphology.from_swc`` and ``discretize``, which every version has.)
 """
 
 from __future__ import annotations
@@ -66,13 +66,13 @@ def synthetic_swc(n_points: int, points_per_branch: tuple[int, int], seed: int =
 
 
 def child_ours(path: str, repeats: int) -> dict:
-    from excitable.io.swc import read_swc
     from excitable.model.discretize import discretize
+    from excitable.model.morphology import Morphology
 
     out = {"read": [], "d_lambda": [], "dx": []}
     for _ in range(repeats):
         t0 = time.perf_counter()
-        m = read_swc(path)
+        m = Morphology.from_swc(path)
         t1 = time.perf_counter()
         c_dl = discretize(m, d_lambda=0.1)
         t2 = time.perf_counter()

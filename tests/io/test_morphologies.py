@@ -15,7 +15,8 @@ import pytest
 import excitable as ex
 from excitable.errors import ModelError
 from excitable.io import morphologies
-from excitable.io.swc import read_swc
+from excitable.io.import3d import read_swc_sections
+from excitable.model.morphology import Morphology
 
 ROOT = Path(__file__).resolve().parents[2]
 NAMES = ["ca1-pyramidal", "purkinje", "allen-scnn1a", "simple"]
@@ -36,11 +37,11 @@ def test_every_name_is_a_shipped_file_and_every_file_has_a_name_and_a_source():
 
 def test_the_files_are_the_real_cells():
     # what each name promises, measured from the file itself (section counts as in test_swc.py)
-    regions = {n: read_swc(morphologies.path(n)).regions for n in NAMES}
+    regions = {n: Morphology.from_swc(n).regions for n in NAMES}  # by name, as Cell.from_swc
     assert regions["ca1-pyramidal"] == {"soma", "basal", "apical"}  # no axon in n120
     assert regions["purkinje"] == {"soma", "basal"}
     assert regions["allen-scnn1a"] == {"soma", "axon", "basal", "apical"}
-    assert len(read_swc(morphologies.path("simple")).sections) == 7
+    assert len(Morphology.from_swc("simple").sections) == 7
 
 
 def test_a_path_is_taken_as_given_str_or_pathlike_relative_or_absolute(tmp_path, monkeypatch):
@@ -94,8 +95,8 @@ def test_naming_a_cell_loads_no_numpy():
     ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.strip() == "[]"
-    from excitable.io import read_swc as lazy  # the package still gives the reader
-    assert lazy is read_swc
+    from excitable.io import read_swc_sections as lazy  # the package still gives the reader
+    assert lazy is read_swc_sections
 
 
 def test_the_wheel_carries_the_cells_and_runs_them_from_any_directory(tmp_path):

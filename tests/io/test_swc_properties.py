@@ -22,7 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from excitable.errors import ModelError
-from excitable.io.swc import read_swc, read_swc_table
+from excitable.io.swc import read_swc_table
+from excitable.model.morphology import Morphology
 from excitable.model.discretize import discretize
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")  # an overflow is a bug here too
@@ -117,7 +118,7 @@ def frusta_area(m) -> float:
 def test_valid_trees_read_and_discretize_consistently(folder, tree, crlf):
     lines, n = tree
     p = write(folder, lines, "\r\n" if crlf else "\n")
-    m = read_swc(p)
+    m = Morphology.from_swc(p)
     assert m.source == "cell.swc"
     t = read_swc_table(p)
     assert len(t["id"]) == n and (np.diff(t["id"]) > 0).all()
@@ -213,7 +214,7 @@ def test_random_lines_give_a_result_or_one_line(folder, lines):
 
 
 def _read_and_discretize(p: Path) -> None:
-    m = result_or_one_line(read_swc, p)
+    m = result_or_one_line(Morphology.from_swc, p)
     if m is None:
         return
     for rule in (dict(), dict(dx_um=1.0), dict(d_lambda=0.1)):

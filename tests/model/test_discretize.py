@@ -12,7 +12,6 @@ import pytest
 
 from excitable.errors import ModelError
 from excitable.io.morphologies import path as shipped
-from excitable.io.swc import read_swc
 from excitable.model.discretize import discretize, lambda_f_um, nseg_d_lambda, nseg_dx
 from excitable.model.morphology import Morphology, Section
 
@@ -321,7 +320,7 @@ def _assert_same(c, ref):
 
 @pytest.mark.parametrize("name", ["ca1-pyramidal", "purkinje", "allen-scnn1a", "simple"])
 def test_shipped_cells_give_the_per_section_algorithms_numbers_bit_for_bit(name):
-    m = read_swc(shipped(name))
+    m = Morphology.from_swc(shipped(name))
     ra = np.linspace(30.0, 200.0, len(m.sections))
     for rule in RULES + [dict(dx_um=5.0, ra_ohm_cm=ra, cm_uF_cm2=ra / 100.0)]:
         _assert_same(discretize(m, **rule), _old_discretize(m, **rule))
@@ -334,7 +333,7 @@ def test_random_trees_give_the_per_section_algorithms_numbers_bit_for_bit(tmp_pa
         p = tmp_path / f"t{k}.swc"
         p.write_text(random_swc(rng, int(rng.integers(2, 300))))
         try:
-            m = read_swc(p)
+            m = Morphology.from_swc(p)
         except ModelError as e:  # a removed section left another one of length 0
             assert "length must be > 0" in str(e)
             continue

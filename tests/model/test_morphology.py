@@ -146,3 +146,21 @@ def test_morphology_validates_tree_and_names():
         Morphology((root, "axon"))
     with pytest.raises(ModelError, match="'x' not found"):
         Morphology((root,)).index("x")
+
+
+def test_from_swc_takes_what_cell_from_swc_takes_and_gives_its_morphology():
+    from excitable.io.morphologies import path as shipped
+    from excitable.model.cell import Cell
+
+    for value in ("simple", shipped("simple"), str(shipped("simple"))):  # a shipped name, a Path, a str
+        m, c = Morphology.from_swc(value), Cell.from_swc(value, nseg=1).morphology
+        assert m.names == c.names and m.source == c.source == "simple.swc"
+        assert all(np.array_equal(s.points, t.points) for s, t in zip(m.sections, c.sections))
+    for bad, text in [(123, "path must be a path to an SWC file or the name of a shipped cell"),
+                      ("purkinje.swc", "path: no such file 'purkinje.swc', and not a shipped cell")]:
+        with pytest.raises(ModelError) as e:
+            Morphology.from_swc(bad)
+        assert _one_line(e).startswith(text)
+        with pytest.raises(ModelError) as e_cell:
+            Cell.from_swc(bad)
+        assert str(e_cell.value) == str(e.value)

@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 
 from excitable.io.morphologies import path as shipped
-from excitable.io.swc import read_swc
 from excitable.model.discretize import discretize
 from excitable.model.morphology import Morphology, Section
 
@@ -165,7 +164,7 @@ def check_import(m, secs):
 
 @pytest.mark.parametrize("fname", FILES)
 def test_swc_files_match_neuron_import3d(fname):
-    m = read_swc(shipped(fname))
+    m = Morphology.from_swc(shipped(fname))
     cell, secs = nrn_from_swc(shipped(fname))
     check_import(m, secs)
     compare(m, secs, dict(nseg=3), ra=123.0)
@@ -192,7 +191,7 @@ SYNTHETIC = {
 def test_synthetic_import3d_cases_match_neuron(tmp_path, case):
     p = tmp_path / f"{case}.swc"
     p.write_text(SYNTHETIC[case])
-    m = read_swc(p)
+    m = Morphology.from_swc(p)
     cell, secs = nrn_from_swc(p)
     check_import(m, secs)
     compare(m, secs, dict(nseg=3))

@@ -99,15 +99,13 @@ class Cell:
 
     @classmethod
     def from_swc(cls, path, **kw) -> Cell:
-        """A cell from an SWC file (NEURON Import3d conventions, see ``excitable.io.swc``).
+        """A cell from an SWC file (NEURON Import3d conventions, see ``excitable.io.import3d``).
 
         ``path``: the name of a shipped reconstruction ("ca1-pyramidal", "purkinje", "allen-scnn1a",
         "simple": ``excitable.io.morphologies.names()``) or a path (str or os.PathLike) to an SWC
         file; anything else is a ModelError naming ``path``. ``kw`` as for ``Cell`` (e.g. d_lambda).
         """
-        from excitable.io.morphologies import path as swc_path
-
-        return cls(Morphology.from_swc(swc_path(path, field="path")), **kw)
+        return cls(Morphology.from_swc(path), **kw)
 
     # --- geometry -----------------------------------------------------------------------------
     @cached_property

@@ -23,6 +23,8 @@ from typing import Sequence
 import numpy as np
 
 from excitable.errors import ModelError, check_number
+from excitable.io.import3d import SwcSections, read_swc_sections
+from excitable.io.morphologies import path as swc_path
 
 __all__ = ["Section", "Morphology", "MorphologyBuilder", "region_of"]
 
@@ -106,8 +108,8 @@ class Section:
     @classmethod
     def _prechecked(cls, name: str, region: str, points: np.ndarray, parent: int | None,
                     parent_x: float) -> Section:
-        """A Section from fields its caller has already checked in bulk (``read_swc``: thousands of
-        sections at array speed): ``points`` a read-only float (n >= 2, 4) array, finite, diameters
+        """A Section from fields its caller has already checked in bulk (``Morphology.from_swc``:
+        thousands of sections at array speed): ``points`` a read-only float (n >= 2, 4) array, finite, diameters
         > 0, length > 0 and finite; a valid name and region; parent an int >= 0 or None; parent_x a
         float in [0, 1]. Anything else must go through the constructor."""
         s = object.__new__(cls)
@@ -219,9 +221,13 @@ class Morphology:
 
     @classmethod
     def from_swc(cls, path) -> Morphology:
-        """Read an SWC file with NEURON's Import3d conventions (see `excitable.io.swc.read_swc`)."""
-        from excitable.io.swc import read_swc
-        return read_swc(path)
+        """The cell of an SWC file, as NEURON's Import3d builds it (``excitable.io.import3d``).
+
+        ``path``: the name of a shipped cell (``excitable.io.morphologies.names()``, e.g.
+        "ca1-pyramidal") or the path of an SWC file, as for ``Cell.from_swc``. Raises ModelError (one
+        line naming the file and line) for a malformed file or a section of length 0.
+        """
+        return _from_swc_sections(read_swc_sections(swc_path(path, field="path")))
 
     # ---- queries ------------------------------------------------------------------------------
     @property
@@ -331,3 +337,31 @@ class MorphologyBuilder:
     def build(self) -> Morphology:
         return Morphology(tuple(self._sections))
 
+
+def _from_swc_sections(swc: SwcSections) -> Morphology:
+    """The Morphology of an SWC file's sections. Their points are checked at array speed: the file's
+    table made them finite and bounded with diameters > 0, so what is left of Section's checks is a
+    length > 0; a section that fails it (or the root, which may be a lone point) is built by the
+    constructor, which says what is wrong, prefixed with the file and the section's last line."""
+    pts_all, off = swc.points, swc.offsets
+    sizes = np.diff(off)
+    t = pts_all[1:, :3] - pts_all[:-1, :3]
+    step_len = np.sqrt(np.add.reduce(t * t, axis=1))  # > 0 where Section.length_um_of adds a step > 0
+    inside = np.ones(len(step_len), dtype=bool)
+    inside[off[1:-1] - 1] = False  # steps from one section's last point to the next one's first
+    moves = np.bincount(np.repeat(np.arange(len(swc)), sizes)[1:][inside],
+                        weights=(step_len[inside] > 0), minlength=len(swc)) > 0
+    fast = (moves & (sizes >= 2)).tolist()
+    off = off.tolist()
+    out = []
+    for k, (name, region, parent, parent_x) in enumerate(zip(swc.names, swc.regions, swc.parents,
+                                                              swc.parent_x)):
+        pts = pts_all[off[k]:off[k + 1]]
+        if k > 0 and fast[k]:
+            out.append(Section._prechecked(name, region, pts, parent, parent_x))
+            continue
+        try:
+            out.append(Section(name, region, pts, parent, parent_x))
+        except ModelError as e:
+            raise ModelError(f"{swc.source} line {swc.lines[k]}: {e}") from None
+    return Morphology(tuple(out), source=swc.source)
