@@ -16,3 +16,13 @@ def test_bicuculline_lifts_the_somatic_veto():
     blocked = experiments.run("excitation-inhibition", bicuculline=1.0).summary
     assert control["n_spikes_with_soma_inhibition"] == 0
     assert blocked["n_spikes_with_soma_inhibition"] == blocked["n_spikes_excitation_alone"] >= 1
+
+
+def test_curare_and_atropine_each_remove_only_their_receptors_response(tmp_path):
+    curare = experiments.run("receptor-types", curare=1.0)
+    atropine = experiments.run("receptor-types", atropine=1.0)
+    assert curare.summary["nicotinic"]["peak_mV"] == 0.0 and curare.summary["muscarinic"]["peak_mV"] < -1.0
+    assert atropine.summary["muscarinic"]["peak_mV"] == 0.0 and atropine.summary["nicotinic"]["peak_mV"] > 1.0
+    for res in (curare, atropine):  # the figure says which cell is blocked instead of failing
+        assert res.summary["speed_ratio_time_to_peak"] is None
+        res.figure().savefig(tmp_path / "receptors.png", dpi=40)

@@ -73,8 +73,9 @@ def run(**given) -> Result:
         # Supralinear summation (G^4 cooperativity): burst peak conductance / (n x single peak).
         "burst_conductance_ratio": gb / g1 if g1 > 0 else None,
         "burst_supralinearity": gb / (p.burst_spikes * g1) if g1 > 0 else None,
+        # None when a blocker (curare, atropine) leaves one of the two without a response.
         "speed_ratio_time_to_peak": mus["time_to_peak_ms"] / nic["time_to_peak_ms"]
-        if nic["time_to_peak_ms"] else None,
+        if nic["time_to_peak_ms"] and mus["time_to_peak_ms"] is not None else None,
     }
     res.plotter = plot_receptor_types
     return res

@@ -32,10 +32,15 @@ def plot_receptor_types(res):
         a_g.set_ylabel("conductance\n(fraction of its peak)")
         a_g.set_xlabel("time (ms)")
     n, m = s["nicotinic"], s["muscarinic"]
-    ax[0, 0].set_title(f"First 20 ms: nicotinic {n['sign']} ({n['peak_mV']:+.1f} mV, peak after "
-                       f"{n['time_to_peak_ms']:.1f} ms);\nmuscarinic: nothing yet", fontsize=9)
-    ax[0, 1].set_title(f"Whole run: muscarinic {m['sign']} ({m['peak_mV']:+.1f} mV), starts after "
-                       f"{m['latency_ms']:.0f} ms,\npeaks at {m['time_to_peak_ms']:.0f} ms, half-width "
-                       f"{m['duration_ms']:.0f} ms; a burst: {s['burst_conductance_ratio']:.0f}x the conductance",
-                       fontsize=9)
+    # A blocker (curare, atropine) leaves a cell without a response: its title says so.
+    nicotinic = (f"nicotinic {n['sign']} ({n['peak_mV']:+.1f} mV, peak after {n['time_to_peak_ms']:.1f} ms)"
+                 if n["time_to_peak_ms"] is not None else "nicotinic: no response (blocked)")
+    ax[0, 0].set_title(f"First 20 ms: {nicotinic};\nmuscarinic: nothing yet", fontsize=9)
+    if m["time_to_peak_ms"] is None:
+        muscarinic = "Whole run: muscarinic: no response (blocked)"
+    else:
+        muscarinic = (f"Whole run: muscarinic {m['sign']} ({m['peak_mV']:+.1f} mV), starts after "
+                      f"{m['latency_ms']:.0f} ms,\npeaks at {m['time_to_peak_ms']:.0f} ms, half-width "
+                      f"{m['duration_ms']:.0f} ms; a burst: {s['burst_conductance_ratio']:.0f}x the conductance")
+    ax[0, 1].set_title(muscarinic, fontsize=9)
     return fig
