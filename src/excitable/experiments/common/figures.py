@@ -20,6 +20,12 @@ COLORS = {
     "stim": OKABE_ITO["sky"], "ca": OKABE_ITO["yellow"],
 }
 CYCLE = [OKABE_ITO[k] for k in ("vermillion", "blue", "green", "orange", "purple", "sky", "yellow", "black")]
+#: Synapse figures: the transmitter in the cleft, excitatory and inhibitory inputs.
+TRANSMITTER, EXCITATORY, INHIBITORY = OKABE_ITO["orange"], OKABE_ITO["vermillion"], OKABE_ITO["blue"]
+#: Neutral grey for controls and guide lines.
+GREY = "0.55"
+#: Text style of a caption under or inside a panel.
+CAPTION = dict(fontsize=8.5, color="0.25", ha="left", va="top", wrap=True)
 
 
 def new_figure(rows: int = 1, cols: int = 1, *, height: float = 2.6, width: float = 8.0, **kw):
@@ -61,12 +67,6 @@ def stimulus_axis(ax, t, i_stim, unit: str = "uA/cm2"):
     return ax_s
 
 
-#: Neutral grey for controls and guide lines.
-GREY = "0.55"
-#: Text style of a caption under or inside a panel.
-CAPTION = dict(fontsize=8.5, color="0.25", ha="left", va="top", wrap=True)
-
-
 def grid_figure(width, height, rows, cols, **kw):
     """A figure with a GridSpec (for panels of different sizes), styled as ``new_figure``."""
     import matplotlib
@@ -103,7 +103,3 @@ def mark(ax, x, text, *, color="0.3", y=0.97, ha="left"):
     """A dotted vertical line at time ``x`` with a label at its top: an event (release, onset)."""
     ax.axvline(x, color=color, lw=0.8, ls=":")
     ax.text(x, y, f" {text} ", transform=ax.get_xaxis_transform(), fontsize=7, va="top", ha=ha, color=color)
-
-
-#: Synapse figures: the transmitter in the cleft, excitatory and inhibitory inputs.
-TRANSMITTER, EXCITATORY, INHIBITORY = OKABE_ITO["orange"], OKABE_ITO["vermillion"], OKABE_ITO["blue"]

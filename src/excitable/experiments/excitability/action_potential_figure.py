@@ -8,7 +8,6 @@ import numpy as np
 
 from excitable.experiments.common.figures import COLORS, OKABE_ITO, ion_color, new_figure, stimulus_axis
 
-
 PHASE_COLORS = [OKABE_ITO["sky"], OKABE_ITO["orange"], OKABE_ITO["blue"], OKABE_ITO["green"]]
 
 

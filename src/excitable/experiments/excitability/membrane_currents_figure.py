@@ -9,7 +9,6 @@ import numpy as np
 from excitable.experiments.common.figures import (COLORS, GREY, OKABE_ITO, grid_figure, stimulus_axis,
                                                   style_axes)
 
-
 #: Symbol of each current family in the summary and figure.
 NAMES = {"na": "INa", "k": "IK", "leak": "IL", "other": "I_other"}
 

@@ -8,10 +8,7 @@ import numpy as np
 
 from excitable.experiments.common.figures import COLORS, new_figure, note
 
-
 ION_COLOR = {"k": COLORS["k"], "na": COLORS["na"], "cl": COLORS["leak"]}
-
-
 ION_LABEL = {"k": "K+", "na": "Na+", "cl": "Cl-"}
 
 

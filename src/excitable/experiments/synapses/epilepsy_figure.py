@@ -6,10 +6,7 @@ import numpy as np
 
 from excitable.experiments.common.figures import OKABE_ITO, new_figure
 
-
 EXC_COLOR = OKABE_ITO["blue"]
-
-
 INH_COLOR = OKABE_ITO["vermillion"]
 
 

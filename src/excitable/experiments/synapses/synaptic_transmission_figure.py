@@ -6,11 +6,8 @@ from __future__ import annotations
 
 from excitable.experiments.common.figures import OKABE_ITO, TRANSMITTER, mark, new_figure
 
-
 PRE, TERM, POST = OKABE_ITO["sky"], OKABE_ITO["blue"], OKABE_ITO["black"]
 OPEN, CURRENT = OKABE_ITO["green"], OKABE_ITO["vermillion"]
-
-
 ONSET_TEXT = "0.1 mV"
 
 
