@@ -5,6 +5,7 @@ the Dask runs must give the same table, byte for byte, since each point is the s
 """
 
 import csv
+import importlib
 import json
 
 import numpy as np
@@ -87,9 +88,7 @@ def test_other_user_errors_exit_2(tmp_path, capsys):
 
 
 def test_interrupted_sweep_keeps_its_rows_and_resume_computes_only_the_rest(tmp_path, local, monkeypatch):
-    import excitable.sweep
-
-    monkeypatch.setattr(excitable.sweep, "LOCAL_BATCH", 5)  # rows arrive 5 at a time
+    monkeypatch.setattr(importlib.import_module("excitable.sweep"), "LOCAL_BATCH", 5)  # rows arrive 5 at a time
     out = tmp_path / "resume"
     seen = []
 

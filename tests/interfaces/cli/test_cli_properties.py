@@ -13,6 +13,7 @@ within the ``grid`` limit, its values distinct.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import math
 import os
@@ -27,9 +28,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from excitable import experiments, limits
-from excitable import sweep as sweep_module
 from excitable.interfaces.cli.main import main
 from excitable.results import Result
+
+sweep_module = importlib.import_module("excitable.sweep")  # the module (ex.sweep is the function)
 
 NAMES = experiments.names()
 #: ~150 examples per property keep this file under ~20 s; no example database is written.
