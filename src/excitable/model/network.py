@@ -15,22 +15,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from excitable.errors import ModelError, check_number
 from excitable.model.cell import Cell, _check_mechanism
-from excitable.model.stimuli import Location
+from excitable.model.stimuli import Location, Site
 from excitable.physics.channel import AbstractChannel
-
-
-@dataclass(frozen=True)
-class Site:
-    """A location on one cell of a network."""
-
-    cell: int
-    at: Location = field(default_factory=Location)
 
 
 @dataclass

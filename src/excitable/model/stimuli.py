@@ -8,7 +8,7 @@ voltages in mV, series resistance in MOhm.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -34,6 +34,14 @@ class Location:
         return f"{self.section}({self.x:g})"
 
 
+@dataclass(frozen=True)
+class Site:
+    """A location on one cell of a network: cell index and Location."""
+
+    cell: int
+    at: Location = field(default_factory=Location)
+
+
 def _validated_window(delay, duration):
     return (check_number("delay", delay, nonnegative=True),
             check_number("duration", duration, nonnegative=True))
@@ -41,8 +49,6 @@ def _validated_window(delay, duration):
 
 def _check_site(stimulus) -> None:
     """``at`` must be a Location, or a Site (a Location on one cell of a network)."""
-    from excitable.model.network import Site  # network imports this module
-
     at = stimulus.at
     if not isinstance(at, (Location, Site)):
         raise ModelError(f"{type(stimulus).__name__}: at must be a Location (e.g. cell.soma), got {at!r}")
