@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory browser
 	touch $(STAMP)
 
-# Debian's Chromium, for the tour's browser test (tests/interfaces/test_tour.py drives it with
+# Debian's Chromium, for the tour's browser test (tests/interfaces/tour/test_tour.py drives it with
 # Playwright; no browser download). Installed when missing and we are root, as on a fresh CI machine.
 CHROMIUM := /usr/bin/chromium
 browser:

@@ -20,8 +20,8 @@ import argparse
 import numpy as np
 
 import excitable as ex
+from excitable import fit
 from excitable.engine.batch import get_param, with_param
-from excitable.fit import fit
 
 # mS/cm2, mV, uF/cm2: the cell that made the recording, and where the fit starts.
 TRUTH = {"HH.gNa": 105.0, "HH.gK": 31.0, "Leak.g": 0.26, "Leak.e": -56.0, "cm": 1.1}

@@ -1,7 +1,7 @@
 """The public API: every name of ``excitable`` resolves, is listed, and is seen by static tools;
 ``import excitable`` stays light; ``ex.fit``/``ex.sweep`` are the functions whatever was imported
-first; every ``ex.NAME`` the README and docs/ use exists; ``ex.channels``/``ex.receptors`` hold every
-mechanism of the catalogue."""
+first (their modules are ``excitable.workflows.fitting``/``sweeping``); every ``ex.NAME`` the README
+and docs/ use exists; ``ex.channels``/``ex.receptors`` hold every mechanism of the catalogue."""
 
 from __future__ import annotations
 
@@ -70,27 +70,38 @@ def test_import_excitable_loads_no_jax_nor_numpy():
     assert got == "[]"
 
 
-@pytest.mark.parametrize("name", ["fit", "sweep"])
-def test_fit_and_sweep_are_the_functions_whichever_is_imported_first(name):
-    module = importlib.import_module(f"excitable.{name}")
-    assert getattr(ex, name) is getattr(module, name) and callable(getattr(ex, name))
+@pytest.mark.parametrize(("name", "module"), [("fit", "excitable.workflows.fitting"),
+                                              ("sweep", "excitable.workflows.sweeping")])
+def test_fit_and_sweep_are_the_functions_whichever_is_imported_first(name, module):
+    # Their modules are named for the activity (fitting, sweeping), so importing one sets no
+    # attribute ``ex.fit``/``ex.sweep`` on the package: the lazy export is the function either way.
+    assert getattr(ex, name) is getattr(importlib.import_module(module), name) and callable(getattr(ex, name))
     checks = (f"import sys\n"
-              f"fn = sys.modules['excitable.{name}'].{name}\n"
+              f"fn = sys.modules['{module}'].{name}\n"
               f"from excitable import {name} as imported\n"
               f"print(json.dumps([callable(ex.{name}), ex.{name} is fn, imported is fn]))\n")
-    module_first = f"import json\nimport excitable.{name}\nimport excitable as ex\n" + checks
+    module_first = f"import json\nimport {module}\nimport excitable as ex\n" + checks
     package_first = (f"import json\nimport excitable as ex\nbefore = ex.{name}\n"
-                     f"import excitable.{name}\nassert ex.{name} is before\n") + checks
+                     f"import {module}\nassert ex.{name} is before\n") + checks
     for code in (module_first, package_first):
         assert json.loads(fresh(code)) == [True, True, True]
 
 
-def test_the_fit_and_sweep_modules_stay_importable_by_their_full_names():
-    from excitable.fit import Features, fit
-    from excitable.sweep import LOCAL_BATCH, sweep
+def test_the_fit_and_sweep_modules_are_importable_by_their_full_names():
+    from excitable.workflows.fitting import Features, fit
+    from excitable.workflows.sweeping import LOCAL_BATCH, sweep
 
     assert (ex.fit, ex.sweep, ex.Features) == (fit, sweep, Features) and LOCAL_BATCH > 0
-    assert importlib.import_module("excitable.fit").__name__ == "excitable.fit"
+    assert importlib.import_module("excitable.workflows.fitting").__name__ == "excitable.workflows.fitting"
+
+
+def test_no_exported_function_or_class_shares_its_name_with_a_module_of_the_package():
+    # Importing a submodule ``excitable.NAME`` sets ``ex.NAME`` to it, over a function of that name.
+    root = INIT.parent
+    submodules = {p.stem for p in root.glob("*.py")} | {p.parent.name for p in root.glob("*/__init__.py")}
+    clashes = sorted(name for name in ex.__all__
+                     if name in submodules and getattr(ex, name) is not importlib.import_module(f"excitable.{name}"))
+    assert clashes == []
 
 
 def test_a_patched_function_is_seen_and_the_patch_undone(monkeypatch):

@@ -29,9 +29,6 @@ Units are NEURON's (see ``excitable.units``): mV, ms, um, uF/cm2, mS/cm2, uA/cm2
 from __future__ import annotations
 
 import importlib
-import sys
-
-_ModuleType = type(sys)  # types.ModuleType, without importing types
 
 __version__ = "0.1.0"
 
@@ -43,7 +40,6 @@ if TYPE_CHECKING:
     from excitable.engine.batch import broadcast, get_param, param_names, with_param
     from excitable.engine.grad import Bounds
     from excitable.errors import ModelError, SimulationError
-    from excitable.fit import Features, FitResult, fit, loss_function
     from excitable.io import morphologies
     from excitable.model.cell import Cell
     from excitable.model.morphology import Morphology, Section
@@ -54,7 +50,8 @@ if TYPE_CHECKING:
     from excitable.physics.channels.hh import HH, Leak
     from excitable.physics.ions import ghk_current, ghk_voltage, nernst
     from excitable.results import Result
-    from excitable.sweep import SweepResult, parse_axis, sweep
+    from excitable.workflows.fitting import Features, FitResult, fit, loss_function
+    from excitable.workflows.sweeping import SweepResult, parse_axis, sweep
 
 #: public name -> the module that defines it
 _EXPORTS = {
@@ -68,9 +65,9 @@ _EXPORTS = {
     **dict.fromkeys(["HH", "Leak"], "excitable.physics.channels.hh"),
     **dict.fromkeys(["nernst", "ghk_voltage", "ghk_current"], "excitable.physics.ions"),
     **dict.fromkeys(["broadcast", "with_param", "get_param", "param_names"], "excitable.engine.batch"),
-    **dict.fromkeys(["Features", "FitResult", "loss_function"], "excitable.fit"),
+    **dict.fromkeys(["fit", "Features", "FitResult", "loss_function"], "excitable.workflows.fitting"),
     **dict.fromkeys(["Bounds"], "excitable.engine.grad"),
-    **dict.fromkeys(["SweepResult", "parse_axis"], "excitable.sweep"),
+    **dict.fromkeys(["sweep", "SweepResult", "parse_axis"], "excitable.workflows.sweeping"),
     **dict.fromkeys(["ModelError", "SimulationError"], "excitable.errors"),
 }
 #: public name -> a module reached as ``ex.NAME``
@@ -87,11 +84,8 @@ _MODULES = {
     "engine": "excitable.engine",
     "io": "excitable.io",
 }
-#: functions named like the module that holds them: ``ex.fit`` is the function ``excitable.fit.fit``
-#: (see `_Package`)
-_FUNCTIONS = ("fit", "sweep")
 
-__all__ = sorted([*_EXPORTS, *_MODULES, *_FUNCTIONS])
+__all__ = sorted([*_EXPORTS, *_MODULES])
 
 
 def __getattr__(name: str):
@@ -108,41 +102,3 @@ def __getattr__(name: str):
 def __dir__():
     return sorted({*__all__, "__version__"})
 
-
-class _FunctionOverModule:
-    """``ex.fit`` is the function ``fit`` of the module ``excitable.fit``, whatever was imported first.
-
-    Importing a submodule sets it as an attribute of its package (``import excitable.fit`` would make
-    ``ex.fit`` the module); this data descriptor on the package's type ignores that one assignment,
-    so the function always wins. Other assignments (a test's monkeypatch) are kept until deleted. The
-    module stays importable by its full name: ``from excitable.fit import fit``, ``sys.modules``.
-    """
-
-    def __init__(self, module: str):
-        self.module = module
-        self.name = module.rpartition(".")[2]
-
-    def __get__(self, package, owner=None):
-        if package is None:
-            return self
-        if self.name in package.__dict__:
-            return package.__dict__[self.name]
-        return getattr(importlib.import_module(self.module), self.name)
-
-    def __set__(self, package, value):
-        if isinstance(value, _ModuleType) and value.__name__ == self.module:
-            return  # the import system recording the submodule
-        package.__dict__[self.name] = value
-
-    def __delete__(self, package):
-        package.__dict__.pop(self.name, None)
-
-
-class _Package(_ModuleType):
-    """The type of the ``excitable`` module: a module's type is where it can hold descriptors."""
-
-    fit = _FunctionOverModule("excitable.fit")
-    sweep = _FunctionOverModule("excitable.sweep")
-
-
-sys.modules[__name__].__class__ = _Package

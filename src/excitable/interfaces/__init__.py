@@ -1,1 +1,1 @@
-"""Interfaces: the command line (and, later, the web lab)."""
+"""Interfaces: the command line (`cli/`), the tour's HTML page (`tour/`) and, later, the web lab."""

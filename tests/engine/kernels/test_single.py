@@ -77,7 +77,7 @@ def test_float32_runs_in_float32_as_the_scan_path_does():
     assert fused.dtype == np.float32
     # The same float32 arithmetic as the scan path (tolerance: rounding of a reassociated sum).
     np.testing.assert_allclose(fused, sim.run_batch(TSTOP, p32, kernel="scan")["v"], rtol=0, atol=1e-4)
-    # And the engine's stated float32 accuracy against float64 (0.011 mV, tests/engine/test_fit.py),
+    # And the engine's stated float32 accuracy against float64 (0.011 mV, tests/workflows/test_fitting.py),
     # with the same spikes.
     scan64 = sim.run_batch(TSTOP, params, kernel="scan")["v"]
     np.testing.assert_allclose(fused, scan64, rtol=0, atol=0.011)
@@ -191,7 +191,7 @@ def test_forward_mode_derivatives_run_inside_the_kernel():
     """``Simulation.function(kernel="fused")``: ``jax.jvp`` runs the kernel once, the tangent
     carried beside the state. Reference: ``jax.jvp`` of the scan path's function (the same
     arithmetic, differentiated by JAX step by step; itself checked against finite differences
-    in test_fit.py): equal to rounding (1e-9 mV, and 1e-9 relative for mV per mS/cm2)."""
+    in tests/workflows/test_fitting.py): equal to rounding (1e-9 mV, and 1e-9 relative for mV per mS/cm2)."""
     import jax
     import jax.numpy as jnp
 

@@ -239,7 +239,7 @@ def test_float32_runs_in_float32_as_the_scan_path_does(layout):
     # a spike, where dV/dt ~ 100 mV/ms turns a tiny time shift into a voltage difference
     # (measured 3e-4 mV; tolerance 2e-3 mV).
     assert_same(fused, sim.run_batch(TSTOP, p32, kernel="scan"), atol=2e-3)
-    # Against float64: within the engine's stated float32 accuracy (0.011 mV, tests/engine/test_fit.py;
+    # Against float64: within the engine's stated float32 accuracy (0.011 mV, tests/workflows/test_fitting.py;
     # measured 7e-4 mV here, the scan path's own float32 run 4e-4 mV), with the same spikes.
     scan64 = sim.run_batch(TSTOP, params, kernel="scan")
     assert_same(fused, scan64, atol=0.011)

@@ -13,7 +13,6 @@ within the ``grid`` limit, its values distinct.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import io
 import math
 import os
@@ -30,8 +29,7 @@ from hypothesis import strategies as st
 from excitable import experiments, limits
 from excitable.interfaces.cli.main import main
 from excitable.results import Result
-
-sweep_module = importlib.import_module("excitable.sweep")  # the module (ex.sweep is the function)
+from excitable.workflows import sweeping as sweep_module
 
 NAMES = experiments.names()
 #: ~150 examples per property keep this file under ~20 s; no example database is written.

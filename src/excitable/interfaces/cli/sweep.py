@@ -47,7 +47,7 @@ def run(args) -> int:
     from excitable import experiments
     from excitable.errors import ModelError
     from excitable.interfaces.cli.arguments import check_out, parse_sets
-    from excitable.sweep import grid_points, parse_axis
+    from excitable.workflows.sweeping import grid_points, parse_axis
 
     declared = experiments.declaration(args.name)  # unknown name: one line, exit 2
     if not args.grid:
@@ -63,7 +63,7 @@ def run(args) -> int:
     declared.resolve(sets)
     check_out(args.out)
     from excitable.progress import StderrBar
-    from excitable.sweep import sweep
+    from excitable.workflows.sweeping import sweep
 
     res = sweep(args.name, axes, sets=sets, out=args.out, scheduler=args.scheduler,
                 batch_size=args.batch, fresh=args.fresh, plot=args.plot,

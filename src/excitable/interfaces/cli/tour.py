@@ -43,7 +43,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 def run(args) -> int:
     """Run the tour for parsed ``args``; returns the exit status (0 all ran, 1 some failed)."""
-    from excitable.tour import run_tour
+    from excitable.interfaces.tour import run_tour
 
     only = None
     if args.only is not None:

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from excitable.errors import ModelError
 from excitable.interfaces.cli.main import main
-from excitable.journal import LOCK, Journal, key, locked
-from excitable.sweep import JOURNAL, TABLE, parse_axis, sweep
+from excitable.workflows.journal import LOCK, Journal, key, locked
+from excitable.workflows.sweeping import JOURNAL, TABLE, parse_axis, sweep
 
 EXP = "action-potential"
 SETS = {"tstop": 8.0}
@@ -113,7 +113,7 @@ def test_the_lock_refuses_a_second_holder_and_is_gone_afterwards(tmp_path):
 def test_the_lock_is_held_against_another_process_and_dropped_when_it_dies(tmp_path):
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import sys, time
-        from excitable.journal import locked
+        from excitable.workflows.journal import locked
         with locked({str(tmp_path)!r}):
             print("locked", flush=True)
             time.sleep(600)
@@ -141,13 +141,13 @@ def test_locks_taken_and_given_back_in_a_race_are_never_held_twice(tmp_path, mon
     import time
     import types
 
-    import excitable.journal
+    import excitable.workflows.journal
 
     def slow_flock(fd, op):
         time.sleep(random.uniform(0, 0.002))
         return fcntl.flock(fd, op)
 
-    monkeypatch.setattr(excitable.journal, "fcntl", types.SimpleNamespace(**{
+    monkeypatch.setattr(excitable.workflows.journal, "fcntl", types.SimpleNamespace(**{
         **{k: getattr(fcntl, k) for k in ("LOCK_EX", "LOCK_NB")}, "flock": slow_flock}))
     inside, most, held = [0], [0], [0]
     guard = threading.Lock()

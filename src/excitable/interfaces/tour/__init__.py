@@ -1,17 +1,17 @@
 """The tour: every experiment, in the order of the questions, in one self-contained HTML page.
 
 ``run_tour(out_dir)`` runs each experiment of ``excitable.experiments.REGISTRY`` in the order of the
-phenomena table (``excitable.tour.phenomena``; experiments not in the table come last, in registry
-order), saves each report into ``out_dir/NAME/`` (``Result.save``) and writes ``out_dir/index.html``
-(figures embedded as base64 PNG; opens offline) and ``out_dir/tour.json`` (status and time of each).
+phenomena table (``phenomena`` here; experiments not in the table come last, in registry order), saves
+each report into ``out_dir/NAME/`` (``Result.save``) and writes ``out_dir/index.html`` (figures
+embedded as base64 PNG; opens offline) and ``out_dir/tour.json`` (status and time of each).
 An experiment that raises becomes an error section; the tour goes on. The page is rewritten after each
 experiment and says "incomplete" until the last one is done, so a tour that is interrupted never
 leaves the page of an older tour looking current (an older ``tour.json`` is removed at the start).
 
 Each section shows the question, the protocol and expected result (from the phenomena table), the
 figure, the summary's scalar values with units read from their key suffixes (``_mV``, ``_ms``,
-``_m_s`` ...; see ``excitable.tour.text.UNITS``), and the mechanism: the first two or three sentences
-of the paragraph after the title of the experiment module's docstring.
+``_m_s`` ...; see ``text.UNITS`` here), and the mechanism: the first two or three sentences of the
+paragraph after the title of the experiment module's docstring.
 
 Quick settings: an experiment may declare ``quick={param: value, ...}`` (``Experiment.quick``),
 cheaper parameters that still show the phenomenon (fewer sweep points, shorter runs, coarser grids).
@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from excitable.errors import ModelError
-from excitable.tour.phenomena import ORDER, PHENOMENA
+from excitable.interfaces.tour.phenomena import ORDER, PHENOMENA
 
 __all__ = ["Outcome", "order", "run_tour"]
 
@@ -136,7 +136,7 @@ def run_tour(out_dir, *, quick: bool = False, only: Sequence[str] | None = None,
     names = _select(only)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    from excitable.tour.render import render
+    from excitable.interfaces.tour.render import render
 
     t_start = time.perf_counter()
     outcomes = []

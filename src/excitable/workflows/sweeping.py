@@ -4,7 +4,7 @@ A grid is one or more axes (``parse_axis("amplitude=5:40:8")``: 8 values from 5 
 ``"model=hh,textbook"``: a list). Every grid point runs the experiment once; its scalar summary fields
 (numbers, strings, booleans) become one row of ``DIR/sweep.csv``, after the grid values. Rows are
 appended to ``DIR/sweep.jsonl`` the moment they arrive, so a crash or a lost worker loses nothing that
-was finished, and running the same sweep again skips the points already done (``excitable.journal``:
+was finished, and running the same sweep again skips the points already done (``excitable.workflows.journal``:
 a torn last line is repaired, a journal of other settings refused, and a folder is
 locked while a sweep writes there, so a second sweep on it is refused). ``sweep.csv`` and the
 figure (``sweep.png``: lines for one axis, heat maps for two) are written atomically at the end.
@@ -20,7 +20,7 @@ parameters the experiment rejects (ModelError) or whose run goes unstable (Simul
 row with the message in the ``error`` column instead of stopping the sweep.
 
 Example:
-    >>> from excitable.sweep import parse_axis, sweep
+    >>> from excitable import parse_axis, sweep
     >>> axes = [parse_axis("amplitude=5:40:8", "action-potential"), parse_axis("gNa_scale=0.5:1.5:5", "action-potential")]
     >>> res = sweep("action-potential", axes, sets={"tstop": 20}, out="ap-sweep")
     >>> res.rows[0]   # {"amplitude": 5.0, "gNa_scale": 0.5, "rest_mV": ..., "peak_mV": ...}
@@ -39,8 +39,8 @@ from pathlib import Path
 import numpy as np
 
 from excitable.errors import ModelError, SimulationError
-from excitable.journal import Journal, locked
-from excitable.journal import key as _key
+from excitable.workflows.journal import Journal, locked
+from excitable.workflows.journal import key as _key
 
 #: Points run together here (one vmapped simulation per group, for experiments that allow it):
 #: large enough to fill a vector unit or a GPU, small enough for a responsive progress bar.

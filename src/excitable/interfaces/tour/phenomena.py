@@ -1,8 +1,8 @@
 """The phenomena in the order of the tour: a copy of the table in docs/phenomena.md.
 
 Each entry is (experiment name, the question it answers, the protocol, the observables and expected
-result), verbatim from that table (its last row, the tour itself, left out). tests/interfaces/test_tour.py
-checks that this copy still matches the table: edit both together.
+result), verbatim from that table (its last row, the tour itself, left out).
+tests/interfaces/tour/test_tour.py checks that this copy still matches the table: edit both together.
 """
 
 from __future__ import annotations

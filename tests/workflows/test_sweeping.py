@@ -5,7 +5,6 @@ the Dask runs must give the same table, byte for byte, since each point is the s
 """
 
 import csv
-import importlib
 import json
 
 import numpy as np
@@ -13,7 +12,8 @@ import pytest
 
 from excitable import experiments
 from excitable.interfaces.cli.main import main
-from excitable.sweep import JOURNAL, TABLE, parse_axis, sweep
+from excitable.workflows import sweeping
+from excitable.workflows.sweeping import JOURNAL, TABLE, parse_axis, sweep
 
 EXP = "action-potential"
 SETS = {"tstop": 8.0}  # short runs: one compiled program serves every grid point
@@ -88,7 +88,7 @@ def test_other_user_errors_exit_2(tmp_path, capsys):
 
 
 def test_interrupted_sweep_keeps_its_rows_and_resume_computes_only_the_rest(tmp_path, local, monkeypatch):
-    monkeypatch.setattr(importlib.import_module("excitable.sweep"), "LOCAL_BATCH", 5)  # rows arrive 5 at a time
+    monkeypatch.setattr(sweeping, "LOCAL_BATCH", 5)  # rows arrive 5 at a time
     out = tmp_path / "resume"
     seen = []
 

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from importlib import resources
 from string import Template
 
-from excitable.tour.text import mechanism, protocol_from_title, scalar_rows
+from excitable.interfaces.tour.text import mechanism, protocol_from_title, scalar_rows
 
 
 def _e(text) -> str:
@@ -25,7 +25,7 @@ def _value_class(text: str) -> str:
 
 
 def _section(o) -> str:
-    """One experiment's section; ``o`` is a ``excitable.tour.Outcome``."""
+    """One experiment's section; ``o`` is a ``excitable.interfaces.tour.Outcome``."""
     cls = "experiment" if o.ok else "experiment error"
     out = [f'<section class="{cls}" id="{_e(o.name)}" data-name="{_e(o.name)}" '
            f'data-status="{"ok" if o.ok else "error"}">',
@@ -84,7 +84,8 @@ def render(outcomes, *, quick: bool, total_s: float, version: str, pending: int 
         status = (f"INCOMPLETE: {n} of {n + pending} experiments so far ({pending} not run: the tour is "
                   f"still running, or was interrupted). " + status)
     settings = "quick settings (each experiment's QUICK parameters)" if quick else "default parameters"
-    template = Template(resources.files("excitable.tour").joinpath("template.html").read_text("utf-8"))
+    # The page's frame ships beside this module as package data (the wheel carries it).
+    template = Template(resources.files(__package__).joinpath("template.html").read_text("utf-8"))
     return template.substitute(
         version=_e(version), n_total=n + pending, status_line=_e(status), toc=toc,
         sections="\n".join(_section(o) for o in outcomes),

@@ -22,11 +22,11 @@ from excitable.errors import ModelError
 from excitable.experiments.base import Experiment, Param
 from excitable.interfaces.cli.main import main
 from excitable.results import Result
-from excitable.tour import order
-from excitable.tour.phenomena import ORDER, PHENOMENA
-from excitable.tour.text import format_value, mechanism, split_key
+from excitable.interfaces.tour import order
+from excitable.interfaces.tour.phenomena import ORDER, PHENOMENA
+from excitable.interfaces.tour.text import format_value, mechanism, split_key
 
-TABLE = Path(__file__).resolve().parents[2] / "docs" / "phenomena.md"  # the project's own doc
+TABLE = Path(__file__).resolve().parents[3] / "docs" / "phenomena.md"  # the project's own doc
 
 
 def test_order_follows_the_phenomena_table_unknown_last():
