@@ -140,3 +140,15 @@ def test_the_whole_catalogue_is_json_and_needs_no_jax():
     assert {s["label"] for s in page["signals"]} >= {"v", "i_stim", "*.m", "*.h", "*.n"}
     families = {p["family"] for p in catalogue["pages"].values()}
     assert families == set(catalogue["families"])
+
+
+def test_a_name_is_accepted_with_underscores_as_well_as_hyphens():
+    # A Python user writes the module's spelling, experiments.run("action_potential"): the same experiment.
+    assert experiments.canonical("action_potential") == "action-potential"
+    assert experiments.declaration("action_potential").name == "action-potential"
+    assert experiments.describe("all_or_none") == experiments.describe("all-or-none")
+    assert experiments.get("gates_overlap") is experiments.get("gates-overlap")
+    from excitable.errors import ModelError
+
+    with pytest.raises(ModelError, match="unknown experiment 'action potential'; known: "):
+        experiments.canonical("action potential")

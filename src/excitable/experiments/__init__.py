@@ -67,10 +67,17 @@ def names() -> list[str]:
     return list(REGISTRY)
 
 
-def _known(name: str) -> str:
-    if name not in REGISTRY:
+def canonical(name: str) -> str:
+    """``name`` as the registry spells it: ``action_potential`` (a Python identifier, as in the module's
+    name) and ``action-potential`` are the same experiment; refused with the known names otherwise."""
+    spelled = name.replace("_", "-") if isinstance(name, str) else name
+    if spelled not in REGISTRY:
         raise ModelError(f"unknown experiment {name!r}; known: {', '.join(REGISTRY)}")
-    return REGISTRY[name]
+    return spelled
+
+
+def _known(name: str) -> str:
+    return REGISTRY[canonical(name)]
 
 
 def get(name: str):
@@ -82,7 +89,8 @@ def find_declaration(name: str) -> Experiment | None:
     """The declaration of ``name`` from its family's ``declarations`` module, without importing the
     protocol (no JAX); None when that family declares none (an experiment added to ``REGISTRY`` from
     outside the package)."""
-    module = _known(name)
+    name = canonical(name)
+    module = REGISTRY[name]
     package = module.rpartition(".")[0]
     if not package.startswith(f"{__name__}."):
         return None

@@ -18,7 +18,14 @@ USER_ERROR = 2
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, but an error is one line and exit status 2 (argparse prints the usage too)."""
+    """argparse, but an error is one line and exit status 2 (argparse prints the usage too), and an
+    ``epilog`` may be a function, called only when the help is shown (``run``'s list of experiments
+    reads every declaration: a cost no other command should pay)."""
+
+    def format_help(self):
+        if callable(self.epilog):
+            self.epilog = self.epilog()
+        return super().format_help()
 
     def error(self, message):
         print(f"excitable: error: {message}", file=sys.stderr)

@@ -16,7 +16,8 @@ import json
 
 def add_parser(sub) -> argparse.ArgumentParser:
     """Add the ``run`` subcommand to the CLI's subparsers."""
-    p = sub.add_parser("run", help="run an experiment")
+    p = sub.add_parser("run", help="run an experiment", epilog=_experiments_epilog,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("name")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="set a parameter (repeatable)")
@@ -24,6 +25,21 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="write summary.json, traces.csv, figure.png/.svg")
     p.add_argument("--params", action="store_true", help="list the parameters and exit")
     return p
+
+
+def _experiments_epilog() -> str:
+    """The experiments, in the tour's order, each with its question: from the declarations (no JAX)."""
+    from excitable import experiments
+
+    rows = []
+    for name in experiments.names():
+        try:
+            question = experiments.declaration(name).question
+        except Exception as e:  # noqa: BLE001 - one broken module should not hide the others from --help
+            question = f"(cannot be loaded: {type(e).__name__})"
+        rows.append(f"  {name:22s} {question}")
+    return ("experiments (NAME; underscores work too, action_potential):\n" + "\n".join(rows)
+            + "\n\nexample: excitable run action-potential --set amplitude=20 --out ap/")
 
 
 def run(args) -> int:
@@ -39,10 +55,10 @@ def run(args) -> int:
     params = declared.resolve(parse_sets(args.set))
     if args.out is not None:
         check_out(args.out, beside=True)
-    exp = experiments.get(args.name)
+    exp = experiments.get(declared.name)
     from excitable.progress import StderrBar, reporting
 
-    with StderrBar(label=args.name) as bar, reporting(bar):
+    with StderrBar(label=declared.name) as bar, reporting(bar):
         result = exp.run(**params)
     if args.out is not None:
         try:
@@ -55,7 +71,10 @@ def run(args) -> int:
     else:
         _print_summary(result)
         if args.out:
-            print(f"wrote {args.out}/summary.json, traces.csv, figure.png, figure.svg")
+            from pathlib import Path
+
+            # A Path drops a trailing slash (`--out ap/` wrote ap//summary.json) and a leading ./
+            print(f"wrote {Path(args.out) / 'summary.json'}, traces.csv, figure.png, figure.svg")
     return 0
 
 
