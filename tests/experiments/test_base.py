@@ -76,13 +76,21 @@ def test_describe_lists_parameters_and_interventions():
     text = DEMO.describe()
     assert "delay = 5.0 ms  onset" in text and "model = hh [hh|textbook]" in text
     assert "interventions:\n  zero: --set level=0.0  none at all" in text
+    assert "free = set by the run (mV)  no bounds" in text and "None" not in text
+
+
+def test_a_default_chosen_by_the_run_is_described_in_words():
+    tuned = Param(None, "degC", "the model's own", default_note="6.3 for hh, 36 for textbook")
+    assert tuned.shown_default == "6.3 for hh, 36 for textbook (degC)"
+    assert Param(None, "", "auto").shown_default == "set by the run"
+    assert Param(2, "ms").shown_default == "2 ms"
 
 
 def test_as_dict_is_everything_declared_as_json():
     page = json.loads(json.dumps(DEMO.as_dict()))
     assert page["family"] == "excitability" and page["quick"] == {"count": 8} and page["batches"] is False
     delay = page["params"][0]
-    assert delay == {"name": "delay", "default": 5.0, "unit": "ms", "help": "onset", "kind": "float",
+    assert delay == {"name": "delay", "default": 5.0, "default_note": "", "unit": "ms", "help": "onset", "kind": "float",
                      "widget": "slider", "choices": [], "minimum": 0, "maximum": None, "positive": False,
                      "range": {"low": 0, "high": 50, "step": 0.5, "log": False}}
     assert page["interventions"] == [{"label": "zero", "changes": {"level": 0.0}, "help": "none at all"}]

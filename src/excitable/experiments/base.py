@@ -68,7 +68,8 @@ class Param:
     None only when undeclared (a test refuses that). ``minimum``, ``maximum`` and ``positive`` are
     what ``coerce`` enforces; ``slider`` is the range a page offers (within those bounds), derived
     from ``minimum`` and ``maximum`` when not given. A default of None means "chosen by the protocol"
-    (the help says how).
+    (the help says how); ``default_note`` says it in a few words where a listing would show the
+    default, e.g. "6.3 for hh, 36 for textbook" for a model's own temperature.
     """
 
     default: Any
@@ -80,6 +81,17 @@ class Param:
     maximum: float | None = None
     positive: bool = False
     slider: Range | None = None
+    default_note: str = ""
+
+    @property
+    def shown_default(self) -> str:
+        """The default as a listing shows it, with its unit: ``5.0 ms``; for a default chosen by the
+        protocol (None), ``default_note`` (or "set by the run") with the unit in brackets."""
+        unit = f" {self.unit}" if self.unit else ""
+        if self.default is not None:
+            return f"{self.default}{unit}"
+        note = self.default_note or "set by the run"
+        return f"{note} ({self.unit})" if self.unit else note
 
     @property
     def widget(self) -> str:
@@ -225,9 +237,8 @@ class Experiment:
     def describe(self) -> str:
         lines = [f"{self.name}: {self.question}", "parameters (--set key=value):"]
         for k, p in self.params.items():
-            unit = f" {p.unit}" if p.unit else ""
             choice = f" [{'|'.join(p.choices)}]" if p.choices else ""
-            lines.append(f"  {k} = {p.default}{unit}{choice}  {p.help}")
+            lines.append(f"  {k} = {p.shown_default}{choice}  {p.help}")
         if self.interventions:
             lines.append("interventions:")
             for iv in self.interventions:
@@ -240,7 +251,8 @@ class Experiment:
         """Everything declared, as JSON-able values: what a web page is generated from."""
         def param(k: str, p: Param) -> dict[str, Any]:
             r = p.range
-            return {"name": k, "default": p.default, "unit": p.unit, "help": p.help,
+            return {"name": k, "default": p.default, "default_note": p.default_note, "unit": p.unit,
+                    "help": p.help,
                     "kind": p.kind.__name__, "widget": p.widget, "choices": list(p.choices),
                     "minimum": p.minimum, "maximum": p.maximum, "positive": p.positive,
                     "range": None if r is None else {"low": r.low, "high": r.high, "step": r.step,

@@ -58,3 +58,14 @@ def test_the_written_paths_print_clean(tmp_path, capsys, monkeypatch):
     assert main(["run", "action-potential", "--set", "tstop=15", "--out", "ap/"]) == 0
     out = capsys.readouterr().out
     assert f"wrote {os.path.join('ap', 'summary.json')}, traces.csv" in out and "//" not in out
+
+
+def test_params_say_what_a_model_dependent_default_is(capsys):
+    from excitable.experiments.common.models import MODELS, single_compartment
+
+    assert main(["run", "action-potential", "--params"]) == 0
+    out = capsys.readouterr().out
+    assert " = None" not in out
+    line = next(line for line in out.splitlines() if line.strip().startswith("temperature ="))
+    for model in MODELS:  # the note is true to the models it describes
+        assert f"{single_compartment(model).temperature:g} for {model}" in line, line

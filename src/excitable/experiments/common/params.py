@@ -18,10 +18,15 @@ TEMPERATURE_SLIDER = steps(0, 42, 0.5)
 DT_SLIDER = decades(0.001, 0.1)
 
 
-def temperature(default, help: str, *, minimum: float = -10, maximum: float = 60) -> Param:
-    """The temperature parameter, degC (None: the model's own, as ``help`` says)."""
+#: What a default of None means for a single-compartment model's temperature, degC: the model's own
+#: (``excitable.experiments.common.models``: HH measured the squid axon at 6.3; the textbook neuron, 36).
+MODEL_TEMPERATURE_NOTE = "the model's own: 6.3 for hh, 36 for textbook"
+
+
+def temperature(default, help: str, *, minimum: float = -10, maximum: float = 60, note: str = "") -> Param:
+    """The temperature parameter, degC (None: the model's own, as ``help`` and ``note`` say)."""
     slider = steps(max(minimum, TEMPERATURE_SLIDER.low), min(maximum, TEMPERATURE_SLIDER.high), 0.5)
-    return Param(default, "degC", help, minimum=minimum, maximum=maximum, slider=slider)
+    return Param(default, "degC", help, minimum=minimum, maximum=maximum, slider=slider, default_note=note)
 
 
 def time_step(default: float = 0.025, help: str = "time step", *, maximum: float | None = None) -> Param:
@@ -33,7 +38,8 @@ def time_step(default: float = 0.025, help: str = "time step", *, maximum: float
 #: The parameters every single-compartment experiment shares.
 MODEL_PARAMS = {
     "model": Param("hh", "", "hh (squid axon, 6.3 degC) or textbook (mammalian, 36 degC)", str, MODELS),
-    "temperature": temperature(None, "default: the model's own (hh 6.3, textbook 36)"),
+    "temperature": temperature(None, "the channels' rates scale by 3 per 10 degC (Q10)",
+                               note=MODEL_TEMPERATURE_NOTE),
 }
 #: Teaching interventions on the voltage-gated channels.
 DRUG_PARAMS = {
