@@ -262,7 +262,7 @@ def action_potential_summary(t, v, *, stimulus_onset_ms, threshold=0.0, dvdt=10.
     ``rest_mV`` is :func:`resting_potential` over the 1 ms before the onset. The other values use the
     trace from the last sample at or before the onset to the end: spikes are upward crossings of
     ``threshold`` (:func:`spike_times`, 1 ms de-bounce), the firing rate counts them from the onset
-    to the last sample, and the shape values describe the first spike: its peak, the undershoot
+    to the last sample (None for a single spike: one spike has no rate; 0 Hz when none), and the shape values describe the first spike: its peak, the undershoot
     before the next spike, the half-width at ``(rest_mV + peak_mV) / 2``, the dV/dt = ``dvdt``
     threshold, the steepest rise from the onset to the peak and the steepest fall from the peak to
     the undershoot (or to the end of a trace that stops mid-spike). Values that need a spike (or a
@@ -308,7 +308,7 @@ def action_potential_summary(t, v, *, stimulus_onset_ms, threshold=0.0, dvdt=10.
         "spike_times_ms": [float(s) for s in spikes],
         "max_rise_mV_ms": None,
         "max_fall_mV_ms": None,
-        "firing_rate_hz": firing_rate(spikes, onset, float(t[-1])),
+        "firing_rate_hz": None if spikes.size == 1 else firing_rate(spikes, onset, float(t[-1])),
     }
     if spikes.size == 0:
         return out

@@ -29,11 +29,21 @@ def test_hh_action_potential_matches_anchors(hh):
 
 def test_sodium_conductance_peaks_before_potassium(hh):
     s = hh.summary
-    assert abs(s["peak_gna_time_ms"] - 2.03) < 0.05 + 0.025  # anchor +/- spec time tolerance + one step
-    assert abs(s["peak_gk_time_ms"] - 3.50) < 0.05 + 0.025
+    # anchor +/- spec time tolerance + one step
+    assert abs(s["peak_gna_time_after_stimulus_ms"] - 2.03) < 0.05 + 0.025
+    assert abs(s["peak_gk_time_after_stimulus_ms"] - 3.50) < 0.05 + 0.025
     assert abs(s["peak_gna_mS_cm2"] - 32.6) / 32.6 < 0.03
     assert abs(s["h_min"] - 0.077) < 0.005 and abs(s["n_max"] - 0.769) < 0.005
     assert abs(s["h_rest"] - 0.596) < 0.001
+
+
+def test_times_after_the_stimulus_share_one_clock_and_one_spike_has_no_rate(hh):
+    # issue 16: peak_time_ms was on the trace's clock while peak_gna_time_ms counted from the onset.
+    s, onset = hh.summary, hh.meta["delay"]
+    assert s["peak_time_after_stimulus_ms"] == pytest.approx(s["peak_time_ms"] - onset)
+    assert abs(s["peak_time_after_stimulus_ms"] - 1.92) < 0.05 + 0.025  # HH 1952 reference (analysis tests)
+    assert s["peak_time_after_stimulus_ms"] < s["peak_gna_time_after_stimulus_ms"] < s["peak_gk_time_after_stimulus_ms"]
+    assert s["n_spikes"] == 1 and s["firing_rate_hz"] is None  # was 1 / window: "40 Hz" for one spike
 
 
 def test_kirchhoff_capacitive_equals_minus_ionic_plus_stimulus(hh):

@@ -57,18 +57,24 @@ def record_everything(sim: Simulation) -> None:
 
 
 def summarize(res: Result, onset_ms: float) -> dict:
-    """AP measures (analysis.shape) plus when Na+ and K+ conductances peak and how far h and n go."""
+    """AP measures (analysis.shape) plus when Na+ and K+ conductances peak and how far h and n go.
+
+    Times named ``*_time_ms`` are on the trace's clock (as ``spike_times_ms``, where the figure draws
+    them); those named ``*_after_stimulus_ms`` count from the stimulus onset (what a textbook quotes:
+    the V peak, then gNa's, then gK's), so the two kinds are never mixed under one name.
+    """
     from excitable.analysis import action_potential_summary
 
     t, v = res.t, res.traces["v"]
     out = action_potential_summary(t, v, stimulus_onset_ms=onset_ms)
+    out["peak_time_after_stimulus_ms"] = None if out["peak_time_ms"] is None else out["peak_time_ms"] - onset_ms
     out["max_v_mV"] = float(np.max(v))
     for label, key in (("HH.gna", "gna"), ("HH.gk", "gk")):
         if label in res.traces:
             g = res.traces[label]
             k = int(np.argmax(g))
             out[f"peak_{key}_mS_cm2"] = float(g[k])
-            out[f"peak_{key}_time_ms"] = float(t[k] - onset_ms)
+            out[f"peak_{key}_time_after_stimulus_ms"] = float(t[k] - onset_ms)
     if "HH.h" in res.traces:
         out["h_rest"] = float(res.traces["HH.h"][0])
         out["h_min"] = float(res.traces["HH.h"].min())
