@@ -91,7 +91,7 @@ def test_the_readmes_interventions_are_declared_where_their_parameters_exist():
     expected = {("gNa_scale", 0.0): "TTX", ("gK_scale", 0.0): "TEA", ("block", 1.0): "ouabain",
                 ("myelin", False): "demyelinate", ("antagonist", 1.0): "antagonist",
                 ("bicuculline", 1.0): "bicuculline", ("curare", 1.0): "curare", ("atropine", 1.0): "atropine",
-                ("block_factor", 10.0): "AChE inhibitor"}
+                ("block_factor", 20.0): "AChE inhibitor"}
     for name in NAMES:
         d = declared(name)
         offered = {(k, v): iv.label for iv in d.interventions for k, v in iv.changes.items()}

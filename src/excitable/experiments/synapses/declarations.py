@@ -148,18 +148,18 @@ TRANSMITTER_CLEARANCE = Experiment(
     params={
         "tau_clear": Param(0.15, "ms", "ACh clearance time constant with AChE working", positive=True, maximum=10,
                            slider=decades(0.01, 10)),
-        "block_factor": Param(10.0, "", "AChE blocked: clearance this many times slower", minimum=1, maximum=1000,
+        "block_factor": Param(20.0, "", "AChE blocked: clearance this many times slower", minimum=1, maximum=1000,
                               slider=decades(1, 1000)),
         "rate": Param(50.0, "Hz", "release rate of the train", positive=True, maximum=200, slider=steps(1, 200, 1)),
         "n_releases": Param(25, "", "releases in the train", int, minimum=1, maximum=500, slider=steps(1, 500, 1)),
-        "gmax": Param(0.4, "uS", "nicotinic conductance (a neuromuscular-like synapse: large)",
+        "gmax": Param(1.0, "uS", "nicotinic conductance (a neuromuscular-like synapse: large)",
                       positive=True, maximum=10, slider=decades(0.001, 10)),
         "desensitization": Param(0.002, "1/ms", "nicotinic desensitization rate kd (O -> D)", minimum=0,
                                  maximum=1, slider=steps(0, 0.02, 0.0005)),
         "dt": time_step(maximum=0.1),
     },
-    interventions=(Intervention("AChE inhibitor", {"block_factor": 10.0}, "acetylcholinesterase blocked "
-                                "(neostigmine): ACh clears ten times slower"),),
+    interventions=(Intervention("AChE inhibitor", {"block_factor": 20.0}, "acetylcholinesterase blocked "
+                                "(neostigmine): ACh clears twenty times slower"),),
     signals=(Signal("v_*", "mV", "the postsynaptic cell, control and AChE blocked"),
              Signal("T_*", "mM", "ACh in the cleft"), Signal("O_*", "", "receptors open"),
              Signal("D_*", "", "receptors desensitized"),

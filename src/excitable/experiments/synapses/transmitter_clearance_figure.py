@@ -11,8 +11,8 @@ def plot_transmitter_clearance(res):
     t, tr, s = res.t, res.traces, res.summary
     fig, ax = new_figure(3, 2, height=2.4, width=11.0)
     ctl, blk = OKABE_ITO["black"], OKABE_ITO["vermillion"]
-    labels = {"control": f"normal clearance (tau {s['tau_clear_control_ms']:g} ms)",
-              "blocked": f"AChE blocked (tau {s['tau_clear_blocked_ms']:g} ms)"}
+    labels = {"control": f"normal clearance (τ {s['tau_clear_control_ms']:g} ms)",
+              "blocked": f"AChE blocked (τ {s['tau_clear_blocked_ms']:g} ms)"}
     colors = {"control": ctl, "blocked": blk}
     t1 = s["first_release_ms"]
     sel = (t >= t1 - 1) & (t <= t1 + 12)
@@ -34,9 +34,14 @@ def plot_transmitter_clearance(res):
         a.text(t[-1], -55.0, "threshold ", ha="right", va="bottom", fontsize=7, color="0.4")
         a.set_ylabel("V (mV)")
         a.set_xlabel("time (ms)")
-        a.set_title(f"{labels[cond]}: {s[f'n_spikes_{cond}']} spikes to {s['n_releases']} releases at "
-                    f"{s['rate_hz']:g} Hz; {s[f'depolarized_ms_per_release_{cond}']:.1f} ms above -50 mV "
-                    f"per release", fontsize=8)
+        followed, n = s[f"releases_followed_{cond}"], s["n_releases"]
+        if followed == n and s[f"n_spikes_{cond}"] == n:
+            answer = f"one spike per release ({n} to {n})"
+        elif cond == "blocked" and s["depolarization_block"]:
+            answer = f"fires for {followed}, then stops (depolarization block)"
+        else:
+            answer = f"{s[f'n_spikes_{cond}']} spikes to {n} releases"
+        a.set_title(f"{labels[cond]}: {answer}", fontsize=8)
     a = ax[1, 1]
     for cond in ("control", "blocked"):
         a.plot(t, tr[f"D_{cond}"], color=colors[cond], lw=1.6,
@@ -62,7 +67,7 @@ def plot_transmitter_clearance(res):
     a_h.set_ylim(0, 1.05)
     a_h.spines["top"].set_visible(False)
     block = "depolarization block" if s["depolarization_block"] else "no block"
-    a.set_title(f"One release, close-up: blocked cell sits above threshold with h = "
+    a.set_title(f"Close-up: blocked cell stays above threshold, h = "
                 f"{s['h_on_plateau_blocked'] or float('nan'):.2f} ({block})", fontsize=8)
     h1, l1 = a.get_legend_handles_labels()
     h2, l2 = a_h.get_legend_handles_labels()
