@@ -46,7 +46,7 @@ def test_na_charge_against_cm_dv(hh):
 def test_summary_is_json(hh):
     import json
 
-    assert json.loads(hh.to_json())["overlap_ms"] == pytest.approx(hh.summary["overlap_ms"])
+    assert json.loads(hh.to_json())["overlap_ms"] == pytest.approx(hh.summary["overlap_ms"], rel=1e-5)
 
 
 def test_the_declared_signals_are_recorded(hh):

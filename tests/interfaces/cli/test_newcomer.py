@@ -69,3 +69,23 @@ def test_params_say_what_a_model_dependent_default_is(capsys):
     line = next(line for line in out.splitlines() if line.strip().startswith("temperature ="))
     for model in MODELS:  # the note is true to the models it describes
         assert f"{single_compartment(model).temperature:g} for {model}" in line, line
+
+
+def test_reported_floats_have_the_precision_of_the_model(tmp_path, capsys):
+    import json
+
+    import numpy as np
+
+    from excitable.results import SUMMARY_DIGITS, Result, jsonable
+
+    summary = {"a_mV": 9.850000000000001, "b": [np.float64(0.1 + 0.2), 1e-7 / 3], "n": 3, "ok": True,
+               "none": float("nan")}
+    assert jsonable(summary, SUMMARY_DIGITS) == {"a_mV": 9.85, "b": [0.3, 3.33333e-08], "n": 3, "ok": True,
+                                                 "none": None}
+    assert jsonable(summary)["a_mV"] == 9.850000000000001  # computing with it keeps every digit
+    assert '"a_mV": 9.85,' in Result(np.zeros(1), {}, summary).to_json()
+    assert main(["run", "action-potential", "--json", "--set", "tstop=15"]) == 0
+    printed = capsys.readouterr().out
+    for value in json.loads(printed).values():
+        for x in value if isinstance(value, list) else [value]:
+            assert not isinstance(x, float) or float(f"{x:.{SUMMARY_DIGITS}g}") == x, printed

@@ -79,9 +79,9 @@ def run(args) -> int:
 
 
 def _jsonable(summary):
-    from excitable.results import jsonable
+    from excitable.results import SUMMARY_DIGITS, jsonable
 
-    return jsonable(summary)
+    return jsonable(summary, SUMMARY_DIGITS)  # as in summary.json: 9.85, not 9.850000000000001
 
 
 def _print_summary(result) -> None:
