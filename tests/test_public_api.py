@@ -88,7 +88,8 @@ def test_fit_and_sweep_are_the_functions_whichever_is_imported_first(name, modul
 
 
 def test_the_fit_and_sweep_modules_are_importable_by_their_full_names():
-    from excitable.workflows.fitting import Features, fit
+    from excitable.workflows.features import Features
+    from excitable.workflows.fitting import fit
     from excitable.workflows.sweeping import LOCAL_BATCH, sweep
 
     assert (ex.fit, ex.sweep, ex.Features) == (fit, sweep, Features) and LOCAL_BATCH > 0

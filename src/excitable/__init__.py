@@ -50,7 +50,8 @@ if TYPE_CHECKING:
     from excitable.physics.channels.hh import HH, Leak
     from excitable.physics.ions import ghk_current, ghk_voltage, nernst
     from excitable.results import Result
-    from excitable.workflows.fitting import Features, FitResult, fit, loss_function
+    from excitable.workflows.features import Features
+    from excitable.workflows.fitting import FitResult, fit, loss_function
     from excitable.workflows.sweeping import SweepResult, parse_axis, sweep
 
 #: public name -> the module that defines it
@@ -65,7 +66,8 @@ _EXPORTS = {
     **dict.fromkeys(["HH", "Leak"], "excitable.physics.channels.hh"),
     **dict.fromkeys(["nernst", "ghk_voltage", "ghk_current"], "excitable.physics.ions"),
     **dict.fromkeys(["broadcast", "with_param", "get_param", "param_names"], "excitable.engine.batch"),
-    **dict.fromkeys(["fit", "Features", "FitResult", "loss_function"], "excitable.workflows.fitting"),
+    **dict.fromkeys(["fit", "FitResult", "loss_function"], "excitable.workflows.fitting"),
+    **dict.fromkeys(["Features"], "excitable.workflows.features"),
     **dict.fromkeys(["Bounds"], "excitable.engine.grad"),
     **dict.fromkeys(["sweep", "SweepResult", "parse_axis"], "excitable.workflows.sweeping"),
     **dict.fromkeys(["ModelError", "SimulationError"], "excitable.errors"),

@@ -18,7 +18,8 @@ import excitable as ex
 from excitable.engine.batch import broadcast, with_param
 from excitable.engine.grad import Bounds, astype, crossing_times, soft_count
 from excitable.engine.integrate import compiled_runner
-from excitable.workflows.fitting import Features, fit, loss_function
+from excitable.workflows.features import Features
+from excitable.workflows.fitting import fit, loss_function
 
 TRUE = {"HH.gNa": 120.0, "HH.gK": 36.0, "HH.gL": 0.3}
 BOUNDS = {"HH.gNa": (50.0, 250.0), "HH.gK": (10.0, 80.0), "HH.gL": (0.05, 1.0)}

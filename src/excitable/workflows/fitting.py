@@ -32,71 +32,12 @@ import numpy as np
 from excitable.engine import grad as G
 from excitable.engine.batch import get_param, with_param
 from excitable.errors import ModelError, SimulationError
+from excitable.workflows.features import Features
 
 
 #: checkpoint="auto" checkpoints runs of more than this many node-steps (about 40 MB of stored
 #: states for HH in float64 without it).
 AUTO_CHECKPOINT = 100_000
-
-
-@dataclass(frozen=True)
-class Features:
-    """Scalar features of a voltage trace to match; each given one adds a term to the loss.
-
-    Attributes:
-        spike_times_ms: target spike times (threshold crossings, interpolated), ms; the term is the
-            mean squared difference in ms2 plus a smooth spike-count term.
-        rate_hz: target firing rate over ``rate_window_ms``, Hz (smooth count; term in Hz2).
-        rest_mV: target mean V over ``rest_window_ms``, mV (term in mV2).
-        threshold_mV: the spike-detection threshold, mV.
-        weights: multiply the terms: keys "spike_times", "count", "rate", "rest".
-    """
-
-    spike_times_ms: Sequence[float] | None = None
-    rate_hz: float | None = None
-    rest_mV: float | None = None
-    rest_window_ms: tuple[float, float] = (0.0, 5.0)
-    rate_window_ms: tuple[float, float] = (0.0, math.inf)
-    threshold_mV: float = 0.0
-    weights: Mapping[str, float] = field(default_factory=dict)
-
-    @classmethod
-    def measure(cls, t, v, *, rest_window_ms=(0.0, 5.0), rate_window_ms=(0.0, math.inf),
-                threshold_mV: float = 0.0, spikes: bool = True, rate: bool = True, rest: bool = True,
-                **kw) -> Features:
-        """The features of a recorded trace (t in ms, v in mV), e.g. to fit a model to them."""
-        t, v = np.asarray(t, float), np.asarray(v, float)
-        dt = float(t[1] - t[0])
-        times, valid = G.crossing_times(jnp.asarray(v), dt, threshold_mV, max_count=len(v), t0=float(t[0]))
-        times = np.asarray(times)[np.asarray(valid)]
-        lo, hi = rate_window_ms
-        hi = min(hi, float(t[-1]))
-        in_rate = times[(times >= lo) & (times < hi)]
-        rest_v = float(G.window_mean(jnp.asarray(v), dt, rest_window_ms, float(t[0])))
-        return cls(spike_times_ms=tuple(times.tolist()) if spikes else None,
-                   rate_hz=1000.0 * len(in_rate) / (hi - lo) if rate else None,
-                   rest_mV=rest_v if rest else None, rest_window_ms=tuple(rest_window_ms),
-                   rate_window_ms=(lo, hi), threshold_mV=threshold_mV, **kw)
-
-    def loss(self, v, dt: float, t0: float = 0.0):
-        """The weighted sum of the squared feature errors of the samples ``v`` (spaced ``dt`` ms)."""
-        w = {"spike_times": 1.0, "count": 1.0, "rate": 1.0, "rest": 1.0, **self.weights}
-        total = 0.0
-        if self.spike_times_ms is not None:
-            n = len(self.spike_times_ms)
-            times, valid = G.crossing_times(v, dt, self.threshold_mV, max_count=max(2 * n, 8), t0=t0)
-            total = total + w["spike_times"] * G.spike_time_loss(times, valid, self.spike_times_ms)
-            total = total + w["count"] * (G.soft_count(v, self.threshold_mV) - n) ** 2
-        if self.rate_hz is not None:
-            lo, hi = self.rate_window_ms
-            t = t0 + dt * np.arange(v.shape[0])
-            hi = min(hi, float(t[-1]))
-            inside = (t >= lo) & (t <= hi)
-            count = G.soft_count(jnp.where(inside, v, self.threshold_mV - 100.0), self.threshold_mV)
-            total = total + w["rate"] * (1000.0 * count / (hi - lo) - self.rate_hz) ** 2
-        if self.rest_mV is not None:
-            total = total + w["rest"] * (G.window_mean(v, dt, self.rest_window_ms, t0) - self.rest_mV) ** 2
-        return total
 
 
 @dataclass
@@ -244,8 +185,29 @@ def fit(sim, tstop: float, free: Mapping[str, object], *, target=None, features:
     Returns:
         FitResult with the best values seen (over all starts).
     """
-    import optax
+    _check_request(free, steps, starts, gradient, kernel)
+    bounds = {name: G.Bounds.of(spec) for name, spec in free.items()}
+    forward = gradient == "forward" or (gradient == "auto" and len(bounds) <= G.FORWARD_MAX)
+    if forward and checkpoint == "auto":
+        checkpoint = 0  # forward mode stores no states: nothing to checkpoint
+    if kernel == "fused" and not forward:
+        raise ModelError("fit: kernel='fused' needs a forward-mode gradient (gradient='forward')")
+    f = loss_function(sim, tstop, list(bounds), target=target, features=features, loss=loss, probe=probe,
+                      params=params, stride=stride, checkpoint=checkpoint, kernel=kernel if forward else "scan")
+    start = _unbounded_start(bounds, init, f.base)
 
+    def objective(u):  # the loss of a point in the unbounded coordinates
+        return f({k: b.to_bounded(u[k]) for k, b in bounds.items()})
+
+    if forward:  # every gradient of it (ours, and the line search's in L-BFGS) in forward mode
+        objective = G.forward_differentiated(objective)
+    search = _descend(objective, _optimizer(optimizer, learning_rate), start, bounds, steps=int(steps),
+                      starts=starts, seed=seed, tolerance=tolerance, callback=callback)
+    return _result(search, bounds, f.params)
+
+
+def _check_request(free, steps, starts, gradient, kernel) -> None:
+    """One-line ModelErrors for the arguments of ``fit`` that need no simulation to judge."""
     if not free:
         raise ModelError("fit: name at least one free parameter")
     if int(steps) != steps or steps < 1:
@@ -256,28 +218,37 @@ def fit(sim, tstop: float, free: Mapping[str, object], *, target=None, features:
         raise ModelError(f"fit: gradient must be one of {', '.join(G.GRADIENT_MODES)}, got {gradient!r}")
     if kernel not in ("auto", "scan", "fused"):
         raise ModelError(f"fit: kernel must be 'auto', 'scan' or 'fused', got {kernel!r}")
-    bounds = {name: G.Bounds.of(spec) for name, spec in free.items()}
-    forward = gradient == "forward" or (gradient == "auto" and len(bounds) <= G.FORWARD_MAX)
-    if forward and checkpoint == "auto":
-        checkpoint = 0  # forward mode stores no states: nothing to checkpoint
-    if kernel == "fused" and not forward:
-        raise ModelError("fit: kernel='fused' needs a forward-mode gradient (gradient='forward')")
-    f = loss_function(sim, tstop, list(bounds), target=target, features=features, loss=loss, probe=probe,
-                      params=params, stride=stride, checkpoint=checkpoint, kernel=kernel if forward else "scan")
+
+
+def _unbounded_start(bounds, init, base) -> dict[str, float]:
+    """The first start in the unbounded coordinates: ``init``'s values, else the mean of each
+    parameter over its sites in ``base``; each must lie strictly inside its bounds."""
     start = {}
     for name, b in bounds.items():
-        value = (init or {}).get(name, float(np.mean(np.asarray(get_param(f.base, name)))))
+        value = (init or {}).get(name, float(np.mean(np.asarray(get_param(base, name)))))
         if not b.contains(value):
             raise ModelError(f"fit: the start value of {name} ({value:g}) must lie inside {b}")
         start[name] = b.to_unbounded(float(value))
+    return start
 
-    def objective(u):
-        return f({k: b.to_bounded(u[k]) for k, b in bounds.items()})
 
-    if forward:  # every gradient of it (ours, and the line search's in L-BFGS) in forward mode
-        objective = G.forward_differentiated(objective)
+@dataclass
+class _Search:
+    """Where the descent went: per start (leading axis when ``starts`` > 1) its first point, its
+    best point (unbounded coordinates), the gradient there and its loss; the loss of every iteration."""
 
-    opt = _optimizer(optimizer, learning_rate)
+    starts: int
+    first_u: dict
+    best_u: dict
+    best_g: dict
+    best_value: np.ndarray
+    history: list
+
+
+def _descend(objective, opt, start, bounds, *, steps, starts, seed, tolerance, callback) -> _Search:
+    """Run ``steps`` updates of ``opt`` on ``objective`` from ``start`` (and ``starts`` - 1 drawn
+    points, all in one vmapped update), keeping each start's best point; stop early at ``tolerance``."""
+    import optax
 
     def one_update(u, state):
         value, g = jax.value_and_grad(objective)(u)
@@ -292,40 +263,47 @@ def fit(sim, tstop: float, free: Mapping[str, object], *, target=None, features:
         update, init_state = jax.jit(one_update), opt.init
     # Strong types from the start, so the state after one update has the same types (no retrace).
     state = jax.tree.map(lambda x: jnp.asarray(x, dtype=jnp.result_type(x)), init_state(u))
-    first_u = u
-    history = []
-    best_value = np.full(starts, math.inf)
-    best_u, best_g = u, jax.tree.map(jnp.zeros_like, u)
-    for i in range(int(steps)):
+    search = _Search(starts, first_u=u, best_u=u, best_g=jax.tree.map(jnp.zeros_like, u),
+                     best_value=np.full(starts, math.inf), history=[])
+    for i in range(steps):
         new_u, state, value, g = update(u, state)
         value = np.atleast_1d(np.asarray(value, dtype=float))
         live = np.isfinite(value)
         if not live.any():
             raise SimulationError(f"fit: the loss became {value[0]} at iteration {i}; lower the learning "
                                   f"rate or narrow the bounds")
-        history.append(value)
-        better = live & (value < best_value)
-        best_value = np.where(better, value, best_value)
+        search.history.append(value)
+        better = live & (value < search.best_value)
+        search.best_value = np.where(better, value, search.best_value)
         pick = (lambda new, old: jnp.where(better, new, old)) if starts > 1 else \
             (lambda new, old: new if better[0] else old)
-        best_u, best_g = jax.tree.map(pick, u, best_u), jax.tree.map(pick, g, best_g)
+        search.best_u = jax.tree.map(pick, u, search.best_u)
+        search.best_g = jax.tree.map(pick, g, search.best_g)
         if callback is not None:
-            k = int(np.argmin(best_value))
-            callback(i, float(best_value[k]), _values(bounds, _row(best_u, k, starts)))
-        if best_value.min() <= tolerance:
+            k = int(np.argmin(search.best_value))
+            callback(i, float(search.best_value[k]), _values(bounds, _row(search.best_u, k, starts)))
+        if search.best_value.min() <= tolerance:
             break
         u = new_u
+    return search
+
+
+def _result(search: _Search, bounds, full_params: Callable) -> FitResult:
+    """The best start's values, loss, history and gradient (in the parameters' own units), and
+    with several starts what each found, best first."""
+    starts, best_value = search.starts, search.best_value
     k = int(np.argmin(best_value))
-    u, g = _row(best_u, k, starts), _row(best_g, k, starts)
+    u, g = _row(search.best_u, k, starts), _row(search.best_g, k, starts)
     values = _values(bounds, u)
     # d loss / d x = (d loss / d u) / (dx / du)
     dxdu = {name: float(jax.grad(b.to_bounded)(u[name])) for name, b in bounds.items()}
     gradient = {name: float(g[name]) / dxdu[name] if dxdu[name] else math.nan for name in bounds}
     order = np.argsort(best_value)
-    found = [(_values(bounds, _row(first_u, j, starts)), _values(bounds, _row(best_u, j, starts)),
-              float(best_value[j])) for j in order] if starts > 1 else []
-    return FitResult(values=values, loss=float(best_value[k]), history=np.asarray(history)[:, k],
-                     params=f.params(values), gradient=gradient, starts=found)
+    found = [(_values(bounds, _row(search.first_u, j, starts)),
+              _values(bounds, _row(search.best_u, j, starts)), float(best_value[j]))
+             for j in order] if starts > 1 else []
+    return FitResult(values=values, loss=float(best_value[k]), history=np.asarray(search.history)[:, k],
+                     params=full_params(values), gradient=gradient, starts=found)
 
 
 def _draw_starts(bounds, u, n: int, seed: int):

@@ -21,7 +21,8 @@ row with the message in the ``error`` column instead of stopping the sweep.
 
 Example:
     >>> from excitable import parse_axis, sweep
-    >>> axes = [parse_axis("amplitude=5:40:8", "action-potential"), parse_axis("gNa_scale=0.5:1.5:5", "action-potential")]
+    >>> axes = [parse_axis("amplitude=5:40:8", "action-potential"),
+    ...         parse_axis("gNa_scale=0.5:1.5:5", "action-potential")]
     >>> res = sweep("action-potential", axes, sets={"tstop": 20}, out="ap-sweep")
     >>> res.rows[0]   # {"amplitude": 5.0, "gNa_scale": 0.5, "rest_mV": ..., "peak_mV": ...}
 """
@@ -38,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from excitable.errors import ModelError, SimulationError
+from excitable.errors import ModelError
 from excitable.workflows.journal import Journal, locked
 from excitable.workflows.journal import key as _key
 
@@ -170,79 +171,101 @@ def sweep(experiment: str, axes: Sequence[Axis], *, sets: dict | None = None, ou
         on_rows: called with each list of newly finished rows (after they are on disk).
     """
     from excitable import experiments
-    from excitable.experiments.common.batching import batchable
 
-    exp = experiments.get(experiment).EXPERIMENT
-    sets = dict(sets or {})
-    clash = sorted(set(sets) & {a.key for a in axes})
-    if clash:
-        raise ModelError(f"{clash[0]!r} is both a --grid axis and a --set value")
-    if not axes:
-        raise ModelError("sweep: give at least one --grid axis")
-    fixed = {k: v for k, v in exp.resolve(sets).items() if k not in {a.key for a in axes}}
+    module = experiments.get(experiment)
+    fixed = _fixed_parameters(module.EXPERIMENT, axes, sets)
     points = grid_points(axes)
     header = {"experiment": experiment, "fixed": scalar_fields(fixed)}
     client = None if scheduler is None else _client(scheduler)  # an unreachable one fails first
     with contextlib.ExitStack() as held:  # until the sweep ends: the Dask client, the folder's lock
         if client is not None and client is not scheduler:
             held.callback(client.close)
-        journal, done = None, {}
+        journal = None
         if out is not None:
             out = Path(out)
             out.mkdir(parents=True, exist_ok=True)
             held.enter_context(locked(out))  # one sweep per folder: a second one is refused here
             journal = Journal(out / JOURNAL, header, fresh)
-            done = journal.done
-        pending = [p for p in points if _key(p) not in done]
-        total, finished = len(points), len(points) - len(pending)
-        fresh_rows: dict[str, dict] = {}
-
-        def accept(recs):
-            nonlocal finished
-            recs = [r for r in recs if _key(r["point"]) not in fresh_rows]  # a task run twice counts once
-            for rec in recs:
-                if journal is not None:
-                    journal.add(rec)
-                fresh_rows[_key(rec["point"])] = rec
-            finished += len(recs)
-            if on_rows is not None:
-                on_rows(recs)
-            if progress is not None:
-                progress(finished, total)
-
-        if progress is not None:
-            progress(finished, total)
-
-        def table():
-            records = {**done, **fresh_rows}
-            columns, rows = _table([a.key for a in axes],
-                                   [records[_key(p)] for p in points if _key(p) in records])
-            if out is not None:  # also after an interruption: the table then holds the rows done so far
-                from excitable.results import atomic_write_text
-
-                atomic_write_text(out / TABLE, _csv(columns, rows))
-            return columns, rows
-
+        rows = _Rows(points, journal, progress, on_rows)
         try:
-            if pending and client is None:
-                size = LOCAL_BATCH if batchable(experiments.get(experiment)) else 1
-                for i in range(0, len(pending), size):
-                    accept(run_points(experiment, fixed, pending[i:i + size]))
-            elif pending:
-                _on_dask(client, experiment, fixed, pending, batch_size, retries, accept)
+            _run_pending(module, experiment, fixed, rows, client, batch_size, retries)
         except BaseException:
-            table()
+            _write_table(out, axes, points, rows.records())  # the rows done so far
             raise
-        columns, rows = table()
-        result = SweepResult(columns, rows, computed=len(fresh_rows), out=out,
+        columns, table = _write_table(out, axes, points, rows.records())
+        result = SweepResult(columns, table, computed=len(rows.fresh), out=out,
                              dropped=journal.dropped if journal is not None else 0)
         if out is not None:
             result.files = [JOURNAL, TABLE]
-            if len(axes) <= 2 and _plot(out / FIGURE, axes, columns, rows, plot):
+            if len(axes) <= 2 and _plot(out / FIGURE, axes, columns, table, plot):
                 result.files.append(FIGURE)
             else:  # one left by an earlier sweep here (--fresh) would show other rows
                 (out / FIGURE).unlink(missing_ok=True)
         return result
+
+
+def _fixed_parameters(exp, axes: Sequence[Axis], sets: dict | None) -> dict:
+    """Every parameter of ``exp`` that is not a grid axis: ``sets``, else its default (validated)."""
+    sets = dict(sets or {})
+    clash = sorted(set(sets) & {a.key for a in axes})
+    if clash:
+        raise ModelError(f"{clash[0]!r} is both a --grid axis and a --set value")
+    if not axes:
+        raise ModelError("sweep: give at least one --grid axis")
+    return {k: v for k, v in exp.resolve(sets).items() if k not in {a.key for a in axes}}
+
+
+class _Rows:
+    """The records of one sweep: those its journal already held (``done``) and those computed now
+    (``fresh``), each journaled the moment it arrives; reports progress and hands on new rows."""
+
+    def __init__(self, points: list[dict], journal: Journal | None, progress, on_rows):
+        self.journal, self.progress, self.on_rows = journal, progress, on_rows
+        self.done = journal.done if journal is not None else {}
+        self.fresh: dict[str, dict] = {}
+        self.pending = [p for p in points if _key(p) not in self.done]
+        self.total, self.finished = len(points), len(points) - len(self.pending)
+        if progress is not None:
+            progress(self.finished, self.total)
+
+    def accept(self, recs: list[dict]) -> None:
+        recs = [r for r in recs if _key(r["point"]) not in self.fresh]  # a task run twice counts once
+        for rec in recs:
+            if self.journal is not None:
+                self.journal.add(rec)
+            self.fresh[_key(rec["point"])] = rec
+        self.finished += len(recs)
+        if self.on_rows is not None:
+            self.on_rows(recs)
+        if self.progress is not None:
+            self.progress(self.finished, self.total)
+
+    def records(self) -> dict[str, dict]:
+        return {**self.done, **self.fresh}
+
+
+def _run_pending(module, experiment, fixed, rows: _Rows, client, batch_size, retries) -> None:
+    """Run the points not done yet: here in groups of ``LOCAL_BATCH`` (one each for an experiment
+    that does not batch), or on the Dask ``client``."""
+    from excitable.experiments.common.batching import batchable
+
+    pending = rows.pending
+    if pending and client is None:
+        size = LOCAL_BATCH if batchable(module) else 1
+        for i in range(0, len(pending), size):
+            rows.accept(run_points(experiment, fixed, pending[i:i + size]))
+    elif pending:
+        _on_dask(client, experiment, fixed, pending, batch_size, retries, rows.accept)
+
+
+def _write_table(out: Path | None, axes, points, records) -> tuple[list[str], list[dict]]:
+    """The table of the finished points in grid order, written to ``out/sweep.csv`` (atomically)."""
+    columns, rows = _table([a.key for a in axes], [records[_key(p)] for p in points if _key(p) in records])
+    if out is not None:  # also after an interruption: the table then holds the rows done so far
+        from excitable.results import atomic_write_text
+
+        atomic_write_text(out / TABLE, _csv(columns, rows))
+    return columns, rows
 
 
 def _client(scheduler):
