@@ -82,3 +82,25 @@ def test_textbook_cell_meets_its_targets():
 
 def test_the_declared_signals_are_recorded(hh):
     assert_signals_recorded(hh)
+
+
+def test_tea_full_block_says_there_is_no_resting_state():
+    # issue 16: with gK = 0 the HH cell climbs to ~+46 mV before the stimulus; the summary reported
+    # that as "rest_mV: 46". Now rest and the measures relative to it are None and a line says why.
+    s = experiments.run("action-potential", gK_scale=0.0).summary
+    assert s["resting_state"] is False and s["rest_mV"] is None and s["half_width_ms"] is None
+    assert s["no_resting_state"].startswith("no resting state") and "x0" in s["no_resting_state"]
+    control = experiments.run("action-potential").summary
+    assert control["resting_state"] is True and control["no_resting_state"] is None
+
+
+def test_tea_partial_block_widens_the_spike():
+    # PHENOMENA-SPEC row 39: TEA slows repolarization, so the spike lasts longer at 0 mV and at half
+    # amplitude. Partial blocks keep a resting state in HH; each step of block widens the first spike.
+    runs = [experiments.run("action-potential", gK_scale=g).summary for g in (1.0, 0.7, 0.5, 0.4)]
+    assert all(s["resting_state"] and s["n_spikes"] >= 1 for s in runs)
+    at_0mV = [s["duration_above_0mV_ms"] for s in runs]
+    half = [s["half_width_ms"] for s in runs]
+    assert at_0mV == sorted(at_0mV) and half == sorted(half)
+    assert at_0mV[-1] > 1.15 * at_0mV[0] and half[-1] > 1.1 * half[0]
+    assert abs(at_0mV[0] - 1.175) < 0.05  # control: 1.18 ms above 0 mV

@@ -39,6 +39,7 @@ def finish(p: Values, prep: Prepared, res: Result) -> Result:
                     model_description=ctx["model"].description,
                     states={name: m.states for name, m in sim.cell.mechanisms.items()})
     res.summary = summarize(res, p.delay)
+    guard_resting_state(res.summary, res.t, res.traces["v"], p.delay, p.get("gK_scale", 1.0))
     res.summary.update(model=p.model, temperature_degC=ctx["temperature"], amplitude_uA_cm2=ctx["amplitude"])
     res.plotter = plot_action_potential
     return res
@@ -69,6 +70,7 @@ def summarize(res: Result, onset_ms: float) -> dict:
     out = action_potential_summary(t, v, stimulus_onset_ms=onset_ms)
     out["peak_time_after_stimulus_ms"] = None if out["peak_time_ms"] is None else out["peak_time_ms"] - onset_ms
     out["max_v_mV"] = float(np.max(v))
+    out["duration_above_0mV_ms"] = duration_above(t, v, 0.0, onset_ms)
     for label, key in (("HH.gna", "gna"), ("HH.gk", "gk")):
         if label in res.traces:
             g = res.traces[label]
@@ -80,3 +82,41 @@ def summarize(res: Result, onset_ms: float) -> dict:
         out["h_min"] = float(res.traces["HH.h"].min())
         out["n_max"] = float(res.traces["HH.n"].max())
     return out
+
+
+def duration_above(t, v, level: float, after_ms: float) -> float | None:
+    """How long the first excursion above ``level`` mV that starts at or after ``after_ms`` lasts, ms
+    (PHENOMENA-SPEC row 39's "AP duration at 0 mV"); None if V never crosses up, or never comes back."""
+    above = v > level
+    ups = np.nonzero(~above[:-1] & above[1:] & (t[1:] >= after_ms))[0]
+    if not len(ups):
+        return None
+    downs = np.nonzero(above[ups[0] + 1:-1] & ~above[ups[0] + 2:])[0]
+    return float(t[ups[0] + 2 + downs[0]] - t[ups[0] + 1]) if len(downs) else None
+
+
+# V may wander this much before the stimulus and still count as a resting state, mV.
+REST_DRIFT_MV = 1.0
+REST_DEPENDENT = ("rest_mV", "half_width_ms", "undershoot_mV", "undershoot_time_ms", "threshold_mV")
+
+
+def guard_resting_state(summary: dict, t, v, onset_ms: float, gk_scale: float) -> None:
+    """Say so, instead of reporting a rest, when the cell has none before the stimulus.
+
+    With the K+ channels blocked (TEA, ``gK_scale`` near 0) the HH cell has no stable resting
+    potential: its leak reverses at -54 mV and the Na+ window current runs it up to a depolarized
+    state (or into spontaneous firing) before the stimulus. Measures taken relative to rest are then
+    meaningless (a "rest" of +46 mV), so they become None and ``no_resting_state`` explains why.
+    """
+    before = v[t < onset_ms]
+    drift = float(np.ptp(before)) if before.size else 0.0
+    summary["resting_state"] = drift <= REST_DRIFT_MV
+    summary["no_resting_state"] = None
+    if summary["resting_state"]:
+        return
+    for key in REST_DEPENDENT:
+        summary[key] = None
+    summary["no_resting_state"] = (
+        f"no resting state: with K+ conductance x{gk_scale:g} V never settles (it moves {drift:.0f} mV, "
+        f"up to {float(before.max()):+.0f} mV, before the stimulus), so rest, threshold and undershoot "
+        f"are undefined; a partial block (gK_scale 0.4-0.7) keeps a rest and widens the spike")

@@ -4,6 +4,8 @@ currents (with Kirchhoff's i_cap = -i_ion), written for students.
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 
 from excitable.experiments.common.figures import COLORS, OKABE_ITO, ion_color, new_figure, stimulus_axis
@@ -18,17 +20,19 @@ def ap_phases(t, v, summary) -> list[tuple[str, float, float]]:
     falling: peak until V crosses rest on the way down; undershoot: below rest until V has come back
     within 10 % of the undershoot depth.
     """
-    if not summary.get("n_spikes"):
+    if not summary.get("n_spikes") or summary.get("rest_mV") is None:
         return []
     rest = summary["rest_mV"]
-    k_peak = int(np.argmax(v))
+    # The first spike after the stimulus (a cell with K+ channels blocked may fire again later).
+    k_peak = int(np.searchsorted(t, summary["peak_time_ms"]))
     slow = np.nonzero(np.gradient(v, t)[:k_peak] <= 10.0)[0]
     t_start = t[slow[-1] + 1] if len(slow) else t[0]
     below = np.nonzero(v[k_peak:] < rest)[0]
     if not len(below):
         return [("rising", t_start, t[k_peak]), ("falling", t[k_peak], t[-1])]
     k_cross = k_peak + below[0]
-    k_min = k_cross + int(np.argmin(v[k_cross:]))
+    k_min = (int(np.searchsorted(t, summary["undershoot_time_ms"])) if summary.get("undershoot_time_ms")
+             else k_cross + int(np.argmin(v[k_cross:])))
     depth = rest - v[k_min]
     back = np.nonzero(v[k_min:] > rest - 0.1 * depth)[0]
     t_end = t[k_min + back[0]] if len(back) else t[-1]
@@ -54,11 +58,17 @@ def plot_action_potential(res):
                       xytext=(30, 12), textcoords="offset points", fontsize=8)
     if s.get("rest_mV") is not None:
         ax_v.axhline(s["rest_mV"], color="0.6", lw=0.8, ls=":", label=f"rest {s['rest_mV']:.2f} mV")
+    if s.get("no_resting_state"):
+        note = textwrap.fill(s["no_resting_state"][0].upper() + s["no_resting_state"][1:], 58)
+        ax_v.text(0.3, 0.3, note, transform=ax_v.transAxes, fontsize=7, color=OKABE_ITO["vermillion"],
+                  va="center", bbox=dict(facecolor="white", alpha=0.85, lw=0))
     stimulus_axis(ax_v, t, tr["i_stim"])
     ax_v.set_ylabel("V (mV)")
     ax_v.legend(loc="upper right", fontsize=8, frameon=False)
+    gk_scale = res.meta.get("gK_scale", 1.0)
+    drug = "" if gk_scale == 1.0 else f", K+ conductance x{gk_scale:g} (TEA)"
     ax_v.set_title(f"Action potential: {res.meta.get('model_description', '')}, "
-                   f"{res.meta.get('temperature', '')} degC", fontsize=10, pad=26)
+                   f"{res.meta.get('temperature', '')} °C{drug}", fontsize=10, pad=26)
 
     gate_styles = {"m": "-", "h": "--", "n": "-"}
     for label, y in tr.items():
@@ -72,7 +82,11 @@ def plot_action_potential(res):
         ax_g.annotate("h falls: Na+ channels inactivate", (t[k], tr["HH.h"][k]), xytext=(20, 10),
                       textcoords="offset points", fontsize=8, arrowprops=dict(arrowstyle="->", lw=0.6))
         k = int(np.argmax(tr["HH.n"]))
-        ax_g.annotate("n rises: K+ channels open (slowly)", (t[k], tr["HH.n"][k]), xytext=(25, 5),
+        gk_scale = res.meta.get("gK_scale", 1.0)
+        n_role = ("n rises: K+ channels open (slowly)" if gk_scale == 1.0 else
+                  f"n rises, but TEA left only {100 * gk_scale:g} % of K+ channels" if gk_scale > 0 else
+                  "n moves, but TEA blocked every K+ channel: no K+ current")
+        ax_g.annotate(n_role, (t[k], tr["HH.n"][k]), xytext=(25, 5),
                       textcoords="offset points", fontsize=8, arrowprops=dict(arrowstyle="->", lw=0.6))
     ax_g.set_ylabel("gate (0-1)")
     ax_g.set_ylim(-0.02, 1.02)
@@ -82,7 +96,7 @@ def plot_action_potential(res):
         mech, _, field = label.partition(".")
         if field.startswith("g") and field not in _states(res, mech):
             ax_c.plot(t, y, color=ion_color(field), label=f"{field} ({mech})")
-    ax_c.set_ylabel("conductance\n(mS/cm2)")
+    ax_c.set_ylabel("conductance\n(mS/cm²)")
     ax_c.legend(loc="upper right", fontsize=8, frameon=False)
 
     for label, y in tr.items():
@@ -97,7 +111,7 @@ def plot_action_potential(res):
         ax_i.axvspan(*fall[0], color=PHASE_COLORS[1], alpha=0.2, lw=0)
         ax_i.text(fall[0][1], 0.95, " falling phase: IK outward > INa inward,\n so net ionic current is outward",
                   transform=ax_i.get_xaxis_transform(), fontsize=8, va="top")
-    ax_i.set_ylabel("current (uA/cm2)\noutward > 0")
+    ax_i.set_ylabel("current (µA/cm²)\noutward > 0")
     ax_i.set_xlabel("time (ms)")
     ax_i.legend(loc="lower right", fontsize=7, frameon=False, ncol=2)
     return fig
