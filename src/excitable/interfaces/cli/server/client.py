@@ -75,7 +75,10 @@ def _run_served(argv: list[str], wrote_out: list[bool]) -> tuple[int | None, boo
     if where is None:  # off, or no directory yet (start_in_background makes it), or unusable
         return None, enabled()
     sock = connect(where)
-    if sock is None:
+    if sock is None:  # none listens: none runs, or one is starting and not listening yet
+        if _lock_held(where):
+            note_starting()
+            return None, False
         return None, True
     with sock:
         send_msg(sock, {"op": "run", "fingerprint": where["fingerprint"],
@@ -83,8 +86,10 @@ def _run_served(argv: list[str], wrote_out: list[bool]) -> tuple[int | None, boo
                         "tty": [_isatty(sys.stdout), _isatty(sys.stderr)],
                         "unbuffered": bool(getattr(sys.stdout, "write_through", False))})  # python -u
         reply = recv_msg(sock)
+        if reply == ["busy", "starting"]:
+            note_starting()
         if reply != ["ok"]:  # busy: run here, a server exists; stale or unknown: start one
-            return None, reply != ["busy"]
+            return None, not (isinstance(reply, list) and reply[:1] == ["busy"])
         sock.settimeout(None)  # from now on the run takes as long as it takes
         while True:
             msg = recv_msg(sock)
@@ -102,6 +107,31 @@ def _run_served(argv: list[str], wrote_out: list[bool]) -> tuple[int | None, boo
             else:  # "decline" (it cannot run this one) or something unknown
                 break
     raise ProtocolError("no exit status")
+
+
+def note_starting() -> None:
+    """Say in one line why this run takes seconds (it imports JAX and compiles here, beside the
+    server's own warm-up) when the next will take ~0.05 s: a silent wait reads as a hang."""
+    print("excitable: the warm server is still starting; running here this time (a few seconds)",
+          file=sys.stderr)
+
+
+def _lock_held(where: dict[str, str]) -> bool:
+    """Whether a server holds the lock of ``where``: it is starting (or leaving) but not listening."""
+    import fcntl
+
+    try:
+        fd = os.open(where["lock"], os.O_RDWR)
+    except OSError:  # no lock file: no server was ever started here
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)  # at once: a server that starts now waits up to 3 s for it
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
 
 
 def _isatty(stream) -> bool:

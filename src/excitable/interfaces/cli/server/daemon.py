@@ -148,11 +148,11 @@ class Server:
                 self.jobs.put(None)
         elif op == "run":
             with self.lock:
-                accept = self.state == "ready"
+                accept, state = self.state == "ready", self.state
                 if accept:
                     self.state = "busy"
-            if not accept:
-                proto.send_msg(conn, ["busy"])
+            if not accept:  # "starting": the client tells its user why this run is not the quick one
+                proto.send_msg(conn, ["busy", "starting"] if state == "starting" else ["busy"])
                 conn.close()
                 return
             try:

@@ -14,7 +14,8 @@ Protocol: one request and then replies, each a frame of a 4-byte big-endian leng
 value. Request ``{"op": "run"|"status"|"stop", "fingerprint", "argv", "cwd", "tty": [out, err],
 "columns", "unbuffered", "umask", "env"}`` (the job runs with the client's umask and the variables
 ``jobenv`` names); replies ``["ok"]`` (accepted), then ``["out", text]``, ``["err", text]``, and last
-``["exit", status]``; or ``["busy"]``, ``["stale"]``, ``["decline"]`` (run it yourself),
+``["exit", status]``; or ``["busy"]`` (``["busy", "starting"]`` during the warm-up), ``["stale"]``,
+``["decline"]`` (run it yourself),
 ``["status", {...}]``, ``["bye"]``. A client that closes its end cancels its run.
 """
 
