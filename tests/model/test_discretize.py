@@ -12,8 +12,9 @@ import pytest
 
 from excitable.errors import ModelError
 from excitable.io.morphologies import path as shipped
-from excitable.model.discretize import discretize, lambda_f_um, nseg_d_lambda, nseg_dx
+from excitable.model.discretize import discretize
 from excitable.model.morphology import Morphology, Section
+from excitable.model.segment_counts import lambda_f_um, nseg_d_lambda, nseg_dx
 
 RTOL = 1e-12
 RA = 35.4  # ohm cm
