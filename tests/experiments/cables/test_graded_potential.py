@@ -74,5 +74,21 @@ def test_figure_has_four_labelled_panels(default):
     plt.close(fig)
 
 
+def test_pulse_panel_shows_the_absolute_amplitude_fading_with_distance(default):
+    # issue 16: panel (b) was normalised (each trace / its own peak), hiding the fading the question
+    # asks about. The summary's peaks fall with distance, and panel (b) draws them in mV as they are.
+    import matplotlib.pyplot as plt
+
+    s = default.summary
+    peaks = s["peaks_mV"]
+    assert all(a > b for a, b in zip(peaks, peaks[1:])) and peaks[-1] < 0.05 * peaks[0]
+    fig = default.figure()
+    panel_b = fig.axes[1]
+    assert "mV" in panel_b.get_ylabel() and "own peak" not in panel_b.get_ylabel()
+    drawn = [max(line.get_ydata()) for line in panel_b.get_lines() if len(line.get_ydata()) > 2]
+    assert drawn == pytest.approx(peaks, abs=1e-5)  # peaks_mV are rounded to 1e-6 mV
+    plt.close(fig)
+
+
 def test_the_declared_signals_are_recorded(default):
     assert_signals_recorded(default)

@@ -29,7 +29,7 @@ def plot_graded_potential(res):
             label=f"simulated, steady {m['step_nA']:g} nA")
     xx = np.linspace(0, xmax, 300)
     a0.plot(xx / 1000, v_ss[0] * np.exp(-xx / lam_th), color=OKABE_ITO["vermillion"], lw=1.2,
-            label=r"$V_0\,e^{-x/\lambda}$, $\lambda=\sqrt{R_m d/(4R_i)}$" + f" = {lam_th:.0f} um")
+            label=r"$V_0\,e^{-x/\lambda}$, $\lambda=\sqrt{R_m d/(4R_i)}$" + f" = {lam_th:.0f} µm")
     if s.get("fit_note"):  # a short cable: the sealed far end matters
         L = m["length_um"]
         a0.plot(xx / 1000, v_ss[0] * np.cosh((L - x0 - xx) / lam_th) / np.cosh((L - x0) / lam_th),
@@ -37,7 +37,7 @@ def plot_graded_potential(res):
                 label=r"sealed cable: $V_0\cosh((L-x)/\lambda)/\cosh(L/\lambda)$")
     a0.axvline(lam_th / 1000, color="0.5", ls=":", lw=1)
     a0.axhline(v_ss[0] / math.e, color="0.5", ls=":", lw=1)
-    a0.annotate(f"one length constant:\nV is down to 1/e = 37 %\n(fit: lambda = {lam:.0f} um)",
+    a0.annotate(f"one length constant:\nV is down to 1/e = 37 %\n(fit: λ = {lam:.0f} µm)",
                 (lam_th / 1000, v_ss[0] / math.e), xytext=(25, 25), textcoords="offset points",
                 fontsize=8, arrowprops=dict(arrowstyle="->", lw=0.6))
     a0.set_xlabel("distance from the stimulus (mm)")
@@ -47,17 +47,28 @@ def plot_graded_potential(res):
 
     names = list(res.traces)
     t = res.t - m.get("delay_ms", 1.0)
+    # Absolute change from rest (the amplitude is the point: it fades with distance); the inset
+    # magnifies the distant, small responses on their own mV scale.
+    inset = a1.inset_axes([0.45, 0.1, 0.52, 0.36])
     for i, (label, dist, tp, pk) in enumerate(zip(names, s["peak_distances_um"], s["peak_times_ms"],
                                                    s["peaks_mV"])):
         dv = res.traces[label] + 65.0
         where = "at the stimulus" if dist - x0 < 1 else \
             f"{(dist - x0) / 1000:.1f} mm ({(dist - x0) / lam_th:.1f} \u03bb)"
-        a1.plot(t, dv / pk, color=CYCLE[i], lw=1.5, label=f"{where}: peak {pk:.2f} mV at {tp:.1f} ms")
-        a1.plot(tp, 1.0, "o", color=CYCLE[i], ms=4)
+        a1.plot(t, dv, color=CYCLE[i], lw=1.5, label=f"{where}: peak {pk:.2f} mV at {tp:.1f} ms")
+        a1.plot(tp, pk, "o", color=CYCLE[i], ms=4)
+        if i:
+            inset.plot(t, dv, color=CYCLE[i], lw=1.2)
+            inset.plot(tp, pk, "o", color=CYCLE[i], ms=3)
     a1.axvspan(0, m["pulse"], color=OKABE_ITO["sky"], alpha=0.25, lw=0, label=f"{m['pulse']:g}-ms pulse")
-    a1.set_xlim(-1, min(t[-1], 4 * max(s["peak_times_ms"]) + 5))
+    t_end = min(t[-1], 4 * max(s["peak_times_ms"]) + 5)
+    a1.set_xlim(-1, t_end)
+    inset.set_xlim(-1, t_end)
+    inset.set_ylim(bottom=0)
+    inset.set_title("farther sites, magnified (mV)", fontsize=7)
+    inset.tick_params(labelsize=7)
     a1.set_xlabel("time after pulse onset (ms)")
-    a1.set_ylabel("V / its own peak")
+    a1.set_ylabel("change from rest (mV)")
     a1.set_title(f"(b) A brief {m['reference_amplitude_nA']:g}-nA pulse: farther = smaller, later, broader",
                  fontsize=10)
     a1.legend(frameon=False, fontsize=7.5, loc="upper right")
@@ -69,7 +80,7 @@ def plot_graded_potential(res):
     a2.axhline(1 / math.e, color="0.5", ls=":", lw=1)
     a2.text(xmax / 1000, 1 / math.e, "1/e ", ha="right", va="bottom", fontsize=8, color="0.4")
     if s.get("pulse_decay_length_um"):
-        a2.annotate(f"pulse falls to 1/e\nwithin {s['pulse_decay_length_um']:.0f} um",
+        a2.annotate(f"pulse falls to 1/e\nwithin {s['pulse_decay_length_um']:.0f} µm",
                     (s["pulse_decay_length_um"] / 1000, 1 / math.e), xytext=(20, 40),
                     textcoords="offset points", fontsize=8, arrowprops=dict(arrowstyle="->", lw=0.6))
     a2.set_xlabel("distance from the stimulus (mm)")
@@ -90,8 +101,8 @@ def plot_graded_potential(res):
     a3.set_title("(d) Graded: the response is proportional to the stimulus", fontsize=10)
     a3.legend(frameon=False, fontsize=8, loc="upper left")
 
-    fig.suptitle(f"Graded potentials in a passive cable (d = {m['diameter_um']:g} um, Rm = {m['rm']:g} "
-                 f"ohm cm2, Ri = {m['ra']:g} ohm cm, tau = {s['tau_ms']:g} ms)", fontsize=11)
+    fig.suptitle(f"Graded potentials in a passive cable (d = {m['diameter_um']:g} µm, Rm = {m['rm']:g} "
+                 f"Ω cm², Ri = {m['ra']:g} Ω cm, τ = {s['tau_ms']:g} ms)", fontsize=11)
     fig.text(0.01, -0.01,
              "Why: current injected into the cable flows along the core but leaks out through the membrane on "
              "the way, so less and less is left to depolarize the membrane farther on. A well-insulated membrane "
