@@ -292,6 +292,26 @@ def test_a_server_starting_before_it_listens_is_noted_and_not_started_twice():
         shutil.rmtree(d, ignore_errors=True)
 
 
+def test_the_run_right_after_the_first_is_served_or_says_the_server_is_starting(env):
+    # The first run hands the server's lock to the server it starts: the next client, however soon,
+    # sees a server starting (never "none", which ran silently and started a second one).
+    d = tempfile.mkdtemp(prefix="exs")
+    fresh = {**env, "EXCITABLE_SERVER_DIR": d}  # its own server; the module's JAX cache
+    args = ["run", "action-potential", "--json", "--set", "tstop=10"]
+    try:
+        first = cli(fresh, *args, importtime=True)
+        assert first.returncode == 0 and not served(first)
+        second = cli(fresh, *args, importtime=True)
+        assert second.returncode == 0 and second.stdout == first.stdout
+        assert served(second) or STARTING_NOTE in second.stderr, second.stderr[-2000:]
+        assert wait_for(lambda: "(ready)" in status(fresh), 120), status(fresh)
+        log = next(line.split()[1] for line in status(fresh).splitlines() if line.strip().startswith("log"))
+        assert Path(log).read_text().count("listening on") == 1  # one server started, not two
+    finally:
+        cli(fresh, "server", "stop", timeout=60)
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def test_another_fingerprint_runs_in_process_then_gets_its_own_server(env):
     other = {**env, "EXCITABLE_FOO": "1"}  # EXCITABLE_* variables are part of the fingerprint
     args = ["run", "action-potential", "--json", "--set", "tstop=10"]

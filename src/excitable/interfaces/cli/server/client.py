@@ -158,11 +158,37 @@ def start_in_background(warm: list[str] | None = None):
     cmd = [sys.executable, "-m", DAEMON_MODULE, "--fingerprint", where["fingerprint"]]
     if warm:
         cmd += ["--warm", json.dumps({"argv": warm, "cwd": os.getcwd()})]
+    # The server's lock, taken here and handed over: from this moment a client sees a server starting
+    # (``_lock_held``), not none, even before the new process has imported anything. If another holds
+    # it, the new process waits for it as before (and leaves if a server serves).
+    lock_fd = _take_lock(where)
+    if lock_fd is not None:
+        cmd += ["--lock-fd", str(lock_fd)]
     try:
         big = os.path.exists(where["log"]) and os.path.getsize(where["log"]) > 1 << 20
         with open(where["log"], "wb" if big else "ab") as log:  # a few lines per server
             # cwd: the directory holding the package, so `-m` imports the very same excitable
             return subprocess.Popen(cmd, cwd=os.path.dirname(PACKAGE_DIR), stdin=subprocess.DEVNULL,
-                                    stdout=log, stderr=log, start_new_session=True, close_fds=True)
+                                    stdout=log, stderr=log, start_new_session=True, close_fds=True,
+                                    pass_fds=() if lock_fd is None else (lock_fd,))
     except OSError:
+        return None
+    finally:
+        if lock_fd is not None:
+            os.close(lock_fd)  # the child's copy holds the lock (flock belongs to the open file)
+
+
+def _take_lock(where: dict[str, str]) -> int | None:
+    """The lock file of ``where`` opened and locked (its fd), or None if another holds it."""
+    import fcntl
+
+    try:
+        fd = os.open(where["lock"], os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return fd
+    except OSError:
+        os.close(fd)
         return None

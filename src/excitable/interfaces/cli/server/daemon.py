@@ -1,7 +1,8 @@
 """The warm server's process (see the package's docstring for what it is, ``protocol`` for the messages).
 
 Started by ``client.start_in_background`` as ``python -m excitable.interfaces.cli.server --fingerprint
-FP [--warm JSON]``. Threads:
+FP [--warm JSON] [--lock-fd N]`` (the lock, taken by the client so that a server is seen starting from
+the first moment). Threads:
 
 - the main thread imports JAX and excitable, compiles the command that started it, then runs one
   job at a time through the same ``main(argv)`` as the command line, in the client's directory,
@@ -309,6 +310,7 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m excitable.interfaces.cli.server")
     ap.add_argument("--fingerprint", required=True, help="what the client computed; we must agree")
     ap.add_argument("--warm", help="JSON {argv, cwd}: a command to run once before serving")
+    ap.add_argument("--lock-fd", type=int, help="the lock, already taken by the client that started us")
     args = ap.parse_args(argv)
     where = proto.paths()
     fp = proto.fingerprint()
@@ -317,7 +319,7 @@ def main(argv: list[str]) -> int:
         return 1
     # The lock decides which server serves a fingerprint; the kernel drops it when we die. A server
     # that is leaving may still hold it for a moment, hence the short wait.
-    lock_fd = os.open(where["lock"], os.O_RDWR | os.O_CREAT, 0o600)
+    lock_fd = args.lock_fd if _is_open(args.lock_fd) else os.open(where["lock"], os.O_RDWR | os.O_CREAT, 0o600)
     if not proto.wait_until(lambda: _try_lock(lock_fd), 3.0):
         return 0  # another server serves (or is starting): nothing to do
     try:
@@ -342,6 +344,13 @@ def main(argv: list[str]) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)  # skip the interpreter's slow teardown (JAX), as the command line does
+
+
+def _is_open(fd: int | None) -> bool:
+    try:
+        return fd is not None and os.fstat(fd) is not None
+    except OSError:
+        return False
 
 
 def _try_lock(fd: int) -> bool:
