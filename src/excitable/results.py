@@ -18,6 +18,15 @@ from typing import Any
 
 import numpy as np
 
+from excitable.errors import ModelError
+
+
+class UnknownTrace(ModelError, KeyError):
+    """``result[label]`` for a label that was not recorded: a one-line ModelError naming the ones that
+    were, and still a KeyError for code that looks a trace up and falls back."""
+
+    __str__ = Exception.__str__  # the message as written (KeyError's would quote it)
+
 
 @dataclass
 class Result:
@@ -40,7 +49,10 @@ class Result:
     spikes: dict[int, np.ndarray] = field(default_factory=dict)
 
     def __getitem__(self, label: str) -> np.ndarray:
-        return self.traces[label]
+        try:
+            return self.traces[label]
+        except KeyError:
+            raise UnknownTrace(f"no trace {label!r} in this result; recorded: {', '.join(self.traces)}") from None
 
     def to_dataframe(self):
         """The 1-D traces as a pandas DataFrame indexed by time ("t (ms)"), one column per signal.

@@ -89,3 +89,17 @@ def test_reported_floats_have_the_precision_of_the_model(tmp_path, capsys):
     for value in json.loads(printed).values():
         for x in value if isinstance(value, list) else [value]:
             assert not isinstance(x, float) or float(f"{x:.{SUMMARY_DIGITS}g}") == x, printed
+
+
+def test_an_unknown_trace_names_the_recorded_ones():
+    import numpy as np
+    import pytest
+
+    from excitable.errors import ModelError
+    from excitable.results import Result
+
+    res = Result(np.zeros(2), {"v": np.zeros(2), "HH.m": np.zeros(2)})
+    with pytest.raises(ModelError, match=r"^no trace 'vm' in this result; recorded: v, HH.m$"):
+        res["vm"]
+    with pytest.raises(KeyError):  # still a KeyError for code that looks up and falls back
+        res["vm"]
