@@ -1,4 +1,5 @@
-"""Figures for propagation: a space-time plot of V along the axon, traces, and arrival times."""
+"""Figures for propagation: a space-time plot of V along the axon, traces, the peak at every site
+(all or none: the same away from the ends) and arrival times."""
 
 from __future__ import annotations
 
@@ -8,36 +9,60 @@ from excitable.experiments.common.figures import CYCLE, OKABE_ITO, new_figure
 
 
 def plot_propagation(res):
+    """V(x, t); traces at interior sites and at both ends; peak vs position; arrival vs position."""
     s = res.summary
     x = np.asarray(res.meta["positions_um"])
     labels = [k for k in res.traces if k.startswith("v@")]
     V = np.stack([res[k] for k in labels], axis=1)
-    fig, ax = new_figure(1, 3, height=3.6, width=13.0)
-    a0, a1, a2 = ax[0]
+    L = s["length_um"]
+    fig, ax = new_figure(2, 2, height=3.4, width=11.0)
+    (a0, a1), (a2, a3) = ax
     im = a0.imshow(V.T, aspect="auto", origin="lower", cmap="cividis",
                    extent=[res.t[0], res.t[-1], x[0] / 1000, x[-1] / 1000])
     a0.set_xlabel("time (ms)")
     a0.set_ylabel("position along the axon (mm)")
-    a0.set_title("V(x, t): the spike is a diagonal stripe", fontsize=10)
+    a0.set_title("(a) V(x, t): the spike is a diagonal stripe", fontsize=10)
     fig.colorbar(im, ax=a0, label="V (mV)")
-    for i, k in enumerate(np.linspace(0, len(labels) - 1, 5).astype(int)):
-        a1.plot(res.t, V[:, k], color=CYCLE[i], label=f"x = {x[k] / 1000:.2f} mm")
+
+    interior = [int(np.argmin(np.abs(x - f * L))) for f in (0.25, 0.5, 0.75)]
+    for i, k in enumerate(interior):
+        a1.plot(res.t, V[:, k], color=CYCLE[i + 1], lw=1.6, label=f"x = {x[k] / 1000:.1f} mm")
+    a1.plot(res.t, V[:, 0], color="0.45", lw=1.0, ls="--", label="stimulated end")
+    a1.plot(res.t, V[:, -1], color="0.45", lw=1.0, ls=":", label="sealed far end")
     a1.set_xlabel("time (ms)")
     a1.set_ylabel("V (mV)")
-    a1.set_title("The same spike arrives later farther away", fontsize=10)
-    a1.legend(frameon=False, fontsize=8)
-    ta = np.asarray(s["arrival_times_ms"], dtype=float)
-    L = s["length_um"]
-    mid = (x >= 0.25 * L) & (x <= 0.75 * L)
-    a2.plot(x / 1000, ta, "o", color=OKABE_ITO["blue"], ms=4, label="arrival (0 mV crossing)")
-    a2.axvspan(0.25 * L / 1000, 0.75 * L / 1000, color=OKABE_ITO["sky"], alpha=0.15, lw=0,
-               label="fit window (25-75 %)")
-    if np.isfinite(ta[mid]).sum() >= 2:
-        slope, icpt = np.polyfit(x[mid], ta[mid], 1)
-        a2.plot(x / 1000, slope * x + icpt, color=OKABE_ITO["vermillion"], lw=1,
-                label=f"velocity {s['velocity_m_s']:.2f} m/s")
+    a1.set_title("(b) The same spike arrives later farther away", fontsize=10)
+    a1.legend(frameon=False, fontsize=7.5, loc="upper right")
+
+    peaks = np.asarray(s["peaks_mV"])
+    inside = (x >= 0.25 * L) & (x <= 0.75 * L)
+    a2.axvspan(0.25 * L / 1000, 0.75 * L / 1000, color=OKABE_ITO["sky"], alpha=0.15, lw=0)
+    a2.plot(x[inside] / 1000, peaks[inside], "o", color=OKABE_ITO["blue"], ms=4,
+            label=f"interior: {s['interior_peak_mV']:.1f} mV, spread {s['interior_peak_spread_mV']:.1f} mV")
+    a2.plot(x[~inside] / 1000, peaks[~inside], "o", color="0.6", ms=3.5, label="near the ends")
+    a2.axhline(s["interior_peak_mV"], color=OKABE_ITO["blue"], lw=0.8, ls=":")
+    a2.annotate("stimulated end:\nthe pulse adds\nits own current", (x[0] / 1000, peaks[0]),
+                xytext=(15, 28), textcoords="offset points", fontsize=7.5,
+                arrowprops=dict(arrowstyle="->", lw=0.6))
+    a2.annotate("sealed end: no membrane beyond\nto draw the current, so V rises higher",
+                (x[-1] / 1000, peaks[-1]), xytext=(-190, -8), textcoords="offset points", fontsize=7.5,
+                arrowprops=dict(arrowstyle="->", lw=0.6))
+    a2.set_ylim(min(peaks.min(), s["interior_peak_mV"] - 10), max(peaks.max(), s["interior_peak_mV"]) + 10)
     a2.set_xlabel("position (mm)")
-    a2.set_ylabel("arrival time (ms)")
-    a2.set_title(f"{s['preset']}: d = {s['diameter_um']:g} um, {s['temperature_degC']:g} degC", fontsize=10)
-    a2.legend(frameon=False, fontsize=8)
+    a2.set_ylabel("peak V (mV)")
+    a2.set_title("(c) All or none: the same peak all along the axon", fontsize=10)
+    a2.legend(frameon=False, fontsize=7.5, loc="lower center")
+
+    ta = np.asarray(s["arrival_times_ms"], dtype=float)
+    a3.plot(x / 1000, ta, "o", color=OKABE_ITO["blue"], ms=4, label="arrival (0 mV crossing)")
+    a3.axvspan(0.25 * L / 1000, 0.75 * L / 1000, color=OKABE_ITO["sky"], alpha=0.15, lw=0,
+               label="fit window (25-75 %)")
+    if np.isfinite(ta[inside]).sum() >= 2:
+        slope, icpt = np.polyfit(x[inside], ta[inside], 1)
+        a3.plot(x / 1000, slope * x + icpt, color=OKABE_ITO["vermillion"], lw=1,
+                label=f"velocity {s['velocity_m_s']:.2f} m/s")
+    a3.set_xlabel("position (mm)")
+    a3.set_ylabel("arrival time (ms)")
+    a3.set_title(f"(d) {s['preset']}: d = {s['diameter_um']:g} µm, {s['temperature_degC']:g} °C", fontsize=10)
+    a3.legend(frameon=False, fontsize=8)
     return fig
