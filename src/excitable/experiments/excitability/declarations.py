@@ -26,16 +26,21 @@ CURRENTS = (Signal("*.ina", "uA/cm2", "Na+ current (inward < 0)"),
             Signal("i_ion", "uA/cm2", "total ionic current"),
             Signal("i_cap", "uA/cm2", "capacitive current (C dV/dt)"))
 
+#: The one-pulse stimulus of action-potential and membrane-currents.
+ONE_PULSE = {
+    "amplitude": Param(None, "uA/cm2", "stimulus current density (default about 2x threshold)",
+                       slider=AMPLITUDE),
+    "delay": Param(5.0, "ms", "stimulus onset", minimum=0, slider=ONSET),
+    "pulse": Param(1.0, "ms", "stimulus duration", positive=True, slider=PULSE),
+}
+
 ACTION_POTENTIAL = Experiment(
     name="action-potential",
     question="What happens in each phase of the action potential?",
     family=FAMILY,
     params={
         **MODEL_PARAMS,
-        "amplitude": Param(None, "uA/cm2", "stimulus current density (default about 2x threshold)",
-                           slider=AMPLITUDE),
-        "delay": Param(5.0, "ms", "stimulus onset", minimum=0, slider=ONSET),
-        "pulse": Param(1.0, "ms", "stimulus duration", positive=True, slider=PULSE),
+        **ONE_PULSE,
         "tstop": Param(30.0, "ms", "simulated time", positive=True, slider=steps(5, 200, 5)),
         "dt": time_step(),
         **DRUG_PARAMS,
@@ -129,10 +134,7 @@ MEMBRANE_CURRENTS = Experiment(
     family=FAMILY,
     params={
         **MODEL_PARAMS,
-        "amplitude": Param(None, "uA/cm2", "stimulus current density (default about 2x threshold)",
-                           slider=AMPLITUDE),
-        "delay": Param(5.0, "ms", "stimulus onset", minimum=0, slider=ONSET),
-        "pulse": Param(1.0, "ms", "stimulus duration", positive=True, slider=PULSE),
+        **ONE_PULSE,
         "probe_v": Param(None, "mV", "a voltage on the falling phase at which the currents are also read "
                          "(interpolated); default: the V of the steepest fall (HH: -59.0 mV)",
                          slider=steps(-80, 40, 0.5)),
