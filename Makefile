@@ -12,7 +12,7 @@ export MPLBACKEND ?= Agg
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,lab,nmodl,neuroml,nwb]'
 	@$(MAKE) --no-print-directory browser
 	touch $(STAMP)
 
@@ -38,7 +38,7 @@ test: $(STAMP) browser
 
 # The benchmarks also compare with Jaxley: the `bench` extra (not installed by demo/test).
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,lab,nmodl,neuroml,nwb,bench]'
 	$(BIN)/python benchmarks/run_all.py
 
 clean:

@@ -205,6 +205,40 @@ class Values(dict):
 
 
 @dataclass(frozen=True)
+class Headline:
+    """A measured number worth showing a learner: the summary ``key`` it comes from, a readable
+    ``label`` ("Peak of the spike") and the ``unit`` as printed (with µ and ²: "µA/cm²"; "" for a
+    count or a fraction)."""
+
+    key: str
+    label: str
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A "try this": what to do, in words ("Block half the K+ channels: the spike widens"), and the
+    parameter ``changes`` that do it (the CLI line and the lab's link are made from them)."""
+
+    text: str
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+def _format_answer(template: str, summary: dict[str, Any]) -> str:
+    """``template`` with ``{key}`` / ``{key:.1f}`` fields filled from ``summary``; "" when a field
+    is missing or not a number (a run with other parameters may not measure it)."""
+    try:
+        return template.format_map(summary)
+    except (KeyError, ValueError, TypeError, IndexError, AttributeError):
+        return ""
+
+
+def _set_options(changes: dict[str, Any]) -> str:
+    """``--set key=value`` options for the CLI (booleans as true/false)."""
+    return " ".join(f"--set {k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in changes.items())
+
+
+@dataclass(frozen=True)
 class Experiment:
     """An experiment's declaration: what a page, the CLI and the tour know before running it.
 
@@ -222,6 +256,16 @@ class Experiment:
     signals: tuple[Signal, ...] = ()
     batches: bool = False
     quick: dict[str, Any] = field(default_factory=dict)
+    #: One plain sentence that answers the question, with measured numbers as format fields over
+    #: the summary: "Yes: for {overlap_ms:.1f} ms both gates are open ...". ``answer_for(summary)``.
+    answer: str = ""
+    #: The numbers a learner should read, outputs only (inputs are the parameters), in order.
+    headline: tuple[Headline, ...] = ()
+    #: "Try this" suggestions, each a few words and the parameter changes that do it.
+    suggestions: tuple[Suggestion, ...] = ()
+    #: Which model the default uses and why, in one sentence ("the textbook mammalian neuron at
+    #: 37 °C: the numbers of a typical neuron"; "the squid axon: HH's own measurement").
+    model_note: str = ""
 
     def resolve(self, given: dict[str, Any]) -> Values:
         """Defaults overridden by ``given``, each coerced; unknown keys are errors."""
@@ -234,6 +278,15 @@ class Experiment:
             out[k] = self.params[k].coerce(k, v)
         return Values(out)
 
+    def answer_for(self, summary: dict[str, Any]) -> str:
+        """The plain answer with this run's numbers ("" when the run did not measure them)."""
+        return _format_answer(self.answer, summary) if self.answer else ""
+
+    def cli_line(self, changes: dict[str, Any] | None = None) -> str:
+        """The command that runs this experiment with ``changes``: ``excitable run NAME --set k=v``."""
+        sets = _set_options(changes or {})
+        return f"excitable run {self.name}" + (f" {sets}" if sets else "")
+
     def describe(self) -> str:
         lines = [f"{self.name}: {self.question}", "parameters (--set key=value):"]
         for k, p in self.params.items():
@@ -242,8 +295,7 @@ class Experiment:
         if self.interventions:
             lines.append("interventions:")
             for iv in self.interventions:
-                sets = " ".join(f"--set {k}={str(v).lower() if isinstance(v, bool) else v}"
-                                for k, v in iv.changes.items())
+                sets = _set_options(iv.changes)
                 lines.append(f"  {iv.label}: {sets}  {iv.help}")
         return "\n".join(lines)
 
@@ -263,4 +315,8 @@ class Experiment:
                 "params": [param(k, p) for k, p in self.params.items()],
                 "interventions": [{"label": i.label, "changes": dict(i.changes), "help": i.help}
                                   for i in self.interventions],
-                "signals": [{"label": s.label, "unit": s.unit, "help": s.help} for s in self.signals]}
+                "signals": [{"label": s.label, "unit": s.unit, "help": s.help} for s in self.signals],
+                "answer": self.answer, "model_note": self.model_note,
+                "headline": [{"key": h.key, "label": h.label, "unit": h.unit} for h in self.headline],
+                "suggestions": [{"text": g.text, "changes": dict(g.changes), "cli": self.cli_line(g.changes)}
+                                for g in self.suggestions]}
