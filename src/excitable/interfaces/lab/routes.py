@@ -1,0 +1,73 @@
+"""The JSON routes of docs/lab-api.md, added to the app by ``add_api``: each reads its body,
+refuses what it must BEFORE queueing (``api.resolve``, ``guards.check``), then hands the run to the
+runner (runs and sensitivities) or answers at once (listing, ions, uploads)."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import FastAPI, Request
+
+from excitable.interfaces.lab import api, catalog, guards
+
+
+def _disconnected(request: Request):
+    return request.is_disconnected
+
+
+def add_api(app: FastAPI) -> None:
+    from excitable.interfaces.lab.uploads import UploadStore
+
+    app.state.uploads = UploadStore()
+
+    @app.get("/api/experiments")
+    def listing():
+        return catalog.listing()
+
+    @app.get("/api/experiments/{name}")
+    def one(name: str):
+        return catalog.entry(api.declared(name).name)
+
+    @app.post("/api/run/{name}")
+    async def run(name: str, request: Request):
+        exp = api.declared(name)
+        body = api.body_object(await request.body())
+        values = api.resolve(exp, body.get("params"))
+        guards.check(values)
+        swc_path = upload_name = None
+        if exp.name == "morphology":
+            swc_path, upload_name = app.state.uploads.for_run(values.get("swc"))
+        key = api.cache_key("run", exp.name, values)
+
+        def work():
+            if swc_path is None:
+                return api.run_payload(exp, values)
+            with app.state.uploads.materialized(values["swc"]) as path:
+                return api.run_payload(exp, values, swc_path=str(path), upload_name=upload_name)
+
+        return await app.state.runner.run(key, work, _disconnected(request))
+
+    @app.post("/api/sensitivity/{name}")
+    async def sensitivity(name: str, request: Request):
+        from excitable.interfaces.lab import sensitivity as sens
+
+        exp = api.declared(name)
+        body = api.body_object(await request.body())
+        values = api.resolve(exp, body.get("params"))
+        guards.check(values)
+        target = sens.target(exp.name, body.get("target"))
+        key = api.cache_key("sensitivity", exp.name, values, target.key)
+        return await app.state.runner.run(key, lambda: sens.rank(exp, values, target), _disconnected(request))
+
+    @app.post("/api/ions")
+    async def ions(request: Request):
+        from excitable.interfaces.lab import ions as closed_forms
+
+        t0 = time.perf_counter()
+        out = closed_forms.answer(api.body_object(await request.body()))
+        out["elapsed_ms"] = round((time.perf_counter() - t0) * 1e3, 3)
+        return out
+
+    @app.post("/api/swc")
+    async def swc(request: Request):
+        return await app.state.uploads.receive(request)

@@ -1,0 +1,131 @@
+"""The lab's worker pool: runs go to a bounded pool of threads in the server's one process (the
+compiled programs stay warm; JAX releases the GIL while it computes), identical requests are
+answered from an LRU cache, identical requests in flight share one run, the queue is bounded
+(``Busy``: 503), each request has a time limit (``TimedOut``: 504), and a client that disconnects
+while its run is still queued takes it out of the queue.
+
+A run that has started cannot be stopped from outside its thread (XLA has no cancellation): the
+time limit answers the client, the worker finishes and its result goes to the cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+
+class Busy(Exception):
+    """The queue is full: come back later (HTTP 503)."""
+
+
+class TimedOut(Exception):
+    """The run took longer than the lab's time limit (HTTP 504)."""
+
+
+class Runner:
+    """``workers`` threads; at most ``queue`` runs waiting or running; ``cache`` results kept;
+    ``time_limit_s`` per request."""
+
+    def __init__(self, workers: int = 2, queue: int = 64, cache: int = 256, time_limit_s: float = 60.0):
+        self.workers, self.queue_limit, self.cache_size = workers, queue, cache
+        self.time_limit_s = time_limit_s
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="excitable-lab")
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[Any, dict] = OrderedDict()
+        self._inflight: dict[Any, tuple[Future, list[int]]] = {}  # key -> (future, [waiters])
+        self.stats = {"runs": 0, "cache_hits": 0, "shared": 0, "cancelled": 0, "refused": 0, "timeouts": 0}
+
+    # ---- the cache ----------------------------------------------------------------------------
+    def cached(self, key) -> dict | None:
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                self.stats["cache_hits"] += 1
+                return copy.copy(self._cache[key])
+        return None
+
+    def _store(self, key, value: dict) -> None:
+        with self._lock:
+            self._cache[key] = value
+            self._cache.move_to_end(key)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+
+    # ---- submitting ---------------------------------------------------------------------------
+    def _submit(self, key, fn: Callable[[], dict]) -> tuple[Future, list[int]]:
+        with self._lock:
+            if key in self._inflight:
+                fut, waiters = self._inflight[key]
+                waiters[0] += 1
+                self.stats["shared"] += 1
+                return fut, waiters
+            if len(self._inflight) >= self.queue_limit:
+                self.stats["refused"] += 1
+                raise Busy(f"the lab is busy ({len(self._inflight)} runs queued, at most "
+                           f"{self.queue_limit}); try again in a moment")
+            fut = self._pool.submit(self._work, key, fn)
+            entry = (fut, [1])
+            self._inflight[key] = entry
+            self.stats["runs"] += 1
+            fut.add_done_callback(lambda f, key=key: self._done(key, f))
+            return entry
+
+    def _work(self, key, fn: Callable[[], dict]) -> dict:
+        t0 = time.perf_counter()
+        value = fn()
+        value["elapsed_ms"] = round((time.perf_counter() - t0) * 1e3, 2)
+        self._store(key, value)
+        return value
+
+    def _done(self, key, fut: Future) -> None:
+        with self._lock:
+            if self._inflight.get(key, (None,))[0] is fut:
+                del self._inflight[key]
+
+    def _leave(self, key, fut: Future, waiters: list[int]) -> None:
+        """One waiter gave up (disconnected): the last one takes a queued run out of the queue."""
+        with self._lock:
+            waiters[0] -= 1
+            last = waiters[0] <= 0
+        if last and fut.cancel():
+            self.stats["cancelled"] += 1
+
+    async def run(self, key, fn: Callable[[], dict],
+                  disconnected: Callable[[], Awaitable[bool]] | None = None) -> dict:
+        """The payload of ``fn()`` for ``key``: from the cache ("cached": True), a run in flight, or a
+        new run in the pool. Raises Busy, TimedOut, or what ``fn`` raised."""
+        hit = self.cached(key)
+        if hit is not None:
+            return {**hit, "cached": True}
+        fut, waiters = self._submit(key, fn)
+        wrapped = asyncio.wrap_future(fut)
+        wrapped.add_done_callback(lambda f: f.cancelled() or f.exception())  # retrieved: no warning
+        deadline = time.monotonic() + self.time_limit_s
+        while True:
+            done, _ = await asyncio.wait({wrapped}, timeout=0.05)
+            if done:
+                break
+            if disconnected is not None and await disconnected():
+                self._leave(key, fut, waiters)
+                raise asyncio.CancelledError("the client went away")
+            if time.monotonic() > deadline:
+                self._leave(key, fut, waiters)
+                self.stats["timeouts"] += 1
+                raise TimedOut(f"the run took longer than the lab's time limit of "
+                               f"{self.time_limit_s:g} s; ask for less (a shorter tstop, fewer compartments)")
+        if fut.cancelled():
+            raise asyncio.CancelledError("cancelled")
+        return {**fut.result(), "cached": False}
+
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._inflight)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,77 @@
+"""What each kind of page draws besides its traces, read from what the Result already records:
+V along an axon over time (``space_time``), V on every segment of a reconstructed cell
+(``morphology``) and the spikes of a network (``raster``). None where the Result holds no such data.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from excitable.results import jsonable
+
+#: A space-time map is at most this many positions by this many times (a 400 x 400 heat map).
+MAX_GRID = 400
+#: A recording site's position in a trace label: "v@505um", "middle: v at 1249 um (mV)",
+#: "v node[3] at 3003 um (mV)", "V at 509 um, 0.2-nA pulse (mV)".
+_SITE = re.compile(r"(?:@| at )(-?\d+(?:\.\d+)?) ?um\b")
+
+
+def _thin(n: int, most: int) -> np.ndarray:
+    """At most ``most`` evenly spread indices of ``range(n)``, first and last included."""
+    return np.arange(n) if n <= most else np.unique(np.linspace(0, n - 1, most).round().astype(int))
+
+
+def space_time(result) -> dict | None:
+    """``{"x_um", "t_ms", "v_mV"}`` (v_mV[i][j]: time i, position j) from the traces recorded at
+    positions along one axon; the largest group of labels that differ only in the position (one-way
+    records two such groups: its first, the middle stimulus, is drawn). None under 3 sites."""
+    groups: dict[str, list[tuple[float, str]]] = {}
+    for label, y in result.traces.items():
+        m = _SITE.search(label)
+        if m is None or np.ndim(y) != 1:
+            continue
+        key = (label[:m.start()] + "@" + label[m.end():])
+        key = re.sub(r"\[\d+\]", "[]", key)  # "v node[3] at ..." : one group for every node
+        groups.setdefault(key, []).append((float(m.group(1)), label))
+    if not groups:
+        return None
+    sites = max(groups.values(), key=len)
+    if len(sites) < 3:
+        return None
+    sites.sort()
+    cols = _thin(len(sites), MAX_GRID)
+    rows = _thin(len(result.t), MAX_GRID)
+    v = np.stack([np.asarray(result.traces[sites[j][1]], dtype=float)[rows] for j in cols], axis=1)
+    return {"x_um": [sites[j][0] for j in cols], "t_ms": jsonable(np.asarray(result.t, float)[rows]),
+            "v_mV": jsonable(np.round(v, 3))}
+
+
+def morphology(result) -> dict | None:
+    """``{"segments": [[x0, y0, z0, x1, y1, z1, diam_um]], "t_ms", "v_mV": [[v per segment] per t]}``
+    from the morphology experiment's compartments and V at every node (``meta``); a segment joins a
+    node to its parent. None for other results."""
+    comp, v_all, t_all = (result.meta.get(k) for k in ("compartments", "v_all", "t_all"))
+    if comp is None or v_all is None or t_all is None:
+        return None
+    nodes = np.flatnonzero(np.asarray(comp.parent) >= 0)
+    xyz = np.asarray(comp.xyz_um, dtype=float)
+    seg = np.concatenate([xyz[comp.parent[nodes]], xyz[nodes], np.asarray(comp.diam_um)[nodes, None]],
+                         axis=1)
+    rows = _thin(len(t_all), MAX_GRID)
+    v = np.asarray(v_all, dtype=float)[rows][:, nodes]
+    return {"segments": jsonable(np.round(seg, 3)), "t_ms": jsonable(np.asarray(t_all, float)[rows]),
+            "v_mV": jsonable(np.round(v, 2))}
+
+
+def raster(result) -> dict | None:
+    """``{"cells": [{"id", "kind"}], "spikes": [[cell_id, t_ms], ...]}`` from ``Result.spikes`` (a
+    network's spike times per cell) and ``meta["cell_kinds"]`` (excitatory/inhibitory per cell,
+    excitatory where not said). None when nothing recorded spikes per cell."""
+    if not result.spikes:
+        return None
+    kinds = result.meta.get("cell_kinds") or {}
+    cells = [{"id": int(c), "kind": kinds.get(c, kinds.get(int(c), "excitatory"))} for c in sorted(result.spikes)]
+    spikes = [[int(c), float(t)] for c, times in sorted(result.spikes.items()) for t in np.asarray(times).ravel()]
+    return {"cells": cells, "spikes": jsonable(spikes)}
