@@ -9,7 +9,8 @@ checking parameters needs no JAX).
 
 from __future__ import annotations
 
-from excitable.experiments.base import Experiment, Intervention, Param, Signal, decades, steps
+from excitable.experiments.base import (Experiment, Headline, Intervention, Param, Signal, Suggestion,
+                                        decades, steps)
 from excitable.experiments.common.params import temperature, time_step
 from excitable.io import morphologies  # the shipped cells' names: no NumPy (excitable.io is lazy)
 
@@ -135,13 +136,16 @@ MYELINATION = Experiment(
 
 MORPHOLOGY = Experiment(
     name="morphology",
-    question="How does a real neuron respond to a current step at its soma?",
+    question="How does an input fade as it spreads through a real neuron?",
     family=FAMILY,
     params={
-        "swc": Param("", "", "SWC file, or a shipped cell: " + ", ".join(morphologies.names())
-                     + " (default: a built-in soma with dendrites and an axon)", str),
-        "channels": Param("hh", "", "hh everywhere, or passive (leak only)", str, ("hh", "passive")),
-        "amplitude_nA": Param(1.0, "nA", "current step at the soma", slider=STIMULUS_NA),
+        "swc": Param("ca1-pyramidal", "", "SWC file, a shipped cell (" + ", ".join(morphologies.names())
+                     + "), or builtin (a soma with three branching dendrites and an axon)", str),
+        "site": Param("dendrite", "", "where the current enters: the farthest dendritic tip, or the soma", str,
+                      ("dendrite", "soma")),
+        "channels": Param("passive", "", "passive (a leak only: 20 kOhm cm2, rest -65 mV) or hh everywhere",
+                          str, ("passive", "hh")),
+        "amplitude_nA": Param(0.01, "nA", "current step at the input site", slider=STIMULUS_NA),
         "delay": Param(5.0, "ms", "step onset", minimum=0, slider=steps(0, 50, 0.5)),
         "pulse": Param(100.0, "ms", "step duration", positive=True, slider=steps(1, 500, 1)),
         "tstop": Param(110.0, "ms", "simulated time", positive=True, slider=steps(5, 1000, 5)),
@@ -150,7 +154,27 @@ MORPHOLOGY = Experiment(
                        positive=True, slider=decades(1, 1000)),
         "ra": Param(100.0, "ohm*cm", "axial resistivity", positive=True, slider=AXIAL_RESISTIVITY),
         "cm": Param(1.0, "uF/cm2", "membrane capacitance", positive=True, slider=steps(0.1, 5, 0.1)),
-        "temperature": temperature(6.3, "temperature"),
+        "temperature": temperature(6.3, "temperature (the HH channels' rates; no effect on a passive cell)"),
     },
-    signals=(Signal("v", "mV", "V at the soma"), Signal("v@*", "mV", "V at a dendrite and the axon")),
+    signals=(Signal("v", "mV", "V at the soma"), Signal("v@*", "mV", "V at the farthest tip and midway")),
+    answer=("It fades steeply: a step that depolarizes the tip of the apical dendrite by "
+            "{input_depolarization_mV:.1f} mV moves the soma, {input_distance_um:.0f} µm away, by only "
+            "{soma_depolarization_mV:.2f} mV ({soma_fraction_percent:.1f} %), and it has halved within "
+            "{half_distance_um:.0f} µm."),
+    headline=(Headline("input_depolarization_mV", "Depolarization where the current enters", "mV"),
+              Headline("soma_depolarization_mV", "Depolarization at the soma", "mV"),
+              Headline("attenuation_to_soma", "Attenuation from input to soma (times)"),
+              Headline("half_distance_um", "Distance over which it halves", "µm"),
+              Headline("input_distance_um", "Path distance from input to soma", "µm")),
+    suggestions=(Suggestion("Inject at the soma instead: about half of it reaches the farthest tip (a sealed "
+                            "end draws no current beyond it)", {"site": "soma", "amplitude_nA": 0.2}),
+                 Suggestion("Give the whole cell Hodgkin-Huxley channels and a strong input at the soma: the "
+                            "spike reaches every branch at full size", {"channels": "hh", "site": "soma",
+                                                                         "amplitude_nA": 1.0}),
+                 Suggestion("Double the axial resistivity: the depolarization fades faster",
+                            {"ra": 200.0}),
+                 Suggestion("Try a Purkinje cell", {"swc": "purkinje"})),
+    model_note=("A reconstructed rat CA1 pyramidal cell (NeuroMorpho n120) with a passive membrane of "
+                "20 kΩ cm² (a typical dendritic value): the question is how far a voltage spreads in a "
+                "real tree, which the passive cable answers; the squid's HH channels are an option."),
 )
