@@ -15,7 +15,7 @@ from tests.experiments import assert_signals_recorded
 
 @pytest.fixture(scope="module")
 def hh():
-    return experiments.run("action-potential", amplitude=2 * 6.933, tstop=30.0)
+    return experiments.run("action-potential", model="hh", amplitude=2 * 6.933, tstop=30.0)
 
 
 def test_hh_action_potential_matches_anchors(hh):
@@ -61,7 +61,8 @@ def test_ttx_leaves_no_regenerative_response():
     # threshold. Regenerative = dV/dt > 50 mV/ms after the pulse has ended (spec section 4 note);
     # the control (2x threshold, with Na+ channels) exceeds it several-fold.
     def max_slope_after_pulse(gna_scale, times_threshold):
-        res = experiments.run("action-potential", amplitude=times_threshold * 6.933, gNa_scale=gna_scale)
+        res = experiments.run("action-potential", model="hh", amplitude=times_threshold * 6.933,
+                              gNa_scale=gna_scale)
         after = res.t > 6.0 + 0.025
         return np.max(np.diff(res["v"][after]) / 0.025), res.summary["n_spikes"]
 
@@ -87,17 +88,17 @@ def test_the_declared_signals_are_recorded(hh):
 def test_tea_full_block_says_there_is_no_resting_state():
     # issue 16: with gK = 0 the HH cell climbs to ~+46 mV before the stimulus; the summary reported
     # that as "rest_mV: 46". Now rest and the measures relative to it are None and a line says why.
-    s = experiments.run("action-potential", gK_scale=0.0).summary
+    s = experiments.run("action-potential", model="hh", gK_scale=0.0).summary
     assert s["resting_state"] is False and s["rest_mV"] is None and s["half_width_ms"] is None
     assert s["no_resting_state"].startswith("no resting state") and "x0" in s["no_resting_state"]
-    control = experiments.run("action-potential").summary
+    control = experiments.run("action-potential", model="hh").summary
     assert control["resting_state"] is True and control["no_resting_state"] is None
 
 
 def test_tea_partial_block_widens_the_spike():
     # PHENOMENA-SPEC row 39: TEA slows repolarization, so the spike lasts longer at 0 mV and at half
     # amplitude. Partial blocks keep a resting state in HH; each step of block widens the first spike.
-    runs = [experiments.run("action-potential", gK_scale=g).summary for g in (1.0, 0.7, 0.5, 0.4)]
+    runs = [experiments.run("action-potential", model="hh", gK_scale=g).summary for g in (1.0, 0.7, 0.5, 0.4)]
     assert all(s["resting_state"] and s["n_spikes"] >= 1 for s in runs)
     at_0mV = [s["duration_above_0mV_ms"] for s in runs]
     half = [s["half_width_ms"] for s in runs]

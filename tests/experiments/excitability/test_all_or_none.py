@@ -7,7 +7,7 @@ from tests.experiments import assert_signals_recorded
 
 
 def test_hh_threshold_and_all_or_none_curve():
-    res = experiments.run("all-or-none")
+    res = experiments.run("all-or-none", model="hh")  # the default is the textbook neuron
     assert_signals_recorded(res)
     s = res.summary
     # NEURON 9.0.2 anchor 6.933 uA/cm2 (exact rates, dt 0.025); spec: thresholds +/- 1 %.

@@ -38,7 +38,7 @@ def test_run_out_writes_report(tmp_path, capsys):
     for name in ("summary.json", "traces.csv", "figure.png", "figure.svg"):
         assert (out / name).stat().st_size > 100
     header = (out / "traces.csv").read_text().splitlines()[0]
-    assert header.startswith("t (ms),v,") and "HH.m" in header and "HH.ina" in header
+    assert header.startswith("t (ms),v,") and "NaTraub.m" in header and "NaTraub.ina" in header  # textbook
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp left
 
 
@@ -73,7 +73,7 @@ def test_python_api_mirrors_the_cli():
 
     res = experiments.run("action-potential", tstop=20.0)
     df = res.to_dataframe()
-    assert df.index.name == "t (ms)" and {"v", "HH.m", "HH.ina"} <= set(df.columns)
+    assert df.index.name == "t (ms)" and {"v", "NaTraub.m", "NaTraub.ina"} <= set(df.columns)  # textbook
     assert abs(df["v"].iloc[0] - res.summary["rest_mV"]) < 1e-6
     fig = res.figure()
     assert len(fig.axes) >= 4

@@ -146,9 +146,10 @@ def mark(ax, x, text, *, color="0.3", y=0.97, ha="left"):
     ax.text(x, y, f" {text} ", transform=ax.get_xaxis_transform(), fontsize=9, va="top", ha=ha, color=color)
 
 
-def reference_lines(ax, *, rest=None, threshold=None, e_na=None, e_k=None, labels=True, x=1.0):
+def reference_lines(ax, *, rest=None, threshold=None, e_na=None, e_k=None, labels=True, x=0.005):
     """Horizontal guide lines where a V trace is shown (mV; None: not drawn): rest (grey), threshold
-    (grey dashed), E_Na and E_K (dotted, in the ions' colours), each labelled at the right edge."""
+    (grey dashed), E_Na and E_K (dotted, in the ions' colours), each labelled just above itself at
+    ``x`` (axes fraction: the left end by default, where a trace is flat before its stimulus)."""
     lines = (("rest", rest, GREY, "-"), ("threshold", threshold, "0.35", "--"),
              ("E$_{Na}$", e_na, COLORS["na"], ":"), ("E$_K$", e_k, COLORS["k"], ":"))
     for name, value, color, style in lines:
@@ -156,8 +157,20 @@ def reference_lines(ax, *, rest=None, threshold=None, e_na=None, e_k=None, label
             continue
         ax.axhline(value, color=color, lw=0.9, ls=style, zorder=0)
         if labels:
-            ax.text(x, value, f" {name} {value:.0f} mV", transform=ax.get_yaxis_transform(), fontsize=9,
-                    color=color, va="center", ha="left", clip_on=False)
+            ax.text(x, value, f"{name} {value:.0f} mV", transform=ax.get_yaxis_transform(), fontsize=9,
+                    color=color, va="bottom", ha="left" if x < 0.5 else "right")
+
+
+def model_reversals(model: str) -> dict[str, float]:
+    """E_Na and E_K (mV) of a single-compartment model by name ("hh", "textbook"): {"e_na", "e_k"}."""
+    from excitable.experiments.common.models import single_compartment
+
+    out = {}
+    for mech in single_compartment(model).cell.mechanisms.values():
+        for field in mech.parameters():
+            if field.lower() in ("ena", "ek"):
+                out.setdefault("e_na" if field.lower() == "ena" else "e_k", float(getattr(mech, field)))
+    return out
 
 
 def legend_outside(ax, *, where="right", **kw):

@@ -34,12 +34,16 @@ ONE_PULSE = {
     "pulse": Param(1.0, "ms", "stimulus duration", positive=True, slider=PULSE),
 }
 
+#: A typical neuron's question gets the textbook mammalian neuron by default (issue 16, item 4).
+TEXTBOOK_FIRST = {**MODEL_PARAMS, "model": Param("textbook", "", "textbook (mammalian, 36 degC: a typical "
+                                                 "neuron) or hh (squid axon, 6.3 degC)", str, MODELS)}
+
 ACTION_POTENTIAL = Experiment(
     name="action-potential",
     question="What happens in each phase of the action potential?",
     family=FAMILY,
     params={
-        **MODEL_PARAMS,
+        **TEXTBOOK_FIRST,
         **ONE_PULSE,
         "tstop": Param(30.0, "ms", "simulated time", positive=True, slider=steps(5, 200, 5)),
         "dt": time_step(),
@@ -56,8 +60,7 @@ ALL_OR_NONE = Experiment(
     question="Why is the action potential all-or-none?",
     family=FAMILY,
     params={
-        "model": Param("hh", "", "hh or textbook", str, MODELS),
-        "temperature": temperature(None, "default: the model's own"),
+        **TEXTBOOK_FIRST,
         "pulse": Param(1.0, "ms", "stimulus duration", positive=True, slider=PULSE),
         "delay": Param(5.0, "ms", "stimulus onset", minimum=0, slider=ONSET),
         "tstop": Param(30.0, "ms", "simulated time per trial", positive=True, slider=steps(5, 200, 5)),
