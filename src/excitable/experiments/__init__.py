@@ -50,6 +50,7 @@ REGISTRY = {
     "one-way": "excitable.experiments.cables.one_way",
     "myelination": "excitable.experiments.cables.myelination",
     "synaptic-transmission": "excitable.experiments.synapses.synaptic_transmission",
+    "electrical-synapse": "excitable.experiments.synapses.electrical_synapse",
     "excitation-inhibition": "excitable.experiments.synapses.excitation_inhibition",
     "receptor-types": "excitable.experiments.synapses.receptor_types",
     "transmitter-clearance": "excitable.experiments.synapses.transmitter_clearance",

@@ -8,7 +8,8 @@ heavier than ``excitable.experiments.base`` (listing and checking parameters nee
 
 from __future__ import annotations
 
-from excitable.experiments.base import Experiment, Intervention, Param, Signal, decades, steps
+from excitable.experiments.base import (Experiment, Headline, Intervention, Param, Signal, Suggestion, decades,
+                                        steps)
 from excitable.experiments.common.params import temperature, time_step
 
 FAMILY = "synapses"
@@ -200,4 +201,58 @@ EPILEPSY = Experiment(
     signals=(Signal("* E rate (Hz)", "Hz", "excitatory population rate, baseline and depolarized"),
              Signal("* I rate (Hz)", "Hz", "inhibitory population rate, baseline and depolarized")),
     quick={"n_exc": 200, "n_inh": 50, "p_connect": 0.1, "p_inh": 0.2, "tstop": 1000.0},
+)
+
+ELECTRICAL_SYNAPSE = Experiment(
+    name="electrical-synapse",
+    question="How do electrical (gap junction) and chemical synapses differ?",
+    family=FAMILY,
+    params={
+        "g_gap": Param(3.0, "nS", "gap-junction conductance (a quarter of the cell's own 12 nS: coupling "
+                       "about 0.2)", minimum=0.0, maximum=100.0, slider=steps(0, 30, 0.5)),
+        "carbenoxolone": Param(0.0, "", "fraction of the gap junctions blocked (carbenoxolone): 0 none, 1 all",
+                               minimum=0, maximum=1, slider=FRACTION),
+        "gmax_ampa": Param(0.002, "uS", "AMPA conductance of the excitatory chemical synapse", minimum=0,
+                           maximum=1.0, slider=steps(0, 0.05, 0.0005)),
+        "gmax_gaba": Param(0.002, "uS", "GABA_A conductance of the inhibitory chemical synapse", minimum=0,
+                           maximum=1.0, slider=steps(0, 0.05, 0.0005)),
+        "e_cl": Param(-80.0, "mV", "Cl- reversal potential of the GABA_A synapse", minimum=-100, maximum=-40,
+                      slider=steps(-100, -40, 1)),
+        "release_delay": Param(0.5, "ms", "presynaptic spike (0 mV) -> transmitter release (Ca2+ entry, "
+                               "fusion)", minimum=0.0, maximum=5.0, slider=steps(0, 5, 0.05)),
+        "step_nA": Param(-0.1, "nA", "the current step into one cell of a pair (hyperpolarizing < 0)",
+                         minimum=-0.5, maximum=0.1, slider=steps(-0.5, 0.1, 0.01)),
+        "tstop": Param(80.0, "ms", "simulated time (the steps end 5 ms before)", minimum=40.0, maximum=500.0,
+                       slider=steps(40, 500, 10)),
+        "dt": time_step(maximum=0.05),
+    },
+    interventions=(Intervention("carbenoxolone", {"carbenoxolone": 1.0}, "blocks the gap junctions: the "
+                                "electrical pair is uncoupled"),),
+    signals=(Signal("v_gap_*", "mV", "the pairs joined by a gap junction (cell 1, cell 2)"),
+             Signal("v_chem_*", "mV", "the pairs joined by an AMPA (excitatory) chemical synapse"),
+             Signal("v_inh_*", "mV", "the pair joined by a GABA_A (inhibitory) chemical synapse"),
+             Signal("v_probe", "mV", "an uncoupled cell: its input conductance")),
+    answer=("A gap junction acts at once (cell 2 starts to move {gap_lag_ms:.2f} ms after cell 1 does, before "
+            "cell 1's spike even peaks; through the chemical synapse it starts {chemical_latency_ms:.2f} ms "
+            "after the spike), passes hyperpolarization and works "
+            "both ways (coupling {coupling_coefficient:.2f} forward, {reverse_coupling_coefficient:.2f} back); "
+            "a chemical synapse is one-way and delayed, and its receptor sets the sign: the same spike gives "
+            "an EPSP of {epsp_mV:.1f} mV or an IPSP of {ipsp_mV:.1f} mV."),
+    headline=(Headline("gap_lag_ms", "Gap junction: cell 2 starts after cell 1 starts", "ms"),
+              Headline("gap_latency_ms", "Gap junction: cell 2 starts after cell 1's spike (0 mV)", "ms"),
+              Headline("chemical_latency_ms", "Chemical: cell 2 starts after cell 1's spike (0 mV)", "ms"),
+              Headline("coupling_coefficient", "Coupling coefficient V2/V1 (steady)"),
+              Headline("coupling_closed_form", "Coupling, closed form g_c / (g_c + G2)"),
+              Headline("reverse_coupling_coefficient", "Coupling backwards (step into cell 2)"),
+              Headline("gap_spikelet_mV", "Spikelet in the coupled cell", "mV"),
+              Headline("epsp_mV", "EPSP (AMPA)", "mV"), Headline("ipsp_mV", "IPSP (GABA_A)", "mV"),
+              Headline("chemical_reverse_pre_mV", "Chemical: what reaches cell 1 from cell 2", "mV")),
+    suggestions=(Suggestion("Block the gap junctions with carbenoxolone: the coupled cell no longer follows",
+                            {"carbenoxolone": 1.0}),
+                 Suggestion("A strong gap junction (30 nS): the spike crosses and fires the second cell",
+                            {"g_gap": 30.0}),
+                 Suggestion("A longer release step (2 ms, as in the cold): the chemical delay grows, the "
+                            "electrical one does not", {"release_delay": 2.0})),
+    model_note=("The textbook mammalian neuron's spike channels (rest -70 mV, 36 °C) in small identical "
+                "cells: a typical pair of neurons, where gap junctions of a few nS couple them by 0.05-0.3."),
 )

@@ -108,6 +108,18 @@ PHENOMENA: tuple[tuple[str, str, str, str], ...] = (
         ' about 0.5-1 ms; transmitter concentration trace shown',
     ),
     (
+        'electrical-synapse',
+        'How do electrical (gap junction) and chemical synapses differ?',
+        'Textbook cells in pairs (36 degC): a gap junction (3 nS) beside an AMPA and a GABA_A '
+        'synapse; a spike, then a hyperpolarizing step, in cell 1; then the step into cell 2; '
+        'carbenoxolone blocks the junction',
+        "Electrical: no synaptic delay beyond RC filtering (cell 2 moves before cell 1's spike "
+        "crosses 0 mV), works both ways, passes hyperpolarization, a small slow spikelet "
+        "(low-pass), coupling coefficient V2/V1 = g_c / (g_c + G2) within 1% (typically 0.05-0.3);"
+        " chemical: 0.5-1 ms delay, one way, only a spike releases, sign set by the receptor (EPSP"
+        " or IPSP from the same spike)",
+    ),
+    (
         'excitation-inhibition',
         'Can one cell get both kinds of input?',
         'Excitatory (AMPA/nicotinic-like) and inhibitory (GABA_A) synapses on one cell, at various '
