@@ -83,12 +83,32 @@ def paragraphs(doc: str | None) -> list[str]:
     return [" ".join(p.split()) for p in re.split(r"\n\s*\n", doc.strip()) if p.strip()]
 
 
-def mechanism(doc: str | None, max_sentences: int = 3) -> str:
-    """The mechanism: the first paragraph after a module docstring's title, at most ``max_sentences``."""
-    paras = paragraphs(doc)
-    if len(paras) < 2:
-        return ""
-    return " ".join(sentences(paras[1])[:max_sentences])
+def mechanism(doc: str | None) -> list[str]:
+    """The mechanism in full: every paragraph of a module docstring after its title (the first
+    paragraph), each as one line with its units written as a reader writes them (``readable``)."""
+    return [readable(p) for p in paragraphs(doc)[1:]]
+
+
+#: Units as code and ASCII write them -> as a reader does (µ, ², °, Ω). Whole words only: "sum",
+#: "maximum" and the pronoun "us" are left alone (a time in microseconds is never written "us" here).
+_READABLE = [
+    (re.compile(r"\bu(A|F|S|M|V|C|m|L|mol)(?=\b|[23/])"), r"µ\1"),
+    (re.compile(r"\b(cm|mm|µm|um)2\b"), r"\1²"),
+    (re.compile(r"\b(cm|mm|µm|um)3\b"), r"\1³"),
+    (re.compile(r"\b(k|M|G)?[oO]hm(?:\s?\*\s?|\s)cm\b"), r"\1Ω·cm"),
+    (re.compile(r"\b(k|M|G)[oO]hm\b"), r"\1Ω"),
+    (re.compile(r"\bohms?\b"), "Ω"),
+    (re.compile(r"\s?deg\s?C\b"), " °C"),
+    (re.compile(r"\bumho\b"), "µS"),
+]
+
+
+def readable(text: str) -> str:
+    """``text`` with its units as a reader writes them: uA/cm2 -> µA/cm², um -> µm, degC -> °C,
+    ohm*cm -> Ω·cm (the docstrings are ASCII by choice; the page is not)."""
+    for pattern, repl in _READABLE:
+        text = pattern.sub(repl, text)
+    return text.replace("µum", "µm").replace("uµ", "µ")
 
 
 def protocol_from_title(doc: str | None) -> str:
@@ -98,3 +118,55 @@ def protocol_from_title(doc: str | None) -> str:
         return ""
     _, mark, rest = paras[0].partition("?")
     return rest.strip() if mark else ""
+
+
+def _param_base(key: str) -> str:
+    """A summary key without its unit suffix ("temperature_degC" -> "temperature")."""
+    for suffix in _BY_LENGTH:
+        if key.endswith("_" + suffix) and len(key) > len(suffix) + 1:
+            return key[: -len(suffix) - 1]
+    return key
+
+
+def output_rows(declaration, summary: dict) -> list[tuple[str, str, str, str]]:
+    """(key, readable name, value text, unit) of the numbers a learner should read: the declaration's
+    ``headline`` where it has one (its order, its names; a key this run did not measure is left out),
+    else every scalar of the summary that is not one of the inputs echoed back (``temperature_degC``
+    beside the parameter ``temperature``), named from its key."""
+    headline = getattr(declaration, "headline", ()) if declaration is not None else ()
+    if headline:
+        rows = []
+        for h in headline:
+            text = format_value(summary.get(h.key)) if h.key in summary else None
+            if text is not None:
+                rows.append((h.key, readable(h.label), text, readable(h.unit) if text != "n/a" else ""))
+        if rows:
+            return rows
+    params = set(getattr(declaration, "params", {}) or {})
+    return [(k, label[:1].upper() + label[1:], v, u) for k, label, v, u in scalar_rows(summary)
+            if k not in params and _param_base(k) not in params and k != "model"]
+
+
+def input_rows(declaration, used: dict) -> list[tuple[str, str, str, bool, str]]:
+    """(name, value text, unit, changed from the default?, help) of every parameter of the run."""
+    if declaration is None:
+        return []
+    rows = []
+    for name, param in declaration.params.items():
+        value = used.get(name, param.default)
+        if value is None:
+            text = readable(param.default_note or "set by the run")
+        else:
+            text = format_value(value)
+            text = str(value) if text is None else text
+        unit = readable(param.unit or "") if value is not None else ""
+        rows.append((name, text, unit, value != param.default, readable(param.help)))
+    return rows
+
+
+def lab_path(name: str, changes: dict) -> str:
+    """The lab's address of experiment ``name`` with ``changes``: /x/NAME?key=value&..."""
+    from urllib.parse import urlencode
+
+    query = urlencode({k: str(v).lower() if isinstance(v, bool) else v for k, v in changes.items()})
+    return f"/x/{name}" + (f"?{query}" if query else "")
