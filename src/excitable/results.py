@@ -86,8 +86,11 @@ class Result:
             w.writerow([f"{x:.10g}" for x in row])
         return buf.getvalue()
 
-    def save(self, out_dir, *, figure: bool = True) -> Path:
+    def save(self, out_dir, *, figure: bool = True, extra_files=None) -> Path:
         """Write summary.json, traces.csv and figure.png/.svg into ``out_dir``.
+
+        ``extra_files``: file name -> ``write(path)``, more files of the same report (the NWB file of
+        ``excitable run --format nwb``), written into the temporary folder with the others.
 
         Everything is first written into a temporary folder beside ``out_dir``; only when all of it
         succeeded does it move into place, so a failure never leaves a half-written report: a new
@@ -103,6 +106,8 @@ class Result:
         try:
             (tmp / "summary.json").write_text(self.to_json() + "\n")
             (tmp / "traces.csv").write_text(self.csv_text())
+            for name, write in (extra_files or {}).items():
+                write(tmp / name)
             if figure and self.plotter is not None:
                 import matplotlib.pyplot as plt
 

@@ -26,7 +26,7 @@ _EXPORTS = {"read_swc_table": "excitable.io.swc", "read_swc_sections": "excitabl
 def __getattr__(name: str):
     if name in _EXPORTS:
         return getattr(importlib.import_module(_EXPORTS[name]), name)
-    if name in ("import3d", "morphologies", "swc"):
+    if name in ("import3d", "morphologies", "swc", "neuroml", "nwb"):  # neuroml, nwb: optional extras
         return importlib.import_module(f"excitable.io.{name}")
     raise AttributeError(f"module 'excitable.io' has no attribute {name!r}")
 

@@ -110,7 +110,7 @@ def loss_function(sim, tstop: float, names: Sequence[str], *, target=None, featu
     n_samples = n_steps // stride + 1
     dt_s = sim.dt * stride
     t = np.arange(n_samples) * dt_s
-    tgt = None if target is None else _target(target, probe, n_samples, len(labels))
+    tgt = None if target is None else _target(target, probe, n_samples, len(labels), dt_s)
 
     def apply(values):
         p = base
@@ -149,7 +149,9 @@ def fit(sim, tstop: float, free: Mapping[str, object], *, target=None, features:
             mechanism sits.
         target: the recording to match: samples of ``probe`` (n_samples,) or all the recorded
             probes (n_samples, n_probes), at the simulation's dt times ``stride``, from t = 0
-            (a ``Result`` works too). Loss term: mean squared difference, mV2.
+            (a ``Result`` works too: a sweep sampled at another rate, such as
+            ``excitable.io.nwb.read_sweep(path, sweep)``, is interpolated onto those times).
+            Loss term: mean squared difference, mV2.
         features: a ``Features`` to match (on ``probe``).
         loss: a custom term ``loss(recordings (n_samples, n_probes), t (n_samples,) ms) -> scalar``.
         init: starting values (default: the values in ``params``); each strictly inside its bounds.
@@ -351,14 +353,27 @@ def _values(bounds, u) -> dict[str, float]:
     return {k: float(b.to_bounded(u[k])) for k, b in bounds.items()}
 
 
-def _target(target, probe, n_samples, n_probes):
+def _target(target, probe, n_samples, n_probes, dt_s):
     from excitable.results import Result
 
     if isinstance(target, Result):
-        target = target.traces[probe]
+        target = _on_grid(target, probe, n_samples, dt_s)
     tgt = np.asarray(target, dtype=float)
     want = (n_samples,) if tgt.ndim == 1 else (n_samples, n_probes)
     if tgt.shape != want or not np.all(np.isfinite(tgt)):
         raise ModelError(f"fit: target must be finite with shape {want} (the recorded samples), "
                          f"got shape {tgt.shape}")
     return jnp.asarray(tgt)
+
+
+def _on_grid(result, probe, n_samples, dt_s):
+    """A Result's ``probe`` at the simulation's sample times (0, dt_s, ...): as it is when it was
+    sampled there, else linearly interpolated (a sweep recorded at 10 kHz for dt = 0.025 ms)."""
+    t, y = np.asarray(result.t, dtype=float), np.asarray(result[probe], dtype=float)
+    grid = np.arange(n_samples) * dt_s
+    if y.ndim != 1 or len(t) < 2 or (len(t) == n_samples and np.allclose(np.diff(t), dt_s, rtol=1e-9)):
+        return y  # sampled as the simulation is (or not a single trace: _target says what is wrong)
+    if t[0] > 1e-9 * dt_s or t[-1] < grid[-1] * (1 - 1e-12):
+        raise ModelError(f"fit: the target covers {t[0]:g}-{t[-1]:g} ms; the simulation's samples "
+                         f"need 0-{grid[-1]:g} ms")
+    return np.interp(grid, t, y)

@@ -24,6 +24,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     p.add_argument("--out", metavar="DIR", help="write summary.json, traces.csv, figure.png/.svg")
     p.add_argument("--params", action="store_true", help="list the parameters and exit")
+    p.add_argument("--format", choices=("csv", "nwb"), default="csv",
+                   help="nwb: --out also gets run.nwb (pip install 'excitable[nwb]')")
     return p
 
 
@@ -55,6 +57,13 @@ def run(args) -> int:
     params = declared.resolve(parse_sets(args.set))
     if args.out is not None:
         check_out(args.out, beside=True)
+    nwb = getattr(args, "format", "csv") == "nwb"
+    if nwb:
+        from excitable.interfaces.cli import nwb_output
+
+        if args.out is None:
+            raise ModelError("--format nwb writes into a folder: give --out DIR")
+        nwb_output.check_available()
     exp = experiments.get(declared.name)
     from excitable.progress import StderrBar, reporting
 
@@ -62,7 +71,8 @@ def run(args) -> int:
         result = exp.run(**params)
     if args.out is not None:
         try:
-            result.save(args.out)  # all or nothing: written beside it, then renamed into place
+            extra = {nwb_output.NWB_FILE: nwb_output.writer(declared, result)} if nwb else None
+            result.save(args.out, extra_files=extra)  # all or nothing: written beside, then renamed
         except OSError as e:
             raise ModelError(f"--out {args.out!r}: the report could not be saved ({e.strerror or e}); "
                              f"nothing was written") from None
@@ -74,7 +84,8 @@ def run(args) -> int:
             from pathlib import Path
 
             # A Path drops a trailing slash (`--out ap/` wrote ap//summary.json) and a leading ./
-            print(f"wrote {Path(args.out) / 'summary.json'}, traces.csv, figure.png, figure.svg")
+            print(f"wrote {Path(args.out) / 'summary.json'}, traces.csv, figure.png, figure.svg"
+                  + (", run.nwb" if nwb else ""))
     return 0
 
 

@@ -1,0 +1,45 @@
+"""``excitable run NAME --format nwb --out DIR``: the run's report plus DIR/run.nwb (``excitable.io.nwb``).
+
+The experiment's declared signals give the traces' units; the stimulus of a single-compartment
+experiment is a density (µA/cm²), stored as the current it makes over the model's membrane (its area).
+"""
+
+from __future__ import annotations
+
+#: The NWB file's name inside the report folder.
+NWB_FILE = "run.nwb"
+
+
+def check_available() -> None:
+    """Refuse ``--format nwb`` before any work when pynwb is not installed (one line, exit 2)."""
+    from excitable.io.extras import require
+
+    require("pynwb", "nwb", "--format nwb")
+
+
+def writer(declared, result):
+    """``write(path)``: ``result`` as an NWB file, with the units of ``declared``'s signals."""
+    from excitable.io import nwb
+
+    units = {label: sig.unit for label in result.traces for sig in declared.signals if sig.matches(label)}
+    area = stimulus_area_um2(result)
+
+    def write(path):
+        nwb.save(result, path, units=units, area_um2=area, description=f"excitable run {declared.name}")
+
+    return write
+
+
+def stimulus_area_um2(result) -> float | None:
+    """The membrane (µm²) a stimulus density was spread over: the run's own ``area_um2`` if it says,
+    else the soma of the single-compartment model it names (``meta["model"]``), else None."""
+    if "area_um2" in result.meta:
+        return float(result.meta["area_um2"])
+    from excitable.experiments.common.params import MODELS
+
+    if "i_stim" not in result.traces or result.meta.get("model") not in MODELS:
+        return None
+    from excitable.experiments.common.models import single_compartment
+
+    cell = single_compartment(result.meta["model"]).cell
+    return cell.area_um2(cell.soma)
