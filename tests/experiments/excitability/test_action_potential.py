@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from excitable import experiments
+from excitable.errors import ModelError
 from tests.experiments import assert_signals_recorded
 
 
@@ -105,3 +106,12 @@ def test_tea_partial_block_widens_the_spike():
     assert at_0mV == sorted(at_0mV) and half == sorted(half)
     assert at_0mV[-1] > 1.15 * at_0mV[0] and half[-1] > 1.1 * half[0]
     assert abs(at_0mV[0] - 1.175) < 0.05  # control: 1.18 ms above 0 mV
+
+
+@pytest.mark.parametrize("name", ["action-potential", "membrane-currents"])
+def test_a_run_that_ends_before_the_stimulus_names_tstop(name):
+    # One line naming what the user set (tstop) and the onset it must pass, before anything runs;
+    # was "stimulus_onset_ms must lie within [0.0, 5.0) ms", a name the user never wrote.
+    with pytest.raises(ModelError, match=r"^tstop must be longer than the stimulus onset "
+                       r"\(delay = 5 ms\), got 5 ms$"):
+        experiments.run(name, tstop=5)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from excitable.errors import ModelError
 from excitable.experiments.base import Values
 from excitable.experiments.common.batching import Prepared, run_prepared
 from excitable.experiments.common.models import pulse_simulation, stim_density
@@ -25,6 +26,9 @@ def run(**given) -> Result:
 
 def prepare(p: Values) -> Prepared:
     """The simulation of ``p`` (resolved parameters), built but not run (``experiments.common.batching``)."""
+    if p.tstop <= p.delay:  # the run would end before the stimulus: name what the user set
+        raise ModelError(f"tstop must be longer than the stimulus onset (delay = {p.delay:g} ms), "
+                         f"got {p.tstop:g} ms")
     sim, model, temperature, amplitude = pulse_simulation(p)
     record_everything(sim)
     return Prepared(sim, p.tstop, {"model": model, "temperature": temperature, "amplitude": amplitude})

@@ -40,6 +40,9 @@ def run(**given) -> Result:
 
 def prepare(p: Values) -> Prepared:
     """The simulation of ``p`` (resolved parameters), built but not run (``experiments.common.batching``)."""
+    if p.tstop <= p.delay:  # the run would end before the stimulus: name what the user set
+        raise ModelError(f"tstop must be longer than the stimulus onset (delay = {p.delay:g} ms), "
+                         f"got {p.tstop:g} ms")
     sim, model, temperature, amplitude = pulse_simulation(p)
     currents = []
     for sig in ("v", "i_cap", "i_ion"):
