@@ -45,6 +45,7 @@ REGISTRY = {
     "gates-overlap": "excitable.experiments.excitability.gates_overlap",
     "membrane-currents": "excitable.experiments.excitability.membrane_currents",
     "undershoot": "excitable.experiments.excitability.undershoot",
+    "undershoot-recovery": "excitable.experiments.excitability.undershoot_recovery",
     "refractory-period": "excitable.experiments.excitability.refractory_period",
     "propagation": "excitable.experiments.cables.propagation",
     "one-way": "excitable.experiments.cables.one_way",

@@ -71,6 +71,18 @@ PHENOMENA: tuple[tuple[str, str, str, str], ...] = (
         'undershoot and rate',
     ),
     (
+        'undershoot-recovery',
+        'What is the undershoot for (Na+ channel recovery)?',
+        'One spike, then a 1-ms test pulse at 4-30 ms; record h; compare with the undershoot '
+        'removed (V clamped at rest from the moment it falls back to rest until the test pulse); '
+        'HH squid axon (deep undershoot), textbook one click away',
+        "h recovers during the undershoot faster and further than at rest (tau_h and h_inf from "
+        "the model's closed form at rest and at the trough; the clamped h follows h_inf - (h_inf -"
+        " h0) exp(-t/tau_h) within 1e-4); the test spike returns sooner with the undershoot (HH: "
+        "from 17 ms vs 22.5 ms); in the textbook cell h recovers faster too but the open K+ "
+        "channels make the test pulse fail (the effects compete)",
+    ),
+    (
         'refractory-period',
         "Why can't a patch fire again at once?",
         'Paired pulses at increasing intervals',
