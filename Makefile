@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export JAX_COMPILATION_CACHE_DIR ?= $(CURDIR)/.cache/jax
 export MPLBACKEND ?= Agg
 
-.PHONY: demo test bench install clean browser
+.PHONY: demo test bench install clean browser lab
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ demo: $(STAMP)
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 -q
+
+# The lab: every experiment live in the browser (a local web app on 127.0.0.1; Ctrl-C stops it).
+lab: $(STAMP)
+	@$(BIN)/python -c 'import fastapi, uvicorn, plotly, multipart' 2>/dev/null || \
+		$(BIN)/python -m pip install --quiet -e '.[lab]'
+	$(BIN)/excitable lab
 
 # The benchmarks also compare with Jaxley: the `bench` extra (not installed by demo/test).
 bench: $(STAMP)

@@ -118,7 +118,8 @@ def run(**given) -> Result:
     res.name = EXPERIMENT.name
     res.summary = _summary(res, p, comp, v_all, source, soma, tip, path)
     res.meta.update(p, depolarization_map=_depolarization(res.t, v_all, p.delay), input_node=source,
-                    soma_node=soma, tip_node=tip, midway_node=midway, path_nodes=path)
+                    soma_node=soma, tip_node=tip, midway_node=midway, path_nodes=path,
+                    compartments=comp, v_all=v_all)  # the lab draws V on every segment
     res.plotter = lambda r: plot_morphology(r, comp)
     return res
 

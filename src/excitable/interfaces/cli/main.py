@@ -6,7 +6,9 @@
   excitable run NAME --params                     the experiment's parameters, units and defaults
   excitable tour [--out DIR] [--quick] [--only A,B]  every experiment into one HTML page, DIR/index.html
   excitable sweep NAME --grid KEY=A:B:N ... --out DIR  a parameter grid into DIR/sweep.csv + sweep.png
+  excitable lab [--port N] [--no-browser]         every experiment live in the browser (a local web app)
   excitable server start|stop|status              the warm server that makes repeated runs fast
+  excitable mod check FILE.mod ...                what excitable makes of NMODL files (parameters, ions, refusals)
 
 Example: excitable run action-potential --set amplitude=20 --set temperature=18.5 --out ap/
 User errors print one line and exit with status 2: a bad value, an --out that cannot hold the
@@ -49,13 +51,13 @@ def build_parser():
     """The ``excitable`` argument parser; each subcommand's ``run`` is its ``handler`` default."""
     import argparse
 
-    from excitable.interfaces.cli import listing, run, server_command, sweep, tour
+    from excitable.interfaces.cli import lab_command, listing, mod_command, run, server_command, sweep, tour
     from excitable.interfaces.cli.arguments import Parser
 
     parser = Parser(prog="excitable", description=__doc__.split("\n")[0],
                     epilog=_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    for command in (listing, run, tour, sweep, server_command):  # the order of `excitable --help`
+    for command in (listing, run, tour, sweep, lab_command, server_command, mod_command):  # the order of `excitable --help`
         command.add_parser(sub).set_defaults(handler=command.run)
     return parser
 

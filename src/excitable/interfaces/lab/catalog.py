@@ -42,6 +42,9 @@ VIEWS: dict[str, tuple[str, ...]] = {
     "epilepsy": ("network",),
     "morphology": ("morphology",),
 }
+#: An experiment added to a family later gets its family's view.
+FAMILY_VIEWS = {"membrane": ("ions",), "excitability": ("membrane",), "cables": ("cable",),
+                "synapses": ("synapse",)}
 
 
 def mechanism(name: str) -> list[str]:
@@ -67,7 +70,7 @@ def _entry(name: str) -> dict:
 
     d = experiments.declaration(name).as_dict()
     d["mechanism"] = mechanism(name)
-    d["views"] = list(VIEWS.get(name, ()))
+    d["views"] = list(VIEWS.get(name, FAMILY_VIEWS.get(d["family"], ())))
     d["sensitivity_targets"] = [{"key": t.key, "label": t.label, "unit": t.unit} for t in targets_of(name)]
     return d
 

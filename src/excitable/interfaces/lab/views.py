@@ -50,28 +50,45 @@ def space_time(result) -> dict | None:
 
 def morphology(result) -> dict | None:
     """``{"segments": [[x0, y0, z0, x1, y1, z1, diam_um]], "t_ms", "v_mV": [[v per segment] per t]}``
-    from the morphology experiment's compartments and V at every node (``meta``); a segment joins a
-    node to its parent. None for other results."""
-    comp, v_all, t_all = (result.meta.get(k) for k in ("compartments", "v_all", "t_all"))
-    if comp is None or v_all is None or t_all is None:
+    from the morphology experiment's compartments and V at every node (``meta``, sampled at
+    ``result.t``); a segment joins a node to its parent. None for other results."""
+    comp, v_all = result.meta.get("compartments"), result.meta.get("v_all")
+    if comp is None or v_all is None or np.shape(v_all)[0] != len(result.t):
         return None
     nodes = np.flatnonzero(np.asarray(comp.parent) >= 0)
     xyz = np.asarray(comp.xyz_um, dtype=float)
     seg = np.concatenate([xyz[comp.parent[nodes]], xyz[nodes], np.asarray(comp.diam_um)[nodes, None]],
                          axis=1)
-    rows = _thin(len(t_all), MAX_GRID)
+    rows = _thin(len(result.t), MAX_GRID)
     v = np.asarray(v_all, dtype=float)[rows][:, nodes]
-    return {"segments": jsonable(np.round(seg, 3)), "t_ms": jsonable(np.asarray(t_all, float)[rows]),
+    return {"segments": jsonable(np.round(seg, 3)), "t_ms": jsonable(np.asarray(result.t, float)[rows]),
             "v_mV": jsonable(np.round(v, 2))}
 
 
+#: A raster sends at most this many spikes per condition (a dense network fires ~1e5 a second).
+MAX_SPIKES = 20000
+
+
+def _spike_list(per_cell: dict) -> list[list[float]]:
+    rows = [[int(c), float(t)] for c, times in sorted(per_cell.items()) for t in np.asarray(times).ravel()]
+    rows.sort(key=lambda r: r[1])
+    return rows[:MAX_SPIKES]
+
+
 def raster(result) -> dict | None:
-    """``{"cells": [{"id", "kind"}], "spikes": [[cell_id, t_ms], ...]}`` from ``Result.spikes`` (a
-    network's spike times per cell) and ``meta["cell_kinds"]`` (excitatory/inhibitory per cell,
-    excitatory where not said). None when nothing recorded spikes per cell."""
-    if not result.spikes:
+    """``{"cells": [{"id", "kind"}], "spikes": [[cell_id, t_ms], ...]}`` (time order, at most
+    ``MAX_SPIKES``) from ``Result.spikes`` or a network experiment's ``meta["spikes"]`` (per condition:
+    ``"conditions": {name: spikes}``, and ``spikes`` is the first); cells ``n_exc`` and beyond are
+    inhibitory. None when nothing recorded spikes per cell."""
+    per = result.spikes or result.meta.get("spikes")
+    if not per or not isinstance(per, dict):
         return None
-    kinds = result.meta.get("cell_kinds") or {}
-    cells = [{"id": int(c), "kind": kinds.get(c, kinds.get(int(c), "excitatory"))} for c in sorted(result.spikes)]
-    spikes = [[int(c), float(t)] for c, times in sorted(result.spikes.items()) for t in np.asarray(times).ravel()]
-    return {"cells": cells, "spikes": jsonable(spikes)}
+    first = next(iter(per.values()))
+    conditions = per if isinstance(first, dict) else None
+    cells_of = first if conditions else per
+    n_exc = result.meta.get("n_exc", len(cells_of))
+    cells = [{"id": int(c), "kind": "excitatory" if int(c) < n_exc else "inhibitory"} for c in sorted(cells_of)]
+    out = {"cells": cells, "spikes": _spike_list(cells_of)}
+    if conditions:
+        out["conditions"] = {str(k): _spike_list(v) for k, v in conditions.items()}
+    return out

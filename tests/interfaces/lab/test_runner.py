@@ -1,0 +1,109 @@
+"""The lab's worker pool without simulations: cache, shared runs, queue limit, time limit and the
+cancellation of queued work when the client goes away (plain functions stand in for runs)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from excitable.interfaces.lab.runner import Busy, Runner, TimedOut
+
+
+def _blocker():
+    """A run that holds its worker until released; ``started`` says it began."""
+    started, release = threading.Event(), threading.Event()
+
+    def fn():
+        started.set()
+        release.wait(10)
+        return {"value": "slow"}
+
+    return fn, started, release
+
+
+def test_result_then_cache_hit():
+    calls = []
+    runner = Runner(workers=1)
+
+    def fn():
+        calls.append(1)
+        return {"value": 42}
+
+    first = asyncio.run(runner.run("k", fn))
+    second = asyncio.run(runner.run("k", fn))
+    assert first["value"] == second["value"] == 42
+    assert (first["cached"], second["cached"]) == (False, True)
+    assert len(calls) == 1 and first["elapsed_ms"] >= 0
+    runner.close()
+
+
+def test_cache_is_bounded_lru():
+    runner = Runner(workers=1, cache=2)
+    for key in ("a", "b", "c"):
+        asyncio.run(runner.run(key, lambda key=key: {"value": key}))
+    assert runner.cached("a") is None and runner.cached("c")["value"] == "c"
+    runner.close()
+
+
+def test_identical_requests_in_flight_share_one_run():
+    runner = Runner(workers=2)
+    fn, started, release = _blocker()
+
+    async def both():
+        tasks = [asyncio.create_task(runner.run("same", fn)) for _ in range(3)]
+        await asyncio.sleep(0.2)
+        release.set()
+        return await asyncio.gather(*tasks)
+
+    out = asyncio.run(both())
+    assert [o["value"] for o in out] == ["slow"] * 3
+    assert runner.stats["runs"] == 1 and runner.stats["shared"] == 2
+    runner.close()
+
+
+def test_queue_full_is_refused_before_running():
+    runner = Runner(workers=1, queue=1)
+    fn, started, release = _blocker()
+
+    async def scenario():
+        first = asyncio.create_task(runner.run("a", fn))
+        await asyncio.sleep(0.1)
+        with pytest.raises(Busy, match="busy"):
+            await runner.run("b", lambda: {"value": "never"})
+        release.set()
+        return await first
+
+    assert asyncio.run(scenario())["value"] == "slow"
+    runner.close()
+
+
+def test_time_limit():
+    runner = Runner(workers=1, time_limit_s=0.2)
+    fn, started, release = _blocker()
+    with pytest.raises(TimedOut, match="time limit of 0.2 s"):
+        asyncio.run(runner.run("a", fn))
+    release.set()
+    runner.close()
+
+
+def test_a_client_that_leaves_takes_its_queued_run_out_of_the_queue():
+    runner = Runner(workers=1)
+    fn, started, release = _blocker()
+    ran = []
+
+    async def gone():
+        return True
+
+    async def scenario():
+        first = asyncio.create_task(runner.run("a", fn))
+        assert await asyncio.to_thread(started.wait, 5)
+        with pytest.raises(asyncio.CancelledError):
+            await runner.run("b", lambda: ran.append(1) or {"value": "b"}, gone)
+        release.set()
+        await first
+
+    asyncio.run(scenario())
+    runner.close()
+    assert ran == [] and runner.stats["cancelled"] == 1
