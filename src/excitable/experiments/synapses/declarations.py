@@ -129,7 +129,9 @@ RECEPTOR_TYPES = Experiment(
                               slider=steps(1, 20, 1)),
         "burst_rate": Param(100.0, "Hz", "firing rate within the burst", positive=True, maximum=500,
                             slider=steps(5, 500, 5)),
-        "tstop": Param(1500.0, "ms", "simulated time", minimum=200, maximum=10000, slider=steps(200, 10000, 100)),
+        "m1_step": Param(0.6, "uA/cm2", "current step (200-500 ms) into both M1 cells, with and without ACh",
+                         minimum=0, maximum=10, slider=steps(0, 3, 0.05)),
+        "tstop": Param(1500.0, "ms", "simulated time", minimum=500, maximum=10000, slider=steps(500, 10000, 100)),
         "dt": time_step(maximum=0.1),
     },
     interventions=(Intervention("curare", {"curare": 1.0}, "blocks the nicotinic receptors"),
@@ -139,7 +141,30 @@ RECEPTOR_TYPES = Experiment(
              Signal("v_muscarinic_burst", "mV", "the muscarinic cell after a burst"),
              Signal("g_nicotinic", "uS", "nicotinic conductance"),
              Signal("g_muscarinic", "uS", "muscarinic (GIRK) conductance"),
-             Signal("g_muscarinic_burst", "uS", "muscarinic conductance during the burst")),
+             Signal("g_muscarinic_burst", "uS", "muscarinic conductance during the burst"),
+             Signal("v_m1*", "mV", "the cells with the M1 mechanism, with and without ACh"),
+             Signal("g_m_current*", "uS", "their M-type K+ conductance (open)")),
+    answer=("Nicotinic receptors excite within milliseconds ({nicotinic_peak_mV:+.1f} mV after "
+            "{nicotinic_time_to_peak_ms:.0f} ms); muscarinic ones act slowly through G proteins, either "
+            "way: M2 hyperpolarizes ({m2_peak_mV:+.1f} mV after {m2_time_to_peak_ms:.0f} ms) and M1 "
+            "closes {m1_m_current_closed_percent:.0f} % of the M-type K+ channels, so the same step fires "
+            "{m1_spikes} spikes instead of {m1_spikes_control}."),
+    headline=(Headline("nicotinic_peak_mV", "Nicotinic: peak change of V", "mV"),
+              Headline("nicotinic_time_to_peak_ms", "Nicotinic: time to peak", "ms"),
+              Headline("m2_peak_mV", "Muscarinic M2: peak change of V", "mV"),
+              Headline("m2_time_to_peak_ms", "Muscarinic M2: time to peak", "ms"),
+              Headline("m1_m_current_closed_percent", "Muscarinic M1: M-type K+ channels closed", "%"),
+              Headline("m1_spikes", "Muscarinic M1: spikes during the step, with ACh"),
+              Headline("m1_spikes_control", "Spikes during the same step without ACh")),
+    suggestions=(Suggestion("Block the nicotinic receptors with curare: the fast response is gone, the "
+                            "slow ones stay", {"curare": 1.0}),
+                 Suggestion("Block the muscarinic receptors with atropine: only the fast response is left",
+                            {"atropine": 1.0}),
+                 Suggestion("A single release instead of a burst: four G proteins per channel make the slow "
+                            "responses far smaller", {"burst_spikes": 1}),
+                 Suggestion("A stronger step: M1's effect on the spike count grows", {"m1_step": 1.0})),
+    model_note=("Textbook mammalian neurons at 36 °C (rest -70 mV): the receptors' kinetics are those of "
+                "mammalian synapses; M1 closes the textbook cell's own M-type K+ conductance."),
 )
 
 TRANSMITTER_CLEARANCE = Experiment(

@@ -1,46 +1,74 @@
-"""The receptor-types figure: the same acetylcholine on nicotinic and muscarinic receptors."""
+"""The receptor-types figure: the same acetylcholine on a nicotinic receptor (fast excitation), a
+muscarinic M2 receptor (slow inhibition) and a muscarinic M1 receptor (slow excitation by closing the
+M-type K+ channels)."""
 
 from __future__ import annotations
 
-from excitable.experiments.common.figures import (EXCITATORY, INHIBITORY, OKABE_ITO, TRANSMITTER, mark,
-                                                  new_figure)
+from excitable.experiments.common.figures import (COLORS, EXCITATORY, GREY, INHIBITORY, TRANSMITTER,
+                                                  legend_outside, mark, new_figure)
+
+
+def _nicotinic(a_v, a_g, t, tr, s):
+    """The first 20 ms: the nicotinic EPSP and its cation conductance."""
+    t0 = s["release_ms"]
+    sel = (t >= t0 - 2) & (t <= t0 + 20)
+    a_v.plot(t[sel], tr["v_nicotinic"][sel], color=EXCITATORY, lw=1.6, label="nicotinic cell")
+    a_v.plot(t[sel], tr["v_muscarinic"][sel], color=INHIBITORY, lw=1.2, ls="--", label="M2 cell: nothing yet")
+    a_g.plot(t[sel], 1e3 * tr["g_nicotinic"][sel], color=EXCITATORY, label="cation channel (Na+, K+)")
+    n = s["nicotinic"]
+    a_v.set_title(f"Nicotinic: {n['peak_mV']:+.1f} mV after {n['time_to_peak_ms']:.1f} ms"
+                  if n["time_to_peak_ms"] is not None else "Nicotinic: no response (curare)")
+    a_g.set_ylabel("conductance (nS)")
+    for a in (a_v, a_g):
+        mark(a, t0, "ACh", color=TRANSMITTER)
+        a.set_xlim(t0 - 2, t0 + 20)
+
+
+def _m2(a_v, a_g, t, tr, s):
+    """The whole run: the M2 cell's slow hyperpolarization (one release and a burst), GIRK opening."""
+    a_v.plot(t, tr["v_muscarinic"], color=INHIBITORY, lw=1.6, label="M2, one release")
+    a_v.plot(t, tr["v_muscarinic_burst"], color=INHIBITORY, lw=1.0, ls="--",
+             label=f"M2, burst of {s['burst_spikes']}")
+    a_g.plot(t, 1e3 * tr["g_muscarinic"], color=COLORS["k"], lw=1.6, label="GIRK K+ (one release)")
+    a_g.plot(t, 1e3 * tr["g_muscarinic_burst"], color=COLORS["k"], lw=1.0, ls="--", label="GIRK K+ (burst)")
+    m = s["muscarinic"]
+    a_v.set_title(f"Muscarinic M2: {m['peak_mV']:+.1f} mV after {m['time_to_peak_ms']:.0f} ms"
+                  if m["time_to_peak_ms"] is not None else "Muscarinic M2: no response (atropine)")
+    a_g.set_ylabel("K+ conductance opened (nS)")
+    for a in (a_v, a_g):
+        mark(a, s["release_ms"], "ACh", color=TRANSMITTER)
+
+
+def _m1(a_v, a_g, t, tr, s, step):
+    """The whole run: the M1 cells with and without ACh, the same current step, the M conductance."""
+    a_v.plot(t, tr["v_m1_control"], color=GREY, lw=1.0, label="M1 cell, no ACh")
+    a_v.plot(t, tr["v_m1"], color=EXCITATORY, lw=1.2, label="M1 cell, ACh burst")
+    a_v.axvspan(*step, color=COLORS["stimulus"], alpha=0.15, lw=0,
+                label=f"current step, {s['m1_step_uA_cm2']:g} µA/cm²")
+    a_g.plot(t, 1e3 * tr["g_m_current_control"], color=GREY, lw=1.2, label="M-type K+, no ACh")
+    a_g.plot(t, 1e3 * tr["g_m_current"], color=COLORS["k"], lw=1.6, label="M-type K+, ACh: closed")
+    a_v.set_title(f"Muscarinic M1: {s['m1_spikes']} spikes instead of {s['m1_spikes_control']}")
+    a_g.set_ylabel("K+ conductance open (nS)")
+    for a in (a_v, a_g):
+        mark(a, s["release_ms"], "ACh", color=TRANSMITTER)
+        a.set_xlim(0, step[1] + 300)  # the step and the M current's recovery after it
 
 
 def plot_receptor_types(res):
-    """Nicotinic (fast, depolarizing) vs muscarinic M2 (slow, hyperpolarizing) on two time scales."""
+    """Three columns: nicotinic (first 20 ms), M2 (whole run), M1 (whole run); V above, the
+    conductance the receptor controls below."""
     t, tr, s = res.t, res.traces, res.summary
-    fig, ax = new_figure(2, 2, height=2.8, width=11.0)
-    t0 = s["release_ms"]
-    for col, (lo, hi) in enumerate(((t0 - 2, t0 + 20), (t[0], t[-1]))):
-        sel = (t >= lo) & (t <= hi)
-        a_v, a_g = ax[0, col], ax[1, col]
-        a_v.plot(t[sel], tr["v_nicotinic"][sel], color=EXCITATORY, lw=1.6, label="nicotinic cell")
-        a_v.plot(t[sel], tr["v_muscarinic"][sel], color=INHIBITORY, lw=1.6, label="muscarinic (M2) cell")
-        if "v_muscarinic_burst" in tr and col == 1:
-            a_v.plot(t[sel], tr["v_muscarinic_burst"][sel], color=OKABE_ITO["sky"], lw=1.2, ls="--",
-                     label=f"muscarinic, burst of {s['burst_spikes']}")
-        a_v.axhline(s["rest_mV"], color="0.6", lw=0.7, ls=":")
-        a_g.plot(t[sel], tr["g_nicotinic"][sel] / max(tr["g_nicotinic"].max(), 1e-30), color=EXCITATORY,
-                 label="nicotinic: cation channel open")
-        a_g.plot(t[sel], tr["g_muscarinic"][sel] / max(tr["g_muscarinic"].max(), 1e-30), color=INHIBITORY,
-                 label="M2 -> G protein -> K+ (GIRK) open")
-        for a in (a_v, a_g):
-            mark(a, t0, "ACh release", color=TRANSMITTER)
-            a.set_xlim(lo, hi)
-            a.legend(fontsize=7, frameon=False, loc="lower right" if a is a_v else "upper right")
-        a_v.set_ylabel("V (mV)")
-        a_g.set_ylabel("conductance\n(fraction of its peak)")
-        a_g.set_xlabel("time (ms)")
-    n, m = s["nicotinic"], s["muscarinic"]
-    # A blocker (curare, atropine) leaves a cell without a response: its title says so.
-    nicotinic = (f"nicotinic {n['sign']} ({n['peak_mV']:+.1f} mV, peak after {n['time_to_peak_ms']:.1f} ms)"
-                 if n["time_to_peak_ms"] is not None else "nicotinic: no response (blocked)")
-    ax[0, 0].set_title(f"First 20 ms: {nicotinic};\nmuscarinic: nothing yet", fontsize=9)
-    if m["time_to_peak_ms"] is None:
-        muscarinic = "Whole run: muscarinic: no response (blocked)"
-    else:
-        muscarinic = (f"Whole run: muscarinic {m['sign']} ({m['peak_mV']:+.1f} mV), starts after "
-                      f"{m['latency_ms']:.0f} ms,\npeaks at {m['time_to_peak_ms']:.0f} ms, half-width "
-                      f"{m['duration_ms']:.0f} ms; a burst: {s['burst_conductance_ratio']:.0f}x the conductance")
-    ax[0, 1].set_title(muscarinic, fontsize=9)
+    fig, ax = new_figure(2, 3, height=3.2, width=14.0, sharex="col")
+    _nicotinic(ax[0, 0], ax[1, 0], t, tr, s)
+    _m2(ax[0, 1], ax[1, 1], t, tr, s)
+    _m1(ax[0, 2], ax[1, 2], t, tr, s, res.meta["m1_step_ms"])
+    for col in range(3):
+        ax[0, col].set_ylabel("V (mV)")
+        ax[1, col].set_xlabel("time (ms)")
+        for row in range(2):
+            if row == 1 or col == 2:  # the M1 cell's spikes fill its panel: its legend goes below too
+                legend_outside(ax[row, col], where="below", ncol=1)
+            else:
+                ax[row, col].legend(frameon=False, loc=("upper right", "lower right")[col])
+    fig.suptitle("The same acetylcholine: nicotinic excites fast, M2 inhibits slowly, M1 excites slowly")
     return fig
