@@ -50,6 +50,22 @@ PROPAGATION = Experiment(
         "n_sites": Param(41, "", "recording sites along the axon", int, minimum=5, slider=steps(5, 201, 1)),
     },
     signals=(Signal("v@*um", "mV", "V at each recording site, by its distance from the stimulated end"),),
+    answer="Each patch that fires drives current along the core into the next, which reaches threshold and "
+           "fires in turn: the spike regenerates itself all the way, at {velocity_m_s:.1f} m/s in the squid "
+           "giant axon (Hodgkin and Huxley computed 18.8), with the same peak ({interior_peak_mV:+.0f} mV, "
+           "within {interior_peak_spread_mV:.1f} mV) everywhere along it.",
+    headline=(Headline("velocity_m_s", "Conduction velocity", "m/s"),
+              Headline("hh1952_computed_m_s", "Hodgkin and Huxley's computed velocity (1952)", "m/s"),
+              Headline("hh1952_measured_m_s", "Measured in the squid axon (1952)", "m/s"),
+              Headline("interior_peak_mV", "Peak along the axon", "mV"),
+              Headline("interior_peak_spread_mV", "Spread of the peaks along the axon", "mV")),
+    suggestions=(Suggestion("A quarter of the diameter: the spike travels about half as fast (velocity grows "
+                            "as the square root of the diameter)", {"diameter_um": 119.0}),
+                 Suggestion("Cool the axon to 6.3 °C: the gates are slower and so is the spike",
+                            {"temperature": 6.3}),
+                 Suggestion("A thin mammalian-sized axon (2 µm) leaving a soma", {"preset": "axon"})),
+    model_note="Hodgkin and Huxley's squid giant axon (diameter 476 µm, 18.5 °C): the question is quantitative, "
+               "and their computed velocity, 18.8 m/s, is the reference.",
 )
 
 GRADED_POTENTIAL = Experiment(
@@ -74,6 +90,21 @@ GRADED_POTENTIAL = Experiment(
         "dt": time_step(help="time step for the pulses"),
     },
     signals=(Signal("V at * um, *-nA pulse (mV)", "mV", "V along the cable after the largest pulse"),),
+    answer="A passive membrane only leaks, so the response is proportional to the stimulus "
+           "({pulse_gain_mV_per_nA:.0f} mV per nA); and the current leaks out as it spreads, so a steady "
+           "response falls to 37 % within one length constant ({lambda_um:.0f} µm) and a brief pulse within "
+           "{pulse_decay_length_um:.0f} µm.",
+    headline=(Headline("lambda_um", "Length constant λ (steady response falls to 37 %)", "µm"),
+              Headline("pulse_decay_length_um", "Distance over which a 1-ms pulse falls to 37 %", "µm"),
+              Headline("tau_ms", "Membrane time constant τ", "ms"),
+              Headline("pulse_gain_mV_per_nA", "Response per nA of stimulus", "mV/nA"),
+              Headline("input_resistance_MOhm", "Input resistance", "MΩ")),
+    suggestions=(Suggestion("A four times thicker dendrite: the length constant doubles", {"diameter_um": 8.0}),
+                 Suggestion("A leakier membrane (Rm 5000 Ω cm²): signals fade within half the distance",
+                            {"rm": 5000.0}),
+                 Suggestion("A longer pulse (10 ms) fades less with distance than a 1-ms one", {"pulse": 10.0})),
+    model_note="A passive cable (a dendrite 2 µm thick, leak only): nothing depends on voltage, so the closed "
+               "forms of cable theory hold exactly.",
 )
 
 ONE_WAY = Experiment(
@@ -99,6 +130,19 @@ ONE_WAY = Experiment(
     },
     signals=(Signal("middle: v at * um (mV)", "mV", "V along the axon, stimulated in the middle"),
              Signal("ends: v at * um (mV)", "mV", "V along the axon, stimulated at both ends (collision)")),
+    answer="Because the membrane a spike has just left is refractory (its Na+ channels inactivated, its K+ "
+           "channels still open): started in the middle, two spikes leave at {middle_velocity_right_m_s:.1f} "
+           "m/s and none comes back; started at both ends, the two meet after {collision_time_ms:.1f} ms and "
+           "both die.",
+    headline=(Headline("middle_velocity_right_m_s", "Conduction velocity", "m/s"),
+              Headline("collision_time_ms", "When the two spikes meet", "ms"),
+              Headline("collision_position_um", "Where they meet", "µm")),
+    suggestions=(Suggestion("Stimulate the right end 2 ms later: the spikes meet off-centre and still both die",
+                            {"end_delay_ms": 2.0}),
+                 Suggestion("Warm the axon to 18.5 °C: faster spikes, the same one-way rule",
+                            {"temperature": 18.5})),
+    model_note="Hodgkin and Huxley's squid giant axon at 6.3 °C, 10 cm long so that the spike (about 2.5 cm "
+               "long) is short compared with the axon.",
 )
 
 MYELINATION = Experiment(
@@ -132,6 +176,23 @@ MYELINATION = Experiment(
                                 "slower conduction")),
     signals=(Signal("v node[*] at * um (mV)", "mV", "V at each node of Ranvier"),),
     quick={"sweep": False, "n_nodes": 13},
+    answer="Myelin insulates the axon between the nodes, so the current from a firing node reaches the next "
+           "node, {internode_length_um:.0f} µm away, within {internode_delay_us:.0f} µs: the spike jumps from "
+           "node to node at {velocity_myelinated_m_s:.0f} m/s, {velocity_ratio:.0f} times faster than along "
+           "a bare axon of the same size ({velocity_unmyelinated_m_s:.1f} m/s).",
+    headline=(Headline("velocity_myelinated_m_s", "Velocity, myelinated", "m/s"),
+              Headline("velocity_unmyelinated_m_s", "Velocity, bare axon", "m/s"),
+              Headline("velocity_ratio", "How many times faster with myelin", ""),
+              Headline("internode_delay_us", "Time from one node to the next", "µs"),
+              Headline("velocity_per_fibre_diameter_m_s_per_um", "Velocity per µm of fibre diameter", "m/s per µm")),
+    suggestions=(Suggestion("Demyelinate, as in multiple sclerosis: the spike crawls along the bare axon",
+                            {"myelin": False}),
+                 Suggestion("Thinner myelin (40 lamellae instead of 125): conduction slows", {"lamellae": 40}),
+                 Suggestion("Very thin myelin (20 lamellae): the spike dies within a few nodes",
+                            {"lamellae": 20}),
+                 Suggestion("A thicker fibre (20 µm): velocity doubles", {"diameter_um": 20.0})),
+    model_note="A mammalian myelinated fibre at 37 °C (10 µm, nodes with HH channels made 29 times faster, "
+               "as HH's membrane would be at body temperature); the bare axon has the node membrane all along.",
 )
 
 MORPHOLOGY = Experiment(

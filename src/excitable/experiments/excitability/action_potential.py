@@ -1,9 +1,25 @@
 """What happens in each phase of the action potential? One pulse, and every gate and current recorded.
 
-Rest -> rising phase (Na+ channels open: m rises fast, inward INa) -> peak (below ENa because K+ and
-leak channels still conduct) -> falling phase (h closes the Na+ channels, n opens the K+ channels:
-outward IK exceeds the inward INa) -> undershoot below rest (K+ channels are slow to close, V nears
-EK) -> recovery (n falls, h recovers).
+At rest (about -70 mV in a typical neuron) the membrane is mostly permeable to K+, so V sits near E_K,
+the K+ equilibrium potential. A stimulus pushes V up. Once V passes threshold (about -55 mV), enough
+voltage-gated Na+ channels open (their fast activation gate m swings open) that Na+ rushes in faster
+than K+ and leak current can carry charge out: the inflow depolarizes the membrane further, which opens
+more Na+ channels. This positive feedback is the rising phase, and it takes a fraction of a millisecond.
+
+V heads for E_Na (about +50 mV) but never gets there: the peak (about +40 mV) is where the inward Na+
+current is balanced by the K+ and leak currents. Two slower processes end the spike. The Na+ channels
+inactivate (their gate h closes although V is still high), and the delayed-rectifier K+ channels open
+(their gate n rises). K+ now flows out faster than Na+ comes in, so the net ionic current is outward and
+V falls: the falling phase.
+
+The K+ channels close slowly, so for a few milliseconds after the spike more of them are open than at
+rest and V dips below rest, towards E_K: the undershoot (afterhyperpolarization). During the recovery
+that follows, n falls back and h recovers, so the Na+ channels are ready to open again and the
+membrane can fire the next spike.
+
+Blocking the channels shows who does what: with the Na+ channels blocked (tetrodotoxin) there is no
+spike at all, and with part of the K+ channels blocked (tetraethylammonium) the falling phase is slower
+and the spike lasts longer.
 """
 
 from __future__ import annotations

@@ -1,8 +1,19 @@
 """Why is the action potential all-or-none? Sweep 1-ms pulses through threshold.
 
-Below threshold the response is graded (a passive-like bump that scales with the stimulus); once the
-depolarization opens enough Na+ channels for the inward Na+ current to exceed the outward K+ and leak
-currents, the upstroke regenerates itself and the peak no longer depends on the stimulus.
+A weak pulse charges the membrane a little, and the charge leaks away again: the response is graded,
+a bump that grows with the stimulus and fades within milliseconds. A few Na+ channels open, but the
+outward K+ and leak currents they provoke carry more charge than the Na+ brings in.
+
+At threshold the balance tips. The inward Na+ current now exceeds the outward currents, so the
+membrane depolarizes further by itself, which opens still more Na+ channels: the upstroke regenerates
+itself and no longer needs the stimulus. From then on the spike's size is set by the membrane, not by
+the pulse. Its peak is where the Na+ current meets the K+ and leak currents, near E_Na, whatever the
+stimulus was: a pulse twice the threshold gives the same spike as one just above it, only earlier.
+
+So there is no half a spike: a stimulus either reaches threshold and the full action potential
+follows, or it does not and nothing follows. Just above threshold the cell hesitates (V lingers near
+threshold for several milliseconds before the upstroke), which is the signature of that tipping point.
+Information is therefore carried by whether and how often a neuron fires, not by the size of its spikes.
 """
 
 from __future__ import annotations

@@ -53,6 +53,27 @@ ACTION_POTENTIAL = Experiment(
     signals=(V, I_STIM, *GATES, Signal("*.gna", "mS/cm2", "Na+ conductance"),
              Signal("*.gk", "mS/cm2", "K+ conductance"), *CURRENTS),
     batches=True,
+    answer="Na+ channels open and V shoots from rest ({rest_mV:.0f} mV) past threshold ({threshold_mV:.0f} mV) "
+           "to {peak_mV:+.0f} mV; then the Na+ channels inactivate and K+ channels open, so V falls again "
+           "(the spike is {half_width_ms:.1f} ms wide at half height) and undershoots to {undershoot_mV:.0f} mV "
+           "before it recovers.",
+    headline=(Headline("rest_mV", "Resting potential", "mV"),
+              Headline("threshold_mV", "Threshold (where V starts to rise by itself)", "mV"),
+              Headline("peak_mV", "Peak", "mV"),
+              Headline("half_width_ms", "Width at half height", "ms"),
+              Headline("undershoot_mV", "Undershoot (lowest V after the spike)", "mV"),
+              Headline("max_rise_mV_ms", "Fastest rise", "mV/ms")),
+    suggestions=(Suggestion("Block half the K+ channels (TEA): the falling phase slows and the spike lasts "
+                            "longer", {"gK_scale": 0.5}),
+                 Suggestion("Block the Na+ channels (TTX): no spike at all, only the stimulus's bump",
+                            {"gNa_scale": 0.0}),
+                 Suggestion("Cool the cell to 26 °C: every gate is slower and the spike more than twice as wide",
+                            {"temperature": 26.0}),
+                 Suggestion("Hodgkin and Huxley's squid axon at 6.3 °C: the same phases, slower",
+                            {"model": "hh"})),
+    model_note="The textbook mammalian neuron (Pospischil et al. 2008, tuned) at 36 °C, the temperature it was "
+               "fitted at: rest, threshold and peak are those a textbook quotes for a typical neuron. "
+               "model=hh gives Hodgkin and Huxley's squid axon at 6.3 °C.",
 )
 
 ALL_OR_NONE = Experiment(
@@ -74,6 +95,20 @@ ALL_OR_NONE = Experiment(
                          slider=steps(4, 200, 1)),
     },
     signals=(Signal("v at * x threshold (mV)", "mV", "responses just below and above threshold"),),
+    answer="Because the upstroke feeds itself: a 1-ms pulse below {threshold_amplitude_uA_cm2:.1f} µA/cm² "
+           "gives only a bump (at most {subthreshold_max_peak_mV:.0f} mV), and every pulse above it gives the "
+           "full spike, the peaks within {suprathreshold_peak_range_mV:.0f} mV of each other however strong "
+           "the pulse.",
+    headline=(Headline("threshold_amplitude_uA_cm2", "Threshold stimulus (1-ms pulse)", "µA/cm²"),
+              Headline("subthreshold_max_peak_mV", "Highest V without a spike", "mV"),
+              Headline("suprathreshold_peak_range_mV", "Spread of the spike peaks above threshold", "mV")),
+    suggestions=(Suggestion("A shorter pulse (0.2 ms) needs more current to reach threshold, but the spike is "
+                            "the same", {"pulse": 0.2}),
+                 Suggestion("A longer pulse (5 ms) needs less current", {"pulse": 5.0}),
+                 Suggestion("Hodgkin and Huxley's squid axon: the same jump, at its own threshold",
+                            {"model": "hh"})),
+    model_note="The textbook mammalian neuron at 36 °C: all-or-none is a property of every neuron, shown on a "
+               "typical one; model=hh gives the squid axon (threshold 6.93 µA/cm² for a 1-ms pulse).",
 )
 
 REFRACTORY_PERIOD = Experiment(
@@ -207,6 +242,23 @@ VOLTAGE_CLAMP = Experiment(
              Signal("IK at * (uA/cm2)", "uA/cm2", "K+ current, by step level"),
              Signal("gNa at * (mS/cm2)", "mS/cm2", "Na+ conductance, by step level"),
              Signal("gK at * (mS/cm2)", "mS/cm2", "K+ conductance, by step level")),
+    answer="Na+ channels open within {probe_peak_ina_time_ms:.2f} ms of a step to 0 mV and then close by "
+           "themselves although V stays up (inactivation, time constant {probe_inactivation_tau_ms:.2f} ms); "
+           "K+ channels open more slowly and stay open; the Na+ current reverses at {ina_reversal_mV:.1f} mV, "
+           "E_Na.",
+    headline=(Headline("probe_peak_ina_time_ms", "Time to the Na+ current's peak (step to 0 mV)", "ms"),
+              Headline("probe_peak_ina_uA_cm2", "Peak Na+ current at 0 mV (inward < 0)", "µA/cm²"),
+              Headline("probe_inactivation_tau_ms", "Na+ inactivation time constant at 0 mV", "ms"),
+              Headline("ina_reversal_mV", "Na+ current reverses at", "mV")),
+    suggestions=(Suggestion("Block the Na+ channels (TTX): only the K+ current is left, as when Hodgkin and "
+                            "Huxley separated the two", {"gNa_scale": 0.0}),
+                 Suggestion("Block the K+ channels (TEA): only the Na+ current is left", {"gK_scale": 0.0}),
+                 Suggestion("Warm the axon by 10 °C: every gate opens and closes about three times faster",
+                            {"temperature": 16.3}),
+                 Suggestion("The textbook mammalian neuron's channels under the same clamp",
+                            {"model": "textbook"})),
+    model_note="Hodgkin and Huxley's squid giant axon at 6.3 °C: this is their own experiment (1952), and the "
+               "dots are their equations; model=textbook clamps a typical mammalian neuron's channels.",
 )
 
 NEURON_TYPES = Experiment(

@@ -1,10 +1,21 @@
 """How do voltage-gated channels respond to a voltage step? HH's voltage clamp, simulated.
 
-The figure shows what Hodgkin and Huxley measured: the membrane is held at rest and stepped to a series of
-fixed voltages. Na+ current flows in within a millisecond (m opens fast) and then shuts off although the
-voltage stays up (h inactivates); it shrinks as the step nears ENa and reverses beyond it. K+ current
-turns on later (n opens slowly) and stays on (no inactivation). At a fixed voltage each gate relaxes
-exponentially to its steady state, so the conductances follow closed-form curves (dots) exactly.
+In a voltage clamp an amplifier holds the membrane at a chosen voltage and measures the current it must
+inject to keep it there: that current is exactly what the channels pass. Holding V fixed removes the
+feedback between V and the channels, so each channel's response to a voltage can be seen on its own.
+Hodgkin and Huxley did this in the squid giant axon in 1952, stepping the membrane from rest to a
+series of voltages.
+
+After a depolarizing step the Na+ current flows in within a millisecond (its activation gate m opens
+fast) and then shuts off although the voltage stays up (its inactivation gate h closes, more slowly).
+The larger the step, the closer V gets to E_Na and the smaller the driving force, so the Na+ current
+shrinks near E_Na and reverses (flows out) beyond it. The K+ current turns on later (its gate n opens
+slowly) and stays on for as long as the step lasts: the delayed-rectifier K+ channels do not inactivate.
+
+At a fixed voltage each gate relaxes exponentially to its steady state, so the conductances follow
+closed-form curves (the dots), exactly the equations Hodgkin and Huxley fitted to their measurements.
+Those two behaviours, fast Na+ activation followed by inactivation and slow, lasting K+ activation, are
+all an action potential needs.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ checking parameters needs no JAX).
 
 from __future__ import annotations
 
-from excitable.experiments.base import Experiment, Intervention, Param, Signal, decades, steps
+from excitable.experiments.base import (Experiment, Headline, Intervention, Param, Signal, Suggestion, decades,
+                                       steps)
 from excitable.experiments.common.params import temperature, time_step
 
 FAMILY = "membrane"
@@ -37,6 +38,25 @@ RESTING_POTENTIAL = Experiment(
                                 "depolarizes toward the new EK"),),
     signals=(Signal("v (GHK permeabilities)", "mV", "a membrane with the GHK permeabilities"),
              Signal("v (K/Na/Cl conductances)", "mV", "the same membrane with chord conductances")),
+    answer="Because at rest the membrane lets K+ through most easily and K+ leaks out down its gradient, "
+           "leaving negative charge behind: rest ({rest_mV:.0f} mV) is a permeability-weighted compromise "
+           "between E_K ({ek_mV:.0f} mV), E_Cl ({ecl_mV:.0f} mV) and E_Na ({ena_mV:+.0f} mV), far from E_Na "
+           "because Na+ barely gets through.",
+    headline=(Headline("rest_mV", "Resting potential (GHK)", "mV"),
+              Headline("ek_mV", "K+ equilibrium potential E_K", "mV"),
+              Headline("ena_mV", "Na+ equilibrium potential E_Na", "mV"),
+              Headline("ecl_mV", "Cl- equilibrium potential E_Cl", "mV"),
+              Headline("nernst_slope_mV_per_decade", "E_K's change per tenfold [K+] outside", "mV"),
+              Headline("slope_at_high_ko_mV_per_decade", "Rest's change per tenfold [K+] at high [K+]", "mV")),
+    suggestions=(Suggestion("Raise K+ outside tenfold, as in a damaged tissue: the membrane depolarizes towards "
+                            "the new E_K", {"ko": 50.0}),
+                 Suggestion("Make the membrane ten times more permeable to Na+: rest moves towards E_Na",
+                            {"pna": 0.4}),
+                 Suggestion("Close the Cl- channels: rest hardly moves, because E_Cl is close to it",
+                            {"pcl": 0.0})),
+    model_note="A mammalian neuron's ion concentrations at 37 °C with Hodgkin and Katz's (1949) relative "
+               "permeabilities PK:PNa:PCl = 1:0.04:0.45: the closed forms (Nernst, GHK) and a membrane "
+               "simulated with them agree.",
 )
 
 HYPER_DEPOLARIZATION_MODELS = ("passive", "hh", "textbook")
@@ -70,6 +90,21 @@ HYPER_DEPOLARIZATION = Experiment(
              Signal("ligand current, * (uA/cm2)", "uA/cm2", "current through the opened channels"),
              Signal("open conductance (mS/cm2)", "mS/cm2", "conductance of the opened channels"),
              Signal("test current (uA/cm2)", "uA/cm2", "the small test pulses")),
+    answer="Opening channels pulls V towards the equilibrium potential of the ions they pass: K+ channels "
+           "move it by {delta_v_mV[0]:+.0f} mV and Cl- channels by {delta_v_mV[1]:+.0f} mV (more negative), "
+           "Na+ channels by {delta_v_mV[3]:+.0f} mV (less negative); Cl- channels with E_Cl at rest move nothing, yet shrink the "
+           "response to a test pulse to {test_response_ratio[2]:.2f} of its size (shunting).",
+    headline=(Headline("rest_mV", "Resting potential", "mV"),
+              Headline("input_resistance_rest_MOhm", "Input resistance, channels closed", "MΩ"),
+              Headline("input_resistance_open_MOhm", "Input resistance, channels open", "MΩ"),
+              Headline("test_response_closed_mV", "Response to the test pulse, channels closed", "mV")),
+    suggestions=(Suggestion("Open fewer channels (0.2 mS/cm²): V moves less far towards each E", {"g": 0.2}),
+                 Suggestion("Make E_Cl less negative (-60 mV, as in immature neurons): opening Cl- channels "
+                            "now depolarizes", {"e_cl": -60.0}),
+                 Suggestion("The textbook neuron, with voltage-gated channels: the same openings in a cell "
+                            "that can fire", {"model": "textbook"})),
+    model_note="A passive membrane (leak only, rest -70 mV), so that only the opened channels move V; "
+               "model=textbook adds a typical neuron's voltage-gated channels, model=hh the squid axon's.",
 )
 
 PERMEABILITY = Experiment(
@@ -86,6 +121,19 @@ PERMEABILITY = Experiment(
         "dt": time_step(maximum=0.1),
     },
     signals=(Signal("passive v, k = * (mV)", "mV", "the passive compartment, by scale factor k"),),
+    answer="The resting potential stays where it was ({ghk_rest_all_scaled_mV[0]:.1f} mV: only the ratios of "
+           "the permeabilities count), but the membrane gets leakier: at k = {k_values[2]:g} its input "
+           "resistance falls from {passive_rin_MOhm[0]:.0f} to {passive_rin_MOhm[2]:.0f} MΩ and the same "
+           "synaptic current makes a {passive_epsp_mV[2]:.1f}-mV EPSP instead of {passive_epsp_mV[0]:.1f} mV.",
+    headline=(Headline("passive_rest_mV", "Resting potential, whatever k", "mV"),
+              Headline("ghk_rest_pna_over_pk_20_mV", "Rest with PNa/PK = 20, as at a spike's peak", "mV")),
+    suggestions=(Suggestion("Scale the permeabilities tenfold: the rest still stays, the EPSP shrinks further",
+                            {"k_values": "1,10"}),
+                 Suggestion("Double the synaptic current: the EPSP doubles at every k (a passive membrane is "
+                            "linear)", {"epsc_uA_cm2": 2.0})),
+    model_note="The GHK equation with a mammalian neuron's ions at 37 °C for the resting potential; Hodgkin and "
+               "Huxley's squid axon (6.3 °C), whose leak is itself a mixture of Na+ and K+ permeabilities, for "
+               "the spike.",
 )
 
 PUMP_FAILURE = Experiment(

@@ -1,11 +1,19 @@
 """What makes the membrane more or less negative? Open a K+, a Cl- or a Na+ conductance for a while.
 
-The figure shows the membrane potential when a ligand-gated conductance opens at a fixed time: V moves
-toward the reversal potential of the ions that channel passes (K+ and Cl-: more negative, hyperpolarizing,
-because K+ leaves or Cl- enters; Na+: less negative, depolarizing, because Na+ enters) and settles at the
-conductance-weighted mean of the reversal potentials, not at the new channel's own. When that reversal
-potential equals rest (Cl- here), V does not move, yet the open channel lowers the input resistance, so
-the same test current pulse (blue bar) gives a smaller response: shunting.
+Every ion has an equilibrium potential E, the voltage at which its concentration gradient and the
+electrical force on it balance (K+ about -90 mV, Cl- about -80 mV in a mature neuron, Na+ about +50 mV).
+An open channel lets its ion flow towards that balance, and the flow carries charge: K+ leaving or Cl-
+entering makes the inside more negative (hyperpolarizing), Na+ entering makes it less negative
+(depolarizing). So opening a channel pulls V towards the E of the ions it passes.
+
+V does not go all the way there. The channels that were already open (the resting leak) keep pulling
+towards rest, and V settles where the two pulls balance: the conductance-weighted mean of the reversal
+potentials, (g_rest V_rest + g E) / (g_rest + g). The more channels open, the closer V gets to their E.
+
+When the reversal potential equals rest (Cl- channels in many neurons), opening the channels moves no
+charge and V does not move at all. The channels still matter: they make the membrane leakier (a lower
+input resistance), so any other current, such as a small test pulse or an excitatory input, now changes
+V less. That silent, dampening effect is called shunting, and it is how much inhibition works.
 """
 
 from __future__ import annotations

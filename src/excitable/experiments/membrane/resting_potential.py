@@ -8,7 +8,7 @@ Katz 1949). The resting potential is where the currents of all ions cancel: a pe
 compromise between the equilibrium potentials (the Goldman-Hodgkin-Katz voltage equation), close to
 E_K because PK dominates. In the language of conductances, V_rest = sum g_X E_X / sum g_X.
 
-Raising [K]o moves E_K up by RT/F ln 10 = 61.5 mV per tenfold (37 degC); V_rest follows it closely only at
+Raising [K]o moves E_K up by RT/F ln 10 = 61.5 mV per tenfold (37 °C); V_rest follows it closely only at
 high [K]o, where the K+ term outweighs the Na+ and Cl- terms.
 
 The experiment computes these closed forms and also simulates two single compartments that start at
