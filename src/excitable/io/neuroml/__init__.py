@@ -1,0 +1,143 @@
+"""NeuroML 2 (through libNeuroML): import cells and ion channels, export our cells and channels.
+
+Import::
+
+    from excitable.io import neuroml
+    cell = neuroml.load_cell("hh_cell.nml")                # an excitable Cell, mechanisms inserted
+    model = neuroml.read("hh_cell.nml")                    # everything: cells, channels, v_init
+    sim = ex.Simulation(cell, v_init=model.cells["hh_cell"].v_init_mV)
+    Na = neuroml.load_channels("na.channel.nml")["naChan"]  # a channel class: cell.insert(Na(gbar=120, erev=50))
+
+An imported ion channel is a class named by its id, with two parameters, ``gbar`` (mS/cm2) and
+``erev`` (mV), one state per gate (``sim.record("naChan.m")``) and its current named by its ion
+("ina", "ik", "ica", "icl", or "i" when non-specific). What is imported: ``ionChannelHH`` with the
+standard rate forms (``rates``), passive channels, ``<cell>`` with segments, segment groups and
+``channelDensity`` per group (``cells``, ``morphology``); includes beside the file are followed
+(``files``). Everything else is refused with one line naming the file, the element and its id.
+
+Export::
+
+    neuroml.save(cell, "cell.nml")      # cell, morphology, densities and channels; validated
+
+writes the cell with one ion channel per conductance of each mechanism (HH: Na+, K+, leak) in the
+standard forms (``builtin``), then checks the file with libNeuroML's validator
+(``neuroml.utils.validate_neuroml2``: the schema's rules, offline).
+
+libNeuroML is an optional extra (``pip install 'excitable[neuroml]'``), imported only when used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from excitable.errors import ModelError
+
+__all__ = ["NeuroMLModel", "load_cell", "load_channels", "read", "save", "to_document", "validate"]
+
+
+@dataclass
+class NeuroMLModel:
+    """What a NeuroML file (and its includes) holds that excitable runs.
+
+    Attributes:
+        cells: cell id -> ``ImportedCell`` (``.cell``, ``.v_init_mV``, ``.spike_threshold_mV``, ``.groups``).
+        channels: ion channel id -> channel class.
+    """
+
+    cells: dict = field(default_factory=dict)
+    channels: dict = field(default_factory=dict)
+
+
+def read(path, **policy) -> NeuroMLModel:
+    """Every ion channel and cell of the NeuroML file ``path`` and the files it includes.
+
+    ``policy``: nseg / dx_um / d_lambda for the cells (default: each section's
+    numberInternalDivisions, else 1), as for ``Cell``.
+    """
+    from excitable.io.neuroml.cells import build_cell
+    from excitable.io.neuroml.channels import ion_channels, make_channel
+    from excitable.io.neuroml.files import read_documents
+
+    docs = read_documents(path)
+    model = NeuroMLModel()
+    for p, doc in docs:
+        for cid, element in ion_channels(doc, p.name).items():
+            if cid in model.channels:
+                raise ModelError(f"NeuroML: {p.name}: ionChannel {cid!r} is defined twice")
+            model.channels[cid] = make_channel(element, p.name)
+    morphologies = {m.id: m for _, d in docs for m in d.morphology or []}
+    biophysics = {b.id: b for _, d in docs for b in d.biophysical_properties or []}
+    for p, doc in docs:
+        for c in doc.cells or []:
+            model.cells[c.id] = build_cell(c, model.channels, p.name, morphologies, biophysics, **policy)
+    return model
+
+
+def load_cell(path, cell_id: str | None = None, **policy):
+    """The excitable ``Cell`` of a NeuroML file (its only ``<cell>``, or the one with ``cell_id``)."""
+    model = read(path, **policy)
+    if not model.cells:
+        raise ModelError(f"NeuroML: {Path(path).name} has no <cell> (morphology + biophysics) to import")
+    if cell_id is None:
+        if len(model.cells) > 1:
+            raise ModelError(f"NeuroML: {Path(path).name} has {len(model.cells)} cells; name one with cell_id: "
+                             f"{', '.join(model.cells)}")
+        return next(iter(model.cells.values())).cell
+    if cell_id not in model.cells:
+        raise ModelError(f"NeuroML: {Path(path).name} has no cell {cell_id!r}; it has {', '.join(model.cells)}")
+    return model.cells[cell_id].cell
+
+
+def load_channels(path) -> dict:
+    """The ion channels of a NeuroML file: id -> channel class (``gbar`` mS/cm2, ``erev`` mV)."""
+    from excitable.io.neuroml.channels import ion_channels, make_channel
+    from excitable.io.neuroml.files import read_documents
+
+    return {cid: make_channel(el, p.name) for p, doc in read_documents(path)
+            for cid, el in ion_channels(doc, p.name).items()}
+
+
+def to_document(cell, *, cell_id: str | None = None, v_init_mV: float = -65.0):
+    """``cell`` as a libNeuroML ``NeuroMLDocument`` (the cell and its ion channels)."""
+    from excitable.io.neuroml.files import libneuroml
+    from excitable.io.neuroml.writer import document
+
+    libneuroml()
+    return document(cell, doc_id=cell_id, v_init_mV=v_init_mV)
+
+
+def save(cell, path, *, cell_id: str | None = None, v_init_mV: float = -65.0, check: bool = True) -> Path:
+    """Write ``cell`` as one NeuroML 2 file (atomically) and, with ``check``, validate it with
+    libNeuroML's validator first (a file it refuses is not written). Returns the path."""
+    doc = to_document(cell, cell_id=cell_id, v_init_mV=v_init_mV)  # first: it says if libNeuroML is missing
+    from neuroml.writers import NeuroMLWriter
+
+    path = Path(path)
+    tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}.nml")
+    try:
+        NeuroMLWriter.write(doc, str(tmp))
+        if check:
+            validate(tmp, shown=path.name)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def validate(path, *, shown: str | None = None) -> None:
+    """libNeuroML's validator on the file ``path`` (offline); its refusal as one line."""
+    from excitable.io.neuroml.files import libneuroml
+
+    libneuroml()
+    from neuroml.utils import validate_neuroml2
+
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # it prints "It's valid!"
+            validate_neuroml2(str(path))
+    except Exception as e:  # noqa: BLE001 - it raises ValueError, or lxml's errors for a broken file
+        raise ModelError(f"NeuroML: {shown or Path(path).name} is not valid NeuroML 2: {' '.join(str(e).split())[:240]}") from None

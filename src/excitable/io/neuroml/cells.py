@@ -1,0 +1,174 @@
+"""NeuroML 2 ``<cell>`` -> excitable ``Cell``: morphology, segment groups, channel densities,
+capacitance, resistivity and the initial potential.
+
+Supported: ``channelDensity`` on a segment group (or one segment), ``specificCapacitance`` and
+``resistivity`` per group, ``initMembPotential``, ``spikeThresh`` (reported). Refused with one line:
+``channelDensityNernst``/``GHK``/``NonUniform``/``VShift``, ``channelPopulation``, ion species
+(concentration models), groups defined by ``path``/``subTree``/inhomogeneous parameters, and a group
+that covers only part of a section.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from excitable import limits
+from excitable.errors import ModelError
+import excitable.io.neuroml.units as units
+from excitable.io.neuroml.morphology import STANDARD_REGIONS, sections_of
+from excitable.model.cell import Cell
+from excitable.model.morphology import Morphology, Section, region_of
+
+_REFUSED = {"channel_density_v_shifts": "channelDensityVShift", "channel_density_nernsts": "channelDensityNernst",
+            "channel_density_ghks": "channelDensityGHK", "channel_density_ghk2s": "channelDensityGHK2",
+            "channel_density_non_uniforms": "channelDensityNonUniform",
+            "channel_density_non_uniform_nernsts": "channelDensityNonUniformNernst",
+            "channel_density_non_uniform_ghks": "channelDensityNonUniformGHK",
+            "channel_populations": "channelPopulation"}
+
+
+@dataclass
+class ImportedCell:
+    """A NeuroML cell as excitable has it.
+
+    Attributes:
+        cell: the Cell (mechanisms inserted, cm and ra set).
+        v_init_mV: the cell's initMembPotential (None if it gives none): ``Simulation(v_init=...)``.
+        spike_threshold_mV: its spikeThresh (None if none).
+        groups: segment group id -> the names of the sections it covers (``cell.insert(.., where=)``).
+    """
+
+    cell: Cell
+    v_init_mV: float | None = None
+    spike_threshold_mV: float | None = None
+    groups: dict[str, list[str]] = field(default_factory=dict)
+
+
+def build_cell(nml_cell, channels: dict[str, type], where: str, morphologies: dict, biophysics: dict,
+               **policy) -> ImportedCell:
+    """The ImportedCell of a libNeuroML ``Cell``; ``channels``: ion channel id -> class; ``policy``:
+    nseg / dx_um / d_lambda (default: each section's numberInternalDivisions, else 1)."""
+    where = f"{where}: cell {nml_cell.id!r}"
+    morph = nml_cell.morphology or morphologies.get(nml_cell.morphology_attr)
+    bio = nml_cell.biophysical_properties or biophysics.get(nml_cell.biophysical_properties_attr)
+    if morph is None:
+        raise ModelError(f"NeuroML: {where} has no morphology")
+    limits.check("compartments", 2.0 * len(morph.segments), f"NeuroML {where} ({len(morph.segments)} segments)")
+    secs = sections_of(morph, where)
+    groups = _group_segments(morph, where)
+    section_of = {i: (s.name, len(s.segments)) for s in secs for i in s.segments}
+    for s in secs:
+        s.region = s.region or _region(s, groups) or region_of(s.name)
+    morphology = Morphology(tuple(Section(s.name, s.region, s.points, s.parent, s.parent_x) for s in secs))
+    if not any(policy.get(k) is not None for k in ("nseg", "dx_um", "d_lambda")):
+        policy["nseg"] = [s.nseg or 1 for s in secs]
+    cell = Cell(morphology, name=nml_cell.id, **policy)
+    out = ImportedCell(cell)
+    covered = {}
+
+    def sections(group_id: str) -> list[str]:
+        if group_id not in covered:
+            covered[group_id] = _sections_in(group_id, groups, secs, where)
+        return covered[group_id]
+
+    out.groups = {g: sections(g) for g in groups if g in _plain(groups)}
+    if bio is not None:
+        _biophysics(bio, out, channels, sections, where, section_of)
+    return out
+
+
+def _group_segments(morph, where) -> dict[str, object]:
+    """Segment group id -> its element; "all" is every segment when the file does not define it."""
+    groups = {g.id: g for g in morph.segment_groups or []}
+    groups.setdefault("all", None)
+    return groups
+
+
+def _plain(groups) -> set[str]:
+    return {g for g, el in groups.items() if el is None or not (el.paths or el.sub_trees)}
+
+
+def _members(group_id, groups, morph_segments, where, stack=()) -> set[int]:
+    if group_id not in groups:
+        raise ModelError(f"NeuroML: {where}: no segment group {group_id!r}; it has {', '.join(groups)}")
+    el = groups[group_id]
+    if el is None:
+        return set(morph_segments)
+    if el.paths or el.sub_trees or el.inhomogeneous_parameters:
+        raise ModelError(f"NeuroML: {where}: segment group {group_id!r} uses path/subTree/"
+                         f"inhomogeneousParameter, which is not supported (list its members)")
+    if group_id in stack:
+        raise ModelError(f"NeuroML: {where}: segment group {group_id!r} includes itself")
+    out = {int(m.segments) for m in el.members or []}
+    for inc in el.includes or []:
+        out |= _members(inc.segment_groups, groups, morph_segments, where, (*stack, group_id))
+    return out
+
+
+def _sections_in(group_id, groups, secs, where) -> list[str]:
+    all_segments = [i for s in secs for i in s.segments]
+    members = _members(group_id, groups, all_segments, where)
+    names = []
+    for s in secs:
+        inside = [i in members for i in s.segments]
+        if all(inside):
+            names.append(s.name)
+        elif any(inside):
+            raise ModelError(f"NeuroML: {where}: segment group {group_id!r} covers part of section {s.name!r} "
+                             f"(segments {sum(inside)} of {len(inside)}); densities are per section here")
+    return names
+
+
+def _region(sec, groups) -> str | None:
+    for gid, region in STANDARD_REGIONS.items():
+        el = groups.get(gid)
+        if el is not None and sec.segments[0] in {int(m.segments) for m in el.members or []}:
+            return region
+    return None
+
+
+def _biophysics(bio, out: ImportedCell, channels, sections, where, section_of) -> None:
+    if bio.intracellular_properties is not None and bio.intracellular_properties.species:
+        sp = bio.intracellular_properties.species[0]
+        raise ModelError(f"NeuroML: {where}: ion species {sp.id!r} (a concentration model) is not supported")
+    mp = bio.membrane_properties
+    if mp is not None:
+        for attr, name in _REFUSED.items():
+            for el in getattr(mp, attr, None) or []:
+                raise ModelError(f"NeuroML: {where}: {name} {el.id!r} is not supported (channelDensity only)")
+        for c in mp.specific_capacitances or []:
+            out.cell.set("cm", units.quantity(c.value, "specificCapacitance", f"{where} specificCapacitance"),
+                         where=sections(c.segment_groups or "all"))
+        for v in mp.init_memb_potentials or []:
+            out.v_init_mV = units.quantity(v.value, "voltage", f"{where} initMembPotential")
+        for t in mp.spike_threshes or []:
+            out.spike_threshold_mV = units.quantity(t.value, "voltage", f"{where} spikeThresh")
+        for cd in mp.channel_densities or []:
+            _density(cd, out.cell, channels, sections, where, section_of)
+    ip = bio.intracellular_properties
+    for r in (ip.resistivities or []) if ip is not None else []:
+        out.cell.set("ra", units.quantity(r.value, "resistivity", f"{where} resistivity"),
+                     where=sections(r.segment_groups or "all"))
+
+
+def _density(cd, cell: Cell, channels, sections, where, section_of) -> None:
+    field = f"{where} channelDensity {cd.id!r}"
+    if cd.variable_parameters:
+        raise ModelError(f"NeuroML: {field}: variableParameter is not supported")
+    if cd.ion_channel not in channels:
+        raise ModelError(f"NeuroML: {field}: no ionChannel {cd.ion_channel!r}; known: {', '.join(channels) or 'none'}")
+    cls = channels[cd.ion_channel]
+    gbar = units.quantity(cd.cond_density, "conductanceDensity", f"NeuroML: {field} condDensity")
+    erev = units.quantity(cd.erev, "voltage", f"NeuroML: {field} erev")
+    if cd.segments is not None:
+        name, count = section_of.get(int(cd.segments), (None, 0))
+        if name is None:
+            raise ModelError(f"NeuroML: {field}: no segment {cd.segments}")
+        if count > 1:
+            raise ModelError(f"NeuroML: {field}: segment {cd.segments} is part of section {name!r} "
+                             f"({count} segments); densities are per section here")
+        names = [name]
+    else:
+        names = sections(cd.segment_groups or "all")
+    if names:
+        cell.insert(cls(gbar=gbar, erev=erev), where=names)

@@ -1,0 +1,105 @@
+"""NeuroML 2 ion channels -> excitable channel classes.
+
+Read: ``ionChannelHH`` (and ``ionChannel`` of type ionChannelHH) with the standard rate forms
+(``excitable.io.neuroml.rates``), and passive channels (``ionChannelPassive``, or an ``ionChannelHH``
+without gates). Anything else (kinetic schemes ``ionChannelKS``, fractional gates, rate forms defined
+in LEMS, conductance scalings) is refused with one line naming the file, the channel and the
+construct: never run wrongly.
+"""
+
+from __future__ import annotations
+
+from excitable.errors import ModelError
+import excitable.io.neuroml.units as units
+from excitable.io.neuroml.rates import (GATE_KINDS, RATE_FORMS, TIME_FORMS, VARIABLE_FORMS, Form, Gate,
+                                        channel_class)
+
+#: libNeuroML's list of each gate kind on an ion channel -> the kind.
+_GATE_LISTS = {"gate_hh_rates": "gateHHrates", "gate_h_hrates_infs": "gateHHratesInf",
+               "gate_h_hrates_taus": "gateHHratesTau", "gate_hh_tau_infs": "gateHHtauInf",
+               "gate_hh_instantaneouses": "gateHHInstantaneous"}
+
+
+def ion_channels(doc, where: str) -> dict[str, object]:
+    """Every ion channel of a libNeuroML document: id -> its element (refusing unsupported kinds)."""
+    out = {}
+    for kind, items in (("ionChannelKS", getattr(doc, "ion_channel_kses", [])),
+                        ("ionChannelVShift", getattr(doc, "ion_channel_v_shifts", []))):
+        for ch in items or []:
+            raise ModelError(f"NeuroML: {where}: {kind} {ch.id!r} is not supported (standard HH gates only)")
+    for ch in [*(doc.ion_channel or []), *(doc.ion_channel_hhs or [])]:
+        out[ch.id] = ch
+    return out
+
+
+def make_channel(ch, where: str):
+    """An excitable channel class from a libNeuroML ion channel element."""
+    field = f"NeuroML: {where}: ionChannel {ch.id!r}"
+    kind = ch.type or "ionChannelHH"
+    if kind not in ("ionChannelHH", "ionChannelPassive", "ionChannel"):
+        raise ModelError(f"{field}: type {kind!r} is not supported (ionChannelHH, ionChannelPassive)")
+    if ch.q10_conductance_scalings:
+        raise ModelError(f"{field}: q10ConductanceScaling is not supported")
+    if ch.gate_fractionals:
+        raise ModelError(f"{field}: gateFractional is not supported")
+    gates = [_gate(g, g.type, field) for g in ch.gates or []]
+    for attr, gkind in _GATE_LISTS.items():
+        gates += [_gate(g, gkind, field) for g in getattr(ch, attr) or []]
+    if kind == "ionChannelPassive" and gates:
+        raise ModelError(f"{field}: a passive channel has no gates, got {', '.join(g.name for g in gates)}")
+    species = ch.species if ch.species not in (None, "", "non_specific") else None
+    return channel_class(ch.id, tuple(gates), species, source=where)
+
+
+def _gate(g, kind: str, field: str) -> Gate:
+    where = f"{field} gate {g.id!r}"
+    if kind not in GATE_KINDS:
+        raise ModelError(f"{where}: gate type {kind!r} is not supported ({', '.join(GATE_KINDS)})")
+    try:
+        instances = int(g.instances)
+    except (TypeError, ValueError):
+        raise ModelError(f"{where}: instances must be an integer, got {g.instances!r}") from None
+    if instances < 1:
+        raise ModelError(f"{where}: instances must be >= 1, got {instances}")
+    needs = {"gateHHrates": ("forward_rate", "reverse_rate"),
+             "gateHHratesInf": ("forward_rate", "reverse_rate", "steady_state"),
+             "gateHHratesTau": ("forward_rate", "reverse_rate", "time_course"),
+             "gateHHtauInf": ("time_course", "steady_state"),
+             "gateHHInstantaneous": ("steady_state",)}[kind]
+    forms = {}
+    for attr in needs:
+        element = getattr(g, attr, None)
+        if element is None:
+            raise ModelError(f"{where}: a {kind} needs a {attr.replace('_', ' ')}")
+        allowed = {"forward_rate": RATE_FORMS, "reverse_rate": RATE_FORMS, "steady_state": VARIABLE_FORMS,
+                   "time_course": TIME_FORMS}[attr]
+        forms[attr] = _form(element, allowed, f"{where} {attr}")
+    q10, q10_celsius, fixed = _q10(getattr(g, "q10_settings", None), where)
+    return Gate(g.id, kind, instances, forward=forms.get("forward_rate"), reverse=forms.get("reverse_rate"),
+                steady=forms.get("steady_state"), time=forms.get("time_course"), q10=q10,
+                q10_celsius=q10_celsius, fixed=fixed)
+
+
+def _form(element, allowed: tuple[str, ...], where: str) -> Form:
+    if element.type not in allowed:
+        raise ModelError(f"{where}: type {element.type!r} is not a standard form we run "
+                         f"({', '.join(allowed)})")
+    if element.type == "fixedTimeCourse":
+        return Form("fixedTimeCourse", tau=units.quantity(element.tau, "time", f"{where} tau"))
+    rate = units.quantity(element.rate, "rate" if element.type in RATE_FORMS else "dimensionless",
+                          f"{where} rate")
+    scale = units.quantity(element.scale, "voltage", f"{where} scale")
+    if scale == 0:
+        raise ModelError(f"{where}: scale must not be 0 mV")
+    return Form(element.type, rate, units.quantity(element.midpoint, "voltage", f"{where} midpoint"), scale)
+
+
+def _q10(settings, where: str) -> tuple[float, float, float | None]:
+    if settings is None:
+        return 1.0, 0.0, None
+    if settings.type == "q10ExpTemp":
+        return (units.quantity(settings.q10_factor, "dimensionless", f"{where} q10Factor"),
+                units.quantity(settings.experimental_temp, "temperature", f"{where} experimentalTemp"), None)
+    if settings.type == "q10Fixed":
+        return 1.0, 0.0, units.quantity(settings.fixed_q10, "dimensionless", f"{where} fixedQ10")
+    raise ModelError(f"{where}: q10Settings type {settings.type!r} is not supported (q10ExpTemp, q10Fixed)")
