@@ -53,6 +53,7 @@ REGISTRY = {
     "synaptic-transmission": "excitable.experiments.synapses.synaptic_transmission",
     "electrical-synapse": "excitable.experiments.synapses.electrical_synapse",
     "excitation-inhibition": "excitable.experiments.synapses.excitation_inhibition",
+    "postsynaptic-spike": "excitable.experiments.synapses.postsynaptic_spike",
     "receptor-types": "excitable.experiments.synapses.receptor_types",
     "transmitter-clearance": "excitable.experiments.synapses.transmitter_clearance",
     "pump-failure": "excitable.experiments.membrane.pump_failure",

@@ -292,9 +292,9 @@ UNDERSHOOT_RECOVERY = Experiment(
         "temperature": temperature(None, "the channels' rates scale by 3 per 10 degC (Q10)",
                                    note="the model's own: 6.3 for hh, 36 for textbook"),
         "amplitude": Param(None, "uA/cm2", "the 1-ms pulse that fires the first spike (default: hh 20, "
-                           "textbook 14: about 2x threshold)", positive=True, slider=AMPLITUDE),
+                           "textbook 14: about 2x threshold)", positive=True, slider=steps(0.5, 100, 0.5)),
         "test_amplitude": Param(None, "uA/cm2", "the 1-ms test pulse (default: hh 12, textbook 10: fires a "
-                                "rested cell)", positive=True, slider=AMPLITUDE),
+                                "rested cell)", positive=True, slider=steps(0.5, 100, 0.5)),
         "delay": Param(5.0, "ms", "onset of the first pulse", minimum=0, slider=ONSET),
         "first_interval": Param(4.0, "ms", "shortest interval, pulse onset to pulse onset", positive=True,
                                 maximum=100, slider=steps(1, 100, 0.5)),

@@ -281,3 +281,47 @@ ELECTRICAL_SYNAPSE = Experiment(
     model_note=("The textbook mammalian neuron's spike channels (rest -70 mV, 36 °C) in small identical "
                 "cells: a typical pair of neurons, where gap junctions of a few nS couple them by 0.05-0.3."),
 )
+
+POSTSYNAPTIC_SPIKE = Experiment(
+    name="postsynaptic-spike",
+    question="When does the next cell fire? (EPSPs summing to threshold)",
+    family=FAMILY,
+    params={
+        "gmax": Param(0.001, "uS", "AMPA conductance of each excitatory synapse (one EPSP about 1 mV)",
+                      positive=True, maximum=0.1, slider=decades(0.0001, 0.1)),
+        "n_max": Param(16, "", "the most inputs tried (one cell per number, per condition)", int, minimum=2,
+                       maximum=100, slider=steps(2, 100, 1)),
+        "spread": Param(20.0, "ms", "the spread-out inputs arrive evenly over this time", positive=True,
+                        maximum=100, slider=steps(0.5, 100, 0.5)),
+        "gmax_inh": Param(0.005, "uS", "GABA_A conductance of the one inhibitory synapse", minimum=0,
+                          maximum=0.1, slider=steps(0, 0.05, 0.0005)),
+        "e_cl": Param(-80.0, "mV", "Cl- reversal potential of the GABA_A synapse", minimum=-100, maximum=-40,
+                      slider=steps(-100, -40, 1)),
+        "tstop": Param(50.0, "ms", "simulated time", minimum=20, maximum=500, slider=steps(20, 500, 5)),
+        "dt": time_step(maximum=0.05),
+    },
+    signals=(Signal("v together *", "mV", "the cell with k inputs all at once"),
+             Signal("v spread *", "mV", "the cell with k inputs spread in time"),
+             Signal("v inhibited *", "mV", "k inputs at once plus one inhibitory input"),
+             Signal("v current clamp", "mV", "a 1-ms current pulse: the threshold, measured without synapses")),
+    answer=("When enough inputs sum: one EPSP is {unitary_epsp_mV:.2f} mV and a brief input must take V from "
+            "{rest_mV:.0f} to {instant_threshold_mV:.1f} mV (from there the Na+ channels carry it on to the "
+            "spike), so {needed_together} inputs arriving together fire the cell ({predicted_needed:.1f} "
+            "expected from that distance over one EPSP); spread over time it takes {needed_spread}, and with "
+            "one inhibitory input {needed_inhibited}."),
+    headline=(Headline("unitary_epsp_mV", "One EPSP", "mV"),
+              Headline("instant_threshold_mV", "Point of no return for a brief input", "mV"),
+              Headline("threshold_mV", "Where the spike takes off (dV/dt = 10 mV/ms, current clamp)", "mV"),
+              Headline("needed_together", "Inputs needed, all at once"),
+              Headline("predicted_needed", "Expected: (point of no return - rest) / one EPSP"),
+              Headline("needed_spread", "Inputs needed, spread in time"),
+              Headline("needed_inhibited", "Inputs needed, with inhibition"),
+              Headline("largest_subthreshold_mV", "Highest V without a spike", "mV")),
+    suggestions=(Suggestion("Stronger synapses (2 nS each): half as many inputs are needed", {"gmax": 0.002}),
+                 Suggestion("Spread the inputs over 50 ms, five membrane time constants: many more are "
+                            "needed", {"spread": 50.0}),
+                 Suggestion("Shunting inhibition (E_Cl at rest): it still raises the number", {"e_cl": -70.0})),
+    model_note=("The textbook mammalian neuron (rest -70, threshold -55 mV, 36 °C) in one compartment: a "
+                "typical neuron; where an input lands on its dendrites does not matter here (morphology shows "
+                "the cable)."),
+)

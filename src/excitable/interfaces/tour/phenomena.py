@@ -140,6 +140,17 @@ PHENOMENA: tuple[tuple[str, str, str, str], ...] = (
         'inhibition with E_Cl near rest',
     ),
     (
+        'postsynaptic-spike',
+        'When does the next cell fire?',
+        'k = 1-16 unitary AMPA EPSPs (about 1.2 mV each) onto the textbook cell (36 degC): all at '
+        'once, spread over 20 ms, or at once with one GABA_A input; a current-clamp copy measures '
+        'where the spike takes off',
+        'One EPSP does not fire the cell; it fires once enough EPSPs sum (number needed reported);'
+        ' the number matches the distance from rest to the point of no return for a brief input '
+        '(the instantaneous I-V threshold, -61.6 mV, a closed form) over one EPSP within one '
+        'input; spread-out inputs need more; inhibition raises the number',
+    ),
+    (
         'receptor-types',
         'Nicotinic vs muscarinic receptors?',
         'Same transmitter on an ionotropic (nicotinic: cation channel) and a metabotropic (muscarinic M2:'
