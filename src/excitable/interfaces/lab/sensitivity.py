@@ -1,0 +1,167 @@
+"""Which knob matters: relative sensitivities d ln(y) / d ln(p) = (p / y) dy/dp of a page's headline
+number y to each parameter p, by gradients THROUGH THE SIMULATION (forward mode: one tangent per
+parameter carried through the run), each beside its central finite difference.
+
+- action-potential: the simulation the page runs (its protocol's ``prepare``), as a pure function
+  of its parameter pytree (``Simulation.function``). gNa_scale and gK_scale scale every Na+ / K+
+  conductance of the pytree (as ``common.models.scale_conductances`` does), amplitude scales the
+  clamp's gain, temperature is the pytree's celsius. The targets are smooth functions of the
+  samples: the peak is the value at the argmax (max is differentiable there), the time to spike
+  is the first upward crossing of 0 mV interpolated between the two samples that bracket it
+  (``engine.grad.crossing_times``).
+- resting-potential: the GHK voltage equation in closed form (``physics.ions.ghk_voltage``).
+
+The finite differences change p by a factor 1 +- ``H`` (1e-4: a truncation error ~H² ≈ 1e-8 of the
+derivative, a rounding error ~1e-16 / 1e-4 = 1e-12 in float64) and use the same function.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import lru_cache
+
+import numpy as np
+
+from excitable.interfaces.lab.api import ApiError
+from excitable.interfaces.lab.targets import Target, targets_of
+
+#: Relative step of the central finite differences.
+H = 1e-4
+
+
+def target(name: str, key) -> Target:
+    """The target ``key`` of experiment ``name`` (the first when None); 422 naming "target"."""
+    found = targets_of(name)
+    if not found:
+        raise ApiError(422, f"{name} has no sensitivity targets; these pages do: "
+                            f"{', '.join(_pages())}", "target")
+    if key is None:
+        return found[0]
+    for t in found:
+        if t.key == key:
+            return t
+    raise ApiError(422, f"target must be one of {', '.join(t.key for t in found)}, got {key!r:.60}", "target")
+
+
+def _pages() -> list[str]:
+    from excitable.interfaces.lab.targets import TARGETS
+
+    return list(TARGETS)
+
+
+def rank(exp, values, tgt: Target) -> dict:
+    """The page's sensitivity panel (docs/lab-api.md, POST /api/sensitivity)."""
+    t0 = time.perf_counter()
+    fn, p0, labels, index = _MODELS[exp.name](values, tgt)
+    value, grads, fds = _derivatives(fn, p0, index)
+    rows = []
+    for k, name in enumerate(labels):
+        scale = p0[k] / value if value else float("nan")
+        param = exp.params[name]
+        rows.append({"param": name, "label": param.help or name, "unit": param.unit or "",
+                     "value": float(p0[k]), "relative": float(grads[k] * scale),
+                     "finite_difference": float(fds[k] * scale)})
+    rows.sort(key=lambda r: -abs(r["relative"]) if np.isfinite(r["relative"]) else 0.0)
+    return {"target": tgt.key, "label": tgt.label, "unit": tgt.unit, "value": float(value), "rows": rows,
+            "elapsed_ms": round((time.perf_counter() - t0) * 1e3, 2)}
+
+
+def _derivatives(fn, p0: np.ndarray, index: int):
+    """y(p0), dy/dp by forward mode, and dy/dp by central differences of relative step H, where y
+    is entry ``index`` of the vector ``fn(p)`` (the targets of one page share one compilation)."""
+    import jax.numpy as jnp
+
+    x = jnp.asarray(p0, dtype=float)
+    value = float(fn(x)[index])
+    grads = np.asarray(_jacobian(fn)(x))[index]
+    fds = []
+    for k in range(len(p0)):
+        h = H * (abs(p0[k]) or 1.0)
+        up, down = np.array(p0, float), np.array(p0, float)
+        up[k] += h
+        down[k] -= h
+        fds.append((float(fn(jnp.asarray(up))[index]) - float(fn(jnp.asarray(down))[index])) / (2 * h))
+    return value, grads, np.asarray(fds)
+
+
+@lru_cache(maxsize=32)
+def _jacobian(fn):
+    import jax
+
+    return jax.jit(jax.jacfwd(fn))
+
+
+def _action_potential(values, tgt: Target):
+    """(y(p) for p = [gNa_scale, gK_scale, amplitude, temperature], p0, the parameter names)."""
+    fixed = tuple(values[k] for k in ("model", "delay", "pulse", "tstop", "dt"))
+    y, amplitude, temperature = _spike_function(fixed)
+    amp = amplitude if values.amplitude is None else values.amplitude
+    temp = temperature if values.temperature is None else values.temperature
+    p0 = np.array([values.gNa_scale, values.gK_scale, amp, temp], float)
+    return y, p0, ["gNa_scale", "gK_scale", "amplitude", "temperature"], _SPIKE_TARGETS.index(tgt.key)
+
+
+#: The entries of the action potential's target vector.
+_SPIKE_TARGETS = ("peak_mV", "crossing_0mV_after_stimulus_ms")
+
+
+@lru_cache(maxsize=16)
+def _spike_function(fixed: tuple):
+    """y(p) = [peak, time to spike], jitted, for the model and protocol ``fixed`` (model, delay, pulse, tstop, dt): one
+    compilation per page setting, every slider of the ranking then reuses it. Returns (y, the
+    default amplitude and temperature the pytree was built with)."""
+    import jax
+    import jax.numpy as jnp
+
+    from excitable.engine.grad import crossing_times
+    from excitable.experiments.excitability import action_potential as protocol
+
+    model, delay, pulse, tstop, dt = fixed
+    base = protocol.EXPERIMENT.resolve({"model": model, "delay": delay, "pulse": pulse, "tstop": tstop, "dt": dt})
+    prepared = protocol.prepare(base)  # unscaled conductances: the pytree is scaled below
+    sim, amplitude = prepared.sim, prepared.context["amplitude"]
+    f, ref = sim.function(prepared.tstop), sim.parameters()
+
+    def scaled(p):
+        def leaf(path, x):  # the rule of common.models.scale_conductances, on the pytree
+            field = str(getattr(path[-1], "name", getattr(path[-1], "key", ""))).lower()
+            if not any(getattr(k, "key", None) == "channels" for k in path) or not field.startswith("g"):
+                return x
+            if "na" in field:
+                return x * p[0]
+            return x * p[1] if field[1:] in ("k", "kd", "m") else x
+
+        tree = jax.tree_util.tree_map_with_path(leaf, ref)
+        return {**tree, "iclamp_amp": ref["iclamp_amp"] * p[2] / amplitude, "celsius": p[3]}
+
+    def y(p):
+        v = f(scaled(p))[:, 0]  # V is the first recording (action_potential.record_everything)
+        times, valid = crossing_times(v, dt, 0.0, max_count=4)
+        return jnp.stack([v[jnp.argmax(v)], jnp.where(valid[0], times[0], jnp.nan) - delay])
+
+    return jax.jit(y), amplitude, prepared.context["temperature"]
+
+
+def _resting_potential(values, tgt: Target):
+    """(V_GHK(p) for p = the concentrations, permeabilities and temperature, p0, the names)."""
+    names = tuple(tgt.params)
+    return _ghk_function(names), np.array([values[k] for k in names], float), list(names), 0
+
+
+@lru_cache(maxsize=4)
+def _ghk_function(names: tuple):
+    import jax
+    import jax.numpy as jnp
+
+    from excitable.physics.ions import ghk_voltage
+
+    def y(p):
+        q = dict(zip(names, p))
+        v = ghk_voltage(jnp.stack([q["pk"], q["pna"], q["pcl"]]), jnp.stack([q["ki"], q["nai"], q["cli"]]),
+                        jnp.stack([q["ko"], q["nao"], q["clo"]]), jnp.array([1, 1, -1]), q["temperature"])
+        return v[None]
+
+    return jax.jit(y)
+
+
+_MODELS = {"action-potential": _action_potential, "resting-potential": _resting_potential}
