@@ -106,3 +106,19 @@ def test_without_libneuroml_one_line_naming_the_extra(monkeypatch, tmp_path):
         neuroml.read(tmp_path / "any.nml")
     with pytest.raises(ModelError, match=r"pip install 'excitable\[neuroml\]'"):
         neuroml.save(ex.Cell.cylinder().insert(ex.HH()), tmp_path / "x.nml")
+
+
+def test_validation_runs_offline_and_refuses_what_the_schema_does_not_allow(tmp_path, monkeypatch):
+    import socket
+
+    path = neuroml.save(ex.Cell.cylinder().insert(ex.HH()), tmp_path / "hh.nml")
+
+    def no_network(*args, **kw):
+        raise OSError("no network in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    neuroml.validate(path)  # libNeuroML's validator and the schema it ships: no network needed
+    bad = tmp_path / "bad.nml"
+    bad.write_text(path.read_text().replace("<spikeThresh", "<bogus/><spikeThresh", 1))
+    with pytest.raises(ModelError, match=r"bad.nml is not valid NeuroML 2 \(NeuroML_v2.3.1.xsd, line \d+\)"):
+        neuroml.validate(bad)

@@ -130,14 +130,28 @@ def save(cell, path, *, cell_id: str | None = None, v_init_mV: float = -65.0, ch
 
 
 def validate(path, *, shown: str | None = None) -> None:
-    """libNeuroML's validator on the file ``path`` (offline); its refusal as one line."""
+    """Check the file ``path`` with libNeuroML's validator (``validate_neuroml2``: the object model's
+    rules) and against the NeuroML 2 XML schema that libNeuroML ships (lxml), both offline; a
+    refusal is one line naming the file and the first problem."""
     from excitable.io.neuroml.files import libneuroml
 
-    libneuroml()
+    nml = libneuroml()
+    from lxml import etree
     from neuroml.utils import validate_neuroml2
 
+    name = shown or Path(path).name
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # it prints "It's valid!"
             validate_neuroml2(str(path))
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        schema = etree.XMLSchema(etree.parse(str(Path(nml.__file__).parent / "nml" / SCHEMA), parser))
+        document = etree.parse(str(path), parser)
     except Exception as e:  # noqa: BLE001 - it raises ValueError, or lxml's errors for a broken file
-        raise ModelError(f"NeuroML: {shown or Path(path).name} is not valid NeuroML 2: {' '.join(str(e).split())[:240]}") from None
+        raise ModelError(f"NeuroML: {name} is not valid NeuroML 2: {' '.join(str(e).split())[:240]}") from None
+    if not schema.validate(document):
+        err = schema.error_log.last_error
+        raise ModelError(f"NeuroML: {name} is not valid NeuroML 2 ({SCHEMA}, line {err.line}): {err.message[:200]}")
+
+
+#: The schema ``validate`` checks against (shipped inside libNeuroML: no network).
+SCHEMA = "NeuroML_v2.3.1.xsd"
