@@ -54,3 +54,24 @@ def test_a_q10_type_we_do_not_know_is_refused(tmp_path):
     doc.ion_channel_hhs[0].gate_hh_rates[0].q10_settings.type = "q10Mystery"
     with pytest.raises(ModelError, match="q10Settings type 'q10Mystery' is not supported"):
         neuroml.read(write(doc, tmp_path / "q.nml"))
+
+
+def test_generic_gate_element_and_spherical_soma(tmp_path):
+    """``<gate type="gateHHrates">`` (libNeuroML's GateHHUndetermined) reads as gateHHrates does, and
+    a segment of length 0 is NeuroML's sphere: a cylinder of length = diameter, area pi d^2 = 4 pi r^2."""
+    import excitable as ex
+
+    doc = hh_cell_document()
+    na = doc.ion_channel_hhs[0]
+    m = na.gate_hh_rates.pop(0)
+    na.gates.append(N.GateHHUndetermined(id="m", type="gateHHrates", instances=3, q10_settings=m.q10_settings,
+                                         forward_rate=m.forward_rate, reverse_rate=m.reverse_rate))
+    seg = doc.cells[0].morphology.segments[0]
+    seg.proximal, seg.distal = N.Point3DWithDiam(x=5, y=5, z=5, diameter=20), N.Point3DWithDiam(x=5, y=5, z=5,
+                                                                                               diameter=20)
+    imported = neuroml.read(write(doc, tmp_path / "g.nml")).cells["hhcell"].cell
+    assert imported.area_um2(imported.soma) == pytest.approx(np.pi * 20**2, rel=1e-14)
+    gates = imported.mechanisms["naChan"].gates(V, 18.5)
+    ours = ex.HH().gates(V, 18.5)
+    for k in (0, 1):  # inf and tau of m: the same functions as ex.HH's (1e-13: exp rounding)
+        np.testing.assert_allclose(gates["m"][k], ours["m"][k], rtol=1e-13)

@@ -74,6 +74,8 @@ def read(path, **policy) -> NeuroMLModel:
     biophysics = {b.id: b for _, d in docs for b in d.biophysical_properties or []}
     for p, doc in docs:
         for c in doc.cells or []:
+            if c.id in model.cells:
+                raise ModelError(f"NeuroML: {p.name}: cell {c.id!r} is defined twice")
             model.cells[c.id] = build_cell(c, model.channels, p.name, morphologies, biophysics, **policy)
     return model
 
