@@ -19,13 +19,15 @@ from excitable.io import neuroml  # noqa: E402
 
 
 def branched_cell():
-    """Soma, an axon of nseg 5 at soma(1) with more Na+, a tapered dendrite of nseg 3 at soma(0) with
-    a leak only, its own cm and ra."""
+    """Soma, an axon of nseg 5 at soma(1) with more Na+, a tapered dendrite of nseg 3 (3 points: two
+    NeuroML segments) at soma(0) with two branches, a leak only, its own cm and ra."""
     b = ex.Morphology.builder()
     b.add("soma", length=15, diameter=15)
     b.add("axon", length=400, diameter=1, parent="soma", x=1.0)
-    b.add("dend[0]", length=300, diameter=(3, 1.5), parent="soma", x=0.0)
-    cell = ex.Cell(b.build(), nseg=[1, 5, 3], ra=35.4)
+    b.add("dend[0]", points=[[-7.5, 0, 0, 3], [-107.5, 0, 0, 2.5], [-307.5, 0, 0, 1.5]], parent="soma", x=0.0)
+    b.add("dend[1]", length=100, diameter=1, parent="dend[0]", x=1.0)   # on the last of its 2 segments
+    b.add("dend[2]", length=80, diameter=1, parent="dend[0]", x=0.5)    # inside its second segment
+    cell = ex.Cell(b.build(), nseg=[1, 5, 3, 1, 1], ra=35.4)
     cell.insert(ex.HH(), where=["soma", "axon"]).set("HH.gNa", 200.0, where="axon")
     cell.insert(ex.channels.Leak(g=0.1, e=-65.0), where="basal")
     cell.set("cm", 2.0, where="basal").set("ra", 100.0, where="basal")
@@ -37,9 +39,13 @@ def test_round_trip_of_a_branched_cell(tmp_path):
     path = neuroml.save(cell, tmp_path / "branched.nml", cell_id="branched")  # validated before it is kept
     neuroml.validate(path)
     back = neuroml.read(path).cells["branched"].cell
-    assert [(s.name, s.region, s.parent, s.parent_x) for s in back.morphology.sections] == \
-        [(s.name, s.region, s.parent, s.parent_x) for s in cell.morphology.sections]
-    assert list(back.compartments.nseg) == [1, 5, 3]
+    assert [(s.name, s.region, s.parent) for s in back.morphology.sections] == \
+        [(s.name, s.region, s.parent) for s in cell.morphology.sections]
+    # x = 0.5 goes through a fraction along the second segment and back: rounding, 1e-15
+    np.testing.assert_allclose([s.parent_x for s in back.morphology.sections[1:]],
+                               [s.parent_x for s in cell.morphology.sections[1:]], rtol=0, atol=1e-15)
+    assert [s.parent_x for s in back.morphology.sections[1:4]] == [1.0, 0.0, 1.0]  # ends stay exact
+    assert list(back.compartments.nseg) == [1, 5, 3, 1, 1]
     np.testing.assert_array_equal(back.cm, cell.cm)
     np.testing.assert_array_equal(back.compartments.g_axial_nS, cell.compartments.g_axial_nS)
     end = ex.Location(1, 1.0)

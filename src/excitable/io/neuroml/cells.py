@@ -57,8 +57,9 @@ def build_cell(nml_cell, channels: dict[str, type], where: str, morphologies: di
     secs = sections_of(morph, where)
     groups = _group_segments(morph, where)
     section_of = {i: (s.name, len(s.segments)) for s in secs for i in s.segments}
+    standard = _standard_members(groups, secs, where)
     for s in secs:
-        s.region = s.region or _region(s, groups) or region_of(s.name)
+        s.region = s.region or standard.get(s.segments[0]) or region_of(s.name)
     morphology = Morphology(tuple(Section(s.name, s.region, s.points, s.parent, s.parent_x) for s in secs))
     if not any(policy.get(k) is not None for k in ("nseg", "dx_um", "d_lambda")):
         policy["nseg"] = [s.nseg or 1 for s in secs]
@@ -119,12 +120,15 @@ def _sections_in(group_id, groups, secs, where) -> list[str]:
     return names
 
 
-def _region(sec, groups) -> str | None:
+def _standard_members(groups, secs, where) -> dict[int, str]:
+    """Segment id -> region, from NeuroML's conventional groups (soma_group, axon_group, dendrite_group)."""
+    all_segments = [i for s in secs for i in s.segments]
+    out = {}
     for gid, region in STANDARD_REGIONS.items():
-        el = groups.get(gid)
-        if el is not None and sec.segments[0] in {int(m.segments) for m in el.members or []}:
-            return region
-    return None
+        if groups.get(gid) is not None and gid in _plain(groups):
+            for i in _members(gid, groups, all_segments, where):
+                out.setdefault(i, region)
+    return out
 
 
 def _biophysics(bio, out: ImportedCell, channels, sections, where, section_of) -> None:

@@ -132,7 +132,10 @@ def _connect(sections, segs, parent, where) -> list[ImportedSection]:
             frac = 1.0 if segs[first].parent.fraction_along is None else float(segs[first].parent.fraction_along)
             arc = _arc(psec.points)
             a, b = arc[psec.starts[pj]], arc[psec.ends[pj]]
-            sec.parent, sec.parent_x = index[pk], float(np.clip((a + frac * (b - a)) / arc[-1], 0.0, 1.0))
+            pos = b if frac == 1.0 else a if frac == 0.0 else a + frac * (b - a)
+            # exactly 1 (or 0) at the ends: x = 0.9999999999999999 would hang it on the last segment's centre
+            x = 1.0 if pos == arc[-1] else float(np.clip(pos / arc[-1], 0.0, 1.0))
+            sec.parent, sec.parent_x = index[pk], x
     return [sections[k] for k in order]
 
 
