@@ -1,0 +1,162 @@
+"""What a .mod file declares, read from NEURON's AST as plain data: the mechanism's name (SUFFIX),
+parameters with their defaults and units, states, assigned variables, ions read and written,
+currents, and the blocks the generated mechanism evaluates (BREAKPOINT, INITIAL, DERIVATIVE,
+FUNCTION, PROCEDURE).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+#: NEURON's default ion values (nrn/src/nrnoc/eion.cpp and its ion registrations; checked against
+#: NEURON 9.0.2 side by side in tests/io/nmodl): reversal potentials (mV), inside and outside
+#: concentrations (mM), valence.
+ION_DEFAULTS = {
+    "na": {"e": 50.0, "i": 10.0, "o": 140.0, "z": 1},
+    "k": {"e": -77.0, "i": 54.4, "o": 2.5, "z": 1},
+    "ca": {"e": 132.4579341637009, "i": 5e-5, "o": 2.0, "z": 2},
+}
+#: Variables NEURON provides to every mechanism (not parameters of it).
+SPECIAL = frozenset({"v", "celsius", "dt", "t", "diam", "area"})
+
+
+@dataclasses.dataclass
+class Ion:
+    """One USEION statement: the ion, the variables read and written (ena, ina, cai ...)."""
+
+    name: str
+    read: tuple[str, ...]
+    write: tuple[str, ...]
+    valence: float | None
+
+    def kind(self, var: str) -> str:
+        """'e' (reversal potential), 'i' / 'o' (concentration inside / outside) or 'current'."""
+        if var == "e" + self.name:
+            return "e"
+        if var == self.name + "i":
+            return "i"
+        if var == self.name + "o":
+            return "o"
+        return "current"
+
+
+@dataclasses.dataclass
+class Description:
+    """A mechanism as its .mod file declares it."""
+
+    path: str
+    suffix: str
+    point: bool
+    parameters: dict[str, tuple[float, str]]      # name -> (default, unit)
+    states: tuple[str, ...]
+    assigned: dict[str, str]                      # name -> unit
+    ions: tuple[Ion, ...]
+    nonspecific: tuple[str, ...]
+    ranges: tuple[str, ...]
+    globals_: tuple[str, ...]
+    constants: dict[str, float]
+    breakpoint: object | None
+    initial: object | None
+    solves: tuple[tuple[str, str], ...]           # (block, method) from BREAKPOINT
+    initial_solves: tuple[tuple[str, str], ...]   # (block, STEADYSTATE method) from INITIAL
+    derivatives: dict[str, object]                # DERIVATIVE (and rewritten KINETIC) blocks
+    functions: dict[str, object]
+    procedures: dict[str, object]
+
+    @property
+    def currents(self) -> tuple[str, ...]:
+        """The currents the mechanism writes (mA/cm2 in the file): ion currents, then nonspecific."""
+        ion = tuple(v for ion in self.ions for v in ion.write if ion.kind(v) == "current")
+        return ion + self.nonspecific
+
+    def ion_reads(self) -> dict[str, tuple[str, str]]:
+        """Variable read from an ion -> (ion, 'e' | 'i' | 'o'), e.g. {'ena': ('na', 'e')}."""
+        return {v: (ion.name, ion.kind(v)) for ion in self.ions for v in ion.read
+                if ion.kind(v) != "current"}
+
+
+def _names(nodes) -> tuple[str, ...]:
+    return tuple(n.get_node_name() for n in nodes)
+
+
+def _unit(node) -> str:
+    return node.unit.name.eval() if node is not None and node.unit is not None else ""
+
+
+def _number(node) -> float:
+    """A numeric literal (Double, Integer or Float node), as a float."""
+    text = node.eval() if hasattr(node, "eval") else node.value
+    return float(text)
+
+
+def describe(mod) -> Description:
+    """The Description of a parsed file (``parse.ModFile``)."""
+    program = mod.program
+    info = {"suffix": "", "point": False, "ions": [], "nonspecific": (), "ranges": (), "globals_": ()}
+    params, states, assigned, constants = {}, [], {}, {}
+    blocks = {"breakpoint": None, "initial": None, "derivatives": {}, "functions": {}, "procedures": {}}
+    for block in program.blocks:
+        if block.is_neuron_block():
+            _neuron_block(block, info)
+        elif block.is_param_block():
+            for st in block.statements:
+                if st.is_param_assign():
+                    value = _number(st.value) if st.value is not None else 0.0
+                    params[st.get_node_name()] = (value, _unit(st))
+        elif block.is_state_block():
+            states += [d.get_node_name() for d in block.definitions if d.is_assigned_definition()]
+        elif block.is_assigned_block():
+            assigned.update({d.get_node_name(): (d.unit.name.eval() if d.unit else "")
+                             for d in block.definitions if d.is_assigned_definition()})
+        elif block.is_constant_block():
+            for st in block.statements:
+                if st.is_constant_statement():
+                    constants[st.constant.get_node_name()] = _number(st.constant.value)
+        elif block.is_breakpoint_block():
+            blocks["breakpoint"] = block
+        elif block.is_initial_block():
+            blocks["initial"] = block
+        elif block.is_derivative_block():
+            blocks["derivatives"][block.get_node_name()] = block
+        elif block.is_function_block():
+            blocks["functions"][block.get_node_name()] = block
+        elif block.is_procedure_block():
+            blocks["procedures"][block.get_node_name()] = block
+        elif block.is_local_list_statement():  # file-level LOCAL: a variable of the mechanism, 0 at start
+            assigned.update({v.get_node_name(): "" for v in block.variables})
+    return Description(
+        path=str(mod.path), suffix=info["suffix"], point=info["point"], parameters=params,
+        states=tuple(states), assigned=assigned, ions=tuple(info["ions"]),
+        nonspecific=info["nonspecific"], ranges=info["ranges"], globals_=info["globals_"],
+        constants=constants, breakpoint=blocks["breakpoint"], initial=blocks["initial"],
+        solves=_solves(blocks["breakpoint"], steady=False), initial_solves=_solves(blocks["initial"], steady=True),
+        derivatives=blocks["derivatives"], functions=blocks["functions"], procedures=blocks["procedures"])
+
+
+def _neuron_block(block, info: dict) -> None:
+    for st in block.statement_block.statements:
+        if st.is_suffix():
+            info["suffix"] = st.name.get_node_name()
+            info["point"] = st.type.get_node_name() == "POINT_PROCESS"
+        elif st.is_useion():
+            valence = _number(st.valence.value) if st.valence is not None else None
+            info["ions"].append(Ion(st.name.get_node_name(), _names(st.readlist), _names(st.writelist), valence))
+        elif st.is_nonspecific():
+            info["nonspecific"] += _names(st.currents)
+        elif st.is_range():
+            info["ranges"] += _names(st.variables)
+        elif st.is_global():
+            info["globals_"] += _names(st.variables)
+
+
+def _solves(block, *, steady: bool) -> tuple[tuple[str, str], ...]:
+    """(block name, method) of each SOLVE statement directly in ``block``."""
+    if block is None:
+        return ()
+    out = []
+    for st in block.statement_block.statements:
+        st = st.expression if st.is_expression_statement() else st
+        if st.is_solve_block() and (st.steadystate is not None) == steady:
+            method = st.steadystate if steady else st.method
+            out.append((st.block_name.get_node_name(), method.get_node_name() if method is not None else ""))
+    return tuple(out)

@@ -1,0 +1,254 @@
+"""NEURON's NMODL AST compiled into Python closures over ``jax.numpy`` (no code is generated as
+text and nothing from the file is executed): each statement becomes a function of a ``Scope``.
+The closures run when JAX traces a mechanism, so under ``jit`` they cost nothing at run time.
+
+Semantics are NMODL's: LOCAL variables start at 0; FUNCTION arguments are local copies and the
+function's value is the variable named after it; PROCEDUREs write the mechanism's variables;
+``if`` with a condition known when the file is read (a literal argument such as ``alp(v, 0)``)
+takes one branch, otherwise both branches run and each variable is chosen per site
+(``jnp.where``: the result of the branch NEURON would take); ``FROM i = a TO b`` loops with
+constant bounds are unrolled. DERIVATIVE equations (``x' = f``) are handed to the solver of the
+SOLVE statement (``solvers``), which is installed in the scope.
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+
+from excitable.errors import ModelError
+
+#: Mathematical functions of NMODL (C's libm, NEURON's exprelr).
+BUILTINS = {
+    "exp": jnp.exp, "log": jnp.log, "log10": jnp.log10, "fabs": jnp.abs, "sqrt": jnp.sqrt,
+    "pow": jnp.power, "sin": jnp.sin, "cos": jnp.cos, "tan": jnp.tan, "tanh": jnp.tanh,
+    "sinh": jnp.sinh, "cosh": jnp.cosh, "atan": jnp.arctan, "atan2": jnp.arctan2, "asin": jnp.arcsin,
+    "acos": jnp.arccos, "floor": jnp.floor, "ceil": jnp.ceil, "fmod": jnp.fmod, "fmin": jnp.minimum,
+    "fmax": jnp.maximum, "expm1": jnp.expm1,
+    # NEURON's exprelr(x) = x / (exp(x) - 1), 1 at x = 0
+    "exprelr": lambda x: jnp.where(jnp.abs(x) < 1e-5, 1.0 - x / 2.0,
+                                   x / jnp.expm1(jnp.where(jnp.abs(x) < 1e-5, 1.0, x))),
+}
+_ARITH = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+          "/": lambda a, b: a / b, "^": lambda a, b: a ** b,
+          ">": lambda a, b: a > b, "<": lambda a, b: a < b, ">=": lambda a, b: a >= b,
+          "<=": lambda a, b: a <= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
+MAX_DEPTH = 64
+
+
+class Scope:
+    """Variables visible to a statement: its block's locals, then the mechanism's variables
+    (``glob``: parameters, ion values, states, assigned, v, celsius, dt). ``solver``: what a
+    DERIVATIVE equation does in the SOLVE being run."""
+
+    def __init__(self, local: dict, glob: dict, solver=None, depth: int = 0):
+        self.local, self.glob, self.solver, self.depth = local, glob, solver, depth
+
+    def get(self, name: str):
+        if name in self.local:
+            return self.local[name]
+        try:
+            return self.glob[name]
+        except KeyError:
+            raise ModelError(f"variable {name!r} is used but never declared (PARAMETER, ASSIGNED, STATE "
+                             "or LOCAL)") from None
+
+    def set(self, name: str, value) -> None:
+        (self.local if name in self.local else self.glob)[name] = value
+
+    def copy(self) -> "Scope":
+        return Scope(dict(self.local), dict(self.glob), self.solver, self.depth)
+
+
+class Compiler:
+    """Compiles statements and expressions of one file. ``functions``/``procedures``: the file's
+    blocks by name; ``known``: every mechanism-level variable and constant name."""
+
+    def __init__(self, path: str, functions: dict, procedures: dict, known: set[str]):
+        self.path, self.functions, self.procedures, self.known = path, functions, procedures, known
+        self._compiled: dict[str, tuple] = {}
+
+    def fail(self, what: str, node=None):
+        text = ""
+        if node is not None:
+            from excitable.io.nmodl.parse import dsl
+
+            text = f" ({dsl().to_nmodl(node).strip().splitlines()[0][:60]})"
+        raise ModelError(f"{self.path}: {what}{text} not supported")
+
+    # ---- statements -------------------------------------------------------------------------
+    def block(self, statement_block, solve=None):
+        """A StatementBlock as one closure ``run(scope)``. ``solve``: what a SOLVE statement does
+        here (None: nothing, as in BREAKPOINT, where NEURON advances states separately)."""
+        steps = [s for s in (self.statement(st, solve) for st in statement_block.statements) if s]
+
+        def run(scope):
+            for s in steps:
+                s(scope)
+        return run
+
+    def statement(self, st, solve):
+        if st.is_expression_statement():
+            return self.expression_statement(st.expression, solve)
+        if st.is_local_list_statement():
+            names = [v.get_node_name() for v in st.variables]
+            return lambda scope: scope.local.update(dict.fromkeys(names, 0.0))
+        if st.is_if_statement():
+            return self.if_statement(st, solve)
+        if st.is_statement_block():
+            return self.block(st, solve)
+        if st.is_from_statement():
+            return self.from_statement(st, solve)
+        if st.is_conserve():
+            name, expr = st.react.get_node_name(), self.expr(st.expr)
+            return lambda scope: scope.solver.conserve(scope, name, expr)
+        if st.is_protect_statement():
+            return self.expression_statement(st.expression, solve)
+        if (st.is_table_statement() or st.is_line_comment() or st.is_block_comment() or st.is_unit_state()
+                or st.is_mutex_lock() or st.is_mutex_unlock()):
+            return None  # TABLE: rates are computed exactly (NEURON's tables are a speed device)
+        self.fail(st.get_node_type_name(), st)
+
+    def expression_statement(self, e, solve):
+        if e.is_solve_block():
+            return None if solve is None else solve(e)
+        if e.is_diff_eq_expression():
+            eq = e.expression
+            name, rhs = eq.lhs.get_node_name(), self.expr(eq.rhs)
+            if eq.lhs.is_var_name() and eq.lhs.name.is_prime_name() and eq.lhs.name.order.eval() == 1:
+                return lambda scope: scope.solver.equation(scope, name, rhs)
+            self.fail("higher-order or non-ODE equation", e)
+        if e.is_binary_expression() and e.op.eval() == "=":
+            if not (e.lhs.is_var_name() or e.lhs.is_name()) or (e.lhs.is_var_name() and e.lhs.index is not None):
+                self.fail("assignment to", e.lhs)
+            name, rhs = e.lhs.get_node_name(), self.expr(e.rhs)
+            return lambda scope: scope.set(name, rhs(scope))
+        if e.is_function_call():
+            call = self.expr(e)
+            return lambda scope: call(scope)
+        if e.is_wrapped_expression() or e.is_paren_expression():
+            return self.expression_statement(e.expression, solve)
+        self.fail(e.get_node_type_name(), e)
+
+    def if_statement(self, st, solve):
+        branches = [(self.expr(st.condition), self.block(st.statement_block, solve))]
+        branches += [(self.expr(b.condition), self.block(b.statement_block, solve)) for b in st.elseifs]
+        otherwise = self.block(st.elses.statement_block, solve) if st.elses is not None else None
+
+        def run(scope, k=0):
+            if k == len(branches):
+                if otherwise is not None:
+                    otherwise(scope)
+                return
+            cond_fn, body = branches[k]
+            cond = cond_fn(scope)
+            if isinstance(cond, (bool, np.bool_)):  # known when the file is read: one branch
+                return body(scope) if cond else run(scope, k + 1)
+            yes, no = scope.copy(), scope.copy()
+            body(yes)
+            run(no, k + 1)
+            for target, a, b in ((scope.local, yes.local, no.local), (scope.glob, yes.glob, no.glob)):
+                for name in set(a) | set(b):
+                    va, vb = a.get(name, 0.0), b.get(name, 0.0)
+                    target[name] = va if va is vb else jnp.where(cond, va, vb)
+        return run
+
+    def from_statement(self, st, solve):
+        name, body = st.get_node_name(), self.block(st.statement_block, solve)
+        lo, hi = self.expr(st.__getattribute__("from")), self.expr(st.to)
+        inc = self.expr(st.increment) if st.increment is not None else (lambda scope: 1)
+
+        def run(scope):
+            a, b, c = lo(scope), hi(scope), inc(scope)
+            if not all(isinstance(x, (int, float)) for x in (a, b, c)) or c == 0:
+                self.fail("FROM loop with bounds not known when the file is read", st)
+            scope.local.setdefault(name, 0.0)
+            for i in range(int(a), int(b) + 1, int(c)):
+                scope.local[name] = float(i)
+                body(scope)
+        return run
+
+    # ---- expressions ------------------------------------------------------------------------
+    def expr(self, e):
+        if e.is_double() or e.is_integer() or e.is_float():
+            if e.is_integer() and e.macro is not None:
+                self.fail("DEFINE macro", e)
+            value = float(e.eval())
+            return lambda scope: value
+        if e.is_double_unit():
+            return self.expr(e.value)
+        if e.is_var_name() or e.is_name():
+            if e.is_var_name() and e.index is not None:
+                self.fail("array variables", e)
+            name = e.get_node_name()
+            return lambda scope: scope.get(name)
+        if e.is_paren_expression() or e.is_wrapped_expression():
+            return self.expr(e.expression)
+        if e.is_unary_expression():
+            inner, op = self.expr(e.expression), e.op.eval()
+            if op == "-":
+                return lambda scope: -inner(scope)
+            return lambda scope: _not(inner(scope))
+        if e.is_binary_expression():
+            return self.binary(e)
+        if e.is_function_call():
+            return self.call(e)
+        self.fail(e.get_node_type_name(), e)
+
+    def binary(self, e):
+        a, b, op = self.expr(e.lhs), self.expr(e.rhs), e.op.eval()
+        if op in _ARITH:
+            f = _ARITH[op]
+            return lambda scope: f(a(scope), b(scope))
+        if op == "&&":
+            return lambda scope: _and(a(scope), b(scope))
+        if op == "||":
+            return lambda scope: _or(a(scope), b(scope))
+        self.fail(f"operator {op}", e)
+
+    def call(self, e):
+        name = e.get_node_name()
+        args = [self.expr(a) for a in e.arguments]
+        if name in self.functions or name in self.procedures:
+            return self.user_call(name, args, e)
+        if name in BUILTINS:
+            f = BUILTINS[name]
+            return lambda scope: f(*(jnp.asarray(a(scope)) for a in args))
+        self.fail(f"{name}()", e)
+
+    def user_call(self, name, args, node):
+        block = self.functions.get(name) or self.procedures[name]
+        params = [p.get_node_name() for p in block.parameters]
+        if len(params) != len(args):
+            raise ModelError(f"{self.path}: {name}() takes {len(params)} arguments, called with {len(args)}")
+        if name not in self._compiled:
+            self._compiled[name] = None  # recursion: compiled once, looked up at call time
+            self._compiled[name] = self.block(block.statement_block)
+        is_function = name in self.functions
+
+        def run(scope):
+            if scope.depth > MAX_DEPTH:
+                raise ModelError(f"{self.path}: {name}() recursion deeper than {MAX_DEPTH}")
+            local = {p: a(scope) for p, a in zip(params, args)}
+            if is_function:
+                local.setdefault(name, 0.0)
+            inner = Scope(local, scope.glob, scope.solver, scope.depth + 1)
+            self._compiled[name](inner)
+            return local[name] if is_function else 0.0
+        return run
+
+
+def _is_static(x) -> bool:
+    return isinstance(x, (bool, np.bool_, int, float))
+
+
+def _not(x):
+    return (not x) if _is_static(x) else jnp.logical_not(x)
+
+
+def _and(a, b):
+    return (bool(a) and bool(b)) if _is_static(a) and _is_static(b) else jnp.logical_and(a, b)
+
+
+def _or(a, b):
+    return (bool(a) or bool(b)) if _is_static(a) and _is_static(b) else jnp.logical_or(a, b)

@@ -1,0 +1,81 @@
+"""``load_mod``: .mod files -> mechanism classes that insert like the built-in channels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from excitable.errors import ModelError
+from excitable.io.nmodl.describe import describe
+from excitable.io.nmodl.parse import parse_text, read_text
+from excitable.io.nmodl.unsupported import find, refuse
+
+#: Most files one call reads (a folder of a published model holds tens).
+MAX_FILES = 1000
+
+
+class Mechanisms(dict):
+    """SUFFIX -> mechanism class, also reachable as attributes (``mods.hh``)."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"no mechanism {name!r} was loaded; loaded: {', '.join(sorted(self))}") from None
+
+
+def mod_paths(source) -> list[Path]:
+    """The .mod files ``source`` names: a file, a folder (its *.mod files) or a list of either."""
+    items = list(source) if isinstance(source, (list, tuple)) else [source]
+    out: list[Path] = []
+    for item in items:
+        if not isinstance(item, (str, Path)):
+            raise ModelError(f"load_mod: expected a path to a .mod file or a folder, got {item!r}")
+        p = Path(item)
+        if p.is_dir():
+            found = sorted(p.glob("*.mod"))
+            if not found:
+                raise ModelError(f"load_mod: folder {str(p)!r} has no .mod files")
+            out += found
+        elif not p.exists():
+            raise ModelError(f"load_mod: no such file {str(p)!r}")
+        else:
+            out.append(p)
+    if len(out) > MAX_FILES:
+        raise ModelError(f"load_mod: {len(out)} files, more than {MAX_FILES} in one call")
+    return out
+
+
+def load_file(path):
+    """The mechanism class of one .mod file (refusing what it cannot run, with file:line)."""
+    from excitable.io.nmodl.mechanism import make_class
+
+    p, text = read_text(path)
+    mod = parse_text(p, text)
+    desc = describe(mod)
+    refuse(p, find(mod, desc))
+    if not desc.suffix:
+        raise ModelError(f"{p}: no SUFFIX in its NEURON block (a mechanism needs a name)")
+    return make_class(desc, mod)
+
+
+def load_mod(source):
+    """Import NMODL mechanisms: one .mod file -> its class; a folder or a list -> ``Mechanisms``
+    (SUFFIX -> class). The classes insert like built-in channels, named by the file's SUFFIX::
+
+        Hh = ex.load_mod("hh.mod")
+        cell.insert(Hh(gnabar=0.12))
+        sim.record("hh.m"); sim.record("hh.ina")      # uA/cm2 (NEURON's mA/cm2 x 1000)
+
+    Anything the file uses that excitable does not run is refused with ``file:line`` (a
+    ModelError); ``excitable mod check FILE.mod`` lists it all.
+    """
+    paths = mod_paths(source)
+    if not isinstance(source, (list, tuple)) and len(paths) == 1 and not Path(source).is_dir():
+        return load_file(paths[0])
+    out = Mechanisms()
+    for p in paths:
+        cls = load_file(p)
+        if cls.__name__ in out:
+            raise ModelError(f"load_mod: SUFFIX {cls.__name__!r} is defined twice ({out[cls.__name__].source} and {p})")
+        out[cls.__name__] = cls
+    return out

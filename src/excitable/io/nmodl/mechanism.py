@@ -1,0 +1,159 @@
+"""A density mechanism class generated from a .mod file: a frozen dataclass registered as a JAX
+pytree, inserted like the built-in channels (``cell.insert(Hh(gnabar=0.12))``), named by the file's
+SUFFIX (``sim.record("hh.m")``, ``cell.set("hh.gnabar", ...)``).
+
+Fields: the file's PARAMETERs with their defaults and units, and the ion variables it READs
+(``ena``, ``cai`` ...: NEURON's defaults, filled from excitable's dynamic ion pools when a cell
+has them). States: the file's STATEs, plus ``celsius`` where BREAKPOINT needs the temperature
+(the engine gives currents no temperature; the state carries the run's, set at INITIAL and at
+every step).
+
+Units: currents are the file's mA/cm2 x 1000 = uA/cm2, the engine's unit for densities; parameters
+keep the file's units (``gnabar`` in S/cm2, as in NEURON).
+
+What each engine call runs, as NEURON's generated code does:
+- ``currents(v, s)``: BREAKPOINT without its SOLVE (NEURON's ``nrn_cur``);
+- ``advance(v, s, celsius, dt, drive)``: the SOLVE of BREAKPOINT at the new V (``nrn_state``);
+- ``steady_state(v, celsius)``: INITIAL, including ``SOLVE ... STEADYSTATE`` (``finitialize``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import keyword
+import re
+
+import jax.numpy as jnp
+
+from excitable.errors import ModelError
+from excitable.io.nmodl import solvers
+from excitable.io.nmodl.describe import ION_DEFAULTS, SPECIAL, Description
+from excitable.io.nmodl.expressions import Compiler, Scope
+from excitable.io.nmodl.units import factors
+from excitable.physics.channel import AbstractChannel, channel
+
+MA_TO_UA = 1000.0  # mA/cm2 (NMODL) -> uA/cm2 (the engine)
+
+
+def fields(desc: Description) -> dict[str, tuple[float, str]]:
+    """name -> (default, unit) of the class's fields: parameters, then the ion variables read."""
+    reads = desc.ion_reads()
+    out = {k: v for k, v in desc.parameters.items() if k not in reads and k not in SPECIAL}
+    for var, (ion, kind) in reads.items():
+        unit = "mV" if kind == "e" else "mM"
+        out[var] = (ION_DEFAULTS[ion][kind], unit)
+    return out
+
+
+def _mentions(desc: Description, block, seen=None) -> str:
+    """The NMODL text of ``block`` and of every FUNCTION/PROCEDURE it calls, transitively."""
+    from excitable.io.nmodl.parse import dsl
+
+    seen = set() if seen is None else seen
+    text = dsl().to_nmodl(block)
+    for name in set(re.findall(r"\b(\w+)\s*\(", text)):
+        sub = desc.functions.get(name) or desc.procedures.get(name)
+        if sub is not None and name not in seen:
+            seen.add(name)
+            text += "\n" + _mentions(desc, sub, seen)
+    return text
+
+
+def equation_states(desc: Description, block_name: str) -> tuple[str, ...]:
+    """The states with an equation (x' = ...) or a CONSERVE law in a DERIVATIVE block, in order."""
+    from excitable.io.nmodl.parse import dsl
+
+    text = dsl().to_nmodl(desc.derivatives[block_name])
+    named = set(re.findall(r"\b(\w+)'\s*=", text))
+    return tuple(s for s in desc.states if s in named)
+
+
+class Generated:
+    """The compiled blocks of one mechanism (shared by all its instances)."""
+
+    def __init__(self, desc: Description, unit_factors: dict[str, float]):
+        self.desc = desc
+        known = set(desc.parameters) | set(desc.assigned) | set(desc.states) | set(unit_factors)
+        comp = Compiler(desc.path, desc.functions, desc.procedures, known)
+        self.constants = {**unit_factors, **desc.constants}
+        self.breakpoint = comp.block(desc.breakpoint.statement_block) if desc.breakpoint else (lambda s: None)
+        self.derivatives = {n: comp.block(b.statement_block) for n, b in desc.derivatives.items()}
+        self.eq_states = {n: equation_states(desc, n) for n in desc.derivatives}
+        self.initial = (comp.block(desc.initial.statement_block, solve=self._steady)
+                        if desc.initial else (lambda s: None))
+        text = _mentions(desc, desc.breakpoint) if desc.breakpoint else ""
+        self.needs_celsius = bool(re.search(r"\bcelsius\b", text))
+
+    def _steady(self, solve_node):
+        name = solve_node.block_name.get_node_name()
+
+        def run(scope):
+            solvers.solve("sparse", self.derivatives[name], scope, self.eq_states[name], steady=True)
+        return run
+
+    def scope(self, chan, v, s, celsius, dt=0.0) -> Scope:
+        glob = dict.fromkeys(self.desc.assigned, 0.0)
+        glob.update(self.constants)
+        glob.update({f.name: getattr(chan, f.name) for f in dataclasses.fields(chan)})
+        glob.update({k: x for k, x in s.items()})
+        glob.update(v=v, celsius=celsius, dt=dt)
+        return Scope({}, glob)
+
+
+#: Names the channel API uses: a parameter of the file with one of them cannot become a field.
+RESERVED = frozenset({"name", "states", "units", "kind", "ions", "ion_fields", "parameters", "currents",
+                      "advance", "steady_state", "gates", "rates", "conductances", "on_events",
+                      "source", "description", "rate_factor", "reference_celsius"})
+
+
+def make_class(desc: Description, mod):
+    """The channel class of a described .mod file (``mod``: the parsed file, for its UNITS)."""
+    gen = Generated(desc, factors(mod))
+    spec = fields(desc)
+    for k in spec:
+        if k in RESERVED or keyword.iskeyword(k):
+            raise ModelError(f"{desc.path}: parameter {k!r} has a name excitable's channels reserve; rename it")
+    states = desc.states + (("celsius",) if gen.needs_celsius else ())
+    currents = desc.currents
+    ions = {c: ion.name for ion in desc.ions for c in ion.write if ion.kind(c) == "current"}
+    ion_fields = {var: (ion, "e" if kind == "e" else "c" + kind) for var, (ion, kind) in desc.ion_reads().items()}
+
+    def currents_fn(self, v, s):
+        celsius = s["celsius"] if gen.needs_celsius else 0.0
+        scope = gen.scope(self, v, s, celsius)
+        gen.breakpoint(scope)
+        zero = jnp.zeros_like(v)
+        return {c: MA_TO_UA * scope.glob[c] + zero for c in currents}
+
+    def advance(self, v, s, celsius, dt, drive):
+        scope = gen.scope(self, v, s, celsius, dt)
+        for block, method in desc.solves:
+            solvers.solve(method, gen.derivatives[block], scope, gen.eq_states[block])
+        return _states_out(scope, v, celsius)
+
+    def steady_state(self, v, celsius):
+        scope = gen.scope(self, v, dict.fromkeys(desc.states, 0.0), celsius, 0.0)
+        gen.initial(scope)
+        return _states_out(scope, v, celsius)
+
+    def _states_out(scope, v, celsius):
+        zero = jnp.zeros_like(v)
+        out = {k: scope.glob[k] + zero for k in desc.states}
+        if gen.needs_celsius:
+            out["celsius"] = celsius + zero
+        return out
+
+    namespace = {
+        "__annotations__": {k: float for k in spec},
+        **{k: default for k, (default, _) in spec.items()},
+        "__doc__": f"{desc.suffix}: density mechanism imported from {desc.path} (NMODL).",
+        # Not a module of this package: the program store (engine/programs.py) keys programs by our
+        # source, not by the .mod file, so a generated class must take the plain jit path.
+        "__module__": "nmodl_generated",
+        "states": states, "units": {k: unit for k, (_, unit) in spec.items()},
+        "ions": ions, "ion_fields": ion_fields,
+        "currents": currents_fn, "advance": advance, "steady_state": steady_state,
+        "gates": lambda self, v, celsius: {}, "source": desc.path, "description": desc,
+    }
+    cls = type(desc.suffix, (AbstractChannel,), namespace)
+    return channel(cls)

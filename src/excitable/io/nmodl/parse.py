@@ -1,0 +1,128 @@
+"""Reading a .mod file with NEURON's own NMODL framework (``neuron.nmodl``, shipped in the wheel).
+
+``parse(path)`` returns the file's AST after the transformations NEURON itself applies before it
+generates code: KINETIC schemes become ODEs with their CONSERVE laws (``KineticBlockVisitor``).
+Nothing in the file is ever executed: the AST is read as data (``describe``), and unsupported
+constructs are refused with their line first (``unsupported``).
+
+Known snag of the wheel: its NMODL framework looks for its Python wrapper library under
+``$NMODLHOME/lib``, and the wheel's defaults point elsewhere; we set ``NMODLHOME`` to the wheel's
+own data folder (found from the installed package, never a fixed path) before the first import.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+from excitable.errors import ModelError
+
+_DSL = None
+
+
+def _silenced_stderr():
+    """NEURON's start-up prints a DISPLAY warning on the C-level stderr (file descriptor 2): keep
+    it off the command line's output while ``neuron`` loads; anything else still reaches stderr
+    after the import."""
+    @contextlib.contextmanager
+    def quiet():
+        try:
+            saved = os.dup(2)
+        except OSError:  # no file descriptor 2 (embedded interpreters): nothing to silence
+            yield
+            return
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 2)
+                yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+    return quiet()
+
+
+def dsl():
+    """``neuron.nmodl.dsl``, imported once with NMODLHOME pointing at the wheel's data folder; a
+    one-line error naming the extra when NEURON is not installed."""
+    global _DSL
+    if _DSL is None:
+        spec = importlib.util.find_spec("neuron")
+        if spec is None or not spec.submodule_search_locations:
+            raise ModelError("reading .mod files needs NEURON's NMODL framework: "
+                             "pip install 'excitable[nmodl]' (the neuron wheel)")
+        data = Path(next(iter(spec.submodule_search_locations))) / ".data"
+        if (data / "lib").is_dir():
+            os.environ.setdefault("NMODLHOME", str(data))
+        with _silenced_stderr() if "neuron" not in sys.modules else contextlib.nullcontext():
+            from neuron.nmodl import dsl as module
+        _DSL = module
+    return _DSL
+
+
+@dataclasses.dataclass
+class ModFile:
+    """A parsed .mod file: its path, its text and NEURON's AST of it (KINETIC blocks already
+    rewritten into ODEs)."""
+
+    path: Path
+    text: str
+    program: object
+
+
+def read_text(path) -> tuple[Path, str]:
+    """The file's text, or a one-line ModelError naming the path."""
+    p = Path(path)
+    if p.suffix != ".mod":
+        raise ModelError(f"mod file: expected a .mod file, got {str(p)!r}")
+    try:
+        return p, p.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise ModelError(f"mod file {str(p)!r}: cannot read it ({exc.strerror or exc})") from None
+
+
+def parse_text(path: Path, text: str, *, kinetic: bool = True) -> ModFile:
+    """NEURON's AST of ``text``; a syntax error is a one-line ModelError with the file and line."""
+    d = dsl()
+    try:
+        program = d.NmodlDriver().parse_string(text)
+    except RuntimeError as exc:
+        raise ModelError(f"{path}: {_syntax_message(str(exc))}") from None
+    d.symtab.SymtabVisitor().visit_program(program)
+    if kinetic and any(b.is_kinetic_block() for b in program.blocks):
+        d.visitor.KineticBlockVisitor().visit_program(program)
+    return ModFile(path, text, program)
+
+
+def _syntax_message(message: str) -> str:
+    """NMODL's parser error as one line with the line number first: 'line 12: syntax error ...'."""
+    first = message.strip().splitlines()[0] if message.strip() else "syntax error"
+    first = first.replace("NMODL Parser Error : ", "")
+    if "[Location : " in first:
+        head, _, loc = first.partition("[Location : ")
+        line = loc.split(".")[0].split(":")[0].strip("] ")
+        return f"line {line}: {head.strip()}"
+    return first
+
+
+def strip_comments(text: str) -> list[str]:
+    """The file's lines with NMODL comments blanked (``: ...``, ``? ...``, COMMENT ... ENDCOMMENT),
+    so a keyword search finds code only; line numbers are kept."""
+    out, in_block = [], False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if in_block:
+            out.append("")
+            in_block = not stripped.startswith("ENDCOMMENT")
+            continue
+        if stripped.startswith("COMMENT"):
+            out.append("")
+            in_block = True
+            continue
+        for mark in (":", "?"):
+            line = line.split(mark, 1)[0]
+        out.append(line)
+    return out

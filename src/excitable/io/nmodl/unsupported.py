@@ -1,0 +1,106 @@
+"""Constructs excitable does not run, found before anything is generated: each is reported as
+``file:line: <construct> not supported`` (a ModelError; ``excitable mod check`` lists them all), so
+a mechanism is never run wrongly with a part silently dropped.
+
+The search is by keyword in the file's code (comments blanked, ``parse.strip_comments``), backed by
+the AST for what a keyword cannot show (ion variables written or read, array variables).
+"""
+
+from __future__ import annotations
+
+import re
+
+from excitable.errors import ModelError
+from excitable.io.nmodl.describe import Description
+from excitable.io.nmodl.parse import ModFile, strip_comments
+
+#: Block keywords and statements, with why each is refused.
+KEYWORDS = {
+    "VERBATIM": "VERBATIM (C code)",
+    "LONGITUDINAL_DIFFUSION": "LONGITUDINAL_DIFFUSION",
+    "WATCH": "WATCH",
+    "POINTER": "POINTER",
+    "BBCOREPOINTER": "BBCOREPOINTER",
+    "POINT_PROCESS": "POINT_PROCESS (point processes and NET_RECEIVE are not imported yet)",
+    "ARTIFICIAL_CELL": "ARTIFICIAL_CELL",
+    "NET_RECEIVE": "NET_RECEIVE",
+    "ELECTRODE_CURRENT": "ELECTRODE_CURRENT",
+    "EXTERNAL": "EXTERNAL",
+    "COMPARTMENT": "COMPARTMENT",
+    "LINEAR": "LINEAR block",
+    "NONLINEAR": "NONLINEAR block",
+    "DISCRETE": "DISCRETE block",
+    "PARTIAL": "PARTIAL block",
+    "FUNCTION_TABLE": "FUNCTION_TABLE",
+    "LAG": "LAG",
+    "SENS": "SENS",
+    "WHILE": "WHILE loop",
+    "CONSTRUCTOR": "CONSTRUCTOR",
+    "DESTRUCTOR": "DESTRUCTOR",
+    "BEFORE": "BEFORE block",
+    "AFTER": "AFTER block",
+    "FOR_NETCONS": "FOR_NETCONS",
+    "RANDOM": "RANDOM variables",
+    "MATCH": "MATCH",
+}
+#: Functions of NEURON's C library a file may call that excitable does not run.
+CALLS = ("scop_random", "normrand", "exprand", "urand", "unirand", "poisrand", "set_seed", "erand",
+         "random_", "nrn_random", "net_send", "net_event", "net_move", "at_time",
+         "state_discontinuity", "nrn_pointing", "hoc_", "printf", "fprintf", "nrn_ghk")
+SOLVE_METHODS = ("cnexp", "derivimplicit", "euler", "sparse")
+#: NEURON variables a density mechanism may read that excitable does not provide yet.
+UNPROVIDED = ("diam", "area", "t")
+
+
+def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
+    """(line, construct) of everything in the file excitable would not run, in line order."""
+    lines = strip_comments(mod.text)
+    found: list[tuple[int, str]] = []
+    for word, what in KEYWORDS.items():
+        found += [(n, what) for n in _lines(lines, rf"\b{word}\b")]
+    for call in CALLS:
+        pattern = rf"\b{call}\w*\s*\(" if call.endswith("_") else rf"\b{call}\s*\("
+        found += [(n, f"{call}() (random numbers, events or C library calls)") for n in _lines(lines, pattern)]
+    for block, method in desc.solves:
+        if method not in SOLVE_METHODS:
+            found.append((_first(lines, rf"\bSOLVE\s+{block}\b"), f"SOLVE {block} METHOD {method or '(none)'}"))
+    found += _ion_problems(desc, lines)
+    for name in UNPROVIDED:
+        if name in desc.assigned or name in desc.parameters:
+            found.append((_first(lines, rf"\b{name}\b"), f"{name} (NEURON's {name} is not provided to mechanisms yet)"))
+    for n in _lines(lines, r"\b[A-Za-z_]\w*\s*\[\s*\w+\s*\]\s*(\(|$|<)"):
+        found.append((n, "array variables"))
+    return sorted(set(found))
+
+
+def _ion_problems(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
+    found = []
+    for ion in desc.ions:
+        line = _first(lines, rf"\bUSEION\s+{ion.name}\b")
+        for var in ion.write:
+            if ion.kind(var) != "current":
+                found.append((line, f"WRITE {var} (ion concentrations and reversal potentials written by a mechanism)"))
+        for var in ion.read:
+            if ion.kind(var) == "current":
+                found.append((line, f"READ {var} (an ion current read by a mechanism)"))
+        if ion.name not in ("na", "k", "ca") and ion.read:
+            found.append((line, f"USEION {ion.name} READ (ion {ion.name!r} has no NEURON default values here)"))
+    return found
+
+
+def _lines(lines: list[str], pattern: str) -> list[int]:
+    rx = re.compile(pattern)
+    return [i + 1 for i, line in enumerate(lines) if rx.search(line)]
+
+
+def _first(lines: list[str], pattern: str) -> int:
+    hits = _lines(lines, pattern)
+    return hits[0] if hits else 0
+
+
+def refuse(path, problems: list[tuple[int, str]]) -> None:
+    """ModelError for the first problem: 'file:line: construct not supported'."""
+    if problems:
+        line, what = problems[0]
+        more = f" (and {len(problems) - 1} more: excitable mod check {path})" if len(problems) > 1 else ""
+        raise ModelError(f"{path}:{line}: {what} not supported{more}")

@@ -1,0 +1,128 @@
+"""NEURON's side of the NMODL comparisons: the .mod files compiled once per session by nrnivmodl
+(the wheel's own share/modfile and demo/release files, read from the installed package, and this
+repository's tests/reference/mod/nm_*.mod), and one compartment run under a voltage-clamp step or a
+current clamp. Skips when NEURON or its compiler is missing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import neuron_h
+
+OWN = Path(__file__).parents[2] / "reference" / "mod"
+DT = 0.025
+L_UM = DIAM_UM = 10.0
+
+
+def share() -> Path:
+    import importlib.util
+
+    return Path(next(iter(importlib.util.find_spec("neuron").submodule_search_locations))) / ".data" / "share"
+
+
+def mod_file(name: str) -> Path:
+    """A test mechanism's .mod file: ours (nm_*), or one the neuron wheel installs."""
+    if name.startswith("nm_"):
+        return OWN / f"{name}.mod"
+    for folder in (share() / "modfile", share() / "nrn" / "demo" / "release"):
+        if (folder / f"{name}.mod").exists():
+            return folder / f"{name}.mod"
+    raise FileNotFoundError(name)
+
+
+#: file stem -> NEURON's SUFFIX, for every file NEURON compiles here (hh and pas are built in).
+COMPILED = {"cachan1": "cachan1", "capump": "capump", "nachan": "HHna", "khhchan": "HHk",
+            "camchan": "cachan", "nacaex": "nacax", "nm_kinetic": "nm_kinetic",
+            "nm_implicit": "nm_implicit", "nm_euler": "nm_euler"}
+
+
+def _compiled() -> Path | None:
+    here = Path(sys.executable).parent / "nrnivmodl"
+    tool = str(here) if here.exists() else shutil.which("nrnivmodl")
+    if tool is None:
+        return None
+    files = [mod_file(n) for n in COMPILED]
+    digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:16]
+    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "excitable" / "nrnmech-nmodl"
+    target = base / digest
+    if not any(target.glob("*/libnrnmech.so")):
+        base.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(dir=base, prefix=".build-"))
+        for f in files:
+            shutil.copy(f, work / f.name)
+        try:
+            done = subprocess.run([tool, "."], cwd=work, capture_output=True, timeout=600)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        if done.returncode != 0 or not any(work.glob("*/libnrnmech.so")):
+            shutil.rmtree(work, ignore_errors=True)
+            return None
+        try:
+            work.rename(target)  # atomic: a parallel session either wins or finds the folder there
+        except OSError:
+            shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+_H = []
+
+
+def neuron_with_mods():
+    """NEURON's h with every test mechanism loaded (compiled once per session), or skip."""
+    if _H:
+        return _H[0]
+    h = neuron_h()
+    import neuron
+
+    if not hasattr(h, "nm_kinetic"):
+        folder = _compiled()
+        if folder is None:
+            pytest.skip("nrnivmodl is missing or failed to compile the NMODL test files")
+        if not neuron.load_mechanisms(str(folder), warn_if_already_loaded=False):
+            pytest.skip("NEURON could not load the compiled NMODL test files")
+    _H.append(h)
+    return h
+
+
+def neuron_run(suffixes, *, celsius, tstop, v_init=-65.0, clamp=None, iclamp=None, record=(), extra_pas=False):
+    """One NEURON compartment (L = diam = 10 um) with ``suffixes`` inserted, exact rates
+    (usetable_* = 0). clamp: SEClamp levels ((dur, mV), ...) with rs 0.01 MOhm; iclamp: (delay, dur,
+    nA). record: (name, attribute of seg or (mechanism, variable)). Returns arrays by name, and "v"."""
+    h = neuron_with_mods()
+    sec = h.Section(name="nm_cell")
+    sec.L, sec.diam, sec.nseg, sec.cm = L_UM, DIAM_UM, 1, 1.0
+    for s in suffixes:
+        sec.insert(s)
+        if hasattr(h, f"usetable_{s}"):
+            setattr(h, f"usetable_{s}", 0)
+    if extra_pas:
+        sec.insert("pas")
+        sec(0.5).pas.g, sec(0.5).pas.e = 1e-4, -65.0
+    h.dt, h.secondorder, h.celsius = DT, 0, celsius
+    stim = None
+    if clamp is not None:
+        stim = h.SEClamp(sec(0.5))
+        stim.rs = 0.01
+        (stim.dur1, stim.amp1), (stim.dur2, stim.amp2), (stim.dur3, stim.amp3) = clamp
+    if iclamp is not None:
+        stim = h.IClamp(sec(0.5))
+        stim.delay, stim.dur, stim.amp = iclamp
+    vecs = {"v": h.Vector().record(sec(0.5)._ref_v)}
+    for name, ref in record:
+        target = getattr(sec(0.5), ref[0]) if isinstance(ref, tuple) else sec(0.5)
+        attr = ref[1] if isinstance(ref, tuple) else ref
+        vecs[name] = h.Vector().record(getattr(target, f"_ref_{attr}"))
+    h.finitialize(v_init)
+    h.continuerun(tstop)
+    out = {k: np.array(v) for k, v in vecs.items()}
+    del stim, sec
+    return out

@@ -1,0 +1,71 @@
+"""Every construct excitable does not run is refused with ``file:line: <construct> not supported``
+(a ModelError; `excitable mod check` exits 2), never run with a part silently dropped."""
+
+from __future__ import annotations
+
+import pytest
+
+from excitable.errors import ModelError
+from excitable.io.nmodl import load_mod
+from excitable.io.nmodl.check import check_file
+
+HEAD = """NEURON {
+    SUFFIX bad
+    NONSPECIFIC_CURRENT i
+%s
+}
+PARAMETER { g = 0.001 (S/cm2) }
+ASSIGNED { v (mV) i (mA/cm2) %s }
+"""
+BREAKPOINT = "BREAKPOINT { i = g*(v + 65) }\n"
+
+#: construct -> (NEURON block lines, ASSIGNED extra, the rest of the file, the line it is on, message)
+CASES = {
+    "verbatim": ("", "", BREAKPOINT + "VERBATIM\n  double x = 1;\nENDVERBATIM\n", 9, "VERBATIM (C code)"),
+    "pointer": ("    POINTER p", "p", BREAKPOINT, 4, "POINTER"),
+    "watch": ("", "", BREAKPOINT + "NET_RECEIVE (w) {\n  WATCH (v > 0) 2\n}\n", 10, "WATCH"),
+    "point_process": ("    POINT_PROCESS Foo", "", BREAKPOINT, 4, "POINT_PROCESS"),
+    "random": ("", "", "BREAKPOINT { i = g*normrand(0, 1) }\n", 8, "normrand()"),
+    "net_send": ("", "", BREAKPOINT + "PROCEDURE f() { net_send(1, 1) }\n", 9, "net_send()"),
+    "longitudinal_diffusion": ("    USEION ca READ cai WRITE cai", "cai (mM)",
+                               BREAKPOINT + "KINETIC k { LONGITUDINAL_DIFFUSION 1 {cai} }\n", 9,
+                               "LONGITUDINAL_DIFFUSION"),
+    "writes_concentration": ("    USEION ca READ ica WRITE cai", "cai (mM) ica (mA/cm2)", BREAKPOINT, 4,
+                             "WRITE cai"),
+    "diam": ("", "diam (um)", "BREAKPOINT { i = g*diam*(v + 65) }\n", 7, "diam"),
+    "solve_method": ("", "", "STATE { x }\nBREAKPOINT { SOLVE s METHOD runge\n i = g*x*(v+65) }\n"
+                     "DERIVATIVE s { x' = -x }\n", 9, "SOLVE s METHOD runge"),
+    "array": ("", "vol[4] (um3)", BREAKPOINT, 7, "array variables"),
+    "while": ("", "", "BREAKPOINT { LOCAL k\n k = 0\n WHILE (k < 3) { k = k + 1 }\n i = g*(v+65) }\n", 10,
+              "WHILE loop"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_unsupported_construct_is_refused_with_its_line(case, tmp_path):
+    neuron, assigned, rest, line, what = CASES[case]
+    path = tmp_path / f"{case}.mod"
+    path.write_text(HEAD % (neuron, assigned) + rest)
+    with pytest.raises(ModelError) as err:
+        load_mod(path)
+    message = str(err.value)
+    assert message.startswith(f"{path}:") and "not supported" in message and "\n" not in message
+    report, n = check_file(path)
+    assert n >= 1 and any(r.strip().startswith(f"{path}:{line}: {what}") for r in report), report
+
+
+def test_a_syntax_error_is_one_line_with_the_line(tmp_path):
+    path = tmp_path / "broken.mod"
+    path.write_text("NEURON { SUFFIX broken }\nPARAMETER { g = }\n")
+    with pytest.raises(ModelError, match=r"broken\.mod: line 2"):
+        load_mod(path)
+
+
+def test_paths_that_are_not_mod_files_are_named(tmp_path):
+    with pytest.raises(ModelError, match="no such file"):
+        load_mod(tmp_path / "missing.mod")
+    with pytest.raises(ModelError, match="has no .mod files"):
+        load_mod(tmp_path)
+    (tmp_path / "x.txt").write_text("")
+    with pytest.raises(ModelError, match="expected a .mod file"):
+        load_mod(tmp_path / "x.txt")
