@@ -7,17 +7,17 @@ diameters away, within microseconds. Only the nodes, packed with Na+ channels, r
 so it seems to jump from node to node (saltatory conduction) and travels several times faster than
 along a bare axon of the same diameter. Everything that sets the speed scales with the fibre diameter D
 (internode length, myelin thickness, node area), so velocity grows in proportion to D (about 6 m/s per
-um in mammals, Hursh 1939), while a bare axon's grows only as the square root of its diameter.
+µm in mammals, Hursh 1939), while a bare axon's grows only as the square root of its diameter.
 
-Model (PHENOMENA-SPEC row 19): fibre diameter D, axon diameter d = g-ratio x D, nodes 1 um long with
+Model (PHENOMENA-SPEC row 19): fibre diameter D, axon diameter d = g-ratio x D, nodes 1 µm long with
 HH-type channels, internodes 100 x D long. The node membrane is HH's with every conductance x 29.2,
-the Q10-3 rate factor from 6.3 to 37 degC: at 37 degC it behaves exactly as HH's membrane at 6.3 degC,
-29.2 times faster (gNa 3.5 S/cm2, near the 3 S/cm2 of McIntyre, Richardson & Grill 2002). The
+the Q10-3 rate factor from 6.3 to 37 °C: at 37 °C it behaves exactly as HH's membrane at 6.3 °C,
+29.2 times faster (gNa 3.5 S/cm², near the 3 S/cm² of McIntyre, Richardson & Grill 2002). The
 internode wall is the axolemma plus two membranes per myelin lamella (period 16 nm), all in series:
-cm and leak are 1 uF/cm2 and 1 mS/cm2 divided by 2 x lamellae + 1. Axoplasm 70 ohm*cm (MRG). The
+cm and leak are 1 µF/cm² and 1 mS/cm² divided by 2 x lamellae + 1. Axoplasm 70 Ω cm (MRG). The
 unmyelinated axon has the node membrane all along, diameter d; both are stimulated at one end.
 Velocity: least-squares fit of the arrival times (upward -20 mV crossing) at the nodes (bare axon: at
-every compartment) between 25 % and 75 % of the length. ``sweep`` repeats both at D = 2, 4, 8, 16 um
+every compartment) between 25 % and 75 % of the length. ``sweep`` repeats both at D = 2, 4, 8, 16 µm
 in one batch (one compiled program: every length scales with D, so the structure is the same).
 
 Demyelination (row 20): thinner myelin (``lamellae``) slows conduction (40 lamellae instead of 125:

@@ -17,7 +17,7 @@ Two protocols on one uniform HH axon:
     and neither end sees a second spike. (That is how a collision test tells orthodromic from
     antidromic spikes in the lab.)
 
-Default axon: HH 1952 squid giant axon membrane (diameter 476 um, Ri 35.4 ohm*cm, 6.3 degC), 10 cm
+Default axon: HH 1952 squid giant axon membrane (diameter 476 µm, Ri 35.4 Ω cm, 6.3 °C), 10 cm
 long so that the spike (about 2.5 cm from foot to repolarization at 12 m/s) is short compared with
 the axon. Sealed ends; the spike does not reflect from them either.
 """

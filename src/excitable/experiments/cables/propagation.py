@@ -11,9 +11,9 @@ spike's, and at the sealed far end no membrane lies beyond to draw the axial cur
 last millimetres charge higher. ``interior_peak_spread_mV`` measures the interior (the same 25-75 %
 window as the velocity); the ends are reported apart.
 
-Presets: ``squid`` (HH 1952 giant axon: diameter 476 um (radius 238), Ri 35.4 ohm*cm, 18.5 degC, stimulated at
+Presets: ``squid`` (HH 1952 giant axon: diameter 476 µm (radius 238), Ri 35.4 Ω cm, 18.5 °C, stimulated at
 one end; HH computed 18.8 m/s, measured 21.2 m/s, modern fine-grid solutions 18.2 m/s) and
-``axon`` (a 20-um soma with a thin HH axon, stimulated at the soma).
+``axon`` (a 20-µm soma with a thin HH axon, stimulated at the soma).
 """
 
 from __future__ import annotations

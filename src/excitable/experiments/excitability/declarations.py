@@ -280,6 +280,18 @@ NEURON_TYPES = Experiment(
     },
     signals=(Signal("v, * (mV)", "mV", "each cell type's response to its step"),),
     quick={"duration": 500.0, "tolerance": 0.02},
+    answer="Many, and their channels decide how they fire: under the same relative step a regular-spiking "
+           "pyramidal cell slows down (its last interval {adaptation_ratio[0]:.1f} times its first), a "
+           "fast-spiking interneuron fires {rate_hz[1]:.0f} spikes/s without slowing, Ca2+ channels make other "
+           "cells burst, and a sensory neuron's rate follows its stimulus over {sensory_monotonic_decades:.1f} "
+           "decades.",
+    headline=(Headline("sensory_monotonic_decades", "Range of stimuli a sensory neuron's rate follows",
+                       "decades"),),
+    suggestions=(Suggestion("A stronger step (4x rheobase): every type fires faster, each in its own pattern",
+                            {"step": 4.0}),
+                 Suggestion("Shorter steps (300 ms): adaptation has less time to show", {"duration": 300.0})),
+    model_note="Pospischil et al. (2008) models of cortical cell types at 36 °C, with a motor neuron and a "
+               "sensory neuron built the same way: typical mammalian neurons.",
 )
 
 UNDERSHOOT_RECOVERY = Experiment(

@@ -1,13 +1,20 @@
 """What kinds of neurons are there? Six cells, each with its own channels, under the same kind of step.
 
-The figure shows how the mix of channels sets the firing pattern under a 1-s current step of twice each
-cell's rheobase: a regular-spiking pyramidal cell slows down as its slow M-type K+ current builds up
-(adaptation); a fast-spiking interneuron with only fast Na+ and K+ channels fires fast and steadily; Ca2+
-channels make bursts (L-type in the intrinsically bursting cell, T-type in the low-threshold-spiking
-cell); a motor neuron's large soma and strong, slow afterhyperpolarization (AHP) K+ current keep its
-firing slow and regular; a sensory neuron turns a receptor current proportional to the stimulus into a
-firing rate that grows with the stimulus over more than a decade (a rate code). The f-I curves compare
-them.
+Every neuron fires with the same fast Na+ and K+ channels, but each type adds its own slower channels,
+and those decide the pattern. Given a 1-s current step of twice its own rheobase (the weakest step that
+makes it fire), each cell answers in its characteristic way.
+
+A regular-spiking pyramidal cell, the most common neuron of the cortex, slows down during the step: its
+slow M-type K+ current builds up with every spike and makes the next one come later (adaptation). A
+fast-spiking interneuron has only the fast Na+ and K+ channels, so nothing builds up and it fires fast and
+steadily. Ca2+ channels make bursts: L-type channels give the intrinsically bursting cell a burst at the
+start, T-type channels give the low-threshold-spiking cell a burst when it is released from a
+hyperpolarized state. A motor neuron's large soma and its strong, slow afterhyperpolarization (AHP) K+
+current keep its firing slow and regular, as a muscle needs.
+
+A sensory neuron turns a receptor current proportional to its stimulus into a firing rate that grows with
+the stimulus over more than a decade: a rate code. The f-I curves, firing rate against step current,
+compare all of them.
 """
 
 from __future__ import annotations

@@ -167,4 +167,22 @@ PUMP_FAILURE = Experiment(
              Signal("NaKPump.ipump", "uA/cm2", "pump current"),
              Signal("v_max", "mV", "highest V in each stretch (the spikes)"),
              Signal("v_min", "mV", "lowest V in each stretch (rest between spikes)")),
+    answer="Nothing at once: V rises only {pump_electrogenic_mV:.0f} mV (the pump's own current), but every spike "
+           "and the leaks let Na+ in and K+ out with nothing to carry them back; [Na+] inside climbs to "
+           "{nai_end_mM:.0f} mM, E_Na and E_K move towards 0, rest depolarizes by {rest_drift_mV:.0f} mV and "
+           "the spikes fail {time_to_failure_s:.0f} s after the pump stopped.",
+    headline=(Headline("pump_electrogenic_mV", "The pump's own share of the resting potential", "mV"),
+              Headline("time_to_failure_s", "From pump stop to the first failed spike", "s"),
+              Headline("nai_end_mM", "[Na+] inside at the end", "mM"),
+              Headline("ena_end_mV", "E_Na at the end", "mV"),
+              Headline("ek_end_mV", "E_K at the end", "mV"),
+              Headline("rest_drift_mV", "How far rest depolarized", "mV"),
+              Headline("na_per_ap_fraction", "Fraction of the inside Na+ one spike adds", "")),
+    suggestions=(Suggestion("Block half the pumps: the gradients run down more slowly", {"block": 0.5}),
+                 Suggestion("No spikes, only the leaks: the gradients still run down, more slowly",
+                            {"rate_hz": 0.0}),
+                 Suggestion("A ten times thicker axon: ten times more inside per membrane area, so the "
+                            "concentrations change ten times more slowly", {"diameter_um": 40.0})),
+    model_note="A thin unmyelinated axon (4 µm) with HH channels at 18.5 °C and mammalian ion concentrations, "
+               "so that the gradients run down in tens of seconds instead of the squid giant axon's hours.",
 )

@@ -10,8 +10,8 @@ current there: it vetoes a spike that excitation alone would fire, whereas the s
 distant branch hardly matters. With E_Cl equal to rest, opening GABA_A channels moves no charge at
 rest (no IPSP at all) but still shrinks EPSPs that coincide with it: shunting inhibition.
 
-Model: a soma (20 x 20 um) with the textbook cell's channels and two passive dendrites (``dendrite_length``
-um, 1 um thick, the soma's leak), 36 degC. Synapses: E1 = AMPA at dend(0.2), E2 = AMPA at
+Model: a soma (20 x 20 µm) with the textbook cell's channels and two passive dendrites (``dendrite_length``
+µm, 1 µm thick, the soma's leak), 36 °C. Synapses: E1 = AMPA at dend(0.2), E2 = AMPA at
 dend2(0.2), I_soma = GABA_A on the soma, I_distal = GABA_A at the far tip of dend2 (off the path from
 E1 to the soma). Each is driven by one presynaptic spike at the times of each protocol (E_tip = AMPA at dend(0.9), for the
 sublinear summation of large conductances); responses are

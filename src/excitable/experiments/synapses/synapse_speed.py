@@ -8,9 +8,9 @@ conduction velocity. So over the same distance a chain of neurons is slower, by 
 or more per synapse - the time a spike needs to run millimetres of unmyelinated axon, or several
 centimetres of a myelinated one (60 m/s = 60 mm/ms).
 
-Model (PHENOMENA-SPEC row 35): ``n_neurons`` ball-and-stick neurons (soma 20 um; unmyelinated axon
-1 um thick, ``axon_length`` long; the textbook cell's Traub-Miles Na+ and K+ channels and leak all
-over, 36 degC, Ra 100 ohm*cm). The axon's end is the terminal: its V crossing 0 mV releases
+Model (PHENOMENA-SPEC row 35): ``n_neurons`` ball-and-stick neurons (soma 20 µm; unmyelinated axon
+1 µm thick, ``axon_length`` long; the textbook cell's Traub-Miles Na+ and K+ channels and leak all
+over, 36 °C, Ra 100 Ω cm). The axon's end is the terminal: its V crossing 0 mV releases
 transmitter ``release_delay`` later (Ca2+ entry and release, lumped) onto an AMPA receptor on the next
 soma (two-state, closing rate 1/ms: a 1-ms decay at body temperature; 1 mM for 0.3 ms,
 cleared with 1.2 ms). Against it: one neuron whose axon is as long

@@ -10,7 +10,7 @@ receptors on the postsynaptic membrane, which open (AMPA, nicotinic: cation chan
 (presynaptic peak to EPSP onset, 0.5-1 ms) is mostly the Ca2+-to-release step, which is strongly
 temperature dependent (Q10 about 3; Katz & Miledi 1965), so the delay shortens as temperature rises.
 
-Model: presynaptic ball-and-stick cell (soma 20 um, axon 1 um thick, ``axon_length`` long, Traub-Miles
+Model: presynaptic ball-and-stick cell (soma 20 µm, axon 1 µm thick, ``axon_length`` long, Traub-Miles
 Na+ and K+ channels of the textbook cell); its terminal is the end of the axon. When the terminal's V
 crosses 0 mV the engine triggers release after a fixed delay, chosen from a presynaptic-only run so
 that release begins ``release_latency`` x ``latency_q10`` ^ ((36 - T) / 10) ms after the terminal's

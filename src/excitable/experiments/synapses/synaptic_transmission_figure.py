@@ -4,17 +4,18 @@ opening, EPSP onset) and the whole response.
 
 from __future__ import annotations
 
-from excitable.experiments.common.figures import OKABE_ITO, TRANSMITTER, mark, new_figure
+from excitable.experiments.common.figures import COLORS, EXCITATORY, GREY, TRANSMITTER, mark, new_figure
 
-PRE, TERM, POST = OKABE_ITO["sky"], OKABE_ITO["blue"], OKABE_ITO["black"]
-OPEN, CURRENT = OKABE_ITO["green"], OKABE_ITO["vermillion"]
+# V in black (the presynaptic soma grey), the receptors and their current in the excitatory colour
+PRE, TERM, POST = GREY, COLORS["v"], COLORS["v"]
+OPEN, CURRENT = EXCITATORY, EXCITATORY
 ONSET_TEXT = "0.1 mV"
 
 
 def plot_synaptic_transmission(res):
     """Left: close-up of the delay (terminal AP, cleft, receptors, EPSP onset); right: whole response."""
     t, tr, s = res.t, res.traces, res.summary
-    fig, ax = new_figure(4, 2, height=1.9, width=10.0, sharex="col")
+    fig, ax = new_figure(4, 2, height=2.1, width=10.0, sharex="col")
     t_peak, t_rel, t_on = s["terminal_peak_ms"], s["release_ms"], s["epsp_onset_ms"]
     zoom = (t_peak - 1.5, t_peak + 3.0)
     for col, (lo, hi) in enumerate((zoom, (t[0], t[-1]))):
@@ -26,7 +27,7 @@ def plot_synaptic_transmission(res):
         a_r.plot(t[sel], tr["open_fraction"][sel], color=OPEN, lw=1.8, label="receptors open")
         a_i = a_r.twinx()
         a_i.plot(t[sel], tr["i_syn"][sel], color=CURRENT, lw=1.0, ls="--", label="synaptic current")
-        a_i.set_ylabel("current (nA)\ninward < 0", color=CURRENT, fontsize=7)
+        a_i.set_ylabel("current (nA)\ninward < 0", color=CURRENT, fontsize=9)
         a_i.spines["top"].set_visible(False)
         a_post.plot(t[sel], tr["v_post"][sel], color=POST, lw=1.8, label="postsynaptic V")
         a_pre.set_ylabel("V (mV)")
@@ -36,32 +37,35 @@ def plot_synaptic_transmission(res):
         a_post.set_xlabel("time (ms)")
         a_post.set_xlim(lo, hi)
         if col == 0:
-            a_pre.set_title("Close-up: from the terminal's spike to the EPSP", fontsize=9)
+            a_pre.set_title("Close-up: from the terminal's spike to the EPSP", fontsize=10)
             mark(a_pre, t_peak, f"AP peak at terminal ({t_peak:.2f} ms)", y=0.12)
             if t_rel is not None:
                 mark(a_T, t_rel, f"release: peak + {s['release_after_peak_ms']:.2f} ms",
-                      color=TRANSMITTER, ha="right", y=0.6)
+                      color=TRANSMITTER, ha="left", y=0.45)
                 a_r.axvline(t_rel, color=TRANSMITTER, lw=0.8, ls=":")
             if t_on is not None:
                 mark(a_post, t_on, f"EPSP onset (V + {ONSET_TEXT})", color=POST, y=0.55)
                 a_post.annotate("", xy=(t_on, 0.25), xytext=(t_peak, 0.25), xycoords=("data", "axes fraction"),
                                 arrowprops=dict(arrowstyle="<->", lw=0.8))
                 a_post.text((t_on + t_peak) / 2, 0.3, f"synaptic delay {s['synaptic_delay_ms']:.2f} ms",
-                            transform=a_post.get_xaxis_transform(), ha="center", fontsize=7)
+                            transform=a_post.get_xaxis_transform(), ha="center", fontsize=9)
         else:
-            a_pre.set_title(f"Whole response: {s['receptor']}, gmax {s['gmax_uS']:g} uS, "
-                            f"{s['temperature_degC']:g} degC", fontsize=9)
+            a_pre.set_title(f"Whole response: {s['receptor'].upper()}, gmax {s['gmax_uS']:g} µS, "
+                            f"{s['temperature_degC']:g} °C", fontsize=10)
             rest = s["postsynaptic_rest_mV"]
             msg = ("postsynaptic cell fires" if s["postsynaptic_fired"]
                    else f"EPSP {s['epsp_amplitude_mV']:.1f} mV (below threshold)")
             a_post.axhline(rest, color="0.6", lw=0.7, ls=":")
-            a_post.text(0.98, 0.95, msg, transform=a_post.transAxes, ha="right", va="top", fontsize=8)
-        where = (("center right", "center right", "center left", "upper left") if col == 0
+            a_post.text(0.98, 0.95, msg, transform=a_post.transAxes, ha="right", va="top", fontsize=9)
+        where = (("center right", "upper right", "center left", "upper left") if col == 0
                  else ("upper right", "upper right", "center right", "lower right"))
         for a, loc in zip((a_pre, a_T, a_r, a_post), where):
             handles = a.get_legend_handles_labels()
             if a is a_r:
                 extra = a_i.get_legend_handles_labels()
                 handles = (handles[0] + extra[0], handles[1] + extra[1])
-            a.legend(*handles, loc=loc, fontsize=7, frameon=False)
+            a.legend(*handles, loc=loc, fontsize=9, frameon=False)
+    if s.get("synaptic_delay_ms") is not None:
+        fig.suptitle(f"Spike -> Ca2+ -> transmitter -> receptors -> EPSP: {s['synaptic_delay_ms']:.2f} ms across "
+                     f"the synapse, an EPSP of {s['epsp_amplitude_mV']:.1f} mV", fontsize=12, fontweight="bold")
     return fig

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from excitable.experiments.common.figures import OKABE_ITO, new_figure
+from excitable.experiments.common.figures import COLORS, TRANSMITTER, legend_outside, new_figure
 
 
 def plot_transmitter_clearance(res):
     """Control vs blocked clearance: one endplate current, the train, desensitization, and a close-up
     of one release showing the depolarization block (V above threshold, Na+ inactivation gate h low)."""
     t, tr, s = res.t, res.traces, res.summary
-    fig, ax = new_figure(3, 2, height=2.4, width=11.0)
-    ctl, blk = OKABE_ITO["black"], OKABE_ITO["vermillion"]
+    fig, axes = new_figure(6, 1, height=2.4, width=8.0)  # stacked: readable at phone width
+    ax = axes[[0, 1, 2, 4, 3, 5], 0].reshape(3, 2)  # panels in reading order: one release, train, close-up
+    # control in black; AChE blocked in the transmitter's colour (the ACh that stays)
+    ctl, blk = COLORS["v"], TRANSMITTER
     labels = {"control": f"normal clearance (τ {s['tau_clear_control_ms']:g} ms)",
               "blocked": f"AChE blocked (τ {s['tau_clear_blocked_ms']:g} ms)"}
     colors = {"control": ctl, "blocked": blk}
@@ -25,13 +27,13 @@ def plot_transmitter_clearance(res):
             a.plot(t[sel], tr[f"{key}_{cond}"][sel], color=colors[cond], lw=1.6, label=labels[cond])
         a.set_ylabel(ylab)
         a.set_xlabel("time (ms)")
-        a.set_title(title, fontsize=9)
-        a.legend(fontsize=7, frameon=False)
+        a.set_title(title, fontsize=10, loc="left")
+        legend_outside(a)
     for row, cond in ((1, "control"), (2, "blocked")):
         a = ax[row, 0]
         a.plot(t, tr[f"v_{cond}"], color=colors[cond], lw=0.8)
         a.axhline(-55.0, color="0.5", lw=0.7, ls=":")
-        a.text(t[-1], -55.0, "threshold ", ha="right", va="bottom", fontsize=7, color="0.4")
+        a.text(t[-1], -55.0, "threshold ", ha="right", va="bottom", fontsize=9, color="0.4")
         a.set_ylabel("V (mV)")
         a.set_xlabel("time (ms)")
         followed, n = s[f"releases_followed_{cond}"], s["n_releases"]
@@ -41,15 +43,15 @@ def plot_transmitter_clearance(res):
             answer = f"fires for {followed}, then stops (depolarization block)"
         else:
             answer = f"{s[f'n_spikes_{cond}']} spikes to {n} releases"
-        a.set_title(f"{labels[cond]}: {answer}", fontsize=8)
+        a.set_title(f"{labels[cond]}: {answer}", fontsize=10, loc="left")
     a = ax[1, 1]
     for cond in ("control", "blocked"):
         a.plot(t, tr[f"D_{cond}"], color=colors[cond], lw=1.6,
-               label=f"{labels[cond]}: {100 * s[f'desensitized_end_{cond}']:.0f} % at the end")
+               label=f"{labels[cond]}:\n{100 * s[f'desensitized_end_{cond}']:.0f} % at the end")
     a.set_ylabel("desensitized\nfraction (D)")
     a.set_xlabel("time (ms)")
-    a.set_title("Receptors desensitize when ACh lingers (the response fades)", fontsize=9)
-    a.legend(fontsize=7, frameon=False, loc="upper left")
+    a.set_title("Receptors desensitize when ACh lingers (the response fades)", fontsize=10, loc="left")
+    legend_outside(a)
     # Close-up of the fifth release: V and Na+ inactivation h in both conditions.
     times = res.meta["release_times_ms"]
     t5 = times[min(4, len(times) - 1)]
@@ -63,13 +65,13 @@ def plot_transmitter_clearance(res):
     a.axhline(-55.0, color="0.5", lw=0.7, ls=":")
     a.set_ylabel("V (mV)")
     a.set_xlabel("time (ms)")
-    a_h.set_ylabel("Na+ inactivation gate h\n(dashed; 1 = ready)", fontsize=7)
+    a_h.set_ylabel("Na+ inactivation gate h\n(dashed; 1 = ready)", fontsize=9)
     a_h.set_ylim(0, 1.05)
     a_h.spines["top"].set_visible(False)
     block = "depolarization block" if s["depolarization_block"] else "no block"
     a.set_title(f"Close-up: blocked cell stays above threshold, h = "
-                f"{s['h_on_plateau_blocked'] or float('nan'):.2f} ({block})", fontsize=8)
+                f"{s['h_on_plateau_blocked'] or float('nan'):.2f} ({block})", fontsize=10, loc="left")
     h1, l1 = a.get_legend_handles_labels()
     h2, l2 = a_h.get_legend_handles_labels()
-    a.legend(h1 + h2, l1 + l2, fontsize=7, frameon=False, loc="upper right", ncol=2)
+    a.legend(h1 + h2, l1 + l2, frameon=False, loc="upper left", bbox_to_anchor=(1.2, 1.0))
     return fig
