@@ -35,6 +35,21 @@ SYNAPSE_SPEED = Experiment(
     signals=(Signal("chain soma * V (mV)", "mV", "each chain neuron's soma"),
              Signal("chain terminal * V (mV)", "mV", "each chain neuron's axon terminal"),
              Signal("axon end V (mV)", "mV", "the far end of one long axon, for comparison")),
+    answer="They slow it down: over the same {total_length_mm:.0f} mm a chain of {n_neurons} neurons takes "
+           "{chain_latency_ms:.1f} ms against {axon_latency_ms:.1f} ms along one continuous axon, "
+           "{per_synapse_ms:.1f} ms more per synapse (release, receptors, and charging the next cell to "
+           "threshold).",
+    headline=(Headline("chain_latency_ms", "Time across the chain of neurons", "ms"),
+              Headline("axon_latency_ms", "Time along one axon of the same length", "ms"),
+              Headline("per_synapse_ms", "Extra time per synapse", "ms"),
+              Headline("chain_synaptic_delay_ms", "Time in synaptic delays (all synapses)", "ms"),
+              Headline("chain_integration_ms", "Time charging each next cell to threshold (all)", "ms"),
+              Headline("conduction_velocity_m_s", "Conduction velocity in the axons", "m/s")),
+    suggestions=(Suggestion("Eight neurons in the chain: every extra synapse adds its delay", {"n_neurons": 8}),
+                 Suggestion("Faster release (0.2 ms): each synapse costs less", {"release_delay": 0.2}),
+                 Suggestion("Stronger synapses: the next cell reaches threshold sooner", {"gmax": 0.05})),
+    model_note="Textbook mammalian neurons at 36 °C with thin unmyelinated axons (1 µm): a typical local chain "
+               "of neurons.",
 )
 
 RECEPTOR_CHOICES = ("ampa", "nicotinic", "nmda")
@@ -73,6 +88,23 @@ SYNAPTIC_TRANSMISSION = Experiment(
              Signal("transmitter", "mM", "transmitter in the cleft"),
              Signal("open_fraction", "", "postsynaptic receptors open"),
              Signal("i_syn", "nA", "synaptic current"), Signal("v_post", "mV", "postsynaptic cell")),
+    answer="Chemically: the action potential opens Ca2+ channels in the terminal, Ca2+ releases transmitter, and "
+           "the transmitter opens receptor channels on the next cell, which depolarizes by "
+           "{epsp_amplitude_mV:.1f} mV (an EPSP) {synaptic_delay_ms:.2f} ms after the terminal's spike.",
+    headline=(Headline("synaptic_delay_ms", "Synaptic delay (terminal's spike to EPSP onset)", "ms"),
+              Headline("epsp_amplitude_mV", "EPSP amplitude", "mV"),
+              Headline("peak_epsc_nA", "Peak synaptic current (inward < 0)", "nA"),
+              Headline("peak_open_fraction", "Receptors open at the peak", ""),
+              Headline("axon_conduction_ms", "Time down the presynaptic axon", "ms")),
+    suggestions=(Suggestion("A stronger synapse (0.02 µS): the EPSP reaches threshold and the next cell fires",
+                            {"gmax": 0.02}),
+                 Suggestion("Block the receptors (CNQX): transmitter is released, but the next cell does not "
+                            "respond", {"antagonist": 1.0}),
+                 Suggestion("Cool both cells to 26 °C: release is slower and the synaptic delay longer",
+                            {"temperature": 26.0}),
+                 Suggestion("NMDA receptors, which Mg2+ blocks at rest: a small, slow EPSP", {"receptor": "nmda"})),
+    model_note="Textbook mammalian neurons at 36 °C on both sides, glutamate on AMPA receptors: a typical "
+               "synapse in the brain.",
 )
 
 EXCITATION_INHIBITION = Experiment(
@@ -106,6 +138,25 @@ EXCITATION_INHIBITION = Experiment(
              Signal("I_soma", "mV", "an IPSP at the soma"), Signal("E1I_soma", "mV", "EPSP and IPSP together"),
              Signal("strong_E", "mV", "excitation that fires the cell"),
              Signal("strong_E_I_soma", "mV", "the same with inhibition at the soma first (veto)")),
+    answer="Yes: EPSPs ({epsp_mV:+.1f} mV) and IPSPs ({ipsp_mV:+.1f} mV) add up at the soma, in time and in space; "
+           "inhibition at the soma stops the spikes that excitation alone fires ({n_spikes_excitation_alone} "
+           "alone, {n_spikes_with_soma_inhibition} with it), and even with E_Cl at rest it shrinks a coinciding "
+           "EPSP by {shunt_epsp_reduction_pct:.0f} %.",
+    headline=(Headline("epsp_mV", "One EPSP at the soma", "mV"),
+              Headline("ipsp_mV", "One IPSP at the soma", "mV"),
+              Headline("temporal_summation_ratio", "Two EPSPs 5 ms apart, relative to one", ""),
+              Headline("spatial_linearity", "EPSPs from two dendrites, relative to their sum", ""),
+              Headline("n_spikes_excitation_alone", "Spikes from strong excitation alone", ""),
+              Headline("n_spikes_with_soma_inhibition", "The same with inhibition at the soma", ""),
+              Headline("shunt_epsp_reduction_pct", "EPSP shrinks by shunting inhibition", "%")),
+    suggestions=(Suggestion("Block the GABA_A receptors (bicuculline): the veto is gone and the cell fires",
+                            {"bicuculline": 1.0}),
+                 Suggestion("Space the two EPSPs 20 ms apart: the first has faded, so they barely sum",
+                            {"interval": 20.0}),
+                 Suggestion("Raise E_Cl to -60 mV, above rest: 'inhibitory' synapses now depolarize",
+                            {"e_cl": -60.0})),
+    model_note="The textbook mammalian neuron's soma at 36 °C with two passive dendrites: a typical neuron "
+               "receiving AMPA (excitatory) and GABA_A (inhibitory) synapses.",
 )
 
 RECEPTOR_TYPES = Experiment(
@@ -190,6 +241,23 @@ TRANSMITTER_CLEARANCE = Experiment(
              Signal("T_*", "mM", "ACh in the cleft"), Signal("O_*", "", "receptors open"),
              Signal("D_*", "", "receptors desensitized"),
              Signal("h_*", "", "Na+ channels not inactivated in the postsynaptic cell")),
+    answer="The receptors stay open, the cell stays depolarized and its Na+ channels inactivate: with "
+           "acetylcholinesterase working every release fires a spike ({n_spikes_control} of {n_releases}); "
+           "with it blocked the endplate current lasts {epc_decay_blocked_ms:.0f} ms instead of "
+           "{epc_decay_control_ms:.1f}, and the cell fires for the first release only, then never again "
+           "(depolarization block).",
+    headline=(Headline("epc_decay_control_ms", "Endplate current decay, control", "ms"),
+              Headline("epc_decay_blocked_ms", "Endplate current decay, AChE blocked", "ms"),
+              Headline("n_spikes_control", "Spikes in the train, control", ""),
+              Headline("n_spikes_blocked", "Spikes in the train, AChE blocked", ""),
+              Headline("mean_v_train_blocked_mV", "Mean V during the train, AChE blocked", "mV"),
+              Headline("h_on_plateau_blocked", "Na+ channels not inactivated on the plateau (h)", "")),
+    suggestions=(Suggestion("A milder inhibitor (clearance 5x slower): ACh is gone before the next release and "
+                            "the cell keeps firing", {"block_factor": 5.0}),
+                 Suggestion("Faster desensitization: the receptors close during the train although ACh is "
+                            "still there", {"desensitization": 0.02})),
+    model_note="The textbook neuron at 36 °C standing in for a muscle fibre, with a large nicotinic synapse that "
+               "closes at a mammalian endplate's rate.",
 )
 
 EPILEPSY = Experiment(
