@@ -148,3 +148,12 @@ def test_without_pynwb_one_line_naming_the_extra(hh_result, tmp_path, monkeypatc
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "excitable[nwb]" in err
     assert not (tmp_path / "o").exists()  # refused before the run: nothing written
+
+
+def test_voltage_clamp_runs_have_no_current_clamp_series(hh_result, tmp_path):
+    path = nwb.save(hh_result, tmp_path / "vc.nwb", voltage=False)
+    with pynwb.NWBHDF5IO(str(path), "r") as io:
+        f = io.read()
+        assert type(f.acquisition["v"]) is pynwb.TimeSeries and f.acquisition["v"].unit == "volts"
+    with pytest.raises(ModelError, match="voltage 'w' is not a trace"):
+        nwb.save(hh_result, tmp_path / "x.nwb", voltage="w")

@@ -80,7 +80,7 @@ def trace_unit(label: str, units: dict[str, str] | None = None) -> str:
 
 
 def save(result: Result, path, *, units: dict[str, str] | None = None, stimulus: str | None = None,
-         area_um2: float | None = None, description: str | None = None) -> Path:
+         area_um2: float | None = None, description: str | None = None, voltage: str | bool | None = None) -> Path:
     """Write ``result`` to the NWB file ``path`` (atomically: a temporary file, then a rename).
 
     Args:
@@ -89,12 +89,14 @@ def save(result: Result, path, *, units: dict[str, str] | None = None, stimulus:
         area_um2: the membrane area (µm²) a stimulus density was spread over: with it, a density
             (µA/cm²) is stored as the current it makes, nA = density x area x 1e-5.
         description: the session description (default: the experiment's name).
+        voltage: the label of the membrane potential recorded under current clamp (default: "v",
+            else the first 1-D trace in mV); False: none (a voltage-clamp run: V is the command).
     Returns the path.
     """
     pynwb = _pynwb()
     path = Path(path)
     nwbfile = _new_file(pynwb, result, description)
-    series = _series(pynwb, nwbfile, result, units or {}, stimulus, area_um2)
+    series = _series(pynwb, nwbfile, result, units or {}, stimulus, area_um2, voltage)
     for kind, s in series:
         (nwbfile.add_stimulus if kind == "stimulus" else nwbfile.add_acquisition)(s)
     tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}.nwb")  # pynwb wants .nwb
@@ -133,7 +135,7 @@ def _timing(t: np.ndarray) -> dict:
     return {"timestamps": t_s}
 
 
-def _series(pynwb, nwbfile, result: Result, units, stimulus, area_um2) -> list[tuple[str, object]]:
+def _series(pynwb, nwbfile, result: Result, units, stimulus, area_um2, voltage) -> list[tuple[str, object]]:
     """(where, series) for every trace: V as a CurrentClampSeries, the stimulus as a
     CurrentClampStimulusSeries, the others as TimeSeries."""
     from pynwb.icephys import CurrentClampSeries, CurrentClampStimulusSeries
@@ -145,7 +147,10 @@ def _series(pynwb, nwbfile, result: Result, units, stimulus, area_um2) -> list[t
             raise ModelError(f"NWB: trace {label!r} has {data.shape[:1]} samples, the result's t has {n}")
     timing = _timing(result.t)
     unit = {k: trace_unit(k, units) for k in traces}
-    v_label = "v" if "v" in traces else next((k for k in traces if unit[k] == "mV" and traces[k].ndim == 1), None)
+    v_label = voltage if isinstance(voltage, str) else None if voltage is False else "v" if "v" in traces \
+        else next((k for k in traces if unit[k] == "mV" and traces[k].ndim == 1), None)
+    if v_label is not None and v_label not in traces:
+        raise ModelError(f"NWB: voltage {v_label!r} is not a trace of this result; it has {', '.join(traces)}")
     stim = stimulus or next((k for k in ("i_stim", "iclamp[0]") if k in traces), None)
     if stim is not None and stim not in traces:
         raise ModelError(f"NWB: stimulus {stim!r} is not a trace of this result; it has {', '.join(traces)}")

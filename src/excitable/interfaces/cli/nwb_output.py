@@ -24,8 +24,12 @@ def writer(declared, result):
     units = {label: sig.unit for label in result.traces for sig in declared.signals if sig.matches(label)}
     area = stimulus_area_um2(result)
 
+    # Under voltage clamp V is the command, not a current-clamp recording: no CurrentClampSeries then.
+    voltage = False if declared.name == "voltage-clamp" else None
+
     def write(path):
-        nwb.save(result, path, units=units, area_um2=area, description=f"excitable run {declared.name}")
+        nwb.save(result, path, units=units, area_um2=area, description=f"excitable run {declared.name}",
+                 voltage=voltage)
 
     return write
 
