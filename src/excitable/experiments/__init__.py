@@ -51,6 +51,7 @@ REGISTRY = {
     "one-way": "excitable.experiments.cables.one_way",
     "myelination": "excitable.experiments.cables.myelination",
     "synaptic-transmission": "excitable.experiments.synapses.synaptic_transmission",
+    "calcium-release": "excitable.experiments.synapses.calcium_release",
     "electrical-synapse": "excitable.experiments.synapses.electrical_synapse",
     "excitation-inhibition": "excitable.experiments.synapses.excitation_inhibition",
     "postsynaptic-spike": "excitable.experiments.synapses.postsynaptic_spike",

@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 
 from excitable.experiments.base import Values
-from excitable.experiments.synapses.declarations import ELECTRICAL_SYNAPSE as EXPERIMENT
+from excitable.experiments.synapses.more_declarations import ELECTRICAL_SYNAPSE as EXPERIMENT
 from excitable.experiments.synapses.electrical_synapse_figure import plot_electrical_synapse
 from excitable.model.cell import Cell
 from excitable.model.network import Network, Site

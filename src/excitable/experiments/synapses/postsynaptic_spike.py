@@ -33,7 +33,7 @@ import numpy as np
 from excitable.analysis import threshold_voltage
 from excitable.experiments.base import Values
 from excitable.experiments.common.models import single_compartment
-from excitable.experiments.synapses.declarations import POSTSYNAPTIC_SPIKE as EXPERIMENT
+from excitable.experiments.synapses.more_declarations import POSTSYNAPTIC_SPIKE as EXPERIMENT
 from excitable.experiments.synapses.postsynaptic_spike_figure import plot_postsynaptic_spike
 from excitable.model.network import Network, Site
 from excitable.model.simulation import Simulation

@@ -120,6 +120,17 @@ PHENOMENA: tuple[tuple[str, str, str, str], ...] = (
         ' about 0.5-1 ms; transmitter concentration trace shown',
     ),
     (
+        'calcium-release',
+        'Why does release need Ca2+?',
+        'Presynaptic terminals (36 degC) with a GHK high-voltage-activated Ca2+ channel, [Ca2+]o '
+        '0.25-4 mM, a Ca2+ sensor of cooperativity 4 on 20 release sites; Ca2+ channel block '
+        '(Cd2+); the EPSP on a textbook cell',
+        '[Ca2+]i under the membrane rises within about a ms of the spike (to about 15 uM at 2 mM);'
+        ' Ca2+ entry proportional to [Ca2+]o (GHK, within 2% at low Ca2+); release and EPSP grow '
+        'about as [Ca2+]o^4 at low [Ca2+]o (log-log slope 3.6-4, Dodge & Rahamimoff 1967: 3.8); '
+        'block abolishes the EPSP',
+    ),
+    (
         'electrical-synapse',
         'How do electrical (gap junction) and chemical synapses differ?',
         'Textbook cells in pairs (36 degC): a gap junction (3 nS) beside an AMPA and a GABA_A '
