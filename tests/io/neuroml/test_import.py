@@ -106,7 +106,7 @@ def test_malformed_and_unsupported_files_are_one_line_errors(tmp_path):
     p = tmp_path / "x.nml"
     p.write_text("<neuroml><cell id='c'")
     one_line_error(p, "x.nml could not be parsed")
-    p.write_text('<?xml version="1.0"?><!DOCTYPE neuroml [<!ENTITY e SYSTEM "/etc/passwd">]><neuroml>&e;</neuroml>')
+    p.write_text('<?xml version="1.0"?><!DOCTYPE neuroml [<!ENTITY e SYSTEM "secret.txt">]><neuroml>&e;</neuroml>')
     one_line_error(p, "DTD or entity")
     p.write_text("<notneuroml/>")
     one_line_error(p, "not a NeuroML 2 document")
