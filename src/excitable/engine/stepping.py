@@ -83,13 +83,11 @@ def linearized_current(chan, v, s):
 
 
 def cnexp(chan, v, s, celsius, dt, drive):
-    """One mechanism's states after ``dt`` ms at fixed V (mV), elementwise: exponential Euler,
+    """One mechanism's states after ``dt`` ms at fixed V (mV), elementwise: the mechanism's own
+    ``advance`` (``AbstractChannel.advance``), by default exponential Euler,
     x <- x_inf + (x - x_inf) exp(-dt / tau), exact for dx/dt = (x_inf - x) / tau (NEURON's
-    ``cnexp``). States without a rate law are kept as they are."""
-    rates = chan.rates(v, s, celsius, drive)
-    new = {k: inf + (s[k] - inf) * jnp.exp(-dt / tau) for k, (inf, tau) in rates.items()}
-    new.update({k: x for k, x in s.items() if k not in rates})
-    return new
+    ``cnexp``); an imported NMODL mechanism supplies its SOLVE method's update."""
+    return chan.advance(v, s, celsius, dt, drive)
 
 
 def membrane(plan: Plan, params, v, states, pools=_NONE):

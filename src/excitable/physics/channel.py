@@ -6,8 +6,8 @@ A channel declares
   temperature (``gates``),
 - the currents it carries (``currents``), outward positive, as functions of V and the states.
 
-It knows nothing about time stepping (the engine advances the gates by exponential Euler, NEURON's
-``cnexp``) or about morphology (the engine gives it arrays, one value per compartment).
+It knows nothing about time stepping (the engine advances the states by ``advance``: by default
+exponential Euler from the rates, NEURON's ``cnexp``) or about morphology (the engine gives it arrays, one value per compartment).
 
 Writing a new channel (the whole of it)::
 
@@ -91,6 +91,17 @@ class AbstractChannel:
         dx/dt = (inf - x) / tau at fixed inputs. Default: ``gates(v, celsius)``.
         """
         return self.gates(v, celsius)
+
+    def advance(self, v, s: States, celsius, dt, drive: dict[str, Array]) -> States:
+        """The states after ``dt`` ms at fixed V (mV), elementwise: the engine calls this for every
+        mechanism after the voltage step. Default: exponential Euler from ``rates`` (NEURON's
+        ``cnexp``), x <- x_inf + (x - x_inf) exp(-dt / tau), exact for dx/dt = (x_inf - x) / tau at
+        fixed inputs; states without a rate law are kept. A mechanism with another update (an
+        NMODL file's derivimplicit, a kinetic scheme's implicit solve) overrides it."""
+        rates = self.rates(v, s, celsius, drive)
+        new = {k: inf + (s[k] - inf) * jnp.exp(-dt / tau) for k, (inf, tau) in rates.items()}
+        new.update({k: x for k, x in s.items() if k not in rates})
+        return new
 
     def on_events(self, s: States, weight) -> States:
         """States after presynaptic events of total ``weight`` arrive this step (event-driven
