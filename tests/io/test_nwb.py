@@ -64,6 +64,12 @@ def test_round_trip_types_units_rates_and_parameters(hh_result, tmp_path):
     np.testing.assert_allclose(sweep["stimulus"], hh_result["iclamp[0]"], rtol=1e-14)
     np.testing.assert_allclose(sweep.t, hh_result.t, rtol=1e-12, atol=1e-12)
     assert sweep.meta["units"] == {"v": "mV", "stimulus": "nA"}
+    back = nwb.read(path)  # the whole run, under its own labels and units
+    assert set(back.traces) == set(hh_result.traces) and back.meta["note"] == "round trip"
+    assert back.meta["units"] == {"v": "mV", "HH.m": "", "HH.ina": "uA/cm2", "HH.gna": "mS/cm2", "iclamp[0]": "nA"}
+    for label, data in hh_result.traces.items():
+        np.testing.assert_array_equal(back[label], data)
+    np.testing.assert_allclose(back.t, hh_result.t, rtol=1e-12, atol=1e-12)  # ms -> s -> Hz -> ms
 
 
 def test_units_of_trace_labels():

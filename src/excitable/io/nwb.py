@@ -14,7 +14,8 @@
 Data are stored in our units with NWB's ``conversion`` to SI (mV: 1e-3 volts, nA: 1e-9 amperes,
 µA/cm²: 1e-2 A/m², mS/cm²: 10 S/m², mM: 1 mol/m³), so an NWB reader gets SI and the numbers are ours.
 
-``read_sweep(path, sweep)`` reads a current-clamp sweep (ours, or a recording from DANDI or the Allen
+``read(path)`` gives a saved run back as a Result (every trace under its label and unit, the
+parameters and measurements). ``read_sweep(path, sweep)`` reads a current-clamp sweep (ours, or a recording from DANDI or the Allen
 Cell Types database) as a ``Result``: ``t`` in ms from the sweep's start, ``v`` in mV, ``stimulus``
 in nA when the file has it; ``excitable.fit`` takes it as its target (resampled onto the simulation's
 time step). Reading an HDF5 file runs nothing from it; the sweep's size is checked against
@@ -163,7 +164,8 @@ def _series(pynwb, nwbfile, result: Result, units, stimulus, area_um2, voltage) 
         if label == v_label:
             out.append(("acquisition", CurrentClampSeries(
                 name=name, data=data, electrode=electrode, gain=1.0, sweep_number=_SWEEP, conversion=1e-3,
-                description=f"membrane potential {label!r} (stored in mV)", **timing)))
+                description=f"membrane potential {label!r} (stored in mV)", comments=_label(label, "mV"),
+                **timing)))
             continue
         si, factor = SI.get(unit[label], (unit[label], 1.0))
         if label == stim and unit[label] in ("uA/cm2", "µA/cm²") and area_um2 is not None:
@@ -171,12 +173,19 @@ def _series(pynwb, nwbfile, result: Result, units, stimulus, area_um2, voltage) 
         if label == stim and si == "amperes":
             out.append(("stimulus", CurrentClampStimulusSeries(
                 name=name, data=data * (factor / 1e-9), electrode=electrode, gain=1.0, sweep_number=_SWEEP,
-                conversion=1e-9, description=f"injected current {label!r} (stored in nA)", **timing)))
+                conversion=1e-9, description=f"injected current {label!r} (stored in nA)",
+                comments=_label(label, "nA"), **timing)))
             continue
         out.append(("stimulus" if label == stim else "acquisition", pynwb.TimeSeries(
             name=name, data=data, unit=si, conversion=factor,
-            description=f"{label!r} (stored in {unit[label] or 'dimensionless'})", **timing)))
+            description=f"{label!r} (stored in {unit[label] or 'dimensionless'})",
+            comments=_label(label, unit[label]), **timing)))
     return out
+
+
+def _label(label: str, unit: str) -> str:
+    """What ``read`` needs to give a series back its trace's label and unit (JSON in ``comments``)."""
+    return json.dumps({"excitable": {"label": label, "unit": unit}})
 
 
 def _series_name(label: str, taken: list) -> str:
@@ -275,3 +284,41 @@ def _matching_stimulus(nwbfile, series):
         if isinstance(s, CurrentClampStimulusSeries) and number is not None and _sweep_number(s) == number:
             return s
     return None
+
+
+def read(path) -> Result:
+    """A run saved by ``save``, back as a Result: every trace under its label, in the units it was
+    stored in (``meta["units"]``: label -> unit; the stimulus in nA if it was stored as a current),
+    ``t`` in ms, ``meta`` the run's parameters and ``summary`` its measurements (from ``notes``)."""
+    pynwb = _pynwb()
+    p = Path(path)
+    if not p.is_file():
+        raise ModelError(f"NWB: no file {str(p)!r}")
+    try:
+        io = pynwb.NWBHDF5IO(str(p), "r")
+        nwbfile = io.read()
+    except Exception as e:  # noqa: BLE001 - as in read_sweep
+        raise ModelError(f"NWB: {str(p)!r} is not a readable NWB file ({type(e).__name__})") from None
+    try:
+        traces, units, t = {}, {}, None
+        for s in [*nwbfile.acquisition.values(), *nwbfile.stimulus.values()]:
+            try:
+                tag = json.loads(s.comments)["excitable"]
+            except (TypeError, ValueError, KeyError):
+                continue  # not a series of ours
+            shape = getattr(s.data, "shape", (len(s.data),))
+            limits.check("memory", 8.0 * float(np.prod(shape)), f"NWB series {s.name!r} ({shape[0]} samples)")
+            traces[tag["label"]], units[tag["label"]] = np.asarray(s.data[:], dtype=float), tag["unit"]
+            if t is None:  # the saved series share one time base
+                t = np.asarray(s.timestamps[:], float) * 1e3 if s.timestamps is not None else \
+                    1e3 * float(s.starting_time or 0.0) + np.arange(shape[0]) * (1e3 / float(s.rate))
+        if t is None:
+            raise ModelError(f"NWB: {str(p)!r} holds no series saved by excitable (read_sweep reads recordings)")
+        try:
+            notes = json.loads(nwbfile.notes or "{}")
+        except ValueError:
+            notes = {}
+        meta = {**notes.get("parameters", {}), "units": units, "source": str(p)}
+        return Result(t=t, traces=traces, summary=notes.get("summary", {}), meta=meta)
+    finally:
+        io.close()
