@@ -5,7 +5,7 @@
 Runs each experiment of the registry (experiments not in the phenomena table come last), says first
 how long it will take (e.g. "23 experiments, about 30 s (cached programs) / 55 s (first run), 2 at a
 time"), then prints each experiment as it finishes (time taken, time elapsed), saves each report into
-DIR/NAME/ (summary.json, traces.csv, figure.png/.svg) and writes DIR/index.html: one self-contained page
+DIR/NAME/ (summary.json, traces.csv, figure.png) and writes DIR/index.html: one self-contained page
 (figures embedded, no external resources) that walks through the questions one by one, each with a
 plain answer, the figure, the mechanism, the numbers measured (and the inputs used) and what to try
 next, plus DIR/tour.json (status, seconds and CPU seconds per experiment). An experiment that fails is

@@ -2,16 +2,20 @@
 
 ``run_tour(out_dir)`` runs each experiment of ``excitable.experiments.REGISTRY`` in the order of the
 phenomena table (``phenomena`` here; experiments not in the table come last, in registry order), saves
-each report into ``out_dir/NAME/`` (``Result.save``) and writes ``out_dir/index.html`` (figures
-embedded as base64 PNG; opens offline) and ``out_dir/tour.json`` (status and time of each).
+each report into ``out_dir/NAME/`` (``Result.save``: summary.json, traces.csv, figure.png; no SVG, which
+the page does not use and which cost 1-2 s of CPU per experiment) and writes ``out_dir/index.html``
+(figures embedded as base64 PNG; opens offline) and ``out_dir/tour.json`` (status, wall-clock and CPU
+seconds of each). With ``jobs`` > 1 the experiments run in that many worker processes at once,
+longest first (``timing``), and the page and the log follow them as they finish.
 An experiment that raises becomes an error section; the tour goes on. The page is rewritten after each
 experiment and says "incomplete" until the last one is done, so a tour that is interrupted never
 leaves the page of an older tour looking current (an older ``tour.json`` is removed at the start).
 
-Each section shows the question, the protocol and expected result (from the phenomena table), the
-figure, the summary's scalar values with units read from their key suffixes (``_mV``, ``_ms``,
-``_m_s`` ...; see ``text.UNITS`` here), and the mechanism: the first two or three sentences of the
-paragraph after the title of the experiment module's docstring.
+Each section (``render``) opens with the plain answer (the declaration's ``answer`` with this run's
+numbers), then the figure, the mechanism (every paragraph of the experiment module's docstring after
+its title), the model note, the headline numbers (or the summary's scalars, units read from their key
+suffixes: ``text.UNITS``) beside the inputs, what to try, and the protocol and expected result of the
+phenomena table folded away ("How we test this").
 
 Quick settings: an experiment may declare ``quick={param: value, ...}`` (``Experiment.quick``),
 cheaper parameters that still show the phenomenon (fewer sweep points, shorter runs, coarser grids).
@@ -40,6 +44,9 @@ from excitable.interfaces.tour.phenomena import ORDER, PHENOMENA
 from excitable.interfaces.tour.timing import default_jobs, estimate_line, longest_first
 
 __all__ = ["Outcome", "order", "run_tour"]
+
+#: Resolution of the tour's figures, dots per inch (the same as ``Result.save``'s).
+FIGURE_DPI = 120
 
 
 @dataclass
@@ -111,7 +118,10 @@ def _run_one(name: str, index: int, out: Path, quick: bool, bar: bool = True) ->
             result = module.run(**o.params)
         o.summary = jsonable(result.summary)
         try:
-            result.save(out / name)
+            # The PNG only: the page embeds it (and enlarges it on a click); an SVG as well cost
+            # 1-2 s of CPU per experiment, a sixth of the tour (`excitable run` still writes both).
+            result.save(out / name, figure=False,
+                        extra_files={"figure.png": _png_writer(result)} if result.plotter else None)
         except Exception:
             result.save(out / name, figure=False)  # keep the numbers; the section shows the error
             raise
@@ -130,6 +140,17 @@ def _run_one(name: str, index: int, out: Path, quick: bool, bar: bool = True) ->
     o.seconds = time.perf_counter() - t0
     o.cpu_seconds = time.process_time() - cpu0
     return o
+
+
+def _png_writer(result) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        import matplotlib.pyplot as plt
+
+        fig = result.figure()
+        fig.savefig(path, dpi=FIGURE_DPI, bbox_inches="tight")  # as Result.save draws it
+        plt.close(fig)
+
+    return write
 
 
 def _one_line(e: BaseException) -> str:

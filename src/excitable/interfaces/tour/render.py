@@ -132,7 +132,7 @@ def _section(o) -> str:
     out += [part for part in (_tables(o), _suggestions(o), _testing(o)) if part]
     if o.ok:
         files = " ".join(f'<a href="{_e(o.name)}/{f}">{f}</a>'
-                         for f in ("summary.json", "traces.csv", "figure.png", "figure.svg"))
+                         for f in ("summary.json", "traces.csv", "figure.png"))
         out.append(f'<p class="meta">Files: {files}</p>')
     out.append("</section>")
     return "\n".join(out)
