@@ -107,3 +107,37 @@ def test_a_client_that_leaves_takes_its_queued_run_out_of_the_queue():
     asyncio.run(scenario())
     runner.close()
     assert ran == [] and runner.stats["cancelled"] == 1
+
+
+def _app_with(monkeypatch, runner, payload_fn):
+    """The lab with ``runner`` and runs replaced by ``payload_fn`` (no simulation)."""
+    from fastapi.testclient import TestClient
+
+    from excitable.interfaces.lab import api
+    from excitable.interfaces.lab.app import create_app
+
+    monkeypatch.setattr(api, "run_payload", payload_fn)
+    return TestClient(create_app(runner), raise_server_exceptions=False)
+
+
+def test_http_queue_full_is_503_and_time_limit_504(monkeypatch):
+    pytest.importorskip("fastapi")
+    fn, started, release = _blocker()
+    client = _app_with(monkeypatch, Runner(workers=1, queue=0), lambda exp, values, **kw: fn())
+    r = client.post("/api/run/action-potential", json={})
+    assert r.status_code == 503 and r.headers["retry-after"] == "1" and "busy" in r.json()["error"]
+    client = _app_with(monkeypatch, Runner(workers=1, time_limit_s=0.2), lambda exp, values, **kw: fn())
+    r = client.post("/api/run/action-potential", json={})
+    assert r.status_code == 504 and "time limit" in r.json()["error"] and r.json()["field"] is None
+    release.set()
+
+
+def test_http_a_bug_is_one_line_500_without_traceback(monkeypatch):
+    pytest.importorskip("fastapi")
+
+    def broken(exp, values, **kw):
+        raise ZeroDivisionError("division by zero")
+
+    r = _app_with(monkeypatch, Runner(workers=1), broken).post("/api/run/action-potential", json={})
+    assert r.status_code == 500
+    assert r.json() == {"error": "internal error (ZeroDivisionError: division by zero)", "field": None}

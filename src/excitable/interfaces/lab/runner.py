@@ -36,7 +36,8 @@ class Runner:
         self.workers, self.queue_limit, self.cache_size = workers, queue, cache
         self.time_limit_s = time_limit_s
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="excitable-lab")
-        self._lock = threading.Lock()
+        # Re-entrant: a run that ends at once calls its done-callback inside _submit, lock held.
+        self._lock = threading.RLock()
         self._cache: OrderedDict[Any, dict] = OrderedDict()
         self._inflight: dict[Any, tuple[Future, list[int]]] = {}  # key -> (future, [waiters])
         self.stats = {"runs": 0, "cache_hits": 0, "shared": 0, "cancelled": 0, "refused": 0, "timeouts": 0}
