@@ -82,15 +82,15 @@ def test_cli_run_format_nwb_writes_a_file_pynwb_reads(tmp_path):
     from excitable.interfaces.cli.main import main
 
     out = tmp_path / "ap"
-    assert main(["run", "action-potential", "--set", "model=hh", "--set", "tstop=10", "--format", "nwb",
-                 "--out", str(out)]) == 0
+    assert main(["run", "action-potential", "--set", "model=hh", "--set", "tstop=10", "--set", "amplitude=14",
+                 "--format", "nwb", "--out", str(out)]) == 0
     with pynwb.NWBHDF5IO(str(out / "run.nwb"), "r") as io:
         f = io.read()
         assert isinstance(f.acquisition["v"], CurrentClampSeries)
         assert f.acquisition["HH.ina"].unit == "A/m^2"
         stim = f.stimulus["i_stim"]
         assert isinstance(stim, CurrentClampStimulusSeries)
-        # the default 14 uA/cm2 over the 20 x 20 um cylinder (pi d L um2): 14 * 400 pi * 1e-5 nA
+        # 14 uA/cm2 over the 20 x 20 um cylinder (pi d L um2): 14 * 400 pi * 1e-5 nA
         assert float(np.max(stim.data[:])) == pytest.approx(14 * 400 * math.pi * 1e-5, rel=1e-12)
         assert json.loads(f.notes)["parameters"]["model"] == "hh"
     assert (out / "summary.json").exists()
