@@ -62,6 +62,7 @@ REGISTRY = {
     "epilepsy": "excitable.experiments.synapses.epilepsy",
     "synapse-speed": "excitable.experiments.synapses.synapse_speed",
     "neuron-types": "excitable.experiments.excitability.neuron_types",
+    "neuron-shapes": "excitable.experiments.excitability.neuron_shapes",
     "voltage-clamp": "excitable.experiments.excitability.voltage_clamp",
     "morphology": "excitable.experiments.cables.morphology",
 }

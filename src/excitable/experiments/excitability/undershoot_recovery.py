@@ -35,7 +35,7 @@ import numpy as np
 from excitable.errors import ModelError
 from excitable.experiments.base import Values
 from excitable.experiments.common.models import gate_labels, single_compartment
-from excitable.experiments.excitability.declarations import UNDERSHOOT_RECOVERY as EXPERIMENT
+from excitable.experiments.excitability.more_declarations import UNDERSHOOT_RECOVERY as EXPERIMENT
 from excitable.experiments.excitability.undershoot_recovery_figure import plot_undershoot_recovery
 from excitable.model.network import Network, Site
 from excitable.model.simulation import Simulation

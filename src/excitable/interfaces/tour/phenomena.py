@@ -212,6 +212,19 @@ PHENOMENA: tuple[tuple[str, str, str, str], ...] = (
         'neuron / regular spiking, bursting',
         'Distinct firing patterns under the same step; f-I curves',
     ),
+    (
+        'neuron-shapes',
+        'What shapes and roles do neurons have?',
+        "Unipolar, bipolar, pseudo-unipolar (sensory) and multipolar (motor neuron) cells built "
+        "from sections with the same channels (textbook Na+, K+, leak, 36 degC; dendrites a tenth "
+        "as excitable); a 50-ms step where each one's input arrives; passive copies for the input "
+        "resistance",
+        "Each type drawn with where input arrives and where its axon goes, with its role (sensory,"
+        " motor, interneuron; firing patterns in neuron-types); the sensory neuron's spike starts "
+        "at its ending and runs past the soma to the central end; input resistance at the soma "
+        "equal to the cable closed form (Rall) within 0.5%, lowest for the multipolar cell's large"
+        " tree",
+    ),
 )
 
 #: Experiment names in the order of the questions.
