@@ -154,9 +154,13 @@ def set_cursor(page, index: int) -> None:
                             s.dispatchEvent(new Event('input')); }""", index)
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, selector: str | None = None) -> None:
+    """docs/lab/NAME.png: the window (or one element); the run's timing masked, so that a run of the
+    tests rewrites the same bytes unless the page itself changed."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    target = page.locator(selector) if selector else page
+    target.screenshot(path=str(SHOTS / f"{name}.png"), mask=[page.locator("#status")],
+                      **({} if selector else {"full_page": False}))
 
 
 def test_home_lists_every_experiment_in_the_tours_order(open_page, base_url):
@@ -165,6 +169,7 @@ def test_home_lists_every_experiment_in_the_tours_order(open_page, base_url):
     listing = httpx.get(f"{base_url}/api/experiments").json()
     page = open_page("/", wait_run=False)
     page.wait_for_selector("#home[aria-busy=false]")
+    page.set_viewport_size({"width": 1280, "height": 1400})  # the whole list in one picture
     shown = page.eval_on_selector_all("#home li[data-name]", "items => items.map(i => i.dataset.name)")
     # by family (in the families' order), each family's questions in the tour's order
     families = [f["name"] for f in listing["families"]]
@@ -177,7 +182,7 @@ def test_home_lists_every_experiment_in_the_tours_order(open_page, base_url):
     shot(page, "home")
 
 
-def test_action_potential_controls_ttx_cursor_pin_permalink_script(open_page, watch):
+def test_action_potential_controls_ttx_cursor_pin_permalink(open_page, watch):
     page = open_page("/x/action-potential")
     v0, numbers0 = plotted(page, "v"), headline(page)
 
@@ -203,6 +208,7 @@ def test_action_potential_controls_ttx_cursor_pin_permalink_script(open_page, wa
     assert float(drawn["v"]) == pytest.approx(v1[peak], rel=1e-9)
     assert float(drawn["naOpen"]) > 10 * at_rest  # Na+ channels open at the peak, not at rest
     shot(page, "action-potential")
+    shot(page, "action-potential-membrane", "#membrane-view")
 
     # pin this run, then TTX: the spike is gone (V never overshoots 0 mV), the pinned spike stays drawn
     page.click("#pin")
@@ -241,19 +247,6 @@ def test_action_potential_controls_ttx_cursor_pin_permalink_script(open_page, wa
     assert again.input_value("input[name=amplitude-value]") == amplitude
     assert again.get_attribute("#interventions button:text('TTX')", "aria-pressed") == "true"
 
-    # the exported script, run on its own, prints the page's numbers
-    script, shown = again.inner_text("#script"), payload(again)["summary"]
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600,
-                         env={**os.environ, "JAX_PLATFORMS": "cpu"})
-    assert out.returncode == 0, out.stderr[-2000:]
-    printed = json.loads(out.stdout)
-    assert printed.keys() == shown.keys()
-    for k, x in shown.items():
-        # both rounded to 6 significant digits (results.SUMMARY_DIGITS) from the same deterministic run
-        if isinstance(x, float):
-            assert math.isclose(printed[k], x, rel_tol=1e-5, abs_tol=1e-9), k
-        else:
-            assert printed[k] == x, k
 
 
 def test_propagation_diameter_moves_the_wave_and_the_electrodes(open_page):
@@ -279,6 +272,7 @@ def test_propagation_diameter_moves_the_wave_and_the_electrodes(open_page):
     page.wait_for_selector("#electrode-list .chip")
     assert page.is_visible("#cable-electrodes")
     shot(page, "propagation")
+    shot(page, "propagation-cable", "#cable-view")
 
 
 def _ghk(p: dict) -> float:
@@ -307,6 +301,24 @@ def test_resting_potential_answers_while_the_slider_moves(open_page):
     trace1 = plotted(page, payload(page)["traces"][0]["label"])
     assert abs(trace1[-1] - trace0[-1]) > 1.0 and headline(page) != numbers0
     shot(page, "resting-potential")
+    shot(page, "resting-potential-formulas", "#ions-view")
+    assert_script_prints_the_pages_numbers(page)
+
+
+def assert_script_prints_the_pages_numbers(page) -> None:
+    """The page's exported Python script, run on its own, prints the summary the page shows."""
+    script, shown = page.inner_text("#script"), payload(page)["summary"]
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600,
+                         env={**os.environ, "JAX_PLATFORMS": "cpu"})
+    assert out.returncode == 0, out.stderr[-2000:]
+    printed = json.loads(out.stdout)
+    assert printed.keys() == shown.keys()
+    for k, x in shown.items():
+        # both rounded to 6 significant digits (results.SUMMARY_DIGITS) from the same deterministic run
+        if isinstance(x, float):
+            assert math.isclose(printed[k], x, rel_tol=1e-5, abs_tol=1e-9), k
+        else:
+            assert printed[k] == x, k
 
 
 def test_synaptic_transmission_gmax_and_the_synapse_view(open_page):
@@ -329,6 +341,7 @@ def test_synaptic_transmission_gmax_and_the_synapse_view(open_page):
     assert int(drawn["open"]) == round(8 * open_[i])  # 8 receptors drawn, the open fraction of them open
     assert int(drawn["dots"]) == round(40 * cleft[i] / max(cleft))
     shot(page, "synaptic-transmission")
+    shot(page, "synaptic-transmission-synapse", "#synapse-view")
 
 
 def test_a_phone_reads_the_page_without_scrolling_sideways(open_page):

@@ -50,11 +50,15 @@ export class CableView {
     const st = this.st;
     const all = st.v_mV.flat().filter(Number.isFinite);  // the profile's axis stays put while it moves
     this.vRange = [all.reduce((a, b) => Math.min(a, b)), all.reduce((a, b) => Math.max(a, b))];
+    // the figures' fixed V range, unless the run spans under 20 mV (a passive cable): then zoomed, and said
+    const zoom = this.vRange[1] - this.vRange[0] < 20;
+    const [zmin, zmax] = zoom ? this.vRange : V_RANGE;
     Plotly.react(this.map, [{type: "heatmap", x: st.t_ms, y: st.x_um, z: st.v_mV, transpose: true,
-                             colorscale: VOLTAGE_SCALE, zmin: V_RANGE[0], zmax: V_RANGE[1],
+                             colorscale: VOLTAGE_SCALE, zmin, zmax,
                              colorbar: {title: {text: "V (mV)"}},
                              hovertemplate: "t %{x:.3g} ms, x %{y:.4g} µm: %{z:.3g} mV<extra></extra>"}],
-                 {...LAYOUT, title: {text: "space-time map", font: {size: 13}}, uirevision: this.exp.name,
+                 {...LAYOUT, title: {text: zoom ? "space-time map (colours zoomed to this run's V)" : "space-time map",
+                                     font: {size: 13}}, uirevision: this.exp.name,
                   xaxis: {title: {text: "time (ms)"}}, yaxis: {title: {text: "position (µm)"}},
                   shapes: [this.line(this.t ?? st.t_ms[0])]}, CONFIG);
     this.drawProfile(this.t ?? st.t_ms[0]);

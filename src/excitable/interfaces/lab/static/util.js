@@ -65,7 +65,7 @@ export function pretty(text) {
 export function keyUnit(key) {
   const units = [["_uA_cm2", "µA/cm²"], ["_mS_cm2", "mS/cm²"], ["_m_s", "m/s"], ["_mV_ms", "mV/ms"],
                  ["_mV", "mV"], ["_ms", "ms"], ["_hz", "Hz"], ["_Hz", "Hz"], ["_nA", "nA"], ["_uS", "µS"],
-                 ["_um", "µm"], ["_mM", "mM"], ["_s", "s"], ["_degC", "°C"], ["_pct", "%"]];
+                 ["_um", "µm"], ["_mM", "mM"], ["_MOhm", "MΩ"], ["_s", "s"], ["_degC", "°C"], ["_pct", "%"]];
   for (const [suffix, unit] of units) {
     if (key.endsWith(suffix)) return [key.slice(0, -suffix.length).replace(/_/g, " "), unit];
   }
