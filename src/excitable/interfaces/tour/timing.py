@@ -18,16 +18,19 @@ import os
 from collections.abc import Sequence
 
 #: name -> (seconds on the first run, seconds with cached programs), default settings, reference
-#: machine, one experiment at a time (measured with `excitable tour`: DIR/tour.json).
+#: machine, one experiment at a time: each experiment's CPU seconds in DIR/tour.json (`excitable tour
+#: --jobs 1`, empty caches, 2026-12-06) scaled to the 97 s of the whole tour on the idle machine
+#: (BENCHMARKS.md), less the SVG the tour no longer draws; epilepsy from its own docstring.
 SECONDS: dict[str, tuple[float, float]] = {
-    "resting-potential": (4.0, 1.0), "hyper-depolarization": (2.5, 0.7), "graded-potential": (6.0, 2.0),
-    "all-or-none": (2.5, 0.8), "action-potential": (2.5, 0.8), "gates-overlap": (2.0, 0.8),
-    "membrane-currents": (2.0, 0.8), "undershoot": (3.5, 1.5), "refractory-period": (3.0, 1.5),
-    "propagation": (4.0, 1.5), "one-way": (4.5, 2.0), "myelination": (6.0, 2.5),
-    "synaptic-transmission": (6.0, 2.0), "excitation-inhibition": (5.0, 2.0), "receptor-types": (7.0, 2.5),
-    "transmitter-clearance": (4.0, 1.5), "pump-failure": (7.0, 4.0), "permeability": (3.0, 1.0),
-    "epilepsy": (30.0, 25.0), "synapse-speed": (4.0, 1.5), "neuron-types": (8.0, 4.0),
-    "voltage-clamp": (2.5, 1.0), "morphology": (3.0, 1.5),
+    "resting-potential": (2.0, 0.8), "hyper-depolarization": (1.0, 0.5), "graded-potential": (3.0, 1.3),
+    "all-or-none": (2.0, 0.8), "action-potential": (1.5, 0.5), "gates-overlap": (1.3, 0.5),
+    "membrane-currents": (1.0, 0.5), "undershoot": (1.2, 0.5), "undershoot-recovery": (2.0, 0.8),
+    "refractory-period": (1.0, 0.5), "propagation": (1.3, 0.5), "one-way": (3.0, 1.3),
+    "myelination": (3.8, 1.7), "synaptic-transmission": (3.8, 1.7), "electrical-synapse": (3.0, 1.3),
+    "excitation-inhibition": (2.9, 1.2), "receptor-types": (4.9, 2.2), "transmitter-clearance": (2.3, 0.9),
+    "pump-failure": (5.0, 4.5), "permeability": (2.0, 0.8), "epilepsy": (35.0, 28.0),
+    "synapse-speed": (3.2, 1.4), "neuron-types": (7.7, 5.0), "voltage-clamp": (1.5, 0.5),
+    "morphology": (1.0, 0.5),
 }
 DEFAULT_SECONDS = (5.0, 2.0)
 #: Starting a worker process (Python, JAX, matplotlib), seconds; once per worker, in parallel.
