@@ -14,6 +14,8 @@ import re
 
 import numpy as np
 
+from excitable.interfaces.lab import views
+from excitable.interfaces.lab.views import floats
 from excitable.results import SUMMARY_DIGITS, jsonable
 
 #: At most this many time points per run are sent (a plot 2000 pixels wide shows no more).
@@ -79,7 +81,7 @@ def trace_entries(result, declared, index: np.ndarray) -> list[dict]:
             m = _UNIT_SUFFIX.search(label)
             unit, help_ = (m.group(1) if m else ("mV" if label.startswith("v") else "")), ""
         out.append({"label": label, "unit": pretty_unit(unit), "help": help_,
-                    "values": jsonable(y[index].astype(float))})
+                    "values": floats(y[index])})
     return out
 
 
@@ -97,8 +99,6 @@ def build(result, declared, params: dict, script: dict) -> dict:
     """The run's payload (docs/lab-api.md) from ``result`` of ``declared`` run with ``params``
     (resolved); ``script`` holds ``cli`` and ``script`` (``script.py``). No timing, no cache flag:
     the runner adds ``elapsed_ms`` and ``cached``."""
-    from excitable.interfaces.lab import views
-
     t = np.asarray(result.t, dtype=float)
     one_d = [np.asarray(y, dtype=float) for y in result.traces.values()
              if np.ndim(y) == 1 and len(y) == len(t)]
@@ -108,6 +108,6 @@ def build(result, declared, params: dict, script: dict) -> dict:
     return {"name": declared.name, "params": jsonable(dict(params)), "changed": jsonable(changed),
             "summary": summary, "headline": headline_values(declared, result.summary),
             "answer": declared.answer_for(summary),
-            "t": jsonable(t[index]), "traces": trace_entries(result, declared, index),
+            "t": floats(t[index]), "traces": trace_entries(result, declared, index),
             "space_time": views.space_time(result), "morphology": views.morphology(result),
             "raster": views.raster(result), **script}

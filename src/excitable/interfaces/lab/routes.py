@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from excitable.interfaces.lab import api, catalog, guards
 
@@ -45,7 +46,8 @@ def add_api(app: FastAPI) -> None:
             with app.state.uploads.materialized(values["swc"]) as path:
                 return api.run_payload(exp, values, swc_path=str(path), upload_name=upload_name)
 
-        return await app.state.runner.run(key, work, _disconnected(request))
+        # A JSONResponse as it is: FastAPI's encoder would walk every sample in Python again
+        return JSONResponse(await app.state.runner.run(key, work, _disconnected(request)))
 
     @app.post("/api/sensitivity/{name}")
     async def sensitivity(name: str, request: Request):

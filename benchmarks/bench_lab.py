@@ -1,0 +1,173 @@
+"""The lab over HTTP, as a browser uses it: ``excitable lab`` started in a subprocess, driven with
+plain HTTP requests (stdlib ``urllib``) from this process.
+
+Measured (request sent to JSON parsed, wall clock on this side):
+- first page load: GET /, GET /api/experiments, GET /static/vendor/plotly.min.js and the page's
+  own CSS/JS, one after the other, on a server that has just started (its warm-up running beside);
+- a changed parameter on the single-compartment pages (action-potential amplitude, gates-overlap
+  amplitude, membrane-currents amplitude, all-or-none pulse): each page is run twice to compile its
+  programs, then ``--moves`` new values (never the same twice, so no cache hit), median over all;
+- a 1000-compartment axon (propagation, squid preset, ncomp=1000): one run to compile, then
+  ``--moves`` new temperatures, median;
+- a classroom: 30 clients at once (threads), each moving a slider 20 times on a single-compartment
+  page (a new value each time, the next request sent when the previous one answered, after a 50-ms
+  pause like a debounced slider), p50/p95/max latency and failed requests (any status but 200).
+Beside each latency, the server's own compute time (the payload's ``elapsed_ms``, median): the
+difference is HTTP, JSON and waiting in the queue. Goals (issue 17): median <= 100 ms on single
+compartments, <= 300 ms for the 1000-compartment axon, first page load < 1 s, classroom p95 <= 1 s
+with no failure.
+
+Usage: python benchmarks/bench_lab.py [--quick] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import _common as c
+
+SINGLE = (("action-potential", "amplitude", 10.0), ("gates-overlap", "amplitude", 2.0),
+          ("membrane-currents", "amplitude", 10.0), ("all-or-none", "pulse", 1.0))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(base: str, path: str, body: dict | None = None, timeout: float = 120.0):
+    """(seconds, status, parsed JSON or bytes) of one request."""
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(base + path, data=data, headers={"Content-Type": "application/json"})
+    t0 = time.perf_counter()
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            raw, status = r.read(), r.status
+    except urllib.error.HTTPError as e:
+        raw, status = e.read(), e.code
+    dt = time.perf_counter() - t0
+    try:
+        return dt, status, json.loads(raw)
+    except ValueError:
+        return dt, status, raw
+
+
+def start(workers: int) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    proc = subprocess.Popen([c.PYTHON, "-m", "excitable.interfaces.cli", "lab", "--no-browser", "--port", str(port),
+                             "--workers", str(workers)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc.stdout.readline()  # the URL: the socket listens
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def first_load(base: str) -> float:
+    total = 0.0
+    for path in ("/", "/api/experiments", "/static/vendor/plotly.min.js", "/static/lab.css", "/static/lab.js"):
+        dt, status, _ = request(base, path)
+        total += dt
+        if status != 200 and path in ("/", "/api/experiments"):
+            raise SystemExit(f"GET {path}: status {status}")
+    return total
+
+
+def moves(base: str, name: str, key: str, start_value: float, n: int, step: float, extra=None):
+    """Latencies (s) and server compute times (ms) of ``n`` runs with new values of ``key``."""
+    lat, server = [], []
+    for i in range(n):
+        dt, status, body = request(base, f"/api/run/{name}", {"params": {**(extra or {}), key: start_value + step * i}})
+        if status != 200:
+            raise SystemExit(f"{name} {key}: status {status}: {body}")
+        lat.append(dt)
+        server.append(body["elapsed_ms"])
+    return lat, server
+
+
+def classroom(base: str, clients: int, per_client: int) -> tuple[list[float], int]:
+    lat, failures, lock = [], [0], threading.Lock()
+
+    def client(k: int):
+        name, key, v0 = SINGLE[k % len(SINGLE)]
+        for i in range(per_client):
+            value = round(v0 * (1.0 + 0.2 * (k * per_client + i) / (clients * per_client)), 6)
+            try:
+                dt, status, _ = request(base, f"/api/run/{name}", {"params": {key: value}})
+            except OSError:
+                dt, status = float("nan"), 0
+            with lock:
+                lat.append(dt)
+                failures[0] += status != 200
+            time.sleep(0.05)
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return lat, failures[0]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+    n = 5 if args.quick else 20
+    proc, base = start(args.workers)
+    rows = []
+    try:
+        load = first_load(base)
+        print(f"first page load (5 requests): {c.fmt_s(load)}  load average {os.getloadavg()[0]:.1f}")
+        rows.append(c.row("lab", "first page load (/, experiments, plotly.js, css, js)", load, goal="< 1 s"))
+        lat, server = [], []
+        for name, key, v0 in SINGLE:
+            moves(base, name, key, v0 * 0.9, 2, 0.001)  # compiled (or taken from the warm-up)
+            a, b = moves(base, name, key, v0, n, v0 * 0.01)
+            lat += a
+            server += b
+            print(f"  {name:18s} {key}: median {c.fmt_s(statistics.median(a))} "
+                  f"(server {statistics.median(b):.1f} ms)")
+        rows.append(c.row("lab", f"changed parameter, single compartment, median of {len(lat)}",
+                          statistics.median(lat), goal="<= 100 ms"))
+        rows.append(c.row("lab", "  of which server compute (median)", statistics.median(server) / 1e3))
+        axon = {"ncomp": 1000}
+        moves(base, "propagation", "temperature", 18.0, 1, 0.0, axon)
+        a, b = moves(base, "propagation", "temperature", 18.5, max(3, n // 2), 0.05, axon)
+        print(f"1000-compartment axon: median {c.fmt_s(statistics.median(a))} (server {statistics.median(b):.1f} ms)")
+        rows.append(c.row("lab", "changed parameter, 1000-compartment axon (median)", statistics.median(a),
+                          goal="<= 300 ms"))
+        rows.append(c.row("lab", "  of which server compute (median)", statistics.median(b) / 1e3))
+        clients, per = (10, 5) if args.quick else (30, 20)
+        t0 = time.perf_counter()
+        lat, failed = classroom(base, clients, per)
+        wall = time.perf_counter() - t0
+        ok = sorted(x for x in lat if x == x)
+        p95 = ok[int(0.95 * (len(ok) - 1))] if ok else float("nan")
+        print(f"classroom {clients} clients x {per} moves: p50 {c.fmt_s(statistics.median(ok))} p95 {c.fmt_s(p95)} "
+              f"max {c.fmt_s(ok[-1])} failed {failed}/{len(lat)} in {wall:.1f} s "
+              f"({len(lat) / wall:.1f} requests/s)  load average {os.getloadavg()[0]:.1f}")
+        rows.append(c.row("lab", f"classroom {clients} clients x {per} moves: p95", p95, goal="<= 1 s"))
+        rows.append(c.row("lab", f"classroom: failed requests {failed} of {len(lat)}", None, goal="0"))
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    c.emit(rows)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
