@@ -1,38 +1,38 @@
-"""Why does a depolarized rest lead to seizures? An E/I network at rest -70 mV, then at -60 mV.
+"""Why does a depolarized rest lead to seizures?
 
-A network of excitatory cells (Pospischil et al. 2008 regular-spiking: VT -56.2 mV, M-current; with
-the textbook cell's leak, 0.1 mS/cm2, tau_m 10 ms) and inhibitory fast-spiking cells, connected at random
-by AMPA and GABA_A synapses (two-state receptors, one per connection, 1.5 ms delay), each cell
-bombarded by its own Poisson background. The same network, the same background spikes, twice:
+A piece of cortex is a network of excitatory neurons, which excite each other, and inhibitory
+interneurons, which they also excite and which inhibit everyone back. Each cell also receives a
+steady rain of random input from elsewhere. In a healthy network the excitatory cells rest about
+15 mV below their threshold: only the occasional chance coincidence of inputs makes one fire, each
+for its own reasons, so the cells fire rarely and out of step with each other (asynchronously), while
+the interneurons, driven harder, fire faster and keep the excitation in check.
 
-- baseline: the leak reversal of the excitatory cells puts them at rest -70 mV. Background
-  fluctuations rarely reach threshold, so the excitatory cells fire sparsely and independently:
-  low rates, asynchronous (chi small);
-- depolarized: the leak reversal of the excitatory cells is raised so that they rest 10 mV closer to
-  threshold (default -60 mV: a raised [K]o does this to the resting K+ conductance). Near threshold
-  the same background makes them fire far more, and an EPSP that was lost at -70 mV now fires its
-  target: the excitatory cells recruit each other and the interneurons, whose synchronized
-  inhibition silences everyone for a moment, after which all recover together and fire again.
-  The result is recurring population bursts that involve most cells (chi large): a seizure-like
-  state.
+Now depolarize the excitatory cells' rest by 10 mV, as a raised extracellular K+ concentration does (it
+lowers the K+ gradient that holds the cell at rest). Nothing else changes, not the synapses, not the
+random input. But now a cell sits close to threshold, so an input that was lost before makes it fire,
+and its spike in turn pushes its neighbours over. Excitation spreads through the network faster than
+the interneurons can stop it: most of the cells fire together in a population burst, the interneurons
+fire in response and silence everyone for a moment, and as that inhibition wears off all the cells
+start together again. The result is recurring, synchronous bursts that involve most of the network: a
+seizure-like state. The rates rise many times, and the synchrony index, which is near 0 when cells fire
+independently and 1 when they all fire together, rises with them.
 
-Why not the textbook cell (``pospischil.textbook()``, threshold -55 mV)? It cannot rest above
--64.2 mV: there its Na+ window current (m_inf^3 h_inf) grows faster with V than the leak, so the
-steady state becomes unstable and every cell fires on its own. The regular-spiking cell's Na+ window
-sits 13 mV higher (VT -56.2 mV), so it rests stably up to about -51.5 mV. ``rest_mV`` above that
-limit shifts the leak reversal by the same amount as the requested rest (the passive rest) and the
-summary says the cells have no stable rest.
+The cells are those of Pospischil et al. (2008): regular-spiking excitatory cells (with the textbook
+cell's leak, a 10-ms membrane time constant) and fast-spiking interneurons, at 36 °C, connected at
+random (each cell receives about 20 excitatory and 10 inhibitory synapses, delay 1.5 ms), each with its
+own random background input. The textbook cell is not used: it cannot rest stably above about -64 mV,
+where its Na+ window current outgrows the leak and it fires on its own; the regular-spiking cell rests
+stably up to about -51.5 mV. The same network and the same background inputs run twice, with the
+excitatory cells' leak reversal set for a rest of -70 mV and then of ``rest_mV``.
 
-Measures (on the excitatory cells, after a transient): mean rate; the synchrony index chi of Golomb
-(2007, Scholarpedia 2(1):1347) on each cell's spike train convolved with a 10-ms exponential
-(chi = 1: all cells together; ~1/sqrt(N): independent), and on the membrane potentials; population
-bursts: episodes in which the population rate exceeds 4 x its mean and 20 Hz.
+The first ``transient`` ms, while the network settles from its uniform starting state, are left out
+of the measures and of the figure. Synchrony is the index chi of Golomb (2007, Scholarpedia 2(1):1347)
+on each excitatory cell's spike train smoothed with a 10-ms exponential; a population burst is an
+episode in which the population rate exceeds four times its mean and 20 Hz.
 
-Default run (400 E + 100 I, 2 s; about 38 s on 2 cores): baseline E 1.2 Hz, chi 0.06, no bursts;
-depolarized (-60 mV) E 19.7 Hz (15.8x), chi 0.64, 34 population bursts (about 19 per second) each
-joined by 75 % of the excitatory cells; the interneurons, silent at baseline, fire 15 Hz in the bursts.
-The background (1 kHz of 0.7-nS events per cell) holds the mean V near -57 mV at baseline, -56 mV
-depolarized: what changes is how often its fluctuations and the recurrent EPSPs reach threshold.
+Size and speed: 200 excitatory and 50 inhibitory cells for 1 s each, at a 0.05-ms step, so the tour
+shows it in seconds. A larger network (``n_exc``, ``n_inh`` with the connection probabilities scaled
+to keep the same number of inputs per cell) behaves the same way, since each cell sees the same input.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from excitable.model.cell import Cell
 from excitable.model.network import Network
 from excitable.model.simulation import Simulation
 from excitable.physics.channels import pospischil
-from excitable.physics.receptors import AMPA, Exp2Syn, GABAa
+from excitable.physics.receptors import Exp2Syn
 from excitable.results import Result
 
 #: Samples of V kept for chi_V and the figure, ms.
@@ -120,26 +120,48 @@ def leak_for_rest(preset, rest_mV: float) -> tuple[float, bool, float]:
     return float(e_leak0 + rest_mV - rest_for_leak(preset, e_leak0)), False, float(v[-1])
 
 
+#: The recurrent synapses: NEURON's Exp2Syn (linear, so one per cell and type sums all its inputs,
+#: each connection carrying its weight), shaped like Destexhe et al. (1994)'s AMPA and GABA_A
+#: receptors after a 1-ms, 1-mM release: rise about 0.5 ms, decay 1/beta = 5.3 and 5.6 ms, and peak
+#: r = 0.62 (AMPA) and 0.96 (GABA_A) of gmax, so a connection's weight is that fraction of its gmax.
+AMPA_SHAPE = dict(tau1=0.5, tau2=5.3, e=0.0)
+GABA_A_SHAPE = dict(tau1=0.5, tau2=5.6, e=-80.0)
+AMPA_PEAK, GABA_A_PEAK = 0.62, 0.96
+#: The background events: Exp2Syn 0.5/3 ms, reversal 0 mV (an excitatory input from elsewhere).
+BACKGROUND_SHAPE = dict(tau1=0.5, tau2=3.0, e=0.0)
+
+
+def _random_pairs(rng, pre, post, p_connect):
+    """(pre, post) pairs, each with probability ``p_connect``, no autapses."""
+    mask = rng.random((len(pre), len(post))) < p_connect
+    return [(pre[i], post[j]) for i, j in zip(*np.nonzero(mask)) if pre[i] != post[j]]
+
+
 def build(p: Values) -> tuple[Network, dict]:
     """The network: cells, random synapses, Poisson backgrounds. Returns (network, counts)."""
     n_e, n_i = p.n_exc, p.n_inh
     exc, inh = exc_preset(), pospischil.fast_spiking()
     net = Network([_cell(exc) for _ in range(n_e)] + [_cell(inh) for _ in range(n_i)])
     E, Icells = list(range(n_e)), list(range(n_e, n_e + n_i))
-    seed, d = p.seed, p.delay
-    counts = {
-        "ee": net.connect_rule(E, E, AMPA(gmax=p.g_ee / 1000), rule="random", p_connect=p.p_connect,
-                               seed=seed, delay=d),
-        "ei": net.connect_rule(E, Icells, AMPA(gmax=p.g_ei / 1000), rule="random",
-                               p_connect=p.p_connect, seed=seed + 1, delay=d),
-        "ie": net.connect_rule(Icells, E + Icells, GABAa(gmax=p.g_inh / 1000), rule="random",
-                               p_connect=p.p_inh, seed=seed + 2, delay=d),
-    }
-    rng = np.random.default_rng(seed + 3)
-    bg = Exp2Syn(tau1=0.5, tau2=3.0, e=0.0)
-    for cell in E + Icells:
+    every = E + Icells
+    # One synapse of each kind per cell (placing thousands of synapses one per connection made
+    # building the network slower than running it); no transmitter cleft: t_max = 0.
+    ampa = {c: net.synapse(Exp2Syn(**AMPA_SHAPE), c, t_max=0.0, pulse=0.0) for c in every}
+    gaba = {c: net.synapse(Exp2Syn(**GABA_A_SHAPE), c, t_max=0.0, pulse=0.0) for c in every}
+    counts = {}
+    for key, pre, post, prob, syn, w, seed in (
+            ("ee", E, E, p.p_connect, ampa, AMPA_PEAK * p.g_ee, p.seed),
+            ("ei", E, Icells, p.p_connect, ampa, AMPA_PEAK * p.g_ei, p.seed + 1),
+            ("ie", Icells, every, p.p_inh, gaba, GABA_A_PEAK * p.g_inh, p.seed + 2)):
+        pairs = _random_pairs(np.random.default_rng(seed), pre, post, prob)
+        for a, b in pairs:
+            net.connect(a, b, synapse=syn[b], delay=p.delay, weight=w / 1000)  # nS -> µS
+        counts[key] = len(pairs)
+    rng = np.random.default_rng(p.seed + 3)
+    for cell in every:
         times = np.sort(rng.uniform(0.0, p.tstop, rng.poisson(p.bg_rate_hz * p.tstop / 1000.0)))
-        net.spike_train(times, cell, bg, weight=p.g_bg / 1000, t_max=0.0, pulse=0.0)
+        g_bg = p.g_bg if cell < n_e else p.g_bg_inh
+        net.spike_train(times, cell, Exp2Syn(**BACKGROUND_SHAPE), weight=g_bg / 1000, t_max=0.0, pulse=0.0)
     return net, counts
 
 
@@ -214,6 +236,9 @@ def run(**given) -> Result:
     b, d = summary["baseline"], summary["depolarized"]
     summary.update(
         rate_ratio=d["rate_hz"] / b["rate_hz"] if b["rate_hz"] > 0 else None,
+        synchrony_ratio=d["synchrony"] / b["synchrony"] if b["synchrony"] > 0 else None,
+        **{f"{name}_{k}": summary[name][k] for name in CONDITIONS
+           for k in ("rate_hz", "rate_inh_hz", "synchrony", "n_bursts")},
         synchrony_definition=(f"Golomb (2007) chi of the {p.n_exc} excitatory cells: sqrt(Var[mean "
                               f"signal] / mean Var[signal]) in [0, 1], signal = spike train convolved "
                               f"with a {CHI_TAU_MS:g}-ms exponential (synchrony_v: membrane potential), "
