@@ -10,17 +10,26 @@ const KINDS = {  // kind -> [axis title, order]
 };
 const MANY = 6; // a panel with more traces shows this many, evenly spread (the rest: click the legend)
 
-/** The kind of a trace, from its unit where the server gives one, else from its label. */
+const BY_UNIT = [[/^mv$/, "voltage"], [/a\/cm(2|²)$|^(n|p|µ|u)a$/, "current"],
+                 [/s\/cm(2|²)$|^(n|µ|u)s$/, "conductance"], [/^(m|µ|u)m$/, "concentration"]];
+
+/** The kind of a trace: from its unit where the server gives one, else from its label, else from its
+ *  values (a trace that sits near -70 mV with no unit of its own is a membrane potential). */
 export function kindOf(tr) {
   const label = tr.label.toLowerCase(), unit = (tr.unit || "").toLowerCase();
   const last = label.split(".").pop();
   if (/stim/.test(label)) return "stimulus";
   if (/transmitter|cleft/.test(label)) return "transmitter";
-  if (/^[a-fh-z]$/.test(last) && last !== "i" && label.includes(".") || ["m", "h", "n"].includes(last) || /open|fraction|gate/.test(label)) return "gate";
-  if (unit === "mv" || /^v\b|^v[@_ (]|^v$|\(mv\)|^e(na|k|cl)$/.test(label)) return "voltage";
-  if (/^(ci|co|c[io]):|conc/.test(label) || unit === "mm") return "concentration";
-  if (/^g|\.g/.test(last) || /s\/cm2|^us$|^ns$/.test(unit)) return "conductance";
-  if (/^i|\.i|ipump/.test(last) || /a\/cm2|^na$|^pa$/.test(unit)) return "current";
+  for (const [re, kind] of BY_UNIT) if (re.test(unit)) return kind;
+  if ((/^[a-fh-z]$/.test(last) && last !== "i" && label.includes(".")) || ["m", "h", "n"].includes(last)
+      || /open|fraction|gate/.test(label)) return "gate";
+  if (/^v\b|^v[@_ (]|^v$|\(mv\)|^e(na|k|cl)$/.test(label)) return "voltage";
+  if (/^(ci|co|c[io]):|conc/.test(label)) return "concentration";
+  const values = (tr.values || []).filter(Number.isFinite).sort((a, b) => a - b);
+  const median = values[values.length >> 1];
+  if (values.length && median < -30 && values[0] > -150 && values[values.length - 1] < 100) return "voltage";
+  if (/^g|\.g/.test(last)) return "conductance";
+  if (/^i|\.i|ipump/.test(last)) return "current";
   return "other";
 }
 
