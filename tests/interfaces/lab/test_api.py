@@ -59,6 +59,7 @@ def _summary_of(result) -> dict:
     return jsonable(result.summary, SUMMARY_DIGITS)
 
 
+@pytest.mark.slow  # every experiment compiles its programs once: ~2 min on 2 idle cores in all
 @pytest.mark.parametrize("name", experiments.names())
 def test_every_experiment_runs_through_the_api_as_run_does(lab, name):
     declared = experiments.declaration(name)
