@@ -21,6 +21,7 @@ The public API, all of it reachable as ``ex.NAME`` (imported lazily, so ``import
 - fits and sweeps: `fit` (with `Features`, `Bounds`, `FitResult`, `loss_function`), `sweep` (with
   `parse_axis`, `SweepResult`);
 - the named experiments: ``ex.experiments`` (``run``, ``names``, ``describe``);
+- NEURON's mechanisms: `load_mod` (.mod files -> classes that insert like the built-in channels);
 - errors: `ModelError` (a value the model cannot use), `SimulationError` (a run went unstable).
 
 Units are NEURON's (see ``excitable.units``): mV, ms, um, uF/cm2, mS/cm2, uA/cm2, nA, ohm*cm, mM, degC.
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from excitable.engine.grad import Bounds
     from excitable.errors import ModelError, SimulationError
     from excitable.io import morphologies
+    from excitable.io.nmodl.loader import load_mod
     from excitable.model.cell import Cell
     from excitable.model.morphology import Morphology, Section
     from excitable.model.network import Network, Site
@@ -71,6 +73,7 @@ _EXPORTS = {
     **dict.fromkeys(["Bounds"], "excitable.engine.grad"),
     **dict.fromkeys(["sweep", "SweepResult", "parse_axis"], "excitable.workflows.sweeping"),
     **dict.fromkeys(["ModelError", "SimulationError"], "excitable.errors"),
+    **dict.fromkeys(["load_mod"], "excitable.io.nmodl.loader"),
 }
 #: public name -> a module reached as ``ex.NAME``
 _MODULES = {

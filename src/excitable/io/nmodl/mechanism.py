@@ -23,6 +23,7 @@ import dataclasses
 import keyword
 import re
 
+import jax
 import jax.numpy as jnp
 
 from excitable.errors import ModelError
@@ -71,8 +72,8 @@ def equation_states(desc: Description, block_name: str) -> tuple[str, ...]:
 class Generated:
     """The compiled blocks of one mechanism (shared by all its instances)."""
 
-    def __init__(self, desc: Description, unit_factors: dict[str, float]):
-        self.desc = desc
+    def __init__(self, desc: Description, unit_factors: dict[str, float], linear: dict[str, bool]):
+        self.desc, self.linear = desc, linear
         known = set(desc.parameters) | set(desc.assigned) | set(desc.states) | set(unit_factors)
         comp = Compiler(desc.path, desc.functions, desc.procedures, known)
         self.constants = {**unit_factors, **desc.constants}
@@ -86,9 +87,11 @@ class Generated:
 
     def _steady(self, solve_node):
         name = solve_node.block_name.get_node_name()
+        method = solve_node.steadystate.get_node_name()
 
         def run(scope):
-            solvers.solve("sparse", self.derivatives[name], scope, self.eq_states[name], steady=True)
+            solvers.solve(method, self.derivatives[name], scope, self.eq_states[name], steady=True,
+                          linear=self.linear.get(name, True))
         return run
 
     def scope(self, chan, v, s, celsius, dt=0.0) -> Scope:
@@ -100,6 +103,33 @@ class Generated:
         return Scope({}, glob)
 
 
+#: NEURON's finite-difference step for the slope of BREAKPOINT currents (nrn_cur: g = (i(v + 0.001)
+#: - i(v)) / 0.001), mV.
+NEURON_DV = 0.001
+
+
+def neuron_slope(raw):
+    """``raw(chan, v, s)`` whose derivative in V is NEURON's finite difference
+    (i(v + 0.001) - i(v)) / 0.001 rather than the exact one (``jax.custom_jvp``): the engine
+    linearizes the membrane current by ``jax.jvp`` in V, so an imported mechanism is linearized as
+    NEURON's generated code does it. For currents linear in V the two are the same; for GHK-type
+    currents this is what makes V agree with NEURON to round-off. Derivatives in the parameters
+    and states are exact."""
+    @jax.custom_jvp
+    def currents(chan, v, s):
+        return raw(chan, v, s)
+
+    @currents.defjvp
+    def _jvp(primals, tangents):
+        chan, v, s = primals
+        dchan, dv, ds = tangents
+        out, d_rest = jax.jvp(lambda c, ss: raw(c, v, ss), (chan, s), (dchan, ds))
+        plus = raw(chan, v + NEURON_DV, s)
+        return out, {k: d_rest[k] + (plus[k] - out[k]) / NEURON_DV * dv for k in out}
+
+    return lambda self, v, s: currents(self, jnp.asarray(v), s)
+
+
 #: Names the channel API uses: a parameter of the file with one of them cannot become a field.
 RESERVED = frozenset({"name", "states", "units", "kind", "ions", "ion_fields", "parameters", "currents",
                       "advance", "steady_state", "gates", "rates", "conductances", "on_events",
@@ -108,7 +138,7 @@ RESERVED = frozenset({"name", "states", "units", "kind", "ions", "ion_fields", "
 
 def make_class(desc: Description, mod):
     """The channel class of a described .mod file (``mod``: the parsed file, for its UNITS)."""
-    gen = Generated(desc, factors(mod))
+    gen = Generated(desc, factors(mod), mod.linear)
     spec = fields(desc)
     for k in spec:
         if k in RESERVED or keyword.iskeyword(k):
@@ -118,17 +148,20 @@ def make_class(desc: Description, mod):
     ions = {c: ion.name for ion in desc.ions for c in ion.write if ion.kind(c) == "current"}
     ion_fields = {var: (ion, "e" if kind == "e" else "c" + kind) for var, (ion, kind) in desc.ion_reads().items()}
 
-    def currents_fn(self, v, s):
+    def raw_currents(chan, v, s):
         celsius = s["celsius"] if gen.needs_celsius else 0.0
-        scope = gen.scope(self, v, s, celsius)
+        scope = gen.scope(chan, v, s, celsius)
         gen.breakpoint(scope)
         zero = jnp.zeros_like(v)
         return {c: MA_TO_UA * scope.glob[c] + zero for c in currents}
 
+    currents_fn = neuron_slope(raw_currents)
+
     def advance(self, v, s, celsius, dt, drive):
         scope = gen.scope(self, v, s, celsius, dt)
         for block, method in desc.solves:
-            solvers.solve(method, gen.derivatives[block], scope, gen.eq_states[block])
+            solvers.solve(method, gen.derivatives[block], scope, gen.eq_states[block],
+                          linear=gen.linear.get(block, False))
         return _states_out(scope, v, celsius)
 
     def steady_state(self, v, celsius):

@@ -16,6 +16,7 @@ import contextlib
 import dataclasses
 import importlib.util
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -71,6 +72,7 @@ class ModFile:
     path: Path
     text: str
     program: object
+    linear: dict = dataclasses.field(default_factory=dict)  # KINETIC block -> linear in its states
 
 
 def read_text(path) -> tuple[Path, str]:
@@ -92,9 +94,26 @@ def parse_text(path: Path, text: str, *, kinetic: bool = True) -> ModFile:
     except RuntimeError as exc:
         raise ModelError(f"{path}: {_syntax_message(str(exc))}") from None
     d.symtab.SymtabVisitor().visit_program(program)
-    if kinetic and any(b.is_kinetic_block() for b in program.blocks):
+    linear = {b.get_node_name(): kinetic_is_linear(d.to_nmodl(b)) for b in program.blocks if b.is_kinetic_block()}
+    if kinetic and linear:
         d.visitor.KineticBlockVisitor().visit_program(program)
-    return ModFile(path, text, program)
+    return ModFile(path, text, program, linear)
+
+
+def kinetic_is_linear(block_text: str) -> bool:
+    """Whether a KINETIC scheme is linear in its states, as NEURON's translator decides it (its
+    sparse solver then takes one Newton step per time step, and its steady state one step of
+    dt = 1e9 ms): every reaction has at most one state, with coefficient 1, on each side."""
+    for line in block_text.splitlines():
+        line = line.strip()
+        if not line.startswith("~"):
+            continue
+        sides = re.split(r"<->|<<|->", line[1:].split("(")[0])
+        for side in sides:
+            side = side.strip()
+            if "+" in side or re.match(r"^\d", side):
+                return False
+    return True
 
 
 def _syntax_message(message: str) -> str:

@@ -6,12 +6,15 @@ arrive here already rewritten into ODEs and CONSERVE laws by NEURON's ``KineticB
   derivative of f in x (forward-mode), A + B x = f(x).
 - ``derivimplicit`` and ``sparse``: backward Euler, x_new = x_old + dt f(x_new), solved per site by
   Newton's method with the exact Jacobian (forward-mode, one column per state), a fixed number of
-  iterations (``NEWTON_ITERATIONS``: quadratic convergence from the old state; one is exact for
-  linear kinetic schemes). A CONSERVE law replaces its state's equation (x = the law's value), as
+  iterations (``NEWTON_ITERATIONS``: quadratic convergence from the old state; a KINETIC scheme
+  linear in its states takes one, exact, as NEURON's sparse solver does). A CONSERVE law replaces its state's equation (x = the law's value), as
   NEURON's sparse solver does.
 - ``euler``: explicit, every derivative at the old states, then x <- x + dt f.
-- ``STEADYSTATE sparse`` / ``derivimplicit`` (INITIAL): NEURON's way, backward Euler steps with
-  dt = 1e9 ms (``STEADY_DT``), ``STEADY_STEPS`` of them.
+- ``STEADYSTATE sparse`` (INITIAL): NEURON's ``_ss_sparse_thread`` exactly: one backward Euler step
+  of dt = 1e9 ms from the states' values before it (0 unless INITIAL set them), solved to
+  convergence; for a nonlinear scheme first one single-Newton step, then that. This is not the exact
+  steady state (the step leaves a residual ~ x / (1e9 ms x rate)), and NEURON's is what we match.
+  ``STEADYSTATE derivimplicit``: NEURON's ``_ss_derivimplicit_thread``, one step of dt = 1e-9 ms.
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ import jax
 import jax.numpy as jnp
 
 NEWTON_ITERATIONS = 4
-STEADY_DT = 1e9
-STEADY_STEPS = 7
+STEADY_DT = 1e9            # ms, NEURON's ss_dt for sparse (scopmath/ssimplic_thread.hpp)
+STEADY_DT_IMPLICIT = 1e-9  # ms, its dt for derivimplicit
 METHODS = ("cnexp", "derivimplicit", "euler", "sparse")
 
 
@@ -108,13 +111,21 @@ def explicit_euler(run_block, scope, names, dt):
         scope.set(n, xx)
 
 
-def solve(method: str, run_block, scope, states, *, steady: bool = False) -> None:
-    """Apply ``method`` to the DERIVATIVE block ``run_block`` in ``scope`` (states updated)."""
+def solve(method: str, run_block, scope, states, *, steady: bool = False, linear: bool = True) -> None:
+    """Apply ``method`` to the DERIVATIVE block ``run_block`` in ``scope`` (states updated).
+    ``linear``: a KINETIC scheme linear in its states (NEURON's steady state differs)."""
     if steady:
-        for _ in range(STEADY_STEPS):
-            backward_euler(run_block, scope, states, STEADY_DT)
+        if method == "derivimplicit":
+            backward_euler(run_block, scope, states, STEADY_DT_IMPLICIT)
+            return
+        if not linear:
+            backward_euler(run_block, scope, states, STEADY_DT, iterations=1)
+        backward_euler(run_block, scope, states, STEADY_DT)
         return
     dt = scope.get("dt")
+    if method == "sparse" and linear:  # NEURON's sparse takes one Newton step: exact for a linear scheme
+        backward_euler(run_block, scope, states, dt, iterations=1)
+        return
     if method == "cnexp":
         scope.solver = Cnexp()
         run_block(scope)

@@ -1,0 +1,37 @@
+"""`excitable mod check FILE.mod ...`: parameters with units and defaults, states, ions read and
+written, solves; every refused construct with its line and exit status 2; a bad file in one line."""
+
+from __future__ import annotations
+
+from excitable.interfaces.cli.main import main
+from tests.io.nmodl.neuron_side import share
+
+
+def test_check_lists_what_a_file_declares(capsys):
+    hh = share() / "modfile" / "hh.mod"
+    assert main(["mod", "check", str(hh)]) == 0
+    out = capsys.readouterr().out
+    assert f"{hh}: hh (density mechanism)" in out
+    assert "gnabar = 0.12 S/cm2" in out and "el = -54.3 mV" in out  # hh.mod's PARAMETER block
+    assert "states: m, h, n" in out
+    assert "ion na: reads ena (default 50); writes ina" in out
+    assert "nonspecific currents: il" in out and "states by cnexp" in out
+
+
+def test_check_names_each_unsupported_construct_and_exits_2(capsys, tmp_path):
+    bad = tmp_path / "bad.mod"
+    bad.write_text("NEURON {\n  SUFFIX bad\n  NONSPECIFIC_CURRENT i\n}\nASSIGNED { v i }\n"
+                   "BREAKPOINT { i = 0 }\nVERBATIM\nreturn 0;\nENDVERBATIM\n")
+    cabpump = share() / "nrn" / "demo" / "release" / "cabpump.mod"
+    assert main(["mod", "check", str(bad), str(cabpump)]) == 2
+    out = capsys.readouterr().out
+    assert f"{bad}:7: VERBATIM (C code) not supported" in out
+    assert f"{cabpump}:13: WRITE cai" in out  # its calcium pool: refused, not run wrongly
+
+
+def test_an_unreadable_file_is_one_line(capsys, tmp_path):
+    broken = tmp_path / "broken.mod"
+    broken.write_text("NEURON { SUFFIX x }\nPARAMETER { g = }\n")
+    assert main(["mod", "check", str(broken)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("excitable: error:") and "line 2" in err and "\n" not in err
