@@ -165,3 +165,16 @@ def test_pages_and_plotly_are_served_from_the_package(lab):
     js = lab.get("/static/vendor/plotly.min.js")
     assert js.status_code == 200 and len(js.content) > 1_000_000
     assert lab.get("/static/../app.py").status_code == 404
+
+
+def test_the_exported_script_run_on_its_own_prints_the_pages_numbers(lab, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    body = lab.post("/api/run/action-potential", json={"params": {"amplitude": 17.5, "gK_scale": 0.8}}).json()
+    assert body["cli"] == "excitable run action-potential --set amplitude=17.5 --set gK_scale=0.8"
+    (tmp_path / "run.py").write_text(body["script"])
+    out = subprocess.run([sys.executable, "run.py"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == body["summary"]
