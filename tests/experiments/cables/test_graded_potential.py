@@ -11,7 +11,7 @@ import pytest
 
 from excitable import experiments
 from excitable.errors import ModelError
-from tests.experiments import assert_signals_recorded
+from tests.experiments import assert_answer_measured, assert_signals_recorded
 
 
 @pytest.fixture(scope="module")
@@ -92,3 +92,4 @@ def test_pulse_panel_shows_the_absolute_amplitude_fading_with_distance(default):
 
 def test_the_declared_signals_are_recorded(default):
     assert_signals_recorded(default)
+    assert_answer_measured(default)

@@ -5,7 +5,7 @@ import pytest
 
 from excitable import experiments
 from excitable.errors import ModelError
-from tests.experiments import assert_signals_recorded
+from tests.experiments import assert_answer_measured, assert_signals_recorded
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +98,4 @@ def test_bad_parameters_are_clear_errors(key, value):
 
 def test_the_declared_signals_are_recorded(default):
     assert_signals_recorded(default)
+    assert_answer_measured(default)

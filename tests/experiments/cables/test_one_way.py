@@ -11,7 +11,7 @@ import pytest
 
 from excitable import experiments
 from excitable.errors import ModelError
-from tests.experiments import assert_signals_recorded
+from tests.experiments import assert_answer_measured, assert_signals_recorded
 
 TSTOP = 18.0  # the same for every run here, so they share one compiled program
 
@@ -79,3 +79,4 @@ def test_figure_has_spacetime_plots_and_snapshots(default):
 
 def test_the_declared_signals_are_recorded(default):
     assert_signals_recorded(default)
+    assert_answer_measured(default)

@@ -4,12 +4,13 @@ import pytest
 
 from excitable import experiments
 from excitable.errors import ModelError
-from tests.experiments import assert_signals_recorded
+from tests.experiments import assert_answer_measured, assert_signals_recorded
 
 
 def test_squid_axon_velocity_near_modern_value():
     res = experiments.run("propagation")
     assert_signals_recorded(res)
+    assert_answer_measured(res)
     s = res.summary
     # PHENOMENA-SPEC section 4: fine-grid solutions give 18.2 m/s (NEURON 18.22); test 18.2 +/- 0.4.
     assert abs(s["velocity_m_s"] - 18.2) < 0.4

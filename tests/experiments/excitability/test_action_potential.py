@@ -11,7 +11,7 @@ import pytest
 
 from excitable import experiments
 from excitable.errors import ModelError
-from tests.experiments import assert_signals_recorded
+from tests.experiments import assert_answer_measured, assert_signals_recorded
 
 
 @pytest.fixture(scope="module")
@@ -76,14 +76,18 @@ def test_ttx_leaves_no_regenerative_response():
 def test_textbook_cell_meets_its_targets():
     # PHENOMENA-SPEC section 0 "Textbook neuron" targets (spec, not literature fits): rest -70 +/- 2,
     # threshold (dV/dt = 10 mV/ms) -55 +/- 3, peak +40 +/- 5 mV, undershoot 2-10 mV below rest.
-    s = experiments.run("action-potential", model="textbook").summary
-    assert s["n_spikes"] == 1 and s["temperature_degC"] == 36.0
+    # issue 16, item 4: the textbook neuron is the default (a typical neuron's question).
+    res = experiments.run("action-potential")
+    s = res.summary
+    assert s["model"] == "textbook" and s["n_spikes"] == 1 and s["temperature_degC"] == 36.0
+    assert_answer_measured(res)
     assert abs(s["rest_mV"] + 70) < 2 and abs(s["threshold_mV"] + 55) < 3 and abs(s["peak_mV"] - 40) < 5
     assert 2 < s["rest_mV"] - s["undershoot_mV"] < 10
 
 
 def test_the_declared_signals_are_recorded(hh):
     assert_signals_recorded(hh)
+    assert_answer_measured(hh)
 
 
 def test_tea_full_block_says_there_is_no_resting_state():

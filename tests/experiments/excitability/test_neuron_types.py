@@ -9,7 +9,7 @@ of stimulus. Motor neuron: regular (no adaptation) with an afterhyperpolarizatio
 import pytest
 
 from excitable import experiments
-from tests.experiments import assert_signals_recorded
+from tests.experiments import assert_answer_measured, assert_signals_recorded
 
 
 @pytest.fixture(scope="module")
@@ -49,3 +49,4 @@ def test_fi_curves(types):
 
 def test_the_declared_signals_are_recorded(types):
     assert_signals_recorded(types)
+    assert_answer_measured(types)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from excitable import experiments
-from tests.experiments import assert_signals_recorded
+from tests.experiments import assert_answer_measured, assert_signals_recorded
 
 
 def _rates(v):
@@ -69,3 +69,4 @@ def test_current_voltage_relations(clamp):
 
 def test_the_declared_signals_are_recorded(clamp):
     assert_signals_recorded(clamp)
+    assert_answer_measured(clamp)

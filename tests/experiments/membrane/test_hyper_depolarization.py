@@ -9,7 +9,7 @@ the input resistance falls (the same test pulse gives a smaller response): shunt
 import pytest
 
 from excitable import experiments
-from tests.experiments import assert_signals_recorded
+from tests.experiments import assert_answer_measured, assert_signals_recorded
 
 
 @pytest.fixture(scope="module")
@@ -45,3 +45,4 @@ def test_hh_compartment():
 
 def test_the_declared_signals_are_recorded(passive):
     assert_signals_recorded(passive)
+    assert_answer_measured(passive)

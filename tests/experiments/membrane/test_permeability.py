@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from excitable import ModelError, experiments
-from tests.experiments import assert_signals_recorded
+from tests.experiments import assert_answer_measured, assert_signals_recorded
 
 R, F = 8.314462618, 96485.33212
 
@@ -85,3 +85,4 @@ def test_bad_k_values_and_figure(res, tmp_path):
 
 def test_the_declared_signals_are_recorded(res):
     assert_signals_recorded(res)
+    assert_answer_measured(res)

@@ -14,7 +14,7 @@ import pytest
 from excitable import ModelError, experiments
 from excitable.experiments.membrane import pump_failure as pf
 from excitable.model.simulation import Simulation
-from tests.experiments import assert_signals_recorded
+from tests.experiments import assert_answer_measured, assert_signals_recorded
 
 F = 96485.33212
 
@@ -99,3 +99,4 @@ def test_figure(res, tmp_path):
 
 def test_the_declared_signals_are_recorded(res):
     assert_signals_recorded(res)
+    assert_answer_measured(res)

@@ -11,7 +11,7 @@ import pytest
 
 from excitable import ModelError, experiments
 from excitable.interfaces.cli.main import main
-from tests.experiments import assert_signals_recorded
+from tests.experiments import assert_answer_measured, assert_signals_recorded
 
 R, F = 8.314462618, 96485.33212
 
@@ -100,3 +100,4 @@ def test_cli_and_figure(tmp_path, capsys, at37):
 
 def test_the_declared_signals_are_recorded(at37):
     assert_signals_recorded(at37)
+    assert_answer_measured(at37)

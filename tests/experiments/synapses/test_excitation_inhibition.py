@@ -7,7 +7,7 @@ there is no IPSP but EPSPs shrink (shunting)."""
 import pytest
 
 from excitable import experiments
-from tests.experiments import assert_signals_recorded
+from tests.experiments import assert_answer_measured, assert_signals_recorded
 
 
 @pytest.fixture(scope="module")
@@ -59,3 +59,4 @@ def test_figure_renders(ei):
 
 def test_the_declared_signals_are_recorded(ei):
     assert_signals_recorded(ei)
+    assert_answer_measured(ei)

@@ -10,7 +10,7 @@ import pytest
 
 from excitable import experiments
 from excitable.errors import ModelError
-from tests.experiments import assert_signals_recorded
+from tests.experiments import assert_answer_measured, assert_signals_recorded
 
 
 @pytest.fixture(scope="module")
@@ -56,3 +56,4 @@ def test_figure(default):
 
 def test_the_declared_signals_are_recorded(default):
     assert_signals_recorded(default)
+    assert_answer_measured(default)

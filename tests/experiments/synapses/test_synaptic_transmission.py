@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from excitable import ModelError, experiments
-from tests.experiments import assert_signals_recorded
+from tests.experiments import assert_answer_measured, assert_signals_recorded
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +77,4 @@ def test_figure_renders(default):
 
 def test_the_declared_signals_are_recorded(default):
     assert_signals_recorded(default)
+    assert_answer_measured(default)

@@ -7,7 +7,7 @@ fades. With AChE working the cell follows every release with exactly one spike (
 import pytest
 
 from excitable import experiments
-from tests.experiments import assert_signals_recorded
+from tests.experiments import assert_answer_measured, assert_signals_recorded
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +65,4 @@ def test_figure_renders(tc):
 
 def test_the_declared_signals_are_recorded(tc):
     assert_signals_recorded(tc)
+    assert_answer_measured(tc)
