@@ -105,8 +105,9 @@ def plot_graded_potential(res):
     a3.set_title("(d) Graded: the response is proportional to the stimulus")
     legend_outside(a3)
 
-    fig.suptitle(f"Graded potentials in a passive cable (d = {m['diameter_um']:g} µm, Rm = {m['rm']:g} "
-                 f"Ω cm², Ri = {m['ra']:g} Ω cm, τ = {s['tau_ms']:g} ms)", fontsize=11)
+    fig.suptitle(f"Graded: proportional to the stimulus, and fading with distance (λ = {lam:.0f} µm)\n"
+                 f"a passive cable, d = {m['diameter_um']:g} µm, Rm = {m['rm']:g} Ω cm², Ri = {m['ra']:g} Ω cm, "
+                 f"τ = {s['tau_ms']:g} ms", fontsize=11)
     fig.text(0.01, -0.01,
              "Why: current injected into the cable flows along the core but leaks out through the membrane on "
              "the way, so less and less is left to depolarize the membrane farther on. A well-insulated membrane "
