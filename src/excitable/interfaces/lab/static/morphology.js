@@ -6,6 +6,7 @@ import {V_RANGE, el, fmt, getJSON, nearest, svg, voltageColor} from "/static/uti
 export class MorphologyView {
   constructor(node, exp, lab) {
     this.lab = lab;
+    this.range = V_RANGE;
     this.root = svg("svg", {id: "morphology-svg", role: "img", "aria-label": "the cell, coloured by V"});
     this.file = el("input", {type: "file", id: "swc-file", accept: ".swc,.SWC,text/plain", name: "file"});
     this.error = el("div", {class: "field-error", id: "swc-error", role: "alert", hidden: true});
@@ -51,7 +52,16 @@ export class MorphologyView {
 
   update(payload) {
     this.card.hidden = false;
-    if (payload.morphology) this.draw(payload.morphology);
+    if (payload.morphology) {
+      this.draw(payload.morphology);
+      // the figures' fixed range, unless the whole run spans under 20 mV (a passive cell): then zoomed, and said
+      const all = payload.morphology.v_mV.flat().filter(Number.isFinite);
+      const lo = all.reduce((a, b) => Math.min(a, b), Infinity), hi = all.reduce((a, b) => Math.max(a, b), -Infinity);
+      this.range = hi - lo < 20 && hi > lo ? [lo, hi] : V_RANGE;
+      this.legend.textContent = `Colour: V from ${fmt(this.range[0])} mV (dark blue) to ${fmt(this.range[1])} mV `
+        + (this.range === V_RANGE ? "(yellow), the same scale as every figure's."
+                                  : "(yellow): zoomed to this run's range, which is narrower than the figures' −80 to +40 mV.");
+    }
     if (this.t !== undefined) this.at(this.t);
   }
 
@@ -61,7 +71,7 @@ export class MorphologyView {
     const i = nearest(this.m.t_ms, t);
     const v = this.m.v_mV[i] || [];
     this.lines.forEach((line, j) => line.setAttribute("stroke", v[j] === null || v[j] === undefined ? "#888"
-                                                                                                     : voltageColor(v[j])));
+                                                                                                     : voltageColor(v[j], this.range)));
     this.root.dataset.t = String(this.m.t_ms[i]);
     this.root.dataset.vMax = String(fmt(Math.max(...v.filter(x => x !== null))));
   }

@@ -29,9 +29,9 @@ export function ionColor(label) {
   return COLORS.ion;
 }
 
-/** The colour of V (mV) on VOLTAGE_SCALE, as a CSS rgb() string. */
-export function voltageColor(v) {
-  const [lo, hi] = V_RANGE;
+/** The colour of V (mV) on VOLTAGE_SCALE over ``range`` (V_RANGE unless zoomed), as a CSS rgb() string. */
+export function voltageColor(v, range = V_RANGE) {
+  const [lo, hi] = range;
   const f = Math.min(1, Math.max(0, (v - lo) / (hi - lo)));
   for (let i = 1; i < VOLTAGE_SCALE.length; i++) {
     const [f1, c1] = VOLTAGE_SCALE[i];
