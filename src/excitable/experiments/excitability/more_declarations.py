@@ -42,6 +42,7 @@ UNDERSHOOT_RECOVERY = Experiment(
              Signal("v clamped *", "mV", "the undershoot clamped away (V held at rest)"),
              Signal("h control *", "", "Na+ inactivation gate h (1: all available), control"),
              Signal("h clamped *", "", "h with the undershoot clamped away")),
+    quick={"n_intervals": 6},
     answer=("To reset the Na+ channels: during the undershoot ({undershoot_below_rest_mV:.1f} mV below rest) h "
             "recovers toward {h_inf_undershoot:.2f} with tau {tau_h_undershoot_ms:.1f} ms instead of toward "
             "{h_inf_rest:.2f} with {tau_h_rest_ms:.1f} ms at rest, so {compare_after_ms:g} ms after the spike "

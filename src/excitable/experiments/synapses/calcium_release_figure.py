@@ -56,7 +56,7 @@ def plot_calcium_release(res):
     a_epsp.set_ylabel("postsynaptic V (mV)")
     a_epsp.set_xlabel("time (ms)")
     a_epsp.set_title("(b) The EPSP follows the release", fontsize=9)
-    a_epsp.legend(fontsize=7, loc="upper right", frameon=False)
+    a_epsp.legend(fontsize=7, loc="center right", frameon=False)
     conc, m = np.asarray(s["cao_mM"]), np.asarray(s["quantal_content"])
     a_log.loglog(conc, m, "o-", color=COLORS["v"], ms=4, label="vesicles released per spike")
     ref = m[0] * (conc / conc[0]) ** 4
