@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from excitable.experiments.common.figures import COLORS, EXCITATORY, INHIBITORY, legend_outside, new_figure
+from excitable.experiments.common.figures import (COLORS, EXCITATORY, INHIBITORY, legend_outside, new_figure,
+                                                  reference_lines)
+
+#: The textbook neuron's voltage threshold, mV (action-potential's default run measures -54.7).
+TEXTBOOK_THRESHOLD_MV = -55.0
 
 #: Several traces of one role: the same colour, told apart by the line.
 BOTH = COLORS["v"]  # excitation and inhibition together: the membrane potential itself
@@ -58,6 +62,7 @@ def plot_excitation_inhibition(res):
                 fontsize=10)
     c.set_xlim(0, 60)
     c.set_ylim(top=75)
+    reference_lines(c, threshold=TEXTBOOK_THRESHOLD_MV, x=0.72)
     for key, col, lab in (("E1", EXCITATORY, "EPSP alone"),
                           ("I_shunt", INHIBITORY, "GABA_A with E_Cl = rest:\nno IPSP"),
                           ("E1I_shunt", BOTH, "EPSP + shunting\ninhibition")):

@@ -4,7 +4,11 @@ opening, EPSP onset) and the whole response.
 
 from __future__ import annotations
 
-from excitable.experiments.common.figures import COLORS, EXCITATORY, GREY, TRANSMITTER, mark, new_figure
+from excitable.experiments.common.figures import (COLORS, EXCITATORY, GREY, TRANSMITTER, mark, new_figure,
+                                                  reference_lines)
+
+#: The textbook neuron's voltage threshold, mV (action-potential's default run measures -54.7).
+TEXTBOOK_THRESHOLD_MV = -55.0
 
 # V in black (the presynaptic soma grey), the receptors and their current in the excitatory colour
 PRE, TERM, POST = GREY, COLORS["v"], COLORS["v"]
@@ -55,8 +59,8 @@ def plot_synaptic_transmission(res):
             rest = s["postsynaptic_rest_mV"]
             msg = ("postsynaptic cell fires" if s["postsynaptic_fired"]
                    else f"EPSP {s['epsp_amplitude_mV']:.1f} mV (below threshold)")
-            a_post.axhline(rest, color="0.6", lw=0.7, ls=":")
-            a_post.text(0.98, 0.95, msg, transform=a_post.transAxes, ha="right", va="top", fontsize=9)
+            reference_lines(a_post, rest=rest, threshold=TEXTBOOK_THRESHOLD_MV, x=0.3)
+            a_post.text(0.98, 0.8, msg, transform=a_post.transAxes, ha="right", va="top", fontsize=9)
         where = (("center right", "upper right", "center left", "upper left") if col == 0
                  else ("upper right", "upper right", "center right", "lower right"))
         for a, loc in zip((a_pre, a_T, a_r, a_post), where):
