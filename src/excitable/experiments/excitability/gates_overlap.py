@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from excitable.errors import ModelError
+from excitable.experiments.common import no_spike
 from excitable.experiments.common.models import gate_labels, prepared, stim_density
 from excitable.experiments.excitability.declarations import GATES_OVERLAP as EXPERIMENT
 from excitable.experiments.excitability.gates_overlap_figure import plot_gates_overlap
@@ -30,6 +31,9 @@ def run(**given) -> Result:
     from excitable.engine.batch import broadcast, with_param
 
     p = EXPERIMENT.resolve(given)
+    blocked = no_spike.check(p, EXPERIMENT.name)  # TTX, TEA: no spike to measure, said in one line
+    if blocked is not None:
+        return blocked
     model, temperature = prepared(p)
     cell = model.cell
     temps = [temperature, p.compare_temperature]

@@ -13,6 +13,7 @@ import numpy as np
 
 from excitable.errors import ModelError
 from excitable.experiments.base import Values
+from excitable.experiments.common import no_spike
 from excitable.experiments.common.batching import Prepared, run_prepared
 from excitable.experiments.common.models import pulse_simulation, stim_density
 from excitable.experiments.excitability.declarations import MEMBRANE_CURRENTS as EXPERIMENT
@@ -35,7 +36,8 @@ def _group(name: str) -> str:
 
 def run(**given) -> Result:
     """Run the experiment; keyword arguments as in ``EXPERIMENT.params``."""
-    return run_prepared(EXPERIMENT, prepare, finish, given)
+    blocked = no_spike.check(EXPERIMENT.resolve(given), EXPERIMENT.name)  # TTX, TEA: said in one line
+    return blocked if blocked is not None else run_prepared(EXPERIMENT, prepare, finish, given)
 
 
 def prepare(p: Values) -> Prepared:

@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from excitable.errors import ModelError
+from excitable.experiments.common import no_spike
 from excitable.experiments.common.models import gate_labels, prepared
 from excitable.experiments.excitability.declarations import REFRACTORY_PERIOD as EXPERIMENT
 from excitable.experiments.excitability.refractory_period_figure import plot_refractory_period
@@ -54,6 +55,9 @@ def run(**given) -> Result:
     """Run the experiment; keyword arguments as in ``EXPERIMENT.params``."""
 
     p = EXPERIMENT.resolve(given)
+    blocked = no_spike.check(p, EXPERIMENT.name)  # TTX, TEA: no spike to measure, said in one line
+    if blocked is not None:
+        return blocked
     model, temperature = prepared(p)
     cell = model.cell
     unit = cell.density_to_nA(1.0, cell.soma)  # every clamp delivers its gain in uA/cm2

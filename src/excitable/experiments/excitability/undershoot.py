@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from excitable.errors import ModelError
+from excitable.experiments.common import no_spike
 from excitable.experiments.excitability.declarations import UNDERSHOOT as EXPERIMENT
 from excitable.experiments.excitability.undershoot_figure import plot_undershoot
 from excitable.model.cell import Cell
@@ -89,6 +90,9 @@ def run(**given) -> Result:
     from excitable.engine.batch import broadcast, with_param
 
     p = EXPERIMENT.resolve(given)
+    blocked = no_spike.check(p, EXPERIMENT.name)  # TTX, TEA: no spike to measure, said in one line
+    if blocked is not None:
+        return blocked
     p = p.replace(**{key: default for key, default in DEFAULTS[p.model].items() if p[key] is None})
     cell, t0, mech, description = build_cell(p.model, p.gNa_scale, p.gK_scale)
     temperature = t0 if p.temperature is None else p.temperature

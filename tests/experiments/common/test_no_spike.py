@@ -1,0 +1,40 @@
+"""Drugs on the excitability experiments (issue 16, item 4): TTX and a full TEA block give a result
+that says why there is no spike to measure (summary and figure), never an error or NaN; a partial TEA
+block keeps a spike and widens it."""
+
+import numpy as np
+import pytest
+
+from excitable import experiments
+
+NAMES = ("gates-overlap", "membrane-currents", "undershoot", "refractory-period")
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("drug, word", [({"gNa_scale": 0.0}, "no action potential"),
+                                        ({"gK_scale": 0.0}, "no resting state"),
+                                        ({"gK_scale": 0.1}, "no resting state")])
+def test_blocked_channels_give_a_clear_result(name, drug, word):
+    res = experiments.run(name, model="hh", **drug)
+    reason = res.summary["no_action_potential"]
+    assert reason.startswith(word) and "\n" not in reason
+    import matplotlib.pyplot as plt
+
+    fig = res.figure()
+    assert "no action potential" in fig.axes[0].get_title()
+    plt.close(fig)
+
+
+def _width_at_0_mV(res):
+    v, t = res.traces["v"], res.t
+    above = t[v >= 0.0]
+    return float(above[-1] - above[0])
+
+
+def test_a_partial_tea_block_widens_the_spike():
+    # Armstrong & Hille; Hille (2001) ch. 5: fewer delayed-rectifier K+ channels repolarize later.
+    control = experiments.run("membrane-currents", model="hh")
+    tea = experiments.run("membrane-currents", model="hh", gK_scale=0.5)
+    assert "no_action_potential" not in tea.summary
+    assert _width_at_0_mV(tea) > 1.1 * _width_at_0_mV(control)
+    assert np.isfinite(tea.summary["peak_mV"])
