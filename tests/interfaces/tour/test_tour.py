@@ -225,6 +225,19 @@ def test_quick_uses_the_declared_quick_params(tmp_path, fakes):
     assert "--set n=7" in (tmp_path / "q" / "index.html").read_text()
 
 
+def test_without_worker_processes_the_tour_runs_one_at_a_time(tmp_path, fakes, monkeypatch, capsys):
+    import concurrent.futures
+
+    def no_pool(*args, **kwargs):  # a sandbox without POSIX semaphores
+        raise OSError("[Errno 38] Function not implemented")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
+    assert main(["tour", "--out", str(tmp_path / "s"), "--jobs", "2", "--only", "fake-ok,fake-worse"]) == 1
+    printed = capsys.readouterr().out
+    assert "no worker processes here" in printed and "[1/2] fake-ok: ok" in printed
+    assert "[2/2] fake-worse: FAILED (RuntimeError: no spike anywhere)" in printed
+
+
 def check_quick_settings(names) -> None:
     """Import every experiment module of ``names`` (an import error propagates: the tour would show
     that experiment as an error section) and resolve its quick settings (a bad key or value raises)."""

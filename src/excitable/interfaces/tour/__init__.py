@@ -164,16 +164,23 @@ def _work(name: str, index: int, out: str, quick: bool) -> Outcome:
     return o
 
 
-def _in_workers(names: list[str], out: Path, quick: bool, jobs: int):
+def _in_workers(names: list[str], out: Path, quick: bool, jobs: int, log):
     """Yield each experiment's Outcome as it finishes, run by ``jobs`` worker processes, longest
-    first. Workers are spawned (not forked: a forked JAX is unsafe) and import what they need."""
+    first. Workers are spawned (not forked: a forked JAX is unsafe) and import what they need.
+    Where no process pool can be made (no POSIX semaphores in some sandboxes), one after the other."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     from excitable import experiments
 
     index = {name: i for i, name in enumerate(names, 1)}
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+    try:
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    except (OSError, NotImplementedError, ImportError) as e:
+        log(f"(no worker processes here: {_one_line(e)}; running one experiment at a time)")
+        yield from _sequential(names, out, quick, log)
+        return
+    with pool:
         futures = {pool.submit(_work, name, index[name], str(out), quick): name
                    for name in longest_first(names)}
         try:
@@ -229,7 +236,7 @@ def run_tour(out_dir, *, quick: bool = False, only: Sequence[str] | None = None,
     (out / "tour.json").unlink(missing_ok=True)  # an older tour's status must not pass for this one's
     page(len(names))  # replaces an older tour's page at once
     log(estimate_line(names, jobs, quick))
-    runs = _in_workers(names, out, quick, jobs) if jobs > 1 else _sequential(names, out, quick, log)
+    runs = _in_workers(names, out, quick, jobs, log) if jobs > 1 else _sequential(names, out, quick, log)
     for k, o in enumerate(runs, 1):
         done[o.name] = o
         status = "ok" if o.ok else f"FAILED ({o.error})"
