@@ -65,6 +65,7 @@ REGISTRY = {
     "neuron-shapes": "excitable.experiments.excitability.neuron_shapes",
     "voltage-clamp": "excitable.experiments.excitability.voltage_clamp",
     "morphology": "excitable.experiments.cables.morphology",
+    "model": "excitable.experiments.cables.model",
 }
 
 

@@ -239,3 +239,39 @@ MORPHOLOGY = Experiment(
                 "20 kΩ cm² (a typical dendritic value): the question is how far a voltage spreads in a "
                 "real tree, which the passive cable answers; the squid's HH channels are an option."),
 )
+
+MODEL = Experiment(
+    name="model",
+    question="How does a published model cell fire (its morphology, .mod files and parameter file)?",
+    family=FAMILY,
+    params={
+        "swc": Param("allen-scnn1a", "", "SWC file, or a shipped cell (" + ", ".join(morphologies.names()) + ")",
+                     str),
+        "mechanisms": Param("", "", "folder (or .mod file) of the model's NMODL mechanisms; empty: NEURON's "
+                            "built-in hh and pas only", str),
+        "parameters": Param("", "", "the model's parameter file (JSON: Allen fit.json or a BluePyOpt-style "
+                            "list of section, mechanism, parameter, value); empty: NEURON's hh everywhere",
+                            str),
+        "amplitude_nA": Param(1.0, "nA", "current step into the soma", slider=STIMULUS_NA),
+        "delay": Param(5.0, "ms", "step onset", minimum=0, slider=steps(0, 500, 1)),
+        "duration": Param(50.0, "ms", "step duration", positive=True, slider=steps(1, 2000, 1)),
+        "tstop": Param(60.0, "ms", "simulated time", positive=True, slider=steps(5, 3000, 5)),
+        "dt": time_step(),
+        "dx_um": Param(40.0, "um", "maximum segment length (40 µm: about the Allen models' rule)",
+                       positive=True, slider=decades(1, 1000)),
+        "temperature": temperature(None, "temperature (the model's rates)", note="the file's celsius, else 6.3"),
+        "v_init": Param(None, "mV", "initial V (default: the file's v_init, else -65 mV)",
+                        slider=steps(-100, 0, 0.5)),
+    },
+    signals=(Signal("v", "mV", "V at the soma"),),
+    answer="The cell fires {n_spikes} spikes during the step, the first at {first_spike_ms:.1f} ms, "
+           "{rate_hz:.0f} per second.",
+    headline=(Headline("n_spikes", "Spikes during the step"),
+              Headline("first_spike_ms", "First spike", "ms"),
+              Headline("rate_hz", "Firing rate during the step", "Hz"),
+              Headline("n_compartments", "Compartments")),
+    suggestions=(Suggestion("Double the current step: the cell fires faster", {"amplitude_nA": 2.0}),
+                 Suggestion("A weaker step: one spike, then the cell settles", {"amplitude_nA": 0.3})),
+    model_note=("Without files: the Allen Cell Types database's Scnn1a cell (specimen 177300.01.02.01) with "
+                "NEURON's hh on its whole membrane; with files, the published model as its database gives it."),
+)
