@@ -10,6 +10,8 @@ parameter carried through the run), each beside its central finite difference.
   is the first upward crossing of 0 mV interpolated between the two samples that bracket it
   (``engine.grad.crossing_times``).
 - resting-potential: the GHK voltage equation in closed form (``physics.ions.ghk_voltage``).
+- propagation: the velocity through the page's axon (``_velocity_function``), by diameter, axial
+  resistivity and temperature.
 
 The finite differences change p by a factor 1 +- ``H`` (1e-4: a truncation error ~H² ≈ 1e-8 of the
 derivative, a rounding error ~1e-16 / 1e-4 = 1e-12 in float64) and use the same function.
@@ -164,4 +166,61 @@ def _ghk_function(names: tuple):
     return jax.jit(y)
 
 
-_MODELS = {"action-potential": _action_potential, "resting-potential": _resting_potential}
+def _propagation(values, tgt: Target):
+    """(velocity(p) for p = [diameter_um, ra, temperature], p0, the names)."""
+    from excitable.experiments.cables import propagation as protocol
+
+    p = values.replace(**{k: v for k, v in protocol.PRESETS[values.preset].items() if values.get(k) is None})
+    fixed = tuple(sorted((k, v) for k, v in p.items() if k not in ("diameter_um", "ra", "temperature")))
+    y = _velocity_function(fixed, p.diameter_um, p.ra, p.temperature)
+    return y, np.array([p.diameter_um, p.ra, p.temperature], float), ["diameter_um", "ra", "temperature"], 0
+
+
+@lru_cache(maxsize=8)
+def _velocity_function(fixed: tuple, diameter_um: float, ra: float, temperature: float):
+    """The velocity (m/s) of the propagation page as a function of [diameter, ra, temperature]:
+    the page's axon, stimulus and recording sites; a change of diameter by a factor s scales every
+    compartment's area by s and its axial conductance by s² (a cylinder: pi d L and pi d² / 4 ra L),
+    of ra by s the axial conductance by 1/s. The stimulus (nA) and tstop stay those of ``p0`` (the
+    experiment's defaults for them follow the diameter). The velocity is the least-squares slope of
+    the arrival times (interpolated 0-mV crossings) between 25 and 75 % of the length, as
+    ``propagation.measure`` fits it."""
+    import jax
+    import jax.numpy as jnp
+
+    from excitable.engine.grad import crossing_times
+    from excitable.experiments.cables import propagation as protocol
+    from excitable.experiments.base import Values
+    from excitable.model.simulation import Simulation
+    from excitable.model.stimuli import IClamp, Location
+
+    p = Values({**dict(fixed), "diameter_um": diameter_um, "ra": ra, "temperature": temperature})
+    cell, stim_at, axon = protocol.build(p)
+    amp = p.amplitude_nA if p.amplitude_nA is not None else protocol.default_amplitude(p, cell, stim_at)
+    tstop = p.tstop or protocol.DELAY_MS + 3.0 + 2.0 * p.length_um / (1000.0 * protocol._velocity_guess(p))
+    sim = Simulation(cell, dt=p.dt, temperature=p.temperature, v_init="rest")
+    sim.stimulate(IClamp(stim_at, amplitude=amp, delay=protocol.DELAY_MS, duration=p.pulse))
+    comp = cell.compartments
+    on_axon = np.nonzero((comp.section == axon) & (comp.area_um2 > 0))[0]
+    picks = on_axon[np.unique(np.round(np.linspace(0, len(on_axon) - 1, p.n_sites)).astype(int))]
+    x_um = comp.x[picks] * p.length_um
+    for x in comp.x[picks]:
+        sim.record("v", Location(axon, float(x)))
+    window = (x_um >= 0.25 * p.length_um) & (x_um <= 0.75 * p.length_um)
+    xw = jnp.asarray(x_um[window])
+    f, ref, dt = sim.function(tstop), sim.parameters(), sim.dt
+
+    def y(q):
+        s_d, s_ra = q[0] / diameter_um, q[1] / ra
+        params = {**ref, "area": ref["area"] * s_d, "g_axial": ref["g_axial"] * s_d**2 / s_ra, "celsius": q[2]}
+        v = f(params)[:, np.flatnonzero(window)]
+        arrival = jax.vmap(lambda col: crossing_times(col, dt, 0.0, max_count=2)[0][0], in_axes=1)(v)
+        xm, am = jnp.mean(xw), jnp.mean(arrival)
+        slope = jnp.sum((xw - xm) * (arrival - am)) / jnp.sum((xw - xm) ** 2)  # ms per µm
+        return (1e-3 / slope)[None]  # µm/ms -> m/s
+
+    return jax.jit(y)
+
+
+_MODELS = {"action-potential": _action_potential, "resting-potential": _resting_potential,
+           "propagation": _propagation}

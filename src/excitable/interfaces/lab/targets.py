@@ -26,6 +26,7 @@ TARGETS: dict[str, tuple[Target, ...]] = {
     "action-potential": (Target("peak_mV", "Peak of the spike", "mV", _SPIKE),
                          Target("crossing_0mV_after_stimulus_ms",
                                 "Time to spike (V crosses 0 mV, from the stimulus onset)", "ms", _SPIKE)),
+    "propagation": (Target("velocity_m_s", "Conduction velocity", "m/s", ("diameter_um", "ra", "temperature")),),
 }
 
 
