@@ -72,6 +72,8 @@ def plot_calcium_release(res):
     note(a_log, f"slope {s['log_log_slope']:.2f} over {conc[0]:g}-{conc[2]:g} mM\n"
                 f"the sensor binds {res.meta['cooperativity']:g} Ca2+; it saturates above\n"
                 f"{res.meta['k_d']:g} µM [Ca2+]i, and all {res.meta['n_sites']} sites can only empty once")
-    fig.suptitle(f"No Ca2+ entry, no release: halving [Ca2+]o cuts release {s['release_ratio_half_ca']:.0f}-fold; "
-                 "blocking the Ca2+ channels (Cd2+) abolishes the EPSP", fontsize=10)
+    ratio = s["release_ratio_half_ca"]
+    half = "" if ratio is None else f"halving [Ca2+]o cuts release {ratio:.0f}-fold; "
+    fig.suptitle(f"No Ca2+ entry, no release: {half}blocking the Ca2+ channels (Cd2+) abolishes the EPSP",
+                 fontsize=10)
     return fig

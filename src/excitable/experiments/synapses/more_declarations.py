@@ -33,8 +33,8 @@ ELECTRICAL_SYNAPSE = Experiment(
                       slider=steps(-100, -40, 1)),
         "release_delay": Param(0.5, "ms", "presynaptic spike (0 mV) -> transmitter release (Ca2+ entry, "
                                "fusion)", minimum=0.0, maximum=5.0, slider=steps(0, 5, 0.05)),
-        "step_nA": Param(-0.1, "nA", "the current step into one cell of a pair (hyperpolarizing < 0)",
-                         minimum=-0.5, maximum=0.1, slider=steps(-0.5, 0.1, 0.01)),
+        "step_nA": Param(-0.1, "nA", "the hyperpolarizing current step into one cell of a pair",
+                         minimum=-0.5, maximum=-0.01, slider=steps(-0.5, -0.01, 0.01)),
         "tstop": Param(80.0, "ms", "simulated time (the steps end 5 ms before)", minimum=40.0, maximum=500.0,
                        slider=steps(40, 500, 10)),
         "dt": time_step(maximum=0.05),
@@ -95,9 +95,9 @@ POSTSYNAPTIC_SPIKE = Experiment(
     quick={"n_max": 10},  # 10 still covers the 8 inputs the inhibited cell needs
     answer=("When enough inputs sum: one EPSP is {unitary_epsp_mV:.2f} mV and a brief input must take V from "
             "{rest_mV:.0f} to {instant_threshold_mV:.1f} mV (from there the Na+ channels carry it on to the "
-            "spike), so {needed_together} inputs arriving together fire the cell ({predicted_needed:.1f} "
-            "expected from that distance over one EPSP); spread over time it takes {needed_spread}, and with "
-            "one inhibitory input {needed_inhibited}."),
+            "spike), so {needed_together:d} inputs arriving together fire the cell ({predicted_needed:.1f} "
+            "expected from that distance over one EPSP); spread over time it takes {needed_spread:d}, and with "
+            "one inhibitory input {needed_inhibited:d}."),
     headline=(Headline("unitary_epsp_mV", "One EPSP", "mV"),
               Headline("instant_threshold_mV", "Point of no return for a brief input", "mV"),
               Headline("threshold_mV", "Where the spike takes off (dV/dt = 10 mV/ms, current clamp)", "mV"),
