@@ -92,6 +92,8 @@ POSTSYNAPTIC_SPIKE = Experiment(
              Signal("v spread *", "mV", "the cell with k inputs spread in time"),
              Signal("v inhibited *", "mV", "k inputs at once plus one inhibitory input"),
              Signal("v current clamp", "mV", "a 1-ms current pulse: the threshold, measured without synapses")),
+    interventions=(Intervention("bicuculline", {"gmax_inh": 0.0}, "blocks the GABA_A receptors: the inhibited "
+                                "cell needs no more inputs than the others"),),
     quick={"n_max": 10},  # 10 still covers the 8 inputs the inhibited cell needs
     answer=("When enough inputs sum: one EPSP is {unitary_epsp_mV:.2f} mV and a brief input must take V from "
             "{rest_mV:.0f} to {instant_threshold_mV:.1f} mV (from there the Na+ channels carry it on to the "
