@@ -30,7 +30,7 @@ from tests.conftest import neuron_h
 
 MOD_DIR = Path(__file__).parents[1] / "reference" / "mod" / "model"
 DT, TSTOP = 0.025, 60.0
-STIM = dict(amp=0.3, delay=5.0, dur=50.0)  # nA, ms: a few spikes in the soma
+STIM = dict(amp=0.1, delay=5.0, dur=50.0)  # nA, ms: a few spikes in the soma
 
 #: The model: the densities of a fast-spiking cortical cell (S/cm²), soma and dendrite differ.
 FIT = {

@@ -100,7 +100,7 @@ def test_the_summary_answer_and_figure_come_from_the_run(result):
     assert s["rate_hz"] == pytest.approx(len(during) / (RUN["duration"] / 1000.0))
     assert s["temperature"] == 10.0 and s["mechanisms"] == ["hh"]
     fig = result.plotter(result)
-    assert "spikes" in fig.axes[0].get_title()
+    assert f"{s['n_spikes']} spikes during the step" in fig.axes[0].get_title()
 
 
 def test_a_missing_mechanisms_folder_is_one_line(tmp_path):
