@@ -106,3 +106,17 @@ def test_the_summary_answer_and_figure_come_from_the_run(result):
 def test_a_missing_mechanisms_folder_is_one_line(tmp_path):
     with pytest.raises(ModelError, match=r"^mechanisms: no such folder or file '.*nowhere'$"):
         experiments.run("model", mechanisms=str(tmp_path / "nowhere"))
+
+
+def test_the_lab_reads_no_server_files_a_request_names():
+    """Through the lab (HTTP), mechanisms, parameters and swc name no file on the server: 422 naming the field."""
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from excitable.interfaces.lab.app import create_app
+    from excitable.interfaces.lab.runner import Runner
+
+    with TestClient(create_app(Runner(workers=1, time_limit_s=60)), raise_server_exceptions=False) as lab:
+        for field, value in (("mechanisms", "/etc"), ("parameters", "/etc/passwd"), ("swc", "/etc/passwd")):
+            r = lab.post("/api/run/model", json={"params": {field: value}})
+            assert r.status_code == 422 and r.json()["field"] == field, r.text

@@ -36,8 +36,12 @@ def add_api(app: FastAPI) -> None:
         values = api.resolve(exp, body.get("params"))
         guards.check(values)
         swc_path = upload_name = None
-        if exp.name == "morphology":
+        if exp.name in ("morphology", "model"):
             swc_path, upload_name = app.state.uploads.for_run(values.get("swc"))
+        for field in ("mechanisms", "parameters"):  # model: files on the server are not a request's to name
+            if values.get(field):
+                raise api.ApiError(422, f"{field}: the lab reads no files named by a request; run a downloaded "
+                                        f"model with: excitable run model --set {field}=...", field)
         key = api.cache_key("run", exp.name, values)
 
         def work():
