@@ -158,8 +158,9 @@ def shot(page, name: str, selector: str | None = None) -> None:
     """docs/lab/NAME.png: the window (or one element); the run's timing masked, so that a run of the
     tests rewrites the same bytes unless the page itself changed."""
     SHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("document.activeElement && document.activeElement.blur()")
     target = page.locator(selector) if selector else page
-    target.screenshot(path=str(SHOTS / f"{name}.png"), mask=[page.locator("#status")],
+    target.screenshot(path=str(SHOTS / f"{name}.png"), mask=[page.locator("#status")], mask_color="#ffffff",
                       **({} if selector else {"full_page": False}))
 
 
@@ -238,6 +239,22 @@ def test_action_potential_controls_ttx_cursor_pin_permalink(open_page, watch):
     page.press("input[name=pulse-value]", "Enter")
     wait_idle(page, before)
     assert not page.is_visible("#param-pulse-error")
+
+    # the data leave as they are drawn: CSV (time, then every trace) and JSON (with the summary)
+    with page.expect_download() as got:
+        page.click("#export-csv")
+    rows = Path(got.value.path()).read_text().splitlines()
+    drawn = payload(page)
+    assert rows[0].split(",")[0] == "t (ms)" and len(rows) == 1 + len(drawn["t"])
+    assert [float(x) for x in rows[1].split(",")[1:]] == [tr["values"][0] for tr in drawn["traces"]]
+    with page.expect_download() as got:
+        page.click("#export-json")
+    assert json.loads(Path(got.value.path()).read_text())["summary"] == drawn["summary"]
+
+    # printed, the page keeps the figure, the numbers and the explanation, not the controls
+    page.emulate_media(media="print")
+    assert not page.is_visible("#controls") and page.is_visible("#plot") and page.is_visible("#mechanism")
+    page.emulate_media(media="screen")
 
     # the permalink restores the page: the same controls, TTX on, the same numbers
     url, numbers, amplitude = page.url, headline(page), page.input_value("input[name=amplitude-value]")

@@ -1,5 +1,5 @@
 // The home page: the questions in the tour's order, grouped by family, each a link to its page.
-import {el, getJSON} from "/static/util.js";
+import {el, getJSON, pretty} from "/static/util.js";
 
 const VIEW_NAMES = {membrane: "inside the membrane", cable: "along the axon", synapse: "at the synapse",
                     network: "network", morphology: "your own cell", ions: "instant answers"};
@@ -16,7 +16,7 @@ async function main() {
       for (const x of items) {
         const badges = (x.views || []).map(v => el("span", {class: "badge", text: VIEW_NAMES[v] || v}));
         list.append(el("li", {"data-name": x.name},
-                       el("a", {href: `/x/${x.name}`, text: x.question}), " ",
+                       el("a", {href: `/x/${x.name}`, text: pretty(x.question)}), " ",
                        el("span", {class: "muted", text: x.name}), ...badges));
       }
       box.append(el("section", {class: "family", "data-family": fam.name},

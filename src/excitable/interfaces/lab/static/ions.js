@@ -99,7 +99,7 @@ export class IonsView {
         const diff = Math.abs(s.ghk_mV - r.ghk);
         this.card.dataset.serverGhk = String(s.ghk_mV);
         this.check.textContent = `The server's closed forms give ${mv(s.ghk_mV)} for the resting potential `
-          + `(${diff <= 0.01 ? "the same to 0.01 mV" : `${diff.toFixed(3)} mV apart`}), in ${s.elapsed_ms} ms.`;
+          + `(${diff <= 0.01 ? "the same to 0.01 mV" : `${diff.toFixed(3)} mV apart`}).`;
       } catch (e) {
         if (e.name !== "AbortError") this.check.textContent = `The server's check: ${e.message}`;
       }

@@ -148,12 +148,11 @@ class Lab {
     if (!rows.length) {  // a page that declares no headline: the summary's numbers, by their key's unit
       rows = Object.entries(payload.summary || {})
         .filter(([, v]) => typeof v === "number" || typeof v === "boolean")
-        .slice(0, 8).map(([k, v]) => [...keyUnit(k).slice(0, 1), v, keyUnit(k)[1], k]);
-      rows = rows.map(([label, v, unit, k]) => [label, v, unit, k]);
+        .slice(0, 8).map(([k, v]) => [keyUnit(k)[0], v, keyUnit(k)[1], k]);
     }
     dl.replaceChildren(...rows.map(([label, v, unit, key]) =>
       el("div", {"data-key": key}, el("dt", {text: pretty(label)}),
-         el("dd", {text: `${fmt(v)}${unit ? " " + unit : ""}`}))));
+         el("dd", {text: v === null || v === undefined ? "not measured" : `${fmt(v)}${unit ? " " + unit : ""}`}))));
   }
 
   refreshInterventions() {

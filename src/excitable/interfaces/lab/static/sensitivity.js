@@ -18,7 +18,8 @@ export class Sensitivity {
     node.append(el("h2", {text: "Which knob matters?"}),
                 el("p", {class: "caption", text: "How much each parameter moves the number right now: the "
                          + "relative change of the number per relative change of the parameter, from gradients "
-                         + "through the simulation, checked by finite differences."}),
+                         + "through the simulation, checked by finite differences. 1 means: 10 % more of the parameter, 10 % more "
+                         + "of the number; −1: 10 % less."}),
                 el("div", {class: "buttons"}, this.select,
                    el("button", {type: "button", id: "sens-run", text: "Rank the knobs", onclick: () => this.run()})),
                 this.status, this.table);
@@ -39,7 +40,8 @@ export class Sensitivity {
         el("tr", {}, el("th", {text: "parameter"}), el("th", {text: "relative sensitivity (gradient)"}),
            el("th", {text: "finite differences"})),
         ...r.rows.map(row => el("tr", {"data-param": row.param},
-          el("td", {text: pretty(row.label || row.param)}),
+          el("td", {}, el("b", {text: row.param.replace(/_/g, " ")}),
+             row.label && row.label !== row.param ? el("small", {class: "help", text: pretty(row.label)}) : null),
           el("td", {}, el("span", {class: `bar${row.relative < 0 ? " neg" : ""}`,
                                    style: `width:${(80 * Math.abs(row.relative ?? 0)) / most}px`}), ` ${fmt(row.relative)}`),
           el("td", {text: fmt(row.finite_difference)})))));
