@@ -51,10 +51,11 @@ export function pretty(text) {
   if (!text) return "";
   return String(text)
     .replace(/\bdeg ?C\b/g, "°C")
-    .replace(/\bu(A|S|F|m|M|s|V|L|g)(?![a-z])/g, "µ$1")
+    .replace(/\bu(A|S|F|m|M|V|L)(?![a-z])/g, "µ$1").replace(/^us$/, "µs").replace(/MOhm\b/g, "MΩ")
     .replace(/(\d)um\b/g, "$1 µm")
     .replace(/\bcm2\b/g, "cm²").replace(/\bum2\b/g, "µm²").replace(/\bcm3\b/g, "cm³")
-    .replace(/\bohm\b/gi, "Ω")
+    .replace(/\bohm\b/gi, "Ω").replace(/Ω\*/g, "Ω·")
+    .replace(/(µm|cm)2(?!\d)/g, "$1²").replace(/(µm|cm)3(?!\d)/g, "$1³")
     .replace(/``([^`]*)``/g, "$1")
     .replace(/ -> /g, " → ").replace(/->/g, "→")
     .replace(/\bK\+/g, "K⁺").replace(/\bNa\+/g, "Na⁺").replace(/\bCl-/g, "Cl⁻").replace(/\bCa2\+/g, "Ca²⁺");
