@@ -264,6 +264,7 @@ MODEL = Experiment(
                         slider=steps(-100, 0, 0.5)),
     },
     signals=(Signal("v", "mV", "V at the soma"),),
+    quick={"tstop": 30.0, "duration": 20.0},  # two spikes of the default cell
     answer="The cell fires {n_spikes} spikes during the step, the first at {first_spike_ms:.1f} ms, "
            "{rate_hz:.0f} per second.",
     headline=(Headline("n_spikes", "Spikes during the step"),
