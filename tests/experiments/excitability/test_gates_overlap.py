@@ -16,7 +16,7 @@ from tests.experiments import assert_signals_recorded
 
 @pytest.fixture(scope="module")
 def hh():
-    return experiments.run("gates-overlap")  # dt 0.01 ms (default), 6.3 and 18.5 degC
+    return experiments.run("gates-overlap", model="hh")  # dt 0.01 ms (default), 6.3 and 18.5 degC
 
 
 def test_overlap_interval(hh):

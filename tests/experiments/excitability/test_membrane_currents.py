@@ -15,7 +15,7 @@ from tests.experiments import assert_signals_recorded
 
 @pytest.fixture(scope="module")
 def hh():
-    return experiments.run("membrane-currents", amplitude=2 * 6.933, probe_v=-59.0)
+    return experiments.run("membrane-currents", model="hh", amplitude=2 * 6.933, probe_v=-59.0)
 
 
 def test_currents_at_the_steepest_fall(hh):

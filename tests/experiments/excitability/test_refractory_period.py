@@ -17,7 +17,7 @@ from tests.experiments import assert_signals_recorded
 
 @pytest.fixture(scope="module")
 def hh():
-    return experiments.run("refractory-period")
+    return experiments.run("refractory-period", model="hh")
 
 
 def _interval_at(summary, ratio):

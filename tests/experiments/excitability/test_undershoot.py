@@ -15,7 +15,7 @@ from tests.experiments import assert_signals_recorded
 
 @pytest.fixture(scope="module")
 def hh():
-    return experiments.run("undershoot", pulse_amplitude=2 * 6.933)
+    return experiments.run("undershoot", model="hh", pulse_amplitude=2 * 6.933)
 
 
 def test_control_matches_anchors(hh):

@@ -218,10 +218,9 @@ MORPHOLOGY = Experiment(
         "temperature": temperature(6.3, "temperature (the HH channels' rates; no effect on a passive cell)"),
     },
     signals=(Signal("v", "mV", "V at the soma"), Signal("v@*", "mV", "V at the farthest tip and midway")),
-    answer=("It fades steeply: a step that depolarizes the tip of the apical dendrite by "
+    answer=("It fades with distance: a step that depolarizes the farthest dendritic tip by "
             "{input_depolarization_mV:.1f} mV moves the soma, {input_distance_um:.0f} µm away, by only "
-            "{soma_depolarization_mV:.2f} mV ({soma_fraction_percent:.1f} %), and it has halved within "
-            "{half_distance_um:.0f} µm."),
+            "{soma_depolarization_mV:.2f} mV ({soma_fraction_percent:.1f} % of it)."),
     headline=(Headline("input_depolarization_mV", "Depolarization where the current enters", "mV"),
               Headline("soma_depolarization_mV", "Depolarization at the soma", "mV"),
               Headline("attenuation_to_soma", "Attenuation from input to soma (times)"),

@@ -101,3 +101,15 @@ def gate_labels(model: str) -> dict[str, str]:
     """Recording labels of the Na+ activation/inactivation and K+ activation gates of a model."""
     return {"m": "NaTraub.m", "h": "NaTraub.h", "n": "KdTraub.n"} if model == "textbook" else \
         {"m": "HH.m", "h": "HH.h", "n": "HH.n"}
+
+
+def reversals(cell: Cell) -> dict[str, float]:
+    """The Na+ and K+ reversal potentials (mV) of a model's channels: {"e_na": ..., "e_k": ...}, for the
+    reference lines of its figures (HH: +50 and -77; textbook: +50 and -90)."""
+    out: dict[str, float] = {}
+    for mech in cell.mechanisms.values():
+        for field in mech.parameters():
+            low = field.lower()
+            if low in ("ena", "ek") and f"e_{low[1:]}" not in out:
+                out[f"e_{low[1:]}"] = float(getattr(mech, field))
+    return out

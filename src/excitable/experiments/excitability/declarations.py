@@ -116,7 +116,7 @@ REFRACTORY_PERIOD = Experiment(
     question="Why can't a patch fire again at once?",
     family=FAMILY,
     params={
-        **MODEL_PARAMS,
+        **TEXTBOOK_FIRST,
         "intervals": Param("", "ms", "comma-separated test intervals (onset to onset); default: 2-40 ms for "
                            "HH at 6.3 degC, scaled by the AP half-width otherwise", str),
         "conditioning": Param(2.0, "x threshold", "conditioning pulse amplitude, times the single-pulse "
@@ -143,7 +143,7 @@ GATES_OVERLAP = Experiment(
     question="Are Na+ and K+ gates ever open at the same time?",
     family=FAMILY,
     params={
-        **MODEL_PARAMS,
+        **TEXTBOOK_FIRST,
         "compare_temperature": temperature(18.5, "a second temperature for comparison (the squid axon's "
                                            "in HH's propagation experiments)"),
         "amplitude": Param(2.0, "x threshold", "stimulus, times the 1-ms pulse threshold at each temperature",
@@ -171,7 +171,7 @@ MEMBRANE_CURRENTS = Experiment(
     question="Why is total current outward in the falling phase although INa is inward?",
     family=FAMILY,
     params={
-        **MODEL_PARAMS,
+        **TEXTBOOK_FIRST,
         **ONE_PULSE,
         "probe_v": Param(None, "mV", "a voltage on the falling phase at which the currents are also read "
                          "(interpolated); default: the V of the steepest fall (HH: -59.0 mV)",
@@ -193,7 +193,7 @@ UNDERSHOOT = Experiment(
     question="What is the undershoot for?",
     family=FAMILY,
     params={
-        **MODEL_PARAMS,
+        **TEXTBOOK_FIRST,
         "slow": Param(2.0, "x tau_n", "K+ gate time constant factor of the 'slowed' cell", positive=True,
                       slider=steps(1, 5, 0.1)),
         "fast": Param(0.7, "x tau_n", "K+ gate time constant factor of the 'faster' cell", positive=True,

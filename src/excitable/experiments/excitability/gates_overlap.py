@@ -13,7 +13,7 @@ import numpy as np
 
 from excitable.errors import ModelError
 from excitable.experiments.common import no_spike
-from excitable.experiments.common.models import gate_labels, prepared, stim_density
+from excitable.experiments.common.models import gate_labels, prepared, reversals, stim_density
 from excitable.experiments.excitability.declarations import GATES_OVERLAP as EXPERIMENT
 from excitable.experiments.excitability.gates_overlap_figure import plot_gates_overlap
 from excitable.model.simulation import Simulation
@@ -84,7 +84,7 @@ def run(**given) -> Result:
     traces["i_stim"] = stim_density(t, p, summary["amplitude_uA_cm2"][0], sim.dt)
     return Result(t=t, traces=traces, summary=summary, name=EXPERIMENT.name,
                   meta=dict(p, temperatures=temps, gates=gates, na=f"{na_mech}.ina", k=f"{k_mech}.ik",
-                            model_description=model.description),
+                            model_description=model.description, **reversals(cell)),
                   plotter=plot_gates_overlap)
 
 

@@ -15,7 +15,7 @@ from excitable.errors import ModelError
 from excitable.experiments.base import Values
 from excitable.experiments.common import no_spike
 from excitable.experiments.common.batching import Prepared, run_prepared
-from excitable.experiments.common.models import pulse_simulation, stim_density
+from excitable.experiments.common.models import pulse_simulation, reversals, stim_density
 from excitable.experiments.excitability.declarations import MEMBRANE_CURRENTS as EXPERIMENT
 from excitable.experiments.excitability.membrane_currents_figure import NAMES, plot_membrane_currents
 from excitable.physics.channel import signal_names
@@ -71,7 +71,7 @@ def finish(p: Values, prep: Prepared, res: Result) -> Result:
     res.summary.update(model=p.model, temperature_degC=ctx["temperature"], amplitude_uA_cm2=ctx["amplitude"])
     res.name = EXPERIMENT.name
     res.meta.update(p, temperature=ctx["temperature"], amplitude=ctx["amplitude"], currents=currents,
-                    model_description=ctx["model"].description)
+                    model_description=ctx["model"].description, **reversals(sim.cell))
     res.plotter = plot_membrane_currents
     return res
 
