@@ -25,6 +25,7 @@ import re
 
 import jax
 import jax.numpy as jnp
+from jax.custom_derivatives import SymbolicZero
 
 from excitable.errors import ModelError
 from excitable.io.nmodl import solvers
@@ -119,13 +120,27 @@ def neuron_slope(raw):
     def currents(chan, v, s):
         return raw(chan, v, s)
 
-    @currents.defjvp
     def _jvp(primals, tangents):
+        # Symbolic zeros: the engine differentiates in V only, and zero tangents of every parameter
+        # and state would otherwise be carried through the whole BREAKPOINT (x * 0 is not folded
+        # away in floating point): that is most of a step's work.
         chan, v, s = primals
         dchan, dv, ds = tangents
-        out, d_rest = jax.jvp(lambda c, ss: raw(c, v, ss), (chan, s), (dchan, ds))
+        is_zero = lambda t: isinstance(t, SymbolicZero)  # noqa: E731
+        zero_rest = all(is_zero(t) for t in jax.tree.leaves((dchan, ds), is_leaf=is_zero))
+        if zero_rest:
+            out = raw(chan, v, s)
+            d_rest = {k: 0.0 for k in out}
+        else:
+            dense = jax.tree.map(lambda t, p: jnp.zeros_like(p) if is_zero(t) else t, (dchan, ds), (chan, s),
+                                 is_leaf=is_zero)
+            out, d_rest = jax.jvp(lambda c, ss: raw(c, v, ss), (chan, s), dense)
+        if is_zero(dv):
+            return out, {k: d_rest[k] + jnp.zeros_like(out[k]) for k in out}
         plus = raw(chan, v + NEURON_DV, s)
         return out, {k: d_rest[k] + (plus[k] - out[k]) / NEURON_DV * dv for k in out}
+
+    currents.defjvp(_jvp, symbolic_zeros=True)
 
     return lambda self, v, s: currents(self, jnp.asarray(v), s)
 

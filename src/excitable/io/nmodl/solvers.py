@@ -41,9 +41,10 @@ class Cnexp:
             return jnp.asarray(rhs(trial), dtype=x.dtype) + jnp.zeros_like(xx)
 
         fx, b = jax.jvp(f, (x,), (jnp.ones_like(x),))
-        # x + (1 - exp(B dt)) (-A/B - x) with A + B x = f(x): x + expm1(B dt) f / B; f dt when B = 0
+        # NEURON's x + (1 - exp(B dt)) (-A/B - x), with -A/B - x = -f(x)/B; f dt where B = 0. (exp,
+        # not expm1: XLA's CPU expm1 is not vectorized, and NEURON's formula uses exp.)
         safe_b = jnp.where(b == 0, 1.0, b)
-        scope.set(name, x + jnp.where(b == 0, dt * fx, jnp.expm1(b * dt) * fx / safe_b))
+        scope.set(name, x + jnp.where(b == 0, dt * fx, (1.0 - jnp.exp(b * dt)) * (-fx / safe_b)))
 
     def conserve(self, scope, name, expr):
         pass  # CONSERVE has no meaning for cnexp (NEURON ignores it outside KINETIC)
