@@ -221,9 +221,25 @@ def test_action_potential_controls_ttx_cursor_pin_permalink(open_page, watch):
     assert page.get_attribute("#interventions button:text('TTX')", "aria-pressed") == "true"
     assert max(plotted(page, "v")) < 0.0 < max(v1)
     assert int(page.get_attribute("#plot", "data-pinned")) == pinned
+    pinned_v = page.evaluate("""() => document.getElementById('plot').data
+        .find(d => d.legendgroup === 'pin0' && d.name.endsWith(': v')).y""")
+    assert pinned_v == v1  # the control run, drawn as it was
     assert payload(page)["summary"]["n_spikes"] == 0
 
-    # a bad value: the server's one-line message beside its control, no run drawn
+    check_a_bad_value(page, watch)
+    check_exports_and_print(page)
+
+    # the permalink restores the page: the same controls, TTX on, the same numbers
+    url, numbers, amplitude = page.url, headline(page), page.input_value("input[name=amplitude-value]")
+    assert "gNa_scale=0" in url
+    again = open_page(url[url.index("/x/"):])
+    assert headline(again) == numbers
+    assert again.input_value("input[name=amplitude-value]") == amplitude
+    assert again.get_attribute("#interventions button:text('TTX')", "aria-pressed") == "true"
+
+
+def check_a_bad_value(page, watch) -> None:
+    """A bad value: the server's one-line message beside its control; fixed, the message goes."""
     errors_before = page.evaluate("Number(document.getElementById('status').dataset.errors || 0)")
     page.fill("input[name=pulse-value]", "-1")
     page.press("input[name=pulse-value]", "Enter")
@@ -240,7 +256,9 @@ def test_action_potential_controls_ttx_cursor_pin_permalink(open_page, watch):
     wait_idle(page, before)
     assert not page.is_visible("#param-pulse-error")
 
-    # the data leave as they are drawn: CSV (time, then every trace) and JSON (with the summary)
+
+def check_exports_and_print(page) -> None:
+    """The data leave as they are drawn (CSV, JSON); printed, the page keeps figure and text."""
     with page.expect_download() as got:
         page.click("#export-csv")
     rows = Path(got.value.path()).read_text().splitlines()
@@ -255,15 +273,6 @@ def test_action_potential_controls_ttx_cursor_pin_permalink(open_page, watch):
     page.emulate_media(media="print")
     assert not page.is_visible("#controls") and page.is_visible("#plot") and page.is_visible("#mechanism")
     page.emulate_media(media="screen")
-
-    # the permalink restores the page: the same controls, TTX on, the same numbers
-    url, numbers, amplitude = page.url, headline(page), page.input_value("input[name=amplitude-value]")
-    assert "gNa_scale=0" in url
-    again = open_page(url[url.index("/x/"):])
-    assert headline(again) == numbers
-    assert again.input_value("input[name=amplitude-value]") == amplitude
-    assert again.get_attribute("#interventions button:text('TTX')", "aria-pressed") == "true"
-
 
 
 def test_propagation_diameter_moves_the_wave_and_the_electrodes(open_page):
