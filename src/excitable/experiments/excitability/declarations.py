@@ -136,6 +136,20 @@ REFRACTORY_PERIOD = Experiment(
              Signal("h (Na+ inactivation gate)", "", "Na+ channels not inactivated"),
              Signal("n (K+ activation gate)", "", "K+ channels open")),
     quick={"tolerance": 1e-2},
+    answer=("Because its Na+ channels are inactivated: for {absolute_refractory_ms:.1f} ms after a spike no "
+            "stimulus fires it, and after that a stronger one is needed, twice the usual threshold at "
+            "{interval_2x_fires_ms:.1f} ms, until the Na+ inactivation gates (h) have recovered and the "
+            "K+ channels closed."),
+    headline=(Headline("absolute_refractory_ms", "Absolute refractory period", "ms"),
+              Headline("relative_refractory_ms", "Relative refractory period", "ms"),
+              Headline("interval_2x_fires_ms", "Interval at which twice the threshold fires", "ms"),
+              Headline("control_threshold_uA_cm2", "Threshold of a single pulse", "µA/cm²"),
+              Headline("h_at_check", "Na+ channels not inactivated (h) then")),
+    suggestions=(Suggestion("The squid axon at 6.3 °C: slow gates, a long refractory period", {"model": "hh"}),
+                 Suggestion("Warm the cell to 40 °C: shorter refractory periods", {"temperature": 40.0}),
+                 Suggestion("Block half the K+ channels (TEA)", {"gK_scale": 0.5})),
+    model_note=("The textbook mammalian neuron at 36 °C (refractory period of about 2 ms, as textbooks "
+                "say); model=hh gives the squid axon's at 6.3 °C."),
 )
 
 GATES_OVERLAP = Experiment(
@@ -164,6 +178,21 @@ GATES_OVERLAP = Experiment(
              Signal("v at compare temperature (mV)", "mV", "the same spike at compare_temperature"),
              Signal("open Na+ at compare temperature", "", "m^3 h at compare_temperature"),
              Signal("open K+ at compare temperature", "", "n^4 at compare_temperature"), I_STIM),
+    answer=("Yes: for {overlap_ms:.2f} ms around the peak both the Na+ and the K+ channels are open, Na+ "
+            "flowing in while K+ flows out, so the Na+ that enters is {na_charge_ratio:.1f} times the minimum "
+            "needed to charge the membrane."),
+    headline=(Headline("overlap_ms", "Time both kinds of channel are open", "ms"),
+              Headline("peak_na_open", "Peak Na+ open probability (m³h)"),
+              Headline("peak_k_open", "Peak K+ open probability (n⁴)"),
+              Headline("na_charge_uC_cm2", "Na+ charge per spike", "µC/cm²"),
+              Headline("na_charge_ratio", "Na+ charge / minimum (C × ΔV)")),
+    suggestions=(Suggestion("The squid axon at 6.3 °C: slow gates, a long overlap, much wasted Na+",
+                            {"model": "hh"}),
+                 Suggestion("Warm the cell to 40 °C: faster gates, a shorter overlap", {"temperature": 40.0}),
+                 Suggestion("Block half the K+ channels (TEA): the overlap changes, the spike widens",
+                            {"gK_scale": 0.5})),
+    model_note=("The textbook mammalian neuron at 36 °C: the question is about a typical neuron; model=hh "
+                "gives the squid axon, where the overlap is longest."),
 )
 
 MEMBRANE_CURRENTS = Experiment(
@@ -186,6 +215,19 @@ MEMBRANE_CURRENTS = Experiment(
              Signal("I_k", "uA/cm2", "K+ currents (outward > 0)"), Signal("I_leak", "uA/cm2", "leak current"),
              *CURRENTS[2:], I_STIM),
     batches=True,
+    answer=("Because IK outgrows INa: at the steepest fall Na+ still flows in ({INa_at_steepest_fall_uA_cm2:.0f} "
+            "µA/cm²) but K+ flows out ({IK_at_steepest_fall_uA_cm2:+.0f} µA/cm²), so the net ionic current is "
+            "{I_ion_at_steepest_fall_uA_cm2:+.0f} µA/cm², outward, and discharges the membrane."),
+    headline=(Headline("INa_at_steepest_fall_uA_cm2", "INa at the steepest fall", "µA/cm²"),
+              Headline("IK_at_steepest_fall_uA_cm2", "IK at the steepest fall", "µA/cm²"),
+              Headline("I_ion_at_steepest_fall_uA_cm2", "Net ionic current there", "µA/cm²"),
+              Headline("steepest_fall_dvdt_mV_ms", "Fastest fall of V", "mV/ms"),
+              Headline("steepest_fall_v_mV", "V at the steepest fall", "mV")),
+    suggestions=(Suggestion("Block half the K+ channels (TEA): IK is smaller, the fall slower", {"gK_scale": 0.5}),
+                 Suggestion("The squid axon (HH, 6.3 °C)", {"model": "hh"}),
+                 Suggestion("Block the Na+ channels (TTX): no spike, nothing falls", {"gNa_scale": 0.0})),
+    model_note=("The textbook mammalian neuron at 36 °C: the currents of a typical neuron's spike; model=hh "
+                "gives the squid axon's."),
 )
 
 UNDERSHOOT = Experiment(
@@ -213,6 +255,22 @@ UNDERSHOOT = Experiment(
     signals=(Signal("v single spike, * (mV)", "mV", "one spike: control, slowed and faster K+ gate"),
              Signal("n single spike, *", "", "K+ activation gate n during that spike"),
              Signal("v long step, * (mV)", "mV", "repetitive firing during the long step")),
+    answer=("It resets the cell and sets its pace: the K+ channels that close slowly after a spike pull V "
+            "{undershoot_depth_mV_control:.1f} mV below rest for {undershoot_duration_ms_control:.0f} ms, while "
+            "the Na+ channels recover; with K+ gates twice as slow it is {undershoot_depth_mV_slowed:.1f} mV "
+            "deep and the cell fires {rate_hz_slowed:.0f} instead of {rate_hz_control:.0f} spikes/s."),
+    headline=(Headline("undershoot_depth_mV_control", "Undershoot below rest", "mV"),
+              Headline("undershoot_duration_ms_control", "Undershoot duration", "ms"),
+              Headline("rate_hz_control", "Firing rate under the step", "spikes/s"),
+              Headline("undershoot_depth_mV_slowed", "Undershoot, K+ gate 2x slower", "mV"),
+              Headline("rate_hz_slowed", "Firing rate, K+ gate 2x slower", "spikes/s"),
+              Headline("rate_hz_faster", "Firing rate, K+ gate faster", "spikes/s")),
+    suggestions=(Suggestion("Slow the K+ gate even more (3x): a longer undershoot, slower firing", {"slow": 3.0}),
+                 Suggestion("The squid axon (HH, 6.3 °C): V already near E_K, a shallow undershoot",
+                            {"model": "hh"}),
+                 Suggestion("A stronger step: the undershoot shortens the interval less", {"step_amplitude": 2.0})),
+    model_note=("The textbook mammalian neuron at 36 °C: a typical neuron's undershoot (about 6 mV below "
+                "rest); model=hh gives the squid axon's."),
 )
 
 VOLTAGE_CLAMP = Experiment(

@@ -1,10 +1,22 @@
-"""Are Na+ and K+ gates ever open at the same time? The open probabilities m^3 h and n^4 during one AP.
+"""Are Na+ and K+ gates ever open at the same time?
 
-The figure shows the Na+ channel open probability (m^3 h) and the K+ channel open probability (n^4)
-during an action potential: the K+ channels open before the Na+ channels have closed, so for about 2 ms
-(HH, 6.3 degC) both are open together and Na+ flows in while K+ flows out. Part of the Na+ entry is
-therefore cancelled by K+ exit instead of charging the membrane, which is why the Na+ charge per spike is
-many times the minimum C dV needed to charge the membrane; a warmer axon, with faster gates, wastes less.
+Yes, for a short while. An action potential starts when depolarization opens the Na+ channels' fast
+activation gates (m): Na+ rushes in and drives V up. The same depolarization sets two slower processes
+going: the Na+ channels' inactivation gates (h) close, and the K+ channels' activation gates (n) open.
+Because n is slower than m but not slower than h's closing, there is an interval, around the peak and
+on the way down, when a good fraction of both kinds of channel is open at once: the Na+ channel open
+probability m³h and the K+ channel open probability n⁴ are both well above their resting levels.
+
+During that overlap Na+ flows in while K+ flows out. The two currents partly cancel: charge carried in
+by Na+ is carried straight back out by K+ instead of charging the membrane. So the Na+ that enters
+during a spike is more than the minimum needed to charge the membrane capacitance from rest to the
+peak (C × ΔV). The figure compares the two, and how the overlap depends on temperature: in the cold the
+gates are slower, the overlap lasts longer and more Na+ is wasted; a warm mammalian neuron, with fast
+gates, wastes little (Alle, Roth & Geiger 2009 measured about 1.3 times the minimum in hippocampal mossy
+fibres).
+
+The Na+ pump must later carry every one of those Na+ ions back out, at the cost of ATP: the overlap is
+why the brain's energy budget depends on how the channels are tuned.
 """
 
 from __future__ import annotations

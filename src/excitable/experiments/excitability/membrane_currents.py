@@ -1,10 +1,18 @@
 """Why is the total current outward in the falling phase although INa is still inward?
 
-The figure shows every current of one action potential on one axis (outward positive): during the falling
-phase Na+ still flows in (INa < 0, the channels are not all inactivated yet), but the K+ channels opened by
-the spike carry a larger outward IK, so the net ionic current is outward and discharges the membrane
-capacitance: with no stimulus, C dV/dt = -I_ion (Kirchhoff), which is the capacitive current drawn dashed.
-The bars show the balance at the instant of steepest fall.
+During the falling phase of an action potential the Na+ channels are not all closed yet: their
+inactivation gates close over a millisecond or so, and until then Na+ keeps flowing in (INa is
+inward, negative). But the depolarization has by now opened many K+ channels, and K+ flows out
+(IK, outward, positive) with a large driving force, because V is far above E_K. IK outgrows INa,
+so the sum of all ionic currents is outward.
+
+With no stimulus on, the only place that net ionic current can go is the membrane capacitance: by
+Kirchhoff's current law C dV/dt + I_ion = 0, so an outward ionic current discharges the membrane and
+V falls. The capacitive current, drawn dashed, is the mirror image of the net ionic current. The
+bars show the balance at the instant V falls fastest: Na+ still in, K+ out, and the net outward.
+
+The sign of the total, not of each current, decides which way V moves: a current can flow inward
+while V falls, as long as a larger one flows outward.
 """
 
 from __future__ import annotations

@@ -1,10 +1,19 @@
-"""Why can't a patch fire again at once? Paired pulses: a conditioning spike, then a test pulse later.
+"""Why can't a patch fire again at once?
 
-The figure shows, against the time after the conditioning pulse, the test responses at threshold, the
-test threshold relative to a single pulse's, and the two gates that explain it: right after a spike most
-Na+ channels are inactivated (h low) and many K+ channels are still open (n high), so no test pulse up to
-the cap fires a spike (absolute refractory period); as h recovers and n closes, a spike can be evoked
-again but needs a stronger stimulus (relative refractory period), until the threshold is back to normal.
+Right after an action potential most Na+ channels are inactivated: their inactivation gates (h)
+closed during the spike and reopen only slowly, over milliseconds, once V is back near rest. An
+inactivated channel cannot open, whatever the stimulus, so for a while no stimulus can start a
+second spike: the absolute refractory period. At the same time many K+ channels (n) are still open,
+holding V down.
+
+As h recovers, more and more Na+ channels become available again. A second spike is then possible but
+needs a stronger stimulus than usual, because fewer Na+ channels can open and the still-open K+
+channels oppose the depolarization: the relative refractory period. When h and n are back to their
+resting values, the threshold is back to normal.
+
+The experiment gives a conditioning pulse that fires a spike and then, at increasing intervals, finds
+the weakest test pulse that fires a second one. The refractory period limits how fast a neuron can fire
+and makes a spike travel one way along an axon: the membrane it has just passed cannot fire again at once.
 """
 
 from __future__ import annotations

@@ -1,11 +1,19 @@
-"""What is the undershoot for? Single spikes and repetitive firing with normal, slower and faster K+ gates.
+"""What is the undershoot for?
 
-The figure compares three versions of the same cell whose K+ channel gate n opens and closes at the normal
-speed, slower or faster (its time constant tau_n scaled; its voltage dependence unchanged). After a spike
-the K+ channels close slowly, so for a while K+ conductance is higher than at rest and V is pulled toward
-EK, below rest: the undershoot (afterhyperpolarization). Slower K+ gates make it last longer (and deeper,
-unless V is already near EK, as in HH) and space the spikes of a long step further apart (lower firing
-rate); faster gates do the opposite. (Much faster ones, tau_n x 0.5 in HH, stop repetitive firing.)
+After an action potential, V falls below the resting potential for a while: the undershoot, or
+afterhyperpolarization. It happens because the K+ channels that repolarized the spike close slowly:
+for several milliseconds more K+ channels are open than at rest, so V is pulled toward the K+
+reversal potential E_K, below rest, and returns as they close.
+
+The undershoot does two jobs. It resets the Na+ channels: their inactivation gates (h) reopen only at
+negative potentials, and faster the more negative V is, so the undershoot gets the cell ready to fire
+again. And it spaces the spikes: while the extra K+ conductance lasts, a steady input has to work
+against it before it can reach threshold again, so the undershoot's depth and duration set how fast a
+cell fires during a long stimulus.
+
+The figure compares three copies of the same cell whose K+ gate opens and closes at the normal speed,
+twice as slowly, or faster (its time constant scaled, its voltage dependence unchanged). Slower K+
+gates make the undershoot deeper and longer and the firing slower; faster gates do the opposite.
 """
 
 from __future__ import annotations
@@ -131,6 +139,10 @@ def run(**given) -> Result:
         "train_trough_mV": "mean lowest V between spikes in the second half of the step",
     }
     summary.update(model=p.model, temperature_degC=temperature)
+    # The headline numbers of each cell by name (the lists above are in the order of "conditions").
+    for key in ("undershoot_depth_mV", "undershoot_duration_ms", "rate_hz"):
+        for cond, short in zip(scales, ("control", "slowed", "faster")):
+            summary[f"{key}_{short}"] = summary[key][list(scales).index(cond)]
     traces = {}
     for j, name in enumerate(scales):
         traces[f"v single spike, {name} (mV)"] = rec[j, :, 0]
