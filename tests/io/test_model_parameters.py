@@ -227,3 +227,15 @@ def test_the_command_line_says_one_line_and_exits_2(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith("excitable: error: ") and "unknown mechanism 'nope'" in err and "\n" not in err
     assert not out.exists()  # nothing half-written
+
+
+def test_a_name_without_its_mechanism_binds_to_the_loaded_suffix():
+    """"gbar_bs_na" with no mechanism: the split at the last "_" (mechanism "na") is a guess; the loaded
+    mechanism bs_na is the one NEURON would set. A negative density is refused, naming it."""
+    mods = ex.load_mod(MOD_DIR)
+    cell = mp.apply(mp.parse([{"section": "soma", "name": "gbar_bs_na", "value": 0.2}]),
+                    ex.Cell.from_swc("simple", dx_um=40.0), mods)
+    assert list(cell.mechanisms) == ["bs_na"] and np.allclose(cell.mechanism_at_sites("bs_na").gbar, 0.2)
+    with pytest.raises(ModelError, match=r"^p.json: entry 0 \(gbar_bs_na\): bs_na.gbar must be >= 0 S/cm2, got -1$"):
+        mp.apply(mp.parse([{"section": "soma", "name": "gbar_bs_na", "value": -1}], "p.json"),
+                 ex.Cell.from_swc("simple", dx_um=40.0), mods)

@@ -26,6 +26,7 @@ Leak with their units converted) and sets its values there.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from dataclasses import dataclass, field
@@ -62,6 +63,9 @@ class Entry:
     parameter: str
     value: float
     where: str
+    #: NEURON's name as the file gives it, where the file names no mechanism: the split at the last
+    #: "_" is a guess that ``apply`` corrects with the mechanisms it knows ("gbar_Ca_HVA").
+    guessed: str = ""
 
 
 @dataclass(frozen=True)
@@ -187,8 +191,9 @@ def _from_list(items: list, source: str, part: str) -> ModelParameters:
         if "value" not in item:
             raise ModelError(f"{source}: {where}: no value")
         value = _number(item, "value", source, where)
-        mech, param = _split(name, item.get("mechanism", item.get("mech", "")), source, where)
-        entries.append(Entry(section, mech, param, value, where))
+        given = item.get("mechanism", item.get("mech", ""))
+        mech, param = _split(name, given, source, where)
+        entries.append(Entry(section, mech, param, value, where, "" if given or not mech else name))
     return ModelParameters(source, tuple(entries), celsius, v_init)
 
 
@@ -257,6 +262,7 @@ def apply(params: ModelParameters, cell, mechanisms=None):
     "passive" part and the reversal potentials set values where mechanisms are, inserting nothing.
     """
     classes = dict(mechanisms or {})
+    params = bind(params, classes)
     have = set(cell.compartments.region)
     inserted = {}
     for mech in params.mechanisms:
@@ -276,6 +282,21 @@ def apply(params: ModelParameters, cell, mechanisms=None):
         except ModelError as err:
             raise ModelError(f"{params.source}: {e.where}: {err}") from None
     return cell
+
+
+def bind(params: ModelParameters, mechanisms=None) -> ModelParameters:
+    """``params`` with each guessed split of ``PARAM_SUFFIX`` (no mechanism in the file) moved to the
+    longest suffix among the mechanisms ``mechanisms`` (SUFFIX -> class) and the built-ins."""
+    known = set(mechanisms or {}) | set(BUILTINS)
+    out = []
+    for e in params.entries:
+        if e.guessed and e.mechanism not in known:
+            fits = [k for k in known if e.guessed.endswith("_" + k) and len(e.guessed) > len(k) + 1]
+            if fits:
+                k = max(fits, key=len)
+                e = dataclasses.replace(e, mechanism=k, parameter=e.guessed[: -len(k) - 1])
+        out.append(e)
+    return dataclasses.replace(params, entries=tuple(out))
 
 
 def _regions(sections: set[str], have: set[str]) -> list[str]:

@@ -28,7 +28,8 @@ Where = str | Sequence[str] | Callable[[np.ndarray], np.ndarray] | Location
 
 #: Parameter units whose values cannot be negative: conductances, permeabilities, concentrations,
 #: rate constants and pump currents (a negative gNa would make a sodium channel pump charge uphill).
-NONNEGATIVE_UNITS = frozenset({"mS/cm2", "uS", "nS", "cm/s", "mM", "1/ms", "1/(mM ms)", "uA/cm2"})
+NONNEGATIVE_UNITS = frozenset({"mS/cm2", "uS", "nS", "cm/s", "mM", "1/ms", "1/(mM ms)", "uA/cm2",
+                               "S/cm2", "mho/cm2"})  # the last two: densities of imported .mod files
 
 
 def check_physical(mechanism: AbstractChannel | type, field: str, values, shown=None) -> None:

@@ -64,18 +64,18 @@ def mechanisms(p) -> dict:
     return dict(loaded)
 
 
-def build_cell(p, params: model_parameters.ModelParameters | None = None) -> Cell:
-    """The cell of ``p.swc`` with the model's mechanisms and values (everything checked first)."""
-    params = parameters(p) if params is None else params
+def build_cell(p) -> tuple[Cell, model_parameters.ModelParameters]:
+    """The cell of ``p.swc`` with the model's mechanisms and values (everything checked first), and
+    the parameters as applied (each ``PARAM_SUFFIX`` bound to a mechanism that exists)."""
     classes = mechanisms(p)
+    params = model_parameters.bind(parameters(p), classes)
     cell = Cell(Morphology.from_swc(morphologies.path(p.swc, field="swc")), dx_um=p.dx_um)
-    return model_parameters.apply(params, cell, classes)
+    return model_parameters.apply(params, cell, classes), params
 
 
 def run(**given) -> Result:
     p = EXPERIMENT.resolve(given)
-    params = parameters(p)
-    cell = build_cell(p, params)
+    cell, params = build_cell(p)
     celsius = p.temperature if p.temperature is not None else (params.celsius if params.celsius is not None
                                                                else CELSIUS)
     v_init = p.v_init if p.v_init is not None else (params.v_init if params.v_init is not None else V_INIT)
