@@ -4,9 +4,9 @@ SUFFIX (``sim.record("hh.m")``, ``cell.set("hh.gnabar", ...)``).
 
 Fields: the file's PARAMETERs with their defaults and units, and the ion variables it READs
 (``ena``, ``cai`` ...: NEURON's defaults, filled from excitable's dynamic ion pools when a cell
-has them). States: the file's STATEs, plus ``celsius`` where BREAKPOINT needs the temperature
-(the engine gives currents no temperature; the state carries the run's, set at INITIAL and at
-every step).
+has them). States: the file's STATEs, then the ASSIGNED variables BREAKPOINT reads but does not set
+(``carried``), then ``celsius`` where BREAKPOINT needs the temperature (the engine gives currents no
+temperature; the state carries the run's, set at INITIAL and at every step).
 
 Units: currents are the file's mA/cm2 x 1000 = uA/cm2, the engine's unit for densities; parameters
 keep the file's units (``gnabar`` in S/cm2, as in NEURON).
@@ -70,6 +70,17 @@ def equation_states(desc: Description, block_name: str) -> tuple[str, ...]:
     return tuple(s for s in desc.states if s in named)
 
 
+def carried(desc: Description, breakpoint_text: str) -> tuple[str, ...]:
+    """ASSIGNED variables BREAKPOINT reads but never sets (``minf`` of an instantaneous gate, set by
+    the SOLVE'd block or INITIAL): in NEURON they keep their last value between blocks, so they are
+    carried from ``advance`` and ``steady_state`` to ``currents`` as extra states."""
+    read = set(re.findall(r"\b([A-Za-z_]\w*)\b", breakpoint_text))
+    written = set(re.findall(r"\b([A-Za-z_]\w*)\s*=(?!=)", breakpoint_text))
+    ion_vars = {v for ion in desc.ions for v in ion.read + ion.write}
+    return tuple(a for a in desc.assigned if a in read and a not in written and a not in SPECIAL
+                 and a not in ion_vars and a not in desc.currents)
+
+
 class Generated:
     """The compiled blocks of one mechanism (shared by all its instances)."""
 
@@ -85,6 +96,7 @@ class Generated:
                         if desc.initial else (lambda s: None))
         text = _mentions(desc, desc.breakpoint) if desc.breakpoint else ""
         self.needs_celsius = bool(re.search(r"\bcelsius\b", text))
+        self.carried = carried(desc, text)
 
     def _steady(self, solve_node):
         name = solve_node.block_name.get_node_name()
@@ -158,7 +170,7 @@ def make_class(desc: Description, mod):
     for k in spec:
         if k in RESERVED or keyword.iskeyword(k):
             raise ModelError(f"{desc.path}: parameter {k!r} has a name excitable's channels reserve; rename it")
-    states = desc.states + (("celsius",) if gen.needs_celsius else ())
+    states = desc.states + gen.carried + (("celsius",) if gen.needs_celsius else ())
     currents = desc.currents
     ions = {c: ion.name for ion in desc.ions for c in ion.write if ion.kind(c) == "current"}
     ion_fields = {var: (ion, "e" if kind == "e" else "c" + kind) for var, (ion, kind) in desc.ion_reads().items()}
@@ -186,7 +198,7 @@ def make_class(desc: Description, mod):
 
     def _states_out(scope, v, celsius):
         zero = jnp.zeros_like(v)
-        out = {k: scope.glob[k] + zero for k in desc.states}
+        out = {k: scope.glob[k] + zero for k in desc.states + gen.carried}
         if gen.needs_celsius:
             out["celsius"] = celsius + zero
         return out
