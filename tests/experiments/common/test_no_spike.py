@@ -38,3 +38,27 @@ def test_a_partial_tea_block_widens_the_spike():
     assert "no_action_potential" not in tea.summary
     assert _width_at_0_mV(tea) > 1.1 * _width_at_0_mV(control)
     assert np.isfinite(tea.summary["peak_mV"])
+
+
+@pytest.mark.parametrize("model", ["hh", "textbook"])
+def test_pronase_leaves_a_spike_that_never_repolarizes(model):
+    # Armstrong, Bezanilla & Rojas (1973): pronase removes Na+ inactivation and the squid axon's action
+    # potential turns into a long plateau. Without h the spike rises as usual but V stays up, where IK
+    # only balances INa (> 0 mV here), 30 ms after a 1-ms pulse; the intact model is back at rest.
+    s = experiments.run("membrane-currents", model=model, no_inactivation=True).summary
+    assert "never ends" in s["no_repolarization"] and s["plateau_mV"] > 0.0 and s["peak_mV"] > 30.0
+    assert "no_repolarization" not in experiments.run("membrane-currents", model=model).summary
+    labels = {iv.label for iv in experiments.declaration("membrane-currents").interventions}
+    assert {"TTX", "TEA", "pronase"} <= labels
+
+
+def test_pronase_holds_h_at_1_and_changes_nothing_else():
+    from excitable.experiments.common.models import HHPronase
+    from excitable.physics.channels.hh import HH
+
+    v = np.linspace(-100.0, 50.0, 7)
+    intact, treated = HH().gates(v, 6.3), HHPronase().gates(v, 6.3)
+    assert np.all(np.asarray(treated["h"][0]) == 1.0)
+    for gate in ("m", "n"):
+        np.testing.assert_array_equal(np.asarray(treated[gate][0]), np.asarray(intact[gate][0]))
+    assert HHPronase().name == "HH"

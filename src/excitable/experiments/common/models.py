@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import jax.numpy as jnp
 import numpy as np
 
 from excitable.errors import ModelError
@@ -22,7 +23,9 @@ from excitable.experiments.common.params import MODELS
 from excitable.model.cell import Cell
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp
+from excitable.physics.channel import channel
 from excitable.physics.channels.hh import HH
+from excitable.physics.channels.pospischil import NaTraub
 
 
 @dataclass
@@ -35,10 +38,42 @@ class SingleCompartment:
     description: str
 
 
-def single_compartment(model: str = "hh", **hh_params) -> SingleCompartment:
-    """Build one of the named single-compartment models (``hh_params`` override HH's defaults)."""
+@channel
+class HHPronase(HH):
+    """HH with the Na+ channels' inactivation removed, as pronase does (Armstrong, Bezanilla & Rojas
+    1973): h is held at 1 (its steady state 1 at every V, so it starts and stays there). Named "HH", so
+    that every recording and parameter path is the intact model's."""
+
+    @property
+    def name(self) -> str:
+        return "HH"
+
+    def gates(self, v, celsius):
+        gates = super().gates(v, celsius)
+        gates["h"] = (jnp.ones_like(gates["h"][0]), gates["h"][1])
+        return gates
+
+
+@channel
+class NaTraubPronase(NaTraub):
+    """The textbook cell's Na+ channel without inactivation (h held at 1), named "NaTraub"."""
+
+    @property
+    def name(self) -> str:
+        return "NaTraub"
+
+    def gates(self, v, celsius):
+        gates = super().gates(v, celsius)
+        gates["h"] = (jnp.ones_like(gates["h"][0]), gates["h"][1])
+        return gates
+
+
+def single_compartment(model: str = "hh", *, no_inactivation: bool = False, **hh_params) -> SingleCompartment:
+    """Build one of the named single-compartment models (``hh_params`` override HH's defaults);
+    ``no_inactivation``: the Na+ channels do not inactivate (pronase)."""
     if model == "hh":
-        cell = Cell.cylinder(length=20.0, diameter=20.0, ra=35.4).insert(HH(**hh_params))
+        hh = (HHPronase if no_inactivation else HH)(**hh_params)
+        cell = Cell.cylinder(length=20.0, diameter=20.0, ra=35.4).insert(hh)
         return SingleCompartment(cell, 6.3, "rest", "HH 1952 squid axon (20 x 20 um, NEURON's hh)")
     if model == "textbook":
         from excitable.physics.channels import pospischil
@@ -46,6 +81,8 @@ def single_compartment(model: str = "hh", **hh_params) -> SingleCompartment:
         preset = pospischil.textbook()
         cell = Cell.cylinder(length=preset.length, diameter=preset.diameter, cm=preset.cm)
         for ch in preset.channels:
+            if no_inactivation and isinstance(ch, NaTraub):
+                ch = NaTraubPronase(**{f: getattr(ch, f) for f in ch.parameters()})
             cell.insert(ch)
         return SingleCompartment(cell, preset.celsius, "rest",
                                  "textbook mammalian cell (Pospischil et al. 2008 regular spiking, tuned)")
@@ -55,7 +92,7 @@ def single_compartment(model: str = "hh", **hh_params) -> SingleCompartment:
 def prepared(p: Values) -> tuple[SingleCompartment, float]:
     """The model named by ``p.model`` with the drug scalings of ``p`` applied, and the temperature
     to run at (``p.temperature`` or the model's own)."""
-    model = single_compartment(p.model)
+    model = single_compartment(p.model, no_inactivation=bool(p.get("no_inactivation", False)))
     scale_conductances(model.cell, p.get("gNa_scale", 1.0), p.get("gK_scale", 1.0))
     temperature = model.temperature if p.get("temperature") is None else p.temperature
     return model, temperature

@@ -7,7 +7,8 @@ channels blocked (TEA, ``gK_scale`` near 0) the HH cell has no physiological res
 at -54 mV and the Na+ window current holds it depolarized, where the Na+ channels are inactivated).
 ``check`` runs one strong pulse first (only when a drug is applied: the intact models always fire)
 and, if either happens, returns a Result that says so in its summary (``no_action_potential``) and in
-its figure, with the V trace that shows why.
+its figure, with the V trace that shows why. With the Na+ inactivation removed (pronase,
+``no_inactivation``) the spike starts but never ends: V stays on a plateau (``no_repolarization``).
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ PULSE_UA_CM2, PULSE_MS, ONSET_MS, AFTER_MS = 40.0, 1.0, 5.0, 30.0
 HIGHEST_REST_MV = -50.0
 #: V may wander this much (mV) before the pulse and still count as a resting state.
 REST_DRIFT_MV = 1.0
+#: Still above this (mV) 30 ms after the pulse, a spike has not repolarized: a plateau.
+PLATEAU_MV = -40.0
 
 
 def check(p, name: str) -> Result | None:
     """None if the model of ``p`` (drugs applied) rests and fires; otherwise the no-spike Result."""
-    if p.get("gNa_scale", 1.0) == 1.0 and p.get("gK_scale", 1.0) == 1.0:
+    if p.get("gNa_scale", 1.0) == 1.0 and p.get("gK_scale", 1.0) == 1.0 and not p.get("no_inactivation"):
         return None
     from excitable.experiments.common.models import prepared
     from excitable.model.simulation import Simulation
@@ -44,9 +47,17 @@ def check(p, name: str) -> Result | None:
     t, v = res.t, res["v"]
     before = v[t < ONSET_MS]
     reason = _reason(p, float(np.ptp(before)), float(before[-1]), float(v[t >= ONSET_MS].max()))
+    key = "no_action_potential"
+    if reason is None and p.get("no_inactivation") and v[-1] > PLATEAU_MV:
+        key, reason = "no_repolarization", (
+            f"the spike never ends: with no Na+ inactivation (pronase) the Na+ channels stay open and V "
+            f"stays on a plateau at {v[-1]:+.0f} mV, where the K+ current only balances the Na+ current; "
+            f"normally h closes the Na+ channels and the spike is over in about 1 ms")
     if reason is None:
         return None
-    summary = {"no_action_potential": reason, "rest_mV": None, "peak_mV": None, "model": p.model,
+    summary = {key: reason, "plateau_mV": float(v[-1]) if key == "no_repolarization" else None,
+               "rest_mV": float(before[-1]) if key == "no_repolarization" else None,
+               "peak_mV": float(v.max()) if key == "no_repolarization" else None, "model": p.model,
                "temperature_degC": temperature, "gNa_scale": p.get("gNa_scale", 1.0),
                "gK_scale": p.get("gK_scale", 1.0), "test_pulse_uA_cm2": PULSE_UA_CM2,
                "v_before_pulse_mV": float(before[-1]), "v_max_mV": float(v.max())}
@@ -81,8 +92,10 @@ def plot_no_spike(res, name: str):
     a.set_xlabel("time (ms)")
     a.set_ylabel("V (mV)")
     s = res.summary
-    a.set_title(f"{name}: nothing to measure, no action potential")
+    reason = s.get("no_action_potential") or s["no_repolarization"]
+    a.set_title(f"{name}: nothing to measure, " + ("no action potential" if "no_action_potential" in s else
+                                                   "the spike never ends (pronase)"))
     # The reason under the panel, where no trace is: a caption a student reads with the figure.
-    a.text(0.0, -0.2, "\n".join(textwrap.wrap(s["no_action_potential"], 110)), transform=a.transAxes,
+    a.text(0.0, -0.2, "\n".join(textwrap.wrap(reason, 110)), transform=a.transAxes,
            **CAPTION)
     return fig

@@ -50,6 +50,11 @@ TTX = Intervention("TTX", {"gNa_scale": 0.0}, "tetrodotoxin blocks the voltage-g
 TEA = Intervention("TEA", {"gK_scale": 0.0}, "tetraethylammonium blocks the delayed-rectifier K+ channels")
 #: The channel blockers, for experiments with DRUG_PARAMS.
 DRUGS = (TTX, TEA)
+#: Pronase removes the Na+ channels' inactivation (h held at 1), for experiments built on
+#: ``common.models.prepared``: the spike no longer ends on its own, only K+ pulls V back.
+PRONASE_PARAM = {"no_inactivation": Param(False, "", "pronase: the Na+ channels do not inactivate "
+                                          "(h held at 1)", bool)}
+PRONASE = Intervention("pronase", {"no_inactivation": True}, "pronase removes Na+ channel inactivation")
 
 #: What a single-compartment run with the stimulus recorded shows first.
 V = Signal("v", "mV", "membrane potential")

@@ -11,8 +11,8 @@ Each protocol module (``excitable.experiments.excitability.action_potential`` ..
 from __future__ import annotations
 
 from excitable.experiments.base import Experiment, Headline, Param, Signal, Suggestion, decades, steps
-from excitable.experiments.common.params import (DRUG_PARAMS, DRUGS, I_STIM, MODEL_PARAMS, MODELS, V,
-                                                 temperature, time_step)
+from excitable.experiments.common.params import (DRUG_PARAMS, DRUGS, I_STIM, MODEL_PARAMS, MODELS, PRONASE,
+                                                 PRONASE_PARAM, V, temperature, time_step)
 
 FAMILY = "excitability"
 
@@ -129,8 +129,9 @@ REFRACTORY_PERIOD = Experiment(
                            "threshold", positive=True, slider=decades(1e-5, 0.1)),
         "dt": time_step(),
         **DRUG_PARAMS,
+        **PRONASE_PARAM,
     },
-    interventions=DRUGS,
+    interventions=(*DRUGS, PRONASE),
     signals=(Signal("v conditioning only (mV)", "mV", "the conditioning spike alone"),
              Signal("v test at * ms, at threshold (mV)", "mV", "test responses at threshold, by interval"),
              Signal("h (Na+ inactivation gate)", "", "Na+ channels not inactivated"),
@@ -171,8 +172,9 @@ GATES_OVERLAP = Experiment(
         "dt": time_step(0.01, "time step (finer than NEURON's 0.025: the 18.5-degC spike lasts ~0.4 ms; "
                         "at 0.025 its Na+ charge ratio is 4 % high)"),
         **DRUG_PARAMS,
+        **PRONASE_PARAM,
     },
-    interventions=DRUGS,
+    interventions=(*DRUGS, PRONASE),
     signals=(V, Signal("open Na+ (m^3 h)", "", "Na+ channel open probability"),
              Signal("open K+ (n^4)", "", "K+ channel open probability"),
              Signal("v at compare temperature (mV)", "mV", "the same spike at compare_temperature"),
@@ -209,8 +211,9 @@ MEMBRANE_CURRENTS = Experiment(
         "dt": time_step(0.01, "time step (at NEURON's 0.025, backward Euler makes the steepest fall "
                         "4 % too slow)"),
         **DRUG_PARAMS,
+        **PRONASE_PARAM,
     },
-    interventions=DRUGS,
+    interventions=(*DRUGS, PRONASE),
     signals=(V, Signal("I_na", "uA/cm2", "Na+ current (inward < 0)"),
              Signal("I_k", "uA/cm2", "K+ currents (outward > 0)"), Signal("I_leak", "uA/cm2", "leak current"),
              *CURRENTS[2:], I_STIM),
