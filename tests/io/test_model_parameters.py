@@ -181,6 +181,11 @@ def test_builtin_hh_and_pas_take_neurons_units():
     leak = cell.mechanism_at_sites("Leak")
     assert np.allclose(leak.g, 0.2) and np.allclose(leak.e, -72.0)
     assert set(cell.mechanism_sites("HH")) == {soma}
+    # "simple" has no apical dendrite: an apic entry is skipped, as NEURON's empty section list is;
+    # e_pas of the passive part sets pas where it is and inserts it nowhere.
+    p = mp.parse({"genome": [{"section": "apic", "name": "gnabar_hh", "value": 0.2}],
+                  "passive": [{"e_pas": -80.0}]})
+    assert list(mp.apply(p, ex.Cell.from_swc("simple", dx_um=40.0)).mechanisms) == []
 
 
 BAD = [
