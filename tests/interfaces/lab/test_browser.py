@@ -159,6 +159,8 @@ def shot(page, name: str, selector: str | None = None) -> None:
     tests rewrites the same bytes unless the page itself changed."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.mouse.move(0, 0)  # no hover label in the picture
+    page.wait_for_timeout(100)
     target = page.locator(selector) if selector else page
     target.screenshot(path=str(SHOTS / f"{name}.png"), mask=[page.locator("#status")], mask_color="#ffffff",
                       **({} if selector else {"full_page": False}))

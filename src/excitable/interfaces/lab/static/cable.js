@@ -56,7 +56,7 @@ export class CableView {
     Plotly.react(this.map, [{type: "heatmap", x: st.t_ms, y: st.x_um, z: st.v_mV, transpose: true,
                              colorscale: VOLTAGE_SCALE, zmin, zmax,
                              colorbar: {title: {text: "V (mV)"}},
-                             hovertemplate: "t %{x:.3g} ms, x %{y:.4g} µm: %{z:.3g} mV<extra></extra>"}],
+                             hovertemplate: "t %{x:.3g} ms, %{y:.0f} µm: %{z:.3g} mV<extra></extra>"}],
                  {...LAYOUT, title: {text: zoom ? "space-time map (colours zoomed to this run's V)" : "space-time map",
                                      font: {size: 13}}, uirevision: this.exp.name,
                   xaxis: {title: {text: "time (ms)"}}, yaxis: {title: {text: "position (µm)"}},
@@ -88,7 +88,7 @@ export class CableView {
                                                   line: {color: CYCLE[j % CYCLE.length], dash: "dot"}}));
     Plotly.react(this.profile, [{x: st.x_um, y: st.v_mV[i], type: "scatter", mode: "lines+markers",
                                  marker: {size: 4}, line: {color: "#000"}, name: "V",
-                                 hovertemplate: "x %{x:.4g} µm: %{y:.3g} mV<extra></extra>"}],
+                                 hovertemplate: "%{x:.0f} µm: %{y:.3g} mV<extra></extra>"}],
                  {...LAYOUT, title: {text: `V along the axon at t = ${fmt(st.t_ms[i])} ms`, font: {size: 13}},
                   hovermode: "x",  // a click anywhere above a position places the electrode there
                   xaxis: {title: {text: "position (µm)"}}, yaxis: {title: {text: "V (mV)"}, range: [lo - 5, hi + 5]},

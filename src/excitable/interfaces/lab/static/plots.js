@@ -6,7 +6,7 @@ import {COLORS, CYCLE, EXCITATORY, INHIBITORY, TRANSMITTER, ionColor, pretty} fr
 
 const KINDS = {  // kind -> [axis title, order]
   voltage: ["V", 0], current: ["current", 1], conductance: ["conductance", 2], gate: ["gate / open fraction", 3],
-  concentration: ["concentration", 4], transmitter: ["transmitter", 5], stimulus: ["stimulus", 6], other: ["", 7],
+  concentration: ["concentration", 4], transmitter: ["transmitter", 5], stimulus: ["stimulus", 6], other: ["value", 7],
 };
 const MANY = 6; // a panel with more traces shows this many, evenly spread (the rest: click the legend)
 
