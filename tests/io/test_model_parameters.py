@@ -244,3 +244,15 @@ def test_a_name_without_its_mechanism_binds_to_the_loaded_suffix():
     with pytest.raises(ModelError, match=r"^p.json: entry 0 \(gbar_bs_na\): bs_na.gbar must be >= 0 S/cm2, got -1$"):
         mp.apply(mp.parse([{"section": "soma", "name": "gbar_bs_na", "value": -1}], "p.json"),
                  ex.Cell.from_swc("simple", dx_um=40.0), mods)
+
+
+def test_a_calcium_pool_that_writes_cai_is_refused_with_its_line(tmp_path, capsys):
+    """Not imported yet (a mechanism writing a concentration): the model is refused, one line with
+    file:line, exit 2, nothing written; never run with the pool silently left out."""
+    from excitable.interfaces.cli.main import main
+
+    out = tmp_path / "out"
+    assert main(["run", "model", "--set", f"mechanisms={MOD_DIR / 'pool'}", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("excitable: error: ") and "bs_cad.mod:12: " in err and "\n" not in err
+    assert not out.exists()
