@@ -330,6 +330,15 @@ def test_resting_potential_answers_while_the_slider_moves(open_page):
     assert abs(trace1[-1] - trace0[-1]) > 1.0 and headline(page) != numbers0
     shot(page, "resting-potential")
     shot(page, "resting-potential-formulas", "#ions-view")
+
+    # a "try this" suggestion applies its changes: the control, the URL and the run follow
+    suggestion = page.evaluate("window.excitableLab.exp.suggestions[0].changes")
+    before = runs(page)
+    page.click("#try-list button >> nth=0")
+    wait_idle(page, before)
+    for k, v in suggestion.items():
+        assert float(page.input_value(f"input[name={k}-value]")) == v and f"{k}=" in page.url
+        assert payload(page)["params"][k] == v
     assert_script_prints_the_pages_numbers(page)
 
 
