@@ -53,8 +53,8 @@ def simulations(tstop_single, n_batch, tstop_batch, tstop_axon):
                 cell = ex.Cell(ex.Morphology.cylinder(length=10000.0, diameter=1.0, region="axon"),
                                nseg=1000, ra=100.0).insert(mech)
                 sim = ex.Simulation(cell, dt=c.DT, temperature=c.CELSIUS, v_init=-65.0)
-                sim.stimulate(ex.IClamp(ex.Location(cell.soma, 0.0), amplitude=0.5, delay=1.0, duration=0.2))
-                sim.record("v")
+                sim.stimulate(ex.IClamp(ex.Location(0, 0.0), amplitude=0.5, delay=0.5, duration=0.2))
+                sim.record("v", ex.Location(0, 0.5))
                 pair.append((lambda sim=sim: sim.run(tstop_axon)["v"]))
                 continue
             cell = ex.Cell.cylinder(length=c.LENGTH_UM, diameter=c.DIAMETER_UM).insert(mech)
@@ -80,7 +80,7 @@ def main() -> None:
     args = ap.parse_args()
     imp = import_times()
     sizes = (200.0, 100, 50.0, 10.0) if args.quick else (1000.0, 1000, 200.0, 20.0)
-    rows = [c.row("nmodl", "load_mod, first file (loads NEURON's NMODL framework)", imp["first"], None),
+    rows = [c.row("nmodl", "load_mod, first file in a fresh process (imports JAX and NEURON's NMODL framework)", imp["first"], None),
             c.row("nmodl", "load_mod, each further file (largest of 8)", max(imp["each"].values()), None,
                   "< 0.2 s")]
     for name, t in imp["each"].items():

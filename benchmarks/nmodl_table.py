@@ -24,7 +24,7 @@ CONSTRUCTS = {
     r"\bKINETIC\b": "KINETIC/sparse", r"\bCONSERVE\b": "CONSERVE", r"STEADYSTATE": "STEADYSTATE",
     r"\bFUNCTION\b": "FUNCTION", r"\bPROCEDURE\b": "PROCEDURE", r"\bif\s*\(": "if/else",
     r"\bTABLE\b": "TABLE", r"\bGLOBAL\b": "GLOBAL", r"\bLOCAL\b": "LOCAL", r"\bcelsius\b": "celsius",
-    r"\bghk\s*\(": "ghk()", r"=[ \t]*\(\w[\w-]*\)[ \t]*\(": "UNITS factors", r"\bNONSPECIFIC_CURRENT\b": "NONSPECIFIC",
+    r"\bghk\s*\(": "ghk()", r"=[ \t]*\((faraday|k-mole|pi|k|e|boltzmann)\)": "unit factors (FARADAY, R, ...)", r"\bNONSPECIFIC_CURRENT\b": "NONSPECIFIC",
     r"READ[^\n]*\b(cai|cao|nai|nao|ki|ko)\b": "reads concentrations", r"READ[^\n]*\be(na|k|ca)\b": "reads E",
 }
 
