@@ -24,7 +24,7 @@ import numpy as np
 
 from excitable.errors import ModelError
 from excitable.experiments.common import no_spike
-from excitable.experiments.common.models import gate_labels, prepared
+from excitable.experiments.common.models import gate_labels, prepared, reversals
 from excitable.experiments.excitability.declarations import REFRACTORY_PERIOD as EXPERIMENT
 from excitable.experiments.excitability.refractory_period_figure import plot_refractory_period
 from excitable.model.simulation import Simulation
@@ -111,7 +111,7 @@ def run(**given) -> Result:
             out_traces[f"v test at {d:g} ms, at the cap, no spike (mV)"] = traces[k, :, 0]
     return Result(t=t, traces=out_traces, summary=summary, name=EXPERIMENT.name,
                   meta=dict(p, temperature=temperature, delay=p.delay, gates=gates,
-                            model_description=model.description),
+                            model_description=model.description, **reversals(model.cell)),
                   plotter=plot_refractory_period)
 
 

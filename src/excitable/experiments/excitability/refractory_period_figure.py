@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from excitable.experiments.common.figures import COLORS, CYCLE, GREY, OKABE_ITO, new_figure, stim_strip
+from excitable.experiments.common.figures import (COLORS, CYCLE, GREY, OKABE_ITO, new_figure, reference_lines,
+                                                  stim_strip)
 
 
 def plot_refractory_period(res):
@@ -16,7 +17,7 @@ def plot_refractory_period(res):
     iv = np.asarray(s["intervals_ms"], float)
     ratios = np.array([np.nan if r is None else r for r in s["threshold_ratios"]])
     absolute, relative = s["absolute_refractory_ms"], s["relative_refractory_ms"]
-    fig, ax = new_figure(4, 1, height=1.0, width=8.5, sharex=True,
+    fig, ax = new_figure(4, 1, height=1.5, width=11.0, sharex=True,
                          gridspec_kw={"height_ratios": [3.0, 0.9, 2.4, 2.2]})
     a_v, a_s, a_r, a_g = ax[:, 0]
     shown = _pick_intervals(iv, ratios, absolute)
@@ -36,12 +37,15 @@ def plot_refractory_period(res):
         a_v.plot(x[sel], tr[key][sel], color=col, lw=1.1, ls="-" if fired else "--", label=lab)
         on = (x >= iv[k]) & (x < iv[k] + m["pulse"])
         a_s.fill_between(x, np.where(on, amp, 0.0), step="pre", color=col, alpha=0.7, lw=0)
-    a_v.axhline(0, color=GREY, lw=0.6, ls=":")
+    v0 = tr["v conditioning only (mV)"]
+    reference_lines(a_v, rest=float(v0[0]), e_na=m.get("e_na"), e_k=m.get("e_k"), x=0.0)
+    a_v.set_ylim(min(m.get("e_k", -90.0), float(v0.min())) - 8, max(m.get("e_na", 50.0), float(v0.max())) + 8)
     a_v.set_ylabel("V (mV)")
-    a_v.legend(fontsize=7, frameon=False, loc="upper right", ncol=2)
-    a_v.set_title(f"Refractory period: {m['model_description']}, {s['temperature_degC']:g} degC "
-                  f"(control threshold {s['control_threshold_uA_cm2']:.2f} uA/cm2, 1-ms pulses)",
-                  fontsize=10)
+    a_v.legend(fontsize=9, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    title = (f"No second spike for {absolute:.3g} ms (Na+ channels inactivated), then a stronger stimulus "
+             f"is needed" if absolute is not None else "Refractory period")
+    a_v.set_title(f"{title} ({m['model']}, {s['temperature_degC']:g} °C; single-pulse threshold "
+                  f"{s['control_threshold_uA_cm2']:.2f} µA/cm², 1-ms pulses)", fontsize=10, loc="left")
     stim_strip(a_s, x, stim)
     a_s.set_yscale("symlog", linthresh=10)
 
@@ -58,16 +62,16 @@ def plot_refractory_period(res):
     a_r.axhline(1.0, color=GREY, lw=0.8, ls="--")
     a_r.set_yscale("log")
     a_r.set_ylim(0.5, top * 1.6)
-    a_r.set_ylabel("threshold\n(x control)")
+    a_r.set_ylabel("threshold\n(× control)")
     if absolute is not None:
-        a_r.text(absolute / 2, 0.55, f"absolute:\nup to {absolute:.3g} ms", ha="center", va="bottom", fontsize=8)
+        a_r.text(absolute / 2, 0.55, f"absolute:\nup to {absolute:.3g} ms", ha="center", va="bottom", fontsize=9)
     if relative is not None:
         a_r.text(((absolute or 0) + relative) / 2, 0.55, f"relative: until {relative:.1f} ms", ha="center",
-                 va="bottom", fontsize=8, color="0.25")
+                 va="bottom", fontsize=9, color="0.25")
     if s.get("min_ratio") is not None and s["min_ratio"] < 0.97:
         a_r.annotate(f"supernormal {s['min_ratio']:.2f}x", (s["min_ratio_interval_ms"], s["min_ratio"]),
                      xytext=(0, 8), textcoords="offset points", fontsize=7, ha="center")
-    a_r.legend(fontsize=7, frameon=False, loc="upper right")
+    a_r.legend(fontsize=9, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
     h, n = tr["h (Na+ inactivation gate)"], tr["n (K+ activation gate)"]
     a_g.plot(x, h, color=OKABE_ITO["orange"], lw=1.6, label="h: Na+ channels not inactivated")
@@ -77,11 +81,11 @@ def plot_refractory_period(res):
     d8 = s["interval_gate_check_ms"]
     a_g.annotate(f"at {d8:g} ms: h = {s['h_at_check']:.2f} (rest {s['h_rest']:.2f}),\n"
                  f"n = {s['n_at_check']:.2f} (rest {s['n_rest']:.2f})", (d8, s["h_at_check"]),
-                 xytext=(60, 6), textcoords="offset points", fontsize=7,
+                 xytext=(60, 6), textcoords="offset points", fontsize=9,
                  arrowprops=dict(arrowstyle="->", lw=0.6))
     a_g.set_ylabel("gate (0-1)")
     a_g.set_ylim(0, 1)
-    a_g.legend(fontsize=7, frameon=False, loc="upper right")
+    a_g.legend(fontsize=9, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     a_g.set_xlabel("time after the conditioning pulse = test interval (ms)")
     a_g.set_xlim(-1.5, iv[-1] + 6)
     return fig

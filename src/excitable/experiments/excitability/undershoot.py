@@ -22,6 +22,7 @@ import numpy as np
 
 from excitable.errors import ModelError
 from excitable.experiments.common import no_spike
+from excitable.experiments.common.models import reversals
 from excitable.experiments.excitability.declarations import UNDERSHOOT as EXPERIMENT
 from excitable.experiments.excitability.undershoot_figure import plot_undershoot
 from excitable.model.cell import Cell
@@ -150,7 +151,7 @@ def run(**given) -> Result:
         traces[f"v long step, {name} (mV)"] = rec[k + j, :, 0]
     return Result(t=t, traces=traces, summary=summary, name=EXPERIMENT.name,
                   meta=dict(p, temperature=temperature, window=window, description=description,
-                            conditions=list(scales)),
+                            conditions=list(scales), **reversals(cell)),
                   plotter=plot_undershoot)
 
 
