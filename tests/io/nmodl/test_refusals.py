@@ -61,6 +61,13 @@ def test_a_syntax_error_is_one_line_with_the_line(tmp_path):
         load_mod(path)
 
 
+def test_an_undeclared_variable_is_named_when_the_file_is_loaded(tmp_path):
+    path = tmp_path / "undeclared.mod"
+    path.write_text("NEURON { SUFFIX u NONSPECIFIC_CURRENT i }\nASSIGNED { v i }\nBREAKPOINT { i = zz*v }\n")
+    with pytest.raises(ModelError, match=r"undeclared\.mod: variable 'zz' is used but never declared"):
+        load_mod(path)
+
+
 def test_paths_that_are_not_mod_files_are_named(tmp_path):
     with pytest.raises(ModelError, match="no such file"):
         load_mod(tmp_path / "missing.mod")

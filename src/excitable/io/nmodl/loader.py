@@ -55,7 +55,30 @@ def load_file(path):
     refuse(p, find(mod, desc))
     if not desc.suffix:
         raise ModelError(f"{p}: no SUFFIX in its NEURON block (a mechanism needs a name)")
-    return make_class(desc, mod)
+    cls = make_class(desc, mod)
+    _probe(p, cls)
+    return cls
+
+
+def _probe(path, cls) -> None:
+    """Trace INITIAL, BREAKPOINT and the SOLVE once, abstractly (``jax.eval_shape``: nothing is
+    computed), so that a file the compiler cannot follow fails here, in one line, and not in a run."""
+    import jax
+    import jax.numpy as jnp
+
+    mech = cls()
+
+    def everything():
+        v = jnp.asarray(-65.0)
+        s = mech.steady_state(v, 6.3)
+        return mech.currents(v, s), mech.advance(v, s, 6.3, 0.025, {"T": 0.0})
+
+    try:
+        jax.eval_shape(everything)
+    except ModelError as exc:
+        raise ModelError(str(exc) if str(exc).startswith(str(path)) else f"{path}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - a construct the compiler does not follow: one line, the file named
+        raise ModelError(f"{path}: cannot be imported ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})") from None
 
 
 def load_mod(source):

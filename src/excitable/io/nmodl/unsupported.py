@@ -42,6 +42,8 @@ KEYWORDS = {
     "FOR_NETCONS": "FOR_NETCONS",
     "RANDOM": "RANDOM variables",
     "MATCH": "MATCH",
+    "INCLUDE": "INCLUDE (other files)",
+    "DEFINE": "DEFINE macros",
 }
 #: Functions of NEURON's C library a file may call that excitable does not run.
 CALLS = ("scop_random", "normrand", "exprand", "urand", "unirand", "poisrand", "set_seed", "erand",
