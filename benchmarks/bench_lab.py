@@ -10,7 +10,7 @@ Measured (request sent to JSON parsed, wall clock on this side):
 - a 1000-compartment axon (propagation, squid preset, ncomp=1000, tstop=8): one run to compile, then
   ``--moves`` new temperatures, median;
 - a classroom: 30 clients at once (threads), each moving a slider 20 times on a single-compartment
-  page (a new value each time, the next request sent when the previous one answered, after a 50-ms
+  page (action-potential or membrane-currents amplitude, half the class each; a new value each time, the next request sent when the previous one answered, after a 50-ms
   pause like a debounced slider), p50/p95/max latency and failed requests (any status but 200).
 Beside each latency, the server's own compute time (the payload's ``elapsed_ms``, median): the
 difference is HTTP, JSON and waiting in the queue. Goals (issue 17): median <= 100 ms on single
@@ -39,6 +39,9 @@ import _common as c
 
 SINGLE = (("action-potential", "amplitude", 10.0), ("gates-overlap", "amplitude", 2.0),
           ("membrane-currents", "amplitude", 10.0), ("all-or-none", "pulse", 1.0))
+#: The classroom's pages: one simulation per request (gates-overlap and all-or-none search a
+#: threshold, tens of runs each: a class on them is measured by the latencies above).
+CLASSROOM = (SINGLE[0], SINGLE[2])
 
 
 def _free_port() -> int:
@@ -77,6 +80,7 @@ def first_load(base: str) -> float:
     total = 0.0
     for path in ("/", "/api/experiments", "/static/vendor/plotly.min.js", "/static/lab.css", "/static/lab.js"):
         dt, status, _ = request(base, path)
+        print(f"  GET {path}: {c.fmt_s(dt)}")
         total += dt
         if status != 200 and path in ("/", "/api/experiments"):
             raise SystemExit(f"GET {path}: status {status}")
@@ -99,7 +103,7 @@ def classroom(base: str, clients: int, per_client: int) -> tuple[list[float], in
     lat, failures, lock = [], [0], threading.Lock()
 
     def client(k: int):
-        name, key, v0 = SINGLE[k % len(SINGLE)]
+        name, key, v0 = CLASSROOM[k % len(CLASSROOM)]
         for i in range(per_client):
             value = round(v0 * (1.0 + 0.2 * (k * per_client + i) / (clients * per_client)), 6)
             try:

@@ -178,3 +178,25 @@ def test_the_exported_script_run_on_its_own_prints_the_pages_numbers(lab, tmp_pa
     out = subprocess.run([sys.executable, "run.py"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == body["summary"]
+
+
+def test_concurrent_requests_for_one_page_run_as_one_batch():
+    """A class moving one slider: requests that arrive while a run is busy wait in a list and run as
+    one vmapped batch; each answer is its own point's, equal to experiments.run for its values (the
+    summary to its 6 digits: a batched run may differ from a single one in the last bits)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fastapi.testclient import TestClient
+
+    from excitable.interfaces.lab.app import create_app
+    from excitable.interfaces.lab.runner import Runner
+
+    app = create_app(Runner(workers=1, time_limit_s=600))
+    amplitudes = [11.0, 12.0, 13.0, 14.5, 16.0, 18.0]
+    with TestClient(app) as client, ThreadPoolExecutor(len(amplitudes)) as pool:
+        bodies = list(pool.map(lambda a: client.post("/api/run/action-potential",
+                                                     json={"params": {"amplitude": a}}).json(), amplitudes))
+    assert max(app.state.batcher.batches) > 1 and sum(app.state.batcher.batches) == len(amplitudes)
+    for a, body in zip(amplitudes, bodies):
+        assert body["params"]["amplitude"] == a
+        assert body["summary"] == _summary_of(experiments.run("action-potential", amplitude=a))

@@ -78,11 +78,17 @@ def cache_key(kind: str, name: str, values: dict, extra=None) -> str:
 def run_payload(exp: Experiment, values: Values, swc_path: str | None = None,
                 upload_name: str | None = None) -> dict:
     """Run ``exp`` with ``values`` (in a worker thread) and build the page's payload."""
+    run_values = dict(values, swc=swc_path) if swc_path is not None else dict(values)
+    return payload_of(exp, values, experiments.run(exp.name, **run_values), upload_name)
+
+
+def payload_of(exp: Experiment, values: Values, result=None, upload_name: str | None = None) -> dict:
+    """The page's payload of ``result`` (run now when None: a request alone in its batch)."""
     from excitable.interfaces.lab import payload, script
 
+    if result is None:
+        return run_payload(exp, values)
     changed = {k: v for k, v in values.items() if v != exp.params[k].default}
-    run_values = dict(values, swc=swc_path) if swc_path is not None else dict(values)
-    result = experiments.run(exp.name, **run_values)
     code = {"cli": script.cli_line(exp, changed),
             "script": script.python_script(exp, changed, upload_name=upload_name)}
     return payload.build(result, exp, values, code)

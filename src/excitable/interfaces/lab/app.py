@@ -68,7 +68,9 @@ def _add_pages(app: FastAPI) -> None:
 
     @app.get("/static/vendor/plotly.min.js", include_in_schema=False)
     def plotly():
-        return FileResponse(plotly_js(), media_type="text/javascript")
+        # It changes only with the installed plotly: a browser may keep it for a day.
+        return FileResponse(plotly_js(), media_type="text/javascript",
+                            headers={"Cache-Control": "public, max-age=86400"})
 
     @app.get("/static/{path:path}", include_in_schema=False)
     def static(path: str):
@@ -124,20 +126,26 @@ def _add_handlers(app: FastAPI) -> None:
 
 
 def create_app(runner: Runner | None = None, *, warm: bool = False) -> FastAPI:
-    """The lab's application; ``runner`` defaults to a pool of 2 workers; ``warm`` runs the
-    single-compartment pages once at start-up in the background (their programs compile then)."""
+    """The lab's application; ``runner`` defaults to a pool of 2 workers; ``warm`` reads the catalog
+    now and runs the single-compartment pages once at start-up in the background (their programs
+    compile then, and the first slider move finds them ready)."""
+    from contextlib import asynccontextmanager
+
     from excitable.interfaces.lab import routes
 
-    app = FastAPI(title="excitable lab", docs_url=None, redoc_url=None, openapi_url=None)
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if warm:
+            from excitable.interfaces.lab.warmup import warm_up
+
+            asyncio.get_running_loop().run_in_executor(None, warm_up, app.state.runner)
+        yield
+
+    app = FastAPI(title="excitable lab", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.runner = runner or Runner()
-    app.state.uploads = None
     _add_handlers(app)
     routes.add_api(app)
     _add_pages(app)
     if warm:
-        @app.on_event("startup")
-        async def _warm():
-            from excitable.interfaces.lab.warmup import warm_up
-
-            asyncio.get_running_loop().run_in_executor(None, warm_up, app.state.runner)
+        catalog.listing()  # the declarations and mechanisms read once, before the first page asks
     return app

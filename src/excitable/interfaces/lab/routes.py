@@ -19,7 +19,10 @@ def _disconnected(request: Request):
 def add_api(app: FastAPI) -> None:
     from excitable.interfaces.lab.uploads import UploadStore
 
+    from excitable.interfaces.lab.batcher import Batcher
+
     app.state.uploads = UploadStore()
+    app.state.batcher = Batcher(app.state.runner.submit)
 
     @app.get("/api/experiments")
     def listing():
@@ -50,8 +53,11 @@ def add_api(app: FastAPI) -> None:
             with app.state.uploads.materialized(values["swc"]) as path:
                 return api.run_payload(exp, values, swc_path=str(path), upload_name=upload_name)
 
+        start = None
+        if exp.batches and app.state.batcher is not None:  # a class on one page: one vmapped run
+            start = lambda: app.state.batcher.submit(exp, values, api.payload_of)  # noqa: E731
         # A JSONResponse as it is: FastAPI's encoder would walk every sample in Python again
-        return JSONResponse(await app.state.runner.run(key, work, _disconnected(request)))
+        return JSONResponse(await app.state.runner.run(key, work, _disconnected(request), start=start))
 
     @app.post("/api/sensitivity/{name}")
     async def sensitivity(name: str, request: Request):

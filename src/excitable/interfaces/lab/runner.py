@@ -59,7 +59,8 @@ class Runner:
                 self._cache.popitem(last=False)
 
     # ---- submitting ---------------------------------------------------------------------------
-    def _submit(self, key, fn: Callable[[], dict]) -> tuple[Future, list[int]]:
+    def _submit(self, key, fn: Callable[[], dict], start: Callable[[], Future] | None = None
+                ) -> tuple[Future, list[int]]:
         with self._lock:
             if key in self._inflight:
                 fut, waiters = self._inflight[key]
@@ -70,7 +71,7 @@ class Runner:
                 self.stats["refused"] += 1
                 raise Busy(f"the lab is busy ({len(self._inflight)} runs queued, at most "
                            f"{self.queue_limit}); try again in a moment")
-            fut = self._pool.submit(self._work, key, fn)
+            fut = start() if start is not None else self._pool.submit(self._work, key, fn)
             entry = (fut, [1])
             self._inflight[key] = entry
             self.stats["runs"] += 1
@@ -81,10 +82,11 @@ class Runner:
         t0 = time.perf_counter()
         value = fn()
         value["elapsed_ms"] = round((time.perf_counter() - t0) * 1e3, 2)
-        self._store(key, value)
         return value
 
     def _done(self, key, fut: Future) -> None:
+        if not fut.cancelled() and fut.exception() is None and "elapsed_ms" in fut.result():
+            self._store(key, fut.result())
         with self._lock:
             if self._inflight.get(key, (None,))[0] is fut:
                 del self._inflight[key]
@@ -97,14 +99,16 @@ class Runner:
         if last and fut.cancel():
             self.stats["cancelled"] += 1
 
-    async def run(self, key, fn: Callable[[], dict],
-                  disconnected: Callable[[], Awaitable[bool]] | None = None) -> dict:
+    async def run(self, key, fn: Callable[[], dict] | None,
+                  disconnected: Callable[[], Awaitable[bool]] | None = None,
+                  start: Callable[[], Future] | None = None) -> dict:
         """The payload of ``fn()`` for ``key``: from the cache ("cached": True), a run in flight, or a
-        new run in the pool. Raises Busy, TimedOut, or what ``fn`` raised."""
+        new run in the pool (or the Future that ``start()`` returns: a batch, ``batcher.py``).
+        Raises Busy, TimedOut, or what the run raised."""
         hit = self.cached(key)
         if hit is not None:
             return {**hit, "cached": True}
-        fut, waiters = self._submit(key, fn)
+        fut, waiters = self._submit(key, fn, start)
         wrapped = asyncio.wrap_future(fut)
         wrapped.add_done_callback(lambda f: f.cancelled() or f.exception())  # retrieved: no warning
         deadline = time.monotonic() + self.time_limit_s
@@ -123,6 +127,10 @@ class Runner:
         if fut.cancelled():
             raise asyncio.CancelledError("cancelled")
         return {**fut.result(), "cached": False}
+
+    def submit(self, fn, *args) -> Future:
+        """``fn(*args)`` on a worker (a batch's drain task)."""
+        return self._pool.submit(fn, *args)
 
     def pending(self) -> int:
         with self._lock:
