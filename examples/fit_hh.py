@@ -21,7 +21,6 @@ import numpy as np
 
 import excitable as ex
 from excitable import fit
-from excitable.engine.batch import get_param, with_param
 
 # mS/cm2, mV, uF/cm2: the cell that made the recording, and where the fit starts.
 TRUTH = {"HH.gNa": 105.0, "HH.gK": 31.0, "Leak.g": 0.26, "Leak.e": -56.0, "cm": 1.1}
@@ -48,7 +47,7 @@ def recording(sim: ex.Simulation, seed: int) -> np.ndarray:
     """Step 2: the truth's trace plus noise, as an amplifier would record it."""
     p = sim.parameters()
     for name, value in TRUTH.items():
-        p = with_param(p, name, np.full(np.shape(get_param(p, name)), value))
+        p = ex.with_param(p, name, np.full(np.shape(ex.get_param(p, name)), value))
     v = sim.run(TSTOP, params=p)["v"]
     return v + np.random.default_rng(seed).normal(0.0, NOISE_MV, v.shape)
 

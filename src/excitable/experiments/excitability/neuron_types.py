@@ -119,7 +119,7 @@ def build() -> tuple[Network, list[float]]:
 
 def run(**given) -> Result:
     """Run the experiment; keyword arguments as in ``EXPERIMENT.params``."""
-    from excitable.engine.batch import broadcast
+    from excitable import broadcast  # the public batch helper
 
     p = EXPERIMENT.resolve(given)
     net, per_density = build()
@@ -131,12 +131,12 @@ def run(**given) -> Result:
     for c in range(n_cells):
         sim.record("v", at=_site(c), label=f"v{c}")
     tstop = DELAY_MS + p.duration + 20.0
-    fn = sim.function(tstop, batched=True)
     base = broadcast(sim.parameters(), N_TRIALS)
     t = np.arange(sim.n_steps(tstop) + 1) * sim.dt
 
     def trial(gains):  # gains (N_TRIALS, n_cells) uA/cm2 -> V (N_TRIALS, samples, n_cells)
-        return np.asarray(fn({**base, "iclamp_amp": jnp.asarray(gains)}))
+        res = sim.run_batch(tstop, {**base, "iclamp_amp": jnp.asarray(gains)})  # the engine's front door
+        return np.stack([np.asarray(res.traces[f"v{c}"]) for c in range(n_cells)], axis=-1)
 
     start, stop = DELAY_MS, DELAY_MS + p.duration
     rheo = _rheobases(trial, t, n_cells, start, stop, p.tolerance)

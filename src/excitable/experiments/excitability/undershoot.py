@@ -96,7 +96,7 @@ def build_cell(model: str, gna_scale: float, gk_scale: float) -> tuple[Cell, flo
 
 def run(**given) -> Result:
     """Run the experiment; keyword arguments as in ``EXPERIMENT.params``."""
-    from excitable.engine.batch import broadcast, with_param
+    from excitable import broadcast, with_param  # the public batch helpers
 
     p = EXPERIMENT.resolve(given)
     blocked = no_spike.check(p, EXPERIMENT.name)  # TTX, TEA: no spike to measure, said in one line
@@ -122,7 +122,8 @@ def run(**given) -> Result:
     gains = np.zeros((2 * k, 2))
     gains[:k, 0] = p.pulse_amplitude
     gains[k:, 1] = p.step_amplitude
-    rec = np.asarray(sim.function(tstop, batched=True)({**batch, "iclamp_amp": gains}))
+    res = sim.run_batch(tstop, {**batch, "iclamp_amp": gains})  # the engine's front door
+    rec = np.stack([np.asarray(res.traces[lab]) for lab in ("v", n_label)], axis=-1)
     t = np.arange(rec.shape[1]) * sim.dt
 
     summary = {"conditions": list(scales), "tau_n_scale": list(scales.values())}

@@ -84,7 +84,7 @@ def _cell(model: str):
 
 def run(**given) -> Result:
     """Run the experiment; keyword arguments as in ``EXPERIMENT.params``."""
-    from excitable.engine.batch import broadcast, with_param
+    from excitable import broadcast, with_param  # the public batch helpers
 
     p = EXPERIMENT.resolve(given)
     if p.t_on + p.duration > p.tstop:
@@ -116,7 +116,8 @@ def run(**given) -> Result:
     gmax = np.full((n + 1, 1), p.g * per_density)
     gmax[n] = 0.0  # the control: no channels open
     batch = with_param(batch, "LigandGated.gmax", gmax)
-    rec = np.asarray(sim.function(p.tstop, batched=True)(batch))
+    res = sim.run_batch(p.tstop, batch)  # the engine's front door
+    rec = np.stack([np.asarray(res.traces[s]) for s in ("v", "LigandGated[0].i", "LigandGated[0].g")], axis=-1)
     t = np.arange(rec.shape[1]) * sim.dt
     g_leak = PASSIVE_G if p.model == "passive" else None
     control = _response(t, rec[n, :, 0], t_test, p.test_duration)
