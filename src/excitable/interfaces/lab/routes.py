@@ -24,6 +24,12 @@ def add_api(app: FastAPI) -> None:
     app.state.uploads = UploadStore()
     app.state.batcher = Batcher(app.state.runner.submit)
 
+    @app.get("/api/status")
+    def status():
+        runner = app.state.runner
+        return {"warm": runner.warm, "pending": runner.pending(), "workers": runner.workers,
+                "stats": dict(runner.stats), "batches": list(app.state.batcher.batches[-20:])}
+
     @app.get("/api/experiments")
     def listing():
         return catalog.listing()

@@ -40,6 +40,7 @@ class Runner:
         self._lock = threading.RLock()
         self._cache: OrderedDict[Any, dict] = OrderedDict()
         self._inflight: dict[Any, tuple[Future, list[int]]] = {}  # key -> (future, [waiters])
+        self.warm = False  # set when the start-up warm-up (warmup.py) has finished
         self.stats = {"runs": 0, "cache_hits": 0, "shared": 0, "cancelled": 0, "refused": 0, "timeouts": 0}
 
     # ---- the cache ----------------------------------------------------------------------------
