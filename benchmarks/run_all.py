@@ -12,6 +12,7 @@ The benchmarks (see each file's docstring for exactly what is timed):
                    gradients of 1000 cells, compile and SWC reading, vs Jaxley (where installed: the
                    `bench` extra, or JAXLEY_PYTHON) and NEURON; rates and ratios (about 4 min, --quick 2)
   bench_swc.py     SWC read + discretize of synthetic 1e3..1e5-point trees vs NEURON's Import3d
+  bench_lab.py     `excitable lab` over HTTP: slider latencies, first page load, a 30-client classroom
                    (about 1 min, --quick 15 s)
 
 "speed-up" is NEURON time / excitable time: above 1, excitable is faster.
@@ -38,7 +39,7 @@ from pathlib import Path
 
 import _common as c
 
-BENCHES = ("single", "batch", "cli", "cable", "tour", "network", "scale", "swc")
+BENCHES = ("single", "batch", "cli", "cable", "tour", "network", "scale", "swc", "lab")
 
 
 def _field(path: str, key: str, sep: str) -> str:
