@@ -12,8 +12,8 @@ The benchmarks (see each file's docstring for exactly what is timed):
                    gradients of 1000 cells, compile and SWC reading, vs Jaxley (where installed: the
                    `bench` extra, or JAXLEY_PYTHON) and NEURON; rates and ratios (about 4 min, --quick 2)
   bench_swc.py     SWC read + discretize of synthetic 1e3..1e5-point trees vs NEURON's Import3d
-  bench_lab.py     `excitable lab` over HTTP: slider latencies, first page load, a 30-client classroom
                    (about 1 min, --quick 15 s)
+  bench_lab.py     `excitable lab` over HTTP: slider latencies, first page load, a 30-client classroom (about 2 min)
 
 "speed-up" is NEURON time / excitable time: above 1, excitable is faster.
 
