@@ -17,6 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from excitable.errors import ModelError
+from excitable.io.nmodl.affine import SharedExp, materialize
 
 #: Mathematical functions of NMODL (C's libm, NEURON's exprelr).
 BUILTINS = {
@@ -34,6 +35,8 @@ _ARITH = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a 
           ">": lambda a, b: a > b, "<": lambda a, b: a < b, ">=": lambda a, b: a >= b,
           "<=": lambda a, b: a <= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
 MAX_DEPTH = 64
+#: Where a trace keeps its shared exponentials (a mechanism-level entry no NMODL name can take).
+EXP_CACHE = "__exp_cache__"
 
 
 class Scope:
@@ -67,6 +70,7 @@ class Compiler:
     def __init__(self, path: str, functions: dict, procedures: dict, known: set[str]):
         self.path, self.functions, self.procedures, self.known = path, functions, procedures, known
         self._compiled: dict[str, tuple] = {}
+        self.exp = SharedExp()  # exponentials of a v + b share bases (affine.py)
 
     def fail(self, what: str, node=None):
         text = ""
@@ -141,7 +145,7 @@ class Compiler:
                     otherwise(scope)
                 return
             cond_fn, body = branches[k]
-            cond = cond_fn(scope)
+            cond = materialize(cond_fn(scope))
             if isinstance(cond, (bool, np.bool_)):  # known when the file is read: one branch
                 return body(scope) if cond else run(scope, k + 1)
             yes, no = scope.copy(), scope.copy()
@@ -150,7 +154,10 @@ class Compiler:
             for target, a, b in ((scope.local, yes.local, no.local), (scope.glob, yes.glob, no.glob)):
                 for name in set(a) | set(b):
                     va, vb = a.get(name, 0.0), b.get(name, 0.0)
-                    target[name] = va if va is vb else jnp.where(cond, va, vb)
+                    if isinstance(va, dict) or isinstance(vb, dict):  # the shared exponentials: values, not branches
+                        target[name] = {**(vb if isinstance(vb, dict) else {}), **(va if isinstance(va, dict) else {})}
+                        continue
+                    target[name] = va if va is vb else jnp.where(cond, materialize(va), materialize(vb))
         return run
 
     def from_statement(self, st, solve):
@@ -211,9 +218,12 @@ class Compiler:
         args = [self.expr(a) for a in e.arguments]
         if name in self.functions or name in self.procedures:
             return self.user_call(name, args, e)
+        if name == "exp" and len(args) == 1:
+            arg, shared = args[0], self.exp
+            return lambda scope: shared(arg(scope), scope.glob.setdefault(EXP_CACHE, {}))
         if name in BUILTINS:
             f = BUILTINS[name]
-            return lambda scope: f(*(jnp.asarray(a(scope)) for a in args))
+            return lambda scope: f(*(jnp.asarray(materialize(a(scope))) for a in args))
         self.fail(f"{name}()", e)
 
     def user_call(self, name, args, node):
@@ -243,12 +253,16 @@ def _is_static(x) -> bool:
 
 
 def _not(x):
-    return (not x) if _is_static(x) else jnp.logical_not(x)
+    return (not x) if _is_static(x) else jnp.logical_not(materialize(x))
 
 
 def _and(a, b):
-    return (bool(a) and bool(b)) if _is_static(a) and _is_static(b) else jnp.logical_and(a, b)
+    if _is_static(a) and _is_static(b):
+        return bool(a) and bool(b)
+    return jnp.logical_and(materialize(a), materialize(b))
 
 
 def _or(a, b):
-    return (bool(a) or bool(b)) if _is_static(a) and _is_static(b) else jnp.logical_or(a, b)
+    if _is_static(a) and _is_static(b):
+        return bool(a) or bool(b)
+    return jnp.logical_or(materialize(a), materialize(b))

@@ -75,6 +75,7 @@ def _probe(path, cls) -> None:
 
     try:
         jax.eval_shape(everything)
+        cls.shared_exp.choose_bases()  # the slopes this trace met (affine.py)
     except ModelError as exc:
         raise ModelError(str(exc) if str(exc).startswith(str(path)) else f"{path}: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - a construct the compiler does not follow: one line, the file named

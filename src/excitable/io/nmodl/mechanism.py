@@ -29,8 +29,9 @@ from jax.custom_derivatives import SymbolicZero
 
 from excitable.errors import ModelError
 from excitable.io.nmodl import solvers
+from excitable.io.nmodl.affine import Affine, materialize
 from excitable.io.nmodl.describe import ION_DEFAULTS, SPECIAL, Description
-from excitable.io.nmodl.expressions import Compiler, Scope
+from excitable.io.nmodl.expressions import EXP_CACHE, Compiler, Scope
 from excitable.io.nmodl.units import factors
 from excitable.physics.channel import AbstractChannel, channel
 
@@ -88,6 +89,7 @@ class Generated:
         self.desc, self.linear = desc, linear
         known = set(desc.parameters) | set(desc.assigned) | set(desc.states) | set(unit_factors)
         comp = Compiler(desc.path, desc.functions, desc.procedures, known)
+        self.comp_exp = comp.exp
         self.constants = {**unit_factors, **desc.constants}
         self.breakpoint = comp.block(desc.breakpoint.statement_block) if desc.breakpoint else (lambda s: None)
         self.derivatives = {n: comp.block(b.statement_block) for n, b in desc.derivatives.items()}
@@ -112,7 +114,8 @@ class Generated:
         glob.update(self.constants)
         glob.update({f.name: getattr(chan, f.name) for f in dataclasses.fields(chan)})
         glob.update({k: x for k, x in s.items()})
-        glob.update(v=v, celsius=celsius, dt=dt)
+        glob.update(v=Affine(1.0, 0.0, jnp.asarray(v)), celsius=celsius, dt=dt)  # exp sharing: affine.py
+        glob[EXP_CACHE] = {}
         return Scope({}, glob)
 
 
@@ -180,7 +183,7 @@ def make_class(desc: Description, mod):
         scope = gen.scope(chan, v, s, celsius)
         gen.breakpoint(scope)
         zero = jnp.zeros_like(v)
-        return {c: MA_TO_UA * scope.glob[c] + zero for c in currents}
+        return {c: MA_TO_UA * materialize(scope.glob[c]) + zero for c in currents}
 
     currents_fn = neuron_slope(raw_currents)
 
@@ -198,7 +201,7 @@ def make_class(desc: Description, mod):
 
     def _states_out(scope, v, celsius):
         zero = jnp.zeros_like(v)
-        out = {k: scope.glob[k] + zero for k in desc.states + gen.carried}
+        out = {k: materialize(scope.glob[k]) + zero for k in desc.states + gen.carried}
         if gen.needs_celsius:
             out["celsius"] = celsius + zero
         return out
@@ -214,6 +217,7 @@ def make_class(desc: Description, mod):
         "ions": ions, "ion_fields": ion_fields,
         "currents": currents_fn, "advance": advance, "steady_state": steady_state,
         "gates": lambda self, v, celsius: {}, "source": desc.path, "description": desc,
+        "shared_exp": gen.comp_exp,
     }
     cls = type(desc.suffix, (AbstractChannel,), namespace)
     return channel(cls)

@@ -22,6 +22,8 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from excitable.io.nmodl.affine import materialize
+
 NEWTON_ITERATIONS = 4
 STEADY_DT = 1e9            # ms, NEURON's ss_dt for sparse (scopmath/ssimplic_thread.hpp)
 STEADY_DT_IMPLICIT = 1e-9  # ms, its dt for derivimplicit
@@ -38,7 +40,7 @@ class Cnexp:
         def f(xx):
             trial = scope.copy()
             trial.set(name, xx)
-            return jnp.asarray(rhs(trial), dtype=x.dtype) + jnp.zeros_like(xx)
+            return jnp.asarray(materialize(rhs(trial)), dtype=x.dtype) + jnp.zeros_like(xx)
 
         fx, b = jax.jvp(f, (x,), (jnp.ones_like(x),))
         # NEURON's x + (1 - exp(B dt)) (-A/B - x), with -A/B - x = -f(x)/B; f dt where B = 0. (exp,
@@ -57,10 +59,10 @@ class Collect:
         self.derivs, self.laws = {}, {}
 
     def equation(self, scope, name, rhs):
-        self.derivs[name] = rhs(scope)
+        self.derivs[name] = materialize(rhs(scope))
 
     def conserve(self, scope, name, expr):
-        self.laws[name] = expr(scope)
+        self.laws[name] = materialize(expr(scope))
 
 
 def _derivatives(run_block, scope, names, x):
@@ -77,7 +79,7 @@ def backward_euler(run_block, scope, names, dt, iterations=NEWTON_ITERATIONS):
     """States after one backward Euler step of ``dt`` ms; ``scope`` is updated (states and what
     the block assigns, at the solution)."""
     old = tuple(jnp.asarray(scope.get(n)) for n in names)
-    shape = jnp.broadcast_shapes(*(o.shape for o in old), jnp.shape(scope.get("v")))
+    shape = jnp.broadcast_shapes(*(o.shape for o in old), jnp.shape(materialize(scope.get("v"))))
     old = tuple(jnp.broadcast_to(o, shape).astype(jnp.result_type(float)) for o in old)
 
     def residual(x):
