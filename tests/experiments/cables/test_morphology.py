@@ -55,7 +55,7 @@ def _neuron_depolarization(sites, p):
 
 @pytest.mark.neuron
 def test_a_distal_input_fades_toward_the_soma_as_in_neuron(default_run):
-    s, meta, comp = default_run.summary, default_run.meta, default_run.meta
+    s, meta = default_run.summary, default_run.meta
     p = experiments.declaration("morphology").resolve({})
     cell = morphology.build_cell(p)
     c = cell.compartments
