@@ -13,6 +13,8 @@ SOLVE statement (``solvers``), which is installed in the scope.
 
 from __future__ import annotations
 
+import re
+
 import jax.numpy as jnp
 import numpy as np
 
@@ -120,7 +122,13 @@ class Compiler:
             eq = e.expression
             name, rhs = eq.lhs.get_node_name(), self.expr(eq.rhs)
             if eq.lhs.is_var_name() and eq.lhs.name.is_prime_name() and eq.lhs.name.order.eval() == 1:
-                return lambda scope: scope.solver.equation(scope, name, rhs)
+                # B = d rhs / d x can be 0 only where x does not appear in the right-hand side
+                # (directly, or through a call): only then does cnexp need its guard.
+                from excitable.io.nmodl.parse import dsl
+
+                text = dsl().to_nmodl(eq.rhs)
+                appears = re.search(rf"\b{re.escape(name)}\b", text) and not re.search(r"\b[A-Za-z_]\w*\s*\(", text)
+                return lambda scope: scope.solver.equation(scope, name, rhs, guard=not appears)
             self.fail("higher-order or non-ODE equation", e)
         if e.is_binary_expression() and e.op.eval() == "=":
             if not (e.lhs.is_var_name() or e.lhs.is_name()) or (e.lhs.is_var_name() and e.lhs.index is not None):

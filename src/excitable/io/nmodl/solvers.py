@@ -33,7 +33,7 @@ METHODS = ("cnexp", "derivimplicit", "euler", "sparse")
 class Cnexp:
     """x' = f(x) linear in x, advanced in place (NEURON's cnexp)."""
 
-    def equation(self, scope, name, rhs):
+    def equation(self, scope, name, rhs, guard=True):
         x = jnp.asarray(scope.get(name))
         dt = scope.get("dt")
 
@@ -45,6 +45,9 @@ class Cnexp:
         fx, b = jax.jvp(f, (x,), (jnp.ones_like(x),))
         # NEURON's x + (1 - exp(B dt)) (-A/B - x), with -A/B - x = -f(x)/B; f dt where B = 0. (exp,
         # not expm1: XLA's CPU expm1 is not vectorized, and NEURON's formula uses exp.)
+        if not guard:  # x appears in f, and f is linear in x: B != 0 (NEURON's formula as it is)
+            scope.set(name, x + (1.0 - jnp.exp(b * dt)) * (-fx / b))
+            return
         safe_b = jnp.where(b == 0, 1.0, b)
         scope.set(name, x + jnp.where(b == 0, dt * fx, (1.0 - jnp.exp(b * dt)) * (-fx / safe_b)))
 
@@ -58,7 +61,7 @@ class Collect:
     def __init__(self):
         self.derivs, self.laws = {}, {}
 
-    def equation(self, scope, name, rhs):
+    def equation(self, scope, name, rhs, guard=True):
         self.derivs[name] = materialize(rhs(scope))
 
     def conserve(self, scope, name, expr):
