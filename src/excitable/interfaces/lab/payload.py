@@ -1,11 +1,12 @@
 """A Result as the JSON the lab's pages draw (docs/lab-api.md, POST /api/run): the resolved and
 changed parameters, the summary, the headline numbers and the plain answer, the traces downsampled
-to at most ``MAX_POINTS`` samples that keep every extremum, and the views (``views.py``).
+to at most ``MAX_POINTS`` samples that keep every extremum (to 6 significant digits of each trace's
+largest value, ``views.rounded``), and the views (``views.py``).
 
 Downsampling keeps, for every trace, its global maximum and minimum and each bucket's highest and
 lowest sample (so every spike peak a plot would show survives, at its exact value and time); the
 first and last samples; then fills what is left of the budget evenly. The kept samples are the
-Result's own values at the Result's own times: nothing is interpolated.
+Result's own values (rounded) at the Result's own times: nothing is interpolated.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def trace_entries(result, declared, index: np.ndarray) -> list[dict]:
             m = _UNIT_SUFFIX.search(label)
             unit, help_ = (m.group(1) if m else ("mV" if label.startswith("v") else "")), ""
         out.append({"label": label, "unit": pretty_unit(unit), "help": help_,
-                    "values": floats(y[index])})
+                    "values": floats(views.rounded(y[index]))})
     return out
 
 

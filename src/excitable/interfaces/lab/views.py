@@ -26,6 +26,21 @@ def floats(y: np.ndarray) -> list:
     return np.where(np.isfinite(y), y, None).tolist()
 
 
+#: Significant digits of a trace's samples, relative to its largest magnitude (the summary keeps its
+#: own 6 digits): a plot resolves 1e-3 of its height; full float64 doubles the JSON of a page.
+TRACE_DIGITS = 6
+
+
+def rounded(y: np.ndarray) -> np.ndarray:
+    """``y`` to ``TRACE_DIGITS`` significant digits of its largest magnitude (-65.00123 mV, 0.052931)."""
+    y = np.asarray(y, dtype=float)
+    finite = np.abs(y[np.isfinite(y)])
+    top = finite.max() if finite.size else 0.0
+    if top == 0.0:
+        return y
+    return np.round(y, TRACE_DIGITS - 1 - int(np.floor(np.log10(top))))
+
+
 def _thin(n: int, most: int) -> np.ndarray:
     """At most ``most`` evenly spread indices of ``range(n)``, first and last included."""
     return np.arange(n) if n <= most else np.unique(np.linspace(0, n - 1, most).round().astype(int))
