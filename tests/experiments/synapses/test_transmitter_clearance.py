@@ -66,3 +66,15 @@ def test_figure_renders(tc):
 def test_the_declared_signals_are_recorded(tc):
     assert_signals_recorded(tc)
     assert_answer_measured(tc)
+
+
+def test_clearance_too_slow_to_decay_in_one_interval_gives_no_ratio_not_a_crash():
+    # tau_clear 1.135 ms x block_factor 20 = 22.7 ms: the blocked EPC does not reach 1/e of its peak
+    # within one release interval; this once raised a TypeError (None / float).
+    res = experiments.run("transmitter-clearance", tau_clear=1.135, n_releases=3)
+    s = res.summary
+    if s["epc_decay_blocked_ms"] is None:
+        assert s["epc_decay_ratio"] is None
+    else:
+        assert s["epc_decay_ratio"] == pytest.approx(s["epc_decay_blocked_ms"] / s["epc_decay_control_ms"])
+    res.figure()

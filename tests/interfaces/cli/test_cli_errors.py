@@ -376,17 +376,19 @@ def test_an_interrupted_tour_never_leaves_an_older_page(tmp_path, capsys, regist
         res.plotter = plot
         return res
 
+    # The fakes are registered in this process only, so the tour runs them here (--jobs 1), not in
+    # worker processes.
     register("fake-first", plotted)
     register("fake-stopped", _raises(KeyboardInterrupt()))
     register("fake-never", plotted)
-    assert call(["tour", "--out", str(out), "--only", "fake-first,fake-stopped,fake-never"]) == 130
+    assert call(["tour", "--out", str(out), "--jobs", "1", "--only", "fake-first,fake-stopped,fake-never"]) == 130
     page = (out / "index.html").read_text()
     assert "OLD tour" not in page and not (out / "tour.json").exists()
     assert "INCOMPLETE: 1 of 3 experiments" in page and 'data-name="fake-first"' in page
     assert 'data-name="fake-never"' not in page
     # the same tour run to the end: complete, no mark
     register("fake-stopped", plotted)
-    assert call(["tour", "--out", str(out), "--only", "fake-first,fake-stopped,fake-never"]) == 0
+    assert call(["tour", "--out", str(out), "--jobs", "1", "--only", "fake-first,fake-stopped,fake-never"]) == 0
     page = (out / "index.html").read_text()
     assert "INCOMPLETE" not in page and page.count('data-status="ok"') == 3
     assert json.loads((out / "tour.json").read_text())["experiments"][2]["name"] == "fake-never"

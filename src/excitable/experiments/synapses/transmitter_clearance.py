@@ -91,7 +91,9 @@ def run(**given) -> Result:
         s[f"desensitized_end_{key}"] = float(tr[f"D_{key}"][train][-1])
         peaks = [float(o[(t > a) & (t <= a + isi)].max()) for a in (times[0], times[-1])]
         s[f"response_fade_{key}"] = peaks[1] / peaks[0]
-    s["epc_decay_ratio"] = s["epc_decay_blocked_ms"] / s["epc_decay_control_ms"]
+    # None when the current has not decayed to 1/e within one interval (slow clearance): no ratio.
+    decays = s["epc_decay_blocked_ms"], s["epc_decay_control_ms"]
+    s["epc_decay_ratio"] = decays[0] / decays[1] if None not in decays else None
     # Depolarization block: the blocked cell stops answering releases for good while it sits above
     # threshold with its Na+ channels inactivated.
     followed = s["releases_followed_blocked"]

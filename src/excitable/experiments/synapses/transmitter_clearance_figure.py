@@ -20,9 +20,7 @@ def plot_transmitter_clearance(res):
     sel = (t >= t1 - 1) & (t <= t1 + 12)
     for a, key, ylab, title in (
             (ax[0, 0], "T", "[ACh] in cleft (mM)", "Transmitter after one release"),
-            (ax[0, 1], "O", "receptors open",
-             f"Endplate conductance decays {s['epc_decay_ratio']:.1f}x slower when ACh stays "
-             f"(1/e: {s['epc_decay_control_ms']:.1f} -> {s['epc_decay_blocked_ms']:.1f} ms)")):
+            (ax[0, 1], "O", "receptors open", _decay_title(s))):
         for cond in ("control", "blocked"):
             a.plot(t[sel], tr[f"{key}_{cond}"][sel], color=colors[cond], lw=1.6, label=labels[cond])
         a.set_ylabel(ylab)
@@ -75,3 +73,14 @@ def plot_transmitter_clearance(res):
     h2, l2 = a_h.get_legend_handles_labels()
     a.legend(h1 + h2, l1 + l2, frameon=False, loc="upper left", bbox_to_anchor=(1.2, 1.0))
     return fig
+
+
+def _decay_title(s) -> str:
+    """The EPC panel's title: how much slower the conductance decays (a decay that does not reach
+    1/e within one interval has no time: said so)."""
+    ctl, blk = s["epc_decay_control_ms"], s["epc_decay_blocked_ms"]
+    if s["epc_decay_ratio"] is None:
+        shown = [f"{x:.1f} ms" if x is not None else "not within one interval" for x in (ctl, blk)]
+        return f"Endplate conductance decay (1/e): {shown[0]} -> {shown[1]}"
+    return (f"Endplate conductance decays {s['epc_decay_ratio']:.1f}x slower when ACh stays "
+            f"(1/e: {ctl:.1f} -> {blk:.1f} ms)")
