@@ -68,7 +68,8 @@ def probe_value(plan: Plan, params, probe: Probe, new, old, extras, dt):
     pl = plan.placement(probe.mechanism)
     chan = dict(mechanisms(plan, params, extras["pools"]))[pl] if plan.pools else params["channels"][pl.name]
     chan = jax.tree.map(lambda a: jnp.broadcast_to(a, (len(pl.sites),))[k], chan)
-    s_old = {name: x[k] for name, x in old["chan"][probe.mechanism].items()}
+    used = extras.get("chan_used", old["chan"])  # after this step's events (stepping.receive_events)
+    s_old = {name: x[k] for name, x in used[probe.mechanism].items()}
     vk = v[pl.sites[k]]
     if kind == "current":
         return chan.currents(vk, s_old)[probe.field]

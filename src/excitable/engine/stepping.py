@@ -122,13 +122,19 @@ def ion_currents(plan: Plan, params, v, states, pools):
     return out
 
 
+def receive_events(plan: Plan, params, states, amounts):
+    """States after this step's presynaptic events (``on_events``: Exp2Syn's jumps, an imported
+    NET_RECEIVE), applied before the membrane currents, as NEURON delivers an event of time t
+    before the step that starts at t: the step's current already sees the jump."""
+    return {pl.name: chan.on_events(states[pl.name], amounts[pl.name]) if pl.name in amounts else states[pl.name]
+            for pl, chan in mechanisms(plan, params, _NONE)}
+
+
 def advance_states(plan: Plan, params, v, states, dt, drive_syn, pools=_NONE):
     """Exponential Euler for every state at fixed V (exact for dx/dt = (inf - x) / tau)."""
     new = {}
     for pl, chan in mechanisms(plan, params, pools):
         s = states[pl.name]
-        if pl.name in drive_syn["amount"]:
-            s = chan.on_events(s, drive_syn["amount"][pl.name])
         drive = {"T": drive_syn["T"].get(pl.name, 0.0)}
         new[pl.name] = cnexp(chan, _at(plan, pl, v), s, params["celsius"], dt, drive)
     return new
@@ -183,6 +189,7 @@ def step(plan: Plan, params, state, drive, dt, theta: float = 1.0):
     syn_drive = {"T": {}, "amount": {}}
     if conn.groups:
         syn, syn_drive["T"], syn_drive["amount"] = deliver(conn, params, syn, dt)
+        states = receive_events(plan, params, states, syn_drive["amount"])
     pools = ion_pool_values(plan, params, state["ions"])
     w = DENSITY_TO_PER_UM2 * params["area"]  # densities -> pF, nS, pA
     i_mem, g_mem = membrane(plan, params, v, states, pools)
@@ -228,4 +235,6 @@ def step(plan: Plan, params, state, drive, dt, theta: float = 1.0):
     safe_w = jnp.where(w > 0, w, 1.0)
     extras = {"i_ion": (i_mem + theta * g_mem * dv) / safe_w, "iclamp": iclamp,
               "vclamp": vclamp_i / NA_TO_PA, "spiked": spiked, "T": syn_drive["T"], "pools": pools}
+    if conn.groups:
+        extras["chan_used"] = states  # what the currents used: after this step's events
     return {"v": v_new, "chan": states_new, "ions": ions, "syn": syn}, extras

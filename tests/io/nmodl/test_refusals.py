@@ -24,7 +24,7 @@ CASES = {
     "verbatim": ("", "", BREAKPOINT + "VERBATIM\n  double x = 1;\nENDVERBATIM\n", 9, "VERBATIM (C code)"),
     "pointer": ("    POINTER p", "p", BREAKPOINT, 4, "POINTER"),
     "watch": ("", "", BREAKPOINT + "NET_RECEIVE (w) {\n  WATCH (v > 0) 2\n}\n", 10, "WATCH"),
-    "point_process": ("    POINT_PROCESS Foo", "", BREAKPOINT, 4, "POINT_PROCESS"),
+    "artificial_cell": ("    ARTIFICIAL_CELL Foo", "", BREAKPOINT, 4, "ARTIFICIAL_CELL"),
     "random": ("", "", "BREAKPOINT { i = g*normrand(0, 1) }\n", 8, "normrand()"),
     "net_send": ("", "", BREAKPOINT + "PROCEDURE f() { net_send(1, 1) }\n", 9, "net_send()"),
     "longitudinal_diffusion": ("    USEION ca READ cai WRITE cai", "cai (mM)",

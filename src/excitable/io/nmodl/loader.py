@@ -55,7 +55,12 @@ def load_file(path):
     refuse(p, find(mod, desc))
     if not desc.suffix:
         raise ModelError(f"{p}: no SUFFIX in its NEURON block (a mechanism needs a name)")
-    cls = make_class(desc, mod)
+    if desc.point:  # POINT_PROCESS: a synapse driven by events (point.py)
+        from excitable.io.nmodl.point import make_point_class
+
+        cls = make_point_class(desc, mod)
+    else:
+        cls = make_class(desc, mod)
     _probe(p, cls)
     return cls
 

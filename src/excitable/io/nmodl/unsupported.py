@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from excitable.errors import ModelError
+from excitable.io.nmodl import point
 from excitable.io.nmodl.describe import Description
 from excitable.io.nmodl.parse import ModFile, strip_comments
 
@@ -21,9 +22,7 @@ KEYWORDS = {
     "WATCH": "WATCH",
     "POINTER": "POINTER",
     "BBCOREPOINTER": "BBCOREPOINTER",
-    "POINT_PROCESS": "POINT_PROCESS (point processes and NET_RECEIVE are not imported yet)",
     "ARTIFICIAL_CELL": "ARTIFICIAL_CELL",
-    "NET_RECEIVE": "NET_RECEIVE",
     "ELECTRODE_CURRENT": "ELECTRODE_CURRENT",
     "EXTERNAL": "EXTERNAL",
     "COMPARTMENT": "COMPARTMENT",
@@ -67,6 +66,7 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
         if method not in SOLVE_METHODS:
             found.append((_first(lines, rf"\bSOLVE\s+{block}\b"), f"SOLVE {block} METHOD {method or '(none)'}"))
     found += _ion_problems(desc, lines)
+    found += point.problems(mod, desc)  # NET_RECEIVE: only event-time jumps linear in the weight
     for name in UNPROVIDED:
         if name in desc.assigned or name in desc.parameters:
             found.append((_first(lines, rf"\b{name}\b"), f"{name} (NEURON's {name} is not provided to mechanisms yet)"))

@@ -1,0 +1,200 @@
+"""Point processes (POINT_PROCESS) with NET_RECEIVE: synapses imported from .mod files.
+
+A POINT_PROCESS file becomes a ``kind = "point"`` mechanism (currents in nA and conductances in µS,
+as in the file: NEURON's point-process units are the engine's), placed and driven like the
+built-in Exp2Syn (``physics/receptors.py``)::
+
+    ExpSyn = ex.load_mod(".../expsyn.mod")
+    net.connect(pre, post, ExpSyn(tau=2.0, e=0.0), weight=0.01, delay=1.0, t_max=0.0, pulse=0.0)
+    net.spike_train([5.0, 10.0], post, ExpSyn(tau=2.0), weight=0.01, t_max=0.0, pulse=0.0)
+
+NET_RECEIVE becomes ``on_events(s, weight)``: the engine hands it the total weight that arrives at
+each instance in a step (0 in a step without events), so only what is exact under that contract is
+imported: every statement is a jump ``x = x + expr`` (or ``- expr``) of a STATE, ``expr`` linear in
+the event's weight and free of states, V and t (expsyn's ``g = g + weight``, exp2syn's
+``A = A + weight*factor``). Then two events in one step give the jump of their summed weight, and
+a step without events changes nothing. Anything else (``net_send`` self-events, conditions on the
+state, extra NetCon arguments, ``t``) is refused with ``file:line``.
+
+NEURON semantics kept: INITIAL runs once at ``finitialize``, and what it computes persists. An
+ASSIGNED variable NET_RECEIVE reads (exp2syn's ``factor``) and a PARAMETER INITIAL writes
+(exp2syn's guard ``tau1 = 0.9999*tau2`` when tau1 >= tau2) are carried as extra states, set by
+INITIAL (``steady_state``) and read by every later block, as NEURON's instance data are.
+"""
+
+from __future__ import annotations
+
+import re
+
+from excitable.errors import ModelError
+from excitable.io.nmodl.describe import Description
+from excitable.io.nmodl.parse import strip_comments
+
+#: A NET_RECEIVE statement that is an event-time jump of a variable: x = x + expr, x = x - expr.
+_JUMP = re.compile(r"^\s*([A-Za-z_]\w*)\s*=\s*\1\s*([+-])(.+)$")
+
+
+def net_receive(mod):
+    """The NET_RECEIVE block of a parsed file, or None."""
+    for block in mod.program.blocks:
+        if block.is_net_receive_block():
+            return block
+    return None
+
+
+def _block_lines(lines: list[str], header: str) -> list[tuple[int, str]]:
+    """(line number, text) of the statements of the block opened by ``header`` (braces matched)."""
+    rx = re.compile(header)
+    start = next((i for i, line in enumerate(lines) if rx.search(line)), None)
+    if start is None:
+        return []
+    out, depth = [], 0
+    for i in range(start, len(lines)):
+        text = lines[i]
+        if i == start:
+            depth += text.count("{") - text.count("}")
+            text = text.split("{", 1)[1] if "{" in text else ""
+        else:
+            depth += text.count("{") - text.count("}")
+        body = text.rsplit("}", 1)[0] if depth <= 0 else text
+        if body.strip():
+            out.append((i + 1, body.strip()))
+        if depth <= 0 and i > start:
+            break
+    return out
+
+
+def problems(mod, desc: Description) -> list[tuple[int, str]]:
+    """(line, construct) of what a point process uses that ``on_events`` cannot run exactly."""
+    block = net_receive(mod)
+    if block is None:
+        return []
+    lines = strip_comments(mod.text)
+    header = next((i + 1 for i, line in enumerate(lines) if re.search(r"\bNET_RECEIVE\b", line)), 0)
+    if not desc.point:
+        return [(header, "NET_RECEIVE outside a POINT_PROCESS")]
+    args = [a.get_node_name() for a in block.parameters]
+    found = []
+    if len(args) != 1:
+        found.append((header, f"NET_RECEIVE with {len(args)} arguments (only the weight is delivered)"))
+    weight = args[0] if args else "weight"
+    forbidden = set(desc.states) | {"v", "t"}
+    for n, text in _block_lines(lines, r"\bNET_RECEIVE\b"):
+        m = _JUMP.match(text)
+        used = set(re.findall(r"\b[A-Za-z_]\w*\b", m.group(3))) if m else set()
+        if m is None or m.group(1) not in desc.states:
+            found.append((n, f"NET_RECEIVE statement '{text[:40]}' (only jumps x = x + f(weight) of a STATE "
+                             "are event-time jumps)"))
+        elif used & forbidden or weight not in used:
+            found.append((n, f"NET_RECEIVE jump '{text[:40]}' (its size must depend on {weight} and not on "
+                             "states, v or t)"))
+    return found
+
+
+def _carried_extra(desc: Description, mod) -> tuple[str, ...]:
+    """Variables INITIAL sets that later blocks read: ASSIGNED read by NET_RECEIVE, and PARAMETERs
+    INITIAL overwrites (NEURON keeps both in the instance's data after finitialize)."""
+    from excitable.io.nmodl.parse import dsl
+
+    nr = net_receive(mod)
+    nr_text = dsl().to_nmodl(nr.statement_block) if nr is not None else ""
+    init_text = dsl().to_nmodl(desc.initial) if desc.initial is not None else ""
+    read = set(re.findall(r"\b([A-Za-z_]\w*)\b", nr_text))
+    assigned = tuple(a for a in desc.assigned if a in read and a not in desc.states)
+    written = tuple(p for p in desc.parameters if re.search(rf"\b{re.escape(p)}\s*=(?!=)", init_text))
+    return assigned + written
+
+
+def make_point_class(desc: Description, mod):
+    """The ``kind = "point"`` class of a POINT_PROCESS file (after ``problems`` found nothing)."""
+    import jax.numpy as jnp
+
+    from excitable.io.nmodl import mechanism, solvers
+    from excitable.io.nmodl.affine import materialize
+    from excitable.io.nmodl.expressions import Compiler
+    from excitable.io.nmodl.units import factors
+    from excitable.physics.channel import AbstractChannel, channel
+
+    gen = mechanism.Generated(desc, factors(mod), mod.linear)
+    spec = mechanism.fields(desc)
+    for k in spec:
+        if k in mechanism.RESERVED:
+            raise ModelError(f"{desc.path}: parameter {k!r} has a name excitable's channels reserve; rename it")
+    kept = desc.states + gen.carried + tuple(x for x in _carried_extra(desc, mod) if x not in gen.carried)
+    states = kept + (("celsius",) if gen.needs_celsius else ())
+    nr = net_receive(mod)
+    weight_name = nr.parameters[0].get_node_name() if nr is not None else "weight"
+    known = set(desc.parameters) | set(desc.assigned) | set(desc.states) | set(gen.constants) | {weight_name}
+    comp = Compiler(desc.path, desc.functions, desc.procedures, known)
+    comp.exp = gen.comp_exp
+    jump = comp.block(nr.statement_block) if nr is not None else None
+    currents = desc.currents
+    ions = {c: ion.name for ion in desc.ions for c in ion.write if ion.kind(c) == "current"}
+    ion_fields = {var: (ion, "e" if kind == "e" else "c" + kind) for var, (ion, kind) in desc.ion_reads().items()}
+
+    def out(scope, like, celsius):
+        zero = jnp.zeros_like(like)
+        res = {k: materialize(scope.glob[k]) + zero for k in kept}
+        if gen.needs_celsius:
+            res["celsius"] = celsius + zero
+        return res
+
+    def raw_currents(chan, v, s):
+        scope = gen.scope(chan, v, s, s["celsius"] if gen.needs_celsius else 0.0)
+        gen.breakpoint(scope)
+        zero = jnp.zeros_like(v)
+        return {c: materialize(scope.glob[c]) + zero for c in currents}  # nA, as the file's
+
+    def advance(self, v, s, celsius, dt, drive):
+        scope = gen.scope(self, v, s, celsius, dt)
+        for block, method in desc.solves:
+            solvers.solve(method, gen.derivatives[block], scope, gen.eq_states[block],
+                          linear=gen.linear.get(block, False))
+        return out(scope, v, celsius)
+
+    def steady_state(self, v, celsius):
+        scope = gen.scope(self, v, dict.fromkeys(desc.states, 0.0), celsius, 0.0)
+        gen.initial(scope)
+        return out(scope, v, celsius)
+
+    def on_events(self, s, weight):
+        if jump is None:
+            return s
+        like = jnp.zeros_like(jnp.asarray(weight, dtype=float))
+        celsius = s.get("celsius", 0.0)
+        scope = gen.scope(self, like, s, celsius)
+        scope.local[weight_name] = weight
+        jump(scope)
+        return out(scope, like, celsius)
+
+    namespace = {
+        "__annotations__": {k: float for k in spec},
+        **{k: default for k, (default, _) in spec.items()},
+        "__doc__": f"{desc.suffix}: point process imported from {desc.path} (NMODL); currents in nA.",
+        "__module__": "nmodl_generated",  # not ours: the program store keys programs by our source
+        "kind": "point", "states": states, "units": {k: unit for k, (_, unit) in spec.items()},
+        "ions": ions, "ion_fields": ion_fields,
+        "currents": mechanism.neuron_slope(raw_currents), "advance": advance, "steady_state": steady_state,
+        "on_events": on_events, "gates": lambda self, v, celsius: {}, "source": desc.path,
+        "description": desc, "shared_exp": gen.comp_exp,
+    }
+    cls = channel(type(desc.suffix, (AbstractChannel,), namespace))
+    _check_linear(cls, desc, mod, weight_name)
+    return cls
+
+
+def _check_linear(cls, desc: Description, mod, weight_name: str) -> None:
+    """The jumps must be linear in the weight (two events in a step = one of their summed weight):
+    checked once at load, at the file's defaults, weights 1 and 2 from INITIAL's states at -65 mV."""
+    import numpy as np
+
+    if net_receive(mod) is None:
+        return
+    mech = cls()
+    s = mech.steady_state(np.asarray(-65.0), 6.3)
+    jumps = [{k: float(mech.on_events(s, np.asarray(w))[k]) - float(s[k]) for k in desc.states} for w in (1.0, 2.0)]
+    for k in desc.states:
+        if not np.isclose(jumps[1][k], 2.0 * jumps[0][k], rtol=1e-12, atol=1e-300):
+            line = next((n for n, text in _block_lines(strip_comments(mod.text), r"\bNET_RECEIVE\b")
+                         if re.match(rf"\s*{k}\s*=", text)), 0)
+            raise ModelError(f"{desc.path}:{line}: NET_RECEIVE jump of {k} not linear in {weight_name} not supported")
