@@ -115,6 +115,45 @@ def test_exp2syn_initial_guard_changes_tau1_as_neuron(mods):
     assert float(a1["A"]) == pytest.approx(float(after["A"]) * np.exp(-DT / (0.9999 * 3.0)), rel=1e-14)
 
 
+def test_connect_from_a_spiking_cell_matches_neuron_netcon(mods):
+    """Network.connect: a presynaptic hh cell's spike (threshold 0 mV, delay 1 ms, a multiple of dt)
+    drives ExpSyn on a second cell as NEURON's NetCon does: fixed step, the crossing is detected at
+    the end of its step and the event delivered before the step that starts 1 ms later."""
+    h = neuron_h()
+    secs = []
+    for k in range(2):
+        sec = h.Section(name=f"point_pair_{k}")
+        sec.L = sec.diam = 20.0
+        sec.insert("hh")
+        secs.append(sec)
+    h.usetable_hh = 0
+    stim = h.IClamp(secs[0](0.5))
+    stim.delay, stim.dur, stim.amp = 1.0, 20.0, 0.2
+    syn = h.ExpSyn(secs[1](0.5))
+    syn.tau = 2.0
+    nc = h.NetCon(secs[0](0.5)._ref_v, syn, sec=secs[0])
+    nc.threshold, nc.delay, nc.weight[0] = 0.0, 1.0, 0.004
+    rec = {"post": h.Vector().record(secs[1](0.5)._ref_v), "g": h.Vector().record(syn._ref_g)}
+    h.dt, h.secondorder, h.celsius = DT, 0, 6.3
+    h.finitialize(-65.0)
+    h.continuerun(TSTOP)
+    ref = {k: np.array(x) for k, x in rec.items()}
+    del nc, syn, stim, secs
+
+    pre = ex.Cell.cylinder(length=20.0, diameter=20.0).insert(mods.hh())
+    post = ex.Cell.cylinder(length=20.0, diameter=20.0).insert(mods.hh())
+    net = Network([pre, post])
+    net.connect(pre, post, mods.ExpSyn(tau=2.0), weight=0.004, delay=1.0, t_max=0.0, pulse=0.0)
+    sim = ex.Simulation(net, dt=DT, temperature=6.3, v_init=-65.0)
+    sim.stimulate(ex.IClamp(pre.soma, amplitude=0.2, delay=1.0, duration=20.0))
+    sim.record("v", Site(1, post.soma), label="post")
+    sim.record("ExpSyn[0].g", label="g")
+    res = sim.run(TSTOP)
+    assert ref["g"].max() > 0.0  # the presynaptic cell fired and the event arrived
+    for k in ("post", "g"):
+        assert rel(np.asarray(res[k]).ravel(), ref[k]) < TOL, k
+
+
 def test_connect_drives_an_imported_synapse_as_the_builtin(mods):
     """Network.connect (a presynaptic hh cell's spikes) drives the imported Exp2Syn exactly as the
     built-in one (physics/receptors.py, same event contract): the same V to round-off."""
