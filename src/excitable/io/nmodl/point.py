@@ -106,29 +106,43 @@ def _carried_extra(desc: Description, mod) -> tuple[str, ...]:
     return assigned + written
 
 
+def _fields(desc: Description) -> dict[str, tuple[float, str]]:
+    """The class's fields (mechanism.fields), none named as the channel API's attributes."""
+    from excitable.io.nmodl import mechanism
+
+    spec = mechanism.fields(desc)
+    for k in spec:
+        if k in mechanism.RESERVED:
+            raise ModelError(f"{desc.path}: parameter {k!r} has a name excitable's channels reserve; rename it")
+    return spec
+
+
+def _compile_net_receive(desc: Description, mod, gen):
+    """(NET_RECEIVE as a closure over a scope, or None; the name of its weight argument)."""
+    from excitable.io.nmodl.expressions import Compiler
+
+    nr = net_receive(mod)
+    weight_name = nr.parameters[0].get_node_name() if nr is not None else "weight"
+    known = set(desc.parameters) | set(desc.assigned) | set(desc.states) | set(gen.constants) | {weight_name}
+    comp = Compiler(desc.path, desc.functions, desc.procedures, known)
+    comp.exp = gen.comp_exp  # one set of shared exponential bases per mechanism (affine.py)
+    return (comp.block(nr.statement_block) if nr is not None else None), weight_name
+
+
 def make_point_class(desc: Description, mod):
     """The ``kind = "point"`` class of a POINT_PROCESS file (after ``problems`` found nothing)."""
     import jax.numpy as jnp
 
     from excitable.io.nmodl import mechanism, solvers
     from excitable.io.nmodl.affine import materialize
-    from excitable.io.nmodl.expressions import Compiler
     from excitable.io.nmodl.units import factors
     from excitable.physics.channel import AbstractChannel, channel
 
     gen = mechanism.Generated(desc, factors(mod), mod.linear)
-    spec = mechanism.fields(desc)
-    for k in spec:
-        if k in mechanism.RESERVED:
-            raise ModelError(f"{desc.path}: parameter {k!r} has a name excitable's channels reserve; rename it")
+    spec = _fields(desc)
     kept = desc.states + gen.carried + tuple(x for x in _carried_extra(desc, mod) if x not in gen.carried)
     states = kept + (("celsius",) if gen.needs_celsius else ())
-    nr = net_receive(mod)
-    weight_name = nr.parameters[0].get_node_name() if nr is not None else "weight"
-    known = set(desc.parameters) | set(desc.assigned) | set(desc.states) | set(gen.constants) | {weight_name}
-    comp = Compiler(desc.path, desc.functions, desc.procedures, known)
-    comp.exp = gen.comp_exp
-    jump = comp.block(nr.statement_block) if nr is not None else None
+    jump, weight_name = _compile_net_receive(desc, mod, gen)
     currents = desc.currents
     ions = {c: ion.name for ion in desc.ions for c in ion.write if ion.kind(c) == "current"}
     ion_fields = {var: (ion, "e" if kind == "e" else "c" + kind) for var, (ion, kind) in desc.ion_reads().items()}
@@ -158,6 +172,17 @@ def make_point_class(desc: Description, mod):
         gen.initial(scope)
         return out(scope, v, celsius)
 
+    def breakpoint_values(chan, v, s, names):
+        scope = gen.scope(chan, v, s, s["celsius"] if gen.needs_celsius else 0.0)
+        gen.breakpoint(scope)
+        return {k: materialize(scope.glob[k]) + jnp.zeros_like(v) for k in names}
+
+    conductance_names: list[str] = []  # filled by _conductances once the class exists
+
+    def conductances(self, s):
+        like = jnp.zeros_like(jnp.asarray(next(iter(s.values())), dtype=float))
+        return breakpoint_values(self, like, s, conductance_names) if conductance_names else {}
+
     def on_events(self, s, weight):
         if jump is None:
             return s
@@ -176,12 +201,33 @@ def make_point_class(desc: Description, mod):
         "kind": "point", "states": states, "units": {k: unit for k, (_, unit) in spec.items()},
         "ions": ions, "ion_fields": ion_fields,
         "currents": mechanism.neuron_slope(raw_currents), "advance": advance, "steady_state": steady_state,
-        "on_events": on_events, "gates": lambda self, v, celsius: {}, "source": desc.path,
+        "on_events": on_events, "conductances": conductances, "gates": lambda self, v, celsius: {}, "source": desc.path,
         "description": desc, "shared_exp": gen.comp_exp,
     }
     cls = channel(type(desc.suffix, (AbstractChannel,), namespace))
     _check_linear(cls, desc, mod, weight_name)
+    conductance_names += _conductances(cls, desc, breakpoint_values)
     return cls
+
+
+def _conductances(cls, desc: Description, breakpoint_values) -> list[str]:
+    """The RANGE ASSIGNED variables in µS that BREAKPOINT sets without reading V (exp2syn's
+    ``g = B - A``): recordable as conductances (``"Exp2Syn[0].g"``; the engine gives
+    ``conductances`` no V). Found by evaluating BREAKPOINT once at V = NaN, at the file's defaults:
+    what stays finite does not depend on V."""
+    import numpy as np
+
+    from excitable.io.nmodl.mechanism import _mentions
+
+    text = _mentions(desc, desc.breakpoint) if desc.breakpoint is not None else ""
+    names = [a for a, unit in desc.assigned.items() if a in desc.ranges and unit.replace(" ", "") in ("uS", "umho")
+             and a not in desc.currents and re.search(rf"\b{re.escape(a)}\s*=(?!=)", text)]
+    if not names:
+        return []
+    mech = cls()
+    s = mech.steady_state(np.asarray(-65.0), 6.3)
+    values = breakpoint_values(mech, np.asarray(np.nan), s, names)
+    return [k for k in names if np.isfinite(float(values[k]))]
 
 
 def _check_linear(cls, desc: Description, mod, weight_name: str) -> None:
