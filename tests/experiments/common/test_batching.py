@@ -54,7 +54,7 @@ def test_points_that_differ_in_structure_or_timing_run_in_separate_groups(monkey
     sizes = []
     original = batching._run_group
     monkeypatch.setattr(batching, "_run_group", lambda members: sizes.append(len(members)) or original(members))
-    points = [{"tstop": 8.0}, {"tstop": 8.0, "model": "textbook"}, {"tstop": 8.0, "delay": 2.0},
+    points = [{"tstop": 8.0}, {"tstop": 8.0, "model": "hh"}, {"tstop": 8.0, "delay": 2.0},
               {"tstop": 8.0, "amplitude": 30.0}, {"tstop": 10.0}]
     results = batching.run_many("action-potential", points)
     assert sorted(sizes) == [1, 1, 1, 2]  # only the amplitude change shares a run with the default
