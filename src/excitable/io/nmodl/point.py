@@ -20,6 +20,9 @@ NEURON semantics kept: INITIAL runs once at ``finitialize``, and what it compute
 ASSIGNED variable NET_RECEIVE reads (exp2syn's ``factor``) and a PARAMETER INITIAL writes
 (exp2syn's guard ``tau1 = 0.9999*tau2`` when tau1 >= tau2) are carried as extra states, set by
 INITIAL (``steady_state``) and read by every later block, as NEURON's instance data are.
+
+Recording: the STATEs, the currents (nA) and the RANGE ASSIGNED conductances (µS) BREAKPOINT sets
+without reading V (exp2syn's ``g = B - A``), e.g. ``sim.record("Exp2Syn[0].g")``.
 """
 
 from __future__ import annotations
