@@ -20,21 +20,13 @@ from excitable import experiments
 
 NAMES = experiments.names()
 
-#: Experiments whose content another engineer is still writing (issue 16); remove a name once its
-#: declaration and docstring are complete. Not strict: a filled-in experiment passes meanwhile.
-PENDING: set[str] = set()
 #: Units as code spells them, never as a learner should read them.
 ASCII_UNITS = re.compile(r"\b(uA|uS|um|um2|cm2|mS/cm2|degC|MOhm|ohm)\b|/cm2\b")
 #: A test specification is not an explanation ("R^2 > 0.99", "within 2 %").
 TEST_SPEC = re.compile(r"R\^2|R²\s*[>≥]|within \d+(\.\d+)? ?%")
 
 
-def _pending(name):
-    return pytest.param(name, marks=pytest.mark.xfail(reason="content not written yet (issue 16)")) \
-        if name in PENDING else name
-
-
-CASES = [_pending(n) for n in NAMES]
+CASES = list(NAMES)
 
 
 def _docstring(name: str) -> str:

@@ -21,8 +21,6 @@ from excitable.experiments.common import figures
 ROOT = pathlib.Path(experiments_package.__file__).parent
 FIGURE_MODULES = sorted(ROOT.glob("*/*_figure.py"))
 #: Figures whose style another engineer is still bringing in line (issue 16); not strict.
-PENDING = {"gates_overlap_figure.py", "membrane_currents_figure.py", "undershoot_figure.py",
-           "refractory_period_figure.py"}
 #: ASCII spellings of units a learner should not read on a figure.
 ASCII_UNIT = re.compile(r"\b(uA|uS|um|uM|uF|us)\b|cm2\b|\bdegC\b|\bohm\b|\bOhm\b")
 #: Calls whose string arguments end up printed on the figure.
@@ -54,8 +52,7 @@ def _with_parents(tree: ast.AST) -> ast.AST:
 
 
 def _case(path):
-    marks = [pytest.mark.xfail(reason="style not brought in line yet (issue 16)")] if path.name in PENDING else []
-    return pytest.param(path, id=path.name, marks=marks)
+    return pytest.param(path, id=path.name)
 
 
 @pytest.mark.parametrize("path", [_case(p) for p in FIGURE_MODULES])
