@@ -15,7 +15,7 @@ import jax.numpy as jnp
 
 from excitable.engine.ions import initial_pools
 from excitable.engine.plan import Plan, Probe
-from excitable.engine.stepping import _at, ion_pool_values, mechanisms, membrane, step
+from excitable.engine.stepping import _at, ion_pool_values, mechanisms, membrane, step, written_pools
 from excitable.engine.synapses import initial_synapses
 from excitable.units import DENSITY_TO_PER_UM2
 
@@ -66,7 +66,7 @@ def probe_value(plan: Plan, params, probe: Probe, new, old, extras, dt):
     # Currents and conductances as the step used them: new V, states from the start of the step,
     # so the channel currents add up to i_ion exactly.
     pl = plan.placement(probe.mechanism)
-    chan = dict(mechanisms(plan, params, extras["pools"]))[pl] if plan.pools else params["channels"][pl.name]
+    chan = dict(mechanisms(plan, params, extras["pools"]))[pl] if extras["pools"] else params["channels"][pl.name]
     chan = jax.tree.map(lambda a: jnp.broadcast_to(a, (len(pl.sites),))[k], chan)
     used = extras.get("chan_used", old["chan"])  # after this step's events (stepping.receive_events)
     s_old = {name: x[k] for name, x in used[probe.mechanism].items()}
@@ -92,7 +92,7 @@ def record(plan: Plan, params, new, old, extras, dt):
 def first_extras(plan, params, state):
     """The step extras of the first row (t = 0, before any step): the membrane current at the
     initial state, no clamp currents or transmitter yet."""
-    pools = ion_pool_values(plan, params, state["ions"])
+    pools = written_pools(plan, params, state["chan"], ion_pool_values(plan, params, state["ions"]))
     i_mem, _ = membrane(plan, params, state["v"], state["chan"], pools)
     w = DENSITY_TO_PER_UM2 * params["area"]
     return {"i_ion": i_mem / jnp.where(w > 0, w, 1.0), "iclamp": jnp.zeros(len(plan.iclamp_nodes)),

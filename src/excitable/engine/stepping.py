@@ -31,6 +31,8 @@ from excitable.engine.hines import solve_tree
 from excitable.engine.ions import advance_pools, pool_values
 from excitable.engine.plan import Placement, Plan
 from excitable.engine.synapses import deliver, detect
+from excitable.errors import ModelError
+from excitable.physics.ions import nernst
 from excitable.units import DENSITY_TO_PER_UM2, NA_TO_PA, US_TO_NS
 
 _NONE = {}
@@ -54,7 +56,7 @@ def with_ions(plan: Plan, params, pl: Placement, chan, pools):
     cells without that pool keep the mechanism's own parameter)."""
     fields = {}
     for fname, (ion, what) in type(chan).ion_fields.items():
-        if ion in pools:
+        if ion in pools and what in pools[ion]:
             active, values = pools[ion]["active"], pools[ion][what]
             if not plan.covers_all(pl):
                 active, values = active[pl.sites], values[pl.sites]
@@ -64,6 +66,65 @@ def with_ions(plan: Plan, params, pl: Placement, chan, pools):
 
 def ion_pool_values(plan: Plan, params, ions):
     return {p.name: pool_values(p, params, ions[p.name], params["celsius"]) for p in plan.pools}
+
+
+def writers(plan: Plan, params):
+    """(placement, {state: (ion, "ci")}) of every mechanism that writes an ion concentration (an
+    imported calcium pool, io/nmodl/concentrations.py)."""
+    out = []
+    for pl in plan.placements:
+        writes = getattr(type(params["channels"][pl.name]), "conc_writes", None)
+        if writes:
+            out.append((pl, writes))
+    return out
+
+
+def written_pools(plan: Plan, params, chan_states, pools):
+    """``pools`` plus, for each ion a mechanism writes, what the others read at the writer's sites:
+    its concentration state "ci" and the Nernst potential "e" from it (NEURON's ion style once a
+    concentration is written; the outside concentration fixed: the writer's own ``cao`` field if it
+    has one, else NEURON's default). Elsewhere the readers keep their own fields ("active" = 0)."""
+    found = writers(plan, params)
+    if not found:
+        return pools
+    out = dict(pools)
+    n = plan.n
+    for pl, writes in found:
+        chan = params["channels"][pl.name]
+        for state, (ion, what) in writes.items():
+            if ion in {p.name for p in plan.pools}:
+                raise ModelError(f"ion {ion!r}: a dynamic pool (add_ions) and mechanism {pl.name!r}, "
+                                 f"which writes {state}, in one model; keep one of them")
+            const = type(chan).ion_constants[ion]
+            value = chan_states[pl.name][state]
+            co = jnp.broadcast_to(getattr(chan, ion + "o", const["co"]), (n,) if plan.covers_all(pl) else value.shape)
+            entry = out.get(ion) or {"ci": jnp.full((n,), const["ci"], value.dtype),
+                                     "co": jnp.full((n,), const["co"], value.dtype),
+                                     "active": jnp.zeros((n,), value.dtype), "z": const["z"]}
+            if plan.covers_all(pl):
+                entry = {**entry, what: jnp.broadcast_to(value, (n,)), "co": co, "active": jnp.ones((n,), value.dtype)}
+            else:
+                entry = {**entry, what: entry[what].at[pl.sites].set(value), "co": entry["co"].at[pl.sites].set(co),
+                         "active": entry["active"].at[pl.sites].set(1.0)}
+            out[ion] = entry
+    for ion in {ion for _, writes in found for ion, _ in writes.values()}:
+        e = out[ion]
+        out[ion] = {"ci": e["ci"], "active": e["active"], "e": nernst(e["ci"], e["co"], e["z"], params["celsius"])}
+    return out
+
+
+def written_currents(plan: Plan, params, v, states, pools):
+    """``pools`` with, for each ion a mechanism writes, the compartment's total current of that ion
+    ("current", mA/cm2, outward positive: every mechanism's BREAKPOINT at ``v`` and ``states``), which
+    the writer integrates (NEURON's ``nrn_state`` reads what ``nrn_cur`` accumulated)."""
+    found = writers(plan, params)
+    if not found:
+        return pools
+    names = sorted({ion for _, writes in found for ion, _ in writes.values()})
+    i_pA = ion_currents(plan, params, v, states, pools, names)
+    w = DENSITY_TO_PER_UM2 * params["area"]
+    per_area = 1e-3 / jnp.where(w > 0, w, 1.0)  # pA -> uA/cm2 (/ w) -> mA/cm2 (/ 1000), the file's unit
+    return {**pools, **{ion: {**pools[ion], "current": i_pA[ion] * per_area} for ion in names}}
 
 
 def mechanisms(plan: Plan, params, pools):
@@ -79,7 +140,12 @@ def linearized_current(chan, v, s):
     """One mechanism's total current at V (its own unit: uA/cm2 or nA) and its slope dI/dV
     (mS/cm2 or uS), elementwise. The slope by forward-mode differentiation, so any current law,
     linear or GHK, is linearized the same way."""
-    return jax.jvp(lambda vv: sum(chan.currents(vv, s).values()), (v,), (jnp.ones_like(v),))
+    def total(vv):
+        out = chan.currents(vv, s)
+        # A mechanism without currents (a calcium pool): a float zero, so its slope is a float too.
+        return sum(out.values()) if out else jnp.zeros_like(vv)
+
+    return jax.jvp(total, (v,), (jnp.ones_like(v),))
 
 
 def cnexp(chan, v, s, celsius, dt, drive):
@@ -105,9 +171,10 @@ def membrane(plan: Plan, params, v, states, pools=_NONE):
     return i_total, g_total
 
 
-def ion_currents(plan: Plan, params, v, states, pools):
-    """Current carried by each ion with a dynamic pool, pA per node (outward positive)."""
-    out = {p.name: jnp.zeros_like(v) for p in plan.pools}
+def ion_currents(plan: Plan, params, v, states, pools, names=None):
+    """Current carried by each ion with a dynamic pool (or each of ``names``), pA per node (outward
+    positive)."""
+    out = {name: jnp.zeros_like(v) for name in (names if names is not None else [p.name for p in plan.pools])}
     for pl, chan in mechanisms(plan, params, pools):
         carriers = type(chan).ions
         if not carriers:
@@ -190,7 +257,7 @@ def step(plan: Plan, params, state, drive, dt, theta: float = 1.0):
     if conn.groups:
         syn, syn_drive["T"], syn_drive["amount"] = deliver(conn, params, syn, dt)
         states = receive_events(plan, params, states, syn_drive["amount"])
-    pools = ion_pool_values(plan, params, state["ions"])
+    pools = written_pools(plan, params, states, ion_pool_values(plan, params, state["ions"]))
     w = DENSITY_TO_PER_UM2 * params["area"]  # densities -> pF, nS, pA
     i_mem, g_mem = membrane(plan, params, v, states, pools)
     i_stim = jnp.zeros_like(v)
@@ -218,7 +285,9 @@ def step(plan: Plan, params, state, drive, dt, theta: float = 1.0):
     diag = diag + theta * axial_diagonal(plan, g_ax)
     dv = solve_tree(plan.parent, diag, -theta * g_ax, rhs)
     v_new = v + dv
-    states_new = advance_states(plan, params, v_new, states, dt, syn_drive, pools)
+    # A concentration writer integrates the total ion current at the old V and states (NEURON's order).
+    states_new = advance_states(plan, params, v_new, states, dt, syn_drive,
+                                written_currents(plan, params, v, states, pools))
     ions = state["ions"]
     if plan.pools:
         # The currents the voltage step used: at V + theta dV (the new V for backward Euler), so the

@@ -42,7 +42,8 @@ def mod_file(name: str) -> Path:
 #: file stem -> NEURON's SUFFIX, for every file NEURON compiles here (hh and pas are built in).
 COMPILED = {"cachan1": "cachan1", "capump": "capump", "nachan": "HHna", "khhchan": "HHk",
             "camchan": "cachan", "nacaex": "nacax", "nm_kinetic": "nm_kinetic",
-            "nm_implicit": "nm_implicit", "nm_euler": "nm_euler", "nm_instant": "nm_instant"}
+            "nm_implicit": "nm_implicit", "nm_euler": "nm_euler", "nm_instant": "nm_instant",
+            "nm_cadecay": "nm_cadecay"}
 
 
 def _compiled() -> Path | None:

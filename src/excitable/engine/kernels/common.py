@@ -38,6 +38,9 @@ def fusable_tree(plan: Plan, params=None) -> str | None:
     """None if the plan runs in the tree kernels (either layout), otherwise the reason it does not."""
     if plan.n == 1:
         return "a single compartment (kernels.single takes it)"
+    if params is not None and any(getattr(type(params["channels"][pl.name]), "conc_writes", None)
+                                  for pl in plan.placements):
+        return "a mechanism that writes an ion concentration (stepping.written_pools)"
     return unsupported(plan, params, RECORDABLE_TREE)
 
 

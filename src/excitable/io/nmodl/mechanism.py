@@ -28,7 +28,7 @@ import jax.numpy as jnp
 from jax.custom_derivatives import SymbolicZero
 
 from excitable.errors import ModelError
-from excitable.io.nmodl import solvers
+from excitable.io.nmodl import concentrations, solvers
 from excitable.io.nmodl.affine import Affine, materialize
 from excitable.io.nmodl.describe import ION_DEFAULTS, SPECIAL, Description
 from excitable.io.nmodl.expressions import EXP_CACHE, Compiler, Scope
@@ -45,6 +45,8 @@ def fields(desc: Description) -> dict[str, tuple[float, str]]:
     for var, (ion, kind) in reads.items():
         unit = "mV" if kind == "e" else "mM"
         out[var] = (ION_DEFAULTS[ion][kind], unit)
+    for var in concentrations.current_reads(desc):  # a pool's ica: the compartment's total (engine)
+        out[var] = (0.0, "mA/cm2")
     return out
 
 
@@ -177,6 +179,7 @@ def make_class(desc: Description, mod):
     currents = desc.currents
     ions = {c: ion.name for ion in desc.ions for c in ion.write if ion.kind(c) == "current"}
     ion_fields = {var: (ion, "e" if kind == "e" else "c" + kind) for var, (ion, kind) in desc.ion_reads().items()}
+    ion_fields.update(concentrations.current_reads(desc))
 
     def raw_currents(chan, v, s):
         celsius = s["celsius"] if gen.needs_celsius else 0.0
@@ -195,7 +198,7 @@ def make_class(desc: Description, mod):
         return _states_out(scope, v, celsius)
 
     def steady_state(self, v, celsius):
-        scope = gen.scope(self, v, dict.fromkeys(desc.states, 0.0), celsius, 0.0)
+        scope = gen.scope(self, v, concentrations.initial_states(desc), celsius, 0.0)
         gen.initial(scope)
         return _states_out(scope, v, celsius)
 
@@ -215,6 +218,8 @@ def make_class(desc: Description, mod):
         "__module__": "nmodl_generated",
         "states": states, "units": {k: unit for k, (_, unit) in spec.items()},
         "ions": ions, "ion_fields": ion_fields,
+        # A calcium pool's written concentrations, for the engine (io/nmodl/concentrations.py).
+        "conc_writes": concentrations.conc_writes(desc), "ion_constants": concentrations.ion_constants(desc),
         "currents": currents_fn, "advance": advance, "steady_state": steady_state,
         "gates": lambda self, v, celsius: {}, "source": desc.path, "description": desc,
         "shared_exp": gen.comp_exp,

@@ -12,6 +12,7 @@ import re
 
 from excitable.errors import ModelError
 from excitable.io.nmodl import point
+from excitable.io.nmodl.concentrations import readable_current, writable
 from excitable.io.nmodl.describe import Description
 from excitable.io.nmodl.parse import ModFile, strip_comments
 
@@ -80,11 +81,11 @@ def _ion_problems(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
     for ion in desc.ions:
         line = _first(lines, rf"\bUSEION\s+{ion.name}\b")
         for var in ion.write:
-            if ion.kind(var) != "current":
-                found.append((line, f"WRITE {var} (ion concentrations and reversal potentials written by a mechanism)"))
+            if ion.kind(var) != "current" and not writable(desc, ion, var):
+                found.append((line, f"WRITE {var} (only an inside concentration that is a STATE of the file is written)"))
         for var in ion.read:
-            if ion.kind(var) == "current":
-                found.append((line, f"READ {var} (an ion current read by a mechanism)"))
+            if ion.kind(var) == "current" and not readable_current(desc, ion, var):
+                found.append((line, f"READ {var} (an ion current read by a mechanism that writes no {ion.name} concentration)"))
         if ion.name not in ("na", "k", "ca") and ion.read:
             found.append((line, f"USEION {ion.name} READ (ion {ion.name!r} has no NEURON default values here)"))
     return found

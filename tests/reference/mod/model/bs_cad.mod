@@ -2,9 +2,8 @@ COMMENT
 Test mechanism for the ball-and-stick cell's calcium pool (the Allen models' CaDynamics.mod form): a
 submembrane shell of depth `depth` that Ca2+ enters by ica (the fraction `gamma` left free by the
 buffers) and leaves with time constant `decay` toward minCai. It writes cai, so NEURON computes eca
-from it (Nernst) at every step. excitable does not import a mechanism that writes a concentration yet
-(tests/io/test_model_parameters.py checks the one-line refusal); it is kept apart from ../*.mod so
-the supported cell loads.
+from it (Nernst) at every step, which drives bs_cahva.mod's current
+(tests/io/test_model_parameters.py compares the cell's spike times with NEURON's).
 ENDCOMMENT
 
 NEURON {

@@ -1,0 +1,68 @@
+"""Mechanisms that write ion concentrations (a calcium pool: ``USEION ca READ ica WRITE cai`` with
+``STATE { cai }``), with NEURON's semantics.
+
+What NEURON does, and what the generated class declares so the engine (``engine.stepping``) does it:
+- the written concentration is a STATE of the file; at ``finitialize`` it starts from the ion's
+  value (NEURON's ``cai0_ca_ion``, 5e-5 mM for calcium) before the file's INITIAL, which may set it;
+- every other mechanism of the compartment reads it (``cai``), and the ion's reversal potential
+  follows it by Nernst, eca = RT/(zF) ln(cao/cai) at every step (NEURON's ion style once a
+  mechanism writes ``cai``), with ``cao`` fixed (the writer's own ``cao`` if it reads one, else
+  NEURON's default 2 mM);
+- the ion current it READs (``ica``) is the compartment's total, every mechanism's ``ica``
+  computed in BREAKPOINT at the V and states of the start of the step (NEURON's ``nrn_cur``
+  accumulating into the ion, read by ``nrn_state``), in mA/cm2.
+
+Declared on the class: ``conc_writes`` {state: (ion, "ci")}, ``ion_constants`` {ion: {"z", "ci",
+"co"}} (valence and NEURON's default concentrations, mM) and, in ``ion_fields``, the ion currents
+read as (ion, "current").
+
+Not done (refused or documented): writing ``cao`` or ``eca``, a concentration that is not a STATE
+(an ASSIGNED ``cai`` set in BREAKPOINT), an ion current read by a mechanism that writes no
+concentration of that ion (NEURON would give it a partial sum, in mechanism order).
+"""
+
+from __future__ import annotations
+
+from excitable.io.nmodl.describe import ION_DEFAULTS, Description, Ion
+
+
+def writable(desc: Description, ion: Ion, var: str) -> bool:
+    """Whether ``WRITE var`` of ``ion`` is run: an inside concentration that is a STATE of the file."""
+    return ion.kind(var) == "i" and var in desc.states and ion.name in ION_DEFAULTS
+
+
+def readable_current(desc: Description, ion: Ion, var: str) -> bool:
+    """Whether ``READ var`` (an ion current) is run: only by a mechanism that writes that ion's
+    inside concentration (a pool integrating the total current)."""
+    return ion.kind(var) == "current" and any(writable(desc, ion, w) for w in ion.write)
+
+
+def conc_writes(desc: Description) -> dict[str, tuple[str, str]]:
+    """Written concentration state -> (ion, "ci"), e.g. {"cai": ("ca", "ci")}."""
+    return {var: (ion.name, "ci") for ion in desc.ions for var in ion.write if writable(desc, ion, var)}
+
+
+def current_reads(desc: Description) -> dict[str, tuple[str, str]]:
+    """Ion current read -> (ion, "current"), e.g. {"ica": ("ca", "current")}."""
+    return {var: (ion.name, "current") for ion in desc.ions for var in ion.read
+            if readable_current(desc, ion, var)}
+
+
+def ion_constants(desc: Description) -> dict[str, dict[str, float]]:
+    """Ion written -> valence "z" (the file's VALENCE, else NEURON's) and NEURON's default inside and
+    outside concentrations "ci", "co" (mM)."""
+    out = {}
+    for ion in desc.ions:
+        if any(writable(desc, ion, w) for w in ion.write):
+            d = ION_DEFAULTS[ion.name]
+            out[ion.name] = {"z": ion.valence if ion.valence is not None else d["z"], "ci": d["i"], "co": d["o"]}
+    return out
+
+
+def initial_states(desc: Description) -> dict[str, float]:
+    """The states' values before INITIAL: 0, and the ion's default for a written concentration
+    (NEURON's generated nrn_init copies the ion's ``cai`` into the state before the INITIAL block)."""
+    seeds = dict.fromkeys(desc.states, 0.0)
+    for var, (ion, _) in conc_writes(desc).items():
+        seeds[var] = ION_DEFAULTS[ion]["i"]
+    return seeds
