@@ -1,7 +1,7 @@
 """What kinds of neurons are there? Six cells, each with its own channels, under the same kind of step.
 
 Every neuron fires with the same fast Na+ and K+ channels, but each type adds its own slower channels,
-and those decide the pattern. Given a 1-s current step of twice its own rheobase (the weakest step that
+and those decide the pattern. Given a half-second current step of twice its own rheobase (the weakest step that
 makes it fire), each cell answers in its characteristic way.
 
 A regular-spiking pyramidal cell, the most common neuron of the cortex, slows down during the step: its
@@ -175,7 +175,7 @@ def run(**given) -> Result:
     summary["sensory_rate_hz"] = rates
     summary["sensory_monotonic_decades"] = _monotonic_decades(stim_units, rates)
     summary["definitions"] = {
-        "rheobase_uA_cm2": "smallest 1-s step that fires at least one spike (0 mV crossing)",
+        "rheobase_uA_cm2": "smallest step (of the run's duration) that fires at least one spike (0 mV crossing)",
         "rate_hz": "spikes per second during the step",
         "adaptation_ratio": "last / first interspike interval",
         "ahp_below_rest_mV": "rest minus the mean lowest V between spikes in the second half of the step",
