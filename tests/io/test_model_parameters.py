@@ -10,13 +10,7 @@ potentials per section).
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +21,7 @@ from excitable.analysis import spike_times
 from excitable.errors import ModelError
 from excitable.io import model_parameters as mp
 from tests.conftest import neuron_h
+from tests.reference.nrnmech import compiled
 
 MOD_DIR = Path(__file__).parents[1] / "reference" / "mod" / "model"
 DT, TSTOP = 0.025, 60.0
@@ -57,31 +52,7 @@ def _nseg(length_um: float) -> int:
 
 
 def _compiled() -> Path | None:
-    here = Path(sys.executable).parent / "nrnivmodl"
-    tool = str(here) if here.exists() else shutil.which("nrnivmodl")
-    if tool is None:
-        return None
-    files = sorted(MOD_DIR.glob("*.mod"))
-    digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:16]
-    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "excitable" / "nrnmech-model"
-    target = base / digest
-    if not any(target.glob("*/libnrnmech.so")):
-        base.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(dir=base, prefix=".build-"))
-        for f in files:
-            shutil.copy(f, work / f.name)
-        try:
-            done = subprocess.run([tool, "."], cwd=work, capture_output=True, timeout=300)
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        if done.returncode != 0 or not any(work.glob("*/libnrnmech.so")):
-            shutil.rmtree(work, ignore_errors=True)
-            return None
-        try:
-            work.rename(target)  # atomic: a parallel session either wins or finds the folder there
-        except OSError:
-            shutil.rmtree(work, ignore_errors=True)
-    return target
+    return compiled(sorted(MOD_DIR.glob("*.mod")), "nrnmech-model")
 
 
 @pytest.fixture(scope="module")

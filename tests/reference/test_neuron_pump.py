@@ -12,12 +12,7 @@ tests/engine/test_ion_pools.py). That is O(dt) per AP; over 10 s of firing it is
 inside the issue's 0.5 %.
 """
 
-import hashlib
 import math
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +22,7 @@ import excitable as ex
 from excitable.analysis import crossing_times
 from excitable.physics.pumps import NaKPump, nak_pump_rate
 from tests.conftest import neuron_h
+from tests.reference.nrnmech import compiled
 
 pytestmark = pytest.mark.neuron
 
@@ -37,36 +33,9 @@ D, L = 2.0, 10.0  # um: a thin axon, so 10 s of firing raises [Na]i by > 50 %
 IMAX = 5.0  # uA/cm2
 
 
-def _nrnivmodl() -> str | None:
-    here = Path(sys.executable).parent / "nrnivmodl"
-    return str(here) if here.exists() else shutil.which("nrnivmodl")
-
-
 def _compiled_dir() -> Path | None:
     """A folder with the mechanisms compiled, reused across sessions; None if compiling fails."""
-    tool = _nrnivmodl()
-    if tool is None:
-        return None
-    digest = hashlib.sha256(b"".join((MOD_DIR / m).read_bytes() for m in MODS)).hexdigest()[:16]
-    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "excitable" / "nrnmech"
-    target = base / digest
-    if not any(target.glob("*/libnrnmech.so")):
-        base.mkdir(parents=True, exist_ok=True)
-        work = Path(__import__("tempfile").mkdtemp(dir=base, prefix=".build-"))
-        for m in MODS:
-            shutil.copy(MOD_DIR / m, work / m)
-        try:
-            done = subprocess.run([tool, "."], cwd=work, capture_output=True, timeout=300)
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        if done.returncode != 0 or not any(work.glob("*/libnrnmech.so")):
-            shutil.rmtree(work, ignore_errors=True)
-            return None
-        try:
-            work.rename(target)  # atomic: a parallel session either wins or finds the folder there
-        except OSError:
-            shutil.rmtree(work, ignore_errors=True)
-    return target
+    return compiled([MOD_DIR / m for m in MODS], "nrnmech")
 
 
 @pytest.fixture(scope="session")

@@ -5,18 +5,13 @@ current clamp. Skips when NEURON or its compiler is missing."""
 
 from __future__ import annotations
 
-import hashlib
-import os
-import shutil
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tests.conftest import neuron_h
+from tests.reference.nrnmech import compiled
 
 OWN = Path(__file__).parents[2] / "reference" / "mod"
 DT = 0.025
@@ -47,31 +42,7 @@ COMPILED = {"cachan1": "cachan1", "capump": "capump", "nachan": "HHna", "khhchan
 
 
 def _compiled() -> Path | None:
-    here = Path(sys.executable).parent / "nrnivmodl"
-    tool = str(here) if here.exists() else shutil.which("nrnivmodl")
-    if tool is None:
-        return None
-    files = [mod_file(n) for n in COMPILED]
-    digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:16]
-    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "excitable" / "nrnmech-nmodl"
-    target = base / digest
-    if not any(target.glob("*/libnrnmech.so")):
-        base.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(dir=base, prefix=".build-"))
-        for f in files:
-            shutil.copy(f, work / f.name)
-        try:
-            done = subprocess.run([tool, "."], cwd=work, capture_output=True, timeout=600)
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        if done.returncode != 0 or not any(work.glob("*/libnrnmech.so")):
-            shutil.rmtree(work, ignore_errors=True)
-            return None
-        try:
-            work.rename(target)  # atomic: a parallel session either wins or finds the folder there
-        except OSError:
-            shutil.rmtree(work, ignore_errors=True)
-    return target
+    return compiled([mod_file(n) for n in COMPILED], "nrnmech-nmodl", timeout_s=600)
 
 
 _H = []
