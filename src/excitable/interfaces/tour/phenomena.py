@@ -164,10 +164,10 @@ PHENOMENA: tuple[tuple[str, str, str, str], ...] = (
     (
         'receptor-types',
         'Nicotinic vs muscarinic receptors?',
-        'Same transmitter on an ionotropic (nicotinic: cation channel) and a metabotropic (muscarinic M2:'
-        ' G protein opens a K+ channel) receptor',
-        'Nicotinic: fast depolarization (ms); muscarinic: delayed, slow hyperpolarization (tens to '
-        'hundreds of ms)',
+        'Same transmitter on an ionotropic (nicotinic: cation channel) and two metabotropic receptors '
+        '(muscarinic M2: G protein opens a K+ channel; M1: G protein closes the M-type K+ channels)',
+        'Nicotinic: fast depolarization (ms); M2: delayed, slow hyperpolarization (tens to hundreds of '
+        'ms); M1: slow depolarization and more spikes for the same step (Brown & Adams 1980)',
     ),
     (
         'transmitter-clearance',
