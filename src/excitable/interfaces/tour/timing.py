@@ -20,19 +20,21 @@ from collections.abc import Sequence
 #: name -> (seconds on the first run, seconds with cached programs), default settings, reference
 #: machine, one experiment at a time: each experiment's CPU seconds in DIR/tour.json (`excitable tour
 #: --jobs 1`, empty caches, 2026-12-06) scaled to the 97 s of the whole tour on the idle machine
-#: (BENCHMARKS.md), less the SVG the tour no longer draws; epilepsy from its own docstring.
+#: (BENCHMARKS.md), less the SVG the tour no longer draws; epilepsy, neuron-types and pump-failure
+#: (cached) as bench_tour.py measured them in the tour after their speed-ups (2026-12-06); first-run
+#: times scaled by 1.45 so the whole matches bench_tour.py's 70 s with empty caches (2 workers).
 SECONDS: dict[str, tuple[float, float]] = {
-    "resting-potential": (2.0, 0.8), "hyper-depolarization": (1.0, 0.5), "graded-potential": (3.0, 1.3),
-    "all-or-none": (2.0, 0.8), "action-potential": (1.5, 0.5), "gates-overlap": (1.3, 0.5),
-    "membrane-currents": (1.0, 0.5), "undershoot": (1.2, 0.5), "undershoot-recovery": (2.0, 0.8),
-    "refractory-period": (1.0, 0.5), "propagation": (1.3, 0.5), "one-way": (3.0, 1.3),
-    "myelination": (3.8, 1.7), "synaptic-transmission": (3.8, 1.7), "electrical-synapse": (3.0, 1.3),
-    "excitation-inhibition": (2.9, 1.2), "receptor-types": (4.9, 2.2), "transmitter-clearance": (2.3, 0.9),
-    "pump-failure": (5.0, 4.5), "permeability": (2.0, 0.8), "epilepsy": (35.0, 28.0),
-    "synapse-speed": (3.2, 1.4), "neuron-types": (7.7, 5.0), "voltage-clamp": (1.5, 0.5),
-    "morphology": (1.0, 0.5),
+    "resting-potential": (2.9, 0.8), "hyper-depolarization": (1.4, 0.5), "graded-potential": (4.3, 1.3),
+    "all-or-none": (2.9, 0.8), "action-potential": (2.2, 0.5), "gates-overlap": (1.9, 0.5),
+    "membrane-currents": (1.4, 0.5), "undershoot": (1.7, 0.5), "undershoot-recovery": (2.9, 0.8),
+    "refractory-period": (1.4, 0.5), "propagation": (1.9, 0.5), "one-way": (4.3, 1.3),
+    "myelination": (5.5, 1.7), "synaptic-transmission": (5.5, 1.7), "electrical-synapse": (4.3, 1.3),
+    "excitation-inhibition": (4.2, 1.2), "receptor-types": (7.1, 2.2), "transmitter-clearance": (3.3, 0.9),
+    "pump-failure": (7.2, 4.3), "permeability": (2.9, 0.8), "epilepsy": (11.6, 4.9),
+    "synapse-speed": (4.6, 1.4), "neuron-types": (10.2, 5.8), "voltage-clamp": (2.2, 0.5),
+    "morphology": (1.4, 0.5),
 }
-DEFAULT_SECONDS = (5.0, 2.0)
+DEFAULT_SECONDS = (7.0, 2.0)
 #: Starting a worker process (Python, JAX, matplotlib), seconds; once per worker, in parallel.
 STARTUP_S = 3.0
 #: More workers than this gain little (each JAX process uses several threads) and cost memory.
