@@ -198,7 +198,8 @@ def receive_events(plan: Plan, params, states, amounts):
 
 
 def advance_states(plan: Plan, params, v, states, dt, drive_syn, pools=_NONE):
-    """Exponential Euler for every state at fixed V (exact for dx/dt = (inf - x) / tau)."""
+    """Every mechanism's states after ``dt`` at fixed V: its own ``advance`` (exponential Euler by
+    default; an imported mechanism's SOLVE method). Events were applied before (``receive_events``)."""
     new = {}
     for pl, chan in mechanisms(plan, params, pools):
         s = states[pl.name]

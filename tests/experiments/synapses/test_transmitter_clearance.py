@@ -73,8 +73,6 @@ def test_clearance_too_slow_to_decay_in_one_interval_gives_no_ratio_not_a_crash(
     # within one release interval; this once raised a TypeError (None / float).
     res = experiments.run("transmitter-clearance", tau_clear=1.135, n_releases=3)
     s = res.summary
-    if s["epc_decay_blocked_ms"] is None:
-        assert s["epc_decay_ratio"] is None
-    else:
-        assert s["epc_decay_ratio"] == pytest.approx(s["epc_decay_blocked_ms"] / s["epc_decay_control_ms"])
-    res.figure()
+    assert s["epc_decay_blocked_ms"] is None and s["epc_decay_control_ms"] > 0
+    assert s["epc_decay_ratio"] is None
+    res.figure()  # the panel's title says "not within one interval" instead of formatting None
