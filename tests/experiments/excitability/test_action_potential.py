@@ -73,6 +73,20 @@ def test_ttx_leaves_no_regenerative_response():
     assert n_ctrl == 1 and slope_ctrl > 50.0
 
 
+@pytest.mark.parametrize("model", ["hh", "textbook"])
+def test_pronase_turns_the_spike_into_a_plateau(model):
+    # Armstrong, Bezanilla & Rojas (1973): pronase removes Na+ inactivation and the action potential
+    # becomes a long plateau. 25 ms after the 1-ms pulse the intact cell is back within 3 mV of rest
+    # (its undershoot has nearly recovered), while without h V is still above 0 mV (measured: about
+    # +25 mV on both models), so the falling phase never came and the 0-mV duration is unmeasured.
+    treated = experiments.run("action-potential", model=model, no_inactivation=True).summary
+    intact = experiments.run("action-potential", model=model).summary
+    assert treated["v_end_mV"] > 0.0 and treated["duration_above_0mV_ms"] is None
+    assert abs(intact["v_end_mV"] - intact["rest_mV"]) < 3.0 and intact["duration_above_0mV_ms"] < 2.0
+    labels = {iv.label for iv in experiments.declaration("action-potential").interventions}
+    assert {"TTX", "TEA", "pronase"} <= labels
+
+
 def test_textbook_cell_meets_its_targets():
     # PHENOMENA-SPEC section 0 "Textbook neuron" targets (spec, not literature fits): rest -70 +/- 2,
     # threshold (dV/dt = 10 mV/ms) -55 +/- 3, peak +40 +/- 5 mV, undershoot 2-10 mV below rest.

@@ -91,6 +91,8 @@ def summarize(res: Result, onset_ms: float) -> dict:
     out["peak_time_after_stimulus_ms"] = None if out["peak_time_ms"] is None else out["peak_time_ms"] - onset_ms
     out["max_v_mV"] = float(np.max(v))
     out["duration_above_0mV_ms"] = duration_above(t, v, 0.0, onset_ms)
+    # V at the run's end: back near rest after a spike, or still up on a plateau (pronase: no h)
+    out["v_end_mV"] = float(v[-1])
     for label, key in (("HH.gna", "gna"), ("HH.gk", "gk")):
         if label in res.traces:
             g = res.traces[label]
