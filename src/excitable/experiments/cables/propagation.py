@@ -68,7 +68,7 @@ def run(**given) -> Result:
     labels = [f"v@{x * L:.0f}um" for x in xs]
     for x, lbl in zip(xs, labels):
         sim.record("v", Location(axon, float(x)), label=lbl)
-    res = sim.run(tstop)
+    res = run_cut(sim, tstop) if p.tstop is None else sim.run(tstop)
     res.name = EXPERIMENT.name
     V = np.stack([res[lbl] for lbl in labels], axis=1)
     summary = measure(res.t, V, xs * L, L)
@@ -82,6 +82,31 @@ def run(**given) -> Result:
     res.summary = summary
     res.meta.update(p, positions_um=(xs * L).tolist())
     res.plotter = plot_propagation
+    return res
+
+
+def run_length(n: int) -> int:
+    """Steps to run for ``n`` wanted: the next of a ladder of lengths (powers of 2 and 1.5 x powers
+    of 2, at most 50 % more), so that a default tstop that follows the temperature and diameter
+    meets a handful of compiled programs instead of one per slider position. Beyond two chunks the
+    engine runs fixed-size chunks anyway (``engine.run.CHUNK_STEPS``): no ladder needed there."""
+    from excitable.engine.run import CHUNK_STEPS
+
+    if n > 2 * CHUNK_STEPS:
+        return n
+    k = max(0, (n - 1).bit_length() - 1)  # 2**k < n <= 2**(k+1), n >= 2
+    return n if n <= 1 else (3 << k >> 1 if n <= 3 << k >> 1 else 2 << k)
+
+
+def run_cut(sim: Simulation, tstop: float) -> Result:
+    """``sim.run(tstop)``'s Result, computed by a run of ``run_length`` steps cut after ``tstop``:
+    the same scan step by step, so the same samples (the cut run's first samples are this run's)."""
+    from excitable.engine.run import n_steps
+
+    n = n_steps(tstop, sim.dt)
+    res = sim.run(run_length(n) * sim.dt)
+    res.t = res.t[: n + 1]
+    res.traces = {k: v[: n + 1] for k, v in res.traces.items()}  # samples first (unbatched)
     return res
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from excitable.experiments.common.models import single_compartment
+from excitable.experiments.excitability import all_or_none_search as finder
 from excitable.experiments.excitability.all_or_none_figure import plot_all_or_none
 from excitable.experiments.excitability.declarations import ALL_OR_NONE as EXPERIMENT
 from excitable.model.simulation import Simulation
@@ -42,19 +43,18 @@ def run(**given) -> Result:
                          delay=p.delay, duration=p.pulse))
     sim.record("v")
     base = sim.parameters()
-    fn = sim.function(p.tstop)
     batch_fn = sim.function(p.tstop, batched=True)
 
-    def peak_of(amplitude: float) -> float:
-        return float(np.max(np.asarray(fn(_with_gain(base, amplitude)))[:, 0]))
+    def peaks_of(amps: np.ndarray) -> np.ndarray:  # (1, POINTS) amplitudes -> peaks, one batched run
+        return run_amplitudes(batch_fn, base, amps.ravel()).max(axis=1).reshape(amps.shape)
 
-    thr = bisect_threshold(peak_of, p.max_amplitude, p.tolerance)
+    key = ("all-or-none", repr(sorted((k, v) for k, v in p.items() if k not in ("n_sweep",))))
+    thr = finder.recall(key)
+    if thr is None:
+        thr = float(finder.search(peaks_of, [p.max_amplitude], p.tolerance, SPIKE_LEVEL_MV, "max_amplitude")[0])
+        finder.remember(key, thr)
     amps = np.unique(np.concatenate([np.linspace(0.1, 5.0, p.n_sweep) * thr, [0.99 * thr, 1.01 * thr]]))
-    import jax
-
-    batch = jax.tree.map(lambda x: np.broadcast_to(x, (len(amps), *np.shape(x))), base)
-    batch["iclamp_amp"] = amps[:, None]
-    v_all = np.asarray(batch_fn(batch))[:, :, 0]
+    v_all = run_amplitudes(batch_fn, base, amps)
     peaks = v_all.max(axis=1)
     t = np.arange(v_all.shape[1]) * sim.dt
     near = {f"v at {a / thr:.2f} x threshold (mV)": v_all[i]
@@ -80,12 +80,19 @@ def run(**given) -> Result:
     return res
 
 
-def _with_gain(params, gain):
-    return {**params, "iclamp_amp": np.array([gain], dtype=float)}
+def run_amplitudes(batch_fn, base, amps: np.ndarray) -> np.ndarray:
+    """V (amplitudes, samples) of one batched run of ``batch_fn`` at pulse gains ``amps``."""
+    import jax
+
+    batch = jax.tree.map(lambda x: np.broadcast_to(x, (len(amps), *np.shape(x))), base)
+    batch["iclamp_amp"] = np.asarray(amps, dtype=float)[:, None]
+    return np.asarray(batch_fn(batch))[:, :, 0]
 
 
 def bisect_threshold(peak_of, upper: float, tolerance: float) -> float:
-    """Smallest amplitude whose response overshoots SPIKE_LEVEL_MV, by bisection (uA/cm2).
+    """Smallest amplitude whose response overshoots SPIKE_LEVEL_MV, by bisection (uA/cm2): one run
+    per step (the NEURON side-by-side test bisects both simulators with it; ``run`` searches in
+    batches, ``all_or_none_search``, by the same criterion and stopping rule).
 
     Raises ModelError if even ``upper`` does not fire (e.g. Na+ channels blocked).
     """

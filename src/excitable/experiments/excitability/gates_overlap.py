@@ -55,20 +55,18 @@ def run(**given) -> Result:
     sim.stimulate(IClamp(cell.soma, amplitude=cell.density_to_nA(1.0, cell.soma), delay=p.delay,
                          duration=p.pulse))
     labels = ["v", gates["m"], gates["h"], gates["n"], f"{na_mech}.ina", f"{k_mech}.ik", "i_cap", "i_ion"]
-    for sig in labels:
-        sim.record(sig)
     tstop = p.delay + p.window
-    base = broadcast(sim.parameters(), 2)
-    base = with_param(base, "celsius", np.asarray(temps, float))  # the pytree's name for the temperature
+    sim.record("v")
+    one = sim.parameters()
     # Temperature scales every rate of a gate by the same factor, so steady states, and with them the
     # resting potential (v_init), are the same at both temperatures.
-
-    def run_at(amps):  # through the engine's front door (limits, health check): (batch, samples, labels)
-        res = sim.run_batch(tstop, {**base, "iclamp_amp": np.asarray(amps, float)[:, None]})
-        return np.stack([np.asarray(res.traces[lab]) for lab in labels], axis=-1)
-
-    thresholds = _thresholds(run_at, 1e-4)
-    rec = run_at(p.amplitude * thresholds)
+    thresholds = _thresholds(sim, one, tstop, temps, _threshold_keys(p, temps))
+    for sig in labels[1:]:  # recorded after the search: its program records V alone
+        sim.record(sig)
+    base = with_param(broadcast(sim.parameters(), 2), "celsius", np.asarray(temps, float))
+    # The measured run goes through the engine's front door (limits, health check).
+    res = sim.run_batch(tstop, {**base, "iclamp_amp": np.asarray(p.amplitude * thresholds, float)[:, None]})
+    rec = np.stack([np.asarray(res.traces[lab]) for lab in labels], axis=-1)
     t = np.arange(rec.shape[1]) * sim.dt
     mech = cell.mechanism_at_sites(na_mech)  # gNa as set on the cell (after gNa_scale)
     per_t = [_measure(t, {lab: rec[j, :, i] for i, lab in enumerate(labels)}, gates, p,
@@ -100,16 +98,43 @@ def run(**given) -> Result:
                   plotter=plot_gates_overlap)
 
 
-def _thresholds(run_at, tolerance, upper=200.0) -> np.ndarray:
-    """1-ms pulse threshold at each temperature (uA/cm2), bisection in parallel: V overshoots 0 mV."""
-    lo, hi = np.zeros(2), np.full(2, upper)
-    if np.any(run_at(hi)[:, :, 0].max(axis=1) < SPIKE_LEVEL_MV):
-        raise ModelError(f"no action potential up to {upper:g} uA/cm2 (Na+ channels blocked?)")
-    while np.max((hi - lo) / hi) > tolerance:
-        mid = 0.5 * (lo + hi)
-        ok = run_at(mid)[:, :, 0].max(axis=1) >= SPIKE_LEVEL_MV
-        hi, lo = np.where(ok, mid, hi), np.where(ok, lo, mid)
-    return 0.5 * (lo + hi)
+#: Parameters that do not move the threshold (the amplitude is a multiple of it): a slider on them
+#: runs no search (``all_or_none_search.recall``).
+_NOT_THRESHOLD = ("amplitude", "level", "temperature", "compare_temperature")
+
+
+def _threshold_keys(p, temps) -> list:
+    """One key per temperature: everything that sets that temperature's threshold."""
+    rest = repr(sorted((k, v) for k, v in p.items() if k not in _NOT_THRESHOLD))
+    return [("gates-overlap", rest, float(t)) for t in temps]
+
+
+def _thresholds(sim, params, tstop, temps, keys, tolerance=1e-4, upper=200.0) -> np.ndarray:
+    """1-ms pulse threshold at each temperature (uA/cm2): V overshoots 0 mV. The searches of the
+    temperatures not remembered run together, ``POINTS`` amplitudes each per batched run
+    (``all_or_none_search``: the bisection's criterion and stopping rule)."""
+    import jax
+
+    from excitable.experiments.excitability import all_or_none_search as finder
+
+    known = [finder.recall(k) for k in keys]
+    todo = [j for j, v in enumerate(known) if v is None]
+    if todo:
+        fn = sim.function(tstop, batched=True)
+        n = len(todo) * finder.POINTS
+        batch = jax.tree.map(lambda x: np.broadcast_to(x, (n, *np.shape(x))), params)
+        batch["celsius"] = np.repeat(np.asarray(temps, float)[todo], finder.POINTS).reshape(
+            (n, *np.shape(params["celsius"])))
+
+        def peaks_of(amps):  # (searches, POINTS) -> the peak V of each, one batched run
+            out = np.asarray(fn({**batch, "iclamp_amp": amps.reshape(n, 1)}))[:, :, 0].max(axis=1)
+            return out.reshape(amps.shape)
+
+        found = finder.search(peaks_of, [upper] * len(todo), tolerance, SPIKE_LEVEL_MV, "amplitude")
+        for j, v in zip(todo, found):
+            finder.remember(keys[j], float(v))
+            known[j] = float(v)
+    return np.asarray(known, dtype=float)
 
 
 def open_window(t, x, level) -> tuple[float, float]:
