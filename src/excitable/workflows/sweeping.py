@@ -139,16 +139,19 @@ def scalar_fields(summary: dict) -> dict:
     return {k: v for k, v in jsonable(summary).items() if v is None or isinstance(v, (int, float, str, bool))}
 
 
-def run_points(experiment: str, fixed: dict, points: Sequence[dict]) -> list[dict]:
+def run_points(experiment: str, fixed: dict, points: Sequence[dict], on_results=None) -> list[dict]:
     """Run ``experiment`` at each point (the Dask task): ``[{"point": ..., "summary" | "error": ...}]``.
 
     Points of an experiment that runs one simulation (``experiments.common.batching``) run as one
-    vmapped batch per group of points with the same model structure and stimulus timing."""
+    vmapped batch per group of points with the same model structure and stimulus timing.
+    ``on_results(points, results)``, if given, sees the whole Results (or the errors raised)."""
     from excitable.experiments.common.batching import run_many
     from excitable.progress import reporting
 
     with reporting(None):  # a run's own progress would garble the sweep's bar
         results = run_many(experiment, [{**fixed, **point} for point in points])
+    if on_results is not None:
+        on_results(points, results)
     return [{"point": point, "error": str(r)} if isinstance(r, Exception)
             else {"point": point, "summary": scalar_fields(r.summary)} for point, r in zip(points, results)]
 
@@ -156,7 +159,7 @@ def run_points(experiment: str, fixed: dict, points: Sequence[dict]) -> list[dic
 def sweep(experiment: str, axes: Sequence[Axis], *, sets: dict | None = None, out=None,
           scheduler=None, batch_size: int | None = None, retries: int = 2, fresh: bool = False,
           plot: Sequence[str] | None = None, progress: Callable[[int, int], None] | None = None,
-          on_rows: Callable[[list[dict]], None] | None = None) -> SweepResult:
+          on_rows: Callable[[list[dict]], None] | None = None, on_results=None) -> SweepResult:
     """Run ``experiment`` at every point of the grid ``axes`` (other parameters from ``sets``).
 
     Args:
@@ -169,6 +172,8 @@ def sweep(experiment: str, axes: Sequence[Axis], *, sets: dict | None = None, ou
         plot: summary fields to draw (default: up to four numeric fields that vary).
         progress: ``progress(done, total)`` after each finished point or batch.
         on_rows: called with each list of newly finished rows (after they are on disk).
+        on_results: ``on_results(points, results)`` for the points run in this process (not on
+            Dask): their whole Results (or the errors they raised), e.g. to keep traces for NWB.
     """
     from excitable import experiments
 
@@ -188,7 +193,7 @@ def sweep(experiment: str, axes: Sequence[Axis], *, sets: dict | None = None, ou
             journal = Journal(out / JOURNAL, header, fresh)
         rows = _Rows(points, journal, progress, on_rows)
         try:
-            _run_pending(module, experiment, fixed, rows, client, batch_size, retries)
+            _run_pending(module, experiment, fixed, rows, client, batch_size, retries, on_results)
         except BaseException:
             _write_table(out, axes, points, rows.records())  # the rows done so far
             raise
@@ -244,7 +249,7 @@ class _Rows:
         return {**self.done, **self.fresh}
 
 
-def _run_pending(module, experiment, fixed, rows: _Rows, client, batch_size, retries) -> None:
+def _run_pending(module, experiment, fixed, rows: _Rows, client, batch_size, retries, on_results=None) -> None:
     """Run the points not done yet: here in groups of ``LOCAL_BATCH`` (one each for an experiment
     that does not batch), or on the Dask ``client``."""
     from excitable.experiments.common.batching import batchable
@@ -253,7 +258,7 @@ def _run_pending(module, experiment, fixed, rows: _Rows, client, batch_size, ret
     if pending and client is None:
         size = LOCAL_BATCH if batchable(module) else 1
         for i in range(0, len(pending), size):
-            rows.accept(run_points(experiment, fixed, pending[i:i + size]))
+            rows.accept(run_points(experiment, fixed, pending[i:i + size], on_results))
     elif pending:
         _on_dask(client, experiment, fixed, pending, batch_size, retries, rows.accept)
 

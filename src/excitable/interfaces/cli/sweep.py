@@ -1,7 +1,7 @@
 """excitable sweep: run an experiment over a parameter grid into one tidy table and a figure.
 
   excitable sweep NAME --grid KEY=A:B:N [--grid KEY=V1,V2 ...] [--set KEY=VALUE ...] --out DIR
-                       [--scheduler ADDRESS] [--batch N] [--plot FIELD ...] [--fresh]
+                       [--scheduler ADDRESS] [--batch N] [--plot FIELD ...] [--fresh] [--format nwb]
 
 --grid KEY=A:B:N gives N values from A to B (ends included); KEY=V1,V2,... lists them (also for text
 parameters such as model=hh,textbook). Every combination of the axes is one run of the experiment.
@@ -9,7 +9,9 @@ DIR/sweep.csv has one row per grid point: the grid values, then the experiment's
 (and an error column for points the experiment rejected). DIR/sweep.png shows them: lines for one
 axis, heat maps for two. Rows are appended to DIR/sweep.jsonl as they finish, so an interrupted sweep
 keeps its results, and running the same command again computes only the points still missing
-(--fresh starts over).
+(--fresh starts over). --format nwb also writes DIR/sweep.nwb: every point's traces, one current-clamp
+sweep per point, the grid values in its recordings table (points the journal already held, or run on
+Dask, are run again here for their traces).
 
 --scheduler ADDRESS sends the points to a Dask cluster (tcp://host:8786) in batches of --batch points
 per task; a task whose worker dies is rescheduled. Without it the sweep runs here.
@@ -38,6 +40,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--batch", type=int, metavar="N", help="grid points per Dask task")
     p.add_argument("--plot", action="append", metavar="FIELD", help="summary field to draw (repeatable)")
     p.add_argument("--fresh", action="store_true", help="ignore rows already in DIR and start over")
+    p.add_argument("--format", choices=("csv", "nwb"), default="csv",
+                   help="nwb: DIR also gets sweep.nwb, every point's traces (pip install 'excitable[nwb]')")
     return p
 
 
@@ -62,12 +66,21 @@ def run(args) -> int:
         raise ModelError(f"{clash[0]!r} is both a --grid axis and a --set value")
     declared.resolve(sets)
     check_out(args.out)
+    traces = None
+    if getattr(args, "format", "csv") == "nwb":
+        from excitable.interfaces.cli import nwb_output
+
+        nwb_output.check_available()  # before any point runs
+        traces = nwb_output.SweepTraces(declared, {k: v for k, v in declared.resolve(sets).items()
+                                                   if k not in {a.key for a in axes}})
     from excitable.progress import StderrBar
     from excitable.workflows.sweeping import sweep
 
     res = sweep(args.name, axes, sets=sets, out=args.out, scheduler=args.scheduler,
                 batch_size=args.batch, fresh=args.fresh, plot=args.plot,
-                progress=StderrBar(label=f"sweep {args.name}"))
+                progress=StderrBar(label=f"sweep {args.name}"), on_results=traces)
+    if traces is not None:
+        res.files.append(traces.write(args.out, grid_points(axes)))
     errors = sum("error" in r for r in res.rows)
     note = f", {errors} with errors" if errors else ""
     if res.dropped:  # a torn last line (the sweep before was killed while writing): repaired
