@@ -2,10 +2,9 @@
 the E cells rest at -60 mV. Checked on the default run (200 E + 50 I cells, 1 s), the one the tour
 shows.
 
-PHENOMENA-SPEC row 34: baseline E rate < 5 Hz; depolarized rate >= 3x baseline, chi > 0.5, recurring
-population bursts. Its baseline chi < 0.2 was met with silent interneurons (issue 16: they must fire
-at baseline); with them firing 4.4 Hz the baseline chi is 0.22, reported in spec_row_34 as not met, and
-what is tested instead is the contrast the question is about: synchrony at least doubles.
+PHENOMENA-SPEC row 34: baseline E rate < 5 Hz and chi < 0.2; depolarized rate >= 3x baseline, chi > 0.5,
+recurring population bursts. The interneurons fire at baseline (issue 16); with the recurrent excitation
+at 2.5 nS the healthy chi is 0.15 (3 nS gave 0.22: the docstring says why the strength decides it).
 """
 
 import pytest
@@ -25,6 +24,8 @@ def test_baseline_is_sparse_and_asynchronous_with_the_interneurons_firing_faster
     b = small.summary["baseline"]
     assert 0.2 < b["rate_hz"] < 5.0
     assert b["n_bursts"] == 0
+    # The spec's asynchrony: Golomb's chi below 0.2 (independent trains of 200 cells give ~0.07).
+    assert b["synchrony"] < 0.2
     assert b["rest_mV"] == pytest.approx(-70.0, abs=1e-6)
     # Cortical fast-spiking interneurons fire faster than pyramidal cells in vivo (a few to tens of Hz).
     assert 1.0 < b["rate_inh_hz"] < 50.0 and b["rate_inh_hz"] > b["rate_hz"]
@@ -39,8 +40,7 @@ def test_depolarized_network_bursts_synchronously(small):
     assert d["synchrony"] > 0.5 and s["synchrony_ratio"] >= 2.0
     assert d["n_bursts"] >= 5 and d["cells_per_burst"] > 0.5  # recurring, and most cells join in
     assert d["synchrony_v"] > s["baseline"]["synchrony_v"]
-    spec = s["spec_row_34"]
-    assert all(v for k, v in spec.items() if k != "baseline_chi_below_0.2")
+    assert all(s["spec_row_34"].values()), s["spec_row_34"]  # every condition of the spec row is met
     assert "Golomb" in s["synchrony_definition"]
     assert 0.0 <= d["synchrony"] <= 1.0
 

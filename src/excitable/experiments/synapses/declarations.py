@@ -281,7 +281,7 @@ EPILEPSY = Experiment(
                            minimum=0.0, maximum=1.0, slider=steps(0, 0.5, 0.005)),
         "p_inh": Param(0.2, "", "probability of a synapse from an inhibitory cell to any cell",
                        minimum=0.0, maximum=1.0, slider=steps(0, 0.5, 0.005)),
-        "g_ee": Param(3.0, "nS", "AMPA gmax, excitatory -> excitatory", minimum=0.0, slider=steps(0, 10, 0.1)),
+        "g_ee": Param(2.5, "nS", "AMPA gmax, excitatory -> excitatory", minimum=0.0, slider=steps(0, 10, 0.1)),
         "g_ei": Param(5.0, "nS", "AMPA gmax, excitatory -> inhibitory", minimum=0.0, slider=steps(0, 20, 0.1)),
         "g_inh": Param(8.0, "nS", "GABA_A gmax, inhibitory -> any cell", minimum=0.0, slider=steps(0, 30, 0.1)),
         "delay": Param(1.5, "ms", "synaptic delay (conduction + release)", minimum=0.0, maximum=20.0,
