@@ -53,17 +53,23 @@ class NeuroMLModel:
     channels: dict = field(default_factory=dict)
 
 
-def read(path, **policy) -> NeuroMLModel:
+def read(path, *, concentrations: str | None = None, **policy) -> NeuroMLModel:
     """Every ion channel and cell of the NeuroML file ``path`` and the files it includes.
 
     ``policy``: nseg / dx_um / d_lambda for the cells (default: each section's
-    numberInternalDivisions, else 1), as for ``Cell``.
+    numberInternalDivisions, else 1), as for ``Cell``. ``concentrations``: None refuses a
+    Nernst/GHK density whose species has concentration dynamics; "fixed" holds the species'
+    initial concentrations instead (``densities``).
     """
     from excitable.io.neuroml.cells import build_cell
     from excitable.io.neuroml.channels import ion_channels, make_channel
+    from excitable.io.neuroml.densities import POLICIES, concentration_models
     from excitable.io.neuroml.files import read_documents
 
+    if concentrations not in POLICIES:
+        raise ModelError(f"NeuroML: concentrations must be None or 'fixed', got {concentrations!r}")
     docs = read_documents(path)
+    policy.update(concentrations=concentrations, concentration_models=concentration_models(docs))
     model = NeuroMLModel()
     for p, doc in docs:
         for cid, element in ion_channels(doc, p.name).items():

@@ -91,6 +91,9 @@ def parts_of(mechanism, kinetic: dict[str, float]) -> list[Part]:
     """The NeuroML channels of ``mechanism`` (an instance), its kinetic fields' values given."""
     cls = type(mechanism)
     gates = getattr(cls, "neuroml_gates", None)
+    if gates is not None and getattr(cls, "neuroml_law", "ohmic") != "ohmic":
+        raise ModelError(f"NeuroML export: {cls.__name__} runs under a {cls.neuroml_law} density (channelDensity"
+                         f"Nernst/GHK/GHK2), which the export does not write yet; channelDensity only")
     if gates is not None:  # a channel imported from NeuroML: written back as it came
         return [Part("", getattr(cls, "neuroml_species", None), tuple(gates), "gbar", "erev")]
     if cls.__module__.startswith("excitable.") and cls.__name__ in PARTS:

@@ -1,10 +1,11 @@
 """NeuroML 2 ``<cell>`` -> excitable ``Cell``: morphology, segment groups, channel densities,
 capacitance, resistivity and the initial potential.
 
-Supported: ``channelDensity`` on a segment group (or one segment), ``specificCapacitance`` and
-``resistivity`` per group, ``initMembPotential``, ``spikeThresh`` (reported). Refused with one line:
-``channelDensityNernst``/``GHK``/``NonUniform``/``VShift``, ``channelPopulation``, ion species
-(concentration models), groups defined by ``path``/``subTree``/inhomogeneous parameters, and a group
+Supported: ``channelDensity`` on a segment group (or one segment), ``channelDensityNernst``/``GHK``/
+``GHK2`` with the cell's Ca2+ ``species`` (``densities``), ``specificCapacitance`` and ``resistivity``
+per group, ``initMembPotential``, ``spikeThresh`` (reported). Refused with one line:
+``channelDensityNonUniform*``/``VShift``, ``channelPopulation``, concentration dynamics (a species'
+concentration model), groups defined by ``path``/``subTree``/inhomogeneous parameters, and a group
 that covers only part of a section.
 """
 
@@ -19,8 +20,7 @@ from excitable.io.neuroml.morphology import STANDARD_REGIONS, sections_of
 from excitable.model.cell import Cell
 from excitable.model.morphology import Morphology, Section, region_of
 
-_REFUSED = {"channel_density_v_shifts": "channelDensityVShift", "channel_density_nernsts": "channelDensityNernst",
-            "channel_density_ghks": "channelDensityGHK", "channel_density_ghk2s": "channelDensityGHK2",
+_REFUSED = {"channel_density_v_shifts": "channelDensityVShift",
             "channel_density_non_uniforms": "channelDensityNonUniform",
             "channel_density_non_uniform_nernsts": "channelDensityNonUniformNernst",
             "channel_density_non_uniform_ghks": "channelDensityNonUniformGHK",
@@ -47,8 +47,11 @@ class ImportedCell:
 def build_cell(nml_cell, channels: dict[str, type], where: str, morphologies: dict, biophysics: dict,
                **policy) -> ImportedCell:
     """The ImportedCell of a libNeuroML ``Cell``; ``channels``: ion channel id -> class; ``policy``:
-    nseg / dx_um / d_lambda (default: each section's numberInternalDivisions, else 1)."""
+    nseg / dx_um / d_lambda (default: each section's numberInternalDivisions, else 1), and
+    ``concentrations`` (None, or "fixed": hold the species' concentrations, ``densities``) with
+    ``concentration_models`` (id -> element, of the files read)."""
     where = f"{where}: cell {nml_cell.id!r}"
+    conc = (policy.pop("concentrations", None), policy.pop("concentration_models", None) or {})
     morph = nml_cell.morphology or morphologies.get(nml_cell.morphology_attr)
     bio = nml_cell.biophysical_properties or biophysics.get(nml_cell.biophysical_properties_attr)
     if morph is None:
@@ -74,7 +77,7 @@ def build_cell(nml_cell, channels: dict[str, type], where: str, morphologies: di
 
     out.groups = {g: sections(g) for g in groups if g in _plain(groups)}
     if bio is not None:
-        _biophysics(bio, out, channels, sections, where, section_of)
+        _biophysics(bio, out, channels, sections, where, section_of, conc)
     return out
 
 
@@ -131,10 +134,12 @@ def _standard_members(groups, secs, where) -> dict[int, str]:
     return out
 
 
-def _biophysics(bio, out: ImportedCell, channels, sections, where, section_of) -> None:
-    if bio.intracellular_properties is not None and bio.intracellular_properties.species:
-        sp = bio.intracellular_properties.species[0]
-        raise ModelError(f"NeuroML: {where}: ion species {sp.id!r} (a concentration model) is not supported")
+def _biophysics(bio, out: ImportedCell, channels, sections, where, section_of, conc) -> None:
+    from excitable.io.neuroml import densities
+
+    policy, models = conc
+    species = densities.species_by_section(bio, sections, where, models)
+    laws: dict[str, str] = {}  # channel id -> the law it runs under on this cell
     mp = bio.membrane_properties
     if mp is not None:
         for attr, name in _REFUSED.items():
@@ -148,7 +153,11 @@ def _biophysics(bio, out: ImportedCell, channels, sections, where, section_of) -
         for t in mp.spike_threshes or []:
             out.spike_threshold_mV = units.quantity(t.value, "voltage", f"{where} spikeThresh")
         for cd in mp.channel_densities or []:
+            if laws.setdefault(cd.ion_channel, "ohmic") != "ohmic":
+                raise ModelError(f"NeuroML: {where} channelDensity {cd.id!r}: ionChannel {cd.ion_channel!r} is "
+                                 f"also used with another kind of density on this cell; one law per channel and cell")
             _density(cd, out.cell, channels, sections, where, section_of)
+        densities.insert(mp, out.cell, channels, sections, where, section_of, species, policy, laws)
     ip = bio.intracellular_properties
     for r in (ip.resistivities or []) if ip is not None else []:
         out.cell.set("ra", units.quantity(r.value, "resistivity", f"{where} resistivity"),

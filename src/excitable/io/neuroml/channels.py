@@ -17,6 +17,7 @@ from excitable.io.neuroml.rates import (GATE_KINDS, RATE_FORMS, TIME_FORMS, VARI
 #: libNeuroML's list of each gate kind on an ion channel -> the kind.
 _GATE_LISTS = {"gate_hh_rates": "gateHHrates", "gate_h_hrates_infs": "gateHHratesInf",
                "gate_h_hrates_taus": "gateHHratesTau", "gate_hh_tau_infs": "gateHHtauInf",
+               "gate_h_hrates_tau_infs": "gateHHratesTauInf",
                "gate_hh_instantaneouses": "gateHHInstantaneous"}
 
 
@@ -65,6 +66,7 @@ def _gate(g, kind: str, field: str) -> Gate:
              "gateHHratesInf": ("forward_rate", "reverse_rate", "steady_state"),
              "gateHHratesTau": ("forward_rate", "reverse_rate", "time_course"),
              "gateHHtauInf": ("time_course", "steady_state"),
+             "gateHHratesTauInf": ("forward_rate", "reverse_rate", "time_course", "steady_state"),
              "gateHHInstantaneous": ("steady_state",)}[kind]
     forms = {}
     for attr in needs:

@@ -28,7 +28,13 @@ from excitable.physics.channel import AbstractChannel, channel, vtrap
 RATE_FORMS = ("HHExpRate", "HHSigmoidRate", "HHExpLinearRate")
 VARIABLE_FORMS = ("HHExpVariable", "HHSigmoidVariable", "HHExpLinearVariable")
 TIME_FORMS = ("fixedTimeCourse",)
-GATE_KINDS = ("gateHHrates", "gateHHratesInf", "gateHHratesTau", "gateHHtauInf", "gateHHInstantaneous")
+GATE_KINDS = ("gateHHrates", "gateHHratesInf", "gateHHratesTau", "gateHHtauInf", "gateHHratesTauInf",
+              "gateHHInstantaneous")
+#: NeuroML's constants (its LEMS definitions of channelDensityNernst/GHK), J/(K mol) and C/mol: with
+#: them the reversal potentials and GHK currents are NeuroML's to the last digit.
+R_NEUROML, F_NEUROML = 8.3144621, 96485.3
+#: How an imported channel's current follows from its open fraction f (``channel_class``'s ``law``).
+LAWS = ("ohmic", "nernst", "ghk", "ghk2")
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,7 @@ class Gate:
 
     def inf_tau(self, v, celsius):
         """Steady state and time constant (ms) at V (mV), temperature ``celsius``."""
-        if self.kind == "gateHHtauInf":
+        if self.kind in ("gateHHtauInf", "gateHHratesTauInf"):  # both given: the rates are not used
             return self.steady(v), self.time(v) / self.factor(celsius)
         a, b = self.forward(v), self.reverse(v)
         inf = self.steady(v) if self.kind == "gateHHratesInf" else a / (a + b)
@@ -86,18 +92,71 @@ class Gate:
 CURRENT_OF = {"na": "ina", "k": "ik", "ca": "ica", "cl": "icl"}
 
 
+def nernst_mV(ci, co, z, kelvin):
+    """NeuroML's Nernst potential (mV): R T / (z F) ln(co / ci), its constants, T in kelvin."""
+    return 1e3 * R_NEUROML * kelvin / (z * F_NEUROML) * jnp.log(co / ci)
+
+
+def _ohmic(ch, v, s, f):
+    return ch.gbar * f * (v - ch.erev)
+
+
+def _nernst(ch, v, s, f):
+    # channelDensityNernst: NeuroML defines it for Ca2+ (zCa = 2), E from the concentrations
+    return ch.gbar * f * (v - nernst_mV(ch.ci, ch.co, 2, s["T_K"]))
+
+
+def _ghk(ch, v, s, f):
+    # channelDensityGHK, outward positive: P f z F (ci - co e^-x) x / (1 - e^-x), x = zFV/(RT);
+    # P in cm/s and c in mM (1e-6 mol/cm3) give A/cm2 x 1e-6, i.e. uA/cm2 with no other factor
+    x = 2.0 * F_NEUROML * v * 1e-3 / (R_NEUROML * s["T_K"])
+    return f * ch.permeability * 2.0 * F_NEUROML * (ch.ci - ch.co * jnp.exp(-x)) * vtrap(-x, 1.0)
+
+
+def _ghk2(ch, v, s, f):
+    # channelDensityGHK2 (Jaffe et al. 1994): inward g f tmp (1 - ci/co e^(V/tmp)) (V/tmp)/(e^(V/tmp) - 1)
+    # with tmp = 25 T / (293.15 x 2) mV; mS/cm2 x mV = uA/cm2, sign flipped to outward positive
+    tmp = 25.0 * s["T_K"] / (293.15 * 2.0)
+    return -ch.gbar * f * (1.0 - ch.ci / ch.co * jnp.exp(v / tmp)) * vtrap(v, tmp)
+
+
+_CURRENT_LAWS = {"ohmic": _ohmic, "nernst": _nernst, "ghk": _ghk, "ghk2": _ghk2}
+#: law -> its parameters and their units (besides the gates'): ohmic channelDensity, Nernst and GHK2
+#: (a conductance and the inside/outside concentrations) and GHK (a permeability).
+_LAW_FIELDS = {"ohmic": {"gbar": "mS/cm2", "erev": "mV"},
+               "nernst": {"gbar": "mS/cm2", "ci": "mM", "co": "mM"},
+               "ghk": {"permeability": "cm/s", "ci": "mM", "co": "mM"},
+               "ghk2": {"gbar": "mS/cm2", "ci": "mM", "co": "mM"}}
+#: A time constant no run reaches: the temperature state stays where it starts.
+_CONSTANT = float("inf")
+
+
+# long because it assembles the whole class namespace: fields, states, ions and the three laws
 def channel_class(name: str, gates: tuple[Gate, ...], species: str | None, *, gbar: float = 0.0,
-                  erev: float = 0.0, source: str = "NeuroML"):
-    """A channel class (``AbstractChannel``) named ``name``: i = gbar prod(x ** instances) (V - erev),
-    gbar in mS/cm2 and erev in mV its two parameters (defaults given), one state per gate that is not
-    instantaneous. ``species`` ("na", "k", "ca", "cl" or None: non-specific) names the current
-    ("ina", ..., "i") and the ion it carries."""
+                  erev: float = 0.0, source: str = "NeuroML", law: str = "ohmic"):
+    """A channel class (``AbstractChannel``) named ``name``, current = ``law`` of its open fraction
+    f = prod(x ** instances), one state per gate that is not instantaneous. ``species`` ("na", "k",
+    "ca", "cl" or None: non-specific) names the current ("ina", ..., "i") and the ion it carries.
+
+    Laws (``LAWS``): "ohmic" (channelDensity) i = gbar f (V - erev), gbar mS/cm2, erev mV; "nernst"
+    (channelDensityNernst) the same with erev NeuroML's Nernst potential of ``ci``, ``co`` (mM) at the
+    simulation's temperature; "ghk" (channelDensityGHK) the GHK current of ``permeability`` (cm/s);
+    "ghk2" (channelDensityGHK2) Jaffe et al.'s GHK-like current of ``gbar``. The last three are
+    NeuroML's Ca2+ laws (z = 2); they carry a constant state ``T_K`` (the temperature, K), since a
+    current law is given V and the states only, and read ``ci``/``co`` from a dynamic calcium pool
+    when the model has one."""
     current = CURRENT_OF.get(species or "", "i")
     slow = tuple(g for g in gates if g.kind != "gateHHInstantaneous")
     fast = tuple(g for g in gates if g.kind == "gateHHInstantaneous")
+    law_current = _CURRENT_LAWS[law]
+    temperature = law != "ohmic"
 
     def gate_rates(self, v, celsius):
-        return {g.name: g.inf_tau(v, celsius) for g in slow}
+        out = {g.name: g.inf_tau(v, celsius) for g in slow}
+        if temperature:
+            kelvin = jnp.zeros_like(jnp.asarray(v, dtype=float)) + (celsius + 273.15)
+            out["T_K"] = (kelvin, jnp.full_like(kelvin, _CONSTANT))
+        return out
 
     def open_fraction(s, v):
         out = 1.0
@@ -108,22 +167,28 @@ def channel_class(name: str, gates: tuple[Gate, ...], species: str | None, *, gb
         return out
 
     def currents(self, v, s):
-        return {current: self.gbar * open_fraction(s, v) * (v - self.erev)}
+        return {current: law_current(self, v, s, open_fraction(s, v))}
 
     def conductances(self, s):
-        if fast:  # the open conductance needs V, which this method is not given
+        if fast or law == "ghk":  # the open conductance needs V (not given here); GHK has a permeability
             return {}
         return {"g": self.gbar * open_fraction(s, None)}
 
+    fields = _LAW_FIELDS[law]
+    defaults = {"gbar": float(gbar), "erev": float(erev), "permeability": 0.0, "ci": 1e-4, "co": 2.0}
+    if law == "ohmic":
+        ion_fields = {"erev": (species, "e")} if species in CURRENT_OF else {}
+    else:
+        ion_fields = {"ci": (species, "ci"), "co": (species, "co")}
     namespace = {
-        "__annotations__": {"gbar": float, "erev": float}, "gbar": float(gbar), "erev": float(erev),
-        "__doc__": f"{name}: imported from {source}. i = gbar "
-                   + " ".join(f"{g.name}^{g.instances}" for g in gates) + " (V - erev); gbar mS/cm2, erev mV.",
-        "states": tuple(g.name for g in slow), "units": {"gbar": "mS/cm2", "erev": "mV"},
-        "ions": {current: species} if species in CURRENT_OF else {},
-        "ion_fields": {"erev": (species, "e")} if species in CURRENT_OF else {},
+        "__annotations__": {k: float for k in fields}, **{k: defaults[k] for k in fields},
+        "__doc__": f"{name}: imported from {source}. i = {law} law of f = "
+                   + " ".join(f"{g.name}^{g.instances}" for g in gates) + "; "
+                   + ", ".join(f"{k} {u}" for k, u in fields.items()) + ".",
+        "states": tuple(g.name for g in slow) + (("T_K",) if temperature else ()), "units": dict(fields),
+        "ions": {current: species} if species in CURRENT_OF else {}, "ion_fields": ion_fields,
         "gates": gate_rates, "currents": currents, "conductances": conductances,
-        "neuroml_gates": gates, "neuroml_species": species,
+        "neuroml_gates": gates, "neuroml_species": species, "neuroml_law": law,
         # Not "excitable.*": the compiled-program store keys only on our own classes' source, and
         # this class's numbers come from a file (engine.programs._own_types).
         "__module__": "excitable_imported.neuroml",
@@ -131,3 +196,16 @@ def channel_class(name: str, gates: tuple[Gate, ...], species: str | None, *, gb
     if not name.isidentifier():
         raise ModelError(f"NeuroML ionChannel id {name!r} must be an identifier (letters, digits, _)")
     return channel(type(name, (AbstractChannel,), namespace))
+
+
+def with_law(cls, law: str, source: str):
+    """The class of the same imported channel (its gates) under another current ``law`` (for Ca2+),
+    one per channel and law, so that one cell's densities share it."""
+    cache = cls.__dict__.get("_neuroml_laws")
+    if cache is None:
+        cache = {}
+        setattr(cls, "_neuroml_laws", cache)
+    if law not in cache:
+        cache[law] = cls if law == cls.neuroml_law else channel_class(
+            cls.__name__, cls.neuroml_gates, cls.neuroml_species, source=source, law=law)
+    return cache[law]

@@ -22,6 +22,8 @@ UNITS: dict[str, tuple[str, dict[str, float]]] = {
     "specificCapacitance": ("uF/cm2", {"uF_per_cm2": 1.0, "F_per_m2": 100.0, "pF_per_um2": 100.0}),
     "resistivity": ("ohm cm", {"ohm_cm": 1.0, "kohm_cm": 1e3, "ohm_m": 100.0, "Mohm_um": 100.0}),
     "temperature": ("degC", {"degC": 1.0}),
+    "concentration": ("mM", {"mM": 1.0, "mol_per_m3": 1.0, "mol_per_cm3": 1e6, "M": 1e3, "uM": 1e-3, "nM": 1e-6}),
+    "permeability": ("cm/s", {"cm_per_s": 1.0, "m_per_s": 100.0, "um_per_ms": 0.1, "cm_per_ms": 1e3}),
     "dimensionless": ("", {"": 1.0}),
 }
 
@@ -31,7 +33,8 @@ _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Z
 def quantity(text, dimension: str, field: str) -> float:
     """The value of ``text`` (a NeuroML quantity) in excitable's unit of ``dimension`` ("voltage": mV,
     "rate": 1/ms, "time": ms, "conductanceDensity": mS/cm2, "specificCapacitance": uF/cm2,
-    "resistivity": ohm cm, "temperature": degC (K accepted), "dimensionless"). ``field`` names it in
+    "resistivity": ohm cm, "temperature": degC (K accepted), "concentration": mM, "permeability":
+    cm/s, "dimensionless"). ``field`` names it in
     the error.
 
     Example:

@@ -202,6 +202,7 @@ def _add_gate(N, ch, g: Gate) -> None:
                  "gateHHratesInf": (N.GateHHRatesInf, "gate_h_hrates_infs"),
                  "gateHHratesTau": (N.GateHHRatesTau, "gate_h_hrates_taus"),
                  "gateHHtauInf": (N.GateHHTauInf, "gate_hh_tau_infs"),
+                 "gateHHratesTauInf": (N.GateHHRatesTauInf, "gate_h_hrates_tau_infs"),
                  "gateHHInstantaneous": (N.GateHHInstantaneous, "gate_hh_instantaneouses")}[g.kind]
     if g.kind == "gateHHInstantaneous":
         kw.pop("q10_settings")

@@ -1,0 +1,116 @@
+"""NeuroML 2 channel densities whose current depends on the ion concentrations: ``channelDensityNernst``
+(the reversal potential from the Nernst equation), ``channelDensityGHK`` (the GHK current of a
+permeability) and ``channelDensityGHK2`` (Jaffe et al. 1994's GHK-like current of a conductance),
+and the cell's ``species`` that give them the concentrations.
+
+NeuroML defines the three for Ca2+ only (zCa = 2 in their LEMS definitions, with its constants R and
+F: ``rates.R_NEUROML``, ``rates.F_NEUROML``); another ion is refused. The concentrations are the
+species' ``initialConcentration`` and ``initialExtConcentration`` (mM), per segment group; the
+temperature is the simulation's. A species' concentration model (``decayingPoolConcentrationModel``,
+``fixedFactorConcentrationModel``, or one defined in LEMS) would change [Ca]i with the current: that is
+not imported, so a density that reads such a species is refused with one line, unless the caller asks
+for the concentrations to be held at their initial values (``read(path, concentrations="fixed")``).
+"""
+
+from __future__ import annotations
+
+from excitable.errors import ModelError
+import excitable.io.neuroml.units as units
+from excitable.io.neuroml.rates import with_law
+
+#: libNeuroML's list on MembraneProperties -> (NeuroML element, our law).
+DENSITIES = {"channel_density_nernsts": ("channelDensityNernst", "nernst"),
+             "channel_density_ghks": ("channelDensityGHK", "ghk"),
+             "channel_density_ghk2s": ("channelDensityGHK2", "ghk2")}
+#: What ``concentrations=`` may say: None (refuse concentration dynamics) or "fixed".
+POLICIES = (None, "fixed")
+
+
+def species_by_section(bio, sections, where: str, models: dict[str, str]) -> dict[str, dict[str, tuple]]:
+    """ion -> section name -> (ci, co in mM, the species id, its concentration model's kind or None
+    when the files do not define it), from the cell's ``species``."""
+    ip = bio.intracellular_properties
+    out: dict[str, dict[str, tuple]] = {}
+    for sp in (ip.species or []) if ip is not None else []:
+        field = f"NeuroML: {where} species {sp.id!r}"
+        ci = units.quantity(sp.initial_concentration, "concentration", f"{field} initialConcentration")
+        co = units.quantity(sp.initial_ext_concentration, "concentration", f"{field} initialExtConcentration")
+        if not (ci > 0 and co > 0):
+            raise ModelError(f"{field}: concentrations must be > 0 mM, got initialConcentration {ci:g}, "
+                             f"initialExtConcentration {co:g}")
+        for name in sections(sp.segment_groups or "all"):
+            if name in out.setdefault(sp.ion, {}):
+                raise ModelError(f"{field}: section {name!r} has two species of ion {sp.ion!r}")
+            out[sp.ion][name] = (ci, co, sp.id, sp.concentration_model, models.get(sp.concentration_model))
+    return out
+
+
+def insert(mp, cell, channels: dict, sections, where: str, section_of, species: dict, policy,
+           laws: dict[str, str]) -> None:
+    """Insert every Nernst/GHK/GHK2 density of MembraneProperties ``mp`` into ``cell``; ``laws``
+    (channel id -> law) records which law each channel runs under on this cell."""
+    for attr, (element, law) in DENSITIES.items():
+        for cd in getattr(mp, attr, None) or []:
+            _insert_one(cd, element, law, cell, channels, sections, where, section_of, species, policy, laws)
+
+
+# long because each check names the element, the field and the value in its own one-line message
+def _insert_one(cd, element, law, cell, channels, sections, where, section_of, species, policy, laws) -> None:
+    field = f"NeuroML: {where} {element} {cd.id!r}"
+    if getattr(cd, "variable_parameters", None):
+        raise ModelError(f"{field}: variableParameter is not supported")
+    if cd.ion != "ca":
+        raise ModelError(f"{field}: ion {cd.ion!r}: NeuroML defines {element} for Ca2+ only (zCa = 2), "
+                         f"give ion=\"ca\"")
+    if cd.ion_channel not in channels:
+        raise ModelError(f"{field}: no ionChannel {cd.ion_channel!r}; known: {', '.join(channels) or 'none'}")
+    base = channels[cd.ion_channel]
+    if base.neuroml_species not in (None, "ca"):
+        raise ModelError(f"{field}: ionChannel {cd.ion_channel!r} passes {base.neuroml_species!r}, not ca")
+    if laws.setdefault(cd.ion_channel, law) != law:
+        raise ModelError(f"{field}: ionChannel {cd.ion_channel!r} is also used with another kind of density "
+                         f"on this cell; one law per channel and cell")
+    cls = with_law(channels[cd.ion_channel], law, where)
+    if law == "ghk":
+        strength = {"permeability": units.quantity(cd.permeability, "permeability", f"{field} permeability")}
+    else:
+        strength = {"gbar": units.quantity(cd.cond_density if cd.cond_density is not None else "0 S_per_m2",
+                                           "conductanceDensity", f"{field} condDensity")}
+    names = _sections(cd, sections, section_of, field)
+    by_values: dict[tuple, list[str]] = {}
+    for name in names:
+        found = species.get("ca", {}).get(name)
+        if found is None:
+            raise ModelError(f"{field}: section {name!r} has no species of ion 'ca' to give its concentrations")
+        ci, co, sid, model_id, kind = found
+        if policy != "fixed":
+            what = f"{kind} {model_id!r}" if kind else f"concentration model {model_id!r}"
+            raise ModelError(f"{field}: species {sid!r} changes [Ca]i by its {what}, and concentration "
+                             f"dynamics are not imported; read(..., concentrations='fixed') holds them at "
+                             f"{ci:g} mM inside, {co:g} mM outside")
+        by_values.setdefault((ci, co), []).append(name)
+    for (ci, co), where_ in by_values.items():
+        cell.insert(cls(**strength, ci=ci, co=co), where=where_)
+
+
+def _sections(cd, sections, section_of, field) -> list[str]:
+    if cd.segments is not None:
+        name, count = section_of.get(int(cd.segments), (None, 0))
+        if name is None:
+            raise ModelError(f"{field}: no segment {cd.segments}")
+        if count > 1:
+            raise ModelError(f"{field}: segment {cd.segments} is part of section {name!r} ({count} segments); "
+                             f"densities are per section here")
+        return [name]
+    return sections(cd.segment_groups or "all")
+
+
+def concentration_models(docs) -> dict[str, str]:
+    """Concentration model id -> its element, over every document read."""
+    out = {}
+    for _, doc in docs:
+        for attr, kind in (("decaying_pool_concentration_models", "decayingPoolConcentrationModel"),
+                           ("fixed_factor_concentration_models", "fixedFactorConcentrationModel")):
+            for m in getattr(doc, attr, None) or []:
+                out[m.id] = kind
+    return out
