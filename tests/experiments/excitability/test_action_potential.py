@@ -82,6 +82,7 @@ def test_pronase_turns_the_spike_into_a_plateau(model):
     treated = experiments.run("action-potential", model=model, no_inactivation=True).summary
     intact = experiments.run("action-potential", model=model).summary
     assert treated["v_end_mV"] > 0.0 and treated["duration_above_0mV_ms"] is None
+    assert "never ends" in treated["no_repolarization"] and intact["no_repolarization"] is None
     assert abs(intact["v_end_mV"] - intact["rest_mV"]) < 3.0 and intact["duration_above_0mV_ms"] < 2.0
     labels = {iv.label for iv in experiments.declaration("action-potential").interventions}
     assert {"TTX", "TEA", "pronase"} <= labels

@@ -16,13 +16,9 @@ from __future__ import annotations
 import json
 import math
 import os
-import socket
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
@@ -31,139 +27,9 @@ pytest.importorskip("uvicorn", reason="the lab extra is not installed: pip insta
 pytest.importorskip("playwright", reason="playwright is not installed (the dev extra)")
 
 from excitable.units import FARADAY, GAS_CONSTANT, ZERO_CELSIUS  # noqa: E402
-from tests.interfaces.conftest import CHROMIUM_ARGS  # noqa: E402
-
-SHOTS = Path(__file__).resolve().parents[3] / "docs" / "lab"
-#: A run on a cold server compiles its program first: minutes on 2 busy cores, seconds when warm.
-RUN_TIMEOUT_MS = 300_000
-
-
-@pytest.fixture(scope="module")
-def base_url():
-    """The lab application served on a free port of 127.0.0.1 (uvicorn in a thread)."""
-    import uvicorn
-
-    from excitable.interfaces.lab.app import create_app
-    from excitable.interfaces.lab.runner import Runner
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(Runner(workers=2, time_limit_s=600)), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the lab did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
-
-
-class Watch:
-    """What the pages did that they must not: console errors, requests that left 127.0.0.1."""
-
-    def __init__(self):
-        self.errors: list[str] = []
-        self.outside: list[str] = []
-
-
-@pytest.fixture(scope="module")
-def browser(chromium):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def watch():
-    return Watch()
-
-
-@pytest.fixture()
-def open_page(browser, base_url, watch):
-    """open_page(path, width=1280) -> a Playwright page at the lab's ``path``, its first run drawn."""
-    contexts = []
-
-    def route(r):
-        url = r.request.url
-        if url.startswith(("data:", "blob:")) or urlparse(url).hostname == "127.0.0.1":
-            r.continue_()
-        else:
-            watch.outside.append(url)
-            r.abort()
-
-    def open_(path: str, width: int = 1280, wait_run: bool = True):
-        ctx = browser.new_context(viewport={"width": width, "height": 900}, accept_downloads=True)
-        contexts.append(ctx)
-        ctx.route("**/*", route)
-        page = ctx.new_page()
-        page.on("console", lambda m: watch.errors.append(f"{path}: {m.text}") if m.type == "error" else None)
-        page.on("pageerror", lambda e: watch.errors.append(f"{path}: {e}"))
-        page.goto(base_url + path, wait_until="load")
-        if wait_run:
-            wait_idle(page, 0)
-        return page
-
-    yield open_
-    for ctx in contexts:
-        ctx.close()
-    assert not watch.outside, f"requests left 127.0.0.1: {watch.outside[:5]}"
-    assert not watch.errors, f"console errors: {watch.errors[:5]}"
-
-
-def runs(page) -> int:
-    return page.evaluate("Number(document.getElementById('status').dataset.runs || 0)")
-
-
-def wait_idle(page, before: int) -> None:
-    """Waits until a run newer than the ``before``-th has been drawn and none is waiting or running."""
-    page.wait_for_function(
-        f"""() => {{ const s = document.getElementById('status');
-                   return Number(s.dataset.runs || 0) > {before} && s.dataset.state === 'idle'; }}""",
-        timeout=RUN_TIMEOUT_MS)
-
-
-def plotted(page, label: str) -> list[float]:
-    """The values of the present run's trace ``label`` as the figure draws them."""
-    return page.evaluate("""label => document.getElementById('plot').data
-        .find(d => d.legendgroup === 'now' && d.name === label).y""", label)
-
-
-def payload(page) -> dict:
-    return page.evaluate("window.excitableLab.payload")
-
-
-def headline(page) -> str:
-    return page.inner_text("#headline")
-
-
-def press(page, selector: str, key: str, times: int = 1) -> None:
-    page.focus(selector)
-    for _ in range(times):
-        page.keyboard.press(key)
-
-
-def set_cursor(page, index: int) -> None:
-    page.evaluate("""i => { const s = document.getElementById('cursor-slider'); s.value = i;
-                            s.dispatchEvent(new Event('input')); }""", index)
-
-
-def shot(page, name: str, selector: str | None = None) -> None:
-    """docs/lab/NAME.png: the window (or one element); the run's timing masked, so that a run of the
-    tests rewrites the same bytes unless the page itself changed."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    page.mouse.move(0, 0)  # no hover label in the picture
-    page.wait_for_timeout(100)
-    target = page.locator(selector) if selector else page
-    target.screenshot(path=str(SHOTS / f"{name}.png"), mask=[page.locator("#status")], mask_color="#ffffff",
-                      **({} if selector else {"full_page": False}))
+from tests.interfaces.lab.browser_kit import (RUN_TIMEOUT_MS, allow_refusals, base_url, browser,  # noqa: E402,F401
+                                              headline, open_page, payload, plotted, press, runs, set_cursor,
+                                              shot, wait_idle, watch)
 
 
 def test_home_lists_every_experiment_in_the_tours_order(open_page, base_url):
@@ -229,7 +95,6 @@ def test_action_potential_controls_ttx_cursor_pin_permalink(open_page, watch):
     assert payload(page)["summary"]["n_spikes"] == 0
 
     check_a_bad_value(page, watch)
-    check_exports_and_print(page)
 
     # the permalink restores the page: the same controls, TTX on, the same numbers
     url, numbers, amplitude = page.url, headline(page), page.input_value("input[name=amplitude-value]")
@@ -248,33 +113,13 @@ def check_a_bad_value(page, watch) -> None:
     page.wait_for_function(f"Number(document.getElementById('status').dataset.errors || 0) > {errors_before}",
                            timeout=RUN_TIMEOUT_MS)
     message = page.inner_text("#param-pulse-error")
-    refused = [e for e in watch.errors if "status of 422" in e]  # Chromium logs every 4xx response
-    assert len(refused) == 1
-    watch.errors.remove(refused[0])
+    allow_refusals(watch, 1, 422)
     assert "pulse" in message and "-1" in message and "\n" not in message.strip()
     page.fill("input[name=pulse-value]", "1")
     before = runs(page)
     page.press("input[name=pulse-value]", "Enter")
     wait_idle(page, before)
     assert not page.is_visible("#param-pulse-error")
-
-
-def check_exports_and_print(page) -> None:
-    """The data leave as they are drawn (CSV, JSON); printed, the page keeps figure and text."""
-    with page.expect_download() as got:
-        page.click("#export-csv")
-    rows = Path(got.value.path()).read_text().splitlines()
-    drawn = payload(page)
-    assert rows[0].split(",")[0] == "t (ms)" and len(rows) == 1 + len(drawn["t"])
-    assert [float(x) for x in rows[1].split(",")[1:]] == [tr["values"][0] for tr in drawn["traces"]]
-    with page.expect_download() as got:
-        page.click("#export-json")
-    assert json.loads(Path(got.value.path()).read_text())["summary"] == drawn["summary"]
-
-    # printed, the page keeps the figure, the numbers and the explanation, not the controls
-    page.emulate_media(media="print")
-    assert not page.is_visible("#controls") and page.is_visible("#plot") and page.is_visible("#mechanism")
-    page.emulate_media(media="screen")
 
 
 def test_propagation_diameter_moves_the_wave_and_the_electrodes(open_page):
@@ -381,7 +226,25 @@ def test_synaptic_transmission_gmax_and_the_synapse_view(open_page):
     shot(page, "synaptic-transmission-synapse", "#synapse-view")
 
 
-def test_a_phone_reads_the_page_without_scrolling_sideways(open_page):
+FIRST_CONTROL = "#controls :is(button, input, select)"
+
+
+def top(page, selector: str) -> float:
+    return page.locator(selector).first.bounding_box()["y"]
+
+
+def test_a_phone_reads_the_answer_and_the_figure_first(open_page):
+    # 400 px: one column, nothing wider than the screen; the question, the plain answer and the figure
+    # come before the first control (issue 17: "on a phone the answer should come first")
     page = open_page("/x/action-potential", width=400)
     assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    assert top(page, "#question") < top(page, "#answer") < top(page, "#plot") < top(page, FIRST_CONTROL)
+    assert page.inner_text("#answer").strip()
     shot(page, "action-potential-phone")
+    assert top(page, "#plot") < 900 - 300  # the first screen (900 px tall) shows 300 px of the figure
+    # 1280 px: the controls in their column on the left, beside the answer (from its top) and the figure
+    page.set_viewport_size({"width": 1280, "height": 900})
+    controls, answer = page.locator("#controls").bounding_box(), page.locator("#answer").bounding_box()
+    plot = page.locator("#plot").bounding_box()
+    assert controls["x"] + controls["width"] <= min(answer["x"], plot["x"])
+    assert controls["y"] <= answer["y"] and top(page, FIRST_CONTROL) < plot["y"]

@@ -60,6 +60,7 @@ def finish(p: Values, prep: Prepared, res: Result) -> Result:
                     states={name: m.states for name, m in sim.cell.mechanisms.items()})
     res.summary = summarize(res, p.delay)
     guard_resting_state(res.summary, res.t, res.traces["v"], p.delay, p.get("gK_scale", 1.0))
+    res.summary["no_repolarization"] = plateau_reason(res.summary, p.get("no_inactivation", False))
     res.summary.update(model=p.model, temperature_degC=ctx["temperature"], amplitude_uA_cm2=ctx["amplitude"])
     res.plotter = plot_action_potential
     return res
@@ -115,6 +116,17 @@ def duration_above(t, v, level: float, after_ms: float) -> float | None:
         return None
     downs = np.nonzero(above[ups[0] + 1:-1] & ~above[ups[0] + 2:])[0]
     return float(t[ups[0] + 2 + downs[0]] - t[ups[0] + 1]) if len(downs) else None
+
+
+def plateau_reason(summary: dict, no_inactivation: bool) -> str | None:
+    """Why the spike never ended (one line), when pronase left V on a plateau at the run's end."""
+    from excitable.experiments.common.no_spike import PLATEAU_MV
+
+    if not no_inactivation or summary["v_end_mV"] <= PLATEAU_MV:
+        return None
+    return (f"the spike never ends: with no Na+ inactivation (pronase) the Na+ channels stay open and V "
+            f"stays on a plateau at {summary['v_end_mV']:+.0f} mV, where the K+ current only balances the Na+ "
+            f"current; normally h closes the Na+ channels and the spike is over in about 1 ms")
 
 
 # V may wander this much before the stimulus and still count as a resting state, mV.

@@ -44,7 +44,11 @@ export class ExportPanel {
                            headline: p.headline, t: p.t, traces: p.traces}, null, 1);
   }
 
+  /** The figure as the page draws it (its width and height, so no panel is squeezed), a PNG at twice
+   *  its pixels so that it stays sharp on a printed worksheet. */
   image(format) {
-    Plotly.downloadImage(this.plotNode(), {format, filename: this.exp.name, width: 1100, height: 700});
+    const node = this.plotNode(), box = node.getBoundingClientRect();
+    Plotly.downloadImage(node, {format, filename: this.exp.name, width: Math.round(box.width),
+                                height: Math.round(box.height), scale: format === "png" ? 2 : 1});
   }
 }

@@ -11,13 +11,22 @@ import {ExportPanel} from "/static/export.js";
 import {Sensitivity} from "/static/sensitivity.js";
 
 const DEBOUNCE_MS = 150;
+const CHANGED = "changed"; // the permalink's list of the parameters the learner set
 const MAX_PINS = 4;
+
+/** When a run did not measure what the answer quotes (TTX: no spike; pronase: the spike never ends),
+ *  the run's own one-line reason (a summary key "no_...") says why, in place of the answer. */
+function whyNot(summary) {
+  const reason = Object.entries(summary || {}).find(([k, v]) => k.startsWith("no_") && typeof v === "string" && v);
+  return reason ? reason[1][0].toUpperCase() + reason[1].slice(1) + "." : "";
+}
 
 class Lab {
   constructor(exp) {
     this.exp = exp;
     this.params = Object.fromEntries(exp.params.map(p => [p.name, p]));
-    this.given = {};        // what the learner set (the permalink); the rest are the declared defaults
+    this.given = {};        // what the learner set (marked changed); the rest follow the defaults
+    this.fromUrl = {};      // the other values a permalink holds, sent as they are until a control moves
     this.pinned = [];       // [{label, payload}]
     this.payload = null;
     this.timer = null;
@@ -25,17 +34,35 @@ class Lab {
     this.listeners = [];    // called with (name, value) while a control moves, before any run
   }
 
-  /** Reads ?k=v (the permalink) into ``given``; unknown keys are left for the server to refuse. */
+  /** Reads ?k=v (the permalink): the keys named in ``changed`` (or all of them, in a link written by
+   *  hand or before every value was kept) are what the learner set, the others the run's resolved
+   *  values; unknown keys are left for the server to refuse. */
   readQuery() {
-    for (const [k, v] of new URLSearchParams(location.search)) {
-      this.given[k] = this.params[k] ? typed(this.params[k], v) : v;
+    const q = new URLSearchParams(location.search);
+    const changed = q.has(CHANGED) ? new Set(q.get(CHANGED).split(",").filter(Boolean)) : null;
+    for (const [k, v] of q) {
+      if (k === CHANGED) continue;
+      const value = this.params[k] ? typed(this.params[k], v) : v;
+      if (!changed || changed.has(k) || !this.params[k]) this.given[k] = value; else this.fromUrl[k] = value;
     }
   }
 
-  /** The URL holds every parameter the learner set (the rest are the defaults), and the cursor's time. */
-  writeQuery() {
+  /** What a run is asked for: the permalink's values, then the learner's. */
+  request() { return {...this.fromUrl, ...this.given}; }
+
+  /** The URL holds every parameter: the last run's resolved values (those the run chose itself, such
+   *  as "about 2x threshold", as it reported them) under what the learner set, which ``changed`` lists;
+   *  and the cursor's time. ``resolved`` false (a control moved, its run not back yet): a default
+   *  the run resolves is left out until the run says what it is. */
+  writeQuery(resolved = true) {
     const q = new URLSearchParams();
-    for (const p of this.exp.params) if (p.name in this.given) q.set(p.name, String(this.given[p.name]));
+    const shown = {...this.defaults(), ...(resolved && this.payload ? this.resolved(this.payload) : {}),
+                   ...this.request()};
+    for (const p of this.exp.params) {
+      const v = shown[p.name];
+      if (v !== null && v !== undefined) q.set(p.name, Array.isArray(v) ? v.join(",") : String(v));
+    }
+    q.set(CHANGED, this.exp.params.map(p => p.name).filter(k => k in this.given).join(","));
     const query = q.toString();
     const hash = this.cursor && this.cursor.time() !== null ? `#t=${fmt(this.cursor.time()).replace("−", "-")}` : "";
     history.replaceState(null, "", `${location.pathname}${query ? "?" + query : ""}${hash}`);
@@ -46,13 +73,17 @@ class Lab {
     if (p && value === p.default) delete this.given[name]; else this.given[name] = value;
   }
 
+  /** A control moved: from now on the values the learner did not set follow the defaults again (a
+   *  new model brings its own temperature and stimulus), so the permalink's are dropped. */
   change(name, value) {
+    this.fromUrl = {};
     this.set(name, value);
     this.listeners.forEach(f => f(name, value));
     this.afterChange();
   }
 
   apply(changes, on = true) {
+    this.fromUrl = {};
     for (const [k, v] of Object.entries(changes)) {
       if (on) this.set(k, v); else delete this.given[k];
     }
@@ -62,7 +93,7 @@ class Lab {
   }
 
   afterChange() {
-    this.writeQuery();
+    this.writeQuery(false);
     this.refreshInterventions();
     clearTimeout(this.timer);
     document.getElementById("status").dataset.state = "waiting";
@@ -73,7 +104,7 @@ class Lab {
   defaults() { return Object.fromEntries(this.exp.params.map(p => [p.name, p.default])); }
 
   /** The values the page shows now: the last run's resolved ones, then what the learner set. */
-  values() { return {...this.defaults(), ...(this.payload ? this.resolved(this.payload) : {}), ...this.given}; }
+  values() { return {...this.defaults(), ...(this.payload ? this.resolved(this.payload) : {}), ...this.request()}; }
 
   async run() {
     this.waiting = false;
@@ -84,13 +115,15 @@ class Lab {
     status.classList.add("busy");
     status.dataset.state = "running";
     const t0 = performance.now();
+    const asked = this.request(), given = {...this.given};
     try {
       const payload = await getJSON(`/api/run/${this.exp.name}`, {
         method: "POST", signal: ctl.signal, headers: {"Content-Type": "application/json"},
-        body: JSON.stringify({params: this.given})});
+        body: JSON.stringify({params: asked})});
       const wall = performance.now() - t0;
       this.controls.clearErrors();
       document.getElementById("error").hidden = true;
+      this.runGiven = given;  // what the learner had set for this run (a pinned run's label)
       this.render(payload);
       status.textContent = `ran in ${fmt(wall)} ms (the simulation ${fmt(payload.elapsed_ms)} ms` +
                            `${payload.cached ? ", answered from the cache" : ""})`;
@@ -132,11 +165,12 @@ class Lab {
   render(payload) {
     this.payload = payload;
     this.controls.set({...this.defaults(), ...this.resolved(payload)}, this.given);
-    document.getElementById("answer").textContent = pretty(payload.answer || "");
+    document.getElementById("answer").textContent = pretty(payload.answer || whyNot(payload.summary));
     this.renderHeadline(payload);
     this.plots.draw(payload, this.pinned);
     this.views.forEach(v => v.update(payload));
     this.cursor.setRun(payload);  // after the views have the run: it draws them at its time
+    this.writeQuery();            // now with every value this run resolved
     this.exporter.update(payload);
     this.sensitivity.update(payload);
     document.getElementById("lab").setAttribute("aria-busy", "false");
@@ -187,7 +221,7 @@ class Lab {
       this.views.forEach(v => v.at(t));
     }, () => this.writeQuery());
     this.exporter = new ExportPanel(document.getElementById("export"), exp, () => this.plots.node);
-    this.sensitivity = new Sensitivity(document.getElementById("sensitivity"), exp, () => this.given);
+    this.sensitivity = new Sensitivity(document.getElementById("sensitivity"), exp, () => this.request());
   }
 
   buildSuggestions() {
@@ -213,7 +247,7 @@ class Lab {
     document.getElementById("pin").addEventListener("click", () => {
       if (!this.payload) return;
       if (this.pinned.length >= MAX_PINS) this.pinned.shift();
-      this.pinned.push({label: this.describe(this.payload.changed || {}), payload: this.payload});
+      this.pinned.push({label: this.describe(this.runGiven || {}), payload: this.payload});
       redraw();
     });
     unpin.addEventListener("click", () => { this.pinned = []; redraw(); });
@@ -252,7 +286,7 @@ async function main() {
   window.excitableLab = lab; // for a curious learner's console, and the browser tests
   lab.buildPage();
   lab.readQuery();
-  lab.controls.set({...lab.defaults(), ...lab.given}, lab.given);
+  lab.controls.set({...lab.defaults(), ...lab.request()}, lab.given);
   lab.refreshInterventions();
   const hashT = /[#&]t=(-?[\d.]+)/.exec(location.hash);
   if (hashT) lab.cursor.pending = Number(hashT[1]);

@@ -19,7 +19,8 @@ export class Sensitivity {
                 el("p", {class: "caption", text: "How much each parameter moves the number right now: the "
                          + "relative change of the number per relative change of the parameter, from gradients "
                          + "through the simulation, checked by finite differences. 1 means: 10 % more of the parameter, 10 % more "
-                         + "of the number; −1: 10 % less."}),
+                         + "of the number; −1: 10 % less (of a negative number such as a resting potential, more "
+                         + "means further from 0 mV)."}),
                 el("div", {class: "buttons"}, this.select,
                    el("button", {type: "button", id: "sens-run", text: "Rank the knobs", onclick: () => this.run()})),
                 this.status, this.table);
@@ -45,7 +46,8 @@ export class Sensitivity {
           el("td", {}, el("span", {class: `bar${row.relative < 0 ? " neg" : ""}`,
                                    style: `width:${(80 * Math.abs(row.relative ?? 0)) / most}px`}), ` ${fmt(row.relative)}`),
           el("td", {text: fmt(row.finite_difference)})))));
-      this.status.textContent = `${r.label} = ${fmt(r.value)} ${pretty(r.unit)} (${fmt(r.elapsed_ms)} ms)`;
+      this.status.replaceChildren(`${r.label} = ${fmt(r.value)} ${pretty(r.unit)} `,
+                                  el("span", {id: "sens-elapsed", text: `(computed in ${fmt(r.elapsed_ms)} ms)`}));
     } catch (e) {
       if (e.name !== "AbortError") this.status.textContent = e.message;
     }
