@@ -142,8 +142,10 @@ def linearized_current(chan, v, s):
     linear or GHK, is linearized the same way."""
     def total(vv):
         out = chan.currents(vv, s)
+        # An ELECTRODE_CURRENT (an imported IClamp's i) is injected: inward positive, subtracted.
+        electrode = getattr(type(chan), "electrode", ())
         # A mechanism without currents (a calcium pool): a float zero, so its slope is a float too.
-        return sum(out.values()) if out else jnp.zeros_like(vv)
+        return sum(-x if k in electrode else x for k, x in out.items()) if out else jnp.zeros_like(vv)
 
     return jax.jvp(total, (v,), (jnp.ones_like(v),))
 
@@ -189,12 +191,21 @@ def ion_currents(plan: Plan, params, v, states, pools, names=None):
     return out
 
 
-def receive_events(plan: Plan, params, states, amounts):
+def receive_events(plan: Plan, params, states, amounts, dt=None):
     """States after this step's presynaptic events (``on_events``: Exp2Syn's jumps, an imported
     NET_RECEIVE), applied before the membrane currents, as NEURON delivers an event of time t
-    before the step that starts at t: the step's current already sees the jump."""
-    return {pl.name: chan.on_events(states[pl.name], amounts[pl.name]) if pl.name in amounts else states[pl.name]
-            for pl, chan in mechanisms(plan, params, _NONE)}
+    before the step that starts at t: the step's current already sees the jump. A mechanism with
+    ``on_step`` (io/nmodl/artificial.py: self-events, its clock t) takes every step's, with dt."""
+    def one(pl, chan):
+        if hasattr(type(chan), "on_step"):
+            return chan.on_step(states[pl.name], amounts.get(pl.name), dt)
+        return chan.on_events(states[pl.name], amounts[pl.name]) if pl.name in amounts else states[pl.name]
+    return {pl.name: one(pl, chan) for pl, chan in mechanisms(plan, params, _NONE)}
+
+
+def clocked(plan: Plan, params) -> bool:
+    """Whether a mechanism needs ``receive_events`` every step (an ``on_step``)."""
+    return any(hasattr(type(params["channels"][pl.name]), "on_step") for pl in plan.placements)
 
 
 def advance_states(plan: Plan, params, v, states, dt, drive_syn, pools=_NONE):
@@ -255,9 +266,11 @@ def step(plan: Plan, params, state, drive, dt, theta: float = 1.0):
     syn = state["syn"]
     conn = plan.connections
     syn_drive = {"T": {}, "amount": {}}
+    events = bool(conn.groups) or clocked(plan, params)
     if conn.groups:
         syn, syn_drive["T"], syn_drive["amount"] = deliver(conn, params, syn, dt)
-        states = receive_events(plan, params, states, syn_drive["amount"])
+    if events:
+        states = receive_events(plan, params, states, syn_drive["amount"], dt)
     pools = written_pools(plan, params, states, ion_pool_values(plan, params, state["ions"]))
     w = DENSITY_TO_PER_UM2 * params["area"]  # densities -> pF, nS, pA
     i_mem, g_mem = membrane(plan, params, v, states, pools)
@@ -305,6 +318,6 @@ def step(plan: Plan, params, state, drive, dt, theta: float = 1.0):
     safe_w = jnp.where(w > 0, w, 1.0)
     extras = {"i_ion": (i_mem + theta * g_mem * dv) / safe_w, "iclamp": iclamp,
               "vclamp": vclamp_i / NA_TO_PA, "spiked": spiked, "T": syn_drive["T"], "pools": pools}
-    if conn.groups:
+    if events:
         extras["chan_used"] = states  # what the currents used: after this step's events
     return {"v": v_new, "chan": states_new, "ions": ions, "syn": syn}, extras

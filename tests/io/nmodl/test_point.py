@@ -173,12 +173,11 @@ def test_connect_drives_an_imported_synapse_as_the_builtin(mods):
     assert rel(ours, builtin) < 1e-9  # same arithmetic up to the order of operations
 
 
+#: Without events, flag or t (those take test_events.py's path), NET_RECEIVE must be jumps linear in w.
 NET_RECEIVE_CASES = {
-    "net_send": ("g = g + w\n    net_send(1, 1)", 23, "net_send"),
     "nonlinear": ("g = g + w*w", 22, "not linear in w"),
     "state_dependent": ("g = g + w*(1 - g)", 22, "NET_RECEIVE jump"),
     "not_a_jump": ("g = w", 22, "NET_RECEIVE statement"),
-    "time": ("g = g + w*t", 22, "NET_RECEIVE jump"),
 }
 POINT = """NEURON {
     POINT_PROCESS Syn

@@ -55,7 +55,9 @@ def load_file(path):
     refuse(p, find(mod, desc))
     if not desc.suffix:
         raise ModelError(f"{p}: no SUFFIX in its NEURON block (a mechanism needs a name)")
-    if desc.point:  # POINT_PROCESS: a synapse driven by events (point.py)
+    from excitable.io.nmodl.artificial import is_artificial
+
+    if desc.point or is_artificial(mod):  # POINT_PROCESS, ARTIFICIAL_CELL: driven by events (point.py)
         from excitable.io.nmodl.point import make_point_class
 
         cls = make_point_class(desc, mod)

@@ -87,10 +87,12 @@ def carried(desc: Description, breakpoint_text: str) -> tuple[str, ...]:
 class Generated:
     """The compiled blocks of one mechanism (shared by all its instances)."""
 
-    def __init__(self, desc: Description, unit_factors: dict[str, float], linear: dict[str, bool]):
+    def __init__(self, desc: Description, unit_factors: dict[str, float], linear: dict[str, bool],
+                 compiler=Compiler):
+        # compiler: a subclass that also knows NEURON's event calls (events.EventCompiler: net_send ...)
         self.desc, self.linear = desc, linear
         known = set(desc.parameters) | set(desc.assigned) | set(desc.states) | set(unit_factors)
-        comp = Compiler(desc.path, desc.functions, desc.procedures, known)
+        comp = self.compiler = compiler(desc.path, desc.functions, desc.procedures, known)
         self.comp_exp = comp.exp
         self.constants = {**unit_factors, **desc.constants}
         self.breakpoint = comp.block(desc.breakpoint.statement_block) if desc.breakpoint else (lambda s: None)

@@ -31,18 +31,13 @@ import re
 
 from excitable.errors import ModelError
 from excitable.io.nmodl.describe import Description
+from excitable.io.nmodl.events import carried_extra as _carried_extra
+from excitable.io.nmodl.events import net_receive
+from excitable.io.nmodl.events import point_fields as _fields
 from excitable.io.nmodl.parse import strip_comments
 
 #: A NET_RECEIVE statement that is an event-time jump of a variable: x = x + expr, x = x - expr.
 _JUMP = re.compile(r"^\s*([A-Za-z_]\w*)\s*=\s*\1\s*([+-])(.+)$")
-
-
-def net_receive(mod):
-    """The NET_RECEIVE block of a parsed file, or None."""
-    for block in mod.program.blocks:
-        if block.is_net_receive_block():
-            return block
-    return None
 
 
 def _block_lines(lines: list[str], header: str) -> list[tuple[int, str]]:
@@ -69,16 +64,19 @@ def _block_lines(lines: list[str], header: str) -> list[tuple[int, str]]:
 
 def problems(mod, desc: Description) -> list[tuple[int, str]]:
     """(line, construct) of what a point process uses that ``on_events`` cannot run exactly."""
+    from excitable.io.nmodl import artificial, events
+
+    lines = strip_comments(mod.text)
+    if (desc.point or artificial.is_artificial(mod)) and events.uses(mod, desc, lines):
+        return artificial.problems(mod, desc, lines)  # net_send, flag, t, ARTIFICIAL_CELL, ELECTRODE_CURRENT
+    found = artificial.density_problems(mod, desc, lines)
     block = net_receive(mod)
     if block is None:
-        return []
-    lines = strip_comments(mod.text)
+        return found
     header = next((i + 1 for i, line in enumerate(lines) if re.search(r"\bNET_RECEIVE\b", line)), 0)
-    if not desc.point:  # an ARTIFICIAL_CELL is refused as such (unsupported.KEYWORDS)
-        artificial = any(re.search(r"\bARTIFICIAL_CELL\b", line) for line in lines)
-        return [] if artificial else [(header, "NET_RECEIVE outside a POINT_PROCESS")]
+    if not desc.point:
+        return found + [(header, "NET_RECEIVE outside a POINT_PROCESS")]
     args = [a.get_node_name() for a in block.parameters]
-    found = []
     if len(args) != 1:
         found.append((header, f"NET_RECEIVE with {len(args)} arguments (only the weight is delivered)"))
     weight = args[0] if args else "weight"
@@ -95,31 +93,6 @@ def problems(mod, desc: Description) -> list[tuple[int, str]]:
     return found
 
 
-def _carried_extra(desc: Description, mod) -> tuple[str, ...]:
-    """Variables INITIAL sets that later blocks read: ASSIGNED read by NET_RECEIVE, and PARAMETERs
-    INITIAL overwrites (NEURON keeps both in the instance's data after finitialize)."""
-    from excitable.io.nmodl.parse import dsl
-
-    nr = net_receive(mod)
-    nr_text = dsl().to_nmodl(nr.statement_block) if nr is not None else ""
-    init_text = dsl().to_nmodl(desc.initial) if desc.initial is not None else ""
-    read = set(re.findall(r"\b([A-Za-z_]\w*)\b", nr_text))
-    assigned = tuple(a for a in desc.assigned if a in read and a not in desc.states)
-    written = tuple(p for p in desc.parameters if re.search(rf"\b{re.escape(p)}\s*=(?!=)", init_text))
-    return assigned + written
-
-
-def _fields(desc: Description) -> dict[str, tuple[float, str]]:
-    """The class's fields (mechanism.fields), none named as the channel API's attributes."""
-    from excitable.io.nmodl import mechanism
-
-    spec = mechanism.fields(desc)
-    for k in spec:
-        if k in mechanism.RESERVED:
-            raise ModelError(f"{desc.path}: parameter {k!r} has a name excitable's channels reserve; rename it")
-    return spec
-
-
 def _compile_net_receive(desc: Description, mod, gen):
     """(NET_RECEIVE as a closure over a scope, or None; the name of its weight argument)."""
     from excitable.io.nmodl.expressions import Compiler
@@ -133,7 +106,17 @@ def _compile_net_receive(desc: Description, mod, gen):
 
 
 def make_point_class(desc: Description, mod):
-    """The ``kind = "point"`` class of a POINT_PROCESS file (after ``problems`` found nothing)."""
+    """The ``kind = "point"`` class of a POINT_PROCESS file (after ``problems`` found nothing);
+    one with events or ``t``, or an ARTIFICIAL_CELL, from ``artificial.make_event_class``."""
+    from excitable.io.nmodl import artificial, events
+
+    if events.uses(mod, desc, strip_comments(mod.text)):
+        return artificial.make_event_class(desc, mod)
+    return _make_jump_class(desc, mod)
+
+
+def _make_jump_class(desc: Description, mod):
+    """A point process whose NET_RECEIVE is jumps linear in the weight (``on_events``)."""
     import jax.numpy as jnp
 
     from excitable.io.nmodl import mechanism, solvers

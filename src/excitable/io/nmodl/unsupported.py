@@ -23,8 +23,6 @@ KEYWORDS = {
     "WATCH": "WATCH",
     "POINTER": "POINTER",
     "BBCOREPOINTER": "BBCOREPOINTER",
-    "ARTIFICIAL_CELL": "ARTIFICIAL_CELL",
-    "ELECTRODE_CURRENT": "ELECTRODE_CURRENT",
     "EXTERNAL": "EXTERNAL",
     "COMPARTMENT": "COMPARTMENT",
     "LINEAR": "LINEAR block",
@@ -47,9 +45,9 @@ KEYWORDS = {
 }
 #: Functions of NEURON's C library a file may call that excitable does not run.
 CALLS = ("scop_random", "normrand", "exprand", "urand", "unirand", "poisrand", "set_seed", "erand",
-         "random_", "nrn_random", "net_send", "net_event", "net_move", "at_time",
+         "random_", "nrn_random",
          "state_discontinuity", "nrn_pointing", "hoc_", "printf", "fprintf", "nrn_ghk")
-SOLVE_METHODS = ("cnexp", "derivimplicit", "euler", "sparse")
+SOLVE_METHODS = ("cnexp", "derivimplicit", "euler", "sparse", "after_cvode")  # after_cvode: point.py
 #: NEURON variables a density mechanism may read that excitable does not provide yet.
 UNPROVIDED = ("diam", "area", "t")
 
@@ -67,7 +65,7 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
         if method not in SOLVE_METHODS:
             found.append((_first(lines, rf"\bSOLVE\s+{block}\b"), f"SOLVE {block} METHOD {method or '(none)'}"))
     found += _ion_problems(desc, lines)
-    found += point.problems(mod, desc)  # NET_RECEIVE: only event-time jumps linear in the weight
+    found += point.problems(mod, desc)  # NET_RECEIVE, events, ARTIFICIAL_CELL, ELECTRODE_CURRENT (point.py)
     for name in UNPROVIDED:
         if name in desc.assigned or name in desc.parameters:
             found.append((_first(lines, rf"\b{name}\b"), f"{name} (NEURON's {name} is not provided to mechanisms yet)"))

@@ -1,0 +1,264 @@
+"""Point processes and artificial cells that need NEURON's event machinery or its time ``t``
+(``events``): ``net_send`` self-events, ``flag``, ``net_event``/``net_move``, ARTIFICIAL_CELL
+(``invlfire.mod``), ELECTRODE_CURRENT with ``t`` (``stim.mod`` = IClamp, ``svclmp.mod`` = SEClamp).
+
+The class is a ``kind = "point"`` mechanism like ``point.make_point_class``'s, with three more
+things the engine uses:
+
+- ``on_step(s, amount, dt)``: called by the engine before every step's membrane currents
+  (``stepping.receive_events``): the step's incoming weight and due self-events, one NET_RECEIVE
+  each, earliest first (``events.deliver``), and the clock ``t`` moved to the step's middle, the
+  time NEURON's BREAKPOINT sees;
+- ``electrode``: the ELECTRODE_CURRENT names: injected current, positive inward (the engine
+  subtracts it from the membrane current); recorded as the file's ``i`` (nA);
+- ``artificial``: an ARTIFICIAL_CELL (no current, no compartment of its own: the Network keeps it
+  beside a cell's node, which it never touches) whose ``net_event`` spikes the engine sends through
+  its connections (the states ``spikes`` in this step and ``spike_t``, the last spike's time, ms;
+  -1 before the first).
+
+States: the STATEs, every ASSIGNED that BREAKPOINT does not set (NEURON keeps them in the instance
+between blocks: invlfire's ``m``, ``t0``, ``minf``), PARAMETERs INITIAL overwrites, the clock ``t``
+(ms), the queue (``events.queue_states``), ``events_lost``, ``spikes``, ``spike_t``, and
+``celsius`` where the file reads it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import jax
+import jax.numpy as jnp
+
+from excitable.io.nmodl import events
+from excitable.io.nmodl.affine import materialize
+from excitable.io.nmodl.describe import Description
+from excitable.io.nmodl.parse import strip_comments
+
+
+def is_artificial(mod) -> bool:
+    """Whether the file declares an ARTIFICIAL_CELL (NEURON block)."""
+    for block in mod.program.blocks:
+        if block.is_neuron_block():
+            return any(st.is_suffix() and st.type.get_node_name() == "ARTIFICIAL_CELL"
+                       for st in block.statement_block.statements)
+    return False
+
+
+def electrode_currents(mod) -> tuple[str, ...]:
+    """The names of the file's ELECTRODE_CURRENT statement(s)."""
+    out: tuple[str, ...] = ()
+    for block in mod.program.blocks:
+        if block.is_neuron_block():
+            for st in block.statement_block.statements:
+                if st.is_electrode_current():
+                    out += tuple(c.get_node_name() for c in st.currents)
+    return out
+
+
+def _added(size: int) -> tuple[str, ...]:
+    return ("t", *events.queue_states(size), events.LOST, events.SPIKES, events.SPIKE_T)
+
+
+def queue_size(lines: list[str]) -> int:
+    """Self-event slots per instance: ``events.QUEUE`` where the file calls net_send, else 0."""
+    return events.QUEUE if any(re.search(r"\bnet_send\s*\(", line) for line in lines) else 0
+
+
+def _kept(desc: Description, mod, electrode: tuple[str, ...]) -> tuple[str, ...]:
+    """STATEs, ASSIGNED variables BREAKPOINT does not set, PARAMETERs INITIAL overwrites."""
+    from excitable.io.nmodl.mechanism import _mentions
+
+    bp = _mentions(desc, desc.breakpoint) if desc.breakpoint is not None else ""
+    set_bp = set(re.findall(r"\b([A-Za-z_]\w*)\s*=(?!=)", bp))
+    ion_vars = {v for ion in desc.ions for v in ion.read + ion.write}
+    skip = set(desc.currents) | set(electrode) | ion_vars | {"v", "t", "celsius", "dt"}
+    assigned = tuple(a for a in desc.assigned if a not in skip and a not in set_bp and a not in desc.states)
+    extra = tuple(p for p in events.carried_extra(desc, mod) if p not in assigned and p not in desc.assigned)
+    return desc.states + assigned + extra
+
+
+def python_name(name: str) -> str:
+    """A field name Python accepts: NEURON's own spelling for IClamp's ``del`` (``delay``, as
+    NEURON's Python does), a trailing underscore for another keyword."""
+    import keyword
+
+    return name if not keyword.iskeyword(name) else "delay" if name == "del" else name + "_"
+
+
+class Blocks:
+    """The compiled blocks of one file with events, and what each engine call runs (shared by all
+    its instances; ``chan`` is the instance whose fields the blocks read)."""
+
+    def __init__(self, desc: Description, mod):
+        from excitable.io.nmodl import mechanism
+        from excitable.io.nmodl.units import factors
+
+        self.desc = desc
+        self.gen = gen = mechanism.Generated(desc, factors(mod), mod.linear, compiler=events.EventCompiler)
+        self.comp = comp = gen.compiler
+        nr = events.net_receive(mod)
+        self.weight_name = nr.parameters[0].get_node_name() if nr is not None and nr.parameters else "w"
+        self.receive_block = comp.block(nr.statement_block) if nr is not None else None
+        self.procs = {b: comp.block(desc.procedures[b].statement_block) for b, m in desc.solves if m == "after_cvode"}
+        lines = strip_comments(mod.text)
+        self.size = queue_size(lines)
+        self.electrode = electrode_currents(mod)
+        self.kept = _kept(desc, mod, self.electrode)
+        self.needs_celsius = bool(re.search(r"\bcelsius\b", "\n".join(lines)))
+        self.states = self.kept + _added(self.size) + (("celsius",) if self.needs_celsius else ())
+        self.currents = desc.currents + self.electrode
+        spec = events.point_fields(desc)
+        self.renamed = {k: python_name(k) for k in spec if python_name(k) != k}  # stim.mod's del -> delay
+        self.spec = {self.renamed.get(k, k): x for k, x in spec.items()}
+
+    def scope(self, chan, v, s, celsius, t, dt=0.0):
+        sc = self.gen.scope(chan, v, s, celsius, dt)
+        sc.glob.update({k: getattr(chan, py) for k, py in self.renamed.items()})
+        sc.glob.update(self.comp.hidden())
+        sc.glob["t"] = t
+        return sc
+
+    def out(self, sc, like, celsius):
+        zero = jnp.zeros_like(like)
+        res = {k: materialize(sc.glob[k]) + zero for k in self.kept}
+        res["t"] = sc.glob["t"] + zero
+        if self.needs_celsius:
+            res["celsius"] = celsius + zero
+        return res
+
+    def raw_currents(self, chan, v, s):
+        sc = self.scope(chan, v, s, s.get("celsius", 0.0), s["t"])  # t: the step's middle (on_step)
+        self.gen.breakpoint(sc)
+        return {c: materialize(sc.glob[c]) + jnp.zeros_like(v) for c in self.currents}  # nA, as the file's
+
+    def advance(self, chan, v, s, celsius, dt):
+        from excitable.io.nmodl import solvers
+
+        gen = self.gen
+        sc = self.scope(chan, v, s, celsius, s["t"] + 0.5 * dt, dt)  # NEURON's nrn_state: t + dt
+        for block, method in self.desc.solves:
+            if method == "after_cvode":  # a PROCEDURE run after the step (svclmp's icur)
+                self.procs[block](sc)
+            else:
+                solvers.solve(method, gen.derivatives[block], sc, gen.eq_states[block],
+                              linear=gen.linear.get(block, False))
+        return {**s, **self.out(sc, v, celsius)}
+
+    def steady_state(self, chan, v, celsius):
+        sc = self.scope(chan, v, dict.fromkeys(self.desc.states, 0.0), celsius, 0.0)  # finitialize: t = 0
+        self.gen.initial(sc)
+        like = jnp.zeros_like(jnp.asarray(v, dtype=float))
+        s = {**self.out(sc, like, celsius), events.LOST: like, events.SPIKES: like, events.SPIKE_T: like - 1.0}
+        s.update({k: like + (jnp.inf if k.startswith("queue_t") else -1.0 if k == events.LAST else 0.0)
+                  for k in events.queue_states(self.size)})
+        return events.apply_calls(self.comp, sc.glob, s, jnp.ones(like.shape, bool), like, like, self.size)
+
+    def on_step(self, chan, s, amount, dt):
+        def receive(s, mask, when, flag, w):
+            sc = self.scope(chan, jnp.zeros_like(when), s, s.get("celsius", 0.0), when)
+            sc.local.update({self.weight_name: w, "flag": flag})
+            self.receive_block(sc)
+            new = {k: jnp.where(mask, materialize(sc.glob[k]) + jnp.zeros_like(when), s[k]) for k in self.kept}
+            return events.apply_calls(self.comp, sc.glob, {**s, **new}, mask, when, w, self.size)
+        return events.deliver(s, amount, dt, self.size, receive if self.receive_block is not None else None)
+
+
+def make_event_class(desc: Description, mod):
+    """The ``kind = "point"`` class of a point process or artificial cell that uses events or ``t``
+    (after ``problems`` found nothing)."""
+    from excitable.io.nmodl import mechanism
+    from excitable.physics.channel import AbstractChannel, channel
+
+    b = Blocks(desc, mod)
+    namespace = {
+        "__annotations__": {k: float for k in b.spec},
+        **{k: default for k, (default, _) in b.spec.items()},
+        "__doc__": f"{desc.suffix}: {'artificial cell' if is_artificial(mod) else 'point process'} imported "
+                   f"from {desc.path} (NMODL, with events); currents in nA.",
+        "__module__": "nmodl_generated",  # not ours: the program store keys programs by our source
+        "kind": "point", "states": b.states, "units": {k: unit for k, (_, unit) in b.spec.items()},
+        "ions": {c: ion.name for ion in desc.ions for c in ion.write if ion.kind(c) == "current"},
+        "ion_fields": {var: (ion, "e" if kind == "e" else "c" + kind) for var, (ion, kind) in desc.ion_reads().items()},
+        "currents": mechanism.neuron_slope(b.raw_currents),
+        "advance": lambda self, v, s, celsius, dt, drive: b.advance(self, v, s, celsius, dt),
+        "steady_state": lambda self, v, celsius: b.steady_state(self, v, celsius),
+        "on_step": lambda self, s, amount, dt: b.on_step(self, s, amount, dt),
+        "electrode": b.electrode, "artificial": is_artificial(mod), "queue_size": b.size,
+        "conductances": lambda self, s: {}, "gates": lambda self, v, celsius: {}, "source": desc.path,
+        "description": desc, "shared_exp": b.gen.comp_exp,
+    }
+    cls = channel(type(desc.suffix, (AbstractChannel,), namespace))
+    _probe(cls)
+    return cls
+
+
+def _probe(cls) -> None:
+    """Trace ``on_step`` once, abstractly (the loader traces the other blocks)."""
+    mech = cls()
+
+    def run():
+        s = mech.steady_state(jnp.zeros(2), 6.3)
+        return mech.on_step(s, jnp.ones(2), 0.025)
+
+    jax.eval_shape(run)
+
+
+def problems(mod, desc: Description, lines: list[str]) -> list[tuple[int, str]]:
+    """(line, construct) of what the event path does not run, for the files ``events.uses`` picks."""
+    found = []
+    blocks = _block_ranges(lines)
+    for n, line in enumerate(lines, 1):
+        for call in ("net_send", "net_event", "net_move"):
+            allowed = ("NET_RECEIVE", "INITIAL") if call == "net_send" else ("NET_RECEIVE",)
+            if re.search(rf"\b{call}\s*\(", line) and blocks.get(n) not in allowed:
+                found.append((n, f"{call}() outside {' and '.join(allowed)}"))
+        if blocks.get(n) == "NET_RECEIVE" and re.search(r"\bFROM\b", line):
+            found.append((n, "FROM loop in NET_RECEIVE"))
+        if blocks.get(n) == "NET_RECEIVE" and re.search(r"\bv\b", line):
+            found.append((n, "v in NET_RECEIVE (the membrane potential at an event)"))
+    header = next((n for n, line in enumerate(lines, 1) if re.search(r"\b(ARTIFICIAL_CELL|POINT_PROCESS)\b", line)), 0)
+    if is_artificial(mod) and (desc.currents or electrode_currents(mod) or desc.ions):
+        found.append((header, "ARTIFICIAL_CELL with a membrane current or an ion (an artificial cell has no membrane)"))
+    block = events.net_receive(mod)
+    if block is not None and len(block.parameters) != 1:
+        nr = next((n for n, line in enumerate(lines, 1) if re.search(r"\bNET_RECEIVE\b", line)), 0)
+        found.append((nr, f"NET_RECEIVE with {len(block.parameters)} arguments (only the weight is delivered)"))
+    taken = set(desc.parameters) | set(desc.assigned) | set(desc.states)
+    for name in _added(events.QUEUE)[1:]:
+        if name in taken:
+            found.append((header, f"a variable named {name!r} (excitable's event states use that name)"))
+    return found
+
+
+def density_problems(mod, desc: Description, lines: list[str]) -> list[tuple[int, str]]:
+    """(line, construct) of event calls, ELECTRODE_CURRENT and after_cvode where the event path
+    does not apply (a density mechanism, or a point process without events)."""
+    found = []
+    for n, line in enumerate(lines, 1):
+        for call in (*events.CALLS, "at_time"):
+            if re.search(rf"\b{call}\s*\(", line):
+                found.append((n, f"{call}() (random numbers, events or C library calls)"))
+        if re.search(r"\bELECTRODE_CURRENT\b", line):
+            found.append((n, "ELECTRODE_CURRENT in a density mechanism"))
+        if re.search(r"\bMETHOD\s+after_cvode\b", line):
+            found.append((n, "SOLVE ... METHOD after_cvode outside a point process"))
+    return found
+
+
+def _block_ranges(lines: list[str]) -> dict[int, str]:
+    """line number -> the top-level block it is in (NET_RECEIVE, INITIAL, BREAKPOINT, ...)."""
+    out, depth, name = {}, 0, ""
+    for n, line in enumerate(lines, 1):
+        if depth == 0:
+            m = re.match(r"\s*([A-Z_]+)\b", line)
+            name = m.group(1) if m else ""
+        out[n] = name
+        depth += line.count("{") - line.count("}")
+    return out
+
+
+def check_final(final_chan: dict) -> None:
+    """After a run: refuse it (one line) when an instance of a mechanism with events lost one."""
+    for name, s in final_chan.items():
+        if events.LOST in s:
+            events.check_lost(name, s[events.LOST])

@@ -1,0 +1,210 @@
+"""NEURON's events inside a mechanism: ``net_send`` self-events, ``net_event`` spikes, ``net_move``,
+the ``flag`` of NET_RECEIVE and the time ``t``, with NEURON's fixed-step semantics.
+
+NEURON (fixed step) delivers, at the start of each step that begins at t, every queued event whose
+time is <= t + dt/2, in time order, with ``t`` set to the event's own time inside NET_RECEIVE
+(``deliver_net_events``); then BREAKPOINT runs at t + dt/2 and the SOLVE at t + dt. An instance here
+carries the same: its clock ``t`` (the same two half-step sums as NEURON's), and a queue of at most
+``QUEUE`` pending self-events (time, flag, weight: NEURON's SelfEvent keeps the weight of the event
+that sent it; 0 for one sent by INITIAL). Each step (``deliver``, called by the engine's
+``receive_events`` before the membrane currents) takes the step's incoming events (their summed
+weight, time t, flag 0) and the due self-events, earliest first, one NET_RECEIVE each.
+
+Bounded by construction: a full queue drops the event and counts it in the state ``events_lost``
+(so do a ``net_move`` with no pending self-event, which NEURON refuses, and a self-event still due
+after ``QUEUE + 2`` deliveries in one step); a run whose final state has ``events_lost`` > 0 is
+refused after it (``check_lost``), never reported as if nothing happened.
+
+The calls are compiled by ``EventCompiler`` into assignments of hidden variables (``__net_send0_on``,
+its arguments ...) that the if/else merge of ``expressions`` resolves per instance as any variable
+(both branches run; each instance keeps the branch NEURON takes), and are applied in the order of the
+file after the block, which is their order of execution (no loops: FROM with events is refused).
+"""
+
+from __future__ import annotations
+
+import re
+
+import jax
+import jax.numpy as jnp
+
+from excitable.errors import ModelError
+from excitable.io.nmodl.affine import materialize
+from excitable.io.nmodl.describe import Description
+from excitable.io.nmodl.expressions import Compiler
+
+#: Pending self-events an instance can hold (one net_send per pending event; invlfire.mod needs 1).
+QUEUE = 4
+#: The calls this module runs, with their number of arguments.
+CALLS = {"net_send": 2, "net_event": 1, "net_move": 1}
+#: A self-event slot that is empty.
+EMPTY = jnp.inf
+#: The state names the queue and the clock add (a file variable of the same name is refused).
+LOST, SPIKE_T, SPIKES, LAST = "events_lost", "spike_t", "spikes", "queue_last"
+
+
+def queue_states(size: int) -> tuple[str, ...]:
+    """The states of a queue of ``size`` self-events: times, flags, weights, the last sent slot."""
+    return tuple(f"queue_{k}{j}" for j in range(size) for k in ("t", "flag", "w")) + ((LAST,) if size else ())
+
+
+class EventCompiler(Compiler):
+    """``expressions.Compiler`` that also compiles net_send, net_event, net_move (into hidden
+    variables, see the module docstring) and at_time (a no-op in a fixed-step run, as NEURON's)."""
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.sites: list[tuple[str, str]] = []  # (call, hidden prefix), in the order of the file
+
+    def call(self, e):
+        name = e.get_node_name()
+        if name == "at_time":  # NEURON: only the variable-step method stops there
+            return lambda scope: 0.0
+        if name not in CALLS:
+            return super().call(e)
+        args = [self.expr(a) for a in e.arguments]
+        if len(args) != CALLS[name]:
+            self.fail(f"{name}() with {len(args)} arguments", e)
+        prefix = f"__{name}{len(self.sites)}"
+        self.sites.append((name, prefix))
+
+        def run(scope):
+            scope.glob[prefix + "_on"] = 1.0
+            for j, a in enumerate(args):
+                scope.glob[f"{prefix}_{j}"] = materialize(a(scope))
+            return 0.0
+        return run
+
+    def hidden(self) -> dict[str, float]:
+        """Every hidden variable at 0 (set before a block runs: the merge reads 0 for 'not called')."""
+        out = {}
+        for name, prefix in self.sites:
+            out[prefix + "_on"] = 0.0
+            out.update({f"{prefix}_{j}": 0.0 for j in range(CALLS[name])})
+        return out
+
+
+def apply_calls(comp: EventCompiler, glob: dict, s: dict, mask, now, weight, size: int) -> dict:
+    """The queue and spike states after the calls a block made (read from ``glob``), for the
+    instances where ``mask`` holds; ``now``: the time the block ran at (ms)."""
+    s = dict(s)
+    for name, prefix in comp.sites:
+        on = mask & (jnp.asarray(glob[prefix + "_on"]) > 0.5)
+        if name == "net_send":
+            s = _insert(s, on, now + glob[prefix + "_0"], glob[prefix + "_1"], weight, size)
+        elif name == "net_event":
+            s[SPIKES] = s[SPIKES] + on
+            s[SPIKE_T] = jnp.where(on, glob[prefix + "_0"], s[SPIKE_T])
+        else:
+            s = _move(s, on, glob[prefix + "_0"], now, size)
+    return s
+
+
+def _insert(s: dict, on, when, flag, weight, size: int) -> dict:
+    """A self-event in the first empty slot; counted in ``events_lost`` when there is none."""
+    placed = jnp.zeros_like(on)
+    for j in range(size):
+        here = on & ~placed & jnp.isinf(s[f"queue_t{j}"])
+        s[f"queue_t{j}"] = jnp.where(here, when, s[f"queue_t{j}"])
+        s[f"queue_flag{j}"] = jnp.where(here, flag, s[f"queue_flag{j}"])
+        s[f"queue_w{j}"] = jnp.where(here, weight, s[f"queue_w{j}"])
+        s[LAST] = jnp.where(here, float(j), s[LAST])
+        placed = placed | here
+    s[LOST] = s[LOST] + (on & ~placed)
+    return s
+
+
+def _move(s: dict, on, when, now, size: int) -> dict:
+    """NEURON's net_move: the self-event sent last moves to ``when``; without one pending (or to a
+    time before ``now``, which NEURON refuses) the call is counted in ``events_lost``."""
+    moved = jnp.zeros_like(on)
+    for j in range(size):
+        here = on & (s[LAST] == j) & ~jnp.isinf(s[f"queue_t{j}"]) & (when >= now)
+        s[f"queue_t{j}"] = jnp.where(here, when, s[f"queue_t{j}"])
+        moved = moved | here
+    s[LOST] = s[LOST] + (on & ~moved)
+    return s
+
+
+def deliver(s: dict, amount, dt, size: int, receive):
+    """The states after this step's deliveries (module docstring): ``receive(s, mask, t, flag, w)``
+    runs NET_RECEIVE where ``mask`` holds. ``amount``: the incoming weight per instance (None: no
+    connections); an instance with 0 has no incoming event. Returns the states with ``t`` = t + dt/2,
+    the time BREAKPOINT sees."""
+    t0 = s["t"]
+    due_by = t0 + 0.5 * dt
+    incoming = jnp.zeros(jnp.shape(t0), bool) if amount is None else (amount != 0)
+    w_in = 0.0 if amount is None else amount
+    s = {**s, SPIKES: jnp.zeros_like(s[SPIKES])}
+
+    def one(_, carry):
+        s, incoming = carry
+        times = jnp.stack([jnp.where(incoming, t0, EMPTY)] + [s[f"queue_t{j}"] for j in range(size)])
+        k, when = jnp.argmin(times, axis=0), jnp.min(times, axis=0)
+        due = when <= due_by  # ties: the incoming event first
+        flag = sum(jnp.where(k == j + 1, s[f"queue_flag{j}"], 0.0) for j in range(size)) if size else 0.0
+        weight = jnp.where(k == 0, w_in, sum(jnp.where(k == j + 1, s[f"queue_w{j}"], 0.0) for j in range(size)))
+        incoming = incoming & ~(due & (k == 0))
+        s = {**s, **{f"queue_t{j}": jnp.where(due & (k == j + 1), EMPTY, s[f"queue_t{j}"]) for j in range(size)}}
+        return receive(s, due, jnp.where(due, when, t0), flag, weight), incoming
+
+    if receive is not None:  # one delivery per round, traced once (a loop, not unrolled)
+        s, incoming = jax.lax.fori_loop(0, size + 2, one, (s, incoming))
+    late = incoming | (jnp.zeros_like(incoming) if not size else
+                       jnp.any(jnp.stack([s[f"queue_t{j}"] <= due_by for j in range(size)]), axis=0))
+    return {**s, LOST: s[LOST] + late, "t": due_by}
+
+
+def check_lost(name: str, lost) -> None:
+    """A one-line ModelError when an instance of ``name`` lost events in a run (final states)."""
+    import numpy as np
+
+    lost = np.asarray(lost)
+    if lost.size and float(lost.max()) > 0:
+        k = int(np.argmax(lost.reshape(-1)))
+        raise ModelError(f"{name}[{k}]: {int(lost.reshape(-1)[k])} event(s) could not be kept (more than "
+                         f"{QUEUE} pending self-events, a net_move with none pending, or more deliveries in "
+                         "one step than the queue holds): the run is not NEURON's; reduce the event rate or dt")
+
+
+def uses(mod, desc, lines: list[str]) -> bool:
+    """Whether a point process or artificial cell needs the event path (this module): it is an
+    ARTIFICIAL_CELL, has an ELECTRODE_CURRENT, calls net_send/net_event/net_move/at_time, reads
+    ``t``, or tests NET_RECEIVE's ``flag``."""
+    code = "\n".join(line for line in lines if not re.match(r"\s*INDEPENDENT\b", line))
+    return bool(re.search(r"\b(ARTIFICIAL_CELL|ELECTRODE_CURRENT)\b", code)
+                or re.search(r"\b(net_send|net_event|net_move|at_time)\s*\(", code)
+                or re.search(r"\bt\b", code) or re.search(r"\bflag\b", code))
+
+
+def net_receive(mod):
+    """The NET_RECEIVE block of a parsed file, or None."""
+    for block in mod.program.blocks:
+        if block.is_net_receive_block():
+            return block
+    return None
+
+
+def carried_extra(desc: Description, mod) -> tuple[str, ...]:
+    """Variables INITIAL sets that later blocks read: ASSIGNED read by NET_RECEIVE, and PARAMETERs
+    INITIAL overwrites (NEURON keeps both in the instance's data after finitialize)."""
+    from excitable.io.nmodl.parse import dsl
+
+    nr = net_receive(mod)
+    nr_text = dsl().to_nmodl(nr.statement_block) if nr is not None else ""
+    init_text = dsl().to_nmodl(desc.initial) if desc.initial is not None else ""
+    read = set(re.findall(r"\b([A-Za-z_]\w*)\b", nr_text))
+    assigned = tuple(a for a in desc.assigned if a in read and a not in desc.states)
+    written = tuple(p for p in desc.parameters if re.search(rf"\b{re.escape(p)}\s*=(?!=)", init_text))
+    return assigned + written
+
+
+def point_fields(desc: Description) -> dict[str, tuple[float, str]]:
+    """The class's fields (mechanism.fields), none named as the channel API's attributes."""
+    from excitable.io.nmodl import mechanism
+
+    spec = mechanism.fields(desc)
+    for k in spec:
+        if k in mechanism.RESERVED:
+            raise ModelError(f"{desc.path}: parameter {k!r} has a name excitable's channels reserve; rename it")
+    return spec
