@@ -78,23 +78,44 @@ NEURON_SHAPES = Experiment(
     },
     signals=(Signal("* input", "mV", "V where the input arrives"), Signal("* soma", "mV", "V at the soma"),
              Signal("* output", "mV", "V at the axon's far end"),
-             Signal("passive * soma", "mV", "a passive copy's soma: the input resistance")),
+             Signal("passive * soma", "mV", "a passive copy's soma: the input resistance"),
+             Signal("reflex * soma", "mV", "the reflex arc: V at each cell's soma (sensory, interneuron, motor)"),
+             Signal("reflex * output", "mV", "the reflex arc: V at each axon's far end")),
     answer=("Four shapes with the same channels: a sensory (pseudo-unipolar) neuron passes the spike from the "
             "skin straight past its soma to the spinal cord ({input_to_output_ms_pseudo_unipolar:.1f} ms), a "
             "bipolar one through its soma, a unipolar one beside it, and a multipolar motor neuron's big tree "
             "makes it the hardest to excite (input resistance {input_resistance_MOhm_multipolar:.0f} MΩ, "
-            "against {input_resistance_MOhm_bipolar:.0f} MΩ for the bipolar cell)."),
+            "against {input_resistance_MOhm_bipolar:.0f} MΩ for the bipolar cell). By role, in the knee-jerk "
+            "reflex: the sensory spike reaches the spinal cord in {reflex_sensory_conduction_ms:.1f} ms, crosses "
+            "one synapse ({reflex_synaptic_delay_extensor_ms:.2f} ms) to the extensor's motor neuron, which fires "
+            "{reflex_extensor_spikes:d} spikes, and two, through an inhibitory interneuron, to the flexor's, "
+            "which is inhibited {reflex_inhibition_after_excitation_ms:.1f} ms later and falls silent "
+            "({reflex_flexor_spikes:d} spikes instead of {reflex_flexor_spikes_without_inhibition:d})."),
     headline=(Headline("input_resistance_MOhm_unipolar", "Input resistance, unipolar", "MΩ"),
               Headline("input_resistance_MOhm_bipolar", "Input resistance, bipolar", "MΩ"),
               Headline("input_resistance_MOhm_pseudo_unipolar", "Input resistance, pseudo-unipolar", "MΩ"),
               Headline("input_resistance_MOhm_multipolar", "Input resistance, multipolar", "MΩ"),
               Headline("input_to_output_ms_pseudo_unipolar", "Sensory neuron: ending to spinal cord", "ms"),
               Headline("spikes_at_output_multipolar", "Motor neuron: spikes sent down the axon"),
-              Headline("spikes_at_output_bipolar", "Bipolar neuron: spikes sent down the axon")),
+              Headline("spikes_at_output_bipolar", "Bipolar neuron: spikes sent down the axon"),
+              Headline("reflex_sensory_conduction_ms", "Reflex: sensory ending to spinal cord", "ms"),
+              Headline("reflex_synaptic_delay_extensor_ms", "Reflex: synaptic delay, sensory to motor neuron", "ms"),
+              Headline("reflex_synaptic_delay_interneuron_ms", "Reflex: synaptic delay, sensory to interneuron",
+                       "ms"),
+              Headline("reflex_synaptic_delay_flexor_ms", "Reflex: synaptic delay, interneuron to flexor", "ms"),
+              Headline("reflex_extensor_axon_end_ms", "Reflex: tap to the extensor's spike at its axon end",
+                       "ms"),
+              Headline("reflex_inhibition_after_excitation_ms", "Reflex: flexor inhibited after extensor excited",
+                       "ms"),
+              Headline("reflex_extensor_spikes", "Reflex: extensor motor neuron spikes"),
+              Headline("reflex_flexor_spikes", "Reflex: flexor motor neuron spikes after the tap"),
+              Headline("reflex_flexor_spikes_without_inhibition", "Reflex: the same without the interneuron")),
     suggestions=(Suggestion("Dendrites as excitable as the axon: spikes start in the dendrites too",
                             {"dend_fraction": 1.0}),
                  Suggestion("A weaker input (0.1 nA): the large multipolar cell stays silent first",
                             {"amplitude": 0.1})),
     model_note=("The textbook mammalian neuron's channels (36 °C) in four invented but typical shapes: the same "
-                "channels everywhere, so the differences come from the shape alone."),
+                "channels everywhere, so the differences come from the shape alone. The reflex arc is built from "
+                "them at a millimetre's scale: a person's axons are half a metre long and myelinated, so there "
+                "conduction takes most of the knee jerk's 20-25 ms and the synapses under 2 ms."),
 )

@@ -8,6 +8,7 @@ import textwrap
 import numpy as np
 
 from excitable.experiments.common.figures import COLORS, GREY, OKABE_ITO, grid_figure, style_axes
+from excitable.experiments.excitability import neuron_shapes_reflex_figure as reflex_figure
 
 WHERE = {"input": (OKABE_ITO["orange"], "at the input"), "soma": (COLORS["v"], "at the soma"),
          "output": (OKABE_ITO["blue"], "at the axon's far end")}
@@ -45,12 +46,15 @@ def _disc(xy, r):
 
 
 def plot_neuron_shapes(res):
-    """Top: the four shapes; bottom: V at input, soma and far end during the step."""
+    """Top: the four shapes; middle: V at input, soma and far end during the step; bottom: the reflex arc
+    (``neuron_shapes_reflex_figure``)."""
     t, tr, s, m = res.t, res.traces, res.summary, res.meta
-    fig, gs = grid_figure(12.0, 6.2, 2, 4, height_ratios=(1.0, 1.1))
+    fig = grid_figure(12.0, 11.0, 1, 1)[0]
+    top, bottom = fig.subfigures(2, 1, height_ratios=(6.4, 4.6))
+    gs = top.add_gridspec(2, 4, height_ratios=(1.0, 1.1))
     for col, (shape, spec) in enumerate(m["shapes"].items()):
-        _draw(fig.add_subplot(gs[0, col]), m["morphologies"][shape], spec, s, shape)
-        ax = style_axes(fig.add_subplot(gs[1, col]))
+        _draw(top.add_subplot(gs[0, col]), m["morphologies"][shape], spec, s, shape)
+        ax = style_axes(top.add_subplot(gs[1, col]))
         for where, (color, label) in WHERE.items():
             ax.plot(t, tr[f"{shape} {where}"], color=color, lw=1.0 if where == "soma" else 1.3, label=label)
         d, w = m["step"]
@@ -63,8 +67,10 @@ def plot_neuron_shapes(res):
                      + (f"\n(0 mV first at the {starts})" if starts else ""), fontsize=7.5)
         if col == 0:
             ax.set_ylabel("V (mV)")
-            fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=3, fontsize=8, frameon=False,
-                       bbox_to_anchor=(0.5, -0.04))
-    fig.suptitle(f"Same channels, four shapes: the shape decides where input enters, how much it takes "
-                 f"({s['step_nA']:g} nA for 50 ms here) and which way the spike runs", fontsize=10)
+            top.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=9,
+                       frameon=False)
+    top.suptitle(f"Same channels, four shapes: the shape decides where input enters, how much it takes "
+                 f"({s['step_nA']:g} nA for 50 ms here) and which way the spike runs;\nbelow, three of them "
+                 f"in a reflex arc", fontsize=10)
+    reflex_figure.draw(bottom, res)
     return fig
