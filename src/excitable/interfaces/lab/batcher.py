@@ -13,6 +13,8 @@ import time
 from collections import defaultdict
 from concurrent.futures import Future
 
+from excitable.interfaces.lab.runner import encoded
+
 #: At most this many requests in one batched run (a class of 30, padded to 32 by run_many).
 MAX_BATCH = 32
 
@@ -73,6 +75,6 @@ class Batcher:
                 payload = build(exp, values, res)
                 payload["elapsed_ms"] = round((time.perf_counter() - t0) * 1e3, 2)
                 payload["batch"] = len(batch)
-                fut.set_result(payload)
+                fut.set_result(encoded(payload))  # its JSON made here, in the worker
             except Exception as e:  # noqa: BLE001 - handed to the request that waits for it
                 fut.set_exception(e)

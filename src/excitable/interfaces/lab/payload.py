@@ -38,18 +38,16 @@ def keep_indices(t: np.ndarray, traces: list[np.ndarray], budget: int = MAX_POIN
         return np.arange(n)
     must = {0, n - 1}
     for y in traces:
-        must.update((int(np.nanargmax(y)), int(np.nanargmin(y))))
+        if np.isfinite(y).any():
+            must.update((int(np.nanargmax(y)), int(np.nanargmin(y))))
     # Per bucket, the highest and lowest sample of every trace, with as many buckets as fit.
     per_bucket = 2 * max(1, len(traces))
     buckets = max(1, (budget - len(must)) // (per_bucket + 1))
-    edges = np.linspace(0, n, buckets + 1).astype(int)
-    chosen = set(must)
+    width = -(-n // buckets)  # equal buckets of ``width`` samples (the last one shorter)
+    starts = np.arange(0, n, width)
+    chosen = set(must) | set(starts.tolist())
     for y in traces:
-        for a, b in zip(edges[:-1], edges[1:]):
-            if b > a:
-                seg = y[a:b]
-                chosen.update((a + int(np.nanargmax(seg)), a + int(np.nanargmin(seg))))
-    chosen.update(edges[:-1].tolist())
+        chosen.update(_bucket_extrema(np.asarray(y, dtype=float), width).tolist())
     if len(chosen) > budget:  # many traces: the extrema of each bucket would overflow; keep the must
         rest = sorted(chosen - must)
         take = np.linspace(0, len(rest) - 1, budget - len(must)).astype(int) if budget > len(must) else []
@@ -58,6 +56,23 @@ def keep_indices(t: np.ndarray, traces: list[np.ndarray], budget: int = MAX_POIN
         spare = budget - len(chosen)
         chosen.update(np.linspace(0, n - 1, spare).astype(int).tolist() if spare > 0 else [])
     return np.array(sorted(chosen))[:budget]
+
+
+def _bucket_extrema(y: np.ndarray, width: int) -> np.ndarray:
+    """The index of the highest and of the lowest finite sample in each run of ``width`` samples,
+    all buckets at once (a Python loop over buckets cost ~30 ms a page); buckets without a finite
+    sample give none."""
+    n = len(y)
+    rows = -(-n // width)
+    pad = np.full(rows * width, np.nan)
+    pad[:n] = y
+    grid = pad.reshape(rows, width)
+    finite = np.isfinite(grid)
+    has = finite.any(axis=1)
+    base = np.arange(rows) * width
+    hi = np.where(finite, grid, -np.inf).argmax(axis=1) + base
+    lo = np.where(finite, grid, np.inf).argmin(axis=1) + base
+    return np.concatenate([hi[has], lo[has]])
 
 
 def _signal_for(declared, label: str):

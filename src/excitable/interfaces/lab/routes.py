@@ -7,13 +7,22 @@ from __future__ import annotations
 import time
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from excitable.interfaces.lab import api, catalog, guards
 
 
 def _disconnected(request: Request):
     return request.is_disconnected
+
+
+def _respond(value) -> Response:
+    """The JSON the worker already encoded (``runner.Payload.raw``), else a JSONResponse as it is
+    (FastAPI's encoder would walk every sample in Python again)."""
+    raw = getattr(value, "raw", None)
+    if raw is not None:
+        return Response(content=raw, media_type="application/json")
+    return JSONResponse(value)
 
 
 def add_api(app: FastAPI) -> None:
@@ -62,8 +71,7 @@ def add_api(app: FastAPI) -> None:
         start = None
         if exp.batches and app.state.batcher is not None:  # a class on one page: one vmapped run
             start = lambda: app.state.batcher.submit(exp, values, api.payload_of)  # noqa: E731
-        # A JSONResponse as it is: FastAPI's encoder would walk every sample in Python again
-        return JSONResponse(await app.state.runner.run(key, work, _disconnected(request), start=start))
+        return _respond(await app.state.runner.run(key, work, _disconnected(request), start=start))
 
     @app.post("/api/sensitivity/{name}")
     async def sensitivity(name: str, request: Request):
@@ -75,7 +83,7 @@ def add_api(app: FastAPI) -> None:
         guards.check(values)
         target = sens.target(exp.name, body.get("target"))
         key = api.cache_key("sensitivity", exp.name, values, target.key)
-        return await app.state.runner.run(key, lambda: sens.rank(exp, values, target), _disconnected(request))
+        return _respond(await app.state.runner.run(key, lambda: sens.rank(exp, values, target), _disconnected(request)))
 
     @app.post("/api/ions")
     async def ions(request: Request):
