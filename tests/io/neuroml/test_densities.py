@@ -1,7 +1,8 @@
 """NeuroML densities that depend on the concentrations (issue 18, item 5): channelDensityNernst,
 channelDensityGHK and channelDensityGHK2 with the cell's Ca2+ species, each against the closed form
 of NeuroML's own LEMS definition (written here in SI units, apart from our mV/mM/µA/cm² code path),
-and the one-line refusals (concentration dynamics, another ion, a section without a species)."""
+and the one-line refusals (a concentration model defined in LEMS, another ion, a section without a
+species). The pools themselves are compared with NEURON in test_neuron_side.py."""
 
 from __future__ import annotations
 
@@ -106,9 +107,16 @@ def test_concentration_dynamics_and_other_ions_are_one_line_refusals(tmp_path):
             neuroml.read(path, **kw)
         assert "\n" not in str(e.value)
 
-    refused(ca_cell_document(), r"r.nml: cell 'cacell' channelDensityNernst 'caN': species 'ca' changes \[Ca\]i "
-                                r"by its decayingPoolConcentrationModel 'caPool'.*concentrations='fixed'")
-    refused(ca_cell_document(model="hayPool"), r"by its concentration model 'hayPool'")
+    refused(ca_cell_document(model="hayPool"), r"r.nml: cell 'cacell' channelDensityNernst 'caN': species 'ca' "
+                                               r"changes \[Ca\]i by concentration model 'hayPool', which is not one "
+                                               r"of NeuroML's standard models .*concentrations='fixed'")
+    # the decaying pool's shell is sized by one compartment's area
+    refused(ca_cell_document(), r"decayingPoolConcentrationModel 'caPool': section 'soma' has 2 compartments", nseg=2)
+    doc = ca_cell_document()
+    doc.cells[0].biophysical_properties.membrane_properties.channel_densities.append(N.ChannelDensity(
+        id="caFixedE", ion_channel="caOhmic", cond_density="1 S_per_m2", erev="120mV", ion="ca"))
+    doc.ion_channel.append(N.IonChannel(id="caOhmic", type="ionChannelPassive", conductance="10pS", species="ca"))
+    refused(doc, r"a Ca2\+ channelDensity \(fixed erev\) and a Ca2\+ pool on one cell")
     refused(ca_cell_document("ghk", ion="k"), r"channelDensityGHK 'caG': ion 'k': NeuroML defines "
                                                r"channelDensityGHK for Ca2\+ only", concentrations="fixed")
     refused(ca_cell_document(species_group="soma_group_missing"), r"no segment group 'soma_group_missing'",

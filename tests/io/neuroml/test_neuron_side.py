@@ -48,6 +48,33 @@ PROCEDURE rates(v) { LOCAL a, b
 }
 UNITSON
 """
+#: NeuroML's two standard Ca2+ pools as NEURON pools (WRITE cai, a STATE), by their LEMS definitions:
+#: the decaying pool's shell under a sphere of the segment's area (NEURON's ``area``, um2), NeuroML's
+#: 3.14159 and F; iCa inward = -ica (mA/cm2) x 10 A/m2; mM/s -> mM/ms x 1e-3.
+POOL_MODS = {"nml_capool": """
+NEURON { SUFFIX nml_capool  USEION ca READ ica WRITE cai }
+UNITS { (mA) = (milliamp) (mM) = (milli/liter) (um) = (micron) }
+ASSIGNED { ica (mA/cm2) area (um2) }
+STATE { cai (mM) }
+UNITSOFF
+BREAKPOINT { SOLVE states METHOD cnexp }
+DERIVATIVE states { LOCAL r, shell, a
+    a = area * 1e-12
+    r = sqrt(a / (4 * 3.14159))
+    shell = 4 * 3.14159 / 3 * (r * r * r - (r - 0.1e-6) * (r - 0.1e-6) * (r - 0.1e-6))
+    cai' = -ica * 10 * a / (2 * 96485.3 * shell) * 1e-3 - (cai - 5e-5) / 20
+}
+UNITSON
+""", "nml_cafix": """
+NEURON { SUFFIX nml_cafix  USEION ca READ ica WRITE cai }
+UNITS { (mA) = (milliamp) (mM) = (milli/liter) }
+ASSIGNED { ica (mA/cm2) }
+STATE { cai (mM) }
+UNITSOFF
+BREAKPOINT { SOLVE states METHOD cnexp }
+DERIVATIVE states { cai' = -ica * 10 * 50 * 1e-3 - (cai - 5e-5) / 20 }
+UNITSON
+"""}
 CAI, CAO = 5e-5, 2.0  # mM
 CELSIUS, DT, SIZE_UM = 30.0, 0.025, 10.0
 STEPS = (-60.0, -20.0, 20.0, 40.0)
@@ -61,7 +88,7 @@ def hh_rate(kind, r, mid, scale, cls=N.HHRate, unit="per_ms"):
     return cls(type=kind, rate=f"{r}{unit}", midpoint=f"{mid}mV", scale=f"{scale}mV")
 
 
-def channel_cell_document():
+def channel_cell_document(pool="caFixed"):
     doc = N.NeuroMLDocument(id="cachan")
     ch = N.IonChannelHH(id="caChan", conductance="10pS", species="ca")
     # generic <gate type=...> elements: the schema lets a channel hold one kind of gate element only
@@ -75,7 +102,9 @@ def channel_cell_document():
                                          reverse_rate=hh_rate("HHSigmoidRate", 0.5, -25, 8)))
     doc.ion_channel_hhs.append(ch)
     doc.fixed_factor_concentration_models.append(N.FixedFactorConcentrationModel(
-        id="caFixed", ion="ca", resting_conc=f"{CAI}mM", decay_constant="20ms", rho="1e-6 mol_per_m_per_A_per_s"))
+        id="caFixed", ion="ca", resting_conc=f"{CAI}mM", decay_constant="20ms", rho="50 mol_per_m_per_A_per_s"))
+    doc.decaying_pool_concentration_models.append(N.DecayingPoolConcentrationModel(
+        id="caPool", ion="ca", resting_conc=f"{CAI}mM", decay_constant="20ms", shell_thickness="0.1um"))
     morph = N.Morphology(id="morph")
     morph.segments.append(N.Segment(id=0, name="soma", proximal=point(0, 0, 0, SIZE_UM),
                                     distal=point(SIZE_UM, 0, 0, SIZE_UM)))
@@ -84,7 +113,7 @@ def channel_cell_document():
                                                         ion="ca")],
         specific_capacitances=[N.SpecificCapacitance(value="1.0 uF_per_cm2")],
         spike_threshes=[N.SpikeThresh(value="0mV")], init_memb_potentials=[N.InitMembPotential(value="-80mV")])
-    ip = N.IntracellularProperties(species=[N.Species(id="ca", ion="ca", concentration_model="caFixed",
+    ip = N.IntracellularProperties(species=[N.Species(id="ca", ion="ca", concentration_model=pool,
                                                       initial_concentration=f"{CAI}mM",
                                                       initial_ext_concentration=f"{CAO}mM")])
     doc.cells.append(N.Cell(id="cell", morphology=morph, biophysical_properties=N.BiophysicalProperties(
@@ -100,9 +129,11 @@ def clamp(step):
 def neuron(tmp_path_factory):
     h = neuron_h()
     if not hasattr(h, "nml_cachan"):
-        mod = tmp_path_factory.mktemp("mod") / "nml_cachan.mod"
-        mod.write_text(MOD)
-        folder = compiled([mod], "nrnmech-neuroml")
+        folder = tmp_path_factory.mktemp("mod")
+        (folder / "nml_cachan.mod").write_text(MOD)
+        for name, text in POOL_MODS.items():
+            (folder / f"{name}.mod").write_text(text)
+        folder = compiled(sorted(folder.glob("*.mod")), "nrnmech-neuroml")
         import neuron as nrn
 
         if folder is None or not nrn.load_mechanisms(str(folder), warn_if_already_loaded=False):
@@ -110,20 +141,29 @@ def neuron(tmp_path_factory):
     return h
 
 
-def neuron_run(h, step):
+def neuron_run(h, step=None, pool=None, tstop=20.0):
+    """NEURON's compartment: the channel (and ``pool``) under the clamp family's ``step``, or
+    (step None) a 0.02-nA current step from 2 ms."""
     sec = h.Section(name="nml_cell")
     sec.L, sec.diam, sec.nseg, sec.cm, sec.Ra = SIZE_UM, SIZE_UM, 1, 1.0, 35.4
     sec.insert("nml_cachan")
+    if pool is not None:
+        sec.insert(pool)
     h.cai0_ca_ion, h.cao0_ca_ion = CAI, CAO
     h.dt, h.secondorder, h.celsius = DT, 0, CELSIUS
-    stim = h.SEClamp(sec(0.5))
-    stim.rs = 0.01
-    (stim.dur1, stim.amp1), (stim.dur2, stim.amp2), (stim.dur3, stim.amp3) = clamp(step)
+    if step is not None:
+        stim = h.SEClamp(sec(0.5))
+        stim.rs = 0.01
+        (stim.dur1, stim.amp1), (stim.dur2, stim.amp2), (stim.dur3, stim.amp3) = clamp(step)
+    else:
+        stim = h.IClamp(sec(0.5))
+        stim.delay, stim.dur, stim.amp = 2.0, tstop, 0.02
     seg = sec(0.5)
     vecs = {"v": h.Vector().record(seg._ref_v), "ica": h.Vector().record(seg._ref_ica),
-            "m": h.Vector().record(seg.nml_cachan._ref_m), "h": h.Vector().record(seg.nml_cachan._ref_h)}
+            "m": h.Vector().record(seg.nml_cachan._ref_m), "h": h.Vector().record(seg.nml_cachan._ref_h),
+            "cai": h.Vector().record(seg._ref_cai)}
     h.finitialize(-80.0)
-    h.continuerun(20.0)
+    h.continuerun(tstop)
     out = {k: np.array(v) for k, v in vecs.items()}
     del stim, sec
     return out
@@ -156,4 +196,25 @@ def test_nernst_channel_with_q10_gates_equals_neuron_under_voltage_clamp(neuron,
     assert np.max(np.abs(theirs["ica"])) > 1e-4  # the channel opens (mA/cm², at +40 mV): a real test
     # The same exponential-Euler updates and Nernst potential in both; what differs is rounding and
     # the clamp's solve: 1e-6 of each trace's largest magnitude (the issue's bound) at every step.
+    assert max(worst.values()) < 1e-6, worst
+
+
+@pytest.mark.parametrize("pool, suffix", [("caPool", "nml_capool"), ("caFixed", "nml_cafix")])
+def test_calcium_pools_follow_neuron_under_current_clamp(neuron, tmp_path, pool, suffix):
+    """decayingPoolConcentrationModel and fixedFactorConcentrationModel as pools: [Ca]i rises with
+    the channel's current, and the Nernst potential the channel reads falls with it."""
+    path = write(channel_cell_document(pool), tmp_path / "pool.cell.nml")
+    neuroml.validate(path)
+    cell = neuroml.read(path).cells["cell"].cell  # the pool is imported: no concentrations= needed
+    sim = ex.Simulation(cell, dt=DT, temperature=CELSIUS, v_init=-80.0)
+    sim.stimulate(ex.IClamp(cell.soma, amplitude=0.02, delay=2.0, duration=30.0))
+    for signal in ("v", "caChan.m", "caChan.h", f"{pool}.concentration"):
+        sim.record(signal)
+    ours = sim.run(30.0)
+    theirs = neuron_run(neuron, pool=suffix, tstop=30.0)
+    assert theirs["cai"].max() > 20 * CAI and ours["v"].max() > 0  # it fires and the pool fills
+    pairs = {"v": ours["v"], "m": ours["caChan.m"], "h": ours["caChan.h"], "cai": ours[f"{pool}.concentration"]}
+    worst = {k: float(np.max(np.abs(mine - theirs[k])) / np.max(np.abs(theirs[k]))) for k, mine in pairs.items()}
+    # The same exponential-Euler updates, the pool integrating the current of the step's start in
+    # both: rounding only; 1e-6 of each trace's largest magnitude is the issue's bound
     assert max(worst.values()) < 1e-6, worst

@@ -135,7 +135,7 @@ def _standard_members(groups, secs, where) -> dict[int, str]:
 
 
 def _biophysics(bio, out: ImportedCell, channels, sections, where, section_of, conc) -> None:
-    from excitable.io.neuroml import densities
+    import excitable.io.neuroml.densities as densities
 
     policy, models = conc
     species = densities.species_by_section(bio, sections, where, models)
@@ -157,7 +157,7 @@ def _biophysics(bio, out: ImportedCell, channels, sections, where, section_of, c
                 raise ModelError(f"NeuroML: {where} channelDensity {cd.id!r}: ionChannel {cd.ion_channel!r} is "
                                  f"also used with another kind of density on this cell; one law per channel and cell")
             _density(cd, out.cell, channels, sections, where, section_of)
-        densities.insert(mp, out.cell, channels, sections, where, section_of, species, policy, laws)
+        densities.insert(mp, out.cell, channels, sections, where, section_of, species, policy, laws, models)
     ip = bio.intracellular_properties
     for r in (ip.resistivities or []) if ip is not None else []:
         out.cell.set("ra", units.quantity(r.value, "resistivity", f"{where} resistivity"),

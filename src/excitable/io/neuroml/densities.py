@@ -6,16 +6,18 @@ and the cell's ``species`` that give them the concentrations.
 NeuroML defines the three for Ca2+ only (zCa = 2 in their LEMS definitions, with its constants R and
 F: ``rates.R_NEUROML``, ``rates.F_NEUROML``); another ion is refused. The concentrations are the
 species' ``initialConcentration`` and ``initialExtConcentration`` (mM), per segment group; the
-temperature is the simulation's. A species' concentration model (``decayingPoolConcentrationModel``,
-``fixedFactorConcentrationModel``, or one defined in LEMS) would change [Ca]i with the current: that is
-not imported, so a density that reads such a species is refused with one line, unless the caller asks
-for the concentrations to be held at their initial values (``read(path, concentrations="fixed")``).
+temperature is the simulation's. The species' concentration model makes [Ca]i follow the current:
+NeuroML's ``decayingPoolConcentrationModel`` and ``fixedFactorConcentrationModel`` are imported as
+pools (``pools``) on the sections of the species, which the densities read; a model defined in LEMS
+is refused with one line, unless the caller asks for the concentrations to be held at their initial
+values (``read(path, concentrations="fixed")``, which also skips the standard pools).
 """
 
 from __future__ import annotations
 
 from excitable.errors import ModelError
 import excitable.io.neuroml.units as units
+from excitable.io.neuroml.pools import KINDS, parameters, pool_class
 from excitable.io.neuroml.rates import with_law
 
 #: libNeuroML's list on MembraneProperties -> (NeuroML element, our law).
@@ -26,7 +28,7 @@ DENSITIES = {"channel_density_nernsts": ("channelDensityNernst", "nernst"),
 POLICIES = (None, "fixed")
 
 
-def species_by_section(bio, sections, where: str, models: dict[str, str]) -> dict[str, dict[str, tuple]]:
+def species_by_section(bio, sections, where: str, models: dict) -> dict[str, dict[str, tuple]]:
     """ion -> section name -> (ci, co in mM, the species id, its concentration model's kind or None
     when the files do not define it), from the cell's ``species``."""
     ip = bio.intracellular_properties
@@ -41,21 +43,47 @@ def species_by_section(bio, sections, where: str, models: dict[str, str]) -> dic
         for name in sections(sp.segment_groups or "all"):
             if name in out.setdefault(sp.ion, {}):
                 raise ModelError(f"{field}: section {name!r} has two species of ion {sp.ion!r}")
-            out[sp.ion][name] = (ci, co, sp.id, sp.concentration_model, models.get(sp.concentration_model))
+            out[sp.ion][name] = (ci, co, sp.id, sp.concentration_model, models.get(sp.concentration_model, (None,))[0])
     return out
 
 
 def insert(mp, cell, channels: dict, sections, where: str, section_of, species: dict, policy,
-           laws: dict[str, str]) -> None:
-    """Insert every Nernst/GHK/GHK2 density of MembraneProperties ``mp`` into ``cell``; ``laws``
-    (channel id -> law) records which law each channel runs under on this cell."""
+           laws: dict[str, str], models: dict) -> None:
+    """Insert every Nernst/GHK/GHK2 density of MembraneProperties ``mp`` into ``cell`` and the pools
+    of the species they read; ``laws`` (channel id -> law) records which law each channel runs under
+    on this cell; ``models``: concentration model id -> (kind, element)."""
+    read: set[str] = set()  # the sections whose Ca2+ species a density reads
     for attr, (element, law) in DENSITIES.items():
         for cd in getattr(mp, attr, None) or []:
-            _insert_one(cd, element, law, cell, channels, sections, where, section_of, species, policy, laws)
+            read |= _insert_one(cd, element, law, cell, channels, sections, where, section_of, species,
+                                policy, laws)
+    if read and policy != "fixed":
+        if any(law == "ohmic" and getattr(channels[c], "neuroml_species", None) == "ca" for c, law in laws.items()):
+            raise ModelError(f"NeuroML: {where}: a Ca2+ channelDensity (fixed erev) and a Ca2+ pool on one cell: "
+                             f"the pool would make its erev follow [Ca]i; give it channelDensityNernst")
+        _insert_pools(cell, species["ca"], sorted(read), models, where)
+
+
+def _insert_pools(cell, by_section: dict, names: list[str], models: dict, where: str) -> None:
+    """One pool class per concentration model, on the sections whose species names it."""
+    classes = {}
+    for name in names:
+        ci, co, sid, model_id, kind = by_section[name]
+        field = f"NeuroML: {where} {kind} {model_id!r}"
+        if model_id not in classes:
+            classes[model_id] = pool_class(model_id, kind, ci, co, where)
+        values = dict(parameters(models[model_id][1], kind, field), cai0=ci, cao=co)
+        if kind == "decayingPoolConcentrationModel":
+            mask = cell.nodes([name])
+            if int(mask.sum()) != 1:
+                raise ModelError(f"{field}: section {name!r} has {int(mask.sum())} compartments; the pool's shell "
+                                 f"is sized by one compartment's area, so it is imported on sections of nseg 1")
+            values["area_um2"] = float(cell.compartments.area_um2[mask][0])
+        cell.insert(classes[model_id](**values), where=[name])
 
 
 # long because each check names the element, the field and the value in its own one-line message
-def _insert_one(cd, element, law, cell, channels, sections, where, section_of, species, policy, laws) -> None:
+def _insert_one(cd, element, law, cell, channels, sections, where, section_of, species, policy, laws) -> set[str]:
     field = f"NeuroML: {where} {element} {cd.id!r}"
     if getattr(cd, "variable_parameters", None):
         raise ModelError(f"{field}: variableParameter is not supported")
@@ -83,14 +111,14 @@ def _insert_one(cd, element, law, cell, channels, sections, where, section_of, s
         if found is None:
             raise ModelError(f"{field}: section {name!r} has no species of ion 'ca' to give its concentrations")
         ci, co, sid, model_id, kind = found
-        if policy != "fixed":
-            what = f"{kind} {model_id!r}" if kind else f"concentration model {model_id!r}"
-            raise ModelError(f"{field}: species {sid!r} changes [Ca]i by its {what}, and concentration "
-                             f"dynamics are not imported; read(..., concentrations='fixed') holds them at "
-                             f"{ci:g} mM inside, {co:g} mM outside")
+        if policy != "fixed" and kind not in KINDS:
+            raise ModelError(f"{field}: species {sid!r} changes [Ca]i by concentration model {model_id!r}, which "
+                             f"is not one of NeuroML's standard models ({', '.join(KINDS)}) defined in the files "
+                             f"read; read(..., concentrations='fixed') holds [Ca] at {ci:g} mM inside, {co:g} mM outside")
         by_values.setdefault((ci, co), []).append(name)
     for (ci, co), where_ in by_values.items():
         cell.insert(cls(**strength, ci=ci, co=co), where=where_)
+    return set(names)
 
 
 def _sections(cd, sections, section_of, field) -> list[str]:
@@ -105,12 +133,12 @@ def _sections(cd, sections, section_of, field) -> list[str]:
     return sections(cd.segment_groups or "all")
 
 
-def concentration_models(docs) -> dict[str, str]:
-    """Concentration model id -> its element, over every document read."""
+def concentration_models(docs) -> dict[str, tuple[str, object]]:
+    """Concentration model id -> (its kind, its element), over every document read."""
     out = {}
     for _, doc in docs:
         for attr, kind in (("decaying_pool_concentration_models", "decayingPoolConcentrationModel"),
                            ("fixed_factor_concentration_models", "fixedFactorConcentrationModel")):
             for m in getattr(doc, attr, None) or []:
-                out[m.id] = kind
+                out[m.id] = (kind, m)
     return out

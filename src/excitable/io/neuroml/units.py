@@ -23,6 +23,8 @@ UNITS: dict[str, tuple[str, dict[str, float]]] = {
     "resistivity": ("ohm cm", {"ohm_cm": 1.0, "kohm_cm": 1e3, "ohm_m": 100.0, "Mohm_um": 100.0}),
     "temperature": ("degC", {"degC": 1.0}),
     "concentration": ("mM", {"mM": 1.0, "mol_per_m3": 1.0, "mol_per_cm3": 1e6, "M": 1e3, "uM": 1e-3, "nM": 1e-6}),
+    "length": ("um", {"um": 1.0, "m": 1e6, "cm": 1e4, "mm": 1e3, "nm": 1e-3}),
+    "rho": ("mol/(m A s)", {"mol_per_m_per_A_per_s": 1.0}),
     "permeability": ("cm/s", {"cm_per_s": 1.0, "m_per_s": 100.0, "um_per_ms": 0.1, "cm_per_ms": 1e3}),
     "dimensionless": ("", {"": 1.0}),
 }
