@@ -12,8 +12,9 @@ An imported ion channel is a class named by its id, with two parameters, ``gbar`
 ``erev`` (mV), one state per gate (``sim.record("naChan.m")``) and its current named by its ion
 ("ina", "ik", "ica", "icl", or "i" when non-specific). What is imported: ``ionChannelHH`` with the
 standard rate forms (``rates``), passive channels, ``<cell>`` with segments, segment groups and
-``channelDensity`` per group (``cells``, ``morphology``); includes beside the file are followed
-(``files``). Everything else is refused with one line naming the file, the element and its id.
+``channelDensity`` per group (``cells``, ``morphology``), ``channelDensityNernst``/``GHK``/``GHK2``
+with the cell's Ca2+ species (``densities``) and their standard calcium pools (``pools``); includes
+beside the file are followed (``files``). Everything else is refused with one line naming the file, the element and its id.
 
 Export::
 
@@ -57,9 +58,9 @@ def read(path, *, concentrations: str | None = None, **policy) -> NeuroMLModel:
     """Every ion channel and cell of the NeuroML file ``path`` and the files it includes.
 
     ``policy``: nseg / dx_um / d_lambda for the cells (default: each section's
-    numberInternalDivisions, else 1), as for ``Cell``. ``concentrations``: None refuses a
-    Nernst/GHK density whose species has concentration dynamics; "fixed" holds the species'
-    initial concentrations instead (``densities``).
+    numberInternalDivisions, else 1), as for ``Cell``. ``concentrations``: None imports the
+    species' standard concentration models as calcium pools (``pools``) and refuses one defined in
+    LEMS; "fixed" holds the species' initial concentrations instead (``densities``).
     """
     from excitable.io.neuroml.cells import build_cell
     from excitable.io.neuroml.channels import ion_channels, make_channel

@@ -4,8 +4,8 @@ capacitance, resistivity and the initial potential.
 Supported: ``channelDensity`` on a segment group (or one segment), ``channelDensityNernst``/``GHK``/
 ``GHK2`` with the cell's Ca2+ ``species`` (``densities``), ``specificCapacitance`` and ``resistivity``
 per group, ``initMembPotential``, ``spikeThresh`` (reported). Refused with one line:
-``channelDensityNonUniform*``/``VShift``, ``channelPopulation``, concentration dynamics (a species'
-concentration model), groups defined by ``path``/``subTree``/inhomogeneous parameters, and a group
+``channelDensityNonUniform*``/``VShift``, ``channelPopulation``, a species' concentration model
+defined in LEMS, groups defined by ``path``/``subTree``/inhomogeneous parameters, and a group
 that covers only part of a section.
 """
 
