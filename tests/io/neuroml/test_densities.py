@@ -131,3 +131,17 @@ def test_concentration_dynamics_and_other_ions_are_one_line_refusals(tmp_path):
     cell = imported(tmp_path, "nernst")
     with pytest.raises(ModelError, match=r"NeuroML export: caChan runs under a nernst density"):
         neuroml.save(cell, tmp_path / "back.nml")
+
+
+def test_kinetic_schemes_are_refused_naming_the_element_and_the_file(tmp_path):
+    doc = ca_cell_document()
+    doc.ion_channel_kses.append(N.IonChannelKS(id="kKS", species="k", conductance="10pS"))
+    with pytest.raises(ModelError, match=r"^NeuroML: ks.nml: ionChannelKS 'kKS' is not supported") as e:
+        neuroml.read(write(doc, tmp_path / "ks.nml"))
+    assert "\n" not in str(e.value)
+    doc = ca_cell_document()
+    doc.ion_channel[0].gates.append(N.GateHHUndetermined(id="k", type="gateKS", instances=1))
+    with pytest.raises(ModelError, match=r"^NeuroML: gks.nml: ionChannel 'caChan' gate 'k': gate type 'gateKS' "
+                                         r"is not supported") as e:
+        neuroml.read(write(doc, tmp_path / "gks.nml"))
+    assert "\n" not in str(e.value)
