@@ -1,10 +1,11 @@
 """NEURON copies of our cells that carry the textbook neuron's spike channels (test helper).
 
-The experiments electrical-synapse and neuron-shapes use Pospischil et al.'s (2008) Traub-Miles Na+
-and K+ channels (``NaTraub``, ``KdTraub``) and a leak; NEURON has no built-in copy, so
-tests/reference/mod/traub/ holds them (xs_natraub, xs_kdtraub: the same equations as
-excitable.physics.channels.pospischil, exact rates, cnexp) with a half gap junction (XsHalfGap), compiled
-once by nrnivmodl (tests/reference/nrnmech.py). ``nrn_cell`` builds NEURON sections from one of our
+The experiments electrical-synapse, neuron-shapes and postsynaptic-spike use Pospischil et al.'s (2008)
+Traub-Miles Na+ and K+ channels (``NaTraub``, ``KdTraub``), the M-current (``KMYamada``) and a leak;
+NEURON has no built-in copy, so tests/reference/mod/traub/ holds them (xs_natraub, xs_kdtraub,
+xs_kmyamada: the same equations as excitable.physics.channels.pospischil, exact rates, cnexp) with a
+half gap junction (XsHalfGap) and a two-state receptor with its cleft (XsTwoState), compiled once by
+nrnivmodl (tests/reference/nrnmech.py). ``nrn_cell`` builds NEURON sections from one of our
 cells: the same 3-D points (pt3dadd), nseg, Ra, cm, and each segment's channel densities read from our
 cell node by node, so a comparison tests the engine, not a second hand-written description.
 """
@@ -74,7 +75,9 @@ class NrnCell:
                  "NaTraub": ("xs_natraub", {"gNa": "gnabar_xs_natraub", "eNa": "ena_xs_natraub",
                                              "VT": "vt_xs_natraub"}),
                  "KdTraub": ("xs_kdtraub", {"gKd": "gkbar_xs_kdtraub", "eK": "ek_xs_kdtraub",
-                                             "VT": "vt_xs_kdtraub"})}
+                                             "VT": "vt_xs_kdtraub"}),
+                 "KMYamada": ("xs_kmyamada", {"gM": "gkbar_xs_kmyamada", "eK": "ek_xs_kmyamada",
+                                              "tau_max": "tau_max_xs_kmyamada"})}
         assert set(cell.mechanisms) <= set(names), f"no NEURON copy of {set(cell.mechanisms) - set(names)}"
         for name, (suffix, fields) in names.items():
             if name not in cell.mechanisms:
@@ -88,7 +91,7 @@ class NrnCell:
                     seg.sec.insert(suffix)
                 for ours, theirs in fields.items():
                     value = float(np.broadcast_to(getattr(at, ours), (len(cell.mechanism_sites(name)),))[j])
-                    scale = 1e-3 if ours in ("g", "gNa", "gKd") else 1.0
+                    scale = 1e-3 if ours in ("g", "gNa", "gKd", "gM") else 1.0  # mS/cm2 -> S/cm2
                     setattr(seg, theirs, value * scale)
 
 
