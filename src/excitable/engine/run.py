@@ -193,6 +193,7 @@ def _scan(spec: RunSpec, tstop, params, stride: int, batched: bool):
         run = stored_runner(spec.plan, **kw, recordings_only=True)
         return np.moveaxis(np.asarray(run(params, spec.drive(tstop))), 1, 0), None, None
     rec, spikes, final = stored_runner(spec.plan, **kw)(params, spec.drive(tstop))
+    check_events(final)
     return np.asarray(rec), None if spikes is None else np.asarray(spikes), np.asarray(final["v"])
 
 
@@ -216,11 +217,24 @@ def _scan_in_chunks(spec: RunSpec, tstop, n: int, params, stride: int, batched: 
         if report:
             report(start, n)
         rec, spikes, final = more(params, spec.drive(tstop, start, chunk), final)
+        check_events(final)
         recs.append(np.asarray(rec))
         spk.append(spikes)
     rec = np.concatenate(recs, axis=-2)[..., : n // stride + 1, :]
     spikes = None if spk[0] is None else np.concatenate([np.asarray(x) for x in spk], axis=-2)[..., :n, :]
     return rec, spikes, np.asarray(final["v"])
+
+
+def check_events(final) -> None:
+    """Refuse a run in which a mechanism with NEURON's event queue (io/nmodl/events.py) could not
+    keep an event (its state "events_lost": a full queue, a net_move with nothing pending): its
+    numbers are not NEURON's, so none are reported."""
+    for name, s in final["chan"].items():
+        lost = np.asarray(s.get("events_lost", 0.0)).reshape(-1)
+        if lost.size and lost.max() > 0:
+            k = int(np.argmax(lost))
+            raise ModelError(f"{name}[{k}]: {int(lost[k])} event(s) could not be kept (a full self-event queue, "
+                             "a net_move with none pending, or too many due in one step): reduce the event rate")
 
 
 def _result(spec: RunSpec, rec: np.ndarray, spikes, stride: int, batched: bool) -> Result:

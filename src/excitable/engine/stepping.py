@@ -310,7 +310,7 @@ def step(plan: Plan, params, state, drive, dt, theta: float = 1.0):
         ions = advance_pools(plan.pools, params, ions, ion_currents(plan, params, v_used, states, pools), dt)
     spiked = jnp.zeros(0)
     if conn.n_sources:
-        syn, spiked = detect(conn, params, syn, v, v_new, drive.get("spikes", jnp.zeros(0)))
+        syn, spiked = detect(conn, params, syn, v, v_new, drive.get("spikes", jnp.zeros(0)), states_new)
     if len(plan.vclamp_nodes):
         vclamp_i = vclamp_i - g_clamp * dv[plan.vclamp_nodes]  # clamp current at the new V
     # The ionic current the step actually used (linearized at the new V), as a density: with it

@@ -104,6 +104,10 @@ class Connections:
     n_external: int = 0
     groups: tuple[ConnGroup, ...] = ()
     stochastic: bool = False
+    #: (mechanism, instance, source index) of sources that are an artificial cell's net_event
+    #: (io/nmodl/artificial.py: its state "spikes"), not a threshold crossing; their source_nodes
+    #: entry is a placeholder (-1).
+    artificial: tuple[tuple[str, int, int], ...] = ()
 
     @property
     def n_sources(self) -> int:
@@ -118,7 +122,7 @@ class Connections:
 
     def key(self) -> tuple:
         return (self.source_nodes.tobytes(), self.n_external, self.stochastic, self.depth,
-                tuple((g.mechanism, g.source.tobytes(), g.target.tobytes()) for g in self.groups))
+                tuple((g.mechanism, g.source.tobytes(), g.target.tobytes()) for g in self.groups), self.artificial)
 
 
 def group_params(n: int, *, weight=1.0, p=1.0, U=1.0, tau_rec=0.0, tau_facil=0.0, delay_steps=0) -> dict:
@@ -297,12 +301,15 @@ def deliver(conn: Connections, params, syn, dt):
     return new, transmitter, amounts
 
 
-def detect(conn: Connections, params, syn, v_old, v_new, external):
-    """Step 5: this step's spikes (upward threshold crossings, then the external trains), kept for
-    the next step's ``deliver``; returns (synapse state, spikes (n_sources,))."""
+def detect(conn: Connections, params, syn, v_old, v_new, external, chan=None):
+    """Step 5: this step's spikes (upward threshold crossings, an artificial cell's net_event in
+    ``chan``, the mechanisms' states, then the external trains), kept for the next step's
+    ``deliver``; returns (synapse state, spikes (n_sources,))."""
     nodes = jnp.asarray(conn.source_nodes)
     theta = params["syn_threshold"]
     spiked = ((v_old[nodes] < theta) & (v_new[nodes] >= theta)).astype(float)
+    for mech, inst, k in conn.artificial:
+        spiked = spiked.at[k].set((chan[mech]["spikes"][inst] > 0).astype(float))
     if conn.n_external:
         spiked = jnp.concatenate([spiked, external])
     return {**syn, "spiked": spiked, "ptr": syn["ptr"] + 1}, spiked

@@ -25,13 +25,22 @@ from excitable.model.stimuli import Location, Site
 from excitable.physics.channel import AbstractChannel
 
 
+@dataclass(frozen=True)
+class ArtificialCell:
+    """An artificial cell in a Network (``Network.artificial``): an imported ARTIFICIAL_CELL instance,
+    a spike source and target without a compartment (io/nmodl/artificial.py)."""
+
+    name: str
+    instance: int
+
+
 @dataclass
 class Connection:
     """One synapse: source (a node of a cell, or external train k), receptor instance, release."""
 
     receptor: str
     instance: int
-    source: Site | int  # Site, or the index of an external spike train
+    source: Site | int | ArtificialCell  # Site, the index of an external spike train, or an artificial cell
     delay: float = 1.0
     weight: float = 1.0
     p: float = 1.0
@@ -111,9 +120,11 @@ class Network:
         Tsodyks-Markram depression (U, tau_rec) and facilitation (tau_facil); U = 1, tau_rec = 0 is
         a fixed synapse. Pass ``synapse=`` (from ``synapse()``) to share one receptor instance.
         """
+        if isinstance(post, ArtificialCell):  # the artificial cell is the receptor
+            synapse = (post.name, post.instance)
         name, inst = synapse if synapse is not None else self.synapse(
             receptor, post, at, t_max=t_max, pulse=pulse, tau_clear=tau_clear)
-        src = self.site(pre, pre_at)
+        src = pre if isinstance(pre, ArtificialCell) else self.site(pre, pre_at)
         return self._add_connection(name, inst, src, delay, weight, p, U, tau_rec, tau_facil, threshold)
 
     def spike_train(self, times_ms, post: Cell | int, receptor: AbstractChannel | None = None, *,
@@ -130,7 +141,32 @@ class Network:
         return self._add_connection(name, inst, len(self.trains) - 1, delay, weight, p, U, tau_rec,
                                     tau_facil, 0.0)
 
+    def artificial(self, cell: AbstractChannel) -> ArtificialCell:
+        """Add an artificial cell (an imported ARTIFICIAL_CELL, e.g. the neuron wheel's invlfire.mod):
+        ``connect(it, post, receptor, ...)`` sends its spikes (net_event) with the connection's delay
+        (at least dt) and weight; ``connect(pre, it, ...)`` drives it. It has no compartment: it is
+        kept beside cell 0's first node, whose V it never reads or changes."""
+        if not isinstance(cell, AbstractChannel) or not getattr(type(cell), "artificial", False):
+            raise ModelError(f"artificial: expected an imported ARTIFICIAL_CELL mechanism, got {cell!r}")
+        if not self.cells:
+            raise ModelError("artificial: add a cell to the network first (the engine steps at least one compartment)")
+        return ArtificialCell(*self.synapse(cell, 0, t_max=0.0, pulse=0.0))
+
+    def _check_events(self, name: str, inst: int, src) -> None:
+        """A mechanism with NEURON's event queue (``on_step``) takes one connection per instance:
+        two could deliver two events in one step, which NEURON runs one by one (the engine sums
+        them); and an artificial cell's spikes reach it at step times, not NEURON's exact ones."""
+        if not hasattr(type(self.receptors[name][inst][0]), "on_step"):
+            return
+        if isinstance(src, ArtificialCell):
+            raise ModelError(f"connect: {src.name}[{src.instance}] -> {name}[{inst}]: an artificial cell's spikes "
+                             "reach a mechanism with events at step times, not NEURON's exact times; not supported")
+        if any(c.receptor == name and c.instance == inst for c in self.connections):
+            raise ModelError(f"connect: {name}[{inst}] already has a connection; a mechanism with events takes one "
+                             "(two could arrive in one step, which NEURON delivers one by one)")
+
     def _add_connection(self, name, inst, src, delay, weight, p, U, tau_rec, tau_facil, threshold):
+        self._check_events(name, inst, src)
         c = Connection(name, inst, src, check_number("delay", delay, nonnegative=True),
                        check_number("weight", weight, nonnegative=True), check_number("p", p),
                        check_number("U", U), check_number("tau_rec", tau_rec, nonnegative=True),
@@ -169,6 +205,10 @@ class Network:
                      at_b: Location | None = None) -> None:
         """An electrical synapse of conductance ``g_nS`` (nS) between two locations."""
         self.gaps.append((self.site(a, at_a), self.site(b, at_b), check_number("g_nS", g_nS, nonnegative=True)))
+
+    def source_key(self, c: Connection):
+        """A connection's spike source: its node (a V threshold) or its artificial cell."""
+        return self.node(c.source) if isinstance(c.source, Site) else c.source
 
     # --- the merged system -----------------------------------------------------------------------
     @property
@@ -241,6 +281,19 @@ class Network:
         n_syn = sum(len(v) for v in self.receptors.values())
         return (f"Network({len(self.cells)} cells, {self.n} nodes, {n_syn} synapses, "
                 f"{len(self.connections)} connections, {len(self.gaps)} gap junctions)")
+
+
+def delay_steps(c, dt: float) -> int:
+    """A connection's delay in steps, counted from the step after its source's spike is known: a
+    node's crossing at the end of a step, an artificial cell's net_event at the start of its step
+    (NEURON delivers it at the step whose start is within dt/2 of spike time + delay)."""
+    steps = int(round(c.delay / dt))
+    if isinstance(c.source, ArtificialCell):
+        if steps < 1:
+            raise ModelError(f"connect: the delay from {c.source.name}[{c.source.instance}] must be at least dt "
+                             f"({dt:g} ms), got {c.delay:g} ms")
+        return steps - 1
+    return steps
 
 
 def _stack(mechs: list[AbstractChannel]) -> AbstractChannel:

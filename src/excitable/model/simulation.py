@@ -28,7 +28,7 @@ from excitable.engine.drive import sample_drive
 from excitable.engine.run import METHODS
 from excitable.errors import ModelError, check_number
 from excitable.model.cell import Cell
-from excitable.model.network import Network, Site
+from excitable.model.network import ArtificialCell, Network, Site, delay_steps
 from excitable.model.stimuli import CurrentStimulus, IClamp, Location, PulseTrain, Ramp, VClamp, check_resolved
 from excitable.results import Result
 
@@ -245,21 +245,22 @@ class Simulation:
                 nodes.setdefault(net.node(c.source), c.threshold)
         for ci in self._spike_cells:
             nodes.setdefault(net.node(Site(ci, net.cells[ci].soma)), 0.0)
-        order = {n: i for i, n in enumerate(nodes)}
+        arts = list(dict.fromkeys(c.source for c in net.connections if isinstance(c.source, ArtificialCell)))
+        order = {n: i for i, n in enumerate([*nodes, *arts])}  # artificial cells' spikes after the nodes
         groups, params = [], {}
         for name in net.receptors:
             conns = [c for c in net.connections if c.receptor == name]
             if not conns:
                 continue
-            src = [order[net.node(c.source)] if isinstance(c.source, Site) else len(nodes) + c.source
-                   for c in conns]
+            src = [len(order) + c.source if isinstance(c.source, int) else order[net.source_key(c)] for c in conns]
             groups.append(ConnGroup(name, np.array(src, int), np.array([c.instance for c in conns], int),
-                                    np.array([int(round(c.delay / self.dt)) for c in conns], int)))
+                                    np.array([delay_steps(c, self.dt) for c in conns], int)))
             params[name] = {k: np.array([getattr(c, k) for c in conns], float)
                             for k in ("weight", "p", "U", "tau_rec", "tau_facil")}
             params[name]["delay_steps"] = groups[-1].delay_steps
-        conn = Connections(np.array(list(nodes), int), len(net.trains), tuple(groups), self.stochastic)
-        return conn, (params, np.array(list(nodes.values()), float))
+        conn = Connections(np.array([*nodes, *[-1] * len(arts)], int), len(net.trains), tuple(groups), self.stochastic,
+                           tuple((a.name, a.instance, order[a]) for a in arts))
+        return conn, (params, np.array(list(nodes.values()) + [np.inf] * len(arts), float))
 
     def parameters(self) -> dict:
         """The parameter pytree: area, cm, g_axial, channels (per-site arrays), celsius, v_init

@@ -36,6 +36,7 @@ TOL = 1e-6
 #: Event times (ms, on the dt grid): 4.0 falls in the refractory period of 2.0 (3.5 ms) and is
 #: ignored; the others are accepted and each sends a second jump 3.01 ms later.
 TIMES = [2.0, 4.0, 6.0, 14.5]
+TSTOP = 25.0  # every run of ev_twostep here: one compiled program for all (the plan and the steps)
 
 
 def own_files():
@@ -63,11 +64,24 @@ def neuron_events():
 
 @pytest.fixture(scope="module")
 def mods():
-    return load_mod([*own_files(), share() / "modfile" / "hh.mod", share() / "modfile" / "stim.mod"])
+    return load_mod([*own_files(), *(share() / "modfile" / f for f in ("hh.mod", "expsyn.mod", "stim.mod"))])
 
 
 def rel(a, b):
     return np.max(np.abs(np.asarray(a) - np.asarray(b))) / np.ptp(b)
+
+
+def _twostep_sim(mods, times, **params):
+    """An hh compartment (20 x 20 µm) with ev_twostep driven by a spike train, recording V, g,
+    tlast and events_lost."""
+    cell = ex.Cell.cylinder(length=20.0, diameter=20.0).insert(mods.hh())
+    net = Network([cell])
+    net.spike_train(times, 0, mods.ev_twostep(**params), weight=0.004, t_max=0.0, pulse=0.0)
+    sim = ex.Simulation(net, dt=DT, temperature=6.3, v_init=-65.0)
+    sim.record("v", Site(0, cell.soma), label="v")
+    for k in ("g", "tlast", "events_lost"):
+        sim.record(f"ev_twostep[0].{k}", label=k)
+    return sim
 
 
 def test_net_send_self_events_match_neuron(mods):
@@ -84,18 +98,11 @@ def test_net_send_self_events_match_neuron(mods):
            "tlast": h.Vector().record(syn._ref_tlast)}
     h.dt, h.secondorder, h.celsius = DT, 0, 6.3
     h.finitialize(-65.0)
-    h.continuerun(25.0)
+    h.continuerun(TSTOP)
     ref = {k: np.array(x) for k, x in rec.items()}
     del fih, nc, syn, sec
 
-    cell = ex.Cell.cylinder(length=20.0, diameter=20.0).insert(mods.hh())
-    net = Network([cell])
-    net.spike_train(TIMES, 0, mods.ev_twostep(), weight=0.004, t_max=0.0, pulse=0.0)
-    sim = ex.Simulation(net, dt=DT, temperature=6.3, v_init=-65.0)
-    sim.record("v", Site(0, cell.soma), label="v")
-    for k in ("g", "tlast", "events_lost"):
-        sim.record(f"ev_twostep[0].{k}", label=k)
-    res = sim.run(25.0)
+    res = _twostep_sim(mods, TIMES).run(TSTOP)
     ours = {k: np.asarray(res[k]).ravel() for k in ("v", "g", "tlast", "events_lost")}
     jumps = np.flatnonzero(np.diff(ref["g"]) > 0) + 1  # samples right after each jump
     # Jumps of w at 2, 6 and 14.5 ms, of w/2 at 5.01, 9.01 and 17.51 ms: delivered at the step
@@ -152,3 +159,125 @@ def test_electrode_currents_with_t_match_neuron(mods, kind, params):
     # step's middle, as ours. SEClamp's is (vc - v)/rs at the step's end V (its after_cvode SOLVE),
     # ours the current the step used: the same, the implicit step's current at the new V.
     assert rel(ours["i"][1:], ref["i"][1:]) < TOL
+
+
+def test_netstim_and_pattern_are_refused_for_their_verbatim(tmp_path):
+    """The wheel's netstim.mod and pattern.mod hold C code (VERBATIM): refused, each VERBATIM with
+    its line (the lines are found in the installed files, so a new NEURON release keeps this honest)."""
+    for name in ("netstim.mod", "pattern.mod"):
+        path = share() / "modfile" / name
+        lines = path.read_text().splitlines()
+        first = next(n for n, line in enumerate(lines, 1) if line.strip().startswith("VERBATIM"))
+        with pytest.raises(ModelError) as err:
+            load_mod(path)
+        assert str(err.value).startswith(f"{path}:") and "\n" not in str(err.value)
+        report, n = check_file(path)
+        assert n >= 1 and any(r.strip().startswith(f"{path}:{first}: VERBATIM (C code) not supported")
+                              for r in report), report
+
+
+SYN = """NEURON {
+    POINT_PROCESS ev_bad
+    RANGE tau
+    NONSPECIFIC_CURRENT i
+}
+PARAMETER { tau = 2 (ms) }
+ASSIGNED { v (mV) i (nA) }
+STATE { g (uS) }
+INITIAL { g = 0 %s }
+BREAKPOINT {
+    SOLVE state METHOD cnexp
+    i = g*(v - 0)
+}
+DERIVATIVE state { g' = -g/tau }
+PROCEDURE p() { %s }
+NET_RECEIVE (%s) {
+    if (flag == 0) { g = g + w }
+    %s
+}
+"""
+
+#: case -> (INITIAL extra, PROCEDURE body, NET_RECEIVE arguments, NET_RECEIVE extra, line, message)
+REFUSED = {
+    "net_send_in_procedure": ("", "net_send(1, 1)", "w", "", 15, "net_send() outside NET_RECEIVE and INITIAL"),
+    "net_move_in_initial": ("net_move(1)", "", "w", "", 9, "net_move() outside NET_RECEIVE"),
+    "v_in_net_receive": ("", "", "w", "g = g + v*0", 18, "v in NET_RECEIVE"),
+    "two_arguments": ("", "", "w, x", "", 16, "NET_RECEIVE with 2 arguments"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_what_the_event_path_cannot_run_is_refused_with_its_line(case, tmp_path):
+    init, proc, args, extra, line, what = REFUSED[case]
+    path = tmp_path / f"{case}.mod"
+    path.write_text(SYN % (init, proc, args, extra))
+    with pytest.raises(ModelError) as err:
+        load_mod(path)
+    assert str(err.value).startswith(f"{path}:{line}: {what}") and "\n" not in str(err.value), str(err.value)
+
+
+def test_an_artificial_cell_with_a_current_is_refused(tmp_path):
+    path = tmp_path / "art.mod"
+    path.write_text("NEURON {\n    ARTIFICIAL_CELL art\n    NONSPECIFIC_CURRENT i\n}\nASSIGNED { v i }\n"
+                    "BREAKPOINT { i = 0 }\nNET_RECEIVE (w) { net_event(t) }\n")
+    with pytest.raises(ModelError, match=rf"^{path}:2: ARTIFICIAL_CELL with a membrane current"):
+        load_mod(path)
+
+
+
+
+def test_a_full_self_event_queue_stops_the_run_with_one_line(mods):
+    """Events every 0.25 ms without refractoriness send 12 second jumps within their 3.01-ms delay:
+    more than the queue's 4 slots. The run is refused after it, never reported."""
+    sim = _twostep_sim(mods, np.arange(1.0, 4.0, 0.25), refrac=0.0)
+    with pytest.raises(ModelError, match=r"^ev_twostep\[0\]: \d+ event\(s\) could not be kept") as err:
+        sim.run(TSTOP)
+    assert "\n" not in str(err.value)
+
+
+def test_network_rules_for_mechanisms_with_events(mods):
+    cell = ex.Cell.cylinder(length=20.0, diameter=20.0).insert(mods.hh())
+    net = Network([cell])
+    syn = net.synapse(mods.ev_twostep(), 0, t_max=0.0, pulse=0.0)
+    net.spike_train([1.0], 0, synapse=syn, weight=0.001)
+    with pytest.raises(ModelError, match=r"ev_twostep\[0\] already has a connection"):
+        net.spike_train([2.0], 0, synapse=syn, weight=0.001)
+    x, y = net.artificial(mods.IntervalFire()), net.artificial(mods.IntervalFire())
+    with pytest.raises(ModelError, match=r"reach a mechanism with events at step times"):
+        net.connect(x, y, weight=0.5)
+    with pytest.raises(ModelError, match=r"expected an imported ARTIFICIAL_CELL"):
+        net.artificial(mods.ExpSyn())
+    net.connect(x, cell, mods.ExpSyn(), weight=0.001, delay=0.0, t_max=0.0, pulse=0.0)
+    with pytest.raises(ModelError, match=r"the delay from IntervalFire\[0\] must be at least dt"):
+        ex.Simulation(net, dt=DT).run(1.0)
+
+
+def test_jit_vmap_and_grad_through_self_events(mods):
+    """One event at 2 ms and its second jump at 5.01 ms. The jitted run function equals the run; a
+    vmapped batch over the second jump's size equals the runs one by one (round-off: 1e-12 of the
+    range); d(mean V)/d(frac) by jax.grad equals a central difference (V is smooth in frac below
+    threshold: step 1e-4 leaves truncation ~1e-9 of the gradient, far inside 1e-6)."""
+    import jax
+    import jax.numpy as jnp
+
+    sim = _twostep_sim(mods, [2.0])
+    base = sim.parameters()
+    f = sim.function(TSTOP)  # jitted
+    v = np.asarray(sim.run(TSTOP)["v"]).ravel()
+    assert np.max(np.abs(np.asarray(f(base))[:, 0] - v)) < 1e-12 * np.ptp(v)
+    fracs = np.array([0.0, 0.5, 1.5])
+    batch = jax.tree.map(lambda x: np.stack([np.asarray(x)] * 3), base)
+    batch = ex.with_param(batch, "ev_twostep.frac", fracs[:, None])
+    many = np.asarray(sim.run_batch(TSTOP, batch)["v"])
+    for k, fr in enumerate(fracs):
+        one = np.asarray(sim.run(TSTOP, params=ex.with_param(base, "ev_twostep.frac", np.array([fr])))["v"]).ravel()
+        assert np.max(np.abs(many[k] - one)) < 1e-12 * np.ptp(one), k
+    assert np.ptp(many[2] - many[0]) > 1e-3  # the second jump moves V
+
+    def loss(frac):
+        return jnp.mean(f(ex.with_param(base, "ev_twostep.frac", frac))[:, 0])
+
+    x = jnp.array([0.5])
+    grad = float(jax.grad(loss)(x)[0])
+    fd = float((loss(x + 1e-4) - loss(x - 1e-4)) / 2e-4)
+    assert grad > 0 and abs(grad - fd) < 1e-6 * abs(fd), (grad, fd)

@@ -255,10 +255,3 @@ def _block_ranges(lines: list[str]) -> dict[int, str]:
         out[n] = name
         depth += line.count("{") - line.count("}")
     return out
-
-
-def check_final(final_chan: dict) -> None:
-    """After a run: refuse it (one line) when an instance of a mechanism with events lost one."""
-    for name, s in final_chan.items():
-        if events.LOST in s:
-            events.check_lost(name, s[events.LOST])

@@ -13,7 +13,7 @@ weight, time t, flag 0) and the due self-events, earliest first, one NET_RECEIVE
 Bounded by construction: a full queue drops the event and counts it in the state ``events_lost``
 (so do a ``net_move`` with no pending self-event, which NEURON refuses, and a self-event still due
 after ``QUEUE + 2`` deliveries in one step); a run whose final state has ``events_lost`` > 0 is
-refused after it (``check_lost``), never reported as if nothing happened.
+refused after it (``engine.run.check_events``), never reported as if nothing happened.
 
 The calls are compiled by ``EventCompiler`` into assignments of hidden variables (``__net_send0_on``,
 its arguments ...) that the if/else merge of ``expressions`` resolves per instance as any variable
@@ -153,18 +153,6 @@ def deliver(s: dict, amount, dt, size: int, receive):
     late = incoming | (jnp.zeros_like(incoming) if not size else
                        jnp.any(jnp.stack([s[f"queue_t{j}"] <= due_by for j in range(size)]), axis=0))
     return {**s, LOST: s[LOST] + late, "t": due_by}
-
-
-def check_lost(name: str, lost) -> None:
-    """A one-line ModelError when an instance of ``name`` lost events in a run (final states)."""
-    import numpy as np
-
-    lost = np.asarray(lost)
-    if lost.size and float(lost.max()) > 0:
-        k = int(np.argmax(lost.reshape(-1)))
-        raise ModelError(f"{name}[{k}]: {int(lost.reshape(-1)[k])} event(s) could not be kept (more than "
-                         f"{QUEUE} pending self-events, a net_move with none pending, or more deliveries in "
-                         "one step than the queue holds): the run is not NEURON's; reduce the event rate or dt")
 
 
 def uses(mod, desc, lines: list[str]) -> bool:
