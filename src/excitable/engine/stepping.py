@@ -71,10 +71,17 @@ def ion_pool_values(plan: Plan, params, ions):
 def writers(plan: Plan, params):
     """(placement, {state: (ion, "ci")}) of every mechanism that writes an ion concentration (an
     imported calcium pool, io/nmodl/concentrations.py)."""
-    out = []
+    out, seen = [], {}
     for pl in plan.placements:
         writes = getattr(type(params["channels"][pl.name]), "conc_writes", None)
         if writes:
+            for state, (ion, _) in writes.items():  # NEURON lets two write one ion; we do not pick one
+                for other, sites in seen.get(ion, ()):
+                    common = np.intersect1d(sites, np.asarray(pl.sites))
+                    if len(common):
+                        raise ModelError(f"mechanisms {other!r} and {pl.name!r} both write {state} (ion {ion!r}) in "
+                                         f"compartment {int(common[0])}; insert one {ion} pool per compartment")
+                seen.setdefault(ion, []).append((pl.name, np.asarray(pl.sites)))
             out.append((pl, writes))
     return out
 
@@ -212,10 +219,21 @@ def advance_states(plan: Plan, params, v, states, dt, drive_syn, pools=_NONE):
     """Every mechanism's states after ``dt`` at fixed V: its own ``advance`` (exponential Euler by
     default; an imported mechanism's SOLVE method). Events were applied before (``receive_events``)."""
     new = {}
-    for pl, chan in mechanisms(plan, params, pools):
+    written = {pl.name: writes for pl, writes in writers(plan, params)} if pools is not _NONE else {}
+    for pl in plan.placements:
+        chan = with_ions(plan, params, pl, params["channels"][pl.name], pools)
         s = states[pl.name]
         drive = {"T": drive_syn["T"].get(pl.name, 0.0)}
         new[pl.name] = cnexp(chan, _at(plan, pl, v), s, params["celsius"], dt, drive)
+        if pl.name in written:
+            # NEURON's nrn_state runs the mechanisms in turn, and a writer stores its new cai in the
+            # ion at once: the mechanisms after it (here: inserted after it) see the new cai; eca
+            # is recomputed only at the next step's currents.
+            for state, (ion, what) in written[pl.name].items():
+                value, entry = new[pl.name][state], pools[ion]
+                ci = (jnp.broadcast_to(value, entry[what].shape) if plan.covers_all(pl)
+                      else entry[what].at[pl.sites].set(value))
+                pools = {**pools, ion: {**entry, what: ci}}
     return new
 
 

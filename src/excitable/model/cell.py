@@ -329,6 +329,9 @@ class Cell:
         """The mechanism with each parameter an array over its sites."""
         sites = self.mechanism_sites(name)
         fields = {k: v[sites] for k, v in self._values[name].items()}
+        # An imported mechanism reading NEURON's diam/area gets its compartments' (io/nmodl/mechanism.py).
+        for k, source in getattr(type(self._mechanisms[name]), "geometry_fields", {}).items():
+            fields[k] = np.asarray(getattr(self.compartments, source), dtype=float)[sites]
         return dataclasses.replace(self._mechanisms[name], **fields)
 
     def __repr__(self) -> str:

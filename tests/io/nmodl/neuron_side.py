@@ -98,3 +98,23 @@ def neuron_run(suffixes, *, celsius, tstop, v_init=-65.0, clamp=None, iclamp=Non
     out = {k: np.array(v) for k, v in vecs.items()}
     del stim, sec
     return out
+
+
+#: The pool, geometry and array files (issue 18), a second library loaded beside the first (NEURON
+#: registers its mechanisms after those of the first: its SOLVEs run after theirs in a step).
+POOLS = {"capmpr": "capmpr", "cabpump": "cadifpmp", "nm_shells": "nm_shells", "nm_geom": "nm_geom",
+         "nm_kca": "nm_kca"}
+_POOLS_LOADED = []
+
+
+def neuron_with_pools():
+    """NEURON's h with the first library and the POOLS files loaded (each compiled once), or skip."""
+    h = neuron_with_mods()
+    if not _POOLS_LOADED and not hasattr(h, "nm_shells"):
+        import neuron
+
+        folder = compiled([mod_file(n) for n in POOLS], "nrnmech-nmodl-pools", timeout_s=600)
+        if folder is None or not neuron.load_mechanisms(str(folder), warn_if_already_loaded=False):
+            pytest.skip("nrnivmodl could not compile or load the NMODL pool test files")
+    _POOLS_LOADED.append(True)
+    return h

@@ -32,10 +32,12 @@ CASES = {
                                "LONGITUDINAL_DIFFUSION"),
     "writes_concentration": ("    USEION ca READ ica WRITE cai", "cai (mM) ica (mA/cm2)", BREAKPOINT, 4,
                              "WRITE cai"),
-    "diam": ("", "diam (um)", "BREAKPOINT { i = g*diam*(v + 65) }\n", 7, "diam"),
+    "t_in_breakpoint": ("", "", "BREAKPOINT { i = g*t*(v + 65) }\n", 8, "t in BREAKPOINT"),
     "solve_method": ("", "", "STATE { x }\nBREAKPOINT { SOLVE s METHOD runge\n i = g*x*(v+65) }\n"
                      "DERIVATIVE s { x' = -x }\n", 9, "SOLVE s METHOD runge"),
-    "array": ("", "vol[4] (um3)", BREAKPOINT, 7, "array variables"),
+    "voltage_into_solve": ("", "gx", "STATE { s }\nBREAKPOINT { SOLVE d METHOD cnexp\n gx = g*v\n i = gx*s*(v+65) }\n"
+                           "DERIVATIVE d { s' = gx - s }\n", 9, "BREAKPOINT setting gx from v"),
+    "parameter_array": ("", "", "PARAMETER { w[3] }\n" + BREAKPOINT, 8, "PARAMETER arrays"),
     "while": ("", "", "BREAKPOINT { LOCAL k\n k = 0\n WHILE (k < 3) { k = k + 1 }\n i = g*(v+65) }\n", 10,
               "WHILE loop"),
 }

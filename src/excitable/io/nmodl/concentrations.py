@@ -27,8 +27,21 @@ from excitable.io.nmodl.describe import ION_DEFAULTS, Description, Ion
 
 
 def writable(desc: Description, ion: Ion, var: str) -> bool:
-    """Whether ``WRITE var`` of ``ion`` is run: an inside concentration that is a STATE of the file."""
-    return ion.kind(var) == "i" and var in desc.states and ion.name in ION_DEFAULTS
+    """Whether ``WRITE var`` of ``ion`` is run: an inside concentration that is a STATE of the file,
+    or an ASSIGNED one that a SOLVE'd block sets (a shell pool's ``cai = ca[0]``: NEURON copies it
+    to the ion after ``nrn_state``, as a STATE's)."""
+    if ion.kind(var) != "i" or ion.name not in ION_DEFAULTS:
+        return False
+    return var in desc.states or (var in desc.assigned and _set_in_solve(desc, var))
+
+
+def _set_in_solve(desc: Description, var: str) -> bool:
+    import re
+
+    from excitable.io.nmodl.parse import dsl
+
+    blocks = [desc.derivatives[b] for b, _ in desc.solves if b in desc.derivatives]
+    return any(re.search(rf"\b{re.escape(var)}\s*=(?!=)", dsl().to_nmodl(b)) for b in blocks)
 
 
 def readable_current(desc: Description, ion: Ion, var: str) -> bool:

@@ -62,6 +62,7 @@ class Description:
     derivatives: dict[str, object]                # DERIVATIVE (and rewritten KINETIC) blocks
     functions: dict[str, object]
     procedures: dict[str, object]
+    arrays: dict[str, int] = dataclasses.field(default_factory=dict)  # STATE/ASSIGNED array -> length
 
     @property
     def currents(self) -> tuple[str, ...]:
@@ -93,7 +94,7 @@ def describe(mod) -> Description:
     """The Description of a parsed file (``parse.ModFile``)."""
     program = mod.program
     info = {"suffix": "", "point": False, "ions": [], "nonspecific": (), "ranges": (), "globals_": ()}
-    params, states, assigned, constants = {}, [], {}, {}
+    params, states, assigned, constants, arrays = {}, [], {}, {}, {}
     blocks = {"breakpoint": None, "initial": None, "derivatives": {}, "functions": {}, "procedures": {}}
     for block in program.blocks:
         if block.is_neuron_block():
@@ -104,10 +105,10 @@ def describe(mod) -> Description:
                     value = _number(st.value) if st.value is not None else 0.0
                     params[st.get_node_name()] = (value, _unit(st))
         elif block.is_state_block():
-            states += [d.get_node_name() for d in block.definitions if d.is_assigned_definition()]
+            states += [n for d in block.definitions if d.is_assigned_definition() for n in _elements(d, arrays)]
         elif block.is_assigned_block():
-            assigned.update({d.get_node_name(): (d.unit.name.eval() if d.unit else "")
-                             for d in block.definitions if d.is_assigned_definition()})
+            assigned.update({n: (d.unit.name.eval() if d.unit else "")
+                             for d in block.definitions if d.is_assigned_definition() for n in _elements(d, arrays)})
         elif block.is_constant_block():
             for st in block.statements:
                 if st.is_constant_statement():
@@ -123,14 +124,31 @@ def describe(mod) -> Description:
         elif block.is_procedure_block():
             blocks["procedures"][block.get_node_name()] = block
         elif block.is_local_list_statement():  # file-level LOCAL: a variable of the mechanism, 0 at start
-            assigned.update({v.get_node_name(): "" for v in block.variables})
+            for v in block.variables:
+                if v.name.is_indexed_name():  # LOCAL x[N]: an array of the mechanism (cabpump.mod's frat)
+                    arrays[v.get_node_name()] = n = int(v.name.length.eval())
+                    assigned.update({f"{v.get_node_name()}[{i}]": "" for i in range(n)})
+                else:
+                    assigned[v.get_node_name()] = ""
     return Description(
         path=str(mod.path), suffix=info["suffix"], point=info["point"], parameters=params,
         states=tuple(states), assigned=assigned, ions=tuple(info["ions"]),
         nonspecific=info["nonspecific"], ranges=info["ranges"], globals_=info["globals_"],
         constants=constants, breakpoint=blocks["breakpoint"], initial=blocks["initial"],
         solves=_solves(blocks["breakpoint"], steady=False), initial_solves=_solves(blocks["initial"], steady=True),
-        derivatives=blocks["derivatives"], functions=blocks["functions"], procedures=blocks["procedures"])
+        derivatives=blocks["derivatives"], functions=blocks["functions"], procedures=blocks["procedures"],
+        arrays=arrays)
+
+
+def _elements(definition, arrays: dict) -> list[str]:
+    """The names a STATE or ASSIGNED declaration makes: ``x``, or ``x[0]`` ... ``x[n-1]`` for an
+    array ``x[n]`` (its length a number or a DEFINE'd name, which NEURON's parser resolves); each
+    element is a variable of its own (NEURON's generated code indexes one contiguous block)."""
+    name = definition.get_node_name()
+    if definition.length is None:
+        return [name]
+    arrays[name] = int(definition.length.eval())
+    return [f"{name}[{i}]" for i in range(arrays[name])]
 
 
 def _neuron_block(block, info: dict) -> None:

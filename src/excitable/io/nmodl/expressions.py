@@ -120,21 +120,26 @@ class Compiler:
             return None if solve is None else solve(e)
         if e.is_diff_eq_expression():
             eq = e.expression
-            name, rhs = eq.lhs.get_node_name(), self.expr(eq.rhs)
-            if eq.lhs.is_var_name() and eq.lhs.name.is_prime_name() and eq.lhs.name.order.eval() == 1:
+            rhs = self.expr(eq.rhs)
+            target = self.target(eq.lhs)
+            prime = eq.lhs.name.name if eq.lhs.is_var_name() and eq.lhs.name.is_indexed_name() else \
+                (eq.lhs.name if eq.lhs.is_var_name() else None)
+            if prime is not None and prime.is_prime_name() and prime.order.eval() == 1:
                 # B = d rhs / d x can be 0 only where x does not appear in the right-hand side
                 # (directly, or through a call): only then does cnexp need its guard.
                 from excitable.io.nmodl.parse import dsl
 
-                text = dsl().to_nmodl(eq.rhs)
-                appears = re.search(rf"\b{re.escape(name)}\b", text) and not re.search(r"\b[A-Za-z_]\w*\s*\(", text)
-                return lambda scope: scope.solver.equation(scope, name, rhs, guard=not appears)
+                text, base = dsl().to_nmodl(eq.rhs), eq.lhs.get_node_name()
+                appears = re.search(rf"\b{re.escape(base)}\b", text) and not re.search(r"\b[A-Za-z_]\w*\s*\(", text)
+                return lambda scope: scope.solver.equation(scope, target(scope), rhs, guard=not appears)
             self.fail("higher-order or non-ODE equation", e)
         if e.is_binary_expression() and e.op.eval() == "=":
             if not (e.lhs.is_var_name() or e.lhs.is_name()) or (e.lhs.is_var_name() and e.lhs.index is not None):
                 self.fail("assignment to", e.lhs)
-            name, rhs = e.lhs.get_node_name(), self.expr(e.rhs)
-            return lambda scope: scope.set(name, rhs(scope))
+            target, rhs = self.target(e.lhs), self.expr(e.rhs)
+            return lambda scope: scope.set(target(scope), rhs(scope))
+        if e.is_statement_block():  # a nested block (KineticBlockVisitor's unrolled FROM loops)
+            return self.block(e, solve)
         if e.is_function_call():
             call = self.expr(e)
             return lambda scope: call(scope)
@@ -186,17 +191,13 @@ class Compiler:
     # ---- expressions ------------------------------------------------------------------------
     def expr(self, e):
         if e.is_double() or e.is_integer() or e.is_float():
-            if e.is_integer() and e.macro is not None:
-                self.fail("DEFINE macro", e)
             value = float(e.eval())
             return lambda scope: value
         if e.is_double_unit():
             return self.expr(e.value)
         if e.is_var_name() or e.is_name():
-            if e.is_var_name() and e.index is not None:
-                self.fail("array variables", e)
-            name = e.get_node_name()
-            return lambda scope: scope.get(name)
+            key = self.target(e)
+            return lambda scope: scope.get(key(scope))
         if e.is_paren_expression() or e.is_wrapped_expression():
             return self.expr(e.expression)
         if e.is_unary_expression():
@@ -209,6 +210,25 @@ class Compiler:
         if e.is_function_call():
             return self.call(e)
         self.fail(e.get_node_type_name(), e)
+
+    def target(self, e):
+        """``scope -> variable name`` of a variable reference: ``x``, or ``x[i]`` for an array
+        element (STATE/ASSIGNED arrays are stored element by element as "x[0]", "x[1]", ...), the
+        index a number when the mechanism is traced (a literal, a DEFINE, a FROM loop's variable)."""
+        if e.is_var_name() and e.index is not None:
+            self.fail("array variables", e)
+        node = e.name if e.is_var_name() else e
+        if not node.is_indexed_name():
+            name = e.get_node_name()
+            return lambda scope: name
+        base, index = e.get_node_name(), self.expr(node.length)
+
+        def key(scope):
+            i = materialize(index(scope))
+            if not isinstance(i, (int, float, np.integer, np.floating)) or float(i) != int(i):
+                self.fail("array index not known when the file is read", e)
+            return f"{base}[{int(i)}]"
+        return key
 
     def binary(self, e):
         a, b, op = self.expr(e.lhs), self.expr(e.rhs), e.op.eval()

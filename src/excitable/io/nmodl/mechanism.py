@@ -40,14 +40,36 @@ MA_TO_UA = 1000.0  # mA/cm2 (NMODL) -> uA/cm2 (the engine)
 
 def fields(desc: Description) -> dict[str, tuple[float, str]]:
     """name -> (default, unit) of the class's fields: parameters, then the ion variables read."""
-    reads = desc.ion_reads()
+    reads = ion_reads(desc)
     out = {k: v for k, v in desc.parameters.items() if k not in reads and k not in SPECIAL}
+    if not desc.point:  # NEURON's segment geometry, filled per site from the cell (Cell.mechanism_at_sites)
+        out.update({k: GEOMETRY_DEFAULTS[k] for k in geometry(desc)})
     for var, (ion, kind) in reads.items():
         unit = "mV" if kind == "e" else "mM"
         out[var] = (ION_DEFAULTS[ion][kind], unit)
     for var in concentrations.current_reads(desc):  # a pool's ica: the compartment's total (engine)
         out[var] = (0.0, "mA/cm2")
     return out
+
+
+#: Fields a density mechanism gets from its segment's geometry, with NEURON's values for a default
+#: section (L = 100 um, diam = 500 um, nseg = 1), used only outside a cell.
+GEOMETRY_DEFAULTS = {"diam": (500.0, "um"), "area": (3.141592653589793 * 500.0 * 100.0, "um2")}
+#: field -> the compartments' array it is filled from (model.discretize.Compartments).
+GEOMETRY_SOURCES = {"diam": "diam_um", "area": "area_um2"}
+
+
+def geometry(desc: Description) -> tuple[str, ...]:
+    """``diam`` and ``area`` where the file declares them (NEURON: the segment's mean diameter, um,
+    and its membrane area, um2)."""
+    return tuple(k for k in GEOMETRY_DEFAULTS if k in desc.assigned or k in desc.parameters)
+
+
+def ion_reads(desc: Description) -> dict[str, tuple[str, str]]:
+    """The ion variables read that are fields: all but a concentration the file itself writes
+    (a pool's own cai is its state)."""
+    own = concentrations.conc_writes(desc)
+    return {k: v for k, v in desc.ion_reads().items() if k not in own}
 
 
 def _mentions(desc: Description, block, seen=None) -> str:
@@ -69,7 +91,7 @@ def equation_states(desc: Description, block_name: str) -> tuple[str, ...]:
     from excitable.io.nmodl.parse import dsl
 
     text = dsl().to_nmodl(desc.derivatives[block_name])
-    named = set(re.findall(r"\b(\w+)'\s*=", text))
+    named = {a + b for a, b in re.findall(r"\b(\w+)'(\[\d+\])?\s*=", text)}
     return tuple(s for s in desc.states if s in named)
 
 
@@ -82,6 +104,46 @@ def carried(desc: Description, breakpoint_text: str) -> tuple[str, ...]:
     ion_vars = {v for ion in desc.ions for v in ion.read + ion.write}
     return tuple(a for a in desc.assigned if a in read and a not in written and a not in SPECIAL
                  and a not in ion_vars and a not in desc.currents)
+
+
+def _reads(text: str) -> set[str]:
+    """Names in NMODL ``text``, array elements with a literal index as "x[0]" too."""
+    return set(re.findall(r"\b([A-Za-z_]\w*)\b", text)) | {a + b for a, b in re.findall(r"\b(\w+)(\[\d+\])", text)}
+
+
+def kept(desc: Description, breakpoint_text: str, solve_text: str, initial_text: str) -> tuple[str, ...]:
+    """ASSIGNED variables the SOLVE'd blocks read and only INITIAL sets (capmpr.mod's ``voli``,
+    ``area1``, rate constants ``c1``..``c4`` from ``diam``; an array pool's shell volumes), and a
+    written concentration that is ASSIGNED (a shell pool's ``cai = ca[0]``): NEURON keeps them in
+    the instance's data, so they are carried as states."""
+    def assigned_in(text):
+        return {x.split("[")[0] for x in re.findall(r"\b([A-Za-z_][\w\[\]]*)\s*=(?!=)", text)}
+
+    read, set_bp = _reads(solve_text), assigned_in(breakpoint_text)
+    # set by INITIAL only: a variable the SOLVE'd blocks set themselves (rates) is not carried
+    set_before = assigned_in(initial_text) - assigned_in(solve_text)
+    ion_vars = {v for ion in desc.ions for v in ion.read + ion.write}
+    out = [a for a in desc.assigned if (a in read or "[" in a and a.split("[")[0] in read) and a.split("[")[0] not in set_bp
+           and a not in SPECIAL and a not in ion_vars and a not in desc.currents
+           and a.split("[")[0] in set_before]
+    return tuple(out) + tuple(c for c in concentrations.conc_writes(desc) if c not in desc.states)
+
+
+def solved_text(desc: Description) -> str:
+    """The NMODL text of the blocks BREAKPOINT SOLVEs and of what they call."""
+    return "\n".join(_mentions(desc, desc.derivatives[b]) for b, _ in desc.solves if b in desc.derivatives)
+
+
+def feeds(desc: Description, breakpoint_text: str, solve_text: str) -> tuple[str, ...]:
+    """Variables BREAKPOINT sets that the SOLVE'd blocks read (capmpr.mod's ``ica`` and
+    ``ipump_last``): NEURON's ``nrn_state`` sees the values its ``nrn_cur`` left, from the states at
+    the start of the step; ``advance`` recomputes them so (reads of ion currents excluded: those
+    are the compartment's totals)."""
+    set_bp = set(re.findall(r"\b([A-Za-z_]\w*)\s*=(?!=)", breakpoint_text))
+    reads = set(concentrations.current_reads(desc))
+    mechanism_level = (set(desc.assigned) | set(desc.currents)) - SPECIAL  # not a function's locals
+    return tuple(sorted(x for x in set_bp & _reads(solve_text) & mechanism_level
+                        if x not in reads and x not in desc.states))
 
 
 class Generated:
@@ -103,6 +165,11 @@ class Generated:
         text = _mentions(desc, desc.breakpoint) if desc.breakpoint else ""
         self.needs_celsius = bool(re.search(r"\bcelsius\b", text))
         self.carried = carried(desc, text)
+        solved = solved_text(desc)
+        init = _mentions(desc, desc.initial) if desc.initial else ""
+        self.kept = tuple(k for k in kept(desc, text, solved, init) if k not in self.carried)
+        self.feeds = feeds(desc, text, solved)
+        self.needs_t = bool(re.search(r"\bt\b", solved))  # NEURON's t in nrn_state: the step's end
 
     def _steady(self, solve_node):
         name = solve_node.block_name.get_node_name()
@@ -118,7 +185,7 @@ class Generated:
         glob.update(self.constants)
         glob.update({f.name: getattr(chan, f.name) for f in dataclasses.fields(chan)})
         glob.update({k: x for k, x in s.items()})
-        glob.update(v=Affine(1.0, 0.0, jnp.asarray(v)), celsius=celsius, dt=dt)  # exp sharing: affine.py
+        glob.update(v=Affine(1.0, 0.0, jnp.asarray(v)), celsius=celsius, dt=dt, t=s.get("t", 0.0))  # exp sharing: affine.py
         glob[EXP_CACHE] = {}
         return Scope({}, glob)
 
@@ -177,10 +244,11 @@ def make_class(desc: Description, mod):
     for k in spec:
         if k in RESERVED or keyword.iskeyword(k):
             raise ModelError(f"{desc.path}: parameter {k!r} has a name excitable's channels reserve; rename it")
-    states = desc.states + gen.carried + (("celsius",) if gen.needs_celsius else ())
+    carried_all = gen.carried + gen.kept
+    states = desc.states + carried_all + (("t",) if gen.needs_t else ()) + (("celsius",) if gen.needs_celsius else ())
     currents = desc.currents
     ions = {c: ion.name for ion in desc.ions for c in ion.write if ion.kind(c) == "current"}
-    ion_fields = {var: (ion, "e" if kind == "e" else "c" + kind) for var, (ion, kind) in desc.ion_reads().items()}
+    ion_fields = {var: (ion, "e" if kind == "e" else "c" + kind) for var, (ion, kind) in ion_reads(desc).items()}
     ion_fields.update(concentrations.current_reads(desc))
 
     def raw_currents(chan, v, s):
@@ -194,19 +262,30 @@ def make_class(desc: Description, mod):
 
     def advance(self, v, s, celsius, dt, drive):
         scope = gen.scope(self, v, s, celsius, dt)
+        if gen.feeds:  # what nrn_cur left: BREAKPOINT at the start-of-step states (V-free, checked)
+            pre = gen.scope(self, v, s, celsius)
+            gen.breakpoint(pre)
+            scope.glob.update({k: pre.glob[k] for k in gen.feeds})
+        if gen.needs_t:  # NEURON advances t by two half steps before nrn_state: the same sums
+            scope.glob["t"] = (s["t"] + 0.5 * dt) + 0.5 * dt
         for block, method in desc.solves:
             solvers.solve(method, gen.derivatives[block], scope, gen.eq_states[block],
                           linear=gen.linear.get(block, False))
         return _states_out(scope, v, celsius)
 
     def steady_state(self, v, celsius):
-        scope = gen.scope(self, v, concentrations.initial_states(desc), celsius, 0.0)
+        seeds = concentrations.initial_states(desc)
+        # NEURON starts a STATE x at the PARAMETER x0 where the file has one (capmpr's pump0), else 0.
+        seeds.update({k: getattr(self, k + "0") for k in desc.states if k + "0" in spec})
+        scope = gen.scope(self, v, seeds, celsius, 0.0)  # t = 0
         gen.initial(scope)
         return _states_out(scope, v, celsius)
 
     def _states_out(scope, v, celsius):
         zero = jnp.zeros_like(v)
-        out = {k: materialize(scope.glob[k]) + zero for k in desc.states + gen.carried}
+        out = {k: materialize(scope.glob[k]) + zero for k in desc.states + carried_all}
+        if gen.needs_t:
+            out["t"] = scope.glob["t"] + zero
         if gen.needs_celsius:
             out["celsius"] = celsius + zero
         return out
@@ -220,6 +299,7 @@ def make_class(desc: Description, mod):
         "__module__": "nmodl_generated",
         "states": states, "units": {k: unit for k, (_, unit) in spec.items()},
         "ions": ions, "ion_fields": ion_fields,
+        "geometry_fields": {k: GEOMETRY_SOURCES[k] for k in geometry(desc)},
         # A calcium pool's written concentrations, for the engine (io/nmodl/concentrations.py).
         "conc_writes": concentrations.conc_writes(desc), "ion_constants": concentrations.ion_constants(desc),
         "currents": currents_fn, "advance": advance, "steady_state": steady_state,
@@ -227,4 +307,11 @@ def make_class(desc: Description, mod):
         "shared_exp": gen.comp_exp,
     }
     cls = type(desc.suffix, (AbstractChannel,), namespace)
+    cls.__doc__ += _geometry_note(desc)
     return channel(cls)
+
+
+def _geometry_note(desc: Description) -> str:
+    names = geometry(desc)
+    return (f" Its {' and '.join(names)} follow each compartment's geometry (NEURON's segment values)."
+            if names else "")

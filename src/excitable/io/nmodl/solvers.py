@@ -19,12 +19,19 @@ arrive here already rewritten into ODEs and CONSERVE laws by NEURON's ``KineticB
 
 from __future__ import annotations
 
+import functools
+
 import jax
 import jax.numpy as jnp
 
 from excitable.io.nmodl.affine import materialize
 
 NEWTON_ITERATIONS = 4
+#: NEURON's sparse solver for a nonlinear scheme (scopmath sparse_thread): Newton steps until the
+#: sum of |dx| over the states is <= CONVERGE (errcodes.hpp), each state clipped at 0; here a fixed
+#: number of steps, each after the first applied only where NEURON's loop would still be running.
+CONVERGE = 1e-6
+SPARSE_ITERATIONS = 4
 STEADY_DT = 1e9            # ms, NEURON's ss_dt for sparse (scopmath/ssimplic_thread.hpp)
 STEADY_DT_IMPLICIT = 1e-9  # ms, its dt for derivimplicit
 METHODS = ("cnexp", "derivimplicit", "euler", "sparse")
@@ -78,35 +85,78 @@ def _derivatives(run_block, scope, names, x):
     return trial.solver.derivs, trial.solver.laws, trial
 
 
-def backward_euler(run_block, scope, names, dt, iterations=NEWTON_ITERATIONS):
+def backward_euler(run_block, scope, names, dt, iterations=NEWTON_ITERATIONS, sparse=False):
     """States after one backward Euler step of ``dt`` ms; ``scope`` is updated (states and what
-    the block assigns, at the solution)."""
+    the block assigns, at the solution). ``sparse``: NEURON's loop for a nonlinear KINETIC scheme
+    (stop once sum |dx| <= CONVERGE, clip states at 0)."""
+    x = _newton(run_block, scope, names, dt, _present(scope, names), iterations, sparse)
+    _finish(run_block, scope, names, x)
+
+
+def _present(scope, names):
+    """The states' present values, broadcast over the sites, as floats."""
     old = tuple(jnp.asarray(scope.get(n)) for n in names)
     shape = jnp.broadcast_shapes(*(o.shape for o in old), jnp.shape(materialize(scope.get("v"))))
-    old = tuple(jnp.broadcast_to(o, shape).astype(jnp.result_type(float)) for o in old)
+    return tuple(jnp.broadcast_to(o, shape).astype(jnp.result_type(float)) for o in old)
 
+
+def _finish(run_block, scope, names, x):
+    """``scope`` at the states ``x``: the states and what the block assigns there."""
+    _, _, final = _derivatives(run_block, scope, names, x)
+    scope.glob.update(final.glob)
+    for n, xx in zip(names, x):
+        scope.set(n, xx)
+
+
+def _newton(run_block, scope, names, dt, old, iterations, sparse):
+    """Newton's iterations for x = old + dt f(x) (CONSERVE rows: x = law), from ``old``."""
     def residual(x):
         derivs, laws, _ = _derivatives(run_block, scope, names, x)
         return jnp.stack([x[k] - laws[n] if n in laws else x[k] - old[k] - dt * derivs.get(n, 0.0)
                           for k, n in enumerate(names)])
 
-    x = old
+    x, running = old, True
     for _ in range(iterations):
         r = residual(x)
-        cols = [jax.jvp(residual, (x,), (tuple(jnp.ones_like(o) if j == k else jnp.zeros_like(o)
-                                                 for j, o in enumerate(old)),))[1]
-                for k in range(len(names))]
-        jac = jnp.stack(cols, axis=1)  # (n, n, *sites): d residual_i / d x_k
+        # The Jacobian's columns by one vmapped jvp (one trace of the block, not one per state).
+        n = len(names)
+        basis = tuple(jnp.broadcast_to(jnp.eye(n, dtype=o.dtype)[:, k].reshape((n,) + (1,) * o.ndim), (n,) + o.shape)
+                      for k, o in enumerate(old))
+        cols = jax.vmap(lambda t, x=x: jax.jvp(residual, (x,), (t,))[1])(basis)  # (k, i, *sites)
+        jac = jnp.moveaxis(cols, 0, 1)  # (n, n, *sites): d residual_i / d x_k
         if len(names) == 1:
             dx = (r / jac[:, 0])
         else:
             jac_sites = jnp.moveaxis(jac, (0, 1), (-2, -1))
             dx = jnp.moveaxis(jnp.linalg.solve(jac_sites, jnp.moveaxis(r, 0, -1)[..., None])[..., 0], -1, 0)
-        x = tuple(x[k] - dx[k] for k in range(len(names)))
-    _, _, final = _derivatives(run_block, scope, names, x)
-    scope.glob.update(final.glob)
-    for n, xx in zip(names, x):
-        scope.set(n, xx)
+        if not sparse:
+            x = tuple(x[k] - dx[k] for k in range(len(names)))
+            continue
+        new = tuple(jnp.maximum(x[k] - dx[k], 0.0) for k in range(len(names)))
+        x = new if running is True else tuple(jnp.where(running, a, b) for a, b in zip(new, x))
+        err = sum(jnp.abs(d) for d in dx)
+        running = (err > CONVERGE) if running is True else running & (err > CONVERGE)
+    return x
+
+
+#: NEURON's _ss_sparse_thread tries up to 7 times; the capmpr/cabpump start needs 2: 3 are traced.
+STEADY_TRIES = 3
+
+
+def steady_nonlinear(run_block, scope, names, sparse):
+    """NEURON's steady state of a nonlinear KINETIC scheme (``_ss_sparse_thread``): a plain Newton
+    step of dt = 1e9 ms; if it leaves a state below -1e-6, those are set to 0 and it starts again
+    from there; otherwise the clipped Newton loop of one more 1e9-ms step follows, and that is the
+    result. Traced as ``STEADY_TRIES`` tries, each taken only where no earlier one succeeded."""
+    x, done = _present(scope, names), None
+    for _ in range(STEADY_TRIES):
+        lin = _newton(run_block, scope, names, STEADY_DT, x, 1, False)
+        bad = functools.reduce(jnp.logical_or, [a < -1e-6 for a in lin])
+        full = _newton(run_block, scope, names, STEADY_DT, lin, SPARSE_ITERATIONS, sparse)
+        pick = tuple(jnp.where(bad, jnp.where(a < -1e-6, 0.0, a), b) for a, b in zip(lin, full))
+        x = pick if done is None else tuple(jnp.where(done, a, b) for a, b in zip(x, pick))
+        done = ~bad if done is None else done | ~bad
+    _finish(run_block, scope, names, x)
 
 
 def explicit_euler(run_block, scope, names, dt):
@@ -125,7 +175,8 @@ def solve(method: str, run_block, scope, states, *, steady: bool = False, linear
             backward_euler(run_block, scope, states, STEADY_DT_IMPLICIT)
             return
         if not linear:
-            backward_euler(run_block, scope, states, STEADY_DT, iterations=1)
+            steady_nonlinear(run_block, scope, states, method == "sparse")
+            return
         backward_euler(run_block, scope, states, STEADY_DT)
         return
     dt = scope.get("dt")
@@ -137,5 +188,7 @@ def solve(method: str, run_block, scope, states, *, steady: bool = False, linear
         run_block(scope)
     elif method == "euler":
         explicit_euler(run_block, scope, states, dt)
+    elif method == "sparse":
+        backward_euler(run_block, scope, states, dt, iterations=SPARSE_ITERATIONS, sparse=True)
     else:
         backward_euler(run_block, scope, states, dt)

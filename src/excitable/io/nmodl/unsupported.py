@@ -24,7 +24,6 @@ KEYWORDS = {
     "POINTER": "POINTER",
     "BBCOREPOINTER": "BBCOREPOINTER",
     "EXTERNAL": "EXTERNAL",
-    "COMPARTMENT": "COMPARTMENT",
     "LINEAR": "LINEAR block",
     "NONLINEAR": "NONLINEAR block",
     "DISCRETE": "DISCRETE block",
@@ -41,15 +40,15 @@ KEYWORDS = {
     "RANDOM": "RANDOM variables",
     "MATCH": "MATCH",
     "INCLUDE": "INCLUDE (other files)",
-    "DEFINE": "DEFINE macros",
 }
 #: Functions of NEURON's C library a file may call that excitable does not run.
 CALLS = ("scop_random", "normrand", "exprand", "urand", "unirand", "poisrand", "set_seed", "erand",
          "random_", "nrn_random",
          "state_discontinuity", "nrn_pointing", "hoc_", "printf", "fprintf", "nrn_ghk")
 SOLVE_METHODS = ("cnexp", "derivimplicit", "euler", "sparse", "after_cvode")  # after_cvode: point.py
-#: NEURON variables a density mechanism may read that excitable does not provide yet.
-UNPROVIDED = ("diam", "area", "t")
+#: NEURON variables a point process may read that excitable does not provide to one yet (a density
+#: mechanism gets diam and area from its compartment, and t in its SOLVE'd blocks).
+UNPROVIDED = ("diam", "area")
 
 
 def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
@@ -66,12 +65,55 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
             found.append((_first(lines, rf"\bSOLVE\s+{block}\b"), f"SOLVE {block} METHOD {method or '(none)'}"))
     found += _ion_problems(desc, lines)
     found += point.problems(mod, desc)  # NET_RECEIVE, events, ARTIFICIAL_CELL, ELECTRODE_CURRENT (point.py)
-    for name in UNPROVIDED:
+    for name in UNPROVIDED if desc.point else ():
         if name in desc.assigned or name in desc.parameters:
-            found.append((_first(lines, rf"\b{name}\b"), f"{name} (NEURON's {name} is not provided to mechanisms yet)"))
-    for n in _lines(lines, r"\b[A-Za-z_]\w*\s*\[\s*\w+\s*\]\s*(\(|$|<)"):
-        found.append((n, "array variables"))
+            found.append((_first(lines, rf"\b{name}\b"), f"{name} (NEURON's {name} is not provided to point processes yet)"))
+    found += _time_in_breakpoint(desc, lines) + _voltage_into_solve(desc, lines)
+    for n in _block_lines(lines, "PARAMETER", r"\b[A-Za-z_]\w*\s*\[\s*\w+\s*\]"):
+        found.append((n, "PARAMETER arrays"))
     return sorted(set(found))
+
+
+def _time_in_breakpoint(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
+    """``t`` read by BREAKPOINT's currents (NEURON: the mid-step time t + dt/2, which the engine
+    does not give ``currents``); in SOLVE'd blocks and INITIAL it is provided."""
+    if desc.breakpoint is None or desc.point:
+        return []
+    from excitable.io.nmodl.mechanism import _mentions
+
+    if not re.search(r"\bt\b", _mentions(desc, desc.breakpoint)):
+        return []
+    start = _first(lines, r"\bBREAKPOINT\b")
+    hits = [n for n in _lines(lines, r"\bt\b") if n >= start] or [start]
+    return [(hits[0], "t in BREAKPOINT (currents at NEURON's mid-step time)")]
+
+
+def _voltage_into_solve(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
+    """A variable BREAKPOINT computes from ``v`` that the SOLVE'd block reads: NEURON's ``nrn_state``
+    sees its value at the step's old V, which ``advance`` (given the new V) does not have."""
+    if desc.breakpoint is None or desc.point:
+        return []
+    from excitable.io.nmodl.mechanism import _mentions, feeds, solved_text
+
+    text = _mentions(desc, desc.breakpoint)
+    fed = feeds(desc, text, solved_text(desc))
+    if not fed or not re.search(r"\bv\b", text):
+        return []
+    return [(_first(lines, r"\bBREAKPOINT\b"), f"BREAKPOINT setting {', '.join(fed)} from v for the SOLVE'd block")]
+
+
+def _block_lines(lines: list[str], keyword: str, pattern: str) -> list[int]:
+    """Lines inside the top-level ``keyword { ... }`` blocks that match ``pattern``."""
+    out, depth, inside, rx = [], 0, False, re.compile(pattern)
+    for i, line in enumerate(lines):
+        if depth == 0 and re.match(rf"\s*{keyword}\b", line):
+            inside = True
+        if inside and rx.search(line.split("{", 1)[-1] if re.match(rf"\s*{keyword}\b", line) else line):
+            out.append(i + 1)
+        depth += line.count("{") - line.count("}")
+        if depth <= 0:
+            depth, inside = 0, False
+    return out
 
 
 def _ion_problems(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
