@@ -28,8 +28,8 @@ def node_channels(cell, node) -> tuple:
     out = []
     for name in cell.mechanisms:
         m, j = cell.mechanism_at_sites(name), list(cell.mechanism_sites(name)).index(node)
-        out.append(m.__class__(**{f: float(np.asarray(getattr(m, f)).reshape(-1)[j if np.ndim(getattr(m, f)) else 0])
-                                   for f in m.units}))
+        values = {f: np.asarray(getattr(m, f)).reshape(-1) for f in m.units}  # per site, or one for all
+        out.append(m.__class__(**{f: float(x[j] if x.size > 1 else x[0]) for f, x in values.items()}))
     return tuple(out)
 
 

@@ -97,8 +97,7 @@ def isolated_stages(p):
     from excitable.physics.receptors import AMPA, GABAa
 
     net = Network()
-    make = {name: (lambda sp=rf.spec(shape, ns.SHAPES), n=name: ns.cell(sp, p, name=n)) for name, shape in rf.CELLS}
-    idx = {name: net.add(make[name]()) for name in make}
+    idx = {name: net.add(ns.cell(rf.spec(shape, ns.SHAPES), p, name=name)) for name, shape in rf.CELLS}
     at = {name: rf.sites(net.cells[i], rf.spec(dict(rf.CELLS)[name], ns.SHAPES)) for name, i in idx.items()}
     event = {"extensor": 30.0, "interneuron": 30.0, "flexor": 30.0}  # ms: one presynaptic spike each
     for post, receptor in (("extensor", AMPA(gmax=rf.G_IA_EXT)), ("interneuron", AMPA(gmax=rf.G_IA_INT)),

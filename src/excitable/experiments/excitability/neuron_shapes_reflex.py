@@ -140,6 +140,7 @@ def summarize(res: Result) -> dict:
         reflex_inhibition_after_excitation_ms=diff("flexor_ipsp", "extensor_epsp"),
         reflex_sensory_spikes=int(np.sum((v("sensory", "output")[1:] >= 0) & (v("sensory", "output")[:-1] < 0))),
         reflex_extensor_spikes=count["extensor"], reflex_interneuron_spikes=count["interneuron"],
-        reflex_flexor_spikes=count["flexor"], reflex_flexor_spikes_without_inhibition=count["flexor without inhibition"],
+        reflex_flexor_spikes=count["flexor"],
+        reflex_flexor_spikes_without_inhibition=count["flexor without inhibition"],
     )
     return out

@@ -134,7 +134,8 @@ def draw_trains(ax, res):
     ax.set_xlim(0, t[-1])
     ax.set_xlabel("time (ms)")
     ax.set_title(f"{rf.COUNT_MS:.0f} ms after the tap: extensor\n{s['reflex_extensor_spikes']} spikes, flexor "
-                 f"{s['reflex_flexor_spikes']}\n({s['reflex_flexor_spikes_without_inhibition']} without inhibition)",
+                 f"{s['reflex_flexor_spikes']}\n({s['reflex_flexor_spikes_without_inhibition']} "
+                 "without inhibition)",
                  fontsize=10)
 
 

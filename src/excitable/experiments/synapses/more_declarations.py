@@ -112,9 +112,9 @@ POSTSYNAPTIC_SPIKE = Experiment(
                  Suggestion("Spread the inputs over 50 ms, five membrane time constants: many more are "
                             "needed", {"spread": 50.0}),
                  Suggestion("Shunting inhibition (E_Cl at rest): it still raises the number", {"e_cl": -70.0})),
-    model_note=("The textbook mammalian neuron (rest -70, threshold -55 mV, 36 °C) in one compartment: a "
-                "typical neuron; where an input lands on its dendrites does not matter here (morphology shows "
-                "the cable)."),
+    model_note=("The textbook mammalian neuron (rest -70, threshold -55 mV, body temperature) in one "
+                "compartment: a typical neuron; where an input lands on its dendrites does not matter here "
+                "(morphology shows the cable)."),
 )
 
 CALCIUM_RELEASE = Experiment(

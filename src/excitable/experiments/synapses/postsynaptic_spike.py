@@ -14,7 +14,8 @@ toward E_Cl and opens a shunt, so more excitation is needed still. Close to thre
 channels start to open and help (the sum is then a little more than linear), while each EPSP's
 driving force (V - 0 mV) shrinks as V rises (a little less than linear): the two nearly cancel.
 
-Model: the textbook neuron (one compartment, rest -70 mV, threshold -55 mV, 36 degC) receiving k =
+Model: the textbook neuron (one compartment, rest -70 mV, threshold -55 mV, at its own temperature,
+body temperature since its retuning) receiving k =
 1 ... ``n_max`` AMPA synapses of ``gmax`` each: all at once, spread evenly over ``spread`` ms, or all
 at once with one GABA_A synapse. One more copy of the cell receives a 1-ms current pulse: its voltage
 threshold (V where dV/dt reaches 10 mV/ms) is measured independently of any synapse.
@@ -55,6 +56,11 @@ def input_times(condition: str, k: int, p: Values) -> np.ndarray:
     return np.full(k, INPUT_MS)
 
 
+def textbook_celsius() -> float:
+    """The temperature the textbook cell is tuned for, degC (its preset's: the cell runs where it was fitted)."""
+    return float(single_compartment("textbook").temperature)
+
+
 def build(p: Values) -> Simulation:
     """len(CONDITIONS) x n_max cells (condition, k inputs) and the current-clamp probe, one network."""
     net = Network()
@@ -66,7 +72,7 @@ def build(p: Values) -> Simulation:
             if condition == "inhibited":
                 net.spike_train([INPUT_MS], i, GABAa(gmax=p.gmax_inh, e=p.e_cl), **CLEFT)
     probe = net.add(single_compartment("textbook").cell)
-    sim = Simulation(net, dt=p.dt, temperature=36.0, v_init="rest")
+    sim = Simulation(net, dt=p.dt, temperature=textbook_celsius(), v_init="rest")
     cells = net.cells
     for i, cell in enumerate(cells[:-1]):
         condition, k = CONDITIONS[i // p.n_max], i % p.n_max + 1
@@ -114,11 +120,12 @@ def instant_threshold(rest: float, fast: tuple[str, ...] = ("m",)) -> float | No
     """The textbook cell's point of no return for a brief input, mV: the first V above ``rest`` where
     its instantaneous ionic current (``fast`` gates at steady state at V, the others at rest) turns
     inward (None if it never does below 0 mV)."""
-    cell = single_compartment("textbook").cell
+    model = single_compartment("textbook")
+    cell, celsius = model.cell, model.temperature
     v = np.arange(rest + 0.05, 0.0, 0.01)
     total = np.zeros_like(v)
     for mech in cell.mechanisms.values():
-        at_v, at_rest = mech.gates(v, 36.0), mech.gates(np.float64(rest), 36.0)
+        at_v, at_rest = mech.gates(v, celsius), mech.gates(np.float64(rest), celsius)
         states = {g: (at_v[g][0] if g in fast else at_rest[g][0]) for g in at_v}
         total += sum(np.asarray(i, float) for i in mech.currents(v, states).values())
     k = np.nonzero(total < 0)[0]
