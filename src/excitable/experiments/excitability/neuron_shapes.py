@@ -20,7 +20,8 @@ the subject of ``neuron-types``; here the point is the shape.
 
 The shape decides where input arrives, how much current it takes to excite the cell (a big tree of
 dendrites is a large load: a low input resistance) and which way the spike travels. The experiment
-builds the four shapes with the same channels (the textbook neuron's Na+, K+ and leak, 36 degC;
+builds the four shapes with the same channels (the textbook neuron's Na+, K+ and leak as first tuned,
+at 36 degC;
 dendrites with a tenth of the Na+ and K+ density, as in most neurons, so spikes start where the axon
 begins), gives each a 50-ms current step where its input naturally arrives (a dendrite's tip, the
 peripheral ending) and records V at the input, the soma and the axon's far end. Passive copies
@@ -111,7 +112,9 @@ def cell(shape: str | dict, p: Values, passive: bool = False, name: str | None =
     c = Cell(morphology(shape), dx_um=DX_UM, ra=RA, name=name)
     c.insert(Leak(g=0.1, e=-69.5))
     if not passive:
-        vt = -69.3  # the textbook neuron's channels (pospischil.textbook, without the slow M-current)
+        # The textbook neuron's spike channels as first tuned at 36 degC (pospischil.textbook before its
+        # retuning to 37 degC), kept here: the reflex arc's tone and synapses are tuned to them.
+        vt = -69.3
         c.insert(NaTraub(gNa=30.0, VT=vt)).insert(KdTraub(gKd=7.0, VT=vt))
         if "basal" in set(c.compartments.region):
             c.set("NaTraub.gNa", 30.0 * p.dend_fraction, where="basal")

@@ -20,7 +20,7 @@ receptor, not by the presynaptic voltage: the same spike gives an EPSP through A
 cation channel, E near 0 mV) and an IPSP through GABA_A receptors (Cl-, E below rest), so a chemical
 synapse can invert the signal, and a small terminal can open a large conductance (amplify).
 
-Model: identical single compartments (the textbook neuron's Na+, K+ and leak channels, 61.4 x 61.4
+Model: identical single compartments (the textbook neuron's Na+, K+ and leak channels as first tuned, 61.4 x 61.4
 um, rest -70 mV, 36 degC; without its slow M-current, so a step reaches steady state within 60 ms),
 in pairs: three pairs joined by a gap junction of ``g_gap`` nS, three by an AMPA synapse (release
 ``release_delay`` ms after the presynaptic spike crosses 0 mV), one by a GABA_A synapse, and one
@@ -59,7 +59,7 @@ PAIRS = (("gap", "spike"), ("gap", "step"), ("gap", "reverse"),
 def neuron(name: str) -> Cell:
     """The textbook neuron's spike channels in one 61.4 x 61.4 um compartment (rest -70 mV)."""
     cell = Cell.cylinder(length=61.4, diameter=61.4, name=name)
-    vt = -69.3  # the textbook cell's threshold shift (pospischil.textbook)
+    vt = -69.3  # the textbook cell's threshold shift as first tuned at 36 degC (kept: the numbers quoted)
     for ch in (Leak(g=0.1, e=-69.5), NaTraub(gNa=30.0, VT=vt), KdTraub(gKd=7.0, VT=vt)):
         cell.insert(ch)
     return cell
