@@ -104,3 +104,30 @@ def test_artificial_cells_drive_a_cell_as_neuron(both):
     ref, ours = both
     assert ref["b"].max() > 0.0  # B fires from the artificial cells' input
     assert rel(ours["b"], ref["b"]) < 1e-6
+
+
+def test_mod_check_names_an_artificial_cell_and_its_events():
+    from excitable.io.nmodl.check import check_file
+    from tests.io.nmodl.neuron_side import share
+
+    report, n = check_file(share() / "nrn" / "demo" / "release" / "invlfire.mod")
+    assert n == 0 and report[0].endswith("IntervalFire (artificial cell)"), report
+    assert any(line.strip().startswith("events: net_send, net_event, net_move, flag") for line in report), report
+
+
+def comparison_rows(mods) -> list[tuple[str, list, str, str]]:
+    """(row, .mod files, traces, spikes) for the table in docs/nmodl.md (benchmarks/nmodl_table.py)."""
+    from tests.io.nmodl.neuron_side import share
+    from tests.io.nmodl.test_events import OWN
+
+    ref = neuron_network()
+    res = our_network(mods).run(TSTOP)
+    spikes = []
+    for k, name in (("x", "IntervalFire"), ("y", "ev_intfire")):
+        got = spike_times(np.asarray(res[k]))
+        within = f", within {np.max(np.abs(got - ref[k])):.0e} ms" if len(got) == len(ref[k]) else ""
+        spikes.append(f"{name} {len(got)} vs {len(ref[k])}{within}")
+    return [("IntervalFire (invlfire.mod) + ev_intfire (ev_intfire.mod) in a network: an hh cell drives both, "
+             "they drive a second through ExpSyn", [share() / "nrn" / "demo" / "release" / "invlfire.mod",
+                                                    OWN / "ev_intfire.mod"],
+             f"driven cell's v {rel(np.asarray(res['b']).ravel(), ref['b']):.1e} (of its range)", "; ".join(spikes))]

@@ -64,7 +64,8 @@ def neuron_events():
 
 @pytest.fixture(scope="module")
 def mods():
-    return load_mod([*own_files(), *(share() / "modfile" / f for f in ("hh.mod", "expsyn.mod", "stim.mod"))])
+    return load_mod([*own_files(), *(share() / "modfile" / f for f in ("hh.mod", "expsyn.mod", "stim.mod")),
+                     share() / "modfile" / "svclmp.mod"])
 
 
 def rel(a, b):
@@ -84,7 +85,8 @@ def _twostep_sim(mods, times, **params):
     return sim
 
 
-def test_net_send_self_events_match_neuron(mods):
+def neuron_twostep():
+    """NEURON: ev_twostep on an hh compartment, fed TIMES by a source-less NetCon."""
     h = neuron_events()
     sec = h.Section(name="ev_twostep_cell")
     sec.L = sec.diam = 20.0
@@ -101,9 +103,16 @@ def test_net_send_self_events_match_neuron(mods):
     h.continuerun(TSTOP)
     ref = {k: np.array(x) for k, x in rec.items()}
     del fih, nc, syn, sec
+    return ref
 
+
+def ours_twostep(mods):
     res = _twostep_sim(mods, TIMES).run(TSTOP)
-    ours = {k: np.asarray(res[k]).ravel() for k in ("v", "g", "tlast", "events_lost")}
+    return {k: np.asarray(res[k]).ravel() for k in ("v", "g", "tlast", "events_lost")}
+
+
+def test_net_send_self_events_match_neuron(mods):
+    ref, ours = neuron_twostep(), ours_twostep(mods)
     jumps = np.flatnonzero(np.diff(ref["g"]) > 0) + 1  # samples right after each jump
     # Jumps of w at 2, 6 and 14.5 ms, of w/2 at 5.01, 9.01 and 17.51 ms: delivered at the step
     # whose start is within dt/2 (NEURON's fixed step), so recorded one sample later.
@@ -145,9 +154,15 @@ def _ours(mods, stim):
     return {k: np.asarray(res[k]).ravel() for k in ("v", "i")}
 
 
-@pytest.mark.parametrize("kind, params", [
-    ("IClamp", {"dur": 5.0, "amp": 0.3}),  # + del = 1.0 ms (``delay`` in Python, as NEURON's)
-])
+#: (NEURON's built-in, parameters, the wheel's file it is compiled from)
+CLAMPS = [
+    ("IClamp", {"dur": 5.0, "amp": 0.3}, "stim.mod"),  # + del = 1.0 ms (``delay`` in Python, as NEURON's)
+    ("SEClamp", {"rs": 0.5, "dur1": 3.0, "amp1": -70.0, "dur2": 6.0, "amp2": 10.0, "dur3": 4.0, "amp3": -40.0},
+     "svclmp.mod"),
+]
+
+
+@pytest.mark.parametrize("kind, params", [c[:2] for c in CLAMPS])
 def test_electrode_currents_with_t_match_neuron(mods, kind, params):
     h = neuron_events()
     full = {**params, "delay": 1.0} if kind == "IClamp" else params
@@ -281,3 +296,22 @@ def test_jit_vmap_and_grad_through_self_events(mods):
     grad = float(jax.grad(loss)(x)[0])
     fd = float((loss(x + 1e-4) - loss(x - 1e-4)) / 2e-4)
     assert grad > 0 and abs(grad - fd) < 1e-6 * abs(fd), (grad, fd)
+
+
+def comparison_rows(mods) -> list[tuple[str, list, str, str]]:
+    """(row, .mod files, traces, spikes) of this module's NEURON comparisons, for the table in
+    docs/nmodl.md (benchmarks/nmodl_table.py): the same runs as the tests above."""
+    ref, ours = neuron_twostep(), ours_twostep(mods)
+    dt_max = np.max(np.abs(ours["tlast"] - ref["tlast"]))
+    rows = [(f"ev_twostep (ev_twostep.mod) on hh.mod, 6.3 °C, events at {', '.join(f'{x:g}' for x in TIMES)} ms",
+             [OWN / "ev_twostep.mod"], f"v {rel(ours['v'], ref['v']):.1e}, g {rel(ours['g'], ref['g']):.1e} "
+             f"(of each trace's range); event times (tlast) within {dt_max:.0e} ms", "0 vs 0")]
+    h = neuron_events()
+    for kind, params, stem in CLAMPS:
+        full = {**params, "delay": 1.0} if kind == "IClamp" else params
+        r, o = _clamped(h, kind, full), _ours(mods, getattr(mods, kind)(**full))
+        up = [int(np.sum((x["v"][:-1] < 0) & (x["v"][1:] >= 0))) for x in (o, r)]  # spikes: 0-mV crossings
+        rows.append((f"{kind} ({stem}) on hh.mod, 6.3 °C", [share() / "modfile" / stem],
+                     f"v {rel(o['v'], r['v']):.1e}, i {rel(o['i'][1:], r['i'][1:]):.1e} (of each trace's range)",
+                     f"{up[0]} vs {up[1]}"))
+    return rows

@@ -255,3 +255,22 @@ def _block_ranges(lines: list[str]) -> dict[int, str]:
         out[n] = name
         depth += line.count("{") - line.count("}")
     return out
+
+
+def event_lines(mod, desc: Description) -> list[str]:
+    """``excitable mod check``'s lines on events: what NET_RECEIVE does, the electrode current."""
+    lines = strip_comments(mod.text)
+    if not (desc.point or is_artificial(mod)) or not events.uses(mod, desc, lines):
+        return []
+    code = "\n".join(lines)
+    used = [c for c in (*events.CALLS, "flag") if re.search(rf"\b{c}\b", code)]
+    out = []
+    if used:
+        out.append(f"  events: {', '.join(used)} (NEURON's fixed-step delivery; "
+                   f"{queue_size(lines)} pending self-events per instance)")
+    if electrode_currents(mod):
+        out.append(f"  electrode current: {', '.join(electrode_currents(mod))} (nA, injected)")
+    renamed = [f"{k} as {python_name(k)}" for k in desc.parameters if python_name(k) != k]
+    if renamed:
+        out.append(f"  Python names: {', '.join(renamed)}")
+    return out

@@ -6,6 +6,7 @@ does not run with its line. Nothing is compiled or run: the file is parsed and r
 from __future__ import annotations
 
 from excitable.errors import ModelError
+from excitable.io.nmodl.artificial import event_lines, is_artificial
 from excitable.io.nmodl.describe import ION_DEFAULTS, describe
 from excitable.io.nmodl.parse import parse_text, read_text
 from excitable.io.nmodl.unsupported import find
@@ -17,7 +18,7 @@ def check_file(path) -> tuple[list[str], int]:
     mod = parse_text(p, text)
     desc = describe(mod)
     problems = find(mod, desc)
-    kind = "point process" if desc.point else "density mechanism"
+    kind = "artificial cell" if is_artificial(mod) else "point process" if desc.point else "density mechanism"
     lines = [f"{p}: {desc.suffix or '(no SUFFIX)'} ({kind})"]
     params = [f"{k} = {v:g}" + (f" {u}" if u else "") for k, (v, u) in desc.parameters.items()
               if k not in desc.ion_reads()]
@@ -29,6 +30,7 @@ def check_file(path) -> tuple[list[str], int]:
         lines.append(f"  ion {ion.name}: reads {reads or 'nothing'}; writes {', '.join(ion.write) or 'nothing'}")
     if desc.nonspecific:
         lines.append("  nonspecific currents: " + ", ".join(desc.nonspecific))
+    lines += event_lines(mod, desc)  # net_send, net_event, electrode currents (artificial.py)
     solves = [f"{b} by {m}" for b, m in desc.solves] + [f"{b} to steady state" for b, _ in desc.initial_solves]
     lines.append("  solves: " + (", ".join(solves) or "nothing (no states advanced)"))
     if problems:
