@@ -133,15 +133,27 @@ def test_concentration_dynamics_and_other_ions_are_one_line_refusals(tmp_path):
         neuroml.save(cell, tmp_path / "back.nml")
 
 
-def test_kinetic_schemes_are_refused_naming_the_element_and_the_file(tmp_path):
-    doc = ca_cell_document()
-    doc.ion_channel_kses.append(N.IonChannelKS(id="kKS", species="k", conductance="10pS"))
-    with pytest.raises(ModelError, match=r"^NeuroML: ks.nml: ionChannelKS 'kKS' is not supported") as e:
-        neuroml.read(write(doc, tmp_path / "ks.nml"))
-    assert "\n" not in str(e.value)
+def test_what_kinetic_schemes_refuse_names_the_element_and_the_file(tmp_path):
+    from .test_neuron_side import ks_channel_document
+
+    def refused(doc, name, match):
+        with pytest.raises(ModelError, match=match) as e:
+            neuroml.read(write(doc, tmp_path / name))
+        assert "\n" not in str(e.value)
+
+    doc = ks_channel_document()
+    doc.ion_channel_kses[0].gate_kses[0].q10_settings = N.Q10Settings(type="q10ExpTemp", q10_factor="3",
+                                                                      experimental_temp="6.3 degC")
+    refused(doc, "q.nml", r"^NeuroML: q.nml: ionChannelKS 'kKS' gateKS 'n': q10Settings on a gateKS is not supported")
+    doc = ks_channel_document()
+    doc.ion_channel_kses[0].gate_kses[0].forward_transition[0].to = "c9"
+    refused(doc, "s.nml", r"^NeuroML: s.nml: ionChannelKS 'kKS' gateKS 'n' forwardTransition 'f': no state 'c9'")
     doc = ca_cell_document()
     doc.ion_channel[0].gates.append(N.GateHHUndetermined(id="k", type="gateKS", instances=1))
-    with pytest.raises(ModelError, match=r"^NeuroML: gks.nml: ionChannel 'caChan' gate 'k': gate type 'gateKS' "
-                                         r"is not supported") as e:
-        neuroml.read(write(doc, tmp_path / "gks.nml"))
-    assert "\n" not in str(e.value)
+    refused(doc, "gks.nml", r"^NeuroML: gks.nml: ionChannel 'caChan' gate 'k': gate type 'gateKS' is not supported")
+    doc = ca_cell_document()  # a kinetic scheme under a Nernst density
+    ks = ks_channel_document().ion_channel_kses[0]
+    ks.species = "ca"
+    doc.ion_channel_kses.append(ks)
+    doc.cells[0].biophysical_properties.membrane_properties.channel_density_nernsts[0].ion_channel = "kKS"
+    refused(doc, "kn.nml", r"ionChannelKS 'kKS' under channelDensityNernst is not supported")

@@ -1,9 +1,13 @@
-"""A NeuroML channel side by side with NEURON (issue 18, item 5): a Ca2+ channel with a
-``gateHHratesTauInf`` gate (given steady state and time course), a ``gateHHrates`` gate, both with
-``q10ExpTemp`` settings, under ``channelDensityNernst`` with the cell's species, against the same
-channel written by hand as a .mod file (below) and run by NEURON (compiled once by nrnivmodl,
-tests/reference/nrnmech.py), one compartment under a voltage-clamp family (-80 mV holding, steps
--60..+40 mV): V, both gates and the current within 1e-6 of each trace's range at every step."""
+"""NeuroML channels and pools side by side with NEURON (issue 18, item 5), each against the same
+model written by hand as a .mod file (below) and run by NEURON (compiled once by nrnivmodl,
+tests/reference/nrnmech.py), in one compartment: every trace within 1e-6 of its range at every step.
+
+- a Ca2+ channel with a ``gateHHratesTauInf`` gate (given steady state and time course) and a
+  ``gateHHrates`` gate, both with ``q10ExpTemp`` settings, under ``channelDensityNernst`` with the
+  cell's species, under a voltage-clamp family (-80 mV holding, steps -60..+40 mV);
+- the same channel with each of NeuroML's calcium pools (decaying, fixed factor) under a current step;
+- a kinetic-scheme channel (``ionChannelKS``: forward, reverse and tauInf transitions) against
+  NEURON's KINETIC block under the voltage-clamp family."""
 
 from __future__ import annotations
 
@@ -75,6 +79,38 @@ BREAKPOINT { SOLVE states METHOD cnexp }
 DERIVATIVE states { cai' = -ica * 10 * 50 * 1e-3 - (cai - 5e-5) / 20 }
 UNITSON
 """}
+#: A kinetic-scheme K+ channel as NEURON's KINETIC block (sparse: backward Euler; the chain's steady
+#: state at finitialize, in closed form), the same scheme as ``ks_channel_document``: c1 <-> c2 by a forward and a reverse
+#: HH rate, c2 <-> o by a tauInfTransition (rf = inf/tau, rr = (1 - inf)/tau).
+POOL_MODS["nml_kks"] = """
+NEURON { SUFFIX nml_kks  USEION k WRITE ik  RANGE gbar, erev }
+UNITS { (mV) = (millivolt) (mA) = (milliamp) (S) = (siemens) }
+PARAMETER { gbar = 0.001 (S/cm2)  erev = -90 (mV) }
+ASSIGNED { v (mV) ik (mA/cm2) a b inf tau }
+STATE { c1 c2 o }
+UNITSOFF
+BREAKPOINT { SOLVE kin METHOD sparse  ik = gbar * o * (v - erev) }
+INITIAL {
+    : the chain's exact steady state (NEURON's STEADYSTATE sparse stops near it, 1e-3 off in o here)
+    rates(v)
+    c1 = 1 / (1 + a / b + a / b * inf / (1 - inf))
+    c2 = c1 * a / b
+    o = c2 * inf / (1 - inf)
+}
+KINETIC kin {
+    rates(v)
+    ~ c1 <-> c2 (a, b)
+    ~ c2 <-> o (inf / tau, (1 - inf) / tau)
+    CONSERVE c1 + c2 + o = 1
+}
+PROCEDURE rates(v) {
+    a = 0.5 / (1 + exp(-(v + 40) / 8))
+    b = 0.1 * exp((v + 60) / -25)
+    inf = 1 / (1 + exp(-(v + 30) / 6))
+    tau = 3
+}
+UNITSON
+"""
 CAI, CAO = 5e-5, 2.0  # mM
 CELSIUS, DT, SIZE_UM = 30.0, 0.025, 10.0
 STEPS = (-60.0, -20.0, 20.0, 40.0)
@@ -217,4 +253,74 @@ def test_calcium_pools_follow_neuron_under_current_clamp(neuron, tmp_path, pool,
     worst = {k: float(np.max(np.abs(mine - theirs[k])) / np.max(np.abs(theirs[k]))) for k, mine in pairs.items()}
     # The same exponential-Euler updates, the pool integrating the current of the step's start in
     # both: rounding only; 1e-6 of each trace's largest magnitude is the issue's bound
+    assert max(worst.values()) < 1e-6, worst
+
+
+def ks_channel_document():
+    """One 10 x 10 um segment with the kinetic-scheme K+ channel of ``nml_kks`` (10 S/m2, erev -90 mV)."""
+    doc = N.NeuroMLDocument(id="ks")
+    ks = N.IonChannelKS(id="kKS", species="k", conductance="10pS")
+    rate = lambda kind, r, mid, scale: (  # noqa: E731 - the <rate> child, which libNeuroML keeps as XML
+        f'<rate type="{kind}" rate="{r}per_ms" midpoint="{mid}mV" scale="{scale}mV"/>')
+    ks.gate_kses.append(N.GateKS(
+        id="n", instances=1, closed_states=[N.ClosedState(id="c1"), N.ClosedState(id="c2")],
+        open_states=[N.OpenState(id="o")],
+        forward_transition=[N.ForwardTransition(id="f", from_="c1", to="c2",
+                                                anytypeobjs_=[rate("HHSigmoidRate", 0.5, -40, 8)])],
+        reverse_transition=[N.ReverseTransition(id="r", from_="c1", to="c2",
+                                                anytypeobjs_=[rate("HHExpRate", 0.1, -60, -25)])],
+        tau_inf_transition=[N.TauInfTransition(
+            id="t", from_="c2", to="o", time_course=N.HHTime(type="fixedTimeCourse", tau="3ms"),
+            steady_state=N.HHVariable(type="HHSigmoidVariable", rate="1", midpoint="-30mV", scale="6mV"))]))
+    doc.ion_channel_kses.append(ks)
+    morph = N.Morphology(id="morph")
+    morph.segments.append(N.Segment(id=0, name="soma", proximal=point(0, 0, 0, SIZE_UM),
+                                    distal=point(SIZE_UM, 0, 0, SIZE_UM)))
+    mp = N.MembraneProperties(
+        channel_densities=[N.ChannelDensity(id="k", ion_channel="kKS", cond_density="10 S_per_m2", erev="-90mV",
+                                            ion="k")],
+        specific_capacitances=[N.SpecificCapacitance(value="1.0 uF_per_cm2")],
+        spike_threshes=[N.SpikeThresh(value="0mV")], init_memb_potentials=[N.InitMembPotential(value="-80mV")])
+    doc.cells.append(N.Cell(id="cell", morphology=morph, biophysical_properties=N.BiophysicalProperties(
+        id="bio", membrane_properties=mp)))
+    return doc
+
+
+def test_kinetic_scheme_channel_equals_neuron_kinetic_block_under_voltage_clamp(neuron, tmp_path):
+    path = write(ks_channel_document(), tmp_path / "ks.cell.nml")
+    neuroml.validate(path)
+    cell = neuroml.read(path).cells["cell"].cell
+    mech = cell.mechanisms["kKS"]
+    worst = {}
+    for step in STEPS:
+        sim = ex.Simulation(cell, dt=DT, temperature=CELSIUS, v_init=-80.0)
+        sim.stimulate(ex.VClamp(cell.soma, levels=clamp(step), rs=0.01))
+        for signal in ("v", "kKS.n_c1", "kKS.n_c2", "kKS.n_o"):
+            sim.record(signal)
+        ours = sim.run(20.0)
+        h = neuron
+        sec = h.Section(name="ks_cell")
+        sec.L, sec.diam, sec.nseg, sec.cm = SIZE_UM, SIZE_UM, 1, 1.0
+        sec.insert("nml_kks")
+        h.dt, h.secondorder, h.celsius = DT, 0, CELSIUS
+        stim = h.SEClamp(sec(0.5))
+        stim.rs = 0.01
+        (stim.dur1, stim.amp1), (stim.dur2, stim.amp2), (stim.dur3, stim.amp3) = clamp(step)
+        seg = sec(0.5)
+        vecs = {"v": h.Vector().record(seg._ref_v), "ik": h.Vector().record(seg._ref_ik)}
+        vecs.update({k: h.Vector().record(getattr(seg.nml_kks, f"_ref_{k}")) for k in ("c1", "c2", "o")})
+        h.finitialize(-80.0)
+        h.continuerun(20.0)
+        theirs = {k: np.array(v) for k, v in vecs.items()}
+        del stim, sec
+        states = {k: np.asarray(ours[f"kKS.{k}"]) for k in mech.states}
+        ik = np.asarray(mech.currents(np.asarray(ours["v"]), states)["ik"]) / 1000.0  # µA/cm² -> mA/cm²
+        pairs = {"v": (ours["v"], theirs["v"]), "c1": (ours["kKS.n_c1"], theirs["c1"]),
+                 "c2": (ours["kKS.n_c2"], theirs["c2"]), "o": (ours["kKS.n_o"], theirs["o"]),
+                 "ik": (ik[:-1], theirs["ik"][1:])}  # NEURON's current of a step: its start's V and states
+        for name, (mine, ref) in pairs.items():
+            worst[name] = max(worst.get(name, 0.0), float(np.max(np.abs(mine - ref)) / np.max(np.abs(ref))))
+    assert np.max(theirs["o"]) > 0.5  # at +40 mV the channel opens
+    # Backward Euler on the same linear scheme in both (NEURON's sparse solves it in one Newton
+    # step), the same steady state at the start: rounding only; 1e-6 of range is the issue's bound
     assert max(worst.values()) < 1e-6, worst

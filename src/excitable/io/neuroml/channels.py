@@ -1,9 +1,9 @@
 """NeuroML 2 ion channels -> excitable channel classes.
 
 Read: ``ionChannelHH`` (and ``ionChannel`` of type ionChannelHH) with the standard rate forms
-(``excitable.io.neuroml.rates``), and passive channels (``ionChannelPassive``, or an ``ionChannelHH``
-without gates). Anything else (kinetic schemes ``ionChannelKS``, fractional gates, rate forms defined
-in LEMS, conductance scalings) is refused with one line naming the file, the channel and the
+(``excitable.io.neuroml.rates``), passive channels (``ionChannelPassive``, or an ``ionChannelHH``
+without gates) and kinetic schemes (``ionChannelKS``: ``excitable.io.neuroml.kinetic``). Anything else
+(fractional gates, rate forms defined in LEMS, conductance scalings) is refused with one line naming the file, the channel and the
 construct: never run wrongly.
 """
 
@@ -24,17 +24,24 @@ _GATE_LISTS = {"gate_hh_rates": "gateHHrates", "gate_h_hrates_infs": "gateHHrate
 def ion_channels(doc, where: str) -> dict[str, object]:
     """Every ion channel of a libNeuroML document: id -> its element (refusing unsupported kinds)."""
     out = {}
-    for kind, items in (("ionChannelKS", getattr(doc, "ion_channel_kses", [])),
-                        ("ionChannelVShift", getattr(doc, "ion_channel_v_shifts", []))):
-        for ch in items or []:
-            raise ModelError(f"NeuroML: {where}: {kind} {ch.id!r} is not supported (standard HH gates only)")
-    for ch in [*(doc.ion_channel or []), *(doc.ion_channel_hhs or [])]:
+    for ch in getattr(doc, "ion_channel_v_shifts", None) or []:
+        raise ModelError(f"NeuroML: {where}: ionChannelVShift {ch.id!r} is not supported")
+    for ch in [*(doc.ion_channel or []), *(doc.ion_channel_hhs or []), *(getattr(doc, "ion_channel_kses", None) or [])]:
         out[ch.id] = ch
     return out
 
 
 def make_channel(ch, where: str):
     """An excitable channel class from a libNeuroML ion channel element."""
+    import neuroml
+
+    if isinstance(ch, neuroml.IonChannelKS):
+        from excitable.io.neuroml.kinetic import ks_channel_class, ks_gate
+
+        field = f"NeuroML: {where}: ionChannelKS {ch.id!r}"
+        gates = tuple(ks_gate(g, field, _form) for g in ch.gate_kses or [])
+        species = ch.species if ch.species not in (None, "", "non_specific") else None
+        return ks_channel_class(ch.id, gates, species, where)
     field = f"NeuroML: {where}: ionChannel {ch.id!r}"
     kind = ch.type or "ionChannelHH"
     if kind not in ("ionChannelHH", "ionChannelPassive", "ionChannel"):

@@ -93,6 +93,9 @@ def _insert_one(cd, element, law, cell, channels, sections, where, section_of, s
     if cd.ion_channel not in channels:
         raise ModelError(f"{field}: no ionChannel {cd.ion_channel!r}; known: {', '.join(channels) or 'none'}")
     base = channels[cd.ion_channel]
+    if getattr(base, "neuroml_kinetic", False):
+        raise ModelError(f"{field}: ionChannelKS {cd.ion_channel!r} under {element} is not supported "
+                         f"(kinetic schemes: channelDensity only)")
     if base.neuroml_species not in (None, "ca"):
         raise ModelError(f"{field}: ionChannel {cd.ion_channel!r} passes {base.neuroml_species!r}, not ca")
     if laws.setdefault(cd.ion_channel, law) != law:

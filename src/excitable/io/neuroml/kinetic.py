@@ -1,0 +1,163 @@
+"""NeuroML 2 kinetic-scheme channels: ``ionChannelKS`` with ``gateKS`` gates -> channel classes.
+
+A gateKS is a set of states (``closedState``, ``openState``) whose occupancies x follow the linear
+scheme dx/dt = Q(V) x of its transitions, NeuroML's LEMS definitions: a ``forwardTransition`` (rate
+rf from -> to) and a ``reverseTransition`` (rate rr to -> from), each with one of the standard HH
+rate forms, and a ``tauInfTransition`` (rf = inf/tau, rr = (1 - inf)/tau, its steady state and time
+course in the standard forms). The gate's conductance is (the open states' occupancy)^instances, the
+channel's current gbar prod(gates) (V - erev), as for ``rates.channel_class``'s ohmic law.
+
+Time stepping is backward Euler on the scheme, (I - dt Q(V)) x' = x at the step's new V, what
+NEURON's ``KINETIC`` block with ``METHOD sparse`` does (the sum of occupancies is kept: Q's columns
+sum to 0); the initial occupancies are the scheme's steady state at the initial V (``STEADYSTATE
+sparse``). A ``q10Settings`` on a gateKS is refused: NeuroML's definition computes a rateScale that
+its transitions do not use, so what a file means by it is not clear.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import jax.numpy as jnp
+
+from excitable.errors import ModelError
+from excitable.io.neuroml.rates import CURRENT_OF, RATE_FORMS, TIME_FORMS, VARIABLE_FORMS, Form
+from excitable.physics.channel import AbstractChannel, channel
+
+
+@dataclass(frozen=True)
+class KSGate:
+    """A gateKS: its state names (their occupancies are the class's states, "GATE_STATE"), which are
+    open, its exponent, and transitions (i, j, rf form or None, rr form or None, inf form, tau form)
+    between states i and j."""
+
+    name: str
+    instances: int
+    states: tuple[str, ...]
+    open: tuple[int, ...]
+    transitions: tuple[tuple, ...]
+
+    def matrix(self, v):
+        """Q(V), shape V.shape + (S, S): dx/dt = Q x."""
+        v = jnp.asarray(v, dtype=float)
+        n = len(self.states)
+        q = jnp.zeros(v.shape + (n, n))
+        for i, j, forward, reverse, inf, tau in self.transitions:
+            if inf is not None:
+                x, t = inf(v), tau(v)
+                rf, rr = x / t, (1.0 - x) / t
+            else:
+                rf = forward(v) if forward is not None else jnp.zeros_like(v)
+                rr = reverse(v) if reverse is not None else jnp.zeros_like(v)
+            q = q.at[..., j, i].add(rf).at[..., i, i].add(-rf).at[..., i, j].add(rr).at[..., j, j].add(-rr)
+        return q
+
+
+def _rate_element(text: str, where: str) -> SimpleNamespace:
+    """The ``<rate .../>`` child of a forward/reverse transition: libNeuroML keeps it as XML text (the
+    schema allows any element there); parsed here without entities or network."""
+    from lxml import etree
+
+    try:
+        el = etree.fromstring(text.encode(), etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as e:
+        raise ModelError(f"{where}: its rate could not be read ({e})") from None
+    if etree.QName(el).localname != "rate":
+        raise ModelError(f"{where}: expected a <rate> element, got <{etree.QName(el).localname}>")
+    return SimpleNamespace(**{k: el.get(k) for k in ("type", "rate", "midpoint", "scale")})
+
+
+def ks_gate(g, field: str, form) -> KSGate:
+    """A KSGate from a libNeuroML GateKS; ``form(element, allowed, where)`` reads one standard form."""
+    where = f"{field} gateKS {g.id!r}"
+    if g.q10_settings is not None:
+        raise ModelError(f"{where}: q10Settings on a gateKS is not supported (NeuroML's transitions do not "
+                         f"use the rateScale it defines)")
+    names = [s.id for s in g.closed_states or []] + [s.id for s in g.open_states or []]
+    if len(set(names)) != len(names) or not g.open_states:
+        raise ModelError(f"{where}: needs distinct state ids and at least one openState, got {names}")
+    index = {s: k for k, s in enumerate(names)}
+    transitions = []
+
+    def ends(t, kind):
+        for end in (t.from_, t.to):
+            if end not in index:
+                raise ModelError(f"{where} {kind} {t.id!r}: no state {end!r}; states: {', '.join(names)}")
+        return index[t.from_], index[t.to]
+
+    for kind, items in (("forwardTransition", g.forward_transition), ("reverseTransition", g.reverse_transition)):
+        for t in items or []:
+            i, j = ends(t, kind)
+            if len(t.anytypeobjs_ or []) != 1:
+                raise ModelError(f"{where} {kind} {t.id!r}: needs exactly one <rate> element")
+            rate = form(_rate_element(t.anytypeobjs_[0], f"{where} {kind} {t.id!r}"), RATE_FORMS,
+                        f"{where} {kind} {t.id!r} rate")
+            transitions.append((i, j, rate, None, None, None) if kind == "forwardTransition"
+                               else (i, j, None, rate, None, None))
+    for t in g.tau_inf_transition or []:
+        i, j = ends(t, "tauInfTransition")
+        inf = form(t.steady_state, VARIABLE_FORMS, f"{where} tauInfTransition {t.id!r} steadyState")
+        tau = form(t.time_course, TIME_FORMS, f"{where} tauInfTransition {t.id!r} timeCourse")
+        transitions.append((i, j, None, None, inf, tau))
+    instances = int(g.instances)
+    if instances < 1:
+        raise ModelError(f"{where}: instances must be >= 1, got {instances}")
+    opened = tuple(index[s.id] for s in g.open_states)
+    return KSGate(g.id, instances, tuple(names), opened, tuple(transitions))
+
+
+def ks_channel_class(name: str, gates: tuple[KSGate, ...], species: str | None, source: str):
+    """The channel class of an ionChannelKS: ``gbar`` (mS/cm2), ``erev`` (mV), a state per gate and
+    state ("n_o1": the occupancy of state o1 of gate n)."""
+    current = CURRENT_OF.get(species or "", "i")
+    names = tuple(f"{g.name}_{s}" for g in gates for s in g.states)
+
+    def stack(g, s):
+        return jnp.stack([jnp.asarray(s[f"{g.name}_{k}"], dtype=float) for k in g.states], axis=-1)
+
+    def unstack(g, x):
+        return {f"{g.name}_{k}": x[..., i] for i, k in enumerate(g.states)}
+
+    def advance(self, v, s, celsius, dt, drive):
+        out = {}
+        for g in gates:
+            x = stack(g, s)
+            a = jnp.eye(len(g.states)) - dt * g.matrix(v)
+            out.update(unstack(g, jnp.linalg.solve(a, x[..., None])[..., 0]))
+        return out
+
+    def steady_state(self, v, celsius):
+        out = {}
+        for g in gates:
+            q = g.matrix(v)
+            n = len(g.states)
+            a = q.at[..., n - 1, :].set(1.0)  # one balance replaced by the conservation sum x = 1
+            b = jnp.zeros(q.shape[:-1]).at[..., n - 1].set(1.0)
+            out.update(unstack(g, jnp.linalg.solve(a, b[..., None])[..., 0]))
+        return out
+
+    def open_fraction(s):
+        f = 1.0
+        for g in gates:
+            f = f * sum(s[f"{g.name}_{g.states[i]}"] for i in g.open) ** g.instances
+        return f
+
+    namespace = {
+        "__annotations__": {"gbar": float, "erev": float}, "gbar": 0.0, "erev": 0.0,
+        "__doc__": f"{name}: a kinetic-scheme channel imported from {source}; gbar mS/cm2, erev mV.",
+        "states": names, "units": {"gbar": "mS/cm2", "erev": "mV"},
+        "ions": {current: species} if species in CURRENT_OF else {},
+        "ion_fields": {"erev": (species, "e")} if species in CURRENT_OF else {},
+        "gates": lambda self, v, celsius: {}, "advance": advance, "steady_state": steady_state,
+        "currents": lambda self, v, s: {current: self.gbar * open_fraction(s) * (v - self.erev)},
+        "conductances": lambda self, s: {"g": self.gbar * open_fraction(s)},
+        "neuroml_gates": None, "neuroml_species": species, "neuroml_law": "ohmic", "neuroml_kinetic": True,
+        "__module__": "excitable_imported.neuroml",  # numbers from a file: not in the program store
+    }
+    if not name.isidentifier():
+        raise ModelError(f"NeuroML ionChannelKS id {name!r} must be an identifier (letters, digits, _)")
+    return channel(type(name, (AbstractChannel,), namespace))
+
+
+__all__ = ["Form", "KSGate", "ks_channel_class", "ks_gate"]
