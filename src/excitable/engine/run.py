@@ -234,7 +234,8 @@ def check_events(final) -> None:
         if lost.size and lost.max() > 0:
             k = int(np.argmax(lost))
             raise ModelError(f"{name}[{k}]: {int(lost[k])} event(s) could not be kept (a full self-event queue, "
-                             "a net_move with none pending, or too many due in one step): reduce the event rate")
+                             "a net_move with none pending, too many due or two spikes in one step): reduce the "
+                             "event rate or dt")
 
 
 def _result(spec: RunSpec, rec: np.ndarray, spikes, stride: int, batched: bool) -> Result:

@@ -135,6 +135,8 @@ class Network:
         times = np.sort(np.asarray(times_ms, dtype=float).ravel())
         if times.size and (not np.all(np.isfinite(times)) or times[0] < 0):
             raise ModelError("spike_train: times must be finite and >= 0 ms")
+        if isinstance(post, ArtificialCell):  # the artificial cell is the receptor
+            synapse = (post.name, post.instance)
         name, inst = synapse if synapse is not None else self.synapse(
             receptor, post, at, t_max=t_max, pulse=pulse, tau_clear=tau_clear)
         self.trains.append(times)
@@ -205,6 +207,23 @@ class Network:
                      at_b: Location | None = None) -> None:
         """An electrical synapse of conductance ``g_nS`` (nS) between two locations."""
         self.gaps.append((self.site(a, at_a), self.site(b, at_b), check_number("g_nS", g_nS, nonnegative=True)))
+
+    def delay_steps(self, c: Connection, dt: float) -> int:
+        """A connection's delay in steps, counted from the step after its source's spike is known: a
+        node's crossing at the end of a step, an artificial cell's net_event at the start of its step
+        (NEURON delivers it at the step whose start is within dt/2 of spike time + delay). A train into
+        a mechanism with events must not put two spikes in one step (they would arrive summed)."""
+        steps = int(round(c.delay / dt))
+        if isinstance(c.source, ArtificialCell):
+            if steps < 1:
+                raise ModelError(f"connect: the delay from {c.source.name}[{c.source.instance}] must be at least dt "
+                                 f"({dt:g} ms), got {c.delay:g} ms")
+            return steps - 1
+        if isinstance(c.source, int) and hasattr(type(self.receptors[c.receptor][c.instance][0]), "on_step"):
+            if np.any(np.diff(np.round(self.trains[c.source] / dt)) == 0):
+                raise ModelError(f"spike_train: two spikes within one step ({dt:g} ms) reach {c.receptor}[{c.instance}], "
+                                 "a mechanism with events (NEURON delivers them one by one); keep them dt apart")
+        return steps
 
     def source_key(self, c: Connection):
         """A connection's spike source: its node (a V threshold) or its artificial cell."""
@@ -281,19 +300,6 @@ class Network:
         n_syn = sum(len(v) for v in self.receptors.values())
         return (f"Network({len(self.cells)} cells, {self.n} nodes, {n_syn} synapses, "
                 f"{len(self.connections)} connections, {len(self.gaps)} gap junctions)")
-
-
-def delay_steps(c, dt: float) -> int:
-    """A connection's delay in steps, counted from the step after its source's spike is known: a
-    node's crossing at the end of a step, an artificial cell's net_event at the start of its step
-    (NEURON delivers it at the step whose start is within dt/2 of spike time + delay)."""
-    steps = int(round(c.delay / dt))
-    if isinstance(c.source, ArtificialCell):
-        if steps < 1:
-            raise ModelError(f"connect: the delay from {c.source.name}[{c.source.instance}] must be at least dt "
-                             f"({dt:g} ms), got {c.delay:g} ms")
-        return steps - 1
-    return steps
 
 
 def _stack(mechs: list[AbstractChannel]) -> AbstractChannel:

@@ -28,7 +28,7 @@ from excitable.engine.drive import sample_drive
 from excitable.engine.run import METHODS
 from excitable.errors import ModelError, check_number
 from excitable.model.cell import Cell
-from excitable.model.network import ArtificialCell, Network, Site, delay_steps
+from excitable.model.network import ArtificialCell, Network, Site
 from excitable.model.stimuli import CurrentStimulus, IClamp, Location, PulseTrain, Ramp, VClamp, check_resolved
 from excitable.results import Result
 
@@ -254,7 +254,7 @@ class Simulation:
                 continue
             src = [len(order) + c.source if isinstance(c.source, int) else order[net.source_key(c)] for c in conns]
             groups.append(ConnGroup(name, np.array(src, int), np.array([c.instance for c in conns], int),
-                                    np.array([delay_steps(c, self.dt) for c in conns], int)))
+                                    np.array([net.delay_steps(c, self.dt) for c in conns], int)))
             params[name] = {k: np.array([getattr(c, k) for c in conns], float)
                             for k in ("weight", "p", "U", "tau_rec", "tau_facil")}
             params[name]["delay_steps"] = groups[-1].delay_steps

@@ -131,3 +131,18 @@ def comparison_rows(mods) -> list[tuple[str, list, str, str]]:
              "they drive a second through ExpSyn", [share() / "nrn" / "demo" / "release" / "invlfire.mod",
                                                     OWN / "ev_intfire.mod"],
              f"driven cell's v {rel(np.asarray(res['b']).ravel(), ref['b']):.1e} (of its range)", "; ".join(spikes))]
+
+
+def test_two_spikes_of_an_artificial_cell_in_one_step_stop_the_run(tmp_path, mods):
+    """Its targets would see one spike (one release per source and step): counted, and the run refused."""
+    from excitable.io.nmodl import load_mod
+
+    path = tmp_path / "twice.mod"
+    path.write_text("NEURON { ARTIFICIAL_CELL twice }\nNET_RECEIVE (w) {\n    net_event(t)\n    net_event(t)\n}\n")
+    cell = ex.Cell.cylinder(length=20.0, diameter=20.0).insert(mods.hh())
+    net = Network([cell])
+    x = net.artificial(load_mod(path)())
+    net.spike_train([0.5], x, weight=1.0)
+    net.connect(x, cell, mods.ExpSyn(), weight=0.001, delay=0.5, t_max=0.0, pulse=0.0)
+    with pytest.raises(ModelError, match=r"^twice\[0\]: 1 event\(s\) could not be kept"):
+        ex.Simulation(net, dt=DT).run(2.0)

@@ -11,8 +11,9 @@ that sent it; 0 for one sent by INITIAL). Each step (``deliver``, called by the 
 weight, time t, flag 0) and the due self-events, earliest first, one NET_RECEIVE each.
 
 Bounded by construction: a full queue drops the event and counts it in the state ``events_lost``
-(so do a ``net_move`` with no pending self-event, which NEURON refuses, and a self-event still due
-after ``QUEUE + 2`` deliveries in one step); a run whose final state has ``events_lost`` > 0 is
+(so do a ``net_move`` with no pending self-event, which NEURON refuses, a self-event still due
+after ``QUEUE + 2`` deliveries in one step, and a second net_event in one step, which would reach
+the targets as one spike); a run whose final state has ``events_lost`` > 0 is
 refused after it (``engine.run.check_events``), never reported as if nothing happened.
 
 The calls are compiled by ``EventCompiler`` into assignments of hidden variables (``__net_send0_on``,
@@ -152,7 +153,8 @@ def deliver(s: dict, amount, dt, size: int, receive):
         s, incoming = jax.lax.fori_loop(0, size + 2, one, (s, incoming))
     late = incoming | (jnp.zeros_like(incoming) if not size else
                        jnp.any(jnp.stack([s[f"queue_t{j}"] <= due_by for j in range(size)]), axis=0))
-    return {**s, LOST: s[LOST] + late, "t": due_by}
+    # Two net_events in one step reach the targets as one spike: counted, never passed on silently.
+    return {**s, LOST: s[LOST] + late + (s[SPIKES] > 1), "t": due_by}
 
 
 def uses(mod, desc, lines: list[str]) -> bool:
