@@ -3,6 +3,8 @@ written, solves; every refused construct with its line and exit status 2; a bad 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from excitable.interfaces.cli.main import main
 from tests.io.nmodl.neuron_side import share
 
@@ -36,3 +38,11 @@ def test_an_unreadable_file_is_one_line(capsys, tmp_path):
     assert main(["mod", "check", str(broken)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("excitable: error:") and "line 2" in err and "\n" not in err
+
+
+def test_check_says_which_geometry_a_mechanism_reads(capsys):
+    geom = Path(__file__).parents[2] / "reference" / "mod" / "nm_geom.mod"
+    assert main(["mod", "check", str(geom)]) == 0
+    out = capsys.readouterr().out
+    assert "reads the compartment's diam and area (per segment, as NEURON)" in out
+    assert "supported: yes" in out

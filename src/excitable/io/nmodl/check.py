@@ -30,6 +30,9 @@ def check_file(path) -> tuple[list[str], int]:
         lines.append(f"  ion {ion.name}: reads {reads or 'nothing'}; writes {', '.join(ion.write) or 'nothing'}")
     if desc.nonspecific:
         lines.append("  nonspecific currents: " + ", ".join(desc.nonspecific))
+    geometry = [g for g in ("diam", "area") if g in desc.assigned or g in desc.parameters]
+    if geometry and not desc.point:
+        lines.append("  reads the compartment's " + " and ".join(geometry) + " (per segment, as NEURON)")
     lines += event_lines(mod, desc)  # net_send, net_event, electrode currents (artificial.py)
     solves = [f"{b} by {m}" for b, m in desc.solves] + [f"{b} to steady state" for b, _ in desc.initial_solves]
     lines.append("  solves: " + (", ".join(solves) or "nothing (no states advanced)"))
