@@ -39,19 +39,44 @@ class KSGate:
     transitions: tuple[tuple, ...]
 
     def matrix(self, v):
-        """Q(V), shape V.shape + (S, S): dx/dt = Q x."""
+        """Q(V) as rows of arrays shaped like V (elementwise operations only, so that it runs in the
+        fused kernels too): dx/dt = Q x."""
         v = jnp.asarray(v, dtype=float)
         n = len(self.states)
-        q = jnp.zeros(v.shape + (n, n))
+        zero = jnp.zeros_like(v)
+        q = [[zero] * n for _ in range(n)]
         for i, j, forward, reverse, inf, tau in self.transitions:
             if inf is not None:
                 x, t = inf(v), tau(v)
                 rf, rr = x / t, (1.0 - x) / t
             else:
-                rf = forward(v) if forward is not None else jnp.zeros_like(v)
-                rr = reverse(v) if reverse is not None else jnp.zeros_like(v)
-            q = q.at[..., j, i].add(rf).at[..., i, i].add(-rf).at[..., i, j].add(rr).at[..., j, j].add(-rr)
+                rf = forward(v) if forward is not None else zero
+                rr = reverse(v) if reverse is not None else zero
+            q[j][i], q[i][i] = q[j][i] + rf, q[i][i] - rf
+            q[i][j], q[j][j] = q[i][j] + rr, q[j][j] - rr
         return q
+
+
+def solve_dominant(a, b):
+    """x with a x = b, a given as rows of arrays (a system per element), by Gaussian elimination
+    without pivoting: exact in exact arithmetic and stable for I - dt Q, whose columns are diagonally
+    dominant (Q's columns sum to 0, its off-diagonal rates are >= 0)."""
+    n = len(b)
+    a = [list(row) for row in a]
+    b = list(b)
+    for k in range(n):
+        for i in range(k + 1, n):
+            f = a[i][k] / a[k][k]
+            for j in range(k, n):
+                a[i][j] = a[i][j] - f * a[k][j]
+            b[i] = b[i] - f * b[k]
+    x = [None] * n
+    for i in reversed(range(n)):
+        acc = b[i]
+        for j in range(i + 1, n):
+            acc = acc - a[i][j] * x[j]
+        x[i] = acc / a[i][i]
+    return x
 
 
 def _rate_element(text: str, where: str) -> SimpleNamespace:
@@ -113,28 +138,27 @@ def ks_channel_class(name: str, gates: tuple[KSGate, ...], species: str | None, 
     current = CURRENT_OF.get(species or "", "i")
     names = tuple(f"{g.name}_{s}" for g in gates for s in g.states)
 
-    def stack(g, s):
-        return jnp.stack([jnp.asarray(s[f"{g.name}_{k}"], dtype=float) for k in g.states], axis=-1)
-
-    def unstack(g, x):
-        return {f"{g.name}_{k}": x[..., i] for i, k in enumerate(g.states)}
-
     def advance(self, v, s, celsius, dt, drive):
-        out = {}
-        for g in gates:
-            x = stack(g, s)
-            a = jnp.eye(len(g.states)) - dt * g.matrix(v)
-            out.update(unstack(g, jnp.linalg.solve(a, x[..., None])[..., 0]))
-        return out
-
-    def steady_state(self, v, celsius):
         out = {}
         for g in gates:
             q = g.matrix(v)
             n = len(g.states)
-            a = q.at[..., n - 1, :].set(1.0)  # one balance replaced by the conservation sum x = 1
+            a = [[(1.0 if i == j else 0.0) - dt * q[i][j] for j in range(n)] for i in range(n)]
+            x = solve_dominant(a, [jnp.asarray(s[f"{g.name}_{k}"], dtype=float) for k in g.states])
+            out.update({f"{g.name}_{k}": x[i] for i, k in enumerate(g.states)})
+        return out
+
+    def steady_state(self, v, celsius):
+        # at the start only (outside the fused kernels): Q x = 0 with one balance replaced by the
+        # conservation sum x = 1, solved by LAPACK with pivoting (Q itself is not diagonally dominant)
+        out = {}
+        for g in gates:
+            q = jnp.stack([jnp.stack(row, axis=-1) for row in g.matrix(v)], axis=-2)
+            n = len(g.states)
+            a = q.at[..., n - 1, :].set(1.0)
             b = jnp.zeros(q.shape[:-1]).at[..., n - 1].set(1.0)
-            out.update(unstack(g, jnp.linalg.solve(a, b[..., None])[..., 0]))
+            x = jnp.linalg.solve(a, b[..., None])[..., 0]
+            out.update({f"{g.name}_{k}": x[..., i] for i, k in enumerate(g.states)})
         return out
 
     def open_fraction(s):
