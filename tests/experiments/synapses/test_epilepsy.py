@@ -56,11 +56,13 @@ def test_leak_reversal_gives_the_requested_rest():
     for rest in (-70.0, -67.0, -65.0):
         e_l, stable, v_max = leak_for_rest(tb, rest)
         assert stable and rest_for_leak(tb, e_l) == pytest.approx(rest, abs=1e-6)
-    # The textbook cell cannot rest above about -64.2 mV (its Na+ window current outgrows the leak).
+    # The textbook cell cannot rest above about -64 mV (its Na+ window current outgrows the leak): -64.2
+    # as tuned at 36 degC, -64.6 at 37 degC; the range leaves room for its tuning, not for -60.
     e_l, stable, v_max = leak_for_rest(tb, -60.0)
-    assert not stable and -64.5 < v_max < -64.0
+    assert not stable and -66.0 < v_max < -63.0
     # Above it the leak reversal moves as much as the requested rest moved (the passive rest).
-    assert e_l == pytest.approx(-69.5 + (-60.0 - rest_for_leak(tb, -69.5)), abs=1e-9)
+    e0 = next(ch.e for ch in tb.channels if ch.name == "Leak")
+    assert e_l == pytest.approx(e0 + (-60.0 - rest_for_leak(tb, e0)), abs=1e-9)
     assert rest_for_leak(tb, e_l) is None
 
 

@@ -76,8 +76,9 @@ G_LEAK_EXC = 0.1
 
 def exc_preset():
     """The excitatory cell: Pospischil's regular-spiking cell (VT -56.2 mV, M-current) with the
-    textbook cell's leak conductance (tau_m 10 ms). Unlike the textbook cell (VT -69.3 mV, no stable
-    rest above -64.2 mV) it rests stably up to about -51.5 mV, so the leak reversal can put it at -60."""
+    textbook cell's leak conductance (tau_m 10 ms). Unlike the textbook cell (Na+ VT near -69.5 mV, no
+    stable rest above about -64 mV) it rests stably up to about -51.5 mV, so the leak reversal can put it
+    at -60."""
     rs = pospischil.regular_spiking()
     return rs._replace(channels=[dataclasses.replace(ch, g=G_LEAK_EXC) if ch.name == "Leak" else ch
                                  for ch in rs.channels])
