@@ -1,7 +1,10 @@
 """The comparison table of docs/nmodl.md: every mechanism the NMODL tests compare with NEURON, the
 constructs it uses, and the largest difference from NEURON of each trace (relative to the trace's
 largest magnitude) over the voltage-clamp family and the current clamp of
-tests/io/nmodl/test_neuron_side_by_side.py (the same runs, on both sides).
+tests/io/nmodl/test_neuron_side_by_side.py (the same runs, on both sides); then the pools of
+tests/io/nmodl/test_pools.py (a clamp to 0 mV; capmpr also a current clamp), the ball-and-stick cell
+of tests/io/test_model_parameters.py (spike times) and the point processes of
+tests/io/nmodl/test_point.py (largest difference relative to each trace's range).
 
 Usage: python benchmarks/nmodl_table.py [--write]   (--write replaces the table in docs/nmodl.md)
 """
@@ -26,6 +29,26 @@ CONSTRUCTS = {
     r"\bTABLE\b": "TABLE", r"\bGLOBAL\b": "GLOBAL", r"\bLOCAL\b": "LOCAL", r"\bcelsius\b": "celsius",
     r"\bghk\s*\(": "ghk()", r"=[ \t]*\((faraday|k-mole|pi|k|e|boltzmann)\)": "unit factors (FARADAY, R, ...)", r"\bNONSPECIFIC_CURRENT\b": "NONSPECIFIC",
     r"READ[^\n]*\b(cai|cao|nai|nao|ki|ko)\b": "reads concentrations", r"READ[^\n]*\be(na|k|ca)\b": "reads E",
+    r"WRITE[^\n]*\bcai\b": "writes cai", r"\bCOMPARTMENT\b": "COMPARTMENT", r"<<": "<< flux",
+    r"\bDEFINE\b": "DEFINE", r"\b\w+\s*\[\s*\w+\s*\]\s*\(": "arrays", r"\bdiam\b": "diam", r"\barea\b": "area",
+    r"[(*/+-]\s*t\s*[)*/+-]": "t", r"\bNET_RECEIVE\b": "NET_RECEIVE", r"\bPOINT_PROCESS\b": "POINT_PROCESS",
+    r"\bnet_send\s*\(": "net_send", r"\bflag\b": "flag", r"\bnet_event\s*\(": "net_event",
+    r"\bnet_move\s*\(": "net_move", r"\bARTIFICIAL_CELL\b": "ARTIFICIAL_CELL", r"\bELECTRODE_CURRENT\b": "ELECTRODE_CURRENT",
+}
+#: test_pools runs: (files, sections, recorded sections, runs {label: keyword arguments})
+POOL_CASES = [
+    (("cachan1", "capmpr"), "ONE", ("soma",), {"vclamp": {"clamp": "CLAMP"},
+                                               "iclamp": {"iclamp": (2.0, 20.0, 0.005), "v_init": -65.0}}),
+    (("cachan1", "nm_shells"), "ONE", ("soma",), {"vclamp": {"clamp": "CLAMP"}}),
+    (("cachan1", "cabpump"), "ONE", ("soma",), {"vclamp": {"clamp": "CLAMP"}}),
+    (("cachan1", "nm_geom"), "TWO", ("soma", "dend"), {"vclamp": {"clamp": "CLAMP"}}),
+    (("cachan1", "nm_cadecay", "nm_kca"), "ONE", ("soma",), {"vclamp": {"clamp": "CLAMP"}}),
+]
+#: test_point runs: row -> (NEURON's built-in, parameters, NetCon weight (uS), recorded variables).
+#: The point-process engineer's files add their rows here.
+POINT_CASES = {
+    "ExpSyn (expsyn.mod)": ("ExpSyn", {"tau": 2.0, "e": 0.0}, 0.004, ["g"]),
+    "Exp2Syn (exp2syn.mod)": ("Exp2Syn", {"tau1": 0.5, "tau2": 3.0, "e": -10.0}, 0.002, ["A", "B", "g"]),
 }
 
 
@@ -33,7 +56,8 @@ def constructs(stems) -> str:
     from excitable.io.nmodl.parse import strip_comments
     from tests.io.nmodl.neuron_side import mod_file
 
-    text = "\n".join("\n".join(strip_comments(mod_file(s).read_text())) for s in stems)
+    text = "\n".join("\n".join(strip_comments(Path(s).read_text() if "/" in str(s) else mod_file(s).read_text()))
+                     for s in stems)
     return ", ".join(name for pattern, name in CONSTRUCTS.items() if re.search(pattern, text))
 
 
@@ -52,7 +76,88 @@ def table() -> str:
                                                      if len(ours) and len(ours) == len(theirs) else "")
         files = " + ".join(f"{sfx} ({mod_file(stem).name})" for stem, sfx in zip(stems, suffixes))
         rows.append(f"| {files}, {celsius:g} °C | {constructs(stems)} | {traces} | {spikes} |")
-    return "\n".join(rows)
+    return "\n".join(rows + pool_rows() + [cell_row()] + point_rows() + event_rows())
+
+
+def pool_rows() -> list[str]:
+    """The pools, side by side (tests/io/nmodl/test_pools.py), one row per case."""
+    from tests.io.nmodl import test_pools as p
+    from tests.io.nmodl.test_neuron_side_by_side import worst
+
+    rows = []
+    for stems, sections, at, runs in POOL_CASES:
+        parts = []
+        for label, kw in runs.items():
+            kw = {k: getattr(p, v) if isinstance(v, str) else v for k, v in kw.items()}
+            mine = p.ours(stems, sections=getattr(p, sections), at=at, **kw)
+            theirs = p.neurons(stems, sections=getattr(p, sections), at=at, **kw)
+            parts.append(f"{label}: " + ", ".join(f"{k} {worst(mine[k], theirs[k]):.1e}" for k in theirs))
+        files = " + ".join(f"{p.cls(s).__name__} ({p.mod_file(s).name})" for s in stems)
+        where = ", a 20-µm soma and a 2-µm dendrite" if sections == "TWO" else ""
+        rows.append(f"| {files}{where}, 16 °C | {constructs(stems)} | {'; '.join(parts)} | 0 vs 0 |")
+    return rows
+
+
+def cell_row() -> str:
+    """The ball-and-stick cell with an imported calcium pool (tests/io/test_model_parameters.py)."""
+    import json
+    import tempfile
+
+    import numpy as np
+
+    from tests.conftest import neuron_h
+    from tests.io import test_model_parameters as t
+
+    fit = json.loads(json.dumps(t.FIT))
+    fit["genome"][4]["value"] = 0.005
+    fit["genome"].append({"section": "soma", "name": "gamma_bs_cad", "value": 0.5, "mechanism": "bs_cad"})
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "fit.json"
+        path.write_text(json.dumps(fit))
+        h = neuron_h()
+        if not hasattr(h, "bs_na"):  # the test's fixture: the cell's files compiled once and loaded
+            import neuron
+
+            neuron.load_mechanisms(str(t._compiled()), warn_if_already_loaded=False)
+        ours, theirs = t._ours(path), t._neuron_spikes(h, fit)
+    within = f", times within {np.max(np.abs(ours - theirs)):.1e} ms" if len(ours) == len(theirs) and len(ours) else ""
+    files = sorted(f.name for f in t.MOD_DIR.glob("*.mod"))
+    return (f"| ball-and-stick cell ({', '.join(files)}; Allen-style parameters) | "
+            f"{constructs([str(f) for f in sorted(t.MOD_DIR.glob('*.mod'))])} | spike times only | "
+            f"{len(ours)} vs {len(theirs)}{within} |")
+
+
+def point_rows() -> list[str]:
+    """The point processes on an hh.mod compartment against NEURON's built-ins (test_point.py)."""
+    import excitable as ex
+    from tests.io.nmodl import test_point as t
+    from tests.io.nmodl.neuron_side import share
+    from tests.io.nmodl.test_neuron_side_by_side import spike_times
+
+    folder = share() / "modfile"
+    stems = sorted({row.split("(")[1].rstrip(")") for row in POINT_CASES} | {"hh.mod"})
+    mods = ex.load_mod([folder / stem for stem in stems])
+    rows = []
+    for row, (kind, params, weight, signals) in POINT_CASES.items():
+        ref = t.neuron_run(kind, params, weight, signals)
+        ours = t.our_run(mods, getattr(mods, kind)(**params), weight, signals)
+        traces = ", ".join(f"{k} {t.rel(ours[k], ref[k]):.1e}" for k in ("v", *signals))
+        mine, theirs = spike_times(ours["v"]), spike_times(ref["v"])
+        stem = row.split("(")[1].rstrip(")")
+        rows.append(f"| {row} on hh.mod, 6.3 °C, events at {', '.join(f'{x:g}' for x in t.TIMES)} ms | "
+                    f"{constructs([str(folder / stem)])} | {traces} (of each trace's range) | "
+                    f"{len(mine)} vs {len(theirs)} |")
+    return rows
+
+
+def event_rows() -> list[str]:
+    """Events, electrode currents and artificial cells (tests/io/nmodl/test_events.py, test_artificial.py)."""
+    from tests.io.nmodl import test_artificial, test_events
+
+    mods = test_events.mods.__wrapped__()  # the tests' fixture, called as a function
+    rows = test_events.comparison_rows(mods) + test_artificial.comparison_rows(mods)
+    return [f"| {row} | {constructs([str(f) for f in files])} | {traces} | {spikes} |"
+            for row, files, traces, spikes in rows]
 
 
 def main() -> None:
