@@ -248,3 +248,9 @@ def test_a_phone_reads_the_answer_and_the_figure_first(open_page):
     plot = page.locator("#plot").bounding_box()
     assert controls["x"] + controls["width"] <= min(answer["x"], plot["x"])
     assert controls["y"] <= answer["y"] and top(page, FIRST_CONTROL) < plot["y"]
+
+    # the same order on a page with other views (the ion page: its formulas follow the controls)
+    page = open_page("/x/resting-potential", width=400)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    assert top(page, "#answer") < top(page, "#plot") < top(page, FIRST_CONTROL) < top(page, "#ions-view")
+    shot(page, "resting-potential-phone")

@@ -120,8 +120,9 @@ def test_the_cursor_plays_in_slow_motion_and_pauses(open_page):
     t1 = page.evaluate(NOW_JS)  # the cursor and the membrane view read in one go, while it plays
     assert t1[1] > t0[1]  # it plays
     assert float(t1[2]["t"]) == t[t1[1]] and float(t1[2]["v"]) != v0  # the membrane view follows
-    # slow motion: at most the run's span per 20 s of wall time (a frame of slack, 250 ms under load)
-    assert t[t1[1]] - t[t0[1]] <= (t[-1] - t[0]) * (t1[0] - t0[0] + 250) / 20_000
+    # slow motion: at most the run's span per 20 s of wall time; the cursor read at t0 may be a frame
+    # old (1 s of slack for frames slowed by a busy machine), still well under normal speed's 5 s
+    assert t[t1[1]] - t[t0[1]] <= (t[-1] - t[0]) * (t1[0] - t0[0] + 1000) / 20_000
     page.click("#cursor-play")  # pause
     assert page.get_attribute("#cursor-play", "aria-pressed") == "false"
     paused = page.input_value("#cursor-slider")
@@ -196,7 +197,7 @@ def test_an_uploaded_swc_is_drawn_and_run_and_bad_files_are_refused_beside_the_u
     assert page.locator("#morphology-svg line").count() == len(segments) > 0
     soma = plotted(page, "v")  # the soma's trace: the step at the dendrite depolarizes it
     assert len(soma) == len(run["t"]) and max(soma) > soma[0] + 1.0
-    set_cursor(page, len(run["t"]) - 1)  # the end of the step: the cell coloured by its depolarization
+    set_cursor(page, soma.index(max(soma)))  # the end of the step: the cell coloured by its depolarization
     page.evaluate("window.scrollTo(0, 0)")
     shot(page, "morphology-upload")
     shot(page, "morphology-upload-cell", "#morphology-view")

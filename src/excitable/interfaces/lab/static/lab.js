@@ -206,7 +206,7 @@ class Lab {
     const ivBox = document.getElementById("interventions");
     exp.interventions.forEach((iv, i) => ivBox.append(
       el("button", {type: "button", "data-index": i, "aria-pressed": "false", title: pretty(iv.help),
-                    text: iv.label,
+                    text: pretty(iv.label),
                     onclick: e => this.apply(iv.changes, e.currentTarget.getAttribute("aria-pressed") !== "true")})));
     document.getElementById("reset").addEventListener("click", () => { this.given = {}; this.apply({}); });
     const mech = document.getElementById("mechanism-text");

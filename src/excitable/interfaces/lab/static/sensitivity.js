@@ -18,9 +18,9 @@ export class Sensitivity {
     node.append(el("h2", {text: "Which knob matters?"}),
                 el("p", {class: "caption", text: "How much each parameter moves the number right now: the "
                          + "relative change of the number per relative change of the parameter, from gradients "
-                         + "through the simulation, checked by finite differences. 1 means: 10 % more of the parameter, 10 % more "
-                         + "of the number; −1: 10 % less (of a negative number such as a resting potential, more "
-                         + "means further from 0 mV)."}),
+                         + "through the simulation, checked by finite differences. 1 means: 10\u00a0% more of the "
+                         + "parameter, 10\u00a0% more of the number; −1: 10\u00a0% less (of a negative number such "
+                         + "as a resting potential, more means further from 0 mV)."}),
                 el("div", {class: "buttons"}, this.select,
                    el("button", {type: "button", id: "sens-run", text: "Rank the knobs", onclick: () => this.run()})),
                 this.status, this.table);

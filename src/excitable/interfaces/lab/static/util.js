@@ -58,6 +58,7 @@ export function pretty(text) {
     .replace(/(µm|cm)2(?!\d)/g, "$1²").replace(/(µm|cm)3(?!\d)/g, "$1³")
     .replace(/``([^`]*)``/g, "$1")
     .replace(/ -> /g, " → ").replace(/->/g, "→")
+    .replace(/(^|[\s(=])-(?=\d)/g, "$1−")  // "rest (-70 mV)": a minus sign, not a hyphen (not in "2-40 ms")
     .replace(/\bK\+/g, "K⁺").replace(/\bNa\+/g, "Na⁺").replace(/\bCl-/g, "Cl⁻").replace(/\bCa2\+/g, "Ca²⁺");
 }
 
