@@ -324,3 +324,12 @@ def test_kinetic_scheme_channel_equals_neuron_kinetic_block_under_voltage_clamp(
     # Backward Euler on the same linear scheme in both (NEURON's sparse solves it in one Newton
     # step), the same steady state at the start: rounding only; 1e-6 of range is the bound
     assert max(worst.values()) < 1e-6, worst
+    # The scheme's step is elementwise, so the fused single-compartment kernel runs it too (Pallas;
+    # its interpreter on a CPU): the same operations in another program, rounding at most (0 seen)
+    sim = ex.Simulation(cell, dt=DT, temperature=CELSIUS, v_init=-80.0)
+    sim.stimulate(ex.IClamp(cell.soma, amplitude=0.02, delay=1.0, duration=5.0))
+    sim.record("v")
+    sim.record("kKS.n_o")
+    scan, fused = sim.run(10.0, kernel="scan"), sim.run(10.0, kernel="fused")
+    np.testing.assert_allclose(fused["v"], scan["v"], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(fused["kKS.n_o"], scan["kKS.n_o"], rtol=0, atol=1e-12)
