@@ -70,7 +70,10 @@ def test_signals_recorded(default):
 
 def test_answer_and_headline_numbers_are_measured(default):
     assert_answer_measured(default)
-    assert "reflex" in experiments.declaration("neuron-shapes").answer_for(default.summary)
+    from excitable.experiments.excitability.neuron_shapes_reflex import COUNT_MS
+
+    answer = experiments.declaration("neuron-shapes").answer_for(default.summary)
+    assert "reflex" in answer and f"{COUNT_MS:.0f} ms after the tap" in answer  # the window it counts in
 
 
 def test_figure_draws_the_shapes_and_the_reflex_arc(default):

@@ -20,9 +20,9 @@ UNDERSHOOT_RECOVERY = Experiment(
     family=FAMILY,
     params={
         "model": Param("hh", "", "hh (squid axon, 6.3 degC: a deep undershoot) or textbook (mammalian, "
-                       "36 degC)", str, MODELS),
+                       "37 degC)", str, MODELS),
         "temperature": temperature(None, "the channels' rates scale by 3 per 10 degC (Q10)",
-                                   note="the model's own: 6.3 for hh, 36 for textbook"),
+                                   note="the model's own: 6.3 for hh, 37 for textbook"),
         "amplitude": Param(None, "uA/cm2", "the 1-ms pulse that fires the first spike (default: hh 20, "
                            "textbook 14: about 2x threshold)", positive=True, slider=steps(0.5, 100, 0.5)),
         "test_amplitude": Param(None, "uA/cm2", "the 1-ms test pulse (default: hh 12, textbook 10: fires a "
@@ -62,7 +62,7 @@ UNDERSHOOT_RECOVERY = Experiment(
                  Suggestion("Warm the squid axon to 18.5 °C: everything recovers three times faster",
                             {"temperature": 18.5})),
     model_note=("The squid axon (HH 1952, 6.3 °C) by default: its deep undershoot and h_inf of 0.6 at rest show "
-                "the undershoot's job plainly; the textbook mammalian neuron (36 °C) is one click away."),
+                "the undershoot's job plainly; the textbook mammalian neuron (37 °C) is one click away."),
 )
 
 NEURON_SHAPES = Experiment(
@@ -89,8 +89,9 @@ NEURON_SHAPES = Experiment(
             "reflex: the sensory spike reaches the spinal cord in {reflex_sensory_conduction_ms:.1f} ms, crosses "
             "one synapse ({reflex_synaptic_delay_extensor_ms:.2f} ms) to the extensor's motor neuron, which fires "
             "{reflex_extensor_spikes:d} spikes, and two, through an inhibitory interneuron, to the flexor's, "
-            "which is inhibited {reflex_inhibition_after_excitation_ms:.1f} ms later and falls silent "
-            "({reflex_flexor_spikes:d} spikes instead of {reflex_flexor_spikes_without_inhibition:d})."),
+            "which is inhibited {reflex_inhibition_after_excitation_ms:.1f} ms later and pauses: it fires "
+            "{reflex_flexor_spikes:d} times in the 30 ms after the tap instead of "
+            "{reflex_flexor_spikes_without_inhibition:d}."),
     headline=(Headline("input_resistance_MOhm_unipolar", "Input resistance, unipolar", "MΩ"),
               Headline("input_resistance_MOhm_bipolar", "Input resistance, bipolar", "MΩ"),
               Headline("input_resistance_MOhm_pseudo_unipolar", "Input resistance, pseudo-unipolar", "MΩ"),
@@ -109,7 +110,7 @@ NEURON_SHAPES = Experiment(
               Headline("reflex_inhibition_after_excitation_ms", "Reflex: flexor inhibited after extensor excited",
                        "ms"),
               Headline("reflex_extensor_spikes", "Reflex: extensor motor neuron spikes"),
-              Headline("reflex_flexor_spikes", "Reflex: flexor motor neuron spikes after the tap"),
+              Headline("reflex_flexor_spikes", "Reflex: flexor motor neuron spikes in the 30 ms after the tap"),
               Headline("reflex_flexor_spikes_without_inhibition", "Reflex: the same without the interneuron")),
     suggestions=(Suggestion("Dendrites as excitable as the axon: spikes start in the dendrites too",
                             {"dend_fraction": 1.0}),
