@@ -7,8 +7,9 @@ propagation, resting-potential and synaptic-transmission pages, a control moved 
 changes the plotted trace and the numbers; TTX abolishes the spike; the time cursor moves the membrane,
 cable and synapse views, which draw the run's own state at that instant; a pinned run stays while the
 next is drawn; the permalink restores the page; the exported script, run on its own, prints the page's
-numbers; the ion page's formulas answer while the slider moves and agree with the server's. The
-screenshots in docs/lab/ are made here.
+numbers; the ion page's formulas answer while the slider moves and agree with the server's; on a phone
+the answer and the figure come before the controls. The server, browser and helpers are browser_kit's;
+more pages in test_browser_keep.py. The screenshots in docs/lab/ are made here and there.
 """
 
 from __future__ import annotations
