@@ -200,3 +200,16 @@ def test_cli_sweep_format_nwb_one_sweep_per_grid_point(tmp_path):
         assert sweep["stimulus"].max() == pytest.approx(amplitude * area * 1e-5, rel=1e-12)
         # the table's highest V is the same run's (the same float64, through mV -> V -> mV)
         assert sweep["v"].max() == pytest.approx(float(rows[k][header.index("max_v_mV")]), rel=1e-14)
+
+
+def test_cli_sweep_format_nwb_bounds_the_traces_it_keeps(tmp_path, monkeypatch, capsys):
+    from excitable.interfaces.cli.main import main
+
+    # a batch of 64 runs needs 1.7 MB in the engine; the traces of 100 points, 321 samples of 12
+    # traces (and t) of 8 bytes each, 3.3 MB: allowed 2.5 MB, refused after the first batch
+    monkeypatch.setenv("EXCITABLE_MAX_MEMORY_MB", "2.5")
+    assert main(["sweep", "action-potential", "--grid", "amplitude=1:100:100", "--set", "model=hh", "--set",
+                 "tstop=8", "--format", "nwb", "--out", str(tmp_path / "big")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("excitable: error: ") and "--format nwb: the traces of 100 grid points" in err
+    assert not (tmp_path / "big" / "sweep.nwb").exists()

@@ -63,28 +63,30 @@ class SweepTraces:
     (``sweeping.sweep(on_results=...)``), runs the others (resumed from the journal, or run on Dask,
     whose rows carry no traces) and writes them all as one NWB file, one sweep per grid point."""
 
-    def __init__(self, declared, fixed: dict):
-        self.declared, self.fixed = declared, dict(fixed)
+    def __init__(self, declared, fixed: dict, total: int):
+        self.declared, self.fixed, self.total = declared, dict(fixed), total
         self.kept: dict[str, object] = {}
+        self.largest = 0  # samples of the largest run kept (its traces and t)
 
     def __call__(self, points, results) -> None:
+        import numpy as np
+
         from excitable.workflows.journal import key
 
         for point, res in zip(points, results):
             self.kept[key(point)] = res
-        self._check_memory(len(self.kept))
+            if not isinstance(res, Exception):
+                self.largest = max(self.largest, sum(int(np.size(v)) for v in res.traces.values()) + len(res.t))
+        self._check_memory()
 
-    def _check_memory(self, count: int, total: int | None = None) -> None:
-        """The traces kept (8 bytes a sample), extrapolated to ``total`` points, against the limit."""
+    def _check_memory(self) -> None:
+        """The traces of every grid point (8 bytes a sample, the largest run's size each) against the
+        memory limit, from the first batch on: a grid too large to keep is refused early."""
         from excitable import limits
 
-        import numpy as np
-
-        sizes = [sum(int(np.size(v)) for v in r.traces.values()) + len(r.t)
-                 for r in self.kept.values() if not isinstance(r, Exception)]
-        if sizes:
-            per = 8.0 * max(sizes)
-            limits.check("memory", per * (total or count), f"--format nwb: the traces of {total or count} grid points")
+        if self.largest:
+            limits.check("memory", 8.0 * self.largest * self.total,
+                         f"--format nwb: the traces of {self.total} grid points")
 
     def write(self, out, points: list[dict]) -> str:
         """Write ``out/sweep.nwb`` (points that raised are left out: their rows say why); its name."""
@@ -93,11 +95,13 @@ class SweepTraces:
         from excitable.progress import reporting
         from excitable.workflows.journal import key
 
-        self._check_memory(len(self.kept), len(points))
+        from excitable.workflows.sweeping import LOCAL_BATCH
+
         missing = [p for p in points if key(p) not in self.kept]
-        if missing:
+        for i in range(0, len(missing), LOCAL_BATCH):  # a batch at a time: the memory check after each
+            batch = missing[i:i + LOCAL_BATCH]
             with reporting(None):
-                self(missing, run_many(self.declared.name, [{**self.fixed, **p} for p in missing]))
+                self(batch, run_many(self.declared.name, [{**self.fixed, **p} for p in batch]))
         done = [(p, self.kept[key(p)]) for p in points if not isinstance(self.kept[key(p)], Exception)]
         if not done:
             raise ModelError(f"--format nwb: no grid point of {self.declared.name} ran; nothing to save")

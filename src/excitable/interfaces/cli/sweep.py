@@ -72,7 +72,7 @@ def run(args) -> int:
 
         nwb_output.check_available()  # before any point runs
         traces = nwb_output.SweepTraces(declared, {k: v for k, v in declared.resolve(sets).items()
-                                                   if k not in {a.key for a in axes}})
+                                                   if k not in {a.key for a in axes}}, len(grid_points(axes)))
     from excitable.progress import StderrBar
     from excitable.workflows.sweeping import sweep
 
