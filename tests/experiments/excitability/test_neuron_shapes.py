@@ -139,6 +139,16 @@ def test_reflex_arc_runs_sensory_to_motor_with_reciprocal_inhibition(default):
         assert 0.5 <= s[f"reflex_synaptic_delay_{key}_ms"] <= 1.0
 
 
+def test_strychnine_removes_the_reciprocal_inhibition(default):
+    s = experiments.run("neuron-shapes", strychnine=1.0).summary
+    assert s["reflex_flexor_ipsp_ms"] is None and "not inhibited" in s["reflex_flexor_verdict"]
+    # The flexor now fires exactly as its copy without the interneuron; the kick itself is unchanged.
+    assert s["reflex_flexor_spikes"] == s["reflex_flexor_spikes_without_inhibition"] > \
+        default.summary["reflex_flexor_spikes"]
+    assert s["reflex_extensor_spikes"] == default.summary["reflex_extensor_spikes"]
+    assert "not inhibited" in experiments.declaration("neuron-shapes").answer_for(s)
+
+
 def test_reflex_latencies_are_conduction_plus_synaptic_delays(default):
     """Each latency of the arc equals the sum of its stages, each measured here on its own."""
     from excitable.experiments.excitability import neuron_shapes_reflex as rf

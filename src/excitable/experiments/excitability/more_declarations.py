@@ -8,7 +8,7 @@ nothing heavier than ``excitable.experiments.base``.
 
 from __future__ import annotations
 
-from excitable.experiments.base import Experiment, Headline, Param, Signal, Suggestion, steps
+from excitable.experiments.base import Experiment, Headline, Intervention, Param, Signal, Suggestion, steps
 from excitable.experiments.common.params import MODELS, temperature, time_step
 
 FAMILY = "excitability"
@@ -74,8 +74,12 @@ NEURON_SHAPES = Experiment(
                            "sensory ending)", minimum=0.0, maximum=5.0, slider=steps(0, 2, 0.01)),
         "dend_fraction": Param(0.1, "", "Na+ and K+ density of the dendrites, as a fraction of the soma's and "
                                "axon's", minimum=0.0, maximum=1.0, slider=steps(0, 1, 0.05)),
+        "strychnine": Param(0.0, "", "reflex arc: fraction of the flexor's glycine receptors blocked "
+                            "(strychnine), 0 none, 1 all", minimum=0.0, maximum=1.0, slider=steps(0, 1, 0.05)),
         "dt": time_step(maximum=0.05),
     },
+    interventions=(Intervention("strychnine", {"strychnine": 1.0}, "blocks the glycine receptors: the interneuron "
+                                "no longer inhibits the flexor, which fires on against the kick"),),
     signals=(Signal("* input", "mV", "V where the input arrives"), Signal("* soma", "mV", "V at the soma"),
              Signal("* output", "mV", "V at the axon's far end"),
              Signal("passive * soma", "mV", "a passive copy's soma: the input resistance"),
@@ -89,9 +93,8 @@ NEURON_SHAPES = Experiment(
             "reflex: the sensory spike reaches the spinal cord in {reflex_sensory_conduction_ms:.1f} ms, crosses "
             "one synapse ({reflex_synaptic_delay_extensor_ms:.2f} ms) to the extensor's motor neuron, which fires "
             "{reflex_extensor_spikes:d} spikes, and two, through an inhibitory interneuron, to the flexor's, "
-            "which is inhibited {reflex_inhibition_after_excitation_ms:.1f} ms later and pauses: it fires "
-            "{reflex_flexor_spikes:d} times in the 30 ms after the tap instead of "
-            "{reflex_flexor_spikes_without_inhibition:d}."),
+            "which {reflex_flexor_verdict}: its spike count in the 30 ms after the tap is "
+            "{reflex_flexor_spikes:d} (without the interneuron {reflex_flexor_spikes_without_inhibition:d})."),
     headline=(Headline("input_resistance_MOhm_unipolar", "Input resistance, unipolar", "MΩ"),
               Headline("input_resistance_MOhm_bipolar", "Input resistance, bipolar", "MΩ"),
               Headline("input_resistance_MOhm_pseudo_unipolar", "Input resistance, pseudo-unipolar", "MΩ"),
@@ -115,7 +118,9 @@ NEURON_SHAPES = Experiment(
     suggestions=(Suggestion("Dendrites as excitable as the axon: spikes start in the dendrites too",
                             {"dend_fraction": 1.0}),
                  Suggestion("A weaker input (0.1 nA): the large multipolar cell stays silent first",
-                            {"amplitude": 0.1})),
+                            {"amplitude": 0.1}),
+                 Suggestion("Strychnine: the reflex loses its reciprocal inhibition and the flexor keeps firing "
+                            "(strychnine poisoning: muscles contract against each other)", {"strychnine": 1.0})),
     model_note=("The textbook mammalian neuron's channels (36 °C) in four invented but typical shapes: the same "
                 "channels everywhere, so the differences come from the shape alone. The reflex arc is built from "
                 "them at a millimetre's scale: a person's axons are half a metre long and myelinated, so there "

@@ -137,7 +137,7 @@ def build(p: Values) -> Simulation:
     for passive in (False, True):
         for shape in SHAPES:
             net.add(cell(shape, p, passive))
-    arc = reflex.add_cells(net, lambda spec, name: cell(spec, p, name=name), SHAPES)
+    arc = reflex.add_cells(net, lambda spec, name: cell(spec, p, name=name), SHAPES, blocked=p.strychnine)
     sim = Simulation(net, dt=p.dt, temperature=36.0, v_init="rest")
     reflex.stimulate(sim, net, arc, SHAPES)
     for i, c in enumerate(net.cells[:2 * len(SHAPES)]):

@@ -14,7 +14,9 @@ interneuron's own time to fire later than the excitation.
 Each chemical synapse takes about 0.5-1 ms from the presynaptic spike to the postsynaptic response
 (Ca2+ entry, vesicle fusion, diffusion, receptor opening: the synaptic delay). Here release follows the
 terminal's spike by ``RELEASE_MS`` and the receptors (AMPA, GABA_A) open within a fraction of a
-millisecond more. The flexor's motor neuron fires tonically (the muscle's tone, from a steady current
+millisecond more. The Ia interneuron releases glycine, which opens Cl- channels as GABA_A receptors do;
+strychnine blocks them (``strychnine``), and then nothing holds the flexor back. The flexor's motor
+neuron fires tonically (the muscle's tone, from a steady current
 standing in for descending drive); a copy of it without the interneuron shows what the inhibition
 removes.
 
@@ -50,7 +52,8 @@ STRETCH_AT_MS, STRETCH_MS = 20.0, 4.0  # the tap, a brief stretch of the spindle
 STRETCH_NA = 0.3  # the receptor current it opens at the sensory ending, nA (fires a short burst)
 RELEASE_MS = 0.5  # terminal spike (0 mV) -> transmitter release (Ca2+ entry and fusion)
 G_IA_EXT, G_IA_INT, G_INH = 0.04, 0.02, 0.02  # µS: Ia -> extensor, Ia -> interneuron, interneuron -> flexor
-E_CL = -80.0  # mV, Cl- reversal of the GABA_A (in the spinal cord: glycine) synapse
+E_CL = -80.0  # mV, Cl- reversal of the inhibitory synapse: glycine's in the spinal cord, whose Cl- channel
+# the GABA_A receptor's kinetics stand for here (both fast, both blocked by their own antagonist)
 TONE_NA = 0.25  # the flexor's steady drive (muscle tone), nA
 COUNT_MS = 30.0  # spikes sent to the muscles are counted this long after the tap
 ONSET_MV = 0.05  # a synaptic response starts when V moves this far from where it would be without it
@@ -61,9 +64,10 @@ def spec(shape: str, shapes: dict) -> dict:
     return INTERNEURON if shape == "interneuron" else shapes[shape]
 
 
-def add_cells(net: Network, make_cell, shapes: dict) -> dict[str, int]:
-    """The arc's cells, added to ``net`` (``make_cell(spec, name)`` builds one), and its synapses.
-    Returns each cell's index in ``net``."""
+def add_cells(net: Network, make_cell, shapes: dict, blocked: float = 0.0) -> dict[str, int]:
+    """The arc's cells, added to ``net`` (``make_cell(spec, name)`` builds one), and its synapses; a
+    fraction ``blocked`` of the inhibitory synapse's receptors is blocked (strychnine). Returns each
+    cell's index in ``net``."""
     idx = {name: net.add(make_cell(spec(shape, shapes), f"reflex {name}")) for name, shape in CELLS}
     at = {name: sites(net.cells[i], spec(dict(CELLS)[name], shapes)) for name, i in idx.items()}
 
@@ -73,7 +77,7 @@ def add_cells(net: Network, make_cell, shapes: dict) -> dict[str, int]:
 
     synapse("sensory", "extensor", AMPA(gmax=G_IA_EXT))
     synapse("sensory", "interneuron", AMPA(gmax=G_IA_INT))
-    synapse("interneuron", "flexor", GABAa(gmax=G_INH, e=E_CL))
+    synapse("interneuron", "flexor", GABAa(gmax=G_INH * (1.0 - blocked), e=E_CL))
     return idx
 
 
@@ -140,6 +144,9 @@ def summarize(res: Result) -> dict:
         reflex_inhibition_after_excitation_ms=diff("flexor_ipsp", "extensor_epsp"),
         reflex_sensory_spikes=int(np.sum((v("sensory", "output")[1:] >= 0) & (v("sensory", "output")[:-1] < 0))),
         reflex_extensor_spikes=count["extensor"], reflex_interneuron_spikes=count["interneuron"],
+        reflex_flexor_verdict=(
+            "is not inhibited (its glycine receptors are blocked)" if times["flexor_ipsp"] is None
+            else f"is inhibited {times['flexor_ipsp'] - times['extensor_epsp']:.1f} ms later and pauses"),
         reflex_flexor_spikes=count["flexor"],
         reflex_flexor_spikes_without_inhibition=count["flexor without inhibition"],
     )
