@@ -128,3 +128,28 @@ def test_validation_runs_offline_and_refuses_what_the_schema_does_not_allow(tmp_
     bad.write_text(path.read_text().replace("<spikeThresh", "<bogus/><spikeThresh", 1))
     with pytest.raises(ModelError, match=r"bad.nml is not valid NeuroML 2 \(NeuroML_v2.3.1.xsd, line \d+\)"):
         neuroml.validate(bad)
+
+
+def test_a_channel_mixing_gate_kinds_is_written_as_generic_gates(tmp_path):
+    """NeuroML's schema takes one kind of gate element per channel (libNeuroML writes each kind as
+    its own element, in an order the schema refuses when they mix); the export writes
+    <gate type="..."> elements then, which the schema takes in any mix: validated, and the same trace."""
+    from .nml_models import N, hh_cell_document, write
+
+    doc = hh_cell_document()
+    ka = N.IonChannelHH(id="kA", conductance="10pS", species="k")
+    ka.gates.append(N.GateHHUndetermined(
+        id="a", type="gateHHtauInf", instances=2, q10_settings=N.Q10Settings(type="q10Fixed", fixed_q10="2"),
+        time_course=N.HHTime(type="fixedTimeCourse", tau="5ms"),
+        steady_state=N.HHVariable(type="HHSigmoidVariable", rate="1", midpoint="-30mV", scale="8mV")))
+    ka.gates.append(N.GateHHUndetermined(id="b", type="gateHHInstantaneous", instances=1, steady_state=N.HHVariable(
+        type="HHSigmoidVariable", rate="1", midpoint="-60mV", scale="-6mV")))
+    doc.ion_channel_hhs.append(ka)
+    doc.cells[0].biophysical_properties.membrane_properties.channel_densities.append(N.ChannelDensity(
+        id="ka", ion_channel="kA", cond_density="40 S_per_m2", erev="-90mV", ion="k"))
+    cell = neuroml.read(write(doc, tmp_path / "mix.nml")).cells["hhcell"].cell
+    path = neuroml.save(cell, tmp_path / "back.nml")  # validated before it is kept
+    assert path.read_text().count("<gate ") == 2
+    again = next(iter(neuroml.read(path).cells.values())).cell
+    # the same rate forms written with repr() of every float: the same numbers, the same trace
+    np.testing.assert_array_equal(run(again, ["v"])["v"], run(cell, ["v"])["v"])

@@ -179,12 +179,15 @@ def _channel(N, chan_id: str, part):
     if not part.gates:
         return N.IonChannel(id=chan_id, conductance="10pS", type="ionChannelPassive", species=part.species)
     ch = N.IonChannelHH(id=chan_id, conductance="10pS", species=part.species)
+    # The schema lets a channel hold one kind of gate element: gates of several kinds are written as
+    # generic <gate type="..."> elements (which the schema takes in any mix)
+    generic = len({g.kind for g in part.gates}) > 1
     for g in part.gates:
-        _add_gate(N, ch, g)
+        _add_gate(N, ch, g, generic)
     return ch
 
 
-def _add_gate(N, ch, g: Gate) -> None:
+def _add_gate(N, ch, g: Gate, generic: bool = False) -> None:
     q10 = None
     if g.fixed is not None:
         q10 = N.Q10Settings(type="q10Fixed", fixed_q10=repr(float(g.fixed)))
@@ -204,8 +207,11 @@ def _add_gate(N, ch, g: Gate) -> None:
                  "gateHHtauInf": (N.GateHHTauInf, "gate_hh_tau_infs"),
                  "gateHHratesTauInf": (N.GateHHRatesTauInf, "gate_h_hrates_tau_infs"),
                  "gateHHInstantaneous": (N.GateHHInstantaneous, "gate_hh_instantaneouses")}[g.kind]
-    if g.kind == "gateHHInstantaneous":
+    if g.kind == "gateHHInstantaneous" and not generic:
         kw.pop("q10_settings")
+    if generic:
+        ch.gates.append(N.GateHHUndetermined(type=g.kind, **kw))
+        return
     getattr(ch, attr).append(cls(**kw))
 
 
