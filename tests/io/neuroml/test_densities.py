@@ -100,6 +100,28 @@ def test_ghk_densities_give_neuroml_currents(tmp_path, kind):
     np.testing.assert_allclose(res["caChan.ica"], reference, rtol=0, atol=1e-9 * np.ptp(reference))
 
 
+@pytest.mark.parametrize("kind", ["ghk", "ghk2"])
+def test_ghk_laws_at_zero_millivolts_take_their_limits(tmp_path, kind):
+    """At V = 0 both laws are 0/0; they give the limits (x / (1 - e^-x) -> 1), finite, with finite
+    slopes (the engine linearizes every current by differentiation)."""
+    import jax
+
+    mech = imported(tmp_path, kind).mechanisms["caChan"]
+    kelvin = 295.15
+    s = {"T_K": np.full(3, kelvin)}
+    v = np.array([0.0, 1e-9, -1e-9])
+    i = np.asarray(mech.currents(v, s)["ica"])
+    if kind == "ghk":  # P zF (ci - co): 1e-4 cm/s (1e-6 m/s) x 2 F x mM, in µA/cm²
+        limit = 1e-4 * 2 * F * (CAI - CAO)
+    else:  # -g (1 - ci/co) tmp, tmp = 25 T / (293.15 x 2) mV, g 1 mS/cm²
+        limit = -1.0 * (1 - CAI / CAO) * 25 * kelvin / (293.15 * 2)
+    # 1e-9 mV from 0 moves the current by ~1e-10 of itself (its slope x 1e-9 mV); the expansion's
+    # own error there is ~(1e-9 / 25)^2: 1e-9 relative bounds both
+    np.testing.assert_allclose(i, limit, rtol=1e-9)
+    slope = jax.grad(lambda x: mech.currents(x, {"T_K": kelvin})["ica"])(0.0)
+    assert np.isfinite(float(slope)) and float(slope) != 0.0
+
+
 def test_concentration_dynamics_and_other_ions_are_one_line_refusals(tmp_path):
     def refused(doc, match, **kw):
         path = write(doc, tmp_path / "r.nml")
