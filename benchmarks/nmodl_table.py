@@ -43,6 +43,7 @@ POOL_CASES = [
     (("cachan1", "cabpump"), "ONE", ("soma",), {"vclamp": {"clamp": "CLAMP"}}),
     (("cachan1", "nm_geom"), "TWO", ("soma", "dend"), {"vclamp": {"clamp": "CLAMP"}}),
     (("cachan1", "nm_cadecay", "nm_kca"), "ONE", ("soma",), {"vclamp": {"clamp": "CLAMP"}}),
+    (("cachan1", "nm_cadecay", "release"), "ONE", ("soma",), {"vclamp": {"clamp": "CLAMP"}}),
 ]
 #: test_point runs: row -> (NEURON's built-in, parameters, NetCon weight (uS), recorded variables).
 #: The point-process engineer's files add their rows here.

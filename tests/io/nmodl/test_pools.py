@@ -11,7 +11,8 @@ demo files, read from the installed package).
 - nm_geom.mod (ours) on a cell with two diameters: a pool whose depth is diam/4, a current scaled
   by the segment's area and gated by a ramp in t;
 - nm_kca.mod (ours): a K current whose SOLVE reads cai, beside the nm_cadecay pool: NEURON's
-  nrn_state runs the pool first (its library is loaded first), so the gate sees the new cai.
+  nrn_state runs the pool first (its library is loaded first), so the gate sees the new cai; the
+  wheel's release.mod (a KINETIC release scheme driven by cai²) likewise.
 
 Tolerance: every trace within 1e-6 of its largest magnitude at every step (issue 18), as in
 test_neuron_side_by_side: both sides are float64 and evaluate the same expressions, so only the
@@ -36,6 +37,9 @@ pytestmark = pytest.mark.neuron
 RTOL = 1e-6
 CLAMP = ((5.0, -80.0), (15.0, 0.0), (5.0, -80.0))
 _CLASSES: dict[str, type] = {}
+#: release.mod's default tauGen = 0 ms means "instant" (kt = 1e9 /ms) and excitable refuses a time
+#: constant of 0 when it is inserted; 1e-9 ms gives the same kt = 1/tauGen = 1e9 /ms (to 1e-16).
+OURS_ONLY = {"release": {"tauGen": 1e-9}}
 
 
 def cls(stem):
@@ -62,7 +66,7 @@ def ours(stems, *, sections, at, clamp=None, iclamp=None, tstop=25.0, v_init=-80
         b.add(name, length=length, diameter=diam, **({} if k == 0 else {"parent": sections[0][0], "x": 1.0}))
     cell = ex.Cell(b.build(), nseg=1)
     for s in stems:
-        cell.insert(cls(s)())
+        cell.insert(cls(s)(**OURS_ONLY.get(s, {})))
     cell.insert(cls("passive")(g=1e-4, e=-65.0))
     sim = ex.Simulation(cell, dt=DT, temperature=celsius, v_init=v_init)
     if clamp is not None:
@@ -171,6 +175,8 @@ def test_a_gate_reads_the_cai_its_pool_wrote_this_step_as_neuron():
     _, _, theirs = compare(stems, clamp=CLAMP, moving=("soma:nm_kca.q",))
     other = ours(("cachan1", "nm_kca", "nm_cadecay"), sections=ONE, at=("soma",), clamp=CLAMP)
     assert worst(other["soma:nm_kca.q"], theirs["soma:nm_kca.q"]) > 1e-4
+    # The wheel's release.mod: a KINETIC scheme whose rate is al*cai^2, inserted after the pool.
+    compare(("cachan1", "nm_cadecay", "release"), clamp=CLAMP, moving=("soma:trel.Ach",))
 
 
 def test_two_writers_of_one_concentration_are_refused():

@@ -75,17 +75,20 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
 
 
 def _time_in_breakpoint(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
-    """``t`` read by BREAKPOINT's currents (NEURON: the mid-step time t + dt/2, which the engine
-    does not give ``currents``); in SOLVE'd blocks and INITIAL it is provided."""
+    """``t`` or ``dt`` read by BREAKPOINT's currents (NEURON: the mid-step time t + dt/2 and the
+    run's dt, which the engine does not give ``currents``); in SOLVE'd blocks and INITIAL they are
+    provided."""
     if desc.breakpoint is None or desc.point:
         return []
     from excitable.io.nmodl.mechanism import _mentions
 
-    if not re.search(r"\bt\b", _mentions(desc, desc.breakpoint)):
-        return []
-    start = _first(lines, r"\bBREAKPOINT\b")
-    hits = [n for n in _lines(lines, r"\bt\b") if n >= start] or [start]
-    return [(hits[0], "t in BREAKPOINT (currents at NEURON's mid-step time)")]
+    text, start, found = _mentions(desc, desc.breakpoint), _first(lines, r"\bBREAKPOINT\b"), []
+    # dt too: ``currents`` is given none (NEURON's BREAKPOINT sees the run's dt)
+    for name, why in (("t", "currents at NEURON's mid-step time"), ("dt", "the time step in currents")):
+        if re.search(rf"\b{name}\b", text):
+            hits = [n for n in _lines(lines, rf"\b{name}\b") if n >= start] or [start]
+            found.append((hits[0], f"{name} in BREAKPOINT ({why})"))
+    return found
 
 
 def _voltage_into_solve(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
