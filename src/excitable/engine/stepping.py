@@ -198,14 +198,15 @@ def ion_currents(plan: Plan, params, v, states, pools, names=None):
     return out
 
 
-def receive_events(plan: Plan, params, states, amounts, dt=None):
+def receive_events(plan: Plan, params, states, amounts, dt=None, offsets=_NONE):
     """States after this step's presynaptic events (``on_events``: Exp2Syn's jumps, an imported
     NET_RECEIVE), applied before the membrane currents, as NEURON delivers an event of time t
     before the step that starts at t: the step's current already sees the jump. A mechanism with
-    ``on_step`` (io/nmodl/artificial.py: self-events, its clock t) takes every step's, with dt."""
+    ``on_step`` (io/nmodl/artificial.py: self-events, its clock t) takes every step's, with dt and
+    the arrivals' times past the step's start (``offsets``: from artificial cells' spikes)."""
     def one(pl, chan):
         if hasattr(type(chan), "on_step"):
-            return chan.on_step(states[pl.name], amounts.get(pl.name), dt)
+            return chan.on_step(states[pl.name], amounts.get(pl.name), dt, offsets.get(pl.name))
         return chan.on_events(states[pl.name], amounts[pl.name]) if pl.name in amounts else states[pl.name]
     return {pl.name: one(pl, chan) for pl, chan in mechanisms(plan, params, _NONE)}
 
@@ -288,7 +289,8 @@ def step(plan: Plan, params, state, drive, dt, theta: float = 1.0):
     if conn.groups:
         syn, syn_drive["T"], syn_drive["amount"] = deliver(conn, params, syn, dt)
     if events:
-        states = receive_events(plan, params, states, syn_drive["amount"], dt)
+        offsets = {g.mechanism: syn[g.mechanism]["arrival_offset"] for g in conn.groups if conn.artificial}
+        states = receive_events(plan, params, states, syn_drive["amount"], dt, offsets)
     pools = written_pools(plan, params, states, ion_pool_values(plan, params, state["ions"]))
     w = DENSITY_TO_PER_UM2 * params["area"]  # densities -> pF, nS, pA
     i_mem, g_mem = membrane(plan, params, v, states, pools)

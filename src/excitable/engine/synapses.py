@@ -152,6 +152,10 @@ def initial_synapses(conn: Connections, n_sites: dict[str, int], seed) -> dict:
                            "xe": jnp.ones(n_ext), "ue": jnp.zeros(n_ext),
                            "pending": jnp.zeros((conn.depth, n_s)), "read": jnp.zeros(n_s),
                            "T": jnp.zeros(n_s), "level": jnp.zeros(n_s), "timer": jnp.zeros(n_s)}
+        if conn.artificial:  # each arrival's time past its step's start (_offsets)
+            st[g.mechanism].update(offset=jnp.zeros((conn.depth, n_s)), arrival_offset=jnp.zeros(n_s))
+    if conn.artificial:
+        st["offsets"] = jnp.zeros(conn.n_sources)
     return st
 
 
@@ -253,6 +257,21 @@ def _external(g: ConnGroup, fo: FanOut, gp, st, buffer, n_nodes, ptr, dt, depth,
     return q, st, key
 
 
+def _offsets(g: ConnGroup, fo: FanOut, gp, ring, offsets, spiked, ptr, depth):
+    """The ring of arrival offsets (ms past the arrival step's start) after this step's fan-out: an
+    artificial cell's spike comes at a time within its step (``offsets``, from ``detect``; a node's
+    at the step's end: 0), and NEURON delivers it at exactly that time + delay. One arrival per
+    instance and step (a mechanism with events takes one connection), so a slot holds one offset."""
+    n_c = len(g.source)
+    table, target = jnp.asarray(fo.table), jnp.asarray(fo.target)
+    owner = jnp.asarray(np.append(fo.owner, 0))  # the padding row's owner: any (it is never valid)
+    fired = (spiked[owner] > 0)[:, None] & (table < n_c)
+    arrive = (ptr + jnp.append(gp["delay_steps"], 0)[table]) % depth
+    tgt = jnp.where(fired, target, ring.shape[1])
+    value = jnp.broadcast_to(offsets[owner][:, None], table.shape)
+    return ring.at[arrive.ravel(), tgt.ravel()].set(value.ravel(), mode="drop")
+
+
 def deliver(conn: Connections, params, syn, dt):
     """Steps 1-4: returns (new synapse state, {mechanism: transmitter T (n_sites,)},
     {mechanism: event amount (n_sites,)})."""
@@ -281,6 +300,9 @@ def deliver(conn: Connections, params, syn, dt):
             pending, tm, key = _fan_out(g, fo, gp, {**st, "pending": pending}, spiked, ptr, dt, depth, key,
                                         conn.stochastic)
             st = {**st, "tm": tm}
+            if conn.artificial:
+                ring = _offsets(g, fo, gp, st["offset"], syn["offsets"][:n_nodes], spiked, ptr, depth)
+                st = {**st, "offset": ring, "arrival_offset": ring[slot]}
         # Read as a row of its own (the barrier keeps XLA from fusing the dynamic slice into every
         # use below): 5-10 % faster on benchmarks/bench_network.py.
         amount = jax.lax.optimization_barrier(pending[slot])
@@ -308,8 +330,12 @@ def detect(conn: Connections, params, syn, v_old, v_new, external, chan=None):
     nodes = jnp.asarray(conn.source_nodes)
     theta = params["syn_threshold"]
     spiked = ((v_old[nodes] < theta) & (v_new[nodes] >= theta)).astype(float)
+    offsets = jnp.zeros(conn.n_sources)
     for mech, inst, k in conn.artificial:
         spiked = spiked.at[k].set((chan[mech]["spikes"][inst] > 0).astype(float))
+        offsets = offsets.at[k].set(chan[mech]["spike_offset"][inst])
+    if conn.artificial:
+        syn = {**syn, "offsets": offsets}
     if conn.n_external:
         spiked = jnp.concatenate([spiked, external])
     return {**syn, "spiked": spiked, "ptr": syn["ptr"] + 1}, spiked

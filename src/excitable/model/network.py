@@ -157,12 +157,9 @@ class Network:
     def _check_events(self, name: str, inst: int, src) -> None:
         """A mechanism with NEURON's event queue (``on_step``) takes one connection per instance:
         two could deliver two events in one step, which NEURON runs one by one (the engine sums
-        them); and an artificial cell's spikes reach it at step times, not NEURON's exact ones."""
+        them)."""
         if not hasattr(type(self.receptors[name][inst][0]), "on_step"):
             return
-        if isinstance(src, ArtificialCell):
-            raise ModelError(f"connect: {src.name}[{src.instance}] -> {name}[{inst}]: an artificial cell's spikes "
-                             "reach a mechanism with events at step times, not NEURON's exact times; not supported")
         if any(c.receptor == name and c.instance == inst for c in self.connections):
             raise ModelError(f"connect: {name}[{inst}] already has a connection; a mechanism with events takes one "
                              "(two could arrive in one step, which NEURON delivers one by one)")

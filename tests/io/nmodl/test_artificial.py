@@ -3,8 +3,10 @@ wheel's demo/release/invlfire.mod (IntervalFire: net_send, net_move, net_event; 
 installed package) and mod_events/ev_intfire.mod (our IntFire1-style cell with a refractory
 self-event), compiled by nrnivmodl once (tests/io/nmodl/test_events.py's helper).
 
-The network: an hh cell A under a current step drives both artificial cells (threshold 0 mV, delay
-1 ms); their spikes drive ExpSyn synapses on an hh cell B (delay 2 ms). Spike times (net_event's t,
+The network: an hh cell A under a current step drives IntervalFire X (threshold 0 mV, delay 1 ms),
+X drives ev_intfire Y (delay 1.5 ms: an artificial cell driving another, whose NET_RECEIVE sees the
+exact spike time + delay, carried off the step grid), and both drive ExpSyn on an hh cell B (delay
+2 ms). Spike times (net_event's t,
 NEURON's ``NetCon.record``) and B's V are compared. NEURON and excitable deliver every event at the
 step whose start is within dt/2 of its time, with NET_RECEIVE's ``t`` the event's own time. The
 times differ only because NEURON's threshold-detected spike times carry 1e-10 ms more than the step's
@@ -25,7 +27,7 @@ from excitable.model.network import Network, Site
 from tests.io.nmodl.test_events import DT, mods, neuron_events, rel  # noqa: F401 (the fixture)
 
 TSTOP = 60.0
-W_A_X, W_A_Y, W_X_B, W_Y_B = 0.3, 0.7, 0.004, 0.003
+W_A_X, W_X_Y, W_X_B, W_Y_B = 0.3, 0.7, 0.004, 0.003
 
 
 def neuron_network():
@@ -43,9 +45,8 @@ def neuron_network():
     x.tau, x.invl, y.tau, y.refrac = 5.0, 10.0, 30.0, 2.0
     syn = h.ExpSyn(secs[1](0.5))
     syn.tau = 2.0
-    ncs = [h.NetCon(secs[0](0.5)._ref_v, x, sec=secs[0]), h.NetCon(secs[0](0.5)._ref_v, y, sec=secs[0]),
-           h.NetCon(x, syn), h.NetCon(y, syn)]
-    for nc, (delay, w) in zip(ncs, [(1.0, W_A_X), (1.0, W_A_Y), (2.0, W_X_B), (2.0, W_Y_B)]):
+    ncs = [h.NetCon(secs[0](0.5)._ref_v, x, sec=secs[0]), h.NetCon(x, y), h.NetCon(x, syn), h.NetCon(y, syn)]
+    for nc, (delay, w) in zip(ncs, [(1.0, W_A_X), (1.5, W_X_Y), (2.0, W_X_B), (2.0, W_Y_B)]):
         nc.threshold, nc.delay, nc.weight[0] = 0.0, delay, w
     tx, ty = h.Vector(), h.Vector()
     ncs[2].record(tx)
@@ -66,7 +67,7 @@ def our_network(mods):
     x = net.artificial(mods.IntervalFire(tau=5.0, invl=10.0))
     y = net.artificial(mods.ev_intfire(tau=30.0, refrac=2.0))
     net.connect(a, x, weight=W_A_X, delay=1.0)
-    net.connect(a, y, weight=W_A_Y, delay=1.0)
+    net.connect(x, y, weight=W_X_Y, delay=1.5)
     syn = net.synapse(mods.ExpSyn(tau=2.0), b, t_max=0.0, pulse=0.0)
     net.connect(x, b, synapse=syn, weight=W_X_B, delay=2.0)
     net.connect(y, b, synapse=syn, weight=W_Y_B, delay=2.0)

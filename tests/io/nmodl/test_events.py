@@ -261,9 +261,7 @@ def test_network_rules_for_mechanisms_with_events(mods):
     crowded.spike_train([1.0, 1.01], 0, mods.ev_twostep(), weight=0.001, t_max=0.0, pulse=0.0)
     with pytest.raises(ModelError, match=r"two spikes within one step \(0.025 ms\) reach ev_twostep\[0\]"):
         ex.Simulation(crowded, dt=DT).run(2.0)
-    x, y = net.artificial(mods.IntervalFire()), net.artificial(mods.IntervalFire())
-    with pytest.raises(ModelError, match=r"reach a mechanism with events at step times"):
-        net.connect(x, y, weight=0.5)
+    x = net.artificial(mods.IntervalFire())
     with pytest.raises(ModelError, match=r"expected an imported ARTIFICIAL_CELL"):
         net.artificial(mods.ExpSyn())
     net.connect(x, cell, mods.ExpSyn(), weight=0.001, delay=0.0, t_max=0.0, pulse=0.0)

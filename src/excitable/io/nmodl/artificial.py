@@ -56,7 +56,7 @@ def electrode_currents(mod) -> tuple[str, ...]:
 
 
 def _added(size: int) -> tuple[str, ...]:
-    return ("t", *events.queue_states(size), events.LOST, events.SPIKES, events.SPIKE_T)
+    return ("t", *events.queue_states(size), events.LOST, events.SPIKES, events.SPIKE_T, events.OFFSET)
 
 
 def queue_size(lines: list[str]) -> int:
@@ -148,19 +148,20 @@ class Blocks:
         sc = self.scope(chan, v, dict.fromkeys(self.desc.states, 0.0), celsius, 0.0)  # finitialize: t = 0
         self.gen.initial(sc)
         like = jnp.zeros_like(jnp.asarray(v, dtype=float))
-        s = {**self.out(sc, like, celsius), events.LOST: like, events.SPIKES: like, events.SPIKE_T: like - 1.0}
+        s = {**self.out(sc, like, celsius), events.LOST: like, events.SPIKES: like, events.SPIKE_T: like - 1.0,
+             events.OFFSET: like}
         s.update({k: like + (jnp.inf if k.startswith("queue_t") else -1.0 if k == events.LAST else 0.0)
                   for k in events.queue_states(self.size)})
         return events.apply_calls(self.comp, sc.glob, s, jnp.ones(like.shape, bool), like, like, self.size)
 
-    def on_step(self, chan, s, amount, dt):
+    def on_step(self, chan, s, amount, dt, offset=None):
         def receive(s, mask, when, flag, w):
             sc = self.scope(chan, jnp.zeros_like(when), s, s.get("celsius", 0.0), when)
             sc.local.update({self.weight_name: w, "flag": flag})
             self.receive_block(sc)
             new = {k: jnp.where(mask, materialize(sc.glob[k]) + jnp.zeros_like(when), s[k]) for k in self.kept}
             return events.apply_calls(self.comp, sc.glob, {**s, **new}, mask, when, w, self.size)
-        return events.deliver(s, amount, dt, self.size, receive if self.receive_block is not None else None)
+        return events.deliver(s, amount, dt, self.size, receive if self.receive_block is not None else None, offset)
 
 
 def make_event_class(desc: Description, mod):
@@ -182,7 +183,7 @@ def make_event_class(desc: Description, mod):
         "currents": mechanism.neuron_slope(b.raw_currents),
         "advance": lambda self, v, s, celsius, dt, drive: b.advance(self, v, s, celsius, dt),
         "steady_state": lambda self, v, celsius: b.steady_state(self, v, celsius),
-        "on_step": lambda self, s, amount, dt: b.on_step(self, s, amount, dt),
+        "on_step": lambda self, s, amount, dt, offset=None: b.on_step(self, s, amount, dt, offset),
         "electrode": b.electrode, "artificial": is_artificial(mod), "queue_size": b.size,
         "conductances": lambda self, s: {}, "gates": lambda self, v, celsius: {}, "source": desc.path,
         "description": desc, "shared_exp": b.gen.comp_exp,

@@ -41,7 +41,7 @@ CALLS = {"net_send": 2, "net_event": 1, "net_move": 1}
 #: A self-event slot that is empty.
 EMPTY = jnp.inf
 #: The state names the queue and the clock add (a file variable of the same name is refused).
-LOST, SPIKE_T, SPIKES, LAST = "events_lost", "spike_t", "spikes", "queue_last"
+LOST, SPIKE_T, SPIKES, LAST, OFFSET = "events_lost", "spike_t", "spikes", "queue_last", "spike_offset"
 
 
 def queue_states(size: int) -> tuple[str, ...]:
@@ -127,20 +127,23 @@ def _move(s: dict, on, when, now, size: int) -> dict:
     return s
 
 
-def deliver(s: dict, amount, dt, size: int, receive):
+def deliver(s: dict, amount, dt, size: int, receive, offset=None):
     """The states after this step's deliveries (module docstring): ``receive(s, mask, t, flag, w)``
     runs NET_RECEIVE where ``mask`` holds. ``amount``: the incoming weight per instance (None: no
-    connections); an instance with 0 has no incoming event. Returns the states with ``t`` = t + dt/2,
-    the time BREAKPOINT sees."""
+    connections); an instance with 0 has no incoming event, which comes at t + ``offset`` (ms; an
+    artificial cell's spike time within its step, carried by the engine; None: 0). Returns the
+    states with ``t`` = t + dt/2, the time BREAKPOINT sees, and ``spike_offset``: this step's
+    net_event time past t (for the engine's fan-out)."""
     t0 = s["t"]
     due_by = t0 + 0.5 * dt
     incoming = jnp.zeros(jnp.shape(t0), bool) if amount is None else (amount != 0)
     w_in = 0.0 if amount is None else amount
+    t_in = t0 if offset is None else t0 + offset
     s = {**s, SPIKES: jnp.zeros_like(s[SPIKES])}
 
     def one(_, carry):
         s, incoming = carry
-        times = jnp.stack([jnp.where(incoming, t0, EMPTY)] + [s[f"queue_t{j}"] for j in range(size)])
+        times = jnp.stack([jnp.where(incoming, t_in, EMPTY)] + [s[f"queue_t{j}"] for j in range(size)])
         k, when = jnp.argmin(times, axis=0), jnp.min(times, axis=0)
         due = when <= due_by  # ties: the incoming event first
         flag = sum(jnp.where(k == j + 1, s[f"queue_flag{j}"], 0.0) for j in range(size)) if size else 0.0
@@ -154,7 +157,8 @@ def deliver(s: dict, amount, dt, size: int, receive):
     late = incoming | (jnp.zeros_like(incoming) if not size else
                        jnp.any(jnp.stack([s[f"queue_t{j}"] <= due_by for j in range(size)]), axis=0))
     # Two net_events in one step reach the targets as one spike: counted, never passed on silently.
-    return {**s, LOST: s[LOST] + late + (s[SPIKES] > 1), "t": due_by}
+    return {**s, LOST: s[LOST] + late + (s[SPIKES] > 1), "t": due_by,
+            OFFSET: jnp.where(s[SPIKES] > 0, s[SPIKE_T] - t0, 0.0)}
 
 
 def uses(mod, desc, lines: list[str]) -> bool:
