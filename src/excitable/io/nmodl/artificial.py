@@ -5,21 +5,22 @@
 The class is a ``kind = "point"`` mechanism like ``point.make_point_class``'s, with three more
 things the engine uses:
 
-- ``on_step(s, amount, dt)``: called by the engine before every step's membrane currents
-  (``stepping.receive_events``): the step's incoming weight and due self-events, one NET_RECEIVE
-  each, earliest first (``events.deliver``), and the clock ``t`` moved to the step's middle, the
-  time NEURON's BREAKPOINT sees;
+- ``on_step(s, amount, dt, offset)``: called by the engine before every step's membrane currents
+  (``stepping.receive_events``): the step's incoming weight (at the step's start + ``offset`` ms)
+  and due self-events, one NET_RECEIVE each, earliest first (``events.deliver``), and the clock
+  ``t`` moved to the step's middle, the time NEURON's BREAKPOINT sees;
 - ``electrode``: the ELECTRODE_CURRENT names: injected current, positive inward (the engine
   subtracts it from the membrane current); recorded as the file's ``i`` (nA);
 - ``artificial``: an ARTIFICIAL_CELL (no current, no compartment of its own: the Network keeps it
   beside a cell's node, which it never touches) whose ``net_event`` spikes the engine sends through
-  its connections (the states ``spikes`` in this step and ``spike_t``, the last spike's time, ms;
-  -1 before the first).
+  its connections (the states ``spikes`` in this step, ``spike_t``, the last spike's time, ms, -1
+  before the first, and ``spike_offset``, its time past the step's start, which the engine carries
+  to the targets).
 
 States: the STATEs, every ASSIGNED that BREAKPOINT does not set (NEURON keeps them in the instance
 between blocks: invlfire's ``m``, ``t0``, ``minf``), PARAMETERs INITIAL overwrites, the clock ``t``
-(ms), the queue (``events.queue_states``), ``events_lost``, ``spikes``, ``spike_t``, and
-``celsius`` where the file reads it.
+(ms), the queue (``events.queue_states``), ``events_lost``, ``spikes``, ``spike_t``,
+``spike_offset``, and ``celsius`` where the file reads it.
 """
 
 from __future__ import annotations

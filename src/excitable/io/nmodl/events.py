@@ -7,8 +7,11 @@ time is <= t + dt/2, in time order, with ``t`` set to the event's own time insid
 carries the same: its clock ``t`` (the same two half-step sums as NEURON's), and a queue of at most
 ``QUEUE`` pending self-events (time, flag, weight: NEURON's SelfEvent keeps the weight of the event
 that sent it; 0 for one sent by INITIAL). Each step (``deliver``, called by the engine's
-``receive_events`` before the membrane currents) takes the step's incoming events (their summed
-weight, time t, flag 0) and the due self-events, earliest first, one NET_RECEIVE each.
+``receive_events`` before the membrane currents) takes the step's incoming event (flag 0, its
+weight, at t, or at t + the offset the engine carries from an artificial cell's spike time) and the
+due self-events, earliest first, one NET_RECEIVE each. The engine sums what arrives at an instance
+in one step, so ``Network.connect`` gives such a mechanism one connection per instance and a
+``spike_train`` into it keeps its spikes a step apart: then at most one event arrives per step.
 
 Bounded by construction: a full queue drops the event and counts it in the state ``events_lost``
 (so do a ``net_move`` with no pending self-event, which NEURON refuses, a self-event still due
