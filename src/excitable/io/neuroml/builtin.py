@@ -29,6 +29,8 @@ class Part:
     gates: tuple[Gate, ...]
     g_field: str
     e_field: str
+    #: the channel's current law (``rates.LAWS``): "ohmic", or a Ca2+ Nernst/GHK/GHK2 density
+    law: str = "ohmic"
 
 
 def _rates(name, instances, forward, reverse, q10=None, celsius=0.0, steady=None):
@@ -91,9 +93,9 @@ def parts_of(mechanism, kinetic: dict[str, float]) -> list[Part]:
     """The NeuroML channels of ``mechanism`` (an instance), its kinetic fields' values given."""
     cls = type(mechanism)
     gates = getattr(cls, "neuroml_gates", None)
-    if gates is not None and getattr(cls, "neuroml_law", "ohmic") != "ohmic":
-        raise ModelError(f"NeuroML export: {cls.__name__} runs under a {cls.neuroml_law} density (channelDensity"
-                         f"Nernst/GHK/GHK2), which the export does not write yet; channelDensity only")
+    law = getattr(cls, "neuroml_law", "ohmic")
+    if gates is not None and law != "ohmic":  # written as channelDensityNernst/GHK/GHK2 (writer_ions)
+        return [Part("", "ca", tuple(gates), "permeability" if law == "ghk" else "gbar", "", law)]
     if gates is not None:  # a channel imported from NeuroML: written back as it came
         return [Part("", getattr(cls, "neuroml_species", None), tuple(gates), "gbar", "erev")]
     if cls.__module__.startswith("excitable.") and cls.__name__ in PARTS:

@@ -61,7 +61,7 @@ def pool_class(model_id: str, kind: str, ci: float, co: float, source: str):
         "states": ("concentration",), "units": dict(fields), "ions": {},
         "ion_fields": {"ica": ("ca", "current")}, "conc_writes": {"concentration": ("ca", "ci")},
         "ion_constants": {"ca": {"z": 2, "ci": float(ci), "co": float(co)}},
-        "gates": gates, "advance": advance, "currents": lambda self, v, s: {},
+        "gates": gates, "advance": advance, "currents": lambda self, v, s: {}, "neuroml_pool": kind,
         "__module__": "excitable_imported.neuroml",  # numbers from a file: not in the program store
     }
     if not model_id.isidentifier():

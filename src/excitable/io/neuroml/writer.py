@@ -42,8 +42,17 @@ def document(cell, *, doc_id: str | None = None, v_init_mV: float = -65.0, ions=
     mp.init_memb_potentials.append(N.InitMembPotential(value=units.write(v_init_mV, "mV"), segment_groups="all"))
     # NeuroML requires one; 0 mV is where excitable counts spikes (NEURON's APCount default: -20 mV)
     mp.spike_threshes.append(N.SpikeThresh(value=units.write(0.0, "mV"), segment_groups="all"))
+    concentrations: dict[int, tuple] = {}  # section -> (ci, co) its Nernst/GHK densities read
+    pools = [(n, m) for n, m in cell.mechanisms.items() if getattr(type(m), "neuroml_pool", None)]
     for name, mech in cell.mechanisms.items():
-        _mechanism(N, doc, mp, cell, comp, name, mech, group_of, taken)
+        if name not in {n for n, _ in pools}:
+            _mechanism(N, doc, mp, cell, comp, name, mech, group_of, taken, concentrations)
+    if pools and not concentrations:
+        raise ModelError(f"NeuroML export: pool {pools[0][0]!r} on a cell without a Nernst/GHK density to read it")
+    if concentrations:
+        from excitable.io.neuroml.writer_ions import write_species
+
+        write_species(N, doc, bio, cell, comp, concentrations, pools, group_of, taken)
     doc.cells.append(N.Cell(id=cell_id, morphology=morph, biophysical_properties=bio))
     return doc
 
@@ -136,7 +145,7 @@ def _section_ra(cell) -> np.ndarray:
     return np.full(n, float(cell._ra)) if per_section is None else np.asarray(per_section, float)
 
 
-def _mechanism(N, doc, mp, cell, comp, name, mech, group_of, taken) -> None:
+def _mechanism(N, doc, mp, cell, comp, name, mech, group_of, taken, concentrations) -> None:
     present = np.zeros(comp.n, bool)
     present[cell.mechanism_sites(name)] = True
     membrane = comp.area_um2 > 0
@@ -159,7 +168,8 @@ def _mechanism(N, doc, mp, cell, comp, name, mech, group_of, taken) -> None:
         chan_id = nml_id(f"{name}_{part.suffix}" if part.suffix else name, taken)
         channel = _channel(N, chan_id, part)
         (doc.ion_channel_hhs if part.gates else doc.ion_channel).append(channel)
-        pairs = np.stack([values[part.g_field], values[part.e_field]], axis=1)
+        fields = (part.g_field, part.e_field) if part.law == "ohmic" else (part.g_field, "ci", "co")
+        pairs = np.stack([values[f] for f in fields], axis=1)
         per = {}
         for i in range(len(comp.section_names)):
             rows = pairs[(comp.section == i) & membrane & present]
@@ -169,6 +179,11 @@ def _mechanism(N, doc, mp, cell, comp, name, mech, group_of, taken) -> None:
                 raise ModelError(f"NeuroML export: {name}.{part.g_field}/{part.e_field} varies within section "
                                  f"{comp.section_names[i]!r}; NeuroML densities are uniform per segment group")
             per.setdefault(tuple(rows[0].tolist()), []).append(i)
+        if part.law != "ohmic":
+            from excitable.io.neuroml.writer_ions import write_density
+
+            write_density(N, mp, chan_id, part.law, per, group_of, taken, concentrations, comp.section_names)
+            continue
         for (g, e), secs in per.items():
             mp.channel_densities.append(N.ChannelDensity(
                 id=nml_id(f"{chan_id}_density", taken), ion_channel=chan_id, cond_density=units.write(g, "mS_per_cm2"),
