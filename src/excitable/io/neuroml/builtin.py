@@ -31,6 +31,8 @@ class Part:
     e_field: str
     #: the channel's current law (``rates.LAWS``): "ohmic", or a Ca2+ Nernst/GHK/GHK2 density
     law: str = "ohmic"
+    #: whether ``gates`` are kinetic schemes (``kinetic.KSGate``): an ionChannelKS
+    kinetic: bool = False
 
 
 def _rates(name, instances, forward, reverse, q10=None, celsius=0.0, steady=None):
@@ -96,6 +98,9 @@ def parts_of(mechanism, kinetic: dict[str, float]) -> list[Part]:
     law = getattr(cls, "neuroml_law", "ohmic")
     if gates is not None and law != "ohmic":  # written as channelDensityNernst/GHK/GHK2 (writer_ions)
         return [Part("", "ca", tuple(gates), "permeability" if law == "ghk" else "gbar", "", law)]
+    if getattr(cls, "neuroml_kinetic", None):  # an imported kinetic scheme: its KSGates as "gates"
+        return [Part("", getattr(cls, "neuroml_species", None), tuple(cls.neuroml_kinetic), "gbar", "erev",
+                     "ohmic", kinetic=True)]
     if gates is not None:  # a channel imported from NeuroML: written back as it came
         return [Part("", getattr(cls, "neuroml_species", None), tuple(gates), "gbar", "erev")]
     if cls.__module__.startswith("excitable.") and cls.__name__ in PARTS:

@@ -176,7 +176,7 @@ def ks_channel_class(name: str, gates: tuple[KSGate, ...], species: str | None, 
         "gates": lambda self, v, celsius: {}, "advance": advance, "steady_state": steady_state,
         "currents": lambda self, v, s: {current: self.gbar * open_fraction(s) * (v - self.erev)},
         "conductances": lambda self, s: {"g": self.gbar * open_fraction(s)},
-        "neuroml_gates": None, "neuroml_species": species, "neuroml_law": "ohmic", "neuroml_kinetic": True,
+        "neuroml_gates": None, "neuroml_species": species, "neuroml_law": "ohmic", "neuroml_kinetic": gates,
         "__module__": "excitable_imported.neuroml",  # numbers from a file: not in the program store
     }
     if not name.isidentifier():
@@ -184,4 +184,25 @@ def ks_channel_class(name: str, gates: tuple[KSGate, ...], species: str | None, 
     return channel(type(name, (AbstractChannel,), namespace))
 
 
-__all__ = ["Form", "KSGate", "ks_channel_class", "ks_gate"]
+def ks_element(N, chan_id: str, species: str | None, gates: tuple[KSGate, ...], rate_text, variable, time):
+    """The libNeuroML ``IonChannelKS`` of ``gates`` (export); ``rate_text(form)`` writes a ``<rate>``
+    child (libNeuroML keeps it as XML text), ``variable``/``time`` a steady state / time course."""
+    ch = N.IonChannelKS(id=chan_id, conductance="10pS", species=species)
+    for g in gates:
+        el = N.GateKS(id=g.name, instances=g.instances,
+                      closed_states=[N.ClosedState(id=s) for k, s in enumerate(g.states) if k not in g.open],
+                      open_states=[N.OpenState(id=g.states[k]) for k in g.open])
+        for n, (i, j, forward, reverse, inf, tau) in enumerate(g.transitions):
+            ends = {"id": f"t{n}", "from_": g.states[i], "to": g.states[j]}
+            if inf is not None:
+                el.tau_inf_transition.append(N.TauInfTransition(steady_state=variable(inf), time_course=time(tau),
+                                                                **ends))
+            elif forward is not None:
+                el.forward_transition.append(N.ForwardTransition(anytypeobjs_=[rate_text(forward)], **ends))
+            else:
+                el.reverse_transition.append(N.ReverseTransition(anytypeobjs_=[rate_text(reverse)], **ends))
+        ch.gate_kses.append(el)
+    return ch
+
+
+__all__ = ["Form", "KSGate", "ks_channel_class", "ks_element", "ks_gate"]

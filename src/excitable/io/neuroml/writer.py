@@ -167,7 +167,7 @@ def _mechanism(N, doc, mp, cell, comp, name, mech, group_of, taken, concentratio
     for part in parts_of(mech, kinetic):
         chan_id = nml_id(f"{name}_{part.suffix}" if part.suffix else name, taken)
         channel = _channel(N, chan_id, part)
-        (doc.ion_channel_hhs if part.gates else doc.ion_channel).append(channel)
+        (doc.ion_channel_kses if part.kinetic else doc.ion_channel_hhs if part.gates else doc.ion_channel).append(channel)
         fields = (part.g_field, part.e_field) if part.law == "ohmic" else (part.g_field, "ci", "co")
         pairs = np.stack([values[f] for f in fields], axis=1)
         per = {}
@@ -191,6 +191,15 @@ def _mechanism(N, doc, mp, cell, comp, name, mech, group_of, taken, concentratio
 
 
 def _channel(N, chan_id: str, part):
+    if part.kinetic:
+        from excitable.io.neuroml.kinetic import ks_element
+
+        def rate_text(form):  # the <rate> child, as libNeuroML keeps it (XML text)
+            r = _rate(N.HHRate, form)
+            return f'<rate type="{r.type}" rate="{r.rate}" midpoint="{r.midpoint}" scale="{r.scale}"/>'
+
+        return ks_element(N, chan_id, part.species, part.gates, rate_text, lambda f: _rate(N.HHVariable, f),
+                          lambda f: N.HHTime(type=f.type, tau=units.write(f.tau, "ms")))
     if not part.gates:
         return N.IonChannel(id=chan_id, conductance="10pS", type="ionChannelPassive", species=part.species)
     ch = N.IonChannelHH(id=chan_id, conductance="10pS", species=part.species)
