@@ -183,7 +183,7 @@ def half_width(t, v, *, rest=None, threshold=0.0) -> float | None:
     return float(falling[0] - rising[-1])
 
 
-def threshold_voltage(t, v, *, dvdt=10.0, threshold=0.0) -> tuple[float, float] | None:
+def threshold_voltage(t, v, *, dvdt=10.0, threshold=0.0, rate=None) -> tuple[float, float] | None:
     """Spike threshold by the dV/dt criterion: V where dV/dt first reaches ``dvdt`` on the upstroke.
 
     Criterion: take the run of consecutive intervals with dV/dt >= ``dvdt`` (mV/ms) that contains
@@ -195,11 +195,17 @@ def threshold_voltage(t, v, *, dvdt=10.0, threshold=0.0) -> tuple[float, float] 
     as long as dV/dt falls below ``dvdt`` in between; if it never does, the threshold cannot be
     told apart from the stimulus and ``None`` is returned.
 
+    ``rate`` applies the same criterion to another rate sampled at ``t`` instead of the secant slopes,
+    interpolated between samples: the membrane's own rate of rise ``-I_ion / C_m`` (mV/ms, the dV/dt
+    the ionic currents alone would give) finds where V starts to rise by itself even while a strong
+    pulse drives dV/dt above ``dvdt`` from its onset; without a stimulus the two rates are equal.
+
     Args:
         t: sample times, ms.
         v: membrane potential, mV.
         dvdt: rate criterion, mV/ms (> 0).
         threshold: spike detection level, mV.
+        rate: optional rate sampled at ``t``, mV/ms (same length as ``t``).
 
     Returns:
         ``(time_ms, voltage_mV)``, or ``None`` if there is no spike, dV/dt is below ``dvdt`` where
@@ -210,21 +216,27 @@ def threshold_voltage(t, v, *, dvdt=10.0, threshold=0.0) -> tuple[float, float] 
         (1.5, -60.0)
     """
     t, v = _as_trace(t, v)
-    rate = check_number("dvdt", dvdt, positive=True)
+    crit = check_number("dvdt", dvdt, positive=True)
     level = check_number("threshold", threshold)
     first = _first_spike(t, v, level)
     if first is None:
         return None
-    tm, sl = _slopes(t, v)
-    k = int(np.searchsorted(t, first[0], side="left")) - 1  # interval holding the crossing
+    if rate is None:
+        tm, sl = _slopes(t, v)
+    else:
+        tm, sl = t, np.asarray(rate, dtype=float)
+        if sl.shape != t.shape:
+            raise ModelError(f"rate must have one value per sample of t ({t.size}), got shape {sl.shape}")
+    # the interval holding the crossing (secant slopes), or the last sample before it (a sampled rate)
+    k = int(np.searchsorted(t, first[0], side="left")) - 1
     k = max(k, 0)
-    if sl[k] < rate:
+    if sl[k] < crit:
         return None
-    below = np.flatnonzero(sl[:k] < rate)
+    below = np.flatnonzero(sl[:k] < crit)
     if below.size == 0:
         return None
     j = int(below[-1])
-    frac = (rate - sl[j]) / (sl[j + 1] - sl[j])
+    frac = (crit - sl[j]) / (sl[j + 1] - sl[j])
     tc = float(tm[j] + frac * (tm[j + 1] - tm[j]))
     return tc, float(np.interp(tc, t, v))
 

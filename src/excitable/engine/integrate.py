@@ -35,7 +35,8 @@ def initial_state(plan: Plan, params):
     for pl, mech in mechanisms(plan, params, pools):
         chan[pl.name] = mech.steady_state(_at(plan, pl, v), params["celsius"])
     n_sites = {pl.name: len(pl.sites) for pl in plan.placements}
-    syn = initial_synapses(plan.connections, n_sites, params["seed"])
+    lanes = frozenset(pl.name for pl in plan.placements if hasattr(type(params["channels"][pl.name]), "on_step"))
+    syn = initial_synapses(plan.connections, n_sites, params["seed"], lanes)
     return {"v": v, "chan": chan, "ions": ions, "syn": syn}
 
 
@@ -241,7 +242,10 @@ def _newton_rest(plan: Plan, params, v, iterations):
 
     def newton(_, v):
         i, di = jax.jvp(i_ss, (v,), (jnp.ones_like(v),))
-        step_ = jnp.where(di > 1e-12, i / jnp.where(di > 1e-12, di, 1.0), 0.0)
+        # Where the steady-state I-V slope is not positive (a Na+ window current's negative slope, e.g.
+        # the textbook cell with gNa x 1.4 at the -65 mV guess), Newton would stall or climb away from
+        # the rest: step 1 mV the way the current drives V (outward: down) until the slope turns.
+        step_ = jnp.where(di > 1e-12, i / jnp.where(di > 1e-12, di, 1.0), jnp.sign(i))
         return v - jnp.clip(step_, -10.0, 10.0)
 
     return jax.lax.fori_loop(0, iterations, newton, v)

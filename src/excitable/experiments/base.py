@@ -69,7 +69,7 @@ class Param:
     what ``coerce`` enforces; ``slider`` is the range a page offers (within those bounds), derived
     from ``minimum`` and ``maximum`` when not given. A default of None means "chosen by the protocol"
     (the help says how); ``default_note`` says it in a few words where a listing would show the
-    default, e.g. "6.3 for hh, 36 for textbook" for a model's own temperature.
+    default, e.g. "6.3 for hh, 37 for textbook" for a model's own temperature.
     """
 
     default: Any

@@ -89,15 +89,77 @@ def test_pronase_turns_the_spike_into_a_plateau(model):
 
 
 def test_textbook_cell_meets_its_targets():
-    # PHENOMENA-SPEC section 0 "Textbook neuron" targets (spec, not literature fits): rest -70 +/- 2,
-    # threshold (dV/dt = 10 mV/ms) -55 +/- 3, peak +40 +/- 5 mV, undershoot 2-10 mV below rest.
+    # issue 16's targets for the textbook neuron at 37 degC: rest -70 +/- 0.5, threshold (dV/dt = 10
+    # mV/ms) -55 +/- 1, peak +40 +/- 1 mV, undershoot a few mV below rest. The cell's exact solution is
+    # checked by SciPy's LSODA in tests/physics/test_pospischil.py; this is the run a student sees
+    # (backward Euler at dt 0.025 ms, which peaks 1.6 mV lower than the exact +41.0).
     # issue 16, item 4: the textbook neuron is the default (a typical neuron's question).
     res = experiments.run("action-potential")
     s = res.summary
-    assert s["model"] == "textbook" and s["n_spikes"] == 1 and s["temperature_degC"] == 36.0
+    assert s["model"] == "textbook" and s["n_spikes"] == 1 and s["temperature_degC"] == 37.0
     assert_answer_measured(res)
-    assert abs(s["rest_mV"] + 70) < 2 and abs(s["threshold_mV"] + 55) < 3 and abs(s["peak_mV"] - 40) < 5
-    assert 2 < s["rest_mV"] - s["undershoot_mV"] < 10
+    assert abs(s["rest_mV"] + 70) < 0.5 and abs(s["threshold_mV"] + 55) < 1 and abs(s["peak_mV"] - 40) < 1
+    assert 3 < s["rest_mV"] - s["undershoot_mV"] < 8 and s["threshold_criterion"] == "dV/dt"
+
+
+def _lsoda_upstroke(amp, delay=5.0, pulse=1.0):
+    """The textbook cell's exact response to a 1-ms pulse (SciPy LSODA, rtol = atol = 1e-9), sampled
+    every 0.5 us to 4 ms after the onset: t (ms), V (mV), dV/dt and -I_ion/C_m (mV/ms, C_m = 1)."""
+    import jax
+    import jax.numpy as jnp
+    from scipy.integrate import solve_ivp
+
+    from excitable.physics.channels.pospischil import textbook
+    from tests.physics.test_pospischil import Cell
+
+    cell = Cell(textbook())
+    y, parts = cell.y_rest, []
+    for a, (ta, tb) in ((amp, (delay, delay + pulse)), (0.0, (delay + pulse, delay + 4.0))):
+        sol = solve_ivp(lambda t, yy: np.asarray(cell.rhs(yy, a)), (ta, tb), y, method="LSODA", rtol=1e-9,
+                        atol=1e-9, dense_output=True)
+        tt = np.arange(ta, tb, 0.0005)
+        parts.append((tt, sol.sol(tt), np.full(tt.size, a)))
+        y = sol.y[:, -1]
+    t, ys, stim = (np.concatenate([p[0] for p in parts]), np.hstack([p[1] for p in parts]),
+                   np.concatenate([p[2] for p in parts]))
+    dvdt = np.asarray(jax.vmap(lambda yy, aa: cell.rhs(yy, aa)[0])(jnp.asarray(ys.T), jnp.asarray(stim)))
+    return t, ys[0], dvdt, dvdt - stim
+
+
+def _last_rise_through(v, rate, level=10.0):
+    """V where ``rate`` last rises through ``level`` before the peak of ``v`` (None if it never does)."""
+    up = np.flatnonzero((rate[:-1] < level) & (rate[1:] >= level))
+    up = up[up < np.argmax(v)]
+    return float(v[up[-1]]) if up.size else None
+
+
+def test_threshold_is_reported_when_the_pulse_alone_exceeds_the_criterion():
+    # issue 16: at 19 uA/cm2 (19 mV/ms on 1 uF/cm2) dV/dt stays above 10 mV/ms from the onset into the
+    # spike, so the dV/dt threshold is undefined (the exact solution agrees: None below). The summary
+    # then applies the criterion to -I_ion/C_m. Reference: LSODA's own rate, -53.91 mV. The engine is
+    # first-order (backward Euler): measured -53.50 / -53.74 / -53.82 / -53.86 mV at dt 0.025 / 0.01 /
+    # 0.005 / 0.0025 ms, so at dt 0.005 it lies within 0.15 mV (0.09 measured).
+    t, v, dvdt, own = _lsoda_upstroke(19.0)
+    assert _last_rise_through(v, dvdt) is None
+    reference = _last_rise_through(v, own)
+    s = experiments.run("action-potential", amplitude=19.0, dt=0.005).summary
+    assert s["threshold_criterion"] == "-I_ion/C_m"
+    assert s["threshold_mV"] == pytest.approx(reference, abs=0.15)
+    # At the default 14 uA/cm2 the pulse's own 14 mV/ms falls below 10 before the take-off (after the
+    # pulse, where dV/dt = -I_ion/C_m): the dV/dt threshold, equal to LSODA's within 0.05 mV (0.008).
+    t, v, dvdt, own = _lsoda_upstroke(14.0)
+    assert _last_rise_through(v, dvdt) == pytest.approx(_last_rise_through(v, own), abs=1e-9)
+    s = experiments.run("action-potential").summary
+    assert s["threshold_criterion"] == "dV/dt"
+    assert s["threshold_mV"] == pytest.approx(_last_rise_through(v, dvdt), abs=0.05)
+
+
+def test_every_spike_has_a_threshold_on_the_slider():
+    # The slider's amplitudes that fire (10-60 uA/cm2): a threshold each, rising with the pulse (a strong
+    # pulse pushes V faster than m follows), always below the peak and above rest.
+    for amp in (10.0, 19.0, 30.0, 60.0):
+        s = experiments.run("action-potential", amplitude=amp).summary
+        assert s["n_spikes"] == 1 and s["rest_mV"] < s["threshold_mV"] < -40.0, (amp, s["threshold_mV"])
 
 
 def test_the_declared_signals_are_recorded(hh):

@@ -30,6 +30,6 @@ def test_textbook_neuron_is_the_default_and_all_or_none():
     # it); a coarser sweep and bisection keep the test quick without changing either criterion.
     res = experiments.run("all-or-none", n_sweep=8, tolerance=1e-2)
     s = res.summary
-    assert s["model"] == "textbook" and s["temperature_degC"] == 36.0
+    assert s["model"] == "textbook" and s["temperature_degC"] == 37.0
     assert s["suprathreshold_peak_range_mV"] < 10.0 and s["subthreshold_max_peak_mV"] < -40.0
     assert_answer_measured(res)

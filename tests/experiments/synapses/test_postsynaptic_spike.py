@@ -12,7 +12,7 @@ import pytest
 from excitable import experiments
 from tests.experiments import assert_signals_recorded
 
-VT, GNA, GK, GM, GL, ENA, EK, EL = -69.3, 30.0, 7.0, 0.075, 0.1, 50.0, -90.0, -69.5  # pospischil.textbook()
+VT, VTK, GNA, GK, GM, GL, ENA, EK, EL = -69.6, -57.6, 31.0, 22.5, 0.075, 0.1, 50.0, -90.0, -69.65  # pospischil.textbook()
 
 
 def _inf(a, b):
@@ -26,7 +26,8 @@ def instant_iv_threshold(rest):
     m = _inf(0.32 * (13 - x) / (np.exp((13 - x) / 4) - 1), 0.28 * (x - 40) / (np.exp((x - 40) / 5) - 1))
     r = rest - VT
     h0 = _inf(0.128 * np.exp((17 - r) / 18), 4 / (1 + np.exp((40 - r) / 5)))
-    n0 = _inf(0.032 * (15 - r) / (np.exp((15 - r) / 5) - 1), 0.5 * np.exp((10 - r) / 40))
+    rk = rest - VTK  # the K+ channel's own threshold shift
+    n0 = _inf(0.032 * (15 - rk) / (np.exp((15 - rk) / 5) - 1), 0.5 * np.exp((10 - rk) / 40))
     p0 = 1 / (1 + np.exp(-(rest + 35) / 10))  # Yamada M-current steady state
     i = GL * (v - EL) + GNA * m**3 * h0 * (v - ENA) + GK * n0**4 * (v - EK) + GM * p0 * (v - EK)
     return float(v[np.nonzero(i < 0)[0][0]])

@@ -36,7 +36,9 @@ def test_control_follows_every_release_and_blocked_stops_firing(tc):
     followed = s["releases_followed_blocked"]
     assert 1 <= followed <= 3
     assert s["spikes_per_release_list_blocked"][followed:] == [0] * (n - followed)
-    assert s["n_spikes_blocked"] == followed and s["depolarization_block"]
+    # Counted during the train: after it the lingering ACh clears, h recovers while V passes back
+    # through threshold and the textbook cell (37 °C) may fire once more (at 551 ms of 570).
+    assert sum(s["spikes_per_release_list_blocked"]) == followed and s["depolarization_block"]
 
 
 def test_prolonged_depolarization_and_block(tc):

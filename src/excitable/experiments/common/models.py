@@ -3,7 +3,7 @@ protocol several of them run on it.
 
 - ``hh``: Hodgkin & Huxley 1952 squid axon (NEURON's hh), a 20 x 20 um cylinder, 6.3 degC, rest -65 mV.
 - ``textbook``: a mammalian regular-spiking cell (Pospischil et al. 2008), tuned so that rest is near
-  -70 mV, threshold near -55 mV and the peak near +40 mV, at 36 degC.
+  -70 mV, threshold near -55 mV and the peak near +40 mV, at 37 degC.
 
 ``prepared`` applies the drug parameters (``gNa_scale``, ``gK_scale``) and the temperature of the
 resolved values; ``pulse_simulation`` adds one current pulse, ``stim_density`` is that pulse as the

@@ -19,8 +19,8 @@ DT_SLIDER = decades(0.001, 0.1)
 
 
 #: What a default of None means for a single-compartment model's temperature, degC: the model's own
-#: (``excitable.experiments.common.models``: HH measured the squid axon at 6.3; the textbook neuron, 36).
-MODEL_TEMPERATURE_NOTE = "the model's own: 6.3 for hh, 36 for textbook"
+#: (``excitable.experiments.common.models``: HH measured the squid axon at 6.3; the textbook neuron, 37).
+MODEL_TEMPERATURE_NOTE = "the model's own: 6.3 for hh, 37 for textbook"
 
 
 def temperature(default, help: str, *, minimum: float = -10, maximum: float = 60, note: str = "") -> Param:
@@ -37,7 +37,7 @@ def time_step(default: float = 0.025, help: str = "time step", *, maximum: float
 
 #: The parameters every single-compartment experiment shares.
 MODEL_PARAMS = {
-    "model": Param("hh", "", "hh (squid axon, 6.3 degC) or textbook (mammalian, 36 degC)", str, MODELS),
+    "model": Param("hh", "", "hh (squid axon, 6.3 degC) or textbook (mammalian, 37 degC)", str, MODELS),
     "temperature": temperature(None, "the channels' rates scale by 3 per 10 degC (Q10)",
                                note=MODEL_TEMPERATURE_NOTE),
 }

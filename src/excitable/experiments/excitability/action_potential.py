@@ -58,7 +58,7 @@ def finish(p: Values, prep: Prepared, res: Result) -> Result:
     res.meta.update(p, temperature=ctx["temperature"], amplitude=ctx["amplitude"],
                     model_description=ctx["model"].description,
                     states={name: m.states for name, m in sim.cell.mechanisms.items()})
-    res.summary = summarize(res, p.delay)
+    res.summary = summarize(res, p.delay, cm=float(sim.cell.cm[0]))
     guard_resting_state(res.summary, res.t, res.traces["v"], p.delay, p.get("gK_scale", 1.0))
     res.summary["no_repolarization"] = plateau_reason(res.summary, p.get("no_inactivation", False))
     res.summary.update(model=p.model, temperature_degC=ctx["temperature"], amplitude_uA_cm2=ctx["amplitude"])
@@ -78,17 +78,19 @@ def record_everything(sim: Simulation) -> None:
             sim.record(f"{name}.{field}")
 
 
-def summarize(res: Result, onset_ms: float) -> dict:
+def summarize(res: Result, onset_ms: float, cm: float = 1.0) -> dict:
     """AP measures (analysis.shape) plus when Na+ and K+ conductances peak and how far h and n go.
 
     Times named ``*_time_ms`` are on the trace's clock (as ``spike_times_ms``, where the figure draws
     them); those named ``*_after_stimulus_ms`` count from the stimulus onset (what a textbook quotes:
     the V peak, then gNa's, then gK's), so the two kinds are never mixed under one name.
+    ``cm`` (uF/cm2) turns the recorded ionic current into the membrane's own rate of rise.
     """
     from excitable.analysis import action_potential_summary
 
     t, v = res.t, res.traces["v"]
     out = action_potential_summary(t, v, stimulus_onset_ms=onset_ms)
+    out.update(threshold_by_own_rate(t, v, res.traces.get("i_ion"), cm, onset_ms, out))
     out["peak_time_after_stimulus_ms"] = None if out["peak_time_ms"] is None else out["peak_time_ms"] - onset_ms
     out["max_v_mV"] = float(np.max(v))
     out["duration_above_0mV_ms"] = duration_above(t, v, 0.0, onset_ms)
@@ -105,6 +107,32 @@ def summarize(res: Result, onset_ms: float) -> dict:
         out["h_min"] = float(res.traces["HH.h"].min())
         out["n_max"] = float(res.traces["HH.n"].max())
     return out
+
+
+THRESHOLD_CRITERIA = {
+    "dV/dt": "V where dV/dt reaches 10 mV/ms on the upstroke",
+    "-I_ion/C_m": "V where the membrane's own rate of rise, -I_ion/C_m (dV/dt less the stimulus's share), "
+                  "reaches 10 mV/ms: the pulse alone drives dV/dt above 10 mV/ms",
+}
+
+
+def threshold_by_own_rate(t, v, i_ion, cm: float, onset_ms: float, summary: dict) -> dict:
+    """``threshold_mV`` and the criterion that gave it (``threshold_criterion``, THRESHOLD_CRITERIA).
+
+    The dV/dt = 10 mV/ms threshold cannot be told apart from a pulse whose own I/C_m (e.g. 19 uA/cm2 on
+    1 uF/cm2: 19 mV/ms) keeps dV/dt above 10 mV/ms until the spike takes off. The same criterion is then
+    applied to -I_ion/C_m, the dV/dt the ionic currents alone give, sampled at every step: it equals
+    dV/dt once the pulse is off, so the two agree wherever both are defined (tested).
+    """
+    from excitable.analysis import threshold_voltage
+
+    if summary["threshold_mV"] is not None or not summary["n_spikes"] or i_ion is None:
+        return {"threshold_criterion": "dV/dt" if summary["threshold_mV"] is not None else None}
+    i0 = int(np.searchsorted(t, onset_ms, side="right")) - 1  # from the onset, as the summary's spikes
+    own = threshold_voltage(t[i0:], v[i0:], rate=-np.asarray(i_ion)[i0:] / cm)
+    if own is None:
+        return {"threshold_criterion": None}
+    return {"threshold_mV": own[1], "threshold_criterion": "-I_ion/C_m"}
 
 
 def duration_above(t, v, level: float, after_ms: float) -> float | None:

@@ -35,7 +35,7 @@ ONE_PULSE = {
 }
 
 #: A typical neuron's question gets the textbook mammalian neuron by default (issue 16, item 4).
-TEXTBOOK_FIRST = {**MODEL_PARAMS, "model": Param("textbook", "", "textbook (mammalian, 36 degC: a typical "
+TEXTBOOK_FIRST = {**MODEL_PARAMS, "model": Param("textbook", "", "textbook (mammalian, 37 degC: a typical "
                                                  "neuron) or hh (squid axon, 6.3 degC)", str, MODELS)}
 
 ACTION_POTENTIAL = Experiment(
@@ -72,8 +72,8 @@ ACTION_POTENTIAL = Experiment(
                             {"temperature": 26.0}),
                  Suggestion("Hodgkin and Huxley's squid axon at 6.3 °C: the same phases, slower",
                             {"model": "hh"})),
-    model_note="The textbook mammalian neuron (Pospischil et al. 2008, tuned) at 36 °C, the temperature it was "
-               "fitted at: rest, threshold and peak are those a textbook quotes for a typical neuron. "
+    model_note="The textbook mammalian neuron (Pospischil et al. 2008, tuned) at body temperature, 37 °C: "
+               "rest, threshold and peak are those a textbook quotes for a typical neuron. "
                "model=hh gives Hodgkin and Huxley's squid axon at 6.3 °C.",
 )
 
@@ -108,7 +108,7 @@ ALL_OR_NONE = Experiment(
                  Suggestion("A longer pulse (5 ms) needs less current", {"pulse": 5.0}),
                  Suggestion("Hodgkin and Huxley's squid axon: the same jump, at its own threshold",
                             {"model": "hh"})),
-    model_note="The textbook mammalian neuron at 36 °C: all-or-none is a property of every neuron, shown on a "
+    model_note="The textbook mammalian neuron at 37 °C: all-or-none is a property of every neuron, shown on a "
                "typical one; model=hh gives the squid axon (threshold 6.93 µA/cm² for a 1-ms pulse).",
 )
 
@@ -139,9 +139,10 @@ REFRACTORY_PERIOD = Experiment(
              Signal("n (K+ activation gate)", "", "K+ channels open")),
     quick={"tolerance": 1e-2},
     answer=("Because its Na+ channels are inactivated: for {absolute_refractory_ms:.1f} ms after a spike no "
-            "stimulus fires it, and after that a stronger one is needed, twice the usual threshold at "
-            "{interval_2x_fires_ms:.1f} ms, until the Na+ inactivation gates (h) have recovered and the "
-            "K+ channels closed."),
+            "stimulus fires it (the absolute refractory period); after that a stronger one is needed, twice "
+            "the usual threshold at {interval_2x_fires_ms:.1f} ms, and the threshold is back within 5 % of "
+            "normal only after {relative_refractory_ms:.0f} ms (the relative refractory period), once the Na+ "
+            "inactivation gates (h) have recovered and the K+ channels have closed."),
     headline=(Headline("absolute_refractory_ms", "Absolute refractory period", "ms"),
               Headline("relative_refractory_ms", "Relative refractory period", "ms"),
               Headline("interval_2x_fires_ms", "Interval at which twice the threshold fires", "ms"),
@@ -150,8 +151,10 @@ REFRACTORY_PERIOD = Experiment(
     suggestions=(Suggestion("The squid axon at 6.3 °C: slow gates, a long refractory period", {"model": "hh"}),
                  Suggestion("Warm the cell to 40 °C: shorter refractory periods", {"temperature": 40.0}),
                  Suggestion("Block half the K+ channels (TEA)", {"gK_scale": 0.5})),
-    model_note=("The textbook mammalian neuron at 36 °C (refractory period of about 2 ms, as textbooks "
-                "say); model=hh gives the squid axon's at 6.3 °C."),
+    model_note=("The textbook mammalian neuron at 37 °C: an absolute refractory period of 1-2 ms, as "
+                "textbooks say; its slow M-type K+ current keeps the threshold a little raised for ~100 ms "
+                "(a medium afterhyperpolarization), so the relative period is long. model=hh gives the squid "
+                "axon's at 6.3 °C."),
 )
 
 GATES_OVERLAP = Experiment(
@@ -194,7 +197,7 @@ GATES_OVERLAP = Experiment(
                  Suggestion("Warm the cell to 40 °C: faster gates, a shorter overlap", {"temperature": 40.0}),
                  Suggestion("Block half the K+ channels (TEA): the overlap changes, the spike widens",
                             {"gK_scale": 0.5})),
-    model_note=("The textbook mammalian neuron at 36 °C: the question is about a typical neuron; model=hh "
+    model_note=("The textbook mammalian neuron at 37 °C: the question is about a typical neuron; model=hh "
                 "gives the squid axon, where the overlap is longest."),
 )
 
@@ -230,7 +233,7 @@ MEMBRANE_CURRENTS = Experiment(
     suggestions=(Suggestion("Block half the K+ channels (TEA): IK is smaller, the fall slower", {"gK_scale": 0.5}),
                  Suggestion("The squid axon (HH, 6.3 °C)", {"model": "hh"}),
                  Suggestion("Block the Na+ channels (TTX): no spike, nothing falls", {"gNa_scale": 0.0})),
-    model_note=("The textbook mammalian neuron at 36 °C: the currents of a typical neuron's spike; model=hh "
+    model_note=("The textbook mammalian neuron at 37 °C: the currents of a typical neuron's spike; model=hh "
                 "gives the squid axon's."),
 )
 
@@ -247,7 +250,7 @@ UNDERSHOOT = Experiment(
         "pulse_amplitude": Param(None, "uA/cm2", "single 1-ms pulse (default: hh 20, about 3x its threshold; "
                                  "textbook 15)", positive=True, slider=steps(0.5, 100, 0.5)),
         "step_amplitude": Param(None, "uA/cm2", "long step for repetitive firing (default: hh 20, the spec's; "
-                                "textbook 1.0, about 2.4x its rheobase)", positive=True, slider=steps(0.1, 50, 0.1)),
+                                "textbook 1.0, about 2.7x its rheobase)", positive=True, slider=steps(0.1, 50, 0.1)),
         "step_duration": Param(300.0, "ms", "duration of the long step", positive=True, slider=steps(50, 2000, 10)),
         "delay": Param(5.0, "ms", "onset of both stimuli", minimum=0, slider=ONSET),
         "dt": time_step(),
@@ -273,7 +276,7 @@ UNDERSHOOT = Experiment(
                  Suggestion("The squid axon (HH, 6.3 °C): V already near E_K, a shallow undershoot",
                             {"model": "hh"}),
                  Suggestion("A stronger step: the undershoot shortens the interval less", {"step_amplitude": 2.0})),
-    model_note=("The textbook mammalian neuron at 36 °C: a typical neuron's undershoot (about 6 mV below "
+    model_note=("The textbook mammalian neuron at 37 °C: a typical neuron's undershoot (about 6 mV below "
                 "rest); model=hh gives the squid axon's."),
 )
 

@@ -17,10 +17,15 @@ def plot_refractory_period(res):
     iv = np.asarray(s["intervals_ms"], float)
     ratios = np.array([np.nan if r is None else r for r in s["threshold_ratios"]])
     absolute, relative = s["absolute_refractory_ms"], s["relative_refractory_ms"]
-    fig, ax = new_figure(4, 1, height=1.5, width=11.0, sharex=True,
+    traced = s.get("traced_intervals", iv.size)  # a longer tail has thresholds but no traces
+    fig, ax = new_figure(4, 1, height=1.5, width=11.0, sharex=False,
                          gridspec_kw={"height_ratios": [3.0, 0.9, 2.4, 2.2]})
     a_v, a_s, a_r, a_g = ax[:, 0]
-    shown = _pick_intervals(iv, ratios, absolute)
+    for a in (a_s, a_g):
+        a.sharex(a_v)
+    if traced == iv.size:
+        a_r.sharex(a_v)
+    shown = _pick_intervals(iv[:traced], ratios[:traced], absolute)
     stim = np.zeros_like(x)
     cond_on = (x >= 0) & (x < m["pulse"])
     stim[cond_on] = s["conditioning_uA_cm2"]
@@ -44,7 +49,7 @@ def plot_refractory_period(res):
     a_v.legend(fontsize=9, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     title = (f"No second spike for {absolute:.3g} ms (Na+ channels inactivated), then a stronger stimulus "
              f"is needed" if absolute is not None else "Refractory period")
-    a_v.set_title(f"{title} ({m['model']}, {s['temperature_degC']:g} °C; single-pulse threshold "
+    a_v.set_title(f"{title} ({m['model']}, {s['temperature_degC']:g} °C; threshold "
                   f"{s['control_threshold_uA_cm2']:.2f} µA/cm², 1-ms pulses)", fontsize=10, loc="left")
     stim_strip(a_s, x, stim)
     a_s.set_yscale("symlog", linthresh=10)
@@ -64,7 +69,8 @@ def plot_refractory_period(res):
     a_r.set_ylim(0.5, top * 1.6)
     a_r.set_ylabel("threshold\n(× control)")
     if absolute is not None:
-        a_r.text(absolute / 2, 0.55, f"absolute:\nup to {absolute:.3g} ms", ha="center", va="bottom", fontsize=9)
+        mid = absolute / 2 if traced == iv.size else float(np.sqrt(0.8 * iv[0] * absolute))  # log axis
+        a_r.text(mid, 0.55, f"absolute:\nup to {absolute:.3g} ms", ha="center", va="bottom", fontsize=9)
     if relative is not None:
         a_r.text(((absolute or 0) + relative) / 2, 0.55, f"relative: until {relative:.1f} ms", ha="center",
                  va="bottom", fontsize=9, color="0.25")
@@ -87,7 +93,13 @@ def plot_refractory_period(res):
     a_g.set_ylim(0, 1)
     a_g.legend(fontsize=9, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     a_g.set_xlabel("time after the conditioning pulse = test interval (ms)")
-    a_g.set_xlim(-1.5, iv[-1] + 6)
+    # HH: to 6 ms past the last test; with a tail, to the traces' end (near threshold the textbook
+    # cell's test spikes take off up to ~10 ms after their pulse)
+    a_g.set_xlim(-1.5, iv[traced - 1] + 6 if traced == iv.size else float(x[-1]))
+    if traced < iv.size:  # the threshold's slow tail: its own log-scaled time axis
+        a_r.set_xscale("log")
+        a_r.set_xlim(0.8 * iv[0], 1.25 * iv[-1])
+        a_r.set_xlabel("test interval (ms, log scale: the threshold's slow recovery)")
     return fig
 
 

@@ -22,7 +22,7 @@ tau_h at rest, a reference the test checks.
 
 Model: the squid axon (HH 1952, 6.3 degC) by default: its undershoot is deep (11 mV below rest) and
 h_inf at rest only 0.6, so the undershoot's role is large and plain; the textbook neuron (``model=
-textbook``, 36 degC) has a shallow undershoot (6 mV) and h_inf near 1 at rest, where the undershoot
+textbook``, 37 degC) has a shallow undershoot (6 mV) and h_inf near 1 at rest, where the undershoot
 speeds recovery (tau_h 2.0 vs 2.9 ms) rather than deepening it.
 """
 

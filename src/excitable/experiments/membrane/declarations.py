@@ -67,7 +67,7 @@ HYPER_DEPOLARIZATION = Experiment(
     params={
         "model": Param("passive", "", "passive (leak only: Rm 20 kOhm cm2, rest -70 mV), hh or textbook", str,
                        HYPER_DEPOLARIZATION_MODELS),
-        "temperature": temperature(None, "default: the model's own (passive and textbook 36, hh 6.3)"),
+        "temperature": temperature(None, "default: the model's own (passive 36, textbook 37, hh 6.3)"),
         "g": Param(1.0, "mS/cm2", "conductance of the opened channels", minimum=0, slider=steps(0, 10, 0.1)),
         "t_on": Param(20.0, "ms", "when the ligand arrives and the channels open", minimum=0,
                       slider=steps(0, 100, 1)),

@@ -158,7 +158,7 @@ PHENOMENA: tuple[tuple[str, str, str, str], ...] = (
         'where the spike takes off',
         'One EPSP does not fire the cell; it fires once enough EPSPs sum (number needed reported);'
         ' the number matches the distance from rest to the point of no return for a brief input '
-        '(the instantaneous I-V threshold, -61.6 mV, a closed form) over one EPSP within one '
+        '(the instantaneous I-V threshold, -62.0 mV, a closed form) over one EPSP within one '
         'input; spread-out inputs need more; inhibition raises the number',
     ),
     (
