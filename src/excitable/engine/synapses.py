@@ -46,12 +46,23 @@ class ConnGroup:
     target: np.ndarray       # (n_c,) instance (position in the mechanism's site list)
     delay_steps: np.ndarray  # (n_c,) >= 0: the defaults of params["syn"][mechanism]["delay_steps"]
 
-    def fan_out(self, n_nodes: int) -> FanOut:
-        """The static tables of the event-driven path (cached)."""
+    def fan_out(self, n_nodes: int, lanes: bool = False) -> FanOut:
+        """The static tables of the event-driven path (cached); ``lanes``: targets are ``lanes()``."""
         cache = self.__dict__.setdefault("_fan_out", {})
-        if n_nodes not in cache:
-            cache[n_nodes] = FanOut.build(self, n_nodes)
-        return cache[n_nodes]
+        if (n_nodes, lanes) not in cache:
+            cache[n_nodes, lanes] = FanOut.build(self, n_nodes, self.lanes()[0] if lanes else self.target)
+        return cache[n_nodes, lanes]
+
+    def lanes(self) -> tuple[np.ndarray, int]:
+        """(lane of each connection, lanes per instance K): for a mechanism with events (``on_step``,
+        io/nmodl/events.py) each connection onto an instance arrives in a lane of its own,
+        instance x K + its rank among the instance's connections, so that events arriving in one
+        step stay apart and are delivered one by one, as NEURON does."""
+        rank, seen = np.zeros(len(self.target), int), {}
+        for c, t in enumerate(self.target.tolist()):
+            rank[c], seen[t] = seen.get(t, 0), seen.get(t, 0) + 1
+        k = max(seen.values(), default=1)
+        return self.target * k + rank, k
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,7 +84,7 @@ class FanOut:
     per_round: int
 
     @classmethod
-    def build(cls, g: ConnGroup, n_nodes: int) -> FanOut:
+    def build(cls, g: ConnGroup, n_nodes: int, targets: np.ndarray) -> FanOut:
         n_c = len(g.source)
         is_ev = g.source < n_nodes
         events, external = np.nonzero(is_ev)[0], np.nonzero(~is_ev)[0]
@@ -94,7 +105,7 @@ class FanOut:
         rows.append(np.full(width, n_c))
         table = np.array(rows, int).reshape(-1, width)
         pad = lambda a: np.append(a, 0)[table]  # noqa: E731
-        return cls(events, external, np.array(owner, int), table, pad(g.target),
+        return cls(events, external, np.array(owner, int), table, pad(targets),
                    int(np.clip(256 // width, 1, 16)))
 
 
@@ -140,12 +151,15 @@ def cleft_params(n: int, *, t_max=1.0, pulse=1.0, tau_clear=0.0) -> dict:
     return {"t_max": f(t_max), "pulse": f(pulse), "tau_clear": f(tau_clear)}
 
 
-def initial_synapses(conn: Connections, n_sites: dict[str, int], seed) -> dict:
+def initial_synapses(conn: Connections, n_sites: dict[str, int], seed, lanes: frozenset = frozenset()) -> dict:
+    """The synapses' state; ``lanes``: the mechanisms with events, whose rings hold a lane per
+    connection of an instance (``ConnGroup.lanes``)."""
     st = {"buffer": jnp.zeros((conn.n_external, conn.depth)), "spiked": jnp.zeros(conn.n_sources),
           "ptr": jnp.asarray(0),
           "key": jax.random.PRNGKey(seed) if conn.stochastic else jnp.zeros(2, jnp.uint32)}
     for g in conn.groups:
-        n_c, n_s = len(g.source), n_sites[g.mechanism]
+        k = g.lanes()[1] if g.mechanism in lanes else 1
+        n_c, n_s = len(g.source), n_sites[g.mechanism] * k
         n_ext = len(g.fan_out(len(conn.source_nodes)).external)
         tm = jnp.stack([jnp.ones(n_c), jnp.zeros(n_c), jnp.full(n_c, -jnp.inf)], axis=1)  # x, u, last
         st[g.mechanism] = {"tm": tm,
@@ -154,6 +168,8 @@ def initial_synapses(conn: Connections, n_sites: dict[str, int], seed) -> dict:
                            "T": jnp.zeros(n_s), "level": jnp.zeros(n_s), "timer": jnp.zeros(n_s)}
         if conn.artificial:  # each arrival's time past its step's start (_offsets)
             st[g.mechanism].update(offset=jnp.zeros((conn.depth, n_s)), arrival_offset=jnp.zeros(n_s))
+        if k > 1 or g.mechanism in lanes:  # lanes: (K, instances), as events.deliver takes them
+            st[g.mechanism]["arrival_offset"] = jnp.zeros((k, n_s // k))
     if conn.artificial:
         st["offsets"] = jnp.zeros(conn.n_sources)
     return st
@@ -260,8 +276,9 @@ def _external(g: ConnGroup, fo: FanOut, gp, st, buffer, n_nodes, ptr, dt, depth,
 def _offsets(g: ConnGroup, fo: FanOut, gp, ring, offsets, spiked, ptr, depth):
     """The ring of arrival offsets (ms past the arrival step's start) after this step's fan-out: an
     artificial cell's spike comes at a time within its step (``offsets``, from ``detect``; a node's
-    at the step's end: 0), and NEURON delivers it at exactly that time + delay. One arrival per
-    instance and step (a mechanism with events takes one connection), so a slot holds one offset."""
+    at the step's end: 0), and NEURON delivers it at exactly that time + delay. A mechanism with
+    events has a lane per connection (``ConnGroup.lanes``): one arrival per slot and step; others
+    ignore the time of an event."""
     n_c = len(g.source)
     table, target = jnp.asarray(fo.table), jnp.asarray(fo.target)
     owner = jnp.asarray(np.append(fo.owner, 0))  # the padding row's owner: any (it is never valid)
@@ -289,7 +306,8 @@ def deliver(conn: Connections, params, syn, dt):
     slot = ptr % depth
     transmitter, amounts = {}, {}
     for g in conn.groups:
-        fo = g.fan_out(n_nodes)
+        lanes = hasattr(type(params["channels"][g.mechanism]), "on_step")  # a mechanism with events
+        fo = g.fan_out(n_nodes, lanes)
         gp = params["syn"][g.mechanism]
         cp = params["cleft"][g.mechanism]
         st = syn[g.mechanism]
@@ -309,7 +327,14 @@ def deliver(conn: Connections, params, syn, dt):
         st = {**st, "pending": pending, "read": amount}
         if len(fo.external):
             q, st, key = _external(g, fo, gp, st, buffer, n_nodes, ptr, dt, depth, key, conn.stochastic)
-            amount = amount.at[jnp.asarray(g.target[fo.external])].add(q)
+            amount = amount.at[jnp.asarray((g.lanes()[0] if lanes else g.target)[fo.external])].add(q)
+        if lanes:  # (K, instances): each connection's event apart, its offset beside it; no cleft
+            k = g.lanes()[1]
+            if conn.artificial:
+                st = {**st, "arrival_offset": st["offset"][slot].reshape(-1, k).T}
+            new[g.mechanism], amounts[g.mechanism] = st, amount.reshape(-1, k).T
+            transmitter[g.mechanism] = jnp.zeros(amount.shape[0] // k)
+            continue
         got = amount > 0
         # A release adds to what is still in the cleft; the pulse lasts at least its own step.
         level = jnp.where(got, st["T"] + cp["t_max"] * amount, st["level"])

@@ -154,18 +154,7 @@ class Network:
             raise ModelError("artificial: add a cell to the network first (the engine steps at least one compartment)")
         return ArtificialCell(*self.synapse(cell, 0, t_max=0.0, pulse=0.0))
 
-    def _check_events(self, name: str, inst: int, src) -> None:
-        """A mechanism with NEURON's event queue (``on_step``) takes one connection per instance:
-        two could deliver two events in one step, which NEURON runs one by one (the engine sums
-        them)."""
-        if not hasattr(type(self.receptors[name][inst][0]), "on_step"):
-            return
-        if any(c.receptor == name and c.instance == inst for c in self.connections):
-            raise ModelError(f"connect: {name}[{inst}] already has a connection; a mechanism with events takes one "
-                             "(two could arrive in one step, which NEURON delivers one by one)")
-
     def _add_connection(self, name, inst, src, delay, weight, p, U, tau_rec, tau_facil, threshold):
-        self._check_events(name, inst, src)
         c = Connection(name, inst, src, check_number("delay", delay, nonnegative=True),
                        check_number("weight", weight, nonnegative=True), check_number("p", p),
                        check_number("U", U), check_number("tau_rec", tau_rec, nonnegative=True),

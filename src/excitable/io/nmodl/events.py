@@ -9,13 +9,13 @@ carries the same: its clock ``t`` (the same two half-step sums as NEURON's), and
 that sent it; 0 for one sent by INITIAL). Each step (``deliver``, called by the engine's
 ``receive_events`` before the membrane currents) takes the step's incoming event (flag 0, its
 weight, at t, or at t + the offset the engine carries from an artificial cell's spike time) and the
-due self-events, earliest first, one NET_RECEIVE each. The engine sums what arrives at an instance
-in one step, so ``Network.connect`` gives such a mechanism one connection per instance and a
-``spike_train`` into it keeps its spikes a step apart: then at most one event arrives per step.
+due self-events, earliest first, one NET_RECEIVE each. The engine keeps each connection onto such
+an instance in a lane of its own (``engine.synapses.ConnGroup.lanes``), so events arriving in one
+step are delivered one by one (a ``spike_train`` into it keeps its spikes a step apart).
 
 Bounded by construction: a full queue drops the event and counts it in the state ``events_lost``
 (so do a ``net_move`` with no pending self-event, which NEURON refuses, a self-event still due
-after ``QUEUE + 2`` deliveries in one step, and a second net_event in one step, which would reach
+after the step's ``QUEUE + K + 1`` deliveries (K: connections), and a second net_event in one step, which would reach
 the targets as one spike); a run whose final state has ``events_lost`` > 0 is
 refused after it (``engine.run.check_events``), never reported as if nothing happened.
 
@@ -132,33 +132,37 @@ def _move(s: dict, on, when, now, size: int) -> dict:
 
 def deliver(s: dict, amount, dt, size: int, receive, offset=None):
     """The states after this step's deliveries (module docstring): ``receive(s, mask, t, flag, w)``
-    runs NET_RECEIVE where ``mask`` holds. ``amount``: the incoming weight per instance (None: no
-    connections); an instance with 0 has no incoming event, which comes at t + ``offset`` (ms; an
-    artificial cell's spike time within its step, carried by the engine; None: 0). Returns the
-    states with ``t`` = t + dt/2, the time BREAKPOINT sees, and ``spike_offset``: this step's
-    net_event time past t (for the engine's fan-out)."""
+    runs NET_RECEIVE where ``mask`` holds. ``amount``: (K, instances) the weight each of an
+    instance's K connections brings in this step (``engine.synapses``' lanes; None: no connections);
+    0 is no event. Each comes at t + ``offset`` (ms, (K, instances); an artificial cell's spike time
+    within its step, carried by the engine; None: 0); simultaneous ones in the order of the
+    connections. Returns the states with ``t`` = t + dt/2, the time BREAKPOINT sees, and
+    ``spike_offset``: this step's net_event time past t (for the engine's fan-out)."""
     t0 = s["t"]
     due_by = t0 + 0.5 * dt
-    incoming = jnp.zeros(jnp.shape(t0), bool) if amount is None else (amount != 0)
-    w_in = 0.0 if amount is None else amount
-    t_in = t0 if offset is None else t0 + offset
+    amount = jnp.zeros((0, *jnp.shape(t0))) if amount is None else jnp.reshape(amount, (-1, *jnp.shape(t0)))
+    lanes = amount.shape[0]
+    incoming = amount != 0
+    t_in = t0 + (0.0 if offset is None else jnp.reshape(offset, amount.shape))
     s = {**s, SPIKES: jnp.zeros_like(s[SPIKES])}
 
     def one(_, carry):
         s, incoming = carry
-        times = jnp.stack([jnp.where(incoming, t_in, EMPTY)] + [s[f"queue_t{j}"] for j in range(size)])
+        times = jnp.concatenate([jnp.where(incoming, t_in, EMPTY),
+                                 jnp.stack([s[f"queue_t{j}"] for j in range(size)] or [jnp.full_like(t0, EMPTY)])])
         k, when = jnp.argmin(times, axis=0), jnp.min(times, axis=0)
-        due = when <= due_by  # ties: the incoming event first
-        flag = sum(jnp.where(k == j + 1, s[f"queue_flag{j}"], 0.0) for j in range(size)) if size else 0.0
-        weight = jnp.where(k == 0, w_in, sum(jnp.where(k == j + 1, s[f"queue_w{j}"], 0.0) for j in range(size)))
-        incoming = incoming & ~(due & (k == 0))
-        s = {**s, **{f"queue_t{j}": jnp.where(due & (k == j + 1), EMPTY, s[f"queue_t{j}"]) for j in range(size)}}
+        due = when <= due_by  # ties: the connections' events first, in their order
+        flag = sum(jnp.where(k == lanes + j, s[f"queue_flag{j}"], 0.0) for j in range(size)) if size else 0.0
+        weight = (sum(jnp.where(k == j, amount[j], 0.0) for j in range(lanes))
+                  + sum(jnp.where(k == lanes + j, s[f"queue_w{j}"], 0.0) for j in range(size)))
+        incoming = incoming & ~(due & (k == jnp.arange(lanes)[:, None].reshape(-1, *([1] * jnp.ndim(t0)))))
+        s = {**s, **{f"queue_t{j}": jnp.where(due & (k == lanes + j), EMPTY, s[f"queue_t{j}"]) for j in range(size)}}
         return receive(s, due, jnp.where(due, when, t0), flag, weight), incoming
 
     if receive is not None:  # one delivery per round, traced once (a loop, not unrolled)
-        s, incoming = jax.lax.fori_loop(0, size + 2, one, (s, incoming))
-    late = incoming | (jnp.zeros_like(incoming) if not size else
-                       jnp.any(jnp.stack([s[f"queue_t{j}"] <= due_by for j in range(size)]), axis=0))
+        s, incoming = jax.lax.fori_loop(0, size + lanes + 1, one, (s, incoming))
+    late = jnp.any(incoming, axis=0) | (jnp.zeros(jnp.shape(t0), bool) if not size else
+                                        jnp.any(jnp.stack([s[f"queue_t{j}"] <= due_by for j in range(size)]), axis=0))
     # Two net_events in one step reach the targets as one spike: counted, never passed on silently.
     return {**s, LOST: s[LOST] + late + (s[SPIKES] > 1), "t": due_by,
             OFFSET: jnp.where(s[SPIKES] > 0, s[SPIKE_T] - t0, 0.0)}
