@@ -128,9 +128,9 @@ def comparison_rows(mods) -> list[tuple[str, list, str, str]]:
         got = spike_times(np.asarray(res[k]))
         within = f", within {np.max(np.abs(got - ref[k])):.0e} ms" if len(got) == len(ref[k]) else ""
         spikes.append(f"{name} {len(got)} vs {len(ref[k])}{within}")
-    return [("IntervalFire (invlfire.mod) + ev_intfire (ev_intfire.mod) in a network: an hh cell drives both, "
-             "they drive a second through ExpSyn", [share() / "nrn" / "demo" / "release" / "invlfire.mod",
-                                                    OWN / "ev_intfire.mod"],
+    return [("IntervalFire (invlfire.mod) + ev_intfire (ev_intfire.mod) in a network: an hh cell drives "
+             "IntervalFire, which drives ev_intfire (delay 1.5 ms); both drive a second hh cell through ExpSyn",
+             [share() / "nrn" / "demo" / "release" / "invlfire.mod", OWN / "ev_intfire.mod"],
              f"driven cell's v {rel(np.asarray(res['b']).ravel(), ref['b']):.1e} (of its range)", "; ".join(spikes))]
 
 
