@@ -1,5 +1,5 @@
 """The plain answers of gates-overlap, membrane-currents, undershoot and refractory-period render with
-their default run (the textbook mammalian neuron, 36 °C), and the numbers in them are a typical
+their default run (the textbook mammalian neuron, 37 °C), and the numbers in them are a typical
 neuron's (issue 16, items 3 and 4)."""
 
 import pytest

@@ -153,7 +153,7 @@ PHENOMENA: tuple[tuple[str, str, str, str], ...] = (
     (
         'postsynaptic-spike',
         'When does the next cell fire?',
-        'k = 1-16 unitary AMPA EPSPs (about 1.2 mV each) onto the textbook cell (36 degC): all at '
+        'k = 1-16 unitary AMPA EPSPs (about 1.2 mV each) onto the textbook cell (37 degC): all at '
         'once, spread over 20 ms, or at once with one GABA_A input; a current-clamp copy measures '
         'where the spike takes off',
         'One EPSP does not fire the cell; it fires once enough EPSPs sum (number needed reported);'
