@@ -19,12 +19,20 @@ then cleared with time constant ``tau_clear``. Postsynaptic: the textbook single
 -70 mV) with one receptor (Destexhe kinetic schemes, ``excitable.physics.receptors``).
 
 EPSP onset criterion: the first time the postsynaptic V is 0.1 mV above its value at release.
+
+Did it fire? A strong synapse takes the EPSP to threshold and the cell fires an action potential
+(V crosses 0 mV); the spike is then not part of the EPSP. The summary says which happened: below
+threshold, ``epsp_amplitude_mV`` is the EPSP's height; when the cell fired, it is None and the
+numbers of the spike are given instead: when V crossed the textbook cell's threshold
+(``THRESHOLD_MV``, where it takes off by itself), how long the EPSP took to get there from its
+onset, and the spike's peak.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from excitable.analysis import crossing_times
 from excitable.errors import ModelError
 from excitable.experiments.base import Values
 from excitable.experiments.common.models import single_compartment
@@ -47,6 +55,9 @@ STIM_DELAY_MS, STIM_NA, STIM_MS = 2.0, 0.3, 1.0
 ONSET_MV = 0.1  # EPSP onset criterion: V this far above its value at release
 TRIGGER_MV = 0.0  # the terminal's V crossing this upward triggers release
 REFERENCE_TEMPERATURE = 36.0
+#: The textbook neuron's voltage threshold, mV: V where dV/dt reaches 10 mV/ms on the upstroke
+#: (action-potential's default run measures -54.7; the tests measure it on this cell's synaptic spike).
+THRESHOLD_MV = -55.0
 
 
 def presynaptic_cell(axon_length_um: float) -> Cell:
@@ -124,6 +135,8 @@ def first_crossing(t, v, level) -> float | None:
 
 
 def summarize(res: Result, p: Values, latency: float) -> dict:
+    """The measured numbers: presynaptic timing, release, cleft, receptors, and what the postsynaptic
+    cell did (an EPSP below threshold, or a spike: ``postsynaptic_response`` says which in words)."""
     t, tr = res.t, res.traces
     v_term, v_post = tr["v_terminal"], tr["v_post"]
     k_peak_term = int(np.argmax(v_term))
@@ -135,9 +148,6 @@ def summarize(res: Result, p: Values, latency: float) -> dict:
     k_rel = int(on[0] - 1) if len(on) else 0
     base = float(v_post[k_rel])
     t_onset = first_crossing(t[k_rel:], v_post[k_rel:], base + ONSET_MV)
-    from excitable.analysis import crossing_times
-
-    post_spikes = crossing_times(t, v_post, 0.0)
     i_syn = tr["i_syn"]
     t_soma_peak = float(t[int(np.argmax(tr["v_pre_soma"]))])
     out = {
@@ -159,8 +169,42 @@ def summarize(res: Result, p: Values, latency: float) -> dict:
         "epsp_onset_ms": t_onset,
         "synaptic_delay_ms": None if t_onset is None else t_onset - t_peak_term,
         "onset_criterion": f"V rises {ONSET_MV} mV above its value at release",
-        "epsp_amplitude_mV": float(v_post.max() - base),
-        "postsynaptic_fired": bool(len(post_spikes)),
-        "n_postsynaptic_spikes": int(len(post_spikes)),
     }
+    out.update(postsynaptic_outcome(t[k_rel:], v_post[k_rel:], base, t_onset))
+    out["postsynaptic_response"] = response_text(out)
     return out
+
+
+def postsynaptic_outcome(t, v, rest: float, t_onset: float | None) -> dict:
+    """What the postsynaptic cell did from release on (``t``, ``v``: ms, mV): an EPSP below
+    threshold (its amplitude) or a spike (threshold crossing, time from EPSP onset, peak)."""
+    spikes = crossing_times(t, v, 0.0)
+    fired = bool(len(spikes))
+    t_thr = first_crossing(t, v, THRESHOLD_MV) if fired else None
+    return {
+        "postsynaptic_fired": fired,
+        "n_postsynaptic_spikes": int(len(spikes)),
+        "postsynaptic_peak_mV": float(v.max()),
+        # the spike is not part of the EPSP: its height is only measured when it stays below threshold
+        "epsp_amplitude_mV": None if fired else float(v.max() - rest),
+        "threshold_mV": THRESHOLD_MV,
+        "threshold_crossing_ms": t_thr,
+        "epsp_onset_to_threshold_ms": None if t_thr is None or t_onset is None else t_thr - t_onset,
+        "first_spike_ms": float(spikes[0]) if fired else None,
+    }
+
+
+def response_text(s: dict) -> str:
+    """The postsynaptic half of the plain answer, in words, from the summary ``s``."""
+    delay = s["synaptic_delay_ms"]
+    if s["postsynaptic_fired"]:
+        start = f"which starts to depolarize {delay:.2f} ms after the terminal's spike" if delay is not None \
+            else "which depolarizes"
+        return (f"{start}: the EPSP reached threshold ({s['threshold_mV']:.0f} mV) "
+                f"{s['epsp_onset_to_threshold_ms']:.1f} ms later and the cell fired a spike "
+                f"(peak {s['postsynaptic_peak_mV']:+.0f} mV)")
+    if delay is None:
+        return (f"but the next cell hardly responds: its V rises by only {s['epsp_amplitude_mV']:.2f} mV, "
+                f"less than the {ONSET_MV} mV that counts as an EPSP")
+    return (f"which depolarizes by {s['epsp_amplitude_mV']:.1f} mV {delay:.2f} ms after the terminal's spike: "
+            f"an EPSP, below threshold ({s['threshold_mV']:.0f} mV), so the cell does not fire")

@@ -1,14 +1,12 @@
 """The synaptic-transmission figure: the delay close up (terminal AP, transmitter in the cleft, receptors
-opening, EPSP onset) and the whole response.
+opening, EPSP onset) and the whole response: an EPSP below threshold (its height marked), or an EPSP
+that reaches threshold and fires the cell (the threshold crossing and the spike marked, "fired").
 """
 
 from __future__ import annotations
 
 from excitable.experiments.common.figures import (COLORS, EXCITATORY, GREY, TRANSMITTER, mark, new_figure,
                                                   reference_lines)
-
-#: The textbook neuron's voltage threshold, mV (action-potential's default run measures -54.7).
-TEXTBOOK_THRESHOLD_MV = -55.0
 
 # V in black (the presynaptic soma grey), the receptors and their current in the excitatory colour
 PRE, TERM, POST = GREY, COLORS["v"], COLORS["v"]
@@ -56,20 +54,49 @@ def plot_synaptic_transmission(res):
         else:
             a_pre.set_title(f"Whole response: {s['receptor'].upper()}, gmax {s['gmax_uS']:g} µS, "
                             f"{s['temperature_degC']:g} °C", fontsize=10)
-            rest = s["postsynaptic_rest_mV"]
-            msg = ("postsynaptic cell fires" if s["postsynaptic_fired"]
-                   else f"EPSP {s['epsp_amplitude_mV']:.1f} mV (below threshold)")
-            reference_lines(a_post, rest=rest, threshold=TEXTBOOK_THRESHOLD_MV, x=0.3)
-            a_post.text(0.98, 0.8, msg, transform=a_post.transAxes, ha="right", va="top", fontsize=9)
+            reference_lines(a_post, rest=s["postsynaptic_rest_mV"], threshold=s["threshold_mV"], x=0.97)
+            annotate_outcome(a_post, t, tr["v_post"], s)
         where = (("center right", "upper right", "center left", "upper left") if col == 0
-                 else ("upper right", "upper right", "center right", "lower right"))
+                 else ("upper right", "upper right", "center right",
+                       "upper right" if s["postsynaptic_fired"] else "center right"))
         for a, loc in zip((a_pre, a_T, a_r, a_post), where):
             handles = a.get_legend_handles_labels()
             if a is a_r:
                 extra = a_i.get_legend_handles_labels()
                 handles = (handles[0] + extra[0], handles[1] + extra[1])
             a.legend(*handles, loc=loc, fontsize=9, frameon=False)
-    if s.get("synaptic_delay_ms") is not None:
-        fig.suptitle(f"Spike -> Ca2+ -> transmitter -> receptors -> EPSP: {s['synaptic_delay_ms']:.2f} ms across "
-                     f"the synapse, an EPSP of {s['epsp_amplitude_mV']:.1f} mV", fontsize=12, fontweight="bold")
+    fig.suptitle(title(s), fontsize=12, fontweight="bold")
     return fig
+
+
+def title(s) -> str:
+    """The answer in the figure's title: the delay, and an EPSP below threshold or a spike."""
+    if s["synaptic_delay_ms"] is None:
+        return f"Transmitter released, but no EPSP: V rises by only {s['epsp_amplitude_mV']:.2f} mV"
+    across = f"Across the synapse in {s['synaptic_delay_ms']:.2f} ms"
+    if s["postsynaptic_fired"]:
+        return f"{across}: the EPSP reached threshold and the cell fired"
+    return f"{across}: an EPSP of {s['epsp_amplitude_mV']:.1f} mV, below threshold"
+
+
+def annotate_outcome(ax, t, v, s):
+    """On the whole postsynaptic V: the spike (where V crossed threshold, its peak, "fired"), or the
+    EPSP's height from rest (below threshold)."""
+    if s["postsynaptic_fired"]:
+        t_thr, thr = s["threshold_crossing_ms"], s["threshold_mV"]
+        ax.plot([t_thr], [thr], "o", ms=6, mfc="none", mec=POST, mew=1.5, zorder=5)
+        ax.annotate(f"threshold reached\n({s['epsp_onset_to_threshold_ms']:.1f} ms after EPSP onset)",
+                    xy=(t_thr, thr), xytext=(t_thr + 0.06 * (t[-1] - t[0]), thr + 18), fontsize=9,
+                    arrowprops=dict(arrowstyle="->", lw=0.8))
+        k = int(v.argmax())
+        ax.annotate(f"spike, peak {s['postsynaptic_peak_mV']:+.0f} mV", xy=(t[k], v[k]),
+                    xytext=(t[k] + 0.06 * (t[-1] - t[0]), v[k] - 8), fontsize=9, va="top",
+                    arrowprops=dict(arrowstyle="->", lw=0.8))
+        n = s["n_postsynaptic_spikes"]
+        msg = f"fired: {n} spike{'s' if n > 1 else ''}"
+    else:
+        rest, k = s["postsynaptic_rest_mV"], int(v.argmax())
+        ax.annotate("", xy=(t[k], v[k]), xytext=(t[k], rest), arrowprops=dict(arrowstyle="<->", lw=0.8))
+        ax.text(t[k], (v[k] + rest) / 2, f" {s['epsp_amplitude_mV']:.1f} mV", fontsize=9, va="center")
+        msg = f"EPSP {s['epsp_amplitude_mV']:.1f} mV: below threshold, no spike"
+    ax.text(0.98, 0.72, msg, transform=ax.transAxes, ha="right", va="top", fontsize=9, fontweight="bold")
