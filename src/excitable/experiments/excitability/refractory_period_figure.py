@@ -59,25 +59,7 @@ def plot_refractory_period(res):
             a.axvspan(0, absolute, color=GREY, alpha=0.15, lw=0)
         if relative is not None:
             a.axvspan(absolute or 0, relative, color=OKABE_ITO["orange"], alpha=0.15, lw=0)
-    top = s["cap_uA_cm2"] / s["control_threshold_uA_cm2"]
-    ok = np.isfinite(ratios)
-    a_r.plot(iv[ok], ratios[ok], "o-", color=OKABE_ITO["vermillion"], ms=3.5, lw=1.2,
-             label="test threshold / single-pulse threshold")
-    a_r.plot(iv[~ok], np.full((~ok).sum(), top), "v", color=GREY, ms=5, label=f"no spike up to {top:g}x")
-    a_r.axhline(1.0, color=GREY, lw=0.8, ls="--")
-    a_r.set_yscale("log")
-    a_r.set_ylim(0.5, top * 1.6)
-    a_r.set_ylabel("threshold\n(× control)")
-    if absolute is not None:
-        mid = absolute / 2 if traced == iv.size else float(np.sqrt(0.8 * iv[0] * absolute))  # log axis
-        a_r.text(mid, 0.55, f"absolute:\nup to {absolute:.3g} ms", ha="center", va="bottom", fontsize=9)
-    if relative is not None:
-        a_r.text(((absolute or 0) + relative) / 2, 0.55, f"relative: until {relative:.1f} ms", ha="center",
-                 va="bottom", fontsize=9, color="0.25")
-    if s.get("min_ratio") is not None and s["min_ratio"] < 0.97:
-        a_r.annotate(f"supernormal {s['min_ratio']:.2f}x", (s["min_ratio_interval_ms"], s["min_ratio"]),
-                     xytext=(0, 8), textcoords="offset points", fontsize=7, ha="center")
-    a_r.legend(fontsize=9, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    _plot_recovery(a_r, s, iv, ratios, traced)
 
     h, n = tr["h (Na+ inactivation gate)"], tr["n (K+ activation gate)"]
     a_g.plot(x, h, color=OKABE_ITO["orange"], lw=1.6, label="h: Na+ channels not inactivated")
@@ -101,6 +83,30 @@ def plot_refractory_period(res):
         a_r.set_xlim(0.8 * iv[0], 1.25 * iv[-1])
         a_r.set_xlabel("test interval (ms, log scale: the threshold's slow recovery)")
     return fig
+
+
+def _plot_recovery(a_r, s, iv, ratios, traced):
+    """The test threshold / control against the interval, with the absolute and relative periods."""
+    absolute, relative = s["absolute_refractory_ms"], s["relative_refractory_ms"]
+    top = s["cap_uA_cm2"] / s["control_threshold_uA_cm2"]
+    ok = np.isfinite(ratios)
+    a_r.plot(iv[ok], ratios[ok], "o-", color=OKABE_ITO["vermillion"], ms=3.5, lw=1.2,
+             label="test threshold / single-pulse threshold")
+    a_r.plot(iv[~ok], np.full((~ok).sum(), top), "v", color=GREY, ms=5, label=f"no spike up to {top:g}x")
+    a_r.axhline(1.0, color=GREY, lw=0.8, ls="--")
+    a_r.set_yscale("log")
+    a_r.set_ylim(0.5, top * 1.6)
+    a_r.set_ylabel("threshold\n(× control)")
+    if absolute is not None:
+        mid = absolute / 2 if traced == iv.size else float(np.sqrt(0.8 * iv[0] * absolute))  # log axis
+        a_r.text(mid, 0.55, f"absolute:\nup to {absolute:.3g} ms", ha="center", va="bottom", fontsize=9)
+    if relative is not None:
+        a_r.text(((absolute or 0) + relative) / 2, 0.55, f"relative: until {relative:.1f} ms", ha="center",
+                 va="bottom", fontsize=9, color="0.25")
+    if s.get("min_ratio") is not None and s["min_ratio"] < 0.97:
+        a_r.annotate(f"supernormal {s['min_ratio']:.2f}x", (s["min_ratio_interval_ms"], s["min_ratio"]),
+                     xytext=(0, 8), textcoords="offset points", fontsize=7, ha="center")
+    a_r.legend(fontsize=9, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
 
 def _pick_intervals(iv, ratios, absolute):
