@@ -67,6 +67,11 @@ def _check_mechanism(mechanism: AbstractChannel) -> None:
         check_physical(mechanism, k, vals)
 
 
+def _geometry_error(path: str):
+    raise ModelError(f"{path} is the compartment's own (NEURON's segment {path.split('.')[-1]}); "
+                     "change the morphology instead")
+
+
 class Cell:
     """A neuron built from a Morphology.
 
@@ -184,6 +189,9 @@ class Cell:
             raise ModelError(f"insert: expected a channel, got {mechanism!r}")
         _check_mechanism(mechanism)
         name = mechanism.name
+        for k in getattr(type(mechanism), "geometry_fields", {}):  # an imported mechanism's diam/area
+            if getattr(mechanism, k) != getattr(type(mechanism), k):
+                _geometry_error(f"{name}.{k}")
         mask = self.nodes(where)
         if name not in self._mechanisms:
             self._mechanisms[name] = mechanism
@@ -215,6 +223,8 @@ class Cell:
             if param not in self._values[mech]:
                 raise ModelError(f"{mech} has no parameter {param!r}; it has "
                                  f"{', '.join(self._values[mech])}")
+            if param in getattr(type(self._mechanisms[mech]), "geometry_fields", {}):
+                _geometry_error(path)
         mask = self.nodes(where)
         vals = self._evaluate(path, value, mask)
         if path == "cm":

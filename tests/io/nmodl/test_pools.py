@@ -179,6 +179,15 @@ def test_a_gate_reads_the_cai_its_pool_wrote_this_step_as_neuron():
     compare(("cachan1", "nm_cadecay", "release"), clamp=CLAMP, moving=("soma:trel.Ach",))
 
 
+def test_geometry_fields_cannot_be_set_apart_from_the_morphology():
+    cell = ex.Cell.cylinder(length=L_UM, diameter=DIAM_UM).insert(cls("nm_geom")())
+    with pytest.raises(ModelError, match=r"^nm_geom.diam is the compartment's own .*change the morphology"):
+        cell.set("nm_geom.diam", 3.0)
+    with pytest.raises(ModelError, match=r"^nm_geom.area is the compartment's own"):
+        ex.Cell.cylinder(length=L_UM, diameter=DIAM_UM).insert(cls("nm_geom")(area=5.0))
+    assert float(cell.mechanism_at_sites("nm_geom").diam[0]) == DIAM_UM  # filled from the geometry
+
+
 def test_two_writers_of_one_concentration_are_refused():
     cell = ex.Cell.cylinder(length=L_UM, diameter=DIAM_UM).insert(cls("nm_cadecay")()).insert(cls("nm_shells")())
     with pytest.raises(ModelError, match=r"'nm_cadecay' and 'nm_shells' both write cai") as err:
