@@ -36,8 +36,8 @@ CASES = {
     "dt_in_breakpoint": ("", "", "BREAKPOINT { i = g*dt*(v + 65) }\n", 8, "dt in BREAKPOINT"),
     "solve_method": ("", "", "STATE { x }\nBREAKPOINT { SOLVE s METHOD runge\n i = g*x*(v+65) }\n"
                      "DERIVATIVE s { x' = -x }\n", 9, "SOLVE s METHOD runge"),
-    "voltage_into_solve": ("", "gx", "STATE { s }\nBREAKPOINT { SOLVE d METHOD cnexp\n gx = g*v\n i = gx*s*(v+65) }\n"
-                           "DERIVATIVE d { s' = gx - s }\n", 9, "BREAKPOINT setting gx from v"),
+    "voltage_into_solve": ("", "gx", ("STATE { s }\nBREAKPOINT { SOLVE d METHOD cnexp\n gx = g*v\n i = gx*s*(v+65) }\n"
+                                      "DERIVATIVE d { s' = gx - s }\n"), 9, "BREAKPOINT setting gx from v"),
     "parameter_array": ("", "", "PARAMETER { w[3] }\n" + BREAKPOINT, 8, "PARAMETER arrays"),
     "while": ("", "", "BREAKPOINT { LOCAL k\n k = 0\n WHILE (k < 3) { k = k + 1 }\n i = g*(v+65) }\n", 10,
               "WHILE loop"),
@@ -79,3 +79,15 @@ def test_paths_that_are_not_mod_files_are_named(tmp_path):
     (tmp_path / "x.txt").write_text("")
     with pytest.raises(ModelError, match="expected a .mod file"):
         load_mod(tmp_path / "x.txt")
+
+
+def test_a_solve_inside_a_called_function_is_refused(tmp_path):
+    """NEURON runs a SOLVE in a FUNCTION when it is called; excitable refuses it then (an uncalled
+    one, as cabpump.mod's ss(), is harmless: tests/io/nmodl/test_pools.py loads that file)."""
+    path = tmp_path / "fsolve.mod"
+    path.write_text("NEURON { SUFFIX fsolve NONSPECIFIC_CURRENT i }\nASSIGNED { v (mV) i (mA/cm2) }\n"
+                    "STATE { x }\nINITIAL { x = settle() }\nBREAKPOINT { SOLVE d METHOD cnexp\n i = 1e-3*x*(v + 65) }\n"
+                    "DERIVATIVE d { x' = 1 - x }\nFUNCTION settle() { SOLVE d STEADYSTATE derivimplicit\n settle = x }\n")
+    with pytest.raises(ModelError, match=r"fsolve\.mod: SOLVE inside settle\(\) .*not supported") as err:
+        load_mod(path)
+    assert "\n" not in str(err.value)

@@ -230,6 +230,15 @@ class Compiler:
             return f"{base}[{int(i)}]"
         return key
 
+    def _solve_in(self, name):
+        """A SOLVE inside a FUNCTION or PROCEDURE (cabpump.mod's ``ss()``): refused when the
+        function is called (an uncalled one is harmless), never skipped."""
+        def solve(node):
+            def run(scope):
+                self.fail(f"SOLVE inside {name}()", node)
+            return run
+        return solve
+
     def binary(self, e):
         a, b, op = self.expr(e.lhs), self.expr(e.rhs), e.op.eval()
         if op in _ARITH:
@@ -261,7 +270,7 @@ class Compiler:
             raise ModelError(f"{self.path}: {name}() takes {len(params)} arguments, called with {len(args)}")
         if name not in self._compiled:
             self._compiled[name] = None  # recursion: compiled once, looked up at call time
-            self._compiled[name] = self.block(block.statement_block)
+            self._compiled[name] = self.block(block.statement_block, solve=self._solve_in(name))
         is_function = name in self.functions
 
         def run(scope):
