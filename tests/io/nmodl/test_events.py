@@ -269,27 +269,43 @@ def test_network_rules_for_mechanisms_with_events(mods):
         ex.Simulation(net, dt=DT).run(1.0)
 
 
-def test_jit_vmap_and_grad_through_self_events(mods):
-    """One event at 2 ms and its second jump at 5.01 ms. The jitted run function equals the run; a
-    vmapped batch over the second jump's size equals the runs one by one (round-off: 1e-12 of the
-    range); d(mean V)/d(frac) by jax.grad equals a central difference (V is smooth in frac below
-    threshold: step 1e-4 leaves truncation ~1e-9 of the gradient, far inside 1e-6)."""
-    import jax
-    import jax.numpy as jnp
-
+@pytest.fixture(scope="module")
+def one_event(mods):
+    """One event at 2 ms and its second jump at 5.01 ms: the simulation, its parameters, its jitted
+    run function and its V (the programs are compiled once for the three tests below)."""
     sim = _twostep_sim(mods, [2.0])
-    base = sim.parameters()
-    f = sim.function(TSTOP)  # jitted
-    v = np.asarray(sim.run(TSTOP)["v"]).ravel()
+    return sim, sim.parameters(), sim.function(TSTOP), np.asarray(sim.run(TSTOP)["v"]).ravel()
+
+
+def test_jit_through_self_events(one_event):
+    """The jitted run function (``Simulation.function``) equals the run to round-off."""
+    sim, base, f, v = one_event
     assert np.max(np.abs(np.asarray(f(base))[:, 0] - v)) < 1e-12 * np.ptp(v)
+
+
+def test_vmap_through_self_events(one_event):
+    """A vmapped batch over the second jump's size equals the runs one by one (round-off: 1e-12 of
+    the range), and the size moves V."""
+    import jax
+
+    sim, base, _, _ = one_event
     fracs = np.array([0.0, 0.5, 1.5])
     batch = jax.tree.map(lambda x: np.stack([np.asarray(x)] * 3), base)
-    batch = ex.with_param(batch, "ev_twostep.frac", fracs[:, None])
-    many = np.asarray(sim.run_batch(TSTOP, batch)["v"])
+    many = np.asarray(sim.run_batch(TSTOP, ex.with_param(batch, "ev_twostep.frac", fracs[:, None]))["v"])
     for k, fr in enumerate(fracs):
         one = np.asarray(sim.run(TSTOP, params=ex.with_param(base, "ev_twostep.frac", np.array([fr])))["v"]).ravel()
         assert np.max(np.abs(many[k] - one)) < 1e-12 * np.ptp(one), k
-    assert np.ptp(many[2] - many[0]) > 1e-3  # the second jump moves V
+    assert np.ptp(many[2] - many[0]) > 1e-3
+
+
+def test_grad_through_self_events(one_event):
+    """d(mean V)/d(frac) by jax.grad through the queue and the self-event's jump equals a central
+    difference (V is smooth in frac below threshold: step 1e-4 leaves truncation ~1e-9 of the
+    gradient, far inside 1e-6)."""
+    import jax
+    import jax.numpy as jnp
+
+    _, base, f, _ = one_event
 
     def loss(frac):
         return jnp.mean(f(ex.with_param(base, "ev_twostep.frac", frac))[:, 0])
@@ -298,25 +314,6 @@ def test_jit_vmap_and_grad_through_self_events(mods):
     grad = float(jax.grad(loss)(x)[0])
     fd = float((loss(x + 1e-4) - loss(x - 1e-4)) / 2e-4)
     assert grad > 0 and abs(grad - fd) < 1e-6 * abs(fd), (grad, fd)
-
-
-def comparison_rows(mods) -> list[tuple[str, list, str, str]]:
-    """(row, .mod files, traces, spikes) of this module's NEURON comparisons, for the table in
-    docs/nmodl.md (benchmarks/nmodl_table.py): the same runs as the tests above."""
-    ref, ours = neuron_twostep(), ours_twostep(mods)
-    dt_max = np.max(np.abs(ours["tlast"] - ref["tlast"]))
-    rows = [(f"ev_twostep (ev_twostep.mod) on hh.mod, 6.3 °C, events at {', '.join(f'{x:g}' for x in TIMES)} ms",
-             [OWN / "ev_twostep.mod"], f"v {rel(ours['v'], ref['v']):.1e}, g {rel(ours['g'], ref['g']):.1e} "
-             f"(of each trace's range); event times (tlast) within {dt_max:.0e} ms", "0 vs 0")]
-    h = neuron_events()
-    for kind, params, stem in CLAMPS:
-        full = {**params, "delay": 1.0} if kind == "IClamp" else params
-        r, o = _clamped(h, kind, full), _ours(mods, getattr(mods, kind)(**full))
-        up = [int(np.sum((x["v"][:-1] < 0) & (x["v"][1:] >= 0))) for x in (o, r)]  # spikes: 0-mV crossings
-        rows.append((f"{kind} ({stem}) on hh.mod, 6.3 °C", [share() / "modfile" / stem],
-                     f"v {rel(o['v'], r['v']):.1e}, i {rel(o['i'][1:], r['i'][1:]):.1e} (of each trace's range)",
-                     f"{up[0]} vs {up[1]}"))
-    return rows
 
 
 def test_simultaneous_events_on_one_instance_are_delivered_one_by_one(mods):
