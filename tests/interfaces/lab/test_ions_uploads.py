@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import tempfile
 
 import pytest
 
@@ -44,7 +45,7 @@ def _upload(lab, name: str, data: bytes):
     return lab.post("/api/swc", files={"file": (name, data, "text/plain")})
 
 
-def test_an_uploaded_swc_is_parsed_as_the_cli_does_and_runs(lab):
+def test_an_uploaded_swc_is_parsed_as_the_cli_does_and_runs(lab, tmp_path, monkeypatch):
     data = morphologies.path("simple").read_bytes()
     r = _upload(lab, "my cell.swc", data)
     assert r.status_code == 200, r.text
@@ -56,11 +57,17 @@ def test_an_uploaded_swc_is_parsed_as_the_cli_does_and_runs(lab):
     body = run.json()
     from excitable import experiments
 
-    direct = experiments.run("morphology", swc=str(morphologies.path("simple")), site="soma")
     assert body["morphology"] and len(body["morphology"]["v_mV"][0]) == len(body["morphology"]["segments"])
     assert "my_cell.swc" in body["script"] and "upload-" not in body["script"]
-    assert {k: v for k, v in body["summary"].items() if k != "swc"} == \
-        {k: v for k, v in _summary(direct).items() if k != "swc"}
+    # The page names the file as the learner's script and CLI line do (saved beside them), never the
+    # server's temporary copy: the summary is the one that line prints, "swc" included.
+    assert body["cli"] == "excitable run morphology --set swc=my_cell.swc --set site=soma"
+    assert body["summary"]["swc"] == "my_cell.swc"
+    assert "excitable-lab-" not in run.text and tempfile.gettempdir() + "/" not in run.text
+    (tmp_path / "my_cell.swc").write_bytes(data)
+    monkeypatch.chdir(tmp_path)
+    direct = experiments.run("morphology", swc="my_cell.swc", site="soma")
+    assert body["summary"] == _summary(direct)
 
 
 def _summary(result):

@@ -79,7 +79,12 @@ def run_payload(exp: Experiment, values: Values, swc_path: str | None = None,
                 upload_name: str | None = None) -> dict:
     """Run ``exp`` with ``values`` (in a worker thread) and build the page's payload."""
     run_values = dict(values, swc=swc_path) if swc_path is not None else dict(values)
-    return payload_of(exp, values, experiments.run(exp.name, **run_values), upload_name)
+    result = experiments.run(exp.name, **run_values)
+    if swc_path is not None:  # the page names the uploaded file, never the server's temporary path
+        from excitable.interfaces.lab.script import shown_by_name
+
+        shown_by_name(result, swc_path, upload_name or "upload.swc")
+    return payload_of(exp, values, result, upload_name)
 
 
 def payload_of(exp: Experiment, values: Values, result=None, upload_name: str | None = None) -> dict:
@@ -89,6 +94,6 @@ def payload_of(exp: Experiment, values: Values, result=None, upload_name: str | 
     if result is None:
         return run_payload(exp, values)
     changed = {k: v for k, v in values.items() if v != exp.params[k].default}
-    code = {"cli": script.cli_line(exp, changed),
+    code = {"cli": script.cli_line(exp, changed, upload_name=upload_name),
             "script": script.python_script(exp, changed, upload_name=upload_name)}
     return payload.build(result, exp, values, code)
