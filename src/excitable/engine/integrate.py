@@ -243,9 +243,11 @@ def _newton_rest(plan: Plan, params, v, iterations):
     def newton(_, v):
         i, di = jax.jvp(i_ss, (v,), (jnp.ones_like(v),))
         # Where the steady-state I-V slope is not positive (a Na+ window current's negative slope, e.g.
-        # the textbook cell with gNa x 1.4 at the -65 mV guess), Newton would stall or climb away from
-        # the rest: step 1 mV the way the current drives V (outward: down) until the slope turns.
-        step_ = jnp.where(di > 1e-12, i / jnp.where(di > 1e-12, di, 1.0), jnp.sign(i))
+        # the textbook cell with gNa x 1.4 at the -65 mV guess), Newton would stall: if the current is
+        # outward there, V would fall towards a rest below, so step 1 mV down until the slope turns.
+        # An inward current is left where it is, as before: no rest below (HH without K+ channels),
+        # and the run shows V drifting instead of a depolarized "rest".
+        step_ = jnp.where(di > 1e-12, i / jnp.where(di > 1e-12, di, 1.0), jnp.where(i > 0, 1.0, 0.0))
         return v - jnp.clip(step_, -10.0, 10.0)
 
     return jax.lax.fori_loop(0, iterations, newton, v)
