@@ -193,7 +193,7 @@ class Cell:
 def test_textbook_targets():
     """Issue 16's textbook neuron at 37 degC: rest -70 +/- 0.5, threshold (dV/dt = 10 mV/ms) -55 +/- 1, peak
     +40 +/- 1 mV, undershoot a few (3-8) mV below rest, for a 1-s step at 2x rheobase (the step adds only
-    I/Cm ~ 0.8 mV/ms); the 1-s rheobase (44.5 pA) and input resistance (84 MOhm, the slope of the
+    I/Cm ~ 0.8 mV/ms); the 1-s rheobase (44.8 pA) and input resistance (84 MOhm, the slope of the
     steady-state I-V curve at rest) within the ranges measured in cortical pyramidal cells at 35-37 degC
     (e.g. NeuroElectro: rheobase ~20-400 pA, input resistance ~30-300 MOhm)."""
     preset = P.textbook()

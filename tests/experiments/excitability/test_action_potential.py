@@ -136,8 +136,8 @@ def _last_rise_through(v, rate, level=10.0):
 def test_threshold_is_reported_when_the_pulse_alone_exceeds_the_criterion():
     # issue 16: at 19 uA/cm2 (19 mV/ms on 1 uF/cm2) dV/dt stays above 10 mV/ms from the onset into the
     # spike, so the dV/dt threshold is undefined (the exact solution agrees: None below). The summary
-    # then applies the criterion to -I_ion/C_m. Reference: LSODA's own rate, -53.91 mV. The engine is
-    # first-order (backward Euler): measured -53.50 / -53.74 / -53.82 / -53.86 mV at dt 0.025 / 0.01 /
+    # then applies the criterion to -I_ion/C_m. Reference: LSODA's own rate, -53.89 mV. The engine is
+    # first-order (backward Euler): measured -53.48 / -53.72 / -53.80 / -53.84 mV at dt 0.025 / 0.01 /
     # 0.005 / 0.0025 ms, so at dt 0.005 it lies within 0.15 mV (0.09 measured).
     t, v, dvdt, own = _lsoda_upstroke(19.0)
     assert _last_rise_through(v, dvdt) is None
@@ -146,7 +146,7 @@ def test_threshold_is_reported_when_the_pulse_alone_exceeds_the_criterion():
     assert s["threshold_criterion"] == "-I_ion/C_m"
     assert s["threshold_mV"] == pytest.approx(reference, abs=0.15)
     # At the default 14 uA/cm2 the pulse's own 14 mV/ms falls below 10 before the take-off (after the
-    # pulse, where dV/dt = -I_ion/C_m): the dV/dt threshold, equal to LSODA's within 0.05 mV (0.008).
+    # pulse, where dV/dt = -I_ion/C_m): the dV/dt threshold, equal to LSODA's within 0.05 mV (0.006).
     t, v, dvdt, own = _lsoda_upstroke(14.0)
     assert _last_rise_through(v, dvdt) == pytest.approx(_last_rise_through(v, own), abs=1e-9)
     s = experiments.run("action-potential").summary

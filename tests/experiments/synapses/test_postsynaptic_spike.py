@@ -12,7 +12,7 @@ import pytest
 from excitable import experiments
 from tests.experiments import assert_signals_recorded
 
-VT, VTK, GNA, GK, GM, GL, ENA, EK, EL = -69.6, -57.6, 31.0, 22.5, 0.075, 0.1, 50.0, -90.0, -69.65  # pospischil.textbook()
+VT, VTK, GNA, GK, GM, GL, ENA, EK, EL = -69.6, -57.6, 30.8, 22.5, 0.075, 0.1, 50.0, -90.0, -69.65  # pospischil.textbook()
 
 
 def _inf(a, b):

@@ -307,19 +307,19 @@ def textbook() -> CellPreset:
         - VT -56.2 -> -57.6 mV for Kd (12 mV above Na's) and gKd 6 -> 22.5 mS/cm2: the K+ current opens
           later in the upstroke and shuts faster after it, so the spike is 0.5 ms wide and the absolute
           refractory period about 1.5 ms (with Kd on Na's VT, gKd 7: 0.64 ms, 2.2 ms at 37 degC);
-        - gNa 56 -> 31 mS/cm2: brings the peak from +48 to +41 mV;
+        - gNa 56 -> 30.8 mS/cm2: brings the peak from +48 to +41 mV;
         - gleak 0.0205 -> 0.1 mS/cm2 (tau_m 10 ms, 84 MOhm) and EL -70.3 -> -69.65 mV: rest at -70 and a
           1-s rheobase in the physiological range; with the RS leak the shifted cell fired at ~6 pA.
     Kept: eNa 50, eK -90, gM 0.075, tau_max 608, cm 1, d = L = 61.4 um.
 
     Measured (SciPy LSODA, rtol = atol = 1e-9; tests/physics/test_pospischil.py and the action-potential
-    tests) at 37 degC: rest -70.0 mV, input resistance 84 MOhm, 1-s rheobase 0.376 uA/cm2 (44.5 pA);
-    a 1-ms 14 uA/cm2 pulse: threshold -55.0, peak +41.0, half width 0.51 ms, undershoot -76.0 mV (6 mV
-    below rest); a 1-s step at 2x rheobase: threshold -55.5, peak +40.6, trough 5.4 mV below rest, ISIs
-    32 -> 44 ms (adapting). Backward Euler at dt = 0.025 ms (NEURON's and the experiments' default)
-    peaks lower, +39.4 mV. Paired 1-ms pulses (refractory-period): absolute refractory period 1.4 ms.
+    tests) at 37 degC: rest -70.0 mV, input resistance 84 MOhm, 1-s rheobase 0.378 uA/cm2 (44.8 pA);
+    a 1-ms 14 uA/cm2 pulse: threshold -55.0, peak +41.0, half width 0.50 ms, undershoot -76.0 mV (6 mV
+    below rest); a 1-s step at 2x rheobase: threshold -55.5, peak +40.5, trough 5.4 mV below rest, ISIs
+    31 -> 44 ms (adapting). Backward Euler at dt = 0.025 ms (NEURON's and the experiments' default)
+    peaks lower, +39.3 mV. Paired 1-ms pulses (refractory-period): absolute refractory period 1.4 ms.
     """
     vt = -69.6
-    chans = [Leak(g=0.1, e=-69.65), NaTraub(gNa=31.0, VT=vt), KdTraub(gKd=22.5, VT=vt + 12.0),
+    chans = [Leak(g=0.1, e=-69.65), NaTraub(gNa=30.8, VT=vt), KdTraub(gKd=22.5, VT=vt + 12.0),
              KMYamada(gM=0.075, tau_max=608.0)]
     return CellPreset(chans, 1.0, 61.4, 61.4, 37.0)
