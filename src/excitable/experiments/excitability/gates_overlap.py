@@ -63,7 +63,8 @@ def run(**given) -> Result:
     thresholds = _thresholds(sim, one, tstop, temps, _threshold_keys(p, temps))
     for sig in labels[1:]:  # recorded after the search: its program records V alone
         sim.record(sig)
-    base = with_param(broadcast(sim.parameters(), 2), "celsius", np.asarray(temps, float))
+    # The recordings are the plan's, not the parameters': the search's pytree serves (~5 ms less).
+    base = with_param(broadcast(one, 2), "celsius", np.asarray(temps, float))
     # The measured run goes through the engine's front door (limits, health check).
     res = sim.run_batch(tstop, {**base, "iclamp_amp": np.asarray(p.amplitude * thresholds, float)[:, None]})
     rec = np.stack([np.asarray(res.traces[lab]) for lab in labels], axis=-1)
