@@ -9,6 +9,8 @@ def test_full_antagonist_abolishes_the_epsp_and_the_spike():
     blocked = experiments.run("synaptic-transmission", gmax=0.02, antagonist=1.0).summary
     assert control["postsynaptic_fired"] and control["postsynaptic_peak_mV"] > 0.0
     assert not blocked["postsynaptic_fired"] and blocked["epsp_amplitude_mV"] == 0.0
+    answer = experiments.declaration("synaptic-transmission").answer_for(blocked)
+    assert "the antagonist blocks all its receptors" in answer and "no EPSP" in answer
 
 
 def test_bicuculline_lifts_the_somatic_veto():

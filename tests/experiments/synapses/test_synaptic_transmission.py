@@ -145,6 +145,8 @@ def test_figure_says_below_threshold_or_fired(default, fired):
     assert "reached threshold and the cell fired" in spike and "fired: 1 spike" in spike
     assert "threshold reached" in spike and f"peak {fired.summary['postsynaptic_peak_mV']:+.0f} mV" in spike
     assert "EPSP of" not in spike
+    blocked = figure_texts(experiments.run("synaptic-transmission", antagonist=1.0))
+    assert "Receptors blocked" in blocked and "no EPSP" in blocked and "below threshold" not in blocked
 
 
 def test_the_declared_signals_are_recorded(default, fired):

@@ -93,9 +93,9 @@ SYNAPTIC_TRANSMISSION = Experiment(
              Signal("transmitter", "mM", "transmitter in the cleft"),
              Signal("open_fraction", "", "postsynaptic receptors open"),
              Signal("i_syn", "nA", "synaptic current"), Signal("v_post", "mV", "postsynaptic cell")),
-    # postsynaptic_response: an EPSP below threshold, or the EPSP reaching threshold and a spike (in words)
+    # postsynaptic_response: an EPSP below threshold, the EPSP reaching threshold and a spike, or no EPSP
     answer="Chemically: the action potential opens Ca2+ channels in the terminal, Ca2+ releases transmitter, and "
-           "the transmitter opens receptor channels on the next cell, {postsynaptic_response}.",
+           "{postsynaptic_response}.",
     headline=(Headline("synaptic_delay_ms", "Synaptic delay (terminal's spike to EPSP onset)", "ms"),
               Headline("postsynaptic_fired", "Postsynaptic cell fired a spike", ""),
               Headline("epsp_amplitude_mV", "EPSP amplitude (when it stays below threshold)", "mV"),
@@ -110,7 +110,8 @@ SYNAPTIC_TRANSMISSION = Experiment(
                             "respond", {"antagonist": 1.0}),
                  Suggestion("Cool both cells to 26 °C: release is slower and the synaptic delay longer",
                             {"temperature": 26.0}),
-                 Suggestion("NMDA receptors, which Mg2+ blocks at rest: a small, slow EPSP", {"receptor": "nmda"})),
+                 Suggestion("NMDA receptors (0.05 µS), which Mg2+ blocks at rest: a small, slow EPSP",
+                            {"receptor": "nmda", "gmax": 0.05})),
     model_note="Textbook mammalian neurons at 36 °C on both sides, glutamate on AMPA receptors: a typical "
                "synapse in the brain.",
 )

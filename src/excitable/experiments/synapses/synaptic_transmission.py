@@ -154,6 +154,7 @@ def summarize(res: Result, p: Values, latency: float) -> dict:
         "receptor": p.receptor,
         "temperature_degC": p.temperature,
         "gmax_uS": p.gmax,
+        "receptors_blocked_fraction": p.antagonist,
         "presynaptic_soma_peak_ms": t_soma_peak,
         "terminal_peak_ms": t_peak_term,
         "terminal_peak_mV": float(v_term[k_peak_term]),
@@ -195,16 +196,20 @@ def postsynaptic_outcome(t, v, rest: float, t_onset: float | None) -> dict:
 
 
 def response_text(s: dict) -> str:
-    """The postsynaptic half of the plain answer, in words, from the summary ``s``."""
-    delay = s["synaptic_delay_ms"]
+    """The second half of the plain answer (what the transmitter does to the next cell), in words,
+    from the summary ``s``: an EPSP below threshold, a spike, no EPSP (blocked or too small)."""
+    delay, opens = s["synaptic_delay_ms"], "the transmitter opens receptor channels on the next cell"
     if s["postsynaptic_fired"]:
-        start = f"which starts to depolarize {delay:.2f} ms after the terminal's spike" if delay is not None \
-            else "which depolarizes"
+        start = f"{opens}, which starts to depolarize" + ("" if delay is None else
+                                                           f" {delay:.2f} ms after the terminal's spike")
         return (f"{start}: the EPSP reached threshold ({s['threshold_mV']:.0f} mV) "
                 f"{s['epsp_onset_to_threshold_ms']:.1f} ms later and the cell fired a spike "
                 f"(peak {s['postsynaptic_peak_mV']:+.0f} mV)")
+    if s["receptors_blocked_fraction"] >= 1.0:
+        return ("the transmitter reaches the next cell, but the antagonist blocks all its receptors: no current "
+                "flows and there is no EPSP")
     if delay is None:
-        return (f"but the next cell hardly responds: its V rises by only {s['epsp_amplitude_mV']:.2f} mV, "
-                f"less than the {ONSET_MV} mV that counts as an EPSP")
-    return (f"which depolarizes by {s['epsp_amplitude_mV']:.1f} mV {delay:.2f} ms after the terminal's spike: "
-            f"an EPSP, below threshold ({s['threshold_mV']:.0f} mV), so the cell does not fire")
+        return (f"{opens}, but too few: its V rises by only {s['epsp_amplitude_mV']:.2f} mV, less than the "
+                f"{ONSET_MV} mV that marks an EPSP's onset")
+    return (f"{opens}, which depolarizes by {s['epsp_amplitude_mV']:.1f} mV {delay:.2f} ms after the terminal's "
+            f"spike: an EPSP, below threshold ({s['threshold_mV']:.0f} mV), so the cell does not fire")

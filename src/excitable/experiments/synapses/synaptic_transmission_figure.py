@@ -26,7 +26,9 @@ def plot_synaptic_transmission(res):
         a_pre.plot(t[sel], tr["v_pre_soma"][sel], color=PRE, label="presynaptic soma")
         a_pre.plot(t[sel], tr["v_terminal"][sel], color=TERM, lw=1.8, label="axon terminal")
         a_T.plot(t[sel], tr["transmitter"][sel], color=TRANSMITTER, lw=1.8, label="transmitter in cleft")
-        a_r.plot(t[sel], tr["open_fraction"][sel], color=OPEN, lw=1.8, label="receptors open")
+        blocked = s["receptors_blocked_fraction"] >= 1.0  # the antagonist scales gmax: the states still move
+        a_r.plot(t[sel], tr["open_fraction"][sel], color=OPEN, lw=1.8,
+                 label="receptors open\nwithout the antagonist" if blocked else "receptors open")
         a_i = a_r.twinx()
         a_i.plot(t[sel], tr["i_syn"][sel], color=CURRENT, lw=1.0, ls="--", label="synaptic current")
         a_i.set_ylabel("current (nA)\ninward < 0", color=CURRENT, fontsize=9)
@@ -71,6 +73,8 @@ def plot_synaptic_transmission(res):
 
 def title(s) -> str:
     """The answer in the figure's title: the delay, and an EPSP below threshold or a spike."""
+    if not s["postsynaptic_fired"] and s["receptors_blocked_fraction"] >= 1.0:
+        return "Receptors blocked: transmitter is released, but no current flows and there is no EPSP"
     if s["synaptic_delay_ms"] is None:
         return f"Transmitter released, but no EPSP: V rises by only {s['epsp_amplitude_mV']:.2f} mV"
     across = f"Across the synapse in {s['synaptic_delay_ms']:.2f} ms"
@@ -94,6 +98,8 @@ def annotate_outcome(ax, t, v, s):
                     arrowprops=dict(arrowstyle="->", lw=0.8))
         n = s["n_postsynaptic_spikes"]
         msg = f"fired: {n} spike{'s' if n > 1 else ''}"
+    elif s["synaptic_delay_ms"] is None:  # blocked, or under the 0.1-mV onset criterion
+        msg = f"no EPSP (V rises by {s['epsp_amplitude_mV']:.2f} mV)"
     else:
         rest, k = s["postsynaptic_rest_mV"], int(v.argmax())
         ax.annotate("", xy=(t[k], v[k]), xytext=(t[k], rest), arrowprops=dict(arrowstyle="<->", lw=0.8))
