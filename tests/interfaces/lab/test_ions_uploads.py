@@ -51,6 +51,7 @@ def test_an_uploaded_swc_is_parsed_as_the_cli_does_and_runs(lab, tmp_path, monke
     assert r.status_code == 200, r.text
     up = r.json()
     assert up["id"].startswith("upload-") and up["name"] == "my_cell.swc" and up["n_sections"] >= 3
+    assert up["id"].startswith("upload-my_cell.swc-")  # the page's control and permalink show which file it is
     assert all(len(s) == 7 for s in up["segments"])
     run = lab.post("/api/run/morphology", json={"params": {"swc": up["id"], "site": "soma"}})
     assert run.status_code == 200, run.text

@@ -63,7 +63,9 @@ class UploadStore:
                                 f"{limit / 2**20:.3g} MB", "file")
         name = _safe_name(up.filename)
         secs = self._parse(name, data)
-        uid = "upload-" + hashlib.sha256(data).hexdigest()[:16]
+        # the name first, so that the page's control shows which file it is; the content's hash (48 bits)
+        # tells two learners' "cell.swc" apart
+        uid = f"upload-{name}-{hashlib.sha256(data).hexdigest()[:12]}"
         with self._lock:
             self._files[uid] = (name, data)
             self._files.move_to_end(uid)
