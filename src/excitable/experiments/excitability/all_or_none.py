@@ -81,12 +81,17 @@ def run(**given) -> Result:
 
 
 def run_amplitudes(batch_fn, base, amps: np.ndarray) -> np.ndarray:
-    """V (amplitudes, samples) of one batched run of ``batch_fn`` at pulse gains ``amps``."""
+    """V (amplitudes, samples) of one batched run of ``batch_fn`` at pulse gains ``amps``; a sweep of
+    up to ``POINTS`` amplitudes is padded to the search's batch (one program for both), the padding
+    dropped."""
     import jax
 
-    batch = jax.tree.map(lambda x: np.broadcast_to(x, (len(amps), *np.shape(x))), base)
-    batch["iclamp_amp"] = np.asarray(amps, dtype=float)[:, None]
-    return np.asarray(batch_fn(batch))[:, :, 0]
+    amps = np.asarray(amps, dtype=float)
+    size = max(len(amps), finder.POINTS)
+    padded = np.concatenate([amps, np.full(size - len(amps), amps[-1])])
+    batch = jax.tree.map(lambda x: np.broadcast_to(x, (size, *np.shape(x))), base)
+    batch["iclamp_amp"] = padded[:, None]
+    return np.asarray(batch_fn(batch))[: len(amps), :, 0]
 
 
 def bisect_threshold(peak_of, upper: float, tolerance: float) -> float:

@@ -6,7 +6,7 @@ whose response overshoots ``SPIKE_LEVEL_MV``, bracketed by [lo, hi] (lo does not
 (hi - lo) <= tolerance x hi, and the answer is the bracket's middle. Both searches therefore land
 within tolerance x threshold of the true threshold, and of each other. What changes is how the
 bracket shrinks: each round runs ``POINTS`` amplitudes at once (one ``vmap``-ed program of a fixed
-batch size, compiled once) and keeps the interval between the last one that does not fire and the
+batch size, compiled once; two searches share them, 16 each) and keeps the interval between the last one that does not fire and the
 first one that does. The first round spreads its points geometrically over
 [max_amplitude / 1000, max_amplitude] (a threshold can sit anywhere in three decades), the next
 ones evenly: from [0, 200] to 1e-4 in 3-4 rounds instead of ~20 bisection steps.
@@ -33,11 +33,11 @@ FIRST_SPAN = 1e-3
 MEMORY = 256
 
 
-def grid(lo: float, hi: float, first: bool) -> np.ndarray:
-    """``POINTS`` amplitudes in (lo, hi]: geometric from hi x FIRST_SPAN on the first round, else even."""
+def grid(lo: float, hi: float, first: bool, points: int = POINTS) -> np.ndarray:
+    """``points`` amplitudes in (lo, hi]: geometric from hi x FIRST_SPAN on the first round, else even."""
     if first and lo <= 0.0:
-        return hi * np.geomspace(FIRST_SPAN, 1.0, POINTS)
-    return lo + (hi - lo) * np.arange(1, POINTS + 1) / POINTS
+        return hi * np.geomspace(FIRST_SPAN, 1.0, points)
+    return lo + (hi - lo) * np.arange(1, points + 1) / points
 
 
 def narrow(lo: float, hi: float, amps: np.ndarray, fires: np.ndarray) -> tuple[float, float]:
@@ -52,15 +52,17 @@ def narrow(lo: float, hi: float, amps: np.ndarray, fires: np.ndarray) -> tuple[f
 def search(peaks_of, uppers, tolerance: float, level: float, what: str) -> np.ndarray:
     """Thresholds of several searches at once (one per entry of ``uppers``, e.g. one per temperature).
 
-    ``peaks_of(amps)`` takes an array (n_searches, POINTS) of amplitudes and returns the peak response
-    of each (same shape, mV), in one batched run. Raises ModelError naming ``what`` if a search's upper
-    end does not fire.
+    ``peaks_of(amps)`` takes an array (n_searches, POINTS // n_searches) of amplitudes and returns
+    the peak response of each (same shape, mV), in one batched run: the searches share one batch of
+    ``POINTS``, so one program serves one search or two. Raises ModelError naming ``what`` if a
+    search's upper end does not fire.
     """
     uppers = np.asarray(uppers, dtype=float)
+    points = POINTS // len(uppers)
     lo, hi = np.zeros(len(uppers)), uppers.copy()
     first = True
     while first or np.any(hi - lo > tolerance * hi):
-        amps = np.stack([grid(a, b, first) for a, b in zip(lo, hi)])
+        amps = np.stack([grid(a, b, first, points) for a, b in zip(lo, hi)])
         fires = np.asarray(peaks_of(amps)) >= level
         if first and not fires[:, -1].all():
             bad = float(uppers[int(np.argmin(fires[:, -1]))])

@@ -112,7 +112,7 @@ def _threshold_keys(p, temps) -> list:
 
 def _thresholds(sim, params, tstop, temps, keys, tolerance=1e-4, upper=200.0) -> np.ndarray:
     """1-ms pulse threshold at each temperature (uA/cm2): V overshoots 0 mV. The searches of the
-    temperatures not remembered run together, ``POINTS`` amplitudes each per batched run
+    temperatures not remembered run together, ``POINTS`` amplitudes in all per batched run
     (``all_or_none_search``: the bisection's criterion and stopping rule)."""
     import jax
 
@@ -122,10 +122,10 @@ def _thresholds(sim, params, tstop, temps, keys, tolerance=1e-4, upper=200.0) ->
     todo = [j for j, v in enumerate(known) if v is None]
     if todo:
         fn = sim.function(tstop, batched=True)
-        n = len(todo) * finder.POINTS
+        k = finder.POINTS // len(todo)  # one batch of POINTS for one or two searches: one program
+        n = len(todo) * k
         batch = jax.tree.map(lambda x: np.broadcast_to(x, (n, *np.shape(x))), params)
-        batch["celsius"] = np.repeat(np.asarray(temps, float)[todo], finder.POINTS).reshape(
-            (n, *np.shape(params["celsius"])))
+        batch["celsius"] = np.repeat(np.asarray(temps, float)[todo], k).reshape((n, *np.shape(params["celsius"])))
 
         def peaks_of(amps):  # (searches, POINTS) -> the peak V of each, one batched run
             out = np.asarray(fn({**batch, "iclamp_amp": amps.reshape(n, 1)}))[:, :, 0].max(axis=1)
