@@ -68,8 +68,19 @@ def _check_mechanism(mechanism: AbstractChannel) -> None:
 
 
 def _geometry_error(path: str):
+    if path.endswith(".dt"):
+        raise ModelError(f"{path} is the run's time step; set Simulation(dt=...) instead")
     raise ModelError(f"{path} is the compartment's own (NEURON's segment {path.split('.')[-1]}); "
                      "change the morphology instead")
+
+
+def with_run_dt(mech, dt: float):
+    """An imported mechanism whose BREAKPOINT or INITIAL reads t or dt with the run's dt as its field
+    (io/nmodl/mechanism.py: NEURON gives those blocks dt, the engine does not); others unchanged."""
+    names = getattr(type(mech), "time_fields", ())
+    if not names:
+        return mech
+    return dataclasses.replace(mech, **{k: np.full(np.shape(getattr(mech, k)), float(dt)) for k in names})
 
 
 class Cell:
@@ -189,8 +200,8 @@ class Cell:
             raise ModelError(f"insert: expected a channel, got {mechanism!r}")
         _check_mechanism(mechanism)
         name = mechanism.name
-        for k in getattr(type(mechanism), "geometry_fields", {}):  # an imported mechanism's diam/area
-            if getattr(mechanism, k) != getattr(type(mechanism), k):
+        for k in (*getattr(type(mechanism), "geometry_fields", {}), *getattr(type(mechanism), "time_fields", ())):
+            if getattr(mechanism, k) != getattr(type(mechanism), k):  # an imported mechanism's diam/area/dt
                 _geometry_error(f"{name}.{k}")
         mask = self.nodes(where)
         if name not in self._mechanisms:
@@ -223,7 +234,8 @@ class Cell:
             if param not in self._values[mech]:
                 raise ModelError(f"{mech} has no parameter {param!r}; it has "
                                  f"{', '.join(self._values[mech])}")
-            if param in getattr(type(self._mechanisms[mech]), "geometry_fields", {}):
+            if param in (*getattr(type(self._mechanisms[mech]), "geometry_fields", {}),
+                         *getattr(type(self._mechanisms[mech]), "time_fields", ())):
                 _geometry_error(path)
         mask = self.nodes(where)
         vals = self._evaluate(path, value, mask)

@@ -27,7 +27,7 @@ from excitable.engine import run as engine
 from excitable.engine.drive import sample_drive
 from excitable.engine.run import METHODS
 from excitable.errors import ModelError, check_number
-from excitable.model.cell import Cell
+from excitable.model.cell import Cell, with_run_dt
 from excitable.model.network import ArtificialCell, Network, Site
 from excitable.model.stimuli import CurrentStimulus, IClamp, Location, PulseTrain, Ramp, VClamp, check_resolved
 from excitable.results import Result
@@ -271,7 +271,7 @@ class Simulation:
         from excitable.engine.synapses import cleft_params, group_params
 
         net = self.network
-        channels = {name: mech for name, (_, mech) in net.density_mechanisms().items()}
+        channels = {name: with_run_dt(mech, self.dt) for name, (_, mech) in net.density_mechanisms().items()}
         points = net.point_mechanisms()
         channels.update({name: mech for name, (_, mech, _) in points.items()})
         _, (syn_values, thresholds) = self._connections()

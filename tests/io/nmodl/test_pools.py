@@ -117,6 +117,9 @@ def neurons(stems, *, sections, at, clamp=None, iclamp=None, tstop=25.0, v_init=
             owner = seg if var in ("cai", "cao") else mech  # a written concentration is the ion's
             ref = getattr(owner, f"_ref_{base}")
             vecs[f"{sec}:{name}"] = h.Vector().record(ref[int(index[:-1])] if index else ref)
+        for stem, var in CURRENTS.get(stems, ()):
+            mech = getattr(seg, cls(stem).__name__)
+            vecs[f"{sec}:{cls(stem).__name__}.{var}"] = h.Vector().record(getattr(mech, f"_ref_{var}"))
     h.finitialize(v_init)
     h.continuerun(tstop)
     out = {k: np.array(v) for k, v in vecs.items()}
@@ -125,13 +128,15 @@ def neurons(stems, *, sections, at, clamp=None, iclamp=None, tstop=25.0, v_init=
 
 
 ONE = [("soma", L_UM, DIAM_UM)]
+#: NEURON-only records: (file, current), compared by the test itself (see test_diam_area_and_t_...).
+CURRENTS = {("cachan1", "nm_geom"): (("nm_geom", "i"),)}
 
 
 def compare(stems, *, sections=ONE, at=("soma",), moving=(), **run):
     """Run both sides and check every trace; ``moving``: traces that must change by > 1e-3 of
     their scale (so the comparison is not of constants)."""
     mine, theirs = ours(stems, sections=sections, at=at, **run), neurons(stems, sections=sections, at=at, **run)
-    diffs = {k: worst(mine[k], theirs[k]) for k in theirs}
+    diffs = {k: worst(mine[k], theirs[k]) for k in theirs if k in mine.traces}
     for k in moving:
         assert np.ptp(theirs[k]) > 1e-3 * np.max(np.abs(theirs[k])), k
     bad = {k: d for k, d in diffs.items() if not d <= RTOL}
@@ -160,11 +165,26 @@ TWO = [("soma", 20.0, 20.0), ("dend", 100.0, 2.0)]
 
 
 def test_diam_area_and_t_on_a_cell_with_two_diameters_match_neuron():
-    """nm_geom's depth (diam/4), area-scaled current and t ramp on a 20-µm soma and a 2-µm dendrite."""
-    _, _, theirs = compare(("cachan1", "nm_geom"), sections=TWO, at=("soma", "dend"), clamp=CLAMP,
-                                  moving=("soma:nm_geom.cai", "dend:nm_geom.cai", "soma:nm_geom.w"))
+    """nm_geom's depth (diam/4), area-scaled current, t ramp (DERIVATIVE), t and dt in BREAKPOINT
+    and dt in INITIAL on a 20-µm soma and a 2-µm dendrite."""
+    _, mine, theirs = compare(("cachan1", "nm_geom"), sections=TWO, at=("soma", "dend"), clamp=CLAMP,
+                              moving=("soma:nm_geom.cai", "dend:nm_geom.cai", "soma:nm_geom.w"))
     # The two diameters matter: the same influx per area raises cai in the thin dendrite more.
     assert np.max(theirs["dend:nm_geom.cai"]) != pytest.approx(np.max(theirs["soma:nm_geom.cai"]), rel=1e-3)
+    assert theirs["soma:nm_geom.w"][0] == pytest.approx(1 - np.exp(-DT / 2.0), rel=1e-12)  # INITIAL's dt
+    # BREAKPOINT's current (t at mid-step, dt): NEURON's sample k+1 was computed from sample k (as in
+    # test_neuron_side_by_side), here from ours; its oscillating term is 1e-3 of the trace, so a t off
+    # by dt/2 or a dt of 0 is 1e-5..1e-3 of the trace, far above the 1e-6 tolerance.
+    t, times = 0.0, []
+    for _ in range(len(mine["soma:v"])):
+        times.append(t)
+        t = (t + 0.5 * DT) + 0.5 * DT  # NEURON's two half steps
+    for sec, length, diam in TWO:
+        mech = cls("nm_geom")(diam=diam, area=np.pi * diam * length, dt=DT)
+        states = {"cai": np.asarray(mine[f"{sec}:nm_geom.cai"]), "w": np.asarray(mine[f"{sec}:nm_geom.w"]),
+                  "t": np.asarray(times)}
+        i = np.asarray(mech.currents(np.asarray(mine[f"{sec}:v"]), states)["i"]) / 1000.0  # mA/cm²
+        assert worst(i[:-1], theirs[f"{sec}:nm_geom.i"][1:]) <= RTOL, sec
 
 
 def test_a_gate_reads_the_cai_its_pool_wrote_this_step_as_neuron():
@@ -186,6 +206,11 @@ def test_geometry_fields_cannot_be_set_apart_from_the_morphology():
     with pytest.raises(ModelError, match=r"^nm_geom.area is the compartment's own"):
         ex.Cell.cylinder(length=L_UM, diameter=DIAM_UM).insert(cls("nm_geom")(area=5.0))
     assert float(cell.mechanism_at_sites("nm_geom").diam[0]) == DIAM_UM  # filled from the geometry
+    # dt (read by nm_geom's BREAKPOINT and INITIAL) is the run's, filled by the Simulation
+    with pytest.raises(ModelError, match=r"^nm_geom.dt is the run's time step; set Simulation\(dt=...\)"):
+        cell.set("nm_geom.dt", 0.01)
+    params = ex.Simulation(cell, dt=0.05, temperature=16.0).parameters()
+    assert np.all(np.asarray(params["channels"]["nm_geom"].dt) == 0.05)
 
 
 def test_two_writers_of_one_concentration_are_refused():

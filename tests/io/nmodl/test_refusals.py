@@ -32,8 +32,6 @@ CASES = {
                                "LONGITUDINAL_DIFFUSION"),
     "writes_concentration": ("    USEION ca READ ica WRITE cai", "cai (mM) ica (mA/cm2)", BREAKPOINT, 4,
                              "WRITE cai"),
-    "t_in_breakpoint": ("", "", "BREAKPOINT { i = g*t*(v + 65) }\n", 8, "t in BREAKPOINT"),
-    "dt_in_breakpoint": ("", "", "BREAKPOINT { i = g*dt*(v + 65) }\n", 8, "dt in BREAKPOINT"),
     "solve_method": ("", "", "STATE { x }\nBREAKPOINT { SOLVE s METHOD runge\n i = g*x*(v+65) }\n"
                      "DERIVATIVE s { x' = -x }\n", 9, "SOLVE s METHOD runge"),
     "voltage_into_solve": ("", "gx", ("STATE { s }\nBREAKPOINT { SOLVE d METHOD cnexp\n gx = g*v\n i = gx*s*(v+65) }\n"

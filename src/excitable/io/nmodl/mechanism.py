@@ -55,6 +55,8 @@ def fields(desc: Description) -> dict[str, tuple[float, str]]:
 #: Fields a density mechanism gets from its segment's geometry, with NEURON's values for a default
 #: section (L = 100 um, diam = 500 um, nseg = 1), used only outside a cell.
 GEOMETRY_DEFAULTS = {"diam": (500.0, "um"), "area": (3.141592653589793 * 500.0 * 100.0, "um2")}
+#: The run's time step as a field (ms; NEURON's default 0.025 until the Simulation fills it).
+RUN_DT = (0.025, "ms")
 #: field -> the compartments' array it is filled from (model.discretize.Compartments).
 GEOMETRY_SOURCES = {"diam": "diam_um", "area": "area_um2"}
 
@@ -169,7 +171,12 @@ class Generated:
         init = _mentions(desc, desc.initial) if desc.initial else ""
         self.kept = tuple(k for k in kept(desc, text, solved, init) if k not in self.carried)
         self.feeds = feeds(desc, text, solved)
-        self.needs_t = bool(re.search(r"\bt\b", solved))  # NEURON's t in nrn_state: the step's end
+        # NEURON's t in nrn_state: the step's end; in BREAKPOINT (nrn_cur): the step's middle
+        self.time_in_breakpoint = tuple(n for n in ("t", "dt") if re.search(rf"\b{n}\b", text))
+        self.needs_t = bool(re.search(r"\bt\b", solved)) or "t" in self.time_in_breakpoint
+        # The run's dt as a field (Simulation fills it) where BREAKPOINT or INITIAL reads t or dt:
+        # the engine gives neither block a dt.
+        self.dt_field = bool(self.time_in_breakpoint) or bool(re.search(r"\bdt\b", init))
 
     def _steady(self, solve_node):
         name = solve_node.block_name.get_node_name()
@@ -241,6 +248,8 @@ def make_class(desc: Description, mod):
     """The channel class of a described .mod file (``mod``: the parsed file, for its UNITS)."""
     gen = Generated(desc, factors(mod), mod.linear)
     spec = fields(desc)
+    if gen.dt_field:
+        spec["dt"] = RUN_DT
     for k in spec:
         if k in RESERVED or keyword.iskeyword(k):
             raise ModelError(f"{desc.path}: parameter {k!r} has a name excitable's channels reserve; rename it")
@@ -251,10 +260,16 @@ def make_class(desc: Description, mod):
     ion_fields = {var: (ion, "e" if kind == "e" else "c" + kind) for var, (ion, kind) in ion_reads(desc).items()}
     ion_fields.update(concentrations.current_reads(desc))
 
-    def raw_currents(chan, v, s):
-        celsius = s["celsius"] if gen.needs_celsius else 0.0
-        scope = gen.scope(chan, v, s, celsius)
+    def breakpoint_scope(chan, v, s, celsius):
+        """BREAKPOINT's variables as NEURON's nrn_cur sees them: dt the run's, t mid-step."""
+        scope = gen.scope(chan, v, s, celsius, chan.dt if gen.dt_field else 0.0)
+        if "t" in gen.time_in_breakpoint:
+            scope.glob["t"] = s["t"] + 0.5 * chan.dt
         gen.breakpoint(scope)
+        return scope
+
+    def raw_currents(chan, v, s):
+        scope = breakpoint_scope(chan, v, s, s["celsius"] if gen.needs_celsius else 0.0)
         zero = jnp.zeros_like(v)
         return {c: MA_TO_UA * materialize(scope.glob[c]) + zero for c in currents}
 
@@ -263,8 +278,7 @@ def make_class(desc: Description, mod):
     def advance(self, v, s, celsius, dt, drive):
         scope = gen.scope(self, v, s, celsius, dt)
         if gen.feeds:  # what nrn_cur left: BREAKPOINT at the start-of-step states (V-free, checked)
-            pre = gen.scope(self, v, s, celsius)
-            gen.breakpoint(pre)
+            pre = breakpoint_scope(self, v, s, celsius)
             scope.glob.update({k: pre.glob[k] for k in gen.feeds})
         if gen.needs_t:  # NEURON advances t by two half steps before nrn_state: the same sums
             scope.glob["t"] = (s["t"] + 0.5 * dt) + 0.5 * dt
@@ -277,7 +291,7 @@ def make_class(desc: Description, mod):
         seeds = concentrations.initial_states(desc)
         # NEURON starts a STATE x at the PARAMETER x0 where the file has one (capmpr's pump0), else 0.
         seeds.update({k: getattr(self, k + "0") for k in desc.states if k + "0" in spec})
-        scope = gen.scope(self, v, seeds, celsius, 0.0)  # t = 0
+        scope = gen.scope(self, v, seeds, celsius, self.dt if gen.dt_field else 0.0)  # t = 0
         gen.initial(scope)
         return _states_out(scope, v, celsius)
 
@@ -300,6 +314,7 @@ def make_class(desc: Description, mod):
         "states": states, "units": {k: unit for k, (_, unit) in spec.items()},
         "ions": ions, "ion_fields": ion_fields,
         "geometry_fields": {k: GEOMETRY_SOURCES[k] for k in geometry(desc)},
+        "time_fields": ("dt",) if gen.dt_field else (),
         # A calcium pool's written concentrations, for the engine (io/nmodl/concentrations.py).
         "conc_writes": concentrations.conc_writes(desc), "ion_constants": concentrations.ion_constants(desc),
         "currents": currents_fn, "advance": advance, "steady_state": steady_state,

@@ -68,27 +68,10 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
     for name in UNPROVIDED if desc.point else ():
         if name in desc.assigned or name in desc.parameters:
             found.append((_first(lines, rf"\b{name}\b"), f"{name} (NEURON's {name} is not provided to point processes yet)"))
-    found += _time_in_breakpoint(desc, lines) + _voltage_into_solve(desc, lines)
+    found += _voltage_into_solve(desc, lines)
     for n in _block_lines(lines, "PARAMETER", r"\b[A-Za-z_]\w*\s*\[\s*\w+\s*\]"):
         found.append((n, "PARAMETER arrays"))
     return sorted(set(found))
-
-
-def _time_in_breakpoint(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
-    """``t`` or ``dt`` read by BREAKPOINT's currents (NEURON: the mid-step time t + dt/2 and the
-    run's dt, which the engine does not give ``currents``); in SOLVE'd blocks and INITIAL they are
-    provided."""
-    if desc.breakpoint is None or desc.point:
-        return []
-    from excitable.io.nmodl.mechanism import _mentions
-
-    text, start, found = _mentions(desc, desc.breakpoint), _first(lines, r"\bBREAKPOINT\b"), []
-    # dt too: ``currents`` is given none (NEURON's BREAKPOINT sees the run's dt)
-    for name, why in (("t", "currents at NEURON's mid-step time"), ("dt", "the time step in currents")):
-        if re.search(rf"\b{name}\b", text):
-            hits = [n for n in _lines(lines, rf"\b{name}\b") if n >= start] or [start]
-            found.append((hits[0], f"{name} in BREAKPOINT ({why})"))
-    return found
 
 
 def _voltage_into_solve(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
