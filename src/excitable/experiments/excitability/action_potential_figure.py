@@ -92,6 +92,10 @@ def _plot_voltage(ax_v, res):
                       fontsize=9, color="0.15", arrowprops=dict(arrowstyle="-", lw=0.6, color="0.4"))
     ev = model_reversals(res.meta.get("model", "hh"))
     reference_lines(ax_v, rest=s.get("rest_mV"), threshold=s.get("threshold_mV"), **ev)
+    if s.get("threshold_criterion") == "-I_ion/C_m":  # the pulse alone drives dV/dt above 10 mV/ms
+        ax_v.text(0.005, s["threshold_mV"] + 9.0, "(where -I_ion/C_m reaches 10 mV/ms:\nthe pulse alone "
+                  "pushes V faster)", transform=ax_v.get_yaxis_transform(), ha="left", va="bottom", fontsize=7.5,
+                  color="0.35")
     if s.get("no_resting_state"):
         note = textwrap.fill(s["no_resting_state"][0].upper() + s["no_resting_state"][1:], 58)
         ax_v.text(0.3, 0.3, note, transform=ax_v.transAxes, fontsize=9, color=OKABE_ITO["vermillion"],
