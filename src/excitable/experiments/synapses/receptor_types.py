@@ -21,7 +21,7 @@ current no longer builds up during firing to slow the cell down, so the same inp
 (Brown & Adams 1980, who named the current after muscarine; Hille, Ion Channels of Excitable
 Membranes, 3rd ed., ch. 6). So "muscarinic" does not mean "inhibitory": M2 inhibits, M1 excites.
 
-Model: textbook single compartments (rest -70 mV, 36 °C). One receives one release of ACh on a
+Model: textbook single compartments (rest -70 mV, 37 °C, the cell's own). One receives one release of ACh on a
 nicotinic synapse, one on a muscarinic M2 synapse, a third a burst on M2. Two more carry their M-type
 K+ conductance on a muscarinic M1 mechanism (``excitable.experiments.synapses.m_current``: the same
 conductance as the textbook cell's M current, which the G protein can close): one receives the burst,

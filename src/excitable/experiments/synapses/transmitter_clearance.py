@@ -8,7 +8,7 @@ depolarized well above threshold; its Na+ channels inactivate (h falls) and it c
 the depolarization lasts - depolarization block. Receptors that stay exposed to ACh desensitize
 (Katz & Thesleff 1957): they close although ACh is still bound, so the response fades during the train.
 
-Model: two textbook single compartments (rest -70 mV, 36 °C), each with a nicotinic synapse
+Model: two textbook single compartments (rest -70 mV, 37 °C), each with a nicotinic synapse
 (C <-> O -> D -> C, excitable.physics.receptors.Nicotinic, closing 1.5 /ms as at a mammalian endplate
 at 36 °C) driven by the same train of releases at
 ``rate`` Hz. Each release puts 1 mM ACh in the cleft for 0.1 ms; it is then cleared with time
