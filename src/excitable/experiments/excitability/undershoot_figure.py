@@ -46,7 +46,8 @@ def plot_undershoot(res):
     hi = min(m["window"], t[-1], 5.0 + 1.3 * max(a + b for a, b in zip(s["undershoot_time_ms"],
                                                                      s["undershoot_duration_ms"])))
     lo_v = min(s["undershoot_mV"]) - 3.0
-    a_v.set_ylim(min(lo_v - 2.0, m.get("e_k", lo_v) - 4.0), max(max(s["peak_mV"]), m.get("e_na", -1e9)) + 8.0)  # E_Na and its label inside
+    top = max(max(s["peak_mV"]), m.get("e_na", -1e9)) + 8.0  # E_Na and its label inside the axes
+    a_v.set_ylim(min(lo_v - 2.0, m.get("e_k", lo_v) - 4.0), top)
     ins = a_v.inset_axes([0.45, 0.25, 0.52, 0.33])
     for j, (name, col) in enumerate(zip(names, cols)):
         ins.plot(t, tr[f"v single spike, {name} (mV)"], color=col, lw=1.1)
