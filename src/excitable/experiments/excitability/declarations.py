@@ -119,7 +119,8 @@ REFRACTORY_PERIOD = Experiment(
     params={
         **TEXTBOOK_FIRST,
         "intervals": Param("", "ms", "comma-separated test intervals (onset to onset); default: 2-40 ms for "
-                           "HH at 6.3 degC, scaled by the AP half-width otherwise", str),
+                           "HH at 6.3 degC, scaled by the AP half-width otherwise, then longer ones (to 11x the "
+                           "last) while the threshold is still more than 5 % up", str),
         "conditioning": Param(2.0, "x threshold", "conditioning pulse amplitude, times the single-pulse "
                               "threshold", positive=True, slider=steps(1, 10, 0.1)),
         "cap": Param(10.0, "x threshold", "strongest test pulse tried, times the single-pulse threshold",
