@@ -306,7 +306,8 @@ def textbook() -> CellPreset:
         - VT -56.2 -> -69.6 mV for Na: moves the threshold (V at dV/dt = 10 mV/ms) from -43.5 to -55;
         - VT -56.2 -> -57.6 mV for Kd (12 mV above Na's) and gKd 6 -> 22.5 mS/cm2: the K+ current opens
           later in the upstroke and shuts faster after it, so the spike is 0.5 ms wide and the absolute
-          refractory period about 1.5 ms (with Kd on Na's VT, gKd 7: 0.64 ms, 2.2 ms at 37 degC);
+          refractory period 1.4-1.8 ms (the earlier tuning, Kd on Na's VT with gKd 7, at 37 degC: 0.64 ms
+          wide, 2.2-2.6 ms refractory);
         - gNa 56 -> 30.8 mS/cm2: brings the peak from +48 to +41 mV;
         - gleak 0.0205 -> 0.1 mS/cm2 (tau_m 10 ms, 84 MOhm) and EL -70.3 -> -69.65 mV: rest at -70 and a
           1-s rheobase in the physiological range; with the RS leak the shifted cell fired at ~6 pA.
@@ -317,7 +318,9 @@ def textbook() -> CellPreset:
     a 1-ms 14 uA/cm2 pulse: threshold -55.0, peak +41.0, half width 0.50 ms, undershoot -76.0 mV (6 mV
     below rest); a 1-s step at 2x rheobase: threshold -55.5, peak +40.5, trough 5.4 mV below rest, ISIs
     31 -> 44 ms (adapting). Backward Euler at dt = 0.025 ms (NEURON's and the experiments' default)
-    peaks lower, +39.3 mV. Paired 1-ms pulses (refractory-period): absolute refractory period 1.4 ms.
+    peaks lower, +39.3 mV. Paired 1-ms pulses (refractory-period, a 2x-threshold conditioning pulse, tests
+    up to 10x): no second spike at 1.43 ms, one at 1.78 ms; twice the threshold fires at 2.6 ms, and the
+    threshold is back within 5 % after ~100 ms (the M-current's slow K+ conductance, tau ~90 ms at rest).
     """
     vt = -69.6
     chans = [Leak(g=0.1, e=-69.65), NaTraub(gNa=30.8, VT=vt), KdTraub(gKd=22.5, VT=vt + 12.0),
