@@ -182,7 +182,7 @@ def compiles(monkeypatch):
     """How many programs were compiled (not loaded from the store)."""
     calls = []
     fresh = programs._compile_fresh
-    monkeypatch.setattr(programs, "_compile_fresh", lambda lowered: calls.append(1) or fresh(lowered))
+    monkeypatch.setattr(programs, "_compile_fresh", lambda lowered, *options: calls.append(1) or fresh(lowered, *options))
     return calls
 
 
@@ -349,3 +349,22 @@ def test_output_pytrees_are_stored_as_plain_json():
         files.tree_to_json(jax.tree.structure(Pair(1, 2)))
     with pytest.raises(ValueError):
         files._tree_from_json({"set": [0]})
+
+
+def test_on_a_cpu_programs_compile_with_the_fast_options_which_are_part_of_their_key(
+        store, monkeypatch, compiles):
+    # Reference: the same run compiled with XLA's defaults. The fast options change how XLA
+    # emits machine code, not the arithmetic, so the traces must be identical (exact equality).
+    assert jax.default_backend() == "cpu"
+    assert programs.compile_options()["xla_cpu_use_fusion_emitters"] is False
+    # Only short runs: 400 steps of one compartment is; 20000 steps of 1000 compartments is not.
+    short, long = ({"g": np.ones(1)}, {"i": np.zeros((400, 1))}), ({"g": np.ones(1000)}, {"i": np.zeros((20000, 1))})
+    assert "xla_cpu_use_fusion_emitters" in programs.compile_options(short)
+    assert "xla_cpu_use_fusion_emitters" not in programs.compile_options(long)
+    fast = hh_sim().run(10.0)["v"]
+    monkeypatch.setenv("EXCITABLE_FAST_COMPILE", "0")
+    assert "xla_cpu_use_fusion_emitters" not in programs.compile_options()
+    default = hh_sim().run(10.0)["v"]
+    # Another set of options is another program: compiled and stored apart, never served for it.
+    assert len(compiles) == 2 and len(list(store.glob("*.xla"))) == 2
+    np.testing.assert_array_equal(fast, default)

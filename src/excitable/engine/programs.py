@@ -134,7 +134,8 @@ class StoredProgram:
         leaves, treedef = jax.tree.flatten(args)
         if any(isinstance(x, _TRACER) for x in leaves) or not _own_types(treedef):
             return self.jitted(*args)
-        signature = repr((self.key, str(treedef), tuple(str(jax.typeof(x)) for x in leaves))).encode()
+        signature = repr((self.key, str(treedef), tuple(str(jax.typeof(x)) for x in leaves),
+                          sorted(compile_options(args).items()))).encode()
         digest = hashlib.sha256(fingerprint().encode() + signature).hexdigest()[:32]
         program = self._loaded.get(digest)
         if program is not None:
@@ -163,7 +164,8 @@ class StoredProgram:
             self._loaded[digest] = program
             return out
         try:
-            payload, compiled_in_tree, out_tree, compiled = _compile_fresh(self.jitted.lower(*args))
+            payload, compiled_in_tree, out_tree, compiled = _compile_fresh(self.jitted.lower(*args),
+                                                                           compile_options(args))
         except Exception:  # e.g. a JAX without these APIs: plain jit (JAX's own cache still helps)
             self._loaded[digest] = self.jitted
             return self.jitted(*args)
@@ -188,9 +190,9 @@ class StoredProgram:
         return out
 
 
-def _compile_fresh(lowered):
+def _compile_fresh(lowered, options=None):
     """Compile ``lowered`` in XLA itself (not from JAX's cache); return (payload, in_tree, out_tree,
-    executable).
+    executable). ``options``: XLA's compile options (default ``compile_options()``).
 
     JAX's cache is keyed on the compile options too: restating one of XLA's defaults gives a key
     that no plain ``jit`` call uses, and raising the minimum compile time keeps JAX from writing
@@ -200,12 +202,51 @@ def _compile_fresh(lowered):
     from jax.experimental import serialize_executable
 
     with config.persistent_cache_min_compile_time_secs(1e9):
-        compiled = lowered.compile(compiler_options=_FRESH_OPTIONS)
+        compiled = lowered.compile(compiler_options=compile_options() if options is None else options)
     return (*serialize_executable.serialize(compiled), compiled)
 
 
 #: One of XLA's defaults, restated (see ``_compile_fresh``).
 _FRESH_OPTIONS = {"xla_embed_ir_in_executable": False}
+#: On a CPU, XLA's older elemental emitters instead of its MLIR fusion emitters, which compile each
+#: fusion of the time step as its own module (~50 ms of CPU each, 20-40 per step function). Measured
+#: on the tour's 41 stored programs, each compiled both ways in one process (BENCHMARKS.md, "The
+#: tour"): compiling takes about 35 % less CPU (action-potential 1.61 -> 0.66 s, synaptic-transmission
+#: 3.92 -> 2.87 s, receptor-types 5.15 -> 2.52 s) while a run may cost up to 2x (epilepsy's network:
+#: 0.94 -> 2.14 s a run). Hence only for programs of at most ``FAST_COMPILE_MAX_WORK``
+#: (``work``): short runs, where the compile is most of the cost. ``EXCITABLE_FAST_COMPILE=0``
+#: compiles every program with XLA's defaults (to measure both ways).
+CPU_FAST_COMPILE = {"xla_cpu_use_fusion_emitters": False}
+#: Steps x the largest parameter array (about compartments x batch) of a run, above which a program
+#: is compiled with XLA's defaults: the tour's largest fast one is graded-potential's cable (6e6),
+#: epilepsy's 250-cell network is 1.6e8.
+FAST_COMPILE_MAX_WORK = 1e7
+
+
+def fast_compile() -> bool:
+    return os.environ.get("EXCITABLE_FAST_COMPILE", "1").lower() not in ("0", "off", "no", "false")
+
+
+def work(args) -> float:
+    """About the work of one run of a time loop ``(params, drive[, init])``: the steps (the drive
+    waveforms' first axis) x the largest parameter array (compartments, x the batch); infinite
+    for arguments of another form."""
+    import numpy as np
+
+    if not isinstance(args, tuple) or len(args) < 2 or not isinstance(args[1], dict):
+        return float("inf")
+    steps = max((np.shape(x)[0] for x in jax.tree.leaves(args[1]) if np.ndim(x) >= 1), default=1)
+    size = max((np.size(x) for x in jax.tree.leaves(args[0])), default=1)
+    return float(steps) * float(size)
+
+
+def compile_options(args=None) -> dict:
+    """XLA options of a stored program: ``_FRESH_OPTIONS``, and on a CPU ``CPU_FAST_COMPILE`` for
+    runs of at most ``FAST_COMPILE_MAX_WORK`` (unless ``EXCITABLE_FAST_COMPILE=0``); ``args``:
+    the program's arguments (None: a short run)."""
+    cpu = jax.default_backend() == "cpu"
+    short = args is None or work(args) <= FAST_COMPILE_MAX_WORK
+    return {**_FRESH_OPTIONS, **(CPU_FAST_COMPILE if cpu and short and fast_compile() else {})}
 
 
 def _write_atomically(path: Path, blob: bytes) -> None:
