@@ -92,7 +92,8 @@ def pool_rows() -> list[str]:
             kw = {k: getattr(p, v) if isinstance(v, str) else v for k, v in kw.items()}
             mine = p.ours(stems, sections=getattr(p, sections), at=at, **kw)
             theirs = p.neurons(stems, sections=getattr(p, sections), at=at, **kw)
-            parts.append(f"{label}: " + ", ".join(f"{k} {worst(mine[k], theirs[k]):.1e}" for k in theirs))
+            parts.append(f"{label}: " + ", ".join(f"{k} {worst(mine[k], theirs[k]):.1e}" for k in theirs
+                                                  if k in mine.traces))  # V and states
         files = " + ".join(f"{p.cls(s).__name__} ({p.mod_file(s).name})" for s in stems)
         where = ", a 20-µm soma and a 2-µm dendrite" if sections == "TWO" else ""
         rows.append(f"| {files}{where}, 16 °C | {constructs(stems)} | {'; '.join(parts)} | 0 vs 0 |")
