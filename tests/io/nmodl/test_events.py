@@ -316,6 +316,25 @@ def test_grad_through_self_events(one_event):
     assert grad > 0 and abs(grad - fd) < 1e-6 * abs(fd), (grad, fd)
 
 
+def comparison_rows(mods) -> list[tuple[str, list, str, str]]:
+    """(row, .mod files, traces, spikes) of this module's NEURON comparisons, for the table in
+    docs/nmodl.md (benchmarks/nmodl_table.py): the same runs as the tests above."""
+    ref, ours = neuron_twostep(), ours_twostep(mods)
+    dt_max = np.max(np.abs(ours["tlast"] - ref["tlast"]))
+    rows = [(f"ev_twostep (ev_twostep.mod) on hh.mod, 6.3 °C, events at {', '.join(f'{x:g}' for x in TIMES)} ms",
+             [OWN / "ev_twostep.mod"], f"v {rel(ours['v'], ref['v']):.1e}, g {rel(ours['g'], ref['g']):.1e} "
+             f"(of each trace's range); event times (tlast) within {dt_max:.0e} ms", "0 vs 0")]
+    h = neuron_events()
+    for kind, params, stem in CLAMPS:
+        full = {**params, "delay": 1.0} if kind == "IClamp" else params
+        r, o = _clamped(h, kind, full), _ours(mods, getattr(mods, kind)(**full))
+        up = [int(np.sum((x["v"][:-1] < 0) & (x["v"][1:] >= 0))) for x in (o, r)]  # spikes: 0-mV crossings
+        rows.append((f"{kind} ({stem}) on hh.mod, 6.3 °C", [share() / "modfile" / stem],
+                     f"v {rel(o['v'], r['v']):.1e}, i {rel(o['i'][1:], r['i'][1:]):.1e} (of each trace's range)",
+                     f"{up[0]} vs {up[1]}"))
+    return rows
+
+
 def test_simultaneous_events_on_one_instance_are_delivered_one_by_one(mods):
     """Two connections onto one ev_twostep deliver events at the same times (2 and 6 ms): NEURON runs
     NET_RECEIVE once per event, so the refractory synapse accepts the first and ignores the second
