@@ -56,8 +56,7 @@ from excitable.model.morphology import Morphology
 from excitable.model.network import Network, Site
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp, Location
-from excitable.physics.channels.hh import Leak
-from excitable.physics.channels.pospischil import KdTraub, NaTraub
+from excitable.physics.channels.pospischil import FIRST_TUNING_CELSIUS, textbook_spike_channels_36
 from excitable.results import Result
 
 #: Each shape: its sections (name, parent, length um, diameter um, direction), where input arrives,
@@ -110,15 +109,15 @@ def cell(shape: str | dict, p: Values, passive: bool = False, name: str | None =
     ``dend_fraction``)."""
     name = name or f"{shape}{' passive' if passive else ''}"
     c = Cell(morphology(shape), dx_um=DX_UM, ra=RA, name=name)
-    c.insert(Leak(g=0.1, e=-69.5))
+    leak, na, kd = textbook_spike_channels_36()
+    c.insert(leak)
     if not passive:
         # The textbook neuron's spike channels as first tuned at 36 degC (pospischil.textbook before its
         # retuning to 37 degC), kept here: the reflex arc's tone and synapses are tuned to them.
-        vt = -69.3
-        c.insert(NaTraub(gNa=30.0, VT=vt)).insert(KdTraub(gKd=7.0, VT=vt))
+        c.insert(na).insert(kd)
         if "basal" in set(c.compartments.region):
-            c.set("NaTraub.gNa", 30.0 * p.dend_fraction, where="basal")
-            c.set("KdTraub.gKd", 7.0 * p.dend_fraction, where="basal")
+            c.set("NaTraub.gNa", na.gNa * p.dend_fraction, where="basal")
+            c.set("KdTraub.gKd", kd.gKd * p.dend_fraction, where="basal")
     return c
 
 
@@ -138,7 +137,7 @@ def build(p: Values) -> Simulation:
         for shape in SHAPES:
             net.add(cell(shape, p, passive))
     arc = reflex.add_cells(net, lambda spec, name: cell(spec, p, name=name), SHAPES, blocked=p.strychnine)
-    sim = Simulation(net, dt=p.dt, temperature=36.0, v_init="rest")
+    sim = Simulation(net, dt=p.dt, temperature=FIRST_TUNING_CELSIUS, v_init="rest")
     reflex.stimulate(sim, net, arc, SHAPES)
     for i, c in enumerate(net.cells[:2 * len(SHAPES)]):
         shape, passive = list(SHAPES)[i % len(SHAPES)], i >= len(SHAPES)

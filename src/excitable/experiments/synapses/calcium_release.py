@@ -39,8 +39,7 @@ from excitable.model.network import Network, Site
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp
 from excitable.physics.channel import AbstractChannel, channel, inf_tau, vtrap
-from excitable.physics.channels.hh import Leak
-from excitable.physics.channels.pospischil import KdTraub, NaTraub
+from excitable.physics.channels.pospischil import FIRST_TUNING_CELSIUS, textbook_spike_channels_36
 from excitable.physics.ions import ghk_current
 from excitable.physics.receptors import AMPA
 from excitable.results import Result
@@ -50,7 +49,7 @@ from excitable.units import FARADAY
 CA_OUT = (0.25, 0.35, 0.5, 0.7, 1.0, 1.4, 2.0, 2.8, 4.0)
 CA_REST_MM = 1e-4  # [Ca2+]i at rest (100 nM)
 STIM_MS, STIM_UA_CM2, PULSE_MS = 2.0, 30.0, 0.5  # the pulse that fires each terminal (about 2x threshold)
-TEMPERATURE = 36.0
+TEMPERATURE = FIRST_TUNING_CELSIUS
 LOW_FIT = 3  # the slope is fitted over the lowest three [Ca2+]o, where the sensor is far from saturation
 
 
@@ -81,9 +80,7 @@ class CaHVA(AbstractChannel):
 def terminal(cao: float, p_ca: float) -> Cell:
     """A 2 x 2 um bouton with the textbook neuron's spike channels and CaHVA at ``cao`` mM outside."""
     cell = Cell.cylinder(length=2.0, diameter=2.0, name=f"terminal {cao:g} mM")
-    vt = -69.3
-    for ch in (Leak(g=0.1, e=-69.5), NaTraub(gNa=30.0, VT=vt), KdTraub(gKd=7.0, VT=vt),
-               CaHVA(pCa=p_ca, cao=cao)):
+    for ch in (*textbook_spike_channels_36(), CaHVA(pCa=p_ca, cao=cao)):
         cell.insert(ch)
     return cell
 

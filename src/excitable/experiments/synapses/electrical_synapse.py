@@ -40,8 +40,7 @@ from excitable.model.cell import Cell
 from excitable.model.network import Network, Site
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp
-from excitable.physics.channels.hh import Leak
-from excitable.physics.channels.pospischil import KdTraub, NaTraub
+from excitable.physics.channels.pospischil import FIRST_TUNING_CELSIUS, textbook_spike_channels_36
 from excitable.physics.receptors import AMPA, GABAa
 from excitable.results import Result
 
@@ -59,8 +58,7 @@ PAIRS = (("gap", "spike"), ("gap", "step"), ("gap", "reverse"),
 def neuron(name: str) -> Cell:
     """The textbook neuron's spike channels in one 61.4 x 61.4 um compartment (rest -70 mV)."""
     cell = Cell.cylinder(length=61.4, diameter=61.4, name=name)
-    vt = -69.3  # the textbook cell's threshold shift as first tuned at 36 degC (kept: the numbers quoted)
-    for ch in (Leak(g=0.1, e=-69.5), NaTraub(gNa=30.0, VT=vt), KdTraub(gKd=7.0, VT=vt)):
+    for ch in textbook_spike_channels_36():  # the first tuning, at 36 degC: the numbers quoted are its own
         cell.insert(ch)
     return cell
 
@@ -83,7 +81,7 @@ def build(p: Values) -> Simulation:
         _couple(net, kind, a, b, p)
         cells.append((kind, protocol, a, b))
     probe = net.add(neuron("probe"))
-    sim = Simulation(net, dt=p.dt, temperature=36.0, v_init="rest")
+    sim = Simulation(net, dt=p.dt, temperature=FIRST_TUNING_CELSIUS, v_init="rest")
     step_ms = p.tstop - STIM_DELAY_MS - 5.0
     for kind, protocol, a, b in cells:
         if protocol == "spike":

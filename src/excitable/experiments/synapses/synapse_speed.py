@@ -37,8 +37,7 @@ from excitable.model.morphology import Morphology
 from excitable.model.network import Network, Site
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp, Location
-from excitable.physics.channels.hh import Leak
-from excitable.physics.channels.pospischil import KdTraub, NaTraub
+from excitable.physics.channels.pospischil import textbook_spike_channels_36
 from excitable.physics.receptors import AMPA
 from excitable.results import Result
 
@@ -49,7 +48,6 @@ ONSET_MV = 0.1
 #: 35-37 degC (Destexhe's 0.18/ms, 5.6 ms, is a room-temperature fit; a conductance that slow keeps
 #: these small, low-rheobase cells firing for tens of ms after one EPSP).
 AMPA_BETA = 1.0
-VT = -69.3  # the textbook cell's threshold shift (pospischil.textbook)
 
 
 def neuron(axon_length_um: float, name: str = "neuron") -> Cell:
@@ -57,7 +55,7 @@ def neuron(axon_length_um: float, name: str = "neuron") -> Cell:
     morph = Morphology.ball_and_stick(soma_diameter=SOMA_UM, axon_length=axon_length_um,
                                       axon_diameter=AXON_DIAM_UM)
     cell = Cell(morph, dx_um=DX_UM, ra=RA, name=name)
-    for ch in (Leak(g=0.1, e=-69.5), NaTraub(gNa=30.0, VT=VT), KdTraub(gKd=7.0, VT=VT)):
+    for ch in textbook_spike_channels_36():
         cell.insert(ch)
     return cell
 
