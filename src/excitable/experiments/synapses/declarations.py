@@ -54,7 +54,7 @@ SYNAPSE_SPEED = Experiment(
 
 RECEPTOR_CHOICES = ("ampa", "nicotinic", "nmda")
 #: The smallest AMPA gmax (µS) that fires the postsynaptic cell with every other parameter at its
-#: default (36 °C): measured by bisection in tests/experiments/synapses/test_synaptic_transmission.py.
+#: default (37 °C): measured by bisection in tests/experiments/synapses/test_synaptic_transmission.py.
 FIRING_GMAX_US = 0.0051
 SYNAPTIC_TRANSMISSION = Experiment(
     name="synaptic-transmission",
@@ -65,14 +65,15 @@ SYNAPTIC_TRANSMISSION = Experiment(
                           "(glutamate, Mg2+-blocked at rest)", str, RECEPTOR_CHOICES),
         # default: a clear EPSP (about 6 mV) 10 % below what fires the cell: two slider steps up, it fires
         "gmax": Param(0.0045, "uS", "maximal synaptic conductance (the synapse's weight); from about "
-                      f"{FIRING_GMAX_US:g} µS (AMPA, 36 °C) the EPSP reaches threshold and the cell fires",
+                      f"{FIRING_GMAX_US:g} µS (AMPA, 37 °C) the EPSP reaches threshold and the cell fires",
                       minimum=0, maximum=1.0, slider=steps(0, 0.05, 0.0005)),
         "antagonist": Param(0.0, "", "fraction of the postsynaptic receptors blocked by an antagonist "
                             "(CNQX for AMPA, curare for nicotinic, APV for NMDA): 0 none, 1 all", minimum=0,
                             maximum=1, slider=FRACTION),
-        "temperature": temperature(36.0, "temperature of both cells and of the release step", minimum=10,
+        "temperature": temperature(37.0, "temperature of both cells and of the release step (37 °C: the "
+                                   "textbook cell's body temperature)", minimum=10,
                                    maximum=42),
-        "release_latency": Param(0.15, "ms", "AP peak at the terminal -> start of release, at 36 degC",
+        "release_latency": Param(0.15, "ms", "AP peak at the terminal -> start of release, at 37 °C",
                                  minimum=0, maximum=5, slider=steps(0, 5, 0.05)),
         "latency_q10": Param(3.0, "", "Q10 of the release latency (Katz & Miledi 1965: about 3)", minimum=1,
                              maximum=5, slider=steps(1, 5, 0.1)),
@@ -112,7 +113,7 @@ SYNAPTIC_TRANSMISSION = Experiment(
                             {"temperature": 26.0}),
                  Suggestion("NMDA receptors (0.05 µS), which Mg2+ blocks at rest: a small, slow EPSP",
                             {"receptor": "nmda", "gmax": 0.05})),
-    model_note="Textbook mammalian neurons at 36 °C on both sides, glutamate on AMPA receptors: a typical "
+    model_note="Textbook mammalian neurons at body temperature (37 °C) on both sides, glutamate on AMPA receptors: a typical "
                "synapse in the brain.",
 )
 

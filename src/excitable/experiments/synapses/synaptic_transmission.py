@@ -10,13 +10,13 @@ receptors on the postsynaptic membrane, which open (AMPA, nicotinic: cation chan
 (presynaptic peak to EPSP onset, 0.5-1 ms) is mostly the Ca2+-to-release step, which is strongly
 temperature dependent (Q10 about 3; Katz & Miledi 1965), so the delay shortens as temperature rises.
 
-Model: presynaptic ball-and-stick cell (soma 20 µm, axon 1 µm thick, ``axon_length`` long, Traub-Miles
-Na+ and K+ channels of the textbook cell); its terminal is the end of the axon. When the terminal's V
+Model: presynaptic ball-and-stick cell (soma 20 µm, axon 1 µm thick, ``axon_length`` long, the textbook
+cell's channels everywhere, at its 37 °C); its terminal is the end of the axon. When the terminal's V
 crosses 0 mV the engine triggers release after a fixed delay, chosen from a presynaptic-only run so
-that release begins ``release_latency`` x ``latency_q10`` ^ ((36 - T) / 10) ms after the terminal's
+that release begins ``release_latency`` x ``latency_q10`` ^ ((37 - T) / 10) ms after the terminal's
 AP peak (the Ca2+ entry and Ca2+-to-release steps, lumped). Cleft: ``t_max`` mM for ``pulse`` ms,
 then cleared with time constant ``tau_clear``. Postsynaptic: the textbook single compartment (rest
--70 mV) with one receptor (Destexhe kinetic schemes, ``excitable.physics.receptors``).
+-70 mV; both cells default to the textbook cell's 37 °C) with one receptor (Destexhe kinetic schemes, ``excitable.physics.receptors``).
 
 EPSP onset criterion: the first time the postsynaptic V is 0.1 mV above its value at release.
 
@@ -43,8 +43,7 @@ from excitable.model.morphology import Morphology
 from excitable.model.network import Network, Site
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp, Location
-from excitable.physics.channels.hh import Leak
-from excitable.physics.channels.pospischil import KdTraub, NaTraub
+from excitable.physics.channels.pospischil import textbook
 from excitable.physics.receptors import AMPA, NMDA, Nicotinic
 from excitable.results import Result
 
@@ -54,18 +53,17 @@ RECEPTORS = {"ampa": AMPA, "nicotinic": Nicotinic, "nmda": NMDA}
 STIM_DELAY_MS, STIM_NA, STIM_MS = 2.0, 0.3, 1.0
 ONSET_MV = 0.1  # EPSP onset criterion: V this far above its value at release
 TRIGGER_MV = 0.0  # the terminal's V crossing this upward triggers release
-REFERENCE_TEMPERATURE = 36.0
+REFERENCE_TEMPERATURE = textbook().celsius  # 37 degC: release_latency is given at the cells' own temperature
 #: The textbook neuron's voltage threshold, mV: V where dV/dt reaches 10 mV/ms on the upstroke
 #: (action-potential's default run measures -54.7; the tests measure it on this cell's synaptic spike).
 THRESHOLD_MV = -55.0
 
 
 def presynaptic_cell(axon_length_um: float) -> Cell:
-    """Ball-and-stick presynaptic neuron with the textbook cell's Na+/K+ channels everywhere."""
+    """Ball-and-stick presynaptic neuron with the textbook cell's channels (``pospischil.textbook``) everywhere."""
     morph = Morphology.ball_and_stick(soma_diameter=20.0, axon_length=axon_length_um, axon_diameter=1.0)
     cell = Cell(morph, dx_um=10.0, ra=100.0, name="presynaptic")
-    vt = -69.3  # the textbook cell's threshold shift (pospischil.textbook)
-    for ch in (Leak(g=0.1, e=-69.5), NaTraub(gNa=30.0, VT=vt), KdTraub(gKd=7.0, VT=vt)):
+    for ch in textbook().channels:
         cell.insert(ch)
     return cell
 
@@ -74,7 +72,7 @@ TERMINAL = Location("axon", 1.0)
 
 
 def release_latency(p: Values) -> float:
-    """Terminal AP peak -> release, ms, at the run's temperature (Q10 scaling from 36 degC)."""
+    """Terminal AP peak -> release, ms, at the run's temperature (Q10 scaling from REFERENCE_TEMPERATURE)."""
     return p.release_latency * p.latency_q10 ** ((REFERENCE_TEMPERATURE - p.temperature) / 10.0)
 
 
