@@ -65,7 +65,7 @@ def test_m1_without_ach_is_exactly_the_textbook_m_current():
     assert isinstance(receptor, MuscarinicM1)  # and the cell's own M current set to 0: else V differs
     net = Network([ref, m1])
     net.spike_train([5.0], 1, receptor, t_max=1.0, pulse=0.1, tau_clear=0.15)  # bound by nothing
-    sim = Simulation(net, dt=0.025, temperature=36.0, v_init="rest")
+    sim = Simulation(net, dt=0.025, temperature=single_compartment("textbook").temperature, v_init="rest")
     for k, cell in enumerate((ref, m1)):
         sim.stimulate(IClamp(cell.soma, amplitude=cell.density_to_nA(1.0, cell.soma), delay=10.0,
                              duration=150.0), cell=k)

@@ -113,7 +113,8 @@ SYNAPTIC_TRANSMISSION = Experiment(
                             {"temperature": 26.0}),
                  Suggestion("NMDA receptors (0.05 µS), which Mg2+ blocks at rest: a small, slow EPSP",
                             {"receptor": "nmda", "gmax": 0.05})),
-    model_note="Textbook mammalian neurons at body temperature (37 °C) on both sides, glutamate on AMPA receptors: a typical "
+    model_note="Textbook mammalian neurons at body temperature (37 °C) on both sides, glutamate on AMPA "
+               "receptors: a typical "
                "synapse in the brain.",
 )
 
@@ -165,7 +166,8 @@ EXCITATION_INHIBITION = Experiment(
                             {"interval": 20.0}),
                  Suggestion("Raise E_Cl to -60 mV, above rest: 'inhibitory' synapses now depolarize",
                             {"e_cl": -60.0})),
-    model_note="The textbook mammalian neuron's soma at 36 °C with two passive dendrites: a typical neuron "
+    model_note="The textbook mammalian neuron's soma at body temperature (37 °C) with two passive dendrites: "
+               "a typical neuron "
                "receiving AMPA (excitatory) and GABA_A (inhibitory) synapses.",
 )
 
@@ -224,7 +226,8 @@ RECEPTOR_TYPES = Experiment(
                  Suggestion("A single release instead of a burst: four G proteins per channel make the slow "
                             "responses far smaller", {"burst_spikes": 1}),
                  Suggestion("A stronger step: M1's effect on the spike count grows", {"m1_step": 1.0})),
-    model_note=("Textbook mammalian neurons at 36 °C (rest -70 mV): the receptors' kinetics are those of "
+    model_note=("Textbook mammalian neurons at body temperature (37 °C, rest -70 mV): the receptors' "
+                "kinetics are those of "
                 "mammalian synapses; M1 closes the textbook cell's own M-type K+ conductance."),
 )
 
@@ -266,7 +269,8 @@ TRANSMITTER_CLEARANCE = Experiment(
                             "the cell keeps firing", {"block_factor": 5.0}),
                  Suggestion("Faster desensitization: the receptors close during the train although ACh is "
                             "still there", {"desensitization": 0.02})),
-    model_note="The textbook neuron at 36 °C standing in for a muscle fibre, with a large nicotinic synapse that "
+    model_note="The textbook neuron at body temperature (37 °C) standing in for a muscle fibre, with a large "
+               "nicotinic synapse that "
                "closes at a mammalian endplate's rate.",
 )
 

@@ -11,7 +11,7 @@ distant branch hardly matters. With E_Cl equal to rest, opening GABA_A channels 
 rest (no IPSP at all) but still shrinks EPSPs that coincide with it: shunting inhibition.
 
 Model: a soma (20 x 20 µm) with the textbook cell's channels and two passive dendrites (``dendrite_length``
-µm, 1 µm thick, the soma's leak), 36 °C. Synapses: E1 = AMPA at dend(0.2), E2 = AMPA at
+µm, 1 µm thick, the soma's leak), at the textbook cell's 37 °C. Synapses: E1 = AMPA at dend(0.2), E2 = AMPA at
 dend2(0.2), I_soma = GABA_A on the soma, I_distal = GABA_A at the far tip of dend2 (off the path from
 E1 to the soma). Each is driven by one presynaptic spike at the times of each protocol (E_tip = AMPA at dend(0.9), for the
 sublinear summation of large conductances); responses are
@@ -69,7 +69,7 @@ class Bench:
             gmax_i = p.gmax_i * (1.0 - p.bicuculline)
             rec = AMPA(gmax=p.gmax_e) if kind == "AMPA" else GABAa(gmax=gmax_i, e=p.e_cl)
             self.net.spike_train([], 0, rec, at=at)
-        self.sim = Simulation(self.net, dt=p.dt, temperature=36.0, v_init="rest")
+        self.sim = Simulation(self.net, dt=p.dt, temperature=pospischil.textbook().celsius, v_init="rest")
         self.sim.record("v")
         self.sim.record("v", SITES["E_tip"][1], label="v_dend")
         self.base = self.sim.parameters()

@@ -16,7 +16,8 @@ crosses 0 mV the engine triggers release after a fixed delay, chosen from a pres
 that release begins ``release_latency`` x ``latency_q10`` ^ ((37 - T) / 10) ms after the terminal's
 AP peak (the Ca2+ entry and Ca2+-to-release steps, lumped). Cleft: ``t_max`` mM for ``pulse`` ms,
 then cleared with time constant ``tau_clear``. Postsynaptic: the textbook single compartment (rest
--70 mV; both cells default to the textbook cell's 37 °C) with one receptor (Destexhe kinetic schemes, ``excitable.physics.receptors``).
+-70 mV; both cells default to the textbook cell's 37 °C) with one receptor (Destexhe kinetic schemes,
+``excitable.physics.receptors``).
 
 EPSP onset criterion: the first time the postsynaptic V is 0.1 mV above its value at release.
 
