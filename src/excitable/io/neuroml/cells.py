@@ -173,15 +173,8 @@ def _density(cd, cell: Cell, channels, sections, where, section_of) -> None:
     cls = channels[cd.ion_channel]
     gbar = units.quantity(cd.cond_density, "conductanceDensity", f"NeuroML: {field} condDensity")
     erev = units.quantity(cd.erev, "voltage", f"NeuroML: {field} erev")
-    if cd.segments is not None:
-        name, count = section_of.get(int(cd.segments), (None, 0))
-        if name is None:
-            raise ModelError(f"NeuroML: {field}: no segment {cd.segments}")
-        if count > 1:
-            raise ModelError(f"NeuroML: {field}: segment {cd.segments} is part of section {name!r} "
-                             f"({count} segments); densities are per section here")
-        names = [name]
-    else:
-        names = sections(cd.segment_groups or "all")
+    from excitable.io.neuroml.densities import density_sections
+
+    names = density_sections(cd, sections, section_of, f"NeuroML: {field}")
     if names:
         cell.insert(cls(gbar=gbar, erev=erev), where=names)

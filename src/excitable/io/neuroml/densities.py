@@ -107,7 +107,7 @@ def _insert_one(cd, element, law, cell, channels, sections, where, section_of, s
     else:
         strength = {"gbar": units.quantity(cd.cond_density if cd.cond_density is not None else "0 S_per_m2",
                                            "conductanceDensity", f"{field} condDensity")}
-    names = _sections(cd, sections, section_of, field)
+    names = density_sections(cd, sections, section_of, field)
     by_values: dict[tuple, list[str]] = {}
     for name in names:
         found = species.get("ca", {}).get(name)
@@ -124,7 +124,9 @@ def _insert_one(cd, element, law, cell, channels, sections, where, section_of, s
     return set(names)
 
 
-def _sections(cd, sections, section_of, field) -> list[str]:
+def density_sections(cd, sections, section_of, field) -> list[str]:
+    """The sections a channel density covers: its one segment (a whole section here) or its segment
+    group; ``field`` starts the one-line error."""
     if cd.segments is not None:
         name, count = section_of.get(int(cd.segments), (None, 0))
         if name is None:
