@@ -29,7 +29,8 @@ SYNAPSE_SPEED = Experiment(
                                minimum=0.0, maximum=5.0, slider=steps(0, 5, 0.05)),
         "gmax": Param(0.01, "uS", "AMPA conductance of each synapse (enough to fire the next neuron)",
                       positive=True, maximum=1.0, slider=decades(0.0001, 1)),
-        "temperature": temperature(36.0, "temperature (the textbook cell's)", minimum=20.0, maximum=40.0),
+        "temperature": temperature(37.0, "temperature (the textbook cell's: body temperature)", minimum=20.0,
+                                   maximum=40.0),
         "dt": time_step(maximum=0.05),
     },
     signals=(Signal("chain soma * V (mV)", "mV", "each chain neuron's soma"),
@@ -48,7 +49,7 @@ SYNAPSE_SPEED = Experiment(
     suggestions=(Suggestion("Eight neurons in the chain: every extra synapse adds its delay", {"n_neurons": 8}),
                  Suggestion("Faster release (0.2 ms): each synapse costs less", {"release_delay": 0.2}),
                  Suggestion("Stronger synapses: the next cell reaches threshold sooner", {"gmax": 0.05})),
-    model_note="Textbook mammalian neurons at 36 °C with thin unmyelinated axons (1 µm): a typical local chain "
+    model_note="Textbook mammalian neurons at body temperature (37 °C) with thin unmyelinated axons (1 µm): a typical local chain "
                "of neurons.",
 )
 

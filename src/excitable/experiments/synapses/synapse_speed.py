@@ -9,8 +9,8 @@ or more per synapse - the time a spike needs to run millimetres of unmyelinated 
 centimetres of a myelinated one (60 m/s = 60 mm/ms).
 
 Model (PHENOMENA-SPEC row 35): ``n_neurons`` ball-and-stick neurons (soma 20 µm; unmyelinated axon
-1 µm thick, ``axon_length`` long; the textbook cell's Traub-Miles Na+ and K+ channels and leak all
-over, 36 °C, Ra 100 Ω cm). The axon's end is the terminal: its V crossing 0 mV releases
+1 µm thick, ``axon_length`` long; the textbook cell's channels (``pospischil.textbook``) all over, at
+its 37 °C, Ra 100 Ω cm). The axon's end is the terminal: its V crossing 0 mV releases
 transmitter ``release_delay`` later (Ca2+ entry and release, lumped) onto an AMPA receptor on the next
 soma (two-state, closing rate 1/ms: a 1-ms decay at body temperature; 1 mM for 0.3 ms,
 cleared with 1.2 ms). Against it: one neuron whose axon is as long
@@ -37,7 +37,7 @@ from excitable.model.morphology import Morphology
 from excitable.model.network import Network, Site
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp, Location
-from excitable.physics.channels.pospischil import textbook_spike_channels_36
+from excitable.physics.channels.pospischil import textbook
 from excitable.physics.receptors import AMPA
 from excitable.results import Result
 
@@ -51,11 +51,11 @@ AMPA_BETA = 1.0
 
 
 def neuron(axon_length_um: float, name: str = "neuron") -> Cell:
-    """Ball-and-stick with the textbook cell's Na+ / K+ channels and leak everywhere."""
+    """Ball-and-stick with the textbook cell's channels (``pospischil.textbook``) everywhere."""
     morph = Morphology.ball_and_stick(soma_diameter=SOMA_UM, axon_length=axon_length_um,
                                       axon_diameter=AXON_DIAM_UM)
     cell = Cell(morph, dx_um=DX_UM, ra=RA, name=name)
-    for ch in textbook_spike_channels_36():
+    for ch in textbook().channels:
         cell.insert(ch)
     return cell
 
