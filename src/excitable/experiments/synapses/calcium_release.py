@@ -15,8 +15,7 @@ reduced the endplate potential along a line of slope about 4 in log-log coordina
 outside, or with the Ca2+ channels blocked (Cd2+), the spike still reaches the terminal but no
 transmitter is released and the postsynaptic cell sees nothing.
 
-Model: terminals (single compartments, 2 x 2 um, the textbook neuron's Na+, K+ and leak channels,
-36 degC) with a high-voltage-activated Ca2+ channel whose current follows the Goldman-Hodgkin-Katz
+Model: terminals (single compartments, 2 x 2 um, the textbook neuron's channels, at its 37 degC) with a high-voltage-activated Ca2+ channel whose current follows the Goldman-Hodgkin-Katz
 flux equation (so it is proportional to [Ca2+]o), one terminal per [Ca2+]o, fired by a brief pulse.
 [Ca2+]i under the membrane (a shell ``shell_nm`` deep) rises with the Ca2+ current and relaxes back
 with ``tau_ca``; each of ``n_sites`` release sites releases its vesicle at the rate k_max [Ca]^n /
@@ -39,7 +38,7 @@ from excitable.model.network import Network, Site
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp
 from excitable.physics.channel import AbstractChannel, channel, inf_tau, vtrap
-from excitable.physics.channels.pospischil import FIRST_TUNING_CELSIUS, textbook_spike_channels_36
+from excitable.physics.channels.pospischil import textbook
 from excitable.physics.ions import ghk_current
 from excitable.physics.receptors import AMPA
 from excitable.results import Result
@@ -49,7 +48,7 @@ from excitable.units import FARADAY
 CA_OUT = (0.25, 0.35, 0.5, 0.7, 1.0, 1.4, 2.0, 2.8, 4.0)
 CA_REST_MM = 1e-4  # [Ca2+]i at rest (100 nM)
 STIM_MS, STIM_UA_CM2, PULSE_MS = 2.0, 30.0, 0.5  # the pulse that fires each terminal (about 2x threshold)
-TEMPERATURE = FIRST_TUNING_CELSIUS
+TEMPERATURE = textbook().celsius  # the terminals' and the postsynaptic cell's: body temperature, 37 degC
 LOW_FIT = 3  # the slope is fitted over the lowest three [Ca2+]o, where the sensor is far from saturation
 
 
@@ -80,7 +79,7 @@ class CaHVA(AbstractChannel):
 def terminal(cao: float, p_ca: float) -> Cell:
     """A 2 x 2 um bouton with the textbook neuron's spike channels and CaHVA at ``cao`` mM outside."""
     cell = Cell.cylinder(length=2.0, diameter=2.0, name=f"terminal {cao:g} mM")
-    for ch in (*textbook_spike_channels_36(), CaHVA(pCa=p_ca, cao=cao)):
+    for ch in (*textbook().channels, CaHVA(pCa=p_ca, cao=cao)):
         cell.insert(ch)
     return cell
 

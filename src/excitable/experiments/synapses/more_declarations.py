@@ -170,6 +170,6 @@ CALCIUM_RELEASE = Experiment(
                  Suggestion("Half the Cd2+ block: half the Ca2+ entry, a tenth of the release", {"cd_block": 0.5}),
                  Suggestion("A low-Ca2+ bath (0.5 mM): the terminal still fires, release nearly stops",
                             {"cao": 0.5})),
-    model_note=("A mammalian-like bouton (the textbook neuron's spike channels, 36 °C) with a GHK Ca2+ channel "
-                "and a four-site Ca2+ sensor: the steps every chemical synapse shares."),
+    model_note=("A mammalian-like bouton (the textbook neuron's channels, at body temperature, 37 °C) with a GHK "
+                "Ca2+ channel and a four-site Ca2+ sensor: the steps every chemical synapse shares."),
 )
