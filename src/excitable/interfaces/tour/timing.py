@@ -22,17 +22,24 @@ from collections.abc import Sequence
 #: --jobs 1`, empty caches, 2026-12-06) scaled to the 97 s of the whole tour on the idle machine
 #: (BENCHMARKS.md), less the SVG the tour no longer draws; epilepsy, neuron-types and pump-failure
 #: (cached) as bench_tour.py measured them in the tour after their speed-ups (2026-12-06); first-run
-#: times scaled by 1.45 so the whole matches bench_tour.py's 70 s with empty caches (2 workers).
+#: times scaled by 1.45 so the whole matches bench_tour.py's 70 s with empty caches (2 workers), then
+#: each less the compile CPU that the program store's fast CPU options (``engine.programs``) saved it
+#: in a side-by-side measurement (2026-12-06, BENCHMARKS.md: 0-52 %; one-way 32 % more). Experiments
+#: added since (calcium-release, postsynaptic-spike, neuron-shapes, model): their CPU seconds in a
+#: one-process tour with empty caches, on the same scale; all first-run times x 1.1, so that the
+#: table before the fast options replays the measured 70 s.
 SECONDS: dict[str, tuple[float, float]] = {
-    "resting-potential": (2.9, 0.8), "hyper-depolarization": (1.4, 0.5), "graded-potential": (4.3, 1.3),
-    "all-or-none": (2.9, 0.8), "action-potential": (2.2, 0.5), "gates-overlap": (1.9, 0.5),
-    "membrane-currents": (1.4, 0.5), "undershoot": (1.7, 0.5), "undershoot-recovery": (2.9, 0.8),
-    "refractory-period": (1.4, 0.5), "propagation": (1.9, 0.5), "one-way": (4.3, 1.3),
-    "myelination": (5.5, 1.7), "synaptic-transmission": (5.5, 1.7), "electrical-synapse": (4.3, 1.3),
-    "excitation-inhibition": (4.2, 1.2), "receptor-types": (7.1, 2.2), "transmitter-clearance": (3.3, 0.9),
-    "pump-failure": (7.2, 4.3), "permeability": (2.9, 0.8), "epilepsy": (11.6, 4.9),
-    "synapse-speed": (4.6, 1.4), "neuron-types": (10.2, 5.8), "voltage-clamp": (2.2, 0.5),
-    "morphology": (1.4, 0.5),
+    "resting-potential": (2.6, 0.8), "hyper-depolarization": (1.1, 0.5),
+    "graded-potential": (3.0, 1.3), "all-or-none": (3.2, 0.8), "action-potential": (1.3, 0.5),
+    "gates-overlap": (1.8, 0.5), "membrane-currents": (0.8, 0.5), "undershoot": (1.4, 0.5),
+    "undershoot-recovery": (2.6, 0.8), "refractory-period": (1.1, 0.5), "propagation": (1.5, 0.5),
+    "one-way": (6.3, 1.3), "myelination": (4.2, 1.7), "synaptic-transmission": (4.1, 1.7),
+    "electrical-synapse": (3.6, 1.3), "excitation-inhibition": (4.6, 1.2),
+    "receptor-types": (3.7, 2.2), "transmitter-clearance": (2.9, 0.9), "pump-failure": (5.7, 4.3),
+    "permeability": (2.9, 0.8), "epilepsy": (12.8, 4.9), "synapse-speed": (4.2, 1.4),
+    "neuron-types": (8.1, 5.8), "voltage-clamp": (1.7, 0.5), "morphology": (1.3, 0.5),
+    "calcium-release": (5.2, 0.9), "postsynaptic-spike": (3.6, 0.6), "neuron-shapes": (6.8, 1.8),
+    "model": (1.5, 0.4),
 }
 DEFAULT_SECONDS = (7.0, 2.0)
 #: Starting a worker process (Python, JAX, matplotlib), seconds; once per worker, in parallel.
