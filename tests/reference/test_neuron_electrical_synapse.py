@@ -3,7 +3,7 @@
 NEURON gets the same cells (one 61.4 x 61.4 µm section, nseg 1, the textbook neuron's Traub-Miles Na+
 and K+ and a leak: tests/reference/mod/traub, copied from our cells by tests/reference/traub_cells.py),
 the junction as two half gaps (i = g (v - vgap), vgap a POINTER to the partner's v: the splitting our
-``Network.gap_junction`` uses), the same current steps, dt, 36 °C and backward Euler (secondorder 0).
+``Network.gap_junction`` uses), the same current steps, dt, temperature (37 °C) and backward Euler (secondorder 0).
 Both start at the cells' resting potential (gates at steady state there).
 
 Tolerance: 1e-6 of each trace's range. The two programs do the same arithmetic (the same splitting,
@@ -43,7 +43,7 @@ def neuron_traces(p, v_rest):
     stim.delay, stim.amp, stim.dur = es.STIM_DELAY_MS, es.PROBE_NA, step_ms
     keep += [probe, stim]
     record["v_probe"] = probe.seg(0, 0.5)
-    return run(h, p.tstop, p.dt, 36.0, v_rest, record)
+    return run(h, p.tstop, p.dt, es.TEMPERATURE, v_rest, record)
 
 
 @pytest.fixture(scope="module")

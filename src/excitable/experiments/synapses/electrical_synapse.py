@@ -20,8 +20,8 @@ receptor, not by the presynaptic voltage: the same spike gives an EPSP through A
 cation channel, E near 0 mV) and an IPSP through GABA_A receptors (Cl-, E below rest), so a chemical
 synapse can invert the signal, and a small terminal can open a large conductance (amplify).
 
-Model: identical single compartments (the textbook neuron's Na+, K+ and leak channels as first tuned, 61.4 x 61.4
-um, rest -70 mV, 36 degC; without its slow M-current, so a step reaches steady state within 60 ms),
+Model: identical single compartments (the textbook neuron's Na+, K+ and leak channels, 61.4 x 61.4 um,
+rest -69.5 mV, at its 37 degC; without its slow M-current, so a step reaches steady state within 60 ms),
 in pairs: three pairs joined by a gap junction of ``g_gap`` nS, three by an AMPA synapse (release
 ``release_delay`` ms after the presynaptic spike crosses 0 mV), one by a GABA_A synapse, and one
 uncoupled cell that measures the input conductance G2. Each pair gets one protocol: a 1-ms pulse that
@@ -40,12 +40,13 @@ from excitable.model.cell import Cell
 from excitable.model.network import Network, Site
 from excitable.model.simulation import Simulation
 from excitable.model.stimuli import IClamp
-from excitable.physics.channels.pospischil import FIRST_TUNING_CELSIUS, textbook_spike_channels_36
+from excitable.physics.channels.pospischil import textbook
 from excitable.physics.receptors import AMPA, GABAa
 from excitable.results import Result
 
 STIM_DELAY_MS = 5.0  # every protocol starts here
 SPIKE_NA, SPIKE_MS = 2.0, 1.0  # the pulse that fires a presynaptic cell (about 2.5x its threshold)
+TEMPERATURE = textbook().celsius  # the textbook cell's own, body temperature (37 degC)
 PROBE_NA = -0.02  # the small step that measures the uncoupled cell's input conductance
 ONSET_MV = 0.01  # a response starts when V is this far from its value before the stimulus (small:
 # a gap junction passes current at once, and a larger criterion would measure its RC filter instead)
@@ -56,10 +57,12 @@ PAIRS = (("gap", "spike"), ("gap", "step"), ("gap", "reverse"),
 
 
 def neuron(name: str) -> Cell:
-    """The textbook neuron's spike channels in one 61.4 x 61.4 um compartment (rest -70 mV)."""
+    """The textbook neuron's leak, Na+ and K+ channels (``pospischil.textbook``, no M-current) in one
+    61.4 x 61.4 um compartment (rest -69.5 mV)."""
     cell = Cell.cylinder(length=61.4, diameter=61.4, name=name)
-    for ch in textbook_spike_channels_36():  # the first tuning, at 36 degC: the numbers quoted are its own
-        cell.insert(ch)
+    for ch in textbook().channels:
+        if ch.name != "KMYamada":  # its slow K+ current (tau ~90 ms) would keep the steps from settling
+            cell.insert(ch)
     return cell
 
 
@@ -81,7 +84,7 @@ def build(p: Values) -> Simulation:
         _couple(net, kind, a, b, p)
         cells.append((kind, protocol, a, b))
     probe = net.add(neuron("probe"))
-    sim = Simulation(net, dt=p.dt, temperature=FIRST_TUNING_CELSIUS, v_init="rest")
+    sim = Simulation(net, dt=p.dt, temperature=TEMPERATURE, v_init="rest")
     step_ms = p.tstop - STIM_DELAY_MS - 5.0
     for kind, protocol, a, b in cells:
         if protocol == "spike":

@@ -66,8 +66,8 @@ ELECTRICAL_SYNAPSE = Experiment(
                             {"g_gap": 30.0}),
                  Suggestion("A longer release step (2 ms, as in the cold): the chemical delay grows, the "
                             "electrical one does not", {"release_delay": 2.0})),
-    model_note=("The textbook mammalian neuron's spike channels (rest -70 mV, 36 °C) in small identical "
-                "cells: a typical pair of neurons, where gap junctions of a few nS couple them by 0.05-0.3."),
+    model_note=("The textbook mammalian neuron's spike channels (rest -70 mV, body temperature, 37 °C) in small "
+                "identical cells: a typical pair of neurons, where gap junctions of a few nS couple them by 0.05-0.3."),
 )
 
 POSTSYNAPTIC_SPIKE = Experiment(
