@@ -3,8 +3,8 @@
 NEURON gets the same cells, built from ours by tests/reference/traub_cells.py: the same sections and
 3-D points (pt3dadd), nseg (10-µm segments), Ra, cm, and each segment's leak, Na+ and K+ densities (the
 dendrites' tenth), the Traub-Miles channels as .mod files (tests/reference/mod/traub); the same steps
-at the same segments, dt, 36 °C, backward Euler. Each segment starts at its own resting potential
-(the steady state of its own channels, solved here by bisection), as ``v_init="rest"`` does.
+at the same segments, dt, temperature (the first tuning's 36 °C), backward Euler. Each segment starts at
+its own resting potential (the steady state of its own channels, solved here by bisection), as ``v_init="rest"`` does.
 
 Tolerance: the brief asked for 1 %, the distance between two independent discretizations of one cable
 (e.g. d_lambda vs 10-µm segments). Here both programs discretize the same way, node for node, so we
@@ -38,7 +38,8 @@ def node_rest(channels) -> float:
     def current(v):
         v = np.float64(v)
         return sum(float(i) for ch in channels
-                   for i in ch.currents(v, {g: inf for g, (inf, _) in ch.gates(v, 36.0).items()}).values())
+                   for i in ch.currents(v, {g: inf for g, (inf, _) in ch.gates(v, ns.TEMPERATURE).items()})
+                   .values())
 
     return brentq(current, -85.0, -66.0, xtol=1e-13)  # the stable rest lies between (near -70 mV)
 
@@ -73,7 +74,7 @@ def neuron_traces(p):
             else:
                 record.update({f"{shape} {k}": seg for k, seg in at.items()})
     vecs = {k: h.Vector().record(seg._ref_v) for k, seg in record.items()}
-    h.dt, h.secondorder, h.celsius = p.dt, 0, 36.0
+    h.dt, h.secondorder, h.celsius = p.dt, 0, ns.TEMPERATURE
     h.finitialize()  # no argument: each segment keeps the V set above, its gates at steady state there
     h.continuerun(ns.TSTOP_MS)
     return {k: np.array(v) for k, v in vecs.items()}

@@ -106,7 +106,7 @@ def isolated_stages(p):
     for post, receptor in (("extensor", AMPA(gmax=rf.G_IA_EXT)), ("interneuron", AMPA(gmax=rf.G_IA_INT)),
                            ("flexor", GABAa(gmax=rf.G_INH, e=rf.E_CL))):
         net.spike_train([event[post]], idx[post], receptor, at=at[post]["soma"], delay=rf.RELEASE_MS, **rf.CLEFT)
-    sim = Simulation(net, dt=p.dt, temperature=36.0, v_init="rest")
+    sim = Simulation(net, dt=p.dt, temperature=ns.TEMPERATURE, v_init="rest")
     sim.stimulate(IClamp(at["sensory"]["input"], 0.5, 5.0, 1.0), cell=idx["sensory"])  # not the stretch
     for name in ("flexor", "flexor without inhibition"):
         sim.stimulate(IClamp(at[name]["soma"], rf.TONE_NA, 0.0, 1e9), cell=idx[name])

@@ -21,10 +21,9 @@ the subject of ``neuron-types``; here the point is the shape.
 The shape decides where input arrives, how much current it takes to excite the cell (a big tree of
 dendrites is a large load: a low input resistance) and which way the spike travels. The experiment
 builds the four shapes with the same channels (the textbook neuron's Na+, K+ and leak as first tuned,
-at 36 degC;
-dendrites with a tenth of the Na+ and K+ density, as in most neurons, so spikes start where the axon
-begins), gives each a 50-ms current step where its input naturally arrives (a dendrite's tip, the
-peripheral ending) and records V at the input, the soma and the axon's far end. Passive copies
+at 36 degC: ``pospischil.textbook_spike_channels_36``, see ``cell``; dendrites with a tenth of the Na+
+and K+ density, as in most neurons, so spikes start where the axon begins), gives each a 50-ms current
+step where its input naturally arrives (a dendrite's tip, the peripheral ending) and records V at the input, the soma and the axon's far end. Passive copies
 (leak only) measure each shape's input resistance at the soma, which the cable equation gives in
 closed form (Rall): the soma's membrane in parallel with each process, a finite cable whose input
 conductance depends on its diameter, length and what hangs at its end.
@@ -89,6 +88,7 @@ TSTOP_MS = STEP_DELAY_MS + STEP_MS + 20.0  # the probe steps last to the end: 7 
 PROBE_NA = -0.01  # the small step into each passive copy's soma: its input resistance
 RA = 100.0  # ohm cm
 DX_UM = 10.0  # compartment length: dx / lambda < 0.05 on the thinnest process
+TEMPERATURE = FIRST_TUNING_CELSIUS  # degC: the first tuning's (see ``cell``)
 
 
 def morphology(shape: str | dict) -> Morphology:
@@ -106,14 +106,15 @@ def morphology(shape: str | dict) -> Morphology:
 
 def cell(shape: str | dict, p: Values, passive: bool = False, name: str | None = None) -> Cell:
     """``shape`` (as ``morphology``) with leak everywhere and, unless passive, Na+ and K+ (dendrites at
-    ``dend_fraction``)."""
+    ``dend_fraction``): the textbook neuron's first tuning."""
     name = name or f"{shape}{' passive' if passive else ''}"
     c = Cell(morphology(shape), dx_um=DX_UM, ra=RA, name=name)
     leak, na, kd = textbook_spike_channels_36()
     c.insert(leak)
     if not passive:
-        # The textbook neuron's spike channels as first tuned at 36 degC (pospischil.textbook before its
-        # retuning to 37 degC), kept here: the reflex arc's tone and synapses are tuned to them.
+        # The first tuning (36 degC), kept here: with the retuned 37-degC cell a motor neuron starts firing
+        # at about 300 Hz from a long latency and one IPSP silences it for good (bistable near its
+        # threshold), so the flexor's steady tone and its pause after the tap could not show.
         c.insert(na).insert(kd)
         if "basal" in set(c.compartments.region):
             c.set("NaTraub.gNa", na.gNa * p.dend_fraction, where="basal")
@@ -137,7 +138,7 @@ def build(p: Values) -> Simulation:
         for shape in SHAPES:
             net.add(cell(shape, p, passive))
     arc = reflex.add_cells(net, lambda spec, name: cell(spec, p, name=name), SHAPES, blocked=p.strychnine)
-    sim = Simulation(net, dt=p.dt, temperature=FIRST_TUNING_CELSIUS, v_init="rest")
+    sim = Simulation(net, dt=p.dt, temperature=TEMPERATURE, v_init="rest")
     reflex.stimulate(sim, net, arc, SHAPES)
     for i, c in enumerate(net.cells[:2 * len(SHAPES)]):
         shape, passive = list(SHAPES)[i % len(SHAPES)], i >= len(SHAPES)

@@ -338,10 +338,11 @@ def textbook_spike_channels_36() -> list:
     no M-current. Run at ``FIRST_TUNING_CELSIUS`` (the first tuning's measurements, with the M-current:
     rest -69.9, threshold -55.0, peak +40.5 mV at 2x rheobase).
 
-    Kept, by name, for the experiments whose behaviour is tuned to it rather than to the retuned cell: the
-    reflex arc of neuron-shapes (its tone and synapses; with the 37-degC channels the flexor fires 11
-    spikes), electrical-synapse (which shares its cells' sizes and quoted numbers), synapse-speed and
-    calcium-release. Each says so in its model note. Order: [Leak, NaTraub, KdTraub].
+    Kept, by name, for the one experiment whose behaviour is tuned to it: neuron-shapes, whose reflex arc
+    needs a motor neuron that fires steadily under a constant drive (the muscle's tone) and pauses after
+    an IPSP. The retuned 37-degC cell starts firing at about 300 Hz after a long latency and one IPSP
+    silences it for good (bistable near its threshold). Its model note says so. Every other experiment
+    uses ``textbook()``. Order: [Leak, NaTraub, KdTraub].
     """
     vt = -69.3
     return [Leak(g=0.1, e=-69.5), NaTraub(gNa=30.0, VT=vt), KdTraub(gKd=7.0, VT=vt)]
