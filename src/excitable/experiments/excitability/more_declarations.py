@@ -123,8 +123,8 @@ NEURON_SHAPES = Experiment(
                             "(strychnine poisoning: muscles contract against each other)", {"strychnine": 1.0})),
     model_note=("The textbook mammalian neuron's spike channels as first tuned, at 36 °C, in four invented but "
                 "typical shapes: the same channels everywhere, so the differences come from the shape alone. (The "
-                "cell retuned to 37 °C starts firing at about 300 Hz and one IPSP silences it for good, so the "
+                "cell retuned to 37 °C starts firing at about 350 Hz and one IPSP silences it for good, so the "
                 "reflex's steady tone could not show; this experiment keeps the first tuning.) The reflex arc is "
-                "built from them at a millimetre's scale: a person's axons are half a metre long and myelinated, so there "
-                "conduction takes most of the knee jerk's 20-25 ms and the synapses under 2 ms."),
+                "built from them at a millimetre's scale: a person's axons are half a metre long and myelinated, "
+                "so there conduction takes most of the knee jerk's 20-25 ms and the synapses under 2 ms."),
 )

@@ -113,7 +113,7 @@ def cell(shape: str | dict, p: Values, passive: bool = False, name: str | None =
     c.insert(leak)
     if not passive:
         # The first tuning (36 degC), kept here: with the retuned 37-degC cell a motor neuron starts firing
-        # at about 300 Hz from a long latency and one IPSP silences it for good (bistable near its
+        # at about 350 Hz from a long latency and one IPSP silences it for good (bistable near its
         # threshold), so the flexor's steady tone and its pause after the tap could not show.
         c.insert(na).insert(kd)
         if "basal" in set(c.compartments.region):

@@ -122,8 +122,8 @@ PHENOMENA: tuple[tuple[str, str, str, str], ...] = (
     (
         'calcium-release',
         'Why does release need Ca2+?',
-        'Presynaptic terminals (36 degC) with a GHK high-voltage-activated Ca2+ channel, [Ca2+]o '
-        '0.25-4 mM, a Ca2+ sensor of cooperativity 4 on 20 release sites; Ca2+ channel block '
+        'Presynaptic terminals (textbook channels, 37 degC) with a GHK high-voltage-activated Ca2+ '
+        'channel, [Ca2+]o 0.25-4 mM, a Ca2+ sensor of cooperativity 4 on 20 release sites; Ca2+ channel block '
         '(Cd2+); the EPSP on a textbook cell',
         '[Ca2+]i under the membrane rises within about a ms of the spike (to about 15 uM at 2 mM);'
         ' Ca2+ entry proportional to [Ca2+]o (GHK, within 2% at low Ca2+); release and EPSP grow '
@@ -133,7 +133,7 @@ PHENOMENA: tuple[tuple[str, str, str, str], ...] = (
     (
         'electrical-synapse',
         'How do electrical (gap junction) and chemical synapses differ?',
-        'Textbook cells in pairs (36 degC): a gap junction (3 nS) beside an AMPA and a GABA_A '
+        'Textbook cells in pairs (37 degC): a gap junction (3 nS) beside an AMPA and a GABA_A '
         'synapse; a spike, then a hyperpolarizing step, in cell 1; then the step into cell 2; '
         'carbenoxolone blocks the junction',
         "Electrical: no synaptic delay beyond RC filtering (cell 2 moves before cell 1's spike "
@@ -216,14 +216,20 @@ PHENOMENA: tuple[tuple[str, str, str, str], ...] = (
         'neuron-shapes',
         'What shapes and roles do neurons have?',
         "Unipolar, bipolar, pseudo-unipolar (sensory) and multipolar (motor neuron) cells built "
-        "from sections with the same channels (textbook Na+, K+, leak, 36 degC; dendrites a tenth "
-        "as excitable); a 50-ms step where each one's input arrives; passive copies for the input "
-        "resistance",
+        "from sections with the same channels (the textbook cell's Na+, K+ and leak as first tuned, "
+        "36 degC: the 37-degC cell cannot hold a motor neuron's steady tone; dendrites a tenth as "
+        "excitable); a 50-ms step where each one's input arrives; passive copies for the input "
+        "resistance; the same shapes wired as the knee-jerk reflex arc (sensory -> interneuron -> "
+        "motor): a stretch at the sensory ending, an AMPA synapse onto the extensor's motor neuron "
+        "and onto an inhibitory interneuron, which inhibits the flexor's (strychnine blocks it)",
         "Each type drawn with where input arrives and where its axon goes, with its role (sensory,"
         " motor, interneuron; firing patterns in neuron-types); the sensory neuron's spike starts "
         "at its ending and runs past the soma to the central end; input resistance at the soma "
         "equal to the cable closed form (Rall) within 0.5%, lowest for the multipolar cell's large"
-        " tree",
+        " tree; in the reflex arc the sensory spike reaches the cord, the extensor's motor neuron "
+        "fires one synaptic delay (0.5-1 ms) later and the flexor's is inhibited after it (two "
+        "synapses) and fires less than without the interneuron; every latency is the sum of its "
+        "stages, each measured alone",
     ),
 )
 

@@ -340,7 +340,7 @@ def textbook_spike_channels_36() -> list:
 
     Kept, by name, for the one experiment whose behaviour is tuned to it: neuron-shapes, whose reflex arc
     needs a motor neuron that fires steadily under a constant drive (the muscle's tone) and pauses after
-    an IPSP. The retuned 37-degC cell starts firing at about 300 Hz after a long latency and one IPSP
+    an IPSP. The retuned 37-degC cell starts firing at about 350 Hz after a long latency and one IPSP
     silences it for good (bistable near its threshold). Its model note says so. Every other experiment
     uses ``textbook()``. Order: [Leak, NaTraub, KdTraub].
     """
