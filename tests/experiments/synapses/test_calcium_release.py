@@ -46,5 +46,26 @@ def test_calcium_rises_and_cadmium_abolishes_release(default):
     assert s["quantal_content_cd_block"] < 1e-5 and abs(s["epsp_cd_block_mV"]) < 1e-4
 
 
+def test_the_suggestions_say_what_the_runs_show(default):
+    from excitable.experiments.synapses.calcium_release import CA_REST_MM
+
+    # Half the Ca2+ channels blocked: entry halves and release falls about as its fourth power, 1/16;
+    # the 0.1-uM resting [Ca2+]i under the entry and the sensor's approach to K_d move it a little
+    # (measured 1/14.5): between 1/20 and 1/10.
+    half = experiments.run("calcium-release", cd_block=0.5).summary
+    assert 1 / 20 < half["quantal_content_control"] / default.summary["quantal_content_control"] < 1 / 10
+    # A one-ion sensor: at the resting [Ca2+]i c (no entry at all in the Cd2+-blocked terminal) each site
+    # releases at the constant rate k_max c / (c + K_d), so P = 1 - exp(-rate T), T the run's length
+    # (the release integral sums every sample, len(t) x dt). Closed form to rounding (1e-9).
+    one = experiments.run("calcium-release", cooperativity=1.0)
+    p, s = one.meta, one.summary
+    c = CA_REST_MM * 1e3  # uM
+    rate = p["k_max"] * c / (c + p["k_d"])
+    p_rest = 1.0 - np.exp(-rate * len(one.t) * p["dt"])
+    assert s["quantal_content_cd_block"] == pytest.approx(p["n_sites"] * p_rest, rel=1e-9)
+    assert p_rest > 0.5 and s["release_probability"] > 0.99  # spike or no spike, the sites empty
+    assert s["log_log_slope"] < 0.5  # and release no longer depends on [Ca2+]o
+
+
 def test_signals_recorded(default):
     assert_signals_recorded(default)

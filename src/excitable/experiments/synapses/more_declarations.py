@@ -165,9 +165,11 @@ CALCIUM_RELEASE = Experiment(
               Headline("log_log_slope", "Slope of log(release) against log([Ca2+]o), low Ca2+"),
               Headline("release_ratio_half_ca", "Release at normal / at half the Ca2+"),
               Headline("epsp_cd_block_mV", "EPSP with Cd2+", "mV")),
-    suggestions=(Suggestion("A sensor that needs one Ca2+ only: the slope falls to about 1",
+    suggestions=(Suggestion("A sensor that needs one Ca2+ only: the resting Ca2+ alone empties the sites, spike or "
+                            "no spike (needing four ions is what keeps release silent at rest)",
                             {"cooperativity": 1.0}),
-                 Suggestion("Half the Cd2+ block: half the Ca2+ entry, a tenth of the release", {"cd_block": 0.5}),
+                 Suggestion("Half the Cd2+ block: half the Ca2+ entry, about a fifteenth of the release (the fourth "
+                            "power of a half is 1/16)", {"cd_block": 0.5}),
                  Suggestion("A low-Ca2+ bath (0.5 mM): the terminal still fires, release nearly stops",
                             {"cao": 0.5})),
     model_note=("A mammalian-like bouton (the textbook neuron's channels, at body temperature, 37 °C) with a GHK "
