@@ -9,8 +9,11 @@ come from the same machine under the same load.
 
 Besides the wall-clock time each line gives the CPU time of the tour and its worker processes
 (user + system, all threads), which a busy machine inflates far less, and the load average before
-the run: on a shared machine read the wall-clock figures against it. The per-experiment times are in
-DIR/tour.json (seconds and cpu_seconds).
+the run: on a shared machine read the wall-clock figures against it. Each experiment's CPU seconds
+(from DIR/tour.json) are printed too, largest first. ``EXCITABLE_FAST_COMPILE=0 python
+benchmarks/bench_tour.py`` measures the tour with XLA's default compile options (``engine.programs``).
+Run it on a copy of one commit: the program store's key hashes the package's source, so an edit
+between the empty-cache run and the warm one makes the warm run compile everything again.
 
 Usage: python benchmarks/bench_tour.py [--quick] [--jobs N] [--reference] [--only NAME,NAME]
 """
@@ -60,6 +63,10 @@ def cold_and_warm(tmp: Path, label: str, args, jobs: int | None):
               f"(CPU {cpu:.1f} s; load average {load:.1f} before)")
     slowest = sorted(warm[3]["experiments"], key=lambda e: -e["seconds"])[:5]
     print(f"{label}: slowest (warm): " + ", ".join(f"{e['name']} {e['seconds']:.1f} s" for e in slowest))
+    for name, run in (("empty caches", cold), ("warm caches", warm)):  # CPU: what the load inflates least
+        by_cpu = sorted(run[3]["experiments"], key=lambda e: -e["cpu_seconds"])
+        print(f"{label}: CPU s by experiment ({name}, {sum(e['cpu_seconds'] for e in by_cpu):.1f} s in the "
+              f"workers' experiments): " + ", ".join(f"{e['name']} {e['cpu_seconds']:.1f}" for e in by_cpu))
     return n, used, cold, warm
 
 
