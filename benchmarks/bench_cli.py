@@ -42,9 +42,9 @@ ARGS = ["run", "action-potential", "--json"]
 NEURON_SCRIPT = str(Path(__file__).with_name("neuron_action_potential.py"))
 
 
-def excitable_cmd() -> list[str]:
+def excitable_cmd(args=ARGS) -> list[str]:
     exe = Path(c.PYTHON).with_name("excitable")
-    return [str(exe), *ARGS] if exe.exists() else [c.PYTHON, "-m", "excitable.interfaces.cli", *ARGS]
+    return [str(exe), *args] if exe.exists() else [c.PYTHON, "-m", "excitable.interfaces.cli", *args]
 
 
 def served_wall(env: dict, runs: int) -> tuple[float, float]:
@@ -190,6 +190,8 @@ def main(argv=None) -> None:
                 ("import jax, os; os._exit(0)", "import jax, os; os._exit(0)")]
                + ([("from neuron import h", "from neuron import h")] if have_neuron else [])}
     nrn = median_wall([c.PYTHON, NEURON_SCRIPT], base, runs) if have_neuron else None
+    # `excitable list`: the questions in the tour's order, read from the declarations (no JAX import)
+    listing = median_wall(excitable_cmd(["list"]), base, runs)
 
     print(f"CLI end to end, process start to exit, median of {runs} after one warm-up")
     print("  excitable run action-potential --json")
@@ -200,6 +202,7 @@ def main(argv=None) -> None:
           + (f"   ours / NEURON = {ours / nrn:.1f}x" if nrn else "") + f"   (empty cache: {c.fmt_s(cold)})")
     if nrn:
         print(f"  NEURON script (same experiment)        {c.fmt_s(nrn):>10}")
+    print(f"  excitable list (no JAX imported)       {c.fmt_s(listing):>10}   (goal < 0.3 s)")
     for name, s in startup.items():
         print(f"  python -c {name!r:<29} {c.fmt_s(s):>10}")
     print("    (the difference between the two jax lines is the interpreter's clean-up at exit)")
@@ -224,6 +227,7 @@ def main(argv=None) -> None:
               "ours <= 2x NEURON", 0.5),
         c.row("cli", "the same, in-process (EXCITABLE_SERVER=0)", ours, nrn),
         c.row("cli", "the same, in-process, empty JAX cache (first run)", cold, nrn),
+        c.row("cli", "excitable list (the questions in the tour's order)", listing, None, "< 0.3 s"),
         c.row("cli", "python -c 'import jax' vs 'from neuron import h'", startup["import jax"],
               startup.get("from neuron import h")),
     ])

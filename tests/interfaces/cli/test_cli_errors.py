@@ -341,9 +341,9 @@ def test_refusing_parameters_listing_and_params_import_no_jax(tmp_path):
               ["sweep", "action-potential", "--grid", "amplitude=1:2:100000000", "--out", "s"]]
     report, err = drive(tmp_path, *argvs)
     assert report["rc"] == [0] + [2, 0] * len(experiments.names()) + [2, 2, 2], err
+    # what keeps them fast: neither JAX nor matplotlib is imported (their time is measured, not
+    # asserted: `excitable list` in benchmarks/bench_cli.py)
     assert not {"jax", "jaxlib", "matplotlib"} & set(report["modules"]), report
-    # measured ~0.1 s for all of them (the JAX import alone took ~2 s)
-    assert report["seconds"] < 1.0, report
 
 
 def test_every_declaration_is_its_modules_EXPERIMENT():
