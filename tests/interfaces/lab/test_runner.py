@@ -141,3 +141,30 @@ def test_http_a_bug_is_one_line_500_without_traceback(monkeypatch):
     r = _app_with(monkeypatch, Runner(workers=1), broken).post("/api/run/action-potential", json={})
     assert r.status_code == 500
     assert r.json() == {"error": "internal error (ZeroDivisionError: division by zero)", "field": None}
+
+
+def test_the_start_up_warm_up_gives_way_to_requests():
+    """While a request runs the warm-up waits (up to its limit); once requests stop it goes on after
+    the quiet interval; the app's middleware counts HTTP requests in and out."""
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from excitable.interfaces.lab.app import create_app
+    from excitable.interfaces.lab.warmup import Activity
+
+    a = Activity()
+    a.started()
+    t0 = time.monotonic()
+    a.wait_quiet(quiet_s=0.05, max_wait_s=0.3)
+    assert time.monotonic() - t0 >= 0.3  # a request in flight: waited the whole limit
+    a.ended()
+    t0 = time.monotonic()
+    a.wait_quiet(quiet_s=0.2, max_wait_s=5.0)
+    assert 0.2 <= time.monotonic() - t0 < 4.0  # quiet for 0.2 s, then on (not the 5-s limit)
+
+    app = create_app(Runner(workers=1))
+    with TestClient(app) as client:
+        assert client.get("/api/experiments").status_code == 200
+    activity = app.state.activity
+    assert activity.first.is_set() and activity.in_flight == 0 and activity.last is not None

@@ -125,6 +125,23 @@ def _add_handlers(app: FastAPI) -> None:
         return _error(500, f"internal error ({type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''})")
 
 
+class NoteActivity:
+    """ASGI middleware: tells ``activity`` (warmup.Activity) when each HTTP request starts and ends
+    (plain ASGI, so a client's disconnect still reaches the route that waits on a run)."""
+
+    def __init__(self, app, activity):
+        self.app, self.activity = app, activity
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("path") == "/api/status":  # a probe is not a learner
+            return await self.app(scope, receive, send)
+        self.activity.started()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.activity.ended()
+
+
 def create_app(runner: Runner | None = None, *, warm: bool = False) -> FastAPI:
     """The lab's application; ``runner`` defaults to a pool of 2 workers; ``warm`` reads the catalog
     now and runs the single-compartment pages once at start-up in the background (their programs
@@ -133,16 +150,21 @@ def create_app(runner: Runner | None = None, *, warm: bool = False) -> FastAPI:
 
     from excitable.interfaces.lab import routes
 
+    from excitable.interfaces.lab.warmup import WARM, Activity, warm_up
+
+    activity = Activity()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         if warm:
-            from excitable.interfaces.lab.warmup import warm_up
-
-            asyncio.get_running_loop().run_in_executor(None, warm_up, app.state.runner)
+            asyncio.get_running_loop().run_in_executor(None, warm_up, app.state.runner, WARM, activity)
         yield
 
     app = FastAPI(title="excitable lab", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.runner = runner or Runner()
+    app.state.activity = activity
+
+    app.add_middleware(NoteActivity, activity=activity)  # the warm-up gives way to requests (warmup.py)
     _add_handlers(app)
     routes.add_api(app)
     _add_pages(app)
