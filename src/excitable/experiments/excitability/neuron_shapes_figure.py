@@ -29,8 +29,9 @@ def _draw(ax, morph, spec, s, shape):
     ends = {k: np.asarray(morph.sections[names.index(spec[k])].points)[-1, :2] for k in ("input", "output")}
     ax.annotate("input", xy=ends["input"], xytext=(0, 14), textcoords="offset points", ha="center",
                 fontsize=7.5, color=WHERE["input"][0], arrowprops=dict(arrowstyle="->", color=WHERE["input"][0]))
-    ax.annotate("to the target", xy=ends["output"], xytext=(0, 14), textcoords="offset points", ha="center",
-                fontsize=7.5, color=WHERE["output"][0])
+    # below the axon's end: above it the label ran into the panel's title (the pseudo-unipolar cell)
+    ax.annotate("to the target", xy=ends["output"], xytext=(0, -8), textcoords="offset points", ha="center",
+                va="top", fontsize=7.5, color=WHERE["output"][0])
     ax.set_aspect("equal")
     ax.axis("off")
     key = shape.replace("-", "_")
