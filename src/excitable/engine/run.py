@@ -230,6 +230,12 @@ def check_events(final) -> None:
     keep an event (its state "events_lost": a full queue, a net_move with nothing pending): its
     numbers are not NEURON's, so none are reported."""
     for name, s in final["chan"].items():
+        unconverged = np.asarray(s.get("newton_unconverged", 0.0)).reshape(-1)
+        if unconverged.size and unconverged.max() > 0:
+            k = int(np.argmax(unconverged))
+            raise ModelError(f"{name}[{k}]: its KINETIC scheme's Newton loop had not converged (sum |dx| > 1e-6) "
+                             f"after its traced iterations in {int(unconverged[k])} step(s), where NEURON iterates on: "
+                             "reduce dt")
         lost = np.asarray(s.get("events_lost", 0.0)).reshape(-1)
         if lost.size and lost.max() > 0:
             k = int(np.argmax(lost))

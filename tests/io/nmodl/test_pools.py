@@ -257,3 +257,29 @@ def test_longitudinal_diffusion_stays_refused_with_its_line(tmp_path):
         load_mod(path)
     assert str(err.value).startswith(f"{path}:{at + 1}: LONGITUDINAL_DIFFUSION not supported")
     assert "\n" not in str(err.value)
+
+
+STIFF_DIMER = """NEURON { SUFFIX stiffdimer RANGE kf, kb }
+PARAMETER { kf = 1e7 (/ms) kb = 1 (/ms) }
+STATE { A B }
+INITIAL { A = 1 B = 0 }
+BREAKPOINT { SOLVE scheme METHOD sparse }
+KINETIC scheme { ~ A + A <-> B (kf, kb) }
+"""
+
+
+def test_a_scheme_our_newton_steps_leave_unconverged_is_refused(tmp_path):
+    """A nonlinear scheme that NEURON's sparse loop would iterate on past our traced Newton steps
+    gives no numbers: A + A <-> B with kf dt = 2.5e5 from A = 1 (Newton far from the root only about
+    halves A per step, ~10 steps to A* ~ 1.4e-3): one line naming the mechanism and the remedy. The
+    pools above (capmpr, cabpump, nm_shells) converge within them and run (the same check)."""
+    path = tmp_path / "stiffdimer.mod"
+    path.write_text(STIFF_DIMER)
+    cell = ex.Cell.cylinder(length=L_UM, diameter=DIAM_UM).insert(load_mod(path)())
+    with pytest.raises(ModelError, match=r"^stiffdimer\[0\]: its KINETIC scheme's Newton loop had not converged"
+                                         r".*reduce dt$") as err:
+        ex.Simulation(cell, dt=DT, temperature=16.0).run(0.5)
+    assert "\n" not in str(err.value)
+    slow = ex.Cell.cylinder(length=L_UM, diameter=DIAM_UM).insert(load_mod(path)(kf=1.0))
+    res = ex.Simulation(slow, dt=DT, temperature=16.0).run(0.5)  # kf dt = 0.025: converges at once
+    assert res is not None

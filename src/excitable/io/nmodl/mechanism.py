@@ -254,7 +254,10 @@ def make_class(desc: Description, mod):
         if k in RESERVED or keyword.iskeyword(k):
             raise ModelError(f"{desc.path}: parameter {k!r} has a name excitable's channels reserve; rename it")
     carried_all = gen.carried + gen.kept
-    states = desc.states + carried_all + (("t",) if gen.needs_t else ()) + (("celsius",) if gen.needs_celsius else ())
+    # a nonlinear sparse SOLVE counts the steps NEURON's loop would have iterated on (solvers.UNCONVERGED)
+    flag = (solvers.UNCONVERGED,) if any(m == "sparse" and not gen.linear.get(b, False) for b, m in desc.solves) else ()
+    states = (desc.states + carried_all + (("t",) if gen.needs_t else ()) + (("celsius",) if gen.needs_celsius else ())
+              + flag)
     currents = desc.currents
     ions = {c: ion.name for ion in desc.ions for c in ion.write if ion.kind(c) == "current"}
     ion_fields = {var: (ion, "e" if kind == "e" else "c" + kind) for var, (ion, kind) in ion_reads(desc).items()}
@@ -282,10 +285,14 @@ def make_class(desc: Description, mod):
             scope.glob.update({k: pre.glob[k] for k in gen.feeds})
         if gen.needs_t:  # NEURON advances t by two half steps before nrn_state: the same sums
             scope.glob["t"] = (s["t"] + 0.5 * dt) + 0.5 * dt
+        scope.glob[solvers.UNCONVERGED] = 0.0  # this step's, added to the count below
         for block, method in desc.solves:
             solvers.solve(method, gen.derivatives[block], scope, gen.eq_states[block],
                           linear=gen.linear.get(block, False))
-        return _states_out(scope, v, celsius)
+        out = _states_out(scope, v, celsius)
+        if flag:
+            out[solvers.UNCONVERGED] = s[solvers.UNCONVERGED] + scope.glob[solvers.UNCONVERGED] + jnp.zeros_like(v)
+        return out
 
     def steady_state(self, v, celsius):
         seeds = concentrations.initial_states(desc)
@@ -293,7 +300,10 @@ def make_class(desc: Description, mod):
         seeds.update({k: getattr(self, k + "0") for k in desc.states if k + "0" in spec})
         scope = gen.scope(self, v, seeds, celsius, self.dt if gen.dt_field else 0.0)  # t = 0
         gen.initial(scope)
-        return _states_out(scope, v, celsius)
+        out = _states_out(scope, v, celsius)
+        if flag:
+            out[solvers.UNCONVERGED] = jnp.zeros_like(v)
+        return out
 
     def _states_out(scope, v, celsius):
         zero = jnp.zeros_like(v)

@@ -85,12 +85,22 @@ def _derivatives(run_block, scope, names, x):
     return trial.solver.derivs, trial.solver.laws, trial
 
 
+#: Where a nonlinear sparse step leaves its flag: 1 at a site where NEURON's loop would still run
+#: after our ``SPARSE_ITERATIONS`` (sum |dx| of the last step > CONVERGE), else 0. The mechanism
+#: counts it in the state ``UNCONVERGED`` and engine.run refuses such a run: its numbers would not be
+#: NEURON's (which iterates on), and none are reported.
+UNCONVERGED = "newton_unconverged"
+
+
 def backward_euler(run_block, scope, names, dt, iterations=NEWTON_ITERATIONS, sparse=False):
     """States after one backward Euler step of ``dt`` ms; ``scope`` is updated (states and what
     the block assigns, at the solution). ``sparse``: NEURON's loop for a nonlinear KINETIC scheme
-    (stop once sum |dx| <= CONVERGE, clip states at 0)."""
-    x = _newton(run_block, scope, names, dt, _present(scope, names), iterations, sparse)
+    (stop once sum |dx| <= CONVERGE, clip states at 0; whether it would still run is left in
+    ``scope.glob[UNCONVERGED]``)."""
+    x, running = _newton(run_block, scope, names, dt, _present(scope, names), iterations, sparse, report=True)
     _finish(run_block, scope, names, x)
+    if sparse:
+        scope.glob[UNCONVERGED] = scope.glob.get(UNCONVERGED, 0.0) + jnp.where(running, 1.0, 0.0)
 
 
 def _present(scope, names):
@@ -108,8 +118,9 @@ def _finish(run_block, scope, names, x):
         scope.set(n, xx)
 
 
-def _newton(run_block, scope, names, dt, old, iterations, sparse):
-    """Newton's iterations for x = old + dt f(x) (CONSERVE rows: x = law), from ``old``."""
+def _newton(run_block, scope, names, dt, old, iterations, sparse, report=False):
+    """Newton's iterations for x = old + dt f(x) (CONSERVE rows: x = law), from ``old``; with
+    ``report``: (x, whether NEURON's sparse loop would still be running), else x."""
     def residual(x):
         derivs, laws, _ = _derivatives(run_block, scope, names, x)
         return jnp.stack([x[k] - laws[n] if n in laws else x[k] - old[k] - dt * derivs.get(n, 0.0)
@@ -136,6 +147,8 @@ def _newton(run_block, scope, names, dt, old, iterations, sparse):
         x = new if running is True else tuple(jnp.where(running, a, b) for a, b in zip(new, x))
         err = sum(jnp.abs(d) for d in dx)
         running = (err > CONVERGE) if running is True else running & (err > CONVERGE)
+    if report:
+        return x, (False if running is True else running)
     return x
 
 
