@@ -244,6 +244,8 @@ RESERVED = frozenset({"name", "states", "units", "kind", "ions", "ion_fields", "
                       "source", "description", "rate_factor", "reference_celsius"})
 
 
+# long because the class's methods are closures over one mechanism's compiled blocks and names
+# (currents, advance, steady_state share them): split, each would take a dozen arguments
 def make_class(desc: Description, mod):
     """The channel class of a described .mod file (``mod``: the parsed file, for its UNITS)."""
     gen = Generated(desc, factors(mod), mod.linear)
