@@ -68,7 +68,7 @@ def _insert_pools(cell, by_section: dict, names: list[str], models: dict, where:
     """One pool class per concentration model, on the sections whose species names it."""
     classes = {}
     for name in names:
-        ci, co, sid, model_id, kind = by_section[name]
+        ci, co, _, model_id, kind = by_section[name]
         field = f"NeuroML: {where} {kind} {model_id!r}"
         if model_id not in classes:
             classes[model_id] = pool_class(model_id, kind, ci, co, where)
