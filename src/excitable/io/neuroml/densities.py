@@ -73,12 +73,6 @@ def _insert_pools(cell, by_section: dict, names: list[str], models: dict, where:
         if model_id not in classes:
             classes[model_id] = pool_class(model_id, kind, ci, co, where)
         values = dict(parameters(models[model_id][1], kind, field), cai0=ci, cao=co)
-        if kind == "decayingPoolConcentrationModel":
-            mask = cell.nodes([name])
-            if int(mask.sum()) != 1:
-                raise ModelError(f"{field}: section {name!r} has {int(mask.sum())} compartments; the pool's shell "
-                                 f"is sized by one compartment's area, so it is imported on sections of nseg 1")
-            values["area_um2"] = float(cell.compartments.area_um2[mask][0])
         cell.insert(classes[model_id](**values), where=[name])
 
 

@@ -11,7 +11,9 @@ Both of NeuroML's standard models (its LEMS definitions), with iCa the Ca2+ curr
 C starts at the species' initialConcentration and never goes below 0; [Ca]o stays at its
 initialExtConcentration. iCa is the compartment's total calcium current at the start of the step, and
 C advances by exponential Euler (exact for a fixed current, what NEURON's ``cnexp`` does). The
-decaying pool needs the compartment's area: it is imported on sections of one compartment (nseg 1).
+decaying pool's ``surfaceArea`` (a LEMS Requirement of the model) is each compartment's own membrane
+area, as jNeuroML's NEURON export takes NEURON's per-segment ``area``: on a section of several
+compartments every compartment has its own shell (``geometry_fields``, filled by the Cell).
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ def pool_class(model_id: str, kind: str, ci: float, co: float, source: str):
         "ion_constants": {"ca": {"z": 2, "ci": float(ci), "co": float(co)}},
         "gates": gates, "advance": advance, "currents": lambda self, v, s: {}, "neuroml_pool": kind,
         "__module__": "excitable_imported.neuroml",  # numbers from a file: not in the program store
+        # the decaying pool's shell is sized per compartment: the Cell fills area_um2 from its geometry
+        "geometry_fields": {"area_um2": "area_um2"} if decaying else {},
     }
     if not model_id.isidentifier():
         raise ModelError(f"NeuroML concentration model id {model_id!r} must be an identifier")
