@@ -184,14 +184,51 @@ def ks_channel_class(name: str, gates: tuple[KSGate, ...], species: str | None, 
     return channel(type(name, (AbstractChannel,), namespace))
 
 
+def _ordered_gate_ks(N):
+    """libNeuroML's ``GateKS``, written in the order NeuroML's schema wants. The schema's gateKS takes
+    its transitions as a choice of (``forwardTransition`` then ``reverseTransition``) pairs and
+    ``tauInfTransition``s; libNeuroML keeps the three kinds in three lists and writes every forward
+    transition before the first reverse one, so a scheme of two or more pairs came out invalid. This
+    subclass writes the states as libNeuroML does, then forward k, reverse k for each k, then the
+    tauInfTransitions (the order does not change what the scheme means)."""
+
+    class OrderedGateKS(N.GateKS):
+        def _exportChildren(self, outfile, level, namespaceprefix_="", namespacedef_="", name_="GateKS",
+                            fromsubclass_=False, pretty_print=True):
+            kept = self.forward_transition, self.reverse_transition, self.tau_inf_transition
+            self.forward_transition, self.reverse_transition, self.tau_inf_transition = [], [], []
+            try:  # notes, q10Settings and the states, as libNeuroML writes them
+                super()._exportChildren(outfile, level, namespaceprefix_, namespacedef_, name_, fromsubclass_,
+                                        pretty_print=pretty_print)
+            finally:
+                self.forward_transition, self.reverse_transition, self.tau_inf_transition = kept
+            for forward, reverse in zip(kept[0], kept[1]):
+                forward.export(outfile, level, "", namespacedef_="", name_="forwardTransition",
+                               pretty_print=pretty_print)
+                reverse.export(outfile, level, "", namespacedef_="", name_="reverseTransition",
+                               pretty_print=pretty_print)
+            for t in kept[2]:
+                t.export(outfile, level, "", namespacedef_="", name_="tauInfTransition", pretty_print=pretty_print)
+
+    return OrderedGateKS
+
+
 def ks_element(N, chan_id: str, species: str | None, gates: tuple[KSGate, ...], rate_text, variable, time):
     """The libNeuroML ``IonChannelKS`` of ``gates`` (export); ``rate_text(form)`` writes a ``<rate>``
-    child (libNeuroML keeps it as XML text), ``variable``/``time`` a steady state / time course."""
+    child (libNeuroML keeps it as XML text), ``variable``/``time`` a steady state / time course. The
+    schema pairs each forwardTransition with a reverseTransition: a gate with unequal numbers of them
+    has no valid NeuroML form and is refused in one line."""
     ch = N.IonChannelKS(id=chan_id, conductance="10pS", species=species)
+    gate_ks = _ordered_gate_ks(N)
     for g in gates:
-        el = N.GateKS(id=g.name, instances=g.instances,
-                      closed_states=[N.ClosedState(id=s) for k, s in enumerate(g.states) if k not in g.open],
-                      open_states=[N.OpenState(id=g.states[k]) for k in g.open])
+        forward = sum(t[2] is not None for t in g.transitions)
+        reverse = sum(t[3] is not None for t in g.transitions)
+        if forward != reverse:
+            raise ModelError(f"NeuroML export: ionChannelKS {chan_id!r} gateKS {g.name!r} has {forward} forward and "
+                             f"{reverse} reverse transitions; NeuroML's schema takes them in forward/reverse pairs")
+        el = gate_ks(id=g.name, instances=g.instances,
+                     closed_states=[N.ClosedState(id=s) for k, s in enumerate(g.states) if k not in g.open],
+                     open_states=[N.OpenState(id=g.states[k]) for k in g.open])
         for n, (i, j, forward, reverse, inf, tau) in enumerate(g.transitions):
             ends = {"id": f"t{n}", "from_": g.states[i], "to": g.states[j]}
             if inf is not None:
