@@ -187,8 +187,8 @@ def test_cli_sweep_format_nwb_one_sweep_per_grid_point(tmp_path):
     out = tmp_path / "sw"
     common = ["--set", "model=hh", "--set", "tstop=8", "--out", str(out)]
     assert main(["sweep", "action-potential", "--grid", "amplitude=40", *common]) == 0
-    # amplitude 40 comes from the journal (its traces are run again here), 20 is new: both are
-    # batches of one point, so they share the first sweep's compiled program
+    # amplitude 40 comes from a journal without traces (run again, tests/workflows/test_sweep_traces.py),
+    # 20 is new: both are batches of one point, so they share the first sweep's compiled program
     assert main(["sweep", "action-potential", "--grid", "amplitude=20,40", "--format", "nwb", *common]) == 0
     listing = nwb.sweeps(out / "sweep.nwb")
     assert [(s["sweep"], s["point"]) for s in listing] == [(0, {"amplitude": 20.0}), (1, {"amplitude": 40.0})]
@@ -206,10 +206,11 @@ def test_cli_sweep_format_nwb_bounds_the_traces_it_keeps(tmp_path, monkeypatch, 
     from excitable.interfaces.cli.main import main
 
     # a batch of 64 runs needs 1.7 MB in the engine; the traces of 100 points, 321 samples of 12
-    # traces (and t) of 8 bytes each, 3.3 MB: allowed 2.5 MB, refused after the first batch
+    # traces (and t) of 8 bytes each (33384 bytes), 3.3 MB: allowed 2.5 MB, refused after the first
+    # batch (the estimate before the start, t and V only, is 0.5 MB)
     monkeypatch.setenv("EXCITABLE_MAX_MEMORY_MB", "2.5")
     assert main(["sweep", "action-potential", "--grid", "amplitude=1:100:100", "--set", "model=hh", "--set",
                  "tstop=8", "--format", "nwb", "--out", str(tmp_path / "big")]) == 2
     err = capsys.readouterr().err.strip().splitlines()[-1]
-    assert err.startswith("excitable: error: ") and "--format nwb: the traces of 100 grid points" in err
+    assert err.startswith("excitable: error: ") and "keeping the traces of 100 grid points (33384 bytes each, measured)" in err
     assert not (tmp_path / "big" / "sweep.nwb").exists()

@@ -32,7 +32,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from excitable.errors import ModelError
+from excitable.workflows import sweep_table
 from excitable.workflows.journal import Journal, locked
 from excitable.workflows.journal import key as _key
 
@@ -68,6 +68,28 @@ class SweepResult:
     files: list[str] = field(default_factory=list)
     #: journal lines that were not records (the torn last line of a killed sweep), dropped
     dropped: int = 0
+    #: points of the journal without traces (``traces=True``: written without them) run again now
+    rerun: int = 0
+    records: dict = field(default_factory=dict, repr=False)
+    kept: object = field(default=None, repr=False)
+
+    def results(self, points: Sequence[dict] | None = None) -> list[tuple[dict, object]]:
+        """``[(point, Result)]`` of the points (default: all, in grid order) that ran without error, with
+        their traces (a sweep with ``traces=True``: read back from ``out/sweep.traces`` where it has a
+        folder; nothing runs again). Their size is checked against the memory limit first."""
+        if self.kept is None:
+            raise ModelError("sweep: the traces were not kept; run the sweep with traces=True")
+        from excitable import limits
+
+        keys = [_key(p) for p in (self.points if points is None else points)]
+        recs = [(k, self.records[k]) for k in keys if k in self.records and "error" not in self.records[k]]
+        size = sum(r["traces"]["bytes"] for _, r in recs if isinstance(r.get("traces"), dict))
+        limits.check("memory", float(size), f"reading the traces of {len(recs)} grid points ({size} bytes)")
+        return [(r["point"], self.kept.result(k, r)) for k, r in recs]
+
+    @property
+    def points(self) -> list[dict]:
+        return [r["point"] for r in self.records.values()]
 
 
 def parse_axis(spec: str, experiment: str) -> Axis:
@@ -139,27 +161,33 @@ def scalar_fields(summary: dict) -> dict:
     return {k: v for k, v in jsonable(summary).items() if v is None or isinstance(v, (int, float, str, bool))}
 
 
-def run_points(experiment: str, fixed: dict, points: Sequence[dict], on_results=None) -> list[dict]:
-    """Run ``experiment`` at each point (the Dask task): ``[{"point": ..., "summary" | "error": ...}]``.
+def run_points(experiment: str, fixed: dict, points: Sequence[dict], on_results=None,
+               traces: bool = False) -> list[dict]:
+    """Run ``experiment`` at each point (the Dask task): ``[{"point": ..., "summary" | "error": ...}]``,
+    with ``traces`` also ``"run"``: the run's traces (``trace_store.pack``: numpy arrays), which
+    travel back from a Dask worker with the row.
 
     Points of an experiment that runs one simulation (``experiments.common.batching``) run as one
     vmapped batch per group of points with the same model structure and stimulus timing.
     ``on_results(points, results)``, if given, sees the whole Results (or the errors raised)."""
     from excitable.experiments.common.batching import run_many
     from excitable.progress import reporting
+    from excitable.workflows.trace_store import pack
 
     with reporting(None):  # a run's own progress would garble the sweep's bar
         results = run_many(experiment, [{**fixed, **point} for point in points])
     if on_results is not None:
         on_results(points, results)
     return [{"point": point, "error": str(r)} if isinstance(r, Exception)
-            else {"point": point, "summary": scalar_fields(r.summary)} for point, r in zip(points, results)]
+            else {"point": point, "summary": scalar_fields(r.summary), **({"run": pack(r)} if traces else {})}
+            for point, r in zip(points, results)]
 
 
 def sweep(experiment: str, axes: Sequence[Axis], *, sets: dict | None = None, out=None,
           scheduler=None, batch_size: int | None = None, retries: int = 2, fresh: bool = False,
           plot: Sequence[str] | None = None, progress: Callable[[int, int], None] | None = None,
-          on_rows: Callable[[list[dict]], None] | None = None, on_results=None) -> SweepResult:
+          on_rows: Callable[[list[dict]], None] | None = None, on_results=None,
+          traces: bool = False) -> SweepResult:
     """Run ``experiment`` at every point of the grid ``axes`` (other parameters from ``sets``).
 
     Args:
@@ -173,7 +201,12 @@ def sweep(experiment: str, axes: Sequence[Axis], *, sets: dict | None = None, ou
         progress: ``progress(done, total)`` after each finished point or batch.
         on_rows: called with each list of newly finished rows (after they are on disk).
         on_results: ``on_results(points, results)`` for the points run in this process (not on
-            Dask): their whole Results (or the errors they raised), e.g. to keep traces for NWB.
+            Dask): their whole Results (or the errors they raised).
+        traces: keep every point's traces (``SweepResult.results()``; ``--format nwb``): they come
+            back from the Dask workers with the rows and are stored beside the journal
+            (``out/sweep.traces``, ``excitable.workflows.trace_store``), so a resumed sweep has them
+            too. Their size is bounded before the first point runs (t and V over tstop / dt) and
+            again by the first run's real size. Points the journal holds without traces run again.
     """
     from excitable import experiments
 
@@ -185,24 +218,36 @@ def sweep(experiment: str, axes: Sequence[Axis], *, sets: dict | None = None, ou
     with contextlib.ExitStack() as held:  # until the sweep ends: the Dask client, the folder's lock
         if client is not None and client is not scheduler:
             held.callback(client.close)
-        journal = None
+        journal = kept = None
+        if traces:
+            from excitable import limits
+            from excitable.workflows.trace_store import estimate
+
+            size, what = estimate(points, fixed)
+            limits.check("memory", size, f"keeping the traces of {len(points)} grid points ({what})")
         if out is not None:
             out = Path(out)
             out.mkdir(parents=True, exist_ok=True)
             held.enter_context(locked(out))  # one sweep per folder: a second one is refused here
             journal = Journal(out / JOURNAL, header, fresh)
-        rows = _Rows(points, journal, progress, on_rows)
+        if traces:
+            from excitable.workflows.trace_store import Kept, TraceStore
+
+            kept = Kept(None if out is None else TraceStore(out, fresh), len(points))
+        rows = _Rows(points, journal, progress, on_rows, kept)  # refuses damaged trace files first
         try:
-            _run_pending(module, experiment, fixed, rows, client, batch_size, retries, on_results)
+            _run_pending(module, experiment, fixed, rows, client, batch_size, retries, on_results, traces)
         except BaseException:
             _write_table(out, axes, points, rows.records())  # the rows done so far
             raise
-        columns, table = _write_table(out, axes, points, rows.records())
+        columns, table = _write_table(out, axes, points, done := rows.records())
         result = SweepResult(columns, table, computed=len(rows.fresh), out=out,
-                             dropped=journal.dropped if journal is not None else 0)
+                             dropped=journal.dropped if journal is not None else 0, rerun=rows.rerun,
+                             records={_key(p): done[_key(p)] for p in points if _key(p) in done},
+                             kept=kept)
         if out is not None:
             result.files = [JOURNAL, TABLE]
-            if len(axes) <= 2 and _plot(out / FIGURE, axes, columns, table, plot):
+            if len(axes) <= 2 and sweep_table.plot(out / FIGURE, axes, columns, table, plot):
                 result.files.append(FIGURE)
             else:  # one left by an earlier sweep here (--fresh) would show other rows
                 (out / FIGURE).unlink(missing_ok=True)
@@ -224,17 +269,21 @@ class _Rows:
     """The records of one sweep: those its journal already held (``done``) and those computed now
     (``fresh``), each journaled the moment it arrives; reports progress and hands on new rows."""
 
-    def __init__(self, points: list[dict], journal: Journal | None, progress, on_rows):
-        self.journal, self.progress, self.on_rows = journal, progress, on_rows
+    def __init__(self, points: list[dict], journal: Journal | None, progress, on_rows, kept=None):
+        self.journal, self.progress, self.on_rows, self.kept = journal, progress, on_rows, kept
         self.done = journal.done if journal is not None else {}
         self.fresh: dict[str, dict] = {}
-        self.pending = [p for p in points if _key(p) not in self.done]
+        missing = {k for k, rec in self.done.items() if kept is not None and kept.needs_run(k, rec)}
+        self.rerun = sum(_key(p) in missing for p in points)
+        self.pending = [p for p in points if _key(p) not in self.done or _key(p) in missing]
         self.total, self.finished = len(points), len(points) - len(self.pending)
         if progress is not None:
             progress(self.finished, self.total)
 
     def accept(self, recs: list[dict]) -> None:
         recs = [r for r in recs if _key(r["point"]) not in self.fresh]  # a task run twice counts once
+        if self.kept is not None:  # the traces to their file first: a row in the journal has them
+            recs = [self.kept.take(_key(r["point"]), r) for r in recs]
         for rec in recs:
             if self.journal is not None:
                 self.journal.add(rec)
@@ -249,7 +298,8 @@ class _Rows:
         return {**self.done, **self.fresh}
 
 
-def _run_pending(module, experiment, fixed, rows: _Rows, client, batch_size, retries, on_results=None) -> None:
+def _run_pending(module, experiment, fixed, rows: _Rows, client, batch_size, retries, on_results=None,
+                 traces=False) -> None:
     """Run the points not done yet: here in groups of ``LOCAL_BATCH`` (one each for an experiment
     that does not batch), or on the Dask ``client``."""
     from excitable.experiments.common.batching import batchable
@@ -258,18 +308,18 @@ def _run_pending(module, experiment, fixed, rows: _Rows, client, batch_size, ret
     if pending and client is None:
         size = LOCAL_BATCH if batchable(module) else 1
         for i in range(0, len(pending), size):
-            rows.accept(run_points(experiment, fixed, pending[i:i + size], on_results))
+            rows.accept(run_points(experiment, fixed, pending[i:i + size], on_results, traces))
     elif pending:
-        _on_dask(client, experiment, fixed, pending, batch_size, retries, rows.accept)
+        _on_dask(client, experiment, fixed, pending, batch_size, retries, rows.accept, traces)
 
 
 def _write_table(out: Path | None, axes, points, records) -> tuple[list[str], list[dict]]:
     """The table of the finished points in grid order, written to ``out/sweep.csv`` (atomically)."""
-    columns, rows = _table([a.key for a in axes], [records[_key(p)] for p in points if _key(p) in records])
+    columns, rows = sweep_table.table([a.key for a in axes], [records[_key(p)] for p in points if _key(p) in records])
     if out is not None:  # also after an interruption: the table then holds the rows done so far
         from excitable.results import atomic_write_text
 
-        atomic_write_text(out / TABLE, _csv(columns, rows))
+        atomic_write_text(out / TABLE, sweep_table.csv_text(columns, rows))
     return columns, rows
 
 
@@ -287,7 +337,7 @@ def _client(scheduler):
         raise ModelError(f"cannot reach the Dask scheduler at {scheduler!r}: {e}") from None
 
 
-def _on_dask(client, experiment, fixed, pending, batch_size, retries, accept) -> None:
+def _on_dask(client, experiment, fixed, pending, batch_size, retries, accept, traces=False) -> None:
     from distributed import as_completed
 
     workers = max(1, len(client.scheduler_info().get("workers", {})))
@@ -299,7 +349,8 @@ def _on_dask(client, experiment, fixed, pending, batch_size, retries, accept) ->
     if int(size) != size or size < 1:
         raise ModelError(f"batch size must be a positive integer, got {batch_size!r}")
     batches = [pending[i:i + size] for i in range(0, len(pending), size)]
-    running = {client.submit(run_points, experiment, fixed, b, retries=retries, pure=False) for b in batches}
+    running = {client.submit(run_points, experiment, fixed, b, traces=traces, retries=retries, pure=False)
+               for b in batches}
     try:
         for fut in as_completed(list(running)):
             running.discard(fut)
@@ -308,93 +359,3 @@ def _on_dask(client, experiment, fixed, pending, batch_size, retries, accept) ->
     finally:
         if running:
             client.cancel(list(running))  # after an interruption, leave nothing running for us
-
-
-def _table(keys: list[str], records: list[dict]) -> tuple[list[str], list[dict]]:
-    columns = list(keys)
-    rows = []
-    for rec in records:
-        row = dict(rec["point"])
-        for k, v in rec.get("summary", {}).items():
-            if k not in keys:
-                row[k] = v
-                if k not in columns:
-                    columns.append(k)
-        if "error" in rec:
-            row["error"] = rec["error"]
-        rows.append(row)
-    if any("error" in r for r in rows):
-        columns.append("error")
-    return columns, rows
-
-
-def _csv(columns, rows) -> str:
-    import csv
-    import io
-
-    def cell(v):
-        if v is None:
-            return ""
-        if isinstance(v, float):
-            return repr(v)
-        return str(v)
-
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(columns)
-    for r in rows:
-        w.writerow([cell(r.get(c)) for c in columns])
-    return buf.getvalue()
-
-
-def _is_number(v) -> bool:
-    return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
-
-
-def _plot(path: Path, axes, columns, rows, fields) -> bool:
-    """Lines (one axis) or heat maps (two axes) of numeric summary fields; False if nothing to draw."""
-    keys = [a.key for a in axes]
-    numeric = [c for c in columns if c not in keys and c != "error" and all(_is_number(r.get(c)) for r in rows)]
-    if fields:
-        unknown = [f for f in fields if f not in numeric]
-        if unknown:
-            raise ModelError(f"--plot: {unknown[0]!r} is not a numeric summary field; "
-                             f"have {', '.join(numeric)}")
-    else:
-        fields = [c for c in numeric if len({r.get(c) for r in rows}) > 1][:4]
-    if not fields or not rows:
-        return False
-    from matplotlib.figure import Figure  # no pyplot: no global state, safe in any thread
-
-    fig = Figure(figsize=(4.2 * len(fields), 3.4))
-    axs = fig.subplots(1, len(fields), squeeze=False)
-    lookup = {tuple(r[k] for k in keys): r for r in rows}
-    for ax, f in zip(axs[0], fields):
-        if len(axes) == 1:
-            xs = [x for x in axes[0].values if (x,) in lookup]
-            ax.plot(xs, [_num(lookup[(x,)].get(f)) for x in xs], "o-")
-            ax.set_xlabel(keys[0])
-            ax.set_ylabel(f)
-        else:
-            (a, b) = axes
-            z = np.array([[_num(lookup.get((x, y), {}).get(f)) for x in a.values] for y in b.values])
-            im = ax.imshow(z, origin="lower", aspect="auto", interpolation="nearest")
-            ax.set_xticks(range(len(a.values)), [_label(x) for x in a.values], rotation=45)
-            ax.set_yticks(range(len(b.values)), [_label(y) for y in b.values])
-            ax.set_xlabel(a.key)
-            ax.set_ylabel(b.key)
-            fig.colorbar(im, ax=ax, label=f)
-        ax.set_title(f, fontsize=9)
-    fig.tight_layout()
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    fig.savefig(tmp, dpi=110)
-    os.replace(tmp, path)
-    return True
-
-
-def _num(v) -> float:
-    return math.nan if v is None else float(v)
-
-
-def _label(x) -> str:
-    return f"{x:.4g}" if isinstance(x, float) else str(x)

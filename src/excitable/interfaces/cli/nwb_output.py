@@ -58,59 +58,22 @@ def stimulus_area_um2(result) -> float | None:
 SWEEP_NWB_FILE = "sweep.nwb"
 
 
-class SweepTraces:
-    """``excitable sweep NAME --format nwb``: keeps the Results of the points the sweep runs here
-    (``sweeping.sweep(on_results=...)``), runs the others (resumed from the journal, or run on Dask,
-    whose rows carry no traces) and writes them all as one NWB file, one sweep per grid point."""
+def write_sweep(declared, fixed: dict, out, res) -> str:
+    """Write ``out/sweep.nwb`` from a finished sweep ``res`` (``sweeping.sweep(traces=True)``), one
+    sweep per grid point, in grid order; points that raised are left out (their rows say why). The
+    traces are the ones the sweep kept (run here, on Dask, or by the sweep this one resumed): nothing
+    runs again. Returns the file's name."""
+    from excitable.io import nwb
 
-    def __init__(self, declared, fixed: dict, total: int):
-        self.declared, self.fixed, self.total = declared, dict(fixed), total
-        self.kept: dict[str, object] = {}
-        self.largest = 0  # samples of the largest run kept (its traces and t)
-
-    def __call__(self, points, results) -> None:
-        import numpy as np
-
-        from excitable.workflows.journal import key
-
-        for point, res in zip(points, results):
-            self.kept[key(point)] = res
-            if not isinstance(res, Exception):
-                self.largest = max(self.largest, sum(int(np.size(v)) for v in res.traces.values()) + len(res.t))
-        self._check_memory()
-
-    def _check_memory(self) -> None:
-        """The traces of every grid point (8 bytes a sample, the largest run's size each) against the
-        memory limit, from the first batch on: a grid too large to keep is refused early."""
-        from excitable import limits
-
-        if self.largest:
-            limits.check("memory", 8.0 * self.largest * self.total,
-                         f"--format nwb: the traces of {self.total} grid points")
-
-    def write(self, out, points: list[dict]) -> str:
-        """Write ``out/sweep.nwb`` (points that raised are left out: their rows say why); its name."""
-        from excitable.experiments.common.batching import run_many
-        from excitable.io import nwb
-        from excitable.progress import reporting
-        from excitable.workflows.journal import key
-
-        from excitable.workflows.sweeping import LOCAL_BATCH
-
-        missing = [p for p in points if key(p) not in self.kept]
-        for i in range(0, len(missing), LOCAL_BATCH):  # a batch at a time: the memory check after each
-            batch = missing[i:i + LOCAL_BATCH]
-            with reporting(None):
-                self(batch, run_many(self.declared.name, [{**self.fixed, **p} for p in batch]))
-        done = [(p, self.kept[key(p)]) for p in points if not isinstance(self.kept[key(p)], Exception)]
-        if not done:
-            raise ModelError(f"--format nwb: no grid point of {self.declared.name} ran; nothing to save")
-        results = [r for _, r in done]
-        units = {label: sig.unit for r in results for label in r.traces for sig in self.declared.signals
-                 if sig.matches(label)}
-        nwb.save_sweeps(results, Path(out) / SWEEP_NWB_FILE, points=[p for p, _ in done], units=units,
-                        area_um2=[stimulus_area_um2(r) for r in results],
-                        voltage=False if self.declared.name == "voltage-clamp" else None,
-                        description=f"excitable sweep {self.declared.name}",
-                        meta={"experiment": self.declared.name, **self.fixed})
-        return SWEEP_NWB_FILE
+    done = res.results()
+    if not done:
+        raise ModelError(f"--format nwb: no grid point of {declared.name} ran; nothing to save")
+    results = [r for _, r in done]
+    units = {label: sig.unit for r in results for label in r.traces for sig in declared.signals
+             if sig.matches(label)}
+    nwb.save_sweeps(results, Path(out) / SWEEP_NWB_FILE, points=[p for p, _ in done], units=units,
+                    area_um2=[stimulus_area_um2(r) for r in results],
+                    voltage=False if declared.name == "voltage-clamp" else None,
+                    description=f"excitable sweep {declared.name}",
+                    meta={"experiment": declared.name, **fixed})
+    return SWEEP_NWB_FILE

@@ -10,8 +10,10 @@ DIR/sweep.csv has one row per grid point: the grid values, then the experiment's
 axis, heat maps for two. Rows are appended to DIR/sweep.jsonl as they finish, so an interrupted sweep
 keeps its results, and running the same command again computes only the points still missing
 (--fresh starts over). --format nwb also writes DIR/sweep.nwb: every point's traces, one current-clamp
-sweep per point, the grid values in its recordings table (points the journal already held, or run on
-Dask, are run again here for their traces).
+sweep per point, the grid values in its recordings table. The traces come back from the Dask workers
+with the rows and are kept in DIR/sweep.traces/ (numpy .npz, one file per point), so a resumed sweep
+runs nothing twice; points the journal holds without traces (a sweep without --format nwb, or an
+older version) run again, with a note. Their size is bounded before the first point runs.
 
 --scheduler ADDRESS sends the points to a Dask cluster (tcp://host:8786) in batches of --batch points
 per task; a task whose worker dies is rescheduled. Without it the sweep runs here.
@@ -66,25 +68,27 @@ def run(args) -> int:
         raise ModelError(f"{clash[0]!r} is both a --grid axis and a --set value")
     declared.resolve(sets)
     check_out(args.out)
-    traces = None
-    if getattr(args, "format", "csv") == "nwb":
+    nwb = getattr(args, "format", "csv") == "nwb"
+    if nwb:
         from excitable.interfaces.cli import nwb_output
 
         nwb_output.check_available()  # before any point runs
-        traces = nwb_output.SweepTraces(declared, {k: v for k, v in declared.resolve(sets).items()
-                                                   if k not in {a.key for a in axes}}, len(grid_points(axes)))
     from excitable.progress import StderrBar
     from excitable.workflows.sweeping import sweep
 
     res = sweep(args.name, axes, sets=sets, out=args.out, scheduler=args.scheduler,
                 batch_size=args.batch, fresh=args.fresh, plot=args.plot,
-                progress=StderrBar(label=f"sweep {args.name}"), on_results=traces)
-    if traces is not None:
-        res.files.append(traces.write(args.out, grid_points(axes)))
+                progress=StderrBar(label=f"sweep {args.name}"), traces=nwb)
+    if nwb:
+        fixed = {k: v for k, v in declared.resolve(sets).items() if k not in {a.key for a in axes}}
+        res.files.append(nwb_output.write_sweep(declared, fixed, args.out, res))
     errors = sum("error" in r for r in res.rows)
     note = f", {errors} with errors" if errors else ""
     if res.dropped:  # a torn last line (the sweep before was killed while writing): repaired
         note += f"; dropped {res.dropped} unreadable line{'s' * (res.dropped > 1)} of sweep.jsonl"
+    if res.rerun:  # a journal written without --format nwb (or by an older version) has no traces
+        note += (f"; {res.rerun} point{'s' * (res.rerun > 1)} of sweep.jsonl had no stored traces "
+                 f"and ran again for sweep.nwb")
     print(f"{len(res.rows)} grid points ({res.computed} computed now{note}); wrote "
           + ", ".join(f"{args.out.rstrip('/')}/{f}" for f in res.files))
     return 0
