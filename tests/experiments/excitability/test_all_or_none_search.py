@@ -62,3 +62,84 @@ def test_all_or_none_threshold_equals_the_bisections_on_the_model():
     bisected = bisect_threshold(
         lambda a: float(np.max(np.asarray(fn({**base, "iclamp_amp": np.array([a])}))[:, 0])), 200.0, tol)
     assert abs(res.summary["threshold_amplitude_uA_cm2"] / bisected - 1) <= tol
+
+
+def _counted(peaks_of):
+    """``peaks_of`` that also keeps every round's amplitudes (``rounds``)."""
+    rounds = []
+
+    def run(amps):
+        rounds.append(np.array(amps))
+        return peaks_of(amps)
+
+    return run, rounds
+
+
+# Seeds around a known threshold: on it, 1 % off either way (the fan's fine middle), 10 % off (its
+# coarser outer part), and outside the fan (x 0.3, x 3, x 25): a bracket that does not contain the
+# threshold, which the search must see and widen.
+SEEDS = [1.0, 0.99, 1.01, 0.9, 1.1, 0.3, 3.0, 25.0]
+
+
+@pytest.mark.parametrize("tolerance", [1e-4, 1e-3])
+@pytest.mark.parametrize("true", [6.933, 0.31, 150.0])
+def test_a_seeded_search_finds_the_unseeded_threshold(true, tolerance):
+    """Closed-form reference: the step response fires exactly from ``true``. Every seed gives the
+    unseeded search's threshold within the stopping rule's bound (tolerance/2 x threshold from the
+    truth, so within tolerance x threshold of each other); a seed only changes the rounds."""
+    unseeded = finder.search(_step([true]), [200.0], tolerance, 0.0, "max_amplitude")[0]
+    bound = 0.5 * tolerance * true / (1 - tolerance)  # as in the unseeded test above
+    assert abs(unseeded - true) <= bound
+    for factor in SEEDS:
+        found = finder.search(_step([true]), [200.0], tolerance, 0.0, "max_amplitude", [true * factor])[0]
+        assert abs(found - true) <= bound, factor
+        assert abs(found - unseeded) <= tolerance * true, factor
+
+
+def test_a_near_seed_halves_the_rounds_and_a_wrong_one_is_widened_not_trusted():
+    true, tol = 6.933, 1e-4
+    peaks_of, rounds = _counted(_step([true]))
+    finder.search(peaks_of, [200.0], tol, 0.0, "amplitude")
+    assert len(rounds) == 4  # the unseeded search: three decades in 4 rounds of 32
+    for factor in (1.0, 1.01, 0.985):  # within the fan's fine middle (+/- 2.7 %): 2 rounds
+        rounds.clear()
+        finder.search(peaks_of, [200.0], tol, 0.0, "amplitude", [true * factor])
+        assert len(rounds) == 2, factor
+    # A seed 3x too high: its fan [1.5 true, 6 true] fires at every point, so the next round looks
+    # below it (down to 0, as unseeded) instead of taking the fan's lowest point as the answer.
+    rounds.clear()
+    found = finder.search(peaks_of, [200.0], tol, 0.0, "amplitude", [3 * true])[0]
+    assert rounds[0].min() > true and rounds[1].min() < true and abs(found - true) <= tol * true
+    # A seed 3x too low: no point of its fan fires; the next round reaches up to the search's upper end.
+    rounds.clear()
+    found = finder.search(peaks_of, [200.0], tol, 0.0, "amplitude", [true / 3])[0]
+    assert rounds[0].max() < true and rounds[1].max() == 200.0 and abs(found - true) <= tol * true
+
+
+def test_a_seed_never_replaces_the_check_that_the_upper_end_fires():
+    # The seed is the true threshold of another setting; here nothing fires up to 50: the one-line
+    # error, never the seed.
+    with pytest.raises(ModelError, match="no action potential up to amplitude = 50"):
+        finder.search(_step([80.0]), [50.0], 1e-4, 0.0, "amplitude", [20.0])
+    with pytest.raises(ModelError, match="no action potential up to amplitude = 50"):
+        finder.search(_step([80.0]), [50.0], 1e-4, 0.0, "amplitude", [49.0])  # its fan clipped at 50
+
+
+def test_seeds_of_two_searches_sharing_one_batch_and_unusable_seeds():
+    true, tol = [6.933, 42.0], 1e-4
+    for seeds in ([7.0, 40.0], [None, 41.0], [0.0, float("nan")], [500.0, -1.0]):  # the last two ignored
+        found = finder.search(_step(true), [200.0, 200.0], tol, 0.0, "amplitude", seeds)
+        assert np.all(np.abs(found - true) <= 0.5 * tol * np.asarray(true) / (1 - tol)), seeds
+
+
+def test_nearest_recalls_the_closest_remembered_value_of_the_last_key_element():
+    finder.forget()
+    assert finder.nearest(("x", "setting", 20.0)) is None
+    for t, v in ((10.0, 1.0), (18.0, 2.0), (30.0, 3.0)):
+        finder.remember(("x", "setting", t), v)
+    finder.remember(("x", "another setting", 21.0), 9.0)  # a different setting: never a seed
+    assert finder.nearest(("x", "setting", 20.0)) == 2.0
+    assert finder.nearest(("x", "setting", 27.0)) == 3.0
+    assert finder.nearest(("x", "third setting", 20.0)) is None
+    finder.forget()
+    assert finder.recall(("x", "setting", 18.0)) is None

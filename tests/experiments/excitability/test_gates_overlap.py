@@ -51,3 +51,43 @@ def test_summary_is_json(hh):
 
 def test_the_declared_signals_are_recorded(hh):
     assert_signals_recorded(hh)
+
+
+def test_a_temperature_move_is_seeded_by_the_nearest_threshold_and_finds_the_unseeded_one(monkeypatch):
+    """The threshold search of a moved temperature starts from the threshold remembered at the
+    nearest one (``all_or_none_search.nearest``). Reference: the unseeded search at the same
+    temperature (memory emptied first). Both stop with the threshold inside a bracket no wider than
+    1e-4 x its upper end, i.e. within 5e-5 x threshold of the true one, so they agree within
+    1e-4 x threshold (/(1 - 1e-4)). The squid axon above 25 degC moves the threshold most: from
+    30 degC (39.7 uA/cm2) to 27 (18.4) and 33 (90) the seed is more than 2x off, outside its fan,
+    so the search must widen rather than trust it; 33 -> 33.5 is a slider step."""
+    from excitable import experiments
+    from excitable.experiments.excitability import all_or_none_search as finder
+
+    seeds_seen, search = [], finder.search
+
+    def spy(peaks_of, uppers, tolerance, level, what, seeds=None):
+        seeds_seen.append(seeds)
+        return search(peaks_of, uppers, tolerance, level, what, seeds)
+
+    def threshold(temperature):
+        return experiments.run("gates-overlap", model="hh", temperature=temperature).summary["threshold_uA_cm2"][0]
+
+    monkeypatch.setattr(finder, "search", spy)
+    moves = [30.0, 27.0, 33.0, 33.5]
+    unseeded = {}
+    for t in moves:
+        finder.forget()
+        unseeded[t] = threshold(t)
+    assert all(s is None for seeds in seeds_seen for s in seeds)
+    finder.forget()
+    seeds_seen.clear()
+    seeded = {t: threshold(t) for t in moves}
+    finder.forget()
+    # The first run searched 30 and 18.5 degC unseeded; each move after it one temperature, seeded
+    # by the threshold of the nearest temperature run before it.
+    assert seeds_seen == [[None, None], [unseeded[30.0]], [unseeded[30.0]], [seeded[33.0]]]
+    assert unseeded[30.0] / unseeded[27.0] > finder.SEED_SPAN  # the wrong seeds, outside their fans
+    assert unseeded[33.0] / unseeded[30.0] > finder.SEED_SPAN
+    for t in moves:
+        assert abs(seeded[t] - unseeded[t]) <= 1e-4 * unseeded[t] / (1 - 1e-4), t

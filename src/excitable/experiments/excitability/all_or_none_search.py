@@ -13,13 +13,20 @@ ones evenly: from [0, 200] to 1e-4 in 3-4 rounds instead of ~20 bisection steps.
 
 Thresholds found are kept (``remember``/``recall``, a small LRU keyed by everything that sets them),
 so a slider that does not move the threshold (gates-overlap's amplitude, a multiple of it) runs no
-search at all.
+search at all. A slider that does move it (gates-overlap's temperature) starts from the threshold
+remembered at the nearest value (``nearest``): the first round spends its points on a fan around that
+seed instead of three decades, so a small move takes 2 rounds instead of 4 (``fan``). The seed is
+only a guess: the fan's ends are run like every other point, the bracket is the points' own verdict,
+and a seed whose fan does not contain the threshold is widened (down to 0 or up to max_amplitude), so
+the criterion, the stopping rule and hence the threshold (within the tolerance) are the unseeded
+search's.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from functools import lru_cache
 
 import numpy as np
 
@@ -29,6 +36,9 @@ from excitable.errors import ModelError
 POINTS = 32
 #: The first round's grid spans this many times max_amplitude down to max_amplitude (geometric).
 FIRST_SPAN = 1e-3
+#: A seeded first round reaches this factor either side of the seed (the temperature slider's
+#: steepest stretch, the squid axon above 25 degC, moves the threshold ~15 % per 0.5 degC step).
+SEED_SPAN = 2.0
 #: Thresholds kept for ``recall`` (a class moving sliders on a few settings).
 MEMORY = 256
 
@@ -49,29 +59,91 @@ def narrow(lo: float, hi: float, amps: np.ndarray, fires: np.ndarray) -> tuple[f
     return (float(amps[k - 1]) if k > 0 else lo), float(amps[k])
 
 
-def search(peaks_of, uppers, tolerance: float, level: float, what: str) -> np.ndarray:
+@lru_cache(maxsize=32)
+def fan(points: int, tolerance: float) -> np.ndarray:
+    """Log offsets from the seed (ascending, ``points`` of them, symmetric) of a seeded first round.
+
+    Two thirds of each side sit ``0.9 x tolerance x points`` apart: a threshold between two of them
+    is closed by one more even round of ``points`` (2 rounds in all). Farther out the gaps grow by a
+    constant factor so that the ends reach ``SEED_SPAN`` either side: a threshold there costs 3-4
+    rounds, as unseeded, and beyond them the search widens (``_Bracket.update``).
+    """
+    half = points // 2
+    step = 0.9 * tolerance * points
+    core = min(half, max(1, (2 * half) // 3))
+    tail = half - core
+    reach = np.log(SEED_SPAN) - (core - 0.5) * step  # what the growing gaps must still cover
+    ratio = 1.0
+    if reach > 0 and tail > 0:  # gaps step x ratio^1..^tail summing to reach: bisect on ratio
+        lo, hi = 1.0, 1e3
+        for _ in range(100):
+            ratio = 0.5 * (lo + hi)
+            lo, hi = (ratio, hi) if step * np.sum(ratio ** np.arange(1, tail + 1)) < reach else (lo, ratio)
+    side = np.concatenate([step * (np.arange(core) + 0.5),
+                           (core - 0.5) * step + step * np.cumsum(ratio ** np.arange(1, tail + 1))])
+    return np.concatenate([-side[::-1], np.zeros(points % 2), side])
+
+
+class _Bracket:
+    """One search's state: [lo, hi], how the next round spreads its points, and what is verified.
+
+    ``kind``: "first" (geometric up to an unchecked hi), "even" (lo does not fire, hi fires),
+    "fan" (around a seed, neither end checked), "up" (geometric from lo, which does not fire, to an
+    unchecked hi = upper).
+    """
+
+    def __init__(self, upper: float, seed, tolerance: float, points: int):
+        self.upper, self.tolerance, self.points = upper, tolerance, points
+        self.lo, self.hi, self.kind, self.seed = 0.0, upper, "first", None
+        if seed is not None and np.isfinite(seed) and 0.0 < seed <= upper:
+            self.kind, self.seed = "fan", float(seed)
+
+    def done(self) -> bool:
+        return self.kind == "even" and self.hi - self.lo <= self.tolerance * self.hi
+
+    def grid(self) -> np.ndarray:
+        if self.kind == "fan":  # clipped at upper: a repeated amplitude is harmless, the batch size fixed
+            return np.minimum(self.seed * np.exp(fan(self.points, self.tolerance)), self.upper)
+        if self.kind == "up":
+            return np.geomspace(self.lo, self.hi, self.points + 1)[1:]
+        return grid(self.lo, self.hi, self.kind == "first", self.points)
+
+    def update(self, amps: np.ndarray, fires: np.ndarray, what: str) -> None:
+        """Narrow (or widen) the bracket by one round's verdict: ``fires`` at ``amps`` (ascending)."""
+        if self.kind == "fan" and fires[0]:  # the seed was too high: widen down to 0, as unseeded
+            self.lo, self.hi, self.kind = 0.0, float(amps[0]), "first"
+            return
+        if self.kind != "even" and not fires[-1]:  # an unchecked top end that does not fire
+            if amps[-1] >= self.upper:
+                raise ModelError(f"no action potential up to {what} = {self.upper:g} uA/cm2")
+            self.lo, self.hi, self.kind = float(amps[-1]), self.upper, "up"  # the seed too low: widen up
+            return
+        # Here the lowest point of a fan does not fire, so narrow()'s lo is a checked point.
+        self.lo, self.hi = narrow(self.lo, self.hi, amps, fires)
+        self.kind = "even"
+
+
+def search(peaks_of, uppers, tolerance: float, level: float, what: str, seeds=None) -> np.ndarray:
     """Thresholds of several searches at once (one per entry of ``uppers``, e.g. one per temperature).
 
     ``peaks_of(amps)`` takes an array (n_searches, POINTS // n_searches) of amplitudes and returns
     the peak response of each (same shape, mV), in one batched run: the searches share one batch of
-    ``POINTS``, so one program serves one search or two. Raises ModelError naming ``what`` if a
-    search's upper end does not fire.
+    ``POINTS``, so one program serves one search or two. ``seeds`` (one per search, or None) are
+    guesses of each threshold, e.g. the one ``nearest`` remembers; they change how many rounds are
+    run, not the answer (within the tolerance). Raises ModelError naming ``what`` if a search's
+    upper end does not fire.
     """
     uppers = np.asarray(uppers, dtype=float)
     points = POINTS // len(uppers)
-    lo, hi = np.zeros(len(uppers)), uppers.copy()
-    first = True
-    while first or np.any(hi - lo > tolerance * hi):
-        amps = np.stack([grid(a, b, first, points) for a, b in zip(lo, hi)])
+    seeds = [None] * len(uppers) if seeds is None else list(seeds)
+    brackets = [_Bracket(float(u), s, tolerance, points) for u, s in zip(uppers, seeds)]
+    while not all(b.done() for b in brackets):
+        amps = np.stack([b.grid() for b in brackets])
         fires = np.asarray(peaks_of(amps)) >= level
-        if first and not fires[:, -1].all():
-            bad = float(uppers[int(np.argmin(fires[:, -1]))])
-            raise ModelError(f"no action potential up to {what} = {bad:g} uA/cm2")
-        for j in range(len(uppers)):
-            if first or hi[j] - lo[j] > tolerance * hi[j]:
-                lo[j], hi[j] = narrow(lo[j], hi[j], amps[j], fires[j])
-        first = False
-    return 0.5 * (lo + hi)
+        for b, a, f in zip(brackets, amps, fires):
+            if not b.done():
+                b.update(a, f, what)
+    return np.array([0.5 * (b.lo + b.hi) for b in brackets])
 
 
 _memory: OrderedDict = OrderedDict()
@@ -87,9 +159,31 @@ def recall(key):
     return None
 
 
+def nearest(key):
+    """The threshold remembered under the key that differs from ``key`` (a tuple) only in its last,
+    numeric element (e.g. the temperature), at the value nearest to ``key``'s; None if there is none.
+    A guess for ``search``'s ``seeds``, never an answer."""
+    *same, x = key
+    if not isinstance(x, (int, float)):
+        return None
+    best, value = None, None
+    with _lock:
+        for other, v in _memory.items():
+            if (isinstance(other, tuple) and len(other) == len(key) and list(other[:-1]) == same
+                    and isinstance(other[-1], (int, float)) and (best is None or abs(other[-1] - x) < best)):
+                best, value = abs(other[-1] - x), v
+    return value
+
+
 def remember(key, value) -> None:
     with _lock:
         _memory[key] = value
         _memory.move_to_end(key)
         while len(_memory) > MEMORY:
             _memory.popitem(last=False)
+
+
+def forget() -> None:
+    """Drop every remembered threshold (a test's clean start)."""
+    with _lock:
+        _memory.clear()

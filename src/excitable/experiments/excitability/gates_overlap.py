@@ -113,7 +113,9 @@ def _threshold_keys(p, temps) -> list:
 def _thresholds(sim, params, tstop, temps, keys, tolerance=1e-4, upper=200.0) -> np.ndarray:
     """1-ms pulse threshold at each temperature (uA/cm2): V overshoots 0 mV. The searches of the
     temperatures not remembered run together, ``POINTS`` amplitudes in all per batched run
-    (``all_or_none_search``: the bisection's criterion and stopping rule)."""
+    (``all_or_none_search``: the bisection's criterion and stopping rule), each seeded with the
+    threshold remembered at the nearest temperature of the same setting (a slider move: 2 rounds
+    instead of 4; the seed is checked by the search, not trusted)."""
     import jax
 
     from excitable.experiments.excitability import all_or_none_search as finder
@@ -131,7 +133,8 @@ def _thresholds(sim, params, tstop, temps, keys, tolerance=1e-4, upper=200.0) ->
             out = np.asarray(fn({**batch, "iclamp_amp": amps.reshape(n, 1)}))[:, :, 0].max(axis=1)
             return out.reshape(amps.shape)
 
-        found = finder.search(peaks_of, [upper] * len(todo), tolerance, SPIKE_LEVEL_MV, "amplitude")
+        seeds = [finder.nearest(keys[j]) for j in todo]
+        found = finder.search(peaks_of, [upper] * len(todo), tolerance, SPIKE_LEVEL_MV, "amplitude", seeds)
         for j, v in zip(todo, found):
             finder.remember(keys[j], float(v))
             known[j] = float(v)
