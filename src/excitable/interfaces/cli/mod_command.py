@@ -1,8 +1,13 @@
-"""excitable mod check FILE.mod ...: what excitable makes of NMODL files, before a run.
+"""excitable mod check|compare FILE.mod ...: NMODL files, before a run.
 
-Lists each mechanism's parameters (units, defaults), states, ions read and written, SOLVE methods,
-and every construct it does not run with ``file:line``. Exit status 0 when every file is supported,
-2 when something is not (or a file cannot be read or parsed: one line).
+check: each mechanism's parameters (units, defaults), states, ions read and written, SOLVE methods,
+and every construct excitable does not run with ``file:line``. Exit status 0 when every file is
+supported, 2 when something is not (or a file cannot be read or parsed: one line).
+
+compare: the files' density mechanisms run by NEURON (compiled by nrnivmodl, kept in ~/.cache) and
+by excitable side by side in one compartment, each alone under a voltage-clamp family and all
+together under a current step; every trace's largest difference, spike times. Exit status 0 when
+every trace is within --tolerance of NEURON's, 1 when one is not, 2 for bad input.
 """
 
 from __future__ import annotations
@@ -14,14 +19,33 @@ def add_parser(sub) -> argparse.ArgumentParser:
     """Add the ``mod`` subcommand to the CLI's subparsers."""
     p = sub.add_parser("mod", help="check NMODL (.mod) files: parameters, states, ions, what is not supported",
                        description=__doc__.split("\n\n", 1)[1])
-    p.add_argument("action", choices=["check"], help="check: report what excitable makes of the files")
+    p.add_argument("action", choices=["check", "compare"],
+                   help="check: report what excitable makes of the files; compare: run them beside NEURON")
     p.add_argument("files", nargs="+", metavar="FILE.mod", help=".mod files or folders of them")
+    g = p.add_argument_group("compare")
+    g.add_argument("--celsius", type=float, default=6.3, help="temperature, degC (NEURON's default 6.3)")
+    g.add_argument("--dt", type=float, default=0.025, help="time step, ms (default 0.025)")
+    g.add_argument("--amplitude", type=float, default=0.1, metavar="NA",
+                   help="current step of the together-run, nA (default 0.1; the compartment is 10 x 10 µm)")
+    g.add_argument("--set", action="append", default=[], metavar="SUFFIX.PARAM=VALUE",
+                   help="a parameter on both sides, e.g. --set NaTa_t.gNaTa_tbar=2 (repeatable)")
+    g.add_argument("--tolerance", type=float, default=1e-6,
+                   help="largest difference allowed, of each trace's scale (default 1e-6)")
     return p
 
 
 def run(args) -> int:
-    """Print the report; 0 if every construct is supported, else 2 (USER_ERROR)."""
+    """check: the report, 0 if every construct is supported, else 2 (USER_ERROR); compare: the
+    table, 0 when excitable gives NEURON's numbers, 1 when it does not."""
     from excitable.interfaces.cli.arguments import USER_ERROR
+
+    if args.action == "compare":
+        from excitable.workflows.neuron_compare import compare_mods
+
+        result = compare_mods(args.files, celsius=args.celsius, dt=args.dt, settings=args.set,
+                              amplitude_nA=args.amplitude, tolerance=args.tolerance)
+        print(result.report())
+        return 0 if result.agrees else 1
     from excitable.io.nmodl.check import check_report
 
     report, unsupported = check_report(args.files)

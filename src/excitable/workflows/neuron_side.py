@@ -1,0 +1,193 @@
+"""Both sides of ``excitable mod compare`` (``neuron_compare.py``): one compartment with the user's
+density mechanisms, run by NEURON (the files compiled by ``nrnivmodl``) and by excitable, recording
+the same traces under the same names:
+
+- ``"v"`` (mV); ``"SUFFIX.STATE"`` for every state NEURON exposes (an array element as
+  ``"SUFFIX.ca[0]"``; a concentration the mechanism writes, ``cai``, is the ion's own variable in
+  NEURON and is recorded there); ``"current:ina"`` for an ion's total current and
+  ``"current:SUFFIX.i"`` for a NONSPECIFIC_CURRENT (mA/cm², NEURON's unit).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from excitable.errors import ModelError
+
+L_UM = DIAM_UM = 10.0
+LEAK_S_CM2, LEAK_E_MV = 1e-4, -65.0  # the current clamp's leak on both sides (NEURON's pas units)
+#: states that are the engine's bookkeeping, not the file's (no NEURON counterpart).
+_INTERNAL = frozenset({"t", "celsius", "newton_unconverged"})
+
+
+def compared_states(cls) -> list[str]:
+    """The state names of an imported class that are the file's variables."""
+    return [s for s in cls.states if s not in _INTERNAL]
+
+
+def ion_currents(cls) -> dict[str, str]:
+    """{trace name: the mechanism's current} for what the file writes: 'current:ina' -> 'ina'."""
+    desc = cls.description
+    out = {f"current:{c}": c for ion in desc.ions for c in ion.write if ion.kind(c) == "current"}
+    out.update({f"current:{desc.suffix}.{c}": c for c in desc.nonspecific})
+    return out
+
+
+def ours(mechanisms: dict, values: dict, *, dt: float, celsius: float, clamp=None, iclamp=None) -> dict:
+    """excitable's run: {trace name: array} (see the module docstring)."""
+    import excitable as ex
+
+    cell = ex.Cell.cylinder(length=L_UM, diameter=DIAM_UM)
+    for suffix, cls in mechanisms.items():
+        cell.insert(cls(**values.get(suffix, {})))
+    if iclamp is not None:
+        cell.insert(ex.channels.Leak(g=LEAK_S_CM2 * 1000.0, e=LEAK_E_MV))  # mS/cm²
+    sim = ex.Simulation(cell, dt=dt, temperature=celsius, v_init=-80.0 if clamp else -65.0)
+    if clamp is not None:
+        sim.stimulate(ex.VClamp(cell.soma, levels=clamp, rs=0.01))
+    else:
+        delay, dur, amp = iclamp
+        sim.stimulate(ex.IClamp(cell.soma, amplitude=amp, delay=delay, duration=dur))
+    names = ["v"] + [f"{suffix}.{st}" for suffix, cls in mechanisms.items() for st in cls.states]
+    for n in names:
+        sim.record(n)
+    res = sim.run(sum(d for d, _ in clamp) if clamp else 30.0)
+    out = {"v": np.asarray(res["v"])}
+    states = {suffix: {st: np.asarray(res[f"{suffix}.{st}"]) for st in cls.states}
+              for suffix, cls in mechanisms.items()}
+    ions = written_ions(mechanisms, states, celsius)
+    for suffix, cls in mechanisms.items():
+        out.update({f"{suffix}.{st}": states[suffix][st] for st in compared_states(cls)})
+        mech = cls(**values.get(suffix, {}))
+        seen = {f: ions[ion][kind] for f, (ion, kind) in getattr(cls, "ion_fields", {}).items()
+                if ion in ions and kind in ("e", "ci")}
+        if seen:
+            mech = dataclasses.replace(mech, **seen)
+        currents = mech.currents(out["v"], states[suffix])
+        for trace, current in ion_currents(cls).items():  # µA/cm² -> mA/cm²; an ion's summed, as NEURON
+            out[trace] = out.get(trace, 0.0) + np.asarray(currents[current]) / 1000.0
+    return out
+
+
+def written_ions(mechanisms: dict, states: dict, celsius: float) -> dict:
+    """{ion: {"ci": mM, "e": mV}} per sample for each ion whose inside concentration a mechanism
+    writes (its recorded STATE): every mechanism then reads that concentration and the Nernst
+    potential from it (NEURON's ion style once a concentration is written; cao fixed)."""
+    from excitable.physics.ions import nernst
+
+    out = {}
+    for suffix, cls in mechanisms.items():
+        for state, (ion, kind) in getattr(cls, "conc_writes", {}).items():
+            const = cls.ion_constants[ion]
+            ci = states[suffix][state]
+            out[ion] = {"ci": ci, "e": np.asarray(nernst(ci, const["co"], const["z"], celsius))}
+    return out
+
+
+class Neuron:
+    """NEURON with the files' mechanisms loaded (compiled once by nrnivmodl, cached)."""
+
+    def __init__(self, files, mechanisms: dict, *, dt: float, celsius: float):
+        from excitable.io.extras import require
+
+        require("neuron", "nmodl", "mod compare")
+        import neuron
+
+        from excitable.workflows.nrnivmodl import compile_mods
+
+        self.h = neuron.h
+        self.h.load_file("stdrun.hoc")
+        self.dt, self.celsius = dt, celsius
+        known = self._known()
+        self.notes = [f"{s}: NEURON already has a mechanism of this name (built in, or loaded before); "
+                      "NEURON runs that one, not the file"
+                      for s in mechanisms if s in known]
+        todo = [f for f in files if _suffix_of(f, mechanisms) not in known]
+        if todo:
+            folder, why = compile_mods(todo, "mod-compare")
+            if folder is None:
+                raise ModelError(f"mod compare: {why}")
+            if not neuron.load_mechanisms(str(folder), warn_if_already_loaded=False):
+                raise ModelError(f"mod compare: NEURON could not load the mechanisms compiled in {folder}")
+        missing = [s for s in mechanisms if s not in self._known()]
+        if missing:
+            raise ModelError(f"mod compare: NEURON has no mechanism {missing[0]!r} after compiling the files")
+
+    def _known(self) -> set[str]:
+        """The density mechanisms NEURON knows now."""
+        h, names = self.h, set()
+        mt = h.MechanismType(0)
+        for i in range(int(mt.count())):
+            mt.select(i)
+            ref = h.ref("")
+            mt.selected(ref)
+            names.add(ref[0])
+        return names
+
+    def run(self, mechanisms: dict, values: dict, *, clamp=None, iclamp=None) -> dict:
+        """NEURON's run of the same compartment: {trace name: array}."""
+        h = self.h
+        sec = h.Section(name="compare")
+        sec.L, sec.diam, sec.nseg, sec.cm = L_UM, DIAM_UM, 1, 1.0
+        seg = sec(0.5)
+        for suffix, cls in mechanisms.items():
+            sec.insert(suffix)
+            if hasattr(h, f"usetable_{suffix}"):
+                setattr(h, f"usetable_{suffix}", 0)
+            for name, value in values.get(suffix, {}).items():
+                _set(h, seg, suffix, cls, name, value)
+        if iclamp is not None:
+            sec.insert("pas")
+            seg.pas.g, seg.pas.e = LEAK_S_CM2, LEAK_E_MV
+        h.dt, h.secondorder, h.celsius = self.dt, 0, self.celsius
+        if clamp is not None:
+            stim = h.SEClamp(seg)
+            stim.rs = 0.01
+            (stim.dur1, stim.amp1), (stim.dur2, stim.amp2), (stim.dur3, stim.amp3) = clamp
+        else:
+            stim = h.IClamp(seg)
+            stim.delay, stim.dur, stim.amp = iclamp
+        vecs = {"v": h.Vector().record(seg._ref_v)}
+        for suffix, cls in mechanisms.items():
+            ion_vars = {v for ion in cls.description.ions for v in ion.write + ion.read}
+            for s in compared_states(cls):
+                ref = _ref(seg, getattr(seg, suffix), s, ion_vars)
+                if ref is not None:
+                    vecs[f"{suffix}.{s}"] = h.Vector().record(ref)
+            for trace, current in ion_currents(cls).items():
+                owner = getattr(seg, suffix) if trace.count(".") else seg
+                vecs[trace] = h.Vector().record(getattr(owner, f"_ref_{current}"))
+        h.finitialize(-80.0 if clamp else -65.0)
+        h.continuerun(sum(d for d, _ in clamp) if clamp else 30.0)
+        out = {k: np.array(v) for k, v in vecs.items()}
+        del stim, seg, sec
+        return out
+
+
+def _ref(seg, mech, state: str, ion_vars):
+    """NEURON's pointer to a state (None where NEURON does not expose it, e.g. a non-RANGE ASSIGNED)."""
+    base, _, index = state.partition("[")
+    owner = seg if base in ion_vars else mech
+    try:
+        ref = getattr(owner, f"_ref_{base}")
+        return ref[int(index[:-1])] if index else ref
+    except (AttributeError, LookupError, TypeError):
+        return None
+
+
+def _set(h, seg, suffix: str, cls, name: str, value: float) -> None:
+    """A parameter on NEURON's side: RANGE per segment, GLOBAL as NAME_SUFFIX."""
+    if name in cls.description.globals_ or not hasattr(getattr(seg, suffix), name):
+        setattr(h, f"{name}_{suffix}", value)
+    else:
+        setattr(getattr(seg, suffix), name, value)
+
+
+def _suffix_of(path, mechanisms: dict) -> str | None:
+    """The SUFFIX a file defines (the loaded classes know their file)."""
+    for suffix, cls in mechanisms.items():
+        if str(cls.description.path) == str(path):
+            return suffix
+    return None

@@ -1,0 +1,64 @@
+"""NEURON's mechanisms compiled by ``nrnivmodl`` and kept for the next time (used by
+``excitable mod compare`` and by the tests that run NEURON side by side).
+
+The compiled folder is named by a digest of the .mod files' bytes, under
+``$XDG_CACHE_HOME/excitable/NAME`` (``~/.cache`` by default): a changed file compiles again, an
+unchanged one never does. A parallel process either wins the atomic rename or finds the folder
+already there. Nothing is compiled unless the user asked for NEURON's side (the ``neuron`` wheel and
+a C compiler are needed only here, never to run a model).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+
+def nrnivmodl() -> str | None:
+    """The nrnivmodl beside this Python (the neuron wheel's), else one on PATH; None if neither."""
+    here = Path(sys.executable).parent / "nrnivmodl"
+    return str(here) if here.exists() else shutil.which("nrnivmodl")
+
+
+def compile_mods(files, cache_name: str, timeout_s: float = 300) -> tuple[Path | None, str]:
+    """(folder holding ``files`` compiled by nrnivmodl, "") or (None, why not: one line)."""
+    tool = nrnivmodl()
+    if tool is None:
+        return None, "nrnivmodl not found (pip install 'excitable[nmodl]' installs NEURON's)"
+    files = [Path(f) for f in files]
+    digest = hashlib.sha256(b"".join(f.name.encode() + f.read_bytes() for f in files)).hexdigest()[:16]
+    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "excitable" / cache_name
+    target = base / digest
+    if any(target.glob("*/libnrnmech.so")):
+        return target, ""
+    base.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=base, prefix=".build-"))
+    for f in files:
+        shutil.copy(f, work / f.name)
+    try:
+        done = subprocess.run([tool, "."], cwd=work, capture_output=True, text=True, timeout=timeout_s)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        shutil.rmtree(work, ignore_errors=True)
+        return None, f"nrnivmodl did not finish: {exc}"
+    if done.returncode != 0 or not any(work.glob("*/libnrnmech.so")):
+        shutil.rmtree(work, ignore_errors=True)
+        return None, "nrnivmodl failed: " + _last_error(done.stdout + done.stderr)
+    try:
+        work.rename(target)
+    except OSError:  # another process finished first: use its folder
+        shutil.rmtree(work, ignore_errors=True)
+    return target, ""
+
+
+def _last_error(log: str) -> str:
+    """The line of a compiler log that says what went wrong (the first 'error' line, else the last)."""
+    lines = [ln.strip() for ln in log.splitlines() if ln.strip()]
+    for ln in lines:
+        if "error" in ln.lower():
+            return ln[:300]
+    return lines[-1][:300] if lines else "no output"
