@@ -233,7 +233,11 @@ def check_events(final) -> None:
         unconverged = np.asarray(s.get("newton_unconverged", 0.0)).reshape(-1)
         if unconverged.size and unconverged.max() > 0:
             k = int(np.argmax(unconverged))
-            raise ModelError(f"{name}[{k}]: its KINETIC scheme's Newton loop had not converged (sum |dx| > 1e-6) "
+            if unconverged[k] % 1:  # io/nmodl/solvers.INITIAL_MARK: its STEADYSTATE in INITIAL
+                raise ModelError(f"{name}[{k}]: the SOLVE ... STEADYSTATE of its INITIAL had not converged after "
+                                 "its traced iterations, where NEURON iterates on or gives up: start its states "
+                                 "nearer their steady state")
+            raise ModelError(f"{name}[{k}]: its Newton loop (KINETIC sparse or derivimplicit) had not converged "
                              f"after its traced iterations in {int(unconverged[k])} step(s), where NEURON iterates on: "
                              "reduce dt")
         lost = np.asarray(s.get("events_lost", 0.0)).reshape(-1)

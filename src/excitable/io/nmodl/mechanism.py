@@ -256,8 +256,8 @@ def make_class(desc: Description, mod):
         if k in RESERVED or keyword.iskeyword(k):
             raise ModelError(f"{desc.path}: parameter {k!r} has a name excitable's channels reserve; rename it")
     carried_all = gen.carried + gen.kept
-    # a nonlinear sparse SOLVE counts the steps NEURON's loop would have iterated on (solvers.UNCONVERGED)
-    flag = (solvers.UNCONVERGED,) if any(m == "sparse" and not gen.linear.get(b, False) for b, m in desc.solves) else ()
+    # a nonlinear sparse or a derivimplicit SOLVE counts where NEURON's loop would iterate on (solvers.UNCONVERGED)
+    flag = (solvers.UNCONVERGED,) if solvers.flagged(desc, gen.linear) else ()
     states = (desc.states + carried_all + (("t",) if gen.needs_t else ()) + (("celsius",) if gen.needs_celsius else ())
               + flag)
     currents = desc.currents
@@ -304,7 +304,7 @@ def make_class(desc: Description, mod):
         gen.initial(scope)
         out = _states_out(scope, v, celsius)
         if flag:
-            out[solvers.UNCONVERGED] = jnp.zeros_like(v)
+            out[solvers.UNCONVERGED] = scope.glob.get(solvers.UNCONVERGED, 0.0) + jnp.zeros_like(v)  # its STEADYSTATE's
         return out
 
     def _states_out(scope, v, celsius):

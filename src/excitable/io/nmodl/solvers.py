@@ -4,17 +4,25 @@ arrive here already rewritten into ODEs and CONSERVE laws by NEURON's ``KineticB
 - ``cnexp``: each equation x' = f(x), linear in x (f = A + B x), is advanced in place, in the
   order of the block, by NEURON's formula x <- x + (1 - exp(B dt)) (-A/B - x); B is the exact
   derivative of f in x (forward-mode), A + B x = f(x).
-- ``derivimplicit`` and ``sparse``: backward Euler, x_new = x_old + dt f(x_new), solved per site by
-  Newton's method with the exact Jacobian (forward-mode, one column per state), a fixed number of
-  iterations (``NEWTON_ITERATIONS``: quadratic convergence from the old state; a KINETIC scheme
-  linear in its states takes one, exact, as NEURON's sparse solver does). A CONSERVE law replaces its state's equation (x = the law's value), as
-  NEURON's sparse solver does.
+- ``derivimplicit``: backward Euler, x_new = x_old + dt f(x_new), solved per site by NEURON's own
+  Newton loop (scopmath ``nrn_newton_thread``, see ``implicit_newton``): the Jacobian by central
+  differences, rebuilt only after a large step, stopped by NEURON's rule; ``IMPLICIT_ITERATIONS``
+  are traced and a site where NEURON would still iterate after them is flagged (``UNCONVERGED``).
+- ``sparse``: backward Euler solved by Newton's method with the exact Jacobian (forward-mode, one
+  column per state), as NEURON's sparse solver, whose matrix is the scheme's exact one: a KINETIC
+  scheme linear in its states takes one step, exact; a nonlinear one NEURON's loop (``_newton``).
+  A CONSERVE law replaces its state's equation (x = the law's value), as NEURON's sparse solver does.
 - ``euler``: explicit, every derivative at the old states, then x <- x + dt f.
 - ``STEADYSTATE sparse`` (INITIAL): NEURON's ``_ss_sparse_thread`` exactly: one backward Euler step
   of dt = 1e9 ms from the states' values before it (0 unless INITIAL set them), solved to
-  convergence; for a nonlinear scheme first one single-Newton step, then that. This is not the exact
-  steady state (the step leaves a residual ~ x / (1e9 ms x rate)), and NEURON's is what we match.
-  ``STEADYSTATE derivimplicit``: NEURON's ``_ss_derivimplicit_thread``, one step of dt = 1e-9 ms.
+  convergence; for a nonlinear scheme NEURON's up to 7 tries of a single-Newton step, then that
+  (``steady_nonlinear``). This is not the exact steady state (the step leaves a residual ~ x / (1e9
+  ms x rate)), and NEURON's is what we match. ``STEADYSTATE derivimplicit``: NEURON's
+  ``_ss_derivimplicit_thread``, derivimplicit's loop for one step of dt = 1e-9 ms (whose stop rule,
+  a residual <= 1e-8 /ms, NEURON meets only for states below ~1e-2: above, 1e-9 ms turns round-off
+  into residuals > 1e-8, NEURON gives up after 50 iterations and we refuse too).
+Where NEURON would iterate on after our traced steps (or give up), the site is flagged in the state
+``UNCONVERGED`` and engine.run refuses the run in one line: its numbers would not be NEURON's.
 """
 
 from __future__ import annotations
@@ -32,6 +40,14 @@ NEWTON_ITERATIONS = 4
 #: number of steps, each after the first applied only where NEURON's loop would still be running.
 CONVERGE = 1e-6
 SPARSE_ITERATIONS = 4
+#: NEURON's derivimplicit loop (scopmath newton_thread.hpp, constants of errcodes.hpp): the
+#: Jacobian's increment max(|0.02 x|, STEP); rebuilt after a step whose largest relative change
+#: |dx / x| (over |x| > ZERO) exceeded MAXCHANGE; stop once that change is <= CONVERGE and every
+#: residual f(x) - (x - x_old) / dt is <= ZERO (1/ms); NEURON gives up (aborts the run) after
+#: MAXITERS. It needs 2-3 steps on tests/reference/mod/nm_implicit.mod, 4-5 on a stiff scheme at a
+#: small dt (tests/io/nmodl/test_convergence.py): 6 are traced.
+ZERO, STEP, MAXCHANGE, MAXITERS = 1e-8, 1e-6, 0.05, 50
+IMPLICIT_ITERATIONS = 6
 STEADY_DT = 1e9            # ms, NEURON's ss_dt for sparse (scopmath/ssimplic_thread.hpp)
 STEADY_DT_IMPLICIT = 1e-9  # ms, its dt for derivimplicit
 METHODS = ("cnexp", "derivimplicit", "euler", "sparse")
@@ -85,22 +101,48 @@ def _derivatives(run_block, scope, names, x):
     return trial.solver.derivs, trial.solver.laws, trial
 
 
-#: Where a nonlinear sparse step leaves its flag: 1 at a site where NEURON's loop would still run
-#: after our ``SPARSE_ITERATIONS`` (sum |dx| of the last step > CONVERGE), else 0. The mechanism
-#: counts it in the state ``UNCONVERGED`` and engine.run refuses such a run: its numbers would not be
-#: NEURON's (which iterates on), and none are reported.
+#: Where a step leaves its flag: 1 at a site where NEURON's loop would still run after our traced
+#: iterations (sparse: ``SPARSE_ITERATIONS``, derivimplicit: ``IMPLICIT_ITERATIONS``), else 0; an
+#: INITIAL whose STEADYSTATE NEURON would iterate on or give up leaves ``INITIAL_MARK``. The
+#: mechanism counts them in the state ``UNCONVERGED`` (``flagged``) and engine.run refuses such a run:
+#: its numbers would not be NEURON's, and none are reported.
 UNCONVERGED = "newton_unconverged"
+#: A half count, so that engine.run can tell an INITIAL's failure (x.5) from the steps' (integers).
+INITIAL_MARK = 0.5
+
+
+def flagged(desc, linear) -> bool:
+    """Whether a mechanism's SOLVEs can leave ``UNCONVERGED`` (a nonlinear KINETIC scheme, a
+    derivimplicit block, or a STEADYSTATE of either in INITIAL), so that it carries the count.
+    ``desc``: its io.nmodl.describe.Description; ``linear``: KINETIC block -> linear in its states."""
+    def may_fail(block, method, steady):  # the defaults solve() is called with (mechanism.py)
+        return method == "derivimplicit" or (method == "sparse" and not linear.get(block, steady))
+    return (any(may_fail(b, m, False) for b, m in desc.solves)
+            or any(may_fail(b, m, True) for b, m in desc.initial_solves))
+
+
+def _count(scope, running, mark=1.0):
+    """Add ``mark`` where ``running`` (NEURON's loop would go on) to the scope's UNCONVERGED."""
+    scope.glob[UNCONVERGED] = scope.glob.get(UNCONVERGED, 0.0) + jnp.where(running, mark, 0.0)
 
 
 def backward_euler(run_block, scope, names, dt, iterations=NEWTON_ITERATIONS, sparse=False):
-    """States after one backward Euler step of ``dt`` ms; ``scope`` is updated (states and what
-    the block assigns, at the solution). ``sparse``: NEURON's loop for a nonlinear KINETIC scheme
-    (stop once sum |dx| <= CONVERGE, clip states at 0; whether it would still run is left in
-    ``scope.glob[UNCONVERGED]``)."""
+    """States after one backward Euler step of ``dt`` ms by Newton's method with the exact
+    Jacobian; ``scope`` is updated (states and what the block assigns, at the solution).
+    ``sparse``: NEURON's loop for a nonlinear KINETIC scheme (stop once sum |dx| <= CONVERGE, clip
+    states at 0; where it would still run is counted in ``scope.glob[UNCONVERGED]``)."""
     x, running = _newton(run_block, scope, names, dt, _present(scope, names), iterations, sparse, report=True)
     _finish(run_block, scope, names, x)
     if sparse:
-        scope.glob[UNCONVERGED] = scope.glob.get(UNCONVERGED, 0.0) + jnp.where(running, 1.0, 0.0)
+        _count(scope, running)
+
+
+def derivimplicit(run_block, scope, names, dt, mark=1.0):
+    """NEURON's derivimplicit step of ``dt`` ms (``implicit_newton``); ``scope`` is updated, and
+    ``mark`` is counted where NEURON's loop would still run after our iterations."""
+    x, running = implicit_newton(run_block, scope, names, dt, _present(scope, names))
+    _finish(run_block, scope, names, x)
+    _count(scope, running, mark)
 
 
 def _present(scope, names):
@@ -152,24 +194,94 @@ def _newton(run_block, scope, names, dt, old, iterations, sparse, report=False):
     return x
 
 
-#: NEURON's _ss_sparse_thread tries up to 7 times; the capmpr/cabpump start needs 2: 3 are traced.
-STEADY_TRIES = 3
+def _solve_sites(jac, rhs):
+    """dx with jac dx = rhs at every site: jac (n, n, *sites), rhs (n, *sites)."""
+    if jac.shape[0] == 1:
+        return rhs / jac[0]
+    jac_sites = jnp.moveaxis(jac, (0, 1), (-2, -1))
+    return jnp.moveaxis(jnp.linalg.solve(jac_sites, jnp.moveaxis(rhs, 0, -1)[..., None])[..., 0], -1, 0)
+
+
+def _fd_jacobian(value, x):
+    """NEURON's Jacobian of ``value`` at ``x`` (n, *sites) by central differences (newton_thread.hpp
+    buildjacobian): column j from x_j + h and then (x_j + h) - 2h, h = max(|0.02 x_j|, STEP), x_j
+    restored as ((x_j + h) - 2h) + h, in column order; the same floating-point sums, so the
+    Jacobian, the restored x and the value there are NEURON's to round-off. All 2n evaluations in
+    one vmapped trace of the block. Returns (jacobian (n, n, *sites), restored x, value there)."""
+    n = x.shape[0]
+    h = jnp.maximum(jnp.abs(0.02 * x), STEP)
+    high = x + h
+    low = high - 2.0 * h
+    restored = low + h
+    rows = jnp.arange(n).reshape((n,) + (1,) * (x.ndim - 1))
+    trials = []
+    for j in range(n):  # earlier columns restored, as NEURON leaves them
+        base = jnp.where(rows < j, restored, x)
+        trials += [base.at[j].set(high[j]), base.at[j].set(low[j])]
+    values = jax.vmap(value)(jnp.stack(trials))  # (2n, n, *sites)
+    cols = (values[0::2] - values[1::2]) / (2.0 * h[:, None])  # (j, i, *sites)
+    return jnp.moveaxis(cols, 0, 1), restored, value(restored)
+
+
+def implicit_newton(run_block, scope, names, dt, old):
+    """NEURON's derivimplicit loop (nocmodl's generated block + scopmath ``nrn_newton_thread``) for
+    x = old + dt f(x), per site: value(x) = f(x) - (x - old) / dt; a step solves J dx = -value;
+    J (``_fd_jacobian``) is rebuilt only after a step whose change max |dx_i / x_i| (|x_i| > ZERO)
+    exceeded MAXCHANGE, else the last one is reused with the value at the present x; NEURON stops
+    once change <= CONVERGE and max |value| <= ZERO. ``IMPLICIT_ITERATIONS`` steps are traced,
+    each applied only where NEURON's loop still runs. Returns (x as a tuple, where it would run on)."""
+    def value(x):
+        derivs, laws, _ = _derivatives(run_block, scope, names, tuple(x))
+        # a CONSERVE row (a KINETIC scheme solved so): the law, whose root is x = law
+        return jnp.stack([laws[n] - x[k] if n in laws else derivs.get(n, 0.0) - (x[k] - old[k]) / dt
+                          for k, n in enumerate(names)])
+
+    x = jnp.stack(old)
+    running, jac, val, change = True, None, None, None
+    for i in range(IMPLICIT_ITERATIONS):
+        new_jac, restored, new_val = _fd_jacobian(value, x)
+        if i == 0:  # NEURON's first step always builds J (its change starts at 1)
+            jac, x, val = new_jac, restored, new_val
+        else:
+            rebuild = change > MAXCHANGE
+            jac = jnp.where(rebuild, new_jac, jac)
+            x, val = jnp.where(rebuild, restored, x), jnp.where(rebuild, new_val, val)
+        dx = _solve_sites(jac, -val)
+        big = jnp.abs(x) > ZERO
+        step_change = jnp.max(jnp.where(big, jnp.abs(dx / jnp.where(big, x, 1.0)), 0.0), axis=0)
+        x_new = x + dx
+        val_new = value(x_new)
+        done = (step_change <= CONVERGE) & (jnp.max(jnp.abs(val_new), axis=0) <= ZERO)
+        keep = running if i else True  # a site NEURON has stopped keeps its x
+        x, val = jnp.where(keep, x_new, x), jnp.where(keep, val_new, val)
+        change = step_change if i == 0 else jnp.where(keep, step_change, change)
+        running = ~done if i == 0 else running & ~done
+    return tuple(x), running
+
+
+#: NEURON's _ss_sparse_thread: at most NIT = 7 tries (a linear step from states clipped at 0 where
+#: the previous one left them below -1e-6) before the nonlinear loop; after 7 it gives up.
+STEADY_TRIES = 7
+STEADY_NEGATIVE = -1e-6
 
 
 def steady_nonlinear(run_block, scope, names, sparse):
     """NEURON's steady state of a nonlinear KINETIC scheme (``_ss_sparse_thread``): a plain Newton
     step of dt = 1e9 ms; if it leaves a state below -1e-6, those are set to 0 and it starts again
     from there; otherwise the clipped Newton loop of one more 1e9-ms step follows, and that is the
-    result. Traced as ``STEADY_TRIES`` tries, each taken only where no earlier one succeeded."""
-    x, done = _present(scope, names), None
+    result. The 7 tries are traced (each taken only where no earlier one succeeded), then the loop
+    once from where each site stopped; a site with no success in 7 tries (NEURON gives up) or
+    whose loop would run on is marked ``INITIAL_MARK``."""
+    x, searching = _present(scope, names), True
     for _ in range(STEADY_TRIES):
         lin = _newton(run_block, scope, names, STEADY_DT, x, 1, False)
-        bad = functools.reduce(jnp.logical_or, [a < -1e-6 for a in lin])
-        full = _newton(run_block, scope, names, STEADY_DT, lin, SPARSE_ITERATIONS, sparse)
-        pick = tuple(jnp.where(bad, jnp.where(a < -1e-6, 0.0, a), b) for a, b in zip(lin, full))
-        x = pick if done is None else tuple(jnp.where(done, a, b) for a, b in zip(x, pick))
-        done = ~bad if done is None else done | ~bad
-    _finish(run_block, scope, names, x)
+        bad = functools.reduce(jnp.logical_or, [a < STEADY_NEGATIVE for a in lin])
+        tried = tuple(jnp.where(bad & (a < STEADY_NEGATIVE), 0.0, a) for a in lin)
+        x = tuple(jnp.where(searching, a, b) for a, b in zip(tried, x))
+        searching = searching & bad
+    full, running = _newton(run_block, scope, names, STEADY_DT, x, SPARSE_ITERATIONS, sparse, report=True)
+    _finish(run_block, scope, names, full)
+    _count(scope, searching | running, INITIAL_MARK)
 
 
 def explicit_euler(run_block, scope, names, dt):
@@ -185,7 +297,7 @@ def solve(method: str, run_block, scope, states, *, steady: bool = False, linear
     ``linear``: a KINETIC scheme linear in its states (NEURON's steady state differs)."""
     if steady:
         if method == "derivimplicit":
-            backward_euler(run_block, scope, states, STEADY_DT_IMPLICIT)
+            derivimplicit(run_block, scope, states, STEADY_DT_IMPLICIT, mark=INITIAL_MARK)
             return
         if not linear:
             steady_nonlinear(run_block, scope, states, method == "sparse")
@@ -204,4 +316,4 @@ def solve(method: str, run_block, scope, states, *, steady: bool = False, linear
     elif method == "sparse":
         backward_euler(run_block, scope, states, dt, iterations=SPARSE_ITERATIONS, sparse=True)
     else:
-        backward_euler(run_block, scope, states, dt)
+        derivimplicit(run_block, scope, states, dt)
