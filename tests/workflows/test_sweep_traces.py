@@ -124,6 +124,20 @@ def test_a_journal_without_traces_runs_those_points_again_with_a_note(tmp_path, 
     assert "(0 computed now)" in capsys.readouterr().out and len(ran) == 3  # now they are stored
 
 
+def test_without_a_folder_the_python_api_keeps_the_traces_in_memory(direct, ran):
+    res = sweeping.sweep(EXP, [sweeping.parse_axis("amplitude=10,40", EXP)], sets=SETS, traces=True)
+    assert sorted(ran) == [10.0, 40.0]
+    got = {p["amplitude"]: r for p, r in res.results()}
+    assert list(got) == [10.0, 40.0] and len(ran) == 2
+    for a, r in got.items():
+        np.testing.assert_array_equal(r.t, direct[a].t)
+        for label, data in direct[a].traces.items():  # as in assert_nwb_equals_direct: 1e-12
+            scale = max(1.0, float(np.max(np.abs(data))))
+            np.testing.assert_allclose(r[label], data, rtol=1e-12, atol=1e-12 * scale, err_msg=label)
+    with pytest.raises(ModelError, match="traces were not kept; run the sweep with traces=True"):
+        sweeping.SweepResult([], []).results()
+
+
 @pytest.mark.parametrize("damage", ["flip", "truncate", "delete"])
 def test_a_damaged_trace_file_is_one_line_and_nothing_is_written(tmp_path, ran, capsys, damage):
     out = tmp_path / "bad"
@@ -165,6 +179,8 @@ def test_trace_files_are_never_unpickled(tmp_path):
         assert "\n" not in str(e.value)
     with pytest.raises(ModelError, match="not readable"):
         store.load(point, {"sha256": "x", "bytes": "many"})
+    TraceStore(tmp_path, fresh=True)  # --fresh: the rows start over, and so do their traces
+    assert not list(store.folder.iterdir())
 
 
 def test_the_traces_are_bounded_before_any_point_runs(tmp_path, ran, monkeypatch, capsys):

@@ -3,8 +3,11 @@
 The journal is JSON lines: first a header naming the sweep (``{"experiment": ..., "fixed": {...}}``:
 the experiment and every parameter that is not a grid axis), then one record per finished grid
 point (``{"point": {...}, "summary": {...}}`` or ``{"point": {...}, "error": "..."}``), appended and
-synced to disk as each arrives. A sweep resumes from the records of a journal whose header is its
-own, and refuses one of another sweep (``fresh`` replaces it), so rows of two settings never mix.
+synced to disk as each arrives. A sweep that keeps its traces (``--format nwb``) adds
+``"traces": {"sha256": ..., "bytes": ...}``, naming the point's file in ``DIR/sweep.traces``
+(``excitable.workflows.trace_store``), written before the row. A sweep resumes from the records
+of a journal whose header is its own, and refuses one of another sweep (``fresh`` replaces it), so
+rows of two settings never mix.
 
 A process killed while appending leaves a last line without its newline. Loading drops it, and any
 other line that is not a record, and rewrites the journal without them (atomically): the next

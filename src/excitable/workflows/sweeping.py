@@ -19,6 +19,11 @@ whose worker dies is rescheduled by Dask, one that raises is retried ``retries``
 parameters the experiment rejects (ModelError) or whose run goes unstable (SimulationError) gets a
 row with the message in the ``error`` column instead of stopping the sweep.
 
+With ``traces=True`` (``--format nwb``) every point's traces come back with its row, from a Dask
+worker too, and are kept beside the journal (``excitable.workflows.trace_store``:
+``DIR/sweep.traces``), so ``SweepResult.results()`` has every point's Result without running any
+point twice, also after a resume.
+
 Example:
     >>> from excitable import parse_axis, sweep
     >>> axes = [parse_axis("amplitude=5:40:8", "action-potential"),
