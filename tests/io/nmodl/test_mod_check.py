@@ -46,3 +46,14 @@ def test_check_says_which_geometry_a_mechanism_reads(capsys):
     out = capsys.readouterr().out
     assert "reads the compartment's diam and area (per segment, as NEURON)" in out
     assert "supported: yes" in out
+
+
+def test_neurons_own_variables_in_parameter_are_not_listed(capsys, tmp_path):
+    """Published files often declare v, celsius and dt in PARAMETER (Destexhe's thalamic channels):
+    they are NEURON's variables, not parameters a user could set."""
+    mod = tmp_path / "own.mod"
+    mod.write_text("NEURON {\n  SUFFIX own\n  NONSPECIFIC_CURRENT i\n  RANGE g\n}\n"
+                   "PARAMETER {\n  v (mV)\n  celsius (degC)\n  dt (ms)\n  g = 0.1 (S/cm2)\n  k = 2 (1)\n}\n"
+                   "ASSIGNED { i (mA/cm2) }\nBREAKPOINT { i = g * k * (v + 65) }\n")
+    assert main(["mod", "check", str(mod)]) == 0
+    assert "  parameters: g = 0.1 S/cm2, k = 2\n" in capsys.readouterr().out

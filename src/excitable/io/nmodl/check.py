@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from excitable.errors import ModelError
 from excitable.io.nmodl.artificial import event_lines, is_artificial
-from excitable.io.nmodl.describe import ION_DEFAULTS, describe
+from excitable.io.nmodl.describe import ION_DEFAULTS, SPECIAL, describe
 from excitable.io.nmodl.parse import parse_text, read_text
 from excitable.io.nmodl.unsupported import find
 
@@ -20,8 +20,10 @@ def check_file(path) -> tuple[list[str], int]:
     problems = find(mod, desc)
     kind = "artificial cell" if is_artificial(mod) else "point process" if desc.point else "density mechanism"
     lines = [f"{p}: {desc.suffix or '(no SUFFIX)'} ({kind})"]
-    params = [f"{k} = {v:g}" + (f" {u}" if u else "") for k, (v, u) in desc.parameters.items()
-              if k not in desc.ion_reads()]
+    # v, celsius, dt, ... declared in PARAMETER are NEURON's own variables, not the mechanism's; a
+    # unit "(1)" says dimensionless and is left out.
+    params = [f"{k} = {v:g}" + (f" {u}" if u and u != "1" else "") for k, (v, u) in desc.parameters.items()
+              if k not in desc.ion_reads() and k not in SPECIAL]
     lines.append("  parameters: " + (", ".join(params) or "none"))
     lines.append("  states: " + (", ".join(desc.states) or "none"))
     for ion in desc.ions:
@@ -31,7 +33,7 @@ def check_file(path) -> tuple[list[str], int]:
     if desc.nonspecific:
         lines.append("  nonspecific currents: " + ", ".join(desc.nonspecific))
     geometry = [g for g in ("diam", "area") if g in desc.assigned or g in desc.parameters]
-    if geometry and not desc.point:
+    if geometry and not is_artificial(mod):  # a point process: those of the segment it is placed in
         lines.append("  reads the compartment's " + " and ".join(geometry) + " (per segment, as NEURON)")
     lines += event_lines(mod, desc)  # net_send, net_event, electrode currents (artificial.py)
     solves = [f"{b} by {m}" for b, m in desc.solves] + [f"{b} to steady state" for b, _ in desc.initial_solves]
