@@ -212,5 +212,5 @@ def test_cli_sweep_format_nwb_bounds_the_traces_it_keeps(tmp_path, monkeypatch, 
     assert main(["sweep", "action-potential", "--grid", "amplitude=1:100:100", "--set", "model=hh", "--set",
                  "tstop=8", "--format", "nwb", "--out", str(tmp_path / "big")]) == 2
     err = capsys.readouterr().err.strip().splitlines()[-1]
-    assert err.startswith("excitable: error: ") and "keeping the traces of 100 grid points (33384 bytes each, measured)" in err
+    assert err.startswith("excitable: error: ") and "keeping the traces of 100 grid points (33384 bytes for the largest run so far)" in err
     assert not (tmp_path / "big" / "sweep.nwb").exists()

@@ -161,7 +161,7 @@ def test_a_damaged_trace_file_is_one_line_and_nothing_is_written(tmp_path, ran, 
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before  # nothing rewritten
 
 
-def test_trace_files_are_never_unpickled(tmp_path):
+def test_trace_files_are_never_unpickled(tmp_path, monkeypatch):
     store = TraceStore(tmp_path)
     point = key({"amplitude": 1.0})
     t = np.arange(3.0)
@@ -171,7 +171,14 @@ def test_trace_files_are_never_unpickled(tmp_path):
     buf = io.BytesIO()
     np.savez(buf, about=np.array(json.dumps({"labels": ["v"], "summary": {}, "meta": {}, "name": "x"})),
              t=t, trace_0=np.array([{"x": 1}, None, None], dtype=object))
-    for data, message in [(buf.getvalue(), "allow_pickle"), (b"not an archive", "not a trace file")]:
+    wrong = io.BytesIO()  # an archive of numbers, but without the labels a sweep writes
+    np.savez(wrong, about=np.array(json.dumps({"summary": {}})), t=t)
+    bomb = io.BytesIO()  # 8 MB of zeros packed into a few kB: bounded by what it unpacks to
+    np.savez_compressed(bomb, about=np.array("{}"), t=np.zeros(10**6))
+    monkeypatch.setenv("EXCITABLE_MAX_MEMORY_MB", "4")
+    for data, message in [(buf.getvalue(), "allow_pickle"), (b"not an archive", "not a trace file"),
+                          (wrong.getvalue(), "not a trace file: 'labels'"),
+                          (bomb.getvalue(), r"8000\d+ bytes unpacked needs 7.63 MB, over the limit of 4 MB")]:
         (store.folder / file_name(point)).write_bytes(data)
         forged = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
         with pytest.raises(ModelError, match=message) as e:

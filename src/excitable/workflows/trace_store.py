@@ -107,19 +107,31 @@ class TraceStore:
 
     def load(self, point_key: str, ref) -> dict:
         """A point's packed run, read back (checked as in ``check``; never unpickled)."""
+        from excitable import limits
+
         data = self.check(point_key, ref)
         where = f"{self.folder / file_name(point_key)} (the traces of {_point(point_key)})"
         try:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:  # what it unpacks to, before it is unpacked
+                unpacked = sum(i.file_size for i in z.infolist())
+        except (zipfile.BadZipFile, OSError, ValueError) as e:
+            raise ModelError(f"sweep traces: {where} is not a trace file: {e}") from None
+        limits.check("memory", float(unpacked), f"reading {where}, {unpacked} bytes unpacked")
+        try:
             with np.load(io.BytesIO(data), allow_pickle=False) as z:
                 about = json.loads(str(z["about"]))
+                labels = about["labels"]
+                if not (isinstance(labels, list) and all(isinstance(x, str) for x in labels)
+                        and isinstance(about["summary"], dict) and isinstance(about["meta"], dict)):
+                    raise ValueError("its labels, summary or parameters are not what a sweep writes")
                 t = z["t"]
-                arrays = [z[f"trace_{i}"] for i in range(len(about["labels"]))]
+                arrays = [z[f"trace_{i}"] for i in range(len(labels))]
         except (ValueError, KeyError, TypeError, OSError, zipfile.BadZipFile) as e:
             raise ModelError(f"sweep traces: {where} is not a trace file: {e}") from None
         if any(a.shape[:1] != t.shape for a in arrays):
             raise ModelError(f"sweep traces: {where} has traces of another length than its t")
-        return {"t": t, "labels": about["labels"], "arrays": arrays, "summary": about["summary"],
-                "meta": about["meta"], "name": about["name"]}
+        return {"t": t, "labels": labels, "arrays": arrays, "summary": about["summary"],
+                "meta": about["meta"], "name": str(about.get("name", ""))}
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -160,7 +172,8 @@ class Kept:
     (the reference under ``"traces"``); ``result(rec)`` gives the Result back."""
 
     def __init__(self, store: TraceStore | None, total: int):
-        self.store, self.total, self.measured = store, total, False
+        self.store, self.total = store, total
+        self.kept = self.kept_bytes = self.largest = 0  # runs and bytes kept so far, the largest run
 
     def needs_run(self, point_key: str, rec: dict) -> bool:
         """Whether a journal's row lacks its traces (written without them, or by an older version):
@@ -171,19 +184,24 @@ class Kept:
             return True
         if self.store is not None:
             self.store.check(point_key, rec["traces"])
+            self._count(rec["traces"]["bytes"])
         return False
+
+    def _count(self, size: int) -> None:
+        """Count a run's traces, and bound all of them: those kept so far, and the largest run's size
+        for each point still to come (a grid axis such as tstop can make later runs larger)."""
+        from excitable import limits
+
+        self.kept, self.kept_bytes, self.largest = self.kept + 1, self.kept_bytes + size, max(self.largest, size)
+        limits.check("memory", float(self.kept_bytes + self.largest * max(0, self.total - self.kept)),
+                     f"keeping the traces of {self.total} grid points ({self.largest} bytes for the "
+                     f"largest run so far)")
 
     def take(self, point_key: str, rec: dict) -> dict:
         packed = rec.pop("run", None)
         if packed is None:
             return rec
-        if not self.measured:  # the first run's real size, for all the points: refused early
-            from excitable import limits
-
-            size = nbytes(packed)
-            limits.check("memory", float(size) * self.total,
-                         f"keeping the traces of {self.total} grid points ({size} bytes each, measured)")
-            self.measured = True
+        self._count(nbytes(packed))  # from the first run on: a grid too large to keep is refused early
         if self.store is None:
             return {**rec, "run": packed}
         return {**rec, "traces": self.store.put(point_key, packed)}
