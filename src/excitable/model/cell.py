@@ -65,6 +65,19 @@ def _check_mechanism(mechanism: AbstractChannel) -> None:
         if not np.all(np.isfinite(vals)):
             raise ModelError(f"{mechanism.name}.{k} must be finite, got {v!r}")
         check_physical(mechanism, k, vals)
+    # An imported mechanism's diam/area (its segment's) and dt (the run's) are filled, never given.
+    for k in (*getattr(type(mechanism), "geometry_fields", {}), *getattr(type(mechanism), "time_fields", ())):
+        if getattr(mechanism, k) != getattr(type(mechanism), k):
+            _geometry_error(f"{mechanism.name}.{k}")
+
+
+def with_geometry(mech, nodes, arrays):
+    """``mech`` with NEURON's segment geometry of ``nodes`` as its fields, where its class reads it
+    (an imported mechanism's ``geometry_fields``: diam, µm; area, µm²); ``arrays(name)``: the
+    compartments' array of that name (``model.discretize.Compartments``) the nodes index."""
+    fields = {k: np.asarray(arrays(source), dtype=float)[nodes]
+              for k, source in getattr(type(mech), "geometry_fields", {}).items()}
+    return dataclasses.replace(mech, **fields) if fields else mech
 
 
 def _geometry_error(path: str):
@@ -200,9 +213,6 @@ class Cell:
             raise ModelError(f"insert: expected a channel, got {mechanism!r}")
         _check_mechanism(mechanism)
         name = mechanism.name
-        for k in (*getattr(type(mechanism), "geometry_fields", {}), *getattr(type(mechanism), "time_fields", ())):
-            if getattr(mechanism, k) != getattr(type(mechanism), k):  # an imported mechanism's diam/area/dt
-                _geometry_error(f"{name}.{k}")
         mask = self.nodes(where)
         if name not in self._mechanisms:
             self._mechanisms[name] = mechanism
@@ -352,9 +362,8 @@ class Cell:
         sites = self.mechanism_sites(name)
         fields = {k: v[sites] for k, v in self._values[name].items()}
         # An imported mechanism reading NEURON's diam/area gets its compartments' (io/nmodl/mechanism.py).
-        for k, source in getattr(type(self._mechanisms[name]), "geometry_fields", {}).items():
-            fields[k] = np.asarray(getattr(self.compartments, source), dtype=float)[sites]
-        return dataclasses.replace(self._mechanisms[name], **fields)
+        return with_geometry(dataclasses.replace(self._mechanisms[name], **fields), sites,
+                             lambda source: getattr(self.compartments, source))
 
     def __repr__(self) -> str:
         mechs = ", ".join(f"{k}@{self._present[k].sum()}" for k in self._mechanisms) or "passive"

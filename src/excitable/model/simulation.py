@@ -273,7 +273,7 @@ class Simulation:
         net = self.network
         channels = {name: with_run_dt(mech, self.dt) for name, (_, mech) in net.density_mechanisms().items()}
         points = net.point_mechanisms()
-        channels.update({name: mech for name, (_, mech, _) in points.items()})
+        channels.update({name: with_run_dt(mech, self.dt) for name, (_, mech, _) in points.items()})
         _, (syn_values, thresholds) = self._connections()
         syn = {name: group_params(len(v["weight"]), **v) for name, v in syn_values.items()}
         cleft = {name: cleft_params(len(nodes), **cl) for name, (nodes, _, cl) in points.items()}

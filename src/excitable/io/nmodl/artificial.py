@@ -72,7 +72,7 @@ def _kept(desc: Description, mod, electrode: tuple[str, ...]) -> tuple[str, ...]
     bp = _mentions(desc, desc.breakpoint) if desc.breakpoint is not None else ""
     set_bp = set(re.findall(r"\b([A-Za-z_]\w*)\s*=(?!=)", bp))
     ion_vars = {v for ion in desc.ions for v in ion.read + ion.write}
-    skip = set(desc.currents) | set(electrode) | ion_vars | {"v", "t", "celsius", "dt"}
+    skip = set(desc.currents) | set(electrode) | ion_vars | {"v", "t", "celsius", "dt", "diam", "area"}  # fields
     assigned = tuple(a for a in desc.assigned if a not in skip and a not in set_bp and a not in desc.states)
     extra = tuple(p for p in events.carried_extra(desc, mod) if p not in assigned and p not in desc.assigned)
     return desc.states + assigned + extra
@@ -108,12 +108,13 @@ class Blocks:
         self.needs_celsius = bool(re.search(r"\bcelsius\b", "\n".join(lines)))
         self.states = self.kept + _added(self.size) + (("celsius",) if self.needs_celsius else ())
         self.currents = desc.currents + self.electrode
-        spec = events.point_fields(desc)
+        spec = events.point_fields(desc, mod)
         self.renamed = {k: python_name(k) for k in spec if python_name(k) != k}  # stim.mod's del -> delay
         self.spec = {self.renamed.get(k, k): x for k, x in spec.items()}
 
-    def scope(self, chan, v, s, celsius, t, dt=0.0):
-        sc = self.gen.scope(chan, v, s, celsius, dt)
+    def scope(self, chan, v, s, celsius, t, dt=None):
+        # dt: the step's in advance; elsewhere the run's dt field where a block reads it (events.time_step)
+        sc = self.gen.scope(chan, v, s, celsius, events.time_step(chan) if dt is None else dt)
         sc.glob.update({k: getattr(chan, py) for k, py in self.renamed.items()})
         sc.glob.update(self.comp.hidden())
         sc.glob["t"] = t
@@ -180,6 +181,7 @@ def make_event_class(desc: Description, mod):
         "__module__": "nmodl_generated",  # not ours: the program store keys programs by our source
         "kind": "point", "states": b.states, "units": {k: unit for k, (_, unit) in b.spec.items()},
         "ions": {c: ion.name for ion in desc.ions for c in ion.write if ion.kind(c) == "current"},
+        "geometry_fields": events.geometry_fields(desc), "time_fields": ("dt",) if "dt" in b.spec else (),
         "ion_fields": {var: (ion, "e" if kind == "e" else "c" + kind) for var, (ion, kind) in desc.ion_reads().items()},
         "currents": mechanism.neuron_slope(b.raw_currents),
         "advance": lambda self, v, s, celsius, dt, drive: b.advance(self, v, s, celsius, dt),
@@ -221,6 +223,10 @@ def problems(mod, desc: Description, lines: list[str]) -> list[tuple[int, str]]:
     header = next((n for n, line in enumerate(lines, 1) if re.search(r"\b(ARTIFICIAL_CELL|POINT_PROCESS)\b", line)), 0)
     if is_artificial(mod) and (desc.currents or electrode_currents(mod) or desc.ions):
         found.append((header, "ARTIFICIAL_CELL with a membrane current or an ion (an artificial cell has no membrane)"))
+    for name in ("diam", "area") if is_artificial(mod) else ():  # a POINT_PROCESS gets its segment's
+        if name in desc.assigned or name in desc.parameters:
+            n = next((n for n, line in enumerate(lines, 1) if re.search(rf"\b{name}\b", line)), header)
+            found.append((n, f"{name} in an ARTIFICIAL_CELL (it sits in no segment)"))
     block = events.net_receive(mod)
     if block is not None and len(block.parameters) != 1:
         nr = next((n for n, line in enumerate(lines, 1) if re.search(r"\bNET_RECEIVE\b", line)), 0)

@@ -22,7 +22,7 @@ def check_file(path) -> tuple[list[str], int]:
     lines = [f"{p}: {desc.suffix or '(no SUFFIX)'} ({kind})"]
     # v, celsius, dt, ... declared in PARAMETER are NEURON's own variables, not the mechanism's; a
     # unit "(1)" says dimensionless and is left out.
-    params = [f"{k} = {v:g}" + (f" {u}" if u and u != "1" else "") for k, (v, u) in desc.parameters.items()
+    params = [f"{k} = {v:g}" + (f" {u.strip()}" if u.strip() not in ("", "1") else "") for k, (v, u) in desc.parameters.items()
               if k not in desc.ion_reads() and k not in SPECIAL]
     lines.append("  parameters: " + (", ".join(params) or "none"))
     lines.append("  states: " + (", ".join(desc.states) or "none"))

@@ -34,7 +34,7 @@ import jax.numpy as jnp
 
 from excitable.errors import ModelError
 from excitable.io.nmodl.affine import materialize
-from excitable.io.nmodl.describe import Description
+from excitable.io.nmodl.describe import SPECIAL, Description
 from excitable.io.nmodl.expressions import Compiler
 
 #: Pending self-events an instance can hold (one net_send per pending event; invlfire.mod needs 1).
@@ -195,17 +195,47 @@ def carried_extra(desc: Description, mod) -> tuple[str, ...]:
     nr_text = dsl().to_nmodl(nr.statement_block) if nr is not None else ""
     init_text = dsl().to_nmodl(desc.initial) if desc.initial is not None else ""
     read = set(re.findall(r"\b([A-Za-z_]\w*)\b", nr_text))
-    assigned = tuple(a for a in desc.assigned if a in read and a not in desc.states)
+    # diam, area, dt are fields (point_fields), the same in every block: not carried
+    assigned = tuple(a for a in desc.assigned if a in read and a not in desc.states and a not in SPECIAL)
     written = tuple(p for p in desc.parameters if re.search(rf"\b{re.escape(p)}\s*=(?!=)", init_text))
     return assigned + written
 
 
-def point_fields(desc: Description) -> dict[str, tuple[float, str]]:
-    """The class's fields (mechanism.fields), none named as the channel API's attributes."""
+def point_fields(desc: Description, mod) -> dict[str, tuple[float, str]]:
+    """The class's fields (mechanism.fields), none named as the channel API's attributes, plus
+    NEURON's ``diam`` (µm) and ``area`` (µm²) of the segment the instance sits in, where the file
+    declares them (filled per instance from the cell's compartments: ``model.cell.with_geometry``),
+    and ``dt`` (ms) where BREAKPOINT, INITIAL or NET_RECEIVE reads it (the engine gives those
+    blocks no dt; the Simulation fills the run's: ``model.cell.with_run_dt``)."""
     from excitable.io.nmodl import mechanism
 
     spec = mechanism.fields(desc)
     for k in spec:
         if k in mechanism.RESERVED:
             raise ModelError(f"{desc.path}: parameter {k!r} has a name excitable's channels reserve; rename it")
+    spec.update({k: mechanism.GEOMETRY_DEFAULTS[k] for k in geometry_fields(desc)})
+    if reads_dt(desc, mod):
+        spec["dt"] = mechanism.RUN_DT
     return spec
+
+
+def geometry_fields(desc: Description) -> dict[str, str]:
+    """field -> the compartments' array it comes from, for a POINT_PROCESS that declares ``diam``
+    or ``area`` (an ARTIFICIAL_CELL has no segment: refused in ``artificial.problems``)."""
+    from excitable.io.nmodl import mechanism
+
+    return {k: mechanism.GEOMETRY_SOURCES[k] for k in mechanism.geometry(desc)} if desc.point else {}
+
+
+def reads_dt(desc: Description, mod) -> bool:
+    """Whether BREAKPOINT, INITIAL or NET_RECEIVE (or what they call) reads ``dt``: the blocks the
+    engine calls without the step (``advance``, the SOLVE'd block, is given it)."""
+    from excitable.io.nmodl.mechanism import _mentions
+
+    blocks = [b for b in (desc.breakpoint, desc.initial, net_receive(mod)) if b is not None]
+    return any(re.search(r"\bdt\b", _mentions(desc, b)) for b in blocks)
+
+
+def time_step(chan):
+    """The ``dt`` field of a point process that reads it (ms), else 0 (NEURON's dt is never read)."""
+    return getattr(chan, "dt", 0.0)

@@ -119,13 +119,14 @@ def _make_jump_class(desc: Description, mod):
     """A point process whose NET_RECEIVE is jumps linear in the weight (``on_events``)."""
     import jax.numpy as jnp
 
-    from excitable.io.nmodl import mechanism, solvers
+    from excitable.io.nmodl import events, mechanism, solvers
     from excitable.io.nmodl.affine import materialize
     from excitable.io.nmodl.units import factors
     from excitable.physics.channel import AbstractChannel, channel
 
     gen = mechanism.Generated(desc, factors(mod), mod.linear)
-    spec = _fields(desc)
+    spec = _fields(desc, mod)
+    dt_of = events.time_step  # the run's dt (a field) where BREAKPOINT, INITIAL or NET_RECEIVE reads it
     kept = desc.states + gen.carried + tuple(x for x in _carried_extra(desc, mod) if x not in gen.carried)
     states = kept + (("celsius",) if gen.needs_celsius else ())
     jump, weight_name = _compile_net_receive(desc, mod, gen)
@@ -140,12 +141,6 @@ def _make_jump_class(desc: Description, mod):
             res["celsius"] = celsius + zero
         return res
 
-    def raw_currents(chan, v, s):
-        scope = gen.scope(chan, v, s, s["celsius"] if gen.needs_celsius else 0.0)
-        gen.breakpoint(scope)
-        zero = jnp.zeros_like(v)
-        return {c: materialize(scope.glob[c]) + zero for c in currents}  # nA, as the file's
-
     def advance(self, v, s, celsius, dt, drive):
         scope = gen.scope(self, v, s, celsius, dt)
         for block, method in desc.solves:
@@ -154,14 +149,17 @@ def _make_jump_class(desc: Description, mod):
         return out(scope, v, celsius)
 
     def steady_state(self, v, celsius):
-        scope = gen.scope(self, v, dict.fromkeys(desc.states, 0.0), celsius, 0.0)
+        scope = gen.scope(self, v, dict.fromkeys(desc.states, 0.0), celsius, dt_of(self))
         gen.initial(scope)
         return out(scope, v, celsius)
 
     def breakpoint_values(chan, v, s, names):
-        scope = gen.scope(chan, v, s, s["celsius"] if gen.needs_celsius else 0.0)
+        scope = gen.scope(chan, v, s, s["celsius"] if gen.needs_celsius else 0.0, dt_of(chan))
         gen.breakpoint(scope)
         return {k: materialize(scope.glob[k]) + jnp.zeros_like(v) for k in names}
+
+    def raw_currents(chan, v, s):
+        return breakpoint_values(chan, v, s, currents)  # nA, as the file's
 
     conductance_names: list[str] = []  # filled by _conductances once the class exists
 
@@ -174,7 +172,7 @@ def _make_jump_class(desc: Description, mod):
             return s
         like = jnp.zeros_like(jnp.asarray(weight, dtype=float))
         celsius = s.get("celsius", 0.0)
-        scope = gen.scope(self, like, s, celsius)
+        scope = gen.scope(self, like, s, celsius, dt_of(self))
         scope.local[weight_name] = weight
         jump(scope)
         return out(scope, like, celsius)
@@ -186,6 +184,8 @@ def _make_jump_class(desc: Description, mod):
         "__module__": "nmodl_generated",  # not ours: the program store keys programs by our source
         "kind": "point", "states": states, "units": {k: unit for k, (_, unit) in spec.items()},
         "ions": ions, "ion_fields": ion_fields,
+        # NEURON's segment geometry and the run's dt, filled by the cell and the Simulation
+        "geometry_fields": events.geometry_fields(desc), "time_fields": ("dt",) if "dt" in spec else (),
         "currents": mechanism.neuron_slope(raw_currents), "advance": advance, "steady_state": steady_state,
         "on_events": on_events, "conductances": conductances, "gates": lambda self, v, celsius: {}, "source": desc.path,
         "description": desc, "shared_exp": gen.comp_exp,

@@ -46,9 +46,6 @@ CALLS = ("scop_random", "normrand", "exprand", "urand", "unirand", "poisrand", "
          "random_", "nrn_random",
          "state_discontinuity", "nrn_pointing", "hoc_", "printf", "fprintf", "nrn_ghk")
 SOLVE_METHODS = ("cnexp", "derivimplicit", "euler", "sparse", "after_cvode")  # after_cvode: point.py
-#: NEURON variables a point process may read that excitable does not provide to one yet (a density
-#: mechanism gets diam and area from its compartment, and t in its SOLVE'd blocks).
-UNPROVIDED = ("diam", "area")
 
 
 def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
@@ -65,9 +62,6 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
             found.append((_first(lines, rf"\bSOLVE\s+{block}\b"), f"SOLVE {block} METHOD {method or '(none)'}"))
     found += _ion_problems(desc, lines)
     found += point.problems(mod, desc)  # NET_RECEIVE, events, ARTIFICIAL_CELL, ELECTRODE_CURRENT (point.py)
-    for name in UNPROVIDED if desc.point else ():
-        if name in desc.assigned or name in desc.parameters:
-            found.append((_first(lines, rf"\b{name}\b"), f"{name} (NEURON's {name} is not provided to point processes yet)"))
     found += _voltage_into_solve(desc, lines)
     for n in _block_lines(lines, "PARAMETER", r"\b[A-Za-z_]\w*\s*\[\s*\w+\s*\]"):
         found.append((n, "PARAMETER arrays"))
