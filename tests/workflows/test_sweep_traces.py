@@ -159,6 +159,9 @@ def test_a_damaged_trace_file_is_one_line_and_nothing_is_written(tmp_path, ran, 
     assert str(trace) in err and "amplitude=40.0" in err and "--fresh" in err
     assert ran == [40.0]  # refused before the new point ran
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before  # nothing rewritten
+    # a grid without that point does not need its file: it runs as usual
+    assert main(["sweep", EXP, "--grid", "amplitude=10", *CLI, "--out", str(out)]) == 0
+    assert ran == [40.0, 10.0]
 
 
 def test_trace_files_are_never_unpickled(tmp_path, monkeypatch):

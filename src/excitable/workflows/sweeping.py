@@ -211,7 +211,8 @@ def sweep(experiment: str, axes: Sequence[Axis], *, sets: dict | None = None, ou
             back from the Dask workers with the rows and are stored beside the journal
             (``out/sweep.traces``, ``excitable.workflows.trace_store``), so a resumed sweep has them
             too. Their size is bounded before the first point runs (t and V over tstop / dt) and
-            again by the first run's real size. Points the journal holds without traces run again.
+            again by the real sizes as the runs arrive. Points the journal holds without traces
+            run again.
     """
     from excitable import experiments
 
@@ -278,8 +279,10 @@ class _Rows:
         self.journal, self.progress, self.on_rows, self.kept = journal, progress, on_rows, kept
         self.done = journal.done if journal is not None else {}
         self.fresh: dict[str, dict] = {}
-        missing = {k for k, rec in self.done.items() if kept is not None and kept.needs_run(k, rec)}
-        self.rerun = sum(_key(p) in missing for p in points)
+        # this grid's rows without traces run again; their files are checked (a damaged one refused)
+        missing = set() if kept is None else \
+            {k for k in map(_key, points) if k in self.done and kept.needs_run(k, self.done[k])}
+        self.rerun = len(missing)
         self.pending = [p for p in points if _key(p) not in self.done or _key(p) in missing]
         self.total, self.finished = len(points), len(points) - len(self.pending)
         if progress is not None:
