@@ -252,7 +252,7 @@ def sweep(experiment: str, axes: Sequence[Axis], *, sets: dict | None = None, ou
                              records={_key(p): done[_key(p)] for p in points if _key(p) in done},
                              kept=kept)
         if out is not None:
-            result.files = [JOURNAL, TABLE]
+            result.files = [JOURNAL, TABLE] + ([f"{kept.store.folder.name}/"] if kept is not None else [])
             if len(axes) <= 2 and sweep_table.plot(out / FIGURE, axes, columns, table, plot):
                 result.files.append(FIGURE)
             else:  # one left by an earlier sweep here (--fresh) would show other rows
