@@ -111,6 +111,31 @@ PROCEDURE rates(v) {
 }
 UNITSON
 """
+#: A Ca2+-dependent K+ channel (test_lems_rates.py's ComponentTypes, written by hand as NMODL): gate c
+#: by rates of V and [Ca2+]i (one through a Boltzmann factor of the temperature, one through V clamped
+#: to [-70, 20] mV), gate q by a steady state of [Ca2+]i and a time course of V. NEURON updates the
+#: mechanisms that write a concentration first (nrn_writes_conc), whatever the file names, so its
+#: gates read the pool's new cai; the importer inserts the pools first, which gives ours the same.
+POOL_MODS["nml_bkca"] = """
+NEURON { SUFFIX nml_bkca  USEION k WRITE ik  USEION ca READ cai  RANGE gbar, erev }
+UNITS { (mV) = (millivolt) (mA) = (milliamp) (S) = (siemens) (mM) = (milli/liter) }
+PARAMETER { gbar = 0.001 (S/cm2)  erev = -90 (mV) }
+ASSIGNED { v (mV) celsius (degC) ik (mA/cm2) cai (mM) a b qinf qtau }
+STATE { c q }
+UNITSOFF
+BREAKPOINT { SOLVE states METHOD cnexp  ik = gbar * c * q * (v - erev) }
+INITIAL { rates(v, cai)  c = a / (a + b)  q = qinf }
+DERIVATIVE states { rates(v, cai)  c' = a - (a + b) * c  q' = (qinf - q) / qtau }
+PROCEDURE rates(v, ca) { LOCAL vc
+    a = 0.48 * ca / (ca + 0.18e-3 * exp(-2 * 0.84 * 96485.3 * v * 1e-3 / (8.3144621 * (celsius + 273.15))))
+    vc = v
+    if (v < -70) { vc = -70 } else if (v > 20 || v == 20) { vc = 20 }
+    b = 0.28 / (1 + ca / (0.011 * exp(-0.07 * vc)))
+    qinf = ca * ca / (ca * ca + 0.4e-3 * 0.4e-3)
+    qtau = 4 + 12 / (1 + exp((v + 40) / 8))
+}
+UNITSON
+"""
 CAI, CAO = 5e-5, 2.0  # mM
 CELSIUS, DT, SIZE_UM = 30.0, 0.025, 10.0
 STEPS = (-60.0, -20.0, 20.0, 40.0)

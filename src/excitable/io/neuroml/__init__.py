@@ -66,17 +66,19 @@ def read(path, *, concentrations: str | None = None, **policy) -> NeuroMLModel:
     from excitable.io.neuroml.channels import ion_channels, make_channel
     from excitable.io.neuroml.densities import POLICIES, concentration_models
     from excitable.io.neuroml.files import read_documents
+    from excitable.io.neuroml.lems import component_types
 
     if concentrations not in POLICIES:
         raise ModelError(f"NeuroML: concentrations must be None or 'fixed', got {concentrations!r}")
     docs = read_documents(path)
     policy.update(concentrations=concentrations, concentration_models=concentration_models(docs))
+    types = component_types(docs)
     model = NeuroMLModel()
     for p, doc in docs:
         for cid, element in ion_channels(doc, p.name).items():
             if cid in model.channels:
                 raise ModelError(f"NeuroML: {p.name}: ionChannel {cid!r} is defined twice")
-            model.channels[cid] = make_channel(element, p.name)
+            model.channels[cid] = make_channel(element, p.name, types)
     morphologies = {m.id: m for _, d in docs for m in d.morphology or []}
     biophysics = {b.id: b for _, d in docs for b in d.biophysical_properties or []}
     for p, doc in docs:
@@ -106,9 +108,11 @@ def load_channels(path) -> dict:
     """The ion channels of a NeuroML file: id -> channel class (``gbar`` mS/cm2, ``erev`` mV)."""
     from excitable.io.neuroml.channels import ion_channels, make_channel
     from excitable.io.neuroml.files import read_documents
+    from excitable.io.neuroml.lems import component_types
 
-    return {cid: make_channel(el, p.name) for p, doc in read_documents(path)
-            for cid, el in ion_channels(doc, p.name).items()}
+    docs = read_documents(path)
+    types = component_types(docs)
+    return {cid: make_channel(el, p.name, types) for p, doc in docs for cid, el in ion_channels(doc, p.name).items()}
 
 
 def to_document(cell, *, cell_id: str | None = None, v_init_mV: float = -65.0):

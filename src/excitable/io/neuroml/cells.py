@@ -152,19 +152,24 @@ def _biophysics(bio, out: ImportedCell, channels, sections, where, section_of, c
             out.v_init_mV = units.quantity(v.value, "voltage", f"{where} initMembPotential")
         for t in mp.spike_threshes or []:
             out.spike_threshold_mV = units.quantity(t.value, "voltage", f"{where} spikeThresh")
+        densities.insert_pools(mp, out.cell, channels, sections, where, section_of, species, policy, models)
+        ca_readers: set[str] = set()  # sections where a channel's gates read [Ca2+]i
         for cd in mp.channel_densities or []:
             if laws.setdefault(cd.ion_channel, "ohmic") != "ohmic":
                 raise ModelError(f"NeuroML: {where} channelDensity {cd.id!r}: ionChannel {cd.ion_channel!r} is "
                                  f"also used with another kind of density on this cell; one law per channel and cell")
-            _density(cd, out.cell, channels, sections, where, section_of)
-        densities.insert(mp, out.cell, channels, sections, where, section_of, species, policy, laws, models)
+            ca_readers |= _density(cd, out.cell, channels, sections, where, section_of, species.get("ca", {}))
+        densities.insert(mp, out.cell, channels, sections, where, section_of, species, policy, laws, ca_readers)
     ip = bio.intracellular_properties
     for r in (ip.resistivities or []) if ip is not None else []:
         out.cell.set("ra", units.quantity(r.value, "resistivity", f"{where} resistivity"),
                      where=sections(r.segment_groups or "all"))
 
 
-def _density(cd, cell: Cell, channels, sections, where, section_of) -> None:
+def _density(cd, cell: Cell, channels, sections, where, section_of, calcium: dict) -> set[str]:
+    """One channelDensity; a channel whose gates read [Ca2+]i gets the species' initial level per
+    section (``calcium``: section -> (ci, ...)), which a pool then moves: the names of those
+    sections are returned (none for other channels)."""
     field = f"{where} channelDensity {cd.id!r}"
     if cd.variable_parameters:
         raise ModelError(f"NeuroML: {field}: variableParameter is not supported")
@@ -176,5 +181,16 @@ def _density(cd, cell: Cell, channels, sections, where, section_of) -> None:
     from excitable.io.neuroml.densities import density_sections
 
     names = density_sections(cd, sections, section_of, f"NeuroML: {field}")
+    if getattr(cls, "neuroml_calcium", None) == "cai":
+        by_level: dict[float, list[str]] = {}
+        for name in names:
+            if name not in calcium:
+                raise ModelError(f"NeuroML: {field}: ionChannel {cd.ion_channel!r} has gates that read caConc, and "
+                                 f"section {name!r} has no species of ion 'ca' to give it")
+            by_level.setdefault(calcium[name][0], []).append(name)
+        for cai, where_ in by_level.items():
+            cell.insert(cls(gbar=gbar, erev=erev, cai=cai), where=where_)
+        return set(names)
     if names:
         cell.insert(cls(gbar=gbar, erev=erev), where=names)
+    return set()

@@ -3,8 +3,9 @@
 Read: ``ionChannelHH`` (and ``ionChannel`` of type ionChannelHH) with the standard rate forms
 (``excitable.io.neuroml.rates``), passive channels (``ionChannelPassive``, or an ``ionChannelHH``
 without gates) and kinetic schemes (``ionChannelKS``: ``excitable.io.neuroml.kinetic``). Anything else
-(fractional gates, rate forms defined in LEMS, conductance scalings) is refused with one line naming the file, the channel and the
-construct: never run wrongly.
+(fractional gates, conductance scalings, LEMS forms outside ``lems``' subset) is refused with one line
+naming the file, the channel and the construct: never run wrongly. A gate's rate, steady state or
+time course may be a LEMS ComponentType of the files read (``lems``), e.g. a rate of V and [Ca2+]i.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ def ion_channels(doc, where: str) -> dict[str, object]:
     return out
 
 
-def make_channel(ch, where: str):
-    """An excitable channel class from a libNeuroML ion channel element."""
+def make_channel(ch, where: str, types: dict | None = None):
+    """An excitable channel class from a libNeuroML ion channel element; ``types``: the LEMS
+    ComponentTypes of the files read (``lems.component_types``), which a gate's forms may name."""
     import neuroml
 
     if isinstance(ch, neuroml.IonChannelKS):
@@ -50,16 +52,16 @@ def make_channel(ch, where: str):
         raise ModelError(f"{field}: q10ConductanceScaling is not supported")
     if ch.gate_fractionals:
         raise ModelError(f"{field}: gateFractional is not supported")
-    gates = [_gate(g, g.type, field) for g in ch.gates or []]
+    gates = [_gate(g, g.type, field, types or {}) for g in ch.gates or []]
     for attr, gkind in _GATE_LISTS.items():
-        gates += [_gate(g, gkind, field) for g in getattr(ch, attr) or []]
+        gates += [_gate(g, gkind, field, types or {}) for g in getattr(ch, attr) or []]
     if kind == "ionChannelPassive" and gates:
         raise ModelError(f"{field}: a passive channel has no gates, got {', '.join(g.name for g in gates)}")
     species = ch.species if ch.species not in (None, "", "non_specific") else None
     return channel_class(ch.id, tuple(gates), species, source=where)
 
 
-def _gate(g, kind: str, field: str) -> Gate:
+def _gate(g, kind: str, field: str, types: dict) -> Gate:
     where = f"{field} gate {g.id!r}"
     if kind not in GATE_KINDS:
         raise ModelError(f"{where}: gate type {kind!r} is not supported ({', '.join(GATE_KINDS)})")
@@ -82,17 +84,22 @@ def _gate(g, kind: str, field: str) -> Gate:
             raise ModelError(f"{where}: a {kind} needs a {attr.replace('_', ' ')}")
         allowed = {"forward_rate": RATE_FORMS, "reverse_rate": RATE_FORMS, "steady_state": VARIABLE_FORMS,
                    "time_course": TIME_FORMS}[attr]
-        forms[attr] = _form(element, allowed, f"{where} {attr}")
+        forms[attr] = _form(element, allowed, f"{where} {attr}", types)
     q10, q10_celsius, fixed = _q10(getattr(g, "q10_settings", None), where)
     return Gate(g.id, kind, instances, forward=forms.get("forward_rate"), reverse=forms.get("reverse_rate"),
                 steady=forms.get("steady_state"), time=forms.get("time_course"), q10=q10,
                 q10_celsius=q10_celsius, fixed=fixed)
 
 
-def _form(element, allowed: tuple[str, ...], where: str) -> Form:
+def _form(element, allowed: tuple[str, ...], where: str, types: dict | None = None) -> Form:
+    if types and element.type in types and element.type not in allowed:  # a form defined in LEMS
+        from excitable.io.neuroml.lems import lems_form
+
+        role = "rate" if allowed == RATE_FORMS else "variable" if allowed == VARIABLE_FORMS else "time"
+        return lems_form(element.type, role, types, where)
     if element.type not in allowed:
         raise ModelError(f"{where}: type {element.type!r} is not a standard form we run "
-                         f"({', '.join(allowed)})")
+                         f"({', '.join(allowed)}) nor a ComponentType of the files read")
     if element.type == "fixedTimeCourse":
         return Form("fixedTimeCourse", tau=units.quantity(element.tau, "time", f"{where} tau"))
     rate = units.quantity(element.rate, "rate" if element.type in RATE_FORMS else "dimensionless",

@@ -47,12 +47,40 @@ def species_by_section(bio, sections, where: str, models: dict) -> dict[str, dic
     return out
 
 
+def insert_pools(mp, cell, channels: dict, sections, where: str, section_of, species: dict, policy,
+                 models: dict) -> None:
+    """Before any channel: the pools of the Ca2+ species that the cell's Nernst/GHK/GHK2 densities and
+    the gates reading [Ca2+]i (``lems``) read, on those sections. First because NEURON runs the
+    mechanisms that write a concentration before the others (``nrn_writes_conc``), so every reader's
+    state update sees the pool's new [Ca2+]i, as our engine gives it to the mechanisms inserted after
+    the writer. Sections without a standard model are left to ``insert``'s one-line refusals."""
+    if policy == "fixed" or "ca" not in species:
+        return
+    read: set[str] = set()
+    for attr in DENSITIES:
+        for cd in getattr(mp, attr, None) or []:
+            read |= set(density_sections(cd, sections, section_of, f"NeuroML: {where} {cd.id!r}"))
+    for cd in mp.channel_densities or []:
+        if getattr(channels.get(cd.ion_channel), "neuroml_calcium", None) == "cai":
+            read |= set(density_sections(cd, sections, section_of, f"NeuroML: {where} {cd.id!r}"))
+    names = sorted(n for n in read if n in species["ca"] and species["ca"][n][4] in KINDS)
+    if names:
+        _insert_pools(cell, species["ca"], names, models, where)
+
+
 def insert(mp, cell, channels: dict, sections, where: str, section_of, species: dict, policy,
-           laws: dict[str, str], models: dict) -> None:
-    """Insert every Nernst/GHK/GHK2 density of MembraneProperties ``mp`` into ``cell`` and the pools
-    of the species they read; ``laws`` (channel id -> law) records which law each channel runs under
-    on this cell; ``models``: concentration model id -> (kind, element)."""
-    read: set[str] = set()  # the sections whose Ca2+ species a density reads
+           laws: dict[str, str], gate_readers: set[str] = frozenset()) -> None:
+    """Insert every Nernst/GHK/GHK2 density of MembraneProperties ``mp`` into ``cell`` (the pools
+    are in already: ``insert_pools``) and refuse what the pools cannot serve; ``laws`` (channel id
+    -> law) records which law each channel runs under on this cell; ``gate_readers``: the sections
+    where a channel's gates read [Ca2+]i."""
+    read: set[str] = set(gate_readers)  # the sections whose Ca2+ species a density or a gate reads
+    for name in sorted(gate_readers):
+        ci, co, sid, model_id, kind = species["ca"][name]
+        if policy != "fixed" and kind not in KINDS:
+            raise ModelError(f"NeuroML: {where}: species {sid!r} changes [Ca]i, which gates read, by concentration "
+                             f"model {model_id!r}, which is not one of NeuroML's standard models ({', '.join(KINDS)}) "
+                             f"defined in the files read; read(..., concentrations='fixed') holds [Ca]i at {ci:g} mM")
     for attr, (element, law) in DENSITIES.items():
         for cd in getattr(mp, attr, None) or []:
             read |= _insert_one(cd, element, law, cell, channels, sections, where, section_of, species,
@@ -61,7 +89,6 @@ def insert(mp, cell, channels: dict, sections, where: str, section_of, species: 
         if any(law == "ohmic" and getattr(channels[c], "neuroml_species", None) == "ca" for c, law in laws.items()):
             raise ModelError(f"NeuroML: {where}: a Ca2+ channelDensity (fixed erev) and a Ca2+ pool on one cell: "
                              f"the pool would make its erev follow [Ca]i; give it channelDensityNernst")
-        _insert_pools(cell, species["ca"], sorted(read), models, where)
 
 
 def _insert_pools(cell, by_section: dict, names: list[str], models: dict, where: str) -> None:

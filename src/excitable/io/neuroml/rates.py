@@ -48,7 +48,7 @@ class Form:
     scale: float = 1.0
     tau: float = 0.0
 
-    def __call__(self, v):
+    def __call__(self, v, cai=None, celsius=None):  # a standard form depends on V only
         kind = self.type.replace("Variable", "Rate")
         if self.type == "fixedTimeCourse":
             return self.tau + 0.0 * v
@@ -78,14 +78,20 @@ class Gate:
     def factor(self, celsius):
         return self.fixed if self.fixed is not None else self.q10 ** ((celsius - self.q10_celsius) / 10.0)
 
-    def inf_tau(self, v, celsius):
-        """Steady state and time constant (ms) at V (mV), temperature ``celsius``."""
+    def inf_tau(self, v, celsius, cai=None):
+        """Steady state and time constant (ms) at V (mV), temperature ``celsius`` and [Ca]i ``cai``
+        (mM; read by forms defined in LEMS, ``lems.LemsForm``)."""
         if self.kind in ("gateHHtauInf", "gateHHratesTauInf"):  # both given: the rates are not used
-            return self.steady(v), self.time(v) / self.factor(celsius)
-        a, b = self.forward(v), self.reverse(v)
-        inf = self.steady(v) if self.kind == "gateHHratesInf" else a / (a + b)
-        tau = self.time(v) if self.kind == "gateHHratesTau" else 1.0 / (a + b)
+            return self.steady(v, cai, celsius), self.time(v, cai, celsius) / self.factor(celsius)
+        a, b = self.forward(v, cai, celsius), self.reverse(v, cai, celsius)
+        inf = self.steady(v, cai, celsius) if self.kind == "gateHHratesInf" else a / (a + b)
+        tau = self.time(v, cai, celsius) if self.kind == "gateHHratesTau" else 1.0 / (a + b)
         return inf, tau / self.factor(celsius)
+
+    def reads(self) -> frozenset:
+        """What the gate's forms read besides V: "caConc", "temperature" (forms defined in LEMS)."""
+        forms = (self.forward, self.reverse, self.steady, self.time)
+        return frozenset().union(*(getattr(f, "reads", frozenset()) for f in forms))
 
 
 #: NeuroML's ion species -> our current's name (``ions``: which ion carries it).
@@ -150,36 +156,49 @@ def channel_class(name: str, gates: tuple[Gate, ...], species: str | None, *, gb
     fast = tuple(g for g in gates if g.kind == "gateHHInstantaneous")
     law_current = _CURRENT_LAWS[law]
     temperature = law != "ohmic"
+    # gates with rates defined in LEMS may read [Ca]i: the law's own ci, else a field cai (mM) that
+    # the engine fills from a calcium pool (ion_fields) and the importer sets to the species' level
+    calcium = any("caConc" in g.reads() for g in gates)
+    conc_field = ("ci" if law != "ohmic" else "cai") if calcium else None
+    for g in fast:
+        if "temperature" in g.reads():
+            raise ModelError(f"{source}: ionChannel {name!r} gate {g.name!r}: an instantaneous gate whose form "
+                             f"reads the temperature is not supported")
 
     def gate_rates(self, v, celsius):
-        out = {g.name: g.inf_tau(v, celsius) for g in slow}
+        cai = getattr(self, conc_field) if conc_field else None
+        out = {g.name: g.inf_tau(v, celsius, cai) for g in slow}
         if temperature:
             kelvin = jnp.zeros_like(jnp.asarray(v, dtype=float)) + (celsius + 273.15)
             out["T_K"] = (kelvin, jnp.full_like(kelvin, _CONSTANT))
         return out
 
-    def open_fraction(s, v):
+    def open_fraction(s, v, cai=None):
         out = 1.0
         for g in slow:
             out = out * s[g.name] ** g.instances
         for g in fast:
-            out = out * g.steady(v) ** g.instances
+            out = out * g.steady(v, cai) ** g.instances
         return out
 
     def currents(self, v, s):
-        return {current: law_current(self, v, s, open_fraction(s, v))}
+        cai = getattr(self, conc_field) if conc_field else None
+        return {current: law_current(self, v, s, open_fraction(s, v, cai))}
 
     def conductances(self, s):
         if fast or law == "ghk":  # the open conductance needs V (not given here); GHK has a permeability
             return {}
         return {"g": self.gbar * open_fraction(s, None)}
 
-    fields = _LAW_FIELDS[law]
-    defaults = {"gbar": float(gbar), "erev": float(erev), "permeability": 0.0, "ci": 1e-4, "co": 2.0}
+    fields = dict(_LAW_FIELDS[law])
+    defaults = {"gbar": float(gbar), "erev": float(erev), "permeability": 0.0, "ci": 1e-4, "co": 2.0, "cai": 5e-5}
     if law == "ohmic":
         ion_fields = {"erev": (species, "e")} if species in CURRENT_OF else {}
     else:
         ion_fields = {"ci": (species, "ci"), "co": (species, "co")}
+    if conc_field == "cai":
+        fields["cai"] = "mM"
+        ion_fields["cai"] = ("ca", "ci")
     namespace = {
         "__annotations__": {k: float for k in fields}, **{k: defaults[k] for k in fields},
         "__doc__": f"{name}: imported from {source}. i = {law} law of f = "
@@ -188,7 +207,7 @@ def channel_class(name: str, gates: tuple[Gate, ...], species: str | None, *, gb
         "states": tuple(g.name for g in slow) + (("T_K",) if temperature else ()), "units": dict(fields),
         "ions": {current: species} if species in CURRENT_OF else {}, "ion_fields": ion_fields,
         "gates": gate_rates, "currents": currents, "conductances": conductances,
-        "neuroml_gates": gates, "neuroml_species": species, "neuroml_law": law,
+        "neuroml_gates": gates, "neuroml_species": species, "neuroml_law": law, "neuroml_calcium": conc_field,
         # Not "excitable.*": the compiled-program store keys only on our own classes' source, and
         # this class's numbers come from a file (engine.programs._own_types).
         "__module__": "excitable_imported.neuroml",

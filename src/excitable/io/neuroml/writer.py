@@ -47,12 +47,14 @@ def document(cell, *, doc_id: str | None = None, v_init_mV: float = -65.0, ions=
     for name, mech in cell.mechanisms.items():
         if name not in {n for n, _ in pools}:
             _mechanism(N, doc, mp, cell, comp, name, mech, group_of, taken, concentrations)
+    from excitable.io.neuroml.writer_ions import check_calcium_readers, write_species
+
+    check_calcium_readers(cell, comp, concentrations, pools)  # the species of gates reading [Ca2+]i
     if pools and not concentrations:
         raise ModelError(f"NeuroML export: pool {pools[0][0]!r} on a cell without a Nernst/GHK density to read it")
     if concentrations:
-        from excitable.io.neuroml.writer_ions import write_species
-
         write_species(N, doc, bio, cell, comp, concentrations, pools, group_of, taken)
+    _component_types(doc, cell)
     doc.cells.append(N.Cell(id=cell_id, morphology=morph, biophysical_properties=bio))
     return doc
 
@@ -223,7 +225,9 @@ def _add_gate(N, ch, g: Gate, generic: bool = False) -> None:
         kw.update(forward_rate=_rate(N.HHRate, g.forward), reverse_rate=_rate(N.HHRate, g.reverse))
     if g.steady is not None:
         kw["steady_state"] = _rate(N.HHVariable, g.steady)
-    if g.time is not None:
+    if g.time is not None and getattr(g.time, "element", None) is not None:
+        kw["time_course"] = N.HHTime(type=g.time.type)
+    elif g.time is not None:
         kw["time_course"] = N.HHTime(type=g.time.type, tau=units.write(g.time.tau, "ms"))
     cls, attr = {"gateHHrates": (N.GateHHRates, "gate_hh_rates"),
                  "gateHHratesInf": (N.GateHHRatesInf, "gate_h_hrates_infs"),
@@ -239,7 +243,21 @@ def _add_gate(N, ch, g: Gate, generic: bool = False) -> None:
     getattr(ch, attr).append(cls(**kw))
 
 
+def _component_types(doc, cell) -> None:
+    """The LEMS ComponentTypes that imported gates use (``lems``), each once, as they were read."""
+    seen = {ct.name for ct in doc.ComponentType}
+    for mech in cell.mechanisms.values():
+        for g in getattr(type(mech), "neuroml_gates", None) or ():
+            for form in (g.forward, g.reverse, g.steady, g.time):
+                element = getattr(form, "element", None)
+                if element is not None and element.name not in seen:
+                    seen.add(element.name)
+                    doc.ComponentType.append(element)
+
+
 def _rate(cls, form: Form):
+    if getattr(form, "element", None) is not None:  # defined in LEMS: the type names its ComponentType
+        return cls(type=form.type)
     variable = form.type.endswith("Variable")
     return cls(type=form.type, rate=repr(float(form.rate)) if variable else units.write(form.rate, "per_ms"),
                midpoint=units.write(form.midpoint, "mV"), scale=units.write(form.scale, "mV"))

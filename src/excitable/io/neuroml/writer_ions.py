@@ -36,6 +36,30 @@ def write_density(N, mp, chan_id: str, law: str, per_section: dict, group_of, ta
             segment_groups=group_of(tuple(secs)), **{field: units.write(strength, unit)}))
 
 
+def check_calcium_readers(cell, comp, concentrations: dict, pools: list) -> None:
+    """Channels whose gates read [Ca2+]i (``lems``) take it from the section's calcium species: the
+    one the Nernst/GHK densities write (``concentrations``: section -> (ci, co)), else the one of the
+    section's pool (``pools``: (name, mechanism)), added here. A reader on a section with neither, or
+    starting from another level, has no NeuroML form: one line."""
+    pooled = {}
+    for name, _ in pools:
+        at = cell.mechanism_at_sites(name)
+        for j, node in enumerate(cell.mechanism_sites(name)):
+            pooled[int(comp.section[node])] = (float(np.ravel(at.cai0)[j]), float(np.ravel(at.cao)[j]))
+    for name, mech in cell.mechanisms.items():
+        if getattr(type(mech), "neuroml_calcium", None) != "cai":
+            continue
+        at, sites = cell.mechanism_at_sites(name), cell.mechanism_sites(name)
+        for j, node in enumerate(sites):
+            i, cai = int(comp.section[node]), float(np.ravel(at.cai)[j])
+            if i not in concentrations and i in pooled:
+                concentrations[i] = pooled[i]
+            if i not in concentrations or concentrations[i][0] != cai:
+                raise ModelError(f"NeuroML export: {name}'s gates read [Ca2+]i ({cai:g} mM at the start) on section "
+                                 f"{comp.section_names[i]!r}, which has no Ca2+ channelDensityNernst/GHK or pool "
+                                 f"starting there to carry the calcium species; not written")
+
+
 def write_species(N, doc, bio, cell, comp, concentrations: dict, pools: list, group_of, taken) -> None:
     """The calcium species of every section with a Nernst/GHK density, and its concentration model:
     the section's pool (``pools``: (name, mechanism)) or a fixed one."""
