@@ -13,7 +13,8 @@ An imported ion channel is a class named by its id, with two parameters, ``gbar`
 ("ina", "ik", "ica", "icl", or "i" when non-specific). What is imported: ``ionChannelHH`` with the
 standard rate forms (``rates``), passive channels, ``<cell>`` with segments, segment groups and
 ``channelDensity`` per group (``cells``, ``morphology``), ``channelDensityNernst``/``GHK``/``GHK2``
-with the cell's Ca2+ species (``densities``) and their standard calcium pools (``pools``); includes
+with the cell's Ca2+ species (``densities``) and their standard calcium pools (``pools``), gate rates
+defined as LEMS ComponentTypes of V and [Ca2+]i (``lems``), kinetic schemes (``kinetic``); includes
 beside the file are followed (``files``). Everything else is refused with one line naming the file, the element and its id.
 
 Export::
