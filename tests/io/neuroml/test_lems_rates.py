@@ -112,6 +112,11 @@ def test_calcium_dependent_k_channel_of_lems_rates_follows_neuron(neuron, tmp_pa
     # updates in both, the gates reading the step's starting [Ca2+]i: rounding only; 1e-6 of each
     # trace's largest magnitude is the bound
     assert max(worst.values()) < 1e-6, worst
+    # the gates are elementwise jax.numpy, so the fused single-compartment kernel runs them too (Pallas;
+    # its interpreter on a CPU): the same operations in another program, rounding at most (0 seen)
+    scan, fused = sim.run(15.0, kernel="scan"), sim.run(15.0, kernel="fused")
+    for k in ("v", "kCa.c", "kCa.q"):
+        np.testing.assert_allclose(fused[k], scan[k], rtol=0, atol=1e-10 * np.ptp(scan[k]))
 
 
 def test_lems_rates_round_trip_with_their_component_types(tmp_path):
