@@ -32,6 +32,7 @@ from excitable.engine.ions import advance_pools, pool_values
 from excitable.engine.plan import Placement, Plan
 from excitable.engine.synapses import deliver, detect
 from excitable.errors import ModelError
+from excitable.io.nmodl.concentrations import promoted
 from excitable.physics.ions import nernst
 from excitable.units import DENSITY_TO_PER_UM2, NA_TO_PA, US_TO_NS
 
@@ -65,7 +66,9 @@ def with_ions(plan: Plan, params, pl: Placement, chan, pools):
 
 
 def ion_pool_values(plan: Plan, params, ions):
-    return {p.name: pool_values(p, params, ions[p.name], params["celsius"]) for p in plan.pools}
+    """What mechanisms read from the ions: the dynamic pools' values and, where an imported
+    mechanism reads an ion's concentrations, NEURON's ion style (Nernst reversal potential)."""
+    return promoted(plan, params, {p.name: pool_values(p, params, ions[p.name], params["celsius"]) for p in plan.pools})
 
 
 def writers(plan: Plan, params):

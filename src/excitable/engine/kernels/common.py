@@ -16,6 +16,7 @@ import jax.numpy as jnp
 from excitable.engine.integrate import first_extras, initial_state, record
 from excitable.engine.plan import Plan
 from excitable.engine.stepping import is_point
+from excitable.io.nmodl.concentrations import promoted_ions
 
 #: Probe kinds the single-compartment kernel records (everything computed from the state and the
 #: step's extras).
@@ -41,6 +42,8 @@ def fusable_tree(plan: Plan, params=None) -> str | None:
     if params is not None and any(getattr(type(params["channels"][pl.name]), "conc_writes", None)
                                   for pl in plan.placements):
         return "a mechanism that writes an ion concentration (stepping.written_pools)"
+    if params is not None and promoted_ions(plan, params):
+        return "an imported reader of an ion concentration beside a reader of its reversal potential (ion style)"
     return unsupported(plan, params, RECORDABLE_TREE)
 
 
