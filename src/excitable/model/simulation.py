@@ -266,7 +266,7 @@ class Simulation:
         """The parameter pytree: area, cm, g_axial, channels (per-site arrays), celsius, v_init
         (with ``v_init="rest"``: the starting guess of the resting-potential solve done at the start
         of every run), clamp gains, ion pools, synapses (release, plasticity, cleft), gap junctions."""
-        from excitable.engine.ions import pool_params
+        from excitable.engine.ions import checked_ion_style, pool_params
         from excitable.engine.plan import make_params
         from excitable.engine.synapses import cleft_params, group_params
 
@@ -277,12 +277,12 @@ class Simulation:
         _, (syn_values, thresholds) = self._connections()
         syn = {name: group_params(len(v["weight"]), **v) for name, v in syn_values.items()}
         cleft = {name: cleft_params(len(nodes), **cl) for name, (nodes, _, cl) in points.items()}
-        return make_params(
+        return checked_ion_style(self.plan, make_params(  # refusals: io/nmodl/concentrations.check
             area_um2=net.concat("area_um2"), cm=net.cm, g_axial=net.concat("g_axial_nS"),
             channels=channels, celsius=self.temperature, v_init=self.v_init if self.v_init != "rest" else -65.0,
             iclamp_amp=np.ones(len(self.iclamps)), vclamp_rs=[c.rs for c, _ in self.vclamps],
             ions={p.name: pool_params(**self._pool_arrays(p.name)) for p in self.plan.pools},
-            syn=syn, cleft=cleft, syn_threshold=thresholds, gap_g=[g for _, _, g in net.gaps], seed=self.seed)
+            syn=syn, cleft=cleft, syn_threshold=thresholds, gap_g=[g for _, _, g in net.gaps], seed=self.seed))
 
     def resting_potential(self) -> np.ndarray:
         """V (mV) at every node where the steady-state membrane current is zero."""
