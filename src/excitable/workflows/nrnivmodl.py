@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -58,7 +59,8 @@ def compile_mods(files, cache_name: str, timeout_s: float = 300) -> tuple[Path |
 def _last_error(log: str) -> str:
     """The line of a compiler log that says what went wrong (the first 'error' line, else the last)."""
     lines = [ln.strip() for ln in log.splitlines() if ln.strip()]
-    for ln in lines:
-        if "error" in ln.lower():
-            return ln[:300]
+    for pattern in (r"\berror:", r"\berror\b"):  # the compiler's "file:line: error: ...", then nocmodl's
+        hit = next((ln for ln in lines if re.search(pattern, ln, re.IGNORECASE) and not ln.startswith("NOTE")), None)
+        if hit:
+            return hit[:300]
     return lines[-1][:300] if lines else "no output"

@@ -45,6 +45,7 @@ CASES = {
     "nm_implicit": (("nm_implicit",), ("nm_implicit",), {"i": ("nm_implicit", "i")}, 16.0),
     "nm_euler": (("nm_euler",), ("nm_euler",), {"ina": "ina"}, 30.0),
     "nm_instant": (("nm_instant",), ("nm_instant",), {"ica": "ica"}, 16.0),
+    "nm_procsolve": (("nm_procsolve",), ("nm_procsolve",), {"ik": "ik"}, 30.0),
 }
 #: Cases whose current clamp fires (their spike times are compared too).
 SPIKING = ("hh", "nachan+khhchan")

@@ -37,6 +37,15 @@ CASES = {
     "voltage_into_solve": ("", "gx", ("STATE { s }\nBREAKPOINT { SOLVE d METHOD cnexp\n gx = g*v\n i = gx*s*(v+65) }\n"
                                       "DERIVATIVE d { s' = gx - s }\n"), 9, "BREAKPOINT setting gx from v"),
     "parameter_array": ("", "", "PARAMETER { w[3] }\n" + BREAKPOINT, 8, "PARAMETER arrays"),
+    # `VERBATIM return 0; ENDVERBATIM` is let through only where it closes a PROCEDURE's body
+    # (tests/reference/mod/nm_procsolve.mod runs so, beside NEURON); an early return changes what runs
+    "return_inside_if": ("", "", "STATE { x }\nBREAKPOINT { SOLVE s\n i = g*x*(v+65) }\n"
+                         "PROCEDURE s() {\n if (v > 0) {\n VERBATIM\n return 0;\n ENDVERBATIM\n }\n x = x + 1\n}\n",
+                         13, "VERBATIM (C code)"),
+    "return_in_function": ("", "", BREAKPOINT + "FUNCTION f() {\n f = 1\n VERBATIM\n return 0;\n ENDVERBATIM\n}\n",
+                           11, "VERBATIM (C code)"),
+    "solve_procedure_with_arguments": ("", "", "STATE { x }\nBREAKPOINT { SOLVE s\n i = g*x*(v+65) }\n"
+                                       "PROCEDURE s(a) { x = a }\n", 9, "SOLVE s (a PROCEDURE with arguments)"),
     "while": ("", "", "BREAKPOINT { LOCAL k\n k = 0\n WHILE (k < 3) { k = k + 1 }\n i = g*(v+65) }\n", 10,
               "WHILE loop"),
 }

@@ -36,7 +36,7 @@ def check_file(path) -> tuple[list[str], int]:
     if geometry and not is_artificial(mod):  # a point process: those of the segment it is placed in
         lines.append("  reads the compartment's " + " and ".join(geometry) + " (per segment, as NEURON)")
     lines += event_lines(mod, desc)  # net_send, net_event, electrode currents (artificial.py)
-    solves = [f"{b} by {m}" for b, m in desc.solves] + [f"{b} to steady state" for b, _ in desc.initial_solves]
+    solves = [f"{b} by {m}" if m else f"{b} (a PROCEDURE NEURON calls once per step)" for b, m in desc.solves] + [f"{b} to steady state" for b, _ in desc.initial_solves]
     lines.append("  solves: " + (", ".join(solves) or "nothing (no states advanced)"))
     if problems:
         lines += [f"  {p}:{line}: {what} not supported" for line, what in problems]

@@ -65,6 +65,13 @@ class Scope:
         return Scope(dict(self.local), dict(self.glob), self.solver, self.depth)
 
 
+def is_final_return(statement) -> bool:
+    """Whether a statement is ``VERBATIM return 0; ENDVERBATIM``, the idiom many published files
+    (Migliore's hippocampal channels) end a SOLVE'd PROCEDURE with: C that only returns, so as the
+    last statement of a PROCEDURE's body it does nothing (unsupported.py lets exactly this through)."""
+    return bool(statement.is_verbatim() and re.fullmatch(r"\s*return\s+0\s*;\s*", statement.statement.eval()))
+
+
 class Compiler:
     """Compiles statements and expressions of one file. ``functions``/``procedures``: the file's
     blocks by name; ``known``: every mechanism-level variable and constant name."""
@@ -83,10 +90,15 @@ class Compiler:
         raise ModelError(f"{self.path}: {what}{text} not supported")
 
     # ---- statements -------------------------------------------------------------------------
-    def block(self, statement_block, solve=None):
+    def block(self, statement_block, solve=None, procedure=False):
         """A StatementBlock as one closure ``run(scope)``. ``solve``: what a SOLVE statement does
-        here (None: nothing, as in BREAKPOINT, where NEURON advances states separately)."""
-        steps = [s for s in (self.statement(st, solve) for st in statement_block.statements) if s]
+        here (None: nothing, as in BREAKPOINT, where NEURON advances states separately);
+        ``procedure``: the body of a PROCEDURE, whose closing ``VERBATIM return 0; ENDVERBATIM``
+        does nothing (anywhere else a return would change what runs, and the file is refused)."""
+        statements = list(statement_block.statements)
+        if procedure and statements and is_final_return(statements[-1]):
+            statements = statements[:-1]
+        steps = [s for s in (self.statement(st, solve) for st in statements) if s]
 
         def run(scope):
             for s in steps:
@@ -270,7 +282,8 @@ class Compiler:
             raise ModelError(f"{self.path}: {name}() takes {len(params)} arguments, called with {len(args)}")
         if name not in self._compiled:
             self._compiled[name] = None  # recursion: compiled once, looked up at call time
-            self._compiled[name] = self.block(block.statement_block, solve=self._solve_in(name))
+            self._compiled[name] = self.block(block.statement_block, solve=self._solve_in(name),
+                                              procedure=name in self.procedures)
         is_function = name in self.functions
 
         def run(scope):

@@ -133,7 +133,8 @@ def kept(desc: Description, breakpoint_text: str, solve_text: str, initial_text:
 
 def solved_text(desc: Description) -> str:
     """The NMODL text of the blocks BREAKPOINT SOLVEs and of what they call."""
-    return "\n".join(_mentions(desc, desc.derivatives[b]) for b, _ in desc.solves if b in desc.derivatives)
+    return "\n".join(_mentions(desc, desc.derivatives.get(b) or desc.procedures[b]) for b, _ in desc.solves
+                     if b in desc.derivatives or b in desc.procedures)
 
 
 def feeds(desc: Description, breakpoint_text: str, solve_text: str) -> tuple[str, ...]:
@@ -162,6 +163,10 @@ class Generated:
         self.breakpoint = comp.block(desc.breakpoint.statement_block) if desc.breakpoint else (lambda s: None)
         self.derivatives = {n: comp.block(b.statement_block) for n, b in desc.derivatives.items()}
         self.eq_states = {n: equation_states(desc, n) for n in desc.derivatives}
+        # SOLVE of a PROCEDURE (no METHOD): NEURON's nrn_state calls it once per step; its own
+        # assignments advance the states (Migliore's `m = m + mexp*(minf - m)`, with dt)
+        self.procedure_solves = {b: comp.block(desc.procedures[b].statement_block, procedure=True)
+                                 for b, m in desc.solves if not m and b in desc.procedures}
         self.initial = (comp.block(desc.initial.statement_block, solve=self._steady)
                         if desc.initial else (lambda s: None))
         text = _mentions(desc, desc.breakpoint) if desc.breakpoint else ""
@@ -289,6 +294,9 @@ def make_class(desc: Description, mod):
             scope.glob["t"] = (s["t"] + 0.5 * dt) + 0.5 * dt
         scope.glob[solvers.UNCONVERGED] = 0.0  # this step's, added to the count below
         for block, method in desc.solves:
+            if block in gen.procedure_solves:
+                gen.procedure_solves[block](scope)
+                continue
             solvers.solve(method, gen.derivatives[block], scope, gen.eq_states[block],
                           linear=gen.linear.get(block, False))
         out = _states_out(scope, v, celsius)

@@ -52,13 +52,18 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
     """(line, construct) of everything in the file excitable would not run, in line order."""
     lines = strip_comments(mod.text)
     found: list[tuple[int, str]] = []
+    harmless = final_returns(lines)
     for word, what in KEYWORDS.items():
-        found += [(n, what) for n in _lines(lines, rf"\b{word}\b")]
+        found += [(n, what) for n in _lines(lines, rf"\b{word}\b") if n not in harmless]
     for call in CALLS:
         pattern = rf"\b{call}\w*\s*\(" if call.endswith("_") else rf"\b{call}\s*\("
         found += [(n, f"{call}() (random numbers, events or C library calls)") for n in _lines(lines, pattern)]
     for block, method in desc.solves:
-        if method not in SOLVE_METHODS:
+        if not method and block in desc.procedures and not desc.point:
+            # SOLVE of a PROCEDURE: NEURON calls it once per step in nrn_state (mechanism.py does)
+            if list(desc.procedures[block].parameters):
+                found.append((_first(lines, rf"\bSOLVE\s+{block}\b"), f"SOLVE {block} (a PROCEDURE with arguments)"))
+        elif method not in SOLVE_METHODS:
             found.append((_first(lines, rf"\bSOLVE\s+{block}\b"), f"SOLVE {block} METHOD {method or '(none)'}"))
     found += _ion_problems(desc, lines)
     found += point.problems(mod, desc)  # NET_RECEIVE, events, ARTIFICIAL_CELL, ELECTRODE_CURRENT (point.py)
@@ -109,6 +114,30 @@ def _ion_problems(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
         if ion.name not in ("na", "k", "ca") and ion.read:
             found.append((line, f"USEION {ion.name} READ (ion {ion.name!r} has no NEURON default values here)"))
     return found
+
+
+def final_returns(lines: list[str]) -> set[int]:
+    """Lines of ``VERBATIM return 0; ENDVERBATIM`` blocks that close a PROCEDURE's body (directly
+    inside it, the next code its closing brace): C that does nothing there, written at the end of
+    countless published SOLVE'd procedures (``expressions.is_final_return`` skips exactly these)."""
+    out = set()
+    for n in _lines(lines, r"\bVERBATIM\b"):
+        end = next((k for k in range(n - 1, len(lines)) if re.search(r"\bENDVERBATIM\b", lines[k])), None)
+        if end is None or end == n - 1:
+            continue
+        body = " ".join(lines[n:end])
+        after = next((ln.strip() for ln in lines[end + 1:] if ln.strip()), "")
+        start = next((k for k in range(n - 2, -1, -1) if _BLOCK_START.match(lines[k])), None)
+        if start is None or not lines[start].lstrip().startswith("PROCEDURE"):
+            continue
+        depth = sum(ln.count("{") - ln.count("}") for ln in lines[start:n - 1])
+        if depth == 1 and re.fullmatch(r"\s*return\s+0\s*;\s*", body) and after.startswith("}"):
+            out.add(n)
+    return out
+
+
+_BLOCK_START = re.compile(r"\s*(PROCEDURE|FUNCTION|BREAKPOINT|INITIAL|DERIVATIVE|KINETIC|NET_RECEIVE|"
+                          r"LINEAR|NONLINEAR|DISCRETE|PARTIAL)\b")
 
 
 def _lines(lines: list[str], pattern: str) -> list[int]:
