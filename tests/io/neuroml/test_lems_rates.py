@@ -149,6 +149,7 @@ def test_lems_rates_round_trip_with_their_component_types(tmp_path):
     ("v .gt. 0", r"'Compare' is not supported"),               # a comparison outside a Case's condition
     ("exp(v", r"is not an expression read here"),
     ("v + " * 600 + "v", r"over 2000 characters"),
+    ("-" * 100 + "v", r"\.\.\.': nested deeper than 64"),  # bounded before Python's own recursion limit
 ])
 def test_expressions_outside_the_subset_are_one_line_refusals(text, match):
     with pytest.raises(ModelError, match=match) as e:

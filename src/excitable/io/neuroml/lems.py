@@ -222,16 +222,17 @@ def compile_expression(text: str, known: set[str], where: str, *, condition: boo
     test (comparisons and .and./.or. allowed). One-line ModelError for anything outside the subset."""
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_CHARS:
         raise ModelError(f"{where}: expression {str(text)[:80]!r} is empty or over {MAX_CHARS} characters")
+    shown = repr(text if len(text) <= 120 else text[:117] + "...")  # the error names it, in one short line
     if "**" in text:
-        raise ModelError(f"{where}: {text!r}: LEMS writes powers with ^, not **")
+        raise ModelError(f"{where}: {shown}: LEMS writes powers with ^, not **")
     source = re.sub(r"\.(gt|lt|geq|leq|eq|neq|and|or)\.", lambda m: f" {_OPERATORS[m.group(1).lower()]} ", text,
                     flags=re.IGNORECASE).replace("^", "**")
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError:
-        raise ModelError(f"{where}: {text!r} is not an expression read here") from None
+        raise ModelError(f"{where}: {shown} is not an expression read here") from None
     names: set[str] = set()
-    fn = _walk(tree.body, known, names, f"{where}: {text!r}", condition, 0)
+    fn = _walk(tree.body, known, names, f"{where}: {shown}", condition, 0)
     return fn, names
 
 
