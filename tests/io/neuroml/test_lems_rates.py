@@ -149,7 +149,8 @@ def test_lems_rates_round_trip_with_their_component_types(tmp_path):
     ("v .gt. 0", r"'Compare' is not supported"),               # a comparison outside a Case's condition
     ("exp(v", r"is not an expression read here"),
     ("v + " * 600 + "v", r"over 2000 characters"),
-    ("-" * 100 + "v", r"\.\.\.': nested deeper than 64"),  # bounded before Python's own recursion limit
+    ("-" * 100 + "v", r"-v': nested deeper than 64"),  # bounded before Python's own recursion limit
+    ("-" * 200 + "v", r"-\.\.\.': nested deeper than 64"),  # and the message quotes 120 characters of it
 ])
 def test_expressions_outside_the_subset_are_one_line_refusals(text, match):
     with pytest.raises(ModelError, match=match) as e:
