@@ -30,7 +30,7 @@ CONSTRUCTS = {
     r"\bghk\s*\(": "ghk()", r"=[ \t]*\((faraday|k-mole|pi|k|e|boltzmann)\)": "unit factors (FARADAY, R, ...)", r"\bNONSPECIFIC_CURRENT\b": "NONSPECIFIC",
     r"READ[^\n]*\b(cai|cao|nai|nao|ki|ko)\b": "reads concentrations", r"READ[^\n]*\be(na|k|ca)\b": "reads E",
     r"WRITE[^\n]*\bcai\b": "writes cai", r"\bCOMPARTMENT\b": "COMPARTMENT", r"<<": "<< flux",
-    r"\bDEFINE\b": "DEFINE", r"\b\w+\s*\[\s*\w+\s*\]\s*\(": "arrays", r"\bdiam\b": "diam", r"\barea\b": "area",
+    r"\bDEFINE\b": "DEFINE", r"\b\w+\s*\[\s*\w+\s*\]\s*\(": "arrays", r"\bdiam\b": "diam", r"\barea\b": "area", r"\bdt\b": "dt",
     r"[(*/+-]\s*t\s*[)*/+-]": "t", r"\bNET_RECEIVE\b": "NET_RECEIVE", r"\bPOINT_PROCESS\b": "POINT_PROCESS",
     r"\bnet_send\s*\(": "net_send", r"\bflag\b": "flag", r"\bnet_event\s*\(": "net_event",
     r"\bnet_move\s*\(": "net_move", r"\bARTIFICIAL_CELL\b": "ARTIFICIAL_CELL", r"\bELECTRODE_CURRENT\b": "ELECTRODE_CURRENT",
@@ -153,11 +153,13 @@ def point_rows() -> list[str]:
 
 
 def event_rows() -> list[str]:
-    """Events, electrode currents and artificial cells (tests/io/nmodl/test_events.py, test_artificial.py)."""
-    from tests.io.nmodl import test_artificial, test_events
+    """Events, electrode currents, artificial cells and point processes' geometry
+    (tests/io/nmodl/test_events.py, test_artificial.py, test_point_geometry.py)."""
+    from tests.io.nmodl import test_artificial, test_events, test_point_geometry
 
     mods = test_events.mods.__wrapped__()  # the tests' fixture, called as a function
     rows = test_events.comparison_rows(mods) + test_artificial.comparison_rows(mods)
+    rows += test_point_geometry.comparison_rows(test_point_geometry.mods.__wrapped__())  # diam, area, dt
     return [f"| {row} | {constructs([str(f) for f in files])} | {traces} | {spikes} |"
             for row, files, traces, spikes in rows]
 

@@ -80,6 +80,26 @@ def with_geometry(mech, nodes, arrays):
     return dataclasses.replace(mech, **fields) if fields else mech
 
 
+#: The area NEURON gives a node without membrane (a section's x = 0 or 1 end), µm²: what a point
+#: process placed there reads as its ``area`` (measured: NEURON 9, any section).
+END_AREA_UM2 = 100.0
+
+
+def at_section_ends(mech, locations):
+    """A point process placed at x = 0 or 1 reads NEURON's values there: ``area`` 100 µm² (an end
+    node's), while ``diam`` is refused, as NEURON refuses it ("morphology can't be inserted in this
+    node"). ``locations``: each instance's Location."""
+    fields = getattr(type(mech), "geometry_fields", {})
+    ends = np.array([at.x in (0.0, 1.0) for at in locations], dtype=bool)
+    if not fields or not ends.any():
+        return mech
+    if "diam" in fields:
+        at = locations[int(np.argmax(ends))]
+        raise ModelError(f"{mech.name} at {at} reads diam, which NEURON gives no point process at a section's "
+                         "end (x = 0 or 1); place it at 0 < x < 1")
+    return dataclasses.replace(mech, area=np.where(ends, END_AREA_UM2, np.asarray(mech.area, dtype=float)))
+
+
 def _geometry_error(path: str):
     if path.endswith(".dt"):
         raise ModelError(f"{path} is the run's time step; set Simulation(dt=...) instead")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from excitable.errors import ModelError, check_number
-from excitable.model.cell import Cell, _check_mechanism, with_geometry
+from excitable.model.cell import Cell, _check_mechanism, at_section_ends, with_geometry
 from excitable.model.stimuli import Location, Site
 from excitable.physics.channel import AbstractChannel
 
@@ -284,7 +284,8 @@ class Network:
         for name, items in lists.items():
             nodes = np.array([self.node(s) for _, s, _ in items], dtype=int)
             # an imported point process reading diam/area gets its segment's, as density mechanisms do
-            mech = with_geometry(_stack([m for m, _, _ in items]), nodes, self.concat)
+            mech = at_section_ends(with_geometry(_stack([m for m, _, _ in items]), nodes, self.concat),
+                                   [s.at for _, s, _ in items])
             cleft = {k: np.array([cl[k] for _, _, cl in items], dtype=float) for k in ("t_max", "pulse", "tau_clear")}
             out[name] = (nodes, mech, cleft)
         return out

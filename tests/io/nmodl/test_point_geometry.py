@@ -17,6 +17,8 @@ compartment, from NEURON's default section or a dt of 0 is off by 0.1 to 10 of t
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +34,7 @@ from tests.reference.nrnmech import compiled
 
 pytestmark = pytest.mark.neuron
 OWN = Path(__file__).parent / "mod_events"
-FILES = [OWN / "pp_geom.mod", OWN / "pp_geomsend.mod"]
+FILES = [OWN / "pp_geom.mod", OWN / "pp_geomsend.mod", OWN / "pp_area.mod"]
 DT = 0.02
 TSTOP = 20.0
 TIMES = [2.0, 6.0, 14.5]  # ms, on the dt grid
@@ -89,7 +91,7 @@ def neuron_run():
             nc.weight[0] = WEIGHT
             keep += [syn, nc]
             rec.update({f"{kind}[{k}].{s}": h.Vector().record(getattr(syn, f"_ref_{s}")) for s in signals})
-    fih = h.FInitializeHandler(lambda: [nc.event(t) for nc in keep[1::2] for t in TIMES])
+    fih = h.FInitializeHandler(lambda ncs=keep[1::2]: [nc.event(t) for nc in ncs for t in TIMES])
     h.dt, h.secondorder, h.celsius = DT, 0, 6.3
     h.finitialize(-65.0)
     h.continuerun(TSTOP)
@@ -133,7 +135,7 @@ def differences(mods) -> tuple[dict[str, float], dict, dict]:
 
 
 def test_diam_area_and_dt_of_each_instance_match_neuron(mods):
-    diffs, ours, ref = differences(mods)
+    diffs, _, ref = differences(mods)
     bad = {k: d for k, d in diffs.items() if not d < TOL}
     assert not bad, bad
     # The test can fail: NEURON's values per compartment differ by far more than the tolerance.
@@ -191,6 +193,48 @@ def test_geometry_and_dt_are_filled_not_given(mods):
     assert float(params.area[0]) == pytest.approx(np.pi * 20.0 * 20.0, rel=1e-12)
 
 
+def test_area_at_section_ends_is_neurons_and_diam_there_is_refused(mods):
+    """NEURON gives a point process at x = 0 or 1 (a node without membrane) an area of 100 µm² and
+    refuses one that reads diam there; inside a section the segment's area (nseg = 3 here)."""
+    h = neuron_geometry()
+    soma, dend = h.Section(name="ppgeom_end_soma"), h.Section(name="ppgeom_end_dend")
+    soma.L, soma.diam, soma.nseg, dend.L, dend.diam = 20.0, 20.0, 3, 100.0, 2.0
+    dend.connect(soma(1.0))
+    places = [("soma", 0.0), ("soma", 0.5), ("soma", 1.0), ("dend", 1.0)]
+    procs = [h.pp_area({"soma": soma, "dend": dend}[sec](x)) for sec, x in places]
+    h.finitialize(-65.0)
+    theirs = [p.a for p in procs]
+    del procs, soma, dend
+    # NEURON refuses diam at an end, leaving a broken instance behind (a crash later): asked in a
+    # process of its own.
+    code = ("from neuron import h\nimport neuron\n"
+            f"neuron.load_mechanisms({str(compiled(FILES, 'nrnmech-point-geometry'))!r})\n"
+            "s = h.Section(name='s')\nh.pp_geom(s(1.0))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert "morphology can't be inserted in this node" in done.stderr + done.stdout, done.stderr[-500:]
+
+    b = ex.Morphology.builder()
+    b.add("soma", length=20.0, diameter=20.0)
+    b.add("dend", length=100.0, diameter=2.0, parent="soma", x=1.0)
+    cell = ex.Cell(b.build(), nseg=3)
+    for sec, x in places:
+        cell.place(mods.pp_area(), ex.Location(sec, x))
+    ours = np.asarray(ex.Simulation(cell, dt=DT).parameters()["channels"]["pp_area"].area)
+    assert theirs[1] == pytest.approx(np.pi * 20.0 * 20.0 / 3, rel=1e-12)  # the middle segment's side
+    assert np.allclose(ours, theirs, rtol=1e-12, atol=0), (ours, theirs)
+    cell.place(mods.pp_geom(), ex.Location("soma", 1.0))
+    with pytest.raises(ModelError, match=r"^pp_geom at soma\(1\) reads diam, which NEURON gives no point process "
+                                         r"at a section's end \(x = 0 or 1\); place it at 0 < x < 1$"):
+        ex.Simulation(cell, dt=DT).parameters()
+
+
+def test_mod_check_says_a_point_process_reads_its_segment():
+    from excitable.io.nmodl.check import check_file
+
+    lines, bad = check_file(OWN / "pp_geom.mod")
+    assert bad == 0 and "  reads the compartment's diam and area (per segment, as NEURON)" in lines, lines
+
+
 def test_an_artificial_cell_reading_diam_is_refused_with_its_line(tmp_path):
     path = tmp_path / "art_diam.mod"
     path.write_text("NEURON { ARTIFICIAL_CELL art_diam }\nASSIGNED { diam (um) m }\n"
@@ -204,6 +248,6 @@ def comparison_rows(mods) -> list[tuple[str, list, str, str]]:
     the run of the first test."""
     diffs, _, _ = differences(mods)
     traces = ", ".join(f"{k} {d:.1e}" for k, d in diffs.items())
-    return [("pp_geom (pp_geom.mod) + pp_geomsend (pp_geomsend.mod), one of each on a 20-µm soma and a 2-µm "
-             f"dendrite (pas), dt {DT:g} ms, events at {', '.join(f'{x:g}' for x in TIMES)} ms", FILES,
-             f"{traces} (of each trace's range)", "0 vs 0")]
+    row = ("pp_geom (pp_geom.mod) + pp_geomsend (pp_geomsend.mod), one of each on a 20-µm soma and a 2-µm "
+           f"dendrite (pas), dt {DT:g} ms, events at {', '.join(f'{x:g}' for x in TIMES)} ms")
+    return [(row, FILES, f"{traces} (of each trace's range)", "0 vs 0")]

@@ -13,13 +13,19 @@ each instance in a step (0 in a step without events), so only what is exact unde
 imported: every statement is a jump ``x = x + expr`` (or ``- expr``) of a STATE, ``expr`` linear in
 the event's weight and free of states, V and t (expsyn's ``g = g + weight``, exp2syn's
 ``A = A + weight*factor``). Then two events in one step give the jump of their summed weight, and
-a step without events changes nothing. Anything else (``net_send`` self-events, conditions on the
-state, extra NetCon arguments, ``t``) is refused with ``file:line``.
+a step without events changes nothing. A file with ``net_send``, ``flag`` or ``t`` takes the event
+path (``artificial.make_event_class``); anything else (conditions on the state, extra NetCon
+arguments) is refused with ``file:line``.
 
 NEURON semantics kept: INITIAL runs once at ``finitialize``, and what it computes persists. An
 ASSIGNED variable NET_RECEIVE reads (exp2syn's ``factor``) and a PARAMETER INITIAL writes
 (exp2syn's guard ``tau1 = 0.9999*tau2`` when tau1 >= tau2) are carried as extra states, set by
 INITIAL (``steady_state``) and read by every later block, as NEURON's instance data are.
+
+NEURON's ``diam`` (µm) and ``area`` (µm²) of the segment an instance sits in, and the run's ``dt``
+where BREAKPOINT, INITIAL or NET_RECEIVE reads it, are fields (``events.point_fields``) that the cell
+and the Simulation fill per instance (as for density mechanisms: ``model.cell.with_geometry``,
+``with_run_dt``).
 
 Recording: the STATEs, the currents (nA) and the RANGE ASSIGNED conductances (µS) BREAKPOINT sets
 without reading V (exp2syn's ``g = B - A``), e.g. ``sim.record("Exp2Syn[0].g")``.
