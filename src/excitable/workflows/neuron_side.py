@@ -57,12 +57,12 @@ def ours(mechanisms: dict, values: dict, *, dt: float, celsius: float, clamp=Non
     out = {"v": np.asarray(res["v"])}
     states = {suffix: {st: np.asarray(res[f"{suffix}.{st}"]) for st in cls.states}
               for suffix, cls in mechanisms.items()}
-    ions = written_ions(mechanisms, states, celsius)
+    ions = ion_values(mechanisms, values, states, celsius)
     for suffix, cls in mechanisms.items():
         out.update({f"{suffix}.{st}": states[suffix][st] for st in compared_states(cls)})
         mech = cls(**values.get(suffix, {}))
         seen = {f: ions[ion][kind] for f, (ion, kind) in getattr(cls, "ion_fields", {}).items()
-                if ion in ions and kind in ("e", "ci")}
+                if ion in ions and kind in ("e", "ci", "co")}
         if seen:
             mech = dataclasses.replace(mech, **seen)
         currents = mech.currents(out["v"], states[suffix])
@@ -71,18 +71,25 @@ def ours(mechanisms: dict, values: dict, *, dt: float, celsius: float, clamp=Non
     return out
 
 
-def written_ions(mechanisms: dict, states: dict, celsius: float) -> dict:
-    """{ion: {"ci": mM, "e": mV}} per sample for each ion whose inside concentration a mechanism
-    writes (its recorded STATE): every mechanism then reads that concentration and the Nernst
-    potential from it (NEURON's ion style once a concentration is written; cao fixed)."""
+def ion_values(mechanisms: dict, values: dict, states: dict, celsius: float) -> dict:
+    """{ion: {"ci", "co", "e"}} for each ion whose concentrations a mechanism uses: NEURON's ion
+    style, which every mechanism of the compartment then reads (io/nmodl/concentrations.py): the
+    readers' concentrations (NEURON's defaults where none sets one), a writer's STATE per sample
+    where one writes ``cai``, and eX by Nernst from them at the run's celsius."""
     from excitable.physics.ions import nernst
 
-    out = {}
+    out: dict[str, dict] = {}
     for suffix, cls in mechanisms.items():
-        for state, (ion, kind) in getattr(cls, "conc_writes", {}).items():
-            const = cls.ion_constants[ion]
-            ci = states[suffix][state]
-            out[ion] = {"ci": ci, "e": np.asarray(nernst(ci, const["co"], const["z"], celsius))}
+        mech = cls(**values.get(suffix, {}))
+        for ion, const in (getattr(cls, "ion_constants", None) or {}).items():
+            entry = out.setdefault(ion, {"ci": const["ci"], "co": const["co"], "z": const["z"]})
+            entry.update({what: getattr(mech, f) for f, (i, what) in cls.ion_fields.items()
+                          if i == ion and what in ("ci", "co")})
+    for suffix, cls in mechanisms.items():
+        for state, (ion, _) in (getattr(cls, "conc_writes", None) or {}).items():
+            out[ion]["ci"] = states[suffix][state]
+    for entry in out.values():
+        entry["e"] = np.asarray(nernst(entry["ci"], entry["co"], entry.pop("z"), celsius))
     return out
 
 
