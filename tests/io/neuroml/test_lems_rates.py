@@ -13,7 +13,7 @@ import excitable as ex
 from excitable.errors import ModelError
 
 from .nml_models import N, write
-from .test_neuron_side import CAI, CELSIUS, DT, channel_cell_document, neuron  # noqa: F401 - the fixture
+from .test_neuron_side import CAI, CELSIUS, DT, channel_cell_document, neuron, neuron_run  # noqa: F401 - the fixture
 
 from excitable.io import neuroml  # noqa: E402
 from excitable.io.neuroml.lems import compile_expression  # noqa: E402
@@ -73,25 +73,6 @@ def kca_cell_document():
     return doc
 
 
-def neuron_kca(h):
-    sec = h.Section(name="kca_cell")
-    sec.L, sec.diam, sec.nseg, sec.cm = 10.0, 10.0, 1, 1.0
-    for mech in ("nml_cachan", "nml_capool", "nml_bkca"):
-        sec.insert(mech)
-    h.cai0_ca_ion, h.cao0_ca_ion = CAI, 2.0
-    h.dt, h.secondorder, h.celsius = DT, 0, CELSIUS
-    stim = h.IClamp(sec(0.5))
-    stim.delay, stim.dur, stim.amp = 2.0, TSTOP, 0.02
-    seg = sec(0.5)
-    vecs = {"v": h.Vector().record(seg._ref_v), "cai": h.Vector().record(seg._ref_cai),
-            "c": h.Vector().record(seg.nml_bkca._ref_c), "q": h.Vector().record(seg.nml_bkca._ref_q)}
-    h.finitialize(-80.0)
-    h.continuerun(TSTOP)
-    out = {k: np.array(v) for k, v in vecs.items()}
-    del stim, sec
-    return out
-
-
 def test_calcium_dependent_k_channel_of_lems_rates_follows_neuron(neuron, tmp_path):
     path = write(kca_cell_document(), tmp_path / "kca.cell.nml")
     neuroml.validate(path)
@@ -101,7 +82,7 @@ def test_calcium_dependent_k_channel_of_lems_rates_follows_neuron(neuron, tmp_pa
     for signal in ("v", "caPool.concentration", "kCa.c", "kCa.q"):
         sim.record(signal)
     ours = sim.run(TSTOP)
-    theirs = neuron_kca(neuron)
+    theirs = neuron_run(neuron, pool="nml_capool", tstop=TSTOP, also=("nml_bkca", ("c", "q")))
     # a real test: the pool fills, and the K+ gates follow it (q from ~0 to most of its range)
     assert theirs["cai"].max() > 20 * CAI and np.ptp(theirs["q"]) > 0.3 and np.ptp(theirs["c"]) > 0.1, \
         {k: (v.min(), v.max()) for k, v in theirs.items()}

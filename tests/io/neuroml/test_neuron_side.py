@@ -202,14 +202,15 @@ def neuron(tmp_path_factory):
     return h
 
 
-def neuron_run(h, step=None, pool=None, tstop=20.0):
+def neuron_run(h, step=None, pool=None, tstop=20.0, also=None):
     """NEURON's compartment: the channel (and ``pool``) under the clamp family's ``step``, or
-    (step None) a 0.02-nA current step from 2 ms."""
+    (step None) a 0.02-nA current step from 2 ms; ``also``: another mechanism inserted, and its
+    states recorded (mechanism name, (state, ...))."""
     sec = h.Section(name="nml_cell")
     sec.L, sec.diam, sec.nseg, sec.cm, sec.Ra = SIZE_UM, SIZE_UM, 1, 1.0, 35.4
-    sec.insert("nml_cachan")
-    if pool is not None:
-        sec.insert(pool)
+    for mech in ("nml_cachan", pool, also and also[0]):
+        if mech is not None:
+            sec.insert(mech)
     h.cai0_ca_ion, h.cao0_ca_ion = CAI, CAO
     h.dt, h.secondorder, h.celsius = DT, 0, CELSIUS
     if step is not None:
@@ -223,6 +224,8 @@ def neuron_run(h, step=None, pool=None, tstop=20.0):
     vecs = {"v": h.Vector().record(seg._ref_v), "ica": h.Vector().record(seg._ref_ica),
             "m": h.Vector().record(seg.nml_cachan._ref_m), "h": h.Vector().record(seg.nml_cachan._ref_h),
             "cai": h.Vector().record(seg._ref_cai)}
+    if also is not None:
+        vecs.update({k: h.Vector().record(getattr(getattr(seg, also[0]), f"_ref_{k}")) for k in also[1]})
     h.finitialize(-80.0)
     h.continuerun(tstop)
     out = {k: np.array(v) for k, v in vecs.items()}
