@@ -77,7 +77,7 @@ def table() -> str:
                                                      if len(ours) and len(ours) == len(theirs) else "")
         files = " + ".join(f"{sfx} ({mod_file(stem).name})" for stem, sfx in zip(stems, suffixes))
         rows.append(f"| {files}, {celsius:g} °C | {constructs(stems)} | {traces} | {spikes} |")
-    return "\n".join(rows + pool_rows() + [cell_row()] + point_rows() + event_rows())
+    return "\n".join(rows + pool_rows() + [cell_row()] + point_rows() + event_rows() + style_rows())
 
 
 def pool_rows() -> list[str]:
@@ -162,6 +162,14 @@ def event_rows() -> list[str]:
     rows += test_point_geometry.comparison_rows(test_point_geometry.mods.__wrapped__())  # diam, area, dt
     return [f"| {row} | {constructs([str(f) for f in files])} | {traces} | {spikes} |"
             for row, files, traces, spikes in rows]
+
+
+def style_rows() -> list[str]:
+    """NEURON's per-section ion style (tests/io/nmodl/test_ion_style.py)."""
+    from tests.io.nmodl import test_ion_style
+
+    return [f"| {row} | {constructs([str(f) for f in files])} | {traces} | {spikes} |"
+            for row, files, traces, spikes in test_ion_style.comparison_rows()]
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod
 from excitable.physics.ions import nernst
 from tests.io.nmodl.neuron_side import DT, mod_file, neuron_with_mods
+from tests.io.nmodl.test_neuron_side_by_side import spike_times
 from tests.reference.nrnmech import compiled
 
 pytestmark = pytest.mark.neuron
@@ -141,17 +142,26 @@ def compare(mechs, **run) -> tuple[dict, dict]:
 
 #: -80 mV, a step to 0 mV (nm_instant's Ca current opens, camchan's GHK current flows), back.
 CLAMP = ((5.0, -80.0), (15.0, 0.0), (5.0, -80.0))
+#: Soma: camchan.mod (reads cai, cao) and nm_instant.mod (reads eca); dendrite: nm_instant only, its
+#: eca at the default (6.3 °C) or set to 100 mV (30 °C; kept: no concentration reader there).
+CA_CASES = [(6.3, None), (30.0, 100.0)]
+CA_RUN = {"tstop": 25.0, "v_init": -80.0, "clamps": {"soma": CLAMP, "dend": CLAMP},
+          "records": [("soma", "cachan.oca"), ("soma", "nm_instant.h"), ("dend", "nm_instant.h")]}
+#: Soma: hh.mod beside nm_nakread.mod (reads nai, ki); dendrite: hh.mod alone. A current step fires.
+NAK_CASES = [6.3, 18.5]
+NAK_MECHS = {"soma": {"hh": {}, "nm_nakread": {}}, "dend": {"hh": {}}}
+NAK_RUN = {"tstop": 30.0, "v_init": -65.0, "iclamp": (2.0, 20.0, 0.2),
+           "records": [(sec, f"hh.{x}") for sec in ("soma", "dend") for x in ("m", "h", "n")]}
 
 
-@pytest.mark.parametrize("celsius, dend_eca", [(6.3, None), (30.0, 100.0)])
+def ca_mechs(dend_eca):
+    return {"soma": {"camchan": {}, "nm_instant": {}}, "dend": {"nm_instant": {} if dend_eca is None else {"eca": dend_eca}}}
+
+
+@pytest.mark.parametrize("celsius, dend_eca", CA_CASES)
 def test_a_cai_reader_makes_eca_nernst_in_its_section_only(celsius, dend_eca):
-    """Soma: camchan.mod (reads cai, cao) and nm_instant.mod (reads eca); dendrite: nm_instant only,
-    with eca at its default or set to 100 mV (kept: no concentration reader there)."""
-    dend = {} if dend_eca is None else {"eca": dend_eca}
-    mechs = {"soma": {"camchan": {}, "nm_instant": {}}, "dend": {"nm_instant": dend}}
-    records = [("soma", "cachan.oca"), ("soma", "nm_instant.h"), ("dend", "nm_instant.h")]
-    _, theirs = compare(mechs, celsius=celsius, tstop=25.0, v_init=-80.0, clamps={"soma": CLAMP, "dend": CLAMP},
-                        records=records, ions=[("soma", "eca"), ("dend", "eca")])
+    """camchan + nm_instant at the soma, nm_instant alone at the dendrite (CA_CASES), both clamped."""
+    _, theirs = compare(ca_mechs(dend_eca), celsius=celsius, ions=[("soma", "eca"), ("dend", "eca")], **CA_RUN)
     # NEURON's own eca, against the closed form: Nernst(5e-5 mM, 2 mM, z = 2) at the soma (1e-9:
     # the two sides' constants are CODATA 2018's, so only rounding differs), the dendrite's untouched.
     assert theirs["soma:eca"][0] == pytest.approx(float(nernst(5e-5, 2.0, 2, celsius)), rel=1e-9)
@@ -160,22 +170,42 @@ def test_a_cai_reader_makes_eca_nernst_in_its_section_only(celsius, dend_eca):
         assert np.ptp(theirs[f"{sec}:i_clamp"]) > 0.0
 
 
-@pytest.mark.parametrize("celsius", [6.3, 18.5])
+@pytest.mark.parametrize("celsius", NAK_CASES)
 def test_nai_and_ki_readers_make_ena_and_ek_nernst_for_hh_in_their_section_only(celsius):
     """Soma: hh.mod beside nm_nakread.mod (reads nai, ki): NEURON runs hh on ena = Nernst(10, 140)
     and ek = Nernst(54.4, 2.5) there; the dendrite's hh.mod keeps 50 and -77 mV. The soma fires."""
-    from tests.io.nmodl.test_neuron_side_by_side import spike_times
-
-    mechs = {"soma": {"hh": {}, "nm_nakread": {}}, "dend": {"hh": {}}}
-    records = [(sec, f"hh.{x}") for sec in ("soma", "dend") for x in ("m", "h", "n")]
-    mine, theirs = compare(mechs, celsius=celsius, tstop=30.0, v_init=-65.0, iclamp=(2.0, 20.0, 0.2),
-                           records=records, ions=[(s, e) for s in ("soma", "dend") for e in ("ena", "ek")])
+    mine, theirs = compare(NAK_MECHS, celsius=celsius, ions=[(s, e) for s in ("soma", "dend") for e in ("ena", "ek")],
+                           **NAK_RUN)
     assert theirs["soma:ena"][0] == pytest.approx(float(nernst(10.0, 140.0, 1, celsius)), rel=1e-9)
     assert theirs["soma:ek"][0] == pytest.approx(float(nernst(54.4, 2.5, 1, celsius)), rel=1e-9)
     assert (theirs["dend:ena"][0], theirs["dend:ek"][0]) == (50.0, -77.0)
     ref = spike_times(theirs["soma:v"])
     assert len(ref) >= 2
     np.testing.assert_allclose(spike_times(mine["soma:v"]), ref, atol=0.05)  # ms (issue 18)
+
+
+def comparison_rows() -> list[tuple[str, list, str, str]]:
+    """(row, .mod files, traces, spikes) of the runs above, for the table in docs/nmodl.md
+    (benchmarks/nmodl_table.py)."""
+    cases = [(("camchan (camchan.mod) + nm_instant (nm_instant.mod) at a soma, nm_instant alone at a 2-µm dendrite "
+               "(its eca 132.458 mV at 6.3 °C, set to 100 mV at 30 °C), both clamped to 0 mV: per-section ion style"),
+              ["camchan", "nm_instant"], [(c, ca_mechs(e)) for c, e in CA_CASES], CA_RUN),
+             (("hh (hh.mod) + nm_nakread (nm_nakread.mod) at a soma, hh alone at a 2-µm dendrite, 6.3 and 18.5 °C, "
+               "a current step: per-section ion style (ena, ek)"), ["hh", "nm_nakread"],
+              [(c, NAK_MECHS) for c in NAK_CASES], NAK_RUN)]
+    rows = []
+    for label, stems, runs, run in cases:
+        parts, spikes = [], []
+        for celsius, mechs in runs:
+            mine, theirs = ours(mechs, celsius=celsius, **run), neurons(mechs, celsius=celsius, **run)
+            parts.append(f"{celsius:g} °C: " + ", ".join(f"{k} {of_range(mine[k], theirs[k]):.1e}" for k in theirs
+                                                        if k in mine.traces))
+            a, b = spike_times(mine["soma:v"]), spike_times(theirs["soma:v"])
+            within = f" within {np.max(np.abs(a - b)):.0e} ms" if len(a) == len(b) and len(a) else ""
+            spikes.append(f"{celsius:g} °C: {len(a)} vs {len(b)}{within}")
+        rows.append((label, [mod_file(s) for s in stems], "; ".join(parts) + " (of each trace's range)",
+                     "clamped" if "clamps" in run else ", ".join(spikes)))
+    return rows
 
 
 def one_compartment(*mechs):
