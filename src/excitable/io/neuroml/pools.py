@@ -11,9 +11,11 @@ Both of NeuroML's standard models (its LEMS definitions), with iCa the Ca2+ curr
 C starts at the species' initialConcentration and never goes below 0; [Ca]o stays at its
 initialExtConcentration. iCa is the compartment's total calcium current at the start of the step, and
 C advances by exponential Euler (exact for a fixed current, what NEURON's ``cnexp`` does). The
-decaying pool's ``surfaceArea`` (a LEMS Requirement of the model) is each compartment's own membrane
-area, as jNeuroML's NEURON export takes NEURON's per-segment ``area``: on a section of several
-compartments every compartment has its own shell (``geometry_fields``, filled by the Cell).
+decaying pool's ``surfaceArea`` is a Requirement of its LEMS definition: the area of the isopotential
+unit it serves (jLEMS runs one-segment cells only, where that is the cell's; the cell's own
+``surfaceArea`` sums its segments). On a section of several compartments each compartment is such a
+unit and has its own shell, sized by its own membrane area (``geometry_fields``, filled by the Cell),
+what a NEURON .mod pool reading ``area`` does per segment (``tests/io/neuroml/test_pool_sections.py``).
 """
 
 from __future__ import annotations
