@@ -13,7 +13,9 @@ Measured (request sent to JSON parsed, wall clock on this side):
   page (action-potential or membrane-currents amplitude, half the class each; a new value each time, the next request sent when the previous one answered, after a 50-ms
   pause like a debounced slider), p50/p95/max latency and failed requests (any status but 200).
 Beside each latency, the server's own compute time (the payload's ``elapsed_ms``, median): the
-difference is HTTP, JSON and waiting in the queue. Goals (issue 17): median <= 100 ms on single
+difference is HTTP, JSON and waiting in the queue; and the server process's CPU per move (user +
+system from /proc, all its threads, over the ``--moves``), which the other sessions' load does not
+inflate as it does the wall-clock times. Goals (issue 17): median <= 100 ms on single
 compartments, <= 300 ms for the 1000-compartment axon, first page load < 1 s, classroom p95 <= 1 s
 with no failure.
 
@@ -101,6 +103,16 @@ def moves(base: str, name: str, key: str, start_value: float, n: int, step: floa
     return lat, server
 
 
+def server_cpu(proc: subprocess.Popen) -> float:
+    """CPU seconds (user + system, all threads) the server process has used so far; NaN off Linux."""
+    try:
+        with open(f"/proc/{proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def classroom(base: str, clients: int, per_client: int) -> tuple[list[float], int]:
     lat, failures, lock = [], [0], threading.Lock()
 
@@ -144,11 +156,13 @@ def main() -> None:
         lat, server = [], []
         for name, key, v0 in SINGLE:
             moves(base, name, key, v0 * 0.9, 2, 0.001)  # compiled (or taken from the warm-up)
+            cpu0 = server_cpu(proc)
             a, b = moves(base, name, key, v0, n, v0 * 0.01)
+            cpu = (server_cpu(proc) - cpu0) / n
             lat += a
             server += b
             print(f"  {name:18s} {key}: median {c.fmt_s(statistics.median(a))} "
-                  f"(server {statistics.median(b):.1f} ms)")
+                  f"(server {statistics.median(b):.1f} ms, server CPU {1e3 * cpu:.1f} ms/move)")
         rows.append(c.row("lab", f"changed parameter, single compartment, median of {len(lat)}",
                           statistics.median(lat), goal="<= 100 ms"))
         rows.append(c.row("lab", "  of which server compute (median)", statistics.median(server) / 1e3))
