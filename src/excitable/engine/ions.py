@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from excitable.backends import host_array
-from excitable.io.nmodl.concentrations import check as checked_ion_style  # noqa: F401 (NEURON's ion style)
+from excitable.engine.ion_style import check as checked_ion_style  # noqa: F401 (for Simulation.parameters)
 from excitable.physics.ions import nernst
 from excitable.units import FARADAY, PA_PER_FARADAY_TO_MM_UM3_PER_MS
 

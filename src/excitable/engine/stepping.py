@@ -28,11 +28,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from excitable.engine.hines import solve_tree
+from excitable.engine.ion_style import promoted
 from excitable.engine.ions import advance_pools, pool_values
 from excitable.engine.plan import Placement, Plan
 from excitable.engine.synapses import deliver, detect
 from excitable.errors import ModelError
-from excitable.io.nmodl.concentrations import promoted
 from excitable.physics.ions import nernst
 from excitable.units import DENSITY_TO_PER_UM2, NA_TO_PA, US_TO_NS
 

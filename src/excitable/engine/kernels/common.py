@@ -14,9 +14,9 @@ import jax
 import jax.numpy as jnp
 
 from excitable.engine.integrate import first_extras, initial_state, record
+from excitable.engine.ion_style import promoted_ions
 from excitable.engine.plan import Plan
 from excitable.engine.stepping import is_point
-from excitable.io.nmodl.concentrations import promoted_ions
 
 #: Probe kinds the single-compartment kernel records (everything computed from the state and the
 #: step's extras).
