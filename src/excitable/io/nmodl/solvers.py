@@ -33,6 +33,7 @@ import jax
 import jax.numpy as jnp
 
 from excitable.io.nmodl.affine import materialize
+from excitable.io.nmodl.expressions import EXP_CACHE
 
 NEWTON_ITERATIONS = 4
 #: NEURON's sparse solver for a nonlinear scheme (scopmath sparse_thread): Newton steps until the
@@ -137,10 +138,11 @@ def backward_euler(run_block, scope, names, dt, iterations=NEWTON_ITERATIONS, sp
         _count(scope, running)
 
 
-def derivimplicit(run_block, scope, names, dt, mark=1.0):
+def derivimplicit(run_block, scope, names, dt, mark=1.0, loop=()):
     """NEURON's derivimplicit step of ``dt`` ms (``implicit_newton``); ``scope`` is updated, and
-    ``mark`` is counted where NEURON's loop would still run after our iterations."""
-    x, running = implicit_newton(run_block, scope, names, dt, _present(scope, names))
+    ``mark`` is counted where NEURON's loop would still run after our iterations. ``loop``:
+    (iterations, True) for a fori_loop of them (INITIAL), else IMPLICIT_ITERATIONS unrolled."""
+    x, running = implicit_newton(run_block, scope, names, dt, _present(scope, names), *loop)
     _finish(run_block, scope, names, x)
     _count(scope, running, mark)
 
@@ -160,37 +162,52 @@ def _finish(run_block, scope, names, x):
         scope.set(n, xx)
 
 
-def _newton(run_block, scope, names, dt, old, iterations, sparse, report=False):
+def _inner(scope, loop):
+    """The scope a loop's body evaluates the block in: inside a ``lax.fori_loop`` its own cache of
+    shared exponentials (expressions.EXP_CACHE), which would otherwise keep the body's tracers."""
+    if not loop:
+        return scope
+    inner = scope.copy()
+    inner.glob[EXP_CACHE] = {}
+    return inner
+
+
+def _newton(run_block, scope, names, dt, old, iterations, sparse, report=False, loop=False):
     """Newton's iterations for x = old + dt f(x) (CONSERVE rows: x = law), from ``old``; with
-    ``report``: (x, whether NEURON's sparse loop would still be running), else x."""
-    def residual(x):
-        derivs, laws, _ = _derivatives(run_block, scope, names, x)
+    ``report``: (x, whether NEURON's sparse loop would still be running), else x. ``loop``: the
+    iterations as one ``lax.fori_loop`` (one trace of the block however many; still reverse-mode
+    differentiable, its trip count being fixed) rather than unrolled."""
+    def residual(x, sc=scope):
+        derivs, laws, _ = _derivatives(run_block, sc, names, x)
         return jnp.stack([x[k] - laws[n] if n in laws else x[k] - old[k] - dt * derivs.get(n, 0.0)
                           for k, n in enumerate(names)])
 
-    x, running = old, True
-    for _ in range(iterations):
-        r = residual(x)
+    n = len(names)
+    basis = tuple(jnp.broadcast_to(jnp.eye(n, dtype=o.dtype)[:, k].reshape((n,) + (1,) * o.ndim), (n,) + o.shape)
+                  for k, o in enumerate(old))
+
+    def step(_, carry):
+        x, running = carry
+        sc = _inner(scope, loop)
+        r = residual(x, sc)
         # The Jacobian's columns by one vmapped jvp (one trace of the block, not one per state).
-        n = len(names)
-        basis = tuple(jnp.broadcast_to(jnp.eye(n, dtype=o.dtype)[:, k].reshape((n,) + (1,) * o.ndim), (n,) + o.shape)
-                      for k, o in enumerate(old))
-        cols = jax.vmap(lambda t, x=x: jax.jvp(residual, (x,), (t,))[1])(basis)  # (k, i, *sites)
-        jac = jnp.moveaxis(cols, 0, 1)  # (n, n, *sites): d residual_i / d x_k
-        if len(names) == 1:
-            dx = (r / jac[:, 0])
-        else:
-            jac_sites = jnp.moveaxis(jac, (0, 1), (-2, -1))
-            dx = jnp.moveaxis(jnp.linalg.solve(jac_sites, jnp.moveaxis(r, 0, -1)[..., None])[..., 0], -1, 0)
+        cols = jax.vmap(lambda t: jax.jvp(lambda y: residual(y, sc), (x,), (t,))[1])(basis)  # (k, i, *sites)
+        dx = _solve_sites(jnp.moveaxis(cols, 0, 1), r)  # jac (n, n, *sites): d residual_i / d x_k
         if not sparse:
-            x = tuple(x[k] - dx[k] for k in range(len(names)))
-            continue
-        new = tuple(jnp.maximum(x[k] - dx[k], 0.0) for k in range(len(names)))
-        x = new if running is True else tuple(jnp.where(running, a, b) for a, b in zip(new, x))
+            return tuple(x[k] - dx[k] for k in range(n)), running
+        new = tuple(jnp.maximum(x[k] - dx[k], 0.0) for k in range(n))
         err = sum(jnp.abs(d) for d in dx)
-        running = (err > CONVERGE) if running is True else running & (err > CONVERGE)
+        return tuple(jnp.where(running, a, b) for a, b in zip(new, x)), running & (err > CONVERGE)
+
+    carry = (tuple(old), jnp.ones(jnp.shape(old[0]), dtype=bool))
+    if loop:
+        carry = jax.lax.fori_loop(0, iterations, step, carry)
+    else:
+        for i in range(iterations):
+            carry = step(i, carry)
+    x, running = carry
     if report:
-        return x, (False if running is True else running)
+        return x, (running if sparse else False)
     return x
 
 
@@ -223,45 +240,57 @@ def _fd_jacobian(value, x):
     return jnp.moveaxis(cols, 0, 1), restored, value(restored)
 
 
-def implicit_newton(run_block, scope, names, dt, old):
+def implicit_newton(run_block, scope, names, dt, old, iterations=None, loop=False):
     """NEURON's derivimplicit loop (nocmodl's generated block + scopmath ``nrn_newton_thread``) for
     x = old + dt f(x), per site: value(x) = f(x) - (x - old) / dt; a step solves J dx = -value;
     J (``_fd_jacobian``) is rebuilt only after a step whose change max |dx_i / x_i| (|x_i| > ZERO)
-    exceeded MAXCHANGE, else the last one is reused with the value at the present x; NEURON stops
-    once change <= CONVERGE and max |value| <= ZERO. ``IMPLICIT_ITERATIONS`` steps are traced,
-    each applied only where NEURON's loop still runs. Returns (x as a tuple, where it would run on)."""
-    def value(x):
-        derivs, laws, _ = _derivatives(run_block, scope, names, tuple(x))
+    exceeded MAXCHANGE (and before the first: NEURON's change starts at 1), else the last one is
+    reused with the value at the present x; NEURON stops once change <= CONVERGE and max |value|
+    <= ZERO. ``iterations`` steps, unrolled or as a ``lax.fori_loop`` (``loop``), each applied only
+    where NEURON's loop still runs. Returns (x as a tuple, where it would run on)."""
+    def value(x, sc=scope):
+        derivs, laws, _ = _derivatives(run_block, sc, names, tuple(x))
         # a CONSERVE row (a KINETIC scheme solved so): the law, whose root is x = law
         return jnp.stack([laws[n] - x[k] if n in laws else derivs.get(n, 0.0) - (x[k] - old[k]) / dt
                           for k, n in enumerate(names)])
 
-    x = jnp.stack(old)
-    running, jac, val, change = True, None, None, None
-    for i in range(IMPLICIT_ITERATIONS):
-        new_jac, restored, new_val = _fd_jacobian(value, x)
-        if i == 0:  # NEURON's first step always builds J (its change starts at 1)
-            jac, x, val = new_jac, restored, new_val
-        else:
-            rebuild = change > MAXCHANGE
-            jac = jnp.where(rebuild, new_jac, jac)
-            x, val = jnp.where(rebuild, restored, x), jnp.where(rebuild, new_val, val)
+    def step(_, carry):
+        x, jac, val, change, running = carry
+        sc = _inner(scope, loop)
+        new_jac, restored, new_val = _fd_jacobian(lambda y: value(y, sc), x)
+        rebuild = change > MAXCHANGE
+        jac = jnp.where(rebuild, new_jac, jac)
+        x, val = jnp.where(rebuild, restored, x), jnp.where(rebuild, new_val, val)
         dx = _solve_sites(jac, -val)
         big = jnp.abs(x) > ZERO
         step_change = jnp.max(jnp.where(big, jnp.abs(dx / jnp.where(big, x, 1.0)), 0.0), axis=0)
         x_new = x + dx
-        val_new = value(x_new)
+        val_new = value(x_new, sc)
         done = (step_change <= CONVERGE) & (jnp.max(jnp.abs(val_new), axis=0) <= ZERO)
-        keep = running if i else True  # a site NEURON has stopped keeps its x
-        x, val = jnp.where(keep, x_new, x), jnp.where(keep, val_new, val)
-        change = step_change if i == 0 else jnp.where(keep, step_change, change)
-        running = ~done if i == 0 else running & ~done
-    return tuple(x), running
+        # a site NEURON has stopped keeps its x (its change <= CONVERGE: no rebuild either)
+        return (jnp.where(running, x_new, x), jac, jnp.where(running, val_new, val),
+                jnp.where(running, step_change, change), running & ~done)
+
+    iterations = IMPLICIT_ITERATIONS if iterations is None else iterations  # read when traced
+    x = jnp.stack(old)
+    sites = x.shape[1:]
+    carry = (x, jnp.zeros((x.shape[0],) + x.shape, x.dtype), jnp.zeros_like(x), jnp.ones(sites, x.dtype),
+             jnp.ones(sites, dtype=bool))
+    if loop:
+        carry = jax.lax.fori_loop(0, iterations, step, carry)
+    else:
+        for i in range(iterations):
+            carry = step(i, carry)
+    return tuple(carry[0]), carry[4]
 
 
 #: NEURON's _ss_sparse_thread: at most NIT = 7 tries (a linear step from states clipped at 0 where
 #: the previous one left them below -1e-6) before the nonlinear loop; after 7 it gives up.
 STEADY_TRIES = 7
+#: Its loop then (sparse_thread with dt = 1e9 ms) gives up unless sum |dx| <= CONVERGE after 21
+#: steps; all are traced (in INITIAL, once), as a loop: 4 would leave 30 % of random starts of
+#: A + B <-> C, C + B <-> D unconverged.
+STEADY_ITERATIONS = 21
 STEADY_NEGATIVE = -1e-6
 
 
@@ -272,14 +301,17 @@ def steady_nonlinear(run_block, scope, names, sparse):
     result. The 7 tries are traced (each taken only where no earlier one succeeded), then the loop
     once from where each site stopped; a site with no success in 7 tries (NEURON gives up) or
     whose loop would run on is marked ``INITIAL_MARK``."""
-    x, searching = _present(scope, names), True
-    for _ in range(STEADY_TRIES):
+    def attempt(_, carry):
+        x, searching = carry
         lin = _newton(run_block, scope, names, STEADY_DT, x, 1, False)
         bad = functools.reduce(jnp.logical_or, [a < STEADY_NEGATIVE for a in lin])
         tried = tuple(jnp.where(bad & (a < STEADY_NEGATIVE), 0.0, a) for a in lin)
-        x = tuple(jnp.where(searching, a, b) for a, b in zip(tried, x))
-        searching = searching & bad
-    full, running = _newton(run_block, scope, names, STEADY_DT, x, SPARSE_ITERATIONS, sparse, report=True)
+        return tuple(jnp.where(searching, a, b) for a, b in zip(tried, x)), searching & bad
+
+    start = _present(scope, names)
+    x, searching = jax.lax.fori_loop(0, STEADY_TRIES, attempt, (start, jnp.ones(jnp.shape(start[0]), dtype=bool)))
+    full, running = _newton(run_block, scope, names, STEADY_DT, x, STEADY_ITERATIONS, sparse, report=True,
+                            loop=True)
     _finish(run_block, scope, names, full)
     _count(scope, searching | running, INITIAL_MARK)
 
@@ -297,7 +329,8 @@ def solve(method: str, run_block, scope, states, *, steady: bool = False, linear
     ``linear``: a KINETIC scheme linear in its states (NEURON's steady state differs)."""
     if steady:
         if method == "derivimplicit":
-            derivimplicit(run_block, scope, states, STEADY_DT_IMPLICIT, mark=INITIAL_MARK)
+            # INITIAL runs once: all of NEURON's MAXITERS, as a loop
+            derivimplicit(run_block, scope, states, STEADY_DT_IMPLICIT, mark=INITIAL_MARK, loop=(MAXITERS, True))
             return
         if not linear:
             steady_nonlinear(run_block, scope, states, method == "sparse")
