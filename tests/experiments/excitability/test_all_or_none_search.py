@@ -132,14 +132,21 @@ def test_seeds_of_two_searches_sharing_one_batch_and_unusable_seeds():
         assert np.all(np.abs(found - true) <= 0.5 * tol * np.asarray(true) / (1 - tol)), seeds
 
 
-def test_nearest_recalls_the_closest_remembered_value_of_the_last_key_element():
+def test_nearest_recalls_the_closest_temperature_else_the_closest_single_slider_move():
     finder.forget()
-    assert finder.nearest(("x", "setting", 20.0)) is None
+    setting = (("model", "hh"), ("pulse", 1.0))
+    assert finder.nearest(("x", setting, 20.0)) is None
     for t, v in ((10.0, 1.0), (18.0, 2.0), (30.0, 3.0)):
-        finder.remember(("x", "setting", t), v)
-    finder.remember(("x", "another setting", 21.0), 9.0)  # a different setting: never a seed
-    assert finder.nearest(("x", "setting", 20.0)) == 2.0
-    assert finder.nearest(("x", "setting", 27.0)) == 3.0
-    assert finder.nearest(("x", "third setting", 20.0)) is None
+        finder.remember(("x", setting, t), v)
+    finder.remember(("x", (("model", "textbook"), ("pulse", 1.0)), 20.0), 9.0)  # another model: never
+    finder.remember(("y", setting, 20.0), 8.0)  # another experiment: never
+    assert finder.nearest(("x", setting, 20.0)) == 2.0
+    assert finder.nearest(("x", setting, 27.0)) == 3.0
+    # A moved pulse: the same temperature with the nearest pulse, in relative terms.
+    finder.remember(("x", (("model", "hh"), ("pulse", 1.2)), 33.0), 4.0)
+    finder.remember(("x", (("model", "hh"), ("pulse", 2.0)), 33.0), 5.0)
+    assert finder.nearest(("x", (("model", "hh"), ("pulse", 1.5)), 33.0)) == 4.0
+    assert finder.nearest(("x", (("model", "hh"), ("pulse", 1.5)), 34.0)) is None  # two things moved
+    assert finder.nearest(("x", (("model", "squid"), ("pulse", 1.0)), 20.0)) is None  # not a number
     finder.forget()
-    assert finder.recall(("x", "setting", 18.0)) is None
+    assert finder.recall(("x", setting, 18.0)) is None

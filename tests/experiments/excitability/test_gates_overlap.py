@@ -91,3 +91,32 @@ def test_a_temperature_move_is_seeded_by_the_nearest_threshold_and_finds_the_uns
     assert unseeded[33.0] / unseeded[30.0] > finder.SEED_SPAN
     for t in moves:
         assert abs(seeded[t] - unseeded[t]) <= 1e-4 * unseeded[t] / (1 - 1e-4), t
+
+
+def test_another_slider_move_is_seeded_at_each_temperature_and_finds_the_unseeded_thresholds(monkeypatch):
+    """Half the K+ channels blocked (gK_scale 1 -> 0.5, both temperatures searched together, 16
+    amplitudes each): each search is seeded with the threshold at the same temperature before the
+    move, and lands within 1e-4 x threshold of the unseeded search (the stopping rule's bound, as
+    above)."""
+    from excitable import experiments
+    from excitable.experiments.excitability import all_or_none_search as finder
+
+    seeds_seen, search = [], finder.search
+
+    def spy(peaks_of, uppers, tolerance, level, what, seeds=None):
+        seeds_seen.append(seeds)
+        return search(peaks_of, uppers, tolerance, level, what, seeds)
+
+    def thresholds(**given):
+        return experiments.run("gates-overlap", model="hh", **given).summary["threshold_uA_cm2"]
+
+    monkeypatch.setattr(finder, "search", spy)
+    finder.forget()
+    unseeded = thresholds(gK_scale=0.5)
+    finder.forget()
+    before = thresholds()
+    seeded = thresholds(gK_scale=0.5)
+    finder.forget()
+    assert seeds_seen == [[None, None], [None, None], before]
+    for a, b in zip(seeded, unseeded):
+        assert abs(a - b) <= 1e-4 * b / (1 - 1e-4)

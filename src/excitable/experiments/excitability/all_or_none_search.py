@@ -160,19 +160,48 @@ def recall(key):
 
 
 def nearest(key):
-    """The threshold remembered under the key that differs from ``key`` (a tuple) only in its last,
-    numeric element (e.g. the temperature), at the value nearest to ``key``'s; None if there is none.
-    A guess for ``search``'s ``seeds``, never an answer."""
-    *same, x = key
-    if not isinstance(x, (int, float)):
+    """A guess for ``search``'s ``seeds``, never an answer. ``key`` = (name, settings, x): settings a
+    tuple of (parameter, value) pairs in a fixed order, x a number (gates-overlap: the temperature).
+
+    The threshold remembered under the key that differs from ``key`` in x alone, at the nearest x;
+    failing that, under one that differs in a single numeric setting alone (a moved slider: pulse,
+    gK_scale ...), the nearest in relative terms; None if there is neither.
+    """
+    if len(key) != 3 or not isinstance(key[1], tuple) or not _number(key[2]):
         return None
+    name, settings, x = key
     best, value = None, None
     with _lock:
         for other, v in _memory.items():
-            if (isinstance(other, tuple) and len(other) == len(key) and list(other[:-1]) == same
-                    and isinstance(other[-1], (int, float)) and (best is None or abs(other[-1] - x) < best)):
-                best, value = abs(other[-1] - x), v
+            if not (isinstance(other, tuple) and len(other) == 3 and other[0] == name and _number(other[2])):
+                continue
+            if other[1] == settings:
+                rank = (0, abs(other[2] - x))
+            elif other[2] == x and (apart := _one_setting_apart(settings, other[1])) is not None:
+                rank = (1, apart)
+            else:
+                continue
+            if best is None or rank < best:
+                best, value = rank, v
     return value
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and bool(np.isfinite(v))
+
+
+def _one_setting_apart(a, b):
+    """|u - v| / max(|u|, |v|) when the settings ``a`` and ``b`` differ in one numeric value (u, v) of
+    the same parameter and agree on all else; otherwise None."""
+    if not isinstance(b, tuple) or len(a) != len(b):
+        return None
+    diff = [(p, q) for p, q in zip(a, b) if p != q]
+    if len(diff) != 1 or not all(isinstance(p, tuple) and len(p) == 2 for p in diff[0]):
+        return None
+    (k, u), (k2, v) = diff[0]
+    if k != k2 or not (_number(u) and _number(v)):
+        return None
+    return abs(u - v) / max(abs(u), abs(v))
 
 
 def remember(key, value) -> None:

@@ -105,8 +105,9 @@ _NOT_THRESHOLD = ("amplitude", "level", "temperature", "compare_temperature")
 
 
 def _threshold_keys(p, temps) -> list:
-    """One key per temperature: everything that sets that temperature's threshold."""
-    rest = repr(sorted((k, v) for k, v in p.items() if k not in _NOT_THRESHOLD))
+    """One key per temperature: everything that sets that temperature's threshold, as
+    ``all_or_none_search.nearest`` reads it (the declared parameters are scalars: hashable)."""
+    rest = tuple(sorted((k, v) for k, v in p.items() if k not in _NOT_THRESHOLD))
     return [("gates-overlap", rest, float(t)) for t in temps]
 
 
@@ -114,8 +115,9 @@ def _thresholds(sim, params, tstop, temps, keys, tolerance=1e-4, upper=200.0) ->
     """1-ms pulse threshold at each temperature (uA/cm2): V overshoots 0 mV. The searches of the
     temperatures not remembered run together, ``POINTS`` amplitudes in all per batched run
     (``all_or_none_search``: the bisection's criterion and stopping rule), each seeded with the
-    threshold remembered at the nearest temperature of the same setting (a slider move: 2 rounds
-    instead of 4; the seed is checked by the search, not trusted)."""
+    threshold remembered at the nearest temperature of the same setting, or at the same temperature
+    with one other slider moved (``nearest``: a temperature move takes 2 rounds instead of 4; the
+    seed is checked by the search, not trusted)."""
     import jax
 
     from excitable.experiments.excitability import all_or_none_search as finder
