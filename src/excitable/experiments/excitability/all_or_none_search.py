@@ -13,9 +13,10 @@ ones evenly: from [0, 200] to 1e-4 in 3-4 rounds instead of ~20 bisection steps.
 
 Thresholds found are kept (``remember``/``recall``, a small LRU keyed by everything that sets them),
 so a slider that does not move the threshold (gates-overlap's amplitude, a multiple of it) runs no
-search at all. A slider that does move it (gates-overlap's temperature) starts from the threshold
-remembered at the nearest value (``nearest``): the first round spends its points on a fan around that
-seed instead of three decades, so a small move takes 2 rounds instead of 4 (``fan``). The seed is
+search at all. A slider that does move it (gates-overlap's temperature, or one other setting) starts
+from the threshold remembered nearest to the new setting (``nearest``): the first round spends its
+points on a fan around that seed instead of three decades, so a small move takes 2 rounds instead
+of 4 (``fan``), and a seed more than ``SEED_SPAN`` off one round more than no seed. The seed is
 only a guess: the fan's ends are run like every other point, the bracket is the points' own verdict,
 and a seed whose fan does not contain the threshold is widened (down to 0 or up to max_amplitude), so
 the criterion, the stopping rule and hence the threshold (within the tolerance) are the unseeded
@@ -66,7 +67,7 @@ def fan(points: int, tolerance: float) -> np.ndarray:
     Two thirds of each side sit ``0.9 x tolerance x points`` apart: a threshold between two of them
     is closed by one more even round of ``points`` (2 rounds in all). Farther out the gaps grow by a
     constant factor so that the ends reach ``SEED_SPAN`` either side: a threshold there costs 3-4
-    rounds, as unseeded, and beyond them the search widens (``_Bracket.update``).
+    rounds with 32 points (3-5 with 16), and beyond them the search widens (``_Bracket.update``).
     """
     half = points // 2
     step = 0.9 * tolerance * points
