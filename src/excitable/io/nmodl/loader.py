@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from excitable.errors import ModelError
@@ -45,11 +46,28 @@ def mod_paths(source) -> list[Path]:
     return out
 
 
+#: (resolved path, SHA-256 of the text) -> the class made from it. The same file read again gives
+#: the same class, so a model built again (the lab's next request, `excitable run model` in the warm
+#: server) meets JAX's trace cache instead of tracing every imported mechanism anew (0.9 s for a
+#: 12-file cortical cell); a changed file is a new key. Bounded: the oldest entries are dropped.
+_CLASSES: dict[tuple[str, str], type] = {}
+_CACHE_SIZE = 512
+
+
 def load_file(path):
     """The mechanism class of one .mod file (refusing what it cannot run, with file:line)."""
+    p, text = read_text(path)
+    key = (str(Path(p).resolve()), hashlib.sha256(text.encode()).hexdigest())
+    if key not in _CLASSES:
+        if len(_CLASSES) >= _CACHE_SIZE:
+            _CLASSES.pop(next(iter(_CLASSES)))
+        _CLASSES[key] = _make(p, text)
+    return _CLASSES[key]
+
+
+def _make(p, text):
     from excitable.io.nmodl.mechanism import make_class
 
-    p, text = read_text(path)
     mod = parse_text(p, text)
     desc = describe(mod)
     refuse(p, find(mod, desc))
