@@ -100,6 +100,8 @@ def check(plan, params):
         for pl in plan.placements:
             chan, sites = params["channels"][pl.name], np.asarray(pl.sites)
             for f in (f for f, (i, what) in type(chan).ion_fields.items() if i == ion and what == "e"):
+                if not hasattr(type(chan), f):  # no default to tell a set value by
+                    continue
                 value = np.broadcast_to(np.asarray(getattr(chan, f), float), sites.shape)
                 bad = users[sites] & (value != getattr(type(chan), f))
                 if np.any(bad):

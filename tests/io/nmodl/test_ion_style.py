@@ -291,3 +291,22 @@ def test_gradient_through_the_nernst_eca_matches_finite_differences():
     central = (final_v(c0 + h) - final_v(c0 - h)) / (2 * h)
     assert abs(float(central)) > 1.0  # mV per mM: V does depend on cai, through eca alone
     np.testing.assert_allclose(np.asarray(exact), np.asarray(central), rtol=1e-6)
+
+
+def test_a_built_in_channel_beside_an_imported_reader_reads_the_nernst_potentials_too():
+    """NEURON's style applies to every mechanism of the section: excitable's built-in HH beside
+    nm_nakread.mod runs on ena = Nernst(10, 140) and ek = Nernst(54.4, 2.5), checked against HH's
+    current law from the recorded states (1e-12 of each current's range: one float64 expression on
+    both sides); its eNa set to 55 mV there is refused as nm_instant's eca is."""
+    sim = one_compartment(ex.HH(), cls("nm_nakread")())
+    sim.stimulate(ex.IClamp(sim.network.cells[0].soma, amplitude=0.05, delay=1.0, duration=2.0))
+    for signal in ("v", "HH.m", "HH.h", "HH.n", "HH.ina", "HH.ik"):
+        sim.record(signal)
+    res = sim.run(8.0)
+    v, m, h, n = (np.asarray(res[k]) for k in ("v", "HH.m", "HH.h", "HH.n"))
+    ena, ek = float(nernst(10.0, 140.0, 1, 6.3)), float(nernst(54.4, 2.5, 1, 6.3))
+    for name, expected in (("HH.ina", 120.0 * m[:-1] ** 3 * h[:-1] * (v[1:] - ena)),
+                           ("HH.ik", 36.0 * n[:-1] ** 4 * (v[1:] - ek))):
+        np.testing.assert_allclose(np.asarray(res[name])[1:], expected, rtol=0, atol=1e-12 * np.ptp(expected))
+    with pytest.raises(ModelError, match=r"HH\.eNa = 55 mV in compartment 0: nm_nakread uses na concentrations"):
+        one_compartment(ex.HH(eNa=55.0), cls("nm_nakread")()).run(1.0)
