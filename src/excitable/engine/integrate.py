@@ -16,7 +16,7 @@ import jax.numpy as jnp
 from excitable.engine.ions import initial_pools
 from excitable.engine.plan import Plan, Probe
 from excitable.engine.stepping import _at, ion_pool_values, mechanisms, membrane, step, written_pools
-from excitable.engine.synapses import initial_synapses
+from excitable.engine.synapses import initial_synapses, netcon_states
 from excitable.units import DENSITY_TO_PER_UM2
 
 #: Newton iterations for the resting potential (quadratic convergence: far more than enough).
@@ -35,6 +35,7 @@ def initial_state(plan: Plan, params):
     for pl, mech in mechanisms(plan, params, pools):
         chan[pl.name] = mech.steady_state(_at(plan, pl, v), params["celsius"])
     n_sites = {pl.name: len(pl.sites) for pl in plan.placements}
+    chan = netcon_states(plan.connections, params, chan, n_sites)  # NET_RECEIVE's per-NetCon arguments
     lanes = frozenset(pl.name for pl in plan.placements if hasattr(type(params["channels"][pl.name]), "on_step"))
     syn = initial_synapses(plan.connections, n_sites, params["seed"], lanes)
     return {"v": v, "chan": chan, "ions": ions, "syn": syn}

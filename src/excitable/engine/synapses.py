@@ -175,6 +175,23 @@ def initial_synapses(conn: Connections, n_sites: dict[str, int], seed, lanes: fr
     return st
 
 
+def netcon_states(conn: Connections, params, chan: dict, n_sites: dict[str, int]) -> dict:
+    """The mechanisms' states with NEURON's per-NetCon state added: a mechanism whose NET_RECEIVE
+    has arguments beyond the weight (``netcon_initial``, io/nmodl/artificial.py) gets them per
+    connection, (K, instances) as its lanes (``ConnGroup.lanes``), set by its INITIAL inside
+    NET_RECEIVE from each connection's weight (0 in lanes without a connection)."""
+    chan = dict(chan)
+    for g in conn.groups:
+        mech = params["channels"][g.mechanism]
+        if not getattr(type(mech), "netcon_args", ()):
+            continue
+        lane, k = g.lanes()
+        n = n_sites[g.mechanism]
+        w = jnp.zeros(n * k).at[jnp.asarray(lane)].set(params["syn"][g.mechanism]["weight"])
+        chan[g.mechanism] = mech.netcon_initial(chan[g.mechanism], w.reshape(n, k).T)
+    return chan
+
+
 def _decay(elapsed, tau):
     """exp(-elapsed / tau), and 0 where tau = 0 (no memory)."""
     pos = tau > 0

@@ -98,8 +98,12 @@ class Blocks:
         self.gen = gen = mechanism.Generated(desc, factors(mod), mod.linear, compiler=events.EventCompiler)
         self.comp = comp = gen.compiler
         nr = events.net_receive(mod)
-        self.weight_name = nr.parameters[0].get_node_name() if nr is not None and nr.parameters else "w"
-        self.receive_block = comp.block(nr.statement_block) if nr is not None else None
+        names = [a.get_node_name() for a in nr.parameters] if nr is not None else []
+        self.weight_name = names[0] if names else "w"
+        self.args = tuple(names[1:])  # per-connection (NEURON: the NetCon's weight[1], weight[2], ...)
+        body, init = _split_initial(nr)
+        self.receive_block = _compile(comp, body) if nr is not None else None
+        self.args_initial = _compile(comp, init) if init else None
         self.procs = {b: comp.block(desc.procedures[b].statement_block) for b, m in desc.solves if m == "after_cvode"}
         lines = strip_comments(mod.text)
         self.size = queue_size(lines)
@@ -152,18 +156,60 @@ class Blocks:
         like = jnp.zeros_like(jnp.asarray(v, dtype=float))
         s = {**self.out(sc, like, celsius), events.LOST: like, events.SPIKES: like, events.SPIKE_T: like - 1.0,
              events.OFFSET: like}
-        s.update({k: like + (jnp.inf if k.startswith("queue_t") else -1.0 if k == events.LAST else 0.0)
-                  for k in events.queue_states(self.size)})
+        s.update({k: like + (jnp.inf if k.startswith("queue_t") else -1.0 if k == events.LAST or k.startswith("queue_c")
+                             else 0.0) for k in events.queue_states(self.size)})
         return events.apply_calls(self.comp, sc.glob, s, jnp.ones(like.shape, bool), like, like, self.size)
 
+    def netcon_initial(self, chan, s, weight):
+        """The states with NET_RECEIVE's extra arguments per connection (``events.NETCON`` + name,
+        (K, instances) as the engine's lanes; ``weight``: each lane's NetCon weight): 0, then the
+        INITIAL block inside NET_RECEIVE run for each connection, as NEURON's finitialize does."""
+        like = jnp.zeros_like(jnp.asarray(weight, dtype=float))
+        sc = self.scope(chan, like, s, s.get("celsius", 0.0), 0.0)  # finitialize: t = 0
+        sc.local.update({self.weight_name: weight, **dict.fromkeys(self.args, like)})
+        if self.args_initial is not None:
+            self.args_initial(sc)
+        return {**s, **{events.NETCON + a: materialize(sc.local[a]) + like for a in self.args}}
+
     def on_step(self, chan, s, amount, dt, offset=None):
-        def receive(s, mask, when, flag, w):
+        def receive(s, mask, when, flag, w, conn):
             sc = self.scope(chan, jnp.zeros_like(when), s, s.get("celsius", 0.0), when)
             sc.local.update({self.weight_name: w, "flag": flag})
+            # The event's connection's arguments (a self-event's: the sender's); 0 without one
+            keys = [events.NETCON + a for a in self.args if events.NETCON + a in s]
+            one = (jnp.arange(s[keys[0]].shape[0]).reshape(-1, *([1] * jnp.ndim(conn))) == conn) if keys else None
+            sc.local.update({a: jnp.sum(jnp.where(one, s[events.NETCON + a], 0.0), axis=0) if keys
+                             else jnp.zeros_like(when) for a in self.args})
             self.receive_block(sc)
             new = {k: jnp.where(mask, materialize(sc.glob[k]) + jnp.zeros_like(when), s[k]) for k in self.kept}
-            return events.apply_calls(self.comp, sc.glob, {**s, **new}, mask, when, w, self.size)
+            new.update({k: jnp.where(one & mask, materialize(sc.local[k[len(events.NETCON):]]) + jnp.zeros_like(when),
+                                     s[k]) for k in keys})
+            return events.apply_calls(self.comp, sc.glob, {**s, **new}, mask, when, w, self.size, conn)
         return events.deliver(s, amount, dt, self.size, receive if self.receive_block is not None else None, offset)
+
+
+def _split_initial(nr) -> tuple[list, list]:
+    """NET_RECEIVE's statements without, and those of, the INITIAL block inside it (run per
+    connection at finitialize)."""
+    if nr is None:
+        return [], []
+    body, init = [], []
+    for st in nr.statement_block.statements:
+        if st.is_expression_statement() and st.expression.is_initial_block():
+            init += list(st.expression.statement_block.statements)
+        else:
+            body.append(st)
+    return body, init
+
+
+def _compile(comp, statements):
+    """A list of statements as one closure ``run(scope)`` (``expressions.Compiler.block``'s)."""
+    steps = [f for f in (comp.statement(st, None) for st in statements) if f]
+
+    def run(scope):
+        for f in steps:
+            f(scope)
+    return run
 
 
 def make_event_class(desc: Description, mod):
@@ -187,6 +233,7 @@ def make_event_class(desc: Description, mod):
         "advance": lambda self, v, s, celsius, dt, drive: b.advance(self, v, s, celsius, dt),
         "steady_state": lambda self, v, celsius: b.steady_state(self, v, celsius),
         "on_step": lambda self, s, amount, dt, offset=None: b.on_step(self, s, amount, dt, offset),
+        "netcon_args": b.args, "netcon_initial": lambda self, s, weight: b.netcon_initial(self, s, weight),
         "electrode": b.electrode, "artificial": is_artificial(mod), "queue_size": b.size,
         "conductances": lambda self, s: {}, "gates": lambda self, v, celsius: {}, "source": desc.path,
         "description": desc, "shared_exp": b.gen.comp_exp,
@@ -202,7 +249,9 @@ def _probe(cls) -> None:
 
     def run():
         s = mech.steady_state(jnp.zeros(2), 6.3)
-        return mech.on_step(s, jnp.ones(2), 0.025)
+        if cls.netcon_args:  # two connections per instance
+            s = mech.netcon_initial(s, jnp.ones((2, 2)))
+        return mech.on_step(s, jnp.ones((2, 2)) if cls.netcon_args else jnp.ones(2), 0.025)
 
     jax.eval_shape(run)
 
@@ -216,6 +265,8 @@ def problems(mod, desc: Description, lines: list[str]) -> list[tuple[int, str]]:
             allowed = ("NET_RECEIVE", "INITIAL") if call == "net_send" else ("NET_RECEIVE",)
             if re.search(rf"\b{call}\s*\(", line) and blocks.get(n) not in allowed:
                 found.append((n, f"{call}() outside {' and '.join(allowed)}"))
+        if re.search(r"\bstate_discontinuity\s*\(", line) and blocks.get(n) != "NET_RECEIVE":
+            found.append((n, "state_discontinuity() outside NET_RECEIVE"))
         if blocks.get(n) == "NET_RECEIVE" and re.search(r"\bFROM\b", line):
             found.append((n, "FROM loop in NET_RECEIVE"))
         if blocks.get(n) == "NET_RECEIVE" and re.search(r"\bv\b", line):
@@ -227,14 +278,43 @@ def problems(mod, desc: Description, lines: list[str]) -> list[tuple[int, str]]:
         if name in desc.assigned or name in desc.parameters:
             n = next((n for n, line in enumerate(lines, 1) if re.search(rf"\b{name}\b", line)), header)
             found.append((n, f"{name} in an ARTIFICIAL_CELL (it sits in no segment)"))
-    block = events.net_receive(mod)
-    if block is not None and len(block.parameters) != 1:
-        nr = next((n for n, line in enumerate(lines, 1) if re.search(r"\bNET_RECEIVE\b", line)), 0)
-        found.append((nr, f"NET_RECEIVE with {len(block.parameters)} arguments (only the weight is delivered)"))
+    found += _argument_problems(mod, lines, blocks)
     taken = set(desc.parameters) | set(desc.assigned) | set(desc.states)
     for name in _added(events.QUEUE)[1:]:
         if name in taken:
             found.append((header, f"a variable named {name!r} (excitable's event states use that name)"))
+    found += [(header, f"a variable named {name!r} (excitable's per-connection states use the prefix "
+                       f"{events.NETCON!r})") for name in sorted(taken) if name.startswith(events.NETCON)]
+    return found
+
+
+def _argument_problems(mod, lines: list[str], blocks: dict[int, str]) -> list[tuple[int, str]]:
+    """NET_RECEIVE's arguments: none (NEURON's NetCon always brings a weight), a write of the
+    weight (NEURON keeps it in the NetCon: plasticity rules), and an INITIAL inside NET_RECEIVE
+    that does more than set the arguments (it runs once per connection)."""
+    block = events.net_receive(mod)
+    if block is None:
+        return []
+    names = [a.get_node_name() for a in block.parameters]
+    nr = next((n for n, line in enumerate(lines, 1) if re.search(r"\bNET_RECEIVE\b", line)), 0)
+    if not names:
+        return [(nr, "NET_RECEIVE without arguments (the first is the NetCon's weight)")]
+    found, depth, inner = [], 0, False
+    for n, line in enumerate(lines, 1):
+        if blocks.get(n) != "NET_RECEIVE" or n == nr:
+            continue
+        if re.search(rf"^\s*{re.escape(names[0])}\s*=(?!=)", line):
+            found.append((n, f"NET_RECEIVE assigning its weight {names[0]!r} (NEURON changes the NetCon's weight)"))
+        if re.search(r"\bINITIAL\b", line):
+            inner, depth = True, 0
+        if inner:
+            depth += line.count("{") - line.count("}")
+            written = re.findall(r"\b([A-Za-z_]\w*)\s*=(?!=)", line)
+            found += [(n, f"INITIAL inside NET_RECEIVE setting {w!r} (only its arguments, per connection)")
+                      for w in written if w not in names[1:]]
+            if re.search(r"\b(net_send|net_event|net_move|state_discontinuity)\s*\(", line):
+                found.append((n, "INITIAL inside NET_RECEIVE calling an event function"))
+            inner = depth > 0
     return found
 
 
@@ -243,7 +323,7 @@ def density_problems(mod, desc: Description, lines: list[str]) -> list[tuple[int
     does not apply (a density mechanism, or a point process without events)."""
     found = []
     for n, line in enumerate(lines, 1):
-        for call in (*events.CALLS, "at_time"):
+        for call in (*events.CALLS, "at_time", "state_discontinuity"):
             if re.search(rf"\b{call}\s*\(", line):
                 found.append((n, f"{call}() (random numbers, events or C library calls)"))
         if re.search(r"\bELECTRODE_CURRENT\b", line):
@@ -271,11 +351,16 @@ def event_lines(mod, desc: Description) -> list[str]:
     if not (desc.point or is_artificial(mod)) or not events.uses(mod, desc, lines):
         return []
     code = "\n".join(lines)
-    used = [c for c in (*events.CALLS, "flag") if re.search(rf"\b{c}\b", code)]
+    used = [c for c in (*events.CALLS, "flag", "state_discontinuity") if re.search(rf"\b{c}\b", code)]
     out = []
     if used:
         out.append(f"  events: {', '.join(used)} (NEURON's fixed-step delivery; "
                    f"{queue_size(lines)} pending self-events per instance)")
+    nr = events.net_receive(mod)
+    if nr is not None and len(nr.parameters) > 1:
+        args = ", ".join(a.get_node_name() for a in list(nr.parameters)[1:])
+        out.append(f"  per-connection arguments: {args} (each NetCon's own: 0 at finitialize, then NET_RECEIVE's "
+                   "INITIAL; a self-event brings back its sender's)")
     if electrode_currents(mod):
         out.append(f"  electrode current: {', '.join(electrode_currents(mod))} (nA, injected)")
     renamed = [f"{k} as {python_name(k)}" for k in desc.parameters if python_name(k) != k]

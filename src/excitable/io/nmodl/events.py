@@ -45,11 +45,14 @@ CALLS = {"net_send": 2, "net_event": 1, "net_move": 1}
 EMPTY = jnp.inf
 #: The state names the queue and the clock add (a file variable of the same name is refused).
 LOST, SPIKE_T, SPIKES, LAST, OFFSET = "events_lost", "spike_t", "spikes", "queue_last", "spike_offset"
+#: The prefix of the per-connection states of NET_RECEIVE's extra arguments ("netcon_on": (K, instances)).
+NETCON = "netcon_"
 
 
 def queue_states(size: int) -> tuple[str, ...]:
-    """The states of a queue of ``size`` self-events: times, flags, weights, the last sent slot."""
-    return tuple(f"queue_{k}{j}" for j in range(size) for k in ("t", "flag", "w")) + ((LAST,) if size else ())
+    """The states of a queue of ``size`` self-events: times, flags, weights, the sending
+    connection (its lane rank among the instance's connections, -1: none), the last sent slot."""
+    return tuple(f"queue_{k}{j}" for j in range(size) for k in ("t", "flag", "w", "c")) + ((LAST,) if size else ())
 
 
 class EventCompiler(Compiler):
@@ -64,6 +67,8 @@ class EventCompiler(Compiler):
         name = e.get_node_name()
         if name == "at_time":  # NEURON: only the variable-step method stops there
             return lambda scope: 0.0
+        if name == "state_discontinuity":
+            return self._discontinuity(e)
         if name not in CALLS:
             return super().call(e)
         args = [self.expr(a) for a in e.arguments]
@@ -79,6 +84,19 @@ class EventCompiler(Compiler):
             return 0.0
         return run
 
+    def _discontinuity(self, e):
+        """NEURON's ``state_discontinuity(x, value)`` in NET_RECEIVE: at the fixed step, x = value
+        (nocmodl's adjustment to t + dt/2 is off unless ``nrn_netrec_state_adjust`` is set)."""
+        args = list(e.arguments)
+        if len(args) != 2 or not (args[0].is_var_name() or args[0].is_name()):
+            self.fail("state_discontinuity() of other than (a variable, a value)", e)
+        target, value = self.target(args[0]), self.expr(args[1])
+
+        def run(scope):
+            scope.set(target(scope), value(scope))
+            return 0.0
+        return run
+
     def hidden(self) -> dict[str, float]:
         """Every hidden variable at 0 (set before a block runs: the merge reads 0 for 'not called')."""
         out = {}
@@ -88,14 +106,15 @@ class EventCompiler(Compiler):
         return out
 
 
-def apply_calls(comp: EventCompiler, glob: dict, s: dict, mask, now, weight, size: int) -> dict:
+def apply_calls(comp: EventCompiler, glob: dict, s: dict, mask, now, weight, size: int, conn=-1.0) -> dict:
     """The queue and spike states after the calls a block made (read from ``glob``), for the
-    instances where ``mask`` holds; ``now``: the time the block ran at (ms)."""
+    instances where ``mask`` holds; ``now``: the time the block ran at (ms); ``conn``: the
+    connection whose event ran it (a self-event carries it back to NET_RECEIVE; -1: none)."""
     s = dict(s)
     for name, prefix in comp.sites:
         on = mask & (jnp.asarray(glob[prefix + "_on"]) > 0.5)
         if name == "net_send":
-            s = _insert(s, on, now + glob[prefix + "_0"], glob[prefix + "_1"], weight, size)
+            s = _insert(s, on, now + glob[prefix + "_0"], glob[prefix + "_1"], weight, size, conn)
         elif name == "net_event":
             s[SPIKES] = s[SPIKES] + on
             s[SPIKE_T] = jnp.where(on, glob[prefix + "_0"], s[SPIKE_T])
@@ -104,7 +123,7 @@ def apply_calls(comp: EventCompiler, glob: dict, s: dict, mask, now, weight, siz
     return s
 
 
-def _insert(s: dict, on, when, flag, weight, size: int) -> dict:
+def _insert(s: dict, on, when, flag, weight, size: int, conn) -> dict:
     """A self-event in the first empty slot; counted in ``events_lost`` when there is none."""
     placed = jnp.zeros_like(on)
     for j in range(size):
@@ -112,6 +131,7 @@ def _insert(s: dict, on, when, flag, weight, size: int) -> dict:
         s[f"queue_t{j}"] = jnp.where(here, when, s[f"queue_t{j}"])
         s[f"queue_flag{j}"] = jnp.where(here, flag, s[f"queue_flag{j}"])
         s[f"queue_w{j}"] = jnp.where(here, weight, s[f"queue_w{j}"])
+        s[f"queue_c{j}"] = jnp.where(here, conn, s[f"queue_c{j}"])
         s[LAST] = jnp.where(here, float(j), s[LAST])
         placed = placed | here
     s[LOST] = s[LOST] + (on & ~placed)
@@ -131,8 +151,9 @@ def _move(s: dict, on, when, now, size: int) -> dict:
 
 
 def deliver(s: dict, amount, dt, size: int, receive, offset=None):
-    """The states after this step's deliveries (module docstring): ``receive(s, mask, t, flag, w)``
-    runs NET_RECEIVE where ``mask`` holds. ``amount``: (K, instances) the weight each of an
+    """The states after this step's deliveries (module docstring): ``receive(s, mask, t, flag, w, c)``
+    runs NET_RECEIVE where ``mask`` holds, for the event of connection ``c`` (lane rank; a
+    self-event's is the connection that sent it, -1 for one sent by INITIAL). ``amount``: (K, instances) the weight each of an
     instance's K connections brings in this step (``engine.synapses``' lanes; None: no connections);
     0 is no event. Each comes at t + ``offset`` (ms, (K, instances); an artificial cell's spike time
     within its step, carried by the engine; None: 0); simultaneous ones in the order of the
@@ -155,9 +176,10 @@ def deliver(s: dict, amount, dt, size: int, receive, offset=None):
         flag = sum(jnp.where(k == lanes + j, s[f"queue_flag{j}"], 0.0) for j in range(size)) if size else 0.0
         weight = (sum(jnp.where(k == j, amount[j], 0.0) for j in range(lanes))
                   + sum(jnp.where(k == lanes + j, s[f"queue_w{j}"], 0.0) for j in range(size)))
+        conn = jnp.where(k < lanes, k, sum(jnp.where(k == lanes + j, s[f"queue_c{j}"], 0.0) for j in range(size)))
         incoming = incoming & ~(due & (k == jnp.arange(lanes)[:, None].reshape(-1, *([1] * jnp.ndim(t0)))))
         s = {**s, **{f"queue_t{j}": jnp.where(due & (k == lanes + j), EMPTY, s[f"queue_t{j}"]) for j in range(size)}}
-        return receive(s, due, jnp.where(due, when, t0), flag, weight), incoming
+        return receive(s, due, jnp.where(due, when, t0), flag, weight, conn), incoming
 
     if receive is not None:  # one delivery per round, traced once (a loop, not unrolled)
         s, incoming = jax.lax.fori_loop(0, size + lanes + 1, one, (s, incoming))
@@ -170,11 +192,14 @@ def deliver(s: dict, amount, dt, size: int, receive, offset=None):
 
 def uses(mod, desc, lines: list[str]) -> bool:
     """Whether a point process or artificial cell needs the event path (this module): it is an
-    ARTIFICIAL_CELL, has an ELECTRODE_CURRENT, calls net_send/net_event/net_move/at_time, reads
-    ``t``, or tests NET_RECEIVE's ``flag``."""
+    ARTIFICIAL_CELL, has an ELECTRODE_CURRENT, calls net_send/net_event/net_move/at_time or
+    state_discontinuity, reads ``t``, tests NET_RECEIVE's ``flag`` or has NET_RECEIVE arguments
+    beyond the weight (NEURON's per-NetCon state)."""
     code = "\n".join(line for line in lines if not re.match(r"\s*INDEPENDENT\b", line))
+    nr = net_receive(mod)
     return bool(re.search(r"\b(ARTIFICIAL_CELL|ELECTRODE_CURRENT)\b", code)
-                or re.search(r"\b(net_send|net_event|net_move|at_time)\s*\(", code)
+                or (nr is not None and len(nr.parameters) > 1)  # per-connection arguments (their states)
+                or re.search(r"\b(net_send|net_event|net_move|at_time|state_discontinuity)\s*\(", code)
                 or re.search(r"\bt\b", code) or re.search(r"\bflag\b", code))
 
 

@@ -41,10 +41,11 @@ KEYWORDS = {
     "MATCH": "MATCH",
     "INCLUDE": "INCLUDE (other files)",
 }
-#: Functions of NEURON's C library a file may call that excitable does not run.
+#: Functions of NEURON's C library a file may call that excitable does not run (state_discontinuity:
+#: run in NET_RECEIVE, refused elsewhere by artificial.py).
 CALLS = ("scop_random", "normrand", "exprand", "urand", "unirand", "poisrand", "set_seed", "erand",
          "random_", "nrn_random",
-         "state_discontinuity", "nrn_pointing", "hoc_", "printf", "fprintf", "nrn_ghk")
+         "nrn_pointing", "hoc_", "printf", "fprintf", "nrn_ghk")
 SOLVE_METHODS = ("cnexp", "derivimplicit", "euler", "sparse", "after_cvode")  # after_cvode: point.py
 
 
