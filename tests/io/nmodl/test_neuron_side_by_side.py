@@ -11,8 +11,8 @@ What is compared, and how:
 
 Tolerance: 1e-6 of each trace's largest magnitude (issue 18's "1e-6 relative"). Both sides are
 float64 and evaluate the same expressions; what differs is the order of operations (NEURON's
-generated C vs. our JAX, e.g. cnexp's x + (1 - exp(B dt))(-A/B - x) vs. x + expm1(B dt) f/B) and, for
-derivimplicit, where Newton's iteration stops (NEURON: |dx| < 1e-8 or so; ours: a fixed count), so
+generated C vs. our JAX, e.g. cnexp's x + (1 - exp(B dt))(-A/B - x) vs. x + expm1(B dt) f/B; derivimplicit
+takes NEURON's own Newton iterations and stop, tests/io/nmodl/test_convergence.py), so
 differences of 1e-12..1e-9 of the scale are expected; 1e-6 catches any wrong formula, unit or
 constant (a wrong digit in a rate changes the traces by > 1e-4).
 """

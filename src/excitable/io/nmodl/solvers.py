@@ -256,9 +256,13 @@ def implicit_newton(run_block, scope, names, dt, old, iterations=None, loop=Fals
 
     def step(_, carry):
         x, jac, val, change, running = carry
-        sc = _inner(scope, loop)
-        new_jac, restored, new_val = _fd_jacobian(lambda y: value(y, sc), x)
+        sc = _inner(scope, True)  # its own cache: the step may run inside a lax.cond or fori_loop
         rebuild = change > MAXCHANGE
+        # Only where a site needs it (all do in the first step, few after): a lax.cond skips the
+        # 2n + 1 evaluations of the block otherwise (under vmap it becomes a select: both run).
+        new_jac, restored, new_val = jax.lax.cond(
+            jnp.any(rebuild & running), lambda: _fd_jacobian(lambda y: value(y, _inner(sc, True)), x),
+            lambda: (jac, x, val))
         jac = jnp.where(rebuild, new_jac, jac)
         x, val = jnp.where(rebuild, restored, x), jnp.where(rebuild, new_val, val)
         dx = _solve_sites(jac, -val)
@@ -279,8 +283,9 @@ def implicit_newton(run_block, scope, names, dt, old, iterations=None, loop=Fals
     if loop:
         carry = jax.lax.fori_loop(0, iterations, step, carry)
     else:
-        for i in range(iterations):
-            carry = step(i, carry)
+        for i in range(iterations):  # an iteration no site needs is skipped (lax.cond, as above)
+            carry = step(i, carry) if i == 0 else jax.lax.cond(jnp.any(carry[4]), lambda c, i=i: step(i, c),
+                                                               lambda c: c, carry)
     return tuple(carry[0]), carry[4]
 
 
