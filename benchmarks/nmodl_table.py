@@ -34,6 +34,7 @@ CONSTRUCTS = {
     r"[(*/+-]\s*t\s*[)*/+-]": "t", r"\bNET_RECEIVE\b": "NET_RECEIVE", r"\bPOINT_PROCESS\b": "POINT_PROCESS",
     r"\bnet_send\s*\(": "net_send", r"\bflag\b": "flag", r"\bnet_event\s*\(": "net_event",
     r"\bnet_move\s*\(": "net_move", r"\bARTIFICIAL_CELL\b": "ARTIFICIAL_CELL", r"\bELECTRODE_CURRENT\b": "ELECTRODE_CURRENT",
+    r"NET_RECEIVE\s*\(\s*\w+\s*(\([^)]*\))?\s*,": "per-NetCon arguments", r"\bstate_discontinuity\s*\(": "state_discontinuity",
 }
 #: test_pools runs: (files, sections, recorded sections, runs {label: keyword arguments})
 POOL_CASES = [
@@ -153,13 +154,15 @@ def point_rows() -> list[str]:
 
 
 def event_rows() -> list[str]:
-    """Events, electrode currents, artificial cells and point processes' geometry
-    (tests/io/nmodl/test_events.py, test_artificial.py, test_point_geometry.py)."""
-    from tests.io.nmodl import test_artificial, test_events, test_point_geometry
+    """Events, electrode currents, artificial cells, point processes' geometry and per-NetCon
+    arguments (tests/io/nmodl/test_events.py, test_artificial.py, test_point_geometry.py,
+    test_netcon_args.py)."""
+    from tests.io.nmodl import test_artificial, test_events, test_netcon_args, test_point_geometry
 
     mods = test_events.mods.__wrapped__()  # the tests' fixture, called as a function
     rows = test_events.comparison_rows(mods) + test_artificial.comparison_rows(mods)
     rows += test_point_geometry.comparison_rows(test_point_geometry.mods.__wrapped__())  # diam, area, dt
+    rows += test_netcon_args.comparison_rows(test_netcon_args.mods.__wrapped__())  # NET_RECEIVE(weight, on, ...)
     return [f"| {row} | {constructs([str(f) for f in files])} | {traces} | {spikes} |"
             for row, files, traces, spikes in rows]
 

@@ -279,9 +279,17 @@ def comparison_rows(mods) -> list[tuple[str, list, str, str]]:
     rows = [("ev_pulse (ev_pulse.mod) on hh.mod, 6.3 °C, two NetCons (0.002 µS at 2, 2.5, 6 ms; 0.005 µS at "
              "2.25, 4, 6.05 ms)", [OWN / "ev_pulse.mod"],
              ", ".join(f"{k} {rel(ours[k], ref[k]):.1e}" for k in PULSE_TRACES) + " (of each trace's range)",
-             "0 vs 0" if ref["v"].max() < 0 else "fires")]
+             _spikes(ours["v"], ref["v"]))]
     r, o = neuron_nmda(), ours_nmda(mods)
     rows.append(("ev_nmda (ev_nmda.mod) writing ica into nm_cadecay on hh.mod, 6.3 °C: a spiking cell's NetCon "
                  "and a spike train onto one synapse", [OWN / "ev_nmda.mod", mod_file("nm_cadecay")],
-                 ", ".join(f"{k} {rel(o[k], r[k]):.1e}" for k in NMDA_TRACES) + " (of each trace's range)", "-"))
+                 ", ".join(f"{k} {rel(o[k], r[k]):.1e}" for k in NMDA_TRACES) + " (of each trace's range)",
+                 _spikes(o["v"], r["v"])))
     return rows
+
+
+def _spikes(ours, ref) -> str:
+    """'n vs m' upward 0-mV crossings (ours vs NEURON's), with the largest difference of their steps."""
+    up = [np.flatnonzero((x[:-1] < 0) & (x[1:] >= 0)) for x in (ours, ref)]
+    same = len(up[0]) == len(up[1]) and len(up[0])
+    return f"{len(up[0])} vs {len(up[1])}" + (f", times within {DT * np.max(np.abs(up[0] - up[1])):g} ms" if same else "")
