@@ -11,6 +11,9 @@ things the engine uses:
   ``t`` moved to the step's middle, the time NEURON's BREAKPOINT sees;
 - ``electrode``: the ELECTRODE_CURRENT names: injected current, positive inward (the engine
   subtracts it from the membrane current); recorded as the file's ``i`` (nA);
+- ``netcon_args``, ``netcon_initial(s, weight)``: NET_RECEIVE's arguments after the weight, per
+  connection (``events.NETCON``; the engine adds them at the start: ``synapses.netcon_states``),
+  0, then the INITIAL inside NET_RECEIVE run for each connection with its weight;
 - ``artificial``: an ARTIFICIAL_CELL (no current, no compartment of its own: the Network keeps it
   beside a cell's node, which it never touches) whose ``net_event`` spikes the engine sends through
   its connections (the states ``spikes`` in this step, ``spike_t``, the last spike's time, ms, -1

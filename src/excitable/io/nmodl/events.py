@@ -12,6 +12,11 @@ weight, at t, or at t + the offset the engine carries from an artificial cell's 
 due self-events, earliest first, one NET_RECEIVE each. The engine keeps each connection onto such
 an instance in a lane of its own (``engine.synapses.ConnGroup.lanes``), so events arriving in one
 step are delivered one by one (a ``spike_train`` into it keeps its spikes a step apart).
+NET_RECEIVE's arguments after the weight are NEURON's per-NetCon state (the NetCon's weight[1],
+weight[2], ...): states ``NETCON`` + name of shape (K, instances), one row per lane
+(``engine.synapses.netcon_states``); each delivery reads and writes its connection's row, and a
+self-event carries the connection that sent it (``queue_c``), as NEURON's SelfEvent carries the
+sender's weight vector. ``state_discontinuity(x, value)`` is ``x = value`` (NEURON's fixed step).
 
 Bounded by construction: a full queue drops the event and counts it in the state ``events_lost``
 (so do a ``net_move`` with no pending self-event, which NEURON refuses, a self-event still due

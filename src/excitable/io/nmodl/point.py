@@ -13,9 +13,10 @@ each instance in a step (0 in a step without events), so only what is exact unde
 imported: every statement is a jump ``x = x + expr`` (or ``- expr``) of a STATE, ``expr`` linear in
 the event's weight and free of states, V and t (expsyn's ``g = g + weight``, exp2syn's
 ``A = A + weight*factor``). Then two events in one step give the jump of their summed weight, and
-a step without events changes nothing. A file with ``net_send``, ``flag`` or ``t`` takes the event
-path (``artificial.make_event_class``); anything else (conditions on the state, extra NetCon
-arguments) is refused with ``file:line``.
+a step without events changes nothing. A file with ``net_send``, ``flag``, ``t``,
+``state_discontinuity`` or NET_RECEIVE arguments beyond the weight (NEURON's per-NetCon state)
+takes the event path (``artificial.make_event_class``); anything else (conditions on the state) is
+refused with ``file:line``.
 
 NEURON semantics kept: INITIAL runs once at ``finitialize``, and what it computes persists. An
 ASSIGNED variable NET_RECEIVE reads (exp2syn's ``factor``) and a PARAMETER INITIAL writes

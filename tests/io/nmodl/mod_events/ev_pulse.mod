@@ -5,7 +5,9 @@ of Cdur ms; R rises towards Rinf while it is on and decays with Beta after. The 
 its arguments on, nspike, r0 and t0 are that connection's (NEURON keeps them in the NetCon's weight
 vector), the pulse ends when the self-event sent by the connection's latest spike returns
 (flag == nspike), and a spike during the pulse extends it. Ron and Roff jump by
-state_discontinuity. The INITIAL inside NET_RECEIVE runs once per NetCon at finitialize.
+state_discontinuity. The INITIAL inside NET_RECEIVE runs once per NetCon at finitialize, after the
+mechanism's INITIAL (it reads Rinf): each connection starts with a residual r0 of its own weight, as
+if it had been released 5 ms before.
 ENDCOMMENT
 
 NEURON {
@@ -52,6 +54,7 @@ DERIVATIVE release {
 NET_RECEIVE(weight, on, nspike, r0, t0 (ms)) {
     INITIAL {
         nspike = 1
+        r0 = 0.1*weight*Rinf
         t0 = -5
     }
     if (flag == 0) {
