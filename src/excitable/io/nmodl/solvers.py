@@ -123,8 +123,10 @@ def flagged(desc, linear) -> bool:
 
 
 def _count(scope, running, mark=1.0):
-    """Add ``mark`` where ``running`` (NEURON's loop would go on) to the scope's UNCONVERGED."""
-    scope.glob[UNCONVERGED] = scope.glob.get(UNCONVERGED, 0.0) + jnp.where(running, mark, 0.0)
+    """Add ``mark`` where ``running`` (NEURON's loop would go on) to the scope's UNCONVERGED; an
+    INITIAL_MARK is set, not added (two failed STEADYSTATEs still read as INITIAL's)."""
+    before, here = scope.glob.get(UNCONVERGED, 0.0), jnp.where(running, mark, 0.0)
+    scope.glob[UNCONVERGED] = jnp.maximum(before, here) if mark == INITIAL_MARK else before + here
 
 
 def backward_euler(run_block, scope, names, dt, iterations=NEWTON_ITERATIONS, sparse=False):
