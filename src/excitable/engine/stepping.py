@@ -224,15 +224,21 @@ def advance_states(plan: Plan, params, v, states, dt, drive_syn, pools=_NONE):
     default; an imported mechanism's SOLVE method). Events were applied before (``receive_events``)."""
     new = {}
     written = {pl.name: writes for pl, writes in writers(plan, params)} if pools is not _NONE else {}
-    for pl in plan.placements:
+    # NEURON's mechanism order (nrn_writes_conc moves every concentration writer right after the
+    # ions): the writers' SOLVEs first, in insertion order, then the others, so every other
+    # mechanism sees this step's new cai whatever order the user inserted them in (checked against
+    # NEURON with a Ca-dependent gate whose file sorts before the pool's: tests/io/nmodl/test_pools.py).
+    order = ([pl for pl in plan.placements if pl.name in written]
+             + [pl for pl in plan.placements if pl.name not in written])
+    for pl in order:
         chan = with_ions(plan, params, pl, params["channels"][pl.name], pools)
         s = states[pl.name]
         drive = {"T": drive_syn["T"].get(pl.name, 0.0)}
         new[pl.name] = cnexp(chan, _at(plan, pl, v), s, params["celsius"], dt, drive)
         if pl.name in written:
             # NEURON's nrn_state runs the mechanisms in turn, and a writer stores its new cai in the
-            # ion at once: the mechanisms after it (here: inserted after it) see the new cai; eca
-            # is recomputed only at the next step's currents.
+            # ion at once: the mechanisms after it see the new cai; eca is recomputed only at the
+            # next step's currents.
             for state, (ion, what) in written[pl.name].items():
                 value, entry = new[pl.name][state], pools[ion]
                 ci = (jnp.broadcast_to(value, entry[what].shape) if plan.covers_all(pl)

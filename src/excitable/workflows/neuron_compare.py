@@ -120,6 +120,15 @@ def parse_settings(items, mechanisms) -> dict[str, dict[str, float]]:
     return out
 
 
+def check_ranges(**values) -> None:
+    """A temperature, time step or amplitude outside what a comparison can mean: one line."""
+    bounds = {"celsius": (-50.0, 100.0), "dt": (1e-4, 1.0), "amplitude_nA": (-100.0, 100.0)}
+    for name, value in values.items():
+        low, high = bounds[name]
+        if value is not None and not (low <= value <= high):
+            raise ModelError(f"mod compare: {name} = {value!r} is outside {low:g}..{high:g}")
+
+
 def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
                  amplitude_nA: float = 0.1, tolerance: float = 1e-6) -> Comparison:
     """Run the files' density mechanisms in NEURON and in excitable (module docstring) and compare.
@@ -129,10 +138,7 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
     cannot compile, or a bad setting; NEURON (``pip install 'excitable[nmodl]'``) is needed."""
     from excitable.io.nmodl.loader import load_mod, mod_paths
 
-    for name, value, low, high in (("celsius", celsius, -50.0, 100.0), ("dt", dt, 1e-4, 1.0),
-                                   ("amplitude_nA", amplitude_nA, -100.0, 100.0)):
-        if not (low <= value <= high):
-            raise ModelError(f"mod compare: {name} = {value!r} is outside {low:g}..{high:g}")
+    check_ranges(celsius=celsius, dt=dt, amplitude_nA=amplitude_nA)
     files = mod_paths([Path(p) for p in paths])
     loaded = load_mod(files)
     mechanisms = {s: c for s, c in loaded.items() if getattr(c, "kind", "density") == "density"}

@@ -10,15 +10,16 @@ demo files, read from the installed package).
 - nm_shells.mod (ours): four radial shells, ``cai = ca[0]`` an ASSIGNED concentration;
 - nm_geom.mod (ours) on a cell with two diameters: a pool whose depth is diam/4, a current scaled
   by the segment's area and gated by a ramp in t;
-- nm_kca.mod (ours): a K current whose SOLVE reads cai, beside the nm_cadecay pool: NEURON's
-  nrn_state runs the pool first (its library is loaded first), so the gate sees the new cai; the
-  wheel's release.mod (a KINETIC release scheme driven by cai²) likewise.
+- nm_kca.mod and nm_akca.mod (ours, one gate under two names): a K current whose SOLVE reads cai,
+  beside the nm_cadecay pool: NEURON's nrn_state runs the pool first whatever the registration
+  order, so the gate sees the new cai; the wheel's release.mod (a KINETIC release scheme driven by
+  cai²) likewise.
 
 Tolerance: every trace within 1e-6 of its largest magnitude at every step (issue 18), as in
 test_neuron_side_by_side: both sides are float64 and evaluate the same expressions, so only the
 order of operations differs (1e-12..1e-9 expected), while a wrong volume, a missed flux, a wrong
-diam/area/t or the other update order moves the traces by > 1e-4 of their range (checked for the
-order below).
+diam/area/t or the other update order moves the traces by > 1e-4 of their range (9e-3 for the
+gate's order below, measured before excitable ran writers first).
 """
 
 from __future__ import annotations
@@ -188,13 +189,14 @@ def test_diam_area_and_t_on_a_cell_with_two_diameters_match_neuron():
 
 
 def test_a_gate_reads_the_cai_its_pool_wrote_this_step_as_neuron():
-    """nm_kca's SOLVE reads cai; NEURON runs nm_cadecay's nrn_state before it (loaded first): ours
-    with the pool inserted first matches; inserted after it (the gate sees the old cai) it does
-    not, by far more than the tolerance."""
-    stems = ("cachan1", "nm_cadecay", "nm_kca")
-    _, _, theirs = compare(stems, clamp=CLAMP, moving=("soma:nm_kca.q",))
-    other = ours(("cachan1", "nm_kca", "nm_cadecay"), sections=ONE, at=("soma",), clamp=CLAMP)
-    assert worst(other["soma:nm_kca.q"], theirs["soma:nm_kca.q"]) > 1e-4
+    """A gate whose SOLVE reads cai sees the cai its pool wrote this step, in NEURON whatever the
+    order: nm_akca (nm_kca under a name that nrnivmodl registers before nm_cadecay, in the same
+    library) still runs after the pool, because NEURON moves every concentration writer right after
+    the ions. Ours runs writers first too, whichever was inserted first; before it did, the gate
+    inserted first read the old cai and missed NEURON by 9e-3 of its range."""
+    compare(("cachan1", "nm_cadecay", "nm_kca"), clamp=CLAMP, moving=("soma:nm_kca.q",))
+    compare(("cachan1", "nm_kca", "nm_cadecay"), clamp=CLAMP, moving=("soma:nm_kca.q",))
+    compare(("nm_akca", "cachan1", "nm_cadecay"), clamp=CLAMP, moving=("soma:nm_akca.q",))
     # The wheel's release.mod: a KINETIC scheme whose rate is al*cai^2, inserted after the pool.
     compare(("cachan1", "nm_cadecay", "release"), clamp=CLAMP, moving=("soma:trel.Ach",))
 

@@ -23,7 +23,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
                    help="check: report what excitable makes of the files; compare: run them beside NEURON")
     p.add_argument("files", nargs="+", metavar="FILE.mod", help=".mod files or folders of them")
     g = p.add_argument_group("compare")
-    g.add_argument("--celsius", type=float, default=6.3, help="temperature, degC (NEURON's default 6.3)")
+    g.add_argument("--celsius", type=float, default=None,
+                   help="temperature, degC (default: NEURON's 6.3; a whole model: its parameter file's)")
     g.add_argument("--dt", type=float, default=0.025, help="time step, ms (default 0.025)")
     g.add_argument("--amplitude", type=float, default=0.1, metavar="NA",
                    help="current step of the together-run, nA (default 0.1; the compartment is 10 x 10 µm)")
@@ -31,6 +32,12 @@ def add_parser(sub) -> argparse.ArgumentParser:
                    help="a parameter on both sides, e.g. --set NaTa_t.gNaTa_tbar=2 (repeatable)")
     g.add_argument("--tolerance", type=float, default=1e-6,
                    help="largest difference allowed, of each trace's scale (default 1e-6)")
+    g.add_argument("--cell", metavar="SWC", help="compare the whole model instead: its reconstruction "
+                   "(an SWC file or a shipped cell's name), with --parameters")
+    g.add_argument("--parameters", metavar="FILE.json",
+                   help="the model's parameter file (Allen fit.json or a BluePyOpt-style list), with --cell")
+    g.add_argument("--tstop", type=float, default=150.0,
+                   help="whole model: run length, ms (the step lasts from 5 ms to tstop - 5 ms; default 150)")
     return p
 
 
@@ -39,10 +46,18 @@ def run(args) -> int:
     table, 0 when excitable gives NEURON's numbers, 1 when it does not."""
     from excitable.interfaces.cli.arguments import USER_ERROR
 
+    if args.action == "compare" and (args.cell or args.parameters):
+        from excitable.workflows.neuron_cell import compare_model
+
+        whole = compare_model(args.files, args.cell, args.parameters, amplitude_nA=args.amplitude,
+                              dt=args.dt, celsius=args.celsius, tstop=args.tstop)
+        print(whole.report())
+        return 0 if whole.agrees else 1
     if args.action == "compare":
         from excitable.workflows.neuron_compare import compare_mods
 
-        result = compare_mods(args.files, celsius=args.celsius, dt=args.dt, settings=args.set,
+        celsius = 6.3 if args.celsius is None else args.celsius
+        result = compare_mods(args.files, celsius=celsius, dt=args.dt, settings=args.set,
                               amplitude_nA=args.amplitude, tolerance=args.tolerance)
         print(result.report())
         return 0 if result.agrees else 1

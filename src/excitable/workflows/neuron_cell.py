@@ -1,0 +1,184 @@
+"""``excitable mod compare MODS --cell SWC --parameters FILE``: a whole downloaded model (its
+reconstruction, its .mod files, its parameter file) run by NEURON and by excitable side by side; the
+soma's V and spike times compared (the issue's criterion for a whole cell: spike times within 0.1 ms).
+
+NEURON's side is built the way NEURON users build such a model: Import3d reads the SWC
+(``Import3d_SWC_read`` + ``Import3d_GUI.instantiate``, which excitable's reader reproduces exactly),
+each section gets the smallest odd nseg with segments of at most ``dx_um`` (excitable's ``dx_um``
+rule), the parameter file is applied entry by entry as the Allen SDK and BluePyOpt do (insert every
+mechanism an entry names in its section list, then set each value: RANGE per segment, GLOBAL as
+``NAME_SUFFIX``, ``cm``/``Ra``/reversal potentials per section), the tables are turned off
+(``usetable_* = 0``), and a current step is injected into the soma's middle. excitable's side is the
+``model`` experiment's cell (``io.model_parameters.apply``) with the same step.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from excitable.errors import ModelError
+
+CELL_SPIKE_TOLERANCE_MS = 0.1  # the issue's bound for a whole published cell
+#: A parameter file's section lists -> the Import3d cell's attribute holding them.
+SECTION_LISTS = {"all": "all", "somatic": "soma", "soma": "soma", "axonal": "axon", "axon": "axon",
+                 "basal": "dend", "dend": "dend", "apical": "apic", "apic": "apic"}
+
+
+@dataclasses.dataclass
+class CellComparison:
+    """Soma V on both sides (mV, at every step), spike times (ms), and what was run."""
+
+    v_ours: np.ndarray
+    v_neuron: np.ndarray
+    spikes_ours: np.ndarray
+    spikes_neuron: np.ndarray
+    n_compartments: int
+    notes: list[str]
+
+    @property
+    def v_difference(self) -> float:
+        """max |V ours - V NEURON| / max |V NEURON| at the soma."""
+        n = min(len(self.v_ours), len(self.v_neuron))
+        return float(np.max(np.abs(self.v_ours[:n] - self.v_neuron[:n])) / np.max(np.abs(self.v_neuron[:n])))
+
+    @property
+    def agrees(self) -> bool:
+        a, b = self.spikes_ours, self.spikes_neuron
+        return len(a) == len(b) and bool(np.all(np.abs(a - b) <= CELL_SPIKE_TOLERANCE_MS))
+
+    def report(self) -> str:
+        def times(x):
+            return ", ".join(f"{t:.3f}" for t in x[:12]) + (" ..." if len(x) > 12 else "")
+
+        gap = (f"{np.max(np.abs(self.spikes_ours - self.spikes_neuron)):.4f} ms"
+               if len(self.spikes_ours) == len(self.spikes_neuron) and len(self.spikes_ours) else "-")
+        lines = [f"whole cell ({self.n_compartments} compartments): soma V largest difference "
+                 f"{self.v_difference:.2e} of its scale",
+                 f"spikes: excitable {len(self.spikes_ours)} [{times(self.spikes_ours)}] ms",
+                 f"        NEURON    {len(self.spikes_neuron)} [{times(self.spikes_neuron)}] ms",
+                 f"largest spike-time difference: {gap}"]
+        lines += [f"note: {n}" for n in self.notes]
+        verdict = "same as NEURON" if self.agrees else "DIFFERS from NEURON"
+        lines.append(f"{verdict}: spike times within {CELL_SPIKE_TOLERANCE_MS} ms "
+                     f"({'yes' if self.agrees else 'no'})")
+        return "\n".join(lines)
+
+
+def compare_model(paths, swc, parameters, *, amplitude_nA: float, dt: float, celsius: float | None,
+                  tstop: float) -> CellComparison:
+    """Load the .mod files ``paths`` and compare the whole model (``compare_cell``)."""
+    from pathlib import Path
+
+    from excitable.io.nmodl.loader import load_mod, mod_paths
+
+    from excitable.workflows.neuron_compare import check_ranges
+
+    check_cell_options(swc, parameters)
+    check_ranges(celsius=celsius, dt=dt, amplitude_nA=amplitude_nA)
+    if not (0.0 < tstop <= 10_000.0):
+        raise ModelError(f"mod compare: --tstop {tstop!r} must be in (0, 10000] ms")
+    files = mod_paths([Path(p) for p in paths])
+    mechanisms = {s: c for s, c in load_mod(files).items() if getattr(c, "kind", "density") == "density"}
+    return compare_cell(files, mechanisms, swc, parameters, amplitude_nA=amplitude_nA, dt=dt,
+                        celsius=celsius, tstop=tstop, duration=max(0.0, tstop - 10.0))
+
+
+def compare_cell(files, mechanisms: dict, swc, parameters, *, amplitude_nA: float, dt: float,
+                 celsius: float | None, tstop: float = 150.0, delay: float = 5.0, duration: float = 100.0,
+                 dx_um: float = 40.0) -> CellComparison:
+    """Both sides of one downloaded model under a soma current step (module docstring)."""
+    import excitable as ex
+    from excitable.analysis import spike_times
+    from excitable.io import model_parameters, morphologies
+    from excitable.workflows import neuron_side
+
+    params = model_parameters.bind(model_parameters.read(parameters), mechanisms)
+    temp = celsius if celsius is not None else (params.celsius if params.celsius is not None else 6.3)
+    v_init = params.v_init if params.v_init is not None else -65.0
+    swc_path = morphologies.path(swc, field="--cell")
+    cell = model_parameters.apply(params, ex.Cell(ex.Morphology.from_swc(swc_path), dx_um=dx_um), mechanisms)
+    sim = ex.Simulation(cell, dt=dt, temperature=temp, v_init=v_init)
+    sim.stimulate(ex.IClamp(cell.soma, amplitude=amplitude_nA, delay=delay, duration=duration))
+    sim.record("v")
+    res = sim.run(tstop)
+    nrn = neuron_side.Neuron(files, mechanisms, dt=dt, celsius=temp)
+    t_n, v_n = _neuron_cell(nrn, swc_path, params, dx_um=dx_um, v_init=v_init,
+                            stim=(amplitude_nA, delay, duration), tstop=tstop)
+    v_ours = np.asarray(res["v"])
+    return CellComparison(v_ours, v_n, np.asarray(spike_times(res.t, v_ours)), np.asarray(spike_times(t_n, v_n)),
+                          int(cell.compartments.n), list(nrn.notes))
+
+
+def _neuron_cell(nrn, swc_path, params, *, dx_um, v_init, stim, tstop):
+    """NEURON's run of the model: (t, soma V) arrays."""
+    h = nrn.h
+    h.load_file("import3d.hoc")
+    reader = h.Import3d_SWC_read()
+    reader.quiet = 1
+    reader.input(str(swc_path))
+    owner = _Owner()
+    h.Import3d_GUI(reader, 0).instantiate(owner)
+    for sec in owner.all:
+        n = max(1, int(np.ceil(sec.L / dx_um - 1e-9)))
+        sec.nseg = n + 1 if n % 2 == 0 else n
+    lists = {name: list(getattr(owner, attr, None) or []) if attr != "all" else list(owner.all)
+             for name, attr in SECTION_LISTS.items()}
+    for e in params.entries:  # insert first, as the parameter loaders do
+        if e.mechanism:
+            for sec in lists.get(e.section, []):
+                sec.insert(e.mechanism)
+    for e in params.entries:
+        for sec in lists.get(e.section, []):
+            _set(h, sec, e)
+    for suffix in {e.mechanism for e in params.entries if e.mechanism}:
+        if hasattr(h, f"usetable_{suffix}"):
+            setattr(h, f"usetable_{suffix}", 0)
+    soma = lists["soma"][0] if lists["soma"] else lists["all"][0]
+    clamp = h.IClamp(soma(0.5))
+    clamp.amp, clamp.delay, clamp.dur = stim
+    t, v = h.Vector().record(h._ref_t), h.Vector().record(soma(0.5)._ref_v)
+    h.dt, h.secondorder, h.celsius = nrn.dt, 0, nrn.celsius
+    h.finitialize(v_init)
+    h.continuerun(tstop)
+    out = np.array(t), np.array(v)
+    del clamp, owner
+    return out
+
+
+def _set(h, sec, e) -> None:
+    """One parameter-file entry on one NEURON section."""
+    if not e.mechanism:
+        name = {"ra": "Ra"}.get(e.parameter, e.parameter)
+        if name in ("Ra",):
+            sec.Ra = e.value
+            return
+        for seg in sec:
+            try:  # a reversal potential where the section has no such ion: skipped, as excitable's apply
+                setattr(seg, name, e.value)
+            except (NameError, AttributeError, ValueError, TypeError, LookupError):
+                return
+        return
+    full = f"{e.parameter}_{e.mechanism}"
+    for seg in sec:
+        try:
+            setattr(seg, full, e.value)
+        except (NameError, AttributeError, LookupError):  # a GLOBAL: one value for the mechanism
+            setattr(h, full, e.value)
+            return
+
+
+class _Owner:
+    """What Import3d instantiates the sections into (their names start with ``cell.``)."""
+
+    def __str__(self):
+        return "cell"
+
+
+def check_cell_options(cell, parameters) -> None:
+    """Both or neither of --cell and --parameters (one line)."""
+    if bool(cell) != bool(parameters):
+        raise ModelError("mod compare: --cell and --parameters go together (a whole model needs its "
+                         "reconstruction and its parameter file)")
+
