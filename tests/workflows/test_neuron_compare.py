@@ -73,3 +73,37 @@ def test_a_refused_construct_names_its_line(tmp_path, capsys):
     bad.write_text((MODEL / "bs_na.mod").read_text().replace("BREAKPOINT {", "VERBATIM\n/**/\nENDVERBATIM\nBREAKPOINT {", 1))
     code, _, err = _compare([bad], capsys)
     assert code == 2 and err.count("\n") == 1 and "bad.mod:" in err and "VERBATIM" in err, err
+
+
+#: A whole model for --cell: NEURON's built-in hh on the shipped allen-scnn1a reconstruction, with the
+#: ball-and-stick Ca channel, K channel and Ca pool in the soma (BluePyOpt's spelling). The pool is
+#: listed last, so it is inserted after the Ca channel (NEURON runs concentration writers first).
+WHOLE = ([{"param_name": f"{k}_hh", "sectionlist": "all", "type": "range", "value": v}
+          for k, v in (("gnabar", 0.12), ("gkbar", 0.036), ("gl", 0.0003))]
+         + [{"param_name": "gbar_bs_cahva", "sectionlist": "somatic", "type": "range", "value": 0.0008},
+            {"param_name": "gbar_bs_kdr", "sectionlist": "somatic", "type": "range", "value": 0.01},
+            {"param_name": "gamma_bs_cad", "sectionlist": "somatic", "type": "range", "value": 0.05},
+            {"param_name": "cm", "sectionlist": "basal", "type": "section", "value": 2.0},
+            {"param_name": "Ra", "sectionlist": "all", "type": "section", "value": 120.0},
+            {"param_name": "celsius", "type": "global", "value": 10.0},
+            {"param_name": "v_init", "type": "global", "value": -65.0}])
+
+
+def test_a_whole_model_gives_neurons_spike_times(tmp_path, capsys):
+    import json
+
+    params = tmp_path / "parameters.json"
+    params.write_text(json.dumps(WHOLE))
+    code, out, err = _compare([MODEL, "--cell", "allen-scnn1a", "--parameters", params, "--amplitude", "0.5",
+                               "--tstop", "60"], capsys)
+    if code == 2 and "nrnivmodl" in err:
+        pytest.skip(err)
+    assert code == 0, out + err
+    assert "same as NEURON" in out and "could not parse" not in out  # NEURON's Import3d noise kept out
+    ours = [ln for ln in out.splitlines() if ln.startswith("spikes: excitable")][0]
+    assert int(ours.split()[2]) >= 3, ours  # the step fires the cell repeatedly: several times compared
+
+
+def test_cell_and_parameters_go_together(capsys):
+    code, out, err = _compare([MODEL, "--cell", "allen-scnn1a"], capsys)
+    assert code == 2 and out == "" and "--cell and --parameters go together" in err and err.count("\n") == 1

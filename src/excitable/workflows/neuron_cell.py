@@ -14,7 +14,11 @@ mechanism an entry names in its section list, then set each value: RANGE per seg
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import io
+import os
+import sys
 
 import numpy as np
 
@@ -117,7 +121,8 @@ def _neuron_cell(nrn, swc_path, params, *, dx_um, v_init, stim, tstop):
     h.load_file("import3d.hoc")
     reader = h.Import3d_SWC_read()
     reader.quiet = 1
-    reader.input(str(swc_path))
+    with _quiet_stdout():  # Import3d prints its complaints about header lines to C's stdout
+        reader.input(str(swc_path))
     owner = _Owner()
     h.Import3d_GUI(reader, 0).instantiate(owner)
     for sec in owner.all:
@@ -167,6 +172,21 @@ def _set(h, sec, e) -> None:
         except (NameError, AttributeError, LookupError):  # a GLOBAL: one value for the mechanism
             setattr(h, full, e.value)
             return
+
+
+@contextlib.contextmanager
+def _quiet_stdout():
+    """NEURON's printing silenced for the duration (file descriptor 1 and ``sys.stdout``)."""
+    sys.stdout.flush()
+    saved, sink = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(sink, 1)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # and to Python's, where NEURON's printf goes
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(sink)
 
 
 class _Owner:
