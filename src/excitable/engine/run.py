@@ -234,9 +234,9 @@ def check_events(final) -> None:
         if unconverged.size and unconverged.max() > 0:
             k = int(np.argmax(unconverged))
             if unconverged[k] % 1:  # io/nmodl/solvers.INITIAL_MARK: its STEADYSTATE in INITIAL
-                raise ModelError(f"{name}[{k}]: the SOLVE ... STEADYSTATE of its INITIAL had not converged after "
-                                 "its traced iterations, where NEURON iterates on or gives up: start its states "
-                                 "nearer their steady state")
+                raise ModelError(f"{name}[{k}]: the SOLVE ... STEADYSTATE of its INITIAL had not converged within "
+                                 "NEURON's iterations (where NEURON gives up: derivimplicit aborts, sparse keeps its "
+                                 "last iterate): start its states nearer their steady state")
             raise ModelError(f"{name}[{k}]: its Newton loop (KINETIC sparse or derivimplicit) had not converged "
                              f"after its traced iterations in {int(unconverged[k])} step(s), where NEURON iterates on: "
                              "reduce dt")
