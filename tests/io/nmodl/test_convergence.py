@@ -121,6 +121,20 @@ def test_a_stiff_derivimplicit_step_neuron_iterates_past_our_steps_is_refused(mo
     assert_neurons(our_stiff(fresh_class(STIFF, tmp_path / "eight"), 0.025), theirs)
 
 
+def test_each_site_is_flagged_where_neurons_loop_runs_on():
+    """Every step of NEURON's run at dt = 0.025 ms as one site of a single ``advance`` (its w before,
+    its V after, as NEURON's nrn_state sees them): the step onto +40 mV, where NEURON iterates 8
+    times, is the one site flagged; every other site gives NEURON's next w (same steps: 1e-12)."""
+    theirs = neuron_stiff(0.025)
+    v, w = theirs["v"], theirs["nm_stiff.w"]
+    step = int(np.flatnonzero(v > 0)[0]) - 1  # the step whose new V is the clamp's +40 mV
+    s = {"w": jnp.asarray(w[:-1]), solvers.UNCONVERGED: jnp.zeros(len(w) - 1)}
+    out = load_mod(STIFF)().advance(jnp.asarray(v[1:]), s, CELSIUS, 0.025, {})
+    assert np.flatnonzero(np.asarray(out[solvers.UNCONVERGED])).tolist() == [step]
+    fine = np.arange(len(w) - 1) != step
+    np.testing.assert_allclose(np.asarray(out["w"])[fine], w[1:][fine], rtol=1e-12, atol=0)
+
+
 def test_at_a_small_dt_the_stiff_file_runs_with_neurons_numbers():
     """dt = 0.001 ms: NEURON's loop stops within 4 iterations everywhere; V and w at every step."""
     res = our_stiff(load_mod(STIFF), 0.001)
