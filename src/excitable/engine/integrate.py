@@ -15,7 +15,8 @@ import jax.numpy as jnp
 
 from excitable.engine.ions import initial_pools
 from excitable.engine.plan import Plan, Probe
-from excitable.engine.stepping import _at, ion_pool_values, mechanisms, membrane, step, written_pools
+from excitable.engine.stepping import (_at, in_neuron_order, ion_pool_values, mechanisms, membrane, step, with_ions,
+                                       written_pools)
 from excitable.engine.synapses import initial_synapses, netcon_states
 from excitable.units import DENSITY_TO_PER_UM2
 
@@ -32,13 +33,25 @@ def initial_state(plan: Plan, params):
     ions = initial_pools(plan.pools, params, plan.n)
     pools = ion_pool_values(plan, params, ions)
     chan = {}
-    for pl, mech in mechanisms(plan, params, pools):
+    order = in_neuron_order(plan, params)
+    for k, (pl, writes) in enumerate(order):
+        mech = with_ions(plan, params, pl, params["channels"][pl.name], pools)
         chan[pl.name] = mech.steady_state(_at(plan, pl, v), params["celsius"])
+        if writes and (k + 1 == len(order) or not order[k + 1][1]):  # the writers' INITIAL blocks are done
+            pools = _after_writers_initial(plan, params, chan, pools)
     n_sites = {pl.name: len(pl.sites) for pl in plan.placements}
     chan = netcon_states(plan.connections, params, chan, n_sites)  # NET_RECEIVE's per-NetCon arguments
     lanes = frozenset(pl.name for pl in plan.placements if hasattr(type(params["channels"][pl.name]), "on_step"))
     syn = initial_synapses(plan.connections, n_sites, params["seed"], lanes)
     return {"v": v, "chan": chan, "ions": ions, "syn": syn}
+
+
+def _after_writers_initial(plan: Plan, params, chan, pools):
+    """What the other mechanisms' INITIAL blocks read once the concentration writers' INITIAL ran
+    (NEURON runs them first, in its mechanism order): the concentrations they set, and the reversal
+    potential by Nernst from them (NEURON's nrn_init of a writer ends with nrn_wrote_conc, which
+    recomputes eca at once; its nrn_state does not, see stepping.store_written)."""
+    return written_pools(plan, params, chan, pools)
 
 
 def probe_value(plan: Plan, params, probe: Probe, new, old, extras, dt):

@@ -219,31 +219,43 @@ def clocked(plan: Plan, params) -> bool:
     return any(hasattr(type(params["channels"][pl.name]), "on_step") for pl in plan.placements)
 
 
+def in_neuron_order(plan: Plan, params):
+    """The placements in NEURON's mechanism order for nrn_init and nrn_state, with what each writes:
+    (placement, {state: (ion, "ci")} or None). NEURON moves every concentration writer right after
+    the ions (nrn_writes_conc), so the writers come first, in insertion order, then the others:
+    every other mechanism sees the concentration a writer stored this step (or in INITIAL), whatever
+    order the user inserted them in (checked against NEURON with a Ca-dependent gate whose file sorts
+    before the pool's: tests/io/nmodl/test_pools.py)."""
+    written = dict((pl.name, writes) for pl, writes in writers(plan, params))
+    return ([(pl, written[pl.name]) for pl in plan.placements if pl.name in written]
+            + [(pl, None) for pl in plan.placements if pl.name not in written])
+
+
+def store_written(plan: Plan, pl, writes, new_states, pools):
+    """``pools`` with the concentrations a writer just computed stored at its sites: NEURON's writer
+    stores its new cai in the ion at once (nrn_state, nrn_init), so the mechanisms after it read
+    it; eca is recomputed only at the next step's currents."""
+    for state, (ion, what) in writes.items():
+        value, entry = new_states[state], pools[ion]
+        ci = (jnp.broadcast_to(value, entry[what].shape) if plan.covers_all(pl)
+              else entry[what].at[pl.sites].set(value))
+        pools = {**pools, ion: {**entry, what: ci}}
+    return pools
+
+
 def advance_states(plan: Plan, params, v, states, dt, drive_syn, pools=_NONE):
     """Every mechanism's states after ``dt`` at fixed V: its own ``advance`` (exponential Euler by
-    default; an imported mechanism's SOLVE method). Events were applied before (``receive_events``)."""
+    default; an imported mechanism's SOLVE method), in NEURON's order (``in_neuron_order``). Events
+    were applied before (``receive_events``)."""
     new = {}
-    written = {pl.name: writes for pl, writes in writers(plan, params)} if pools is not _NONE else {}
-    # NEURON's mechanism order (nrn_writes_conc moves every concentration writer right after the
-    # ions): the writers' SOLVEs first, in insertion order, then the others, so every other
-    # mechanism sees this step's new cai whatever order the user inserted them in (checked against
-    # NEURON with a Ca-dependent gate whose file sorts before the pool's: tests/io/nmodl/test_pools.py).
-    order = ([pl for pl in plan.placements if pl.name in written]
-             + [pl for pl in plan.placements if pl.name not in written])
-    for pl in order:
+    order = in_neuron_order(plan, params) if pools is not _NONE else [(pl, None) for pl in plan.placements]
+    for pl, writes in order:
         chan = with_ions(plan, params, pl, params["channels"][pl.name], pools)
         s = states[pl.name]
         drive = {"T": drive_syn["T"].get(pl.name, 0.0)}
         new[pl.name] = cnexp(chan, _at(plan, pl, v), s, params["celsius"], dt, drive)
-        if pl.name in written:
-            # NEURON's nrn_state runs the mechanisms in turn, and a writer stores its new cai in the
-            # ion at once: the mechanisms after it see the new cai; eca is recomputed only at the
-            # next step's currents.
-            for state, (ion, what) in written[pl.name].items():
-                value, entry = new[pl.name][state], pools[ion]
-                ci = (jnp.broadcast_to(value, entry[what].shape) if plan.covers_all(pl)
-                      else entry[what].at[pl.sites].set(value))
-                pools = {**pools, ion: {**entry, what: ci}}
+        if writes:
+            pools = store_written(plan, pl, writes, new[pl.name], pools)
     return new
 
 

@@ -103,7 +103,7 @@ def neuron_run(suffixes, *, celsius, tstop, v_init=-65.0, clamp=None, iclamp=Non
 #: The pool, geometry and array files (issue 18), a second library loaded beside the first (NEURON
 #: registers its mechanisms after those of the first: its SOLVEs run after theirs in a step).
 POOLS = {"capmpr": "capmpr", "cabpump": "cadifpmp", "nm_shells": "nm_shells", "nm_geom": "nm_geom",
-         "nm_kca": "nm_kca", "release": "trel"}
+         "nm_kca": "nm_kca", "release": "trel", "nm_cagate": "nm_cagate", "nm_cainit": "nm_cainit"}
 _POOLS_LOADED = []
 
 

@@ -201,6 +201,15 @@ def test_a_gate_reads_the_cai_its_pool_wrote_this_step_as_neuron():
     compare(("cachan1", "nm_cadecay", "release"), clamp=CLAMP, moving=("soma:trel.Ach",))
 
 
+def test_a_pools_initial_cai_is_what_the_other_initial_blocks_read_as_neuron():
+    """nm_cainit's INITIAL sets cai = 1e-4 mM (the ion's own start is 5e-5); nm_cagate's INITIAL,
+    inserted (and registered by nrnivmodl) before it, reads cai and eca. NEURON runs the pool's
+    INITIAL first, and its nrn_init recomputes eca from the new cai (nrn_wrote_conc); so does
+    excitable (before: the gate's INITIAL read 5e-5, and q missed NEURON by 2.3e-2 of its range;
+    an eca left at its 5e-5 value would start q 1.5x too high)."""
+    compare(("cachan1", "nm_cagate", "nm_cainit"), clamp=CLAMP, moving=("soma:nm_cagate.q", "soma:nm_cainit.cai"))
+
+
 def test_geometry_fields_cannot_be_set_apart_from_the_morphology():
     cell = ex.Cell.cylinder(length=L_UM, diameter=DIAM_UM).insert(cls("nm_geom")())
     with pytest.raises(ModelError, match=r"^nm_geom.diam is the compartment's own .*change the morphology"):
