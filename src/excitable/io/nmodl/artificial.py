@@ -11,8 +11,8 @@ things the engine uses:
   ``t`` moved to the step's middle, the time NEURON's BREAKPOINT sees;
 - ``electrode``: the ELECTRODE_CURRENT names: injected current, positive inward (the engine
   subtracts it from the membrane current); recorded as the file's ``i`` (nA);
-- ``netcon_args``, ``netcon_initial(s, weight)``: NET_RECEIVE's arguments after the weight, per
-  connection (``events.NETCON``; the engine adds them at the start: ``synapses.netcon_states``),
+- ``netcon_args``, ``netcon_initial(s, weight)``: NET_RECEIVE's arguments after the weight (and
+  the weight itself where the file assigns it: ``events.writes_weight``), per connection (``events.NETCON``; the engine adds them at the start: ``synapses.netcon_states``),
   0, then the INITIAL inside NET_RECEIVE run for each connection with its weight;
 - ``artificial``: an ARTIFICIAL_CELL (no current, no compartment of its own: the Network keeps it
   beside a cell's node, which it never touches) whose ``net_event`` spikes the engine sends through
@@ -33,7 +33,7 @@ import re
 import jax
 import jax.numpy as jnp
 
-from excitable.io.nmodl import events
+from excitable.io.nmodl import events, solvers
 from excitable.io.nmodl.affine import materialize
 from excitable.io.nmodl.describe import Description
 from excitable.io.nmodl.parse import strip_comments
@@ -104,6 +104,9 @@ class Blocks:
         names = [a.get_node_name() for a in nr.parameters] if nr is not None else []
         self.weight_name = names[0] if names else "w"
         self.args = tuple(names[1:])  # per-connection (NEURON: the NetCon's weight[1], weight[2], ...)
+        # the per-connection states: the weight too where the file writes it (NEURON's NetCon keeps it)
+        self.writes_weight = events.writes_weight(nr)
+        self.stored = ((self.weight_name,) if self.writes_weight else ()) + self.args
         body, init = _split_initial(nr)
         self.receive_block = _compile(comp, body) if nr is not None else None
         self.args_initial = _compile(comp, init) if init else None
@@ -113,7 +116,9 @@ class Blocks:
         self.electrode = electrode_currents(mod)
         self.kept = _kept(desc, mod, self.electrode)
         self.needs_celsius = bool(re.search(r"\bcelsius\b", "\n".join(lines)))
-        self.states = self.kept + _added(self.size) + (("celsius",) if self.needs_celsius else ())
+        # a derivimplicit or nonlinear sparse SOLVE counts where NEURON's loop would iterate on (mechanism.py)
+        self.flag = (solvers.UNCONVERGED,) if solvers.flagged(desc, gen.linear) else ()
+        self.states = self.kept + _added(self.size) + (("celsius",) if self.needs_celsius else ()) + self.flag
         self.currents = desc.currents + self.electrode
         spec = events.point_fields(desc, mod)
         self.renamed = {k: python_name(k) for k in spec if python_name(k) != k}  # stim.mod's del -> delay
@@ -133,6 +138,8 @@ class Blocks:
         res["t"] = sc.glob["t"] + zero
         if self.needs_celsius:
             res["celsius"] = celsius + zero
+        if self.flag:  # the count so far (the scope starts from it) plus what this block's loops added
+            res[solvers.UNCONVERGED] = sc.glob.get(solvers.UNCONVERGED, 0.0) + zero
         return res
 
     def raw_currents(self, chan, v, s):
@@ -141,8 +148,6 @@ class Blocks:
         return {c: materialize(sc.glob[c]) + jnp.zeros_like(v) for c in self.currents}  # nA, as the file's
 
     def advance(self, chan, v, s, celsius, dt):
-        from excitable.io.nmodl import solvers
-
         gen = self.gen
         sc = self.scope(chan, v, s, celsius, s["t"] + 0.5 * dt, dt)  # NEURON's nrn_state: t + dt
         for block, method in self.desc.solves:
@@ -166,23 +171,27 @@ class Blocks:
     def netcon_initial(self, chan, s, weight):
         """The states with NET_RECEIVE's extra arguments per connection (``events.NETCON`` + name,
         (K, instances) as the engine's lanes; ``weight``: each lane's NetCon weight): 0, then the
-        INITIAL block inside NET_RECEIVE run for each connection, as NEURON's finitialize does."""
+        INITIAL block inside NET_RECEIVE run for each connection, as NEURON's finitialize does; the
+        weight itself, where the file writes it, starts as the connection's (or as INITIAL sets it)."""
         like = jnp.zeros_like(jnp.asarray(weight, dtype=float))
         sc = self.scope(chan, like, s, s.get("celsius", 0.0), 0.0)  # finitialize: t = 0
         sc.local.update({self.weight_name: weight, **dict.fromkeys(self.args, like)})
         if self.args_initial is not None:
             self.args_initial(sc)
-        return {**s, **{events.NETCON + a: materialize(sc.local[a]) + like for a in self.args}}
+        return {**s, **{events.NETCON + a: materialize(sc.local[a]) + like for a in self.stored}}
 
     def on_step(self, chan, s, amount, dt, offset=None):
         def receive(s, mask, when, flag, w, conn):
             sc = self.scope(chan, jnp.zeros_like(when), s, s.get("celsius", 0.0), when)
             sc.local.update({self.weight_name: w, "flag": flag})
             # The event's connection's arguments (a self-event's: the sender's); 0 without one
-            keys = [events.NETCON + a for a in self.args if events.NETCON + a in s]
+            keys = [events.NETCON + a for a in self.stored if events.NETCON + a in s]
             one = (jnp.arange(s[keys[0]].shape[0]).reshape(-1, *([1] * jnp.ndim(conn))) == conn) if keys else None
             sc.local.update({a: jnp.sum(jnp.where(one, s[events.NETCON + a], 0.0), axis=0) if keys
                              else jnp.zeros_like(when) for a in self.args})
+            if self.writes_weight and keys:  # the connection's weight as it is now; w: INITIAL's self-event
+                sc.local[self.weight_name] = jnp.where(conn >= 0, jnp.sum(jnp.where(
+                    one, s[events.NETCON + self.weight_name], 0.0), axis=0), w)
             self.receive_block(sc)
             new = {k: jnp.where(mask, materialize(sc.glob[k]) + jnp.zeros_like(when), s[k]) for k in self.kept}
             new.update({k: jnp.where(one & mask, materialize(sc.local[k[len(events.NETCON):]]) + jnp.zeros_like(when),
@@ -236,7 +245,7 @@ def make_event_class(desc: Description, mod):
         "advance": lambda self, v, s, celsius, dt, drive: b.advance(self, v, s, celsius, dt),
         "steady_state": lambda self, v, celsius: b.steady_state(self, v, celsius),
         "on_step": lambda self, s, amount, dt, offset=None: b.on_step(self, s, amount, dt, offset),
-        "netcon_args": b.args, "netcon_initial": lambda self, s, weight: b.netcon_initial(self, s, weight),
+        "netcon_args": b.stored, "netcon_initial": lambda self, s, weight: b.netcon_initial(self, s, weight),
         "electrode": b.electrode, "artificial": is_artificial(mod), "queue_size": b.size,
         "conductances": lambda self, s: {}, "gates": lambda self, v, celsius: {}, "source": desc.path,
         "description": desc, "shared_exp": b.gen.comp_exp,
@@ -292,9 +301,9 @@ def problems(mod, desc: Description, lines: list[str]) -> list[tuple[int, str]]:
 
 
 def _argument_problems(mod, lines: list[str], blocks: dict[int, str]) -> list[tuple[int, str]]:
-    """NET_RECEIVE's arguments: none (NEURON's NetCon always brings a weight), a write of the
-    weight (NEURON keeps it in the NetCon: plasticity rules), and an INITIAL inside NET_RECEIVE
-    that does more than set the arguments (it runs once per connection)."""
+    """NET_RECEIVE's arguments: none (NEURON's NetCon always brings a weight), and an INITIAL
+    inside NET_RECEIVE that does more than set the arguments, the weight included (it runs once
+    per connection). A write of the weight is run (``events.writes_weight``)."""
     block = events.net_receive(mod)
     if block is None:
         return []
@@ -306,15 +315,13 @@ def _argument_problems(mod, lines: list[str], blocks: dict[int, str]) -> list[tu
     for n, line in enumerate(lines, 1):
         if blocks.get(n) != "NET_RECEIVE" or n == nr:
             continue
-        if re.search(rf"^\s*{re.escape(names[0])}\s*=(?!=)", line):
-            found.append((n, f"NET_RECEIVE assigning its weight {names[0]!r} (NEURON changes the NetCon's weight)"))
         if re.search(r"\bINITIAL\b", line):
             inner, depth = True, 0
         if inner:
             depth += line.count("{") - line.count("}")
             written = re.findall(r"\b([A-Za-z_]\w*)\s*=(?!=)", line)
             found += [(n, f"INITIAL inside NET_RECEIVE setting {w!r} (only its arguments, per connection)")
-                      for w in written if w not in names[1:]]
+                      for w in written if w not in names]
             if re.search(r"\b(net_send|net_event|net_move|state_discontinuity)\s*\(", line):
                 found.append((n, "INITIAL inside NET_RECEIVE calling an event function"))
             inner = depth > 0

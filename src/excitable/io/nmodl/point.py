@@ -135,7 +135,9 @@ def _make_jump_class(desc: Description, mod):
     spec = _fields(desc, mod)
     dt_of = events.time_step  # the run's dt (a field) where BREAKPOINT, INITIAL or NET_RECEIVE reads it
     kept = desc.states + gen.carried + tuple(x for x in _carried_extra(desc, mod) if x not in gen.carried)
-    states = kept + (("celsius",) if gen.needs_celsius else ())
+    # a derivimplicit or nonlinear sparse SOLVE counts where NEURON's loop would iterate on (as mechanism.py)
+    flag = (solvers.UNCONVERGED,) if solvers.flagged(desc, gen.linear) else ()
+    states = kept + (("celsius",) if gen.needs_celsius else ()) + flag
     jump, weight_name = _compile_net_receive(desc, mod, gen)
     currents = desc.currents
     ions = {c: ion.name for ion in desc.ions for c in ion.write if ion.kind(c) == "current"}
@@ -146,6 +148,8 @@ def _make_jump_class(desc: Description, mod):
         res = {k: materialize(scope.glob[k]) + zero for k in kept}
         if gen.needs_celsius:
             res["celsius"] = celsius + zero
+        if flag:  # the count so far (the scope starts from it) plus what this block's loops added
+            res[solvers.UNCONVERGED] = scope.glob.get(solvers.UNCONVERGED, 0.0) + zero
         return res
 
     def advance(self, v, s, celsius, dt, drive):

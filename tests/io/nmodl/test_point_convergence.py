@@ -1,0 +1,108 @@
+"""NEURON's Newton loops in point processes, and refusals per batch element (issue 18).
+
+- tests/io/nmodl/mod_events/pp_stiff.mod: nm_stiff.mod's stiff ODE, w' = a(v) (1 - w) - k w^2, in a
+  POINT_PROCESS solved by derivimplicit. After a clamp step from -80 to +40 mV NEURON's loop needs 8
+  iterations at dt = 0.025 ms, more than the 6 we trace: the run is refused in one line, as for a
+  density mechanism (tests/io/nmodl/test_convergence.py, which shows NEURON's count on the same
+  equation). At dt = 0.001 ms it runs with NEURON's numbers, NEURON running the same file beside it.
+- pp_stiffsend.mod: the same ODE in a point process with a self-event (the event path of
+  io/nmodl/artificial.py): refused too.
+- A batch (``run_batch``, in the scan and in the fused kernel, and ``Simulation.function``) of
+  nm_stiff under a current step, one element with a stiffer k: that element alone is refused, by
+  its number.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import excitable as ex
+from excitable.errors import ModelError
+from excitable.io.nmodl import load_mod, solvers
+from tests.io.nmodl.neuron_side import DIAM_UM, L_UM
+from tests.io.nmodl.test_convergence import CELSIUS, CLAMP, TSTOP
+from tests.reference.nrnmech import compiled
+
+pytestmark = pytest.mark.neuron
+HERE = Path(__file__).parent / "mod_events"
+FILES = [HERE / "pp_stiff.mod", HERE / "pp_stiffsend.mod"]
+
+
+def refused(name: str) -> str:
+    return (rf"^{name}\[0\]: its Newton loop \(KINETIC sparse or derivimplicit\) had not converged after its "
+            r"traced iterations in \d+ step\(s\), where NEURON iterates on: reduce dt$")
+
+
+#: Of each trace's largest magnitude: the same Newton iterations on both sides (the same
+#: central-difference Jacobian and stop rule), so only round-off differs (the density file gives
+#: 1e-13 for w, V 3e-11: the clamps' own difference); a loop stopped one iteration early or late
+#: moves w by up to its last change, 1e-6 of w.
+RTOL = 1e-10
+
+
+@pytest.fixture(scope="module")
+def mods():
+    return load_mod(FILES)
+
+
+def neuron_point(dt: float) -> dict[str, np.ndarray]:
+    """NEURON: a bare compartment (10 x 10 µm) with pp_stiff at its middle under CLAMP (SEClamp)."""
+    from tests.conftest import neuron_h
+
+    h = neuron_h()
+    if not hasattr(h, "pp_stiff"):
+        import neuron
+
+        folder = compiled(FILES, "nrnmech-point-convergence", timeout_s=600)
+        if folder is None or not neuron.load_mechanisms(str(folder), warn_if_already_loaded=False):
+            pytest.skip("nrnivmodl could not compile or NEURON could not load pp_stiff.mod")
+    sec = h.Section(name="pp_stiff_cell")
+    sec.L, sec.diam, sec.nseg, sec.cm = L_UM, DIAM_UM, 1, 1.0
+    pp = h.pp_stiff(sec(0.5))
+    h.dt, h.secondorder, h.celsius = dt, 0, CELSIUS
+    clamp = h.SEClamp(sec(0.5))
+    clamp.rs = 0.01
+    (clamp.dur1, clamp.amp1), (clamp.dur2, clamp.amp2), (clamp.dur3, clamp.amp3) = CLAMP
+    vecs = {"v": h.Vector().record(sec(0.5)._ref_v), "w": h.Vector().record(pp._ref_w),
+            "i": h.Vector().record(pp._ref_i)}
+    h.finitialize(-80.0)
+    h.continuerun(TSTOP)
+    out = {k: np.array(x) for k, x in vecs.items()}
+    vecs.clear()
+    del clamp, pp, sec
+    return out
+
+
+def our_point(mech, dt: float):
+    cell = ex.Cell.cylinder(length=L_UM, diameter=DIAM_UM)
+    cell.place(mech, cell.soma)
+    sim = ex.Simulation(cell, dt=dt, temperature=CELSIUS, v_init=-80.0)
+    sim.stimulate(ex.VClamp(cell.soma, levels=CLAMP, rs=0.01))
+    name = type(mech).__name__
+    sim.record("v", label="v")
+    sim.record(f"{name}[0].w", label="w")
+    return sim.run(TSTOP)
+
+
+@pytest.mark.parametrize("name", ["pp_stiff", "pp_stiffsend"])
+def test_a_stiff_point_process_neuron_iterates_past_our_steps_is_refused(mods, name):
+    assert solvers.UNCONVERGED in mods[name].states
+    with pytest.raises(ModelError, match=refused(name)) as err:
+        our_point(mods[name](), 0.025)
+    assert "\n" not in str(err.value)
+
+
+def test_at_a_small_dt_the_stiff_point_process_runs_with_neurons_numbers(mods):
+    """dt = 0.001 ms: NEURON's loop stops within 4 iterations; V and w at every step."""
+    theirs = neuron_point(0.001)
+    res = our_point(mods.pp_stiff(), 0.001)
+    for name in ("v", "w"):
+        ours, ref = np.asarray(res[name]).ravel(), theirs[name]
+        assert ours.shape == ref.shape, name
+        diff = np.max(np.abs(ours - ref)) / np.max(np.abs(ref))
+        assert diff <= RTOL, f"{name}: largest difference {diff:.3g} of the trace's scale"
+    assert np.max(theirs["w"]) > 0.05  # the step drove w well away from its start: the loop had work
