@@ -35,6 +35,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from excitable.backends import host_array
+from excitable.errors import ModelError
 
 
 @dataclass(frozen=True, eq=False)
@@ -190,6 +191,19 @@ def netcon_states(conn: Connections, params, chan: dict, n_sites: dict[str, int]
         w = jnp.zeros(n * k).at[jnp.asarray(lane)].set(params["syn"][g.mechanism]["weight"])
         chan[g.mechanism] = mech.netcon_initial(chan[g.mechanism], w.reshape(n, k).T)
     return chan
+
+
+def netcon_values(conn: Connections, chan: dict, mechanism: str, name: str) -> np.ndarray:
+    """Each connection's value of NEURON's per-NetCon state ``name`` onto ``mechanism`` (a
+    NET_RECEIVE argument, or the weight where the file writes it: NEURON's ``NetCon.weight[0]``
+    after the run), read from a run's mechanism states ``chan`` (the final state's "chan"), in the
+    order of the mechanism's connections (``ConnGroup``: as the Network added them). (n_c,) array."""
+    group = next((g for g in conn.groups if g.mechanism == mechanism), None)
+    key = "netcon_" + name  # io/nmodl/events.NETCON (engine does not import io)
+    if group is None or key not in chan.get(mechanism, {}):
+        raise ModelError(f"netcon_values: {mechanism!r} keeps no per-connection {name!r}")
+    lane, _ = group.lanes()
+    return jnp.asarray(chan[mechanism][key]).T.reshape(-1)[jnp.asarray(lane)]  # traceable: jax.grad of it
 
 
 def _decay(elapsed, tau):

@@ -217,8 +217,7 @@ REFUSED = {
     "net_send_in_procedure": ("", "net_send(1, 1)", "w", "", 15, "net_send() outside NET_RECEIVE and INITIAL"),
     "net_move_in_initial": ("net_move(1)", "", "w", "", 9, "net_move() outside NET_RECEIVE"),
     "v_in_net_receive": ("", "", "w", "g = g + v*0", 18, "v in NET_RECEIVE"),
-    # more arguments are per-NetCon state (test_netcon_args.py); the weight itself is NEURON's NetCon's
-    "weight_written": ("", "", "w, x", "w = 2*w", 18, "NET_RECEIVE assigning its weight 'w'"),
+    # more arguments are per-NetCon state (test_netcon_args.py), so is a written weight (test_plasticity.py)
 }
 
 

@@ -255,9 +255,9 @@ DERIVATIVE s {{ g' = -g }}
 """
 
 
-@pytest.mark.parametrize("body, line, what", ids=["weight-written", "initial-sets-state", "discontinuity-outside"],
+@pytest.mark.parametrize("body, line, what", ids=["initial-sets-weight", "initial-sets-state", "discontinuity-outside"],
                          argvalues=[
-    ("NET_RECEIVE(w, n) {\n  w = w + 1\n  n = n + 1\n}", 6, "NET_RECEIVE assigning its weight 'w'"),
+    ("NET_RECEIVE(w, n) {\n  INITIAL { w = 1 }\n  n = n + 1\n}", 6, "INITIAL inside NET_RECEIVE setting 'w'"),
     ("NET_RECEIVE(w, n) {\n  INITIAL { g = 1 }\n  n = n + 1\n}", 6, "INITIAL inside NET_RECEIVE setting 'g'"),
     ("INITIAL { state_discontinuity(g, 1) }\nNET_RECEIVE(w, n) {\n  n = n + 1\n}", 5,
      "state_discontinuity() outside NET_RECEIVE"),

@@ -302,8 +302,9 @@ def problems(mod, desc: Description, lines: list[str]) -> list[tuple[int, str]]:
 
 def _argument_problems(mod, lines: list[str], blocks: dict[int, str]) -> list[tuple[int, str]]:
     """NET_RECEIVE's arguments: none (NEURON's NetCon always brings a weight), and an INITIAL
-    inside NET_RECEIVE that does more than set the arguments, the weight included (it runs once
-    per connection). A write of the weight is run (``events.writes_weight``)."""
+    inside NET_RECEIVE that does more than set the arguments after the weight (it runs once per
+    connection; untested against NEURON for the weight). A write of the weight in NET_RECEIVE's
+    body is run (``events.writes_weight``: per-connection state)."""
     block = events.net_receive(mod)
     if block is None:
         return []
@@ -321,7 +322,7 @@ def _argument_problems(mod, lines: list[str], blocks: dict[int, str]) -> list[tu
             depth += line.count("{") - line.count("}")
             written = re.findall(r"\b([A-Za-z_]\w*)\s*=(?!=)", line)
             found += [(n, f"INITIAL inside NET_RECEIVE setting {w!r} (only its arguments, per connection)")
-                      for w in written if w not in names]
+                      for w in written if w not in names[1:]]
             if re.search(r"\b(net_send|net_event|net_move|state_discontinuity)\s*\(", line):
                 found.append((n, "INITIAL inside NET_RECEIVE calling an event function"))
             inner = depth > 0
@@ -371,6 +372,9 @@ def event_lines(mod, desc: Description) -> list[str]:
         args = ", ".join(a.get_node_name() for a in list(nr.parameters)[1:])
         out.append(f"  per-connection arguments: {args} (each NetCon's own: 0 at finitialize, then NET_RECEIVE's "
                    "INITIAL; a self-event brings back its sender's)")
+    if events.writes_weight(nr):
+        out.append(f"  weight: {nr.parameters[0].get_node_name()} is written (plasticity): each NetCon keeps its own, "
+                   "as NEURON's NetCon.weight[0]")
     if electrode_currents(mod):
         out.append(f"  electrode current: {', '.join(electrode_currents(mod))} (nA, injected)")
     renamed = [f"{k} as {python_name(k)}" for k in desc.parameters if python_name(k) != k]

@@ -16,7 +16,10 @@ NET_RECEIVE's arguments after the weight are NEURON's per-NetCon state (the NetC
 weight[2], ...): states ``NETCON`` + name of shape (K, instances), one row per lane
 (``engine.synapses.netcon_states``); each delivery reads and writes its connection's row, and a
 self-event carries the connection that sent it (``queue_c``), as NEURON's SelfEvent carries the
-sender's weight vector. ``state_discontinuity(x, value)`` is ``x = value`` (NEURON's fixed step).
+sender's weight vector. The weight itself joins them where the file assigns it (``writes_weight``:
+STDP, depression): the row starts at the connection's weight, and every event of that connection,
+and every self-event it sent, reads the row as it is then (NEURON's SelfEvent holds a pointer to
+the NetCon's weights, not a copy). ``state_discontinuity(x, value)`` is ``x = value`` (NEURON's fixed step).
 
 Bounded by construction: a full queue drops the event and counts it in the state ``events_lost``
 (so do a ``net_move`` with no pending self-event, which NEURON refuses, a self-event still due
@@ -204,8 +207,21 @@ def uses(mod, desc, lines: list[str]) -> bool:
     nr = net_receive(mod)
     return bool(re.search(r"\b(ARTIFICIAL_CELL|ELECTRODE_CURRENT)\b", code)
                 or (nr is not None and len(nr.parameters) > 1)  # per-connection arguments (their states)
+                or writes_weight(nr)  # the NetCon's weight as per-connection state (plasticity)
                 or re.search(r"\b(net_send|net_event|net_move|at_time|state_discontinuity)\s*\(", code)
                 or re.search(r"\bt\b", code) or re.search(r"\bflag\b", code))
+
+
+def writes_weight(nr) -> bool:
+    """Whether NET_RECEIVE (or the INITIAL inside it) assigns its first argument, the NetCon's
+    weight[0]: NEURON keeps the new value in the NetCon (plasticity rules), so the weight becomes
+    per-connection state (``NETCON`` + its name) exactly when the file writes it."""
+    if nr is None or not len(nr.parameters):
+        return False
+    from excitable.io.nmodl.parse import dsl
+
+    name = re.escape(nr.parameters[0].get_node_name())
+    return bool(re.search(rf"(?m)^\s*{name}\s*=(?!=)", dsl().to_nmodl(nr.statement_block)))
 
 
 def net_receive(mod):

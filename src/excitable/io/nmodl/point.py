@@ -14,9 +14,10 @@ imported: every statement is a jump ``x = x + expr`` (or ``- expr``) of a STATE,
 the event's weight and free of states, V and t (expsyn's ``g = g + weight``, exp2syn's
 ``A = A + weight*factor``). Then two events in one step give the jump of their summed weight, and
 a step without events changes nothing. A file with ``net_send``, ``flag``, ``t``,
-``state_discontinuity`` or NET_RECEIVE arguments beyond the weight (NEURON's per-NetCon state)
-takes the event path (``artificial.make_event_class``); anything else (conditions on the state) is
-refused with ``file:line``.
+``state_discontinuity``, NET_RECEIVE arguments beyond the weight (NEURON's per-NetCon state) or
+a write of the weight (plasticity: ``events.writes_weight``) takes the event path
+(``artificial.make_event_class``); anything else (conditions on the state) is refused with
+``file:line``.
 
 NEURON semantics kept: INITIAL runs once at ``finitialize``, and what it computes persists. An
 ASSIGNED variable NET_RECEIVE reads (exp2syn's ``factor``) and a PARAMETER INITIAL writes
