@@ -136,6 +136,35 @@ PROCEDURE rates(v, ca) { LOCAL vc
 }
 UNITSON
 """
+#: A Hay-style calcium pool (test_lems_pools.py's ComponentType ``hayCa``) as jNeuroML's NEURON export
+#: writes a LEMS concentration model: the rate computed in a PROCEDURE in NEURON's units (nA, um2, mM,
+#: ms: Faraday 96485.3 C/mol becomes 0.0964853, F x 1e-6, as jNeuroML converts it), read by
+#: ``concentration' = rate_concentration`` under cnexp (which nocmodl makes forward Euler: the rate
+#: does not name the state), cai set in the DERIVATIVE block, the OnCondition in BREAKPOINT after
+#: SOLVE (run in nrn_state: no current), so it clips the state and not the cai written this step.
+POOL_MODS["nml_hayca"] = """
+NEURON { SUFFIX nml_hayca  USEION ca READ cai, cao, ica WRITE cai VALENCE 2 }
+UNITS { (mA) = (milliamp) (mM) = (milli/liter) (um) = (micron) (nA) = (nanoamp) }
+PARAMETER { gamma = 0.05  decay = 80 (ms)  depth = 0.1 (um)  minCai = 1e-4 (mM)  Faraday = 0.0964853 }
+ASSIGNED { cai (mM) cao (mM) ica (mA/cm2) area (um2) surfaceArea (um2) iCa (nA) currDensCa drive
+           rate_concentration initialConcentration }
+STATE { concentration (mM) }
+UNITSOFF
+INITIAL { initialConcentration = cai  rates()  concentration = initialConcentration }
+BREAKPOINT {
+    SOLVE states METHOD cnexp
+    if (concentration < minCai) { concentration = minCai }
+}
+DERIVATIVE states { rates()  concentration' = rate_concentration  cai = concentration }
+PROCEDURE rates() {
+    surfaceArea = area
+    iCa = -1 * (0.01) * ica * surfaceArea
+    currDensCa = iCa / surfaceArea
+    if (currDensCa > 0) { drive = currDensCa * gamma / (2 * Faraday * depth) } else { drive = 0 }
+    rate_concentration = drive - (concentration - minCai) / decay
+}
+UNITSON
+"""
 CAI, CAO = 5e-5, 2.0  # mM
 CELSIUS, DT, SIZE_UM = 30.0, 0.025, 10.0
 STEPS = (-60.0, -20.0, 20.0, 40.0)

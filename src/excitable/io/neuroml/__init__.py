@@ -13,7 +13,8 @@ An imported ion channel is a class named by its id, with two parameters, ``gbar`
 ("ina", "ik", "ica", "icl", or "i" when non-specific). What is imported: ``ionChannelHH`` with the
 standard rate forms (``rates``), passive channels, ``<cell>`` with segments, segment groups and
 ``channelDensity`` per group (``cells``, ``morphology``), ``channelDensityNernst``/``GHK``/``GHK2``
-with the cell's Ca2+ species (``densities``) and their standard calcium pools (``pools``), gate rates
+with the cell's Ca2+ species (``densities``) and their calcium pools (``pools``; defined in LEMS:
+``lems_pools``), gate rates
 defined as LEMS ComponentTypes of V and [Ca2+]i (``lems``), kinetic schemes (``kinetic``); includes
 beside the file are followed (``files``). Everything else is refused with one line naming the file, the element and its id.
 
@@ -60,8 +61,9 @@ def read(path, *, concentrations: str | None = None, **policy) -> NeuroMLModel:
 
     ``policy``: nseg / dx_um / d_lambda for the cells (default: each section's
     numberInternalDivisions, else 1), as for ``Cell``. ``concentrations``: None imports the
-    species' standard concentration models as calcium pools (``pools``) and refuses one defined in
-    LEMS; "fixed" holds the species' initial concentrations instead (``densities``).
+    species' concentration models as calcium pools (the standard ones: ``pools``; ComponentTypes
+    extending concentrationModel: ``lems_pools``); "fixed" holds the species' initial
+    concentrations instead (``densities``).
     """
     from excitable.io.neuroml.cells import build_cell
     from excitable.io.neuroml.channels import ion_channels, make_channel

@@ -8,15 +8,17 @@ F: ``rates.R_NEUROML``, ``rates.F_NEUROML``); another ion is refused. The concen
 species' ``initialConcentration`` and ``initialExtConcentration`` (mM), per segment group; the
 temperature is the simulation's. The species' concentration model makes [Ca]i follow the current:
 NeuroML's ``decayingPoolConcentrationModel`` and ``fixedFactorConcentrationModel`` are imported as
-pools (``pools``) on the sections of the species, which the densities read; a model defined in LEMS
-is refused with one line, unless the caller asks for the concentrations to be held at their initial
-values (``read(path, concentrations="fixed")``, which also skips the standard pools).
+pools (``pools``) on the sections of the species, which the densities read, and so are models defined
+as LEMS ComponentTypes extending ``concentrationModel`` (``lems_pools``); the caller may ask for the
+concentrations to be held at their initial values instead (``read(path, concentrations="fixed")``,
+which skips the pools).
 """
 
 from __future__ import annotations
 
 from excitable.errors import ModelError
 import excitable.io.neuroml.units as units
+from excitable.io.neuroml.lems_pools import LEMS_KIND, lems_pool_class
 from excitable.io.neuroml.pools import KINDS, parameters, pool_class
 from excitable.io.neuroml.rates import with_law
 
@@ -26,6 +28,10 @@ DENSITIES = {"channel_density_nernsts": ("channelDensityNernst", "nernst"),
              "channel_density_ghk2s": ("channelDensityGHK2", "ghk2")}
 #: What ``concentrations=`` may say: None (refuse concentration dynamics) or "fixed".
 POLICIES = (None, "fixed")
+#: The concentration models run as pools: NeuroML's standard two and those defined in LEMS.
+RUN = (*KINDS, LEMS_KIND)
+_NOT_RUN = (f"which is not one of NeuroML's standard models ({', '.join(KINDS)}) nor a concentrationModel "
+            f"ComponentType defined in the files read")
 
 
 def species_by_section(bio, sections, where: str, models: dict) -> dict[str, dict[str, tuple]]:
@@ -63,7 +69,7 @@ def insert_pools(mp, cell, channels: dict, sections, where: str, section_of, spe
     for cd in mp.channel_densities or []:
         if getattr(channels.get(cd.ion_channel), "neuroml_calcium", None) == "cai":
             read |= set(density_sections(cd, sections, section_of, f"NeuroML: {where} {cd.id!r}"))
-    names = sorted(n for n in read if n in species["ca"] and species["ca"][n][4] in KINDS)
+    names = sorted(n for n in read if n in species["ca"] and species["ca"][n][4] in RUN)
     if names:
         _insert_pools(cell, species["ca"], names, models, where)
 
@@ -77,10 +83,9 @@ def insert(mp, cell, channels: dict, sections, where: str, section_of, species: 
     read: set[str] = set(gate_readers)  # the sections whose Ca2+ species a density or a gate reads
     for name in sorted(gate_readers):
         ci, co, sid, model_id, kind = species["ca"][name]
-        if policy != "fixed" and kind not in KINDS:
+        if policy != "fixed" and kind not in RUN:
             raise ModelError(f"NeuroML: {where}: species {sid!r} changes [Ca]i, which gates read, by concentration "
-                             f"model {model_id!r}, which is not one of NeuroML's standard models ({', '.join(KINDS)}) "
-                             f"defined in the files read; read(..., concentrations='fixed') holds [Ca]i at {ci:g} mM")
+                             f"model {model_id!r}, {_NOT_RUN}; read(..., concentrations='fixed') holds [Ca]i at {ci:g} mM")
     for attr, (element, law) in DENSITIES.items():
         for cd in getattr(mp, attr, None) or []:
             read |= _insert_one(cd, element, law, cell, channels, sections, where, section_of, species,
@@ -98,8 +103,9 @@ def _insert_pools(cell, by_section: dict, names: list[str], models: dict, where:
         ci, co, _, model_id, kind = by_section[name]
         field = f"NeuroML: {where} {kind} {model_id!r}"
         if model_id not in classes:
-            classes[model_id] = pool_class(model_id, kind, ci, co, where)
-        values = dict(parameters(models[model_id][1], kind, field), cai0=ci, cao=co)
+            classes[model_id] = (lems_pool_class(model_id, models[model_id][1], ci, co, where) if kind == LEMS_KIND
+                                 else pool_class(model_id, kind, ci, co, where))
+        values = dict({} if kind == LEMS_KIND else parameters(models[model_id][1], kind, field), cai0=ci, cao=co)
         cell.insert(classes[model_id](**values), where=[name])
 
 
@@ -135,10 +141,9 @@ def _insert_one(cd, element, law, cell, channels, sections, where, section_of, s
         if found is None:
             raise ModelError(f"{field}: section {name!r} has no species of ion 'ca' to give its concentrations")
         ci, co, sid, model_id, kind = found
-        if policy != "fixed" and kind not in KINDS:
-            raise ModelError(f"{field}: species {sid!r} changes [Ca]i by concentration model {model_id!r}, which "
-                             f"is not one of NeuroML's standard models ({', '.join(KINDS)}) defined in the files "
-                             f"read; read(..., concentrations='fixed') holds [Ca] at {ci:g} mM inside, {co:g} mM outside")
+        if policy != "fixed" and kind not in RUN:
+            raise ModelError(f"{field}: species {sid!r} changes [Ca]i by concentration model {model_id!r}, {_NOT_RUN}; "
+                             f"read(..., concentrations='fixed') holds [Ca] at {ci:g} mM inside, {co:g} mM outside")
         by_values.setdefault((ci, co), []).append(name)
     for (ci, co), where_ in by_values.items():
         cell.insert(cls(**strength, ci=ci, co=co), where=where_)
@@ -160,11 +165,17 @@ def density_sections(cd, sections, section_of, field) -> list[str]:
 
 
 def concentration_models(docs) -> dict[str, tuple[str, object]]:
-    """Concentration model id -> (its kind, its element), over every document read."""
-    out = {}
+    """Concentration model id -> (its kind, its element), over every document read: the standard
+    models and the instances of concentrationModel ComponentTypes (``lems_pools``)."""
+    from excitable.io.neuroml.lems import component_types
+    from excitable.io.neuroml.lems_pools import instances
+
+    out = instances(docs, component_types(docs))
     for _, doc in docs:
         for attr, kind in (("decaying_pool_concentration_models", "decayingPoolConcentrationModel"),
                            ("fixed_factor_concentration_models", "fixedFactorConcentrationModel")):
             for m in getattr(doc, attr, None) or []:
+                if m.id in out:
+                    raise ModelError(f"NeuroML: concentration model {m.id!r} is defined twice")
                 out[m.id] = (kind, m)
     return out

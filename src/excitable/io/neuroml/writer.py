@@ -44,6 +44,10 @@ def document(cell, *, doc_id: str | None = None, v_init_mV: float = -65.0, ions=
     mp.spike_threshes.append(N.SpikeThresh(value=units.write(0.0, "mV"), segment_groups="all"))
     concentrations: dict[int, tuple] = {}  # section -> (ci, co) its Nernst/GHK densities read
     pools = [(n, m) for n, m in cell.mechanisms.items() if getattr(type(m), "neuroml_pool", None)]
+    for n, m in pools:  # libNeuroML's object model has no place for a ComponentType's instance
+        if type(m).neuroml_pool == "concentrationModel":
+            raise ModelError(f"NeuroML export: pool {n!r} is a concentration model defined in LEMS (ComponentType "
+                             f"{type(m).neuroml_lems_type!r}); its export is not supported, nothing written")
     for name, mech in cell.mechanisms.items():
         if name not in {n for n, _ in pools}:
             _mechanism(N, doc, mp, cell, comp, name, mech, group_of, taken, concentrations)

@@ -1,0 +1,152 @@
+"""Calcium concentration models defined in LEMS (issue 18): a Hay-style pool (Hay et al. 2011's
+CaDynamics_E2 with the drive clipped at 0 as Destexhe's cad.mod does, and a floor by an OnCondition),
+our own ComponentType, on a compartment with a Ca2+ channel and a Ca2+-dependent K+ gate, side by side
+with NEURON running the pool as jNeuroML's NEURON export writes it (``nml_hayca`` of
+test_neuron_side); units; one-line refusals; export refused."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import excitable as ex
+from excitable.errors import ModelError
+
+from .nml_models import N, write
+from .test_lems_rates import kca_cell_document
+from .test_neuron_side import CELSIUS, DT, clamp, neuron, neuron_run  # noqa: F401 - the fixture
+
+from excitable.io import neuroml  # noqa: E402
+
+TSTOP = 40.0
+INSTANCE = '<concentrationModel id="caHay" type="hayCa" ion="ca" gamma="0.05" decay="80 ms" depth="0.1 um" ' \
+           'minCai="1e-4 mM"/>'
+
+
+def hay_type(clip=True):
+    """dC/dt = drive - (C - minCai)/decay, drive = gamma iCa/(surfaceArea 2 F depth) when Ca2+ flows
+    in, else 0 (``clip``); C floored at minCai by an OnCondition."""
+    drive = "currDensCa * gamma / (2 * Faraday * depth)"
+    cases = [N.Case(condition="currDensCa .gt. 0", value=drive), N.Case(value="0")] if clip else [N.Case(value=drive)]
+    dyn = N.Dynamics(
+        StateVariable=[N.StateVariable(name="concentration", dimension="concentration", exposure="concentration"),
+                       N.StateVariable(name="extConcentration", dimension="concentration", exposure="extConcentration")],
+        DerivedVariable=[N.DerivedVariable(name="currDensCa", dimension="currentDensity", value="iCa / surfaceArea")],
+        ConditionalDerivedVariable=[N.ConditionalDerivedVariable(name="drive", dimension="concentration_per_time",
+                                                                 Case=cases)],
+        TimeDerivative=[N.TimeDerivative(variable="concentration", value="drive - (concentration - minCai) / decay")],
+        OnStart=N.OnStart(StateAssignment=[N.StateAssignment(variable="concentration", value="initialConcentration"),
+                                           N.StateAssignment(variable="extConcentration",
+                                                             value="initialExtConcentration")]),
+        OnCondition=[N.OnCondition(test="concentration .lt. minCai",
+                                   StateAssignment=[N.StateAssignment(variable="concentration", value="minCai")])])
+    return N.ComponentType(
+        name="hayCa", extends="concentrationModel",
+        Parameter=[N.Parameter(name=n, dimension=d) for n, d in
+                   (("gamma", "none"), ("decay", "time"), ("depth", "length"), ("minCai", "concentration"))],
+        Constant=[N.Constant(name="Faraday", dimension="charge_per_mole", value="96485.3 C_per_mol")],
+        Requirement=[N.Requirement(name="iCa", dimension="current")], Dynamics=[dyn])
+
+
+def hay_file(path, *, clip=True, instance=INSTANCE, edit=None):
+    """``kca_cell_document`` (Ca2+ channel under channelDensityNernst, the Ca2+-dependent K+ channel)
+    with its species' model the LEMS pool; the instance is XML that libNeuroML cannot hold, so it is
+    written into the file after libNeuroML's writer."""
+    doc = kca_cell_document()
+    doc.cells[0].biophysical_properties.intracellular_properties.species[0].concentration_model = "caHay"
+    doc.ComponentType.append(hay_type(clip))
+    if edit:
+        edit(doc)
+    write(doc, path)
+    path.write_text(path.read_text().replace("</neuroml>", f"    {instance}\n</neuroml>"))
+    return path
+
+
+def ours(path, step=None, tstop=TSTOP):
+    cell = neuroml.read(path).cells["cell"].cell
+    sim = ex.Simulation(cell, dt=DT, temperature=CELSIUS, v_init=-80.0)
+    if step is None:
+        sim.stimulate(ex.IClamp(cell.soma, amplitude=0.02, delay=2.0, duration=tstop))
+    else:
+        sim.stimulate(ex.VClamp(cell.soma, levels=clamp(step), rs=0.01))
+    for signal in ("v", "caHay.concentration", "caHay.ci", "kCa.q", "kCa.c"):
+        sim.record(signal)
+    return sim.run(tstop)
+
+
+def worst(mine, theirs):
+    pairs = {"v": mine["v"], "cai": mine["caHay.ci"], "q": mine["kCa.q"], "c": mine["kCa.c"]}
+    return {k: float(np.max(np.abs(np.asarray(m) - theirs[k])) / np.max(np.abs(theirs[k]))) for k, m in pairs.items()}
+
+
+def test_lems_pool_follows_neuron_as_jneuroml_exports_it(neuron, tmp_path):
+    path = hay_file(tmp_path / "hay.cell.nml")
+    mine = ours(path)
+    theirs = neuron_run(neuron, pool="nml_hayca", tstop=TSTOP, also=("nml_bkca", ("c", "q")))
+    # a real test: it fires, the pool fills to 4.5 x minCai, the K+ gate follows it
+    assert mine["v"].max() > 0 and theirs["cai"].max() > 3 * 1e-4 and np.ptp(theirs["q"]) > 0.3
+    # the floor: [Ca]i starts at the species' 5e-5 mM, under minCai; the OnCondition lifts the state
+    # to minCai after the first step while the [Ca]i written in that step stays below (NEURON's order)
+    assert theirs["cai"][1] < 1e-4 and abs(float(mine["caHay.concentration"][1]) - 1e-4) < 1e-18
+    # The same forward-Euler update of the same rate (our SI against the .mod's nA/um2/mM/ms), the
+    # same current of the step's start: rounding only; 1e-6 of each trace's range is the issue's bound
+    assert max(worst(mine, theirs).values()) < 1e-6, worst(mine, theirs)  # 5e-15 seen
+    # above E_Ca (+160 mV, E_Ca ~ +138 mV) the Ca2+ current flows out and the clip holds the drive at
+    # 0; without the clip it pulls [Ca]i down (a test that fails if the clip were lost)
+    theirs = neuron_run(neuron, step=160.0, pool="nml_hayca", tstop=20.0, also=("nml_bkca", ("c", "q")))
+    assert np.max(theirs["ica"]) > 1e-3  # outward, mA/cm²
+    assert max(worst(ours(path, 160.0, 20.0), theirs).values()) < 1e-6  # 3e-11 seen (V: the clamp's solve)
+    unclipped = ours(hay_file(tmp_path / "noclip.nml", clip=False), 160.0, 20.0)
+    assert worst(unclipped, theirs)["cai"] > 1e-2  # 1.8e-2 of the range seen
+
+
+def test_parameter_units_are_converted_as_lems_does(tmp_path):
+    """The same instance in other units (cm, s, uM) gives the same run to rounding; a unit of
+    another dimension, or none, is refused naming the parameter; so is a missing parameter."""
+    a = ours(hay_file(tmp_path / "a.nml"), tstop=10.0)
+    other = INSTANCE.replace('"80 ms"', '"0.08 s"').replace('"0.1 um"', '"1e-5 cm"').replace('"1e-4 mM"', '"0.1 uM"')
+    b = ours(hay_file(tmp_path / "b.nml", instance=other), tstop=10.0)
+    for k in ("v", "caHay.ci"):  # the unit factors are exact up to one rounding (1e-15 relative)
+        np.testing.assert_allclose(b[k], a[k], rtol=1e-12, atol=0)
+    for bad, match in ((INSTANCE.replace('"80 ms"', '"80"'), r"parameter 'decay': '80' is not a time quantity"),
+                       (INSTANCE.replace('"0.1 um"', '"0.1 mV"'), r"parameter 'depth': '0.1 mV' is not a length"),
+                       (INSTANCE.replace(' gamma="0.05"', ''), r"parameter 'gamma': missing")):
+        with pytest.raises(ModelError, match=r"^NeuroML: c.nml:\d+: concentration model 'caHay' " + match) as e:
+            neuroml.read(hay_file(tmp_path / "c.nml", instance=bad))
+        assert "\n" not in str(e.value)
+
+
+def refused(path, match):
+    with pytest.raises(ModelError, match=match) as e:
+        neuroml.read(path)
+    assert "\n" not in str(e.value)
+
+
+def test_constructs_outside_the_subset_are_refused_at_their_line(tmp_path):
+    def dyn(doc):
+        return doc.ComponentType[-1].Dynamics[0]
+
+    cases = [
+        (lambda d: setattr(dyn(d), "OnEvent", [N.OnEvent(port="in")]), r"OnEvent is not supported"),
+        (lambda d: setattr(dyn(d), "Regime", [N.Regime(name="r")]), r"Regime is not supported"),
+        (lambda d: dyn(d).StateVariable.append(N.StateVariable(name="buffer", dimension="concentration")),
+         r"StateVariable 'buffer' is not supported"),
+        (lambda d: dyn(d).TimeDerivative.append(N.TimeDerivative(variable="extConcentration", value="0")),
+         r"TimeDerivative of 'extConcentration' is not supported"),
+        (lambda d: d.ComponentType[-1].Requirement.append(N.Requirement(name="v", dimension="voltage")),
+         r"Requirement 'v' is not supported"),
+        (lambda d: setattr(dyn(d).TimeDerivative[0], "value", "random(1) - concentration / decay"),
+         r"TimeDerivative: 'random\(1\) - concentration / decay': 'random' is not supported"),
+        (lambda d: dyn(d).OnCondition[0].EventOut.append(N.EventOut(port="spike")),
+         r"OnCondition: EventOut/Transition is not supported"),
+    ]
+    for edit, match in cases:
+        refused(hay_file(tmp_path / "r.nml", edit=edit), r"^NeuroML: r.nml:\d+: ComponentType 'hayCa' " + match)
+
+
+def test_export_of_a_lems_pool_is_refused_in_one_line(tmp_path):
+    cell = neuroml.read(hay_file(tmp_path / "in.nml")).cells["cell"].cell
+    with pytest.raises(ModelError, match=r"^NeuroML export: pool 'caHay' is a concentration model defined in LEMS "
+                                         r"\(ComponentType 'hayCa'\); its export is not supported") as e:
+        neuroml.save(cell, tmp_path / "out.nml")
+    assert "\n" not in str(e.value) and not (tmp_path / "out.nml").exists()
