@@ -154,9 +154,12 @@ def simulate(spec: RunSpec, tstop: float, params=None, *, batched: bool = False,
     else:
         batch = check_params(params, spec.reference(), batched=batched)
     spec.validate()
-    check_budget(spec, tstop, n, stride, params, batch if batched else None)
+    counted = with_counts(spec, params)  # the run's own plan where a mechanism counts failed Newton loops
+    check_budget(counted, tstop, n, stride, params, batch if batched else None)
     report = progress.current()
-    rec, spikes, final = _recordings(spec, tstop, n, params, stride, batched, kernel, report)
+    rec, spikes, final = _recordings(counted, tstop, n, params, stride, batched, kernel, report)
+    if counted is not spec:
+        rec = check_counts(rec, spec.plan, counted.plan.probes[len(spec.plan.probes):], batched)
     if report:
         report(n, n)
     check_health(rec, spec.plan.probes, spec.plan.n, dt=spec.dt, stride=stride, final_v=final,
@@ -225,21 +228,65 @@ def _scan_in_chunks(spec: RunSpec, tstop, n: int, params, stride: int, batched: 
     return rec, spikes, np.asarray(final["v"])
 
 
+#: The state in which an imported mechanism counts the steps whose Newton loop NEURON would have
+#: iterated on (io/nmodl/solvers.UNCONVERGED; named here, the engine imports nothing from io).
+UNCONVERGED = "newton_unconverged"
+
+
+def with_counts(spec: RunSpec, params) -> RunSpec:
+    """``spec`` with a hidden probe per site of each mechanism that counts unconverged Newton loops
+    (``UNCONVERGED``), after the recordings asked for, so that every path (a batch in the scan, the
+    fused kernels, chunks) brings the counts back with the traces; ``spec`` itself for every other
+    model (decided when the run is set up: the programs of those models are unchanged)."""
+    import dataclasses
+
+    from excitable.engine.plan import Probe
+
+    plan = spec.plan
+    hidden = tuple(Probe(label=f"{pl.name}[{k}]", kind="state", node=int(pl.sites[k]), mechanism=pl.name,
+                         field=UNCONVERGED, index=k)
+                   for pl in plan.placements if UNCONVERGED in type(params["channels"][pl.name]).states
+                   for k in range(len(pl.sites)))
+    if not hidden:
+        return spec
+    return dataclasses.replace(spec, plan=dataclasses.replace(plan, probes=plan.probes + hidden))
+
+
+def check_counts(rec, plan, hidden, batched: bool):
+    """``rec`` without the hidden columns of ``with_counts``, after refusing in one line a run (or
+    the first batch element) in which one of them is not 0 at the last sample (the counts only
+    grow; steps after the last sample change no reported number)."""
+    width = sum(p.width(plan.n) for p in plan.probes)
+    last = np.asarray(rec[..., -1, width:]).reshape(-1, len(hidden))  # (batch or 1, hidden)
+    bad = np.flatnonzero(np.any(last > 0, axis=1))
+    if bad.size:
+        b = int(bad[0])
+        j = int(np.argmax(last[b] > 0))
+        element = f"batch element {b} of {last.shape[0]}: " if batched else ""
+        raise ModelError(element + unconverged_message(hidden[j].label, float(last[b, j])))
+    return rec[..., :width]
+
+
+def unconverged_message(where: str, count: float) -> str:
+    """The one-line refusal of a run in which ``where`` ("nm_stiff[0]") left ``count`` (its
+    ``UNCONVERGED`` state) unconverged Newton loops."""
+    if count % 1:  # io/nmodl/solvers.INITIAL_MARK: its STEADYSTATE in INITIAL
+        return (f"{where}: the SOLVE ... STEADYSTATE of its INITIAL had not converged within NEURON's iterations "
+                "(where NEURON gives up: derivimplicit aborts, sparse keeps its last iterate): start its states "
+                "nearer their steady state")
+    return (f"{where}: its Newton loop (KINETIC sparse or derivimplicit) had not converged after its traced "
+            f"iterations in {int(count)} step(s), where NEURON iterates on: reduce dt")
+
+
 def check_events(final) -> None:
     """Refuse a run in which a mechanism with NEURON's event queue (io/nmodl/events.py) could not
     keep an event (its state "events_lost": a full queue, a net_move with nothing pending): its
     numbers are not NEURON's, so none are reported."""
     for name, s in final["chan"].items():
-        unconverged = np.asarray(s.get("newton_unconverged", 0.0)).reshape(-1)
+        unconverged = np.asarray(s.get(UNCONVERGED, 0.0)).reshape(-1)
         if unconverged.size and unconverged.max() > 0:
             k = int(np.argmax(unconverged))
-            if unconverged[k] % 1:  # io/nmodl/solvers.INITIAL_MARK: its STEADYSTATE in INITIAL
-                raise ModelError(f"{name}[{k}]: the SOLVE ... STEADYSTATE of its INITIAL had not converged within "
-                                 "NEURON's iterations (where NEURON gives up: derivimplicit aborts, sparse keeps its "
-                                 "last iterate): start its states nearer their steady state")
-            raise ModelError(f"{name}[{k}]: its Newton loop (KINETIC sparse or derivimplicit) had not converged "
-                             f"after its traced iterations in {int(unconverged[k])} step(s), where NEURON iterates on: "
-                             "reduce dt")
+            raise ModelError(unconverged_message(f"{name}[{k}]", float(unconverged[k])))
         lost = np.asarray(s.get("events_lost", 0.0)).reshape(-1)
         if lost.size and lost.max() > 0:
             k = int(np.argmax(lost))
@@ -289,8 +336,9 @@ def function(spec: RunSpec, tstop: float, *, params=None, stride: int = 1, batch
     n = n_steps(tstop, spec.dt)
     params = spec.reference() if params is None else params
     spec.validate()
-    check_budget(spec, tstop, n, stride, params, None, whole=True)  # per batch element
-    plan = spec.plan
+    counted = with_counts(spec, params)
+    check_budget(counted, tstop, n, stride, params, None, whole=True)  # per batch element
+    plan = counted.plan
     if kernel == "fused" and plan.n != 1:
         raise ModelError("kernel='fused' runs functions of single compartments (cables and trees: 'scan')")
     drive = {k: jnp.asarray(v) for k, v in spec.drive(tstop).items()}
@@ -299,12 +347,37 @@ def function(spec: RunSpec, tstop: float, *, params=None, stride: int = 1, batch
 
         fused = fused_function(plan, drive, dt=spec.dt, theta=spec.theta, stride=stride)
         if batched:
-            return jax.jit(fused)
-        return lambda p: fused(jax.tree.map(lambda x: jnp.asarray(x)[None], p))[0]  # a batch of one
+            return _counted(jax.jit(fused), spec.plan, plan, batched)
+        return _counted(lambda p: fused(jax.tree.map(lambda x: jnp.asarray(x)[None], p))[0], spec.plan, plan,
+                        batched)  # a batch of one
     if checkpoint == "auto":
         checkpoint = auto_checkpoint(n)
     if isinstance(checkpoint, bool) or not isinstance(checkpoint, int) or checkpoint < 0:
         raise ModelError(f"checkpoint must be 'auto' or a number of steps >= 0, got {checkpoint!r}")
     run = compiled_runner(plan, dt=spec.dt, theta=spec.theta, stride=stride, batched=batched,
                           checkpoint=checkpoint)
-    return lambda p: run(p, drive)[0]
+    return _counted(lambda p: run(p, drive)[0], spec.plan, plan, batched)
+
+
+def _counted(fn: Callable, plan, counted, batched: bool) -> Callable:
+    """``fn`` itself, or, where ``with_counts`` added hidden columns (``counted`` is not ``plan``'s),
+    ``fn`` returning the recordings asked for, NaN for a run (batch element) whose Newton loops did
+    not all converge: a function under ``jit``, ``vmap`` or ``grad`` cannot raise, and NEURON's
+    numbers are not these. Called with concrete parameters, it refuses the run in one line instead
+    (``check_counts``)."""
+    if counted is plan:
+        return fn
+    import jax
+    import jax.numpy as jnp
+
+    hidden = counted.probes[len(plan.probes):]
+    width = sum(p.width(plan.n) for p in plan.probes)
+
+    def checked(p):
+        rec = fn(p)
+        if not isinstance(rec, jax.core.Tracer):
+            return jnp.asarray(check_counts(rec, plan, hidden, batched))
+        bad = jnp.any(rec[..., -1:, width:] > 0, axis=(-2, -1), keepdims=True)
+        return jnp.where(bad, jnp.nan, rec[..., :width])
+
+    return checked

@@ -106,3 +106,74 @@ def test_at_a_small_dt_the_stiff_point_process_runs_with_neurons_numbers(mods):
         diff = np.max(np.abs(ours - ref)) / np.max(np.abs(ref))
         assert diff <= RTOL, f"{name}: largest difference {diff:.3g} of the trace's scale"
     assert np.max(theirs["w"]) > 0.05  # the step drove w well away from its start: the loop had work
+
+
+#: The batch: nm_stiff (density) from V = +40 mV, w = 0.001 (INITIAL), dt = 0.025 ms; k per element.
+#: Its first step is the stiff one (the step onto +40 mV of test_convergence, where NEURON's loop
+#: needs 8 iterations): with k = 1000 /ms it is refused alone, k = 10 and 100 /ms converge.
+BATCH_K = (10.0, 1000.0, 100.0)
+BATCH_REFUSED = r"^batch element 1 of 3: " + refused("nm_stiff")[1:]
+BATCH_TSTOP = 1.0
+
+
+def stiff_sim():
+    from tests.io.nmodl.neuron_side import mod_file
+
+    cls = load_mod(mod_file("nm_stiff"))
+    cell = ex.Cell.cylinder(length=L_UM, diameter=DIAM_UM).insert(cls())
+    sim = ex.Simulation(cell, dt=0.025, temperature=CELSIUS, v_init=40.0)
+    sim.record("nm_stiff.w")
+    params = ex.with_param(ex.broadcast(sim.parameters(), len(BATCH_K)), "nm_stiff.k", jnp.asarray(BATCH_K))
+    return sim, cls, params
+
+
+def neuron_stiff_from_40(k: float) -> np.ndarray:
+    """NEURON: nm_stiff alone in the compartment, finitialize(+40 mV), w at every step of 0.025 ms."""
+    from tests.io.nmodl.test_convergence import neuron
+
+    h = neuron()
+    sec = h.Section(name="stiff40")
+    sec.L, sec.diam, sec.nseg, sec.cm = L_UM, DIAM_UM, 1, 1.0
+    sec.insert("nm_stiff")
+    sec(0.5).nm_stiff.k = k
+    h.dt, h.secondorder, h.celsius = 0.025, 0, CELSIUS
+    w = h.Vector().record(sec(0.5).nm_stiff._ref_w)
+    h.finitialize(40.0)
+    h.continuerun(BATCH_TSTOP)
+    out = np.array(w)
+    del w, sec
+    return out
+
+
+@pytest.mark.parametrize("kernel", ["scan", "fused"])
+def test_a_batch_refuses_the_element_whose_loop_neuron_iterates_on(kernel):
+    """run_batch, in the scan and in the fused kernel (Pallas' interpreter here): element 1 alone
+    is refused, by its number, as its own run is; the batch without it runs and gives NEURON's w
+    for each element (same iterations on both sides: round-off, RTOL)."""
+    sim, cls, params = stiff_sim()
+    with pytest.raises(ModelError, match=BATCH_REFUSED) as err:
+        sim.run_batch(BATCH_TSTOP, params, kernel=kernel)
+    assert "\n" not in str(err.value)
+    kept = ex.with_param(ex.broadcast(sim.parameters(), 2), "nm_stiff.k", jnp.asarray(BATCH_K[::2]))
+    w = np.asarray(sim.run_batch(BATCH_TSTOP, kept, kernel=kernel)["nm_stiff.w"])
+    for row, k in zip(w, BATCH_K[::2]):
+        theirs = neuron_stiff_from_40(k)
+        assert np.max(np.abs(row - theirs)) / np.max(np.abs(theirs)) <= RTOL, k
+
+
+def test_the_batch_function_refuses_or_gives_nan_for_that_element():
+    """Simulation.function: called with concrete parameters it refuses as run_batch does; under
+    jit (or vmap of the single function) it cannot raise, and the refused element's recordings
+    are NaN, the others those of run_batch."""
+    import jax
+
+    sim, _, params = stiff_sim()
+    f = sim.function(BATCH_TSTOP, batched=True)
+    with pytest.raises(ModelError, match=BATCH_REFUSED):
+        f(params)
+    traced = np.asarray(jax.jit(f)(params))
+    assert np.isnan(traced).any(axis=(1, 2)).tolist() == [False, True, False]
+    mapped = np.asarray(jax.vmap(sim.function(BATCH_TSTOP))(params))
+    np.testing.assert_array_equal(np.isnan(mapped), np.isnan(traced))
+    kept = ex.with_param(ex.broadcast(sim.parameters(), 2), "nm_stiff.k", jnp.asarray(BATCH_K[::2]))
+    np.testing.assert_allclose(traced[::2, :, 0], sim.run_batch(BATCH_TSTOP, kept)["nm_stiff.w"], rtol=0, atol=1e-14)
