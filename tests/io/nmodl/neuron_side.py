@@ -38,7 +38,8 @@ def mod_file(name: str) -> Path:
 COMPILED = {"cachan1": "cachan1", "capump": "capump", "nachan": "HHna", "khhchan": "HHk",
             "camchan": "cachan", "nacaex": "nacax", "nm_kinetic": "nm_kinetic",
             "nm_implicit": "nm_implicit", "nm_euler": "nm_euler", "nm_instant": "nm_instant",
-            "nm_cadecay": "nm_cadecay", "nm_procsolve": "nm_procsolve", "nm_akca": "nm_akca"}
+            "nm_cadecay": "nm_cadecay", "nm_procsolve": "nm_procsolve", "nm_akca": "nm_akca",
+            "nm_digits": "nm_digits"}
 
 
 def _compiled() -> Path | None:

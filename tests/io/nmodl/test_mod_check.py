@@ -57,3 +57,11 @@ def test_neurons_own_variables_in_parameter_are_not_listed(capsys, tmp_path):
                    "ASSIGNED { i (mA/cm2) }\nBREAKPOINT { i = g * k * (v + 65) }\n")
     assert main(["mod", "check", str(mod)]) == 0
     assert "  parameters: g = 0.1 S/cm2, k = 2\n" in capsys.readouterr().out
+
+
+def test_parameter_defaults_are_the_six_digits_neuron_runs(capsys):
+    """nocmodl writes PARAMETER defaults with %g: nm_digits.mod's k = 0.12499989351294442 runs as
+    0.125 in NEURON (its traces match NEURON's only so: test_neuron_side_by_side, 3e-6 otherwise)."""
+    mod = Path(__file__).parents[2] / "reference" / "mod" / "nm_digits.mod"
+    assert main(["mod", "check", str(mod)]) == 0
+    assert "gbar = 0.0123457 S/cm2, vh = -40.1235 mV, k = 0.125 /mV" in capsys.readouterr().out

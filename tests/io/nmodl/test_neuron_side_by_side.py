@@ -46,6 +46,7 @@ CASES = {
     "nm_euler": (("nm_euler",), ("nm_euler",), {"ina": "ina"}, 30.0),
     "nm_instant": (("nm_instant",), ("nm_instant",), {"ica": "ica"}, 16.0),
     "nm_procsolve": (("nm_procsolve",), ("nm_procsolve",), {"ik": "ik"}, 30.0),
+    "nm_digits": (("nm_digits",), ("nm_digits",), {"ik": "ik"}, 6.3),
 }
 #: Cases whose current clamp fires (their spike times are compared too).
 SPIKING = ("hh", "nachan+khhchan")

@@ -103,7 +103,10 @@ def describe(mod) -> Description:
             for st in block.statements:
                 if st.is_param_assign():
                     value = _number(st.value) if st.value is not None else 0.0
-                    params[st.get_node_name()] = (value, _unit(st))
+                    # nocmodl writes every PARAMETER default into its C with printf's %g (six
+                    # significant digits: 0.12499989351294442 runs as 0.125), so that is the value a
+                    # NEURON model runs with unless it is set; CONSTANTs and literals keep every digit.
+                    params[st.get_node_name()] = (float(f"{value:g}"), _unit(st))
         elif block.is_state_block():
             states += [n for d in block.definitions if d.is_assigned_definition() for n in _elements(d, arrays)]
         elif block.is_assigned_block():
