@@ -35,6 +35,7 @@ CONSTRUCTS = {
     r"\bnet_send\s*\(": "net_send", r"\bflag\b": "flag", r"\bnet_event\s*\(": "net_event",
     r"\bnet_move\s*\(": "net_move", r"\bARTIFICIAL_CELL\b": "ARTIFICIAL_CELL", r"\bELECTRODE_CURRENT\b": "ELECTRODE_CURRENT",
     r"NET_RECEIVE\s*\(\s*\w+\s*(\([^)]*\))?\s*,": "per-NetCon arguments", r"\bstate_discontinuity\s*\(": "state_discontinuity",
+    r"\bweight\s*=\s*weight\b": "writes its weight",
 }
 #: test_pools runs: (files, sections, recorded sections, runs {label: keyword arguments})
 POOL_CASES = [
@@ -163,6 +164,9 @@ def event_rows() -> list[str]:
     rows = test_events.comparison_rows(mods) + test_artificial.comparison_rows(mods)
     rows += test_point_geometry.comparison_rows(test_point_geometry.mods.__wrapped__())  # diam, area, dt
     rows += test_netcon_args.comparison_rows(test_netcon_args.mods.__wrapped__())  # NET_RECEIVE(weight, on, ...)
+    from tests.io.nmodl import test_plasticity
+
+    rows += test_plasticity.comparison_rows(test_plasticity.mods.__wrapped__())  # weight = weight*fdep, STDP
     return [f"| {row} | {constructs([str(f) for f in files])} | {traces} | {spikes} |"
             for row, files, traces, spikes in rows]
 

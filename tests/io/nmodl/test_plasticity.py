@@ -70,7 +70,8 @@ def rel(a, b):
 
 def neuron_run(name: str):
     """NEURON: ``name`` on an hh compartment (20 x 20 µm, 6.3 °C), one source-less NetCon per
-    train; the traces and each NetCon's weight[0] after the run."""
+    train; the traces and each NetCon's weight vector after the run (weight[0], then NET_RECEIVE's
+    other arguments), (NetCons, arguments)."""
     trains, traces, tstop = CASES[name]
     h = neuron_plastic()
     sec = h.Section(name=f"{name}_cell")
@@ -89,7 +90,7 @@ def neuron_run(name: str):
     h.finitialize(-65.0)
     h.continuerun(tstop)
     ref = {k: np.array(x) for k, x in rec.items()}
-    weights = np.array([nc.weight[0] for nc in ncs])
+    weights = np.array([[nc.weight[j] for j in range(int(nc.wcnt()))] for nc in ncs])
     del fih, ncs, syn, sec
     return ref, weights
 
@@ -120,7 +121,8 @@ def our_run(sim, name: str, params=None):
 
 @pytest.fixture(scope="module")
 def runs(mods):
-    return {name: (our_sim(mods, name), *our_run(our_sim(mods, name), name)) for name in CASES}
+    sims = {name: our_sim(mods, name) for name in CASES}
+    return {name: (sim, *our_run(sim, name)) for name, sim in sims.items()}
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -129,8 +131,20 @@ def test_weight_writes_match_neuron(runs, name):
     _, ours, ours_w, lost = runs[name]
     for k in CASES[name][1]:
         assert rel(ours[k], ref[k]) < TOL, (name, k, rel(ours[k], ref[k]))
-    assert np.allclose(ours_w, ref_w, rtol=1e-12, atol=0), (ours_w, ref_w)
+    assert np.allclose(ours_w, ref_w[:, 0], rtol=1e-12, atol=0), (ours_w, ref_w)
     assert lost == 0
+
+
+def test_netcon_arguments_read_back_after_the_run(runs):
+    """``netcon_values`` reads any per-NetCon argument after the run: ev_stdp's tpre is each
+    NetCon's last spike time (NEURON's NetCon.weight[1]; -1e9 from INITIAL for the marker P, which
+    never reaches that branch), exactly as NEURON's."""
+    sim, _, _, _ = runs["ev_stdp"]
+    _, ref_w = neuron_run("ev_stdp")
+    _, _, final = compiled_runner(sim.plan, dt=DT)(sim.parameters(), sim.drive(CASES["ev_stdp"][2]))
+    tpre = np.asarray(netcon_values(sim.plan.connections, final["chan"], "ev_stdp", "tpre"))
+    assert np.array_equal(ref_w[:, 1], [STDP["A"][1][-1], STDP["B"][1][-1], -1e9]), ref_w
+    assert np.allclose(tpre, ref_w[:, 1], rtol=1e-12, atol=0), (tpre, ref_w[:, 1])
 
 
 def test_depression_persists_per_netcon(runs):
@@ -140,15 +154,15 @@ def test_depression_persists_per_netcon(runs):
     _, ref_w = neuron_run("ev_depress")
     _, _, ours_w, _ = runs["ev_depress"]
     expected = np.array([w * 0.6 ** len(ts) for w, ts in DEPRESS.values()])
-    assert np.allclose(ref_w, expected, rtol=1e-12) and np.allclose(ours_w, expected, rtol=1e-12)
+    assert np.allclose(ref_w[:, 0], expected, rtol=1e-12) and np.allclose(ours_w, expected, rtol=1e-12)
 
 
 def test_stdp_changes_each_netcon_by_its_own_pairs(runs):
     """ev_stdp: both weights potentiated past their start (each by its own pre-post interval) and
     different from each other; NEURON's equal ours (test above)."""
-    _, ref_w = neuron_run("ev_stdp")
-    assert ref_w[0] != STDP["A"][0] and ref_w[1] != STDP["B"][0] and ref_w[2] == -1.0
-    assert abs(ref_w[0] / STDP["A"][0] - ref_w[1] / STDP["B"][0]) > 1e-2
+    w = neuron_run("ev_stdp")[1][:, 0]
+    assert w[0] > STDP["A"][0] and w[1] > STDP["B"][0] and w[2] == -1.0
+    assert abs(w[0] / STDP["A"][0] - w[1] / STDP["B"][0]) > 1e-2
 
 
 def test_shared_or_unkept_weights_would_differ(mods):
@@ -169,8 +183,8 @@ def test_shared_or_unkept_weights_would_differ(mods):
 def test_grad_through_the_plasticity(runs):
     """jax.grad of the final weights and of mean V with respect to B's initial weight, through the
     rule: ev_depress's d(final wB)/d(wB) is fdep**3 (closed form, 1e-12), and d(mean V)/d(wB) for
-    both files equals a central difference (the cell fires once in each protocol, and a nearby
-    weight moves that spike smoothly without adding one, so mean V is smooth there; a step of
+    both files equals a central difference (the cell fires once and twice in the two protocols,
+    and a nearby weight moves those spikes smoothly without adding one: mean V is smooth there; a step of
     1e-7 µS leaves truncation ~1e-9 of the gradient, inside the 1e-6 asked)."""
     import jax
     import jax.numpy as jnp
@@ -197,3 +211,34 @@ def test_grad_through_the_plasticity(runs):
         grad = float(jax.grad(loss)(wb))
         fd = float((loss(wb + 1e-7) - loss(wb - 1e-7)) / 2e-7)
         assert grad > 0 and abs(grad - fd) < 1e-6 * abs(fd), (name, grad, fd)
+
+
+def test_mod_check_says_the_weight_is_written():
+    from excitable.io.nmodl.check import check_file
+
+    lines, _ = check_file(OWN / "ev_depress.mod")
+    assert any(line.startswith("  weight: weight is written (plasticity)") for line in lines), lines
+    assert not any(line.startswith("  weight:") for line in check_file(OWN / "ev_pulse.mod")[0])
+
+
+def comparison_rows(mods) -> list[tuple[str, list, str, str]]:
+    """(row, .mod files, traces, spikes) of this module's NEURON comparisons, for the table in
+    docs/nmodl.md (benchmarks/nmodl_table.py): the same runs as the tests above."""
+    from tests.io.nmodl.test_netcon_args import _spikes
+
+    labels = {"ev_depress": "ev_depress (ev_depress.mod: weight x 0.6 per spike, a self-event 0.7 ms later "
+                            "reading it) on hh.mod, 6.3 °C, two NetCons (0.004 µS at 2, 2.4, 6 ms; 0.006 µS at "
+                            "2.2, 5, 5.3 ms)",
+              "ev_stdp": "ev_stdp (ev_stdp.mod: pair-based STDP, per-NetCon tpre) on hh.mod, 6.3 °C, two NetCons "
+                         "(0.003 µS at 2, 8, 14 ms; 0.005 µS at 3, 9.5, 15 ms) and postsynaptic markers (weight -1 "
+                         "at 5, 12 ms)"}
+    rows = []
+    for name, label in labels.items():
+        ref, ref_w = neuron_run(name)
+        ours, ours_w, _ = our_run(our_sim(mods, name), name)
+        diff = np.max(np.abs(ours_w - ref_w[:, 0]) / np.abs(ref_w[:, 0]))
+        rows.append((label, [OWN / f"{name}.mod"],
+                     ", ".join(f"{k} {rel(ours[k], ref[k]):.1e}" for k in CASES[name][1])
+                     + f" (of each trace's range); final NetCon.weight[0] {diff:.1e} (relative)",
+                     _spikes(ours["v"], ref["v"])))
+    return rows
