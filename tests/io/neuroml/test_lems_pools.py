@@ -108,10 +108,20 @@ def test_parameter_units_are_converted_as_lems_does(tmp_path):
     b = ours(hay_file(tmp_path / "b.nml", instance=other), tstop=10.0)
     for k in ("v", "caHay.ci"):  # the unit factors are exact up to one rounding (1e-15 relative)
         np.testing.assert_allclose(b[k], a[k], rtol=1e-12, atol=0)
+    # the instance written as an element named by its type (as some OSB files do): the same pool,
+    # its parameters fields in SI (decay 80 ms = 0.08 s)
+    same = INSTANCE.replace('<concentrationModel id="caHay" type="hayCa"', '<hayCa id="caHay"')
+    cell = neuroml.read(hay_file(tmp_path / "tag.nml", instance=same)).cells["cell"].cell
+    pool = cell.mechanisms["caHay"]
+    assert (pool.gamma, pool.decay, pool.depth, pool.minCai) == (0.05, 0.08, 1e-7, 1e-4)
+    assert type(pool).units["decay"] == "s" and type(pool).states == ("concentration", "ci")
     for bad, match in ((INSTANCE.replace('"80 ms"', '"80"'), r"parameter 'decay': '80' is not a time quantity"),
                        (INSTANCE.replace('"0.1 um"', '"0.1 mV"'), r"parameter 'depth': '0.1 mV' is not a length"),
-                       (INSTANCE.replace(' gamma="0.05"', ''), r"parameter 'gamma': missing")):
-        with pytest.raises(ModelError, match=r"^NeuroML: c.nml:\d+: concentration model 'caHay' " + match) as e:
+                       (INSTANCE.replace(' gamma="0.05"', ''), r"parameter 'gamma': missing"),
+                       (INSTANCE.replace(' gamma="0.05"', ' gama="0.05"'), r"gama='0.05' is not a Parameter of "
+                                                                             r"ComponentType 'hayCa' \(decay, depth"),
+                       (INSTANCE.replace('ion="ca"', 'ion="k"'), r"ion 'k'; the pools here write Ca2\+")):
+        with pytest.raises(ModelError, match=r"^NeuroML: c.nml:\d+: concentration model 'caHay':? " + match) as e:
             neuroml.read(hay_file(tmp_path / "c.nml", instance=bad))
         assert "\n" not in str(e.value)
 
@@ -142,6 +152,42 @@ def test_constructs_outside_the_subset_are_refused_at_their_line(tmp_path):
     ]
     for edit, match in cases:
         refused(hay_file(tmp_path / "r.nml", edit=edit), r"^NeuroML: r.nml:\d+: ComponentType 'hayCa' " + match)
+    # a gate's rate type with an OnStart (one element in libNeuroML, not a list): refused in one line too
+    refused(hay_file(tmp_path / "r.nml", edit=lambda d: setattr(d.ComponentType[2].Dynamics[0], "OnStart", N.OnStart(
+        StateAssignment=[N.StateAssignment(variable="x", value="0")]))),
+        r"^NeuroML: r.nml:\d+: ComponentType 'skInf' OnStart is not supported")
+    refused(hay_file(tmp_path / "r.nml", instance=INSTANCE.replace("/>", ' cai0="1 mM"/>'),
+                     edit=lambda d: d.ComponentType[-1].Parameter.append(N.Parameter(name="cai0",
+                                                                                     dimension="concentration"))),
+            r"parameter 'cai0': the name is taken by the pool's own fields")
+
+
+def test_the_pool_update_differentiates_and_runs_in_the_fused_kernel(tmp_path):
+    """One step's [Ca]i against its closed form (forward Euler: dt x rate), its derivative in gamma
+    (dt x drive / gamma, exact: the drive is linear in gamma) by jax.grad; and the fused
+    single-compartment kernel (Pallas; its interpreter on a CPU) equal to the scan."""
+    import jax
+
+    cell = neuroml.read(hay_file(tmp_path / "g.nml")).cells["cell"].cell
+    pool = cell.mechanisms["caHay"]
+    area, ica, c0, dt = 314.159, -2e-3, 2e-4, 0.025  # um2, mA/cm2 (inward), mM, ms
+    drive = 2e-3 * 10 * 0.05 / (2 * 96485.3 * 1e-7) * 1e-3  # mM/ms: gamma |ica| / (2 F depth), ica in A/m2
+    rate = drive - (c0 - 1e-4) / 80.0
+
+    def step(gamma):
+        p = type(pool)(gamma=gamma, ica=ica, area_um2=area)
+        return p.advance(-20.0, {"concentration": c0, "ci": c0}, CELSIUS, dt, {})["ci"]
+
+    # 1e-12 relative: the closed form and the code round differently (SI vs mM/ms factors)
+    np.testing.assert_allclose(float(jax.jit(step)(0.05)), c0 + dt * rate, rtol=1e-12)
+    np.testing.assert_allclose(float(jax.grad(step)(0.05)), dt * drive / 0.05, rtol=1e-12)
+    sim = ex.Simulation(cell, dt=DT, temperature=CELSIUS, v_init=-80.0)
+    sim.stimulate(ex.IClamp(cell.soma, amplitude=0.02, delay=2.0, duration=15.0))
+    sim.record("v")
+    sim.record("caHay.ci")
+    scan, fused = sim.run(15.0, kernel="scan"), sim.run(15.0, kernel="fused")
+    for k in ("v", "caHay.ci"):  # the same operations in another program: rounding at most
+        np.testing.assert_allclose(fused[k], scan[k], rtol=0, atol=1e-10 * np.ptp(scan[k]))
 
 
 def test_export_of_a_lems_pool_is_refused_in_one_line(tmp_path):

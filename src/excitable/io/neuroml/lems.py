@@ -138,7 +138,9 @@ def _compile_type(ct, source, field_, exposed, dimension, conc: bool):
     dyn = dynamics[0]
     for attr in ("StateVariable", "TimeDerivative", "OnStart", "OnCondition", "OnEvent", "Regime"):
         if getattr(dyn, attr, None):
-            raise ModelError(f"NeuroML: {_at(source, getattr(dyn, attr)[0])}: ComponentType {ct.name!r} {attr} is "
+            first = getattr(dyn, attr)
+            first = first[0] if isinstance(first, list) else first  # libNeuroML keeps one OnStart, not a list
+            raise ModelError(f"NeuroML: {_at(source, first)}: ComponentType {ct.name!r} {attr} is "
                              f"not supported (a gate's {exposed} is a function of v"
                              f"{', caConc' if conc else ''} and temperature)")
     values = {c.name: _constant(c, source, ct.name) for c in getattr(ct, "Constant", None) or []}

@@ -47,7 +47,7 @@ from dataclasses import dataclass
 import jax.numpy as jnp
 
 from excitable.errors import ModelError
-from excitable.io.neuroml.lems import _at, _constant, _derived, _order, compile_expression
+from excitable.io.neuroml.lems import SI, _at, _derived, _order, compile_expression
 from excitable.io.neuroml.units import _QUANTITY
 from excitable.physics.channel import AbstractChannel, channel
 
@@ -64,6 +64,14 @@ DIMENSIONS = {
     "currentDensity": {"A_per_m2": 1.0, "mA_per_cm2": 10.0, "uA_per_cm2": 1e-2},
     "charge_per_mole": {"C_per_mol": 1.0}, "rho_factor": {"mol_per_m_per_A_per_s": 1.0},
 }
+#: The SI unit a parameter field is kept in (the class's ``units``), by dimension.
+SI_UNIT = {"none": "", "time": "s", "concentration": "mM", "length": "m", "voltage": "V", "per_time": "1/s",
+           "temperature": "K", "area": "m2", "current": "A", "currentDensity": "A/m2", "charge_per_mole": "C/mol",
+           "rho_factor": "mol/(m A s)"}
+#: An instance's attributes that are not Parameters: NeuroML's own, and the Text ``ion``.
+_ATTRIBUTES = {"id", "type", "ion", "metaid", "neuroLexId"}
+#: The fields every pool has (a Parameter may not take these names).
+_FIELDS = {"cai0": "mM", "cao": "mM", "ica": "mA/cm2", "area_um2": "um2"}
 _NS = "{http://www.neuroml.org/schema/neuroml2}"
 
 
@@ -105,6 +113,9 @@ def instances(docs, types: dict) -> dict[str, tuple[str, LemsPool]]:
 
 def _parameter(spec: LemsPool, par) -> float:
     where = f"NeuroML: {spec.where}: concentration model {spec.attrs.get('id')!r} parameter {par.name!r}"
+    if par.name in _FIELDS or not par.name.isidentifier():
+        raise ModelError(f"{where}: the name is taken by the pool's own fields ({', '.join(_FIELDS)}) or is not "
+                         f"an identifier")
     if par.name not in spec.attrs:
         raise ModelError(f"{where}: missing (ComponentType {spec.type!r} declares it)")
     text, dim = spec.attrs[par.name], par.dimension or "none"
@@ -119,10 +130,18 @@ def _parameter(spec: LemsPool, par) -> float:
 
 # long because each construct the subset leaves out is refused here in its own one-line message
 def compile_pool(spec: LemsPool):
-    """(parameters and constants in SI, derived-variable closures in order, the TimeDerivative, the
+    """(parameters in SI, constants in SI, derived-variable closures in order, the TimeDerivative, the
     OnStart value, the OnConditions [(test, value)]) of a concentration model instance."""
     ct, src = spec.element, spec.source
     name = f"ComponentType {ct.name!r}"
+    declared = {p.name for p in getattr(ct, "Parameter", None) or []}
+    for key, value in spec.attrs.items():
+        if key not in declared | _ATTRIBUTES:
+            raise ModelError(f"NeuroML: {spec.where}: concentration model {spec.attrs.get('id')!r}: {key}={value!r} "
+                             f"is not a Parameter of {name} ({', '.join(sorted(declared)) or 'none'})")
+    if spec.attrs.get("ion", "ca") != "ca":
+        raise ModelError(f"NeuroML: {spec.where}: concentration model {spec.attrs.get('id')!r}: ion "
+                         f"{spec.attrs['ion']!r}; the pools here write Ca2+ (ion=\"ca\")")
     for attr in ("DerivedParameter", "Property", "InstanceRequirement"):
         for el in getattr(ct, attr, None) or []:
             raise ModelError(f"NeuroML: {_at(src, el)}: {name} {attr} {el.name!r} is not supported in a "
@@ -131,8 +150,9 @@ def compile_pool(spec: LemsPool):
         if req.name not in REQUIREMENTS:
             raise ModelError(f"NeuroML: {_at(src, req)}: {name} Requirement {req.name!r} is not supported "
                              f"({', '.join(REQUIREMENTS)})")
-    values = {c.name: _constant(c, src, ct.name) for c in getattr(ct, "Constant", None) or []}
-    values.update({p.name: _parameter(spec, p) for p in getattr(ct, "Parameter", None) or []})
+    constants = {c.name: _constant(c, src, ct.name) for c in getattr(ct, "Constant", None) or []}
+    params = {p.name: (_parameter(spec, p), SI_UNIT[p.dimension or "none"]) for p in getattr(ct, "Parameter", None) or []}
+    values = {**constants, **params}
     if len(ct.Dynamics or []) != 1:
         raise ModelError(f"NeuroML: {_at(src, ct)}: {name}: needs one <Dynamics>, got {len(ct.Dynamics or [])}")
     dyn = ct.Dynamics[0]
@@ -177,7 +197,17 @@ def compile_pool(spec: LemsPool):
             if sa.variable != "concentration":
                 raise ModelError(f"{where}: assigns {sa.variable!r}; only 'concentration' is supported")
             conditions.append((test, compile_expression(sa.value, known, f"{where} StateAssignment")[0]))
-    return values, order, rate, start, conditions
+    return params, constants, order, rate, start, conditions
+
+
+def _constant(c, source, type_name) -> float:
+    """A Constant's value in SI: the units of ``lems.SI`` and of the dimensions above (areas ...)."""
+    factors = {**SI, **{u: f for table in DIMENSIONS.values() for u, f in table.items()}}
+    m = _QUANTITY.match(str(c.value)) if c.value is not None else None
+    if m is None or (m.group(2) or "") not in factors or not math.isfinite(float(m.group(1))):
+        raise ModelError(f"NeuroML: {_at(source, c)}: ComponentType {type_name!r} Constant {c.name!r}: {c.value!r} "
+                         f"is not a number with a unit read here ({', '.join(u or '(none)' for u in factors)})")
+    return float(m.group(1)) * factors[m.group(2) or ""]
 
 
 def _on_start(dyn, src, name, known):
@@ -198,16 +228,17 @@ def lems_pool_class(model_id: str, spec: LemsPool, ci: float, co: float, where: 
     """The mechanism class of a LEMS concentration model: states ``concentration`` (mM) and, when the
     type has OnConditions, ``ci`` (the [Ca]i written, before them: see the module's note); fields
     ``cai0``/``cao`` (mM, the species'), ``ica`` (mA/cm2, filled by the engine) and ``area_um2``
-    (filled from the compartment). Parameters stay in SI inside the closures (the instance's values)."""
+    (filled from the compartment), and one per Parameter, in SI (``units``), the instance's value by
+    default (a field: set per section, differentiable)."""
     if not model_id.isidentifier():
         raise ModelError(f"NeuroML concentration model id {model_id!r} must be an identifier")
-    values, order, rate, start, conditions = compile_pool(spec)
-    fields = {"cai0": "mM", "cao": "mM", "ica": "mA/cm2", "area_um2": "um2"}
+    params, constants, order, rate, start, conditions = compile_pool(spec)
+    fields = {**_FIELDS, **{k: unit for k, (_, unit) in params.items()}}
     written = "ci" if conditions else "concentration"
 
     def env_of(self, celsius):
         area = self.area_um2 * 1e-12  # m2
-        return {**values, "surfaceArea": area, "iCa": -self.ica * 10.0 * area,  # mA/cm2 outward -> A inward
+        return {**constants, **{k: getattr(self, k) for k in params}, "surfaceArea": area, "iCa": -self.ica * 10.0 * area,  # mA/cm2 outward -> A inward
                 "initialConcentration": self.cai0, "initialExtConcentration": self.cao,
                 "temperature": celsius + 273.15}
 
@@ -227,7 +258,8 @@ def lems_pool_class(model_id: str, spec: LemsPool, ci: float, co: float, where: 
         return {**out, "concentration": c}
 
     namespace = {
-        "__annotations__": {k: float for k in fields}, **{k: 0.0 for k in fields}, "cai0": float(ci),
+        "__annotations__": {k: float for k in fields}, **{k: 0.0 for k in fields},
+        **{k: value for k, (value, _) in params.items()}, "cai0": float(ci),
         "cao": float(co), "__doc__": f"{model_id}: a NeuroML concentration model of ComponentType {spec.type!r} "
                                      f"(LEMS) imported from {where} ([Ca]i, mM).",
         "states": tuple(dict.fromkeys(("concentration", written))), "units": dict(fields), "ions": {},
