@@ -44,6 +44,9 @@ CASES = {
                          13, "VERBATIM (C code)"),
     "return_in_function": ("", "", BREAKPOINT + "FUNCTION f() {\n f = 1\n VERBATIM\n return 0;\n ENDVERBATIM\n}\n",
                            11, "VERBATIM (C code)"),
+    # a top-level VERBATIM of #include lines only is let through (test below); one with code is not
+    "include_and_code": ("", "", BREAKPOINT + "VERBATIM\n#include <stdlib.h>\nstatic double x;\nENDVERBATIM\n", 9,
+                         "VERBATIM (C code)"),
     "solve_procedure_with_arguments": ("", "", "STATE { x }\nBREAKPOINT { SOLVE s\n i = g*x*(v+65) }\n"
                                        "PROCEDURE s(a) { x = a }\n", 9, "SOLVE s (a PROCEDURE with arguments)"),
     "while": ("", "", "BREAKPOINT { LOCAL k\n k = 0\n WHILE (k < 3) { k = k + 1 }\n i = g*(v+65) }\n", 10,
@@ -98,3 +101,12 @@ def test_a_solve_inside_a_called_function_is_refused(tmp_path):
     with pytest.raises(ModelError, match=r"fsolve\.mod: SOLVE inside settle\(\) .*not supported") as err:
         load_mod(path)
     assert "\n" not in str(err.value)
+
+
+def test_a_top_level_include_is_harmless(tmp_path):
+    """Published files put ``VERBATIM #include <stdlib.h> ENDVERBATIM`` (with C comments) at the top
+    to quiet a compiler warning: nothing the mechanism computes; the file loads."""
+    path = tmp_path / "include.mod"
+    path.write_text("VERBATIM\n#include <stdlib.h> /* quiets a warning\n   about free() */\nENDVERBATIM\n"
+                    + HEAD % ("", "") + BREAKPOINT)
+    assert load_mod(path)().g == 0.001

@@ -53,7 +53,7 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
     """(line, construct) of everything in the file excitable would not run, in line order."""
     lines = strip_comments(mod.text)
     found: list[tuple[int, str]] = []
-    harmless = final_returns(lines)
+    harmless = final_returns(lines) | include_only(lines)
     for word, what in KEYWORDS.items():
         found += [(n, what) for n in _lines(lines, rf"\b{word}\b") if n not in harmless]
     for call in CALLS:
@@ -133,6 +133,21 @@ def final_returns(lines: list[str]) -> set[int]:
             continue
         depth = sum(ln.count("{") - ln.count("}") for ln in lines[start:n - 1])
         if depth == 1 and re.fullmatch(r"\s*return\s+0\s*;\s*", body) and after.startswith("}"):
+            out.add(n)
+    return out
+
+
+def include_only(lines: list[str]) -> set[int]:
+    """Lines of top-level VERBATIM blocks that hold nothing but ``#include`` lines and C comments
+    (published files add ``#include <stdlib.h>`` there to quiet a compiler warning): C declarations
+    with no effect on what the mechanism computes."""
+    out = set()
+    for n in _lines(lines, r"\bVERBATIM\b"):
+        end = next((k for k in range(n - 1, len(lines)) if re.search(r"\bENDVERBATIM\b", lines[k])), None)
+        if end is None or end == n - 1 or sum(ln.count("{") - ln.count("}") for ln in lines[:n - 1]) != 0:
+            continue
+        body = re.sub(r"/\*.*?\*/", " ", "\n".join(lines[n:end]), flags=re.S)
+        if all(not ln.strip() or re.fullmatch(r"\s*#\s*include\s*[<\"][\w./]+[>\"]\s*", ln) for ln in body.splitlines()):
             out.add(n)
     return out
 
