@@ -196,3 +196,21 @@ def test_export_of_a_lems_pool_is_refused_in_one_line(tmp_path):
                                          r"\(ComponentType 'hayCa'\); its export is not supported") as e:
         neuroml.save(cell, tmp_path / "out.nml")
     assert "\n" not in str(e.value) and not (tmp_path / "out.nml").exists()
+
+
+def test_a_lems_pool_on_a_section_of_several_compartments_has_each_ones_area(tmp_path):
+    """``surfaceArea`` is each compartment's own membrane area, as NEURON's ``area`` per segment in
+    jNeuroML's export: on test_pool_sections' tapered dendrite (nseg 3) the LEMS pool's areas are the
+    standard decaying pool's, which that file checks against NEURON's (1e-12)."""
+    from .test_pool_sections import tapered_cell_document
+
+    standard = neuroml.read(write(tapered_cell_document(), tmp_path / "std.nml")).cells["cell"].cell
+    doc = tapered_cell_document()
+    doc.cells[0].biophysical_properties.intracellular_properties.species[0].concentration_model = "caHay"
+    doc.ComponentType.append(hay_type())
+    path = write(doc, tmp_path / "lems.nml")
+    path.write_text(path.read_text().replace("</neuroml>", f"    {INSTANCE}\n</neuroml>"))
+    cell = neuroml.read(path).cells["cell"].cell
+    areas = np.asarray(cell.mechanism_at_sites("caHay").area_um2)
+    np.testing.assert_array_equal(areas, standard.mechanism_at_sites("caPool").area_um2)
+    assert len(areas) == 4 and np.ptp(areas[1:]) > 50  # µm²: the soma and three different compartments
