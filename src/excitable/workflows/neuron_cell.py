@@ -38,7 +38,7 @@ class CellComparison:
     v_neuron: np.ndarray
     spikes_ours: np.ndarray
     spikes_neuron: np.ndarray
-    n_compartments: int
+    n_compartments: int  # with membrane (junction nodes of zero area left out, as the model experiment counts)
     notes: list[str]
 
     @property
@@ -112,11 +112,25 @@ def compare_cell(files, mechanisms: dict, swc, parameters, *, amplitude_nA: floa
                             stim=(amplitude_nA, delay, duration), tstop=tstop)
     v_ours = np.asarray(res["v"])
     return CellComparison(v_ours, v_n, np.asarray(spike_times(res.t, v_ours)), np.asarray(spike_times(t_n, v_n)),
-                          int(cell.compartments.n), list(nrn.notes))
+                          int((cell.compartments.area_um2 > 0).sum()), list(nrn.notes))
 
 
 def _neuron_cell(nrn, swc_path, params, *, dx_um, v_init, stim, tstop):
     """NEURON's run of the model: (t, soma V) arrays."""
+    h = nrn.h
+    owner, clamp, t, v = neuron_model(nrn, swc_path, params, dx_um=dx_um, stim=stim)
+    h.dt, h.secondorder, h.celsius = nrn.dt, 0, nrn.celsius
+    h.finitialize(v_init)
+    h.continuerun(tstop)
+    out = np.array(t), np.array(v)
+    del clamp, owner
+    return out
+
+
+def neuron_model(nrn, swc_path, params, *, dx_um, stim):
+    """NEURON's cell of the model, built as its users build it (module docstring), with the soma
+    step and (t, soma V) recorders: (owner, clamp, t, v); keep them alive while it runs (the
+    benchmarks/bench_model.py times its runs)."""
     h = nrn.h
     h.load_file("import3d.hoc")
     reader = h.Import3d_SWC_read()
@@ -144,12 +158,7 @@ def _neuron_cell(nrn, swc_path, params, *, dx_um, v_init, stim, tstop):
     clamp = h.IClamp(soma(0.5))
     clamp.amp, clamp.delay, clamp.dur = stim
     t, v = h.Vector().record(h._ref_t), h.Vector().record(soma(0.5)._ref_v)
-    h.dt, h.secondorder, h.celsius = nrn.dt, 0, nrn.celsius
-    h.finitialize(v_init)
-    h.continuerun(tstop)
-    out = np.array(t), np.array(v)
-    del clamp, owner
-    return out
+    return owner, clamp, t, v
 
 
 def _set(h, sec, e) -> None:
