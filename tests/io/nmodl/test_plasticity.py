@@ -181,11 +181,12 @@ def test_shared_or_unkept_weights_would_differ(mods):
 
 
 def test_grad_through_the_plasticity(runs):
-    """jax.grad of the final weights and of mean V with respect to B's initial weight, through the
-    rule: ev_depress's d(final wB)/d(wB) is fdep**3 (closed form, 1e-12), and d(mean V)/d(wB) for
-    both files equals a central difference (the cell fires once and twice in the two protocols,
-    and a nearby weight moves those spikes smoothly without adding one: mean V is smooth there; a step of
-    1e-7 µS leaves truncation ~1e-9 of the gradient, inside the 1e-6 asked)."""
+    """Reverse-mode derivatives (jax.jacrev: jax.grad of two outputs in one program) of B's final
+    weight and of mean V with respect to B's initial weight, through the rule: ev_depress's
+    d(final wB)/d(wB) is fdep**3 (closed form, 1e-12); the others equal central differences (the
+    cell fires once and twice in the two protocols, and a nearby weight moves those spikes smoothly
+    without adding one: mean V is smooth there; a step of 1e-7 µS leaves truncation ~1e-9 of the
+    derivative, inside the 1e-6 asked). A vmapped batch of initial weights: each its own rule."""
     import jax
     import jax.numpy as jnp
 
@@ -198,19 +199,30 @@ def test_grad_through_the_plasticity(runs):
             syn = base["syn"][name]
             return {**base, "syn": {**base["syn"], name: {**syn, "weight": jnp.asarray(syn["weight"]).at[1].set(wb)}}}
 
-        def final_w(wb):
-            return netcon_values(sim.plan.connections, run(with_wb(wb), drive)[2]["chan"], name, "weight")[1]
-
-        def loss(wb):
-            return jnp.mean(run(with_wb(wb), drive)[0][:, 0])
+        def both(wb):  # (B's final weight µS, mean V mV)
+            rec, _, final = run(with_wb(wb), drive)
+            return jnp.stack([netcon_values(sim.plan.connections, final["chan"], name, "weight")[1],
+                              jnp.mean(rec[:, 0])])
 
         wb = jnp.asarray(CASES[name][0]["B"][0])
         assert np.max(np.abs(np.asarray(run(with_wb(wb), drive)[0][:, 0]) - ours["v"])) == 0.0
+        d = np.asarray(jax.jacrev(both)(wb))
+        fd = np.asarray((both(wb + 1e-7) - both(wb - 1e-7)) / 2e-7)
+        assert d[1] > 0 and np.all(np.abs(d - fd) < 1e-6 * np.abs(fd)), (name, d, fd)
         if name == "ev_depress":
-            assert abs(float(jax.grad(final_w)(wb)) - 0.6 ** 3) < 1e-12
-        grad = float(jax.grad(loss)(wb))
-        fd = float((loss(wb + 1e-7) - loss(wb - 1e-7)) / 2e-7)
-        assert grad > 0 and abs(grad - fd) < 1e-6 * abs(fd), (name, grad, fd)
+            assert abs(d[0] - 0.6 ** 3) < 1e-12
+            many = np.asarray(jax.vmap(both)(jnp.array([0.002, 0.006])))[:, 0]
+            assert np.allclose(many, np.array([0.002, 0.006]) * 0.6 ** 3, rtol=1e-12, atol=0), many
+
+
+def test_a_weight_write_alone_takes_the_event_path(tmp_path):
+    """A NET_RECEIVE whose only non-jump is the weight write (no flag, t or net_send) is no longer
+    refused by the jump path: the weight is per-connection state (the rule ev_depress runs above)."""
+    path = tmp_path / "ev_halve.mod"
+    path.write_text("NEURON { POINT_PROCESS ev_halve }\nSTATE { g }\nBREAKPOINT { SOLVE s METHOD cnexp }\n"
+                    "DERIVATIVE s { g' = -g }\nNET_RECEIVE(w) {\n  g = g + w\n  w = w*0.5\n}\n")
+    cls = load_mod(path)  # one file: its class
+    assert cls.netcon_args == ("w",) and hasattr(cls, "on_step")
 
 
 def test_mod_check_says_the_weight_is_written():
