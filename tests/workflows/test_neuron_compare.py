@@ -70,7 +70,7 @@ def test_bad_settings_are_one_line(argv, words, capsys):
 
 def test_a_refused_construct_names_its_line(tmp_path, capsys):
     bad = tmp_path / "bad.mod"
-    bad.write_text((MODEL / "bs_na.mod").read_text().replace("BREAKPOINT {", "VERBATIM\n/**/\nENDVERBATIM\nBREAKPOINT {", 1))
+    bad.write_text((MODEL / "bs_na.mod").read_text().replace("BREAKPOINT {", "VERBATIM\nstatic int calls;\nENDVERBATIM\nBREAKPOINT {", 1))
     code, _, err = _compare([bad], capsys)
     assert code == 2 and err.count("\n") == 1 and "bad.mod:" in err and "VERBATIM" in err, err
 
