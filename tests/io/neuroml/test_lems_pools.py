@@ -118,8 +118,8 @@ def test_parameter_units_are_converted_as_lems_does(tmp_path):
     for bad, match in ((INSTANCE.replace('"80 ms"', '"80"'), r"parameter 'decay': '80' is not a time quantity"),
                        (INSTANCE.replace('"0.1 um"', '"0.1 mV"'), r"parameter 'depth': '0.1 mV' is not a length"),
                        (INSTANCE.replace(' gamma="0.05"', ''), r"parameter 'gamma': missing"),
-                       (INSTANCE.replace(' gamma="0.05"', ' gama="0.05"'), r"gama='0.05' is not a Parameter of "
-                                                                             r"ComponentType 'hayCa' \(decay, depth"),
+                       (INSTANCE.replace(' gamma="0.05"', ' gama="0.05"'),
+                        r"gama='0.05' is not a Parameter of ComponentType 'hayCa' \(decay, depth"),
                        (INSTANCE.replace('ion="ca"', 'ion="k"'), r"ion 'k'; the pools here write Ca2\+")):
         with pytest.raises(ModelError, match=r"^NeuroML: c.nml:\d+: concentration model 'caHay':? " + match) as e:
             neuroml.read(hay_file(tmp_path / "c.nml", instance=bad))
@@ -214,3 +214,24 @@ def test_a_lems_pool_on_a_section_of_several_compartments_has_each_ones_area(tmp
     areas = np.asarray(cell.mechanism_at_sites("caHay").area_um2)
     np.testing.assert_array_equal(areas, standard.mechanism_at_sites("caPool").area_um2)
     assert len(areas) == 4 and np.ptp(areas[1:]) > 50  # µm²: the soma and three different compartments
+
+
+def test_an_onstart_other_than_the_species_level_leaves_neurons_cai_until_the_first_step(tmp_path):
+    """OnStart concentration = minCai (1e-4 mM), the species at 5e-5 mM, no OnCondition: jNeuroML's
+    INITIAL sets the state, not cai, so the readers' INITIAL and the first step see 5e-5 mM; here the
+    written [Ca]i is the state ``ci``, at the species' level until the first update."""
+    def edit(doc):
+        dyn = doc.ComponentType[-1].Dynamics[0]
+        dyn.OnStart.StateAssignment[0].value = "minCai"
+        dyn.OnCondition = []
+
+    cell = neuroml.read(hay_file(tmp_path / "s.nml", edit=edit)).cells["cell"].cell
+    assert type(cell.mechanisms["caHay"]).states == ("concentration", "ci")
+    sim = ex.Simulation(cell, dt=DT, temperature=CELSIUS, v_init=-80.0)
+    sim.record("caHay.concentration")
+    sim.record("caHay.ci")
+    out = sim.run(1.0)
+    assert float(out["caHay.concentration"][0]) == 1e-4 and float(out["caHay.ci"][0]) == 5e-5
+    # from the first step on, [Ca]i is the state's forward-Euler update (equal to rounding)
+    np.testing.assert_allclose(out["caHay.ci"][1:], out["caHay.concentration"][1:], rtol=1e-15)
+    assert 9e-5 < float(out["caHay.ci"][1]) < 1.1e-4

@@ -131,7 +131,8 @@ def _parameter(spec: LemsPool, par) -> float:
 # long because each construct the subset leaves out is refused here in its own one-line message
 def compile_pool(spec: LemsPool):
     """(parameters in SI, constants in SI, derived-variable closures in order, the TimeDerivative, the
-    OnStart value, the OnConditions [(test, value)]) of a concentration model instance."""
+    OnStart (value, whether plainly initialConcentration), the OnConditions [(test, value)]) of a
+    concentration model instance."""
     ct, src = spec.element, spec.source
     name = f"ComponentType {ct.name!r}"
     declared = {p.name for p in getattr(ct, "Parameter", None) or []}
@@ -211,22 +212,24 @@ def _constant(c, source, type_name) -> float:
 
 
 def _on_start(dyn, src, name, known):
-    """The OnStart value of the concentration (a closure of parameters and requirements); NeuroML's
-    own models start at initialConcentration, the default without an OnStart."""
-    found = None
+    """(the OnStart value of the concentration, a closure of parameters and requirements; whether it
+    is plainly initialConcentration, NeuroML's own models' start and the default without an OnStart)."""
+    found, plain = None, True
     for os_ in ([dyn.OnStart] if dyn.OnStart is not None and not isinstance(dyn.OnStart, list) else dyn.OnStart or []):
         for sa in os_.StateAssignment or []:
             if sa.variable == "concentration":
                 found = compile_expression(sa.value, known, f"NeuroML: {_at(src, sa)}: {name} OnStart")[0]
+                plain = sa.value.strip() == "initialConcentration"
             elif sa.variable != "extConcentration":
                 raise ModelError(f"NeuroML: {_at(src, sa)}: {name} OnStart assigns {sa.variable!r} "
                                  f"(concentration, extConcentration)")
-    return found or (lambda env: env["initialConcentration"])
+    return found or (lambda env: env["initialConcentration"]), plain
 
 
 def lems_pool_class(model_id: str, spec: LemsPool, ci: float, co: float, where: str):
     """The mechanism class of a LEMS concentration model: states ``concentration`` (mM) and, when the
-    type has OnConditions, ``ci`` (the [Ca]i written, before them: see the module's note); fields
+    type has OnConditions or an OnStart other than initialConcentration, ``ci`` (the [Ca]i written:
+    the species' level until the first step, then each update before the OnConditions); fields
     ``cai0``/``cao`` (mM, the species'), ``ica`` (mA/cm2, filled by the engine) and ``area_um2``
     (filled from the compartment), and one per Parameter, in SI (``units``), the instance's value by
     default (a field: set per section, differentiable)."""
@@ -234,17 +237,24 @@ def lems_pool_class(model_id: str, spec: LemsPool, ci: float, co: float, where: 
         raise ModelError(f"NeuroML concentration model id {model_id!r} must be an identifier")
     params, constants, order, rate, start, conditions = compile_pool(spec)
     fields = {**_FIELDS, **{k: unit for k, (_, unit) in params.items()}}
-    written = "ci" if conditions else "concentration"
+    # NEURON's cai is what the DERIVATIVE block last wrote: the species' value until the first step,
+    # the update before the OnConditions after it; a state of its own where that differs
+    written = "ci" if conditions or not start[1] else "concentration"
+    start = start[0]
 
     def env_of(self, celsius):
         area = self.area_um2 * 1e-12  # m2
-        return {**constants, **{k: getattr(self, k) for k in params}, "surfaceArea": area, "iCa": -self.ica * 10.0 * area,  # mA/cm2 outward -> A inward
+        return {**constants, **{k: getattr(self, k) for k in params}, "surfaceArea": area,
+                "iCa": -self.ica * 10.0 * area,  # mA/cm2 outward -> A inward (jNeuroML: -0.01 ica area, nA)
                 "initialConcentration": self.cai0, "initialExtConcentration": self.cao,
                 "temperature": celsius + 273.15}
 
     def gates(self, v, celsius):
         c0 = jnp.zeros_like(jnp.asarray(v, dtype=float)) + start(env_of(self, celsius))
-        return {s: (c0, jnp.full_like(c0, float("inf"))) for s in dict.fromkeys(("concentration", written))}
+        out = {"concentration": (c0, jnp.full_like(c0, float("inf")))}
+        if written == "ci":
+            out["ci"] = (jnp.zeros_like(c0) + self.cai0, out["concentration"][1])
+        return out
 
     def advance(self, v, s, celsius, dt, drive):
         env = {**env_of(self, celsius), "concentration": s["concentration"]}
