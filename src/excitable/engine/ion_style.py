@@ -7,7 +7,8 @@ Nernst from the section's concentrations at the run's celsius, at ``finitialize`
 where a mechanism writes the concentration), for every mechanism of the section; a section whose
 mechanisms only read ``eca`` keeps the ion's value. A mechanism class says which ions' concentrations
 it uses by declaring them in ``ion_constants`` {ion: {"z", "ci", "co"}} (an imported NMODL file,
-``io/nmodl/concentrations.py``; a NeuroML pool); every mechanism with an ``(ion, "e")`` field at
+``io/nmodl/concentrations.py``, a point process too: its placement's sites are the nodes its
+instances sit at; a NeuroML pool); every mechanism with an ``(ion, "e")`` field at
 those compartments then reads the Nernst value (``stepping.with_ions``). A writer's compartments are
 set after this, from its state (``stepping.written_pools``). ``check`` refuses, on concrete
 parameters, what NEURON would overwrite silently.

@@ -150,7 +150,7 @@ def test_a_batch_refuses_the_element_whose_loop_neuron_iterates_on(kernel):
     """run_batch, in the scan and in the fused kernel (Pallas' interpreter here): element 1 alone
     is refused, by its number, as its own run is; the batch without it runs and gives NEURON's w
     for each element (same iterations on both sides: round-off, RTOL)."""
-    sim, cls, params = stiff_sim()
+    sim, _, params = stiff_sim()
     with pytest.raises(ModelError, match=BATCH_REFUSED) as err:
         sim.run_batch(BATCH_TSTOP, params, kernel=kernel)
     assert "\n" not in str(err.value)

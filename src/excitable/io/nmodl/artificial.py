@@ -33,7 +33,7 @@ import re
 import jax
 import jax.numpy as jnp
 
-from excitable.io.nmodl import events, solvers
+from excitable.io.nmodl import concentrations, events, solvers
 from excitable.io.nmodl.affine import materialize
 from excitable.io.nmodl.describe import Description
 from excitable.io.nmodl.parse import strip_comments
@@ -241,6 +241,8 @@ def make_event_class(desc: Description, mod):
         "ions": {c: ion.name for ion in desc.ions for c in ion.write if ion.kind(c) == "current"},
         "geometry_fields": events.geometry_fields(desc), "time_fields": ("dt",) if "dt" in b.spec else (),
         "ion_fields": {var: (ion, "e" if kind == "e" else "c" + kind) for var, (ion, kind) in desc.ion_reads().items()},
+        # ions whose concentrations it reads: NEURON's ion style where it sits (engine/ion_style.py)
+        "ion_constants": concentrations.ion_constants(desc),
         "currents": mechanism.neuron_slope(b.raw_currents),
         "advance": lambda self, v, s, celsius, dt, drive: b.advance(self, v, s, celsius, dt),
         "steady_state": lambda self, v, celsius: b.steady_state(self, v, celsius),

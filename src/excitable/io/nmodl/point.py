@@ -123,11 +123,13 @@ def make_point_class(desc: Description, mod):
     return _make_jump_class(desc, mod)
 
 
+# long because its methods are closures over one file's compiled blocks and names (as
+# mechanism.make_class's): split, each would take a dozen arguments
 def _make_jump_class(desc: Description, mod):
     """A point process whose NET_RECEIVE is jumps linear in the weight (``on_events``)."""
     import jax.numpy as jnp
 
-    from excitable.io.nmodl import events, mechanism, solvers
+    from excitable.io.nmodl import concentrations, events, mechanism, solvers
     from excitable.io.nmodl.affine import materialize
     from excitable.io.nmodl.units import factors
     from excitable.physics.channel import AbstractChannel, channel
@@ -176,7 +178,7 @@ def _make_jump_class(desc: Description, mod):
     conductance_names: list[str] = []  # filled by _conductances once the class exists
 
     def conductances(self, s):
-        like = jnp.zeros_like(jnp.asarray(next(iter(s.values())), dtype=float))
+        like = jnp.zeros_like(jnp.asarray(next(iter(s.values()), 0.0), dtype=float))  # s is empty without STATEs
         return breakpoint_values(self, like, s, conductance_names) if conductance_names else {}
 
     def on_events(self, s, weight):
@@ -196,6 +198,8 @@ def _make_jump_class(desc: Description, mod):
         "__module__": "nmodl_generated",  # not ours: the program store keys programs by our source
         "kind": "point", "states": states, "units": {k: unit for k, (_, unit) in spec.items()},
         "ions": ions, "ion_fields": ion_fields,
+        # ions whose concentrations it reads: NEURON's ion style where it sits (engine/ion_style.py)
+        "ion_constants": concentrations.ion_constants(desc),
         # NEURON's segment geometry and the run's dt, filled by the cell and the Simulation
         "geometry_fields": events.geometry_fields(desc), "time_fields": ("dt",) if "dt" in spec else (),
         "currents": mechanism.neuron_slope(raw_currents), "advance": advance, "steady_state": steady_state,
