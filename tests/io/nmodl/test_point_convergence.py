@@ -30,6 +30,8 @@ from tests.reference.nrnmech import compiled
 pytestmark = pytest.mark.neuron
 HERE = Path(__file__).parent / "mod_events"
 FILES = [HERE / "pp_stiff.mod", HERE / "pp_stiffsend.mod"]
+#: The point-process files NEURON compiles for this module and test_point_ion_style: one library.
+NEURON_FILES = [*FILES, HERE / "pp_careader.mod"]
 
 
 def refused(name: str) -> str:
@@ -49,17 +51,22 @@ def mods():
     return load_mod(FILES)
 
 
+def neuron_points(h):
+    """``h`` with NEURON_FILES loaded (compiled once, cached), or skip."""
+    if not hasattr(h, "pp_stiff"):
+        import neuron
+
+        folder = compiled(NEURON_FILES, "nrnmech-point-convergence", timeout_s=600)
+        if folder is None or not neuron.load_mechanisms(str(folder), warn_if_already_loaded=False):
+            pytest.skip("nrnivmodl could not compile or NEURON could not load pp_stiff.mod, pp_careader.mod")
+    return h
+
+
 def neuron_point(dt: float) -> dict[str, np.ndarray]:
     """NEURON: a bare compartment (10 x 10 µm) with pp_stiff at its middle under CLAMP (SEClamp)."""
     from tests.conftest import neuron_h
 
-    h = neuron_h()
-    if not hasattr(h, "pp_stiff"):
-        import neuron
-
-        folder = compiled(FILES, "nrnmech-point-convergence", timeout_s=600)
-        if folder is None or not neuron.load_mechanisms(str(folder), warn_if_already_loaded=False):
-            pytest.skip("nrnivmodl could not compile or NEURON could not load pp_stiff.mod")
+    h = neuron_points(neuron_h())
     sec = h.Section(name="pp_stiff_cell")
     sec.L, sec.diam, sec.nseg, sec.cm = L_UM, DIAM_UM, 1, 1.0
     pp = h.pp_stiff(sec(0.5))

@@ -26,7 +26,7 @@ from excitable.io.nmodl import load_mod
 from excitable.physics.ions import nernst
 from tests.io.nmodl.neuron_side import DT
 from tests.io.nmodl.test_ion_style import CLAMP, SECTIONS, cls, neuron_h, of_range
-from tests.reference.nrnmech import compiled
+from tests.io.nmodl.test_point_convergence import neuron_points
 
 pytestmark = pytest.mark.neuron
 FILE = Path(__file__).parent / "mod_events" / "pp_careader.mod"
@@ -60,13 +60,7 @@ def ours(reader_cls) -> dict[str, np.ndarray]:
 
 def neurons() -> dict[str, np.ndarray]:
     """NEURON's run of the same cell, eca of both segments recorded too."""
-    h = neuron_h()
-    if not hasattr(h, "pp_careader"):
-        import neuron
-
-        folder = compiled([FILE], "nrnmech-point-style", timeout_s=600)
-        if folder is None or not neuron.load_mechanisms(str(folder), warn_if_already_loaded=False):
-            pytest.skip("nrnivmodl could not compile or NEURON could not load pp_careader.mod")
+    h = neuron_points(neuron_h())  # nm_instant's library, then the point processes' (one compilation)
     secs, stims, vecs = {}, [], {}
     for k, (name, length, diam) in enumerate(SECTIONS):
         sec = secs[name] = h.Section(name=f"ppstyle_{name}")
