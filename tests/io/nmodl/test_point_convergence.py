@@ -184,3 +184,20 @@ def test_the_batch_function_refuses_or_gives_nan_for_that_element():
     np.testing.assert_array_equal(np.isnan(mapped), np.isnan(traced))
     kept = ex.with_param(ex.broadcast(sim.parameters(), 2), "nm_stiff.k", jnp.asarray(BATCH_K[::2]))
     np.testing.assert_allclose(traced[::2, :, 0], sim.run_batch(BATCH_TSTOP, kept)["nm_stiff.w"], rtol=0, atol=1e-14)
+
+
+def test_models_without_a_counting_mechanism_run_the_plan_they_had():
+    """The hidden count columns are added only where a mechanism carries the count: a model of
+    built-in HH and of the wheel's hh.mod (cnexp) keeps its own plan, hence its compiled programs."""
+    from excitable.engine.run import with_counts
+    from tests.io.nmodl.neuron_side import mod_file
+
+    for mech in (ex.HH(), load_mod(mod_file("hh"))()):
+        sim = ex.Simulation(ex.Cell.cylinder(length=L_UM, diameter=DIAM_UM).insert(mech), dt=0.025)
+        sim.record("v")
+        spec = sim.run_spec()
+        assert with_counts(spec, sim.parameters()) is spec
+    sim, _, _ = stiff_sim()
+    spec = sim.run_spec()
+    hidden = with_counts(spec, sim.parameters()).plan.probes[len(spec.plan.probes):]
+    assert [(p.mechanism, p.field, p.index) for p in hidden] == [("nm_stiff", solvers.UNCONVERGED, 0)]
