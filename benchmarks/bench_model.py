@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -83,6 +84,7 @@ DEFAULT_PARAMETERS = (
        {"param_name": "v_init", "type": "global", "value": -65.0}]
 )
 DT, DELAY, DX_UM = 0.025, 5.0, 40.0
+PROFILE_TSTOP = 50.0  # ms per timed run of --profile
 
 
 def timed(fn, repeats: int) -> tuple[float, float]:
@@ -175,8 +177,6 @@ def main(argv=None) -> int:
         work = Workload(files, params, args.swc, args.amplitude, args.tstop, args.celsius)
         rows = bench(work, repeats)
         if args.profile:
-            from bench_model_profile import profile
-
             profile(work)
     c.emit(rows)
     return 0
@@ -190,6 +190,8 @@ def bench(work: Workload, repeats: int) -> list[dict]:
     ours_spikes = spikes(res.t, res["v"])
     run_wall, run_cpu = timed(lambda: np.asarray(sim.run(work.tstop)["v"]), repeats)
     model_wall, model_cpu = timed(lambda: np.asarray(work.simulation()[1].run(work.tstop)["v"]), repeats)
+    print(f"load average before the timings: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (CPU s are this "
+          f"process's own; wall s grow with the load)")
     print(f"model: {work.swc.name}, {n} compartments, {len(work.classes)} mechanisms "
           f"({', '.join(sorted(work.classes))}), {work.tstop:g} ms at dt {DT} ms, {work.celsius:g} degC")
     print(f"excitable spikes: {len(ours_spikes)} {np.round(ours_spikes, 3).tolist()}")
@@ -211,6 +213,65 @@ def bench(work: Workload, repeats: int) -> list[dict]:
     return [c.row("model", f"{label}: run (CPU s)", run_cpu, nrn_cpu, "faster than NEURON", 1.0),
             c.row("model", f"{label}: run (wall s)", run_wall, nrn_wall),
             c.row("model", f"{label}: model experiment per call (CPU s)", model_cpu, nrn_cpu)]
+
+
+def step_counts(sim) -> dict:
+    """What one time step is made of: JAX operations of ``stepping.step`` (all, gathers, scatters,
+    exponentials) and the kernels XLA's CPU backend calls per step in the compiled scan (each a
+    call of its own: on 287 compartments their number, not their arithmetic, was most of a step)."""
+    import collections
+    import re
+
+    import jax
+
+    from excitable.engine.integrate import compiled_runner, initial_state
+    from excitable.engine.stepping import step
+
+    spec = sim.run_spec()
+    plan, params, drive = spec.plan, spec.parameters(), spec.drive(1.0)
+    row = {k: a[0] for k, a in drive.items()}
+    jaxpr = jax.make_jaxpr(lambda p, s, d: step(plan, p, s, d, spec.dt, spec.theta))(
+        params, initial_state(plan, params), row)
+    ops = collections.Counter(e.primitive.name for e in jaxpr.jaxpr.eqns)
+    hlo = compiled_runner(plan, dt=spec.dt, theta=spec.theta).lower(params, drive).compile().as_text()
+    bodies = [c for c in re.split(r"\n(?=\S)", hlo) if "region" in c.split("\n", 1)[0]
+              and "fused" not in c.split("\n", 1)[0]]
+    body = max(bodies, key=lambda c: c.count(" fusion("))  # the scan's body: the step
+    calls = re.findall(r"= \S+ (fusion|copy|call)\(.*?(?:calls=%(\w+)|$)", body, re.M)
+    return {"jax ops": sum(ops.values()), "gather": ops["gather"], "scatter": ops["scatter"] + ops["scatter-add"],
+            "exp": ops["exp"], "XLA kernels per step": len(calls),
+            "of which gather/scatter": sum(1 for _, name in calls if "gather" in name or "scatter" in name)}
+
+
+def per_step_us(sim, repeats: int) -> float:
+    """CPU microseconds per step of the compiled scan alone (no recording to the host)."""
+    import jax
+
+    from excitable.engine.integrate import compiled_runner
+
+    spec = sim.run_spec()
+    params, drive = spec.parameters(), spec.drive(PROFILE_TSTOP)
+    run = compiled_runner(spec.plan, dt=spec.dt, theta=spec.theta)
+    _, cpu = timed(lambda: jax.block_until_ready(run(params, drive)), repeats)
+    return cpu / next(iter(drive.values())).shape[0] * 1e6
+
+
+def profile(work: Workload, repeats: int = 5) -> None:
+    """Per-step cost (module docstring): op counts of the whole model's step, then CPU us per step
+    with the file's mechanisms added one at a time (in the file's order)."""
+    import dataclasses
+
+    print("\none step of the whole model:", step_counts(work.simulation()[1]))
+    full = work.params
+    names = list(full.mechanisms)
+    print(f"CPU us per step ({PROFILE_TSTOP:g} ms runs) as the file's mechanisms are added one at a time:")
+    for k in range(len(names) + 1):
+        keep = set(names[:k])
+        work.params = dataclasses.replace(full, entries=tuple(e for e in full.entries
+                                                              if not e.mechanism or e.mechanism in keep))
+        sim = work.simulation()[1]
+        print(f"  {k} {'+ ' + names[k - 1] if k else '(passive)':14s} {per_step_us(sim, repeats):6.1f} us", flush=True)
+    work.params = full
 
 
 if __name__ == "__main__":

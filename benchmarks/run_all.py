@@ -14,13 +14,15 @@ The benchmarks (see each file's docstring for exactly what is timed):
   bench_swc.py     SWC read + discretize of synthetic 1e3..1e5-point trees vs NEURON's Import3d
                    (about 1 min, --quick 15 s)
   bench_lab.py     `excitable lab` over HTTP: slider latencies, first page load, a 30-client classroom (about 2 min)
+  bench_model.py   a downloaded model: 8 imported .mod mechanisms on allen-scnn1a (287 compartments), 110 ms,
+                   warm run and the `model` experiment's rebuild, vs NEURON (CPU s; --profile: per-step cost)
 
 "speed-up" is NEURON time / excitable time: above 1, excitable is faster.
 
 Not run here (it times nothing): gpu_build.py compiles every fused GPU kernel to sm_90a machine
 code without a GPU (PyPI's triton) and prints registers, spills and cells per multiprocessor.
 
-Usage: python benchmarks/run_all.py [--quick] [--only single,batch,cli,cable,tour,network,scale,swc]
+Usage: python benchmarks/run_all.py [--quick] [--only single,batch,cli,cable,tour,network,scale,swc,lab,model]
        [--markdown]
 (`make bench` runs it in full; --quick takes under a minute without scale, about 3 with it.)
 """
@@ -39,7 +41,7 @@ from pathlib import Path
 
 import _common as c
 
-BENCHES = ("single", "batch", "cli", "cable", "tour", "network", "scale", "swc", "lab")
+BENCHES = ("single", "batch", "cli", "cable", "tour", "network", "scale", "swc", "lab", "model")
 
 
 def _field(path: str, key: str, sep: str) -> str:
