@@ -47,6 +47,8 @@ CASES = {
     "nm_instant": (("nm_instant",), ("nm_instant",), {"ica": "ica"}, 16.0),
     "nm_procsolve": (("nm_procsolve",), ("nm_procsolve",), {"ik": "ik"}, 30.0),
     "nm_digits": (("nm_digits",), ("nm_digits",), {"ik": "ik"}, 6.3),
+    "nm_linear_init": (("nm_linear_init",), ("nm_linear_init",), {"ik": "ik"}, 16.0),
+    "nm_linear_bp": (("nm_linear_bp",), ("nm_linear_bp",), {"i": ("nm_linear_bp", "i")}, 16.0),
 }
 #: Cases whose current clamp fires (their spike times are compared too).
 SPIKING = ("hh", "nachan+khhchan")

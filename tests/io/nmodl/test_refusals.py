@@ -51,6 +51,14 @@ CASES = {
                                        "PROCEDURE s(a) { x = a }\n", 9, "SOLVE s (a PROCEDURE with arguments)"),
     "while": ("", "", "BREAKPOINT { LOCAL k\n k = 0\n WHILE (k < 3) { k = k + 1 }\n i = g*(v+65) }\n", 10,
               "WHILE loop"),
+    # LINEAR blocks (linear.py): NEURON's nocmodl refuses both (unequal counts; a term with two states)
+    "linear_count": ("", "", "STATE { x y }\nBREAKPOINT { SOLVE lin\n i = g*x*(v+65) }\nLINEAR lin {\n ~ x + y = 1\n}\n",
+                     11, "LINEAR lin with 1 equation for 2 unknowns (x, y"),
+    "linear_nonlinear": ("", "", ("STATE { x y }\nBREAKPOINT { SOLVE lin\n i = g*x*(v+65) }\n"
+                                  "LINEAR lin {\n ~ x + y = 1\n ~ x*y = 0.1\n}\n"), 13,
+                         "an equation not linear in the unknowns (x, y) of LINEAR lin"),
+    "linear_method": ("", "", ("STATE { x }\nBREAKPOINT { SOLVE lin METHOD sparse\n i = g*x*(v+65) }\n"
+                               "LINEAR lin {\n ~ x = 1\n}\n"), 9, "SOLVE lin METHOD sparse (a LINEAR block)"),
 }
 
 

@@ -1,12 +1,13 @@
 """What a .mod file declares, read from NEURON's AST as plain data: the mechanism's name (SUFFIX),
 parameters with their defaults and units, states, assigned variables, ions read and written,
 currents, and the blocks the generated mechanism evaluates (BREAKPOINT, INITIAL, DERIVATIVE,
-FUNCTION, PROCEDURE).
+FUNCTION, PROCEDURE, LINEAR).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 
 #: NEURON's default ion values (nrn/src/nrnoc/eion.cpp and its ion registrations; checked against
 #: NEURON 9.0.2 side by side in tests/io/nmodl): reversal potentials (mV), inside and outside
@@ -63,6 +64,9 @@ class Description:
     functions: dict[str, object]
     procedures: dict[str, object]
     arrays: dict[str, int] = dataclasses.field(default_factory=dict)  # STATE/ASSIGNED array -> length
+    linears: dict[str, object] = dataclasses.field(default_factory=dict)  # LINEAR blocks (linear.py)
+    #: LINEAR block -> (its header's line, the line of each `~` equation in the block's order)
+    linear_lines: dict[str, tuple[int, tuple[int, ...]]] = dataclasses.field(default_factory=dict)
 
     @property
     def currents(self) -> tuple[str, ...]:
@@ -95,7 +99,8 @@ def describe(mod) -> Description:
     program = mod.program
     info = {"suffix": "", "point": False, "ions": [], "nonspecific": (), "ranges": (), "globals_": ()}
     params, states, assigned, constants, arrays = {}, [], {}, {}, {}
-    blocks = {"breakpoint": None, "initial": None, "derivatives": {}, "functions": {}, "procedures": {}}
+    blocks = {"breakpoint": None, "initial": None, "derivatives": {}, "functions": {}, "procedures": {},
+              "linears": {}}
     for block in program.blocks:
         if block.is_neuron_block():
             _neuron_block(block, info)
@@ -126,6 +131,8 @@ def describe(mod) -> Description:
             blocks["functions"][block.get_node_name()] = block
         elif block.is_procedure_block():
             blocks["procedures"][block.get_node_name()] = block
+        elif block.is_linear_block():
+            blocks["linears"][block.get_node_name()] = block
         elif block.is_local_list_statement():  # file-level LOCAL: a variable of the mechanism, 0 at start
             for v in block.variables:
                 if v.name.is_indexed_name():  # LOCAL x[N]: an array of the mechanism (cabpump.mod's frat)
@@ -140,7 +147,27 @@ def describe(mod) -> Description:
         constants=constants, breakpoint=blocks["breakpoint"], initial=blocks["initial"],
         solves=_solves(blocks["breakpoint"], steady=False), initial_solves=_solves(blocks["initial"], steady=True),
         derivatives=blocks["derivatives"], functions=blocks["functions"], procedures=blocks["procedures"],
-        arrays=arrays)
+        arrays=arrays, linears=blocks["linears"], linear_lines=_linear_lines(mod.text, blocks["linears"]))
+
+
+def _linear_lines(text: str, names) -> dict[str, tuple[int, tuple[int, ...]]]:
+    """For each LINEAR block: the line of its header and of each ``~`` in it, in order (NEURON's
+    AST carries no line numbers to Python: the k-th equation of the block is its k-th ``~``)."""
+    from excitable.io.nmodl.parse import strip_comments
+
+    lines, out = strip_comments(text), {}
+    for name in names:
+        head = next((i for i, ln in enumerate(lines) if re.match(rf"\s*LINEAR\s+{re.escape(name)}\b", ln)), None)
+        if head is None:
+            continue
+        eqs, depth = [], 0
+        for i in range(head, len(lines)):
+            eqs += [i + 1] * lines[i].count("~")
+            depth += lines[i].count("{") - lines[i].count("}")
+            if depth <= 0 and "}" in lines[i]:
+                break
+        out[name] = (head + 1, tuple(eqs))
+    return out
 
 
 def _elements(definition, arrays: dict) -> list[str]:

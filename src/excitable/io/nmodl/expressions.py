@@ -8,7 +8,8 @@ function's value is the variable named after it; PROCEDUREs write the mechanism'
 takes one branch, otherwise both branches run and each variable is chosen per site
 (``jnp.where``: the result of the branch NEURON would take); ``FROM i = a TO b`` loops with
 constant bounds are unrolled. DERIVATIVE equations (``x' = f``) are handed to the solver of the
-SOLVE statement (``solvers``), which is installed in the scope.
+SOLVE statement (``solvers``), which is installed in the scope; so are a LINEAR block's equations
+(``~ lhs = rhs``, ``linear``).
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ class Compiler:
         self.path, self.functions, self.procedures, self.known = path, functions, procedures, known
         self._compiled: dict[str, tuple] = {}
         self.exp = SharedExp()  # exponentials of a v + b share bases (affine.py)
+        self.lin_index = 0  # the next `~` equation's place in its LINEAR block (linear.compile_blocks)
 
     def fail(self, what: str, node=None):
         text = ""
@@ -145,6 +147,10 @@ class Compiler:
                 appears = re.search(rf"\b{re.escape(base)}\b", text) and not re.search(r"\b[A-Za-z_]\w*\s*\(", text)
                 return lambda scope: scope.solver.equation(scope, target(scope), rhs, guard=not appears)
             self.fail("higher-order or non-ODE equation", e)
+        if e.is_lin_equation():  # `~ lhs = rhs` of a LINEAR block: a row of its system (linear.py)
+            lhs, rhs, index = self.expr(e.lhs), self.expr(e.rhs), self.lin_index
+            self.lin_index += 1
+            return lambda scope: scope.solver.linear(scope, index, lhs, rhs)
         if e.is_binary_expression() and e.op.eval() == "=":
             if not (e.lhs.is_var_name() or e.lhs.is_name()) or (e.lhs.is_var_name() and e.lhs.index is not None):
                 self.fail("assignment to", e.lhs)

@@ -29,6 +29,7 @@ from jax.custom_derivatives import SymbolicZero
 
 from excitable.errors import ModelError
 from excitable.io.nmodl import concentrations, solvers
+from excitable.io.nmodl import linear as linear_blocks
 from excitable.io.nmodl.affine import Affine, materialize
 from excitable.io.nmodl.describe import ION_DEFAULTS, SPECIAL, Description
 from excitable.io.nmodl.expressions import EXP_CACHE, Compiler, Scope
@@ -133,8 +134,8 @@ def kept(desc: Description, breakpoint_text: str, solve_text: str, initial_text:
 
 def solved_text(desc: Description) -> str:
     """The NMODL text of the blocks BREAKPOINT SOLVEs and of what they call."""
-    return "\n".join(_mentions(desc, desc.derivatives.get(b) or desc.procedures[b]) for b, _ in desc.solves
-                     if b in desc.derivatives or b in desc.procedures)
+    blocks = {**desc.procedures, **desc.linears, **desc.derivatives}
+    return "\n".join(_mentions(desc, blocks[b]) for b, _ in desc.solves if b in blocks)
 
 
 def feeds(desc: Description, breakpoint_text: str, solve_text: str) -> tuple[str, ...]:
@@ -167,6 +168,9 @@ class Generated:
         # assignments advance the states (Migliore's `m = m + mexp*(minf - m)`, with dt)
         self.procedure_solves = {b: comp.block(desc.procedures[b].statement_block, procedure=True)
                                  for b, m in desc.solves if not m and b in desc.procedures}
+        # LINEAR blocks, solved where a SOLVE names them (INITIAL or BREAKPOINT's nrn_state: linear.py)
+        self.linears = linear_blocks.compile_blocks(comp, desc)
+        self.unknowns = {n: linear_blocks.unknowns(desc, n) for n in desc.linears}
         self.initial = (comp.block(desc.initial.statement_block, solve=self._steady)
                         if desc.initial else (lambda s: None))
         text = _mentions(desc, desc.breakpoint) if desc.breakpoint else ""
@@ -174,6 +178,7 @@ class Generated:
         self.carried = carried(desc, text)
         solved = solved_text(desc)
         init = _mentions(desc, desc.initial) if desc.initial else ""
+        init += "".join("\n" + _mentions(desc, desc.linears[n]) for n in linear_blocks.solved_in_initial(desc))
         self.kept = tuple(k for k in kept(desc, text, solved, init) if k not in self.carried)
         self.feeds = feeds(desc, text, solved)
         # NEURON's t in nrn_state: the step's end; in BREAKPOINT (nrn_cur): the step's middle
@@ -185,12 +190,19 @@ class Generated:
 
     def _steady(self, solve_node):
         name = solve_node.block_name.get_node_name()
+        if solve_node.steadystate is None and name in self.linears:  # SOLVE of a LINEAR block (no METHOD)
+            return lambda scope: self.solve_linear(name, scope)
+        if solve_node.steadystate is None:
+            self.compiler.fail(f"SOLVE {name} in INITIAL without STEADYSTATE", solve_node)
         method = solve_node.steadystate.get_node_name()
 
         def run(scope):
             solvers.solve(method, self.derivatives[name], scope, self.eq_states[name], steady=True,
                           linear=self.linear.get(name, True))
         return run
+
+    def solve_linear(self, name, scope) -> None:
+        linear_blocks.solve(self.linears[name], scope, self.desc, name, self.unknowns[name])
 
     def scope(self, chan, v, s, celsius, dt=0.0) -> Scope:
         glob = dict.fromkeys(self.desc.assigned, 0.0)
@@ -296,6 +308,9 @@ def make_class(desc: Description, mod):
         for block, method in desc.solves:
             if block in gen.procedure_solves:
                 gen.procedure_solves[block](scope)
+                continue
+            if block in gen.linears:  # NEURON's nrn_state solves it at the new V
+                gen.solve_linear(block, scope)
                 continue
             solvers.solve(method, gen.derivatives[block], scope, gen.eq_states[block],
                           linear=gen.linear.get(block, False))

@@ -221,6 +221,22 @@ def _solve_sites(jac, rhs):
     return jnp.moveaxis(jnp.linalg.solve(jac_sites, jnp.moveaxis(rhs, 0, -1)[..., None])[..., 0], -1, 0)
 
 
+def affine_root(residual, zero):
+    """The root of ``residual``, affine in x, per site (a LINEAR block's system, linear.py): r(x)
+    = A x + r(0), so A is built exactly by forward mode (``jax.linearize`` once, its columns by one
+    vmapped jvp) and x solves A x = -r(0) by LU with partial pivoting (``jnp.linalg.solve``,
+    batched over the sites; NEURON's scopmath ``simeq`` is Gaussian elimination with partial
+    pivoting). ``zero``: a tuple of n zero arrays shaped like the sites; ``residual``: tuple ->
+    (n, *sites). Returns (x as a tuple, A (n, n, *sites), r(0) (n, *sites))."""
+    n = len(zero)
+    r0, tangent = jax.linearize(residual, zero)
+    basis = tuple(jnp.broadcast_to(jnp.eye(n, dtype=z.dtype)[:, k].reshape((n,) + (1,) * z.ndim), (n,) + z.shape)
+                  for k, z in enumerate(zero))
+    jac = jnp.moveaxis(jax.vmap(tangent)(basis), 0, 1)  # (i, k, *sites): d r_i / d x_k
+    x = _solve_sites(jac, -r0)
+    return tuple(x[k] for k in range(n)), jac, r0
+
+
 def _fd_jacobian(value, x):
     """NEURON's Jacobian of ``value`` at ``x`` (n, *sites) by central differences (newton_thread.hpp
     buildjacobian): column j from x_j + h and then (x_j + h) - 2h, h = max(|0.02 x_j|, STEP), x_j

@@ -12,8 +12,10 @@ import re
 
 from excitable.errors import ModelError
 from excitable.io.nmodl import point
+from excitable.io.nmodl.artificial import is_artificial
 from excitable.io.nmodl.concentrations import readable_current, writable
 from excitable.io.nmodl.describe import Description
+from excitable.io.nmodl.linear import problems as linear_problems
 from excitable.io.nmodl.parse import ModFile, strip_comments
 
 #: Block keywords and statements, with why each is refused.
@@ -24,7 +26,6 @@ KEYWORDS = {
     "POINTER": "POINTER",
     "BBCOREPOINTER": "BBCOREPOINTER",
     "EXTERNAL": "EXTERNAL",
-    "LINEAR": "LINEAR block",
     "NONLINEAR": "NONLINEAR block",
     "DISCRETE": "DISCRETE block",
     "PARTIAL": "PARTIAL block",
@@ -60,7 +61,10 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
         pattern = rf"\b{call}\w*\s*\(" if call.endswith("_") else rf"\b{call}\s*\("
         found += [(n, f"{call}() (random numbers, events or C library calls)") for n in _lines(lines, pattern)]
     for block, method in desc.solves:
-        if not method and block in desc.procedures and not desc.point:
+        if block in desc.linears:  # solved in nrn_state (linear.py); NEURON takes no METHOD there
+            if method:
+                found.append((_first(lines, rf"\bSOLVE\s+{block}\b"), f"SOLVE {block} METHOD {method} (a LINEAR block)"))
+        elif not method and block in desc.procedures and not desc.point:
             # SOLVE of a PROCEDURE: NEURON calls it once per step in nrn_state (mechanism.py does)
             if list(desc.procedures[block].parameters):
                 found.append((_first(lines, rf"\bSOLVE\s+{block}\b"), f"SOLVE {block} (a PROCEDURE with arguments)"))
@@ -69,6 +73,7 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
     found += _ion_problems(desc, lines)
     found += point.problems(mod, desc)  # NET_RECEIVE, events, ARTIFICIAL_CELL, ELECTRODE_CURRENT (point.py)
     found += _voltage_into_solve(desc, lines)
+    found += linear_problems(desc, point=desc.point or is_artificial(mod))  # counts, linearity (linear.py)
     for n in _block_lines(lines, "PARAMETER", r"\b[A-Za-z_]\w*\s*\[\s*\w+\s*\]"):
         found.append((n, "PARAMETER arrays"))
     return sorted(set(found))

@@ -1,0 +1,225 @@
+"""NMODL LINEAR blocks: a system of linear equations in STATE variables, solved per site.
+
+``LINEAR name { ~ a*x + b*y = c ... }`` is solved where a SOLVE names it (with no METHOD): in
+INITIAL once (``finitialize``; Khaliq & Raman's resurgent Na channel starts its 13 states so), in
+BREAKPOINT at every step, in ``nrn_state`` at the new V (nocmodl's generated code, checked: neither
+``nrn_init`` nor ``nrn_cur`` solves it). NEURON's rules (nocmodl ``simultan.cpp``):
+
+- the unknowns are the STATE variables that appear in the block's ``~`` equations (those of its
+  SOLVEFOR list where it has one), a whole array where one of its elements appears; a STATE that
+  appears nowhere in them is an ordinary variable there;
+- the block's other statements run in order, as code: a state they read has its value from before
+  the solve; each equation is a row, its unknowns' coefficients and the rest;
+- there must be as many equations as unknowns (nocmodl refuses the file otherwise), and each term
+  may hold one unknown at most (``more than one state in preceding term``);
+- the system is solved by Gaussian elimination with partial pivoting (scopmath ``simeq``).
+
+Here each equation's residual r_i(x) = lhs - rhs is evaluated with the unknowns set to x (the
+rest of the block's values as they were when the equation was reached), A = dr/dx by forward
+mode and b = -r(0): exact for a linear system (``solvers.affine_root``, batched over the sites;
+jit, vmap and grad go through ``jnp.linalg.solve``). What is refused, with ``file:line``: a number
+of equations unlike the number of unknowns, a term that is not linear in them (read from the AST in
+``problems``; when the file is loaded, concretely too: the residual at a second point must be
+A x + r(0), ``check``), an equation inside ``if`` (NEURON counts it whether or not it runs), a METHOD
+on the SOLVE, a LINEAR block in a point process or artificial cell (not run there yet).
+"""
+
+from __future__ import annotations
+
+import re
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from excitable.errors import ModelError
+from excitable.io.nmodl.affine import materialize
+from excitable.io.nmodl.expressions import EXP_CACHE
+from excitable.io.nmodl.solvers import _present, affine_root
+
+#: The linearity check when a file is loaded: |r(x1) - (A x1 + r(0))| <= CHECK_RTOL x the row's
+#: scale. Round-off in a row of k terms is ~k x 1e-16 of its scale; a term x*y or x^2 at x1 ~ 0.5
+#: misses the linear prediction by ~0.1 of the scale: 1e-9 separates the two by orders of magnitude.
+CHECK_RTOL = 1e-9
+
+
+def equations(block) -> list:
+    """(LinEquation node, inside an ``if``) of a LINEAR block, in the order of the file."""
+    out = []
+
+    def walk(statements, in_if):
+        for st in statements:
+            e = st.expression if st.is_expression_statement() else st
+            if e.is_lin_equation():
+                out.append((e, in_if))
+            elif e.is_statement_block():
+                walk(e.statements, in_if)
+            elif e.is_from_statement():
+                walk(e.statement_block.statements, in_if)
+            elif e.is_if_statement():
+                walk(e.statement_block.statements, True)
+                for b in e.elseifs:
+                    walk(b.statement_block.statements, True)
+                if e.elses is not None:
+                    walk(e.elses.statement_block.statements, True)
+    walk(block.statement_block.statements, False)
+    return out
+
+
+def unknowns(desc, name: str) -> tuple[str, ...]:
+    """The block's unknowns in NEURON's order (first appearance in its equations, lhs then rhs)."""
+    from excitable.io.nmodl.parse import dsl
+
+    block = desc.linears[name]
+    solvefor = {n.get_node_name() for n in block.solvefor} if block.solvefor else None
+    out: list[str] = []
+    for eq, _ in equations(block):
+        for side in (eq.lhs, eq.rhs):
+            for word in re.findall(r"\b[A-Za-z_]\w*\b", dsl().to_nmodl(side)):
+                if solvefor is not None and word not in solvefor:
+                    continue
+                names = ([word] if word in desc.states else
+                         [f"{word}[{i}]" for i in range(desc.arrays.get(word, 0)) if f"{word}[0]" in desc.states])
+                out += [n for n in names if n not in out]
+    return tuple(out)
+
+
+def solved_in_initial(desc) -> tuple[str, ...]:
+    """The LINEAR blocks a ``SOLVE name`` (no STEADYSTATE) of INITIAL names, in order."""
+    out = []
+    for st in desc.initial.statement_block.statements if desc.initial is not None else ():
+        e = st.expression if st.is_expression_statement() else st
+        if e.is_solve_block() and e.steadystate is None and e.block_name.get_node_name() in desc.linears:
+            out.append(e.block_name.get_node_name())
+    return tuple(out)
+
+
+def _degree(e, unknown: set) -> int | None:
+    """The degree of an expression in the unknowns: 0, 1, 2 (not linear), None (a call of a
+    function of them: left to the concrete check)."""
+    if e.is_paren_expression() or e.is_wrapped_expression():
+        return _degree(e.expression, unknown)
+    if e.is_var_name() or e.is_name():
+        return 1 if e.get_node_name() in unknown else 0
+    if e.is_unary_expression():
+        return _degree(e.expression, unknown)
+    if e.is_function_call():
+        args = [_degree(a, unknown) for a in e.arguments]
+        return 0 if all(a == 0 for a in args) else None
+    if not e.is_binary_expression():
+        return 0
+    a, b, op = _degree(e.lhs, unknown), _degree(e.rhs, unknown), e.op.eval()
+    if a is None or b is None:
+        return 2 if (a or 0) >= 2 or (b or 0) >= 2 else None
+    if op in ("+", "-"):
+        return max(a, b)
+    if op == "*":
+        return a + b
+    if op == "/":
+        return a if b == 0 else 2
+    return 0 if a == b == 0 else 2  # ^, comparisons, && ||
+
+
+def problems(desc, point: bool = False) -> list[tuple[int, str]]:
+    """(line, what) of each LINEAR block NEURON would refuse or excitable does not run, read from
+    the AST (``unsupported.find`` reports them). ``point``: a point process or artificial cell."""
+    found = []
+    for name, block in desc.linears.items():
+        head, lines = desc.linear_lines.get(name, (0, ()))
+        if point:
+            found.append((head, f"LINEAR {name} in a point process or artificial cell"))
+            continue
+        eqs, unk = equations(block), unknowns(desc, name)
+        names = {u.split("[")[0] for u in unk}
+        for k, (eq, in_if) in enumerate(eqs):
+            line = lines[k] if k < len(lines) else head
+            if in_if:
+                found.append((line, f"an equation inside if in LINEAR {name}"))
+            elif max(_degree(eq.lhs, names) or 0, _degree(eq.rhs, names) or 0) > 1:
+                found.append((line, f"an equation not linear in the unknowns ({', '.join(unk)}) of LINEAR {name}"))
+        has_loop = any(st.is_from_statement() for st in block.statement_block.statements)
+        if not has_loop and len(eqs) != len(unk):  # with FROM loops: counted when traced (solve)
+            found.append((head, count_message(name, len(eqs), unk)))
+    return found
+
+
+def count_message(name: str, n_equations: int, unk) -> str:
+    return (f"LINEAR {name} with {n_equations} equation{'s' if n_equations != 1 else ''} for {len(unk)} unknowns ({', '.join(unk) or 'none'}: "
+            "the STATE variables in its equations; NEURON needs as many)")
+
+
+class System:
+    """The solver a LINEAR block runs with: each ``~`` equation is recorded as a row (its place in
+    the block, the block's values as they are there, and its two sides)."""
+
+    def __init__(self):
+        self.rows = []
+
+    def linear(self, scope, index, lhs, rhs):
+        self.rows.append((index, scope.copy(), lhs, rhs))
+
+    def equation(self, scope, name, rhs, guard=True):
+        raise ModelError(f"an ODE ({name}') inside a LINEAR block")
+
+    def conserve(self, scope, name, expr):
+        raise ModelError(f"CONSERVE {name} inside a LINEAR block")
+
+
+def compile_blocks(comp, desc) -> dict:
+    """LINEAR block -> its compiled body (``run(scope)``), each equation numbered in its block."""
+    out = {}
+    for name, block in desc.linears.items():
+        comp.lin_index = 0
+        out[name] = comp.block(block.statement_block)
+    return out
+
+
+def solve(run_block, scope, desc, name: str, unk: tuple[str, ...]) -> None:
+    """Solve LINEAR ``name`` (compiled as ``run_block``) in ``scope``: the unknowns ``unk`` are set
+    to the solution, per site; what the block assigns stays as it ran."""
+    system, inner = System(), scope.copy()
+    inner.solver = system
+    run_block(inner)
+    scope.glob.update(inner.glob)
+    head, lines = desc.linear_lines.get(name, (0, ()))
+    if len(system.rows) != len(unk):
+        raise ModelError(f"{desc.path}:{head}: {count_message(name, len(system.rows), unk)} not supported")
+    start = _present(scope, unk)
+    shape, dtype = start[0].shape, start[0].dtype
+
+    def residual(x):
+        rows = []
+        for _, snap, lhs, rhs in system.rows:
+            trial = snap.copy()
+            trial.glob[EXP_CACHE] = dict(snap.glob.get(EXP_CACHE, {}))  # its own: no tracer leaks out
+            for n, xx in zip(unk, x):
+                trial.set(n, xx)
+            rows.append(jnp.broadcast_to(materialize(lhs(trial)) - materialize(rhs(trial)), shape))
+        return jnp.stack(rows).astype(dtype)
+
+    zero = tuple(jnp.zeros(shape, dtype) for _ in unk)
+    x, jac, r0 = affine_root(residual, zero)
+    if not isinstance(r0, jax.core.Tracer):  # concrete values (the load's check, loader._probe)
+        check(residual, jac, r0, x, desc.path, name, [lines[i] if i < len(lines) else head for i, *_ in system.rows])
+    for n, xx in zip(unk, x):
+        scope.set(n, xx)
+
+
+def check(residual, jac, r0, x, path, name: str, row_lines) -> None:
+    """Refuse a system that is not linear in its unknowns (the residual at a second point, x1,
+    must be A x1 + r(0) to CHECK_RTOL of the row's scale) or that has no unique solution."""
+    n = len(row_lines)
+    shape = np.shape(r0)[1:]
+    x1 = tuple(jnp.full(shape, 0.5 + 0.37 * k / max(n, 1), r0.dtype) for k in range(n))  # generic, O(1)
+    r1 = np.asarray(residual(x1))
+    terms = np.asarray(jac) * np.stack([np.asarray(a) for a in x1])[None]  # (i, k, *sites)
+    predicted = np.asarray(r0) + terms.sum(axis=1)
+    scale = np.maximum(np.abs(np.asarray(r0)) + np.abs(terms).sum(axis=1), np.abs(r1)) + 1e-300
+    off = np.abs(r1 - predicted) / scale
+    bad = np.flatnonzero(np.max(off.reshape(n, -1), axis=1) > CHECK_RTOL)
+    if bad.size:
+        raise ModelError(f"{path}:{row_lines[bad[0]]}: an equation not linear in the unknowns of LINEAR {name} "
+                         f"(off its linear part by {float(np.max(off[bad[0]])):.2g} of its scale) not supported")
+    if not all(np.all(np.isfinite(np.asarray(a))) for a in x):
+        raise ModelError(f"{path}:{row_lines[0]}: LINEAR {name} has no unique solution (a singular system; "
+                         "NEURON's simeq stops the run) not supported")

@@ -1,0 +1,140 @@
+"""NMODL LINEAR blocks (io/nmodl/linear.py) against closed forms, under jit, vmap and grad, and the
+files NEURON would refuse. The NEURON side by side runs of the two test files are in
+test_neuron_side_by_side.py (CASES nm_linear_init, nm_linear_bp: every trace within 1e-6 of its
+range, 1e-11 found); the refusals of a wrong count and a nonlinear term in test_refusals.py.
+
+Tolerances: both sides are float64 and the closed forms are a few operations; the LINEAR solve is
+an LU factorization of a 3x3 or 4x4 system whose entries are within a factor 10^3 of each other, so
+its round-off is ~1e-15 of the solution's norm (the occupancies sum to 1, so a small one, 7e-5,
+carries an error of ~2e-16 absolute, 3e-12 of itself): each state within 1e-12 relative or 1e-14
+absolute leaves room and still catches any wrong row or sign (that moves the solution by > 1e-3).
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from excitable.errors import ModelError
+from excitable.io.nmodl import load_mod
+from excitable.io.nmodl.check import check_file
+from tests.io.nmodl.neuron_side import mod_file
+
+jax.config.update("jax_enable_x64", True)
+RTOL, ATOL = 1e-12, 1e-14
+V = jnp.array([-90.0, -65.0, -30.0, 0.0, 40.0])
+
+
+def chain_equilibrium(v, a0=0.3, b0=0.08, kin=0.04, kout=0.015):
+    """nm_linear_init's states at equilibrium by detailed balance along its chain C1-C2-O-I (the
+    scheme has no loop, so each pair is in balance): C2/C1 = 2a/b, O/C2 = a/(2b), I/O = kin/kout."""
+    a, b = a0 * jnp.exp(v / 25.0), b0 * jnp.exp(-v / 30.0)
+    c1 = 1.0
+    c2 = c1 * 2 * a / b
+    o = c2 * a / (2 * b)
+    i = o * kin / kout
+    total = c1 + c2 + o + i
+    return {"C1": c1 / total, "C2": c2 / total, "O": o / total, "I": i / total}
+
+
+def test_initial_linear_block_is_the_exact_equilibrium():
+    mech = load_mod(mod_file("nm_linear_init"))()
+    ours, exact = mech.steady_state(V, 16.0), chain_equilibrium(V)
+    for name, want in exact.items():
+        np.testing.assert_allclose(ours[name], want, rtol=RTOL, atol=ATOL, err_msg=name)
+
+
+def test_linear_block_under_jit_vmap_and_grad():
+    cls = load_mod(mod_file("nm_linear_init"))
+
+    def open_at_rest(a0):
+        return cls(a0=a0).steady_state(jnp.asarray(-40.0), 16.0)["O"]
+
+    a0s = jnp.array([0.1, 0.3, 1.0])
+    batched = jax.jit(jax.vmap(open_at_rest))(a0s)
+    np.testing.assert_allclose(batched, chain_equilibrium(-40.0, a0=a0s)["O"], rtol=RTOL, atol=ATOL)
+    grad = jax.grad(open_at_rest)(0.3)  # through jnp.linalg.solve
+    want = jax.grad(lambda a0: chain_equilibrium(-40.0, a0=a0)["O"])(0.3)  # the closed form's
+    np.testing.assert_allclose(grad, want, rtol=1e-10)  # a derivative: a few more operations' round-off
+
+
+def test_breakpoint_linear_block_is_solved_each_step_with_the_old_states_in_its_code():
+    """nm_linear_bp: O = 1 / (1 + b/a + c/d) at the new V, with d = d0 (1 + 0.5 O) from the O before
+    the solve (the block's code reads the state; only its equations hold the unknowns)."""
+    mech = load_mod(mod_file("nm_linear_bp"))()
+    old_o = jnp.linspace(0.0, 0.8, V.size)
+    s = {"C": 1.0 - old_o, "O": old_o, "B": jnp.zeros_like(V)}
+    new = mech.advance(V, s, 16.0, 0.025, {"T": 0.0})
+    a, b = 0.4 * jnp.exp((V + 40) / 12), 0.4 * jnp.exp(-(V + 40) / 12)
+    d = 0.5 * (1 + 0.5 * old_o)
+    o = 1.0 / (1.0 + b / a + 0.2 / d)
+    for name, want in {"O": o, "C": b / a * o, "B": 0.2 / d * o}.items():
+        np.testing.assert_allclose(new[name], want, rtol=RTOL, atol=ATOL, err_msg=name)
+    # NEURON's nrn_init does not solve it: the states start at 0 (checked side by side)
+    assert all(float(jnp.max(jnp.abs(x))) == 0.0 for x in mech.steady_state(V, 16.0).values())
+
+
+ARRAY = """NEURON { SUFFIX lin_array NONSPECIFIC_CURRENT i }
+PARAMETER { g = 0.001 (S/cm2) }
+ASSIGNED { v (mV) i (mA/cm2) }
+STATE { x[3] }
+INITIAL { SOLVE chain }
+BREAKPOINT { i = g*x[2]*(v + 65) }
+LINEAR chain {
+  FROM k = 0 TO %s {
+    ~ x[k] - 2*x[k+1] = 0
+  }
+  ~ x[0] + x[1] + x[2] = 1
+}
+"""
+
+
+def test_an_array_in_a_loop_is_one_unknown_per_element(tmp_path):
+    path = tmp_path / "lin_array.mod"
+    path.write_text(ARRAY % "1")
+    s = load_mod(path)().steady_state(V, 6.3)
+    np.testing.assert_allclose([s["x[0]"][0], s["x[1]"][0], s["x[2]"][0]], np.array([4, 2, 1]) / 7, rtol=RTOL)
+    path.write_text(ARRAY % "0")  # 2 equations for 3 unknowns, found when the loop is unrolled
+    with pytest.raises(ModelError, match=r"lin_array\.mod:7: LINEAR chain with 2 equations for 3 unknowns"):
+        load_mod(path)
+
+
+HEAD = """NEURON { SUFFIX %s NONSPECIFIC_CURRENT i }
+PARAMETER { g = 0.001 (S/cm2) }
+ASSIGNED { v (mV) i (mA/cm2) }
+STATE { x y }
+BREAKPOINT { SOLVE lin
+  i = g*x*(v + 65) }
+"""
+
+
+@pytest.mark.parametrize("case, rest, line, what", [
+    # x*y hidden in a FUNCTION: not seen in the AST, found when the file is loaded (linear.check)
+    ("through_a_call", "LINEAR lin {\n  ~ x + y = 1\n  ~ sq(x) - y = 0\n}\nFUNCTION sq(a) { sq = a*a }\n", 9,
+     "an equation not linear in the unknowns of LINEAR lin"),
+    ("singular", "LINEAR lin {\n  ~ x + y = 1\n  ~ 2*x + 2*y = 0\n}\n", 8, "LINEAR lin has no unique solution"),
+], ids=["through_a_call", "singular"])
+def test_a_system_refused_when_the_file_is_loaded(case, rest, line, what, tmp_path):
+    path = tmp_path / f"{case}.mod"
+    path.write_text(HEAD % case + rest)
+    with pytest.raises(ModelError) as err:
+        load_mod(path)
+    assert str(err.value).startswith(f"{path}:{line}: {what}") and "\n" not in str(err.value)
+
+
+def test_a_linear_function_call_is_let_through(tmp_path):
+    path = tmp_path / "twice.mod"
+    path.write_text(HEAD % "twice" + "LINEAR lin {\n  ~ x + y = 1\n  ~ tw(x) - y = 0\n}\nFUNCTION tw(a) { tw = 2*a }\n")
+    new = load_mod(path)().advance(V, {"x": 0.0, "y": 0.0}, 6.3, 0.025, {"T": 0.0})
+    np.testing.assert_allclose([new["x"][0], new["y"][0]], [1 / 3, 2 / 3], rtol=RTOL)  # y = 2x, x + y = 1
+
+
+def test_linear_in_a_point_process_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "pp.mod"
+    path.write_text("NEURON { POINT_PROCESS pp NONSPECIFIC_CURRENT i }\nASSIGNED { v (mV) i (nA) }\n"
+                    "STATE { x }\nINITIAL { SOLVE lin }\nBREAKPOINT { i = x }\nLINEAR lin {\n  ~ x = 1\n}\n")
+    with pytest.raises(ModelError, match=r"pp\.mod:6: LINEAR lin in a point process or artificial cell not supported"):
+        load_mod(path)
+    assert any("LINEAR lin in a point process" in r for r in check_file(path)[0])
