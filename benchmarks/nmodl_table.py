@@ -167,6 +167,9 @@ def event_rows() -> list[str]:
     from tests.io.nmodl import test_plasticity
 
     rows += test_plasticity.comparison_rows(test_plasticity.mods.__wrapped__())  # weight = weight*fdep, STDP
+    from tests.io.nmodl import test_point_convergence
+
+    rows += test_point_convergence.comparison_rows()  # derivimplicit in a point process
     return [f"| {row} | {constructs([str(f) for f in files])} | {traces} | {spikes} |"
             for row, files, traces, spikes in rows]
 
@@ -176,7 +179,14 @@ def style_rows() -> list[str]:
     from tests.io.nmodl import test_ion_style
 
     return [f"| {row} | {constructs([str(f) for f in files])} | {traces} | {spikes} |"
-            for row, files, traces, spikes in test_ion_style.comparison_rows()]
+            for row, files, traces, spikes in test_ion_style.comparison_rows() + point_style_rows()]
+
+
+def point_style_rows() -> list[tuple]:
+    """A point process promoting the ion style (tests/io/nmodl/test_point_ion_style.py)."""
+    from tests.io.nmodl import test_point_ion_style
+
+    return test_point_ion_style.comparison_rows()
 
 
 def main() -> None:

@@ -119,3 +119,16 @@ def test_without_the_rule_the_soma_misses_neuron(neurons_run, tmp_path):
     mine = ours(plain)
     assert of_range(mine["soma:i_clamp"], neurons_run["soma:i_clamp"]) > 100 * RTOL
     assert of_range(mine["dend:i_clamp"], neurons_run["dend:i_clamp"]) <= RTOL
+
+
+def comparison_rows() -> list[tuple[str, list, str, str]]:
+    """(row, .mod files, traces, spikes) of the run above, for the table in docs/nmodl.md
+    (benchmarks/nmodl_table.py)."""
+    from tests.io.nmodl.neuron_side import mod_file
+
+    theirs, mine = neurons(), ours(load_mod(FILE))
+    traces = ", ".join(f"{k} {of_range(mine[k], theirs[k]):.1e}" for k in mine)
+    row = ("pp_careader (pp_careader.mod, a point process reading cai, cao) + nm_instant (nm_instant.mod) at a "
+           "soma, nm_instant alone at a 2-µm dendrite, 30 °C, both clamped to 0 mV: a point process promotes the "
+           "ion style")
+    return [(row, [FILE, mod_file("nm_instant")], f"{traces} (of each trace's range)", "clamped")]
