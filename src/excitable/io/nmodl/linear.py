@@ -10,18 +10,26 @@ BREAKPOINT at every step, in ``nrn_state`` at the new V (nocmodl's generated cod
   appears nowhere in them is an ordinary variable there;
 - the block's other statements run in order, as code: a state they read has its value from before
   the solve; each equation is a row, its unknowns' coefficients and the rest;
-- there must be as many equations as unknowns (nocmodl refuses the file otherwise), and each term
-  may hold one unknown at most (``more than one state in preceding term``);
+- there must be as many equations as unknowns (nocmodl refuses the file otherwise), each term may
+  hold one unknown at most ("more than one state in preceding term") and no unknown may be an
+  argument of a function call ("states not permitted in function calls": a FUNCTION the equation
+  calls reads the states as they are, like the block's code);
 - the system is solved by Gaussian elimination with partial pivoting (scopmath ``simeq``).
 
 Here each equation's residual r_i(x) = lhs - rhs is evaluated with the unknowns set to x (the
 rest of the block's values as they were when the equation was reached), A = dr/dx by forward
 mode and b = -r(0): exact for a linear system (``solvers.affine_root``, batched over the sites;
-jit, vmap and grad go through ``jnp.linalg.solve``). What is refused, with ``file:line``: a number
-of equations unlike the number of unknowns, a term that is not linear in them (read from the AST in
-``problems``; when the file is loaded, concretely too: the residual at a second point must be
-A x + r(0), ``check``), an equation inside ``if`` (NEURON counts it whether or not it runs), a METHOD
-on the SOLVE, a LINEAR block in a point process or artificial cell (not run there yet).
+jit, vmap and grad go through ``jnp.linalg.solve``). Refused with ``file:line`` when the file is
+read (``problems``, from the AST, by nocmodl's rules): a number
+of equations unlike the number of unknowns (with FROM loops: counted when traced, ``solve``), a
+term with two unknowns (or a power, quotient or comparison of one), an unknown in a call; also an
+equation inside ``if`` (NEURON counts it whether or not it runs), a METHOD on the SOLVE, a LINEAR
+block in a point process or artificial cell (not run there yet). Where the block is solved with
+numbers (outside ``jit``), ``check`` verifies the result: the residual at a second point must be
+A x1 + r(0) and the solution finite (a singular system, which NEURON's ``simeq`` stops on; under
+``jit`` it gives NaN, which the engine's health check reports). It is not forced at load: running a
+mechanism with numbers there cost 0.4-1.4 s of CPU for Narsg.mod (eager or compiled), where the
+whole import takes 0.3 s, and the AST's check is already exact.
 """
 
 from __future__ import annotations
@@ -95,8 +103,8 @@ def solved_in_initial(desc) -> tuple[str, ...]:
 
 
 def _degree(e, unknown: set) -> int | None:
-    """The degree of an expression in the unknowns: 0, 1, 2 (not linear), None (a call of a
-    function of them: left to the concrete check)."""
+    """The degree of an expression in the unknowns: 0, 1, 2 (not linear), None (a call with an
+    unknown in its arguments, which nocmodl refuses: "states not permitted in function calls")."""
     if e.is_paren_expression() or e.is_wrapped_expression():
         return _degree(e.expression, unknown)
     if e.is_var_name() or e.is_name():
@@ -110,7 +118,7 @@ def _degree(e, unknown: set) -> int | None:
         return 0
     a, b, op = _degree(e.lhs, unknown), _degree(e.rhs, unknown), e.op.eval()
     if a is None or b is None:
-        return 2 if (a or 0) >= 2 or (b or 0) >= 2 else None
+        return None
     if op in ("+", "-"):
         return max(a, b)
     if op == "*":
@@ -132,10 +140,12 @@ def problems(desc, point: bool = False) -> list[tuple[int, str]]:
         eqs, unk = equations(block), unknowns(desc, name)
         names = {u.split("[")[0] for u in unk}
         for k, (eq, in_if) in enumerate(eqs):
-            line = lines[k] if k < len(lines) else head
+            line, degrees = lines[k] if k < len(lines) else head, (_degree(eq.lhs, names), _degree(eq.rhs, names))
             if in_if:
                 found.append((line, f"an equation inside if in LINEAR {name}"))
-            elif max(_degree(eq.lhs, names) or 0, _degree(eq.rhs, names) or 0) > 1:
+            elif None in degrees:
+                found.append((line, f"a STATE in a function call's arguments in LINEAR {name} (nocmodl refuses it too)"))
+            elif max(degrees) > 1:
                 found.append((line, f"an equation not linear in the unknowns ({', '.join(unk)}) of LINEAR {name}"))
         has_loop = any(st.is_from_statement() for st in block.statement_block.statements)
         if not has_loop and len(eqs) != len(unk):  # with FROM loops: counted when traced (solve)
@@ -192,14 +202,15 @@ def solve(run_block, scope, desc, name: str, unk: tuple[str, ...]) -> None:
         for _, snap, lhs, rhs in system.rows:
             trial = snap.copy()
             trial.glob[EXP_CACHE] = dict(snap.glob.get(EXP_CACHE, {}))  # its own: no tracer leaks out
-            for n, xx in zip(unk, x):
-                trial.set(n, xx)
+            # as locals: the equation's own names see x, a FUNCTION it calls reads the states as
+            # they are (NEURON's C: only the names in the equation are the unknowns)
+            trial.local.update(zip(unk, x))
             rows.append(jnp.broadcast_to(materialize(lhs(trial)) - materialize(rhs(trial)), shape))
         return jnp.stack(rows).astype(dtype)
 
     zero = tuple(jnp.zeros(shape, dtype) for _ in unk)
     x, jac, r0 = affine_root(residual, zero)
-    if not isinstance(r0, jax.core.Tracer):  # concrete values (the load's check, loader._probe)
+    if not isinstance(r0, jax.core.Tracer):  # run with numbers (not under jit): checked
         check(residual, jac, r0, x, desc.path, name, [lines[i] if i < len(lines) else head for i, *_ in system.rows])
     for n, xx in zip(unk, x):
         scope.set(n, xx)

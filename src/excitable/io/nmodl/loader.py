@@ -87,8 +87,7 @@ def _make(p, text):
 
 def _probe(path, cls) -> None:
     """Trace INITIAL, BREAKPOINT and the SOLVE once, abstractly (``jax.eval_shape``: nothing is
-    computed), so that a file the compiler cannot follow fails here, in one line, and not in a run;
-    a file with LINEAR blocks is also run once with numbers (at -65 mV), where their linearity is checked."""
+    computed), so that a file the compiler cannot follow fails here, in one line, and not in a run."""
     import jax
     import jax.numpy as jnp
 
@@ -102,8 +101,6 @@ def _probe(path, cls) -> None:
     try:
         jax.eval_shape(everything)
         cls.shared_exp.choose_bases()  # the slopes this trace met (affine.py)
-        if getattr(getattr(cls, "description", None), "linears", None):
-            everything()  # once with numbers: a LINEAR block's equations are checked linear (linear.check)
     except ModelError as exc:
         raise ModelError(str(exc) if str(exc).startswith(str(path)) else f"{path}: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - a construct the compiler does not follow: one line, the file named
