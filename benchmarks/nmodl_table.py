@@ -35,7 +35,7 @@ CONSTRUCTS = {
     r"\bnet_send\s*\(": "net_send", r"\bflag\b": "flag", r"\bnet_event\s*\(": "net_event",
     r"\bnet_move\s*\(": "net_move", r"\bARTIFICIAL_CELL\b": "ARTIFICIAL_CELL", r"\bELECTRODE_CURRENT\b": "ELECTRODE_CURRENT",
     r"NET_RECEIVE\s*\(\s*\w+\s*(\([^)]*\))?\s*,": "per-NetCon arguments", r"\bstate_discontinuity\s*\(": "state_discontinuity",
-    r"\bweight\s*=\s*weight\b": "writes its weight",
+    r"\bweight\s*=\s*weight\b": "writes its weight", r"\bLINEAR\b": "LINEAR",
 }
 #: test_pools runs: (files, sections, recorded sections, runs {label: keyword arguments})
 POOL_CASES = [
