@@ -197,3 +197,10 @@ def test_a_run_differentiates_through_the_linear_solve_of_each_step():
     fd = (float(loss(jnp.asarray(c0 + h))) - float(loss(jnp.asarray(c0 - h)))) / (2 * h)
     assert abs(fd) > 1e-3  # c matters here: the test can fail
     assert grad == pytest.approx(fd, rel=1e-5)
+
+
+def test_mod_check_says_where_each_linear_block_is_solved():
+    lines = check_file(mod_file("nm_linear_init"))[0] + check_file(mod_file("nm_linear_bp"))[0]
+    assert "  solves: scheme by sparse, seqinit (LINEAR: its equations solved in INITIAL)" in lines
+    assert "  solves: equilibrium (LINEAR: its equations solved at every step)" in lines
+    assert sum("supported: yes" in r for r in lines) == 2
