@@ -31,6 +31,7 @@ from excitable.engine.hines import solve_tree
 from excitable.engine.ion_style import promoted
 from excitable.engine.ions import advance_pools, pool_values
 from excitable.engine.plan import Placement, Plan
+from excitable.engine.writers import in_neuron_order, store_written, writers
 from excitable.engine.synapses import deliver, detect
 from excitable.errors import ModelError
 from excitable.physics.ions import nernst
@@ -69,24 +70,6 @@ def ion_pool_values(plan: Plan, params, ions):
     """What mechanisms read from the ions: the dynamic pools' values and, where an imported
     mechanism reads an ion's concentrations, NEURON's ion style (Nernst reversal potential)."""
     return promoted(plan, params, {p.name: pool_values(p, params, ions[p.name], params["celsius"]) for p in plan.pools})
-
-
-def writers(plan: Plan, params):
-    """(placement, {state: (ion, "ci")}) of every mechanism that writes an ion concentration (an
-    imported calcium pool, io/nmodl/concentrations.py)."""
-    out, seen = [], {}
-    for pl in plan.placements:
-        writes = getattr(type(params["channels"][pl.name]), "conc_writes", None)
-        if writes:
-            for state, (ion, _) in writes.items():  # NEURON lets two write one ion; we do not pick one
-                for other, sites in seen.get(ion, ()):
-                    common = np.intersect1d(sites, np.asarray(pl.sites))
-                    if len(common):
-                        raise ModelError(f"mechanisms {other!r} and {pl.name!r} both write {state} (ion {ion!r}) in "
-                                         f"compartment {int(common[0])}; insert one {ion} pool per compartment")
-                seen.setdefault(ion, []).append((pl.name, np.asarray(pl.sites)))
-            out.append((pl, writes))
-    return out
 
 
 def written_pools(plan: Plan, params, chan_states, pools):
@@ -161,12 +144,20 @@ def at_sites(plan: Plan, placements, x) -> dict:
     return out
 
 
+def merged_scatters() -> bool:
+    """Whether ``add_in_order`` merges scatters: on a CPU (see there)."""
+    return jax.default_backend() == "cpu"
+
+
 def add_in_order(plan: Plan, total, parts):
     """``total`` (..., n) plus each (placement, value at its sites) of ``parts``, in order, as
     ``total.at[..., sites].add(value)`` one after the other would give; consecutive placements that
     do not cover every node by one scatter-add of their values concatenated (one kernel call instead
     of one per mechanism). XLA's CPU scatter adds its updates in their order, so each node's sum is
-    formed in the same order: the numbers are the same, bit for bit (checked by the golden traces)."""
+    formed in the same order: the numbers are the same, bit for bit (checked by the golden traces).
+    On a GPU a scatter adds repeated indices atomically, in no fixed order: there each placement
+    keeps its own scatter (decided at trace time), so GPU runs stay reproducible."""
+    merge = merged_scatters()
     run = []
 
     def flush(total):
@@ -182,6 +173,8 @@ def add_in_order(plan: Plan, total, parts):
             total = flush(total) + x
         else:
             run.append((pl, x))
+            if not merge:
+                total = flush(total)
     return flush(total)
 
 
@@ -256,30 +249,6 @@ def receive_events(plan: Plan, params, states, amounts, dt=None, offsets=_NONE):
 def clocked(plan: Plan, params) -> bool:
     """Whether a mechanism needs ``receive_events`` every step (an ``on_step``)."""
     return any(hasattr(type(params["channels"][pl.name]), "on_step") for pl in plan.placements)
-
-
-def in_neuron_order(plan: Plan, params):
-    """The placements in NEURON's mechanism order for nrn_init and nrn_state, with what each writes:
-    (placement, {state: (ion, "ci")} or None). NEURON moves every concentration writer right after
-    the ions (nrn_writes_conc), so the writers come first, in insertion order, then the others:
-    every other mechanism sees the concentration a writer stored this step (or in INITIAL), whatever
-    order the user inserted them in (checked against NEURON with a Ca-dependent gate whose file sorts
-    before the pool's: tests/io/nmodl/test_pools.py)."""
-    written = dict((pl.name, writes) for pl, writes in writers(plan, params))
-    return ([(pl, written[pl.name]) for pl in plan.placements if pl.name in written]
-            + [(pl, None) for pl in plan.placements if pl.name not in written])
-
-
-def store_written(plan: Plan, pl, writes, new_states, pools):
-    """``pools`` with the concentrations a writer just computed stored at its sites: NEURON's writer
-    stores its new cai in the ion at once (nrn_state, nrn_init), so the mechanisms after it read
-    it; eca is recomputed only at the next step's currents."""
-    for state, (ion, what) in writes.items():
-        value, entry = new_states[state], pools[ion]
-        ci = (jnp.broadcast_to(value, entry[what].shape) if plan.covers_all(pl)
-              else entry[what].at[pl.sites].set(value))
-        pools = {**pools, ion: {**entry, what: ci}}
-    return pools
 
 
 def advance_states(plan: Plan, params, v, states, dt, drive_syn, pools=_NONE):
