@@ -15,8 +15,8 @@ import jax.numpy as jnp
 
 from excitable.engine.ions import initial_pools
 from excitable.engine.plan import Plan, Probe
-from excitable.engine.stepping import (_at, in_neuron_order, ion_pool_values, mechanisms, membrane, step, with_ions,
-                                       written_pools)
+from excitable.engine.stepping import _at, ion_pool_values, mechanisms, membrane, step, with_ions, written_pools
+from excitable.engine.writers import in_neuron_order
 from excitable.engine.synapses import initial_synapses, netcon_states
 from excitable.units import DENSITY_TO_PER_UM2
 

@@ -154,7 +154,7 @@ def add_in_order(plan: Plan, total, parts):
     ``total.at[..., sites].add(value)`` one after the other would give; consecutive placements that
     do not cover every node by one scatter-add of their values concatenated (one kernel call instead
     of one per mechanism). XLA's CPU scatter adds its updates in their order, so each node's sum is
-    formed in the same order: the numbers are the same, bit for bit (checked by the golden traces).
+    formed in the same order: the numbers are the same, bit for bit (checked on bench_model.py's cell).
     On a GPU a scatter adds repeated indices atomically, in no fixed order: there each placement
     keeps its own scatter (decided at trace time), so GPU runs stay reproducible."""
     merge = merged_scatters()
