@@ -171,12 +171,14 @@ def _compile_type(ct, source, field_, exposed, dimension, conc: bool):
     return fn, reads
 
 
-def _constant(c, source, type_name) -> float:
+def _constant(c, source, type_name, factors=None) -> float:
+    """A Constant's value in SI; ``factors``: unit -> SI factor (default ``SI``)."""
+    factors = SI if factors is None else factors
     m = _QUANTITY.match(str(c.value)) if c.value is not None else None
-    if m is None or (m.group(2) or "") not in SI or not math.isfinite(float(m.group(1))):
+    if m is None or (m.group(2) or "") not in factors or not math.isfinite(float(m.group(1))):
         raise ModelError(f"NeuroML: {_at(source, c)}: ComponentType {type_name!r} Constant {c.name!r}: {c.value!r} "
-                         f"is not a number with a unit read here ({', '.join(u or '(none)' for u in SI)})")
-    return float(m.group(1)) * SI[m.group(2) or ""]
+                         f"is not a number with a unit read here ({', '.join(u or '(none)' for u in factors)})")
+    return float(m.group(1)) * factors[m.group(2) or ""]
 
 
 def _derived(el, where, text, known):

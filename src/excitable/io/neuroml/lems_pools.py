@@ -48,6 +48,7 @@ import jax.numpy as jnp
 
 from excitable.errors import ModelError
 from excitable.io.neuroml.lems import SI, _at, _derived, _order, compile_expression
+from excitable.io.neuroml.lems import _constant as _si_constant
 from excitable.io.neuroml.units import _QUANTITY
 from excitable.physics.channel import AbstractChannel, channel
 
@@ -204,11 +205,7 @@ def compile_pool(spec: LemsPool):
 def _constant(c, source, type_name) -> float:
     """A Constant's value in SI: the units of ``lems.SI`` and of the dimensions above (areas ...)."""
     factors = {**SI, **{u: f for table in DIMENSIONS.values() for u, f in table.items()}}
-    m = _QUANTITY.match(str(c.value)) if c.value is not None else None
-    if m is None or (m.group(2) or "") not in factors or not math.isfinite(float(m.group(1))):
-        raise ModelError(f"NeuroML: {_at(source, c)}: ComponentType {type_name!r} Constant {c.name!r}: {c.value!r} "
-                         f"is not a number with a unit read here ({', '.join(u or '(none)' for u in factors)})")
-    return float(m.group(1)) * factors[m.group(2) or ""]
+    return _si_constant(c, source, type_name, factors)
 
 
 def _on_start(dyn, src, name, known):
