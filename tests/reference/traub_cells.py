@@ -15,30 +15,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 
-from tests.conftest import neuron_h
-from tests.reference.nrnmech import compiled
+from tests.reference.nrnmech import neuron_loaded
 
 MODS = sorted((Path(__file__).parent / "mod" / "traub").glob("*.mod"))
-_H = []
 
 
 def neuron_traub():
     """NEURON's h with the Traub channels and the half gap loaded (compiled once), or skip."""
-    if _H:
-        return _H[0]
-    h = neuron_h()
-    import neuron
-
-    if not hasattr(h, "xs_natraub"):
-        folder = compiled(MODS, "nrnmech-traub")
-        if folder is None:
-            pytest.skip("nrnivmodl is missing or failed to compile tests/reference/mod/traub")
-        if not neuron.load_mechanisms(str(folder), warn_if_already_loaded=False):
-            pytest.skip("NEURON could not load tests/reference/mod/traub")
-    _H.append(h)
-    return h
+    return neuron_loaded(MODS, "nrnmech-traub", "tests/reference/mod/traub")
 
 
 class NrnCell:

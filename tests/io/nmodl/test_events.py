@@ -26,9 +26,8 @@ from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod
 from excitable.io.nmodl.check import check_file
 from excitable.model.network import Network, Site
-from tests.conftest import neuron_h
 from tests.io.nmodl.neuron_side import share
-from tests.reference.nrnmech import compiled
+from tests.reference.nrnmech import neuron_loaded
 
 OWN = Path(__file__).parent / "mod_events"
 DT = 0.025
@@ -43,23 +42,9 @@ def own_files():
     return [OWN / "ev_twostep.mod", OWN / "ev_intfire.mod", share() / "nrn" / "demo" / "release" / "invlfire.mod"]
 
 
-_H = []
-
-
 def neuron_events():
     """NEURON's h with this module's mechanisms loaded (compiled once), or skip."""
-    if _H:
-        return _H[0]
-    h = neuron_h()
-    import neuron
-
-    if not hasattr(h, "ev_twostep"):
-        folder = compiled(own_files(), "nrnmech-events")
-        if folder is None:
-            pytest.skip("nrnivmodl is missing or failed to compile the event test files")
-        neuron.load_mechanisms(str(folder), warn_if_already_loaded=False)
-    _H.append(h)
-    return h
+    return neuron_loaded(own_files(), "nrnmech-events", "the event test files")
 
 
 @pytest.fixture(scope="module")

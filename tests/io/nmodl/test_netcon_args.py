@@ -27,9 +27,8 @@ import excitable as ex
 from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod
 from excitable.model.network import Network, Site
-from tests.conftest import neuron_h
 from tests.io.nmodl.neuron_side import mod_file, neuron_with_mods, share
-from tests.reference.nrnmech import compiled
+from tests.reference.nrnmech import neuron_loaded
 
 OWN = Path(__file__).parent / "mod_events"
 DT = 0.025
@@ -45,23 +44,9 @@ def files():
     return [OWN / "ev_pulse.mod", OWN / "ev_nmda.mod"]
 
 
-_H = []
-
-
 def neuron_netcon():
     """NEURON's h with ev_pulse and ev_nmda loaded (compiled once, cached), or skip."""
-    if _H:
-        return _H[0]
-    h = neuron_h()
-    import neuron
-
-    if not hasattr(h, "ev_pulse"):
-        folder = compiled(files(), "nrnmech-netcon-args")
-        if folder is None:
-            pytest.skip("nrnivmodl is missing or failed to compile the NetCon-argument test files")
-        neuron.load_mechanisms(str(folder), warn_if_already_loaded=False)
-    _H.append(h)
-    return h
+    return neuron_loaded(files(), "nrnmech-netcon-args", "the NetCon-argument test files")
 
 
 @pytest.fixture(scope="module")

@@ -25,9 +25,8 @@ from excitable.engine.integrate import compiled_runner
 from excitable.engine.synapses import netcon_values
 from excitable.io.nmodl import load_mod
 from excitable.model.network import Network, Site
-from tests.conftest import neuron_h
 from tests.io.nmodl.neuron_side import share
-from tests.reference.nrnmech import compiled
+from tests.reference.nrnmech import neuron_loaded
 
 OWN = Path(__file__).parent / "mod_events"
 DT = 0.025
@@ -40,23 +39,12 @@ DEPRESS = {"A": (0.004, [2.0, 2.4, 6.0]), "B": (0.006, [2.2, 5.0, 5.3])}
 STDP = {"A": (0.003, [2.0, 8.0, 14.0]), "B": (0.005, [3.0, 9.5, 15.0]), "P": (-1.0, [5.0, 12.0])}
 CASES = {"ev_depress": (DEPRESS, ("v", "g"), 10.0), "ev_stdp": (STDP, ("v", "g", "wlast"), 18.0)}
 
-_H = []
 
 
 def neuron_plastic():
     """NEURON's h with ev_depress and ev_stdp loaded (compiled once, cached), or skip."""
-    if _H:
-        return _H[0]
-    h = neuron_h()
-    import neuron
-
-    if not hasattr(h, "ev_stdp"):
-        folder = compiled([OWN / "ev_depress.mod", OWN / "ev_stdp.mod"], "nrnmech-plasticity")
-        if folder is None:
-            pytest.skip("nrnivmodl is missing or failed to compile the plasticity test files")
-        neuron.load_mechanisms(str(folder), warn_if_already_loaded=False)
-    _H.append(h)
-    return h
+    return neuron_loaded([OWN / "ev_depress.mod", OWN / "ev_stdp.mod"], "nrnmech-plasticity",
+                         "the plasticity test files")
 
 
 @pytest.fixture(scope="module")

@@ -28,9 +28,8 @@ import excitable as ex
 from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod
 from excitable.model.network import Network, Site
-from tests.conftest import neuron_h
 from tests.io.nmodl.neuron_side import share
-from tests.reference.nrnmech import compiled
+from tests.reference.nrnmech import compiled, neuron_loaded
 
 pytestmark = pytest.mark.neuron
 OWN = Path(__file__).parent / "mod_events"
@@ -45,23 +44,9 @@ SECTIONS = [("soma", 20.0, 20.0), ("dend", 100.0, 2.0)]
 #: what each file's instances record: a state that jumps, and what INITIAL computed from area and dt.
 SIGNALS = {"pp_geom": ("g", "gleak"), "pp_geomsend": ("g", "gscale")}
 
-_H = []
-
-
 def neuron_geometry():
     """NEURON's h with the two files loaded (compiled once, cached), or skip."""
-    if _H:
-        return _H[0]
-    h = neuron_h()
-    import neuron
-
-    if not hasattr(h, "pp_geom"):
-        folder = compiled(FILES, "nrnmech-point-geometry")
-        if folder is None:
-            pytest.skip("nrnivmodl is missing or failed to compile the point-geometry test files")
-        neuron.load_mechanisms(str(folder), warn_if_already_loaded=False)
-    _H.append(h)
-    return h
+    return neuron_loaded(FILES, "nrnmech-point-geometry", "the point-geometry test files")
 
 
 @pytest.fixture(scope="module")
