@@ -292,7 +292,7 @@ def _external(g: ConnGroup, fo: FanOut, gp, st, buffer, n_nodes, ptr, dt, depth,
     col = (ptr - 1 - ge["delay_steps"]) % depth
     arrived = buffer[jnp.asarray(g.source[e] - n_nodes), col]
     idx = jnp.arange(len(e))
-    frac, x_after, u_after = _release(ge, idx, st["xe"], st["ue"], dt)
+    frac, _x_after, u_after = _release(ge, idx, st["xe"], st["ue"], dt)
     # Between arrivals only the relaxation applies (the elapsed time is one step).
     x_idle = 1.0 - (1.0 - st["xe"]) * _decay(dt, ge["tau_rec"])
     u_idle = st["ue"] * _decay(dt, ge["tau_facil"])

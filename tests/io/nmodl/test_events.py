@@ -264,7 +264,7 @@ def one_event(mods):
 
 def test_jit_through_self_events(one_event):
     """The jitted run function (``Simulation.function``) equals the run to round-off."""
-    sim, base, f, v = one_event
+    _sim, base, f, v = one_event
     assert np.max(np.abs(np.asarray(f(base))[:, 0] - v)) < 1e-12 * np.ptp(v)
 
 

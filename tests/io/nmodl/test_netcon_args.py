@@ -143,7 +143,7 @@ def test_jit_vmap_and_grad_through_netcon_arguments(pulse):
     import jax
     import jax.numpy as jnp
 
-    sim, base, f, ours = pulse
+    _sim, base, f, ours = pulse
     assert np.max(np.abs(np.asarray(f(base))[:, 0] - ours["v"])) < 1e-12 * np.ptp(ours["v"])
 
     def with_wb(params, wb):

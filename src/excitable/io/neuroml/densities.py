@@ -82,7 +82,7 @@ def insert(mp, cell, channels: dict, sections, where: str, section_of, species: 
     where a channel's gates read [Ca2+]i."""
     read: set[str] = set(gate_readers)  # the sections whose Ca2+ species a density or a gate reads
     for name in sorted(gate_readers):
-        ci, co, sid, model_id, kind = species["ca"][name]
+        ci, _co, sid, model_id, kind = species["ca"][name]
         if policy != "fixed" and kind not in RUN:
             raise ModelError(f"NeuroML: {where}: species {sid!r} changes [Ca]i, which gates read, by concentration "
                              f"model {model_id!r}, {_NOT_RUN}; read(..., concentrations='fixed') holds [Ca]i at {ci:g} mM")

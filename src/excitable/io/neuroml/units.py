@@ -51,7 +51,7 @@ def quantity(text, dimension: str, field: str) -> float:
         raise ModelError(f"{field}: {text!r} is not finite")
     if dimension == "temperature" and unit == "K":
         return value - 273.15
-    ours, factors = UNITS[dimension]
+    _ours, factors = UNITS[dimension]
     if unit not in factors:
         raise ModelError(f"{field}: unit {unit!r} of {text!r} is not a {dimension} unit NeuroML models use "
                          f"here; give one of {', '.join(u or '(none)' for u in factors)}")
