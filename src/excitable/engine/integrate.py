@@ -33,25 +33,21 @@ def initial_state(plan: Plan, params):
     ions = initial_pools(plan.pools, params, plan.n)
     pools = ion_pool_values(plan, params, ions)
     chan = {}
-    order = in_neuron_order(plan, params)
-    for k, (pl, writes) in enumerate(order):
+    order = in_neuron_order(plan, params)  # NEURON's: the concentration writers first
+    n_writers = sum(1 for _, writes in order if writes)
+    for k, (pl, _) in enumerate(order):
+        if k and k == n_writers:
+            # The writers' INITIAL blocks have run: the others read the concentrations they set,
+            # and the reversal potential by Nernst from them (a writer's nrn_init ends with
+            # nrn_wrote_conc, which recomputes eca at once; its nrn_state does not: writers.py).
+            pools = written_pools(plan, params, chan, pools)
         mech = with_ions(plan, params, pl, params["channels"][pl.name], pools)
         chan[pl.name] = mech.steady_state(_at(plan, pl, v), params["celsius"])
-        if writes and (k + 1 == len(order) or not order[k + 1][1]):  # the writers' INITIAL blocks are done
-            pools = _after_writers_initial(plan, params, chan, pools)
     n_sites = {pl.name: len(pl.sites) for pl in plan.placements}
     chan = netcon_states(plan.connections, params, chan, n_sites)  # NET_RECEIVE's per-NetCon arguments
     lanes = frozenset(pl.name for pl in plan.placements if hasattr(type(params["channels"][pl.name]), "on_step"))
     syn = initial_synapses(plan.connections, n_sites, params["seed"], lanes)
     return {"v": v, "chan": chan, "ions": ions, "syn": syn}
-
-
-def _after_writers_initial(plan: Plan, params, chan, pools):
-    """What the other mechanisms' INITIAL blocks read once the concentration writers' INITIAL ran
-    (NEURON runs them first, in its mechanism order): the concentrations they set, and the reversal
-    potential by Nernst from them (NEURON's nrn_init of a writer ends with nrn_wrote_conc, which
-    recomputes eca at once; its nrn_state does not, see stepping.store_written)."""
-    return written_pools(plan, params, chan, pools)
 
 
 def probe_value(plan: Plan, params, probe: Probe, new, old, extras, dt):

@@ -257,11 +257,12 @@ def advance_states(plan: Plan, params, v, states, dt, drive_syn, pools=_NONE):
     were applied before (``receive_events``)."""
     new = {}
     order = in_neuron_order(plan, params) if pools is not _NONE else [(pl, None) for pl in plan.placements]
+    at = at_sites(plan, [pl for pl, _ in order], v)  # one gather for all (see at_sites)
     for pl, writes in order:
         chan = with_ions(plan, params, pl, params["channels"][pl.name], pools)
         s = states[pl.name]
         drive = {"T": drive_syn["T"].get(pl.name, 0.0)}
-        new[pl.name] = cnexp(chan, _at(plan, pl, v), s, params["celsius"], dt, drive)
+        new[pl.name] = cnexp(chan, at[pl.name], s, params["celsius"], dt, drive)
         if writes:
             pools = store_written(plan, pl, writes, new[pl.name], pools)
     return new
