@@ -38,6 +38,7 @@ class Result:
         summary: measured quantities (JSON-serializable; keys end in their unit: ``rest_mV``).
         name: the experiment that made it.
         meta: parameters and provenance.
+        netcons: NEURON's per-NetCon values after the run (``netcon``).
     """
 
     t: np.ndarray
@@ -47,12 +48,31 @@ class Result:
     meta: dict[str, Any] = field(default_factory=dict)
     plotter: Any = None
     spikes: dict[int, np.ndarray] = field(default_factory=dict)
+    netcons: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
 
     def __getitem__(self, label: str) -> np.ndarray:
         try:
             return self.traces[label]
         except KeyError:
             raise UnknownTrace(f"no trace {label!r} in this result; recorded: {', '.join(self.traces)}") from None
+
+    def netcon(self, mechanism: str, name: str = "weight") -> np.ndarray:
+        """Each connection's value of a per-NetCon quantity after the run, in the order the
+        Network added the connections onto ``mechanism`` (an imported point process): ``"weight"``
+        where its NET_RECEIVE writes the weight (plasticity: NEURON's ``NetCon.weight[0]`` after
+        the run, µS for a conductance synapse), or one of NET_RECEIVE's arguments after the weight
+        (``NetCon.weight[1]``, ...). Kept by ``Simulation.run``; a batch keeps none.
+
+        Example:
+            >>> res = sim.run(100.0)
+            >>> res.netcon("ev_stdp", "weight")   # array([0.0042, 0.0061])
+        """
+        kept = self.netcons.get(mechanism, {})
+        if name not in kept:
+            have = "; ".join(f"{m}: {', '.join(v)}" for m, v in self.netcons.items()) or "none"
+            raise ModelError(f"netcon: {mechanism!r} keeps no per-connection {name!r} in this result (only a "
+                             f"NET_RECEIVE that writes its weight keeps it, and its arguments after it); kept: {have}")
+        return kept[name]
 
     def to_dataframe(self):
         """The 1-D traces as a pandas DataFrame indexed by time ("t (ms)"), one column per signal.

@@ -162,13 +162,16 @@ def simulate(spec: RunSpec, tstop: float, params=None, *, batched: bool = False,
         rec = check_counts(rec, spec.plan, counted.plan.probes[len(spec.plan.probes):], batched)
     if report:
         report(n, n)
-    check_health(rec, spec.plan.probes, spec.plan.n, dt=spec.dt, stride=stride, final_v=final,
-                 t_final=n * spec.dt)
-    return _result(spec, rec, spikes, stride, batched)
+    check_health(rec, spec.plan.probes, spec.plan.n, dt=spec.dt, stride=stride,
+                 final_v=None if final is None else final["v"], t_final=n * spec.dt)
+    res = _result(spec, rec, spikes, stride, batched)
+    res.netcons = {} if final is None else final["netcons"]  # Result.netcon: NetCon.weight[0] after the run
+    return res
 
 
 def _recordings(spec: RunSpec, tstop, n: int, params, stride: int, batched: bool, kernel: str, report):
-    """(recordings (..., n_samples, width), spike flags (n_steps, n_sources) or None, final V or None)."""
+    """(recordings (..., n_samples, width), spike flags (n_steps, n_sources) or None, final V and
+    per-NetCon values (``_final``) or None)."""
     from excitable.engine.kernels.dispatch import run_or_none, use_fused
 
     plan, chunk = spec.plan, chunk_steps(stride)
@@ -197,7 +200,7 @@ def _scan(spec: RunSpec, tstop, params, stride: int, batched: bool):
         return np.moveaxis(np.asarray(run(params, spec.drive(tstop))), 1, 0), None, None
     rec, spikes, final = stored_runner(spec.plan, **kw)(params, spec.drive(tstop))
     check_events(final)
-    return np.asarray(rec), None if spikes is None else np.asarray(spikes), np.asarray(final["v"])
+    return np.asarray(rec), None if spikes is None else np.asarray(spikes), _final(spec, final)
 
 
 def _scan_in_chunks(spec: RunSpec, tstop, n: int, params, stride: int, batched: bool, report):
@@ -225,7 +228,14 @@ def _scan_in_chunks(spec: RunSpec, tstop, n: int, params, stride: int, batched: 
         spk.append(spikes)
     rec = np.concatenate(recs, axis=-2)[..., : n // stride + 1, :]
     spikes = None if spk[0] is None else np.concatenate([np.asarray(x) for x in spk], axis=-2)[..., :n, :]
-    return rec, spikes, np.asarray(final["v"])
+    return rec, spikes, _final(spec, final)
+
+
+def _final(spec: RunSpec, final) -> dict:
+    """What a run keeps of its final state: V, and the per-NetCon values (``engine.netcons``)."""
+    from excitable.engine.netcons import netcon_table
+
+    return {"v": np.asarray(final["v"]), "netcons": netcon_table(spec.plan.connections, final["chan"])}
 
 
 #: The state in which an imported mechanism counts the steps whose Newton loop NEURON would have

@@ -35,7 +35,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from excitable.backends import host_array
-from excitable.errors import ModelError
+from excitable.engine.netcons import netcon_states, netcon_table, netcon_values  # noqa: F401 (their home before)
 
 
 @dataclass(frozen=True, eq=False)
@@ -171,39 +171,11 @@ def initial_synapses(conn: Connections, n_sites: dict[str, int], seed, lanes: fr
             st[g.mechanism].update(offset=jnp.zeros((conn.depth, n_s)), arrival_offset=jnp.zeros(n_s))
         if k > 1 or g.mechanism in lanes:  # lanes: (K, instances), as events.deliver takes them
             st[g.mechanism]["arrival_offset"] = jnp.zeros((k, n_s // k))
+        if g.mechanism in lanes:  # arrivals counted apart from the weight: a weight-0 event is one
+            st[g.mechanism].update(hits=jnp.zeros((conn.depth, n_s)), hits_read=jnp.zeros(n_s))
     if conn.artificial:
         st["offsets"] = jnp.zeros(conn.n_sources)
     return st
-
-
-def netcon_states(conn: Connections, params, chan: dict, n_sites: dict[str, int]) -> dict:
-    """The mechanisms' states with NEURON's per-NetCon state added: a mechanism whose NET_RECEIVE
-    has arguments beyond the weight (``netcon_initial``, io/nmodl/artificial.py) gets them per
-    connection, (K, instances) as its lanes (``ConnGroup.lanes``), set by its INITIAL inside
-    NET_RECEIVE from each connection's weight (0 in lanes without a connection)."""
-    chan = dict(chan)
-    for g in conn.groups:
-        mech = params["channels"][g.mechanism]
-        if not getattr(type(mech), "netcon_args", ()):
-            continue
-        lane, k = g.lanes()
-        n = n_sites[g.mechanism]
-        w = jnp.zeros(n * k).at[jnp.asarray(lane)].set(params["syn"][g.mechanism]["weight"])
-        chan[g.mechanism] = mech.netcon_initial(chan[g.mechanism], w.reshape(n, k).T)
-    return chan
-
-
-def netcon_values(conn: Connections, chan: dict, mechanism: str, name: str) -> np.ndarray:
-    """Each connection's value of NEURON's per-NetCon state ``name`` onto ``mechanism`` (a
-    NET_RECEIVE argument, or the weight where the file writes it: NEURON's ``NetCon.weight[0]``
-    after the run), read from a run's mechanism states ``chan`` (the final state's "chan"), in the
-    order of the mechanism's connections (``ConnGroup``: as the Network added them). (n_c,) array."""
-    group = next((g for g in conn.groups if g.mechanism == mechanism), None)
-    key = "netcon_" + name  # io/nmodl/events.NETCON (engine does not import io)
-    if group is None or key not in chan.get(mechanism, {}):
-        raise ModelError(f"netcon_values: {mechanism!r} keeps no per-connection {name!r}")
-    lane, _ = group.lanes()
-    return jnp.asarray(chan[mechanism][key]).T.reshape(-1)[jnp.asarray(lane)]  # traceable: jax.grad of it
 
 
 def _decay(elapsed, tau):
@@ -232,12 +204,14 @@ def _draw(stochastic: bool, key, p):
 def _fan_out(g: ConnGroup, fo: FanOut, gp, st, spiked, ptr, dt, depth, key, stochastic):
     """Steps 1-2 for the node sources that spiked at the end of the last step.
 
-    Returns (pending, tm, key); tm holds x, u and the step of the last arrival of each connection.
+    Returns (pending, tm, key, hits); tm holds x, u and the step of the last arrival of each connection.
     A small network (at most ``per_round`` rows) is processed whole every step, masked (no control
     flow: jit, vmap and grad as usual). A larger one takes the spiking rows ``per_round`` at a time
     in a ``while_loop`` that makes no round in a step without spikes (reverse-mode gradients do not
     go through it; forward mode does). The ring and the states are never operands of a ``cond``:
-    XLA copies those, megabytes per step here.
+    XLA copies those, megabytes per step here. ``hits`` (``st["hits"]``, lanes only; None
+    otherwise): the ring of arrivals, 1 per event whatever its weight (NEURON delivers a weight-0
+    event: NET_RECEIVE runs).
     """
     n_c = len(g.source)
     n_rows = len(fo.owner)
@@ -246,7 +220,7 @@ def _fan_out(g: ConnGroup, fo: FanOut, gp, st, spiked, ptr, dt, depth, key, stoc
     active = spiked[jnp.asarray(fo.owner)] > 0
 
     def process(rows, mask, carry):
-        pending, tm, key = carry
+        pending, tm, key, hits = carry
         valid = (mask[:, None] & (table[rows] < n_c)).ravel()
         c = jnp.where(valid, table[rows].ravel(), 0)
         arrive = ptr + delay[rows].ravel()
@@ -256,10 +230,12 @@ def _fan_out(g: ConnGroup, fo: FanOut, gp, st, spiked, ptr, dt, depth, key, stoc
         q = jnp.where(valid, gp["weight"][c] * frac * released, 0.0)
         tgt = jnp.where(valid, target[rows].ravel(), pending.shape[1])
         new = jnp.stack([x_after, u_after, arrive.astype(tm.dtype)], axis=1)
+        if hits is not None:
+            hits = hits.at[arrive % depth, tgt].add(valid.astype(hits.dtype), mode="drop")
         return (pending.at[arrive % depth, tgt].add(q, mode="drop"),
-                tm.at[jnp.where(valid, c, n_c)].set(new, mode="drop"), key)
+                tm.at[jnp.where(valid, c, n_c)].set(new, mode="drop"), key, hits)
 
-    carry = (st["pending"], st["tm"], key)
+    carry = (st["pending"], st["tm"], key, st.get("hits"))
     k = fo.per_round
     if n_rows <= k:
         return process(jnp.arange(n_rows), active, carry)
@@ -284,7 +260,8 @@ def _fan_out(g: ConnGroup, fo: FanOut, gp, st, spiked, ptr, dt, depth, key, stoc
 
 
 def _external(g: ConnGroup, fo: FanOut, gp, st, buffer, n_nodes, ptr, dt, depth, key, stochastic):
-    """Step 3: connections from external trains, every step. Returns (amount per connection, st, key)."""
+    """Step 3: connections from external trains, every step. Returns (amount per connection, st,
+    key, spikes arriving per connection: an arrival even where the weight is 0)."""
     e = fo.external
     every = len(e) == len(g.source)
     pick = (lambda a: a) if every else (lambda a: a[jnp.asarray(e)])  # noqa: E731
@@ -301,7 +278,7 @@ def _external(g: ConnGroup, fo: FanOut, gp, st, buffer, n_nodes, ptr, dt, depth,
     hit = arrived > 0
     st = {**st, "xe": jnp.where(hit, x_idle - arrived * frac, x_idle),
           "ue": jnp.where(hit, u_after, u_idle)}
-    return q, st, key
+    return q, st, key, arrived
 
 
 def _offsets(g: ConnGroup, fo: FanOut, gp, ring, offsets, spiked, ptr, depth):
@@ -322,7 +299,8 @@ def _offsets(g: ConnGroup, fo: FanOut, gp, ring, offsets, spiked, ptr, depth):
 
 def deliver(conn: Connections, params, syn, dt):
     """Steps 1-4: returns (new synapse state, {mechanism: transmitter T (n_sites,)},
-    {mechanism: event amount (n_sites,)})."""
+    {mechanism: event amount (n_sites,); for a mechanism with events (lanes), (weights, arrivals),
+    each (K, instances): an arrival is an event even of weight 0, as NEURON's})."""
     new = dict(syn)
     depth = conn.depth
     key = syn["key"]
@@ -345,9 +323,10 @@ def deliver(conn: Connections, params, syn, dt):
         # The slot read last step is emptied now, by subtracting what was read (exactly 0): emptying
         # it right after the read would make XLA copy the whole ring every step.
         pending = st["pending"].at[(ptr - 1) % depth].add(-st["read"])
+        hits = st["hits"].at[(ptr - 1) % depth].add(-st["hits_read"]) if lanes else None
         if len(fo.events):
-            pending, tm, key = _fan_out(g, fo, gp, {**st, "pending": pending}, spiked, ptr, dt, depth, key,
-                                        conn.stochastic)
+            pending, tm, key, hits = _fan_out(g, fo, gp, {**st, "pending": pending, "hits": hits}, spiked, ptr,
+                                              dt, depth, key, conn.stochastic)
             st = {**st, "tm": tm}
             if conn.artificial:
                 ring = _offsets(g, fo, gp, st["offset"], syn["offsets"][:n_nodes], spiked, ptr, depth)
@@ -356,14 +335,20 @@ def deliver(conn: Connections, params, syn, dt):
         # use below): 5-10 % faster on benchmarks/bench_network.py.
         amount = jax.lax.optimization_barrier(pending[slot])
         st = {**st, "pending": pending, "read": amount}
+        if lanes:
+            arrived = hits[slot]
+            st = {**st, "hits": hits, "hits_read": arrived}
         if len(fo.external):
-            q, st, key = _external(g, fo, gp, st, buffer, n_nodes, ptr, dt, depth, key, conn.stochastic)
-            amount = amount.at[jnp.asarray((g.lanes()[0] if lanes else g.target)[fo.external])].add(q)
-        if lanes:  # (K, instances): each connection's event apart, its offset beside it; no cleft
+            q, st, key, came = _external(g, fo, gp, st, buffer, n_nodes, ptr, dt, depth, key, conn.stochastic)
+            at = jnp.asarray((g.lanes()[0] if lanes else g.target)[fo.external])
+            amount = amount.at[at].add(q)
+            if lanes:
+                arrived = arrived.at[at].add(came)
+        if lanes:  # (K, instances): each connection's event (weight, arrival) apart, its offset beside it; no cleft
             k = g.lanes()[1]
             if conn.artificial:
                 st = {**st, "arrival_offset": st["offset"][slot].reshape(-1, k).T}
-            new[g.mechanism], amounts[g.mechanism] = st, amount.reshape(-1, k).T
+            new[g.mechanism], amounts[g.mechanism] = st, (amount.reshape(-1, k).T, arrived.reshape(-1, k).T)
             transmitter[g.mechanism] = jnp.zeros(amount.shape[0] // k)
             continue
         got = amount > 0

@@ -1,0 +1,57 @@
+"""NEURON's per-NetCon state in the engine: NET_RECEIVE's arguments after the weight (and the
+weight itself where the file writes it), kept per connection as the mechanism's states
+``netcon_<name>`` of shape (K, instances), one row per lane (``synapses.ConnGroup.lanes``): set at
+the start (``netcon_states``), read back after a run (``netcon_values``, ``netcon_table``: what
+``Result.netcon`` answers)."""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+
+from excitable.errors import ModelError
+
+#: The prefix of the per-connection states (io/nmodl/events.NETCON; the engine does not import io).
+PREFIX = "netcon_"
+
+
+def netcon_states(conn, params, chan: dict, n_sites: dict[str, int]) -> dict:
+    """The mechanisms' states with NEURON's per-NetCon state added: a mechanism whose NET_RECEIVE
+    has arguments beyond the weight (``netcon_initial``, io/nmodl/artificial.py) gets them per
+    connection, (K, instances) as its lanes (``ConnGroup.lanes``), set by its INITIAL inside
+    NET_RECEIVE from each connection's weight (0 in lanes without a connection)."""
+    chan = dict(chan)
+    for g in conn.groups:
+        mech = params["channels"][g.mechanism]
+        if not getattr(type(mech), "netcon_args", ()):
+            continue
+        lane, k = g.lanes()
+        n = n_sites[g.mechanism]
+        w = jnp.zeros(n * k).at[jnp.asarray(lane)].set(params["syn"][g.mechanism]["weight"])
+        chan[g.mechanism] = mech.netcon_initial(chan[g.mechanism], w.reshape(n, k).T)
+    return chan
+
+
+def netcon_values(conn, chan: dict, mechanism: str, name: str) -> np.ndarray:
+    """Each connection's value of NEURON's per-NetCon state ``name`` onto ``mechanism`` (a
+    NET_RECEIVE argument, or the weight where the file writes it: NEURON's ``NetCon.weight[0]``
+    after the run), read from a run's mechanism states ``chan`` (the final state's "chan"), in the
+    order of the mechanism's connections (``ConnGroup``: as the Network added them). (n_c,) array."""
+    group = next((g for g in conn.groups if g.mechanism == mechanism), None)
+    key = PREFIX + name
+    if group is None or key not in chan.get(mechanism, {}):
+        raise ModelError(f"netcon_values: {mechanism!r} keeps no per-connection {name!r}")
+    lane, _ = group.lanes()
+    return jnp.asarray(chan[mechanism][key]).T.reshape(-1)[jnp.asarray(lane)]  # traceable: jax.grad of it
+
+
+def netcon_table(conn, chan: dict) -> dict[str, dict[str, np.ndarray]]:
+    """Every per-NetCon value after a run: mechanism -> name (``"weight"`` where the file writes
+    it, then NET_RECEIVE's other arguments) -> (n_c,) array in the order the Network added that
+    mechanism's connections (``netcon_values``), from the final state's ``chan``."""
+    out = {}
+    for g in conn.groups:
+        names = [k[len(PREFIX):] for k in chan.get(g.mechanism, {}) if k.startswith(PREFIX)]
+        if names:
+            out[g.mechanism] = {n: np.asarray(netcon_values(conn, chan, g.mechanism, n)) for n in names}
+    return out
