@@ -156,7 +156,8 @@ class Network:
 
     def _add_connection(self, name, inst, src, delay, weight, p, U, tau_rec, tau_facil, threshold):
         # A mechanism with NEURON's events (io/nmodl/events.py) takes a NetCon's weight as is: any
-        # sign (an inhibitory input to an artificial cell), never 0 (an arrival is a nonzero weight).
+        # sign (an inhibitory input to an artificial cell), 0 included: NEURON delivers a weight-0
+        # NetCon's event (NET_RECEIVE runs; STDP files signal postsynaptic spikes so).
         events = hasattr(type(self.receptors[name][inst][0]), "on_step")
         c = Connection(name, inst, src, check_number("delay", delay, nonnegative=True),
                        check_number("weight", weight, nonnegative=not events), check_number("p", p),
@@ -164,9 +165,10 @@ class Network:
                        check_number("tau_facil", tau_facil, nonnegative=True), check_number("threshold", threshold))
         if not 0 <= c.p <= 1 or not 0 < c.U <= 1:
             raise ModelError(f"p must be in [0, 1] and U in (0, 1], got p={p!r}, U={U!r}")
-        if events and (c.weight == 0 or (c.p, c.U, c.tau_rec, c.tau_facil) != (1.0, 1.0, 0.0, 0.0)):
-            raise ModelError(f"connect: {name}[{inst}] takes NEURON's events: a nonzero weight delivered as is "
-                             f"(p=1, U=1, tau_rec=tau_facil=0), got weight={weight!r}, p={p!r}, U={U!r}")
+        if events and (c.p, c.U, c.tau_rec, c.tau_facil) != (1.0, 1.0, 0.0, 0.0):
+            raise ModelError(f"connect: {name}[{inst}] takes NEURON's events: its weight delivered as is "
+                             f"(p=1, U=1, tau_rec=tau_facil=0), got p={p!r}, U={U!r}, tau_rec={tau_rec!r}, "
+                             f"tau_facil={tau_facil!r}")
         self.connections.append(c)
         return c
 

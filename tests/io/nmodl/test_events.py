@@ -244,9 +244,10 @@ def test_network_rules_for_mechanisms_with_events(mods):
         ex.Simulation(crowded, dt=DT).run(2.0)
     x = net.artificial(mods.IntervalFire())
     net.connect(cell, x, weight=-0.2)  # inhibition: NEURON's weights take any sign
-    for bad in ({"weight": 0.0}, {"weight": 0.1, "p": 0.5}):
-        with pytest.raises(ModelError, match=r"IntervalFire\[0\] takes NEURON's events: a nonzero weight"):
-            net.connect(cell, x, **bad)
+    net.connect(cell, x, weight=0.0)  # an event all the same (NEURON's; test_weight_zero.py)
+    for bad in ({"p": 0.5}, {"U": 0.5}, {"tau_rec": 10.0}):
+        with pytest.raises(ModelError, match=r"IntervalFire\[0\] takes NEURON's events: its weight delivered as is"):
+            net.connect(cell, x, weight=0.1, **bad)
     with pytest.raises(ModelError, match=r"expected an imported ARTIFICIAL_CELL"):
         net.artificial(mods.ExpSyn())
     net.connect(x, cell, mods.ExpSyn(), weight=0.001, delay=0.0, t_max=0.0, pulse=0.0)

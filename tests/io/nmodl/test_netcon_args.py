@@ -240,9 +240,8 @@ DERIVATIVE s {{ g' = -g }}
 """
 
 
-@pytest.mark.parametrize("body, line, what", ids=["initial-sets-weight", "initial-sets-state", "discontinuity-outside"],
-                         argvalues=[
-    ("NET_RECEIVE(w, n) {\n  INITIAL { w = 1 }\n  n = n + 1\n}", 6, "INITIAL inside NET_RECEIVE setting 'w'"),
+@pytest.mark.parametrize("body, line, what", ids=["initial-sets-state", "discontinuity-outside"],
+                         argvalues=[  # (an INITIAL that sets the weight runs: test_weight_zero.py)
     ("NET_RECEIVE(w, n) {\n  INITIAL { g = 1 }\n  n = n + 1\n}", 6, "INITIAL inside NET_RECEIVE setting 'g'"),
     ("INITIAL { state_discontinuity(g, 1) }\nNET_RECEIVE(w, n) {\n  n = n + 1\n}", 5,
      "state_discontinuity() outside NET_RECEIVE"),

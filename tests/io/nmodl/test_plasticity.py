@@ -5,9 +5,9 @@ with a per-NetCon presynaptic time, postsynaptic spikes as events of a negative-
 
 In NEURON the weight is the NetCon's weight[0]: a write persists for that NetCon (its later events,
 and the self-events it sent, read the new value) and ``NetCon.weight[0]`` reads it after the run;
-ours keeps it as per-connection state (``netcon_weight``, read back by
-``engine.synapses.netcon_values``). Two connections with different weights onto one synapse, several
-spikes each. Tolerance: 1e-6 of each trace's range (issue 18); both sides run the same formulas at
+ours keeps it as per-connection state (``netcon_weight``, read back by ``Result.netcon`` after
+``Simulation.run``, and by ``engine.netcons.netcon_values`` from a traced run's final state).
+Two connections with different weights onto one synapse, several spikes each. Tolerance: 1e-6 of each trace's range (issue 18); both sides run the same formulas at
 the same event times in float64, so what is left is round-off (1e-12 or less). Final weights: 1e-12
 relative (a few float64 multiplications). A weight shared between the connections, or not kept
 from one event to the next, misses by 1e-2 of the range or more (tested below).
@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 import excitable as ex
+from excitable.errors import ModelError
 from excitable.engine.integrate import compiled_runner
 from excitable.engine.synapses import netcon_values
 from excitable.io.nmodl import load_mod
@@ -41,10 +42,13 @@ CASES = {"ev_depress": (DEPRESS, ("v", "g"), 10.0), "ev_stdp": (STDP, ("v", "g",
 
 
 
+#: One NEURON library for this module and test_weight_zero.py (NEURON loads a SUFFIX once per process).
+PLASTIC_FILES = [OWN / f"{n}.mod" for n in ("ev_depress", "ev_stdp", "ev_count", "ev_winit")]
+
+
 def neuron_plastic():
-    """NEURON's h with ev_depress and ev_stdp loaded (compiled once, cached), or skip."""
-    return neuron_loaded([OWN / "ev_depress.mod", OWN / "ev_stdp.mod"], "nrnmech-plasticity",
-                         "the plasticity test files")
+    """NEURON's h with ev_depress, ev_stdp, ev_count and ev_winit loaded (compiled once, cached), or skip."""
+    return neuron_loaded(PLASTIC_FILES, "nrnmech-plasticity", "the plasticity test files")
 
 
 @pytest.fixture(scope="module")
@@ -123,16 +127,23 @@ def test_weight_writes_match_neuron(runs, name):
     assert lost == 0
 
 
-def test_netcon_arguments_read_back_after_the_run(runs):
-    """``netcon_values`` reads any per-NetCon argument after the run: ev_stdp's tpre is each
-    NetCon's last spike time (NEURON's NetCon.weight[1]; -1e9 from INITIAL for the marker P, which
-    never reaches that branch), exactly as NEURON's."""
-    sim, _, _, _ = runs["ev_stdp"]
+def test_netcon_values_from_the_public_result(runs):
+    """``Simulation.run(...).netcon(mechanism, name)`` (the public path) reads each NetCon's final
+    weight and any other argument, in the order the connections were added: ev_stdp's weights equal
+    NEURON's NetCon.weight[0] after the run (1e-12 relative, as above) and its tpre, each NetCon's
+    last spike time (NEURON's weight[1]; -1e9 from INITIAL for the marker P, which never reaches
+    that branch), exactly as NEURON's. A mechanism or name with no per-connection state: one line."""
+    sim, _, ours_w, _ = runs["ev_stdp"]
     _, ref_w = neuron_run("ev_stdp")
-    _, _, final = compiled_runner(sim.plan, dt=DT)(sim.parameters(), sim.drive(CASES["ev_stdp"][2]))
-    tpre = np.asarray(netcon_values(sim.plan.connections, final["chan"], "ev_stdp", "tpre"))
+    res = sim.run(CASES["ev_stdp"][2])
     assert np.array_equal(ref_w[:, 1], [STDP["A"][1][-1], STDP["B"][1][-1], -1e9]), ref_w
-    assert np.allclose(tpre, ref_w[:, 1], rtol=1e-12, atol=0), (tpre, ref_w[:, 1])
+    assert np.allclose(res.netcon("ev_stdp", "weight"), ref_w[:, 0], rtol=1e-12, atol=0), (res.netcons, ref_w)
+    assert np.allclose(res.netcon("ev_stdp", "tpre"), ref_w[:, 1], rtol=1e-12, atol=0), (res.netcons, ref_w)
+    assert np.allclose(res.netcon("ev_stdp"), ours_w, rtol=1e-12, atol=0)  # the engine's netcon_values
+    for mech, name in (("ev_stdp", "tpost"), ("hh", "weight")):
+        with pytest.raises(ModelError, match=rf"^netcon: '{mech}' keeps no per-connection '{name}' .*kept: "
+                                             r"ev_stdp: (weight, tpre|tpre, weight)$"):
+            res.netcon(mech, name)
 
 
 def test_depression_persists_per_netcon(runs):

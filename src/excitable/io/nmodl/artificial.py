@@ -304,9 +304,9 @@ def problems(mod, desc: Description, lines: list[str]) -> list[tuple[int, str]]:
 
 def _argument_problems(mod, lines: list[str], blocks: dict[int, str]) -> list[tuple[int, str]]:
     """NET_RECEIVE's arguments: none (NEURON's NetCon always brings a weight), and an INITIAL
-    inside NET_RECEIVE that does more than set the arguments after the weight (it runs once per
-    connection; untested against NEURON for the weight). A write of the weight in NET_RECEIVE's
-    body is run (``events.writes_weight``: per-connection state)."""
+    inside NET_RECEIVE that sets anything but its arguments (it runs once per connection, on that
+    connection's own). A write of the weight, in the body or in that INITIAL, is run
+    (``events.writes_weight``: per-connection state, as NEURON's NetCon.weight[0])."""
     block = events.net_receive(mod)
     if block is None:
         return []
@@ -324,7 +324,7 @@ def _argument_problems(mod, lines: list[str], blocks: dict[int, str]) -> list[tu
             depth += line.count("{") - line.count("}")
             written = re.findall(r"\b([A-Za-z_]\w*)\s*=(?!=)", line)
             found += [(n, f"INITIAL inside NET_RECEIVE setting {w!r} (only its arguments, per connection)")
-                      for w in written if w not in names[1:]]
+                      for w in written if w not in names]
             if re.search(r"\b(net_send|net_event|net_move|state_discontinuity)\s*\(", line):
                 found.append((n, "INITIAL inside NET_RECEIVE calling an event function"))
             inner = depth > 0

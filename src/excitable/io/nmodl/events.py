@@ -162,16 +162,18 @@ def deliver(s: dict, amount, dt, size: int, receive, offset=None):
     """The states after this step's deliveries (module docstring): ``receive(s, mask, t, flag, w, c)``
     runs NET_RECEIVE where ``mask`` holds, for the event of connection ``c`` (lane rank; a
     self-event's is the connection that sent it, -1 for one sent by INITIAL). ``amount``: (K, instances) the weight each of an
-    instance's K connections brings in this step (``engine.synapses``' lanes; None: no connections);
-    0 is no event. Each comes at t + ``offset`` (ms, (K, instances); an artificial cell's spike time
+    instance's K connections brings in this step (``engine.synapses``' lanes; None: no connections),
+    or (weights, arrivals) as the engine gives it: an arrival (> 0) is an event whatever its weight
+    (NEURON runs NET_RECEIVE for a weight-0 NetCon's event too); a bare array: nonzero is an event. Each comes at t + ``offset`` (ms, (K, instances); an artificial cell's spike time
     within its step, carried by the engine; None: 0); simultaneous ones in the order of the
     connections. Returns the states with ``t`` = t + dt/2, the time BREAKPOINT sees, and
     ``spike_offset``: this step's net_event time past t (for the engine's fan-out)."""
     t0 = s["t"]
     due_by = t0 + 0.5 * dt
+    amount, arrived = amount if isinstance(amount, tuple) else (amount, amount)
     amount = jnp.zeros((0, *jnp.shape(t0))) if amount is None else jnp.reshape(amount, (-1, *jnp.shape(t0)))
     lanes = amount.shape[0]
-    incoming = amount != 0
+    incoming = jnp.zeros(amount.shape, bool) if arrived is None else jnp.reshape(arrived, amount.shape) != 0
     t_in = t0 + (0.0 if offset is None else jnp.reshape(offset, amount.shape))
     s = {**s, SPIKES: jnp.zeros_like(s[SPIKES])}
 
