@@ -120,3 +120,64 @@ def test_another_slider_move_is_seeded_at_each_temperature_and_finds_the_unseede
     assert seeds_seen == [[None, None], [None, None], before]
     for a, b in zip(seeded, unseeded):
         assert abs(a - b) <= 1e-4 * b / (1 - 1e-4)
+
+
+def test_the_ladder_of_lengths():
+    """run_length: the smallest rung (anchor x 2^(k/2), rounded) at least n: never fewer steps than
+    asked, at most sqrt(2) x as many (+1 for the rounding), the anchor (the default run) a rung,
+    the same rung for every n between two rungs; n itself past two engine chunks."""
+    from excitable.engine.run import CHUNK_STEPS
+    from excitable.experiments.excitability.gates_overlap import run_length
+
+    anchor = 3500
+    rungs = {run_length(n, anchor) for n in range(1, 2 * CHUNK_STEPS + 1)}
+    assert anchor in rungs and len(rungs) < 40  # a handful of programs, not one per length
+    for n in (1, 2, 500, 619, 620, 3499, 3500, 3501, 4950, 4951, 15000, 2 * CHUNK_STEPS):
+        m = run_length(n, anchor)
+        assert n <= m <= 2 ** 0.5 * n + 1 and m in rungs
+        assert not any(n <= r < m for r in rungs)  # the smallest rung that holds n
+    assert run_length(2 * CHUNK_STEPS + 1, anchor) == 2 * CHUNK_STEPS + 1
+
+
+_COMPILES = []
+
+
+def _count_compiles():
+    """A list that grows by one per XLA compilation (or executable loaded from JAX's disk cache)."""
+    if not _COMPILES:
+        from jax import monitoring
+
+        _COMPILES.append(None)
+        monitoring.register_event_duration_secs_listener(
+            lambda name, secs, **kw: _COMPILES.append(name) if name.endswith("backend_compile_duration") else None)
+    return _COMPILES
+
+
+def test_delay_and_window_moves_run_on_the_ladder_bit_for_bit_and_compile_nothing(monkeypatch):
+    """A delay or window move runs a rung of the ladder cut after its own steps. Reference: the
+    path before the ladder, a program of the run's own length (run_length monkeypatched to
+    return n): summaries and traces equal exactly (tolerance 0: the same scan, step by step, and
+    the steps added come after the last sample kept; the threshold criterion reads the same
+    samples). Moves that land on a rung met before compile nothing (before the ladder each one
+    compiled its search's and its measured run's programs)."""
+    import numpy as np
+
+    from excitable.experiments.excitability import all_or_none_search as finder
+    from excitable.experiments.excitability import gates_overlap
+
+    def fresh(**given):  # every search unseeded, so both paths search alike (a seed moves the
+        finder.forget()  # threshold within the search's tolerance, not bit for bit)
+        return experiments.run("gates-overlap", **given)
+
+    compiles = _count_compiles()
+    first = fresh(delay=5.5)  # 3550 steps: rung 4950 (3501-4950 steps)
+    n0 = len(compiles)
+    moved = [fresh(**g) for g in ({"delay": 6.0}, {"window": 31.0}, {"window": 39.0})]
+    assert len(compiles) == n0, compiles[n0:]
+    monkeypatch.setattr(gates_overlap, "run_length", lambda n, anchor: n)
+    for res, given in zip([first, moved[2]], ({"delay": 5.5}, {"window": 39.0})):
+        own = fresh(**given)
+        assert res.summary == own.summary, given
+        assert np.array_equal(res.t, own.t) and res.traces.keys() == own.traces.keys()
+        for k in own.traces:
+            assert np.array_equal(res.traces[k], own.traces[k]), (given, k)

@@ -168,3 +168,33 @@ def test_the_start_up_warm_up_gives_way_to_requests():
         assert client.get("/api/experiments").status_code == 200
     activity = app.state.activity
     assert activity.first.is_set() and activity.in_flight == 0 and activity.last is not None
+
+
+def test_the_warm_up_covers_every_program_gates_overlap_meets():
+    """gates-overlap's settings beyond its defaults in the warm-up: its other model, a drug (the
+    test pulse's program), pronase (another model), and a (delay, window) pair for every rung of
+    its ladder of lengths that the two sliders reach at the default dt (computed here over every
+    slider position), each setting valid, the nearest rungs first; other pages have none."""
+    from excitable.engine.run import n_steps
+    from excitable.experiments.excitability import gates_overlap as go
+    from excitable.interfaces.lab import api
+    from excitable.interfaces.lab.warmup import more_settings
+
+    exp = api.declared("gates-overlap")
+    dt, anchor = exp.params["dt"].default, n_steps(go.DEFAULT_TSTOP_MS, exp.params["dt"].default)
+    d, w = exp.params["delay"].slider, exp.params["window"].slider
+    reached = {go.run_length(n_steps(d.low + i * d.step + w.low + j * w.step, dt), anchor)
+               for i in range(int(round((d.high - d.low) / d.step)) + 1)
+               for j in range(int(round((w.high - w.low) / w.step)) + 1)}
+    settings = more_settings("gates-overlap")
+    for given in settings:
+        api.resolve(exp, given)  # a valid request
+    lengths = [go.run_length(n_steps(g["delay"] + g["window"], dt), anchor) for g in settings if "delay" in g]
+    assert sorted(lengths) == sorted(reached - {anchor}) and len(reached) > 5
+    near = next(g for g in settings if "delay" in g)  # first: one slider step from the defaults
+    steps_away = (abs(near["delay"] - exp.params["delay"].default) / d.step
+                  + abs(near["window"] - exp.params["window"].default) / w.step)
+    assert steps_away == 1
+    assert {"model": "hh"} in settings and {"no_inactivation": True} in settings
+    assert any(g.get("gK_scale", 1.0) != 1.0 or g.get("gNa_scale", 1.0) != 1.0 for g in settings)
+    assert more_settings("action-potential") == []

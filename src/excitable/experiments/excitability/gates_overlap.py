@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from excitable.engine.run import CHUNK_STEPS, n_steps
 from excitable.errors import ModelError
 from excitable.experiments.common import no_spike
 from excitable.experiments.common.models import gate_labels, prepared, reversals, stim_density
@@ -36,6 +37,30 @@ from excitable.results import Result
 FARADAY = 96485.33212
 #: A trial fires when V overshoots this level (mV).
 SPIKE_LEVEL_MV = 0.0
+#: The default run's length (delay + window), ms: the rung every ladder of lengths passes through,
+#: so the controls that leave the length alone (temperature, amplitude, ...) run no extra step.
+DEFAULT_TSTOP_MS = EXPERIMENT.params["delay"].default + EXPERIMENT.params["window"].default
+#: The ladder's ratio between rungs: at most 41 % more steps than asked, two programs per octave.
+RUNG_RATIO = 2.0 ** 0.5
+
+
+def run_length(n: int, anchor: int) -> int:
+    """Steps to run for ``n`` wanted: the smallest rung ``round(anchor x RUNG_RATIO^k)`` (k an
+    integer) that is at least ``n``, so that the delay and window sliders meet a handful of compiled
+    programs instead of one per position. Past two engine chunks (``CHUNK_STEPS``) the engine runs
+    fixed-size chunks anyway: ``n`` itself."""
+    if n > 2 * CHUNK_STEPS or anchor < 1:
+        return n
+
+    def rung(k: int) -> int:
+        return max(1, round(anchor * RUNG_RATIO ** k))
+
+    k = 0
+    while rung(k) < n:
+        k += 1
+    while k > -64 and rung(k - 1) >= n:
+        k -= 1
+    return rung(k)
 
 
 def run(**given) -> Result:
@@ -55,19 +80,22 @@ def run(**given) -> Result:
     sim.stimulate(IClamp(cell.soma, amplitude=cell.density_to_nA(1.0, cell.soma), delay=p.delay,
                          duration=p.pulse))
     labels = ["v", gates["m"], gates["h"], gates["n"], f"{na_mech}.ina", f"{k_mech}.ik", "i_cap", "i_ion"]
-    tstop = p.delay + p.window
+    n = n_steps(p.delay + p.window, p.dt)
+    # The programs run a rung of a ladder of lengths and are cut after n steps (same samples): a
+    # delay or window move meets a compiled program instead of compiling one of its own length.
+    tstop = run_length(n, n_steps(DEFAULT_TSTOP_MS, p.dt)) * p.dt
     sim.record("v")
     one = sim.parameters()
     # Temperature scales every rate of a gate by the same factor, so steady states, and with them the
     # resting potential (v_init), are the same at both temperatures.
-    thresholds = _thresholds(sim, one, tstop, temps, _threshold_keys(p, temps))
+    thresholds = _thresholds(sim, one, tstop, temps, _threshold_keys(p, temps), n + 1)
     for sig in labels[1:]:  # recorded after the search: its program records V alone
         sim.record(sig)
     # The recordings are the plan's, not the parameters': the search's pytree serves (~5 ms less).
     base = with_param(broadcast(one, 2), "celsius", np.asarray(temps, float))
     # The measured run goes through the engine's front door (limits, health check).
     res = sim.run_batch(tstop, {**base, "iclamp_amp": np.asarray(p.amplitude * thresholds, float)[:, None]})
-    rec = np.stack([np.asarray(res.traces[lab]) for lab in labels], axis=-1)
+    rec = np.stack([np.asarray(res.traces[lab])[:, : n + 1] for lab in labels], axis=-1)
     t = np.arange(rec.shape[1]) * sim.dt
     mech = cell.mechanism_at_sites(na_mech)  # gNa as set on the cell (after gNa_scale)
     per_t = [_measure(t, {lab: rec[j, :, i] for i, lab in enumerate(labels)}, gates, p,
@@ -104,6 +132,31 @@ def run(**given) -> Result:
 _NOT_THRESHOLD = ("amplitude", "level", "temperature", "compare_temperature")
 
 
+def warm_settings() -> list[dict]:
+    """Settings whose programs a learner's moves meet beyond the defaults', most likely first, for
+    the lab's start-up warm-up: the squid axon (a suggestion), a drug (its test pulse,
+    ``no_spike.check``), pronase (another model), and one (delay, window) on the sliders' grids per
+    rung of the ladder of lengths that the two sliders reach at the default dt (nearest rungs first)."""
+    d, w = (EXPERIMENT.params[k] for k in ("delay", "window"))
+    dt, anchor = EXPERIMENT.params["dt"].default, n_steps(DEFAULT_TSTOP_MS, EXPERIMENT.params["dt"].default)
+    by_rung = {}
+    for delay in _positions(d.slider):
+        for window in _positions(w.slider):
+            rung = run_length(n_steps(delay + window, dt), anchor)
+            # per rung, the pair nearest the defaults (fewest slider steps): what a learner meets first
+            cost = abs(delay - d.default) / d.slider.step + abs(window - w.default) / w.slider.step
+            if rung != anchor and (rung not in by_rung or cost < by_rung[rung][0]):
+                by_rung[rung] = (cost, {"delay": delay, "window": window})
+    rungs = [v for _, v in sorted(by_rung.values(), key=lambda cv: cv[0])]
+    return [{"model": "hh"}, {"gK_scale": 0.5}, *rungs[:2], {"no_inactivation": True}, *rungs[2:]]
+
+
+def _positions(slider) -> list[float]:
+    """Every value a linear slider can take (its steps from low to high), rounded to the step's digits."""
+    count = int(round((slider.high - slider.low) / slider.step))
+    return [round(slider.low + i * slider.step, 9) for i in range(count + 1)]
+
+
 def _threshold_keys(p, temps) -> list:
     """One key per temperature: everything that sets that temperature's threshold, as
     ``all_or_none_search.nearest`` reads it (the declared parameters are scalars: hashable)."""
@@ -111,8 +164,9 @@ def _threshold_keys(p, temps) -> list:
     return [("gates-overlap", rest, float(t)) for t in temps]
 
 
-def _thresholds(sim, params, tstop, temps, keys, tolerance=1e-4, upper=200.0) -> np.ndarray:
-    """1-ms pulse threshold at each temperature (uA/cm2): V overshoots 0 mV. The searches of the
+def _thresholds(sim, params, tstop, temps, keys, samples, tolerance=1e-4, upper=200.0) -> np.ndarray:
+    """1-ms pulse threshold at each temperature (uA/cm2): V overshoots 0 mV within the first
+    ``samples`` samples of a run of ``tstop`` ms (a rung of the ladder, cut). The searches of the
     temperatures not remembered run together, ``POINTS`` amplitudes in all per batched run
     (``all_or_none_search``: the bisection's criterion and stopping rule), each seeded with the
     threshold remembered at the nearest temperature of the same setting, or at the same temperature
@@ -132,7 +186,7 @@ def _thresholds(sim, params, tstop, temps, keys, tolerance=1e-4, upper=200.0) ->
         batch["celsius"] = np.repeat(np.asarray(temps, float)[todo], k).reshape((n, *np.shape(params["celsius"])))
 
         def peaks_of(amps):  # (searches, POINTS) -> the peak V of each, one batched run
-            out = np.asarray(fn({**batch, "iclamp_amp": amps.reshape(n, 1)}))[:, :, 0].max(axis=1)
+            out = np.asarray(fn({**batch, "iclamp_amp": amps.reshape(n, 1)}))[:, :samples, 0].max(axis=1)
             return out.reshape(amps.shape)
 
         seeds = [finder.nearest(keys[j]) for j in todo]

@@ -2,7 +2,8 @@
 background), so their programs are compiled and cached before the first slider moves; then the
 batching pages compile their vmapped programs for every batch size a class may send (``run_many``
 pads a batch to a power of 2: 2, 4, ... 32), which otherwise stall the first class for a second or
-two per size.
+two per size; last, the settings beyond the defaults whose programs a page's controls meet
+(``more_settings``: gates-overlap's model, drug, pronase and the rungs of its run lengths).
 
 The warm-up gives way to learners: it starts after the first page has loaded (or after
 ``FIRST_WAIT_S`` without a request) and runs each program only when no request has come for
@@ -61,23 +62,15 @@ class Activity:
 
 
 def warm_up(runner, names=WARM, activity: Activity | None = None) -> None:
-    import asyncio
-
-    from excitable.interfaces.lab import api
-
+    """Run each page of ``names`` with its defaults, then the batch sizes of the batching pages,
+    then each page's ``more_settings``, each when no request has run for ``QUIET_S``."""
     log = logging.getLogger("excitable.lab")
     if activity is None:  # called on its own (tests, scripts): no requests to give way to
         activity = Activity()
         activity.first.set()
     activity.first.wait(FIRST_WAIT_S)
     for name in names:
-        activity.wait_quiet()
-        exp = api.declared(name)
-        values = exp.resolve({})
-        try:
-            asyncio.run(runner.run(api.cache_key("run", name, values), lambda: api.run_payload(exp, values)))
-        except Exception:  # noqa: BLE001 - a warm-up that fails only leaves that page cold
-            log.exception("warm-up of %s failed", name)
+        _warm_page(runner, name, {}, activity, log)
     from excitable import experiments
     from excitable.experiments.common.batching import run_many
 
@@ -89,4 +82,34 @@ def warm_up(runner, names=WARM, activity: Activity | None = None) -> None:
                     run_many(name, [{"tstop": experiments.declaration(name).params["tstop"].default}] * n)
                 except Exception:  # noqa: BLE001
                     log.exception("batch warm-up of %s failed", name)
+    for name in names:
+        for given in more_settings(name):
+            _warm_page(runner, name, given, activity, log)
     runner.warm = True
+
+
+def more_settings(name: str) -> list[dict]:
+    """Settings of page ``name`` beyond its defaults whose programs its controls meet, most likely
+    first: gates-overlap's model, drug and pronase, and each rung of its ladder of run lengths (the
+    delay and window sliders), so that none of its controls compiles once the warm-up is over
+    (except dt, a constant of the compiled program)."""
+    if name == "gates-overlap":
+        from excitable.experiments.excitability.gates_overlap import warm_settings
+
+        return warm_settings()
+    return []
+
+
+def _warm_page(runner, name: str, given: dict, activity: Activity, log) -> None:
+    """Run page ``name`` with ``given`` as a request would (its payload cached), once it is quiet."""
+    import asyncio
+
+    from excitable.interfaces.lab import api
+
+    activity.wait_quiet()
+    exp = api.declared(name)
+    values = exp.resolve(given)
+    try:
+        asyncio.run(runner.run(api.cache_key("run", name, values), lambda: api.run_payload(exp, values)))
+    except Exception:  # noqa: BLE001 - a warm-up that fails only leaves that page (setting) cold
+        log.exception("warm-up of %s %s failed", name, given)
