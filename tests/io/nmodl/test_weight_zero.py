@@ -90,8 +90,8 @@ def neuron_run(finitializes: int = 1):
 
 
 @pytest.fixture(scope="module")
-def ours():
-    """Ours: the same network, run once through the public path (``Simulation.run``)."""
+def model():
+    """Ours: the same network (the Simulation)."""
     mods = load_mod([OWN / "ev_count.mod", OWN / "ev_winit.mod", share() / "modfile" / "expsyn.mod",
                      share() / "modfile" / "hh.mod"])
     pre, post = (ex.Cell.cylinder(length=20.0, diameter=20.0).insert(mods.hh()) for _ in range(2))
@@ -112,7 +112,13 @@ def ours():
         sim.record(f"ev_count[0].{k}", label=k)
     sim.record("ExpSyn[0].g", label="expsyn_g")
     sim.record("ev_winit[0].g", label="winit_g")
-    return sim.run(TSTOP)
+    return sim
+
+
+@pytest.fixture(scope="module")
+def ours(model):
+    """The network run once through the public path (``Simulation.run``)."""
+    return model.run(TSTOP)
 
 
 def test_weight_zero_events_are_delivered_as_neurons(ours):
@@ -152,3 +158,26 @@ def test_initial_inside_net_receive_sets_the_weight(ours):
     assert np.allclose(ours.netcon("ev_winit", "w0"), ref_w[:, 1], rtol=1e-12, atol=0), ours.netcons
     _, again = neuron_run(finitializes=2)
     assert np.allclose(again[:, 1], closed, rtol=1e-12, atol=0)  # w0: the first run's final weight
+
+
+def test_a_weight_set_to_zero_in_the_parameters_still_delivers(model, ours):
+    """The arrival is not the weight: the 0.002-µS train's weight set to 0 in the parameters (under
+    ``jax.vmap``, one program for both) still brings its 2 events, now counted as postsynaptic
+    spikes (the count: 7 events of weight 0), and opens nothing (g stays 0); at 0.002 µS the run is
+    the one above (1e-12 of g's range: the same program, batched)."""
+    import jax
+    import jax.numpy as jnp
+
+    f, base = model.function(TSTOP), model.parameters()
+    syn = base["syn"]["ev_count"]
+
+    def with_w(w):  # the count's connections: the spiking cell's, the weight-0 train, the W train
+        return {**base, "syn": {**base["syn"], "ev_count": {**syn, "weight": jnp.asarray(syn["weight"]).at[2].set(w)}}}
+
+    rec = np.asarray(jax.vmap(lambda w: f(with_w(w)))(jnp.array([0.0, W])))  # (2, samples, probes)
+    col = {k: j for j, k in enumerate(("v", "v_pre", *TRACES[1:6]))}
+    nev = ours["nev"][-1]
+    assert list(rec[:, -1, col["nev"]]) == [nev, nev]
+    assert list(rec[:, -1, col["npost"]]) == [nev, ours["npost"][-1]] and nev > ours["npost"][-1]
+    assert np.all(rec[0, :, col["g"]] == 0.0)
+    assert np.max(np.abs(rec[1, :, col["g"]] - ours["g"])) < 1e-12 * np.ptp(ours["g"])
