@@ -127,14 +127,17 @@ def test_weight_writes_match_neuron(runs, name):
     assert lost == 0
 
 
-def test_netcon_values_from_the_public_result(runs):
+def test_netcon_values_from_the_public_result(runs, monkeypatch):
     """``Simulation.run(...).netcon(mechanism, name)`` (the public path) reads each NetCon's final
     weight and any other argument, in the order the connections were added: ev_stdp's weights equal
     NEURON's NetCon.weight[0] after the run (1e-12 relative, as above) and its tpre, each NetCon's
     last spike time (NEURON's weight[1]; -1e9 from INITIAL for the marker P, which never reaches
-    that branch), exactly as NEURON's. A mechanism or name with no per-connection state: one line."""
+    that branch), exactly as NEURON's. A mechanism or name with no per-connection state: one line.
+    Run in chunks of 256 steps (a long run's path: each chunk resumes from the last one's final
+    state; test_weight_zero.py reads them from a run in one piece)."""
     sim, _, ours_w, _ = runs["ev_stdp"]
     _, ref_w = neuron_run("ev_stdp")
+    monkeypatch.setattr("excitable.engine.run.CHUNK_STEPS", 256)  # 720 steps: 3 chunks
     res = sim.run(CASES["ev_stdp"][2])
     assert np.array_equal(ref_w[:, 1], [STDP["A"][1][-1], STDP["B"][1][-1], -1e9]), ref_w
     assert np.allclose(res.netcon("ev_stdp", "weight"), ref_w[:, 0], rtol=1e-12, atol=0), (res.netcons, ref_w)
