@@ -6,7 +6,8 @@ The class is a ``kind = "point"`` mechanism like ``point.make_point_class``'s, w
 things the engine uses:
 
 - ``on_step(s, amount, dt, offset)``: called by the engine before every step's membrane currents
-  (``stepping.receive_events``): the step's incoming weight (at the step's start + ``offset`` ms)
+  (``stepping.receive_events``): the step's incoming events, (weights, arrivals) per lane (a
+  weight-0 event is one, as NEURON's), at the step's start + ``offset`` ms,
   and due self-events, one NET_RECEIVE each, earliest first (``events.deliver``), and the clock
   ``t`` moved to the step's middle, the time NEURON's BREAKPOINT sees;
 - ``electrode``: the ELECTRODE_CURRENT names: injected current, positive inward (the engine
