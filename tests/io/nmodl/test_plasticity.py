@@ -255,4 +255,6 @@ def comparison_rows(mods) -> list[tuple[str, list, str, str]]:
                      ", ".join(f"{k} {rel(ours[k], ref[k]):.1e}" for k in CASES[name][1])
                      + f" (of each trace's range); final NetCon.weight[0] {diff:.1e} (relative)",
                      _spikes(ours["v"], ref["v"])))
-    return rows
+    from tests.io.nmodl.test_weight_zero import comparison_rows as weight_zero_rows  # its NEURON library is ours
+
+    return rows + weight_zero_rows()

@@ -181,3 +181,23 @@ def test_a_weight_set_to_zero_in_the_parameters_still_delivers(model, ours):
     assert list(rec[:, -1, col["npost"]]) == [nev, ours["npost"][-1]] and nev > ours["npost"][-1]
     assert np.all(rec[0, :, col["g"]] == 0.0)
     assert np.max(np.abs(rec[1, :, col["g"]] - ours["g"])) < 1e-12 * np.ptp(ours["g"])
+
+
+def comparison_rows() -> list[tuple[str, list, str, str]]:
+    """(row, .mod files, traces, spikes) of this module's NEURON comparison, for the table in
+    docs/nmodl.md (benchmarks/nmodl_table.py, through test_plasticity.comparison_rows)."""
+    from tests.io.nmodl.test_netcon_args import _spikes
+
+    ours, (ref, ref_w) = model.__wrapped__().run(TSTOP), neuron_run()
+    times = max(np.max(np.abs(ours[k] - ref[k])) for k in ("tlast", "tpost"))
+    counts = "equal" if all(np.array_equal(ours[k], ref[k]) for k in ("nev", "npost")) else "DIFFER"
+    w = np.max(np.abs(ours.netcon("ev_winit") - ref_w[:, 0]) / ref_w[:, 0])
+    return [("ev_count (ev_count.mod: counts every event, a weight-0 one as a postsynaptic spike) on hh.mod, "
+             "6.3 °C: a spiking cell's NetCon of weight 0, a weight-0 train (2, 4, 7.5 ms), 0.002 µS at 3, 9 ms",
+             [OWN / "ev_count.mod"], f"v {rel(ours['v'], ref['v']):.1e}, g {rel(ours['g'], ref['g']):.1e} (of each "
+             f"trace's range); counts {counts} at every step, tlast/tpost within {times:.0e} ms",
+             _spikes(ours["v"], ref["v"])),
+            ("ev_winit (ev_winit.mod: an INITIAL inside NET_RECEIVE sets the weight) on the same cell, two NetCons "
+             "(0.003 µS at 2, 5, 5.5 ms; 0.001 µS at 4 ms)", [OWN / "ev_winit.mod"],
+             f"g {rel(ours['winit_g'], ref['winit_g']):.1e} (of its range); final NetCon.weight[0] {w:.1e} "
+             "(relative)", _spikes(ours["v"], ref["v"]))]
