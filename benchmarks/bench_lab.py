@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import signal
 import socket
@@ -43,6 +44,10 @@ SINGLE = (("action-potential", "amplitude", 10.0), ("gates-overlap", "amplitude"
           ("membrane-currents", "amplitude", 10.0), ("all-or-none", "pulse", 1.0),
           # a threshold searched on every move (gates-overlap's amplitude reuses the one it found)
           ("gates-overlap", "temperature", 6.3))
+#: gates-overlap's controls that set the run's length, moved by their slider's step as a learner
+#: does (name, key, first value, step): a program per length until the ladder of lengths
+#: (gates_overlap.run_length); window 31-50 ms meets two rungs, delay 5.5-15 ms one.
+LENGTHS = (("gates-overlap", "delay", 5.5, 0.5), ("gates-overlap", "window", 31.0, 1.0))
 #: The classroom's pages: one simulation per request (gates-overlap and all-or-none search a
 #: threshold, a few batched runs of 32 each: a class on them is measured by the latencies above).
 CLASSROOM = (SINGLE[0], SINGLE[2])
@@ -103,6 +108,17 @@ def moves(base: str, name: str, key: str, start_value: float, n: int, step: floa
     return lat, server
 
 
+def timed_moves(proc, base: str, name: str, key: str, v0: float, n: int, step: float):
+    """``moves`` with its medians and the server's CPU per move printed."""
+    cpu0 = server_cpu(proc)
+    a, b = moves(base, name, key, v0, n, step)
+    cpu = (server_cpu(proc) - cpu0) / n
+    print(f"  {name:18s} {key}: median {c.fmt_s(statistics.median(a))} max {c.fmt_s(max(a))} "
+          f"(server {statistics.median(b):.1f} ms, server CPU {1e3 * cpu:.1f} ms/move)  "
+          f"load average {os.getloadavg()[0]:.1f}", flush=True)
+    return a, b
+
+
 def server_cpu(proc: subprocess.Popen) -> float:
     """CPU seconds (user + system, all threads) the server process has used so far; NaN off Linux."""
     try:
@@ -137,10 +153,56 @@ def classroom(base: str, clients: int, per_client: int) -> tuple[list[float], in
     return lat, failures[0]
 
 
+def single_pages(proc, base: str, n: int, gates_only: bool, rows: list) -> None:
+    lat, server = [], []
+    for name, key, v0 in SINGLE:
+        if gates_only and name != "gates-overlap":
+            continue
+        moves(base, name, key, v0 * 0.9, 2, 0.001)  # compiled (or taken from the warm-up)
+        a, b = timed_moves(proc, base, name, key, v0, n, v0 * 0.01)
+        lat += a
+        server += b
+    rows.append(c.row("lab", f"changed parameter, single compartment, median of {len(lat)}",
+                      statistics.median(lat), goal="<= 100 ms"))
+    rows.append(c.row("lab", "  of which server compute (median)", statistics.median(server) / 1e3))
+    for name, key, v0, step in LENGTHS:  # no move before: the first learner's move is timed too
+        a, _ = timed_moves(proc, base, name, key, v0, n, step)
+        rows.append(c.row("lab", f"changed parameter, {name} {key} (slider steps), median of {n}",
+                          statistics.median(a), goal="<= 100 ms"))
+
+
+def axon(base: str, n: int, rows: list) -> None:
+    # The default tstop follows the temperature (a velocity guess); it runs on a ladder of
+    # program lengths (propagation.run_length), so these moves (18.5-19 degC) meet the program
+    # the first run compiled.
+    axon = {"ncomp": 1000}
+    moves(base, "propagation", "temperature", 18.0, 1, 0.0, axon)
+    a, b = moves(base, "propagation", "temperature", 18.5, max(3, n // 2), 0.05, axon)
+    print(f"1000-compartment axon: median {c.fmt_s(statistics.median(a))} (server {statistics.median(b):.1f} ms)")
+    rows.append(c.row("lab", "changed parameter, 1000-compartment axon (median)", statistics.median(a),
+                      goal="<= 300 ms"))
+    rows.append(c.row("lab", "  of which server compute (median)", statistics.median(b) / 1e3))
+
+
+def a_class(base: str, quick: bool, rows: list) -> None:
+    clients, per = (10, 5) if quick else (30, 20)
+    t0 = time.perf_counter()
+    lat, failed = classroom(base, clients, per)
+    wall = time.perf_counter() - t0
+    ok = sorted(x for x in lat if not math.isnan(x))
+    p95 = ok[int(0.95 * (len(ok) - 1))] if ok else float("nan")
+    print(f"classroom {clients} clients x {per} moves: p50 {c.fmt_s(statistics.median(ok))} p95 {c.fmt_s(p95)} "
+          f"max {c.fmt_s(ok[-1])} failed {failed}/{len(lat)} in {wall:.1f} s "
+          f"({len(lat) / wall:.1f} requests/s)  load average {os.getloadavg()[0]:.1f}")
+    rows.append(c.row("lab", f"classroom {clients} clients x {per} moves: p95", p95, goal="<= 1 s"))
+    rows.append(c.row("lab", f"classroom: failed requests {failed} of {len(lat)}", None, goal="0"))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--gates", action="store_true", help="gates-overlap's controls only (no axon, no classroom)")
     args = ap.parse_args()
     n = 5 if args.quick else 20
     proc, base = start(args.workers)
@@ -149,44 +211,15 @@ def main() -> None:
         load = first_load(base)
         print(f"first page load (5 requests): {c.fmt_s(load)}  load average {os.getloadavg()[0]:.1f}")
         rows.append(c.row("lab", "first page load (/, experiments, plotly.js, css, js)", load, goal="< 1 s"))
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), server_cpu(proc)
         while not request(base, "/api/status")[2]["warm"] and time.perf_counter() - t0 < 300:
-            time.sleep(0.5)  # the start-up warm-up (single pages, then batch sizes) in the background
-        print(f"warm-up finished {time.perf_counter() - t0 + load:.1f} s after the first request")
-        lat, server = [], []
-        for name, key, v0 in SINGLE:
-            moves(base, name, key, v0 * 0.9, 2, 0.001)  # compiled (or taken from the warm-up)
-            cpu0 = server_cpu(proc)
-            a, b = moves(base, name, key, v0, n, v0 * 0.01)
-            cpu = (server_cpu(proc) - cpu0) / n
-            lat += a
-            server += b
-            print(f"  {name:18s} {key}: median {c.fmt_s(statistics.median(a))} "
-                  f"(server {statistics.median(b):.1f} ms, server CPU {1e3 * cpu:.1f} ms/move)")
-        rows.append(c.row("lab", f"changed parameter, single compartment, median of {len(lat)}",
-                          statistics.median(lat), goal="<= 100 ms"))
-        rows.append(c.row("lab", "  of which server compute (median)", statistics.median(server) / 1e3))
-        # The default tstop follows the temperature (a velocity guess); it runs on a ladder of
-        # program lengths (propagation.run_length), so these moves (18.5-19 degC) meet the program
-        # the first run compiled.
-        axon = {"ncomp": 1000}
-        moves(base, "propagation", "temperature", 18.0, 1, 0.0, axon)
-        a, b = moves(base, "propagation", "temperature", 18.5, max(3, n // 2), 0.05, axon)
-        print(f"1000-compartment axon: median {c.fmt_s(statistics.median(a))} (server {statistics.median(b):.1f} ms)")
-        rows.append(c.row("lab", "changed parameter, 1000-compartment axon (median)", statistics.median(a),
-                          goal="<= 300 ms"))
-        rows.append(c.row("lab", "  of which server compute (median)", statistics.median(b) / 1e3))
-        clients, per = (10, 5) if args.quick else (30, 20)
-        t0 = time.perf_counter()
-        lat, failed = classroom(base, clients, per)
-        wall = time.perf_counter() - t0
-        ok = sorted(x for x in lat if x == x)
-        p95 = ok[int(0.95 * (len(ok) - 1))] if ok else float("nan")
-        print(f"classroom {clients} clients x {per} moves: p50 {c.fmt_s(statistics.median(ok))} p95 {c.fmt_s(p95)} "
-              f"max {c.fmt_s(ok[-1])} failed {failed}/{len(lat)} in {wall:.1f} s "
-              f"({len(lat) / wall:.1f} requests/s)  load average {os.getloadavg()[0]:.1f}")
-        rows.append(c.row("lab", f"classroom {clients} clients x {per} moves: p95", p95, goal="<= 1 s"))
-        rows.append(c.row("lab", f"classroom: failed requests {failed} of {len(lat)}", None, goal="0"))
+            time.sleep(0.5)  # the start-up warm-up (single pages, batch sizes, more settings) in the background
+        print(f"warm-up finished {time.perf_counter() - t0 + load:.1f} s after the first request "
+              f"(server CPU {server_cpu(proc) - cpu0:.1f} s)")
+        single_pages(proc, base, n, args.gates, rows)
+        if not args.gates:
+            axon(base, n, rows)
+            a_class(base, args.quick, rows)
     finally:
         proc.send_signal(signal.SIGINT)
         try:

@@ -122,21 +122,25 @@ def test_another_slider_move_is_seeded_at_each_temperature_and_finds_the_unseede
         assert abs(a - b) <= 1e-4 * b / (1 - 1e-4)
 
 
-def test_the_ladder_of_lengths():
-    """run_length: the smallest rung (anchor x 2^(k/2), rounded) at least n: never fewer steps than
-    asked, at most sqrt(2) x as many (+1 for the rounding), the anchor (the default run) a rung,
-    the same rung for every n between two rungs; n itself past two engine chunks."""
+def test_the_ladders_of_lengths():
+    """run_length: the smallest rung (anchor x 2^(k/q), rounded, q rungs per octave) at least n:
+    never fewer steps than asked, at most 2^(1/q) x as many (+1 for the rounding), the anchor (the
+    default run) a rung, the same rung for every n between two rungs; n itself past two engine
+    chunks. Every rung of the measured run's ladder (q = 2) is one of the search's (q = 4)."""
     from excitable.engine.run import CHUNK_STEPS
-    from excitable.experiments.excitability.gates_overlap import run_length
+    from excitable.experiments.excitability.gates_overlap import RUNGS_PER_OCTAVE, SEARCH_RUNGS_PER_OCTAVE, run_length
 
-    anchor = 3500
-    rungs = {run_length(n, anchor) for n in range(1, 2 * CHUNK_STEPS + 1)}
-    assert anchor in rungs and len(rungs) < 40  # a handful of programs, not one per length
-    for n in (1, 2, 500, 619, 620, 3499, 3500, 3501, 4950, 4951, 15000, 2 * CHUNK_STEPS):
-        m = run_length(n, anchor)
-        assert n <= m <= 2 ** 0.5 * n + 1 and m in rungs
-        assert not any(n <= r < m for r in rungs)  # the smallest rung that holds n
-    assert run_length(2 * CHUNK_STEPS + 1, anchor) == 2 * CHUNK_STEPS + 1
+    anchor, top = 3500, 2 * CHUNK_STEPS
+    ladders = {}
+    for q in (RUNGS_PER_OCTAVE, SEARCH_RUNGS_PER_OCTAVE):
+        rungs = ladders[q] = {run_length(n, anchor, q) for n in range(1, top + 1)}
+        assert anchor in rungs and len(rungs) < 80  # a handful of programs, not one per length
+        for n in (1, 2, 500, 619, 620, 3499, 3500, 3501, 4950, 4951, 15000, top):
+            m = run_length(n, anchor, q)
+            assert n <= m <= 2 ** (1 / q) * n + 1 and m in rungs
+            assert not any(n <= r < m for r in rungs)  # the smallest rung that holds n
+        assert run_length(top + 1, anchor, q) == top + 1
+    assert all(run_length(r, anchor, SEARCH_RUNGS_PER_OCTAVE) == r for r in ladders[RUNGS_PER_OCTAVE])
 
 
 _COMPILES = []
@@ -170,12 +174,12 @@ def test_delay_and_window_moves_run_on_the_ladder_bit_for_bit_and_compile_nothin
         return experiments.run("gates-overlap", **given)
 
     compiles = _count_compiles()
-    first = fresh(delay=5.5)  # 3550 steps: rung 4950 (3501-4950 steps)
+    first = fresh(delay=5.5)  # 3550 steps: the search's rung 4162 (3501-4162), the run's 4950
     n0 = len(compiles)
-    moved = [fresh(**g) for g in ({"delay": 6.0}, {"window": 31.0}, {"window": 39.0})]
+    moved = [fresh(**g) for g in ({"delay": 6.0}, {"window": 31.0}, {"window": 36.0})]
     assert len(compiles) == n0, compiles[n0:]
-    monkeypatch.setattr(gates_overlap, "run_length", lambda n, anchor: n)
-    for res, given in zip([first, moved[2]], ({"delay": 5.5}, {"window": 39.0})):
+    monkeypatch.setattr(gates_overlap, "run_length", lambda n, anchor, per_octave=None: n)
+    for res, given in zip([first, moved[2]], ({"delay": 5.5}, {"window": 36.0})):
         own = fresh(**given)
         assert res.summary == own.summary, given
         assert np.array_equal(res.t, own.t) and res.traces.keys() == own.traces.keys()

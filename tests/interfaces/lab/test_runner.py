@@ -173,8 +173,9 @@ def test_the_start_up_warm_up_gives_way_to_requests():
 def test_the_warm_up_covers_every_program_gates_overlap_meets():
     """gates-overlap's settings beyond its defaults in the warm-up: its other model, a drug (the
     test pulse's program), pronase (another model), and a (delay, window) pair for every rung of
-    its ladder of lengths that the two sliders reach at the default dt (computed here over every
-    slider position), each setting valid, the nearest rungs first; other pages have none."""
+    its ladders of lengths (the search's and the measured run's) that the two sliders reach at the
+    default dt (computed here over every slider position), each setting valid, the nearest rungs
+    first; other pages have none."""
     from excitable.engine.run import n_steps
     from excitable.experiments.excitability import gates_overlap as go
     from excitable.interfaces.lab import api
@@ -183,14 +184,17 @@ def test_the_warm_up_covers_every_program_gates_overlap_meets():
     exp = api.declared("gates-overlap")
     dt, anchor = exp.params["dt"].default, n_steps(go.DEFAULT_TSTOP_MS, exp.params["dt"].default)
     d, w = exp.params["delay"].slider, exp.params["window"].slider
-    reached = {go.run_length(n_steps(d.low + i * d.step + w.low + j * w.step, dt), anchor)
+    lengths = [n_steps(d.low + i * d.step + w.low + j * w.step, dt)
                for i in range(int(round((d.high - d.low) / d.step)) + 1)
-               for j in range(int(round((w.high - w.low) / w.step)) + 1)}
+               for j in range(int(round((w.high - w.low) / w.step)) + 1)]
     settings = more_settings("gates-overlap")
     for given in settings:
         api.resolve(exp, given)  # a valid request
-    lengths = [go.run_length(n_steps(g["delay"] + g["window"], dt), anchor) for g in settings if "delay" in g]
-    assert sorted(lengths) == sorted(reached - {anchor}) and len(reached) > 5
+    warmed = [n_steps(g["delay"] + g["window"], dt) for g in settings if "delay" in g]
+    for q in (go.RUNGS_PER_OCTAVE, go.SEARCH_RUNGS_PER_OCTAVE):
+        reached = {go.run_length(n, anchor, q) for n in lengths}
+        assert {go.run_length(n, anchor, q) for n in warmed} | {anchor} == reached and len(reached) > 5
+    assert len(warmed) == len({go.run_length(n, anchor, go.SEARCH_RUNGS_PER_OCTAVE) for n in warmed})  # no rung twice
     near = next(g for g in settings if "delay" in g)  # first: one slider step from the defaults
     steps_away = (abs(near["delay"] - exp.params["delay"].default) / d.step
                   + abs(near["window"] - exp.params["window"].default) / w.step)

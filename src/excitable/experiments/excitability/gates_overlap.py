@@ -40,20 +40,22 @@ SPIKE_LEVEL_MV = 0.0
 #: The default run's length (delay + window), ms: the rung every ladder of lengths passes through,
 #: so the controls that leave the length alone (temperature, amplitude, ...) run no extra step.
 DEFAULT_TSTOP_MS = EXPERIMENT.params["delay"].default + EXPERIMENT.params["window"].default
-#: The ladder's ratio between rungs: at most 41 % more steps than asked, two programs per octave.
-RUNG_RATIO = 2.0 ** 0.5
+#: Rungs per octave of the measured run's ladder: 2 (rungs 2^(1/2) apart: at most 41 % more steps
+#: than asked); the threshold search, 32 runs per round where the measured run is 2, runs on 4 per
+#: octave (at most 19 % more), every other one of which is the measured run's.
+RUNGS_PER_OCTAVE, SEARCH_RUNGS_PER_OCTAVE = 2, 4
 
 
-def run_length(n: int, anchor: int) -> int:
-    """Steps to run for ``n`` wanted: the smallest rung ``round(anchor x RUNG_RATIO^k)`` (k an
-    integer) that is at least ``n``, so that the delay and window sliders meet a handful of compiled
-    programs instead of one per position. Past two engine chunks (``CHUNK_STEPS``) the engine runs
-    fixed-size chunks anyway: ``n`` itself."""
+def run_length(n: int, anchor: int, per_octave: int = RUNGS_PER_OCTAVE) -> int:
+    """Steps to run for ``n`` wanted: the smallest rung ``round(anchor x 2^(k / per_octave))`` (k
+    an integer) that is at least ``n``, so that the delay and window sliders meet a handful of
+    compiled programs instead of one per position. Past two engine chunks (``CHUNK_STEPS``) the
+    engine runs fixed-size chunks anyway: ``n`` itself."""
     if n > 2 * CHUNK_STEPS or anchor < 1:
         return n
 
-    def rung(k: int) -> int:
-        return max(1, round(anchor * RUNG_RATIO ** k))
+    def rung(k: int) -> int:  # k / per_octave: the same float for 2j / 4 as for j / 2, so shared rungs agree
+        return max(1, round(anchor * 2.0 ** (k / per_octave)))
 
     k = 0
     while rung(k) < n:
@@ -80,15 +82,16 @@ def run(**given) -> Result:
     sim.stimulate(IClamp(cell.soma, amplitude=cell.density_to_nA(1.0, cell.soma), delay=p.delay,
                          duration=p.pulse))
     labels = ["v", gates["m"], gates["h"], gates["n"], f"{na_mech}.ina", f"{k_mech}.ik", "i_cap", "i_ion"]
-    n = n_steps(p.delay + p.window, p.dt)
+    n, anchor = n_steps(p.delay + p.window, p.dt), n_steps(DEFAULT_TSTOP_MS, p.dt)
     # The programs run a rung of a ladder of lengths and are cut after n steps (same samples): a
     # delay or window move meets a compiled program instead of compiling one of its own length.
-    tstop = run_length(n, n_steps(DEFAULT_TSTOP_MS, p.dt)) * p.dt
+    tstop = run_length(n, anchor) * p.dt
+    search_tstop = run_length(n, anchor, SEARCH_RUNGS_PER_OCTAVE) * p.dt
     sim.record("v")
     one = sim.parameters()
     # Temperature scales every rate of a gate by the same factor, so steady states, and with them the
     # resting potential (v_init), are the same at both temperatures.
-    thresholds = _thresholds(sim, one, tstop, temps, _threshold_keys(p, temps), n + 1)
+    thresholds = _thresholds(sim, one, search_tstop, temps, _threshold_keys(p, temps), n + 1)
     for sig in labels[1:]:  # recorded after the search: its program records V alone
         sim.record(sig)
     # The recordings are the plan's, not the parameters': the search's pytree serves (~5 ms less).
@@ -136,13 +139,14 @@ def warm_settings() -> list[dict]:
     """Settings whose programs a learner's moves meet beyond the defaults', most likely first, for
     the lab's start-up warm-up: the squid axon (a suggestion), a drug (its test pulse,
     ``no_spike.check``), pronase (another model), and one (delay, window) on the sliders' grids per
-    rung of the ladder of lengths that the two sliders reach at the default dt (nearest rungs first)."""
+    rung of the search's ladder of lengths (which holds the measured run's) that the two sliders
+    reach at the default dt (nearest rungs first)."""
     d, w = (EXPERIMENT.params[k] for k in ("delay", "window"))
     dt, anchor = EXPERIMENT.params["dt"].default, n_steps(DEFAULT_TSTOP_MS, EXPERIMENT.params["dt"].default)
     by_rung = {}
     for delay in _positions(d.slider):
         for window in _positions(w.slider):
-            rung = run_length(n_steps(delay + window, dt), anchor)
+            rung = run_length(n_steps(delay + window, dt), anchor, SEARCH_RUNGS_PER_OCTAVE)
             # per rung, the pair nearest the defaults (fewest slider steps): what a learner meets first
             cost = abs(delay - d.default) / d.slider.step + abs(window - w.default) / w.slider.step
             if rung != anchor and (rung not in by_rung or cost < by_rung[rung][0]):
