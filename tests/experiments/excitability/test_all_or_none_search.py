@@ -75,10 +75,10 @@ def _counted(peaks_of):
     return run, rounds
 
 
-# Seeds around a known threshold: on it, 1 % off either way (the fan's fine middle), 10 % off (its
+# Seeds around a known threshold: on it, 1 % off either way (the fan's middle), 10 % off (its
 # coarser outer part), and outside the fan (x 0.3, x 3, x 25): a bracket that does not contain the
 # threshold, which the search must see and widen.
-SEEDS = [1.0, 0.99, 1.01, 0.9, 1.1, 0.3, 3.0, 25.0]
+SEEDS = [1.0, 1.0003, 0.9997, 0.99, 1.01, 0.9, 1.1, 0.3, 3.0, 25.0]  # 1.0003: the fine zone
 
 
 @pytest.mark.parametrize("tolerance", [1e-4, 1e-3])
@@ -101,10 +101,12 @@ def test_a_near_seed_halves_the_rounds_and_a_wrong_one_is_widened_not_trusted():
     peaks_of, rounds = _counted(_step([true]))
     finder.search(peaks_of, [200.0], tol, 0.0, "amplitude")
     assert len(rounds) == 4  # the unseeded search: three decades in 4 rounds of 32
-    for factor in (1.0, 1.01, 0.985):  # within the fan's fine middle (+/- 2.7 %): 2 rounds
+    # Within the fan's fine zone (+/- 0.074 %, points 0.99 tol apart): bracketed to the tolerance at
+    # once; within its middle (+/- 1.5 %, 0.9 tol x 32 apart): one more round closes it.
+    for factor, expected in ((1.0, 1), (1.0005, 1), (0.9994, 1), (1.01, 2), (0.99, 2), (0.986, 2)):
         rounds.clear()
-        finder.search(peaks_of, [200.0], tol, 0.0, "amplitude", [true * factor])
-        assert len(rounds) == 2, factor
+        found = finder.search(peaks_of, [200.0], tol, 0.0, "amplitude", [true * factor])[0]
+        assert len(rounds) == expected and abs(found - true) <= 0.5 * tol * true / (1 - tol), factor
     # A seed 3x too high: its fan [1.5 true, 6 true] fires at every point, so the next round looks
     # below it (down to 0, as unseeded) instead of taking the fan's lowest point as the answer.
     rounds.clear()

@@ -185,3 +185,42 @@ def test_delay_and_window_moves_run_on_the_ladder_bit_for_bit_and_compile_nothin
         assert np.array_equal(res.t, own.t) and res.traces.keys() == own.traces.keys()
         for k in own.traces:
             assert np.array_equal(res.traces[k], own.traces[k]), (given, k)
+
+
+def test_textbook_temperature_and_window_steps_are_bracketed_in_one_round(monkeypatch):
+    """The lab's commonest moves on the default (textbook) cell: a 0.5-degC temperature step moves
+    the threshold 0.02-0.07 % and a window step by at most 0.009 %, inside the fine zone of the
+    seed's fan (all_or_none_search.ZONES): one batched round each. Reference: the unseeded search
+    at the same setting (memory emptied); both within 1e-4 x threshold (the stopping rule's bound,
+    as in the tests above)."""
+    from excitable.experiments.excitability import all_or_none_search as finder
+
+    counted, search = [], finder.search
+
+    def spy(peaks_of, uppers, tolerance, level, what, seeds=None):
+        counted.append(0)
+
+        def each(amps):
+            counted[-1] += 1
+            return peaks_of(amps)
+
+        return search(each, uppers, tolerance, level, what, seeds)
+
+    def thresholds(**given):
+        return experiments.run("gates-overlap", **given).summary["threshold_uA_cm2"]
+
+    monkeypatch.setattr(finder, "search", spy)
+    moves = ({"temperature": 37.5}, {"temperature": 37.5, "window": 31.0})
+    unseeded = []
+    for given in moves:
+        finder.forget()
+        unseeded.append(thresholds(**given))
+    finder.forget()
+    counted.clear()
+    thresholds()
+    seeded = [thresholds(**given) for given in moves]
+    finder.forget()
+    assert counted[1:] == [1, 1], counted  # the defaults' first search is unseeded (4 rounds)
+    for a, b in zip(seeded, unseeded):
+        for x, y in zip(a, b):
+            assert abs(x - y) <= 1e-4 * y / (1 - 1e-4)

@@ -15,8 +15,9 @@ Thresholds found are kept (``remember``/``recall``, a small LRU keyed by everyth
 so a slider that does not move the threshold (gates-overlap's amplitude, a multiple of it) runs no
 search at all. A slider that does move it (gates-overlap's temperature, or one other setting) starts
 from the threshold remembered nearest to the new setting (``nearest``): the first round spends its
-points on a fan around that seed instead of three decades, so a small move takes 2 rounds instead
-of 4 (``fan``), and a seed more than ``SEED_SPAN`` off one round more than no seed. The seed is
+points on a fan around that seed instead of three decades, so a move that shifts the threshold by
+less than ~0.07 % (a delay, window or textbook temperature step) takes 1 round, a small move 2
+instead of 4 (``fan``), and a seed more than ``SEED_SPAN`` off one round more than no seed. The seed is
 only a guess: the fan's ends are run like every other point, the bracket is the points' own verdict,
 and a seed whose fan does not contain the threshold is widened (down to 0 or up to max_amplitude), so
 the criterion, the stopping rule and hence the threshold (within the tolerance) are the unseeded
@@ -40,6 +41,17 @@ FIRST_SPAN = 1e-3
 #: A seeded first round reaches this factor either side of the seed (the temperature slider's
 #: steepest stretch, the squid axon above 25 degC, moves the threshold ~15 % per 0.5 degC step).
 SEED_SPAN = 2.0
+#: The fan's middle points sit this times the tolerance apart (log): two of them bracket a threshold
+#: to the tolerance in one round (b - a = b (1 - exp(-FINE tol)) < tol x b).
+FINE = 0.99
+#: Points per side of a fan in its three zones (fine, middle, tail), by the fan's size: one search
+#: (32) or two sharing a batch (16). Tuned on the lab's moves: a 0.5-degC step of the textbook
+#: cell moves its threshold 0.02-0.07 %, inside the fine zone of 32 (+/- 0.074 %: 1 round, 2
+#: before); a delay or window move moves both temperatures' thresholds by at most 0.009 %, inside
+#: that of 16 (+/- 0.015 %: 1 round, 2 before); the middle of 32 reaches 1.5 % (2 rounds), of 16
+#: 0.45 % (a gK_scale step of the textbook cell, 0.4 %: 2 rounds); a pulse step (8-9 %) is in the
+#: tail (3-4 rounds, as before).
+ZONES = {32: (8, 5, 3), 16: (2, 3, 3)}
 #: Thresholds kept for ``recall`` (a class moving sliders on a few settings).
 MEMORY = 256
 
@@ -64,24 +76,29 @@ def narrow(lo: float, hi: float, amps: np.ndarray, fires: np.ndarray) -> tuple[f
 def fan(points: int, tolerance: float) -> np.ndarray:
     """Log offsets from the seed (ascending, ``points`` of them, symmetric) of a seeded first round.
 
-    Two thirds of each side sit ``0.9 x tolerance x points`` apart: a threshold between two of them
-    is closed by one more even round of ``points`` (2 rounds in all). Farther out the gaps grow by a
-    constant factor so that the ends reach ``SEED_SPAN`` either side: a threshold there costs 3-4
+    Three zones on each side. Half of its points, the middle, sit ``FINE x tolerance`` apart: a
+    threshold between two of them is bracketed to the tolerance at once (1 round: a seed that is
+    the threshold of a nearby setting, e.g. a delay or window move, or a 0.5-degC step of the
+    textbook cell). Then points ``0.9 x tolerance x points`` apart: a threshold between two of them
+    is closed by one more even round of ``points`` (2 rounds). The last third of the rest, at least
+    one, reach ``SEED_SPAN`` with gaps growing by a constant factor: a threshold there costs 3-4
     rounds with 32 points (3-5 with 16), and beyond them the search widens (``_Bracket.update``).
     """
     half = points // 2
+    fine, middle, tail = ZONES.get(points) or (max(1, half // 4), half - max(1, half // 4) - half // 3, half // 3)
     step = 0.9 * tolerance * points
-    core = min(half, max(1, (2 * half) // 3))
-    tail = half - core
-    reach = np.log(SEED_SPAN) - (core - 0.5) * step  # what the growing gaps must still cover
+    side = list(FINE * tolerance * (np.arange(fine) + 0.5))
+    last = side[-1] if side else 0.0
+    side += list(last + step * np.arange(1, middle + 1))
+    last = side[-1] if side else 0.0
+    reach = np.log(SEED_SPAN) - last  # what the growing gaps must still cover
     ratio = 1.0
     if reach > 0 and tail > 0:  # gaps step x ratio^1..^tail summing to reach: bisect on ratio
         lo, hi = 1.0, 1e3
         for _ in range(100):
             ratio = 0.5 * (lo + hi)
             lo, hi = (ratio, hi) if step * np.sum(ratio ** np.arange(1, tail + 1)) < reach else (lo, ratio)
-    side = np.concatenate([step * (np.arange(core) + 0.5),
-                           (core - 0.5) * step + step * np.cumsum(ratio ** np.arange(1, tail + 1))])
+    side = np.concatenate([side, last + step * np.cumsum(ratio ** np.arange(1, tail + 1))])
     return np.concatenate([-side[::-1], np.zeros(points % 2), side])
 
 
