@@ -152,3 +152,30 @@ def test_nearest_recalls_the_closest_temperature_else_the_closest_single_slider_
     assert finder.nearest(("x", (("model", "squid"), ("pulse", 1.0)), 20.0)) is None  # not a number
     finder.forget()
     assert finder.recall(("x", setting, 18.0)) is None
+
+
+def test_predicted_draws_the_line_through_the_two_nearest_thresholds_else_takes_the_nearest():
+    """Closed form: thresholds remembered on an exponential curve v = 5 exp(0.1 x) (log-linear, as
+    a Q10 factor makes them), so the line in log threshold through any two is exact (1e-12
+    relative: rounding only). Along x, along one moved setting, and the fall-backs to ``nearest``:
+    one point only, or the second farther than LINE_SPAN steps from the first."""
+    finder.forget()
+    setting = (("model", "hh"), ("pulse", 1.0))
+
+    def curve(x):
+        return 5.0 * np.exp(0.1 * x)
+
+    assert finder.predicted(("x", setting, 20.0)) is None
+    finder.remember(("x", setting, 10.0), curve(10.0))
+    assert finder.predicted(("x", setting, 12.0)) == curve(10.0)  # one point: nearest
+    finder.remember(("x", setting, 11.0), curve(11.0))
+    for x in (12.0, 10.5, 9.0, 14.0):  # extrapolated and interpolated, within 4 steps
+        assert abs(finder.predicted(("x", setting, x)) / curve(x) - 1) < 1e-12, x
+    finder.remember(("x", setting, 30.0), curve(30.0))
+    # From 31: 30 is nearest, 11 is 19 away (> 4 x 1): the nearest alone.
+    assert finder.predicted(("x", setting, 31.0)) == curve(30.0)
+    # Along a moved setting at the same x (pulse 1.0 -> 1.2 -> 1.4 remembered at x = 10).
+    finder.remember(("x", (("model", "hh"), ("pulse", 1.2)), 10.0), curve(12.0))
+    guess = finder.predicted(("x", (("model", "hh"), ("pulse", 1.4)), 10.0))
+    assert abs(guess / curve(14.0) - 1) < 1e-12
+    finder.forget()

@@ -11,6 +11,7 @@ spike itself adds (INa minus its resting value) is 1.388 uC/cm2 = 13.24 x Cm dV 
 import pytest
 
 from excitable import experiments
+from excitable.experiments.excitability.all_or_none_search import predicted
 from tests.experiments import assert_signals_recorded
 
 
@@ -54,13 +55,16 @@ def test_the_declared_signals_are_recorded(hh):
 
 
 def test_a_temperature_move_is_seeded_by_the_nearest_threshold_and_finds_the_unseeded_one(monkeypatch):
-    """The threshold search of a moved temperature starts from the threshold remembered at the
-    nearest one (``all_or_none_search.nearest``). Reference: the unseeded search at the same
-    temperature (memory emptied first). Both stop with the threshold inside a bracket no wider than
-    1e-4 x its upper end, i.e. within 5e-5 x threshold of the true one, so they agree within
-    1e-4 x threshold (/(1 - 1e-4)). The squid axon above 25 degC moves the threshold most: from
-    30 degC (39.7 uA/cm2) to 27 (18.4) and 33 (90) the seed is more than 2x off, outside its fan,
-    so the search must widen rather than trust it; 33 -> 33.5 is a slider step."""
+    """The threshold search of a moved temperature starts from a guess: the line through the two
+    nearest temperatures' thresholds (``all_or_none_search.predicted``), or, as before it, the
+    nearest one's (``nearest``). Reference: the unseeded search at the same temperature (memory
+    emptied first). All stop with the threshold inside a bracket no wider than 1e-4 x its upper
+    end, i.e. within 5e-5 x threshold of the true one, so they agree within 1e-4 x threshold
+    (/(1 - 1e-4)). The squid axon above 25 degC moves the threshold most: from 30 degC (39.7
+    uA/cm2) to 27 (18.4) and 33 (90) the nearest seed is more than 2x off, outside its fan, so the
+    search must widen rather than trust it; 33 -> 33.5 is a slider step."""
+    import math
+
     from excitable import experiments
     from excitable.experiments.excitability import all_or_none_search as finder
 
@@ -80,17 +84,24 @@ def test_a_temperature_move_is_seeded_by_the_nearest_threshold_and_finds_the_uns
         finder.forget()
         unseeded[t] = threshold(t)
     assert all(s is None for seeds in seeds_seen for s in seeds)
+    seeded, guesses = {}, {}
+    for guess in ("predicted", "nearest"):
+        finder.forget()
+        seeds_seen.clear()
+        monkeypatch.setattr(finder, "predicted", getattr(finder, guess) if guess == "nearest" else predicted)
+        seeded[guess] = {t: threshold(t) for t in moves}
+        guesses[guess] = seeds_seen[1:]
+        assert seeds_seen[0] == [None, None]  # the first run: 30 and 18.5 degC, nothing remembered
+        for t in moves:
+            assert abs(seeded[guess][t] - unseeded[t]) <= 1e-4 * unseeded[t] / (1 - 1e-4), (guess, t)
     finder.forget()
-    seeds_seen.clear()
-    seeded = {t: threshold(t) for t in moves}
-    finder.forget()
-    # The first run searched 30 and 18.5 degC unseeded; each move after it one temperature, seeded
-    # by the threshold of the nearest temperature run before it.
-    assert seeds_seen == [[None, None], [unseeded[30.0]], [unseeded[30.0]], [seeded[33.0]]]
+    # The nearest temperature's threshold, as remembered before each move.
+    assert guesses["nearest"] == [[unseeded[30.0]], [unseeded[30.0]], [seeded["nearest"][33.0]]]
     assert unseeded[30.0] / unseeded[27.0] > finder.SEED_SPAN  # the wrong seeds, outside their fans
     assert unseeded[33.0] / unseeded[30.0] > finder.SEED_SPAN
-    for t in moves:
-        assert abs(seeded[t] - unseeded[t]) <= 1e-4 * unseeded[t] / (1 - 1e-4), t
+    # 27 -> 33 (30 and 27 remembered): the line's guess is nearer the threshold than 30's.
+    off = {g: abs(math.log(guesses[g][1][0] / unseeded[33.0])) for g in guesses}
+    assert off["predicted"] < 0.5 * off["nearest"], off
 
 
 def test_another_slider_move_is_seeded_at_each_temperature_and_finds_the_unseeded_thresholds(monkeypatch):

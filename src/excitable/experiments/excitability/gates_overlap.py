@@ -174,8 +174,9 @@ def _thresholds(sim, params, tstop, temps, keys, samples, tolerance=1e-4, upper=
     temperatures not remembered run together, ``POINTS`` amplitudes in all per batched run
     (``all_or_none_search``: the bisection's criterion and stopping rule), each seeded with the
     threshold remembered at the nearest temperature of the same setting, or at the same temperature
-    with one other slider moved (``nearest``: a temperature move takes 2 rounds instead of 4; the
-    seed is checked by the search, not trusted)."""
+    with one other slider moved, or the line through the two nearest such (``predicted``: a
+    temperature, delay or window step takes 1 or 2 rounds instead of 4; the seed is checked by the
+    search, not trusted)."""
     import jax
 
     from excitable.experiments.excitability import all_or_none_search as finder
@@ -193,7 +194,7 @@ def _thresholds(sim, params, tstop, temps, keys, samples, tolerance=1e-4, upper=
             out = np.asarray(fn({**batch, "iclamp_amp": amps.reshape(n, 1)}))[:, :samples, 0].max(axis=1)
             return out.reshape(amps.shape)
 
-        seeds = [finder.nearest(keys[j]) for j in todo]
+        seeds = [finder.predicted(keys[j]) for j in todo]
         found = finder.search(peaks_of, [upper] * len(todo), tolerance, SPIKE_LEVEL_MV, "amplitude", seeds)
         for j, v in zip(todo, found):
             finder.remember(keys[j], float(v))
