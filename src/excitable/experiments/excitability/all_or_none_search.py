@@ -14,7 +14,8 @@ ones evenly: from [0, 200] to 1e-4 in 3-4 rounds instead of ~20 bisection steps.
 Thresholds found are kept (``remember``/``recall``, a small LRU keyed by everything that sets them),
 so a slider that does not move the threshold (gates-overlap's amplitude, a multiple of it) runs no
 search at all. A slider that does move it (gates-overlap's temperature, or one other setting) starts
-from the threshold remembered nearest to the new setting (``nearest``): the first round spends its
+from the threshold remembered nearest to the new setting (``nearest``), or from the line through the
+two nearest along the moved slider (``predicted``, 10-1000x closer): the first round spends its
 points on a fan around that seed instead of three decades, so a move that shifts the threshold by
 less than ~0.07 % (a delay, window or textbook temperature step) takes 1 round, a small move 2
 instead of 4 (``fan``), and a seed more than ``SEED_SPAN`` off one round more than no seed. The seed is
