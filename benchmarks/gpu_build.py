@@ -17,9 +17,12 @@ Kernels: the workloads of ``bench_scale.py``: single compartments (``engine.kern
 block of 128 cells per program; also carrying a forward-mode tangent, ``fused_function``),
 100-compartment cables (``engine.kernels.nodes`` by cyclic reduction, and ``engine.kernels.lanes``'
 one lane per cell), the 705-node CA1 cell (``engine.kernels.nodes`` level by level, and one lane per cell);
-float64 and float32 each.
+float64 and float32 each. With ``--imported``: single compartments with HH and one imported NMODL
+mechanism per way NEURON solves a step with a linear system (tests/reference/mod: KINETIC sparse,
+linear and nonlinear; derivimplicit; LINEAR in BREAKPOINT), whose solves the kernels unroll
+(io/nmodl/site_systems.py).
 
-Usage: pip install triton; python benchmarks/gpu_build.py [--arch 90]   (the target: sm_90a)
+Usage: pip install triton; python benchmarks/gpu_build.py [--arch 90] [--imported]   (the target: sm_90a)
 Needs: the private JAX hook of tests/engine/conftest.py (``jax._src.pallas.triton``).
 """
 
@@ -58,6 +61,27 @@ def models():
             ("cable, cyclic reduction", cable, "nodes"),
             ("cable, lane per cell", cable, "lanes"), ("CA1, levels", ca1, "nodes"),
             ("CA1, lane per cell", ca1, "lanes")]
+
+
+#: The imported workloads (--imported): test file -> (what it solves per step, a state recorded
+#: beside V: nm_steady carries no current, so without it XLA would drop the mechanism).
+IMPORTED = {"nm_kinetic": ("KINETIC sparse, linear", "O"), "nm_steady": ("KINETIC sparse, nonlinear", "C"),
+            "nm_implicit": ("derivimplicit", "p"), "nm_linear_bp": ("LINEAR in BREAKPOINT", "O")}
+
+
+def imported_models():
+    """(name, simulation, "single") with HH and one imported mechanism (IMPORTED) each."""
+    import excitable as ex
+
+    folder = Path(__file__).resolve().parents[1] / "tests" / "reference" / "mod"
+    out = []
+    for name, (what, state) in IMPORTED.items():
+        cell = ex.Cell.cylinder().insert(ex.HH()).insert(ex.load_mod(folder / f"{name}.mod")())
+        sim = ex.Simulation(cell, dt=0.025)
+        sim.stimulate(ex.IClamp(cell.soma, amplitude=0.5, delay=1.0, duration=10.0)).record("v")
+        sim.record(f"{name}.{state}")
+        out.append((f"single + {name} ({what})", sim, "single"))
+    return out
 
 
 def lower(sim, kernel: str, dtype):
@@ -129,6 +153,7 @@ def assemble(ttir: str, warps: int, stages: int, arch: int, work: Path) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--arch", type=int, default=90, help="compute capability x 10 (default 90: H100)")
+    ap.add_argument("--imported", action="store_true", help="single compartments with imported NMODL solvers")
     args = ap.parse_args(argv)
     # Compile every time (Triton keeps compiled kernels in ~/.triton/cache: a hit takes 10 ms).
     os.environ["TRITON_ALWAYS_COMPILE"] = "1"
@@ -141,14 +166,15 @@ def main(argv=None) -> int:
     import numpy as np
 
     print(f"Triton {triton.__version__}, target sm_{args.arch}a")
-    print(f"{'kernel':26s} {'dtype':8s} {'warps':>5s} {'stages':>6s} {'registers':>9s} {'spill B':>7s} "
+    width = 58 if args.imported else 26
+    print(f"{'kernel':{width}s} {'dtype':8s} {'warps':>5s} {'stages':>6s} {'registers':>9s} {'spill B':>7s} "
           f"{'shared B':>8s} {'programs/SM':>11s} {'cells/SM':>8s} {'compile s':>9s}")
     with tempfile.TemporaryDirectory() as tmp:
-        for name, sim, kernel in models():
+        for name, sim, kernel in (imported_models() if args.imported else models()):
             for dtype in (np.float64, np.float32):
                 ttir, warps, stages, cells = lower(sim, kernel, dtype)
                 r = assemble(ttir, warps, stages, args.arch, Path(tmp))
-                print(f"{name:26s} {np.dtype(dtype).name:8s} {warps:5d} {stages:6d} {r['registers']:9d} "
+                print(f"{name:{width}s} {np.dtype(dtype).name:8s} {warps:5d} {stages:6d} {r['registers']:9d} "
                       f"{r['spill']:7d} {r['shared']:8d} {r['programs_per_sm']:11d} "
                       f"{r['programs_per_sm'] * cells:8d} {r['seconds']:9.2f}")
     return 0

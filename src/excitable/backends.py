@@ -6,6 +6,8 @@ physics functions called on their own (``ex.nernst(140., 5., 1, 37.)``) are floa
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import stat
 import sys
@@ -120,3 +122,26 @@ def host_array(x, dtype=float, shape=None):
         return x if shape is None else jnp.broadcast_to(x, shape)
     x = np.asarray(x, dtype=dtype)
     return jax.device_put(x if shape is None else np.broadcast_to(x, shape))
+
+
+#: True while a fused kernel's body is traced (engine/kernels wrap their ``pallas_call`` in
+#: ``kernel_body``). Code that would branch with ``lax.cond`` selects instead there: the kernels
+#: vmap the step over their cells, where a cond becomes a select on an int32 index, which Pallas'
+#: Triton lowering emits as an invalid ``arith.select`` (checked with JAX 0.10: Triton's verifier
+#: refuses it). Under vmap both branches run either way, so only the form changes, not the work.
+_KERNEL_BODY = contextvars.ContextVar("excitable_kernel_body", default=False)
+
+
+@contextlib.contextmanager
+def kernel_body():
+    """While a fused kernel's body is traced: ``branch_free()`` is true."""
+    token = _KERNEL_BODY.set(True)
+    try:
+        yield
+    finally:
+        _KERNEL_BODY.reset(token)
+
+
+def branch_free() -> bool:
+    """Whether the code now traced is a fused kernel's body (``kernel_body``)."""
+    return _KERNEL_BODY.get()

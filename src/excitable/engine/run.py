@@ -273,13 +273,18 @@ def check_counts(rec, plan, hidden, batched: bool):
         b = int(bad[0])
         j = int(np.argmax(last[b] > 0))
         element = f"batch element {b} of {last.shape[0]}: " if batched else ""
-        raise ModelError(element + unconverged_message(hidden[j].label, float(last[b, j])))
+        single = np.asarray(rec).dtype == np.float32  # NEURON's tolerances are double precision's
+        raise ModelError(element + unconverged_message(hidden[j].label, float(last[b, j]), single))
     return rec[..., :width]
 
 
-def unconverged_message(where: str, count: float) -> str:
+def unconverged_message(where: str, count: float, single: bool = False) -> str:
     """The one-line refusal of a run in which ``where`` ("nm_stiff[0]") left ``count`` (its
-    ``UNCONVERGED`` state) unconverged Newton loops."""
+    ``UNCONVERGED`` state) unconverged Newton loops; ``single``: a float32 run, whose round-off
+    (1.2e-7) NEURON's stop rules (a relative change <= 1e-6, residuals <= 1e-8 /ms) may not reach."""
+    if single:
+        return (f"{where}: a Newton loop (KINETIC sparse or derivimplicit) had not converged: NEURON's stop "
+                "rules are for float64, and float32 round-off may never meet them; run this model in float64")
     if count % 1:  # io/nmodl/solvers.INITIAL_MARK: its STEADYSTATE in INITIAL
         return (f"{where}: the SOLVE ... STEADYSTATE of its INITIAL had not converged within NEURON's iterations "
                 "(where NEURON gives up: derivimplicit aborts, sparse keeps its last iterate): start its states "
@@ -296,7 +301,7 @@ def check_events(final) -> None:
         unconverged = np.asarray(s.get(UNCONVERGED, 0.0)).reshape(-1)
         if unconverged.size and unconverged.max() > 0:
             k = int(np.argmax(unconverged))
-            raise ModelError(unconverged_message(f"{name}[{k}]", float(unconverged[k])))
+            raise ModelError(unconverged_message(f"{name}[{k}]", float(unconverged[k]), unconverged.dtype == np.float32))
         lost = np.asarray(s.get("events_lost", 0.0)).reshape(-1)
         if lost.size and lost.max() > 0:
             k = int(np.argmax(lost))

@@ -167,7 +167,7 @@ def test_the_check_with_numbers_finds_a_residual_that_is_not_affine():
     from excitable.io.nmodl.solvers import affine_root
 
     zero = (jnp.zeros(3),)
-    for residual, bad in ((lambda x: jnp.stack([x[0] * x[0] - 0.25]), True), (lambda x: jnp.stack([x[0] + 1.0]), False)):
+    for residual, bad in ((lambda x: (x[0] * x[0] - 0.25,), True), (lambda x: (x[0] + 1.0,), False)):
         x, jac, r0 = affine_root(residual, zero)
         if bad:
             with pytest.raises(ModelError, match=r"^f\.mod:5: an equation not linear"):

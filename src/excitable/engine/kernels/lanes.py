@@ -58,6 +58,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from excitable.backends import kernel_body
 from excitable.engine.kernels.common import (blocks, fusable_tree, initial_rows, interpreted, pad_cells,
                                              time_loop, triton_params)
 from excitable.engine.plan import Plan
@@ -127,7 +128,8 @@ def run_fused_tree(plan: Plan, params, drive: dict[str, Any], *, dt: float, thet
         interpret=interpret,
         compiler_params=None if interpret else triton_params(),
     )
-    rec = jax.tree.unflatten(out_def, call(*in_leaves))["rec"]
+    with kernel_body():  # traced here: no lax.cond in it (backends.kernel_body)
+        rec = jax.tree.unflatten(out_def, call(*in_leaves))["rec"]
     rec = jnp.moveaxis(rec, 2, 0)[:batch, :, :first.shape[1]]
     return jnp.concatenate([first[:, None, :], rec], axis=1)
 

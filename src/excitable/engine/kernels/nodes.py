@@ -46,6 +46,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from excitable.backends import kernel_body
 from excitable.engine.kernels.common import fusable_tree, initial_rows, interpreted, time_loop, triton_params
 from excitable.engine.kernels.node_layout import NodeLayout, node_layout, num_warps
 from excitable.engine.plan import Plan
@@ -107,7 +108,8 @@ def run_fused_nodes(plan: Plan, params, drive: dict[str, Any], *, dt: float, the
         interpret=interpret,
         compiler_params=compiler,
     )
-    rec = jax.tree.unflatten(out_def, call(*in_leaves))["rec"][..., :first.shape[1]]
+    with kernel_body():  # traced here: no lax.cond in it (backends.kernel_body)
+        rec = jax.tree.unflatten(out_def, call(*in_leaves))["rec"][..., :first.shape[1]]
     return jnp.concatenate([first[:, None, :], rec], axis=1)
 
 

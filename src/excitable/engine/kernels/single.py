@@ -26,6 +26,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from excitable.backends import kernel_body
 from excitable.engine.integrate import probe_value
 from excitable.engine.kernels.common import (blocks, fusable, initial_rows, interpreted, pad_cells, time_loop,
                                              triton_params)
@@ -163,7 +164,8 @@ def run_fused(plan: Plan, params, drive: dict[str, Any], *, dt: float, theta: fl
         # recording block in shared memory, which it does not fit).
         compiler_params=None if interpret else triton_params(),
     )
-    outs = call(*ins.arrays, *drives)
+    with kernel_body():  # traced here: no lax.cond in it (backends.kernel_body)
+        outs = call(*ins.arrays, *drives)
     recs = [jnp.concatenate([f[:, None], jnp.moveaxis(o, 2, 0)[:batch, :, :width]], axis=1)
             for f, o in zip((first, d_first) if with_tangents else (first,), outs)]
     return tuple(recs) if with_tangents else recs[0]

@@ -18,8 +18,8 @@ BREAKPOINT at every step, in ``nrn_state`` at the new V (nocmodl's generated cod
 
 Here each equation's residual r_i(x) = lhs - rhs is evaluated with the unknowns set to x (the
 rest of the block's values as they were when the equation was reached), A = dr/dx by forward
-mode and b = -r(0): exact for a linear system (``solvers.affine_root``, batched over the sites;
-jit, vmap and grad go through ``jnp.linalg.solve``). Refused with ``file:line`` when the file is
+mode and b = -r(0): exact for a linear system (``solvers.affine_root``: per site, unrolled over
+the equations, so jit, vmap and grad go through it and it lowers for the GPU kernels). Refused with ``file:line`` when the file is
 read (``problems``, from the AST, by nocmodl's rules): a number
 of equations unlike the number of unknowns (with FROM loops: counted when traced, ``solve``), a
 term with two unknowns (or a power, quotient or comparison of one), an unknown in a call; also an
@@ -205,12 +205,12 @@ def solve(run_block, scope, desc, name: str, unk: tuple[str, ...]) -> None:
             # as locals: the equation's own names see x, a FUNCTION it calls reads the states as
             # they are (NEURON's C: only the names in the equation are the unknowns)
             trial.local.update(zip(unk, x))
-            rows.append(jnp.broadcast_to(materialize(lhs(trial)) - materialize(rhs(trial)), shape))
-        return jnp.stack(rows).astype(dtype)
+            rows.append(jnp.broadcast_to(materialize(lhs(trial)) - materialize(rhs(trial)), shape).astype(dtype))
+        return tuple(rows)  # a tuple of site arrays, never stacked (solvers.site_systems: GPU kernels)
 
     zero = tuple(jnp.zeros(shape, dtype) for _ in unk)
     x, jac, r0 = affine_root(residual, zero)
-    if not isinstance(r0, jax.core.Tracer):  # run with numbers (not under jit): checked
+    if not isinstance(r0[0], jax.core.Tracer):  # run with numbers (not under jit): checked
         check(residual, jac, r0, x, desc.path, name, [lines[i] if i < len(lines) else head for i, *_ in system.rows])
     for n, xx in zip(unk, x):
         scope.set(n, xx)
@@ -220,12 +220,12 @@ def check(residual, jac, r0, x, path, name: str, row_lines) -> None:
     """Refuse a system that is not linear in its unknowns (the residual at a second point, x1,
     must be A x1 + r(0) to CHECK_RTOL of the row's scale) or that has no unique solution."""
     n = len(row_lines)
-    shape = np.shape(r0)[1:]
-    x1 = tuple(jnp.full(shape, 0.5 + 0.37 * k / max(n, 1), r0.dtype) for k in range(n))  # generic, O(1)
+    r0, jac = np.asarray(r0), np.asarray(jac)  # tuples of site arrays (affine_root), stacked with numbers
+    x1 = tuple(jnp.full(r0.shape[1:], 0.5 + 0.37 * k / max(n, 1), r0.dtype) for k in range(n))  # generic, O(1)
     r1 = np.asarray(residual(x1))
-    terms = np.asarray(jac) * np.stack([np.asarray(a) for a in x1])[None]  # (i, k, *sites)
-    predicted = np.asarray(r0) + terms.sum(axis=1)
-    scale = np.maximum(np.abs(np.asarray(r0)) + np.abs(terms).sum(axis=1), np.abs(r1)) + 1e-300
+    terms = jac * np.stack([np.asarray(a) for a in x1])[None]  # (i, k, *sites)
+    predicted = r0 + terms.sum(axis=1)
+    scale = np.maximum(np.abs(r0) + np.abs(terms).sum(axis=1), np.abs(r1)) + 1e-300
     off = np.abs(r1 - predicted) / scale
     bad = np.flatnonzero(np.max(off.reshape(n, -1), axis=1) > CHECK_RTOL)
     if bad.size:

@@ -132,6 +132,15 @@ def kept(desc: Description, breakpoint_text: str, solve_text: str, initial_text:
     return tuple(out) + tuple(c for c in concentrations.conc_writes(desc) if c not in desc.states)
 
 
+def _narrowed(steady_state, mech, v, celsius):
+    """``steady_state`` computed in float64 from a float32 ``mech`` and ``v``, rounded to float32."""
+    def wide(a):
+        return jnp.asarray(a, jnp.float64) if jnp.issubdtype(jnp.result_type(a), jnp.floating) else a
+
+    out = steady_state(jax.tree_util.tree_map(wide, mech), wide(v), wide(celsius))
+    return jax.tree_util.tree_map(lambda a: jnp.asarray(a, jnp.float32), out)
+
+
 def solved_text(desc: Description) -> str:
     """The NMODL text of the blocks BREAKPOINT SOLVEs and of what they call."""
     blocks = {**desc.procedures, **desc.linears, **desc.derivatives}
@@ -320,6 +329,8 @@ def make_class(desc: Description, mod):
         return out
 
     def steady_state(self, v, celsius):
+        if wide_initial and jnp.result_type(v) == jnp.float32 and jax.config.jax_enable_x64:
+            return _narrowed(steady_state, self, v, celsius)
         seeds = concentrations.initial_states(desc)
         # NEURON starts a STATE x at the PARAMETER x0 where the file has one (capmpr's pump0), else 0.
         seeds.update({k: getattr(self, k + "0") for k in desc.states if k + "0" in spec})
@@ -329,6 +340,11 @@ def make_class(desc: Description, mod):
         if flag:
             out[solvers.UNCONVERGED] = scope.glob.get(solvers.UNCONVERGED, 0.0) + jnp.zeros_like(v)  # its STEADYSTATE's
         return out
+
+    # A STEADYSTATE solve takes NEURON's one backward Euler step of 1e9 ms: float32 round-off
+    # (1.2e-7) times 1e9 swamps the states (nm_steady's start 7 % off), so in a float32 run
+    # INITIAL is computed in float64 and its result rounded to float32 (runs once).
+    wide_initial = bool(desc.initial_solves)
 
     def _states_out(scope, v, celsius):
         zero = jnp.zeros_like(v)

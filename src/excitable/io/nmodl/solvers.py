@@ -32,6 +32,8 @@ import functools
 import jax
 import jax.numpy as jnp
 
+from excitable.backends import branch_free
+from excitable.io.nmodl import site_systems
 from excitable.io.nmodl.affine import materialize
 from excitable.io.nmodl.expressions import EXP_CACHE
 
@@ -150,10 +152,14 @@ def derivimplicit(run_block, scope, names, dt, mark=1.0, loop=()):
 
 
 def _present(scope, names):
-    """The states' present values, broadcast over the sites, as floats."""
+    """The states' present values, broadcast over the sites, in the run's float type (V's and
+    the states': float32 in a float32 batch, which a float64 here would turn into float64)."""
     old = tuple(jnp.asarray(scope.get(n)) for n in names)
-    shape = jnp.broadcast_shapes(*(o.shape for o in old), jnp.shape(materialize(scope.get("v"))))
-    return tuple(jnp.broadcast_to(o, shape).astype(jnp.result_type(float)) for o in old)
+    v = jnp.asarray(materialize(scope.get("v")))
+    dtype = jnp.result_type(*old, v)
+    dtype = dtype if jnp.issubdtype(dtype, jnp.floating) else jnp.result_type(float)
+    shape = jnp.broadcast_shapes(*(o.shape for o in old), v.shape)
+    return tuple(jnp.broadcast_to(o, shape).astype(dtype) for o in old)
 
 
 def _finish(run_block, scope, names, x):
@@ -178,23 +184,20 @@ def _newton(run_block, scope, names, dt, old, iterations, sparse, report=False, 
     """Newton's iterations for x = old + dt f(x) (CONSERVE rows: x = law), from ``old``; with
     ``report``: (x, whether NEURON's sparse loop would still be running), else x. ``loop``: the
     iterations as one ``lax.fori_loop`` (one trace of the block however many; still reverse-mode
-    differentiable, its trip count being fixed) rather than unrolled."""
+    differentiable, its trip count being fixed) rather than unrolled. Vectors are tuples of site
+    arrays (site_systems: they lower for the GPU kernels)."""
     def residual(x, sc=scope):
         derivs, laws, _ = _derivatives(run_block, sc, names, x)
-        return jnp.stack([x[k] - laws[n] if n in laws else x[k] - old[k] - dt * derivs.get(n, 0.0)
-                          for k, n in enumerate(names)])
+        return tuple(jnp.broadcast_to(x[k] - laws[n] if n in laws else x[k] - old[k] - dt * derivs.get(n, 0.0),
+                                      jnp.shape(old[k])).astype(old[k].dtype) for k, n in enumerate(names))
 
     n = len(names)
-    basis = tuple(jnp.broadcast_to(jnp.eye(n, dtype=o.dtype)[:, k].reshape((n,) + (1,) * o.ndim), (n,) + o.shape)
-                  for k, o in enumerate(old))
 
     def step(_, carry):
         x, running = carry
         sc = _inner(scope, loop)
-        r = residual(x, sc)
-        # The Jacobian's columns by one vmapped jvp (one trace of the block, not one per state).
-        cols = jax.vmap(lambda t: jax.jvp(lambda y: residual(y, sc), (x,), (t,))[1])(basis)  # (k, i, *sites)
-        dx = _solve_sites(jnp.moveaxis(cols, 0, 1), r)  # jac (n, n, *sites): d residual_i / d x_k
+        r, jac = site_systems.jacobian(lambda y: residual(y, sc), x)  # exact, forward mode
+        dx = site_systems.solve(jac, r)
         if not sparse:
             return tuple(x[k] - dx[k] for k in range(n)), running
         new = tuple(jnp.maximum(x[k] - dx[k], 0.0) for k in range(n))
@@ -213,49 +216,34 @@ def _newton(run_block, scope, names, dt, old, iterations, sparse, report=False, 
     return x
 
 
-def _solve_sites(jac, rhs):
-    """dx with jac dx = rhs at every site: jac (n, n, *sites), rhs (n, *sites)."""
-    if jac.shape[0] == 1:
-        return rhs / jac[0]
-    jac_sites = jnp.moveaxis(jac, (0, 1), (-2, -1))
-    return jnp.moveaxis(jnp.linalg.solve(jac_sites, jnp.moveaxis(rhs, 0, -1)[..., None])[..., 0], -1, 0)
-
-
 def affine_root(residual, zero):
     """The root of ``residual``, affine in x, per site (a LINEAR block's system, linear.py): r(x)
-    = A x + r(0), so A is built exactly by forward mode (``jax.linearize`` once, its columns by one
-    vmapped jvp) and x solves A x = -r(0) by LU with partial pivoting (``jnp.linalg.solve``,
-    batched over the sites; NEURON's scopmath ``simeq`` is Gaussian elimination with partial
-    pivoting). ``zero``: a tuple of n zero arrays shaped like the sites; ``residual``: tuple ->
-    (n, *sites). Returns (x as a tuple, A (n, n, *sites), r(0) (n, *sites))."""
-    n = len(zero)
-    r0, tangent = jax.linearize(residual, zero)
-    basis = tuple(jnp.broadcast_to(jnp.eye(n, dtype=z.dtype)[:, k].reshape((n,) + (1,) * z.ndim), (n,) + z.shape)
-                  for k, z in enumerate(zero))
-    jac = jnp.moveaxis(jax.vmap(tangent)(basis), 0, 1)  # (i, k, *sites): d r_i / d x_k
-    x = _solve_sites(jac, -r0)
-    return tuple(x[k] for k in range(n)), jac, r0
+    = A x + r(0), so A is exact by forward mode and x solves A x = -r(0) by Gaussian elimination
+    with partial pivoting (NEURON's scopmath ``simeq`` is the same). ``zero``: a tuple of n zero
+    arrays shaped like the sites; ``residual``: tuple -> tuple. Returns (x, A as n rows, r(0)),
+    all tuples of site arrays (site_systems)."""
+    r0, jac = site_systems.jacobian(residual, zero)
+    return site_systems.solve(jac, tuple(-r for r in r0)), jac, r0
 
 
 def _fd_jacobian(value, x):
-    """NEURON's Jacobian of ``value`` at ``x`` (n, *sites) by central differences (newton_thread.hpp
-    buildjacobian): column j from x_j + h and then (x_j + h) - 2h, h = max(|0.02 x_j|, STEP), x_j
-    restored as ((x_j + h) - 2h) + h, in column order; the same floating-point sums, so the
-    Jacobian, the restored x and the value there are NEURON's to round-off. All 2n evaluations in
-    one vmapped trace of the block. Returns (jacobian (n, n, *sites), restored x, value there)."""
-    n = x.shape[0]
-    h = jnp.maximum(jnp.abs(0.02 * x), STEP)
-    high = x + h
-    low = high - 2.0 * h
-    restored = low + h
-    rows = jnp.arange(n).reshape((n,) + (1,) * (x.ndim - 1))
+    """NEURON's Jacobian of ``value`` at ``x`` (a tuple of site arrays) by central differences
+    (newton_thread.hpp buildjacobian): column j from x_j + h and then (x_j + h) - 2h, h =
+    max(|0.02 x_j|, STEP), x_j restored as ((x_j + h) - 2h) + h, in column order; the same
+    floating-point sums, so the Jacobian, the restored x and the value there are NEURON's to
+    round-off. Returns (jacobian as n rows, restored x, value there)."""
+    n = len(x)
+    h = tuple(jnp.maximum(jnp.abs(0.02 * a), STEP) for a in x)
+    high = tuple(a + b for a, b in zip(x, h))
+    low = tuple(a - 2.0 * b for a, b in zip(high, h))
+    restored = tuple(a + b for a, b in zip(low, h))
     trials = []
     for j in range(n):  # earlier columns restored, as NEURON leaves them
-        base = jnp.where(rows < j, restored, x)
-        trials += [base.at[j].set(high[j]), base.at[j].set(low[j])]
-    values = jax.vmap(value)(jnp.stack(trials))  # (2n, n, *sites)
-    cols = (values[0::2] - values[1::2]) / (2.0 * h[:, None])  # (j, i, *sites)
-    return jnp.moveaxis(cols, 0, 1), restored, value(restored)
+        base = restored[:j] + x[j:]
+        trials += [base[:j] + (high[j],) + base[j + 1:], base[:j] + (low[j],) + base[j + 1:]]
+    values = site_systems.evaluate(value, trials)
+    cols = [tuple((u - d) / (2.0 * h[j]) for u, d in zip(values[2 * j], values[2 * j + 1])) for j in range(n)]
+    return tuple(tuple(col[i] for col in cols) for i in range(n)), restored, value(restored)
 
 
 def implicit_newton(run_block, scope, names, dt, old, iterations=None, loop=False):
@@ -265,12 +253,16 @@ def implicit_newton(run_block, scope, names, dt, old, iterations=None, loop=Fals
     exceeded MAXCHANGE (and before the first: NEURON's change starts at 1), else the last one is
     reused with the value at the present x; NEURON stops once change <= CONVERGE and max |value|
     <= ZERO. ``iterations`` steps, unrolled or as a ``lax.fori_loop`` (``loop``), each applied only
-    where NEURON's loop still runs. Returns (x as a tuple, where it would run on)."""
+    where NEURON's loop still runs. Vectors are tuples of site arrays (site_systems). Returns (x as
+    a tuple, where it would run on)."""
     def value(x, sc=scope):
         derivs, laws, _ = _derivatives(run_block, sc, names, tuple(x))
         # a CONSERVE row (a KINETIC scheme solved so): the law, whose root is x = law
-        return jnp.stack([laws[n] - x[k] if n in laws else derivs.get(n, 0.0) - (x[k] - old[k]) / dt
-                          for k, n in enumerate(names)])
+        return tuple(jnp.broadcast_to(laws[n] - x[k] if n in laws else derivs.get(n, 0.0) - (x[k] - old[k]) / dt,
+                                      jnp.shape(old[k])).astype(old[k].dtype) for k, n in enumerate(names))
+
+    def pick(where, a, b):  # per site, on vectors and matrices alike
+        return jax.tree_util.tree_map(lambda p, q: jnp.where(where, p, q), a, b)
 
     def step(_, carry):
         x, jac, val, change, running = carry
@@ -278,33 +270,46 @@ def implicit_newton(run_block, scope, names, dt, old, iterations=None, loop=Fals
         rebuild = change > MAXCHANGE
         # Only where a site needs it (all do in the first step, few after): a lax.cond skips the
         # 2n + 1 evaluations of the block otherwise (under vmap it becomes a select: both run).
-        new_jac, restored, new_val = jax.lax.cond(
-            jnp.any(rebuild & running), lambda: _fd_jacobian(lambda y: value(y, _inner(sc, True)), x),
+        new_jac, restored, new_val = _cond(
+            _anywhere(rebuild & running), lambda: _fd_jacobian(lambda y: value(y, _inner(sc, True)), x),
             lambda: (jac, x, val))
-        jac = jnp.where(rebuild, new_jac, jac)
-        x, val = jnp.where(rebuild, restored, x), jnp.where(rebuild, new_val, val)
-        dx = _solve_sites(jac, -val)
-        big = jnp.abs(x) > ZERO
-        step_change = jnp.max(jnp.where(big, jnp.abs(dx / jnp.where(big, x, 1.0)), 0.0), axis=0)
-        x_new = x + dx
+        jac, x, val = pick(rebuild, new_jac, jac), pick(rebuild, restored, x), pick(rebuild, new_val, val)
+        dx = site_systems.solve(jac, tuple(-a for a in val))
+        step_change = functools.reduce(jnp.maximum, [
+            jnp.where(jnp.abs(a) > ZERO, jnp.abs(d / jnp.where(jnp.abs(a) > ZERO, a, 1.0)), 0.0) for a, d in zip(x, dx)])
+        x_new = tuple(a + d for a, d in zip(x, dx))
         val_new = value(x_new, sc)
-        done = (step_change <= CONVERGE) & (jnp.max(jnp.abs(val_new), axis=0) <= ZERO)
+        done = (step_change <= CONVERGE) & (functools.reduce(jnp.maximum, [jnp.abs(a) for a in val_new]) <= ZERO)
         # a site NEURON has stopped keeps its x (its change <= CONVERGE: no rebuild either)
-        return (jnp.where(running, x_new, x), jac, jnp.where(running, val_new, val),
+        return (pick(running, x_new, x), jac, pick(running, val_new, val),
                 jnp.where(running, step_change, change), running & ~done)
 
     iterations = IMPLICIT_ITERATIONS if iterations is None else iterations  # read when traced
-    x = jnp.stack(old)
-    sites = x.shape[1:]
-    carry = (x, jnp.zeros((x.shape[0],) + x.shape, x.dtype), jnp.zeros_like(x), jnp.ones(sites, x.dtype),
-             jnp.ones(sites, dtype=bool))
+    x = tuple(old)
+    zero = jnp.zeros_like(x[0])
+    carry = (x, tuple(tuple(zero for _ in x) for _ in x), tuple(zero for _ in x), jnp.ones_like(zero),
+             jnp.ones(zero.shape, dtype=bool))
     if loop:
         carry = jax.lax.fori_loop(0, iterations, step, carry)
     else:
         for i in range(iterations):  # an iteration no site needs is skipped (lax.cond, as above)
-            carry = step(i, carry) if i == 0 else jax.lax.cond(jnp.any(carry[4]), lambda c, i=i: step(i, c),
-                                                               lambda c: c, carry)
+            carry = step(i, carry) if i == 0 else _cond(_anywhere(carry[4]), lambda c=carry, i=i: step(i, c),
+                                                        lambda c=carry: c)
     return tuple(carry[0]), carry[4]
+
+
+def _cond(pred, when_true, when_false):
+    """``lax.cond(pred, when_true, when_false)``, or both and a select while a fused kernel's body is
+    traced (backends.branch_free: there the kernels' vmap would make the cond an int32 select that
+    Triton refuses; under vmap both branches run anyway)."""
+    if not branch_free():
+        return jax.lax.cond(pred, when_true, when_false)
+    return jax.tree_util.tree_map(lambda a, b: jnp.where(pred, a, b), when_true(), when_false())
+
+
+def _anywhere(mask):
+    """Whether ``mask`` holds at any site, as a max (Pallas' Triton backend has no ``reduce_or``)."""
+    return jnp.max(jnp.where(mask, 1, 0)) > 0
 
 
 #: NEURON's _ss_sparse_thread: at most NIT = 7 tries (a linear step from states clipped at 0 where
