@@ -147,7 +147,7 @@ class Compiler:
                 appears = re.search(rf"\b{re.escape(base)}\b", text) and not re.search(r"\b[A-Za-z_]\w*\s*\(", text)
                 return lambda scope: scope.solver.equation(scope, target(scope), rhs, guard=not appears)
             self.fail("higher-order or non-ODE equation", e)
-        if e.is_lin_equation():  # `~ lhs = rhs` of a LINEAR block: a row of its system (linear.py)
+        if e.is_lin_equation() or e.is_non_lin_equation():  # `~ lhs = rhs`: a row (linear.py, nonlinear.py)
             lhs, rhs, index = self.expr(e.lhs), self.expr(e.rhs), self.lin_index
             self.lin_index += 1
             return lambda scope: scope.solver.linear(scope, index, lhs, rhs)
