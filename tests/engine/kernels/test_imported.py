@@ -34,6 +34,7 @@ FILES = {
     "nm_steady": ({"k1": 0.5, "k3": 0.2}, ("nm_steady.A", "nm_steady.C", "nm_steady.D")),
     "nm_implicit": ({"g": 0.002}, ("nm_implicit.p", "nm_implicit.q")),
     "nm_linear_bp": ({"gbar": 0.01}, ("nm_linear_bp.O", "nm_linear_bp.B")),
+    "nm_nonlinear_bp": ({"gbar": 0.01}, ("nm_nonlinear_bp.free", "nm_nonlinear_bp.bound")),
 }
 
 

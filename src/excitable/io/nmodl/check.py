@@ -8,6 +8,7 @@ from __future__ import annotations
 from excitable.errors import ModelError
 from excitable.io.nmodl.artificial import event_lines, is_artificial
 from excitable.io.nmodl.describe import ION_DEFAULTS, SPECIAL, describe
+from excitable.io.nmodl import nonlinear
 from excitable.io.nmodl.linear import solved_in_initial
 from excitable.io.nmodl.parse import parse_text, read_text
 from excitable.io.nmodl.unsupported import find
@@ -38,8 +39,10 @@ def check_file(path) -> tuple[list[str], int]:
         lines.append("  reads the compartment's " + " and ".join(geometry) + " (per segment, as NEURON)")
     lines += event_lines(mod, desc)  # net_send, net_event, electrode currents (artificial.py)
     how = {b: "(LINEAR: its equations solved at every step)" for b in desc.linears}
+    how.update({b: "(NONLINEAR: its equations solved by Newton's method at every step)" for b in desc.nonlinears})
     solves = [f"{b} by {m}" if m else f"{b} {how.get(b, '(a PROCEDURE NEURON calls once per step)')}" for b, m in desc.solves] + [f"{b} to steady state" for b, _ in desc.initial_solves]
     solves += [f"{b} (LINEAR: its equations solved in INITIAL)" for b in solved_in_initial(desc)]
+    solves += [f"{b} (NONLINEAR: its equations solved by Newton's method in INITIAL)" for b in nonlinear.solved_in_initial(desc)]
     lines.append("  solves: " + (", ".join(solves) or "nothing (no states advanced)"))
     if problems:
         lines += [f"  {p}:{line}: {what} not supported" for line, what in problems]

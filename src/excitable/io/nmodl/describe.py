@@ -1,7 +1,7 @@
 """What a .mod file declares, read from NEURON's AST as plain data: the mechanism's name (SUFFIX),
 parameters with their defaults and units, states, assigned variables, ions read and written,
 currents, and the blocks the generated mechanism evaluates (BREAKPOINT, INITIAL, DERIVATIVE,
-FUNCTION, PROCEDURE, LINEAR).
+FUNCTION, PROCEDURE, LINEAR, NONLINEAR).
 """
 
 from __future__ import annotations
@@ -67,6 +67,8 @@ class Description:
     linears: dict[str, object] = dataclasses.field(default_factory=dict)  # LINEAR blocks (linear.py)
     #: LINEAR block -> (its header's line, the line of each `~` equation in the block's order)
     linear_lines: dict[str, tuple[int, tuple[int, ...]]] = dataclasses.field(default_factory=dict)
+    nonlinears: dict[str, object] = dataclasses.field(default_factory=dict)  # NONLINEAR blocks (nonlinear.py)
+    nonlinear_lines: dict[str, tuple[int, tuple[int, ...]]] = dataclasses.field(default_factory=dict)  # as above
 
     @property
     def currents(self) -> tuple[str, ...]:
@@ -100,7 +102,7 @@ def describe(mod) -> Description:
     info = {"suffix": "", "point": False, "ions": [], "nonspecific": (), "ranges": (), "globals_": ()}
     params, states, assigned, constants, arrays = {}, [], {}, {}, {}
     blocks = {"breakpoint": None, "initial": None, "derivatives": {}, "functions": {}, "procedures": {},
-              "linears": {}}
+              "linears": {}, "nonlinears": {}}
     for block in program.blocks:
         if block.is_neuron_block():
             _neuron_block(block, info)
@@ -133,6 +135,8 @@ def describe(mod) -> Description:
             blocks["procedures"][block.get_node_name()] = block
         elif block.is_linear_block():
             blocks["linears"][block.get_node_name()] = block
+        elif block.is_non_linear_block():
+            blocks["nonlinears"][block.get_node_name()] = block
         elif block.is_local_list_statement():  # file-level LOCAL: a variable of the mechanism, 0 at start
             for v in block.variables:
                 if v.name.is_indexed_name():  # LOCAL x[N]: an array of the mechanism (cabpump.mod's frat)
@@ -147,17 +151,18 @@ def describe(mod) -> Description:
         constants=constants, breakpoint=blocks["breakpoint"], initial=blocks["initial"],
         solves=_solves(blocks["breakpoint"], steady=False), initial_solves=_solves(blocks["initial"], steady=True),
         derivatives=blocks["derivatives"], functions=blocks["functions"], procedures=blocks["procedures"],
-        arrays=arrays, linears=blocks["linears"], linear_lines=_linear_lines(mod.text, blocks["linears"]))
+        arrays=arrays, linears=blocks["linears"], linear_lines=_linear_lines(mod.text, blocks["linears"]),
+        nonlinears=blocks["nonlinears"], nonlinear_lines=_linear_lines(mod.text, blocks["nonlinears"], "NONLINEAR"))
 
 
-def _linear_lines(text: str, names) -> dict[str, tuple[int, tuple[int, ...]]]:
-    """For each LINEAR block: the line of its header and of each ``~`` in it, in order (NEURON's
+def _linear_lines(text: str, names, keyword: str = "LINEAR") -> dict[str, tuple[int, tuple[int, ...]]]:
+    """For each LINEAR (or ``keyword``) block: the line of its header and of each ``~`` in it, in order (NEURON's
     AST carries no line numbers to Python: the k-th equation of the block is its k-th ``~``)."""
     from excitable.io.nmodl.parse import strip_comments
 
     lines, out = strip_comments(text), {}
     for name in names:
-        head = next((i for i, ln in enumerate(lines) if re.match(rf"\s*LINEAR\s+{re.escape(name)}\b", ln)), None)
+        head = next((i for i, ln in enumerate(lines) if re.match(rf"\s*{keyword}\s+{re.escape(name)}\b", ln)), None)
         if head is None:
             continue
         eqs, depth = [], 0

@@ -30,6 +30,7 @@ from jax.custom_derivatives import SymbolicZero
 from excitable.errors import ModelError
 from excitable.io.nmodl import concentrations, solvers
 from excitable.io.nmodl import linear as linear_blocks
+from excitable.io.nmodl import nonlinear as nonlinear_blocks
 from excitable.io.nmodl.affine import Affine, materialize
 from excitable.io.nmodl.describe import ION_DEFAULTS, SPECIAL, Description
 from excitable.io.nmodl.expressions import EXP_CACHE, Compiler, Scope
@@ -143,7 +144,7 @@ def _narrowed(steady_state, mech, v, celsius):
 
 def solved_text(desc: Description) -> str:
     """The NMODL text of the blocks BREAKPOINT SOLVEs and of what they call."""
-    blocks = {**desc.procedures, **desc.linears, **desc.derivatives}
+    blocks = {**desc.procedures, **desc.linears, **desc.nonlinears, **desc.derivatives}
     return "\n".join(_mentions(desc, blocks[b]) for b, _ in desc.solves if b in blocks)
 
 
@@ -180,6 +181,9 @@ class Generated:
         # LINEAR blocks, solved where a SOLVE names them (INITIAL or BREAKPOINT's nrn_state: linear.py)
         self.linears = linear_blocks.compile_blocks(comp, desc)
         self.unknowns = {n: linear_blocks.unknowns(desc, n) for n in desc.linears}
+        # NONLINEAR blocks, likewise, by NEURON's Newton loop (nonlinear.py)
+        self.nonlinears = nonlinear_blocks.compile_blocks(comp, desc)
+        self.nonlinear_unknowns = {n: nonlinear_blocks.unknowns(desc, n) for n in desc.nonlinears}
         self.initial = (comp.block(desc.initial.statement_block, solve=self._steady)
                         if desc.initial else (lambda s: None))
         text = _mentions(desc, desc.breakpoint) if desc.breakpoint else ""
@@ -188,6 +192,7 @@ class Generated:
         solved = solved_text(desc)
         init = _mentions(desc, desc.initial) if desc.initial else ""
         init += "".join("\n" + _mentions(desc, desc.linears[n]) for n in linear_blocks.solved_in_initial(desc))
+        init += "".join("\n" + _mentions(desc, desc.nonlinears[n]) for n in nonlinear_blocks.solved_in_initial(desc))
         self.kept = tuple(k for k in kept(desc, text, solved, init) if k not in self.carried)
         self.feeds = feeds(desc, text, solved)
         # NEURON's t in nrn_state: the step's end; in BREAKPOINT (nrn_cur): the step's middle
@@ -201,6 +206,8 @@ class Generated:
         name = solve_node.block_name.get_node_name()
         if solve_node.steadystate is None and name in self.linears:  # SOLVE of a LINEAR block (no METHOD)
             return lambda scope: self.solve_linear(name, scope)
+        if solve_node.steadystate is None and name in self.nonlinears:  # NONLINEAR: Newton, as NEURON
+            return lambda scope: self.solve_nonlinear(name, scope, initial=True)
         if solve_node.steadystate is None:
             self.compiler.fail(f"SOLVE {name} in INITIAL without STEADYSTATE", solve_node)
         method = solve_node.steadystate.get_node_name()
@@ -212,6 +219,9 @@ class Generated:
 
     def solve_linear(self, name, scope) -> None:
         linear_blocks.solve(self.linears[name], scope, self.desc, name, self.unknowns[name])
+
+    def solve_nonlinear(self, name, scope, initial=False) -> None:
+        nonlinear_blocks.solve(self.nonlinears[name], scope, self.desc, name, self.nonlinear_unknowns[name], initial)
 
     def scope(self, chan, v, s, celsius, dt=0.0) -> Scope:
         glob = dict.fromkeys(self.desc.assigned, 0.0)
@@ -283,7 +293,7 @@ def make_class(desc: Description, mod):
             raise ModelError(f"{desc.path}: parameter {k!r} has a name excitable's channels reserve; rename it")
     carried_all = gen.carried + gen.kept
     # a nonlinear sparse or a derivimplicit SOLVE counts where NEURON's loop would iterate on (solvers.UNCONVERGED)
-    flag = (solvers.UNCONVERGED,) if solvers.flagged(desc, gen.linear) else ()
+    flag = (solvers.UNCONVERGED,) if solvers.flagged(desc, gen.linear) or nonlinear_blocks.flagged(desc) else ()
     states = (desc.states + carried_all + (("t",) if gen.needs_t else ()) + (("celsius",) if gen.needs_celsius else ())
               + flag)
     currents = desc.currents
@@ -320,6 +330,9 @@ def make_class(desc: Description, mod):
                 continue
             if block in gen.linears:  # NEURON's nrn_state solves it at the new V
                 gen.solve_linear(block, scope)
+                continue
+            if block in gen.nonlinears:  # likewise, by NEURON's Newton loop
+                gen.solve_nonlinear(block, scope)
                 continue
             solvers.solve(method, gen.derivatives[block], scope, gen.eq_states[block],
                           linear=gen.linear.get(block, False))

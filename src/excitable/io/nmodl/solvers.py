@@ -261,6 +261,13 @@ def implicit_newton(run_block, scope, names, dt, old, iterations=None, loop=Fals
         return tuple(jnp.broadcast_to(laws[n] - x[k] if n in laws else derivs.get(n, 0.0) - (x[k] - old[k]) / dt,
                                       jnp.shape(old[k])).astype(old[k].dtype) for k, n in enumerate(names))
 
+    return newton_loop(value, scope, old, iterations, loop)
+
+
+def newton_loop(value, scope, start, iterations=None, loop=False):
+    """scopmath's ``newton`` (newton.hpp, newton_thread.hpp: the same loop) on ``value(x, sc)``, a
+    tuple of site arrays evaluated in the scope ``sc``, from ``start``; derivimplicit's loop above and
+    a NONLINEAR block's (nonlinear.py). Returns (x as a tuple, where NEURON's loop would run on)."""
     def pick(where, a, b):  # per site, on vectors and matrices alike
         return jax.tree_util.tree_map(lambda p, q: jnp.where(where, p, q), a, b)
 
@@ -285,7 +292,7 @@ def implicit_newton(run_block, scope, names, dt, old, iterations=None, loop=Fals
                 jnp.where(running, step_change, change), running & ~done)
 
     iterations = IMPLICIT_ITERATIONS if iterations is None else iterations  # read when traced
-    x = tuple(old)
+    x = tuple(start)
     zero = jnp.zeros_like(x[0])
     carry = (x, tuple(tuple(zero for _ in x) for _ in x), tuple(zero for _ in x), jnp.ones_like(zero),
              jnp.ones(zero.shape, dtype=bool))

@@ -16,6 +16,7 @@ from excitable.io.nmodl.artificial import is_artificial
 from excitable.io.nmodl.concentrations import readable_current, writable
 from excitable.io.nmodl.describe import Description
 from excitable.io.nmodl.linear import problems as linear_problems
+from excitable.io.nmodl.nonlinear import problems as nonlinear_problems
 from excitable.io.nmodl.parse import ModFile, strip_comments
 
 #: Block keywords and statements, with why each is refused.
@@ -26,7 +27,6 @@ KEYWORDS = {
     "POINTER": "POINTER",
     "BBCOREPOINTER": "BBCOREPOINTER",
     "EXTERNAL": "EXTERNAL",
-    "NONLINEAR": "NONLINEAR block",
     "DISCRETE": "DISCRETE block",
     "PARTIAL": "PARTIAL block",
     "FUNCTION_TABLE": "FUNCTION_TABLE",
@@ -61,6 +61,8 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
         pattern = rf"\b{call}\w*\s*\(" if call.endswith("_") else rf"\b{call}\s*\("
         found += [(n, f"{call}() (random numbers, events or C library calls)") for n in _lines(lines, pattern)]
     for block, method in desc.solves:
+        if block in desc.nonlinears:  # its METHOD is checked by nonlinear.problems
+            continue
         if block in desc.linears:  # solved in nrn_state (linear.py); NEURON takes no METHOD there
             if method:
                 found.append((_first(lines, rf"\bSOLVE\s+{block}\b"), f"SOLVE {block} METHOD {method} (a LINEAR block)"))
@@ -74,6 +76,7 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
     found += point.problems(mod, desc)  # NET_RECEIVE, events, ARTIFICIAL_CELL, ELECTRODE_CURRENT (point.py)
     found += _voltage_into_solve(desc, lines)
     found += linear_problems(desc, point=desc.point or is_artificial(mod))  # counts, linearity (linear.py)
+    found += nonlinear_problems(desc, lines, point=desc.point or is_artificial(mod))  # counts, METHODs
     for n in _block_lines(lines, "PARAMETER", r"\b[A-Za-z_]\w*\s*\[\s*\w+\s*\]"):
         found.append((n, "PARAMETER arrays"))
     return sorted(set(found))
