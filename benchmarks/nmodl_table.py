@@ -35,7 +35,7 @@ CONSTRUCTS = {
     r"\bnet_send\s*\(": "net_send", r"\bflag\b": "flag", r"\bnet_event\s*\(": "net_event",
     r"\bnet_move\s*\(": "net_move", r"\bARTIFICIAL_CELL\b": "ARTIFICIAL_CELL", r"\bELECTRODE_CURRENT\b": "ELECTRODE_CURRENT",
     r"NET_RECEIVE\s*\(\s*\w+\s*(\([^)]*\))?\s*,": "per-NetCon arguments", r"\bstate_discontinuity\s*\(": "state_discontinuity",
-    r"\bweight\s*=\s*weight\b": "writes its weight", r"\bLINEAR\b": "LINEAR",
+    r"\bweight\s*=\s*weight\b": "writes its weight", r"\bLINEAR\b": "LINEAR", r"\bNONLINEAR\b": "NONLINEAR",
 }
 #: test_pools runs: (files, sections, recorded sections, runs {label: keyword arguments})
 POOL_CASES = [
@@ -79,7 +79,7 @@ def table() -> str:
                                                      if len(ours) and len(ours) == len(theirs) else "")
         files = " + ".join(f"{sfx} ({mod_file(stem).name})" for stem, sfx in zip(stems, suffixes))
         rows.append(f"| {files}, {celsius:g} °C | {constructs(stems)} | {traces} | {spikes} |")
-    return "\n".join(rows + pool_rows() + [cell_row()] + point_rows() + event_rows() + style_rows())
+    return "\n".join(rows + pool_rows() + [cell_row()] + point_rows() + event_rows() + style_rows() + nonlinear_rows())
 
 
 def pool_rows() -> list[str]:
@@ -180,6 +180,14 @@ def style_rows() -> list[str]:
 
     return [f"| {row} | {constructs([str(f) for f in files])} | {traces} | {spikes} |"
             for row, files, traces, spikes in test_ion_style.comparison_rows() + point_style_rows()]
+
+
+def nonlinear_rows() -> list[str]:
+    """NONLINEAR blocks, a library of their own (tests/io/nmodl/test_nonlinear.py)."""
+    from tests.io.nmodl import test_nonlinear
+
+    return [f"| {row} | {constructs([str(f) for f in files])} | {traces} | {spikes} |"
+            for row, files, traces, spikes in test_nonlinear.comparison_rows()]
 
 
 def point_style_rows() -> list[tuple]:
