@@ -32,7 +32,7 @@ from excitable.io.nmodl import concentrations, solvers
 from excitable.io.nmodl import linear as linear_blocks
 from excitable.io.nmodl import nonlinear as nonlinear_blocks
 from excitable.io.nmodl.affine import Affine, materialize
-from excitable.io.nmodl.describe import ION_DEFAULTS, SPECIAL, Description
+from excitable.io.nmodl.describe import SPECIAL, Description, ion_default
 from excitable.io.nmodl.expressions import EXP_CACHE, Compiler, Scope
 from excitable.io.nmodl.units import factors
 from excitable.physics.channel import AbstractChannel, channel
@@ -48,7 +48,7 @@ def fields(desc: Description) -> dict[str, tuple[float, str]]:
         out.update({k: GEOMETRY_DEFAULTS[k] for k in geometry(desc)})
     for var, (ion, kind) in reads.items():
         unit = "mV" if kind == "e" else "mM"
-        out[var] = (ION_DEFAULTS[ion][kind], unit)
+        out[var] = (ion_default(ion, kind), unit)
     for var in concentrations.current_reads(desc):  # a pool's ica: the compartment's total (engine)
         out[var] = (0.0, "mA/cm2")
     return out
@@ -357,7 +357,7 @@ def make_class(desc: Description, mod):
     # A STEADYSTATE solve takes NEURON's one backward Euler step of 1e9 ms: float32 round-off
     # (1.2e-7) times 1e9 swamps the states (nm_steady's start 7 % off), so in a float32 run
     # INITIAL is computed in float64 and its result rounded to float32 (runs once).
-    wide_initial = bool(desc.initial_solves)
+    wide_initial = bool(desc.initial_solves) or bool(nonlinear_blocks.solved_in_initial(desc))  # likewise NONLINEAR's stop rule
 
     def _states_out(scope, v, celsius):
         zero = jnp.zeros_like(v)
