@@ -18,6 +18,8 @@ Tolerances:
 
 from __future__ import annotations
 
+import subprocess
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -28,7 +30,7 @@ from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod
 from excitable.io.nmodl.check import check_file
 from tests.io.nmodl import test_neuron_side_by_side as side
-from tests.io.nmodl.neuron_side import mod_file, neuron_with_mods
+from tests.io.nmodl.neuron_side import mod_file, neuron_with_mods, share
 from tests.reference.nrnmech import neuron_loaded
 
 jax.config.update("jax_enable_x64", True)
@@ -109,26 +111,35 @@ BREAKPOINT { SOLVE eq%s
 """
 
 
-@pytest.mark.parametrize("name, method, body, line, what", [
+def nocmodl_accepts(path) -> bool | None:
+    """Whether the neuron wheel's nocmodl translates the file (None: the wheel has none)."""
+    exe = share().parent / "bin" / "nocmodl"
+    if not exe.exists():
+        return None
+    return subprocess.run([str(exe), path.name], cwd=path.parent, capture_output=True, timeout=120).returncode == 0
+
+
+@pytest.mark.parametrize("name, method, body, line, what, neuron_refuses", [
     # nocmodl: "Number of equations, 1, does not equal number, 2of states used"
-    ("few", "", "NONLINEAR eq {\n  ~ x + y = 1\n}\n", 7, "NONLINEAR eq with 1 equation for 2 unknowns (x, y"),
+    ("few", "", "NONLINEAR eq {\n  ~ x + y = 1\n}\n", 7, "NONLINEAR eq with 1 equation for 2 unknowns (x, y", True),
     # SOLVEFOR of an ASSIGNED: nocmodl counts the STATEs only (1 for 2 equations)
     ("sf", "", "NONLINEAR eq SOLVEFOR x, w {\n  ~ x + w = 1\n  ~ x*w = 0.2\n}\n", 7,
-     "NONLINEAR eq with 2 equations for 1 unknowns (x"),
+     "NONLINEAR eq with 2 equations for 1 unknowns (x", True),
     # nocmodl: "Method derivimplicit can't be used with Block eq"
     ("di", " METHOD derivimplicit", "NONLINEAR eq {\n  ~ x + y = 1\n  ~ x*y = 0.2\n}\n", 5,
-     "SOLVE eq METHOD derivimplicit (a NONLINEAR block: NEURON takes newton only)"),
-    # nocmodl accepts it, but the row is stale where the branch is not taken
+     "SOLVE eq METHOD derivimplicit (a NONLINEAR block: NEURON takes newton only)", True),
+    # nocmodl accepts it, but the row is stale where the branch is not taken: refused here only
     ("iff", "", "NONLINEAR eq {\n  ~ x + y = 1\n  if (v > 0) {\n    ~ x*y = 0.2\n  }\n}\n", 10,
-     "an equation inside if in NONLINEAR eq"),
+     "an equation inside if in NONLINEAR eq", False),
 ])
-def test_what_neuron_refuses_is_refused_with_its_line(tmp_path, name, method, body, line, what):
+def test_what_neuron_refuses_is_refused_with_its_line(tmp_path, name, method, body, line, what, neuron_refuses):
     path = tmp_path / f"{name}.mod"
     path.write_text(HEAD % (name, method) + body)
     with pytest.raises(ModelError) as err:
         load_mod(path)
     assert str(err.value).startswith(f"{path}:{line}: {what}")
     assert any(r.strip().startswith(f"{path}:{line}: {what}") for r in check_file(path)[0])
+    assert nocmodl_accepts(path) in (None, not neuron_refuses)  # NEURON's translator, side by side
 
 
 @pytest.mark.parametrize("where", ["BREAKPOINT", "INITIAL"])
