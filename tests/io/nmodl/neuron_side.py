@@ -39,7 +39,8 @@ COMPILED = {"cachan1": "cachan1", "capump": "capump", "nachan": "HHna", "khhchan
             "camchan": "cachan", "nacaex": "nacax", "nm_kinetic": "nm_kinetic",
             "nm_implicit": "nm_implicit", "nm_euler": "nm_euler", "nm_instant": "nm_instant",
             "nm_cadecay": "nm_cadecay", "nm_procsolve": "nm_procsolve", "nm_akca": "nm_akca",
-            "nm_digits": "nm_digits", "nm_linear_init": "nm_linear_init", "nm_linear_bp": "nm_linear_bp"}
+            "nm_digits": "nm_digits", "nm_linear_init": "nm_linear_init", "nm_linear_bp": "nm_linear_bp",
+            "nm_otherion": "nm_otherion"}
 
 
 def _compiled() -> Path | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from excitable.errors import ModelError
 from excitable.io.nmodl.artificial import event_lines, is_artificial
-from excitable.io.nmodl.describe import ION_DEFAULTS, SPECIAL, describe
+from excitable.io.nmodl.describe import SPECIAL, describe, ion_default
 from excitable.io.nmodl import nonlinear
 from excitable.io.nmodl.linear import solved_in_initial
 from excitable.io.nmodl.parse import parse_text, read_text
@@ -29,8 +29,8 @@ def check_file(path) -> tuple[list[str], int]:
     lines.append("  parameters: " + (", ".join(params) or "none"))
     lines.append("  states: " + (", ".join(desc.states) or "none"))
     for ion in desc.ions:
-        reads = ", ".join(f"{r} (default {ION_DEFAULTS[ion.name][ion.kind(r)]:g})"
-                          if ion.name in ION_DEFAULTS and ion.kind(r) != "current" else r for r in ion.read)
+        reads = ", ".join(f"{r} (default {ion_default(ion.name, ion.kind(r)):g})"
+                          if ion.kind(r) != "current" else r for r in ion.read)
         lines.append(f"  ion {ion.name}: reads {reads or 'nothing'}; writes {', '.join(ion.write) or 'nothing'}")
     if desc.nonspecific:
         lines.append("  nonspecific currents: " + ", ".join(desc.nonspecific))

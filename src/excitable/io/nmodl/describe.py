@@ -17,6 +17,16 @@ ION_DEFAULTS = {
     "k": {"e": -77.0, "i": 54.4, "o": 2.5, "z": 1},
     "ca": {"e": 132.4579341637009, "i": 5e-5, "o": 2.0, "z": 2},
 }
+#: What NEURON gives any other ion a file declares (``USEION h READ eh``: eion.cpp's DEF_eion,
+#: DEF_ioni, DEF_iono; checked in NEURON 9.0.2: eh = 0 mV, hi = ho = 1 mM).
+OTHER_ION_DEFAULTS = {"e": 0.0, "i": 1.0, "o": 1.0}
+
+
+def ion_default(ion: str, kind: str) -> float:
+    """NEURON's default of ion variable ``kind`` ('e', 'i', 'o'): mV or mM."""
+    return ION_DEFAULTS.get(ion, OTHER_ION_DEFAULTS)[kind]
+
+
 #: Variables NEURON provides to every mechanism (not parameters of it).
 SPECIAL = frozenset({"v", "celsius", "dt", "t", "diam", "area"})
 

@@ -32,7 +32,7 @@ from excitable.io.nmodl import concentrations, solvers
 from excitable.io.nmodl import linear as linear_blocks
 from excitable.io.nmodl import nonlinear as nonlinear_blocks
 from excitable.io.nmodl.affine import Affine, materialize
-from excitable.io.nmodl.describe import ION_DEFAULTS, SPECIAL, Description
+from excitable.io.nmodl.describe import SPECIAL, Description, ion_default
 from excitable.io.nmodl.expressions import EXP_CACHE, Compiler, Scope
 from excitable.io.nmodl.units import factors
 from excitable.physics.channel import AbstractChannel, channel
@@ -48,7 +48,7 @@ def fields(desc: Description) -> dict[str, tuple[float, str]]:
         out.update({k: GEOMETRY_DEFAULTS[k] for k in geometry(desc)})
     for var, (ion, kind) in reads.items():
         unit = "mV" if kind == "e" else "mM"
-        out[var] = (ION_DEFAULTS[ion][kind], unit)
+        out[var] = (ion_default(ion, kind), unit)
     for var in concentrations.current_reads(desc):  # a pool's ica: the compartment's total (engine)
         out[var] = (0.0, "mA/cm2")
     return out

@@ -120,8 +120,12 @@ def _ion_problems(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
         for var in ion.read:
             if ion.kind(var) == "current" and not readable_current(desc, ion, var):
                 found.append((line, f"READ {var} (an ion current read by a mechanism that writes no {ion.name} concentration)"))
-        if ion.name not in ("na", "k", "ca") and ion.read:
-            found.append((line, f"USEION {ion.name} READ (ion {ion.name!r} has no NEURON default values here)"))
+        # Another ion's reversal potential is a plain value (NEURON's default 0 mV, describe.ion_default);
+        # its concentrations would need that ion's pools, which the engine keeps for na, k, ca only.
+        conc = [r for r in ion.read if ion.kind(r) in ("i", "o")]
+        if ion.name not in ("na", "k", "ca") and conc:
+            found.append((line, f"USEION {ion.name} READ {', '.join(conc)} (concentrations of ion {ion.name!r}: "
+                                "only na, k and ca have them here)"))
     return found
 
 
