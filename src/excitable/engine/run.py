@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from excitable import limits
+from excitable.engine.counts import check_counts, check_events, refusing, with_counts
 from excitable.engine.health import check_health
 from excitable.errors import ModelError, check_number
 from excitable.results import Result
@@ -238,78 +239,6 @@ def _final(spec: RunSpec, final) -> dict:
     return {"v": np.asarray(final["v"]), "netcons": netcon_table(spec.plan.connections, final["chan"])}
 
 
-#: The state in which an imported mechanism counts the steps whose Newton loop NEURON would have
-#: iterated on (io/nmodl/solvers.UNCONVERGED; named here, the engine imports nothing from io).
-UNCONVERGED = "newton_unconverged"
-
-
-def with_counts(spec: RunSpec, params) -> RunSpec:
-    """``spec`` with a hidden probe per site of each mechanism that counts unconverged Newton loops
-    (``UNCONVERGED``), after the recordings asked for, so that every path (a batch in the scan, the
-    fused kernels, chunks) brings the counts back with the traces; ``spec`` itself for every other
-    model (decided when the run is set up: the programs of those models are unchanged)."""
-    import dataclasses
-
-    from excitable.engine.plan import Probe
-
-    plan = spec.plan
-    hidden = tuple(Probe(label=f"{pl.name}[{k}]", kind="state", node=int(pl.sites[k]), mechanism=pl.name,
-                         field=UNCONVERGED, index=k)
-                   for pl in plan.placements if UNCONVERGED in type(params["channels"][pl.name]).states
-                   for k in range(len(pl.sites)))
-    if not hidden:
-        return spec
-    return dataclasses.replace(spec, plan=dataclasses.replace(plan, probes=plan.probes + hidden))
-
-
-def check_counts(rec, plan, hidden, batched: bool):
-    """``rec`` without the hidden columns of ``with_counts``, after refusing in one line a run (or
-    the first batch element) in which one of them is not 0 at the last sample (the counts only
-    grow; steps after the last sample change no reported number)."""
-    width = sum(p.width(plan.n) for p in plan.probes)
-    last = np.asarray(rec[..., -1, width:]).reshape(-1, len(hidden))  # (batch or 1, hidden)
-    bad = np.flatnonzero(np.any(last > 0, axis=1))
-    if bad.size:
-        b = int(bad[0])
-        j = int(np.argmax(last[b] > 0))
-        element = f"batch element {b} of {last.shape[0]}: " if batched else ""
-        single = np.asarray(rec).dtype == np.float32  # NEURON's tolerances are double precision's
-        raise ModelError(element + unconverged_message(hidden[j].label, float(last[b, j]), single))
-    return rec[..., :width]
-
-
-def unconverged_message(where: str, count: float, single: bool = False) -> str:
-    """The one-line refusal of a run in which ``where`` ("nm_stiff[0]") left ``count`` (its
-    ``UNCONVERGED`` state) unconverged Newton loops; ``single``: a float32 run, whose round-off
-    (1.2e-7) NEURON's stop rules (a relative change <= 1e-6, residuals <= 1e-8 /ms) may not reach."""
-    if single:
-        return (f"{where}: a Newton loop (KINETIC sparse or derivimplicit) had not converged: NEURON's stop "
-                "rules are for float64, and float32 round-off may never meet them; run this model in float64")
-    if count % 1:  # io/nmodl/solvers.INITIAL_MARK: its STEADYSTATE in INITIAL
-        return (f"{where}: the SOLVE ... STEADYSTATE of its INITIAL had not converged within NEURON's iterations "
-                "(where NEURON gives up: derivimplicit aborts, sparse keeps its last iterate): start its states "
-                "nearer their steady state")
-    return (f"{where}: its Newton loop (KINETIC sparse or derivimplicit) had not converged after its traced "
-            f"iterations in {int(count)} step(s), where NEURON iterates on: reduce dt")
-
-
-def check_events(final) -> None:
-    """Refuse a run in which a mechanism with NEURON's event queue (io/nmodl/events.py) could not
-    keep an event (its state "events_lost": a full queue, a net_move with nothing pending): its
-    numbers are not NEURON's, so none are reported."""
-    for name, s in final["chan"].items():
-        unconverged = np.asarray(s.get(UNCONVERGED, 0.0)).reshape(-1)
-        if unconverged.size and unconverged.max() > 0:
-            k = int(np.argmax(unconverged))
-            raise ModelError(unconverged_message(f"{name}[{k}]", float(unconverged[k]), unconverged.dtype == np.float32))
-        lost = np.asarray(s.get("events_lost", 0.0)).reshape(-1)
-        if lost.size and lost.max() > 0:
-            k = int(np.argmax(lost))
-            raise ModelError(f"{name}[{k}]: {int(lost[k])} event(s) could not be kept (a full self-event queue, "
-                             "a net_move with none pending, too many due or two spikes in one step): reduce the "
-                             "event rate or dt")
-
-
 def _result(spec: RunSpec, rec: np.ndarray, spikes, stride: int, batched: bool) -> Result:
     """The recordings as named traces (a probe of V at every node: (..., n_samples, N)), with
     the spike times (ms, the end of the step in which V crossed 0 mV: NEURON's APCount)."""
@@ -362,8 +291,8 @@ def function(spec: RunSpec, tstop: float, *, params=None, stride: int = 1, batch
 
         fused = fused_function(plan, drive, dt=spec.dt, theta=spec.theta, stride=stride)
         if batched:
-            return _counted(jax.jit(fused), spec.plan, plan, batched)
-        return _counted(lambda p: fused(jax.tree.map(lambda x: jnp.asarray(x)[None], p))[0], spec.plan, plan,
+            return refusing(jax.jit(fused), spec.plan, plan, batched)
+        return refusing(lambda p: fused(jax.tree.map(lambda x: jnp.asarray(x)[None], p))[0], spec.plan, plan,
                         batched)  # a batch of one
     if checkpoint == "auto":
         checkpoint = auto_checkpoint(n)
@@ -371,28 +300,4 @@ def function(spec: RunSpec, tstop: float, *, params=None, stride: int = 1, batch
         raise ModelError(f"checkpoint must be 'auto' or a number of steps >= 0, got {checkpoint!r}")
     run = compiled_runner(plan, dt=spec.dt, theta=spec.theta, stride=stride, batched=batched,
                           checkpoint=checkpoint)
-    return _counted(lambda p: run(p, drive)[0], spec.plan, plan, batched)
-
-
-def _counted(fn: Callable, plan, counted, batched: bool) -> Callable:
-    """``fn`` itself, or, where ``with_counts`` added hidden columns (``counted`` is not ``plan``'s),
-    ``fn`` returning the recordings asked for, NaN for a run (batch element) whose Newton loops did
-    not all converge: a function under ``jit``, ``vmap`` or ``grad`` cannot raise, and NEURON's
-    numbers are not these. Called with concrete parameters, it refuses the run in one line instead
-    (``check_counts``)."""
-    if counted is plan:
-        return fn
-    import jax
-    import jax.numpy as jnp
-
-    hidden = counted.probes[len(plan.probes):]
-    width = sum(p.width(plan.n) for p in plan.probes)
-
-    def checked(p):
-        rec = fn(p)
-        if not isinstance(rec, jax.core.Tracer):
-            return jnp.asarray(check_counts(rec, plan, hidden, batched))
-        bad = jnp.any(rec[..., -1:, width:] > 0, axis=(-2, -1), keepdims=True)
-        return jnp.where(bad, jnp.nan, rec[..., :width])
-
-    return checked
+    return refusing(lambda p: run(p, drive)[0], spec.plan, plan, batched)

@@ -233,6 +233,20 @@ def test_a_full_self_event_queue_stops_the_run_with_one_line(mods):
     with pytest.raises(ModelError, match=r"^ev_twostep\[0\]: \d+ event\(s\) could not be kept") as err:
         sim.run(TSTOP)
     assert "\n" not in str(err.value)
+    # A batch names the element (here the second: the first keeps its events, refractory 10 ms);
+    # a function refuses with numbers, and under jit gives NaN for that element (it cannot raise).
+    import jax
+
+    from excitable.engine.batch import broadcast, with_param
+
+    batch = with_param(broadcast(sim.parameters(), 2), "ev_twostep.refrac", np.array([10.0, 0.0]))
+    with pytest.raises(ModelError, match=r"^batch element 1 of 2: ev_twostep\[0\]: \d+ event\(s\) could not be kept"):
+        sim.run_batch(TSTOP, batch)
+    f = sim.function(TSTOP, batched=True)
+    with pytest.raises(ModelError, match=r"^batch element 1 of 2: ev_twostep\[0\]: \d+ event\(s\)"):
+        f(batch)
+    rec = np.asarray(jax.jit(f)(batch))
+    assert np.all(np.isfinite(rec[0])) and np.all(np.isnan(rec[1]))
 
 
 def test_network_rules_for_mechanisms_with_events(mods):

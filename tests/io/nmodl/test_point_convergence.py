@@ -189,7 +189,7 @@ def test_the_batch_function_refuses_or_gives_nan_for_that_element():
 def test_models_without_a_counting_mechanism_run_the_plan_they_had():
     """The hidden count columns are added only where a mechanism carries the count: a model of
     built-in HH and of the wheel's hh.mod (cnexp) keeps its own plan, hence its compiled programs."""
-    from excitable.engine.run import with_counts
+    from excitable.engine.counts import with_counts
     from tests.io.nmodl.neuron_side import mod_file
 
     for mech in (ex.HH(), load_mod(mod_file("hh"))()):

@@ -25,7 +25,7 @@ Bounded by construction: a full queue drops the event and counts it in the state
 (so do a ``net_move`` with no pending self-event, which NEURON refuses, a self-event still due
 after the step's ``QUEUE + K + 1`` deliveries (K: connections), and a second net_event in one step, which would reach
 the targets as one spike); a run whose final state has ``events_lost`` > 0 is
-refused after it (``engine.run.check_events``), never reported as if nothing happened.
+refused after it (``engine.counts``: plain runs, batches and functions alike), never reported as if nothing happened.
 
 The calls are compiled by ``EventCompiler`` into assignments of hidden variables (``__net_send0_on``,
 its arguments ...) that the if/else merge of ``expressions`` resolves per instance as any variable

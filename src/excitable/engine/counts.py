@@ -1,0 +1,125 @@
+"""The counts a run brings back beside its recordings, and the one-line refusals they cause.
+
+Two kinds of imported mechanism (io/nmodl) can leave a run whose numbers would not be NEURON's: a
+Newton loop (KINETIC sparse, derivimplicit, a STEADYSTATE) that NEURON would iterate on past our
+traced steps, counted in the state ``UNCONVERGED``, and an event its bounded queue could not keep,
+counted in ``LOST``. ``with_counts`` adds a hidden probe per site of each such mechanism, so every
+path (a plain run, a batch in the scan or a fused kernel, chunks, ``Simulation.function``) brings
+the counts back with the traces; ``check_counts`` refuses the run, or the first batch element, in
+one line; a function under jit, vmap or grad, which cannot raise, returns NaN there (``refusing``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from excitable.errors import ModelError
+
+#: The state in which an imported mechanism counts the steps whose Newton loop NEURON would have
+#: iterated on (io/nmodl/solvers.UNCONVERGED; named here, the engine imports nothing from io).
+UNCONVERGED = "newton_unconverged"
+#: The state in which a mechanism with NEURON's event queue counts events it could not keep
+#: (io/nmodl/events.LOST).
+LOST = "events_lost"
+#: The counts every run brings back and refuses on (plain runs, batches, functions).
+COUNTS = (UNCONVERGED, LOST)
+
+
+def with_counts(spec, params):
+    """``spec`` (an engine.run.RunSpec) with a hidden probe per site of each mechanism that counts unconverged Newton loops
+    or events it could not keep (``COUNTS``), after the recordings asked for, so that every path
+    (a batch in the scan, the fused kernels, chunks) brings the counts back with the traces;
+    ``spec`` itself for every other model (decided when the run is set up: the programs of those
+    models are unchanged)."""
+    import dataclasses
+
+    from excitable.engine.plan import Probe
+
+    plan = spec.plan
+    hidden = tuple(Probe(label=f"{pl.name}[{k}]", kind="state", node=int(pl.sites[k]), mechanism=pl.name,
+                         field=field, index=k)
+                   for pl in plan.placements for field in COUNTS if field in type(params["channels"][pl.name]).states
+                   for k in range(len(pl.sites)))
+    if not hidden:
+        return spec
+    return dataclasses.replace(spec, plan=dataclasses.replace(plan, probes=plan.probes + hidden))
+
+
+def check_counts(rec, plan, hidden, batched: bool):
+    """``rec`` without the hidden columns of ``with_counts``, after refusing in one line a run (or
+    the first batch element) in which one of them is not 0 at the last sample (the counts only
+    grow; steps after the last sample change no reported number)."""
+    width = sum(p.width(plan.n) for p in plan.probes)
+    last = np.asarray(rec[..., -1, width:]).reshape(-1, len(hidden))  # (batch or 1, hidden)
+    bad = np.flatnonzero(np.any(last > 0, axis=1))
+    if bad.size:
+        b = int(bad[0])
+        j = int(np.argmax(last[b] > 0))
+        element = f"batch element {b} of {last.shape[0]}: " if batched else ""
+        if hidden[j].field == LOST:
+            raise ModelError(element + lost_message(hidden[j].label, float(last[b, j])))
+        single = np.asarray(rec).dtype == np.float32  # NEURON's tolerances are double precision's
+        raise ModelError(element + unconverged_message(hidden[j].label, float(last[b, j]), single))
+    return rec[..., :width]
+
+
+def unconverged_message(where: str, count: float, single: bool = False) -> str:
+    """The one-line refusal of a run in which ``where`` ("nm_stiff[0]") left ``count`` (its
+    ``UNCONVERGED`` state) unconverged Newton loops; ``single``: a float32 run, whose round-off
+    (1.2e-7) NEURON's stop rules (a relative change <= 1e-6, residuals <= 1e-8 /ms) may not reach."""
+    if single:
+        return (f"{where}: a Newton loop (KINETIC sparse or derivimplicit) had not converged: NEURON's stop "
+                "rules are for float64, and float32 round-off may never meet them; run this model in float64")
+    if count % 1:  # io/nmodl/solvers.INITIAL_MARK: its STEADYSTATE in INITIAL
+        return (f"{where}: the SOLVE ... STEADYSTATE of its INITIAL had not converged within NEURON's iterations "
+                "(where NEURON gives up: derivimplicit aborts, sparse keeps its last iterate): start its states "
+                "nearer their steady state")
+    return (f"{where}: its Newton loop (KINETIC sparse or derivimplicit) had not converged after its traced "
+            f"iterations in {int(count)} step(s), where NEURON iterates on: reduce dt")
+
+
+def check_events(final) -> None:
+    """Refuse a run in which a mechanism with NEURON's event queue (io/nmodl/events.py) could not
+    keep an event (its state "events_lost": a full queue, a net_move with nothing pending): its
+    numbers are not NEURON's, so none are reported."""
+    for name, s in final["chan"].items():
+        unconverged = np.asarray(s.get(UNCONVERGED, 0.0)).reshape(-1)
+        if unconverged.size and unconverged.max() > 0:
+            k = int(np.argmax(unconverged))
+            raise ModelError(unconverged_message(f"{name}[{k}]", float(unconverged[k]), unconverged.dtype == np.float32))
+        lost = np.asarray(s.get(LOST, 0.0)).reshape(-1)
+        if lost.size and lost.max() > 0:
+            k = int(np.argmax(lost))
+            raise ModelError(lost_message(f"{name}[{k}]", float(lost[k])))
+
+
+def lost_message(where: str, count: float) -> str:
+    """The one-line refusal of a run in which ``where`` could not keep ``count`` events."""
+    return (f"{where}: {int(count)} event(s) could not be kept (a full self-event queue, a net_move with none "
+            "pending, too many due or two spikes in one step): reduce the event rate or dt")
+
+
+def refusing(fn: Callable, plan, counted, batched: bool) -> Callable:
+    """``fn`` itself, or, where ``with_counts`` added hidden columns (``counted`` is not ``plan``'s),
+    ``fn`` returning the recordings asked for, NaN for a run (batch element) whose Newton loops did
+    not all converge: a function under ``jit``, ``vmap`` or ``grad`` cannot raise, and NEURON's
+    numbers are not these. Called with concrete parameters, it refuses the run in one line instead
+    (``check_counts``)."""
+    if counted is plan:
+        return fn
+    import jax
+    import jax.numpy as jnp
+
+    hidden = counted.probes[len(plan.probes):]
+    width = sum(p.width(plan.n) for p in plan.probes)
+
+    def checked(p):
+        rec = fn(p)
+        if not isinstance(rec, jax.core.Tracer):
+            return jnp.asarray(check_counts(rec, plan, hidden, batched))
+        bad = jnp.any(rec[..., -1:, width:] > 0, axis=(-2, -1), keepdims=True)
+        return jnp.where(bad, jnp.nan, rec[..., :width])
+
+    return checked
