@@ -70,14 +70,15 @@ def unconverged_message(where: str, count: float, single: bool = False) -> str:
     ``UNCONVERGED`` state) unconverged Newton loops; ``single``: a float32 run, whose round-off
     (1.2e-7) NEURON's stop rules (a relative change <= 1e-6, residuals <= 1e-8 /ms) may not reach."""
     if single:
-        return (f"{where}: a Newton loop (KINETIC sparse or derivimplicit) had not converged: NEURON's stop "
-                "rules are for float64, and float32 round-off may never meet them; run this model in float64")
+        return (f"{where}: a Newton loop (KINETIC sparse, derivimplicit or NONLINEAR) had not converged: "
+                "NEURON's stop rules are for float64, and float32 round-off may never meet them; run this model "
+                "in float64")
     if count % 1:  # io/nmodl/solvers.INITIAL_MARK: its STEADYSTATE in INITIAL
-        return (f"{where}: the SOLVE ... STEADYSTATE of its INITIAL had not converged within NEURON's iterations "
-                "(where NEURON gives up: derivimplicit aborts, sparse keeps its last iterate): start its states "
-                "nearer their steady state")
-    return (f"{where}: its Newton loop (KINETIC sparse or derivimplicit) had not converged after its traced "
-            f"iterations in {int(count)} step(s), where NEURON iterates on: reduce dt")
+        return (f"{where}: the SOLVE ... STEADYSTATE (or NONLINEAR solve) of its INITIAL had not converged "
+                "within NEURON's iterations (where NEURON gives up: derivimplicit and NONLINEAR abort, sparse "
+                "keeps its last iterate): start its states nearer their steady state")
+    return (f"{where}: its Newton loop (KINETIC sparse, derivimplicit or NONLINEAR) had not converged after its "
+            f"traced iterations in {int(count)} step(s), where NEURON iterates on: reduce dt")
 
 
 def check_events(final) -> None:

@@ -28,6 +28,10 @@ from excitable.engine.kernels.nodes import run_fused_nodes
 from excitable.engine.kernels.single import run_fused
 from tests.io.nmodl.neuron_side import mod_file
 
+# load_mod parses with NEURON's NMODL framework (the wheel, a test dependency: always here in CI; a
+# GPU machine without it runs the other kernel tests, benchmarks/gpu_session.sh)
+pytest.importorskip("neuron")
+
 #: file -> (its parameters, the traces recorded besides v)
 FILES = {
     "nm_kinetic": ({"gbar": 0.02}, ("nm_kinetic.O", "nm_kinetic.I", "nm_kinetic.ik")),

@@ -34,7 +34,7 @@ STIFF, STEADY, SS_IMPLICIT = mod_file("nm_stiff"), mod_file("nm_steady"), mod_fi
 CLAMP = ((1.0, -80.0), (1.0, 40.0), (0.5, -80.0))
 TSTOP = 2.5
 CELSIUS = 16.0
-REFUSED = (r"^nm_stiff\[0\]: its Newton loop \(KINETIC sparse or derivimplicit\) had not converged after its "
+REFUSED = (r"^nm_stiff\[0\]: its Newton loop \(KINETIC sparse, derivimplicit or NONLINEAR\) had not converged after its "
            r"traced iterations in \d+ step\(s\), where NEURON iterates on: reduce dt$")
 #: Tolerance, of each trace's largest magnitude: both sides run the same Newton iterations (the same
 #: Jacobian by the same central differences, the same stop), so only round-off differs (measured:
@@ -180,7 +180,7 @@ def test_the_steady_state_of_initial_is_neurons_or_refused():
     assert float(ours["y"]) == pytest.approx(theirs, rel=1e-14, abs=0)
     assert float(ours[solvers.UNCONVERGED]) == 0.0
     cell = ex.Cell.cylinder(length=L_UM, diameter=DIAM_UM).insert(ss(y0=0.5))
-    with pytest.raises(ModelError, match=r"^nm_ssimplicit\[0\]: the SOLVE \.\.\. STEADYSTATE of its INITIAL had "
+    with pytest.raises(ModelError, match=r"^nm_ssimplicit\[0\]: the SOLVE \.\.\. STEADYSTATE \(or NONLINEAR solve\) of its INITIAL had "
                                          r"not converged .*start its states nearer their steady state$") as err:
         ex.Simulation(cell, dt=0.025, temperature=CELSIUS).run(0.1)
     assert "\n" not in str(err.value)

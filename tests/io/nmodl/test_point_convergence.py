@@ -35,7 +35,7 @@ NEURON_FILES = [*FILES, HERE / "pp_careader.mod"]
 
 
 def refused(name: str) -> str:
-    return (rf"^{name}\[0\]: its Newton loop \(KINETIC sparse or derivimplicit\) had not converged after its "
+    return (rf"^{name}\[0\]: its Newton loop \(KINETIC sparse, derivimplicit or NONLINEAR\) had not converged after its "
             r"traced iterations in \d+ step\(s\), where NEURON iterates on: reduce dt$")
 
 

@@ -287,7 +287,7 @@ def test_a_scheme_our_newton_steps_leave_unconverged_is_refused(tmp_path):
     path = tmp_path / "stiffdimer.mod"
     path.write_text(STIFF_DIMER)
     cell = ex.Cell.cylinder(length=L_UM, diameter=DIAM_UM).insert(load_mod(path)())
-    with pytest.raises(ModelError, match=r"^stiffdimer\[0\]: its Newton loop \(KINETIC sparse or derivimplicit\) had not converged"
+    with pytest.raises(ModelError, match=r"^stiffdimer\[0\]: its Newton loop \(KINETIC sparse, derivimplicit or NONLINEAR\) had not converged"
                                          r".*reduce dt$") as err:
         ex.Simulation(cell, dt=DT, temperature=16.0).run(0.5)
     assert "\n" not in str(err.value)

@@ -51,14 +51,15 @@ from excitable.io.nmodl.solvers import _present, affine_root
 CHECK_RTOL = 1e-9
 
 
-def equations(block) -> list:
-    """(LinEquation node, inside an ``if``) of a LINEAR block, in the order of the file."""
+def equations(block, nonlinear: bool = False) -> list:
+    """(equation node, inside an ``if``) of a LINEAR block (``nonlinear``: a NONLINEAR one, whose
+    ``~`` equations are the same statements of another node type), in the order of the file."""
     out = []
 
     def walk(statements, in_if):
         for st in statements:
             e = st.expression if st.is_expression_statement() else st
-            if e.is_lin_equation():
+            if e.is_non_lin_equation() if nonlinear else e.is_lin_equation():
                 out.append((e, in_if))
             elif e.is_statement_block():
                 walk(e.statements, in_if)
@@ -175,10 +176,11 @@ class System:
         raise ModelError(f"CONSERVE {name} inside a LINEAR block")
 
 
-def compile_blocks(comp, desc) -> dict:
-    """LINEAR block -> its compiled body (``run(scope)``), each equation numbered in its block."""
+def compile_blocks(comp, desc, blocks=None) -> dict:
+    """LINEAR block (or each of ``blocks``: name -> block) -> its compiled body (``run(scope)``),
+    each equation numbered in its block."""
     out = {}
-    for name, block in desc.linears.items():
+    for name, block in (desc.linears if blocks is None else blocks).items():
         comp.lin_index = 0
         out[name] = comp.block(block.statement_block)
     return out

@@ -36,6 +36,7 @@ import re
 import jax.numpy as jnp
 
 from excitable.errors import ModelError
+from excitable.io.nmodl import linear
 from excitable.io.nmodl.affine import materialize
 from excitable.io.nmodl.expressions import EXP_CACHE
 from excitable.io.nmodl.solvers import INITIAL_MARK, MAXITERS, _count, _present, newton_loop
@@ -46,25 +47,7 @@ METHODS = ("", "newton")
 
 def equations(block) -> list:
     """(NonLinEquation node, inside an ``if``) of a NONLINEAR block, in the order of the file."""
-    out = []
-
-    def walk(statements, in_if):
-        for st in statements:
-            e = st.expression if st.is_expression_statement() else st
-            if e.is_non_lin_equation():
-                out.append((e, in_if))
-            elif e.is_statement_block():
-                walk(e.statements, in_if)
-            elif e.is_from_statement():
-                walk(e.statement_block.statements, in_if)
-            elif e.is_if_statement():
-                walk(e.statement_block.statements, True)
-                for b in e.elseifs:
-                    walk(b.statement_block.statements, True)
-                if e.elses is not None:
-                    walk(e.elses.statement_block.statements, True)
-    walk(block.statement_block.statements, False)
-    return out
+    return linear.equations(block, nonlinear=True)
 
 
 def unknowns(desc, name: str) -> tuple[str, ...]:
@@ -163,11 +146,7 @@ class System:
 
 def compile_blocks(comp, desc) -> dict:
     """NONLINEAR block -> its compiled body (``run(scope)``)."""
-    out = {}
-    for name, block in desc.nonlinears.items():
-        comp.lin_index = 0
-        out[name] = comp.block(block.statement_block)
-    return out
+    return linear.compile_blocks(comp, desc, desc.nonlinears)
 
 
 def solve(run_block, scope, desc, name: str, unk: tuple[str, ...], initial: bool = False) -> None:
