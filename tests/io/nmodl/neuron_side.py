@@ -40,7 +40,7 @@ COMPILED = {"cachan1": "cachan1", "capump": "capump", "nachan": "HHna", "khhchan
             "nm_implicit": "nm_implicit", "nm_euler": "nm_euler", "nm_instant": "nm_instant",
             "nm_cadecay": "nm_cadecay", "nm_procsolve": "nm_procsolve", "nm_akca": "nm_akca",
             "nm_digits": "nm_digits", "nm_linear_init": "nm_linear_init", "nm_linear_bp": "nm_linear_bp",
-            "nm_otherion": "nm_otherion"}
+            "nm_otherion": "nm_otherion", "nm_kinrate": "nm_kinrate"}
 
 
 def _compiled() -> Path | None:

@@ -83,3 +83,26 @@ def test_a_kinetic_scheme_differentiates_through_its_implicit_solve():
     grad = float(jax.jacfwd(loss)(jnp.asarray(g0)))  # forward mode: reverse is tested above, and compiles slower
     fd = (float(loss(jnp.asarray(g0 + h))) - float(loss(jnp.asarray(g0 - h)))) / (2 * h)
     assert grad == pytest.approx(fd, rel=1e-5)
+
+
+def test_a_rate_that_reads_a_state_differentiates_where_neuron_evaluates_it():
+    # nm_kinrate's opening rate grows with the state P1 and is read at the step's start
+    # (expressions.kinetic_block, as NEURON's sparse matrix). p0 drives only the P pair, which
+    # carries no current: it reaches V only through P1 inside that rate, so its derivative checks
+    # the rate's dependence on the state is kept. Central difference, h = 1e-4 on p0 = 0.05 /ms:
+    # truncation ~ (h/p0)^2 = 4e-6 relative, round-off ~ 1e-16 * 65 mV / h against a derivative of
+    # ~0.009 mV ms, < 1e-8; hence 1e-4.
+    kin = load_mod(OWN / "nm_kinrate.mod")
+    cell = ex.Cell.cylinder(length=10.0, diameter=10.0).insert(kin())
+    sim = ex.Simulation(cell, dt=0.025, temperature=16.0, v_init=-65.0)
+    sim.stimulate(ex.IClamp(cell.soma, amplitude=0.05, delay=0.5, duration=1.0))
+    sim.record("v")
+    f, base = sim.function(2.0), sim.parameters()
+
+    def loss(p):
+        return jnp.mean(f(ex.with_param(base, "nm_kinrate.p0", p))[:, 0])
+
+    p0, h = 0.05, 1e-4
+    grad = float(jax.jacfwd(loss)(jnp.asarray(p0)))
+    fd = (float(loss(jnp.asarray(p0 + h))) - float(loss(jnp.asarray(p0 - h)))) / (2 * h)
+    assert grad != 0.0 and grad == pytest.approx(fd, rel=1e-4)

@@ -50,6 +50,7 @@ CASES = {
     "nm_linear_init": (("nm_linear_init",), ("nm_linear_init",), {"ik": "ik"}, 16.0),
     "nm_linear_bp": (("nm_linear_bp",), ("nm_linear_bp",), {"i": ("nm_linear_bp", "i")}, 16.0),
     "nm_otherion": (("nm_otherion",), ("nm_otherion",), {"ih": "ih"}, 16.0),
+    "nm_kinrate": (("nm_kinrate",), ("nm_kinrate",), {"ik": "ik"}, 16.0),
 }
 #: Cases whose current clamp fires (their spike times are compared too).
 SPIKING = ("hh", "nachan+khhchan")

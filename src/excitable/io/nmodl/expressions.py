@@ -73,6 +73,48 @@ def is_final_return(statement) -> bool:
     return bool(statement.is_verbatim() and re.fullmatch(r"\s*return\s+0\s*;\s*", statement.statement.eval()))
 
 
+#: glob key: the states' values when a linear KINETIC scheme's SOLVE began (``kinetic_present``).
+PRESENT = "__kinetic_present__"
+
+
+def kinetic_block(compiler, statement_block):
+    """A KINETIC scheme linear in its states (parse.kinetic_is_linear) as ``run(scope)`` whose rate
+    statements, those before its first reaction, read the states at their values when the SOLVE
+    began (``scope.glob[PRESENT]``, set by ``kinetic_present``), whatever values the solver tries.
+    NEURON's sparse matrix for such a scheme holds the rates as numbers, evaluated once at the step's
+    start (its loop stops after one step): a rate that depends on a state (Destexhe's Ca-upregulated
+    Ih, iar.mod: k3p = k4*(p1/Pc)^nexp) gets no derivative in the Jacobian, as here, and the
+    gradient of a run still sees the rates' dependence on the states where NEURON evaluates them.
+    Without PRESENT (INITIAL's STEADYSTATE: NEURON's _ss_sparse_thread iterates that loop to its
+    end, to the scheme's steady state with every rate at it, as Newton's iterations here) the
+    block runs as written."""
+    from excitable.io.nmodl.parse import dsl
+
+    statements = list(statement_block.statements)
+    first = next((k for k, st in enumerate(statements)
+                  if st.is_conserve() or "'" in dsl().to_nmodl(st)), len(statements))
+    rates = [s for s in (compiler.statement(st, None) for st in statements[:first]) if s]
+    rest = [s for s in (compiler.statement(st, None) for st in statements[first:]) if s]
+
+    def run(scope):
+        present = scope.glob.get(PRESENT)
+        live = {n: scope.glob[n] for n in present} if present else {}
+        scope.glob.update(present or {})
+        for s in rates:
+            s(scope)
+        scope.glob.update(live)
+        for s in rest:
+            s(scope)
+    return run
+
+
+def kinetic_present(scope, states, solve) -> None:
+    """Run ``solve()`` with the states' present values kept for ``kinetic_block``'s rates."""
+    scope.glob[PRESENT] = {n: scope.glob[n] for n in states if n in scope.glob}
+    solve()
+    scope.glob.pop(PRESENT, None)
+
+
 class Compiler:
     """Compiles statements and expressions of one file. ``functions``/``procedures``: the file's
     blocks by name; ``known``: every mechanism-level variable and constant name."""

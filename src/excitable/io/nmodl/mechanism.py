@@ -33,7 +33,7 @@ from excitable.io.nmodl import linear as linear_blocks
 from excitable.io.nmodl import nonlinear as nonlinear_blocks
 from excitable.io.nmodl.affine import Affine, materialize
 from excitable.io.nmodl.describe import SPECIAL, Description, ion_default
-from excitable.io.nmodl.expressions import EXP_CACHE, Compiler, Scope
+from excitable.io.nmodl.expressions import EXP_CACHE, Compiler, Scope, kinetic_block, kinetic_present
 from excitable.io.nmodl.units import factors
 from excitable.physics.channel import AbstractChannel, channel
 
@@ -172,7 +172,8 @@ class Generated:
         self.comp_exp = comp.exp
         self.constants = {**unit_factors, **desc.constants}
         self.breakpoint = comp.block(desc.breakpoint.statement_block) if desc.breakpoint else (lambda s: None)
-        self.derivatives = {n: comp.block(b.statement_block) for n, b in desc.derivatives.items()}
+        self.derivatives = {n: kinetic_block(comp, b.statement_block) if linear.get(n) else comp.block(b.statement_block)
+                            for n, b in desc.derivatives.items()}
         self.eq_states = {n: equation_states(desc, n) for n in desc.derivatives}
         # SOLVE of a PROCEDURE (no METHOD): NEURON's nrn_state calls it once per step; its own
         # assignments advance the states (Migliore's `m = m + mexp*(minf - m)`, with dt)
@@ -334,8 +335,8 @@ def make_class(desc: Description, mod):
             if block in gen.nonlinears:  # likewise, by NEURON's Newton loop
                 gen.solve_nonlinear(block, scope)
                 continue
-            solvers.solve(method, gen.derivatives[block], scope, gen.eq_states[block],
-                          linear=gen.linear.get(block, False))
+            kinetic_present(scope, gen.eq_states[block], lambda b=block, m=method: solvers.solve(
+                m, gen.derivatives[b], scope, gen.eq_states[b], linear=gen.linear.get(b, False)))
         out = _states_out(scope, v, celsius)
         if flag:
             out[solvers.UNCONVERGED] = s[solvers.UNCONVERGED] + scope.glob[solvers.UNCONVERGED] + jnp.zeros_like(v)
