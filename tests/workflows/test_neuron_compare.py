@@ -107,3 +107,19 @@ def test_a_whole_model_gives_neurons_spike_times(tmp_path, capsys):
 def test_cell_and_parameters_go_together(capsys):
     code, out, err = _compare([MODEL, "--cell", "allen-scnn1a"], capsys)
     assert code == 2 and out == "" and "--cell and --parameters go together" in err and err.count("\n") == 1
+
+
+def test_a_conserved_state_at_round_off_is_measured_against_the_laws_total():
+    # Closed forms: a state near 1e-14 of its CONSERVE total 1, 1e-16 apart (the total's last
+    # bits), is 1e-16 of that total, not 1e-2 of itself; a difference beyond the total's round-off
+    # (1e-10 on a 1e-3 state) stays relative to the state's own magnitude.
+    from excitable.io.nmodl import load_mod
+    from excitable.workflows.neuron_compare import conserve_groups, worst
+
+    kin = load_mod(Path(__file__).parents[1] / "reference" / "mod" / "nm_kinrate.mod")
+    groups = conserve_groups({"nm_kinrate": kin})
+    assert set(groups["nm_kinrate.O"]) == {"nm_kinrate.C", "nm_kinrate.O"}
+    assert set(groups["nm_kinrate.P1"]) == {"nm_kinrate.P0", "nm_kinrate.P1"}
+    assert worst([0.0, 1e-14 + 1e-16], [0.0, 1e-14], total=1.0) == pytest.approx(1e-16, rel=1e-2)
+    assert worst([0.0, 1e-3 + 1e-10], [0.0, 1e-3], total=1.0) == pytest.approx(1e-7, rel=1e-4)
+    assert worst([0.0, 1e-14 + 1e-16], [0.0, 1e-14]) == pytest.approx(1e-2, rel=1e-2)

@@ -14,7 +14,8 @@ one compartment, L = diam = 10 µm, cm = 1 µF/cm², NEURON's fixed step (second
 
 Compared: V, every STATE of every mechanism, every current (an ion's total, e.g. ``ina``, and each
 NONSPECIFIC_CURRENT) and a concentration a mechanism writes (``cai``); each as its largest difference
-divided by the trace's largest magnitude. NEURON records a current as computed at the start of a
+divided by the trace's largest magnitude (a state of a KINETIC scheme's CONSERVE law: of the law's
+total where the difference is within that total's round-off, ``conserve_groups``). NEURON records a current as computed at the start of a
 step; excitable's recorded current is the one at the end of the step before, the same evaluation,
 so NEURON's sample k+1 is compared with ours at k.
 """
@@ -22,6 +23,7 @@ so NEURON's sample k+1 is compared with ours at k.
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import numpy as np
@@ -81,12 +83,38 @@ class Comparison:
         return "\n".join(lines)
 
 
-def worst(ours, theirs) -> float:
-    """max |ours - theirs| / the largest magnitude of NEURON's trace (0 for two zero traces)."""
+#: Round-off of a CONSERVE law's total, relative to it: both sides compute one of its states as the
+#: total minus the others, a few of the last bits (1.1e-16) per step; 1e-12 allows thousands of
+#: steps of them and stays far below any formula's error (a wrong digit moves a trace by > 1e-4).
+CONSERVE_ROUNDOFF = 1e-12
+
+
+def worst(ours, theirs, total: float = 0.0) -> float:
+    """max |ours - theirs| / the largest magnitude of NEURON's trace (0 for two zero traces); of
+    ``total`` instead (a CONSERVE law's) where that is larger and the difference within its
+    round-off (``conserve_groups``)."""
     ours, theirs = np.asarray(ours, dtype=float), np.asarray(theirs, dtype=float)
     n = min(len(ours), len(theirs))
-    scale = max(float(np.max(np.abs(theirs[:n]))), 1e-300)
-    return float(np.max(np.abs(ours[:n] - theirs[:n])) / scale)
+    diff, own = float(np.max(np.abs(ours[:n] - theirs[:n]))), float(np.max(np.abs(theirs[:n])))
+    scale = total if total > own and diff <= CONSERVE_ROUNDOFF * total else own
+    return diff / max(scale, 1e-300)
+
+
+def conserve_groups(mechanisms: dict) -> dict[str, tuple[str, ...]]:
+    """Trace ``SUFFIX.state`` -> the traces of the CONSERVE law its KINETIC scheme puts it in.
+    Both simulators compute such a state beside the law's total (one of them as the total minus
+    the others), so its round-off is the total's: Destexhe's iar.mod keeps o2 near 1e-14 of c1 + o1
+    + o2 = 1, where 1e-16 apart is the last bit of the total and 1e-2 of o2's own magnitude."""
+    from excitable.io.nmodl.parse import dsl
+
+    out = {}
+    for suffix, cls in mechanisms.items():
+        desc = cls.description
+        for block in desc.derivatives.values():
+            for law in re.findall(r"\bCONSERVE\s+([^\n]*)", dsl().to_nmodl(block)):
+                names = [n for n in re.findall(r"[A-Za-z_]\w*(?:\[\d+\])?", law) if n in desc.states]
+                out.update({f"{suffix}.{n}": tuple(f"{suffix}.{m}" for m in names) for n in names})
+    return out
 
 
 def spike_times(v, dt: float) -> np.ndarray:
@@ -147,6 +175,7 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
     if not mechanisms:
         raise ModelError("mod compare: the files define no density mechanism (SUFFIX) to compare")
     values = parse_settings(settings, mechanisms)
+    groups = conserve_groups(mechanisms)
     nrn = neuron_side.Neuron(files, mechanisms, dt=dt, celsius=celsius)
     notes += nrn.notes
     rows: list[Row] = []
@@ -156,24 +185,28 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
             clamp = ((5.0, -80.0), (15.0, step), (5.0, -80.0))
             ours = neuron_side.ours({suffix: cls}, values, dt=dt, celsius=celsius, clamp=clamp)
             theirs = nrn.run({suffix: cls}, values, clamp=clamp)
-            for trace, d in _differences(ours, theirs).items():
+            for trace, d in _differences(ours, theirs, groups).items():
                 diffs[trace] = max(diffs.get(trace, 0.0), d)
         rows += [Row(f"{suffix} clamp", t, d) for t, d in diffs.items()]
     stim = (2.0, 20.0, amplitude_nA)
     ours = neuron_side.ours(mechanisms, values, dt=dt, celsius=celsius, iclamp=stim)
     theirs = nrn.run(mechanisms, values, iclamp=stim)
-    rows += [Row("together, current clamp", t, d) for t, d in _differences(ours, theirs).items()]
+    rows += [Row("together, current clamp", t, d) for t, d in _differences(ours, theirs, groups).items()]
     return Comparison(rows, spike_times(ours["v"], dt), spike_times(theirs["v"], dt), notes, tolerance)
 
 
-def _differences(ours: dict, theirs: dict) -> dict[str, float]:
-    """Each trace NEURON recorded, against ours; currents one sample shifted (module docstring)."""
+def _differences(ours: dict, theirs: dict, groups: dict) -> dict[str, float]:
+    """Each trace NEURON recorded, against ours; currents one sample shifted (module docstring); a
+    state in a CONSERVE law of the scale of the law's total (``conserve_groups``)."""
     out = {}
     for name, trace in theirs.items():
         if name not in ours:
             continue
         if name.startswith("current:"):
             out[name.split(":", 1)[1]] = worst(ours[name][:-1], trace[1:])
-        else:
-            out[name] = worst(ours[name], trace)
+            continue
+        members = groups.get(name, ())
+        total = (float(np.max(sum(np.abs(np.asarray(theirs[m], dtype=float)) for m in members)))
+                 if members and all(m in theirs for m in members) else 0.0)
+        out[name] = worst(ours[name], trace, total)
     return out
