@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from excitable.errors import ModelError
-from excitable.io.nmodl import point
+from excitable.io.nmodl import point, units
 from excitable.io.nmodl.artificial import is_artificial
 from excitable.io.nmodl.concentrations import readable_current, writable
 from excitable.io.nmodl.describe import Description
@@ -75,6 +75,7 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
     found += _ion_problems(desc, lines)
     found += point.problems(mod, desc)  # NET_RECEIVE, events, ARTIFICIAL_CELL, ELECTRODE_CURRENT (point.py)
     found += _voltage_into_solve(desc, lines)
+    found += units.problems(mod, lines)  # a UNITS factor between units units.BASE does not know
     found += linear_problems(desc, point=desc.point or is_artificial(mod))  # counts, linearity (linear.py)
     found += nonlinear_problems(desc, lines, point=desc.point or is_artificial(mod))  # counts, METHODs
     for n in _block_lines(lines, "PARAMETER", r"\b[A-Za-z_]\w*\s*\[\s*\w+\s*\]"):
