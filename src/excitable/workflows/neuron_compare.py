@@ -10,7 +10,9 @@ one compartment, L = diam = 10 µm, cm = 1 µF/cm², NEURON's fixed step (second
   for 5 ms, a step to -60, -20, +20 or +40 mV for 15 ms, back to -80 mV for 5 ms;
 - all of them together (the cell the folder describes) under a current step of ``amplitude_nA``
   from 2 ms for 20 ms, with a 0.1 mS/cm² leak (e -65 mV) on both sides so a folder without a leak
-  still has a resting potential; spike times (upward 0-mV crossings) are compared too.
+  still has a resting potential; spike times (upward 0-mV crossings) are compared too;
+- each point process and artificial cell on an hh compartment, driven by a spike train (or, without
+  NET_RECEIVE, the current step): ``neuron_compare_point.py``.
 
 Compared: V, every STATE of every mechanism, every current (an ion's total, e.g. ``ina``, and each
 NONSPECIFIC_CURRENT) and a concentration a mechanism writes (``cai``); each as its largest difference
@@ -53,11 +55,18 @@ class Comparison:
     spikes_neuron: np.ndarray
     notes: list[str]
     tolerance: float
+    #: (label, ours, NEURON's) spike times of the point processes' runs (neuron_compare_point.py)
+    spike_sets: list = dataclasses.field(default_factory=list)
+
+    def _sets(self) -> list:
+        """Every compared set of spike times: the current clamp's (with density mechanisms), the points'."""
+        first = [] if self.spikes_ours is None else [("current clamp", self.spikes_ours, self.spikes_neuron)]
+        return first + list(self.spike_sets)
 
     @property
     def spikes_agree(self) -> bool:
-        a, b = self.spikes_ours, self.spikes_neuron
-        return len(a) == len(b) and bool(np.all(np.abs(a - b) <= SPIKE_TOLERANCE_MS))
+        return all(len(a) == len(b) and bool(np.all(np.abs(np.asarray(a) - np.asarray(b)) <= SPIKE_TOLERANCE_MS))
+                   for _, a, b in self._sets())
 
     @property
     def agrees(self) -> bool:
@@ -71,9 +80,9 @@ class Comparison:
             mark = "" if r.difference <= self.tolerance else f"   > {self.tolerance:g}: DIFFERS"
             lines.append(f"{r.case:<{width}}  {r.trace:<28} {r.difference:.2e}{mark}")
         fmt = ", ".join
-        lines.append(f"spikes (current clamp): excitable {len(self.spikes_ours)} "
-                     f"[{fmt(f'{t:.3f}' for t in self.spikes_ours[:8])}] ms, NEURON {len(self.spikes_neuron)} "
-                     f"[{fmt(f'{t:.3f}' for t in self.spikes_neuron[:8])}] ms")
+        for label, a, b in self._sets():
+            lines.append(f"spikes ({label}): excitable {len(a)} [{fmt(f'{t:.3f}' for t in a[:8])}] ms, "
+                         f"NEURON {len(b)} [{fmt(f'{t:.3f}' for t in b[:8])}] ms")
         lines += [f"note: {n}" for n in self.notes]
         worst = max((r.difference for r in self.rows), default=0.0)
         verdict = "same as NEURON" if self.agrees else "DIFFERS from NEURON"
@@ -157,28 +166,43 @@ def check_ranges(**values) -> None:
             raise ModelError(f"mod compare: {name} = {value!r} is outside {low:g}..{high:g}")
 
 
+# long because it is the protocol itself, step by step (module docstring); the point processes'
+# part is neuron_compare_point.py
 def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
-                 amplitude_nA: float = 0.1, tolerance: float = 1e-6) -> Comparison:
-    """Run the files' density mechanisms in NEURON and in excitable (module docstring) and compare.
+                 amplitude_nA: float = 0.1, tolerance: float = 1e-6, weight: float | None = None,
+                 spikes: str | None = None) -> Comparison:
+    """Run the files' mechanisms in NEURON and in excitable (module docstring; point processes and
+    artificial cells: ``neuron_compare_point``, driven by ``spikes`` "T1,T2,..." ms of ``weight``)
+    and compare.
 
     ``settings``: ``SUFFIX.PARAMETER=VALUE`` strings applied on both sides (e.g. a conductance the
     file leaves at 0). Raises ModelError (one line) for a file excitable refuses, a file NEURON
     cannot compile, or a bad setting; NEURON (``pip install 'excitable[nmodl]'``) is needed."""
     from excitable.io.nmodl.loader import load_mod, mod_paths
+    from excitable.workflows import neuron_compare_point as point
 
     check_ranges(celsius=celsius, dt=dt, amplitude_nA=amplitude_nA)
+    train = point.parse_spikes(spikes, dt)
+    if weight is not None and not (np.isfinite(weight) and abs(weight) <= 1e6):
+        raise ModelError(f"mod compare: weight = {weight!r} is not a number in -1e6..1e6")
     files = mod_paths([Path(p) for p in paths])
     loaded = load_mod(files)
     mechanisms = {s: c for s, c in loaded.items() if getattr(c, "kind", "density") == "density"}
-    notes = [f"{s}: a point process or artificial cell; compare runs density mechanisms only"
-             for s in loaded if s not in mechanisms]
-    if not mechanisms:
-        raise ModelError("mod compare: the files define no density mechanism (SUFFIX) to compare")
-    values = parse_settings(settings, mechanisms)
+    points = {s: c for s, c in loaded.items() if s not in mechanisms}
+    notes: list[str] = []
+    if not loaded:
+        raise ModelError("mod compare: the files define no mechanism to compare")
+    values = parse_settings(settings, loaded)
     groups = conserve_groups(mechanisms)
-    nrn = neuron_side.Neuron(files, mechanisms, dt=dt, celsius=celsius)
+    nrn = neuron_side.Neuron(files, loaded, dt=dt, celsius=celsius)
     notes += nrn.notes
     rows: list[Row] = []
+    found = point.compare_points(points, values, nrn.h, spikes=train, weight=weight, dt=dt, celsius=celsius,
+                                 amplitude_nA=amplitude_nA, worst=worst, spike_times=spike_times)
+    rows += [Row(*r) for r in found[0]]
+    notes += found[2]
+    if not mechanisms:
+        return Comparison(rows, None, None, notes, tolerance, found[1])
     for suffix, cls in mechanisms.items():
         diffs: dict[str, float] = {}
         for step in STEPS_MV:
@@ -192,7 +216,7 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
     ours = neuron_side.ours(mechanisms, values, dt=dt, celsius=celsius, iclamp=stim)
     theirs = nrn.run(mechanisms, values, iclamp=stim)
     rows += [Row("together, current clamp", t, d) for t, d in _differences(ours, theirs, groups).items()]
-    return Comparison(rows, spike_times(ours["v"], dt), spike_times(theirs["v"], dt), notes, tolerance)
+    return Comparison(rows, spike_times(ours["v"], dt), spike_times(theirs["v"], dt), notes, tolerance, found[1])
 
 
 def _differences(ours: dict, theirs: dict, groups: dict) -> dict[str, float]:

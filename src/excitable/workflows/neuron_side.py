@@ -123,14 +123,15 @@ class Neuron:
             raise ModelError(f"mod compare: NEURON has no mechanism {missing[0]!r} after compiling the files")
 
     def _known(self) -> set[str]:
-        """The density mechanisms NEURON knows now."""
+        """The density mechanisms, point processes and artificial cells NEURON knows now."""
         h, names = self.h, set()
-        mt = h.MechanismType(0)
-        for i in range(int(mt.count())):
-            mt.select(i)
-            ref = h.ref("")
-            mt.selected(ref)
-            names.add(ref[0])
+        for kind in (0, 1):  # MechanismType(1): point processes and artificial cells
+            mt = h.MechanismType(kind)
+            for i in range(int(mt.count())):
+                mt.select(i)
+                ref = h.ref("")
+                mt.selected(ref)
+                names.add(ref[0])
         return names
 
     def run(self, mechanisms: dict, values: dict, *, clamp=None, iclamp=None) -> dict:

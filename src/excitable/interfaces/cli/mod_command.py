@@ -6,7 +6,8 @@ supported, 2 when something is not (or a file cannot be read or parsed: one line
 
 compare: the files' density mechanisms run by NEURON (compiled by nrnivmodl, kept in ~/.cache) and
 by excitable side by side in one compartment, each alone under a voltage-clamp family and all
-together under a current step; every trace's largest difference, spike times. Exit status 0 when
+together under a current step; point processes and artificial cells on an hh compartment under a
+spike train (--spikes, --weight); every trace's largest difference, spike times. Exit status 0 when
 every trace is within --tolerance of NEURON's, 1 when one is not, 2 for bad input.
 """
 
@@ -32,6 +33,11 @@ def add_parser(sub) -> argparse.ArgumentParser:
                    help="a parameter on both sides, e.g. --set NaTa_t.gNaTa_tbar=2 (repeatable)")
     g.add_argument("--tolerance", type=float, default=1e-6,
                    help="largest difference allowed, of each trace's scale (default 1e-6)")
+    g.add_argument("--weight", type=float, default=None, metavar="W",
+                   help="point processes: the spike train's NetCon weight (default 0.001, i.e. 1 nS for "
+                   "a conductance synapse; 0.6 for an artificial cell)")
+    g.add_argument("--spikes", metavar="T1,T2,...", help="point processes: the train's times, ms, "
+                   "multiples of --dt (default 2,3.1,7.3,7.8,15.4)")
     g.add_argument("--cell", metavar="SWC", help="compare the whole model instead: its reconstruction "
                    "(an SWC file or a shipped cell's name), with --parameters")
     g.add_argument("--parameters", metavar="FILE.json",
@@ -58,7 +64,8 @@ def run(args) -> int:
 
         celsius = 6.3 if args.celsius is None else args.celsius
         result = compare_mods(args.files, celsius=celsius, dt=args.dt, settings=args.set,
-                              amplitude_nA=args.amplitude, tolerance=args.tolerance)
+                              amplitude_nA=args.amplitude, tolerance=args.tolerance,
+                              weight=args.weight, spikes=args.spikes)
         print(result.report())
         return 0 if result.agrees else 1
     from excitable.io.nmodl.check import check_report

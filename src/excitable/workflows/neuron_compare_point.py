@@ -1,0 +1,116 @@
+"""``excitable mod compare`` for point processes and artificial cells: each one the files define
+runs beside NEURON on an hh compartment (``neuron_side_point.py``), and every trace becomes a row of
+the same table as the density mechanisms' (``neuron_compare.py``).
+
+- POINT_PROCESS with NET_RECEIVE (a synapse): a spike train of ``weight`` (µS for a conductance
+  synapse, the file's unit) at ``spikes`` ms; compared: V, every state, every current, and the
+  compartment's spike times (upward 0-mV crossings).
+- POINT_PROCESS without NET_RECEIVE (an electrode, a tonic conductance): the current step of
+  ``amplitude_nA`` from 2 ms for 20 ms; compared as above.
+- ARTIFICIAL_CELL: the same spike train; compared: its states and its output spike times.
+
+The default train has 5 spikes at irregular times, two of them 0.5 ms apart (closer than a
+synapse's decay, so its jumps add) and one 1.1 ms after another. Its times are on the dt grid: a
+fixed-step NEURON delivers an event at the step whose start is within dt/2 of its time, but hands
+NET_RECEIVE the event's own ``t``, where excitable hands it the step's clock; off the grid a file
+reading ``t`` would differ by design, not by error, so other times are refused.
+
+A current recorded by NEURON at sample k+1 is the BREAKPOINT's at V and states of sample k, with
+the jumps of events delivered in that step; excitable's recorded current uses V at the step's end.
+The current compared is excitable's states and V put through the file's BREAKPOINT as NEURON does,
+at every step except those where an event arrives (``neuron_side_point._neuron_timed_current``);
+V and the states, compared at every step, carry those steps.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from excitable.errors import ModelError
+from excitable.workflows import neuron_side_point as side
+
+DEFAULT_SPIKES = (2.0, 3.1, 7.3, 7.8, 15.4)  # ms: multiples of 0.025
+#: Default weights: a conductance synapse of 1 nS (0.001 µS) moves the 20 x 20 µm hh compartment
+#: by a few mV per event; an artificial cell of the IntFire kind fires at a summed weight of 1.
+SYNAPSE_WEIGHT, ARTIFICIAL_WEIGHT = 0.001, 0.6
+AFTER_LAST_MS = 15.0  # the run goes on this long after the last spike, for the decays and self-events
+ICLAMP_MS = (2.0, 20.0)  # delay, duration of the step for a point process without NET_RECEIVE
+
+
+def parse_spikes(text: str | None, dt: float) -> tuple[float, ...]:
+    """``"2,3.1,7.3"`` -> (2.0, 3.1, 7.3): finite, >= 0, increasing, on the dt grid; None: default."""
+    if text is None:
+        return DEFAULT_SPIKES
+    try:
+        times = tuple(float(x) for x in str(text).split(","))
+    except ValueError:
+        raise ModelError(f"mod compare: --spikes {text!r}: expected times in ms separated by commas") from None
+    bad = next((t for t in times if not np.isfinite(t) or not 0.0 <= t <= 1e5), None)
+    if bad is not None:
+        raise ModelError(f"mod compare: --spikes {text!r}: {bad!r} is not a time in 0..1e5 ms")
+    off = next((t for t in times if abs(t / dt - round(t / dt)) > 1e-6), None)
+    if off is not None:
+        raise ModelError(f"mod compare: --spikes {text!r}: {off!r} ms is not a multiple of dt = {dt:g} ms "
+                         "(NEURON's fixed step hands NET_RECEIVE the event's own t, excitable the step's)")
+    if len(times) > 10000:
+        raise ModelError(f"mod compare: --spikes: {len(times)} times, more than 10000")
+    return tuple(sorted(times))
+
+
+def compare_points(points: dict, values: dict, h, *, spikes, weight, dt: float, celsius: float,
+                   amplitude_nA: float, worst, spike_times):
+    """Each point class beside NEURON's ``h`` (module docstring), measured by ``neuron_compare``'s
+    ``worst`` (a trace's difference of scale) and ``spike_times`` (passed in: that module imports
+    this one). Returns (rows as (protocol, trace, difference), spike sets as (label, ours,
+    NEURON's), notes)."""
+    from excitable import limits
+
+    rows, spike_sets, notes = [], [], []
+    for name, cls in points.items():
+        events = side.receives_events(cls)
+        default = ARTIFICIAL_WEIGHT if getattr(cls, "artificial", False) else SYNAPSE_WEIGHT
+        w = default if weight is None else weight
+        tstop = (max(spikes, default=0.0) + AFTER_LAST_MS) if events else sum(ICLAMP_MS) + 8.0
+        limits.check("steps", tstop / dt, f"mod compare: {name} for {tstop:g} ms at dt = {dt:g} ms")
+        kw = {"weight": w, "spikes": spikes, "dt": dt, "celsius": celsius, "tstop": tstop,
+              "iclamp": None if events else (*ICLAMP_MS, amplitude_nA)}
+        params = values.get(name, {})
+        ours = side.ours(cls, params, **kw)
+        theirs = side.neuron_run(h, cls, params, **kw)
+        case = f"{name} {'train' if events else 'current clamp'}"
+        skipped = max((int(np.isnan(x).sum()) for k, x in ours.items() if k.startswith("current:")), default=0)
+        if skipped:
+            notes.append(f"{name}: its current is compared at every step but the {skipped} in which an event "
+                         "arrived (NEURON takes V before the step there, excitable after; V and states cover them)")
+        for trace, diff in _differences(ours, theirs, getattr(cls, "artificial", False), worst).items():
+            rows.append((case, trace, diff))
+        if getattr(cls, "artificial", False):
+            spike_sets.append((f"{name} output", ours["spikes"], theirs["spikes"]))
+            if len(theirs["spikes"]) == 0:
+                notes.append(f"{name}: did not fire in NEURON's run; raise --weight (now {w:g}) to compare spike times")
+        else:
+            spike_sets.append((f"{name} compartment", spike_times(ours["v"], dt), spike_times(theirs["v"], dt)))
+            moved = float(np.ptp(theirs["v"]))
+            if moved < 0.1:
+                what = "--weight" if events else "--amplitude or a parameter with --set"
+                notes.append(f"{name}: V moved {moved:.2g} mV only; the comparison says little until "
+                             f"{what} gives it work (e.g. a conductance the file leaves at 0)")
+        lost = [s for s in side.states_of(cls) if f"{name}.{s}" not in theirs]
+        if lost:
+            notes.append(f"{name}: NEURON does not expose {', '.join(lost)} (not RANGE): not compared")
+    return rows, spike_sets, notes
+
+
+def _differences(ours: dict, theirs: dict, artificial: bool, worst) -> dict[str, float]:
+    """Each trace NEURON recorded, against ours; currents one sample shifted, events' steps left out."""
+    out = {}
+    for name, trace in theirs.items():
+        if name == "spikes" or name not in ours or (artificial and name == "v"):
+            continue
+        if name.startswith("current:"):
+            a, b = ours[name][:-1], trace[1:]
+            keep = np.isfinite(a)
+            out[name.split(":", 1)[1]] = worst(a[keep], b[keep]) if keep.any() else 0.0
+        else:
+            out[name] = worst(ours[name], trace)
+    return out
