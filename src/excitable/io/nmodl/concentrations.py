@@ -29,7 +29,9 @@ on a concentration (NEURON keeps one value per segment).
 
 Not done (refused or documented): writing ``cao`` or ``eca``, a concentration that is not a STATE
 (an ASSIGNED ``cai`` set in BREAKPOINT), an ion current read by a mechanism that writes no
-concentration of that ion (NEURON would give it a partial sum, in mechanism order). A point process
+concentration of that ion (in BREAKPOINT NEURON gives it a partial sum, in mechanism order; in a
+SOLVE'd DERIVATIVE, as Aradi & Holmes' CadepK reads ``ica``, the total, which the engine computes
+only for an ion some mechanism writes a concentration of). A point process
 declares ``ion_constants`` too (io/nmodl/point.py, artificial.py): it promotes the style of the
 compartment it sits in, as NEURON's promotes its section's.
 """
