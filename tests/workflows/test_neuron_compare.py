@@ -123,3 +123,16 @@ def test_a_conserved_state_at_round_off_is_measured_against_the_laws_total():
     assert worst([0.0, 1e-14 + 1e-16], [0.0, 1e-14], total=1.0) == pytest.approx(1e-16, rel=1e-2)
     assert worst([0.0, 1e-3 + 1e-10], [0.0, 1e-3], total=1.0) == pytest.approx(1e-7, rel=1e-4)
     assert worst([0.0, 1e-14 + 1e-16], [0.0, 1e-14]) == pytest.approx(1e-2, rel=1e-2)
+
+
+def test_a_current_is_measured_on_at_least_the_floor_that_v_can_see():
+    # Closed forms: a pump current of 0 in NEURON and 1e-20 mA/cm2 here is 1e-11 of the 1e-9
+    # mA/cm2 floor; a 1e-3 mA/cm2 current 1e-9 apart stays 1e-6 of its own magnitude.
+    from excitable.io.nmodl import load_mod
+    from excitable.workflows.neuron_compare import CURRENT_FLOOR_MA_CM2, current_traces, worst
+
+    assert worst([0.0, 1e-20], [0.0, 0.0], floor=CURRENT_FLOOR_MA_CM2) == pytest.approx(1e-11, rel=1e-9)
+    assert worst([0.0, 1e-3 + 1e-9], [0.0, 1e-3], floor=CURRENT_FLOOR_MA_CM2) == pytest.approx(1e-6, rel=1e-6)
+    kin = load_mod(Path(__file__).parents[1] / "reference" / "mod" / "nm_kinrate.mod")
+    found = current_traces({"nm_kinrate": kin})  # ASSIGNED in mA/cm2: ik, not the rates (/ms)
+    assert "nm_kinrate.ik" in found and "nm_kinrate.a" not in found

@@ -17,8 +17,9 @@ one compartment, L = diam = 10 µm, cm = 1 µF/cm², NEURON's fixed step (second
 Compared: V, every STATE of every mechanism, every current (an ion's total, e.g. ``ina``, and each
 NONSPECIFIC_CURRENT) and a concentration a mechanism writes (``cai``); each as its largest difference
 divided by the trace's largest magnitude (a state of a KINETIC scheme's CONSERVE law: of the law's
-total where the difference is within that total's round-off, ``conserve_groups``). NEURON records a current as computed at the start of a
-step; excitable's recorded current is the one at the end of the step before, the same evaluation,
+total where the difference is within that total's round-off, ``conserve_groups``; a current: of at
+least 1e-9 mA/cm², ``CURRENT_FLOOR_MA_CM2``). NEURON records a current as computed at the start of
+a step; excitable's recorded current is the one at the end of the step before, the same evaluation,
 so NEURON's sample k+1 is compared with ours at k.
 """
 
@@ -98,15 +99,30 @@ class Comparison:
 CONSERVE_ROUNDOFF = 1e-12
 
 
-def worst(ours, theirs, total: float = 0.0) -> float:
-    """max |ours - theirs| / the largest magnitude of NEURON's trace (0 for two zero traces); of
-    ``total`` instead (a CONSERVE law's) where that is larger and the difference within its
-    round-off (``conserve_groups``)."""
+#: The smallest scale a current is measured on, mA/cm²: 1e-9 mA/cm² (1e-6 µA/cm²) moves V by at
+#: most 1e-6 mV/ms on 1 µF/cm², 3e-5 mV over a run, below what V's own comparison (1e-6 of its
+#: ~100 mV) sees. A pump at rest, 2F(f_flux - b_flux) of two equal fluxes, is round-off: 1e-16 on
+#: both sides in another order (the NEURON Book's cdp.mod), or 0 in NEURON and 1e-20 here (cad.mod).
+CURRENT_FLOOR_MA_CM2 = 1e-9
+
+
+def worst(ours, theirs, total: float = 0.0, floor: float = 0.0) -> float:
+    """max |ours - theirs| / the largest magnitude of NEURON's trace, or ``floor`` where larger (0
+    for two zero traces); of ``total`` instead (a CONSERVE law's) where that is larger and the
+    difference within its round-off (``conserve_groups``)."""
     ours, theirs = np.asarray(ours, dtype=float), np.asarray(theirs, dtype=float)
     n = min(len(ours), len(theirs))
     diff, own = float(np.max(np.abs(ours[:n] - theirs[:n]))), float(np.max(np.abs(theirs[:n])))
+    own = max(own, floor)
     scale = total if total > own and diff <= CONSERVE_ROUNDOFF * total else own
     return diff / max(scale, 1e-300)
+
+
+def current_traces(mechanisms: dict) -> frozenset[str]:
+    """Traces ``SUFFIX.var`` of a RANGE variable declared in mA/cm² (a pump's ``ica_pmp``)."""
+    units = {"mA/cm2", "milliamp/cm2"}
+    return frozenset(f"{s}.{n}" for s, cls in mechanisms.items()
+                     for n, u in cls.description.assigned.items() if u.replace(" ", "") in units)
 
 
 def conserve_groups(mechanisms: dict) -> dict[str, tuple[str, ...]]:
@@ -193,7 +209,7 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
     if not loaded:
         raise ModelError("mod compare: the files define no mechanism to compare")
     values = parse_settings(settings, loaded)
-    groups = conserve_groups(mechanisms)
+    groups, currents = conserve_groups(mechanisms), current_traces(mechanisms)
     nrn = neuron_side.Neuron(files, loaded, dt=dt, celsius=celsius)
     notes += nrn.notes
     rows: list[Row] = []
@@ -209,25 +225,29 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
             clamp = ((5.0, -80.0), (15.0, step), (5.0, -80.0))
             ours = neuron_side.ours({suffix: cls}, values, dt=dt, celsius=celsius, clamp=clamp)
             theirs = nrn.run({suffix: cls}, values, clamp=clamp)
-            for trace, d in _differences(ours, theirs, groups).items():
+            for trace, d in _differences(ours, theirs, groups, currents).items():
                 diffs[trace] = max(diffs.get(trace, 0.0), d)
         rows += [Row(f"{suffix} clamp", t, d) for t, d in diffs.items()]
     stim = (2.0, 20.0, amplitude_nA)
     ours = neuron_side.ours(mechanisms, values, dt=dt, celsius=celsius, iclamp=stim)
     theirs = nrn.run(mechanisms, values, iclamp=stim)
-    rows += [Row("together, current clamp", t, d) for t, d in _differences(ours, theirs, groups).items()]
+    rows += [Row("together, current clamp", t, d) for t, d in _differences(ours, theirs, groups, currents).items()]
     return Comparison(rows, spike_times(ours["v"], dt), spike_times(theirs["v"], dt), notes, tolerance, found[1])
 
 
-def _differences(ours: dict, theirs: dict, groups: dict) -> dict[str, float]:
-    """Each trace NEURON recorded, against ours; currents one sample shifted (module docstring); a
-    state in a CONSERVE law of the scale of the law's total (``conserve_groups``)."""
+def _differences(ours: dict, theirs: dict, groups: dict, currents=frozenset()) -> dict[str, float]:
+    """Each trace NEURON recorded, against ours; currents one sample shifted (module docstring),
+    on a scale of at least CURRENT_FLOOR_MA_CM2, as ``currents`` (current_traces); a state in a
+    CONSERVE law of the scale of the law's total (``conserve_groups``)."""
     out = {}
     for name, trace in theirs.items():
         if name not in ours:
             continue
         if name.startswith("current:"):
-            out[name.split(":", 1)[1]] = worst(ours[name][:-1], trace[1:])
+            out[name.split(":", 1)[1]] = worst(ours[name][:-1], trace[1:], floor=CURRENT_FLOOR_MA_CM2)
+            continue
+        if name in currents:
+            out[name] = worst(ours[name], trace, floor=CURRENT_FLOOR_MA_CM2)
             continue
         members = groups.get(name, ())
         total = (float(np.max(sum(np.abs(np.asarray(theirs[m], dtype=float)) for m in members)))
