@@ -34,7 +34,7 @@ CASES = {
                              "WRITE cai"),
     # another ion's eh is read (nm_otherion.mod, beside NEURON); its concentrations would need pools
     "other_ion_concentration": ("    USEION h READ hi WRITE ih VALENCE 1", "hi (mM) ih (mA/cm2)", BREAKPOINT, 4,
-                                "USEION h READ hi"),
+                                "USEION h with its concentrations hi"),
     "solve_method": ("", "", "STATE { x }\nBREAKPOINT { SOLVE s METHOD runge\n i = g*x*(v+65) }\n"
                      "DERIVATIVE s { x' = -x }\n", 9, "SOLVE s METHOD runge"),
     "voltage_into_solve": ("", "gx", ("STATE { s }\nBREAKPOINT { SOLVE d METHOD cnexp\n gx = g*v\n i = gx*s*(v+65) }\n"

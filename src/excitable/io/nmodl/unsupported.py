@@ -115,18 +115,20 @@ def _ion_problems(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
     found = []
     for ion in desc.ions:
         line = _first(lines, rf"\bUSEION\s+{ion.name}\b")
+        # Another ion's reversal potential is a plain value (NEURON's default 0 mV, describe.ion_default);
+        # its concentrations (read or written, and so its current read by a pool) would need that
+        # ion's pools, which the engine keeps for na, k, ca only: one line says so.
+        conc = list(dict.fromkeys(r for r in ion.read + ion.write if ion.kind(r) in ("i", "o")))
+        if ion.name not in ("na", "k", "ca") and conc:
+            found.append((line, f"USEION {ion.name} with its concentrations {', '.join(conc)} "
+                                "(only na, k and ca have them here)"))
+            continue
         for var in ion.write:
             if ion.kind(var) != "current" and not writable(desc, ion, var):
                 found.append((line, f"WRITE {var} (only an inside concentration that is a STATE of the file is written)"))
         for var in ion.read:
             if ion.kind(var) == "current" and not readable_current(desc, ion, var):
                 found.append((line, f"READ {var} (an ion current read by a mechanism that writes no {ion.name} concentration)"))
-        # Another ion's reversal potential is a plain value (NEURON's default 0 mV, describe.ion_default);
-        # its concentrations would need that ion's pools, which the engine keeps for na, k, ca only.
-        conc = [r for r in ion.read if ion.kind(r) in ("i", "o")]
-        if ion.name not in ("na", "k", "ca") and conc:
-            found.append((line, f"USEION {ion.name} READ {', '.join(conc)} (concentrations of ion {ion.name!r}: "
-                                "only na, k and ca have them here)"))
     return found
 
 
