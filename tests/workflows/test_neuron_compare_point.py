@@ -54,8 +54,9 @@ def _rows(out: str) -> dict[str, float]:
 def test_synapses_and_an_artificial_cell_give_neurons_numbers(tmp_path, capsys):
     pytest.importorskip("neuron")
     (tmp_path / "h6_tonic.mod").write_text(TONIC)
-    files = [EVENTS / "ev_twostep.mod", EVENTS / "ev_pulse.mod", EVENTS / "ev_intfire.mod",
-             _wheel("expsyn.mod"), _wheel("exp2syn.mod"), tmp_path / "h6_tonic.mod"]
+    files = [EVENTS / "ev_twostep.mod", EVENTS / "ev_pulse.mod", EVENTS / "ev_intfire.mod", EVENTS / "pp_geom.mod",
+             _wheel("expsyn.mod"), _wheel("exp2syn.mod"), _wheel("../nrn/demo/release/invlfire.mod"),
+             tmp_path / "h6_tonic.mod"]
     code, out, err = _compare(files, capsys)
     if code == 2 and "nrnivmodl" in err:
         pytest.skip(err)  # NEURON's compiler (or a C compiler) is missing here
@@ -65,7 +66,8 @@ def test_synapses_and_an_artificial_cell_give_neurons_numbers(tmp_path, capsys):
     # 1e-6 of each trace's scale (the bound; both sides float64, measured <= 4e-13)
     for key in ("ev_twostep v", "ev_twostep ev_twostep.g", "ev_twostep ev_twostep.tlast", "ev_twostep ev_twostep.i",
                 "ev_pulse ev_pulse.Ron", "ev_pulse ev_pulse.Roff", "ev_pulse ev_pulse.i", "ev_intfire ev_intfire.m",
-                "ExpSyn ExpSyn.g", "Exp2Syn Exp2Syn.A", "Exp2Syn Exp2Syn.B", "h6_tonic v", "h6_tonic h6_tonic.i"):
+                "ExpSyn ExpSyn.g", "Exp2Syn Exp2Syn.A", "Exp2Syn Exp2Syn.B", "h6_tonic v", "h6_tonic h6_tonic.i",
+                "pp_geom pp_geom.i", "IntervalFire IntervalFire.m"):
         assert key in rows and rows[key] <= 1e-6, (key, rows)
     spikes = {ln.split(")")[0].split("(")[1]: ln for ln in out.splitlines() if ln.startswith("spikes (")}
     # The artificial cell fires (0.6 + 0.6 > 1 twice in the default train) and the train makes the
@@ -73,6 +75,11 @@ def test_synapses_and_an_artificial_cell_give_neurons_numbers(tmp_path, capsys):
     assert "excitable 0 [" not in spikes["ev_intfire output"], spikes
     assert "excitable 0 [" not in spikes["Exp2Syn compartment"], spikes
     assert "h6_tonic compartment" in spikes
+    assert "excitable 0 [" not in spikes["IntervalFire output"], spikes
+    # ev_twostep takes the events at 2.0, 7.3 and 15.4 ms (3.1 and 7.8 fall in its 3.5-ms refractory
+    # period) and sends itself one more jump after each: 6 steps whose current NEURON evaluates
+    # after the jump at the V before the step, left out of the current's row (V and g cover them).
+    assert "ev_twostep: its current is compared at every step but the 6 in which" in out
     assert "NEURON runs that one, not the file" in out  # expsyn/exp2syn: NEURON's built-ins, same files
 
 
@@ -98,3 +105,12 @@ def test_bad_point_settings_are_one_line(argv, words, capsys):
     code, out, err = _compare([EVENTS / "ev_intfire.mod", *argv], capsys)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and words in err, err
+
+
+def test_an_electrode_is_compared_and_an_idle_one_is_named(capsys):
+    code, out, _ = _compare([_wheel("stim.mod")], capsys)
+    assert code == 0 and "IClamp: its current i is 0 throughout" in out, out  # amp defaults to 0
+    code, out, _ = _compare([_wheel("stim.mod"), "--set", "IClamp.del=3", "--set", "IClamp.dur=10",
+                             "--set", "IClamp.amp=-0.05"], capsys)  # NEURON's Python spells del "delay"
+    assert code == 0 and "0 throughout" not in out, out
+    assert _rows(out)["IClamp IClamp.i"] <= 1e-6 and _rows(out)["IClamp v"] <= 1e-6, out

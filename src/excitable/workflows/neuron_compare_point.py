@@ -64,6 +64,7 @@ def compare_points(points: dict, values: dict, h, *, spikes, weight, dt: float, 
     this one). Returns (rows as (protocol, trace, difference), spike sets as (label, ours,
     NEURON's), notes)."""
     from excitable import limits
+    from excitable.io.nmodl.artificial import python_name
 
     rows, spike_sets, notes = [], [], []
     for name, cls in points.items():
@@ -74,7 +75,7 @@ def compare_points(points: dict, values: dict, h, *, spikes, weight, dt: float, 
         limits.check("steps", tstop / dt, f"mod compare: {name} for {tstop:g} ms at dt = {dt:g} ms")
         kw = {"weight": w, "spikes": spikes, "dt": dt, "celsius": celsius, "tstop": tstop,
               "iclamp": None if events else (*ICLAMP_MS, amplitude_nA)}
-        params = values.get(name, {})
+        params = {python_name(k): x for k, x in values.get(name, {}).items()}  # IClamp's del: delay
         ours = side.ours(cls, params, **kw)
         theirs = side.neuron_run(h, cls, params, **kw)
         case = f"{name} {'train' if events else 'current clamp'}"
@@ -95,9 +96,17 @@ def compare_points(points: dict, values: dict, h, *, spikes, weight, dt: float, 
                 what = "--weight" if events else "--amplitude or a parameter with --set"
                 notes.append(f"{name}: V moved {moved:.2g} mV only; the comparison says little until "
                              f"{what} gives it work (e.g. a conductance the file leaves at 0)")
+        idle = [t.split(".", 1)[1] for t in side.currents_of(cls) if t in theirs and not np.any(theirs[t])]
+        if idle:
+            notes.append(f"{name}: its current {', '.join(idle)} is 0 throughout, so it did nothing here: "
+                         f"give it work with --set {name}.PARAMETER=VALUE (a conductance, an amplitude, a duration)")
         lost = [s for s in side.states_of(cls) if f"{name}.{s}" not in theirs]
         if lost:
             notes.append(f"{name}: NEURON does not expose {', '.join(lost)} (not RANGE): not compared")
+        unmatched = [t.split(".", 1)[1] for t in side.currents_of(cls) if t not in theirs or t not in ours]
+        if unmatched:
+            notes.append(f"{name}: current {', '.join(unmatched)} not compared (NEURON does not expose it, "
+                         "or excitable cannot re-evaluate it at NEURON's V); V carries it")
     return rows, spike_sets, notes
 
 

@@ -74,6 +74,7 @@ def ours(cls, params: dict, *, weight: float, spikes, dt: float, celsius: float,
     cell = ex.Cell.cylinder(length=L_UM, diameter=DIAM_UM).insert(wheel_hh()())
     mech = cls(**params)
     name = cls.description.suffix
+    current_of = _as_placed(mech, dt)  # the instance as the engine fills it: its currents re-evaluated
     if iclamp is not None:
         cell.place(mech, cell.soma)
         sim = ex.Simulation(cell, dt=dt, temperature=celsius, v_init=-65.0)
@@ -104,7 +105,9 @@ def ours(cls, params: dict, *, weight: float, spikes, dt: float, celsius: float,
     states = {s: got[s] for s in states_of(cls)} | {"t": (np.arange(len(got["v"])) + 0.5) * dt,
                                                     "celsius": np.full(len(got["v"]), float(celsius))}
     for trace, current in currents_of(cls).items():
-        out[trace] = _neuron_timed_current(mech, got, states, current)
+        timed = _neuron_timed_current(current_of, got, states, current)
+        if timed is not None:  # else not compared: the report names it (neuron_compare_point)
+            out[trace] = timed
     return out
 
 
@@ -113,20 +116,32 @@ def _neuron_timed_current(mech, got: dict, states: dict, current: str) -> np.nda
     sample k, here evaluated by the imported class (``currents``). A step in which an event arrives
     is NaN (left out): NEURON evaluates it with the states after the event's jump, which excitable
     records only inside its own current; that step is found where excitable's recorded current
-    differs from the one its states at V of the step's end give."""
+    differs from the one its states at V of the step's end give. None where the class cannot
+    re-evaluate it (most steps would be so flagged, or the evaluation fails)."""
     v = got["v"]
     try:
         at_start = np.asarray(mech.currents(v, states)[current], dtype=float)
-        before = {k: x[:-1] for k, x in states.items()} | {"t": states["t"][1:]}
+        before = {k: x[:-1] for k, x in states.items()}  # the step from t_k: its t, states; V at its end
         at_end = np.asarray(mech.currents(v[1:], before)[current], dtype=float)
     except (KeyError, TypeError, ValueError):
-        return np.asarray(got[current], dtype=float)  # a current that is not the states' function
+        return None  # a current that is not the recorded states' function
     recorded = got[current][1:]
     scale = max(float(np.max(np.abs(recorded))), 1e-300)
     jumped = np.abs(recorded - at_end) > 1e-9 * scale  # round-off is 1e-15 of scale; a jump is not
+    if jumped.mean() > 0.5:  # not events: the re-evaluation misses something the engine's has
+        return None
     out = at_start.copy()
     out[:-1][jumped] = np.nan
     return out
+
+
+def _as_placed(mech, dt: float):
+    """``mech`` with what the engine fills in where it is placed: its segment's diam (µm) and area
+    (µm², the 20 x 20 µm cylinder's) and the run's dt, where the file reads them."""
+    from excitable.model.cell import with_geometry, with_run_dt
+
+    arrays = {"diam_um": [DIAM_UM], "area_um2": [np.pi * L_UM * DIAM_UM]}
+    return with_run_dt(with_geometry(mech, 0, arrays.__getitem__), dt)
 
 
 def _distinct(spike_t) -> np.ndarray:
