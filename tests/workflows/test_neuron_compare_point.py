@@ -2,8 +2,9 @@
 NEURON (the files compiled by nrnivmodl, cached) and excitable side by side on an hh compartment.
 
 - Our event test files (tests/io/nmodl/mod_events: ev_twostep's net_send self-events off the dt
-  grid, ev_pulse's per-NetCon NET_RECEIVE arguments, ev_intfire's artificial cell), the neuron
-  wheel's own expsyn.mod and exp2syn.mod (read from the installed package) and a tonic conductance
+  grid, ev_pulse's per-NetCon NET_RECEIVE arguments, ev_nmda's kinetic NMDA synapse, ev_stdp's
+  weight changes, pp_geom's diam/area/dt, ev_intfire's artificial cell), the neuron wheel's own
+  expsyn.mod, exp2syn.mod and invlfire.mod (read from the installed package) and a tonic conductance
   without NET_RECEIVE (written here) agree with NEURON within the issue's 1e-6 of each trace's scale
   (measured: 4e-13 or less, float64 round-off), and the spike times (the compartment's, the
   artificial cell's output) agree within the issue's 0.05 ms.
@@ -55,6 +56,7 @@ def test_synapses_and_an_artificial_cell_give_neurons_numbers(tmp_path, capsys):
     pytest.importorskip("neuron")
     (tmp_path / "h6_tonic.mod").write_text(TONIC)
     files = [EVENTS / "ev_twostep.mod", EVENTS / "ev_pulse.mod", EVENTS / "ev_intfire.mod", EVENTS / "pp_geom.mod",
+             EVENTS / "ev_stdp.mod", EVENTS / "ev_nmda.mod",
              _wheel("expsyn.mod"), _wheel("exp2syn.mod"), _wheel("../nrn/demo/release/invlfire.mod"),
              tmp_path / "h6_tonic.mod"]
     code, out, err = _compare(files, capsys)
@@ -67,7 +69,8 @@ def test_synapses_and_an_artificial_cell_give_neurons_numbers(tmp_path, capsys):
     for key in ("ev_twostep v", "ev_twostep ev_twostep.g", "ev_twostep ev_twostep.tlast", "ev_twostep ev_twostep.i",
                 "ev_pulse ev_pulse.Ron", "ev_pulse ev_pulse.Roff", "ev_pulse ev_pulse.i", "ev_intfire ev_intfire.m",
                 "ExpSyn ExpSyn.g", "Exp2Syn Exp2Syn.A", "Exp2Syn Exp2Syn.B", "h6_tonic v", "h6_tonic h6_tonic.i",
-                "pp_geom pp_geom.i", "IntervalFire IntervalFire.m"):
+                "pp_geom pp_geom.i", "IntervalFire IntervalFire.m", "ev_stdp ev_stdp.g", "ev_stdp ev_stdp.wlast",
+                "ev_nmda ev_nmda.Ron", "ev_nmda ev_nmda.Roff", "ev_nmda ev_nmda.i"):
         assert key in rows and rows[key] <= 1e-6, (key, rows)
     spikes = {ln.split(")")[0].split("(")[1]: ln for ln in out.splitlines() if ln.startswith("spikes (")}
     # The artificial cell fires (0.6 + 0.6 > 1 twice in the default train) and the train makes the
@@ -81,6 +84,7 @@ def test_synapses_and_an_artificial_cell_give_neurons_numbers(tmp_path, capsys):
     # after the jump at the V before the step, left out of the current's row (V and g cover them).
     assert "ev_twostep: its current is compared at every step but the 6 in which" in out
     assert "NEURON runs that one, not the file" in out  # expsyn/exp2syn: NEURON's built-ins, same files
+    assert "ev_nmda: current ica not compared" in out  # NEURON keeps a point process's ica to itself
 
 
 def test_a_different_synapse_is_reported(tmp_path, capsys):
