@@ -32,6 +32,8 @@ CASES = {
                                "LONGITUDINAL_DIFFUSION"),
     "writes_concentration": ("    USEION ca READ ica WRITE cai", "cai (mM) ica (mA/cm2)", BREAKPOINT, 4,
                              "WRITE cai"),
+    "writes_reversal_potential": ("    USEION ca READ cai WRITE eca", "cai (mM) eca (mV)",
+                                  "BREAKPOINT { eca = 12.5*log(2/cai)\n i = g*(v + 65) }\n", 4, "WRITE eca (a reversal"),
     # another ion's eh is read (nm_otherion.mod, beside NEURON); its concentrations would need pools
     "other_ion_concentration": ("    USEION h READ hi WRITE ih VALENCE 1", "hi (mM) ih (mA/cm2)", BREAKPOINT, 4,
                                 "USEION h with its concentrations hi"),

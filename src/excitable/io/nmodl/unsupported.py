@@ -124,7 +124,10 @@ def _ion_problems(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
                                 "(only na, k and ca have them here)"))
             continue
         for var in ion.write:
-            if ion.kind(var) != "current" and not writable(desc, ion, var):
+            if ion.kind(var) == "e":  # Cutsuridis et al.'s ccanl.mod: eca = RT/2F log(cao/ca) in BREAKPOINT
+                found.append((line, f"WRITE {var} (a reversal potential set by a mechanism: excitable takes it "
+                                    "from the ion, or by Nernst from a concentration a mechanism writes)"))
+            elif ion.kind(var) != "current" and not writable(desc, ion, var):
                 found.append((line, f"WRITE {var} (only an inside concentration that is a STATE of the file is written)"))
         for var in ion.read:
             if ion.kind(var) == "current" and not readable_current(desc, ion, var):
