@@ -85,6 +85,10 @@ def kinetic_block(compiler, statement_block):
     start (its loop stops after one step): a rate that depends on a state (Destexhe's Ca-upregulated
     Ih, iar.mod: k3p = k4*(p1/Pc)^nexp) gets no derivative in the Jacobian, as here, and the
     gradient of a run still sees the rates' dependence on the states where NEURON evaluates them.
+    A rate written inside a reaction, ``~ C <-> O (a0*(1 + k*P1), b)``, is differentiated, as
+    nocmodl's matrix does (checked beside NEURON). Left as before: a nonlinear scheme, whose loop
+    NEURON iterates with its rates re-evaluated at each iterate but not differentiated (the same
+    converged states, by other iterates).
     Without PRESENT (INITIAL's STEADYSTATE: NEURON's _ss_sparse_thread iterates that loop to its
     end, to the scheme's steady state with every rate at it, as Newton's iterations here) the
     block runs as written."""
