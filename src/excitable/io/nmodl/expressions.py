@@ -87,8 +87,9 @@ def kinetic_block(compiler, statement_block):
     gradient of a run still sees the rates' dependence on the states where NEURON evaluates them.
     A rate written inside a reaction, ``~ C <-> O (a0*(1 + k*P1), b)``, is differentiated, as
     nocmodl's matrix does (checked beside NEURON). Left as before: a nonlinear scheme, whose loop
-    NEURON iterates with its rates re-evaluated at each iterate but not differentiated (the same
-    converged states, by other iterates).
+    NEURON iterates with its rates re-evaluated at each iterate but not differentiated: both stop
+    within its CONVERGE of the same states, by other iterates (2.5e-8 of O's range apart in a
+    scheme ~ C + P1 <-> O + P1 whose rate reads P1, checked beside NEURON).
     Without PRESENT (INITIAL's STEADYSTATE: NEURON's _ss_sparse_thread iterates that loop to its
     end, to the scheme's steady state with every rate at it, as Newton's iterations here) the
     block runs as written."""
