@@ -37,6 +37,7 @@ import jax.numpy as jnp
 from excitable.io.nmodl import concentrations, events, solvers
 from excitable.io.nmodl.affine import materialize
 from excitable.io.nmodl.describe import Description
+from excitable.io.nmodl.expressions import kinetic_present
 from excitable.io.nmodl.parse import strip_comments
 
 
@@ -155,8 +156,8 @@ class Blocks:
             if method == "after_cvode":  # a PROCEDURE run after the step (svclmp's icur)
                 self.procs[block](sc)
             else:
-                solvers.solve(method, gen.derivatives[block], sc, gen.eq_states[block],
-                              linear=gen.linear.get(block, False))
+                kinetic_present(sc, gen.eq_states[block], lambda b=block, m=method: solvers.solve(
+                    m, gen.derivatives[b], sc, gen.eq_states[b], linear=gen.linear.get(b, False)))
         return {**s, **self.out(sc, v, celsius)}
 
     def steady_state(self, chan, v, celsius):

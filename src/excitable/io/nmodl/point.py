@@ -39,6 +39,7 @@ import re
 
 from excitable.errors import ModelError
 from excitable.io.nmodl.describe import Description
+from excitable.io.nmodl.expressions import kinetic_present
 from excitable.io.nmodl.events import carried_extra as _carried_extra
 from excitable.io.nmodl.events import net_receive
 from excitable.io.nmodl.events import point_fields as _fields
@@ -157,9 +158,9 @@ def _make_jump_class(desc: Description, mod):
 
     def advance(self, v, s, celsius, dt, drive):
         scope = gen.scope(self, v, s, celsius, dt)
-        for block, method in desc.solves:
-            solvers.solve(method, gen.derivatives[block], scope, gen.eq_states[block],
-                          linear=gen.linear.get(block, False))
+        for block, method in desc.solves:  # a linear KINETIC scheme's rates at the step's start
+            kinetic_present(scope, gen.eq_states[block], lambda b=block, m=method: solvers.solve(
+                m, gen.derivatives[b], scope, gen.eq_states[b], linear=gen.linear.get(b, False)))
         return out(scope, v, celsius)
 
     def steady_state(self, v, celsius):
