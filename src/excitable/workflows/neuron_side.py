@@ -116,7 +116,12 @@ class Neuron:
             folder, why = compile_mods(todo, "mod-compare")
             if folder is None:
                 raise ModelError(f"mod compare: {why}")
-            if not neuron.load_mechanisms(str(folder), warn_if_already_loaded=False):
+            try:  # NEURON raises (hoc_execerror) for a name it has already, e.g. loaded earlier in this process
+                loaded = neuron.load_mechanisms(str(folder), warn_if_already_loaded=False)
+            except RuntimeError as exc:
+                raise ModelError(f"mod compare: NEURON could not load the mechanisms compiled in {folder}: "
+                                 f"{str(exc).splitlines()[0]}") from None
+            if not loaded:
                 raise ModelError(f"mod compare: NEURON could not load the mechanisms compiled in {folder}")
         missing = [s for s in mechanisms if s not in self._known()]
         if missing:
@@ -194,8 +199,11 @@ def _set(h, seg, suffix: str, cls, name: str, value: float) -> None:
 
 
 def _suffix_of(path, mechanisms: dict) -> str | None:
-    """The SUFFIX a file defines (the loaded classes know their file)."""
+    """The SUFFIX a file defines (the loaded classes know their file; both paths resolved, so that
+    ``dir/../x.mod`` is ``x.mod``)."""
+    from pathlib import Path
+
     for suffix, cls in mechanisms.items():
-        if str(cls.description.path) == str(path):
+        if Path(cls.description.path).resolve() == Path(path).resolve():
             return suffix
     return None
