@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from excitable.workflows.neuron_side import known_mechanisms
 from excitable.workflows.nrnivmodl import compile_mods, nrnivmodl
 
 __all__ = ["compiled", "nrnivmodl"]
@@ -58,16 +59,3 @@ def mechanism_name(path) -> str:
 
     found = re.search(r"(?m)^[^:\n]*\b(?:SUFFIX|POINT_PROCESS|ARTIFICIAL_CELL)\s+(\w+)", Path(path).read_text())
     return found.group(1) if found else ""
-
-
-def known_mechanisms(h) -> set[str]:
-    """The density mechanisms, point processes and artificial cells NEURON has now."""
-    names = set()
-    for kind in (0, 1):
-        mt = h.MechanismType(kind)
-        for i in range(int(mt.count())):
-            mt.select(i)
-            ref = h.ref("")
-            mt.selected(ref)
-            names.add(ref[0])
-    return names

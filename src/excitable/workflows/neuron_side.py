@@ -128,16 +128,7 @@ class Neuron:
             raise ModelError(f"mod compare: NEURON has no mechanism {missing[0]!r} after compiling the files")
 
     def _known(self) -> set[str]:
-        """The density mechanisms, point processes and artificial cells NEURON knows now."""
-        h, names = self.h, set()
-        for kind in (0, 1):  # MechanismType(1): point processes and artificial cells
-            mt = h.MechanismType(kind)
-            for i in range(int(mt.count())):
-                mt.select(i)
-                ref = h.ref("")
-                mt.selected(ref)
-                names.add(ref[0])
-        return names
+        return known_mechanisms(self.h)
 
     def run(self, mechanisms: dict, values: dict, *, clamp=None, iclamp=None) -> dict:
         """NEURON's run of the same compartment: {trace name: array}."""
@@ -196,6 +187,19 @@ def _set(h, seg, suffix: str, cls, name: str, value: float) -> None:
         setattr(h, f"{name}_{suffix}", value)
     else:
         setattr(getattr(seg, suffix), name, value)
+
+
+def known_mechanisms(h) -> set[str]:
+    """The density mechanisms, point processes and artificial cells NEURON (``h``) knows now."""
+    names = set()
+    for kind in (0, 1):  # MechanismType(1): point processes and artificial cells
+        mt = h.MechanismType(kind)
+        for i in range(int(mt.count())):
+            mt.select(i)
+            ref = h.ref("")
+            mt.selected(ref)
+            names.add(ref[0])
+    return names
 
 
 def _suffix_of(path, mechanisms: dict) -> str | None:
