@@ -19,7 +19,7 @@ block of 128 cells per program; also carrying a forward-mode tangent, ``fused_fu
 one lane per cell), the 705-node CA1 cell (``engine.kernels.nodes`` level by level, and one lane per cell);
 float64 and float32 each. With ``--imported``: single compartments with HH and one imported NMODL
 mechanism per way NEURON solves a step with a linear system (tests/reference/mod: KINETIC sparse,
-linear and nonlinear; derivimplicit; LINEAR in BREAKPOINT), whose solves the kernels unroll
+linear and nonlinear; derivimplicit; LINEAR and NONLINEAR in BREAKPOINT), whose solves the kernels unroll
 (io/nmodl/site_systems.py).
 
 Usage: pip install triton; python benchmarks/gpu_build.py [--arch 90] [--imported]   (the target: sm_90a)
@@ -66,7 +66,8 @@ def models():
 #: The imported workloads (--imported): test file -> (what it solves per step, a state recorded
 #: beside V: nm_steady carries no current, so without it XLA would drop the mechanism).
 IMPORTED = {"nm_kinetic": ("KINETIC sparse, linear", "O"), "nm_steady": ("KINETIC sparse, nonlinear", "C"),
-            "nm_implicit": ("derivimplicit", "p"), "nm_linear_bp": ("LINEAR in BREAKPOINT", "O")}
+            "nm_implicit": ("derivimplicit", "p"), "nm_linear_bp": ("LINEAR in BREAKPOINT", "O"),
+            "nm_nonlinear_bp": ("NONLINEAR in BREAKPOINT", "free")}
 
 
 def imported_models():
