@@ -21,8 +21,12 @@ def label_phases(ax, t, v, ap: dict) -> None:
     width = float(hi - lo)
     # Left of the spike V is still at rest: room for the labels of its first half.
     ax.annotate("peak", (tp, vp), xytext=(tp - 0.03 * width, vp - 2), ha="right", va="center", **style)
-    ax.annotate("rising phase:\nNa+ rushes in", (t[rise], v[rise]), xytext=(t[rise] - 0.03 * width, v[rise]),
-                ha="right", va="center", **style)
+    if t[rise] - lo >= 0.18 * width:  # room for the two lines left of the rise, beside it
+        ax.annotate("rising phase:\nNa+ rushes in", (t[rise], v[rise]), xytext=(t[rise] - 0.03 * width, v[rise]),
+                    ha="right", va="center", **style)
+    else:  # a spike near the axis' left edge: from that edge, higher, clear of the rest and the peak
+        ax.annotate("rising phase:\nNa+ rushes in", (t[rise], v[rise]), xytext=(lo + 0.01 * width, v[rise] + 20),
+                    ha="left", va="center", **style)
     ax.annotate("falling phase:\nK+ flows out", (t[fall], v[fall]), xytext=(t[fall] + 0.07 * width, v[fall] + 10),
                 **style)
     if ap.get("undershoot_time_ms") is not None and ap["undershoot_mV"] < ap["rest_mV"]:

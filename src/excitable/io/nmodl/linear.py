@@ -154,9 +154,10 @@ def problems(desc, point: bool = False) -> list[tuple[int, str]]:
     return found
 
 
-def count_message(name: str, n_equations: int, unk) -> str:
-    return (f"LINEAR {name} with {n_equations} equation{'s' if n_equations != 1 else ''} for {len(unk)} unknowns ({', '.join(unk) or 'none'}: "
-            "the STATE variables in its equations; NEURON needs as many)")
+def count_message(name: str, n_equations: int, unk, kind: str = "LINEAR") -> str:
+    """Why a block (``kind``: LINEAR or NONLINEAR) with ``n_equations`` for ``unk`` is refused."""
+    return (f"{kind} {name} with {n_equations} equation{'s' if n_equations != 1 else ''} for {len(unk)} "
+            f"unknowns ({', '.join(unk) or 'none'}: the STATE variables in its equations; NEURON needs as many)")
 
 
 class System:

@@ -91,8 +91,7 @@ def flagged(desc) -> bool:
 
 
 def count_message(name: str, n_equations: int, unk) -> str:
-    return (f"NONLINEAR {name} with {n_equations} equation{'s' if n_equations != 1 else ''} for {len(unk)} "
-            f"unknowns ({', '.join(unk) or 'none'}: the STATE variables in its equations; NEURON needs as many)")
+    return linear.count_message(name, n_equations, unk, "NONLINEAR")
 
 
 def problems(desc, lines, point: bool = False) -> list[tuple[int, str]]:
