@@ -2,17 +2,19 @@
 CaDynamics_E2 with the drive clipped at 0 as Destexhe's cad.mod does, and a floor by an OnCondition),
 our own ComponentType, on a compartment with a Ca2+ channel and a Ca2+-dependent K+ gate, side by side
 with NEURON running the pool as jNeuroML's NEURON export writes it (``nml_hayca`` of
-test_neuron_side); units; one-line refusals; export refused."""
+test_neuron_side); units; one-line refusals; export (the ComponentType in the document, the instance in a
+sibling file it includes) and the round trip."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from lxml import etree
 
 import excitable as ex
 from excitable.errors import ModelError
 
-from .nml_models import N, write
+from .nml_models import N, run, write
 from .test_lems_rates import kca_cell_document
 from .test_neuron_side import CELSIUS, DT, clamp, neuron, neuron_run  # noqa: F401 - the fixture
 
@@ -190,12 +192,93 @@ def test_the_pool_update_differentiates_and_runs_in_the_fused_kernel(tmp_path):
         np.testing.assert_allclose(fused[k], scan[k], rtol=0, atol=1e-10 * np.ptp(scan[k]))
 
 
-def test_export_of_a_lems_pool_is_refused_in_one_line(tmp_path):
+def component_type_xml(path, name):
+    """The canonical XML (exclusive C14N, blank text dropped) of ComponentType ``name`` in a file."""
+    tree = etree.parse(str(path), etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True))
+    found = [ct for ct in tree.iter("{*}ComponentType") if ct.get("name") == name]
+    assert len(found) == 1, (path, name)
+    return etree.tostring(found[0], method="c14n", exclusive=True)
+
+
+def test_a_lems_pool_exports_with_its_component_type_and_round_trips(tmp_path):
+    """Export writes the pool's ComponentType into the document and its instance into the sibling
+    file the document includes; libNeuroML's validator (which follows the include) and the schema
+    accept the document; read again, the same pool (parameters to the bit) and the same traces."""
+    from neuroml.utils import validate_neuroml2
+
+    def exposures(doc):  # an Exposure too, as OSB's files declare them: it must be written back
+        doc.ComponentType[-1].Exposure = [N.Exposure(name="concentration", dimension="concentration")]
+
+    src = hay_file(tmp_path / "in.nml", edit=exposures)
+    cell = neuroml.read(src).cells["cell"].cell
+    out = tmp_path / "out"
+    out.mkdir()
+    back = neuroml.save(cell, out / "hay.nml")  # validated before it is kept
+    assert sorted(p.name for p in out.iterdir()) == ["hay.lems.nml", "hay.nml"]  # no temporary left
+    neuroml.validate(back)
+    validate_neuroml2(str(back))  # libNeuroML's own validator, the issue's reference
+    # the ComponentType as the original defined it: names, dimensions, expressions, element by element
+    assert component_type_xml(back, "hayCa") == component_type_xml(src, "hayCa")
+    assert b'<Exposure dimension="concentration" name="concentration">' in component_type_xml(back, "hayCa")
+    root = etree.parse(str(back)).getroot()
+    assert [i.get("href") for i in root.findall("{*}include")] == ["hay.lems.nml"]
+    # the instance in SI units (repr: the same floats back)
+    pools = list(etree.parse(str(out / "hay.lems.nml")).getroot().iter("{*}concentrationModel"))
+    assert [dict(p.attrib) for p in pools] == [{"id": "caHay", "type": "hayCa", "ion": "ca", "gamma": "0.05",
+                                               "decay": "0.08 s", "depth": "1e-07 m", "minCai": "0.0001 mM"}]
+    again = neuroml.read(back).cells["cell"].cell
+    a, b = cell.mechanisms["caHay"], again.mechanisms["caHay"]
+    assert type(b).neuroml_lems_type == "hayCa" and type(b).states == type(a).states
+    for k in ("gamma", "decay", "depth", "minCai", "cai0", "cao"):
+        assert getattr(b, k) == getattr(a, k), k
+    mine, theirs = ours(src, tstop=20.0), ours(back, tstop=20.0)
+    assert np.ptp(mine["caHay.ci"]) > 1e-4 and mine["v"].max() > 0  # it fires and the pool fills
+    for k in ("v", "caHay.ci", "caHay.concentration", "kCa.q"):  # issue 18's round-trip bound
+        np.testing.assert_allclose(theirs[k], mine[k], rtol=0, atol=1e-9)
+
+
+def test_what_cannot_hold_a_lems_pool_is_refused_in_one_line(tmp_path):
+    """``to_document`` returns one libNeuroML document, which cannot hold the instance; a pool whose
+    parameters vary within a section has no single instance there."""
     cell = neuroml.read(hay_file(tmp_path / "in.nml")).cells["cell"].cell
     with pytest.raises(ModelError, match=r"^NeuroML export: pool 'caHay' is a concentration model defined in LEMS "
-                                         r"\(ComponentType 'hayCa'\); its export is not supported") as e:
-        neuroml.save(cell, tmp_path / "out.nml")
-    assert "\n" not in str(e.value) and not (tmp_path / "out.nml").exists()
+                                         r"\(ComponentType 'hayCa'\), whose instance a libNeuroML document cannot "
+                                         r"hold; neuroml.save writes it into a sibling file$") as e:
+        neuroml.to_document(cell)
+    assert "\n" not in str(e.value)
+
+
+def tapered_lems_file(path):
+    """test_pool_sections' soma and tapered dendrite (nseg 3) with the Hay pool on both."""
+    from .test_pool_sections import tapered_cell_document
+
+    doc = tapered_cell_document()
+    doc.cells[0].biophysical_properties.intracellular_properties.species[0].concentration_model = "caHay"
+    doc.ComponentType.append(hay_type())
+    write(doc, path)
+    path.write_text(path.read_text().replace("</neuroml>", f"    {INSTANCE}\n</neuroml>"))
+    return path
+
+
+def test_a_lems_pool_set_per_section_exports_one_instance_per_value(tmp_path):
+    """The pool's gamma set to another value on the dendrite: two instances in the sibling file (the
+    pool's name kept for the first), the same parameters and V back; varied within the dendrite, it
+    has no NeuroML form (an instance serves whole segment groups): one line, nothing written."""
+    cell = neuroml.read(tapered_lems_file(tmp_path / "t.nml")).cells["cell"].cell
+    cell.set("caHay.gamma", 0.02, where=["dend"])
+    back = neuroml.save(cell, tmp_path / "per.nml")
+    pools = etree.parse(str(tmp_path / "per.lems.nml")).getroot().findall("{*}concentrationModel")
+    assert sorted((p.get("id"), p.get("gamma")) for p in pools) == [("caHay", "0.05"), ("caHay_2", "0.02")]
+    again = neuroml.read(back).cells["cell"].cell
+    gammas = {n: np.ravel(again.mechanism_at_sites(n).gamma).tolist() for n in again.mechanisms if "caHay" in n}
+    assert sorted(gammas.values()) == [[0.02, 0.02, 0.02], [0.05]]
+    a, b = (run(c, ["v"], tstop=10.0, amplitude=0.05, temperature=CELSIUS) for c in (cell, again))
+    assert np.ptp(a["v"]) > 5  # the step moves V (6 mV)
+    np.testing.assert_allclose(b["v"], a["v"], rtol=0, atol=1e-9)  # issue 18's round-trip bound
+    cell.set("caHay.gamma", lambda d: 0.01 + 1e-3 * d, where=["dend"])
+    with pytest.raises(ModelError, match=r"^NeuroML export: pool 'caHay' varies within section 'dend'$"):
+        neuroml.save(cell, tmp_path / "graded.nml")
+    assert not (tmp_path / "graded.nml").exists() and not list(tmp_path.glob(".graded*"))
 
 
 def test_a_lems_pool_on_a_section_of_several_compartments_has_each_ones_area(tmp_path):
@@ -204,13 +287,10 @@ def test_a_lems_pool_on_a_section_of_several_compartments_has_each_ones_area(tmp
     standard decaying pool's, which that file checks against NEURON's (1e-12)."""
     from .test_pool_sections import tapered_cell_document
 
+    from .test_pool_sections import tapered_cell_document
+
     standard = neuroml.read(write(tapered_cell_document(), tmp_path / "std.nml")).cells["cell"].cell
-    doc = tapered_cell_document()
-    doc.cells[0].biophysical_properties.intracellular_properties.species[0].concentration_model = "caHay"
-    doc.ComponentType.append(hay_type())
-    path = write(doc, tmp_path / "lems.nml")
-    path.write_text(path.read_text().replace("</neuroml>", f"    {INSTANCE}\n</neuroml>"))
-    cell = neuroml.read(path).cells["cell"].cell
+    cell = neuroml.read(tapered_lems_file(tmp_path / "lems.nml")).cells["cell"].cell
     areas = np.asarray(cell.mechanism_at_sites("caHay").area_um2)
     np.testing.assert_array_equal(areas, standard.mechanism_at_sites("caPool").area_um2)
     assert len(areas) == 4 and np.ptp(areas[1:]) > 50  # µm²: the soma and three different compartments

@@ -34,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import shutil
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,20 +129,36 @@ def to_document(cell, *, cell_id: str | None = None, v_init_mV: float = -65.0):
 
 
 def save(cell, path, *, cell_id: str | None = None, v_init_mV: float = -65.0, check: bool = True) -> Path:
-    """Write ``cell`` as one NeuroML 2 file (atomically) and, with ``check``, validate it with
-    libNeuroML's validator first (a file it refuses is not written). Returns the path."""
-    doc = to_document(cell, cell_id=cell_id, v_init_mV=v_init_mV)  # first: it says if libNeuroML is missing
+    """Write ``cell`` as a NeuroML 2 file (atomically) and, with ``check``, validate it with
+    libNeuroML's validator first (a file it refuses is not written). Returns the path.
+
+    A calcium pool defined in LEMS (``lems_pools``) is written as its ComponentType in the file and
+    its instance in a sibling file the file includes, ``cell.lems.nml`` beside ``cell.nml``
+    (``writer_lems``: NeuroML's schema has no element for the instance)."""
+    from excitable.io.neuroml.files import libneuroml
+    from excitable.io.neuroml.writer import document
+    from excitable.io.neuroml.writer_lems import sibling_name, sibling_text
+
+    libneuroml()  # first: it says if libNeuroML is missing
     from neuroml.writers import NeuroMLWriter
 
     path = Path(path)
-    tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}.nml")
+    instances: list = []
+    doc = document(cell, doc_id=cell_id, v_init_mV=v_init_mV, lems_file=sibling_name(path), instances=instances)
+    # both files are written and checked in a folder of their own beside the target, then moved
+    tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    tmp.mkdir()
     try:
-        NeuroMLWriter.write(doc, str(tmp))
+        NeuroMLWriter.write(doc, str(tmp / path.name))
+        if instances:
+            (tmp / sibling_name(path)).write_bytes(sibling_text(f"{doc.id}_lems", instances))
         if check:
-            validate(tmp, shown=path.name)
-        os.replace(tmp, path)
+            validate(tmp / path.name, shown=path.name)
+        if instances:
+            os.replace(tmp / sibling_name(path), path.with_name(sibling_name(path)))
+        os.replace(tmp / path.name, path)
     finally:
-        tmp.unlink(missing_ok=True)
+        shutil.rmtree(tmp, ignore_errors=True)
     return path
 
 

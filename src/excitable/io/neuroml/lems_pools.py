@@ -273,7 +273,7 @@ def lems_pool_class(model_id: str, spec: LemsPool, ci: float, co: float, where: 
         "ion_fields": {"ica": ("ca", "current")}, "conc_writes": {written: ("ca", "ci")},
         "ion_constants": {"ca": {"z": 2, "ci": float(ci), "co": float(co)}},
         "gates": gates, "advance": advance, "currents": lambda self, v, s: {}, "neuroml_pool": LEMS_KIND,
-        "neuroml_lems_type": spec.type, "__module__": "excitable_imported.neuroml",
+        "neuroml_lems_type": spec.type, "neuroml_lems_element": spec.element, "__module__": "excitable_imported.neuroml",
         "geometry_fields": {"area_um2": "area_um2"},
     }
     return channel(type(model_id, (AbstractChannel,), namespace))

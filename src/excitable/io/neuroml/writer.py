@@ -18,8 +18,12 @@ from excitable.io.neuroml.morphology import SECTION_LEX_ID, nml_id
 from excitable.io.neuroml.rates import Form, Gate
 
 
-def document(cell, *, doc_id: str | None = None, v_init_mV: float = -65.0, ions=None):
-    """A libNeuroML ``NeuroMLDocument`` holding ``cell`` and its ion channels."""
+def document(cell, *, doc_id: str | None = None, v_init_mV: float = -65.0, ions=None, lems_file: str | None = None,
+             instances: list | None = None):
+    """A libNeuroML ``NeuroMLDocument`` holding ``cell`` and its ion channels. Concentration models
+    defined in LEMS (``writer_lems``) need ``lems_file``, the sibling file the document includes
+    for their instances, which are appended to ``instances`` (lxml elements); without it they are
+    refused in one line (libNeuroML's document cannot hold them)."""
     import neuroml as N
 
     taken: set[str] = set()
@@ -44,10 +48,13 @@ def document(cell, *, doc_id: str | None = None, v_init_mV: float = -65.0, ions=
     mp.spike_threshes.append(N.SpikeThresh(value=units.write(0.0, "mV"), segment_groups="all"))
     concentrations: dict[int, tuple] = {}  # section -> (ci, co) its Nernst/GHK densities read
     pools = [(n, m) for n, m in cell.mechanisms.items() if getattr(type(m), "neuroml_pool", None)]
-    for n, m in pools:  # libNeuroML's object model has no place for a ComponentType's instance
-        if type(m).neuroml_pool == "concentrationModel":
+    from excitable.io.neuroml.writer_lems import component_types, lems_pools
+
+    for n in lems_pools(pools)[:1]:  # libNeuroML's object model has no place for a ComponentType's instance
+        if lems_file is None or instances is None:
             raise ModelError(f"NeuroML export: pool {n!r} is a concentration model defined in LEMS (ComponentType "
-                             f"{type(m).neuroml_lems_type!r}); its export is not supported, nothing written")
+                             f"{type(cell.mechanisms[n]).neuroml_lems_type!r}), whose instance a libNeuroML document "
+                             f"cannot hold; neuroml.save writes it into a sibling file")
     for name, mech in cell.mechanisms.items():
         if name not in {n for n, _ in pools}:
             _mechanism(N, doc, mp, cell, comp, name, mech, group_of, taken, concentrations)
@@ -57,8 +64,10 @@ def document(cell, *, doc_id: str | None = None, v_init_mV: float = -65.0, ions=
     if pools and not concentrations:
         raise ModelError(f"NeuroML export: pool {pools[0][0]!r} on a cell without a Nernst/GHK density to read it")
     if concentrations:
-        write_species(N, doc, bio, cell, comp, concentrations, pools, group_of, taken)
-    _component_types(doc, cell)
+        write_species(N, doc, bio, cell, comp, concentrations, pools, group_of, taken, instances)
+    if lems_pools(pools):
+        doc.includes.append(N.IncludeType(href=lems_file))
+    component_types(doc, cell)
     doc.cells.append(N.Cell(id=cell_id, morphology=morph, biophysical_properties=bio))
     return doc
 
@@ -245,18 +254,6 @@ def _add_gate(N, ch, g: Gate, generic: bool = False) -> None:
         ch.gates.append(N.GateHHUndetermined(type=g.kind, **kw))
         return
     getattr(ch, attr).append(cls(**kw))
-
-
-def _component_types(doc, cell) -> None:
-    """The LEMS ComponentTypes that imported gates use (``lems``), each once, as they were read."""
-    seen = {ct.name for ct in doc.ComponentType}
-    for mech in cell.mechanisms.values():
-        for g in getattr(type(mech), "neuroml_gates", None) or ():
-            for form in (g.forward, g.reverse, g.steady, g.time):
-                element = getattr(form, "element", None)
-                if element is not None and element.name not in seen:
-                    seen.add(element.name)
-                    doc.ComponentType.append(element)
 
 
 def _rate(cls, form: Form):

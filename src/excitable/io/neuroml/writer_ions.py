@@ -60,9 +60,13 @@ def check_calcium_readers(cell, comp, concentrations: dict, pools: list) -> None
                                  f"starting there to carry the calcium species; not written")
 
 
-def write_species(N, doc, bio, cell, comp, concentrations: dict, pools: list, group_of, taken) -> None:
+def write_species(N, doc, bio, cell, comp, concentrations: dict, pools: list, group_of, taken,
+                  instances: list | None = None) -> None:
     """The calcium species of every section with a Nernst/GHK density, and its concentration model:
-    the section's pool (``pools``: (name, mechanism)) or a fixed one."""
+    the section's pool (``pools``: (name, mechanism)) or a fixed one. The instances of pools defined
+    in LEMS (``writer_lems``) are appended to ``instances`` (the sibling file's elements)."""
+    from excitable.io.neuroml.writer_lems import LEMS_KIND, instance, parameters
+
     model_of: dict[int, tuple] = {}  # section -> (kind, parameters) of its concentration model
     membrane = comp.area_um2 > 0
     for name, _ in pools:
@@ -70,6 +74,8 @@ def write_species(N, doc, bio, cell, comp, concentrations: dict, pools: list, gr
         sites = cell.mechanism_sites(name)
         kind = type(at).neuroml_pool
         keys = ("rest", "decay", "shell_um") if kind == "decayingPoolConcentrationModel" else ("rest", "decay", "rho")
+        if kind == LEMS_KIND:  # one group per pool and parameter values; the pool's name kept
+            keys, kind = parameters(type(at)), (LEMS_KIND, name)
         for i in sorted(set(comp.section[sites].tolist())):
             rows = {tuple(float(np.ravel(getattr(at, k))[j]) for k in (*keys, "cai0", "cao"))
                     for j, node in enumerate(sites) if comp.section[node] == i and membrane[node]}
@@ -86,15 +92,23 @@ def write_species(N, doc, bio, cell, comp, concentrations: dict, pools: list, gr
         groups.setdefault((kind, tuple(sorted(params.items())), ci, co), []).append(i)
     for (kind, params, ci, co), secs in groups.items():
         params = dict(params)
-        model_id = nml_id("caConc", taken)
-        common = {"id": model_id, "ion": "ca", "resting_conc": units.write(params["rest"], "mM"),
-                  "decay_constant": units.write(params["decay"], "ms")}
-        if kind == "decayingPoolConcentrationModel":
-            doc.decaying_pool_concentration_models.append(N.DecayingPoolConcentrationModel(
-                shell_thickness=units.write(params["shell_um"], "um"), **common))
+        model_id = nml_id(kind[1] if isinstance(kind, tuple) else "caConc", taken)
+        if isinstance(kind, tuple):  # defined in LEMS: the instance goes into the sibling file
+            instances.append(instance(model_id, type(cell.mechanisms[kind[1]]), params))
         else:
-            doc.fixed_factor_concentration_models.append(N.FixedFactorConcentrationModel(
-                rho=units.write(params["rho"], "mol_per_m_per_A_per_s"), **common))
+            _standard(N, doc, kind, model_id, params)
         bio.intracellular_properties.species.append(N.Species(
             id="ca", ion="ca", concentration_model=model_id, initial_concentration=units.write(ci, "mM"),
             initial_ext_concentration=units.write(co, "mM"), segment_groups=group_of(tuple(sorted(secs)))))
+
+
+def _standard(N, doc, kind: str, model_id: str, params: dict) -> None:
+    """A decaying pool or a fixed-factor concentration model (``pools``) into the document."""
+    common = {"id": model_id, "ion": "ca", "resting_conc": units.write(params["rest"], "mM"),
+              "decay_constant": units.write(params["decay"], "ms")}
+    if kind == "decayingPoolConcentrationModel":
+        doc.decaying_pool_concentration_models.append(N.DecayingPoolConcentrationModel(
+            shell_thickness=units.write(params["shell_um"], "um"), **common))
+    else:
+        doc.fixed_factor_concentration_models.append(N.FixedFactorConcentrationModel(
+            rho=units.write(params["rho"], "mol_per_m_per_A_per_s"), **common))
