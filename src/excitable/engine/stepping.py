@@ -31,7 +31,7 @@ from excitable.engine.hines import solve_tree
 from excitable.engine.ion_style import promoted
 from excitable.engine.ions import advance_pools, pool_values
 from excitable.engine.plan import Placement, Plan
-from excitable.engine.writers import in_neuron_order, store_written, writers
+from excitable.engine.writers import in_neuron_order, read_currents, store_written, writers
 from excitable.engine.synapses import deliver, detect
 from excitable.errors import ModelError
 from excitable.physics.ions import nernst
@@ -58,7 +58,9 @@ def with_ions(plan: Plan, params, pl: Placement, chan, pools):
     cells without that pool keep the mechanism's own parameter)."""
     fields = {}
     for fname, (ion, what) in type(chan).ion_fields.items():
-        if ion in pools and what in pools[ion]:
+        if what == "current" and ion in pools and what in pools[ion]:  # the total: defined at every node
+            fields[fname] = pools[ion][what] if plan.covers_all(pl) else pools[ion][what][pl.sites]
+        elif ion in pools and what in pools[ion]:
             active, values = pools[ion]["active"], pools[ion][what]
             if not plan.covers_all(pl):
                 active, values = active[pl.sites], values[pl.sites]
@@ -107,17 +109,18 @@ def written_pools(plan: Plan, params, chan_states, pools):
 
 
 def written_currents(plan: Plan, params, v, states, pools):
-    """``pools`` with, for each ion a mechanism writes, the compartment's total current of that ion
-    ("current", mA/cm2, outward positive: every mechanism's BREAKPOINT at ``v`` and ``states``), which
-    the writer integrates (NEURON's ``nrn_state`` reads what ``nrn_cur`` accumulated)."""
-    found = writers(plan, params)
-    if not found:
+    """``pools`` with, for each ion whose current a mechanism reads (a pool writing its
+    concentration, or a reader only: ``writers.read_currents``), the compartment's total current of
+    that ion ("current", mA/cm2, outward positive: every mechanism's BREAKPOINT at ``v`` and
+    ``states``), which the readers' SOLVE sees (NEURON's ``nrn_state`` reads what every
+    mechanism's ``nrn_cur`` accumulated into the ion at the start of the step)."""
+    names = sorted(read_currents(plan, params))
+    if not names:
         return pools
-    names = sorted({ion for _, writes in found for ion, _ in writes.values()})
     i_pA = ion_currents(plan, params, v, states, pools, names)
     w = DENSITY_TO_PER_UM2 * params["area"]
     per_area = 1e-3 / jnp.where(w > 0, w, 1.0)  # pA -> uA/cm2 (/ w) -> mA/cm2 (/ 1000), the file's unit
-    return {**pools, **{ion: {**pools[ion], "current": i_pA[ion] * per_area} for ion in names}}
+    return {**pools, **{ion: {**pools.get(ion, {}), "current": i_pA[ion] * per_area} for ion in names}}
 
 
 def mechanisms(plan: Plan, params, pools):

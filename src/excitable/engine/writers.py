@@ -1,7 +1,8 @@
 """NEURON's mechanism order where concentrations are written: which mechanisms write an ion's
 concentration (an imported calcium pool, io/nmodl/concentrations.py), and the order in which
 ``finitialize`` and ``nrn_state`` run the mechanisms (writers first: NEURON's nrn_writes_conc moves
-them right after the ions), with the concentration a writer stores seen by the ones after it."""
+them right after the ions), with the concentration a writer stores seen by the ones after it; and
+which ions' total currents are read in ``nrn_state`` (``read_currents``)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,14 @@ def writers(plan: Plan, params):
                 seen.setdefault(ion, []).append((pl.name, np.asarray(pl.sites)))
             out.append((pl, writes))
     return out
+
+
+def read_currents(plan: Plan, params) -> set[str]:
+    """The ions whose current some mechanism reads (an ``(ion, "current")`` field: a pool's ``ica``,
+    a Ca-dependent K current integrating ``ica`` into a variable of its own, as Aradi & Holmes'
+    CadepK): the ions whose compartment total ``stepping.written_currents`` computes each step."""
+    return {ion for pl in plan.placements for ion, what in type(params["channels"][pl.name]).ion_fields.values()
+            if what == "current"}
 
 
 def in_neuron_order(plan: Plan, params):

@@ -27,11 +27,16 @@ its segments; here a compartment is promoted where such a mechanism is inserted)
 reversal potential set where it would be overwritten, and readers of one compartment that disagree
 on a concentration (NEURON keeps one value per segment).
 
+An ion current read by a density mechanism that writes no concentration of that ion (Aradi &
+Holmes' CadepK: ``USEION ca READ ica``, integrated into a STATE of its own) is the same total in the
+SOLVE'd blocks (``nrn_state``), which is where NEURON gives it; the engine computes it for every ion
+whose current some mechanism reads (``engine.writers.read_currents``). Read in BREAKPOINT it is
+refused (NEURON's ``nrn_cur`` gives a partial sum, the mechanisms before this one in its order), and
+in INITIAL too (NEURON's ion holds what the previous run left there: 0 at the first finitialize).
+
 Not done (refused or documented): writing ``cao`` or ``eca``, a concentration that is not a STATE
-(an ASSIGNED ``cai`` set in BREAKPOINT), an ion current read by a mechanism that writes no
-concentration of that ion (in BREAKPOINT NEURON gives it a partial sum, in mechanism order; in a
-SOLVE'd DERIVATIVE, as Aradi & Holmes' CadepK reads ``ica``, the total, which the engine computes
-only for an ion some mechanism writes a concentration of). A point process
+(an ASSIGNED ``cai`` set in BREAKPOINT), an ion current read outside the SOLVE'd blocks (above), or
+by a point process, or by a mechanism that writes that current and no concentration. A point process
 declares ``ion_constants`` too (io/nmodl/point.py, artificial.py): it promotes the style of the
 compartment it sits in, as NEURON's promotes its section's.
 """
@@ -60,9 +65,14 @@ def _set_in_solve(desc: Description, var: str) -> bool:
 
 
 def readable_current(desc: Description, ion: Ion, var: str) -> bool:
-    """Whether ``READ var`` (an ion current) is run: only by a mechanism that writes that ion's
-    inside concentration (a pool integrating the total current)."""
-    return ion.kind(var) == "current" and any(writable(desc, ion, w) for w in ion.write)
+    """Whether ``READ var`` (an ion current) is run, as the compartment's total at the start of the
+    step: by a mechanism that writes that ion's inside concentration (a pool), or by a density
+    mechanism that writes neither the concentration nor the current (Aradi & Holmes' CadepK, which
+    integrates ``ica`` into a STATE of its own), where only its SOLVE'd blocks read it
+    (``unsupported`` refuses a read in BREAKPOINT or INITIAL, and a point process's)."""
+    if ion.kind(var) != "current":
+        return False
+    return any(writable(desc, ion, w) for w in ion.write) or (not desc.point and var not in ion.write)
 
 
 def conc_writes(desc: Description) -> dict[str, tuple[str, str]]:

@@ -13,7 +13,7 @@ import re
 from excitable.errors import ModelError
 from excitable.io.nmodl import point, units
 from excitable.io.nmodl.artificial import is_artificial
-from excitable.io.nmodl.concentrations import readable_current, writable
+from excitable.io.nmodl.concentrations import writable
 from excitable.io.nmodl.describe import Description
 from excitable.io.nmodl.linear import problems as linear_problems
 from excitable.io.nmodl.nonlinear import problems as nonlinear_problems
@@ -130,8 +130,32 @@ def _ion_problems(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
             elif ion.kind(var) != "current" and not writable(desc, ion, var):
                 found.append((line, f"WRITE {var} (only an inside concentration that is a STATE of the file is written)"))
         for var in ion.read:
-            if ion.kind(var) == "current" and not readable_current(desc, ion, var):
-                found.append((line, f"READ {var} (an ion current read by a mechanism that writes no {ion.name} concentration)"))
+            if ion.kind(var) != "current" or any(writable(desc, ion, w) for w in ion.write):
+                continue  # a pool's read of its ion's current: concentrations.py
+            if desc.point or re.search(r"\bARTIFICIAL_CELL\b", "\n".join(lines)) or var in ion.write:
+                found.append((line, f"READ {var} (an ion current read by a point process, or by a mechanism "
+                                    f"that writes it and no {ion.name} concentration)"))
+            else:
+                found += _current_read_outside_solve(desc, lines, var)
+    return found
+
+
+def _current_read_outside_solve(desc: Description, lines: list[str], var: str) -> list[tuple[int, str]]:
+    """An ion current read (``READ ica``, no concentration written) in BREAKPOINT outside its SOLVE, or
+    in INITIAL: NEURON's nrn_cur gives a partial sum (the mechanisms before this one), and INITIAL the
+    ion's value left by the previous run (0 at the first finitialize; checked in NEURON 9.0.2). Only
+    the SOLVE'd blocks see the compartment's total (concentrations.readable_current)."""
+    from excitable.io.nmodl.mechanism import _mentions
+
+    found, rx = [], rf"\b{re.escape(var)}\b"
+    blocks = {"BREAKPOINT": [desc.breakpoint], "INITIAL": [desc.initial] + [desc.derivatives[b] for b, _ in desc.initial_solves
+                                                                              if b in desc.derivatives]}
+    why = {"BREAKPOINT": "NEURON gives BREAKPOINT the sum of the mechanisms before this one",
+           "INITIAL": "NEURON gives INITIAL the current left by the previous run"}
+    for name, nodes in blocks.items():
+        if any(b is not None and re.search(rx, _mentions(desc, b)) for b in nodes):
+            n = (_block_lines(lines, name, rx) or [_first(lines, rf"\b{name}\b")])[0]
+            found.append((n, f"READ {var} in {name} ({why[name]}; the SOLVE'd block sees the total)"))
     return found
 
 
