@@ -41,7 +41,8 @@ def make_channel(ch, where: str, types: dict | None = None):
         from excitable.io.neuroml.kinetic import ks_channel_class, ks_gate
 
         field = f"NeuroML: {where}: ionChannelKS {ch.id!r}"
-        gates = tuple(ks_gate(g, field, _form) for g in ch.gate_kses or [])
+        gates = tuple(ks_gate(g, field, lambda el, allowed, where: _form(el, allowed, where, types))
+                      for g in ch.gate_kses or [])
         species = ch.species if ch.species not in (None, "", "non_specific") else None
         return ks_channel_class(ch.id, gates, species, where)
     field = f"NeuroML: {where}: ionChannel {ch.id!r}"

@@ -38,23 +38,29 @@ class KSGate:
     open: tuple[int, ...]
     transitions: tuple[tuple, ...]
 
-    def matrix(self, v):
+    def matrix(self, v, cai=None, celsius=None):
         """Q(V) as rows of arrays shaped like V (elementwise operations only, so that it runs in the
-        fused kernels too): dx/dt = Q x."""
+        fused kernels too): dx/dt = Q x. ``cai`` (mM) and ``celsius``: what rates defined in LEMS
+        (``lems.LemsForm``) read besides V; the standard forms ignore them."""
         v = jnp.asarray(v, dtype=float)
         n = len(self.states)
         zero = jnp.zeros_like(v)
         q = [[zero] * n for _ in range(n)]
         for i, j, forward, reverse, inf, tau in self.transitions:
             if inf is not None:
-                x, t = inf(v), tau(v)
+                x, t = inf(v, cai, celsius), tau(v, cai, celsius)
                 rf, rr = x / t, (1.0 - x) / t
             else:
-                rf = forward(v) if forward is not None else zero
-                rr = reverse(v) if reverse is not None else zero
+                rf = forward(v, cai, celsius) if forward is not None else zero
+                rr = reverse(v, cai, celsius) if reverse is not None else zero
             q[j][i], q[i][i] = q[j][i] + rf, q[i][i] - rf
             q[i][j], q[j][j] = q[i][j] + rr, q[j][j] - rr
         return q
+
+    def reads(self) -> frozenset:
+        """What the transitions' forms read besides V: "caConc", "temperature" (forms defined in LEMS)."""
+        forms = [f for t in self.transitions for f in t[2:] if f is not None]
+        return frozenset().union(*(getattr(f, "reads", frozenset()) for f in forms))
 
 
 def solve_dominant(a, b):
@@ -132,16 +138,20 @@ def ks_gate(g, field: str, form) -> KSGate:
     return KSGate(g.id, instances, tuple(names), opened, tuple(transitions))
 
 
+# long because it assembles the whole class namespace: fields, states, the step and the steady state
 def ks_channel_class(name: str, gates: tuple[KSGate, ...], species: str | None, source: str):
     """The channel class of an ionChannelKS: ``gbar`` (mS/cm2), ``erev`` (mV), a state per gate and
-    state ("n_o1": the occupancy of state o1 of gate n)."""
+    state ("n_o1": the occupancy of state o1 of gate n); when a transition's rate defined in LEMS
+    reads [Ca2+]i, a field ``cai`` (mM) too, which the engine fills from a calcium pool (as
+    ``rates.channel_class`` does for HH gates)."""
     current = CURRENT_OF.get(species or "", "i")
     names = tuple(f"{g.name}_{s}" for g in gates for s in g.states)
+    calcium = any("caConc" in g.reads() for g in gates)
 
     def advance(self, v, s, celsius, dt, drive):
         out = {}
         for g in gates:
-            q = g.matrix(v)
+            q = g.matrix(v, self.cai if calcium else None, celsius)
             n = len(g.states)
             a = [[(1.0 if i == j else 0.0) - dt * q[i][j] for j in range(n)] for i in range(n)]
             x = solve_dominant(a, [jnp.asarray(s[f"{g.name}_{k}"], dtype=float) for k in g.states])
@@ -153,7 +163,8 @@ def ks_channel_class(name: str, gates: tuple[KSGate, ...], species: str | None, 
         # conservation sum x = 1, solved by LAPACK with pivoting (Q itself is not diagonally dominant)
         out = {}
         for g in gates:
-            q = jnp.stack([jnp.stack(row, axis=-1) for row in g.matrix(v)], axis=-2)
+            q = jnp.stack([jnp.stack(row, axis=-1) for row in g.matrix(v, self.cai if calcium else None, celsius)],
+                          axis=-2)
             n = len(g.states)
             a = q.at[..., n - 1, :].set(1.0)
             b = jnp.zeros(q.shape[:-1]).at[..., n - 1].set(1.0)
@@ -167,16 +178,21 @@ def ks_channel_class(name: str, gates: tuple[KSGate, ...], species: str | None, 
             f = f * sum(s[f"{g.name}_{g.states[i]}"] for i in g.open) ** g.instances
         return f
 
+    fields = {"gbar": "mS/cm2", "erev": "mV", **({"cai": "mM"} if calcium else {})}
+    ion_fields = {"erev": (species, "e")} if species in CURRENT_OF else {}
+    if calcium:
+        ion_fields["cai"] = ("ca", "ci")
     namespace = {
-        "__annotations__": {"gbar": float, "erev": float}, "gbar": 0.0, "erev": 0.0,
-        "__doc__": f"{name}: a kinetic-scheme channel imported from {source}; gbar mS/cm2, erev mV.",
-        "states": names, "units": {"gbar": "mS/cm2", "erev": "mV"},
-        "ions": {current: species} if species in CURRENT_OF else {},
-        "ion_fields": {"erev": (species, "e")} if species in CURRENT_OF else {},
+        "__annotations__": {k: float for k in fields}, "gbar": 0.0, "erev": 0.0, **({"cai": 5e-5} if calcium else {}),
+        "__doc__": f"{name}: a kinetic-scheme channel imported from {source}; "
+                   + ", ".join(f"{k} {u}" for k, u in fields.items()) + ".",
+        "states": names, "units": fields,
+        "ions": {current: species} if species in CURRENT_OF else {}, "ion_fields": ion_fields,
         "gates": lambda self, v, celsius: {}, "advance": advance, "steady_state": steady_state,
         "currents": lambda self, v, s: {current: self.gbar * open_fraction(s) * (v - self.erev)},
         "conductances": lambda self, s: {"g": self.gbar * open_fraction(s)},
         "neuroml_gates": None, "neuroml_species": species, "neuroml_law": "ohmic", "neuroml_kinetic": gates,
+        "neuroml_calcium": "cai" if calcium else None,
         "__module__": "excitable_imported.neuroml",  # numbers from a file: not in the program store
     }
     if not name.isidentifier():

@@ -9,6 +9,8 @@ channelDensity: refused with one line, as is a channel without a standard form.
 
 from __future__ import annotations
 
+from xml.sax.saxutils import quoteattr
+
 import numpy as np
 
 from excitable.errors import ModelError
@@ -211,10 +213,16 @@ def _channel(N, chan_id: str, part):
 
         def rate_text(form):  # the <rate> child, as libNeuroML keeps it (XML text)
             r = _rate(N.HHRate, form)
+            if getattr(form, "element", None) is not None:  # defined in LEMS: its ComponentType's name
+                return f"<rate type={quoteattr(r.type)}/>"
             return f'<rate type="{r.type}" rate="{r.rate}" midpoint="{r.midpoint}" scale="{r.scale}"/>'
 
-        return ks_element(N, chan_id, part.species, part.gates, rate_text, lambda f: _rate(N.HHVariable, f),
-                          lambda f: N.HHTime(type=f.type, tau=units.write(f.tau, "ms")))
+        def time(form):
+            if getattr(form, "element", None) is not None:
+                return N.HHTime(type=form.type)
+            return N.HHTime(type=form.type, tau=units.write(form.tau, "ms"))
+
+        return ks_element(N, chan_id, part.species, part.gates, rate_text, lambda f: _rate(N.HHVariable, f), time)
     if not part.gates:
         return N.IonChannel(id=chan_id, conductance="10pS", type="ionChannelPassive", species=part.species)
     ch = N.IonChannelHH(id=chan_id, conductance="10pS", species=part.species)
