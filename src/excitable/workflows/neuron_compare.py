@@ -186,9 +186,10 @@ def check_ranges(**values) -> None:
 # part is neuron_compare_point.py
 def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
                  amplitude_nA: float = 0.1, tolerance: float = 1e-6, weight: float | None = None,
-                 spikes: str | None = None) -> Comparison:
+                 spikes: str | None = None, with_mechanisms: str | None = None) -> Comparison:
     """Run the files' mechanisms in NEURON and in excitable (module docstring; point processes and
-    artificial cells: ``neuron_compare_point``, driven by ``spikes`` "T1,T2,..." ms of ``weight``)
+    artificial cells: ``neuron_compare_point``, driven by ``spikes`` "T1,T2,..." ms of ``weight``,
+    with the files' density mechanisms they need and ``with_mechanisms`` "SUFFIX,..." beside them)
     and compare.
 
     ``settings``: ``SUFFIX.PARAMETER=VALUE`` strings applied on both sides (e.g. a conductance the
@@ -205,16 +206,21 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
     loaded = load_mod(files)
     mechanisms = {s: c for s, c in loaded.items() if getattr(c, "kind", "density") == "density"}
     points = {s: c for s, c in loaded.items() if s not in mechanisms}
+    point.check_off_grid(train, dt, points)
     notes: list[str] = []
     if not loaded:
         raise ModelError("mod compare: the files define no mechanism to compare")
-    values = parse_settings(settings, loaded)
+    asked = point.parse_with(with_mechanisms, mechanisms)
+    if asked and not any(not getattr(c, "artificial", False) for c in points.values()):
+        raise ModelError(f"mod compare: --with {with_mechanisms!r}: the files define no point process to put it beside")
+    values = parse_settings(settings, loaded | asked)
     groups, currents = conserve_groups(mechanisms), current_traces(mechanisms)
     nrn = neuron_side.Neuron(files, loaded, dt=dt, celsius=celsius)
     notes += nrn.notes
     rows: list[Row] = []
     found = point.compare_points(points, values, nrn.h, spikes=train, weight=weight, dt=dt, celsius=celsius,
-                                 amplitude_nA=amplitude_nA, worst=worst, spike_times=spike_times)
+                                 amplitude_nA=amplitude_nA, worst=worst, spike_times=spike_times,
+                                 density=mechanisms, asked=asked)
     rows += [Row(*r) for r in found[0]]
     notes += found[2]
     if not mechanisms:

@@ -10,10 +10,18 @@ the same table as the density mechanisms' (``neuron_compare.py``).
 - ARTIFICIAL_CELL: the same spike train; compared: its states and its output spike times.
 
 The default train has 5 spikes at irregular times, two of them 0.5 ms apart (closer than a
-synapse's decay, so its jumps add) and one 1.1 ms after another. Its times are on the dt grid: a
-fixed-step NEURON delivers an event at the step whose start is within dt/2 of its time, but hands
-NET_RECEIVE the event's own ``t``, where excitable hands it the step's clock; off the grid a file
-reading ``t`` would differ by design, not by error, so other times are refused.
+synapse's decay, so its jumps add) and one 1.1 ms after another. Times off the dt grid are taken:
+NEURON's fixed step delivers an event of time T before the step from t_n where T <= t_n + dt/2
+(checked in NEURON 9.0.2: T = t_n + dt/3 arrives at the step from t_n, t_n + 2dt/3 at the next),
+i.e. at the nearest step start, and so does the engine (``engine.drive``: row round(T/dt) - 1,
+delivered at the step that follows). Refused in one line, where the two would differ:
+
+- T < dt/2: NEURON delivers it in finitialize (T = 0) or in the first step, the engine in the
+  second;
+- T halfway between two steps (within 1e-6 dt): NEURON's choice depends on its clock's round-off;
+- T off the grid into a file whose event handling reads the event's time (NET_RECEIVE reading
+  ``t``, net_send, net_event, net_move, at_time; an artificial cell): NEURON hands NET_RECEIVE T
+  itself, the engine the step's start (``events_read_time``).
 
 A current recorded by NEURON at sample k+1 is the BREAKPOINT's at V and states of sample k, with
 the jumps of events delivered in that step; excitable's recorded current uses V at the step's end.
@@ -38,7 +46,8 @@ ICLAMP_MS = (2.0, 20.0)  # delay, duration of the step for a point process witho
 
 
 def parse_spikes(text: str | None, dt: float) -> tuple[float, ...]:
-    """``"2,3.1,7.3"`` -> (2.0, 3.1, 7.3): finite, >= 0, increasing, on the dt grid; None: default."""
+    """``"2,3.1,7.3"`` -> (2.0, 3.1, 7.3): finite, in dt/2..1e5 ms, none halfway between two steps
+    (module docstring), sorted; None: the default."""
     if text is None:
         return DEFAULT_SPIKES
     try:
@@ -48,26 +57,105 @@ def parse_spikes(text: str | None, dt: float) -> tuple[float, ...]:
     bad = next((t for t in times if not np.isfinite(t) or not 0.0 <= t <= 1e5), None)
     if bad is not None:
         raise ModelError(f"mod compare: --spikes {text!r}: {bad!r} is not a time in 0..1e5 ms")
-    off = next((t for t in times if abs(t / dt - round(t / dt)) > 1e-6), None)
-    if off is not None:
-        raise ModelError(f"mod compare: --spikes {text!r}: {off!r} ms is not a multiple of dt = {dt:g} ms "
-                         "(NEURON's fixed step hands NET_RECEIVE the event's own t, excitable the step's)")
+    early = next((t for t in times if t < 0.5 * dt), None)
+    if early is not None:
+        raise ModelError(f"mod compare: --spikes {text!r}: {early!r} ms is before dt/2 = {dt / 2:g} ms (NEURON "
+                         "delivers it in finitialize or the first step, excitable in the second); start later")
+    tie = next((t for t in times if abs(t / dt - np.floor(t / dt) - 0.5) < 1e-6), None)
+    if tie is not None:
+        raise ModelError(f"mod compare: --spikes {text!r}: {tie!r} ms is halfway between two steps of dt = "
+                         f"{dt:g} ms (NEURON's step for it depends on its clock's round-off); move it")
     if len(times) > 10000:
         raise ModelError(f"mod compare: --spikes: {len(times)} times, more than 10000")
     return tuple(sorted(times))
 
 
+def check_off_grid(spikes, dt: float, points: dict) -> None:
+    """Times off the dt grid into a file that reads the event's time (module docstring): one line."""
+    off = next((t for t in spikes if abs(t / dt - round(t / dt)) > 1e-6), None)
+    reader = next((n for n, c in points.items() if side.receives_events(c) and side.events_read_time(c)), None)
+    if off is not None and reader is not None:
+        raise ModelError(f"mod compare: --spikes: {off!r} ms is not a multiple of dt = {dt:g} ms, and {reader} "
+                         "reads the event's time (NEURON hands NET_RECEIVE the event's own t, excitable the "
+                         "step's start); give times on the dt grid")
+
+
+#: NEURON's built-in density mechanisms that ``--with`` can name: the neuron wheel's own file of
+#: each, imported on excitable's side (NEURON's hh and pas are compiled from the same files).
+BUILT_INS = {"pas": "passive.mod", "hh": "hh.mod"}
+
+
+def parse_with(text: str | None, density: dict) -> dict:
+    """``"nm_cadecay,pas"`` -> {suffix: class}: the files' density mechanisms and NEURON's built-ins
+    (``BUILT_INS``, imported from the neuron wheel), each name checked (one line)."""
+    if text is None:
+        return {}
+    out = {}
+    for name in (x.strip() for x in str(text).split(",")):
+        if name in density:
+            out[name] = density[name]
+        elif name in BUILT_INS:
+            out[name] = side.wheel_mod(BUILT_INS[name])
+        else:
+            raise ModelError(f"mod compare: --with {text!r}: no density mechanism {name!r} (the files define "
+                             f"{', '.join(sorted(density)) or 'none'}; NEURON's built-ins: {', '.join(BUILT_INS)})")
+    return out
+
+
+def _ion_vars(cls, what: str) -> set[str]:
+    """The ion variables a class READs or WRITEs (``what``); reading eca counts as reading cai and
+    cao, which eca follows by Nernst under NEURON's ion style."""
+    out = set()
+    for ion in cls.description.ions:
+        names = set(getattr(ion, what))
+        out |= names | ({f"{ion.name}i", f"{ion.name}o"} if what == "read" and f"e{ion.name}" in names else set())
+    return out
+
+
+def inserted(cls, density: dict, asked: dict) -> tuple[dict, list[str]]:
+    """The density mechanisms put on the point process's compartment: those of the files that write
+    what it READs (a pool writing cai for a synapse reading cai), and in turn what those read (the
+    channel writing the pool's ica), then ``asked`` (``--with``). Returns ({suffix: class}, why)."""
+    chosen, why = {}, []
+    wants = {cls.description.suffix: _ion_vars(cls, "read")}
+    while wants:
+        reader, needs = wants.popitem()
+        for suffix, dcls in density.items():
+            shared = sorted(_ion_vars(dcls, "write") & needs)
+            if suffix not in chosen and suffix != "hh" and shared:  # hh: always there
+                chosen[suffix] = dcls
+                why.append(f"{suffix} (writes {', '.join(shared)}, which {reader} reads)")
+                wants[suffix] = _ion_vars(dcls, "read")
+    for suffix, dcls in asked.items():
+        if suffix == "hh":
+            why.append("hh (always there)")
+        elif suffix not in chosen:
+            chosen[suffix] = dcls
+            why.append(f"{suffix} (--with)")
+    return chosen, why
+
+
+# long because it is the point processes' protocol, step by step, with every note a user needs
 def compare_points(points: dict, values: dict, h, *, spikes, weight, dt: float, celsius: float,
-                   amplitude_nA: float, worst, spike_times):
+                   amplitude_nA: float, worst, spike_times, density=None, asked=None):
     """Each point class beside NEURON's ``h`` (module docstring), measured by ``neuron_compare``'s
     ``worst`` (a trace's difference of scale) and ``spike_times`` (passed in: that module imports
-    this one). Returns (rows as (protocol, trace, difference), spike sets as (label, ours,
-    NEURON's), notes)."""
+    this one); the files' ``density`` mechanisms it needs and those ``asked`` (``parse_with``) on
+    its compartment (``inserted``). Returns (rows as (protocol, trace, difference), spike sets as
+    (label, ours, NEURON's), notes)."""
     from excitable import limits
     from excitable.io.nmodl.artificial import python_name
 
     rows, spike_sets, notes = [], [], []
     for name, cls in points.items():
+        beside, why = ({}, []) if getattr(cls, "artificial", False) else inserted(cls, density or {}, asked or {})
+        if why:
+            notes.append(f"{name}: on its compartment beside hh: {'; '.join(why)}")
+        feeds = sorted(s for s, d in (density or {}).items() if s not in beside
+                       and _ion_vars(cls, "write") & _ion_vars(d, "read"))
+        if feeds and not getattr(cls, "artificial", False):
+            notes.append(f"{name}: writes what {', '.join(feeds)} reads; compare them together with "
+                         f"--with {','.join(feeds)}")
         events = side.receives_events(cls)
         default = ARTIFICIAL_WEIGHT if getattr(cls, "artificial", False) else SYNAPSE_WEIGHT
         w = default if weight is None else weight
@@ -76,6 +164,7 @@ def compare_points(points: dict, values: dict, h, *, spikes, weight, dt: float, 
         kw = {"weight": w, "spikes": spikes, "dt": dt, "celsius": celsius, "tstop": tstop,
               "iclamp": None if events else (*ICLAMP_MS, amplitude_nA)}
         params = {python_name(k): x for k, x in values.get(name, {}).items()}  # IClamp's del: delay
+        kw["density"] = {s: (d, values.get(s, {})) for s, d in beside.items()}
         ours = side.ours(cls, params, **kw)
         theirs = side.neuron_run(h, cls, params, **kw)
         case = f"{name} {'train' if events else 'current clamp'}"

@@ -12,13 +12,18 @@ the same to round-off before anything is added.
 - an ARTIFICIAL_CELL receives the train the same way; its output spikes are its net_event times
   (NEURON: a NetCon to None that records them; excitable: the ``spike_t`` it records).
 
+The compartment may also hold density mechanisms (``density``: the folder's that the point process
+needs, or those named by ``--with``; ``neuron_compare_point.inserted``), inserted on both sides with
+their defaults and the ``--set`` values.
+
 Traces recorded under the same names on both sides: ``"v"`` (mV), ``"NAME.STATE"`` for every
-state NEURON exposes, ``"current:NAME.i"`` (nA) for each current the file writes, and the output
+state NEURON exposes (the inserted density mechanisms' too, ``"SUFFIX.STATE"``), ``"current:NAME.i"`` (nA) for each current the file writes, and the output
 spike times as ``"spikes"`` (ms) for an artificial cell.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -52,26 +57,65 @@ def receives_events(cls) -> bool:
     return "NET_RECEIVE" in text
 
 
+def events_read_time(cls) -> bool:
+    """Whether an event's time reaches the file's state: an artificial cell (its net_event), or a
+    NET_RECEIVE (or any FUNCTION or PROCEDURE) reading ``t`` or calling net_send, net_event,
+    net_move or at_time (self-events are timed from ``t``). Conservative: any such use counts."""
+    import re
+
+    from excitable.io.nmodl.parse import strip_comments
+
+    if getattr(cls, "artificial", False):
+        return True
+    text = "\n".join(strip_comments(Path(cls.description.path).read_text()))
+    start = text.find("NET_RECEIVE")
+    parts = [text[start:]] if start >= 0 else []
+    parts += [text[m.start():] for m in re.finditer(r"\b(FUNCTION|PROCEDURE)\b", text)]
+    pattern = r"\bt\b|\b(net_send|net_event|net_move|at_time)\s*\("
+    return any(re.search(pattern, _block(p)) for p in parts)
+
+
+def _block(text: str) -> str:
+    """The first brace-delimited block of ``text``, its header included."""
+    depth, opened = 0, False
+    for i, ch in enumerate(text):
+        depth += (ch == "{") - (ch == "}")
+        opened = opened or ch == "{"
+        if opened and depth == 0:
+            return text[:i + 1]
+    return text
+
+
 def wheel_hh():
     """The neuron wheel's hh.mod imported (NEURON's built-in hh is compiled from the same file)."""
+    return wheel_mod("hh.mod")
+
+
+def wheel_mod(file: str):
+    """One of the neuron wheel's own .mod files imported (share/modfile: hh.mod, passive.mod ...)."""
     import importlib.util
 
     from excitable.io.nmodl.loader import load_mod
 
     spec = importlib.util.find_spec("neuron")
-    path = Path(next(iter(spec.submodule_search_locations))) / ".data" / "share" / "modfile" / "hh.mod"
+    path = Path(next(iter(spec.submodule_search_locations))) / ".data" / "share" / "modfile" / file
     if not path.exists():
-        raise ModelError(f"mod compare: the neuron wheel's hh.mod is missing ({path.name}); reinstall neuron")
+        raise ModelError(f"mod compare: the neuron wheel's {file} is missing; reinstall neuron")
     return load_mod(path)  # one file: its class
 
 
+# long because it is one run, set up, recorded and read back in order (module docstring)
 def ours(cls, params: dict, *, weight: float, spikes, dt: float, celsius: float, tstop: float,
-         iclamp=None) -> dict:
-    """excitable's run of one point class (module docstring): {trace name: array}."""
+         iclamp=None, density=None) -> dict:
+    """excitable's run of one point class (module docstring): {trace name: array}. ``density``:
+    {suffix: (class, parameters)} inserted on the compartment beside hh."""
     import excitable as ex
     from excitable.model.network import Network, Site
 
+    density = density or {}
     cell = ex.Cell.cylinder(length=L_UM, diameter=DIAM_UM).insert(wheel_hh()())
+    for dcls, dparams in density.values():
+        cell.insert(dcls(**dparams))
     mech = cls(**params)
     name = cls.description.suffix
     current_of = _as_placed(mech, dt)  # the instance as the engine fills it: its currents re-evaluated
@@ -94,9 +138,12 @@ def ours(cls, params: dict, *, weight: float, spikes, dt: float, celsius: float,
     wanted += ["events_lost"] if "events_lost" in cls.states else []
     for k in wanted:
         sim.record(f"{name}[0].{k}", label=k)
+    beside = [f"{suffix}.{st}" for suffix, (dcls, _) in density.items() for st in compared_states(dcls)]
+    for k in beside:
+        sim.record(k, Site(0, cell.soma), label=k)
     res = sim.run(tstop)
-    got = {k: np.asarray(res[k], dtype=float).ravel() for k in ["v", *wanted]}
-    out = {"v": got["v"]} | {f"{name}.{s}": got[s] for s in states_of(cls)}
+    got = {k: np.asarray(res[k], dtype=float).ravel() for k in ["v", *wanted, *beside]}
+    out = {"v": got["v"]} | {f"{name}.{s}": got[s] for s in states_of(cls)} | {k: got[k] for k in beside}
     if getattr(cls, "artificial", False):
         out["spikes"] = _distinct(got["spike_t"])
     if "events_lost" in got and got["events_lost"].max() > 0:
@@ -104,11 +151,40 @@ def ours(cls, params: dict, *, weight: float, spikes, dt: float, celsius: float,
     # NEURON's BREAKPOINT of the step from t_k runs at t_k + dt/2 (its fixed step's middle)
     states = {s: got[s] for s in states_of(cls)} | {"t": (np.arange(len(got["v"])) + 0.5) * dt,
                                                     "celsius": np.full(len(got["v"]), float(celsius))}
+    current_of = _with_ions(current_of, cls, params, density, got, celsius)
     for trace, current in currents_of(cls).items():
         timed = _neuron_timed_current(current_of, got, states, current)
         if timed is not None:  # else not compared: the report names it (neuron_compare_point)
             out[trace] = timed
     return out
+
+
+def _with_ions(mech, cls, params: dict, density: dict, got: dict, celsius: float):
+    """``mech`` with the ion values it reads as NEURON's ion style gives them per sample (the
+    compartment's: a density writer's cai, eca by Nernst from it; ``neuron_side.ion_values``), so
+    that its current is re-evaluated with what the engine gave it. Unchanged where it reads none."""
+    from excitable.workflows.neuron_side import ion_values
+
+    fields = getattr(cls, "ion_fields", {}) or {}
+    if not any(kind in ("e", "ci", "co") for _, kind in fields.values()):
+        return mech
+    name = cls.description.suffix
+    mechanisms = {s: c for s, (c, _) in density.items()} | {name: cls}
+    values = {s: p for s, (_, p) in density.items()} | {name: params}
+    states = {s: {st: got.get(f"{s}.{st}") for st in (getattr(c, "conc_writes", None) or {})}
+              for s, (c, _) in density.items()}
+    ions = ion_values(mechanisms, values, states, celsius)
+    n = len(got["v"])
+    seen = {f: np.broadcast_to(np.asarray(ions[ion][kind], dtype=float), (n,))
+            for f, (ion, kind) in fields.items() if ion in ions and kind in ("e", "ci", "co")}
+    return dataclasses.replace(mech, **seen) if seen else mech
+
+
+def _sliced(mech, n: int, part: slice):
+    """``mech`` with its per-sample fields (arrays of the run's ``n`` samples) cut to ``part``."""
+    cut = {f.name: getattr(mech, f.name)[part] for f in dataclasses.fields(mech)
+           if np.ndim(getattr(mech, f.name)) == 1 and np.shape(getattr(mech, f.name))[0] == n}
+    return dataclasses.replace(mech, **cut) if cut else mech
 
 
 def _neuron_timed_current(mech, got: dict, states: dict, current: str) -> np.ndarray:
@@ -122,7 +198,7 @@ def _neuron_timed_current(mech, got: dict, states: dict, current: str) -> np.nda
     try:
         at_start = np.asarray(mech.currents(v, states)[current], dtype=float)
         before = {k: x[:-1] for k, x in states.items()}  # the step from t_k: its t, states; V at its end
-        at_end = np.asarray(mech.currents(v[1:], before)[current], dtype=float)
+        at_end = np.asarray(_sliced(mech, len(v), slice(None, -1)).currents(v[1:], before)[current], dtype=float)
     except (KeyError, TypeError, ValueError):
         return None  # a current that is not the recorded states' function
     recorded = got[current][1:]
@@ -150,8 +226,9 @@ def _distinct(spike_t) -> np.ndarray:
     return trace[1:][np.diff(trace) != 0]
 
 
+# long because it is one run, set up, recorded and read back in order (module docstring)
 def neuron_run(h, cls, params: dict, *, weight: float, spikes, dt: float, celsius: float, tstop: float,
-               iclamp=None) -> dict:
+               iclamp=None, density=None) -> dict:
     """NEURON's run of the same (module docstring): {trace name: array}."""
     name = cls.description.suffix
     sec = h.Section(name="compare_point")
@@ -159,10 +236,12 @@ def neuron_run(h, cls, params: dict, *, weight: float, spikes, dt: float, celsiu
     sec.insert("hh")
     h.usetable_hh = 0
     seg = sec(0.5)
+    recs = _insert_density(h, sec, seg, density or {})
     pp = getattr(h, name)() if getattr(cls, "artificial", False) else getattr(h, name)(seg)
     for k, x in params.items():
         _set(h, pp, name, cls, k, x)
-    keep, recs = [], {"v": h.Vector().record(seg._ref_v)}
+    keep = []
+    recs["v"] = h.Vector().record(seg._ref_v)
     if iclamp is not None:
         stim = h.IClamp(seg)
         stim.delay, stim.dur, stim.amp = iclamp
@@ -189,6 +268,26 @@ def neuron_run(h, cls, params: dict, *, weight: float, spikes, dt: float, celsiu
     out = {k: np.array(x) for k, x in recs.items()}
     del keep, pp, seg, sec
     return out
+
+
+def _insert_density(h, sec, seg, density: dict) -> dict:
+    """The density mechanisms on NEURON's compartment (exact rates, the parameters given) and the
+    recordings of their states: {"SUFFIX.STATE": Vector}."""
+    from excitable.workflows import neuron_side
+
+    recs = {}
+    for suffix, (dcls, dparams) in density.items():
+        sec.insert(suffix)
+        if hasattr(h, f"usetable_{suffix}"):
+            setattr(h, f"usetable_{suffix}", 0)
+        for k, x in dparams.items():
+            neuron_side._set(h, seg, suffix, dcls, k, x)
+        ion_vars = {v for ion in dcls.description.ions for v in ion.write + ion.read}
+        for st in compared_states(dcls):
+            ref = neuron_side._ref(seg, getattr(seg, suffix), st, ion_vars)
+            if ref is not None:
+                recs[f"{suffix}.{st}"] = h.Vector().record(ref)
+    return recs
 
 
 def _ref(pp, name: str):

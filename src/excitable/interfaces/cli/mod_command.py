@@ -37,7 +37,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
                    help="point processes: the spike train's NetCon weight (default 0.001, i.e. 1 nS for "
                    "a conductance synapse; 0.6 for an artificial cell)")
     g.add_argument("--spikes", metavar="T1,T2,...", help="point processes: the train's times, ms, "
-                   "multiples of --dt (default 2,3.1,7.3,7.8,15.4)")
+                   "from dt/2 on; off the dt grid only into files not reading the event's time (default 2,3.1,7.3,7.8,15.4)")
+    g.add_argument("--with", dest="with_mechanisms", metavar="SUFFIX,...",
+                   help="point processes: density mechanisms of the files, or NEURON's pas/hh, on their "
+                   "compartment too (those writing what the point process reads are put there anyway)")
     g.add_argument("--cell", metavar="SWC", help="compare the whole model instead: its reconstruction "
                    "(an SWC file or a shipped cell's name), with --parameters")
     g.add_argument("--parameters", metavar="FILE.json",
@@ -65,7 +68,7 @@ def run(args) -> int:
         celsius = 6.3 if args.celsius is None else args.celsius
         result = compare_mods(args.files, celsius=celsius, dt=args.dt, settings=args.set,
                               amplitude_nA=args.amplitude, tolerance=args.tolerance,
-                              weight=args.weight, spikes=args.spikes)
+                              weight=args.weight, spikes=args.spikes, with_mechanisms=args.with_mechanisms)
         print(result.report())
         return 0 if result.agrees else 1
     from excitable.io.nmodl.check import check_report
