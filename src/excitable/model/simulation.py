@@ -176,9 +176,9 @@ class Simulation:
             points = self.network.point_mechanisms()
             if name not in points or not 0 <= k < len(points[name][0]):
                 raise ModelError(f"record: there is no synapse {mech}")
-            if field == "T":
-                return Probe(label, "transmitter", 0, mechanism=name, index=k)
             kinds = _fields(points[name][1], self.temperature)
+            if field == "T" and field not in kinds:  # the cleft's; an imported file's own T is its state
+                return Probe(label, "transmitter", 0, mechanism=name, index=k)
             if field not in kinds:
                 raise ModelError(f"record: {name} has no state, current or conductance {field!r}; it has "
                                  f"{', '.join([*kinds, 'T'])}")
