@@ -122,7 +122,10 @@ def kinetic_present(scope, states, solve) -> None:
 
 class Compiler:
     """Compiles statements and expressions of one file. ``functions``/``procedures``: the file's
-    blocks by name; ``known``: every mechanism-level variable and constant name."""
+    blocks by name; ``known``: every mechanism-level variable and constant name; ``function_tables``:
+    name -> ``run(glob, args)`` of the file's FUNCTION_TABLEs (set by function_tables.prepared)."""
+
+    function_tables: dict = {}
 
     def __init__(self, path: str, functions: dict, procedures: dict, known: set[str]):
         self.path, self.functions, self.procedures, self.known = path, functions, procedures, known
@@ -320,6 +323,9 @@ class Compiler:
         args = [self.expr(a) for a in e.arguments]
         if name in self.functions or name in self.procedures:
             return self.user_call(name, args, e)
+        if name in self.function_tables:  # FUNCTION_TABLE: interpolated from the fields (function_tables.py)
+            table = self.function_tables[name]
+            return lambda scope: table(scope.glob, [a(scope) for a in args])
         if name == "exp" and len(args) == 1:
             arg, shared = args[0], self.exp
             return lambda scope: shared(arg(scope), scope.glob.setdefault(EXP_CACHE, {}))

@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 from excitable.errors import ModelError
+from excitable.io.nmodl import function_tables
 from excitable.io.nmodl.describe import describe
 from excitable.io.nmodl.parse import parse_text, read_text
 from excitable.io.nmodl.unsupported import find, refuse
@@ -54,18 +55,22 @@ _CLASSES: dict[tuple[str, str], type] = {}
 _CACHE_SIZE = 512
 
 
-def load_file(path):
-    """The mechanism class of one .mod file (refusing what it cannot run, with file:line)."""
+def load_file(path, tables=None):
+    """The mechanism class of one .mod file (refusing what it cannot run, with file:line);
+    ``tables``: its FUNCTION_TABLEs' values (function_tables.py), part of the cache's key."""
     p, text = read_text(path)
-    key = (str(Path(p).resolve()), hashlib.sha256(text.encode()).hexdigest())
+    tables_key = function_tables.key(tables)
+    if tables_key is None:  # values that are not plain numbers: make_class names the bad one
+        return _make(p, text, tables)
+    key = (str(Path(p).resolve()), hashlib.sha256(text.encode()).hexdigest(), tables_key)
     if key not in _CLASSES:
         if len(_CLASSES) >= _CACHE_SIZE:
             _CLASSES.pop(next(iter(_CLASSES)))
-        _CLASSES[key] = _make(p, text)
+        _CLASSES[key] = _make(p, text, tables)
     return _CLASSES[key]
 
 
-def _make(p, text):
+def _make(p, text, tables=None):
     from excitable.io.nmodl.mechanism import make_class
 
     mod = parse_text(p, text)
@@ -78,11 +83,24 @@ def _make(p, text):
     if desc.point or is_artificial(mod):  # POINT_PROCESS, ARTIFICIAL_CELL: driven by events (point.py)
         from excitable.io.nmodl.point import make_point_class
 
+        if tables:
+            raise ModelError(f"tables: {desc.suffix} is a point process; only density mechanisms take FUNCTION_TABLEs")
         cls = make_point_class(desc, mod)
     else:
-        cls = make_class(desc, mod)
-    _probe(p, cls)
+        cls = make_class(desc, mod, tables)
+    # a table not given: the file is traced with constants in its place (the class refuses instances)
+    stand_in = function_tables.placeholders(cls)
+    _probe(p, cls if stand_in is None else make_class(desc, mod, stand_in))
+    if hasattr(cls, "function_tables"):
+        cls.with_tables = classmethod(_with_tables)
     return cls
+
+
+def _with_tables(cls, **given):
+    """``Cls.with_tables(tau1=(x, y))``: the class of the same file with these FUNCTION_TABLE
+    values (as load_mod's ``tables``) and the ones it had."""
+    had = {n: t for n, t in cls.function_tables.items() if t is not None}
+    return load_file(cls.source, tables={**had, **given})
 
 
 def _probe(path, cls) -> None:
@@ -107,7 +125,7 @@ def _probe(path, cls) -> None:
         raise ModelError(f"{path}: cannot be imported ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})") from None
 
 
-def load_mod(source):
+def load_mod(source, tables=None):
     """Import NMODL mechanisms: one .mod file -> its class; a folder or a list -> ``Mechanisms``
     (SUFFIX -> class). The classes insert like built-in channels, named by the file's SUFFIX::
 
@@ -115,16 +133,23 @@ def load_mod(source):
         cell.insert(Hh(gnabar=0.12))
         sim.record("hh.m"); sim.record("hh.ina")      # uA/cm2 (NEURON's mA/cm2 x 1000)
 
-    Anything the file uses that excitable does not run is refused with ``file:line`` (a
-    ModelError); ``excitable mod check FILE.mod`` lists it all.
+    ``tables``: the values of FUNCTION_TABLEs (NEURON's ``table_NAME_SUFFIX`` from hoc): for one
+    file, name -> ``(x, y)`` / ``(x1, x2, y)`` / a number (``{"tau1": (v_mV, tau_ms)}``); for a
+    folder or a list, SUFFIX -> those. Anything the file uses that excitable does not run is
+    refused with ``file:line`` (a ModelError); ``excitable mod check FILE.mod`` lists it all.
     """
     paths = mod_paths(source)
+    if tables is not None and not isinstance(tables, dict):
+        raise ModelError(f"load_mod: tables must be a dict, got {type(tables).__name__}")
     if not isinstance(source, (list, tuple)) and len(paths) == 1 and not Path(source).is_dir():
-        return load_file(paths[0])
-    out = Mechanisms()
+        return load_file(paths[0], tables)
+    out, tables = Mechanisms(), tables or {}
     for p in paths:
-        cls = load_file(p)
+        cls = load_file(p, tables.get(function_tables.suffix_of(read_text(p)[1])))
         if cls.__name__ in out:
             raise ModelError(f"load_mod: SUFFIX {cls.__name__!r} is defined twice ({out[cls.__name__].source} and {p})")
         out[cls.__name__] = cls
+    unknown = sorted(set(tables) - set(out))
+    if unknown:
+        raise ModelError(f"load_mod: tables for {unknown[0]!r}, which is not loaded; loaded: {', '.join(sorted(out))}")
     return out

@@ -28,7 +28,7 @@ import jax.numpy as jnp
 from jax.custom_derivatives import SymbolicZero
 
 from excitable.errors import ModelError
-from excitable.io.nmodl import concentrations, solvers
+from excitable.io.nmodl import concentrations, function_tables, solvers
 from excitable.io.nmodl import linear as linear_blocks
 from excitable.io.nmodl import nonlinear as nonlinear_blocks
 from excitable.io.nmodl.affine import Affine, materialize
@@ -283,10 +283,12 @@ RESERVED = frozenset({"name", "states", "units", "kind", "ions", "ion_fields", "
 
 # long because the class's methods are closures over one mechanism's compiled blocks and names
 # (currents, advance, steady_state share them): split, each would take a dozen arguments
-def make_class(desc: Description, mod):
-    """The channel class of a described .mod file (``mod``: the parsed file, for its UNITS)."""
-    gen = Generated(desc, factors(mod), mod.linear)
-    spec = fields(desc)
+def make_class(desc: Description, mod, tables=None):
+    """The channel class of a described .mod file (``mod``: the parsed file, for its UNITS;
+    ``tables``: its FUNCTION_TABLEs' values, name -> values: function_tables.py)."""
+    compiler, table_fields, table_namespace = function_tables.prepared(desc, mod, tables, Compiler)
+    gen = Generated(desc, factors(mod), mod.linear, compiler)
+    spec = {**fields(desc), **table_fields}
     if gen.dt_field:
         spec["dt"] = RUN_DT
     for k in spec:
@@ -384,7 +386,7 @@ def make_class(desc: Description, mod):
         "conc_writes": concentrations.conc_writes(desc), "ion_constants": concentrations.ion_constants(desc),
         "currents": currents_fn, "advance": advance, "steady_state": steady_state,
         "gates": lambda self, v, celsius: {}, "source": desc.path, "description": desc,
-        "shared_exp": gen.comp_exp,
+        "shared_exp": gen.comp_exp, **table_namespace,
     }
     cls = type(desc.suffix, (AbstractChannel,), namespace)
     cls.__doc__ += _geometry_note(desc)
