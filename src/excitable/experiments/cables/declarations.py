@@ -251,6 +251,8 @@ MODEL = Experiment(
         "parameters": Param("", "", "the model's parameter file (JSON: Allen fit.json or a BluePyOpt-style "
                             "list of section, mechanism, parameter, value); empty: NEURON's hh everywhere",
                             str),
+        "tables": Param("", "", "the values of the .mod files' FUNCTION_TABLEs (JSON: {\"SUFFIX\": {\"name\": "
+                        "{\"x\": [...], \"y\": [...]}}}), as NEURON's table_name_SUFFIX gives them", str),
         "amplitude_nA": Param(1.0, "nA", "current step into the soma", slider=STIMULUS_NA),
         "delay": Param(5.0, "ms", "step onset", minimum=0, slider=steps(0, 500, 1)),
         "duration": Param(50.0, "ms", "step duration", positive=True, slider=steps(1, 2000, 1)),

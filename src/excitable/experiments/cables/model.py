@@ -60,7 +60,9 @@ def mechanisms(p) -> dict:
 
     if not Path(p.mechanisms).exists():
         raise ModelError(f"mechanisms: no such folder or file {p.mechanisms!r}")
-    loaded = load_mod([p.mechanisms])  # a list: always SUFFIX -> class, even for one file
+    from excitable.io.nmodl.function_tables import read_json  # FUNCTION_TABLE values, SUFFIX -> name -> table
+
+    loaded = load_mod([p.mechanisms], tables=read_json(p.tables) if p.tables else None)  # a list: SUFFIX -> class
     return dict(loaded)
 
 
