@@ -81,11 +81,16 @@ def test_with_puts_a_pool_beside_a_synapse_writing_ica(capsys):
     from neuron import h
 
     from excitable.io.nmodl.loader import load_mod
+    from excitable.workflows import neuron_compare_point as point
     from excitable.workflows import neuron_side_point as side
 
     loaded = load_mod(files)
     kw = {"spikes": (2.0, 3.1, 7.3, 7.8, 15.4), "dt": DT, "celsius": 6.3, "tstop": 30.4,
           "density": {"nm_cadecay": (loaded["nm_cadecay"], {})}}
+    # without --with the report says which pool the synapse's ica would flow into
+    assert point.suggestions(loaded["ev_nmda"], {"nm_cadecay": loaded["nm_cadecay"]}, {}) == [
+        "ev_nmda: writes what nm_cadecay reads; compare them together with --with nm_cadecay"]
+    assert point.suggestions(loaded["ev_nmda"], {"nm_cadecay": loaded["nm_cadecay"]}, {"nm_cadecay": None}) == []
     driven = side.neuron_run(h, loaded["ev_nmda"], {}, weight=0.001, **kw)["nm_cadecay.cai"]
     quiet = side.neuron_run(h, loaded["ev_nmda"], {}, weight=0.0, **kw)["nm_cadecay.cai"]
     # the synapse's ica reaches the pool in NEURON: the compared cai carries it (> 1e-3 of its scale)

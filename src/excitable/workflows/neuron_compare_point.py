@@ -135,6 +135,16 @@ def inserted(cls, density: dict, asked: dict) -> tuple[dict, list[str]]:
     return chosen, why
 
 
+def suggestions(cls, density: dict, beside: dict) -> list[str]:
+    """A note naming the files' density mechanisms left off the compartment that read what the
+    point process writes (a pool its ica flows into), with the ``--with`` that adds them."""
+    feeds = sorted(s for s, d in density.items() if s not in beside and _ion_vars(cls, "write") & _ion_vars(d, "read"))
+    if not feeds or getattr(cls, "artificial", False):
+        return []
+    what = f"{cls.description.suffix}: writes what {', '.join(feeds)} reads"
+    return [f"{what}; compare them together with --with {','.join(feeds)}"]
+
+
 # long because it is the point processes' protocol, step by step, with every note a user needs
 def compare_points(points: dict, values: dict, h, *, spikes, weight, dt: float, celsius: float,
                    amplitude_nA: float, worst, spike_times, density=None, asked=None):
@@ -151,11 +161,7 @@ def compare_points(points: dict, values: dict, h, *, spikes, weight, dt: float, 
         beside, why = ({}, []) if getattr(cls, "artificial", False) else inserted(cls, density or {}, asked or {})
         if why:
             notes.append(f"{name}: on its compartment beside hh: {'; '.join(why)}")
-        feeds = sorted(s for s, d in (density or {}).items() if s not in beside
-                       and _ion_vars(cls, "write") & _ion_vars(d, "read"))
-        if feeds and not getattr(cls, "artificial", False):
-            notes.append(f"{name}: writes what {', '.join(feeds)} reads; compare them together with "
-                         f"--with {','.join(feeds)}")
+        notes += suggestions(cls, density or {}, beside)
         events = side.receives_events(cls)
         default = ARTIFICIAL_WEIGHT if getattr(cls, "artificial", False) else SYNAPSE_WEIGHT
         w = default if weight is None else weight
