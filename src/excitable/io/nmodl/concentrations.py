@@ -16,6 +16,12 @@ Declared on the class: ``conc_writes`` {state: (ion, "ci")}, ``ion_constants`` {
 "co"}} (valence and NEURON's default concentrations, mM) and, in ``ion_fields``, the ion currents
 read as (ion, "current").
 
+Any ion, not only na, k and ca: chloride (``USEION cl READ cli, clo WRITE icl VALENCE -1``, a pool
+``USEION cl READ icl WRITE cli VALENCE -1``) takes NEURON's defaults for an ion it does not know
+(``describe.OTHER_ION_DEFAULTS``: 1 mM inside and outside, e = 0 mV) and the file's VALENCE, which
+NEURON requires for a new ion (a file using the concentrations of an unknown ion without one is
+refused); the style rules below are the same (checked beside NEURON: tests/io/nmodl/test_other_ions.py).
+
 Readers of a concentration (``USEION ca READ cai``, ``READ nai`` ...) promote the ion's style too
 (NEURON's ``nrn_promote(conc = 1)``: e_style "assigned" with ``einit``): at ``finitialize`` NEURON
 computes the reversal potential of that ion by Nernst from the segment's concentrations, at the run's
@@ -43,16 +49,23 @@ compartment it sits in, as NEURON's promotes its section's.
 
 from __future__ import annotations
 
-from excitable.io.nmodl.describe import ION_DEFAULTS, Description, Ion
+from excitable.io.nmodl.describe import ION_DEFAULTS, Description, Ion, ion_default
 
 
 def writable(desc: Description, ion: Ion, var: str) -> bool:
     """Whether ``WRITE var`` of ``ion`` is run: an inside concentration that is a STATE of the file,
     or an ASSIGNED one that a SOLVE'd block sets (a shell pool's ``cai = ca[0]``: NEURON copies it
     to the ion after ``nrn_state``, as a STATE's)."""
-    if ion.kind(var) != "i" or ion.name not in ION_DEFAULTS:
+    if ion.kind(var) != "i" or not has_valence(ion):
         return False
     return var in desc.states or (var in desc.assigned and _set_in_solve(desc, var))
+
+
+def has_valence(ion: Ion) -> bool:
+    """Whether the ion's valence is known: NEURON's for na, k, ca, else the file's VALENCE (NEURON
+    refuses an ion it does not know unless some file gives one: "USEION CHARGE (or VALENCE) must be
+    defined"; here the file that uses its concentrations must)."""
+    return ion.name in ION_DEFAULTS or ion.valence is not None
 
 
 def _set_in_solve(desc: Description, var: str) -> bool:
@@ -92,10 +105,10 @@ def ion_constants(desc: Description) -> dict[str, dict[str, float]]:
     here has its style promoted where the mechanism is inserted (``engine.ion_style``)."""
     out = {}
     for ion in desc.ions:
-        if (ion.name in ION_DEFAULTS and any(ion.kind(r) in ("i", "o") for r in ion.read)
+        if (has_valence(ion) and any(ion.kind(r) in ("i", "o") for r in ion.read)
                 or any(writable(desc, ion, w) for w in ion.write)):
-            d = ION_DEFAULTS[ion.name]
-            out[ion.name] = {"z": ion.valence if ion.valence is not None else d["z"], "ci": d["i"], "co": d["o"]}
+            z = ion.valence if ion.valence is not None else ION_DEFAULTS[ion.name]["z"]
+            out[ion.name] = {"z": z, "ci": ion_default(ion.name, "i"), "co": ion_default(ion.name, "o")}
     return out
 
 
@@ -104,5 +117,5 @@ def initial_states(desc: Description) -> dict[str, float]:
     (NEURON's generated nrn_init copies the ion's ``cai`` into the state before the INITIAL block)."""
     seeds = dict.fromkeys(desc.states, 0.0)
     for var, (ion, _) in conc_writes(desc).items():
-        seeds[var] = ION_DEFAULTS[ion]["i"]
+        seeds[var] = ion_default(ion, "i")
     return seeds
