@@ -5,7 +5,7 @@ References: (1) ``ks_channel_document``'s scheme with its standard rates spelled
 ComponentTypes in SI gives the standard scheme's traces, which test_neuron_side checks against
 NEURON's KINETIC block; (2) a reverse rate of V, [Ca2+]i and the temperature, beside the Ca2+
 channel and the decaying pool, against the backward-Euler recursion written here in numpy from the
-recorded V and [Ca2+]i; (3) the round trip (export, validation, import: the same traces to 1e-9, the
+recorded V and [Ca2+]i, and the fused kernel equal to the scan; (3) the round trip (export, validation, import: the same traces to 1e-9, the
 ComponentTypes' text as the original's). The ComponentTypes are our own, written for the test."""
 
 from __future__ import annotations
@@ -137,6 +137,15 @@ def test_a_rate_of_calcium_and_temperature_follows_the_scheme_written_here(tmp_p
     # a test that fails if the rate did not read [Ca]i (held at the start) or the temperature (at T0)
     assert np.max(np.abs(reference(out["v"], np.full_like(cai, CAI), CELSIUS)[:, 2] - x[:, 2])) > 1e-2
     assert np.max(np.abs(reference(out["v"], cai, T0 - 273.15)[:, 2] - x[:, 2])) > 1e-2
+    # elementwise jax.numpy: the fused single-compartment kernel runs the scheme and its rates too
+    # (Pallas; its interpreter on a CPU), the same operations in another program: rounding at most
+    sim = ex.Simulation(cell, dt=DT, temperature=CELSIUS, v_init=-80.0)
+    sim.stimulate(ex.IClamp(cell.soma, amplitude=0.02, delay=2.0, duration=15.0))
+    sim.record("v")
+    sim.record("kKS.n_o")
+    scan, fused = sim.run(15.0, kernel="scan"), sim.run(15.0, kernel="fused")
+    for k in ("v", "kKS.n_o"):  # 0 seen
+        np.testing.assert_allclose(fused[k], scan[k], rtol=0, atol=1e-10 * np.ptp(scan[k]))
 
 
 def test_lems_rates_in_a_scheme_round_trip_with_their_component_types(tmp_path):
@@ -173,3 +182,24 @@ def test_what_a_scheme_cannot_take_is_refused_in_one_line(tmp_path):
     doc.cells[0].biophysical_properties.intracellular_properties.species = []
     doc.cells[0].biophysical_properties.membrane_properties.channel_density_nernsts = []
     refused(tmp_path, doc, r"ionChannel 'kKS' has gates that read caConc, and section 'soma' has no species")
+
+
+def test_two_definitions_of_one_component_type_name_are_refused_at_export(tmp_path):
+    """A channel of another file whose ComponentType 'ksF' differs (0.6 instead of 0.5 per ms) on the
+    cell: one file cannot hold both under that name: one line, nothing written. The same definition
+    read twice (an identical copy) is written once."""
+    cell = neuroml.read(write(ks_document(), tmp_path / "a.nml")).cells["cell"].cell
+    other = ks_document()
+    other.ion_channel_kses[0].id = "kKS2"
+    same = neuroml.load_channels(write(other, tmp_path / "same.nml"))["kKS2"]
+    cell.insert(same(gbar=1.0, erev=-90.0))
+    back = neuroml.save(cell, tmp_path / "same_back.nml")
+    assert [ct.get("name") for ct in etree.parse(str(back)).iter("{*}ComponentType")] == [
+        "ksF", "ksR", "ksInf", "ksTau"]
+    other.ComponentType[0].Dynamics[0].DerivedVariable[1].value = "0.6 / (1 + exp(-(V + 40) / 8)) / TIME_SCALE"
+    other.ion_channel_kses[0].id = "kKS3"
+    cell.insert(neuroml.load_channels(write(other, tmp_path / "b.nml"))["kKS3"](gbar=1.0, erev=-90.0))
+    with pytest.raises(ModelError, match=r"^NeuroML export: kKS3 uses ComponentType 'ksF', and another mechanism of "
+                                         r"the cell a different ComponentType of that name; not written$"):
+        neuroml.save(cell, tmp_path / "two.nml")
+    assert not (tmp_path / "two.nml").exists()

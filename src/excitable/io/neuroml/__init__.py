@@ -23,7 +23,9 @@ Export::
     neuroml.save(cell, "cell.nml")      # cell, morphology, densities and channels; validated
 
 writes the cell with one ion channel per conductance of each mechanism (HH: Na+, K+, leak) in the
-standard forms (``builtin``), then checks the file with libNeuroML's validator
+standard forms (``builtin``), the ComponentTypes that imported gates, kinetic schemes and pools
+defined in LEMS use, and the instances of LEMS concentration models in a sibling file the cell's
+file includes (``writer_lems``: "cell.lems.nml" beside "cell.nml"), then checks the file with libNeuroML's validator
 (``neuroml.utils.validate_neuroml2``: the schema's rules, offline).
 
 libNeuroML is an optional extra (``pip install 'excitable[neuroml]'``), imported only when used.

@@ -3,7 +3,8 @@
 A gateKS is a set of states (``closedState``, ``openState``) whose occupancies x follow the linear
 scheme dx/dt = Q(V) x of its transitions, NeuroML's LEMS definitions: a ``forwardTransition`` (rate
 rf from -> to) and a ``reverseTransition`` (rate rr to -> from), each with one of the standard HH
-rate forms, and a ``tauInfTransition`` (rf = inf/tau, rr = (1 - inf)/tau, its steady state and time
+rate forms or a ComponentType of the files read (``lems``: a rate of V, [Ca2+]i and the
+temperature; a scheme reading [Ca2+]i gets a field ``cai``, moved by the calcium pool), and a ``tauInfTransition`` (rf = inf/tau, rr = (1 - inf)/tau, its steady state and time
 course in the standard forms). The gate's conductance is (the open states' occupancy)^instances, the
 channel's current gbar prod(gates) (V - erev), as for ``rates.channel_class``'s ohmic law.
 
