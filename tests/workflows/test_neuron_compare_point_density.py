@@ -113,6 +113,17 @@ def test_bad_input_is_one_line(argv, words, capsys):
     assert err.count("\n") == 1 and words in err, err
 
 
+def test_what_reads_an_events_time():
+    from excitable.io.nmodl.loader import load_mod
+    from excitable.workflows.neuron_side_point import events_read_time, wheel_mod
+
+    # t in NET_RECEIVE, net_send (self-events timed from t), an artificial cell's net_event
+    assert all(events_read_time(load_mod(EVENTS / f)) for f in ("ev_twostep.mod", "ev_nmda.mod", "ev_intfire.mod"))
+    # jumps only (expsyn, exp2syn), no NET_RECEIVE (pp_careader): off-grid times are taken
+    assert not any(events_read_time(c) for c in (wheel_mod("expsyn.mod"), wheel_mod("exp2syn.mod"),
+                                                 load_mod(EVENTS / "pp_careader.mod")))
+
+
 def test_spikes_off_the_dt_grid_arrive_in_neurons_step(capsys):
     from neuron import h
 
