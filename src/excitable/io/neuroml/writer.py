@@ -52,11 +52,11 @@ def document(cell, *, doc_id: str | None = None, v_init_mV: float = -65.0, ions=
     pools = [(n, m) for n, m in cell.mechanisms.items() if getattr(type(m), "neuroml_pool", None)]
     from excitable.io.neuroml.writer_lems import component_types, lems_pools
 
-    for n in lems_pools(pools)[:1]:  # libNeuroML's object model has no place for a ComponentType's instance
-        if lems_file is None or instances is None:
-            raise ModelError(f"NeuroML export: pool {n!r} is a concentration model defined in LEMS (ComponentType "
-                             f"{type(cell.mechanisms[n]).neuroml_lems_type!r}), whose instance a libNeuroML document "
-                             f"cannot hold; neuroml.save writes it into a sibling file")
+    lems = lems_pools(pools)
+    if lems and (lems_file is None or instances is None):  # libNeuroML has no place for their instances
+        raise ModelError(f"NeuroML export: pool {lems[0]!r} is a concentration model defined in LEMS (ComponentType "
+                         f"{type(cell.mechanisms[lems[0]]).neuroml_lems_type!r}), whose instance a libNeuroML document "
+                         f"cannot hold; neuroml.save writes it into a sibling file")
     for name, mech in cell.mechanisms.items():
         if name not in {n for n, _ in pools}:
             _mechanism(N, doc, mp, cell, comp, name, mech, group_of, taken, concentrations)
@@ -67,7 +67,7 @@ def document(cell, *, doc_id: str | None = None, v_init_mV: float = -65.0, ions=
         raise ModelError(f"NeuroML export: pool {pools[0][0]!r} on a cell without a Nernst/GHK density to read it")
     if concentrations:
         write_species(N, doc, bio, cell, comp, concentrations, pools, group_of, taken, instances)
-    if lems_pools(pools):
+    if lems:
         doc.includes.append(N.IncludeType(href=lems_file))
     component_types(doc, cell)
     doc.cells.append(N.Cell(id=cell_id, morphology=morph, biophysical_properties=bio))
