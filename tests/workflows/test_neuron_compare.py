@@ -7,6 +7,9 @@ excitable side by side, every trace compared.
 - The comparison can fail: a copy of the neuron wheel's hh.mod with gnabar 0.10 instead of 0.12
   keeps NEURON's name, so NEURON runs its built-in hh (the note says so) while excitable runs the
   file; the table says DIFFERS and the exit status is 1.
+- Mechanisms that run away together under the current clamp (a Ca2+ channel and pool, no K+
+  current) on both sides keep their clamps' rows and get a note; a runaway NEURON does not share
+  is a difference.
 - Bad input is one line with exit status 2: an unknown mechanism or parameter in --set, a value
   that is not a number, a temperature out of range, a file with a construct excitable refuses.
 """
@@ -149,3 +152,28 @@ def test_a_point_process_whose_kinetic_rate_reads_a_state_gives_neurons_numbers(
     rows = [ln.split() for ln in out.splitlines() if ln.startswith("nm_kinrate_pp")]
     assert any(r[-2] == "nm_kinrate_pp.O" for r in rows), out
     assert all(float(r[-1]) <= 1e-6 for r in rows), out
+
+
+def test_mechanisms_that_run_away_together_keep_their_clamp_rows(capsys):
+    """A Ca2+ channel and a pool with no K+ current: under 0.1 nA, V runs away on both sides (NEURON's
+    past 1000 mV, ours to NaN). The clamps are still compared, and a note says why the current clamp
+    is not (before, the instability aborted the whole comparison)."""
+    code, out, _ = _compare([MOD / "nm_cadecay.mod", MODEL / "bs_cahva.mod"], capsys)
+    assert code == 0, out
+    assert "bs_cahva clamp" in out and "together, current clamp of 0.1 nA: not compared" in out
+    assert "NEURON's V reached" in out and "together, current clamp  v" not in out
+
+
+def test_a_run_away_that_neuron_does_not_share_is_a_difference():
+    """Where NEURON's V stayed in range, excitable's instability is a difference (an infinite row)."""
+    import numpy as np
+
+    from excitable.errors import SimulationError
+    from excitable.workflows.neuron_compare import _unstable_together
+
+    notes: list[str] = []
+    rows = _unstable_together(SimulationError("the run became numerically unstable; reduce dt"),
+                              {"v": np.linspace(-65.0, 30.0, 50)}, 0.1, notes)
+    assert [(r.trace, r.difference) for r in rows] == [("v", float("inf"))]
+    assert "stayed within 65 mV" in notes[0]
+    assert _unstable_together(SimulationError("x"), {"v": np.array([-65.0, np.nan])}, 0.1, []) == []

@@ -11,6 +11,8 @@ one compartment, L = diam = 10 µm, cm = 1 µF/cm², NEURON's fixed step (second
 - all of them together (the cell the folder describes) under a current step of ``amplitude_nA``
   from 2 ms for 20 ms, with a 0.1 mS/cm² leak (e -65 mV) on both sides so a folder without a leak
   still has a resting potential; spike times (upward 0-mV crossings) are compared too;
+  where excitable's run becomes numerically unstable, NEURON's V decides: run away too (a
+  folder without a K+ current) and a note says the step is not compared, else a difference;
 - each point process and artificial cell on an hh compartment, driven by a spike train (or, without
   NET_RECEIVE, the current step): ``neuron_compare_point.py``.
 
@@ -31,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from excitable.errors import ModelError
+from excitable.errors import ModelError, SimulationError
 from excitable.workflows import neuron_side
 
 STEPS_MV = (-60.0, -20.0, 20.0, 40.0)
@@ -235,10 +237,38 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
                 diffs[trace] = max(diffs.get(trace, 0.0), d)
         rows += [Row(f"{suffix} clamp", t, d) for t, d in diffs.items()]
     stim = (2.0, 20.0, amplitude_nA)
-    ours = neuron_side.ours(mechanisms, values, dt=dt, celsius=celsius, iclamp=stim)
     theirs = nrn.run(mechanisms, values, iclamp=stim)
+    try:
+        ours = neuron_side.ours(mechanisms, values, dt=dt, celsius=celsius, iclamp=stim)
+    except SimulationError as e:
+        rows += _unstable_together(e, theirs, amplitude_nA, notes)
+        return Comparison(rows, None, None, notes, tolerance, found[1])
     rows += [Row("together, current clamp", t, d) for t, d in _differences(ours, theirs, groups, currents).items()]
     return Comparison(rows, spike_times(ours["v"], dt), spike_times(theirs["v"], dt), notes, tolerance, found[1])
+
+
+#: |V| beyond which a membrane has left physiology (mV): no ion's Nernst potential comes near it at
+#: any concentration a cell holds (a 1e6-fold ratio is 370 mV at 37 °C for z = 1).
+RUNAWAY_MV = 1000.0
+
+
+def _unstable_together(error, theirs: dict, amplitude_nA: float, notes: list[str]) -> list[Row]:
+    """The current clamp of every mechanism together, where excitable's run became numerically
+    unstable (``SimulationError``). Where NEURON's V ran away too (non-finite or beyond RUNAWAY_MV),
+    the folder's mechanisms do not hold V under this current (no K+ current beside a Ca2+ channel,
+    say): a note, and the clamps' rows stand. Where NEURON's stayed in range, excitable differs: a row
+    of infinite difference, so the verdict says DIFFERS."""
+    v = np.asarray(theirs["v"], dtype=float)
+    peak = float(np.nanmax(np.abs(v))) if np.isfinite(v).any() else float("inf")
+    first = str(error).split(";")[0]
+    if not np.isfinite(v).all() or peak > RUNAWAY_MV:
+        notes.append(f"together, current clamp of {amplitude_nA:g} nA: not compared: {first} here, and "
+                     f"NEURON's V reached {peak:.4g} mV: these mechanisms alone do not hold V under this "
+                     f"current (try a smaller --amplitude, or add a K+ current's file)")
+        return []
+    notes.append(f"together, current clamp of {amplitude_nA:g} nA: {first} here, while NEURON's V "
+                 f"stayed within {peak:.4g} mV")
+    return [Row("together, current clamp", "v", float("inf"))]
 
 
 def _differences(ours: dict, theirs: dict, groups: dict, currents=frozenset()) -> dict[str, float]:
