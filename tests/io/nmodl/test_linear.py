@@ -1,7 +1,8 @@
 """NMODL LINEAR blocks (io/nmodl/linear.py) against closed forms, under jit, vmap and grad, and the
 files NEURON would refuse. The NEURON side by side runs of the two test files are in
 test_neuron_side_by_side.py (CASES nm_linear_init, nm_linear_bp: every trace within 1e-6 of its
-range, 1e-11 found); the refusals of a wrong count and a nonlinear term in test_refusals.py.
+range, 1e-11 found); the refusals of a wrong count and a nonlinear term in test_refusals.py; point
+processes, artificial cells and ``~+`` in test_point_linear.py.
 
 Tolerances: both sides are float64 and the closed forms are a few operations; the LINEAR solve is
 an LU factorization of a 3x3 or 4x4 system whose entries are within a factor 10^3 of each other, so
@@ -149,15 +150,6 @@ def test_a_singular_system_solved_with_numbers_is_refused(tmp_path):
     mech = load_mod(path)()
     with pytest.raises(ModelError, match=rf"^{path}:8: LINEAR lin has no unique solution"):
         mech.advance(V, {"x": 0.0, "y": 0.0}, 6.3, 0.025, {"T": 0.0})
-
-
-def test_linear_in_a_point_process_is_refused_with_its_line(tmp_path):
-    path = tmp_path / "pp.mod"
-    path.write_text("NEURON { POINT_PROCESS pp NONSPECIFIC_CURRENT i }\nASSIGNED { v (mV) i (nA) }\n"
-                    "STATE { x }\nINITIAL { SOLVE lin }\nBREAKPOINT { i = x }\nLINEAR lin {\n  ~ x = 1\n}\n")
-    with pytest.raises(ModelError, match=r"pp\.mod:6: LINEAR lin in a point process or artificial cell not supported"):
-        load_mod(path)
-    assert any("LINEAR lin in a point process" in r for r in check_file(path)[0])
 
 
 def test_the_check_with_numbers_finds_a_residual_that_is_not_affine():

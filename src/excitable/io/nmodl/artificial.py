@@ -34,10 +34,9 @@ import re
 import jax
 import jax.numpy as jnp
 
-from excitable.io.nmodl import concentrations, events, solvers
+from excitable.io.nmodl import concentrations, events, nonlinear, solvers
 from excitable.io.nmodl.affine import materialize
 from excitable.io.nmodl.describe import Description
-from excitable.io.nmodl.expressions import kinetic_present
 from excitable.io.nmodl.parse import strip_comments
 
 
@@ -118,8 +117,11 @@ class Blocks:
         self.electrode = electrode_currents(mod)
         self.kept = _kept(desc, mod, self.electrode)
         self.needs_celsius = bool(re.search(r"\bcelsius\b", "\n".join(lines)))
-        # a derivimplicit or nonlinear sparse SOLVE counts where NEURON's loop would iterate on (mechanism.py)
-        self.flag = (solvers.UNCONVERGED,) if solvers.flagged(desc, gen.linear) else ()
+        # a derivimplicit, nonlinear sparse or NONLINEAR SOLVE counts where NEURON's loop would iterate on
+        self.flag = (solvers.UNCONVERGED,) if solvers.flagged(desc, gen.linear) or nonlinear.flagged(desc) else ()
+        # NEURON calls neither nrn_cur nor nrn_state of an ARTIFICIAL_CELL (it is in no node's list:
+        # checked with NEURON 9.0.2): its BREAKPOINT's SOLVEs never run, only INITIAL and NET_RECEIVE
+        self.artificial = is_artificial(mod)
         self.states = self.kept + _added(self.size) + (("celsius",) if self.needs_celsius else ()) + self.flag
         self.currents = desc.currents + self.electrode
         spec = events.point_fields(desc, mod)
@@ -152,12 +154,11 @@ class Blocks:
     def advance(self, chan, v, s, celsius, dt):
         gen = self.gen
         sc = self.scope(chan, v, s, celsius, s["t"] + 0.5 * dt, dt)  # NEURON's nrn_state: t + dt
-        for block, method in self.desc.solves:
+        for block, method in () if self.artificial else self.desc.solves:
             if method == "after_cvode":  # a PROCEDURE run after the step (svclmp's icur)
                 self.procs[block](sc)
             else:
-                kinetic_present(sc, gen.eq_states[block], lambda b=block, m=method: solvers.solve(
-                    m, gen.derivatives[b], sc, gen.eq_states[b], linear=gen.linear.get(b, False)))
+                events.state_solve(gen, block, method, sc)
         return {**s, **self.out(sc, v, celsius)}
 
     def steady_state(self, chan, v, celsius):

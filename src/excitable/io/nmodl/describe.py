@@ -79,6 +79,9 @@ class Description:
     linear_lines: dict[str, tuple[int, tuple[int, ...]]] = dataclasses.field(default_factory=dict)
     nonlinears: dict[str, object] = dataclasses.field(default_factory=dict)  # NONLINEAR blocks (nonlinear.py)
     nonlinear_lines: dict[str, tuple[int, tuple[int, ...]]] = dataclasses.field(default_factory=dict)  # as above
+    #: LINEAR/NONLINEAR block -> the places, among its equations, of the ``~+`` ones (NEURON adds each
+    #: to the equation before it; NEURON's parser reads ``~+`` as ``~``: linear.py)
+    continued: dict[str, frozenset[int]] = dataclasses.field(default_factory=dict)
 
     @property
     def currents(self) -> tuple[str, ...]:
@@ -162,7 +165,8 @@ def describe(mod) -> Description:
         solves=_solves(blocks["breakpoint"], steady=False), initial_solves=_solves(blocks["initial"], steady=True),
         derivatives=blocks["derivatives"], functions=blocks["functions"], procedures=blocks["procedures"],
         arrays=arrays, linears=blocks["linears"], linear_lines=_linear_lines(mod.text, blocks["linears"]),
-        nonlinears=blocks["nonlinears"], nonlinear_lines=_linear_lines(mod.text, blocks["nonlinears"], "NONLINEAR"))
+        nonlinears=blocks["nonlinears"], nonlinear_lines=_linear_lines(mod.text, blocks["nonlinears"], "NONLINEAR"),
+        continued=_continued(mod.text, [*blocks["linears"], *blocks["nonlinears"]]))
 
 
 def _linear_lines(text: str, names, keyword: str = "LINEAR") -> dict[str, tuple[int, tuple[int, ...]]]:
@@ -182,6 +186,23 @@ def _linear_lines(text: str, names, keyword: str = "LINEAR") -> dict[str, tuple[
             if depth <= 0 and "}" in lines[i]:
                 break
         out[name] = (head + 1, tuple(eqs))
+    return out
+
+
+def _continued(text: str, names) -> dict[str, frozenset[int]]:
+    """For each LINEAR or NONLINEAR block: the places of its ``~+`` equations among its ``~`` ones."""
+    from excitable.io.nmodl.parse import strip_comments
+
+    lines, out = strip_comments(text), {}
+    for name in names:
+        head = next((i for i, ln in enumerate(lines) if re.match(rf"\s*(NON)?LINEAR\s+{re.escape(name)}\b", ln)), None)
+        marks, depth = [], 0
+        for i in range(head if head is not None else len(lines), len(lines)):
+            marks += [m.group(1) for m in re.finditer(r"~(\+?)", lines[i])]
+            depth += lines[i].count("{") - lines[i].count("}")
+            if depth <= 0 and "}" in lines[i]:
+                break
+        out[name] = frozenset(k for k, plus in enumerate(marks) if plus)
     return out
 
 

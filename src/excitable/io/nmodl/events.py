@@ -284,6 +284,23 @@ def reads_dt(desc: Description, mod) -> bool:
     return any(re.search(r"\bdt\b", _mentions(desc, b)) for b in blocks)
 
 
+def state_solve(gen, block: str, method: str, scope) -> None:
+    """One SOLVE of BREAKPOINT as NEURON's ``nrn_state`` runs it at the new V, in a point process
+    or artificial cell (``gen``: its ``mechanism.Generated``): a LINEAR or NONLINEAR block solved
+    (linear.py, nonlinear.py, as in a density mechanism), a DERIVATIVE or KINETIC block advanced by
+    its METHOD (a linear KINETIC scheme's rates at the step's start)."""
+    from excitable.io.nmodl import solvers
+    from excitable.io.nmodl.expressions import kinetic_present
+
+    if block in gen.linears:
+        gen.solve_linear(block, scope)
+    elif block in gen.nonlinears:
+        gen.solve_nonlinear(block, scope)
+    else:
+        kinetic_present(scope, gen.eq_states[block], lambda: solvers.solve(
+            method, gen.derivatives[block], scope, gen.eq_states[block], linear=gen.linear.get(block, False)))
+
+
 def time_step(chan):
     """The ``dt`` field of a point process that reads it (ms), else 0 (NEURON's dt is never read)."""
     return getattr(chan, "dt", 0.0)

@@ -3,13 +3,20 @@
 ``LINEAR name { ~ a*x + b*y = c ... }`` is solved where a SOLVE names it (with no METHOD): in
 INITIAL once (``finitialize``; Khaliq & Raman's resurgent Na channel starts its 13 states so), in
 BREAKPOINT at every step, in ``nrn_state`` at the new V (nocmodl's generated code, checked: neither
-``nrn_init`` nor ``nrn_cur`` solves it). NEURON's rules (nocmodl ``simultan.cpp``):
+``nrn_init`` nor ``nrn_cur`` solves it). The same in a POINT_PROCESS (its ``advance``, both the
+``on_events`` and the event path: ``events.state_solve``) and in an ARTIFICIAL_CELL's INITIAL; NEURON
+never calls an ARTIFICIAL_CELL's ``nrn_state`` (checked with NEURON 9.0.2: the cell is in no node's
+list), so a SOLVE in its BREAKPOINT never runs, here neither (artificial.py). NEURON's rules
+(nocmodl ``simultan.cpp``):
 
 - the unknowns are the STATE variables that appear in the block's ``~`` equations (those of its
   SOLVEFOR list where it has one), a whole array where one of its elements appears; a STATE that
   appears nowhere in them is an ordinary variable there;
 - the block's other statements run in order, as code: a state they read has its value from before
-  the solve; each equation is a row, its unknowns' coefficients and the rest;
+  the solve; each equation is a row, its unknowns' coefficients and the rest; a ``~+`` equation
+  adds its terms to the row before it (nocmodl's C: no new row), so it is not counted; NEURON's
+  NMODL parser reads ``~+`` as ``~`` (a NonLinEquation node), so the places of the ``~+`` ones come
+  from the file's text (``Description.continued``); a block that opens with ``~+`` is refused;
 - there must be as many equations as unknowns (nocmodl refuses the file otherwise), each term may
   hold one unknown at most ("more than one state in preceding term") and no unknown may be an
   argument of a function call ("states not permitted in function calls": a FUNCTION the equation
@@ -23,8 +30,10 @@ the equations, so jit, vmap and grad go through it and it lowers for the GPU ker
 read (``problems``, from the AST, by nocmodl's rules): a number
 of equations unlike the number of unknowns (with FROM loops: counted when traced, ``solve``), a
 term with two unknowns (or a power, quotient or comparison of one), an unknown in a call; also an
-equation inside ``if`` (NEURON counts it whether or not it runs), a METHOD on the SOLVE, a LINEAR
-block in a point process or artificial cell (not run there yet). Where the block is solved with
+equation inside ``if`` (NEURON counts it whether or not it runs), a METHOD on the SOLVE, a leading
+``~+`` (nocmodl writes it before its first row). ``~+`` in a KINETIC block is refused by NEURON's
+parser (a syntax error with its line; nocmodl: "equation addition can't occur in this type of
+block"). Where the block is solved with
 numbers (outside ``jit``), ``check`` verifies the result: the residual at a second point must be
 A x1 + r(0) and the solution finite (a singular system, which NEURON's ``simeq`` stops on; under
 ``jit`` it gives NaN, which the engine's health check reports). It is not forced at load: running a
@@ -51,15 +60,15 @@ from excitable.io.nmodl.solvers import _present, affine_root
 CHECK_RTOL = 1e-9
 
 
-def equations(block, nonlinear: bool = False) -> list:
-    """(equation node, inside an ``if``) of a LINEAR block (``nonlinear``: a NONLINEAR one, whose
-    ``~`` equations are the same statements of another node type), in the order of the file."""
+def equations(block) -> list:
+    """(equation node, inside an ``if``) of a LINEAR or NONLINEAR block, in the order of the file
+    (NEURON's parser makes a ``~+`` equation of a LINEAR block a NonLinEquation node: both kinds)."""
     out = []
 
     def walk(statements, in_if):
         for st in statements:
             e = st.expression if st.is_expression_statement() else st
-            if e.is_non_lin_equation() if nonlinear else e.is_lin_equation():
+            if e.is_lin_equation() or e.is_non_lin_equation():
                 out.append((e, in_if))
             elif e.is_statement_block():
                 walk(e.statements, in_if)
@@ -131,13 +140,12 @@ def _degree(e, unknown: set) -> int | None:
 
 def problems(desc, point: bool = False) -> list[tuple[int, str]]:
     """(line, what) of each LINEAR block NEURON would refuse or excitable does not run, read from
-    the AST (``unsupported.find`` reports them). ``point``: a point process or artificial cell."""
+    the AST (``unsupported.find`` reports them). ``point`` (a point process or artificial cell)
+    changes nothing: the blocks run there as in a density mechanism."""
     found = []
     for name, block in desc.linears.items():
         head, lines = desc.linear_lines.get(name, (0, ()))
-        if point:
-            found.append((head, f"LINEAR {name} in a point process or artificial cell"))
-            continue
+        found += continuation_problems(desc, name, lines, head)
         eqs, unk = equations(block), unknowns(desc, name)
         names = {u.split("[")[0] for u in unk}
         for k, (eq, in_if) in enumerate(eqs):
@@ -149,9 +157,18 @@ def problems(desc, point: bool = False) -> list[tuple[int, str]]:
             elif max(degrees) > 1:
                 found.append((line, f"an equation not linear in the unknowns ({', '.join(unk)}) of LINEAR {name}"))
         has_loop = any(st.is_from_statement() for st in block.statement_block.statements)
-        if not has_loop and len(eqs) != len(unk):  # with FROM loops: counted when traced (solve)
-            found.append((head, count_message(name, len(eqs), unk)))
+        rows = len(eqs) - len(desc.continued.get(name, set()) - {0})  # a `~+` adds to the row before it
+        if not has_loop and rows != len(unk):  # with FROM loops: counted when traced (solve)
+            found.append((head, count_message(name, rows, unk)))
     return found
+
+
+def continuation_problems(desc, name: str, lines, head: int, kind: str = "LINEAR") -> list[tuple[int, str]]:
+    """A ``~+`` that is the block's first equation: nocmodl compiles it into a write before its
+    first row (C's ``_coef1[-1]``), which no run can mean; refused."""
+    if 0 not in desc.continued.get(name, ()):
+        return []
+    return [(lines[0] if lines else head, f"~+ as the first equation of {kind} {name} (it adds to the equation before it)")]
 
 
 def count_message(name: str, n_equations: int, unk, kind: str = "LINEAR") -> str:
@@ -161,14 +178,20 @@ def count_message(name: str, n_equations: int, unk, kind: str = "LINEAR") -> str
 
 
 class System:
-    """The solver a LINEAR block runs with: each ``~`` equation is recorded as a row (its place in
-    the block, the block's values as they are there, and its two sides)."""
+    """The solver a LINEAR block runs with: each ``~`` equation is recorded as a row of parts (its
+    place in the block, the block's values as they are there, and its two sides); a ``~+`` one
+    (its place in ``continued``) is one more part of the row before it, as nocmodl adds its terms
+    to that row (``_coef1[_counte]`` without ``++_counte``)."""
 
-    def __init__(self):
-        self.rows = []
+    def __init__(self, continued=frozenset()):
+        self.rows, self.continued = [], continued
 
     def linear(self, scope, index, lhs, rhs):
-        self.rows.append((index, scope.copy(), lhs, rhs))
+        part = (index, scope.copy(), lhs, rhs)
+        if index in self.continued and self.rows:
+            self.rows[-1].append(part)
+        else:
+            self.rows.append([part])
 
     def equation(self, scope, name, rhs, guard=True):
         raise ModelError(f"an ODE ({name}') inside a LINEAR block")
@@ -190,7 +213,7 @@ def compile_blocks(comp, desc, blocks=None) -> dict:
 def solve(run_block, scope, desc, name: str, unk: tuple[str, ...]) -> None:
     """Solve LINEAR ``name`` (compiled as ``run_block``) in ``scope``: the unknowns ``unk`` are set
     to the solution, per site; what the block assigns stays as it ran."""
-    system, inner = System(), scope.copy()
+    system, inner = System(desc.continued.get(name, frozenset())), scope.copy()
     inner.solver = system
     run_block(inner)
     scope.glob.update(inner.glob)
@@ -202,19 +225,22 @@ def solve(run_block, scope, desc, name: str, unk: tuple[str, ...]) -> None:
 
     def residual(x):
         rows = []
-        for _, snap, lhs, rhs in system.rows:
-            trial = snap.copy()
-            trial.glob[EXP_CACHE] = dict(snap.glob.get(EXP_CACHE, {}))  # its own: no tracer leaks out
-            # as locals: the equation's own names see x, a FUNCTION it calls reads the states as
-            # they are (NEURON's C: only the names in the equation are the unknowns)
-            trial.local.update(zip(unk, x))
-            rows.append(jnp.broadcast_to(materialize(lhs(trial)) - materialize(rhs(trial)), shape).astype(dtype))
+        for parts in system.rows:
+            total = 0.0
+            for _, snap, lhs, rhs in parts:  # one part, or the equation and its `~+` continuations
+                trial = snap.copy()
+                trial.glob[EXP_CACHE] = dict(snap.glob.get(EXP_CACHE, {}))  # its own: no tracer leaks out
+                # as locals: the equation's own names see x, a FUNCTION it calls reads the states as
+                # they are (NEURON's C: only the names in the equation are the unknowns)
+                trial.local.update(zip(unk, x))
+                total = total + (materialize(lhs(trial)) - materialize(rhs(trial)))
+            rows.append(jnp.broadcast_to(total, shape).astype(dtype))
         return tuple(rows)  # a tuple of site arrays, never stacked (solvers.site_systems: GPU kernels)
 
     zero = tuple(jnp.zeros(shape, dtype) for _ in unk)
     x, jac, r0 = affine_root(residual, zero)
     if not isinstance(r0[0], jax.core.Tracer):  # run with numbers (not under jit): checked
-        check(residual, jac, r0, x, desc.path, name, [lines[i] if i < len(lines) else head for i, *_ in system.rows])
+        check(residual, jac, r0, x, desc.path, name, [lines[p[0][0]] if p[0][0] < len(lines) else head for p in system.rows])
     for n, xx in zip(unk, x):
         scope.set(n, xx)
 

@@ -4,7 +4,9 @@ own Newton loop.
 ``NONLINEAR name [SOLVEFOR x, y] { ~ f(x, y) = g(x, y) ... }`` is solved where a ``SOLVE name``
 (no METHOD, or METHOD newton) stands: in INITIAL where the statement is (``finitialize``), in
 BREAKPOINT at every step in ``nrn_state`` at the new V (nocmodl 9.0.2's generated code, read:
-``nrn_cur`` does not solve it). What nocmodl generates (checked on tests/reference/mod/nm_nonlinear_*.mod):
+``nrn_cur`` does not solve it); the same in a POINT_PROCESS and in an ARTIFICIAL_CELL's INITIAL
+(whose BREAKPOINT NEURON never runs: linear.py). What nocmodl generates (checked on
+tests/reference/mod/nm_nonlinear_*.mod, tests/io/nmodl/mod_events/pp_nonlinear.mod):
 
 - a C function running the whole block, which stores each equation's residual ``rhs - lhs`` in
   order; scopmath's ``newton`` (newton.hpp, the loop derivimplicit's newton_thread.hpp also runs:
@@ -15,6 +17,7 @@ BREAKPOINT at every step in ``nrn_state`` at the new V (nocmodl 9.0.2's generate
 - the unknowns are the STATEs that appear in the equations (those of SOLVEFOR where it is given: a
   SOLVEFOR name that is no STATE is not counted), a whole array where one element appears, in the
   order of nocmodl's symbol list (names sorted as C's strcmp sorts them, array elements in order);
+- a ``~+`` equation adds its residual to the one before it (``_dlist1[_counte] +=``: linear.py);
 - there must be as many equations as unknowns (nocmodl refuses the file otherwise); unlike LINEAR,
   a state may appear anywhere, in products, powers or function calls; ``METHOD derivimplicit`` and
   the others are refused ("can't be used with Block").
@@ -26,7 +29,12 @@ traced in BREAKPOINT, all of MAXITERS as a loop in INITIAL; a site where NEURON 
 counted in ``UNCONVERGED`` and engine.run refuses the run in one line (NEURON aborts it). Refused
 with ``file:line`` when the file is read (``problems``): a count of equations unlike the unknowns',
 an equation inside ``if`` (its residual would be stale where the branch is not taken), a METHOD
-other than newton, STEADYSTATE on it, a NONLINEAR block in a point process or artificial cell.
+other than newton, STEADYSTATE on it, a leading ``~+``.
+
+The block's code runs at every evaluation of the Newton loop in NEURON (its C function is the
+residual), here at every evaluation from the scope's values: the same for a LOCAL or a variable set
+from others (``T = T0*exp(...)``), not for one the block sets from a value it read before
+(``x = x + 1`` moves on at each of NEURON's evaluations): refused with its line (``_rerun_problems``).
 """
 
 from __future__ import annotations
@@ -47,7 +55,7 @@ METHODS = ("", "newton")
 
 def equations(block) -> list:
     """(NonLinEquation node, inside an ``if``) of a NONLINEAR block, in the order of the file."""
-    return linear.equations(block, nonlinear=True)
+    return linear.equations(block)
 
 
 def unknowns(desc, name: str) -> tuple[str, ...]:
@@ -96,20 +104,21 @@ def count_message(name: str, n_equations: int, unk) -> str:
 
 def problems(desc, lines, point: bool = False) -> list[tuple[int, str]]:
     """(line, what) of each NONLINEAR block or SOLVE of one that NEURON refuses or excitable does
-    not run (``unsupported.find`` reports them); ``lines``: the file's code, comments blanked."""
+    not run (``unsupported.find`` reports them); ``lines``: the file's code, comments blanked.
+    ``point`` (a point process or artificial cell) changes nothing: the blocks run there too."""
     found = []
     for name, block in desc.nonlinears.items():
         head, eq_lines = desc.nonlinear_lines.get(name, (0, ()))
-        if point:
-            found.append((head, f"NONLINEAR {name} in a point process or artificial cell"))
-            continue
+        found += linear.continuation_problems(desc, name, eq_lines, head, "NONLINEAR")
+        found += _rerun_problems(name, lines, head)
         eqs, unk = equations(block), unknowns(desc, name)
         for k, (_, in_if) in enumerate(eqs):
             if in_if:
                 found.append((eq_lines[k] if k < len(eq_lines) else head, f"an equation inside if in NONLINEAR {name}"))
         has_loop = any(st.is_from_statement() for st in block.statement_block.statements)
-        if not has_loop and len(eqs) != len(unk):  # with FROM loops: counted when traced (solve)
-            found.append((head, count_message(name, len(eqs), unk)))
+        rows = len(eqs) - len(desc.continued.get(name, set()) - {0})  # a `~+` adds to the residual before it
+        if not has_loop and rows != len(unk):  # with FROM loops: counted when traced (solve)
+            found.append((head, count_message(name, rows, unk)))
     solve_line = {}
     for i, text in enumerate(lines):
         for m in re.finditer(r"\bSOLVE\s+(\w+)", text):
@@ -126,15 +135,48 @@ def problems(desc, lines, point: bool = False) -> list[tuple[int, str]]:
     return found
 
 
+def _rerun_problems(name: str, lines, head: int) -> list[tuple[int, str]]:
+    """(line, what) of each statement of NONLINEAR ``name`` (``head``: its header's line in
+    ``lines``) setting a variable that is not LOCAL (nor set by the block before any read of it)
+    from a value the block read before (or reads there): NEURON re-runs the block's code at every
+    Newton evaluation, so it would move on at each."""
+    found, seen, local, depth = [], "", set(), 0
+    for i in range(head - 1, len(lines) if head else 0):
+        text = lines[i].split("{", 1)[1] if i == head - 1 and "{" in lines[i] else lines[i]
+        depth += lines[i].count("{") - lines[i].count("}")
+        m = re.match(r"\s*LOCAL\s+(.*)", text)
+        if m:
+            local |= set(re.findall(r"[A-Za-z_]\w*", m.group(1)))
+        elif "~" not in text:
+            for x in re.finditer(r"(?<!FROM )\b([A-Za-z_]\w*)\s*=(?!=)", text):
+                word = rf"\b{re.escape(x.group(1))}\b"
+                read = re.search(word, text[x.end():]) or re.search(word, seen)
+                if x.group(1) not in local and read:
+                    found.append((i + 1, f"NONLINEAR {name} setting {x.group(1)} from its own earlier value "
+                                         "(NEURON re-runs the block at each Newton evaluation)"))
+                elif not read:  # set before any read: the same at every evaluation, like a LOCAL
+                    local.add(x.group(1))
+        seen += "\n" + text
+        if depth <= 0 and i >= head - 1 and "}" in lines[i]:
+            break
+    return found
+
+
 class System:
     """The solver a NONLINEAR block runs with: each ``~ lhs = rhs`` records its residual, rhs - lhs
-    as nocmodl's generated ``_dlist`` holds it, at the block's values where it is reached."""
+    as nocmodl's generated ``_dlist`` holds it, at the block's values where it is reached; a ``~+``
+    one (its place in ``continued``) adds its own to the residual before it (nocmodl's
+    ``_dlist1[_counte] += -(lhs) + rhs``)."""
 
-    def __init__(self):
-        self.rows = []
+    def __init__(self, continued=frozenset()):
+        self.rows, self.continued = [], continued
 
     def linear(self, scope, index, lhs, rhs):
-        self.rows.append(materialize(rhs(scope)) - materialize(lhs(scope)))
+        residual = materialize(rhs(scope)) - materialize(lhs(scope))
+        if index in self.continued and self.rows:
+            self.rows[-1] = self.rows[-1] + residual
+        else:
+            self.rows.append(residual)
 
     def equation(self, scope, name, rhs, guard=True):
         raise ModelError(f"an ODE ({name}') inside a NONLINEAR block")
@@ -161,7 +203,7 @@ def solve(run_block, scope, desc, name: str, unk: tuple[str, ...], initial: bool
         trial.glob[EXP_CACHE] = dict(sc.glob.get(EXP_CACHE, {}))  # its own: no tracer leaks out
         for n, xx in zip(unk, x):  # the states themselves (NEURON's newton moves their storage)
             trial.set(n, xx)
-        trial.solver = system = System()
+        trial.solver = system = System(desc.continued.get(name, frozenset()))
         run_block(trial)
         if len(system.rows) != len(unk):
             raise ModelError(f"{desc.path}:{head}: {count_message(name, len(system.rows), unk)} not supported")

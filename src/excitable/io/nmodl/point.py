@@ -39,7 +39,6 @@ import re
 
 from excitable.errors import ModelError
 from excitable.io.nmodl.describe import Description
-from excitable.io.nmodl.expressions import kinetic_present
 from excitable.io.nmodl.events import carried_extra as _carried_extra
 from excitable.io.nmodl.events import net_receive
 from excitable.io.nmodl.events import point_fields as _fields
@@ -130,7 +129,7 @@ def _make_jump_class(desc: Description, mod):
     """A point process whose NET_RECEIVE is jumps linear in the weight (``on_events``)."""
     import jax.numpy as jnp
 
-    from excitable.io.nmodl import concentrations, events, mechanism, solvers
+    from excitable.io.nmodl import concentrations, events, mechanism, nonlinear, solvers
     from excitable.io.nmodl.affine import materialize
     from excitable.io.nmodl.units import factors
     from excitable.physics.channel import AbstractChannel, channel
@@ -138,9 +137,11 @@ def _make_jump_class(desc: Description, mod):
     gen = mechanism.Generated(desc, factors(mod), mod.linear)
     spec = _fields(desc, mod)
     dt_of = events.time_step  # the run's dt (a field) where BREAKPOINT, INITIAL or NET_RECEIVE reads it
-    kept = desc.states + gen.carried + tuple(x for x in _carried_extra(desc, mod) if x not in gen.carried)
-    # a derivimplicit or nonlinear sparse SOLVE counts where NEURON's loop would iterate on (as mechanism.py)
-    flag = (solvers.UNCONVERGED,) if solvers.flagged(desc, gen.linear) else ()
+    # and what INITIAL sets for the SOLVE'd blocks (gen.kept: rates a LINEAR block reads)
+    carried = gen.carried + tuple(x for x in gen.kept if x not in gen.carried)
+    kept = desc.states + carried + tuple(x for x in _carried_extra(desc, mod) if x not in carried)
+    # a derivimplicit, nonlinear sparse or NONLINEAR SOLVE counts where NEURON's loop would iterate on (as mechanism.py)
+    flag = (solvers.UNCONVERGED,) if solvers.flagged(desc, gen.linear) or nonlinear.flagged(desc) else ()
     states = kept + (("celsius",) if gen.needs_celsius else ()) + flag
     jump, weight_name = _compile_net_receive(desc, mod, gen)
     currents = desc.currents
@@ -158,9 +159,8 @@ def _make_jump_class(desc: Description, mod):
 
     def advance(self, v, s, celsius, dt, drive):
         scope = gen.scope(self, v, s, celsius, dt)
-        for block, method in desc.solves:  # a linear KINETIC scheme's rates at the step's start
-            kinetic_present(scope, gen.eq_states[block], lambda b=block, m=method: solvers.solve(
-                m, gen.derivatives[b], scope, gen.eq_states[b], linear=gen.linear.get(b, False)))
+        for block, method in desc.solves:  # NEURON's nrn_state, at the new V
+            events.state_solve(gen, block, method, scope)
         return out(scope, v, celsius)
 
     def steady_state(self, v, celsius):
