@@ -35,7 +35,7 @@ CONSTRUCTS = {
     r"\bnet_send\s*\(": "net_send", r"\bflag\b": "flag", r"\bnet_event\s*\(": "net_event",
     r"\bnet_move\s*\(": "net_move", r"\bARTIFICIAL_CELL\b": "ARTIFICIAL_CELL", r"\bELECTRODE_CURRENT\b": "ELECTRODE_CURRENT",
     r"NET_RECEIVE\s*\(\s*\w+\s*(\([^)]*\))?\s*,": "per-NetCon arguments", r"\bstate_discontinuity\s*\(": "state_discontinuity",
-    r"\bweight\s*=\s*weight\b": "writes its weight", r"\bLINEAR\b": "LINEAR", r"\bNONLINEAR\b": "NONLINEAR",
+    r"\bweight\s*=\s*weight\b": "writes its weight", r"\bLINEAR\b": "LINEAR", r"\bNONLINEAR\b": "NONLINEAR", r"~\+": "~+",
 }
 #: test_pools runs: (files, sections, recorded sections, runs {label: keyword arguments})
 POOL_CASES = [
@@ -170,6 +170,9 @@ def event_rows() -> list[str]:
     from tests.io.nmodl import test_point_convergence
 
     rows += test_point_convergence.comparison_rows()  # derivimplicit in a point process
+    from tests.io.nmodl import test_point_linear
+
+    rows += test_point_linear.comparison_rows()  # LINEAR, NONLINEAR, ~+ in point processes and artificial cells
     return [f"| {row} | {constructs([str(f) for f in files])} | {traces} | {spikes} |"
             for row, files, traces, spikes in rows]
 

@@ -188,3 +188,18 @@ def test_a_nonlinear_block_moving_a_variable_on_at_each_evaluation_is_refused(tm
         load_mod(path)
     assert str(err.value).startswith(f"{path}:14: NONLINEAR lin setting q from its own earlier value")
     assert sum("not supported" in r for r in check_file(path)[0]) == 1  # z and u are not refused
+
+
+def comparison_rows(mods=None) -> list[tuple[str, list, str, str]]:
+    """(row, .mod files, traces, spikes) of the run above, for the table in docs/nmodl.md
+    (benchmarks/nmodl_table.py)."""
+    ref, ours = neuron_run(), our_run(mods if mods is not None else load_mod([*FILES, share() / "modfile" / "hh.mod"]))
+    diffs = [f"{k} {np.max(np.abs(ours[k] - ref[k])) / np.max(np.abs(ref[k])):.1e}"
+             for k in ["v", *(f"{n}.{f}" for n, fields in TRACES.items() for f in fields)]]
+    within = (f", within {np.max(np.abs(ours['spikes'] - ref['spikes'])):.0e} ms"
+              if len(ours["spikes"]) == len(ref["spikes"]) else "")
+    row = ("pp_linear (LINEAR, on_events path) + pp_nonlinear (NONLINEAR, self-events) on an hh compartment, "
+           "art_linear (an ARTIFICIAL_CELL solving LINEAR and NONLINEAR in INITIAL), each under a spike train, "
+           "6.3 °C; `~+` in all three")
+    return [(row, FILES, ", ".join(diffs) + " (of each trace's largest magnitude)",
+             f"art_linear {len(ours['spikes'])} vs {len(ref['spikes'])}{within}")]
