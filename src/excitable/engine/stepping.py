@@ -31,7 +31,7 @@ from excitable.engine.hines import solve_tree
 from excitable.engine.ion_style import promoted
 from excitable.engine.ions import advance_pools, pool_values
 from excitable.engine.plan import Placement, Plan
-from excitable.engine.writers import in_neuron_order, read_currents, store_written, writers
+from excitable.engine.writers import in_neuron_order, read_currents, store_written, writers, written_reversals
 from excitable.engine.synapses import deliver, detect
 from excitable.errors import ModelError
 from excitable.physics.ions import nernst
@@ -90,6 +90,8 @@ def written_pools(plan: Plan, params, chan_states, pools):
             if ion in {p.name for p in plan.pools}:
                 raise ModelError(f"ion {ion!r}: a dynamic pool (add_ions) and mechanism {pl.name!r}, "
                                  f"which writes {state}, in one model; keep one of them")
+            if what == "e":  # a written reversal potential: set below (written_reversals)
+                continue
             const = type(chan).ion_constants[ion]
             value = chan_states[pl.name][state]
             co = jnp.broadcast_to(getattr(chan, ion + "o", const["co"]), (n,) if plan.covers_all(pl) else value.shape)
@@ -102,10 +104,10 @@ def written_pools(plan: Plan, params, chan_states, pools):
                 entry = {**entry, what: entry[what].at[pl.sites].set(value), "co": entry["co"].at[pl.sites].set(co),
                          "active": entry["active"].at[pl.sites].set(1.0)}
             out[ion] = entry
-    for ion in {ion for _, writes in found for ion, _ in writes.values()}:
+    for ion in {ion for _, writes in found for ion, what in writes.values() if what == "ci"}:
         e = out[ion]
         out[ion] = {"ci": e["ci"], "active": e["active"], "e": nernst(e["ci"], e["co"], e["z"], params["celsius"])}
-    return out
+    return written_reversals(plan, found, chan_states, out)
 
 
 def written_currents(plan: Plan, params, v, states, pools):

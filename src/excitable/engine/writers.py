@@ -14,11 +14,13 @@ from excitable.errors import ModelError
 
 
 def writers(plan: Plan, params):
-    """(placement, {state: (ion, "ci")}) of every mechanism that writes an ion concentration (an
-    imported calcium pool, io/nmodl/concentrations.py)."""
+    """(placement, {state: (ion, "ci" | "e")}) of every mechanism that writes an ion concentration (an
+    imported calcium pool, io/nmodl/concentrations.py) or a reversal potential (``reversal_writes``:
+    a mechanism whose BREAKPOINT computes eca, as Cutsuridis et al.'s ccanl.mod)."""
     out, seen = [], {}
     for pl in plan.placements:
-        writes = getattr(type(params["channels"][pl.name]), "conc_writes", None)
+        cls = type(params["channels"][pl.name])
+        writes = {**(getattr(cls, "conc_writes", None) or {}), **(getattr(cls, "reversal_writes", None) or {})}
         if writes:
             for state, (ion, _) in writes.items():  # NEURON lets two write one ion; we do not pick one
                 for other, sites in seen.get(ion, ()):
@@ -28,7 +30,29 @@ def writers(plan: Plan, params):
                                          f"compartment {int(common[0])}; insert one {ion} pool per compartment")
                 seen.setdefault(ion, []).append((pl.name, np.asarray(pl.sites)))
             out.append((pl, writes))
+    _check_reversal_readers(plan, params, out)
     return out
+
+
+def _check_reversal_readers(plan: Plan, params, found) -> None:
+    """Refuse a mechanism that reads, in INITIAL or its SOLVE (``state_reads``), an eX another one
+    writes in the same compartment: NEURON stores the written eX in the middle of nrn_init and
+    nrn_state, so what such a reader sees depends on NEURON's mechanism order (the order the types
+    were registered), which excitable does not reproduce. Readers in BREAKPOINT (the currents) see
+    the value of the step before in both, whatever the order."""
+    for pl, writes in found:
+        for state, (ion, what) in writes.items():
+            if what != "e":
+                continue
+            for other in plan.placements:
+                cls = type(params["channels"][other.name])
+                fields = [f for f, target in cls.ion_fields.items() if target == (ion, "e")
+                          and f in (getattr(cls, "state_reads", None) or ())]
+                common = np.intersect1d(np.asarray(pl.sites), np.asarray(other.sites))
+                if other.name != pl.name and fields and len(common):
+                    raise ModelError(f"{other.name} reads {fields[0]} in its INITIAL or SOLVE in compartment "
+                                     f"{int(common[0])}, where {pl.name} writes {state}: NEURON's mechanism order decides "
+                                     f"which value it sees there; not supported (a read in BREAKPOINT is)")
 
 
 def read_currents(plan: Plan, params) -> set[str]:
@@ -61,3 +85,23 @@ def store_written(plan: Plan, pl, writes, new_states, pools):
               else entry[what].at[pl.sites].set(value))
         pools = {**pools, ion: {**entry, what: ci}}
     return pools
+
+
+def written_reversals(plan: Plan, found, chan_states, pools):
+    """``pools`` with each reversal potential a mechanism writes (``found``: ``writers``) set at its
+    sites from its state: NEURON's ion then keeps the written value (its style "e state": no Nernst,
+    even where a concentration is written), which every mechanism's currents read at the next step."""
+    out = dict(pools)
+    for pl, writes in found:
+        for state, (ion, what) in writes.items():
+            if what != "e":
+                continue
+            value = chan_states[pl.name][state]
+            entry = out.get(ion) or {"active": jnp.zeros((plan.n,), value.dtype)}
+            e = entry.get("e", jnp.zeros((plan.n,), value.dtype))
+            if plan.covers_all(pl):
+                e, active = jnp.broadcast_to(value, (plan.n,)), jnp.ones((plan.n,), value.dtype)
+            else:
+                e, active = e.at[pl.sites].set(value), entry["active"].at[pl.sites].set(1.0)
+            out[ion] = {**entry, "e": e, "active": active}
+    return out

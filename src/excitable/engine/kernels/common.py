@@ -42,6 +42,9 @@ def fusable_tree(plan: Plan, params=None) -> str | None:
     if params is not None and any(getattr(type(params["channels"][pl.name]), "conc_writes", None)
                                   for pl in plan.placements):
         return "a mechanism that writes an ion concentration (stepping.written_pools)"
+    if params is not None and any(getattr(type(params["channels"][pl.name]), "reversal_writes", None)
+                                  for pl in plan.placements):
+        return "a mechanism that writes a reversal potential (writers.written_reversals)"
     if params is not None and any(what == "current" for pl in plan.placements
                                   for _, what in type(params["channels"][pl.name]).ion_fields.values()):
         return "a mechanism that reads an ion current (stepping.written_currents)"

@@ -49,6 +49,8 @@ compartment it sits in, as NEURON's promotes its section's.
 
 from __future__ import annotations
 
+import re
+
 from excitable.io.nmodl.describe import ION_DEFAULTS, Description, Ion, ion_default
 
 
@@ -68,13 +70,15 @@ def has_valence(ion: Ion) -> bool:
     return ion.name in ION_DEFAULTS or ion.valence is not None
 
 
-def _set_in_solve(desc: Description, var: str) -> bool:
-    import re
-
+def _text(block) -> str:
     from excitable.io.nmodl.parse import dsl
 
+    return dsl().to_nmodl(block)
+
+
+def _set_in_solve(desc: Description, var: str) -> bool:
     blocks = [desc.derivatives[b] for b, _ in desc.solves if b in desc.derivatives]
-    return any(re.search(rf"\b{re.escape(var)}\s*=(?!=)", dsl().to_nmodl(b)) for b in blocks)
+    return any(re.search(rf"\b{re.escape(var)}\s*=(?!=)", _text(b)) for b in blocks)
 
 
 def readable_current(desc: Description, ion: Ion, var: str) -> bool:
@@ -86,6 +90,29 @@ def readable_current(desc: Description, ion: Ion, var: str) -> bool:
     if ion.kind(var) != "current":
         return False
     return any(writable(desc, ion, w) for w in ion.write) or (not desc.point and var not in ion.write)
+
+
+def reversal_problem(desc: Description, ion: Ion, var: str) -> str:
+    """Why ``WRITE var`` (a reversal potential, Cutsuridis et al.'s ccanl.mod: eca = RT/2F ln(cao/cai))
+    is not run, or "" where it is. NEURON (checked, 9.0.2): the ion's style becomes "e state" (no
+    Nernst at finitialize or in a step); a mechanism that writes no current runs its whole
+    BREAKPOINT in nrn_state, after its SOLVE, and stores eX in the ion there, so every mechanism's
+    currents see it at the next step; INITIAL's value is stored at finitialize, where a file whose
+    INITIAL does not set eX stores what its variable held (0, then the previous run's value)."""
+    if desc.point:
+        return "a point process"
+    if desc.currents:
+        return "a mechanism that writes currents (NEURON stores eX in its nrn_cur: the mechanisms after it see it in that step)"
+    if not desc.initial or not re.search(rf"\b{re.escape(var)}\s*=(?!=)", _text(desc.initial)):
+        return "a mechanism whose INITIAL does not set it (NEURON then keeps the previous run's value)"
+    return ""
+
+
+def reversal_writes(desc: Description) -> dict[str, tuple[str, str]]:
+    """Written reversal potential -> (ion, "e"), e.g. {"eca": ("ca", "e")}: a mechanism with no currents
+    whose BREAKPOINT computes it (run after the SOLVE, in ``advance``) and whose INITIAL sets it."""
+    return {var: (ion.name, "e") for ion in desc.ions for var in ion.write
+            if ion.kind(var) == "e" and not reversal_problem(desc, ion, var)}
 
 
 def conc_writes(desc: Description) -> dict[str, tuple[str, str]]:
@@ -119,3 +146,21 @@ def initial_states(desc: Description) -> dict[str, float]:
     for var, (ion, _) in conc_writes(desc).items():
         seeds[var] = ion_default(ion, "i")
     return seeds
+
+
+def state_reads(desc: Description, fields) -> tuple[str, ...]:
+    """The ion ``fields`` read by INITIAL or the SOLVE'd blocks, or by any FUNCTION or PROCEDURE
+    (they may be called there): what nrn_init and nrn_state read, where NEURON's mechanism order
+    decides which value a mechanism sees of an eX another one writes (``engine.writers``)."""
+    blocks = [desc.initial, *desc.functions.values(), *desc.procedures.values()]
+    blocks += [b for group in (desc.derivatives, desc.linears, desc.nonlinears) for k, b in group.items()
+               if any(k == name for name, _ in desc.solves + desc.initial_solves)]
+    text = "\n".join(_text(b) for b in blocks if b is not None)
+    return tuple(f for f in fields if re.search(rf"\b{re.escape(f)}\b", text))
+
+
+def engine_attributes(desc: Description, ion_fields) -> dict:
+    """The class attributes by which the engine runs a mechanism's ions: ``conc_writes``,
+    ``ion_constants``, ``reversal_writes`` and ``state_reads`` (see the functions of those names)."""
+    return {"conc_writes": conc_writes(desc), "ion_constants": ion_constants(desc),
+            "reversal_writes": reversal_writes(desc), "state_reads": state_reads(desc, ion_fields)}

@@ -294,7 +294,7 @@ def make_class(desc: Description, mod, tables=None):
     for k in spec:
         if k in RESERVED or keyword.iskeyword(k):
             raise ModelError(f"{desc.path}: parameter {k!r} has a name excitable's channels reserve; rename it")
-    carried_all = gen.carried + gen.kept
+    carried_all = gen.carried + gen.kept + (written_e := tuple(concentrations.reversal_writes(desc)))  # WRITE eca
     # a nonlinear sparse or a derivimplicit SOLVE counts where NEURON's loop would iterate on (solvers.UNCONVERGED)
     flag = (solvers.UNCONVERGED,) if solvers.flagged(desc, gen.linear) or nonlinear_blocks.flagged(desc) else ()
     states = (desc.states + carried_all + (("t",) if gen.needs_t else ()) + (("celsius",) if gen.needs_celsius else ())
@@ -339,6 +339,8 @@ def make_class(desc: Description, mod, tables=None):
                 continue
             kinetic_present(scope, gen.eq_states[block], lambda b=block, m=method: solvers.solve(
                 m, gen.derivatives[b], scope, gen.eq_states[b], linear=gen.linear.get(b, False)))
+        if written_e:  # no currents: NEURON runs the rest of BREAKPOINT in nrn_state, after the SOLVE
+            gen.breakpoint(scope)
         out = _states_out(scope, v, celsius)
         if flag:
             out[solvers.UNCONVERGED] = s[solvers.UNCONVERGED] + scope.glob[solvers.UNCONVERGED] + jnp.zeros_like(v)
@@ -382,8 +384,7 @@ def make_class(desc: Description, mod, tables=None):
         "ions": ions, "ion_fields": ion_fields,
         "geometry_fields": {k: GEOMETRY_SOURCES[k] for k in geometry(desc)},
         "time_fields": ("dt",) if gen.dt_field else (),
-        # A calcium pool's written concentrations, for the engine (io/nmodl/concentrations.py).
-        "conc_writes": concentrations.conc_writes(desc), "ion_constants": concentrations.ion_constants(desc),
+        **concentrations.engine_attributes(desc, ion_fields),  # what the engine does with the ions (its docstring)
         "currents": currents_fn, "advance": advance, "steady_state": steady_state,
         "gates": lambda self, v, celsius: {}, "source": desc.path, "description": desc,
         "shared_exp": gen.comp_exp, **table_namespace,
