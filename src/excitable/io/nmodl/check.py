@@ -31,7 +31,8 @@ def check_file(path) -> tuple[list[str], int]:
     for ion in desc.ions:
         reads = ", ".join(f"{r} (default {ion_default(ion.name, ion.kind(r)):g})"
                           if ion.kind(r) != "current" else r for r in ion.read)
-        lines.append(f"  ion {ion.name}: reads {reads or 'nothing'}; writes {', '.join(ion.write) or 'nothing'}")
+        valence = f" (valence {ion.valence:g})" if ion.valence is not None else ""  # NEURON needs it for a new ion
+        lines.append(f"  ion {ion.name}{valence}: reads {reads or 'nothing'}; writes {', '.join(ion.write) or 'nothing'}")
     if desc.nonspecific:
         lines.append("  nonspecific currents: " + ", ".join(desc.nonspecific))
     geometry = [g for g in ("diam", "area") if g in desc.assigned or g in desc.parameters]

@@ -40,7 +40,15 @@ whose current some mechanism reads (``engine.writers.read_currents``). Read in B
 refused (NEURON's ``nrn_cur`` gives a partial sum, the mechanisms before this one in its order), and
 in INITIAL too (NEURON's ion holds what the previous run left there: 0 at the first finitialize).
 
-Not done (refused or documented): writing ``cao`` or ``eca``, a concentration that is not a STATE
+A reversal potential the file writes (``WRITE eca``, Cutsuridis et al.'s ccanl.mod computing eca
+itself: ``reversal_writes``) is run where NEURON's value does not depend on its mechanism order: a
+density mechanism that writes no current (NEURON runs its BREAKPOINT in nrn_state, after the SOLVE,
+and stores eX in the ion; ion style "e state", no Nernst) and whose INITIAL sets eX (else NEURON
+keeps the previous run's value). The value is a state of the class; the engine gives it to every
+mechanism of the compartment (``engine.writers.written_reversals``) and refuses one that reads it
+in INITIAL or a SOLVE (``state_reads``), where NEURON's registration order decides what it sees.
+
+Not done (refused or documented): writing ``cao``, or ``eca`` otherwise (above), a concentration that is not a STATE
 (an ASSIGNED ``cai`` set in BREAKPOINT), an ion current read outside the SOLVE'd blocks (above), or
 by a point process, or by a mechanism that writes that current and no concentration. A point process
 declares ``ion_constants`` too (io/nmodl/point.py, artificial.py): it promotes the style of the
