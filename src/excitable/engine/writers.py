@@ -22,13 +22,13 @@ def writers(plan: Plan, params):
         cls = type(params["channels"][pl.name])
         writes = {**(getattr(cls, "conc_writes", None) or {}), **(getattr(cls, "reversal_writes", None) or {})}
         if writes:
-            for state, (ion, _) in writes.items():  # NEURON lets two write one ion; we do not pick one
-                for other, sites in seen.get(ion, ()):
+            for state, (ion, what) in writes.items():  # NEURON lets two write one ion; we do not pick one
+                for other, sites in seen.get((ion, what), ()):
                     common = np.intersect1d(sites, np.asarray(pl.sites))
                     if len(common):
                         raise ModelError(f"mechanisms {other!r} and {pl.name!r} both write {state} (ion {ion!r}) in "
                                          f"compartment {int(common[0])}; insert one {ion} pool per compartment")
-                seen.setdefault(ion, []).append((pl.name, np.asarray(pl.sites)))
+                seen.setdefault((ion, what), []).append((pl.name, np.asarray(pl.sites)))
             out.append((pl, writes))
     _check_reversal_readers(plan, params, out)
     return out
