@@ -70,7 +70,7 @@ def in_neuron_order(plan: Plan, params):
     every other mechanism sees the concentration a writer stored this step (or in INITIAL), whatever
     order the user inserted them in (checked against NEURON with a Ca-dependent gate whose file sorts
     before the pool's: tests/io/nmodl/test_pools.py)."""
-    written = dict((pl.name, writes) for pl, writes in writers(plan, params))
+    written = {pl.name: writes for pl, writes in writers(plan, params)}
     return ([(pl, written[pl.name]) for pl in plan.placements if pl.name in written]
             + [(pl, None) for pl in plan.placements if pl.name not in written])
 

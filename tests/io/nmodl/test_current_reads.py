@@ -33,7 +33,15 @@ from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod
 from excitable.io.nmodl.check import check_file
 from excitable.physics.ions import nernst
-from tests.io.nmodl.neuron_side import DIAM_UM, DT, L_UM, OWN, mod_file, neuron_run, neuron_with_mods
+from tests.io.nmodl.neuron_side import (
+    DIAM_UM,
+    DT,
+    L_UM,
+    OWN,
+    mod_file,
+    neuron_run,
+    neuron_with_mods,
+)
 from tests.io.nmodl.test_neuron_side_by_side import spike_times, worst
 from tests.reference.nrnmech import neuron_loaded
 
@@ -51,9 +59,15 @@ def cls(stem):
     return _CLASSES[stem]
 
 
+#: The test files of ion variables (this file, test_other_ions, test_reversal_writes): one library,
+#: compiled once.
+ION_FILES = ("nm_careadonly", "nm_clchan", "nm_clpool", "nm_ewrite", "nm_ccanl", "nm_ncachan")
+
+
 def neuron():
-    neuron_with_mods()  # cachan1, nm_instant (the first library)
-    return neuron_loaded([OWN / f"{READER}.mod"], "nrnmech-current-reads", "the current-read test file")
+    """NEURON with the first library (cachan1, nm_instant, ...) and ION_FILES loaded."""
+    neuron_with_mods()
+    return neuron_loaded([OWN / f"{n}.mod" for n in ION_FILES], "nrnmech-ion-variables", "the ion-variable test files")
 
 
 def both(stems, *, tstop, v_init, clamp=None, iclamp=None):
