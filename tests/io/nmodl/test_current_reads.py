@@ -199,3 +199,24 @@ def test_a_read_in_the_solve_only_loads_and_a_point_process_read_is_refused(tmp_
                      % ("c = 0", "0.001*c"))
     with pytest.raises(ModelError, match=r"ppread\.mod:3: READ ica \(an ion current read by a point process"):
         load_mod(point)
+
+
+def test_the_single_kernel_runs_a_reader_and_the_tree_kernels_leave_it_to_the_scan():
+    """The single-compartment fused kernel (Pallas, in its interpreter on a CPU) takes the engine's
+    own step, so it gives the scan's ca_i exactly; the tree kernels step the states themselves, with
+    no ion totals, and decline the model (kernels.common.fusable_tree)."""
+    from excitable.engine.kernels.common import fusable_tree
+
+    cell = ex.Cell.cylinder(length=L_UM, diameter=DIAM_UM).insert(cls("cachan1")()).insert(cls(READER)())
+    sim = ex.Simulation(cell, dt=DT, temperature=CELSIUS, v_init=-65.0)
+    sim.stimulate(ex.IClamp(cell.soma, amplitude=0.05, delay=0.5, duration=2.0))
+    sim.record(f"{READER}.ca_i")
+    scan, fused = sim.run(3.0, kernel="scan"), sim.run(3.0, kernel="fused")
+    assert np.ptp(np.asarray(scan[f"{READER}.ca_i"])) > 1e-6  # mM: it moves
+    np.testing.assert_array_equal(np.asarray(fused[f"{READER}.ca_i"]), np.asarray(scan[f"{READER}.ca_i"]))
+    b = ex.Morphology.builder()
+    b.add("soma", length=10.0, diameter=10.0)
+    b.add("dend", length=100.0, diameter=2.0, parent="soma", x=1.0)
+    tree = ex.Cell(b.build(), nseg=1).insert(cls("cachan1")()).insert(cls(READER)())
+    tsim = ex.Simulation(tree, dt=DT, temperature=CELSIUS)
+    assert "reads an ion current" in fusable_tree(tsim.plan, tsim.parameters())
