@@ -57,7 +57,8 @@ from excitable.io.nmodl.solvers import _present, affine_root
 #: The linearity check when a file is loaded: |r(x1) - (A x1 + r(0))| <= CHECK_RTOL x the row's
 #: scale. Round-off in a row of k terms is ~k x 1e-16 of its scale; a term x*y or x^2 at x1 ~ 0.5
 #: misses the linear prediction by ~0.1 of the scale: 1e-9 separates the two by orders of magnitude.
-CHECK_RTOL = 1e-9
+#: In float32 (eps 1.2e-7) round-off is ~k x 1e-7 (1.4e-8 found): there CHECK_EPS x eps, 7.6e-6.
+CHECK_RTOL, CHECK_EPS = 1e-9, 64
 
 
 def equations(block) -> list:
@@ -256,7 +257,8 @@ def check(residual, jac, r0, x, path, name: str, row_lines) -> None:
     predicted = r0 + terms.sum(axis=1)
     scale = np.maximum(np.abs(r0) + np.abs(terms).sum(axis=1), np.abs(r1)) + 1e-300
     off = np.abs(r1 - predicted) / scale
-    bad = np.flatnonzero(np.max(off.reshape(n, -1), axis=1) > CHECK_RTOL)
+    rtol = max(CHECK_RTOL, CHECK_EPS * float(np.finfo(r0.dtype).eps))
+    bad = np.flatnonzero(np.max(off.reshape(n, -1), axis=1) > rtol)
     if bad.size:
         raise ModelError(f"{path}:{row_lines[bad[0]]}: an equation not linear in the unknowns of LINEAR {name} "
                          f"(off its linear part by {float(np.max(off[bad[0]])):.2g} of its scale) not supported")
