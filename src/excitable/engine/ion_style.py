@@ -91,7 +91,9 @@ def check(plan, params):
     a reversal potential set (a field other than its default) where the ion's concentrations are
     used (NEURON recomputes it by Nernst at finitialize, and at every step beside a writer), and two
     readers of one compartment that disagree on a concentration (NEURON keeps one per segment).
-    Nodes of a dynamic pool (``add_ions``) are left out: the pool sets all three there."""
+    Nodes of a dynamic pool (``add_ions``) are left out: the pool sets all three there. Two
+    mechanisms giving one ion different valences are refused too (NEURON refuses to load them)."""
+    _check_valences(plan, params)
     for ion in _used_ions(plan, params):
         free = ~_dynamic(params, ion, plan.n)
         _check_agree(plan, params, ion, free)
@@ -136,3 +138,13 @@ def _check_agree(plan, params, ion: str, free: np.ndarray) -> None:
         fresh = np.isnan(before)
         known[what][sites[fresh]] = value[fresh]
         owner[what][sites[fresh]] = f"{pl.name}.{f}"
+
+
+def _check_valences(plan, params) -> None:
+    first: dict[str, tuple[float, str]] = {}
+    for pl in plan.placements:
+        for ion, c in (getattr(type(params["channels"][pl.name]), "ion_constants", None) or {}).items():
+            z, name = first.setdefault(ion, (c["z"], pl.name))
+            if z != c["z"]:
+                raise ModelError(f"{name} gives ion {ion!r} valence {z:g} and {pl.name} {c['z']:g}: NEURON "
+                                 f"refuses two valences for one ion; give the files the same VALENCE")
