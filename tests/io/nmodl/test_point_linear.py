@@ -239,3 +239,13 @@ def test_a_float32_linear_solve_passes_the_linearity_check(mods):
 
     s = mods.art_linear().steady_state(jnp.asarray(-65.0, jnp.float32), CELSIUS)
     assert float(s["m"]) == pytest.approx(0.2, rel=1e-7)
+
+
+def test_mod_check_says_an_artificial_cells_breakpoint_never_runs():
+    lines = check_file(HERE / "art_linear.mod")[0]
+    assert ("  solves: split in BREAKPOINT (never run, as in NEURON: an artificial cell has no nrn_state), "
+            "root in BREAKPOINT (never run, as in NEURON: an artificial cell has no nrn_state), "
+            "split (LINEAR: its equations solved in INITIAL), "
+            "root (NONLINEAR: its equations solved by Newton's method in INITIAL)") in lines
+    assert "  solves: bind (LINEAR: its equations solved at every step), bind (LINEAR: its equations solved in INITIAL)" \
+        in check_file(HERE / "pp_linear.mod")[0]
