@@ -55,3 +55,18 @@ def netcon_table(conn, chan: dict) -> dict[str, dict[str, np.ndarray]]:
         if names:
             out[g.mechanism] = {n: np.asarray(netcon_values(conn, chan, g.mechanism, n)) for n in names}
     return out
+
+
+def written_v(plan, params, chan: dict, v):
+    """V (mV, (..., n)) after this step's deliveries where a point process's NET_RECEIVE assigned
+    ``v`` (``writes_v``: an integrate-and-fire reset, io/nmodl/watch.py): NEURON writes it into the
+    node at the end of NET_RECEIVE, and the step starts from it. The states ``v_node`` (the V the
+    instance's last delivery left) and ``v_wrote`` (1 where one did) say where; two such instances
+    on one node: the later placement's write wins, as NEURON's later NET_RECEIVE would."""
+    for pl in plan.placements:
+        if not getattr(type(params["channels"][pl.name]), "writes_v", False):
+            continue
+        s = chan[pl.name]
+        sites = np.asarray(pl.sites)
+        v = v.at[..., sites].set(jnp.where(s["v_wrote"] > 0.5, s["v_node"], v[..., sites]))
+    return v

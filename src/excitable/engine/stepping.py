@@ -32,6 +32,7 @@ from excitable.engine.ion_style import promoted
 from excitable.engine.ions import advance_pools, pool_values
 from excitable.engine.plan import Placement, Plan
 from excitable.engine.writers import in_neuron_order, read_currents, store_written, writers, written_reversals
+from excitable.engine.netcons import written_v
 from excitable.engine.synapses import deliver, detect
 from excitable.errors import ModelError
 from excitable.physics.ions import nernst
@@ -238,13 +239,17 @@ def ion_currents(plan: Plan, params, v, states, pools, names=None):
     return {name: add_in_order(plan, jnp.zeros_like(v), parts[name]) for name in names}
 
 
-def receive_events(plan: Plan, params, states, amounts, dt=None, offsets=_NONE):
+def receive_events(plan: Plan, params, states, amounts, dt=None, offsets=_NONE, v=None):
     """States after this step's presynaptic events (``on_events``: Exp2Syn's jumps, an imported
     NET_RECEIVE), applied before the membrane currents, as NEURON delivers an event of time t
     before the step that starts at t: the step's current already sees the jump. A mechanism with
     ``on_step`` (io/nmodl/artificial.py: self-events, its clock t) takes every step's, with dt and
-    the arrivals' times past the step's start (``offsets``: from artificial cells' spikes)."""
+    the arrivals' times past the step's start (``offsets``: from artificial cells' spikes), and the
+    V at its sites where its NET_RECEIVE reads it (``reads_v``: io/nmodl/watch.py)."""
     def one(pl, chan):
+        if getattr(type(chan), "reads_v", False) and v is not None:
+            (at,) = at_sites(plan, [pl], v).values()
+            return chan.on_step(states[pl.name], amounts.get(pl.name), dt, offsets.get(pl.name), v=at)
         if hasattr(type(chan), "on_step"):
             return chan.on_step(states[pl.name], amounts.get(pl.name), dt, offsets.get(pl.name))
         return chan.on_events(states[pl.name], amounts[pl.name]) if pl.name in amounts else states[pl.name]
@@ -325,7 +330,8 @@ def step(plan: Plan, params, state, drive, dt, theta: float = 1.0):
         syn, syn_drive["T"], syn_drive["amount"] = deliver(conn, params, syn, dt)
     if events:
         offsets = {g.mechanism: syn[g.mechanism]["arrival_offset"] for g in conn.groups if conn.artificial}
-        states = receive_events(plan, params, states, syn_drive["amount"], dt, offsets)
+        states = receive_events(plan, params, states, syn_drive["amount"], dt, offsets, v)
+        v_start, v = v, written_v(plan, params, states, v)  # a NET_RECEIVE's reset (netcons.written_v)
     pools = written_pools(plan, params, states, ion_pool_values(plan, params, state["ions"]))
     w = DENSITY_TO_PER_UM2 * params["area"]  # densities -> pF, nS, pA
     i_mem, g_mem = membrane(plan, params, v, states, pools)
@@ -365,7 +371,8 @@ def step(plan: Plan, params, state, drive, dt, theta: float = 1.0):
         ions = advance_pools(plan.pools, params, ions, ion_currents(plan, params, v_used, states, pools), dt)
     spiked = jnp.zeros(0)
     if conn.n_sources:
-        syn, spiked = detect(conn, params, syn, v, v_new, drive.get("spikes", jnp.zeros(0)), states_new)
+        syn, spiked = detect(conn, params, syn, v_start if events else v, v_new, drive.get("spikes", jnp.zeros(0)),
+                             states_new)
     if len(plan.vclamp_nodes):
         vclamp_i = vclamp_i - g_clamp * dv[plan.vclamp_nodes]  # clamp current at the new V
     # The ionic current the step actually used (linearized at the new V), as a density: with it

@@ -201,7 +201,7 @@ NET_RECEIVE (%s) {
 REFUSED = {
     "net_send_in_procedure": ("", "net_send(1, 1)", "w", "", 15, "net_send() outside NET_RECEIVE and INITIAL"),
     "net_move_in_initial": ("net_move(1)", "", "w", "", 9, "net_move() outside NET_RECEIVE"),
-    "v_in_net_receive": ("", "", "w", "g = g + v*0", 18, "v in NET_RECEIVE"),
+    # v in NET_RECEIVE is run (the segment's V at delivery; a write resets it): test_watch.py
     # more arguments are per-NetCon state (test_netcon_args.py), so is a written weight (test_plasticity.py)
 }
 

@@ -23,7 +23,8 @@ BREAKPOINT = "BREAKPOINT { i = g*(v + 65) }\n"
 CASES = {
     "verbatim": ("", "", BREAKPOINT + "VERBATIM\n  double x = 1;\nENDVERBATIM\n", 9, "VERBATIM (C code)"),
     "pointer": ("    POINTER p", "p", BREAKPOINT, 4, "POINTER"),
-    "watch": ("", "", BREAKPOINT + "NET_RECEIVE (w) {\n  WATCH (v > 0) 2\n}\n", 10, "WATCH"),
+    "watch": ("", "", BREAKPOINT + "NET_RECEIVE (w) {\n  WATCH (v > 0) 2\n}\n", 10,
+              "WATCH outside the NET_RECEIVE of a POINT_PROCESS"),  # in a point process: test_watch.py
     "artificial_cell": ("    ARTIFICIAL_CELL Foo", "", BREAKPOINT, 4, "ARTIFICIAL_CELL"),
     "random": ("", "", "BREAKPOINT { i = g*normrand(0, 1) }\n", 8, "normrand()"),
     "net_send": ("", "", BREAKPOINT + "PROCEDURE f() { net_send(1, 1) }\n", 9, "net_send()"),

@@ -34,7 +34,7 @@ import re
 import jax
 import jax.numpy as jnp
 
-from excitable.io.nmodl import concentrations, events, nonlinear, solvers
+from excitable.io.nmodl import concentrations, events, nonlinear, solvers, watch
 from excitable.io.nmodl.affine import materialize
 from excitable.io.nmodl.describe import Description
 from excitable.io.nmodl.parse import strip_comments
@@ -66,7 +66,7 @@ def _added(size: int) -> tuple[str, ...]:
 
 def queue_size(lines: list[str]) -> int:
     """Self-event slots per instance: ``events.QUEUE`` where the file calls net_send, else 0."""
-    return events.QUEUE if any(re.search(r"\bnet_send\s*\(", line) for line in lines) else 0
+    return events.QUEUE if any(re.search(r"\b(net_send\s*\(|WATCH\b)", line) for line in lines) else 0
 
 
 def _kept(desc: Description, mod, electrode: tuple[str, ...]) -> tuple[str, ...]:
@@ -99,7 +99,7 @@ class Blocks:
         from excitable.io.nmodl.units import factors
 
         self.desc = desc
-        self.gen = gen = mechanism.Generated(desc, factors(mod), mod.linear, compiler=events.EventCompiler)
+        self.gen = gen = mechanism.Generated(desc, factors(mod), mod.linear, compiler=watch.WatchCompiler)
         self.comp = comp = gen.compiler
         nr = events.net_receive(mod)
         names = [a.get_node_name() for a in nr.parameters] if nr is not None else []
@@ -122,7 +122,9 @@ class Blocks:
         # NEURON calls neither nrn_cur nor nrn_state of an ARTIFICIAL_CELL (it is in no node's list:
         # checked with NEURON 9.0.2): its BREAKPOINT's SOLVEs never run, only INITIAL and NET_RECEIVE
         self.artificial = is_artificial(mod)
-        self.states = self.kept + _added(self.size) + (("celsius",) if self.needs_celsius else ()) + self.flag
+        self.vstates = watch.voltage_states(mod)  # V read or written by NET_RECEIVE (watch.py)
+        self.states = (self.kept + _added(self.size) + watch.state_names(comp) + self.vstates
+                       + (("celsius",) if self.needs_celsius else ()) + self.flag)
         self.currents = desc.currents + self.electrode
         spec = events.point_fields(desc, mod)
         self.renamed = {k: python_name(k) for k in spec if python_name(k) != k}  # stim.mod's del -> delay
@@ -159,7 +161,7 @@ class Blocks:
                 self.procs[block](sc)
             else:
                 events.state_solve(gen, block, method, sc)
-        return {**s, **self.out(sc, v, celsius)}
+        return watch.check(self.comp, sc, {**s, **self.out(sc, v, celsius)}, self.size)  # WATCHes, at the new V
 
     def steady_state(self, chan, v, celsius):
         sc = self.scope(chan, v, dict.fromkeys(self.desc.states, 0.0), celsius, 0.0)  # finitialize: t = 0
@@ -169,7 +171,8 @@ class Blocks:
              events.OFFSET: like}
         s.update({k: like + (jnp.inf if k.startswith("queue_t") else -1.0 if k == events.LAST or k.startswith("queue_c")
                              else 0.0) for k in events.queue_states(self.size)})
-        return events.apply_calls(self.comp, sc.glob, s, jnp.ones(like.shape, bool), like, like, self.size)
+        s = events.apply_calls(self.comp, sc.glob, s, jnp.ones(like.shape, bool), like, like, self.size)
+        return watch.initial(self.comp, s, v, self.vstates)
 
     def netcon_initial(self, chan, s, weight):
         """The states with NET_RECEIVE's extra arguments per connection (``events.NETCON`` + name,
@@ -183,9 +186,11 @@ class Blocks:
             self.args_initial(sc)
         return {**s, **{events.NETCON + a: materialize(sc.local[a]) + like for a in self.stored}}
 
-    def on_step(self, chan, s, amount, dt, offset=None):
+    def on_step(self, chan, s, amount, dt, offset=None, v=None):
+        s = watch.begin(s, v, self.vstates)  # v: the sites' V at the step's start (or None)
+
         def receive(s, mask, when, flag, w, conn):
-            sc = self.scope(chan, jnp.zeros_like(when), s, s.get("celsius", 0.0), when)
+            sc = self.scope(chan, watch.v_of(s, when), s, s.get("celsius", 0.0), when)
             sc.local.update({self.weight_name: w, "flag": flag})
             # The event's connection's arguments (a self-event's: the sender's); 0 without one
             keys = [events.NETCON + a for a in self.stored if events.NETCON + a in s]
@@ -199,7 +204,8 @@ class Blocks:
             new = {k: jnp.where(mask, materialize(sc.glob[k]) + jnp.zeros_like(when), s[k]) for k in self.kept}
             new.update({k: jnp.where(one & mask, materialize(sc.local[k[len(events.NETCON):]]) + jnp.zeros_like(when),
                                      s[k]) for k in keys})
-            return events.apply_calls(self.comp, sc.glob, {**s, **new}, mask, when, w, self.size, conn)
+            s = events.apply_calls(self.comp, sc.glob, {**s, **new}, mask, when, w, self.size, conn)
+            return watch.after_receive(self.comp, sc, s, mask, self.size)
         return events.deliver(s, amount, dt, self.size, receive if self.receive_block is not None else None, offset)
 
 
@@ -249,7 +255,8 @@ def make_event_class(desc: Description, mod):
         "currents": mechanism.neuron_slope(b.raw_currents),
         "advance": lambda self, v, s, celsius, dt, drive: b.advance(self, v, s, celsius, dt),
         "steady_state": lambda self, v, celsius: b.steady_state(self, v, celsius),
-        "on_step": lambda self, s, amount, dt, offset=None: b.on_step(self, s, amount, dt, offset),
+        "on_step": lambda self, s, amount, dt, offset=None, v=None: b.on_step(self, s, amount, dt, offset, v),
+        "reads_v": bool(b.vstates), "writes_v": watch.V_WROTE in b.vstates,  # engine: V in, V out
         "netcon_args": b.stored, "netcon_initial": lambda self, s, weight: b.netcon_initial(self, s, weight),
         "electrode": b.electrode, "artificial": is_artificial(mod), "queue_size": b.size,
         "conductances": lambda self, s: {}, "gates": lambda self, v, celsius: {}, "source": desc.path,
@@ -286,8 +293,8 @@ def problems(mod, desc: Description, lines: list[str]) -> list[tuple[int, str]]:
             found.append((n, "state_discontinuity() outside NET_RECEIVE"))
         if blocks.get(n) == "NET_RECEIVE" and re.search(r"\bFROM\b", line):
             found.append((n, "FROM loop in NET_RECEIVE"))
-        if blocks.get(n) == "NET_RECEIVE" and re.search(r"\bv\b", line):
-            found.append((n, "v in NET_RECEIVE (the membrane potential at an event)"))
+        if blocks.get(n) == "NET_RECEIVE" and re.search(r"\bv\b", line) and is_artificial(mod):
+            found.append((n, "v in the NET_RECEIVE of an ARTIFICIAL_CELL (it sits in no segment)"))
     header = next((n for n, line in enumerate(lines, 1) if re.search(r"\b(ARTIFICIAL_CELL|POINT_PROCESS)\b", line)), 0)
     if is_artificial(mod) and (desc.currents or electrode_currents(mod) or desc.ions):
         found.append((header, "ARTIFICIAL_CELL with a membrane current or an ion (an artificial cell has no membrane)"))
@@ -295,7 +302,7 @@ def problems(mod, desc: Description, lines: list[str]) -> list[tuple[int, str]]:
         if name in desc.assigned or name in desc.parameters:
             n = next((n for n, line in enumerate(lines, 1) if re.search(rf"\b{name}\b", line)), header)
             found.append((n, f"{name} in an ARTIFICIAL_CELL (it sits in no segment)"))
-    found += _argument_problems(mod, lines, blocks)
+    found += _argument_problems(mod, lines, blocks) + watch.problems(lines, blocks, is_artificial(mod))
     taken = set(desc.parameters) | set(desc.assigned) | set(desc.states)
     for name in _added(events.QUEUE)[1:]:
         if name in taken:
@@ -367,7 +374,7 @@ def event_lines(mod, desc: Description) -> list[str]:
     if not (desc.point or is_artificial(mod)) or not events.uses(mod, desc, lines):
         return []
     code = "\n".join(lines)
-    used = [c for c in (*events.CALLS, "flag", "state_discontinuity") if re.search(rf"\b{c}\b", code)]
+    used = [c for c in (*events.CALLS, "flag", "state_discontinuity", "WATCH") if re.search(rf"\b{c}\b", code)]
     out = []
     if used:
         out.append(f"  events: {', '.join(used)} (NEURON's fixed-step delivery; "

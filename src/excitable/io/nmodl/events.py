@@ -211,7 +211,7 @@ def uses(mod, desc, lines: list[str]) -> bool:
                 or (nr is not None and len(nr.parameters) > 1)  # per-connection arguments (their states)
                 or writes_weight(nr)  # the NetCon's weight as per-connection state (plasticity)
                 or re.search(r"\b(net_send|net_event|net_move|at_time|state_discontinuity)\s*\(", code)
-                or re.search(r"\bt\b", code) or re.search(r"\bflag\b", code))
+                or re.search(r"\bt\b", code) or re.search(r"\bflag\b", code) or re.search(r"\bWATCH\b", code))
 
 
 def writes_weight(nr) -> bool:

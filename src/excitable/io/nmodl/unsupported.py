@@ -23,7 +23,6 @@ from excitable.io.nmodl.parse import ModFile, strip_comments
 KEYWORDS = {
     "VERBATIM": "VERBATIM (C code)",
     "LONGITUDINAL_DIFFUSION": "LONGITUDINAL_DIFFUSION",
-    "WATCH": "WATCH",
     "POINTER": "POINTER",
     "BBCOREPOINTER": "BBCOREPOINTER",
     "EXTERNAL": "EXTERNAL",
@@ -73,6 +72,9 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
         elif method not in SOLVE_METHODS:
             found.append((_first(lines, rf"\bSOLVE\s+{block}\b"), f"SOLVE {block} METHOD {method or '(none)'}"))
     found += _ion_problems(desc, lines)
+    if not (desc.point or is_artificial(mod)):  # a point file's WATCH: artificial.problems (watch.py)
+        found += [(n, "WATCH outside the NET_RECEIVE of a POINT_PROCESS")
+                  for n in _lines(lines, r"\bWATCH\b")]
     found += point.problems(mod, desc)  # NET_RECEIVE, events, ARTIFICIAL_CELL, ELECTRODE_CURRENT (point.py)
     found += _voltage_into_solve(desc, lines)
     found += units.problems(mod, lines)  # a UNITS factor between units units.BASE does not know
