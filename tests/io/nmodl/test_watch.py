@@ -132,6 +132,27 @@ def test_watch_detector_matches_neuron(mods, case):
     compare(ref, ours, DETECT_FIELDS)
 
 
+def test_watch_runs_in_a_batch(mods):
+    """A vmap batch over thresh (jit and vmap: the crossings are jnp.where on each element) gives
+    each element the spike times NEURON gives that threshold (DETECT, checked against NEURON above)."""
+    from excitable.engine.batch import broadcast, with_param
+
+    cases = ("rises", "true_when_armed")
+    cell = ex.Cell.cylinder(length=20.0, diameter=20.0).insert(mods.hh())
+    cell.place(mods.watch_detect(), cell.soma)
+    sim = ex.Simulation(cell, dt=DT, temperature=6.3, v_init=-65.0)
+    sim.stimulate(ex.IClamp(cell.soma, amplitude=0.3, delay=1.0, duration=20.0))
+    sim.record("watch_detect[0].count", label="count")
+    sim.record("watch_detect[0].tlast", label="tlast")
+    batch = with_param(broadcast(sim.parameters(), 2), "watch_detect.thresh",
+                       np.array([DETECT[c][0] for c in cases]))
+    res = sim.run_batch(25.0, batch)
+    count, tlast = np.asarray(res["count"]).reshape(2, -1), np.asarray(res["tlast"]).reshape(2, -1)
+    for row, case in enumerate(cases):
+        steps = np.flatnonzero(np.diff(count[row]) > 0) + 1
+        np.testing.assert_allclose(tlast[row][steps], DETECT[case][2], atol=T_TOL)
+
+
 def test_watch_reset_of_v_matches_neuron(mods):
     """watch_qif: v = vreset in NET_RECEIVE; 13 spikes in 50 ms of current, their intervals
     lengthened by the adaptation u (2.65 -> 4.6 ms), V within 1e-6."""
