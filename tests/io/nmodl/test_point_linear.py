@@ -249,3 +249,18 @@ def test_mod_check_says_an_artificial_cells_breakpoint_never_runs():
             "root (NONLINEAR: its equations solved by Newton's method in INITIAL)") in lines
     assert "  solves: bind (LINEAR: its equations solved at every step), bind (LINEAR: its equations solved in INITIAL)" \
         in check_file(HERE / "pp_linear.mod")[0]
+
+
+def test_a_linear_block_initial_solves_reads_the_runs_dt(tmp_path):
+    """NEURON's INITIAL sees the run's dt, also inside the LINEAR block it solves: the point
+    process gets a ``dt`` field (the Simulation fills it), so x = exp(-dt/tau) after INITIAL (closed
+    form, 1e-14), not exp(0) = 1."""
+    path = tmp_path / "ppdt.mod"
+    path.write_text("NEURON { POINT_PROCESS ppdt NONSPECIFIC_CURRENT i }\nPARAMETER { tau = 3 (ms) }\n"
+                    "ASSIGNED { v (mV) i (nA) }\nSTATE { x y }\nINITIAL { x = 1  SOLVE lin }\n"
+                    "BREAKPOINT { i = 0 }\nLINEAR lin SOLVEFOR y {\n  x = x*exp(-dt/tau)\n  ~ y = x\n}\n")
+    cls = load_mod(path)
+    assert "dt" in cls.time_fields
+    s = cls(dt=0.1).steady_state(np.asarray(-65.0), CELSIUS)
+    assert float(s["x"]) == pytest.approx(np.exp(-0.1 / 3.0), rel=1e-14)
+    assert float(s["y"]) == pytest.approx(np.exp(-0.1 / 3.0), rel=1e-14)

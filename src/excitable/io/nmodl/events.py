@@ -276,11 +276,15 @@ def geometry_fields(desc: Description) -> dict[str, str]:
 
 
 def reads_dt(desc: Description, mod) -> bool:
-    """Whether BREAKPOINT, INITIAL or NET_RECEIVE (or what they call) reads ``dt``: the blocks the
-    engine calls without the step (``advance``, the SOLVE'd block, is given it)."""
+    """Whether BREAKPOINT, INITIAL or NET_RECEIVE (or what they call, or a LINEAR or NONLINEAR block
+    INITIAL solves) reads ``dt``: the blocks the engine calls without the step (``advance``, the
+    SOLVE'd block, is given it)."""
+    from excitable.io.nmodl import linear, nonlinear
     from excitable.io.nmodl.mechanism import _mentions
 
     blocks = [b for b in (desc.breakpoint, desc.initial, net_receive(mod)) if b is not None]
+    blocks += [desc.linears[n] for n in linear.solved_in_initial(desc)]  # NEURON's dt there too
+    blocks += [desc.nonlinears[n] for n in nonlinear.solved_in_initial(desc)]
     return any(re.search(r"\bdt\b", _mentions(desc, b)) for b in blocks)
 
 
