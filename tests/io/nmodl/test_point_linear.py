@@ -264,3 +264,25 @@ def test_a_linear_block_initial_solves_reads_the_runs_dt(tmp_path):
     s = cls(dt=0.1).steady_state(np.asarray(-65.0), CELSIUS)
     assert float(s["x"]) == pytest.approx(np.exp(-0.1 / 3.0), rel=1e-14)
     assert float(s["y"]) == pytest.approx(np.exp(-0.1 / 3.0), rel=1e-14)
+
+
+def test_a_nonlinear_block_in_a_point_process_without_events(tmp_path):
+    """The on_events path (no net_send, flag or t) with a NONLINEAR block in BREAKPOINT: it carries
+    NEURON's convergence count, and a step solves x^3 = 1 + y at the step's y by NEURON's Newton
+    loop from the last x (its stop rule: |x^3 - (1 + y)| <= 1e-8, checked)."""
+    from excitable.io.nmodl.solvers import UNCONVERGED, ZERO
+
+    path = tmp_path / "ppnl.mod"
+    path.write_text("NEURON { POINT_PROCESS ppnl NONSPECIFIC_CURRENT i }\nASSIGNED { v (mV) i (nA) }\n"
+                    "STATE { x y }\nINITIAL { x = 1  SOLVE root }\nBREAKPOINT { SOLVE root\n  i = 0.001*x*(v + 65) }\n"
+                    "NONLINEAR root SOLVEFOR x {\n  ~ x*x*x = 1 + y\n}\nNET_RECEIVE(w) { y = y + w }\n")
+    cls = load_mod(path)
+    assert UNCONVERGED in cls.states and not hasattr(cls, "on_step")  # the on_events path, counted
+    mech, v = cls(), np.asarray(-65.0)
+    s = mech.on_events(mech.steady_state(v, CELSIUS), np.asarray(0.331))
+    new = mech.advance(v, s, CELSIUS, DT, {"T": 0.0})
+    assert abs(float(new["x"]) ** 3 - 1.331) <= ZERO and float(new[UNCONVERGED]) == 0.0
+    # a jump to x = 2 from 1: NEURON's loop needs more than the traced iterations: counted (the run
+    # is then refused in one line, as tests/io/nmodl/test_point_convergence.py shows)
+    far = mech.advance(v, mech.on_events(mech.steady_state(v, CELSIUS), np.asarray(7.0)), CELSIUS, DT, {"T": 0.0})
+    assert float(far[UNCONVERGED]) == 1.0
