@@ -152,8 +152,8 @@ def _rerun_problems(name: str, lines, head: int) -> list[tuple[int, str]]:
                 word = rf"\b{re.escape(x.group(1))}\b"
                 read = re.search(word, text[x.end():]) or re.search(word, seen)
                 if x.group(1) not in local and read:
-                    found.append((i + 1, f"NONLINEAR {name} setting {x.group(1)} from its own earlier value "
-                                         "(NEURON re-runs the block at each Newton evaluation)"))
+                    found.append((i + 1, (f"NONLINEAR {name} setting {x.group(1)} from its own earlier value "
+                                          "(NEURON re-runs the block at each Newton evaluation)")))
                 elif not read:  # set before any read: the same at every evaluation, like a LOCAL
                     local.add(x.group(1))
         seen += "\n" + text
