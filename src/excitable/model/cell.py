@@ -41,7 +41,9 @@ def check_physical(mechanism: AbstractChannel | type, field: str, values, shown=
     vals = np.asarray(values, dtype=float)
     if field.startswith("tau") and unit == "ms":
         bad, rule = ~(vals > 0), "> 0 ms (a time constant)"
-    elif unit in NONNEGATIVE_UNITS:
+    elif unit in NONNEGATIVE_UNITS and not (isinstance(default := getattr(cls, field, 0.0), float) and default < 0):
+        # (a field whose own default is negative, Izhikevich's b = -2 nS in a .mod file, is not a
+        # conductance whatever its unit: only finite)
         bad, rule = ~(vals >= 0), f">= 0 {unit}"
     else:
         bad, rule = ~np.isfinite(vals), "finite"

@@ -5,8 +5,9 @@ the same files with nrnivmodl (once, cached: tests/reference/nrnmech.py):
   hh compartment under a current step: a rise fires once, a second rise fires again (the watch
   stays armed); a condition already true when armed waits until it has been false (NEURON's
   ``WatchCondition::activate``); a value exactly 0 when armed counts as not true;
-- mod_events/watch_qif.mod: a quadratic integrate-and-fire point process on a passive compartment,
-  reset by ``v = vreset`` in NET_RECEIVE (written into the node) with a STATE jump;
+- mod_events/watch_qif.mod: Izhikevich's 2007 quadratic model as a point process on a passive
+  compartment, reset by ``v = c`` in NET_RECEIVE (written into the node) with a STATE jump, and a
+  parameter in nS whose default is negative (b = -2 nS: not a conductance, so not refused);
 - mod_events/watch_state.mod: WATCH on a STATE, two watches in one statement, one written b < a;
 - what NEURON refuses or crashes on is refused with its line.
 
@@ -36,6 +37,7 @@ FILES = [OWN / "watch_detect.mod", OWN / "watch_qif.mod", OWN / "watch_state.mod
 DT = 0.025
 TOL = 1e-6
 T_TOL = 1e-9  # ms: the same step on both sides (module docstring)
+CM = 100.0 / (np.pi * 20.0 * 20.0 * 1e-2)  # µF/cm²: 100 pF on 20 x 20 µm (1256.6 µm²), Izhikevich's
 
 
 def neuron_watch():
@@ -52,9 +54,9 @@ def rel(a, b):
 
 
 def neuron_run(name, params, fields, membrane, clamp, tstop):
-    """NEURON: a 20 x 20 µm compartment (``membrane``: "hh" with exact rates, or "pas" at 1e-4
-    S/cm², -65 mV) with the point process ``name`` and an IClamp (delay, dur, amp); V, ``fields``
-    at every step, and the point process's net_event times."""
+    """NEURON: a 20 x 20 µm compartment (``membrane``: "hh" with exact rates, or "pas" at 1e-5
+    S/cm², -60 mV and 7.96 µF/cm²: 100 pF, Izhikevich's) with the point process ``name`` and an
+    IClamp (delay, dur, amp); V, ``fields`` at every step, and the point process's net_event times."""
     h = neuron_watch()
     sec = h.Section(name=f"w_{name}")
     sec.L = sec.diam = 20.0
@@ -62,7 +64,7 @@ def neuron_run(name, params, fields, membrane, clamp, tstop):
     if membrane == "hh":
         h.usetable_hh = 0
     else:
-        sec.g_pas, sec.e_pas = 1e-4, -65.0
+        sec.g_pas, sec.e_pas, sec.cm = 1e-5, -60.0, CM
     pp = getattr(h, name)(sec(0.5))
     for k, x in params.items():
         setattr(pp, k, x)
@@ -84,8 +86,8 @@ def neuron_run(name, params, fields, membrane, clamp, tstop):
 
 def ours_run(mods, name, params, fields, membrane, clamp, tstop):
     """The same with excitable (the IClamp built in, hh and pas from the wheel's files)."""
-    chan = mods.hh() if membrane == "hh" else mods.pas(g=1e-4, e=-65.0)
-    cell = ex.Cell.cylinder(length=20.0, diameter=20.0).insert(chan)
+    chan = mods.hh() if membrane == "hh" else mods.pas(g=1e-5, e=-60.0)
+    cell = ex.Cell.cylinder(length=20.0, diameter=20.0, **({} if membrane == "hh" else {"cm": CM})).insert(chan)
     cell.place(getattr(mods, name)(**params), cell.soma)
     sim = ex.Simulation(cell, dt=DT, temperature=6.3, v_init=-65.0)
     sim.stimulate(ex.IClamp(cell.soma, amplitude=clamp[2], delay=clamp[0], duration=clamp[1]))
@@ -154,11 +156,11 @@ def test_watch_runs_in_a_batch(mods):
 
 
 def test_watch_reset_of_v_matches_neuron(mods):
-    """watch_qif: v = vreset in NET_RECEIVE; 13 spikes in 50 ms of current, their intervals
-    lengthened by the adaptation u (2.65 -> 4.6 ms), V within 1e-6."""
-    args = ("watch_qif", {}, ("count", "tlast", "u"), "pas", (5.0, 50.0, 0.2), 60.0)
+    """watch_qif (Izhikevich's 2007 form, b = -2 nS): v = c in NET_RECEIVE; 5 spikes in 90 ms of
+    0.3 nA, their intervals lengthened by u (13.2 -> 18.4 ms), V within 1e-6 of its range."""
+    args = ("watch_qif", {}, ("count", "tlast", "u"), "pas", (5.0, 90.0, 0.3), 100.0)
     ref, ours = neuron_run(*args), ours_run(mods, *args)
-    assert len(ref["spikes"]) == 13 and ref["v"].min() < -69.0  # it fires and resets
+    assert len(ref["spikes"]) == 5 and ref["v"].max() > 35.0  # it passes vpeak and is reset
     compare(ref, ours, ("count", "tlast", "u"))
 
 

@@ -1,29 +1,32 @@
 COMMENT
-excitable's test of WATCH with a reset (written for the purpose, in the style of the quadratic
-integrate-and-fire and Izhikevich point processes of ModelDB): a quadratic current
-i = -a (v - vr)(v - vt) drives v up once it passes vt; WATCH (v > vpeak), armed at t = 0 by the
-INITIAL's self-event, comes back with flag 2 at the start of the step after v passed vpeak, which
-sends a spike (net_event), resets v to vreset (NEURON writes v back into the node at the end of
-NET_RECEIVE) and adds d to the adaptation current u, a STATE that decays between spikes.
+excitable's test of WATCH with a reset (written for the purpose, in the form of Izhikevich's 2007
+simple model as NEURON point processes write it, with his regular-spiking numbers): a quadratic
+current k (v - vr)(v - vt) drives v up once it passes vt; the recovery current u follows
+a (b (v - vr) - u), with b negative (-2 nS: a parameter in nS that is not a conductance).
+WATCH (v > vpeak), armed at t = 0 by the INITIAL's self-event, comes back with flag 2 at the start
+of the step after v passed vpeak, which sends a spike (net_event), resets v to c (NEURON writes v
+back into the node at the end of NET_RECEIVE) and adds d to u.
 ENDCOMMENT
 
 NEURON {
     POINT_PROCESS watch_qif
-    RANGE vpeak, vreset, a, vr, vt, d, tau_u, count, tlast
+    RANGE k, vr, vt, a, b, vpeak, c, d, count, tlast
     NONSPECIFIC_CURRENT i
 }
 UNITS {
     (nA) = (nanoamp)
     (mV) = (millivolt)
+    (nS) = (nanosiemens)
 }
 PARAMETER {
-    vpeak = 0 (mV)
-    vreset = -70 (mV)
-    a = 0.001 (nA/mV2)
-    vr = -65 (mV)
-    vt = -50 (mV)
-    d = 0.02 (nA)
-    tau_u = 20 (ms)
+    k = 0.0007 (nA/mV2)
+    vr = -60 (mV)
+    vt = -40 (mV)
+    a = 0.03 (/ms)
+    b = -2 (nS)
+    vpeak = 35 (mV)
+    c = -50 (mV)
+    d = 0.1 (nA)
 }
 ASSIGNED {
     v (mV)
@@ -39,10 +42,10 @@ INITIAL {
     net_send(0, 1)
 }
 BREAKPOINT {
-    SOLVE adapt METHOD cnexp
-    i = -a*(v - vr)*(v - vt) + u
+    SOLVE recovery METHOD cnexp
+    i = -k*(v - vr)*(v - vt) + u
 }
-DERIVATIVE adapt { u' = -u/tau_u }
+DERIVATIVE recovery { u' = a*(0.001*b*(v - vr) - u) }
 NET_RECEIVE (w) {
     if (flag == 1) {
         WATCH (v > vpeak) 2
@@ -50,7 +53,7 @@ NET_RECEIVE (w) {
         count = count + 1
         tlast = t
         net_event(t)
-        v = vreset
+        v = c
         u = u + d
     }
 }
