@@ -15,9 +15,10 @@ import jax.numpy as jnp
 
 from excitable.engine.ions import initial_pools
 from excitable.engine.plan import Plan, Probe
-from excitable.engine.stepping import _at, ion_pool_values, mechanisms, membrane, step, with_ions, written_pools
+from excitable.engine.stepping import (_at, ion_pool_values, mechanisms, membrane, receive_events, step, with_ions,
+                                       written_pools)
 from excitable.engine.writers import in_neuron_order
-from excitable.engine.synapses import initial_synapses, netcon_states
+from excitable.engine.synapses import at_finitialize, initial_synapses, netcon_states
 from excitable.units import DENSITY_TO_PER_UM2
 
 #: Newton iterations for the resting potential (quadratic convergence: far more than enough).
@@ -131,7 +132,8 @@ def run_scan(plan: Plan, params, drive, init=None, *, dt: float, theta: float = 
         (recordings (n_steps // stride [+ 1], width), spikes (n_steps, n_sources) or None, final state).
     """
     s0 = initial_state(plan, params) if init is None else init
-    first = record(plan, params, s0, s0, first_extras(plan, params, s0), dt)
+    shown = s0 if init is not None else at_finitialize(plan, params, s0, drive, receive_events)  # arrivals at t = 0
+    first = record(plan, params, shown, shown, first_extras(plan, params, shown), dt)
     n_steps = next(iter(drive.values())).shape[0]
     # Inputs take the state's precision, so a float32 run stays float32 through the scan.
     drive = {k: jnp.asarray(a, dtype=s0["v"].dtype) for k, a in drive.items()}

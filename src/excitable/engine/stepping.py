@@ -327,9 +327,10 @@ def step(plan: Plan, params, state, drive, dt, theta: float = 1.0):
     syn_drive = {"T": {}, "amount": {}}
     events = bool(conn.groups) or clocked(plan, params)
     if conn.groups:
-        syn, syn_drive["T"], syn_drive["amount"] = deliver(conn, params, syn, dt)
+        syn, syn_drive["T"], syn_drive["amount"] = deliver(conn, params, syn, dt, drive)
     if events:
-        offsets = {g.mechanism: syn[g.mechanism]["arrival_offset"] for g in conn.groups if conn.artificial}
+        offsets = {g.mechanism: syn[g.mechanism]["arrival_offset"] for g in conn.groups
+                   if "arrival_offset" in syn[g.mechanism]}
         states = receive_events(plan, params, states, syn_drive["amount"], dt, offsets, v)
         v_start, v = v, written_v(plan, params, states, v)  # a NET_RECEIVE's reset (netcons.written_v)
     pools = written_pools(plan, params, states, ion_pool_values(plan, params, state["ions"]))

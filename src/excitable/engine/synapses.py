@@ -13,14 +13,15 @@ Per step (NEURON's order: events are delivered at the start of a step):
    between arrivals equals the interval between the presynaptic spikes, as the delay is fixed). The
    released amount u x, scaled by the weight and by the release probability p (its mean, or a
    Bernoulli draw from a seeded key in stochastic mode);
-3. external spike trains (given counts per step) are read from a ring buffer of the sources' last
-   ``depth`` steps, every step, connection by connection (they are few and often busy);
+3. external spike trains: the drive's arrivals per step (spike time + delay on NEURON's step,
+   ``engine.drive.arrival_steps``; their time past the step's start beside), read every step,
+   connection by connection (they are few and often busy);
 4. cleft: each receptor instance sums what arrives this step; a release raises its transmitter
    concentration T (mM) by ``t_max x amount`` on top of what is still there, T stays at that level
    for ``pulse`` ms (at least the release step) and then decays with the clearance time constant
    ``tau_clear`` (0: a square pulse, Destexhe et al. 1994);
-5. after the voltage step, the sources whose V crossed the threshold upward (and the external trains)
-   are kept for the next step.
+5. after the voltage step, the sources whose V crossed the threshold upward are kept for the next
+   step.
 
 Sources are nodes (a presynaptic terminal) or external spike trains given in the drive.
 """
@@ -155,7 +156,7 @@ def cleft_params(n: int, *, t_max=1.0, pulse=1.0, tau_clear=0.0) -> dict:
 def initial_synapses(conn: Connections, n_sites: dict[str, int], seed, lanes: frozenset = frozenset()) -> dict:
     """The synapses' state; ``lanes``: the mechanisms with events, whose rings hold a lane per
     connection of an instance (``ConnGroup.lanes``)."""
-    st = {"buffer": jnp.zeros((conn.n_external, conn.depth)), "spiked": jnp.zeros(conn.n_sources),
+    st = {"spiked": jnp.zeros(conn.n_sources),
           "ptr": jnp.asarray(0),
           "key": jax.random.PRNGKey(seed) if conn.stochastic else jnp.zeros(2, jnp.uint32)}
     for g in conn.groups:
@@ -259,15 +260,14 @@ def _fan_out(g: ConnGroup, fo: FanOut, gp, st, spiked, ptr, dt, depth, key, stoc
     return jax.lax.while_loop(lambda loop: jnp.any(loop[0]), round_, (active, carry))[1]
 
 
-def _external(g: ConnGroup, fo: FanOut, gp, st, buffer, n_nodes, ptr, dt, depth, key, stochastic):
-    """Step 3: connections from external trains, every step. Returns (amount per connection, st,
-    key, spikes arriving per connection: an arrival even where the weight is 0)."""
+def _external(g: ConnGroup, fo: FanOut, gp, st, external, n_nodes, dt, key, stochastic):
+    """Step 3: connections from external trains (``external``: this step's arrivals per train).
+    Returns (amount per connection, st, key, arrivals per connection: events even of weight 0)."""
     e = fo.external
     every = len(e) == len(g.source)
     pick = (lambda a: a) if every else (lambda a: a[jnp.asarray(e)])  # noqa: E731
     ge = {k: pick(v) for k, v in gp.items()}
-    col = (ptr - 1 - ge["delay_steps"]) % depth
-    arrived = buffer[jnp.asarray(g.source[e] - n_nodes), col]
+    arrived = external[jnp.asarray(g.source[e] - n_nodes)]
     idx = jnp.arange(len(e))
     frac, _x_after, u_after = _release(ge, idx, st["xe"], st["ue"], dt)
     # Between arrivals only the relaxation applies (the elapsed time is one step).
@@ -297,21 +297,20 @@ def _offsets(g: ConnGroup, fo: FanOut, gp, ring, offsets, spiked, ptr, depth):
     return ring.at[arrive.ravel(), tgt.ravel()].set(value.ravel(), mode="drop")
 
 
-def deliver(conn: Connections, params, syn, dt):
+def deliver(conn: Connections, params, syn, dt, drive=None):
     """Steps 1-4: returns (new synapse state, {mechanism: transmitter T (n_sites,)},
     {mechanism: event amount (n_sites,); for a mechanism with events (lanes), (weights, arrivals),
-    each (K, instances): an arrival is an event even of weight 0, as NEURON's})."""
+    each (K, instances): an arrival is an event even of weight 0, as NEURON's}). ``drive``: this
+    step's row (``engine.drive.sample_drive``: "spikes", "spike_offsets"), with external trains."""
     new = dict(syn)
     depth = conn.depth
     key = syn["key"]
     ptr = syn["ptr"]
     n_nodes = len(conn.source_nodes)
     spiked = syn["spiked"][:n_nodes]  # detected at the end of the last step
-    buffer = syn["buffer"]
-    if conn.n_external:  # written here, before it is read (XLA would copy it for a read, then write)
-        buffer = jax.lax.dynamic_update_slice(buffer, syn["spiked"][n_nodes:, None],
-                                              (0, (ptr - 1) % depth))
-        new["buffer"] = buffer
+    if conn.n_external:  # the time past the step's start (the first step's negative: finitialize's, at 0)
+        external, off = drive["spikes"], drive["spike_offsets"]
+        ext_offset = jnp.where(ptr == 0, jnp.maximum(off, 0.0), off)
     slot = ptr % depth
     transmitter, amounts = {}, {}
     for g in conn.groups:
@@ -338,16 +337,20 @@ def deliver(conn: Connections, params, syn, dt):
         if lanes:
             arrived = hits[slot]
             st = {**st, "hits": hits, "hits_read": arrived}
+        offset = st["offset"][slot] if conn.artificial else None
         if len(fo.external):
-            q, st, key, came = _external(g, fo, gp, st, buffer, n_nodes, ptr, dt, depth, key, conn.stochastic)
+            q, st, key, came = _external(g, fo, gp, st, external, n_nodes, dt, key, conn.stochastic)
             at = jnp.asarray((g.lanes()[0] if lanes else g.target)[fo.external])
             amount = amount.at[at].add(q)
             if lanes:
                 arrived = arrived.at[at].add(came)
+                # NEURON hands NET_RECEIVE the event's own time: the arrival's offset in its lane
+                offset = jnp.zeros(arrived.shape) if offset is None else offset
+                offset = offset.at[at].set(ext_offset[jnp.asarray(g.source[fo.external] - n_nodes)])
         if lanes:  # (K, instances): each connection's event (weight, arrival) apart, its offset beside it; no cleft
             k = g.lanes()[1]
-            if conn.artificial:
-                st = {**st, "arrival_offset": st["offset"][slot].reshape(-1, k).T}
+            if offset is not None:
+                st = {**st, "arrival_offset": offset.reshape(-1, k).T}
             new[g.mechanism], amounts[g.mechanism] = st, (amount.reshape(-1, k).T, arrived.reshape(-1, k).T)
             transmitter[g.mechanism] = jnp.zeros(amount.shape[0] // k)
             continue
@@ -380,3 +383,17 @@ def detect(conn: Connections, params, syn, v_old, v_new, external, chan=None):
     if conn.n_external:
         spiked = jnp.concatenate([spiked, external])
     return {**syn, "spiked": spiked, "ptr": syn["ptr"] + 1}, spiked
+
+
+def at_finitialize(plan, params, state, drive, receive):
+    """The state NEURON records at t = 0: finitialize delivers the events of time T <= 0 (counted in
+    ``drive``'s first row: ``engine.drive.sample_drive``) after INITIAL, before it records, at t = 0
+    (``receive``: ``stepping.receive_events``, dt 0: nothing later is due). Only the first sample
+    shows it: the run steps from ``state``, its first step delivering them before the membrane
+    currents, as NEURON's first step sees them (the same trajectory)."""
+    conn = plan.connections
+    if not conn.n_external or not conn.groups:
+        return state
+    count = jnp.maximum(-jnp.asarray(drive["spike_offsets"])[0], 0.0)
+    _, _, amounts = deliver(conn, params, state["syn"], 0.0, {"spikes": count, "spike_offsets": jnp.zeros_like(count)})
+    return {**state, "chan": receive(plan, params, state["chan"], amounts, 0.0, {})}

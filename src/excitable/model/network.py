@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from excitable.engine.drive import arrival_steps
 from excitable.errors import ModelError, check_number
 from excitable.model.cell import Cell, _check_mechanism, at_section_ends, with_geometry
 from excitable.model.stimuli import Location, Site
@@ -205,19 +206,30 @@ class Network:
     def delay_steps(self, c: Connection, dt: float) -> int:
         """A connection's delay in steps, counted from the step after its source's spike is known: a
         node's crossing at the end of a step, an artificial cell's net_event at the start of its step
-        (NEURON delivers it at the step whose start is within dt/2 of spike time + delay). A train into
-        a mechanism with events must not put two spikes in one step (they would arrive summed)."""
+        (NEURON delivers it at the step whose start is within dt/2 of spike time + delay). A train's
+        delay is in its arrival times (``train_arrivals``): 0 here. A train into a mechanism with
+        events must not put two spikes in one step (they would arrive summed)."""
         steps = int(round(c.delay / dt))
         if isinstance(c.source, ArtificialCell):
             if steps < 1:
                 raise ModelError(f"connect: the delay from {c.source.name}[{c.source.instance}] must be at least dt "
                                  f"({dt:g} ms), got {c.delay:g} ms")
             return steps - 1
-        if isinstance(c.source, int) and hasattr(type(self.receptors[c.receptor][c.instance][0]), "on_step"):
-            if np.any(np.diff(np.round(self.trains[c.source] / dt)) == 0):
-                raise ModelError(f"spike_train: two spikes within one step ({dt:g} ms) reach {c.receptor}[{c.instance}], "
-                                 "a mechanism with events (NEURON delivers them one by one); keep them dt apart")
+        if isinstance(c.source, int):
+            events = hasattr(type(self.receptors[c.receptor][c.instance][0]), "on_step")
+            if events and np.any(np.diff(arrival_steps(self.trains[c.source] + c.delay, dt)[0]) == 0):
+                raise ModelError(f"spike_train: two spikes within one step ({dt:g} ms) reach "
+                                 f"{c.receptor}[{c.instance}], a mechanism with events (NEURON delivers them "
+                                 "one by one); keep them dt apart")
+            return 0
         return steps
+
+    def train_arrivals(self) -> list[np.ndarray]:
+        """Each external train's arrival times at its receptor, ms: spike time + its connection's
+        delay, added in float64 as NEURON's NetCon adds them (the engine delivers each at NEURON's
+        step for it: ``engine.drive.arrival_steps``)."""
+        delay = {c.source: c.delay for c in self.connections if isinstance(c.source, int)}
+        return [np.asarray(t, dtype=float) + delay.get(k, 0.0) for k, t in enumerate(self.trains)]
 
     def source_key(self, c: Connection):
         """A connection's spike source: its node (a V threshold) or its artificial cell."""

@@ -318,7 +318,7 @@ class Simulation:
         n = self.n_steps(tstop)
         return sample_drive(n, self.dt, start, n - start if count is None else count,
                             currents=[s.waveform for s, _ in self.iclamps],
-                            commands=[c.command for c, _ in self.vclamps], trains=self.network.trains)
+                            commands=[c.command for c, _ in self.vclamps], trains=self.network.train_arrivals())
 
     # --- run ------------------------------------------------------------------------------------
     def run_spec(self) -> engine.RunSpec:

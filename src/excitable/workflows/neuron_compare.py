@@ -208,7 +208,6 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
     loaded = load_mod(files)
     mechanisms = {s: c for s, c in loaded.items() if getattr(c, "kind", "density") == "density"}
     points = {s: c for s, c in loaded.items() if s not in mechanisms}
-    point.check_off_grid(train, dt, points)
     notes: list[str] = []
     if not loaded:
         raise ModelError("mod compare: the files define no mechanism to compare")

@@ -10,18 +10,12 @@ the same table as the density mechanisms' (``neuron_compare.py``).
 - ARTIFICIAL_CELL: the same spike train; compared: its states and its output spike times.
 
 The default train has 5 spikes at irregular times, two of them 0.5 ms apart (closer than a
-synapse's decay, so its jumps add) and one 1.1 ms after another. Times off the dt grid are taken:
+synapse's decay, so its jumps add) and one 1.1 ms after another. Any times in 0..1e5 ms are taken:
 NEURON's fixed step delivers an event of time T before the step from t_n where T <= t_n + dt/2
-(checked in NEURON 9.0.2: T = t_n + dt/3 arrives at the step from t_n, t_n + 2dt/3 at the next),
-i.e. at the nearest step start, and so does the engine (``engine.drive``: row round(T/dt) - 1,
-delivered at the step that follows). Refused in one line, where the two would differ:
-
-- T < dt/2: NEURON delivers it in finitialize (T = 0) or in the first step, the engine in the
-  second;
-- T halfway between two steps (within 1e-6 dt): NEURON's choice depends on its clock's round-off;
-- T off the grid into a file whose event handling reads the event's time (NET_RECEIVE reading
-  ``t``, net_send, net_event, net_move, at_time; an artificial cell): NEURON hands NET_RECEIVE T
-  itself, the engine the step's start (``events_read_time``).
+(t_n its clock of half-step sums: a T halfway falls as its round-off decides), T = 0 in
+finitialize, and hands NET_RECEIVE T itself as ``t``; so does the engine (``engine.drive``:
+``arrival_steps`` on NEURON's clock, the offset T - t_n carried to NET_RECEIVE,
+``synapses.at_finitialize``; tests/io/nmodl/test_event_timing.py).
 
 A current recorded by NEURON at sample k+1 is the BREAKPOINT's at V and states of sample k, with
 the jumps of events delivered in that step; excitable's recorded current uses V at the step's end.
@@ -46,8 +40,7 @@ ICLAMP_MS = (2.0, 20.0)  # delay, duration of the step for a point process witho
 
 
 def parse_spikes(text: str | None, dt: float) -> tuple[float, ...]:
-    """``"2,3.1,7.3"`` -> (2.0, 3.1, 7.3): finite, in dt/2..1e5 ms, none halfway between two steps
-    (module docstring), sorted; None: the default."""
+    """``"2,3.1,7.3"`` -> (2.0, 3.1, 7.3): finite, in 0..1e5 ms, sorted; None: the default."""
     if text is None:
         return DEFAULT_SPIKES
     try:
@@ -57,27 +50,9 @@ def parse_spikes(text: str | None, dt: float) -> tuple[float, ...]:
     bad = next((t for t in times if not np.isfinite(t) or not 0.0 <= t <= 1e5), None)
     if bad is not None:
         raise ModelError(f"mod compare: --spikes {text!r}: {bad!r} is not a time in 0..1e5 ms")
-    early = next((t for t in times if t < 0.5 * dt), None)
-    if early is not None:
-        raise ModelError(f"mod compare: --spikes {text!r}: {early!r} ms is before dt/2 = {dt / 2:g} ms (NEURON "
-                         "delivers it in finitialize or the first step, excitable in the second); start later")
-    tie = next((t for t in times if abs(t / dt - np.floor(t / dt) - 0.5) < 1e-6), None)
-    if tie is not None:
-        raise ModelError(f"mod compare: --spikes {text!r}: {tie!r} ms is halfway between two steps of dt = "
-                         f"{dt:g} ms (NEURON's step for it depends on its clock's round-off); move it")
     if len(times) > 10000:
         raise ModelError(f"mod compare: --spikes: {len(times)} times, more than 10000")
     return tuple(sorted(times))
-
-
-def check_off_grid(spikes, dt: float, points: dict) -> None:
-    """Times off the dt grid into a file that reads the event's time (module docstring): one line."""
-    off = next((t for t in spikes if abs(t / dt - round(t / dt)) > 1e-6), None)
-    reader = next((n for n, c in points.items() if side.receives_events(c) and side.events_read_time(c)), None)
-    if off is not None and reader is not None:
-        raise ModelError(f"mod compare: --spikes: {off!r} ms is not a multiple of dt = {dt:g} ms, and {reader} "
-                         "reads the event's time (NEURON hands NET_RECEIVE the event's own t, excitable the "
-                         "step's start); give times on the dt grid")
 
 
 #: NEURON's built-in density mechanisms that ``--with`` can name: the neuron wheel's own file of
