@@ -8,7 +8,8 @@ the same files with nrnivmodl (once, cached: tests/reference/nrnmech.py):
 - mod_events/watch_qif.mod: Izhikevich's 2007 quadratic model as a point process on a passive
   compartment, reset by ``v = c`` in NET_RECEIVE (written into the node) with a STATE jump, and a
   parameter in nS whose default is negative (b = -2 nS: not a conductance, so not refused);
-- mod_events/watch_state.mod: WATCH on a STATE, two watches in one statement, one written b < a;
+- mod_events/watch_state.mod: WATCH on a STATE, three watches in one statement (one written b < a,
+  two rising in the same step: delivered in the order armed);
 - what NEURON refuses or crashes on is refused with its line.
 
 Tolerances: V and every recorded variable within 1e-6 of the trace's range (issue 18); both sides
@@ -165,11 +166,12 @@ def test_watch_reset_of_v_matches_neuron(mods):
 
 
 def test_watch_of_a_state_and_two_watches_match_neuron(mods):
-    """watch_state: x > thresh and x < lo in one WATCH statement, x a STATE following V."""
-    fields = ("count", "tlast", "n_low", "n_armed", "x")
+    """watch_state: x > thresh, x < lo and x > near in one WATCH statement, x a STATE following V;
+    the two that rise in one step are delivered in the order they were armed (seq: 24 per spike)."""
+    fields = ("count", "tlast", "n_low", "n_armed", "x", "seq")
     args = ("watch_state", {}, fields, "hh", (1.0, 30.0, 0.3), 40.0)
     ref, ours = neuron_run(*args), ours_run(mods, *args)
-    assert ref["count"][-1] == 3 and ref["n_low"][-1] >= 1 and ref["n_armed"][-1] == 1
+    assert ref["count"][-1] == 3 and ref["n_low"][-1] >= 1 and ref["n_armed"][-1] == 1 and ref["seq"][-1] == 242424
     compare(ref, ours, fields)
 
 
