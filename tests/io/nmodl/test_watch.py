@@ -4,7 +4,8 @@ the same files with nrnivmodl (once, cached: tests/reference/nrnmech.py):
 - mod_events/watch_detect.mod: WATCH (v > thresh), armed at t = 0 by INITIAL's net_send(0, 1), on an
   hh compartment under a current step: a rise fires once, a second rise fires again (the watch
   stays armed); a condition already true when armed waits until it has been false (NEURON's
-  ``WatchCondition::activate``); a value exactly 0 when armed counts as not true;
+  ``WatchCondition::activate``); a value exactly 0 when armed counts as not true; a WATCH run in a
+  later NET_RECEIVE replaces the instance's watches (hysteresis);
 - mod_events/watch_qif.mod: Izhikevich's 2007 quadratic model as a point process on a passive
   compartment, reset by ``v = c`` in NET_RECEIVE (written into the node) with a STATE jump, and a
   parameter in nS whose default is negative (b = -2 nS: not a conductance, so not refused);
@@ -112,23 +113,28 @@ def compare(ref, ours, fields):
     assert np.max(np.abs(ours["spikes"] - ref["spikes"]), initial=0.0) < T_TOL
 
 
-DETECT_FIELDS = ("count", "tlast", "tarm")
-#: thresh (mV), IClamp amp (nA), and what NEURON does (checked on its side too): the spike times.
+DETECT_FIELDS = ("count", "tlast", "tarm", "nlow")
+#: watch_detect's parameters, IClamp amp (nA), and what NEURON does (checked on its side too): the
+#: spike times.
 DETECT = {
     # two spikes: v rises above -20 mV twice; each rise is an event at the next step's start
-    "rises": (-20.0, 0.3, [2.1, 13.575]),
+    "rises": ({"thresh": -20.0}, 0.3, [2.1, 13.575]),
     # -70 is below V when armed (-65): already true, no event until V has been below -70 (the
     # first spike's undershoot) and rises again
-    "true_when_armed": (-70.0, 0.3, [7.125, 18.0, 24.875]),
+    "true_when_armed": ({"thresh": -70.0}, 0.3, [7.125, 18.0, 24.875]),
     # V = -65 exactly when armed: value 0 is not > 0, and hh's drift to -64.97 is a rise at once
-    "zero_when_armed": (-65.0, 0.0, [0.025]),
+    "zero_when_armed": ({"thresh": -65.0}, 0.0, [0.025]),
+    # hysteresis: the spike's WATCH (v < lo) replaces v > thresh; the undershoot below -70 arms it again
+    "toggle": ({"thresh": -20.0, "toggle": 1.0, "lo": -70.0}, 0.3, [2.1, 13.575]),
+    # V never falls below -80: v > thresh stays removed after the first spike (were it kept, 13.575)
+    "toggle_removed": ({"thresh": -20.0, "toggle": 1.0, "lo": -80.0}, 0.3, [2.1]),
 }
 
 
 @pytest.mark.parametrize("case", sorted(DETECT))
 def test_watch_detector_matches_neuron(mods, case):
-    thresh, amp, times = DETECT[case]
-    args = ("watch_detect", {"thresh": thresh}, DETECT_FIELDS, "hh", (1.0, 20.0, amp), 25.0)
+    params, amp, times = DETECT[case]
+    args = ("watch_detect", params, DETECT_FIELDS, "hh", (1.0, 20.0, amp), 25.0)
     ref, ours = neuron_run(*args), ours_run(mods, *args)
     np.testing.assert_allclose(ref["spikes"], times, atol=1e-9)  # NEURON's behaviour, as described
     assert ref["tarm"][-1] == 0.0  # armed at t = 0, by the self-event INITIAL sent
@@ -148,7 +154,7 @@ def test_watch_runs_in_a_batch(mods):
     sim.record("watch_detect[0].count", label="count")
     sim.record("watch_detect[0].tlast", label="tlast")
     batch = with_param(broadcast(sim.parameters(), 2), "watch_detect.thresh",
-                       np.array([DETECT[c][0] for c in cases]))
+                       np.array([DETECT[c][0]["thresh"] for c in cases]))
     res = sim.run_batch(25.0, batch)
     count, tlast = np.asarray(res["count"]).reshape(2, -1), np.asarray(res["tlast"]).reshape(2, -1)
     for row, case in enumerate(cases):

@@ -3,24 +3,33 @@ excitable's test of WATCH (written for the purpose): a threshold detector. INITI
 event at t = 0 (flag 1), which arms WATCH (v > thresh); each rise of v above thresh then comes back
 as an event of flag 2 at the start of the next step, which counts it, keeps its time and sends a
 spike (net_event). The watch stays armed, so it fires at every rise. With thresh below the V at
-arming, the condition is already true then and NEURON waits until it has been false again.
+arming, the condition is already true then and NEURON waits until it has been false again. With
+toggle = 1, each spike runs WATCH (v < lo) 3, which removes the first watch (a WATCH run in
+NET_RECEIVE replaces all the instance's watches), and the event of flag 3 arms v > thresh again:
+a detector with hysteresis.
 ENDCOMMENT
 
 NEURON {
     POINT_PROCESS watch_detect
-    RANGE thresh, count, tlast, tarm
+    RANGE thresh, lo, toggle, count, tlast, tarm, nlow
 }
-PARAMETER { thresh = -20 (mV) }
+PARAMETER {
+    thresh = -20 (mV)
+    lo = -70 (mV)
+    toggle = 0
+}
 ASSIGNED {
     v (mV)
     count
     tlast (ms)
     tarm (ms)
+    nlow
 }
 INITIAL {
     count = 0
     tlast = -1
     tarm = -1
+    nlow = 0
     net_send(0, 1)
 }
 NET_RECEIVE (w) {
@@ -31,5 +40,11 @@ NET_RECEIVE (w) {
         count = count + 1
         tlast = t
         net_event(t)
+        if (toggle == 1) {
+            WATCH (v < lo) 3
+        }
+    } else if (flag == 3) {
+        nlow = nlow + 1
+        WATCH (v > thresh) 2
     }
 }
