@@ -35,9 +35,10 @@ CASES = {
                              "WRITE cai"),
     "writes_reversal_potential": ("    USEION ca READ cai WRITE eca", "cai (mM) eca (mV)",
                                   "BREAKPOINT { eca = 12.5*log(2/cai)\n i = g*(v + 65) }\n", 4, "WRITE eca (a reversal"),
-    # another ion's eh is read (nm_otherion.mod, beside NEURON); its concentrations would need pools
-    "other_ion_concentration": ("    USEION h READ hi WRITE ih VALENCE 1", "hi (mM) ih (mA/cm2)", BREAKPOINT, 4,
-                                "USEION h with its concentrations hi"),
+    # another ion's concentrations run with its VALENCE (test_other_ions.py, beside NEURON); NEURON
+    # refuses a new ion whose valence no file gives
+    "other_ion_concentration": ("    USEION h READ hi WRITE ih", "hi (mM) ih (mA/cm2)", BREAKPOINT, 4,
+                                "USEION h with its concentrations hi and no VALENCE"),
     "solve_method": ("", "", "STATE { x }\nBREAKPOINT { SOLVE s METHOD runge\n i = g*x*(v+65) }\n"
                      "DERIVATIVE s { x' = -x }\n", 9, "SOLVE s METHOD runge"),
     "voltage_into_solve": ("", "gx", ("STATE { s }\nBREAKPOINT { SOLVE d METHOD cnexp\n gx = g*v\n i = gx*s*(v+65) }\n"

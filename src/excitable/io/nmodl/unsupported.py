@@ -13,7 +13,7 @@ import re
 from excitable.errors import ModelError
 from excitable.io.nmodl import point, units
 from excitable.io.nmodl.artificial import is_artificial
-from excitable.io.nmodl.concentrations import writable
+from excitable.io.nmodl.concentrations import has_valence, reversal_problem, writable
 from excitable.io.nmodl.describe import Description
 from excitable.io.nmodl.linear import problems as linear_problems
 from excitable.io.nmodl.nonlinear import problems as nonlinear_problems
@@ -117,18 +117,17 @@ def _ion_problems(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
     found = []
     for ion in desc.ions:
         line = _first(lines, rf"\bUSEION\s+{ion.name}\b")
-        # Another ion's reversal potential is a plain value (NEURON's default 0 mV, describe.ion_default);
-        # its concentrations (read or written, and so its current read by a pool) would need that
-        # ion's pools, which the engine keeps for na, k, ca only: one line says so.
+        # Another ion's concentrations run with NEURON's defaults for a new ion (describe.ion_default)
+        # and the file's VALENCE, which NEURON requires for an ion it does not know (concentrations.py).
         conc = list(dict.fromkeys(r for r in ion.read + ion.write if ion.kind(r) in ("i", "o")))
-        if ion.name not in ("na", "k", "ca") and conc:
-            found.append((line, f"USEION {ion.name} with its concentrations {', '.join(conc)} "
-                                "(only na, k and ca have them here)"))
+        if not has_valence(ion) and conc:
+            found.append((line, f"USEION {ion.name} with its concentrations {', '.join(conc)} and no VALENCE "
+                                f"(NEURON needs the valence of an ion it does not know)"))
             continue
         for var in ion.write:
             if ion.kind(var) == "e":  # Cutsuridis et al.'s ccanl.mod: eca = RT/2F log(cao/ca) in BREAKPOINT
-                found.append((line, f"WRITE {var} (a reversal potential set by a mechanism: excitable takes it "
-                                    "from the ion, or by Nernst from a concentration a mechanism writes)"))
+                if why := reversal_problem(desc, ion, var):
+                    found.append((line, f"WRITE {var} (a reversal potential written by {why})"))
             elif ion.kind(var) != "current" and not writable(desc, ion, var):
                 found.append((line, f"WRITE {var} (only an inside concentration that is a STATE of the file is written)"))
         for var in ion.read:

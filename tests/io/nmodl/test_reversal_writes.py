@@ -1,0 +1,155 @@
+"""A mechanism that WRITEs a reversal potential (Cutsuridis et al.'s ccanl.mod computes eca itself),
+side by side with NEURON running the same files, one compartment:
+
+- tests/reference/mod/nm_ewrite.mod: ``USEION ca READ cao WRITE eca``, no currents; INITIAL sets eca,
+  BREAKPOINT sets it after its SOLVE from a STATE relaxing over 10 ms (eca 132 -> 95 mV);
+- nm_instant.mod's Ca current reads eca in BREAKPOINT, with hh under a current clamp and alone
+  under the voltage-clamp family.
+
+What NEURON does (9.0.2, read from nocmodl's C and checked here): a mechanism that writes no current
+runs its whole BREAKPOINT in nrn_state and stores eca in the ion there; the ion's style becomes
+"e state" (no Nernst at finitialize or in a step, though cao is read), so every mechanism's current
+sees the written eca at the next step. Refused with their line: a file that also writes currents
+(NEURON stores eca in nrn_cur, seen by the mechanisms after it in that step), whose INITIAL does not
+set eca (NEURON keeps the previous run's value: 0 at the first finitialize, checked), a point
+process; and, when a model is run, another mechanism of the compartment reading eca in its INITIAL
+or SOLVE (what it sees depends on NEURON's mechanism order).
+
+Compared at every step: V, every STATE, eca (NEURON's after each step is the one written in that
+step's nrn_state: our state of the same sample) and ica (NEURON's sample k+1 from ours at sample k).
+Tolerance: 1e-6 of each trace's largest magnitude (issue 18): float64 on both sides, the same
+expressions; an eca written one step late, or recomputed by Nernst (RT/2F with NEURON's constants
+differs from the file's R = 8.3134, F = 96520 by 3e-5 relative, 4e-3 mV), moves the traces by more.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import excitable as ex
+from excitable.errors import ModelError
+from excitable.io.nmodl import load_mod
+from excitable.io.nmodl.check import check_file
+from tests.io.nmodl.neuron_side import DIAM_UM, DT, L_UM, OWN, mod_file, neuron_run
+from tests.io.nmodl.test_current_reads import neuron as ion_library
+from tests.io.nmodl.test_neuron_side_by_side import spike_times, worst
+
+pytestmark = pytest.mark.neuron
+RTOL = 1e-6
+CELSIUS = 16.0
+_CLASSES: dict[str, type] = {}
+
+
+def cls(stem):
+    if stem not in _CLASSES:
+        _CLASSES[stem] = load_mod(mod_file(stem))
+    return _CLASSES[stem]
+
+
+#: ion -> (the writer of its eX, the channel that reads it): nm_ewrite (eca, beside nm_instant) and
+#: nm_ccanl (ccanl.mod's form: an unknown ion nca, its ncai and enca written, derivimplicit).
+CASES = {"ca": ("nm_ewrite", "nm_instant"), "nca": ("nm_ccanl", "nm_ncachan")}
+
+
+def both(stems, *, ion="ca", tstop, v_init, clamp=None, iclamp=None):
+    cell = ex.Cell.cylinder(length=L_UM, diameter=DIAM_UM)
+    for s in stems:
+        cell.insert(cls(s)())
+    cell.insert(cls("passive")(g=1e-4, e=-65.0))
+    sim = ex.Simulation(cell, dt=DT, temperature=CELSIUS, v_init=v_init)
+    if clamp is not None:
+        sim.stimulate(ex.VClamp(cell.soma, levels=clamp, rs=0.01))
+    if iclamp is not None:
+        sim.stimulate(ex.IClamp(cell.soma, amplitude=iclamp[2], delay=iclamp[0], duration=iclamp[1]))
+    sim.record("v")
+    record = [("e", "e" + ion), ("i", "i" + ion)]
+    for s in stems:
+        c = cls(s)
+        for st in c.states:
+            if st != "celsius":
+                sim.record(f"{c.__name__}.{st}")
+        # a written concentration is the ion's in NEURON
+        record += [(f"{c.__name__}.{st}", st if st in c.conc_writes else (c.__name__, st)) for st in c.description.states]
+    ours = sim.run(tstop)
+    ion_library()  # nm_instant (the first library) and ours
+    theirs = neuron_run([cls(s).__name__ for s in stems], celsius=CELSIUS, tstop=tstop, v_init=v_init,
+                        clamp=clamp, iclamp=iclamp, record=record, extra_pas=True)
+    return ours, theirs
+
+
+def differences(stems, ours, theirs, ion="ca") -> dict[str, float]:
+    writer, channel = CASES[ion]
+    written = np.asarray(ours[f"{writer}.e{ion}"])
+    out = {"v": worst(ours["v"], theirs["v"]), f"e{ion}": worst(written, theirs["e"])}
+    for s in stems:
+        for st in cls(s).description.states:
+            out[f"{cls(s).__name__}.{st}"] = worst(ours[f"{cls(s).__name__}.{st}"], theirs[f"{cls(s).__name__}.{st}"])
+    chan = dataclasses.replace(cls(channel)(), **{f"e{ion}": written})
+    states = {k: np.asarray(ours[f"{channel}.{k}"]) for k in cls(channel).states}
+    i = np.asarray(chan.currents(np.asarray(ours["v"]), states)[f"i{ion}"]) / 1000.0  # mA/cm2
+    out[f"i{ion}"] = worst(i[:-1], theirs["i"][1:])
+    return out
+
+
+def test_written_eca_under_the_voltage_clamp_family_matches_neuron():
+    stems = ("nm_instant", "nm_ewrite")
+    for step in (-60.0, -20.0, 20.0, 40.0):
+        clamp = ((5.0, -80.0), (15.0, step), (5.0, -80.0))
+        ours, theirs = both(stems, tstop=25.0, v_init=-80.0, clamp=clamp)
+        assert np.ptp(theirs["e"]) > 20.0  # mV: the written eca moves (132 -> 100 mV in 25 ms)
+        for trace, diff in differences(stems, ours, theirs).items():
+            assert diff <= RTOL, f"step {step} mV, {trace}: largest difference {diff:.3g} of the trace's scale"
+
+
+def test_written_eca_under_a_current_clamp_matches_neuron_spike_for_spike():
+    stems = ("hh", "nm_instant", "nm_ewrite")
+    ours, theirs = both(stems, tstop=30.0, v_init=-65.0, iclamp=(2.0, 20.0, 0.1))
+    for trace, diff in differences(stems, ours, theirs).items():
+        assert diff <= RTOL, f"{trace}: largest difference {diff:.3g} of the trace's scale"
+    mine, ref = spike_times(ours["v"]), spike_times(theirs["v"])
+    assert len(mine) == len(ref) >= 2
+    np.testing.assert_allclose(mine, ref, atol=0.05)  # ms (issue 18)
+
+
+@pytest.mark.parametrize("edit,why", [
+    (("INITIAL {\n    c = c0\n    eca = ktf()*log(cao/c)\n}", "INITIAL {\n    c = c0\n}"), "whose INITIAL does not set it"),
+    (("    USEION ca READ cao WRITE eca", "    USEION ca READ cao WRITE eca\n    NONSPECIFIC_CURRENT i"),
+     "a mechanism that writes currents"),
+    (("SUFFIX nm_ewrite", "POINT_PROCESS nm_ewrite"), "a point process"),
+])
+def test_unsupported_reversal_writes_are_refused_with_their_line(tmp_path, edit, why):
+    text = (OWN / "nm_ewrite.mod").read_text()
+    assert edit[0] in text
+    path = tmp_path / "ew.mod"
+    path.write_text(text.replace(edit[0], edit[1]).replace("ASSIGNED {", "ASSIGNED { i (mA/cm2)"))
+    line = next(k for k, ln in enumerate(path.read_text().splitlines(), 1) if ln.strip().startswith("USEION ca"))
+    with pytest.raises(ModelError, match=rf"ew\.mod:{line}: WRITE eca \(a reversal potential written by .*{why}"):
+        load_mod(path)
+    report, _ = check_file(path)
+    assert any(f"{path}:{line}: WRITE eca (" in r for r in report), report
+
+
+def test_a_reader_of_the_written_eca_in_its_solve_is_refused_when_run(tmp_path):
+    path = tmp_path / "solveeca.mod"
+    path.write_text("NEURON { SUFFIX solveeca USEION ca READ eca }\nASSIGNED { eca (mV) }\nSTATE { x }\n"
+                    "INITIAL { x = 0 }\nBREAKPOINT { SOLVE s METHOD cnexp }\nDERIVATIVE s { x' = eca - x }\n")
+    cell = ex.Cell.cylinder(length=L_UM, diameter=DIAM_UM).insert(load_mod(path)()).insert(cls("nm_ewrite")())
+    with pytest.raises(ModelError, match=r"solveeca reads eca in its INITIAL or SOLVE in compartment 0, where "
+                                         r"nm_ewrite writes eca"):
+        ex.Simulation(cell, dt=DT, temperature=CELSIUS).run(1.0)
+
+
+def test_a_pool_writing_its_own_ions_concentration_and_reversal_matches_neuron():
+    """nm_ccanl (ccanl.mod's form) writes ncai and enca of the ion nca; nm_ncachan's current reads enca.
+    Under a current clamp with hh: enca falls from 132 mV as ncai rises (NEURON computes no Nernst)."""
+    stems = ("hh", "nm_ncachan", "nm_ccanl")
+    ours, theirs = both(stems, ion="nca", tstop=30.0, v_init=-65.0, iclamp=(2.0, 20.0, 0.1))
+    assert np.ptp(theirs["e"]) > 10.0  # mV
+    for trace, diff in differences(stems, ours, theirs, ion="nca").items():
+        assert diff <= RTOL, f"{trace}: largest difference {diff:.3g} of the trace's scale"
+    mine, ref = spike_times(ours["v"]), spike_times(theirs["v"])
+    assert len(mine) == len(ref) >= 2
+    np.testing.assert_allclose(mine, ref, atol=0.05)  # ms (issue 18)
