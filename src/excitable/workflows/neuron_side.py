@@ -62,7 +62,7 @@ def ours(mechanisms: dict, values: dict, *, dt: float, celsius: float, clamp=Non
         out.update({f"{suffix}.{st}": states[suffix][st] for st in compared_states(cls)})
         mech = cls(**values.get(suffix, {}))
         seen = {f: ions[ion][kind] for f, (ion, kind) in getattr(cls, "ion_fields", {}).items()
-                if ion in ions and kind in ("e", "ci", "co")}
+                if ion in ions and kind in ("e", "ci", "co") and kind in ions[ion]}
         if seen:
             mech = dataclasses.replace(mech, **seen)
         currents = mech.currents(out["v"], states[suffix])
@@ -90,6 +90,9 @@ def ion_values(mechanisms: dict, values: dict, states: dict, celsius: float) -> 
             out[ion]["ci"] = states[suffix][state]
     for entry in out.values():
         entry["e"] = np.asarray(nernst(entry["ci"], entry["co"], entry.pop("z"), celsius))
+    for suffix, cls in mechanisms.items():  # a written eX (WRITE eca): NEURON's ion keeps it, no Nernst
+        for state, (ion, _) in (getattr(cls, "reversal_writes", None) or {}).items():
+            out.setdefault(ion, {})["e"] = states[suffix][state]
     return out
 
 

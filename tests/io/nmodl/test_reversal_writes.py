@@ -153,3 +153,15 @@ def test_a_pool_writing_its_own_ions_concentration_and_reversal_matches_neuron()
     mine, ref = spike_times(ours["v"]), spike_times(theirs["v"])
     assert len(mine) == len(ref) >= 2
     np.testing.assert_allclose(mine, ref, atol=0.05)  # ms (issue 18)
+
+
+def test_mod_compare_gives_the_currents_the_written_eca():
+    """``excitable mod compare`` recomputes each current from our samples with the ion values NEURON's
+    mechanisms read (workflows.neuron_side.ion_values): a written eca, not Nernst from cao and cai
+    (before: ica 0.26 of its scale off in the folder of these test files, V 4e-15)."""
+    from excitable.workflows.neuron_side import ion_values
+
+    written = np.array([131.95, 120.0, 95.25])  # mV, as the writer's state
+    out = ion_values({"nm_ewrite": cls("nm_ewrite"), "nm_instant": cls("nm_instant")}, {},
+                     {"nm_ewrite": {"eca": written}, "nm_instant": {}}, CELSIUS)
+    np.testing.assert_array_equal(out["ca"]["e"], written)
