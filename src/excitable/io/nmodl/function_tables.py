@@ -16,9 +16,11 @@ class, ``Cls.with_tables(tau1=...)``; ``excitable run model --set tables=FILE.js
 ``{"SUFFIX": {"tau1": {"x": [...], "y": [...]}}}``. The points ``x`` are part of the class (as the
 program's shape); every value ``y`` is a field of the mechanism, ``tau1_y0``, ``tau1_y1`` ... (two
 arguments: ``hinf2_y0_0`` ...), so it is a parameter like any other: per site, in
-``sim.parameters()``, differentiable (``jax.grad`` of a run by a table's value) and run in the fused
-kernels, whose rows take no gathers: the interpolation is a chain of selects over the intervals
-(``interp1``), with NEURON's own arithmetic in the chosen one.
+``sim.parameters()``, differentiable (``jax.grad`` of a run by a table's value). The interpolation
+has NEURON's own arithmetic in the interval holding the point, in two forms with the same numbers:
+one search and gather in the scan (``interp_gather``), a chain of selects over the intervals in
+the fused kernels, whose rows take no gathers (``interp1``; its compile time grows with the
+points, so a table for the kernels is best kept to a few hundred).
 """
 
 from __future__ import annotations
@@ -33,10 +35,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from excitable import limits
+from excitable.backends import branch_free
 from excitable.errors import ModelError
 
-#: Most values in one mechanism's tables: each is a field of the class and a select in the traced
-#: program, so a table of thousands of points would trace for minutes (resample it coarser).
+#: Most values in one mechanism's tables: each is a field of the class (a per-site array), and the
+#: scan stacks them at every call (1950 values: 0.7 ms CPU per step of one compartment).
 MAX_POINTS = 2000
 #: Most bytes of a tables JSON file read (a file of MAX_POINTS numbers takes ~50 kB).
 MAX_FILE_BYTES = 10 * 2**20
@@ -185,6 +188,24 @@ def interp1(q, xs, ys):
     return out
 
 
+def interp_gather(q, xs, ys):
+    """``interp1`` by one search and one gather (the scan's form: its program does not grow with
+    the points, where the select chain's compile time grows faster than the points: 25 s CPU
+    for 500 of them). The same arithmetic in the interval; beyond the ends f is clipped to 0 or 1,
+    which gives y_0 or y_n-1 exactly (0 * y = 0 for finite y)."""
+    if len(xs) == 1:
+        return ys[0]
+    x = np.asarray(xs)
+    values = jnp.stack(jnp.broadcast_arrays(*ys, q)[:-1])
+    j = jnp.clip(jnp.searchsorted(jnp.asarray(x), q, side="right") - 1, 0, len(xs) - 2)
+    xj, xk = jnp.asarray(x[:-1])[j], jnp.asarray(x[1:])[j]
+    f = jnp.clip((q - xj) / (xk - xj), 0.0, 1.0)
+
+    def at(i):
+        return jnp.take_along_axis(values, jnp.broadcast_to(i, jnp.shape(values)[1:])[None], axis=0)[0]
+    return (1.0 - f) * at(j) + f * at(j + 1)
+
+
 def evaluator(suffix: str, decl: Declared, table: Table | None):
     """``run(glob, args)``: the call ``name(args)`` with the values from the mechanism's fields in
     ``glob``; for a table never given, a one-line ModelError (the class refuses to be made first)."""
@@ -201,10 +222,11 @@ def evaluator(suffix: str, decl: Declared, table: Table | None):
         if len(args) != len(axes):
             raise ModelError(f"{suffix}: {decl.name}() takes {len(axes)} arguments, called with {len(args)}")
         q = [jnp.asarray(materialize(a)) for a in args]
+        interp = interp1 if branch_free() else interp_gather  # a fused kernel's rows take no gathers
         if len(axes) == 1:
-            return interp1(q[0], axes[0], [glob[k] for k in names])
-        rows = [interp1(q[1], axes[1], [glob[k] for k in row]) for row in names]  # along the second axis
-        return interp1(q[0], axes[0], rows)  # then across rows, as NEURON does
+            return interp(q[0], axes[0], [glob[k] for k in names])
+        rows = [interp(q[1], axes[1], [glob[k] for k in row]) for row in names]  # along the second axis
+        return interp(q[0], axes[0], rows)  # then across rows, as NEURON does
     return run
 
 

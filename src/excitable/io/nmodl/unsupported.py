@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from excitable.errors import ModelError
-from excitable.io.nmodl import point, units
+from excitable.io.nmodl import function_tables, point, units
 from excitable.io.nmodl.artificial import is_artificial
 from excitable.io.nmodl.concentrations import has_valence, reversal_problem, writable
 from excitable.io.nmodl.describe import Description
@@ -28,7 +28,6 @@ KEYWORDS = {
     "EXTERNAL": "EXTERNAL",
     "DISCRETE": "DISCRETE block",
     "PARTIAL": "PARTIAL block",
-    "FUNCTION_TABLE": "FUNCTION_TABLE",
     "LAG": "LAG",
     "SENS": "SENS",
     "WHILE": "WHILE loop",
@@ -72,12 +71,13 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
         elif method not in SOLVE_METHODS:
             found.append((_first(lines, rf"\bSOLVE\s+{block}\b"), f"SOLVE {block} METHOD {method or '(none)'}"))
     found += _ion_problems(desc, lines)
+    found += point.problems(mod, desc)  # NET_RECEIVE, events, ARTIFICIAL_CELL, ELECTRODE_CURRENT (point.py)
     if not (desc.point or is_artificial(mod)):  # a point file's WATCH: artificial.problems (watch.py)
         found += [(n, "WATCH outside the NET_RECEIVE of a POINT_PROCESS")
                   for n in _lines(lines, r"\bWATCH\b")]
-    found += point.problems(mod, desc)  # NET_RECEIVE, events, ARTIFICIAL_CELL, ELECTRODE_CURRENT (point.py)
     found += _voltage_into_solve(desc, lines)
     found += units.problems(mod, lines)  # a UNITS factor between units units.BASE does not know
+    found += function_tables.problems(mod, desc.point or is_artificial(mod), lines)  # 3 arguments, point processes
     found += linear_problems(desc, point=desc.point or is_artificial(mod))  # counts, linearity (linear.py)
     found += nonlinear_problems(desc, lines, point=desc.point or is_artificial(mod))  # counts, METHODs
     for n in _block_lines(lines, "PARAMETER", r"\b[A-Za-z_]\w*\s*\[\s*\w+\s*\]"):
