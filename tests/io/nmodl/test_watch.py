@@ -31,6 +31,7 @@ import excitable as ex
 from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod
 from excitable.io.nmodl.check import check_file
+from excitable.model.network import Network, Site
 from tests.io.nmodl.neuron_side import share
 from tests.reference.nrnmech import neuron_loaded
 
@@ -55,10 +56,11 @@ def rel(a, b):
     return np.max(np.abs(np.asarray(a) - np.asarray(b))) / np.ptp(b)
 
 
-def neuron_run(name, params, fields, membrane, clamp, tstop):
+def neuron_run(name, params, fields, membrane, clamp, tstop, inputs=()):
     """NEURON: a 20 x 20 µm compartment (``membrane``: "hh" with exact rates, or "pas" at 1e-5
     S/cm², -60 mV and 7.96 µF/cm²: 100 pF, Izhikevich's) with the point process ``name`` and an
-    IClamp (delay, dur, amp); V, ``fields`` at every step, and the point process's net_event times."""
+    IClamp (delay, dur, amp), and events of weight 1 at ``inputs`` (ms) from a NetCon without source;
+    V, ``fields`` at every step, and the point process's net_event times."""
     h = neuron_watch()
     sec = h.Section(name=f"w_{name}")
     sec.L = sec.diam = 20.0
@@ -78,22 +80,30 @@ def neuron_run(name, params, fields, membrane, clamp, tstop):
     rec = {"v": h.Vector().record(sec(0.5)._ref_v)}
     rec.update({k: h.Vector().record(getattr(pp, f"_ref_{k}")) for k in fields})
     h.dt, h.secondorder, h.celsius = DT, 0, 6.3
+    source = h.NetCon(None, pp)
+    source.weight[0] = 1.0
     h.finitialize(-65.0)
+    for when in inputs:
+        source.event(when)
     h.continuerun(tstop)
     out = {k: np.array(x) for k, x in rec.items()}
     out["spikes"] = np.array(spikes)
-    del nc, stim, pp, sec
+    del nc, source, stim, pp, sec
     return out
 
 
-def ours_run(mods, name, params, fields, membrane, clamp, tstop):
+def ours_run(mods, name, params, fields, membrane, clamp, tstop, inputs=()):
     """The same with excitable (the IClamp built in, hh and pas from the wheel's files)."""
     chan = mods.hh() if membrane == "hh" else mods.pas(g=1e-5, e=-60.0)
     cell = ex.Cell.cylinder(length=20.0, diameter=20.0, **({} if membrane == "hh" else {"cm": CM})).insert(chan)
-    cell.place(getattr(mods, name)(**params), cell.soma)
-    sim = ex.Simulation(cell, dt=DT, temperature=6.3, v_init=-65.0)
+    if inputs:  # a spike train of weight 1 onto the point process (NEURON's NetCon.event)
+        net = Network([cell])
+        net.spike_train(inputs, 0, getattr(mods, name)(**params), weight=1.0, t_max=0.0, pulse=0.0)
+    else:
+        cell.place(getattr(mods, name)(**params), cell.soma)
+    sim = ex.Simulation(net if inputs else cell, dt=DT, temperature=6.3, v_init=-65.0)
     sim.stimulate(ex.IClamp(cell.soma, amplitude=clamp[2], delay=clamp[0], duration=clamp[1]))
-    sim.record("v", label="v")
+    sim.record("v", Site(0, cell.soma), label="v")
     for k in (*fields, "spikes", "spike_t", "events_lost"):
         sim.record(f"{name}[0].{k}", label=k)
     res = sim.run(tstop)
@@ -113,7 +123,7 @@ def compare(ref, ours, fields):
     assert np.max(np.abs(ours["spikes"] - ref["spikes"]), initial=0.0) < T_TOL
 
 
-DETECT_FIELDS = ("count", "tlast", "tarm", "nlow")
+DETECT_FIELDS = ("count", "tlast", "tarm", "nlow", "nin")
 #: watch_detect's parameters, IClamp amp (nA), and what NEURON does (checked on its side too): the
 #: spike times.
 DETECT = {
@@ -138,6 +148,19 @@ def test_watch_detector_matches_neuron(mods, case):
     ref, ours = neuron_run(*args), ours_run(mods, *args)
     np.testing.assert_allclose(ref["spikes"], times, atol=1e-9)  # NEURON's behaviour, as described
     assert ref["tarm"][-1] == 0.0  # armed at t = 0, by the self-event INITIAL sent
+    compare(ref, ours, DETECT_FIELDS)
+
+
+def test_an_input_at_the_rise_comes_after_the_watches_are_tested(mods):
+    """An input event at 2.1 ms, the step where v rises past -20 mV, whose flag-0 NET_RECEIVE re-arms
+    v > thresh: NEURON tests the watches (check_thresh at the step's start, t = 2.0999999999999961)
+    before it delivers the input (2.1 > t), so the rise fires, and the re-arming after it sees v
+    above: the second rise fires again (13.575). Delivered the other way round, the re-armed watch
+    would find v already above, and the first spike would be lost."""
+    args = ("watch_detect", {"thresh": -20.0}, DETECT_FIELDS, "hh", (1.0, 20.0, 0.3), 25.0, [2.1])
+    ref, ours = neuron_run(*args), ours_run(mods, *args)
+    np.testing.assert_allclose(ref["spikes"], [2.1, 13.575], atol=1e-9)
+    assert ref["nin"][-1] == 1
     compare(ref, ours, DETECT_FIELDS)
 
 

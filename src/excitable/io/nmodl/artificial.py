@@ -161,7 +161,7 @@ class Blocks:
                 self.procs[block](sc)
             else:
                 events.state_solve(gen, block, method, sc)
-        return watch.check(self.comp, sc, {**s, **self.out(sc, v, celsius)}, self.size)  # WATCHes, at the new V
+        return {**s, **self.out(sc, v, celsius)}
 
     def steady_state(self, chan, v, celsius):
         sc = self.scope(chan, v, dict.fromkeys(self.desc.states, 0.0), celsius, 0.0)  # finitialize: t = 0
@@ -205,8 +205,9 @@ class Blocks:
             new.update({k: jnp.where(one & mask, materialize(sc.local[k[len(events.NETCON):]]) + jnp.zeros_like(when),
                                      s[k]) for k in keys})
             s = events.apply_calls(self.comp, sc.glob, {**s, **new}, mask, when, w, self.size, conn)
-            return watch.after_receive(self.comp, sc, s, mask, self.size)
-        return events.deliver(s, amount, dt, self.size, receive if self.receive_block is not None else None, offset)
+            return watch.after_receive(self.comp, sc, s, mask)
+        return events.deliver(s, amount, dt, self.size, receive if self.receive_block is not None else None, offset,
+                              *watch.checker(self, chan, receive))  # the WATCHes: NEURON's check_thresh
 
 
 def _split_initial(nr) -> tuple[list, list]:

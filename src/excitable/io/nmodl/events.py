@@ -158,7 +158,7 @@ def _move(s: dict, on, when, now, size: int) -> dict:
     return s
 
 
-def deliver(s: dict, amount, dt, size: int, receive, offset=None):
+def deliver(s: dict, amount, dt, size: int, receive, offset=None, check=None, rounds: int = 0):
     """The states after this step's deliveries (module docstring): ``receive(s, mask, t, flag, w, c)``
     runs NET_RECEIVE where ``mask`` holds, for the event of connection ``c`` (lane rank; a
     self-event's is the connection that sent it, -1 for one sent by INITIAL). ``amount``: (K, instances) the weight each of an
@@ -167,7 +167,10 @@ def deliver(s: dict, amount, dt, size: int, receive, offset=None):
     (NEURON runs NET_RECEIVE for a weight-0 NetCon's event too); a bare array: nonzero is an event. Each comes at t + ``offset`` (ms, (K, instances); an artificial cell's spike time
     within its step, carried by the engine; None: 0); simultaneous ones in the order of the
     connections. Returns the states with ``t`` = t + dt/2, the time BREAKPOINT sees, and
-    ``spike_offset``: this step's net_event time past t (for the engine's fan-out)."""
+    ``spike_offset``: this step's net_event time past t (for the engine's fan-out). ``check(s, now)``
+    (watch.py: NEURON's check_thresh, which delivers what it finds) runs once per instance, before its
+    first event later than t (a connection's: NEURON's carry 1e-10 ms more) or after its last, and
+    what its deliveries send is delivered in the ``rounds`` more rounds it asks for."""
     t0 = s["t"]
     due_by = t0 + 0.5 * dt
     amount, arrived = amount if isinstance(amount, tuple) else (amount, amount)
@@ -178,7 +181,7 @@ def deliver(s: dict, amount, dt, size: int, receive, offset=None):
     s = {**s, SPIKES: jnp.zeros_like(s[SPIKES])}
 
     def one(_, carry):
-        s, incoming = carry
+        s, incoming, checked = carry
         times = jnp.concatenate([jnp.where(incoming, t_in, EMPTY),
                                  jnp.stack([s[f"queue_t{j}"] for j in range(size)] or [jnp.full_like(t0, EMPTY)])])
         k, when = jnp.argmin(times, axis=0), jnp.min(times, axis=0)
@@ -189,10 +192,15 @@ def deliver(s: dict, amount, dt, size: int, receive, offset=None):
         conn = jnp.where(k < lanes, k, sum(jnp.where(k == lanes + j, s[f"queue_c{j}"], 0.0) for j in range(size)))
         incoming = incoming & ~(due & (k == jnp.arange(lanes)[:, None].reshape(-1, *([1] * jnp.ndim(t0)))))
         s = {**s, **{f"queue_t{j}": jnp.where(due & (k == lanes + j), EMPTY, s[f"queue_t{j}"]) for j in range(size)}}
-        return receive(s, due, jnp.where(due, when, t0), flag, weight, conn), incoming
+        if check is not None:  # NEURON: self-events up to t at the end of the step before, then check_thresh
+            now = ~checked & ~(due & (k >= lanes) & (when <= t0))
+            s, checked = check(s, now), checked | now
+        return receive(s, due, jnp.where(due, when, t0), flag, weight, conn), incoming, checked
 
     if receive is not None:  # one delivery per round, traced once (a loop, not unrolled)
-        s, incoming = jax.lax.fori_loop(0, size + lanes + 1, one, (s, incoming))
+        s, incoming, checked = jax.lax.fori_loop(0, size + lanes + 1 + rounds, one,
+                                                 (s, incoming, jnp.zeros(jnp.shape(t0), bool)))
+        s = s if check is None else check(s, ~checked)  # self-events up to t in every round: check after
     late = jnp.any(incoming, axis=0) | (jnp.zeros(jnp.shape(t0), bool) if not size else
                                         jnp.any(jnp.stack([s[f"queue_t{j}"] <= due_by for j in range(size)]), axis=0))
     # Two net_events in one step reach the targets as one spike: counted, never passed on silently.

@@ -1,5 +1,5 @@
-"""NEURON's WATCH statement in imported point processes and artificial cells, with NEURON's
-fixed-step semantics (checked against NEURON 9.0.2, and read in its netcvode.cpp):
+"""NEURON's WATCH statement in imported point processes, with NEURON's fixed-step semantics
+(checked against NEURON 9.0.2, and read in its netcvode.cpp and fadvance.cpp):
 
 - ``WATCH (a > b) flag`` (or ``a < b``; several, comma-separated) inside NET_RECEIVE arms a
   condition whose value is ``a - b`` (``b - a`` for ``<``), as nocmodl's ``_watchN_cond``. The
@@ -7,19 +7,22 @@ fixed-step semantics (checked against NEURON 9.0.2, and read in its netcvode.cpp
   pending (``_nrn_watch_activate`` with r = 0); each WATCH run then (re-)arms its own, remembering
   whether the value is > 0 then (``WatchCondition::activate``): a condition already true when armed
   gives no event until it has been false again.
-- At the start of every step (``check_thresh``, before the step's deliveries), each armed
-  condition is tested at the V and states the previous step left: a change from not > 0 to > 0
-  sends an event of its flag at that time t (no offset), which the same step delivers: NET_RECEIVE
-  runs with that ``flag``, ``t`` = the step's start and no weight (0 here; NEURON's is a null
-  pointer that a file must not read). A watch stays armed: it fires again at the next rise.
+- At each step boundary t (NEURON 9.0.2's fixed step): first every event due by t + dt/2 is
+  delivered (``nrn_deliver_events`` at the end of the step before), then each armed condition is
+  tested at the V and states those deliveries left (``check_thresh`` at the step's start): a change
+  from not > 0 to > 0 sends an event of its flag at t (no offset), delivered at once with what it
+  sends itself in that window: NET_RECEIVE runs with that ``flag``, ``t`` = the step's start and no
+  weight (0 here; NEURON's is a null pointer that a file must not read). A watch stays armed: it
+  fires again at the next rise. Several rising at once come in the order they were armed.
 - NET_RECEIVE reads the V of its segment (nocmodl: ``v = NODEV(node)``) and, where it assigns
   ``v`` (an integrate-and-fire reset), writes it back at its end (``NODEV(node) = v``): the step
   then starts from the new V.
 
-Here the test runs in ``advance``, at the end of the step before (the same V and states: nothing
-changes them in between), and puts the event in the instance's self-event queue (``events``) at
-the new ``t``, marked as a watch's (``queue_c`` = ``WATCH_CONN``) so that re-arming can take it
-back; it does not count as the last ``net_send`` (``net_move`` never moves it). States per watch j
+Here all happens at the start of the step, in ``events.deliver``: the self-events due by t, then
+the test of each instance (``check``) and its watches' events, then the other events due by
+t + dt/2 (a connection's event comes after the test: NEURON's carry the threshold's 1e-10 ms; a
+spike train's time T exactly on a step comes after it too, where NEURON's t, a sum of half steps,
+may fall either side of T by round-off). States per watch j
 (1, 2, ... in the order of the file, as nocmodl numbers them): ``watch_on<j>`` (armed) and
 ``watch_above<j>`` (NEURON's flag_). The engine gives ``on_step`` the V at the instances' sites
 (``engine.stepping.receive_events``) and, for a file that writes ``v``, sets the V the last
@@ -41,17 +44,21 @@ import jax.numpy as jnp
 from excitable.io.nmodl import events
 from excitable.io.nmodl.affine import materialize
 
-#: ``queue_c`` of a pending watch event (no connection: NET_RECEIVE reads no connection's arguments).
+#: The connection of a watch's event (none: NET_RECEIVE reads no connection's arguments).
 WATCH_CONN = -2.0
 #: The V an instance's NET_RECEIVE sees and leaves (mV), and whether a delivery of this step wrote it.
 V_NODE, V_WROTE = "v_node", "v_wrote"
 #: The hidden variable "a WATCH ran in this NET_RECEIVE call" (all earlier watches are removed).
 _RM = "__watch_rm"
+#: ... and the state that keeps it after the call (``check``: the watch events still to deliver are void).
+RM = "watch_rm"
 
 
 def state_names(comp) -> tuple[str, ...]:
-    """The states of a compiler's watches: ``watch_on<j>``, ``watch_above<j>`` for each."""
-    return tuple(f"watch_{k}{j}" for j in range(1, len(getattr(comp, "watches", ())) + 1) for k in ("on", "above"))
+    """The states of a compiler's watches: ``watch_on<j>``, ``watch_above<j>`` for each, and
+    ``watch_rm`` (1 where the instance's last NET_RECEIVE ran a WATCH: its other events are void)."""
+    n = len(getattr(comp, "watches", ()))
+    return tuple(f"watch_{k}{j}" for j in range(1, n + 1) for k in ("on", "above")) + ((RM,) if n else ())
 
 
 def voltage_states(mod) -> tuple[str, ...]:
@@ -151,9 +158,9 @@ def v_of(s: dict, like):
     return s[V_NODE] + jnp.zeros_like(like) if V_NODE in s else jnp.zeros_like(like)
 
 
-def after_receive(comp, sc, s: dict, mask, size: int) -> dict:
+def after_receive(comp, sc, s: dict, mask) -> dict:
     """The states after one NET_RECEIVE run (where ``mask`` holds): watches removed and re-armed
-    as the WATCH statements it ran say, watch events still pending taken back, and the V it left."""
+    as the WATCH statements it ran say, and the V it left."""
     s = dict(s)
     if V_WROTE in s:
         s[V_NODE] = jnp.where(mask, materialize(sc.glob["v"]) + jnp.zeros_like(s[V_NODE]), s[V_NODE])
@@ -161,46 +168,47 @@ def after_receive(comp, sc, s: dict, mask, size: int) -> dict:
     if not getattr(comp, "watches", None):
         return s
     removed = mask & (jnp.asarray(sc.glob[_RM]) > 0.5)
+    s[RM] = jnp.where(mask, jnp.where(removed, 1.0, 0.0), s[RM])
     for j in range(1, len(comp.watches) + 1):
         ran = mask & (jnp.asarray(sc.glob[f"__watch{j}_on"]) > 0.5)
         s[f"watch_on{j}"] = jnp.where(removed, jnp.where(ran, 1.0, 0.0), s[f"watch_on{j}"])
         s[f"watch_above{j}"] = jnp.where(ran, jnp.where(sc.glob[f"__watch{j}_val"] > 0, 1.0, 0.0),
                                          s[f"watch_above{j}"])
-    for k in range(size):
-        mine = removed & (s[f"queue_c{k}"] == WATCH_CONN)
-        s[f"queue_t{k}"] = jnp.where(mine, events.EMPTY, s[f"queue_t{k}"])
     return s
 
 
-def check(comp, sc, s: dict, size: int) -> dict:
-    """The states after testing every armed watch at the end of a step (``sc``: the scope after the
-    step's SOLVE, at the new V; ``s["t"]``: the new t): a rise of a condition's value above 0
-    queues its flag's event at t (module docstring); NEURON tests them in the order they were armed,
-    the order of the file here."""
+def checker(blocks, chan, receive) -> tuple:
+    """(``check(s, now)``, extra delivery rounds) for ``events.deliver``, for an instance of the
+    file ``blocks`` (artificial.Blocks) compiled, whose NET_RECEIVE is ``receive`` (``events.deliver``'s
+    contract); (None, 0) without WATCH. The rounds: one per net_send(0) a watch's event may send."""
+    comp = blocks.comp
     if not getattr(comp, "watches", None):
-        return s
+        return None, 0
+
+    def run(s, now):
+        sc = blocks.scope(chan, v_of(s, s["t"]), s, s.get("celsius", 0.0), s["t"])
+        return check(comp, sc, s, now, receive)
+    return run, len(comp.watches)
+
+
+def check(comp, sc, s: dict, now, receive) -> dict:
+    """NEURON's check_thresh for the instances where ``now`` holds (``sc``: the scope of their V and
+    states at the step's start t, ``s["t"]``): every armed watch whose value rose above 0 sends an
+    event of its flag at t, in the order they were armed (the file's here), delivered at once
+    (``receive``) unless a NET_RECEIVE before it ran a WATCH, which voids it (NEURON removes it)."""
     s = dict(s)
+    fired = []
     for j, (flag, value) in enumerate(comp.watches, 1):
         up = materialize(value(sc)) > 0
-        on = s[f"watch_on{j}"] > 0.5
-        fire = on & up & (s[f"watch_above{j}"] < 0.5)
+        on = now & (s[f"watch_on{j}"] > 0.5)
+        fired.append((flag, on & up & (s[f"watch_above{j}"] < 0.5)))
         s[f"watch_above{j}"] = jnp.where(on, jnp.where(up, 1.0, 0.0), s[f"watch_above{j}"])
-        s = _place(s, fire, s["t"], flag, size)
-    return s
-
-
-def _place(s: dict, on, when, flag: float, size: int) -> dict:
-    """A watch event in the first empty slot of the queue (``events._insert`` without making it
-    the last sent: net_move moves a net_send's event only); counted in ``events_lost`` without one."""
-    placed = jnp.zeros_like(on)
-    for k in range(size):
-        here = on & ~placed & jnp.isinf(s[f"queue_t{k}"])
-        s[f"queue_t{k}"] = jnp.where(here, when, s[f"queue_t{k}"])
-        s[f"queue_flag{k}"] = jnp.where(here, flag, s[f"queue_flag{k}"])
-        s[f"queue_w{k}"] = jnp.where(here, 0.0, s[f"queue_w{k}"])
-        s[f"queue_c{k}"] = jnp.where(here, WATCH_CONN, s[f"queue_c{k}"])
-        placed = placed | here
-    s[events.LOST] = s[events.LOST] + (on & ~placed)
+    void = jnp.zeros_like(now)
+    for flag, fire in fired:
+        go = fire & ~void
+        like = jnp.zeros_like(s[RM])
+        s = receive(s, go, s["t"] + like, flag + like, like, WATCH_CONN + like)
+        void = void | (go & (s[RM] > 0.5))
     return s
 
 

@@ -6,12 +6,14 @@ spike (net_event). The watch stays armed, so it fires at every rise. With thresh
 arming, the condition is already true then and NEURON waits until it has been false again. With
 toggle = 1, each spike runs WATCH (v < lo) 3, which removes the first watch (a WATCH run in
 NET_RECEIVE replaces all the instance's watches), and the event of flag 3 arms v > thresh again:
-a detector with hysteresis.
+a detector with hysteresis. An input event (flag 0, a NetCon's) counts in nin and re-arms
+v > thresh: at the step where v rises past thresh, NEURON delivers it before it tests the watches,
+so the re-armed watch finds the condition already true and that rise gives no spike.
 ENDCOMMENT
 
 NEURON {
     POINT_PROCESS watch_detect
-    RANGE thresh, lo, toggle, count, tlast, tarm, nlow
+    RANGE thresh, lo, toggle, count, tlast, tarm, nlow, nin
 }
 PARAMETER {
     thresh = -20 (mV)
@@ -24,12 +26,14 @@ ASSIGNED {
     tlast (ms)
     tarm (ms)
     nlow
+    nin
 }
 INITIAL {
     count = 0
     tlast = -1
     tarm = -1
     nlow = 0
+    nin = 0
     net_send(0, 1)
 }
 NET_RECEIVE (w) {
@@ -45,6 +49,9 @@ NET_RECEIVE (w) {
         }
     } else if (flag == 3) {
         nlow = nlow + 1
+        WATCH (v > thresh) 2
+    } else if (flag == 0) {
+        nin = nin + 1
         WATCH (v > thresh) 2
     }
 }
