@@ -79,7 +79,7 @@ def declared(mod) -> dict[str, Declared]:
 
 def problems(mod, point: bool, lines: list[str]) -> list[tuple[int, str]]:
     """(line, construct) of the FUNCTION_TABLEs excitable does not run: three or more arguments
-    (NEURON itself looks up the nearest point there, without interpolation), or one in a point
+    (NEURON takes the grid point below there, without interpolating), or one in a point
     process or artificial cell (only density mechanisms carry tables as fields)."""
     out = []
     for name, decl in declared(mod).items():
