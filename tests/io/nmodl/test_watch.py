@@ -138,6 +138,11 @@ DETECT = {
     "toggle": ({"thresh": -20.0, "toggle": 1.0, "lo": -70.0}, 0.3, [2.1, 13.575]),
     # V never falls below -80: v > thresh stays removed after the first spike (were it kept, 13.575)
     "toggle_removed": ({"thresh": -20.0, "toggle": 1.0, "lo": -80.0}, 0.3, [2.1]),
+    # a self-event at 2.095 ms re-arms v > thresh: NEURON delivers it before testing the watches at
+    # the step that starts at 2.1 (it is due by that t), so the rise there gives no spike ...
+    "self_event_before_the_test": ({"thresh": -20.0, "resend": 2.095}, 0.3, [13.575]),
+    # ... one at 2.105 comes after the test (later than t): the rise fires
+    "self_event_after_the_test": ({"thresh": -20.0, "resend": 2.105}, 0.3, [2.1, 13.575]),
 }
 
 

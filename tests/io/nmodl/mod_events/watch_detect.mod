@@ -7,18 +7,21 @@ arming, the condition is already true then and NEURON waits until it has been fa
 toggle = 1, each spike runs WATCH (v < lo) 3, which removes the first watch (a WATCH run in
 NET_RECEIVE replaces all the instance's watches), and the event of flag 3 arms v > thresh again:
 a detector with hysteresis. An input event (flag 0, a NetCon's) counts in nin and re-arms
-v > thresh: at the step where v rises past thresh, NEURON delivers it before it tests the watches,
-so the re-armed watch finds the condition already true and that rise gives no spike.
+v > thresh. With resend > 0, the event of flag 1 also sends itself an event of flag 5 resend ms
+later, which does the same. At the step where v rises past thresh, NEURON delivers such an event
+before it tests the watches if its time is at most the step's t (the re-armed watch then finds the
+condition already true: that rise gives no spike), after them if it is later.
 ENDCOMMENT
 
 NEURON {
     POINT_PROCESS watch_detect
-    RANGE thresh, lo, toggle, count, tlast, tarm, nlow, nin
+    RANGE thresh, lo, toggle, resend, count, tlast, tarm, nlow, nin
 }
 PARAMETER {
     thresh = -20 (mV)
     lo = -70 (mV)
     toggle = 0
+    resend = 0 (ms)
 }
 ASSIGNED {
     v (mV)
@@ -40,6 +43,9 @@ NET_RECEIVE (w) {
     if (flag == 1) {
         WATCH (v > thresh) 2
         tarm = t
+        if (resend > 0) {
+            net_send(resend, 5)
+        }
     } else if (flag == 2) {
         count = count + 1
         tlast = t
@@ -50,7 +56,7 @@ NET_RECEIVE (w) {
     } else if (flag == 3) {
         nlow = nlow + 1
         WATCH (v > thresh) 2
-    } else if (flag == 0) {
+    } else if (flag == 0 || flag == 5) {
         nin = nin + 1
         WATCH (v > thresh) 2
     }
