@@ -252,3 +252,10 @@ def test_watch_outside_net_receive_is_refused(tmp_path):
                     % ("POINT_PROCESS", "        m = 1"))
     report, n = check_file(path)
     assert n >= 1 and any(r.strip().startswith(f"{path}:7: WATCH outside the NET_RECEIVE") for r in report), report
+
+
+def test_mod_check_lists_the_watches():
+    report, n = check_file(OWN / "watch_qif.mod")
+    assert n == 0 and any("watches: v > vpeak -> flag 2" in r and "writes v" in r for r in report), report
+    report, n = check_file(OWN / "watch_state.mod")
+    assert any("watches: x > thresh -> flag 2, x < lo -> flag 3, x > near -> flag 4" in r for r in report), report

@@ -388,6 +388,7 @@ def event_lines(mod, desc: Description) -> list[str]:
     if events.writes_weight(nr):
         out.append(f"  weight: {nr.parameters[0].get_node_name()} is written (plasticity): each NetCon keeps its own, "
                    "as NEURON's NetCon.weight[0]")
+    out += watch.check_lines(mod, lines)
     if electrode_currents(mod):
         out.append(f"  electrode current: {', '.join(electrode_currents(mod))} (nA, injected)")
     renamed = [f"{k} as {python_name(k)}" for k in desc.parameters if python_name(k) != k]

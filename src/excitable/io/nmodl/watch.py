@@ -241,6 +241,18 @@ def problems(lines: list[str], blocks: dict[int, str], artificial: bool) -> list
     return found
 
 
+def check_lines(mod, lines: list[str]) -> list[str]:
+    """``excitable mod check``'s line on the file's WATCH statements (condition -> flag), and
+    whether NET_RECEIVE writes v."""
+    found = [" ".join(part.split()) for line in lines for m in [re.search(r"\bWATCH\b(.*)", line)] if m
+             for part in _split(m.group(1).split("}")[0])]
+    if not found:
+        return []
+    shown = ", ".join(re.sub(r"^\((.*)\)\s*(\S+)$", r"\1 -> flag \2", w) for w in found)
+    reset = "; NET_RECEIVE writes v (a reset)" if writes_v(mod) else ""
+    return [f"  watches: {shown} (tested at each step's start, NEURON's order){reset}"]
+
+
 def _split(text: str) -> list[str]:
     """A WATCH statement's watches: split at the commas outside parentheses."""
     parts, depth, cur = [], 0, ""
