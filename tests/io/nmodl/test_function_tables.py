@@ -167,18 +167,21 @@ def test_one_argument_is_numpys_interp_and_two_are_bilinear_held_at_the_ends():
         assert float(interp(jnp.asarray(3.0), (1.0,), [jnp.asarray(7.0)])) == 7.0  # one point: a constant
 
 
-def test_the_fused_kernel_gives_the_scans_numbers(cls):
+@pytest.mark.parametrize("nseg", [1, 3])  # the single-compartment kernel, and a tree kernel
+def test_the_fused_kernel_gives_the_scans_numbers(cls, nseg):
     # The kernel's select chain and the scan's gather do the same arithmetic in the interval, which
     # XLA may contract differently (fused multiply-adds): round-off, grown over a spike to 2e-11 mV
-    # (measured); 1e-9 mV as tests/io/nmodl/test_jax.py. The second tau1 value moves V by > 0.1 mV.
-    cell = ex.Cell.cylinder(length=L_UM, diameter=DIAM_UM).insert(cls())
+    # (measured, both kernels); 1e-9 mV as tests/io/nmodl/test_jax.py. The second tau1 value moves
+    # V by > 0.1 mV. Pallas' interpreter on the CPU: the kernels' own code, not their GPU build.
+    cell = (ex.Cell.cylinder(length=L_UM, diameter=DIAM_UM) if nseg == 1
+            else ex.Cell.cylinder(length=200.0, diameter=2.0, nseg=nseg)).insert(cls())
     sim = ex.Simulation(cell, dt=DT, temperature=6.3, v_init=-65.0)
-    sim.stimulate(ex.IClamp(cell.soma, amplitude=0.1, delay=2.0, duration=10.0))
+    sim.stimulate(ex.IClamp(cell.soma, amplitude=0.1 if nseg == 1 else 0.05, delay=1.0, duration=5.0))
     sim.record("v")
     k = int(np.flatnonzero(X_TAU == -45.0)[0])
     params = ex.with_param(ex.broadcast(sim.parameters(), 2), f"nm_functable.tau1_y{k}", jnp.array([0.2, 0.4]))
-    scan = np.asarray(sim.run_batch(10.0, params, kernel="scan")["v"])
-    fused = np.asarray(sim.run_batch(10.0, params, kernel="fused")["v"])
+    scan = np.asarray(sim.run_batch(6.0, params, kernel="scan")["v"])
+    fused = np.asarray(sim.run_batch(6.0, params, kernel="fused")["v"])
     np.testing.assert_allclose(fused, scan, rtol=0, atol=1e-9)
     assert scan.max() > 0 and np.max(np.abs(scan[0] - scan[1])) > 0.1
 
