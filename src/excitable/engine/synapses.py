@@ -36,6 +36,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from excitable.backends import host_array
+from excitable.engine.arrival_times import offset_ring, shift_and_offset
 from excitable.engine.netcons import netcon_states, netcon_table, netcon_values  # noqa: F401 (their home before)
 
 
@@ -131,20 +132,21 @@ class Connections:
         """Ring-buffer length in steps: the power of two above the longest delay, so that delays (which
         are parameters) can change within it without compiling again."""
         d = max((int(g.delay_steps.max()) for g in self.groups if len(g.delay_steps)), default=0)
-        return 1 << int(d).bit_length()
+        return 1 << int(d + bool(self.artificial)).bit_length()  # an artificial cell's: one step later at most
 
     def key(self) -> tuple:
         return (self.source_nodes.tobytes(), self.n_external, self.stochastic, self.depth,
                 tuple((g.mechanism, g.source.tobytes(), g.target.tobytes()) for g in self.groups), self.artificial)
 
 
-def group_params(n: int, *, weight=1.0, p=1.0, U=1.0, tau_rec=0.0, tau_facil=0.0, delay_steps=0) -> dict:
+def group_params(n: int, *, weight=1.0, p=1.0, U=1.0, tau_rec=0.0, tau_facil=0.0, delay_steps=0,
+                 delay_offset=0.0) -> dict:
     """Per-connection parameters: weight (amount per release; 1 = one full pulse of t_max),
     release probability p, Tsodyks-Markram U, tau_rec and tau_facil (ms; 0 = none), and the delay in
-    steps (it must stay below the plan's ring-buffer ``depth``)."""
+    steps (it must stay below the plan's ring-buffer ``depth``) and the rest in ms (``arrival_times``)."""
     f = lambda x: host_array(x, shape=(n,))  # noqa: E731
     return {"weight": f(weight), "p": f(p), "U": f(U), "tau_rec": f(tau_rec), "tau_facil": f(tau_facil),
-            "delay_steps": host_array(delay_steps, dtype=np.int32, shape=(n,))}
+            "delay_steps": host_array(delay_steps, dtype=np.int32, shape=(n,)), "delay_offset": f(delay_offset)}
 
 
 def cleft_params(n: int, *, t_max=1.0, pulse=1.0, tau_clear=0.0) -> dict:
@@ -168,7 +170,7 @@ def initial_synapses(conn: Connections, n_sites: dict[str, int], seed, lanes: fr
                            "xe": jnp.ones(n_ext), "ue": jnp.zeros(n_ext),
                            "pending": jnp.zeros((conn.depth, n_s)), "read": jnp.zeros(n_s),
                            "T": jnp.zeros(n_s), "level": jnp.zeros(n_s), "timer": jnp.zeros(n_s)}
-        if conn.artificial:  # each arrival's time past its step's start (_offsets)
+        if conn.artificial or g.mechanism in lanes:  # each arrival's time past its step's start (arrival_times)
             st[g.mechanism].update(offset=jnp.zeros((conn.depth, n_s)), arrival_offset=jnp.zeros(n_s))
         if k > 1 or g.mechanism in lanes:  # lanes: (K, instances), as events.deliver takes them
             st[g.mechanism]["arrival_offset"] = jnp.zeros((k, n_s // k))
@@ -202,7 +204,7 @@ def _draw(stochastic: bool, key, p):
     return (jax.random.uniform(sub, p.shape) < p).astype(float), key
 
 
-def _fan_out(g: ConnGroup, fo: FanOut, gp, st, spiked, ptr, dt, depth, key, stochastic):
+def _fan_out(g: ConnGroup, fo: FanOut, gp, st, spiked, ptr, dt, depth, key, stochastic, shift=None):
     """Steps 1-2 for the node sources that spiked at the end of the last step.
 
     Returns (pending, tm, key, hits); tm holds x, u and the step of the last arrival of each connection.
@@ -212,7 +214,7 @@ def _fan_out(g: ConnGroup, fo: FanOut, gp, st, spiked, ptr, dt, depth, key, stoc
     go through it; forward mode does). The ring and the states are never operands of a ``cond``:
     XLA copies those, megabytes per step here. ``hits`` (``st["hits"]``, lanes only; None
     otherwise): the ring of arrivals, 1 per event whatever its weight (NEURON delivers a weight-0
-    event: NET_RECEIVE runs).
+    event: NET_RECEIVE runs). ``shift``: steps past the delay per table entry (``arrival_times``).
     """
     n_c = len(g.source)
     n_rows = len(fo.owner)
@@ -224,7 +226,7 @@ def _fan_out(g: ConnGroup, fo: FanOut, gp, st, spiked, ptr, dt, depth, key, stoc
         pending, tm, key, hits = carry
         valid = (mask[:, None] & (table[rows] < n_c)).ravel()
         c = jnp.where(valid, table[rows].ravel(), 0)
-        arrive = ptr + delay[rows].ravel()
+        arrive = ptr + delay[rows].ravel() + (0 if shift is None else shift[rows].ravel())
         old = tm[c]  # x, u, last arrival: one gather, and the scatter below depends on it
         frac, x_after, u_after = _release(gp, c, old[:, 0], old[:, 1], (arrive - old[:, 2]) * dt)
         released, key = _draw(stochastic, key, gp["p"][c])
@@ -281,22 +283,6 @@ def _external(g: ConnGroup, fo: FanOut, gp, st, external, n_nodes, dt, key, stoc
     return q, st, key, arrived
 
 
-def _offsets(g: ConnGroup, fo: FanOut, gp, ring, offsets, spiked, ptr, depth):
-    """The ring of arrival offsets (ms past the arrival step's start) after this step's fan-out: an
-    artificial cell's spike comes at a time within its step (``offsets``, from ``detect``; a node's
-    at the step's end: 0), and NEURON delivers it at exactly that time + delay. A mechanism with
-    events has a lane per connection (``ConnGroup.lanes``): one arrival per slot and step; others
-    ignore the time of an event."""
-    n_c = len(g.source)
-    table, target = jnp.asarray(fo.table), jnp.asarray(fo.target)
-    owner = jnp.asarray(np.append(fo.owner, 0))  # the padding row's owner: any (it is never valid)
-    fired = (spiked[owner] > 0)[:, None] & (table < n_c)
-    arrive = (ptr + jnp.append(gp["delay_steps"], 0)[table]) % depth
-    tgt = jnp.where(fired, target, ring.shape[1])
-    value = jnp.broadcast_to(offsets[owner][:, None], table.shape)
-    return ring.at[arrive.ravel(), tgt.ravel()].set(value.ravel(), mode="drop")
-
-
 def deliver(conn: Connections, params, syn, dt, drive=None):
     """Steps 1-4: returns (new synapse state, {mechanism: transmitter T (n_sites,)},
     {mechanism: event amount (n_sites,); for a mechanism with events (lanes), (weights, arrivals),
@@ -324,12 +310,13 @@ def deliver(conn: Connections, params, syn, dt, drive=None):
         pending = st["pending"].at[(ptr - 1) % depth].add(-st["read"])
         hits = st["hits"].at[(ptr - 1) % depth].add(-st["hits_read"]) if lanes else None
         if len(fo.events):
+            shift, value = shift_and_offset(fo, gp, syn["offsets"][:n_nodes] if conn.artificial else None, dt)
             pending, tm, key, hits = _fan_out(g, fo, gp, {**st, "pending": pending, "hits": hits}, spiked, ptr,
-                                              dt, depth, key, conn.stochastic)
+                                              dt, depth, key, conn.stochastic, shift)
             st = {**st, "tm": tm}
-            if conn.artificial:
-                ring = _offsets(g, fo, gp, st["offset"], syn["offsets"][:n_nodes], spiked, ptr, depth)
-                st = {**st, "offset": ring, "arrival_offset": ring[slot]}
+            if "offset" in st:
+                ring = offset_ring(g, fo, gp, st["offset"], spiked, ptr, depth, shift, value)
+                st = {**st, "offset": ring}
         # Read as a row of its own (the barrier keeps XLA from fusing the dynamic slice into every
         # use below): 5-10 % faster on benchmarks/bench_network.py.
         amount = jax.lax.optimization_barrier(pending[slot])
@@ -337,7 +324,7 @@ def deliver(conn: Connections, params, syn, dt, drive=None):
         if lanes:
             arrived = hits[slot]
             st = {**st, "hits": hits, "hits_read": arrived}
-        offset = st["offset"][slot] if conn.artificial else None
+        offset = st["offset"][slot] if "offset" in st else None
         if len(fo.external):
             q, st, key, came = _external(g, fo, gp, st, external, n_nodes, dt, key, conn.stochastic)
             at = jnp.asarray((g.lanes()[0] if lanes else g.target)[fo.external])

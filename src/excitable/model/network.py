@@ -205,13 +205,17 @@ class Network:
 
     def delay_steps(self, c: Connection, dt: float) -> int:
         """A connection's delay in steps, counted from the step after its source's spike is known: a
-        node's crossing at the end of a step, an artificial cell's net_event at the start of its step
-        (NEURON delivers it at the step whose start is within dt/2 of spike time + delay). A train's
-        delay is in its arrival times (``train_arrivals``): 0 here. A train into a mechanism with
-        events must not put two spikes in one step (they would arrive summed)."""
-        steps = int(round(c.delay / dt))
+        node's crossing at the end of a step, an artificial cell's net_event within its step (NEURON
+        delivers an event at the first step from t_n where spike time + delay <= t_n + dt/2; the rest
+        of the delay: ``delay_offset``, engine/arrival_times.py). A train's delay is in its arrival
+        times (``train_arrivals``): 0 here. A train into a mechanism with events must not put two
+        spikes in one step (they would arrive summed)."""
+        n, off = arrival_steps([c.delay], dt)
+        steps, rest = int(n[0]), float(off[0])
         if isinstance(c.source, ArtificialCell):
-            if steps < 1:
+            # one step early where the spike's time past its step and the rest sum to -dt/2 or less:
+            # a delay under dt could arrive in the spike's own step, which the engine cannot deliver
+            if steps < 1 or (steps == 1 and rest < 0):
                 raise ModelError(f"connect: the delay from {c.source.name}[{c.source.instance}] must be at least dt "
                                  f"({dt:g} ms), got {c.delay:g} ms")
             return steps - 1
@@ -223,6 +227,18 @@ class Network:
                                  "one by one); keep them dt apart")
             return 0
         return steps
+
+    def delay_offset(self, c: Connection, dt: float) -> float:
+        """The rest of a connection's delay past ``delay_steps`` (ms, in (-dt/2, dt/2]: d - t_n, t_n
+        NEURON's clock at the step it gives d), which the engine adds to the event's time; 0 for a
+        train, whose arrival times carry their delay."""
+        if isinstance(c.source, int):
+            return 0.0
+        return float(arrival_steps([c.delay], dt)[1][0])
+
+    def delay_offsets(self, conns: Sequence[Connection], dt: float) -> np.ndarray:
+        """``delay_offset`` of each of ``conns``, ms."""
+        return np.array([self.delay_offset(c, dt) for c in conns], float)
 
     def train_arrivals(self) -> list[np.ndarray]:
         """Each external train's arrival times at its receptor, ms: spike time + its connection's

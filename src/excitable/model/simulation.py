@@ -257,7 +257,7 @@ class Simulation:
                                     np.array([net.delay_steps(c, self.dt) for c in conns], int)))
             params[name] = {k: np.array([getattr(c, k) for c in conns], float)
                             for k in ("weight", "p", "U", "tau_rec", "tau_facil")}
-            params[name]["delay_steps"] = groups[-1].delay_steps
+            params[name].update(delay_steps=groups[-1].delay_steps, delay_offset=net.delay_offsets(conns, self.dt))
         conn = Connections(np.array([*nodes, *[-1] * len(arts)], int), len(net.trains), tuple(groups), self.stochastic,
                            tuple((a.name, a.instance, order[a]) for a in arts))
         return conn, (params, np.array(list(nodes.values()) + [np.inf] * len(arts), float))
