@@ -28,7 +28,9 @@ CONSTRUCTS = {
     r"\bFUNCTION\b": "FUNCTION", r"\bPROCEDURE\b": "PROCEDURE", r"\bif\s*\(": "if/else",
     r"\bTABLE\b": "TABLE", r"\bGLOBAL\b": "GLOBAL", r"\bLOCAL\b": "LOCAL", r"\bcelsius\b": "celsius",
     r"\bghk\s*\(": "ghk()", r"=[ \t]*\((faraday|k-mole|pi|k|e|boltzmann)\)": "unit factors (FARADAY, R, ...)", r"\bNONSPECIFIC_CURRENT\b": "NONSPECIFIC",
-    r"READ[^\n]*\b(cai|cao|nai|nao|ki|ko)\b": "reads concentrations", r"READ[^\n]*\be(na|k|ca)\b": "reads E",
+    # READ's list only (up to WRITE): a pool's READ ica WRITE cai reads no concentration
+    r"READ(?:(?!WRITE)[^\n])*\b(cai|cao|nai|nao|ki|ko)\b": "reads concentrations",
+    r"READ(?:(?!WRITE)[^\n])*\be(na|k|ca)\b": "reads E",
     r"WRITE[^\n]*\bcai\b": "writes cai", r"\bCOMPARTMENT\b": "COMPARTMENT", r"<<": "<< flux",
     r"\bDEFINE\b": "DEFINE", r"\b\w+\s*\[\s*\w+\s*\]\s*\(": "arrays", r"\bdiam\b": "diam", r"\barea\b": "area", r"\bdt\b": "dt",
     r"[(*/+-]\s*t\s*[)*/+-]": "t", r"\bNET_RECEIVE\b": "NET_RECEIVE", r"\bPOINT_PROCESS\b": "POINT_PROCESS",
@@ -36,6 +38,11 @@ CONSTRUCTS = {
     r"\bnet_move\s*\(": "net_move", r"\bARTIFICIAL_CELL\b": "ARTIFICIAL_CELL", r"\bELECTRODE_CURRENT\b": "ELECTRODE_CURRENT",
     r"NET_RECEIVE\s*\(\s*\w+\s*(\([^)]*\))?\s*,": "per-NetCon arguments", r"\bstate_discontinuity\s*\(": "state_discontinuity",
     r"\bweight\s*=\s*weight\b": "writes its weight", r"\bLINEAR\b": "LINEAR", r"\bNONLINEAR\b": "NONLINEAR", r"~\+": "~+",
+    r"\bFUNCTION_TABLE\b": "FUNCTION_TABLE", r"\bWATCH\b": "WATCH",
+    # a current read by a file that writes no concentration of that ion (a pool's READ ica WRITE cai is not)
+    r"USEION\s+(\w+)\s+READ(?:(?!WRITE)[^\n])*?\bi\1\b(?![^\n]*WRITE[^\n]*\b\1i\b)": "reads an ion current",
+    r"USEION\s+(?!(?:na|k|ca)\b)(\w+)\s[^\n]*\b\1[io]\b": "other ions",  # with their concentrations
+    r"USEION\s+(\w+)\s[^\n]*WRITE[^\n]*\be\1\b": "WRITE eX",
 }
 #: test_pools runs: (files, sections, recorded sections, runs {label: keyword arguments})
 POOL_CASES = [
@@ -79,7 +86,8 @@ def table() -> str:
                                                      if len(ours) and len(ours) == len(theirs) else "")
         files = " + ".join(f"{sfx} ({mod_file(stem).name})" for stem, sfx in zip(stems, suffixes))
         rows.append(f"| {files}, {celsius:g} °C | {constructs(stems)} | {traces} | {spikes} |")
-    return "\n".join(rows + pool_rows() + [cell_row()] + point_rows() + event_rows() + style_rows() + nonlinear_rows())
+    return "\n".join(rows + pool_rows() + [cell_row()] + point_rows() + event_rows() + style_rows() + nonlinear_rows()
+                     + ion_rows())
 
 
 def pool_rows() -> list[str]:
@@ -191,6 +199,17 @@ def nonlinear_rows() -> list[str]:
 
     return [f"| {row} | {constructs([str(f) for f in files])} | {traces} | {spikes} |"
             for row, files, traces, spikes in test_nonlinear.comparison_rows()]
+
+
+def ion_rows() -> list[str]:
+    """Ion currents read, ions other than na, k, ca, reversal potentials written
+    (tests/io/nmodl/test_current_reads.py, test_other_ions.py, test_reversal_writes.py)."""
+    from tests.io.nmodl import test_current_reads, test_other_ions, test_reversal_writes
+
+    rows = test_current_reads.comparison_rows() + test_other_ions.comparison_rows()
+    rows += test_reversal_writes.comparison_rows()
+    return [f"| {row} | {constructs([str(f) for f in files])} | {traces} | {spikes} |"
+            for row, files, traces, spikes in rows]
 
 
 def point_style_rows() -> list[tuple]:

@@ -50,6 +50,10 @@ RTOL = 1e-6
 CELSIUS = 16.0
 READER = "nm_careadonly"
 CLAMP_STEPS_MV = (-60.0, -20.0, 20.0, 40.0)
+#: The runs of the tests below (also the table's rows, comparison_rows): stems and both()'s arguments.
+TWO_WRITERS = ((READER, "cachan1", "nm_instant"),
+               {"tstop": 25.0, "v_init": -80.0, "clamp": ((5.0, -80.0), (15.0, 0.0), (5.0, -80.0))})
+SPIKING = (("hh", "cachan1", "nm_instant", READER), {"tstop": 35.0, "v_init": -65.0, "iclamp": (2.0, 30.0, 0.1)})
 _CLASSES: dict[str, type] = {}
 
 
@@ -125,11 +129,42 @@ def differences(stems, ours, theirs) -> dict[str, float]:
     return out
 
 
+def family(step: float) -> dict:
+    """both()'s arguments for the voltage-clamp family's step to ``step`` mV from -80 mV."""
+    return {"tstop": 25.0, "v_init": -80.0, "clamp": ((5.0, -80.0), (15.0, step), (5.0, -80.0))}
+
+
+def comparison_rows() -> list[tuple[str, list, str, str]]:
+    """(row, .mod files, traces, spikes) of the runs of the tests above, for the table in
+    docs/nmodl.md (benchmarks/nmodl_table.py): the largest difference of each trace, nothing asserted."""
+    def text(diffs):
+        return ", ".join(f"{k} {d:.1e}" for k, d in diffs.items())
+
+    stems = ("cachan1", READER)
+    family_diffs: dict[str, float] = {}
+    for step in CLAMP_STEPS_MV:
+        for k, d in differences(stems, *both(stems, **family(step))).items():
+            family_diffs[k] = max(d, family_diffs.get(k, 0.0))
+    rows = [(f"{READER} ({READER}.mod: READ ica into a STATE, no cai written) + cachan1 (cachan1.mod), 16 °C, "
+             f"voltage-clamp family -80 -> {', '.join(f'{x:+g}' for x in CLAMP_STEPS_MV)} mV",
+             [mod_file(s) for s in stems], text(family_diffs) + " (of each trace's largest magnitude)", "clamped")]
+    two, kw = TWO_WRITERS
+    rows.append((f"{READER} inserted first + cachan1 + nm_instant (two writers of ica), 16 °C, clamped to 0 mV",
+                 [mod_file(s) for s in two], text(differences(two, *both(two, **kw))), "clamped"))
+    spiking, kw = SPIKING
+    ours, theirs = both(spiking, **kw)
+    mine, ref = spike_times(ours["v"]), spike_times(theirs["v"])
+    within = f", times within {np.max(np.abs(mine - ref)):.0e} ms" if len(mine) == len(ref) and len(mine) else ""
+    rows.append((f"hh + cachan1 + nm_instant + {READER} (an SK-like gate on the ca_i it integrates), 16 °C, "
+                 f"{kw['iclamp'][2]:g} nA for {kw['iclamp'][1]:g} ms", [mod_file(s) for s in spiking],
+                 text(differences(spiking, ours, theirs)), f"{len(mine)} vs {len(ref)}{within}"))
+    return rows
+
+
 def test_reader_of_ica_under_the_voltage_clamp_family_matches_neuron():
     stems = ("cachan1", READER)
     for step in CLAMP_STEPS_MV:
-        clamp = ((5.0, -80.0), (15.0, step), (5.0, -80.0))
-        ours, theirs = both(stems, tstop=25.0, v_init=-80.0, clamp=clamp)
+        ours, theirs = both(stems, **family(step))
         if step >= -20.0:
             assert np.ptp(theirs[f"{READER}.ca_i"]) > 1e-4  # mM: ica does move ca_i (from 7e-5)
         for trace, diff in differences(stems, ours, theirs).items():
@@ -139,8 +174,8 @@ def test_reader_of_ica_under_the_voltage_clamp_family_matches_neuron():
 def test_two_writers_of_ica_reader_inserted_first_matches_neuron():
     """The reader sees the sum of cachan1's and nm_instant's ica whatever the insertion order (NEURON
     orders mechanisms by registration; the total is complete before any nrn_state)."""
-    stems = (READER, "cachan1", "nm_instant")
-    ours, theirs = both(stems, tstop=25.0, v_init=-80.0, clamp=((5.0, -80.0), (15.0, 0.0), (5.0, -80.0)))
+    stems, kw = TWO_WRITERS
+    ours, theirs = both(stems, **kw)
     alone = currents(("nm_instant",), ours)["ica"]
     assert np.max(np.abs(alone)) > 0.05 * np.max(np.abs(theirs["ica"]))  # the second writer counts
     for trace, diff in differences(stems, ours, theirs).items():
@@ -150,8 +185,8 @@ def test_two_writers_of_ica_reader_inserted_first_matches_neuron():
 def test_reader_of_ica_under_a_current_clamp_matches_neuron_spike_for_spike():
     """hh fires; the SK-like current on ca_i (from cachan1's and nm_instant's ica) lengthens the
     first interval to about 10 ms, then 4.6 ms (NEURON's run)."""
-    stems = ("hh", "cachan1", "nm_instant", READER)
-    ours, theirs = both(stems, tstop=35.0, v_init=-65.0, iclamp=(2.0, 30.0, 0.1))
+    stems, kw = SPIKING
+    ours, theirs = both(stems, **kw)
     assert np.ptp(theirs[f"{READER}.q"]) > 0.1  # the gate moves with ca_i
     for trace, diff in differences(stems, ours, theirs).items():
         assert diff <= RTOL, f"{trace}: largest difference {diff:.3g} of the trace's scale"

@@ -35,6 +35,11 @@ pytestmark = pytest.mark.neuron
 RTOL = 1e-6
 CELSIUS = 16.0
 _CLASSES: dict[str, type] = {}
+#: The runs of the tests below (also the table's rows, comparison_rows): the reader's concentrations
+#: (mM) under the voltage-clamp family, and the pool's current clamp.
+READER_CONC = {"cli": 5.0, "clo": 130.0}
+FAMILY_STEPS_MV = (-60.0, -20.0, 20.0, 40.0)
+POOL = (("hh", "nm_clchan", "nm_clpool"), {"tstop": 40.0, "v_init": -65.0, "iclamp": (2.0, 30.0, 0.1)})
 
 
 def cls(stem):
@@ -111,12 +116,43 @@ def differences(stems, conc, mine, theirs) -> dict[str, float]:
     return out
 
 
+def family(step: float) -> dict:
+    """The run's arguments for the voltage-clamp family's step to ``step`` mV from -80 mV."""
+    return {"tstop": 25.0, "v_init": -80.0, "clamp": ((5.0, -80.0), (15.0, step), (5.0, -80.0))}
+
+
+def both(stems, conc, **kw):
+    """Our run and NEURON's of the same compartment (ours(), neurons())."""
+    return ours(stems, conc, **kw), neurons(stems, conc, **kw)
+
+
+def comparison_rows() -> list[tuple[str, list, str, str]]:
+    """(row, .mod files, traces, spikes) of the runs of the tests above, for the table in
+    docs/nmodl.md (benchmarks/nmodl_table.py): the largest difference of each trace, nothing asserted."""
+    worst_of: dict[str, float] = {}
+    for step in FAMILY_STEPS_MV:
+        for k, d in differences(("nm_clchan",), READER_CONC, *both(("nm_clchan",), READER_CONC, **family(step))).items():
+            worst_of[k] = max(d, worst_of.get(k, 0.0))
+    rows = [(f"nm_clchan (nm_clchan.mod: USEION cl, VALENCE -1), cli {READER_CONC['cli']:g} mM, clo "
+             f"{READER_CONC['clo']:g} mM, 16 °C, voltage-clamp family -80 -> "
+             f"{', '.join(f'{x:+g}' for x in FAMILY_STEPS_MV)} mV", [mod_file("nm_clchan")],
+             ", ".join(f"{k} {d:.1e}" for k, d in worst_of.items()) + " (of each trace's largest magnitude)",
+             "clamped")]
+    stems, kw = POOL
+    mine, theirs = both(stems, {}, **kw)
+    t_mine, t_ref = spike_times(mine["v"]), spike_times(theirs["v"])
+    within = f", times within {np.max(np.abs(t_mine - t_ref)):.0e} ms" if len(t_mine) == len(t_ref) and len(t_ref) else ""
+    rows.append((f"hh + nm_clchan + nm_clpool (nm_clpool.mod: a chloride pool from NEURON's default 1 mM), 16 °C, "
+                 f"{kw['iclamp'][2]:g} nA for {kw['iclamp'][1]:g} ms", [mod_file(s) for s in stems],
+                 ", ".join(f"{k} {d:.1e}" for k, d in differences(stems, {}, mine, theirs).items()),
+                 f"{len(t_mine)} vs {len(t_ref)}{within}"))
+    return rows
+
+
 def test_chloride_reader_under_the_voltage_clamp_family_matches_neuron():
-    conc = {"cli": 5.0, "clo": 130.0}
-    for step in (-60.0, -20.0, 20.0, 40.0):
-        clamp = ((5.0, -80.0), (15.0, step), (5.0, -80.0))
-        mine = ours(("nm_clchan",), conc, tstop=25.0, v_init=-80.0, clamp=clamp)
-        theirs = neurons(("nm_clchan",), conc, tstop=25.0, v_init=-80.0, clamp=clamp)
+    conc = READER_CONC
+    for step in FAMILY_STEPS_MV:
+        mine, theirs = both(("nm_clchan",), conc, **family(step))
         assert abs(theirs["ecl"][1] - -81.18) < 0.01  # mV: NEURON's Nernst ecl from the set cli/clo
         for trace, diff in differences(("nm_clchan",), conc, mine, theirs).items():
             assert diff <= RTOL, f"step {step} mV, {trace}: largest difference {diff:.3g} of the trace's scale"
@@ -125,9 +161,8 @@ def test_chloride_reader_under_the_voltage_clamp_family_matches_neuron():
 def test_chloride_pool_under_a_current_clamp_matches_neuron():
     """hh fires; the pool takes cli from NEURON's default 1 mM toward 0.2 mM and ecl from 0 mV
     toward -40 mV, which the Cl conductance feels."""
-    stems = ("hh", "nm_clchan", "nm_clpool")
-    mine = ours(stems, {}, tstop=40.0, v_init=-65.0, iclamp=(2.0, 30.0, 0.1))
-    theirs = neurons(stems, {}, tstop=40.0, v_init=-65.0, iclamp=(2.0, 30.0, 0.1))
+    stems, kw = POOL
+    mine, theirs = both(stems, {}, **kw)
     assert theirs["cli"][0] == 1.0 and np.ptp(theirs["cli"]) > 0.3  # mM: the default, then it moves
     for trace, diff in differences(stems, {}, mine, theirs).items():
         assert diff <= RTOL, f"{trace}: largest difference {diff:.3g} of the trace's scale"

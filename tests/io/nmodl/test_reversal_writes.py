@@ -52,6 +52,11 @@ def cls(stem):
 #: ion -> (the writer of its eX, the channel that reads it): nm_ewrite (eca, beside nm_instant) and
 #: nm_ccanl (ccanl.mod's form: an unknown ion nca, its ncai and enca written, derivimplicit).
 CASES = {"ca": ("nm_ewrite", "nm_instant"), "nca": ("nm_ccanl", "nm_ncachan")}
+#: The runs of the tests below (also the table's rows, comparison_rows): stems and both()'s arguments.
+FAMILY_STEPS_MV = (-60.0, -20.0, 20.0, 40.0)
+SPIKING = {"ca": (("hh", "nm_instant", "nm_ewrite"), {"tstop": 30.0, "v_init": -65.0, "iclamp": (2.0, 20.0, 0.1)}),
+           "nca": (("hh", "nm_ncachan", "nm_ccanl"),
+                   {"ion": "nca", "tstop": 30.0, "v_init": -65.0, "iclamp": (2.0, 20.0, 0.1)})}
 
 
 def both(stems, *, ion="ca", tstop, v_init, clamp=None, iclamp=None):
@@ -94,19 +99,47 @@ def differences(stems, ours, theirs, ion="ca") -> dict[str, float]:
     return out
 
 
+def family(step: float) -> dict:
+    """both()'s arguments for the voltage-clamp family's step to ``step`` mV from -80 mV."""
+    return {"tstop": 25.0, "v_init": -80.0, "clamp": ((5.0, -80.0), (15.0, step), (5.0, -80.0))}
+
+
+def comparison_rows() -> list[tuple[str, list, str, str]]:
+    """(row, .mod files, traces, spikes) of the runs of the tests above, for the table in
+    docs/nmodl.md (benchmarks/nmodl_table.py): the largest difference of each trace, nothing asserted."""
+    stems, worst_of = ("nm_instant", "nm_ewrite"), {}
+    for step in FAMILY_STEPS_MV:
+        for k, d in differences(stems, *both(stems, **family(step))).items():
+            worst_of[k] = max(d, worst_of.get(k, 0.0))
+    rows = [("nm_ewrite (nm_ewrite.mod: WRITE eca, relaxing 132 -> 95 mV) + nm_instant (nm_instant.mod, reads it), "
+             f"16 °C, voltage-clamp family -80 -> {', '.join(f'{x:+g}' for x in FAMILY_STEPS_MV)} mV",
+             [mod_file(s) for s in stems],
+             ", ".join(f"{k} {d:.1e}" for k, d in worst_of.items()) + " (of each trace's largest magnitude)", "clamped")]
+    what = {"ca": "hh + nm_instant + nm_ewrite (WRITE eca)",
+            "nca": "hh + nm_ncachan + nm_ccanl (nm_ccanl.mod, ccanl.mod's form: WRITE ncai, enca of an ion nca)"}
+    for ion, (stems, kw) in SPIKING.items():
+        ours, theirs = both(stems, **kw)
+        mine, ref = spike_times(ours["v"]), spike_times(theirs["v"])
+        within = f", times within {np.max(np.abs(mine - ref)):.0e} ms" if len(mine) == len(ref) and len(ref) else ""
+        rows.append((f"{what[ion]}, 16 °C, {kw['iclamp'][2]:g} nA for {kw['iclamp'][1]:g} ms",
+                     [mod_file(s) for s in stems],
+                     ", ".join(f"{k} {d:.1e}" for k, d in differences(stems, ours, theirs, ion).items()),
+                     f"{len(mine)} vs {len(ref)}{within}"))
+    return rows
+
+
 def test_written_eca_under_the_voltage_clamp_family_matches_neuron():
     stems = ("nm_instant", "nm_ewrite")
-    for step in (-60.0, -20.0, 20.0, 40.0):
-        clamp = ((5.0, -80.0), (15.0, step), (5.0, -80.0))
-        ours, theirs = both(stems, tstop=25.0, v_init=-80.0, clamp=clamp)
+    for step in FAMILY_STEPS_MV:
+        ours, theirs = both(stems, **family(step))
         assert np.ptp(theirs["e"]) > 20.0  # mV: the written eca moves (132 -> 100 mV in 25 ms)
         for trace, diff in differences(stems, ours, theirs).items():
             assert diff <= RTOL, f"step {step} mV, {trace}: largest difference {diff:.3g} of the trace's scale"
 
 
 def test_written_eca_under_a_current_clamp_matches_neuron_spike_for_spike():
-    stems = ("hh", "nm_instant", "nm_ewrite")
-    ours, theirs = both(stems, tstop=30.0, v_init=-65.0, iclamp=(2.0, 20.0, 0.1))
+    stems, kw = SPIKING["ca"]
+    ours, theirs = both(stems, **kw)
     for trace, diff in differences(stems, ours, theirs).items():
         assert diff <= RTOL, f"{trace}: largest difference {diff:.3g} of the trace's scale"
     mine, ref = spike_times(ours["v"]), spike_times(theirs["v"])
@@ -145,8 +178,8 @@ def test_a_reader_of_the_written_eca_in_its_solve_is_refused_when_run(tmp_path):
 def test_a_pool_writing_its_own_ions_concentration_and_reversal_matches_neuron():
     """nm_ccanl (ccanl.mod's form) writes ncai and enca of the ion nca; nm_ncachan's current reads enca.
     Under a current clamp with hh: enca falls from 132 mV as ncai rises (NEURON computes no Nernst)."""
-    stems = ("hh", "nm_ncachan", "nm_ccanl")
-    ours, theirs = both(stems, ion="nca", tstop=30.0, v_init=-65.0, iclamp=(2.0, 20.0, 0.1))
+    stems, kw = SPIKING["nca"]
+    ours, theirs = both(stems, **kw)
     assert np.ptp(theirs["e"]) > 10.0  # mV
     for trace, diff in differences(stems, ours, theirs, ion="nca").items():
         assert diff <= RTOL, f"{trace}: largest difference {diff:.3g} of the trace's scale"
