@@ -221,6 +221,27 @@ def test_with_tables_gives_a_class_and_a_constant_table_is_constant(cls):
     assert load_mod(FILE, tables=TABLES) is cls  # the same tables, the same class (trace cache)
 
 
+def test_a_float32_mechanism_stays_float32(cls):
+    # A float32 run keeps its type through the tables (celsius, a Python number, must not promote
+    # hinf2 to float64), and its values are the float64 ones to float32's rounding (1.2e-7 x a few
+    # operations: 1e-5 relative is generous and still catches a wrong interval).
+    v = jnp.asarray([-90.0, -65.0, -47.5, 40.0])
+    wide = cls()
+    narrow = jax.tree.map(lambda a: jnp.asarray(a, jnp.float32), wide)
+    @jax.jit  # one program per type, not an operation at a time
+    def start_and_step(mech, x):
+        s = mech.steady_state(x, 6.3)
+        return s, mech.advance(x, s, 6.3, 0.025, {})
+
+    for mech, x in ((narrow, v.astype(jnp.float32)), (wide, v)):
+        s, out = start_and_step(mech, x)
+        if mech is narrow:
+            assert all(a.dtype == jnp.float32 for a in (*s.values(), *out.values()))
+            single = out
+    for k in out:
+        np.testing.assert_allclose(single[k], out[k], rtol=1e-5)
+
+
 # ---- refusals -------------------------------------------------------------------------------------
 BAD = {
     "not increasing": ({"tau1": ([0.0, 1.0, 1.0], [1.0, 2.0, 3.0])}, "tau1: axis v must be strictly increasing, got 1 then 1"),

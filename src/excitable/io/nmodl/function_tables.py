@@ -195,10 +195,10 @@ def interp_gather(q, xs, ys):
     which gives y_0 or y_n-1 exactly (0 * y = 0 for finite y)."""
     if len(xs) == 1:
         return ys[0]
-    x = np.asarray(xs)
+    x = jnp.asarray(np.asarray(xs), jnp.result_type(q))
     values = jnp.stack(jnp.broadcast_arrays(*ys, q)[:-1])
-    j = jnp.clip(jnp.searchsorted(jnp.asarray(x), q, side="right") - 1, 0, len(xs) - 2)
-    xj, xk = jnp.asarray(x[:-1])[j], jnp.asarray(x[1:])[j]
+    j = jnp.clip(jnp.searchsorted(x, q, side="right") - 1, 0, len(xs) - 2)
+    xj, xk = x[:-1][j], x[1:][j]
     f = jnp.clip((q - xj) / (xk - xj), 0.0, 1.0)
 
     def at(i):
@@ -221,7 +221,10 @@ def evaluator(suffix: str, decl: Declared, table: Table | None):
 
         if len(args) != len(axes):
             raise ModelError(f"{suffix}: {decl.name}() takes {len(axes)} arguments, called with {len(args)}")
-        q = [jnp.asarray(materialize(a)) for a in args]
+        raw = [materialize(a) for a in args]
+        # the run's float type (a float32 run stays float32: a Python number, celsius, is weak)
+        dtype = jnp.result_type(*raw, *(glob[k] for k in names.flat))
+        q = [jnp.asarray(a, dtype) for a in raw]
         interp = interp1 if branch_free() else interp_gather  # a fused kernel's rows take no gathers
         if len(axes) == 1:
             return interp(q[0], axes[0], [glob[k] for k in names])
