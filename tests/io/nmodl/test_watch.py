@@ -259,3 +259,25 @@ def test_mod_check_lists_the_watches():
     assert n == 0 and any("watches: v > vpeak -> flag 2" in r and "writes v" in r for r in report), report
     report, n = check_file(OWN / "watch_state.mod")
     assert any("watches: x > thresh -> flag 2, x < lo -> flag 3, x > near -> flag 4" in r for r in report), report
+
+
+def test_a_watch_reads_v_through_a_function(mods, tmp_path):
+    """WATCH (above() > 0) with above() = v - thresh in a FUNCTION: the V reaches it (the engine
+    passes the sites' V to any NET_RECEIVE that reads v, also through what it calls), so the events
+    come at the steps NEURON gives watch_detect's WATCH (v > thresh) (DETECT, checked beside NEURON)."""
+    path = tmp_path / "fnw.mod"
+    path.write_text("NEURON { POINT_PROCESS fnw RANGE thresh, tlast }\nPARAMETER { thresh = -20 (mV) }\n"
+                    "ASSIGNED { v (mV) tlast (ms) }\nINITIAL { tlast = -1 net_send(0, 1) }\n"
+                    "FUNCTION above() { above = v - thresh }\n"
+                    "NET_RECEIVE (w) {\n  if (flag == 1) {\n    WATCH (above() > 0) 2\n  } else if (flag == 2) {\n"
+                    "    tlast = t\n    net_event(t)\n  }\n}\n")
+    fnw = load_mod(path)
+    cell = ex.Cell.cylinder(length=20.0, diameter=20.0).insert(mods.hh())
+    cell.place(fnw(), cell.soma)
+    sim = ex.Simulation(cell, dt=DT, temperature=6.3, v_init=-65.0)
+    sim.stimulate(ex.IClamp(cell.soma, amplitude=0.3, delay=1.0, duration=20.0))
+    for k in ("spikes", "spike_t"):
+        sim.record(f"fnw[0].{k}", label=k)
+    res = sim.run(25.0)
+    times = np.asarray(res["spike_t"]).ravel()[np.asarray(res["spikes"]).ravel() > 0]
+    np.testing.assert_allclose(times, DETECT["rises"][2], atol=T_TOL)

@@ -122,7 +122,7 @@ class Blocks:
         # NEURON calls neither nrn_cur nor nrn_state of an ARTIFICIAL_CELL (it is in no node's list:
         # checked with NEURON 9.0.2): its BREAKPOINT's SOLVEs never run, only INITIAL and NET_RECEIVE
         self.artificial = is_artificial(mod)
-        self.vstates = watch.voltage_states(mod)  # V read or written by NET_RECEIVE (watch.py)
+        self.vstates = watch.voltage_states(mod, desc)  # V read or written by NET_RECEIVE (watch.py)
         self.states = (self.kept + _added(self.size) + watch.state_names(comp) + self.vstates
                        + (("celsius",) if self.needs_celsius else ()) + self.flag)
         self.currents = desc.currents + self.electrode

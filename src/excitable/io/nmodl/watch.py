@@ -61,11 +61,13 @@ def state_names(comp) -> tuple[str, ...]:
     return tuple(f"watch_{k}{j}" for j in range(1, n + 1) for k in ("on", "above")) + ((RM,) if n else ())
 
 
-def voltage_states(mod) -> tuple[str, ...]:
-    """``(V_NODE,)`` where NET_RECEIVE reads ``v`` (a WATCH of v included), plus ``V_WROTE`` where
-    it assigns ``v``; () otherwise."""
-    text = _net_receive_text(mod)
-    if not re.search(r"\bv\b", text):
+def voltage_states(mod, desc) -> tuple[str, ...]:
+    """``(V_NODE,)`` where NET_RECEIVE, or a FUNCTION or PROCEDURE it calls, reads ``v`` (a WATCH of
+    v included), plus ``V_WROTE`` where it assigns ``v``; () otherwise."""
+    from excitable.io.nmodl.mechanism import _mentions
+
+    nr = events.net_receive(mod)
+    if nr is None or not re.search(r"\bv\b", _mentions(desc, nr)):
         return ()
     return (V_NODE, V_WROTE) if writes_v(mod) else (V_NODE,)
 
