@@ -132,7 +132,10 @@ class Network:
                     at: Location | None = None, synapse=None, delay: float = 0.0, weight: float = 1.0,
                     p: float = 1.0, U: float = 1.0, tau_rec: float = 0.0, tau_facil: float = 0.0,
                     t_max: float = 1.0, pulse: float = 1.0, tau_clear: float = 0.0) -> Connection:
-        """Drive a receptor with presynaptic spikes at ``times_ms`` (an external source)."""
+        """Drive a receptor with presynaptic spikes at ``times_ms`` (an external source). Each arrives
+        at T = time + ``delay`` as NEURON's NetCon delivers it: before the first step from t_n with
+        T <= t_n + dt/2 (NEURON's clock), T = 0 in finitialize (the first sample shows it), and a
+        NET_RECEIVE reads T itself as ``t`` (``engine.drive.arrival_steps``)."""
         times = np.sort(np.asarray(times_ms, dtype=float).ravel())
         if times.size and (not np.all(np.isfinite(times)) or times[0] < 0):
             raise ModelError("spike_train: times must be finite and >= 0 ms")
