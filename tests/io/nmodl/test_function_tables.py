@@ -121,21 +121,30 @@ def worst(ours, theirs, name) -> float:
 # arithmetic in the interval (NEURON's (1 - f) y_j + f y_j+1), so differences are round-off
 # (~1e-12); a wrong interval, end rule or axis order moves the traces by > 1e-3.
 RTOL = 1e-6
+#: The runs of the tests below (also the table's rows, comparison_rows): the voltage-clamp family's
+#: steps (mV, from -80), the current clamp (delay ms, duration ms, nA) and its temperatures.
+STEPS_MV = (-60.0, -20.0, 20.0, 40.0)
+ICLAMP = (2.0, 20.0, 0.1)
+ICLAMP_CELSIUS = (6.3, 25.0)  # inside and beyond hinf2's celsius axis
+
+
+def family_clamp(step):
+    return ((5.0, -80.0), (15.0, step), (5.0, -80.0))
 
 
 @pytest.mark.neuron
 def test_voltage_clamp_family_matches_neuron_beyond_the_tables_ends(cls):
-    for step in (-60.0, -20.0, 20.0, 40.0):
-        clamp = ((5.0, -80.0), (15.0, step), (5.0, -80.0))
+    for step in STEPS_MV:
+        clamp = family_clamp(step)
         ours, theirs = our_trace(cls, 6.3, 25.0, -80.0, clamp=clamp), neuron_trace(6.3, 25.0, -80.0, clamp=clamp)
         for name in theirs:
             assert worst(ours[name], theirs[name], name) <= RTOL, f"step {step} mV, {name}"
 
 
 @pytest.mark.neuron
-@pytest.mark.parametrize("celsius", [6.3, 25.0])  # inside and beyond hinf2's celsius axis
+@pytest.mark.parametrize("celsius", ICLAMP_CELSIUS)
 def test_current_clamp_matches_neuron_with_its_spike_times(cls, celsius):
-    stim = (2.0, 20.0, 0.1)
+    stim = ICLAMP
     ours, theirs = our_trace(cls, celsius, 30.0, -65.0, iclamp=stim), neuron_trace(celsius, 30.0, -65.0, iclamp=stim)
     for name in theirs:
         assert worst(ours[name], theirs[name], name) <= RTOL, name
@@ -143,6 +152,34 @@ def test_current_clamp_matches_neuron_with_its_spike_times(cls, celsius):
     assert len(spikes[0]) >= 2 and len(spikes[0]) == len(spikes[1])
     np.testing.assert_allclose(spikes[0], spikes[1], atol=0.05)  # ms (issue 18)
     assert ours["v"].max() > X_TAU[-1]  # the spikes take tau1 beyond its last point
+
+
+def comparison_rows() -> list[tuple[str, list, str, str]]:
+    """(row, .mod files, traces, spikes) of the runs of the tests above, for the table in
+    docs/nmodl.md (benchmarks/nmodl_table.py): the largest differences, nothing asserted."""
+    from tests.io.nmodl.test_neuron_side_by_side import spike_times
+
+    c, family = cls.__wrapped__(), {}  # the tests' fixture, called as a function
+    for step in STEPS_MV:
+        clamp = family_clamp(step)
+        ours, theirs = our_trace(c, 6.3, 25.0, -80.0, clamp=clamp), neuron_trace(6.3, 25.0, -80.0, clamp=clamp)
+        for name in theirs:
+            family[name] = max(worst(ours[name], theirs[name], name), family.get(name, 0.0))
+    runs, spikes = {}, []
+    for celsius in ICLAMP_CELSIUS:
+        ours = our_trace(c, celsius, 30.0, -65.0, iclamp=ICLAMP)
+        theirs = neuron_trace(celsius, 30.0, -65.0, iclamp=ICLAMP)
+        runs[celsius] = {name: worst(ours[name], theirs[name], name) for name in theirs}
+        mine, ref = spike_times(ours["v"]), spike_times(theirs["v"])
+        same = len(mine) == len(ref) and len(ref)
+        spikes.append(f"{celsius:g} °C: {len(mine)} vs {len(ref)}"
+                      + (f", times within {np.max(np.abs(mine - ref)):.0e} ms" if same else ""))
+    traces = "; ".join(f"{k} {family[k]:.1e} / " + " / ".join(f"{runs[deg][k]:.1e}" for deg in ICLAMP_CELSIUS)
+                       for k in family)
+    return [("nm_functable (nm_functable.mod: hh with FUNCTION_TABLE tau1(v) and hinf2(v, celsius), tables given to "
+             "both sides, compared beyond their ends): voltage-clamp family at 6.3 °C / current clamp at "
+             + " / ".join(f"{deg:g}" for deg in ICLAMP_CELSIUS) + " °C",
+             [FILE], traces + " (of each trace's largest magnitude)", "; ".join(spikes))]
 
 
 # ---- the interpolation itself ---------------------------------------------------------------------
