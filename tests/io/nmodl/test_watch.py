@@ -31,7 +31,7 @@ import excitable as ex
 from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod
 from excitable.io.nmodl.check import check_file
-from excitable.model.network import Network, Site
+from excitable.model.network import Network
 from tests.io.nmodl.neuron_side import share
 from tests.reference.nrnmech import neuron_loaded
 
@@ -56,11 +56,10 @@ def rel(a, b):
     return np.max(np.abs(np.asarray(a) - np.asarray(b))) / np.ptp(b)
 
 
-def neuron_run(name, params, fields, membrane, clamp, tstop, inputs=()):
+def neuron_run(name, params, fields, membrane, clamp, tstop):
     """NEURON: a 20 x 20 µm compartment (``membrane``: "hh" with exact rates, or "pas" at 1e-5
     S/cm², -60 mV and 7.96 µF/cm²: 100 pF, Izhikevich's) with the point process ``name`` and an
-    IClamp (delay, dur, amp), and events of weight 1 at ``inputs`` (ms) from a NetCon without source;
-    V, ``fields`` at every step, and the point process's net_event times."""
+    IClamp (delay, dur, amp); V, ``fields`` at every step, and the point process's net_event times."""
     h = neuron_watch()
     sec = h.Section(name=f"w_{name}")
     sec.L = sec.diam = 20.0
@@ -80,30 +79,22 @@ def neuron_run(name, params, fields, membrane, clamp, tstop, inputs=()):
     rec = {"v": h.Vector().record(sec(0.5)._ref_v)}
     rec.update({k: h.Vector().record(getattr(pp, f"_ref_{k}")) for k in fields})
     h.dt, h.secondorder, h.celsius = DT, 0, 6.3
-    source = h.NetCon(None, pp)
-    source.weight[0] = 1.0
     h.finitialize(-65.0)
-    for when in inputs:
-        source.event(when)
     h.continuerun(tstop)
     out = {k: np.array(x) for k, x in rec.items()}
     out["spikes"] = np.array(spikes)
-    del nc, source, stim, pp, sec
+    del nc, stim, pp, sec
     return out
 
 
-def ours_run(mods, name, params, fields, membrane, clamp, tstop, inputs=()):
+def ours_run(mods, name, params, fields, membrane, clamp, tstop):
     """The same with excitable (the IClamp built in, hh and pas from the wheel's files)."""
     chan = mods.hh() if membrane == "hh" else mods.pas(g=1e-5, e=-60.0)
     cell = ex.Cell.cylinder(length=20.0, diameter=20.0, **({} if membrane == "hh" else {"cm": CM})).insert(chan)
-    if inputs:  # a spike train of weight 1 onto the point process (NEURON's NetCon.event)
-        net = Network([cell])
-        net.spike_train(inputs, 0, getattr(mods, name)(**params), weight=1.0, t_max=0.0, pulse=0.0)
-    else:
-        cell.place(getattr(mods, name)(**params), cell.soma)
-    sim = ex.Simulation(net if inputs else cell, dt=DT, temperature=6.3, v_init=-65.0)
+    cell.place(getattr(mods, name)(**params), cell.soma)
+    sim = ex.Simulation(cell, dt=DT, temperature=6.3, v_init=-65.0)
     sim.stimulate(ex.IClamp(cell.soma, amplitude=clamp[2], delay=clamp[0], duration=clamp[1]))
-    sim.record("v", Site(0, cell.soma), label="v")
+    sim.record("v", label="v")
     for k in (*fields, "spikes", "spike_t", "events_lost"):
         sim.record(f"{name}[0].{k}", label=k)
     res = sim.run(tstop)
@@ -156,17 +147,54 @@ def test_watch_detector_matches_neuron(mods, case):
     compare(ref, ours, DETECT_FIELDS)
 
 
-def test_an_input_at_the_rise_comes_after_the_watches_are_tested(mods):
-    """An input event at 2.1 ms, the step where v rises past -20 mV, whose flag-0 NET_RECEIVE re-arms
-    v > thresh: NEURON tests the watches (check_thresh at the step's start, t = 2.0999999999999961)
-    before it delivers the input (2.1 > t), so the rise fires, and the re-arming after it sees v
-    above: the second rise fires again (13.575). Delivered the other way round, the re-armed watch
-    would find v already above, and the first spike would be lost."""
-    args = ("watch_detect", {"thresh": -20.0}, DETECT_FIELDS, "hh", (1.0, 20.0, 0.3), 25.0, [2.1])
-    ref, ours = neuron_run(*args), ours_run(mods, *args)
-    np.testing.assert_allclose(ref["spikes"], [2.1, 13.575], atol=1e-9)
-    assert ref["nin"][-1] == 1
-    compare(ref, ours, DETECT_FIELDS)
+#: delay (ms) of the cell's own NetCon (threshold -20 mV) onto watch_detect, whose input re-arms
+#: v > thresh -> NEURON's spike times. The first crossing (2.1 ms, plus NEURON's 1e-10) arrives near
+#: the second rise (13.575 ms): before NEURON tests the watches there (13.565 <= t: the re-armed watch
+#: finds v above, that rise is lost), or after (13.585; and 13.575 + 1e-10 on the grid).
+SELF = {11.465: [2.1], 11.485: [2.1, 13.575], 11.475: [2.1, 13.575]}
+
+
+def neuron_self(delay):
+    """NEURON: watch_detect (thresh -20 mV) on an hh compartment fed by its own V (NetCon threshold
+    -20 mV, ``delay``); the net_event times and the input count nin at every step."""
+    h = neuron_watch()
+    sec = h.Section(name="w_self")
+    sec.L = sec.diam = 20.0
+    sec.insert("hh")
+    h.usetable_hh = 0
+    pp = h.watch_detect(sec(0.5))
+    pp.thresh = -20.0
+    stim = h.IClamp(sec(0.5))
+    stim.delay, stim.dur, stim.amp = 1.0, 20.0, 0.3
+    nc = h.NetCon(sec(0.5)._ref_v, pp, sec=sec)
+    nc.threshold, nc.delay, nc.weight[0] = -20.0, delay, 1.0
+    out = h.NetCon(pp, None)
+    spikes, nin = h.Vector(), h.Vector().record(pp._ref_nin)
+    out.record(spikes)
+    h.dt, h.secondorder, h.celsius = DT, 0, 6.3
+    h.finitialize(-65.0)
+    h.continuerun(25.0)
+    res = np.array(spikes), np.array(nin)
+    del nc, out, stim, pp, sec
+    return res
+
+
+@pytest.mark.parametrize("delay", sorted(SELF))
+def test_a_connections_event_at_a_rise_comes_where_neuron_puts_it(mods, delay):
+    spikes, nin = neuron_self(delay)
+    np.testing.assert_allclose(spikes, SELF[delay], atol=1e-9)  # NEURON's behaviour, as described
+    cell = ex.Cell.cylinder(length=20.0, diameter=20.0).insert(mods.hh())
+    net = Network([cell])
+    net.connect(cell, cell, mods.watch_detect(thresh=-20.0), delay=delay, threshold=-20.0, weight=1.0,
+                t_max=0.0, pulse=0.0)
+    sim = ex.Simulation(net, dt=DT, temperature=6.3, v_init=-65.0)
+    sim.stimulate(ex.IClamp(cell.soma, amplitude=0.3, delay=1.0, duration=20.0))
+    for k in ("spikes", "spike_t", "nin"):
+        sim.record(f"watch_detect[0].{k}", label=k)
+    res = sim.run(25.0)
+    ours = np.asarray(res["spike_t"]).ravel()[np.asarray(res["spikes"]).ravel() > 0]
+    assert len(ours) == len(spikes) and np.max(np.abs(ours - spikes)) < T_TOL, (ours, spikes)
+    np.testing.assert_array_equal(np.asarray(res["nin"]).ravel(), nin)  # the input at the same step
 
 
 def test_watch_runs_in_a_batch(mods):

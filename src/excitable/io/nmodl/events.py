@@ -169,8 +169,8 @@ def deliver(s: dict, amount, dt, size: int, receive, offset=None, check=None, ro
     connections. Returns the states with ``t`` = t + dt/2, the time BREAKPOINT sees, and
     ``spike_offset``: this step's net_event time past t (for the engine's fan-out). ``check(s, now)``
     (watch.py: NEURON's check_thresh, which delivers what it finds) runs once per instance, before its
-    first event later than t (a connection's: NEURON's carry 1e-10 ms more) or after its last, and
-    what its deliveries send is delivered in the ``rounds`` more rounds it asks for."""
+    first event later than t (a connection's at t + 0: NEURON's carry 1e-10 ms more) or after its
+    last, and what its deliveries send is delivered in the ``rounds`` more rounds it asks for."""
     t0 = s["t"]
     due_by = t0 + 0.5 * dt
     amount, arrived = amount if isinstance(amount, tuple) else (amount, amount)
@@ -193,7 +193,9 @@ def deliver(s: dict, amount, dt, size: int, receive, offset=None, check=None, ro
         incoming = incoming & ~(due & (k == jnp.arange(lanes)[:, None].reshape(-1, *([1] * jnp.ndim(t0)))))
         s = {**s, **{f"queue_t{j}": jnp.where(due & (k == lanes + j), EMPTY, s[f"queue_t{j}"]) for j in range(size)}}
         if check is not None:  # NEURON: self-events up to t at the end of the step before, then check_thresh
-            now = ~checked & ~(due & (k >= lanes) & (when <= t0))
+            # a connection's event due by t: its time a spike's + a delay, NEURON's 1e-10 ms past t
+            # (threshold's teps) when the delay is on the grid: phase 1 only if clearly before t
+            now = ~checked & ~(due & (when <= t0 - jnp.where(k < lanes, 1e-9, 0.0)))
             s, checked = check(s, now), checked | now
         return receive(s, due, jnp.where(due, when, t0), flag, weight, conn), incoming, checked
 
