@@ -18,11 +18,12 @@
   ``v`` (an integrate-and-fire reset), writes it back at its end (``NODEV(node) = v``): the step
   then starts from the new V.
 
-Here all happens at the start of the step, in ``events.deliver``: the self-events due by t, then
-the test of each instance (``check``) and its watches' events, then the other events due by
-t + dt/2 (a connection's event comes after the test: NEURON's carry the threshold's 1e-10 ms; a
-spike train's time T exactly on a step comes after it too, where NEURON's t, a sum of half steps,
-may fall either side of T by round-off). States per watch j
+Here all happens at the start of the step, in ``events.deliver``: the events due by t, then the
+test of each instance (``check``) and its watches' events, then the later events due by t + dt/2.
+A connection's event counts as due by t only when it is clearly before t (a delay off the grid):
+one at t itself comes after the test, as NEURON's NetCon events carry the threshold's 1e-10 ms; a
+spike train's time T exactly on a step does too, where NEURON's t, a sum of half steps, may fall
+either side of T by round-off (the one order not followed). States per watch j
 (1, 2, ... in the order of the file, as nocmodl numbers them): ``watch_on<j>`` (armed) and
 ``watch_above<j>`` (NEURON's flag_). The engine gives ``on_step`` the V at the instances' sites
 (``engine.stepping.receive_events``) and, for a file that writes ``v``, sets the V the last
