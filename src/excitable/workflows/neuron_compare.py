@@ -175,6 +175,24 @@ def parse_settings(items, mechanisms) -> dict[str, dict[str, float]]:
     return out
 
 
+def require_tables(loaded: dict) -> None:
+    """Every FUNCTION_TABLE of the files has values (NEURON errors at the first call of one not
+    given, excitable refuses the mechanism): else one line naming them all and --tables."""
+    missing = [(s, n) for s, c in loaded.items()
+               for n, t in (getattr(c, "function_tables", None) or {}).items() if t is None]
+    if not missing:
+        return
+    from excitable.io.nmodl import function_tables
+    from excitable.io.nmodl.loader import parse_text, read_text
+
+    suffix, name = missing[0]
+    decl = function_tables.declared(parse_text(*read_text(loaded[suffix].source)))[name]
+    x = '"x": [...]' if len(decl.args) == 1 else '"x": [[...], [...]]'
+    raise ModelError(f"mod compare: FUNCTION_TABLE {', '.join(f'{s}.{t}' for s, t in missing)} "
+                     f"{'has' if len(missing) == 1 else 'have'} no values: pass --tables FILE.json "
+                     f"({{\"{suffix}\": {{\"{name}\": {{{x}, \"y\": [...]}}}}}}, as run model's --set tables=)")
+
+
 def check_ranges(**values) -> None:
     """A temperature, time step or amplitude outside what a comparison can mean: one line."""
     bounds = {"celsius": (-50.0, 100.0), "dt": (1e-4, 1.0), "amplitude_nA": (-100.0, 100.0)}
@@ -188,15 +206,18 @@ def check_ranges(**values) -> None:
 # part is neuron_compare_point.py
 def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
                  amplitude_nA: float = 0.1, tolerance: float = 1e-6, weight: float | None = None,
-                 spikes: str | None = None, with_mechanisms: str | None = None) -> Comparison:
+                 spikes: str | None = None, with_mechanisms: str | None = None,
+                 tables: str | None = None) -> Comparison:
     """Run the files' mechanisms in NEURON and in excitable (module docstring; point processes and
     artificial cells: ``neuron_compare_point``, driven by ``spikes`` "T1,T2,..." ms of ``weight``,
     with the files' density mechanisms they need and ``with_mechanisms`` "SUFFIX,..." beside them)
     and compare.
 
     ``settings``: ``SUFFIX.PARAMETER=VALUE`` strings applied on both sides (e.g. a conductance the
-    file leaves at 0). Raises ModelError (one line) for a file excitable refuses, a file NEURON
+    file leaves at 0). ``tables``: a JSON file of the files' FUNCTION_TABLE values, read as
+    ``excitable run model --set tables=FILE.json`` reads it, given to both sides. Raises ModelError (one line) for a file excitable refuses, a file NEURON
     cannot compile, or a bad setting; NEURON (``pip install 'excitable[nmodl]'``) is needed."""
+    from excitable.io.nmodl.function_tables import read_json
     from excitable.io.nmodl.loader import load_mod, mod_paths
     from excitable.workflows import neuron_compare_point as point
 
@@ -205,7 +226,8 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
     if weight is not None and not (np.isfinite(weight) and abs(weight) <= 1e6):
         raise ModelError(f"mod compare: weight = {weight!r} is not a number in -1e6..1e6")
     files = mod_paths([Path(p) for p in paths])
-    loaded = load_mod(files)
+    loaded = load_mod(files, tables=read_json(tables) if tables is not None else None)
+    require_tables(loaded)
     mechanisms = {s: c for s, c in loaded.items() if getattr(c, "kind", "density") == "density"}
     points = {s: c for s, c in loaded.items() if s not in mechanisms}
     notes: list[str] = []

@@ -129,6 +129,7 @@ class Neuron:
         missing = [s for s in mechanisms if s not in self._known()]
         if missing:
             raise ModelError(f"mod compare: NEURON has no mechanism {missing[0]!r} after compiling the files")
+        self.notes += give_tables(self.h, mechanisms)
 
     def _known(self) -> set[str]:
         return known_mechanisms(self.h)
@@ -171,6 +172,45 @@ class Neuron:
         out = {k: np.array(v) for k, v in vecs.items()}
         del stim, seg, sec
         return out
+
+
+#: SUFFIX -> the Vectors holding the FUNCTION_TABLEs last given to NEURON: its two-argument form
+#: keeps pointers into their memory (hoc_spec_table, nrn/src/oc/functabl.cpp), not copies, so they
+#: live as long as the process (replaced when the mechanism's tables are given again).
+_TABLE_VECTORS: dict[str, list] = {}
+
+
+def give_tables(h, mechanisms: dict) -> list[str]:
+    """NEURON's side of the classes' FUNCTION_TABLEs (io/nmodl/function_tables.py), given as hoc
+    gives them, ``table_NAME_SUFFIX(...)``: one argument as two Vectors (values, points), two as
+    pointers (the grid in row order, then each axis' size and points), a single value in the
+    constant form. NEURON's tables belong to the mechanism, not to a section, so this holds for
+    every run after it. Returns the report's notes."""
+    notes = []
+    for suffix, cls in mechanisms.items():
+        tables = {n: t for n, t in (getattr(cls, "function_tables", None) or {}).items() if t is not None}
+        keep, said = [], []
+        for name, table in tables.items():
+            give = getattr(h, f"table_{name}_{suffix}", None)
+            if give is None:  # NEURON runs a mechanism of this name that is not the file (a note says so)
+                raise ModelError(f"mod compare: NEURON's {suffix} has no FUNCTION_TABLE {name} (table_{name}_{suffix})")
+            if table.values.size == 1:  # NEURON's constant form; the same value at every point
+                give(float(table.values.flat[0]))
+                said.append(f"{name} (a constant)")
+                continue
+            axes = [h.Vector(a) for a in table.axes]
+            values = h.Vector(np.ascontiguousarray(table.values).ravel())
+            if len(axes) == 1:
+                give(values, axes[0])
+            else:
+                give(values._ref_x[0], *[p for a in axes for p in (int(a.size()), a._ref_x[0])])
+            keep += [values, *axes]
+            said.append(f"{name} ({' x '.join(str(a.size) for a in table.axes)} points)")
+        if said:
+            _TABLE_VECTORS[suffix] = keep
+            notes.append(f"{suffix}: FUNCTION_TABLE {', '.join(said)} given to both sides "
+                         f"(NEURON: table_NAME_{suffix})")
+    return notes
 
 
 def _ref(seg, mech, state: str, ion_vars):

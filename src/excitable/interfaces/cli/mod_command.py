@@ -7,7 +7,8 @@ supported, 2 when something is not (or a file cannot be read or parsed: one line
 compare: the files' density mechanisms run by NEURON (compiled by nrnivmodl, kept in ~/.cache) and
 by excitable side by side in one compartment, each alone under a voltage-clamp family and all
 together under a current step; point processes and artificial cells on an hh compartment under a
-spike train (--spikes, --weight); every trace's largest difference, spike times. Exit status 0 when
+spike train (--spikes, --weight); every trace's largest difference, spike times. A file with
+FUNCTION_TABLEs needs their values, --tables FILE.json, given to both sides. Exit status 0 when
 every trace is within --tolerance of NEURON's, 1 when one is not, 2 for bad input.
 """
 
@@ -31,6 +32,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
                    help="current step of the together-run, nA (default 0.1; the compartment is 10 x 10 µm)")
     g.add_argument("--set", action="append", default=[], metavar="SUFFIX.PARAM=VALUE",
                    help="a parameter on both sides, e.g. --set NaTa_t.gNaTa_tbar=2 (repeatable)")
+    g.add_argument("--tables", metavar="FILE.json",
+                   help="the files' FUNCTION_TABLE values, given to both sides, in run model's format: "
+                   '{"SUFFIX": {"table": {"x": [...], "y": [...]} or a number}} (two arguments: "x": [[...], [...]])')
     g.add_argument("--tolerance", type=float, default=1e-6,
                    help="largest difference allowed, of each trace's scale (default 1e-6)")
     g.add_argument("--weight", type=float, default=None, metavar="W",
@@ -53,9 +57,15 @@ def add_parser(sub) -> argparse.ArgumentParser:
 def run(args) -> int:
     """check: the report, 0 if every construct is supported, else 2 (USER_ERROR); compare: the
     table, 0 when excitable gives NEURON's numbers, 1 when it does not."""
+    from excitable.errors import ModelError
     from excitable.interfaces.cli.arguments import USER_ERROR
 
+    if args.action == "check" and args.tables is not None:
+        raise ModelError(f"mod check: --tables {args.tables!r} is for compare (check lists the tables a file needs)")
     if args.action == "compare" and (args.cell or args.parameters):
+        if args.tables is not None:  # neuron_cell.py loads the files without tables yet
+            raise ModelError(f"mod compare: --tables {args.tables!r} is not taken with --cell yet; "
+                             "compare the mechanisms without --cell")
         from excitable.workflows.neuron_cell import compare_model
 
         whole = compare_model(args.files, args.cell, args.parameters, amplitude_nA=args.amplitude,
@@ -68,7 +78,8 @@ def run(args) -> int:
         celsius = 6.3 if args.celsius is None else args.celsius
         result = compare_mods(args.files, celsius=celsius, dt=args.dt, settings=args.set,
                               amplitude_nA=args.amplitude, tolerance=args.tolerance,
-                              weight=args.weight, spikes=args.spikes, with_mechanisms=args.with_mechanisms)
+                              weight=args.weight, spikes=args.spikes, with_mechanisms=args.with_mechanisms,
+                              tables=args.tables)
         print(result.report())
         return 0 if result.agrees else 1
     from excitable.io.nmodl.check import check_report
