@@ -5,6 +5,7 @@ the same tables given to both sides (excitable's class by load_mod's ``tables``,
 - tests/reference/mod/nm_functable.mod (hh with its m time constant a table of v and its h steady
   state a table of v and celsius) with the tables of tests/io/nmodl/test_function_tables.py,
   written as `run model`'s tables file: every trace within the issue's 1e-6, the same spikes.
+- tau1 as a number, NEURON's constant form: the same verdict.
 - The comparison can fail: excitable given a tau1 off by 10 % at one point while NEURON keeps the
   right one: DIFFERS, exit status 1.
 - Bad input is one line, exit status 2, before NEURON compiles or runs anything: no --tables, a
@@ -17,6 +18,7 @@ mechanism, process-wide: a test of either file may follow one of the other in on
 from __future__ import annotations
 
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -121,3 +123,23 @@ def test_tables_with_cell_or_check_are_one_line(tmp_path, capsys):
     code = main(["mod", "check", str(FILE), "--tables", str(path)])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "--tables" in err, err
+
+
+@pytest.mark.neuron
+def test_a_constant_table_gives_neurons_numbers(tmp_path, capsys):
+    # tau1 as a number: NEURON's constant form, table_tau1_nm_functable(0.2), beside the grid of
+    # hinf2; the same 1e-6 verdict. NEURON's tau1 is put back afterwards (test_function_tables.py
+    # may run next in this process and gives NEURON its tables once).
+    from excitable.io.nmodl import load_mod
+
+    data = tables_json()
+    data["nm_functable"]["tau1"] = 0.2  # ms, inside hh's m time constants (0.1 to 0.5 ms)
+    try:
+        code, out, err = _compare([FILE, "--tables", _write(tmp_path, data)], capsys)
+        assert code == 0, out + err
+        assert "same as NEURON" in out and "tau1 (a constant)" in out
+    finally:
+        if "neuron" in sys.modules:  # not where NEURON is missing (the test was skipped)
+            from tests.conftest import neuron_h
+
+            neuron_side.give_tables(neuron_h(), {"nm_functable": load_mod(FILE, tables=TABLES)})
