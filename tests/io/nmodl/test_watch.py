@@ -333,3 +333,34 @@ def test_gradient_through_the_resets(mods):
     grad = float(jax.grad(mean_v)(0.1))
     central = float((mean_v(0.1 + 1e-6) - mean_v(0.1 - 1e-6)) / 2e-6)
     assert abs(central) > 1.0 and abs(grad - central) < 1e-6 * abs(central), (grad, central)
+
+
+def comparison_rows() -> list[tuple[str, list, str, str]]:
+    """(row, .mod files, traces, spikes) of the runs of the tests above, for the table in
+    docs/nmodl.md (benchmarks/nmodl_table.py): the largest differences, nothing asserted."""
+    mods_ = load_mod([*FILES, share() / "modfile" / "hh.mod", share() / "modfile" / "passive.mod"])
+    runs = {
+        f"watch_detect on hh, 0.3 nA (0 for the value-0 case), {len(DETECT)} cases (rises, true or 0 when armed, "
+        "replaced by a later WATCH, self-events before and after the test)":
+            ([OWN / "watch_detect.mod"], [("watch_detect", p, DETECT_FIELDS, "hh", (1.0, 20.0, amp), 25.0)
+                                          for p, amp, _ in DETECT.values()]),
+        "watch_qif (Izhikevich 2007 form, reset v = c) on a passive 100-pF compartment, 0.3 nA for 90 ms":
+            ([OWN / "watch_qif.mod"], [("watch_qif", {}, ("count", "tlast", "u"), "pas", (5.0, 90.0, 0.3), 100.0)]),
+        "watch_state (three watches of a STATE, two rising in one step) on hh, 0.3 nA":
+            ([OWN / "watch_state.mod"], [("watch_state", {}, ("count", "tlast", "n_low", "n_armed", "x", "seq"),
+                                          "hh", (1.0, 30.0, 0.3), 40.0)]),
+    }
+    rows = []
+    for row, (files, cases) in runs.items():
+        worst, counts, dt_max = {}, [0, 0], 0.0
+        for args in cases:
+            ref, ours = neuron_run(*args), ours_run(mods_, *args)
+            for k in ("v", *args[2]):
+                d = np.max(np.abs(ours[k][1:] - ref[k][1:])) / max(np.ptp(ref[k]), 1.0)
+                worst[k] = max(worst.get(k, 0.0), float(d))
+            counts = [counts[0] + len(ours["spikes"]), counts[1] + len(ref["spikes"])]
+            if len(ours["spikes"]) == len(ref["spikes"]):
+                dt_max = max(dt_max, float(np.max(np.abs(ours["spikes"] - ref["spikes"]), initial=0.0)))
+        rows.append((row, [str(f) for f in files], ", ".join(f"{k} {d:.1e}" for k, d in worst.items()),
+                     f"{counts[0]} vs {counts[1]}, times within {dt_max:.0e} ms"))
+    return rows
