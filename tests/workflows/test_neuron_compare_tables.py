@@ -58,7 +58,7 @@ def test_function_tables_given_to_both_sides_give_neurons_numbers(tmp_path, caps
     assert code == 0, out + err
     assert "same as NEURON" in out
     assert "FUNCTION_TABLE tau1 (11 points), hinf2 (14 x 3 points) given to both sides" in out
-    spikes = [ln for ln in out.splitlines() if ln.startswith("spikes")][0]
+    spikes = next(ln for ln in out.splitlines() if ln.startswith("spikes"))
     assert "excitable 2 [" in spikes and "NEURON 2 [" in spikes, spikes  # the spikes are compared
     rows = [ln for ln in out.splitlines() if ln.startswith(("nm_functable clamp", "together"))]
     assert len(rows) == 14  # V, m, h, n, ina, ik, il: clamped and together
