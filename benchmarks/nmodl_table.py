@@ -4,7 +4,8 @@ largest magnitude) over the voltage-clamp family and the current clamp of
 tests/io/nmodl/test_neuron_side_by_side.py (the same runs, on both sides); then the pools of
 tests/io/nmodl/test_pools.py (a clamp to 0 mV; capmpr also a current clamp), the ball-and-stick cell
 of tests/io/test_model_parameters.py (spike times) and the point processes of
-tests/io/nmodl/test_point.py (largest difference relative to each trace's range).
+tests/io/nmodl/test_point.py (largest difference relative to each trace's range), and the rows of
+the other test modules' ``comparison_rows()`` (the same runs as their tests, nothing asserted).
 
 Usage: python benchmarks/nmodl_table.py [--write]   (--write replaces the table in docs/nmodl.md)
 """
@@ -87,7 +88,7 @@ def table() -> str:
         files = " + ".join(f"{sfx} ({mod_file(stem).name})" for stem, sfx in zip(stems, suffixes))
         rows.append(f"| {files}, {celsius:g} °C | {constructs(stems)} | {traces} | {spikes} |")
     return "\n".join(rows + pool_rows() + [cell_row()] + point_rows() + event_rows() + style_rows() + nonlinear_rows()
-                     + ion_rows())
+                     + ion_rows() + newer_rows())
 
 
 def pool_rows() -> list[str]:
@@ -208,6 +209,15 @@ def ion_rows() -> list[str]:
 
     rows = test_current_reads.comparison_rows() + test_other_ions.comparison_rows()
     rows += test_reversal_writes.comparison_rows()
+    return [f"| {row} | {constructs([str(f) for f in files])} | {traces} | {spikes} |"
+            for row, files, traces, spikes in rows]
+
+
+def newer_rows() -> list[str]:
+    """FUNCTION_TABLE and WATCH (tests/io/nmodl/test_function_tables.py, test_watch.py)."""
+    from tests.io.nmodl import test_function_tables, test_watch
+
+    rows = test_function_tables.comparison_rows() + test_watch.comparison_rows()
     return [f"| {row} | {constructs([str(f) for f in files])} | {traces} | {spikes} |"
             for row, files, traces, spikes in rows]
 
