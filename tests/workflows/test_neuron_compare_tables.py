@@ -6,6 +6,8 @@ the same tables given to both sides (excitable's class by load_mod's ``tables``,
   state a table of v and celsius) with the tables of tests/io/nmodl/test_function_tables.py,
   written as `run model`'s tables file: every trace within the issue's 1e-6, the same spikes.
 - tau1 as a number, NEURON's constant form: the same verdict.
+- --cell: nm_functable on the shipped allen-scnn1a reconstruction, the tables given to both sides:
+  the whole-model verdict (soma V, the same spikes).
 - The comparison can fail: excitable given a tau1 off by 10 % at one point while NEURON keeps the
   right one: DIFFERS, exit status 1.
 - Bad input is one line, exit status 2, before NEURON compiles or runs anything: no --tables, a
@@ -116,10 +118,26 @@ def test_bad_tables_are_one_line_before_neuron_runs(make, words, tmp_path, capsy
     assert err.count("\n") == 1 and words in err, err
 
 
-def test_tables_with_cell_or_check_are_one_line(tmp_path, capsys):
+@pytest.mark.neuron
+def test_function_tables_on_a_whole_cell_give_neurons_spike_times(tmp_path, capsys):
+    # --cell: nm_functable everywhere on the shipped allen-scnn1a reconstruction (BluePyOpt's
+    # spelling), the tables given to both sides; the verdict is the whole-model protocol's (soma V
+    # and spike times within 0.05 ms of NEURON's). Without --tables the same command is one line.
+    params = _write(tmp_path, [{"param_name": f"{k}_nm_functable", "sectionlist": "all", "type": "range", "value": v}
+                               for k, v in (("gnabar", 0.12), ("gkbar", 0.036), ("gl", 0.0003))]
+                    + [{"param_name": "celsius", "type": "global", "value": 6.3}], "parameters.json")
+    cell = ["--cell", "allen-scnn1a", "--parameters", params, "--amplitude", "0.5", "--tstop", "30"]
+    code, out, err = _compare([FILE, "--tables", _write(tmp_path, tables_json()), *cell], capsys)
+    assert code == 0, out + err
+    assert "same as NEURON" in out
+    ours = [ln for ln in out.splitlines() if ln.startswith("spikes: excitable")][0]
+    assert int(ours.split()[2]) >= 1, ours  # a spike is compared, not only the rest
+    code, out, err = _compare([FILE, *cell], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "pass --tables" in err, err
+
+
+def test_tables_with_check_are_one_line(tmp_path, capsys):
     path = _write(tmp_path, tables_json())
-    code, _, err = _compare([FILE, "--tables", path, "--cell", "x.swc", "--parameters", "p.json"], capsys)
-    assert code == 2 and err.count("\n") == 1 and "--tables" in err and "--cell" in err, err
     code = main(["mod", "check", str(FILE), "--tables", str(path)])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "--tables" in err, err

@@ -71,20 +71,23 @@ class CellComparison:
 
 
 def compare_model(paths, swc, parameters, *, amplitude_nA: float, dt: float, celsius: float | None,
-                  tstop: float) -> CellComparison:
-    """Load the .mod files ``paths`` and compare the whole model (``compare_cell``)."""
+                  tstop: float, tables: str | None = None) -> CellComparison:
+    """Load the .mod files ``paths`` (their FUNCTION_TABLE values from the JSON file ``tables``, as
+    ``neuron_compare.compare_mods`` reads it) and compare the whole model (``compare_cell``)."""
     from pathlib import Path
 
+    from excitable.io.nmodl.function_tables import read_json
     from excitable.io.nmodl.loader import load_mod, mod_paths
-
-    from excitable.workflows.neuron_compare import check_ranges
+    from excitable.workflows.neuron_compare import check_ranges, require_tables
 
     check_cell_options(swc, parameters)
     check_ranges(celsius=celsius, dt=dt, amplitude_nA=amplitude_nA)
     if not (0.0 < tstop <= 10_000.0):
         raise ModelError(f"mod compare: --tstop {tstop!r} must be in (0, 10000] ms")
     files = mod_paths([Path(p) for p in paths])
-    mechanisms = {s: c for s, c in load_mod(files).items() if getattr(c, "kind", "density") == "density"}
+    loaded = load_mod(files, tables=read_json(tables) if tables is not None else None)
+    require_tables(loaded)
+    mechanisms = {s: c for s, c in loaded.items() if getattr(c, "kind", "density") == "density"}
     return compare_cell(files, mechanisms, swc, parameters, amplitude_nA=amplitude_nA, dt=dt,
                         celsius=celsius, tstop=tstop, duration=max(0.0, tstop - 10.0))
 

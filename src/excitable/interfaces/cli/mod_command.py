@@ -63,13 +63,10 @@ def run(args) -> int:
     if args.action == "check" and args.tables is not None:
         raise ModelError(f"mod check: --tables {args.tables!r} is for compare (check lists the tables a file needs)")
     if args.action == "compare" and (args.cell or args.parameters):
-        if args.tables is not None:  # neuron_cell.py loads the files without tables yet
-            raise ModelError(f"mod compare: --tables {args.tables!r} is not taken with --cell yet; "
-                             "compare the mechanisms without --cell")
         from excitable.workflows.neuron_cell import compare_model
 
         whole = compare_model(args.files, args.cell, args.parameters, amplitude_nA=args.amplitude,
-                              dt=args.dt, celsius=args.celsius, tstop=args.tstop)
+                              dt=args.dt, celsius=args.celsius, tstop=args.tstop, tables=args.tables)
         print(whole.report())
         return 0 if whole.agrees else 1
     if args.action == "compare":
