@@ -15,6 +15,7 @@ import jax.numpy as jnp
 
 from excitable.engine.ions import initial_pools
 from excitable.engine.plan import Plan, Probe
+from excitable.engine.pointers import with_pointers
 from excitable.engine.stepping import (_at, ion_pool_values, mechanisms, membrane, receive_events, step, with_ions,
                                        written_pools)
 from excitable.engine.writers import in_neuron_order
@@ -42,7 +43,7 @@ def initial_state(plan: Plan, params):
             # and the reversal potential by Nernst from them (a writer's nrn_init ends with
             # nrn_wrote_conc, which recomputes eca at once; its nrn_state does not: writers.py).
             pools = written_pools(plan, params, chan, pools)
-        mech = with_ions(plan, params, pl, params["channels"][pl.name], pools)
+        mech = with_pointers(plan, pl, with_ions(plan, params, pl, params["channels"][pl.name], pools), v)
         chan[pl.name] = mech.steady_state(_at(plan, pl, v), params["celsius"])
     n_sites = {pl.name: len(pl.sites) for pl in plan.placements}
     chan = netcon_states(plan.connections, params, chan, n_sites)  # NET_RECEIVE's per-NetCon arguments
@@ -79,6 +80,7 @@ def probe_value(plan: Plan, params, probe: Probe, new, old, extras, dt):
     # so the channel currents add up to i_ion exactly.
     pl = plan.placement(probe.mechanism)
     chan = dict(mechanisms(plan, params, extras["pools"]))[pl] if extras["pools"] else params["channels"][pl.name]
+    chan = with_pointers(plan, pl, chan, v_old)  # the targets' V the step's currents used
     chan = jax.tree.map(lambda a: jnp.broadcast_to(a, (len(pl.sites),))[k], chan)
     used = extras.get("chan_used", old["chan"])  # after this step's events (stepping.receive_events)
     s_old = {name: x[k] for name, x in used[probe.mechanism].items()}
@@ -249,7 +251,7 @@ def _newton_rest(plan: Plan, params, v, iterations):
 
     def i_ss(v):
         states = {pl.name: m.steady_state(v[pl.sites], params["celsius"])
-                  for pl, m in mechanisms(plan, params, pools)}
+                  for pl, m in mechanisms(plan, params, pools, v)}
         return membrane(plan, params, v, states, pools)[0]
 
     def newton(_, v):

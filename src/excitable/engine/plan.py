@@ -67,6 +67,8 @@ class Plan:
         pools: ions with concentration dynamics (``excitable.engine.ions``).
         connections: synaptic sources, delays and targets (``excitable.engine.synapses``).
         gap_pairs: (n_gap, 2) nodes coupled by gap junctions.
+        pointers: (mechanism, POINTER field, (n_sites,) node whose V it reads) of imported
+            mechanisms (``engine/pointers.py``).
         record_spikes: also return, per step, which synaptic sources spiked.
         rest_init: start from the resting potential (Newton on the steady-state current, starting
             at ``params["v_init"]``) instead of from ``v_init`` itself.
@@ -80,6 +82,7 @@ class Plan:
     pools: tuple[IonPool, ...] = ()
     connections: Connections = field(default_factory=Connections)
     gap_pairs: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), int))
+    pointers: tuple[tuple[str, str, np.ndarray], ...] = ()
     record_spikes: bool = False
     rest_init: bool = False
 
@@ -134,7 +137,7 @@ class Plan:
             self.iclamp_nodes.tobytes(), self.vclamp_nodes.tobytes(),
             tuple(dataclasses.astuple(p) for p in self.probes),
             self.pools, self.connections.key(), self.gap_pairs.tobytes(), self.record_spikes,
-            self.rest_init,
+            self.rest_init, tuple((m, f, nodes.tobytes()) for m, f, nodes in self.pointers),
         )
 
 

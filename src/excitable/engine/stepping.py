@@ -31,6 +31,7 @@ from excitable.engine.hines import solve_tree
 from excitable.engine.ion_style import promoted
 from excitable.engine.ions import advance_pools, pool_values
 from excitable.engine.plan import Placement, Plan
+from excitable.engine.pointers import with_pointers
 from excitable.engine.writers import in_neuron_order, read_currents, store_written, writers, written_reversals
 from excitable.engine.netcons import written_v
 from excitable.engine.synapses import deliver, detect
@@ -126,9 +127,10 @@ def written_currents(plan: Plan, params, v, states, pools):
     return {**pools, **{ion: {**pools.get(ion, {}), "current": i_pA[ion] * per_area} for ion in names}}
 
 
-def mechanisms(plan: Plan, params, pools):
-    """(placement, mechanism ready to evaluate) for every placement."""
-    return [(pl, with_ions(plan, params, pl, params["channels"][pl.name], pools)) for pl in plan.placements]
+def mechanisms(plan: Plan, params, pools, v=None):
+    """(placement, mechanism ready to evaluate) for every placement; POINTERs read ``v``."""
+    return [(pl, with_pointers(plan, pl, with_ions(plan, params, pl, params["channels"][pl.name], pools), v))
+            for pl in plan.placements]
 
 
 def _at(plan, pl, v):
@@ -208,7 +210,7 @@ def cnexp(chan, v, s, celsius, dt, drive):
 
 def membrane(plan: Plan, params, v, states, pools=_NONE):
     """Total membrane current (pA) and its slope (nS) at every node."""
-    mechs = mechanisms(plan, params, pools)
+    mechs = mechanisms(plan, params, pools, v)
     at = at_sites(plan, [pl for pl, _ in mechs], v)
     parts = []
     for pl, chan in mechs:
@@ -227,7 +229,7 @@ def ion_currents(plan: Plan, params, v, states, pools, names=None):
     positive)."""
     names = names if names is not None else [p.name for p in plan.pools]
     parts = {name: [] for name in names}
-    mechs = [(pl, chan) for pl, chan in mechanisms(plan, params, pools) if type(chan).ions]
+    mechs = [(pl, chan) for pl, chan in mechanisms(plan, params, pools, v) if type(chan).ions]
     at = at_sites(plan, [pl for pl, _ in mechs], v)
     for pl, chan in mechs:
         currents = chan.currents(at[pl.name], states[pl.name])
@@ -253,7 +255,7 @@ def receive_events(plan: Plan, params, states, amounts, dt=None, offsets=_NONE, 
         if hasattr(type(chan), "on_step"):
             return chan.on_step(states[pl.name], amounts.get(pl.name), dt, offsets.get(pl.name))
         return chan.on_events(states[pl.name], amounts[pl.name]) if pl.name in amounts else states[pl.name]
-    return {pl.name: one(pl, chan) for pl, chan in mechanisms(plan, params, _NONE)}
+    return {pl.name: one(pl, chan) for pl, chan in mechanisms(plan, params, _NONE, v)}
 
 
 def clocked(plan: Plan, params) -> bool:
@@ -269,7 +271,7 @@ def advance_states(plan: Plan, params, v, states, dt, drive_syn, pools=_NONE):
     order = in_neuron_order(plan, params) if pools is not _NONE else [(pl, None) for pl in plan.placements]
     at = at_sites(plan, [pl for pl, _ in order], v)  # one gather for all (see at_sites)
     for pl, writes in order:
-        chan = with_ions(plan, params, pl, params["channels"][pl.name], pools)
+        chan = with_pointers(plan, pl, with_ions(plan, params, pl, params["channels"][pl.name], pools), v)
         s = states[pl.name]
         drive = {"T": drive_syn["T"].get(pl.name, 0.0)}
         new[pl.name] = cnexp(chan, at[pl.name], s, params["celsius"], dt, drive)

@@ -60,6 +60,7 @@ class Network:
         self.connections: list[Connection] = []
         self.trains: list[np.ndarray] = []
         self.gaps: list[tuple[Site, Site, float]] = []
+        self.pointers: list = []  # model/pointers.Pointer: imported mechanisms' POINTERs, set
         for c in cells:
             self.add(c)
 
@@ -205,6 +206,24 @@ class Network:
                      at_b: Location | None = None) -> None:
         """An electrical synapse of conductance ``g_nS`` (nS) between two locations."""
         self.gaps.append((self.site(a, at_a), self.site(b, at_b), check_number("g_nS", g_nS, nonnegative=True)))
+
+    def pointer(self, target, name: str, to: Site | Location) -> None:
+        """Point POINTER ``name`` of an imported mechanism at the V (mV) of ``to`` (a Site, or a
+        Location of cell 0), as NEURON's ``h.setpointer(sec(x)._ref_v, name, target)``:
+        ``target`` is a point process placed in this network (the instance given to
+        ``Cell.place``, ``synapse`` or ``connect``), e.g. one half of ModelDB's gap.mod pair; or the
+        Site of a compartment where a density mechanism with the POINTER is inserted, ``name`` then
+        "SUFFIX.name". Each block reads the V it runs at (io/nmodl/pointers.py); a POINTER left
+        unset refuses the run in one line."""
+        from excitable.model.pointers import entry
+
+        self.pointers.append(entry(self, target, name, to))
+
+    def pointer_targets(self) -> tuple:
+        """(mechanism, POINTER, node of each site's target) for the plan (model/pointers.targets)."""
+        from excitable.model.pointers import targets
+
+        return targets(self)
 
     def delay_steps(self, c: Connection, dt: float) -> int:
         """A connection's delay in steps, counted from the step after its source's spike is known: a

@@ -223,7 +223,7 @@ class Simulation:
                     iclamp_nodes=np.array([net.node(s) for _, s in self.iclamps], dtype=int),
                     vclamp_nodes=np.array([net.node(s) for _, s in self.vclamps], dtype=int),
                     probes=probes, pools=self._pools(), connections=connections, gap_pairs=gaps,
-                    record_spikes=bool(self._spike_cells), rest_init=self.v_init == "rest")
+                    record_spikes=bool(self._spike_cells), rest_init=self.v_init == "rest", pointers=net.pointer_targets())
 
     def _pools(self):
         from excitable.engine.ions import IonPool

@@ -22,7 +22,8 @@ BREAKPOINT = "BREAKPOINT { i = g*(v + 65) }\n"
 #: construct -> (NEURON block lines, ASSIGNED extra, the rest of the file, the line it is on, message)
 CASES = {
     "verbatim": ("", "", BREAKPOINT + "VERBATIM\n  double x = 1;\nENDVERBATIM\n", 9, "VERBATIM (C code)"),
-    "pointer": ("    POINTER p", "p", BREAKPOINT, 4, "POINTER"),
+    # a POINTER read runs (test_pointer.py, beside NEURON); a write through one would change V elsewhere
+    "pointer_write": ("    POINTER p", "p", "BREAKPOINT { p = v\n i = g*(v + 65) }\n", 8, "write through POINTER p"),
     "watch": ("", "", BREAKPOINT + "NET_RECEIVE (w) {\n  WATCH (v > 0) 2\n}\n", 10,
               "WATCH outside the NET_RECEIVE of a POINT_PROCESS"),  # in a point process: test_watch.py
     "artificial_cell": ("    ARTIFICIAL_CELL Foo", "", BREAKPOINT, 4, "ARTIFICIAL_CELL"),

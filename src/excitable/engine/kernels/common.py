@@ -64,6 +64,8 @@ def unsupported(plan: Plan, params, recordable: frozenset) -> str | None:
         return "synapses or spike recording"
     if plan.gap_pairs.size:
         return "gap junctions"
+    if plan.pointers:
+        return "a POINTER of an imported mechanism (engine/pointers.py)"
     bad = sorted({p.kind for p in plan.probes} - recordable)
     if bad:
         return f"recordings of {', '.join(bad)}"

@@ -28,7 +28,7 @@ import jax.numpy as jnp
 from jax.custom_derivatives import SymbolicZero
 
 from excitable.errors import ModelError
-from excitable.io.nmodl import concentrations, function_tables, solvers
+from excitable.io.nmodl import concentrations, function_tables, pointers, solvers
 from excitable.io.nmodl import linear as linear_blocks
 from excitable.io.nmodl import nonlinear as nonlinear_blocks
 from excitable.io.nmodl.affine import Affine, materialize
@@ -287,8 +287,8 @@ def make_class(desc: Description, mod, tables=None):
     """The channel class of a described .mod file (``mod``: the parsed file, for its UNITS;
     ``tables``: its FUNCTION_TABLEs' values, name -> values: function_tables.py)."""
     compiler, table_fields, table_namespace = function_tables.prepared(desc, mod, tables, Compiler)
-    gen = Generated(desc, factors(mod), mod.linear, compiler)
-    spec = {**fields(desc), **table_fields}
+    gen = pointers.uncarried(Generated(desc, factors(mod), mod.linear, compiler), mod)  # POINTERs: fields
+    spec = {**fields(desc), **table_fields, **pointers.fields(mod)}  # a POINTER: V elsewhere (pointers.py)
     if gen.dt_field:
         spec["dt"] = RUN_DT
     for k in spec:
@@ -387,7 +387,7 @@ def make_class(desc: Description, mod, tables=None):
         **concentrations.engine_attributes(desc, ion_fields),  # what the engine does with the ions (its docstring)
         "currents": currents_fn, "advance": advance, "steady_state": steady_state,
         "gates": lambda self, v, celsius: {}, "source": desc.path, "description": desc,
-        "shared_exp": gen.comp_exp, **table_namespace,
+        "shared_exp": gen.comp_exp, **table_namespace, "pointers": pointers.names(mod),
     }
     cls = type(desc.suffix, (AbstractChannel,), namespace)
     cls.__doc__ += _geometry_note(desc)

@@ -129,17 +129,18 @@ def _make_jump_class(desc: Description, mod):
     """A point process whose NET_RECEIVE is jumps linear in the weight (``on_events``)."""
     import jax.numpy as jnp
 
-    from excitable.io.nmodl import concentrations, events, mechanism, nonlinear, solvers
+    from excitable.io.nmodl import concentrations, events, mechanism, nonlinear, pointers, solvers
     from excitable.io.nmodl.affine import materialize
     from excitable.io.nmodl.units import factors
     from excitable.physics.channel import AbstractChannel, channel
 
-    gen = mechanism.Generated(desc, factors(mod), mod.linear)
-    spec = _fields(desc, mod)
+    gen = pointers.uncarried(mechanism.Generated(desc, factors(mod), mod.linear), mod)  # POINTERs: fields
+    spec = {**_fields(desc, mod), **pointers.fields(mod)}  # a POINTER: V elsewhere (pointers.py)
     dt_of = events.time_step  # the run's dt (a field) where BREAKPOINT, INITIAL or NET_RECEIVE reads it
     # and what INITIAL sets for the SOLVE'd blocks (gen.kept: rates a LINEAR block reads)
     carried = gen.carried + tuple(x for x in gen.kept if x not in gen.carried)
-    kept = desc.states + carried + tuple(x for x in _carried_extra(desc, mod) if x not in carried)
+    kept = desc.states + carried + tuple(x for x in _carried_extra(desc, mod)
+                                         if x not in carried and x not in pointers.names(mod))
     # a derivimplicit, nonlinear sparse or NONLINEAR SOLVE counts where NEURON's loop would iterate on (as mechanism.py)
     flag = (solvers.UNCONVERGED,) if solvers.flagged(desc, gen.linear) or nonlinear.flagged(desc) else ()
     states = kept + (("celsius",) if gen.needs_celsius else ()) + flag
@@ -205,7 +206,7 @@ def _make_jump_class(desc: Description, mod):
         "geometry_fields": events.geometry_fields(desc), "time_fields": ("dt",) if "dt" in spec else (),
         "currents": mechanism.neuron_slope(raw_currents), "advance": advance, "steady_state": steady_state,
         "on_events": on_events, "conductances": conductances, "gates": lambda self, v, celsius: {}, "source": desc.path,
-        "description": desc, "shared_exp": gen.comp_exp,
+        "description": desc, "shared_exp": gen.comp_exp, "pointers": pointers.names(mod),
     }
     cls = channel(type(desc.suffix, (AbstractChannel,), namespace))
     _check_linear(cls, desc, mod, weight_name)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from excitable.errors import ModelError
-from excitable.io.nmodl import function_tables, point, units
+from excitable.io.nmodl import events, function_tables, point, pointers, units
 from excitable.io.nmodl.artificial import is_artificial
 from excitable.io.nmodl.concentrations import has_valence, reversal_problem, writable
 from excitable.io.nmodl.describe import Description
@@ -23,7 +23,6 @@ from excitable.io.nmodl.parse import ModFile, strip_comments
 KEYWORDS = {
     "VERBATIM": "VERBATIM (C code)",
     "LONGITUDINAL_DIFFUSION": "LONGITUDINAL_DIFFUSION",
-    "POINTER": "POINTER",
     "BBCOREPOINTER": "BBCOREPOINTER",
     "EXTERNAL": "EXTERNAL",
     "DISCRETE": "DISCRETE block",
@@ -71,6 +70,8 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
         elif method not in SOLVE_METHODS:
             found.append((_first(lines, rf"\bSOLVE\s+{block}\b"), f"SOLVE {block} METHOD {method or '(none)'}"))
     found += _ion_problems(desc, lines)
+    found += pointers.problems(mod, desc, lines,  # POINTER: a V read, never written (pointers.py)
+                               lambda: is_artificial(mod) or desc.point and events.uses(mod, desc, lines))
     found += point.problems(mod, desc)  # NET_RECEIVE, events, ARTIFICIAL_CELL, ELECTRODE_CURRENT (point.py)
     if not (desc.point or is_artificial(mod)):  # a point file's WATCH: artificial.problems (watch.py)
         found += [(n, "WATCH outside the NET_RECEIVE of a POINT_PROCESS")

@@ -1,0 +1,75 @@
+"""POINTER variables of an imported .mod file: the membrane potential of another place.
+
+Their most common published use is the gap junction made of two point processes (ModelDB's
+gap.mod: ``POINTER vgap``, ``i = (v - vgap)/r``), each pointed in NEURON at the partner's V by
+``h.setpointer(partner(x)._ref_v, 'vgap', half)``. Here the pointer is set on the Network
+(``Network.pointer(half, "vgap", site)``); a POINTER becomes a field of the class (mV, listed in the
+class attribute ``pointers``) that the engine fills at every step with V at its target node
+(``engine/pointers.py``), as NEURON's generated code reads ``*_p_vgap`` when the block runs:
+
+- BREAKPOINT (``nrn_cur``): V of the target at the start of the step. NEURON's slope di/dv moves
+  only the instance's own v (v + 0.001), never the target's, so the coupling is explicit in the
+  partner's V and implicit in the own V: the splitting of the built-in ``Network.gap_junction``.
+- a SOLVE'd block (``nrn_state``, after the voltage update): V of the target at the end of the step.
+- INITIAL (``finitialize``): V of the target at the start.
+
+What is refused (one line, ``file:line``): a write through a POINTER (``vgap = ...``: NEURON would
+change the variable pointed at), a POINTER array, and a POINTER in a point process with events or
+an ARTIFICIAL_CELL (not tested here). Pointing at anything other than a V (another mechanism's
+variable, a concentration) is not expressible: ``Network.pointer`` takes a site.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: The unit of a POINTER field (it holds a membrane potential) and its value outside a run.
+UNIT = "mV"
+DEFAULT = 0.0
+
+
+def names(mod) -> tuple[str, ...]:
+    """The variables the file's NEURON block declares POINTER, in order."""
+    out: list[str] = []
+    for block in mod.program.blocks:
+        if block.is_neuron_block():
+            for st in block.statement_block.statements:
+                if st.is_pointer():
+                    out += [v.get_node_name() for v in st.variables]
+    return tuple(out)
+
+
+def fields(mod) -> dict[str, tuple[float, str]]:
+    """name -> (default, unit) of the POINTER fields."""
+    return {name: (DEFAULT, UNIT) for name in names(mod)}
+
+
+def uncarried(gen, mod):
+    """``gen`` (mechanism.Generated) with the POINTERs out of its carried ASSIGNED variables: an
+    ASSIGNED that BREAKPOINT reads and never sets would be carried as a state from INITIAL, but a
+    POINTER is read afresh each time a block runs (its field, filled by the engine)."""
+    own = names(mod)
+    if own:
+        gen.carried = tuple(x for x in gen.carried if x not in own)
+        gen.kept = tuple(x for x in gen.kept if x not in own)
+    return gen
+
+
+def problems(mod, desc, lines: list[str], events) -> list[tuple[int, str]]:
+    """(line, construct) of the POINTER uses excitable does not run (``lines``: the code with
+    comments blanked; ``events()``: whether the file takes NEURON's events or is an ARTIFICIAL_CELL)."""
+    if not names(mod):
+        return []
+    events = events()
+    found = []
+    declared = [n for n, text in enumerate(lines, 1) if re.search(r"\bPOINTER\b", text)]
+    for name in names(mod):
+        header = next((n for n in declared if re.search(rf"\b{re.escape(name)}\b", lines[n - 1])), 0)
+        if events:
+            found.append((header, f"POINTER {name} in a point process with events or an ARTIFICIAL_CELL"))
+        if name in desc.arrays:
+            found.append((header, f"POINTER array {name}"))
+        for n, text in enumerate(lines, 1):
+            if n not in declared and re.search(rf"\b{re.escape(name)}\s*(\[[^\]]*\])?\s*=(?!=)", text):
+                found.append((n, f"write through POINTER {name} (only reading a V is supported)"))
+    return found
