@@ -379,8 +379,12 @@ def at_finitialize(plan, params, state, drive, receive):
     shows it: the run steps from ``state``, its first step delivering them before the membrane
     currents, as NEURON's first step sees them (the same trajectory)."""
     conn = plan.connections
-    if not conn.n_external or not conn.groups:
-        return state
-    count = jnp.maximum(-jnp.asarray(drive["spike_offsets"])[0], 0.0)
-    _, _, amounts = deliver(conn, params, state["syn"], 0.0, {"spikes": count, "spike_offsets": jnp.zeros_like(count)})
+    trains = bool(conn.n_external and conn.groups)
+    if not trains and not any(hasattr(type(params["channels"][pl.name]), "on_step") for pl in plan.placements):
+        return state  # nothing is due at t = 0 (self-events of INITIAL's net_send(0, ...) are: on_step)
+    amounts = {}
+    if trains:
+        count = jnp.maximum(-jnp.asarray(drive["spike_offsets"])[0], 0.0)
+        row = {"spikes": count, "spike_offsets": jnp.zeros_like(count)}
+        amounts = deliver(conn, params, state["syn"], 0.0, row)[2]
     return {**state, "chan": receive(plan, params, state["chan"], amounts, 0.0, {})}

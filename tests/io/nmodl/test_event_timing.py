@@ -262,3 +262,17 @@ def test_event_sources_with_delays_off_the_grid(mods):
     # 1e-8 ms; an event read at its step's start would be 0.01 ms off.
     for k in ("tlast1", "tlast2"):
         assert np.max(np.abs(ours[k] - ref[k])) < 1e-8, (k, np.max(np.abs(ours[k] - ref[k])))
+
+
+def test_initials_self_event_at_zero_is_in_the_first_sample():
+    """watch_detect's INITIAL sends net_send(0, 1), whose NET_RECEIVE arms the WATCH (tarm = t):
+    NEURON delivers it in finitialize, so its first sample shows tarm = 0; ours too
+    (``synapses.at_finitialize``), every field equal at t = 0 (-1 there before: a whole unit off)."""
+    from tests.io.nmodl.test_watch import DETECT_FIELDS, FILES, neuron_run, ours_run
+
+    args = ("watch_detect", {"thresh": -20.0}, DETECT_FIELDS, "hh", (1.0, 20.0, 0.3), 25.0)  # test_watch.py's program
+    ref = neuron_run(*args)
+    ours = ours_run(load_mod([*FILES, share() / "modfile" / "hh.mod"]), *args)
+    assert ref["tarm"][0] == 0.0
+    for k in DETECT_FIELDS:
+        assert ours[k][0] == ref[k][0], (k, ours[k][0], ref[k][0])
