@@ -6,8 +6,9 @@ NEURON has no built-in copy, so tests/reference/mod/traub/ holds them (xs_natrau
 xs_kmyamada: the same equations as excitable.physics.channels.pospischil, exact rates, cnexp) with a
 half gap junction (XsHalfGap) and a two-state receptor with its cleft (XsTwoState), compiled once by
 nrnivmodl (tests/reference/nrnmech.py). ``nrn_cell`` builds NEURON sections from one of our
-cells: the same 3-D points (pt3dadd), nseg, Ra, cm, and each segment's channel densities read from our
-cell node by node, so a comparison tests the engine, not a second hand-written description.
+cells: the same 3-D points (pt3dadd; L and diam for a stylized section), nseg, Ra, cm, and each
+segment's channel densities read from our cell node by node, so a comparison tests the engine, not a
+second hand-written description.
 """
 
 from __future__ import annotations
@@ -35,11 +36,14 @@ class NrnCell:
         self.secs = {}
         for k, s in enumerate(m.sections):
             sec = h.Section(name=f"{cell.name.replace(' ', '_')}_{s.name}", cell=self)
-            for x, y, z, d in s.points:
-                h.pt3dadd(float(x), float(y), float(z), float(d), sec=sec)
+            if not s.stylized:
+                for x, y, z, d in s.points:
+                    h.pt3dadd(float(x), float(y), float(z), float(d), sec=sec)
             if s.parent is not None:
                 sec.connect(self.secs[m.sections[s.parent].name](s.parent_x))
             sec.nseg, sec.Ra, sec.cm = int(comp.nseg[k]), ra, 1.0
+            if s.stylized:  # a length and one diameter: NEURON's L and diam (doubles), not float32 points
+                sec.L, sec.diam = s.length_um, float(s.points[0, 3])
             self.secs[s.name] = sec
         self.comp = comp
         self._insert(cell)

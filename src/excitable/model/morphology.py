@@ -2,8 +2,10 @@
 
 A `Section` is an unbranched cable given by 3-D points ``(x, y, z, diameter)`` in um, joined to its parent
 at ``parent_x`` (0..1 along the parent), exactly like NEURON's ``child.connect(parent(parent_x))`` with
-``pt3dadd`` points. A `Morphology` is an immutable tuple of sections, parents before children. It holds
-pure geometry: no discretization (see `excitable.model.discretize`) and no channels.
+``pt3dadd`` points, or with ``sec.L`` and ``sec.diam`` for a stylized one (a length and one diameter:
+straight points, kept in double precision as NEURON keeps L and diam). A `Morphology` is an immutable
+tuple of sections, parents before children. It holds pure geometry: no discretization (see
+`excitable.model.discretize`) and no channels.
 
 Example:
     >>> m = Morphology.ball_and_stick(soma_diameter=20, axon_length=1000, axon_diameter=1)
@@ -52,6 +54,10 @@ class Section:
             total 3-D length > 0. The array is copied and made read-only.
         parent: index of the parent in `Morphology.sections`; None for the root.
         parent_x: location 0..1 on the parent where this section's 0-end attaches (NEURON's connect).
+        stylized: True for a section given by a length and one diameter (``MorphologyBuilder.add``),
+            which is NEURON's stylized section (``sec.L``, ``sec.diam``: doubles, no 3-D points);
+            False for 3-D points (NEURON's ``pt3dadd``, stored as float32). Discretization rounds only
+            the points of a section that is not stylized, as NEURON does (docs/differences-to-neuron.md).
     """
 
     name: str
@@ -59,6 +65,7 @@ class Section:
     points: np.ndarray
     parent: int | None = None
     parent_x: float = 1.0
+    stylized: bool = False
 
     def __post_init__(self):
         if not isinstance(self.name, str) or self.name.split() != [self.name]:  # empty, or a space
@@ -97,6 +104,7 @@ class Section:
         if not 0.0 <= px <= 1.0:
             raise ModelError(f"{self.name}.parent_x must be in [0, 1], got {self.parent_x!r}")
         object.__setattr__(self, "parent_x", px)
+        object.__setattr__(self, "stylized", bool(self.stylized))
 
     @staticmethod
     def length_um_of(points: np.ndarray) -> float:
@@ -113,7 +121,8 @@ class Section:
         > 0, length > 0 and finite; a valid name and region; parent an int >= 0 or None; parent_x a
         float in [0, 1]. Anything else must go through the constructor."""
         s = object.__new__(cls)
-        s.__dict__.update(name=name, region=region, points=points, parent=parent, parent_x=parent_x)
+        s.__dict__.update(name=name, region=region, points=points, parent=parent, parent_x=parent_x,
+                          stylized=False)
         return s
 
     @property
@@ -304,7 +313,10 @@ class MorphologyBuilder:
             points = self._straight(name, length, diameter, pidx, x, direction)
         elif length is not None or diameter is not None:
             raise ModelError(f"{name}: give either points or length/diameter, not both")
-        sec = Section(name, region or region_of(name), points, pidx, x)
+        # One diameter: NEURON's stylized L and diam, kept in double precision; a taper is only
+        # possible with 3-D points in NEURON (pt3dadd, float32), so it stays 3-D points.
+        stylized = length is not None and points[0, 3] == points[-1, 3]
+        sec = Section(name, region or region_of(name), points, pidx, x, stylized)
         if name in (s.name for s in self._sections):
             raise ModelError(f"section name {name!r} is already used")
         self._sections.append(sec)

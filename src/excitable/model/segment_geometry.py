@@ -6,7 +6,9 @@
   4 Ra / (pi d(l)^2) dl over it, exactly dl / (d1 d2) per frustum.
 - NEURON stores 3-D points and diameters in single precision (``struct Pt3d`` is float); with
   ``float32=True`` they are rounded the same way before integrating, so areas and resistances agree
-  with NEURON to ~1e-13 instead of ~1e-5 on sub-um segments far from the origin.
+  with NEURON to ~1e-13 instead of ~1e-5 on sub-um segments far from the origin. A stylized section
+  (``Section.stylized``: NEURON's ``sec.L`` and ``sec.diam``, doubles, no 3-D points) is never
+  rounded: NEURON's area for L = diam = 56.4 um is pi 56.4^2 exactly, 5.4e-8 below the float32 one.
 
 Every section at once (sorts and bincounts over all points and segment ends), each number computed by
 the same operations, in the same order, as the per-section formula would compute it alone: time and
@@ -42,18 +44,23 @@ class SectionPoints:
 def section_points(secs, float32: bool) -> SectionPoints:
     """All sections' points at once, with their arc lengths.
 
-    Arc length is float64 from the 3-D steps, restarting at 0 on each section; the points are rounded
-    as NEURON's Pt3d (float32) if ``float32``. Every value is the one the per-section formula gives:
-    element-wise operations, and each section's cumulative sum is a left-to-right sum of its own steps.
+    Arc length is float64 from the 3-D steps, restarting at 0 on each section; the points of the
+    sections that are not stylized are rounded as NEURON's Pt3d (float32) if ``float32``. Every value
+    is the one the per-section formula gives: element-wise operations, and each section's cumulative
+    sum is a left-to-right sum of its own steps.
     """
     sizes = np.fromiter((len(s.points) for s in secs), dtype=np.int64, count=len(secs))
     off = np.concatenate([[0], np.cumsum(sizes)])
     p = np.concatenate([s.points for s in secs])
+    t = np.diff(p[:, :3], axis=0)
     if float32:
         with np.errstate(over="ignore"):  # beyond 3.4e38 um: inf, refused by the caller
-            p = p.astype(np.float32)
-    t = np.diff(p[:, :3], axis=0).astype(np.float64)  # float - float is float in C, as in NEURON
-    xyz, d = p[:, :3].astype(np.float64), p[:, 3].astype(np.float64)
+            p32 = p.astype(np.float32)
+        t32 = np.diff(p32[:, :3], axis=0).astype(np.float64)  # float - float is float in C, as in NEURON
+        pt3d = np.repeat(np.fromiter((not s.stylized for s in secs), dtype=bool, count=len(secs)), sizes)
+        p = np.where(pt3d[:, None], p32.astype(np.float64), p)
+        t = np.where(pt3d[1:, None], t32, t)  # step k ends at point k + 1, of the section it is in
+    xyz, d = p[:, :3], p[:, 3]
     step = np.sqrt(t[:, 0] * t[:, 0] + t[:, 1] * t[:, 1] + t[:, 2] * t[:, 2])
     arc = np.zeros(len(p))
     # Sections of the same size m: one (count, m - 1) cumulative sum along rows, each row summed left
