@@ -8,7 +8,7 @@ from __future__ import annotations
 from excitable.errors import ModelError
 from excitable.io.nmodl.artificial import event_lines, is_artificial
 from excitable.io.nmodl.describe import SPECIAL, describe, ion_default
-from excitable.io.nmodl import function_tables, nonlinear
+from excitable.io.nmodl import function_tables, nonlinear, pointers
 from excitable.io.nmodl.linear import solved_in_initial
 from excitable.io.nmodl.parse import parse_text, read_text
 from excitable.io.nmodl.unsupported import find
@@ -39,6 +39,7 @@ def check_file(path) -> tuple[list[str], int]:
     if geometry and not is_artificial(mod):  # a point process: those of the segment it is placed in
         lines.append("  reads the compartment's " + " and ".join(geometry) + " (per segment, as NEURON)")
     lines += event_lines(mod, desc)  # net_send, net_event, electrode currents (artificial.py)
+    lines += pointers.check_lines(mod)  # V read elsewhere (pointers.py)
     for decl in function_tables.declared(mod).values():  # values given after loading, as in NEURON
         lines.append(f"  function table {decl.signature()}: values given at load time (load_mod(..., tables="
                      f"{{'{decl.name}': ...}}) or --set tables=FILE.json), NEURON's table_{decl.name}_{desc.suffix}")

@@ -44,6 +44,13 @@ def fields(mod) -> dict[str, tuple[float, str]]:
     return {name: (DEFAULT, UNIT) for name in names(mod)}
 
 
+def check_lines(mod) -> list[str]:
+    """What ``excitable mod check`` says of the file's POINTERs."""
+    own = names(mod)
+    return [f"  POINTER {', '.join(own)}: reads the V of another place, set with Network.pointer(mechanism, "
+            f"{own[0]!r}, site) (NEURON's h.setpointer); a run refuses one left unset"] if own else []
+
+
 def uncarried(gen, mod):
     """``gen`` (mechanism.Generated) with the POINTERs out of its carried ASSIGNED variables: an
     ASSIGNED that BREAKPOINT reads and never sets would be carried as a state from INITIAL, but a
