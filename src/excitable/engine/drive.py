@@ -77,15 +77,18 @@ def sample_drive(n: int, dt: float, start: int, count: int, *,
         d["vclamp_cmd"] = np.stack([c for c, _ in cmds], axis=1)
         d["vclamp_on"] = np.stack([o for _, o in cmds], axis=1) * live
     if trains:
-        spikes, offsets = np.zeros((count, len(trains))), np.full((count, len(trains)), np.inf)
-        for k, times in enumerate(trains):
-            step, offset = arrival_steps(times, dt)
-            rows = step - start
-            ok = (rows >= 0) & (rows < count) & (step < n)
-            np.add.at(spikes[:, k], rows[ok], 1.0)
-            np.minimum.at(offsets[:, k], rows[ok], offset[ok])
-            at_init = np.count_nonzero(ok & (np.asarray(times) <= 0))
-            if at_init:
-                offsets[-start, k] = -at_init
-        d["spikes"], d["spike_offsets"] = spikes, np.where(np.isinf(offsets), 0.0, offsets)
+        n_tr = len(trains)
+        times = np.concatenate([np.asarray(t, dtype=float).ravel() for t in trains])
+        col = np.repeat(np.arange(n_tr), [np.size(t) for t in trains])
+        step, offset = arrival_steps(times, dt)  # all trains at once: one pass over NEURON's clock
+        rows = step - start
+        ok = (rows >= 0) & (rows < count) & (step < n)
+        spikes, offsets = np.zeros((count, n_tr)), np.full((count, n_tr), np.inf)
+        np.add.at(spikes, (rows[ok], col[ok]), 1.0)
+        np.minimum.at(offsets, (rows[ok], col[ok]), offset[ok])
+        offsets[np.isinf(offsets)] = 0.0
+        at_init = np.bincount(col[ok & (times <= 0)], minlength=n_tr)  # nonzero only when start == 0
+        if at_init.any():
+            offsets[0] = np.where(at_init > 0, -at_init, offsets[0])
+        d["spikes"], d["spike_offsets"] = spikes, offsets
     return d
