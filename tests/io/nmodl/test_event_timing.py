@@ -276,3 +276,38 @@ def test_initials_self_event_at_zero_is_in_the_first_sample():
     assert ref["tarm"][0] == 0.0
     for k in DETECT_FIELDS:
         assert ours[k][0] == ref[k][0], (k, ours[k][0], ref[k][0])
+
+
+def comparison_rows() -> list[tuple[str, list, str, str]]:
+    """(row, .mod files, traces, spikes) of the runs of the tests above, for the table in
+    docs/nmodl.md (benchmarks/nmodl_table.py): the largest differences, nothing asserted."""
+    m = mods.__wrapped__()  # the tests' fixture, called as a function
+
+    def spikes(ours, ref):  # V's 0-mV crossings (crossing_times, as the first test)
+        t = np.arange(len(ref["v"])) * DT
+        mine, theirs = (np.asarray(crossing_times(t, x["v"], 0.0)) for x in (ours, ref))
+        same = len(mine) == len(theirs) and len(mine)
+        return f"{len(mine)} vs {len(theirs)}" + (f", times within {np.max(np.abs(mine - theirs)):.0e} ms" if same else "")
+
+    def text(ours, ref, ranged, timed):
+        out = ", ".join(f"{k} {rel(ours[k], ref[k]):.1e}" for k in ranged) + " (of each trace's range)"
+        return out + "".join(f"; {k} within {np.max(np.abs(ours[k] - ref[k])):.0e} ms" for k in timed)
+
+    ref, ours = neuron_synapses(), our_synapses(m)
+    g = {kind: max(rel(ours[k], ref[k]) for k in ref if k.startswith(kind)) for kind in ("ExpSyn", "Exp2Syn")}
+    rows = [(f"ExpSyn (expsyn.mod) and Exp2Syn (ours) against NEURON's, on hh.mod, 6.3 °C: one synapse per arrival, "
+             f"{len(TIMES)} times on and off the dt grid (0, dt/3, dt/2 and dt/2 ± 1e-9 ms, 3.5 dt, 40.5 dt, ...) "
+             f"x delays {' and '.join(f'{d:g}' for d in DELAYS)} ms", [share() / "modfile" / "expsyn.mod"],
+             f"v {rel(ours['v'], ref['v']):.1e}, ExpSyn g {g['ExpSyn']:.1e}, Exp2Syn g {g['Exp2Syn']:.1e} "
+             f"(largest over the {len(TIMES) * len(DELAYS)} synapses of each; of each trace's range)", spikes(ours, ref))]
+    for name, (trains, traces, _) in READERS.items():
+        ref, ours = neuron_reader(name), our_reader(m, name)
+        rows.append((f"{name} ({name}.mod, reads t in NET_RECEIVE) on hh.mod, 6.3 °C, {len(trains)} train{'s' * (len(trains) > 1)} off the "
+                     "dt grid", [OWN / f"{name}.mod"],
+                     text(ours, ref, [k for k in traces if k != traces_key(name)], [traces_key(name)]), spikes(ours, ref)))
+    ref, ours = neuron_sources(), our_sources(m)
+    rows.append(("ev_intfire (ev_intfire.mod, an ARTIFICIAL_CELL fed off-grid times) into ExpSyn (delay 1.01 ms) and "
+                 "ev_twostep (0.99 ms) on an hh cell, an hh cell's crossings into ev_twostep (1.01 ms), 6.3 °C",
+                 [OWN / "ev_intfire.mod", share() / "modfile" / "expsyn.mod", OWN / "ev_twostep.mod"],
+                 text(ours, ref, ("v", "g", "g1", "g2"), ("tlast1", "tlast2")), spikes(ours, ref)))
+    return rows
