@@ -214,10 +214,12 @@ def ion_rows() -> list[str]:
 
 
 def newer_rows() -> list[str]:
-    """FUNCTION_TABLE and WATCH (tests/io/nmodl/test_function_tables.py, test_watch.py)."""
-    from tests.io.nmodl import test_function_tables, test_watch
+    """FUNCTION_TABLE, WATCH and events off the dt grid (tests/io/nmodl/test_function_tables.py,
+    test_watch.py, test_event_timing.py)."""
+    from tests.io.nmodl import test_event_timing, test_function_tables, test_watch
 
     rows = test_function_tables.comparison_rows() + test_watch.comparison_rows()
+    rows += test_event_timing.comparison_rows()
     return [f"| {row} | {constructs([str(f) for f in files])} | {traces} | {spikes} |"
             for row, files, traces, spikes in rows]
 
