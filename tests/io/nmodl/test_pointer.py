@@ -264,3 +264,18 @@ def test_gap_pair_under_grad_and_vmap(mods):
     for b, r in enumerate(rs):
         single = np.asarray(f(with_r(r)))
         assert np.max(np.abs(batch[b] - single)) <= 1e-12 * np.ptp(single)
+
+
+def test_fused_kernels_decline_a_pointer_in_one_line():
+    """kernel="fused" refuses, in one line, a model with a POINTER; "auto" runs it by the scan."""
+    import jax
+
+    cell = ex.Cell.cylinder(length=20.0, diameter=20.0).insert(load_mod(VPOINTER)())
+    net = Network([cell])
+    net.pointer(cell.soma, "nm_vpointer.vpre", cell.soma)
+    sim = ex.Simulation(net, dt=DT)
+    sim.record("v")
+    batch = jax.tree.map(lambda x: np.stack([x, x]), sim.parameters())
+    with pytest.raises(ModelError, match="^kernel='fused' cannot run this model: a POINTER of an imported mechanism"):
+        sim.run_batch(1.0, batch, kernel="fused")
+    assert np.asarray(sim.run_batch(1.0, batch, kernel="auto")["v"]).shape == (2, 41)
