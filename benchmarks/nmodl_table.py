@@ -39,7 +39,7 @@ CONSTRUCTS = {
     r"\bnet_move\s*\(": "net_move", r"\bARTIFICIAL_CELL\b": "ARTIFICIAL_CELL", r"\bELECTRODE_CURRENT\b": "ELECTRODE_CURRENT",
     r"NET_RECEIVE\s*\(\s*\w+\s*(\([^)]*\))?\s*,": "per-NetCon arguments", r"\bstate_discontinuity\s*\(": "state_discontinuity",
     r"\bweight\s*=\s*weight\b": "writes its weight", r"\bLINEAR\b": "LINEAR", r"\bNONLINEAR\b": "NONLINEAR", r"~\+": "~+",
-    r"\bFUNCTION_TABLE\b": "FUNCTION_TABLE", r"\bWATCH\b": "WATCH",
+    r"\bFUNCTION_TABLE\b": "FUNCTION_TABLE", r"\bWATCH\b": "WATCH", r"\bPOINTER\b": "POINTER",
     # a current read by a file that writes no concentration of that ion (a pool's READ ica WRITE cai is not)
     r"USEION\s+(\w+)\s+READ(?:(?!WRITE)[^\n])*?\bi\1\b(?![^\n]*WRITE[^\n]*\b\1i\b)": "reads an ion current",
     r"USEION\s+(?!(?:na|k|ca)\b)(\w+)\s[^\n]*\b\1[io]\b": "other ions",  # with their concentrations
