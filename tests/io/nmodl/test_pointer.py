@@ -146,6 +146,16 @@ def test_density_pointer_matches_neuron():
     cell's spikes open the gate s of the second cell, which fires. V of both and s within 1e-6 of
     their ranges at every step (as above; measured 3e-13). Reading the step-start V in the SOLVE
     instead (as BREAKPOINT does) was measured 2e-2 off in s and 5.5 mV in the second cell's V."""
+    ref, ours = density_pair()
+    for k in range(3):
+        assert np.max(np.abs(ours[k] - ref[k])) / np.ptp(ref[k]) < TOL, k
+    assert len(spikes(ref[1])) >= 1  # the second cell fires through the pointed gate
+    assert np.allclose(spikes(ours[1]), spikes(ref[1]), atol=SPIKE_TOL_MS, rtol=0)
+
+
+def density_pair():
+    """test_density_pointer_matches_neuron's runs: NEURON's and ours, each (V of both cells, the
+    second cell's s) at every step."""
     mods = load_mod([VPOINTER, share() / "modfile" / "hh.mod"])
     h = neuron_loaded([GAP, VPOINTER], "pointer", "pt_gap.mod and nm_vpointer.mod")
     secs = []
@@ -177,10 +187,29 @@ def test_density_pointer_matches_neuron():
     sim.record("nm_vpointer.s", Site(1, cells[1].soma), label="s")
     res = sim.run(TSTOP)
     ours = np.array([np.asarray(res[k]).ravel() for k in ("v0", "v1", "s")])
-    for k in range(3):
-        assert np.max(np.abs(ours[k] - ref[k])) / np.ptp(ref[k]) < TOL, k
-    assert len(spikes(ref[1])) >= 1  # the second cell fires through the pointed gate
-    assert np.allclose(spikes(ours[1]), spikes(ref[1]), atol=SPIKE_TOL_MS, rtol=0)
+    return ref, ours
+
+
+def comparison_rows() -> list[tuple[str, list, str, str]]:
+    """(row, .mod files, traces, spikes) of the runs of the tests above, for the table in
+    docs/nmodl.md (benchmarks/nmodl_table.py): the largest differences, nothing asserted."""
+    def text(ours, ref, names):
+        return ", ".join(f"{n} {np.max(np.abs(o - r)) / np.ptp(r):.1e}" for n, o, r in zip(names, ours, ref))
+
+    def fired(ours, ref):  # the second cell's 0-mV crossings
+        mine, theirs = spikes(ours[1]), spikes(ref[1])
+        same = len(mine) == len(theirs) and len(mine)
+        return f"{len(mine)} vs {len(theirs)}" + (f", times within {np.max(np.abs(mine - theirs)):.0e} ms" if same else "")
+
+    ref, ours = neuron_pair(), pointer_pair(mods.__wrapped__())  # the tests' fixture, called as a function
+    rows = [(f"pt_gap (pt_gap.mod, gap.mod's form: POINTER vgap to the partner's V), a pair on two hh.mod cells, "
+             f"{R_MOHM:g} MΩ, the first driven, 6.3 °C", [GAP], text(ours, ref, ("v0", "v1")) + " (of each trace's range)",
+             fired(ours, ref))]
+    ref, ours = density_pair()
+    rows.append(("nm_vpointer (nm_vpointer.mod: a density mechanism reading the other cell's V by a POINTER in "
+                 "INITIAL, SOLVE and BREAKPOINT) on an hh.mod cell driven by another, 6.3 °C", [VPOINTER],
+                 text(ours, ref, ("v0", "v1", "s")) + " (of each trace's range)", fired(ours, ref)))
+    return rows
 
 
 def test_mod_check_lists_the_pointer():
