@@ -16,6 +16,7 @@ Usage: python benchmarks/bench_pointer.py [--repeats 5]
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import statistics
 import sys
@@ -64,10 +65,10 @@ def ours(n: int, tstop: float, pointer: bool):
 
 
 def neuron(n: int, tstop: float):
-    from tests.reference.nrnmech import compiled
-
     import neuron as nrn
     from neuron import h
+
+    from tests.reference.nrnmech import compiled
 
     if not hasattr(h, "pt_gap"):
         nrn.load_mechanisms(str(compiled([GAP], "nrnmech-bench-pointer")), warn_if_already_loaded=False)
@@ -79,7 +80,7 @@ def neuron(n: int, tstop: float):
         sec.insert("hh")
         secs.append(sec)
     keep = list(secs)
-    for a, b in zip(secs, secs[1:]):
+    for a, b in itertools.pairwise(secs):
         for sec, partner in ((a, b), (b, a)):
             half = h.pt_gap(sec(0.5))
             half.r = R_MOHM

@@ -47,8 +47,10 @@ def fields(mod) -> dict[str, tuple[float, str]]:
 def check_lines(mod) -> list[str]:
     """What ``excitable mod check`` says of the file's POINTERs."""
     own = names(mod)
-    return [f"  POINTER {', '.join(own)}: reads the V of another place, set with Network.pointer(mechanism, "
-            f"{own[0]!r}, site) (NEURON's h.setpointer); a run refuses one left unset"] if own else []
+    if not own:
+        return []
+    return [(f"  POINTER {', '.join(own)}: reads the V of another place, set with Network.pointer(mechanism, "
+             f"{own[0]!r}, site) (NEURON's h.setpointer); a run refuses one left unset")]
 
 
 def uncarried(gen, mod):
