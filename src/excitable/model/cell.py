@@ -325,6 +325,11 @@ class Cell:
     def point_mechanisms(self) -> list[tuple[AbstractChannel, Location]]:
         return list(self._points)
 
+    def structure(self) -> list[tuple[str, AbstractChannel, np.ndarray]]:
+        """(name, mechanism, boolean mask of the compartments it is inserted in) of each density
+        mechanism: what a compiled plan depends on (``model.structure``)."""
+        return [(name, mech, self._present[name]) for name, mech in self._mechanisms.items()]
+
     def add_ions(self, ion: str, *, ci: float, co: float, shell_um: float | None = None,
                  outside_um3_per_um2: float | None = None, tau_out_ms: float | None = None) -> Cell:
         """Make the concentrations of ``ion`` ("na", "k", "cl", "ca") dynamic on every node.

@@ -30,6 +30,7 @@ from excitable.errors import ModelError, check_number
 from excitable.model.cell import Cell, with_run_dt
 from excitable.model.network import ArtificialCell, Network, Site
 from excitable.model.stimuli import CurrentStimulus, IClamp, Location, PulseTrain, Ramp, VClamp, check_resolved
+from excitable.model.structure import StructureKey, ion_pools
 from excitable.results import Result
 
 _SPECIAL = {"v": "mV", "i_cap": "uA/cm2", "i_ion": "uA/cm2"}
@@ -93,7 +94,7 @@ class Simulation:
         raise ModelError(f"expected a Location or Site, got {at!r}")
 
     def _changed(self):
-        self.__dict__.pop("plan", None)
+        self.__dict__.pop("_built", None)
         self.__dict__.pop("_reference", None)
 
     # --- set-up ---------------------------------------------------------------------------------
@@ -209,8 +210,16 @@ class Simulation:
         return out
 
     # --- compile --------------------------------------------------------------------------------
-    @cached_property
+    @property
     def plan(self):
+        """The compiled model (``engine.plan.Plan``), rebuilt where the network changed (model.structure)."""
+        key, built = StructureKey(self.network), self.__dict__.get("_built")
+        if built is None or built[0] != key:
+            self._changed()
+            self.__dict__["_built"] = built = (key, self._build_plan())
+        return built[1]
+
+    def _build_plan(self):
         from excitable.engine.plan import Placement, Plan
 
         net = self.network
@@ -222,21 +231,12 @@ class Simulation:
         return Plan(parent=np.asarray(net.concat("parent"), dtype=int), placements=tuple(placements),
                     iclamp_nodes=np.array([net.node(s) for _, s in self.iclamps], dtype=int),
                     vclamp_nodes=np.array([net.node(s) for _, s in self.vclamps], dtype=int),
-                    probes=probes, pools=self._pools(), connections=connections, gap_pairs=gaps,
+                    probes=probes, pools=ion_pools(net), connections=connections, gap_pairs=gaps,
                     record_spikes=bool(self._spike_cells), rest_init=self.v_init == "rest", pointers=net.pointer_targets())
-
-    def _pools(self):
-        from excitable.engine.ions import IonPool
-
-        out = []
-        for ion in sorted({ion for c in self.network.cells for ion in c.ion_pools}):
-            specs = [c.ion_pools[ion] for c in self.network.cells if ion in c.ion_pools]
-            out.append(IonPool(ion, specs[0]["z"], outside=any("outside" in s for s in specs)))
-        return tuple(out)
 
     def _connections(self):
         """Engine connections and their per-connection parameters."""
-        from excitable.engine.synapses import ConnGroup, Connections
+        from excitable.engine.synapses import Connections, ConnGroup
 
         net = self.network
         nodes: dict[int, float] = {}
