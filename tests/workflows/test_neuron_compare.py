@@ -177,3 +177,14 @@ def test_a_run_away_that_neuron_does_not_share_is_a_difference():
     assert [(r.trace, r.difference) for r in rows] == [("v", float("inf"))]
     assert "stayed within 65 mV" in notes[0]
     assert _unstable_together(SimulationError("x"), {"v": np.array([-65.0, np.nan])}, 0.1, []) == []
+
+
+@pytest.mark.parametrize("path", [Path(__file__).parents[1] / "io" / "nmodl" / "mod_events" / "pt_gap.mod",
+                                  MOD / "nm_vpointer.mod"])
+def test_a_pointer_is_one_line_saying_to_compare_by_script(path, capsys):
+    # A POINTER names another place's V, which the one-compartment protocol has not: exit 2 before
+    # NEURON compiles anything (the unset POINTER's own message would point at Network.pointer,
+    # which mod compare cannot call).
+    code, out, err = _compare([path], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert "has POINTER" in err and "compare that model by script" in err

@@ -78,7 +78,7 @@ def compare_model(paths, swc, parameters, *, amplitude_nA: float, dt: float, cel
 
     from excitable.io.nmodl.function_tables import read_json
     from excitable.io.nmodl.loader import load_mod, mod_paths
-    from excitable.workflows.neuron_compare import check_ranges, require_tables
+    from excitable.workflows.neuron_compare import check_ranges, refuse_pointers, require_tables
 
     check_cell_options(swc, parameters)
     check_ranges(celsius=celsius, dt=dt, amplitude_nA=amplitude_nA)
@@ -87,6 +87,7 @@ def compare_model(paths, swc, parameters, *, amplitude_nA: float, dt: float, cel
     files = mod_paths([Path(p) for p in paths])
     loaded = load_mod(files, tables=read_json(tables) if tables is not None else None)
     require_tables(loaded)
+    refuse_pointers(loaded)
     mechanisms = {s: c for s, c in loaded.items() if getattr(c, "kind", "density") == "density"}
     return compare_cell(files, mechanisms, swc, parameters, amplitude_nA=amplitude_nA, dt=dt,
                         celsius=celsius, tstop=tstop, duration=max(0.0, tstop - 10.0))

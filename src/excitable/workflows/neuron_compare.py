@@ -193,6 +193,18 @@ def require_tables(loaded: dict) -> None:
                      f"({{\"{suffix}\": {{\"{name}\": {{{x}, \"y\": [...]}}}}}}, as run model's --set tables=)")
 
 
+def refuse_pointers(loaded: dict) -> None:
+    """A file with a POINTER reads the V of another place, which only the user's own model names
+    (NEURON's h.setpointer, excitable's Network.pointer): the one-compartment protocol has no
+    partner to point it at, so one line says to compare that model by script."""
+    found = [(s, p) for s, c in loaded.items() for p in (getattr(c, "pointers", None) or ())]
+    if found:
+        suffix, name = found[0]
+        raise ModelError(f"mod compare: {suffix} has POINTER {name}, the V of another place, which this "
+                         f"protocol's one compartment cannot name: compare that model by script (Network.pointer "
+                         f"beside NEURON's h.setpointer; docs/nmodl.md, POINTER)")
+
+
 def check_ranges(**values) -> None:
     """A temperature, time step or amplitude outside what a comparison can mean: one line."""
     bounds = {"celsius": (-50.0, 100.0), "dt": (1e-4, 1.0), "amplitude_nA": (-100.0, 100.0)}
@@ -228,6 +240,7 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
     files = mod_paths([Path(p) for p in paths])
     loaded = load_mod(files, tables=read_json(tables) if tables is not None else None)
     require_tables(loaded)
+    refuse_pointers(loaded)
     mechanisms = {s: c for s, c in loaded.items() if getattr(c, "kind", "density") == "density"}
     points = {s: c for s, c in loaded.items() if s not in mechanisms}
     notes: list[str] = []
