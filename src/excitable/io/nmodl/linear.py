@@ -139,10 +139,10 @@ def _degree(e, unknown: set) -> int | None:
     return 0 if a == b == 0 else 2  # ^, comparisons, && ||
 
 
-def problems(desc, point: bool = False) -> list[tuple[int, str]]:
+def problems(desc) -> list[tuple[int, str]]:
     """(line, what) of each LINEAR block NEURON would refuse or excitable does not run, read from
-    the AST (``unsupported.find`` reports them). ``point`` (a point process or artificial cell)
-    changes nothing: the blocks run there as in a density mechanism."""
+    the AST (``unsupported.find`` reports them); in a point process or artificial cell as in a
+    density mechanism (the blocks run there too)."""
     found = []
     for name, block in desc.linears.items():
         head, lines = desc.linear_lines.get(name, (0, ()))

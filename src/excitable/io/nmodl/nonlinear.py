@@ -102,10 +102,10 @@ def count_message(name: str, n_equations: int, unk) -> str:
     return linear.count_message(name, n_equations, unk, "NONLINEAR")
 
 
-def problems(desc, lines, point: bool = False) -> list[tuple[int, str]]:
+def problems(desc, lines) -> list[tuple[int, str]]:
     """(line, what) of each NONLINEAR block or SOLVE of one that NEURON refuses or excitable does
-    not run (``unsupported.find`` reports them); ``lines``: the file's code, comments blanked.
-    ``point`` (a point process or artificial cell) changes nothing: the blocks run there too."""
+    not run (``unsupported.find`` reports them); ``lines``: the file's code, comments blanked. The
+    same in a point process or artificial cell: the blocks run there too."""
     found = []
     for name, block in desc.nonlinears.items():
         head, eq_lines = desc.nonlinear_lines.get(name, (0, ()))

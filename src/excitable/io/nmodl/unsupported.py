@@ -79,8 +79,8 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
     found += _voltage_into_solve(desc, lines)
     found += units.problems(mod, lines)  # a UNITS factor between units units.BASE does not know
     found += function_tables.problems(mod, desc.point or is_artificial(mod), lines)  # 3 arguments, point processes
-    found += linear_problems(desc, point=desc.point or is_artificial(mod))  # counts, linearity (linear.py)
-    found += nonlinear_problems(desc, lines, point=desc.point or is_artificial(mod))  # counts, METHODs
+    found += linear_problems(desc)  # counts, linearity (linear.py)
+    found += nonlinear_problems(desc, lines)  # counts, METHODs
     for n in _block_lines(lines, "PARAMETER", r"\b[A-Za-z_]\w*\s*\[\s*\w+\s*\]"):
         found.append((n, "PARAMETER arrays"))
     return sorted(set(found))
