@@ -34,7 +34,7 @@ def shift_and_offset(fo, gp, offsets, dt):
     owner = jnp.asarray(np.append(fo.owner, 0))  # the padding row's owner: any (it is never valid)
     x = offsets[owner][:, None] + rest
     shift = jnp.where(x > 0.5 * dt, 1, jnp.where(x <= -0.5 * dt, -1, 0))
-    return shift, x - shift * dt
+    return shift, x - shift.astype(x.dtype) * dt  # in the run's precision (an int times dt is float64)
 
 
 def offset_ring(g, fo, gp, ring, spiked, ptr, depth, shift, value):

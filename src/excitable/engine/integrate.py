@@ -48,7 +48,7 @@ def initial_state(plan: Plan, params):
     n_sites = {pl.name: len(pl.sites) for pl in plan.placements}
     chan = netcon_states(plan.connections, params, chan, n_sites)  # NET_RECEIVE's per-NetCon arguments
     lanes = frozenset(pl.name for pl in plan.placements if hasattr(type(params["channels"][pl.name]), "on_step"))
-    syn = initial_synapses(plan.connections, n_sites, params["seed"], lanes)
+    syn = initial_synapses(plan.connections, n_sites, params["seed"], lanes, v.dtype)
     return {"v": v, "chan": chan, "ions": ions, "syn": syn}
 
 

@@ -27,7 +27,8 @@ def netcon_states(conn, params, chan: dict, n_sites: dict[str, int]) -> dict:
             continue
         lane, k = g.lanes()
         n = n_sites[g.mechanism]
-        w = jnp.zeros(n * k).at[jnp.asarray(lane)].set(params["syn"][g.mechanism]["weight"])
+        weight = jnp.asarray(params["syn"][g.mechanism]["weight"])
+        w = jnp.zeros(n * k, weight.dtype).at[jnp.asarray(lane)].set(weight)  # the run's precision
         chan[g.mechanism] = mech.netcon_initial(chan[g.mechanism], w.reshape(n, k).T)
     return chan
 

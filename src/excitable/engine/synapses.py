@@ -155,29 +155,33 @@ def cleft_params(n: int, *, t_max=1.0, pulse=1.0, tau_clear=0.0) -> dict:
     return {"t_max": f(t_max), "pulse": f(pulse), "tau_clear": f(tau_clear)}
 
 
-def initial_synapses(conn: Connections, n_sites: dict[str, int], seed, lanes: frozenset = frozenset()) -> dict:
+def initial_synapses(conn: Connections, n_sites: dict[str, int], seed, lanes: frozenset = frozenset(),
+                     dtype=None) -> dict:
     """The synapses' state; ``lanes``: the mechanisms with events, whose rings hold a lane per
-    connection of an instance (``ConnGroup.lanes``)."""
-    st = {"spiked": jnp.zeros(conn.n_sources),
+    connection of an instance (``ConnGroup.lanes``); ``dtype``: the run's precision (the state's V:
+    a float32 run keeps its rings float32, else their sums would promote V to float64)."""
+    dtype = jnp.result_type(float) if dtype is None else dtype
+    zeros = lambda shape: jnp.zeros(shape, dtype)  # noqa: E731
+    st = {"spiked": zeros(conn.n_sources),
           "ptr": jnp.asarray(0),
           "key": jax.random.PRNGKey(seed) if conn.stochastic else jnp.zeros(2, jnp.uint32)}
     for g in conn.groups:
         k = g.lanes()[1] if g.mechanism in lanes else 1
         n_c, n_s = len(g.source), n_sites[g.mechanism] * k
         n_ext = len(g.fan_out(len(conn.source_nodes)).external)
-        tm = jnp.stack([jnp.ones(n_c), jnp.zeros(n_c), jnp.full(n_c, -jnp.inf)], axis=1)  # x, u, last
+        tm = jnp.stack([jnp.ones(n_c, dtype), zeros(n_c), jnp.full(n_c, -jnp.inf, dtype)], axis=1)  # x, u, last
         st[g.mechanism] = {"tm": tm,
-                           "xe": jnp.ones(n_ext), "ue": jnp.zeros(n_ext),
-                           "pending": jnp.zeros((conn.depth, n_s)), "read": jnp.zeros(n_s),
-                           "T": jnp.zeros(n_s), "level": jnp.zeros(n_s), "timer": jnp.zeros(n_s)}
+                           "xe": jnp.ones(n_ext, dtype), "ue": zeros(n_ext),
+                           "pending": zeros((conn.depth, n_s)), "read": zeros(n_s),
+                           "T": zeros(n_s), "level": zeros(n_s), "timer": zeros(n_s)}
         if conn.artificial or g.mechanism in lanes:  # each arrival's time past its step's start (arrival_times)
-            st[g.mechanism].update(offset=jnp.zeros((conn.depth, n_s)), arrival_offset=jnp.zeros(n_s))
+            st[g.mechanism].update(offset=zeros((conn.depth, n_s)), arrival_offset=zeros(n_s))
         if k > 1 or g.mechanism in lanes:  # lanes: (K, instances), as events.deliver takes them
-            st[g.mechanism]["arrival_offset"] = jnp.zeros((k, n_s // k))
+            st[g.mechanism]["arrival_offset"] = zeros((k, n_s // k))
         if g.mechanism in lanes:  # arrivals counted apart from the weight: a weight-0 event is one
-            st[g.mechanism].update(hits=jnp.zeros((conn.depth, n_s)), hits_read=jnp.zeros(n_s))
+            st[g.mechanism].update(hits=zeros((conn.depth, n_s)), hits_read=zeros(n_s))
     if conn.artificial:
-        st["offsets"] = jnp.zeros(conn.n_sources)
+        st["offsets"] = zeros(conn.n_sources)
     return st
 
 
@@ -201,7 +205,7 @@ def _draw(stochastic: bool, key, p):
     if not stochastic:
         return p, key
     key, sub = jax.random.split(key)
-    return (jax.random.uniform(sub, p.shape) < p).astype(float), key
+    return (jax.random.uniform(sub, p.shape) < p).astype(p.dtype), key
 
 
 def _fan_out(g: ConnGroup, fo: FanOut, gp, st, spiked, ptr, dt, depth, key, stochastic, shift=None):
@@ -332,14 +336,14 @@ def deliver(conn: Connections, params, syn, dt, drive=None):
             if lanes:
                 arrived = arrived.at[at].add(came)
                 # NEURON hands NET_RECEIVE the event's own time: the arrival's offset in its lane
-                offset = jnp.zeros(arrived.shape) if offset is None else offset
+                offset = jnp.zeros(arrived.shape, arrived.dtype) if offset is None else offset
                 offset = offset.at[at].set(ext_offset[jnp.asarray(g.source[fo.external] - n_nodes)])
         if lanes:  # (K, instances): each connection's event (weight, arrival) apart, its offset beside it; no cleft
             k = g.lanes()[1]
             if offset is not None:
                 st = {**st, "arrival_offset": offset.reshape(-1, k).T}
             new[g.mechanism], amounts[g.mechanism] = st, (amount.reshape(-1, k).T, arrived.reshape(-1, k).T)
-            transmitter[g.mechanism] = jnp.zeros(amount.shape[0] // k)
+            transmitter[g.mechanism] = jnp.zeros(amount.shape[0] // k, amount.dtype)
             continue
         got = amount > 0
         # A release adds to what is still in the cleft; the pulse lasts at least its own step.
@@ -360,10 +364,10 @@ def detect(conn: Connections, params, syn, v_old, v_new, external, chan=None):
     ``deliver``; returns (synapse state, spikes (n_sources,))."""
     nodes = jnp.asarray(conn.source_nodes)
     theta = params["syn_threshold"]
-    spiked = ((v_old[nodes] < theta) & (v_new[nodes] >= theta)).astype(float)
-    offsets = jnp.zeros(conn.n_sources)
+    spiked = ((v_old[nodes] < theta) & (v_new[nodes] >= theta)).astype(v_new.dtype)  # the run's precision
+    offsets = jnp.zeros(conn.n_sources, v_new.dtype)
     for mech, inst, k in conn.artificial:
-        spiked = spiked.at[k].set((chan[mech]["spikes"][inst] > 0).astype(float))
+        spiked = spiked.at[k].set((chan[mech]["spikes"][inst] > 0).astype(v_new.dtype))
         offsets = offsets.at[k].set(chan[mech]["spike_offset"][inst])
     if conn.artificial:
         syn = {**syn, "offsets": offsets}
@@ -384,7 +388,8 @@ def at_finitialize(plan, params, state, drive, receive):
         return state  # nothing is due at t = 0 (self-events of INITIAL's net_send(0, ...) are: on_step)
     amounts = {}
     if trains:
-        count = jnp.maximum(-jnp.asarray(drive["spike_offsets"])[0], 0.0)
+        # in the run's precision: ``drive`` is the host's (float64) before the scan casts it
+        count = jnp.maximum(-jnp.asarray(drive["spike_offsets"], state["v"].dtype)[0], 0.0)
         row = {"spikes": count, "spike_offsets": jnp.zeros_like(count)}
         amounts = deliver(conn, params, state["syn"], 0.0, row)[2]
     return {**state, "chan": receive(plan, params, state["chan"], amounts, 0.0, {})}

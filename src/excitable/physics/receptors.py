@@ -66,7 +66,7 @@ class AbstractReceptor(AbstractChannel):
         return 1.0
 
     def rates(self, v, s, celsius, drive):
-        T = jnp.broadcast_to(jnp.asarray(drive.get("T", 0.0), dtype=float), jnp.shape(v))
+        T = jnp.broadcast_to(jnp.asarray(drive.get("T", 0.0), dtype=jnp.result_type(v, float)), jnp.shape(v))
         out = {}
         for k, (gain, loss) in self.kinetics(v, s, T).items():
             loss = jnp.broadcast_to(loss, jnp.shape(v))
@@ -74,7 +74,7 @@ class AbstractReceptor(AbstractChannel):
         return out
 
     def steady_state(self, v, celsius):
-        z = jnp.zeros_like(jnp.asarray(v, dtype=float))
+        z = jnp.zeros_like(jnp.asarray(v, dtype=jnp.result_type(v, float)))  # the run's precision
         return {k: z for k in self.states}
 
     def gates(self, v, celsius):
@@ -281,7 +281,7 @@ class Exp2Syn(AbstractChannel):
         return 1.0 / (jnp.exp(-tp / self.tau2) - jnp.exp(-tp / self.tau1))
 
     def gates(self, v, celsius):
-        z = jnp.zeros_like(jnp.asarray(v, dtype=float))
+        z = jnp.zeros_like(jnp.asarray(v, dtype=jnp.result_type(v, float)))  # the run's precision
         return {"A": (z, self.tau1 + z), "B": (z, self.tau2 + z)}
 
     def on_events(self, s, weight):

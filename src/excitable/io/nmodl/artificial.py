@@ -166,7 +166,7 @@ class Blocks:
     def steady_state(self, chan, v, celsius):
         sc = self.scope(chan, v, dict.fromkeys(self.desc.states, 0.0), celsius, 0.0)  # finitialize: t = 0
         self.gen.initial(sc)
-        like = jnp.zeros_like(jnp.asarray(v, dtype=float))
+        like = jnp.zeros_like(jnp.asarray(v, dtype=jnp.result_type(v, float)))  # the run's precision
         s = {**self.out(sc, like, celsius), events.LOST: like, events.SPIKES: like, events.SPIKE_T: like - 1.0,
              events.OFFSET: like}
         s.update({k: like + (jnp.inf if k.startswith("queue_t") else -1.0 if k == events.LAST or k.startswith("queue_c")
@@ -179,7 +179,7 @@ class Blocks:
         (K, instances) as the engine's lanes; ``weight``: each lane's NetCon weight): 0, then the
         INITIAL block inside NET_RECEIVE run for each connection, as NEURON's finitialize does; the
         weight itself, where the file writes it, starts as the connection's (or as INITIAL sets it)."""
-        like = jnp.zeros_like(jnp.asarray(weight, dtype=float))
+        like = jnp.zeros_like(jnp.asarray(weight, dtype=jnp.result_type(weight, float)))
         sc = self.scope(chan, like, s, s.get("celsius", 0.0), 0.0)  # finitialize: t = 0
         sc.local.update({self.weight_name: weight, **dict.fromkeys(self.args, like)})
         if self.args_initial is not None:
@@ -260,6 +260,8 @@ def make_event_class(desc: Description, mod):
         "reads_v": bool(b.vstates), "writes_v": watch.V_WROTE in b.vstates,  # engine: V in, V out
         "netcon_args": b.stored, "netcon_initial": lambda self, s, weight: b.netcon_initial(self, s, weight),
         "electrode": b.electrode, "artificial": is_artificial(mod), "queue_size": b.size,
+        # a spike source for connections (NEURON's NetCon(pp, target)): NET_RECEIVE calls net_event
+        "sends_spikes": any(call == "net_event" for call, _ in b.comp.sites),
         "conductances": lambda self, s: {}, "gates": lambda self, v, celsius: {}, "source": desc.path,
         "description": desc, "shared_exp": b.gen.comp_exp,
     }

@@ -180,13 +180,14 @@ def _make_jump_class(desc: Description, mod):
     conductance_names: list[str] = []  # filled by _conductances once the class exists
 
     def conductances(self, s):
-        like = jnp.zeros_like(jnp.asarray(next(iter(s.values()), 0.0), dtype=float))  # s is empty without STATEs
+        first = next(iter(s.values()), 0.0)  # s is empty without STATEs; else its precision is the run's
+        like = jnp.zeros_like(jnp.asarray(first, dtype=jnp.result_type(first, float)))
         return breakpoint_values(self, like, s, conductance_names) if conductance_names else {}
 
     def on_events(self, s, weight):
         if jump is None:
             return s
-        like = jnp.zeros_like(jnp.asarray(weight, dtype=float))
+        like = jnp.zeros_like(jnp.asarray(weight, dtype=jnp.result_type(weight, float)))  # the run's precision
         celsius = s.get("celsius", 0.0)
         scope = gen.scope(self, like, s, celsius, dt_of(self))
         scope.local[weight_name] = weight

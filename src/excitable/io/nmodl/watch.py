@@ -137,7 +137,7 @@ class WatchCompiler(events.EventCompiler):
 def initial(comp, s: dict, v, names: tuple[str, ...]) -> dict:
     """The watch and voltage states at finitialize: nothing armed (a WATCH runs only in
     NET_RECEIVE), ``v_node`` the initial V (``names``: ``voltage_states``)."""
-    like = jnp.zeros_like(jnp.asarray(s[events.LOST], dtype=float))
+    like = jnp.zeros_like(jnp.asarray(s[events.LOST], dtype=jnp.result_type(s[events.LOST], float)))
     out = {**s, **dict.fromkeys(state_names(comp), like)}
     if V_NODE in names:
         out[V_NODE] = like + v
