@@ -15,9 +15,9 @@ recorded trace in float32, and gives the float64 run's trajectory within float32
 
 Networks (20 ms, dt 0.025 ms): built-in receptors (AMPA with its cleft, Exp2Syn) driven by a spiking
 hh cell and GABA_A by a spike train; the neuron wheel's expsyn.mod and exp2syn.mod and a
-NET_RECEIVE with net_send and per-NetCon arguments (ev_pulse.mod), from a cell and from trains;
-an artificial cell (ev_intfire.mod: net_event, a refractory self-event) driven by a train and
-driving an ExpSyn, beside watch_qif.mod (WATCH, a reset of v) on a passive cell.
+an artificial cell (ev_intfire.mod: net_send's refractory self-event, net_event) driven by a train
+and driving an ExpSyn, and watch_qif.mod (WATCH, a reset of v, net_event) on a passive cell driving
+another: from a cell, from trains, from an artificial cell and from a point process.
 """
 
 from __future__ import annotations
@@ -76,11 +76,13 @@ def builtin(mods):
 
 
 def imported(mods):
-    """Imported point processes, from a spiking cell, trains and an artificial cell, beside a WATCH
-    (one network: each compilation is most of the test's time)."""
+    """Imported point processes driven from a spiking cell, trains, an artificial cell and a WATCH
+    point process's net_event (one network: each compilation is most of the test's time)."""
     qif = ex.Cell.cylinder(length=20.0, diameter=20.0, cm=CM).insert(mods.pas(g=1e-5, e=-60.0))
-    qif.place(mods.watch_qif(), qif.soma)
+    izh = mods.watch_qif()
+    qif.place(izh, qif.soma)
     net = Network([hh(), hh(), qif])
+    net.connect(izh, 1, mods.ExpSyn(tau=2.0), delay=1.7, weight=0.01, t_max=0.0, pulse=0.0)  # its net_event
     net.connect(0, 1, mods.ExpSyn(tau=2.0), delay=1.3, weight=0.01, t_max=0.0, pulse=0.0)
     net.spike_train([2.0, 6.0], 1, mods.Exp2Syn(tau1=0.5, tau2=3.0), delay=0.51, weight=0.005, t_max=0.0, pulse=0.0)
     a = net.artificial(mods.ev_intfire(tau=10.0))
@@ -91,7 +93,7 @@ def imported(mods):
     sim = simulation(net)
     sim.stimulate(ex.IClamp(qif.soma, amplitude=0.3, delay=1.0, duration=20.0), cell=2)
     sim.record("v", Site(2, qif.soma), label="v2")
-    for probe, label in (("ExpSyn[0].g", "g1"), ("ExpSyn[1].g", "g_art"), ("Exp2Syn[0].g", "g2"),
+    for probe, label in (("ExpSyn[0].g", "g1"), ("ExpSyn[1].g", "g_izh"), ("ExpSyn[2].g", "g_art"), ("Exp2Syn[0].g", "g2"),
                          ("watch_qif[0].u", "u"), ("ev_intfire[0].m", "m"),
                          ("watch_qif[0].count", "count")):
         sim.record(probe, label=label)

@@ -35,13 +35,30 @@ class ArtificialCell:
     instance: int
 
 
+class PointSource(ArtificialCell):
+    """A point process placed in a Network as a spike source (``connect(pp, post, ...)``: NEURON's
+    ``NetCon(pp, target)``): its NET_RECEIVE's net_event(t) is the spike, delivered as an
+    artificial cell's (engine/arrival_times.py). Its instance is looked up when asked
+    (``Network.point_instance``): places made later do not shift it."""
+
+    def __init__(self, net: Network, point: AbstractChannel):
+        object.__setattr__(self, "network", net)
+        object.__setattr__(self, "point", point)
+
+    name = property(lambda self: self.point.name)
+    instance = property(lambda self: self.network.point_instance(self.point)[1])
+    __eq__ = lambda self, other: isinstance(other, PointSource) and other.point is self.point  # noqa: E731
+    __hash__ = lambda self: id(self.point)  # noqa: E731
+    __repr__ = lambda self: f"PointSource({self.name}[{self.instance}])"  # noqa: E731
+
+
 @dataclass
 class Connection:
     """One synapse: source (a node of a cell, or external train k), receptor instance, release."""
 
     receptor: str
     instance: int
-    source: Site | int | ArtificialCell  # Site, the index of an external spike train, or an artificial cell
+    source: Site | int | ArtificialCell  # Site, the index of an external spike train, an artificial cell or point process
     delay: float = 1.0
     weight: float = 1.0
     p: float = 1.0
@@ -121,7 +138,11 @@ class Network:
         Release per spike = weight x p (mean mode; a Bernoulli draw in stochastic mode) x u x, with
         Tsodyks-Markram depression (U, tau_rec) and facilitation (tau_facil); U = 1, tau_rec = 0 is
         a fixed synapse. Pass ``synapse=`` (from ``synapse()``) to share one receptor instance.
+        ``pre`` may also be an artificial cell (``artificial``) or a point process placed in this
+        network whose NET_RECEIVE calls net_event (NEURON's ``NetCon(pp, target)``): its spikes.
         """
+        if isinstance(pre, AbstractChannel):
+            pre = self._point_source(pre)
         if isinstance(post, ArtificialCell):  # the artificial cell is the receptor
             synapse = (post.name, post.instance)
         name, inst = synapse if synapse is not None else self.synapse(
@@ -158,6 +179,23 @@ class Network:
         if not self.cells:
             raise ModelError("artificial: add a cell to the network first (the engine steps at least one compartment)")
         return ArtificialCell(*self.synapse(cell, 0, t_max=0.0, pulse=0.0))
+
+    def point_instance(self, point: AbstractChannel) -> tuple[str, int]:
+        """(name, instance) of a point process placed in this network, in ``point_mechanisms``' order."""
+        items = [m for m, _, _ in self.receptors.get(point.name, [])]
+        items += [m for c in self.cells for m, _ in c.point_mechanisms if m.name == point.name]
+        found = [k for k, m in enumerate(items) if m is point]
+        if len(found) != 1:
+            raise ModelError(f"connect: this {point.name} is {'placed twice' if found else 'not placed'} in the "
+                             "network; a spike source is one instance placed once (Cell.place or Network.synapse)")
+        return point.name, found[0]
+
+    def _point_source(self, point: AbstractChannel) -> PointSource:
+        if type(point).kind != "point" or not getattr(type(point), "sends_spikes", False):
+            raise ModelError(f"connect: {point.name} sends no spikes (its NET_RECEIVE never calls net_event); "
+                             "connect from a cell, an artificial cell or a point process that calls net_event")
+        self.point_instance(point)  # placed once: refused now, not when the run is planned
+        return PointSource(self, point)
 
     def _add_connection(self, name, inst, src, delay, weight, p, U, tau_rec, tau_facil, threshold):
         # A mechanism with NEURON's events (io/nmodl/events.py) takes a NetCon's weight as is: any
