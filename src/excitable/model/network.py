@@ -22,34 +22,9 @@ import numpy as np
 from excitable.engine.drive import arrival_steps
 from excitable.errors import ModelError, check_number
 from excitable.model.cell import Cell, _check_mechanism, at_section_ends, with_geometry
+from excitable.model.spike_sources import ArtificialCell, point_source
 from excitable.model.stimuli import Location, Site
 from excitable.physics.channel import AbstractChannel
-
-
-@dataclass(frozen=True)
-class ArtificialCell:
-    """An artificial cell in a Network (``Network.artificial``): an imported ARTIFICIAL_CELL instance,
-    a spike source and target without a compartment (io/nmodl/artificial.py)."""
-
-    name: str
-    instance: int
-
-
-class PointSource(ArtificialCell):
-    """A point process placed in a Network as a spike source (``connect(pp, post, ...)``: NEURON's
-    ``NetCon(pp, target)``): its NET_RECEIVE's net_event(t) is the spike, delivered as an
-    artificial cell's (engine/arrival_times.py). Its instance is looked up when asked
-    (``Network.point_instance``): places made later do not shift it."""
-
-    def __init__(self, net: Network, point: AbstractChannel):
-        object.__setattr__(self, "network", net)
-        object.__setattr__(self, "point", point)
-
-    name = property(lambda self: self.point.name)
-    instance = property(lambda self: self.network.point_instance(self.point)[1])
-    __eq__ = lambda self, other: isinstance(other, PointSource) and other.point is self.point  # noqa: E731
-    __hash__ = lambda self: id(self.point)  # noqa: E731
-    __repr__ = lambda self: f"PointSource({self.name}[{self.instance}])"  # noqa: E731
 
 
 @dataclass
@@ -142,7 +117,7 @@ class Network:
         network whose NET_RECEIVE calls net_event (NEURON's ``NetCon(pp, target)``): its spikes.
         """
         if isinstance(pre, AbstractChannel):
-            pre = self._point_source(pre)
+            pre = point_source(self, pre)
         if isinstance(post, ArtificialCell):  # the artificial cell is the receptor
             synapse = (post.name, post.instance)
         name, inst = synapse if synapse is not None else self.synapse(
@@ -189,13 +164,6 @@ class Network:
             raise ModelError(f"connect: this {point.name} is {'placed twice' if found else 'not placed'} in the "
                              "network; a spike source is one instance placed once (Cell.place or Network.synapse)")
         return point.name, found[0]
-
-    def _point_source(self, point: AbstractChannel) -> PointSource:
-        if type(point).kind != "point" or not getattr(type(point), "sends_spikes", False):
-            raise ModelError(f"connect: {point.name} sends no spikes (its NET_RECEIVE never calls net_event); "
-                             "connect from a cell, an artificial cell or a point process that calls net_event")
-        self.point_instance(point)  # placed once: refused now, not when the run is planned
-        return PointSource(self, point)
 
     def _add_connection(self, name, inst, src, delay, weight, p, U, tau_rec, tau_facil, threshold):
         # A mechanism with NEURON's events (io/nmodl/events.py) takes a NetCon's weight as is: any

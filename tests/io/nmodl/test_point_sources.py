@@ -21,7 +21,7 @@ from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod
 from excitable.model.network import Network, Site
 from tests.io.nmodl.neuron_side import share
-from tests.io.nmodl.test_watch import CM, DT, FILES, OWN, T_TOL, TOL, neuron_watch, rel
+from tests.io.nmodl.test_watch import CM, DT, OWN, T_TOL, TOL, neuron_watch, rel
 
 TSTOP = 60.0
 CLAMP = (5.0, 50.0, 0.3)  # IClamp delay (ms), duration (ms), amplitude (nA) on the first compartment
@@ -123,7 +123,7 @@ def test_a_source_must_be_placed_in_the_network_once(mods):
 def test_the_source_keeps_its_instance_when_places_come_later(mods):
     """A receptor of the same name added after the connection comes first in ``point_mechanisms``
     and moves the source's instance number; the connection follows the instance itself."""
-    net, sources = pair(mods)
+    net, _ = pair(mods)
     c = net.connections[-1]
     assert (c.source.name, c.source.instance) == ("watch_qif", 0)
     net.synapse(mods.watch_qif(), 1, t_max=0.0, pulse=0.0)  # receptors first, then the cells' places
