@@ -130,3 +130,20 @@ def test_the_source_keeps_its_instance_when_places_come_later(mods):
     assert c.source.instance == 1
     nodes, _, _ = net.point_mechanisms()["watch_qif"]
     assert nodes[1] == net.node(Site(0, net.cells[0].soma))  # instance 1 is the first cell's
+
+
+def comparison_rows() -> list[tuple[str, list, str, str]]:
+    """(row, .mod files, traces, spikes) of the run of the first test, for the table in docs/nmodl.md
+    (benchmarks/nmodl_table.py): the largest differences, nothing asserted."""
+    ref, ours = neuron_pair(), ours_pair(mods.__wrapped__())  # the tests' fixture, called as a function
+    spikes = []
+    for k in range(2):
+        mine, theirs = ours[f"spikes{k}"], ref[f"spikes{k}"]
+        same = len(mine) == len(theirs) and len(mine)
+        spikes.append(f"cell {k}: {len(mine)} vs {len(theirs)} net_events"
+                      + (f", times within {np.max(np.abs(mine - theirs)):.0e} ms" if same else ""))
+    return [(f"watch_qif (watch_qif.mod) as a spike source: its net_event -> ExpSyn (expsyn.mod) on a second passive "
+             f"100-pF compartment with watch_qif, delay {DELAY:g} ms (off the dt grid), 6.3 °C",
+             [OWN / "watch_qif.mod", share() / "modfile" / "expsyn.mod"],
+             ", ".join(f"v{k} {rel(ours[f'v{k}'], ref[f'v{k}']):.1e}" for k in range(2)) + " (of each trace's range)",
+             "; ".join(spikes))]
