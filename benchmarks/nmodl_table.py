@@ -214,12 +214,13 @@ def ion_rows() -> list[str]:
 
 
 def newer_rows() -> list[str]:
-    """FUNCTION_TABLE, WATCH, events off the dt grid and POINTER (tests/io/nmodl/test_function_tables.py,
-    test_watch.py, test_event_timing.py, test_pointer.py)."""
-    from tests.io.nmodl import test_event_timing, test_function_tables, test_pointer, test_watch
+    """FUNCTION_TABLE, WATCH, events off the dt grid, POINTER and a point process as a spike source
+    (tests/io/nmodl/test_function_tables.py, test_watch.py, test_event_timing.py, test_pointer.py,
+    test_point_sources.py)."""
+    from tests.io.nmodl import test_event_timing, test_function_tables, test_point_sources, test_pointer, test_watch
 
     rows = test_function_tables.comparison_rows() + test_watch.comparison_rows()
-    rows += test_event_timing.comparison_rows() + test_pointer.comparison_rows()
+    rows += test_event_timing.comparison_rows() + test_pointer.comparison_rows() + test_point_sources.comparison_rows()
     return [f"| {row} | {constructs([str(f) for f in files])} | {traces} | {spikes} |"
             for row, files, traces, spikes in rows]
 
