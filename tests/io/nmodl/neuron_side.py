@@ -120,3 +120,24 @@ def neuron_with_pools():
             pytest.skip("nrnivmodl could not compile or load the NMODL pool test files")
     _POOLS_LOADED.append(True)
     return h
+
+
+def leaky_compartment(mechanisms, passive_cls, *, celsius, v_init, clamp=None, iclamp=None):
+    """Our side of ``neuron_run(..., extra_pas=True)``: one L_UM x DIAM_UM compartment with the
+    instances ``mechanisms`` and a 0.1 mS/cm² leak (e -65 mV, ``passive_cls``: the wheel's
+    passive.mod imported), under the SEClamp levels ``clamp`` (rs 0.01 MΩ) or the IClamp
+    ``iclamp`` (delay ms, duration ms, nA); V recorded. Returns (cell, simulation) for the caller's
+    own records."""
+    import excitable as ex
+
+    cell = ex.Cell.cylinder(length=L_UM, diameter=DIAM_UM)
+    for mech in mechanisms:
+        cell.insert(mech)
+    cell.insert(passive_cls(g=1e-4, e=-65.0))
+    sim = ex.Simulation(cell, dt=DT, temperature=celsius, v_init=v_init)
+    if clamp is not None:
+        sim.stimulate(ex.VClamp(cell.soma, levels=clamp, rs=0.01))
+    if iclamp is not None:
+        sim.stimulate(ex.IClamp(cell.soma, amplitude=iclamp[2], delay=iclamp[0], duration=iclamp[1]))
+    sim.record("v")
+    return cell, sim

@@ -38,6 +38,7 @@ from tests.io.nmodl.neuron_side import (
     DT,
     L_UM,
     OWN,
+    leaky_compartment,
     mod_file,
     neuron_run,
     neuron_with_mods,
@@ -77,16 +78,8 @@ def neuron():
 def both(stems, *, tstop, v_init, clamp=None, iclamp=None):
     """Our run and NEURON's of one compartment with ``stems`` and a 0.1 mS/cm² leak: V, every state,
     and NEURON's ica (the ion's total) and the reader's ik."""
-    cell = ex.Cell.cylinder(length=L_UM, diameter=DIAM_UM)
-    for s in stems:
-        cell.insert(cls(s)())
-    cell.insert(cls("passive")(g=1e-4, e=-65.0))
-    sim = ex.Simulation(cell, dt=DT, temperature=CELSIUS, v_init=v_init)
-    if clamp is not None:
-        sim.stimulate(ex.VClamp(cell.soma, levels=clamp, rs=0.01))
-    if iclamp is not None:
-        sim.stimulate(ex.IClamp(cell.soma, amplitude=iclamp[2], delay=iclamp[0], duration=iclamp[1]))
-    sim.record("v")
+    _, sim = leaky_compartment([cls(s)() for s in stems], cls("passive"), celsius=CELSIUS, v_init=v_init,
+                               clamp=clamp, iclamp=iclamp)
     record = [("ica", "ica"), ("ik", (READER, "ik"))]
     for s in stems:
         for st in cls(s).states:

@@ -27,7 +27,7 @@ import excitable as ex
 from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod
 from excitable.physics.ions import nernst
-from tests.io.nmodl.neuron_side import DIAM_UM, DT, L_UM, OWN, mod_file
+from tests.io.nmodl.neuron_side import DIAM_UM, DT, L_UM, OWN, leaky_compartment, mod_file
 from tests.io.nmodl.test_current_reads import neuron as ion_library
 from tests.io.nmodl.test_neuron_side_by_side import spike_times, worst
 
@@ -55,16 +55,8 @@ def states_of(stems):
 def ours(stems, conc, *, tstop, v_init, clamp=None, iclamp=None):
     """Our compartment: ``stems`` (the Cl channel with the concentrations ``conc`` {cli, clo}) and a
     0.1 mS/cm² leak; V and every state."""
-    cell = ex.Cell.cylinder(length=L_UM, diameter=DIAM_UM)
-    for s in stems:
-        cell.insert(cls(s)(**(conc if s == "nm_clchan" else {})))
-    cell.insert(cls("passive")(g=1e-4, e=-65.0))
-    sim = ex.Simulation(cell, dt=DT, temperature=CELSIUS, v_init=v_init)
-    if clamp is not None:
-        sim.stimulate(ex.VClamp(cell.soma, levels=clamp, rs=0.01))
-    if iclamp is not None:
-        sim.stimulate(ex.IClamp(cell.soma, amplitude=iclamp[2], delay=iclamp[0], duration=iclamp[1]))
-    sim.record("v")
+    _, sim = leaky_compartment([cls(s)(**(conc if s == "nm_clchan" else {})) for s in stems], cls("passive"),
+                               celsius=CELSIUS, v_init=v_init, clamp=clamp, iclamp=iclamp)
     for mech, st in states_of(stems):
         sim.record(f"{mech}.{st}")
     return sim.run(tstop)

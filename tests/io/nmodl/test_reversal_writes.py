@@ -33,7 +33,7 @@ import excitable as ex
 from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod
 from excitable.io.nmodl.check import check_file
-from tests.io.nmodl.neuron_side import DIAM_UM, DT, L_UM, OWN, mod_file, neuron_run
+from tests.io.nmodl.neuron_side import DIAM_UM, DT, L_UM, OWN, leaky_compartment, mod_file, neuron_run
 from tests.io.nmodl.test_current_reads import neuron as ion_library
 from tests.io.nmodl.test_neuron_side_by_side import spike_times, worst
 
@@ -60,16 +60,8 @@ SPIKING = {"ca": (("hh", "nm_instant", "nm_ewrite"), {"tstop": 30.0, "v_init": -
 
 
 def both(stems, *, ion="ca", tstop, v_init, clamp=None, iclamp=None):
-    cell = ex.Cell.cylinder(length=L_UM, diameter=DIAM_UM)
-    for s in stems:
-        cell.insert(cls(s)())
-    cell.insert(cls("passive")(g=1e-4, e=-65.0))
-    sim = ex.Simulation(cell, dt=DT, temperature=CELSIUS, v_init=v_init)
-    if clamp is not None:
-        sim.stimulate(ex.VClamp(cell.soma, levels=clamp, rs=0.01))
-    if iclamp is not None:
-        sim.stimulate(ex.IClamp(cell.soma, amplitude=iclamp[2], delay=iclamp[0], duration=iclamp[1]))
-    sim.record("v")
+    _, sim = leaky_compartment([cls(s)() for s in stems], cls("passive"), celsius=CELSIUS, v_init=v_init,
+                               clamp=clamp, iclamp=iclamp)
     record = [("e", "e" + ion), ("i", "i" + ion)]
     for s in stems:
         c = cls(s)
