@@ -21,20 +21,6 @@ from excitable.engine.integrate import compiled_runner
 from excitable.workflows.features import Features
 from excitable.workflows.fitting import fit, loss_function
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _no_persistent_cache_writes():
-    """This module's executables are not written to JAX's persistent compilation cache. Twice in
-    this stop's full runs under xdist (never alone, nor after the new test modules in one process),
-    a worker died inside XLA's executable serialization for that cache (an abort, then a
-    segfault) while compiling one of these gradients; the tests' numbers do not depend on the
-    cache, and a fresh CI cache has nothing to read for them. Reads are unchanged."""
-    key = "jax_persistent_cache_min_compile_time_secs"
-    before = getattr(jax.config, key)
-    jax.config.update(key, 1e9)
-    yield
-    jax.config.update(key, before)
-
 TRUE = {"HH.gNa": 120.0, "HH.gK": 36.0, "HH.gL": 0.3}
 BOUNDS = {"HH.gNa": (50.0, 250.0), "HH.gK": (10.0, 80.0), "HH.gL": (0.05, 1.0)}
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fit_hh.py"
