@@ -33,14 +33,8 @@ demo: $(STAMP)
 	echo "report written to report/index.html (open it in a browser; each experiment's files in report/NAME/)"; \
 	exit $$rc
 
-# The fitting tests run in a process of their own, after the rest: three full runs in a row on a 2-core
-# machine lost the xdist worker that reached them (a segfault or abort inside XLA while compiling or
-# serializing their gradient programs, late in a worker that had run ~1000 tests before); alone, or
-# after the NMODL tests in one process, they pass. The cause is not found yet (see the issue notes).
-FITTING := tests/workflows/test_fitting.py
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -n 2 -q --ignore=$(FITTING)
-	$(BIN)/python -m pytest -q $(FITTING)
+	$(BIN)/python -m pytest -n 2 -q
 
 # The lab: every experiment live in the browser (a local web app on 127.0.0.1; Ctrl-C stops it).
 lab: $(STAMP)
