@@ -20,6 +20,7 @@ import pytest
 import excitable as ex
 from excitable.engine import program_files as files
 from excitable.engine import programs
+from excitable.engine.compiled import CompiledFunctions
 from excitable.engine.batch import with_param
 from excitable.engine.integrate import compiled_runner, stored_runner
 
@@ -28,7 +29,7 @@ from excitable.engine.integrate import compiled_runner, stored_runner
 def store(tmp_path, monkeypatch):
     monkeypatch.setattr(programs, "directory", lambda: tmp_path / "programs")
     monkeypatch.setattr(programs, "key_path", lambda: tmp_path / "config" / "program-key")
-    monkeypatch.setattr("excitable.engine.integrate._STORED", {})
+    monkeypatch.setattr("excitable.engine.integrate._STORED", CompiledFunctions())
     return tmp_path / "programs"
 
 
@@ -282,7 +283,7 @@ def test_a_directory_that_is_not_the_users_own_is_not_used(tmp_path, monkeypatch
         monkeypatch.setattr(os, "getuid", lambda: real + 1)  # the folder's owner is now someone else
     monkeypatch.setattr(programs, "directory", lambda: folder)
     monkeypatch.setattr(programs, "key_path", lambda: tmp_path / "config" / "program-key")
-    monkeypatch.setattr("excitable.engine.integrate._STORED", {})
+    monkeypatch.setattr("excitable.engine.integrate._STORED", CompiledFunctions())
     sim = hh_sim()
     v = sim.run(5.0)["v"]
     sim.run(6.0)  # another program: still one warning

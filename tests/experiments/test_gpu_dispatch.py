@@ -17,6 +17,7 @@ import warnings
 import jax
 import pytest
 
+from excitable.engine.compiled import CompiledFunctions
 from excitable.engine.kernels import dispatch, lanes, nodes, single
 from excitable.experiments.cables import propagation
 from excitable.experiments.excitability import action_potential
@@ -48,8 +49,8 @@ def as_on_a_gpu(monkeypatch):
 
         monkeypatch.setattr(module, name, functools.wraps(original)(interpreted))
     # Runners are cached per plan: trace them anew under the patches.
-    monkeypatch.setattr(single, "_RUNNERS", {})
-    monkeypatch.setattr(dispatch, "_RUNNERS", {})
+    monkeypatch.setattr(single, "_RUNNERS", CompiledFunctions())
+    monkeypatch.setattr(dispatch, "_RUNNERS", CompiledFunctions())
     return calls
 
 

@@ -15,6 +15,7 @@ import pytest
 import excitable as ex
 from excitable.analysis import spike_times
 from excitable.engine.batch import broadcast, with_param
+from excitable.engine.compiled import CompiledFunctions
 from excitable.engine.kernels.common import fusable
 from excitable.engine.kernels.single import fused_runner
 from excitable.engine.grad import astype
@@ -177,7 +178,7 @@ def test_a_jax_without_pallas_triton_backend_runs_the_scan(monkeypatch):
     monkeypatch.setitem(sys.modules, "jax.experimental.pallas.triton", None)  # import fails
     monkeypatch.delattr(pallas, "triton", raising=False)
     for module in (single, dispatch):
-        monkeypatch.setattr(module, "_RUNNERS", {})  # trace the kernels anew
+        monkeypatch.setattr(module, "_RUNNERS", CompiledFunctions())  # trace the kernels anew
     monkeypatch.setattr(dispatch, "FAILED", set())
     assert sims[1].plan.n > 1 and dispatch.choose_layout(sims[1].plan) == "nodes"
     for sim, want in zip(sims, expected):

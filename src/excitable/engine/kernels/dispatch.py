@@ -12,11 +12,11 @@ scan (``FAILED``).
 from __future__ import annotations
 
 import warnings
-from typing import Any
 
 import jax
 import numpy as np
 
+from excitable.engine.compiled import CompiledFunctions
 from excitable.engine.hines import choose_method
 from excitable.engine.kernels import lanes, nodes, single
 from excitable.engine.kernels.common import BLOCK, fusable, fusable_tree
@@ -27,7 +27,7 @@ from excitable.errors import ModelError
 #: Plans (with dt, method, stride) whose fused kernel failed on this device: kernel="auto" scans them.
 FAILED: set[tuple] = set()
 #: The tree kernels' jitted runners, per plan, dt, method, stride, block, interpret and layout.
-_RUNNERS: dict[tuple, Any] = {}
+_RUNNERS = CompiledFunctions(maxsize=32)
 
 
 def why_not(plan: Plan, params=None) -> str | None:
@@ -123,13 +123,13 @@ def fused_tree_runner(plan: Plan, *, dt: float, theta: float = 1.0, stride: int 
     "auto" there without the batch size (which the caller knows: ``run_or_none`` passes its choice)."""
     layout = choose_layout(plan, layout)
     key = (plan.key(), float(dt), float(theta), int(stride), block, interpret, layout)
-    fn = _RUNNERS.get(key)
-    if fn is None:
+
+    def make():
         if layout == "nodes":
             run_nodes = nodes.run_fused_nodes
-            fn = _RUNNERS[key] = jax.jit(lambda params, drive: run_nodes(
+            return jax.jit(lambda params, drive: run_nodes(
                 plan, params, drive, dt=dt, theta=theta, stride=stride, interpret=interpret))
-        else:
-            fn = _RUNNERS[key] = jax.jit(lambda params, drive: lanes.run_fused_tree(
-                plan, params, drive, dt=dt, theta=theta, stride=stride, block=block, interpret=interpret))
-    return fn
+        return jax.jit(lambda params, drive: lanes.run_fused_tree(
+            plan, params, drive, dt=dt, theta=theta, stride=stride, block=block, interpret=interpret))
+
+    return _RUNNERS.get_or_make(key, make)

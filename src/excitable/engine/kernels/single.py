@@ -27,6 +27,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from excitable.backends import kernel_body
+from excitable.engine.compiled import CompiledFunctions
 from excitable.engine.integrate import probe_value
 from excitable.engine.kernels.common import (blocks, fusable, initial_rows, interpreted, pad_cells, time_loop,
                                              triton_params)
@@ -243,15 +244,12 @@ def fused_function(plan: Plan, drive: dict[str, Any], *, dt: float, theta: float
     return function
 
 
-_RUNNERS: dict[tuple, Any] = {}
+_RUNNERS = CompiledFunctions(maxsize=32)
 
 
 def fused_runner(plan: Plan, *, dt: float, theta: float = 1.0, stride: int = 1, block: int | None = None,
                  interpret: bool | None = None):
     """A jitted ``(params, drive) -> recordings`` running ``run_fused`` (cached per plan)."""
     key = (plan.key(), float(dt), float(theta), int(stride), block, interpret)
-    fn = _RUNNERS.get(key)
-    if fn is None:
-        fn = _RUNNERS[key] = jax.jit(lambda params, drive: run_fused(
-            plan, params, drive, dt=dt, theta=theta, stride=stride, block=block, interpret=interpret))
-    return fn
+    return _RUNNERS.get_or_make(key, lambda: jax.jit(lambda params, drive: run_fused(
+        plan, params, drive, dt=dt, theta=theta, stride=stride, block=block, interpret=interpret)))
