@@ -34,6 +34,16 @@ def test_a_cache_keeps_its_most_recently_used_functions():
     assert "a" in cache and "c" in cache and "b" not in cache
 
 
+def test_the_mappings_are_counted_every_few_misses_and_never_on_a_hit(monkeypatch):
+    checks = []
+    monkeypatch.setattr(compiled, "release_if_crowded", lambda: checks.append(1))
+    cache = CompiledFunctions(maxsize=1000)
+    for i in range(2 * compiled.CHECK_EVERY):
+        cache.get_or_make(i, lambda: None)
+        cache.get_or_make(i, lambda: None)  # a hit
+    assert len(checks) == 2
+
+
 @needs_proc
 def test_release_frees_the_executables_of_dropped_functions(monkeypatch):
     cache = CompiledFunctions(maxsize=1000)

@@ -12,8 +12,8 @@ must let old executables go. So:
 - each cache here keeps its most recently used functions only (``maxsize``); a dropped function's
   executables are freed with it, and JAX's persistent compilation cache makes a later recompile of
   the same program a load, not a compile;
-- before a function is made (a cache miss), ``release_if_crowded`` reads the process's mapping
-  count and, past half the cap, empties these caches and JAX's own (``jax.clear_caches``), which
+- before a function is made (every ``CHECK_EVERY``-th cache miss), ``release_if_crowded`` reads
+  the process's mapping count and, past half the cap, empties these caches and JAX's own (``jax.clear_caches``), which
   frees every executable no caller still holds. Safe mid-trace: an ongoing trace keeps what it uses.
 """
 
@@ -26,6 +26,10 @@ from typing import Any, Callable, Hashable
 import jax
 
 DEFAULT_MAP_LIMIT = 65530  # Linux's default vm.max_map_count
+#: Misses between two counts of the mappings: reading /proc/self/maps takes ~20 ms at 30000 of
+#: them, and a miss adds a few hundred at most, far inside the half of the cap kept free.
+CHECK_EVERY = 8
+_misses = 0
 _CACHES: weakref.WeakSet[CompiledFunctions] = weakref.WeakSet()  # every live cache, for release_all
 
 
@@ -39,11 +43,10 @@ class CompiledFunctions:
 
     def get_or_make(self, key: Hashable, make: Callable[[], Any]) -> Any:
         """The function cached under ``key``, else ``make()``'s, cached (the oldest dropped)."""
-        fn = self._items.get(key)
-        if fn is not None:
+        if key in self._items:
             self._items.move_to_end(key)
-            return fn
-        release_if_crowded()
+            return self._items[key]
+        _count_miss()
         fn = self._items[key] = make()
         while len(self._items) > self.maxsize:
             self._items.popitem(last=False)
@@ -57,6 +60,13 @@ class CompiledFunctions:
 
     def clear(self) -> None:
         self._items.clear()
+
+
+def _count_miss() -> None:
+    global _misses
+    _misses += 1
+    if _misses % CHECK_EVERY == 0:
+        release_if_crowded()
 
 
 def mapping_count() -> int | None:
