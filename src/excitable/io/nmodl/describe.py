@@ -157,6 +157,11 @@ def describe(mod) -> Description:
                     assigned.update({f"{v.get_node_name()}[{i}]": "" for i in range(n)})
                 else:
                     assigned[v.get_node_name()] = ""
+    # nocmodl makes a variable named in USEION the ion's wherever it is declared ("Default 0.001 of
+    # PARAMETER cai will be ignored and set by NEURON"): a PARAMETER cai, cao, eca is an ASSIGNED one
+    # (Destexhe's cad.mod, ModelDB 266900, writes a PARAMETER cai from its SOLVE'd block).
+    for name in [p for p in params if any(p in ion.read + ion.write for ion in info["ions"])]:
+        assigned[name] = params.pop(name)[1]
     return Description(
         path=str(mod.path), suffix=info["suffix"], point=info["point"], parameters=params,
         states=tuple(states), assigned=assigned, ions=tuple(info["ions"]),
