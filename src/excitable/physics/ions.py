@@ -19,14 +19,32 @@ def thermal_voltage(celsius):
     return 1e3 * GAS_CONSTANT * (ZERO_CELSIUS + celsius) / FARADAY
 
 
+#: NEURON's reversal potential (mV) for an empty side (nrn_nernst, src/nrnoc/eion.cpp): +1e6 when
+#: c_in <= 0, else -1e6 when c_out <= 0, whatever the valence; 0 for z = 0. A pool that starts
+#: empty (INITIAL cai = 0) then drives a finite, huge current for a step instead of V = NaN.
+NERNST_EMPTY_MV = 1e6
+
+
 def nernst(c_in, c_out, z, celsius):
-    """Equilibrium (Nernst) potential E = RT/(zF) ln(c_out/c_in), in mV.
+    """Equilibrium (Nernst) potential E = RT/(zF) ln(c_out/c_in), in mV (concentrations in mM).
+
+    NEURON's rule where a side is empty: +1e6 mV for c_in <= 0, else -1e6 mV for c_out <= 0, and
+    0 mV for z = 0 (``NERNST_EMPTY_MV``). The logarithm only ever sees positive numbers (``jnp.where``
+    on safe operands), so jit and grad stay finite: the gradient is 0 where the rule's constant holds.
 
     Example:
         >>> float(nernst(140.0, 5.0, 1, 37.0))  # K+: about -89.06 mV
         -89.05...
+        >>> float(nernst(0.0, 2.0, 2, 37.0))  # empty inside: NEURON's +1e6 mV
+        1000000.0
     """
-    return thermal_voltage(celsius) / z * jnp.log(c_out / c_in)
+    c_in, c_out, z = jnp.asarray(c_in, dtype=float), jnp.asarray(c_out, dtype=float), jnp.asarray(z, dtype=float)
+    empty_in, empty_out = c_in <= 0.0, c_out <= 0.0
+    ratio = jnp.where(empty_out, 1.0, c_out) / jnp.where(empty_in, 1.0, c_in)
+    e = thermal_voltage(celsius) / jnp.where(z == 0.0, 1.0, z) * jnp.log(ratio)
+    e = jnp.where(empty_out, -NERNST_EMPTY_MV, e)
+    e = jnp.where(empty_in, NERNST_EMPTY_MV, e)
+    return jnp.where(z == 0.0, 0.0, e)
 
 
 def ghk_voltage(p, c_in, c_out, z, celsius):
