@@ -238,6 +238,8 @@ def neuron_run(h, cls, params: dict, *, weight: float, spikes, dt: float, celsiu
     seg = sec(0.5)
     recs = _insert_density(h, sec, seg, density or {})
     pp = getattr(h, name)() if getattr(cls, "artificial", False) else getattr(h, name)(seg)
+    if hasattr(h, f"usetable_{name}"):  # exact rates, as the density mechanisms' (a TABLE'd FUNCTION)
+        setattr(h, f"usetable_{name}", 0)
     for k, x in params.items():
         _set(h, pp, name, cls, k, x)
     keep = []
