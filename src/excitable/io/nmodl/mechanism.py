@@ -28,7 +28,7 @@ import jax.numpy as jnp
 from jax.custom_derivatives import SymbolicZero
 
 from excitable.errors import ModelError
-from excitable.io.nmodl import concentrations, function_tables, pointers, solvers
+from excitable.io.nmodl import concentrations, function_tables, parameter_writes, pointers, solvers
 from excitable.io.nmodl import linear as linear_blocks
 from excitable.io.nmodl import nonlinear as nonlinear_blocks
 from excitable.io.nmodl.affine import Affine, materialize
@@ -135,8 +135,7 @@ def kept(desc: Description, breakpoint_text: str, solve_text: str, initial_text:
 
 def _narrowed(steady_state, mech, v, celsius):
     """``steady_state`` computed in float64 from a float32 ``mech`` and ``v``, rounded to float32."""
-    def wide(a):
-        return jnp.asarray(a, jnp.float64) if jnp.issubdtype(jnp.result_type(a), jnp.floating) else a
+    wide = lambda a: jnp.asarray(a, jnp.float64) if jnp.issubdtype(jnp.result_type(a), jnp.floating) else a  # noqa: E731
 
     out = steady_state(jax.tree_util.tree_map(wide, mech), wide(v), wide(celsius))
     return jax.tree_util.tree_map(lambda a: jnp.asarray(a, jnp.float32), out)
@@ -155,7 +154,7 @@ def feeds(desc: Description, breakpoint_text: str, solve_text: str) -> tuple[str
     are the compartment's totals)."""
     set_bp = set(re.findall(r"\b([A-Za-z_]\w*)\s*=(?!=)", breakpoint_text))
     reads = set(concentrations.current_reads(desc))
-    mechanism_level = (set(desc.assigned) | set(desc.currents)) - SPECIAL  # not a function's locals
+    mechanism_level = (set(desc.assigned) | set(desc.currents) | set(desc.parameters)) - SPECIAL  # not locals
     return tuple(sorted(x for x in set_bp & _reads(solve_text) & mechanism_level
                         if x not in reads and x not in desc.states))
 
@@ -294,7 +293,8 @@ def make_class(desc: Description, mod, tables=None):
     for k in spec:
         if k in RESERVED or keyword.iskeyword(k):
             raise ModelError(f"{desc.path}: parameter {k!r} has a name excitable's channels reserve; rename it")
-    carried_all = gen.carried + gen.kept + (written_e := tuple(concentrations.reversal_writes(desc)))  # WRITE eca
+    writes = parameter_writes.Writes(desc, mod.text)  # PARAMETERs INITIAL or a step assigns: states too
+    carried_all = gen.carried + gen.kept + (written_e := tuple(concentrations.reversal_writes(desc))) + writes.carried()
     # a nonlinear sparse or a derivimplicit SOLVE counts where NEURON's loop would iterate on (solvers.UNCONVERGED)
     flag = (solvers.UNCONVERGED,) if solvers.flagged(desc, gen.linear) or nonlinear_blocks.flagged(desc) else ()
     states = (desc.states + carried_all + (("t",) if gen.needs_t else ()) + (("celsius",) if gen.needs_celsius else ())
@@ -339,7 +339,7 @@ def make_class(desc: Description, mod, tables=None):
                 continue
             kinetic_present(scope, gen.eq_states[block], lambda b=block, m=method: solvers.solve(
                 m, gen.derivatives[b], scope, gen.eq_states[b], linear=gen.linear.get(b, False)))
-        if written_e:  # no currents: NEURON runs the rest of BREAKPOINT in nrn_state, after the SOLVE
+        if written_e or writes.breakpoint_in_state:  # no currents: NEURON runs it in nrn_state, after the SOLVE
             gen.breakpoint(scope)
         out = _states_out(scope, v, celsius)
         if flag:

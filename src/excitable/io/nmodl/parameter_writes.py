@@ -1,0 +1,161 @@
+"""PARAMETERs a density mechanism's blocks assign (ModelDB 155602 CaBK.mod's ``INITIAL { cai = ncai
++ lcai + tcai }``, 267088 peak.mod's ``vpeak = v`` in BREAKPOINT), with NEURON's semantics.
+
+In NEURON a PARAMETER is a variable of the instance (RANGE) or of the mechanism (GLOBAL): a block
+that assigns it changes it for every later block, step and run. excitable's fields are constants
+of a run, so such a parameter is also carried as a state of the same name (as ``mechanism.kept``
+carries ASSIGNED variables): set from the field before INITIAL, then what INITIAL, the SOLVE'd
+blocks or a BREAKPOINT without currents (which NEURON runs in ``nrn_state``) leave in it.
+
+Exact for a RANGE parameter (one value per instance, as NEURON's). A GLOBAL one is a single value
+that the instances assign in turn, so carrying one per instance is exact only where every instance
+assigns the same value before reading it. What is not, is refused with its line (``problems``):
+- a GLOBAL assigned in INITIAL from per-instance values (V, states, RANGE variables, ion
+  variables, LOCALs, FUNCTION calls), conditionally, or read there before it is assigned (NEURON
+  keeps the last instance's value for all, and the previous run's for the next INITIAL);
+- a GLOBAL read by the SOLVE'd blocks (or a current-free BREAKPOINT) before they assign it (the
+  previous instance's value in NEURON);
+- any PARAMETER a BREAKPOINT with currents reads before it assigns it (NEURON: the value of the
+  previous step's ``nrn_cur``; ``currents`` returns no states to carry it in).
+
+The order of reads and writes is read from the file's lines, with the FUNCTIONs and PROCEDUREs a
+block calls spliced in at the call; a line inside ``if``/``else`` counts as conditional.
+"""
+
+from __future__ import annotations
+
+import re
+
+from excitable.io.nmodl.describe import SPECIAL, Description
+from excitable.io.nmodl.parse import strip_comments
+
+_HEADER = re.compile(r"\s*(INITIAL|BREAKPOINT|PROCEDURE|FUNCTION|DERIVATIVE|KINETIC|LINEAR|NONLINEAR)\b\s*(\w*)")
+#: Calls that read nothing of the instance (NEURON's math library).
+MATH = frozenset({"exp", "log", "log10", "pow", "sqrt", "fabs", "sin", "cos", "tan", "atan", "atan2",
+                  "floor", "ceil", "tanh", "sinh", "cosh", "asin", "acos", "fmod", "fmin", "fmax"})
+
+
+def _blocks(lines: list[str]) -> dict[str, tuple[int, int]]:
+    """Top-level block name (INITIAL, BREAKPOINT, or a FUNCTION/PROCEDURE/DERIVATIVE... name) ->
+    (first, last) line index."""
+    out, depth, start, key = {}, 0, None, None
+    for i, line in enumerate(lines):
+        if depth == 0 and (m := _HEADER.match(line)):
+            key = m.group(1) if m.group(1) in ("INITIAL", "BREAKPOINT") else m.group(2)
+            start = i
+        depth += line.count("{") - line.count("}")
+        if depth <= 0:
+            depth = 0
+            if start is not None and "}" in line:
+                out.setdefault(key, (start, i))
+                start = None
+    return out
+
+
+def _flat(lines, blocks, key, conditional=False, seen=()) -> list[tuple[int, str, bool]]:
+    """(line number, code, conditional) of block ``key`` in order, called FUNCTIONs/PROCEDUREs spliced
+    in after the calling line (their header, with its argument names, left out)."""
+    if key not in blocks or key in seen:
+        return []
+    first, last = blocks[key]
+    out, stack = [], []
+    for i in range(first, last + 1):
+        # the header: a FUNCTION/PROCEDURE's arguments are its locals, not the mechanism's
+        code = (lines[i].split("{", 1)[1] if "{" in lines[i] else "") if i == first else lines[i]
+        cond = conditional or "if" in stack or bool(re.search(r"\b(if|else)\b", code))
+        out.append((i + 1, code, cond))
+        for call in re.findall(r"\b(\w+)\s*\(", code):
+            if call not in MATH and call != key:
+                out += _flat(lines, blocks, call, cond, seen + (key,))
+        for tok in re.findall(r"[{}]|\b(?:if|else)\b", code):  # an if/else's brace makes its body conditional
+            if tok == "{":
+                stack[-1:] = ["if"] if stack and stack[-1] == "pending" else stack[-1:] + ["{"]
+            elif tok == "}":
+                stack[-1:] = []
+            elif not (stack and stack[-1] == "pending"):
+                stack.append("pending")
+    return out
+
+
+def _assigns(code: str, name: str) -> bool:
+    return bool(re.search(rf"(?<![\w.']){re.escape(name)}\s*=(?!=)", code))
+
+
+def _first_problem(flat, name: str) -> int:
+    """The line where ``name`` is first mentioned, unless that is an unconditional assignment whose
+    right side does not read it (0 then, and where it is not mentioned)."""
+    for line, code, cond in flat:
+        if not re.search(rf"\b{re.escape(name)}\b", code):
+            continue
+        m = re.match(rf"\s*{re.escape(name)}\s*=(?!=)(.*)", code)
+        if cond or m is None or re.search(rf"\b{re.escape(name)}\b", m.group(1)):
+            return line
+        return 0
+    return 0
+
+
+class Writes:
+    """The PARAMETERs a density mechanism's blocks assign, read from the file (``mod.text``)."""
+
+    def __init__(self, desc: Description, text: str):
+        self.desc = desc
+        self.lines = strip_comments(text)
+        self.blocks = _blocks(self.lines)
+        ion_vars = {v for ion in desc.ions for v in ion.read + ion.write}
+        self.names = [p for p in desc.parameters
+                      if p not in SPECIAL and p not in ion_vars and p not in desc.states and "[" not in p]
+        solved = [b for b, _ in desc.solves]
+        self.flat = {"INITIAL": _flat(self.lines, self.blocks, "INITIAL"),
+                     "BREAKPOINT": _flat(self.lines, self.blocks, "BREAKPOINT"),
+                     "SOLVE": [x for b in solved for x in _flat(self.lines, self.blocks, b)]}
+        self.in_state = not desc.currents  # NEURON runs a current-free BREAKPOINT in nrn_state
+
+    def written(self, where: str) -> list[str]:
+        return [p for p in self.names if any(_assigns(code, p) for _, code, _ in self.flat[where])]
+
+    @property
+    def breakpoint_in_state(self) -> bool:
+        """A BREAKPOINT without currents that assigns a PARAMETER: run after the SOLVE in ``advance``."""
+        return self.in_state and bool(self.written("BREAKPOINT"))
+
+    def carried(self) -> tuple[str, ...]:
+        """The PARAMETERs carried as states, in the file's order."""
+        where = {*self.written("INITIAL"), *self.written("SOLVE")}
+        if self.in_state:
+            where |= set(self.written("BREAKPOINT"))
+        return tuple(p for p in self.names if p in where)
+
+    def problems(self, factor_names=()) -> list[tuple[int, str]]:
+        """(line, construct) of each assignment that cannot be run as NEURON runs it (module docstring)."""
+        found = []
+        is_global = lambda p: p not in self.desc.ranges  # noqa: E731 (NEURON: a PARAMETER not RANGE is GLOBAL)
+        for p in self.written("BREAKPOINT") if not self.in_state else ():
+            if line := _first_problem(self.flat["BREAKPOINT"], p):
+                found.append((line, f"PARAMETER {p} read in BREAKPOINT before it is assigned there (NEURON: "
+                                    "the previous step's value)"))
+        later = self.flat["SOLVE"] + (self.flat["BREAKPOINT"] if self.in_state else [])
+        for p in {*self.written("SOLVE"), *(self.written("BREAKPOINT") if self.in_state else ())}:
+            if is_global(p) and (line := _first_problem(later, p)):
+                found.append((line, f"GLOBAL PARAMETER {p} read before it is assigned in a step (NEURON: one "
+                                    "value shared by all instances; declare it RANGE)"))
+        for p in self.written("INITIAL"):
+            if is_global(p) and (line := self._global_initial(p, set(factor_names))):
+                found.append((line, f"GLOBAL PARAMETER {p} assigned in INITIAL from values of the instance, "
+                                    "conditionally or after a read (NEURON keeps one value for all instances, "
+                                    "the last one's; declare it RANGE)"))
+        return found
+
+    def _global_initial(self, p: str, factor_names: set[str]) -> int:
+        """The line of a GLOBAL's INITIAL assignment that is not one value for all instances, or 0."""
+        flat = self.flat["INITIAL"]
+        if line := _first_problem(flat, p):
+            return line
+        desc = self.desc
+        shared = ({g for g in self.names if g not in desc.ranges and g not in self.carried()}
+                  | set(desc.constants) | factor_names | MATH | {"celsius"})
+        for line, code, cond in flat:
+            if m := re.match(rf"\s*{re.escape(p)}\s*=(?!=)(.*)", code):
+                names = set(re.findall(r"\b([A-Za-z_]\w*)\b", m.group(1)))
+                if cond or names - shared:
+                    return line
+        return 0
