@@ -87,17 +87,91 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
 
 
 def _voltage_into_solve(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
-    """A variable BREAKPOINT computes from ``v`` that the SOLVE'd block reads: NEURON's ``nrn_state``
-    sees its value at the step's old V, which ``advance`` (given the new V) does not have."""
+    """A variable BREAKPOINT computes from ``v`` or an ion's value that the SOLVE'd blocks read
+    before they set it: NEURON's ``nrn_state`` sees the value ``nrn_cur`` left, at the step's old V
+    and old ion values, where ``advance`` has the new V, and a concentration (or eX) another
+    mechanism's SOLVE has just moved (a pool runs first: 5e-3 of a gate's range, measured in
+    tests/io/nmodl/test_solve_feeds.py). Not refused (``advance`` recomputes BREAKPOINT's values
+    from the start-of-step states: mechanism.feeds): one whose BREAKPOINT value depends on neither
+    (a temperature factor), and one the SOLVE'd blocks set before any read of it (kcasimple.mod's
+    oinf, ModelDB 267599; NapIn.mod's ``trates(v)`` at the top of its DERIVATIVE, ModelDB 266797):
+    there NEURON's nrn_state never sees BREAKPOINT's value."""
     if desc.breakpoint is None or desc.point:
         return []
     from excitable.io.nmodl.mechanism import _mentions, feeds, solved_text
 
-    text = _mentions(desc, desc.breakpoint)
-    fed = feeds(desc, text, solved_text(desc))
-    if not fed or not re.search(r"\bv\b", text):
+    fed = feeds(desc, _mentions(desc, desc.breakpoint), solved_text(desc))
+    seeds = ["v"] + [x for ion in desc.ions for x in dict.fromkeys(ion.read + ion.write) if ion.kind(x) != "current"]
+    sources = _sources(desc, desc.breakpoint, seeds) if fed else {}
+    stale = [x for x in fed if sources.get(x) and not _solve_sets_first(desc, x)]
+    if not stale:
         return []
-    return [(_first(lines, r"\bBREAKPOINT\b"), f"BREAKPOINT setting {', '.join(fed)} from v for the SOLVE'd block")]
+    origin = ", ".join(s for s in seeds if any(s in sources[x] for x in stale))
+    return [(_first(lines, r"\bBREAKPOINT\b"), f"BREAKPOINT setting {', '.join(stale)} from {origin} for the SOLVE'd block")]
+
+
+def _statements(node) -> list:
+    block = getattr(node, "statement_block", None)
+    return list(block.statements) if block is not None else []
+
+
+_ASSIGNED = re.compile(r"\b([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?\s*=(?!=)")
+
+
+def _sources(desc: Description, block, seeds) -> dict[str, set[str]]:
+    """name -> the ``seeds`` (v, ion values) ``block`` (BREAKPOINT) sets it from: a statement that
+    mentions a seed, or a name so set, directly or in what it calls (an if, a loop, a PROCEDURE
+    whole), passes them to every name it assigns, to a fixed point over the statements in any
+    order. Conservative: a PROCEDURE's argument named v counts whatever the call passes."""
+    from excitable.io.nmodl.mechanism import _mentions
+
+    texts = [_mentions(desc, st) for st in _statements(block)]
+    found: dict[str, set[str]] = {s: {s} for s in seeds}
+    grew = True
+    while grew:
+        grew = False
+        for text in texts:
+            names = set(re.findall(r"\b([A-Za-z_]\w*)\b", text))
+            came = set().union(*(found[n] for n in names if n in found))
+            for name in set(_ASSIGNED.findall(text)) if came else ():
+                if not came <= found.setdefault(name, set()):
+                    found[name] |= came
+                    grew = True
+    return found
+
+
+def _solve_sets_first(desc: Description, var: str) -> bool:
+    """Whether the SOLVE'd blocks, run in BREAKPOINT's order, set ``var`` before any read of it."""
+    blocks = {**desc.procedures, **desc.linears, **desc.nonlinears, **desc.derivatives}
+    for name, _ in desc.solves:
+        found = _sets_first(desc, blocks[name], var) if name in blocks else None
+        if found is not None:
+            return found
+    return False
+
+
+def _sets_first(desc: Description, node, var: str) -> bool | None:
+    """True where the top-level statements of ``node`` set ``var`` (``var = ...`` whose right side,
+    with what it calls, does not mention it, or a call of a PROCEDURE that does so) before any
+    other mention; False where a mention comes first (a read, or an if or loop that may not set
+    it); None where none mentions it."""
+    from excitable.io.nmodl.mechanism import _mentions
+    from excitable.io.nmodl.parse import dsl
+
+    word = re.compile(rf"\b{re.escape(var)}\b")
+    for st in _statements(node):
+        whole = _mentions(desc, st)
+        if not word.search(whole):
+            continue
+        text = dsl().to_nmodl(st).strip()
+        if re.match(rf"{re.escape(var)}\s*=(?!=)", text):
+            return not word.search(whole.split("=", 1)[1])
+        call = re.fullmatch(r"(\w+)\s*\((.*)\)", text, re.S)
+        proc = desc.procedures.get(call.group(1)) if call else None
+        if proc is None or word.search(call.group(2)) or var in [a.get_node_name() for a in proc.parameters]:
+            return False
+        return bool(_sets_first(desc, proc, var))
+    return None
 
 
 def _block_lines(lines: list[str], keyword: str, pattern: str) -> list[int]:
