@@ -159,3 +159,18 @@ class Writes:
                 if cond or names - shared:
                     return line
         return 0
+
+
+def problems(mod, desc: Description) -> list[tuple[int, str]]:
+    """``Writes.problems`` of a density mechanism (a point process carries what INITIAL sets:
+    events.carried_extra), for unsupported.find."""
+    from excitable.errors import ModelError
+    from excitable.io.nmodl.units import factors
+
+    if desc.point or not desc.suffix:
+        return []
+    try:
+        names = factors(mod)
+    except ModelError:  # an unknown UNITS factor: refused by units.problems
+        names = {}
+    return Writes(desc, mod.text).problems(names)
