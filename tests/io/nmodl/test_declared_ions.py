@@ -3,13 +3,16 @@ PARAMETER, written from the SOLVE'd block): nocmodl makes a variable named in US
 wherever the file declares it, and ignores its PARAMETER default ("Default 0.001 of PARAMETER cai
 will be ignored and set by NEURON", nocmodl 9.0.2). Side by side with NEURON running the same file,
 tests/reference/mod/nm_cadparam.mod (a pool writing a PARAMETER cai, reading a PARAMETER cao whose
-default 3 mM NEURON replaces by the ion's 2 mM), beside the wheel's cachan1.mod (the ica it
-integrates) and a leak, under a voltage-clamp step.
+default 3 mM NEURON replaces by the ion's 2 mM), beside nm_caparamchan.mod (a Ca current writing a
+PARAMETER ica, ModelDB 267599 ican.mod's form, and reading a PARAMETER eca whose 50 mV NEURON
+replaces by Nernst from the pool's cai), the wheel's cachan1.mod and a leak, under a voltage-clamp
+step.
 
 Tolerance: every trace within 1e-6 of its largest magnitude at every step (issue 18), as in
 test_pools: both sides are float64 and evaluate the same expressions, so only the order of operations
 differs (1e-12..1e-9 expected), while the pool run with the PARAMETER's cao (3 mM instead of 2) starts
-50 % higher, and a cai the gate does not see moves its trace by far more than 1e-6.
+50 % higher (ca = cainf cao / 2 at INITIAL), and a cai the pool's readers do not see moves eca, so the
+current and V, by far more than 1e-6.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from tests.reference.nrnmech import neuron_loaded
 
 pytestmark = pytest.mark.neuron
 RTOL = 1e-6
-POOL = "nm_cadparam"
+POOL, CHANNEL = "nm_cadparam", "nm_caparamchan"
 CLAMP = ((5.0, -80.0), (15.0, 0.0), (5.0, -80.0))
 _CLASSES: dict[str, type] = {}
 
@@ -43,10 +46,13 @@ def test_a_parameter_ion_variable_is_the_ions():
     assert pool().cao == 2.0 and not hasattr(pool(), "cai")
     listed = "\n".join(check_file(mod_file(POOL))[0])
     assert "parameters: depth = 0.1 um, taur = 20 ms, cainf = 0.0001 mM" in listed, listed
+    chan = cls(CHANNEL)
+    assert chan.description.currents == ("ica",) and chan().eca == pytest.approx(132.458, abs=1e-3)
+    assert [f for f in ("ica", "eca") if f in chan.description.parameters] == []
 
 
 def test_pool_with_parameter_cai_matches_neuron():
-    stems = ("cachan1", POOL)
+    stems = ("cachan1", CHANNEL, POOL)
     _, sim = leaky_compartment([cls(s)() for s in stems], cls("passive"), celsius=16.0, v_init=-80.0, clamp=CLAMP)
     record = [("cai", "cai")]
     for s in stems:
@@ -56,7 +62,7 @@ def test_pool_with_parameter_cai_matches_neuron():
     sim.record(f"{POOL}.cai")
     ours = sim.run(25.0)
     neuron_with_mods()
-    neuron_loaded([OWN / f"{POOL}.mod"], "nrnmech-declared-ions", "nm_cadparam.mod")
+    neuron_loaded([OWN / f"{s}.mod" for s in (POOL, CHANNEL)], "nrnmech-declared-ions", "nm_cadparam.mod, nm_caparamchan.mod")
     theirs = neuron_run(list(stems), celsius=16.0, tstop=25.0, v_init=-80.0, clamp=CLAMP, record=record,
                         extra_pas=True)
     diffs = {"v": worst(ours["v"], theirs["v"]), "cai": worst(ours[f"{POOL}.cai"], theirs["cai"])}

@@ -65,7 +65,9 @@ from excitable.io.nmodl.describe import ION_DEFAULTS, Description, Ion, ion_defa
 def writable(desc: Description, ion: Ion, var: str) -> bool:
     """Whether ``WRITE var`` of ``ion`` is run: an inside concentration that is a STATE of the file,
     or an ASSIGNED one that a SOLVE'd block sets (a shell pool's ``cai = ca[0]``: NEURON copies it
-    to the ion after ``nrn_state``, as a STATE's)."""
+    to the ion after ``nrn_state``, as a STATE's). A ``cai`` declared in PARAMETER is an ASSIGNED
+    one (describe.py: nocmodl makes a USEION variable the ion's wherever it is declared; Destexhe's
+    cad.mod, checked beside NEURON in tests/io/nmodl/test_declared_ions.py)."""
     if ion.kind(var) != "i" or not has_valence(ion):
         return False
     return var in desc.states or (var in desc.assigned and _set_in_solve(desc, var))
