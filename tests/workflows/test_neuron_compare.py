@@ -156,7 +156,7 @@ def test_a_point_process_whose_kinetic_rate_reads_a_state_gives_neurons_numbers(
 
 def test_mechanisms_that_run_away_together_keep_their_clamp_rows(capsys):
     """A Ca2+ channel and a pool with no K+ current: under 0.1 nA, V runs away on both sides (NEURON's
-    past 1000 mV, ours to NaN). The clamps are still compared, and a note says why the current clamp
+    past 1000 mV, ours too since an emptied pool follows NEURON's Nernst rule). The clamps are still compared, and a note says why the current clamp
     is not (before, the instability aborted the whole comparison)."""
     code, out, _ = _compare([MOD / "nm_cadecay.mod", MODEL / "bs_cahva.mod"], capsys)
     assert code == 0, out

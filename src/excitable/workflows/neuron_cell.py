@@ -124,8 +124,11 @@ def _neuron_cell(nrn, swc_path, params, *, dx_um, v_init, stim, tstop):
     h = nrn.h
     owner, clamp, t, v = neuron_model(nrn, swc_path, params, dx_um=dx_um, stim=stim)
     h.dt, h.secondorder, h.celsius = nrn.dt, 0, nrn.celsius
-    h.finitialize(v_init)
-    h.continuerun(tstop)
+    from excitable.workflows.neuron_side import neuron_failure
+
+    with neuron_failure(f"the model on {os.path.basename(str(swc_path))} under the soma's current step"):
+        h.finitialize(v_init)
+        h.continuerun(tstop)
     out = np.array(t), np.array(v)
     del clamp, owner
     return out

@@ -10,7 +10,12 @@ the same traces under the same names:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import io
+import os
+import sys
+import tempfile
 
 import numpy as np
 
@@ -167,11 +172,60 @@ class Neuron:
             for trace, current in ion_currents(cls).items():
                 owner = getattr(seg, suffix) if trace.count(".") else seg
                 vecs[trace] = h.Vector().record(getattr(owner, f"_ref_{current}"))
-        h.finitialize(-80.0 if clamp else -65.0)
-        h.continuerun(sum(d for d, _ in clamp) if clamp else 30.0)
+        protocol = f"the voltage clamp (step to {clamp[1][1]:g} mV)" if clamp else f"the current clamp of {iclamp[2]:g} nA"
+        with neuron_failure(f"{', '.join(mechanisms)} under {protocol}"):
+            h.finitialize(-80.0 if clamp else -65.0)
+            h.continuerun(sum(d for d, _ in clamp) if clamp else 30.0)
         out = {k: np.array(v) for k, v in vecs.items()}
         del stim, seg, sec
         return out
+
+
+@contextlib.contextmanager
+def neuron_failure(what: str):
+    """NEURON's own failure inside the block (a hoc_execerror, e.g. derivimplicit's Newton iteration
+    not converging: "scopmath library error", ModelDB 266797 cacumm.mod) as one line naming ``what``
+    (the mechanisms and the protocol) and NEURON's words, instead of a traceback: the file does not
+    run in NEURON, so there is nothing to compare. What NEURON prints meanwhile (file descriptors 1
+    and 2, where its C code writes, and Python's streams, where its hoc printf goes) is held and, after
+    a run that succeeds, printed on stderr as before."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    held, saved = tempfile.TemporaryFile(), (os.dup(1), os.dup(2))
+    py_out, py_err = io.StringIO(), io.StringIO()
+    failed = None
+    try:
+        os.dup2(held.fileno(), 1)
+        os.dup2(held.fileno(), 2)
+        with contextlib.redirect_stdout(py_out), contextlib.redirect_stderr(py_err):
+            yield
+    except RuntimeError as exc:  # what NEURON's Python interface raises for a hoc error
+        failed = exc
+    finally:
+        _flush_c_streams()
+        for fd, copy in zip((1, 2), saved):
+            os.dup2(copy, fd)
+            os.close(copy)
+        held.seek(0)
+        printed = held.read().decode(errors="replace") + py_out.getvalue() + py_err.getvalue()
+        held.close()
+    if failed is None:
+        sys.stderr.write(printed)
+        return
+    said = printed.split("NEURON:")[0].split("\n")  # its own words come before hoc's "NEURON: ..." lines
+    words = "; ".join(ln.strip() for ln in said if ln.strip())[:200]
+    error = str(failed).replace("hocobj_call error:", "").replace("hoc_execerror:", "").strip()
+    error = error.splitlines()[0] if error else "hoc error"
+    raise ModelError(f"NEURON cannot run {what}: {error}" + (f" ({words})" if words else "")
+                     + "; NEURON's own run failed, so nothing was compared") from None
+
+
+def _flush_c_streams() -> None:
+    """C's stdio buffers flushed into the held file before it is read (printf to a file is buffered)."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).fflush(None)
 
 
 #: SUFFIX -> the Vectors holding the FUNCTION_TABLEs last given to NEURON: its two-argument form

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from excitable.errors import ModelError
-from excitable.workflows.neuron_side import compared_states
+from excitable.workflows.neuron_side import compared_states, neuron_failure
 
 L_UM = DIAM_UM = 20.0
 #: what the engine keeps for NEURON's event queue and net_event: no NEURON counterpart.
@@ -265,8 +265,9 @@ def neuron_run(h, cls, params: dict, *, weight: float, spikes, dt: float, celsiu
         if ref is not None:
             recs[trace] = h.Vector().record(ref)
     h.dt, h.secondorder, h.celsius = dt, 0, celsius
-    h.finitialize(-65.0)
-    h.continuerun(tstop)
+    with neuron_failure(f"{name} under {'the current step' if iclamp is not None else 'the spike train'}"):
+        h.finitialize(-65.0)
+        h.continuerun(tstop)
     out = {k: np.array(x) for k, x in recs.items()}
     del keep, pp, seg, sec
     return out
