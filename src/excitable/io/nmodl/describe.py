@@ -223,7 +223,7 @@ def _elements(definition, arrays: dict) -> list[str]:
 
 
 def _neuron_block(block, info: dict) -> None:
-    for st in block.statement_block.statements:
+    for st in _statements(block.statement_block):
         if st.is_suffix():
             info["suffix"] = st.name.get_node_name()
             info["point"] = st.type.get_node_name() == "POINT_PROCESS"
@@ -239,13 +239,36 @@ def _neuron_block(block, info: dict) -> None:
 
 
 def _solves(block, *, steady: bool) -> tuple[tuple[str, str], ...]:
-    """(block name, method) of each SOLVE statement directly in ``block``."""
+    """(block name, method) of each SOLVE statement in ``block``, at any depth: a SOLVE inside an
+    if/else (ModelDB 182134 capr.mod: ``if (cai < 0) { cai = 0 } else { SOLVE state METHOD cnexp }``)
+    or a bare ``{ }`` counts as one directly in the block. That is NEURON's reading in BREAKPOINT:
+    nocmodl (NEURON 9.0.2) moves every SOLVE of BREAKPOINT, whatever encloses it, into ``nrn_state``,
+    run at every step, and leaves the enclosing if/else, emptied of the SOLVE, in ``nrn_cur``
+    (checked in the C it writes; tests/io/nmodl/test_nested_solve.py). In INITIAL, nocmodl keeps a
+    ``SOLVE ... STEADYSTATE`` where it is written, under its condition, as the compiled INITIAL
+    does (``Compiler.if_statement`` passes the SOLVE handler into its branches)."""
     if block is None:
         return ()
     out = []
-    for st in block.statement_block.statements:
+    for st in _statements(block.statement_block):
         st = st.expression if st.is_expression_statement() else st
         if st.is_solve_block() and (st.steadystate is not None) == steady:
             method = st.steadystate if steady else st.method
             out.append((st.block_name.get_node_name(), method.get_node_name() if method is not None else ""))
     return tuple(out)
+
+
+def _statements(statement_block):
+    """The statements of a block in the order written, those of nested if/else if/else branches and
+    bare ``{ }`` blocks included (depth first)."""
+    for st in statement_block.statements:
+        yield st
+        inner = st.expression if st.is_expression_statement() and st.expression.is_statement_block() else st
+        if inner.is_statement_block():
+            yield from _statements(inner)
+        elif inner.is_if_statement():
+            yield from _statements(inner.statement_block)
+            for branch in inner.elseifs:
+                yield from _statements(branch.statement_block)
+            if inner.elses is not None:
+                yield from _statements(inner.elses.statement_block)
