@@ -14,7 +14,6 @@ SOLVE statement (``solvers``), which is installed in the scope; so are a LINEAR 
 
 from __future__ import annotations
 
-import math
 import re
 
 import jax.numpy as jnp
@@ -22,6 +21,7 @@ import numpy as np
 
 from excitable.errors import ModelError
 from excitable.io.nmodl.affine import SharedExp, materialize
+from excitable.io.nmodl.c_math import c_float as _c_float, hoc_exp, is_number as _is_number
 
 #: Mathematical functions of NMODL (C's libm, NEURON's exprelr).
 BUILTINS = {
@@ -34,32 +34,6 @@ BUILTINS = {
     "exprelr": lambda x: jnp.where(jnp.abs(x) < 1e-5, 1.0 - x / 2.0,
                                    x / jnp.expm1(jnp.where(jnp.abs(x) < 1e-5, 1.0, x))),
 }
-
-
-def _c_float(op):
-    """``op`` with C's IEEE double semantics on numbers known when the file is read, as NEURON's
-    compiled C gives them (and as jax.numpy gives them on arrays): Python's float raises where C
-    does not (1/0.0: ZeroDivisionError, 10.0**400: OverflowError) or turns complex ((-8)**0.5).
-    ModelDB 84589 kc.mod divides by parameters that default to 0: 1/0 = inf in NEURON."""
-    def run(a, b):
-        if _is_number(a) and _is_number(b):
-            with np.errstate(all="ignore"):
-                return float(op(np.float64(a), np.float64(b)))
-        return op(a, b)
-    return run
-
-
-def hoc_exp(x: float) -> float:
-    """NEURON's exp in a .mod file (hoc_Exp, nrn/src/oc/math.cpp) of a number: 0 below -700, exp(700)
-    above 700 (NEURON warns "exp(x) out of range, returning exp(700)"), nan for nan. Traced arrays
-    take jax.numpy's exp (inf beyond 709.8, subnormals below -700: docs/nmodl.md)."""
-    return 0.0 if x < -700.0 else math.exp(min(float(x), 700.0))
-
-
-def _is_number(x) -> bool:
-    return isinstance(x, (int, float, np.floating, np.integer)) and not isinstance(x, (bool, np.bool_))
-
-
 _ARITH = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
           "/": _c_float(lambda a, b: a / b), "^": _c_float(lambda a, b: a ** b),
           ">": lambda a, b: a > b, "<": lambda a, b: a < b, ">=": lambda a, b: a >= b,
