@@ -70,7 +70,9 @@ PARAMETER { g = 0.001 (S/cm2) }
 ASSIGNED { v (mV) i (mA/cm2) cai (mM) minf mtau (ms) x }
 STATE { m }
 """
-RATES = "PROCEDURE rates(v (mV)) {\n minf = 1/(1 + exp(-v/8))\n mtau = 2\n}\n"
+RATES = ("PROCEDURE rates(v (mV)) {\n minf = 1/(1 + exp(-v/8))\n mtau = 2\n}\n"
+         "PROCEDURE tabled(v (mV)) {\n TABLE minf, mtau FROM -100 TO 100 WITH 200\n rates(v)\n}\n"
+         "PROCEDURE tabled1(v (mV)) {\n TABLE minf FROM -100 TO 100 WITH 200\n rates(v)\n}\n")
 #: case -> (BREAKPOINT after its SOLVE, DERIVATIVE's body, what the refusal names, or None where it runs)
 CASES = {
     "read_only_in_solve": ("rates(v)", "m' = (minf - m)/mtau", "minf, mtau"),  # kahp.mod, NaIn.mod
@@ -79,6 +81,9 @@ CASES = {
     "through_local": ("x = v*2\n minf = x/100\n mtau = 2", "m' = (minf - m)/mtau", "minf"),
     "partly_set": ("rates(v)", "mtau = 2\n m' = (minf - m)/mtau", "minf"),
     "set_first": ("rates(v)", "rates(v)\n m' = (minf - m)/mtau", None),  # NapIn.mod
+    "table_lists_both": ("tabled(v)", "tabled(v)\n m' = (minf - m)/mtau", None),
+    # a TABLE not listing mtau: NEURON's lookup (usetable 1) skips the body that sets it
+    "table_lists_one": ("tabled1(v)", "tabled1(v)\n m' = (minf - m)/mtau", "mtau"),
     "free_of_v": ("minf = 0.3\n mtau = 2*g", "m' = (minf - m)/mtau", None),  # a temperature factor
     "from_cai": ("minf = cai/(cai + 1e-4)", "m' = (minf - m)/mtau", "minf"),  # kcasimple.mod's oinf, not set in DERIVATIVE
     "cai_set_first": ("minf = cai/(cai + 1e-4)", "minf = cai/(cai + 1e-4)\n m' = (minf - m)/mtau", None),  # kcasimple.mod

@@ -6,7 +6,8 @@ and the ion values of the step:
   DERIVATIVE before its use (ModelDB 267599 kcasimple.mod, an SK channel): nrn_state never sees
   BREAKPOINT's value (computed from the cai of the step's start, which a pool then moves);
 - rates(v) sets minf and mtau from v in BREAKPOINT, and the DERIVATIVE calls rates(v) itself before
-  reading them (ModelDB 266797 NapIn.mod's trates(v)): likewise;
+  reading them (ModelDB 266797 NapIn.mod's trates(v), with its TABLE: the lookup sets both names,
+  and the tests run it with usetable_nm_feedrate = 0, exact rates): likewise;
 - tadj = 3^((celsius - 22)/10), computed in BREAKPOINT only and read by the DERIVATIVE: free of v
   and of ion values, so recomputing it from the start-of-step states gives nrn_cur's value.
 ik = gbar o m (v - ek).
@@ -60,6 +61,7 @@ DERIVATIVE states {
 }
 
 PROCEDURE rates(v (mV)) {
+    TABLE minf, mtau FROM -100 TO 100 WITH 200
     minf = 1 / (1 + exp(-(v + 30) / 8))
     mtau = 1 + 4 * exp(-(v + 40) * (v + 40) / 400)
 }

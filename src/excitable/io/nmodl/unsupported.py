@@ -153,18 +153,24 @@ def _solve_sets_first(desc: Description, var: str) -> bool:
 
 def _sets_first(desc: Description, node, var: str) -> bool | None:
     """True where the top-level statements of ``node`` set ``var`` (``var = ...`` whose right side,
-    with what it calls, does not mention it, or a call of a PROCEDURE that does so) before any
-    other mention; False where a mention comes first (a read, or an if or loop that may not set
-    it); None where none mentions it."""
+    with what it calls, does not mention it, or a call of a PROCEDURE that does so; a TABLE that
+    lists it is passed over) before any other mention; False where a mention comes first (a read,
+    an if or loop that may not set it, a TABLE that does not list it: its lookup skips the body);
+    None where none mentions it."""
     from excitable.io.nmodl.mechanism import _mentions
     from excitable.io.nmodl.parse import dsl
 
     word = re.compile(rf"\b{re.escape(var)}\b")
     for st in _statements(node):
+        text = dsl().to_nmodl(st).strip()
+        if st.is_table_statement():  # NEURON's lookup sets the names it lists (usetable 1), else the body runs
+            listed = re.match(r"TABLE\s+(.*?)\s+(?:DEPEND|FROM)\b", text, re.S)
+            if listed and var in re.split(r"\s*,\s*", listed.group(1)):
+                continue
+            return False
         whole = _mentions(desc, st)
         if not word.search(whole):
             continue
-        text = dsl().to_nmodl(st).strip()
         if re.match(rf"{re.escape(var)}\s*=(?!=)", text):
             return not word.search(whole.split("=", 1)[1])
         call = re.fullmatch(r"(\w+)\s*\((.*)\)", text, re.S)
