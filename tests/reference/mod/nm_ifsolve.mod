@@ -5,7 +5,8 @@ nocmodl moves the SOLVE into nrn_state, run at every step whatever the condition
 writing no current, runs the if/else (the SOLVE taken out) in nrn_state after it. Ca2+ enters a
 shell of depth `depth` by the compartment's total ica and leaves with time constant `taur` toward
 `cainf`; a Ca current beside it (the wheel's cachan1.mod) feeds it. Units: mA/cm2 -> mM/ms is
-1e4 / (2 F depth(um)).
+1e4 / (2 F depth(um)). The guard keeps cai at or above camin (0, capr's, by default: it never
+acts there), by NEURON's order: the SOLVE, then the if/else in nrn_state.
 ENDCOMMENT
 
 NEURON {
@@ -25,6 +26,7 @@ PARAMETER {
     taur = 20 (ms)
     depth = 0.1 (um)
     cainf = 1e-4 (mM)
+    camin = 0 (mM)  : GLOBAL: 0 as in capr.mod; a test raises it above cainf so the guard acts
 }
 
 ASSIGNED { ica (mA/cm2) }
@@ -34,8 +36,8 @@ STATE { cai (mM) }
 INITIAL { cai = cainf }
 
 BREAKPOINT {
-    if (cai < 0) {
-        cai = 0
+    if (cai < camin) {
+        cai = camin
     } else {
         SOLVE state METHOD cnexp
     }

@@ -3,8 +3,10 @@ Test mechanism (issue 18): a gate x whose SOLVE sits two ifs deep in BREAKPOINT,
 beside a current that reads it: the form of ModelDB 182134's capr.mod (`if (cai < 0) { cai = 0 }
 else { SOLVE ... }`), nested further. nocmodl (NEURON 9.0.2) runs the SOLVE in nrn_state at every
 step whatever the conditions, and the if/else with the SOLVE taken out in nrn_cur, where the
-guard `x > 1` never holds (x relaxes toward xinf(v) < 1). x relaxes toward a sigmoid of v, and
-the current g*x*(v - e) is an outward K-like current that shapes the spikes.
+guard `x > xmax` holds only where a test lowers xmax (x relaxes toward xinf(v) < 1): then
+nrn_cur sets x = xmax, a write that stays, and nrn_state's SOLVE starts from it. x relaxes
+toward a sigmoid of v, and the current g*x*(v - e) is an outward K-like current that shapes the
+spikes.
 ENDCOMMENT
 
 NEURON {
@@ -23,6 +25,7 @@ PARAMETER {
     e = -80 (mV)
     tau = 3 (ms)
     on = 1
+    xmax = 1  : GLOBAL: at 1 the guard never acts; a test lowers it so that it does
 }
 
 ASSIGNED { v (mV) i (mA/cm2) }
@@ -33,8 +36,8 @@ INITIAL { x = xinf(v) }
 
 BREAKPOINT {
     if (on > 0) {
-        if (x > 1) {
-            x = 1
+        if (x > xmax) {
+            x = xmax
         } else if (on < 2) {
             { SOLVE state METHOD cnexp }
         }

@@ -272,3 +272,27 @@ def _statements(statement_block):
                 yield from _statements(branch.statement_block)
             if inner.elses is not None:
                 yield from _statements(inner.elses.statement_block)
+
+
+def state_writes(desc: Description) -> tuple[str, ...]:
+    """The STATEs BREAKPOINT assigns outside its SOLVE (directly or in a PROCEDURE it calls), such as
+    capr.mod's guard ``if (cai < 0) { cai = 0 }``. NEURON keeps such a write in the instance's data:
+    where the file writes a current, nrn_cur makes it before nrn_state's SOLVE (``mechanism.feeds``
+    carries it into ``advance``); where it writes none, BREAKPOINT runs in nrn_state after the SOLVE
+    (``advance`` runs it there). Checked in the C of nocmodl 9.0.2 and beside NEURON
+    (tests/io/nmodl/test_nested_solve.py)."""
+    from excitable.io.nmodl.parse import dsl
+
+    if desc.breakpoint is None:
+        return ()
+    text, seen, todo = "", set(), [desc.breakpoint]
+    while todo:
+        block = todo.pop()
+        part = dsl().to_nmodl(block)
+        text += "\n" + part
+        for name in set(re.findall(r"\b(\w+)\s*\(", part)) - seen:
+            seen.add(name)
+            if name in desc.procedures:
+                todo.append(desc.procedures[name])
+    written = {a + b for a, b in re.findall(r"\b([A-Za-z_]\w*)(\[\d+\])?\s*=(?!=)", text)}
+    return tuple(x for x in desc.states if x in written or x.split("[")[0] in written and "[" in x)

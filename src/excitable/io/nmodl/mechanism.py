@@ -32,7 +32,7 @@ from excitable.io.nmodl import concentrations, function_tables, parameter_writes
 from excitable.io.nmodl import linear as linear_blocks
 from excitable.io.nmodl import nonlinear as nonlinear_blocks
 from excitable.io.nmodl.affine import Affine, materialize
-from excitable.io.nmodl.describe import SPECIAL, Description, ion_default
+from excitable.io.nmodl.describe import SPECIAL, Description, ion_default, state_writes
 from excitable.io.nmodl.expressions import EXP_CACHE, Compiler, Scope, kinetic_block, kinetic_present
 from excitable.io.nmodl.units import factors
 from excitable.physics.channel import AbstractChannel, channel
@@ -155,8 +155,9 @@ def feeds(desc: Description, breakpoint_text: str, solve_text: str) -> tuple[str
     set_bp = set(re.findall(r"\b([A-Za-z_]\w*)\s*=(?!=)", breakpoint_text))
     reads = set(concentrations.current_reads(desc))
     mechanism_level = (set(desc.assigned) | set(desc.currents) | set(desc.parameters)) - SPECIAL  # not locals
-    return tuple(sorted(x for x in set_bp & _reads(solve_text) & mechanism_level
-                        if x not in reads and x not in desc.states))
+    own = set(state_writes(desc)) if desc.currents else set()  # nrn_cur's write of a STATE stays (describe.py)
+    return tuple(sorted(x for x in set_bp & (_reads(solve_text) | own) & (mechanism_level | own)
+                        if x not in reads and (x in own or x not in desc.states)))
 
 
 class Generated:
@@ -339,7 +340,8 @@ def make_class(desc: Description, mod, tables=None):
                 continue
             kinetic_present(scope, gen.eq_states[block], lambda b=block, m=method: solvers.solve(
                 m, gen.derivatives[b], scope, gen.eq_states[b], linear=gen.linear.get(b, False)))
-        if written_e or writes.breakpoint_in_state:  # no currents: NEURON runs it in nrn_state, after the SOLVE
+        if written_e or writes.breakpoint_in_state or state_writes(desc) and not currents:  # no currents: NEURON
+            # runs BREAKPOINT in nrn_state, after the SOLVE (capr.mod's `if (cai < 0) { cai = 0 }`)
             gen.breakpoint(scope)
         out = _states_out(scope, v, celsius)
         if flag:
