@@ -95,7 +95,7 @@ def _first_problem(flat, name: str) -> int:
 
 
 class Writes:
-    """The PARAMETERs a density mechanism's blocks assign, read from the file (``mod.text``)."""
+    """The PARAMETERs a mechanism's blocks assign, read from the file (``mod.text``)."""
 
     def __init__(self, desc: Description, text: str):
         self.desc = desc
@@ -108,7 +108,8 @@ class Writes:
         self.flat = {"INITIAL": _flat(self.lines, self.blocks, "INITIAL"),
                      "BREAKPOINT": _flat(self.lines, self.blocks, "BREAKPOINT"),
                      "SOLVE": [x for b in solved for x in _flat(self.lines, self.blocks, b)]}
-        self.in_state = not desc.currents  # NEURON runs a current-free BREAKPOINT in nrn_state
+        # NEURON runs a current-free BREAKPOINT in nrn_state (a point process's: currents, point.py)
+        self.in_state = not desc.currents and not desc.point
 
     def written(self, where: str) -> list[str]:
         return [p for p in self.names if any(_assigns(code, p) for _, code, _ in self.flat[where])]
@@ -119,8 +120,9 @@ class Writes:
         return self.in_state and bool(self.written("BREAKPOINT"))
 
     def carried(self) -> tuple[str, ...]:
-        """The PARAMETERs carried as states, in the file's order."""
-        where = {*self.written("INITIAL"), *self.written("SOLVE")}
+        """The PARAMETERs carried as states, in the file's order (a point process: those INITIAL
+        assigns, events.carried_extra)."""
+        where = {*self.written("INITIAL"), *(self.written("SOLVE") if not self.desc.point else ())}
         if self.in_state:
             where |= set(self.written("BREAKPOINT"))
         return tuple(p for p in self.names if p in where)
@@ -133,23 +135,26 @@ class Writes:
             if line := _first_problem(self.flat["BREAKPOINT"], p):
                 found.append((line, f"PARAMETER {p} read in BREAKPOINT before it is assigned there (NEURON: "
                                     "the previous step's value)"))
+        for p in self.written("SOLVE") if self.desc.point else ():
+            if p not in self.carried() and (line := _first_problem(self.flat["SOLVE"], p)):
+                found.append((line, f"PARAMETER {p} read in a point process's SOLVE'd block before it is "
+                                    "assigned there (NEURON: the previous step's value)"))
         later = self.flat["SOLVE"] + (self.flat["BREAKPOINT"] if self.in_state else [])
         for p in {*self.written("SOLVE"), *(self.written("BREAKPOINT") if self.in_state else ())}:
             if is_global(p) and (line := _first_problem(later, p)):
                 found.append((line, f"GLOBAL PARAMETER {p} read before it is assigned in a step (NEURON: one "
                                     "value shared by all instances; declare it RANGE)"))
         for p in self.written("INITIAL"):
-            if is_global(p) and (line := self._global_initial(p, set(factor_names))):
-                found.append((line, f"GLOBAL PARAMETER {p} assigned in INITIAL from values of the instance, "
-                                    "conditionally or after a read (NEURON keeps one value for all instances, "
-                                    "the last one's; declare it RANGE)"))
+            if is_global(p) and (where := self._global_initial(p, set(factor_names))):
+                found.append((where[0], f"GLOBAL PARAMETER {p} assigned in INITIAL {where[1]} (NEURON keeps one "
+                                        f"value for all instances, the last one's; RANGE {p} runs)"))
         return found
 
-    def _global_initial(self, p: str, factor_names: set[str]) -> int:
-        """The line of a GLOBAL's INITIAL assignment that is not one value for all instances, or 0."""
+    def _global_initial(self, p: str, factor_names: set[str]) -> tuple[int, str] | None:
+        """(line, how) of a GLOBAL's INITIAL assignment that is not one value for all instances."""
         flat = self.flat["INITIAL"]
         if line := _first_problem(flat, p):
-            return line
+            return line, "conditionally or after a read of it"
         desc = self.desc
         shared = ({g for g in self.names if g not in desc.ranges and g not in self.carried()}
                   | set(desc.constants) | factor_names | MATH | {"celsius"})
@@ -157,17 +162,17 @@ class Writes:
             if m := re.match(rf"\s*{re.escape(p)}\s*=(?!=)(.*)", code):
                 names = set(re.findall(r"\b([A-Za-z_]\w*)\b", m.group(1)))
                 if cond or names - shared:
-                    return line
-        return 0
+                    return line, (f"from {', '.join(sorted(names - shared))}, values of each instance"
+                                  if names - shared else "conditionally")
+        return None
 
 
 def problems(mod, desc: Description) -> list[tuple[int, str]]:
-    """``Writes.problems`` of a density mechanism (a point process carries what INITIAL sets:
-    events.carried_extra), for unsupported.find."""
+    """``Writes.problems`` of a density mechanism or point process, for unsupported.find."""
     from excitable.errors import ModelError
     from excitable.io.nmodl.units import factors
 
-    if desc.point or not desc.suffix:
+    if not desc.suffix:
         return []
     try:
         names = factors(mod)
