@@ -10,8 +10,8 @@ on neither. Both sides of the line:
   (cai moves every step) under a current clamp that fires (V moves every step);
 - refused with their line: a value from v or cai the DERIVATIVE reads and does not set first
   (ModelDB 84589 kahp.mod, 115356 NaIn.mod: rates(v) after the SOLVE only), set after a read, set
-  inside an if (conservative: NEURON may agree where every branch sets it), or from v through
-  another variable.
+  inside an if without else, or by an if/else whose condition or a branch reads it, or from v
+  through another variable (an if/else setting it first on every branch runs).
 
 Tolerance: every trace within 1e-6 of its largest magnitude at every step (issue 18), as in
 test_pools: both sides are float64 and evaluate the same expressions, so only the order of operations
@@ -78,6 +78,9 @@ CASES = {
     "read_only_in_solve": ("rates(v)", "m' = (minf - m)/mtau", "minf, mtau"),  # kahp.mod, NaIn.mod
     "set_after_read": ("rates(v)", "m' = (minf - m)/mtau\n rates(v)", "minf, mtau"),
     "set_in_if": ("rates(v)", "if (m > 0.5) { rates(v) }\n m' = (minf - m)/mtau", "minf, mtau"),
+    "set_in_if_else": ("rates(v)", "if (m > 0.5) { rates(v) } else { minf = 0\n mtau = 1 }\n m' = (minf - m)/mtau", None),
+    "read_in_else": ("rates(v)", "if (m > 0.5) { rates(v) } else { mtau = minf }\n m' = (minf - m)/mtau", "minf"),
+    "if_on_it": ("rates(v)", "if (minf > 0.5) { rates(v) } else { rates(v) }\n m' = (minf - m)/mtau", "minf"),
     "through_local": ("x = v*2\n minf = x/100\n mtau = 2", "m' = (minf - m)/mtau", "minf"),
     "partly_set": ("rates(v)", "mtau = 2\n m' = (minf - m)/mtau", "minf"),
     "set_first": ("rates(v)", "rates(v)\n m' = (minf - m)/mtau", None),  # NapIn.mod

@@ -2,8 +2,9 @@ COMMENT
 Test mechanism (issue 18): variables that BREAKPOINT sets after its SOLVE and that the SOLVE'd
 DERIVATIVE block reads, in the forms where NEURON's nrn_state sees the same values whatever the V
 and the ion values of the step:
-- oinf = 1/(1 + (km/cai)^4), recomputed in BREAKPOINT "for display" and set again at the top of the
-  DERIVATIVE before its use (ModelDB 267599 kcasimple.mod, an SK channel): nrn_state never sees
+- oinf = 1/(1 + (km/cai)^4) (0 where cai <= 0, in an if/else), recomputed in BREAKPOINT "for display"
+  and set again at the top of the DERIVATIVE, on both branches, before its use (ModelDB 267599
+  kcasimple.mod, an SK channel, as written there): nrn_state never sees
   BREAKPOINT's value (computed from the cai of the step's start, which a pool then moves);
 - rates(v) sets minf and mtau from v in BREAKPOINT, and the DERIVATIVE calls rates(v) itself before
   reading them (ModelDB 266797 NapIn.mod's trates(v), with its TABLE: the lookup sets both names,
@@ -47,14 +48,22 @@ INITIAL {
 
 BREAKPOINT {
     SOLVE states METHOD cnexp
-    oinf = 1 / (1 + pow(km / cai, 4))
+    if (cai > 0) {
+        oinf = 1 / (1 + pow(km / cai, 4))
+    } else {
+        oinf = 0
+    }
     rates(v)
     tadj = 3 ^ ((celsius - 22) / 10)
     ik = gbar * o * m * (v - ek)
 }
 
 DERIVATIVE states {
-    oinf = 1 / (1 + pow(km / cai, 4))
+    if (cai > 0) {
+        oinf = 1 / (1 + pow(km / cai, 4))
+    } else {
+        oinf = 0
+    }
     rates(v)
     o' = (oinf - o) / otau
     m' = tadj * (minf - m) / mtau

@@ -154,9 +154,9 @@ def _solve_sets_first(desc: Description, var: str) -> bool:
 def _sets_first(desc: Description, node, var: str) -> bool | None:
     """True where the top-level statements of ``node`` set ``var`` (``var = ...`` whose right side,
     with what it calls, does not mention it, or a call of a PROCEDURE that does so; a TABLE that
-    lists it is passed over) before any other mention; False where a mention comes first (a read,
-    an if or loop that may not set it, a TABLE that does not list it: its lookup skips the body);
-    None where none mentions it."""
+    lists it is passed over, an if/else whose every branch sets it first) before any other mention;
+    False where a mention comes first (a read, an if or loop that may not set it, a TABLE that does
+    not list it: its lookup skips the body); None where none mentions it."""
     from excitable.io.nmodl.mechanism import _mentions
     from excitable.io.nmodl.parse import dsl
 
@@ -173,12 +173,25 @@ def _sets_first(desc: Description, node, var: str) -> bool | None:
             continue
         if re.match(rf"{re.escape(var)}\s*=(?!=)", text):
             return not word.search(whole.split("=", 1)[1])
+        if st.is_if_statement():  # kcasimple.mod: if (cai > 0) { oinf = ... } else { oinf = 0 }
+            return _every_branch_sets_first(desc, st, var)
         call = re.fullmatch(r"(\w+)\s*\((.*)\)", text, re.S)
         proc = desc.procedures.get(call.group(1)) if call else None
         if proc is None or word.search(call.group(2)) or var in [a.get_node_name() for a in proc.parameters]:
             return False
         return bool(_sets_first(desc, proc, var))
     return None
+
+
+def _every_branch_sets_first(desc: Description, st, var: str) -> bool:
+    """Whether an if/else if/else sets ``var`` first on every path: its conditions do not mention
+    it, it has an ELSE, and every branch sets it before any read."""
+    from excitable.io.nmodl.mechanism import _mentions
+
+    word = re.compile(rf"\b{re.escape(var)}\b")
+    if st.elses is None or any(word.search(_mentions(desc, c)) for c in [st.condition, *(e.condition for e in st.elseifs)]):
+        return False
+    return all(_sets_first(desc, b, var) is True for b in [st, *st.elseifs, st.elses])
 
 
 def _block_lines(lines: list[str], keyword: str, pattern: str) -> list[int]:
