@@ -84,7 +84,12 @@ def test_assignments_neuron_runs_otherwise_are_refused_with_their_line(tmp_path,
     assert bad == 1 and any(re.search(rf":{line}: {why}", s) for s in lines)
 
 
-@pytest.mark.parametrize("stem", ["nm_pinit_global", "nm_pinit_range", "nm_pinit_peak", "nm_pinit_syn"])
-def test_mod_check_says_the_files_run(stem):
+KEPT = {"nm_pinit_global": "c (INITIAL)", "nm_pinit_range": "c (INITIAL)",
+        "nm_pinit_peak": "vpeak (BREAKPOINT), tpeak (BREAKPOINT), n (the SOLVE'd blocks)", "nm_pinit_syn": "tau1 (INITIAL)"}
+
+
+@pytest.mark.parametrize("stem", sorted(KEPT))
+def test_mod_check_says_the_files_run_and_names_the_kept_parameters(stem):
     lines, bad = check_file(OWN / f"{stem}.mod")
     assert bad == 0 and lines[-1].endswith("supported: yes (ex.load_mod runs it)")
+    assert f"  parameters its blocks assign, kept from block to block as NEURON keeps them: {KEPT[stem]}" in lines

@@ -179,3 +179,14 @@ def problems(mod, desc: Description) -> list[tuple[int, str]]:
     except ModelError:  # an unknown UNITS factor: refused by units.problems
         names = {}
     return Writes(desc, mod.text).problems(names)
+
+
+def check_lines(mod, desc: Description) -> list[str]:
+    """``excitable mod check``'s line naming the PARAMETERs the blocks assign (kept as states)."""
+    if not desc.suffix or (desc.point and not desc.initial):
+        return []
+    w = Writes(desc, mod.text)
+    blocks = (("INITIAL", "INITIAL"), ("SOLVE", "the SOLVE'd blocks"), ("BREAKPOINT", "BREAKPOINT"))
+    where = {p: [label for key, label in blocks if p in w.written(key)] for p in w.carried()}
+    return [f"  parameters its blocks assign, kept from block to block as NEURON keeps them: "
+            + ", ".join(f"{p} ({' and '.join(b)})" for p, b in where.items())] if where else []
