@@ -16,9 +16,12 @@ several-fold). Spike times within 0.05 ms (issue 18, two steps of 0.025 ms).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
+from excitable.errors import ModelError
 from excitable.interfaces.cli.main import main
 from excitable.io.nmodl import load_mod
 from tests.io.nmodl.neuron_side import OWN, leaky_compartment, mod_file, neuron_run, neuron_with_mods
@@ -122,3 +125,35 @@ def test_a_solve_at_any_depth_is_found(body, tmp_path):
                     "DERIVATIVE s { x' = -x }\n")
     method = body.split("METHOD ")[1].split()[0]
     assert load_mod(path).description.solves == (("s", method),)
+
+
+#: BREAKPOINT (beside a current) -> the STATE refused, or None where one run of it equals NEURON's
+#: two (nrn_cur runs BREAKPOINT at v + 0.001 mV, then at v, each from what the first left).
+#: `x = x*0.99` above 0.3, run once, was 0.15 of x's range off NEURON's (measured beside NEURON
+#: 9.0.2 with nm_ifsolve_deep's equations); a clamp to a value no run changes is what nm_ifsolve_deep
+#: runs beside NEURON above.
+WRITES = {
+    "if (x > 0.3) { x = x*0.99 } else { SOLVE s METHOD cnexp }": "x",     # reads itself
+    "x = 0.5\n SOLVE s METHOD cnexp": None,                               # a constant: the same twice
+    "if (x > 1) { x = 0 } else { x = 2 }\n SOLVE s METHOD cnexp": "x",    # two assignments: toggles
+    "y = a*2\n if (x > 1) { x = y }\n SOLVE s METHOD cnexp": "x",         # from a name BREAKPOINT sets
+    "FROM k = 0 TO 1 { x = 0.5 }\n SOLVE s METHOD cnexp": "x",            # in a loop
+    "if (x < 0) { x = 0 } else { SOLVE s METHOD cnexp }": None,           # capr.mod's guard
+}
+
+
+@pytest.mark.parametrize("body", sorted(WRITES))
+def test_a_state_write_a_second_run_would_change_is_refused_with_its_line(body, tmp_path):
+    path = tmp_path / "writes.mod"
+    path.write_text("NEURON { SUFFIX writes NONSPECIFIC_CURRENT i }\nPARAMETER { a = 1 }\n"
+                    "ASSIGNED { i y }\nLOCAL k\nSTATE { x }\nBREAKPOINT {\n " + body + "\n i = 0\n}\n"
+                    "DERIVATIVE s { x' = -x }\n")
+    if WRITES[body] is None:
+        assert load_mod(path).description.solves == (("s", "cnexp"),)
+        return
+    with pytest.raises(ModelError) as err:
+        load_mod(path)
+    line = 1 + path.read_text().splitlines().index(next(ln for ln in path.read_text().splitlines()
+                                                        if re.search(r"\bx\s*=(?!=)", ln)))
+    assert str(err.value).startswith(f"{path}:{line}: BREAKPOINT assigning STATE x so that a second run "
+                                     "changes it (NEURON's nrn_cur runs BREAKPOINT twice a step) not supported")

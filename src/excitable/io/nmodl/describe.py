@@ -296,3 +296,46 @@ def state_writes(desc: Description) -> tuple[str, ...]:
                 todo.append(desc.procedures[name])
     written = {a + b for a, b in re.findall(r"\b([A-Za-z_]\w*)(\[\d+\])?\s*=(?!=)", text)}
     return tuple(x for x in desc.states if x in written or x.split("[")[0] in written and "[" in x)
+
+
+def rewritten_states(desc: Description) -> tuple[str, ...]:
+    """STATEs among ``state_writes`` whose write a second run of BREAKPOINT could change, where the
+    file writes a current: NEURON's nrn_cur runs BREAKPOINT twice a step (at v + 0.001 mV, then v,
+    for the slope), each run from what the first left (``x = x*0.99`` applies twice: 0.15 of x's
+    range off when run once, checked beside NEURON 9.0.2), while ``advance`` takes one run's write.
+    One run equals two where each such STATE has a single assignment ``x = e`` (outside a loop and
+    a PROCEDURE), ``e`` and the conditions around it reading no name BREAKPOINT assigns (x itself
+    allowed in the conditions): a second run then writes the same ``e`` or nothing (capr.mod's
+    ``if (cai < 0) { cai = 0 }``, a clamp ``if (x > xmax) { x = xmax }``)."""
+    from excitable.io.nmodl.parse import dsl
+
+    writes = state_writes(desc)
+    if not desc.currents or not writes:
+        return ()
+    whole = dsl().to_nmodl(desc.breakpoint)
+    assigned = {m.group(1) for m in re.finditer(r"\b([A-Za-z_]\w*)(?:\[\d+\])?\s*=(?!=)", whole)}
+    sites: dict[str, list[bool]] = {x: [] for x in writes}
+
+    def names(node) -> set[str]:
+        return set(re.findall(r"\b[A-Za-z_]\w*\b", dsl().to_nmodl(node)))
+
+    def walk(statements, conds: set[str], loop: bool) -> None:
+        for st in statements:
+            e = st.expression if st.is_expression_statement() else st
+            if e.is_binary_expression() and e.op.eval() == "=" and (x := dsl().to_nmodl(e.lhs).strip()) in sites:
+                sites[x].append(not loop and not (names(e.rhs) & assigned) and not (conds & assigned - {x}))
+            elif e.is_statement_block():
+                walk(e.statements, conds, loop)
+            elif e.is_if_statement():
+                inner = conds | names(e.condition)
+                walk(e.statement_block.statements, inner, loop)
+                for branch in e.elseifs:
+                    inner |= names(branch.condition)
+                    walk(branch.statement_block.statements, inner, loop)
+                if e.elses is not None:
+                    walk(e.elses.statement_block.statements, inner, loop)
+            elif e.is_from_statement():
+                walk(e.statement_block.statements, conds, True)
+
+    walk(desc.breakpoint.statement_block.statements, set(), False)
+    return tuple(x for x in writes if sites[x] != [True])

@@ -155,9 +155,8 @@ def feeds(desc: Description, breakpoint_text: str, solve_text: str) -> tuple[str
     set_bp = set(re.findall(r"\b([A-Za-z_]\w*)\s*=(?!=)", breakpoint_text))
     reads = set(concentrations.current_reads(desc))
     mechanism_level = (set(desc.assigned) | set(desc.currents) | set(desc.parameters)) - SPECIAL  # not locals
-    own = set(state_writes(desc)) if desc.currents else set()  # nrn_cur's write of a STATE stays (describe.py)
-    return tuple(sorted(x for x in set_bp & (_reads(solve_text) | own) & (mechanism_level | own)
-                        if x not in reads and (x in own or x not in desc.states)))
+    fed = {x for x in set_bp & _reads(solve_text) & mechanism_level if x not in reads and x not in desc.states}
+    return tuple(sorted(fed | set(state_writes(desc) if desc.currents else ())))  # nrn_cur's STATE writes stay too
 
 
 class Generated:
@@ -340,8 +339,7 @@ def make_class(desc: Description, mod, tables=None):
                 continue
             kinetic_present(scope, gen.eq_states[block], lambda b=block, m=method: solvers.solve(
                 m, gen.derivatives[b], scope, gen.eq_states[b], linear=gen.linear.get(b, False)))
-        if written_e or writes.breakpoint_in_state or state_writes(desc) and not currents:  # no currents: NEURON
-            # runs BREAKPOINT in nrn_state, after the SOLVE (capr.mod's `if (cai < 0) { cai = 0 }`)
+        if written_e or writes.breakpoint_in_state or not currents and state_writes(desc):  # no currents: after SOLVE
             gen.breakpoint(scope)
         out = _states_out(scope, v, celsius)
         if flag:
