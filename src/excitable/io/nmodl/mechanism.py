@@ -28,12 +28,29 @@ import jax.numpy as jnp
 from jax.custom_derivatives import SymbolicZero
 
 from excitable.errors import ModelError
-from excitable.io.nmodl import concentrations, function_tables, parameter_writes, pointers, solvers
+from excitable.io.nmodl import (
+    concentrations,
+    function_tables,
+    parameter_writes,
+    pointers,
+    solvers,
+)
 from excitable.io.nmodl import linear as linear_blocks
 from excitable.io.nmodl import nonlinear as nonlinear_blocks
 from excitable.io.nmodl.affine import Affine, materialize
 from excitable.io.nmodl.describe import SPECIAL, Description, ion_default, state_writes
-from excitable.io.nmodl.expressions import EXP_CACHE, Compiler, Scope, kinetic_block, kinetic_present
+from excitable.io.nmodl.expressions import (
+    EXP_CACHE,
+    Compiler,
+    Scope,
+    kinetic_block,
+    kinetic_present,
+)
+from excitable.io.nmodl.parameter_writes import (  # what NEURON keeps between blocks
+    _reads,
+    carried,
+    kept,
+)
 from excitable.io.nmodl.units import factors
 from excitable.physics.channel import AbstractChannel, channel
 
@@ -99,43 +116,9 @@ def equation_states(desc: Description, block_name: str) -> tuple[str, ...]:
     return tuple(s for s in desc.states if s in named)
 
 
-def carried(desc: Description, breakpoint_text: str) -> tuple[str, ...]:
-    """ASSIGNED variables BREAKPOINT reads but never sets (``minf`` of an instantaneous gate, set by
-    the SOLVE'd block or INITIAL): in NEURON they keep their last value between blocks, so they are
-    carried from ``advance`` and ``steady_state`` to ``currents`` as extra states."""
-    read = set(re.findall(r"\b([A-Za-z_]\w*)\b", breakpoint_text))
-    written = set(re.findall(r"\b([A-Za-z_]\w*)\s*=(?!=)", breakpoint_text))
-    ion_vars = {v for ion in desc.ions for v in ion.read + ion.write}
-    return tuple(a for a in desc.assigned if a in read and a not in written and a not in SPECIAL
-                 and a not in ion_vars and a not in desc.currents)
-
-
-def _reads(text: str) -> set[str]:
-    """Names in NMODL ``text``, array elements with a literal index as "x[0]" too."""
-    return set(re.findall(r"\b([A-Za-z_]\w*)\b", text)) | {a + b for a, b in re.findall(r"\b(\w+)(\[\d+\])", text)}
-
-
-def kept(desc: Description, breakpoint_text: str, solve_text: str, initial_text: str) -> tuple[str, ...]:
-    """ASSIGNED variables the SOLVE'd blocks read and only INITIAL sets (capmpr.mod's ``voli``,
-    ``area1``, rate constants ``c1``..``c4`` from ``diam``; an array pool's shell volumes), and a
-    written concentration that is ASSIGNED (a shell pool's ``cai = ca[0]``): NEURON keeps them in
-    the instance's data, so they are carried as states."""
-    def assigned_in(text):
-        return {x.split("[")[0] for x in re.findall(r"\b([A-Za-z_][\w\[\]]*)\s*=(?!=)", text)}
-
-    read, set_bp = _reads(solve_text), assigned_in(breakpoint_text)
-    # set by INITIAL only: a variable the SOLVE'd blocks set themselves (rates) is not carried
-    set_before = assigned_in(initial_text) - assigned_in(solve_text)
-    ion_vars = {v for ion in desc.ions for v in ion.read + ion.write}
-    out = [a for a in desc.assigned if (a in read or "[" in a and a.split("[")[0] in read) and a.split("[")[0] not in set_bp
-           and a not in SPECIAL and a not in ion_vars and a not in desc.currents
-           and a.split("[")[0] in set_before]
-    return tuple(out) + tuple(c for c in concentrations.conc_writes(desc) if c not in desc.states)
-
-
 def _narrowed(steady_state, mech, v, celsius):
     """``steady_state`` computed in float64 from a float32 ``mech`` and ``v``, rounded to float32."""
-    wide = lambda a: jnp.asarray(a, jnp.float64) if jnp.issubdtype(jnp.result_type(a), jnp.floating) else a  # noqa: E731
+    wide = lambda a: jnp.asarray(a, jnp.float64) if jnp.issubdtype(jnp.result_type(a), jnp.floating) else a
 
     out = steady_state(jax.tree_util.tree_map(wide, mech), wide(v), wide(celsius))
     return jax.tree_util.tree_map(lambda a: jnp.asarray(a, jnp.float32), out)
@@ -255,7 +238,7 @@ def neuron_slope(raw):
         # away in floating point): that is most of a step's work.
         chan, v, s = primals
         dchan, dv, ds = tangents
-        is_zero = lambda t: isinstance(t, SymbolicZero)  # noqa: E731
+        is_zero = lambda t: isinstance(t, SymbolicZero)
         zero_rest = all(is_zero(t) for t in jax.tree.leaves((dchan, ds), is_leaf=is_zero))
         if zero_rest:
             out = raw(chan, v, s)

@@ -20,12 +20,16 @@ assigns the same value before reading it. What is not, is refused with its line 
 
 The order of reads and writes is read from the file's lines, with the FUNCTIONs and PROCEDUREs a
 block calls spliced in at the call; a line inside ``if``/``else`` counts as conditional.
+
+Also here, for mechanism.py: what NEURON keeps of the ASSIGNED variables between blocks
+(``carried``, ``kept``) and what BREAKPOINT feeds the SOLVE'd blocks' reads (``_reads``).
 """
 
 from __future__ import annotations
 
 import re
 
+from excitable.io.nmodl import concentrations
 from excitable.io.nmodl.describe import SPECIAL, Description
 from excitable.io.nmodl.parse import strip_comments
 
@@ -94,6 +98,43 @@ def _first_problem(flat, name: str) -> int:
     return 0
 
 
+# What NEURON keeps of the ASSIGNED variables between blocks (mechanism.py carries them as states).
+
+
+def carried(desc: Description, breakpoint_text: str) -> tuple[str, ...]:
+    """ASSIGNED variables BREAKPOINT reads but never sets (``minf`` of an instantaneous gate, set by
+    the SOLVE'd block or INITIAL): in NEURON they keep their last value between blocks, so they are
+    carried from ``advance`` and ``steady_state`` to ``currents`` as extra states."""
+    read = set(re.findall(r"\b([A-Za-z_]\w*)\b", breakpoint_text))
+    written = set(re.findall(r"\b([A-Za-z_]\w*)\s*=(?!=)", breakpoint_text))
+    ion_vars = {v for ion in desc.ions for v in ion.read + ion.write}
+    return tuple(a for a in desc.assigned if a in read and a not in written and a not in SPECIAL
+                 and a not in ion_vars and a not in desc.currents)
+
+
+def _reads(text: str) -> set[str]:
+    """Names in NMODL ``text``, array elements with a literal index as "x[0]" too."""
+    return set(re.findall(r"\b([A-Za-z_]\w*)\b", text)) | {a + b for a, b in re.findall(r"\b(\w+)(\[\d+\])", text)}
+
+
+def kept(desc: Description, breakpoint_text: str, solve_text: str, initial_text: str) -> tuple[str, ...]:
+    """ASSIGNED variables the SOLVE'd blocks read and only INITIAL sets (capmpr.mod's ``voli``,
+    ``area1``, rate constants ``c1``..``c4`` from ``diam``; an array pool's shell volumes), and a
+    written concentration that is ASSIGNED (a shell pool's ``cai = ca[0]``): NEURON keeps them in
+    the instance's data, so they are carried as states."""
+    def assigned_in(text):
+        return {x.split("[")[0] for x in re.findall(r"\b([A-Za-z_][\w\[\]]*)\s*=(?!=)", text)}
+
+    read, set_bp = _reads(solve_text), assigned_in(breakpoint_text)
+    # set by INITIAL only: a variable the SOLVE'd blocks set themselves (rates) is not carried
+    set_before = assigned_in(initial_text) - assigned_in(solve_text)
+    ion_vars = {v for ion in desc.ions for v in ion.read + ion.write}
+    out = [a for a in desc.assigned if (a in read or "[" in a and a.split("[")[0] in read) and a.split("[")[0] not in set_bp
+           and a not in SPECIAL and a not in ion_vars and a not in desc.currents
+           and a.split("[")[0] in set_before]
+    return tuple(out) + tuple(c for c in concentrations.conc_writes(desc) if c not in desc.states)
+
+
 class Writes:
     """The PARAMETERs a mechanism's blocks assign, read from the file (``mod.text``)."""
 
@@ -130,24 +171,24 @@ class Writes:
     def problems(self, factor_names=()) -> list[tuple[int, str]]:
         """(line, construct) of each assignment that cannot be run as NEURON runs it (module docstring)."""
         found = []
-        is_global = lambda p: p not in self.desc.ranges  # noqa: E731 (NEURON: a PARAMETER not RANGE is GLOBAL)
+        is_global = lambda p: p not in self.desc.ranges
         for p in self.written("BREAKPOINT") if not self.in_state else ():
             if line := _first_problem(self.flat["BREAKPOINT"], p):
-                found.append((line, f"PARAMETER {p} read in BREAKPOINT before it is assigned there (NEURON: "
-                                    "the previous step's value)"))
+                found.append((line, (f"PARAMETER {p} read in BREAKPOINT before it is assigned there (NEURON: the "
+                                    f"previous step's value)")))
         for p in self.written("SOLVE") if self.desc.point else ():
             if p not in self.carried() and (line := _first_problem(self.flat["SOLVE"], p)):
-                found.append((line, f"PARAMETER {p} read in a point process's SOLVE'd block before it is "
-                                    "assigned there (NEURON: the previous step's value)"))
+                found.append((line, (f"PARAMETER {p} read in a point process's SOLVE'd block before it is "
+                                    f"assigned there (NEURON: the previous step's value)")))
         later = self.flat["SOLVE"] + (self.flat["BREAKPOINT"] if self.in_state else [])
         for p in {*self.written("SOLVE"), *(self.written("BREAKPOINT") if self.in_state else ())}:
             if is_global(p) and (line := _first_problem(later, p)):
-                found.append((line, f"GLOBAL PARAMETER {p} read before it is assigned in a step (NEURON: one "
-                                    "value shared by all instances; declare it RANGE)"))
+                found.append((line, (f"GLOBAL PARAMETER {p} read before it is assigned in a step (NEURON: one "
+                                    f"value shared by all instances; declare it RANGE)")))
         for p in self.written("INITIAL"):
             if is_global(p) and (where := self._global_initial(p, set(factor_names))):
-                found.append((where[0], f"GLOBAL PARAMETER {p} assigned in INITIAL {where[1]} (NEURON keeps one "
-                                        f"value for all instances, the last one's; RANGE {p} runs)"))
+                found.append((where[0], (f"GLOBAL PARAMETER {p} assigned in INITIAL {where[1]} (NEURON keeps one "
+                                        f"value for all instances, the last one's; RANGE {p} runs)")))
         return found
 
     def _global_initial(self, p: str, factor_names: set[str]) -> tuple[int, str] | None:
@@ -188,5 +229,5 @@ def check_lines(mod, desc: Description) -> list[str]:
     w = Writes(desc, mod.text)
     blocks = (("INITIAL", "INITIAL"), ("SOLVE", "the SOLVE'd blocks"), ("BREAKPOINT", "BREAKPOINT"))
     where = {p: [label for key, label in blocks if p in w.written(key)] for p in w.carried()}
-    return [f"  parameters its blocks assign, kept from block to block as NEURON keeps them: "
+    return ["  parameters its blocks assign, kept from block to block as NEURON keeps them: "
             + ", ".join(f"{p} ({' and '.join(b)})" for p, b in where.items())] if where else []
