@@ -75,3 +75,14 @@ def test_an_empty_pool_runs_beside_neuron(capsys):
         pytest.skip(err)  # NEURON's compiler (or a C compiler) is missing here
     assert code == 0, out + err
     assert "same as NEURON" in out and "together, current clamp  v" in out
+
+
+def test_float32_concentrations_give_a_float32_potential():
+    # A float32 run (the GPU's type) carries float32 pools: a float64 reversal potential would make
+    # the scan's carry mixed (refused by lax.scan). Reference: the closed form in float64, to
+    # float32's relative accuracy (6e-8, with the log's rounding: 1e-6).
+    e32 = nernst(jnp.float32(1e-4), jnp.float32(2.0), 2, jnp.float32(6.3))
+    assert e32.dtype == jnp.float32
+    exact = 1e3 * 8.314462618 * (273.15 + 6.3) / (2 * 96485.33212) * math.log(2.0 / 1e-4)
+    assert math.isclose(float(e32), exact, rel_tol=1e-6)
+    assert float(nernst(jnp.float32(0.0), jnp.float32(2.0), 2, 6.3)) == 1e6

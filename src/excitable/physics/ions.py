@@ -38,7 +38,7 @@ def nernst(c_in, c_out, z, celsius):
         >>> float(nernst(0.0, 2.0, 2, 37.0))  # empty inside: NEURON's +1e6 mV
         1000000.0
     """
-    c_in, c_out, z = jnp.asarray(c_in, dtype=float), jnp.asarray(c_out, dtype=float), jnp.asarray(z, dtype=float)
+    c_in, c_out, z = jnp.asarray(c_in), jnp.asarray(c_out), jnp.asarray(z)  # their own dtype: float32 runs stay float32
     empty_in, empty_out = c_in <= 0.0, c_out <= 0.0
     ratio = jnp.where(empty_out, 1.0, c_out) / jnp.where(empty_in, 1.0, c_in)
     e = thermal_voltage(celsius) / jnp.where(z == 0.0, 1.0, z) * jnp.log(ratio)
