@@ -93,3 +93,42 @@ def test_mod_check_says_the_files_run_and_names_the_kept_parameters(stem):
     lines, bad = check_file(OWN / f"{stem}.mod")
     assert bad == 0 and lines[-1].endswith("supported: yes (ex.load_mod runs it)")
     assert f"  parameters its blocks assign, kept from block to block as NEURON keeps them: {KEPT[stem]}" in lines
+
+
+def _global_sim():
+    import excitable as ex
+
+    cls = load_mod(OWN / "nm_pinit_global.mod")
+    cell = ex.Cell.cylinder(length=10.0, diameter=10.0).insert(cls())
+    sim = ex.Simulation(cell, dt=0.025, temperature=6.3, v_init=-65.0)
+    sim.record("nm_pinit_global.o")
+    return ex, sim
+
+
+def test_the_kept_global_follows_its_closed_form_in_a_batch_and_the_fused_kernel():
+    # o' = (c - o)/tau from o = 0 with c = 0.9*cmax (INITIAL's): cnexp is exact for this linear ODE, so
+    # o(t) = c (1 - exp(-t/tau)) at every sample to float64 round-off (1e-12 allows ~1e4 roundings);
+    # a c left at its default (0.1) misses by 0.8 of the scale.
+    import jax.numpy as jnp
+    import numpy as np
+
+    ex, sim = _global_sim()
+    cmax = jnp.array([1.0, 2.0])
+    params = ex.with_param(ex.broadcast(sim.parameters(), 2), "nm_pinit_global.cmax", cmax)
+    t = np.arange(81) * 0.025
+    expected = 0.9 * np.asarray(cmax)[:, None] * (1.0 - np.exp(-t / 5.0))
+    for kernel in ("scan", "fused"):
+        o = np.asarray(sim.run_batch(2.0, params, kernel=kernel)["nm_pinit_global.o"])
+        np.testing.assert_allclose(o.reshape(2, -1), expected, rtol=0, atol=1e-12)
+
+
+def test_the_gradient_goes_through_the_parameter_initial_sets():
+    # d o(T)/d cmax = 0.9 (1 - exp(-T/tau)) (the closed form above), T = 2 ms; float64: 1e-9 relative
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+
+    ex, sim = _global_sim()
+    f, base = sim.function(2.0), sim.parameters()
+    grad = jax.grad(lambda c: f(ex.with_param(base, "nm_pinit_global.cmax", c))[-1, 0])(jnp.asarray(1.0))
+    assert float(grad) == pytest.approx(0.9 * (1.0 - np.exp(-2.0 / 5.0)), rel=1e-9)
