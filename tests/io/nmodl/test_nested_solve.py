@@ -30,7 +30,7 @@ from tests.reference.nrnmech import neuron_loaded
 
 pytestmark = pytest.mark.neuron
 RTOL = 1e-6
-POOL, DEEP = "nm_ifsolve", "nm_ifsolve_deep"
+POOL, DEEP, INIT = "nm_ifsolve", "nm_ifsolve_deep", "nm_ifsolve_init"
 _CLASSES: dict[str, type] = {}
 #: SEClamp levels ((ms, mV), ...): cachan1 opens at 0 mV, Ca2+ flows in and the pool fills; then
 #: back at rest it empties toward cainf.
@@ -54,9 +54,9 @@ def _both(stems, record, guard=None, **args):
             sim.record(name)
     ours = sim.run(25.0)
     h = neuron_with_mods()
-    neuron_loaded([OWN / f"{POOL}.mod", OWN / f"{DEEP}.mod"], "nrnmech-nested-solve", "nm_ifsolve*.mod")
+    neuron_loaded([OWN / f"{n}.mod" for n in (POOL, DEEP, INIT)], "nrnmech-nested-solve", "nm_ifsolve*.mod")
     h.usetable_hh = 0
-    h.camin_nm_ifsolve, h.xmax_nm_ifsolve_deep = 0.0, 1.0  # the files' defaults: the guards idle
+    h.camin_nm_ifsolve, h.xmax_nm_ifsolve_deep, h.ss_nm_ifsolve_init = 0.0, 1.0, 1.0  # the files' defaults
     if guard:
         setattr(h, f"{guard[1]}_{guard[0]}", guard[2])
     theirs = neuron_run([cls(s).__name__ for s in stems], celsius=6.3, tstop=25.0, v_init=-65.0,
@@ -104,6 +104,21 @@ def test_gate_solved_two_ifs_deep_matches_neuron(protocol, xmax):
     if protocol == "iclamp":
         assert len(spike_times(theirs["v"])) >= 2
         assert spike_times(ours["v"]) == pytest.approx(spike_times(theirs["v"]), abs=0.05)
+
+
+#: ss 1: INITIAL's `if (ss > 0) { SOLVE kin STEADYSTATE sparse }` runs (O at its steady state at
+#: -65 mV, 0.0067); ss 0: it does not, and O starts at o0 = 0.4 (nocmodl keeps the SOLVE under its if)
+@pytest.mark.parametrize("ss", [1.0, 0.0])
+def test_kinetic_solved_inside_ifs_of_initial_and_breakpoint_matches_neuron(ss):
+    record = [(f"{INIT}.O", (INIT, "O")), (f"{INIT}.C", (INIT, "C"))]
+    ours, theirs = _both(("hh", INIT), record, guard=(INIT, "ss", ss), iclamp=ICLAMP)
+    diffs = {name: worst(ours[name], theirs[name]) for name, _ in [("v", None), *record]}
+    o = theirs[f"{INIT}.O"]
+    assert o[0] == pytest.approx(0.4 if ss == 0 else 1 / (1 + np.exp(5.0)), rel=1e-6)  # a/(a + b) at -65 mV
+    assert o.max() - o.min() > 0.3
+    assert max(diffs.values()) < RTOL, diffs
+    assert len(spike_times(theirs["v"])) >= 2
+    assert spike_times(ours["v"]) == pytest.approx(spike_times(theirs["v"]), abs=0.05)
 
 
 def test_mod_check_lists_the_nested_solve(capsys):
