@@ -172,3 +172,36 @@ def test_a_state_write_a_second_run_would_change_is_refused_with_its_line(body, 
                                                         if re.search(r"\bx\s*=(?!=)", ln)))
     assert str(err.value).startswith(f"{path}:{line}: BREAKPOINT assigning STATE x so that a second run "
                                      "changes it (NEURON's nrn_cur runs BREAKPOINT twice a step) not supported")
+
+
+#: A point process with capr.mod's form (its SOLVE in the else branch of BREAKPOINT; the branch
+#: taken sets only the current, which the next statement sets again), compared by `excitable mod
+#: compare` (NEURON beside it in the same run: current clamp, 1e-6 per trace, spikes 0.05 ms); and one
+#: assigning its STATE there, which point.py's advance does not keep: refused with its line.
+POINT = """NEURON {{ POINT_PROCESS {name} NONSPECIFIC_CURRENT i }}
+PARAMETER {{ tau = 5 (ms) }}
+ASSIGNED {{ i (nA) v (mV) }}
+STATE {{ x }}
+INITIAL {{ x = 1 }}
+BREAKPOINT {{
+ if ({guard}) {{ {write} }} else {{ SOLVE s METHOD cnexp }}
+ i = 0.001*x*(v + 80)
+}}
+DERIVATIVE s {{ x' = -x/tau }}
+"""
+
+
+def test_point_process_solved_inside_else_matches_neuron(tmp_path, capsys):
+    path = tmp_path / "nm_ifsolve_pp.mod"
+    path.write_text(POINT.format(name="nm_ifsolve_pp", guard="tau < 0", write="i = 0"))
+    assert main(["mod", "compare", str(path)]) == 0, capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "same as NEURON" in out and "nm_ifsolve_pp.x" in out
+
+
+def test_point_process_assigning_its_state_in_breakpoint_is_refused(tmp_path):
+    path = tmp_path / "pp_write.mod"
+    path.write_text(POINT.format(name="pp_write", guard="x > 0.5", write="x = 0.5"))
+    with pytest.raises(ModelError, match=rf"^{re.escape(str(path))}:7: BREAKPOINT assigning STATE x in a point "
+                                         r"process not supported$"):
+        load_mod(path)

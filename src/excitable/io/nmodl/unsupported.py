@@ -14,7 +14,7 @@ from excitable.errors import ModelError
 from excitable.io.nmodl import events, function_tables, parameter_writes, point, pointers, units
 from excitable.io.nmodl.artificial import is_artificial
 from excitable.io.nmodl.concentrations import has_valence, reversal_problem, writable
-from excitable.io.nmodl.describe import Description, rewritten_states
+from excitable.io.nmodl.describe import Description, rewritten_states, state_writes
 from excitable.io.nmodl.linear import problems as linear_problems
 from excitable.io.nmodl.nonlinear import problems as nonlinear_problems
 from excitable.io.nmodl.parse import ModFile, strip_comments
@@ -78,8 +78,9 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
                   for n in _lines(lines, r"\bWATCH\b")]
     found += _voltage_into_solve(desc, lines)
     found += [((_block_lines(lines, "BREAKPOINT", rf"\b{re.escape(x)}\s*=(?!=)") or [_first(lines, r"\bBREAKPOINT\b")])[0],
-               f"BREAKPOINT assigning STATE {x} so that a second run changes it (NEURON's nrn_cur runs "
-               "BREAKPOINT twice a step)") for x in rewritten_states(desc)]  # describe.rewritten_states
+               f"BREAKPOINT assigning STATE {x} " + ("in a point process" if desc.point else "so that a second run changes "
+               "it (NEURON's nrn_cur runs BREAKPOINT twice a step)"))  # describe.rewritten_states; point.py: not kept
+              for x in (state_writes(desc) if desc.point and not is_artificial(mod) else rewritten_states(desc))]
     found += units.problems(mod, lines)  # a UNITS factor between units units.BASE does not know
     found += function_tables.problems(mod, desc.point or is_artificial(mod), lines)  # 3 arguments, point processes
     found += linear_problems(desc)  # counts, linearity (linear.py)
