@@ -63,9 +63,15 @@ def _flat(lines, blocks, key, conditional=False, seen=()) -> list[tuple[int, str
         return []
     first, last = blocks[key]
     out, stack = [], []
+    # a FUNCTION/PROCEDURE's arguments and a block's LOCALs hide the mechanism's variables of their names
+    header = lines[first].split("{", 1)[0]
+    hidden = set(re.findall(r"\b[A-Za-z_]\w*\b", header.split("(", 1)[1])) if "(" in header else set()
     for i in range(first, last + 1):
-        # the header: a FUNCTION/PROCEDURE's arguments are its locals, not the mechanism's
+        hidden |= {n for decl in re.findall(r"\bLOCAL\b([^}\n]*)", lines[i]) for n in re.findall(r"[A-Za-z_]\w*", decl)}
+    for i in range(first, last + 1):
         code = (lines[i].split("{", 1)[1] if "{" in lines[i] else "") if i == first else lines[i]
+        if hidden:
+            code = re.sub(rf"\b({'|'.join(map(re.escape, hidden))})\b", "_local_", code)
         cond = conditional or "if" in stack or bool(re.search(r"\b(if|else)\b", code))
         out.append((i + 1, code, cond))
         for call in re.findall(r"\b(\w+)\s*\(", code):
