@@ -132,3 +132,14 @@ def test_the_gradient_goes_through_the_parameter_initial_sets():
     f, base = sim.function(2.0), sim.parameters()
     grad = jax.grad(lambda c: f(ex.with_param(base, "nm_pinit_global.cmax", c))[-1, 0])(jnp.asarray(1.0))
     assert float(grad) == pytest.approx(0.9 * (1.0 - np.exp(-2.0 / 5.0)), rel=1e-9)
+
+
+def test_a_local_or_argument_of_a_parameters_name_is_not_the_parameter(tmp_path):
+    # NEURON: a LOCAL c or an argument c hides the PARAMETER c in its block, so `c = v` there sets
+    # no GLOBAL from a value of the instance (it would be refused if it did: REFUSED's first case)
+    text = (OWN / "nm_pinit_global.mod").read_text().replace("\to = 0\n", "\to = 0\n\tlocals(v)\n", 1)
+    path = tmp_path / "nm_pinit_global.mod"
+    path.write_text(text + "PROCEDURE locals(cmax) {\n\tLOCAL c\n\tc = v + cmax\n}\n")
+    lines, bad = check_file(path)
+    assert bad == 0, lines
+    assert load_mod(path).states == ("o", "c")
