@@ -88,7 +88,7 @@ def table() -> str:
         files = " + ".join(f"{sfx} ({mod_file(stem).name})" for stem, sfx in zip(stems, suffixes))
         rows.append(f"| {files}, {celsius:g} °C | {constructs(stems)} | {traces} | {spikes} |")
     return "\n".join(rows + pool_rows() + [cell_row()] + point_rows() + event_rows() + style_rows() + nonlinear_rows()
-                     + ion_rows() + newer_rows())
+                     + ion_rows() + newer_rows() + published_form_rows())
 
 
 def pool_rows() -> list[str]:
@@ -223,6 +223,46 @@ def newer_rows() -> list[str]:
     rows += test_event_timing.comparison_rows() + test_pointer.comparison_rows() + test_point_sources.comparison_rows()
     return [f"| {row} | {constructs([str(f) for f in files])} | {traces} | {spikes} |"
             for row, files, traces, spikes in rows]
+
+
+#: Forms found in published ModelDB files, each in a test file of ours (what, files, compare_mods options),
+#: run as `excitable mod compare` runs them (every density mechanism alone under the voltage-clamp
+#: family, all together under a current step; a point process on hh under a spike train).
+PUBLISHED_FORMS = [
+    ("a GLOBAL PARAMETER set in INITIAL (CaBK.mod's form, ModelDB 155602)", ["nm_pinit_global"], {}),
+    ("a RANGE PARAMETER set in INITIAL and BREAKPOINT", ["nm_pinit_range"], {}),
+    ("PARAMETERs set at every step (peak.mod's vpeak, tpeak, ModelDB 267088)", ["nm_pinit_peak"], {}),
+    ("a point process whose INITIAL sets a PARAMETER (exp2syn's tau1 guard), tau1 = tau2 = 10 ms", ["nm_pinit_syn"],
+     {"settings": ["nm_pinit_syn.tau1=10", "nm_pinit_syn.tau2=10"]}),
+    ("cai declared in PARAMETER and written (Destexhe's cad.mod form) beside ica, eca declared in PARAMETER",
+     ["nm_cadparam", "nm_caparamchan"], {}),
+    ("a value BREAKPOINT sets and the SOLVE'd block sets again before reading (kcasimple.mod's oinf)",
+     ["nm_feedrate", "nm_cadecay", "cachan1"], {}),
+    ("a SOLVE inside else (capr.mod's pool, ModelDB 182134) fed by cachan1", ["nm_ifsolve", "cachan1"], {}),
+    ("a SOLVE two ifs deep, in else if and a bare block", ["nm_ifsolve_deep"], {}),
+    ("KINETIC SOLVEs inside ifs of INITIAL (STEADYSTATE) and BREAKPOINT", ["nm_ifsolve_init"], {}),
+    ("division by a parameter that is 0 (kc.mod's form, ModelDB 84589): C's inf", ["nm_zero_div"], {}),
+    ("a Ca pool that starts empty (cai = 0: NEURON's Nernst +1e6 mV) beside a current reading eca",
+     ["nm_zero_pool", "nm_zero_leak"], {}),
+]
+
+
+def published_form_rows() -> list[str]:
+    """PUBLISHED_FORMS by compare_mods (the tests: tests/io/nmodl/test_parameter_writes.py,
+    test_declared_ions.py, test_solve_feeds.py, test_nested_solve.py, test_c_arithmetic.py,
+    tests/physics/test_reversal_limits.py)."""
+    from excitable.workflows.neuron_compare import compare_mods
+    from tests.io.nmodl.neuron_side import mod_file
+
+    rows = []
+    for what, stems, options in PUBLISHED_FORMS:
+        paths = [mod_file(s) for s in stems]
+        result = compare_mods(paths, **options)
+        worst = max(result.rows, key=lambda r: r.difference)
+        spikes = "; ".join(f"{len(a)} vs {len(b)}" for _, a, b in result._sets()) or "clamped"
+        rows.append(f"| {what} ({', '.join(p.name for p in paths)}), `mod compare` | {constructs([str(p) for p in paths])} | "
+                    f"{len(result.rows)} traces, the largest difference {worst.trace} {worst.difference:.1e} | {spikes} |")
+    return rows
 
 
 def point_style_rows() -> list[tuple]:
