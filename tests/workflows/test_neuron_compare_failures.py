@@ -58,3 +58,25 @@ def test_neuron_failure_is_a_model_error_and_keeps_neurons_printing(capfd):
     with neuron_failure("the thing"):
         h.printf("said by hoc\n")
     assert "said by hoc" in "".join(capfd.readouterr())  # held during the run, printed after it
+
+
+#: A current that is 0/0 with its parameter at its default, 0 (kc.mod's all-zero defaults, ModelDB
+#: 84589): NaN in NEURON's C and here, so neither side has anything to compare.
+NAN_AT_DEFAULTS = """
+NEURON { SUFFIX nm_nandefault NONSPECIFIC_CURRENT i RANGE g, s }
+UNITS { (mA) = (milliamp) (mV) = (millivolt) (S) = (siemens) }
+PARAMETER { g = 0.001 (S/cm2) s = 0 }
+ASSIGNED { v (mV) i (mA/cm2) }
+BREAKPOINT { i = g*(s/s)*(v + 65) }
+"""
+
+
+def test_a_file_unstable_on_both_sides_is_one_line_not_a_verdict(tmp_path, capsys):
+    (tmp_path / "nm_nandefault.mod").write_text(NAN_AT_DEFAULTS)
+    code, out, err = _compare([tmp_path / "nm_nandefault.mod"], capsys)
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err, out + err
+    assert err.startswith("excitable: error: mod compare: nothing could be compared: nm_nandefault clamp"), err
+    assert "NEURON's traces are not finite either" in err, err
+    # with the parameter given, both sides run and agree (the same file, so the NaN was the defaults')
+    code, out, err = _compare([tmp_path / "nm_nandefault.mod", "--set", "nm_nandefault.s=1"], capsys)
+    assert code == 0 and "same as NEURON" in out, out + err

@@ -265,8 +265,12 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
         diffs: dict[str, float] = {}
         for step in STEPS_MV:
             clamp = ((5.0, -80.0), (15.0, step), (5.0, -80.0))
-            ours = neuron_side.ours({suffix: cls}, values, dt=dt, celsius=celsius, clamp=clamp)
             theirs = nrn.run({suffix: cls}, values, clamp=clamp)
+            try:
+                ours = neuron_side.ours({suffix: cls}, values, dt=dt, celsius=celsius, clamp=clamp)
+            except SimulationError as e:
+                rows += _unstable_clamp(f"{suffix} clamp", step, e, theirs, notes)
+                break
             for trace, d in _differences(ours, theirs, groups, currents).items():
                 diffs[trace] = max(diffs.get(trace, 0.0), d)
         rows += [Row(f"{suffix} clamp", t, d) for t, d in diffs.items()]
@@ -276,12 +280,15 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
         ours = neuron_side.ours(mechanisms, values, dt=dt, celsius=celsius, iclamp=stim)
     except SimulationError as e:
         rows += _unstable_together(e, theirs, amplitude_nA, notes)
+        _something_compared(rows, notes)
         return Comparison(rows, None, None, notes, tolerance, found[1])
     if _ran_away(ours["v"]) and _ran_away(theirs["v"]):  # both past physiology: round-off, amplified
         rows += _unstable_together(f"V reached {float(np.nanmax(np.abs(ours['v']))):.4g} mV", theirs,
                                    amplitude_nA, notes)
+        _something_compared(rows, notes)
         return Comparison(rows, None, None, notes, tolerance, found[1])
     rows += [Row("together, current clamp", t, d) for t, d in _differences(ours, theirs, groups, currents).items()]
+    _something_compared(rows, notes)
     return Comparison(rows, spike_times(ours["v"], dt), spike_times(theirs["v"], dt), notes, tolerance, found[1])
 
 
@@ -297,6 +304,28 @@ def _ran_away(v) -> bool:
     differences (nm_cadecay with bs_cahva: 6745 mV on both sides, one step apart)."""
     v = np.asarray(v, dtype=float)
     return bool(not np.isfinite(v).all() or np.max(np.abs(v)) > RUNAWAY_MV)
+
+
+def _unstable_clamp(case: str, step: float, error, theirs: dict, notes: list[str]) -> list[Row]:
+    """One mechanism under the voltage clamp, where excitable's run became numerically unstable
+    (``SimulationError``; the family's later steps are not run). Where NEURON's traces are not all
+    finite either (ModelDB 84589 kc.mod with its parameters at their defaults, 0: a division by 0 in
+    C too), a note: nothing there to compare. Otherwise excitable differs: a row of infinite difference."""
+    first = str(error).split(";")[0]
+    finite = all(np.isfinite(np.asarray(x, dtype=float)).all() for x in theirs.values())
+    if not finite:
+        notes.append(f"{case} (step to {step:g} mV): not compared: {first} here, and NEURON's traces are "
+                     "not finite either (give the file's parameters values: --set SUFFIX.NAME=VALUE)")
+        return []
+    notes.append(f"{case} (step to {step:g} mV): {first} here, while NEURON's traces stayed finite")
+    return [Row(case, "v", float("inf"))]
+
+
+def _something_compared(rows: list[Row], notes: list[str]) -> None:
+    """A one-line ModelError where no trace could be compared (every run unstable on both sides):
+    "same as NEURON" over nothing would be a verdict without evidence."""
+    if not rows:
+        raise ModelError("mod compare: nothing could be compared: " + " | ".join(notes[-2:]))
 
 
 def _unstable_together(error, theirs: dict, amplitude_nA: float, notes: list[str]) -> list[Row]:
