@@ -39,9 +39,12 @@ def check_physical(mechanism: AbstractChannel | type, field: str, values, shown=
     cls = mechanism if isinstance(mechanism, type) else type(mechanism)
     unit = cls.units.get(field, "")
     vals = np.asarray(values, dtype=float)
-    if field.startswith("tau") and unit == "ms":
+    default = getattr(cls, field, None)
+    # A .mod file's "tau" whose own default is not > 0 is no time constant: an offset added to one
+    # (ModelDB 2017006 ks.mod: tau_noff = 0 ms, which NEURON runs as published): only finite.
+    if field.startswith("tau") and unit == "ms" and not (isinstance(default, float) and default <= 0):
         bad, rule = ~(vals > 0), "> 0 ms (a time constant)"
-    elif unit in NONNEGATIVE_UNITS and not (isinstance(default := getattr(cls, field, 0.0), float) and default < 0):
+    elif unit in NONNEGATIVE_UNITS and not (isinstance(default, float) and default < 0):
         # (a field whose own default is negative, Izhikevich's b = -2 nS in a .mod file, is not a
         # conductance whatever its unit: only finite)
         bad, rule = ~(vals >= 0), f">= 0 {unit}"
