@@ -67,6 +67,13 @@ class Scope:
         return Scope(dict(self.local), dict(self.glob), self.solver, self.depth)
 
 
+def is_empty_verbatim(statement) -> bool:
+    """Whether a statement is a VERBATIM block of white space and C comments only: no C runs."""
+    if not statement.is_verbatim():
+        return False
+    return not re.sub(r"/\*.*?\*/|//[^\n]*", " ", statement.statement.eval(), flags=re.S).strip()
+
+
 def is_final_return(statement) -> bool:
     """Whether a statement is ``VERBATIM return 0; ENDVERBATIM``, the idiom many published files
     (Migliore's hippocampal channels) end a SOLVE'd PROCEDURE with: C that only returns, so as the
@@ -148,7 +155,7 @@ class Compiler:
         here (None: nothing, as in BREAKPOINT, where NEURON advances states separately);
         ``procedure``: the body of a PROCEDURE, whose closing ``VERBATIM return 0; ENDVERBATIM``
         does nothing (anywhere else a return would change what runs, and the file is refused)."""
-        statements = list(statement_block.statements)
+        statements = [st for st in statement_block.statements if not is_empty_verbatim(st)]
         if procedure and statements and is_final_return(statements[-1]):
             statements = statements[:-1]
         steps = [s for s in (self.statement(st, solve) for st in statements) if s]

@@ -51,7 +51,7 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
     """(line, construct) of everything in the file excitable would not run, in line order."""
     lines = strip_comments(mod.text)
     found: list[tuple[int, str]] = []
-    harmless = final_returns(lines) | include_only(lines)
+    harmless = final_returns(lines) | include_only(lines) | empty_verbatim(lines)
     for word, what in KEYWORDS.items():
         found += [(n, what) for n in _lines(lines, rf"\b{word}\b") if n not in harmless]
     for call in CALLS:
@@ -290,6 +290,22 @@ def include_only(lines: list[str]) -> set[int]:
             continue
         body = re.sub(r"/\*.*?\*/", " ", "\n".join(lines[n:end]), flags=re.S)
         if all(not ln.strip() or re.fullmatch(r"\s*#\s*include\s*[<\"][\w./]+[>\"]\s*", ln) for ln in body.splitlines()):
+            out.add(n)
+    return out
+
+
+def empty_verbatim(lines: list[str]) -> set[int]:
+    """Lines of VERBATIM blocks, anywhere, holding nothing but white space and C comments (ModelDB
+    3511 gapvdep.mod has one in its BREAKPOINT): no C runs (``expressions.is_empty_verbatim`` skips
+    them)."""
+    out = set()
+    for n in _lines(lines, r"\bVERBATIM\b"):
+        end = next((k for k in range(n - 1, len(lines)) if re.search(r"\bENDVERBATIM\b", lines[k])), None)
+        if end is None:
+            continue
+        body = "\n".join(lines[n - 1:end + 1])
+        body = re.sub(r"\bVERBATIM\b|\bENDVERBATIM\b|/\*.*?\*/|//[^\n]*", " ", body, flags=re.S)
+        if not body.strip():
             out.add(n)
     return out
 
