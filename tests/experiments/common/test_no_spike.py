@@ -50,7 +50,9 @@ def test_pronase_leaves_a_spike_that_never_repolarizes(model):
     # potential turns into a long plateau. Without h the spike rises as usual but V stays up, where IK
     # only balances INa (> 0 mV here), 30 ms after a 1-ms pulse; the intact model is back at rest.
     s = experiments.run("membrane-currents", model=model, no_inactivation=True).summary
-    assert "never ends" in s["no_repolarization"] and s["plateau_mV"] > 0.0 and s["peak_mV"] > 30.0
+    # (the whole summary on failure: once, in a full `make test`, this run came back without the key)
+    assert "never ends" in s.get("no_repolarization", ""), s
+    assert s["plateau_mV"] > 0.0 and s["peak_mV"] > 30.0
     assert "no_repolarization" not in experiments.run("membrane-currents", model=model).summary
     labels = {iv.label for iv in experiments.declaration("membrane-currents").interventions}
     assert {"TTX", "TEA", "pronase"} <= labels
