@@ -17,20 +17,11 @@ from pathlib import Path
 import pytest
 
 from excitable.errors import ModelError
-from excitable.interfaces.cli.main import main
 from excitable.workflows.neuron_side import neuron_failure
+from tests.workflows.test_neuron_compare_tables import _compare
 
 pytestmark = pytest.mark.neuron
 FLOOR = Path(__file__).parents[1] / "reference" / "mod" / "nm_zero_floor.mod"
-
-
-def _compare(argv, capsys):
-    pytest.importorskip("neuron")
-    code = main(["mod", "compare", *map(str, argv)])
-    out, err = capsys.readouterr()
-    if code == 2 and "nrnivmodl" in err:
-        pytest.skip(err)  # NEURON's compiler (or a C compiler) is missing here
-    return code, out, err
 
 
 def test_a_file_neuron_cannot_integrate_is_one_line(capsys):
