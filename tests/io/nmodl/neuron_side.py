@@ -18,6 +18,16 @@ DT = 0.025
 L_UM = DIAM_UM = 10.0
 
 
+def class_loader():
+    """A module's ``cls(stem)``: the class a test mechanism's file defines (``mod_file``), loaded
+    once per module that asks (each module its own classes, as a user's fresh load would give)."""
+    from functools import cache
+
+    from excitable.io.nmodl import load_mod
+
+    return cache(lambda stem: load_mod(mod_file(stem)))
+
+
 def share() -> Path:
     import importlib.util
 

@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import pytest
 
-from excitable.io.nmodl import load_mod
 from excitable.io.nmodl.check import check_file
-from tests.io.nmodl.neuron_side import OWN, leaky_compartment, mod_file, neuron_run, neuron_with_mods
+from tests.io.nmodl.neuron_side import OWN, class_loader, leaky_compartment, mod_file, neuron_run, neuron_with_mods
 from tests.io.nmodl.test_neuron_side_by_side import worst
 from tests.reference.nrnmech import neuron_loaded
 
@@ -29,13 +28,7 @@ pytestmark = pytest.mark.neuron
 RTOL = 1e-6
 POOL, CHANNEL = "nm_cadparam", "nm_caparamchan"
 CLAMP = ((5.0, -80.0), (15.0, 0.0), (5.0, -80.0))
-_CLASSES: dict[str, type] = {}
-
-
-def cls(stem):
-    if stem not in _CLASSES:
-        _CLASSES[stem] = load_mod(mod_file(stem))
-    return _CLASSES[stem]
+cls = class_loader()
 
 
 def test_a_parameter_ion_variable_is_the_ions():

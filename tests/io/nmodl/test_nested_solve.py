@@ -24,24 +24,18 @@ import pytest
 from excitable.errors import ModelError
 from excitable.interfaces.cli.main import main
 from excitable.io.nmodl import load_mod
-from tests.io.nmodl.neuron_side import OWN, leaky_compartment, mod_file, neuron_run, neuron_with_mods
+from tests.io.nmodl.neuron_side import OWN, class_loader, leaky_compartment, mod_file, neuron_run, neuron_with_mods
 from tests.io.nmodl.test_neuron_side_by_side import spike_times, worst
 from tests.reference.nrnmech import neuron_loaded
 
 pytestmark = pytest.mark.neuron
 RTOL = 1e-6
 POOL, DEEP, INIT = "nm_ifsolve", "nm_ifsolve_deep", "nm_ifsolve_init"
-_CLASSES: dict[str, type] = {}
+cls = class_loader()
 #: SEClamp levels ((ms, mV), ...): cachan1 opens at 0 mV, Ca2+ flows in and the pool fills; then
 #: back at rest it empties toward cainf.
 VCLAMP = ((2.0, -65.0), (10.0, 0.0), (13.0, -65.0))
 ICLAMP = (2.0, 20.0, 0.1)  # delay, duration (ms), nA: hh fires several spikes
-
-
-def cls(stem):
-    if stem not in _CLASSES:
-        _CLASSES[stem] = load_mod(mod_file(stem))
-    return _CLASSES[stem]
 
 
 def _both(stems, record, guard=None, **args):

@@ -27,20 +27,14 @@ import pytest
 
 from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod
-from tests.io.nmodl.neuron_side import OWN, leaky_compartment, mod_file, neuron_run, neuron_with_mods
+from tests.io.nmodl.neuron_side import OWN, class_loader, leaky_compartment, neuron_run, neuron_with_mods
 from tests.io.nmodl.test_neuron_side_by_side import spike_times, worst
 from tests.reference.nrnmech import neuron_loaded
 
 pytestmark = pytest.mark.neuron
 RTOL = 1e-6
 FEED = "nm_feedrate"
-_CLASSES: dict[str, type] = {}
-
-
-def cls(stem):
-    if stem not in _CLASSES:
-        _CLASSES[stem] = load_mod(mod_file(stem))
-    return _CLASSES[stem]
+cls = class_loader()
 
 
 def test_rates_set_in_solve_or_free_of_v_match_neuron():
