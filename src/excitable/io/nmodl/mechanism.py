@@ -47,7 +47,7 @@ from excitable.io.nmodl.expressions import (
     kinetic_present,
 )
 from excitable.io.nmodl.parameter_writes import (  # what NEURON keeps between blocks
-    _reads,
+    names_read,
     carried,
     kept,
 )
@@ -138,7 +138,7 @@ def feeds(desc: Description, breakpoint_text: str, solve_text: str) -> tuple[str
     set_bp = set(re.findall(r"\b([A-Za-z_]\w*)\s*=(?!=)", breakpoint_text))
     reads = set(concentrations.current_reads(desc))
     mechanism_level = (set(desc.assigned) | set(desc.currents) | set(desc.parameters)) - SPECIAL  # not locals
-    fed = {x for x in set_bp & _reads(solve_text) & mechanism_level if x not in reads and x not in desc.states}
+    fed = {x for x in set_bp & names_read(solve_text) & mechanism_level if x not in reads and x not in desc.states}
     return tuple(sorted(fed | set(state_writes(desc) if desc.currents else ())))  # nrn_cur's STATE writes stay too
 
 
@@ -302,6 +302,9 @@ def make_class(desc: Description, mod, tables=None):
 
     currents_fn = neuron_slope(raw_currents)
 
+    # read once per class, not at every trace of advance (state_writes parses the file's text)
+    breakpoint_after_solve = bool(written_e or writes.breakpoint_in_state or not currents and state_writes(desc))
+
     def advance(self, v, s, celsius, dt, drive):
         scope = gen.scope(self, v, s, celsius, dt)
         if gen.feeds:  # what nrn_cur left: BREAKPOINT at the start-of-step states (V-free, checked)
@@ -322,7 +325,7 @@ def make_class(desc: Description, mod, tables=None):
                 continue
             kinetic_present(scope, gen.eq_states[block], lambda b=block, m=method: solvers.solve(
                 m, gen.derivatives[b], scope, gen.eq_states[b], linear=gen.linear.get(b, False)))
-        if written_e or writes.breakpoint_in_state or not currents and state_writes(desc):  # no currents: after SOLVE
+        if breakpoint_after_solve:  # no currents: NEURON runs the rest of BREAKPOINT in nrn_state, after the SOLVE
             gen.breakpoint(scope)
         out = _states_out(scope, v, celsius)
         if flag:

@@ -22,7 +22,7 @@ The order of reads and writes is read from the file's lines, with the FUNCTIONs 
 block calls spliced in at the call; a line inside ``if``/``else`` counts as conditional.
 
 Also here, for mechanism.py: what NEURON keeps of the ASSIGNED variables between blocks
-(``carried``, ``kept``) and what BREAKPOINT feeds the SOLVE'd blocks' reads (``_reads``).
+(``carried``, ``kept``) and what BREAKPOINT feeds the SOLVE'd blocks' reads (``names_read``).
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def carried(desc: Description, breakpoint_text: str) -> tuple[str, ...]:
                  and a not in ion_vars and a not in desc.currents)
 
 
-def _reads(text: str) -> set[str]:
+def names_read(text: str) -> set[str]:
     """Names in NMODL ``text``, array elements with a literal index as "x[0]" too."""
     return set(re.findall(r"\b([A-Za-z_]\w*)\b", text)) | {a + b for a, b in re.findall(r"\b(\w+)(\[\d+\])", text)}
 
@@ -131,7 +131,7 @@ def kept(desc: Description, breakpoint_text: str, solve_text: str, initial_text:
     def assigned_in(text):
         return {x.split("[")[0] for x in re.findall(r"\b([A-Za-z_][\w\[\]]*)\s*=(?!=)", text)}
 
-    read, set_bp = _reads(solve_text), assigned_in(breakpoint_text)
+    read, set_bp = names_read(solve_text), assigned_in(breakpoint_text)
     # set by INITIAL only: a variable the SOLVE'd blocks set themselves (rates) is not carried
     set_before = assigned_in(initial_text) - assigned_in(solve_text)
     ion_vars = {v for ion in desc.ions for v in ion.read + ion.write}
