@@ -39,7 +39,7 @@ def check_file(path) -> tuple[list[str], int]:
     if geometry and not is_artificial(mod):  # a point process: those of the segment it is placed in
         lines.append("  reads the compartment's " + " and ".join(geometry) + " (per segment, as NEURON)")
     lines += event_lines(mod, desc)  # net_send, net_event, electrode currents (artificial.py)
-    lines += pointers.check_lines(mod)  # V read elsewhere (pointers.py)
+    lines += pointers.check_lines(mod, desc)  # V read elsewhere (pointers.py)
     lines += [] if is_artificial(mod) else parameter_writes.check_lines(mod, desc)  # PARAMETERs blocks assign
     for decl in function_tables.declared(mod).values():  # values given after loading, as in NEURON
         lines.append(f"  function table {decl.signature()}: values given at load time (load_mod(..., tables="

@@ -16,7 +16,11 @@ class attribute ``pointers``) that the engine fills at every step with V at its 
 What is refused (one line, ``file:line``): a write through a POINTER (``vgap = ...``: NEURON would
 change the variable pointed at), a POINTER array, and a POINTER in a point process with events or
 an ARTIFICIAL_CELL (not tested here). Pointing at anything other than a V (another mechanism's
-variable, a concentration) is not expressible: ``Network.pointer`` takes a site.
+variable, a concentration) is not expressible: ``Network.pointer`` takes a site. So a POINTER whose
+ASSIGNED declaration gives it a unit other than mV (ModelDB's I_AHP.mod: ``I_T (mA/cm2)``, a
+current; mglur2.mod: ``C (mM)``, a transmitter concentration) is refused too: filled with a V it
+would run, wrongly. A POINTER no block ever reads (ican.mod's ``jip3p``) is not a field at all:
+NEURON never dereferences it, so it need not be set there either.
 """
 
 from __future__ import annotations
@@ -28,7 +32,11 @@ UNIT = "mV"
 DEFAULT = 0.0
 
 
-def names(mod) -> tuple[str, ...]:
+#: Units a POINTER to a membrane potential may be declared with (or none at all).
+VOLTAGE_UNITS = ("", "mV", "millivolt")
+
+
+def declared(mod) -> tuple[str, ...]:
     """The variables the file's NEURON block declares POINTER, in order."""
     out: list[str] = []
     for block in mod.program.blocks:
@@ -39,18 +47,40 @@ def names(mod) -> tuple[str, ...]:
     return tuple(out)
 
 
+def names(mod) -> tuple[str, ...]:
+    """The POINTERs some block reads or writes, in order: the fields the engine fills."""
+    own = declared(mod)
+    return tuple(n for n in own if n in _used(mod)) if own else ()
+
+
+def _used(mod) -> set[str]:
+    """Every name written in a block other than NEURON and ASSIGNED (where POINTERs are declared)."""
+    from excitable.io.nmodl.parse import dsl
+
+    out: set[str] = set()
+    for block in mod.program.blocks:
+        if not (block.is_neuron_block() or block.is_assigned_block()):
+            out |= set(re.findall(r"\b[A-Za-z_]\w*\b", dsl().to_nmodl(block)))
+    return out
+
+
 def fields(mod) -> dict[str, tuple[float, str]]:
     """name -> (default, unit) of the POINTER fields."""
     return {name: (DEFAULT, UNIT) for name in names(mod)}
 
 
-def check_lines(mod) -> list[str]:
-    """What ``excitable mod check`` says of the file's POINTERs."""
-    own = names(mod)
-    if not own:
-        return []
-    return [(f"  POINTER {', '.join(own)}: reads the V of another place, set with Network.pointer(mechanism, "
-             f"{own[0]!r}, site) (NEURON's h.setpointer); a run refuses one left unset")]
+def check_lines(mod, desc) -> list[str]:
+    """What ``excitable mod check`` says of the file's POINTERs (one declared other than in mV is
+    listed with the refusals, by ``problems``)."""
+    own = [n for n in names(mod) if desc.assigned.get(n, "") in VOLTAGE_UNITS]
+    unread = [n for n in declared(mod) if n not in names(mod)]
+    lines = []
+    if own:
+        lines.append(f"  POINTER {', '.join(own)}: reads the V of another place, set with Network.pointer(mechanism, "
+                     f"{own[0]!r}, site) (NEURON's h.setpointer); a run refuses one left unset")
+    if unread:
+        lines.append(f"  POINTER {', '.join(unread)}: never read, so ignored (nothing to set)")
+    return lines
 
 
 def uncarried(gen, mod):
@@ -78,6 +108,8 @@ def problems(mod, desc, lines: list[str], events) -> list[tuple[int, str]]:
             found.append((header, f"POINTER {name} in a point process with events or an ARTIFICIAL_CELL"))
         if name in desc.arrays:
             found.append((header, f"POINTER array {name}"))
+        if (unit := desc.assigned.get(name, "")) not in VOLTAGE_UNITS:
+            found.append((header, f"POINTER {name} declared in {unit} (only a POINTER to a membrane potential, in mV, runs)"))
         for n, text in enumerate(lines, 1):
             if n not in declared and re.search(rf"\b{re.escape(name)}\s*(\[[^\]]*\])?\s*=(?!=)", text):
                 found.append((n, f"write through POINTER {name} (only reading a V is supported)"))
