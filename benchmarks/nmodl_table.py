@@ -244,13 +244,14 @@ PUBLISHED_FORMS = [
     ("division by a parameter that is 0 (kc.mod's form, ModelDB 84589): C's inf", ["nm_zero_div"], {}),
     ("a Ca pool that starts empty (cai = 0: NEURON's Nernst +1e6 mV) beside a current reading eca",
      ["nm_zero_pool", "nm_zero_leak"], {}),
+    ("a POINTER no block reads (ican.mod's jip3p, ModelDB 267599), left unset on both sides", ["nm_unreadpointer"], {}),
 ]
 
 
 def published_form_rows() -> list[str]:
     """PUBLISHED_FORMS by compare_mods (the tests: tests/io/nmodl/test_parameter_writes.py,
     test_declared_ions.py, test_solve_feeds.py, test_nested_solve.py, test_c_arithmetic.py,
-    tests/physics/test_reversal_limits.py)."""
+    tests/physics/test_reversal_limits.py, tests/io/nmodl/test_pointer_kinds.py)."""
     from excitable.workflows.neuron_compare import compare_mods
     from tests.io.nmodl.neuron_side import mod_file
 
