@@ -10,6 +10,7 @@ Reference: NEURON 9.0.2 side by side through ``compare_mods`` (1e-6 of each trac
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,7 @@ from excitable.io.nmodl.check import check_file
 from tests.io.nmodl.neuron_side import OWN
 
 UNREAD = OWN / "nm_unreadpointer.mod"
+UNREAD_EVENTS = Path(__file__).parent / "mod_events" / "pt_unreadevents.mod"
 
 
 def test_an_unread_pointer_is_no_field_and_check_says_it_is_ignored():
@@ -36,6 +38,19 @@ def test_an_unread_pointer_runs_unset_beside_neuron():
     result = compare_mods([UNREAD])
     assert result.agrees, result.report()
     assert "nm_unreadpointer.w" in {r.trace for r in result.rows}
+
+
+@pytest.mark.neuron
+def test_an_unread_pointer_in_a_synapse_with_events_is_no_state_and_runs_beside_neuron():
+    """The event path keeps a point process's ASSIGNED variables as states; an unread POINTER
+    must not be one (NEURON cannot record it unset: "Invalid pointer"). 1e-6 of each trace's scale."""
+    from excitable.workflows.neuron_compare import compare_mods
+
+    mech = load_mod(UNREAD_EVENTS)
+    assert getattr(mech, "pointers", ()) == () and "pre" not in mech.states
+    result = compare_mods([UNREAD_EVENTS], weight=0.01)
+    assert result.agrees, result.report()
+    assert "pt_unreadevents.g" in {r.trace for r in result.rows}
 
 
 @pytest.mark.parametrize("unit", ["mA/cm2", "mM"])

@@ -71,12 +71,14 @@ def queue_size(lines: list[str]) -> int:
 
 def _kept(desc: Description, mod, electrode: tuple[str, ...]) -> tuple[str, ...]:
     """STATEs, ASSIGNED variables BREAKPOINT does not set, PARAMETERs INITIAL overwrites."""
+    from excitable.io.nmodl import pointers
     from excitable.io.nmodl.mechanism import _mentions
 
     bp = _mentions(desc, desc.breakpoint) if desc.breakpoint is not None else ""
     set_bp = set(re.findall(r"\b([A-Za-z_]\w*)\s*=(?!=)", bp))
     ion_vars = {v for ion in desc.ions for v in ion.read + ion.write}
     skip = set(desc.currents) | set(electrode) | ion_vars | {"v", "t", "celsius", "dt", "diam", "area"}  # fields
+    skip |= set(pointers.declared(mod))  # only an unread one gets here (pointers.py): no state
     assigned = tuple(a for a in desc.assigned if a not in skip and a not in set_bp and a not in desc.states)
     extra = tuple(p for p in events.carried_extra(desc, mod) if p not in assigned and p not in desc.assigned)
     return desc.states + assigned + extra

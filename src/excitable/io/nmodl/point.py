@@ -140,7 +140,7 @@ def _make_jump_class(desc: Description, mod):
     # and what INITIAL sets for the SOLVE'd blocks (gen.kept: rates a LINEAR block reads)
     carried = gen.carried + tuple(x for x in gen.kept if x not in gen.carried)
     kept = desc.states + carried + tuple(x for x in _carried_extra(desc, mod)
-                                         if x not in carried and x not in pointers.names(mod))
+                                         if x not in carried and x not in pointers.declared(mod))
     # a derivimplicit, nonlinear sparse or NONLINEAR SOLVE counts where NEURON's loop would iterate on (as mechanism.py)
     flag = (solvers.UNCONVERGED,) if solvers.flagged(desc, gen.linear) or nonlinear.flagged(desc) else ()
     states = kept + (("celsius",) if gen.needs_celsius else ()) + flag

@@ -54,13 +54,14 @@ def names(mod) -> tuple[str, ...]:
 
 
 def _used(mod) -> set[str]:
-    """Every name written in a block other than NEURON and ASSIGNED (where POINTERs are declared)."""
-    from excitable.io.nmodl.parse import dsl
+    """Every name in the code of a block other than NEURON and ASSIGNED (where POINTERs are
+    declared); comments hold no names (the parser's tree, not the text)."""
+    from neuron.nmodl import ast, visitor
 
     out: set[str] = set()
     for block in mod.program.blocks:
         if not (block.is_neuron_block() or block.is_assigned_block()):
-            out |= set(re.findall(r"\b[A-Za-z_]\w*\b", dsl().to_nmodl(block)))
+            out |= {n.get_node_name() for n in visitor.AstLookupVisitor().lookup(block, ast.AstNodeType.NAME)}
     return out
 
 
@@ -87,7 +88,7 @@ def uncarried(gen, mod):
     """``gen`` (mechanism.Generated) with the POINTERs out of its carried ASSIGNED variables: an
     ASSIGNED that BREAKPOINT reads and never sets would be carried as a state from INITIAL, but a
     POINTER is read afresh each time a block runs (its field, filled by the engine)."""
-    own = names(mod)
+    own = declared(mod)  # an unread one too: no state, no field
     if own:
         gen.carried = tuple(x for x in gen.carried if x not in own)
         gen.kept = tuple(x for x in gen.kept if x not in own)
