@@ -129,7 +129,7 @@ def test_concentration_dynamics_and_other_ions_are_one_line_refusals(tmp_path):
             neuroml.read(path, **kw)
         assert "\n" not in str(e.value)
 
-    refused(ca_cell_document(model="hayPool"), r"r.nml: cell 'cacell' channelDensityNernst 'caN': species 'ca' "
+    refused(ca_cell_document(model="hayPool"), r"r.nml:\d+: cell 'cacell' channelDensityNernst 'caN': species 'ca' "
                                                r"changes \[Ca\]i by concentration model 'hayPool', which is not one "
                                                r"of NeuroML's standard models .*concentrations='fixed'")
     # (a decaying pool on a section of several compartments now runs: test_pool_sections.py)

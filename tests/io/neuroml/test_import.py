@@ -125,7 +125,7 @@ def test_malformed_and_unsupported_files_are_one_line_errors(tmp_path):
     doc.cells[0].biophysical_properties.membrane_properties.channel_density_v_shifts.append(
         N.ChannelDensityVShift(id="vs", ion_channel="kChan", cond_density="1 S_per_m2", erev="-77mV", ion="k",
                                v_shift="5mV"))
-    one_line_error(write(doc, p), "x.nml: cell 'hhcell': channelDensityVShift 'vs' is not supported")
+    one_line_error(write(doc, p), r"x.nml:\d+: cell 'hhcell': channelDensityVShift 'vs' is not supported")
     doc = hh_cell_document()
     doc.includes.append(N.IncludeType(href="http://example.org/na.nml"))
     one_line_error(write(doc, p), "not URLs")

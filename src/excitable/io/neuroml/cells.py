@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from excitable import limits
 from excitable.errors import ModelError
 import excitable.io.neuroml.units as units
+from excitable.io.neuroml.files import Where, line_of
 from excitable.io.neuroml.morphology import STANDARD_REGIONS, sections_of
 from excitable.model.cell import Cell
 from excitable.model.morphology import Morphology, Section, region_of
@@ -50,7 +51,7 @@ def build_cell(nml_cell, channels: dict[str, type], where: str, morphologies: di
     nseg / dx_um / d_lambda (default: each section's numberInternalDivisions, else 1), and
     ``concentrations`` (None, or "fixed": hold the species' concentrations, ``densities``) with
     ``concentration_models`` (id -> element, of the files read)."""
-    where = f"{where}: cell {nml_cell.id!r}"
+    where = Where(where, nml_cell.id, line_of(nml_cell))
     conc = (policy.pop("concentrations", None), policy.pop("concentration_models", None) or {})
     morph = nml_cell.morphology or morphologies.get(nml_cell.morphology_attr)
     bio = nml_cell.biophysical_properties or biophysics.get(nml_cell.biophysical_properties_attr)
@@ -98,11 +99,13 @@ def _members(group_id, groups, morph_segments, where, stack=()) -> set[int]:
     el = groups[group_id]
     if el is None:
         return set(morph_segments)
-    if el.paths or el.sub_trees or el.inhomogeneous_parameters:
-        raise ModelError(f"NeuroML: {where}: segment group {group_id!r} uses path/subTree/"
-                         f"inhomogeneousParameter, which is not supported (list its members)")
+    # an inhomogeneousParameter only declares a metric (a channelDensityNonUniform's, refused there):
+    # it changes no membership, so a group that lists its members imports with it
+    if el.paths or el.sub_trees:
+        raise ModelError(f"NeuroML: {where.at(el)}: segment group {group_id!r} uses path/subTree, which is not "
+                         f"supported (list its members)")
     if group_id in stack:
-        raise ModelError(f"NeuroML: {where}: segment group {group_id!r} includes itself")
+        raise ModelError(f"NeuroML: {where.at(el)}: segment group {group_id!r} includes itself")
     out = {int(m.segments) for m in el.members or []}
     for inc in el.includes or []:
         out |= _members(inc.segment_groups, groups, morph_segments, where, (*stack, group_id))
@@ -118,7 +121,7 @@ def _sections_in(group_id, groups, secs, where) -> list[str]:
         if all(inside):
             names.append(s.name)
         elif any(inside):
-            raise ModelError(f"NeuroML: {where}: segment group {group_id!r} covers part of section {s.name!r} "
+            raise ModelError(f"NeuroML: {where.at(groups[group_id])}: segment group {group_id!r} covers part of section {s.name!r} "
                              f"(segments {sum(inside)} of {len(inside)}); densities are per section here")
     return names
 
@@ -144,25 +147,25 @@ def _biophysics(bio, out: ImportedCell, channels, sections, where, section_of, c
     if mp is not None:
         for attr, name in _REFUSED.items():
             for el in getattr(mp, attr, None) or []:
-                raise ModelError(f"NeuroML: {where}: {name} {el.id!r} is not supported (channelDensity only)")
+                raise ModelError(f"NeuroML: {where.at(el)}: {name} {el.id!r} is not supported (channelDensity only)")
         for c in mp.specific_capacitances or []:
-            out.cell.set("cm", units.quantity(c.value, "specificCapacitance", f"{where} specificCapacitance"),
+            out.cell.set("cm", units.quantity(c.value, "specificCapacitance", f"NeuroML: {where.at(c)} specificCapacitance"),
                          where=sections(c.segment_groups or "all"))
         for v in mp.init_memb_potentials or []:
-            out.v_init_mV = units.quantity(v.value, "voltage", f"{where} initMembPotential")
+            out.v_init_mV = units.quantity(v.value, "voltage", f"NeuroML: {where.at(v)} initMembPotential")
         for t in mp.spike_threshes or []:
-            out.spike_threshold_mV = units.quantity(t.value, "voltage", f"{where} spikeThresh")
+            out.spike_threshold_mV = units.quantity(t.value, "voltage", f"NeuroML: {where.at(t)} spikeThresh")
         densities.insert_pools(mp, out.cell, channels, sections, where, section_of, species, policy, models)
         ca_readers: set[str] = set()  # sections where a channel's gates read [Ca2+]i
         for cd in mp.channel_densities or []:
             if laws.setdefault(cd.ion_channel, "ohmic") != "ohmic":
-                raise ModelError(f"NeuroML: {where} channelDensity {cd.id!r}: ionChannel {cd.ion_channel!r} is "
+                raise ModelError(f"NeuroML: {where.at(cd)} channelDensity {cd.id!r}: ionChannel {cd.ion_channel!r} is "
                                  f"also used with another kind of density on this cell; one law per channel and cell")
             ca_readers |= _density(cd, out.cell, channels, sections, where, section_of, species.get("ca", {}))
         densities.insert(mp, out.cell, channels, sections, where, section_of, species, policy, laws, ca_readers)
     ip = bio.intracellular_properties
     for r in (ip.resistivities or []) if ip is not None else []:
-        out.cell.set("ra", units.quantity(r.value, "resistivity", f"{where} resistivity"),
+        out.cell.set("ra", units.quantity(r.value, "resistivity", f"NeuroML: {where.at(r)} resistivity"),
                      where=sections(r.segment_groups or "all"))
 
 
@@ -170,13 +173,16 @@ def _density(cd, cell: Cell, channels, sections, where, section_of, calcium: dic
     """One channelDensity; a channel whose gates read [Ca2+]i gets the species' initial level per
     section (``calcium``: section -> (ci, ...)), which a pool then moves: the names of those
     sections are returned (none for other channels)."""
-    field = f"{where} channelDensity {cd.id!r}"
+    field = f"{where.at(cd)} channelDensity {cd.id!r}"
     if cd.variable_parameters:
         raise ModelError(f"NeuroML: {field}: variableParameter is not supported")
     if cd.ion_channel not in channels:
         raise ModelError(f"NeuroML: {field}: no ionChannel {cd.ion_channel!r}; known: {', '.join(channels) or 'none'}")
     cls = channels[cd.ion_channel]
     gbar = units.quantity(cd.cond_density, "conductanceDensity", f"NeuroML: {field} condDensity")
+    if cd.erev is None:
+        raise ModelError(f"NeuroML: {field}: erev is missing (a channelDensity gives its reversal potential, e.g. "
+                         f"erev=\"-65mV\")")
     erev = units.quantity(cd.erev, "voltage", f"NeuroML: {field} erev")
     from excitable.io.neuroml.densities import density_sections
 

@@ -40,7 +40,7 @@ def species_by_section(bio, sections, where: str, models: dict) -> dict[str, dic
     ip = bio.intracellular_properties
     out: dict[str, dict[str, tuple]] = {}
     for sp in (ip.species or []) if ip is not None else []:
-        field = f"NeuroML: {where} species {sp.id!r}"
+        field = f"NeuroML: {_at(where, sp)} species {sp.id!r}"
         ci = units.quantity(sp.initial_concentration, "concentration", f"{field} initialConcentration")
         co = units.quantity(sp.initial_ext_concentration, "concentration", f"{field} initialExtConcentration")
         if not (ci > 0 and co > 0):
@@ -65,10 +65,10 @@ def insert_pools(mp, cell, channels: dict, sections, where: str, section_of, spe
     read: set[str] = set()
     for attr in DENSITIES:
         for cd in getattr(mp, attr, None) or []:
-            read |= set(density_sections(cd, sections, section_of, f"NeuroML: {where} {cd.id!r}"))
+            read |= set(density_sections(cd, sections, section_of, f"NeuroML: {_at(where, cd)} {cd.id!r}"))
     for cd in mp.channel_densities or []:
         if getattr(channels.get(cd.ion_channel), "neuroml_calcium", None) == "cai":
-            read |= set(density_sections(cd, sections, section_of, f"NeuroML: {where} {cd.id!r}"))
+            read |= set(density_sections(cd, sections, section_of, f"NeuroML: {_at(where, cd)} {cd.id!r}"))
     names = sorted(n for n in read if n in species["ca"] and species["ca"][n][4] in RUN)
     if names:
         _insert_pools(cell, species["ca"], names, models, where)
@@ -111,7 +111,7 @@ def _insert_pools(cell, by_section: dict, names: list[str], models: dict, where:
 
 # long because each check names the element, the field and the value in its own one-line message
 def _insert_one(cd, element, law, cell, channels, sections, where, section_of, species, policy, laws) -> set[str]:
-    field = f"NeuroML: {where} {element} {cd.id!r}"
+    field = f"NeuroML: {_at(where, cd)} {element} {cd.id!r}"
     if getattr(cd, "variable_parameters", None):
         raise ModelError(f"{field}: variableParameter is not supported")
     if cd.ion != "ca":
@@ -148,6 +148,11 @@ def _insert_one(cd, element, law, cell, channels, sections, where, section_of, s
     for (ci, co), where_ in by_values.items():
         cell.insert(cls(**strength, ci=ci, co=co), where=where_)
     return set(names)
+
+
+def _at(where, element) -> str:
+    """``where`` (``files.Where``, or a plain string) at ``element``'s line."""
+    return where.at(element) if hasattr(where, "at") else str(where)
 
 
 def density_sections(cd, sections, section_of, field) -> list[str]:

@@ -1,13 +1,18 @@
-"""Reading NeuroML 2 files safely: bounded size, no DTD or entities, includes only beside the file.
+"""Reading NeuroML 2 files safely: bounded size, no DTD or entities, includes bounded in number and
+depth, no cycle; NeuroML 2's ``<neuroml>`` root only.
 
 libNeuroML parses the XML into its object model; before it does, the bytes are read here (at most
 ``MAX_BYTES``), refused if they declare a DTD (an entity can expand a few bytes into gigabytes, or
-read another file), and ``<include href=...>`` is followed only to files in the same folder tree,
-never to a URL, at most ``MAX_FILES`` files in all. Nothing in a file is ever executed.
+read another file). ``<include href=...>`` is followed to any file the user can read (reading is
+not executing: OpenSourceBrain's layout has ``cells/X/X.cell.nml`` include ``../../channels/...``),
+never to a URL, at most ``MAX_FILES`` files and ``MAX_DEPTH`` levels; a caller serving files it did
+not choose (an upload) passes ``within=`` to keep every include inside one folder. What libNeuroML
+does not keep of a file is refused, not dropped (``kept``). Nothing in a file is ever executed.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from excitable import limits
@@ -18,6 +23,11 @@ from excitable.io.extras import require
 MAX_BYTES = 64 * 2**20
 #: The most files one read follows through includes.
 MAX_FILES = 200
+#: The deepest chain of includes followed (OSB models nest 2 or 3: cell -> channels -> types).
+MAX_DEPTH = 16
+#: NeuroML 2's namespace; a root in NeuroML 1's (MorphML/ChannelML/NetworkML) is named as such.
+NS2 = "http://www.neuroml.org/schema/neuroml2"
+_NS1 = "http://morphml.org/"
 
 
 def libneuroml():
@@ -25,43 +35,78 @@ def libneuroml():
     return require("neuroml", "neuroml", "NeuroML files")
 
 
-def read_documents(path) -> list[tuple[Path, object]]:
+def read_documents(path, *, within=None) -> list[tuple[Path, object]]:
     """The document at ``path`` and every document it includes (depth first, each once), as
-    (path, libNeuroML ``NeuroMLDocument``)."""
+    (path, libNeuroML ``NeuroMLDocument``). ``within``: a folder every include must stay in (for
+    files the caller did not choose); None follows includes anywhere readable. An include cycle, a
+    chain deeper than ``MAX_DEPTH`` or more than ``MAX_FILES`` files is refused in one line."""
+    from excitable.io.neuroml.kept import check_kept
+
     libneuroml()
     root = Path(path)
     if not root.is_file():
         raise ModelError(f"NeuroML: no file {str(root)!r}")
-    folder = root.resolve().parent
-    out, seen, todo = [], set(), [root.resolve()]
-    while todo:
-        p = todo.pop()
+    fence = None if within is None else Path(within).resolve()
+    out: list = []
+    seen: set = set()
+
+    def visit(p: Path, chain: tuple) -> None:
         if p in seen:
-            continue
+            return  # included twice (two cells sharing a channel file): read once
         seen.add(p)
         if len(seen) > MAX_FILES:
             raise ModelError(f"NeuroML: {str(root)!r} includes more than {MAX_FILES} files")
         doc = parse(p)
         out.append((p, doc))
-        for inc in reversed(getattr(doc, "includes", []) or []):
-            todo.append(_included(p, inc.href, folder))
+        for inc in getattr(doc, "includes", []) or []:
+            at = f"{p.name}:{line_of(inc)}"
+            target = _included(at, inc.href, p, fence)
+            if target in chain or target == p:
+                raise ModelError(f"NeuroML: {at}: include {inc.href!r} is a cycle "
+                                 f"({' -> '.join(q.name for q in (*chain, p, target))})")
+            if len(chain) + 1 >= MAX_DEPTH:
+                raise ModelError(f"NeuroML: {at}: include {inc.href!r} nests deeper than {MAX_DEPTH} files")
+            visit(target, (*chain, p))
+
+    visit(root.resolve(), ())
+    check_kept(out)
     return out
 
 
-def _included(p: Path, href: str, folder: Path) -> Path:
+def line_of(element) -> str:
+    return str(getattr(getattr(element, "gds_elementtree_node_", None), "sourceline", "?"))
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a cell's elements are, for one-line errors: ``str()`` gives "file:line: cell 'id'"
+    (the cell's line), ``at(element)`` the same with that element's line."""
+
+    file: str
+    cell: str
+    line: str = "?"
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: cell {self.cell!r}"
+
+    def at(self, element) -> str:
+        line = line_of(element)
+        return f"{self.file}:{line if line != '?' else self.line}: cell {self.cell!r}"
+
+
+def _included(at: str, href: str, p: Path, fence: Path | None) -> Path:
     if "://" in (href or "") or not href:
-        raise ModelError(f"NeuroML: {p.name}: include {href!r}: only files beside it are read, not URLs")
+        raise ModelError(f"NeuroML: {at}: include {href!r}: only files are read, not URLs")
     target = (p.parent / href).resolve()
-    if folder not in target.parents and target.parent != folder:
-        raise ModelError(f"NeuroML: {p.name}: include {href!r} is outside the folder of the file read")
+    if fence is not None and fence not in target.parents:
+        raise ModelError(f"NeuroML: {at}: include {href!r} is outside the folder {fence.name!r} files are read from")
     if not target.is_file():
-        raise ModelError(f"NeuroML: {p.name}: included file {href!r} does not exist")
+        raise ModelError(f"NeuroML: {at}: included file {href!r} does not exist")
     return target
 
 
 def parse(p: Path):
     """One file as a libNeuroML document; one-line ModelErrors for what is not NeuroML 2."""
-    from neuroml import NeuroMLDocument
     from neuroml.nml.nml import parseString
 
     size = p.stat().st_size
@@ -76,7 +121,36 @@ def parse(p: Path):
     except Exception as e:  # noqa: BLE001 - lxml and generateDS raise many kinds for a broken file
         message = " ".join(str(e).split())[:200]
         raise ModelError(f"NeuroML: {p.name} could not be parsed ({type(e).__name__}: {message})") from None
-    if not isinstance(doc, NeuroMLDocument):
-        raise ModelError(f"NeuroML: {p.name} is not a NeuroML 2 document (its root is <{type(doc).__name__}>, "
-                         f"not <neuroml>)")
+    _check_root(p, doc)
     return doc
+
+
+def _check_root(p: Path, doc) -> None:
+    """Refuse, naming the root's XML tag and namespace, a document that is not NeuroML 2's
+    ``<neuroml>`` (libNeuroML reads a NeuroML 1 file as an empty document, a LEMS file as some
+    other class)."""
+    from lxml import etree
+    from neuroml import NeuroMLDocument
+
+    node = getattr(doc, "gds_elementtree_node_", None)
+    if node is None or not isinstance(node.tag, str):
+        if isinstance(doc, NeuroMLDocument):
+            return
+        raise ModelError(f"NeuroML: {p.name} is not a NeuroML 2 document (its root is not <neuroml>)")
+    name = etree.QName(node)
+    at = f"{p.name}:{node.sourceline}"
+    if name.localname == "neuroml" and name.namespace in (NS2, None) and isinstance(doc, NeuroMLDocument):
+        return
+    if (name.namespace or "").startswith(_NS1):
+        raise ModelError(f"NeuroML: {at}: NeuroML version 1 (namespace {name.namespace}) is not read; convert it "
+                         f"to NeuroML 2 (e.g. with pyNeuroML/jNeuroML)")
+    if name.localname == "Lems":
+        files = [n.get("file") for n in node if isinstance(n.tag, str) and etree.QName(n).localname == "Include"
+                 and (n.get("file") or "").endswith(".nml")]
+        advice = (f"read the NeuroML files it includes ({', '.join(files)})" if files
+                  else "read the model's NeuroML 2 (.nml) files instead")
+        raise ModelError(f"NeuroML: {at}: a LEMS file (its root is <Lems>), not a NeuroML 2 document (<neuroml>); "
+                         f"{advice}")
+    ns = f" (namespace {name.namespace})" if name.namespace else ""
+    raise ModelError(f"NeuroML: {at}: {p.name} is not a NeuroML 2 document (its root is <{name.localname}>{ns}, "
+                     f"not <neuroml>)")
