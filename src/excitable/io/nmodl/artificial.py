@@ -34,7 +34,7 @@ import re
 import jax
 import jax.numpy as jnp
 
-from excitable.io.nmodl import concentrations, events, nonlinear, solvers, watch
+from excitable.io.nmodl import concentrations, events, nonlinear, pointers, solvers, watch
 from excitable.io.nmodl.affine import materialize
 from excitable.io.nmodl.describe import Description
 from excitable.io.nmodl.parse import strip_comments
@@ -71,7 +71,6 @@ def queue_size(lines: list[str]) -> int:
 
 def _kept(desc: Description, mod, electrode: tuple[str, ...]) -> tuple[str, ...]:
     """STATEs, ASSIGNED variables BREAKPOINT does not set, PARAMETERs INITIAL overwrites."""
-    from excitable.io.nmodl import pointers
     from excitable.io.nmodl.mechanism import _mentions
 
     bp = _mentions(desc, desc.breakpoint) if desc.breakpoint is not None else ""

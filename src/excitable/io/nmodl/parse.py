@@ -93,11 +93,37 @@ def parse_text(path: Path, text: str, *, kinetic: bool = True) -> ModFile:
         program = d.NmodlDriver().parse_string(text)
     except RuntimeError as exc:
         raise ModelError(f"{path}: {_syntax_message(str(exc))}") from None
+    _once_global(program)
     d.symtab.SymtabVisitor().visit_program(program)
     linear = {b.get_node_name(): kinetic_is_linear(d.to_nmodl(b)) for b in program.blocks if b.is_kinetic_block()}
     if kinetic and linear:
         d.visitor.KineticBlockVisitor().visit_program(program)
     return ModFile(path, text, program, linear)
+
+
+def _once_global(program) -> None:
+    """Drop a name's repeats from the NEURON block's GLOBAL statements. nrnivmodl accepts a name
+    declared GLOBAL twice (ModelDB 267140's cal4.mod: ``GLOBAL vrat, TBufs, KDs, TBufs, ...``), the
+    framework's symbol table refuses it ("Re-declaration of ..."): the repeat adds nothing."""
+    seen: set[str] = set()
+    for block in program.blocks:
+        if not block.is_neuron_block():
+            continue
+        kept = []
+        for st in block.statement_block.statements:
+            if st.is_global():
+                names = []
+                for var in st.variables:
+                    if var.get_node_name() not in seen:
+                        seen.add(var.get_node_name())
+                        names.append(var)
+                if not names:
+                    continue  # every name of it declared before
+                if len(names) < len(st.variables):
+                    st.variables = names
+            kept.append(st)
+        if len(kept) < len(block.statement_block.statements):
+            block.statement_block.statements = kept
 
 
 def kinetic_is_linear(block_text: str) -> bool:
