@@ -150,7 +150,10 @@ def test_the_health_check_on_arrays():
     rec = np.zeros((2, 5, 5))  # batch 2, 5 samples, 1 + 1 + 3 columns (3 nodes)
     check_health(rec, probes, 3, dt=DT)  # healthy: nothing
     bad = rec.copy()
-    bad[1, 3, 1] = np.nan  # a NaN in a gate of the second cell, sample 3
+    bad[1, 3, 1] = np.nan  # a NaN in a gate of the second cell, sample 3, V finite: the gate is named
+    with pytest.raises(SimulationError, match=r"by t = 0\.15 ms: m became NaN while V stayed finite"):
+        check_health(bad, probes, 3, dt=DT, stride=2)
+    bad[1, 3, 0] = np.nan  # V too: V is named
     with pytest.raises(SimulationError, match=r"by t = 0\.15 ms: V reached nan mV"):
         check_health(bad, probes, 3, dt=DT, stride=2)
     bad = rec.copy()

@@ -71,3 +71,26 @@ def test_a_file_unstable_on_both_sides_is_one_line_not_a_verdict(tmp_path, capsy
     # with the parameter given, both sides run and agree (the same file, so the NaN was the defaults')
     code, out, err = _compare([tmp_path / "nm_nandefault.mod", "--set", "nm_nandefault.s=1"], capsys)
     assert code == 0 and "same as NEURON" in out, out + err
+
+
+#: A pool state that is -x/0 with its time constant at its default, 0 (ModelDB 116096 cadspine.mod's
+#: GLOBALs left at 0): NaN on both sides while V, which nothing of it feeds, stays finite.
+NAN_STATE = """
+NEURON { SUFFIX nm_nanstate USEION ca READ cai WRITE cai RANGE k }
+PARAMETER { k = 0 (ms) cai (mM) }
+STATE { ca (mM) }
+INITIAL { ca = 1e-4 cai = ca }
+BREAKPOINT { SOLVE state METHOD euler }
+DERIVATIVE state { ca' = -ca/k cai = ca }
+"""
+
+
+def test_a_state_nan_on_both_sides_is_named_and_not_a_difference(tmp_path, capsys):
+    (tmp_path / "nm_nanstate.mod").write_text(NAN_STATE)
+    code, out, err = _compare([tmp_path / "nm_nanstate.mod"], capsys)
+    # was exit 1, "DIFFERS" with an infinite V difference and "V reached nan mV", V finite on both sides
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err, out + err
+    assert "nm_nanstate.ca became NaN while V stayed finite" in err, err
+    assert "NEURON's nm_nanstate.ca, nm_nanstate.cai are not finite either" in err, err
+    code, out, err = _compare([tmp_path / "nm_nanstate.mod", "--set", "nm_nanstate.k=50"], capsys)
+    assert code == 0 and "same as NEURON" in out, out + err

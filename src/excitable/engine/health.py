@@ -4,10 +4,10 @@ A run that blew up (dt too long for the model, a parameter far outside its range
 driven beyond anything physical (a current of 1e12 uA/cm2 drives V to ~1e10 mV) must say so
 rather than report numbers: ``check_health`` raises ``SimulationError`` when any recorded value
 is NaN or inf, a recorded V (one node or all) leaves +-``RUNAWAY_MV``, or the final state's V
-(where the run has it at hand) is either. A NaN anywhere in a cell reaches every recorded signal
-of it within a step, since all of them depend on V, so the recordings alone catch NaN even when V
-is not recorded. The usual case costs one sum over the recordings and a min and a max per
-recorded V.
+(where the run has it at hand) is either. A NaN in V reaches every recorded signal of the cell
+within a step, since all of them depend on V, so the recordings alone catch it even when V is not
+recorded. A mechanism's own signal that nothing feeds back to V can go bad alone: then the message
+names it, not V. The usual case costs one sum over the recordings and a min and a max per recorded V.
 """
 
 from __future__ import annotations
@@ -57,8 +57,27 @@ def check_health(recordings: np.ndarray, probes: Sequence, n_nodes: int, *, dt: 
     rows = bad.reshape(-1, bad.shape[-1]).any(axis=0) if bad.size else np.zeros(0, bool)
     t = (first_sample + int(np.argmax(rows))) * stride * dt if rows.any() else t_final
     values = np.concatenate([np.abs(v).ravel() for v in voltages] + [np.abs(final_v).ravel()])
+    if values.size and np.all(values <= RUNAWAY_MV):  # V fine: another signal went bad
+        raise SimulationError(_not_v(rec, probes, n_nodes, t, dt))
     runaway = values[np.isfinite(values) & (values > RUNAWAY_MV)]
     peak = runaway.max() if runaway.size else (np.inf if np.isinf(values).any() else np.nan)
     raise SimulationError(
         f"the run became numerically unstable by t = {t:g} ms: V reached {peak:.3g} mV (NaN, or beyond "
         f"+-{RUNAWAY_MV:g} mV); reduce dt (now {dt:g} ms) or check amplitudes and parameters")
+
+
+def _not_v(rec: np.ndarray, probes: Sequence, n_nodes: int, t: float, dt: float) -> str:
+    """The message for a run whose V stayed finite and in bounds while another recorded signal did
+    not: a mechanism's own state that nothing feeds back to V (ModelDB 116096's cadspine.mod, its
+    Ca2+ at 0/0 from parameters left at 0: NaN in NEURON too)."""
+    col = 0
+    for p in probes:
+        w = p.width(n_nodes)
+        column = rec[..., col:col + w]
+        if not np.isfinite(column).all():
+            what = "NaN" if np.isnan(column).any() else "infinite"
+            return (f"the run became numerically unstable by t = {t:g} ms: {p.label} became {what} while V "
+                    f"stayed finite; check the parameters it depends on (a rate or a division by 0 undefined "
+                    f"there?) or reduce dt (now {dt:g} ms)")
+        col += w
+    return f"the run became numerically unstable by t = {t:g} ms; reduce dt (now {dt:g} ms)"

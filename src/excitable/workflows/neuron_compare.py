@@ -332,8 +332,9 @@ def _unstable_together(error, theirs: dict, amplitude_nA: float, notes: list[str
     """The current clamp of every mechanism together, where excitable's run became numerically
     unstable (``SimulationError``). Where NEURON's V ran away too (non-finite or beyond RUNAWAY_MV),
     the folder's mechanisms do not hold V under this current (no K+ current beside a Ca2+ channel,
-    say): a note, and the clamps' rows stand. Where NEURON's stayed in range, excitable differs: a row
-    of infinite difference, so the verdict says DIFFERS."""
+    say): a note, and the clamps' rows stand; the same where another of NEURON's traces is not finite.
+    Where all of NEURON's stayed finite and V in range, excitable differs: a row of infinite
+    difference, so the verdict says DIFFERS."""
     v = np.asarray(theirs["v"], dtype=float)
     peak = float(np.nanmax(np.abs(v))) if np.isfinite(v).any() else float("inf")
     first = str(error).split(";")[0]
@@ -341,6 +342,12 @@ def _unstable_together(error, theirs: dict, amplitude_nA: float, notes: list[str
         notes.append(f"together, current clamp of {amplitude_nA:g} nA: not compared: {first} here, and "
                      f"NEURON's V reached {peak:.4g} mV: these mechanisms alone do not hold V under this "
                      f"current (try a smaller --amplitude, or add a K+ current's file)")
+        return []
+    bad = [name for name, x in theirs.items() if not np.isfinite(np.asarray(x, dtype=float)).all()]
+    if bad:  # NEURON's own state went NaN too (cadspine.mod's 0/0, ModelDB 116096): nothing to compare
+        notes.append(f"together, current clamp of {amplitude_nA:g} nA: not compared: {first} here, and "
+                     f"NEURON's {', '.join(bad)} {'is' if len(bad) == 1 else 'are'} not finite either (give the file's parameters values: "
+                     "--set SUFFIX.NAME=VALUE)")
         return []
     notes.append(f"together, current clamp of {amplitude_nA:g} nA: {first} here, while NEURON's V "
                  f"stayed within {peak:.4g} mV")
