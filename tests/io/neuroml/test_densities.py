@@ -133,11 +133,7 @@ def test_concentration_dynamics_and_other_ions_are_one_line_refusals(tmp_path):
                                                r"changes \[Ca\]i by concentration model 'hayPool', which is not one "
                                                r"of NeuroML's standard models .*concentrations='fixed'")
     # (a decaying pool on a section of several compartments now runs: test_pool_sections.py)
-    doc = ca_cell_document()
-    doc.cells[0].biophysical_properties.membrane_properties.channel_densities.append(N.ChannelDensity(
-        id="caFixedE", ion_channel="caOhmic", cond_density="1 S_per_m2", erev="120mV", ion="ca"))
-    doc.ion_channel.append(N.IonChannel(id="caOhmic", type="ionChannelPassive", conductance="10pS", species="ca"))
-    refused(doc, r"a Ca2\+ channelDensity \(fixed erev\) and a Ca2\+ pool on one cell")
+    # (a Ca2+ channelDensity beside a pool now runs, its erev fixed: test_fixed_erev_pool.py)
     refused(ca_cell_document("ghk", ion="k"), r"channelDensityGHK 'caG': ion 'k': NeuroML defines "
                                                r"channelDensityGHK for Ca2\+ only", concentrations="fixed")
     refused(ca_cell_document(species_group="soma_group_missing"), r"no segment group 'soma_group_missing'",

@@ -178,14 +178,16 @@ def _density(cd, cell: Cell, channels, sections, where, section_of, calcium: dic
         raise ModelError(f"NeuroML: {field}: variableParameter is not supported")
     if cd.ion_channel not in channels:
         raise ModelError(f"NeuroML: {field}: no ionChannel {cd.ion_channel!r}; known: {', '.join(channels) or 'none'}")
+    from excitable.io.neuroml.densities import density_sections, fixed_erev
+
     cls = channels[cd.ion_channel]
+    if getattr(cls, "neuroml_species", None) == "ca":
+        cls = fixed_erev(cls)  # a Ca2+ pool beside it moves [Ca]i, never this erev (NeuroML's meaning)
     gbar = units.quantity(cd.cond_density, "conductanceDensity", f"NeuroML: {field} condDensity")
     if cd.erev is None:
         raise ModelError(f"NeuroML: {field}: erev is missing (a channelDensity gives its reversal potential, e.g. "
                          f"erev=\"-65mV\")")
     erev = units.quantity(cd.erev, "voltage", f"NeuroML: {field} erev")
-    from excitable.io.neuroml.densities import density_sections
-
     names = density_sections(cd, sections, section_of, f"NeuroML: {field}")
     if getattr(cls, "neuroml_calcium", None) == "cai":
         by_level: dict[float, list[str]] = {}

@@ -21,6 +21,7 @@ import excitable.io.neuroml.units as units
 from excitable.io.neuroml.lems_pools import LEMS_KIND, lems_pool_class
 from excitable.io.neuroml.pools import KINDS, parameters, pool_class
 from excitable.io.neuroml.rates import with_law
+from excitable.physics.channel import channel
 
 #: libNeuroML's list on MembraneProperties -> (NeuroML element, our law).
 DENSITIES = {"channel_density_nernsts": ("channelDensityNernst", "nernst"),
@@ -55,8 +56,9 @@ def species_by_section(bio, sections, where: str, models: dict) -> dict[str, dic
 
 def insert_pools(mp, cell, channels: dict, sections, where: str, section_of, species: dict, policy,
                  models: dict) -> None:
-    """Before any channel: the pools of the Ca2+ species that the cell's Nernst/GHK/GHK2 densities and
-    the gates reading [Ca2+]i (``lems``) read, on those sections. First because NEURON runs the
+    """Before any channel: the pools of the Ca2+ species that the cell's Nernst/GHK/GHK2 densities,
+    the gates reading [Ca2+]i (``lems``) and the Ca2+ channelDensities (fixed erev, writing ica) use,
+    on those sections. First because NEURON runs the
     mechanisms that write a concentration before the others (``nrn_writes_conc``), so every reader's
     state update sees the pool's new [Ca2+]i, as our engine gives it to the mechanisms inserted after
     the writer. Sections without a standard model are left to ``insert``'s one-line refusals."""
@@ -66,8 +68,9 @@ def insert_pools(mp, cell, channels: dict, sections, where: str, section_of, spe
     for attr in DENSITIES:
         for cd in getattr(mp, attr, None) or []:
             read |= set(density_sections(cd, sections, section_of, f"NeuroML: {_at(where, cd)} {cd.id!r}"))
-    for cd in mp.channel_densities or []:
-        if getattr(channels.get(cd.ion_channel), "neuroml_calcium", None) == "cai":
+    for cd in mp.channel_densities or []:  # gates reading [Ca2+]i, and Ca2+ currents the pool integrates
+        cls = channels.get(cd.ion_channel)
+        if getattr(cls, "neuroml_calcium", None) == "cai" or getattr(cls, "neuroml_species", None) == "ca":
             read |= set(density_sections(cd, sections, section_of, f"NeuroML: {_at(where, cd)} {cd.id!r}"))
     names = sorted(n for n in read if n in species["ca"] and species["ca"][n][4] in RUN)
     if names:
@@ -90,10 +93,25 @@ def insert(mp, cell, channels: dict, sections, where: str, section_of, species: 
         for cd in getattr(mp, attr, None) or []:
             read |= _insert_one(cd, element, law, cell, channels, sections, where, section_of, species,
                                 policy, laws)
-    if read and policy != "fixed":
-        if any(law == "ohmic" and getattr(channels[c], "neuroml_species", None) == "ca" for c, law in laws.items()):
-            raise ModelError(f"NeuroML: {where}: a Ca2+ channelDensity (fixed erev) and a Ca2+ pool on one cell: "
-                             f"the pool would make its erev follow [Ca]i; give it channelDensityNernst")
+
+
+def fixed_erev(cls):
+    """``cls`` (an imported Ca2+ channel under ``channelDensity``) with its erev held where a pool
+    moves [Ca2+]i: NeuroML's channelDensity erev is a fixed parameter (LEMS, jNeuroML; Traub's eca =
+    80 mV in the NeuroML2 example pyr_4_sym), while our engine, as NEURON's ion style, gives every
+    mechanism reading eca the pool's Nernst potential. This class reads no eca (its erev is its own)
+    and still writes ica, which the pool integrates: what NEURON runs for a .mod channel with its own
+    erev PARAMETER and ``USEION ca WRITE ica`` (tests/io/neuroml/test_fixed_erev_pool.py). One class
+    per channel, so one cell's densities share it."""
+    if "erev" not in cls.ion_fields:
+        return cls
+    held = cls.__dict__.get("_neuroml_fixed_erev")
+    if held is None:
+        namespace = {"ion_fields": {k: v for k, v in cls.ion_fields.items() if k != "erev"},
+                     "__module__": cls.__module__, "__doc__": cls.__doc__}
+        held = channel(type(cls.__name__, (cls,), namespace))
+        setattr(cls, "_neuroml_fixed_erev", held)
+    return held
 
 
 def _insert_pools(cell, by_section: dict, names: list[str], models: dict, where: str) -> None:
