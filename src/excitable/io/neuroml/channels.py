@@ -6,6 +6,9 @@ without gates) and kinetic schemes (``ionChannelKS``: ``excitable.io.neuroml.kin
 (fractional gates, conductance scalings, LEMS forms outside ``lems``' subset) is refused with one line
 naming the file, the channel and the construct: never run wrongly. A gate's rate, steady state or
 time course may be a LEMS ComponentType of the files read (``lems``), e.g. a rate of V and [Ca2+]i.
+A gate element's ``type`` attribute, which libNeuroML drops, decides its kind as in LEMS
+(``gate_types``: ``<gateHHrates type="gateHHratesTau">``, or a ComponentType of the file defining an
+instantaneous gate of the rates, as Wang & Buzsaki's on OpenSourceBrain does).
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ _GATE_LISTS = {"gate_hh_rates": "gateHHrates", "gate_h_hrates_infs": "gateHHrate
                "gate_h_hrates_taus": "gateHHratesTau", "gate_hh_tau_infs": "gateHHtauInf",
                "gate_h_hrates_tau_infs": "gateHHratesTauInf",
                "gate_hh_instantaneouses": "gateHHInstantaneous"}
+#: The gate kinds with a forward and a reverse rate as well as a given steady state or time course.
+_WITH_RATES = ("gateHHratesInf", "gateHHratesTau", "gateHHratesTauInf")
 
 
 def ion_channels(doc, where: str) -> dict[str, object]:
@@ -41,7 +46,7 @@ def make_channel(ch, where: str, types: dict | None = None):
         from excitable.io.neuroml.kinetic import ks_channel_class, ks_gate
 
         field = f"NeuroML: {where}: ionChannelKS {ch.id!r}"
-        gates = tuple(ks_gate(g, field, lambda el, allowed, where: _form(el, allowed, where, types))
+        gates = tuple(ks_gate(g, field, lambda el, allowed, where: _form(el, allowed, where, types), where)
                       for g in ch.gate_kses or [])
         species = ch.species if ch.species not in (None, "", "non_specific") else None
         return ks_channel_class(ch.id, gates, species, where)
@@ -53,13 +58,37 @@ def make_channel(ch, where: str, types: dict | None = None):
         raise ModelError(f"{field}: q10ConductanceScaling is not supported")
     if ch.gate_fractionals:
         raise ModelError(f"{field}: gateFractional is not supported")
-    gates = [_gate(g, g.type, field, types or {}) for g in ch.gates or []]
+    gates = [_typed_gate(g, None, field, types or {}, where) for g in ch.gates or []]
     for attr, gkind in _GATE_LISTS.items():
-        gates += [_gate(g, gkind, field, types or {}) for g in getattr(ch, attr) or []]
+        gates += [_typed_gate(g, gkind, field, types or {}, where) for g in getattr(ch, attr) or []]
     if kind == "ionChannelPassive" and gates:
         raise ModelError(f"{field}: a passive channel has no gates, got {', '.join(g.name for g in gates)}")
     species = ch.species if ch.species not in (None, "", "non_specific") else None
     return channel_class(ch.id, tuple(gates), species, source=where)
+
+
+def _typed_gate(g, element_kind: str | None, field: str, types: dict, source: str) -> Gate:
+    """A gate element whose kind is its ``type`` attribute where it has one, as LEMS reads it
+    (``gate_types``), else its element's kind (``element_kind``; None: a generic ``<gate>``)."""
+    from excitable.io.neuroml.gate_types import as_generic, declared_type, rates_steady_state
+    from excitable.io.neuroml.lems import _at
+
+    declared = declared_type(g) if element_kind is not None else g.type
+    if declared is None or declared == element_kind or (element_kind is None and declared not in types):
+        return _gate(g, element_kind or declared, field, types)  # (a generic gate of no kind we run: refused)
+    if declared in GATE_KINDS:  # e.g. <gateHHrates type="gateHHratesTau">: read as that kind
+        return _gate(as_generic(g) if element_kind is not None else g, declared, field, types)
+    at = f"NeuroML: {_at(source, g)}: {field.removeprefix(f'NeuroML: {source}: ')} gate {g.id!r}"
+    if declared not in types:
+        raise ModelError(f"{at}: type {declared!r} is neither a gate kind we run ({', '.join(GATE_KINDS)}) nor "
+                         f"a ComponentType of the files read")
+    generic = as_generic(g) if element_kind is not None else g
+    if getattr(generic, "q10_settings", None) is not None:
+        raise ModelError(f"{at}: q10Settings on a gate of type {declared!r} is not supported (it has no time course)")
+    rates = _gate(generic, "gateHHrates", field, types)  # its forward and reverse rates, checked
+    ct, ct_source = types[declared]
+    steady = rates_steady_state(ct, ct_source, rates.forward, rates.reverse, f"{field} gate {g.id!r}")
+    return Gate(g.id, "gateHHInstantaneous", rates.instances, steady=steady)
 
 
 def _gate(g, kind: str, field: str, types: dict) -> Gate:
@@ -85,19 +114,21 @@ def _gate(g, kind: str, field: str, types: dict) -> Gate:
             raise ModelError(f"{where}: a {kind} needs a {attr.replace('_', ' ')}")
         allowed = {"forward_rate": RATE_FORMS, "reverse_rate": RATE_FORMS, "steady_state": VARIABLE_FORMS,
                    "time_course": TIME_FORMS}[attr]
-        forms[attr] = _form(element, allowed, f"{where} {attr}", types)
+        forms[attr] = _form(element, allowed, f"{where} {attr}", types, kind in _WITH_RATES)
     q10, q10_celsius, fixed = _q10(getattr(g, "q10_settings", None), where)
     return Gate(g.id, kind, instances, forward=forms.get("forward_rate"), reverse=forms.get("reverse_rate"),
                 steady=forms.get("steady_state"), time=forms.get("time_course"), q10=q10,
                 q10_celsius=q10_celsius, fixed=fixed)
 
 
-def _form(element, allowed: tuple[str, ...], where: str, types: dict | None = None) -> Form:
+def _form(element, allowed: tuple[str, ...], where: str, types: dict | None = None,
+          gate_rates: bool = False) -> Form:
+    """One form; ``gate_rates``: the gate has rates whose alpha/beta a form defined in LEMS may read."""
     if types and element.type in types and element.type not in allowed:  # a form defined in LEMS
         from excitable.io.neuroml.lems import lems_form
 
         role = "rate" if allowed == RATE_FORMS else "variable" if allowed == VARIABLE_FORMS else "time"
-        return lems_form(element.type, role, types, where)
+        return lems_form(element.type, role, types, where, gate_rates)
     if element.type not in allowed:
         raise ModelError(f"{where}: type {element.type!r} is not a standard form we run "
                          f"({', '.join(allowed)}) nor a ComponentType of the files read")

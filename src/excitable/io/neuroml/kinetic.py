@@ -4,9 +4,12 @@ A gateKS is a set of states (``closedState``, ``openState``) whose occupancies x
 scheme dx/dt = Q(V) x of its transitions, NeuroML's LEMS definitions: a ``forwardTransition`` (rate
 rf from -> to) and a ``reverseTransition`` (rate rr to -> from), each with one of the standard HH
 rate forms or a ComponentType of the files read (``lems``: a rate of V, [Ca2+]i and the
-temperature; a scheme reading [Ca2+]i gets a field ``cai``, moved by the calcium pool), and a ``tauInfTransition`` (rf = inf/tau, rr = (1 - inf)/tau, its steady state and time
-course in the standard forms). The gate's conductance is (the open states' occupancy)^instances, the
-channel's current gbar prod(gates) (V - erev), as for ``rates.channel_class``'s ohmic law.
+temperature; a scheme reading [Ca2+]i gets a field ``cai``, moved by the calcium pool), a
+``tauInfTransition`` (rf = inf/tau, rr = (1 - inf)/tau, its steady state and time course in the
+standard forms) and a ``vHalfTransition`` (``vhalf``: read from the XML, which libNeuroML drops).
+A scheme whose states are not all joined by transitions is refused (its steady state is 0/0). The
+gate's conductance is (the open states' occupancy)^instances, the channel's current
+gbar prod(gates) (V - erev), as for ``rates.channel_class``'s ohmic law.
 
 Time stepping is backward Euler on the scheme, (I - dt Q(V)) x' = x at the step's new V, what
 NEURON's ``KINETIC`` block with ``METHOD sparse`` does (the sum of occupancies is kept: Q's columns
@@ -100,8 +103,11 @@ def _rate_element(text: str, where: str) -> SimpleNamespace:
     return SimpleNamespace(**{k: el.get(k) for k in ("type", "rate", "midpoint", "scale")})
 
 
-def ks_gate(g, field: str, form) -> KSGate:
-    """A KSGate from a libNeuroML GateKS; ``form(element, allowed, where)`` reads one standard form."""
+def ks_gate(g, field: str, form, source: str | None = None) -> KSGate:
+    """A KSGate from a libNeuroML GateKS; ``form(element, allowed, where)`` reads one standard form;
+    ``source``: the file's name, for the lines of elements libNeuroML does not keep (``vhalf``)."""
+    from excitable.io.neuroml.vhalf import vhalf_transitions
+
     where = f"{field} gateKS {g.id!r}"
     if g.q10_settings is not None:
         raise ModelError(f"{where}: q10Settings on a gateKS is not supported (NeuroML's transitions do not "
@@ -132,11 +138,32 @@ def ks_gate(g, field: str, form) -> KSGate:
         inf = form(t.steady_state, VARIABLE_FORMS, f"{where} tauInfTransition {t.id!r} steadyState")
         tau = form(t.time_course, TIME_FORMS, f"{where} tauInfTransition {t.id!r} timeCourse")
         transitions.append((i, j, None, None, inf, tau))
+    transitions += vhalf_transitions(g, index, source, where)
+    _connected(names, transitions, where)
     instances = int(g.instances)
     if instances < 1:
         raise ModelError(f"{where}: instances must be >= 1, got {instances}")
     opened = tuple(index[s.id] for s in g.open_states)
     return KSGate(g.id, instances, tuple(names), opened, tuple(transitions))
+
+
+def _connected(names, transitions, where: str) -> None:
+    """Refuse a scheme whose states are not all joined by transitions (none at all, or two parts):
+    its steady state is not defined (0/0), so it would run as NaN."""
+    if not transitions:
+        raise ModelError(f"{where}: has no transitions (forwardTransition/reverseTransition, tauInfTransition, "
+                         f"vHalfTransition)")
+    reached, todo = {0}, [0]
+    while todo:
+        k = todo.pop()
+        for t in transitions:
+            for a, b in ((t[0], t[1]), (t[1], t[0])):
+                if a == k and b not in reached:
+                    reached.add(b)
+                    todo.append(b)
+    if len(reached) != len(names):
+        apart = ", ".join(n for k, n in enumerate(names) if k not in reached)
+        raise ModelError(f"{where}: states {apart} are not joined to {names[0]!r} by any transition")
 
 
 # long because it assembles the whole class namespace: fields, states, the step and the steady state
@@ -248,6 +275,8 @@ def ks_element(N, chan_id: str, species: str | None, gates: tuple[KSGate, ...], 
                      open_states=[N.OpenState(id=g.states[k]) for k in g.open])
         for n, (i, j, forward, reverse, inf, tau) in enumerate(g.transitions):
             ends = {"id": f"t{n}", "from_": g.states[i], "to": g.states[j]}
+            if getattr(forward, "unwritable", None):
+                raise ModelError(f"NeuroML export: ionChannelKS {chan_id!r} gateKS {g.name!r}: {forward.unwritable}")
             if inf is not None:
                 el.tau_inf_transition.append(N.TauInfTransition(steady_state=variable(inf), time_course=time(tau),
                                                                 **ends))

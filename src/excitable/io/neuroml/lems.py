@@ -17,7 +17,8 @@ The subset run here: a ComponentType extending one of NeuroML's six bases for a 
 ``r``, per_time), variable (``x``, none) or time course (``t``, time), with ``Constant``s (a value
 and a unit), ``DerivedVariable``s and ``ConditionalDerivedVariable``s (``Case``s, the first true
 condition wins, a case without condition is the default) over the requirements ``v`` (the membrane
-potential), ``caConc`` ([Ca2+]i, of the bases with "Conc") and ``temperature``. Expressions are in
+potential), ``caConc`` ([Ca2+]i, of the bases with "Conc") and ``temperature``, and in a steady state
+or time course of a gate with rates, the gate's ``alpha`` and ``beta``. Expressions are in
 SI units, as LEMS evaluates them (V in volts, [Ca2+] in mol/m3 = mM, T in kelvin, rates in 1/s,
 times in s); the result is converted to 1/ms or ms.
 
@@ -79,12 +80,14 @@ class LemsForm:
     factor: float = 1.0
     element: object = field(default=None, compare=False, repr=False)
 
-    def __call__(self, v, cai=None, celsius=None):
+    def __call__(self, v, cai=None, celsius=None, rates=None):
         env = {"v": jnp.asarray(v, dtype=float) * 1e-3}
         if "caConc" in self.reads:
             env["caConc"] = cai  # mM = mol/m3: already SI
         if "temperature" in self.reads:
             env["temperature"] = celsius + 273.15
+        if "rates" in self.reads:  # the gate's alpha and beta (``rates``, 1/ms) in LEMS's 1/s
+            env["alpha"], env["beta"] = rates[0] * 1e3, rates[1] * 1e3
         return self.fn(env) * self.factor
 
 
@@ -105,9 +108,11 @@ def _at(source: str, element) -> str:
     return f"{source}:{line}" if line else source
 
 
-def lems_form(name: str, role: str, types: dict, where: str) -> LemsForm:
+def lems_form(name: str, role: str, types: dict, where: str, gate_rates: bool = False) -> LemsForm:
     """The LemsForm of ComponentType ``name`` used as a gate's ``role`` ("rate", "variable", "time");
-    ``where`` names the use in errors."""
+    ``where`` names the use in errors. ``gate_rates``: the gate has a forward and a reverse rate,
+    whose ``alpha`` and ``beta`` a steady state or time course may then require (as Hay et al.'s
+    Nap_Et2 time course on OpenSourceBrain does: its Requirements resolve in the gate, in LEMS)."""
     if name not in types:
         raise ModelError(f"{where}: type {name!r} is neither a standard form nor a ComponentType of the files read")
     ct, source = types[name]
@@ -116,18 +121,19 @@ def lems_form(name: str, role: str, types: dict, where: str) -> LemsForm:
         raise ModelError(f"{field_} extends {ct.extends!r}; as a gate's {role} it must extend "
                          f"{' or '.join(ROLES[role])} (used by {where})")
     exposed, dimension, factor = BASES[ct.extends]
-    fn, reads = _compile_type(ct, source, field_, exposed, dimension, "Conc" in ct.extends)
+    fn, reads = _compile_type(ct, source, field_, exposed, dimension, "Conc" in ct.extends,
+                              gate_rates and role != "rate")
     return LemsForm(name, frozenset(reads), fn, factor, ct)
 
 
 # long because each construct the subset leaves out is refused here in its own one-line message
-def _compile_type(ct, source, field_, exposed, dimension, conc: bool):
+def _compile_type(ct, source, field_, exposed, dimension, conc: bool, gate_rates: bool = False):
     for attr, label in (("Parameter", "Parameter"), ("DerivedParameter", "DerivedParameter"),
                         ("Property", "Property"), ("InstanceRequirement", "InstanceRequirement")):
         for el in getattr(ct, attr, None) or []:
             raise ModelError(f"NeuroML: {_at(source, el)}: ComponentType {ct.name!r} {label} {el.name!r} is not "
                              f"supported (Constants, DerivedVariables and ConditionalDerivedVariables only)")
-    allowed = {"v", "temperature"} | ({"caConc"} if conc else set())
+    allowed = {"v", "temperature"} | ({"caConc"} if conc else set()) | ({"alpha", "beta"} if gate_rates else set())
     for req in getattr(ct, "Requirement", None) or []:
         if req.name not in allowed:
             raise ModelError(f"NeuroML: {_at(source, req)}: ComponentType {ct.name!r} Requirement {req.name!r} is "
@@ -161,6 +167,9 @@ def _compile_type(ct, source, field_, exposed, dimension, conc: bool):
     compiled = {name: _derived(el, where, text, known) for name, (el, where, text) in derived.items()}
     order = _order(compiled, field_)
     reads = {r for fn, names in compiled.values() for r in names & {"caConc", "temperature"}}
+    required = {req.name for req in getattr(ct, "Requirement", None) or []}
+    if gate_rates and required & {"alpha", "beta"}:
+        reads.add("rates")
 
     def fn(env):
         env = {**values, **env}

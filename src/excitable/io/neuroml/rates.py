@@ -12,7 +12,9 @@ handled the same way as our HH (``excitable.vtrap``), so HH written in these for
 
 A gate is one of NeuroML's HH gates: ``gateHHrates`` (inf = a / (a + b), tau = 1 / (a + b)),
 ``gateHHratesInf`` (tau from the rates, inf given), ``gateHHratesTau`` (inf from the rates, tau given),
-``gateHHtauInf`` (both given) and ``gateHHInstantaneous`` (x = inf(V) at every instant). A q10 setting
+``gateHHtauInf`` and ``gateHHratesTauInf`` (both given; a time course or steady state defined in LEMS
+may require the gate's own ``alpha`` and ``beta``, as NeuroML's LEMS definitions allow) and
+``gateHHInstantaneous`` (x = inf(V) at every instant). A q10 setting
 (``q10ExpTemp``: q10 ** ((T - T_exp) / 10); ``q10Fixed``) divides tau, as in NeuroML.
 """
 
@@ -48,7 +50,7 @@ class Form:
     scale: float = 1.0
     tau: float = 0.0
 
-    def __call__(self, v, cai=None, celsius=None):  # a standard form depends on V only
+    def __call__(self, v, cai=None, celsius=None, rates=None):  # a standard form depends on V only
         kind = self.type.replace("Variable", "Rate")
         if self.type == "fixedTimeCourse":
             return self.tau + 0.0 * v
@@ -81,15 +83,23 @@ class Gate:
     def inf_tau(self, v, celsius, cai=None):
         """Steady state and time constant (ms) at V (mV), temperature ``celsius`` and [Ca]i ``cai``
         (mM; read by forms defined in LEMS, ``lems.LemsForm``)."""
-        if self.kind in ("gateHHtauInf", "gateHHratesTauInf"):  # both given: the rates are not used
+        # a steady state or time course defined in LEMS may read the gate's own alpha and beta
+        # (NeuroML's unscaled forward and reverse rates: its Requirements resolve in the gate)
+        reads_rates = "rates" in self.reads()
+        if self.kind == "gateHHtauInf" or (self.kind == "gateHHratesTauInf" and not reads_rates):
             return self.steady(v, cai, celsius), self.time(v, cai, celsius) / self.factor(celsius)
         a, b = self.forward(v, cai, celsius), self.reverse(v, cai, celsius)
-        inf = self.steady(v, cai, celsius) if self.kind == "gateHHratesInf" else a / (a + b)
-        tau = self.time(v, cai, celsius) if self.kind == "gateHHratesTau" else 1.0 / (a + b)
+        given = {"rates": (a, b)} if reads_rates else {}
+        if self.kind == "gateHHratesTauInf":  # both given: the rates serve only the forms reading them
+            return (self.steady(v, cai, celsius, **given),
+                    self.time(v, cai, celsius, **given) / self.factor(celsius))
+        inf = self.steady(v, cai, celsius, **given) if self.kind == "gateHHratesInf" else a / (a + b)
+        tau = self.time(v, cai, celsius, **given) if self.kind == "gateHHratesTau" else 1.0 / (a + b)
         return inf, tau / self.factor(celsius)
 
     def reads(self) -> frozenset:
-        """What the gate's forms read besides V: "caConc", "temperature" (forms defined in LEMS)."""
+        """What the gate's forms read besides V: "caConc", "temperature", "rates" (the gate's
+        alpha and beta; forms defined in LEMS)."""
         forms = (self.forward, self.reverse, self.steady, self.time)
         return frozenset().union(*(getattr(f, "reads", frozenset()) for f in forms))
 

@@ -235,6 +235,9 @@ def _channel(N, chan_id: str, part):
 
 
 def _add_gate(N, ch, g: Gate, generic: bool = False) -> None:
+    for form in (g.forward, g.reverse, g.steady, g.time):  # e.g. a gate whose type is a ComponentType
+        if getattr(form, "unwritable", None):
+            raise ModelError(f"NeuroML export: gate {g.name!r}: {form.unwritable}")
     q10 = None
     if g.fixed is not None:
         q10 = N.Q10Settings(type="q10Fixed", fixed_q10=repr(float(g.fixed)))

@@ -1,0 +1,121 @@
+"""A gate element's ``type`` attribute, and gates whose type is a ComponentType of the file.
+
+LEMS takes an element's ``type`` attribute as its ComponentType, whatever the element's name, so
+``<gateHHrates type="gateHHratesTau">`` is a gateHHratesTau gate (its ``<timeCourse>`` child counts)
+and the Wang & Buzsaki (1996) model on OpenSourceBrain (WangBuzsaki.cell.nml) writes its
+instantaneous Na+ activation as ``<gateHHrates type="gateHHratesInstantaneous">``, a ComponentType
+of the same file. libNeuroML drops the attribute (its ``GateHHRates`` has none), so it is read here
+from the XML node libNeuroML keeps (``gds_elementtree_node_``):
+
+- a standard gate kind: the element is read again as the generic ``<gate>`` (libNeuroML's
+  ``GateHHUndetermined``, which has every child a gate may have) and built as that kind;
+- a ComponentType of the files read that defines an instantaneous gate from the gate's rates
+  (no state: ``alpha``/``beta`` selected from ``forwardRate/r``/``reverseRate/r``, ``q`` a value
+  expression of them and of Constants, ``fcond = q^instances``): a ``gateHHInstantaneous`` whose
+  steady state is that expression (``RatesSteadyState``); for WB, m = alpha / (alpha + beta);
+- anything else: one line naming file:line, the gate and the type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from excitable.errors import ModelError
+from excitable.io.neuroml.lems import _at, _constant, _order, compile_expression
+
+#: What an instantaneous gate ComponentType may select from its children, and as which variable.
+_SELECTS = {"alpha": "forwardRate/r", "beta": "reverseRate/r"}
+
+
+def declared_type(g) -> str | None:
+    """The ``type`` attribute of a gate element as written in the file (libNeuroML drops it on
+    the typed gate elements), or None."""
+    node = getattr(g, "gds_elementtree_node_", None)
+    return node.get("type") if node is not None else None
+
+
+def as_generic(g):
+    """The gate element read again as a generic ``<gate>`` (all of a gate's children), from its XML node."""
+    import neuroml
+
+    out = neuroml.GateHHUndetermined.factory()
+    out.build(g.gds_elementtree_node_)
+    return out
+
+
+@dataclass(frozen=True)
+class RatesSteadyState:
+    """The steady state of an instantaneous gate defined by a ComponentType over the gate's rates:
+    called with V (mV), [Ca2+]i (mM) and the temperature (degC), it evaluates the type's ``q`` with
+    alpha and beta (the forward and reverse rate forms, in LEMS's 1/s). ``type``: the ComponentType's
+    name. NeuroML's schema has no element for such a gate, so export refuses it (``unwritable``)."""
+
+    type: str
+    forward: Callable
+    reverse: Callable
+    constants: dict = field(compare=False, repr=False)
+    compiled: dict = field(compare=False, repr=False)
+    order: tuple = field(compare=False, repr=False)
+
+    @property
+    def reads(self) -> frozenset:
+        return frozenset().union(*(getattr(f, "reads", frozenset()) for f in (self.forward, self.reverse)))
+
+    @property
+    def unwritable(self) -> str:
+        return (f"its type {self.type!r} is a ComponentType extending a gate, which NeuroML's schema has no "
+                f"element for; not written")
+
+    def __call__(self, v, cai=None, celsius=None):
+        env = {**self.constants, "alpha": self.forward(v, cai, celsius) * 1e3,
+               "beta": self.reverse(v, cai, celsius) * 1e3}  # 1/ms -> LEMS's SI 1/s
+        for name in self.order:
+            env[name] = self.compiled[name][0](env)
+        return env["q"]
+
+
+# long because each construct outside the instantaneous-gate pattern is refused in its own line
+def rates_steady_state(ct, source: str, forward, reverse, where: str) -> RatesSteadyState:
+    """The RatesSteadyState of gate ComponentType ``ct`` (read from file ``source``) for a gate with
+    rate forms ``forward``/``reverse``; ``where`` names the gate in errors."""
+    field_ = f"NeuroML: {_at(source, ct)}: ComponentType {ct.name!r} (the type of {where})"
+    for attr in ("Parameter", "DerivedParameter", "Property", "Requirement", "InstanceRequirement"):
+        for el in getattr(ct, attr, None) or []:
+            raise ModelError(f"NeuroML: {_at(source, el)}: ComponentType {ct.name!r} {attr} {el.name!r} is not "
+                             f"supported in a gate's type (an instantaneous gate of its rates only)")
+    dynamics = ct.Dynamics or []
+    if len(dynamics) != 1:
+        raise ModelError(f"{field_}: needs one <Dynamics>, got {len(dynamics)}")
+    dyn = dynamics[0]
+    for attr in ("StateVariable", "TimeDerivative", "OnStart", "OnCondition", "OnEvent", "Regime",
+                 "KineticScheme", "ConditionalDerivedVariable"):
+        if getattr(dyn, attr, None):
+            raise ModelError(f"{field_}: {attr} is not supported (a gate type is run only as an instantaneous "
+                             f"gate q of alpha and beta)")
+    constants = {c.name: _constant(c, source, ct.name) for c in getattr(ct, "Constant", None) or []}
+    texts, selected = {}, set()
+    for dv in dyn.DerivedVariable or []:
+        at = f"NeuroML: {_at(source, dv)}: ComponentType {ct.name!r} DerivedVariable {dv.name!r}"
+        if getattr(dv, "select", None):
+            if _SELECTS.get(dv.name) != dv.select or getattr(dv, "reduce", None):
+                raise ModelError(f"{at}: select {dv.select!r} is not supported (alpha = forwardRate/r, "
+                                 f"beta = reverseRate/r only)")
+            selected.add(dv.name)
+        elif dv.value is None:
+            raise ModelError(f"{at}: needs a value expression")
+        else:
+            texts[dv.name] = (dv.value, at)
+    if selected != set(_SELECTS) or "q" not in texts or "fcond" not in texts:
+        raise ModelError(f"{field_}: an instantaneous gate type needs alpha (forwardRate/r), beta "
+                         f"(reverseRate/r), q and fcond DerivedVariables")
+    if "".join(texts["fcond"][0].split()) != "q^instances":
+        raise ModelError(f"{texts['fcond'][1]}: fcond must be q^instances, got {texts['fcond'][0]!r}")
+    del texts["fcond"]  # the channel raises q to the gate's instances itself
+    known = set(constants) | set(texts) | selected
+    compiled = {name: compile_expression(text, known, at) for name, (text, at) in texts.items()}
+    order = _order(compiled, field_)
+    return RatesSteadyState(ct.name, forward, reverse, constants, compiled, tuple(order))
+
+
+__all__ = ["RatesSteadyState", "as_generic", "declared_type", "rates_steady_state"]
