@@ -397,3 +397,12 @@ def test_a_gate_of_a_component_type_is_imported_but_not_exported(tmp_path):
     cell = neuroml.read(save(tmp_path, WB_CELL)).cells["wb"].cell
     with pytest.raises(ModelError, match="gate 'm': its type 'gateHHratesInstantaneous' is a ComponentType"):
         neuroml.to_document(cell)
+
+
+def test_alpha_and_beta_are_refused_where_the_gate_has_no_rates(tmp_path):
+    # a gateHHtauInf has no forward/reverse rate: LEMS would find no alpha for the Requirement
+    gate = '<gate id="m" type="gateHHtauInf" instances="1"><timeCourse type="nap_m_tau"/>' \
+           '<steadyState type="HHSigmoidVariable" rate="1" scale="4.6mV" midpoint="-52.6mV"/></gate>'
+    text = NAP.replace(NAP[NAP.index('<gate id="m"'):NAP.index('<gate id="h"')], gate)
+    with pytest.raises(ModelError, match=r"forms\.nml:\d+: ComponentType 'nap_m_tau' Requirement 'alpha' is not"):
+        neuroml.load_channels(save(tmp_path, text))
