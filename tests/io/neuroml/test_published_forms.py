@@ -177,3 +177,18 @@ def test_includes_follow_the_osb_layout_and_refuse_cycles_and_deep_chains(tmp_pa
                                            rf"{MAX_DEPTH} files")
     include_file(tmp_path / "chain" / f"c{MAX_DEPTH - 1}.nml")  # MAX_DEPTH files: read
     assert len(read_documents(tmp_path / "chain" / "c0.nml")) == MAX_DEPTH
+
+
+def test_refusals_name_the_file_and_the_line(tmp_path):
+    """The sweep's minor finding: refusals named the file but not the line."""
+    doc = hh_cell_document()
+    doc.cells[0].morphology.segments[0].parent = N.SegmentParent(segments=7)
+    text = (p := write(doc, tmp_path / "l.nml")).read_text()
+    refused(p, rf"^NeuroML: l.nml:{line_of(text, '<segment ')}: cell 'hhcell': segment 0 has parent 7, which is not")
+    doc = hh_cell_document()
+    doc.cells.append(hh_cell_document().cells[0])
+    text = (p := write(doc, tmp_path / "l.nml")).read_text()
+    second = text.index("<cell", text.index("<cell") + 1)
+    refused(p, rf"^NeuroML: l.nml:{text[:second].count(chr(10)) + 1}: cell 'hhcell' is defined twice$")
+    p.write_text('<?xml version="1.0"?>\n<!DOCTYPE neuroml><neuroml/>')
+    refused(p, r"^NeuroML: l.nml:2: a DTD or entity declaration is not read")

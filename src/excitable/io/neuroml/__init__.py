@@ -16,7 +16,9 @@ standard rate forms (``rates``), passive channels, ``<cell>`` with segments, seg
 with the cell's Ca2+ species (``densities``) and their calcium pools (``pools``; defined in LEMS:
 ``lems_pools``), gate rates
 defined as LEMS ComponentTypes of V and [Ca2+]i (``lems``), kinetic schemes (``kinetic``); includes
-beside the file are followed (``files``). Everything else is refused with one line naming the file, the element and its id.
+are followed to any readable file, cycles and deep chains refused (``files``); what libNeuroML's
+parser drops (an unknown element of a cell) is refused, not dropped (``kept``). Everything else is
+refused with one line naming file:line, the element and its id.
 
 Export::
 
@@ -71,7 +73,7 @@ def read(path, *, concentrations: str | None = None, **policy) -> NeuroMLModel:
     from excitable.io.neuroml.cells import build_cell
     from excitable.io.neuroml.channels import ion_channels, make_channel
     from excitable.io.neuroml.densities import POLICIES, concentration_models
-    from excitable.io.neuroml.files import read_documents
+    from excitable.io.neuroml.files import line_of, read_documents
     from excitable.io.neuroml.lems import component_types
 
     if concentrations not in POLICIES:
@@ -83,14 +85,14 @@ def read(path, *, concentrations: str | None = None, **policy) -> NeuroMLModel:
     for p, doc in docs:
         for cid, element in ion_channels(doc, p.name).items():
             if cid in model.channels:
-                raise ModelError(f"NeuroML: {p.name}: ionChannel {cid!r} is defined twice")
+                raise ModelError(f"NeuroML: {p.name}:{line_of(element)}: ionChannel {cid!r} is defined twice")
             model.channels[cid] = make_channel(element, p.name, types)
     morphologies = {m.id: m for _, d in docs for m in d.morphology or []}
     biophysics = {b.id: b for _, d in docs for b in d.biophysical_properties or []}
     for p, doc in docs:
         for c in doc.cells or []:
             if c.id in model.cells:
-                raise ModelError(f"NeuroML: {p.name}: cell {c.id!r} is defined twice")
+                raise ModelError(f"NeuroML: {p.name}:{line_of(c)}: cell {c.id!r} is defined twice")
             model.cells[c.id] = build_cell(c, model.channels, p.name, morphologies, biophysics, **policy)
     return model
 

@@ -5,8 +5,10 @@ Supported: ``channelDensity`` on a segment group (or one segment), ``channelDens
 ``GHK2`` with the cell's Ca2+ ``species`` (``densities``), ``specificCapacitance`` and ``resistivity``
 per group, ``initMembPotential``, ``spikeThresh`` (reported). Refused with one line:
 ``channelDensityNonUniform*``/``VShift``, ``channelPopulation``, a species' concentration model
-defined in LEMS outside ``lems_pools``' subset, groups defined by ``path``/``subTree``/inhomogeneous
-parameters, and a group that covers only part of a section.
+defined in LEMS outside ``lems_pools``' subset, groups defined by ``path``/``subTree`` (a group that
+lists its members may declare an ``inhomogeneousParameter``: it changes nothing), and a group that
+covers only part of a section. A Ca2+ ``channelDensity`` keeps its erev fixed beside a calcium pool
+(``densities.fixed_erev``). Errors name file:line of the element (``files.Where``).
 """
 
 from __future__ import annotations

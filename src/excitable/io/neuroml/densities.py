@@ -194,11 +194,12 @@ def concentration_models(docs) -> dict[str, tuple[str, object]]:
     from excitable.io.neuroml.lems_pools import instances
 
     out = instances(docs, component_types(docs))
-    for _, doc in docs:
+    for p, doc in docs:
         for attr, kind in (("decaying_pool_concentration_models", "decayingPoolConcentrationModel"),
                            ("fixed_factor_concentration_models", "fixedFactorConcentrationModel")):
             for m in getattr(doc, attr, None) or []:
                 if m.id in out:
-                    raise ModelError(f"NeuroML: concentration model {m.id!r} is defined twice")
+                    line = getattr(getattr(m, "gds_elementtree_node_", None), "sourceline", "?")
+                    raise ModelError(f"NeuroML: {p.name}:{line}: concentration model {m.id!r} is defined twice")
                 out[m.id] = (kind, m)
     return out

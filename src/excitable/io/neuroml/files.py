@@ -114,8 +114,10 @@ def parse(p: Path):
         raise ModelError(f"NeuroML: {p.name} is {size / 2**20:.3g} MB, over the {MAX_BYTES // 2**20} MB read")
     limits.check("memory", 50.0 * size, f"NeuroML file {p.name}")  # the object model: ~50 bytes per byte
     data = p.read_bytes()
-    if b"<!doctype" in data.lower():
-        raise ModelError(f"NeuroML: {p.name}: a DTD or entity declaration is not read (NeuroML has none)")
+    if (found := data.lower().find(b"<!doctype")) >= 0:
+        line = data[:found].count(b"\n") + 1
+        raise ModelError(f"NeuroML: {p.name}:{line}: a DTD or entity declaration is not read "
+                         f"(NeuroML has none)")
     try:
         doc = parseString(data, silence=True, print_warnings=False)
     except Exception as e:  # noqa: BLE001 - lxml and generateDS raise many kinds for a broken file

@@ -39,6 +39,11 @@ class ImportedSection:
     nseg: int | None = None
 
 
+def _at(where, element) -> str:
+    """``where`` (``files.Where``, or a plain string) at ``element``'s line."""
+    return where.at(element) if hasattr(where, "at") else str(where)
+
+
 def _point(p) -> list[float]:
     return [float(p.x), float(p.y), float(p.z), float(p.diameter)]
 
@@ -51,7 +56,7 @@ def sections_of(morph, where: str) -> list[ImportedSection]:
     parent = {i: (None if s.parent is None else int(s.parent.segments)) for i, s in segs.items()}
     for i, p in parent.items():
         if p is not None and p not in segs:
-            raise ModelError(f"NeuroML: {where}: segment {i} has parent {p}, which is not a segment")
+            raise ModelError(f"NeuroML: {_at(where, segs[i])}: segment {i} has parent {p}, which is not a segment")
     groups = [g for g in morph.segment_groups or [] if g.neuro_lex_id == SECTION_LEX_ID and g.members]
     chains = [[int(m.segments) for m in g.members] for g in groups]
     covered = [i for c in chains for i in c]
@@ -85,7 +90,8 @@ def _property(group, tag: str):
 def _section(name, group, chain, segs, parent, where) -> ImportedSection:
     for a, b in zip(chain, chain[1:]):
         if parent[b] != a:
-            raise ModelError(f"NeuroML: {where}: section {name!r}: segment {b} does not continue segment {a}")
+            raise ModelError(f"NeuroML: {_at(where, segs[b])}: section {name!r}: segment {b} does not continue "
+                             f"segment {a}")
     pts, starts, ends = [], [], []
     for k, i in enumerate(chain):
         s = segs[i]
