@@ -406,3 +406,13 @@ def test_alpha_and_beta_are_refused_where_the_gate_has_no_rates(tmp_path):
     text = NAP.replace(NAP[NAP.index('<gate id="m"'):NAP.index('<gate id="h"')], gate)
     with pytest.raises(ModelError, match=r"forms\.nml:\d+: ComponentType 'nap_m_tau' Requirement 'alpha' is not"):
         neuroml.load_channels(save(tmp_path, text))
+
+
+def test_a_type_attribute_that_contradicts_the_children_names_the_line(tmp_path):
+    text = HEAD + """<ionChannelHH id="k" conductance="10pS" species="k">
+      <gateHHrates type="gateHHtauInf" id="n" instances="1">
+        <forwardRate type="HHExpRate" rate="0.1per_ms" midpoint="-34mV" scale="10mV"/>
+        <reverseRate type="HHExpRate" rate="0.125per_ms" midpoint="-44mV" scale="-80mV"/>
+      </gateHHrates></ionChannelHH></neuroml>"""
+    with pytest.raises(ModelError, match=r"forms\.nml:3: ionChannel 'k' gate 'n': a gateHHtauInf needs a time course"):
+        neuroml.load_channels(save(tmp_path, text))

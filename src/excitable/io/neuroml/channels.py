@@ -76,9 +76,10 @@ def _typed_gate(g, element_kind: str | None, field: str, types: dict, source: st
     declared = declared_type(g) if element_kind is not None else g.type
     if declared is None or declared == element_kind or (element_kind is None and declared not in types):
         return _gate(g, element_kind or declared, field, types)  # (a generic gate of no kind we run: refused)
+    lined = f"NeuroML: {_at(source, g)}: {field.removeprefix(f'NeuroML: {source}: ')}"  # with the gate's line
     if declared in GATE_KINDS:  # e.g. <gateHHrates type="gateHHratesTau">: read as that kind
-        return _gate(as_generic(g) if element_kind is not None else g, declared, field, types)
-    at = f"NeuroML: {_at(source, g)}: {field.removeprefix(f'NeuroML: {source}: ')} gate {g.id!r}"
+        return _gate(as_generic(g) if element_kind is not None else g, declared, lined, types)
+    at = f"{lined} gate {g.id!r}"
     if declared not in types:
         raise ModelError(f"{at}: type {declared!r} is neither a gate kind we run ({', '.join(GATE_KINDS)}) nor "
                          f"a ComponentType of the files read")
