@@ -122,7 +122,8 @@ def parse(p: Path):
         doc = parseString(data, silence=True, print_warnings=False)
     except Exception as e:  # noqa: BLE001 - lxml and generateDS raise many kinds for a broken file
         message = " ".join(str(e).split())[:200]
-        raise ModelError(f"NeuroML: {p.name} could not be parsed ({type(e).__name__}: {message})") from None
+        at = f"{p.name}:{e.lineno}" if isinstance(getattr(e, "lineno", None), int) else p.name  # lxml's syntax errors
+        raise ModelError(f"NeuroML: {at}: could not be parsed ({type(e).__name__}: {message})") from None
     _check_root(p, doc)
     return doc
 
