@@ -190,5 +190,17 @@ def test_refusals_name_the_file_and_the_line(tmp_path):
     text = (p := write(doc, tmp_path / "l.nml")).read_text()
     second = text.index("<cell", text.index("<cell") + 1)
     refused(p, rf"^NeuroML: l.nml:{text[:second].count(chr(10)) + 1}: cell 'hhcell' is defined twice$")
+    # what libNeuroML keeps but nothing here reads is refused too, at its line
+    doc = hh_cell_document()
+    doc.cell2_ca_poolses.append(N.Cell2CaPools(id="two", morphology=doc.cells[0].morphology))
+    text = (p := write(doc, tmp_path / "l.nml")).read_text()
+    refused(p, rf"^NeuroML: l.nml:{line_of(text, '<cell2CaPools')}: cell2CaPools 'two' \(two Ca2\+ pools\) is not "
+               r"supported")
+    doc = hh_cell_document()
+    doc.cells[0].biophysical_properties.extracellular_properties = N.ExtracellularProperties(species=[N.Species(
+        id="cao", ion="ca", initial_concentration="2mM", initial_ext_concentration="2mM")])
+    text = (p := write(doc, tmp_path / "l.nml")).read_text()
+    refused(p, rf"^NeuroML: l.nml:{line_of(text, '<species')}: cell 'hhcell': extracellularProperties species 'cao' "
+               r"is not supported")
     p.write_text('<?xml version="1.0"?>\n<!DOCTYPE neuroml><neuroml/>')
     refused(p, r"^NeuroML: l.nml:2: a DTD or entity declaration is not read")

@@ -90,6 +90,9 @@ def read(path, *, concentrations: str | None = None, **policy) -> NeuroMLModel:
     morphologies = {m.id: m for _, d in docs for m in d.morphology or []}
     biophysics = {b.id: b for _, d in docs for b in d.biophysical_properties or []}
     for p, doc in docs:
+        for c in getattr(doc, "cell2_ca_poolses", None) or []:  # libNeuroML keeps it; nothing here reads it
+            raise ModelError(f"NeuroML: {p.name}:{line_of(c)}: cell2CaPools {c.id!r} (two Ca2+ pools) is not "
+                             f"supported; only <cell> is imported")
         for c in doc.cells or []:
             if c.id in model.cells:
                 raise ModelError(f"NeuroML: {p.name}:{line_of(c)}: cell {c.id!r} is defined twice")

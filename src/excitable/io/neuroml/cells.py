@@ -165,6 +165,10 @@ def _biophysics(bio, out: ImportedCell, channels, sections, where, section_of, c
                                  f"also used with another kind of density on this cell; one law per channel and cell")
             ca_readers |= _density(cd, out.cell, channels, sections, where, section_of, species.get("ca", {}))
         densities.insert(mp, out.cell, channels, sections, where, section_of, species, policy, laws, ca_readers)
+    ep = bio.extracellular_properties
+    for sp in (ep.species or []) if ep is not None else []:  # libNeuroML keeps it; [Ca]o is the species' own
+        raise ModelError(f"NeuroML: {where.at(sp)}: extracellularProperties species {sp.id!r} is not supported "
+                         f"(give initialExtConcentration on the intracellular species)")
     ip = bio.intracellular_properties
     for r in (ip.resistivities or []) if ip is not None else []:
         out.cell.set("ra", units.quantity(r.value, "resistivity", f"NeuroML: {where.at(r)} resistivity"),
