@@ -264,7 +264,7 @@ def make_event_class(desc: Description, mod):
         # a spike source for connections (NEURON's NetCon(pp, target)): NET_RECEIVE calls net_event
         "sends_spikes": any(call == "net_event" for call, _ in b.comp.sites),
         "conductances": lambda self, s: {}, "gates": lambda self, v, celsius: {}, "source": desc.path,
-        "description": desc, "shared_exp": b.gen.comp_exp,
+        "description": desc, "shared_exp": b.gen.comp_exp, "pointers": pointers.names(mod),  # V elsewhere: t only
     }
     cls = channel(type(desc.suffix, (AbstractChannel,), namespace))
     _probe(cls)

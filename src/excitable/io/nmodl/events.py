@@ -41,6 +41,7 @@ import jax
 import jax.numpy as jnp
 
 from excitable.errors import ModelError
+from excitable.io.nmodl import pointers
 from excitable.io.nmodl.affine import materialize
 from excitable.io.nmodl.describe import SPECIAL, Description
 from excitable.io.nmodl.expressions import Compiler
@@ -224,6 +225,16 @@ def uses(mod, desc, lines: list[str]) -> bool:
                 or re.search(r"\bt\b", code) or re.search(r"\bflag\b", code) or re.search(r"\bWATCH\b", code))
 
 
+def has_events(mod, lines: list[str]) -> bool:
+    """Whether a file takes NEURON's events (NET_RECEIVE, net_send/net_event/net_move, WATCH,
+    ``flag``) or is an ARTIFICIAL_CELL: narrower than ``uses``, which also counts a read of ``t``
+    and an ELECTRODE_CURRENT (the event path's clock, not events; ModelDB 114047 gap.mod's
+    ``if (t > del)``). A POINTER runs in a point process without them (pointers.py)."""
+    code = "\n".join(lines)
+    return (net_receive(mod) is not None or bool(re.search(r"\b(ARTIFICIAL_CELL|WATCH)\b", code))
+            or bool(re.search(r"\b(net_send|net_event|net_move)\s*\(", code)))
+
+
 def writes_weight(nr) -> bool:
     """Whether NET_RECEIVE (or the INITIAL inside it) assigns its first argument, the NetCon's
     weight[0]: NEURON keeps the new value in the NetCon (plasticity rules), so the weight becomes
@@ -272,6 +283,7 @@ def point_fields(desc: Description, mod) -> dict[str, tuple[float, str]]:
         if k in mechanism.RESERVED:
             raise ModelError(f"{desc.path}: parameter {k!r} has a name excitable's channels reserve; rename it")
     spec.update({k: mechanism.GEOMETRY_DEFAULTS[k] for k in geometry_fields(desc)})
+    spec.update(pointers.fields(mod))  # a POINTER: V elsewhere, filled by the engine (pointers.py)
     if reads_dt(desc, mod):
         spec["dt"] = mechanism.RUN_DT
     return spec

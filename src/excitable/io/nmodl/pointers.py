@@ -14,9 +14,11 @@ class attribute ``pointers``) that the engine fills at every step with V at its 
 - INITIAL (``finitialize``): V of the target at the start.
 
 What is refused (one line, ``file:line``): a write through a POINTER (``vgap = ...``: NEURON would
-change the variable pointed at), a POINTER array, and a POINTER in a point process with events or
-an ARTIFICIAL_CELL (not tested here). Pointing at anything other than a V (another mechanism's
-variable, a concentration) is not expressible: ``Network.pointer`` takes a site. So a POINTER whose
+change the variable pointed at), a POINTER array, and a POINTER in a point process with events
+(NET_RECEIVE, net_send, WATCH: ``events.has_events``) or an ARTIFICIAL_CELL (not tested here). One
+that only reads ``t`` or has an ELECTRODE_CURRENT (the event path's clock, no events: ModelDB
+114047 gap.mod's ``if (t > del)``) runs, its V read as above. Pointing at anything other than a
+V (another mechanism's variable, a concentration) is not expressible: ``Network.pointer`` takes a site. So a POINTER whose
 ASSIGNED declaration gives it a unit other than mV (ModelDB's I_AHP.mod: ``I_T (mA/cm2)``, a
 current; mglur2.mod: ``C (mM)``, a transmitter concentration) is refused too: filled with a V it
 would run, wrongly. A POINTER no block ever reads (ican.mod's ``jip3p``) is not a field at all:
@@ -97,7 +99,8 @@ def uncarried(gen, mod):
 
 def problems(mod, desc, lines: list[str], events) -> list[tuple[int, str]]:
     """(line, construct) of the POINTER uses excitable does not run (``lines``: the code with
-    comments blanked; ``events()``: whether the file takes NEURON's events or is an ARTIFICIAL_CELL)."""
+    comments blanked; ``events()``: whether the file takes NEURON's events or is an ARTIFICIAL_CELL:
+    ``events.has_events``, not a mere read of ``t``)."""
     if not names(mod):
         return []
     events = events()
@@ -106,7 +109,8 @@ def problems(mod, desc, lines: list[str], events) -> list[tuple[int, str]]:
     for name in names(mod):
         header = next((n for n in declared if re.search(rf"\b{re.escape(name)}\b", lines[n - 1])), 0)
         if events:
-            found.append((header, f"POINTER {name} in a point process with events or an ARTIFICIAL_CELL"))
+            found.append((header, f"POINTER {name} in a point process with events (NET_RECEIVE, net_send, WATCH) "
+                                  "or an ARTIFICIAL_CELL"))
         if name in desc.arrays:
             found.append((header, f"POINTER array {name}"))
         if (unit := desc.assigned.get(name, "")) not in VOLTAGE_UNITS:
