@@ -114,7 +114,7 @@ def test_a_solve_inside_a_called_function_is_refused(tmp_path):
     path.write_text("NEURON { SUFFIX fsolve NONSPECIFIC_CURRENT i }\nASSIGNED { v (mV) i (mA/cm2) }\n"
                     "STATE { x }\nINITIAL { x = settle() }\nBREAKPOINT { SOLVE d METHOD cnexp\n i = 1e-3*x*(v + 65) }\n"
                     "DERIVATIVE d { x' = 1 - x }\nFUNCTION settle() { SOLVE d STEADYSTATE derivimplicit\n settle = x }\n")
-    with pytest.raises(ModelError, match=r"fsolve\.mod: SOLVE inside settle\(\) .*not supported") as err:
+    with pytest.raises(ModelError, match=r"fsolve\.mod:8: SOLVE inside settle\(\) .*not supported") as err:
         load_mod(path)
     assert "\n" not in str(err.value)
 

@@ -55,9 +55,27 @@ def check_file(path) -> tuple[list[str], int]:
     lines.append("  solves: " + (", ".join(solves) or "nothing (no states advanced)"))
     if problems:
         lines += [f"  {p}:{line}: {what} not supported" for line, what in problems]
+    elif refusal := load_refusal(p):
+        lines.append(f"  {refusal}")
+        problems = [refusal]
     else:
         lines.append("  supported: yes (ex.load_mod runs it)")
     return lines, len(problems)
+
+
+def load_refusal(path) -> str | None:
+    """What ``ex.load_mod(path)`` refuses beyond the rules ``unsupported.find`` reads from the text
+    (ModelDB 113997 ipulse3.mod's ``amp[pcount]``, an index known only in a run, is met while the
+    blocks are compiled and traced): the class is built by load_mod's own path (no NEURON, nothing
+    run; the class is cached for a later load), and its one-line ModelError is the answer. None: it
+    loads."""
+    from excitable.io.nmodl.loader import load_file
+
+    try:
+        load_file(path)
+    except ModelError as exc:
+        return str(exc)
+    return None
 
 
 def check_report(paths) -> tuple[str, int]:

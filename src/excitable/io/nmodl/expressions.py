@@ -142,12 +142,15 @@ class Compiler:
         self.lin_index = 0  # the next `~` equation's place in its LINEAR block (linear.compile_blocks)
 
     def fail(self, what: str, node=None):
-        text = ""
+        text, where = "", ""
         if node is not None:
+            from excitable.io.nmodl.source_lines import line_of
             from excitable.io.nmodl.parse import dsl
 
-            text = f" ({dsl().to_nmodl(node).strip().splitlines()[0][:60]})"
-        raise ModelError(f"{self.path}: {what}{text} not supported")
+            first = dsl().to_nmodl(node).strip().splitlines()[0]
+            text = f" ({first[:60]})"
+            where = f":{line}" if (line := line_of(self.path, first)) else ""  # file:line, as unsupported.find's
+        raise ModelError(f"{self.path}{where}: {what}{text} not supported")
 
     # ---- statements -------------------------------------------------------------------------
     def block(self, statement_block, solve=None, procedure=False):

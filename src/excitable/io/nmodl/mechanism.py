@@ -343,7 +343,15 @@ def make_class(desc: Description, mod, tables=None):
         out = _states_out(scope, v, celsius)
         if flag:
             out[solvers.UNCONVERGED] = scope.glob.get(solvers.UNCONVERGED, 0.0) + jnp.zeros_like(v)  # its STEADYSTATE's
+        if initial_writes:  # finitialize's nrn_cur (fcurrent) after INITIAL, at t = 0: its STATE writes are t = 0's
+            after = gen.scope(self, v, out, celsius, self.dt if gen.dt_field else 0.0)
+            gen.breakpoint(after)
+            out.update({k: materialize(after.glob[k]) + jnp.zeros_like(v) for k in initial_writes})
         return out
+
+    # NEURON's finitialize runs nrn_cur after INITIAL, before recording t = 0 (checked beside NEURON
+    # 9.0.2: nm_bpsum's `tot = a + b`); a file without currents has no nrn_cur, so INITIAL's values stay.
+    initial_writes = state_writes(desc) if currents else ()
 
     # A STEADYSTATE solve takes NEURON's one backward Euler step of 1e9 ms: float32 round-off
     # (1.2e-7) times 1e9 swamps the states (nm_steady's start 7 % off), so in a float32 run

@@ -1,0 +1,65 @@
+"""``excitable mod check`` says what ``ex.load_mod`` does (issue 18): a file check calls supported
+loads, and a file load_mod refuses is listed by check with the same one-line refusal, file:line.
+
+Found in ModelDB 113997's ipulse3.mod (a pulse train whose amplitude is ``amp[pcount]``, an array
+indexed by a counter known only in a run): check printed "supported: yes (ex.load_mod runs it)"
+and load_mod refused it, the refusal being met while the blocks are compiled, which check did not
+run. No numbers are claimed here: the outcome (loads / the refusal's text) is compared.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from excitable.errors import ModelError
+from excitable.interfaces.cli.main import main
+from excitable.io.nmodl.check import check_file
+from excitable.io.nmodl.loader import load_file
+
+HERE = Path(__file__).parent
+FILES = sorted((HERE.parents[1] / "reference" / "mod").glob("*.mod")) + sorted((HERE / "mod_events").glob("*.mod"))
+
+#: ipulse3.mod's form: an ELECTRODE-like current whose amplitude is read from an array at an index
+#: INITIAL and BREAKPOINT compute (here a PARAMETER k, set per run in NEURON).
+DYNAMIC_INDEX = """NEURON { SUFFIX dynidx NONSPECIFIC_CURRENT i RANGE k }
+PARAMETER { k = 0  g = 0.001 (S/cm2) }
+ASSIGNED { v (mV) i (mA/cm2) w[3] }
+INITIAL { w[0] = 1  w[1] = 2  w[2] = 3 }
+BREAKPOINT {
+  i = g*w[k]*(v + 65)
+}
+"""
+
+
+def _load_outcome(path) -> str | None:
+    try:
+        load_file(path)
+    except ModelError as exc:
+        return str(exc)
+    return None
+
+
+def test_a_run_time_array_index_is_listed_by_check_with_its_line(tmp_path, capsys):
+    path = tmp_path / "dynidx.mod"
+    path.write_text(DYNAMIC_INDEX)
+    refusal = f"{path}:6: array index not known when the file is read (w[k]) not supported"
+    assert _load_outcome(path) == refusal
+    lines, count = check_file(path)
+    assert count == 1 and lines[-1] == f"  {refusal}"
+    assert not any("supported: yes" in line for line in lines)
+    assert main(["mod", "check", str(path)]) == 2  # exit 2: something is not run (the CLI's convention)
+    assert refusal in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_check_and_load_mod_agree_on_every_test_file(path):
+    refused = _load_outcome(path)
+    lines, count = check_file(path)
+    if refused is None:
+        assert count == 0 and lines[-1] == "  supported: yes (ex.load_mod runs it)", lines
+    else:
+        assert count >= 1 and not any("supported: yes" in line for line in lines)
+        # the first refusal load_mod meets is among those check lists (both name file:line)
+        assert any(line.strip() == refused for line in lines), (refused, lines)
