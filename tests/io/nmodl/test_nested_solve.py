@@ -145,7 +145,8 @@ WRITES = {
     "if (x > 0.3) { x = x*0.99 } else { SOLVE s METHOD cnexp }": "x",     # reads itself
     "x = 0.5\n SOLVE s METHOD cnexp": None,                               # a constant: the same twice
     "if (x > 1) { x = 0 } else { x = 2 }\n SOLVE s METHOD cnexp": "x",    # two assignments: toggles
-    "y = a*2\n if (x > 1) { x = y }\n SOLVE s METHOD cnexp": "x",         # from a name BREAKPOINT sets
+    "if (x > 1) { x = y }\n y = a*2\n SOLVE s METHOD cnexp": "x",         # from a name BREAKPOINT sets later
+    "y = a*2\n if (x > 1) { x = y }\n SOLVE s METHOD cnexp": None,        # ... or before, from unset names only
     "FROM k = 0 TO 1 { x = 0.5 }\n SOLVE s METHOD cnexp": "x",            # in a loop
     "if (x < 0) { x = 0 } else { SOLVE s METHOD cnexp }": None,           # capr.mod's guard
 }

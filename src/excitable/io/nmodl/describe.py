@@ -110,7 +110,11 @@ def _number(node) -> float:
 
 
 def describe(mod) -> Description:
-    """The Description of a parsed file (``parse.ModFile``)."""
+    """The Description of a parsed file (``parse.ModFile``), its printf statements taken out of the
+    blocks (printf.py: NEURON's terminal output, nothing excitable runs)."""
+    from excitable.io.nmodl import printf
+
+    printf.strip(mod)
     program = mod.program
     info = {"suffix": "", "point": False, "ions": [], "nonspecific": (), "ranges": (), "globals_": ()}
     params, states, assigned, constants, arrays = {}, [], {}, {}, {}
@@ -303,10 +307,13 @@ def rewritten_states(desc: Description) -> tuple[str, ...]:
     file writes a current: NEURON's nrn_cur runs BREAKPOINT twice a step (at v + 0.001 mV, then v,
     for the slope), each run from what the first left (``x = x*0.99`` applies twice: 0.15 of x's
     range off when run once, checked beside NEURON 9.0.2), while ``advance`` takes one run's write.
-    One run equals two where each such STATE has a single assignment ``x = e`` (outside a loop and
-    a PROCEDURE), ``e`` and the conditions around it reading no name BREAKPOINT assigns (x itself
-    allowed in the conditions): a second run then writes the same ``e`` or nothing (capr.mod's
-    ``if (cai < 0) { cai = 0 }``, a clamp ``if (x > xmax) { x = xmax }``)."""
+    One run equals two where each assignment of such a STATE (at BREAKPOINT's level, outside a loop)
+    reads, of the names BREAKPOINT assigns, only values this run set before it from such values
+    (``flow.state_sites``: na6_gp.mod's ``ist = isot + isit + isbt`` after ``isot = iso01 + ...``),
+    under conditions that read none either; a single assignment may sit under a condition on the
+    STATE itself (capr.mod's ``if (cai < 0) { cai = 0 }``, a clamp ``if (x > xmax) { x = xmax }``):
+    a second run then writes the same value or nothing."""
+    from excitable.io.nmodl import flow
     from excitable.io.nmodl.parse import dsl
 
     writes = state_writes(desc)
@@ -314,28 +321,8 @@ def rewritten_states(desc: Description) -> tuple[str, ...]:
         return ()
     whole = dsl().to_nmodl(desc.breakpoint)
     assigned = {m.group(1) for m in re.finditer(r"\b([A-Za-z_]\w*)(?:\[\d+\])?\s*=(?!=)", whole)}
-    sites: dict[str, list[bool]] = {x: [] for x in writes}
+    sites = flow.state_sites(desc, desc.breakpoint, assigned, writes)
 
-    def names(node) -> set[str]:
-        return set(re.findall(r"\b[A-Za-z_]\w*\b", dsl().to_nmodl(node)))
-
-    def walk(statements, conds: set[str], loop: bool) -> None:
-        for st in statements:
-            e = st.expression if st.is_expression_statement() else st
-            if e.is_binary_expression() and e.op.eval() == "=" and (x := dsl().to_nmodl(e.lhs).strip()) in sites:
-                sites[x].append(not loop and not (names(e.rhs) & assigned) and not (conds & assigned - {x}))
-            elif e.is_statement_block():
-                walk(e.statements, conds, loop)
-            elif e.is_if_statement():
-                inner = conds | names(e.condition)
-                walk(e.statement_block.statements, inner, loop)
-                for branch in e.elseifs:
-                    inner |= names(branch.condition)
-                    walk(branch.statement_block.statements, inner, loop)
-                if e.elses is not None:
-                    walk(e.elses.statement_block.statements, inner, loop)
-            elif e.is_from_statement():
-                walk(e.statement_block.statements, conds, True)
-
-    walk(desc.breakpoint.statement_block.statements, set(), False)
-    return tuple(x for x in writes if sites[x] != [True])
+    def same(found: list[tuple[bool, bool]]) -> bool:  # (same on a second run, under a condition on itself)
+        return bool(found) and all(ok for ok, _ in found) and (len(found) == 1 or not any(own for _, own in found))
+    return tuple(x for x in writes if not same(sites[x]))

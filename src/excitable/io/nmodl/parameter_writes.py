@@ -15,8 +15,9 @@ assigns the same value before reading it. What is not, is refused with its line 
   keeps the last instance's value for all, and the previous run's for the next INITIAL);
 - a GLOBAL read by the SOLVE'd blocks (or a current-free BREAKPOINT) before they assign it (the
   previous instance's value in NEURON);
-- any PARAMETER a BREAKPOINT with currents reads before it assigns it (NEURON: the value of the
-  previous step's ``nrn_cur``; ``currents`` returns no states to carry it in).
+- any PARAMETER a BREAKPOINT with currents may read before it assigns it on some path (NEURON: the
+  value of the previous step's ``nrn_cur``; ``currents`` returns no states to carry it in); one
+  assigned and then read inside one if-branch is not (105385 iramp.mod's ``t_eff``: ``flow.py``).
 
 The order of reads and writes is read from the file's lines, with the FUNCTIONs and PROCEDUREs a
 block calls spliced in at the call; a line inside ``if``/``else`` counts as conditional.
@@ -29,7 +30,7 @@ from __future__ import annotations
 
 import re
 
-from excitable.io.nmodl import concentrations
+from excitable.io.nmodl import concentrations, flow
 from excitable.io.nmodl.describe import SPECIAL, Description
 from excitable.io.nmodl.parse import strip_comments
 
@@ -178,10 +179,12 @@ class Writes:
         """(line, construct) of each assignment that cannot be run as NEURON runs it (module docstring)."""
         found = []
         is_global = lambda p: p not in self.desc.ranges
-        for p in self.written("BREAKPOINT") if not self.in_state else ():
-            if line := _first_problem(self.flat["BREAKPOINT"], p):
-                found.append((line, (f"PARAMETER {p} read in BREAKPOINT before it is assigned there (NEURON: the "
-                                    f"previous step's value)")))
+        in_bp = self.written("BREAKPOINT") if not self.in_state else []
+        # path by path (flow.py): a read after the assignment in the same if-branch is this run's value
+        unset = flow.unset_reads(self.desc, self.desc.breakpoint, in_bp) if in_bp else {}
+        for p in (p for p in in_bp if p in unset):
+            found.append((flow.line_of(self.flat["BREAKPOINT"], unset[p], p), (
+                f"PARAMETER {p} read in BREAKPOINT before it is assigned there (NEURON: the previous step's value)")))
         for p in self.written("SOLVE") if self.desc.point else ():
             if p not in self.carried() and (line := _first_problem(self.flat["SOLVE"], p)):
                 found.append((line, (f"PARAMETER {p} read in a point process's SOLVE'd block before it is "
