@@ -11,6 +11,13 @@ nrn_cur (fcurrent) for every mechanism that writes a current, and only then reco
 - a point process with a current: an ASSIGNED conductance its BREAKPOINT sets is BREAKPOINT's at
   t = 0 (mod_events/pp_bpsum.mod: g = 0.002*a, where INITIAL set 7), as exp2syn's g.
 
+And BREAKPOINT's SOLVE of a PROCEDURE (no METHOD), which nrn_state calls once per step, with
+ASSIGNED variables the PROCEDURE reads before it sets them (instance memory NEURON keeps from step
+to step): in a density mechanism (nm_procmem.mod) and in point processes (mod_events/pp_procsolve.mod,
+holt_alphasyn.mod's discrete filter; pp_proccount.mod, spike.mod's threshold counter reading t),
+once refused in a point process ("SOLVE x METHOD (none)") and, in a density mechanism, run with
+that memory reset to 0 at every step.
+
 Tolerance: every trace within 1e-6 of its largest magnitude at every step, t = 0 included (issue
 18): both sides are float64 and evaluate the same expressions (1e-11 expected, the sparse solver's
 round-off), while the error fixed here was the whole scale (1.0) at t = 0. Spike times within 0.05 ms
@@ -31,7 +38,9 @@ from tests.reference.nrnmech import neuron_loaded
 pytestmark = pytest.mark.neuron
 RTOL = 1e-6
 SUM, FREE = "nm_bpsum", "nm_bpsum_free"
-PP = Path(__file__).parent / "mod_events" / "pp_bpsum.mod"
+EVENTS = Path(__file__).parent / "mod_events"
+PP = EVENTS / "pp_bpsum.mod"
+PROC, FILTER, COUNTER = "nm_procmem", "pp_procsolve", "pp_proccount"
 ICLAMP = (2.0, 20.0, 0.1)  # delay, duration (ms), nA: hh fires, V sweeps the gates' range
 TSTOP = 25.0
 cls = class_loader()
@@ -39,7 +48,9 @@ cls = class_loader()
 
 def _neuron():
     h = neuron_with_mods()
-    neuron_loaded([OWN / f"{SUM}.mod", OWN / f"{FREE}.mod", PP], "nrnmech-bpstates", "nm_bpsum*.mod, pp_bpsum.mod")
+    files = [OWN / f"{SUM}.mod", OWN / f"{FREE}.mod", OWN / f"{PROC}.mod", PP, EVENTS / f"{FILTER}.mod",
+             EVENTS / f"{COUNTER}.mod"]
+    neuron_loaded(files, "nrnmech-bpstates", "nm_bpsum*.mod, nm_procmem.mod, pp_bpsum.mod, pp_proc*.mod")
     h.usetable_hh = 0
     return h
 
@@ -100,3 +111,49 @@ def test_point_process_conductance_breakpoint_sets_matches_neuron_from_t0():
     diffs = {k: worst(ours[k], theirs[k]) for k in ("v", "g", "a")}
     assert max(diffs.values()) < RTOL, diffs
     assert len(spike_times(theirs["v"])) >= 2
+
+
+def test_solve_of_a_procedure_with_memory_matches_neuron_in_density_and_point_processes():
+    """One compartment (hh, a leak, nm_procmem, the two point processes), current clamp."""
+    import excitable as ex
+    from excitable.io.nmodl import load_mod
+
+    cell, sim = leaky_compartment([cls("hh")(), cls(PROC)()], cls("passive"), celsius=6.3, v_init=-65.0,
+                                  iclamp=ICLAMP)
+    cell.place(load_mod(EVENTS / f"{FILTER}.mod")(), cell.soma)
+    cell.place(load_mod(EVENTS / f"{COUNTER}.mod")(), cell.soma)
+    sim = ex.Simulation(cell, dt=0.025, temperature=6.3, v_init=-65.0)  # again: the points are placed now
+    sim.stimulate(ex.IClamp(cell.soma, amplitude=ICLAMP[2], delay=ICLAMP[0], duration=ICLAMP[1]))
+    traces = {f"{PROC}.y": None, **{f"{FILTER}.{x}": x for x in ("y", "y1", "n")},
+              **{f"{COUNTER}.{x}": x for x in ("count", "last", "isi", "above")}}
+    sim.record("v")
+    for name, var in traces.items():
+        sim.record(name if var is None else f"{name.split('.')[0]}[0].{var}", label=name)
+    res = sim.run(TSTOP)
+    ours = {k: np.asarray(res[k], dtype=float).ravel() for k in ["v", *traces]}
+
+    h = _neuron()
+    sec = h.Section(name="procsolve_cell")
+    sec.L = sec.diam = 10.0
+    for suffix in ("hh", "pas", PROC):
+        sec.insert(suffix)
+    sec(0.5).pas.g, sec(0.5).pas.e = 1e-4, -65.0
+    points = {FILTER: h.pp_procsolve(sec(0.5)), COUNTER: h.pp_proccount(sec(0.5))}
+    stim = h.IClamp(sec(0.5))
+    stim.delay, stim.dur, stim.amp = ICLAMP
+    vecs = {"v": h.Vector().record(sec(0.5)._ref_v), f"{PROC}.y": h.Vector().record(sec(0.5)._ref_y_nm_procmem)}
+    for name, var in traces.items():
+        if var is not None:
+            vecs[name] = h.Vector().record(getattr(points[name.split(".")[0]], f"_ref_{var}"))
+    h.dt, h.secondorder, h.celsius = 0.025, 0, 6.3
+    h.finitialize(-65.0)
+    h.continuerun(TSTOP)
+    theirs = {k: np.array(v) for k, v in vecs.items()}
+    del stim, points, sec
+    # the memories move: n counts the steps, the filter's pulse at step 600, two spikes counted
+    assert theirs[f"{FILTER}.n"][-1] == len(theirs["v"]) - 1 and np.ptp(theirs[f"{FILTER}.y"]) > 0.5
+    assert theirs[f"{COUNTER}.count"][-1] >= 2 and theirs[f"{COUNTER}.isi"][-1] > 1.0
+    assert np.ptp(theirs[f"{PROC}.y"]) > 0.3
+    diffs = {k: worst(ours[k], theirs[k]) for k in ["v", *traces]}
+    assert max(diffs.values()) < RTOL, diffs
+    assert spike_times(ours["v"]) == pytest.approx(spike_times(theirs["v"]), abs=0.05)

@@ -318,7 +318,9 @@ def state_solve(gen, block: str, method: str, scope) -> None:
     from excitable.io.nmodl import solvers
     from excitable.io.nmodl.expressions import kinetic_present
 
-    if block in gen.linears:
+    if block in gen.procedure_solves:  # a PROCEDURE (no METHOD): called once, as in a density mechanism
+        gen.procedure_solves[block](scope)
+    elif block in gen.linears:
         gen.solve_linear(block, scope)
     elif block in gen.nonlinears:
         gen.solve_nonlinear(block, scope)

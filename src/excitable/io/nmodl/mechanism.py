@@ -33,6 +33,7 @@ from excitable.io.nmodl import (
     function_tables,
     parameter_writes,
     pointers,
+    procedure_solves,
     solvers,
 )
 from excitable.io.nmodl import linear as linear_blocks
@@ -278,6 +279,7 @@ def make_class(desc: Description, mod, tables=None):
             raise ModelError(f"{desc.path}: parameter {k!r} has a name excitable's channels reserve; rename it")
     writes = parameter_writes.Writes(desc, mod.text)  # PARAMETERs INITIAL or a step assigns: states too
     carried_all = gen.carried + gen.kept + (written_e := tuple(concentrations.reversal_writes(desc))) + writes.carried()
+    carried_all += tuple(a for a in procedure_solves.memory(desc, mod.text) if a not in carried_all)  # n = n + 1
     # a nonlinear sparse or a derivimplicit SOLVE counts where NEURON's loop would iterate on (solvers.UNCONVERGED)
     flag = (solvers.UNCONVERGED,) if solvers.flagged(desc, gen.linear) or nonlinear_blocks.flagged(desc) else ()
     states = (desc.states + carried_all + (("t",) if gen.needs_t else ()) + (("celsius",) if gen.needs_celsius else ())

@@ -129,7 +129,7 @@ def _make_jump_class(desc: Description, mod):
     """A point process whose NET_RECEIVE is jumps linear in the weight (``on_events``)."""
     import jax.numpy as jnp
 
-    from excitable.io.nmodl import concentrations, events, mechanism, nonlinear, pointers, solvers
+    from excitable.io.nmodl import concentrations, events, mechanism, nonlinear, pointers, procedure_solves, solvers
     from excitable.io.nmodl.affine import materialize
     from excitable.io.nmodl.units import factors
     from excitable.physics.channel import AbstractChannel, channel
@@ -139,6 +139,7 @@ def _make_jump_class(desc: Description, mod):
     dt_of = events.time_step  # the run's dt (a field) where BREAKPOINT, INITIAL or NET_RECEIVE reads it
     # and what INITIAL sets for the SOLVE'd blocks (gen.kept: rates a LINEAR block reads)
     carried = gen.carried + tuple(x for x in gen.kept if x not in gen.carried)
+    carried += tuple(x for x in procedure_solves.memory(desc, mod.text) if x not in carried)  # a SOLVE'd PROCEDURE's n = n + 1
     kept = desc.states + carried + tuple(x for x in _carried_extra(desc, mod)
                                          if x not in carried and x not in pointers.declared(mod))
     # a derivimplicit, nonlinear sparse or NONLINEAR SOLVE counts where NEURON's loop would iterate on (as mechanism.py)

@@ -63,8 +63,8 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
         if block in desc.linears:  # solved in nrn_state (linear.py); NEURON takes no METHOD there
             if method:
                 found.append((_first(lines, rf"\bSOLVE\s+{block}\b"), f"SOLVE {block} METHOD {method} (a LINEAR block)"))
-        elif not method and block in desc.procedures and not desc.point:
-            # SOLVE of a PROCEDURE: NEURON calls it once per step in nrn_state (mechanism.py does)
+        elif not method and block in desc.procedures:
+            # SOLVE of a PROCEDURE: NEURON calls it once per step in nrn_state (procedure_solves.py)
             if list(desc.procedures[block].parameters):
                 found.append((_first(lines, rf"\bSOLVE\s+{block}\b"), f"SOLVE {block} (a PROCEDURE with arguments)"))
         elif method not in SOLVE_METHODS:
