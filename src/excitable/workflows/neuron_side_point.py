@@ -51,9 +51,9 @@ def currents_of(cls) -> dict[str, str]:
 
 def receives_events(cls) -> bool:
     """Whether the file has a NET_RECEIVE block (a synapse or an artificial cell)."""
-    from excitable.io.nmodl.parse import strip_comments
+    from excitable.io.nmodl.parse import read_text, strip_comments
 
-    text = "\n".join(strip_comments(Path(cls.description.path).read_text()))
+    text = "\n".join(strip_comments(read_text(cls.description.path)[1]))  # with its INCLUDEs' text
     return "NET_RECEIVE" in text
 
 
@@ -63,11 +63,11 @@ def events_read_time(cls) -> bool:
     net_move or at_time (self-events are timed from ``t``). Conservative: any such use counts."""
     import re
 
-    from excitable.io.nmodl.parse import strip_comments
+    from excitable.io.nmodl.parse import read_text, strip_comments
 
     if getattr(cls, "artificial", False):
         return True
-    text = "\n".join(strip_comments(Path(cls.description.path).read_text()))
+    text = "\n".join(strip_comments(read_text(cls.description.path)[1]))  # with its INCLUDEs' text
     start = text.find("NET_RECEIVE")
     parts = [text[start:]] if start >= 0 else []
     parts += [text[m.start():] for m in re.finditer(r"\b(FUNCTION|PROCEDURE)\b", text)]

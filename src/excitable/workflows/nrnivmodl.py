@@ -32,7 +32,11 @@ def compile_mods(files, cache_name: str, timeout_s: float = 300) -> tuple[Path |
     if tool is None:
         return None, "nrnivmodl not found (pip install 'excitable[nmodl]' installs NEURON's)"
     files = [Path(f) for f in files]
-    digest = hashlib.sha256(b"".join(f.name.encode() + f.read_bytes() for f in files)).hexdigest()[:16]
+    extra, why = _included(files)
+    if why:
+        return None, why
+    digest = hashlib.sha256(b"".join(f.name.encode() + f.read_bytes() for f in files)
+                            + b"".join(name.encode() + f.read_bytes() for name, f in extra)).hexdigest()[:16]
     base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "excitable" / cache_name
     target = base / digest
     if any(target.glob("*/libnrnmech.so")):
@@ -41,6 +45,9 @@ def compile_mods(files, cache_name: str, timeout_s: float = 300) -> tuple[Path |
     work = Path(tempfile.mkdtemp(dir=base, prefix=".build-"))
     for f in files:
         shutil.copy(f, work / f.name)
+    for name, f in extra:  # beside the .mod files, where nocmodl looks first
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(f, work / name)
     try:
         done = subprocess.run([tool, "."], cwd=work, capture_output=True, text=True, timeout=timeout_s)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -54,6 +61,24 @@ def compile_mods(files, cache_name: str, timeout_s: float = 300) -> tuple[Path |
     except OSError:  # another process finished first: use its folder
         shutil.rmtree(work, ignore_errors=True)
     return target, ""
+
+
+def _included(files) -> tuple[list[tuple[str, Path]], str]:
+    """(name as written, file) of every file the .mod files INCLUDE (io/nmodl/includes.py), and ""; or
+    ([], why not) for a name that would not sit inside the build folder (absolute, or with ..)."""
+    from excitable.errors import ModelError
+    from excitable.io.nmodl.includes import included
+
+    out = []
+    try:
+        for f in files:
+            out += included(f, f.read_text(encoding="utf-8", errors="replace"))
+    except ModelError as exc:
+        return [], str(exc)
+    for name, _ in out:
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            return [], f"nrnivmodl: INCLUDE \"{name}\" names a file outside the .mod files' folder; copy it there"
+    return out, ""
 
 
 def _last_error(log: str) -> str:

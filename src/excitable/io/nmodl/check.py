@@ -8,6 +8,7 @@ from __future__ import annotations
 from excitable.errors import ModelError
 from excitable.io.nmodl.artificial import event_lines, is_artificial
 from excitable.io.nmodl.describe import SPECIAL, describe, ion_default
+from excitable.io.nmodl.includes import located
 from excitable.io.nmodl import function_tables, nonlinear, parameter_writes, pointers
 from excitable.io.nmodl.linear import solved_in_initial
 from excitable.io.nmodl.parse import parse_text, read_text
@@ -54,7 +55,7 @@ def check_file(path) -> tuple[list[str], int]:
     solves += [f"{b} (NONLINEAR: its equations solved by Newton's method in INITIAL)" for b in nonlinear.solved_in_initial(desc)]
     lines.append("  solves: " + (", ".join(solves) or "nothing (no states advanced)"))
     if problems:
-        lines += [f"  {p}:{line}: {what} not supported" for line, what in problems]
+        lines += [f"  {located(p, line)}: {what} not supported" for line, what in problems]
     elif refusal := load_refusal(p):
         lines.append(f"  {refusal}")
         problems = [refusal]

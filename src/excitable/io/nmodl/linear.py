@@ -52,6 +52,7 @@ import numpy as np
 from excitable.errors import ModelError
 from excitable.io.nmodl.affine import materialize
 from excitable.io.nmodl.expressions import EXP_CACHE
+from excitable.io.nmodl.includes import located
 from excitable.io.nmodl.solvers import _present, affine_root
 
 #: The linearity check when a file is loaded: |r(x1) - (A x1 + r(0))| <= CHECK_RTOL x the row's
@@ -220,7 +221,7 @@ def solve(run_block, scope, desc, name: str, unk: tuple[str, ...]) -> None:
     scope.glob.update(inner.glob)
     head, lines = desc.linear_lines.get(name, (0, ()))
     if len(system.rows) != len(unk):
-        raise ModelError(f"{desc.path}:{head}: {count_message(name, len(system.rows), unk)} not supported")
+        raise ModelError(f"{located(desc.path, head)}: {count_message(name, len(system.rows), unk)} not supported")
     start = _present(scope, unk)
     shape, dtype = start[0].shape, start[0].dtype
 
@@ -260,8 +261,8 @@ def check(residual, jac, r0, x, path, name: str, row_lines) -> None:
     rtol = max(CHECK_RTOL, CHECK_EPS * float(np.finfo(r0.dtype).eps))
     bad = np.flatnonzero(np.max(off.reshape(n, -1), axis=1) > rtol)
     if bad.size:
-        raise ModelError(f"{path}:{row_lines[bad[0]]}: an equation not linear in the unknowns of LINEAR {name} "
+        raise ModelError(f"{located(path, row_lines[bad[0]])}: an equation not linear in the unknowns of LINEAR {name} "
                          f"(off its linear part by {float(np.max(off[bad[0]])):.2g} of its scale) not supported")
     if not all(np.all(np.isfinite(np.asarray(a))) for a in x):
-        raise ModelError(f"{path}:{row_lines[0]}: LINEAR {name} has no unique solution (a singular system; "
+        raise ModelError(f"{located(path, row_lines[0])}: LINEAR {name} has no unique solution (a singular system; "
                          "NEURON's simeq stops the run) not supported")

@@ -47,6 +47,7 @@ from excitable.errors import ModelError
 from excitable.io.nmodl import linear
 from excitable.io.nmodl.affine import materialize
 from excitable.io.nmodl.expressions import EXP_CACHE
+from excitable.io.nmodl.includes import located
 from excitable.io.nmodl.solvers import INITIAL_MARK, MAXITERS, _count, _present, newton_loop
 
 #: The METHODs nocmodl accepts on a SOLVE of a NONLINEAR block ("": none given).
@@ -206,7 +207,7 @@ def solve(run_block, scope, desc, name: str, unk: tuple[str, ...], initial: bool
         trial.solver = system = System(desc.continued.get(name, frozenset()))
         run_block(trial)
         if len(system.rows) != len(unk):
-            raise ModelError(f"{desc.path}:{head}: {count_message(name, len(system.rows), unk)} not supported")
+            raise ModelError(f"{located(desc.path, head)}: {count_message(name, len(system.rows), unk)} not supported")
         return tuple(jnp.broadcast_to(r, shape).astype(dtype) for r in system.rows), trial
 
     # INITIAL runs once: all of NEURON's MAXITERS, as a loop; a step: IMPLICIT_ITERATIONS unrolled

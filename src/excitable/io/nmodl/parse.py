@@ -21,6 +21,8 @@ import sys
 from pathlib import Path
 
 from excitable.errors import ModelError
+from excitable.io.nmodl.comments import strip_comments  # noqa: F401  (many modules import it from here)
+from excitable.io.nmodl.includes import inline
 
 _DSL = None
 
@@ -76,14 +78,16 @@ class ModFile:
 
 
 def read_text(path) -> tuple[Path, str]:
-    """The file's text, or a one-line ModelError naming the path."""
+    """The file's text with that of the files it INCLUDEs (includes.py), or a one-line ModelError
+    naming the path."""
     p = Path(path)
     if p.suffix != ".mod":
         raise ModelError(f"mod file: expected a .mod file, got {str(p)!r}")
     try:
-        return p, p.read_text(encoding="utf-8", errors="replace")
+        text = p.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise ModelError(f"mod file {str(p)!r}: cannot read it ({exc.strerror or exc})") from None
+    return p, inline(p, text)  # with the text of the files it INCLUDEs (includes.py)
 
 
 def parse_text(path: Path, text: str, *, kinetic: bool = True) -> ModFile:
@@ -151,23 +155,3 @@ def _syntax_message(message: str) -> str:
         line = loc.split(".")[0].split(":")[0].strip("] ")
         return f"line {line}: {head.strip()}"
     return first
-
-
-def strip_comments(text: str) -> list[str]:
-    """The file's lines with NMODL comments blanked (``: ...``, ``? ...``, COMMENT ... ENDCOMMENT),
-    so a keyword search finds code only; line numbers are kept."""
-    out, in_block = [], False
-    for line in text.splitlines():
-        stripped = line.strip()
-        if in_block:
-            out.append("")
-            in_block = not stripped.startswith("ENDCOMMENT")
-            continue
-        if stripped.startswith("COMMENT"):
-            out.append("")
-            in_block = True
-            continue
-        for mark in (":", "?"):
-            line = line.split(mark, 1)[0]
-        out.append(line)
-    return out

@@ -42,6 +42,7 @@ from excitable.io.nmodl.describe import Description
 from excitable.io.nmodl.events import carried_extra as _carried_extra
 from excitable.io.nmodl.events import net_receive
 from excitable.io.nmodl.events import point_fields as _fields
+from excitable.io.nmodl.includes import located
 from excitable.io.nmodl.parse import strip_comments
 
 #: A NET_RECEIVE statement that is an event-time jump of a variable: x = x + expr, x = x - expr.
@@ -250,4 +251,4 @@ def _check_linear(cls, desc: Description, mod, weight_name: str) -> None:
         if not np.isclose(jumps[1][k], 2.0 * jumps[0][k], rtol=1e-12, atol=1e-300):
             line = next((n for n, text in _block_lines(strip_comments(mod.text), r"\bNET_RECEIVE\b")
                          if re.match(rf"\s*{k}\s*=", text)), 0)
-            raise ModelError(f"{desc.path}:{line}: NET_RECEIVE jump of {k} not linear in {weight_name} not supported")
+            raise ModelError(f"{located(desc.path, line)}: NET_RECEIVE jump of {k} not linear in {weight_name} not supported")

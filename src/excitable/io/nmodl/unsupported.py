@@ -15,6 +15,7 @@ from excitable.io.nmodl import events, function_tables, parameter_writes, point,
 from excitable.io.nmodl.artificial import is_artificial
 from excitable.io.nmodl.concentrations import has_valence, reversal_problem, writable
 from excitable.io.nmodl.describe import Description, rewritten_states, state_writes
+from excitable.io.nmodl.includes import located
 from excitable.io.nmodl.linear import problems as linear_problems
 from excitable.io.nmodl.nonlinear import problems as nonlinear_problems
 from excitable.io.nmodl.parse import ModFile, strip_comments
@@ -37,7 +38,6 @@ KEYWORDS = {
     "FOR_NETCONS": "FOR_NETCONS",
     "RANDOM": "RANDOM variables",
     "MATCH": "MATCH",
-    "INCLUDE": "INCLUDE (other files)",
 }
 #: Functions of NEURON's C library a file may call that excitable does not run (state_discontinuity:
 #: run in NET_RECEIVE, refused elsewhere by artificial.py).
@@ -329,4 +329,4 @@ def refuse(path, problems: list[tuple[int, str]]) -> None:
     if problems:
         line, what = problems[0]
         more = f" (and {len(problems) - 1} more: excitable mod check {path})" if len(problems) > 1 else ""
-        raise ModelError(f"{path}:{line}: {what} not supported{more}")
+        raise ModelError(f"{located(path, line)}: {what} not supported{more}")
