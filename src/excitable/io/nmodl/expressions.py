@@ -142,15 +142,17 @@ class Compiler:
         self.lin_index = 0  # the next `~` equation's place in its LINEAR block (linear.compile_blocks)
 
     def fail(self, what: str, node=None):
-        text, where = "", ""
+        text, where = "", str(self.path)
         if node is not None:
-            from excitable.io.nmodl.source_lines import line_of
+            from excitable.io.nmodl.includes import located
             from excitable.io.nmodl.parse import dsl
+            from excitable.io.nmodl.source_lines import line_of
 
             first = dsl().to_nmodl(node).strip().splitlines()[0]
             text = f" ({first[:60]})"
-            where = f":{line}" if (line := line_of(self.path, first)) else ""  # file:line, as unsupported.find's
-        raise ModelError(f"{self.path}{where}: {what}{text} not supported")
+            if line := line_of(self.path, first):  # file:line, as unsupported.find's (an INCLUDEd file's own)
+                where = located(self.path, line)
+        raise ModelError(f"{where}: {what}{text} not supported")
 
     # ---- statements -------------------------------------------------------------------------
     def block(self, statement_block, solve=None, procedure=False):

@@ -106,6 +106,11 @@ def located(path, line: int) -> str:
     return f"{file}:{line - first + 1}"
 
 
+def sources(path) -> list[str]:
+    """The file at ``path`` and those its last reading INCLUDEd (as messages name them)."""
+    return [str(path)] + [name for _, name in _PARTS.get(str(path), ())]
+
+
 def included(path: Path, text: str, depth: int = 0, top: Path | None = None) -> list[tuple[str, Path]]:
     """(the name as the INCLUDE writes it, the file) of every INCLUDE of ``text``, nested ones too
     (for nrnivmodl, which needs them beside the .mod file). Call it on a file ``inline`` read."""

@@ -120,7 +120,10 @@ def _probe(path, cls) -> None:
         jax.eval_shape(everything)
         cls.shared_exp.choose_bases()  # the slopes this trace met (affine.py)
     except ModelError as exc:
-        raise ModelError(str(exc) if str(exc).startswith(str(path)) else f"{path}: {exc}") from None
+        from excitable.io.nmodl.includes import sources
+
+        named = any(str(exc).startswith(f) for f in sources(path))  # the file's or an INCLUDEd file's line
+        raise ModelError(str(exc) if named else f"{path}: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - a construct the compiler does not follow: one line, the file named
         raise ModelError(f"{path}: cannot be imported ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})") from None
 
