@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from excitable.errors import ModelError
-from excitable.io.nmodl import events, function_tables, parameter_writes, point, pointers, units
+from excitable.io.nmodl import events, function_tables, parameter_writes, point, pointers, printf, units
 from excitable.io.nmodl.artificial import is_artificial
 from excitable.io.nmodl.concentrations import has_valence, reversal_problem, writable
 from excitable.io.nmodl.describe import Description, rewritten_states, state_writes
@@ -43,7 +43,7 @@ KEYWORDS = {
 #: run in NET_RECEIVE, refused elsewhere by artificial.py).
 CALLS = ("scop_random", "normrand", "exprand", "urand", "unirand", "poisrand", "set_seed", "erand",
          "random_", "nrn_random",
-         "nrn_pointing", "hoc_", "printf", "fprintf", "nrn_ghk")
+         "nrn_pointing", "hoc_", "fprintf", "nrn_ghk")  # printf: printf.py (not printed; refused with effects)
 SOLVE_METHODS = ("cnexp", "derivimplicit", "euler", "sparse", "after_cvode")  # after_cvode: point.py
 
 
@@ -70,8 +70,9 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
         elif method not in SOLVE_METHODS:
             found.append((_first(lines, rf"\bSOLVE\s+{block}\b"), f"SOLVE {block} METHOD {method or '(none)'}"))
     found += _ion_problems(desc, lines)
+    found += printf.problems(mod, desc, lines)  # printf whose arguments call what assigns (printf.py)
     found += pointers.problems(mod, desc, lines,  # POINTER: a V read, never written (pointers.py)
-                               lambda: is_artificial(mod) or desc.point and events.uses(mod, desc, lines))
+                               lambda: is_artificial(mod) or desc.point and events.has_events(mod, lines))
     found += point.problems(mod, desc)  # NET_RECEIVE, events, ARTIFICIAL_CELL, ELECTRODE_CURRENT (point.py)
     if not (desc.point or is_artificial(mod)):  # a point file's WATCH: artificial.problems (watch.py)
         found += [(n, "WATCH outside the NET_RECEIVE of a POINT_PROCESS")
