@@ -60,14 +60,15 @@ def _arguments(line: str) -> str:
     return "".join(out)
 
 
-def problems(desc, lines: list[str]) -> list[tuple[int, str]]:
+def problems(mod, desc, lines: list[str]) -> list[tuple[int, str]]:
     """(line, construct) of each printf whose arguments call the file's PROCEDURE or a FUNCTION
-    that assigns (``lines``: the code with comments blanked)."""
-    found = []
+    that assigns (``lines``: the code with comments blanked, where a printf is found; its
+    arguments are read from the file's own line: blanking takes a string's ':' for a comment)."""
+    found, raw = [], mod.text.splitlines()
     for n, line in enumerate(lines, 1):
         if not re.search(r"\bprintf\s*\(", line):
             continue
-        for name in _CALL.findall(_arguments(line)):
+        for name in _CALL.findall(_arguments(raw[n - 1])):
             if name in desc.procedures:
                 found.append((n, f"printf() calling PROCEDURE {name} (printf is not run here, so neither would be "
                                  "the call)"))
@@ -77,10 +78,13 @@ def problems(desc, lines: list[str]) -> list[tuple[int, str]]:
     return found
 
 
-def check_lines(desc, lines: list[str]) -> list[str]:
+def check_lines(mod, desc) -> list[str]:
     """``excitable mod check``'s line on the file's printf statements that run as nothing (those
     ``problems`` refuses are listed with the refusals)."""
-    refused = {n for n, _ in problems(desc, lines)}
+    from excitable.io.nmodl.parse import strip_comments
+
+    lines = strip_comments(mod.text)
+    refused = {n for n, _ in problems(mod, desc, lines)}
     at = [n for n, line in enumerate(lines, 1) if re.search(r"\bprintf\s*\(", line) and n not in refused]
     if not at:
         return []
