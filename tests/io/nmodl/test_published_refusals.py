@@ -263,3 +263,9 @@ def test_printf_whose_arguments_assign_is_refused(tmp_path, call, what):
     path = _variant(tmp_path, PRINTF, "m, v)\n", f"m, {call})\n")
     path.write_text(path.read_text() + "PROCEDURE bump() { e = e + 1 }\nFUNCTION count(x) { e = e + 1  count = x }\n")
     assert _refusal(path).startswith(f"{path}:{_line(path, 'nm_printf: m = ')}: {what}")
+
+
+def test_printf_inside_an_expression_is_refused(tmp_path):
+    """printf's count used as a value: not output only."""
+    path = _variant(tmp_path, PRINTF, "    m = minf(v)\n", "    m = minf(v) + 0*printf(\"m\")\n")
+    assert _refusal(path).startswith(f"{path}:{_line(path, '0*printf')}: printf() inside an expression not supported")

@@ -6,8 +6,8 @@ and ``excitable mod check`` says so ("printf: not printed").
 Exact where nothing else in the statement has an effect: its arguments are strings and values,
 read only. One whose arguments call a PROCEDURE of the file, or a FUNCTION of it that assigns
 something besides its own LOCALs and value, would change the mechanism only in NEURON: refused with
-its line (``problems``). A printf that is not a statement of its own (its count used in an
-expression) is left in the block, where compiling it is refused.
+its line (``problems``), as is a printf that is not a statement of its own (its count used in an
+expression).
 """
 
 from __future__ import annotations
@@ -67,6 +67,9 @@ def problems(mod, desc, lines: list[str]) -> list[tuple[int, str]]:
     found, raw = [], mod.text.splitlines()
     for n, line in enumerate(lines, 1):
         if not re.search(r"\bprintf\s*\(", line):
+            continue
+        if re.search(r"[=+\-*/^(,<>!&|]\s*printf\s*\(", line):  # an operand: its count used, not a statement
+            found.append((n, "printf() inside an expression"))
             continue
         for name in _CALL.findall(_arguments(raw[n - 1])):
             if name in desc.procedures:
