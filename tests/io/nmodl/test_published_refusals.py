@@ -269,3 +269,52 @@ def test_printf_inside_an_expression_is_refused(tmp_path):
     """printf's count used as a value: not output only."""
     path = _variant(tmp_path, PRINTF, "    m = minf(v)\n", "    m = minf(v) + 0*printf(\"m\")\n")
     assert _refusal(path).startswith(f"{path}:{_line(path, '0*printf')}: printf() inside an expression not supported")
+
+
+#: BREAKPOINT (beside a current and a SOLVE of x) -> refused (True) or run (False): x must read,
+#: of what BREAKPOINT assigns, only values this run set before from such values (flow.state_sites).
+#: A LOCAL is such a name; a FUNCTION's reads count at its call.
+STATE_FLOWS = {
+    "q = x\n x = q*0.99": True,                 # its own previous value, through a LOCAL
+    "x = f()": True,                            # ... through a FUNCTION
+    "x = y\n y = a*2": True,                    # a value set later in the run (the previous run's)
+    "FROM k = 0 TO 1 { y = a }\n x = y": True,  # set in a loop only
+    "q = a\n x = q*2": False,                   # a LOCAL set before, from a PARAMETER
+    "y = a*2\n x = g(y)": False,                # a FUNCTION of a value set before
+}
+
+
+@pytest.mark.parametrize("body", sorted(STATE_FLOWS))
+def test_which_state_writes_a_second_run_would_change(tmp_path, body):
+    path = tmp_path / "flows.mod"
+    path.write_text("NEURON { SUFFIX flows NONSPECIFIC_CURRENT i }\nPARAMETER { a = 1 }\nASSIGNED { i y }\n"
+                    "LOCAL k\nSTATE { x }\nBREAKPOINT {\n LOCAL q\n SOLVE s METHOD cnexp\n " + body + "\n i = 0\n}\n"
+                    "DERIVATIVE s { x' = -x }\nFUNCTION f() { f = x*0.99 }\nFUNCTION g(z) { g = z*2 }\n")
+    if not STATE_FLOWS[body]:
+        assert load_mod(path).description.solves == (("s", "cnexp"),)
+        return
+    line = _line(path, "x = ")
+    assert _refusal(path).startswith(f"{path}:{line}: BREAKPOINT assigning STATE x so that a second run changes it")
+
+
+#: BREAKPOINT of a point process -> the line (text) of the read refused, or None: a PARAMETER p read
+#: where this run may not have set it yet (flow.unset_reads).
+PARAMETER_FLOWS = {
+    "if (t > 1) { p = t }\n i = p": "i = p",                       # set on one path only
+    "if (p > 1) { p = t } else { p = 0 }\n i = p": "if (p > 1)",   # read by the condition first
+    "if (t > 1) { p = t } else { p = 0 }\n i = p": None,           # set on every path
+    "if (t > 1) { p = t  i = p } else { i = 0 }": None,            # read in the branch that set it
+    "p = p + t\n i = p": "p = p + t",                              # its own previous value
+}
+
+
+@pytest.mark.parametrize("body", sorted(PARAMETER_FLOWS))
+def test_which_parameter_reads_see_the_previous_step(tmp_path, body):
+    path = tmp_path / "pflows.mod"
+    path.write_text("NEURON { POINT_PROCESS pflows NONSPECIFIC_CURRENT i }\nPARAMETER { p = 1 }\n"
+                    "ASSIGNED { i (nA) }\nBREAKPOINT {\n " + body + "\n}\n")
+    if PARAMETER_FLOWS[body] is None:
+        load_mod(path)
+        return
+    line = _line(path, PARAMETER_FLOWS[body])
+    assert _refusal(path).startswith(f"{path}:{line}: PARAMETER p read in BREAKPOINT before it is assigned there")

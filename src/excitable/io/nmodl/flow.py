@@ -47,31 +47,37 @@ class _Walk:
         self.first_unset: dict[str, str] = {}
         self.sites: dict[str, list[tuple[bool, bool]]] = {x: [] for x in self.states}
         self.stack: tuple[str, ...] = ()  # the FUNCTIONs/PROCEDUREs being run (no recursion)
+        self.read_here: set[str] = set()  # what the callee being run reads that is not clean
 
     def _callee(self, name):
         return self.desc.functions.get(name) or self.desc.procedures.get(name)
 
     def reads(self, node, clean: set, hidden: set, where: str) -> tuple[set, set]:
-        """(clean after the calls in ``node``, names of ``names`` it reads that are not clean)."""
+        """(clean after the calls in ``node``, names of ``names`` it reads that are not clean, in
+        ``node`` or in the FUNCTIONs and PROCEDUREs it calls)."""
         text = _text(node)
+        found: set[str] = set()
         for call in _CALL.findall(text):
             block = self._callee(call)
             if block is not None and call not in self.stack:
-                clean = self.callee(block, call, clean, hidden)
-        found = {n for n in _NAME.findall(text) if n in self.names and n not in hidden and n not in clean}
+                clean, inner = self.callee(block, call, clean, hidden)
+                found |= inner
+        found |= {n for n in _NAME.findall(text) if n in self.names and n not in hidden and n not in clean}
         for n in found:
             self.first_unset.setdefault(n, where)
+        self.read_here |= found
         return clean, found
 
-    def callee(self, block, name: str, clean: set, hidden: set) -> set:
+    def callee(self, block, name: str, clean: set, hidden: set) -> tuple[set, set]:
+        """(clean after a call of ``block``, what its body reads that is not clean)."""
         own = {p.get_node_name() for p in block.parameters} | set(_locals(block.statement_block))
-        self.stack += (name,)
+        self.stack, outer, self.read_here = self.stack + (name,), self.read_here, set()
         try:
-            return self.block(block.statement_block.statements, clean, hidden | own, set(), False, top=False)
+            clean = self.block(block.statement_block.statements, clean, hidden | own, set(), False, top=False)
+            return clean, self.read_here
         finally:
-            self.stack = self.stack[:-1]
+            self.stack, self.read_here = self.stack[:-1], outer | self.read_here
 
-    # long because it is one statement kind per branch (assignment, block, if/else, loop, the rest)
     def block(self, statements, clean: set, hidden: set, guard: set, loop: bool, top: bool = True) -> set:
         clean = set(clean)
         for st in statements:
@@ -131,7 +137,8 @@ def state_sites(desc, block, assigned, states) -> dict[str, list[tuple[bool, boo
     (what the block sets) but values this run set before from such values, outside a loop, under
     conditions that read none either (but the STATE itself)."""
     walk = _Walk(desc, assigned, strict=True, states=states)
-    walk.block(block.statement_block.statements, set(), set(_locals(block.statement_block)), set(), False)
+    # BREAKPOINT's LOCALs are names it assigns like any other (a STATE through one: `q = x  x = q*0.99`)
+    walk.block(block.statement_block.statements, set(), set(), set(), False)
     return walk.sites
 
 
