@@ -63,3 +63,18 @@ def test_check_and_load_mod_agree_on_every_test_file(path):
         assert count >= 1 and not any("supported: yes" in line for line in lines)
         # the first refusal load_mod meets is among those check lists (both name file:line)
         assert any(line.strip() == refused for line in lines), (refused, lines)
+
+
+def test_an_error_the_compiler_does_not_name_is_one_line_in_check(tmp_path, monkeypatch):
+    """Whatever load_mod's path raises, check reports it in one line naming the file (no traceback)."""
+    import excitable.io.nmodl.loader as loader
+
+    path = tmp_path / "odd.mod"
+    path.write_text(DYNAMIC_INDEX.replace("w[k]", "w[1]"))
+
+    def broken(p, tables=None):
+        raise RuntimeError("first line\nsecond line")
+
+    monkeypatch.setattr(loader, "load_file", broken)
+    lines, count = check_file(path)
+    assert count == 1 and lines[-1] == f"  {path}: cannot be imported (RuntimeError: first line)"

@@ -76,6 +76,9 @@ def load_refusal(path) -> str | None:
         load_file(path)
     except ModelError as exc:
         return str(exc)
+    except Exception as exc:  # noqa: BLE001 - what the compiler does not follow: one line, as loader._probe says it
+        first = (str(exc).splitlines() or [""])[0][:200]
+        return f"{path}: cannot be imported ({type(exc).__name__}: {first})"
     return None
 
 
