@@ -78,3 +78,30 @@ def test_an_error_the_compiler_does_not_name_is_one_line_in_check(tmp_path, monk
     monkeypatch.setattr(loader, "load_file", broken)
     lines, count = check_file(path)
     assert count == 1 and lines[-1] == f"  {path}: cannot be imported (RuntimeError: first line)"
+
+
+#: SOLVE forms whose refusal check and load_mod word alike, and what check's "solves:" line says.
+#: NEURON's nocmodl 9.0.2 compiles a DERIVATIVE's SOLVE without METHOD as derivimplicit (read in
+#: the C it writes); once worded "SOLVE d METHOD (none)", under "solves: d (a PROCEDURE ...)".
+SOLVES = {
+    "derivative_without_method": (
+        "NEURON { SUFFIX nometh NONSPECIFIC_CURRENT i }\nASSIGNED { v (mV) i (mA/cm2) }\nSTATE { x }\n"
+        "BREAKPOINT {\n SOLVE d\n i = 0.001*x*(v + 65)\n}\nDERIVATIVE d { x' = -x/5 }\n",
+        "solves: d (no METHOD)",
+        ":5: SOLVE d without a METHOD (NEURON takes derivimplicit: name it, METHOD derivimplicit) not supported"),
+    "point_procedure_with_arguments": (
+        "NEURON { POINT_PROCESS ppargs NONSPECIFIC_CURRENT i }\nASSIGNED { v (mV) i (nA) n }\n"
+        "BREAKPOINT {\n SOLVE count\n i = 0\n}\nPROCEDURE count(a) { n = n + a }\n",
+        "solves: count (a PROCEDURE NEURON calls once per step)",
+        ":4: SOLVE count (a PROCEDURE with arguments) not supported"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SOLVES))
+def test_solve_refusals_are_worded_alike_by_check_and_load_mod(case, tmp_path):
+    text, solves, refusal = SOLVES[case]
+    path = tmp_path / f"{case}.mod"
+    path.write_text(text)
+    assert _load_outcome(path) == f"{path}{refusal}"
+    lines, count = check_file(path)
+    assert count == 1 and f"  {solves}" in lines and lines[-1] == f"  {path}{refusal}"

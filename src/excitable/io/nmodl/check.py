@@ -47,7 +47,8 @@ def check_file(path) -> tuple[list[str], int]:
                      f"{{'{decl.name}': ...}}) or --set tables=FILE.json), NEURON's table_{decl.name}_{desc.suffix}")
     how = {b: "(LINEAR: its equations solved at every step)" for b in desc.linears}
     how.update({b: "(NONLINEAR: its equations solved by Newton's method at every step)" for b in desc.nonlinears})
-    solves = [f"{b} by {m}" if m else f"{b} {how.get(b, '(a PROCEDURE NEURON calls once per step)')}" for b, m in desc.solves] + [f"{b} to steady state" for b, _ in desc.initial_solves]
+    how.update({b: "(a PROCEDURE NEURON calls once per step)" for b in desc.procedures})  # a DERIVATIVE: refused below
+    solves = [f"{b} by {m}" if m else f"{b} {how.get(b, '(no METHOD)')}" for b, m in desc.solves] + [f"{b} to steady state" for b, _ in desc.initial_solves]
     if is_artificial(mod):  # NEURON calls no ARTIFICIAL_CELL's nrn_state (artificial.py)
         solves[:len(desc.solves)] = [f"{b} in BREAKPOINT (never run, as in NEURON: an artificial cell has no nrn_state)"
                                      for b, _ in desc.solves]

@@ -68,7 +68,9 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
             if list(desc.procedures[block].parameters):
                 found.append((_first(lines, rf"\bSOLVE\s+{block}\b"), f"SOLVE {block} (a PROCEDURE with arguments)"))
         elif method not in SOLVE_METHODS:
-            found.append((_first(lines, rf"\bSOLVE\s+{block}\b"), f"SOLVE {block} METHOD {method or '(none)'}"))
+            found.append((_first(lines, rf"\bSOLVE\s+{block}\b"), f"SOLVE {block} METHOD {method}" if method else
+                          f"SOLVE {block} without a METHOD" + (" (NEURON takes derivimplicit: name it, METHOD derivimplicit)"
+                                                               if block in desc.derivatives and block not in mod.linear else "")))
     found += _ion_problems(desc, lines)
     found += printf.problems(mod, desc, lines)  # printf whose arguments call what assigns (printf.py)
     found += pointers.problems(mod, desc, lines,  # POINTER: a V read, never written (pointers.py)
