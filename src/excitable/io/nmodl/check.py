@@ -9,7 +9,7 @@ from excitable.errors import ModelError
 from excitable.io.nmodl.artificial import event_lines, is_artificial
 from excitable.io.nmodl.describe import SPECIAL, describe, ion_default
 from excitable.io.nmodl.includes import located
-from excitable.io.nmodl import function_tables, nonlinear, parameter_writes, pointers
+from excitable.io.nmodl import function_tables, nonlinear, parameter_writes, pointers, printf
 from excitable.io.nmodl.linear import solved_in_initial
 from excitable.io.nmodl.parse import parse_text, read_text
 from excitable.io.nmodl.unsupported import find
@@ -41,6 +41,7 @@ def check_file(path) -> tuple[list[str], int]:
         lines.append("  reads the compartment's " + " and ".join(geometry) + " (per segment, as NEURON)")
     lines += event_lines(mod, desc)  # net_send, net_event, electrode currents (artificial.py)
     lines += pointers.check_lines(mod, desc)  # V read elsewhere (pointers.py)
+    lines += printf.check_lines(mod, desc)  # NEURON's terminal output (printf.py)
     lines += [] if is_artificial(mod) else parameter_writes.check_lines(mod, desc)  # PARAMETERs blocks assign
     for decl in function_tables.declared(mod).values():  # values given after loading, as in NEURON
         lines.append(f"  function table {decl.signature()}: values given at load time (load_mod(..., tables="
