@@ -81,14 +81,17 @@ def test_an_error_the_compiler_does_not_name_is_one_line_in_check(tmp_path, monk
 
 
 #: SOLVE forms whose refusal check and load_mod word alike, and what check's "solves:" line says.
-#: NEURON's nocmodl 9.0.2 compiles a DERIVATIVE's SOLVE without METHOD as derivimplicit (read in
-#: the C it writes); once worded "SOLVE d METHOD (none)", under "solves: d (a PROCEDURE ...)".
+#: NEURON 9.0.2's nocmodl compiles a DERIVATIVE's SOLVE without METHOD into a derivimplicit call
+#: whose block computes only the derivatives, not the residual (read in the C it writes): the state
+#: stays where INITIAL put it (measured: w' = (1/(1+exp(-(v+40)/10)) - w^2)/0.5 from 0.1 under a clamp
+#: stays 0.1; derivimplicit moves it to 0.22 in 0.5 ms). Once worded "SOLVE d METHOD (none)", under
+#: "solves: d (a PROCEDURE ...)".
 SOLVES = {
     "derivative_without_method": (
         "NEURON { SUFFIX nometh NONSPECIFIC_CURRENT i }\nASSIGNED { v (mV) i (mA/cm2) }\nSTATE { x }\n"
         "BREAKPOINT {\n SOLVE d\n i = 0.001*x*(v + 65)\n}\nDERIVATIVE d { x' = -x/5 }\n",
         "solves: d (no METHOD)",
-        ":5: SOLVE d without a METHOD (NEURON takes derivimplicit: name it, METHOD derivimplicit) not supported"),
+        ":5: SOLVE d without a METHOD (NEURON's code then leaves its states unmoved: name one, e.g. METHOD cnexp) not supported"),
     "point_procedure_with_arguments": (
         "NEURON { POINT_PROCESS ppargs NONSPECIFIC_CURRENT i }\nASSIGNED { v (mV) i (nA) n }\n"
         "BREAKPOINT {\n SOLVE count\n i = 0\n}\nPROCEDURE count(a) { n = n + a }\n",

@@ -69,7 +69,7 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
                 found.append((_first(lines, rf"\bSOLVE\s+{block}\b"), f"SOLVE {block} (a PROCEDURE with arguments)"))
         elif method not in SOLVE_METHODS:
             found.append((_first(lines, rf"\bSOLVE\s+{block}\b"), f"SOLVE {block} METHOD {method}" if method else
-                          f"SOLVE {block} without a METHOD" + (" (NEURON takes derivimplicit: name it, METHOD derivimplicit)"
+                          f"SOLVE {block} without a METHOD" + (" (NEURON's code then leaves its states unmoved: name one, e.g. METHOD cnexp)"
                                                                if block in desc.derivatives and block not in mod.linear else "")))
     found += _ion_problems(desc, lines)
     found += printf.problems(mod, desc, lines)  # printf whose arguments call what assigns (printf.py)
