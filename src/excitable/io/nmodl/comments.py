@@ -17,7 +17,17 @@ def strip_comments(text: str) -> list[str]:
             out.append("")
             in_block = True
             continue
-        for mark in (":", "?"):
-            line = line.split(mark, 1)[0]
-        out.append(line)
+        out.append(_code(line))
     return out
+
+
+def _code(line: str) -> str:
+    """``line`` up to its comment (``:`` or ``?``), a ``:`` inside a string not counting
+    (``printf("g: %g\\n", g)``, as NMODL's lexer reads it)."""
+    quoted = False
+    for k, ch in enumerate(line):
+        if ch == '"':
+            quoted = not quoted
+        elif ch in ":?" and not quoted:
+            return line[:k]
+    return line
