@@ -72,3 +72,19 @@ def test_a_pointer_declared_as_a_voltage_or_without_a_unit_still_runs(tmp_path, 
                     f"ASSIGNED {{ v (mV) i (mA/cm2) vpre {unit} }}\nBREAKPOINT {{ i = 0.001*(v - vpre) }}\n")
     mech = load_mod(path)
     assert mech.pointers == ("vpre",) and "vpre" in {f.name for f in dataclasses.fields(mech)}
+
+
+def test_a_pointer_declared_in_parameter_is_no_parameter_and_its_unit_counts(tmp_path):
+    """ModelDB 114047's gap.mod declares ``vgap (millivolt)`` in PARAMETER: a POINTER (a field the
+    engine fills), not a parameter `mod check` lists; declared so in mM it is refused as above."""
+    path = tmp_path / "nm_ptrparam.mod"
+    text = ("NEURON {\n SUFFIX nm_ptrparam\n NONSPECIFIC_CURRENT i\n POINTER vpre\n}\n"
+            "PARAMETER { g = 0.001 (S/cm2) vpre (millivolt) }\nASSIGNED { v (mV) i (mA/cm2) }\n"
+            "BREAKPOINT { i = g*(v - vpre) }\n")
+    path.write_text(text)
+    lines, bad = check_file(path)
+    assert bad == 0 and "  parameters: g = 0.001 S/cm2" in lines, lines
+    assert load_mod(path).pointers == ("vpre",)
+    path.write_text(text.replace("vpre (millivolt)", "vpre (mM)"))
+    with pytest.raises(ModelError, match=r":4: POINTER vpre declared in mM \(only a POINTER"):
+        load_mod(path)

@@ -26,7 +26,7 @@ def check_file(path) -> tuple[list[str], int]:
     # v, celsius, dt, ... declared in PARAMETER are NEURON's own variables, not the mechanism's; a
     # unit "(1)" says dimensionless and is left out.
     params = [f"{k} = {v:g}" + (f" {u.strip()}" if u.strip() not in ("", "1") else "") for k, (v, u) in desc.parameters.items()
-              if k not in desc.ion_reads() and k not in SPECIAL]
+              if k not in desc.ion_reads() and k not in SPECIAL and k not in pointers.declared(mod)]
     lines.append("  parameters: " + (", ".join(params) or "none"))
     lines.append("  states: " + (", ".join(desc.states) or "none"))
     for ion in desc.ions:

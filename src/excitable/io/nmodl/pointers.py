@@ -49,6 +49,12 @@ def declared(mod) -> tuple[str, ...]:
     return tuple(out)
 
 
+def unit_of(desc, name: str) -> str:
+    """The unit a POINTER's declaration gives it (ASSIGNED, or PARAMETER as ModelDB 114047's gap.mod
+    declares ``vgap (millivolt)``), "" for none."""
+    return desc.assigned.get(name) or desc.parameters.get(name, (0.0, ""))[1].strip()
+
+
 def names(mod) -> tuple[str, ...]:
     """The POINTERs some block reads or writes, in order: the fields the engine fills."""
     own = declared(mod)
@@ -75,7 +81,7 @@ def fields(mod) -> dict[str, tuple[float, str]]:
 def check_lines(mod, desc) -> list[str]:
     """What ``excitable mod check`` says of the file's POINTERs (one declared other than in mV is
     listed with the refusals, by ``problems``)."""
-    own = [n for n in names(mod) if desc.assigned.get(n, "") in VOLTAGE_UNITS]
+    own = [n for n in names(mod) if unit_of(desc, n) in VOLTAGE_UNITS]
     unread = [n for n in declared(mod) if n not in names(mod)]
     lines = []
     if own:
@@ -113,7 +119,7 @@ def problems(mod, desc, lines: list[str], events) -> list[tuple[int, str]]:
                                   "or an ARTIFICIAL_CELL"))
         if name in desc.arrays:
             found.append((header, f"POINTER array {name}"))
-        if (unit := desc.assigned.get(name, "")) not in VOLTAGE_UNITS:
+        if (unit := unit_of(desc, name)) not in VOLTAGE_UNITS:
             found.append((header, f"POINTER {name} declared in {unit} (only a POINTER to a membrane potential, in mV, runs)"))
         for n, text in enumerate(lines, 1):
             if n not in declared and re.search(rf"\b{re.escape(name)}\s*(\[[^\]]*\])?\s*=(?!=)", text):
