@@ -92,3 +92,17 @@ def test_a_refusal_while_compiling_an_included_function_names_its_line(tmp_path)
                     "ASSIGNED { v (mV) i (mA/cm2) }\nBREAKPOINT { i = g*(v - e)*pick(v) }\n")
     with pytest.raises(ModelError, match=rf"^{tmp_path / 'f.inc'}:4: "):
         load_mod(path)
+
+
+@pytest.mark.neuron
+def test_two_breakpoint_and_initial_blocks_run_in_neurons_order_beside_neuron():
+    """nocmodl runs a second BREAKPOINT (or INITIAL) after the first, in the order it reads them,
+    an INCLUDEd one where the INCLUDE stands (ModelDB 168874's NMDA.mod; it was a traceback, the
+    framework's "re-insert SymbolTable BreakpointBlock"). Either order reversed changes the current
+    (scaled or not) and the state's start (0.4 or 0.2)."""
+    from excitable.workflows.neuron_compare import compare_mods
+
+    path = Path(__file__).parents[2] / "reference" / "mod" / "nm_twoblocks.mod"
+    result = compare_mods([path])
+    assert result.agrees, result.report()
+    assert {"nm_twoblocks.w", "nm_twoblocks.i"} <= {r.trace for r in result.rows}

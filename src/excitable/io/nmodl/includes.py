@@ -7,11 +7,11 @@ the folder of the file that names it (a nested INCLUDE), then each folder of the
 environment variable (``:``-separated). Nothing read is ever executed: the
 text is parsed as NMODL, like the .mod file itself.
 
-How: each top-level ``INCLUDE`` line is blanked and the named file's text appended after the
-including file's last line, behind a marker comment that names it. NMODL's blocks are declarations
-whose order does not matter, so this is the file nocmodl reads; the including file keeps its line
-numbers, and ``located`` turns a line of the whole text back into the file and line it came from,
-for every ``file:line`` message. An INCLUDE inside a block (where order would matter) is refused,
+How: each top-level ``INCLUDE`` line becomes a marker comment naming the file, followed by that
+file's text, where nocmodl reads it (the order matters where a file holds two BREAKPOINT or INITIAL
+blocks, which NEURON runs one after the other: ModelDB 168874's NMDA.mod, one of them included).
+``located`` turns a line of the whole text back into the file and line it came from, for every
+``file:line`` message. An INCLUDE inside a block (where order would matter) is refused,
 as are a missing file, a cycle, more than ``MAX_DEPTH`` levels and more than ``MAX_BYTES`` of text.
 """
 
@@ -29,25 +29,26 @@ MAX_BYTES = 4 * 2**20  # the whole text, bytes: a .mod file and its includes are
 MARK = ":: excitable: the text of INCLUDE "  # an NMODL comment, so the parser passes over it
 _INCLUDE = re.compile(r'^\s*INCLUDE\s+"([^"]+)"\s*$')
 
-#: str(path) of a file read -> [(first line of a part in its whole text, the part's file)]: for
-#: ``located``. Small (a few entries per file); refreshed at every read.
-_PARTS: dict[str, list[tuple[int, str]]] = {}
+#: str(path) of a file read -> [(first line of a part in its whole text, the part's file, that
+#: part's first line in its file)]: for ``located``. Small (a few entries per INCLUDE); refreshed at
+#: every read; absent for a file without INCLUDEs.
+_PARTS: dict[str, list[tuple[int, str, int]]] = {}
 
 
 def inline(path: Path, text: str) -> str:
-    """``text`` (the file at ``path``) with its INCLUDEs' texts appended (module docstring)."""
+    """``text`` (the file at ``path``) with its INCLUDEs' texts in place (module docstring)."""
     whole, parts = _inline(Path(path), text, [], 0, Path(path).parent)
-    if parts:
+    if len(parts) > 1:
         _PARTS[str(path)] = parts
     else:
         _PARTS.pop(str(path), None)
     return whole
 
 
-def _inline(path: Path, text: str, stack: list[Path], depth: int, top: Path) -> tuple[str, list[tuple[int, str]]]:
+def _inline(path: Path, text: str, stack: list[Path], depth: int, top: Path) -> tuple[str, list[tuple[int, str, int]]]:
     lines = text.splitlines()
-    tail: list[str] = []
-    parts: list[tuple[int, str]] = []
+    out: list[str] = []
+    parts: list[tuple[int, str, int]] = [(1, str(path), 1)]
     depth_of_braces = 0
     for n, code in enumerate(strip_comments(text), 1):
         found = _INCLUDE.match(code)
@@ -56,6 +57,7 @@ def _inline(path: Path, text: str, stack: list[Path], depth: int, top: Path) -> 
                 raise ModelError(f"{path}:{n}: INCLUDE written other than as INCLUDE \"file\" on a line of its own "
                                  "not supported")
             depth_of_braces += code.count("{") - code.count("}")
+            out.append(lines[n - 1])
             continue
         if depth_of_braces > 0:
             raise ModelError(f"{path}:{n}: INCLUDE inside a block not supported (only between blocks)")
@@ -65,11 +67,11 @@ def _inline(path: Path, text: str, stack: list[Path], depth: int, top: Path) -> 
         if depth + 1 > MAX_DEPTH:
             raise ModelError(f"{path}:{n}: INCLUDE more than {MAX_DEPTH} levels deep not supported")
         sub, sub_parts = _inline(target, _read(target, path, n), [*stack, path.resolve()], depth + 1, top)
-        lines[n - 1] = ""  # the line numbers of this file stay as they are
-        start = len(lines) + len(tail) + 2  # the first line of the included text, 1-based
-        tail += [MARK + str(target), *sub.splitlines()]
-        parts += [(start, str(target))] + [(start + s - 1, f) for s, f in sub_parts]
-    whole = "\n".join(lines + tail) + "\n"
+        out.append(MARK + str(target))  # in place of the INCLUDE line
+        parts += [(len(out) + start, name, first) for start, name, first in sub_parts]
+        out += sub.splitlines()
+        parts.append((len(out) + 1, str(path), n + 1))  # this file again, from the line after
+    whole = "\n".join(out) + "\n"
     if len(whole.encode()) > MAX_BYTES:
         raise ModelError(f"{path}: its text and INCLUDEs hold over {MAX_BYTES // 2**20} MB; not a mechanism")
     return whole, parts
@@ -99,16 +101,16 @@ def _read(target: Path, path: Path, line: int) -> str:
 def located(path, line: int) -> str:
     """"file:line" of line ``line`` of the whole text of the file at ``path`` (its own line, or
     the line of the INCLUDE'd file it came from)."""
-    file, first = str(path), 1
-    for start, name in _PARTS.get(str(path), ()):
-        if line >= start:
-            file, first = name, start
-    return f"{file}:{line - first + 1}"
+    file, start, first = str(path), 1, 1
+    for part in _PARTS.get(str(path), ()):
+        if line >= part[0]:
+            start, file, first = part
+    return f"{file}:{first + line - start}"
 
 
 def sources(path) -> list[str]:
     """The file at ``path`` and those its last reading INCLUDEd (as messages name them)."""
-    return [str(path)] + [name for _, name in _PARTS.get(str(path), ())]
+    return [str(path)] + [name for _, name, _ in _PARTS.get(str(path), ())]
 
 
 def included(path: Path, text: str, depth: int = 0, top: Path | None = None) -> list[tuple[str, Path]]:

@@ -98,6 +98,7 @@ def parse_text(path: Path, text: str, *, kinetic: bool = True) -> ModFile:
     except RuntimeError as exc:
         raise ModelError(f"{path}: {_syntax_message(str(exc))}") from None
     _once_global(program)
+    _one_block_each(program)
     d.symtab.SymtabVisitor().visit_program(program)
     linear = {b.get_node_name(): kinetic_is_linear(d.to_nmodl(b)) for b in program.blocks if b.is_kinetic_block()}
     if kinetic and linear:
@@ -128,6 +129,25 @@ def _once_global(program) -> None:
             kept.append(st)
         if len(kept) < len(block.statement_block.statements):
             block.statement_block.statements = kept
+
+
+def _one_block_each(program) -> None:
+    """Join a second BREAKPOINT or INITIAL block onto the first, in the file's order: nocmodl runs
+    them one after the other (checked with nrnivmodl 9.0.2; ModelDB 168874's NMDA.mod has one from
+    an INCLUDEd file and one of its own), the framework's symbol table refuses two ("re-insert")."""
+    first: dict[str, object] = {}
+    kept = []
+    for block in program.blocks:
+        kind = "BREAKPOINT" if block.is_breakpoint_block() else "INITIAL" if block.is_initial_block() else None
+        if kind in first:
+            head = first[kind].statement_block
+            head.statements = list(head.statements) + list(block.statement_block.statements)
+            continue
+        if kind:
+            first[kind] = block
+        kept.append(block)
+    if len(kept) < len(program.blocks):
+        program.blocks = kept
 
 
 def kinetic_is_linear(block_text: str) -> bool:
