@@ -185,7 +185,7 @@ def test_time_course_reading_the_gates_alpha_and_beta(tmp_path):
     ('<gateHHrates type="bogusGate" id="m" instances="1">' + '<forwardRate type="HHExpRate" rate="1per_ms" '
      'midpoint="0mV" scale="10mV"/><reverseRate type="HHExpRate" rate="1per_ms" midpoint="0mV" scale="-10mV"/>'
      '</gateHHrates>', r"forms\.nml:3: ionChannel 'c' gate 'm': type 'bogusGate' is neither"),
-    # Pospischil et al.'s IT_s_gate form: a gate type with a state of its own is not an instantaneous gate
+    # a gate type with a state of its own (Pospischil's IT_s_gate has none: it runs, below)
     ('<gate type="stateful" id="m" instances="1"><forwardRate type="HHExpRate" rate="1per_ms" midpoint="0mV" '
      'scale="10mV"/><reverseRate type="HHExpRate" rate="1per_ms" midpoint="0mV" scale="-10mV"/></gate>',
      r"forms\.nml:\d+: ComponentType 'stateful' .*StateVariable is not supported"),
@@ -415,4 +415,54 @@ def test_a_type_attribute_that_contradicts_the_children_names_the_line(tmp_path)
         <reverseRate type="HHExpRate" rate="0.125per_ms" midpoint="-44mV" scale="-80mV"/>
       </gateHHrates></ionChannelHH></neuroml>"""
     with pytest.raises(ModelError, match=r"forms\.nml:3: ionChannel 'k' gate 'n': a gateHHtauInf needs a time course"):
+        neuroml.load_channels(save(tmp_path, text))
+
+
+#: Pospischil et al. (2008) on OpenSourceBrain (IT.channel.nml): the T current's activation s as a
+#: gate of a ComponentType extending gateHHtauInf that is its steady state at every instant (no
+#: state; its tau 0 and rateScale 1 unused), inactivation u an ordinary gate. Written here with a
+#: sigmoid steady state, so that the same channel in NeuroML's own element, <gateHHInstantaneous>,
+#: is the reference.
+IT_FORM = HEAD + """<ionChannel id="it" conductance="10pS" type="ionChannelHH" species="ca">
+  <gate id="s" type="IT_s_gate" instances="2">
+    <steadyState type="HHSigmoidVariable" rate="1" midpoint="-57mV" scale="6.2mV"/>
+    <timeCourse type="fixedTimeCourse" tau="0ms"/>
+  </gate>
+  <gate id="u" type="gateHHtauInf" instances="1">
+    <timeCourse type="fixedTimeCourse" tau="30ms"/>
+    <steadyState type="HHSigmoidVariable" rate="1" midpoint="-81mV" scale="-4mV"/>
+  </gate>
+</ionChannel>
+<ComponentType name="IT_s_gate" extends="gateHHtauInf">
+  <Exposure name="tau" dimension="time"/>
+  <Exposure name="inf" dimension="none"/>
+  <Dynamics>
+    <DerivedVariable name="inf" dimension="none" exposure="inf" select="steadyState/x"/>
+    <DerivedVariable name="fcond" exposure="fcond" dimension="none" value="inf^instances"/>
+    <DerivedVariable name="q" exposure="q" dimension="none" value="inf"/>
+    <DerivedVariable name="tau" exposure="tau" dimension="none" value="0"/>
+    <DerivedVariable name="rateScale" exposure="rateScale" dimension="none" value="1"/>
+  </Dynamics>
+</ComponentType></neuroml>"""
+IT_STANDARD = IT_FORM.split("<ComponentType")[0].replace(
+    '<gate id="s" type="IT_s_gate" instances="2">', '<gateHHInstantaneous id="s" instances="2">').replace(
+    '<timeCourse type="fixedTimeCourse" tau="0ms"/>\n  </gate>', '</gateHHInstantaneous>') + "</neuroml>"
+
+
+def test_pospischils_instantaneous_gate_of_its_steady_state(tmp_path):
+    it = neuroml.load_channels(save(tmp_path, IT_FORM))["it"]
+    standard = neuroml.load_channels(save(tmp_path, IT_STANDARD, "standard.nml"))["it"]
+    assert it.states == standard.states == ("u",)  # s is not integrated: no state
+    u = np.full_like(V_GRID, 0.3)
+    ica = np.asarray(it(gbar=2.0, erev=120.0).currents(V_GRID, {"u": u})["ica"])
+    s_inf = 1 / (1 + np.exp(-(V_GRID + 57) / 6.2))
+    # the closed form in float64 in another order: rounding only (1e-12 of each value)
+    np.testing.assert_allclose(ica, 2.0 * s_inf**2 * u * (V_GRID - 120.0), rtol=1e-12, atol=1e-12)
+    # NeuroML's own element for the same gate gives the same numbers, to the bit
+    np.testing.assert_array_equal(ica, np.asarray(standard(gbar=2.0, erev=120.0).currents(V_GRID, {"u": u})["ica"]))
+
+
+def test_a_steady_state_gate_type_with_more_in_it_is_refused_at_its_line(tmp_path):
+    text = IT_FORM.replace('value="inf^instances"', 'value="inf^2"')
+    with pytest.raises(ModelError, match=r"forms\.nml:\d+: ComponentType 'IT_s_gate' .*fcond = q\^instances"):
         neuroml.load_channels(save(tmp_path, text))

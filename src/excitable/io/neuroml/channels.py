@@ -70,7 +70,8 @@ def make_channel(ch, where: str, types: dict | None = None):
 def _typed_gate(g, element_kind: str | None, field: str, types: dict, source: str) -> Gate:
     """A gate element whose kind is its ``type`` attribute where it has one, as LEMS reads it
     (``gate_types``), else its element's kind (``element_kind``; None: a generic ``<gate>``)."""
-    from excitable.io.neuroml.gate_types import as_generic, declared_type, rates_steady_state
+    from excitable.io.neuroml.gate_types import (as_generic, declared_type, rates_steady_state, selects_steady_state,
+                                                 steady_state_only)
     from excitable.io.neuroml.lems import _at
 
     declared = declared_type(g) if element_kind is not None else g.type
@@ -86,8 +87,11 @@ def _typed_gate(g, element_kind: str | None, field: str, types: dict, source: st
     generic = as_generic(g) if element_kind is not None else g
     if getattr(generic, "q10_settings", None) is not None:
         raise ModelError(f"{at}: q10Settings on a gate of type {declared!r} is not supported (it has no time course)")
-    rates = _gate(generic, "gateHHrates", field, types)  # its forward and reverse rates, checked
     ct, ct_source = types[declared]
+    if selects_steady_state(ct):  # Pospischil's IT_s_gate: m = its steady state at every instant
+        steady_state_only(ct, ct_source, f"{field} gate {g.id!r}")
+        return _gate(generic, "gateHHInstantaneous", lined, types)
+    rates = _gate(generic, "gateHHrates", lined, types)  # its forward and reverse rates, checked
     steady = rates_steady_state(ct, ct_source, rates.forward, rates.reverse, f"{field} gate {g.id!r}")
     return Gate(g.id, "gateHHInstantaneous", rates.instances, steady=steady)
 

@@ -13,6 +13,11 @@ from the XML node libNeuroML keeps (``gds_elementtree_node_``):
   (no state: ``alpha``/``beta`` selected from ``forwardRate/r``/``reverseRate/r``, ``q`` a value
   expression of them and of Constants, ``fcond = q^instances``): a ``gateHHInstantaneous`` whose
   steady state is that expression (``RatesSteadyState``); for WB, m = alpha / (alpha + beta);
+- a ComponentType that defines an instantaneous gate from the gate's steady state (no state: one
+  DerivedVariable selecting ``steadyState/x``, ``q`` equal to it, ``fcond`` it or ``q`` to the
+  ``instances``; Pospischil et al. (2008) on OpenSourceBrain, IT.channel.nml's ``IT_s_gate``, whose
+  ``tau`` 0 and ``rateScale`` 1 a gate without a state never uses): a ``gateHHInstantaneous`` of
+  that steady state (``steady_state_only``);
 - anything else: one line naming file:line, the gate and the type.
 """
 
@@ -118,4 +123,33 @@ def rates_steady_state(ct, source: str, forward, reverse, where: str) -> RatesSt
     return RatesSteadyState(ct.name, forward, reverse, constants, compiled, tuple(order))
 
 
-__all__ = ["RatesSteadyState", "as_generic", "declared_type", "rates_steady_state"]
+def selects_steady_state(ct) -> bool:
+    """Whether gate ComponentType ``ct`` selects its gate's steady state (``steadyState/x``)."""
+    return any(getattr(dv, "select", None) == "steadyState/x"
+               for dyn in ct.Dynamics or [] for dv in dyn.DerivedVariable or [])
+
+
+def steady_state_only(ct, source: str, where: str) -> None:
+    """Check that ``ct`` is an instantaneous gate of its steady state and nothing else (module
+    docstring); otherwise one line naming file:line and what is not."""
+    field_ = f"NeuroML: {_at(source, ct)}: ComponentType {ct.name!r} (the type of {where})"
+    for attr in ("Parameter", "DerivedParameter", "Property", "Requirement", "InstanceRequirement"):
+        for el in getattr(ct, attr, None) or []:
+            raise ModelError(f"NeuroML: {_at(source, el)}: ComponentType {ct.name!r} {attr} {el.name!r} is not "
+                             f"supported in a gate's type (an instantaneous gate of its steady state only)")
+    (dyn,) = ct.Dynamics  # selects_steady_state found one
+    for attr in ("StateVariable", "TimeDerivative", "OnStart", "OnCondition", "OnEvent", "Regime",
+                 "KineticScheme", "ConditionalDerivedVariable"):
+        if getattr(dyn, attr, None):
+            raise ModelError(f"{field_}: {attr} is not supported (a gate type selecting steadyState/x is run "
+                             f"only as an instantaneous gate of it)")
+    values = {dv.name: "".join((dv.value or "").split()) for dv in dyn.DerivedVariable or []}
+    (inf,) = [dv.name for dv in dyn.DerivedVariable if getattr(dv, "select", None) == "steadyState/x"]
+    unused = set(values) - {inf, "q", "fcond", "tau", "rateScale"}  # tau, rateScale: no state reads them
+    if values.get("q") != inf or values.get("fcond") not in (f"{inf}^instances", "q^instances") or unused:
+        raise ModelError(f"{field_}: an instantaneous gate of its steady state needs q = {inf} and fcond = "
+                         f"q^instances, and no other DerivedVariable than tau and rateScale")
+
+
+__all__ = ["RatesSteadyState", "as_generic", "declared_type", "rates_steady_state", "selects_steady_state",
+           "steady_state_only"]
