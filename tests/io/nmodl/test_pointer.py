@@ -45,8 +45,12 @@ def mods():
     return load_mod([GAP, share() / "modfile" / "hh.mod"])
 
 
-def neuron_pair():
-    h = neuron_loaded([GAP, VPOINTER], "pointer", "pt_gap.mod and nm_vpointer.mod")
+def neuron_pair(h=None, mechanism="pt_gap", r=R_MOHM, record=()):
+    """NEURON's two hh cells, the first driven, joined by a pair of ``mechanism`` halves (their
+    ``r`` MΩ, or the file's default where None) pointed at each other's V: V of both, then each of
+    the second half's ``record`` variables, (2 + len(record), samples). ``h``: NEURON with the
+    mechanism loaded (default: this module's library)."""
+    h = h or neuron_loaded([GAP, VPOINTER], "pointer", "pt_gap.mod and nm_vpointer.mod")
     secs = []
     for k in range(2):
         sec = h.Section(name=f"pointer_{k}")
@@ -56,11 +60,13 @@ def neuron_pair():
     h.usetable_hh = 0
     stim = h.IClamp(secs[0](0.5))
     stim.delay, stim.dur, stim.amp = 5.0, 30.0, AMP_NA
-    halves = [h.pt_gap(secs[0](0.5)), h.pt_gap(secs[1](0.5))]
+    halves = [getattr(h, mechanism)(secs[0](0.5)), getattr(h, mechanism)(secs[1](0.5))]
     for half, partner in zip(halves, reversed(secs)):
-        half.r = R_MOHM
+        if r is not None:
+            half.r = r
         h.setpointer(partner(0.5)._ref_v, "vgap", half)
     rec = [h.Vector().record(s(0.5)._ref_v) for s in secs]
+    rec += [h.Vector().record(getattr(halves[1], f"_ref_{x}")) for x in record]
     h.dt, h.secondorder, h.celsius = DT, 0, 6.3
     h.finitialize(-65.0)
     h.continuerun(TSTOP)
@@ -69,8 +75,9 @@ def neuron_pair():
     return out
 
 
-def pair(mods, couple):
-    """Our two cells, the first driven; ``couple(net, a, b)`` joins them. V of both, (2, samples)."""
+def pair(mods, couple, record=()):
+    """Our two cells, the first driven; ``couple(net, a, b)`` joins them. V of both, then each
+    ``record`` path, (2 + len(record), samples)."""
     cells = [ex.Cell.cylinder(length=20.0, diameter=20.0).insert(mods.hh()) for _ in range(2)]
     net = Network(cells)
     couple(net, *cells)
@@ -78,8 +85,10 @@ def pair(mods, couple):
     sim.stimulate(ex.IClamp(cells[0].soma, amplitude=AMP_NA, delay=5.0, duration=30.0))
     for k, c in enumerate(cells):
         sim.record("v", Site(k, c.soma), label=f"v{k}")
+    for path in record:
+        sim.record(path, label=path)
     res = sim.run(TSTOP)
-    return np.array([np.asarray(res[f"v{k}"]).ravel() for k in range(2)])
+    return np.array([np.asarray(res[label]).ravel() for label in ("v0", "v1", *record)])
 
 
 def pointer_pair(mods):

@@ -18,7 +18,6 @@ sides) within 0.05 ms (issue 18).
 
 from __future__ import annotations
 
-import math
 from functools import cache
 from pathlib import Path
 
@@ -28,14 +27,13 @@ import pytest
 import excitable as ex
 from excitable.analysis import crossing_times
 from excitable.io.nmodl import load_mod
-from excitable.model.network import Network, Site
+from excitable.model.network import Site
 from tests.io.nmodl.neuron_side import share
 from tests.reference.nrnmech import neuron_loaded
 
 DT = 0.025
 TOL = 1e-6
 SPIKE_TOL_MS = 0.05
-AREA_UM2 = math.pi * 20.0 * 20.0
 EVENTS = Path(__file__).parent / "mod_events"
 OWN = Path(__file__).parents[2] / "reference" / "mod"
 GAPRAMP = EVENTS / "pt_gapramp.mod"
@@ -65,55 +63,25 @@ def spikes(v):
 
 # 1. A POINTER in a point process reading t (no events): the gap half of gap.mod, ramped.
 
-RAMP_TSTOP = 40.0
-RAMP_AMP_NA = 25.0 * AREA_UM2 * 1e-5  # 25 µA/cm²: the driven cell fires repetitively
+def ramp_pair():
+    """NEURON's and our two hh cells joined by pt_gapramp halves (test_pointer's pair, the file's
+    own r): V of both and the second half's vf."""
+    from tests.io.nmodl.test_pointer import neuron_pair, pair
 
-
-def ramp_neuron():
-    h = neuron()
-    secs = []
-    for k in range(2):
-        sec = h.Section(name=f"gapramp_{k}")
-        sec.L = sec.diam = 20.0
-        sec.insert("hh")
-        secs.append(sec)
-    h.usetable_hh = 0
-    stim = h.IClamp(secs[0](0.5))
-    stim.delay, stim.dur, stim.amp = 5.0, 30.0, RAMP_AMP_NA
-    halves = [h.pt_gapramp(secs[0](0.5)), h.pt_gapramp(secs[1](0.5))]
-    for half, partner in zip(halves, reversed(secs)):
-        h.setpointer(partner(0.5)._ref_v, "vgap", half)
-    rec = [h.Vector().record(s(0.5)._ref_v) for s in secs] + [h.Vector().record(halves[1]._ref_vf)]
-    h.dt, h.secondorder, h.celsius = DT, 0, 6.3
-    h.finitialize(-65.0)
-    h.continuerun(RAMP_TSTOP)
-    out = np.array([np.array(r) for r in rec])
-    del halves, stim, secs
-    return out
-
-
-def ramp_ours():
-    m = mods()
-    cells = [ex.Cell.cylinder(length=20.0, diameter=20.0).insert(m.hh()) for _ in range(2)]
-    net = Network(cells)
-    halves = [m.pt_gapramp(), m.pt_gapramp()]
-    for k, half in enumerate(halves):
-        cells[k].place(half, cells[k].soma)
-        net.pointer(half, "vgap", Site(1 - k, cells[1 - k].soma))
-    sim = ex.Simulation(net, dt=DT, temperature=6.3, v_init=-65.0)
-    sim.stimulate(ex.IClamp(cells[0].soma, amplitude=RAMP_AMP_NA, delay=5.0, duration=30.0))
-    for k, c in enumerate(cells):
-        sim.record("v", Site(k, c.soma), label=f"v{k}")
-    sim.record("pt_gapramp[1].vf", label="vf")
-    res = sim.run(RAMP_TSTOP)
-    return np.array([np.asarray(res[k]).ravel() for k in ("v0", "v1", "vf")])
+    def couple(net, a, b):
+        halves = [mods().pt_gapramp(), mods().pt_gapramp()]
+        for k, (cell, other) in enumerate(((a, b), (b, a))):
+            cell.place(halves[k], cell.soma)
+            net.pointer(halves[k], "vgap", Site(1 - k, other.soma))
+    return (neuron_pair(neuron(), "pt_gapramp", None, ("vf",)),
+            pair(mods(), couple, ("pt_gapramp[1].vf",)))
 
 
 def test_pointer_in_a_point_process_reading_t_matches_neuron():
     """V of both cells and the second half's vf (its SOLVE reads the partner's V after the update)
     within 1e-6 of their ranges at every step (measured 1.7e-13, 2.3e-13, 6.7e-14); the second
     cell fires through the ramped junction, its spikes at NEURON's times."""
-    ref, ours = ramp_neuron(), ramp_ours()
+    ref, ours = ramp_pair()
     assert ours.shape == ref.shape
     diffs = [relative(ours[k], ref[k]) for k in range(3)]
     assert max(diffs) < TOL, diffs

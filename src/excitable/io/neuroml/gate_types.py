@@ -85,19 +85,7 @@ def rates_steady_state(ct, source: str, forward, reverse, where: str) -> RatesSt
     """The RatesSteadyState of gate ComponentType ``ct`` (read from file ``source``) for a gate with
     rate forms ``forward``/``reverse``; ``where`` names the gate in errors."""
     field_ = f"NeuroML: {_at(source, ct)}: ComponentType {ct.name!r} (the type of {where})"
-    for attr in ("Parameter", "DerivedParameter", "Property", "Requirement", "InstanceRequirement"):
-        for el in getattr(ct, attr, None) or []:
-            raise ModelError(f"NeuroML: {_at(source, el)}: ComponentType {ct.name!r} {attr} {el.name!r} is not "
-                             f"supported in a gate's type (an instantaneous gate of its rates only)")
-    dynamics = ct.Dynamics or []
-    if len(dynamics) != 1:
-        raise ModelError(f"{field_}: needs one <Dynamics>, got {len(dynamics)}")
-    dyn = dynamics[0]
-    for attr in ("StateVariable", "TimeDerivative", "OnStart", "OnCondition", "OnEvent", "Regime",
-                 "KineticScheme", "ConditionalDerivedVariable"):
-        if getattr(dyn, attr, None):
-            raise ModelError(f"{field_}: {attr} is not supported (a gate type is run only as an instantaneous "
-                             f"gate q of alpha and beta)")
+    dyn = _stateless_dynamics(ct, source, field_, "an instantaneous gate q of alpha and beta")
     constants = {c.name: _constant(c, source, ct.name) for c in getattr(ct, "Constant", None) or []}
     texts, selected = {}, set()
     for dv in dyn.DerivedVariable or []:
@@ -123,6 +111,24 @@ def rates_steady_state(ct, source: str, forward, reverse, where: str) -> RatesSt
     return RatesSteadyState(ct.name, forward, reverse, constants, compiled, tuple(order))
 
 
+def _stateless_dynamics(ct, source: str, field_: str, runs_as: str):
+    """The one <Dynamics> of gate ComponentType ``ct``, refused in one line (file:line) where the type
+    declares parameters or requirements, or its dynamics hold anything but derived variables
+    (``runs_as``: what such a type is run as, for the message)."""
+    for attr in ("Parameter", "DerivedParameter", "Property", "Requirement", "InstanceRequirement"):
+        for el in getattr(ct, attr, None) or []:
+            raise ModelError(f"NeuroML: {_at(source, el)}: ComponentType {ct.name!r} {attr} {el.name!r} is not "
+                             f"supported in a gate's type ({runs_as} only)")
+    dynamics = ct.Dynamics or []
+    if len(dynamics) != 1:
+        raise ModelError(f"{field_}: needs one <Dynamics>, got {len(dynamics)}")
+    for attr in ("StateVariable", "TimeDerivative", "OnStart", "OnCondition", "OnEvent", "Regime",
+                 "KineticScheme", "ConditionalDerivedVariable"):
+        if getattr(dynamics[0], attr, None):
+            raise ModelError(f"{field_}: {attr} is not supported (a gate type is run only as {runs_as})")
+    return dynamics[0]
+
+
 def selects_steady_state(ct) -> bool:
     """Whether gate ComponentType ``ct`` selects its gate's steady state (``steadyState/x``)."""
     return any(getattr(dv, "select", None) == "steadyState/x"
@@ -133,16 +139,7 @@ def steady_state_only(ct, source: str, where: str) -> None:
     """Check that ``ct`` is an instantaneous gate of its steady state and nothing else (module
     docstring); otherwise one line naming file:line and what is not."""
     field_ = f"NeuroML: {_at(source, ct)}: ComponentType {ct.name!r} (the type of {where})"
-    for attr in ("Parameter", "DerivedParameter", "Property", "Requirement", "InstanceRequirement"):
-        for el in getattr(ct, attr, None) or []:
-            raise ModelError(f"NeuroML: {_at(source, el)}: ComponentType {ct.name!r} {attr} {el.name!r} is not "
-                             f"supported in a gate's type (an instantaneous gate of its steady state only)")
-    (dyn,) = ct.Dynamics  # selects_steady_state found one
-    for attr in ("StateVariable", "TimeDerivative", "OnStart", "OnCondition", "OnEvent", "Regime",
-                 "KineticScheme", "ConditionalDerivedVariable"):
-        if getattr(dyn, attr, None):
-            raise ModelError(f"{field_}: {attr} is not supported (a gate type selecting steadyState/x is run "
-                             f"only as an instantaneous gate of it)")
+    dyn = _stateless_dynamics(ct, source, field_, "an instantaneous gate of its steady state")
     values = {dv.name: "".join((dv.value or "").split()) for dv in dyn.DerivedVariable or []}
     (inf,) = [dv.name for dv in dyn.DerivedVariable if getattr(dv, "select", None) == "steadyState/x"]
     unused = set(values) - {inf, "q", "fcond", "tau", "rateScale"}  # tau, rateScale: no state reads them

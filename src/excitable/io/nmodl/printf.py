@@ -62,16 +62,15 @@ def _arguments(line: str) -> str:
 
 def problems(mod, desc, lines: list[str]) -> list[tuple[int, str]]:
     """(line, construct) of each printf whose arguments call the file's PROCEDURE or a FUNCTION
-    that assigns (``lines``: the code with comments blanked, where a printf is found; its
-    arguments are read from the file's own line: blanking takes a string's ':' for a comment)."""
-    found, raw = [], mod.text.splitlines()
+    that assigns (``lines``: the code with comments blanked, strings kept whole)."""
+    found = []
     for n, line in enumerate(lines, 1):
         if not re.search(r"\bprintf\s*\(", line):
             continue
         if re.search(r"[=+\-*/^(,<>!&|]\s*printf\s*\(", line):  # an operand: its count used, not a statement
             found.append((n, "printf() inside an expression"))
             continue
-        for name in _CALL.findall(_arguments(raw[n - 1])):
+        for name in _CALL.findall(_arguments(line)):
             if name in desc.procedures:
                 found.append((n, f"printf() calling PROCEDURE {name} (printf is not run here, so neither would be "
                                  "the call)"))
