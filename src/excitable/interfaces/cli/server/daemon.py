@@ -210,6 +210,12 @@ class Server:
             else:
                 os.environ["COLUMNS"] = saved[2]
             os.chdir(self.home)
+            # Ready before the client hears its exit status: its user's next command comes at once,
+            # and must find the server free, not "busy" for the few lines of cleanup left here (a
+            # job it accepts now waits in the queue until they are done).
+            with self.lock:
+                if self.state == "busy":
+                    self.state = "ready"
             job.send(["exit", rc])
             self._finish(job)
             watcher.join(timeout=5.0)
