@@ -10,7 +10,7 @@ import pytest
 import excitable as ex
 from excitable.errors import ModelError
 
-from .nml_models import (HH_DENSITIES, N, biophysics, hh_cell_document, hh_channels, point, run,
+from .nml_models import (N, biophysics, hh_cell_document, hh_channels, point, run,
                          write)
 
 from excitable.io import neuroml  # noqa: E402

@@ -7,8 +7,6 @@ gradient by a table's value; the one-line refusals."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import jax
 import jax.numpy as jnp
