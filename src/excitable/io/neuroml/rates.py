@@ -16,13 +16,21 @@ A gate is one of NeuroML's HH gates: ``gateHHrates`` (inf = a / (a + b), tau = 1
 may require the gate's own ``alpha`` and ``beta``, as NeuroML's LEMS definitions allow) and
 ``gateHHInstantaneous`` (x = inf(V) at every instant). A q10 setting
 (``q10ExpTemp``: q10 ** ((T - T_exp) / 10); ``q10Fixed``) divides tau, as in NeuroML.
+
+The slope in V by which the engine linearizes a channel's current each step is the one NEURON takes
+for the .mod file jNeuroML writes for the channel (``neuron_currents``): NEURON's finite difference
+(i(v + 0.001) - i(v)) / 0.001 of its BREAKPOINT, in which an instantaneous gate moves with V only
+when the channel has no gate with a state (jNeuroML then calls ``rates()`` from BREAKPOINT; else
+from the DERIVATIVE block alone, so the gate is fixed in BREAKPOINT at its value for the step's V).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import jax
 import jax.numpy as jnp
+from jax.custom_derivatives import SymbolicZero
 
 from excitable.errors import ModelError
 from excitable.physics.channel import AbstractChannel, channel, vtrap
@@ -191,7 +199,7 @@ def channel_class(name: str, gates: tuple[Gate, ...], species: str | None, *, gb
             out = out * g.steady(v, cai) ** g.instances
         return out
 
-    def currents(self, v, s):
+    def exact_currents(self, v, s):
         cai = getattr(self, conc_field) if conc_field else None
         return {current: law_current(self, v, s, open_fraction(s, v, cai))}
 
@@ -216,7 +224,8 @@ def channel_class(name: str, gates: tuple[Gate, ...], species: str | None, *, gb
                    + ", ".join(f"{k} {u}" for k, u in fields.items()) + ".",
         "states": tuple(g.name for g in slow) + (("T_K",) if temperature else ()), "units": dict(fields),
         "ions": {current: species} if species in CURRENT_OF else {}, "ion_fields": ion_fields,
-        "gates": gate_rates, "currents": currents, "conductances": conductances,
+        "gates": gate_rates, "conductances": conductances, "neuroml_exact_currents": exact_currents,
+        "currents": neuron_currents(exact_currents, law, current, slow, fast, conc_field),
         "neuroml_gates": gates, "neuroml_species": species, "neuroml_law": law, "neuroml_calcium": conc_field,
         # Not "excitable.*": the compiled-program store keys only on our own classes' source, and
         # this class's numbers come from a file (engine.programs._own_types).
@@ -225,6 +234,71 @@ def channel_class(name: str, gates: tuple[Gate, ...], species: str | None, *, gb
     if not name.isidentifier():
         raise ModelError(f"NeuroML ionChannel id {name!r} must be an identifier (letters, digits, _)")
     return channel(type(name, (AbstractChannel,), namespace))
+
+
+#: The current laws that are linear in V at fixed gates (the rest, GHK's, are not).
+_LINEAR_LAWS = ("ohmic", "nernst")
+#: Where ``neuron_currents`` hands the instantaneous gates' values to the law (a key of the states
+#: dict it passes on, not a state of the channel).
+_HELD = "_neuroml_instantaneous"
+
+
+def neuron_currents(exact, law: str, current: str, slow: tuple, fast: tuple, conc_field: str | None):
+    """The channel's ``currents`` (uA/cm2): the values of ``exact(chan, v, s)``, and as derivative in
+    V (mV) the slope NEURON takes for jNeuroML's .mod of the channel (``neuron_slope``, NMODL's
+    finite difference, reused): where the channel has a gate with a state, its instantaneous gates
+    are held at their values for V (jNeuroML computes them in ``rates()``, which only the DERIVATIVE
+    block and INITIAL call); where it has none, they move with V (``rates()`` heads BREAKPOINT).
+    A channel of the linear laws without instantaneous gates keeps the exact slope, which equals
+    NEURON's finite difference of a linear function to rounding (tests/io/neuroml/test_slope.py).
+    Derivatives in parameters and states are exact. Differentiating a run is exact too (the engine
+    takes the slope by ``jax.jvp`` inside the step, and an outer derivative goes through the
+    definitions below), but a current differentiated in V directly (a recorded current, a pool's
+    drive) has this slope for derivative, as an imported NMODL mechanism has its finite difference."""
+    if not fast and law in _LINEAR_LAWS:
+        return exact
+    from excitable.io.nmodl.mechanism import neuron_slope
+
+    if not fast or not slow:
+        return neuron_slope(exact)
+
+    def fast_values(chan, v):
+        cai = getattr(chan, conc_field) if conc_field else None
+        return tuple(g.steady(v, cai) ** g.instances for g in fast)
+
+    held = _held_in_v(fast_values)
+
+    def law_at(chan, v, s):  # the open fraction multiplied in open_fraction's order: the same floats
+        f = 1.0
+        for g in slow:
+            f = f * s[g.name] ** g.instances
+        for x in s[_HELD]:
+            f = f * x
+        return {current: _CURRENT_LAWS[law](chan, v, s, f)}
+
+    fd = neuron_slope(law_at)
+    return lambda self, v, s: fd(self, v, {**s, _HELD: held(self, jnp.asarray(v))})
+
+
+def _held_in_v(values):
+    """``values(chan, v)`` whose derivative in V is zero and exact in the channel's parameters (the
+    gates' midpoints, scales, ...): an instantaneous gate as NEURON's finite difference sees it in
+    jNeuroML's .mod of a channel with states."""
+    @jax.custom_jvp
+    def held(chan, v):
+        return values(chan, v)
+
+    def _jvp(primals, tangents):
+        chan, v = primals
+        is_zero = lambda t: isinstance(t, SymbolicZero)
+        if all(is_zero(t) for t in jax.tree.leaves(tangents[0], is_leaf=is_zero)):
+            out = values(chan, v)  # the engine's step: only V has a tangent
+            return out, jax.tree.map(jnp.zeros_like, out)
+        dense = jax.tree.map(lambda t, p: jnp.zeros_like(p) if is_zero(t) else t, tangents[0], chan, is_leaf=is_zero)
+        return jax.jvp(lambda c: values(c, v), (chan,), (dense,))
+
+    held.defjvp(_jvp, symbolic_zeros=True)
+    return held
 
 
 def with_law(cls, law: str, source: str):
