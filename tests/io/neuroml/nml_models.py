@@ -79,3 +79,80 @@ def run(cell, records, *, tstop=15.0, temperature=6.3, amplitude=0.2, at=None):
     for r in records:
         sim.record(*r) if isinstance(r, tuple) else sim.record(r)
     return sim.run(tstop)
+
+
+#: A branched cell for the non-uniform densities (test_nonuniform.py): section -> (parent section,
+#: fractionAlong of the parent's segment it hangs from, its 3-D points (x, y, z, diameter), nseg).
+#: apic2 hangs from apic0's second segment 0.3 along (apic0's x = 0.65, inside a compartment: NEURON
+#: connects it at that compartment's node), basal from the soma's 0 end (the root's, where path
+#: lengths start), apic0 from the soma's 1 end.
+BRANCHED = {"soma": (None, None, ((0, 0, 0, 20), (20, 0, 0, 20)), 1),
+            "apic0": ("soma", 1.0, ((20, 0, 0, 3), (120, 0, 0, 2.5), (220, 0, 0, 2)), 5),
+            "apic1": ("apic0", 1.0, ((220, 0, 0, 2), (320, 0, 0, 1.5)), 3),
+            "apic2": ("apic0", 0.3, ((150, 0, 0, 1.5), (150, 90, 0, 1.2)), 3),
+            "basal": ("soma", 0.0, ((0, 0, 0, 2), (-80, 0, 0, 1.5)), 3)}
+#: Segment groups of that cell that declare inhomogeneousParameters: id -> (sections, parameter id,
+#: translationStart or None, normalizationEnd or None).
+BRANCHED_GROUPS = {"apical": (("apic0", "apic1", "apic2"), "PathOverApical", "0", None),
+                   "apical_norm": (("apic0", "apic1", "apic2"), "NormOverApical", "0", "1"),
+                   "basal_group": (("basal",), "PathFromRoot", None, None)}
+
+
+def branched_document(densities=(), nernst=(), ghk=(), *, channels=hh_channels, species=None):
+    """``BRANCHED`` with HH's channels (``channels(doc)`` adds others), one section group per section
+    (neuroLexId, nseg), ``BRANCHED_GROUPS`` and soma_group; ``densities``/``nernst``/``ghk``: the
+    ChannelDensity*/NonUniform* elements (each appended to its list by its class); ``species``: an
+    IntracellularProperties species list."""
+    doc = N.NeuroMLDocument(id="branched_nonuniform")
+    channels(doc)
+    m = N.Morphology(id="morph")
+    last = {}  # section -> its segment ids
+    for name, (parent, frac, pts, nseg) in BRANCHED.items():
+        ids = []
+        for k in range(1, len(pts)):
+            i = len(m.segments)
+            if k == 1:
+                par = None if parent is None else N.SegmentParent(
+                    segments=last[parent][-1] if frac in (0.0, 1.0) or len(last[parent]) == 1 else last[parent][1],
+                    fraction_along=frac)
+                if parent is not None and frac == 0.0:
+                    par.segments = last[parent][0]
+                m.segments.append(N.Segment(id=i, name=f"{name}_{k}", parent=par, proximal=point(*pts[0]),
+                                            distal=point(*pts[1])))
+            else:
+                m.segments.append(N.Segment(id=i, name=f"{name}_{k}", parent=N.SegmentParent(segments=i - 1),
+                                            distal=point(*pts[k])))
+            ids.append(i)
+        last[name] = ids
+        m.segment_groups.append(N.SegmentGroup(
+            id=name, neuro_lex_id="sao864921383", members=[N.Member(segments=i) for i in ids],
+            properties=[N.Property(tag="numberInternalDivisions", value=str(nseg))]))
+    m.segment_groups.append(N.SegmentGroup(id="soma_group", includes=[N.Include(segment_groups="soma")]))
+    for gid, (secs, pid, start, end) in BRANCHED_GROUPS.items():
+        m.segment_groups.append(N.SegmentGroup(
+            id=gid, includes=[N.Include(segment_groups=s) for s in secs],
+            inhomogeneous_parameters=[N.InhomogeneousParameter(
+                id=pid, variable="p", metric="Path Length from root",
+                proximal=None if start is None else N.ProximalDetails(translation_start=start),
+                distal=None if end is None else N.DistalDetails(normalization_end=end))]))
+    bio = biophysics([])
+    mp = bio.membrane_properties
+    for el in (*densities, *nernst, *ghk):
+        attr = {"ChannelDensity": "channel_densities", "ChannelDensityNonUniform": "channel_density_non_uniforms",
+                "ChannelDensityNernst": "channel_density_nernsts", "ChannelDensityGHK": "channel_density_ghks",
+                "ChannelDensityNonUniformNernst": "channel_density_non_uniform_nernsts",
+                "ChannelDensityNonUniformGHK": "channel_density_non_uniform_ghks"}[type(el).__name__]
+        getattr(mp, attr).append(el)
+    if species is not None:
+        bio.intracellular_properties.species.extend(species)
+    doc.cells.append(N.Cell(id="branched", morphology=m, biophysical_properties=bio))
+    return doc
+
+
+def non_uniform(kind, id, channel, group, parameter_id, value, **kw):
+    """A ChannelDensityNonUniform (kind "", "Nernst" or "GHK") whose one variableParameter on
+    ``group`` takes ``value`` (an expression of p, SI) through inhomogeneousParameter ``parameter_id``."""
+    parameter = "permeability" if kind == "GHK" else "condDensity"
+    vp = N.VariableParameter(parameter=parameter, segment_groups=group, inhomogeneous_value=N.InhomogeneousValue(
+        inhomogeneous_parameters=parameter_id, value=value))
+    return getattr(N, f"ChannelDensityNonUniform{kind}")(id=id, ion_channel=channel, variable_parameters=[vp], **kw)

@@ -2,13 +2,16 @@
 capacitance, resistivity and the initial potential.
 
 Supported: ``channelDensity`` on a segment group (or one segment), ``channelDensityNernst``/``GHK``/
-``GHK2`` with the cell's Ca2+ ``species`` (``densities``), ``specificCapacitance`` and ``resistivity``
-per group, ``initMembPotential``, ``spikeThresh`` (reported). Refused with one line:
-``channelDensityNonUniform*``/``VShift``, ``channelPopulation``, a species' concentration model
-defined in LEMS outside ``lems_pools``' subset, groups defined by ``path``/``subTree`` (a group that
-lists its members may declare an ``inhomogeneousParameter``: it changes nothing), and a group that
-covers only part of a section. A Ca2+ ``channelDensity`` keeps its erev fixed beside a calcium pool
-(``densities.fixed_erev``). Errors name file:line of the element (``files.Where``).
+``GHK2`` with the cell's Ca2+ ``species`` (``densities``), ``channelDensityNonUniform`` and its
+``Nernst``/``GHK`` forms, whose conductance (permeability) is an expression of the path length from
+the root over a segment group that declares the ``inhomogeneousParameter`` (``nonuniform``: NEURON's
+SubsetDomainIterator, per compartment), ``specificCapacitance`` and ``resistivity`` per group,
+``initMembPotential``, ``spikeThresh`` (reported). Refused with one line: ``channelDensityVShift``,
+``channelPopulation``, a ``variableParameter`` inside a plain ``channelDensity`` (NeuroML v2beta's
+form), a species' concentration model defined in LEMS outside ``lems_pools``' subset, groups defined
+by ``path``/``subTree``, and a group that covers only part of a section. A Ca2+ ``channelDensity``
+keeps its erev fixed beside a calcium pool (``densities.fixed_erev``). Errors name file:line of the
+element (``files.Where``).
 """
 
 from __future__ import annotations
@@ -24,9 +27,6 @@ from excitable.model.cell import Cell
 from excitable.model.morphology import Morphology, Section, region_of
 
 _REFUSED = {"channel_density_v_shifts": "channelDensityVShift",
-            "channel_density_non_uniforms": "channelDensityNonUniform",
-            "channel_density_non_uniform_nernsts": "channelDensityNonUniformNernst",
-            "channel_density_non_uniform_ghks": "channelDensityNonUniformGHK",
             "channel_populations": "channelPopulation"}
 
 
@@ -80,7 +80,7 @@ def build_cell(nml_cell, channels: dict[str, type], where: str, morphologies: di
 
     out.groups = {g: sections(g) for g in groups if g in _plain(groups)}
     if bio is not None:
-        _biophysics(bio, out, channels, sections, where, section_of, conc)
+        _biophysics(bio, out, channels, sections, where, section_of, conc, groups)
     return out
 
 
@@ -101,8 +101,8 @@ def _members(group_id, groups, morph_segments, where, stack=()) -> set[int]:
     el = groups[group_id]
     if el is None:
         return set(morph_segments)
-    # an inhomogeneousParameter only declares a metric (a channelDensityNonUniform's, refused there):
-    # it changes no membership, so a group that lists its members imports with it
+    # an inhomogeneousParameter declares a metric for a channelDensityNonUniform (``nonuniform``): it
+    # changes no membership
     if el.paths or el.sub_trees:
         raise ModelError(f"NeuroML: {where.at(el)}: segment group {group_id!r} uses path/subTree, which is not "
                          f"supported (list its members)")
@@ -139,8 +139,9 @@ def _standard_members(groups, secs, where) -> dict[int, str]:
     return out
 
 
-def _biophysics(bio, out: ImportedCell, channels, sections, where, section_of, conc) -> None:
+def _biophysics(bio, out: ImportedCell, channels, sections, where, section_of, conc, groups) -> None:
     import excitable.io.neuroml.densities as densities
+    import excitable.io.neuroml.nonuniform as nonuniform
 
     policy, models = conc
     species = densities.species_by_section(bio, sections, where, models)
@@ -149,7 +150,8 @@ def _biophysics(bio, out: ImportedCell, channels, sections, where, section_of, c
     if mp is not None:
         for attr, name in _REFUSED.items():
             for el in getattr(mp, attr, None) or []:
-                raise ModelError(f"NeuroML: {where.at(el)}: {name} {el.id!r} is not supported (channelDensity only)")
+                raise ModelError(f"NeuroML: {where.at(el)}: {name} {el.id!r} is not supported")
+        nonuniform.check_all(mp, groups, where)  # each refused with its own line before anything is inserted
         for c in mp.specific_capacitances or []:
             out.cell.set("cm", units.quantity(c.value, "specificCapacitance", f"NeuroML: {where.at(c)} specificCapacitance"),
                          where=sections(c.segment_groups or "all"))
@@ -159,12 +161,17 @@ def _biophysics(bio, out: ImportedCell, channels, sections, where, section_of, c
             out.spike_threshold_mV = units.quantity(t.value, "voltage", f"NeuroML: {where.at(t)} spikeThresh")
         densities.insert_pools(mp, out.cell, channels, sections, where, section_of, species, policy, models)
         ca_readers: set[str] = set()  # sections where a channel's gates read [Ca2+]i
-        for cd in mp.channel_densities or []:
+        ohmic = [(cd, "channelDensity", None) for cd in mp.channel_densities or []]
+        ohmic += [(cd, "channelDensityNonUniform", nonuniform.read(cd, "channelDensityNonUniform", groups, where))
+                  for cd in mp.channel_density_non_uniforms or []]
+        for cd, element, variation in ohmic:
             if laws.setdefault(cd.ion_channel, "ohmic") != "ohmic":
-                raise ModelError(f"NeuroML: {where.at(cd)} channelDensity {cd.id!r}: ionChannel {cd.ion_channel!r} is "
+                raise ModelError(f"NeuroML: {where.at(cd)} {element} {cd.id!r}: ionChannel {cd.ion_channel!r} is "
                                  f"also used with another kind of density on this cell; one law per channel and cell")
-            ca_readers |= _density(cd, out.cell, channels, sections, where, section_of, species.get("ca", {}))
-        densities.insert(mp, out.cell, channels, sections, where, section_of, species, policy, laws, ca_readers)
+            ca_readers |= _density(cd, out.cell, channels, sections, where, section_of, species.get("ca", {}),
+                                   variation)
+        densities.insert(mp, out.cell, channels, sections, where, section_of, species, policy, laws, ca_readers,
+                         groups)
     ep = bio.extracellular_properties
     for sp in (ep.species or []) if ep is not None else []:  # libNeuroML keeps it; [Ca]o is the species' own
         raise ModelError(f"NeuroML: {where.at(sp)}: extracellularProperties species {sp.id!r} is not supported "
@@ -175,26 +182,32 @@ def _biophysics(bio, out: ImportedCell, channels, sections, where, section_of, c
                      where=sections(r.segment_groups or "all"))
 
 
-def _density(cd, cell: Cell, channels, sections, where, section_of, calcium: dict) -> set[str]:
-    """One channelDensity; a channel whose gates read [Ca2+]i gets the species' initial level per
-    section (``calcium``: section -> (ci, ...)), which a pool then moves: the names of those
-    sections are returned (none for other channels)."""
-    field = f"{where.at(cd)} channelDensity {cd.id!r}"
-    if cd.variable_parameters:
-        raise ModelError(f"NeuroML: {field}: variableParameter is not supported")
+def _density(cd, cell: Cell, channels, sections, where, section_of, calcium: dict, variation=None) -> set[str]:
+    """One channelDensity, or a channelDensityNonUniform (``variation``: ``nonuniform.Variation``,
+    its gbar set per compartment after the insertion); a channel whose gates read [Ca2+]i gets the
+    species' initial level per section (``calcium``: section -> (ci, ...)), which a pool then
+    moves: the names of those sections are returned (none for other channels)."""
+    element = "channelDensity" if variation is None else "channelDensityNonUniform"
+    field = f"{where.at(cd)} {element} {cd.id!r}"
+    if variation is None and cd.variable_parameters:
+        raise ModelError(f"NeuroML: {field}: variableParameter is not supported here (NeuroML 2 writes a "
+                         f"varying density as channelDensityNonUniform)")
     if cd.ion_channel not in channels:
         raise ModelError(f"NeuroML: {field}: no ionChannel {cd.ion_channel!r}; known: {', '.join(channels) or 'none'}")
     from excitable.io.neuroml.densities import density_sections, fixed_erev
+    from excitable.io.neuroml.nonuniform import apply
 
     cls = channels[cd.ion_channel]
     if getattr(cls, "neuroml_species", None) == "ca":
         cls = fixed_erev(cls)  # a Ca2+ pool beside it moves [Ca]i, never this erev (NeuroML's meaning)
-    gbar = units.quantity(cd.cond_density, "conductanceDensity", f"NeuroML: {field} condDensity")
+    gbar = 0.0 if variation is not None else \
+        units.quantity(cd.cond_density, "conductanceDensity", f"NeuroML: {field} condDensity")
     if cd.erev is None:
-        raise ModelError(f"NeuroML: {field}: erev is missing (a channelDensity gives its reversal potential, e.g. "
+        raise ModelError(f"NeuroML: {field}: erev is missing (a {element} gives its reversal potential, e.g. "
                          f"erev=\"-65mV\")")
     erev = units.quantity(cd.erev, "voltage", f"NeuroML: {field} erev")
     names = density_sections(cd, sections, section_of, f"NeuroML: {field}")
+    readers: set[str] = set()
     if getattr(cls, "neuroml_calcium", None) == "cai":
         by_level: dict[float, list[str]] = {}
         for name in names:
@@ -204,7 +217,9 @@ def _density(cd, cell: Cell, channels, sections, where, section_of, calcium: dic
             by_level.setdefault(calcium[name][0], []).append(name)
         for cai, where_ in by_level.items():
             cell.insert(cls(gbar=gbar, erev=erev, cai=cai), where=where_)
-        return set(names)
-    if names:
+        readers = set(names)
+    elif names:
         cell.insert(cls(gbar=gbar, erev=erev), where=names)
-    return set()
+    if variation is not None:
+        apply(cell, cls.__name__, variation, names)
+    return readers

@@ -1,7 +1,9 @@
 """NeuroML 2 channel densities whose current depends on the ion concentrations: ``channelDensityNernst``
 (the reversal potential from the Nernst equation), ``channelDensityGHK`` (the GHK current of a
 permeability) and ``channelDensityGHK2`` (Jaffe et al. 1994's GHK-like current of a conductance),
-and the cell's ``species`` that give them the concentrations.
+their non-uniform forms ``channelDensityNonUniformNernst`` and ``channelDensityNonUniformGHK`` (the
+conductance or permeability per compartment from the path length: ``nonuniform``), and the cell's
+``species`` that give them the concentrations.
 
 NeuroML defines the three for Ca2+ only (zCa = 2 in their LEMS definitions, with its constants R and
 F: ``rates.R_NEUROML``, ``rates.F_NEUROML``); another ion is refused. The concentrations are the
@@ -26,7 +28,9 @@ from excitable.physics.channel import channel
 #: libNeuroML's list on MembraneProperties -> (NeuroML element, our law).
 DENSITIES = {"channel_density_nernsts": ("channelDensityNernst", "nernst"),
              "channel_density_ghks": ("channelDensityGHK", "ghk"),
-             "channel_density_ghk2s": ("channelDensityGHK2", "ghk2")}
+             "channel_density_ghk2s": ("channelDensityGHK2", "ghk2"),
+             "channel_density_non_uniform_nernsts": ("channelDensityNonUniformNernst", "nernst"),
+             "channel_density_non_uniform_ghks": ("channelDensityNonUniformGHK", "ghk")}
 #: What ``concentrations=`` may say: None (refuse concentration dynamics) or "fixed".
 POLICIES = (None, "fixed")
 #: The concentration models run as pools: NeuroML's standard two and those defined in LEMS.
@@ -68,7 +72,8 @@ def insert_pools(mp, cell, channels: dict, sections, where: str, section_of, spe
     for attr in DENSITIES:
         for cd in getattr(mp, attr, None) or []:
             read |= set(density_sections(cd, sections, section_of, f"NeuroML: {_at(where, cd)} {cd.id!r}"))
-    for cd in mp.channel_densities or []:  # gates reading [Ca2+]i, and Ca2+ currents the pool integrates
+    for cd in [*(mp.channel_densities or []), *(mp.channel_density_non_uniforms or [])]:
+        # gates reading [Ca2+]i, and Ca2+ currents the pool integrates
         cls = channels.get(cd.ion_channel)
         if getattr(cls, "neuroml_calcium", None) == "cai" or getattr(cls, "neuroml_species", None) == "ca":
             read |= set(density_sections(cd, sections, section_of, f"NeuroML: {_at(where, cd)} {cd.id!r}"))
@@ -78,11 +83,12 @@ def insert_pools(mp, cell, channels: dict, sections, where: str, section_of, spe
 
 
 def insert(mp, cell, channels: dict, sections, where: str, section_of, species: dict, policy,
-           laws: dict[str, str], gate_readers: set[str] = frozenset()) -> None:
-    """Insert every Nernst/GHK/GHK2 density of MembraneProperties ``mp`` into ``cell`` (the pools
-    are in already: ``insert_pools``) and refuse what the pools cannot serve; ``laws`` (channel id
-    -> law) records which law each channel runs under on this cell; ``gate_readers``: the sections
-    where a channel's gates read [Ca2+]i."""
+           laws: dict[str, str], gate_readers: set[str] = frozenset(), groups: dict | None = None) -> None:
+    """Insert every Nernst/GHK/GHK2 density of MembraneProperties ``mp`` into ``cell``, uniform or
+    not (the pools are in already: ``insert_pools``) and refuse what the pools cannot serve; ``laws``
+    (channel id -> law) records which law each channel runs under on this cell; ``gate_readers``:
+    the sections where a channel's gates read [Ca2+]i; ``groups``: segment group id -> element,
+    for the non-uniform densities (``nonuniform.read``)."""
     read: set[str] = set(gate_readers)  # the sections whose Ca2+ species a density or a gate reads
     for name in sorted(gate_readers):
         ci, _co, sid, model_id, kind = species["ca"][name]
@@ -92,7 +98,7 @@ def insert(mp, cell, channels: dict, sections, where: str, section_of, species: 
     for attr, (element, law) in DENSITIES.items():
         for cd in getattr(mp, attr, None) or []:
             read |= _insert_one(cd, element, law, cell, channels, sections, where, section_of, species,
-                                policy, laws)
+                                policy, laws, groups)
 
 
 def fixed_erev(cls):
@@ -128,10 +134,15 @@ def _insert_pools(cell, by_section: dict, names: list[str], models: dict, where:
 
 
 # long because each check names the element, the field and the value in its own one-line message
-def _insert_one(cd, element, law, cell, channels, sections, where, section_of, species, policy, laws) -> set[str]:
+def _insert_one(cd, element, law, cell, channels, sections, where, section_of, species, policy, laws,
+                groups) -> set[str]:
+    from excitable.io.neuroml.nonuniform import ELEMENTS, apply, read
+
     field = f"NeuroML: {_at(where, cd)} {element} {cd.id!r}"
-    if getattr(cd, "variable_parameters", None):
-        raise ModelError(f"{field}: variableParameter is not supported")
+    variation = read(cd, element, groups or {}, where) if element in ELEMENTS.values() else None
+    if variation is None and getattr(cd, "variable_parameters", None):
+        raise ModelError(f"{field}: variableParameter is not supported here (NeuroML 2 writes a varying density "
+                         f"as {element.replace('channelDensity', 'channelDensityNonUniform')})")
     if cd.ion != "ca":
         raise ModelError(f"{field}: ion {cd.ion!r}: NeuroML defines {element} for Ca2+ only (zCa = 2), "
                          f"give ion=\"ca\"")
@@ -147,7 +158,9 @@ def _insert_one(cd, element, law, cell, channels, sections, where, section_of, s
         raise ModelError(f"{field}: ionChannel {cd.ion_channel!r} is also used with another kind of density "
                          f"on this cell; one law per channel and cell")
     cls = with_law(channels[cd.ion_channel], law, where)
-    if law == "ghk":
+    if variation is not None:  # a placeholder, set per compartment below
+        strength = {variation.field: 0.0}
+    elif law == "ghk":
         strength = {"permeability": units.quantity(cd.permeability, "permeability", f"{field} permeability")}
     else:
         strength = {"gbar": units.quantity(cd.cond_density if cd.cond_density is not None else "0 S_per_m2",
@@ -165,6 +178,8 @@ def _insert_one(cd, element, law, cell, channels, sections, where, section_of, s
         by_values.setdefault((ci, co), []).append(name)
     for (ci, co), where_ in by_values.items():
         cell.insert(cls(**strength, ci=ci, co=co), where=where_)
+    if variation is not None:
+        apply(cell, cls.__name__, variation, names)
     return set(names)
 
 
@@ -175,7 +190,12 @@ def _at(where, element) -> str:
 
 def density_sections(cd, sections, section_of, field) -> list[str]:
     """The sections a channel density covers: its one segment (a whole section here) or its segment
-    group; ``field`` starts the one-line error."""
+    group (a non-uniform density's: its variableParameter's); ``field`` starts the one-line error."""
+    if not hasattr(cd, "segment_groups"):  # channelDensityNonUniform*, checked by nonuniform.read
+        from excitable.io.neuroml.nonuniform import group_of
+
+        group = group_of(cd)
+        return [] if group is None else sections(group)
     if cd.segments is not None:
         name, count = section_of.get(int(cd.segments), (None, 0))
         if name is None:
