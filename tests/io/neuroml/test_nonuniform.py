@@ -317,7 +317,7 @@ def test_non_uniform_ghk_density_sets_each_permeability(tmp_path):
 
 @pytest.mark.parametrize("change, needle, match", [
     (lambda d: setattr(d.variable_parameters[0].inhomogeneous_value, "value", "10 * q"), "<inhomogeneousValue",
-     r"inhomogeneousValue: '10 \* q': unknown name 'q'; the inhomogeneousParameter's variable is 'p'"),
+     r"inhomogeneousValue: '10 \* q': unknown name 'q'; known: p"),
     (lambda d: setattr(d.variable_parameters[0], "segment_groups", "nowhere"), "<variableParameter",
      r"variableParameter: segmentGroup 'nowhere' is not a segment group of this cell that declares an "
      r"inhomogeneousParameter; those that do: apical, apical_norm, basal_group"),

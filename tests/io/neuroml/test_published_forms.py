@@ -83,7 +83,7 @@ def hh_reference():
 
 def test_a_group_declaring_an_inhomogeneous_parameter_imports_unchanged(tmp_path, hh_reference):
     # NeuroML2's examples/NML2_InhomogeneousParams.nml (and pyNeuroML's exports of NEURON cells): the
-    # declaration is a metric for a channelDensityNonUniform; alone it changes nothing
+    # declaration is a metric for a channelDensityNonUniform (test_nonuniform.py); alone it changes nothing
     doc = hh_cell_document()
     group = doc.cells[0].morphology.segment_groups[0]
     group.inhomogeneous_parameters.append(N.InhomogeneousParameter(
@@ -96,7 +96,7 @@ def test_a_group_declaring_an_inhomogeneous_parameter_imports_unchanged(tmp_path
     assert hh_reference["v"].max() > 20  # a spike: the comparison covers one
     # the same model as built-in HH: rounding only (test_import's 1e-9 mV, three orders over 4e-14)
     np.testing.assert_allclose(ours["v"], hh_reference["v"], rtol=0, atol=1e-9)
-    # a density that would use it is what is refused, at its own line
+    # a non-uniform density without the variableParameter that would use it is refused, at its own line
     nonuniform = N.ChannelDensityNonUniform(id="nonuni", ion_channel="naChan", ion="na", erev="50mV")
     doc.cells[0].biophysical_properties.membrane_properties.channel_density_non_uniforms.append(nonuniform)
     text = (p := write(doc, tmp_path / "inh.nml")).read_text()

@@ -13,7 +13,8 @@ An imported ion channel is a class named by its id, with two parameters, ``gbar`
 ("ina", "ik", "ica", "icl", or "i" when non-specific). What is imported: ``ionChannelHH`` with the
 standard rate forms (``rates``), passive channels, ``<cell>`` with segments, segment groups and
 ``channelDensity`` per group (``cells``, ``morphology``), ``channelDensityNernst``/``GHK``/``GHK2``
-with the cell's Ca2+ species (``densities``) and their calcium pools (``pools``; defined in LEMS:
+with the cell's Ca2+ species (``densities``), densities that vary with the path length
+(``channelDensityNonUniform``/``Nernst``/``GHK``: ``nonuniform``) and their calcium pools (``pools``; defined in LEMS:
 ``lems_pools``), gate rates
 defined as LEMS ComponentTypes of V and [Ca2+]i (``lems``), kinetic schemes (``kinetic``); includes
 are followed to any readable file, cycles and deep chains refused (``files``); what libNeuroML's

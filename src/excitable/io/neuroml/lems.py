@@ -52,18 +52,18 @@ BASES = {"baseVoltageDepRate": ("r", "per_time", 1e-3), "baseVoltageConcDepRate"
 ROLES = {"rate": ("baseVoltageDepRate", "baseVoltageConcDepRate"),
          "variable": ("baseVoltageDepVariable", "baseVoltageConcDepVariable"),
          "time": ("baseVoltageDepTime", "baseVoltageConcDepTime")}
-FUNCTIONS = {"exp": jnp.exp, "ln": jnp.log, "sqrt": jnp.sqrt, "abs": jnp.abs, "sin": jnp.sin, "cos": jnp.cos,
-             "tan": jnp.tan, "sinh": jnp.sinh, "cosh": jnp.cosh, "tanh": jnp.tanh, "ceil": jnp.ceil,
-             "floor": jnp.floor}
+#: LEMS's functions -> the name of the same function in NumPy and jax.numpy (``ln`` is ``log``).
+FUNCTIONS = {"exp": "exp", "ln": "log", "sqrt": "sqrt", "abs": "abs", "sin": "sin", "cos": "cos", "tan": "tan",
+             "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "ceil": "ceil", "floor": "floor"}
 #: Units a Constant may carry -> factor to SI (NeuroMLCoreDimensions' names).
 SI = {"": 1.0, "V": 1.0, "mV": 1e-3, "s": 1.0, "ms": 1e-3, "us": 1e-6, "per_s": 1.0, "per_ms": 1e3, "Hz": 1.0,
       "mM": 1.0, "mol_per_m3": 1.0, "uM": 1e-3, "nM": 1e-6, "M": 1e3, "mol_per_cm3": 1e6, "K": 1.0,
       "C_per_mol": 1.0, "J_per_K_per_mol": 1.0, "per_V": 1.0, "per_mV": 1e3, "m": 1.0, "um": 1e-6}
 _OPERATORS = {"gt": ">", "lt": "<", "geq": ">=", "leq": "<=", "eq": "==", "neq": "!=", "and": "and", "or": "or"}
-_BINARY = {ast.Add: jnp.add, ast.Sub: jnp.subtract, ast.Mult: jnp.multiply, ast.Div: jnp.divide,
-           ast.Pow: jnp.power}
-_COMPARE = {ast.Gt: jnp.greater, ast.Lt: jnp.less, ast.GtE: jnp.greater_equal, ast.LtE: jnp.less_equal,
-            ast.Eq: jnp.equal, ast.NotEq: jnp.not_equal}
+# operators by their name in NumPy and jax.numpy, so that one walk serves both (``compile_expression``'s xp)
+_BINARY = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide", ast.Pow: "power"}
+_COMPARE = {ast.Gt: "greater", ast.Lt: "less", ast.GtE: "greater_equal", ast.LtE: "less_equal", ast.Eq: "equal",
+            ast.NotEq: "not_equal"}
 MAX_CHARS, MAX_DEPTH = 2000, 64
 
 
@@ -230,9 +230,12 @@ def _order(compiled: dict, field_: str) -> list[str]:
     return order
 
 
-def compile_expression(text: str, known: set[str], where: str, *, condition: bool = False):
-    """(closure env -> jnp value, the names it reads) of a LEMS expression; ``condition``: a Case's
-    test (comparisons and .and./.or. allowed). One-line ModelError for anything outside the subset."""
+def compile_expression(text: str, known: set[str], where: str, *, condition: bool = False, xp=jnp,
+                       functions: dict | None = None):
+    """(closure env -> value, the names it reads) of a LEMS expression; ``condition``: a Case's
+    test (comparisons and .and./.or. allowed); ``xp``: the array namespace it computes with (jax.numpy,
+    or NumPy for values fixed when the file is read); ``functions``: name -> function, beside LEMS's.
+    One-line ModelError for anything outside the subset."""
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_CHARS:
         raise ModelError(f"{where}: expression {str(text)[:80]!r} is empty or over {MAX_CHARS} characters")
     shown = repr(text if len(text) <= 120 else text[:117] + "...")  # the error names it, in one short line
@@ -245,42 +248,55 @@ def compile_expression(text: str, known: set[str], where: str, *, condition: boo
     except SyntaxError:
         raise ModelError(f"{where}: {shown} is not an expression read here") from None
     names: set[str] = set()
-    fn = _walk(tree.body, known, names, f"{where}: {shown}", condition, 0)
+    table = {k: getattr(xp, v) for k, v in FUNCTIONS.items()} | (functions or {})
+    fn = _walk(tree.body, _Walk(known, names, f"{where}: {shown}", xp, table), condition, 0)
     return fn, names
 
 
+@dataclass(frozen=True)
+class _Walk:
+    """What ``_walk`` carries down the tree: the names allowed, those read (filled as it goes), the
+    error's start, the array namespace and the functions."""
+
+    known: set
+    names: set
+    where: str
+    xp: object
+    functions: dict
+
+
 # long because it is the whole whitelist: one branch per kind of node allowed
-def _walk(node, known, names, where, condition, depth):
+def _walk(node, w: _Walk, condition, depth):
     if depth > MAX_DEPTH:
-        raise ModelError(f"{where}: nested deeper than {MAX_DEPTH}")
+        raise ModelError(f"{w.where}: nested deeper than {MAX_DEPTH}")
 
     def sub(n, cond=False):
-        return _walk(n, known, names, where, cond, depth + 1)
+        return _walk(n, w, cond, depth + 1)
 
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
         value = float(node.value)
         return lambda env: value
     if isinstance(node, ast.Name):
-        if node.id not in known:
-            raise ModelError(f"{where}: unknown name {node.id!r}; known: {', '.join(sorted(known))}")
-        names.add(node.id)
+        if node.id not in w.known:
+            raise ModelError(f"{w.where}: unknown name {node.id!r}; known: {', '.join(sorted(w.known))}")
+        w.names.add(node.id)
         key = node.id
         return lambda env: env[key]
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        op, a, b = _BINARY[type(node.op)], sub(node.left), sub(node.right)
+        op, a, b = getattr(w.xp, _BINARY[type(node.op)]), sub(node.left), sub(node.right)
         return lambda env: op(a(env), b(env))
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         a, sign = sub(node.operand), -1.0 if isinstance(node.op, ast.USub) else 1.0
         return lambda env: sign * a(env)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS \
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in w.functions \
             and len(node.args) == 1 and not node.keywords:
-        f, a = FUNCTIONS[node.func.id], sub(node.args[0])
+        f, a = w.functions[node.func.id], sub(node.args[0])
         return lambda env: f(a(env))
     if condition and isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARE:
-        op, a, b = _COMPARE[type(node.ops[0])], sub(node.left), sub(node.comparators[0])
+        op, a, b = getattr(w.xp, _COMPARE[type(node.ops[0])]), sub(node.left), sub(node.comparators[0])
         return lambda env: op(a(env), b(env))
     if condition and isinstance(node, ast.BoolOp):
-        join = jnp.logical_and if isinstance(node.op, ast.And) else jnp.logical_or
+        join = w.xp.logical_and if isinstance(node.op, ast.And) else w.xp.logical_or
         parts = [sub(v, True) for v in node.values]
 
         def both(env):
@@ -290,5 +306,5 @@ def _walk(node, known, names, where, condition, depth):
             return out
         return both
     what = node.func.id if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) else type(node).__name__
-    raise ModelError(f"{where}: {what!r} is not supported (numbers, names, + - * / ^, "
-                     f"{', '.join(FUNCTIONS)}{'; comparisons with .and./.or.' if condition else ''})")
+    raise ModelError(f"{w.where}: {what!r} is not supported (numbers, names, + - * / ^, "
+                     f"{', '.join(w.functions)}{'; comparisons with .and./.or.' if condition else ''})")

@@ -28,24 +28,23 @@ compartments' ``distance_um`` is measured from the root's middle, so p is comput
 section lengths and positions (``root_path_um``).
 
 The value is in SI units, as LEMS evaluates it: S/m² for condDensity, m/s for permeability, converted
-to mS/cm² and cm/s by the factors ``units`` uses for ``S_per_m2`` and ``m_per_s``. It is parsed by
-Python's ``ast`` and walked over a whitelist: numbers, the variable, + - * / ^, unary -, the
-functions of LEMS expressions (``lems.FUNCTIONS``) and ``H``, the Heaviside step as jNeuroML's NEURON
-export defines it (0 below 0, 1 above, 0.5 at 0; Hay et al.'s Ca2+ hot zone is written with it).
-Nothing is evaluated by Python; the walk builds NumPy float64 closures, so the values do not depend
-on JAX's precision setting.
+to mS/cm² and cm/s by the factors ``units`` uses for ``S_per_m2`` and ``m_per_s``. It is read by
+``lems.compile_expression``, the whitelist of LEMS expressions (numbers, the variable, + - * / ^,
+unary -, LEMS's functions), with ``H``, the Heaviside step as jNeuroML's NEURON export defines it (0
+below 0, 1 above, 0.5 at 0; Hay et al.'s Ca2+ hot zone is written with it). Nothing in the file is
+evaluated by Python; it computes in NumPy float64, so the values do not depend on JAX's precision
+setting.
 """
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
 from excitable.errors import ModelError
-from excitable.io.neuroml.lems import FUNCTIONS, MAX_CHARS, MAX_DEPTH
+from excitable.io.neuroml.lems import FUNCTIONS, compile_expression
 from excitable.io.neuroml.units import UNITS
 
 #: libNeuroML's list on MembraneProperties -> NeuroML's element.
@@ -64,9 +63,6 @@ def _heaviside(x):
     return np.where(x > 0, 1.0, np.where(x < 0, 0.0, 0.5))
 
 
-#: LEMS's functions in NumPy (ln is the natural log), and H.
-_NUMPY = {**{k: getattr(np, {"ln": "log"}.get(k, k)) for k in FUNCTIONS}, "H": _heaviside}
-_BINARY = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.divide, ast.Pow: np.power}
 
 
 @dataclass(frozen=True)
@@ -140,7 +136,7 @@ def read(cd, element: str, groups: dict, where) -> Variation:
     if end is not None and float(end) != 1.0:
         raise ModelError(f"{at_ip}: distal normalizationEnd {end!r}: only 1 (NEURON's 1 at the most distal point) "
                          f"is supported")
-    if not isinstance(ip.variable, str) or not ip.variable.isidentifier() or ip.variable in _NUMPY:
+    if not isinstance(ip.variable, str) or not ip.variable.isidentifier() or ip.variable in FUNCTIONS or ip.variable == "H":
         raise ModelError(f"{at_ip}: variable {ip.variable!r} is not a name an expression can use")
     value = compile_value(iv.value, ip.variable, f"NeuroML: {where.at(iv)} {element} {cd.id!r} inhomogeneousValue")
     return Variation(vp.segment_groups, ip.variable, start is not None, end is not None, value, field, factor,
@@ -215,40 +211,7 @@ def apply(cell, mechanism: str, variation: Variation, names: list[str]) -> np.nd
 
 
 def compile_value(text, variable: str, where: str) -> Callable[[np.ndarray], np.ndarray]:
-    """p (array) -> value (array, float64) of a LEMS expression in ``variable``; ``where`` starts
-    the one-line error for anything outside the whitelist."""
-    if not isinstance(text, str) or not text.strip() or len(text) > MAX_CHARS:
-        raise ModelError(f"{where}: value {str(text)[:80]!r} is empty or over {MAX_CHARS} characters")
-    shown = repr(text if len(text) <= 120 else text[:117] + "...")
-    if "**" in text:
-        raise ModelError(f"{where}: {shown}: LEMS writes powers with ^, not **")
-    try:
-        tree = ast.parse(text.replace("^", "**").strip(), mode="eval")
-    except SyntaxError:
-        raise ModelError(f"{where}: {shown} is not an expression read here") from None
-    return _walk(tree.body, variable, f"{where}: {shown}", 0)
-
-
-def _walk(node, variable, where, depth):
-    if depth > MAX_DEPTH:
-        raise ModelError(f"{where}: nested deeper than {MAX_DEPTH}")
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        value = float(node.value)
-        return lambda p: value
-    if isinstance(node, ast.Name):
-        if node.id != variable:
-            raise ModelError(f"{where}: unknown name {node.id!r}; the inhomogeneousParameter's variable is {variable!r}")
-        return lambda p: p
-    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        op = _BINARY[type(node.op)]
-        a, b = _walk(node.left, variable, where, depth + 1), _walk(node.right, variable, where, depth + 1)
-        return lambda p: op(a(p), b(p))
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        a, sign = _walk(node.operand, variable, where, depth + 1), -1.0 if isinstance(node.op, ast.USub) else 1.0
-        return lambda p: sign * a(p)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _NUMPY \
-            and len(node.args) == 1 and not node.keywords:
-        f, a = _NUMPY[node.func.id], _walk(node.args[0], variable, where, depth + 1)
-        return lambda p: f(a(p))
-    what = node.func.id if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) else type(node).__name__
-    raise ModelError(f"{where}: {what!r} is not supported (numbers, {variable}, + - * / ^, {', '.join(_NUMPY)})")
+    """p (array) -> value (array, float64) of a LEMS expression in ``variable`` (``lems``' whitelist,
+    computed with NumPy, and ``H``); ``where`` starts the one-line error for anything outside it."""
+    fn, _ = compile_expression(text, {variable}, where, xp=np, functions={"H": _heaviside})
+    return lambda p: fn({variable: p})
