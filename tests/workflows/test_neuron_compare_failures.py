@@ -94,3 +94,102 @@ def test_a_state_nan_on_both_sides_is_named_and_not_a_difference(tmp_path, capsy
     assert "NEURON's nm_nanstate.ca, nm_nanstate.cai are not finite either" in err, err
     code, out, err = _compare([tmp_path / "nm_nanstate.mod", "--set", "nm_nanstate.k=50"], capsys)
     assert code == 0 and "same as NEURON" in out, out + err
+
+
+#: A gate whose INITIAL is 0/0 with its parameters at their defaults, 0 (ModelDB 93326 shunt.mod's
+#: vstart and k): NaN in NEURON from finitialize (the gate at t = 0; V, recorded before INITIAL,
+#: from the first step), and here; the same in a point process.
+NAN_GATE = """
+NEURON { SUFFIX cmp_nandef NONSPECIFIC_CURRENT i RANGE g, k, vstart }
+PARAMETER { g = 0.001 (S/cm2) k (mV) vstart (mV) }
+ASSIGNED { v (mV) i (mA/cm2) }
+STATE { m }
+INITIAL { m = 1/(1 + exp(vstart/k)) }
+BREAKPOINT { SOLVE states METHOD cnexp  i = g*m*(v + 80) }
+DERIVATIVE states { m' = (1 - m)/5 }
+"""
+NAN_GATE_PP = (NAN_GATE.replace("SUFFIX cmp_nandef", "POINT_PROCESS cmp_nandefpp")
+               .replace("g = 0.001 (S/cm2)", "g = 0.001 (uS)").replace("i (mA/cm2)", "i (nA)"))
+
+
+def test_nan_at_the_defaults_names_neurons_nan_not_a_runaway(tmp_path, capsys):
+    (tmp_path / "cmp_nandef.mod").write_text(NAN_GATE)
+    (tmp_path / "cmp_nandefpp.mod").write_text(NAN_GATE_PP)
+    code, out, err = _compare([tmp_path], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "Traceback" not in err, out + err
+    # was "NEURON's V reached 65 mV: these mechanisms alone do not hold V" (65: the one sample before
+    # the NaN), and the point process ended the folder with "reduce dt" (exit 1), NEURON never run
+    assert "together, current clamp of 0.1 nA: not compared: the run became numerically unstable" in err, err
+    assert ("NEURON's V is not finite either (cmp_nandef.m NaN from t = 0 ms, V from t = 0.025 ms): "
+            "give the file's parameters values (--set cmp_nandef.NAME=VALUE)") in err, err
+    assert ("cmp_nandefpp current clamp: not compared: the run became numerically unstable by t = 0 ms") in err, err
+    assert ("NEURON's traces are not finite either (cmp_nandefpp.m NaN from t = 0 ms, V from t = 0.025 ms): "
+            "give the file's parameters values (--set cmp_nandefpp.NAME=VALUE)") in err, err
+    assert "reached 65" not in err and "reduce dt" not in err, err
+    # the hint works: with k given, both files run and agree with NEURON (the protocol's 1e-6)
+    code, out, err = _compare([tmp_path, "--set", "cmp_nandef.k=5", "--set", "cmp_nandefpp.k=5"], capsys)
+    assert code == 0 and "same as NEURON" in out and "not compared" not in out, out + err
+
+
+def test_a_folder_compares_its_other_files_beside_a_pointer_and_a_nan(tmp_path, capsys):
+    # ModelDB Li & Cleland's GradeGABA.mod (POINTER vpre) ended the run for every file of its folder,
+    # and 93326's shunt.mod (a point process NaN at its defaults) hid the others: now each is a note
+    for name in ("nm_vpointer.mod", "nm_kca.mod"):
+        (tmp_path / name).write_text((FLOOR.parent / name).read_text())
+    (tmp_path / "cmp_nandefpp.mod").write_text(NAN_GATE_PP)
+    code, out, err = _compare([tmp_path], capsys)
+    assert code == 0 and err == "", out + err
+    assert ("note: nm_vpointer: not compared: has POINTER vpre, the V of another place, which this protocol's "
+            "one compartment cannot name: compare that model by script") in out, out
+    assert "note: cmp_nandefpp current clamp: not compared: " in out, out
+    rows = [ln.split() for ln in out.splitlines() if ln.startswith(("nm_kca clamp", "together"))]
+    assert len(rows) == 6 and all(float(r[-1]) <= 1e-6 for r in rows), out  # v, q, ik twice; the 1e-6 bound
+    assert "same as NEURON: 6 traces" in out and out.rstrip().endswith("; 2 not compared (notes)"), out
+
+
+TONIC = """
+NEURON { POINT_PROCESS cmp_tonic NONSPECIFIC_CURRENT i RANGE g, e }
+PARAMETER { g = 0.002 (uS) e = -80 (mV) }
+ASSIGNED { v (mV) i (nA) }
+BREAKPOINT { i = g*(v - e) }
+"""
+
+
+def test_a_point_process_unstable_here_only_differs(tmp_path, capsys, monkeypatch):
+    from excitable.errors import SimulationError
+    from excitable.workflows import neuron_side_point
+
+    def unstable(*args, **kwargs):  # excitable's side failing alone, NEURON's run being finite
+        raise SimulationError("the run became numerically unstable by t = 1 ms: V reached nan mV; reduce dt")
+
+    (tmp_path / "cmp_tonic.mod").write_text(TONIC)
+    monkeypatch.setattr(neuron_side_point, "ours", unstable)
+    code, out, err = _compare([tmp_path / "cmp_tonic.mod"], capsys)
+    assert code == 1 and "Traceback" not in err, out + err
+    assert "cmp_tonic current clamp  v" in out and "inf   > 1e-06: DIFFERS" in out, out
+    assert ("note: cmp_tonic current clamp: the run became numerically unstable by t = 1 ms: V reached nan mV "
+            "here, while NEURON's traces stayed finite") in out, out
+
+
+def test_unstable_point_and_together_read_neurons_traces():
+    import numpy as np
+
+    from excitable.errors import SimulationError
+    from excitable.workflows.neuron_compare import _unstable_together
+    from excitable.workflows.neuron_compare_point import unstable
+
+    error = SimulationError("the run became numerically unstable by t = 0.05 ms: V reached nan mV; reduce dt")
+    notes: list[str] = []
+    # V past 1000 mV first, NaN after: a runaway (the drive), named by its finite peak, not the NaN
+    away = {"v": np.array([-65.0, 3000.0, np.nan]), "x.m": np.array([0.1, 0.2, np.nan])}
+    assert unstable("x train", error, away, 0.025, notes, "x") == []
+    assert _unstable_together(error, away, 0.1, notes, dt=0.025) == []
+    assert "NEURON's V reached 3000 mV: the compartment does not hold V" in notes[0], notes
+    assert "NEURON's V reached 3000 mV: these mechanisms alone do not hold V" in notes[1], notes
+    # an inf that is not V's, first at sample 2: named with its value and its time
+    inf = {"v": np.array([-65.0, -64.0, -63.0]), "current:x.i": np.array([0.0, 1.0, np.inf])}
+    assert unstable("x train", error, inf, 0.025, notes, "x") == []
+    assert "not finite either (x.i inf from t = 0.05 ms): give the file's parameters values (--set x.NAME" in notes[2]
+    # an artificial cell (no V of its own compared): its state's row differs
+    cell = {"v": np.full(3, -65.0), "x.m": np.zeros(3), "spikes": np.array([])}
+    assert unstable("x train", error, cell, 0.025, notes, "x") == [("x train", "x.m", float("inf"))]

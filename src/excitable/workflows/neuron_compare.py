@@ -89,9 +89,10 @@ class Comparison:
         lines += [f"note: {n}" for n in self.notes]
         worst = max((r.difference for r in self.rows), default=0.0)
         verdict = "same as NEURON" if self.agrees else "DIFFERS from NEURON"
+        skipped = sum(": not compared: " in n for n in self.notes)  # a verdict over part of the files says so
         lines.append(f"{verdict}: {len(self.rows)} traces, largest difference {worst:.2e} "
                      f"(tolerance {self.tolerance:g}); spike times within {SPIKE_TOLERANCE_MS} ms: "
-                     f"{'yes' if self.spikes_agree else 'no'}")
+                     f"{'yes' if self.spikes_agree else 'no'}" + (f"; {skipped} not compared (notes)" if skipped else ""))
         return "\n".join(lines)
 
 
@@ -193,16 +194,22 @@ def require_tables(loaded: dict) -> None:
                      f"({{\"{suffix}\": {{\"{name}\": {{{x}, \"y\": [...]}}}}}}, as run model's --set tables=)")
 
 
+def pointer_notes(loaded: dict) -> dict[str, str]:
+    """{suffix: why not compared} for each file with a POINTER: it reads the V of another place, which
+    only the user's model names (h.setpointer, Network.pointer); one compartment has no partner."""
+    found = {s: p for s, c in loaded.items() for p in (getattr(c, "pointers", None) or ())[:1]}
+    return {s: f"has POINTER {p}, the V of another place, which this protocol's one compartment cannot "
+               f"name: compare that model by script (Network.pointer beside NEURON's h.setpointer; "
+               f"docs/nmodl.md, POINTER)" for s, p in found.items()}
+
+
 def refuse_pointers(loaded: dict) -> None:
-    """A file with a POINTER reads the V of another place, which only the user's own model names
-    (NEURON's h.setpointer, excitable's Network.pointer): the one-compartment protocol has no
-    partner to point it at, so one line says to compare that model by script."""
-    found = [(s, p) for s, c in loaded.items() for p in (getattr(c, "pointers", None) or ())]
+    """One line (``pointer_notes``) where a file has a POINTER: the whole cell (``--cell``) cannot
+    run without it, nor a folder of such files only."""
+    found = pointer_notes(loaded)
     if found:
-        suffix, name = found[0]
-        raise ModelError(f"mod compare: {suffix} has POINTER {name}, the V of another place, which this "
-                         f"protocol's one compartment cannot name: compare that model by script (Network.pointer "
-                         f"beside NEURON's h.setpointer; docs/nmodl.md, POINTER)")
+        suffix, why = next(iter(found.items()))
+        raise ModelError(f"mod compare: {suffix} {why}")
 
 
 def check_ranges(**values) -> None:
@@ -238,18 +245,23 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
     if weight is not None and not (np.isfinite(weight) and abs(weight) <= 1e6):
         raise ModelError(f"mod compare: weight = {weight!r} is not a number in -1e6..1e6")
     files = mod_paths([Path(p) for p in paths])
-    loaded = load_mod(files, tables=read_json(tables) if tables is not None else None)
+    every = load_mod(files, tables=read_json(tables) if tables is not None else None)
+    skipped = pointer_notes(every)  # a file with a POINTER: a note, and the folder's others compared
+    if len(skipped) == len(every):
+        refuse_pointers(every)
+    loaded = {s: c for s, c in every.items() if s not in skipped}
+    gone = {Path(every[s].description.path).resolve() for s in skipped}
+    files = [f for f in files if Path(f).resolve() not in gone]  # NEURON need not compile them either
     require_tables(loaded)
-    refuse_pointers(loaded)
     mechanisms = {s: c for s, c in loaded.items() if getattr(c, "kind", "density") == "density"}
     points = {s: c for s, c in loaded.items() if s not in mechanisms}
-    notes: list[str] = []
+    notes: list[str] = [f"{s}: not compared: {why}" for s, why in skipped.items()]
     if not loaded:
         raise ModelError("mod compare: the files define no mechanism to compare")
     asked = point.parse_with(with_mechanisms, mechanisms)
     if asked and not any(not getattr(c, "artificial", False) for c in points.values()):
         raise ModelError(f"mod compare: --with {with_mechanisms!r}: the files define no point process to put it beside")
-    values = parse_settings(settings, loaded | asked)
+    values = parse_settings(settings, every | asked)  # a skipped file's --set is the user's, not an error
     groups, currents = conserve_groups(mechanisms), current_traces(mechanisms)
     nrn = neuron_side.Neuron(files, loaded, dt=dt, celsius=celsius)
     notes += nrn.notes
@@ -260,6 +272,7 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
     rows += [Row(*r) for r in found[0]]
     notes += found[2]
     if not mechanisms:
+        _something_compared(rows, notes)
         return Comparison(rows, None, None, notes, tolerance, found[1])
     for suffix, cls in mechanisms.items():
         diffs: dict[str, float] = {}
@@ -269,7 +282,7 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
             try:
                 ours = neuron_side.ours({suffix: cls}, values, dt=dt, celsius=celsius, clamp=clamp)
             except SimulationError as e:
-                rows += _unstable_clamp(f"{suffix} clamp", step, e, theirs, notes)
+                rows += _unstable_clamp(f"{suffix} clamp", step, e, theirs, notes, dt=dt)
                 break
             for trace, d in _differences(ours, theirs, groups, currents).items():
                 diffs[trace] = max(diffs.get(trace, 0.0), d)
@@ -279,12 +292,12 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
     try:
         ours = neuron_side.ours(mechanisms, values, dt=dt, celsius=celsius, iclamp=stim)
     except SimulationError as e:
-        rows += _unstable_together(e, theirs, amplitude_nA, notes)
+        rows += _unstable_together(e, theirs, amplitude_nA, notes, dt=dt)
         _something_compared(rows, notes)
         return Comparison(rows, None, None, notes, tolerance, found[1])
     if _ran_away(ours["v"]) and _ran_away(theirs["v"]):  # both past physiology: round-off, amplified
         rows += _unstable_together(f"V reached {float(np.nanmax(np.abs(ours['v']))):.4g} mV", theirs,
-                                   amplitude_nA, notes)
+                                   amplitude_nA, notes, dt=dt)
         _something_compared(rows, notes)
         return Comparison(rows, None, None, notes, tolerance, found[1])
     rows += [Row("together, current clamp", t, d) for t, d in _differences(ours, theirs, groups, currents).items()]
@@ -292,9 +305,7 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
     return Comparison(rows, spike_times(ours["v"], dt), spike_times(theirs["v"], dt), notes, tolerance, found[1])
 
 
-#: |V| beyond which a membrane has left physiology (mV): no ion's Nernst potential comes near it at
-#: any concentration a cell holds (a 1e6-fold ratio is 370 mV at 37 °C for z = 1).
-RUNAWAY_MV = 1000.0
+RUNAWAY_MV = neuron_side.RUNAWAY_MV  # mV: past physiology (the reason is beside its definition)
 
 
 def _ran_away(v) -> bool:
@@ -306,47 +317,56 @@ def _ran_away(v) -> bool:
     return bool(not np.isfinite(v).all() or np.max(np.abs(v)) > RUNAWAY_MV)
 
 
-def _unstable_clamp(case: str, step: float, error, theirs: dict, notes: list[str]) -> list[Row]:
+def _unstable_clamp(case: str, step: float, error, theirs: dict, notes: list[str],
+                    dt: float | None = None) -> list[Row]:
     """One mechanism under the voltage clamp, where excitable's run became numerically unstable
     (``SimulationError``; the family's later steps are not run). Where NEURON's traces are not all
     finite either (ModelDB 84589 kc.mod with its parameters at their defaults, 0: a division by 0 in
-    C too), a note: nothing there to compare. Otherwise excitable differs: a row of infinite difference."""
+    C too), a note naming the first that went and when (``dt``, ms; neuron_side.first_nonfinite):
+    nothing there to compare. Otherwise excitable differs: a row of infinite difference."""
     first = str(error).split(";")[0]
-    finite = all(np.isfinite(np.asarray(x, dtype=float)).all() for x in theirs.values())
-    if not finite:
+    gone = neuron_side.first_nonfinite(theirs, dt)
+    if gone:
         notes.append(f"{case} (step to {step:g} mV): not compared: {first} here, and NEURON's traces are "
-                     "not finite either (give the file's parameters values: --set SUFFIX.NAME=VALUE)")
+                     f"not finite either ({gone[0]}): give the file's parameters values (--set {gone[1]}.NAME=VALUE)")
         return []
     notes.append(f"{case} (step to {step:g} mV): {first} here, while NEURON's traces stayed finite")
     return [Row(case, "v", float("inf"))]
 
 
 def _something_compared(rows: list[Row], notes: list[str]) -> None:
-    """A one-line ModelError where no trace could be compared (every run unstable on both sides):
-    "same as NEURON" over nothing would be a verdict without evidence."""
+    """A one-line ModelError, the notes saying why, where no trace could be compared (every run unstable
+    on both sides, every file skipped): "same as NEURON" over nothing would be a verdict without evidence."""
     if not rows:
-        raise ModelError("mod compare: nothing could be compared: " + " | ".join(notes[-2:]))
+        why = [n for n in notes if ": not compared: " in n] or notes[-2:]
+        raise ModelError("mod compare: nothing could be compared: " + " | ".join(why))
 
 
-def _unstable_together(error, theirs: dict, amplitude_nA: float, notes: list[str]) -> list[Row]:
+def _unstable_together(error, theirs: dict, amplitude_nA: float, notes: list[str],
+                       dt: float | None = None) -> list[Row]:
     """The current clamp of every mechanism together, where excitable's run became numerically
-    unstable (``SimulationError``). Where NEURON's V ran away too (non-finite or beyond RUNAWAY_MV),
-    the folder's mechanisms do not hold V under this current (no K+ current beside a Ca2+ channel,
-    say): a note, and the clamps' rows stand; the same where another of NEURON's traces is not finite.
-    Where all of NEURON's stayed finite and V in range, excitable differs: a row of infinite
-    difference, so the verdict says DIFFERS."""
+    unstable (``SimulationError``). Where NEURON's V ran away too (beyond RUNAWAY_MV before any NaN),
+    these mechanisms do not hold V under this current (no K+ current beside a Ca2+ channel): a note,
+    the clamps' rows stand. Where a trace of NEURON's is not finite, V in range, the file's numbers
+    are (0/0 at its defaults, ModelDB 93326 shunt.mod): a note naming what went first, when (``dt``
+    ms). Where all stayed finite and V in range, excitable differs: a row of infinite difference."""
     v = np.asarray(theirs["v"], dtype=float)
-    peak = float(np.nanmax(np.abs(v))) if np.isfinite(v).any() else float("inf")
+    finite = v if np.isfinite(v).all() else v[:int(np.argmin(np.isfinite(v)))]  # up to the first NaN
+    peak = float(np.max(np.abs(finite))) if finite.size else 0.0
     first = str(error).split(";")[0]
-    if not np.isfinite(v).all() or peak > RUNAWAY_MV:
-        notes.append(f"together, current clamp of {amplitude_nA:g} nA: not compared: {first} here, and "
-                     f"NEURON's V reached {peak:.4g} mV: these mechanisms alone do not hold V under this "
+    head = f"together, current clamp of {amplitude_nA:g} nA: not compared: {first} here, and NEURON's "
+    if peak > RUNAWAY_MV:
+        notes.append(f"{head}V reached {peak:.4g} mV: these mechanisms alone do not hold V under this "
                      f"current (try a smaller --amplitude, or add a K+ current's file)")
+        return []
+    gone = neuron_side.first_nonfinite(theirs, dt)
+    if finite.size < v.size:  # NaN where V was in range: no current drove it there, the numbers did
+        notes.append(f"{head}V is not finite either ({gone[0]}): give the file's parameters values "
+                     f"(--set {gone[1]}.NAME=VALUE)")
         return []
     bad = [name for name, x in theirs.items() if not np.isfinite(np.asarray(x, dtype=float)).all()]
     if bad:  # NEURON's own state went NaN too (cadspine.mod's 0/0, ModelDB 116096): nothing to compare
-        notes.append(f"together, current clamp of {amplitude_nA:g} nA: not compared: {first} here, and "
-                     f"NEURON's {', '.join(bad)} {'is' if len(bad) == 1 else 'are'} not finite either (give the file's parameters values: "
+        notes.append(f"{head}{', '.join(bad)} {'is' if len(bad) == 1 else 'are'} not finite either (give the file's parameters values: "
                      "--set SUFFIX.NAME=VALUE)")
         return []
     notes.append(f"together, current clamp of {amplitude_nA:g} nA: {first} here, while NEURON's V "

@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from excitable.errors import ModelError
+from excitable.errors import ModelError, SimulationError
 from excitable.workflows import neuron_side_point as side
+from excitable.workflows.neuron_side import RUNAWAY_MV, first_nonfinite
 
 DEFAULT_SPIKES = (2.0, 3.1, 7.3, 7.8, 15.4)  # ms: multiples of 0.025
 #: Default weights: a conductance synapse of 1 nS (0.001 µS) moves the 20 x 20 µm hh compartment
@@ -146,9 +147,13 @@ def compare_points(points: dict, values: dict, h, *, spikes, weight, dt: float, 
               "iclamp": None if events else (*ICLAMP_MS, amplitude_nA)}
         params = {python_name(k): x for k, x in values.get(name, {}).items()}  # IClamp's del: delay
         kw["density"] = {s: (d, values.get(s, {})) for s, d in beside.items()}
-        ours = side.ours(cls, params, **kw)
-        theirs = side.neuron_run(h, cls, params, **kw)
         case = f"{name} {'train' if events else 'current clamp'}"
+        try:
+            ours = side.ours(cls, params, **kw)
+        except SimulationError as e:  # NEURON's run decides: NaN there too, or a difference
+            rows += unstable(case, e, side.neuron_run(h, cls, params, **kw), dt, notes, name)
+            continue
+        theirs = side.neuron_run(h, cls, params, **kw)
         skipped = max((int(np.isnan(x).sum()) for k, x in ours.items() if k.startswith("current:")), default=0)
         if skipped:
             notes.append(f"{name}: its current is compared at every step but the {skipped} in which an event "
@@ -178,6 +183,30 @@ def compare_points(points: dict, values: dict, h, *, spikes, weight, dt: float, 
             notes.append(f"{name}: current {', '.join(unmatched)} not compared (NEURON does not expose it, "
                          "or excitable cannot re-evaluate it at NEURON's V); V carries it")
     return rows, spike_sets, notes
+
+
+def unstable(case: str, error, theirs: dict, dt: float, notes: list[str], name: str) -> list[tuple]:
+    """Rows of a point process ``name`` whose run here became numerically unstable (``error``, a
+    SimulationError), beside NEURON's traces ``theirs`` (sampled every ``dt`` ms). NEURON's V beyond
+    RUNAWAY_MV before any NaN: a note, the drive too strong. NaN there too, V in range (ModelDB 93326
+    shunt.mod's 0/0 at its defaults): a note naming NEURON's first trace that went and when. Either
+    way nothing compared. Else excitable differs: a row of infinite difference (V's; an artificial
+    cell's first state), so the verdict says DIFFERS."""
+    first = str(error).split(";")[0]
+    v = np.abs(np.asarray(theirs.get("v", [0.0]), dtype=float))
+    peak = float(np.max(v[:int(np.argmin(np.isfinite(v)))] if not np.isfinite(v).all() else v, initial=0.0))
+    if peak > RUNAWAY_MV:  # past physiology before any NaN: the train or step, not the file's numbers
+        notes.append(f"{case}: not compared: {first} here, and NEURON's V reached {peak:.4g} mV: the "
+                     "compartment does not hold V under this drive (try a smaller --weight or --amplitude)")
+        return []
+    gone = first_nonfinite(theirs, dt)
+    if gone:
+        notes.append(f"{case}: not compared: {first} here, and NEURON's traces are not finite either "
+                     f"({gone[0]}): give the file's parameters values (--set {name}.NAME=VALUE)")
+        return []
+    notes.append(f"{case}: {first} here, while NEURON's traces stayed finite")
+    trace = "v" if "spikes" not in theirs else next((k for k in theirs if k.startswith(f"{name}.")), "spikes")
+    return [(case, trace, float("inf"))]
 
 
 def _differences(ours: dict, theirs: dict, artificial: bool, worst) -> dict[str, float]:

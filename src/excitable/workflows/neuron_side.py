@@ -23,6 +23,9 @@ from excitable.errors import ModelError
 
 L_UM = DIAM_UM = 10.0
 LEAK_S_CM2, LEAK_E_MV = 1e-4, -65.0  # the current clamp's leak on both sides (NEURON's pas units)
+#: |V| beyond which a membrane has left physiology (mV): no ion's Nernst potential comes near it at
+#: any concentration a cell holds (a 1e6-fold ratio is 370 mV at 37 °C for z = 1).
+RUNAWAY_MV = 1000.0
 #: states that are the engine's bookkeeping, not the file's (no NEURON counterpart).
 _INTERNAL = frozenset({"t", "celsius", "newton_unconverged"})
 
@@ -308,3 +311,28 @@ def _suffix_of(path, mechanisms: dict) -> str | None:
         if Path(cls.description.path).resolve() == Path(path).resolve():
             return suffix
     return None
+
+
+def first_nonfinite(traces: dict, dt: float | None) -> tuple[str, str] | None:
+    """Where NEURON's recorded traces stop being numbers (sample k is t = k*dt ms, NEURON's
+    recording from finitialize): (words, suffix) such as ("nandef.m NaN from t = 0 ms", "nandef"),
+    naming the trace that went first (V, "V", after it where a state led), and the mechanism it
+    belongs to (for the ``--set`` hint), or None where every trace is finite. An artificial cell's
+    "spikes" (event times, not samples) are not read."""
+    def when(k: int) -> str:
+        return f"t = {k * dt:.6g} ms" if dt is not None else f"sample {k}"
+
+    firsts = {}
+    for name, x in traces.items():
+        bad = np.flatnonzero(~np.isfinite(np.asarray(x, dtype=float))) if name != "spikes" else ()
+        if len(bad):
+            value = float(np.asarray(x, dtype=float)[bad[0]])
+            firsts[name] = (int(bad[0]), "NaN" if np.isnan(value) else f"{value:g}")
+    if not firsts:
+        return None
+    lead = min(firsts, key=lambda n: firsts[n][0])  # the earliest; dict order among equals
+    show = lead.split(":", 1)[1] if lead.startswith("current:") else "V" if lead == "v" else lead
+    words = f"{show} {firsts[lead][1]} from {when(firsts[lead][0])}"
+    if "v" in firsts and lead != "v":
+        words += f", V from {when(firsts['v'][0])}"
+    return words, show.split(".", 1)[0] if "." in show else "SUFFIX"

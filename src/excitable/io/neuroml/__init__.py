@@ -41,6 +41,7 @@ import io
 import os
 import shutil
 import uuid
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,10 +57,13 @@ class NeuroMLModel:
     Attributes:
         cells: cell id -> ``ImportedCell`` (``.cell``, ``.v_init_mV``, ``.spike_threshold_mV``, ``.groups``).
         channels: ion channel id -> channel class.
+        not_imported: the abstract cells of the files (izhikevichCell, iafCell ...: point models
+            of their own equations), which are not imported: ("<tag> 'id'", "file:line") each.
     """
 
     cells: dict = field(default_factory=dict)
     channels: dict = field(default_factory=dict)
+    not_imported: list = field(default_factory=list)
 
 
 def read(path, *, concentrations: str | None = None, **policy) -> NeuroMLModel:
@@ -71,7 +75,7 @@ def read(path, *, concentrations: str | None = None, **policy) -> NeuroMLModel:
     extending concentrationModel: ``lems_pools``); "fixed" holds the species' initial
     concentrations instead (``densities``).
     """
-    from excitable.io.neuroml.cells import build_cell
+    from excitable.io.neuroml.cells import abstract_cells, build_cell
     from excitable.io.neuroml.channels import ion_channels, make_channel
     from excitable.io.neuroml.densities import POLICIES, concentration_models
     from excitable.io.neuroml.files import line_of, read_documents
@@ -98,14 +102,29 @@ def read(path, *, concentrations: str | None = None, **policy) -> NeuroMLModel:
             if c.id in model.cells:
                 raise ModelError(f"NeuroML: {p.name}:{line_of(c)}: cell {c.id!r} is defined twice")
             model.cells[c.id] = build_cell(c, model.channels, p.name, morphologies, biophysics, **policy)
+    model.not_imported = abstract_cells(docs)
+    if model.not_imported:
+        listed = _listed(model.not_imported)
+        if not (model.cells or model.channels):  # nothing else: an empty model would run nothing, silently
+            raise ModelError(f"NeuroML: {model.not_imported[0][1]}: {_listed(model.not_imported, at=False)}: "
+                             f"abstract cells are not imported (only <cell>, morphology + biophysics, and ion "
+                             f"channels are), and {Path(path).name} has nothing else to import")
+        warnings.warn(f"NeuroML: {Path(path).name}: abstract cells are not imported: {listed}", stacklevel=2)
     return model
+
+
+def _listed(items: list, shown: int = 3, at: bool = True) -> str:
+    """The first ``shown`` of ``items`` ((what, 'file:line')) and how many more, for one line."""
+    more = f" and {len(items) - shown} more" if len(items) > shown else ""
+    return ", ".join(f"{what} ({where})" if at else what for what, where in items[:shown]) + more
 
 
 def load_cell(path, cell_id: str | None = None, **policy):
     """The excitable ``Cell`` of a NeuroML file (its only ``<cell>``, or the one with ``cell_id``)."""
     model = read(path, **policy)
     if not model.cells:
-        raise ModelError(f"NeuroML: {Path(path).name} has no <cell> (morphology + biophysics) to import")
+        abstract = f"; its abstract cells are not imported: {_listed(model.not_imported)}" if model.not_imported else ""
+        raise ModelError(f"NeuroML: {Path(path).name} has no <cell> (morphology + biophysics) to import{abstract}")
     if cell_id is None:
         if len(model.cells) > 1:
             raise ModelError(f"NeuroML: {Path(path).name} has {len(model.cells)} cells; name one with cell_id: "

@@ -84,6 +84,27 @@ def build_cell(nml_cell, channels: dict[str, type], where: str, morphologies: di
     return out
 
 
+def abstract_cells(docs) -> list[tuple[str, str]]:
+    """("<tag> 'id'", "file:line") of every abstract cell of the documents read (izhikevichCell,
+    iafCell, adExIaFCell, fitzHughNagumoCell, PyNN's IF_cond_exp ...: each class of libNeuroML's
+    document that is a BaseCell but not a <cell>), which are not imported: a cell here is a
+    morphology with channel densities, while these are point models with equations of their own."""
+    from neuroml.nml import nml
+
+    found = []
+    for item in nml.NeuroMLDocument.member_data_items_:
+        kind = getattr(nml, item.data_type, None)
+        if not (isinstance(kind, type) and issubclass(kind, nml.BaseCell)) or issubclass(kind, nml.Cell):
+            continue  # <cell> (and cell2CaPools, refused by read) are not abstract
+        for k, (p, doc) in enumerate(docs):
+            for el in getattr(doc, item.name, None) or []:
+                node = getattr(el, "gds_elementtree_node_", None)
+                tag = node.tag.rsplit("}", 1)[-1] if node is not None else item.data_type
+                line = line_of(el)
+                found.append((k, int(line) if line.isdigit() else 0, f"{tag} {el.id!r}", f"{p.name}:{line}"))
+    return [(what, where) for _, _, what, where in sorted(found)]  # the files' order, then the lines
+
+
 def _group_segments(morph, where) -> dict[str, object]:
     """Segment group id -> its element; "all" is every segment when the file does not define it."""
     groups = {g.id: g for g in morph.segment_groups or []}

@@ -75,11 +75,34 @@ def insert_pools(mp, cell, channels: dict, sections, where: str, section_of, spe
     for cd in [*(mp.channel_densities or []), *(mp.channel_density_non_uniforms or [])]:
         # gates reading [Ca2+]i, and Ca2+ currents the pool integrates
         cls = channels.get(cd.ion_channel)
+        _same_ion(cd, cls, sections, section_of, species["ca"], where)
         if getattr(cls, "neuroml_calcium", None) == "cai" or getattr(cls, "neuroml_species", None) == "ca":
             read |= set(density_sections(cd, sections, section_of, f"NeuroML: {_at(where, cd)} {cd.id!r}"))
     names = sorted(n for n in read if n in species["ca"] and species["ca"][n][4] in RUN)
     if names:
         _insert_pools(cell, species["ca"], names, models, where)
+
+
+def _same_ion(cd, cls, sections, section_of, calcium: dict, where) -> None:
+    """Refuse a channelDensity(NonUniform) whose ``ion`` and whose channel's species disagree on
+    Ca2+ on sections where a Ca2+ pool runs: NeuroML's LEMS definitions feed the pool from the
+    densities of ion 'ca' (Cells.xml: ``channelDensities[ion='ca']/iDensity``), jNeuroML's NEURON
+    export from the channels of species 'ca' (``USEION <species>``; NEURON's ion names are
+    case-sensitive, Channelpedia's species="Ca" is an ion of its own there), so the two runs differ.
+    Elsewhere nothing reads the Ca2+ current and the density runs as the channel says."""
+    species = getattr(cls, "neuroml_species", None)
+    if cls is None or (cd.ion == "ca") == (species == "ca"):
+        return
+    element = "channelDensity" if hasattr(cd, "segment_groups") else "channelDensityNonUniform"
+    field = f"NeuroML: {_at(where, cd)} {element} {cd.id!r}"
+    pooled = [n for n in density_sections(cd, sections, section_of, field) if calcium.get(n, (0,) * 5)[4] in RUN]
+    if pooled:
+        _ci, _co, sid, model_id, _kind = calcium[pooled[0]]
+        raise ModelError(f"{field}: ion {cd.ion!r} but ionChannel {cd.ion_channel!r} has species "
+                         f"{species or 'non_specific'!r}, on section {pooled[0]!r} beside the Ca2+ pool {model_id!r} "
+                         f"of species {sid!r}: NeuroML's LEMS feeds the pool from the density's ion, jNeuroML's "
+                         f"NEURON export from the channel's species (case-sensitive), so they differ; give both "
+                         f"ion=\"ca\" on the density and species=\"ca\" on the ionChannel, or neither")
 
 
 def insert(mp, cell, channels: dict, sections, where: str, section_of, species: dict, policy,

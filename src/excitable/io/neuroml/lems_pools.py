@@ -36,7 +36,10 @@ Refused with one line naming the file, line and element: another base than ``con
 DerivedParameters, Properties, InstanceRequirements, other Requirements, StateVariables other than
 ``concentration``/``extConcentration``, a TimeDerivative of another variable, OnEvent, Regime,
 EventOut, expressions outside ``lems``' subset, a parameter missing or given in a unit of another
-dimension.
+dimension; and whatever else the type's XML holds that libNeuroML may drop without a word (``GRAMMAR``,
+checked by ``lems_kept``): a ``<Child>``, a ``valueCondition``, a ``<DerivedVariable>`` inside an
+``<OnCondition>`` (not LEMS: jLEMS drops it too; Bahl et al. 2012's cad.nml clips its drive so, and
+is told to write a ConditionalDerivedVariable).
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ import jax.numpy as jnp
 
 from excitable.errors import ModelError
 from excitable.io.neuroml.lems import SI, _at, _derived, _order, compile_expression
+from excitable.io.neuroml.lems_kept import Grammar, check
 from excitable.io.neuroml.lems import _constant as _si_constant
 from excitable.io.neuroml.units import _QUANTITY
 from excitable.physics.channel import AbstractChannel, channel
@@ -74,6 +78,23 @@ _ATTRIBUTES = {"id", "type", "ion", "metaid", "neuroLexId"}
 #: The fields every pool has (a Parameter may not take these names).
 _FIELDS = {"cai0": "mM", "cao": "mM", "ica": "mA/cm2", "area_um2": "um2"}
 _NS = "{http://www.neuroml.org/schema/neuroml2}"
+_NAMED = ("name", "dimension", "description")
+#: What a concentration model's ComponentType may hold: every element and attribute read here (or
+#: that changes no number: descriptions, Exposures, the Text ``ion``); the rest, which libNeuroML
+#: may drop without a word, is refused by ``lems_kept.check`` at its line.
+GRAMMAR = Grammar(
+    children={"ComponentType": {"Parameter", "Constant", "Requirement", "Text", "Exposure", "Dynamics"},
+              "Dynamics": {"StateVariable", "DerivedVariable", "ConditionalDerivedVariable", "TimeDerivative",
+                           "OnStart", "OnCondition"},
+              "ConditionalDerivedVariable": {"Case"}, "OnStart": {"StateAssignment"},
+              "OnCondition": {"StateAssignment"}},
+    attributes={"ComponentType": ("name", "extends", "description"), "Parameter": _NAMED, "Requirement": _NAMED,
+                "Exposure": _NAMED, "Text": ("name", "description"), "Constant": (*_NAMED, "value", "symbol"),
+                "StateVariable": (*_NAMED, "exposure"), "DerivedVariable": (*_NAMED, "exposure", "value"),
+                "ConditionalDerivedVariable": (*_NAMED, "exposure"), "Case": ("condition", "value"),
+                "TimeDerivative": ("variable", "value"), "OnCondition": ("test",),
+                "StateAssignment": ("variable", "value")},
+    what="a concentration model")
 
 
 @dataclass(frozen=True)
@@ -199,6 +220,7 @@ def compile_pool(spec: LemsPool):
             if sa.variable != "concentration":
                 raise ModelError(f"{where}: assigns {sa.variable!r}; only 'concentration' is supported")
             conditions.append((test, compile_expression(sa.value, known, f"{where} StateAssignment")[0]))
+    check(ct, src, GRAMMAR)  # last: the refusals above keep their own words
     return params, constants, order, rate, start, conditions
 
 

@@ -1,0 +1,70 @@
+"""What a LEMS ``ComponentType`` says that its reader does not read is refused, never dropped.
+
+libNeuroML keeps of a ComponentType only what NeuroML's schema gives it and skips the rest with no
+word: a ``<Text>``, a ``<Child>``, an attribute it does not know (LEMS's older ``valueCondition``
+on a DerivedVariable), or a ``<DerivedVariable>`` written inside an ``<OnCondition>`` (Bahl et al.
+2012's cad.nml on OpenSourceBrain clips its Ca2+ drive so). The reader of a kind of ComponentType
+(``lems_pools`` for concentration models) reads a subset; ``check`` walks the raw XML of the type
+(lxml's tree that libNeuroML parsed, never executed) and refuses, at its file:line, every element
+and attribute outside that subset's grammar (``Grammar``: the children and attributes allowed under
+each tag). The reader's own one-line refusals (a Regime, an OnEvent ...) come first, so they keep
+their words; this check catches what the object model never showed them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from excitable.errors import ModelError
+
+_FREE = {"notes", "annotation"}  # text and metadata, read by no model (as ``kept`` has it for cells)
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """``children``: tag -> the child tags read under it; ``attributes``: tag -> the attributes read
+    (or that change nothing: descriptions); ``what``: the reader's name for its subset, in messages."""
+
+    children: dict
+    attributes: dict
+    what: str
+
+
+def check(ct, source: str, grammar: Grammar) -> None:
+    """Refuse, in one line naming ``source``:line, ComponentType ``ct``'s first element or attribute
+    (in document order) that ``grammar`` does not read; ``ct`` is the libNeuroML element (its XML
+    node: ``gds_elementtree_node_``). A type built in memory (no node) has nothing dropped."""
+    node = getattr(ct, "gds_elementtree_node_", None)
+    if node is not None:
+        _walk(node, f"ComponentType {ct.name!r}", source, grammar)
+
+
+def _local(node) -> str:
+    return node.tag.rsplit("}", 1)[-1]
+
+
+def _walk(node, name: str, source: str, grammar: Grammar) -> None:
+    tag = _local(node)
+    at = f"NeuroML: {source}:{node.sourceline}: {name}"
+    for key, value in node.attrib.items():
+        if isinstance(key, str) and "}" not in key and key not in grammar.attributes.get(tag, ()):
+            raise ModelError(f"{at}: attribute {key}={value!r} of <{tag}> is not read in {grammar.what} (<{tag}> "
+                             f"takes {', '.join(sorted(grammar.attributes.get(tag, ()))) or 'none'})")
+    for child in node:
+        if not isinstance(child.tag, str) or _local(child) in _FREE:
+            continue  # a comment, a processing instruction, notes
+        kind = _local(child)
+        here = f"NeuroML: {source}:{child.sourceline}: {name}"
+        if kind == "DerivedVariable" and tag == "OnCondition":
+            # LEMS's OnCondition holds StateAssignment, EventOut and Transition only: jLEMS (so jNeuroML
+            # and its NEURON export) drops this with a warning and the condition assigns nothing there
+            raise ModelError(f"{here}: <DerivedVariable variable={child.get('variable')!r}> inside <OnCondition "
+                             f"test={node.get('test')!r}> is not LEMS (an OnCondition holds StateAssignment, "
+                             f"EventOut, Transition; jLEMS and jNeuroML's NEURON export drop it, so nothing is "
+                             f"clipped there); to clip a derived value, write it as a ConditionalDerivedVariable "
+                             f"with <Case>s")
+        if kind not in grammar.children.get(tag, ()):
+            allowed = ", ".join(sorted(grammar.children.get(tag, ()))) or "no elements"
+            raise ModelError(f"{here}: element <{kind}> in <{tag}> is not read in {grammar.what} (<{tag}> holds "
+                             f"{allowed} there)")
+        _walk(child, name, source, grammar)
