@@ -156,8 +156,9 @@ def refused(tmp_path, doc, match):
 
 def test_component_types_outside_the_subset_are_refused_at_their_line(tmp_path):
     doc = kca_cell_document()
-    doc.ComponentType[0].Parameter = [N.Parameter(name="k", dimension="none")]
-    refused(tmp_path, doc, r"^NeuroML: r.nml:\d+: ComponentType 'kcaAlpha' Parameter 'k' is not supported")
+    # (a Parameter set by the element's attribute is read: test_lems_parameters.py; a missing one is refused there)
+    doc.ComponentType[0].DerivedParameter = [N.DerivedParameter(name="k", dimension="none", value="2")]
+    refused(tmp_path, doc, r"^NeuroML: r.nml:\d+: ComponentType 'kcaAlpha' DerivedParameter 'k' is not supported")
     doc = kca_cell_document()
     doc.ComponentType[2].Dynamics[0].StateVariable = [N.StateVariable(name="s", dimension="none")]
     refused(tmp_path, doc, r"^NeuroML: r.nml:\d+: ComponentType 'skInf' StateVariable is not supported")
@@ -170,7 +171,8 @@ def test_component_types_outside_the_subset_are_refused_at_their_line(tmp_path):
     refused(tmp_path, doc, r"ComponentType 'kcaAlpha': derived variables depend on each other in a cycle")
     doc = kca_cell_document()
     doc.ComponentType[3].Requirement = [N.Requirement(name="caConcExt", dimension="concentration")]
-    refused(tmp_path, doc, r"ComponentType 'skTau' Requirement 'caConcExt' is not supported \(temperature, v\)")
+    # (skTau is a gate's time course: the gate's rateScale may be required, Channels.xml's gates expose it)
+    refused(tmp_path, doc, r"ComponentType 'skTau' Requirement 'caConcExt' is not supported \(rateScale, temperature, v\)")
     doc = kca_cell_document()
     doc.ComponentType[0].Constant[0].value = "1 fortnight"
     refused(tmp_path, doc, r"ComponentType 'kcaAlpha' Constant 'TIME_SCALE': '1 fortnight' is not a number")

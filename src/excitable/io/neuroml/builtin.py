@@ -33,6 +33,8 @@ class Part:
     law: str = "ohmic"
     #: whether ``gates`` are kinetic schemes (``kinetic.KSGate``): an ionChannelKS
     kinetic: bool = False
+    #: the channel's q10ConductanceScaling elements, (q10Factor, experimentalTemp in degC) each
+    scaling: tuple = ()
 
 
 def _rates(name, instances, forward, reverse, q10=None, celsius=0.0, steady=None):
@@ -97,12 +99,14 @@ def parts_of(mechanism, kinetic: dict[str, float]) -> list[Part]:
     gates = getattr(cls, "neuroml_gates", None)
     law = getattr(cls, "neuroml_law", "ohmic")
     if gates is not None and law != "ohmic":  # written as channelDensityNernst/GHK/GHK2 (writer_ions)
-        return [Part("", "ca", tuple(gates), "permeability" if law == "ghk" else "gbar", "", law)]
+        return [Part("", "ca", tuple(gates), "permeability" if law == "ghk" else "gbar", "", law,
+                     scaling=getattr(cls, "neuroml_scaling", ()))]
     if getattr(cls, "neuroml_kinetic", None):  # an imported kinetic scheme: its KSGates as "gates"
         return [Part("", getattr(cls, "neuroml_species", None), tuple(cls.neuroml_kinetic), "gbar", "erev",
                      "ohmic", kinetic=True)]
     if gates is not None:  # a channel imported from NeuroML: written back as it came
-        return [Part("", getattr(cls, "neuroml_species", None), tuple(gates), "gbar", "erev")]
+        return [Part("", getattr(cls, "neuroml_species", None), tuple(gates), "gbar", "erev",
+                     scaling=getattr(cls, "neuroml_scaling", ()))]
     if cls.__module__.startswith("excitable.") and cls.__name__ in PARTS:
         return PARTS[cls.__name__](kinetic)
     raise ModelError(f"NeuroML export: {cls.__name__} has no NeuroML standard form (HH rate forms); "

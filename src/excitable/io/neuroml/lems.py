@@ -70,17 +70,28 @@ MAX_CHARS, MAX_DEPTH = 2000, 64
 @dataclass(frozen=True)
 class LemsForm:
     """A gate's rate, variable or time course defined by a ComponentType: ``type`` its name,
-    ``reads`` the requirements it uses besides v ("caConc", "temperature"). Called with V (mV), [Ca]i
-    (mM) and the temperature (degC), it gives 1/ms, a number or ms. ``element`` is the libNeuroML
-    ComponentType (export writes it back)."""
+    ``reads`` the requirements it uses besides v ("caConc", "temperature", "rates": the gate's alpha
+    and beta, "rateScale": the gate's q10 factor). Called with V (mV), [Ca]i (mM), the temperature
+    (degC), the gate's rates (1/ms) and rateScale (a number), it gives 1/ms, a number or ms.
+    ``element`` is the libNeuroML ComponentType (export writes it back)."""
 
     type: str
     reads: frozenset
     fn: Callable = field(compare=False, repr=False)
     factor: float = 1.0
     element: object = field(default=None, compare=False, repr=False)
+    #: the ComponentType's Parameters as the using element's attributes set them: (name, SI value), ...
+    parameters: tuple = ()
 
-    def __call__(self, v, cai=None, celsius=None, rates=None):
+    @property
+    def unwritable(self) -> str | None:
+        """Why export cannot write the form back (libNeuroML's elements carry no such attributes), or None."""
+        if self.parameters:
+            return (f"its type {self.type!r} takes Parameters set by the element's attributes "
+                    f"({', '.join(n for n, _ in self.parameters)}), which libNeuroML cannot write; not written")
+        return None
+
+    def __call__(self, v, cai=None, celsius=None, rates=None, rate_scale=None):
         env = {"v": jnp.asarray(v, dtype=float) * 1e-3}
         if "caConc" in self.reads:
             env["caConc"] = cai  # mM = mol/m3: already SI
@@ -88,6 +99,8 @@ class LemsForm:
             env["temperature"] = celsius + 273.15
         if "rates" in self.reads:  # the gate's alpha and beta (``rates``, 1/ms) in LEMS's 1/s
             env["alpha"], env["beta"] = rates[0] * 1e3, rates[1] * 1e3
+        if "rateScale" in self.reads:  # dimensionless: the same number in SI
+            env["rateScale"] = rate_scale
         return self.fn(env) * self.factor
 
 
@@ -108,11 +121,17 @@ def _at(source: str, element) -> str:
     return f"{source}:{line}" if line else source
 
 
-def lems_form(name: str, role: str, types: dict, where: str, gate_rates: bool = False) -> LemsForm:
+def lems_form(name: str, role: str, types: dict, where: str, gate_rates: bool = False,
+              rate_scale: bool = False, element=None) -> LemsForm:
     """The LemsForm of ComponentType ``name`` used as a gate's ``role`` ("rate", "variable", "time");
     ``where`` names the use in errors. ``gate_rates``: the gate has a forward and a reverse rate,
     whose ``alpha`` and ``beta`` a steady state or time course may then require (as Hay et al.'s
-    Nap_Et2 time course on OpenSourceBrain does: its Requirements resolve in the gate, in LEMS)."""
+    Nap_Et2 time course on OpenSourceBrain does: its Requirements resolve in the gate, in LEMS).
+    ``rate_scale``: the gate exposes ``rateScale`` (NeuroML's gates with a state do: the product of
+    their q10 factors), which the form may then require (Hemond et al. 2008's na3 floors its time
+    constants at a multiple of it). ``element``: the element naming the type, whose attributes set the
+    type's Parameters, as LEMS sets a component's (korngreen's ``<timeCourse type="cah_m_tau"
+    shift="-4.49601"/>``; libNeuroML drops them, so they are read from its XML node)."""
     if name not in types:
         raise ModelError(f"{where}: type {name!r} is neither a standard form nor a ComponentType of the files read")
     ct, source = types[name]
@@ -121,19 +140,57 @@ def lems_form(name: str, role: str, types: dict, where: str, gate_rates: bool = 
         raise ModelError(f"{field_} extends {ct.extends!r}; as a gate's {role} it must extend "
                          f"{' or '.join(ROLES[role])} (used by {where})")
     exposed, dimension, factor = BASES[ct.extends]
+    params = parameters(ct, source, element, where)
     fn, reads = _compile_type(ct, source, field_, exposed, dimension, "Conc" in ct.extends,
-                              gate_rates and role != "rate")
-    return LemsForm(name, frozenset(reads), fn, factor, ct)
+                              gate_rates and role != "rate", rate_scale, params)
+    return LemsForm(name, frozenset(reads), fn, factor, ct, tuple(sorted(params.items())))
+
+
+#: A Parameter's dimension -> the units its value may carry (factor to SI: ``SI``). A temperature in
+#: degC is not among them: LEMS's conversion of it is an offset, not a factor.
+DIMENSION_UNITS = {"none": ("",), "voltage": ("V", "mV"), "time": ("s", "ms", "us"), "per_time": ("per_s", "per_ms", "Hz"),
+                   "concentration": ("mM", "mol_per_m3", "uM", "nM", "M", "mol_per_cm3"), "temperature": ("K",),
+                   "per_voltage": ("per_V", "per_mV"), "length": ("m", "um")}
+
+
+def parameters(ct, source: str, element, where: str) -> dict[str, float]:
+    """Each Parameter of ComponentType ``ct`` -> its SI value from the attribute of that name on
+    ``element`` (the libNeuroML element using the type: its XML node, or an lxml element), its unit
+    one of its dimension's (``DIMENSION_UNITS``); a missing or malformed one is refused at ``where``."""
+    declared = getattr(ct, "Parameter", None) or []
+    if not declared:
+        return {}
+    node = getattr(element, "gds_elementtree_node_", element)
+    attrs = dict(getattr(node, "attrib", None) or {})
+    out = {}
+    for p in declared:
+        units = DIMENSION_UNITS.get(p.dimension or "none")
+        if units is None:
+            raise ModelError(f"NeuroML: {_at(source, p)}: ComponentType {ct.name!r} Parameter {p.name!r}: dimension "
+                             f"{p.dimension!r} is not read here ({', '.join(DIMENSION_UNITS)})")
+        text = attrs.get(p.name)
+        if text is None:
+            raise ModelError(f"{where}: type {ct.name!r} needs its Parameter {p.name!r} set (an attribute "
+                             f"{p.name}=\"...\" of dimension {p.dimension or 'none'})")
+        m = _QUANTITY.match(text)
+        if m is None or (m.group(2) or "") not in units or not math.isfinite(float(m.group(1))):
+            raise ModelError(f"{where}: {p.name}={text!r} is not a number in a unit of dimension "
+                             f"{p.dimension or 'none'} ({', '.join(u or '(no unit)' for u in units)})")
+        out[p.name] = float(m.group(1)) * SI[m.group(2) or ""]
+    return out
 
 
 # long because each construct the subset leaves out is refused here in its own one-line message
-def _compile_type(ct, source, field_, exposed, dimension, conc: bool, gate_rates: bool = False):
-    for attr, label in (("Parameter", "Parameter"), ("DerivedParameter", "DerivedParameter"),
-                        ("Property", "Property"), ("InstanceRequirement", "InstanceRequirement")):
+def _compile_type(ct, source, field_, exposed, dimension, conc: bool, gate_rates: bool = False,
+                  rate_scale: bool = False, params: dict | None = None):
+    for attr, label in (("DerivedParameter", "DerivedParameter"), ("Property", "Property"),
+                        ("InstanceRequirement", "InstanceRequirement")):
         for el in getattr(ct, attr, None) or []:
             raise ModelError(f"NeuroML: {_at(source, el)}: ComponentType {ct.name!r} {label} {el.name!r} is not "
-                             f"supported (Constants, DerivedVariables and ConditionalDerivedVariables only)")
-    allowed = {"v", "temperature"} | ({"caConc"} if conc else set()) | ({"alpha", "beta"} if gate_rates else set())
+                             f"supported (Parameters, Constants, DerivedVariables and ConditionalDerivedVariables "
+                             f"only)")
+    allowed = ({"v", "temperature"} | ({"caConc"} if conc else set()) | ({"alpha", "beta"} if gate_rates else set())
+               | ({"rateScale"} if rate_scale else set()))
     for req in getattr(ct, "Requirement", None) or []:
         if req.name not in allowed:
             raise ModelError(f"NeuroML: {_at(source, req)}: ComponentType {ct.name!r} Requirement {req.name!r} is "
@@ -149,7 +206,7 @@ def _compile_type(ct, source, field_, exposed, dimension, conc: bool, gate_rates
             raise ModelError(f"NeuroML: {_at(source, first)}: ComponentType {ct.name!r} {attr} is "
                              f"not supported (a gate's {exposed} is a function of v"
                              f"{', caConc' if conc else ''} and temperature)")
-    values = {c.name: _constant(c, source, ct.name) for c in getattr(ct, "Constant", None) or []}
+    values = {**(params or {}), **{c.name: _constant(c, source, ct.name) for c in getattr(ct, "Constant", None) or []}}
     known = set(values) | allowed
     derived: dict[str, tuple] = {}
     for dv in dyn.DerivedVariable or []:
@@ -166,7 +223,9 @@ def _compile_type(ct, source, field_, exposed, dimension, conc: bool, gate_rates
                          f"its base {ct.extends!r} exposes")
     compiled = {name: _derived(el, where, text, known) for name, (el, where, text) in derived.items()}
     order = _order(compiled, field_)
-    reads = {r for fn, names in compiled.values() for r in names & {"caConc", "temperature"}}
+    # a derived variable of the type's own may share a requirement's name (Hemond's alpha): not read
+    reads = {r for fn, names in compiled.values() for r in names & {"caConc", "temperature", "rateScale"}}
+    reads -= set(derived)
     required = {req.name for req in getattr(ct, "Requirement", None) or []}
     if gate_rates and required & {"alpha", "beta"}:
         reads.add("rates")

@@ -15,7 +15,9 @@ A gate is one of NeuroML's HH gates: ``gateHHrates`` (inf = a / (a + b), tau = 1
 ``gateHHtauInf`` and ``gateHHratesTauInf`` (both given; a time course or steady state defined in LEMS
 may require the gate's own ``alpha`` and ``beta``, as NeuroML's LEMS definitions allow) and
 ``gateHHInstantaneous`` (x = inf(V) at every instant). A q10 setting
-(``q10ExpTemp``: q10 ** ((T - T_exp) / 10); ``q10Fixed``) divides tau, as in NeuroML.
+(``q10ExpTemp``: q10 ** ((T - T_exp) / 10); ``q10Fixed``) divides tau, as in NeuroML; that factor is
+the gate's ``rateScale``, which forms defined in LEMS may read. A channel's ``q10ConductanceScaling``
+multiplies its open fraction by q10 ** ((T - T_exp) / 10) (``channel_class``'s ``scaling``).
 
 The slope in V by which the engine linearizes a channel's current each step is the one NEURON takes
 for the .mod file jNeuroML writes for the channel (``neuron_currents``): NEURON's finite difference
@@ -58,7 +60,7 @@ class Form:
     scale: float = 1.0
     tau: float = 0.0
 
-    def __call__(self, v, cai=None, celsius=None, rates=None):  # a standard form depends on V only
+    def __call__(self, v, cai=None, celsius=None, rates=None, rate_scale=None):  # a standard form: V only
         kind = self.type.replace("Variable", "Rate")
         if self.type == "fixedTimeCourse":
             return self.tau + 0.0 * v
@@ -86,28 +88,31 @@ class Gate:
     fixed: float | None = None
 
     def factor(self, celsius):
+        """NeuroML's ``rateScale`` of the gate at ``celsius``: its q10 factor (1 without q10Settings)."""
         return self.fixed if self.fixed is not None else self.q10 ** ((celsius - self.q10_celsius) / 10.0)
 
     def inf_tau(self, v, celsius, cai=None):
         """Steady state and time constant (ms) at V (mV), temperature ``celsius`` and [Ca]i ``cai``
         (mM; read by forms defined in LEMS, ``lems.LemsForm``)."""
-        # a steady state or time course defined in LEMS may read the gate's own alpha and beta
-        # (NeuroML's unscaled forward and reverse rates: its Requirements resolve in the gate)
-        reads_rates = "rates" in self.reads()
-        if self.kind == "gateHHtauInf" or (self.kind == "gateHHratesTauInf" and not reads_rates):
-            return self.steady(v, cai, celsius), self.time(v, cai, celsius) / self.factor(celsius)
-        a, b = self.forward(v, cai, celsius), self.reverse(v, cai, celsius)
-        given = {"rates": (a, b)} if reads_rates else {}
+        # a form defined in LEMS may read the gate's rateScale (its q10 factor) and, for a steady
+        # state or time course, the gate's own alpha and beta (NeuroML's unscaled forward and
+        # reverse rates): its Requirements resolve in the gate, which exposes all three
+        reads, scale = self.reads(), self.factor(celsius)
+        given = {"rate_scale": scale} if "rateScale" in reads else {}
+        if self.kind == "gateHHtauInf" or (self.kind == "gateHHratesTauInf" and "rates" not in reads):
+            return self.steady(v, cai, celsius, **given), self.time(v, cai, celsius, **given) / scale
+        a, b = self.forward(v, cai, celsius, **given), self.reverse(v, cai, celsius, **given)
+        if "rates" in reads:
+            given["rates"] = (a, b)
         if self.kind == "gateHHratesTauInf":  # both given: the rates serve only the forms reading them
-            return (self.steady(v, cai, celsius, **given),
-                    self.time(v, cai, celsius, **given) / self.factor(celsius))
+            return self.steady(v, cai, celsius, **given), self.time(v, cai, celsius, **given) / scale
         inf = self.steady(v, cai, celsius, **given) if self.kind == "gateHHratesInf" else a / (a + b)
         tau = self.time(v, cai, celsius, **given) if self.kind == "gateHHratesTau" else 1.0 / (a + b)
-        return inf, tau / self.factor(celsius)
+        return inf, tau / scale
 
     def reads(self) -> frozenset:
         """What the gate's forms read besides V: "caConc", "temperature", "rates" (the gate's
-        alpha and beta; forms defined in LEMS)."""
+        alpha and beta), "rateScale" (the gate's q10 factor; forms defined in LEMS)."""
         forms = (self.forward, self.reverse, self.steady, self.time)
         return frozenset().union(*(getattr(f, "reads", frozenset()) for f in forms))
 
@@ -157,7 +162,8 @@ _CONSTANT = float("inf")
 
 # long because it assembles the whole class namespace: fields, states, ions and the three laws
 def channel_class(name: str, gates: tuple[Gate, ...], species: str | None, *, gbar: float = 0.0,
-                  erev: float = 0.0, source: str = "NeuroML", law: str = "ohmic"):
+                  erev: float = 0.0, source: str = "NeuroML", law: str = "ohmic",
+                  scaling: tuple[tuple[float, float], ...] = ()):
     """A channel class (``AbstractChannel``) named ``name``, current = ``law`` of its open fraction
     f = prod(x ** instances), one state per gate that is not instantaneous. ``species`` ("na", "k",
     "ca", "cl" or None: non-specific) names the current ("ina", ..., "i") and the ion it carries.
@@ -168,12 +174,18 @@ def channel_class(name: str, gates: tuple[Gate, ...], species: str | None, *, gb
     "ghk2" (channelDensityGHK2) Jaffe et al.'s GHK-like current of ``gbar``. The last three are
     NeuroML's Ca2+ laws (z = 2); they carry a constant state ``T_K`` (the temperature, K), since a
     current law is given V and the states only, and read ``ci``/``co`` from a dynamic calcium pool
-    when the model has one."""
+    when the model has one.
+
+    ``scaling``: the channel's ``q10ConductanceScaling`` elements as (q10Factor, experimentalTemp in
+    degC); as NeuroML's ionChannelHH defines it, f is multiplied by the product of
+    q10Factor ** ((T - experimentalTemp) / 10 K) at the simulation's temperature T, which the channel
+    then carries as the constant state ``T_K`` too."""
     current = CURRENT_OF.get(species or "", "i")
     slow = tuple(g for g in gates if g.kind != "gateHHInstantaneous")
     fast = tuple(g for g in gates if g.kind == "gateHHInstantaneous")
     law_current = _CURRENT_LAWS[law]
-    temperature = law != "ohmic"
+    temperature = law != "ohmic" or bool(scaling)
+    scale = _conductance_scale(scaling)
     # gates with rates defined in LEMS may read [Ca]i: the law's own ci, else a field cai (mM) that
     # the engine fills from a calcium pool (ion_fields) and the importer sets to the species' level
     calcium = any("caConc" in g.reads() for g in gates)
@@ -192,7 +204,7 @@ def channel_class(name: str, gates: tuple[Gate, ...], species: str | None, *, gb
         return out
 
     def open_fraction(s, v, cai=None):
-        out = 1.0
+        out = scale(s)
         for g in slow:
             out = out * s[g.name] ** g.instances
         for g in fast:
@@ -225,8 +237,9 @@ def channel_class(name: str, gates: tuple[Gate, ...], species: str | None, *, gb
         "states": tuple(g.name for g in slow) + (("T_K",) if temperature else ()), "units": dict(fields),
         "ions": {current: species} if species in CURRENT_OF else {}, "ion_fields": ion_fields,
         "gates": gate_rates, "conductances": conductances, "neuroml_exact_currents": exact_currents,
-        "currents": neuron_currents(exact_currents, law, current, slow, fast, conc_field),
+        "currents": neuron_currents(exact_currents, law, current, slow, fast, conc_field, scale),
         "neuroml_gates": gates, "neuroml_species": species, "neuroml_law": law, "neuroml_calcium": conc_field,
+        "neuroml_scaling": tuple(scaling),
         # Not "excitable.*": the compiled-program store keys only on our own classes' source, and
         # this class's numbers come from a file (engine.programs._own_types).
         "__module__": "excitable_imported.neuroml",
@@ -236,6 +249,21 @@ def channel_class(name: str, gates: tuple[Gate, ...], species: str | None, *, gb
     return channel(type(name, (AbstractChannel,), namespace))
 
 
+def _conductance_scale(scaling):
+    """states -> the product of the q10 conductance scalings ``scaling`` ((q10Factor, experimental
+    degC), ...) at the temperature state ``T_K`` (1.0, and no state read, without any)."""
+    if not scaling:
+        return lambda s: 1.0
+
+    def scale(s):
+        out = 1.0
+        for q10, celsius in scaling:  # LEMS: (temperature - experimentalTemp) / 10 K, both in kelvin
+            out = out * q10 ** ((s["T_K"] - (celsius + 273.15)) / 10.0)
+        return out
+
+    return scale
+
+
 #: The current laws that are linear in V at fixed gates (the rest, GHK's, are not).
 _LINEAR_LAWS = ("ohmic", "nernst")
 #: Where ``neuron_currents`` hands the instantaneous gates' values to the law (a key of the states
@@ -243,7 +271,8 @@ _LINEAR_LAWS = ("ohmic", "nernst")
 _HELD = "_neuroml_instantaneous"
 
 
-def neuron_currents(exact, law: str, current: str, slow: tuple, fast: tuple, conc_field: str | None):
+def neuron_currents(exact, law: str, current: str, slow: tuple, fast: tuple, conc_field: str | None,
+                    scale=lambda s: 1.0):
     """The channel's ``currents`` (uA/cm2): the values of ``exact(chan, v, s)``, and as derivative in
     V (mV) the slope NEURON takes for jNeuroML's .mod of the channel (``neuron_slope``, NMODL's
     finite difference, reused): where the channel has a gate with a state, its instantaneous gates
@@ -254,7 +283,8 @@ def neuron_currents(exact, law: str, current: str, slow: tuple, fast: tuple, con
     Derivatives in parameters and states are exact. Differentiating a run is exact too (the engine
     takes the slope by ``jax.jvp`` inside the step, and an outer derivative goes through the
     definitions below), but a current differentiated in V directly (a recorded current, a pool's
-    drive) has this slope for derivative, as an imported NMODL mechanism has its finite difference."""
+    drive) has this slope for derivative, as an imported NMODL mechanism has its finite difference.
+    ``scale(s)``: the channel's conductance scaling (a factor of the states' ``T_K``, not of V)."""
     if not fast and law in _LINEAR_LAWS:
         return exact
     from excitable.io.nmodl.mechanism import neuron_slope
@@ -269,7 +299,7 @@ def neuron_currents(exact, law: str, current: str, slow: tuple, fast: tuple, con
     held = _held_in_v(fast_values)
 
     def law_at(chan, v, s):  # the open fraction multiplied in open_fraction's order: the same floats
-        f = 1.0
+        f = scale(s)
         for g in slow:
             f = f * s[g.name] ** g.instances
         for x in s[_HELD]:
@@ -310,5 +340,6 @@ def with_law(cls, law: str, source: str):
         setattr(cls, "_neuroml_laws", cache)
     if law not in cache:
         cache[law] = cls if law == cls.neuroml_law else channel_class(
-            cls.__name__, cls.neuroml_gates, cls.neuroml_species, source=source, law=law)
+            cls.__name__, cls.neuroml_gates, cls.neuroml_species, source=source, law=law,
+            scaling=getattr(cls, "neuroml_scaling", ()))
     return cache[law]

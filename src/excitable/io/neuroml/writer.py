@@ -184,7 +184,8 @@ def _mechanism(N, doc, mp, cell, comp, name, mech, group_of, taken, concentratio
     for part in parts_of(mech, kinetic):
         chan_id = nml_id(f"{name}_{part.suffix}" if part.suffix else name, taken)
         channel = _channel(N, chan_id, part)
-        (doc.ion_channel_kses if part.kinetic else doc.ion_channel_hhs if part.gates else doc.ion_channel).append(channel)
+        hh = part.gates or part.scaling  # an ionChannelHH (a passive ionChannel has no scaling)
+        (doc.ion_channel_kses if part.kinetic else doc.ion_channel_hhs if hh else doc.ion_channel).append(channel)
         fields = (part.g_field, part.e_field) if part.law == "ohmic" else (part.g_field, "ci", "co")
         pairs = np.stack([values[f] for f in fields], axis=1)
         per = {}
@@ -223,9 +224,12 @@ def _channel(N, chan_id: str, part):
             return N.HHTime(type=form.type, tau=units.write(form.tau, "ms"))
 
         return ks_element(N, chan_id, part.species, part.gates, rate_text, lambda f: _rate(N.HHVariable, f), time)
-    if not part.gates:
+    # the conductance scaling as the file had it (an ionChannelHH without gates carries it too)
+    scaling = [N.Q10ConductanceScaling(q10_factor=repr(float(q)), experimental_temp=units.write(c, "degC"))
+               for q, c in part.scaling]
+    if not part.gates and not scaling:
         return N.IonChannel(id=chan_id, conductance="10pS", type="ionChannelPassive", species=part.species)
-    ch = N.IonChannelHH(id=chan_id, conductance="10pS", species=part.species)
+    ch = N.IonChannelHH(id=chan_id, conductance="10pS", species=part.species, q10_conductance_scalings=scaling)
     # The schema lets a channel hold one kind of gate element: gates of several kinds are written as
     # generic <gate type="..."> elements (which the schema takes in any mix)
     generic = len({g.kind for g in part.gates}) > 1
