@@ -18,6 +18,8 @@ from excitable.errors import ModelError
 pytest.importorskip("neuroml")
 from excitable.io import neuroml  # noqa: E402
 
+from .test_neuron_side import neuron  # noqa: E402,F401 - the fixture: NEURON with the comparison mechanisms
+
 #: Bahl et al.'s cad (Destexhe's Ca2+ pool) on a soma with a passive Ca2+ conductance (erev 80 mV):
 #: {clip} is the OnCondition of the published file or the ConditionalDerivedVariable LEMS has.
 CELL = """<neuroml xmlns="http://www.neuroml.org/schema/neuroml2" id="bahl">
@@ -183,3 +185,45 @@ def test_abstract_cells_are_named_as_not_imported(tmp_path):
             "NeuroML: chan.nml has no <cell> (morphology + biophysics) to import; its abstract cells are not "
             "imported: izhikevichCell 'TonicSpiking' (chan.nml:2), iafCell 'iaf' (chan.nml:4)") + "$"):
         neuroml.load_cell(channels)
+
+
+def test_a_species_starting_at_zero_runs_beside_a_fixed_erev_density_as_in_neuron(neuron, tmp_path, monkeypatch):  # noqa: F811
+    """[Ca]i may start at 0 mM (ACnet2's pyramidal cell does; it was refused): test_fixed_erev_pool's
+    cell (a Ca2+ channel at a fixed 80 mV feeding a fixed-factor pool that a K+ channel's gates
+    read) from cai = 0, beside NEURON from cai0_ca_ion = 0. A Nernst density cannot start there (its
+    potential is infinite): refused in one line."""
+    from tests.reference.nrnmech import neuron_loaded
+
+    from . import test_fixed_erev_pool as fixed
+    from .nml_models import write
+    from .test_neuron_side import channel_cell_document
+
+    h = neuron_loaded(fixed.MODS, "nrnmech-neuroml-fixed-erev", "nml_cafixerev.mod and nml_ffpool.mod")
+    doc = fixed.fixed_erev_document()
+    doc.cells[0].biophysical_properties.intracellular_properties.species[0].initial_concentration = "0 mM"
+    cell = neuroml.read(write(doc, tmp_path / "zero.cell.nml")).cells["cell"].cell
+    sim = ex.Simulation(cell, dt=fixed.DT, temperature=fixed.CELSIUS, v_init=-80.0)
+    sim.stimulate(ex.IClamp(cell.soma, amplitude=fixed.AMP_NA, delay=2.0, duration=fixed.TSTOP))
+    for signal in ("v", "caFixed.concentration", "kCa.q"):
+        sim.record(signal)
+    ours = sim.run(fixed.TSTOP)
+    monkeypatch.setattr(fixed, "CAI", 0.0)  # NEURON's cai0_ca_ion in its run
+    theirs = fixed.neuron_trace(h)
+    assert theirs["cai"][0] == 0.0 == float(ours["caFixed.concentration"][0])
+    assert ours["v"].max() > 0 and theirs["cai"].max() > 1e-3  # it fires and the pool fills from 0
+    pairs = {"v": ours["v"], "cai": ours["caFixed.concentration"], "q": ours["kCa.q"]}
+    worst = {k: float(np.max(np.abs(np.asarray(m) - theirs[k])) / np.max(np.abs(theirs[k]))) for k, m in pairs.items()}
+    # the same updates as test_fixed_erev_pool's comparison: rounding only (1.2e-14 seen); 1e-6 of
+    # each trace's largest magnitude is its bound
+    assert max(worst.values()) < 1e-6, worst
+    doc = channel_cell_document()  # the Ca2+ channel under channelDensityNernst
+    doc.cells[0].biophysical_properties.intracellular_properties.species[0].initial_concentration = "0 mM"
+    path = write(doc, tmp_path / "nernst.cell.nml")
+    refused(path, f"NeuroML: nernst.cell.nml:{line_of(path, '<channelDensityNernst')}: cell 'cell' "
+                  "channelDensityNernst 'caN': species 'ca' starts [Ca]i at 0 mM, where the Nernst potential "
+                  "RT/(zF) ln([Ca]o/[Ca]i) is infinite; give initialConcentration > 0")
+    doc.cells[0].biophysical_properties.intracellular_properties.species[0].initial_concentration = "-1 uM"
+    path = write(doc, tmp_path / "negative.cell.nml")
+    refused(path, f"NeuroML: negative.cell.nml:{line_of(path, '<species')}: cell 'cell' species 'ca': "
+                  "concentrations must be >= 0 mM inside and > 0 mM outside, got initialConcentration -0.001, "
+                  "initialExtConcentration 2")

@@ -48,9 +48,11 @@ def species_by_section(bio, sections, where: str, models: dict) -> dict[str, dic
         field = f"NeuroML: {_at(where, sp)} species {sp.id!r}"
         ci = units.quantity(sp.initial_concentration, "concentration", f"{field} initialConcentration")
         co = units.quantity(sp.initial_ext_concentration, "concentration", f"{field} initialExtConcentration")
-        if not (ci > 0 and co > 0):
-            raise ModelError(f"{field}: concentrations must be > 0 mM, got initialConcentration {ci:g}, "
-                             f"initialExtConcentration {co:g}")
+        # [Ca]i may start at 0 (ACnet2's pyramidal cell: its pool fills it; NEURON takes cai0 = 0): only
+        # a Nernst potential, ln([Ca]o/[Ca]i), cannot (``_insert_one``); [Ca]o > 0 for the GHK laws
+        if not (ci >= 0 and co > 0):
+            raise ModelError(f"{field}: concentrations must be >= 0 mM inside and > 0 mM outside, got "
+                             f"initialConcentration {ci:g}, initialExtConcentration {co:g}")
         for name in sections(sp.segment_groups or "all"):
             if name in out.setdefault(sp.ion, {}):
                 raise ModelError(f"{field}: section {name!r} has two species of ion {sp.ion!r}")
@@ -195,6 +197,9 @@ def _insert_one(cd, element, law, cell, channels, sections, where, section_of, s
         if found is None:
             raise ModelError(f"{field}: section {name!r} has no species of ion 'ca' to give its concentrations")
         ci, co, sid, model_id, kind = found
+        if law == "nernst" and not ci > 0:  # E = RT/zF ln(co/ci): infinite at 0 (LEMS's and NEURON's)
+            raise ModelError(f"{field}: species {sid!r} starts [Ca]i at {ci:g} mM, where the Nernst potential "
+                             f"RT/(zF) ln([Ca]o/[Ca]i) is infinite; give initialConcentration > 0")
         if policy != "fixed" and kind not in RUN:
             raise ModelError(f"{field}: species {sid!r} changes [Ca]i by concentration model {model_id!r}, {_NOT_RUN}; "
                              f"read(..., concentrations='fixed') holds [Ca] at {ci:g} mM inside, {co:g} mM outside")
