@@ -164,7 +164,7 @@ def test_what_kinetic_schemes_refuse_names_the_element_and_the_file(tmp_path):
     refused(doc, "s.nml", r"^NeuroML: s.nml: ionChannelKS 'kKS' gateKS 'n' forwardTransition 'f': no state 'c9'")
     doc = ca_cell_document()
     doc.ion_channel[0].gates.append(N.GateHHUndetermined(id="k", type="gateKS", instances=1))
-    refused(doc, "gks.nml", r"^NeuroML: gks.nml: ionChannel 'caChan' gate 'k': gate type 'gateKS' is not supported")
+    refused(doc, "gks.nml", r"^NeuroML: gks.nml:\d+: ionChannel 'caChan' gate 'k': gate type 'gateKS' is not supported")
     doc = ca_cell_document()  # a kinetic scheme under a Nernst density
     ks = ks_channel_document().ion_channel_kses[0]
     ks.species = "ca"
