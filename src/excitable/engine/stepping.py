@@ -263,17 +263,25 @@ def clocked(plan: Plan, params) -> bool:
     return any(hasattr(type(params["channels"][pl.name]), "on_step") for pl in plan.placements)
 
 
-def advance_states(plan: Plan, params, v, states, dt, drive_syn, pools=_NONE):
+def advance_states(plan: Plan, params, v, states, dt, drive_syn, pools=_NONE, v_start=None):
     """Every mechanism's states after ``dt`` at fixed V: its own ``advance`` (exponential Euler by
     default; an imported mechanism's SOLVE method), in NEURON's order (``in_neuron_order``). Events
-    were applied before (``receive_events``)."""
+    were applied before (``receive_events``). A mechanism with ``start_of_step`` (an imported one
+    whose SOLVE reads what BREAKPOINT computed from V or ions: io/nmodl/breakpoint_feeds.py) also
+    gets ``drive["start"]``: the step's start V (``v_start``) at its sites and itself with the ion
+    values and POINTERs of the step's start (``pools`` as given, before any writer stores)."""
     new = {}
     order = in_neuron_order(plan, params) if pools is not _NONE else [(pl, None) for pl in plan.placements]
     at = at_sites(plan, [pl for pl, _ in order], v)  # one gather for all (see at_sites)
+    early = [pl for pl, _ in order if v_start is not None and getattr(type(params["channels"][pl.name]), "start_of_step", False)]
+    at_start, start_pools = at_sites(plan, early, v_start) if early else {}, pools
     for pl, writes in order:
         chan = with_pointers(plan, pl, with_ions(plan, params, pl, params["channels"][pl.name], pools), v)
         s = states[pl.name]
         drive = {"T": drive_syn["T"].get(pl.name, 0.0)}
+        if pl.name in at_start:
+            drive["start"] = (at_start[pl.name], with_pointers(
+                plan, pl, with_ions(plan, params, pl, params["channels"][pl.name], start_pools), v_start))
         new[pl.name] = cnexp(chan, at[pl.name], s, params["celsius"], dt, drive)
         if writes:
             pools = store_written(plan, pl, writes, new[pl.name], pools)
@@ -365,7 +373,7 @@ def step(plan: Plan, params, state, drive, dt, theta: float = 1.0):
     v_new = v + dv
     # A concentration writer integrates the total ion current at the old V and states (NEURON's order).
     states_new = advance_states(plan, params, v_new, states, dt, syn_drive,
-                                written_currents(plan, params, v, states, pools))
+                                written_currents(plan, params, v, states, pools), v_start=v)
     ions = state["ions"]
     if plan.pools:
         # The currents the voltage step used: at V + theta dV (the new V for backward Euler), so the

@@ -42,7 +42,8 @@ CASES = {
                                 "USEION h with its concentrations hi and no VALENCE"),
     "solve_method": ("", "", "STATE { x }\nBREAKPOINT { SOLVE s METHOD runge\n i = g*x*(v+65) }\n"
                      "DERIVATIVE s { x' = -x }\n", 9, "SOLVE s METHOD runge"),
-    "voltage_into_solve": ("", "gx", ("STATE { s }\nBREAKPOINT { SOLVE d METHOD cnexp\n gx = g*v\n i = gx*s*(v+65) }\n"
+    # a value from v read by the SOLVE'd block runs (test_breakpoint_feeds.py); one BREAKPOINT also reads first does not
+    "voltage_into_solve": ("", "gx", ("STATE { s }\nBREAKPOINT { SOLVE d METHOD cnexp\n gx = gx/2 + g*v\n i = gx*s*(v+65) }\n"
                                       "DERIVATIVE d { s' = gx - s }\n"), 9, "BREAKPOINT setting gx from v"),
     "parameter_array": ("", "", "PARAMETER { w[3] }\n" + BREAKPOINT, 8, "PARAMETER arrays"),
     # `VERBATIM return 0; ENDVERBATIM` is let through only where it closes a PROCEDURE's body

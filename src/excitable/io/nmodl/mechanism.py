@@ -13,7 +13,8 @@ keep the file's units (``gnabar`` in S/cm2, as in NEURON).
 
 What each engine call runs, as NEURON's generated code does:
 - ``currents(v, s)``: BREAKPOINT without its SOLVE (NEURON's ``nrn_cur``);
-- ``advance(v, s, celsius, dt, drive)``: the SOLVE of BREAKPOINT at the new V (``nrn_state``);
+- ``advance(v, s, celsius, dt, drive)``: the SOLVE of BREAKPOINT at the new V (``nrn_state``), with
+  what BREAKPOINT left for it at the step's start (``breakpoint_feeds``);
 - ``steady_state(v, celsius)``: INITIAL, including ``SOLVE ... STEADYSTATE`` (``finitialize``).
 """
 
@@ -29,6 +30,7 @@ from jax.custom_derivatives import SymbolicZero
 
 from excitable.errors import ModelError
 from excitable.io.nmodl import (
+    breakpoint_feeds,
     concentrations,
     function_tables,
     parameter_writes,
@@ -39,6 +41,7 @@ from excitable.io.nmodl import (
 from excitable.io.nmodl import linear as linear_blocks
 from excitable.io.nmodl import nonlinear as nonlinear_blocks
 from excitable.io.nmodl.affine import Affine, materialize
+from excitable.io.nmodl.breakpoint_feeds import _mentions, feeds, solved_text  # what BREAKPOINT feeds the SOLVE
 from excitable.io.nmodl.describe import SPECIAL, Description, ion_default, state_writes
 from excitable.io.nmodl.expressions import (
     EXP_CACHE,
@@ -47,11 +50,7 @@ from excitable.io.nmodl.expressions import (
     kinetic_block,
     kinetic_present,
 )
-from excitable.io.nmodl.parameter_writes import (  # what NEURON keeps between blocks
-    names_read,
-    carried,
-    kept,
-)
+from excitable.io.nmodl.parameter_writes import carried, kept  # what NEURON keeps between blocks
 from excitable.io.nmodl.units import factors
 from excitable.physics.channel import AbstractChannel, channel
 
@@ -94,20 +93,6 @@ def ion_reads(desc: Description) -> dict[str, tuple[str, str]]:
     return {k: v for k, v in desc.ion_reads().items() if k not in own}
 
 
-def _mentions(desc: Description, block, seen=None) -> str:
-    """The NMODL text of ``block`` and of every FUNCTION/PROCEDURE it calls, transitively."""
-    from excitable.io.nmodl.parse import dsl
-
-    seen = set() if seen is None else seen
-    text = dsl().to_nmodl(block)
-    for name in set(re.findall(r"\b(\w+)\s*\(", text)):
-        sub = desc.functions.get(name) or desc.procedures.get(name)
-        if sub is not None and name not in seen:
-            seen.add(name)
-            text += "\n" + _mentions(desc, sub, seen)
-    return text
-
-
 def equation_states(desc: Description, block_name: str) -> tuple[str, ...]:
     """The states with an equation (x' = ...) or a CONSERVE law in a DERIVATIVE block, in order."""
     from excitable.io.nmodl.parse import dsl
@@ -123,24 +108,6 @@ def _narrowed(steady_state, mech, v, celsius):
 
     out = steady_state(jax.tree_util.tree_map(wide, mech), wide(v), wide(celsius))
     return jax.tree_util.tree_map(lambda a: jnp.asarray(a, jnp.float32), out)
-
-
-def solved_text(desc: Description) -> str:
-    """The NMODL text of the blocks BREAKPOINT SOLVEs and of what they call."""
-    blocks = {**desc.procedures, **desc.linears, **desc.nonlinears, **desc.derivatives}
-    return "\n".join(_mentions(desc, blocks[b]) for b, _ in desc.solves if b in blocks)
-
-
-def feeds(desc: Description, breakpoint_text: str, solve_text: str) -> tuple[str, ...]:
-    """Variables BREAKPOINT sets that the SOLVE'd blocks read (capmpr.mod's ``ica`` and
-    ``ipump_last``): NEURON's ``nrn_state`` sees the values its ``nrn_cur`` left, from the states at
-    the start of the step; ``advance`` recomputes them so (reads of ion currents excluded: those
-    are the compartment's totals)."""
-    set_bp = set(re.findall(r"\b([A-Za-z_]\w*)\s*=(?!=)", breakpoint_text))
-    reads = set(concentrations.current_reads(desc))
-    mechanism_level = (set(desc.assigned) | set(desc.currents) | set(desc.parameters)) - SPECIAL  # not locals
-    fed = {x for x in set_bp & names_read(solve_text) & mechanism_level if x not in reads and x not in desc.states}
-    return tuple(sorted(fed | set(state_writes(desc) if desc.currents else ())))  # nrn_cur's STATE writes stay too
 
 
 class Generated:
@@ -282,8 +249,11 @@ def make_class(desc: Description, mod, tables=None):
     carried_all += tuple(a for a in procedure_solves.memory(desc, mod.text) if a not in carried_all)  # n = n + 1
     # a nonlinear sparse or a derivimplicit SOLVE counts where NEURON's loop would iterate on (solvers.UNCONVERGED)
     flag = (solvers.UNCONVERGED,) if solvers.flagged(desc, gen.linear) or nonlinear_blocks.flagged(desc) else ()
+    # values BREAKPOINT computes from v, ions or POINTERs for the SOLVE: NEURON's are the step's start's
+    stale = breakpoint_feeds.stale(desc, pointers.names(mod))
+    v_cur = (breakpoint_feeds.V_CUR,) if stale else ()  # the V they were computed at, where the engine gives none
     states = (desc.states + carried_all + (("t",) if gen.needs_t else ()) + (("celsius",) if gen.needs_celsius else ())
-              + flag)
+              + flag + v_cur)
     currents = desc.currents
     ions = {c: ion.name for ion in desc.ions for c in ion.write if ion.kind(c) == "current"}
     ion_fields = {var: (ion, "e" if kind == "e" else "c" + kind) for var, (ion, kind) in ion_reads(desc).items()}
@@ -309,9 +279,10 @@ def make_class(desc: Description, mod, tables=None):
 
     def advance(self, v, s, celsius, dt, drive):
         scope = gen.scope(self, v, s, celsius, dt)
-        if gen.feeds:  # what nrn_cur left: BREAKPOINT at the start-of-step states (V-free, checked)
-            pre = breakpoint_scope(self, v, s, celsius)
-            scope.glob.update({k: pre.glob[k] for k in gen.feeds})
+        if gen.feeds:  # what nrn_cur left: BREAKPOINT at the start-of-step states, V, ions (breakpoint_feeds)
+            at_v, at = breakpoint_feeds.start(self, v, s, drive) if stale else (v, self)
+            pre = breakpoint_scope(at, at_v, s, celsius)
+            scope.glob.update({k: materialize(pre.glob[k]) for k in gen.feeds})  # arrays: another V than scope's
         if gen.needs_t:  # NEURON advances t by two half steps before nrn_state: the same sums
             scope.glob["t"] = (s["t"] + 0.5 * dt) + 0.5 * dt
         scope.glob[solvers.UNCONVERGED] = 0.0  # this step's, added to the count below
@@ -332,6 +303,8 @@ def make_class(desc: Description, mod, tables=None):
         out = _states_out(scope, v, celsius)
         if flag:
             out[solvers.UNCONVERGED] = s[solvers.UNCONVERGED] + scope.glob[solvers.UNCONVERGED] + jnp.zeros_like(v)
+        if stale:  # the next step's nrn_cur runs at this V (breakpoint_feeds.start)
+            out[breakpoint_feeds.V_CUR] = v + jnp.zeros_like(v)
         return out
 
     def steady_state(self, v, celsius):
@@ -349,6 +322,8 @@ def make_class(desc: Description, mod, tables=None):
             after = gen.scope(self, v, out, celsius, self.dt if gen.dt_field else 0.0)
             gen.breakpoint(after)
             out.update({k: materialize(after.glob[k]) + jnp.zeros_like(v) for k in initial_writes})
+        if stale:  # the first step's nrn_cur runs at V init
+            out[breakpoint_feeds.V_CUR] = v + jnp.zeros_like(v)
         return out
 
     # NEURON's finitialize runs nrn_cur after INITIAL, before recording t = 0 (checked beside NEURON
@@ -384,6 +359,7 @@ def make_class(desc: Description, mod, tables=None):
         "currents": currents_fn, "advance": advance, "steady_state": steady_state,
         "gates": lambda self, v, celsius: {}, "source": desc.path, "description": desc,
         "shared_exp": gen.comp_exp, **table_namespace, "pointers": pointers.names(mod),
+        "start_of_step": bool(stale),  # advance reads drive["start"] (engine/stepping.advance_states)
     }
     cls = type(desc.suffix, (AbstractChannel,), namespace)
     cls.__doc__ += _geometry_note(desc)

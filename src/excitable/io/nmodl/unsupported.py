@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from excitable.errors import ModelError
-from excitable.io.nmodl import events, function_tables, parameter_writes, point, pointers, printf, units
+from excitable.io.nmodl import breakpoint_feeds, events, function_tables, parameter_writes, point, pointers, printf, units
 from excitable.io.nmodl.artificial import is_artificial
 from excitable.io.nmodl.concentrations import has_valence, reversal_problem, writable
 from excitable.io.nmodl.describe import Description, rewritten_states, state_writes
@@ -79,7 +79,7 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
     if not (desc.point or is_artificial(mod)):  # a point file's WATCH: artificial.problems (watch.py)
         found += [(n, "WATCH outside the NET_RECEIVE of a POINT_PROCESS")
                   for n in _lines(lines, r"\bWATCH\b")]
-    found += _voltage_into_solve(desc, lines)
+    found += _voltage_into_solve(mod, desc, lines)
     found += [((_block_lines(lines, "BREAKPOINT", rf"\b{re.escape(x)}\s*=(?!=)") or [_first(lines, r"\bBREAKPOINT\b")])[0],
                f"BREAKPOINT assigning STATE {x} " + ("in a point process" if desc.point else "so that a second run changes "
                "it (NEURON's nrn_cur runs BREAKPOINT twice a step)"))  # describe.rewritten_states; point.py: not kept
@@ -94,111 +94,13 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
     return sorted(set(found))
 
 
-def _voltage_into_solve(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
-    """A variable BREAKPOINT computes from ``v`` or an ion's value that the SOLVE'd blocks read
-    before they set it: NEURON's ``nrn_state`` sees the value ``nrn_cur`` left, at the step's old V
-    and old ion values, where ``advance`` has the new V, and a concentration (or eX) another
-    mechanism's SOLVE has just moved (a pool runs first: 5e-3 of a gate's range, measured in
-    tests/io/nmodl/test_solve_feeds.py). Not refused (``advance`` recomputes BREAKPOINT's values
-    from the start-of-step states: mechanism.feeds): one whose BREAKPOINT value depends on neither
-    (a temperature factor), and one the SOLVE'd blocks set before any read of it (kcasimple.mod's
-    oinf, ModelDB 267599; NapIn.mod's ``trates(v)`` at the top of its DERIVATIVE, ModelDB 266797):
-    there NEURON's nrn_state never sees BREAKPOINT's value."""
-    if desc.breakpoint is None or desc.point:
-        return []
-    from excitable.io.nmodl.mechanism import _mentions, feeds, solved_text
-
-    fed = feeds(desc, _mentions(desc, desc.breakpoint), solved_text(desc))
-    seeds = ["v"] + [x for ion in desc.ions for x in dict.fromkeys(ion.read + ion.write) if ion.kind(x) != "current"]
-    sources = _sources(desc, desc.breakpoint, seeds) if fed else {}
-    stale = [x for x in fed if sources.get(x) and not _solve_sets_first(desc, x)]
-    if not stale:
-        return []
-    origin = ", ".join(s for s in seeds if any(s in sources[x] for x in stale))
-    return [(_first(lines, r"\bBREAKPOINT\b"), f"BREAKPOINT setting {', '.join(stale)} from {origin} for the SOLVE'd block")]
-
-
-def _statements(node) -> list:
-    block = getattr(node, "statement_block", None)
-    return list(block.statements) if block is not None else []
-
-
-_ASSIGNED = re.compile(r"\b([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?\s*=(?!=)")
-
-
-def _sources(desc: Description, block, seeds) -> dict[str, set[str]]:
-    """name -> the ``seeds`` (v, ion values) ``block`` (BREAKPOINT) sets it from: a statement that
-    mentions a seed, or a name so set, directly or in what it calls (an if, a loop, a PROCEDURE
-    whole), passes them to every name it assigns, to a fixed point over the statements in any
-    order. Conservative: a PROCEDURE's argument named v counts whatever the call passes."""
-    from excitable.io.nmodl.mechanism import _mentions
-
-    texts = [_mentions(desc, st) for st in _statements(block)]
-    found: dict[str, set[str]] = {s: {s} for s in seeds}
-    grew = True
-    while grew:
-        grew = False
-        for text in texts:
-            names = set(re.findall(r"\b([A-Za-z_]\w*)\b", text))
-            came = set().union(*(found[n] for n in names if n in found))
-            for name in set(_ASSIGNED.findall(text)) if came else ():
-                if not came <= found.setdefault(name, set()):
-                    found[name] |= came
-                    grew = True
-    return found
-
-
-def _solve_sets_first(desc: Description, var: str) -> bool:
-    """Whether the SOLVE'd blocks, run in BREAKPOINT's order, set ``var`` before any read of it."""
-    blocks = {**desc.procedures, **desc.linears, **desc.nonlinears, **desc.derivatives}
-    for name, _ in desc.solves:
-        found = _sets_first(desc, blocks[name], var) if name in blocks else None
-        if found is not None:
-            return found
-    return False
-
-
-def _sets_first(desc: Description, node, var: str) -> bool | None:
-    """True where the top-level statements of ``node`` set ``var`` (``var = ...`` whose right side,
-    with what it calls, does not mention it, or a call of a PROCEDURE that does so; a TABLE that
-    lists it is passed over, an if/else whose every branch sets it first) before any other mention;
-    False where a mention comes first (a read, an if or loop that may not set it, a TABLE that does
-    not list it: its lookup skips the body); None where none mentions it."""
-    from excitable.io.nmodl.mechanism import _mentions
-    from excitable.io.nmodl.parse import dsl
-
-    word = re.compile(rf"\b{re.escape(var)}\b")
-    for st in _statements(node):
-        text = dsl().to_nmodl(st).strip()
-        if st.is_table_statement():  # NEURON's lookup sets the names it lists (usetable 1), else the body runs
-            listed = re.match(r"TABLE\s+(.*?)\s+(?:DEPEND|FROM)\b", text, re.S)
-            if listed and var in re.split(r"\s*,\s*", listed.group(1)):
-                continue
-            return False
-        whole = _mentions(desc, st)
-        if not word.search(whole):
-            continue
-        if re.match(rf"{re.escape(var)}\s*=(?!=)", text):
-            return not word.search(whole.split("=", 1)[1])
-        if st.is_if_statement():  # kcasimple.mod: if (cai > 0) { oinf = ... } else { oinf = 0 }
-            return _every_branch_sets_first(desc, st, var)
-        call = re.fullmatch(r"(\w+)\s*\((.*)\)", text, re.S)
-        proc = desc.procedures.get(call.group(1)) if call else None
-        if proc is None or word.search(call.group(2)) or var in [a.get_node_name() for a in proc.parameters]:
-            return False
-        return bool(_sets_first(desc, proc, var))
-    return None
-
-
-def _every_branch_sets_first(desc: Description, st, var: str) -> bool:
-    """Whether an if/else if/else sets ``var`` first on every path: its conditions do not mention
-    it, it has an ELSE, and every branch sets it before any read."""
-    from excitable.io.nmodl.mechanism import _mentions
-
-    word = re.compile(rf"\b{re.escape(var)}\b")
-    if st.elses is None or any(word.search(_mentions(desc, c)) for c in [st.condition, *(e.condition for e in st.elseifs)]):
-        return False
-    return all(_sets_first(desc, b, var) is True for b in [st, *st.elseifs, st.elses])
+def _voltage_into_solve(mod: ModFile, desc: Description, lines: list[str]) -> list[tuple[int, str]]:
+    """A value BREAKPOINT computes that the SOLVE'd blocks read before they set it, where it is not
+    run as NEURON runs it (NEURON's ``nrn_state`` sees what ``nrn_cur`` left, at the step's old V and
+    ion values): in a point process, GLOBAL, or read by BREAKPOINT before it sets it
+    (``breakpoint_feeds.problems``; the rest runs: tests/io/nmodl/test_breakpoint_feeds.py). An
+    ARTIFICIAL_CELL's SOLVEs never run (artificial.py)."""
+    return [] if is_artificial(mod) else breakpoint_feeds.problems(desc, lines, pointers.names(mod))
 
 
 def _block_lines(lines: list[str], keyword: str, pattern: str) -> list[int]:
