@@ -193,3 +193,77 @@ def test_unstable_point_and_together_read_neurons_traces():
     # an artificial cell (no V of its own compared): its state's row differs
     cell = {"v": np.full(3, -65.0), "x.m": np.zeros(3), "spikes": np.array([])}
     assert unstable("x train", error, cell, 0.025, notes, "x") == [("x train", "x.m", float("inf"))]
+
+
+#: A Ca2+ pool whose file holds VERBATIM C (as many ModelDB pools do), and a current drawing random
+#: numbers (normrand): excitable refuses both at file:line, as ``mod check`` lists them.
+VERBATIM_POOL = """
+NEURON { SUFFIX cmp_verbpool USEION ca READ ica WRITE cai RANGE tau }
+PARAMETER { tau = 20 (ms) }
+ASSIGNED { ica (mA/cm2) }
+STATE { cai (mM) }
+INITIAL { cai = 5e-5 }
+VERBATIM
+static int calls = 0;
+ENDVERBATIM
+BREAKPOINT { SOLVE states METHOD cnexp }
+DERIVATIVE states { cai' = -ica*0.01 - (cai - 5e-5)/tau }
+"""
+NOISE = """
+NEURON { SUFFIX cmp_noise NONSPECIFIC_CURRENT i RANGE g }
+PARAMETER { g = 0.0001 (S/cm2) }
+ASSIGNED { v (mV) i (mA/cm2) }
+BREAKPOINT { i = g*normrand(0, 1)*(v + 65) }
+"""
+
+
+def _refusal(path) -> str:
+    """The line ``excitable mod check`` prints for the file's (first) unsupported construct."""
+    from excitable.io.nmodl.check import check_file
+
+    return next(ln.strip() for ln in check_file(path)[0] if ln.endswith("not supported"))
+
+
+def test_a_folder_compares_its_other_files_beside_refused_ones(tmp_path, capsys):
+    # a ModelDB folder with a file excitable refuses ended with that file's one line (exit 2) and
+    # compared nothing: now each refused file is a note and the others are compared
+    (tmp_path / "cmp_verbpool.mod").write_text(VERBATIM_POOL)
+    (tmp_path / "cmp_noise.mod").write_text(NOISE)
+    (tmp_path / "nm_kca.mod").write_text((FLOOR.parent / "nm_kca.mod").read_text())
+    # a --set of a refused file is the user's (it would apply in their own model), not an error
+    code, out, err = _compare([tmp_path, "--set", "cmp_verbpool.tau=5"], capsys)
+    assert code == 0 and err == "", out + err  # same as NEURON over what was compared: 0, as POINTER notes
+    pool, noise = _refusal(tmp_path / "cmp_verbpool.mod"), _refusal(tmp_path / "cmp_noise.mod")
+    assert pool.startswith(f"{tmp_path / 'cmp_verbpool.mod'}:7: VERBATIM"), pool
+    assert noise.startswith(f"{tmp_path / 'cmp_noise.mod'}:5: normrand()"), noise
+    kept = ("; inserted on neither side (NEURON does not compile it), so the other files are compared "
+            "without it")
+    assert f"note: cmp_noise: not compared: {noise}{kept}\n" in out, out
+    # nm_kca's cai is the refused pool's: the note says nm_kca ran without it (its declarations say so)
+    assert (f"note: cmp_verbpool: not compared: {pool}{kept} (nm_kca reads cai, which this file writes: "
+            "compared with the ion as the other files alone leave it, not as in the folder's cell)") in out, out
+    rows = [ln.split() for ln in out.splitlines() if ln.startswith(("nm_kca clamp", "together"))]
+    assert len(rows) == 6 and all(float(r[-1]) <= 1e-6 for r in rows), out  # v, q, ik twice; the 1e-6 bound
+    assert "same as NEURON: 6 traces" in out and out.rstrip().endswith("; 2 not compared (notes)"), out
+
+
+def test_nothing_but_refused_files_is_one_line(tmp_path, capsys):
+    (tmp_path / "cmp_verbpool.mod").write_text(VERBATIM_POOL)
+    (tmp_path / "cmp_noise.mod").write_text(NOISE)
+    pool, noise = _refusal(tmp_path / "cmp_verbpool.mod"), _refusal(tmp_path / "cmp_noise.mod")
+    code, out, err = _compare([tmp_path / "cmp_verbpool.mod"], capsys)  # one file: its refusal, as before
+    assert code == 2 and out == "" and err == f"excitable: error: {pool}\n", out + err
+    code, out, err = _compare([tmp_path], capsys)  # a folder: every file's reason on the one line
+    assert code == 2 and out == "" and err == (f"excitable: error: mod compare: nothing could be compared: "
+                                               f"cmp_noise: not compared: {noise} | "
+                                               f"cmp_verbpool: not compared: {pool}\n"), out + err
+    (tmp_path / "nm_vpointer.mod").write_text((FLOOR.parent / "nm_vpointer.mod").read_text())
+    code, out, err = _compare([tmp_path], capsys)  # refused and POINTER files only: still nothing compared
+    assert code == 2 and out == "" and err.count("\n") == 1 and "| nm_vpointer: not compared: has POINTER" in err, err
+    # a bad --tables entry is the user's input, not the file's: the whole call's one line, as before
+    (tmp_path / "t.json").write_text('{"cmp_tonic": {"t": 1}}')
+    (tmp_path / "cmp_tonic.mod").write_text(TONIC)
+    code, out, err = _compare([tmp_path / "cmp_tonic.mod", tmp_path / "nm_vpointer.mod", "--tables",
+                               tmp_path / "t.json"], capsys)
+    assert code == 2 and err == ("excitable: error: tables: cmp_tonic is a point process; only density "
+                                 "mechanisms take FUNCTION_TABLEs\n"), out + err

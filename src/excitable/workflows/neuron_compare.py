@@ -35,6 +35,7 @@ import numpy as np
 
 from excitable.errors import ModelError, SimulationError
 from excitable.workflows import neuron_side
+from excitable.workflows.neuron_compare_files import refuse_pointers as refuse_pointers  # neuron_cell's
 
 STEPS_MV = (-60.0, -20.0, 20.0, 40.0)
 SPIKE_TOLERANCE_MS = 0.05  # the issue's bound on spike times
@@ -194,24 +195,6 @@ def require_tables(loaded: dict) -> None:
                      f"({{\"{suffix}\": {{\"{name}\": {{{x}, \"y\": [...]}}}}}}, as run model's --set tables=)")
 
 
-def pointer_notes(loaded: dict) -> dict[str, str]:
-    """{suffix: why not compared} for each file with a POINTER: it reads the V of another place, which
-    only the user's model names (h.setpointer, Network.pointer); one compartment has no partner."""
-    found = {s: p for s, c in loaded.items() for p in (getattr(c, "pointers", None) or ())[:1]}
-    return {s: f"has POINTER {p}, the V of another place, which this protocol's one compartment cannot "
-               f"name: compare that model by script (Network.pointer beside NEURON's h.setpointer; "
-               f"docs/nmodl.md, POINTER)" for s, p in found.items()}
-
-
-def refuse_pointers(loaded: dict) -> None:
-    """One line (``pointer_notes``) where a file has a POINTER: the whole cell (``--cell``) cannot
-    run without it, nor a folder of such files only."""
-    found = pointer_notes(loaded)
-    if found:
-        suffix, why = next(iter(found.items()))
-        raise ModelError(f"mod compare: {suffix} {why}")
-
-
 def check_ranges(**values) -> None:
     """A temperature, time step or amplitude outside what a comparison can mean: one line."""
     bounds = {"celsius": (-50.0, 100.0), "dt": (1e-4, 1.0), "amplitude_nA": (-100.0, 100.0)}
@@ -234,34 +217,31 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
 
     ``settings``: ``SUFFIX.PARAMETER=VALUE`` strings applied on both sides (e.g. a conductance the
     file leaves at 0). ``tables``: a JSON file of the files' FUNCTION_TABLE values, read as
-    ``excitable run model --set tables=FILE.json`` reads it, given to both sides. Raises ModelError (one line) for a file excitable refuses, a file NEURON
-    cannot compile, or a bad setting; NEURON (``pip install 'excitable[nmodl]'``) is needed."""
+    ``excitable run model --set tables=FILE.json`` reads it, given to both sides. A file excitable
+    refuses, or with a POINTER, is a note and the others are compared (``neuron_compare_files``).
+    Raises ModelError (one line) where nothing is left to compare, for a file NEURON cannot compile,
+    or a bad setting; NEURON (``pip install 'excitable[nmodl]'``) is needed."""
     from excitable.io.nmodl.function_tables import read_json
-    from excitable.io.nmodl.loader import load_mod, mod_paths
+    from excitable.io.nmodl.loader import mod_paths
     from excitable.workflows import neuron_compare_point as point
+    from excitable.workflows.neuron_compare_files import select
 
     check_ranges(celsius=celsius, dt=dt, amplitude_nA=amplitude_nA)
     train = point.parse_spikes(spikes, dt)
     if weight is not None and not (np.isfinite(weight) and abs(weight) <= 1e6):
         raise ModelError(f"mod compare: weight = {weight!r} is not a number in -1e6..1e6")
-    files = mod_paths([Path(p) for p in paths])
-    every = load_mod(files, tables=read_json(tables) if tables is not None else None)
-    skipped = pointer_notes(every)  # a file with a POINTER: a note, and the folder's others compared
-    if len(skipped) == len(every):
-        refuse_pointers(every)
-    loaded = {s: c for s, c in every.items() if s not in skipped}
-    gone = {Path(every[s].description.path).resolve() for s in skipped}
-    files = [f for f in files if Path(f).resolve() not in gone]  # NEURON need not compile them either
+    # a file refused or with a POINTER: a note, left out on both sides, the others compared
+    chosen = select(mod_paths([Path(p) for p in paths]), read_json(tables) if tables is not None else None)
+    files, loaded, notes = chosen.files, chosen.loaded, list(chosen.notes)
     require_tables(loaded)
     mechanisms = {s: c for s, c in loaded.items() if getattr(c, "kind", "density") == "density"}
     points = {s: c for s, c in loaded.items() if s not in mechanisms}
-    notes: list[str] = [f"{s}: not compared: {why}" for s, why in skipped.items()]
-    if not loaded:
-        raise ModelError("mod compare: the files define no mechanism to compare")
     asked = point.parse_with(with_mechanisms, mechanisms)
     if asked and not any(not getattr(c, "artificial", False) for c in points.values()):
         raise ModelError(f"mod compare: --with {with_mechanisms!r}: the files define no point process to put it beside")
-    values = parse_settings(settings, every | asked)  # a skipped file's --set is the user's, not an error
+    # a left-out file's --set is the user's, not an error (a refused one's is not read at all)
+    values = parse_settings([x for x in settings or () if str(x).partition(".")[0].strip() not in chosen.refused],
+                            chosen.every | asked)
     groups, currents = conserve_groups(mechanisms), current_traces(mechanisms)
     nrn = neuron_side.Neuron(files, loaded, dt=dt, celsius=celsius)
     notes += nrn.notes

@@ -8,8 +8,10 @@ compare: the files' density mechanisms run by NEURON (compiled by nrnivmodl, kep
 by excitable side by side in one compartment, each alone under a voltage-clamp family and all
 together under a current step; point processes and artificial cells on an hh compartment under a
 spike train (--spikes, --weight); every trace's largest difference, spike times. A file with
-FUNCTION_TABLEs needs their values, --tables FILE.json, given to both sides. Exit status 0 when
-every trace is within --tolerance of NEURON's, 1 when one is not, 2 for bad input.
+FUNCTION_TABLEs needs their values, --tables FILE.json, given to both sides. A file excitable
+refuses (as check reports it) or with a POINTER is a note, inserted on neither side, and the
+others are compared. Exit status 0 when every trace compared is within --tolerance of NEURON's,
+1 when one is not, 2 for bad input or when nothing could be compared.
 """
 
 from __future__ import annotations

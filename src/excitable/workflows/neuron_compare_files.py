@@ -1,0 +1,132 @@
+"""Which of ``excitable mod compare``'s files are compared (``neuron_compare.compare_mods``).
+
+A folder downloaded from ModelDB often holds one to three files of ten that use something excitable
+does not run (VERBATIM C, random numbers) or a POINTER (the V of another place, which the protocol's
+one compartment cannot name). Each file is loaded on its own, so such a file becomes a note, its
+reason in the words ``excitable mod check`` prints (``file:line: ... not supported``), and is
+inserted on neither side (NEURON does not compile it either): the folder's other files are
+compared without it. Where one of them reads an ion variable the left-out file writes (a K(Ca)
+channel's ``cai`` from a refused pool), the note says so, read from the files' declarations.
+Nothing comparable at all: one line (``ModelError``), as a single file's refusal always was.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from excitable.errors import ModelError
+
+
+@dataclasses.dataclass
+class Selected:
+    """The files ``select`` keeps: ``files`` (NEURON compiles them), ``loaded`` (SUFFIX -> class,
+    compared), ``every`` (SUFFIX -> class of every file excitable loads, POINTER files too: what a
+    ``--set`` may name), ``refused`` (SUFFIX of each file excitable refuses: a ``--set`` of it is
+    the user's, not checked) and ``notes`` (one per file left out, "SUFFIX: not compared: why")."""
+
+    files: list[Path]
+    loaded: dict
+    every: dict
+    refused: set[str]
+    notes: list[str]
+
+
+def pointer_notes(loaded: dict) -> dict[str, str]:
+    """{suffix: why not compared} for each file with a POINTER: it reads the V of another place, which
+    only the user's model names (h.setpointer, Network.pointer); one compartment has no partner."""
+    found = {s: p for s, c in loaded.items() for p in (getattr(c, "pointers", None) or ())[:1]}
+    return {s: f"has POINTER {p}, the V of another place, which this protocol's one compartment cannot "
+               f"name: compare that model by script (Network.pointer beside NEURON's h.setpointer; "
+               f"docs/nmodl.md, POINTER)" for s, p in found.items()}
+
+
+def refuse_pointers(loaded: dict) -> None:
+    """One line (``pointer_notes``) where a file has a POINTER: the whole cell (``--cell``) cannot
+    run without it, nor a folder of such files only."""
+    found = pointer_notes(loaded)
+    if found:
+        suffix, why = next(iter(found.items()))
+        raise ModelError(f"mod compare: {suffix} {why}")
+
+
+def select(files: list[Path], tables: dict | None) -> Selected:
+    """Load each of ``files`` (``tables``: SUFFIX -> its FUNCTION_TABLE values, as ``load_mod``'s)
+    and leave out, with a note, each file excitable refuses and each with a POINTER. Raises the one
+    file's own ModelError where a single file is given and left out, and "nothing could be compared"
+    naming every reason where all of several are; a bad ``tables`` entry, a SUFFIX defined twice or
+    a file that cannot be read stays an error of the whole call (the user's input, not the file's)."""
+    every, refused = _load_each(files, tables or {})
+    pointers = pointer_notes(every)
+    why = dict(refused)  # resolved path -> (name, reason)
+    why.update({Path(every[s].description.path).resolve(): (s, m) for s, m in pointers.items()})
+    left = [(f, *why[Path(f).resolve()]) for f in files if Path(f).resolve() in why]  # in the files' order
+    if len(left) == len(files):
+        if len(files) == 1 and not pointers:
+            raise ModelError(left[0][2])  # the refusal as load_mod gives it, the file and line first
+        if len(files) == 1:
+            refuse_pointers(every)
+        raise ModelError("mod compare: nothing could be compared: "
+                         + " | ".join(f"{s}: not compared: {m}" for _, s, m in left))
+    loaded = {s: c for s, c in every.items() if s not in pointers}
+    notes = [f"{s}: not compared: {m}; inserted on neither side (NEURON does not compile it), so the "
+             f"other files are compared without it" + _readers(f, s, every, loaded) for f, s, m in left]
+    kept = [f for f in files if Path(f).resolve() not in why]
+    return Selected(kept, loaded, every, {s for s, _ in refused.values()}, notes)
+
+
+def _load_each(files: list[Path], tables: dict) -> tuple[dict, dict]:
+    """({SUFFIX: class} of the files excitable loads, {resolved path: (name, refusal)} of those it
+    refuses), each file read by load_mod's own ``load_file`` (the same classes, cached). A refusal
+    is a ModelError naming the file (or a file it INCLUDEs) first, as ``mod check`` prints it; the
+    name is the file's SUFFIX, or its stem where the text declares none."""
+    from excitable.io.nmodl.function_tables import suffix_of
+    from excitable.io.nmodl.includes import sources
+    from excitable.io.nmodl.loader import load_file
+    from excitable.io.nmodl.parse import read_text
+
+    loaded: dict = {}
+    refused: dict = {}
+    for f in files:
+        p, text = read_text(f)  # a file that cannot be read at all: the whole call's one line
+        name = suffix_of(text) or Path(f).stem
+        try:
+            cls = load_file(f, tables.get(suffix_of(text)))
+        except ModelError as exc:
+            if not str(exc).startswith(tuple(f"{s}:" for s in sources(p)) + (f"{p}:",)):
+                raise  # not the file's construct: a table's value, say (``tables: ...``)
+            refused[Path(f).resolve()] = (name, str(exc))
+            continue
+        if cls.__name__ in loaded:
+            raise ModelError(f"load_mod: SUFFIX {cls.__name__!r} is defined twice "
+                             f"({loaded[cls.__name__].source} and {f})")
+        loaded[cls.__name__] = cls
+    names = set(loaded) | {n for n, _ in refused.values()}
+    unknown = sorted(set(tables) - names)
+    if unknown:
+        raise ModelError(f"load_mod: tables for {unknown[0]!r}, which is not loaded; loaded: {', '.join(sorted(loaded))}")
+    return loaded, refused
+
+
+def _readers(path, name: str, every: dict, loaded: dict) -> str:
+    """" (X reads cai, which this file writes: ...)" where a compared file reads an ion variable that
+    the left-out file ``path`` writes (a concentration, a current, a reversal potential), read from
+    the declarations (USEION ... READ/WRITE) only; "" where none does, or the text cannot be parsed
+    (its refusal then says why)."""
+    from excitable.io.nmodl.describe import describe
+    from excitable.io.nmodl.parse import parse_text, read_text
+
+    if name in every:
+        desc = every[name].description
+    else:
+        try:
+            desc = describe(parse_text(*read_text(path)))
+        except ModelError:  # a syntax error: its note names the line; nothing more to say cheaply
+            return ""
+    writes = {w for ion in desc.ions for w in ion.write}
+    found = [f"{s} reads {', '.join(sorted(r))}" for s, c in loaded.items()
+             if (r := writes & {x for ion in c.description.ions for x in ion.read})]
+    if not found:
+        return ""
+    return (f" ({'; '.join(found)}, which this file writes: compared with the ion as the other files "
+            "alone leave it, not as in the folder's cell)")
