@@ -121,6 +121,17 @@ def test_a_global_value_from_v_for_the_solve_is_refused(tmp_path):
                               f"for all instances, the last one's; declare it RANGE) not supported")
 
 
+def test_a_value_for_the_solve_without_currents_is_refused(tmp_path):
+    """No nrn_cur: NEURON runs such a BREAKPOINT after the SOLVE, which reads the previous step's value."""
+    path = tmp_path / "nocurrent.mod"
+    path.write_text(HEAD.replace("NONSPECIFIC_CURRENT i ", "") + "BREAKPOINT {\n SOLVE d METHOD cnexp\n rates(v)\n}\n"
+                    + "DERIVATIVE d {\n m' = (minf - m)/mtau\n}\n" + RATES)
+    with pytest.raises(ModelError) as err:
+        load_mod(path)
+    assert str(err.value).startswith(f"{path}:5: BREAKPOINT setting minf, mtau from v for the SOLVE'd block of a "
+                                     f"mechanism without currents")
+
+
 def test_a_point_process_value_for_the_solve_is_refused(tmp_path):
     """A point process keeps no BREAKPOINT value for its SOLVE (point.py): it would read 0 (m NaN)."""
     head = HEAD.replace("SUFFIX feed", "POINT_PROCESS feed").replace("(S/cm2)", "(uS)").replace("(mA/cm2)", "(nA)")

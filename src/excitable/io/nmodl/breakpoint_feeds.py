@@ -15,7 +15,9 @@ not (the tree kernels, which run no ion pools, events or POINTERs, so the fields
 takes the V the last ``advance`` (or INITIAL) left, kept in the state ``V_CUR`` (mV).
 
 What is refused, with its line (``problems``): a point process with such a value (its classes,
-point.py and artificial.py, keep no BREAKPOINT value for the SOLVE: it would read 0), a GLOBAL one
+point.py and artificial.py, keep no BREAKPOINT value for the SOLVE: it would read 0), one in a
+mechanism without currents (no ``nrn_cur``: NEURON runs its BREAKPOINT after the SOLVE, which
+reads the previous step's value, INITIAL's at the first), a GLOBAL one
 (NEURON: one value for all instances, the last instance's ``nrn_cur``), and one BREAKPOINT may
 read before it sets it or may leave unset (an if without else, a read of itself, a TABLE that does
 not list it: NEURON's value is what an earlier run left, the second run of ``nrn_cur`` starting
@@ -113,6 +115,10 @@ def problems(desc: Description, lines: list[str], pointer_names=()) -> list[tupl
                        f"no BREAKPOINT value)")] if first else []
     found = []
     late = stale(desc, pointer_names)
+    if late and not desc.currents:  # no nrn_cur: NEURON runs BREAKPOINT's rest in nrn_state, after the SOLVE
+        return [(line, f"BREAKPOINT setting {', '.join(late)} from {origin(desc, late, pointer_names)} for the "
+                        f"SOLVE'd block of a mechanism without currents (NEURON runs that BREAKPOINT after the "
+                        f"SOLVE: the SOLVE reads the previous step's value, INITIAL's at the first)")]
     shared = [x for x in late if x in desc.globals_]
     if shared:
         found.append((line, f"GLOBAL {', '.join(shared)} set in BREAKPOINT from {origin(desc, shared, pointer_names)} "
