@@ -46,6 +46,9 @@ CASES = {
     "voltage_into_solve": ("", "gx", ("STATE { s }\nBREAKPOINT { SOLVE d METHOD cnexp\n gx = gx/2 + g*v\n i = gx*s*(v+65) }\n"
                                       "DERIVATIVE d { s' = gx - s }\n"), 9, "BREAKPOINT setting gx from v"),
     "parameter_array": ("", "", "PARAMETER { w[3] }\n" + BREAKPOINT, 8, "PARAMETER arrays"),
+    # Li & Cleland's cadecay.mod (ModelDB): NEURON's nocmodl refuses it too (test below)
+    "global_state": ("    GLOBAL x", "", "STATE { x }\nBREAKPOINT { SOLVE s METHOD cnexp\n i = g*x*(v+65) }\n"
+                     "DERIVATIVE s { x' = -x }\n", 4, "a STATE declared GLOBAL (x"),
     # `VERBATIM return 0; ENDVERBATIM` is let through only where it closes a PROCEDURE's body
     # (tests/reference/mod/nm_procsolve.mod runs so, beside NEURON); an early return changes what runs
     "return_inside_if": ("", "", "STATE { x }\nBREAKPOINT { SOLVE s\n i = g*x*(v+65) }\n"
@@ -127,3 +130,20 @@ def test_a_top_level_include_is_harmless(tmp_path):
     path.write_text("VERBATIM\n#include <stdlib.h> /* quiets a warning\n   about free() */\nENDVERBATIM\n"
                     + HEAD % ("", "") + BREAKPOINT)
     assert load_mod(path)().g == 0.001
+
+
+def test_neuron_refuses_a_global_state_too(tmp_path):
+    """The claim in the global_state refusal: NEURON's own translator rejects a STATE declared
+    GLOBAL ("x is a STATE variable and hence cannot be declared as GLOBAL"), and accepts the same
+    file with x per instance, so the refusal keeps nothing from a user that NEURON would run."""
+    from tests.io.nmodl.test_nonlinear import nocmodl_accepts
+
+    neuron, assigned, rest, _, _ = CASES["global_state"]
+    refused, plain = tmp_path / "gstate.mod", tmp_path / "plain" / "gstate.mod"
+    refused.write_text(HEAD % (neuron, assigned) + rest)
+    plain.parent.mkdir()
+    plain.write_text(HEAD % ("", assigned) + rest)
+    if nocmodl_accepts(plain) is None:
+        pytest.skip("the neuron wheel ships no nocmodl")
+    assert nocmodl_accepts(plain) and not nocmodl_accepts(refused)
+    load_mod(plain)

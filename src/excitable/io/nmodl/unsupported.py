@@ -72,6 +72,7 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
                           f"SOLVE {block} without a METHOD" + (" (NEURON's code then leaves its states unmoved: name one, e.g. METHOD cnexp)"
                                                                if block in desc.derivatives and block not in mod.linear else "")))
     found += _ion_problems(desc, lines)
+    found += _global_states(desc, lines)
     found += printf.problems(mod, desc, lines)  # printf whose arguments call what assigns (printf.py)
     found += pointers.problems(mod, desc, lines,  # POINTER: a V read, never written (pointers.py)
                                lambda: is_artificial(mod) or desc.point and events.has_events(mod, lines))
@@ -217,6 +218,16 @@ def empty_verbatim(lines: list[str]) -> set[int]:
 
 _BLOCK_START = re.compile(r"\s*(PROCEDURE|FUNCTION|BREAKPOINT|INITIAL|DERIVATIVE|KINETIC|NET_RECEIVE|"
                           r"LINEAR|NONLINEAR|DISCRETE|PARTIAL)\b")
+
+
+def _global_states(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
+    """A STATE also declared GLOBAL (Li & Cleland's cadecay.mod, ModelDB: ``GLOBAL cai``): nocmodl
+    refuses the file ("cai is a STATE variable and hence cannot be declared as GLOBAL"), so there
+    are no NEURON numbers to give; refused at the GLOBAL statement's line."""
+    states = {x.split("[")[0] for x in desc.states}
+    return [((_block_lines(lines, "NEURON", rf"\bGLOBAL\b[^;]*\b{re.escape(x)}\b") or [_first(lines, r"\bGLOBAL\b")])[0],
+             f"a STATE declared GLOBAL ({x}: NEURON's nocmodl refuses it too; take it out of GLOBAL)")
+            for x in desc.globals_ if x in states]
 
 
 def _lines(lines: list[str], pattern: str) -> list[int]:
