@@ -58,7 +58,10 @@ class NeuroMLModel:
         cells: cell id -> ``ImportedCell`` (``.cell``, ``.v_init_mV``, ``.spike_threshold_mV``, ``.groups``).
         channels: ion channel id -> channel class.
         not_imported: the abstract cells of the files (izhikevichCell, iafCell ...: point models
-            of their own equations), which are not imported: ("<tag> 'id'", "file:line") each.
+            of their own equations), then the instances of LEMS ComponentTypes at a file's top
+            other than concentration models and gate forms (a cell defined in LEMS, as OSB's
+            PinskyRinzel), which are not imported: ("<tag> 'id'", "file:line") each, the latter
+            as "<tag> 'id' (a LEMS ComponentType)".
     """
 
     cells: dict = field(default_factory=dict)
@@ -79,6 +82,7 @@ def read(path, *, concentrations: str | None = None, **policy) -> NeuroMLModel:
     from excitable.io.neuroml.channels import ion_channels, make_channel
     from excitable.io.neuroml.densities import POLICIES, concentration_models
     from excitable.io.neuroml.files import line_of, read_documents
+    from excitable.io.neuroml.kept import lems_instances
     from excitable.io.neuroml.lems import component_types
 
     if concentrations not in POLICIES:
@@ -102,15 +106,33 @@ def read(path, *, concentrations: str | None = None, **policy) -> NeuroMLModel:
             if c.id in model.cells:
                 raise ModelError(f"NeuroML: {p.name}:{line_of(c)}: cell {c.id!r} is defined twice")
             model.cells[c.id] = build_cell(c, model.channels, p.name, morphologies, biophysics, **policy)
-    model.not_imported = abstract_cells(docs)
+    model.not_imported = abstract_cells(docs) + lems_instances(docs, _read_elsewhere(types))
     if model.not_imported:
-        listed = _listed(model.not_imported)
+        listed, kinds = _listed(model.not_imported), _kinds(model.not_imported)
         if not (model.cells or model.channels):  # nothing else: an empty model would run nothing, silently
             raise ModelError(f"NeuroML: {model.not_imported[0][1]}: {_listed(model.not_imported, at=False)}: "
-                             f"abstract cells are not imported (only <cell>, morphology + biophysics, and ion "
+                             f"{kinds} are not imported (only <cell>, morphology + biophysics, and ion "
                              f"channels are), and {Path(path).name} has nothing else to import")
-        warnings.warn(f"NeuroML: {Path(path).name}: abstract cells are not imported: {listed}", stacklevel=2)
+        warnings.warn(f"NeuroML: {Path(path).name}: {kinds} are not imported: {listed}", stacklevel=2)
     return model
+
+
+def _read_elsewhere(types: dict) -> set:
+    """The ComponentTypes whose top-level instances are not "not imported": concentration models
+    (``lems_pools`` reads those a species names) and a gate's forms and types, which LEMS runs only
+    inside a gate (a top-level instance of one does nothing there either)."""
+    from excitable.io.neuroml.lems import BASES
+    from excitable.io.neuroml.rates import GATE_KINDS
+
+    return {name for name, (ct, _) in types.items()
+            if ct.extends == "concentrationModel" or ct.extends in BASES or ct.extends in (*GATE_KINDS, "baseGate")}
+
+
+def _kinds(items: list) -> str:
+    """What ``items`` (``NeuroMLModel.not_imported``) are, in words, for one line."""
+    lems = sum("LEMS ComponentType" in what for what, _ in items)  # as ``kept.lems_instances`` names them
+    return ("abstract cells" if not lems else "instances of LEMS ComponentTypes" if lems == len(items)
+            else "abstract cells and instances of LEMS ComponentTypes")
 
 
 def _listed(items: list, shown: int = 3, at: bool = True) -> str:
@@ -123,7 +145,8 @@ def load_cell(path, cell_id: str | None = None, **policy):
     """The excitable ``Cell`` of a NeuroML file (its only ``<cell>``, or the one with ``cell_id``)."""
     model = read(path, **policy)
     if not model.cells:
-        abstract = f"; its abstract cells are not imported: {_listed(model.not_imported)}" if model.not_imported else ""
+        abstract = (f"; its {_kinds(model.not_imported)} are not imported: {_listed(model.not_imported)}"
+                    if model.not_imported else "")
         raise ModelError(f"NeuroML: {Path(path).name} has no <cell> (morphology + biophysics) to import{abstract}")
     if cell_id is None:
         if len(model.cells) > 1:

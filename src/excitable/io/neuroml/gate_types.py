@@ -28,6 +28,7 @@ from typing import Callable
 
 from excitable.errors import ModelError
 from excitable.io.neuroml.lems import _at, _constant, _order, compile_expression
+from excitable.io.neuroml.lems_kept import GATE_TYPES, check
 
 #: What an instantaneous gate ComponentType may select from its children, and as which variable.
 _SELECTS = {"alpha": "forwardRate/r", "beta": "reverseRate/r"}
@@ -108,6 +109,7 @@ def rates_steady_state(ct, source: str, forward, reverse, where: str) -> RatesSt
     known = set(constants) | set(texts) | selected
     compiled = {name: compile_expression(text, known, at) for name, (text, at) in texts.items()}
     order = _order(compiled, field_)
+    check(ct, source, GATE_TYPES)  # last: the refusals above keep their words
     return RatesSteadyState(ct.name, forward, reverse, constants, compiled, tuple(order))
 
 
@@ -146,6 +148,7 @@ def steady_state_only(ct, source: str, where: str) -> None:
     if values.get("q") != inf or values.get("fcond") not in (f"{inf}^instances", "q^instances") or unused:
         raise ModelError(f"{field_}: an instantaneous gate of its steady state needs q = {inf} and fcond = "
                          f"q^instances, and no other DerivedVariable than tau and rateScale")
+    check(ct, source, GATE_TYPES)
 
 
 __all__ = ["RatesSteadyState", "as_generic", "declared_type", "rates_steady_state", "selects_steady_state",

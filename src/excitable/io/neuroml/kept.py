@@ -7,7 +7,8 @@ keeps carries its XML node (``gds_elementtree_node_``); the raw tree (already pa
 executed) is compared with those nodes: in a ``<cell>``, every element but ``notes``/``annotation``
 (text and metadata, which change no number) must have been kept, and the cell carry only the
 schema's attributes; at a document's top, an element libNeuroML drops must be an instance of a
-ComponentType of the files read (LEMS: ``lems_pools`` reads the concentration models among them).
+ComponentType of the files read (LEMS: ``lems_pools`` reads the concentration models among them;
+``lems_instances`` names the others, which ``read`` lists as not imported).
 Inside ``ComponentType`` and channels the LEMS and channel readers refuse what they do not read.
 """
 
@@ -81,3 +82,29 @@ def _check_cell(p: Path, cell, kept: set) -> None:
     if extra:
         raise ModelError(f"NeuroML: {p.name}:{cell.sourceline}: cell {cid!r}: attribute {extra[0]}="
                          f"{cell.get(extra[0])!r} is not one of NeuroML 2's <cell> and is not supported{hint}")
+
+
+def lems_instances(docs: list[tuple[Path, object]], read_elsewhere: set) -> list[tuple[str, str]]:
+    """("T 'id' (a LEMS ComponentType)" or "Component 'id' (LEMS ComponentType 'T')", "file:line")
+    of every element at a document's top that is an instance of a ComponentType T of the files read
+    (``<T id=...>`` or ``<Component type="T">``: OSB's PinskyRinzel cell is one) other than those in
+    ``read_elsewhere`` (the types
+    whose top-level instances something reads or that do nothing there: concentration models, a
+    gate's forms and types). Nothing imports them: ``read`` names them, never drops them silently."""
+    types = {ct.name for _, doc in docs for ct in getattr(doc, "ComponentType", None) or []}
+    found = []
+    for p, doc in docs:
+        root = getattr(doc, "gds_elementtree_node_", None)
+        kept: set = set()
+        _kept_nodes(doc, kept, set())  # an element libNeuroML keeps (<ionChannel type=T>) is read as such
+        for node in (root if root is not None else ()):
+            if not isinstance(node.tag, str) or node in kept:
+                continue
+            tag = _local(node)
+            kind = tag if tag in types else node.get("type") if node.get("type") in types else None
+            if kind is None or kind in read_elsewhere or tag in _FREE:
+                continue
+            ident = repr(node.get("id")) if node.get("id") is not None else "(no id)"
+            of = "a LEMS ComponentType" if kind == tag else f"LEMS ComponentType {kind!r}"
+            found.append((f"{tag} {ident} ({of})", f"{p.name}:{node.sourceline}"))
+    return found

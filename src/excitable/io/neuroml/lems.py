@@ -42,6 +42,7 @@ from typing import Callable
 import jax.numpy as jnp
 
 from excitable.errors import ModelError
+from excitable.io.neuroml.lems_kept import FORMS, check
 from excitable.io.neuroml.units import _QUANTITY
 
 #: base ComponentType -> (the variable it exposes, its dimension, the factor from SI to ours).
@@ -143,6 +144,7 @@ def lems_form(name: str, role: str, types: dict, where: str, gate_rates: bool = 
     params = parameters(ct, source, element, where)
     fn, reads = _compile_type(ct, source, field_, exposed, dimension, "Conc" in ct.extends,
                               gate_rates and role != "rate", rate_scale, params)
+    check(ct, source, FORMS)  # last: the reader's own refusals above keep their words
     return LemsForm(name, frozenset(reads), fn, factor, ct, tuple(sorted(params.items())))
 
 

@@ -4,7 +4,8 @@ libNeuroML keeps of a ComponentType only what NeuroML's schema gives it and skip
 word: a ``<Text>``, a ``<Child>``, an attribute it does not know (LEMS's older ``valueCondition``
 on a DerivedVariable), or a ``<DerivedVariable>`` written inside an ``<OnCondition>`` (Bahl et al.
 2012's cad.nml on OpenSourceBrain clips its Ca2+ drive so). The reader of a kind of ComponentType
-(``lems_pools`` for concentration models) reads a subset; ``check`` walks the raw XML of the type
+(``lems_pools`` for concentration models, ``lems`` for a gate's rate, variable or time course:
+``FORMS``, ``gate_types`` for a gate's own type: ``GATE_TYPES``) reads a subset; ``check`` walks the raw XML of the type
 (lxml's tree that libNeuroML parsed, never executed) and refuses, at its file:line, every element
 and attribute outside that subset's grammar (``Grammar``: the children and attributes allowed under
 each tag). The reader's own one-line refusals (a Regime, an OnEvent ...) come first, so they keep
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from excitable.errors import ModelError
 
 _FREE = {"notes", "annotation"}  # text and metadata, read by no model (as ``kept`` has it for cells)
+_NAMED = ("name", "dimension", "description")
 
 
 @dataclass(frozen=True)
@@ -68,3 +70,27 @@ def _walk(node, name: str, source: str, grammar: Grammar) -> None:
             raise ModelError(f"{here}: element <{kind}> in <{tag}> is not read in {grammar.what} (<{tag}> holds "
                              f"{allowed} there)")
         _walk(child, name, source, grammar)
+
+
+#: What ``lems._compile_type`` reads of a gate's rate, variable or time course: Parameters (set by
+#: the using element's attributes), Constants, Requirements, Exposures (the base's ``r``/``x``/``t``,
+#: repeated) and Dynamics of DerivedVariables with a value and ConditionalDerivedVariables. The rest
+#: (a <Child>, <Text>, <KineticScheme>, LEMS's older valueCondition on a DerivedVariable, ``reduce=``,
+#: ``required=`` ...), which libNeuroML drops, is refused.
+FORMS = Grammar(
+    children={"ComponentType": {"Parameter", "Constant", "Requirement", "Exposure", "Dynamics"},
+              "Dynamics": {"DerivedVariable", "ConditionalDerivedVariable"}, "ConditionalDerivedVariable": {"Case"}},
+    attributes={"ComponentType": ("name", "extends", "description"), "Parameter": _NAMED, "Requirement": _NAMED,
+                "Exposure": _NAMED, "Constant": (*_NAMED, "value", "symbol"),
+                "DerivedVariable": (*_NAMED, "exposure", "value"), "ConditionalDerivedVariable": (*_NAMED, "exposure"),
+                "Case": ("condition", "value")},
+    what="a gate's rate, variable or time course")
+#: What ``gate_types`` reads of a gate's own ComponentType (an instantaneous gate): the <Child>ren
+#: its DerivedVariables select from (forwardRate, reverseRate), Constants, Exposures, and
+#: DerivedVariables with a value or a select (without ``reduce=``, which libNeuroML drops).
+GATE_TYPES = Grammar(
+    children={"ComponentType": {"Child", "Constant", "Exposure", "Dynamics"}, "Dynamics": {"DerivedVariable"}},
+    attributes={"ComponentType": ("name", "extends", "description"), "Child": ("name", "type", "description"),
+                "Exposure": _NAMED, "Constant": (*_NAMED, "value", "symbol"),
+                "DerivedVariable": (*_NAMED, "exposure", "value", "select")},
+    what="a gate's type")
