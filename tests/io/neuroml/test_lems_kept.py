@@ -5,8 +5,9 @@ model writes its two-compartment cell) are named, not ignored.
 libNeuroML keeps of a ComponentType only what NeuroML's schema gives it: a rate whose
 ``<DerivedVariable name="r" ... valueCondition=... valueIfFalse="0">`` (LEMS's older conditional
 form) ran as if the condition always held, and a <Child>, <Text>, <KineticScheme>, <Structure>, a
-``reduce=`` vanished, each without a word. Each is refused in one line naming file:line (the
-forms that run keep running: test_channel_forms, test_lems_rates, test_lems_parameters)."""
+``reduce=``, and an attribute of the element naming the type that is none of its Parameters
+vanished, each without a word. Each is refused in one line naming file:line (the forms that run
+keep running: test_channel_forms, test_lems_rates, test_lems_parameters)."""
 
 from __future__ import annotations
 
@@ -95,6 +96,16 @@ def test_a_rate_with_lemss_older_value_condition_is_refused_not_run_unconditiona
 def test_what_libneuroml_drops_from_a_rate_type_is_refused_at_its_line(tmp_path, ct, dyn, marker, message):
     path = save(tmp_path, RATE.format(ct=ct, dyn=dyn))
     refused(path, f"NeuroML: kept.nml:{line_of(path, marker)}: ComponentType 'myRate': {message}")
+
+
+def test_an_attribute_of_the_naming_element_that_sets_nothing_is_refused(tmp_path):
+    """A standard form's rate/midpoint left on an element whose type is a ComponentType without
+    those Parameters was dropped without a word; a declared Parameter is read
+    (test_lems_parameters), anything else refused at the element's line."""
+    path = save(tmp_path, RATE.format(ct="", dyn="").replace('<forwardRate type="myRate"/>',
+                                                              '<forwardRate type="myRate" rate="2per_ms"/>'))
+    refused(path, f"NeuroML: kept.nml:{line_of(path, '<forwardRate')}: ionChannel 'k' gate 'n' forward_rate: attribute "
+                  "rate='2per_ms' sets nothing: its type 'myRate' declares no Parameter")
 
 
 def test_the_readers_own_refusals_keep_their_words(tmp_path):

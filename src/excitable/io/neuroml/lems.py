@@ -42,7 +42,7 @@ from typing import Callable
 import jax.numpy as jnp
 
 from excitable.errors import ModelError
-from excitable.io.neuroml.lems_kept import FORMS, check
+from excitable.io.neuroml.lems_kept import FORMS, check, check_use
 from excitable.io.neuroml.units import _QUANTITY
 
 #: base ComponentType -> (the variable it exposes, its dimension, the factor from SI to ours).
@@ -145,6 +145,8 @@ def lems_form(name: str, role: str, types: dict, where: str, gate_rates: bool = 
     fn, reads = _compile_type(ct, source, field_, exposed, dimension, "Conc" in ct.extends,
                               gate_rates and role != "rate", rate_scale, params)
     check(ct, source, FORMS)  # last: the reader's own refusals above keep their words
+    if element is not None:
+        check_use(element, ct, where)
     return LemsForm(name, frozenset(reads), fn, factor, ct, tuple(sorted(params.items())))
 
 

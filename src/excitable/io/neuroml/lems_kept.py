@@ -94,3 +94,17 @@ GATE_TYPES = Grammar(
                 "Exposure": _NAMED, "Constant": (*_NAMED, "value", "symbol"),
                 "DerivedVariable": (*_NAMED, "exposure", "value", "select")},
     what="a gate's type")
+
+
+def check_use(element, ct, where: str) -> None:
+    """Refuse, at ``where`` (the using element, file:line), an attribute of ``element`` (the element
+    naming ComponentType ``ct`` as its ``type``: a gate's forwardRate, steadyState ...) that sets
+    nothing: neither ``type`` nor one of ``ct``'s Parameters. A standard form's ``rate``/``midpoint``/
+    ``scale`` left on an element whose type is a ComponentType declaring none would otherwise vanish
+    without a word (libNeuroML drops them too)."""
+    node = getattr(element, "gds_elementtree_node_", element)
+    declared = {p.name for p in getattr(ct, "Parameter", None) or []}
+    for key, value in (getattr(node, "attrib", None) or {}).items():
+        if isinstance(key, str) and "}" not in key and key != "type" and key not in declared:
+            said = f"declares Parameters {', '.join(sorted(declared))}" if declared else "declares no Parameter"
+            raise ModelError(f"{where}: attribute {key}={value!r} sets nothing: its type {ct.name!r} {said}")
