@@ -69,9 +69,9 @@ def test_a_top_level_element_is_read_or_refused(tmp_path):
 </neuroml>"""
     (p := tmp_path / "t.nml").write_text(text)
     refused(p, r"^NeuroML: t.nml:4: element <ionChanelHH> is not read .* not supported")
-    # an instance of a ComponentType of the files read is LEMS: it changes no cell unless one names it
+    # an instance of a ComponentType of the files read, and nothing else: named in one line (test_lems_kept.py)
     p.write_text(text.replace('<ionChanelHH id="typo" species="na"/>\n', ""))
-    assert neuroml.read(p).cells == {}
+    refused(p, r"^NeuroML: t.nml:3: myThing 'one' \(a LEMS ComponentType\): instances of LEMS ComponentTypes are not imported")
 
 
 @pytest.fixture(scope="module")
