@@ -166,7 +166,10 @@ def describe(mod) -> Description:
     # (Destexhe's cad.mod, ModelDB 266900, writes a PARAMETER cai from its SOLVE'd block).
     for name in [p for p in params if any(p in ion.read + ion.write for ion in info["ions"])]:
         assigned[name] = params.pop(name)[1]
-    return Description(
+    from excitable.io.nmodl.loop_bounds import promoted
+
+    # an ASSIGNED bounding a FROM loop that only hoc sets (kahp.mod's exp_n) is a PARAMETER, default 0
+    return promoted(Description(
         path=str(mod.path), suffix=info["suffix"], point=info["point"], parameters=params,
         states=tuple(states), assigned=assigned, ions=tuple(info["ions"]),
         nonspecific=info["nonspecific"], ranges=info["ranges"], globals_=info["globals_"],
@@ -175,7 +178,7 @@ def describe(mod) -> Description:
         derivatives=blocks["derivatives"], functions=blocks["functions"], procedures=blocks["procedures"],
         arrays=arrays, linears=blocks["linears"], linear_lines=_linear_lines(mod.text, blocks["linears"]),
         nonlinears=blocks["nonlinears"], nonlinear_lines=_linear_lines(mod.text, blocks["nonlinears"], "NONLINEAR"),
-        continued=_continued(mod.text, [*blocks["linears"], *blocks["nonlinears"]]))
+        continued=_continued(mod.text, [*blocks["linears"], *blocks["nonlinears"]])), mod, SPECIAL)
 
 
 def _linear_lines(text: str, names, keyword: str = "LINEAR") -> dict[str, tuple[int, tuple[int, ...]]]:

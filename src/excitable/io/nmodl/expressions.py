@@ -6,8 +6,9 @@ Semantics are NMODL's: LOCAL variables start at 0; FUNCTION arguments are local 
 function's value is the variable named after it; PROCEDUREs write the mechanism's variables;
 ``if`` with a condition known when the file is read (a literal argument such as ``alp(v, 0)``)
 takes one branch, otherwise both branches run and each variable is chosen per site
-(``jnp.where``: the result of the branch NEURON would take); ``FROM i = a TO b`` loops with
-constant bounds are unrolled. DERIVATIVE equations (``x' = f``) are handed to the solver of the
+(``jnp.where``: the result of the branch NEURON would take); ``FROM i = a TO b`` loops whose
+bounds are numbers when traced (fixed PARAMETERs too: loop_bounds.py) are unrolled, as nocmodl's
+C loop runs them. DERIVATIVE equations (``x' = f``) are handed to the solver of the
 SOLVE statement (``solvers``), which is installed in the scope; so are a LINEAR block's equations
 (``~ lhs = rhs``, ``linear``).
 """
@@ -22,6 +23,7 @@ import numpy as np
 from excitable.errors import ModelError
 from excitable.io.nmodl.affine import SharedExp, materialize
 from excitable.io.nmodl.c_math import c_float as _c_float, hoc_exp, is_number as _is_number
+from excitable.io.nmodl.loop_bounds import c_loop
 
 #: Mathematical functions of NMODL (C's libm, NEURON's exprelr).
 BUILTINS = {
@@ -261,11 +263,15 @@ class Compiler:
 
         def run(scope):
             a, b, c = lo(scope), hi(scope), inc(scope)
-            if not all(isinstance(x, (int, float)) for x in (a, b, c)) or c == 0:
+            if not all(isinstance(x, (int, float)) for x in (a, b, c)):  # a fixed PARAMETER is (loop_bounds)
                 self.fail("FROM loop with bounds not known when the file is read", st)
+            try:
+                values = c_loop(a, b, c)  # nocmodl's C loop over (int) bounds
+            except ValueError as e:
+                self.fail(str(e), st)
             scope.local.setdefault(name, 0.0)
-            for i in range(int(a), int(b) + 1, int(c)):
-                scope.local[name] = float(i)
+            for i in values:
+                scope.local[name] = i
                 body(scope)
         return run
 

@@ -33,6 +33,7 @@ from excitable.io.nmodl import (
     breakpoint_feeds,
     concentrations,
     function_tables,
+    loop_bounds,
     parameter_writes,
     pointers,
     procedure_solves,
@@ -363,7 +364,9 @@ def make_class(desc: Description, mod, tables=None):
     }
     cls = type(desc.suffix, (AbstractChannel,), namespace)
     cls.__doc__ += _geometry_note(desc)
-    return channel(cls)
+    # PARAMETERs bounding FROM loops, no block assigning them: static fields, the loops unrolled when traced
+    fixed = {k: v for k, v in loop_bounds.bound_parameters(desc, mod, carried_all).items() if k in spec}
+    return loop_bounds.fixed_channel(cls, fixed, desc.path) if fixed else channel(cls)
 
 
 def _geometry_note(desc: Description) -> str:
