@@ -65,3 +65,13 @@ def test_parameter_defaults_are_the_six_digits_neuron_runs(capsys):
     mod = Path(__file__).parents[2] / "reference" / "mod" / "nm_digits.mod"
     assert main(["mod", "check", str(mod)]) == 0
     assert "gbar = 0.0123457 S/cm2, vh = -40.1235 mV, k = 0.125 /mV" in capsys.readouterr().out
+
+
+def test_check_says_which_parameters_bound_a_from_loop(capsys):
+    """A PARAMETER bounding a FROM loop is one number per run (loop_bounds.py; beside NEURON in
+    test_from_parameter.py); an ASSIGNED bound no statement sets is listed as a parameter (default 0)."""
+    ref = Path(__file__).resolve().parents[2] / "reference" / "mod"
+    assert main(["mod", "check", str(ref / "nm_fromparam.mod"), str(ref / "nm_fromparam_hoc.mod")]) == 0
+    out = capsys.readouterr().out
+    assert "n = 4 (one value per run: it bounds a FROM loop)" in out and "pw = 0 (one value per run" in out
+    assert "gbar = 0.01 S/cm2," in out and "gbar = 0.01 S/cm2 (" not in out  # the others are unmarked

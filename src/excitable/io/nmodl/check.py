@@ -9,7 +9,7 @@ from excitable.errors import ModelError
 from excitable.io.nmodl.artificial import event_lines, is_artificial
 from excitable.io.nmodl.describe import SPECIAL, describe, ion_default
 from excitable.io.nmodl.includes import located
-from excitable.io.nmodl import function_tables, nonlinear, parameter_writes, pointers, printf
+from excitable.io.nmodl import function_tables, loop_bounds, nonlinear, parameter_writes, pointers, printf
 from excitable.io.nmodl.linear import solved_in_initial
 from excitable.io.nmodl.parse import parse_text, read_text
 from excitable.io.nmodl.unsupported import find
@@ -25,7 +25,10 @@ def check_file(path) -> tuple[list[str], int]:
     lines = [f"{p}: {desc.suffix or '(no SUFFIX)'} ({kind})"]
     # v, celsius, dt, ... declared in PARAMETER are NEURON's own variables, not the mechanism's; a
     # unit "(1)" says dimensionless and is left out.
-    params = [f"{k} = {v:g}" + (f" {u.strip()}" if u.strip() not in ("", "1") else "") for k, (v, u) in desc.parameters.items()
+    # a parameter bounding a FROM loop is one number per run, the loop unrolled with it (loop_bounds.py)
+    fixed = loop_bounds.bound_parameters(desc, mod)
+    params = [f"{k} = {v:g}" + (f" {u.strip()}" if u.strip() not in ("", "1") else "")
+              + (" (one value per run: it bounds a FROM loop)" if k in fixed else "") for k, (v, u) in desc.parameters.items()
               if k not in desc.ion_reads() and k not in SPECIAL and k not in pointers.declared(mod)]
     lines.append("  parameters: " + (", ".join(params) or "none"))
     lines.append("  states: " + (", ".join(desc.states) or "none"))
