@@ -12,8 +12,7 @@ Both sides of the line:
   too: tests/io/nmodl/test_breakpoint_feeds.py compares them with NEURON;
 - refused with their line: such a value BREAKPOINT sets from v or cai after a read of it or not on
   every path (an if without else, a TABLE not listing it: NEURON's is what an earlier run left),
-  a GLOBAL one (NEURON's is the last instance's) and any in a point process (point.py keeps no
-  BREAKPOINT value for its SOLVE).
+  a GLOBAL one (NEURON's is the last instance's); a point process's: test_point_feeds.py.
 
 Tolerance: every trace within 1e-6 of its largest magnitude at every step (issue 18), as in
 test_pools: both sides are float64 and evaluate the same expressions, so only the order of operations
@@ -132,11 +131,9 @@ def test_a_value_for_the_solve_without_currents_is_refused(tmp_path):
                                      f"mechanism without currents")
 
 
-def test_a_point_process_value_for_the_solve_is_refused(tmp_path):
-    """A point process keeps no BREAKPOINT value for its SOLVE (point.py): it would read 0 (m NaN)."""
+def test_a_point_process_value_for_the_solve_runs(tmp_path):
+    """A point process takes it at the step's start too (point.py; beside NEURON and its refusals:
+    tests/io/nmodl/test_point_feeds.py); where the SOLVE sets them first it needs no start."""
     head = HEAD.replace("SUFFIX feed", "POINT_PROCESS feed").replace("(S/cm2)", "(uS)").replace("(mA/cm2)", "(nA)")
-    path = _write(tmp_path / "point.mod", head, "read_only_in_solve")
-    with pytest.raises(ModelError) as err:
-        load_mod(path)
-    assert str(err.value).startswith(f"{path}:5: BREAKPOINT setting minf, mtau for the SOLVE'd block of a point process")
-    assert load_mod(_write(tmp_path / "point_set_first.mod", head, "set_first")).kind == "point"  # the SOLVE sets them
+    assert load_mod(_write(tmp_path / "point.mod", head, "read_only_in_solve")).start_of_step
+    assert not load_mod(_write(tmp_path / "point_set_first.mod", head, "set_first")).start_of_step

@@ -7,21 +7,24 @@ and the SOLVE'd blocks read before they set it (ModelDB 267140 ican.mod's ``ican
 kahp.mod's ``rates(v)`` after the SOLVE) is instance data: ``nrn_state`` reads the value the last
 run of ``nrn_cur`` left, from the OLD V (checked in nocmodl 9.0.2's C, nm_feed*.mod).
 
-``advance`` (mechanism.py) runs BREAKPOINT again from the start-of-step states for ``feeds``. Where
+``advance`` (mechanism.py, point.py) runs BREAKPOINT again from the start-of-step states for ``feeds``. Where
 such a value comes from v, an ion's value (cai, eca ...) or a POINTER (``stale``), that run needs
 the step's start: the engine hands it in ``drive["start"]`` (its V at the sites and the mechanism
 with the ions and POINTERs as they were: engine/stepping.advance_states); an engine path that does
 not (the tree kernels, which run no ion pools, events or POINTERs, so the fields are the start's)
 takes the V the last ``advance`` (or INITIAL) left, kept in the state ``V_CUR`` (mV).
 
-What is refused, with its line (``problems``): a point process with such a value (its classes,
-point.py and artificial.py, keep no BREAKPOINT value for the SOLVE: it would read 0), one in a
-mechanism without currents (no ``nrn_cur``: NEURON runs its BREAKPOINT after the SOLVE, which
-reads the previous step's value, INITIAL's at the first), a GLOBAL one
-(NEURON: one value for all instances, the last instance's ``nrn_cur``), and one BREAKPOINT may
-read before it sets it or may leave unset (an if without else, a read of itself, a TABLE that does
-not list it: NEURON's value is what an earlier run left, the second run of ``nrn_cur`` starting
-from the first's).
+What is refused, with its line (``problems``): such a value in a mechanism without currents (no
+``nrn_cur``: NEURON runs its BREAKPOINT after the SOLVE, which reads the previous step's value,
+INITIAL's at the first; in a point process any such value, a constant too), a GLOBAL one (NEURON:
+one value for all instances, the last instance's ``nrn_cur``; a PARAMETER RANGE does not name is
+one), one BREAKPOINT may read before it sets it or may leave unset (an if without else, a read of
+itself, a TABLE that does not list it: NEURON's value is what an earlier run left, the second run
+of ``nrn_cur`` starting from the first's), and any in a point process on the event path (net_send,
+t, WATCH: artificial.make_event_class keeps no BREAKPOINT value for the SOLVE, which would read 0).
+A point process otherwise runs them as a density mechanism does (point.py's ``advance``; nocmodl
+9.0.2's C for a POINT_PROCESS is the same: nrn_cur at v + 0.001 and v, nrn_state reading what it
+left, checked with pt_feed*.mod); ARTIFICIAL_CELLs never run their SOLVE (unsupported.py).
 """
 
 from __future__ import annotations
@@ -100,26 +103,25 @@ def origin(desc: Description, names, pointer_names=()) -> str:
     return ", ".join(s for s in seeds(desc, pointer_names) if any(s in found.get(x, ()) for x in names))
 
 
-def problems(desc: Description, lines: list[str], pointer_names=()) -> list[tuple[int, str]]:
+def problems(desc: Description, lines: list[str], pointer_names=(), event_path=False) -> list[tuple[int, str]]:
     """(line, construct) of the values BREAKPOINT feeds the SOLVE'd blocks that are not run as
-    NEURON runs them (module docstring); the line is BREAKPOINT's."""
+    NEURON runs them (module docstring); the line is BREAKPOINT's. ``event_path``: a point process
+    that artificial.make_event_class runs (events.uses)."""
     if desc.breakpoint is None:
         return []
     line = next((i + 1 for i, ln in enumerate(lines) if re.search(r"\bBREAKPOINT\b", ln)), 0)
-    if desc.point:  # an after_cvode PROCEDURE (svclmp's icur) sets only what is recorded, no state
-        first = unset_first(desc, [(b, m) for b, m in desc.solves if m != "after_cvode"])
-        # a PARAMETER BREAKPOINT reads before it sets it has its own message (parameter_writes.problems)
-        first = [x for x in first if x not in desc.parameters or _sets_first(desc, desc.breakpoint, x) is True]
-        return [(line, f"BREAKPOINT setting {', '.join(first)} for the SOLVE'd block of a point process "
-                       f"(NEURON's nrn_state reads what nrn_cur left; excitable's point processes keep "
-                       f"no BREAKPOINT value)")] if first else []
+    if desc.point:
+        found = _point_problems(desc, line, event_path)
+        if found is not None:
+            return found
     found = []
     late = stale(desc, pointer_names)
     if late and not desc.currents:  # no nrn_cur: NEURON runs BREAKPOINT's rest in nrn_state, after the SOLVE
         return [(line, f"BREAKPOINT setting {', '.join(late)} from {origin(desc, late, pointer_names)} for the "
                         f"SOLVE'd block of a mechanism without currents (NEURON runs that BREAKPOINT after the "
                         f"SOLVE: the SOLVE reads the previous step's value, INITIAL's at the first)")]
-    shared = [x for x in late if x in desc.globals_]
+    # NEURON's GLOBALs: those declared so and the PARAMETERs RANGE does not name
+    shared = [x for x in late if x in desc.globals_ or (x in desc.parameters and x not in desc.ranges)]
     if shared:
         found.append((line, f"GLOBAL {', '.join(shared)} set in BREAKPOINT from {origin(desc, shared, pointer_names)} "
                             f"for the SOLVE'd block (NEURON: one value for all instances, the last one's; declare it RANGE)"))
@@ -129,6 +131,27 @@ def problems(desc: Description, lines: list[str], pointer_names=()) -> list[tupl
                             f"the SOLVE'd block after a read of it or not on every path (NEURON's value is then "
                             f"what an earlier run of BREAKPOINT left)"))
     return found
+
+
+def _point_problems(desc: Description, line: int, event_path: bool) -> list[tuple[int, str]] | None:
+    """A point process's refusals that differ from a density mechanism's, or None where it is
+    checked as one (point.py's jump class runs its values as ``advance`` does: module docstring)."""
+    # an after_cvode PROCEDURE (svclmp's icur) sets only what is recorded, no state
+    first = unset_first(desc, [(b, m) for b, m in desc.solves if m != "after_cvode"])
+    # a PARAMETER BREAKPOINT reads before it sets it has its own message (parameter_writes.problems)
+    first = [x for x in first if x not in desc.parameters or _sets_first(desc, desc.breakpoint, x) is True]
+    if not first:
+        return []
+    names = ", ".join(first)
+    if event_path:  # artificial.make_event_class's SOLVE would read 0
+        return [(line, f"BREAKPOINT setting {names} for the SOLVE'd block of a point process with events or t "
+                       f"(NEURON's nrn_state reads what nrn_cur left; excitable's event path keeps no "
+                       f"BREAKPOINT value)")]
+    if not desc.currents:  # constants too: the first step's SOLVE reads INITIAL's value (0 where unset)
+        return [(line, f"BREAKPOINT setting {names} for the SOLVE'd block of a point process without currents "
+                       f"(NEURON runs that BREAKPOINT after the SOLVE: the SOLVE reads the previous step's "
+                       f"value, INITIAL's at the first)")]
+    return None
 
 
 def start(chan, v, s, drive):

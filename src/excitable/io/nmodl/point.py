@@ -24,6 +24,10 @@ ASSIGNED variable NET_RECEIVE reads (exp2syn's ``factor``) and a PARAMETER INITI
 (exp2syn's guard ``tau1 = 0.9999*tau2`` when tau1 >= tau2) are carried as extra states, set by
 INITIAL (``steady_state``) and read by every later block, as NEURON's instance data are.
 
+A value BREAKPOINT sets that the SOLVE'd block reads (ModelDB 93326 shunt.mod's ``mmax = 1/(1 +
+exp((v + Bm)/Cm))``) is what NEURON's nrn_cur left: ``advance`` runs BREAKPOINT at the step's start
+for it, the engine's ``drive["start"]`` or the V kept in ``v_nrn_cur`` (io/nmodl/breakpoint_feeds.py).
+
 NEURON's ``diam`` (µm) and ``area`` (µm²) of the segment an instance sits in, and the run's ``dt``
 where BREAKPOINT, INITIAL or NET_RECEIVE reads it, are fields (``events.point_fields``) that the cell
 and the Simulation fill per instance (as for density mechanisms: ``model.cell.with_geometry``,
@@ -130,7 +134,16 @@ def _make_jump_class(desc: Description, mod):
     """A point process whose NET_RECEIVE is jumps linear in the weight (``on_events``)."""
     import jax.numpy as jnp
 
-    from excitable.io.nmodl import concentrations, events, mechanism, nonlinear, pointers, procedure_solves, solvers
+    from excitable.io.nmodl import (
+        breakpoint_feeds,
+        concentrations,
+        events,
+        mechanism,
+        nonlinear,
+        pointers,
+        procedure_solves,
+        solvers,
+    )
     from excitable.io.nmodl.affine import materialize
     from excitable.io.nmodl.units import factors
     from excitable.physics.channel import AbstractChannel, channel
@@ -145,7 +158,11 @@ def _make_jump_class(desc: Description, mod):
                                          if x not in carried and x not in pointers.declared(mod))
     # a derivimplicit, nonlinear sparse or NONLINEAR SOLVE counts where NEURON's loop would iterate on (as mechanism.py)
     flag = (solvers.UNCONVERGED,) if solvers.flagged(desc, gen.linear) or nonlinear.flagged(desc) else ()
-    states = kept + (("celsius",) if gen.needs_celsius else ()) + flag
+    # values BREAKPOINT computes from v, ions or POINTERs for the SOLVE (shunt.mod's mmax): NEURON's
+    # nrn_state reads them as nrn_cur left them, at the step's start (breakpoint_feeds)
+    stale = breakpoint_feeds.stale(desc, pointers.names(mod))
+    v_cur = (breakpoint_feeds.V_CUR,) if stale else ()  # the V they were computed at, where the engine gives none
+    states = kept + (("celsius",) if gen.needs_celsius else ()) + flag + v_cur
     jump, weight_name = _compile_net_receive(desc, mod, gen)
     currents = desc.currents
     ions = {c: ion.name for ion in desc.ions for c in ion.write if ion.kind(c) == "current"}
@@ -158,18 +175,29 @@ def _make_jump_class(desc: Description, mod):
             res["celsius"] = celsius + zero
         if flag:  # the count so far (the scope starts from it) plus what this block's loops added
             res[solvers.UNCONVERGED] = scope.glob.get(solvers.UNCONVERGED, 0.0) + zero
+        if stale:  # carried through NET_RECEIVE's jumps; advance and INITIAL set it
+            res[breakpoint_feeds.V_CUR] = scope.glob.get(breakpoint_feeds.V_CUR, 0.0) + zero
         return res
 
     def advance(self, v, s, celsius, dt, drive):
         scope = gen.scope(self, v, s, celsius, dt)
+        if gen.feeds:  # what nrn_cur left: BREAKPOINT at the start-of-step states, V, ions (breakpoint_feeds)
+            at_v, at = breakpoint_feeds.start(self, v, s, drive) if stale else (v, self)
+            scope.glob.update(breakpoint_values(at, at_v, s, gen.feeds))  # arrays: another V than scope's
         for block, method in desc.solves:  # NEURON's nrn_state, at the new V
             events.state_solve(gen, block, method, scope)
-        return out(scope, v, celsius)
+        res = out(scope, v, celsius)
+        if stale:  # the next step's nrn_cur runs at this V (breakpoint_feeds.start)
+            res[breakpoint_feeds.V_CUR] = v + jnp.zeros_like(v)
+        return res
 
     def steady_state(self, v, celsius):
         scope = gen.scope(self, v, dict.fromkeys(desc.states, 0.0), celsius, dt_of(self))
         gen.initial(scope)
-        return out(scope, v, celsius)
+        res = out(scope, v, celsius)
+        if stale:  # the first step's nrn_cur runs at V init
+            res[breakpoint_feeds.V_CUR] = v + jnp.zeros_like(v)
+        return res
 
     def breakpoint_values(chan, v, s, names):
         scope = gen.scope(chan, v, s, s["celsius"] if gen.needs_celsius else 0.0, dt_of(chan))
@@ -210,6 +238,7 @@ def _make_jump_class(desc: Description, mod):
         "currents": mechanism.neuron_slope(raw_currents), "advance": advance, "steady_state": steady_state,
         "on_events": on_events, "conductances": conductances, "gates": lambda self, v, celsius: {}, "source": desc.path,
         "description": desc, "shared_exp": gen.comp_exp, "pointers": pointers.names(mod),
+        "start_of_step": bool(stale),  # advance reads drive["start"] (engine/stepping.advance_states)
     }
     cls = channel(type(desc.suffix, (AbstractChannel,), namespace))
     _check_linear(cls, desc, mod, weight_name)
