@@ -120,6 +120,13 @@ def problems(desc: Description, lines: list[str], pointer_names=(), event_path=F
         return [(line, f"BREAKPOINT setting {', '.join(late)} from {origin(desc, late, pointer_names)} for the "
                         f"SOLVE'd block of a mechanism without currents (NEURON runs that BREAKPOINT after the "
                         f"SOLVE: the SOLVE reads the previous step's value, INITIAL's at the first)")]
+    # the same without currents for a value of PARAMETERs alone: NEURON's first SOLVE reads what INITIAL
+    # left (0 where it sets nothing: a time constant of 0 gives NaN there), the others BREAKPOINT's
+    unset = [] if desc.currents else [x for x in unset_first(desc) if _sets_first(desc, desc.initial, x) is not True]
+    if unset:
+        return [(line, f"BREAKPOINT setting {', '.join(unset)} for the SOLVE'd block of a mechanism without currents, "
+                        f"INITIAL not setting it (NEURON runs that BREAKPOINT after the SOLVE: the first step reads "
+                        f"INITIAL's value, 0; set it in INITIAL too)")]
     # NEURON's GLOBALs: those declared so and the PARAMETERs RANGE does not name
     shared = [x for x in late if x in desc.globals_ or (x in desc.parameters and x not in desc.ranges)]
     if shared:
