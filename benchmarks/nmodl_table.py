@@ -33,7 +33,7 @@ CONSTRUCTS = {
     r"READ(?:(?!WRITE)[^\n])*\b(cai|cao|nai|nao|ki|ko)\b": "reads concentrations",
     r"READ(?:(?!WRITE)[^\n])*\be(na|k|ca)\b": "reads E",
     r"WRITE[^\n]*\bcai\b": "writes cai", r"\bCOMPARTMENT\b": "COMPARTMENT", r"<<": "<< flux",
-    r"\bDEFINE\b": "DEFINE", r"\b\w+\s*\[\s*\w+\s*\]\s*\(": "arrays", r"\bdiam\b": "diam", r"\barea\b": "area", r"\bdt\b": "dt",
+    r"\bDEFINE\b": "DEFINE", r"\bFROM\s+\w+\s*=": "FROM loop", r"\b\w+\s*\[\s*\w+\s*\]\s*\(": "arrays", r"\bdiam\b": "diam", r"\barea\b": "area", r"\bdt\b": "dt",
     r"[(*/+-]\s*t\s*[)*/+-]": "t", r"\bNET_RECEIVE\b": "NET_RECEIVE", r"\bPOINT_PROCESS\b": "POINT_PROCESS",
     r"\bnet_send\s*\(": "net_send", r"\bflag\b": "flag", r"\bnet_event\s*\(": "net_event",
     r"\bnet_move\s*\(": "net_move", r"\bARTIFICIAL_CELL\b": "ARTIFICIAL_CELL", r"\bELECTRODE_CURRENT\b": "ELECTRODE_CURRENT",
@@ -245,6 +245,16 @@ PUBLISHED_FORMS = [
     ("a Ca pool that starts empty (cai = 0: NEURON's Nernst +1e6 mV) beside a current reading eca",
      ["nm_zero_pool", "nm_zero_leak"], {}),
     ("a POINTER no block reads (ican.mod's jip3p, ModelDB 267599), left unset on both sides", ["nm_unreadpointer"], {}),
+    ("a value BREAKPOINT computes from v that the cnexp SOLVE'd block reads (ican.mod's ican), as nrn_cur left it",
+     ["nm_feedv"], {}),
+    ("the same from cai and eca, derivimplicit, beside a pool and cachan1", ["nm_feedca", "nm_cadecay", "cachan1"], {}),
+    ("the same in a KINETIC scheme", ["nm_feedkin"], {}),
+    ("FROM loops bounded by PARAMETERs (kahp.mod's FROM i = 1 TO gexp, ModelDB 84589), n = 2.7, p = 2",
+     ["nm_fromparam"], {"settings": ["nm_fromparam.n=2.7", "nm_fromparam.p=2"]}),
+    ("a FROM bound in ASSIGNED that hoc sets (kahp.mod's exp_n), pw = 3", ["nm_fromparam_hoc"],
+     {"settings": ["nm_fromparam_hoc.pw=3"]}),
+    ("a point process whose BREAKPOINT sets, from v, what its SOLVE'd block relaxes to (shunt.mod, ModelDB 93326), "
+     "0.15 nA", ["pt_feed"], {"amplitude_nA": 0.15}),
 ]
 
 

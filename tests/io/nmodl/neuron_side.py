@@ -35,8 +35,8 @@ def share() -> Path:
 
 
 def mod_file(name: str) -> Path:
-    """A test mechanism's .mod file: ours (nm_*), or one the neuron wheel installs."""
-    if name.startswith("nm_"):
+    """A test mechanism's .mod file: ours (nm_*, pt_*), or one the neuron wheel installs."""
+    if name.startswith(("nm_", "pt_")):
         return OWN / f"{name}.mod"
     for folder in (share() / "modfile", share() / "nrn" / "demo" / "release"):
         if (folder / f"{name}.mod").exists():
