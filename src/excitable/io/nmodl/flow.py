@@ -98,7 +98,7 @@ class _Walk:
             elif e.is_from_statement():
                 inner = self.block(e.statement_block.statements, clean, hidden, guard, True, top)
                 clean = clean & inner if self.strict else clean
-            elif not st.is_local_list_statement():
+            elif not (st.is_local_list_statement() or st.is_table_statement()):  # a TABLE names what it sets
                 clean, _ = self.reads(e, clean, hidden, _text(e))
         return clean
 

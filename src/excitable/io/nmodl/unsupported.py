@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from excitable.errors import ModelError
-from excitable.io.nmodl import breakpoint_feeds, events, function_tables, parameter_writes, point, pointers, printf, units
+from excitable.io.nmodl import breakpoint_feeds, breakpoint_memory, events, function_tables, parameter_writes, point, pointers, printf, units
 from excitable.io.nmodl.artificial import is_artificial
 from excitable.io.nmodl.concentrations import has_valence, reversal_problem, writable
 from excitable.io.nmodl.describe import Description, rewritten_states, state_writes
@@ -90,6 +90,7 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
     found += linear_problems(desc)  # counts, linearity (linear.py)
     found += nonlinear_problems(desc, lines)  # counts, METHODs
     found += [] if is_artificial(mod) else parameter_writes.problems(mod, desc)  # PARAMETERs the blocks assign
+    found += [] if is_artificial(mod) else breakpoint_memory.problems(mod, desc)  # ASSIGNED: BREAKPOINT's memory
     for n in _block_lines(lines, "PARAMETER", r"\b[A-Za-z_]\w*\s*\[\s*\w+\s*\]"):
         found.append((n, "PARAMETER arrays"))
     return sorted(set(found))
