@@ -236,7 +236,7 @@ def test_a_folder_compares_its_other_files_beside_refused_ones(tmp_path, capsys)
     pool, noise = _refusal(tmp_path / "cmp_verbpool.mod"), _refusal(tmp_path / "cmp_noise.mod")
     assert pool.startswith(f"{tmp_path / 'cmp_verbpool.mod'}:7: VERBATIM"), pool
     assert noise.startswith(f"{tmp_path / 'cmp_noise.mod'}:5: normrand()"), noise
-    kept = ("; inserted on neither side (NEURON does not compile it), so the other files are compared "
+    kept = ("; inserted on neither side (left out of NEURON's build too), so the other files are compared "
             "without it")
     assert f"note: cmp_noise: not compared: {noise}{kept}\n" in out, out
     # nm_kca's cai is the refused pool's: the note says nm_kca ran without it (its declarations say so)

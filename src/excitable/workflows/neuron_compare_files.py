@@ -4,7 +4,7 @@ A folder downloaded from ModelDB often holds one to three files of ten that use 
 does not run (VERBATIM C, random numbers) or a POINTER (the V of another place, which the protocol's
 one compartment cannot name). Each file is loaded on its own, so such a file becomes a note, its
 reason in the words ``excitable mod check`` prints (``file:line: ... not supported``), and is
-inserted on neither side (NEURON does not compile it either): the folder's other files are
+inserted on neither side (left out of NEURON's build too): the folder's other files are
 compared without it. Where one of them reads an ion variable the left-out file writes (a K(Ca)
 channel's ``cai`` from a refused pool), the note says so, read from the files' declarations.
 Nothing comparable at all: one line (``ModelError``), as a single file's refusal always was.
@@ -69,7 +69,7 @@ def select(files: list[Path], tables: dict | None) -> Selected:
         raise ModelError("mod compare: nothing could be compared: "
                          + " | ".join(f"{s}: not compared: {m}" for _, s, m in left))
     loaded = {s: c for s, c in every.items() if s not in pointers}
-    notes = [f"{s}: not compared: {m}; inserted on neither side (NEURON does not compile it), so the "
+    notes = [f"{s}: not compared: {m}; inserted on neither side (left out of NEURON's build too), so the "
              f"other files are compared without it" + _readers(f, s, every, loaded) for f, s, m in left]
     kept = [f for f in files if Path(f).resolve() not in why]
     return Selected(kept, loaded, every, {s for s, _ in refused.values()}, notes)

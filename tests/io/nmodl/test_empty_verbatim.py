@@ -30,3 +30,22 @@ def test_empty_verbatim_blocks_run_beside_neuron():
     result = compare_mods([FILE])
     assert result.agrees, result.report()
     assert "nm_emptyverbatim.w" in {r.trace for r in result.rows}
+
+
+@pytest.mark.neuron
+def test_an_initial_ending_in_a_return_runs_beside_neuron(tmp_path):
+    """``VERBATIM return; ENDVERBATIM`` closing INITIAL (123815's ichan2.mod) does nothing; m starts
+    at INITIAL's 0.5 on both sides. The same return before INITIAL's last statement would skip it:
+    refused with its line."""
+    from excitable.workflows.neuron_compare import compare_mods
+
+    path = OWN / "nm_initreturn.mod"
+    result = compare_mods([path])
+    assert result.agrees, result.report()
+    assert "nm_initreturn.m" in {r.trace for r in result.rows}
+    early = path.read_text().replace("\tm = 0.5\n\tVERBATIM\n\treturn;\n\tENDVERBATIM\n",
+                                     "\tVERBATIM\n\treturn;\n\tENDVERBATIM\n\tm = 0.5\n")
+    (tmp_path / "nm_initreturn.mod").write_text(early)
+    line = early.splitlines().index("\tVERBATIM") + 1
+    with pytest.raises(ModelError, match=rf"nm_initreturn.mod:{line}: VERBATIM \(C code\) not supported$"):
+        load_mod(tmp_path / "nm_initreturn.mod")

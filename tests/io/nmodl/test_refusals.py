@@ -51,6 +51,10 @@ CASES = {
                                " i = g*(v + 65)*(1 + 0.001*n) }\n", 10, "ASSIGNED n read in BREAKPOINT before it is set "
                                "there (NEURON keeps what the previous run left, and nrn_cur runs BREAKPOINT twice a step"),
     "parameter_array": ("", "", "PARAMETER { w[3] }\n" + BREAKPOINT, 8, "PARAMETER arrays"),
+    # ModelDB 150240's SineWaveCurrent.mod sets its current in a SOLVE'd PROCEDURE: NEURON's nrn_cur takes the
+    # previous SOLVE's value, excitable's currents come from BREAKPOINT (it ran with 0: 1.0 of the range off)
+    "current_from_solve": ("", "", "STATE { x }\nBREAKPOINT { SOLVE s METHOD cnexp }\nDERIVATIVE s { x' = -x\n"
+                           " i = g*x*(v+65) }\n", 11, "current i set by the SOLVE'd block, not by BREAKPOINT"),
     # Li & Cleland's cadecay.mod (ModelDB): NEURON's nocmodl refuses it too (test below)
     "global_state": ("    GLOBAL x", "", "STATE { x }\nBREAKPOINT { SOLVE s METHOD cnexp\n i = g*x*(v+65) }\n"
                      "DERIVATIVE s { x' = -x }\n", 4, "a STATE declared GLOBAL (x"),

@@ -77,10 +77,10 @@ def is_empty_verbatim(statement) -> bool:
 
 
 def is_final_return(statement) -> bool:
-    """Whether a statement is ``VERBATIM return 0; ENDVERBATIM``, the idiom many published files
-    (Migliore's hippocampal channels) end a SOLVE'd PROCEDURE with: C that only returns, so as the
-    last statement of a PROCEDURE's body it does nothing (unsupported.py lets exactly this through)."""
-    return bool(statement.is_verbatim() and re.fullmatch(r"\s*return\s+0\s*;\s*", statement.statement.eval()))
+    """Whether a statement is ``VERBATIM return 0; ENDVERBATIM`` (or ``return;``), which published files
+    end a SOLVE'd PROCEDURE (Migliore's channels) or INITIAL (ModelDB 123815's ichan2.mod) with: as the
+    last statement of such a body it does nothing (unsupported.py lets exactly this through)."""
+    return bool(statement.is_verbatim() and re.fullmatch(r"\s*return\s*(0\s*)?;\s*", statement.statement.eval()))
 
 
 #: glob key: the states' values when a linear KINETIC scheme's SOLVE began (``kinetic_present``).
@@ -160,7 +160,7 @@ class Compiler:
     def block(self, statement_block, solve=None, procedure=False):
         """A StatementBlock as one closure ``run(scope)``. ``solve``: what a SOLVE statement does
         here (None: nothing, as in BREAKPOINT, where NEURON advances states separately);
-        ``procedure``: the body of a PROCEDURE, whose closing ``VERBATIM return 0; ENDVERBATIM``
+        ``procedure``: the body of a PROCEDURE or INITIAL, whose closing ``VERBATIM return 0; ENDVERBATIM``
         does nothing (anywhere else a return would change what runs, and the file is refused)."""
         statements = [st for st in statement_block.statements if not is_empty_verbatim(st)]
         if procedure and statements and is_final_return(statements[-1]):

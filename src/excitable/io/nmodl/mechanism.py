@@ -136,7 +136,7 @@ class Generated:
         # NONLINEAR blocks, likewise, by NEURON's Newton loop (nonlinear.py)
         self.nonlinears = nonlinear_blocks.compile_blocks(comp, desc)
         self.nonlinear_unknowns = {n: nonlinear_blocks.unknowns(desc, n) for n in desc.nonlinears}
-        self.initial = (comp.block(desc.initial.statement_block, solve=self._steady)
+        self.initial = (comp.block(desc.initial.statement_block, solve=self._steady, procedure=True)
                         if desc.initial else (lambda s: None))
         text = _mentions(desc, desc.breakpoint) if desc.breakpoint else ""
         self.needs_celsius = bool(re.search(r"\bcelsius\b", text))

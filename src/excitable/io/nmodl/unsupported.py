@@ -73,6 +73,7 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
                                                                if block in desc.derivatives and block not in mod.linear else "")))
     found += _ion_problems(desc, lines)
     found += _global_states(desc, lines)
+    found += _currents_from_solve(desc, lines)
     found += printf.problems(mod, desc, lines)  # printf whose arguments call what assigns (printf.py)
     found += pointers.problems(mod, desc, lines,  # POINTER: a V read, never written (pointers.py)
                                lambda: is_artificial(mod) or desc.point and events.has_events(mod, lines))
@@ -170,9 +171,10 @@ def _current_read_outside_solve(desc: Description, lines: list[str], var: str) -
 
 
 def final_returns(lines: list[str]) -> set[int]:
-    """Lines of ``VERBATIM return 0; ENDVERBATIM`` blocks that close a PROCEDURE's body (directly
-    inside it, the next code its closing brace): C that does nothing there, written at the end of
-    countless published SOLVE'd procedures (``expressions.is_final_return`` skips exactly these)."""
+    """Lines of ``VERBATIM return 0; ENDVERBATIM`` (or ``return;``) blocks that close a PROCEDURE's
+    or INITIAL's body (directly inside it, the next code its closing brace): C that does nothing there,
+    written at the end of countless published SOLVE'd procedures and some INITIAL blocks (ModelDB
+    123815's ichan2.mod; ``expressions.is_final_return`` skips exactly these)."""
     out = set()
     for n in _lines(lines, r"\bVERBATIM\b"):
         end = next((k for k in range(n - 1, len(lines)) if re.search(r"\bENDVERBATIM\b", lines[k])), None)
@@ -181,10 +183,10 @@ def final_returns(lines: list[str]) -> set[int]:
         body = " ".join(lines[n:end])
         after = next((ln.strip() for ln in lines[end + 1:] if ln.strip()), "")
         start = next((k for k in range(n - 2, -1, -1) if _BLOCK_START.match(lines[k])), None)
-        if start is None or not lines[start].lstrip().startswith("PROCEDURE"):
+        if start is None or not lines[start].lstrip().startswith(("PROCEDURE", "INITIAL")):
             continue
         depth = sum(ln.count("{") - ln.count("}") for ln in lines[start:n - 1])
-        if depth == 1 and re.fullmatch(r"\s*return\s+0\s*;\s*", body) and after.startswith("}"):
+        if depth == 1 and re.fullmatch(r"\s*return\s*(0\s*)?;\s*", body) and after.startswith("}"):
             out.add(n)
     return out
 
@@ -232,6 +234,28 @@ def _global_states(desc: Description, lines: list[str]) -> list[tuple[int, str]]
     return [((_block_lines(lines, "NEURON", rf"\bGLOBAL\b[^;]*\b{re.escape(x)}\b") or [_first(lines, r"\bGLOBAL\b")])[0],
              f"a STATE declared GLOBAL ({x}: NEURON's nocmodl refuses it too; take it out of GLOBAL)")
             for x in desc.globals_ if x in states]
+
+
+def _currents_from_solve(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
+    """A current (ion, NONSPECIFIC or ELECTRODE_CURRENT) that the SOLVE'd blocks set and BREAKPOINT
+    does not set first (ModelDB 150240's SineWaveCurrent.mod sets its ``I`` in a SOLVE'd PROCEDURE):
+    NEURON's nrn_cur then takes the value the previous step's SOLVE left, where excitable's currents
+    come from BREAKPOINT alone (they would be 0: measured with `mod compare`, 1.0 of I's range off)."""
+    if desc.breakpoint is None or not desc.solves:
+        return []
+    electrode = [n for n in _block_lines(lines, "NEURON", r"\bELECTRODE_CURRENT\b")
+                 for n in re.findall(r"\bELECTRODE_CURRENT\s+([\w\s,]+)", lines[n - 1])]
+    names = list(desc.currents) + [x.strip() for group in electrode for x in group.split(",") if x.strip()]
+    solved = breakpoint_feeds.solved_text(desc)
+    out = []
+    for x in dict.fromkeys(names):
+        if re.search(rf"\b{re.escape(x)}\s*=(?!=)", solved) and breakpoint_feeds._sets_first(desc, desc.breakpoint, x) is not True:
+            outside = [n for n in _lines(lines, rf"\b{re.escape(x)}\s*=(?!=)")
+                       if n not in _block_lines(lines, "BREAKPOINT", r".") and n not in _block_lines(lines, "INITIAL", r".")]
+            out.append(((outside or [_first(lines, r"\bBREAKPOINT\b")])[0],
+                        f"current {x} set by the SOLVE'd block, not by BREAKPOINT (NEURON's nrn_cur takes what the "
+                        f"previous step's SOLVE left; set it in BREAKPOINT after the SOLVE)"))
+    return out
 
 
 def _lines(lines: list[str], pattern: str) -> list[int]:
