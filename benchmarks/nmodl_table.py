@@ -255,6 +255,9 @@ PUBLISHED_FORMS = [
      {"settings": ["nm_fromparam_hoc.pw=3"]}),
     ("a point process whose BREAKPOINT sets, from v, what its SOLVE'd block relaxes to (shunt.mod, ModelDB 93326), "
      "0.15 nA", ["pt_feed"], {"amplitude_nA": 0.15}),
+    ("a max tracker in BREAKPOINT that nothing else reads (if (v > vmax) { vmax = v })", ["nm_bpmem_max"], {}),
+    ("a clamp in BREAKPOINT of a value set first in the same run", ["nm_bpmem_clamp"], {}),
+    ("INITIAL ending in VERBATIM return; ENDVERBATIM (ichan2.mod, ModelDB 123815)", ["nm_initreturn"], {}),
 ]
 
 
