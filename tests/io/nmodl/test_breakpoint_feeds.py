@@ -161,44 +161,12 @@ def test_the_tree_kernels_take_the_kept_v(layout, monkeypatch):
 
 
 def pointer_pair(feed):
-    """Two hh compartments (20 x 20 um), the first driven (5..35 ms, 10 uA/cm2); the second has
-    ``feed`` (a class of nm_feedptr.mod or of a variant) whose vpre points at the first's V.
-    NEURON's nm_feedptr and ours, each (V of both, the second's s) at every step."""
-    import excitable as ex
-    from excitable.model.network import Network, Site
-    from tests.io.nmodl.neuron_side import mod_file
+    """Two hh compartments, the first driven by a 10 uA/cm2 step from 5 to 35 ms, the second with
+    ``feed`` (a class of nm_feedptr.mod or of a variant) whose vpre points at the first's V, at 6.3 degC:
+    NEURON's nm_feedptr and ours, each (V of both, the second's s) at every step (test_pointer's runs)."""
+    from tests.io.nmodl.test_pointer import density_pair
 
-    h = neuron_loaded([OWN / "nm_feedptr.mod"], "nrnmech-feed-pointer", "nm_feedptr.mod")
-    area = np.pi * 20.0 * 20.0  # um2
-    secs = []
-    for k in range(2):
-        sec = h.Section(name=f"feedptr_{k}")
-        sec.L = sec.diam = 20.0
-        sec.insert("hh")
-        secs.append(sec)
-    secs[1].insert("nm_feedptr")
-    h.setpointer(secs[0](0.5)._ref_v, "vpre", secs[1](0.5).nm_feedptr)
-    h.usetable_hh = 0
-    stim = h.IClamp(secs[0](0.5))
-    stim.delay, stim.dur, stim.amp = 5.0, 30.0, 10.0 * area * 1e-5
-    rec = [h.Vector().record(s(0.5)._ref_v) for s in secs] + [h.Vector().record(secs[1](0.5)._ref_s_nm_feedptr)]
-    h.dt, h.secondorder, h.celsius = 0.025, 0, CELSIUS
-    h.finitialize(-65.0)
-    h.continuerun(40.0)
-    ref = np.array([np.array(r) for r in rec])
-    del stim, secs
-
-    hh = load_mod(mod_file("hh"))
-    cells = [ex.Cell.cylinder(length=20.0, diameter=20.0).insert(hh()) for _ in range(2)]
-    cells[1].insert(feed())
-    net = Network(cells)
-    net.pointer(Site(1, cells[1].soma), "nm_feedptr.vpre", Site(0, cells[0].soma))
-    sim = ex.Simulation(net, dt=0.025, temperature=CELSIUS, v_init=-65.0)
-    sim.stimulate(ex.IClamp(cells[0].soma, amplitude=10.0 * area * 1e-5, delay=5.0, duration=30.0))
-    sim.record("v", Site(0, cells[0].soma), label="v0").record("v", Site(1, cells[1].soma), label="v1")
-    sim.record("nm_feedptr.s", Site(1, cells[1].soma), label="s")
-    res = sim.run(40.0)
-    return ref, np.array([np.asarray(res[k]).ravel() for k in ("v0", "v1", "s")])
+    return density_pair(feed, (OWN / "nm_feedptr.mod",), "nrnmech-feed-pointer")
 
 
 def test_a_value_from_a_pointer_matches_neuron(tmp_path):

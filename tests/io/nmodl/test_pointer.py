@@ -162,38 +162,42 @@ def test_density_pointer_matches_neuron():
     assert np.allclose(spikes(ours[1]), spikes(ref[1]), atol=SPIKE_TOL_MS, rtol=0)
 
 
-def density_pair():
+def density_pair(pointed=None, neuron_files=(GAP, VPOINTER), build="pointer"):
     """test_density_pointer_matches_neuron's runs: NEURON's and ours, each (V of both cells, the
-    second cell's s) at every step."""
-    mods = load_mod([VPOINTER, share() / "modfile" / "hh.mod"])
-    h = neuron_loaded([GAP, VPOINTER], "pointer", "pt_gap.mod and nm_vpointer.mod")
+    second cell's s) at every step. ``pointed``: the class the second cell gets, whose POINTER vpre
+    reads the first cell's V and whose state s is recorded (default nm_vpointer); its SUFFIX is the
+    NEURON mechanism compiled from ``neuron_files`` as ``build`` (test_breakpoint_feeds reuses this)."""
+    hh = load_mod(share() / "modfile" / "hh.mod")
+    pointed = pointed or load_mod(VPOINTER)
+    name = pointed.__name__
+    h = neuron_loaded(list(neuron_files), build, " and ".join(p.name for p in neuron_files))
     secs = []
     for k in range(2):
-        sec = h.Section(name=f"vpointer_{k}")
+        sec = h.Section(name=f"{name}_{k}")
         sec.L = sec.diam = 20.0
         sec.insert("hh")
         secs.append(sec)
-    secs[1].insert("nm_vpointer")
-    h.setpointer(secs[0](0.5)._ref_v, "vpre", secs[1](0.5).nm_vpointer)
+    secs[1].insert(name)
+    h.setpointer(secs[0](0.5)._ref_v, "vpre", getattr(secs[1](0.5), name))
     h.usetable_hh = 0
     stim = h.IClamp(secs[0](0.5))
     stim.delay, stim.dur, stim.amp = 5.0, 30.0, 10.0 * AREA_UM2 * 1e-5
-    rec = [h.Vector().record(s(0.5)._ref_v) for s in secs] + [h.Vector().record(secs[1](0.5)._ref_s_nm_vpointer)]
+    rec = [h.Vector().record(s(0.5)._ref_v) for s in secs] + [h.Vector().record(getattr(secs[1](0.5), f"_ref_s_{name}"))]
     h.dt, h.secondorder, h.celsius = DT, 0, 6.3
     h.finitialize(-65.0)
     h.continuerun(TSTOP)
     ref = np.array([np.array(r) for r in rec])
     del stim, secs
 
-    cells = [ex.Cell.cylinder(length=20.0, diameter=20.0).insert(mods.hh()) for _ in range(2)]
-    cells[1].insert(mods.nm_vpointer())
+    cells = [ex.Cell.cylinder(length=20.0, diameter=20.0).insert(hh()) for _ in range(2)]
+    cells[1].insert(pointed())
     net = Network(cells)
-    net.pointer(Site(1, cells[1].soma), "nm_vpointer.vpre", Site(0, cells[0].soma))
+    net.pointer(Site(1, cells[1].soma), f"{name}.vpre", Site(0, cells[0].soma))
     sim = ex.Simulation(net, dt=DT, temperature=6.3, v_init=-65.0)
     sim.stimulate(ex.IClamp(cells[0].soma, amplitude=10.0 * AREA_UM2 * 1e-5, delay=5.0, duration=30.0))
     sim.record("v", Site(0, cells[0].soma), label="v0")
     sim.record("v", Site(1, cells[1].soma), label="v1")
-    sim.record("nm_vpointer.s", Site(1, cells[1].soma), label="s")
+    sim.record(f"{name}.s", Site(1, cells[1].soma), label="s")
     res = sim.run(TSTOP)
     ours = np.array([np.asarray(res[k]).ravel() for k in ("v0", "v1", "s")])
     return ref, ours
