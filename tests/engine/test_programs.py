@@ -93,6 +93,26 @@ def test_a_user_channel_is_never_served_from_the_store(store):
     assert not store.exists() or not list(store.glob("*.xla"))
 
 
+def test_a_class_made_at_run_time_under_one_of_our_names_is_not_served_its_program(store):
+    # The key names a pytree node by its class name (``str(treedef)``): a class made at run time
+    # under the name and module of a built-in one (NeuroML's fixed_erev does so) but tracing other
+    # code must not be given the built-in's stored program. Here HH with twice the K+ current.
+    class Doubled(ex.HH):
+        def currents(self, v, s):
+            out = dict(super().currents(v, s))
+            out["ik"] = 2.0 * out["ik"]
+            return out
+
+    twin = ex.channel(type("HH", (Doubled,), {"__module__": ex.HH.__module__}))
+    assert str(jax.tree.structure(twin())) == str(jax.tree.structure(ex.HH()))
+    hh_sim().run(10.0)
+    files_before = sorted(store.glob("*.xla"))
+    v_twin = hh_sim(channel=twin()).run(10.0)["v"]
+    assert sorted(store.glob("*.xla")) == files_before  # the twin took the plain jit path
+    np.testing.assert_array_equal(v_twin, plain_jit_v(hh_sim(channel=twin()), 10.0))
+    assert np.max(np.abs(v_twin - hh_sim().run(10.0)["v"])) > 1.0  # and it is another model
+
+
 def test_changing_dt_or_a_parameter_shape_gives_another_program(store):
     hh_sim(dt=0.025).run(5.0)
     hh_sim(dt=0.0125).run(5.0)

@@ -107,12 +107,25 @@ def _host_cpu() -> str:
 
 
 def _own_types(treedef) -> bool:
-    """True if every node of the pytree is a builtin container or a class of this package."""
+    """True if every node of the pytree is a builtin container or a class of this package that its
+    module defines under its name. The key names a node by ``str(treedef)``, which is the class's
+    name alone: a class made at run time under the name of one of ours (``type(cls.__name__,
+    (cls,), ...)``, as NeuroML's ``fixed_erev`` makes) would be served the program of the other."""
     node_type = treedef.node_data()[0] if treedef.node_data() else None
-    if node_type is not None and node_type.__module__ != "builtins" \
-            and not node_type.__module__.startswith("excitable."):
+    if node_type is not None and node_type.__module__ != "builtins" and not _defined_in_source(node_type):
         return False
     return all(_own_types(child) for child in treedef.children())
+
+
+def _defined_in_source(cls) -> bool:
+    """Whether ``cls`` is the class this package's source defines at ``module.qualname``."""
+    module = sys.modules.get(cls.__module__)
+    if module is None or not cls.__module__.startswith("excitable."):
+        return False
+    found = module
+    for part in cls.__qualname__.split("."):
+        found = getattr(found, part, None)
+    return found is cls
 
 
 class StoredProgram:

@@ -61,6 +61,18 @@ def test_action_potential_gradients_agree_with_finite_differences(lab, target):
     assert _rows(body)["gNa_scale"]["relative"] == pytest.approx(fd, rel=1e-3)
 
 
+def test_the_pronase_page_ranks_the_knobs_of_the_model_it_shows(lab):
+    """With pronase on (no_inactivation) the page runs another model, h held at 1: its panel's value
+    is that run's peak (the experiment's own summary, 1e-6 mV), not the intact cell's, whose
+    compiled function was cached first (it was the intact one's, 6 mV lower, before the fix)."""
+    intact = lab.post("/api/sensitivity/action-potential", json={"params": _AP, "target": "peak_mV"}).json()
+    treated = lab.post("/api/sensitivity/action-potential",
+                       json={"params": {**_AP, "no_inactivation": True}, "target": "peak_mV"}).json()
+    peak = experiments.run("action-potential", **_AP, no_inactivation=True).summary["peak_mV"]
+    assert treated["value"] == pytest.approx(peak, abs=1e-6)
+    assert abs(treated["value"] - intact["value"]) > 1.0
+
+
 def test_a_page_without_targets_or_a_bad_target_is_refused(lab):
     r = lab.post("/api/sensitivity/epilepsy", json={})
     assert r.status_code == 422 and r.json()["field"] == "target"

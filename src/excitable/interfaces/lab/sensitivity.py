@@ -96,7 +96,8 @@ def _program(fn):
 
 def _action_potential(values, tgt: Target):
     """(y(p) for p = [gNa_scale, gK_scale, amplitude, temperature], p0, the parameter names)."""
-    fixed = tuple(values[k] for k in ("model", "delay", "pulse", "tstop", "dt"))
+    # pronase is another model (h held at 1), not a scaling of this one: part of the compiled function's key
+    fixed = (*(values[k] for k in ("model", "delay", "pulse", "tstop", "dt")), bool(values.get("no_inactivation")))
     y, amplitude, temperature = _spike_function(fixed)
     amp = amplitude if values.amplitude is None else values.amplitude
     temp = temperature if values.temperature is None else values.temperature
@@ -110,7 +111,8 @@ _SPIKE_TARGETS = ("peak_mV", "crossing_0mV_after_stimulus_ms")
 
 @lru_cache(maxsize=16)
 def _spike_function(fixed: tuple):
-    """y(p) = [peak, time to spike], jitted, for the model and protocol ``fixed`` (model, delay, pulse, tstop, dt): one
+    """y(p) = [peak, time to spike], jitted, for the model and protocol ``fixed`` (model, delay, pulse, tstop, dt,
+    no_inactivation): one
     compilation per page setting, every slider of the ranking then reuses it. Returns (y, the
     default amplitude and temperature the pytree was built with)."""
     import jax
@@ -119,10 +121,11 @@ def _spike_function(fixed: tuple):
     from excitable.engine.grad import crossing_times
     from excitable.experiments.excitability import action_potential as protocol
 
-    model, delay, pulse, tstop, dt = fixed
+    model, delay, pulse, tstop, dt, no_inactivation = fixed
     from excitable.experiments.common.models import pulse_simulation
 
-    base = protocol.EXPERIMENT.resolve({"model": model, "delay": delay, "pulse": pulse, "tstop": tstop, "dt": dt})
+    base = protocol.EXPERIMENT.resolve({"model": model, "delay": delay, "pulse": pulse, "tstop": tstop, "dt": dt,
+                                        "no_inactivation": no_inactivation})
     protocol.prepare(base)  # the page's own checks (a tstop before the stimulus: its one-line error)
     # The page's simulation (unscaled conductances: the pytree is scaled below) recording V alone:
     # the derivatives of 15 recorded signals cost ~4x the compile and run time for nothing.
