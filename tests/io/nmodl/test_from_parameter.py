@@ -153,13 +153,13 @@ def test_a_bound_that_cannot_be_one_number_is_refused_in_one_line():
     where = f"{FILE}:60"
     why = rf"^nm_fromparam\.n bounds a FROM loop \({where}\), which excitable unrolls when a run is built: "
     cell = _two_compartments().set("nm_fromparam.n", 2.0, where="soma")
-    with pytest.raises(ModelError, match=why + "it takes one value for all compartments and batch elements, got 2 and 4$"):
+    with pytest.raises(ModelError, match=why + "it takes one value for all compartments, instances and batch elements, got 2 and 4$"):
         ex.Simulation(cell, dt=DT).run(0.1)
     sim = ex.Simulation(_two_compartments().set("nm_fromparam.n", 2.0), dt=DT)
     sim.record("nm_fromparam.s")
     assert np.all(np.isfinite(sim.run(0.1)["nm_fromparam.s"]))
     params = broadcast(sim.parameters(), 2)
-    with pytest.raises(ModelError, match=why + "it takes one value for all compartments and batch elements, got 2 and 3$"):
+    with pytest.raises(ModelError, match=why + "it takes one value for all compartments, instances and batch elements, got 2 and 3$"):
         with_param(params, "nm_fromparam.n", np.array([2.0, 3.0]))
     with pytest.raises(ModelError) as traced:
         jax.vmap(lambda x: with_param(params, "nm_fromparam.n", x))(jnp.asarray([2.0, 3.0]))

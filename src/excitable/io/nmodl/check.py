@@ -9,7 +9,8 @@ from excitable.errors import ModelError
 from excitable.io.nmodl.artificial import event_lines, is_artificial
 from excitable.io.nmodl.describe import SPECIAL, describe, ion_default
 from excitable.io.nmodl.includes import located
-from excitable.io.nmodl import function_tables, loop_bounds, nonlinear, parameter_writes, pointers, printf
+from excitable.io.nmodl import (function_tables, hoc_knobs, loop_bounds, nonlinear, parameter_writes, pointers,
+                                 printf)
 from excitable.io.nmodl.linear import solved_in_initial
 from excitable.io.nmodl.parse import parse_text, read_text
 from excitable.io.nmodl.unsupported import find
@@ -45,6 +46,7 @@ def check_file(path) -> tuple[list[str], int]:
     lines += event_lines(mod, desc)  # net_send, net_event, electrode currents (artificial.py)
     lines += pointers.check_lines(mod, desc)  # V read elsewhere (pointers.py)
     lines += printf.check_lines(mod, desc)  # NEURON's terminal output (printf.py)
+    lines += hoc_knobs.check_lines(mod, desc)  # ASSIGNED that only hoc sets (hoc_knobs.py)
     lines += [] if is_artificial(mod) else parameter_writes.check_lines(mod, desc)  # PARAMETERs blocks assign
     for decl in function_tables.declared(mod).values():  # values given after loading, as in NEURON
         lines.append(f"  function table {decl.signature()}: values given at load time (load_mod(..., tables="

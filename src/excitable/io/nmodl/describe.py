@@ -82,6 +82,8 @@ class Description:
     #: LINEAR/NONLINEAR block -> the places, among its equations, of the ``~+`` ones (NEURON adds each
     #: to the equation before it; NEURON's parser reads ``~+`` as ``~``: linear.py)
     continued: dict[str, frozenset[int]] = dataclasses.field(default_factory=dict)
+    #: ASSIGNED variables no statement sets, made PARAMETERs of default 0 (hoc_knobs.py)
+    set_by_hoc: tuple[str, ...] = ()
 
     @property
     def currents(self) -> tuple[str, ...]:
@@ -166,10 +168,10 @@ def describe(mod) -> Description:
     # (Destexhe's cad.mod, ModelDB 266900, writes a PARAMETER cai from its SOLVE'd block).
     for name in [p for p in params if any(p in ion.read + ion.write for ion in info["ions"])]:
         assigned[name] = params.pop(name)[1]
-    from excitable.io.nmodl.loop_bounds import promoted
+    from excitable.io.nmodl.hoc_knobs import settable
 
-    # an ASSIGNED bounding a FROM loop that only hoc sets (kahp.mod's exp_n) is a PARAMETER, default 0
-    return promoted(Description(
+    # an ASSIGNED that only hoc sets (cadyn.mod's CAF, kahp.mod's exp_n) is a PARAMETER, default 0
+    return settable(Description(
         path=str(mod.path), suffix=info["suffix"], point=info["point"], parameters=params,
         states=tuple(states), assigned=assigned, ions=tuple(info["ions"]),
         nonspecific=info["nonspecific"], ranges=info["ranges"], globals_=info["globals_"],

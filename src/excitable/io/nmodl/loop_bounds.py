@@ -62,29 +62,6 @@ def bound_parameters(desc, mod, assigned=()) -> dict[str, str]:
     return {p: bounds[p] for p in desc.parameters if p in bounds and p not in assigned}
 
 
-def promoted(desc, mod, special=frozenset()):
-    """``desc`` with each ASSIGNED variable that bounds a FROM loop (as ``bound_parameters``) and
-    that no statement of the file assigns made a PARAMETER of default 0: NEURON's value of an
-    ASSIGNED until hoc sets it, which a model sets as it sets a parameter (ModelDB 84589's kahp.mod
-    leaves its GLOBAL ``exp_n`` and ``exp_ca``, the powers in ``do_exp(n, exp_n)``, to the hoc's
-    ``exp_n_kahp = 2``). ``special``: the names NEURON gives every mechanism (describe.SPECIAL)."""
-    import re
-
-    from excitable.io.nmodl.parse import strip_comments
-
-    bounds = _bound_names(desc, mod)
-    if not bounds:
-        return desc
-    code = "\n".join(strip_comments(mod.text))
-    ions = {v for ion in desc.ions for v in ion.read + ion.write}
-    names = [a for a in desc.assigned if a in bounds and a not in special and a not in ions and "[" not in a
-             and not re.search(rf"\b{re.escape(a)}\s*=(?!=)", code)]
-    if not names:
-        return desc
-    return dataclasses.replace(desc, parameters={**desc.parameters, **{a: (0.0, desc.assigned[a]) for a in names}},
-                               assigned={k: u for k, u in desc.assigned.items() if k not in names})
-
-
 def _bound_names(desc, mod) -> dict[str, str]:
     """Every name a FROM loop's bounds read, directly or through FUNCTION/PROCEDURE arguments ->
     the loop's first line."""
@@ -150,7 +127,7 @@ def _one_number(suffix, name, value, loop, path) -> float:
         raise ModelError(f"{why} expected a number, got {value!r}") from None
     if values.size != 1:
         shown = " and ".join(f"{v:g}" for v in values[:2]) if values.size else "no value"
-        raise ModelError(f"{why} it takes one value for all compartments and batch elements, got {shown}")
+        raise ModelError(f"{why} it takes one value for all compartments, instances and batch elements, got {shown}")
     if not math.isfinite(values[0]):
         raise ModelError(f"{why} expected a finite number, got {values[0]:g}")
     return float(values[0])

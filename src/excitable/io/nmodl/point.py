@@ -138,6 +138,7 @@ def _make_jump_class(desc: Description, mod):
         breakpoint_feeds,
         concentrations,
         events,
+        loop_bounds,
         mechanism,
         nonlinear,
         pointers,
@@ -240,7 +241,10 @@ def _make_jump_class(desc: Description, mod):
         "description": desc, "shared_exp": gen.comp_exp, "pointers": pointers.names(mod),
         "start_of_step": bool(stale),  # advance reads drive["start"] (engine/stepping.advance_states)
     }
-    cls = channel(type(desc.suffix, (AbstractChannel,), namespace))
+    # PARAMETERs bounding FROM loops, no block assigning them: static fields, one value for all instances
+    fixed = {k: v for k, v in loop_bounds.bound_parameters(desc, mod, kept).items() if k in spec}
+    made = type(desc.suffix, (AbstractChannel,), namespace)
+    cls = loop_bounds.fixed_channel(made, fixed, desc.path) if fixed else channel(made)
     _check_linear(cls, desc, mod, weight_name)
     conductance_names += _conductances(cls, desc, breakpoint_values)
     return cls

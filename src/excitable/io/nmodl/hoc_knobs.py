@@ -1,0 +1,74 @@
+"""ASSIGNED variables that no statement of a .mod file sets: knobs that NEURON users set from hoc.
+
+NEURON makes every ASSIGNED variable visible to hoc (RANGE ones per segment, ``scale_knob``; the
+others GLOBAL, ``gk_knob``), starts it at 0, and a model's hoc code may set it like a PARAMETER. A
+file that reads such a variable and never assigns it relies on that: ModelDB 82784's cadyn.mod
+reads ``CAF``, which only its hoc sets; ModelDB 84589's kahp.mod bounds a loop by ``exp_n``.
+
+Each such scalar is imported as a PARAMETER of default 0 in the ASSIGNED's unit (``settable``), so
+``Cls(CAF=...)``, ``cell.set("cadyn.CAF", ...)`` and ``mod compare --set cadyn.CAF=...`` set it, as hoc
+does in NEURON; run without a value it is 0, NEURON's value. ``mod check`` names them. Not promoted:
+NEURON's own variables (v, t, dt, celsius, diam, area), an ion's variables (NEURON sets them),
+POINTERs (set by setpointer), file-level LOCALs (static C variables hoc cannot see), and arrays:
+an ASSIGNED array that no statement sets stays 0, which ``mod check`` says (``check_lines``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+
+def settable(desc, mod, special=frozenset()):
+    """``desc`` with each scalar ASSIGNED that no statement of the file assigns made a PARAMETER of
+    default 0 (its unit kept), listed in ``desc.set_by_hoc``. ``special``: the names NEURON gives
+    every mechanism (describe.SPECIAL)."""
+    names = [a for a in desc.assigned if "[" not in a and a not in _excluded(desc, mod, special)
+             and not _assigned_in(_code(mod), a)]
+    if not names:
+        return desc
+    return dataclasses.replace(desc, parameters={**desc.parameters, **{a: (0.0, desc.assigned[a]) for a in names}},
+                               assigned={k: u for k, u in desc.assigned.items() if k not in names},
+                               set_by_hoc=tuple(names))
+
+
+def unset_arrays(desc, mod) -> dict[str, int]:
+    """ASSIGNED array -> its length, for the arrays that no statement of the file assigns an element
+    of (they stay 0: they cannot be set here)."""
+    code, local = _code(mod), _file_locals(mod)
+    return {a: n for a, n in desc.arrays.items() if f"{a}[0]" in desc.assigned and a not in local
+            and not re.search(rf"\b{re.escape(a)}\s*\[[^\]]*\]\s*=(?!=)", code)}
+
+
+def check_lines(mod, desc) -> list[str]:
+    """``mod check``'s lines on the knobs this module found."""
+    lines = []
+    if desc.set_by_hoc:
+        lines.append("  ASSIGNED that no block sets, read here as parameters of default 0 (NEURON's value until "
+                     "hoc sets it): " + ", ".join(desc.set_by_hoc))
+    for name, n in unset_arrays(desc, mod).items():
+        lines.append(f"  ASSIGNED array {name}[{n}]: no block sets it; it stays 0 here (NEURON: 0 until hoc sets "
+                     f"{name}_{desc.suffix}[i]), and it cannot be set")
+    return lines
+
+
+def _excluded(desc, mod, special) -> set[str]:
+    from excitable.io.nmodl import pointers
+
+    ions = {v for ion in desc.ions for v in ion.read + ion.write}
+    return set(special) | ions | set(pointers.declared(mod)) | _file_locals(mod)
+
+
+def _file_locals(mod) -> set[str]:
+    return {v.get_node_name() for block in mod.program.blocks if block.is_local_list_statement()
+            for v in block.variables}
+
+
+def _code(mod) -> str:
+    from excitable.io.nmodl.parse import strip_comments
+
+    return "\n".join(strip_comments(mod.text))
+
+
+def _assigned_in(code: str, name: str) -> bool:
+    return re.search(rf"\b{re.escape(name)}\s*=(?!=)", code) is not None
