@@ -34,7 +34,7 @@ demo: $(STAMP)
 	exit $$rc
 
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 -q --durations=25
 
 # The lab: every experiment live in the browser (a local web app on 127.0.0.1; Ctrl-C stops it).
 lab: $(STAMP)
