@@ -258,6 +258,10 @@ PUBLISHED_FORMS = [
     ("a max tracker in BREAKPOINT that nothing else reads (if (v > vmax) { vmax = v })", ["nm_bpmem_max"], {}),
     ("a clamp in BREAKPOINT of a value set first in the same run", ["nm_bpmem_clamp"], {}),
     ("INITIAL ending in VERBATIM return; ENDVERBATIM (ichan2.mod, ModelDB 123815)", ["nm_initreturn"], {}),
+    ("ASSIGNED that only hoc sets (cadyn.mod's CAF, ModelDB 82784), a RANGE scale = 1.5 and a GLOBAL slow = 4",
+     ["nm_hocknob"], {"settings": ["nm_hocknob.scale=1.5", "nm_hocknob.slow=4"]}),
+    ("a point process's FROM loop bounded by a PARAMETER, n = 5.5 (C's 5)", ["pt_fromparam"],
+     {"settings": ["pt_fromparam.n=5.5"]}),
 ]
 
 
