@@ -60,7 +60,9 @@ def electrode_currents(mod) -> tuple[str, ...]:
     return out
 
 
-def _added(size: int) -> tuple[str, ...]:
+def event_state_names(size: int) -> tuple[str, ...]:
+    """The states the event path adds to a file's own: the clock t, the self-event queue of
+    ``size`` slots, and the spike bookkeeping (the module docstring)."""
     return ("t", *events.queue_states(size), events.LOST, events.SPIKES, events.SPIKE_T, events.OFFSET)
 
 
@@ -124,7 +126,7 @@ class Blocks:
         # checked with NEURON 9.0.2): its BREAKPOINT's SOLVEs never run, only INITIAL and NET_RECEIVE
         self.artificial = is_artificial(mod)
         self.vstates = watch.voltage_states(mod, desc)  # V read or written by NET_RECEIVE (watch.py)
-        self.states = (self.kept + _added(self.size) + watch.state_names(comp) + self.vstates
+        self.states = (self.kept + event_state_names(self.size) + watch.state_names(comp) + self.vstates
                        + (("celsius",) if self.needs_celsius else ()) + self.flag)
         self.currents = desc.currents + self.electrode
         spec = events.point_fields(desc, mod)
@@ -282,119 +284,3 @@ def _probe(cls) -> None:
         return mech.on_step(s, jnp.ones((2, 2)) if cls.netcon_args else jnp.ones(2), 0.025)
 
     jax.eval_shape(run)
-
-
-def problems(mod, desc: Description, lines: list[str]) -> list[tuple[int, str]]:
-    """(line, construct) of what the event path does not run, for the files ``events.uses`` picks."""
-    found = []
-    blocks = _block_ranges(lines)
-    for n, line in enumerate(lines, 1):
-        for call in ("net_send", "net_event", "net_move"):
-            allowed = ("NET_RECEIVE", "INITIAL") if call == "net_send" else ("NET_RECEIVE",)
-            if re.search(rf"\b{call}\s*\(", line) and blocks.get(n) not in allowed:
-                found.append((n, f"{call}() outside {' and '.join(allowed)}"))
-        if re.search(r"\bstate_discontinuity\s*\(", line) and blocks.get(n) != "NET_RECEIVE":
-            found.append((n, "state_discontinuity() outside NET_RECEIVE"))
-        if blocks.get(n) == "NET_RECEIVE" and re.search(r"\bFROM\b", line):
-            found.append((n, "FROM loop in NET_RECEIVE"))
-        if blocks.get(n) == "NET_RECEIVE" and re.search(r"\bv\b", line) and is_artificial(mod):
-            found.append((n, "v in the NET_RECEIVE of an ARTIFICIAL_CELL (it sits in no segment)"))
-    header = next((n for n, line in enumerate(lines, 1) if re.search(r"\b(ARTIFICIAL_CELL|POINT_PROCESS)\b", line)), 0)
-    if is_artificial(mod) and (desc.currents or electrode_currents(mod) or desc.ions):
-        found.append((header, "ARTIFICIAL_CELL with a membrane current or an ion (an artificial cell has no membrane)"))
-    for name in ("diam", "area") if is_artificial(mod) else ():  # a POINT_PROCESS gets its segment's
-        if name in desc.assigned or name in desc.parameters:
-            n = next((n for n, line in enumerate(lines, 1) if re.search(rf"\b{name}\b", line)), header)
-            found.append((n, f"{name} in an ARTIFICIAL_CELL (it sits in no segment)"))
-    found += _argument_problems(mod, lines, blocks) + watch.problems(lines, blocks, is_artificial(mod))
-    taken = set(desc.parameters) | set(desc.assigned) | set(desc.states)
-    for name in _added(events.QUEUE)[1:]:
-        if name in taken:
-            found.append((header, f"a variable named {name!r} (excitable's event states use that name)"))
-    found += [(header, f"a variable named {name!r} (excitable's per-connection states use the prefix "
-                       f"{events.NETCON!r})") for name in sorted(taken) if name.startswith(events.NETCON)]
-    return found
-
-
-def _argument_problems(mod, lines: list[str], blocks: dict[int, str]) -> list[tuple[int, str]]:
-    """NET_RECEIVE's arguments: none (NEURON's NetCon always brings a weight), and an INITIAL
-    inside NET_RECEIVE that sets anything but its arguments (it runs once per connection, on that
-    connection's own). A write of the weight, in the body or in that INITIAL, is run
-    (``events.writes_weight``: per-connection state, as NEURON's NetCon.weight[0])."""
-    block = events.net_receive(mod)
-    if block is None:
-        return []
-    names = [a.get_node_name() for a in block.parameters]
-    nr = next((n for n, line in enumerate(lines, 1) if re.search(r"\bNET_RECEIVE\b", line)), 0)
-    if not names:
-        return [(nr, "NET_RECEIVE without arguments (the first is the NetCon's weight)")]
-    found, depth, inner = [], 0, False
-    for n, line in enumerate(lines, 1):
-        if blocks.get(n) != "NET_RECEIVE" or n == nr:
-            continue
-        if re.search(r"\bINITIAL\b", line):
-            inner, depth = True, 0
-        if inner:
-            depth += line.count("{") - line.count("}")
-            written = re.findall(r"\b([A-Za-z_]\w*)\s*=(?!=)", line)
-            found += [(n, f"INITIAL inside NET_RECEIVE setting {w!r} (only its arguments, per connection)")
-                      for w in written if w not in names]
-            if re.search(r"\b(net_send|net_event|net_move|state_discontinuity)\s*\(", line):
-                found.append((n, "INITIAL inside NET_RECEIVE calling an event function"))
-            inner = depth > 0
-    return found
-
-
-def density_problems(mod, desc: Description, lines: list[str]) -> list[tuple[int, str]]:
-    """(line, construct) of event calls, ELECTRODE_CURRENT and after_cvode where the event path
-    does not apply (a density mechanism, or a point process without events)."""
-    found = []
-    for n, line in enumerate(lines, 1):
-        for call in (*events.CALLS, "at_time", "state_discontinuity"):
-            if re.search(rf"\b{call}\s*\(", line):
-                found.append((n, f"{call}() (random numbers, events or C library calls)"))
-        if re.search(r"\bELECTRODE_CURRENT\b", line):
-            found.append((n, "ELECTRODE_CURRENT in a density mechanism"))
-        if re.search(r"\bMETHOD\s+after_cvode\b", line):
-            found.append((n, "SOLVE ... METHOD after_cvode outside a point process"))
-    return found
-
-
-def _block_ranges(lines: list[str]) -> dict[int, str]:
-    """line number -> the top-level block it is in (NET_RECEIVE, INITIAL, BREAKPOINT, ...)."""
-    out, depth, name = {}, 0, ""
-    for n, line in enumerate(lines, 1):
-        if depth == 0:
-            m = re.match(r"\s*([A-Z_]+)\b", line)
-            name = m.group(1) if m else ""
-        out[n] = name
-        depth += line.count("{") - line.count("}")
-    return out
-
-
-def event_lines(mod, desc: Description) -> list[str]:
-    """``excitable mod check``'s lines on events: what NET_RECEIVE does, the electrode current."""
-    lines = strip_comments(mod.text)
-    if not (desc.point or is_artificial(mod)) or not events.uses(mod, desc, lines):
-        return []
-    code = "\n".join(lines)
-    used = [c for c in (*events.CALLS, "flag", "state_discontinuity", "WATCH") if re.search(rf"\b{c}\b", code)]
-    out = []
-    if used:
-        out.append(f"  events: {', '.join(used)} (NEURON's fixed-step delivery; "
-                   f"{queue_size(lines)} pending self-events per instance)")
-    nr = events.net_receive(mod)
-    if nr is not None and len(nr.parameters) > 1:
-        args = ", ".join(a.get_node_name() for a in list(nr.parameters)[1:])
-        out.append(f"  per-connection arguments: {args} (each NetCon's own: 0 at finitialize, then NET_RECEIVE's "
-                   "INITIAL; a self-event brings back its sender's)")
-    if events.writes_weight(nr):
-        out.append(f"  weight: {nr.parameters[0].get_node_name()} is written (plasticity): each NetCon keeps its own, "
-                   "as NEURON's NetCon.weight[0]")
-    out += watch.check_lines(mod, lines)
-    if electrode_currents(mod):
-        out.append(f"  electrode current: {', '.join(electrode_currents(mod))} (nA, injected)")
-    renamed = [f"{k} as {python_name(k)}" for k in desc.parameters if python_name(k) != k]
-    if renamed:
-        out.append(f"  Python names: {', '.join(renamed)}")
-    return out

@@ -6,7 +6,8 @@ does not run with its line. Nothing is compiled or run: the file is parsed and r
 from __future__ import annotations
 
 from excitable.errors import ModelError
-from excitable.io.nmodl.artificial import event_lines, is_artificial
+from excitable.io.nmodl.artificial import is_artificial
+from excitable.io.nmodl.event_checks import event_lines
 from excitable.io.nmodl.describe import SPECIAL, describe, ion_default
 from excitable.io.nmodl.includes import located
 from excitable.io.nmodl import (function_tables, hoc_knobs, loop_bounds, nonlinear, parameter_writes, pointers,

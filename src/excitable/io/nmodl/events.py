@@ -291,7 +291,7 @@ def point_fields(desc: Description, mod) -> dict[str, tuple[float, str]]:
 
 def geometry_fields(desc: Description) -> dict[str, str]:
     """field -> the compartments' array it comes from, for a POINT_PROCESS that declares ``diam``
-    or ``area`` (an ARTIFICIAL_CELL has no segment: refused in ``artificial.problems``)."""
+    or ``area`` (an ARTIFICIAL_CELL has no segment: refused in ``event_checks.problems``)."""
     from excitable.io.nmodl import mechanism
 
     return {k: mechanism.GEOMETRY_SOURCES[k] for k in mechanism.geometry(desc)} if desc.point else {}

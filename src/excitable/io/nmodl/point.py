@@ -77,12 +77,12 @@ def _block_lines(lines: list[str], header: str) -> list[tuple[int, str]]:
 
 def problems(mod, desc: Description) -> list[tuple[int, str]]:
     """(line, construct) of what a point process uses that ``on_events`` cannot run exactly."""
-    from excitable.io.nmodl import artificial, events
+    from excitable.io.nmodl import artificial, event_checks, events
 
     lines = strip_comments(mod.text)
     if (desc.point or artificial.is_artificial(mod)) and events.uses(mod, desc, lines):
-        return artificial.problems(mod, desc, lines)  # net_send, flag, t, ARTIFICIAL_CELL, ELECTRODE_CURRENT
-    found = artificial.density_problems(mod, desc, lines)
+        return event_checks.problems(mod, desc, lines)  # net_send, flag, t, ARTIFICIAL_CELL, ELECTRODE_CURRENT
+    found = event_checks.density_problems(mod, desc, lines)
     block = net_receive(mod)
     if block is None:
         return found

@@ -78,7 +78,7 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
     found += pointers.problems(mod, desc, lines,  # POINTER: a V read, never written (pointers.py)
                                lambda: is_artificial(mod) or desc.point and events.has_events(mod, lines))
     found += point.problems(mod, desc)  # NET_RECEIVE, events, ARTIFICIAL_CELL, ELECTRODE_CURRENT (point.py)
-    if not (desc.point or is_artificial(mod)):  # a point file's WATCH: artificial.problems (watch.py)
+    if not (desc.point or is_artificial(mod)):  # a point file's WATCH: event_checks.problems (watch.py)
         found += [(n, "WATCH outside the NET_RECEIVE of a POINT_PROCESS")
                   for n in _lines(lines, r"\bWATCH\b")]
     found += _voltage_into_solve(mod, desc, lines)
