@@ -167,8 +167,27 @@ def channel(cls):
     and differentiated.
     """
     cls = dataclasses.dataclass(frozen=True, repr=False)(cls)
-    names = [f.name for f in dataclasses.fields(cls)]
-    return jax.tree_util.register_dataclass(cls, data_fields=names, meta_fields=[])
+    return register_fields(cls, [f.name for f in dataclasses.fields(cls)])
+
+
+def register_fields(cls, data: list[str], meta: list[str] = ()):
+    """Register the frozen dataclass ``cls`` as a JAX pytree: ``data`` fields are leaves (with
+    their names as key paths), ``meta`` fields static (part of the tree's structure).
+
+    Not ``jax.tree_util.register_dataclass``: two of its classes with the same fields give tree
+    structures that compare equal though their hashes differ (JAX 0.10), so a structure-keyed cache
+    (``jax.jit``'s) may hand one class the program traced for the other when their hashes meet in
+    a table: HHPronase ran as HH about once in ten test runs, an imported .mod file's edited copy
+    as the original. A custom node's structure compares its class too."""
+    data, meta = list(data), list(meta)
+
+    def unflatten(aux, children):
+        return cls(**dict(zip(data, children)), **dict(zip(meta, aux)))
+
+    jax.tree_util.register_pytree_with_keys(
+        cls, lambda x: ([(jax.tree_util.GetAttrKey(n), getattr(x, n)) for n in data], tuple(getattr(x, n) for n in meta)),
+        unflatten, flatten_func=lambda x: ([getattr(x, n) for n in data], tuple(getattr(x, n) for n in meta)))
+    return cls
 
 
 def inf_tau(alpha, beta, phi=1.0):

@@ -29,6 +29,7 @@ import jax
 import numpy as np
 
 from excitable.errors import ModelError
+from excitable.physics.channel import register_fields
 
 #: Most iterations one loop is unrolled to (each is traced: a loop this long is a file error or a
 #: bound given in the wrong unit rather than a model).
@@ -111,7 +112,7 @@ def fixed_channel(cls, fixed: dict[str, str], path: str):
     cls.fixed_fields = tuple(fixed)
     cls = dataclasses.dataclass(frozen=True, repr=False)(cls)
     data = [f.name for f in dataclasses.fields(cls) if f.name not in fixed]
-    return jax.tree_util.register_dataclass(cls, data_fields=data, meta_fields=list(fixed))
+    return register_fields(cls, data, list(fixed))
 
 
 def _one_number(suffix, name, value, loop, path) -> float:
