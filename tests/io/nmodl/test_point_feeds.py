@@ -18,9 +18,9 @@ the new V: what the SOLVE would read were BREAKPOINT's values taken after the vo
 NEURON's by far more (measured 1.5e-2 of m's range, V 6.3e-2), asserted above 1e-4 in m.
 
 Refused with BREAKPOINT's line (``REFUSED``): such a value in a point process without currents
-(nocmodl puts BREAKPOINT after the SOLVE in nrn_state: the first step reads INITIAL's value), on
-the event path (a read of t: artificial.py keeps no BREAKPOINT value), a GLOBAL one (a PARAMETER
-RANGE does not name) and one BREAKPOINT leaves unset on a path.
+(nocmodl puts BREAKPOINT after the SOLVE in nrn_state: the first step reads INITIAL's value), a
+GLOBAL one (a PARAMETER RANGE does not name) and one BREAKPOINT leaves unset on a path. On the
+event path (t, NET_RECEIVE) they run: test_point_feeds_events.py.
 """
 
 from __future__ import annotations
@@ -142,9 +142,6 @@ REFUSED = {
     # no nrn_cur: NEURON runs BREAKPOINT after the SOLVE, whose first step reads INITIAL's value (0)
     "without_currents": (("NONSPECIFIC_CURRENT i ", ""), "minf = 0.5\n tau = 2",
                          "BREAKPOINT setting minf, tau for the SOLVE'd block of a point process without currents"),
-    # the event path (a read of t) keeps no BREAKPOINT value: its SOLVE would read 0
-    "with_t": (("RANGE minf", "RANGE minf"), "minf = 1/(1 + exp(-v/5))\n tau = 2 + 0*t",
-               "BREAKPOINT setting minf, tau for the SOLVE'd block of a point process with events or t"),
     # a PARAMETER RANGE does not name is GLOBAL in NEURON: the last instance's value for all
     "global_parameter": (("PARAMETER { g = 0.01 (uS) }", "PARAMETER { g = 0.01 (uS) tau0 }"),
                          "minf = 1/(1 + exp(-v/5))\n tau0 = 2 + v/100\n tau = 2",

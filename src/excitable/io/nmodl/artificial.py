@@ -34,7 +34,7 @@ import re
 import jax
 import jax.numpy as jnp
 
-from excitable.io.nmodl import concentrations, events, nonlinear, pointers, solvers, watch
+from excitable.io.nmodl import breakpoint_feeds, concentrations, events, nonlinear, pointers, solvers, watch
 from excitable.io.nmodl.affine import materialize
 from excitable.io.nmodl.describe import Description
 from excitable.io.nmodl.parse import strip_comments
@@ -126,8 +126,13 @@ class Blocks:
         # checked with NEURON 9.0.2): its BREAKPOINT's SOLVEs never run, only INITIAL and NET_RECEIVE
         self.artificial = is_artificial(mod)
         self.vstates = watch.voltage_states(mod, desc)  # V read or written by NET_RECEIVE (watch.py)
+        # values BREAKPOINT computes that the SOLVE reads first: what nrn_cur left (breakpoint_feeds);
+        # those from v, an ion or a POINTER at the step's start V, kept in V_CUR where no start is given
+        self.feeds = () if self.artificial else gen.feeds
+        self.stale = breakpoint_feeds.stale(desc, pointers.names(mod)) if self.feeds else ()
         self.states = (self.kept + event_state_names(self.size) + watch.state_names(comp) + self.vstates
-                       + (("celsius",) if self.needs_celsius else ()) + self.flag)
+                       + (("celsius",) if self.needs_celsius else ()) + self.flag
+                       + ((breakpoint_feeds.V_CUR,) if self.stale else ()))
         self.currents = desc.currents + self.electrode
         spec = events.point_fields(desc, mod)
         self.renamed = {k: python_name(k) for k in spec if python_name(k) != k}  # stim.mod's del -> delay
@@ -156,15 +161,23 @@ class Blocks:
         self.gen.breakpoint(sc)
         return {c: materialize(sc.glob[c]) + jnp.zeros_like(v) for c in self.currents}  # nA, as the file's
 
-    def advance(self, chan, v, s, celsius, dt):
+    def advance(self, chan, v, s, celsius, dt, drive):
         gen = self.gen
         sc = self.scope(chan, v, s, celsius, s["t"] + 0.5 * dt, dt)  # NEURON's nrn_state: t + dt
+        if self.feeds:  # nrn_cur's run: the step's start V, the states after its events, t its middle
+            at_v, at = breakpoint_feeds.start(chan, v, s, drive) if self.stale else (v, chan)
+            pre = self.scope(at, at_v, s, celsius, s["t"], dt)
+            gen.breakpoint(pre)
+            sc.glob.update({k: materialize(pre.glob[k]) for k in self.feeds})
         for block, method in () if self.artificial else self.desc.solves:
             if method == "after_cvode":  # a PROCEDURE run after the step (svclmp's icur)
                 self.procs[block](sc)
             else:
                 events.state_solve(gen, block, method, sc)
-        return {**s, **self.out(sc, v, celsius)}
+        out = self.out(sc, v, celsius)
+        if self.stale:  # the next step's nrn_cur runs at this V (breakpoint_feeds.start)
+            out[breakpoint_feeds.V_CUR] = v + jnp.zeros_like(v)
+        return {**s, **out}
 
     def steady_state(self, chan, v, celsius):
         sc = self.scope(chan, v, dict.fromkeys(self.desc.states, 0.0), celsius, 0.0)  # finitialize: t = 0
@@ -175,6 +188,8 @@ class Blocks:
         s.update({k: like + (jnp.inf if k.startswith("queue_t") else -1.0 if k == events.LAST or k.startswith("queue_c")
                              else 0.0) for k in events.queue_states(self.size)})
         s = events.apply_calls(self.comp, sc.glob, s, jnp.ones(like.shape, bool), like, like, self.size)
+        if self.stale:  # the first step's nrn_cur runs at V init
+            s[breakpoint_feeds.V_CUR] = v + like
         return watch.initial(self.comp, s, v, self.vstates)
 
     def netcon_initial(self, chan, s, weight):
@@ -257,7 +272,8 @@ def make_event_class(desc: Description, mod):
         # ions whose concentrations it reads: NEURON's ion style where it sits (engine/ion_style.py)
         "ion_constants": concentrations.ion_constants(desc),
         "currents": mechanism.neuron_slope(b.raw_currents),
-        "advance": lambda self, v, s, celsius, dt, drive: b.advance(self, v, s, celsius, dt),
+        "advance": lambda self, v, s, celsius, dt, drive: b.advance(self, v, s, celsius, dt, drive),
+        "start_of_step": bool(b.stale),  # advance reads drive["start"] (engine/stepping.advance_states)
         "steady_state": lambda self, v, celsius: b.steady_state(self, v, celsius),
         "on_step": lambda self, s, amount, dt, offset=None, v=None: b.on_step(self, s, amount, dt, offset, v),
         "reads_v": bool(b.vstates), "writes_v": watch.V_WROTE in b.vstates,  # engine: V in, V out

@@ -20,11 +20,12 @@ INITIAL's at the first; in a point process any such value, a constant too), a GL
 one value for all instances, the last instance's ``nrn_cur``; a PARAMETER RANGE does not name is
 one), one BREAKPOINT may read before it sets it or may leave unset (an if without else, a read of
 itself, a TABLE that does not list it: NEURON's value is what an earlier run left, the second run
-of ``nrn_cur`` starting from the first's), and any in a point process on the event path (net_send,
-t, WATCH: artificial.make_event_class keeps no BREAKPOINT value for the SOLVE, which would read 0).
-A point process otherwise runs them as a density mechanism does (point.py's ``advance``; nocmodl
-9.0.2's C for a POINT_PROCESS is the same: nrn_cur at v + 0.001 and v, nrn_state reading what it
-left, checked with pt_feed*.mod); ARTIFICIAL_CELLs never run their SOLVE (unsupported.py).
+of ``nrn_cur`` starting from the first's). A point process otherwise runs them as a density
+mechanism does (point.py's ``advance``; nocmodl 9.0.2's C for a POINT_PROCESS is the same: nrn_cur at
+v + 0.001 and v, nrn_state reading what it left, checked with pt_feed*.mod), also on the event path
+(net_send, WATCH, t: artificial.py's ``advance``, where nrn_cur's run sees the states after the
+step's events and t at the step's middle, pt_feedev.mod); ARTIFICIAL_CELLs never run their SOLVE
+(unsupported.py).
 """
 
 from __future__ import annotations
@@ -103,15 +104,14 @@ def origin(desc: Description, names, pointer_names=()) -> str:
     return ", ".join(s for s in seeds(desc, pointer_names) if any(s in found.get(x, ()) for x in names))
 
 
-def problems(desc: Description, lines: list[str], pointer_names=(), event_path=False) -> list[tuple[int, str]]:
+def problems(desc: Description, lines: list[str], pointer_names=()) -> list[tuple[int, str]]:
     """(line, construct) of the values BREAKPOINT feeds the SOLVE'd blocks that are not run as
-    NEURON runs them (module docstring); the line is BREAKPOINT's. ``event_path``: a point process
-    that artificial.make_event_class runs (events.uses)."""
+    NEURON runs them (module docstring); the line is BREAKPOINT's."""
     if desc.breakpoint is None:
         return []
     line = next((i + 1 for i, ln in enumerate(lines) if re.search(r"\bBREAKPOINT\b", ln)), 0)
     if desc.point:
-        found = _point_problems(desc, line, event_path)
+        found = _point_problems(desc, line)
         if found is not None:
             return found
     found = []
@@ -140,7 +140,7 @@ def problems(desc: Description, lines: list[str], pointer_names=(), event_path=F
     return found
 
 
-def _point_problems(desc: Description, line: int, event_path: bool) -> list[tuple[int, str]] | None:
+def _point_problems(desc: Description, line: int) -> list[tuple[int, str]] | None:
     """A point process's refusals that differ from a density mechanism's, or None where it is
     checked as one (point.py's jump class runs its values as ``advance`` does: module docstring)."""
     # an after_cvode PROCEDURE (svclmp's icur) sets only what is recorded, no state
@@ -150,10 +150,6 @@ def _point_problems(desc: Description, line: int, event_path: bool) -> list[tupl
     if not first:
         return []
     names = ", ".join(first)
-    if event_path:  # artificial.make_event_class's SOLVE would read 0
-        return [(line, f"BREAKPOINT setting {names} for the SOLVE'd block of a point process with events or t "
-                       f"(NEURON's nrn_state reads what nrn_cur left; excitable's event path keeps no "
-                       f"BREAKPOINT value)")]
     if not desc.currents:  # constants too: the first step's SOLVE reads INITIAL's value (0 where unset)
         return [(line, f"BREAKPOINT setting {names} for the SOLVE'd block of a point process without currents "
                        f"(NEURON runs that BREAKPOINT after the SOLVE: the SOLVE reads the previous step's "

@@ -100,13 +100,12 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
 def _voltage_into_solve(mod: ModFile, desc: Description, lines: list[str]) -> list[tuple[int, str]]:
     """A value BREAKPOINT computes that the SOLVE'd blocks read before they set it, where it is not
     run as NEURON runs it (NEURON's ``nrn_state`` sees what ``nrn_cur`` left, at the step's old V and
-    ion values): without currents, GLOBAL, read by BREAKPOINT before it sets it, or in a point
-    process on the event path (``breakpoint_feeds.problems``; the rest runs:
-    tests/io/nmodl/test_breakpoint_feeds.py, test_point_feeds.py). An ARTIFICIAL_CELL's SOLVEs
-    never run (artificial.py)."""
+    ion values): without currents, GLOBAL, read by BREAKPOINT before it sets it
+    (``breakpoint_feeds.problems``; the rest runs: tests/io/nmodl/test_breakpoint_feeds.py,
+    test_point_feeds.py). An ARTIFICIAL_CELL's SOLVEs never run (artificial.py)."""
     if is_artificial(mod):
         return []
-    return breakpoint_feeds.problems(desc, lines, pointers.names(mod), desc.point and events.uses(mod, desc, lines))
+    return breakpoint_feeds.problems(desc, lines, pointers.names(mod))
 
 
 def _block_lines(lines: list[str], keyword: str, pattern: str) -> list[int]:
