@@ -50,9 +50,10 @@ def test_pronase_leaves_a_spike_that_never_repolarizes(model):
     # potential turns into a long plateau. Without h the spike rises as usual but V stays up, where IK
     # only balances INa (> 0 mV here), 30 ms after a 1-ms pulse; the intact model is back at rest.
     s = experiments.run("membrane-currents", model=model, no_inactivation=True).summary
-    # Twice in about a dozen full `make test` runs (once in CI) this came back without the key, the
-    # check's test pulse having repolarized as if h moved; never reproduced alone. On failure the
-    # message says what the check's run gives again, through the program store and through plain jit.
+    # Twice in about a dozen full `make test` runs (once in CI) this came back without the key: jax.jit
+    # ran the intact cell's program for the check's pulse, the two classes' tree structures comparing
+    # equal (fixed in physics.channel.register_fields; tests/physics/test_channel_pytree.py). On failure
+    # the message says what the check's run gives again, through the program store and plain jit.
     assert "never ends" in s.get("no_repolarization", ""), (s, _check_run_again(model))
     assert s["plateau_mV"] > 0.0 and s["peak_mV"] > 30.0
     assert "no_repolarization" not in experiments.run("membrane-currents", model=model).summary
