@@ -267,3 +267,14 @@ def test_nothing_but_refused_files_is_one_line(tmp_path, capsys):
                                tmp_path / "t.json"], capsys)
     assert code == 2 and err == ("excitable: error: tables: cmp_tonic is a point process; only density "
                                  "mechanisms take FUNCTION_TABLEs\n"), out + err
+
+
+def test_two_pools_writing_one_ion_are_each_compared_alone(capsys):
+    # a ModelDB folder with two Ca pools (50997's cad and cas) stopped with "both write cai" (exit 2)
+    # and compared nothing; now each pool runs its clamp family and the together-run is a note
+    pools = [FLOOR.parent / "nm_cadecay.mod", FLOOR.parent / "nm_cadparam.mod"]
+    code, out, err = _compare(pools, capsys)
+    assert code == 0 and err == "", out + err
+    assert ("note: together, current clamp: not run: nm_cadecay and nm_cadparam both write cai; each was "
+            "compared alone above") in out, out
+    assert "nm_cadecay clamp" in out and "nm_cadparam clamp" in out and "together, current clamp  v" not in out, out

@@ -117,3 +117,35 @@ def test_an_electrode_is_compared_and_an_idle_one_is_named(capsys):
                              "--set", "IClamp.amp=-0.05"], capsys)  # NEURON's Python spells del "delay"
     assert code == 0 and "0 throughout" not in out, out
     assert _rows(out)["IClamp IClamp.i"] <= 1e-6 and _rows(out)["IClamp v"] <= 1e-6, out
+
+
+GLOBAL_SUM = """NEURON {
+    POINT_PROCESS h6_gsum
+    RANGE tau, i
+    NONSPECIFIC_CURRENT i
+    GLOBAL total
+}
+PARAMETER { tau = 2 (ms) }
+ASSIGNED { v (mV) i (nA) total (uS) }
+STATE { g (uS) }
+INITIAL { g = 0 total = 0 }
+BREAKPOINT {
+    SOLVE s METHOD cnexp
+    i = g * v
+}
+DERIVATIVE s { g' = -g / tau }
+NET_RECEIVE (w (uS)) {
+    state_discontinuity(g, g + w)
+    total = total + w
+}
+"""
+
+
+def test_a_global_the_events_change_is_compared_as_neurons_name_suffix(tmp_path, capsys):
+    # 3264's FDSExp2Syn keeps a GLOBAL total: it was "not exposed (not RANGE)"; NEURON has it as
+    # total_h6_gsum (one value for all instances; here one), so it is compared: the events' sum
+    (tmp_path / "h6_gsum.mod").write_text(GLOBAL_SUM)
+    code, out, err = _compare([tmp_path / "h6_gsum.mod", "--weight", "0.002"], capsys)
+    assert code == 0 and err == "", out + err
+    row = next(ln.split() for ln in out.splitlines() if ln.startswith("h6_gsum train  h6_gsum.total"))
+    assert float(row[-1]) <= 1e-12 and "does not expose" not in out, out

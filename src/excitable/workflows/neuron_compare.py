@@ -267,6 +267,12 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
             for trace, d in _differences(ours, theirs, groups, currents).items():
                 diffs[trace] = max(diffs.get(trace, 0.0), d)
         rows += [Row(f"{suffix} clamp", t, d) for t, d in diffs.items()]
+    shared = _shared_writes(mechanisms)
+    if shared:  # one compartment cannot hold both (NEURON's pools would fight over it too); each ran alone
+        notes.append(f"together, current clamp: not run: {shared}; each was compared alone above (compare "
+                     f"a cell with one pool per compartment by giving the files apart)")
+        _something_compared(rows, notes)
+        return Comparison(rows, None, None, notes, tolerance, found[1])
     stim = (2.0, 20.0, amplitude_nA)
     theirs = nrn.run(mechanisms, values, iclamp=stim)
     try:
@@ -283,6 +289,19 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
     rows += [Row("together, current clamp", t, d) for t, d in _differences(ours, theirs, groups, currents).items()]
     _something_compared(rows, notes)
     return Comparison(rows, spike_times(ours["v"], dt), spike_times(theirs["v"], dt), notes, tolerance, found[1])
+
+
+def _shared_writes(mechanisms: dict) -> str | None:
+    """"cad and cas both write cai" where two of the files write one ion's concentration (or its
+    reversal potential): the engine runs one writer per compartment (engine/writers.py)."""
+    seen: dict[tuple[str, str], str] = {}
+    for suffix, cls in mechanisms.items():
+        writes = {**(getattr(cls, "conc_writes", None) or {}), **(getattr(cls, "reversal_writes", None) or {})}
+        for state, target in writes.items():
+            if target in seen and seen[target] != suffix:
+                return f"{seen[target]} and {suffix} both write {state}"
+            seen.setdefault(target, suffix)
+    return None
 
 
 RUNAWAY_MV = neuron_side.RUNAWAY_MV  # mV: past physiology (the reason is beside its definition)

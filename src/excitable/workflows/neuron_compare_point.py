@@ -177,7 +177,7 @@ def compare_points(points: dict, values: dict, h, *, spikes, weight, dt: float, 
                          f"give it work with --set {name}.PARAMETER=VALUE (a conductance, an amplitude, a duration)")
         lost = [s for s in side.states_of(cls) if f"{name}.{s}" not in theirs]
         if lost:
-            notes.append(f"{name}: NEURON does not expose {', '.join(lost)} (not RANGE): not compared")
+            notes.append(f"{name}: NEURON does not expose {', '.join(lost)} (neither RANGE nor GLOBAL): not compared")
         unmatched = [t.split(".", 1)[1] for t in side.currents_of(cls) if t not in theirs or t not in ours]
         if unmatched:
             notes.append(f"{name}: current {', '.join(unmatched)} not compared (NEURON does not expose it, "

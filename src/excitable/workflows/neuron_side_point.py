@@ -258,6 +258,8 @@ def neuron_run(h, cls, params: dict, *, weight: float, spikes, dt: float, celsiu
         keep.append(out_nc)
     for s in states_of(cls):
         ref = _ref(pp, s)
+        if ref is None and s in cls.description.globals_:  # one value for all (here one) instances
+            ref = getattr(h, f"_ref_{s}_{name}", None)
         if ref is not None:
             recs[f"{name}.{s}"] = h.Vector().record(ref)
     for trace, current in currents_of(cls).items():

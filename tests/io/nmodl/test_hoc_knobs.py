@@ -84,15 +84,16 @@ def test_the_knobs_are_parameters_of_default_0_and_mod_check_names_them():
 
 def test_an_array_no_block_sets_is_named_and_a_file_level_local_is_no_knob(tmp_path):
     """An ASSIGNED array (267176 RampIClamp's dur[3]) stays 0, which mod check says; a file-level
-    LOCAL (a C static NEURON's hoc cannot see) and a POINTER are not made parameters."""
-    text = FILE.read_text().replace("    slow (ms)\n", "    slow (ms)\n    amp[3] (nA)\n    vgap (mV)\n")
+    LOCAL (a C static), a POINTER and an ASSIGNED declared neither RANGE nor GLOBAL (hidden from
+    NEURON's hoc: checked with NEURON 9.0.2) are not made parameters."""
+    text = FILE.read_text().replace("    slow (ms)\n", "    slow (ms)\n    amp[3] (nA)\n    vgap (mV)\n    hidden\n")
     text = text.replace("    GLOBAL slow\n", "    GLOBAL slow\n    POINTER vgap\n")
     text = text.replace("STATE { n }", "LOCAL kept\n\nSTATE { n }")
-    text = text.replace("(1 + scale) * n", "(1 + scale + amp[1] + kept) * n")
+    text = text.replace("(1 + scale) * n", "(1 + scale + amp[1] + kept + hidden) * n")
     path = tmp_path / "nm_hocknob_array.mod"
     path.write_text(text)
     lines, _ = check_file(path)
     assert ("  ASSIGNED array amp[3]: no block sets it; it stays 0 here (NEURON: 0 until hoc sets "
             "amp_nm_hocknob[i]), and it cannot be set") in lines
     desc = ex.load_mod(path).description
-    assert desc.set_by_hoc == ("scale", "slow") and "kept" not in desc.parameters and "vgap" not in desc.parameters
+    assert desc.set_by_hoc == ("scale", "slow") and not {"kept", "vgap", "hidden"} & set(desc.parameters)

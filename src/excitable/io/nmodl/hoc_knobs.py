@@ -1,16 +1,20 @@
 """ASSIGNED variables that no statement of a .mod file sets: knobs that NEURON users set from hoc.
 
-NEURON makes every ASSIGNED variable visible to hoc (RANGE ones per segment, ``scale_knob``; the
-others GLOBAL, ``gk_knob``), starts it at 0, and a model's hoc code may set it like a PARAMETER. A
-file that reads such a variable and never assigns it relies on that: ModelDB 82784's cadyn.mod
-reads ``CAF``, which only its hoc sets; ModelDB 84589's kahp.mod bounds a loop by ``exp_n``.
+NEURON starts every ASSIGNED variable at 0, and hoc sees those the NEURON block declares RANGE (per
+segment, ``seg.knob.scale``) or GLOBAL (``slow_knob``): a model's hoc code may set them like
+PARAMETERs. A file that reads such a variable and never assigns it relies on that: ModelDB 82784's
+cadyn.mod reads ``CAF``, which only its hoc sets; ModelDB 84589's kahp.mod bounds a loop by its
+GLOBAL ``exp_n``. One declared neither way is hidden from hoc (checked with NEURON 9.0.2: neither
+``seg.knob.x`` nor ``h.x_knob`` exists) and stays 0.
 
-Each such scalar is imported as a PARAMETER of default 0 in the ASSIGNED's unit (``settable``), so
-``Cls(CAF=...)``, ``cell.set("cadyn.CAF", ...)`` and ``mod compare --set cadyn.CAF=...`` set it, as hoc
-does in NEURON; run without a value it is 0, NEURON's value. ``mod check`` names them. Not promoted:
-NEURON's own variables (v, t, dt, celsius, diam, area), an ion's variables (NEURON sets them),
-POINTERs (set by setpointer), file-level LOCALs (static C variables hoc cannot see), and arrays:
-an ASSIGNED array that no statement sets stays 0, which ``mod check`` says (``check_lines``).
+Each such RANGE or GLOBAL scalar is imported as a PARAMETER of default 0 in the ASSIGNED's unit
+(``settable``), so ``Cls(CAF=...)``, ``cell.set("cadyn.CAF", ...)`` and ``mod compare --set
+cadyn.CAF=...`` set it, as hoc does in NEURON; run without a value it is 0, NEURON's value. So is a
+hidden one that bounds a FROM loop (loop_bounds.py: the bound must be a number when the loop is
+unrolled; 0 unless set). ``mod check`` names them. Not promoted: NEURON's own variables (v, t, dt,
+celsius, diam, area), an ion's variables (NEURON sets them), POINTERs (set by setpointer),
+file-level LOCALs (static C variables), and arrays: an ASSIGNED array that no statement sets stays
+0, which ``mod check`` says (``check_lines``).
 """
 
 from __future__ import annotations
@@ -20,10 +24,14 @@ import re
 
 
 def settable(desc, mod, special=frozenset()):
-    """``desc`` with each scalar ASSIGNED that no statement of the file assigns made a PARAMETER of
-    default 0 (its unit kept), listed in ``desc.set_by_hoc``. ``special``: the names NEURON gives
-    every mechanism (describe.SPECIAL)."""
-    names = [a for a in desc.assigned if "[" not in a and a not in _excluded(desc, mod, special)
+    """``desc`` with each scalar ASSIGNED that the NEURON block declares RANGE or GLOBAL (or that
+    bounds a FROM loop) and that no statement of the file assigns made a PARAMETER of default 0 (its
+    unit kept), listed in ``desc.set_by_hoc``. ``special``: the names NEURON gives every mechanism
+    (describe.SPECIAL)."""
+    from excitable.io.nmodl.loop_bounds import loop_bound_names
+
+    visible = set(desc.ranges) | set(desc.globals_) | set(loop_bound_names(desc, mod))
+    names = [a for a in desc.assigned if "[" not in a and a in visible and a not in _excluded(desc, mod, special)
              and not _assigned_in(_code(mod), a)]
     if not names:
         return desc

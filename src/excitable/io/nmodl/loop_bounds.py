@@ -63,6 +63,11 @@ def bound_parameters(desc, mod, assigned=()) -> dict[str, str]:
     return {p: bounds[p] for p in desc.parameters if p in bounds and p not in assigned}
 
 
+def loop_bound_names(desc, mod) -> tuple[str, ...]:
+    """Every name a FROM loop's bounds read, directly or through FUNCTION/PROCEDURE arguments."""
+    return tuple(_bound_names(desc, mod))
+
+
 def _bound_names(desc, mod) -> dict[str, str]:
     """Every name a FROM loop's bounds read, directly or through FUNCTION/PROCEDURE arguments ->
     the loop's first line."""
