@@ -149,3 +149,53 @@ def test_a_global_the_events_change_is_compared_as_neurons_name_suffix(tmp_path,
     assert code == 0 and err == "", out + err
     row = next(ln.split() for ln in out.splitlines() if ln.startswith("h6_gsum train  h6_gsum.total"))
     assert float(row[-1]) <= 1e-12 and "does not expose" not in out, out
+
+
+SATURATING = """NEURON {
+    POINT_PROCESS h6_satsyn
+    RANGE tau, e, i, r, gmax
+    NONSPECIFIC_CURRENT i
+}
+PARAMETER { tau = 5 (ms) e = 0 (mV) r = 1 gmax = 0.006 (uS) }
+ASSIGNED { v (mV) i (nA) }
+STATE { g (uS) }
+INITIAL { g = 0 }
+BREAKPOINT {
+    SOLVE state METHOD cnexp
+    i = g * (v - e)
+}
+DERIVATIVE state { g' = -g / tau }
+NET_RECEIVE (w (uS)) {
+    LOCAL step
+    step = w * r
+    if (g + step < gmax) {
+        g = g + step
+    } else {
+        g = gmax
+    }
+}
+"""
+
+
+def test_a_net_receive_with_if_and_local_runs_on_the_event_path(tmp_path, capsys):
+    # 139421's MyExp2SynNMDABB.mod (an if, a LOCAL in NET_RECEIVE) was refused line by line: only
+    # jumps x = x + f(w) ran. Such a block now takes the event path, which runs it as NEURON does;
+    # here a synapse that saturates at gmax, a jump that reads its state (closed form: the cap)
+    import numpy as np
+
+    import excitable as ex
+    from excitable.model.network import Network, Site
+
+    path = tmp_path / "h6_satsyn.mod"
+    path.write_text(SATURATING)
+    code, out, err = _compare([path, "--weight", "0.004", "--spikes", "2,4,30"], capsys)
+    assert code == 0 and err == "" and "h6_satsyn train  h6_satsyn.g" in out, out + err
+    cell = ex.Cell.cylinder(length=20.0, diameter=20.0).insert(ex.HH())
+    net = Network([cell])
+    net.spike_train([2.0, 4.0, 30.0], 0, ex.load_mod(path)(), weight=0.004, t_max=0.0, pulse=0.0)
+    sim = ex.Simulation(net, dt=0.025, temperature=6.3, v_init=-65.0)
+    sim.record("h6_satsyn[0].g", label="g")
+    g = np.asarray(sim.run(40.0)["g"]).ravel()
+    # the second event capped (0.004 e^(-2/5) + 0.004 > 0.006): g = gmax, recorded after the step's
+    # cnexp decay (events arrive at a step's start)
+    assert g.max() == pytest.approx(0.006 * np.exp(-0.025 / 5.0), rel=1e-12)

@@ -214,11 +214,14 @@ def deliver(s: dict, amount, dt, size: int, receive, offset=None, check=None, ro
 def uses(mod, desc, lines: list[str]) -> bool:
     """Whether a point process or artificial cell needs the event path (this module): it is an
     ARTIFICIAL_CELL, has an ELECTRODE_CURRENT, calls net_send/net_event/net_move/at_time or
-    state_discontinuity, reads ``t``, tests NET_RECEIVE's ``flag`` or has NET_RECEIVE arguments
-    beyond the weight (NEURON's per-NetCon state)."""
+    state_discontinuity, reads ``t``, tests NET_RECEIVE's ``flag``, has NET_RECEIVE arguments
+    beyond the weight (NEURON's per-NetCon state) or a NET_RECEIVE that is more than jumps
+    ``x = x + f(weight)`` of STATEs (an if, a LOCAL, a jump by a state: 139421's
+    MyExp2SynNMDABB.mod; ``point.jump_problems``), which the event path runs statement by statement."""
     code = "\n".join(line for line in lines if not re.match(r"\s*INDEPENDENT\b", line))
     nr = net_receive(mod)
     return bool(re.search(r"\b(ARTIFICIAL_CELL|ELECTRODE_CURRENT)\b", code)
+                or (nr is not None and desc.point and len(nr.parameters) >= 1 and jump_problems(desc, nr, lines))
                 or (nr is not None and len(nr.parameters) > 1)  # per-connection arguments (their states)
                 or writes_weight(nr)  # the NetCon's weight as per-connection state (plasticity)
                 or re.search(r"\b(net_send|net_event|net_move|at_time|state_discontinuity)\s*\(", code)
@@ -332,3 +335,45 @@ def state_solve(gen, block: str, method: str, scope) -> None:
 def time_step(chan):
     """The ``dt`` field of a point process that reads it (ms), else 0 (NEURON's dt is never read)."""
     return getattr(chan, "dt", 0.0)
+
+
+#: A NET_RECEIVE statement that is an event-time jump of a variable: x = x + expr, x = x - expr.
+_JUMP = re.compile(r"^\s*([A-Za-z_]\w*)\s*=\s*\1\s*([+-])(.+)$")
+
+
+def block_lines(lines: list[str], header: str) -> list[tuple[int, str]]:
+    """(line number, text) of the statements of the block opened by ``header`` (braces matched)."""
+    rx = re.compile(header)
+    start = next((i for i, line in enumerate(lines) if rx.search(line)), None)
+    if start is None:
+        return []
+    out, depth = [], 0
+    for i in range(start, len(lines)):
+        text = lines[i]
+        if i == start:
+            depth += text.count("{") - text.count("}")
+            text = text.split("{", 1)[1] if "{" in text else ""
+        else:
+            depth += text.count("{") - text.count("}")
+        body = text.rsplit("}", 1)[0] if depth <= 0 else text
+        if body.strip():
+            out.append((i + 1, body.strip()))
+        if depth <= 0 and i > start:
+            break
+    return out
+
+
+def jump_problems(desc: Description, block, lines: list[str]) -> list[tuple[int, str]]:
+    """(line, statement) of NET_RECEIVE's statements that are not jumps ``x = x + f(weight)`` of a
+    STATE, f reading no state, v or t: what ``on_events`` (a sum of jumps) cannot run. A file with
+    any takes the event path instead (``events.uses``), which runs NET_RECEIVE as NEURON does."""
+    args = [a.get_node_name() for a in block.parameters]
+    weight = args[0] if args else "weight"
+    forbidden = set(desc.states) | {"v", "t"}
+    found = []
+    for n, text in block_lines(lines, r"\bNET_RECEIVE\b"):
+        m = _JUMP.match(text)
+        used = set(re.findall(r"\b[A-Za-z_]\w*\b", m.group(3))) if m else set()
+        if m is None or m.group(1) not in desc.states or used & forbidden or weight not in used:
+            found.append((n, text))
+    return found

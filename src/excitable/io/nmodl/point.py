@@ -44,36 +44,11 @@ import re
 from excitable.errors import ModelError
 from excitable.io.nmodl.describe import Description
 from excitable.io.nmodl.events import carried_extra as _carried_extra
+from excitable.io.nmodl.events import block_lines as _block_lines
 from excitable.io.nmodl.events import net_receive
 from excitable.io.nmodl.events import point_fields as _fields
 from excitable.io.nmodl.includes import located
 from excitable.io.nmodl.parse import strip_comments
-
-#: A NET_RECEIVE statement that is an event-time jump of a variable: x = x + expr, x = x - expr.
-_JUMP = re.compile(r"^\s*([A-Za-z_]\w*)\s*=\s*\1\s*([+-])(.+)$")
-
-
-def _block_lines(lines: list[str], header: str) -> list[tuple[int, str]]:
-    """(line number, text) of the statements of the block opened by ``header`` (braces matched)."""
-    rx = re.compile(header)
-    start = next((i for i, line in enumerate(lines) if rx.search(line)), None)
-    if start is None:
-        return []
-    out, depth = [], 0
-    for i in range(start, len(lines)):
-        text = lines[i]
-        if i == start:
-            depth += text.count("{") - text.count("}")
-            text = text.split("{", 1)[1] if "{" in text else ""
-        else:
-            depth += text.count("{") - text.count("}")
-        body = text.rsplit("}", 1)[0] if depth <= 0 else text
-        if body.strip():
-            out.append((i + 1, body.strip()))
-        if depth <= 0 and i > start:
-            break
-    return out
-
 
 def problems(mod, desc: Description) -> list[tuple[int, str]]:
     """(line, construct) of what a point process uses that ``on_events`` cannot run exactly."""
@@ -92,18 +67,9 @@ def problems(mod, desc: Description) -> list[tuple[int, str]]:
     args = [a.get_node_name() for a in block.parameters]
     if len(args) != 1:
         found.append((header, f"NET_RECEIVE with {len(args)} arguments (only the weight is delivered)"))
-    weight = args[0] if args else "weight"
-    forbidden = set(desc.states) | {"v", "t"}
-    for n, text in _block_lines(lines, r"\bNET_RECEIVE\b"):
-        m = _JUMP.match(text)
-        used = set(re.findall(r"\b[A-Za-z_]\w*\b", m.group(3))) if m else set()
-        if m is None or m.group(1) not in desc.states:
-            found.append((n, f"NET_RECEIVE statement '{text[:40]}' (only jumps x = x + f(weight) of a STATE "
-                             "are event-time jumps)"))
-        elif used & forbidden or weight not in used:
-            found.append((n, f"NET_RECEIVE jump '{text[:40]}' (its size must depend on {weight} and not on "
-                             "states, v or t)"))
-    return found
+    # (with a weight argument such statements take the event path: events.uses)
+    return found + [(n, f"NET_RECEIVE statement '{text[:40]}' (not a jump x = x + f(weight) of a STATE)")
+                    for n, text in events.jump_problems(desc, block, lines)]
 
 
 def _compile_net_receive(desc: Description, mod, gen):
