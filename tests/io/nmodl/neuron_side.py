@@ -151,3 +151,52 @@ def leaky_compartment(mechanisms, passive_cls, *, celsius, v_init, clamp=None, i
         sim.stimulate(ex.IClamp(cell.soma, amplitude=iclamp[2], delay=iclamp[0], duration=iclamp[1]))
     sim.record("v")
     return cell, sim
+
+
+def hh_events_neuron(h, name: str, *, times, weight: float, params=None, iclamp=None, signals=(),
+                     tstop: float, dt: float = DT, celsius: float = 6.3) -> dict[str, np.ndarray]:
+    """NEURON's run of point process ``name`` (its .mod already loaded into ``h``) on a 20 x 20 um hh
+    compartment (usetable_hh = 0), events of ``weight`` at ``times`` from a source-less NetCon,
+    ``iclamp`` (delay, duration, amplitude nA) or none: V and the point process's ``signals``."""
+    sec = h.Section(name=f"{name}_cell")
+    sec.L = sec.diam = 20.0
+    sec.insert("hh")
+    h.usetable_hh = 0
+    pp = getattr(h, name)(sec(0.5))
+    for k, x in (params or {}).items():
+        setattr(pp, k, x)
+    nc = h.NetCon(None, pp)
+    nc.weight[0] = weight
+    keep = [nc, h.FInitializeHandler(lambda: [nc.event(t) for t in times])]
+    if iclamp is not None:
+        stim = h.IClamp(sec(0.5))
+        stim.delay, stim.dur, stim.amp = iclamp
+        keep.append(stim)
+    vecs = {"v": h.Vector().record(sec(0.5)._ref_v)}
+    vecs.update({k: h.Vector().record(getattr(pp, f"_ref_{k}")) for k in signals})
+    h.dt, h.secondorder, h.celsius = dt, 0, celsius
+    h.finitialize(-65.0)
+    h.continuerun(tstop)
+    out = {k: np.array(v) for k, v in vecs.items()}
+    del keep, pp, sec
+    return out
+
+
+def hh_events_ours(hh_cls, mechanism, *, times, weight: float, iclamp=None, signals=(), tstop: float,
+                   dt: float = DT, celsius: float = 6.3) -> dict[str, np.ndarray]:
+    """``hh_events_neuron``'s run here: ``mechanism`` (an instance) on the same compartment with
+    ``hh_cls`` (hh.mod's class), the events through Network.spike_train."""
+    import excitable as ex
+    from excitable.model.network import Network, Site
+
+    cell = ex.Cell.cylinder(length=20.0, diameter=20.0).insert(hh_cls())
+    net = Network([cell])
+    net.spike_train(times, 0, mechanism, weight=weight, t_max=0.0, pulse=0.0)
+    sim = ex.Simulation(net, dt=dt, temperature=celsius, v_init=-65.0)
+    if iclamp is not None:
+        sim.stimulate(ex.IClamp(cell.soma, amplitude=iclamp[2], delay=iclamp[0], duration=iclamp[1]))
+    sim.record("v", Site(0, cell.soma), label="v")
+    for k in signals:
+        sim.record(f"{mechanism.name}[0].{k}", label=k)
+    res = sim.run(tstop)
+    return {k: np.asarray(res[k]).ravel() for k in ("v", *signals)}

@@ -16,10 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import excitable as ex
 from excitable.io.nmodl import load_mod
-from excitable.model.network import Network, Site
-from tests.io.nmodl.neuron_side import OWN, class_loader
+from tests.io.nmodl.neuron_side import OWN, class_loader, hh_events_neuron, hh_events_ours
 from tests.io.nmodl.test_neuron_side_by_side import spike_times
 from tests.reference.nrnmech import neuron_loaded
 
@@ -34,35 +32,13 @@ cls = class_loader()
 
 def neuron_side() -> dict[str, np.ndarray]:
     h = neuron_loaded([FILE], "nrnmech-point-feedev", "pt_feedev.mod")
-    sec = h.Section(name="pt_feedev_cell")
-    sec.L = sec.diam = 20.0
-    sec.insert("hh")
-    h.usetable_hh = 0
-    pp = h.pt_feedev(sec(0.5))
-    nc = h.NetCon(None, pp)
-    nc.weight[0] = WEIGHT
-    fih = h.FInitializeHandler(lambda: [nc.event(t) for t in TIMES])
-    stim = h.IClamp(sec(0.5))
-    stim.delay, stim.dur, stim.amp = ICLAMP
-    vecs = {"v": h.Vector().record(sec(0.5)._ref_v), "m": h.Vector().record(pp._ref_m)}
-    h.dt, h.secondorder, h.celsius = DT, 0, CELSIUS
-    h.finitialize(-65.0)
-    h.continuerun(TSTOP)
-    out = {k: np.array(v) for k, v in vecs.items()}
-    del fih, nc, stim, pp, sec
-    return out
+    return hh_events_neuron(h, "pt_feedev", times=TIMES, weight=WEIGHT, iclamp=ICLAMP, signals=("m",), tstop=TSTOP,
+                            celsius=CELSIUS)
 
 
 def our_side(path) -> dict[str, np.ndarray]:
-    cell = ex.Cell.cylinder(length=20.0, diameter=20.0).insert(cls("hh")())
-    net = Network([cell])
-    net.spike_train(TIMES, 0, load_mod(path)(), weight=WEIGHT, t_max=0.0, pulse=0.0)
-    sim = ex.Simulation(net, dt=DT, temperature=CELSIUS, v_init=-65.0)
-    sim.stimulate(ex.IClamp(cell.soma, amplitude=ICLAMP[2], delay=ICLAMP[0], duration=ICLAMP[1]))
-    sim.record("v", Site(0, cell.soma), label="v")
-    sim.record("pt_feedev[0].m", label="m")
-    res = sim.run(TSTOP)
-    return {k: np.asarray(res[k]).ravel() for k in ("v", "m")}
+    return hh_events_ours(cls("hh"), load_mod(path)(), times=TIMES, weight=WEIGHT, iclamp=ICLAMP, signals=("m",),
+                          tstop=TSTOP, celsius=CELSIUS)
 
 
 def off(ours, theirs) -> dict[str, float]:

@@ -17,8 +17,8 @@ import pytest
 import excitable as ex
 from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod
-from excitable.model.network import Network, Site
-from tests.io.nmodl.neuron_side import OWN, class_loader
+from excitable.model.network import Network
+from tests.io.nmodl.neuron_side import OWN, class_loader, hh_events_neuron, hh_events_ours
 from tests.reference.nrnmech import neuron_loaded
 
 DT, TSTOP, WEIGHT = 0.025, 25.0, 0.002
@@ -30,34 +30,12 @@ cls = class_loader()
 
 def neuron_run(n):
     h = neuron_loaded([FILE], "nrnmech-point-fromparam", "pt_fromparam.mod")
-    sec = h.Section(name="pt_fromparam_cell")
-    sec.L = sec.diam = 20.0
-    sec.insert("hh")
-    h.usetable_hh = 0
-    syn = h.pt_fromparam(sec(0.5))
-    syn.n = n
-    nc = h.NetCon(None, syn)
-    nc.weight[0] = WEIGHT
-    fih = h.FInitializeHandler(lambda: [nc.event(t) for t in TIMES])
-    rec = {"v": h.Vector().record(sec(0.5)._ref_v), "g": h.Vector().record(syn._ref_g)}
-    h.dt, h.secondorder, h.celsius = DT, 0, 6.3
-    h.finitialize(-65.0)
-    h.continuerun(TSTOP)
-    out = {k: np.array(x) for k, x in rec.items()}
-    del fih, nc, syn, sec
-    return out
+    return hh_events_neuron(h, "pt_fromparam", times=TIMES, weight=WEIGHT, params={"n": n}, signals=("g",),
+                            tstop=TSTOP)
 
 
 def our_run(n):
-    C = load_mod(FILE)
-    cell = ex.Cell.cylinder(length=20.0, diameter=20.0).insert(cls("hh")())
-    net = Network([cell])
-    net.spike_train(TIMES, 0, C(n=n), weight=WEIGHT, t_max=0.0, pulse=0.0)
-    sim = ex.Simulation(net, dt=DT, temperature=6.3, v_init=-65.0)
-    sim.record("v", Site(0, cell.soma), label="v")
-    sim.record("pt_fromparam[0].g", label="g")
-    res = sim.run(TSTOP)
-    return {k: np.asarray(res[k]).ravel() for k in ("v", "g")}
+    return hh_events_ours(cls("hh"), load_mod(FILE)(n=n), times=TIMES, weight=WEIGHT, signals=("g",), tstop=TSTOP)
 
 
 @pytest.mark.neuron
