@@ -194,6 +194,10 @@ def neuron_failure(what: str):
     run in NEURON, so there is nothing to compare. What NEURON prints meanwhile (file descriptors 1
     and 2, where its C code writes, and Python's streams, where its hoc printf goes) is held and, after
     a run that succeeds, printed on stderr as before."""
+    step = os.environ.get("EXCITABLE_NEURON_STEP")  # interfaces/cli/neuron_guard.py: named if NEURON crashes
+    if step:
+        with open(step, "w", encoding="utf-8") as f:
+            f.write(what)
     sys.stdout.flush()
     sys.stderr.flush()
     held, saved = tempfile.TemporaryFile(), (os.dup(1), os.dup(2))

@@ -80,6 +80,11 @@ def entry() -> None:
     """
     argv = sys.argv[1:]
     rc, start = None, False
+    from excitable.interfaces.cli import neuron_guard
+
+    if neuron_guard.wanted(argv):  # NEURON crashing (a signal) becomes one line (neuron_guard.py)
+        sys.stdout.flush()
+        os._exit(neuron_guard.compare_in_child(argv))
     if argv[:1] == ["run"]:
         from excitable.interfaces.cli.server import client
 
