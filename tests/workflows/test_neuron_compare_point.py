@@ -199,3 +199,15 @@ def test_a_net_receive_with_if_and_local_runs_on_the_event_path(tmp_path, capsys
     # the second event capped (0.004 e^(-2/5) + 0.004 > 0.006): g = gmax, recorded after the step's
     # cnexp decay (events arrive at a step's start)
     assert g.max() == pytest.approx(0.006 * np.exp(-0.025 / 5.0), rel=1e-12)
+
+
+def test_a_jump_not_linear_in_the_weight_runs_event_by_event(tmp_path, capsys):
+    # g = g + w*w was refused ("not linear in w": the summed-weight path would give (w1 + w2)^2 for
+    # two events in a step); it now runs on the event path, one NET_RECEIVE per event, as NEURON does
+    text = SATURATING.replace("h6_satsyn", "h6_square").replace(
+        "    LOCAL step\n    step = w * r\n    if (g + step < gmax) {\n        g = g + step\n    } else {\n        g = gmax\n    }\n",
+        "    g = g + w*w\n")
+    assert "g = g + w*w" in text
+    (tmp_path / "h6_square.mod").write_text(text)
+    code, out, err = _compare([tmp_path / "h6_square.mod", "--weight", "0.05", "--spikes", "2,4,30"], capsys)
+    assert code == 0 and err == "" and "h6_square train  h6_square.g" in out, out + err

@@ -20,7 +20,6 @@ import numpy as np
 import pytest
 
 import excitable as ex
-from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod
 from excitable.model.network import Network, Site
 from tests.conftest import neuron_h
@@ -173,15 +172,10 @@ def test_connect_drives_an_imported_synapse_as_the_builtin(mods):
     assert rel(ours, builtin) < 1e-9  # same arithmetic up to the order of operations
 
 
-#: Without events, flag or t (those take test_events.py's path), a NET_RECEIVE of jumps must be linear
-#: in w (two events in a step are one of their summed weight).
-NET_RECEIVE_CASES = {
-    "nonlinear": ("g = g + w*w", 22, "not linear in w"),
-}
-#: NET_RECEIVE bodies that are more than jumps of a STATE by f(w): the event path runs them, event by
-#: event, as NEURON does (tests/workflows/test_neuron_compare_point.py compares one beside NEURON).
+#: NET_RECEIVE bodies that are more than jumps of a STATE linear in f(w): the event path runs them, event
+#: by event, as NEURON does (tests/workflows/test_neuron_compare_point.py compares two beside NEURON).
 EVENT_PATH_BODIES = {"state_dependent": "g = g + w*(1 - g)", "not_a_jump": "g = w",
-                     "if_local": "LOCAL s\n    s = 2*w\n    if (g < 1) { g = g + s }"}
+                     "if_local": "LOCAL s\n    s = 2*w\n    if (g < 1) { g = g + s }", "nonlinear": "g = g + w*w"}
 POINT = """NEURON {
     POINT_PROCESS Syn
     RANGE tau, e, i
@@ -208,18 +202,6 @@ NET_RECEIVE(w (uS)) {
 """
 
 
-@pytest.mark.parametrize("case", sorted(NET_RECEIVE_CASES))
-def test_net_receive_beyond_jumps_is_refused_with_its_line(case, tmp_path):
-    body, line, what = NET_RECEIVE_CASES[case]
-    path = tmp_path / f"{case}.mod"
-    path.write_text(POINT % body)
-    with pytest.raises(ModelError) as err:
-        load_mod(path)
-    message = str(err.value)
-    assert message.startswith(f"{path}:{line}:") and what in message and "not supported" in message, message
-    assert "\n" not in message
-
-
 @pytest.mark.parametrize("case", sorted(EVENT_PATH_BODIES))
 def test_net_receive_beyond_jumps_takes_the_event_path(case, tmp_path):
     path = tmp_path / f"{case}.mod"
@@ -228,7 +210,7 @@ def test_net_receive_beyond_jumps_takes_the_event_path(case, tmp_path):
     assert hasattr(cls, "on_step")  # artificial.py's class: NET_RECEIVE run statement by statement
     s = cls().steady_state(np.asarray(-65.0), 6.3)
     after = cls().on_step(s, np.asarray(0.25), DT)  # one event of weight 0.25 at the step's start
-    expected = {"state_dependent": 0.25, "not_a_jump": 0.25, "if_local": 0.5}[case]  # from g = 0
+    expected = {"state_dependent": 0.25, "not_a_jump": 0.25, "if_local": 0.5, "nonlinear": 0.0625}[case]  # g = 0
     assert float(after["g"]) == pytest.approx(expected, rel=1e-12)
 
 

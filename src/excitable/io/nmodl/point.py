@@ -44,7 +44,6 @@ import re
 from excitable.errors import ModelError
 from excitable.io.nmodl.describe import Description
 from excitable.io.nmodl.events import carried_extra as _carried_extra
-from excitable.io.nmodl.events import block_lines as _block_lines
 from excitable.io.nmodl.events import net_receive
 from excitable.io.nmodl.events import point_fields as _fields
 from excitable.io.nmodl.includes import located
@@ -87,17 +86,28 @@ def _compile_net_receive(desc: Description, mod, gen):
 def make_point_class(desc: Description, mod):
     """The ``kind = "point"`` class of a POINT_PROCESS file (after ``problems`` found nothing);
     one with events or ``t``, or an ARTIFICIAL_CELL, from ``artificial.make_event_class``."""
-    from excitable.io.nmodl import artificial, events
+    from excitable.io.nmodl import artificial, event_checks, events
 
-    if events.uses(mod, desc, strip_comments(mod.text)):
+    lines = strip_comments(mod.text)
+    if events.uses(mod, desc, lines):
         return artificial.make_event_class(desc, mod)
-    return _make_jump_class(desc, mod)
+    cls = _make_jump_class(desc, mod)
+    if cls is not None:
+        return cls
+    # jumps not linear in the weight (g = g + w*w): two events in a step are not one of their summed
+    # weight, so NET_RECEIVE runs event by event on the event path, as NEURON runs it
+    found = event_checks.problems(mod, desc, lines)
+    if found:
+        line, what = found[0]
+        raise ModelError(f"{located(desc.path, line)}: {what} not supported")
+    return artificial.make_event_class(desc, mod)
 
 
 # long because its methods are closures over one file's compiled blocks and names (as
 # mechanism.make_class's): split, each would take a dozen arguments
 def _make_jump_class(desc: Description, mod):
-    """A point process whose NET_RECEIVE is jumps linear in the weight (``on_events``)."""
+    """A point process whose NET_RECEIVE is jumps linear in the weight (``on_events``), or None
+    where they are not linear in it."""
     import jax.numpy as jnp
 
     from excitable.io.nmodl import (
@@ -211,7 +221,8 @@ def _make_jump_class(desc: Description, mod):
     fixed = {k: v for k, v in loop_bounds.bound_parameters(desc, mod, kept).items() if k in spec}
     made = type(desc.suffix, (AbstractChannel,), namespace)
     cls = loop_bounds.fixed_channel(made, fixed, desc.path) if fixed else channel(made)
-    _check_linear(cls, desc, mod, weight_name)
+    if not _linear(cls, desc, mod):
+        return None
     conductance_names += _conductances(cls, desc, breakpoint_values)
     return cls
 
@@ -236,18 +247,15 @@ def _conductances(cls, desc: Description, breakpoint_values) -> list[str]:
     return [k for k in names if np.isfinite(float(values[k]))]
 
 
-def _check_linear(cls, desc: Description, mod, weight_name: str) -> None:
-    """The jumps must be linear in the weight (two events in a step = one of their summed weight):
-    checked once at load, at the file's defaults, weights 1 and 2 from INITIAL's states at -65 mV."""
+def _linear(cls, desc: Description, mod) -> bool:
+    """Whether the jumps are linear in the weight (two events in a step = one of their summed
+    weight): checked once at load, at the file's defaults, weights 1 and 2 from INITIAL's states at
+    -65 mV."""
     import numpy as np
 
     if net_receive(mod) is None:
-        return
+        return True
     mech = cls()
     s = mech.steady_state(np.asarray(-65.0), 6.3)
     jumps = [{k: float(mech.on_events(s, np.asarray(w))[k]) - float(s[k]) for k in desc.states} for w in (1.0, 2.0)]
-    for k in desc.states:
-        if not np.isclose(jumps[1][k], 2.0 * jumps[0][k], rtol=1e-12, atol=1e-300):
-            line = next((n for n, text in _block_lines(strip_comments(mod.text), r"\bNET_RECEIVE\b")
-                         if re.match(rf"\s*{k}\s*=", text)), 0)
-            raise ModelError(f"{located(desc.path, line)}: NET_RECEIVE jump of {k} not linear in {weight_name} not supported")
+    return all(np.isclose(jumps[1][k], 2.0 * jumps[0][k], rtol=1e-12, atol=1e-300) for k in desc.states)
