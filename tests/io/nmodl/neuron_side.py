@@ -153,11 +153,12 @@ def leaky_compartment(mechanisms, passive_cls, *, celsius, v_init, clamp=None, i
     return cell, sim
 
 
-def hh_events_neuron(h, name: str, *, times, weight: float, params=None, iclamp=None, signals=(),
+def hh_events_neuron(h, name: str, *, times=(), weight: float = 0.0, params=None, iclamp=None, signals=(),
                      tstop: float, dt: float = DT, celsius: float = 6.3) -> dict[str, np.ndarray]:
     """NEURON's run of point process ``name`` (its .mod already loaded into ``h``) on a 20 x 20 um hh
-    compartment (usetable_hh = 0), events of ``weight`` at ``times`` from a source-less NetCon,
-    ``iclamp`` (delay, duration, amplitude nA) or none: V and the point process's ``signals``."""
+    compartment (usetable_hh = 0), events of ``weight`` at ``times`` from a source-less NetCon (none
+    without times), ``iclamp`` (delay, duration, amplitude nA) or none: V and the point process's
+    ``signals``."""
     sec = h.Section(name=f"{name}_cell")
     sec.L = sec.diam = 20.0
     sec.insert("hh")
@@ -165,9 +166,11 @@ def hh_events_neuron(h, name: str, *, times, weight: float, params=None, iclamp=
     pp = getattr(h, name)(sec(0.5))
     for k, x in (params or {}).items():
         setattr(pp, k, x)
-    nc = h.NetCon(None, pp)
-    nc.weight[0] = weight
-    keep = [nc, h.FInitializeHandler(lambda: [nc.event(t) for t in times])]
+    keep = []
+    if len(times):
+        nc = h.NetCon(None, pp)
+        nc.weight[0] = weight
+        keep += [nc, h.FInitializeHandler(lambda: [nc.event(t) for t in times])]
     if iclamp is not None:
         stim = h.IClamp(sec(0.5))
         stim.delay, stim.dur, stim.amp = iclamp

@@ -34,7 +34,7 @@ import excitable as ex
 from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod
 from excitable.io.nmodl.breakpoint_feeds import V_CUR
-from tests.io.nmodl.neuron_side import OWN, class_loader
+from tests.io.nmodl.neuron_side import OWN, class_loader, hh_events_neuron
 from tests.io.nmodl.test_neuron_side_by_side import spike_times
 from tests.reference.nrnmech import neuron_loaded
 
@@ -54,21 +54,7 @@ def pt_feed():
 
 def neuron_side() -> dict[str, np.ndarray]:
     h = neuron_loaded([OWN / "pt_feed.mod"], "nrnmech-point-feeds", "pt_feed.mod")
-    sec = h.Section(name="pt_feed_cell")
-    sec.L = sec.diam = 20.0
-    sec.insert("hh")
-    h.usetable_hh = 0
-    pp = h.pt_feed(sec(0.5))
-    stim = h.IClamp(sec(0.5))
-    stim.delay, stim.dur, stim.amp = ICLAMP
-    vecs = {"v": h.Vector().record(sec(0.5)._ref_v), "i": h.Vector().record(pp._ref_i)}
-    vecs.update({k: h.Vector().record(getattr(pp, f"_ref_{k}")) for k in SIGNALS})
-    h.dt, h.secondorder, h.celsius = DT, 0, CELSIUS
-    h.finitialize(-65.0)
-    h.continuerun(TSTOP)
-    out = {k: np.array(v) for k, v in vecs.items()}
-    del stim, pp, sec
-    return out
+    return hh_events_neuron(h, "pt_feed", iclamp=ICLAMP, signals=("i", *SIGNALS), tstop=TSTOP, celsius=CELSIUS)
 
 
 def our_side(feed) -> dict[str, np.ndarray]:

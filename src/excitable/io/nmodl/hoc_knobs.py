@@ -30,9 +30,12 @@ def settable(desc, mod, special=frozenset()):
     (describe.SPECIAL)."""
     from excitable.io.nmodl.loop_bounds import loop_bound_names
 
-    visible = set(desc.ranges) | set(desc.globals_) | set(loop_bound_names(desc, mod))
-    names = [a for a in desc.assigned if "[" not in a and a in visible and a not in _excluded(desc, mod, special)
-             and not _assigned_in(_code(mod), a)]
+    candidates = [a for a in desc.assigned if "[" not in a]
+    if not candidates:
+        return desc
+    visible = (set(desc.ranges) | set(desc.globals_) | set(loop_bound_names(desc, mod))) - _excluded(desc, mod, special)
+    code = _code(mod)
+    names = [a for a in candidates if a in visible and not _assigned_in(code, a)]
     if not names:
         return desc
     return dataclasses.replace(desc, parameters={**desc.parameters, **{a: (0.0, desc.assigned[a]) for a in names}},
