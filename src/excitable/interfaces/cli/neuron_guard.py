@@ -36,9 +36,12 @@ def compare_in_child(argv: list[str]) -> int:
     os.close(fd)
     try:
         env = {**os.environ, CHILD_ENV: "1", STEP_ENV: step}
-        rc = subprocess.call([sys.executable, "-m", "excitable.interfaces.cli", *argv], env=env)
-        if rc >= 0:
-            return rc
+        try:
+            rc = subprocess.call([sys.executable, "-m", "excitable.interfaces.cli", *argv], env=env)
+        except KeyboardInterrupt:  # Ctrl-C reaches the child too: the user stopped it, nothing crashed
+            return 128 + signal.SIGINT
+        if rc >= 0 or rc == -signal.SIGINT:
+            return rc if rc >= 0 else 128 + signal.SIGINT
         with open(step, encoding="utf-8", errors="replace") as f:
             what = f.read().strip()
     finally:
