@@ -87,7 +87,9 @@ def plot_no_spike(res, name: str):
     fig, ax = new_figure(1, 1, height=4.0, width=8.0)
     a = ax[0, 0]
     a.plot(res.t, res["v"], color=COLORS["v"], lw=1.5, label="V")
-    a.axvspan(ONSET_MS, ONSET_MS + PULSE_MS, color=COLORS["stimulus"], alpha=0.3, lw=0)
+    a.axvspan(ONSET_MS, ONSET_MS + PULSE_MS, color=COLORS["stimulus"], alpha=0.3, lw=0,
+              label=f"test pulse, {PULSE_UA_CM2:g} µA/cm² for {PULSE_MS:g} ms")
+    a.legend(loc="upper right", frameon=False)
     reference_lines(a, threshold=None)
     a.set_xlabel("time (ms)")
     a.set_ylabel("V (mV)")
