@@ -44,6 +44,7 @@ CONSTRUCTS = {
     r"USEION\s+(\w+)\s+READ(?:(?!WRITE)[^\n])*?\bi\1\b(?![^\n]*WRITE[^\n]*\b\1i\b)": "reads an ion current",
     r"USEION\s+(?!(?:na|k|ca)\b)(\w+)\s[^\n]*\b\1[io]\b": "other ions",  # with their concentrations
     r"USEION\s+(\w+)\s[^\n]*WRITE[^\n]*\be\1\b": "WRITE eX",
+    r"USEION\s+(\w+)\s[^\n]*WRITE[^\n]*\b\1o\b": "WRITE Xo",  # an outside concentration
 }
 #: test_pools runs: (files, sections, recorded sections, runs {label: keyword arguments})
 POOL_CASES = [
@@ -203,12 +204,13 @@ def nonlinear_rows() -> list[str]:
 
 
 def ion_rows() -> list[str]:
-    """Ion currents read, ions other than na, k, ca, reversal potentials written
-    (tests/io/nmodl/test_current_reads.py, test_other_ions.py, test_reversal_writes.py)."""
-    from tests.io.nmodl import test_current_reads, test_other_ions, test_reversal_writes
+    """Ion currents read, ions other than na, k, ca, reversal potentials and outside concentrations
+    written (tests/io/nmodl/test_current_reads.py, test_other_ions.py, test_reversal_writes.py,
+    test_outside_writes.py)."""
+    from tests.io.nmodl import test_current_reads, test_other_ions, test_outside_writes, test_reversal_writes
 
     rows = test_current_reads.comparison_rows() + test_other_ions.comparison_rows()
-    rows += test_reversal_writes.comparison_rows()
+    rows += test_reversal_writes.comparison_rows() + test_outside_writes.comparison_rows()
     return [f"| {row} | {constructs([str(f) for f in files])} | {traces} | {spikes} |"
             for row, files, traces, spikes in rows]
 

@@ -15,9 +15,8 @@ from excitable.engine.compiled import CompiledFunctions
 from excitable.engine.ions import initial_pools
 from excitable.engine.plan import Plan, Probe
 from excitable.engine.pointers import with_pointers
-from excitable.engine.stepping import (_at, ion_pool_values, mechanisms, membrane, receive_events, step, with_ions,
-                                       written_pools)
-from excitable.engine.writers import in_neuron_order
+from excitable.engine.stepping import _at, ion_pool_values, mechanisms, membrane, receive_events, step, with_ions
+from excitable.engine.writers import in_neuron_order, written_pools
 from excitable.engine.synapses import at_finitialize, initial_synapses, netcon_states
 from excitable.units import DENSITY_TO_PER_UM2
 

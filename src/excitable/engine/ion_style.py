@@ -10,7 +10,7 @@ it uses by declaring them in ``ion_constants`` {ion: {"z", "ci", "co"}} (an impo
 ``io/nmodl/concentrations.py``, a point process too: its placement's sites are the nodes its
 instances sit at; a NeuroML pool); every mechanism with an ``(ion, "e")`` field at
 those compartments then reads the Nernst value (``stepping.with_ions``). A writer's compartments are
-set after this, from its state (``stepping.written_pools``). ``check`` refuses, on concrete
+set after this, from its state (``writers.written_pools``). ``check`` refuses, on concrete
 parameters, what NEURON would overwrite silently.
 """
 
@@ -59,7 +59,7 @@ def promoted(plan, params, pools):
     """``pools`` plus, for each of ``promoted_ions``, at the nodes of its concentration users: the
     compartment's concentrations "ci", "co" (the readers' fields, NEURON's defaults where none reads
     one) and "e" = Nernst(ci, co) at the run's celsius, which every mechanism there reads
-    (``stepping.with_ions``). A writer's nodes are set after (``stepping.written_pools``); an ion's
+    (``stepping.with_ions``). A writer's nodes are set after (``writers.written_pools``); an ion's
     dynamic pool (``add_ions``) keeps its own nodes."""
     ions = promoted_ions(plan, params)
     if not ions:
@@ -67,15 +67,11 @@ def promoted(plan, params, pools):
     out = dict(pools)
     for ion, const in ions.items():
         dtype = jnp.result_type(params["cm"])  # the run's precision
-        conc = {"ci": jnp.full(plan.n, const["ci"], dtype), "co": jnp.full(plan.n, const["co"], dtype)}
+        conc = readers_concentrations(plan, params, ion, const, dtype)
         active = jnp.zeros(plan.n, dtype)  # built as the writers' masks are: no array constant (GPU kernels)
         for pl in plan.placements:
             if ion in (getattr(type(params["channels"][pl.name]), "ion_constants", None) or {}):
                 active = jnp.ones(plan.n, dtype) if plan.covers_all(pl) else active.at[pl.sites].set(1.0)
-        for pl, f, what in _concentration_fields(plan, params, ion):  # in insertion order
-            value = getattr(params["channels"][pl.name], f)
-            conc[what] = (jnp.broadcast_to(value, (plan.n,)) if plan.covers_all(pl)
-                          else conc[what].at[pl.sites].set(value))
         entry = {**conc, "e": nernst(conc["ci"], conc["co"], const["z"], params["celsius"]), "active": active,
                  "z": const["z"]}
         if ion in pools:  # a dynamic pool's nodes keep the pool's values
@@ -84,6 +80,18 @@ def promoted(plan, params, pools):
                 "active": jnp.maximum(active, pools[ion]["active"]), "z": const["z"]}
         out[ion] = entry
     return out
+
+
+def readers_concentrations(plan, params, ion: str, const, dtype):
+    """{"ci", "co"}: ``ion``'s concentrations (mM) at every node as its readers' fields give them
+    (NEURON keeps one per segment: ``check`` refuses readers that disagree), NEURON's defaults
+    (``const``) where none reads one."""
+    conc = {"ci": jnp.full(plan.n, const["ci"], dtype), "co": jnp.full(plan.n, const["co"], dtype)}
+    for pl, f, what in _concentration_fields(plan, params, ion):  # in insertion order
+        value = getattr(params["channels"][pl.name], f)
+        conc[what] = (jnp.broadcast_to(value, (plan.n,)) if plan.covers_all(pl)
+                      else conc[what].at[pl.sites].set(value))
+    return conc
 
 
 def check(plan, params):

@@ -32,11 +32,9 @@ from excitable.engine.ion_style import promoted
 from excitable.engine.ions import advance_pools, pool_values
 from excitable.engine.plan import Placement, Plan
 from excitable.engine.pointers import with_pointers
-from excitable.engine.writers import in_neuron_order, read_currents, store_written, writers, written_reversals
+from excitable.engine.writers import in_neuron_order, read_currents, store_written, written_pools
 from excitable.engine.netcons import written_v
 from excitable.engine.synapses import deliver, detect
-from excitable.errors import ModelError
-from excitable.physics.ions import nernst
 from excitable.units import DENSITY_TO_PER_UM2, NA_TO_PA, US_TO_NS
 
 _NONE = {}
@@ -74,42 +72,6 @@ def ion_pool_values(plan: Plan, params, ions):
     """What mechanisms read from the ions: the dynamic pools' values and, where an imported
     mechanism reads an ion's concentrations, NEURON's ion style (Nernst reversal potential)."""
     return promoted(plan, params, {p.name: pool_values(p, params, ions[p.name], params["celsius"]) for p in plan.pools})
-
-
-def written_pools(plan: Plan, params, chan_states, pools):
-    """``pools`` plus, for each ion a mechanism writes, what the others read at the writer's sites:
-    its concentration state "ci" and the Nernst potential "e" from it (NEURON's ion style once a
-    concentration is written; the outside concentration fixed: the writer's own ``cao`` field if it
-    has one, else NEURON's default). Elsewhere the readers keep their own fields ("active" = 0)."""
-    found = writers(plan, params)
-    if not found:
-        return pools
-    out = dict(pools)
-    n = plan.n
-    for pl, writes in found:
-        chan = params["channels"][pl.name]
-        for state, (ion, what) in writes.items():
-            if ion in {p.name for p in plan.pools}:
-                raise ModelError(f"ion {ion!r}: a dynamic pool (add_ions) and mechanism {pl.name!r}, "
-                                 f"which writes {state}, in one model; keep one of them")
-            if what == "e":  # a written reversal potential: set below (written_reversals)
-                continue
-            const = type(chan).ion_constants[ion]
-            value = chan_states[pl.name][state]
-            co = jnp.broadcast_to(getattr(chan, ion + "o", const["co"]), (n,) if plan.covers_all(pl) else value.shape)
-            entry = out.get(ion) or {"ci": jnp.full((n,), const["ci"], value.dtype),
-                                     "co": jnp.full((n,), const["co"], value.dtype),
-                                     "active": jnp.zeros((n,), value.dtype), "z": const["z"]}
-            if plan.covers_all(pl):
-                entry = {**entry, what: jnp.broadcast_to(value, (n,)), "co": co, "active": jnp.ones((n,), value.dtype)}
-            else:
-                entry = {**entry, what: entry[what].at[pl.sites].set(value), "co": entry["co"].at[pl.sites].set(co),
-                         "active": entry["active"].at[pl.sites].set(1.0)}
-            out[ion] = entry
-    for ion in {ion for _, writes in found for ion, what in writes.values() if what == "ci"}:
-        e = out[ion]
-        out[ion] = {"ci": e["ci"], "active": e["active"], "e": nernst(e["ci"], e["co"], e["z"], params["celsius"])}
-    return written_reversals(plan, found, chan_states, out)
 
 
 def written_currents(plan: Plan, params, v, states, pools):

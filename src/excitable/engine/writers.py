@@ -9,13 +9,16 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 
+from excitable.engine.ion_style import readers_concentrations
 from excitable.engine.plan import Plan
 from excitable.errors import ModelError
+from excitable.physics.ions import nernst
 
 
 def writers(plan: Plan, params):
-    """(placement, {state: (ion, "ci" | "e")}) of every mechanism that writes an ion concentration (an
-    imported calcium pool, io/nmodl/concentrations.py) or a reversal potential (``reversal_writes``:
+    """(placement, {state: (ion, "ci" | "co" | "e")}) of every mechanism that writes an ion
+    concentration (an imported calcium pool, potassium outside the membrane:
+    io/nmodl/concentrations.py) or a reversal potential (``reversal_writes``:
     a mechanism whose BREAKPOINT computes eca, as Cutsuridis et al.'s ccanl.mod)."""
     out, seen = [], {}
     for pl in plan.placements:
@@ -65,7 +68,7 @@ def read_currents(plan: Plan, params) -> set[str]:
 
 def in_neuron_order(plan: Plan, params):
     """The placements in NEURON's mechanism order for nrn_init and nrn_state, with what each writes:
-    (placement, {state: (ion, "ci")} or None). NEURON moves every concentration writer right after
+    (placement, {state: (ion, "ci" | "co")} or None). NEURON moves every concentration writer right after
     the ions (nrn_writes_conc), so the writers come first, in insertion order, then the others:
     every other mechanism sees the concentration a writer stored this step (or in INITIAL), whatever
     order the user inserted them in (checked against NEURON with a Ca-dependent gate whose file sorts
@@ -77,7 +80,7 @@ def in_neuron_order(plan: Plan, params):
 
 def store_written(plan: Plan, pl, writes, new_states, pools):
     """``pools`` with the concentrations a writer just computed stored at its sites: NEURON's writer
-    stores its new cai in the ion at once (nrn_state, nrn_init), so the mechanisms after it read
+    stores its new cai (or ko) in the ion at once (nrn_state, nrn_init), so the mechanisms after it read
     it; eca is recomputed only at the next step's currents."""
     for state, (ion, what) in writes.items():
         value, entry = new_states[state], pools[ion]
@@ -85,6 +88,46 @@ def store_written(plan: Plan, pl, writes, new_states, pools):
               else entry[what].at[pl.sites].set(value))
         pools = {**pools, ion: {**entry, what: ci}}
     return pools
+
+
+def written_pools(plan: Plan, params, chan_states, pools):
+    """``pools`` plus, for each ion whose concentration a mechanism writes, what the others read at
+    the writer's sites: the written concentrations ("ci" from a ``cai`` writer, "co" from a ``ko``
+    writer), the other side's as the compartment's readers give it (``ion_style``: one value per
+    segment, NEURON's default where none reads one), and the Nernst potential "e" from both at the
+    run's celsius (NEURON's ion style once a concentration is written: nocmodl's
+    ``nrn_promote(ion, 3, 0)`` for either side). Elsewhere the readers keep their own fields
+    ("active" = 0). Inside writes are set before outside ones, so one mechanism may write ki and
+    another ko in one compartment."""
+    found = writers(plan, params)
+    if not found:
+        return pools
+    dynamic = {p.name for p in plan.pools}
+    out, written = dict(pools), set()
+    for side in ("ci", "co"):
+        for pl, writes in found:
+            for state, (ion, what) in writes.items():
+                if what != side:
+                    continue
+                if ion in dynamic:
+                    raise ModelError(f"ion {ion!r}: a dynamic pool (add_ions) and mechanism {pl.name!r}, "
+                                     f"which writes {state}, in one model; keep one of them")
+                value = chan_states[pl.name][state]
+                const = type(params["channels"][pl.name]).ion_constants[ion]
+                entry = out.get(ion) or {**readers_concentrations(plan, params, ion, const, value.dtype),
+                                         "active": jnp.zeros((plan.n,), value.dtype), "z": const["z"]}
+                if plan.covers_all(pl):
+                    entry = {**entry, what: jnp.broadcast_to(value, (plan.n,)), "active": jnp.ones((plan.n,), value.dtype)}
+                else:
+                    entry = {**entry, what: entry[what].at[pl.sites].set(value),
+                             "active": entry["active"].at[pl.sites].set(1.0)}
+                out[ion] = {**entry, "z": const["z"]}
+                written.add(ion)
+    for ion in written:
+        e = out[ion]
+        out[ion] = {"ci": e["ci"], "co": e["co"], "active": e["active"],
+                    "e": nernst(e["ci"], e["co"], e["z"], params["celsius"])}
+    return written_reversals(plan, found, chan_states, out)
 
 
 def written_reversals(plan: Plan, found, chan_states, pools):

@@ -85,7 +85,7 @@ def ion_values(mechanisms: dict, values: dict, states: dict, celsius: float) -> 
     """{ion: {"ci", "co", "e"}} for each ion whose concentrations a mechanism uses: NEURON's ion
     style, which every mechanism of the compartment then reads (io/nmodl/concentrations.py): the
     readers' concentrations (NEURON's defaults where none sets one), a writer's STATE per sample
-    where one writes ``cai``, and eX by Nernst from them at the run's celsius."""
+    where one writes ``cai`` (or ``ko``), and eX by Nernst from them at the run's celsius."""
     from excitable.physics.ions import nernst
 
     out: dict[str, dict] = {}
@@ -96,8 +96,8 @@ def ion_values(mechanisms: dict, values: dict, states: dict, celsius: float) -> 
             entry.update({what: getattr(mech, f) for f, (i, what) in cls.ion_fields.items()
                           if i == ion and what in ("ci", "co")})
     for suffix, cls in mechanisms.items():
-        for state, (ion, _) in (getattr(cls, "conc_writes", None) or {}).items():
-            out[ion]["ci"] = states[suffix][state]
+        for state, (ion, what) in (getattr(cls, "conc_writes", None) or {}).items():
+            out[ion][what] = states[suffix][state]
     for entry in out.values():
         entry["e"] = np.asarray(nernst(entry["ci"], entry["co"], entry.pop("z"), celsius))
     for suffix, cls in mechanisms.items():  # a written eX (WRITE eca): NEURON's ion keeps it, no Nernst

@@ -134,7 +134,7 @@ BREAKPOINT { %s }
 
 @pytest.mark.parametrize("write,assigned,state,body,what", [
     ("cai", "cai (mM)", "", "cai = 1e-4", "WRITE cai"),               # not a STATE
-    ("cao", "", "STATE { cao (mM) }", "SOLVE s METHOD cnexp", "WRITE cao"),  # outside
+    ("cao", "cao (mM)", "", "cao = 3", "WRITE cao"),  # outside, not a STATE
     ("eca", "eca (mV)", "", "eca = 10", "WRITE eca"),
 ])
 def test_unsupported_writes_are_refused_with_their_line(tmp_path, write, assigned, state, body, what):

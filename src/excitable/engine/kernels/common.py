@@ -41,7 +41,7 @@ def fusable_tree(plan: Plan, params=None) -> str | None:
         return "a single compartment (kernels.single takes it)"
     if params is not None and any(getattr(type(params["channels"][pl.name]), "conc_writes", None)
                                   for pl in plan.placements):
-        return "a mechanism that writes an ion concentration (stepping.written_pools)"
+        return "a mechanism that writes an ion concentration (writers.written_pools)"
     if params is not None and any(getattr(type(params["channels"][pl.name]), "reversal_writes", None)
                                   for pl in plan.placements):
         return "a mechanism that writes a reversal potential (writers.written_reversals)"

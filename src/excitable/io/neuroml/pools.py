@@ -1,5 +1,5 @@
 """NeuroML 2 calcium concentration models -> mechanisms that write [Ca]i (a pool, as an imported
-NMODL ``USEION ca READ ica WRITE cai`` is: ``engine.stepping.written_pools``).
+NMODL ``USEION ca READ ica WRITE cai`` is: ``engine.writers.written_pools``).
 
 Both of NeuroML's standard models (its LEMS definitions), with iCa the Ca2+ current into the cell:
 

@@ -7,12 +7,17 @@ What NEURON does, and what the generated class declares so the engine (``engine.
 - every other mechanism of the compartment reads it (``cai``), and the ion's reversal potential
   follows it by Nernst, eca = RT/(zF) ln(cao/cai) at every step (NEURON's ion style once a
   mechanism writes ``cai``), with ``cao`` fixed (the writer's own ``cao`` if it reads one, else
-  NEURON's default 2 mM);
+  the readers' or NEURON's default 2 mM);
+- an outside concentration is written the same way (``USEION k READ ik WRITE ko``: potassium
+  accumulating in a Frankenhaeuser-Hodgkin space; the cerebellar Golgi cell's k_conc writes ki and
+  ko): nocmodl emits the same ``nrn_promote(ion, 3, 0)`` and ``nrn_writes_conc`` for it (read from
+  its C), so the state starts at the ion's ``ko`` (2.5 mM for potassium), every mechanism of the
+  compartment reads it (``ko``) and ek follows Nernst from the compartment's ki and it;
 - the ion current it READs (``ica``) is the compartment's total, every mechanism's ``ica``
   computed in BREAKPOINT at the V and states of the start of the step (NEURON's ``nrn_cur``
   accumulating into the ion, read by ``nrn_state``), in mA/cm2.
 
-Declared on the class: ``conc_writes`` {state: (ion, "ci")}, ``ion_constants`` {ion: {"z", "ci",
+Declared on the class: ``conc_writes`` {state: (ion, "ci" | "co")}, ``ion_constants`` {ion: {"z", "ci",
 "co"}} (valence and NEURON's default concentrations, mM) and, in ``ion_fields``, the ion currents
 read as (ion, "current").
 
@@ -48,7 +53,7 @@ keeps the previous run's value). The value is a state of the class; the engine g
 mechanism of the compartment (``engine.writers.written_reversals``) and refuses one that reads it
 in INITIAL or a SOLVE (``state_reads``), where NEURON's registration order decides what it sees.
 
-Not done (refused or documented): writing ``cao``, or ``eca`` otherwise (above), a concentration that is not a STATE
+Not done (refused or documented): writing ``eca`` otherwise (above), a concentration that is not a STATE
 (an ASSIGNED ``cai`` set in BREAKPOINT), an ion current read outside the SOLVE'd blocks (above), or
 by a point process, or by a mechanism that writes that current and no concentration. A point process
 declares ``ion_constants`` too (io/nmodl/point.py, artificial.py): it promotes the style of the
@@ -63,12 +68,13 @@ from excitable.io.nmodl.describe import ION_DEFAULTS, Description, Ion, ion_defa
 
 
 def writable(desc: Description, ion: Ion, var: str) -> bool:
-    """Whether ``WRITE var`` of ``ion`` is run: an inside concentration that is a STATE of the file,
-    or an ASSIGNED one that a SOLVE'd block sets (a shell pool's ``cai = ca[0]``: NEURON copies it
-    to the ion after ``nrn_state``, as a STATE's). A ``cai`` declared in PARAMETER is an ASSIGNED
-    one (describe.py: nocmodl makes a USEION variable the ion's wherever it is declared; Destexhe's
-    cad.mod, checked beside NEURON in tests/io/nmodl/test_declared_ions.py)."""
-    if ion.kind(var) != "i" or not has_valence(ion):
+    """Whether ``WRITE var`` of ``ion`` is run: a concentration, inside or outside (``cai``, ``ko``),
+    that is a STATE of the file, or an ASSIGNED one that a SOLVE'd block sets (a shell pool's
+    ``cai = ca[0]``: NEURON copies it to the ion after ``nrn_state``, as a STATE's). A ``cai``
+    declared in PARAMETER is an ASSIGNED one (describe.py: nocmodl makes a USEION variable the ion's
+    wherever it is declared; Destexhe's cad.mod, checked beside NEURON in
+    tests/io/nmodl/test_declared_ions.py)."""
+    if ion.kind(var) not in ("i", "o") or not has_valence(ion):
         return False
     return var in desc.states or (var in desc.assigned and _set_in_solve(desc, var))
 
@@ -126,8 +132,9 @@ def reversal_writes(desc: Description) -> dict[str, tuple[str, str]]:
 
 
 def conc_writes(desc: Description) -> dict[str, tuple[str, str]]:
-    """Written concentration state -> (ion, "ci"), e.g. {"cai": ("ca", "ci")}."""
-    return {var: (ion.name, "ci") for ion in desc.ions for var in ion.write if writable(desc, ion, var)}
+    """Written concentration state -> (ion, "ci" | "co"), e.g. {"cai": ("ca", "ci"), "ko": ("k", "co")}."""
+    return {var: (ion.name, "c" + ion.kind(var)) for ion in desc.ions for var in ion.write
+            if writable(desc, ion, var)}
 
 
 def current_reads(desc: Description) -> dict[str, tuple[str, str]]:
@@ -151,10 +158,11 @@ def ion_constants(desc: Description) -> dict[str, dict[str, float]]:
 
 def initial_states(desc: Description) -> dict[str, float]:
     """The states' values before INITIAL: 0, and the ion's default for a written concentration
-    (NEURON's generated nrn_init copies the ion's ``cai`` into the state before the INITIAL block)."""
+    (NEURON's generated nrn_init copies the ion's ``cai`` or ``ko`` into the state before the
+    INITIAL block)."""
     seeds = dict.fromkeys(desc.states, 0.0)
-    for var, (ion, _) in conc_writes(desc).items():
-        seeds[var] = ion_default(ion, "i")
+    for var, (ion, what) in conc_writes(desc).items():
+        seeds[var] = ion_default(ion, what[1])
     return seeds
 
 

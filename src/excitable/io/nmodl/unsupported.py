@@ -137,11 +137,9 @@ def _ion_problems(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
             if ion.kind(var) == "e":  # Cutsuridis et al.'s ccanl.mod: eca = RT/2F log(cao/ca) in BREAKPOINT
                 if why := reversal_problem(desc, ion, var):
                     found.append((line, f"WRITE {var} (a reversal potential written by {why})"))
-            elif ion.kind(var) == "o":  # 64228's Cad.mod: WRITE Cao
-                found.append((line, f"WRITE {var} (an outside concentration: excitable's are the extracellular "
-                                    f"space's own, Cell.add_ions(outside_um3_per_um2=...), not a mechanism's)"))
             elif ion.kind(var) != "current" and not writable(desc, ion, var):
-                found.append((line, f"WRITE {var} (an inside concentration is written where it is a STATE, or one the "
+                side = "an outside" if ion.kind(var) == "o" else "an inside"
+                found.append((line, f"WRITE {var} ({side} concentration is written where it is a STATE, or one the "
                                     f"SOLVE'd block sets, as a pool's)"))
         for var in ion.read:
             if ion.kind(var) != "current" or any(writable(desc, ion, w) for w in ion.write):
