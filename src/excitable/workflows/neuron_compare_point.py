@@ -130,7 +130,7 @@ def compare_points(points: dict, values: dict, h, *, spikes, weight, dt: float, 
     its compartment (``inserted``). Returns (rows as (protocol, trace, difference), spike sets as
     (label, ours, NEURON's), notes)."""
     from excitable import limits
-    from excitable.io.nmodl.artificial import python_name
+    from excitable.io.nmodl.describe import python_name
 
     rows, spike_sets, notes = [], [], []
     for name, cls in points.items():

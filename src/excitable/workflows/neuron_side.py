@@ -32,6 +32,14 @@ RUNAWAY_MV = 1000.0
 _INTERNAL = frozenset({"t", "celsius", "newton_unconverged", "v_nrn_cur"})
 
 
+def python_names(values: dict) -> dict:
+    """{parameter: value} with the file's names as the class's fields (a Python keyword, nacur.mod's
+    ``del``, is ``delay``: describe.python_name); NEURON's side keeps the file's."""
+    from excitable.io.nmodl.describe import python_name
+
+    return {python_name(k): x for k, x in values.items()}
+
+
 def compared_states(cls) -> list[str]:
     """The state names of an imported class that are the file's variables."""
     return [s for s in cls.states if s not in _INTERNAL]
@@ -51,7 +59,7 @@ def ours(mechanisms: dict, values: dict, *, dt: float, celsius: float, clamp=Non
 
     cell = ex.Cell.cylinder(length=L_UM, diameter=DIAM_UM)
     for suffix, cls in mechanisms.items():
-        cell.insert(cls(**values.get(suffix, {})))
+        cell.insert(cls(**python_names(values.get(suffix, {}))))
     if iclamp is not None:
         cell.insert(ex.channels.Leak(g=LEAK_S_CM2 * 1000.0, e=LEAK_E_MV))  # mS/cm²
     sim = ex.Simulation(cell, dt=dt, temperature=celsius, v_init=-80.0 if clamp else -65.0)
@@ -70,7 +78,7 @@ def ours(mechanisms: dict, values: dict, *, dt: float, celsius: float, clamp=Non
     ions = ion_values(mechanisms, values, states, celsius)
     for suffix, cls in mechanisms.items():
         out.update({f"{suffix}.{st}": states[suffix][st] for st in compared_states(cls)})
-        mech = cls(**values.get(suffix, {}))
+        mech = cls(**python_names(values.get(suffix, {})))
         seen = {f: ions[ion][kind] for f, (ion, kind) in getattr(cls, "ion_fields", {}).items()
                 if ion in ions and kind in ("e", "ci", "co") and kind in ions[ion]}
         if seen:
@@ -90,7 +98,7 @@ def ion_values(mechanisms: dict, values: dict, states: dict, celsius: float) -> 
 
     out: dict[str, dict] = {}
     for suffix, cls in mechanisms.items():
-        mech = cls(**values.get(suffix, {}))
+        mech = cls(**python_names(values.get(suffix, {})))
         for ion, const in (getattr(cls, "ion_constants", None) or {}).items():
             entry = out.setdefault(ion, {"ci": const["ci"], "co": const["co"], "z": const["z"]})
             entry.update({what: getattr(mech, f) for f, (i, what) in cls.ion_fields.items()

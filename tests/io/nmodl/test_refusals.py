@@ -29,6 +29,8 @@ CASES = {
     "artificial_cell": ("    ARTIFICIAL_CELL Foo", "", BREAKPOINT, 4, "ARTIFICIAL_CELL"),
     "random": ("", "", "BREAKPOINT { i = g*normrand(0, 1) }\n", 8, "normrand()"),
     "net_send": ("", "", BREAKPOINT + "PROCEDURE f() { net_send(1, 1) }\n", 9, "net_send()"),
+    # a statement at_time(del) runs (a no-op, as in NEURON's fixed step: test_at_time.py); its value does not
+    "at_time_value": ("", "", "BREAKPOINT { i = g*(v + 65)*at_time(1) }\n", 8, "at_time() used for its value"),
     "longitudinal_diffusion": ("    USEION ca READ cai WRITE cai", "cai (mM)",
                                BREAKPOINT + "KINETIC k { LONGITUDINAL_DIFFUSION 1 {cai} }\n", 9,
                                "LONGITUDINAL_DIFFUSION"),

@@ -36,7 +36,7 @@ import jax.numpy as jnp
 
 from excitable.io.nmodl import breakpoint_feeds, concentrations, events, nonlinear, pointers, solvers, watch
 from excitable.io.nmodl.affine import materialize
-from excitable.io.nmodl.describe import Description
+from excitable.io.nmodl.describe import Description, python_name
 from excitable.io.nmodl.parse import strip_comments
 
 
@@ -83,14 +83,6 @@ def _kept(desc: Description, mod, electrode: tuple[str, ...]) -> tuple[str, ...]
     assigned = tuple(a for a in desc.assigned if a not in skip and a not in set_bp and a not in desc.states)
     extra = tuple(p for p in events.carried_extra(desc, mod) if p not in assigned and p not in desc.assigned)
     return desc.states + assigned + extra
-
-
-def python_name(name: str) -> str:
-    """A field name Python accepts: NEURON's own spelling for IClamp's ``del`` (``delay``, as
-    NEURON's Python does), a trailing underscore for another keyword."""
-    import keyword
-
-    return name if not keyword.iskeyword(name) else "delay" if name == "del" else name + "_"
 
 
 class Blocks:

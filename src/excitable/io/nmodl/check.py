@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from excitable.errors import ModelError
 from excitable.io.nmodl.artificial import is_artificial
+from excitable.io.nmodl.describe import python_name
 from excitable.io.nmodl.event_checks import event_lines
 from excitable.io.nmodl.describe import SPECIAL, describe, ion_default
 from excitable.io.nmodl.includes import located
@@ -45,6 +46,9 @@ def check_file(path) -> tuple[list[str], int]:
     if geometry and not is_artificial(mod):  # a point process: those of the segment it is placed in
         lines.append("  reads the compartment's " + " and ".join(geometry) + " (per segment, as NEURON)")
     lines += event_lines(mod, desc)  # net_send, net_event, electrode currents (artificial.py)
+    renamed = [f"{k} as {python_name(k)}" for k in desc.parameters if python_name(k) != k]
+    if renamed:  # a Python keyword (IClamp's del): the field's name in excitable
+        lines.append(f"  Python names: {', '.join(renamed)}")
     lines += pointers.check_lines(mod, desc)  # V read elsewhere (pointers.py)
     lines += printf.check_lines(mod, desc)  # NEURON's terminal output (printf.py)
     lines += hoc_knobs.check_lines(mod, desc)  # ASSIGNED that only hoc sets (hoc_knobs.py)

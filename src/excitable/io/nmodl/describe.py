@@ -27,6 +27,14 @@ def ion_default(ion: str, kind: str) -> float:
     return ION_DEFAULTS.get(ion, OTHER_ION_DEFAULTS)[kind]
 
 
+def python_name(name: str) -> str:
+    """A field name Python accepts: NEURON's own spelling for IClamp's ``del`` (``delay``, as
+    NEURON's Python does), a trailing underscore for another keyword."""
+    import keyword
+
+    return name if not keyword.iskeyword(name) else "delay" if name == "del" else name + "_"
+
+
 #: Variables NEURON provides to every mechanism (not parameters of it).
 SPECIAL = frozenset({"v", "celsius", "dt", "t", "diam", "area"})
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 import re
 
 from excitable.io.nmodl import events, watch
-from excitable.io.nmodl.artificial import (electrode_currents, event_state_names, is_artificial, python_name,
-                                           queue_size)
+from excitable.io.nmodl.artificial import electrode_currents, event_state_names, is_artificial, queue_size
 from excitable.io.nmodl.describe import Description
 from excitable.io.nmodl.parse import strip_comments
 
@@ -22,6 +21,8 @@ def problems(mod, desc: Description, lines: list[str]) -> list[tuple[int, str]]:
             allowed = ("NET_RECEIVE", "INITIAL") if call == "net_send" else ("NET_RECEIVE",)
             if re.search(rf"\b{call}\s*\(", line) and blocks.get(n) not in allowed:
                 found.append((n, f"{call}() outside {' and '.join(allowed)}"))
+        if at_time_value(line):
+            found.append((n, "at_time() used for its value"))
         if re.search(r"\bstate_discontinuity\s*\(", line) and blocks.get(n) != "NET_RECEIVE":
             found.append((n, "state_discontinuity() outside NET_RECEIVE"))
         if blocks.get(n) == "NET_RECEIVE" and re.search(r"\bFROM\b", line):
@@ -79,9 +80,11 @@ def density_problems(mod, desc: Description, lines: list[str]) -> list[tuple[int
     does not apply (a density mechanism, or a point process without events)."""
     found = []
     for n, line in enumerate(lines, 1):
-        for call in (*events.CALLS, "at_time", "state_discontinuity"):
+        for call in (*events.CALLS, "state_discontinuity"):
             if re.search(rf"\b{call}\s*\(", line):
                 found.append((n, f"{call}() (random numbers, events or C library calls)"))
+        if at_time_value(line):
+            found.append((n, "at_time() used for its value"))
         if re.search(r"\bELECTRODE_CURRENT\b", line):
             found.append((n, "ELECTRODE_CURRENT in a density mechanism"))
         if re.search(r"\bMETHOD\s+after_cvode\b", line):
@@ -123,7 +126,16 @@ def event_lines(mod, desc: Description) -> list[str]:
     out += watch.check_lines(mod, lines)
     if electrode_currents(mod):
         out.append(f"  electrode current: {', '.join(electrode_currents(mod))} (nA, injected)")
-    renamed = [f"{k} as {python_name(k)}" for k in desc.parameters if python_name(k) != k]
-    if renamed:
-        out.append(f"  Python names: {', '.join(renamed)}")
     return out
+
+
+def at_time_value(line: str) -> bool:
+    """Whether ``line`` uses ``at_time(...)`` other than as a statement of its own. NEURON's fixed
+    step gives it a value (1 in the step whose time reaches its argument, from NEURON's clock) that
+    no block here computes; as a statement (ModelDB's nacur.mod: ``at_time(del)`` before an ``if
+    (t > del)``) the value is dropped and only the variable step would stop there: a no-op."""
+    # svclmp.mod: if (dur1) {at_time(dur1)}; nacur.mod: at_time(del)  at_time(del + dur) (two statements)
+    statement = re.compile(r"(^|[{;])(\s*)at_time\s*\([^()]*\)\s*(?=$|[};]|at_time\b)")
+    while (shorter := statement.sub(r"\1\2", line, count=1)) != line:
+        line = shorter
+    return bool(re.search(r"\bat_time\s*\(", line))

@@ -66,7 +66,8 @@ def queue_states(size: int) -> tuple[str, ...]:
 
 class EventCompiler(Compiler):
     """``expressions.Compiler`` that also compiles net_send, net_event, net_move (into hidden
-    variables, see the module docstring) and at_time (a no-op in a fixed-step run, as NEURON's)."""
+    variables, see the module docstring); an ``at_time(t1)`` statement is a no-op
+    (``Compiler.expression_statement``)."""
 
     def __init__(self, *args, **kw):
         super().__init__(*args, **kw)
@@ -74,8 +75,8 @@ class EventCompiler(Compiler):
 
     def call(self, e):
         name = e.get_node_name()
-        if name == "at_time":  # NEURON: only the variable-step method stops there
-            return lambda scope: 0.0
+        if name == "at_time":  # as a statement a no-op (Compiler.expression_statement); its value is not run
+            self.fail("at_time() used for its value", e)
         if name == "state_discontinuity":
             return self._discontinuity(e)
         if name not in CALLS:
@@ -213,7 +214,7 @@ def deliver(s: dict, amount, dt, size: int, receive, offset=None, check=None, ro
 
 def uses(mod, desc, lines: list[str]) -> bool:
     """Whether a point process or artificial cell needs the event path (this module): it is an
-    ARTIFICIAL_CELL, has an ELECTRODE_CURRENT, calls net_send/net_event/net_move/at_time or
+    ARTIFICIAL_CELL, has an ELECTRODE_CURRENT, calls net_send/net_event/net_move or
     state_discontinuity, reads ``t``, tests NET_RECEIVE's ``flag``, has NET_RECEIVE arguments
     beyond the weight (NEURON's per-NetCon state) or a NET_RECEIVE that is more than jumps
     ``x = x + f(weight)`` of STATEs (an if, a LOCAL, a jump by a state: 139421's
@@ -224,7 +225,7 @@ def uses(mod, desc, lines: list[str]) -> bool:
                 or (nr is not None and desc.point and len(nr.parameters) >= 1 and jump_problems(desc, nr, lines))
                 or (nr is not None and len(nr.parameters) > 1)  # per-connection arguments (their states)
                 or writes_weight(nr)  # the NetCon's weight as per-connection state (plasticity)
-                or re.search(r"\b(net_send|net_event|net_move|at_time|state_discontinuity)\s*\(", code)
+                or re.search(r"\b(net_send|net_event|net_move|state_discontinuity)\s*\(", code)
                 or re.search(r"\bt\b", code) or re.search(r"\bflag\b", code) or re.search(r"\bWATCH\b", code))
 
 

@@ -223,8 +223,8 @@ class Compiler:
             return lambda scope: scope.set(target(scope), rhs(scope))
         if e.is_statement_block():  # a nested block (KineticBlockVisitor's unrolled FROM loops)
             return self.block(e, solve)
-        if e.is_function_call():
-            call = self.expr(e)
+        if e.is_function_call():  # a statement `at_time(t1)`: its value dropped, a no-op (event_checks.at_time_value)
+            call = (lambda scope: None) if e.get_node_name() == "at_time" else self.expr(e)
             return lambda scope: call(scope)
         if e.is_wrapped_expression() or e.is_paren_expression():
             return self.expression_statement(e.expression, solve)

@@ -43,7 +43,7 @@ from excitable.io.nmodl import linear as linear_blocks
 from excitable.io.nmodl import nonlinear as nonlinear_blocks
 from excitable.io.nmodl.affine import Affine, materialize
 from excitable.io.nmodl.breakpoint_feeds import _mentions, feeds, solved_text  # what BREAKPOINT feeds the SOLVE
-from excitable.io.nmodl.describe import SPECIAL, Description, ion_default, state_writes
+from excitable.io.nmodl.describe import SPECIAL, Description, ion_default, python_name, state_writes
 from excitable.io.nmodl.expressions import (
     EXP_CACHE,
     Compiler,
@@ -153,6 +153,7 @@ class Generated:
         # The run's dt as a field (Simulation fills it) where BREAKPOINT or INITIAL reads t or dt:
         # the engine gives neither block a dt.
         self.dt_field = bool(self.time_in_breakpoint) or bool(re.search(r"\bdt\b", init))
+        self.renamed: dict[str, str] = {}  # file name -> field name where a Python keyword (make_class)
 
     def _steady(self, solve_node):
         name = solve_node.block_name.get_node_name()
@@ -179,6 +180,7 @@ class Generated:
         glob = dict.fromkeys(self.desc.assigned, 0.0)
         glob.update(self.constants)
         glob.update({f.name: getattr(chan, f.name) for f in dataclasses.fields(chan)})
+        glob.update({k: getattr(chan, py) for k, py in self.renamed.items()})
         glob.update({k: x for k, x in s.items()})
         glob.update(v=Affine(1.0, 0.0, jnp.asarray(v)), celsius=celsius, dt=dt, t=s.get("t", 0.0))  # exp sharing: affine.py
         glob[EXP_CACHE] = {}
@@ -242,6 +244,9 @@ def make_class(desc: Description, mod, tables=None):
     spec = {**fields(desc), **table_fields, **pointers.fields(mod)}  # a POINTER: V elsewhere (pointers.py)
     if gen.dt_field:
         spec["dt"] = RUN_DT
+    # a Python keyword (nacur.mod's del) is a field under another name (IClamp's delay), the file's in scope
+    gen.renamed = {k: python_name(k) for k in spec if python_name(k) != k}
+    spec = {gen.renamed.get(k, k): x for k, x in spec.items()}
     for k in spec:
         if k in RESERVED or keyword.iskeyword(k):
             raise ModelError(f"{desc.path}: parameter {k!r} has a name excitable's channels reserve; rename it")
