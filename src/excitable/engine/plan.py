@@ -70,6 +70,8 @@ class Plan:
         pointers: (mechanism, POINTER field, (n_sites,) node whose V it reads) of imported
             mechanisms (``engine/pointers.py``).
         record_spikes: also return, per step, which synaptic sources spiked.
+        diffusion: (mechanism, (n_sites,) site each site exchanges with toward the root, -1: none) of
+            the imported mechanisms with LONGITUDINAL_DIFFUSION (``engine.diffusion``).
         rest_init: start from the resting potential (Newton on the steady-state current, starting
             at ``params["v_init"]``) instead of from ``v_init`` itself.
     """
@@ -85,6 +87,7 @@ class Plan:
     pointers: tuple[tuple[str, str, np.ndarray], ...] = ()
     record_spikes: bool = False
     rest_init: bool = False
+    diffusion: tuple[tuple[str, np.ndarray], ...] = ()
 
     @property
     def n(self) -> int:
@@ -138,6 +141,7 @@ class Plan:
             tuple(dataclasses.astuple(p) for p in self.probes),
             self.pools, self.connections.key(), self.gap_pairs.tobytes(), self.record_spikes,
             self.rest_init, tuple((m, f, nodes.tobytes()) for m, f, nodes in self.pointers),
+            tuple((m, links.tobytes()) for m, links in self.diffusion),
         )
 
 

@@ -27,6 +27,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from excitable.engine.diffusion import diffuse
 from excitable.engine.hines import solve_tree
 from excitable.engine.ion_style import promoted
 from excitable.engine.ions import advance_pools, pool_values
@@ -336,6 +337,7 @@ def step(plan: Plan, params, state, drive, dt, theta: float = 1.0):
     # A concentration writer integrates the total ion current at the old V and states (NEURON's order).
     states_new = advance_states(plan, params, v_new, states, dt, syn_drive,
                                 written_currents(plan, params, v, states, pools), v_start=v)
+    states_new = diffuse(plan, params, v_new, states_new, dt)  # LONGITUDINAL_DIFFUSION, after every SOLVE
     ions = state["ions"]
     if plan.pools:
         # The currents the voltage step used: at V + theta dV (the new V for backward Euler), so the

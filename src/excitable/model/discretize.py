@@ -84,6 +84,12 @@ class Compartments:
         """Number of nodes N."""
         return int(self.parent.shape[0])
 
+    @property
+    def segment_length_um(self) -> np.ndarray:
+        """(N,) the length of each node's segment, its section's length / nseg (NEURON's dx of the
+        section's nodes, ldifus.cpp's ``section_length(sec) / (nnode - 1)``), um."""
+        return (self.length_um / self.nseg)[self.section]
+
     def section_index(self, section: int | str) -> int:
         if isinstance(section, str):
             try:

@@ -231,6 +231,13 @@ class Network:
 
         return targets(self)
 
+    def diffusion_trees(self) -> tuple:
+        """(mechanism, link of each site) of the imported mechanisms with LONGITUDINAL_DIFFUSION
+        (model/diffusion_tree.py)."""
+        from excitable.model.diffusion_tree import diffusion_trees
+
+        return diffusion_trees(self)
+
     def delay_steps(self, c: Connection, dt: float) -> int:
         """A connection's delay in steps, counted from the step after its source's spike is known: a
         node's crossing at the end of a step, an artificial cell's net_event within its step (NEURON

@@ -231,7 +231,7 @@ class Simulation:
         return Plan(parent=np.asarray(net.concat("parent"), dtype=int), placements=tuple(placements),
                     iclamp_nodes=np.array([net.node(s) for _, s in self.iclamps], dtype=int),
                     vclamp_nodes=np.array([net.node(s) for _, s in self.vclamps], dtype=int),
-                    probes=probes, pools=ion_pools(net), connections=connections, gap_pairs=gaps,
+                    probes=probes, pools=ion_pools(net), connections=connections, gap_pairs=gaps, diffusion=net.diffusion_trees(),
                     record_spikes=bool(self._spike_cells), rest_init=self.v_init == "rest", pointers=net.pointer_targets())
 
     def _connections(self):

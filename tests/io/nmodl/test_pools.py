@@ -256,20 +256,6 @@ def test_jit_vmap_and_grad_through_an_array_pool():
     np.testing.assert_allclose(np.asarray(both), [np.asarray(inner(d0)), np.asarray(inner(2 * d0))], rtol=1e-12)
 
 
-def test_longitudinal_diffusion_stays_refused_with_its_line(tmp_path):
-    """The wheel's cabpump.mod has no LONGITUDINAL_DIFFUSION (its radial shells run, above); with the
-    statement NEURON's cadifus.mod has added to its KINETIC block, it is refused at that line."""
-    lines = mod_file("cabpump").read_text().splitlines()
-    at = next(i for i, line in enumerate(lines) if line.strip().startswith("COMPARTMENT i,")) + 1
-    lines.insert(at, "\tLONGITUDINAL_DIFFUSION i, DFree*diam*diam*vol[i] {ca}")
-    path = tmp_path / "cabpump_ld.mod"
-    path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(ModelError) as err:
-        load_mod(path)
-    assert str(err.value).startswith(f"{path}:{at + 1}: LONGITUDINAL_DIFFUSION not supported")
-    assert "\n" not in str(err.value)
-
-
 STIFF_DIMER = """NEURON { SUFFIX stiffdimer RANGE kf, kb }
 PARAMETER { kf = 1e7 (/ms) kb = 1 (/ms) }
 STATE { A B }

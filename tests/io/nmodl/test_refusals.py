@@ -33,7 +33,7 @@ CASES = {
     "at_time_value": ("", "", "BREAKPOINT { i = g*(v + 65)*at_time(1) }\n", 8, "at_time() used for its value"),
     "longitudinal_diffusion": ("    USEION ca READ cai WRITE cai", "cai (mM)",
                                BREAKPOINT + "KINETIC k { LONGITUDINAL_DIFFUSION 1 {cai} }\n", 9,
-                               "LONGITUDINAL_DIFFUSION"),
+                               "LONGITUDINAL_DIFFUSION of cai without a COMPARTMENT"),  # runs with one: test_longitudinal.py
     "writes_concentration": ("    USEION ca READ ica WRITE cai", "cai (mM) ica (mA/cm2)", BREAKPOINT, 4,
                              "WRITE cai"),
     "writes_reversal_potential": ("    USEION ca READ cai WRITE eca", "cai (mM) eca (mV)",

@@ -39,6 +39,8 @@ def fusable_tree(plan: Plan, params=None) -> str | None:
     """None if the plan runs in the tree kernels (either layout), otherwise the reason it does not."""
     if plan.n == 1:
         return "a single compartment (kernels.single takes it)"
+    if plan.diffusion:
+        return "LONGITUDINAL_DIFFUSION of an imported mechanism (engine.diffusion)"
     if params is not None and any(getattr(type(params["channels"][pl.name]), "conc_writes", None)
                                   for pl in plan.placements):
         return "a mechanism that writes an ion concentration (writers.written_pools)"

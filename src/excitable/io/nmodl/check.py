@@ -46,6 +46,9 @@ def check_file(path) -> tuple[list[str], int]:
     if geometry and not is_artificial(mod):  # a point process: those of the segment it is placed in
         lines.append("  reads the compartment's " + " and ".join(geometry) + " (per segment, as NEURON)")
     lines += event_lines(mod, desc)  # net_send, net_event, electrode currents (artificial.py)
+    if mod.diffusion:  # LONGITUDINAL_DIFFUSION (longitudinal.py)
+        lines.append("  longitudinal diffusion: " + ", ".join(dict.fromkeys(d.species for d in mod.diffusion))
+                     + " along the cell, after every step's SOLVE (NEURON's stagger)")
     renamed = [f"{k} as {python_name(k)}" for k in desc.parameters if python_name(k) != k]
     if renamed:  # a Python keyword (IClamp's del): the field's name in excitable
         lines.append(f"  Python names: {', '.join(renamed)}")

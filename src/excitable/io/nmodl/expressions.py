@@ -190,8 +190,8 @@ class Compiler:
         if st.is_protect_statement():
             return self.expression_statement(st.expression, solve)
         if (st.is_table_statement() or st.is_line_comment() or st.is_block_comment() or st.is_unit_state()
-                or st.is_mutex_lock() or st.is_mutex_unlock()):
-            return None  # TABLE: rates are computed exactly (NEURON's tables are a speed device)
+                or st.is_mutex_lock() or st.is_mutex_unlock() or st.is_lon_diffuse()):
+            return None  # TABLE: rates exact (NEURON's tables: speed); LONGITUDINAL_DIFFUSION: engine.diffusion
         self.fail(st.get_node_type_name(), st)
 
     def expression_statement(self, e, solve):

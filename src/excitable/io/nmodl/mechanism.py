@@ -33,6 +33,7 @@ from excitable.io.nmodl import (
     breakpoint_feeds,
     concentrations,
     function_tables,
+    longitudinal,
     loop_bounds,
     parameter_writes,
     pointers,
@@ -244,6 +245,10 @@ def make_class(desc: Description, mod, tables=None):
     spec = {**fields(desc), **table_fields, **pointers.fields(mod)}  # a POINTER: V elsewhere (pointers.py)
     if gen.dt_field:
         spec["dt"] = RUN_DT
+    geometry_fields = {k: GEOMETRY_SOURCES[k] for k in geometry(desc)}
+    if mod.diffusion:  # LONGITUDINAL_DIFFUSION: each site's compartment length, for engine.diffusion
+        longitudinal.check_field_name(desc, spec)
+        spec[longitudinal.DX_FIELD], geometry_fields[longitudinal.DX_FIELD] = (0.0, "um"), longitudinal.DX_SOURCE
     # a Python keyword (nacur.mod's del) is a field under another name (IClamp's delay), the file's in scope
     gen.renamed = {k: python_name(k) for k in spec if python_name(k) != k}
     spec = {gen.renamed.get(k, k): x for k, x in spec.items()}
@@ -359,7 +364,7 @@ def make_class(desc: Description, mod, tables=None):
         "__module__": "nmodl_generated",
         "states": states, "units": {k: unit for k, (_, unit) in spec.items()},
         "ions": ions, "ion_fields": ion_fields,
-        "geometry_fields": {k: GEOMETRY_SOURCES[k] for k in geometry(desc)},
+        "geometry_fields": geometry_fields,
         "time_fields": ("dt",) if gen.dt_field else (),
         **concentrations.engine_attributes(desc, ion_fields),  # what the engine does with the ions (its docstring)
         "currents": currents_fn, "advance": advance, "steady_state": steady_state,
@@ -367,6 +372,10 @@ def make_class(desc: Description, mod, tables=None):
         "shared_exp": gen.comp_exp, **table_namespace, "pointers": pointers.names(mod),
         "start_of_step": bool(stale),  # advance reads drive["start"] (engine/stepping.advance_states)
     }
+    if mod.diffusion:  # the diffusing elements and their rates and volumes (longitudinal.py, engine/diffusion.py)
+        run_terms = longitudinal.terms(gen, mod.diffusion, states)
+        namespace["longitudinal"] = tuple(e for d in mod.diffusion for e, _ in longitudinal.elements(d, states))
+        namespace["diffusion_terms"] = lambda self, v, s, celsius: run_terms(self, v, s, celsius)
     cls = type(desc.suffix, (AbstractChannel,), namespace)
     cls.__doc__ += _geometry_note(desc)
     # PARAMETERs bounding FROM loops, no block assigning them: static fields, the loops unrolled when traced

@@ -75,6 +75,8 @@ class ModFile:
     text: str
     program: object
     linear: dict = dataclasses.field(default_factory=dict)  # KINETIC block -> linear in its states
+    diffusion: list = dataclasses.field(default_factory=list)  # LONGITUDINAL_DIFFUSION species (longitudinal.py)
+    diffusion_problems: list = dataclasses.field(default_factory=list)
 
 
 def read_text(path) -> tuple[Path, str]:
@@ -101,9 +103,12 @@ def parse_text(path: Path, text: str, *, kinetic: bool = True) -> ModFile:
     _one_block_each(program)
     d.symtab.SymtabVisitor().visit_program(program)
     linear = {b.get_node_name(): kinetic_is_linear(d.to_nmodl(b)) for b in program.blocks if b.is_kinetic_block()}
+    from excitable.io.nmodl.longitudinal import collect
+
+    diffusion, problems = collect(program, text, d.to_nmodl)  # before the visitor drops the COMPARTMENT statements
     if kinetic and linear:
         d.visitor.KineticBlockVisitor().visit_program(program)
-    return ModFile(path, text, program, linear)
+    return ModFile(path, text, program, linear, diffusion, problems)
 
 
 def _once_global(program) -> None:
