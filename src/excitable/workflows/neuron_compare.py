@@ -14,7 +14,8 @@ one compartment, L = diam = 10 µm, cm = 1 µF/cm², NEURON's fixed step (second
   where excitable's run becomes numerically unstable, NEURON's V decides: run away too (a
   folder without a K+ current) and a note says the step is not compared, else a difference;
 - each point process and artificial cell on an hh compartment, driven by a spike train (or, without
-  NET_RECEIVE, the current step): ``neuron_compare_point.py``.
+  NET_RECEIVE, the current step): ``neuron_compare_point.py``;
+- where a file has LONGITUDINAL_DIFFUSION, the "together" cell with a dendrite: ``neuron_compare_cable.py``.
 
 Compared: V, every STATE of every mechanism, every current (an ion's total, e.g. ``ina``, and each
 NONSPECIFIC_CURRENT) and a concentration a mechanism writes (``cai``); each as its largest difference
@@ -78,11 +79,11 @@ class Comparison:
 
     def report(self) -> str:
         """The table a user reads: one line per trace, then the spikes and a verdict."""
-        width = max([len(r.case) for r in self.rows] + [8])
-        lines = [f"{'protocol':<{width}}  {'trace':<28} largest difference (of the trace's scale)"]
+        width, inner = max([len(r.case) for r in self.rows] + [8]), max([len(r.trace) for r in self.rows] + [28])
+        lines = [f"{'protocol':<{width}}  {'trace':<{inner}} largest difference (of the trace's scale)"]
         for r in self.rows:
             mark = "" if r.difference <= self.tolerance else f"   > {self.tolerance:g}: DIFFERS"
-            lines.append(f"{r.case:<{width}}  {r.trace:<28} {r.difference:.2e}{mark}")
+            lines.append(f"{r.case:<{width}}  {r.trace:<{inner}} {r.difference:.2e}{mark}")
         fmt = ", ".join
         for label, a, b in self._sets():
             lines.append(f"spikes ({label}): excitable {len(a)} [{fmt(f'{t:.3f}' for t in a[:8])}] ms, "
@@ -223,6 +224,7 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
     or a bad setting; NEURON (``pip install 'excitable[nmodl]'``) is needed."""
     from excitable.io.nmodl.function_tables import read_json
     from excitable.io.nmodl.loader import mod_paths
+    from excitable.workflows import neuron_compare_cable as cable
     from excitable.workflows import neuron_compare_point as point
     from excitable.workflows.neuron_compare_files import select
 
@@ -287,6 +289,8 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
         _something_compared(rows, notes)
         return Comparison(rows, None, None, notes, tolerance, found[1])
     rows += [Row("together, current clamp", t, d) for t, d in _differences(ours, theirs, groups, currents).items()]
+    if cable.diffusing(mechanisms):  # LONGITUDINAL_DIFFUSION: nothing diffuses on one compartment
+        rows += [Row(*r) for r in cable.compare(nrn.h, mechanisms, values, dt=dt, celsius=celsius, iclamp=stim, worst=worst)]
     _something_compared(rows, notes)
     return Comparison(rows, spike_times(ours["v"], dt), spike_times(theirs["v"], dt), notes, tolerance, found[1])
 

@@ -204,3 +204,26 @@ def test_mod_check_accepts_the_statement(files):
     report, problems = check_file(files["cadifpmp_ld"])
     assert not problems, report
     assert "  longitudinal diffusion: ca along the cell, after every step's SOLVE (NEURON's stagger)" in report
+
+
+def test_mod_compare_runs_a_cable_where_a_file_diffuses(tmp_path, monkeypatch):
+    """``excitable mod compare`` checks the diffusion itself (on its single compartment nothing
+    diffuses): a cable protocol, the together cell with a dendrite, one row per diffusing element
+    over every compartment; within 1e-6 of NEURON. The protocol can fail: our side given D = 0 while
+    NEURON's diffuses differs by far more than the tolerance."""
+    import shutil
+
+    from excitable.workflows import neuron_compare_cable as cable
+    from excitable.workflows.neuron_compare import compare_mods
+
+    for stem in ("nm_cadiff1", "cachan1"):
+        shutil.copy(mod_file(stem), tmp_path / f"{stem}.mod")
+    settings = ["nm_cadiff1.D=0.6"]
+    result = compare_mods([tmp_path], celsius=CELSIUS, settings=settings)
+    rows = {r.trace: r.difference for r in result.rows if r.case == cable.PROTOCOL}
+    assert set(rows) == {"v at soma(0.5)", "v at dend(0.9)", "nm_cadiff1.cai (6 compartments)"}, rows
+    assert result.agrees and max(rows.values()) <= RTOL, result.report()
+    monkeypatch.setattr(cable, "python_names", lambda v: {k: (0.0 if k == "D" else x) for k, x in v.items()})
+    off = compare_mods([tmp_path], celsius=CELSIUS, settings=settings)
+    assert not off.agrees
+    assert [r.difference for r in off.rows if r.trace == "nm_cadiff1.cai (6 compartments)"][0] > 1e-3
