@@ -28,7 +28,10 @@ from __future__ import annotations
 import dataclasses
 import re
 
+import jax.numpy as jnp
+
 from excitable.errors import ModelError
+from excitable.io.nmodl.affine import materialize
 from excitable.io.nmodl.comments import strip_comments
 
 #: The field of each site's compartment length (section length / nseg, µm), filled from the cell.
@@ -145,10 +148,6 @@ def terms(gen, diffusion: list[Diffusion], states: tuple[str, ...]):
             compiled.append((name, d.index, d.volume_index, index, rate, volume))
 
     def run(chan, v, s, celsius):
-        import jax.numpy as jnp
-
-        from excitable.io.nmodl.affine import materialize
-
         out = {}
         for name, index_name, volume_index, index, rate, volume in compiled:
             scope = gen.scope(chan, v, s, celsius)
