@@ -8,7 +8,8 @@ there the statement changes nothing, in NEURON too).
   array species, a GLOBAL ASSIGNED ``vol[i]`` from INITIAL in the rate, ``cai = ca[0]`` set in the
   block (NEURON's ion keeps the value of before the diffusion until the next step);
 - tests/reference/mod/nm_cadiff1.mod: the ion's ``cai`` itself diffusing (NEURON moves the ion's
-  value), a scalar species;
+  value), a scalar species; nm_cadiff2.mod, the same with ``COMPARTMENT i, ... {cai}`` (an index on a
+  scalar: nocmodl applies the volume, which NEURON's NMODL framework dropped: 3.8 of cai's range off);
 - cachan1.mod (the wheel's) on the soma only lets Ca in there; the dendrites get it by diffusion.
 
 Cells: a soma (nseg 3) and a thin dendrite (nseg 5) at soma(1); a branched cell where a section
@@ -61,7 +62,7 @@ def files(tmp_path_factory):
     text = re.sub(r"SUFFIX\s+cadifpmp\b", "SUFFIX cadifpmp_ld", "\n".join(lines) + "\n")
     path = tmp_path_factory.mktemp("ld") / "cadifpmp_ld.mod"
     path.write_text(text)
-    return {"cadifpmp_ld": path, "nm_cadiff1": mod_file("nm_cadiff1")}
+    return {"cadifpmp_ld": path, "nm_cadiff1": mod_file("nm_cadiff1"), "nm_cadiff2": mod_file("nm_cadiff2")}
 
 
 def centres(nseg: int) -> list[float]:
@@ -127,7 +128,7 @@ def neurons(path, suffix, sections, diffusion=None):
     return out
 
 
-@pytest.mark.parametrize("suffix", ["cadifpmp_ld", "nm_cadiff1"])
+@pytest.mark.parametrize("suffix", ["cadifpmp_ld", "nm_cadiff1", "nm_cadiff2"])
 @pytest.mark.parametrize("cell", ["two", "branched"])
 def test_longitudinal_diffusion_matches_neuron(files, suffix, cell):
     sections = TWO if cell == "two" else BRANCHED

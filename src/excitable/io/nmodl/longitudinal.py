@@ -151,8 +151,8 @@ def terms(gen, diffusion: list[Diffusion], states: tuple[str, ...]):
         out = {}
         for name, index_name, volume_index, index, rate, volume in compiled:
             scope = gen.scope(chan, v, s, celsius)
-            if index is not None:
-                scope.local.update({n: float(index) for n in (index_name, volume_index) if n})
+            # a scalar species under an index (LONGITUDINAL_DIFFUSION i, D*A {cao}): nocmodl's loop runs once, i = 0
+            scope.local.update({n: float(index or 0) for n in (index_name, volume_index) if n})
             zero = jnp.zeros_like(jnp.asarray(v))
             out[name] = (materialize(rate(scope)) + zero, materialize(volume(scope)) + zero)
         return getattr(chan, DX_FIELD), out

@@ -106,9 +106,26 @@ def parse_text(path: Path, text: str, *, kinetic: bool = True) -> ModFile:
     from excitable.io.nmodl.longitudinal import collect
 
     diffusion, problems = collect(program, text, d.to_nmodl)  # before the visitor drops the COMPARTMENT statements
+    _unindexed_scalar_compartments(program)
     if kinetic and linear:
         d.visitor.KineticBlockVisitor().visit_program(program)
     return ModFile(path, text, program, linear, diffusion, problems)
+
+
+def _unindexed_scalar_compartments(program) -> None:
+    """Drop the index of ``COMPARTMENT i, A_peri {cao}``: an indexed COMPARTMENT whose species are all
+    scalar STATEs. nocmodl applies its volume to them (``_RHS1(0) *= A_peri``, read from its C), the
+    framework's KineticBlockVisitor leaves it out (cao' was the flux, not the flux / A_peri: ModelDB's
+    caextscale_node.mod, a sweep beside NEURON); without the index both give the volume."""
+    arrays = {d.get_node_name() for b in program.blocks if b.is_state_block()
+              for d in b.definitions if d.is_assigned_definition() and d.length is not None}
+    for block in program.blocks:
+        if not block.is_kinetic_block():
+            continue
+        for st in block.statement_block.statements:
+            if st.is_compartment() and st.index_name is not None and not any(
+                    s.get_node_name() in arrays for s in st.species):
+                st.index_name = None
 
 
 def _once_global(program) -> None:

@@ -12,7 +12,7 @@ import re
 
 from excitable.errors import ModelError
 from excitable.io.nmodl import (breakpoint_feeds, breakpoint_memory, events, function_tables, longitudinal,
-                                parameter_writes, point, pointers, printf, units)
+                                parameter_writes, point, pointers, printf, shared_values, units)
 from excitable.io.nmodl.artificial import is_artificial
 from excitable.io.nmodl.concentrations import has_valence, reversal_problem, writable
 from excitable.io.nmodl.describe import Description, rewritten_states, state_writes
@@ -87,6 +87,7 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
                "it (NEURON's nrn_cur runs BREAKPOINT twice a step)"))  # describe.rewritten_states; point.py: not kept
               for x in (state_writes(desc) if desc.point and not is_artificial(mod) else rewritten_states(desc))]
     found += longitudinal.problems(mod, desc)  # LONGITUDINAL_DIFFUSION without COMPARTMENT, of no STATE
+    found += shared_values.problems(mod, desc)  # a file-level LOCAL or GLOBAL set per instance in INITIAL
     found += units.problems(mod, lines)  # a UNITS factor between units units.BASE does not know
     found += function_tables.problems(mod, desc.point or is_artificial(mod), lines)  # 3 arguments, point processes
     found += linear_problems(desc)  # counts, linearity (linear.py)

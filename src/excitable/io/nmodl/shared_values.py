@@ -1,0 +1,77 @@
+"""Variables NEURON keeps once for all instances of a mechanism, set in INITIAL from values of each
+instance and read later: refused with their line, never run with one value per compartment.
+
+A file-level LOCAL (``LOCAL volin`` outside any block) is a static variable of nocmodl's C, and an
+ASSIGNED variable declared GLOBAL one value of the mechanism: every instance's INITIAL assigns it in
+turn, so what BREAKPOINT, the SOLVE'd blocks or a LONGITUDINAL_DIFFUSION rate read afterwards is
+the last instance's value, the same in every compartment (ModelDB's internal_ions.mod: ``volin =
+PI*diam*diam/4`` in INITIAL, read as every compartment's COMPARTMENT volume; found by a sweep
+beside NEURON, 3.8 of cai's range off on a soma and dendrite). excitable keeps such a variable per
+instance (``parameter_writes.kept``): the same numbers where INITIAL gives every instance one value
+(from constants, GLOBAL parameters, celsius: the NEURON Book's cadifus.mod's ``frat[i]``,
+cabpump.mod's GLOBAL ``vol[i]``), and on a single compartment; not where it comes from the instance
+(diam, area, v, states, RANGE parameters, ion variables, FUNCTION calls). Such a file is refused with
+the assignment's line and the fix NEURON's own documentation gives: declare it RANGE (an ASSIGNED
+RANGE variable is kept per instance in NEURON too). The same rule as for GLOBAL PARAMETERs
+(``parameter_writes``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from excitable.errors import ModelError
+from excitable.io.nmodl.parameter_writes import MATH, Writes
+from excitable.io.nmodl.units import factors
+
+_NAME = re.compile(r"\b([A-Za-z_]\w*)\b")
+
+
+def file_locals(text_lines: list[str]) -> set[str]:
+    """The names a file declares LOCAL outside every block (arrays by their base name)."""
+    out, depth = set(), 0
+    for line in text_lines:
+        if depth == 0 and (m := re.match(r"\s*LOCAL\b(.*)", line)):
+            out |= {n for n in _NAME.findall(re.sub(r"\[[^\]]*\]", "", m.group(1)))}
+        depth = max(0, depth + line.count("{") - line.count("}"))
+    return out
+
+
+def problems(mod, desc) -> list[tuple[int, str]]:
+    """(line, construct) of each shared variable that INITIAL sets from values of each instance and
+    a later block reads (module docstring)."""
+    if not desc.suffix:
+        return []
+    w = Writes(desc, mod.text)
+    shared = file_locals(w.lines) | {g for g in desc.globals_ if g in {a.split("[")[0] for a in desc.assigned}}
+    loops = set(re.findall(r"\bFROM\s+(\w+)\s*=", "\n".join(w.lines)))
+    common = ({p for p in desc.parameters if p not in desc.ranges} | set(desc.constants) | MATH | {"celsius", "PI"}
+              | shared | loops | {"_local_"})
+    try:
+        common |= set(factors(mod))  # UNITS factors (FARADAY, R): constants
+    except ModelError:  # an unknown factor: refused by units.problems
+        pass
+    later = w.flat["BREAKPOINT"] + w.flat["SOLVE"]
+    diffused = {n for d in getattr(mod, "diffusion", ()) for n in _NAME.findall(d.text)}
+    # an if in INITIAL on values of each instance makes an assignment under it one of them (not an if on
+    # a shared flag: cadifus.mod's `if (factors_done == 0) { coord() }` gives every instance the same)
+    tested = sorted({n for _, code, _ in w.flat["INITIAL"] for c in re.findall(r"\bif\s*\((.*)\)", code)
+                     for n in _NAME.findall(c)} - common)
+    found = []
+    for name in sorted(shared):
+        assignment = re.compile(rf"(?<![\w.']){re.escape(name)}\s*(\[[^\]]*\])?\s*=(?!=)(.*)")
+        if not (name in diffused or any(re.search(rf"\b{re.escape(name)}\b", code) for _, code, _ in later)):
+            continue  # not read after INITIAL: each instance uses its own value before the next sets it
+        for line, code, cond in w.flat["INITIAL"]:
+            if m := assignment.search(code):
+                rhs = re.split(r"[{};]", m.group(2))[0]  # to the statement's end: `k = 1 } else { k = 2 }`
+                rhs = re.sub(r"(\d)\s*\([^()]*\)", r"\1", rhs)  # a number's unit, 0.5 (um), is no variable
+                own = sorted(set(_NAME.findall(rhs)) - common)
+                if own or cond and tested:
+                    kind = "file-level LOCAL" if name in file_locals(w.lines) else "GLOBAL"
+                    how = (f"from {', '.join(own)}, values of each instance" if own
+                           else f"under an if on {', '.join(tested)}, values of each instance")
+                    found.append((line, f"{kind} {name} assigned in INITIAL {how}, and read after it (NEURON "
+                                        f"keeps one value for all instances, the last one's; declare it RANGE)"))
+                    break
+    return found
