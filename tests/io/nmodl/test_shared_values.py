@@ -60,3 +60,35 @@ def test_what_neuron_gives_every_instance_alike_runs(tmp_path, neuron, assigned,
     load_mod(path)
     report, problems = check_file(path)
     assert not problems, report
+
+
+SOLVED = """NEURON {
+    SUFFIX sharedsolve
+    NONSPECIFIC_CURRENT i
+    GLOBAL minf
+}
+PARAMETER { g = 0.001 (S/cm2) }
+ASSIGNED { v (mV) i (mA/cm2) minf }
+STATE { h }
+INITIAL { h = 1 }
+BREAKPOINT {
+    SOLVE s METHOD cnexp
+    i = g*minf*h*(v + 65)
+}
+DERIVATIVE s {
+    minf = 1/(1 + exp(-(v + 40)/5))
+    h' = (1 - h)/10
+}
+"""
+
+
+def test_a_global_the_solve_sets_and_breakpoint_reads_is_refused(tmp_path):
+    """NEURON's nrn_cur reads the GLOBAL the last instance's nrn_state left (one value for every
+    compartment); excitable would carry each compartment's own: refused at the assignment."""
+    path = tmp_path / "sharedsolve.mod"
+    path.write_text(SOLVED)
+    with pytest.raises(ModelError, match=r"sharedsolve\.mod:15: GLOBAL minf assigned in the SOLVE'd block and read "
+                                         r"in BREAKPOINT before BREAKPOINT assigns it"):
+        load_mod(path)
+    path.write_text(SOLVED.replace("GLOBAL minf", "RANGE minf"))
+    load_mod(path)  # RANGE: one per instance in NEURON too

@@ -3,7 +3,8 @@ instance and read later: refused with their line, never run with one value per c
 
 A file-level LOCAL (``LOCAL volin`` outside any block) is a static variable of nocmodl's C, and an
 ASSIGNED variable declared GLOBAL one value of the mechanism: every instance's INITIAL assigns it in
-turn, so what BREAKPOINT, the SOLVE'd blocks or a LONGITUDINAL_DIFFUSION rate read afterwards is
+turn (and every instance's SOLVE: a ``GLOBAL minf`` set by ``rates(v)`` there and read by BREAKPOINT
+is, at the next step's currents, the last instance's; refused whatever it is computed from), so what BREAKPOINT, the SOLVE'd blocks or a LONGITUDINAL_DIFFUSION rate read afterwards is
 the last instance's value, the same in every compartment (ModelDB's internal_ions.mod: ``volin =
 PI*diam*diam/4`` in INITIAL, read as every compartment's COMPARTMENT volume; found by a sweep
 beside NEURON, 3.8 of cai's range off on a soma and dendrite). excitable keeps such a variable per
@@ -21,7 +22,7 @@ from __future__ import annotations
 import re
 
 from excitable.errors import ModelError
-from excitable.io.nmodl.parameter_writes import MATH, Writes
+from excitable.io.nmodl.parameter_writes import MATH, Writes, _first_problem
 from excitable.io.nmodl.units import factors
 
 _NAME = re.compile(r"\b([A-Za-z_]\w*)\b")
@@ -59,6 +60,13 @@ def problems(mod, desc) -> list[tuple[int, str]]:
                      for n in _NAME.findall(c)} - common)
     found = []
     for name in sorted(shared):
+        assigns = re.compile(rf"(?<![\w.']){re.escape(name)}\s*(\[[^\]]*\])?\s*=(?!=)")
+        in_solve = next((line for line, code, _ in w.flat["SOLVE"] if assigns.search(code)), 0)
+        if in_solve and _first_problem(w.flat["BREAKPOINT"], name):  # a GLOBAL minf from rates(v) in the SOLVE
+            found.append((in_solve, f"{_kind(name, w)} {name} assigned in the SOLVE'd block and read in BREAKPOINT "
+                                    f"before BREAKPOINT assigns it (NEURON: the last instance's value, for all; "
+                                    f"declare it RANGE)"))
+            continue
         assignment = re.compile(rf"(?<![\w.']){re.escape(name)}\s*(\[[^\]]*\])?\s*=(?!=)(.*)")
         if not (name in diffused or any(re.search(rf"\b{re.escape(name)}\b", code) for _, code, _ in later)):
             continue  # not read after INITIAL: each instance uses its own value before the next sets it
@@ -68,10 +76,14 @@ def problems(mod, desc) -> list[tuple[int, str]]:
                 rhs = re.sub(r"(\d)\s*\([^()]*\)", r"\1", rhs)  # a number's unit, 0.5 (um), is no variable
                 own = sorted(set(_NAME.findall(rhs)) - common)
                 if own or cond and tested:
-                    kind = "file-level LOCAL" if name in file_locals(w.lines) else "GLOBAL"
+                    kind = _kind(name, w)
                     how = (f"from {', '.join(own)}, values of each instance" if own
                            else f"under an if on {', '.join(tested)}, values of each instance")
                     found.append((line, f"{kind} {name} assigned in INITIAL {how}, and read after it (NEURON "
                                         f"keeps one value for all instances, the last one's; declare it RANGE)"))
                     break
     return found
+
+
+def _kind(name: str, w: Writes) -> str:
+    return "file-level LOCAL" if name in file_locals(w.lines) else "GLOBAL"
