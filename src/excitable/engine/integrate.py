@@ -87,6 +87,8 @@ def probe_value(plan: Plan, params, probe: Probe, new, old, extras, dt):
         return chan.currents(vk, s_old)[probe.field]
     if kind == "conductance":
         return chan.conductances(s_old)[probe.field]
+    if kind == "assigned":  # an imported file's RANGE value from BREAKPOINT: NEURON's nrn_cur, at the step's start
+        return chan.breakpoint_values(v_old[pl.sites[k]], s_old)[probe.field]
     raise ValueError(f"unknown probe kind {kind!r}")
 
 

@@ -117,9 +117,9 @@ class Simulation:
 
         Signals: "v" (mV; ``at="all"``: every node, a trace of shape (n_samples, N)), "i_cap" and
         "i_ion" (uA/cm2), "Channel.state", "Channel.current" (uA/cm2, e.g. "HH.ina"),
-        "Channel.conductance" (mS/cm2, "HH.gna"), "iclamp[k]"/"vclamp[k]" (nA), "ci:na"/"co:k"
-        (mM, dynamic ions). Synapses: "AMPA[k].r" (state), "AMPA[k].i" (nA), "AMPA[k].g" (uS),
-        "AMPA[k].T" (transmitter in the cleft, mM) for instance k of a receptor.
+        "Channel.conductance" (mS/cm2, "HH.gna"; an imported file's RANGE values, its units: "hh.gna"
+        S/cm2), "iclamp[k]"/"vclamp[k]" (nA), "ci:na"/"co:k" (mM, dynamic ions). Synapses: "AMPA[k].r",
+        "AMPA[k].i" (nA), "AMPA[k].g" (uS), "AMPA[k].T" (transmitter in the cleft, mM) of instance k.
         """
         if not isinstance(signal, str):
             raise ModelError(f"record: the signal must be a name such as 'v' or 'HH.m', got {signal!r}")
@@ -390,11 +390,11 @@ def _index(text: str, prefix: str) -> int:
 
 
 def _fields(mech, celsius: float) -> dict[str, str]:
-    """A mechanism's recordable fields, in order: field -> "state", "current" or "conductance"."""
+    """A mechanism's recordable fields, in order: field -> "state", "current", "conductance", "assigned"."""
     from excitable.physics.channel import signal_names
 
     names, kinds = signal_names(mech, celsius), {}
-    for kind in ("state", "current", "conductance"):
+    for kind in ("state", "current", "conductance", "assigned"):
         for field in names[kind + "s"]:
             kinds.setdefault(field, kind)
     return kinds

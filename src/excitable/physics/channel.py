@@ -150,7 +150,8 @@ def _signal_names(mech: AbstractChannel, celsius: float) -> dict[str, tuple[str,
         return first.currents(jnp.asarray(-65.0), s), first.conductances(s)
 
     currents, conductances = jax.eval_shape(probe)
-    return {"states": tuple(mech.states), "currents": tuple(currents), "conductances": tuple(conductances)}
+    return {"states": tuple(mech.states), "currents": tuple(currents), "conductances": tuple(conductances),
+            "assigneds": tuple(getattr(type(mech), "recordable", ()))}  # an imported file's RANGE values
 
 
 def _short(value) -> str:

@@ -8,7 +8,8 @@ import pytest
 
 import excitable as ex
 from excitable.io.nmodl.check import check_file
-from tests.io.nmodl.neuron_side import DIAM_UM, DT, L_UM, class_loader, mod_file
+from excitable.io.nmodl import load_mod
+from tests.io.nmodl.neuron_side import DIAM_UM, DT, L_UM, OWN, class_loader, mod_file
 from tests.reference.nrnmech import neuron_loaded
 
 cls = class_loader()
@@ -97,3 +98,19 @@ def test_an_array_no_block_sets_is_named_and_a_file_level_local_is_no_knob(tmp_p
             "amp_nm_hocknob[i]), and it cannot be set") in lines
     desc = ex.load_mod(path).description
     assert desc.set_by_hoc == ("scale", "slow") and not {"kept", "vgap", "hidden"} & set(desc.parameters)
+
+
+def test_a_state_start_value_the_neuron_block_names_is_a_parameter(tmp_path):
+    """NEURON's implicit x0 of a STATE x (``GLOBAL b0`` for ``STATE { b[2] }``, as cadifus.mod names
+    Buffer0) is settable as a parameter of default 0 and starts every element of b there (nrn_init),
+    beside NEURON by ``mod compare`` at b0 = 0.5 (every trace within 1e-6, b[0] moving into b[1] over
+    the clamps' 25 ms); its default is NEURON's 0."""
+    import shutil
+
+    from excitable.workflows.neuron_compare import compare_mods
+
+    cls = load_mod(OWN / "nm_state0.mod")
+    assert cls().b0 == 0.0 and float(cls(b0=0.5).steady_state(-65.0, 6.3)["b[1]"]) == 0.5
+    shutil.copy(OWN / "nm_state0.mod", tmp_path / "nm_state0.mod")
+    result = compare_mods([tmp_path], settings=["nm_state0.b0=0.5"])
+    assert result.agrees and any(r.trace == "nm_state0.b[1]" for r in result.rows), result.report()

@@ -30,6 +30,7 @@ def settable(desc, mod, special=frozenset()):
     (describe.SPECIAL)."""
     from excitable.io.nmodl.loop_bounds import loop_bound_names
 
+    desc = _state_starts(desc)
     candidates = [a for a in desc.assigned if "[" not in a]
     if not candidates:
         return desc
@@ -41,6 +42,20 @@ def settable(desc, mod, special=frozenset()):
     return dataclasses.replace(desc, parameters={**desc.parameters, **{a: (0.0, desc.assigned[a]) for a in names}},
                                assigned={k: u for k, u in desc.assigned.items() if k not in names},
                                set_by_hoc=tuple(names))
+
+
+def _state_starts(desc):
+    """``desc`` with NEURON's implicit start value of a STATE ``x``, ``x0`` (a GLOBAL of every
+    mechanism, 0 unless hoc sets it: nrn_init sets x, or each element of an array x, to it before
+    INITIAL), a PARAMETER where the NEURON block names it without the file declaring it (the NEURON
+    Book's cadifus.mod: ``GLOBAL vol, Buffer0``; ``Buffer0_cadifus`` in hoc, ``Cls(Buffer0=...)``
+    here). One the file declares is its own PARAMETER already (cabpump.mod's ``pump0``)."""
+    bases = {s.split("[")[0] for s in desc.states}
+    named = [n for n in dict.fromkeys((*desc.ranges, *desc.globals_)) if n.endswith("0") and n[:-1] in bases
+             and n not in desc.parameters and n not in desc.assigned]
+    if not named:
+        return desc
+    return dataclasses.replace(desc, parameters={**desc.parameters, **{n: (0.0, "") for n in named}})
 
 
 def unset_arrays(desc, mod) -> dict[str, int]:

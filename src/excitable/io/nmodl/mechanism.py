@@ -322,8 +322,8 @@ def make_class(desc: Description, mod, tables=None):
         if wide_initial and jnp.result_type(v) == jnp.float32 and jax.config.jax_enable_x64:
             return _narrowed(steady_state, self, v, celsius)
         seeds = concentrations.initial_states(desc)
-        # NEURON starts a STATE x at the PARAMETER x0 where the file has one (capmpr's pump0), else 0.
-        seeds.update({k: getattr(self, k + "0") for k in desc.states if k + "0" in spec})
+        # NEURON starts a STATE x (each element of an array x) at x0 where the file has it (capmpr's pump0), else 0.
+        seeds.update({k: getattr(self, b + "0") for k in desc.states if (b := k.split("[")[0]) + "0" in spec})
         scope = gen.scope(self, v, seeds, celsius, self.dt if gen.dt_field else 0.0)  # t = 0
         gen.initial(scope)
         out = _states_out(scope, v, celsius)
@@ -372,6 +372,12 @@ def make_class(desc: Description, mod, tables=None):
         "shared_exp": gen.comp_exp, **table_namespace, "pointers": pointers.names(mod),
         "start_of_step": bool(stale),  # advance reads drive["start"] (engine/stepping.advance_states)
     }
+    # RANGE ASSIGNED values BREAKPOINT computes (hh.mod's gna): recordable as NEURON's, in the file's units
+    set_in_bp = set(re.findall(r"\b(\w+)\s*=(?!=)", _mentions(desc, desc.breakpoint))) if desc.breakpoint else set()
+    namespace["recordable"] = tuple(a for a in desc.assigned if a in desc.ranges and a in set_in_bp
+                                    and a not in states and a not in currents and a not in ion_fields)
+    namespace["breakpoint_values"] = lambda self, v, s: {a: materialize(breakpoint_scope(
+        self, v, s, s["celsius"] if gen.needs_celsius else 0.0).glob[a]) + jnp.zeros_like(v) for a in self.recordable}
     if mod.diffusion:  # the diffusing elements and their rates and volumes (longitudinal.py, engine/diffusion.py)
         run_terms = longitudinal.terms(gen, mod.diffusion, states)
         namespace["longitudinal"] = tuple(e for d in mod.diffusion for e, _ in longitudinal.elements(d, states))
