@@ -153,6 +153,28 @@ def leaky_compartment(mechanisms, passive_cls, *, celsius, v_init, clamp=None, i
     return cell, sim
 
 
+def leaky_both(classes, neuron, *, record, celsius: float, tstop: float, v_init: float, clamp=None, iclamp=None):
+    """Our run and NEURON's of one leaky compartment (``leaky_compartment``, ``neuron_run``) with the
+    mechanism classes ``classes`` (the last is the passive one): every state of each recorded on both
+    sides (a concentration a file writes is the ion's in NEURON), and NEURON's ``record`` besides.
+    ``neuron()``: NEURON with the classes' files loaded (usetable_hh is set to 0)."""
+    *mechanisms, passive = classes
+    _, sim = leaky_compartment([c() for c in mechanisms], passive, celsius=celsius, v_init=v_init, clamp=clamp,
+                               iclamp=iclamp)
+    record = list(record)
+    for c in mechanisms:
+        for st in c.states:
+            if st != "celsius":
+                sim.record(f"{c.__name__}.{st}")
+        record += [(f"{c.__name__}.{st}", st if st in (getattr(c, "conc_writes", None) or {}) else (c.__name__, st))
+                   for st in c.description.states]
+    ours = sim.run(tstop)
+    neuron().usetable_hh = 0
+    theirs = neuron_run([c.__name__ for c in mechanisms], celsius=celsius, tstop=tstop, v_init=v_init, clamp=clamp,
+                        iclamp=iclamp, record=record, extra_pas=True)
+    return ours, theirs
+
+
 def hh_events_neuron(h, name: str, *, times=(), weight: float = 0.0, params=None, iclamp=None, signals=(),
                      tstop: float, dt: float = DT, celsius: float = 6.3) -> dict[str, np.ndarray]:
     """NEURON's run of point process ``name`` (its .mod already loaded into ``h``) on a 20 x 20 um hh

@@ -38,9 +38,8 @@ from tests.io.nmodl.neuron_side import (
     DT,
     L_UM,
     OWN,
-    leaky_compartment,
+    leaky_both,
     mod_file,
-    neuron_run,
     neuron_with_mods,
 )
 from tests.io.nmodl.test_neuron_side_by_side import spike_times, worst
@@ -78,20 +77,8 @@ def neuron():
 def both(stems, *, tstop, v_init, clamp=None, iclamp=None):
     """Our run and NEURON's of one compartment with ``stems`` and a 0.1 mS/cm² leak: V, every state,
     and NEURON's ica (the ion's total) and the reader's ik."""
-    _, sim = leaky_compartment([cls(s)() for s in stems], cls("passive"), celsius=CELSIUS, v_init=v_init,
-                               clamp=clamp, iclamp=iclamp)
-    record = [("ica", "ica"), ("ik", (READER, "ik"))]
-    for s in stems:
-        for st in cls(s).states:
-            if st != "celsius":
-                sim.record(f"{cls(s).__name__}.{st}")
-        record += [(f"{cls(s).__name__}.{st}", (cls(s).__name__, st)) for st in cls(s).description.states]
-    ours = sim.run(tstop)
-    h = neuron()
-    h.usetable_hh = 0
-    theirs = neuron_run([cls(s).__name__ for s in stems], celsius=CELSIUS, tstop=tstop, v_init=v_init,
-                        clamp=clamp, iclamp=iclamp, record=record, extra_pas=True)
-    return ours, theirs
+    return leaky_both([cls(s) for s in (*stems, "passive")], neuron, record=[("ica", "ica"), ("ik", (READER, "ik"))],
+                      celsius=CELSIUS, tstop=tstop, v_init=v_init, clamp=clamp, iclamp=iclamp)
 
 
 def currents(stems, ours) -> dict[str, np.ndarray]:

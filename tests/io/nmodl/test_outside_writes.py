@@ -33,7 +33,7 @@ from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod
 from excitable.io.nmodl.check import check_file
 from excitable.physics.ions import nernst
-from tests.io.nmodl.neuron_side import DT, OWN, leaky_compartment, mod_file, neuron_run, neuron_with_mods
+from tests.io.nmodl.neuron_side import DT, OWN, leaky_both, mod_file, neuron_with_mods
 from tests.io.nmodl.test_neuron_side_by_side import spike_times, worst
 from tests.reference.nrnmech import neuron_loaded
 
@@ -61,20 +61,8 @@ def neuron():
 def both(stems, *, tstop, v_init, clamp=None, iclamp=None):
     """Our run and NEURON's of one compartment with ``stems`` and a 0.1 mS/cm² leak: V, every state
     (a written concentration is the ion's in NEURON), and NEURON's ek, ki and ko."""
-    _, sim = leaky_compartment([cls(s)() for s in stems], cls("passive"), celsius=CELSIUS, v_init=v_init,
-                               clamp=clamp, iclamp=iclamp)
-    record = [("ek", "ek"), ("ki", "ki"), ("ko", "ko")]
-    for s in stems:
-        c = cls(s)
-        for st in c.description.states:
-            sim.record(f"{c.__name__}.{st}")
-            record.append((f"{c.__name__}.{st}", st if st in c.conc_writes else (c.__name__, st)))
-    ours = sim.run(tstop)
-    h = neuron()
-    h.usetable_hh = 0
-    theirs = neuron_run([cls(s).__name__ for s in stems], celsius=CELSIUS, tstop=tstop, v_init=v_init,
-                        clamp=clamp, iclamp=iclamp, record=record, extra_pas=True)
-    return ours, theirs
+    return leaky_both([cls(s) for s in (*stems, "passive")], neuron, record=[("ek", "ek"), ("ki", "ki"), ("ko", "ko")],
+                      celsius=CELSIUS, tstop=tstop, v_init=v_init, clamp=clamp, iclamp=iclamp)
 
 
 def written(stems, ours, what: str) -> np.ndarray | None:

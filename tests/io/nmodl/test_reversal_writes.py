@@ -33,7 +33,7 @@ import excitable as ex
 from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod
 from excitable.io.nmodl.check import check_file
-from tests.io.nmodl.neuron_side import DIAM_UM, DT, L_UM, OWN, leaky_compartment, mod_file, neuron_run
+from tests.io.nmodl.neuron_side import DIAM_UM, DT, L_UM, OWN, leaky_both, mod_file
 from tests.io.nmodl.test_current_reads import neuron as ion_library
 from tests.io.nmodl.test_neuron_side_by_side import spike_times, worst
 
@@ -60,21 +60,10 @@ SPIKING = {"ca": (("hh", "nm_instant", "nm_ewrite"), {"tstop": 30.0, "v_init": -
 
 
 def both(stems, *, ion="ca", tstop, v_init, clamp=None, iclamp=None):
-    _, sim = leaky_compartment([cls(s)() for s in stems], cls("passive"), celsius=CELSIUS, v_init=v_init,
-                               clamp=clamp, iclamp=iclamp)
-    record = [("e", "e" + ion), ("i", "i" + ion)]
-    for s in stems:
-        c = cls(s)
-        for st in c.states:
-            if st != "celsius":
-                sim.record(f"{c.__name__}.{st}")
-        # a written concentration is the ion's in NEURON
-        record += [(f"{c.__name__}.{st}", st if st in c.conc_writes else (c.__name__, st)) for st in c.description.states]
-    ours = sim.run(tstop)
-    ion_library()  # nm_instant (the first library) and ours
-    theirs = neuron_run([cls(s).__name__ for s in stems], celsius=CELSIUS, tstop=tstop, v_init=v_init,
-                        clamp=clamp, iclamp=iclamp, record=record, extra_pas=True)
-    return ours, theirs
+    """Our run and NEURON's (nm_instant's library and ours loaded) of one compartment with ``stems``
+    and a 0.1 mS/cm² leak: V, every state, and NEURON's e and i of ``ion``."""
+    return leaky_both([cls(s) for s in (*stems, "passive")], ion_library, record=[("e", "e" + ion), ("i", "i" + ion)],
+                      celsius=CELSIUS, tstop=tstop, v_init=v_init, clamp=clamp, iclamp=iclamp)
 
 
 def differences(stems, ours, theirs, ion="ca") -> dict[str, float]:
