@@ -196,11 +196,11 @@ def test_gradient_through_the_space_matches_finite_differences():
 
 def test_the_fused_kernel_gives_the_scans_numbers():
     """The single-compartment GPU kernel (in Pallas' interpreter) runs the writers as the scan does
-    (the scan is the path compared with NEURON above): a batch of two hh cells, one firing, with the
-    space and with both sides written; 1e-9 mV and mM, round-off of the same arithmetic."""
+    (the scan is the path compared with NEURON above): a batch of two hh cells, one firing, with both
+    sides written (nm_kconc: ki and ko); 1e-9 mV and mM, round-off of the same arithmetic."""
     from excitable.engine.batch import broadcast, with_param
 
-    for stem in ("nm_kext", "nm_kconc"):
+    for stem in ("nm_kconc",):
         cell = ex.Cell.cylinder(length=20.0, diameter=20.0).insert(ex.HH()).insert(cls(stem)())
         sim = ex.Simulation(cell, dt=DT, temperature=6.3, v_init=-65.0)
         sim.stimulate(ex.IClamp(cell.soma, amplitude=cell.density_to_nA(15.0, cell.soma), delay=0.5, duration=5.0))

@@ -37,7 +37,10 @@ BREAKPOINT { i = g*(v + 65)*%s }
      "GLOBAL scale assigned in INITIAL from diam, values of each instance"),
     ("", "", "LOCAL k", "    if (diam > 5) { k = 1 } else { k = 2 }", "k", 10,
      "file-level LOCAL k assigned in INITIAL under an if on diam, values of each instance"),
-], ids=["local-from-diam", "global-from-diam", "local-under-an-if-on-diam"])
+    # through a LOCAL of INITIAL's: the per-instance value is followed through it
+    ("", "", "LOCAL area1", "    LOCAL r\n    r = diam/2\n    area1 = r*r", "area1", 12,
+     "file-level LOCAL area1 assigned in INITIAL from r, values of each instance"),
+], ids=["local-from-diam", "global-from-diam", "local-under-an-if-on-diam", "through-a-local"])
 def test_a_shared_value_of_each_instance_is_refused_with_its_line(tmp_path, neuron, assigned, top, initial, use,
                                                                    line, what):
     path = tmp_path / "shared.mod"

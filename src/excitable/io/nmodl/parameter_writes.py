@@ -72,7 +72,7 @@ def _flat(lines, blocks, key, conditional=False, seen=()) -> list[tuple[int, str
     for i in range(first, last + 1):
         code = (lines[i].split("{", 1)[1] if "{" in lines[i] else "") if i == first else lines[i]
         if hidden:
-            code = re.sub(rf"\b({'|'.join(map(re.escape, hidden))})\b", "_local_", code)
+            code = re.sub(rf"\b({'|'.join(map(re.escape, hidden))})\b", r"_local_\1", code)  # per name: shared_values
         cond = conditional or "if" in stack or bool(re.search(r"\b(if|else)\b", code))
         out.append((i + 1, code, cond))
         for call in re.findall(r"\b(\w+)\s*\(", code):

@@ -46,13 +46,14 @@ def problems(mod, desc) -> list[tuple[int, str]]:
     w = Writes(desc, mod.text)
     shared = file_locals(w.lines) | {g for g in desc.globals_ if g in {a.split("[")[0] for a in desc.assigned}}
     loops = set(re.findall(r"\bFROM\s+(\w+)\s*=", "\n".join(w.lines)))
+    defines = set(re.findall(r"(?m)^\s*DEFINE\s+(\w+)", "\n".join(w.lines)))
     common = ({p for p in desc.parameters if p not in desc.ranges} | set(desc.constants) | MATH | {"celsius", "PI"}
-              | shared | loops | {"_local_"})
+              | shared | loops | defines)
     try:
         common |= set(factors(mod))  # UNITS factors (FARADAY, R): constants
     except ModelError:  # an unknown factor: refused by units.problems
         pass
-    later = w.flat["BREAKPOINT"] + w.flat["SOLVE"]
+    common |= _untainted_locals(w.flat["INITIAL"], common)  # a block's LOCAL from shared values only
     diffused = {n for d in getattr(mod, "diffusion", ()) for n in _NAME.findall(d.text)}
     # an if in INITIAL on values of each instance makes an assignment under it one of them (not an if on
     # a shared flag: cadifus.mod's `if (factors_done == 0) { coord() }` gives every instance the same)
@@ -62,14 +63,14 @@ def problems(mod, desc) -> list[tuple[int, str]]:
     for name in sorted(shared):
         assigns = re.compile(rf"(?<![\w.']){re.escape(name)}\s*(\[[^\]]*\])?\s*=(?!=)")
         in_solve = next((line for line, code, _ in w.flat["SOLVE"] if assigns.search(code)), 0)
-        if in_solve and _first_problem(w.flat["BREAKPOINT"], name):  # a GLOBAL minf from rates(v) in the SOLVE
+        if in_solve and _read_first(w.flat["BREAKPOINT"], name):  # a GLOBAL minf from rates(v) in the SOLVE
             found.append((in_solve, f"{_kind(name, w)} {name} assigned in the SOLVE'd block and read in BREAKPOINT "
                                     f"before BREAKPOINT assigns it (NEURON: the last instance's value, for all; "
                                     f"declare it RANGE)"))
             continue
         assignment = re.compile(rf"(?<![\w.']){re.escape(name)}\s*(\[[^\]]*\])?\s*=(?!=)(.*)")
-        if not (name in diffused or any(re.search(rf"\b{re.escape(name)}\b", code) for _, code, _ in later)):
-            continue  # not read after INITIAL: each instance uses its own value before the next sets it
+        if not (name in diffused or _read_first(w.flat["BREAKPOINT"], name) or _read_first(w.flat["SOLVE"], name)):
+            continue  # not read after INITIAL before a block sets it again: each instance's own value
         for line, code, cond in w.flat["INITIAL"]:
             if m := assignment.search(code):
                 rhs = re.split(r"[{};]", m.group(2))[0]  # to the statement's end: `k = 1 } else { k = 2 }`
@@ -77,12 +78,35 @@ def problems(mod, desc) -> list[tuple[int, str]]:
                 own = sorted(set(_NAME.findall(rhs)) - common)
                 if own or cond and tested:
                     kind = _kind(name, w)
+                    own = [n.removeprefix("_local_") for n in own]  # a LOCAL by its name
                     how = (f"from {', '.join(own)}, values of each instance" if own
                            else f"under an if on {', '.join(tested)}, values of each instance")
                     found.append((line, f"{kind} {name} assigned in INITIAL {how}, and read after it (NEURON "
                                         f"keeps one value for all instances, the last one's; declare it RANGE)"))
                     break
     return found
+
+
+def _read_first(flat, name: str) -> bool:
+    """Whether a block (``Writes.flat``) reads ``name`` before it assigns it unconditionally (a TABLE
+    statement naming it is no read: cachan1.mod's rate(), which the DERIVATIVE calls first)."""
+    body = [(line, code, cond) for line, code, cond in flat if not re.match(r"\s*TABLE\b", code)]
+    return bool(_first_problem(body, name))
+
+
+def _untainted_locals(flat, common: set[str]) -> set[str]:
+    """The block LOCALs (``_local_NAME`` in ``Writes.flat``) that INITIAL sets from shared values only
+    (cabpump.mod's ``r = 1/2`` in coord()), in order; one set from a value of each instance (``r =
+    diam/2``), or from such a LOCAL, is not: what it gives a shared variable is not shared."""
+    tainted: set[str] = set()
+    for _, code, _ in flat:
+        for m in re.finditer(r"(?<![\w.'])(_local_\w+)\s*(\[[^\]]*\])?\s*=(?!=)([^{};]*)", code):
+            rhs = re.sub(r"(\d)\s*\([^()]*\)", r"\1", m.group(3))
+            names = set(_NAME.findall(rhs))
+            if names & tainted or {n for n in names - common if not n.startswith("_local_")}:
+                tainted.add(m.group(1))
+    every = {n for _, code, _ in flat for n in re.findall(r"_local_\w+", code)}
+    return every - tainted
 
 
 def _kind(name: str, w: Writes) -> str:
