@@ -148,12 +148,10 @@ def terms(gen, diffusion: list[Diffusion], states: tuple[str, ...]):
             compiled.append((name, d.index, d.volume_index, index, rate, volume))
 
     def run(chan, v, s, celsius):
-        out = {}
+        scope, zero, out = gen.scope(chan, v, s, celsius), jnp.zeros_like(jnp.asarray(v)), {}
         for name, index_name, volume_index, index, rate, volume in compiled:
-            scope = gen.scope(chan, v, s, celsius)
             # a scalar species under an index (LONGITUDINAL_DIFFUSION i, D*A {cao}): nocmodl's loop runs once, i = 0
             scope.local.update({n: float(index or 0) for n in (index_name, volume_index) if n})
-            zero = jnp.zeros_like(jnp.asarray(v))
             out[name] = (materialize(rate(scope)) + zero, materialize(volume(scope)) + zero)
         return getattr(chan, DX_FIELD), out
     return run

@@ -376,8 +376,10 @@ def make_class(desc: Description, mod, tables=None):
     set_in_bp = set(re.findall(r"\b(\w+)\s*=(?!=)", _mentions(desc, desc.breakpoint))) if desc.breakpoint else set()
     namespace["recordable"] = tuple(a for a in desc.assigned if a in desc.ranges and a in set_in_bp
                                     and a not in states and a not in currents and a not in ion_fields)
-    namespace["breakpoint_values"] = lambda self, v, s: {a: materialize(breakpoint_scope(
-        self, v, s, s["celsius"] if gen.needs_celsius else 0.0).glob[a]) + jnp.zeros_like(v) for a in self.recordable}
+    def breakpoint_values(self, v, s):  # one BREAKPOINT run gives them all
+        glob = breakpoint_scope(self, v, s, s["celsius"] if gen.needs_celsius else 0.0).glob
+        return {a: materialize(glob[a]) + jnp.zeros_like(v) for a in self.recordable}
+    namespace["breakpoint_values"] = breakpoint_values
     if mod.diffusion:  # the diffusing elements and their rates and volumes (longitudinal.py, engine/diffusion.py)
         run_terms = longitudinal.terms(gen, mod.diffusion, states)
         namespace["longitudinal"] = tuple(e for d in mod.diffusion for e, _ in longitudinal.elements(d, states))

@@ -3,8 +3,9 @@ instance and read later: refused with their line, never run with one value per c
 
 A file-level LOCAL (``LOCAL volin`` outside any block) is a static variable of nocmodl's C, and an
 ASSIGNED variable declared GLOBAL one value of the mechanism: every instance's INITIAL assigns it in
-turn (and every instance's SOLVE: a ``GLOBAL minf`` set by ``rates(v)`` there and read by BREAKPOINT
-is, at the next step's currents, the last instance's; refused whatever it is computed from), so what BREAKPOINT, the SOLVE'd blocks or a LONGITUDINAL_DIFFUSION rate read afterwards is
+turn (and every instance's SOLVE: a ``GLOBAL minf`` set by ``rates(v)`` there and read by
+BREAKPOINT is, at the next step's currents, the last instance's; refused whatever it is computed
+from), so what BREAKPOINT, the SOLVE'd blocks or a LONGITUDINAL_DIFFUSION rate read afterwards is
 the last instance's value, the same in every compartment (ModelDB's internal_ions.mod: ``volin =
 PI*diam*diam/4`` in INITIAL, read as every compartment's COMPARTMENT volume; found by a sweep
 beside NEURON, 3.8 of cai's range off on a soma and dendrite). excitable keeps such a variable per
@@ -59,32 +60,33 @@ def problems(mod, desc) -> list[tuple[int, str]]:
     # a shared flag: cadifus.mod's `if (factors_done == 0) { coord() }` gives every instance the same)
     tested = sorted({n for _, code, _ in w.flat["INITIAL"] for c in re.findall(r"\bif\s*\((.*)\)", code)
                      for n in _NAME.findall(c)} - common)
+    locals_ = file_locals(w.lines)
     found = []
     for name in sorted(shared):
-        assigns = re.compile(rf"(?<![\w.']){re.escape(name)}\s*(\[[^\]]*\])?\s*=(?!=)")
-        in_solve = next((line for line, code, _ in w.flat["SOLVE"] if assigns.search(code)), 0)
+        kind = "file-level LOCAL" if name in locals_ else "GLOBAL"
+        assignment = re.compile(rf"(?<![\w.']){re.escape(name)}\s*(\[[^\]]*\])?\s*=(?!=)([^{{}};]*)")
+        in_solve = next((line for line, code, _ in w.flat["SOLVE"] if assignment.search(code)), 0)
         if in_solve and _read_first(w.flat["BREAKPOINT"], name):  # a GLOBAL minf from rates(v) in the SOLVE
-            found.append((in_solve, f"{_kind(name, w)} {name} assigned in the SOLVE'd block and read in BREAKPOINT "
-                                    f"before BREAKPOINT assigns it (NEURON: the last instance's value, for all; "
-                                    f"declare it RANGE)"))
+            found.append((in_solve, f"{kind} {name} assigned in the SOLVE'd block and read in BREAKPOINT before "
+                                    f"BREAKPOINT assigns it (NEURON: the last instance's value, for all; declare it RANGE)"))
             continue
-        assignment = re.compile(rf"(?<![\w.']){re.escape(name)}\s*(\[[^\]]*\])?\s*=(?!=)(.*)")
         if not (name in diffused or _read_first(w.flat["BREAKPOINT"], name) or _read_first(w.flat["SOLVE"], name)):
             continue  # not read after INITIAL before a block sets it again: each instance's own value
         for line, code, cond in w.flat["INITIAL"]:
-            if m := assignment.search(code):
-                rhs = re.split(r"[{};]", m.group(2))[0]  # to the statement's end: `k = 1 } else { k = 2 }`
-                rhs = re.sub(r"(\d)\s*\([^()]*\)", r"\1", rhs)  # a number's unit, 0.5 (um), is no variable
-                own = sorted(set(_NAME.findall(rhs)) - common)
+            if m := assignment.search(code):  # its right side to the statement's end: `k = 1 } else { k = 2 }`
+                own = [n.removeprefix("_local_") for n in sorted(_names(m.group(2)) - common)]  # a LOCAL by name
                 if own or cond and tested:
-                    kind = _kind(name, w)
-                    own = [n.removeprefix("_local_") for n in own]  # a LOCAL by its name
                     how = (f"from {', '.join(own)}, values of each instance" if own
                            else f"under an if on {', '.join(tested)}, values of each instance")
                     found.append((line, f"{kind} {name} assigned in INITIAL {how}, and read after it (NEURON "
                                         f"keeps one value for all instances, the last one's; declare it RANGE)"))
                     break
     return found
+
+
+def _names(expression: str) -> set[str]:
+    """The names an expression reads (a number's unit, ``0.5 (um)``, is no variable)."""
+    return set(_NAME.findall(re.sub(r"(\d)\s*\([^()]*\)", r"\1", expression)))
 
 
 def _read_first(flat, name: str) -> bool:
@@ -101,13 +103,9 @@ def _untainted_locals(flat, common: set[str]) -> set[str]:
     tainted: set[str] = set()
     for _, code, _ in flat:
         for m in re.finditer(r"(?<![\w.'])(_local_\w+)\s*(\[[^\]]*\])?\s*=(?!=)([^{};]*)", code):
-            rhs = re.sub(r"(\d)\s*\([^()]*\)", r"\1", m.group(3))
-            names = set(_NAME.findall(rhs))
+            names = _names(m.group(3))
             if names & tainted or {n for n in names - common if not n.startswith("_local_")}:
                 tainted.add(m.group(1))
     every = {n for _, code, _ in flat for n in re.findall(r"_local_\w+", code)}
     return every - tainted
 
-
-def _kind(name: str, w: Writes) -> str:
-    return "file-level LOCAL" if name in file_locals(w.lines) else "GLOBAL"
