@@ -52,21 +52,23 @@ def arrival_steps(times, dt: float) -> tuple[np.ndarray, np.ndarray]:
 def sample_drive(n: int, dt: float, start: int, count: int, *,
                  currents: Sequence[Callable[[np.ndarray], np.ndarray]] = (),
                  commands: Sequence[Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]] = (),
-                 trains: Sequence[np.ndarray] = ()) -> dict[str, np.ndarray]:
+                 trains: Sequence[np.ndarray] = (), step_row: bool = False) -> dict[str, np.ndarray]:
     """The inputs of steps [start, start + count) of a run of ``n`` steps of ``dt`` ms, (count, k) each.
 
     Args:
         currents: each current clamp's ``t (ms) -> current (nA)``.
         commands: each voltage clamp's ``t (ms) -> (command (mV), on (0/1))``.
         trains: each external spike train's arrival times at its receptor (spike + delay), ms.
+        step_row: also a "step" row, each step's index (for the keys of mechanisms that draw random
+            numbers: ``engine.noise``; a float, exact to 2**24 steps in a float32 run).
 
     Returns:
         "iclamp" (always, (count, 0) without clamps), "vclamp_cmd" and "vclamp_on" (with voltage
         clamps), and with trains "spikes" (arrivals per step, ``arrival_steps``) and "spike_offsets"
         (ms: the first arrival's time past the step's start; in the run's first row, where arrivals
         at T <= 0 are, minus their count instead: ``synapses.at_finitialize`` delivers those before
-        the first sample, and the step reads their offset as 0). Steps past ``n`` (padding of a
-        last chunk) get no stimulus.
+        the first sample, and the step reads their offset as 0), with ``step_row`` "step". Steps past
+        ``n`` (padding of a last chunk) get no stimulus.
     """
     steps = np.arange(start, start + count)
     t_mid = (steps + 0.5) * dt
@@ -91,4 +93,11 @@ def sample_drive(n: int, dt: float, start: int, count: int, *,
         if at_init.any():
             offsets[0] = np.where(at_init > 0, -at_init, offsets[0])
         d["spikes"], d["spike_offsets"] = spikes, offsets
+    if step_row:
+        d["step"] = steps_column(start, count)
     return d
+
+
+def steps_column(start: int, count: int) -> np.ndarray:
+    """(count, 1) the indices of steps [start, start + count), as floats (the drive's dtype)."""
+    return np.arange(start, start + count, dtype=float)[:, None]

@@ -13,6 +13,7 @@ import jax.numpy as jnp
 
 from excitable.engine.compiled import CompiledFunctions
 from excitable.engine.ions import initial_pools
+from excitable.engine.noise import attach, draws, keys
 from excitable.engine.plan import Plan, Probe
 from excitable.engine.pointers import with_pointers
 from excitable.engine.stepping import _at, ion_pool_values, mechanisms, membrane, receive_events, step, with_ions
@@ -33,6 +34,7 @@ def initial_state(plan: Plan, params):
     ions = initial_pools(plan.pools, params, plan.n)
     pools = ion_pool_values(plan, params, ions)
     chan = {}
+    drawn = keys(plan, params) if draws(plan, params) else {}  # INITIAL's random draws (engine.noise)
     order = in_neuron_order(plan, params)  # NEURON's: the concentration writers first
     n_writers = sum(1 for _, writes in order if writes)
     for k, (pl, _) in enumerate(order):
@@ -42,7 +44,8 @@ def initial_state(plan: Plan, params):
             # nrn_wrote_conc, which recomputes eca at once; its nrn_state does not: writers.py).
             pools = written_pools(plan, params, chan, pools)
         mech = with_pointers(plan, pl, with_ions(plan, params, pl, params["channels"][pl.name], pools), v)
-        chan[pl.name] = mech.steady_state(_at(plan, pl, v), params["celsius"])
+        chan[pl.name] = mech.steady_state(_at(plan, pl, v), params["celsius"],
+                                          **({"keys": drawn[pl.name]} if pl.name in drawn else {}))
     n_sites = {pl.name: len(pl.sites) for pl in plan.placements}
     chan = netcon_states(plan.connections, params, chan, n_sites)  # NET_RECEIVE's per-NetCon arguments
     lanes = frozenset(pl.name for pl in plan.placements if hasattr(type(params["channels"][pl.name]), "on_step"))
@@ -135,6 +138,8 @@ def run_scan(plan: Plan, params, drive, init=None, *, dt: float, theta: float = 
     """
     s0 = initial_state(plan, params) if init is None else init
     shown = s0 if init is not None else at_finitialize(plan, params, s0, drive, receive_events)  # arrivals at t = 0
+    if draws(plan, params):  # t = 0's currents (finitialize's nrn_cur) draw from INITIAL's keys
+        shown = {**shown, "chan": attach(shown["chan"], keys(plan, params))}
     first = record(plan, params, shown, shown, first_extras(plan, params, shown), dt)
     n_steps = next(iter(drive.values())).shape[0]
     # Inputs take the state's precision, so a float32 run stays float32 through the scan.

@@ -35,6 +35,7 @@ from excitable.engine.plan import Placement, Plan
 from excitable.engine.pointers import with_pointers
 from excitable.engine.writers import in_neuron_order, read_currents, store_written, written_pools
 from excitable.engine.netcons import written_v
+from excitable.engine.noise import attach, detach, step_keys
 from excitable.engine.synapses import deliver, detect
 from excitable.units import DENSITY_TO_PER_UM2, NA_TO_PA, US_TO_NS
 
@@ -294,8 +295,9 @@ def step(plan: Plan, params, state, drive, dt, theta: float = 1.0):
     Returns:
         new state, extras for recording ("i_ion" uA/cm2, "iclamp" and "vclamp" nA, "spiked").
     """
-    v, states = state["v"], state["chan"]
-    syn = state["syn"]
+    v, syn = state["v"], state["syn"]
+    keyed = step_keys(plan, params, drive)  # random draws: keys for this step (engine.noise)
+    states = attach(state["chan"], keyed)
     conn = plan.connections
     syn_drive = {"T": {}, "amount": {}}
     events = bool(conn.groups) or clocked(plan, params)
@@ -304,7 +306,7 @@ def step(plan: Plan, params, state, drive, dt, theta: float = 1.0):
     if events:
         offsets = {g.mechanism: syn[g.mechanism]["arrival_offset"] for g in conn.groups
                    if "arrival_offset" in syn[g.mechanism]}
-        states = receive_events(plan, params, states, syn_drive["amount"], dt, offsets, v)
+        states = attach(receive_events(plan, params, states, syn_drive["amount"], dt, offsets, v), keyed)
         v_start, v = v, written_v(plan, params, states, v)  # a NET_RECEIVE's reset (netcons.written_v)
     pools = written_pools(plan, params, states, ion_pool_values(plan, params, state["ions"]))
     w = DENSITY_TO_PER_UM2 * params["area"]  # densities -> pF, nS, pA
@@ -338,6 +340,7 @@ def step(plan: Plan, params, state, drive, dt, theta: float = 1.0):
     states_new = advance_states(plan, params, v_new, states, dt, syn_drive,
                                 written_currents(plan, params, v, states, pools), v_start=v)
     states_new = diffuse(plan, params, v_new, states_new, dt)  # LONGITUDINAL_DIFFUSION, after every SOLVE
+    states_new = detach(states_new) if keyed else states_new  # an event mechanism's advance keeps its s
     ions = state["ions"]
     if plan.pools:
         # The currents the voltage step used: at V + theta dV (the new V for backward Euler), so the
@@ -355,6 +358,6 @@ def step(plan: Plan, params, state, drive, dt, theta: float = 1.0):
     safe_w = jnp.where(w > 0, w, 1.0)
     extras = {"i_ion": (i_mem + theta * g_mem * dv) / safe_w, "iclamp": iclamp,
               "vclamp": vclamp_i / NA_TO_PA, "spiked": spiked, "T": syn_drive["T"], "pools": pools}
-    if events:
-        extras["chan_used"] = states  # what the currents used: after this step's events
+    if events or keyed:
+        extras["chan_used"] = states  # what the currents used: after this step's events, with its draws
     return {"v": v_new, "chan": states_new, "ions": ions, "syn": syn}, extras

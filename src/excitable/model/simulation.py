@@ -25,6 +25,7 @@ import numpy as np
 
 from excitable.engine import run as engine
 from excitable.engine.drive import sample_drive
+from excitable.engine.noise import draws
 from excitable.engine.run import METHODS
 from excitable.errors import ModelError, check_number
 from excitable.model.cell import Cell, with_run_dt
@@ -46,8 +47,8 @@ class Simulation:
             start at the resting potential (zero steady-state membrane current), so the cell does not
             drift in the first milliseconds.
         method: "euler" (backward Euler, NEURON's default) or "cn" (Crank-Nicolson, second order).
-        stochastic: draw synaptic release (probability p) at random, from ``seed``; otherwise each
-            release is its mean.
+        stochastic: draw synaptic release (probability p) at random, from ``seed`` (imported
+            mechanisms' ``normrand`` ... draw from it always: ``engine.noise``); else its mean.
     """
 
     def __init__(self, model: Cell | Network, *, dt: float = 0.025, temperature: float = 6.3,
@@ -312,13 +313,12 @@ class Simulation:
 
     def drive(self, tstop: float, start: int = 0, count: int | None = None) -> dict[str, np.ndarray]:
         """Stimulus waveforms at the mid-step times of steps [start, start + count), (count, k) each.
-
-        Steps past ``tstop`` (padding of a last chunk) get no stimulus.
-        """
+        Steps past ``tstop`` (padding of a last chunk) get no stimulus."""
         n = self.n_steps(tstop)
         return sample_drive(n, self.dt, start, n - start if count is None else count,
                             currents=[s.waveform for s, _ in self.iclamps],
-                            commands=[c.command for c, _ in self.vclamps], trains=self.network.train_arrivals())
+                            commands=[c.command for c, _ in self.vclamps], trains=self.network.train_arrivals(),
+                            step_row=draws(self.plan, self._reference))  # random numbers: engine.noise
 
     # --- run ------------------------------------------------------------------------------------
     def run_spec(self) -> engine.RunSpec:

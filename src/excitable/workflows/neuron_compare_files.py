@@ -1,8 +1,8 @@
 """Which of ``excitable mod compare``'s files are compared (``neuron_compare.compare_mods``).
 
 A folder downloaded from ModelDB often holds one to three files of ten that use something excitable
-does not run (VERBATIM C, random numbers) or a POINTER (the V of another place, which the protocol's
-one compartment cannot name). Each file is loaded on its own, so such a file becomes a note, its
+does not run (VERBATIM C), a POINTER (the V of another place, which the protocol's one compartment
+cannot name) or random numbers (NEURON's stream is not ours: only distributions can agree). Each file is loaded on its own, so such a file becomes a note, its
 reason in the words ``excitable mod check`` prints (``file:line: ... not supported``), and is
 inserted on neither side (left out of NEURON's build too): the folder's other files are
 compared without it. Where one of them reads an ion variable the left-out file writes (a K(Ca)
@@ -41,10 +41,18 @@ def pointer_notes(loaded: dict) -> dict[str, str]:
                f"docs/nmodl.md, POINTER)" for s, p in found.items()}
 
 
+def random_notes(loaded: dict) -> dict[str, str]:
+    """{suffix: why not compared} for each file that draws random numbers (io/nmodl/random_draws.py):
+    NEURON's stream is not excitable's, so no two traces can agree step by step."""
+    return {s: "draws random numbers (normrand ...): NEURON's stream is not excitable's, so the traces "
+               "cannot agree step by step; compare their distributions by script (docs/nmodl.md, random "
+               "numbers)" for s, c in loaded.items() if getattr(c, "random", False)}
+
+
 def refuse_pointers(loaded: dict) -> None:
-    """One line (``pointer_notes``) where a file has a POINTER: the whole cell (``--cell``) cannot
-    run without it, nor a folder of such files only."""
-    found = pointer_notes(loaded)
+    """One line (``pointer_notes``, ``random_notes``) where a file has a POINTER or draws random
+    numbers: the whole cell (``--cell``) cannot be compared with it, nor a folder of such files only."""
+    found = {**pointer_notes(loaded), **random_notes(loaded)}
     if found:
         suffix, why = next(iter(found.items()))
         raise ModelError(f"mod compare: {suffix} {why}")
@@ -52,12 +60,13 @@ def refuse_pointers(loaded: dict) -> None:
 
 def select(files: list[Path], tables: dict | None) -> Selected:
     """Load each of ``files`` (``tables``: SUFFIX -> its FUNCTION_TABLE values, as ``load_mod``'s)
-    and leave out, with a note, each file excitable refuses and each with a POINTER. Raises the one
+    and leave out, with a note, each file excitable refuses, each with a POINTER and each drawing
+    random numbers. Raises the one
     file's own ModelError where a single file is given and left out, and "nothing could be compared"
     naming every reason where all of several are; a bad ``tables`` entry, a SUFFIX defined twice or
     a file that cannot be read stays an error of the whole call (the user's input, not the file's)."""
     every, refused = _load_each(files, tables or {})
-    pointers = pointer_notes(every)
+    pointers = {**pointer_notes(every), **random_notes(every)}  # loaded, not compared
     why = dict(refused)  # resolved path -> (name, reason)
     why.update({Path(every[s].description.path).resolve(): (s, m) for s, m in pointers.items()})
     left = [(f, *why[Path(f).resolve()]) for f in files if Path(f).resolve() in why]  # in the files' order

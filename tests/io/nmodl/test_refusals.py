@@ -27,7 +27,8 @@ CASES = {
     "watch": ("", "", BREAKPOINT + "NET_RECEIVE (w) {\n  WATCH (v > 0) 2\n}\n", 10,
               "WATCH outside the NET_RECEIVE of a POINT_PROCESS"),  # in a point process: test_watch.py
     "artificial_cell": ("    ARTIFICIAL_CELL Foo", "", BREAKPOINT, 4, "ARTIFICIAL_CELL"),
-    "random": ("", "", "BREAKPOINT { i = g*normrand(0, 1) }\n", 8, "normrand()"),
+    # normrand ... run (test_random_draws.py); a seed set at every step would repeat one draw
+    "random": ("", "", "BREAKPOINT { set_seed(1)\n i = g*normrand(0, 1) }\n", 8, "set_seed()"),
     "net_send": ("", "", BREAKPOINT + "PROCEDURE f() { net_send(1, 1) }\n", 9, "net_send()"),
     # a statement at_time(del) runs (a no-op, as in NEURON's fixed step: test_at_time.py); its value does not
     "at_time_value": ("", "", "BREAKPOINT { i = g*(v + 65)*at_time(1) }\n", 8, "at_time() used for its value"),
@@ -65,7 +66,7 @@ CASES = {
     "return_inside_if": ("", "", "STATE { x }\nBREAKPOINT { SOLVE s\n i = g*x*(v+65) }\n"
                          "PROCEDURE s() {\n if (v > 0) {\n VERBATIM\n return 0;\n ENDVERBATIM\n }\n x = x + 1\n}\n",
                          13, "VERBATIM (C code)"),
-    "return_in_function": ("", "", BREAKPOINT + "FUNCTION f() {\n f = 1\n VERBATIM\n return 0;\n ENDVERBATIM\n}\n",
+    "return_in_function": ("", "", "BREAKPOINT { i = g*f()*(v + 65) }\n" + "FUNCTION f() {\n f = 1\n VERBATIM\n return 0;\n ENDVERBATIM\n}\n",
                            11, "VERBATIM (C code)"),
     # a top-level VERBATIM of #include lines only is let through (test below); one with code is not
     "include_and_code": ("", "", BREAKPOINT + "VERBATIM\n#include <stdlib.h>\nstatic double x;\nENDVERBATIM\n", 9,

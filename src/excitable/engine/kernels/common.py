@@ -73,6 +73,8 @@ def unsupported(plan: Plan, params, recordable: frozenset) -> str | None:
         return f"recordings of {', '.join(bad)}"
     if params is not None and any(is_point(params["channels"][pl.name]) for pl in plan.placements):
         return "a point mechanism"
+    if params is not None and any(getattr(type(params["channels"][pl.name]), "random", False) for pl in plan.placements):
+        return "a mechanism that draws random numbers (engine.noise: keys by step, not in the kernels)"
     return None
 
 

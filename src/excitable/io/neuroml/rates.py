@@ -287,7 +287,7 @@ def neuron_currents(exact, law: str, current: str, slow: tuple, fast: tuple, con
     ``scale(s)``: the channel's conductance scaling (a factor of the states' ``T_K``, not of V)."""
     if not fast and law in _LINEAR_LAWS:
         return exact
-    from excitable.io.nmodl.mechanism import neuron_slope
+    from excitable.io.nmodl.slope import neuron_slope
 
     if not fast or not slow:
         return neuron_slope(exact)

@@ -34,7 +34,9 @@ import re
 import jax
 import jax.numpy as jnp
 
-from excitable.io.nmodl import breakpoint_feeds, concentrations, events, nonlinear, pointers, solvers, watch
+from excitable.engine.noise import RNG
+from excitable.io.nmodl import (breakpoint_feeds, concentrations, events, nonlinear, pointers, random_draws, solvers,
+                                 watch)
 from excitable.io.nmodl.affine import materialize
 from excitable.io.nmodl.describe import Description, python_name
 from excitable.io.nmodl.parse import strip_comments
@@ -171,8 +173,10 @@ class Blocks:
             out[breakpoint_feeds.V_CUR] = v + jnp.zeros_like(v)
         return {**s, **out}
 
-    def steady_state(self, chan, v, celsius):
-        sc = self.scope(chan, v, dict.fromkeys(self.desc.states, 0.0), celsius, 0.0)  # finitialize: t = 0
+    def steady_state(self, chan, v, celsius, keys=None):  # keys: INITIAL's random draws (engine.noise)
+        drawn = {} if keys is None else {RNG: keys}
+        sc = self.scope(chan, v, {**dict.fromkeys(self.desc.states, 0.0), **drawn}, celsius, 0.0)  # finitialize: t = 0
+        random_draws.start(sc.glob, random_draws.INITIAL)
         self.gen.initial(sc)
         like = jnp.zeros_like(jnp.asarray(v, dtype=jnp.result_type(v, float)))  # the run's precision
         s = {**self.out(sc, like, celsius), events.LOST: like, events.SPIKES: like, events.SPIKE_T: like - 1.0,
@@ -201,6 +205,7 @@ class Blocks:
 
         def receive(s, mask, when, flag, w, conn):
             sc = self.scope(chan, watch.v_of(s, when), s, s.get("celsius", 0.0), when)
+            random_draws.start(sc.glob, random_draws.NET_RECEIVE)  # each round's keys: events.deliver
             sc.local.update({self.weight_name: w, "flag": flag})
             # The event's connection's arguments (a self-event's: the sender's); 0 without one
             keys = [events.NETCON + a for a in self.stored if events.NETCON + a in s]
@@ -247,7 +252,7 @@ def _compile(comp, statements):
 def make_event_class(desc: Description, mod):
     """The ``kind = "point"`` class of a point process or artificial cell that uses events or ``t``
     (after ``problems`` found nothing)."""
-    from excitable.io.nmodl import mechanism
+    from excitable.io.nmodl import slope
     from excitable.physics.channel import AbstractChannel, channel
 
     b = Blocks(desc, mod)
@@ -263,10 +268,11 @@ def make_event_class(desc: Description, mod):
         "ion_fields": {var: (ion, "e" if kind == "e" else "c" + kind) for var, (ion, kind) in desc.ion_reads().items()},
         # ions whose concentrations it reads: NEURON's ion style where it sits (engine/ion_style.py)
         "ion_constants": concentrations.ion_constants(desc),
-        "currents": mechanism.neuron_slope(b.raw_currents),
+        "currents": slope.neuron_slope(b.raw_currents),
         "advance": lambda self, v, s, celsius, dt, drive: b.advance(self, v, s, celsius, dt, drive),
         "start_of_step": bool(b.stale),  # advance reads drive["start"] (engine/stepping.advance_states)
-        "steady_state": lambda self, v, celsius: b.steady_state(self, v, celsius),
+        "steady_state": lambda self, v, celsius, keys=None: b.steady_state(self, v, celsius, keys),
+        "random": random_draws.uses(strip_comments(mod.text)),  # the engine gives it keys (engine.noise)
         "on_step": lambda self, s, amount, dt, offset=None, v=None: b.on_step(self, s, amount, dt, offset, v),
         "reads_v": bool(b.vstates), "writes_v": watch.V_WROTE in b.vstates,  # engine: V in, V out
         "netcon_args": b.stored, "netcon_initial": lambda self, s, weight: b.netcon_initial(self, s, weight),

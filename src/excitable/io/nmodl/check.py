@@ -12,9 +12,9 @@ from excitable.io.nmodl.event_checks import event_lines
 from excitable.io.nmodl.describe import SPECIAL, describe, ion_default
 from excitable.io.nmodl.includes import located
 from excitable.io.nmodl import (function_tables, hoc_knobs, loop_bounds, nonlinear, parameter_writes, pointers,
-                                 printf)
+                                 printf, random_draws)
 from excitable.io.nmodl.linear import solved_in_initial
-from excitable.io.nmodl.parse import parse_text, read_text
+from excitable.io.nmodl.parse import parse_text, read_text, strip_comments
 from excitable.io.nmodl.unsupported import find
 
 
@@ -54,6 +54,7 @@ def check_file(path) -> tuple[list[str], int]:
         lines.append(f"  Python names: {', '.join(renamed)}")
     lines += pointers.check_lines(mod, desc)  # V read elsewhere (pointers.py)
     lines += printf.check_lines(mod, desc)  # NEURON's terminal output (printf.py)
+    lines += random_draws.check_lines(strip_comments(mod.text))  # normrand ...; hoc's own PROCEDUREs
     lines += hoc_knobs.check_lines(mod, desc)  # ASSIGNED that only hoc sets (hoc_knobs.py)
     lines += [] if is_artificial(mod) else parameter_writes.check_lines(mod, desc)  # PARAMETERs blocks assign
     for decl in function_tables.declared(mod).values():  # values given after loading, as in NEURON

@@ -40,6 +40,7 @@ import re
 import jax
 import jax.numpy as jnp
 
+from excitable.engine.noise import RNG, fold
 from excitable.errors import ModelError
 from excitable.io.nmodl import pointers
 from excitable.io.nmodl.affine import materialize
@@ -182,8 +183,10 @@ def deliver(s: dict, amount, dt, size: int, receive, offset=None, check=None, ro
     t_in = t0 + (0.0 if offset is None else jnp.reshape(offset, amount.shape))
     s = {**s, SPIKES: jnp.zeros_like(s[SPIKES])}
 
-    def one(_, carry):
+    def one(round_, carry):
         s, incoming, checked = carry
+        if RNG in s:  # each round's NET_RECEIVE draws its own numbers (engine.noise)
+            s = {**s, RNG: fold(s[RNG], round_)}
         times = jnp.concatenate([jnp.where(incoming, t_in, EMPTY),
                                  jnp.stack([s[f"queue_t{j}"] for j in range(size)] or [jnp.full_like(t0, EMPTY)])])
         k, when = jnp.argmin(times, axis=0), jnp.min(times, axis=0)

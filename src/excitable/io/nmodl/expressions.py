@@ -23,6 +23,7 @@ import numpy as np
 from excitable.errors import ModelError
 from excitable.io.nmodl.affine import SharedExp, materialize
 from excitable.io.nmodl.c_math import c_float as _c_float, hoc_exp, is_number as _is_number
+from excitable.io.nmodl import random_draws
 from excitable.io.nmodl.loop_bounds import c_loop
 
 #: Mathematical functions of NMODL (C's libm, NEURON's exprelr).
@@ -355,6 +356,8 @@ class Compiler:
         if name in BUILTINS:
             f = BUILTINS[name]
             return lambda scope: f(*(jnp.asarray(materialize(a(scope))) for a in args))
+        if name in random_draws.CALLS or name in random_draws.RANDOM_CALLS or name == "set_seed":  # random_draws.py
+            return random_draws.compiled(name, args, e.arguments, self.expr, self.path)
         self.fail(f"{name}()", e)
 
     def user_call(self, name, args, node):
@@ -388,13 +391,9 @@ def _not(x):
     return (not x) if _is_static(x) else jnp.logical_not(materialize(x))
 
 
-def _and(a, b):
-    if _is_static(a) and _is_static(b):
-        return bool(a) and bool(b)
-    return jnp.logical_and(materialize(a), materialize(b))
+def _logic(static, traced):  # && or ||: Python's on numbers known when the file is read
+    return lambda a, b: static(bool(a), bool(b)) if _is_static(a) and _is_static(b) else traced(materialize(a), materialize(b))
 
 
-def _or(a, b):
-    if _is_static(a) and _is_static(b):
-        return bool(a) or bool(b)
-    return jnp.logical_or(materialize(a), materialize(b))
+_and = _logic(lambda a, b: a and b, jnp.logical_and)
+_or = _logic(lambda a, b: a or b, jnp.logical_or)

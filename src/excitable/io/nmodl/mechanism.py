@@ -26,8 +26,8 @@ import re
 
 import jax
 import jax.numpy as jnp
-from jax.custom_derivatives import SymbolicZero
 
+from excitable.engine.noise import RNG
 from excitable.errors import ModelError
 from excitable.io.nmodl import (
     breakpoint_feeds,
@@ -38,12 +38,14 @@ from excitable.io.nmodl import (
     parameter_writes,
     pointers,
     procedure_solves,
+    random_draws,
     solvers,
 )
 from excitable.io.nmodl import linear as linear_blocks
 from excitable.io.nmodl import nonlinear as nonlinear_blocks
 from excitable.io.nmodl.affine import Affine, materialize
 from excitable.io.nmodl.breakpoint_feeds import _mentions, feeds, solved_text  # what BREAKPOINT feeds the SOLVE
+from excitable.io.nmodl.comments import strip_comments
 from excitable.io.nmodl.describe import SPECIAL, Description, ion_default, python_name, state_writes
 from excitable.io.nmodl.expressions import (
     EXP_CACHE,
@@ -53,6 +55,7 @@ from excitable.io.nmodl.expressions import (
     kinetic_present,
 )
 from excitable.io.nmodl.parameter_writes import carried, kept  # what NEURON keeps between blocks
+from excitable.io.nmodl.slope import neuron_slope
 from excitable.io.nmodl.units import factors
 from excitable.physics.channel import AbstractChannel, channel
 
@@ -104,11 +107,11 @@ def equation_states(desc: Description, block_name: str) -> tuple[str, ...]:
     return tuple(s for s in desc.states if s in named)
 
 
-def _narrowed(steady_state, mech, v, celsius):
+def _narrowed(steady_state, mech, v, celsius, keys=None):
     """``steady_state`` computed in float64 from a float32 ``mech`` and ``v``, rounded to float32."""
     wide = lambda a: jnp.asarray(a, jnp.float64) if jnp.issubdtype(jnp.result_type(a), jnp.floating) else a
 
-    out = steady_state(jax.tree_util.tree_map(wide, mech), wide(v), wide(celsius))
+    out = steady_state(jax.tree_util.tree_map(wide, mech), wide(v), wide(celsius), keys)
     return jax.tree_util.tree_map(lambda a: jnp.asarray(a, jnp.float32), out)
 
 
@@ -185,48 +188,8 @@ class Generated:
         glob.update({k: x for k, x in s.items()})
         glob.update(v=Affine(1.0, 0.0, jnp.asarray(v)), celsius=celsius, dt=dt, t=s.get("t", 0.0))  # exp sharing: affine.py
         glob[EXP_CACHE] = {}
+        random_draws.start(glob, random_draws.BREAKPOINT)  # before any if's copies: they share the count
         return Scope({}, glob)
-
-
-#: NEURON's finite-difference step for the slope of BREAKPOINT currents (nrn_cur: g = (i(v + 0.001)
-#: - i(v)) / 0.001), mV.
-NEURON_DV = 0.001
-
-
-def neuron_slope(raw):
-    """``raw(chan, v, s)`` whose derivative in V is NEURON's finite difference
-    (i(v + 0.001) - i(v)) / 0.001 rather than the exact one (``jax.custom_jvp``): the engine
-    linearizes the membrane current by ``jax.jvp`` in V, so an imported mechanism is linearized as
-    NEURON's generated code does it. For currents linear in V the two are the same; for GHK-type
-    currents this is what makes V agree with NEURON to round-off. Derivatives in the parameters
-    and states are exact."""
-    @jax.custom_jvp
-    def currents(chan, v, s):
-        return raw(chan, v, s)
-
-    def _jvp(primals, tangents):
-        # Symbolic zeros: the engine differentiates in V only, and zero tangents of every parameter
-        # and state would otherwise be carried through the whole BREAKPOINT (x * 0 is not folded
-        # away in floating point): that is most of a step's work.
-        chan, v, s = primals
-        dchan, dv, ds = tangents
-        is_zero = lambda t: isinstance(t, SymbolicZero)
-        zero_rest = all(is_zero(t) for t in jax.tree.leaves((dchan, ds), is_leaf=is_zero))
-        if zero_rest:
-            out = raw(chan, v, s)
-            d_rest = {k: 0.0 for k in out}
-        else:
-            dense = jax.tree.map(lambda t, p: jnp.zeros_like(p) if is_zero(t) else t, (dchan, ds), (chan, s),
-                                 is_leaf=is_zero)
-            out, d_rest = jax.jvp(lambda c, ss: raw(c, v, ss), (chan, s), dense)
-        if is_zero(dv):
-            return out, {k: d_rest[k] + jnp.zeros_like(out[k]) for k in out}
-        plus = raw(chan, v + NEURON_DV, s)
-        return out, {k: d_rest[k] + (plus[k] - out[k]) / NEURON_DV * dv for k in out}
-
-    currents.defjvp(_jvp, symbolic_zeros=True)
-
-    return lambda self, v, s: currents(self, jnp.asarray(v), s)
 
 
 #: Names the channel API uses: a parameter of the file with one of them cannot become a field.
@@ -296,6 +259,7 @@ def make_class(desc: Description, mod, tables=None):
             scope.glob.update({k: materialize(pre.glob[k]) for k in gen.feeds})  # arrays: another V than scope's
         if gen.needs_t:  # NEURON advances t by two half steps before nrn_state: the same sums
             scope.glob["t"] = (s["t"] + 0.5 * dt) + 0.5 * dt
+        random_draws.start(scope.glob, random_draws.SOLVE)  # draws of its own, not BREAKPOINT's
         scope.glob[solvers.UNCONVERGED] = 0.0  # this step's, added to the count below
         for block, method in desc.solves:
             if block in gen.procedure_solves:
@@ -318,19 +282,21 @@ def make_class(desc: Description, mod, tables=None):
             out[breakpoint_feeds.V_CUR] = v + jnp.zeros_like(v)
         return out
 
-    def steady_state(self, v, celsius):
+    def steady_state(self, v, celsius, keys=None):  # keys: INITIAL's random draws (engine.noise)
         if wide_initial and jnp.result_type(v) == jnp.float32 and jax.config.jax_enable_x64:
-            return _narrowed(steady_state, self, v, celsius)
+            return _narrowed(steady_state, self, v, celsius, keys)
         seeds = concentrations.initial_states(desc)
         # NEURON starts a STATE x (each element of an array x) at x0 where the file has it (capmpr's pump0), else 0.
         seeds.update({k: getattr(self, b + "0") for k in desc.states if (b := k.split("[")[0]) + "0" in spec})
-        scope = gen.scope(self, v, seeds, celsius, self.dt if gen.dt_field else 0.0)  # t = 0
+        drawn = {} if keys is None else {RNG: keys}
+        scope = gen.scope(self, v, {**seeds, **drawn}, celsius, self.dt if gen.dt_field else 0.0)  # t = 0
+        random_draws.start(scope.glob, random_draws.INITIAL)
         gen.initial(scope)
         out = _states_out(scope, v, celsius)
         if flag:
             out[solvers.UNCONVERGED] = scope.glob.get(solvers.UNCONVERGED, 0.0) + jnp.zeros_like(v)  # its STEADYSTATE's
         if initial_writes:  # finitialize's nrn_cur (fcurrent) after INITIAL, at t = 0: its STATE writes are t = 0's
-            after = gen.scope(self, v, out, celsius, self.dt if gen.dt_field else 0.0)
+            after = gen.scope(self, v, {**out, **drawn}, celsius, self.dt if gen.dt_field else 0.0)
             gen.breakpoint(after)
             out.update({k: materialize(after.glob[k]) + jnp.zeros_like(v) for k in initial_writes})
         if stale:  # the first step's nrn_cur runs at V init
@@ -371,6 +337,7 @@ def make_class(desc: Description, mod, tables=None):
         "gates": lambda self, v, celsius: {}, "source": desc.path, "description": desc,
         "shared_exp": gen.comp_exp, **table_namespace, "pointers": pointers.names(mod),
         "start_of_step": bool(stale),  # advance reads drive["start"] (engine/stepping.advance_states)
+        "random": random_draws.uses(strip_comments(mod.text)),  # the engine gives it keys (engine.noise)
     }
     # RANGE ASSIGNED values BREAKPOINT computes (hh.mod's gna): recordable as NEURON's, in the file's units
     set_in_bp = set(re.findall(r"\b(\w+)\s*=(?!=)", _mentions(desc, desc.breakpoint))) if desc.breakpoint else set()

@@ -119,9 +119,13 @@ def _make_jump_class(desc: Description, mod):
         nonlinear,
         pointers,
         procedure_solves,
+        random_draws,
+        slope,
         solvers,
     )
+    from excitable.engine.noise import RNG
     from excitable.io.nmodl.affine import materialize
+    from excitable.io.nmodl.comments import strip_comments
     from excitable.io.nmodl.units import factors
     from excitable.physics.channel import AbstractChannel, channel
 
@@ -161,6 +165,7 @@ def _make_jump_class(desc: Description, mod):
         if gen.feeds:  # what nrn_cur left: BREAKPOINT at the start-of-step states, V, ions (breakpoint_feeds)
             at_v, at = breakpoint_feeds.start(self, v, s, drive) if stale else (v, self)
             scope.glob.update(breakpoint_values(at, at_v, s, gen.feeds))  # arrays: another V than scope's
+        random_draws.start(scope.glob, random_draws.SOLVE)  # draws of its own, not BREAKPOINT's
         for block, method in desc.solves:  # NEURON's nrn_state, at the new V
             events.state_solve(gen, block, method, scope)
         res = out(scope, v, celsius)
@@ -168,8 +173,10 @@ def _make_jump_class(desc: Description, mod):
             res[breakpoint_feeds.V_CUR] = v + jnp.zeros_like(v)
         return res
 
-    def steady_state(self, v, celsius):
-        scope = gen.scope(self, v, dict.fromkeys(desc.states, 0.0), celsius, dt_of(self))
+    def steady_state(self, v, celsius, keys=None):  # keys: INITIAL's random draws (engine.noise)
+        drawn = {} if keys is None else {RNG: keys}
+        scope = gen.scope(self, v, {**dict.fromkeys(desc.states, 0.0), **drawn}, celsius, dt_of(self))
+        random_draws.start(scope.glob, random_draws.INITIAL)
         gen.initial(scope)
         res = out(scope, v, celsius)
         if stale:  # the first step's nrn_cur runs at V init
@@ -212,10 +219,11 @@ def _make_jump_class(desc: Description, mod):
         "ion_constants": concentrations.ion_constants(desc),
         # NEURON's segment geometry and the run's dt, filled by the cell and the Simulation
         "geometry_fields": events.geometry_fields(desc), "time_fields": ("dt",) if "dt" in spec else (),
-        "currents": mechanism.neuron_slope(raw_currents), "advance": advance, "steady_state": steady_state,
+        "currents": slope.neuron_slope(raw_currents), "advance": advance, "steady_state": steady_state,
         "on_events": on_events, "conductances": conductances, "gates": lambda self, v, celsius: {}, "source": desc.path,
         "description": desc, "shared_exp": gen.comp_exp, "pointers": pointers.names(mod),
         "start_of_step": bool(stale),  # advance reads drive["start"] (engine/stepping.advance_states)
+        "random": random_draws.uses(strip_comments(mod.text)),  # the engine gives it keys (engine.noise)
     }
     # PARAMETERs bounding FROM loops, no block assigning them: static fields, one value for all instances
     fixed = {k: v for k, v in loop_bounds.bound_parameters(desc, mod, kept).items() if k in spec}
@@ -255,6 +263,11 @@ def _linear(cls, desc: Description, mod) -> bool:
 
     if net_receive(mod) is None:
         return True
+    from excitable.io.nmodl import random_draws
+    from excitable.io.nmodl.mechanism import _mentions
+
+    if random_draws.uses(_mentions(desc, net_receive(mod)).splitlines()):  # each event its own draws
+        return False
     mech = cls()
     s = mech.steady_state(np.asarray(-65.0), 6.3)
     jumps = [{k: float(mech.on_events(s, np.asarray(w))[k]) - float(s[k]) for k in desc.states} for w in (1.0, 2.0)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from excitable.errors import ModelError
-from excitable.io.nmodl import (breakpoint_feeds, breakpoint_memory, events, function_tables, longitudinal,
+from excitable.io.nmodl import (breakpoint_feeds, breakpoint_memory, events, function_tables, longitudinal, random_draws,
                                 parameter_writes, point, pointers, printf, shared_values, units)
 from excitable.io.nmodl.artificial import is_artificial
 from excitable.io.nmodl.concentrations import has_valence, reversal_problem, writable
@@ -36,13 +36,12 @@ KEYWORDS = {
     "BEFORE": "BEFORE block",
     "AFTER": "AFTER block",
     "FOR_NETCONS": "FOR_NETCONS",
-    "RANDOM": "RANDOM variables",
     "MATCH": "MATCH",
 }
 #: Functions of NEURON's C library a file may call that excitable does not run (state_discontinuity:
 #: run in NET_RECEIVE, refused elsewhere by artificial.py).
-CALLS = ("scop_random", "normrand", "exprand", "urand", "unirand", "poisrand", "set_seed", "erand",
-         "random_", "nrn_random",
+CALLS = ("urand", "unirand", "set_seed", "erand",  # normrand, random_negexp ...: random_draws.py
+         "nrn_random",
          "nrn_pointing", "hoc_", "fprintf", "nrn_ghk")  # printf: printf.py (not printed; refused with effects)
 SOLVE_METHODS = ("cnexp", "derivimplicit", "euler", "sparse", "after_cvode")  # after_cvode: point.py
 
@@ -52,11 +51,15 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
     lines = strip_comments(mod.text)
     found: list[tuple[int, str]] = []
     harmless = final_returns(lines) | include_only(lines) | empty_verbatim(lines)
+    harmless |= {n for a, b in random_draws.uncalled(lines).values() for n in range(a, b + 1)}  # hoc's only
     for word, what in KEYWORDS.items():
         found += [(n, what) for n in _lines(lines, rf"\b{word}\b") if n not in harmless]
-    for call in CALLS:
+    for call in (c for c in CALLS if c not in desc.functions and c not in desc.procedures):  # netstim.mod's erand
         pattern = rf"\b{call}\w*\s*\(" if call.endswith("_") else rf"\b{call}\s*\("
-        found += [(n, f"{call}() (random numbers, events or C library calls)") for n in _lines(lines, pattern)]
+        seeded = random_draws.seeded_lines(lines) if call == "set_seed" else set()  # INITIAL's: the run's seed
+        found += [(n, f"{call}() (random numbers, events or C library calls)") for n in _lines(lines, pattern)
+                  if n not in harmless and n not in seeded]
+    found += [p for p in random_draws.problems(lines) if p[0] not in harmless]
     for block, method in desc.solves:
         if block in desc.nonlinears:  # its METHOD is checked by nonlinear.problems
             continue

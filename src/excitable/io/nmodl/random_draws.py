@@ -1,0 +1,219 @@
+"""Random numbers in a .mod file: NEURON's scoplib calls that published files use (Destexhe et
+al.'s Gfluct2.mod: an Ornstein-Uhlenbeck conductance stepped by ``normrand(0, 1)`` in a SOLVE'd
+PROCEDURE; channel noise ``m' = ... + normrand(0, sd)``) and NEURON 9's RANDOM variables (the wheel's
+netstim.mod: ``random_negexp(ranvar)``):
+
+- ``normrand(mean, sd)``: normal; ``exprand(mean)``: exponential of that mean; ``scop_random()``:
+  uniform on [0, 1); ``poisrand(mean)``: Poisson (an integer, as a double);
+- ``random_uniform(r[, low, high])``, ``random_normal(r[, mean, sd])``, ``random_negexp(r[, mean])``;
+  ``random_setseq`` and ``random_setids`` do nothing, nor does ``set_seed`` in INITIAL: the stream is
+  the run's seed's, and every run from INITIAL starts it again.
+
+Each call, each time it runs, draws one number per site, from the keys the engine gives the step
+(``engine.noise``: the run's ``seed``, the step, the placement, the site) and the call's rank in its
+block's trace (BREAKPOINT, the SOLVE'd blocks, INITIAL and NET_RECEIVE count from different bases;
+each delivery round of a step folds its own keys: events.deliver). So BREAKPOINT's draws are the
+same for the current and its slope within a step, where NEURON's nrn_cur calls the C function again
+for each evaluation (twice a step, the slope mixing two draws). NEURON's numbers themselves (its
+mcell_ran4 or Random123 streams) are not reproduced, only their distributions.
+
+Refused with their line: other functions of a RANDOM variable (``problems``: random_ipick ...), and
+``set_seed`` where a block other than INITIAL runs it (unsupported.CALLS: NEURON would repeat one
+draw). A PROCEDURE or FUNCTION nothing in the file calls (one for hoc to set a seed, with C code) is
+never run, so what it holds is not refused (``uncalled``).
+"""
+
+from __future__ import annotations
+
+import re
+
+import jax
+import jax.numpy as jnp
+
+from excitable.engine.noise import RNG
+from excitable.errors import ModelError
+from excitable.io.nmodl.affine import materialize
+
+#: name -> its number of arguments.
+CALLS = {"normrand": 2, "exprand": 1, "scop_random": 0, "poisrand": 1}
+#: NEURON 9's functions of a RANDOM variable (its first argument): name -> (the numbers of further
+#: arguments it takes, the scoplib draw with those arguments' meaning). random_setseq and
+#: random_setids choose the variable's Random123 stream: here the stream is the run's seed's, so
+#: they do nothing (a run from INITIAL always starts it again, as netstim.mod's seed(0) asks).
+RANDOM_CALLS = {"random_uniform": ((0, 2), "scop_random"), "random_normal": ((0, 2), "normrand"),
+                "random_negexp": ((0, 1), "exprand"), "random_setseq": ((1,), None), "random_setids": ((3,), None)}
+#: The scope's draw counter (a one-element list: mutated as the trace goes), and the bases each
+#: block's count starts from.
+COUNT = "__rng_count__"
+BREAKPOINT, SOLVE, INITIAL, NET_RECEIVE = 0, 1 << 20, 2 << 20, 3 << 20
+_FALLBACK_SEED = 0
+
+
+_ANY = re.compile(rf"\b({'|'.join([*CALLS, *RANDOM_CALLS])})\s*\(")
+
+
+def uses(lines: list[str]) -> bool:
+    """Whether a file's code lines (comments blanked) draw (``CALLS``, ``RANDOM_CALLS``)."""
+    return any(_ANY.search(line) for line in lines)
+
+
+def start(glob: dict, base: int) -> None:
+    """Start a block's count of draws at ``base`` (``BREAKPOINT``, ``SOLVE``, ``INITIAL``)."""
+    glob[COUNT] = [base]
+
+
+def compiled(name: str, args, arguments, compile_expr, path: str):
+    """``scope -> value`` of a call of ``name`` (``CALLS`` with compiled ``args``, or ``RANDOM_CALLS``
+    with the AST's ``arguments``): ``Compiler.call``'s. ``set_seed`` (let through in INITIAL only,
+    ``seeded_lines``) does nothing: the run's seed is the stream's."""
+    if name == "set_seed":
+        return lambda scope: 0.0
+    return call(name, args, path) if name in CALLS else random_call(name, arguments, compile_expr, path)
+
+
+def seeded_lines(lines: list[str]) -> set[int]:
+    """Lines of INITIAL that call ``set_seed`` (ModelDB 114643's PpInoise.mod: every run from the
+    same seed): the run's seed stands for the file's (each run repeats, as in NEURON)."""
+    out, depth, inside = set(), 0, False
+    for n, line in enumerate(lines, 1):
+        if depth == 0 and re.match(r"\s*INITIAL\b", line):
+            inside = True
+        if inside and re.search(r"\bset_seed\s*\(", line):
+            out.add(n)
+        depth += line.count("{") - line.count("}")
+        if depth <= 0:
+            depth, inside = 0, False
+    return out
+
+
+def call(name: str, args, path: str):
+    """``scope -> draws`` of one call of ``name`` with compiled ``args`` (``Compiler.call``)."""
+    if len(args) != CALLS[name]:
+        raise ModelError(f"{path}: {name}() takes {CALLS[name]} arguments, called with {len(args)}")
+
+    def run(scope):
+        values = [jnp.asarray(materialize(a(scope))) for a in args]
+        return _draw(scope.glob, name, values)
+    return run
+
+
+def random_call(name: str, arguments, compile_expr, path: str):
+    """``scope -> draws`` of a RANDOM variable's function (``RANDOM_CALLS``; ``arguments``: the
+    call's AST arguments, the first the variable's name, which holds no value here)."""
+    counts, drawn = RANDOM_CALLS[name]
+    rest = list(arguments)[1:]
+    if not arguments or not (arguments[0].is_var_name() or arguments[0].is_name()) or len(rest) not in counts:
+        raise ModelError(f"{path}: {name}() takes a RANDOM variable and {' or '.join(map(str, counts))} more "
+                         f"arguments, called with {len(arguments)}")
+    if drawn is None:
+        return lambda scope: 0.0
+    args = [compile_expr(a) for a in rest]
+    if drawn == "scop_random" and args:  # random_uniform(r, low, high)
+        unit = call(drawn, [], path)
+        return lambda scope: args[0](scope) + (args[1](scope) - args[0](scope)) * unit(scope)
+    if drawn == "normrand" and not args:  # random_normal(r): N(0, 1)
+        args = [lambda scope: 0.0, lambda scope: 1.0]
+    if drawn == "exprand" and not args:  # random_negexp(r): mean 1
+        args = [lambda scope: 1.0]
+    return call(drawn, args, path)
+
+
+def _draw(glob: dict, name: str, values):
+    v = jnp.asarray(materialize(glob["v"]))  # the sites' shape
+    dtype = jnp.result_type(v, float)
+    keys = glob.get(RNG)
+    if keys is None:  # no run's keys (a check at load, a rest-potential guess): a fixed key per site
+        sites = jnp.arange(max(v.size, 1)).reshape(v.shape)
+        keys = jax.vmap(lambda i: jax.random.fold_in(jax.random.PRNGKey(_FALLBACK_SEED), i))(sites.ravel())
+        keys = keys.reshape(v.shape + (2,))
+    count = glob.setdefault(COUNT, [BREAKPOINT])
+    rank = count[0]
+    count[0] += 1
+    shape = keys.shape[:-1]
+    flat = keys.reshape(-1, 2)
+    if name == "poisrand":
+        mean = jnp.broadcast_to(values[0], shape).reshape(-1)
+        drawn = jax.vmap(lambda k, m: jax.random.poisson(jax.random.fold_in(k, rank), m))(flat, mean)
+        return drawn.astype(dtype).reshape(shape)
+    sampler = {"normrand": jax.random.normal, "exprand": jax.random.exponential,
+               "scop_random": jax.random.uniform}[name]
+    unit = jax.vmap(lambda k: sampler(jax.random.fold_in(k, rank), dtype=dtype))(flat).reshape(shape)
+    if name == "normrand":
+        return values[0] + values[1] * unit
+    if name == "exprand":
+        return values[0] * unit
+    return unit
+
+
+def problems(lines: list[str]) -> list[tuple[int, str]]:
+    """(line, construct) of random-number calls excitable does not run: a RANDOM variable's
+    functions other than ``RANDOM_CALLS`` (random_ipick, random_dpick)."""
+    rx = re.compile(r"\b(random_\w+)\s*\(")
+    return [(n, f"{m}() of a RANDOM variable") for n, line in enumerate(lines, 1)
+            for m in rx.findall(line) if m not in RANDOM_CALLS]
+
+
+_DEFINITION = re.compile(r"^\s*(PROCEDURE|FUNCTION)\s+(\w+)")
+
+
+def uncalled(lines: list[str]) -> dict[str, tuple[int, int]]:
+    """{name: (first line, last line)} of the PROCEDUREs and FUNCTIONs nothing else in the file calls
+    (nor SOLVEs, nor uses as a TABLE's DEPEND), also through other uncalled ones: NEURON lets hoc
+    call them (Gfluct2.mod's ``new_seed``, which sets the seed in C); excitable never runs them."""
+    spans = {}
+    for n, line in enumerate(lines):
+        m = _DEFINITION.match(line)
+        if m:
+            depth, end = 0, n
+            for end in range(n, len(lines)):
+                depth += lines[end].count("{") - lines[end].count("}")
+                if depth <= 0 and "{" in "".join(lines[n:end + 1]):
+                    break
+            spans[m.group(2)] = (n + 1, end + 1)
+    declarations = _neuron_block(lines)  # RANGE new_seed: a name for hoc, not a call
+    dead: dict[str, tuple[int, int]] = {}
+    while True:
+        live_text = "\n".join(line for k, line in enumerate(lines, 1)
+                              if k not in declarations and not any(a <= k <= b for a, b in dead.values()))
+        more = {name: span for name, span in spans.items() if name not in dead
+                and not _called(name, live_text, lines[span[0] - 1:span[1]])}
+        if not more:
+            return dead
+        dead.update(more)
+
+
+def _called(name: str, text: str, own: list[str]) -> bool:
+    """Whether ``name`` appears in ``text`` other than in its own definition's lines (``own``:
+    a recursive call alone does not make it called)."""
+    pattern = rf"\b{re.escape(name)}\b"
+    return len(re.findall(pattern, text)) > len(re.findall(pattern, "\n".join(own)))
+
+
+def _neuron_block(lines: list[str]) -> set[int]:
+    """The lines of the NEURON { ... } block."""
+    out, depth, inside = set(), 0, False
+    for n, line in enumerate(lines, 1):
+        if depth == 0 and re.match(r"\s*NEURON\b", line):
+            inside = True
+        if inside:
+            out.add(n)
+        depth += line.count("{") - line.count("}")
+        if depth <= 0 and inside and "{" in "".join(lines[min(out) - 1:n]):
+            return out
+    return out
+
+
+def check_lines(lines: list[str]) -> list[str]:
+    """What ``mod check`` says of a file's draws and of the blocks only hoc could call."""
+    out = []
+    dead = uncalled(lines)
+    live = [line for n, line in enumerate(lines, 1) if not any(a <= n <= b for a, b in dead.values())]
+    called = sorted({m for line in live for m in _ANY.findall(line)})
+    if called:
+        out.append(f"  random numbers: {', '.join(c + '()' for c in called)}, drawn from the run's seed "
+                   "(Simulation(seed=...)): NEURON's distribution, not its stream")
+    if seeded_lines(lines):
+        out.append("  set_seed in INITIAL: the run's seed stands for the file's (each run repeats, as in NEURON)")
+    if dead:
+        out.append(f"  not run (nothing in the file calls them; NEURON's hoc could): {', '.join(sorted(dead))}")
+    return out
