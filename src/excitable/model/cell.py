@@ -19,6 +19,7 @@ import numpy as np
 
 from excitable.errors import ModelError, check_number
 from excitable.model.discretize import Compartments, discretize
+from excitable.model.mechanism_checks import check_mechanism, check_physical, check_same_kind, geometry_error
 from excitable.model.morphology import Morphology
 from excitable.model.stimuli import Location
 from excitable.physics.catalogue import get_channel
@@ -26,54 +27,9 @@ from excitable.physics.channel import AbstractChannel
 
 Where = str | Sequence[str] | Callable[[np.ndarray], np.ndarray] | Location
 
-#: Parameter units whose values cannot be negative: conductances, permeabilities, concentrations,
-#: rate constants and pump currents (a negative gNa would make a sodium channel pump charge uphill).
-NONNEGATIVE_UNITS = frozenset({"mS/cm2", "uS", "nS", "cm/s", "mM", "1/ms", "1/(mM ms)", "uA/cm2",
-                               "S/cm2", "mho/cm2"})  # the last two: densities of imported .mod files
-
-
-def check_physical(mechanism: AbstractChannel | type, field: str, values, shown=None) -> None:
-    """Raise ModelError naming ``Mechanism.field`` if ``values`` are impossible for its unit
-    (negative conductances, permeabilities, concentrations or rates; time constants <= 0).
-    ``shown``: what the user gave, named in the message when it is not the values themselves."""
-    cls = mechanism if isinstance(mechanism, type) else type(mechanism)
-    unit = cls.units.get(field, "")
-    vals = np.asarray(values, dtype=float)
-    default = getattr(cls, field, None)
-    # A .mod file's "tau" whose own default is not > 0 is no time constant: an offset added to one
-    # (ModelDB 2017006 ks.mod: tau_noff = 0 ms, which NEURON runs as published): only finite.
-    if field.startswith("tau") and unit == "ms" and not (isinstance(default, float) and default <= 0):
-        bad, rule = ~(vals > 0), "> 0 ms (a time constant)"
-    elif unit in NONNEGATIVE_UNITS and not (isinstance(default, float) and default < 0):
-        # (a field whose own default is negative, Izhikevich's b = -2 nS in a .mod file, is not a
-        # conductance whatever its unit: only finite)
-        bad, rule = ~(vals >= 0), f">= 0 {unit}"
-    else:
-        bad, rule = ~np.isfinite(vals), "finite"
-    if np.any(bad):
-        first = float(vals[bad].flat[0])
-        src = "" if shown is None else f" (from {shown})"
-        raise ModelError(f"{cls.__name__}.{field} must be {rule}, got {first:g}{src}")
-
-
 def _name(f) -> str:
     """A function as a message names it: ``the function f``, without its address."""
     return f"the function {getattr(f, '__qualname__', type(f).__name__)}"
-
-
-def _check_mechanism(mechanism: AbstractChannel) -> None:
-    for k, v in mechanism.parameters().items():
-        try:
-            vals = np.asarray(v, dtype=float)
-        except (TypeError, ValueError):
-            raise ModelError(f"{mechanism.name}.{k} must be a number, got {v!r}") from None
-        if not np.all(np.isfinite(vals)):
-            raise ModelError(f"{mechanism.name}.{k} must be finite, got {v!r}")
-        check_physical(mechanism, k, vals)
-    # An imported mechanism's diam/area (its segment's) and dt (the run's) are filled, never given.
-    for k in (*getattr(type(mechanism), "geometry_fields", {}), *getattr(type(mechanism), "time_fields", ())):
-        if getattr(mechanism, k) != getattr(type(mechanism), k):
-            _geometry_error(f"{mechanism.name}.{k}")
 
 
 def with_geometry(mech, nodes, arrays):
@@ -103,13 +59,6 @@ def at_section_ends(mech, locations):
         raise ModelError(f"{mech.name} at {at} reads diam, which NEURON gives no point process at a section's "
                          "end (x = 0 or 1); place it at 0 < x < 1")
     return dataclasses.replace(mech, area=np.where(ends, END_AREA_UM2, np.asarray(mech.area, dtype=float)))
-
-
-def _geometry_error(path: str):
-    if path.endswith(".dt"):
-        raise ModelError(f"{path} is the run's time step; set Simulation(dt=...) instead")
-    raise ModelError(f"{path} is the compartment's own (NEURON's segment {path.split('.')[-1]}); "
-                     "change the morphology instead")
 
 
 def with_run_dt(mech, dt: float):
@@ -236,9 +185,10 @@ class Cell:
             mechanism = get_channel(mechanism)()
         if not isinstance(mechanism, AbstractChannel):
             raise ModelError(f"insert: expected a channel, got {mechanism!r}")
-        _check_mechanism(mechanism)
+        check_mechanism(mechanism)
         name = mechanism.name
         mask = self.nodes(where)
+        check_same_kind(self._mechanisms.get(name), mechanism)  # a .mod file of SUFFIX Leak beside ours
         if name not in self._mechanisms:
             self._mechanisms[name] = mechanism
             self._present[name] = np.zeros(self.n, bool)
@@ -271,7 +221,7 @@ class Cell:
                                  f"{', '.join(self._values[mech])}")
             if param in (*getattr(type(self._mechanisms[mech]), "geometry_fields", {}),
                          *getattr(type(self._mechanisms[mech]), "time_fields", ())):
-                _geometry_error(path)
+                geometry_error(path)
         mask = self.nodes(where)
         vals = self._evaluate(path, value, mask)
         if path == "cm":
@@ -317,7 +267,7 @@ class Cell:
         """Place a point mechanism (a synapse, kind "point") at ``at``; returns its instance number."""
         if not isinstance(mechanism, AbstractChannel) or type(mechanism).kind != "point":
             raise ModelError(f"place: expected a point mechanism (a synapse), got {mechanism!r}")
-        _check_mechanism(mechanism)
+        check_mechanism(mechanism)
         if not isinstance(at, Location):
             raise ModelError(f"place: at must be a Location, got {at!r}")
         self.node(at)

@@ -21,7 +21,8 @@ import numpy as np
 
 from excitable.engine.drive import arrival_steps
 from excitable.errors import ModelError, check_number
-from excitable.model.cell import Cell, _check_mechanism, at_section_ends, with_geometry
+from excitable.model.cell import Cell, at_section_ends, with_geometry
+from excitable.model.mechanism_checks import check_mechanism
 from excitable.model.spike_sources import ArtificialCell, point_source
 from excitable.model.stimuli import Location, Site
 from excitable.physics.channel import AbstractChannel
@@ -92,7 +93,7 @@ class Network:
         """
         if not isinstance(receptor, AbstractChannel) or type(receptor).kind != "point":
             raise ModelError(f"synapse: expected a receptor (point mechanism), got {receptor!r}")
-        _check_mechanism(receptor)
+        check_mechanism(receptor)
         cleft = {"t_max": check_number("t_max", t_max, nonnegative=True),
                  "pulse": check_number("pulse", pulse, nonnegative=True),
                  "tau_clear": check_number("tau_clear", tau_clear, nonnegative=True)}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import io
 import os
 import sys
@@ -53,6 +54,15 @@ def ion_currents(cls) -> dict[str, str]:
     return out
 
 
+@functools.cache
+def _compare_leak():
+    """excitable's Leak under a name no .mod file's SUFFIX takes (ModelDB 126637's Leak.mod is one)."""
+    from excitable.physics.channel import channel
+    from excitable.physics.channels.hh import Leak
+
+    return channel(type("mod_compare_leak", (Leak,), {"__doc__": _compare_leak.__doc__}))
+
+
 def ours(mechanisms: dict, values: dict, *, dt: float, celsius: float, clamp=None, iclamp=None) -> dict:
     """excitable's run: {trace name: array} (see the module docstring)."""
     import excitable as ex
@@ -61,7 +71,7 @@ def ours(mechanisms: dict, values: dict, *, dt: float, celsius: float, clamp=Non
     for suffix, cls in mechanisms.items():
         cell.insert(cls(**python_names(values.get(suffix, {}))))
     if iclamp is not None:
-        cell.insert(ex.channels.Leak(g=LEAK_S_CM2 * 1000.0, e=LEAK_E_MV))  # mS/cm²
+        cell.insert(_compare_leak()(g=LEAK_S_CM2 * 1000.0, e=LEAK_E_MV))  # mS/cm²
     sim = ex.Simulation(cell, dt=dt, temperature=celsius, v_init=-80.0 if clamp else -65.0)
     if clamp is not None:
         sim.stimulate(ex.VClamp(cell.soma, levels=clamp, rs=0.01))
