@@ -31,7 +31,7 @@ from excitable.workflows.neuron_compare_files import select
 from tests.io.nmodl.neuron_side import DT, OWN, class_loader, mod_file, neuron_with_mods
 from tests.reference.nrnmech import neuron_loaded
 
-FILES = ("nm_ou", "nm_draws", "pt_ou")
+FILES = ("nm_ou", "nm_draws", "pt_ou", "pt_relsyn")
 N_STEPS = 8000
 TAU, SD = 2.0, 3e-5  # nm_ou's defaults: ms, S/cm2
 A = np.exp(-DT / TAU)
@@ -258,6 +258,47 @@ def test_netstim_with_noise_fires_as_neurons_does():
         within(np.corrcoef(scaled[1:], scaled[:-1])[0, 1], 0.0, 1 / np.sqrt(n), f"{what} successive intervals")
         firsts = [d[0] for d in per_cell]
         assert len(set(np.round(firsts, 9))) == NETSTIMS, what  # no two instances share a stream
+
+
+SYNAPSES, EVENTS, P_RELEASE = 8, 200, 0.3
+
+
+@pytest.mark.neuron
+def test_a_synapse_releases_with_its_probability_in_both_simulators():
+    """pt_relsyn draws scop_random() in NET_RECEIVE (the event path) and releases when it is below
+    p = 0.3: SYNAPSES x EVENTS trials, Binomial(1600, 0.3) releases, 480 +- 5 x 18.3, in each
+    simulator; in ours each synapse's own draws (no two counts alike is not asserted: they may tie)."""
+    from excitable.model.network import Network
+
+    times = 1.0 + np.arange(EVENTS)  # one event per ms
+    cell = ex.Cell.cylinder(length=10.0, diameter=10.0).insert(ex.channels.Leak())
+    net = Network([cell])
+    for _ in range(SYNAPSES):
+        net.spike_train(times, 0, cls("pt_relsyn")(p=P_RELEASE), weight=1e-4, t_max=0.0, pulse=0.0)
+    sim = ex.Simulation(net, dt=DT, temperature=6.3, v_init=-65.0, seed=11)
+    for k in range(SYNAPSES):
+        sim.record(f"pt_relsyn[{k}].released", label=f"r{k}")
+    res = sim.run(EVENTS + 5.0)
+    ours = [float(np.asarray(res[f"r{k}"]).ravel()[-1]) for k in range(SYNAPSES)]
+    h = neuron()
+    sec = h.Section(name="relsyn")
+    sec.L = sec.diam = 10.0
+    sec.insert("pas")
+    stim = h.NetStim()
+    stim.interval, stim.number, stim.start, stim.noise = 1.0, EVENTS, 0.0, 0.0
+    syns = [h.pt_relsyn(sec(0.5)) for _ in range(SYNAPSES)]
+    ncs = [h.NetCon(stim, s) for s in syns]
+    for s, nc in zip(syns, ncs):
+        s.p, nc.delay, nc.weight[0] = P_RELEASE, 1.0, 1e-4
+    h.dt, h.secondorder = DT, 0
+    h.finitialize(-65.0)
+    h.continuerun(EVENTS + 5.0)
+    theirs = [s.released for s in syns]
+    del ncs, syns, stim
+    n = SYNAPSES * EVENTS
+    for what, counts in (("excitable", ours), ("NEURON", theirs)):
+        assert all(c == int(c) for c in counts), (what, counts)
+        within(sum(counts), n * P_RELEASE, np.sqrt(n * P_RELEASE * (1 - P_RELEASE)), f"{what} releases")
 
 
 def test_what_is_refused_and_what_check_says(tmp_path):
