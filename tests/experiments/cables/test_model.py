@@ -120,3 +120,18 @@ def test_the_lab_reads_no_server_files_a_request_names():
         for field, value in (("mechanisms", "/etc"), ("parameters", "/etc/passwd"), ("swc", "/etc/passwd")):
             r = lab.post("/api/run/model", json={"params": {field: value}})
             assert r.status_code == 422 and r.json()["field"] == field, r.text
+
+
+def test_the_seed_sets_the_draws_of_a_noisy_mechanism(tmp_path):
+    """A model whose .mod file draws random numbers (tests/reference/mod/nm_ou.mod, a fluctuating
+    conductance): ``seed`` sets them, so a seed repeats its trace and another seed changes it."""
+    from pathlib import Path
+
+    params = tmp_path / "noise.json"
+    params.write_text(json.dumps([{"param_name": "sd_nm_ou", "sectionlist": "somatic", "type": "range",
+                                   "value": 3e-3}]))
+    mod = Path(__file__).parents[2] / "reference" / "mod" / "nm_ou.mod"
+    run = dict(mechanisms=str(mod), parameters=str(params), amplitude_nA=0.0, tstop=5.0, dx_um=400.0)
+    first, again = (np.asarray(experiments.run("model", seed=1, **run)["v"]) for _ in range(2))
+    other = np.asarray(experiments.run("model", seed=2, **run)["v"])
+    assert np.array_equal(first, again) and np.max(np.abs(first - other)) > 1e-3, np.max(np.abs(first - other))

@@ -263,6 +263,8 @@ MODEL = Experiment(
         "temperature": temperature(None, "temperature (the model's rates)", note="the file's celsius, else 6.3"),
         "v_init": Param(None, "mV", "initial V (default: the file's v_init, else -65 mV)",
                         slider=steps(-100, 0, 0.5)),
+        "seed": Param(0, "", "seed of the random numbers the .mod files draw (normrand ...: a noise current)", int,
+                      minimum=0, slider=steps(0, 100, 1)),
     },
     signals=(Signal("v", "mV", "V at the soma"),),
     quick={"tstop": 30.0, "duration": 20.0},  # two spikes of the default cell

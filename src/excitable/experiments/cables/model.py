@@ -81,7 +81,7 @@ def run(**given) -> Result:
     celsius = p.temperature if p.temperature is not None else (params.celsius if params.celsius is not None
                                                                else CELSIUS)
     v_init = p.v_init if p.v_init is not None else (params.v_init if params.v_init is not None else V_INIT)
-    sim = Simulation(cell, dt=p.dt, temperature=celsius, v_init=v_init)
+    sim = Simulation(cell, dt=p.dt, temperature=celsius, v_init=v_init, seed=p.seed)
     sim.stimulate(IClamp(cell.soma, amplitude=p.amplitude_nA, delay=p.delay, duration=p.duration))
     sim.record("v")
     res = sim.run(p.tstop)
