@@ -29,8 +29,9 @@ import re
 
 import jax
 import jax.numpy as jnp
+import jax.scipy.special
 
-from excitable.engine.noise import RNG
+from excitable.engine.noise import RNG, draw_bits
 from excitable.errors import ModelError
 from excitable.io.nmodl.affine import materialize
 
@@ -122,27 +123,28 @@ def _draw(glob: dict, name: str, values):
     v = jnp.asarray(materialize(glob["v"]))  # the sites' shape
     dtype = jnp.result_type(v, float)
     keys = glob.get(RNG)
-    if keys is None:  # no run's keys (a check at load, a rest-potential guess): a fixed key per site
-        sites = jnp.arange(max(v.size, 1)).reshape(v.shape)
-        keys = jax.vmap(lambda i: jax.random.fold_in(jax.random.PRNGKey(_FALLBACK_SEED), i))(sites.ravel())
-        keys = keys.reshape(v.shape + (2,))
+    if keys is None:  # no run's keys (a check at load, a rest-potential guess): fixed ones per site
+        keys = jnp.stack([jnp.zeros(v.shape, jnp.uint32), jnp.full(v.shape, _FALLBACK_SEED, jnp.uint32),
+                          jnp.arange(v.size, dtype=jnp.uint32).reshape(v.shape)], axis=-1)
     count = glob.setdefault(COUNT, [BREAKPOINT])
     rank = count[0]
     count[0] += 1
-    shape = keys.shape[:-1]
-    flat = keys.reshape(-1, 2)
-    if name == "poisrand":
-        mean = jnp.broadcast_to(values[0], shape).reshape(-1)
-        drawn = jax.vmap(lambda k, m: jax.random.poisson(jax.random.fold_in(k, rank), m))(flat, mean)
-        return drawn.astype(dtype).reshape(shape)
-    sampler = {"normrand": jax.random.normal, "exprand": jax.random.exponential,
-               "scop_random": jax.random.uniform}[name]
-    unit = jax.vmap(lambda k: sampler(jax.random.fold_in(k, rank), dtype=dtype))(flat).reshape(shape)
-    if name == "normrand":
-        return values[0] + values[1] * unit
+    hi, lo = draw_bits(keys, rank)
+    if name == "poisrand":  # jax.random's Poisson, keyed per site by the draw's bits
+        mean = jnp.broadcast_to(values[0], hi.shape).reshape(-1)
+        site_keys = jnp.stack([hi.reshape(-1), lo.reshape(-1)], axis=-1)
+        return jax.vmap(jax.random.poisson)(site_keys, mean).astype(dtype).reshape(hi.shape)
+    if dtype == jnp.float64:  # 53 random bits: k / 2**53, k in [0, 2**53)
+        k = (hi.astype(jnp.uint64) << 21) | (lo.astype(jnp.uint64) >> 11)
+        unit, scale = k.astype(dtype), 2.0 ** -53
+    else:
+        unit, scale = (hi >> 8).astype(dtype), 2.0 ** -24
+    if name == "scop_random":  # [0, 1), as NEURON's
+        return unit * scale
+    u = (unit + 0.5) * scale  # (0, 1): both logs and erfinv finite
     if name == "exprand":
-        return values[0] * unit
-    return unit
+        return values[0] * -jnp.log(u)
+    return values[0] + values[1] * (jnp.sqrt(2.0) * jax.scipy.special.erfinv(2.0 * u - 1.0))  # normrand
 
 
 def problems(lines: list[str]) -> list[tuple[int, str]]:
