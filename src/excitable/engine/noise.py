@@ -20,7 +20,6 @@ for INITIAL).
 
 from __future__ import annotations
 
-import jax
 import jax.numpy as jnp
 
 from excitable.engine.plan import Plan
