@@ -219,14 +219,14 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
     ``settings``: ``SUFFIX.PARAMETER=VALUE`` strings applied on both sides (e.g. a conductance the
     file leaves at 0). ``tables``: a JSON file of the files' FUNCTION_TABLE values, read as
     ``excitable run model --set tables=FILE.json`` reads it, given to both sides. A file excitable
-    refuses, or with a POINTER, is a note and the others are compared (``neuron_compare_files``).
-    Raises ModelError (one line) where nothing is left to compare, for a file NEURON cannot compile,
-    or a bad setting; NEURON (``pip install 'excitable[nmodl]'``) is needed."""
+    refuses, with a POINTER, or one NEURON's nrnivmodl refuses, is a note and the others are compared
+    (``neuron_compare_files``). Raises ModelError (one line) where nothing is left to compare, for a
+    bad setting; NEURON (``pip install 'excitable[nmodl]'``) is needed."""
     from excitable.io.nmodl.function_tables import read_json
     from excitable.io.nmodl.loader import mod_paths
     from excitable.workflows import neuron_compare_cable as cable
     from excitable.workflows import neuron_compare_point as point
-    from excitable.workflows.neuron_compare_files import select
+    from excitable.workflows.neuron_compare_files import compiled, select
 
     check_ranges(celsius=celsius, dt=dt, amplitude_nA=amplitude_nA)
     train = point.parse_spikes(spikes, dt)
@@ -234,16 +234,18 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
         raise ModelError(f"mod compare: weight = {weight!r} is not a number in -1e6..1e6")
     # a file refused or with a POINTER: a note, left out on both sides, the others compared
     chosen = select(mod_paths([Path(p) for p in paths]), read_json(tables) if tables is not None else None)
-    files, loaded, notes = chosen.files, chosen.loaded, list(chosen.notes)
-    require_tables(loaded)
-    mechanisms = {s: c for s, c in loaded.items() if getattr(c, "kind", "density") == "density"}
-    points = {s: c for s, c in loaded.items() if s not in mechanisms}
+    require_tables(chosen.loaded)
+    mechanisms = {s: c for s, c in chosen.loaded.items() if getattr(c, "kind", "density") == "density"}
+    points = {s: c for s, c in chosen.loaded.items() if s not in mechanisms}
     asked = point.parse_with(with_mechanisms, mechanisms)
     if asked and not any(not getattr(c, "artificial", False) for c in points.values()):
         raise ModelError(f"mod compare: --with {with_mechanisms!r}: the files define no point process to put it beside")
     # a left-out file's --set is the user's, not an error (a refused one's is not read at all)
     values = parse_settings([x for x in settings or () if str(x).partition(".")[0].strip() not in chosen.refused],
                             chosen.every | asked)
+    chosen = compiled(chosen, asked)  # one NEURON's nrnivmodl refuses ("in file X.mod"): a note, built without it
+    files, loaded, notes = chosen.files, chosen.loaded, list(chosen.notes)
+    mechanisms, points = ({s: c for s, c in d.items() if s in loaded} for d in (mechanisms, points))
     groups, currents = conserve_groups(mechanisms), current_traces(mechanisms)
     nrn = neuron_side.Neuron(files, loaded, dt=dt, celsius=celsius)
     notes += nrn.notes

@@ -7,12 +7,16 @@ reason in the words ``excitable mod check`` prints (``file:line: ... not support
 inserted on neither side (left out of NEURON's build too): the folder's other files are
 compared without it. Where one of them reads an ion variable the left-out file writes (a K(Ca)
 channel's ``cai`` from a refused pool), the note says so, read from the files' declarations.
-Nothing comparable at all: one line (``ModelError``), as a single file's refusal always was.
+A file NEURON's own nrnivmodl refuses where excitable runs it (NEURON 9's nocmodl: "r used as both
+variable and function in file Golgi_hcn1.mod", ModelDB 112685; 116835's GRC_NA.mod) is left out
+the same way by ``compiled``: the note is nocmodl's one line, and NEURON's library is built again
+without it. Nothing comparable at all: one line (``ModelError``), as a single file's refusal always was.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 from excitable.errors import ModelError
@@ -23,13 +27,16 @@ class Selected:
     """The files ``select`` keeps: ``files`` (NEURON compiles them), ``loaded`` (SUFFIX -> class,
     compared), ``every`` (SUFFIX -> class of every file excitable loads, POINTER files too: what a
     ``--set`` may name), ``refused`` (SUFFIX of each file excitable refuses: a ``--set`` of it is
-    the user's, not checked) and ``notes`` (one per file left out, "SUFFIX: not compared: why")."""
+    the user's, not checked), ``notes`` (one per file left out, "SUFFIX: not compared: why") and
+    ``reasons`` (the same, without what the note adds)."""
 
     files: list[Path]
     loaded: dict
     every: dict
     refused: set[str]
     notes: list[str]
+    #: "SUFFIX: not compared: why" of each file left out, short: the one line where nothing is left
+    reasons: list[str] = dataclasses.field(default_factory=list)
 
 
 def pointer_notes(loaded: dict) -> dict[str, str]:
@@ -78,10 +85,66 @@ def select(files: list[Path], tables: dict | None) -> Selected:
         raise ModelError("mod compare: nothing could be compared: "
                          + " | ".join(f"{s}: not compared: {m}" for _, s, m in left))
     loaded = {s: c for s, c in every.items() if s not in pointers}
-    notes = [f"{s}: not compared: {m}; inserted on neither side (left out of NEURON's build too), so the "
-             f"other files are compared without it" + _readers(f, s, every, loaded) for f, s, m in left]
+    notes = [_note(f, s, m, every, loaded) for f, s, m in left]
     kept = [f for f in files if Path(f).resolve() not in why]
-    return Selected(kept, loaded, every, {s for s, _ in refused.values()}, notes)
+    return Selected(kept, loaded, every, {s for s, _ in refused.values()}, notes,
+                    [f"{s}: not compared: {m}" for _, s, m in left])
+
+
+def _note(path, name: str, why: str, every: dict, loaded: dict) -> str:
+    """The note of a file left out: why, that neither side has it, and who reads what it writes."""
+    return (f"{name}: not compared: {why}; inserted on neither side (left out of NEURON's build too), so the "
+            f"other files are compared without it" + _readers(path, name, every, loaded))
+
+
+def compiled(chosen: Selected, asked: dict | None = None) -> Selected:
+    """``chosen`` less each file NEURON's nrnivmodl refuses and names ("... in file X.mod": nocmodl's
+    words, or a compiler's "X.cpp:LINE:"), each a note ("NEURON does not compile it: ..."), NEURON's
+    library built again without it (``nrnivmodl.compile_mods``, the files ``neuron_side.Neuron``
+    compiles: not those NEURON has already, so its build finds this one in the cache). Raises the
+    build's one line where it names no file of ``chosen`` (a missing compiler: the whole call's) or
+    where the only file given is refused; "nothing could be compared", every reason, where none is
+    left, or where the file is one ``asked`` (``--with``) names. NEURON is needed (``pip install
+    'excitable[nmodl]'``)."""
+    from excitable.io.extras import require
+
+    require("neuron", "nmodl", "mod compare")
+    import neuron
+
+    from excitable.workflows.neuron_side import known_mechanisms
+    from excitable.workflows.nrnivmodl import compile_mods
+
+    known = known_mechanisms(neuron.h)
+    suffix = {Path(c.description.path).resolve(): s for s, c in chosen.loaded.items()}
+    files, loaded, notes, reasons = list(chosen.files), dict(chosen.loaded), list(chosen.notes), list(chosen.reasons)
+    while todo := [f for f in files if suffix.get(Path(f).resolve()) not in known]:
+        folder, why = compile_mods(todo, "mod-compare")
+        if folder is not None:
+            break
+        bad = named(why, todo)
+        if bad is None or (len(files) == 1 and not reasons):  # no file's, or the one file given's: its own line
+            raise ModelError(f"mod compare: {why}")
+        name, reason = suffix[Path(bad).resolve()], f"NEURON does not compile it: {why.removeprefix('nrnivmodl failed: ')}"
+        if name in (asked or {}):  # --with X beside a point process: without it the cell is another
+            raise ModelError(f"mod compare: --with {name}: {reason}")
+        files.remove(bad)
+        loaded.pop(name)
+        reasons.append(f"{name}: not compared: {reason}")
+        notes.append(_note(bad, name, reason, chosen.every, loaded))
+        if not files:
+            raise ModelError("mod compare: nothing could be compared: " + " | ".join(reasons))
+    return Selected(files, loaded, chosen.every, chosen.refused, notes, reasons)
+
+
+def named(why: str, files: list[Path]) -> Path | None:
+    """The one of ``files`` an nrnivmodl failure names: nocmodl's "in file X.mod" (NEURON 9: "r used as
+    both variable and function [at line 6] in file X.mod"), or the compiler's "X.cpp:12:3: error" (the C++
+    nocmodl wrote from X.mod); None where it names none of them."""
+    found = re.search(r"\bin file (\S+?\.mod)\b", why) or re.search(r"([^\s/:]+)\.(?:cpp|c):\d+", why)
+    if not found:
+        return None
+    stem = Path(found.group(1)).stem
+    return next((f for f in files if Path(f).stem == stem), None)
 
 
 def _load_each(files: list[Path], tables: dict) -> tuple[dict, dict]:

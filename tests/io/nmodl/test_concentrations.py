@@ -132,20 +132,20 @@ BREAKPOINT { %s }
 """
 
 
-@pytest.mark.parametrize("write,assigned,state,body,what", [
-    ("cai", "cai (mM)", "", "cai = 1e-4", "WRITE cai"),               # not a STATE
-    ("cao", "cao (mM)", "", "cao = 3", "WRITE cao"),  # outside, not a STATE
-    ("eca", "eca (mV)", "", "eca = 10", "WRITE eca"),
+@pytest.mark.parametrize("write,assigned,state,body,line,what", [  # a concentration: the line that writes it
+    ("cai", "cai (mM)", "", "cai = 1e-4", 7, "cai written in BREAKPOINT, which SOLVEs nothing"),  # not a STATE
+    ("cao", "cao (mM)", "", "cao = 3", 7, "cao written in BREAKPOINT, which SOLVEs nothing"),  # outside, not a STATE
+    ("eca", "eca (mV)", "", "eca = 10", 3, "WRITE eca"),
 ])
-def test_unsupported_writes_are_refused_with_their_line(tmp_path, write, assigned, state, body, what):
+def test_unsupported_writes_are_refused_with_their_line(tmp_path, write, assigned, state, body, line, what):
     path = tmp_path / "badpool.mod"
     extra = "DERIVATIVE s { cao' = -cao }" if "SOLVE" in body else ""
     path.write_text(POOL_TEXT % (write, assigned, state, body) + extra)
-    with pytest.raises(ModelError, match=r"badpool\.mod:3: .* not supported") as err:
+    with pytest.raises(ModelError, match=rf"badpool\.mod:{line}: .* not supported") as err:
         load_mod(path)
     assert "\n" not in str(err.value)
     report, _ = check_file(path)
-    assert any(r.strip().startswith(f"{path}:3: {what} (") for r in report), report
+    assert any(r.strip().startswith(f"{path}:{line}: {what} (") for r in report), report
 
 
 def test_pool_and_dynamic_ions_together_is_refused():

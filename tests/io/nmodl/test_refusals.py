@@ -36,7 +36,25 @@ CASES = {
                                BREAKPOINT + "KINETIC k { LONGITUDINAL_DIFFUSION 1 {cai} }\n", 9,
                                "LONGITUDINAL_DIFFUSION of cai without a COMPARTMENT"),  # runs with one: test_longitudinal.py
     "writes_concentration": ("    USEION ca READ ica WRITE cai", "cai (mM) ica (mA/cm2)", BREAKPOINT, 4,
-                             "WRITE cai"),
+                             "WRITE cai that no block assigns (an inside concentration is run only where it is a "
+                             "STATE or the SOLVE'd DERIVATIVE or KINETIC block sets it, as a pool's)"),
+    # ModelDB 123453 Caint.mod (the Khaliq/Akemann Purkinje pools): a STATE copied to cai in BREAKPOINT after
+    # the SOLVE, refused at the line that writes it (the USEION line before, the supported forms as its words)
+    "writes_concentration_in_breakpoint": ("    USEION ca READ ica WRITE cai", "cai (mM) ica (mA/cm2)",
+                                           "STATE { ca (mM) }\nBREAKPOINT { SOLVE s METHOD cnexp\n cai = ca\n"
+                                           " i = g*(v + 65) }\nDERIVATIVE s { ca' = -ica - ca }\n", 10,
+                                           "cai written in BREAKPOINT outside the SOLVE'd block (an inside concentration "
+                                           "is run only where it is a STATE or the SOLVE'd DERIVATIVE or KINETIC block "
+                                           "sets it, as a pool's) not supported"),
+    "writes_concentration_in_initial": ("    USEION k READ ik WRITE ko", "ko (mM) ik (mA/cm2)",
+                                        "INITIAL {\n ko = 5\n}\n" + BREAKPOINT, 9,
+                                        "ko written in INITIAL, not in the SOLVE'd block (an outside concentration"),
+    # written by the SOLVE'd block but declared nowhere: declared in ASSIGNED, it runs (test below)
+    "writes_concentration_undeclared": ("    USEION ca READ ica WRITE cai", "ica (mA/cm2)",
+                                        "STATE { c (mM) }\nBREAKPOINT { SOLVE s METHOD cnexp\n i = g*(v + 65) }\n"
+                                        "DERIVATIVE s { c' = -ica - c\n cai = c }\n", 12,
+                                        "cai written by the SOLVE'd block DERIVATIVE s but not declared (declare it "
+                                        "in ASSIGNED, as a pool's cai (mM))"),
     "writes_reversal_potential": ("    USEION ca READ cai WRITE eca", "cai (mM) eca (mV)",
                                   "BREAKPOINT { eca = 12.5*log(2/cai)\n i = g*(v + 65) }\n", 4, "WRITE eca (a reversal"),
     # another ion's concentrations run with its VALENCE (test_other_ions.py, beside NEURON); NEURON
@@ -97,6 +115,14 @@ def test_unsupported_construct_is_refused_with_its_line(case, tmp_path):
     assert message.startswith(f"{path}:") and "not supported" in message and "\n" not in message
     report, n = check_file(path)
     assert n >= 1 and any(r.strip().startswith(f"{path}:{line}: {what}") for r in report), report
+
+
+def test_a_concentration_the_solved_block_writes_runs_once_declared(tmp_path):
+    """What the writes_concentration_undeclared refusal advises: the same file, cai declared in ASSIGNED, loads."""
+    neuron, _, rest, _, _ = CASES["writes_concentration_undeclared"]
+    path = tmp_path / "declared.mod"
+    path.write_text(HEAD % (neuron, "ica (mA/cm2) cai (mM)") + rest)
+    assert load_mod(path)().g == 0.001
 
 
 def test_a_syntax_error_is_one_line_with_the_line(tmp_path):

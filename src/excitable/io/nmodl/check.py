@@ -56,6 +56,7 @@ def check_file(path) -> tuple[list[str], int]:
     lines += printf.check_lines(mod, desc)  # NEURON's terminal output (printf.py)
     lines += random_draws.check_lines(strip_comments(mod.text))  # normrand ...; hoc's own PROCEDUREs
     lines += hoc_knobs.check_lines(mod, desc)  # ASSIGNED that only hoc sets (hoc_knobs.py)
+    lines += _variable_functions(desc)  # RANGE r and FUNCTION r (ModelDB 112685 Golgi_hcn1.mod): NEURON 9 refuses
     lines += [] if is_artificial(mod) else parameter_writes.check_lines(mod, desc)  # PARAMETERs blocks assign
     for decl in function_tables.declared(mod).values():  # values given after loading, as in NEURON
         lines.append(f"  function table {decl.signature()}: values given at load time (load_mod(..., tables="
@@ -78,6 +79,31 @@ def check_file(path) -> tuple[list[str], int]:
     else:
         lines.append("  supported: yes (ex.load_mod runs it)")
     return lines, len(problems)
+
+
+def _variable_functions(desc) -> list[str]:
+    """One line per name that is both a variable (RANGE, GLOBAL, PARAMETER or ASSIGNED) and a
+    FUNCTION (ModelDB 112685 Golgi_hcn1.mod's ``r``, 116835 GRC_NA.mod's ``alfa``, ``beta``,
+    ``teta``): which of the two a call, a recording and a ``--set`` reach in excitable, and that
+    NEURON 9's nocmodl refuses the file ("r used as both variable and function"), so ``mod compare``
+    has no NEURON side for it."""
+    out = []
+    for name in desc.functions:
+        kinds = [k for k, names in (("RANGE", desc.ranges), ("GLOBAL", desc.globals_), ("PARAMETER", desc.parameters),
+                                    ("ASSIGNED", desc.assigned)) if name in names]
+        if not kinds:
+            continue
+        if name in desc.parameters:
+            value = f"a --set of {name} reaches the PARAMETER {name}, which no {name}(...) call reads"
+        elif name in desc.assigned:
+            value = (f"the ASSIGNED {name} is a value of its own: a recording of it reads what the blocks assign to it "
+                     f"outside the FUNCTION (0 where none does), never what the FUNCTION returns")
+        else:
+            value = f"the {kinds[0]} {name} declares no value: a recording or --set of {name} is refused (there is none)"
+        out.append(f"  {name}: {' and '.join(kinds)} and FUNCTION: each {name}(...) runs the FUNCTION; {value}. NEURON 9's "
+                   f"nocmodl refuses the file (\"{name} used as both variable and function\"): mod compare has no NEURON "
+                   f"side for it (a folder's other files are compared without it); rename one of the two to compare it")
+    return out
 
 
 def load_refusal(path) -> str | None:

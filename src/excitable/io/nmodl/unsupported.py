@@ -143,9 +143,7 @@ def _ion_problems(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
                 if why := reversal_problem(desc, ion, var):
                     found.append((line, f"WRITE {var} (a reversal potential written by {why})"))
             elif ion.kind(var) != "current" and not writable(desc, ion, var):
-                side = "an outside" if ion.kind(var) == "o" else "an inside"
-                found.append((line, f"WRITE {var} ({side} concentration is written where it is a STATE, or one the "
-                                    f"SOLVE'd block sets, as a pool's)"))
+                found.append(_concentration_write(desc, lines, ion, var, line))
         for var in ion.read:
             if ion.kind(var) != "current" or any(writable(desc, ion, w) for w in ion.write):
                 continue  # a pool's read of its ion's current: concentrations.py
@@ -155,6 +153,31 @@ def _ion_problems(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
             else:
                 found += _current_read_outside_solve(desc, lines, var)
     return found
+
+
+def _concentration_write(desc: Description, lines: list[str], ion, var: str, useion: int) -> tuple[int, str]:
+    """(line, why) for a written concentration excitable does not run (``concentrations.writable``),
+    at the first line that assigns it (ModelDB 123453 Caint.mod's ``cai = ca`` in BREAKPOINT after
+    the SOLVE), else at the USEION line: what is refused, where, and which forms run instead."""
+    runs = (f"{'an outside' if ion.kind(var) == 'o' else 'an inside'} concentration is run only where it "
+            f"is a STATE or the SOLVE'd DERIVATIVE or KINETIC block sets it, as a pool's")
+    depth, block, rx, solved = 0, None, re.compile(rf"\b{re.escape(var)}\s*=(?!=)"), {b for b, _ in desc.solves}
+    for n, text in enumerate(lines, start=1):
+        body = text
+        if depth == 0 and not text.strip().startswith("{"):  # a top-level line: which block starts here, if any
+            head = _BLOCK_START.match(text)  # not PARAMETER's "cai = 5e-5": a default, not a write
+            block = " ".join(text.split("{", 1)[0].split("(", 1)[0].split()[:2]) if head else None
+            body = text.split("{", 1)[-1]  # "BREAKPOINT", "PROCEDURE rates"; what follows the header
+        if block and rx.search(body):
+            inside = block.split()[-1] in solved and block.split()[0] != "BREAKPOINT"
+            if inside and var not in desc.assigned:  # nocmodl declares it; writable() reads the declarations
+                return n, (f"{var} written by the SOLVE'd block {block} but not declared (declare it in ASSIGNED, "
+                           f"as a pool's {var} (mM))")
+            where = ("BREAKPOINT outside the SOLVE'd block" if solved else "BREAKPOINT, which SOLVEs nothing") \
+                if block == "BREAKPOINT" else f"the SOLVE'd {block}" if inside else f"{block}, not in the SOLVE'd block"
+            return n, f"{var} written in {where} ({runs})"
+        depth = max(depth + text.count("{") - text.count("}"), 0)
+    return useion, f"WRITE {var} that no block assigns ({runs})"
 
 
 def _current_read_outside_solve(desc: Description, lines: list[str], var: str) -> list[tuple[int, str]]:
