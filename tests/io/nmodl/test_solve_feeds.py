@@ -78,8 +78,9 @@ CASES = {
     "set_first": ("rates(v)", "rates(v)\n m' = (minf - m)/mtau", None),  # NapIn.mod
     "table_lists_both": ("tabled(v)", "tabled(v)\n m' = (minf - m)/mtau", None),
     # a TABLE not listing mtau: NEURON's lookup (usetable 1) skips the body that sets it, in both blocks
+    # (mtau = 2 in the body: no seed, so no "from v")
     "table_lists_one": ("tabled1(v)", "tabled1(v)\n m' = (minf - m)/mtau",
-                        "BREAKPOINT setting mtau from v for the SOLVE'd block after a read of it or not on every path"),
+                        "BREAKPOINT setting mtau for the SOLVE'd block after a read of it or not on every path"),
     "free_of_v": ("minf = 0.3\n mtau = 2*g", "m' = (minf - m)/mtau", None),  # a temperature factor
     "from_cai": ("minf = cai/(cai + 1e-4)\n mtau = 2", "m' = (minf - m)/mtau", None),  # kcasimple.mod's oinf, not set in DERIVATIVE
     "cai_set_first": ("minf = cai/(cai + 1e-4)", "minf = cai/(cai + 1e-4)\n m' = (minf - m)/mtau", None),  # kcasimple.mod
@@ -127,7 +128,8 @@ def test_a_value_for_the_solve_without_currents_is_refused(tmp_path):
                     + "DERIVATIVE d {\n m' = (minf - m)/mtau\n}\n" + RATES)
     with pytest.raises(ModelError) as err:
         load_mod(path)
-    assert str(err.value).startswith(f"{path}:5: BREAKPOINT setting minf, mtau from v for the SOLVE'd block of a "
+    # rates' mtau = 2 comes from no seed (the INITIAL-less constant has the message after this one)
+    assert str(err.value).startswith(f"{path}:5: BREAKPOINT setting minf from v for the SOLVE'd block of a "
                                      f"mechanism without currents")
 
 
