@@ -264,7 +264,7 @@ MODEL = Experiment(
         "v_init": Param(None, "mV", "initial V (default: the file's v_init, else -65 mV)",
                         slider=steps(-100, 0, 0.5)),
         "seed": Param(0, "", "seed of the random numbers the .mod files draw (normrand ...: a noise current)", int,
-                      minimum=0, slider=steps(0, 100, 1)),
+                      minimum=0, maximum=2**32 - 1, slider=steps(0, 100, 1)),
     },
     signals=(Signal("v", "mV", "V at the soma"),),
     quick={"tstop": 30.0, "duration": 20.0},  # two spikes of the default cell
