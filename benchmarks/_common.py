@@ -94,6 +94,18 @@ def median_time(fn, repeats: int) -> float:
     return statistics.median(timed(fn) for _ in range(repeats))
 
 
+def cpu(fn, repeats: int) -> float:
+    """Median CPU seconds (time.process_time: the machine may be shared) of ``repeats`` calls of
+    ``fn``, after one warm-up call (compilation)."""
+    fn()
+    out = []
+    for _ in range(repeats):
+        t0 = time.process_time()
+        fn()
+        out.append(time.process_time() - t0)
+    return statistics.median(out)
+
+
 def spike_count(v, threshold: float = 0.0) -> int:
     """Upward crossings of ``threshold`` (mV) along the last axis (sum over cells if 2-D)."""
     import numpy as np

@@ -19,26 +19,14 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from _common import cpu  # noqa: E402 (the script's folder is on sys.path)
 MOD = ROOT / "tests" / "reference" / "mod" / "nm_implicit.mod"
 WORKLOADS = {"single": (1, 1000.0, 1), "cable": (100, 200.0, 1), "batch": (1, 200.0, 100)}  # nseg, ms, cells
-
-
-def cpu(fn, repeats: int) -> float:
-    """Median CPU seconds of ``repeats`` calls (after one warm-up call: compilation)."""
-    fn()
-    out = []
-    for _ in range(repeats):
-        t0 = time.process_time()
-        fn()
-        out.append(time.process_time() - t0)
-    return statistics.median(out)
 
 
 def ours(nseg: int, tstop: float, cells: int):

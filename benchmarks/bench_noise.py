@@ -14,27 +14,15 @@ Usage: python benchmarks/bench_noise.py [--trials 100] [--tstop 1000] [--repeats
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from _common import cpu  # noqa: E402 (the script's folder is on sys.path)
 OU = ROOT / "tests" / "reference" / "mod" / "pt_ou.mod"
-
-
-def cpu(fn, repeats: int) -> float:
-    """Median CPU seconds of ``repeats`` calls (after one warm-up call: compilation)."""
-    fn()
-    out = []
-    for _ in range(repeats):
-        t0 = time.process_time()
-        fn()
-        out.append(time.process_time() - t0)
-    return statistics.median(out)
 
 
 def ours(trials: int, tstop: float):

@@ -18,28 +18,16 @@ from __future__ import annotations
 import argparse
 import itertools
 import math
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from _common import cpu  # noqa: E402 (the script's folder is on sys.path)
 GAP = ROOT / "tests" / "io" / "nmodl" / "mod_events" / "pt_gap.mod"
 WORKLOADS = {"pair": (2, 1000.0), "chain": (20, 200.0)}  # cells, ms
 R_MOHM = 10.0
 AMP_NA = 25.0 * math.pi * 20.0 * 20.0 * 1e-5  # 25 µA/cm² on a 20 x 20 µm compartment
-
-
-def cpu(fn, repeats: int) -> float:
-    """Median CPU seconds of ``repeats`` calls (after one warm-up call: compilation)."""
-    fn()
-    out = []
-    for _ in range(repeats):
-        t0 = time.process_time()
-        fn()
-        out.append(time.process_time() - t0)
-    return statistics.median(out)
 
 
 def ours(n: int, tstop: float, pointer: bool):
