@@ -6,7 +6,8 @@ NEURON (``sim.record("hh.gna")``, NEURON's ``seg.hh._ref_gna``), in the file's u
 Beside NEURON, one compartment firing under a current clamp: the wheel's hh.mod (gna, gk from
 states) and tests/reference/mod/nm_bpvalues.mod (``g`` from a state, ``drive = v - e`` from V): every
 value within 1e-6 of its largest magnitude at every sample (issue 18; round-off, 1e-13 seen), where
-``drive`` taken at the step's end V instead is 0.064 off.
+``drive`` taken at the step's end V instead is 0.064 off. A RANGE value only INITIAL sets
+(nm_initonly.mod's ``frac``, as cdp5.mod's ``BTC_ca``) is recordable too: INITIAL's, all run long.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from tests.io.nmodl.test_neuron_side_by_side import spike_times, worst
 from tests.reference.nrnmech import neuron_loaded
 
 pytestmark = pytest.mark.neuron
-VALUES = {"hh": ("gna", "gk"), "nm_bpvalues": ("g", "drive")}
+VALUES = {"hh": ("gna", "gk"), "nm_bpvalues": ("g", "drive"), "nm_initonly": ("frac", "gnow")}
 
 
 def test_breakpoint_range_values_are_recorded_as_neuron_records_them():
@@ -39,7 +40,8 @@ def test_breakpoint_range_values_are_recorded_as_neuron_records_them():
     ours = sim.run(30.0)
 
     neuron_with_mods()
-    h = neuron_loaded([OWN / "nm_bpvalues.mod"], "nrnmech-bpvalues", "the BREAKPOINT values test file")
+    h = neuron_loaded([OWN / "nm_bpvalues.mod", OWN / "nm_initonly.mod"], "nrnmech-bpvalues",
+                      "the BREAKPOINT values test files")
     h.usetable_hh = 0
     sec = h.Section(name="bpvalues")
     sec.L = sec.diam = 10.0
@@ -61,3 +63,5 @@ def test_breakpoint_range_values_are_recorded_as_neuron_records_them():
     for k, ref in theirs.items():
         assert worst(ours[k], ref) <= 1e-6, k
     assert np.ptp(theirs["nm_bpvalues.drive"]) > 50.0  # V moves it through the spikes
+    # nm_initonly's frac: INITIAL's value (from V init), kept for the whole run, as NEURON keeps it
+    assert np.ptp(theirs["nm_initonly.frac"]) == 0.0 and theirs["nm_initonly.frac"][0] == pytest.approx(0.2 - 0.065)

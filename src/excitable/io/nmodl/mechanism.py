@@ -192,6 +192,20 @@ class Generated:
         return Scope({}, glob)
 
 
+def initial_only(desc: Description) -> tuple[str, ...]:
+    """The RANGE ASSIGNED variables INITIAL sets and no later block does (ModelDB 267355 cdp5.mod's
+    ``BTC_ca``, a buffer's fraction from parameters): NEURON's instance keeps INITIAL's value for the
+    whole run, so they are carried as states (unchanged by ``advance``) and recordable."""
+    pattern = re.compile(r"\b(\w+)\s*(?:\[[^\]]*\])?\s*=(?!=)")
+    if desc.initial is None:
+        return ()
+    later = set(pattern.findall(solved_text(desc)))
+    later |= set(pattern.findall(_mentions(desc, desc.breakpoint))) if desc.breakpoint is not None else set()
+    return tuple(a for a in dict.fromkeys(pattern.findall(_mentions(desc, desc.initial)))
+                 if a in desc.assigned and a in desc.ranges and a not in later and a not in desc.currents
+                 and a not in SPECIAL and a not in desc.ion_reads())
+
+
 #: Names the channel API uses: a parameter of the file with one of them cannot become a field.
 RESERVED = frozenset({"name", "states", "units", "kind", "ions", "ion_fields", "parameters", "currents",
                       "advance", "steady_state", "gates", "rates", "conductances", "on_events",
@@ -221,6 +235,7 @@ def make_class(desc: Description, mod, tables=None):
     writes = parameter_writes.Writes(desc, mod.text)  # PARAMETERs INITIAL or a step assigns: states too
     carried_all = gen.carried + gen.kept + (written_e := tuple(concentrations.reversal_writes(desc))) + writes.carried()
     carried_all += tuple(a for a in procedure_solves.memory(desc, mod.text) if a not in carried_all)  # n = n + 1
+    carried_all += tuple(a for a in initial_only(desc) if a not in carried_all)  # cdp5's BTC_ca: recordable
     # a nonlinear sparse or a derivimplicit SOLVE counts where NEURON's loop would iterate on (solvers.UNCONVERGED)
     flag = (solvers.UNCONVERGED,) if solvers.flagged(desc, gen.linear) or nonlinear_blocks.flagged(desc) else ()
     # values BREAKPOINT computes from v, ions or POINTERs for the SOLVE: NEURON's are the step's start's
