@@ -181,6 +181,7 @@ def register_fields(cls, data: list[str], meta: list[str] = ()):
     a table: HHPronase ran as HH about once in ten test runs, an imported .mod file's edited copy
     as the original. A custom node's structure compares its class too."""
     data, meta = list(data), list(meta)
+    _named_parameters_only(cls)
 
     def unflatten(aux, children):
         return cls(**dict(zip(data, children)), **dict(zip(meta, aux)))
@@ -189,6 +190,27 @@ def register_fields(cls, data: list[str], meta: list[str] = ()):
         cls, lambda x: ([(jax.tree_util.GetAttrKey(n), getattr(x, n)) for n in data], tuple(getattr(x, n) for n in meta)),
         unflatten, flatten_func=lambda x: ([getattr(x, n) for n in data], tuple(getattr(x, n) for n in meta)))
     return cls
+
+
+def _named_parameters_only(cls) -> None:
+    """Make ``cls(name=...)`` with a name that is no field a one-line ModelError naming it and the
+    fields there are (Python's TypeError named neither the mechanism's fields nor the file's)."""
+    init = cls.__init__
+    if getattr(init, "checks_names", False):
+        return
+    names = [f.name for f in dataclasses.fields(cls)]
+
+    def checked(self, *args, **kwargs):
+        unknown = [k for k in kwargs if k not in names]
+        if unknown:
+            from excitable.errors import ModelError
+
+            raise ModelError(f"{cls.__name__} has no parameter {unknown[0]!r} (given {kwargs[unknown[0]]!r}); "
+                             f"it has {', '.join(names) or 'none'}")
+        init(self, *args, **kwargs)
+    checked.checks_names = True
+    checked.__doc__, checked.__wrapped__ = init.__doc__, init
+    cls.__init__ = checked
 
 
 def inf_tau(alpha, beta, phi=1.0):

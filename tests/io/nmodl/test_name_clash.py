@@ -52,3 +52,15 @@ def test_mod_compare_runs_a_file_named_like_a_builtin(tmp_path, capsys):
     path.write_text(LEAK_MOD)
     code, out, err = _compare([path], capsys)
     assert code == 0 and err == "" and "same as NEURON" in out and "together, current clamp  Leak.il" in out, out
+
+
+def test_a_parameter_no_mechanism_has_is_one_line_naming_the_fields(tmp_path):
+    """A misspelt parameter (``HH(gna=...)``, NEURON's name for ours ``gNa``) was Python's TypeError,
+    naming neither the mechanism's fields nor the value; imported classes alike."""
+    with pytest.raises(ModelError, match=r"^HH has no parameter 'gna' \(given 0\.1\); it has gNa, gK, gL, eNa, eK, eL$"):
+        ex.HH(gna=0.1)
+    path = tmp_path / "leak.mod"
+    path.write_text(LEAK_MOD)
+    with pytest.raises(ModelError, match=r"^Leak has no parameter 'g' \(given 0\.001\); it has gl, el$"):
+        load_mod(path)(g=0.001)
+    assert load_mod(path)(gl=0.001).gl == 0.001
