@@ -305,6 +305,10 @@ def test_what_is_refused_and_what_check_says(tmp_path):
     lines = check_file(mod_file("nm_ou"))[0]
     assert any("random numbers: normrand()" in ln and "seed" in ln for ln in lines)
     assert any("not run" in ln and "new_seed" in ln for ln in lines)
+    hoc_only = tmp_path / "hoconly.mod"  # a draw only in a PROCEDURE nothing calls: the class draws nothing
+    hoc_only.write_text(mod_file("nm_ou").read_text().replace("SUFFIX nm_ou", "SUFFIX hoconly").replace(
+        "g1 = a*g1 + amp*normrand(0, 1)", "g1 = a*g1").replace("set_seed(seed)", "set_seed(seed)\n    g1 = normrand(0, 1)"))
+    assert cls("nm_ou").random and not load_mod(hoc_only).random
     text = mod_file("nm_ou").read_text()
     called = tmp_path / "seeded.mod"  # set_seed where a block runs it: the seed is the run's
     called.write_text(text.replace("    g1 = 0\n", "    g1 = 0\n    new_seed(1)\n"))

@@ -54,8 +54,15 @@ _ANY = re.compile(rf"\b({'|'.join([*CALLS, *RANDOM_CALLS])})\s*\(")
 
 
 def uses(lines: list[str]) -> bool:
-    """Whether a file's code lines (comments blanked) draw (``CALLS``, ``RANDOM_CALLS``)."""
-    return any(_ANY.search(line) for line in lines)
+    """Whether a file's code lines (comments blanked) draw (``CALLS``, ``RANDOM_CALLS``) outside the
+    PROCEDUREs and FUNCTIONs nothing calls (``uncalled``: never run, so no keys for them)."""
+    return any(_ANY.search(line) for line in _live(lines))
+
+
+def _live(lines: list[str]) -> list[str]:
+    """``lines`` without those of ``uncalled`` blocks."""
+    dead = uncalled(lines).values()
+    return [line for n, line in enumerate(lines, 1) if not any(a <= n <= b for a, b in dead)]
 
 
 def start(glob: dict, base: int) -> None:
@@ -209,8 +216,7 @@ def check_lines(lines: list[str]) -> list[str]:
     """What ``mod check`` says of a file's draws and of the blocks only hoc could call."""
     out = []
     dead = uncalled(lines)
-    live = [line for n, line in enumerate(lines, 1) if not any(a <= n <= b for a, b in dead.values())]
-    called = sorted({m for line in live for m in _ANY.findall(line)})
+    called = sorted({m for line in _live(lines) for m in _ANY.findall(line)})
     if called:
         out.append(f"  random numbers: {', '.join(c + '()' for c in called)}, drawn from the run's seed "
                    "(Simulation(seed=...)): NEURON's distribution, not its stream")
