@@ -38,6 +38,7 @@ from excitable.engine.noise import RNG
 from excitable.io.nmodl import (breakpoint_feeds, concentrations, events, nonlinear, pointers, random_draws, solvers,
                                  watch)
 from excitable.io.nmodl.affine import materialize
+from excitable.io.nmodl.clock import half_step
 from excitable.io.nmodl.describe import Description, python_name
 from excitable.io.nmodl.parse import strip_comments
 
@@ -157,7 +158,7 @@ class Blocks:
 
     def advance(self, chan, v, s, celsius, dt, drive):
         gen = self.gen
-        sc = self.scope(chan, v, s, celsius, s["t"] + 0.5 * dt, dt)  # NEURON's nrn_state: t + dt
+        sc = self.scope(chan, v, s, celsius, half_step(s["t"], dt), dt)  # nrn_state: t + dt (clock.py)
         if self.feeds:  # nrn_cur's run: the step's start V, the states after its events, t its middle
             at_v, at = breakpoint_feeds.start(chan, v, s, drive) if self.stale else (v, chan)
             pre = self.scope(at, at_v, s, celsius, s["t"], dt)

@@ -44,6 +44,7 @@ from excitable.engine.noise import RNG, fold
 from excitable.errors import ModelError
 from excitable.io.nmodl import pointers
 from excitable.io.nmodl.affine import materialize
+from excitable.io.nmodl.clock import half_step
 from excitable.io.nmodl.describe import SPECIAL, Description
 from excitable.io.nmodl.expressions import Compiler
 
@@ -175,7 +176,7 @@ def deliver(s: dict, amount, dt, size: int, receive, offset=None, check=None, ro
     first event later than t (a connection's at t + 0: NEURON's carry 1e-10 ms more) or after its
     last, and what its deliveries send is delivered in the ``rounds`` more rounds it asks for."""
     t0 = s["t"]
-    due_by = t0 + 0.5 * dt
+    due_by = half_step(t0, dt)  # NEURON's first half sum (clock.py)
     amount, arrived = amount if isinstance(amount, tuple) else (amount, amount)
     amount = jnp.zeros((0, *jnp.shape(t0))) if amount is None else jnp.reshape(amount, (-1, *jnp.shape(t0)))
     lanes = amount.shape[0]

@@ -45,6 +45,7 @@ from excitable.io.nmodl import linear as linear_blocks
 from excitable.io.nmodl import nonlinear as nonlinear_blocks
 from excitable.io.nmodl.affine import Affine, materialize
 from excitable.io.nmodl.breakpoint_feeds import _mentions, feeds, solved_text  # what BREAKPOINT feeds the SOLVE
+from excitable.io.nmodl.clock import half_step
 from excitable.io.nmodl.comments import strip_comments
 from excitable.io.nmodl.describe import SPECIAL, Description, ion_default, python_name, state_writes
 from excitable.io.nmodl.expressions import (
@@ -252,7 +253,7 @@ def make_class(desc: Description, mod, tables=None):
         """BREAKPOINT's variables as NEURON's nrn_cur sees them: dt the run's, t mid-step."""
         scope = gen.scope(chan, v, s, celsius, chan.dt if gen.dt_field else 0.0)
         if "t" in gen.time_in_breakpoint:
-            scope.glob["t"] = s["t"] + 0.5 * chan.dt
+            scope.glob["t"] = half_step(s["t"], chan.dt)
         gen.breakpoint(scope)
         return scope
 
@@ -273,7 +274,7 @@ def make_class(desc: Description, mod, tables=None):
             pre = breakpoint_scope(at, at_v, s, celsius)
             scope.glob.update({k: materialize(pre.glob[k]) for k in gen.feeds})  # arrays: another V than scope's
         if gen.needs_t:  # NEURON advances t by two half steps before nrn_state: the same sums
-            scope.glob["t"] = (s["t"] + 0.5 * dt) + 0.5 * dt
+            scope.glob["t"] = half_step(half_step(s["t"], dt), dt)
         random_draws.start(scope.glob, random_draws.SOLVE)  # draws of its own, not BREAKPOINT's
         scope.glob[solvers.UNCONVERGED] = 0.0  # this step's, added to the count below
         for block, method in desc.solves:
