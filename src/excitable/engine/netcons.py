@@ -15,6 +15,14 @@ from excitable.errors import ModelError
 PREFIX = "netcon_"
 
 
+def own(group, gp: dict) -> dict:
+    """The per-connection parameters ``gp`` (params["syn"][mechanism]: a row per connection as the
+    Network holds them) per connection of ``group`` (``synapses.ConnGroup``): a spike train split
+    into lanes (model/train_split.py) is one connection of the user's, and each lane reads its row
+    (``ConnGroup.row``), so a weight set or batched in the parameters reaches all its lanes."""
+    return gp if group.row is None else {k: v[group.row] for k, v in gp.items()}
+
+
 def netcon_states(conn, params, chan: dict, n_sites: dict[str, int]) -> dict:
     """The mechanisms' states with NEURON's per-NetCon state added: a mechanism whose NET_RECEIVE
     has arguments beyond the weight (``netcon_initial``, io/nmodl/artificial.py) gets them per
@@ -27,7 +35,7 @@ def netcon_states(conn, params, chan: dict, n_sites: dict[str, int]) -> dict:
             continue
         lane, k = g.lanes()
         n = n_sites[g.mechanism]
-        weight = jnp.asarray(params["syn"][g.mechanism]["weight"])
+        weight = jnp.asarray(own(g, params["syn"][g.mechanism])["weight"])
         w = jnp.zeros(n * k, weight.dtype).at[jnp.asarray(lane)].set(weight)  # the run's precision
         chan[g.mechanism] = mech.netcon_initial(chan[g.mechanism], w.reshape(n, k).T)
     return chan

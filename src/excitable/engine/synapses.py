@@ -38,6 +38,7 @@ import numpy as np
 from excitable.backends import host_array
 from excitable.engine.arrival_times import offset_ring, shift_and_offset
 from excitable.engine.netcons import netcon_states, netcon_table, netcon_values  # noqa: F401 (their home before)
+from excitable.engine.netcons import own
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,6 +49,7 @@ class ConnGroup:
     source: np.ndarray       # (n_c,) index into sources: nodes first, then external trains
     target: np.ndarray       # (n_c,) instance (position in the mechanism's site list)
     delay_steps: np.ndarray  # (n_c,) >= 0: the defaults of params["syn"][mechanism]["delay_steps"]
+    row: np.ndarray | None = None  # (n_c,) each one's row of params["syn"][mechanism] (netcons.own); None: its own
 
     def fan_out(self, n_nodes: int, lanes: bool = False) -> FanOut:
         """The static tables of the event-driven path (cached); ``lanes``: targets are ``lanes()``."""
@@ -136,7 +138,8 @@ class Connections:
 
     def key(self) -> tuple:
         return (self.source_nodes.tobytes(), self.n_external, self.stochastic, self.depth,
-                tuple((g.mechanism, g.source.tobytes(), g.target.tobytes()) for g in self.groups), self.artificial)
+                tuple((g.mechanism, g.source.tobytes(), g.target.tobytes(), g.row is None or g.row.tobytes())
+                      for g in self.groups), self.artificial)
 
 
 def group_params(n: int, *, weight=1.0, p=1.0, U=1.0, tau_rec=0.0, tau_facil=0.0, delay_steps=0,
@@ -306,7 +309,7 @@ def deliver(conn: Connections, params, syn, dt, drive=None):
     for g in conn.groups:
         lanes = hasattr(type(params["channels"][g.mechanism]), "on_step")  # a mechanism with events
         fo = g.fan_out(n_nodes, lanes)
-        gp = params["syn"][g.mechanism]
+        gp = own(g, params["syn"][g.mechanism])
         cp = params["cleft"][g.mechanism]
         st = syn[g.mechanism]
         # The slot read last step is emptied now, by subtracting what was read (exactly 0): emptying

@@ -133,7 +133,9 @@ class Network:
         """Drive a receptor with presynaptic spikes at ``times_ms`` (an external source). Each arrives
         at T = time + ``delay`` as NEURON's NetCon delivers it: before the first step from t_n with
         T <= t_n + dt/2 (NEURON's clock), T = 0 in finitialize (the first sample shows it), and a
-        NET_RECEIVE reads T itself as ``t`` (``engine.drive.arrival_steps``)."""
+        NET_RECEIVE reads T itself as ``t`` (``engine.drive.arrival_steps``); spikes sharing a step
+        reach a mechanism with events one by one in time order, as NEURON's (up to 16 a step;
+        model/train_split.py), and a built-in receptor summed."""
         times = np.sort(np.asarray(times_ms, dtype=float).ravel())
         if times.size and (not np.all(np.isfinite(times)) or times[0] < 0):
             raise ModelError("spike_train: times must be finite and >= 0 ms")
@@ -244,8 +246,8 @@ class Network:
         node's crossing at the end of a step, an artificial cell's net_event within its step (NEURON
         delivers an event at the first step from t_n where spike time + delay <= t_n + dt/2; the rest
         of the delay: ``delay_offset``, engine/arrival_times.py). A train's delay is in its arrival
-        times (``train_arrivals``): 0 here. A train into a mechanism with events must not put two
-        spikes in one step (they would arrive summed)."""
+        times (``train_arrivals``): 0 here (its spikes in one step into a mechanism with events
+        take a lane each: model/train_split.py)."""
         n, off = arrival_steps([c.delay], dt)
         steps, rest = int(n[0]), float(off[0])
         if isinstance(c.source, ArtificialCell):
@@ -256,11 +258,6 @@ class Network:
                                  f"({dt:g} ms), got {c.delay:g} ms")
             return steps - 1
         if isinstance(c.source, int):
-            events = hasattr(type(self.receptors[c.receptor][c.instance][0]), "on_step")
-            if events and np.any(np.diff(arrival_steps(self.trains[c.source] + c.delay, dt)[0]) == 0):
-                raise ModelError(f"spike_train: two spikes within one step ({dt:g} ms) reach "
-                                 f"{c.receptor}[{c.instance}], a mechanism with events (NEURON delivers them "
-                                 "one by one); keep them dt apart")
             return 0
         return steps
 

@@ -29,9 +29,10 @@ from excitable.engine.noise import draws
 from excitable.engine.run import METHODS
 from excitable.errors import ModelError, check_number
 from excitable.model.cell import Cell, with_run_dt
-from excitable.model.network import ArtificialCell, Network, Site
+from excitable.model.network import Network, Site
 from excitable.model.stimuli import CurrentStimulus, IClamp, Location, PulseTrain, Ramp, VClamp, check_resolved
 from excitable.model.structure import StructureKey, ion_pools
+from excitable.model.train_split import engine_connections, split_trains, train_lanes
 from excitable.results import Result
 
 _SPECIAL = {"v": "mV", "i_cap": "uA/cm2", "i_ion": "uA/cm2"}
@@ -213,21 +214,22 @@ class Simulation:
     # --- compile --------------------------------------------------------------------------------
     @property
     def plan(self):
-        """The compiled model (``engine.plan.Plan``), rebuilt where the network changed (model.structure)."""
-        key, built = StructureKey(self.network), self.__dict__.get("_built")
+        """The compiled model (``engine.plan.Plan``), rebuilt where the network changed (model.structure)
+        or a spike train needs other lanes (model/train_split.py: spikes in one step into events)."""
+        key, built = (StructureKey(self.network), train_lanes(self.network, self.dt)), self.__dict__.get("_built")
         if built is None or built[0] != key:
             self._changed()
-            self.__dict__["_built"] = built = (key, self._build_plan())
+            self.__dict__["_built"] = built = (key, self._build_plan(key[1]))
         return built[1]
 
-    def _build_plan(self):
+    def _build_plan(self, lanes):
         from excitable.engine.plan import Placement, Plan
 
         net = self.network
         placements = [Placement(name, sites) for name, (sites, _) in net.density_mechanisms().items()]
         placements += [Placement(name, nodes) for name, (nodes, _, _) in net.point_mechanisms().items()]
         probes = tuple(self._probe(lbl, sig, None if site == "all" else site) for lbl, sig, site in self._records)
-        connections, _ = self._connections()
+        connections, _ = self._connections(lanes)
         gaps = np.array([[net.node(a), net.node(b)] for a, b, _ in net.gaps], dtype=int).reshape(-1, 2)
         return Plan(parent=np.asarray(net.concat("parent"), dtype=int), placements=tuple(placements),
                     iclamp_nodes=np.array([net.node(s) for _, s in self.iclamps], dtype=int),
@@ -235,33 +237,9 @@ class Simulation:
                     probes=probes, pools=ion_pools(net), connections=connections, gap_pairs=gaps, diffusion=net.diffusion_trees(),
                     record_spikes=bool(self._spike_cells), rest_init=self.v_init == "rest", pointers=net.pointer_targets())
 
-    def _connections(self):
-        """Engine connections and their per-connection parameters."""
-        from excitable.engine.synapses import Connections, ConnGroup
-
-        net = self.network
-        nodes: dict[int, float] = {}
-        for c in net.connections:
-            if isinstance(c.source, Site):
-                nodes.setdefault(net.node(c.source), c.threshold)
-        for ci in self._spike_cells:
-            nodes.setdefault(net.node(Site(ci, net.cells[ci].soma)), 0.0)
-        arts = list(dict.fromkeys(c.source for c in net.connections if isinstance(c.source, ArtificialCell)))
-        order = {n: i for i, n in enumerate([*nodes, *arts])}  # artificial cells' spikes after the nodes
-        groups, params = [], {}
-        for name in net.receptors:
-            conns = [c for c in net.connections if c.receptor == name]
-            if not conns:
-                continue
-            src = [len(order) + c.source if isinstance(c.source, int) else order[net.source_key(c)] for c in conns]
-            groups.append(ConnGroup(name, np.array(src, int), np.array([c.instance for c in conns], int),
-                                    np.array([net.delay_steps(c, self.dt) for c in conns], int)))
-            params[name] = {k: np.array([getattr(c, k) for c in conns], float)
-                            for k in ("weight", "p", "U", "tau_rec", "tau_facil")}
-            params[name].update(delay_steps=groups[-1].delay_steps, delay_offset=net.delay_offsets(conns, self.dt))
-        conn = Connections(np.array([*nodes, *[-1] * len(arts)], int), len(net.trains), tuple(groups), self.stochastic,
-                           tuple((a.name, a.instance, order[a]) for a in arts))
-        return conn, (params, np.array(list(nodes.values()) + [np.inf] * len(arts), float))
+    def _connections(self, lanes=None):
+        """Engine connections (``lanes``: each train's, ``train_lanes``) and their per-connection parameters."""
+        return engine_connections(self.network, self.dt, self._spike_cells, self.stochastic, lanes)
 
     def parameters(self) -> dict:
         """The parameter pytree: area, cm, g_axial, channels (per-site arrays), celsius, v_init
@@ -313,12 +291,15 @@ class Simulation:
 
     def drive(self, tstop: float, start: int = 0, count: int | None = None) -> dict[str, np.ndarray]:
         """Stimulus waveforms at the mid-step times of steps [start, start + count), (count, k) each.
-        Steps past ``tstop`` (padding of a last chunk) get no stimulus."""
-        n = self.n_steps(tstop)
+        Steps past ``tstop`` (padding of a last chunk) get no stimulus. The trains as the plan's lanes
+        take them (``model.train_split.split_trains``)."""
+        n, plan = self.n_steps(tstop), self.plan  # the plan first: it holds the trains' lanes
+        lanes = self.__dict__["_built"][0][1]
         return sample_drive(n, self.dt, start, n - start if count is None else count,
                             currents=[s.waveform for s, _ in self.iclamps],
-                            commands=[c.command for c, _ in self.vclamps], trains=self.network.train_arrivals(),
-                            step_row=draws(self.plan, self._reference))  # random numbers: engine.noise
+                            commands=[c.command for c, _ in self.vclamps],
+                            trains=split_trains(self.network.train_arrivals(), self.dt, lanes),
+                            step_row=draws(plan, self._reference))  # random numbers: engine.noise
 
     # --- run ------------------------------------------------------------------------------------
     def run_spec(self) -> engine.RunSpec:
