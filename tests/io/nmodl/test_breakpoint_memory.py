@@ -1,8 +1,9 @@
 """An ASSIGNED variable a BREAKPOINT with currents reads before it sets it (breakpoint_memory.py):
-NEURON's nrn_cur runs BREAKPOINT twice a step, each run from what the previous left, and excitable
-keeps nothing such a BREAKPOINT writes, so a value that reaches a current is refused with its line;
-a max tracker that reaches nothing, and a clamp of a value set first in the same run, run beside
-NEURON."""
+NEURON's nrn_cur runs BREAKPOINT twice a step, each run from what the previous left. A density
+mechanism carries it and runs BREAKPOINT twice a step too (test_breakpoint_twice.py, beside
+NEURON); a point process keeps nothing its BREAKPOINT writes, so there a value that reaches a
+current is refused with its line; a max tracker that reaches nothing, and a clamp of a value set
+first in the same run, run beside NEURON."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod
 from tests.io.nmodl.neuron_side import OWN
 
-MESSAGE = r"ASSIGNED {x} read in BREAKPOINT before it is set there \(NEURON keeps what the previous run left"
+MESSAGE = r"ASSIGNED {x} read in BREAKPOINT before it is set there in a point process \(NEURON keeps what the previous run left"
 
 # the accumulator as a point process (nA): point.py would run it the same wrong way (mod compare,
 # before the refusal: 0.65 of i's range off, the second spike 0.175 ms early)
@@ -23,28 +24,6 @@ INITIAL { n = 0 }
 BREAKPOINT {
   n = n + 1
   i = g*(v + 65)*(1 + 0.001*n)
-}
-"""
-# a clamp of INITIAL's value: a STATE's runs (advance carries it), an ASSIGNED one is not carried
-# (mod compare before the refusal: i 1.0 of its range off, spike 0.875 ms early)
-CLAMP = """NEURON { SUFFIX bpm_clamp NONSPECIFIC_CURRENT i RANGE x, g, xmax }
-PARAMETER { g = 0.0001 (S/cm2) xmax = 2 }
-ASSIGNED { v (mV) i (mA/cm2) x }
-INITIAL { x = 5 }
-BREAKPOINT {
-  if (x > xmax) { x = xmax }
-  i = g*x*(v + 65)
-}
-"""
-# a max tracker whose condition guards a current too: its value reaches i
-GUARDED = """NEURON { SUFFIX bpm_guard NONSPECIFIC_CURRENT i RANGE vmax, g }
-PARAMETER { g = 0.0001 (S/cm2) }
-ASSIGNED { v (mV) i (mA/cm2) vmax (mV) }
-BREAKPOINT {
-  if (v > vmax) {
-    vmax = v
-  }
-  i = g*(v - vmax)
 }
 """
 # set on both branches before any read: runs (NEURON's first run sets it again, so one run is two)
@@ -58,9 +37,8 @@ BREAKPOINT {
 """
 
 
-@pytest.mark.parametrize("name, text, line, var", [("bpm_pacc", POINT, 6, "n"), ("bpm_clamp", CLAMP, 6, "x"),
-                                                    ("bpm_guard", GUARDED, 5, "vmax")])
-def test_a_value_breakpoint_reads_before_setting_is_refused(name, text, line, var, tmp_path):
+@pytest.mark.parametrize("name, text, line, var", [("bpm_pacc", POINT, 6, "n")])
+def test_a_value_a_point_process_breakpoint_reads_before_setting_is_refused(name, text, line, var, tmp_path):
     path = tmp_path / f"{name}.mod"
     path.write_text(text)
     with pytest.raises(ModelError, match=rf"^{path}:{line}: {MESSAGE.format(x=var)}.* not supported$"):

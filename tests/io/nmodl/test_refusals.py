@@ -66,11 +66,6 @@ CASES = {
     # a value from v read by the SOLVE'd block runs (test_breakpoint_feeds.py); one BREAKPOINT also reads first does not
     "voltage_into_solve": ("", "gx", ("STATE { s }\nBREAKPOINT { SOLVE d METHOD cnexp\n gx = gx/2 + g*v\n i = gx*s*(v+65) }\n"
                                       "DERIVATIVE d { s' = gx - s }\n"), 9, "BREAKPOINT setting gx from v"),
-    # NEURON's nrn_cur runs BREAKPOINT twice a step, each from what the last left (n grows by 2 a step);
-    # ours keeps nothing BREAKPOINT writes (1.1 of V's range off by mod compare): breakpoint_memory.py
-    "breakpoint_accumulator": ("    RANGE n", "n", "INITIAL { n = 0 }\nBREAKPOINT {\n n = n + 1\n"
-                               " i = g*(v + 65)*(1 + 0.001*n) }\n", 10, "ASSIGNED n read in BREAKPOINT before it is set "
-                               "there (NEURON keeps what the previous run left, and nrn_cur runs BREAKPOINT twice a step"),
     "parameter_array": ("", "", "PARAMETER { w[3] }\n" + BREAKPOINT, 8, "PARAMETER arrays"),
     # ModelDB 150240's SineWaveCurrent.mod sets its current in a SOLVE'd PROCEDURE: NEURON's nrn_cur takes the
     # previous SOLVE's value, excitable's currents come from BREAKPOINT (it ran with 0: 1.0 of the range off)

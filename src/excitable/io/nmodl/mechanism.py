@@ -46,6 +46,7 @@ from excitable.io.nmodl import nonlinear as nonlinear_blocks
 from excitable.io.nmodl.affine import Affine, materialize
 from excitable.io.nmodl.breakpoint_feeds import _mentions, feeds, solved_text  # what BREAKPOINT feeds the SOLVE
 from excitable.io.nmodl.clock import half_step
+from excitable.io.nmodl.double_run import names as kept_between_runs, nrn_cur
 from excitable.io.nmodl.comments import strip_comments
 from excitable.io.nmodl.describe import SPECIAL, Description, ion_default, python_name, state_writes
 from excitable.io.nmodl.expressions import (
@@ -237,11 +238,15 @@ def make_class(desc: Description, mod, tables=None):
     carried_all = gen.carried + gen.kept + (written_e := tuple(concentrations.reversal_writes(desc))) + writes.carried()
     carried_all += tuple(a for a in procedure_solves.memory(desc, mod.text) if a not in carried_all)  # n = n + 1
     carried_all += tuple(a for a in initial_only(desc) if a not in carried_all)  # cdp5's BTC_ca: recordable
+    # what BREAKPOINT rewrites and keeps (gkcadend's c = c + ...): nrn_cur's two runs a step (double_run.py)
+    twice = kept_between_runs(mod, desc)
+    carried_all += tuple(a for a in twice if a not in carried_all and a not in desc.states)
     # a nonlinear sparse or a derivimplicit SOLVE counts where NEURON's loop would iterate on (solvers.UNCONVERGED)
     flag = (solvers.UNCONVERGED,) if solvers.flagged(desc, gen.linear) or nonlinear_blocks.flagged(desc) else ()
     # values BREAKPOINT computes from v, ions or POINTERs for the SOLVE: NEURON's are the step's start's
     stale = breakpoint_feeds.stale(desc, pointers.names(mod))
-    v_cur = (breakpoint_feeds.V_CUR,) if stale else ()  # the V they were computed at, where the engine gives none
+    at_start = bool(stale or twice)  # advance reruns nrn_cur at the step's start V (breakpoint_feeds.start)
+    v_cur = (breakpoint_feeds.V_CUR,) if at_start else ()  # the V they were computed at, where the engine gives none
     states = (desc.states + carried_all + (("t",) if gen.needs_t else ()) + (("celsius",) if gen.needs_celsius else ())
               + flag + v_cur)
     currents = desc.currents
@@ -257,22 +262,30 @@ def make_class(desc: Description, mod, tables=None):
         gen.breakpoint(scope)
         return scope
 
-    def raw_currents(chan, v, s):
-        scope = breakpoint_scope(chan, v, s, s["celsius"] if gen.needs_celsius else 0.0)
+    def nrn_cur_scope(chan, v, s, celsius, first=False):
+        """BREAKPOINT as nrn_cur leaves it: its run at v, or, where it rewrites what it keeps, the
+        second of its two runs (``first``: the one at v + 0.001 mV)."""
+        if not twice:
+            return breakpoint_scope(chan, v, s, celsius)
+        return nrn_cur(lambda vv, ss: breakpoint_scope(chan, vv, ss, celsius), twice, v, s)[0 if first else 1]
+
+    def raw_currents(chan, v, s, first=False):
+        scope = nrn_cur_scope(chan, v, s, s["celsius"] if gen.needs_celsius else 0.0, first)
         zero = jnp.zeros_like(v)
         return {c: MA_TO_UA * materialize(scope.glob[c]) + zero for c in currents}
 
-    currents_fn = neuron_slope(raw_currents)
+    # NEURON's slope: (i1 - i2)/0.001 from its two runs (a BREAKPOINT that keeps values: double_run.py)
+    currents_fn = neuron_slope(raw_currents, (lambda chan, v, s: raw_currents(chan, v, s, True)) if twice else None)
 
     # read once per class, not at every trace of advance (state_writes parses the file's text)
     breakpoint_after_solve = bool(written_e or writes.breakpoint_in_state or not currents and state_writes(desc))
 
     def advance(self, v, s, celsius, dt, drive):
         scope = gen.scope(self, v, s, celsius, dt)
-        if gen.feeds:  # what nrn_cur left: BREAKPOINT at the start-of-step states, V, ions (breakpoint_feeds)
-            at_v, at = breakpoint_feeds.start(self, v, s, drive) if stale else (v, self)
-            pre = breakpoint_scope(at, at_v, s, celsius)
-            scope.glob.update({k: materialize(pre.glob[k]) for k in gen.feeds})  # arrays: another V than scope's
+        if gen.feeds or twice:  # what nrn_cur left: BREAKPOINT at the start-of-step states, V, ions (breakpoint_feeds)
+            at_v, at = breakpoint_feeds.start(self, v, s, drive) if at_start else (v, self)
+            pre = nrn_cur_scope(at, at_v, s, celsius)
+            scope.glob.update({k: materialize(pre.glob[k]) for k in gen.feeds + twice})  # arrays: another V than scope's
         if gen.needs_t:  # NEURON advances t by two half steps before nrn_state: the same sums
             scope.glob["t"] = half_step(half_step(s["t"], dt), dt)
         random_draws.start(scope.glob, random_draws.SOLVE)  # draws of its own, not BREAKPOINT's
@@ -294,7 +307,7 @@ def make_class(desc: Description, mod, tables=None):
         out = _states_out(scope, v, celsius)
         if flag:
             out[solvers.UNCONVERGED] = s[solvers.UNCONVERGED] + scope.glob[solvers.UNCONVERGED] + jnp.zeros_like(v)
-        if stale:  # the next step's nrn_cur runs at this V (breakpoint_feeds.start)
+        if at_start:  # the next step's nrn_cur runs at this V (breakpoint_feeds.start)
             out[breakpoint_feeds.V_CUR] = v + jnp.zeros_like(v)
         return out
 
@@ -311,11 +324,14 @@ def make_class(desc: Description, mod, tables=None):
         out = _states_out(scope, v, celsius)
         if flag:
             out[solvers.UNCONVERGED] = scope.glob.get(solvers.UNCONVERGED, 0.0) + jnp.zeros_like(v)  # its STEADYSTATE's
-        if initial_writes:  # finitialize's nrn_cur (fcurrent) after INITIAL, at t = 0: its STATE writes are t = 0's
-            after = gen.scope(self, v, {**out, **drawn}, celsius, self.dt if gen.dt_field else 0.0)
-            gen.breakpoint(after)
-            out.update({k: materialize(after.glob[k]) + jnp.zeros_like(v) for k in initial_writes})
-        if stale:  # the first step's nrn_cur runs at V init
+        if initial_writes or twice:  # finitialize's nrn_cur (fcurrent) after INITIAL, at t = 0: its writes are t = 0's
+            def run(vv, ss):
+                sc = gen.scope(self, vv, ss, celsius, self.dt if gen.dt_field else 0.0)
+                gen.breakpoint(sc)
+                return sc
+            after = nrn_cur(run, twice, v, {**out, **drawn})[1] if twice else run(v, {**out, **drawn})
+            out.update({k: materialize(after.glob[k]) + jnp.zeros_like(v) for k in initial_writes + twice})
+        if at_start:  # the first step's nrn_cur runs at V init
             out[breakpoint_feeds.V_CUR] = v + jnp.zeros_like(v)
         return out
 
@@ -352,15 +368,15 @@ def make_class(desc: Description, mod, tables=None):
         "currents": currents_fn, "advance": advance, "steady_state": steady_state,
         "gates": lambda self, v, celsius: {}, "source": desc.path, "description": desc,
         "shared_exp": gen.comp_exp, **table_namespace, "pointers": pointers.names(mod),
-        "start_of_step": bool(stale),  # advance reads drive["start"] (engine/stepping.advance_states)
+        "start_of_step": at_start,  # advance reads drive["start"] (engine/stepping.advance_states)
         "random": random_draws.uses(strip_comments(mod.text)),  # the engine gives it keys (engine.noise)
     }
     # RANGE ASSIGNED values BREAKPOINT computes (hh.mod's gna): recordable as NEURON's, in the file's units
     set_in_bp = set(re.findall(r"\b(\w+)\s*=(?!=)", _mentions(desc, desc.breakpoint))) if desc.breakpoint else set()
     namespace["recordable"] = tuple(a for a in desc.assigned if a in desc.ranges and a in set_in_bp
                                     and a not in states and a not in currents and a not in ion_fields)
-    def breakpoint_values(self, v, s):  # one BREAKPOINT run gives them all
-        glob = breakpoint_scope(self, v, s, s["celsius"] if gen.needs_celsius else 0.0).glob
+    def breakpoint_values(self, v, s):  # nrn_cur's (last) run gives them all
+        glob = nrn_cur_scope(self, v, s, s["celsius"] if gen.needs_celsius else 0.0).glob
         return {a: materialize(glob[a]) + jnp.zeros_like(v) for a in self.recordable}
     namespace["breakpoint_values"] = breakpoint_values
     if mod.diffusion:  # the diffusing elements and their rates and volumes (longitudinal.py, engine/diffusion.py)

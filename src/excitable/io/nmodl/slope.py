@@ -14,13 +14,15 @@ from jax.custom_derivatives import SymbolicZero
 NEURON_DV = 0.001
 
 
-def neuron_slope(raw):
+def neuron_slope(raw, plus=None):
     """``raw(chan, v, s)`` whose derivative in V is NEURON's finite difference
     (i(v + 0.001) - i(v)) / 0.001 rather than the exact one (``jax.custom_jvp``): the engine
     linearizes the membrane current by ``jax.jvp`` in V, so an imported mechanism is linearized as
     NEURON's generated code does it. For currents linear in V the two are the same; for GHK-type
     currents this is what makes V agree with NEURON to round-off. Derivatives in the parameters
-    and states are exact."""
+    and states are exact. ``plus(chan, v, s)``: the currents NEURON's first run gives at
+    v + 0.001, where that run is not ``raw`` at v + 0.001 (a BREAKPOINT that rewrites what it keeps
+    runs twice: double_run.py)."""
     @jax.custom_jvp
     def currents(chan, v, s):
         return raw(chan, v, s)
@@ -42,8 +44,8 @@ def neuron_slope(raw):
             out, d_rest = jax.jvp(lambda c, ss: raw(c, v, ss), (chan, s), dense)
         if is_zero(dv):
             return out, {k: d_rest[k] + jnp.zeros_like(out[k]) for k in out}
-        plus = raw(chan, v + NEURON_DV, s)
-        return out, {k: d_rest[k] + (plus[k] - out[k]) / NEURON_DV * dv for k in out}
+        up = raw(chan, v + NEURON_DV, s) if plus is None else plus(chan, v, s)
+        return out, {k: d_rest[k] + (up[k] - out[k]) / NEURON_DV * dv for k in out}
 
     currents.defjvp(_jvp, symbolic_zeros=True)
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 from excitable.errors import ModelError
-from excitable.io.nmodl import (breakpoint_feeds, breakpoint_memory, events, function_tables, longitudinal, random_draws,
-                                parameter_writes, point, pointers, printf, shared_values, units)
+from excitable.io.nmodl import (breakpoint_feeds, breakpoint_memory, double_run, events, function_tables, longitudinal,
+                                parameter_writes, point, pointers, printf, random_draws, shared_values, units)
 from excitable.io.nmodl.artificial import is_artificial
 from excitable.io.nmodl.concentrations import has_valence, reversal_problem, writable
 from excitable.io.nmodl.describe import Description, rewritten_states, state_writes
@@ -88,7 +88,8 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
     found += [((_block_lines(lines, "BREAKPOINT", rf"\b{re.escape(x)}\s*=(?!=)") or [_first(lines, r"\bBREAKPOINT\b")])[0],
                f"BREAKPOINT assigning STATE {x} " + ("in a point process" if desc.point else "so that a second run changes "
                "it (NEURON's nrn_cur runs BREAKPOINT twice a step)"))  # describe.rewritten_states; point.py: not kept
-              for x in (state_writes(desc) if desc.point and not is_artificial(mod) else rewritten_states(desc))]
+              for x in (state_writes(desc) if desc.point and not is_artificial(mod) else
+                        [x for x in rewritten_states(desc) if x not in double_run.names(mod, desc)])]  # the rest: twice
     found += longitudinal.problems(mod, desc)  # LONGITUDINAL_DIFFUSION without COMPARTMENT, of no STATE
     found += shared_values.problems(mod, desc)  # a file-level LOCAL or GLOBAL set per instance in INITIAL
     found += units.problems(mod, lines)  # a UNITS factor between units units.BASE does not know
