@@ -4,8 +4,9 @@ instance and read later: refused with their line, never run with one value per c
 A file-level LOCAL (``LOCAL volin`` outside any block) is a static variable of nocmodl's C, and an
 ASSIGNED variable declared GLOBAL one value of the mechanism: every instance's INITIAL assigns it in
 turn (and every instance's SOLVE: a ``GLOBAL minf`` set by ``rates(v)`` there and read by
-BREAKPOINT is, at the next step's currents, the last instance's; refused whatever it is computed
-from), so what BREAKPOINT, the SOLVE'd blocks or a LONGITUDINAL_DIFFUSION rate read afterwards is
+BREAKPOINT is, at the next step's currents, the last instance's; refused where an instance's
+values go into it, run where every instance writes the same number, as Mainen's ``tadj`` from
+q10, temp and celsius: ``uniform_values``), so what BREAKPOINT, the SOLVE'd blocks or a LONGITUDINAL_DIFFUSION rate read afterwards is
 the last instance's value, the same in every compartment (ModelDB's internal_ions.mod: ``volin =
 PI*diam*diam/4`` in INITIAL, read as every compartment's COMPARTMENT volume; found by a sweep
 beside NEURON, 3.8 of cai's range off on a soma and dendrite). excitable keeps such a variable per
@@ -24,6 +25,7 @@ import re
 
 from excitable.errors import ModelError
 from excitable.io.nmodl.parameter_writes import MATH, Writes, _first_problem
+from excitable.io.nmodl.uniform_values import Uniform, base_names
 from excitable.io.nmodl.units import factors
 
 _NAME = re.compile(r"\b([A-Za-z_]\w*)\b")
@@ -50,10 +52,7 @@ def problems(mod, desc) -> list[tuple[int, str]]:
     defines = set(re.findall(r"(?m)^\s*DEFINE\s+(\w+)", "\n".join(w.lines)))
     common = ({p for p in desc.parameters if p not in desc.ranges} | set(desc.constants) | MATH | {"celsius", "PI"}
               | shared | loops | defines)
-    try:
-        common |= set(factors(mod))  # UNITS factors (FARADAY, R): constants
-    except ModelError:  # an unknown factor: refused by units.problems
-        pass
+    common |= _factor_names(mod)  # UNITS factors (FARADAY, R): constants
     common |= _untainted_locals(w.flat["INITIAL"], common)  # a block's LOCAL from shared values only
     diffused = {n for d in getattr(mod, "diffusion", ()) for n in _NAME.findall(d.text)}
     # an if in INITIAL on values of each instance makes an assignment under it one of them (not an if on
@@ -61,14 +60,23 @@ def problems(mod, desc) -> list[tuple[int, str]]:
     tested = sorted({n for _, code, _ in w.flat["INITIAL"] for c in re.findall(r"\bif\s*\((.*)\)", code)
                      for n in _NAME.findall(c)} - common)
     locals_ = file_locals(w.lines)
+    uniform = None  # built at the first GLOBAL the SOLVE'd block sets and BREAKPOINT reads (uniform_values)
     found = []
     for name in sorted(shared):
         kind = "file-level LOCAL" if name in locals_ else "GLOBAL"
         assignment = re.compile(rf"(?<![\w.']){re.escape(name)}\s*(\[[^\]]*\])?\s*=(?!=)([^{{}};]*)")
         in_solve = next((line for line, code, _ in w.flat["SOLVE"] if assignment.search(code)), 0)
         if in_solve and _read_first(w.flat["BREAKPOINT"], name):  # a GLOBAL minf from rates(v) in the SOLVE
-            found.append((in_solve, f"{kind} {name} assigned in the SOLVE'd block and read in BREAKPOINT before "
-                                    f"BREAKPOINT assigns it (NEURON: the last instance's value, for all; declare it RANGE)"))
+            # NEURON's nrn_cur reads the last instance's value: each instance's own where every assignment
+            # of it gives all the same (Mainen's tadj from q10, temp, celsius), refused where one may not
+            if uniform is None:
+                uniform = Uniform(w.lines, base_names(desc, loops | defines | _factor_names(mod)), shared)
+            if problem := uniform.assignment_problem(name):
+                line, names, how = problem
+                why = "from" if how == "from" else "under an if on"
+                found.append((line, f"{kind} {name} assigned in the SOLVE'd block and read in BREAKPOINT before "
+                                    f"BREAKPOINT assigns it, {why} {', '.join(names)}, values of each instance "
+                                    f"(NEURON: the last instance's value, for all; declare it RANGE)"))
             continue
         if not (name in diffused or _read_first(w.flat["BREAKPOINT"], name) or _read_first(w.flat["SOLVE"], name)):
             continue  # not read after INITIAL before a block sets it again: each instance's own value
@@ -82,6 +90,13 @@ def problems(mod, desc) -> list[tuple[int, str]]:
                                         f"keeps one value for all instances, the last one's; declare it RANGE)"))
                     break
     return found
+
+
+def _factor_names(mod) -> set[str]:
+    try:
+        return set(factors(mod))
+    except ModelError:  # an unknown factor: refused by units.problems
+        return set()
 
 
 def _names(expression: str) -> set[str]:
