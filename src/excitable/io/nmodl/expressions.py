@@ -145,17 +145,10 @@ class Compiler:
         self.lin_index = 0  # the next `~` equation's place in its LINEAR block (linear.compile_blocks)
 
     def fail(self, what: str, node=None):
-        text, where = "", str(self.path)
-        if node is not None:
-            from excitable.io.nmodl.includes import located
-            from excitable.io.nmodl.parse import dsl
-            from excitable.io.nmodl.source_lines import line_of
+        """A ModelError ``file:line: <construct in words> (<its text>) not supported`` (refusal_words)."""
+        from excitable.io.nmodl.refusal_words import message
 
-            first = dsl().to_nmodl(node).strip().splitlines()[0]
-            text = f" ({first[:60]})"
-            if line := line_of(self.path, first):  # file:line, as unsupported.find's (an INCLUDEd file's own)
-                where = located(self.path, line)
-        raise ModelError(f"{where}: {what}{text} not supported")
+        raise ModelError(message(self.path, what, node))
 
     # ---- statements -------------------------------------------------------------------------
     def block(self, statement_block, solve=None, procedure=False):

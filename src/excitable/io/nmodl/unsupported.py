@@ -33,11 +33,18 @@ KEYWORDS = {
     "WHILE": "WHILE loop",
     "CONSTRUCTOR": "CONSTRUCTOR",
     "DESTRUCTOR": "DESTRUCTOR",
-    "BEFORE": "BEFORE block",
-    "AFTER": "AFTER block",
     "FOR_NETCONS": "FOR_NETCONS",
     "MATCH": "MATCH",
 }
+#: What NEURON does with an AFTER SOLVE block, and the rewrite that runs: nrn_fixed_step_lastpart calls
+#: it once per step after every mechanism's nrn_state, at the step's end t and new v, before records
+#: and events; a PROCEDURE that BREAKPOINT SOLVEs runs in that mechanism's nrn_state, at the same t and
+#: v (monx.mod's vmax/tvmax both ways beside NEURON: tests/io/nmodl/test_refusals.py).
+AFTER_SOLVE = ("AFTER SOLVE block (NEURON runs it once per step after every mechanism's SOLVE, at the step's "
+               "end t and new v; where it reads only v, t and its mechanism's own variables, the same as "
+               "BREAKPOINT { SOLVE name } with PROCEDURE name() holding its statements, which runs)")
+#: Keywords nocmodl takes in more than one spelling: a loop written `while (...) {` is a WHILE loop.
+SPELLINGS = {"WHILE": r"\b(?:WHILE|while)\b"}
 #: Functions of NEURON's C library a file may call that excitable does not run (state_discontinuity:
 #: run in NET_RECEIVE, refused elsewhere by artificial.py).
 CALLS = ("urand", "unirand", "set_seed", "erand",  # normrand, random_negexp ...: random_draws.py
@@ -52,14 +59,17 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     harmless = final_returns(lines) | include_only(lines) | empty_verbatim(lines)
     harmless |= {n for a, b in random_draws.uncalled(lines).values() for n in range(a, b + 1)}  # hoc's only
+    in_c = _verbatim_lines(lines)  # C's own `while` inside VERBATIM is no NMODL loop (the VERBATIM is refused)
     for word, what in KEYWORDS.items():
-        found += [(n, what) for n in _lines(lines, rf"\b{word}\b") if n not in harmless]
+        found += [(n, what) for n in _lines(lines, SPELLINGS.get(word, rf"\b{word}\b"))
+                  if n not in harmless and not (word in SPELLINGS and n in in_c)]
     for call in (c for c in CALLS if c not in desc.functions and c not in desc.procedures):  # netstim.mod's erand
         pattern = rf"\b{call}\w*\s*\(" if call.endswith("_") else rf"\b{call}\s*\("
         seeded = random_draws.seeded_lines(lines) if call == "set_seed" else set()  # INITIAL's: the run's seed
         found += [(n, f"{call}() (random numbers, events or C library calls)") for n in _lines(lines, pattern)
                   if n not in harmless and n not in seeded]
     found += [p for p in random_draws.problems(lines) if p[0] not in harmless]
+    found += [p for p in _before_after(lines) if p[0] not in harmless]
     for block, method in desc.solves:
         if block in desc.nonlinears:  # its METHOD is checked by nonlinear.problems
             continue
@@ -285,6 +295,30 @@ def _currents_from_solve(desc: Description, lines: list[str]) -> list[tuple[int,
             out.append(((outside or [_first(lines, r"\bBREAKPOINT\b")])[0],
                         f"current {x} set by the SOLVE'd block, not by BREAKPOINT (NEURON's nrn_cur takes what the "
                         f"previous step's SOLVE left; set it in BREAKPOINT after the SOLVE)"))
+    return out
+
+
+def _verbatim_lines(lines: list[str]) -> set[int]:
+    """The 1-based lines strictly between VERBATIM and ENDVERBATIM."""
+    out, inside = set(), False
+    for n, line in enumerate(lines, 1):
+        if re.search(r"\bENDVERBATIM\b", line):
+            inside = False
+        elif re.search(r"\bVERBATIM\b", line):
+            inside = True
+        elif inside:
+            out.add(n)
+    return out
+
+
+def _before_after(lines: list[str]) -> list[tuple[int, str]]:
+    """BEFORE/AFTER blocks named by their kind (``AFTER SOLVE block``), AFTER SOLVE with what NEURON
+    does with it and the rewrite excitable runs."""
+    out = []
+    for n, line in enumerate(lines, 1):
+        if m := re.search(r"\b(BEFORE|AFTER)\b\s*(\w*)", line):
+            kind = f"{m.group(1)} {m.group(2)}".strip()
+            out.append((n, AFTER_SOLVE if kind == "AFTER SOLVE" else f"{kind} block"))
     return out
 
 
