@@ -151,12 +151,11 @@ REFUSED = {
     "function_on_a_path": ("nm_tcorr3", [("  alpha_m = alp_m(v)\n  i =", "  if (v > -50) { alpha_m = alp_m(v) }\n  i =")],
                            f"BREAKPOINT setting alpha_m, tcorr from v for the SOLVE'd block {AFTER}"),
     # alp_m reads tcorr before it sets it: the second run of nrn_cur reads the first's (from celsius: no
-    # seed); breakpoint_memory's refusal of the same read is the "1 more"
+    # seed); BREAKPOINT itself runs twice a step (double_run.py), the SOLVE's feed is refused
     "function_reads_first": ("nm_tcorr3", [("  alp_m = tcorr*0.02/(1 + exp(-(v + 40)/5))\n", ""),
                                            ("tcorr = Q10^((celsius - 22)/10)\n",
                                             "alp_m = tcorr*0.02/(1 + exp(-(v + 40)/5))\n  tcorr = Q10^((celsius - 22)/10)\n")],
-                             f"BREAKPOINT setting tcorr for the SOLVE'd block {AFTER} (and 1 more: excitable mod "
-                             "check {path})"),
+                             f"BREAKPOINT setting tcorr for the SOLVE'd block {AFTER}"),
     # alp_m's tcorr a LOCAL of its own: BREAKPOINT never sets the mechanism's, which the SOLVE reads
     "function_local": ("nm_tcorr3", [("FUNCTION alp_m(v (mV)) (/ms) {", "FUNCTION alp_m(v (mV)) (/ms) {\n  LOCAL tcorr")],
                        f"BREAKPOINT setting tcorr for the SOLVE'd block {AFTER}"),
