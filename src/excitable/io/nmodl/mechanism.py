@@ -245,7 +245,8 @@ def make_class(desc: Description, mod, tables=None):
     flag = (solvers.UNCONVERGED,) if solvers.flagged(desc, gen.linear) or nonlinear_blocks.flagged(desc) else ()
     # values BREAKPOINT computes from v, ions or POINTERs for the SOLVE: NEURON's are the step's start's
     stale = breakpoint_feeds.stale(desc, pointers.names(mod))
-    at_start = bool(stale or twice)  # advance reruns nrn_cur at the step's start V (breakpoint_feeds.start)
+    after_cur = writes.set_by_currents()  # PARAMETERs nrn_cur leaves (cal_mig's ggk): its run at the step's start
+    at_start = bool(stale or twice or after_cur)  # advance reruns nrn_cur at the step's start V (breakpoint_feeds.start)
     v_cur = (breakpoint_feeds.V_CUR,) if at_start else ()  # the V they were computed at, where the engine gives none
     states = (desc.states + carried_all + (("t",) if gen.needs_t else ()) + (("celsius",) if gen.needs_celsius else ())
               + flag + v_cur)
@@ -282,10 +283,10 @@ def make_class(desc: Description, mod, tables=None):
 
     def advance(self, v, s, celsius, dt, drive):
         scope = gen.scope(self, v, s, celsius, dt)
-        if gen.feeds or twice:  # what nrn_cur left: BREAKPOINT at the start-of-step states, V, ions (breakpoint_feeds)
+        if gen.feeds or twice or after_cur:  # what nrn_cur left: BREAKPOINT at the start-of-step states, V, ions (breakpoint_feeds)
             at_v, at = breakpoint_feeds.start(self, v, s, drive) if at_start else (v, self)
             pre = nrn_cur_scope(at, at_v, s, celsius)
-            scope.glob.update({k: materialize(pre.glob[k]) for k in gen.feeds + twice})  # arrays: another V than scope's
+            scope.glob.update({k: materialize(pre.glob[k]) for k in gen.feeds + twice + after_cur})  # arrays: another V than scope's
         if gen.needs_t:  # NEURON advances t by two half steps before nrn_state: the same sums
             scope.glob["t"] = half_step(half_step(s["t"], dt), dt)
         random_draws.start(scope.glob, random_draws.SOLVE)  # draws of its own, not BREAKPOINT's
@@ -337,7 +338,7 @@ def make_class(desc: Description, mod, tables=None):
 
     # NEURON's finitialize runs nrn_cur after INITIAL, before recording t = 0 (checked beside NEURON
     # 9.0.2: nm_bpsum's `tot = a + b`); a file without currents has no nrn_cur, so INITIAL's values stay.
-    initial_writes = state_writes(desc) if currents else ()
+    initial_writes = state_writes(desc) + after_cur if currents else ()
 
     # A STEADYSTATE solve takes NEURON's one backward Euler step of 1e9 ms: float32 round-off
     # (1.2e-7) times 1e9 swamps the states (nm_steady's start 7 % off), so in a float32 run

@@ -10,9 +10,13 @@ blocks or a BREAKPOINT without currents (which NEURON runs in ``nrn_state``) lea
 Exact for a RANGE parameter (one value per instance, as NEURON's). A GLOBAL one is a single value
 that the instances assign in turn, so carrying one per instance is exact only where every instance
 assigns the same value before reading it. What is not, is refused with its line (``problems``):
-- a GLOBAL assigned in INITIAL from per-instance values (V, states, RANGE variables, ion
-  variables, LOCALs, FUNCTION calls), conditionally, or read there before it is assigned (NEURON
-  keeps the last instance's value for all, and the previous run's for the next INITIAL);
+- a GLOBAL read in INITIAL before it is assigned there (NEURON: the previous run's value), or
+  assigned there from per-instance values (V, states, RANGE variables, ion variables, LOCALs,
+  FUNCTION calls) or conditionally and read by a later block (the SOLVE'd ones, BREAKPOINT,
+  NET_RECEIVE) before that block assigns it (NEURON keeps the last instance's value for all). One
+  every read of which follows the same instance's assignment in the same block run is scratch
+  (org.neuroml.export's cad__*.mod: ``surfaceArea = area`` then ``iCa = ... * surfaceArea``): the
+  shared value is this instance's when read, and one per instance is NEURON's run;
 - a GLOBAL read by the SOLVE'd blocks (or a current-free BREAKPOINT) before they assign it (the
   previous instance's value in NEURON);
 - any PARAMETER a BREAKPOINT with currents may read before it assigns it on some path (NEURON: the
@@ -30,23 +34,23 @@ from __future__ import annotations
 
 import re
 
-from excitable.io.nmodl import concentrations, flow
+from excitable.io.nmodl import array_elements, concentrations, flow
 from excitable.io.nmodl.describe import SPECIAL, Description
 from excitable.io.nmodl.parse import strip_comments
 
-_HEADER = re.compile(r"\s*(INITIAL|BREAKPOINT|PROCEDURE|FUNCTION|DERIVATIVE|KINETIC|LINEAR|NONLINEAR)\b\s*(\w*)")
+_HEADER = re.compile(r"\s*(INITIAL|BREAKPOINT|NET_RECEIVE|PROCEDURE|FUNCTION|DERIVATIVE|KINETIC|LINEAR|NONLINEAR)\b\s*(\w*)")
 #: Calls that read nothing of the instance (NEURON's math library).
 MATH = frozenset({"exp", "log", "log10", "pow", "sqrt", "fabs", "sin", "cos", "tan", "atan", "atan2",
                   "floor", "ceil", "tanh", "sinh", "cosh", "asin", "acos", "fmod", "fmin", "fmax"})
 
 
 def _blocks(lines: list[str]) -> dict[str, tuple[int, int]]:
-    """Top-level block name (INITIAL, BREAKPOINT, or a FUNCTION/PROCEDURE/DERIVATIVE... name) ->
+    """Top-level block name (INITIAL, BREAKPOINT, NET_RECEIVE, or a FUNCTION/PROCEDURE/DERIVATIVE... name) ->
     (first, last) line index."""
     out, depth, start, key = {}, 0, None, None
     for i, line in enumerate(lines):
         if depth == 0 and (m := _HEADER.match(line)):
-            key = m.group(1) if m.group(1) in ("INITIAL", "BREAKPOINT") else m.group(2)
+            key = m.group(1) if m.group(1) in ("INITIAL", "BREAKPOINT", "NET_RECEIVE") else m.group(2)
             start = i
         depth += line.count("{") - line.count("}")
         if depth <= 0:
@@ -94,12 +98,16 @@ def _assigns(code: str, name: str) -> bool:
 
 def _first_problem(flat, name: str) -> int:
     """The line where ``name`` is first mentioned, unless that is an unconditional assignment whose
-    right side does not read it (0 then, and where it is not mentioned)."""
+    right side does not read it (0 then, and where it is not mentioned). An array (``Inf[0] = ...``,
+    Lytton's generic HH channels): ``array_elements.first_problem``, element by element."""
+    word = re.compile(rf"\b{re.escape(name)}\b")
+    if any(re.search(rf"\b{re.escape(name)}\s*\[", code) for _, code, _ in flat if word.search(code)):
+        return array_elements.first_problem(flat, name)
     for line, code, cond in flat:
-        if not re.search(rf"\b{re.escape(name)}\b", code):
+        if not word.search(code):
             continue
         m = re.match(rf"\s*{re.escape(name)}\s*=(?!=)(.*)", code)
-        if cond or m is None or re.search(rf"\b{re.escape(name)}\b", m.group(1)):
+        if cond or m is None or word.search(m.group(1)):
             return line
         return 0
     return 0
@@ -155,7 +163,8 @@ class Writes:
         solved = [b for b, _ in desc.solves]
         self.flat = {"INITIAL": _flat(self.lines, self.blocks, "INITIAL"),
                      "BREAKPOINT": _flat(self.lines, self.blocks, "BREAKPOINT"),
-                     "SOLVE": [x for b in solved for x in _flat(self.lines, self.blocks, b)]}
+                     "SOLVE": [x for b in solved for x in _flat(self.lines, self.blocks, b)],
+                     "NET_RECEIVE": _flat(self.lines, self.blocks, "NET_RECEIVE")}
         # NEURON runs a current-free BREAKPOINT in nrn_state (a point process's: currents, point.py)
         self.in_state = not desc.currents and not desc.point
 
@@ -174,6 +183,15 @@ class Writes:
         if self.in_state:
             where |= set(self.written("BREAKPOINT"))
         return tuple(p for p in self.names if p in where)
+
+    def set_by_currents(self) -> tuple[str, ...]:
+        """The carried PARAMETERs a density mechanism's BREAKPOINT with currents assigns (OSB
+        M1NetworkModel cal_mig.mod's ``ggk = ghk(v, cai, cao)``, in INITIAL too): NEURON's instance
+        holds what ``nrn_cur`` left, BREAKPOINT's run from the step's start V and states, until the
+        SOLVE'd blocks assign it; ``advance`` (and INITIAL's nrn_cur) store that run's value."""
+        if self.in_state or self.desc.point:
+            return ()
+        return tuple(p for p in self.carried() if p in self.written("BREAKPOINT"))
 
     def problems(self, factor_names=()) -> list[tuple[int, str]]:
         """(line, construct) of each assignment that cannot be run as NEURON runs it (module docstring)."""
@@ -201,7 +219,8 @@ class Writes:
         return found
 
     def _global_initial(self, p: str, factor_names: set[str]) -> tuple[int, str] | None:
-        """(line, how) of a GLOBAL's INITIAL assignment that is not one value for all instances."""
+        """(line, how) of a GLOBAL's INITIAL assignment that is not one value for all instances and
+        that a later read may see from another instance."""
         flat = self.flat["INITIAL"]
         if line := _first_problem(flat, p):
             return line, "conditionally or after a read of it"
@@ -210,11 +229,21 @@ class Writes:
                   | set(desc.constants) | factor_names | MATH | {"celsius"})
         for line, code, cond in flat:
             if m := re.match(rf"\s*{re.escape(p)}\s*=(?!=)(.*)", code):
-                names = set(re.findall(r"\b([A-Za-z_]\w*)\b", m.group(1)))
-                if cond or names - shared:
-                    return line, (f"from {', '.join(sorted(names - shared))}, values of each instance"
-                                  if names - shared else "conditionally")
+                # a number's unit, `1 (um2/mV)`, is no variable
+                names = set(re.findall(r"\b([A-Za-z_]\w*)\b", re.sub(r"(\d)\s*\([^()]*\)", r"\1", m.group(1))))
+                if (cond or names - shared) and self._read_unset_later(p):
+                    return line, (f"from {', '.join(sorted(names - shared))}, values of each instance, and read "
+                                  f"before a later block assigns it" if names - shared else "conditionally")
         return None
+
+    def _read_unset_later(self, p: str) -> bool:
+        """Whether a block run after INITIAL (the SOLVE'd blocks, BREAKPOINT, NET_RECEIVE, with what
+        they call) may read ``p`` before that run assigns it. Where none does, every read follows
+        this instance's own assignment in the same block run (INITIAL's reads: ``_first_problem``),
+        so NEURON's one value is this instance's when read and one per instance is NEURON's run
+        (org.neuroml.export's cad__*.mod scratch ``surfaceArea``, ``iCa``, ``initialConcentration``)."""
+        later = ("SOLVE", "BREAKPOINT", "NET_RECEIVE")
+        return any(_first_problem(self.flat[k], p) for k in later)
 
 
 def problems(mod, desc: Description) -> list[tuple[int, str]]:
