@@ -74,11 +74,12 @@ CASES = {
     # Li & Cleland's cadecay.mod (ModelDB): NEURON's nocmodl refuses it too (test below)
     "global_state": ("    GLOBAL x", "", "STATE { x }\nBREAKPOINT { SOLVE s METHOD cnexp\n i = g*x*(v+65) }\n"
                      "DERIVATIVE s { x' = -x }\n", 4, "a STATE declared GLOBAL (x"),
-    # `VERBATIM return 0; ENDVERBATIM` is let through only where it closes a PROCEDURE's body
-    # (tests/reference/mod/nm_procsolve.mod runs so, beside NEURON); an early return changes what runs
+    # `VERBATIM return 0; ENDVERBATIM` is let through where it closes a PROCEDURE's body
+    # (tests/reference/mod/nm_procsolve.mod runs so, beside NEURON) and as an early-return guard alone
+    # in its if (test_verbatim_forms.py); a guard with an else is C excitable does not run
     "return_inside_if": ("", "", "STATE { x }\nBREAKPOINT { SOLVE s\n i = g*x*(v+65) }\n"
-                         "PROCEDURE s() {\n if (v > 0) {\n VERBATIM\n return 0;\n ENDVERBATIM\n }\n x = x + 1\n}\n",
-                         13, "VERBATIM (C code)"),
+                         "PROCEDURE s() {\n if (v > 0) {\n VERBATIM\n return 0;\n ENDVERBATIM\n } else {\n x = x - 1\n }\n"
+                         " x = x + 1\n}\n", 13, "VERBATIM (C code)"),
     "return_in_function": ("", "", "BREAKPOINT { i = g*f()*(v + 65) }\n" + "FUNCTION f() {\n f = 1\n VERBATIM\n return 0;\n ENDVERBATIM\n}\n",
                            11, "VERBATIM (C code)"),
     # a top-level VERBATIM of #include lines only is let through (test below); one with code is not

@@ -23,7 +23,8 @@ import numpy as np
 from excitable.errors import ModelError
 from excitable.io.nmodl.affine import SharedExp, materialize
 from excitable.io.nmodl.c_math import c_float as _c_float, hoc_exp, is_number as _is_number
-from excitable.io.nmodl import random_draws
+from excitable.io.nmodl import random_draws, return_guards
+from excitable.io.nmodl.return_guards import is_empty_verbatim, is_final_return
 from excitable.io.nmodl.loop_bounds import c_loop
 
 #: Mathematical functions of NMODL (C's libm, NEURON's exprelr).
@@ -68,20 +69,6 @@ class Scope:
 
     def copy(self) -> "Scope":
         return Scope(dict(self.local), dict(self.glob), self.solver, self.depth)
-
-
-def is_empty_verbatim(statement) -> bool:
-    """Whether a statement is a VERBATIM block of white space and C comments only: no C runs."""
-    if not statement.is_verbatim():
-        return False
-    return not re.sub(r"/\*.*?\*/|//[^\n]*", " ", statement.statement.eval(), flags=re.S).strip()
-
-
-def is_final_return(statement) -> bool:
-    """Whether a statement is ``VERBATIM return 0; ENDVERBATIM`` (or ``return;``), which published files
-    end a SOLVE'd PROCEDURE (Migliore's channels) or INITIAL (ModelDB 123815's ichan2.mod) with: as the
-    last statement of such a body it does nothing (unsupported.py lets exactly this through)."""
-    return bool(statement.is_verbatim() and re.fullmatch(r"\s*return\s*(0\s*)?;\s*", statement.statement.eval()))
 
 
 #: glob key: the states' values when a linear KINETIC scheme's SOLVE began (``kinetic_present``).
@@ -143,6 +130,7 @@ class Compiler:
         self._compiled: dict[str, tuple] = {}
         self.exp = SharedExp()  # exponentials of a v + b share bases (affine.py)
         self.lin_index = 0  # the next `~` equation's place in its LINEAR block (linear.compile_blocks)
+        self.nesting = 0  # statements being compiled around the present one (0: a block's top level)
 
     def fail(self, what: str, node=None):
         """A ModelError ``file:line: <construct in words> (<its text>) not supported`` (refusal_words)."""
@@ -155,11 +143,14 @@ class Compiler:
         """A StatementBlock as one closure ``run(scope)``. ``solve``: what a SOLVE statement does
         here (None: nothing, as in BREAKPOINT, where NEURON advances states separately);
         ``procedure``: the body of a PROCEDURE or INITIAL, whose closing ``VERBATIM return 0; ENDVERBATIM``
-        does nothing (anywhere else a return would change what runs, and the file is refused)."""
+        does nothing (anywhere else a return would change what runs, and the file is refused; an
+        early-return guard at the top level: return_guards.py)."""
         statements = [st for st in statement_block.statements if not is_empty_verbatim(st)]
         if procedure and statements and is_final_return(statements[-1]):
             statements = statements[:-1]
+        outer, self.nesting = self.nesting, 0 if procedure else self.nesting  # a PROCEDURE's body: a top level
         steps = [s for s in (self.statement(st, solve) for st in statements) if s]
+        self.nesting = outer  # (a refusal raised here ends the compile: nothing to restore)
 
         def run(scope):
             for s in steps:
@@ -167,6 +158,19 @@ class Compiler:
         return run
 
     def statement(self, st, solve):
+        """``st`` as ``run(scope)`` (None: nothing to run). At a block's top level, after an early-return
+        guard, it runs only where the guard did not return (return_guards.after_guard)."""
+        if st.is_verbatim() and (is_empty_verbatim(st) or return_guards.is_ion_copy(st)):
+            return None  # no C runs; a copy of a READ ion variable changes nothing (verbatim_forms.py)
+        top = self.nesting == 0
+        if top and return_guards.is_return_guard(st):
+            return return_guards.guard(self.expr(st.condition))
+        self.nesting += 1
+        step = self._statement(st, solve)
+        self.nesting -= 1
+        return return_guards.after_guard(step) if top and step else step
+
+    def _statement(self, st, solve):
         if st.is_expression_statement():
             return self.expression_statement(st.expression, solve)
         if st.is_local_list_statement():
@@ -241,13 +245,7 @@ class Compiler:
             yes, no = scope.copy(), scope.copy()
             body(yes)
             run(no, k + 1)
-            for target, a, b in ((scope.local, yes.local, no.local), (scope.glob, yes.glob, no.glob)):
-                for name in set(a) | set(b):
-                    va, vb = a.get(name, 0.0), b.get(name, 0.0)
-                    if isinstance(va, dict) or isinstance(vb, dict):  # the shared exponentials: values, not branches
-                        target[name] = {**(vb if isinstance(vb, dict) else {}), **(va if isinstance(va, dict) else {})}
-                        continue
-                    target[name] = va if va is vb else jnp.where(cond, materialize(va), materialize(vb))
+            return_guards.merge(scope, cond, yes, no)
         return run
 
     def from_statement(self, st, solve):

@@ -20,6 +20,7 @@ from excitable.io.nmodl.includes import located
 from excitable.io.nmodl.linear import problems as linear_problems
 from excitable.io.nmodl.nonlinear import problems as nonlinear_problems
 from excitable.io.nmodl.parse import ModFile, strip_comments
+from excitable.io.nmodl.verbatim_forms import blank_strings, blank_verbatim, final_returns, ion_copies, return_guards
 
 #: Block keywords and statements, with why each is refused.
 KEYWORDS = {
@@ -57,19 +58,21 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
     """(line, construct) of everything in the file excitable would not run, in line order."""
     lines = strip_comments(mod.text)
     found: list[tuple[int, str]] = []
-    harmless = final_returns(lines) | include_only(lines) | empty_verbatim(lines)
+    reads = {x: ion.name for ion in desc.ions for x in ion.read if x not in ion.write}
+    harmless = final_returns(lines) | include_only(lines) | empty_verbatim(lines)  # C forms: verbatim_forms.py
+    harmless |= return_guards(lines) | ion_copies(lines, reads)
     harmless |= {n for a, b in random_draws.uncalled(lines).values() for n in range(a, b + 1)}  # hoc's only
-    in_c = _verbatim_lines(lines)  # C's own `while` inside VERBATIM is no NMODL loop (the VERBATIM is refused)
+    # Words in a printf's text or in C (VERBATIM, refused on its own line) are no NMODL construct
+    code, words = blank_strings(lines), blank_verbatim(blank_strings(lines))
     for word, what in KEYWORDS.items():
-        found += [(n, what) for n in _lines(lines, SPELLINGS.get(word, rf"\b{word}\b"))
-                  if n not in harmless and not (word in SPELLINGS and n in in_c)]
+        found += [(n, what) for n in _lines(words, SPELLINGS.get(word, rf"\b{word}\b")) if n not in harmless]
     for call in (c for c in CALLS if c not in desc.functions and c not in desc.procedures):  # netstim.mod's erand
         pattern = rf"\b{call}\w*\s*\(" if call.endswith("_") else rf"\b{call}\s*\("
         seeded = random_draws.seeded_lines(lines) if call == "set_seed" else set()  # INITIAL's: the run's seed
-        found += [(n, f"{call}() (random numbers, events or C library calls)") for n in _lines(lines, pattern)
+        found += [(n, f"{call}() (random numbers, events or C library calls)") for n in _lines(code, pattern)
                   if n not in harmless and n not in seeded]
     found += [p for p in random_draws.problems(lines) if p[0] not in harmless]
-    found += [p for p in _before_after(lines) if p[0] not in harmless]
+    found += [p for p in _before_after(words) if p[0] not in harmless]
     for block, method in desc.solves:
         if block in desc.nonlinears:  # its METHOD is checked by nonlinear.problems
             continue
@@ -210,27 +213,6 @@ def _current_read_outside_solve(desc: Description, lines: list[str], var: str) -
     return found
 
 
-def final_returns(lines: list[str]) -> set[int]:
-    """Lines of ``VERBATIM return 0; ENDVERBATIM`` (or ``return;``) blocks that close a PROCEDURE's
-    or INITIAL's body (directly inside it, the next code its closing brace): C that does nothing there,
-    written at the end of countless published SOLVE'd procedures and some INITIAL blocks (ModelDB
-    123815's ichan2.mod; ``expressions.is_final_return`` skips exactly these)."""
-    out = set()
-    for n in _lines(lines, r"\bVERBATIM\b"):
-        end = next((k for k in range(n - 1, len(lines)) if re.search(r"\bENDVERBATIM\b", lines[k])), None)
-        if end is None or end == n - 1:
-            continue
-        body = " ".join(lines[n:end])
-        after = next((ln.strip() for ln in lines[end + 1:] if ln.strip()), "")
-        start = next((k for k in range(n - 2, -1, -1) if _BLOCK_START.match(lines[k])), None)
-        if start is None or not lines[start].lstrip().startswith(("PROCEDURE", "INITIAL")):
-            continue
-        depth = sum(ln.count("{") - ln.count("}") for ln in lines[start:n - 1])
-        if depth == 1 and re.fullmatch(r"\s*return\s*(0\s*)?;\s*", body) and after.startswith("}"):
-            out.add(n)
-    return out
-
-
 def include_only(lines: list[str]) -> set[int]:
     """Lines of top-level VERBATIM blocks that hold nothing but ``#include`` lines and C comments
     (published files add ``#include <stdlib.h>`` there to quiet a compiler warning): C declarations
@@ -248,7 +230,7 @@ def include_only(lines: list[str]) -> set[int]:
 
 def empty_verbatim(lines: list[str]) -> set[int]:
     """Lines of VERBATIM blocks, anywhere, holding nothing but white space and C comments (ModelDB
-    3511 gapvdep.mod has one in its BREAKPOINT): no C runs (``expressions.is_empty_verbatim`` skips
+    3511 gapvdep.mod has one in its BREAKPOINT): no C runs (``return_guards.is_empty_verbatim`` skips
     them)."""
     out = set()
     for n in _lines(lines, r"\bVERBATIM\b"):
@@ -295,19 +277,6 @@ def _currents_from_solve(desc: Description, lines: list[str]) -> list[tuple[int,
             out.append(((outside or [_first(lines, r"\bBREAKPOINT\b")])[0],
                         f"current {x} set by the SOLVE'd block, not by BREAKPOINT (NEURON's nrn_cur takes what the "
                         f"previous step's SOLVE left; set it in BREAKPOINT after the SOLVE)"))
-    return out
-
-
-def _verbatim_lines(lines: list[str]) -> set[int]:
-    """The 1-based lines strictly between VERBATIM and ENDVERBATIM."""
-    out, inside = set(), False
-    for n, line in enumerate(lines, 1):
-        if re.search(r"\bENDVERBATIM\b", line):
-            inside = False
-        elif re.search(r"\bVERBATIM\b", line):
-            inside = True
-        elif inside:
-            out.add(n)
     return out
 
 
