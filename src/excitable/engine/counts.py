@@ -3,8 +3,10 @@
 Two kinds of imported mechanism (io/nmodl) can leave a run whose numbers would not be NEURON's: a
 Newton loop (KINETIC sparse, derivimplicit, a STEADYSTATE) that NEURON would iterate on past our
 traced steps, counted in the state ``UNCONVERGED``, and an event its bounded queue could not keep,
-counted in ``LOST``. ``with_counts`` adds a hidden probe per site of each such mechanism, so every
-path (a plain run, a batch in the scan or a fused kernel, chunks, ``Simulation.function``) brings
+counted in ``FULL`` (a full queue: ``QueueFull``, which a plain run or batch answers by running
+again with a deeper queue) or ``LOST`` (anything else). ``with_counts`` adds a hidden probe per
+site of each such mechanism, so every path (a plain run, a batch in the scan or a fused kernel,
+chunks, ``Simulation.function``) brings
 the counts back with the traces; ``check_counts`` refuses the run, or the first batch element, in
 one line; a function under jit, vmap or grad, which cannot raise, returns NaN there (``refusing``).
 """
@@ -23,8 +25,29 @@ UNCONVERGED = "newton_unconverged"
 #: The state in which a mechanism with NEURON's event queue counts events it could not keep
 #: (io/nmodl/events.LOST).
 LOST = "events_lost"
+#: The state in which such a mechanism counts the self-events its full queue could not keep
+#: (io/nmodl/event_queue.FULL): a run can be run again with a deeper queue (io/nmodl/queue_growth.py).
+FULL = "queue_full"
 #: The counts every run brings back and refuses on (plain runs, batches, functions).
-COUNTS = (UNCONVERGED, LOST)
+COUNTS = (UNCONVERGED, LOST, FULL)
+
+
+class EventsNotKept(ModelError):
+    """The refusal of a run in which a mechanism could not keep an event (``LOST``, or ``FULL``
+    where the run cannot be run again deeper): ``mod compare`` makes it a note for that file."""
+
+
+class QueueFull(EventsNotKept):
+    """A run in which a mechanism's self-event queue was full (``FULL`` > 0): ``names``, the
+    mechanisms whose queue was (the first's instance ``where``, ``count`` events not kept;
+    ``element``: "batch element b of B: " or ""). The one-line message says what to do; a caller that
+    can run again with a deeper queue does (io/nmodl/queue_growth.py)."""
+
+    def __init__(self, names: tuple[str, ...], where: str, count: float, element: str = ""):
+        self.names, self.where, self.count, self.element = names, where, count, element
+        super().__init__(f"{element}{where}: {int(count)} self-event(s) found its queue full (NEURON's queue has no "
+                         "bound): Simulation.run and run_batch deepen it by themselves; a function cannot, so load the "
+                         ".mod file with a deeper queue (ex.load_mod(path, queue=N))")
 
 
 def with_counts(spec, params):
@@ -53,13 +76,19 @@ def check_counts(rec, plan, hidden, batched: bool):
     grow; steps after the last sample change no reported number)."""
     width = sum(p.width(plan.n) for p in plan.probes)
     last = np.asarray(rec[..., -1, width:]).reshape(-1, len(hidden))  # (batch or 1, hidden)
+    full = np.array([p.field == FULL for p in hidden], bool)
+    if np.any(last[:, full] > 0):  # first: a deeper queue may keep the rest too (events lost after it)
+        b, j = (int(x[0]) for x in np.nonzero((last > 0) & full))
+        names = tuple(dict.fromkeys(p.mechanism for p, hit in zip(hidden, np.any(last > 0, axis=0) & full) if hit))
+        raise QueueFull(names, hidden[j].label, float(last[b, j]), f"batch element {b} of {last.shape[0]}: "
+                        if batched else "")
     bad = np.flatnonzero(np.any(last > 0, axis=1))
     if bad.size:
         b = int(bad[0])
         j = int(np.argmax(last[b] > 0))
         element = f"batch element {b} of {last.shape[0]}: " if batched else ""
         if hidden[j].field == LOST:
-            raise ModelError(element + lost_message(hidden[j].label, float(last[b, j])))
+            raise EventsNotKept(element + lost_message(hidden[j].label, float(last[b, j])))
         single = np.asarray(rec).dtype == np.float32  # NEURON's tolerances are double precision's
         raise ModelError(element + unconverged_message(hidden[j].label, float(last[b, j]), single))
     return rec[..., :width]
@@ -84,7 +113,12 @@ def unconverged_message(where: str, count: float, single: bool = False) -> str:
 def check_events(final) -> None:
     """Refuse a run in which a mechanism with NEURON's event queue (io/nmodl/events.py) could not
     keep an event (its state "events_lost": a full queue, a net_move with nothing pending): its
-    numbers are not NEURON's, so none are reported."""
+    numbers are not NEURON's, so none are reported. A full queue first (``QueueFull``)."""
+    full = {name: np.asarray(s[FULL]).reshape(-1) for name, s in final["chan"].items() if FULL in s}
+    names = tuple(name for name, n in full.items() if n.size and n.max() > 0)
+    if names:
+        k = int(np.argmax(full[names[0]]))
+        raise QueueFull(names, f"{names[0]}[{k}]", float(full[names[0]][k]))
     for name, s in final["chan"].items():
         unconverged = np.asarray(s.get(UNCONVERGED, 0.0)).reshape(-1)
         if unconverged.size and unconverged.max() > 0:
@@ -93,13 +127,13 @@ def check_events(final) -> None:
         lost = np.asarray(s.get(LOST, 0.0)).reshape(-1)
         if lost.size and lost.max() > 0:
             k = int(np.argmax(lost))
-            raise ModelError(lost_message(f"{name}[{k}]", float(lost[k])))
+            raise EventsNotKept(lost_message(f"{name}[{k}]", float(lost[k])))
 
 
 def lost_message(where: str, count: float) -> str:
     """The one-line refusal of a run in which ``where`` could not keep ``count`` events."""
-    return (f"{where}: {int(count)} event(s) could not be kept (a full self-event queue, a net_move with none "
-            "pending, too many due or two spikes in one step): reduce the event rate or dt")
+    return (f"{where}: {int(count)} event(s) could not be kept (a net_move with none pending, more self-events "
+            "due in one step than it delivers, or two spikes in one step): reduce the event rate or dt")
 
 
 def refusing(fn: Callable, plan, counted, batched: bool) -> Callable:

@@ -28,6 +28,7 @@ from excitable.engine.drive import sample_drive
 from excitable.engine.noise import draws
 from excitable.engine.run import METHODS
 from excitable.errors import ModelError, check_number
+from excitable.io.nmodl.queue_growth import run as deepening
 from excitable.model.cell import Cell, with_run_dt
 from excitable.model.network import Network, Site
 from excitable.model.stimuli import CurrentStimulus, IClamp, Location, PulseTrain, Ramp, VClamp, check_resolved
@@ -338,18 +339,22 @@ class Simulation:
 
         kernel: "auto" runs ``lax.scan``, except on a GPU for a single compartment, a cable or a
         shallow branched tree (``engine.kernels.dispatch``), where the whole run is one kernel, as
-        a batch of one; "scan" and "fused" force either (``engine.run.simulate``).
+        a batch of one; "scan" and "fused" force either (``engine.run.simulate``). Run again with a
+        deeper self-event queue where an imported mechanism's was full (io/nmodl/queue_growth.py).
         """
-        return engine.simulate(self.run_spec(), tstop, params, batched=False, stride=stride, kernel=kernel)
+        return deepening(lambda spec, p: engine.simulate(spec, tstop, p, batched=False, stride=stride, kernel=kernel),
+                         self.run_spec(), params)
 
     def run_batch(self, tstop: float, params, *, stride: int = 1, kernel: str = "auto") -> Result:
         """Run a batch: every leaf of ``params`` has a leading batch axis (``jax.vmap``); traces come
         back with shape (batch, n_samples). kernel: "scan" (``lax.scan`` over ``vmap``-ed steps), "fused" (the whole time loop in one
         kernel, ``engine.kernels``: single compartments, or cables and trees in the layout
         ``kernels.dispatch.choose_layout`` picks; Pallas' interpreter off a GPU) or "auto" (fused
-        on a GPU when the model allows it, scan otherwise). The results are the same.
+        on a GPU when the model allows it, scan otherwise). The results are the same. As ``run``, run
+        again with a deeper self-event queue where one was full.
         """
-        return engine.simulate(self.run_spec(), tstop, params, batched=True, stride=stride, kernel=kernel)
+        return deepening(lambda spec, p: engine.simulate(spec, tstop, p, batched=True, stride=stride, kernel=kernel),
+                         self.run_spec(), params)
 
     @cached_property
     def _reference(self) -> dict:

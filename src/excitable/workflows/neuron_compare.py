@@ -210,18 +210,18 @@ def check_ranges(**values) -> None:
 def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
                  amplitude_nA: float = 0.1, tolerance: float = 1e-6, weight: float | None = None,
                  spikes: str | None = None, with_mechanisms: str | None = None,
-                 tables: str | None = None) -> Comparison:
+                 tables: str | None = None, queue: int | None = None) -> Comparison:
     """Run the files' mechanisms in NEURON and in excitable (module docstring; point processes and
     artificial cells: ``neuron_compare_point``, driven by ``spikes`` "T1,T2,..." ms of ``weight``,
     with the files' density mechanisms they need and ``with_mechanisms`` "SUFFIX,..." beside them)
     and compare.
 
     ``settings``: ``SUFFIX.PARAMETER=VALUE`` strings applied on both sides (e.g. a conductance the
-    file leaves at 0). ``tables``: a JSON file of the files' FUNCTION_TABLE values, read as
-    ``excitable run model --set tables=FILE.json`` reads it, given to both sides. A file excitable
-    refuses, with a POINTER, or one NEURON's nrnivmodl refuses, is a note and the others are compared
-    (``neuron_compare_files``). Raises ModelError (one line) where nothing is left to compare, for a
-    bad setting; NEURON (``pip install 'excitable[nmodl]'``) is needed."""
+    file leaves at 0). ``tables``: a JSON file of the files' FUNCTION_TABLE values, read as ``excitable run
+    model --set tables=FILE.json`` reads it, given to both sides; ``queue``: load_mod's. A file excitable
+    refuses, with a POINTER, one NEURON's nrnivmodl refuses, or one whose run cannot keep its events, is
+    a note and the others are compared (``neuron_compare_files``). Raises ModelError (one line) where
+    nothing is left to compare, for a bad setting; NEURON (``pip install 'excitable[nmodl]'``) is needed."""
     from excitable.io.nmodl.function_tables import read_json
     from excitable.io.nmodl.loader import mod_paths
     from excitable.workflows import neuron_compare_cable as cable
@@ -233,7 +233,7 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
     if weight is not None and not (np.isfinite(weight) and abs(weight) <= 1e6):
         raise ModelError(f"mod compare: weight = {weight!r} is not a number in -1e6..1e6")
     # a file refused or with a POINTER: a note, left out on both sides, the others compared
-    chosen = select(mod_paths([Path(p) for p in paths]), read_json(tables) if tables is not None else None)
+    chosen = select(mod_paths([Path(p) for p in paths]), read_json(tables) if tables is not None else None, queue)
     require_tables(chosen.loaded)
     mechanisms = {s: c for s, c in chosen.loaded.items() if getattr(c, "kind", "density") == "density"}
     points = {s: c for s, c in chosen.loaded.items() if s not in mechanisms}

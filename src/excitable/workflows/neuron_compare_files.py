@@ -65,14 +65,15 @@ def refuse_pointers(loaded: dict) -> None:
         raise ModelError(f"mod compare: {suffix} {why}")
 
 
-def select(files: list[Path], tables: dict | None) -> Selected:
-    """Load each of ``files`` (``tables``: SUFFIX -> its FUNCTION_TABLE values, as ``load_mod``'s)
+def select(files: list[Path], tables: dict | None, queue: int | None = None) -> Selected:
+    """Load each of ``files`` (``tables``: SUFFIX -> its FUNCTION_TABLE values, ``queue``: self-event
+    slots, as ``load_mod``'s)
     and leave out, with a note, each file excitable refuses, each with a POINTER and each drawing
     random numbers. Raises the one
     file's own ModelError where a single file is given and left out, and "nothing could be compared"
     naming every reason where all of several are; a bad ``tables`` entry, a SUFFIX defined twice or
     a file that cannot be read stays an error of the whole call (the user's input, not the file's)."""
-    every, refused = _load_each(files, tables or {})
+    every, refused = _load_each(files, tables or {}, queue)
     pointers = {**pointer_notes(every), **random_notes(every)}  # loaded, not compared
     why = dict(refused)  # resolved path -> (name, reason)
     why.update({Path(every[s].description.path).resolve(): (s, m) for s, m in pointers.items()})
@@ -147,7 +148,7 @@ def named(why: str, files: list[Path]) -> Path | None:
     return next((f for f in files if Path(f).stem == stem), None)
 
 
-def _load_each(files: list[Path], tables: dict) -> tuple[dict, dict]:
+def _load_each(files: list[Path], tables: dict, queue: int | None = None) -> tuple[dict, dict]:
     """({SUFFIX: class} of the files excitable loads, {resolved path: (name, refusal)} of those it
     refuses), each file read by load_mod's own ``load_file`` (the same classes, cached). A refusal
     is a ModelError naming the file (or a file it INCLUDEs) first, as ``mod check`` prints it; the
@@ -163,7 +164,7 @@ def _load_each(files: list[Path], tables: dict) -> tuple[dict, dict]:
         p, text = read_text(f)  # a file that cannot be read at all: the whole call's one line
         name = suffix_of(text) or Path(f).stem
         try:
-            cls = load_file(f, tables.get(suffix_of(text)))
+            cls = load_file(f, tables.get(suffix_of(text)), queue)
         except ModelError as exc:
             if not str(exc).startswith(tuple(f"{s}:" for s in sources(p)) + (f"{p}:",)):
                 raise  # not the file's construct: a table's value, say (``tables: ...``)

@@ -44,6 +44,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
                    "a conductance synapse; 0.6 for an artificial cell)")
     g.add_argument("--spikes", metavar="T1,T2,...", help="point processes: the train's times, ms, "
                    "from dt/2 on; off the dt grid only into files not reading the event's time (default 2,3.1,7.3,7.8,15.4)")
+    g.add_argument("--queue", type=int, default=None, metavar="N",
+                   help="point processes: pending self-events per instance (default 4; a run needing more "
+                   "runs again with 8, 16, ... up to 64 by itself; deeper than that only with --queue)")
     g.add_argument("--with", dest="with_mechanisms", metavar="SUFFIX,...",
                    help="point processes: density mechanisms of the files, or NEURON's pas/hh, on their "
                    "compartment too (those writing what the point process reads are put there anyway)")
@@ -78,7 +81,7 @@ def run(args) -> int:
         result = compare_mods(args.files, celsius=celsius, dt=args.dt, settings=args.set,
                               amplitude_nA=args.amplitude, tolerance=args.tolerance,
                               weight=args.weight, spikes=args.spikes, with_mechanisms=args.with_mechanisms,
-                              tables=args.tables)
+                              tables=args.tables, queue=args.queue)
         print(result.report())
         return 0 if result.agrees else 1
     from excitable.io.nmodl.check import check_report

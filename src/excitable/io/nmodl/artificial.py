@@ -23,7 +23,7 @@ things the engine uses:
 
 States: the STATEs, every ASSIGNED that BREAKPOINT does not set (NEURON keeps them in the instance
 between blocks: invlfire's ``m``, ``t0``, ``minf``), PARAMETERs INITIAL overwrites, the clock ``t``
-(ms), the queue (``events.queue_states``), ``events_lost``, ``spikes``, ``spike_t``,
+(ms), the queue (``events.queue_states``), ``events_lost``, ``queue_full``, ``spikes``, ``spike_t``,
 ``spike_offset``, and ``celsius`` where the file reads it.
 """
 
@@ -40,6 +40,7 @@ from excitable.io.nmodl import (breakpoint_feeds, concentrations, events, nonlin
 from excitable.io.nmodl.affine import materialize
 from excitable.io.nmodl.clock import half_step
 from excitable.io.nmodl.describe import Description, python_name
+from excitable.io.nmodl.includes import located
 from excitable.io.nmodl.parse import strip_comments
 
 
@@ -66,12 +67,18 @@ def electrode_currents(mod) -> tuple[str, ...]:
 def event_state_names(size: int) -> tuple[str, ...]:
     """The states the event path adds to a file's own: the clock t, the self-event queue of
     ``size`` slots, and the spike bookkeeping (the module docstring)."""
-    return ("t", *events.queue_states(size), events.LOST, events.SPIKES, events.SPIKE_T, events.OFFSET)
+    return ("t", *events.queue_states(size), events.LOST, events.FULL, events.SPIKES, events.SPIKE_T, events.OFFSET)
 
 
-def queue_size(lines: list[str]) -> int:
-    """Self-event slots per instance: ``events.QUEUE`` where the file calls net_send, else 0."""
-    return events.QUEUE if any(re.search(r"\b(net_send\s*\(|WATCH\b)", line) for line in lines) else 0
+def queue_size(lines: list[str], queue: int | None = None) -> int:
+    """Self-event slots per instance where the file calls net_send (or WATCHes): ``queue``, or
+    ``events.QUEUE``; else 0."""
+    return (queue or events.QUEUE) if queue_line(lines) else 0
+
+
+def queue_line(lines: list[str]) -> int:
+    """The line of the file's first net_send or WATCH (what fills its queue), 0 if none."""
+    return next((n for n, line in enumerate(lines, 1) if re.search(r"\b(net_send\s*\(|WATCH\b)", line)), 0)
 
 
 def _kept(desc: Description, mod, electrode: tuple[str, ...]) -> tuple[str, ...]:
@@ -92,7 +99,7 @@ class Blocks:
     """The compiled blocks of one file with events, and what each engine call runs (shared by all
     its instances; ``chan`` is the instance whose fields the blocks read)."""
 
-    def __init__(self, desc: Description, mod):
+    def __init__(self, desc: Description, mod, queue: int | None = None):
         from excitable.io.nmodl import mechanism
         from excitable.io.nmodl.units import factors
 
@@ -111,7 +118,8 @@ class Blocks:
         self.args_initial = _compile(comp, init) if init else None
         self.procs = {b: comp.block(desc.procedures[b].statement_block) for b, m in desc.solves if m == "after_cvode"}
         lines = strip_comments(mod.text)
-        self.size = queue_size(lines)
+        self.size = queue_size(lines, queue)
+        self.queue_site = located(desc.path, queue_line(lines)) if self.size else ""
         self.electrode = electrode_currents(mod)
         self.kept = _kept(desc, mod, self.electrode)
         self.needs_celsius = bool(re.search(r"\bcelsius\b", "\n".join(lines)))
@@ -180,10 +188,9 @@ class Blocks:
         random_draws.start(sc.glob, random_draws.INITIAL)
         self.gen.initial(sc)
         like = jnp.zeros_like(jnp.asarray(v, dtype=jnp.result_type(v, float)))  # the run's precision
-        s = {**self.out(sc, like, celsius), events.LOST: like, events.SPIKES: like, events.SPIKE_T: like - 1.0,
-             events.OFFSET: like}
-        s.update({k: like + (jnp.inf if k.startswith("queue_t") else -1.0 if k == events.LAST or k.startswith("queue_c")
-                             else 0.0) for k in events.queue_states(self.size)})
+        s = {**self.out(sc, like, celsius), events.LOST: like, events.FULL: like, events.SPIKES: like,
+             events.SPIKE_T: like - 1.0, events.OFFSET: like}
+        s.update(events.empty_queue(self.size, like) if self.size else {})
         s = events.apply_calls(self.comp, sc.glob, s, jnp.ones(like.shape, bool), like, like, self.size)
         if self.stale:  # the first step's nrn_cur runs at V init
             s[breakpoint_feeds.V_CUR] = v + like
@@ -250,13 +257,13 @@ def _compile(comp, statements):
     return run
 
 
-def make_event_class(desc: Description, mod):
+def make_event_class(desc: Description, mod, queue: int | None = None):
     """The ``kind = "point"`` class of a point process or artificial cell that uses events or ``t``
-    (after ``problems`` found nothing)."""
+    (after ``problems`` found nothing); ``queue``: its self-event slots (default ``events.QUEUE``)."""
     from excitable.io.nmodl import slope
     from excitable.physics.channel import AbstractChannel, channel
 
-    b = Blocks(desc, mod)
+    b = Blocks(desc, mod, queue)
     namespace = {
         "__annotations__": {k: float for k in b.spec},
         **{k: default for k, (default, _) in b.spec.items()},
@@ -278,6 +285,7 @@ def make_event_class(desc: Description, mod):
         "reads_v": bool(b.vstates), "writes_v": watch.V_WROTE in b.vstates,  # engine: V in, V out
         "netcon_args": b.stored, "netcon_initial": lambda self, s, weight: b.netcon_initial(self, s, weight),
         "electrode": b.electrode, "artificial": is_artificial(mod), "queue_size": b.size,
+        "queue_site": b.queue_site,  # file:line of what fills the queue (io/nmodl/queue_growth.py's refusal)
         # a spike source for connections (NEURON's NetCon(pp, target)): NET_RECEIVE calls net_event
         "sends_spikes": any(call == "net_event" for call, _ in b.comp.sites),
         "conductances": lambda self, s: {}, "gates": lambda self, v, celsius: {}, "source": desc.path,

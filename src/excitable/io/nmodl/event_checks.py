@@ -10,6 +10,7 @@ from excitable.io.nmodl import events, watch
 from excitable.io.nmodl.artificial import electrode_currents, event_state_names, is_artificial, queue_size
 from excitable.io.nmodl.describe import Description
 from excitable.io.nmodl.parse import strip_comments
+from excitable.io.nmodl.queue_growth import CAP
 
 
 def problems(mod, desc: Description, lines: list[str]) -> list[tuple[int, str]]:
@@ -113,8 +114,10 @@ def event_lines(mod, desc: Description) -> list[str]:
     used = [c for c in (*events.CALLS, "flag", "state_discontinuity", "WATCH") if re.search(rf"\b{c}\b", code)]
     out = []
     if used:
+        size = queue_size(lines)
         out.append(f"  events: {', '.join(used)} (NEURON's fixed-step delivery; "
-                   f"{queue_size(lines)} pending self-events per instance)")
+                   + (f"{size} pending self-events per instance, and a run needing more runs again with up to "
+                      f"{CAP}; ex.load_mod(path, queue=N) for more)" if size else "no self-events)"))
     nr = events.net_receive(mod)
     if nr is not None and len(nr.parameters) > 1:
         args = ", ".join(a.get_node_name() for a in list(nr.parameters)[1:])

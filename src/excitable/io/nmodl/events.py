@@ -5,8 +5,10 @@ NEURON (fixed step) delivers, at the start of each step that begins at t, every 
 time is <= t + dt/2, in time order, with ``t`` set to the event's own time inside NET_RECEIVE
 (``deliver_net_events``); then BREAKPOINT runs at t + dt/2 and the SOLVE at t + dt. An instance here
 carries the same: its clock ``t`` (the same two half-step sums as NEURON's), and a queue of at most
-``QUEUE`` pending self-events (time, flag, weight: NEURON's SelfEvent keeps the weight of the event
-that sent it; 0 for one sent by INITIAL). Each step (``deliver``, called by the engine's
+``size`` pending self-events (time, flag, weight: NEURON's SelfEvent keeps the weight of the event
+that sent it; 0 for one sent by INITIAL): ``QUEUE`` unless the file was loaded with ``queue=``, and
+grown by ``queue_growth`` where a run needs more (NEURON's queue has no bound; event_queue.py
+keeps it in arrays of shape (size, instances)). Each step (``deliver``, called by the engine's
 ``receive_events`` before the membrane currents) takes the step's incoming event (flag 0, its
 weight, at t, or at t + the offset the engine carries from an artificial cell's spike time) and the
 due self-events, earliest first, one NET_RECEIVE each. The engine keeps each connection onto such
@@ -21,11 +23,14 @@ STDP, depression): the row starts at the connection's weight, and every event of
 and every self-event it sent, reads the row as it is then (NEURON's SelfEvent holds a pointer to
 the NetCon's weights, not a copy). ``state_discontinuity(x, value)`` is ``x = value`` (NEURON's fixed step).
 
-Bounded by construction: a full queue drops the event and counts it in the state ``events_lost``
-(so do a ``net_move`` with no pending self-event, which NEURON refuses, a self-event still due
-after the step's ``QUEUE + K + 1`` deliveries (K: connections), and a second net_event in one step, which would reach
-the targets as one spike); a run whose final state has ``events_lost`` > 0 is
-refused after it (``engine.counts``: plain runs, batches and functions alike), never reported as if nothing happened.
+Bounded by construction: a full queue drops the event and counts it in the state ``queue_full``
+(``FULL``: a run can be run again with a deeper queue, ``queue_growth``); a ``net_move`` with no
+pending self-event, which NEURON refuses, a self-event still due after the step's ``delivery_rounds``
+deliveries (K: connections; at most ``QUEUE`` + K self-events a step, whatever the queue's size, so
+a deeper queue costs no more rounds), and a second net_event in one step, which would reach the
+targets as one spike, are counted in ``events_lost``; a run whose final state has either > 0 is
+refused after it (``engine.counts``: plain runs, batches and functions alike), never reported as if
+nothing happened.
 
 The calls are compiled by ``EventCompiler`` into assignments of hidden variables (``__net_send0_on``,
 its arguments ...) that the if/else merge of ``expressions`` resolves per instance as any variable
@@ -46,24 +51,16 @@ from excitable.io.nmodl import pointers
 from excitable.io.nmodl.affine import materialize
 from excitable.io.nmodl.clock import half_step
 from excitable.io.nmodl.describe import SPECIAL, Description
+from excitable.io.nmodl.event_queue import (EMPTY, FULL, LAST, LOST, QUEUE, SLOTS,  # noqa: F401 (events.QUEUE ...)
+                                            delivery_rounds, empty_queue, insert, move, queue_states, slot_of)
 from excitable.io.nmodl.expressions import Compiler
 
-#: Pending self-events an instance can hold (one net_send per pending event; invlfire.mod needs 1).
-QUEUE = 4
 #: The calls this module runs, with their number of arguments.
 CALLS = {"net_send": 2, "net_event": 1, "net_move": 1}
-#: A self-event slot that is empty.
-EMPTY = jnp.inf
 #: The state names the queue and the clock add (a file variable of the same name is refused).
-LOST, SPIKE_T, SPIKES, LAST, OFFSET = "events_lost", "spike_t", "spikes", "queue_last", "spike_offset"
+SPIKE_T, SPIKES, OFFSET = "spike_t", "spikes", "spike_offset"
 #: The prefix of the per-connection states of NET_RECEIVE's extra arguments ("netcon_on": (K, instances)).
 NETCON = "netcon_"
-
-
-def queue_states(size: int) -> tuple[str, ...]:
-    """The states of a queue of ``size`` self-events: times, flags, weights, the sending
-    connection (its lane rank among the instance's connections, -1: none), the last sent slot."""
-    return tuple(f"queue_{k}{j}" for j in range(size) for k in ("t", "flag", "w", "c")) + ((LAST,) if size else ())
 
 
 class EventCompiler(Compiler):
@@ -126,39 +123,12 @@ def apply_calls(comp: EventCompiler, glob: dict, s: dict, mask, now, weight, siz
     for name, prefix in comp.sites:
         on = mask & (jnp.asarray(glob[prefix + "_on"]) > 0.5)
         if name == "net_send":
-            s = _insert(s, on, now + glob[prefix + "_0"], glob[prefix + "_1"], weight, size, conn)
+            s = insert(s, on, now + glob[prefix + "_0"], glob[prefix + "_1"], weight, size, conn)
         elif name == "net_event":
             s[SPIKES] = s[SPIKES] + on
             s[SPIKE_T] = jnp.where(on, glob[prefix + "_0"], s[SPIKE_T])
         else:
-            s = _move(s, on, glob[prefix + "_0"], now, size)
-    return s
-
-
-def _insert(s: dict, on, when, flag, weight, size: int, conn) -> dict:
-    """A self-event in the first empty slot; counted in ``events_lost`` when there is none."""
-    placed = jnp.zeros_like(on)
-    for j in range(size):
-        here = on & ~placed & jnp.isinf(s[f"queue_t{j}"])
-        s[f"queue_t{j}"] = jnp.where(here, when, s[f"queue_t{j}"])
-        s[f"queue_flag{j}"] = jnp.where(here, flag, s[f"queue_flag{j}"])
-        s[f"queue_w{j}"] = jnp.where(here, weight, s[f"queue_w{j}"])
-        s[f"queue_c{j}"] = jnp.where(here, conn, s[f"queue_c{j}"])
-        s[LAST] = jnp.where(here, float(j), s[LAST])
-        placed = placed | here
-    s[LOST] = s[LOST] + (on & ~placed)
-    return s
-
-
-def _move(s: dict, on, when, now, size: int) -> dict:
-    """NEURON's net_move: the self-event sent last moves to ``when``; without one pending (or to a
-    time before ``now``, which NEURON refuses) the call is counted in ``events_lost``."""
-    moved = jnp.zeros_like(on)
-    for j in range(size):
-        here = on & (s[LAST] == j) & ~jnp.isinf(s[f"queue_t{j}"]) & (when >= now)
-        s[f"queue_t{j}"] = jnp.where(here, when, s[f"queue_t{j}"])
-        moved = moved | here
-    s[LOST] = s[LOST] + (on & ~moved)
+            s = move(s, on, glob[prefix + "_0"], now, size)
     return s
 
 
@@ -178,26 +148,34 @@ def deliver(s: dict, amount, dt, size: int, receive, offset=None, check=None, ro
     t0 = s["t"]
     due_by = half_step(t0, dt)  # NEURON's first half sum (clock.py)
     amount, arrived = amount if isinstance(amount, tuple) else (amount, amount)
-    amount = jnp.zeros((0, *jnp.shape(t0))) if amount is None else jnp.reshape(amount, (-1, *jnp.shape(t0)))
+    # no connections: an empty stack of the run's precision (its weight sum keeps float32 float32)
+    amount = (jnp.zeros((0, *jnp.shape(t0)), jnp.result_type(t0)) if amount is None
+              else jnp.reshape(amount, (-1, *jnp.shape(t0))))
     lanes = amount.shape[0]
     incoming = jnp.zeros(amount.shape, bool) if arrived is None else jnp.reshape(arrived, amount.shape) != 0
     t_in = t0 + (0.0 if offset is None else jnp.reshape(offset, amount.shape))
     s = {**s, SPIKES: jnp.zeros_like(s[SPIKES])}
 
+    lane = jnp.arange(lanes).reshape(-1, *([1] * jnp.ndim(t0)))
+
     def one(round_, carry):
         s, incoming, checked = carry
         if RNG in s:  # each round's NET_RECEIVE draws its own numbers (engine.noise)
             s = {**s, RNG: fold(s[RNG], round_)}
-        times = jnp.concatenate([jnp.where(incoming, t_in, EMPTY),
-                                 jnp.stack([s[f"queue_t{j}"] for j in range(size)] or [jnp.full_like(t0, EMPTY)])])
+        queued = s["queue_t"] if size else jnp.full((1, *jnp.shape(t0)), EMPTY)
+        times = jnp.concatenate([jnp.where(incoming, t_in, EMPTY), queued])
         k, when = jnp.argmin(times, axis=0), jnp.min(times, axis=0)
-        due = when <= due_by  # ties: the connections' events first, in their order
-        flag = sum(jnp.where(k == lanes + j, s[f"queue_flag{j}"], 0.0) for j in range(size)) if size else 0.0
-        weight = (sum(jnp.where(k == j, amount[j], 0.0) for j in range(lanes))
-                  + sum(jnp.where(k == lanes + j, s[f"queue_w{j}"], 0.0) for j in range(size)))
-        conn = jnp.where(k < lanes, k, sum(jnp.where(k == lanes + j, s[f"queue_c{j}"], 0.0) for j in range(size)))
-        incoming = incoming & ~(due & (k == jnp.arange(lanes)[:, None].reshape(-1, *([1] * jnp.ndim(t0)))))
-        s = {**s, **{f"queue_t{j}": jnp.where(due & (k == lanes + j), EMPTY, s[f"queue_t{j}"]) for j in range(size)}}
+        due = when <= due_by  # ties: the connections' events first, in their order, then the slots'
+        slot = slot_of(size, k - lanes, jnp.shape(t0)) if size else None  # the self-event's slot, if one
+
+        def pick(name):  # the chosen self-event's value (0 where a connection's event is chosen)
+            return jnp.sum(jnp.where(slot, s[name], 0.0), axis=0) if size else 0.0
+        flag = pick("queue_flag")
+        weight = jnp.sum(jnp.where(k == lane, amount, 0.0), axis=0) + pick("queue_w")
+        conn = jnp.where(k < lanes, k, pick("queue_c"))
+        incoming = incoming & ~(due & (k == lane))
+        if size:
+            s = {**s, "queue_t": jnp.where(due & slot, EMPTY, s["queue_t"])}
         if check is not None:  # NEURON: self-events up to t at the end of the step before, then check_thresh
             # a connection's event due by t: its time a spike's + a delay, NEURON's 1e-10 ms past t
             # (threshold's teps) when the delay is on the grid: phase 1 only if clearly before t
@@ -206,11 +184,10 @@ def deliver(s: dict, amount, dt, size: int, receive, offset=None, check=None, ro
         return receive(s, due, jnp.where(due, when, t0), flag, weight, conn), incoming, checked
 
     if receive is not None:  # one delivery per round, traced once (a loop, not unrolled)
-        s, incoming, checked = jax.lax.fori_loop(0, size + lanes + 1 + rounds, one,
+        s, incoming, checked = jax.lax.fori_loop(0, delivery_rounds(size, lanes) + rounds, one,
                                                  (s, incoming, jnp.zeros(jnp.shape(t0), bool)))
         s = s if check is None else check(s, ~checked)  # self-events up to t in every round: check after
-    late = jnp.any(incoming, axis=0) | (jnp.zeros(jnp.shape(t0), bool) if not size else
-                                        jnp.any(jnp.stack([s[f"queue_t{j}"] <= due_by for j in range(size)]), axis=0))
+    late = jnp.any(incoming, axis=0) | (jnp.any(s["queue_t"] <= due_by, axis=0) if size else False)
     # Two net_events in one step reach the targets as one spike: counted, never passed on silently.
     return {**s, LOST: s[LOST] + late + (s[SPIKES] > 1), "t": due_by,
             OFFSET: jnp.where(s[SPIKES] > 0, s[SPIKE_T] - t0, 0.0)}

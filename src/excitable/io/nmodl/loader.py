@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from pathlib import Path
 
 from excitable.errors import ModelError
@@ -13,6 +14,8 @@ from excitable.io.nmodl.unsupported import find, refuse
 
 #: Most files one call reads (a folder of a published model holds tens).
 MAX_FILES = 1000
+#: Most self-event slots per instance ``queue=`` takes (the queue's arrays grow with it: event_queue.py).
+MAX_QUEUE = 1024
 
 
 class Mechanisms(dict):
@@ -55,22 +58,38 @@ _CLASSES: dict[tuple[str, str], type] = {}
 _CACHE_SIZE = 512
 
 
-def load_file(path, tables=None):
+def load_file(path, tables=None, queue=None):
     """The mechanism class of one .mod file (refusing what it cannot run, with file:line);
-    ``tables``: its FUNCTION_TABLEs' values (function_tables.py), part of the cache's key."""
+    ``tables``: its FUNCTION_TABLEs' values (function_tables.py), part of the cache's key;
+    ``queue``: self-event slots per instance of a file with net_send (``check_queue``)."""
     p, text = read_text(path)
+    return _cached(p, text, tables, check_queue(queue))
+
+
+def check_queue(queue) -> int | None:
+    """``queue`` as load_mod takes it: None (the default, events.QUEUE) or a whole number of
+    self-event slots from 1 to ``MAX_QUEUE``; anything else a one-line ModelError."""
+    if queue is None:
+        return None
+    whole = isinstance(queue, (int, float)) and not isinstance(queue, bool) and math.isfinite(queue)
+    if not (whole and queue == int(queue) and 1 <= queue <= MAX_QUEUE):
+        raise ModelError(f"load_mod: queue must be a whole number of self-events from 1 to {MAX_QUEUE}, got {queue!r}")
+    return int(queue)
+
+
+def _cached(p, text, tables, queue):
     tables_key = function_tables.key(tables)
     if tables_key is None:  # values that are not plain numbers: make_class names the bad one
-        return _make(p, text, tables)
-    key = (str(Path(p).resolve()), hashlib.sha256(text.encode()).hexdigest(), tables_key)
+        return _make(p, text, tables, queue)
+    key = (str(Path(p).resolve()), hashlib.sha256(text.encode()).hexdigest(), tables_key, queue)
     if key not in _CLASSES:
         if len(_CLASSES) >= _CACHE_SIZE:
             _CLASSES.pop(next(iter(_CLASSES)))
-        _CLASSES[key] = _make(p, text, tables)
+        _CLASSES[key] = _make(p, text, tables, queue)
     return _CLASSES[key]
 
 
-def _make(p, text, tables=None):
+def _make(p, text, tables=None, queue=None):
     from excitable.io.nmodl.mechanism import make_class
 
     mod = parse_text(p, text)
@@ -85,7 +104,7 @@ def _make(p, text, tables=None):
 
         if tables:
             raise ModelError(f"tables: {desc.suffix} is a point process; only density mechanisms take FUNCTION_TABLEs")
-        cls = make_point_class(desc, mod)
+        cls = make_point_class(desc, mod, queue)
     else:
         cls = make_class(desc, mod, tables)
     # a table not given: the file is traced with constants in its place (the class refuses instances)
@@ -93,6 +112,8 @@ def _make(p, text, tables=None):
     _probe(p, cls if stand_in is None else make_class(desc, mod, stand_in))
     if hasattr(cls, "function_tables"):
         cls.with_tables = classmethod(_with_tables)
+    if getattr(cls, "queue_size", 0):  # the same text (not the file as it may be now), another queue
+        cls.with_queue = classmethod(lambda c, size: _cached(p, text, None, check_queue(size)))
     return cls
 
 
@@ -128,7 +149,7 @@ def _probe(path, cls) -> None:
         raise ModelError(f"{path}: cannot be imported ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})") from None
 
 
-def load_mod(source, tables=None):
+def load_mod(source, tables=None, queue=None):
     """Import NMODL mechanisms: one .mod file -> its class; a folder or a list -> ``Mechanisms``
     (SUFFIX -> class). The classes insert like built-in channels, named by the file's SUFFIX::
 
@@ -140,15 +161,20 @@ def load_mod(source, tables=None):
     file, name -> ``(x, y)`` / ``(x1, x2, y)`` / a number (``{"tau1": (v_mV, tau_ms)}``); for a
     folder or a list, SUFFIX -> those. Anything the file uses that excitable does not run is
     refused with ``file:line`` (a ModelError); ``excitable mod check FILE.mod`` lists it all.
+
+    ``queue``: pending self-events per instance of a file that calls net_send (default 4). NEURON's
+    queue has no bound; ``Simulation.run`` and ``run_batch`` run again with a deeper one where a run
+    needs it (io/nmodl/queue_growth.py), so ``queue`` only saves that rerun, or serves a
+    ``Simulation.function``, which cannot run again (``Cls.with_queue(n)``: the class so loaded).
     """
     paths = mod_paths(source)
     if tables is not None and not isinstance(tables, dict):
         raise ModelError(f"load_mod: tables must be a dict, got {type(tables).__name__}")
     if not isinstance(source, (list, tuple)) and len(paths) == 1 and not Path(source).is_dir():
-        return load_file(paths[0], tables)
+        return load_file(paths[0], tables, queue)
     out, tables = Mechanisms(), tables or {}
     for p in paths:
-        cls = load_file(p, tables.get(function_tables.suffix_of(read_text(p)[1])))
+        cls = load_file(p, tables.get(function_tables.suffix_of(read_text(p)[1])), queue)
         if cls.__name__ in out:
             raise ModelError(f"load_mod: SUFFIX {cls.__name__!r} is defined twice ({out[cls.__name__].source} and {p})")
         out[cls.__name__] = cls

@@ -83,14 +83,15 @@ def _compile_net_receive(desc: Description, mod, gen):
     return (comp.block(nr.statement_block) if nr is not None else None), weight_name
 
 
-def make_point_class(desc: Description, mod):
+def make_point_class(desc: Description, mod, queue: int | None = None):
     """The ``kind = "point"`` class of a POINT_PROCESS file (after ``problems`` found nothing);
-    one with events or ``t``, or an ARTIFICIAL_CELL, from ``artificial.make_event_class``."""
+    one with events or ``t``, or an ARTIFICIAL_CELL, from ``artificial.make_event_class`` (with
+    ``queue`` self-event slots, default ``events.QUEUE``)."""
     from excitable.io.nmodl import artificial, event_checks, events
 
     lines = strip_comments(mod.text)
     if events.uses(mod, desc, lines):
-        return artificial.make_event_class(desc, mod)
+        return artificial.make_event_class(desc, mod, queue)
     cls = _make_jump_class(desc, mod)
     if cls is not None:
         return cls
@@ -100,7 +101,7 @@ def make_point_class(desc: Description, mod):
     if found:
         line, what = found[0]
         raise ModelError(f"{located(desc.path, line)}: {what} not supported")
-    return artificial.make_event_class(desc, mod)
+    return artificial.make_event_class(desc, mod, queue)
 
 
 # long because its methods are closures over one file's compiled blocks and names (as
