@@ -7,7 +7,7 @@ NEURON compiling the same files with nrnivmodl (compiled once, cached: tests/ref
 - ELECTRODE_CURRENT with ``t``: the wheel's stim.mod (IClamp) and svclmp.mod (SEClamp), read from
   the installed package, against NEURON's built-in IClamp and SEClamp (compiled from those files);
 - what cannot be run is refused with its line (VERBATIM in netstim.mod and pattern.mod, net_send
-  outside NET_RECEIVE/INITIAL, ...), and a full self-event queue stops a run with one line.
+  outside NET_RECEIVE/INITIAL, ...); a full self-event queue grows (test_queue_growth.py).
 
 Tolerance: 1e-6 of each trace's range (issue 18); both sides are float64 with the same formulas
 and the same event times, so what is left is round-off (1e-12 or less). A jump delivered a step early
@@ -227,29 +227,6 @@ def test_an_artificial_cell_with_a_current_is_refused(tmp_path):
         load_mod(path)
 
 
-
-
-def test_a_full_self_event_queue_stops_the_run_with_one_line(mods):
-    """Events every 0.25 ms without refractoriness send 12 second jumps within their 3.01-ms delay:
-    more than the queue's 4 slots. The run is refused after it, never reported."""
-    sim = _twostep_sim(mods, np.arange(1.0, 4.0, 0.25), refrac=0.0)
-    with pytest.raises(ModelError, match=r"^ev_twostep\[0\]: \d+ event\(s\) could not be kept") as err:
-        sim.run(TSTOP)
-    assert "\n" not in str(err.value)
-    # A batch names the element (here the second: the first keeps its events, refractory 10 ms);
-    # a function refuses with numbers, and under jit gives NaN for that element (it cannot raise).
-    import jax
-
-    from excitable.engine.batch import broadcast, with_param
-
-    batch = with_param(broadcast(sim.parameters(), 2), "ev_twostep.refrac", np.array([10.0, 0.0]))
-    with pytest.raises(ModelError, match=r"^batch element 1 of 2: ev_twostep\[0\]: \d+ event\(s\) could not be kept"):
-        sim.run_batch(TSTOP, batch)
-    f = sim.function(TSTOP, batched=True)
-    with pytest.raises(ModelError, match=r"^batch element 1 of 2: ev_twostep\[0\]: \d+ event\(s\)"):
-        f(batch)
-    rec = np.asarray(jax.jit(f)(batch))
-    assert np.all(np.isfinite(rec[0])) and np.all(np.isnan(rec[1]))
 
 
 def test_network_rules_for_mechanisms_with_events(mods):
