@@ -11,6 +11,8 @@ A file NEURON's own nrnivmodl refuses where excitable runs it (NEURON 9's nocmod
 variable and function in file Golgi_hcn1.mod", ModelDB 112685; 116835's GRC_NA.mod) is left out
 the same way by ``compiled``: the note is nocmodl's one line, and NEURON's library is built again
 without it. Nothing comparable at all: one line (``ModelError``), as a single file's refusal always was.
+The files are one library, as NEURON's: an ion one of them declares with VALENCE has that valence
+in the others (io/nmodl/valences.py); a file taking it from a file left out is left out too.
 """
 
 from __future__ import annotations
@@ -157,28 +159,46 @@ def _load_each(files: list[Path], tables: dict, queue: int | None = None) -> tup
     from excitable.io.nmodl.includes import sources
     from excitable.io.nmodl.loader import load_file
     from excitable.io.nmodl.parse import read_text
+    from excitable.io.nmodl.valences import together
 
     loaded: dict = {}
     refused: dict = {}
-    for f in files:
-        p, text = read_text(f)  # a file that cannot be read at all: the whole call's one line
-        name = suffix_of(text) or Path(f).stem
-        try:
-            cls = load_file(f, tables.get(suffix_of(text)), queue)
-        except ModelError as exc:
-            if not str(exc).startswith(tuple(f"{s}:" for s in sources(p)) + (f"{p}:",)):
-                raise  # not the file's construct: a table's value, say (``tables: ...``)
-            refused[Path(f).resolve()] = (name, str(exc))
-            continue
-        if cls.__name__ in loaded:
-            raise ModelError(f"load_mod: SUFFIX {cls.__name__!r} is defined twice "
-                             f"({loaded[cls.__name__].source} and {f})")
-        loaded[cls.__name__] = cls
+    with together(files):  # one NEURON library: an ion's VALENCE one file declares holds for all
+        for f in files:
+            p, text = read_text(f)  # a file that cannot be read at all: the whole call's one line
+            name = suffix_of(text) or Path(f).stem
+            try:
+                cls = load_file(f, tables.get(suffix_of(text)), queue)
+            except ModelError as exc:
+                if not str(exc).startswith(tuple(f"{s}:" for s in sources(p)) + (f"{p}:",)):
+                    raise  # not the file's construct: a table's value, say (``tables: ...``)
+                refused[Path(f).resolve()] = (name, str(exc))
+                continue
+            if cls.__name__ in loaded:
+                raise ModelError(f"load_mod: SUFFIX {cls.__name__!r} is defined twice "
+                                 f"({loaded[cls.__name__].source} and {f})")
+            loaded[cls.__name__] = cls
+    _borrowers_of_refused(loaded, refused)
     names = set(loaded) | {n for n, _ in refused.values()}
     unknown = sorted(set(tables) - names)
     if unknown:
         raise ModelError(f"load_mod: tables for {unknown[0]!r}, which is not loaded; loaded: {', '.join(sorted(loaded))}")
     return loaded, refused
+
+
+def _borrowers_of_refused(loaded: dict, refused: dict) -> None:
+    """Move to ``refused`` each loaded file that runs with an ion's valence from a file left out
+    (valences.py: ``Ion.valence_from``): NEURON's library, built without that file, would refuse the
+    ion ("USEION CHARGE (or VALENCE) must be defined in at least one model using this ion")."""
+    for name, cls in list(loaded.items()):
+        for ion in cls.description.ions:
+            giver = Path(ion.valence_from.rpartition(":")[0]).resolve() if ion.valence_from else None
+            if giver in refused:
+                refused[Path(cls.description.path).resolve()] = (name, (
+                    f"{cls.description.path}: USEION {ion.name} takes its VALENCE from {ion.valence_from}, which "
+                    f"is left out ({refused[giver][0]}); NEURON needs one file declaring it"))
+                del loaded[name]
+                break
 
 
 def _readers(path, name: str, every: dict, loaded: dict) -> str:

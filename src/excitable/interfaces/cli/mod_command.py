@@ -2,7 +2,8 @@
 
 check: each mechanism's parameters (units, defaults), states, ions read and written, SOLVE methods,
 and every construct excitable does not run with ``file:line``. Exit status 0 when every file is
-supported, 2 when something is not (or a file cannot be read or parsed: one line).
+supported, 2 when something is not (or a file cannot be read or parsed: one line). The files given
+are read as one library, as NEURON compiles them: an ion one declares with VALENCE has it in all.
 
 compare: the files' density mechanisms run by NEURON (compiled by nrnivmodl, kept in ~/.cache) and
 by excitable side by side in one compartment, each alone under a voltage-clamp family and all
@@ -85,7 +86,10 @@ def run(args) -> int:
         print(result.report())
         return 0 if result.agrees else 1
     from excitable.io.nmodl.check import check_report
+    from excitable.io.nmodl.loader import mod_paths
+    from excitable.io.nmodl.valences import together
 
-    report, unsupported = check_report(args.files)
+    with together(mod_paths(args.files)):  # an ion's VALENCE one file declares holds for all given
+        report, unsupported = check_report(args.files)
     print(report)
     return USER_ERROR if unsupported else 0

@@ -25,7 +25,7 @@ Any ion, not only na, k and ca: chloride (``USEION cl READ cli, clo WRITE icl VA
 ``USEION cl READ icl WRITE cli VALENCE -1``) takes NEURON's defaults for an ion it does not know
 (``describe.OTHER_ION_DEFAULTS``: 1 mM inside and outside, e = 0 mV) and the file's VALENCE, which
 NEURON requires for a new ion (a file using the concentrations of an unknown ion without one is
-refused); the style rules below are the same (checked beside NEURON: tests/io/nmodl/test_other_ions.py).
+refused, unless another file loaded together declares it: valences.py); the style rules below are the same (checked beside NEURON: tests/io/nmodl/test_other_ions.py).
 
 Readers of a concentration (``USEION ca READ cai``, ``READ nai`` ...) promote the ion's style too
 (NEURON's ``nrn_promote(conc = 1)``: e_style "assigned" with ``einit``): at ``finitialize`` NEURON
@@ -82,7 +82,8 @@ def writable(desc: Description, ion: Ion, var: str) -> bool:
 def has_valence(ion: Ion) -> bool:
     """Whether the ion's valence is known: NEURON's for na, k, ca, else the file's VALENCE (NEURON
     refuses an ion it does not know unless some file gives one: "USEION CHARGE (or VALENCE) must be
-    defined"; here the file that uses its concentrations must)."""
+    defined in at least one model using this ion"; here the file that uses its concentrations, or
+    another file loaded together with it: valences.py, which ``describe`` reads into ``Ion.valence``)."""
     return ion.name in ION_DEFAULTS or ion.valence is not None
 
 

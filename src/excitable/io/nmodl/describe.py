@@ -47,6 +47,9 @@ class Ion:
     read: tuple[str, ...]
     write: tuple[str, ...]
     valence: float | None
+    #: "file:line" of the USEION in another file loaded together that gave ``valence`` (valences.py:
+    #: NEURON keeps one valence per ion); "" where this file declares it, or it is NEURON's
+    valence_from: str = ""
 
     def kind(self, var: str) -> str:
         """'e' (reversal potential), 'i' / 'o' (concentration inside / outside) or 'current'."""
@@ -245,14 +248,26 @@ def _neuron_block(block, info: dict) -> None:
             info["suffix"] = st.name.get_node_name()
             info["point"] = st.type.get_node_name() == "POINT_PROCESS"
         elif st.is_useion():
-            valence = _number(st.valence.value) if st.valence is not None else None
-            info["ions"].append(Ion(st.name.get_node_name(), _names(st.readlist), _names(st.writelist), valence))
+            info["ions"].append(_ion(st))
         elif st.is_nonspecific():
             info["nonspecific"] += _names(st.currents)
         elif st.is_range():
             info["ranges"] += _names(st.variables)
         elif st.is_global():
             info["globals_"] += _names(st.variables)
+
+
+def _ion(st) -> Ion:
+    """The Ion of a USEION statement; an ion NEURON does not know, declared without VALENCE, takes
+    the valence another file loaded together declares (valences.py), as NEURON gives it."""
+    from excitable.io.nmodl import valences
+
+    name, valence, where = st.name.get_node_name(), None, ""
+    if st.valence is not None:
+        valence = _number(st.valence.value)
+    elif name not in ION_DEFAULTS and name in valences.current():
+        valence, where = valences.current()[name]
+    return Ion(name, _names(st.readlist), _names(st.writelist), valence, where)
 
 
 def _solves(block, *, steady: bool) -> tuple[tuple[str, str], ...]:

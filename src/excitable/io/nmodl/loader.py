@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 
 from excitable.errors import ModelError
-from excitable.io.nmodl import function_tables
+from excitable.io.nmodl import function_tables, valences
 from excitable.io.nmodl.describe import describe
 from excitable.io.nmodl.parse import parse_text, read_text
 from excitable.io.nmodl.unsupported import find, refuse
@@ -61,9 +61,11 @@ _CACHE_SIZE = 512
 def load_file(path, tables=None, queue=None):
     """The mechanism class of one .mod file (refusing what it cannot run, with file:line);
     ``tables``: its FUNCTION_TABLEs' values (function_tables.py), part of the cache's key;
-    ``queue``: self-event slots per instance of a file with net_send (``check_queue``)."""
+    ``queue``: self-event slots per instance of a file with net_send (``check_queue``). Inside
+    ``valences.together`` (load_mod of several files), an ion the file uses without VALENCE takes
+    the valence another of them declares (part of the key too)."""
     p, text = read_text(path)
-    return _cached(p, text, tables, check_queue(queue))
+    return _cached(p, text, tables, check_queue(queue), valences.key(text))
 
 
 def check_queue(queue) -> int | None:
@@ -77,23 +79,25 @@ def check_queue(queue) -> int | None:
     return int(queue)
 
 
-def _cached(p, text, tables, queue):
+def _cached(p, text, tables, queue, shared=()):
     tables_key = function_tables.key(tables)
     if tables_key is None:  # values that are not plain numbers: make_class names the bad one
-        return _make(p, text, tables, queue)
-    key = (str(Path(p).resolve()), hashlib.sha256(text.encode()).hexdigest(), tables_key, queue)
+        return _make(p, text, tables, queue, shared)
+    key = (str(Path(p).resolve()), hashlib.sha256(text.encode()).hexdigest(), tables_key, queue, shared)
     if key not in _CLASSES:
         if len(_CLASSES) >= _CACHE_SIZE:
             _CLASSES.pop(next(iter(_CLASSES)))
-        _CLASSES[key] = _make(p, text, tables, queue)
+        _CLASSES[key] = _make(p, text, tables, queue, shared)
     return _CLASSES[key]
 
 
-def _make(p, text, tables=None, queue=None):
+def _make(p, text, tables=None, queue=None, shared=()):
+    """The class of one file; ``shared``: the valences other files loaded with it give (valences.key)."""
     from excitable.io.nmodl.mechanism import make_class
 
     mod = parse_text(p, text)
-    desc = describe(mod)
+    with valences.using(shared):
+        desc = describe(mod)
     refuse(p, find(mod, desc))
     if not desc.suffix:
         raise ModelError(f"{p}: no SUFFIX in its NEURON block (a mechanism needs a name)")
@@ -113,7 +117,7 @@ def _make(p, text, tables=None, queue=None):
     if hasattr(cls, "function_tables"):
         cls.with_tables = classmethod(_with_tables)
     if getattr(cls, "queue_size", 0):  # the same text (not the file as it may be now), another queue
-        cls.with_queue = classmethod(lambda c, size: _cached(p, text, None, check_queue(size)))
+        cls.with_queue = classmethod(lambda c, size: _cached(p, text, None, check_queue(size), shared))
     return cls
 
 
@@ -121,7 +125,9 @@ def _with_tables(cls, **given):
     """``Cls.with_tables(tau1=(x, y))``: the class of the same file with these FUNCTION_TABLE
     values (as load_mod's ``tables``) and the ones it had."""
     had = {n: t for n, t in cls.function_tables.items() if t is not None}
-    return load_file(cls.source, tables={**had, **given})
+    shared = tuple((i.name, i.valence, i.valence_from) for i in cls.description.ions if i.valence_from)
+    with valences.using(shared):  # the valences it was loaded with
+        return load_file(cls.source, tables={**had, **given})
 
 
 def _probe(path, cls) -> None:
@@ -162,6 +168,11 @@ def load_mod(source, tables=None, queue=None):
     folder or a list, SUFFIX -> those. Anything the file uses that excitable does not run is
     refused with ``file:line`` (a ModelError); ``excitable mod check FILE.mod`` lists it all.
 
+    Files loaded together (a folder, a list) are one NEURON library: an ion one of them declares
+    with ``VALENCE n`` has that valence in the others that use it without one (Blue Brain's NaTg.mod
+    reading ``ttxo``/``ttxi`` beside TTXDynamicsSwitch.mod), and two valences for one ion are
+    refused (io/nmodl/valences.py).
+
     ``queue``: pending self-events per instance of a file that calls net_send (default 4). NEURON's
     queue has no bound; ``Simulation.run`` and ``run_batch`` run again with a deeper one where a run
     needs it (io/nmodl/queue_growth.py), so ``queue`` only saves that rerun, or serves a
@@ -173,11 +184,12 @@ def load_mod(source, tables=None, queue=None):
     if not isinstance(source, (list, tuple)) and len(paths) == 1 and not Path(source).is_dir():
         return load_file(paths[0], tables, queue)
     out, tables = Mechanisms(), tables or {}
-    for p in paths:
-        cls = load_file(p, tables.get(function_tables.suffix_of(read_text(p)[1])), queue)
-        if cls.__name__ in out:
-            raise ModelError(f"load_mod: SUFFIX {cls.__name__!r} is defined twice ({out[cls.__name__].source} and {p})")
-        out[cls.__name__] = cls
+    with valences.together(paths):  # an ion's VALENCE one file declares holds for all (NEURON's library)
+        for p in paths:
+            cls = load_file(p, tables.get(function_tables.suffix_of(read_text(p)[1])), queue)
+            if cls.__name__ in out:
+                raise ModelError(f"load_mod: SUFFIX {cls.__name__!r} is defined twice ({out[cls.__name__].source} and {p})")
+            out[cls.__name__] = cls
     unknown = sorted(set(tables) - set(out))
     if unknown:
         raise ModelError(f"load_mod: tables for {unknown[0]!r}, which is not loaded; loaded: {', '.join(sorted(out))}")

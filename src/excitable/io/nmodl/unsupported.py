@@ -146,11 +146,14 @@ def _ion_problems(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
     for ion in desc.ions:
         line = _first(lines, rf"\bUSEION\s+{ion.name}\b")
         # Another ion's concentrations run with NEURON's defaults for a new ion (describe.ion_default)
-        # and the file's VALENCE, which NEURON requires for an ion it does not know (concentrations.py).
+        # and the file's VALENCE, which NEURON requires for an ion it does not know (concentrations.py),
+        # or the one another file loaded together declares (valences.py: describe fills it in).
         conc = list(dict.fromkeys(r for r in ion.read + ion.write if ion.kind(r) in ("i", "o")))
         if not has_valence(ion) and conc:
             found.append((line, f"USEION {ion.name} with its concentrations {', '.join(conc)} and no VALENCE "
-                                f"(NEURON needs the valence of an ion it does not know)"))
+                                f"(NEURON needs the valence of an ion it does not know: give it here, or load this file "
+                                f"together with one declaring `USEION {ion.name} ... VALENCE n`, in one folder or list, "
+                                f"which makes it run with that valence)"))
             continue
         for var in ion.write:
             if ion.kind(var) == "e":  # Cutsuridis et al.'s ccanl.mod: eca = RT/2F log(cao/ca) in BREAKPOINT
