@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DOC = ROOT / "docs" / "nmodl.md"
+EVENTS = ROOT / "tests" / "io" / "nmodl" / "mod_events"  # the event-path test files
 BEGIN, END = "<!-- nmodl-table:begin -->", "<!-- nmodl-table:end -->"
 
 #: NMODL keyword or call -> how the table names it
@@ -264,6 +265,21 @@ PUBLISHED_FORMS = [
      ["nm_hocknob"], {"settings": ["nm_hocknob.scale=1.5", "nm_hocknob.slow=4"]}),
     ("a point process's FROM loop bounded by a PARAMETER, n = 5.5 (C's 5)", ["pt_fromparam"],
      {"settings": ["pt_fromparam.n=5.5"]}),
+    ("t compared with times on the dt grid (Popovic et al. 2005's EPSPClamp.mod), a density mechanism and a point "
+     "process", ["nm_tgrid", EVENTS / "pp_tgrid.mod"], {}),
+    ("a BREAKPOINT stepping a gate, a counter and a filter it keeps (gkcadend.mod's form, ModelDB 120910): twice a step",
+     ["nm_bptwice", "hh"], {}),
+    ("GLOBAL tadj from q10, temp and celsius (Mainen's ca.mod, kca.mod), a factor through a FUNCTION, 36 degC",
+     ["nm_tadjna", "nm_tadjg", "nm_tadjfn"], {"celsius": 36.0}),
+    ("GLOBAL scratch values in INITIAL (org.neuroml.export's cad), a GLOBAL array set by element (naf.mod), a "
+     "PARAMETER BREAKPOINT sets", ["nm_gscratch", "nm_gcalla", "nm_bpparam"], {}),
+    ("VERBATIM copying a read ion variable (Ican.mod), keywords in printf text, a SOLVE'd PROCEDURE's early return",
+     ["nm_ioncopy", "nm_strkw", "nm_procguard"], {}),
+    ("an ion without VALENCE beside a file declaring it (Blue Brain's NaTg.mod reading ttxo, ttxi)",
+     ["nm_ttxchan", "nm_ttxvalence"], {}),
+    ("a Destexhe pulse synapse holding more than 4 self-events (nmdanet.mod's form, Cdur 30 ms)",
+     [EVENTS / "pt_cdur.mod"], {}),
+    ("an early return in C guarding NET_RECEIVE (Blue Brain's DetAMPANMDA.mod form)", [EVENTS / "ev_vret.mod"], {}),
 ]
 
 
@@ -276,7 +292,7 @@ def published_form_rows() -> list[str]:
 
     rows = []
     for what, stems, options in PUBLISHED_FORMS:
-        paths = [mod_file(s) for s in stems]
+        paths = [mod_file(s) if isinstance(s, str) else s for s in stems]
         result = compare_mods(paths, **options)
         worst = max(result.rows, key=lambda r: r.difference)
         spikes = "; ".join(f"{len(a)} vs {len(b)}" for _, a, b in result._sets()) or "clamped"
