@@ -40,7 +40,10 @@ BREAKPOINT { i = g*(v + 65)*%s }
     # through a LOCAL of INITIAL's: the per-instance value is followed through it
     ("", "", "LOCAL area1", "    LOCAL r\n    r = diam/2\n    area1 = r*r", "area1", 12,
      "file-level LOCAL area1 assigned in INITIAL from r, values of each instance"),
-], ids=["local-from-diam", "global-from-diam", "local-under-an-if-on-diam", "through-a-local"])
+    # through a shared flag INITIAL sets under an if on diam: the if on it picks per instance
+    ("GLOBAL flag, k", "flag k", "", "    flag = 0\n    if (diam > 5) { flag = 1 }\n    if (flag) { k = 1 } else { k = 2 }",
+     "k", 12, "GLOBAL k assigned in INITIAL under an if on flag, values of each instance"),
+], ids=["local-from-diam", "global-from-diam", "local-under-an-if-on-diam", "through-a-local", "through-a-shared-flag"])
 def test_a_shared_value_of_each_instance_is_refused_with_its_line(tmp_path, neuron, assigned, top, initial, use,
                                                                    line, what):
     path = tmp_path / "shared.mod"
@@ -56,7 +59,10 @@ def test_a_shared_value_of_each_instance_is_refused_with_its_line(tmp_path, neur
     ("", "", "LOCAL done, f", "    if (done == 0) {\n        f = 3.5\n        done = 1\n    }", "f"),  # cadifus's flag
     ("RANGE x", "x", "LOCAL area1", "    area1 = diam*diam\n    x = area1", "x"),  # used within INITIAL only
     ("RANGE scale", "scale", "", "    scale = 2*diam", "scale"),  # RANGE: one per instance in NEURON too
-], ids=["constants-under-a-shared-flag", "used-in-initial-only", "range"])
+    # an if of each instance in a FUNCTION (sKCa.mod's llog(x) guard, x from cai) is no if around r
+    ("GLOBAL r", "r", "FUNCTION llog(x) {\n    if (x > 1e-11) { llog = log(x) } else { llog = 0 }\n}",
+     "    LOCAL q\n    q = llog(diam)\n    if (g > 0) { r = 2 } else { r = 1 }", "r"),
+], ids=["constants-under-a-shared-flag", "used-in-initial-only", "range", "an-if-in-a-function-called-elsewhere"])
 def test_what_neuron_gives_every_instance_alike_runs(tmp_path, neuron, assigned, top, initial, use):
     path = tmp_path / "shared.mod"
     path.write_text(TEXT % (neuron, assigned, top, initial, use))

@@ -53,6 +53,12 @@ def _split_args(text: str) -> list[str]:
     return out + [cur] if cur.strip() else out
 
 
+def call_arguments(text: str, at: int) -> list[str]:
+    """The arguments of the call whose opening parenthesis is ``text[at]`` (``rates(v, f(a, b))``:
+    ``v``, ``f(a, b)``), as written."""
+    return _split_args(text[at + 1:_closing(text, at) - 1])
+
+
 def _names(text: str) -> set[str]:
     """Names an expression reads: a number's unit (``0.5 (um)``) is none, nor a primed state's prime."""
     return set(_NAME.findall(re.sub(r"(\d)\s*\([^()]*\)", r"\1", text))) - _KEYWORDS
@@ -157,7 +163,7 @@ class Uniform:
                 for m in re.finditer(r"\b(\w+)\s*\(", text):
                     if m.group(1) in self.blocks and m.group(1) != key:
                         at = m.end() - 1
-                        args = _split_args(text[at + 1:_closing(text, at) - 1])
+                        args = call_arguments(text, at)
                         self.calls.setdefault(m.group(1), []).append((key, line, args, conds))
 
     def assignment_problem(self, name: str) -> tuple[int, list[str], str] | None:
