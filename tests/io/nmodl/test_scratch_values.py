@@ -129,8 +129,8 @@ def test_scratch_globals_global_arrays_and_nrn_cur_values_match_neuron_on_two_co
      r"and read before a later block assigns it"),
     # the same in the DERIVATIVE
     ("nm_gscratch", "s' = rate", "s' = rate + (x0 - s)/(1 (ms))", r"nm_gscratch\.mod:21: GLOBAL PARAMETER x0"),
-    # Inf[1] assigned by no path: the DERIVATIVE's read sees what another instance left (mh reading
-    # v itself: shared_values takes a PROCEDURE's argument for a shared value, another rule's gap)
+    # Inf[1] assigned by no path: the DERIVATIVE's read sees what another instance left (mh's argument
+    # is given v: a value of each instance, test_shared_arguments.py)
     ("nm_gcalla", "    Inf[1] = 1/(1 + exp((v + 60)/7))\n", "", r"nm_gcalla\.mod:\d+: GLOBAL Inf assigned in INITIAL from v"),
     # Tau[1] likewise, the loop covering element 0 only
     ("nm_gcalla", "FROM j = 0 TO 1", "FROM j = 0 TO 0", r"nm_gcalla\.mod:\d+: GLOBAL Tau assigned in INITIAL from"),
@@ -140,8 +140,6 @@ def test_a_value_another_instance_may_have_left_is_still_refused(tmp_path, stem,
     assert old in text
     path = tmp_path / f"{stem}.mod"
     text = text.replace(old, new)
-    if stem == "nm_gcalla":
-        text = text.replace("PROCEDURE mh(v (mV))", "PROCEDURE mh(vv (mV))")
     path.write_text(text)
     with pytest.raises(ModelError, match=why) as err:
         load_mod(path)
