@@ -22,7 +22,8 @@ things the engine uses:
   to the targets).
 
 States: the STATEs, every ASSIGNED that BREAKPOINT does not set (NEURON keeps them in the instance
-between blocks: invlfire's ``m``, ``t0``, ``minf``), PARAMETERs INITIAL overwrites, the clock ``t``
+between blocks: invlfire's ``m``, ``t0``, ``minf``), PARAMETERs INITIAL or NET_RECEIVE overwrites and
+what a BREAKPOINT with currents leaves for the events (``nrn_cur_values``), the clock ``t``
 (ms), the queue (``events.queue_states``), ``events_lost``, ``queue_full``, ``spikes``, ``spike_t``,
 ``spike_offset``, and ``celsius`` where the file reads it.
 """
@@ -35,8 +36,8 @@ import jax
 import jax.numpy as jnp
 
 from excitable.engine.noise import RNG
-from excitable.io.nmodl import (breakpoint_feeds, concentrations, events, nonlinear, pointers, random_draws, solvers,
-                                 watch)
+from excitable.io.nmodl import (breakpoint_feeds, concentrations, events, nonlinear, nrn_cur_values, pointers,
+                                 random_draws, solvers, watch)
 from excitable.io.nmodl.affine import materialize
 from excitable.io.nmodl.clock import half_step
 from excitable.io.nmodl.describe import Description, python_name
@@ -122,6 +123,10 @@ class Blocks:
         self.queue_site = located(desc.path, queue_line(lines)) if self.size else ""
         self.electrode = electrode_currents(mod)
         self.kept = _kept(desc, mod, self.electrode)
+        # NEURON keeps in the instance what NET_RECEIVE assigns to a PARAMETER (Gap_NR's g = g * weight)
+        # and what nrn_cur leaves for the next step's events (stp2syn's Pmax): nrn_cur_values
+        self.after_cur = nrn_cur_values.names(desc, mod)
+        self.kept += tuple(x for x in self.after_cur + nrn_cur_values.event_params(desc, mod) if x not in self.kept)
         self.needs_celsius = bool(re.search(r"\bcelsius\b", "\n".join(lines)))
         # a derivimplicit, nonlinear sparse or NONLINEAR SOLVE counts where NEURON's loop would iterate on
         self.flag = (solvers.UNCONVERGED,) if solvers.flagged(desc, gen.linear) or nonlinear.flagged(desc) else ()
@@ -133,9 +138,10 @@ class Blocks:
         # those from v, an ion or a POINTER at the step's start V, kept in V_CUR where no start is given
         self.feeds = () if self.artificial else gen.feeds
         self.stale = breakpoint_feeds.stale(desc, pointers.names(mod)) if self.feeds else ()
+        self.at_start = bool(self.stale or self.after_cur)  # advance reruns nrn_cur at the step's start V
         self.states = (self.kept + event_state_names(self.size) + watch.state_names(comp) + self.vstates
                        + (("celsius",) if self.needs_celsius else ()) + self.flag
-                       + ((breakpoint_feeds.V_CUR,) if self.stale else ()))
+                       + ((breakpoint_feeds.V_CUR,) if self.at_start else ()))
         self.currents = desc.currents + self.electrode
         spec = events.point_fields(desc, mod)
         self.renamed = {k: python_name(k) for k in spec if python_name(k) != k}  # stim.mod's del -> delay
@@ -167,18 +173,18 @@ class Blocks:
     def advance(self, chan, v, s, celsius, dt, drive):
         gen = self.gen
         sc = self.scope(chan, v, s, celsius, half_step(s["t"], dt), dt)  # nrn_state: t + dt (clock.py)
-        if self.feeds:  # nrn_cur's run: the step's start V, the states after its events, t its middle
-            at_v, at = breakpoint_feeds.start(chan, v, s, drive) if self.stale else (v, chan)
+        if self.feeds or self.after_cur:  # nrn_cur's run: the step's start V, the states after its events, t its middle
+            at_v, at = breakpoint_feeds.start(chan, v, s, drive) if self.at_start else (v, chan)
             pre = self.scope(at, at_v, s, celsius, s["t"], dt)
             gen.breakpoint(pre)
-            sc.glob.update({k: materialize(pre.glob[k]) for k in self.feeds})
+            sc.glob.update({k: materialize(pre.glob[k]) for k in self.feeds + self.after_cur})
         for block, method in () if self.artificial else self.desc.solves:
             if method == "after_cvode":  # a PROCEDURE run after the step (svclmp's icur)
                 self.procs[block](sc)
             else:
                 events.state_solve(gen, block, method, sc)
         out = self.out(sc, v, celsius)
-        if self.stale:  # the next step's nrn_cur runs at this V (breakpoint_feeds.start)
+        if self.at_start:  # the next step's nrn_cur runs at this V (breakpoint_feeds.start)
             out[breakpoint_feeds.V_CUR] = v + jnp.zeros_like(v)
         return {**s, **out}
 
@@ -192,7 +198,11 @@ class Blocks:
              events.SPIKE_T: like - 1.0, events.OFFSET: like}
         s.update(events.empty_queue(self.size, like) if self.size else {})
         s = events.apply_calls(self.comp, sc.glob, s, jnp.ones(like.shape, bool), like, like, self.size)
-        if self.stale:  # the first step's nrn_cur runs at V init
+        if self.after_cur:  # finitialize's nrn_cur after INITIAL: what the first step's events read
+            pre = self.scope(chan, v, s, celsius, 0.0)
+            self.gen.breakpoint(pre)
+            s.update({k: materialize(pre.glob[k]) + like for k in self.after_cur})
+        if self.at_start:  # the first step's nrn_cur runs at V init
             s[breakpoint_feeds.V_CUR] = v + like
         return watch.initial(self.comp, s, v, self.vstates)
 
@@ -278,7 +288,7 @@ def make_event_class(desc: Description, mod, queue: int | None = None):
         "ion_constants": concentrations.ion_constants(desc),
         "currents": slope.neuron_slope(b.raw_currents),
         "advance": lambda self, v, s, celsius, dt, drive: b.advance(self, v, s, celsius, dt, drive),
-        "start_of_step": bool(b.stale),  # advance reads drive["start"] (engine/stepping.advance_states)
+        "start_of_step": b.at_start,  # advance reads drive["start"] (engine/stepping.advance_states)
         "steady_state": lambda self, v, celsius, keys=None: b.steady_state(self, v, celsius, keys),
         "random": random_draws.uses(strip_comments(mod.text)),  # the engine gives it keys (engine.noise)
         "on_step": lambda self, s, amount, dt, offset=None, v=None: b.on_step(self, s, amount, dt, offset, v),

@@ -107,9 +107,13 @@ def _block_ranges(lines: list[str]) -> dict[int, str]:
 
 def event_lines(mod, desc: Description) -> list[str]:
     """``excitable mod check``'s lines on events: what NET_RECEIVE does, the electrode current."""
+    from excitable.io.nmodl import nrn_cur_values
+
     lines = strip_comments(mod.text)
-    if not (desc.point or is_artificial(mod)) or not events.uses(mod, desc, lines):
+    if not (desc.point or is_artificial(mod)):
         return []
+    if not events.uses(mod, desc, lines):
+        return nrn_cur_values.check_lines(mod, desc)
     code = "\n".join(lines)
     used = [c for c in (*events.CALLS, "flag", "state_discontinuity", "WATCH") if re.search(rf"\b{c}\b", code)]
     out = []
@@ -129,7 +133,7 @@ def event_lines(mod, desc: Description) -> list[str]:
     out += watch.check_lines(mod, lines)
     if electrode_currents(mod):
         out.append(f"  electrode current: {', '.join(electrode_currents(mod))} (nA, injected)")
-    return out
+    return out + nrn_cur_values.check_lines(mod, desc)
 
 
 def at_time_value(line: str) -> bool:

@@ -23,6 +23,9 @@ NEURON semantics kept: INITIAL runs once at ``finitialize``, and what it compute
 ASSIGNED variable NET_RECEIVE reads (exp2syn's ``factor``) and a PARAMETER INITIAL writes
 (exp2syn's guard ``tau1 = 0.9999*tau2`` when tau1 >= tau2) are carried as extra states, set by
 INITIAL (``steady_state``) and read by every later block, as NEURON's instance data are.
+What a BREAKPOINT with currents assigns to such a variable (stp2syn.mod's ``Pmax = n*p0``) is
+what NEURON's nrn_cur left at the step's start: ``advance`` stores BREAKPOINT's run there, and
+``steady_state`` finitialize's run after INITIAL (io/nmodl/nrn_cur_values.py).
 
 A value BREAKPOINT sets that the SOLVE'd block reads (ModelDB 93326 shunt.mod's ``mmax = 1/(1 +
 exp((v + Bm)/Cm))``) is what NEURON's nrn_cur left: ``advance`` runs BREAKPOINT at the step's start
@@ -51,12 +54,13 @@ from excitable.io.nmodl.parse import strip_comments
 
 def problems(mod, desc: Description) -> list[tuple[int, str]]:
     """(line, construct) of what a point process uses that ``on_events`` cannot run exactly."""
-    from excitable.io.nmodl import artificial, event_checks, events
+    from excitable.io.nmodl import artificial, event_checks, events, nrn_cur_values
 
     lines = strip_comments(mod.text)
+    kept = nrn_cur_values.problems(mod, desc)  # what nrn_cur leaves for later blocks, where not NEURON's
     if (desc.point or artificial.is_artificial(mod)) and events.uses(mod, desc, lines):
-        return event_checks.problems(mod, desc, lines)  # net_send, flag, t, ARTIFICIAL_CELL, ELECTRODE_CURRENT
-    found = event_checks.density_problems(mod, desc, lines)
+        return event_checks.problems(mod, desc, lines) + kept  # net_send, flag, t, ARTIFICIAL_CELL, ELECTRODE_CURRENT
+    found = event_checks.density_problems(mod, desc, lines) + kept
     block = net_receive(mod)
     if block is None:
         return found
@@ -118,6 +122,7 @@ def _make_jump_class(desc: Description, mod):
         loop_bounds,
         mechanism,
         nonlinear,
+        nrn_cur_values,
         pointers,
         procedure_solves,
         random_draws,
@@ -138,12 +143,16 @@ def _make_jump_class(desc: Description, mod):
     carried += tuple(x for x in procedure_solves.memory(desc, mod.text) if x not in carried)  # a SOLVE'd PROCEDURE's n = n + 1
     kept = desc.states + carried + tuple(x for x in _carried_extra(desc, mod)
                                          if x not in carried and x not in pointers.declared(mod))
+    # what nrn_cur leaves for the next step's events and the recording (nrn_cur_values: stp2syn's Pmax)
+    after_cur = nrn_cur_values.names(desc, mod)
+    kept += tuple(x for x in after_cur if x not in kept)
     # a derivimplicit, nonlinear sparse or NONLINEAR SOLVE counts where NEURON's loop would iterate on (as mechanism.py)
     flag = (solvers.UNCONVERGED,) if solvers.flagged(desc, gen.linear) or nonlinear.flagged(desc) else ()
     # values BREAKPOINT computes from v, ions or POINTERs for the SOLVE (shunt.mod's mmax): NEURON's
     # nrn_state reads them as nrn_cur left them, at the step's start (breakpoint_feeds)
     stale = breakpoint_feeds.stale(desc, pointers.names(mod))
-    v_cur = (breakpoint_feeds.V_CUR,) if stale else ()  # the V they were computed at, where the engine gives none
+    at_start = bool(stale or after_cur)  # advance reruns nrn_cur at the step's start V (breakpoint_feeds.start)
+    v_cur = (breakpoint_feeds.V_CUR,) if at_start else ()  # the V they were computed at, where the engine gives none
     states = kept + (("celsius",) if gen.needs_celsius else ()) + flag + v_cur
     jump, weight_name = _compile_net_receive(desc, mod, gen)
     currents = desc.currents
@@ -157,20 +166,20 @@ def _make_jump_class(desc: Description, mod):
             res["celsius"] = celsius + zero
         if flag:  # the count so far (the scope starts from it) plus what this block's loops added
             res[solvers.UNCONVERGED] = scope.glob.get(solvers.UNCONVERGED, 0.0) + zero
-        if stale:  # carried through NET_RECEIVE's jumps; advance and INITIAL set it
+        if at_start:  # carried through NET_RECEIVE's jumps; advance and INITIAL set it
             res[breakpoint_feeds.V_CUR] = scope.glob.get(breakpoint_feeds.V_CUR, 0.0) + zero
         return res
 
     def advance(self, v, s, celsius, dt, drive):
         scope = gen.scope(self, v, s, celsius, dt)
-        if gen.feeds:  # what nrn_cur left: BREAKPOINT at the start-of-step states, V, ions (breakpoint_feeds)
-            at_v, at = breakpoint_feeds.start(self, v, s, drive) if stale else (v, self)
-            scope.glob.update(breakpoint_values(at, at_v, s, gen.feeds))  # arrays: another V than scope's
+        if gen.feeds or after_cur:  # what nrn_cur left: BREAKPOINT at the start-of-step states, V, ions (breakpoint_feeds)
+            at_v, at = breakpoint_feeds.start(self, v, s, drive) if at_start else (v, self)
+            scope.glob.update(breakpoint_values(at, at_v, s, gen.feeds + after_cur))  # arrays: another V than scope's
         random_draws.start(scope.glob, random_draws.SOLVE)  # draws of its own, not BREAKPOINT's
         for block, method in desc.solves:  # NEURON's nrn_state, at the new V
             events.state_solve(gen, block, method, scope)
         res = out(scope, v, celsius)
-        if stale:  # the next step's nrn_cur runs at this V (breakpoint_feeds.start)
+        if at_start:  # the next step's nrn_cur runs at this V (breakpoint_feeds.start)
             res[breakpoint_feeds.V_CUR] = v + jnp.zeros_like(v)
         return res
 
@@ -180,7 +189,9 @@ def _make_jump_class(desc: Description, mod):
         random_draws.start(scope.glob, random_draws.INITIAL)
         gen.initial(scope)
         res = out(scope, v, celsius)
-        if stale:  # the first step's nrn_cur runs at V init
+        if after_cur:  # finitialize's nrn_cur after INITIAL: what the first step's events read
+            res.update(breakpoint_values(self, v, res, after_cur))
+        if at_start:  # the first step's nrn_cur runs at V init
             res[breakpoint_feeds.V_CUR] = v + jnp.zeros_like(v)
         return res
 
@@ -223,7 +234,7 @@ def _make_jump_class(desc: Description, mod):
         "currents": slope.neuron_slope(raw_currents), "advance": advance, "steady_state": steady_state,
         "on_events": on_events, "conductances": conductances, "gates": lambda self, v, celsius: {}, "source": desc.path,
         "description": desc, "shared_exp": gen.comp_exp, "pointers": pointers.names(mod),
-        "start_of_step": bool(stale),  # advance reads drive["start"] (engine/stepping.advance_states)
+        "start_of_step": at_start,  # advance reads drive["start"] (engine/stepping.advance_states)
         "random": random_draws.uses(strip_comments(mod.text)),  # the engine gives it keys (engine.noise)
     }
     # PARAMETERs bounding FROM loops, no block assigning them: static fields, one value for all instances
