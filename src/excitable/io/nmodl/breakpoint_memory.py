@@ -107,6 +107,6 @@ def problems(mod, desc: Description) -> list[tuple[int, str]]:
             continue  # a max tracker: its value reaches nothing excitable runs or records
         out.append((flow.line_of(flat, unset[x], x), (
             f"ASSIGNED {x} read in BREAKPOINT before it is set there in a point process (NEURON keeps what "
-            f"the previous run left, and nrn_cur runs BREAKPOINT twice a step; a point process here keeps no "
-            f"value BREAKPOINT writes)")))
+            f"the previous run left, and nrn_cur runs BREAKPOINT twice a step; a point process here does not run "
+            f"its BREAKPOINT twice from what it keeps, as a density mechanism does)")))
     return out
