@@ -24,11 +24,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import excitable as ex
 from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod
 from excitable.io.nmodl.array_elements import first_problem
-from tests.io.nmodl.neuron_side import DT, OWN, class_loader
+from tests.io.nmodl import soma_dendrite
+from tests.io.nmodl.neuron_side import OWN, class_loader
 from tests.io.nmodl.test_neuron_side_by_side import spike_times, worst
 from tests.reference.nrnmech import neuron_loaded
 
@@ -44,58 +44,14 @@ cls = class_loader()
 
 
 def ours(*, clamp=None, iclamp=None, tstop=15.0):
-    b = ex.Morphology.builder()
-    b.add("soma", length=SECTIONS[0][1], diameter=SECTIONS[0][2])
-    b.add("dend", length=SECTIONS[1][1], diameter=SECTIONS[1][2], parent="soma", x=1.0)
-    cell = ex.Cell(b.build(), nseg=1)
-    for s in STEMS:
-        cell.insert(cls(s)())
-    cell.insert(cls("passive")(g=1e-4, e=-65.0))
-    sim = ex.Simulation(cell, dt=DT, temperature=CELSIUS, v_init=-65.0)
-    if clamp is not None:
-        sim.stimulate(ex.VClamp(cell.soma, levels=clamp, rs=0.01))
-    else:
-        sim.stimulate(ex.IClamp(cell.soma, amplitude=iclamp[2], delay=iclamp[0], duration=iclamp[1]))
-    for sec, _, _ in SECTIONS:
-        loc = ex.Location(sec, 0.5)
-        sim.record("v", at=loc, label=f"{sec}:v")
-        for name, _, _ in TRACES:
-            sim.record(name, at=loc, label=f"{sec}:{name}")
-    return sim.run(tstop)
+    return soma_dendrite.ours([cls(s) for s in STEMS], SECTIONS, [n for n, _, _ in TRACES], celsius=CELSIUS,
+                              clamp=clamp, iclamp=iclamp, tstop=tstop, passive=cls("passive"))
 
 
 def neurons(*, clamp=None, iclamp=None, tstop=15.0):
     h = neuron_loaded([OWN / f"{s}.mod" for s in STEMS], "nrnmech-scratch-values", "the scratch value test files")
-    secs = {}
-    for name, length, diam in SECTIONS:
-        sec = h.Section(name=f"sv_{name}")
-        sec.L, sec.diam, sec.nseg, sec.cm, sec.Ra = length, diam, 1, 1.0, 35.4
-        if secs:
-            sec.connect(secs["soma"](1.0))
-        for s in STEMS:
-            sec.insert(s)
-        sec.insert("pas")
-        sec(0.5).pas.g, sec(0.5).pas.e = 1e-4, -65.0
-        secs[name] = sec
-    h.dt, h.secondorder, h.celsius = DT, 0, CELSIUS
-    if clamp is not None:
-        stim = h.SEClamp(secs["soma"](0.5))
-        stim.rs = 0.01
-        (stim.dur1, stim.amp1), (stim.dur2, stim.amp2), (stim.dur3, stim.amp3) = clamp
-    else:
-        stim = h.IClamp(secs["soma"](0.5))
-        stim.delay, stim.dur, stim.amp = iclamp
-    vecs = {}
-    for sec in secs:
-        seg = secs[sec](0.5)
-        vecs[f"{sec}:v"] = h.Vector().record(seg._ref_v)
-        for name, suffix, var in TRACES:
-            vecs[f"{sec}:{name}"] = h.Vector().record(getattr(getattr(seg, suffix), f"_ref_{var}"))
-    h.finitialize(-65.0)
-    h.continuerun(tstop)
-    out = {k: np.array(v) for k, v in vecs.items()}
-    del stim, secs
-    return out
+    return soma_dendrite.neurons(h, "sv", STEMS, SECTIONS, TRACES, celsius=CELSIUS, clamp=clamp, iclamp=iclamp,
+                                 tstop=tstop)
 
 
 def compare(**run):

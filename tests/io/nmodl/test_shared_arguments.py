@@ -16,10 +16,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import excitable as ex
 from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod
-from tests.io.nmodl.neuron_side import DT, OWN, class_loader
+from tests.io.nmodl import soma_dendrite
+from tests.io.nmodl.neuron_side import OWN, class_loader
 from tests.io.nmodl.test_neuron_side_by_side import worst
 from tests.reference.nrnmech import neuron_loaded
 
@@ -98,54 +98,15 @@ def test_without_its_else_the_derivative_may_read_another_instance_s_value(tmp_p
 
 
 def ours(*, clamp=None, iclamp=None, tstop=10.0):
-    b = ex.Morphology.builder()
-    b.add("soma", length=SECTIONS[0][1], diameter=SECTIONS[0][2])
-    b.add("dend", length=SECTIONS[1][1], diameter=SECTIONS[1][2], parent="soma", x=1.0)
-    cell = ex.Cell(b.build(), nseg=1)
-    cell.insert(cls("nm_garg")())
-    cell.insert(cls("passive")(g=1e-4, e=-65.0))
-    sim = ex.Simulation(cell, dt=DT, temperature=CELSIUS, v_init=-65.0)
-    if clamp is not None:
-        sim.stimulate(ex.VClamp(cell.soma, levels=clamp, rs=0.01))
-    else:
-        sim.stimulate(ex.IClamp(cell.soma, amplitude=iclamp[2], delay=iclamp[0], duration=iclamp[1]))
-    for sec, _, _ in SECTIONS:
-        for name in TRACES:
-            sim.record(name, at=ex.Location(sec, 0.5), label=f"{sec}:{name}")
-    return sim.run(tstop)
+    return soma_dendrite.ours([cls("nm_garg")], SECTIONS, TRACES, celsius=CELSIUS, clamp=clamp, iclamp=iclamp,
+                              tstop=tstop, passive=cls("passive"))
 
 
 def neurons(*, clamp=None, iclamp=None, tstop=10.0):
     h = neuron_loaded([OWN / "nm_garg.mod"], "nrnmech-shared-arguments", "nm_garg.mod")
-    secs = {}
-    for name, length, diam in SECTIONS:
-        sec = h.Section(name=f"sa_{name}")
-        sec.L, sec.diam, sec.nseg, sec.cm, sec.Ra = length, diam, 1, 1.0, 35.4
-        if secs:
-            sec.connect(secs["soma"](1.0))
-        sec.insert("nm_garg")
-        sec.insert("pas")
-        sec(0.5).pas.g, sec(0.5).pas.e = 1e-4, -65.0
-        secs[name] = sec
-    h.dt, h.secondorder, h.celsius = DT, 0, CELSIUS
-    if clamp is not None:
-        stim = h.SEClamp(secs["soma"](0.5))
-        stim.rs = 0.01
-        (stim.dur1, stim.amp1), (stim.dur2, stim.amp2), (stim.dur3, stim.amp3) = clamp
-    else:
-        stim = h.IClamp(secs["soma"](0.5))
-        stim.delay, stim.dur, stim.amp = iclamp
-    vecs = {}
-    for sec in secs:
-        seg = secs[sec](0.5)
-        vecs[f"{sec}:v"] = h.Vector().record(seg._ref_v)
-        for var in ("m", "n"):
-            vecs[f"{sec}:nm_garg.{var}"] = h.Vector().record(getattr(seg.nm_garg, f"_ref_{var}"))
-    h.finitialize(-65.0)
-    h.continuerun(tstop)
-    out = {k: np.array(v) for k, v in vecs.items()}
-    del stim, secs
-    return out
+    traces = [(f"nm_garg.{var}", "nm_garg", var) for var in ("m", "n")]
+    return soma_dendrite.neurons(h, "sa", ["nm_garg"], SECTIONS, traces, celsius=CELSIUS, clamp=clamp,
+                                 iclamp=iclamp, tstop=tstop)
 
 
 @pytest.mark.neuron
