@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from excitable.errors import ModelError
+from excitable.io.nmodl.source_lines import line_of
 
 #: AST node class -> the construct in NMODL's words; another class name is split into lower-case words.
 WORDS = {
@@ -38,24 +38,6 @@ def words(what: str) -> str:
     if re.fullmatch(r"(?:[A-Z][a-z0-9]+){2,}", what):
         return " ".join(part.lower() for part in re.findall(r"[A-Z][a-z0-9]+", what))
     return what
-
-
-def line_of(path, snippet: str) -> int | None:
-    """The 1-based line of the first code line (comments blanked) holding ``snippet``, spaces
-    ignored, then case too (NMODL's names are case-sensitive: a line with the names as printed comes
-    first); None where the file cannot be read or no line holds it whole."""
-    from excitable.io.nmodl.parse import read_text, strip_comments
-
-    want = re.sub(r"\s+", "", snippet)
-    if not want:
-        return None
-    try:
-        _, text = read_text(path)
-    except ModelError:
-        return None
-    code = [re.sub(r"\s+", "", line) for line in strip_comments(text)]
-    return (next((n for n, line in enumerate(code, 1) if want in line), None)
-            or next((n for n, line in enumerate(code, 1) if want.lower() in line.lower()), None))
 
 
 def message(path, what: str, node=None) -> str:

@@ -12,8 +12,10 @@ from excitable.errors import ModelError
 
 def line_of(path, snippet: str) -> int | None:
     """The 1-based line of the first code line (comments blanked) that holds ``snippet``, spaces
-    ignored; None where the file cannot be read or no line holds it whole (a construct the framework
-    rewrote: then the message names the file only)."""
+    ignored, then case too (NMODL's names are case-sensitive: a line with the names as printed comes
+    first; the framework prints ``WHILE`` for a file's ``while``); None where the file cannot be read
+    or no line holds it whole (a construct the framework rewrote: then the message names the file
+    only)."""
     from excitable.io.nmodl.parse import read_text, strip_comments
 
     want = re.sub(r"\s+", "", snippet)
@@ -23,4 +25,6 @@ def line_of(path, snippet: str) -> int | None:
         _, text = read_text(path)
     except ModelError:
         return None
-    return next((n for n, line in enumerate(strip_comments(text), 1) if want in re.sub(r"\s+", "", line)), None)
+    code = [re.sub(r"\s+", "", line) for line in strip_comments(text)]
+    return (next((n for n, line in enumerate(code, 1) if want in line), None)
+            or next((n for n, line in enumerate(code, 1) if want.lower() in line.lower()), None))
