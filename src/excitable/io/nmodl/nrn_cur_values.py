@@ -40,9 +40,7 @@ def names(desc: Description, mod) -> tuple[str, ...]:
     """The PARAMETERs a point process's BREAKPOINT with currents assigns that INITIAL or NET_RECEIVE
     assigns too or NET_RECEIVE reads, and the ASSIGNED variables it assigns that NET_RECEIVE reads
     (module docstring, 1), in the file's order; () for a file without currents (an ARTIFICIAL_CELL: NEURON runs no nrn_cur for it)."""
-    from excitable.io.nmodl.mechanism import _mentions
-
-    from excitable.io.nmodl.breakpoint_feeds import has_currents
+    from excitable.io.nmodl.breakpoint_feeds import _mentions, has_currents
 
     if not desc.point or desc.breakpoint is None or not has_currents(desc, strip_comments(mod.text)):
         return ()
@@ -61,8 +59,8 @@ def names(desc: Description, mod) -> tuple[str, ...]:
 
 def _nr_mentions_of(desc: Description, mod) -> str:
     """NET_RECEIVE's text with the PROCEDUREs and FUNCTIONs it calls."""
+    from excitable.io.nmodl.breakpoint_feeds import _mentions
     from excitable.io.nmodl.events import net_receive
-    from excitable.io.nmodl.mechanism import _mentions
 
     nr = net_receive(mod)
     return "" if nr is None else _mentions(desc, nr)
@@ -93,7 +91,7 @@ def problems(mod, desc: Description) -> list[tuple[int, str]]:
         if line:
             found.append((line, f"{kind} {x} set in a point process's BREAKPOINT conditionally or after a read "
                                 f"of it (NEURON keeps what the second of nrn_cur's two runs leaves)"))
-        elif x not in desc.ranges and x in read_nr:
+        elif x not in desc.ranges:
             line = next((n for n, code, _ in flat if re.search(rf"\b{re.escape(x)}\b", code)), 0)
             found.append((line, f"GLOBAL {x} set in BREAKPOINT and read in NET_RECEIVE (NEURON: the last "
                                 f"instance's value for all; declare it RANGE)"))
