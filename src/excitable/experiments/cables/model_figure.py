@@ -36,6 +36,8 @@ def plot_model(res):
     stim.set_xlabel("time (ms)")
     n = s["n_spikes"]
     told = f"{n} spike{'' if n == 1 else 's'} during the step"
+    if len(spikes) > n:  # the raster shows every spike: say why it holds more (a rebound after the step)
+        told += f" ({len(spikes) - n} more outside it)"
     if n:
         told += f", the first at {s['first_spike_ms']:.1f} ms, {s['rate_hz']:.0f} Hz"
     raster.set_title(f"{told}\n{Path(s['swc']).name}, {s['n_compartments']} compartments: "
