@@ -28,7 +28,7 @@ from excitable.engine.drive import sample_drive
 from excitable.engine.noise import draws
 from excitable.engine.run import METHODS
 from excitable.errors import ModelError, check_number
-from excitable.io.nmodl.queue_growth import run as deepening
+from excitable.io.nmodl.queue_growth import grown_function, run as deepening
 from excitable.model.cell import Cell, with_run_dt
 from excitable.model.network import Network, Site
 from excitable.model.stimuli import CurrentStimulus, IClamp, Location, PulseTrain, Ramp, VClamp, check_resolved
@@ -327,12 +327,15 @@ class Simulation:
         kernel: "scan" (default: any model, any derivative), or for a batch of single compartments
             "fused" (``engine.kernels.single.fused_function``: one kernel, forward-mode derivatives
             only; Pallas' interpreter off a GPU) or "auto" (fused on a GPU where the model allows).
+        An imported mechanism's self-event queue starts at the size earlier runs grew it to; the
+        function cannot grow it (io/nmodl/queue_growth.py).
         """
         engine.check_kernel(kernel)
         if kernel == "fused" and (not batched or self.plan.n != 1):
             raise ModelError("function(kernel='fused') takes a batch (batched=True) of single compartments")
-        return engine.function(self.run_spec(), tstop, stride=stride, batched=batched, checkpoint=checkpoint,
-                               kernel=kernel if batched else "scan")
+        return grown_function(lambda spec: engine.function(spec, tstop, stride=stride, batched=batched,
+                                                           checkpoint=checkpoint, kernel=kernel if batched else "scan"),
+                              self.run_spec())
 
     def run(self, tstop: float, *, params=None, stride: int = 1, kernel: str = "auto") -> Result:
         """Simulate ``tstop`` ms and return the recorded traces (and spike times, if recorded).

@@ -127,27 +127,31 @@ def test_a_run_beyond_the_cap_is_refused_in_one_line(fresh):
     assert "\n" not in str(err.value)
 
 
-def test_a_batch_grows_and_a_function_refuses(fresh):
+def test_a_batch_grows_and_a_function_starts_where_runs_left_it(fresh):
     """run_batch grows the queue as run does (element 1 is the 9-spike run; element 0, Cdur 1 ms,
-    never holds more than one); a function cannot run again: called with numbers it refuses in one
-    line naming the element, and under jit it gives NaN for that element only."""
+    never holds more than one). A function cannot run again: made before any run grew the class,
+    called with numbers it refuses in one line naming the element, and under jit it gives NaN for
+    that element only; made after, it starts at the grown queue and gives the batch's numbers."""
     import jax
 
     from excitable.engine.batch import broadcast, with_param
 
     sim = simulation(TRAINS[9])
     batch = with_param(broadcast(sim.parameters(), 2), "pt_cdur.Cdur", np.array([1.0, 30.0]))
-    many = sim.run_batch(TSTOP, batch)
-    one = simulation(TRAINS[9]).run(TSTOP)
-    for k in TRACES:
-        assert np.max(np.abs(many[k][1] - one[k])) <= 1e-12 * np.ptp(one[k]), k
-    assert many["nback"][0][-1] == 9 and many["nsent"][1][-1] == 9
     f = sim.function(TSTOP, batched=True)
     with pytest.raises(QueueFull, match=r"^batch element 1 of 2: pt_cdur\[0\]: \d+ self-event\(s\) found its queue "
                                         r"full .*load the \.mod file with a deeper queue"):
         f(batch)
     rec = np.asarray(jax.jit(f)(batch))
     assert np.all(np.isfinite(rec[0])) and np.all(np.isnan(rec[1]))
+    many = sim.run_batch(TSTOP, batch)
+    one = simulation(TRAINS[9]).run(TSTOP)
+    for k in TRACES:
+        assert np.max(np.abs(many[k][1] - one[k])) <= 1e-12 * np.ptp(one[k]), k
+    assert many["nback"][0][-1] == 9 and many["nsent"][1][-1] == 9
+    grown = np.asarray(jax.jit(sim.function(TSTOP, batched=True))(batch))  # the user's parameters, as loaded
+    for k, trace in enumerate(TRACES):  # probes in the order recorded
+        assert np.array_equal(grown[:, :, k], many[trace]), trace  # a deeper queue changes no number
 
 
 def test_queue_must_be_a_whole_number_in_range():

@@ -74,6 +74,12 @@ CASES = {
     # Li & Cleland's cadecay.mod (ModelDB): NEURON's nocmodl refuses it too (test below)
     "global_state": ("    GLOBAL x", "", "STATE { x }\nBREAKPOINT { SOLVE s METHOD cnexp\n i = g*x*(v+65) }\n"
                      "DERIVATIVE s { x' = -x }\n", 4, "a STATE declared GLOBAL (x"),
+    # x0 is STATE x's starting PARAMETER: nocmodl 9.0.2 refuses it ASSIGNED or CONSTANT ("x0 can't be declared
+    # a parameter by default"); it ran here before
+    "start_value_assigned": ("", "x0", "STATE { x }\nINITIAL { x0 = 0.3\n x = x0 }\nBREAKPOINT { SOLVE s METHOD cnexp\n"
+                             " i = g*x*(v+65) }\nDERIVATIVE s { x' = -x }\n", 7, "x0 declared ASSIGNED beside STATE x"),
+    "start_value_constant": ("", "", "CONSTANT { x0 = 0.3 }\nSTATE { x }\nBREAKPOINT { SOLVE s METHOD cnexp\n"
+                             " i = g*x*(v+65) }\nDERIVATIVE s { x' = -x }\n", 8, "x0 declared CONSTANT beside STATE x"),
     # `VERBATIM return 0; ENDVERBATIM` is let through where it closes a PROCEDURE's body
     # (tests/reference/mod/nm_procsolve.mod runs so, beside NEURON) and as an early-return guard alone
     # in its if (test_verbatim_forms.py); a guard with an else is C excitable does not run
@@ -180,6 +186,24 @@ def test_neuron_refuses_a_global_state_too(tmp_path):
     refused.write_text(HEAD % (neuron, assigned) + rest)
     plain.parent.mkdir()
     plain.write_text(HEAD % ("", assigned) + rest)
+    if nocmodl_accepts(plain) is None:
+        pytest.skip("the neuron wheel ships no nocmodl")
+    assert nocmodl_accepts(plain) and not nocmodl_accepts(refused)
+    load_mod(plain)
+
+
+@pytest.mark.parametrize("case", ["start_value_assigned", "start_value_constant"])
+def test_neuron_refuses_a_start_value_not_a_parameter_too(case, tmp_path):
+    """The claim in the start-value refusals: nocmodl rejects x0 declared ASSIGNED or CONSTANT beside
+    STATE x, and accepts the same file with x0 a PARAMETER, which runs here too."""
+    from tests.io.nmodl.test_nonlinear import nocmodl_accepts
+
+    neuron, assigned, rest, _, _ = CASES[case]
+    refused, plain = tmp_path / "x0.mod", tmp_path / "plain" / "x0.mod"
+    refused.write_text(HEAD % (neuron, assigned) + rest)
+    plain.parent.mkdir()
+    rest = rest.replace("CONSTANT { x0 = 0.3 }\n", "").replace("INITIAL { x0 = 0.3\n", "INITIAL {\n")
+    plain.write_text((HEAD % (neuron, "")).replace("PARAMETER { g", "PARAMETER { x0 = 0.3  g") + rest)
     if nocmodl_accepts(plain) is None:
         pytest.skip("the neuron wheel ships no nocmodl")
     assert nocmodl_accepts(plain) and not nocmodl_accepts(refused)

@@ -15,7 +15,9 @@ file:line that fills the queue and how to raise it (``ex.load_mod(path, queue=N)
 
 ``Simulation.function`` does not run again: under jit, vmap or grad it cannot see the count, so a
 batch element whose queue was full gives NaN (engine.counts.refusing), and a call with concrete
-parameters is refused (``QueueFull``'s line: load the file with a deeper queue).
+parameters is refused (``QueueFull``'s line: load the file with a deeper queue). It starts at the
+size earlier runs of its classes grew to (``grown_function``), as runs do: a sweep run first (or a
+single run at its largest burst) sizes the queue for the gradients after it.
 """
 
 from __future__ import annotations
@@ -37,13 +39,31 @@ def run(simulate, spec, params=None):
     """``simulate(spec, params)`` (a Result), run again with deeper queues while it raises
     ``QueueFull`` for mechanisms below ``CAP``; ``spec``: an engine.run.RunSpec, ``params``: the
     parameters given (None: the spec's). Mechanisms whose class grew before start grown."""
-    spec, params = _swapped(spec, params, {n: _GROWN[type(m)] for n, m in _channels(spec).items()
-                                           if type(m) in _GROWN})
+    spec, params = _swapped(spec, params, _grown(spec))
     while True:
         try:
             return simulate(spec, params)
         except QueueFull as full:
             spec, params = _swapped(spec, params, _deeper(spec, full))
+
+
+def grown_function(make, spec):
+    """``make(spec)``, a ``params -> recordings`` function, for ``spec`` with the mechanisms whose
+    class grew before (``_GROWN``) at their grown queue; the function it returns takes the
+    parameters of the classes as loaded (``Simulation.parameters()``), swapped likewise inside."""
+    classes = _grown(spec)
+    if not classes:
+        return make(spec)
+    inner = make(_swapped(spec, None, classes)[0])
+
+    def grown(params):
+        return inner(_swapped(spec, params, classes)[1])
+
+    return grown
+
+
+def _grown(spec) -> dict[str, type]:
+    return {n: _GROWN[type(m)] for n, m in _channels(spec).items() if type(m) in _GROWN}
 
 
 def _channels(spec) -> dict:

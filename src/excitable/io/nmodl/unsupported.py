@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from excitable.errors import ModelError
-from excitable.io.nmodl import (breakpoint_feeds, breakpoint_memory, double_run, events, function_tables, longitudinal,
+from excitable.io.nmodl import (breakpoint_feeds, double_run, events, function_tables, longitudinal,
                                 parameter_writes, point, pointers, printf, random_draws, shared_values, units)
 from excitable.io.nmodl.artificial import is_artificial
 from excitable.io.nmodl.concentrations import has_valence, reversal_problem, writable
@@ -89,6 +89,7 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
                                                                if block in desc.derivatives and block not in mod.linear else "")))
     found += _ion_problems(desc, lines)
     found += _global_states(desc, lines)
+    found += _start_value_names(desc, lines)
     found += _currents_from_solve(desc, lines)
     found += printf.problems(mod, desc, lines)  # printf whose arguments call what assigns (printf.py)
     found += pointers.problems(mod, desc, lines,  # POINTER: a V read, never written (pointers.py)
@@ -98,11 +99,14 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
         found += [(n, "WATCH outside the NET_RECEIVE of a POINT_PROCESS")
                   for n in _lines(lines, r"\bWATCH\b")]
     found += _voltage_into_solve(mod, desc, lines)
+    # what a second run of BREAKPOINT would change runs twice a step (double_run.names), but an ion's
+    # concentration, and a point process's STATE without currents (no nrn_cur: NEURON runs that
+    # BREAKPOINT in nrn_state after the SOLVE, which point.py and artificial.py do not)
     found += [((_block_lines(lines, "BREAKPOINT", rf"\b{re.escape(x)}\s*=(?!=)") or [_first(lines, r"\bBREAKPOINT\b")])[0],
-               f"BREAKPOINT assigning STATE {x} " + ("in a point process" if desc.point else "so that a second run changes "
-               "it (NEURON's nrn_cur runs BREAKPOINT twice a step)"))  # describe.rewritten_states; point.py: not kept
-              for x in (state_writes(desc) if desc.point and not is_artificial(mod) else
-                        [x for x in rewritten_states(desc) if x not in double_run.names(mod, desc)])]  # the rest: twice
+               f"BREAKPOINT assigning STATE {x} " + ("in a point process without currents" if desc.point else
+               "so that a second run changes it (NEURON's nrn_cur runs BREAKPOINT twice a step)"))
+              for x in (state_writes(desc) if desc.point and not is_artificial(mod) else rewritten_states(desc))
+              if x not in double_run.names(mod, desc)]
     found += longitudinal.problems(mod, desc)  # LONGITUDINAL_DIFFUSION without COMPARTMENT, of no STATE
     found += shared_values.problems(mod, desc)  # a file-level LOCAL or GLOBAL set per instance in INITIAL
     found += units.problems(mod, lines)  # a UNITS factor between units units.BASE does not know
@@ -110,7 +114,6 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
     found += linear_problems(desc)  # counts, linearity (linear.py)
     found += nonlinear_problems(desc, lines)  # counts, METHODs
     found += [] if is_artificial(mod) else parameter_writes.problems(mod, desc)  # PARAMETERs the blocks assign
-    found += [] if is_artificial(mod) else breakpoint_memory.problems(mod, desc)  # ASSIGNED: BREAKPOINT's memory
     for n in _block_lines(lines, "PARAMETER", r"\b[A-Za-z_]\w*\s*\[\s*\w+\s*\]"):
         found.append((n, "PARAMETER arrays"))
     return sorted(set(found))
@@ -259,6 +262,22 @@ def _global_states(desc: Description, lines: list[str]) -> list[tuple[int, str]]
     return [((_block_lines(lines, "NEURON", rf"\bGLOBAL\b[^;]*\b{re.escape(x)}\b") or [_first(lines, r"\bGLOBAL\b")])[0],
              f"a STATE declared GLOBAL ({x}: NEURON's nocmodl refuses it too; take it out of GLOBAL)")
             for x in desc.globals_ if x in states]
+
+
+def _start_value_names(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
+    """``x0`` declared ASSIGNED or CONSTANT beside a STATE ``x``: nocmodl makes ``x0`` the state's
+    starting PARAMETER and refuses the file ("x0 can't be declared a parameter by default",
+    checked with nocmodl 9.0.2 for both), so there are no NEURON numbers to give; refused at the
+    declaration's line."""
+    out = []
+    for x in dict.fromkeys(s.split("[")[0] for s in desc.states):
+        name = f"{x}0"
+        for block, declared in (("ASSIGNED", desc.assigned), ("CONSTANT", desc.constants)):
+            if name in declared:
+                at = _block_lines(lines, block, rf"\b{re.escape(name)}\b") or [_first(lines, rf"\b{block}\b")]
+                out.append((at[0], f"{name} declared {block} beside STATE {x} (NEURON's nocmodl refuses it too: "
+                                   f"{name} is {x}'s starting value, a PARAMETER; declare it there or rename it)"))
+    return out
 
 
 def _currents_from_solve(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
