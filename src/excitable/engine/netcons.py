@@ -2,7 +2,15 @@
 weight itself where the file writes it), kept per connection as the mechanism's states
 ``netcon_<name>`` of shape (K, instances), one row per lane (``synapses.ConnGroup.lanes``): set at
 the start (``netcon_states``), read back after a run (``netcon_values``, ``netcon_table``: what
-``Result.netcon`` answers)."""
+``Result.netcon`` answers).
+
+A spike train split into lanes (model/train_split.py: several of its spikes in one step) is one
+NetCon of the user's, and NEURON's one NetCon carries its state from event to event: its lanes
+share one row, its first lane's. The state ``ROWS`` ((K, instances), only where a train is split)
+says which row each lane reads and writes (``row_of``, called by the mechanism's NET_RECEIVE for
+each delivery, io/nmodl/artificial.py), so the train's deliveries within a step, taken in time
+order (``events.deliver``: lane order is the train's time order), each see the one before.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +21,8 @@ from excitable.errors import ModelError
 
 #: The prefix of the per-connection states (io/nmodl/events.NETCON; the engine does not import io).
 PREFIX = "netcon_"
+#: The state saying which row each lane uses (not an NMODL name: no file variable can take it).
+ROWS = "netcon:rows"
 
 
 def own(group, gp: dict) -> dict:
@@ -23,11 +33,46 @@ def own(group, gp: dict) -> dict:
     return gp if group.row is None else {k: v[group.row] for k, v in gp.items()}
 
 
+def lane_rows(group, n: int) -> np.ndarray | None:
+    """(K, instances) the row (lane rank) whose per-NetCon state each lane of ``group`` (a
+    ``synapses.ConnGroup`` onto ``n`` instances) reads and writes: its own, but every lane of a split
+    train its first lane's (``first_lanes``); lanes without a connection their own. None where no
+    train is split (each lane its own row: the state ``ROWS`` is not added)."""
+    if group.row is None:
+        return None
+    lane, k = group.lanes()
+    rows = np.tile(np.arange(k)[:, None], (1, n))
+    rank, instance = lane % k, lane // k
+    rows[rank, instance] = rank[first_lanes(group)[group.row]]
+    return rows
+
+
+def first_lanes(group) -> np.ndarray:
+    """Each user connection's first engine connection in ``group`` (the first lane of a split
+    train, whose row the train keeps), in the order the Network added them."""
+    if group.row is None:
+        return np.arange(len(group.target))
+    return np.unique(group.row, return_index=True)[1]
+
+
+def row_of(s: dict, conn):
+    """The row of the per-NetCon states that a delivery for lane rank ``conn`` reads and writes
+    (``ROWS``, where a train is split; else ``conn``); a negative ``conn`` (no connection: INITIAL's
+    or a WATCH's self-event) as it is."""
+    if ROWS not in s:
+        return conn
+    one = jnp.arange(s[ROWS].shape[0]).reshape(-1, *([1] * jnp.ndim(conn))) == conn
+    return jnp.where(conn >= 0, jnp.sum(jnp.where(one, s[ROWS], 0.0), axis=0), conn)
+
+
 def netcon_states(conn, params, chan: dict, n_sites: dict[str, int]) -> dict:
     """The mechanisms' states with NEURON's per-NetCon state added: a mechanism whose NET_RECEIVE
     has arguments beyond the weight (``netcon_initial``, io/nmodl/artificial.py) gets them per
     connection, (K, instances) as its lanes (``ConnGroup.lanes``), set by its INITIAL inside
-    NET_RECEIVE from each connection's weight (0 in lanes without a connection)."""
+    NET_RECEIVE from each connection's weight (0 in lanes without a connection). A split train's
+    lanes share its first lane's row (``ROWS``): that row's INITIAL is the one per user connection,
+    as NEURON's per NetCon; the other lanes' rows are never read (INITIAL inside NET_RECEIVE writes
+    only its arguments: io/nmodl/event_checks.py refuses any other write or call there)."""
     chan = dict(chan)
     for g in conn.groups:
         mech = params["channels"][g.mechanism]
@@ -37,7 +82,11 @@ def netcon_states(conn, params, chan: dict, n_sites: dict[str, int]) -> dict:
         n = n_sites[g.mechanism]
         weight = jnp.asarray(own(g, params["syn"][g.mechanism])["weight"])
         w = jnp.zeros(n * k, weight.dtype).at[jnp.asarray(lane)].set(weight)  # the run's precision
-        chan[g.mechanism] = mech.netcon_initial(chan[g.mechanism], w.reshape(n, k).T)
+        s = mech.netcon_initial(chan[g.mechanism], w.reshape(n, k).T)
+        rows = lane_rows(g, n)
+        if rows is not None:  # a float state as the others (indices up to MAX_LANES: exact in float32)
+            s = {**s, ROWS: jnp.asarray(rows, weight.dtype)}
+        chan[g.mechanism] = s
     return chan
 
 
@@ -45,12 +94,12 @@ def netcon_values(conn, chan: dict, mechanism: str, name: str) -> np.ndarray:
     """Each connection's value of NEURON's per-NetCon state ``name`` onto ``mechanism`` (a
     NET_RECEIVE argument, or the weight where the file writes it: NEURON's ``NetCon.weight[0]``
     after the run), read from a run's mechanism states ``chan`` (the final state's "chan"), in the
-    order of the mechanism's connections (``ConnGroup``: as the Network added them). (n_c,) array."""
+    order of the mechanism's connections (as the Network added them: a split train is one). (n_c,) array."""
     group = next((g for g in conn.groups if g.mechanism == mechanism), None)
     key = PREFIX + name
     if group is None or key not in chan.get(mechanism, {}):
         raise ModelError(f"netcon_values: {mechanism!r} keeps no per-connection {name!r}")
-    lane, _ = group.lanes()
+    lane = group.lanes()[0][first_lanes(group)]  # a split train: its first lane's row, which it keeps
     return jnp.asarray(chan[mechanism][key]).T.reshape(-1)[jnp.asarray(lane)]  # traceable: jax.grad of it
 
 

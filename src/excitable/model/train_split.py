@@ -10,11 +10,14 @@ and delay. ``events.deliver`` takes a step's events earliest first and ties in l
 train's order, as NEURON's queue. The user's Network, connections, parameters (one weight per
 train: a split train's lanes read its row, ``ConnGroup.row``) and recordings are unchanged.
 
-Bounded: more than ``MAX_LANES`` spikes of one train in one step is refused in one line, as is any
-pair in one step into a mechanism whose NET_RECEIVE keeps per-NetCon state (its arguments after
-the weight, or a weight it writes: NEURON's one NetCon carries that state from event to event,
-while each lane keeps its own, ``engine.netcons``). Built-in receptors and mechanisms without
-events sum a step's arrivals (their jump is linear in the weight): a train into them is one lane.
+A NET_RECEIVE keeping per-NetCon state (its arguments after the weight: Tsodyks-Markram's y, z,
+u, tsyn, a kinetic synapse's r0, t0; or a weight it writes: plasticity) gets one row of it per
+user connection, as NEURON's one NetCon carries it from event to event: a split train's lanes all
+read and write its first lane's row (``engine.netcons.ROWS``), each delivery seeing the one before.
+
+Bounded: more than ``MAX_LANES`` spikes of one train in one step is refused in one line. Built-in
+receptors and mechanisms without events sum a step's arrivals (their jump is linear in the
+weight): a train into them is one lane.
 """
 
 from __future__ import annotations
@@ -40,8 +43,7 @@ def _is_train(c) -> bool:
 def train_lanes(net, dt: float) -> tuple[int, ...]:
     """The lanes each of ``net.trains`` needs at ``dt`` (ms): the most of its arrivals NEURON's
     fixed step delivers in one step, for a train into a mechanism with events; 1 otherwise.
-    Refuses in one line a train of more than ``MAX_LANES`` in one step, or of two or more into a
-    mechanism keeping per-NetCon state."""
+    Refuses in one line a train of more than ``MAX_LANES`` in one step."""
     lanes = [1] * len(net.trains)
     for c in net.connections:
         if not _is_train(c):
@@ -56,10 +58,6 @@ def train_lanes(net, dt: float) -> tuple[int, ...]:
             continue
         where = (f"spike_train {c.source}: {most} spikes within one step ({dt:g} ms, the step from "
                  f"{steps[np.argmax(counts)] * dt:g} ms) reach {c.receptor}[{c.instance}]")
-        kept = tuple(getattr(type(mech), "netcon_args", ()))
-        if kept:
-            raise ModelError(f"{where}, whose NET_RECEIVE keeps per-NetCon state ({', '.join(kept)}) that NEURON's "
-                             "one NetCon carries from event to event; keep the train's spikes dt apart")
         if most > MAX_LANES:
             raise ModelError(f"{where}, a mechanism with events: at most {MAX_LANES} are delivered one by one; "
                              "spread the train or lower dt")

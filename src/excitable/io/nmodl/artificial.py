@@ -35,6 +35,7 @@ import re
 import jax
 import jax.numpy as jnp
 
+from excitable.engine.netcons import row_of
 from excitable.engine.noise import RNG
 from excitable.io.nmodl import (breakpoint_feeds, concentrations, events, nonlinear, nrn_cur_values, pointers,
                                  random_draws, solvers, watch)
@@ -222,6 +223,7 @@ class Blocks:
         s = watch.begin(s, v, self.vstates)  # v: the sites' V at the step's start (or None)
 
         def receive(s, mask, when, flag, w, conn):
+            conn = row_of(s, conn)  # a split train's lanes: its one NetCon's row (engine.netcons)
             sc = self.scope(chan, watch.v_of(s, when), s, s.get("celsius", 0.0), when)
             random_draws.start(sc.glob, random_draws.NET_RECEIVE)  # each round's keys: events.deliver
             sc.local.update({self.weight_name: w, "flag": flag})
