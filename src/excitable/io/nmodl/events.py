@@ -13,10 +13,12 @@ keeps it in arrays of shape (size, instances)). Each step (``deliver``, called b
 weight, at t, or at t + the offset the engine carries from an artificial cell's spike time) and the
 due self-events, earliest first, one NET_RECEIVE each. The engine keeps each connection onto such
 an instance in a lane of its own (``engine.synapses.ConnGroup.lanes``), so events arriving in one
-step are delivered one by one (a ``spike_train`` into it keeps its spikes a step apart).
+step are delivered one by one (a ``spike_train`` whose spikes share a step is split into adjacent
+lanes: model/train_split.py).
 NET_RECEIVE's arguments after the weight are NEURON's per-NetCon state (the NetCon's weight[1],
 weight[2], ...): states ``NETCON`` + name of shape (K, instances), one row per lane
-(``engine.synapses.netcon_states``); each delivery reads and writes its connection's row, and a
+(``engine.synapses.netcon_states``; a split train's lanes share their connection's row:
+``engine.netcons``); each delivery reads and writes its connection's row, and a
 self-event carries the connection that sent it (``queue_c``), as NEURON's SelfEvent carries the
 sender's weight vector. The weight itself joins them where the file assigns it (``writes_weight``:
 STDP, depression): the row starts at the connection's weight, and every event of that connection,
