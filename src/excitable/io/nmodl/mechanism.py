@@ -252,6 +252,7 @@ def make_class(desc: Description, mod, tables=None):
               + flag + v_cur)
     currents = desc.currents
     ions = {c: ion.name for ion in desc.ions for c in ion.write if ion.kind(c) == "current"}
+    ion_vars = {x for ion in desc.ions for x in ion.read + ion.write}
     ion_fields = {var: (ion, "e" if kind == "e" else "c" + kind) for var, (ion, kind) in ion_reads(desc).items()}
     ion_fields.update(concentrations.current_reads(desc))
 
@@ -316,8 +317,10 @@ def make_class(desc: Description, mod, tables=None):
         if wide_initial and jnp.result_type(v) == jnp.float32 and jax.config.jax_enable_x64:
             return _narrowed(steady_state, self, v, celsius, keys)
         seeds = concentrations.initial_states(desc)
-        # NEURON starts a STATE x (each element of an array x) at x0 where the file has it (capmpr's pump0), else 0.
-        seeds.update({k: getattr(self, b + "0") for k in desc.states if (b := k.split("[")[0]) + "0" in spec})
+        # NEURON starts a STATE x (each element of an array x) at x0 where the file has it (capmpr's pump0), else 0; not an
+        # ion's concentration, which nrn_init copies from the ion whatever cai0 is (ModelDB 231862's Cabuffer2.mod)
+        seeds.update({k: getattr(self, b + "0") for k in desc.states
+                      if (b := k.split("[")[0]) + "0" in spec and b not in ion_vars})
         drawn = {} if keys is None else {RNG: keys}
         scope = gen.scope(self, v, {**seeds, **drawn}, celsius, self.dt if gen.dt_field else 0.0)  # t = 0
         random_draws.start(scope.glob, random_draws.INITIAL)
