@@ -39,12 +39,13 @@ VOLTAGE_UNITS = ("", "mV", "millivolt")
 
 
 def declared(mod) -> tuple[str, ...]:
-    """The variables the file's NEURON block declares POINTER, in order."""
+    """The variables the file's NEURON block declares POINTER (or BBCOREPOINTER: CoreNEURON's opaque
+    pointer, which only C uses; NMODL naming one is refused, null_pointers.py), in order."""
     out: list[str] = []
     for block in mod.program.blocks:
         if block.is_neuron_block():
             for st in block.statement_block.statements:
-                if st.is_pointer():
+                if st.is_pointer() or st.is_bbcore_pointer():
                     out += [v.get_node_name() for v in st.variables]
     return tuple(out)
 
@@ -81,15 +82,20 @@ def fields(mod) -> dict[str, tuple[float, str]]:
 def check_lines(mod, desc) -> list[str]:
     """What ``excitable mod check`` says of the file's POINTERs (one declared other than in mV is
     listed with the refusals, by ``problems``)."""
+    from excitable.io.nmodl import null_pointers
+    from excitable.io.nmodl.comments import strip_comments
+
+    lines = strip_comments(mod.text)
+    tested = null_pointers.tested(mod, lines)  # NULL here, its C test false: said by null_pointers
     own = [n for n in names(mod) if unit_of(desc, n) in VOLTAGE_UNITS]
-    unread = [n for n in declared(mod) if n not in names(mod)]
-    lines = []
+    unread = [n for n in declared(mod) if n not in names(mod) and n not in tested]
+    out = []
     if own:
-        lines.append(f"  POINTER {', '.join(own)}: reads the V of another place, set with Network.pointer(mechanism, "
-                     f"{own[0]!r}, site) (NEURON's h.setpointer); a run refuses one left unset")
+        out.append(f"  POINTER {', '.join(own)}: reads the V of another place, set with Network.pointer(mechanism, "
+                   f"{own[0]!r}, site) (NEURON's h.setpointer); a run refuses one left unset")
     if unread:
-        lines.append(f"  POINTER {', '.join(unread)}: never read, so ignored (nothing to set)")
-    return lines
+        out.append(f"  POINTER {', '.join(unread)}: never read, so ignored (nothing to set)")
+    return out + null_pointers.check_lines(mod, lines)
 
 
 def uncarried(gen, mod):

@@ -12,7 +12,8 @@ import re
 
 from excitable.errors import ModelError
 from excitable.io.nmodl import (breakpoint_feeds, double_run, events, function_tables, longitudinal,
-                                parameter_writes, point, pointers, printf, random_draws, shared_values, units)
+                                null_pointers, parameter_writes, point, pointers, printf, random_draws, shared_values,
+                                units)
 from excitable.io.nmodl.artificial import is_artificial
 from excitable.io.nmodl.concentrations import has_valence, reversal_problem, writable
 from excitable.io.nmodl.describe import Description, rewritten_states, state_writes
@@ -62,6 +63,7 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
     harmless = final_returns(lines) | include_only(lines) | empty_verbatim(lines)  # C forms: verbatim_forms.py
     harmless |= return_guards(lines) | ion_copies(lines, reads)
     harmless |= {n for a, b in random_draws.uncalled(lines).values() for n in range(a, b + 1)}  # hoc's only
+    harmless |= null_pointers.apply(mod, lines)  # C testing a POINTER nothing sets: its blocks made NMODL
     # Words in a printf's text or in C (VERBATIM, refused on its own line) are no NMODL construct
     code, words = blank_strings(lines), blank_verbatim(blank_strings(lines))
     for word, what in KEYWORDS.items():
@@ -72,6 +74,7 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
         found += [(n, f"{call}() (random numbers, events or C library calls)") for n in _lines(code, pattern)
                   if n not in harmless and n not in seeded]
     found += [p for p in random_draws.problems(lines) if p[0] not in harmless]
+    found += null_pointers.problems(mod, lines)  # the C near those forms, with its line
     found += [p for p in _before_after(words) if p[0] not in harmless]
     for block, method in desc.solves:
         if block in desc.nonlinears:  # its METHOD is checked by nonlinear.problems
@@ -91,7 +94,8 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
     found += _global_states(desc, lines)
     found += _start_value_names(desc, lines)
     found += _currents_from_solve(desc, lines)
-    found += printf.problems(mod, desc, lines)  # printf whose arguments call what assigns (printf.py)
+    found += [p for p in printf.problems(mod, desc, lines)  # printf whose arguments call what assigns (printf.py),
+              if p[0] not in harmless]  # not one in C that never runs (a dropped branch, a comment in C)
     found += pointers.problems(mod, desc, lines,  # POINTER: a V read, never written (pointers.py)
                                lambda: is_artificial(mod) or desc.point and events.has_events(mod, lines))
     found += point.problems(mod, desc)  # NET_RECEIVE, events, ARTIFICIAL_CELL, ELECTRODE_CURRENT (point.py)
