@@ -91,6 +91,10 @@ CASES = {
     # a top-level VERBATIM of #include lines only is let through (test below); one with code is not
     "include_and_code": ("", "", BREAKPOINT + "VERBATIM\n#include <stdlib.h>\nstatic double x;\nENDVERBATIM\n", 9,
                          "VERBATIM (C code)"),
+    # cnmodel's nacncoop.mod: nocmodl refuses a METHOD on a PROCEDURE ("Method ... can't be used with Block s");
+    # it was an internal KeyError here
+    "solve_procedure_with_method": ("", "", "STATE { x }\nBREAKPOINT { SOLVE s METHOD cnexp\n i = g*x*(v+65) }\n"
+                                    "PROCEDURE s() { x = x + 0.1*(1 - x) }\n", 9, "SOLVE s METHOD cnexp of a PROCEDURE"),
     "solve_procedure_with_arguments": ("", "", "STATE { x }\nBREAKPOINT { SOLVE s\n i = g*x*(v+65) }\n"
                                        "PROCEDURE s(a) { x = a }\n", 9, "SOLVE s (a PROCEDURE with arguments)"),
     "while": ("", "", "BREAKPOINT { LOCAL k\n k = 0\n WHILE (k < 3) { k = k + 1 }\n i = g*(v+65) }\n", 10,
@@ -192,10 +196,11 @@ def test_neuron_refuses_a_global_state_too(tmp_path):
     load_mod(plain)
 
 
-@pytest.mark.parametrize("case", ["start_value_assigned", "start_value_constant"])
-def test_neuron_refuses_a_start_value_not_a_parameter_too(case, tmp_path):
-    """The claim in the start-value refusals: nocmodl rejects x0 declared ASSIGNED or CONSTANT beside
-    STATE x, and accepts the same file with x0 a PARAMETER, which runs here too."""
+@pytest.mark.parametrize("case", ["start_value_assigned", "start_value_constant", "solve_procedure_with_method"])
+def test_neuron_refuses_them_too(case, tmp_path):
+    """The claim in these refusals: nocmodl rejects x0 declared ASSIGNED or CONSTANT beside STATE x,
+    and a SOLVE of a PROCEDURE with a METHOD; it accepts the same file with x0 a PARAMETER, or the
+    SOLVE without its METHOD, which runs here too."""
     from tests.io.nmodl.test_nonlinear import nocmodl_accepts
 
     neuron, assigned, rest, _, _ = CASES[case]
@@ -203,6 +208,7 @@ def test_neuron_refuses_a_start_value_not_a_parameter_too(case, tmp_path):
     refused.write_text(HEAD % (neuron, assigned) + rest)
     plain.parent.mkdir()
     rest = rest.replace("CONSTANT { x0 = 0.3 }\n", "").replace("INITIAL { x0 = 0.3\n", "INITIAL {\n")
+    rest = rest.replace(" METHOD cnexp\n i = g*x*(v+65) }\nPROCEDURE", "\n i = g*x*(v+65) }\nPROCEDURE")
     plain.write_text((HEAD % (neuron, "")).replace("PARAMETER { g", "PARAMETER { x0 = 0.3  g") + rest)
     if nocmodl_accepts(plain) is None:
         pytest.skip("the neuron wheel ships no nocmodl")
