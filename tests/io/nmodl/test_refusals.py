@@ -91,6 +91,10 @@ CASES = {
     # a top-level VERBATIM of #include lines only is let through (test below); one with code is not
     "include_and_code": ("", "", BREAKPOINT + "VERBATIM\n#include <stdlib.h>\nstatic double x;\nENDVERBATIM\n", 9,
                          "VERBATIM (C code)"),
+    # Zang et al.'s cdp_smooth.mod (ModelDB 266864): `CONSTANT { cao = 2 }` beside `USEION ca READ cao`; nocmodl
+    # refuses it ("cao used in USEION statement can not be re-declared in a CONSTANT block"); it ran here
+    "ion_constant": ("    USEION ca READ cao WRITE ica", "ica (mA/cm2)", "CONSTANT { cao = 2 (mM) }\n"
+                     "BREAKPOINT { ica = g*(v - 120)*cao/2\n i = 0 }\n", 8, "cao of USEION ca declared CONSTANT"),
     # cnmodel's nacncoop.mod: nocmodl refuses a METHOD on a PROCEDURE ("Method ... can't be used with Block s");
     # it was an internal KeyError here
     "solve_procedure_with_method": ("", "", "STATE { x }\nBREAKPOINT { SOLVE s METHOD cnexp\n i = g*x*(v+65) }\n"
@@ -196,11 +200,12 @@ def test_neuron_refuses_a_global_state_too(tmp_path):
     load_mod(plain)
 
 
-@pytest.mark.parametrize("case", ["start_value_assigned", "start_value_constant", "solve_procedure_with_method"])
+@pytest.mark.parametrize("case", ["start_value_assigned", "start_value_constant", "solve_procedure_with_method",
+                                  "ion_constant"])
 def test_neuron_refuses_them_too(case, tmp_path):
     """The claim in these refusals: nocmodl rejects x0 declared ASSIGNED or CONSTANT beside STATE x,
-    and a SOLVE of a PROCEDURE with a METHOD; it accepts the same file with x0 a PARAMETER, or the
-    SOLVE without its METHOD, which runs here too."""
+    a SOLVE of a PROCEDURE with a METHOD and an ion's variable declared CONSTANT; it accepts the same
+    file with x0 a PARAMETER, the SOLVE without its METHOD or the variable ASSIGNED, which runs here too."""
     from tests.io.nmodl.test_nonlinear import nocmodl_accepts
 
     neuron, assigned, rest, _, _ = CASES[case]
@@ -209,7 +214,10 @@ def test_neuron_refuses_them_too(case, tmp_path):
     plain.parent.mkdir()
     rest = rest.replace("CONSTANT { x0 = 0.3 }\n", "").replace("INITIAL { x0 = 0.3\n", "INITIAL {\n")
     rest = rest.replace(" METHOD cnexp\n i = g*x*(v+65) }\nPROCEDURE", "\n i = g*x*(v+65) }\nPROCEDURE")
-    plain.write_text((HEAD % (neuron, "")).replace("PARAMETER { g", "PARAMETER { x0 = 0.3  g") + rest)
+    if case == "ion_constant":
+        rest, assigned = rest.replace("CONSTANT { cao = 2 (mM) }\n", ""), assigned + " cao (mM)"
+    plain.write_text((HEAD % (neuron, assigned if case == "ion_constant" else "")).replace(
+        "PARAMETER { g", "PARAMETER { x0 = 0.3  g") + rest)
     if nocmodl_accepts(plain) is None:
         pytest.skip("the neuron wheel ships no nocmodl")
     assert nocmodl_accepts(plain) and not nocmodl_accepts(refused)

@@ -97,6 +97,10 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
     found += _ion_problems(desc, lines)
     found += _global_states(desc, lines)
     found += _start_value_names(desc, lines)
+    found += [((_block_lines(lines, "CONSTANT", rf"\b{re.escape(x)}\b") or [_first(lines, r"\bCONSTANT\b")])[0],
+               f"{x} of USEION {ion.name} declared CONSTANT (NEURON's nocmodl refuses it too: the ion gives {x}; "
+               "declare it ASSIGNED and set the ion's value where the cell is built)")
+              for ion in desc.ions for x in ion.read + ion.write if x in desc.constants]  # Zang's cdp_smooth.mod
     found += _currents_from_solve(desc, lines)
     found += [p for p in printf.problems(mod, desc, lines)  # printf whose arguments call what assigns (printf.py),
               if p[0] not in harmless]  # not one in C that never runs (a dropped branch, a comment in C)
