@@ -7,7 +7,8 @@ import math
 from pathlib import Path
 
 from excitable.errors import ModelError
-from excitable.io.nmodl import function_tables, valences
+from excitable.io.nmodl import function_tables, null_pointers, valences
+from excitable.io.nmodl.comments import strip_comments
 from excitable.io.nmodl.describe import describe
 from excitable.io.nmodl.parse import parse_text, read_text
 from excitable.io.nmodl.unsupported import find, refuse
@@ -96,6 +97,7 @@ def _make(p, text, tables=None, queue=None, shared=()):
     from excitable.io.nmodl.mechanism import make_class
 
     mod = parse_text(p, text)
+    null_pointers.apply(mod, strip_comments(mod.text))  # C testing a POINTER nothing sets: made NMODL first
     with valences.using(shared):
         desc = describe(mod)
     refuse(p, find(mod, desc))

@@ -221,9 +221,9 @@ def read(mod, lines: list[str]) -> Reading:
 
 def apply(mod, lines: list[str]) -> set[int]:
     """The lines ``read`` lets through, each form (b) block rewritten in the AST into its NMODL
-    (``LOCAL``s, assignments, its NMODL statements in place) so the compiler meets no C: called where
-    the file's refusals are sought, before any block is compiled (loader: ``unsupported.find``
-    before ``make_class``); a second call rewrites nothing again."""
+    (``LOCAL``s, assignments, its NMODL statements in place) so the compiler meets no C: called by
+    the loader right after the file is parsed, before it is described or compiled; a second call
+    rewrites nothing again."""
     reading = read(mod, lines)
     if not reading.rewritten:
         for body in reading.bodies:

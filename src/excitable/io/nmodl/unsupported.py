@@ -63,7 +63,7 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
     harmless = final_returns(lines) | include_only(lines) | empty_verbatim(lines)  # C forms: verbatim_forms.py
     harmless |= return_guards(lines) | ion_copies(lines, reads)
     harmless |= {n for a, b in random_draws.uncalled(lines).values() for n in range(a, b + 1)}  # hoc's only
-    harmless |= null_pointers.apply(mod, lines)  # C testing a POINTER nothing sets: its blocks made NMODL
+    harmless |= null_pointers.read(mod, lines).harmless  # C testing a POINTER nothing sets (made NMODL by the loader)
     # Words in a printf's text or in C (VERBATIM, refused on its own line) are no NMODL construct
     code, words = blank_strings(lines), blank_verbatim(blank_strings(lines))
     for word, what in KEYWORDS.items():
