@@ -95,6 +95,10 @@ CASES = {
     # refuses it ("cao used in USEION statement can not be re-declared in a CONSTANT block"); it ran here
     "ion_constant": ("    USEION ca READ cao WRITE ica", "ica (mA/cm2)", "CONSTANT { cao = 2 (mM) }\n"
                      "BREAKPOINT { ica = g*(v - 120)*cao/2\n i = 0 }\n", 8, "cao of USEION ca declared CONSTANT"),
+    # BluePyOpt's ProbAMPANMDA_EMS.mod: NEURON 9's nrnivmodl fails to compile it ("too many arguments to function
+    # 'double scop_random()'", checked with the wheel); it was a line-less "takes 0 arguments" here
+    "draw_arguments": ("", "x", "INITIAL { x = scop_random(1) }\nBREAKPOINT { i = g*x*(v + 65) }\n", 8,
+                       "scop_random() with 1 argument(s) (scop_random takes 0"),
     # cnmodel's nacncoop.mod: nocmodl refuses a METHOD on a PROCEDURE ("Method ... can't be used with Block s");
     # it was an internal KeyError here
     "solve_procedure_with_method": ("", "", "STATE { x }\nBREAKPOINT { SOLVE s METHOD cnexp\n i = g*x*(v+65) }\n"

@@ -156,10 +156,36 @@ def _draw(glob: dict, name: str, values):
 
 def problems(lines: list[str]) -> list[tuple[int, str]]:
     """(line, construct) of random-number calls excitable does not run: a RANDOM variable's
-    functions other than ``RANDOM_CALLS`` (random_ipick, random_dpick)."""
+    functions other than ``RANDOM_CALLS`` (random_ipick, random_dpick), and a scoplib draw given
+    another number of arguments than it takes (BluePyOpt's ProbAMPANMDA_EMS.mod: ``scop_random(1)``,
+    which NEURON 8 ignored and NEURON 9's nrnivmodl refuses: "too many arguments")."""
     rx = re.compile(r"\b(random_\w+)\s*\(")
-    return [(n, f"{m}() of a RANDOM variable") for n, line in enumerate(lines, 1)
-            for m in rx.findall(line) if m not in RANDOM_CALLS]
+    out = [(n, f"{m}() of a RANDOM variable") for n, line in enumerate(lines, 1)
+           for m in rx.findall(line) if m not in RANDOM_CALLS]
+    for n, line in enumerate(lines, 1):
+        for m in re.finditer(rf"\b({'|'.join(CALLS)})\s*\(", line):
+            given = _argument_count(line[m.end():])
+            if given is not None and given != CALLS[m.group(1)]:
+                name, takes = m.group(1), CALLS[m.group(1)]
+                out.append((n, f"{name}() with {given} argument(s) ({name} takes {takes}: NEURON 9's nrnivmodl "
+                               f"refuses the call too, NEURON 8 ignored the extra; write {name}("
+                               f"{', '.join(['...'] * takes)}))"))
+    return out
+
+
+def _argument_count(rest: str) -> int | None:
+    """The number of top-level arguments before the ``)`` closing a call whose ``(`` precedes
+    ``rest`` (None where it does not close on the line)."""
+    depth, count, seen = 0, 0, False
+    for ch in rest:
+        if ch == ")" and depth == 0:
+            return count + seen
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if ch == "," and depth == 0:
+            count, seen = count + 1, False
+        elif not ch.isspace():
+            seen = True
+    return None
 
 
 _DEFINITION = re.compile(r"^\s*(PROCEDURE|FUNCTION)\s+(\w+)")
