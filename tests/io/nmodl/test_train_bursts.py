@@ -185,14 +185,14 @@ def test_a_poisson_train_into_a_nonlinear_synapse_runs_as_neurons(tm):
     assert len(up[0]) >= 3 and np.array_equal(up[0], up[1]), up
 
 
-def test_a_batch_over_the_weight_gives_each_member_its_single_run(tm):
-    """``run_batch`` over the train's weight (one value for all its lanes): each member's V equals
-    the single run with that weight (1e-12 of range), the first the run above."""
-    _, sim, res = tm
+def assert_weight_batch_equals_single_runs(sim, res, mechanism: str) -> None:
+    """``run_batch`` over the train's weight onto ``mechanism`` (one value for all its lanes): each
+    member's V equals the single run with that weight (1e-12 of range: one program's round-off),
+    the first ``res``, the run at the train's weight."""
     base = sim.parameters()
 
-    def with_weight(params, w):  # the train's weight: params["syn"]["ev_tm"]["weight"], one per connection
-        return {**params, "syn": {**params["syn"], "ev_tm": {**params["syn"]["ev_tm"], "weight": w}}}
+    def with_weight(params, w):  # the train's weight: params["syn"][mechanism]["weight"], one per connection
+        return {**params, "syn": {**params["syn"], mechanism: {**params["syn"][mechanism], "weight": w}}}
 
     weights = np.array([TM_WEIGHT, TM_WEIGHT / 2])
     many = np.asarray(sim.run_batch(TM_TSTOP, with_weight(ex.broadcast(base, 2), weights[:, None]))["v"])
@@ -200,6 +200,11 @@ def test_a_batch_over_the_weight_gives_each_member_its_single_run(tm):
     assert rel(one[1], one[0]) > 1e-2  # half the weight: another run
     for k in range(2):
         assert rel(many[k].ravel(), one[k]) < 1e-12, (k, rel(many[k].ravel(), one[k]))
+
+
+def test_a_batch_over_the_weight_gives_each_member_its_single_run(tm):
+    _, sim, res = tm
+    assert_weight_batch_equals_single_runs(sim, res, "ev_tm")
 
 
 def test_too_many_spikes_in_one_step_are_refused_in_one_line(mods):
@@ -304,20 +309,8 @@ def test_a_poisson_train_into_per_netcon_tsodyks_markram_runs_as_one_netcon(mods
 
 
 def test_a_batch_over_a_per_netcon_trains_weight_gives_each_member_its_single_run(tmnc):
-    """``run_batch`` over the split train's weight: each member's V equals the single run with that
-    weight (1e-12 of range: one program's round-off), the first the run above."""
     _, sim, res, _ = tmnc
-    base = sim.parameters()
-
-    def with_weight(params, w):
-        return {**params, "syn": {**params["syn"], "ev_tmnc": {**params["syn"]["ev_tmnc"], "weight": w}}}
-
-    weights = np.array([TM_WEIGHT, TM_WEIGHT / 2])
-    many = np.asarray(sim.run_batch(TM_TSTOP, with_weight(ex.broadcast(base, 2), weights[:, None]))["v"])
-    one = [np.asarray(res["v"]).ravel(), np.asarray(sim.run(TM_TSTOP, params=with_weight(base, weights[1:]))["v"]).ravel()]
-    assert rel(one[1], one[0]) > 1e-2  # half the weight: another run
-    for k in range(2):
-        assert rel(many[k].ravel(), one[k]) < 1e-12, (k, rel(many[k].ravel(), one[k]))
+    assert_weight_batch_equals_single_runs(sim, res, "ev_tmnc")
 
 
 @pytest.fixture(scope="module")
