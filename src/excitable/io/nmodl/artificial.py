@@ -23,7 +23,8 @@ things the engine uses:
 
 States: the STATEs, every ASSIGNED that BREAKPOINT does not set (NEURON keeps them in the instance
 between blocks: invlfire's ``m``, ``t0``, ``minf``), PARAMETERs INITIAL or NET_RECEIVE overwrites and
-what a BREAKPOINT with currents leaves for the events (``nrn_cur_values``), the clock ``t``
+what a BREAKPOINT with currents leaves for the events (``nrn_cur_values``) or keeps between
+nrn_cur's two runs (a counter, a STATE stepped there: ``double_run``), the clock ``t``
 (ms), the queue (``events.queue_states``), ``events_lost``, ``queue_full``, ``spikes``, ``spike_t``,
 ``spike_offset``, and ``celsius`` where the file reads it.
 """
@@ -37,8 +38,8 @@ import jax.numpy as jnp
 
 from excitable.engine.netcons import row_of
 from excitable.engine.noise import RNG
-from excitable.io.nmodl import (breakpoint_feeds, concentrations, events, nonlinear, nrn_cur_values, pointers,
-                                 random_draws, solvers, watch)
+from excitable.io.nmodl import (breakpoint_feeds, concentrations, double_run, events, nonlinear, nrn_cur_values,
+                                 pointers, random_draws, solvers, watch)
 from excitable.io.nmodl.affine import materialize
 from excitable.io.nmodl.clock import half_step
 from excitable.io.nmodl.describe import Description, python_name
@@ -139,7 +140,10 @@ class Blocks:
         # those from v, an ion or a POINTER at the step's start V, kept in V_CUR where no start is given
         self.feeds = () if self.artificial else gen.feeds
         self.stale = breakpoint_feeds.stale(desc, pointers.names(mod)) if self.feeds else ()
-        self.at_start = bool(self.stale or self.after_cur)  # advance reruns nrn_cur at the step's start V
+        # what BREAKPOINT rewrites and keeps (a counter, a STATE stepped there): nrn_cur's two runs (double_run.py)
+        self.twice = () if self.artificial else double_run.names(mod, desc)
+        self.kept += tuple(x for x in self.twice if x not in self.kept)
+        self.at_start = bool(self.stale or self.after_cur or self.twice)  # advance reruns nrn_cur at the step's start V
         self.states = (self.kept + event_state_names(self.size) + watch.state_names(comp) + self.vstates
                        + (("celsius",) if self.needs_celsius else ()) + self.flag
                        + ((breakpoint_feeds.V_CUR,) if self.at_start else ()))
@@ -166,19 +170,26 @@ class Blocks:
             res[solvers.UNCONVERGED] = sc.glob.get(solvers.UNCONVERGED, 0.0) + zero
         return res
 
-    def raw_currents(self, chan, v, s):
-        sc = self.scope(chan, v, s, s.get("celsius", 0.0), s["t"])  # t: the step's middle (on_step)
-        self.gen.breakpoint(sc)
+    def nrn_cur(self, chan, v, s, celsius, t, dt=None, first=False):
+        """BREAKPOINT's scope as nrn_cur leaves it at ``v``, time ``t``: its run, or where it keeps
+        values the second of its two (``first``: the one at v + 0.001 mV; double_run.py)."""
+        def run(vv, ss):
+            sc = self.scope(chan, vv, ss, celsius, t, dt)
+            self.gen.breakpoint(sc)
+            return sc
+        return double_run.last_run(run, self.twice, v, s, first)
+
+    def raw_currents(self, chan, v, s, first=False):
+        sc = self.nrn_cur(chan, v, s, s.get("celsius", 0.0), s["t"], first=first)  # t: the step's middle (on_step)
         return {c: materialize(sc.glob[c]) + jnp.zeros_like(v) for c in self.currents}  # nA, as the file's
 
     def advance(self, chan, v, s, celsius, dt, drive):
         gen = self.gen
         sc = self.scope(chan, v, s, celsius, half_step(s["t"], dt), dt)  # nrn_state: t + dt (clock.py)
-        if self.feeds or self.after_cur:  # nrn_cur's run: the step's start V, the states after its events, t its middle
+        if self.feeds or self.after_cur or self.twice:  # nrn_cur: the step's start V, the states after its events, t its middle
             at_v, at = breakpoint_feeds.start(chan, v, s, drive) if self.at_start else (v, chan)
-            pre = self.scope(at, at_v, s, celsius, s["t"], dt)
-            gen.breakpoint(pre)
-            sc.glob.update({k: materialize(pre.glob[k]) for k in self.feeds + self.after_cur})
+            pre = self.nrn_cur(at, at_v, s, celsius, s["t"], dt)
+            sc.glob.update({k: materialize(pre.glob[k]) for k in self.feeds + self.after_cur + self.twice})
         for block, method in () if self.artificial else self.desc.solves:
             if method == "after_cvode":  # a PROCEDURE run after the step (svclmp's icur)
                 self.procs[block](sc)
@@ -199,10 +210,9 @@ class Blocks:
              events.SPIKE_T: like - 1.0, events.OFFSET: like}
         s.update(events.empty_queue(self.size, like) if self.size else {})
         s = events.apply_calls(self.comp, sc.glob, s, jnp.ones(like.shape, bool), like, like, self.size)
-        if self.after_cur:  # finitialize's nrn_cur after INITIAL: what the first step's events read
-            pre = self.scope(chan, v, s, celsius, 0.0)
-            self.gen.breakpoint(pre)
-            s.update({k: materialize(pre.glob[k]) + like for k in self.after_cur})
+        if self.after_cur or self.twice:  # finitialize's nrn_cur after INITIAL: what the first step's events read
+            pre = self.nrn_cur(chan, v, s, celsius, 0.0)
+            s.update({k: materialize(pre.glob[k]) + like for k in self.after_cur + self.twice})
         if self.at_start:  # the first step's nrn_cur runs at V init
             s[breakpoint_feeds.V_CUR] = v + like
         return watch.initial(self.comp, s, v, self.vstates)
@@ -272,7 +282,6 @@ def _compile(comp, statements):
 def make_event_class(desc: Description, mod, queue: int | None = None):
     """The ``kind = "point"`` class of a point process or artificial cell that uses events or ``t``
     (after ``problems`` found nothing); ``queue``: its self-event slots (default ``events.QUEUE``)."""
-    from excitable.io.nmodl import slope
     from excitable.physics.channel import AbstractChannel, channel
 
     b = Blocks(desc, mod, queue)
@@ -288,7 +297,7 @@ def make_event_class(desc: Description, mod, queue: int | None = None):
         "ion_fields": {var: (ion, "e" if kind == "e" else "c" + kind) for var, (ion, kind) in desc.ion_reads().items()},
         # ions whose concentrations it reads: NEURON's ion style where it sits (engine/ion_style.py)
         "ion_constants": concentrations.ion_constants(desc),
-        "currents": slope.neuron_slope(b.raw_currents),
+        "currents": double_run.slope_currents(b.raw_currents, b.twice),  # NEURON's slope from nrn_cur's runs
         "advance": lambda self, v, s, celsius, dt, drive: b.advance(self, v, s, celsius, dt, drive),
         "start_of_step": b.at_start,  # advance reads drive["start"] (engine/stepping.advance_states)
         "steady_state": lambda self, v, celsius, keys=None: b.steady_state(self, v, celsius, keys),

@@ -27,8 +27,10 @@ a current: nocmodl 9.0.2 generates nrn_cur for it, pt_ecur2.mod), a GLOBAL one (
 for all instances, the last instance's ``nrn_cur``; a PARAMETER RANGE does not name is one), one
 BREAKPOINT may read before it sets it or may leave unset, from a seed or not (an if without else,
 a read of itself, a TABLE that does not list it: NEURON's value is what an earlier run of
-BREAKPOINT, the SOLVE or INITIAL left, the second run of ``nrn_cur`` starting from the first's;
-``advance`` keeps no value BREAKPOINT writes; pt_ecur.mod's ``x``). A point process otherwise runs
+BREAKPOINT, the SOLVE or INITIAL left, the second run of ``nrn_cur`` starting from the first's; a
+density mechanism's ``advance`` is not checked to feed it so), but in a point process, which carries
+such a value through nrn_cur's two runs into its SOLVE (double_run.py; pt_ecur.mod's ``x``, ModelDB
+118631's Isinunoisy.mod without its random numbers). A point process otherwise runs
 them as a density mechanism does (point.py's ``advance``; nocmodl 9.0.2's C for a POINT_PROCESS is
 the same: nrn_cur at v + 0.001 and v, nrn_state reading what it left, checked with pt_feed*.mod),
 also on the event path (net_send, WATCH, t, ELECTRODE_CURRENT: artificial.py's ``advance``, where
@@ -112,9 +114,10 @@ def origin(desc: Description, names, pointer_names=()) -> str:
     return ", ".join(s for s in seeds(desc, pointer_names) if any(s in found.get(x, ()) for x in names))
 
 
-def problems(desc: Description, lines: list[str], pointer_names=()) -> list[tuple[int, str]]:
+def problems(desc: Description, lines: list[str], pointer_names=(), kept=()) -> list[tuple[int, str]]:
     """(line, construct) of the values BREAKPOINT feeds the SOLVE'd blocks that are not run as
-    NEURON runs them (module docstring); the line is BREAKPOINT's."""
+    NEURON runs them (module docstring); the line is BREAKPOINT's. ``kept``: the values a point
+    process carries through nrn_cur's two runs (``double_run.names``), whose read before a set runs."""
     if desc.breakpoint is None:
         return []
     line = next((i + 1 for i, ln in enumerate(lines) if re.search(r"\bBREAKPOINT\b", ln)), 0)
@@ -142,10 +145,12 @@ def problems(desc: Description, lines: list[str], pointer_names=()) -> list[tupl
         found.append((line, f"GLOBAL {', '.join(shared)} set in BREAKPOINT from {origin(desc, shared, pointer_names)} "
                             f"for the SOLVE'd block (NEURON: one value for all instances, the last one's; declare it RANGE)"))
     # NEURON's nrn_cur runs BREAKPOINT twice a step, the second run from the first's value; where a path
-    # leaves it unset, the SOLVE reads what the SOLVE or INITIAL left (pt_ecur.mod's x), and ``advance``
-    # keeps no value BREAKPOINT writes. A PARAMETER of no seed: parameter_writes' rules.
+    # leaves it unset, the SOLVE reads what the SOLVE or INITIAL left (pt_ecur.mod's x): a point process
+    # carries it through both runs into the SOLVE (``kept``: double_run.py, checked beside NEURON); a
+    # density mechanism's is still refused here. A PARAMETER of no seed: parameter_writes' rules.
     own = [x for x in _first(desc) if x not in late and x not in desc.parameters]
-    reread = [x for x in [*late, *own] if x not in shared and _sets_first(desc, desc.breakpoint, x) is not True]
+    reread = [x for x in [*late, *own] if x not in shared and x not in kept
+              and _sets_first(desc, desc.breakpoint, x) is not True]
     if reread:
         whence = origin(desc, reread, pointer_names)
         found.append((line, f"BREAKPOINT setting {', '.join(reread)}{' from ' + whence if whence else ''} for "

@@ -31,6 +31,11 @@ A value BREAKPOINT sets that the SOLVE'd block reads (ModelDB 93326 shunt.mod's 
 exp((v + Bm)/Cm))``) is what NEURON's nrn_cur left: ``advance`` runs BREAKPOINT at the step's start
 for it, the engine's ``drive["start"]`` or the V kept in ``v_nrn_cur`` (io/nmodl/breakpoint_feeds.py).
 
+A BREAKPOINT that rewrites what it keeps (a STATE stepped there, an ASSIGNED counter or filter)
+runs twice a step, as NEURON's nrn_cur runs a point process's too (at v + 0.001 mV, then v;
+io/nmodl/double_run.py): ``currents`` gives the second run's currents with NEURON's slope
+(i1 - i2)/0.001 nA/mV, ``advance`` and ``steady_state`` keep the second run's values.
+
 NEURON's ``diam`` (µm) and ``area`` (µm²) of the segment an instance sits in, and the run's ``dt``
 where BREAKPOINT, INITIAL or NET_RECEIVE reads it, are fields (``events.point_fields``) that the cell
 and the Simulation fill per instance (as for density mechanisms: ``model.cell.with_geometry``,
@@ -118,6 +123,7 @@ def _make_jump_class(desc: Description, mod):
     from excitable.io.nmodl import (
         breakpoint_feeds,
         concentrations,
+        double_run,
         events,
         loop_bounds,
         mechanism,
@@ -126,7 +132,6 @@ def _make_jump_class(desc: Description, mod):
         pointers,
         procedure_solves,
         random_draws,
-        slope,
         solvers,
     )
     from excitable.engine.noise import RNG
@@ -146,12 +151,16 @@ def _make_jump_class(desc: Description, mod):
     # what nrn_cur leaves for the next step's events and the recording (nrn_cur_values: stp2syn's Pmax)
     after_cur = nrn_cur_values.names(desc, mod)
     kept += tuple(x for x in after_cur if x not in kept)
+    # what BREAKPOINT rewrites and keeps (a counter, a STATE stepped there): nrn_cur's two runs (double_run.py)
+    twice = double_run.names(mod, desc)
+    kept += tuple(x for x in twice if x not in kept)
+    from_cur = tuple(dict.fromkeys(gen.feeds + after_cur + twice))  # what advance takes from nrn_cur's run
     # a derivimplicit, nonlinear sparse or NONLINEAR SOLVE counts where NEURON's loop would iterate on (as mechanism.py)
     flag = (solvers.UNCONVERGED,) if solvers.flagged(desc, gen.linear) or nonlinear.flagged(desc) else ()
     # values BREAKPOINT computes from v, ions or POINTERs for the SOLVE (shunt.mod's mmax): NEURON's
     # nrn_state reads them as nrn_cur left them, at the step's start (breakpoint_feeds)
     stale = breakpoint_feeds.stale(desc, pointers.names(mod))
-    at_start = bool(stale or after_cur)  # advance reruns nrn_cur at the step's start V (breakpoint_feeds.start)
+    at_start = bool(stale or after_cur or twice)  # advance reruns nrn_cur at the step's start V (breakpoint_feeds.start)
     v_cur = (breakpoint_feeds.V_CUR,) if at_start else ()  # the V they were computed at, where the engine gives none
     states = kept + (("celsius",) if gen.needs_celsius else ()) + flag + v_cur
     jump, weight_name = _compile_net_receive(desc, mod, gen)
@@ -172,9 +181,9 @@ def _make_jump_class(desc: Description, mod):
 
     def advance(self, v, s, celsius, dt, drive):
         scope = gen.scope(self, v, s, celsius, dt)
-        if gen.feeds or after_cur:  # what nrn_cur left: BREAKPOINT at the start-of-step states, V, ions (breakpoint_feeds)
+        if from_cur:  # what nrn_cur left: BREAKPOINT at the start-of-step states, V, ions (breakpoint_feeds)
             at_v, at = breakpoint_feeds.start(self, v, s, drive) if at_start else (v, self)
-            scope.glob.update(breakpoint_values(at, at_v, s, gen.feeds + after_cur))  # arrays: another V than scope's
+            scope.glob.update(breakpoint_values(at, at_v, s, from_cur))  # arrays: another V than scope's
         random_draws.start(scope.glob, random_draws.SOLVE)  # draws of its own, not BREAKPOINT's
         for block, method in desc.solves:  # NEURON's nrn_state, at the new V
             events.state_solve(gen, block, method, scope)
@@ -189,19 +198,22 @@ def _make_jump_class(desc: Description, mod):
         random_draws.start(scope.glob, random_draws.INITIAL)
         gen.initial(scope)
         res = out(scope, v, celsius)
-        if after_cur:  # finitialize's nrn_cur after INITIAL: what the first step's events read
-            res.update(breakpoint_values(self, v, res, after_cur))
+        if after_cur or twice:  # finitialize's nrn_cur after INITIAL: what the first step's events read
+            res.update(breakpoint_values(self, v, res, tuple(dict.fromkeys(after_cur + twice))))
         if at_start:  # the first step's nrn_cur runs at V init
             res[breakpoint_feeds.V_CUR] = v + jnp.zeros_like(v)
         return res
 
-    def breakpoint_values(chan, v, s, names):
-        scope = gen.scope(chan, v, s, s["celsius"] if gen.needs_celsius else 0.0, dt_of(chan))
-        gen.breakpoint(scope)
+    def breakpoint_values(chan, v, s, names, first=False):
+        def run(vv, ss):  # nrn_cur's run: twice where BREAKPOINT keeps values (double_run.last_run)
+            scope = gen.scope(chan, vv, ss, s["celsius"] if gen.needs_celsius else 0.0, dt_of(chan))
+            gen.breakpoint(scope)
+            return scope
+        scope = double_run.last_run(run, twice, v, s, first)
         return {k: materialize(scope.glob[k]) + jnp.zeros_like(v) for k in names}
 
-    def raw_currents(chan, v, s):
-        return breakpoint_values(chan, v, s, currents)  # nA, as the file's
+    def raw_currents(chan, v, s, first=False):
+        return breakpoint_values(chan, v, s, currents, first)  # nA, as the file's
 
     conductance_names: list[str] = []  # filled by _conductances once the class exists
 
@@ -231,7 +243,7 @@ def _make_jump_class(desc: Description, mod):
         "ion_constants": concentrations.ion_constants(desc),
         # NEURON's segment geometry and the run's dt, filled by the cell and the Simulation
         "geometry_fields": events.geometry_fields(desc), "time_fields": ("dt",) if "dt" in spec else (),
-        "currents": slope.neuron_slope(raw_currents), "advance": advance, "steady_state": steady_state,
+        "currents": double_run.slope_currents(raw_currents, twice), "advance": advance, "steady_state": steady_state,
         "on_events": on_events, "conductances": conductances, "gates": lambda self, v, celsius: {}, "source": desc.path,
         "description": desc, "shared_exp": gen.comp_exp, "pointers": pointers.names(mod),
         "start_of_step": at_start,  # advance reads drive["start"] (engine/stepping.advance_states)

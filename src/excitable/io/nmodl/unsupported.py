@@ -112,13 +112,15 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
                   for n in _lines(lines, r"\bWATCH\b")]
     found += _voltage_into_solve(mod, desc, lines)
     # what a second run of BREAKPOINT would change runs twice a step (double_run.names), but an ion's
-    # concentration, and a point process's STATE without currents (no nrn_cur: NEURON runs that
-    # BREAKPOINT in nrn_state after the SOLVE, which point.py and artificial.py do not)
+    # concentration, and a point process's STATE without currents (no nrn_cur: NEURON runs such a
+    # BREAKPOINT in nrn_state, after the SOLVE, which point.py and artificial.py do not)
+    twice = double_run.names(mod, desc)
     found += [((_block_lines(lines, "BREAKPOINT", rf"\b{re.escape(x)}\s*=(?!=)") or [_first(lines, r"\bBREAKPOINT\b")])[0],
-               f"BREAKPOINT assigning STATE {x} " + ("in a point process without currents" if desc.point else
-               "so that a second run changes it (NEURON's nrn_cur runs BREAKPOINT twice a step)"))
+               f"BREAKPOINT assigning STATE {x} " + (
+                   ("in a point process" + ("" if breakpoint_feeds.has_currents(desc, lines) else " without currents"))
+                   if desc.point else "so that a second run changes it (NEURON's nrn_cur runs BREAKPOINT twice a step)"))
               for x in (state_writes(desc) if desc.point and not is_artificial(mod) else rewritten_states(desc))
-              if x not in double_run.names(mod, desc)]
+              if x not in twice]
     found += longitudinal.problems(mod, desc)  # LONGITUDINAL_DIFFUSION without COMPARTMENT, of no STATE
     found += shared_values.problems(mod, desc)  # a file-level LOCAL or GLOBAL set per instance in INITIAL
     found += units.problems(mod, lines)  # a UNITS factor between units units.BASE does not know
@@ -139,7 +141,8 @@ def _voltage_into_solve(mod: ModFile, desc: Description, lines: list[str]) -> li
     test_point_feeds.py). An ARTIFICIAL_CELL's SOLVEs never run (artificial.py)."""
     if is_artificial(mod):
         return []
-    return breakpoint_feeds.problems(desc, lines, pointers.names(mod))
+    # a point process's value BREAKPOINT keeps runs through nrn_cur's two runs (double_run.py)
+    return breakpoint_feeds.problems(desc, lines, pointers.names(mod), double_run.names(mod, desc) if desc.point else ())
 
 
 def _block_lines(lines: list[str], keyword: str, pattern: str) -> list[int]:
