@@ -140,8 +140,8 @@ AFTER = ("after a read of it or not on every path (NEURON's value is then what a
          "the SOLVE or INITIAL left) not supported")
 #: case -> (file, [(old, new) text replacements], the refusal after "file:line: ")
 REFUSED = {
-    # x set in BREAKPOINT only when tau <= 0: else it is what oup left (ModelDB 118631's Isinunoisy.mod)
-    "set_on_one_path": ("pt_ecur", [], f"BREAKPOINT setting x for the SOLVE'd block {AFTER}"),
+    # (pt_ecur.mod, x set in BREAKPOINT only when tau <= 0, Isinunoisy's form, was refused here: it runs twice a
+    # step as NEURON's nrn_cur runs it, beside NEURON in test_point_breakpoint_twice.py)
     # no current at all: no nrn_cur, NEURON runs BREAKPOINT after the SOLVE (the first step reads INITIAL's 0)
     "no_current": ("pt_ecur2", [("ELECTRODE_CURRENT i", "")],
                    "BREAKPOINT setting target for the SOLVE'd block of a point process without currents (NEURON "

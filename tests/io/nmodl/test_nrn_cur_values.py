@@ -123,7 +123,7 @@ NET_RECEIVE(weight) {{ g = g + weight*P }}
 
 @pytest.mark.parametrize("kind, line, words", [
     ("RANGE", "if (v > -50) { P = p0 }", "ASSIGNED P set in a point process's BREAKPOINT conditionally"),
-    ("RANGE", "P = P + p0", "ASSIGNED P read in BREAKPOINT before it is set"),  # breakpoint_memory's refusal
+    ("RANGE", "P = P + p0", "ASSIGNED P set in a point process's BREAKPOINT conditionally or after a read of it"),
     ("GLOBAL", "P = p0", "GLOBAL P set in BREAKPOINT and read in NET_RECEIVE"),
 ])
 def test_what_is_not_neurons_is_refused_with_its_line(tmp_path, kind, line, words):

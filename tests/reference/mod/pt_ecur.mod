@@ -1,6 +1,6 @@
 : ModelDB 118631's Isinunoisy.mod (Giugliano) without its random numbers: an ELECTRODE_CURRENT point
 : process whose BREAKPOINT sets x only when tau <= 0; otherwise x is what the SOLVE'd PROCEDURE left.
-: Refused: excitable keeps no value BREAKPOINT writes (tests/io/nmodl/test_feeds_from_functions.py).
+: It runs: BREAKPOINT twice a step, as NEURON's nrn_cur (tests/io/nmodl/test_point_breakpoint_twice.py).
 NEURON {
   POINT_PROCESS pt_ecur
   ELECTRODE_CURRENT i
