@@ -94,14 +94,19 @@ def density_problems(mod, desc: Description, lines: list[str]) -> list[tuple[int
 
 
 def _block_ranges(lines: list[str]) -> dict[int, str]:
-    """line number -> the top-level block it is in (NET_RECEIVE, INITIAL, BREAKPOINT, ...)."""
+    """line number -> the top-level block it is in (NET_RECEIVE, INITIAL, BREAKPOINT, ...).
+
+    A header keeps its name over the lines before its opening brace (ModelDB 2014822 ltpltd.mod:
+    ``NET_RECEIVE(...)`` and ``{`` on the next line, as nocmodl accepts); the name ends where its
+    block closes."""
     out, depth, name = {}, 0, ""
     for n, line in enumerate(lines, 1):
-        if depth == 0:
-            m = re.match(r"\s*([A-Z_]+)\b", line)
-            name = m.group(1) if m else ""
+        if depth == 0 and (m := re.match(r"\s*([A-Z_]+)\b", line)):
+            name = m.group(1)
         out[n] = name
         depth += line.count("{") - line.count("}")
+        if depth <= 0 and "}" in line:  # the block closed: what follows until the next header is in none
+            depth, name = 0, ""
     return out
 
 

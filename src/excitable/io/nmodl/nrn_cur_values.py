@@ -21,12 +21,16 @@ assignment (the run at v + 0.001 mV may take another branch) or one after a read
 first run's result feeds its second) is refused with its line (``problems``), as is a GLOBAL one
 (NEURON: the last instance's value for all). A recorded PARAMETER assigned under a condition keeps
 the previous value where the branch is not taken, as NEURON's does (the if/else merge).
+
+What NET_RECEIVE reads is read in NEURON's scopes (``block_scope``): its arguments and LOCALs are
+its own, not the mechanism's variables of those names (GRANULE_Ampa_det_vi.mod's ``tzero``).
 """
 
 from __future__ import annotations
 
 import re
 
+from excitable.io.nmodl.block_scope import net_receive_mentions
 from excitable.io.nmodl.describe import SPECIAL, Description
 from excitable.io.nmodl.parameter_writes import Writes, _first_problem
 from excitable.io.nmodl.parse import strip_comments
@@ -45,7 +49,7 @@ def names(desc: Description, mod) -> tuple[str, ...]:
     if not desc.point or desc.breakpoint is None or not has_currents(desc, strip_comments(mod.text)):
         return ()
     set_bp = _assigned_in(_mentions(desc, desc.breakpoint))
-    read_nr = set(re.findall(r"\b([A-Za-z_]\w*)\b", _nr_mentions_of(desc, mod)))
+    read_nr = net_receive_mentions(desc, mod)  # its arguments and LOCALs hide the mechanism's names
     ion_vars = {v for ion in desc.ions for v in ion.read + ion.write}
     skip = set(desc.currents) | ion_vars | set(SPECIAL) | set(desc.states) | {"v", "t", "celsius", "dt", "diam", "area"}
     w = Writes(desc, mod.text)
@@ -55,15 +59,6 @@ def names(desc: Description, mod) -> tuple[str, ...]:
     params = [p for p in desc.parameters if p in set_bp and p in later and p not in skip and "[" not in p]
     assigned = [a for a in desc.assigned if a in set_bp and a in read_nr and a not in skip and "[" not in a]
     return tuple(params + assigned)
-
-
-def _nr_mentions_of(desc: Description, mod) -> str:
-    """NET_RECEIVE's text with the PROCEDUREs and FUNCTIONs it calls."""
-    from excitable.io.nmodl.breakpoint_feeds import _mentions
-    from excitable.io.nmodl.events import net_receive
-
-    nr = net_receive(mod)
-    return "" if nr is None else _mentions(desc, nr)
 
 
 def event_params(desc: Description, mod) -> tuple[str, ...]:
@@ -81,7 +76,7 @@ def problems(mod, desc: Description) -> list[tuple[int, str]]:
         return []
     w = Writes(desc, mod.text)
     flat = w.flat["BREAKPOINT"]
-    read_nr = set(re.findall(r"\b([A-Za-z_]\w*)\b", _nr_mentions_of(desc, mod)))
+    read_nr = net_receive_mentions(desc, mod)
     found = []
     named = {line for line, _ in w.problems()}  # a PARAMETER read before BREAKPOINT assigns it: named there
     for x in (x for x in kept if x in read_nr):  # what the events read; a recorded value runs as the merge leaves it
