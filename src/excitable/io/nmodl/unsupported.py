@@ -82,7 +82,7 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
         if block in desc.linears:  # solved in nrn_state (linear.py); NEURON takes no METHOD there
             if method:
                 found.append((_first(lines, rf"\bSOLVE\s+{block}\b"), f"SOLVE {block} METHOD {method} (a LINEAR block)"))
-        elif method and block in desc.procedures:  # cnmodel's nacncoop.mod: nocmodl refuses it too
+        elif method and method != "after_cvode" and block in desc.procedures:  # nacncoop.mod: nocmodl refuses it
             found.append((_first(lines, rf"\bSOLVE\s+{block}\b"), f"SOLVE {block} METHOD {method} of a PROCEDURE "
                           "(NEURON's nocmodl refuses it too: a METHOD needs a DERIVATIVE or KINETIC block; "
                           f"`SOLVE {block}` without METHOD runs the PROCEDURE once per step, as NEURON does)"))
