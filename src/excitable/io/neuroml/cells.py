@@ -9,9 +9,10 @@ SubsetDomainIterator, per compartment), ``specificCapacitance`` and ``resistivit
 ``initMembPotential``, ``spikeThresh`` (reported). Refused with one line: ``channelDensityVShift``,
 ``channelPopulation``, a ``variableParameter`` inside a plain ``channelDensity`` (NeuroML v2beta's
 form), a species' concentration model defined in LEMS outside ``lems_pools``' subset, groups defined
-by ``path``/``subTree``, and a group that covers only part of a section. A Ca2+ ``channelDensity``
-keeps its erev fixed beside a calcium pool (``densities.fixed_erev``). Errors name file:line of the
-element (``files.Where``).
+by ``path``/``subTree``, a group that covers only part of a section where a density, capacitance or
+resistivity uses it (an unused one is left out of ``ImportedCell.groups``), and two densities of one
+ion channel on one section (``overlaps``). A Ca2+ ``channelDensity`` keeps its erev fixed beside a
+calcium pool (``densities.fixed_erev``). Errors name file:line of the element (``files.Where``).
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ class ImportedCell:
         cell: the Cell (mechanisms inserted, cm and ra set).
         v_init_mV: the cell's initMembPotential (None if it gives none): ``Simulation(v_init=...)``.
         spike_threshold_mV: its spikeThresh (None if none).
-        groups: segment group id -> the names of the sections it covers (``cell.insert(.., where=)``).
+        groups: segment group id -> the names of the sections it covers (``cell.insert(.., where=)``);
+            a group covering part of a section is left out (refused only where a density uses it).
     """
 
     cell: Cell
@@ -78,7 +80,10 @@ def build_cell(nml_cell, channels: dict[str, type], where: str, morphologies: di
             covered[group_id] = _sections_in(group_id, groups, secs, where)
         return covered[group_id]
 
-    out.groups = {g: sections(g) for g in groups if g in _plain(groups)}
+    # a group that covers part of a section is refused only where something uses it (``sections``):
+    # olm.cell.nml's connection-target groups list one segment of two-segment sections
+    out.groups = {g: names for g in groups if g in _plain(groups)
+                  if (names := _sections_in(g, groups, secs, where, strict=False)) is not None}
     if bio is not None:
         _biophysics(bio, out, channels, sections, where, section_of, conc, groups)
     return out
@@ -135,7 +140,9 @@ def _members(group_id, groups, morph_segments, where, stack=()) -> set[int]:
     return out
 
 
-def _sections_in(group_id, groups, secs, where) -> list[str]:
+def _sections_in(group_id, groups, secs, where, strict: bool = True) -> list[str] | None:
+    """The sections group ``group_id`` covers whole; one covering part of a section is refused
+    (``strict``) or gives None."""
     all_segments = [i for s in secs for i in s.segments]
     members = _members(group_id, groups, all_segments, where)
     names = []
@@ -144,6 +151,8 @@ def _sections_in(group_id, groups, secs, where) -> list[str]:
         if all(inside):
             names.append(s.name)
         elif any(inside):
+            if not strict:
+                return None
             raise ModelError(f"NeuroML: {where.at(groups[group_id])}: segment group {group_id!r} covers part of section {s.name!r} "
                              f"(segments {sum(inside)} of {len(inside)}); densities are per section here")
     return names
@@ -163,6 +172,7 @@ def _standard_members(groups, secs, where) -> dict[int, str]:
 def _biophysics(bio, out: ImportedCell, channels, sections, where, section_of, conc, groups) -> None:
     import excitable.io.neuroml.densities as densities
     import excitable.io.neuroml.nonuniform as nonuniform
+    from excitable.io.neuroml.overlaps import check_overlaps
 
     policy, models = conc
     species = densities.species_by_section(bio, sections, where, models)
@@ -173,6 +183,7 @@ def _biophysics(bio, out: ImportedCell, channels, sections, where, section_of, c
             for el in getattr(mp, attr, None) or []:
                 raise ModelError(f"NeuroML: {where.at(el)}: {name} {el.id!r} is not supported")
         nonuniform.check_all(mp, groups, where)  # each refused with its own line before anything is inserted
+        check_overlaps(mp, sections, section_of, where)  # one density per channel and section: none wins silently
         for c in mp.specific_capacitances or []:
             out.cell.set("cm", units.quantity(c.value, "specificCapacitance", f"NeuroML: {where.at(c)} specificCapacitance"),
                          where=sections(c.segment_groups or "all"))

@@ -235,6 +235,13 @@ def density_sections(cd, sections, section_of, field) -> list[str]:
     return sections(cd.segment_groups or "all")
 
 
+#: The attributes NeuroML 2 requires of each standard concentration model that the pool reads.
+_REQUIRED = {"decayingPoolConcentrationModel": {"restingConc": "resting_conc", "decayConstant": "decay_constant",
+                                                "shellThickness": "shell_thickness"},
+             "fixedFactorConcentrationModel": {"restingConc": "resting_conc", "decayConstant": "decay_constant",
+                                               "rho": "rho"}}
+
+
 def concentration_models(docs) -> dict[str, tuple[str, object]]:
     """Concentration model id -> (its kind, its element), over every document read: the standard
     models and the instances of concentrationModel ComponentTypes (``lems_pools``)."""
@@ -249,5 +256,10 @@ def concentration_models(docs) -> dict[str, tuple[str, object]]:
                 if m.id in out:
                     line = getattr(getattr(m, "gds_elementtree_node_", None), "sourceline", "?")
                     raise ModelError(f"NeuroML: {p.name}:{line}: concentration model {m.id!r} is defined twice")
+                for name, attr in _REQUIRED[kind].items():  # refused at the pool's own line, not a cell's
+                    if getattr(m, attr, None) is None:
+                        line = getattr(getattr(m, "gds_elementtree_node_", None), "sourceline", "?")
+                        raise ModelError(f"NeuroML: {p.name}:{line}: {kind} {m.id!r}: {name} is missing (NeuroML 2 "
+                                         f"requires it)")
                 out[m.id] = (kind, m)
     return out

@@ -50,13 +50,13 @@ def read_documents(path, *, within=None) -> list[tuple[Path, object]]:
     out: list = []
     seen: set = set()
 
-    def visit(p: Path, chain: tuple) -> None:
+    def visit(p: Path, chain: tuple, included_at: str | None = None) -> None:
         if p in seen:
             return  # included twice (two cells sharing a channel file): read once
         seen.add(p)
         if len(seen) > MAX_FILES:
             raise ModelError(f"NeuroML: {str(root)!r} includes more than {MAX_FILES} files")
-        doc = parse(p)
+        doc = parse(p, included_at)
         out.append((p, doc))
         for inc in getattr(doc, "includes", []) or []:
             at = f"{p.name}:{line_of(inc)}"
@@ -66,7 +66,7 @@ def read_documents(path, *, within=None) -> list[tuple[Path, object]]:
                                  f"({' -> '.join(q.name for q in (*chain, p, target))})")
             if len(chain) + 1 >= MAX_DEPTH:
                 raise ModelError(f"NeuroML: {at}: include {inc.href!r} nests deeper than {MAX_DEPTH} files")
-            visit(target, (*chain, p))
+            visit(target, (*chain, p), at)
 
     visit(root.resolve(), ())
     check_kept(out)
@@ -105,8 +105,9 @@ def _included(at: str, href: str, p: Path, fence: Path | None) -> Path:
     return target
 
 
-def parse(p: Path):
-    """One file as a libNeuroML document; one-line ModelErrors for what is not NeuroML 2."""
+def parse(p: Path, included_at: str | None = None):
+    """One file as a libNeuroML document; one-line ModelErrors for what is not NeuroML 2.
+    ``included_at``: "file:line" of the include that led here (None: the file read)."""
     from neuroml.nml.nml import parseString
 
     size = p.stat().st_size
@@ -124,11 +125,39 @@ def parse(p: Path):
         message = " ".join(str(e).split())[:200]
         at = f"{p.name}:{e.lineno}" if isinstance(getattr(e, "lineno", None), int) else p.name  # lxml's syntax errors
         raise ModelError(f"NeuroML: {at}: could not be parsed ({type(e).__name__}: {message})") from None
-    _check_root(p, doc)
+    _check_root(p, doc, included_at)
+    _passive_channels(p, doc)
     return doc
 
 
-def _check_root(p: Path, doc) -> None:
+def _passive_channels(p: Path, doc) -> None:
+    """Read each top-level ``<ionChannelPassive>`` (NeuroML's core LEMS type, which jNeuroML runs and
+    OSB's PINGnets PassiveCell.cell.nml writes as an element) as the ``<ionChannel
+    type="ionChannelPassive">`` that NeuroML 2's schema has for it and libNeuroML drops it for; its
+    attributes are then those of an ionChannel (``kept``), and it holds nothing but notes."""
+    from lxml import etree
+    from neuroml import IonChannel
+
+    root = getattr(doc, "gds_elementtree_node_", None)
+    for node in (root if root is not None else ()):
+        if not isinstance(node.tag, str) or etree.QName(node).localname != "ionChannelPassive":
+            continue
+        for child in node:
+            if isinstance(child.tag, str) and etree.QName(child).localname not in ("notes", "annotation"):
+                raise ModelError(f"NeuroML: {p.name}:{child.sourceline}: ionChannelPassive {node.get('id')!r}: "
+                                 f"element <{etree.QName(child).localname}> is not read (a passive channel has "
+                                 f"no gates)")
+        if node.get("type") not in (None, "ionChannelPassive"):
+            raise ModelError(f"NeuroML: {p.name}:{node.sourceline}: ionChannelPassive {node.get('id')!r}: type "
+                             f"{node.get('type')!r} is not its own")
+        channel = IonChannel(id=node.get("id"), type="ionChannelPassive", conductance=node.get("conductance"),
+                             species=node.get("species"), neuro_lex_id=node.get("neuroLexId"),
+                             metaid=node.get("metaid"))
+        channel.gds_elementtree_node_ = node  # its line in messages; ``kept`` checks its attributes
+        doc.ion_channel.append(channel)
+
+
+def _check_root(p: Path, doc, included_at: str | None = None) -> None:
     """Refuse, naming the root's XML tag and namespace, a document that is not NeuroML 2's
     ``<neuroml>`` (libNeuroML reads a NeuroML 1 file as an empty document, a LEMS file as some
     other class)."""
@@ -147,6 +176,11 @@ def _check_root(p: Path, doc) -> None:
     if (name.namespace or "").startswith(_NS1):
         raise ModelError(f"NeuroML: {at}: NeuroML version 1 (namespace {name.namespace}) is not read; convert it "
                          f"to NeuroML 2 (e.g. with pyNeuroML/jNeuroML)")
+    if name.localname == "Lems" and included_at is not None:
+        held = _lems_components(p, node)
+        raise ModelError(f"NeuroML: {included_at}: include {p.name!r} is a LEMS file (its root is <Lems>), not a "
+                         f"NeuroML 2 document; the LEMS components it holds ({held}) are not imported (only <cell>, "
+                         f"morphology + biophysics, and ion channels are)")
     if name.localname == "Lems":
         files = [n.get("file") for n in node if isinstance(n.tag, str) and etree.QName(n).localname == "Include"
                  and (n.get("file") or "").endswith(".nml")]
@@ -157,3 +191,17 @@ def _check_root(p: Path, doc) -> None:
     ns = f" (namespace {name.namespace})" if name.namespace else ""
     raise ModelError(f"NeuroML: {at}: {p.name} is not a NeuroML 2 document (its root is <{name.localname}>{ns}, "
                      f"not <neuroml>)")
+
+
+#: A LEMS file's own elements (definitions, not components).
+_LEMS_DEFINITIONS = {"ComponentType", "Include", "Dimension", "Unit", "Constant", "Target", "Simulation"}
+
+
+def _lems_components(p: Path, node, shown: int = 3) -> str:
+    """The components a LEMS file's root ``node`` holds, for a message: "myCell 'PV' (cell.xml:7)"."""
+    found = [f"{child.get('type') if child.tag == 'Component' else child.tag} {child.get('id')!r} "
+             f"({p.name}:{child.sourceline})" for child in node
+             if isinstance(child.tag, str) and child.tag not in _LEMS_DEFINITIONS and child.get("id") is not None]
+    more = f" and {len(found) - shown} more" if len(found) > shown else ""
+    return ", ".join(found[:shown]) + more if found else "no component"
+

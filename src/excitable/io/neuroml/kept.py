@@ -5,22 +5,33 @@ cell's ``<cell type="cellTwoCaPools">`` with ``<biophysicalProperties_twoCa>`` (
 SolinasEtAl-GolgiCell, TestSoma.cell.nml) comes out as a bare membrane. Each element libNeuroML
 keeps carries its XML node (``gds_elementtree_node_``); the raw tree (already parsed by lxml, never
 executed) is compared with those nodes: in a ``<cell>``, every element but ``notes``/``annotation``
-(text and metadata, which change no number) must have been kept, and the cell carry only the
-schema's attributes; at a document's top, an element libNeuroML drops must be an instance of a
-ComponentType of the files read (LEMS: ``lems_pools`` reads the concentration models among them;
-``lems_instances`` names the others, which ``read`` lists as not imported).
+(text and metadata, which change no number) must have been kept; at a document's top, an element
+libNeuroML drops must be an instance of a ComponentType of the files read (LEMS: ``lems_pools`` reads
+the concentration models among them; ``lems_instances`` names the others, which ``read`` lists as not
+imported). libNeuroML drops an attribute its class does not declare just as silently (a channelDensity's
+``segmentgroup=`` typo: the density lands on the whole cell), so every element it keeps may carry only
+the attributes its class reads (asked of the class itself, ``_read_attributes``), its ``type`` where we
+read that (a gate's kind, ``gate_types``), and any where that type is a ComponentType of the files read
+(Parameters set by attribute, which ``lems`` and ``lems_pools`` check).
 Inside ``ComponentType`` and channels the LEMS and channel readers refuse what they do not read.
 """
 
 from __future__ import annotations
 
+import difflib
+import functools
+import io
+import re
 from pathlib import Path
 
 from excitable.errors import ModelError
 
 _FREE = {"notes", "annotation"}  # text and metadata, read by no model
-#: The attributes NeuroML 2's schema gives ``<cell>``.
-CELL_ATTRIBUTES = {"id", "metaid", "neuroLexId", "morphology", "biophysicalProperties"}
+#: Attributes libNeuroML drops that an older NeuroML wrote: (element, attribute) -> what to write instead.
+_OLD_NAMES = {("fixedFactorConcentrationModel", "phi"): lambda node: (
+    ("" if node.get("rho") is None else "beside rho: ") + "phi is NeuroML v2beta's name (PyloricNetwork's CaPool_STG.nml "
+    "wrote it), NeuroML 2 reads rho" + (", which is missing: give rho in mol_per_m_per_A_per_s" if node.get("rho") is None
+                                        else "; remove phi"))}
 
 
 def check_kept(docs: list[tuple[Path, object]]) -> None:
@@ -31,7 +42,7 @@ def check_kept(docs: list[tuple[Path, object]]) -> None:
         root = getattr(doc, "gds_elementtree_node_", None)
         if root is None:
             continue
-        kept: set = set()
+        kept: dict = {}
         _kept_nodes(doc, kept, set())
         for node in root:
             if not isinstance(node.tag, str):
@@ -43,16 +54,20 @@ def check_kept(docs: list[tuple[Path, object]]) -> None:
             elif tag not in _FREE and tag not in types and node.get("type") not in types:
                 raise ModelError(f"NeuroML: {p.name}:{node.sourceline}: element <{tag}> is not read (neither NeuroML "
                                  f"2 nor an instance of a ComponentType of the files read); it is not supported")
+        unread = {n for node, obj in kept.items() if _abstract(obj) for n in node.iter()}  # listed, never run
+        for node, obj in sorted(kept.items(), key=lambda item: item[0].sourceline or 0):
+            if node not in unread:
+                _check_attributes(p, node, obj, types)
 
 
-def _kept_nodes(obj, out: set, seen: set) -> None:
-    """The XML nodes of ``obj`` and of every libNeuroML object under it."""
+def _kept_nodes(obj, out: dict, seen: set) -> None:
+    """The XML nodes of ``obj`` and of every libNeuroML object under it: node -> its object."""
     if id(obj) in seen:
         return
     seen.add(id(obj))
     node = getattr(obj, "gds_elementtree_node_", None)
     if node is not None:
-        out.add(node)
+        out[node] = obj
     for value in vars(obj).values():
         for x in value if isinstance(value, list) else (value,):
             if hasattr(x, "gds_elementtree_node_"):
@@ -63,7 +78,7 @@ def _local(node) -> str:
     return node.tag.rsplit("}", 1)[-1]
 
 
-def _check_cell(p: Path, cell, kept: set) -> None:
+def _check_cell(p: Path, cell, kept: dict) -> None:
     cid = cell.get("id")
     kind = cell.get("type")
     hint = f" (cell type {kind!r}: a ComponentType, run by LEMS only)" if kind else ""
@@ -78,10 +93,51 @@ def _check_cell(p: Path, cell, kept: set) -> None:
             walk(child)
 
     walk(cell)
-    extra = sorted(k for k in cell.attrib if isinstance(k, str) and "}" not in k and k not in CELL_ATTRIBUTES)
-    if extra:
-        raise ModelError(f"NeuroML: {p.name}:{cell.sourceline}: cell {cid!r}: attribute {extra[0]}="
-                         f"{cell.get(extra[0])!r} is not one of NeuroML 2's <cell> and is not supported{hint}")
+    _check_attributes(p, cell, kept[cell], set(), hint)
+
+
+def _abstract(obj) -> bool:
+    """An abstract cell (izhikevichCell, iafCell ...): not imported, only named (``cells.abstract_cells``)."""
+    from neuroml.nml import nml
+
+    return isinstance(obj, nml.BaseCell) and not isinstance(obj, nml.Cell)
+
+
+@functools.lru_cache(maxsize=None)
+def _declared(cls) -> frozenset[str]:
+    """The XML attributes libNeuroML's class ``cls`` reads and writes, as the class itself names them:
+    a fresh instance with every attribute member set (7: no member's default) is exported by its own
+    ``_exportAttributes``, which writes each under its XML name (``ion_channel`` as ionChannel)."""
+    obj = cls()
+    for k in cls.__mro__:
+        for m in vars(k).get("member_data_items_", None) or []:
+            if "use" in (m.child_attrs or {}):  # generateDS marks an attribute (not a child) by its "use"
+                setattr(obj, m.get_name(), 7)
+    out = io.StringIO()
+    obj._exportAttributes(out, 0, set(), "", cls.__name__)
+    return frozenset(re.findall(r' ([A-Za-z_][\w.-]*)=', out.getvalue()))
+
+
+def _check_attributes(p: Path, node, obj, types: set, hint: str = "") -> None:
+    """Refuse an attribute of ``node`` that libNeuroML's object ``obj`` (read from it) drops."""
+    if node.get("type") in types:
+        return  # a ComponentType's instance: its Parameters by attribute, read and checked by ``lems``
+    if any(_local(up) == "ComponentType" for up in node.iterancestors() if isinstance(up.tag, str)):
+        return  # a LEMS definition's content: ``lems_kept`` refuses what libNeuroML drops there, by name
+    known = set(_declared(type(obj)))
+    if type(obj).__name__.startswith("Gate"):
+        known.add("type")  # a gate's kind, as LEMS reads it (``gate_types``)
+    extra = [k for k in node.attrib if isinstance(k, str) and "}" not in k and k not in known]  # not xsi:...
+    if not extra:
+        return
+    tag, name = _local(node), extra[0]
+    ident = f"{tag} {node.get('id')!r}" if node.get("id") is not None else f"<{tag}>"
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.7)
+    old = _OLD_NAMES.get((tag, name))
+    why = old(node) if old else ((f"did you mean {close[0]}? " if close else "") +
+                                          f"<{tag}> has {', '.join(sorted(known))}")
+    raise ModelError(f"NeuroML: {p.name}:{node.sourceline}: {ident}: attribute {name}={node.get(name)!r} is "
+                     f"not NeuroML 2's and libNeuroML, which reads the file, drops it: {why}{hint}")
 
 
 def lems_instances(docs: list[tuple[Path, object]], read_elsewhere: set) -> list[tuple[str, str]]:
@@ -95,7 +151,7 @@ def lems_instances(docs: list[tuple[Path, object]], read_elsewhere: set) -> list
     found = []
     for p, doc in docs:
         root = getattr(doc, "gds_elementtree_node_", None)
-        kept: set = set()
+        kept: dict = {}
         _kept_nodes(doc, kept, set())  # an element libNeuroML keeps (<ionChannel type=T>) is read as such
         for node in (root if root is not None else ()):
             if not isinstance(node.tag, str) or node in kept:
