@@ -236,3 +236,55 @@ def test_a_lems_file_reached_by_an_include_is_named_at_the_include(tmp_path):
                r"document; the LEMS components it holds \(myCell 'PV' \(cell.xml:3\)\) are not imported")
     # the LEMS file read itself keeps its advice
     refused(tmp_path / "cell.xml", r"^NeuroML: cell.xml:1: a LEMS file .*read the model's NeuroML 2 \(.nml\) files")
+
+
+NATG = f"""<neuroml {NS} id="natg">
+    <ComponentType name="shift_slope_rate" extends="baseVoltageDepRate">
+        <Constant name="TIME_SCALE" dimension="time" value="1 ms"/>
+        <Constant name="VOLT_SCALE" dimension="voltage" value="1 mV"/>
+        <Parameter name="multiplier" dimension="none"/>
+        <Parameter name="vHalf" dimension="none"/>
+        <Parameter name="slope" dimension="none"/>
+        <Dynamics>
+            <DerivedVariable name="V" dimension="none" value="v / VOLT_SCALE"/>
+            <DerivedVariable name="r" exposure="r" dimension="per_time" value="(multiplier * (V - vHalf) / (1 - (exp (-1*( V - vHalf) / slope)))) / TIME_SCALE"/>
+        </Dynamics>
+    </ComponentType>
+    <ionChannel id="na" conductance="10pS" type="ionChannelHH" species="na">
+        <gate id="h" type="gateHHrates" instances="1">
+            <forwardRate type="shift_slope_rate" multiplier="-0.015" vHalf="-66" slope="-6"/>
+            <reverseRate type="shift_slope_rate" multiplier="0.015" vHalf="-66" slope="6"/>
+        </gate>
+    </ionChannel>
+    <cell id="natg">
+        <morphology id="m">
+            <segment id="0" name="soma"><proximal x="0" y="0" z="0" diameter="10"/><distal x="0" y="10" z="0" diameter="10"/></segment>
+        </morphology>
+        <biophysicalProperties id="b">
+            <membraneProperties>
+                <channelDensity id="na_all" ionChannel="na" condDensity="10 mS_per_cm2" erev="50mV" ion="na"/>
+                <initMembPotential value="-66mV"/>
+            </membraneProperties>
+        </biophysicalProperties>
+    </cell>
+</neuroml>
+"""
+
+
+def test_a_gate_that_is_0_over_0_where_the_cell_starts_is_named_when_read(tmp_path, recwarn):
+    # pyNeuroML's L23-example NaTg.channel.nml writes x / (1 - exp(-x)) out: 0/0 at V = vHalf exactly
+    (p := tmp_path / "natg.cell.nml").write_text(NATG)
+    with pytest.warns(UserWarning, match=rf"^NeuroML: natg.cell.nml:{line_of(NATG, '<initMembPotential')}: cell "
+                                         r"'natg': initMembPotential -66 mV: ionChannel 'na' gate 'h' is NaN there "
+                                         r"and finite 1e-06 mV either side .*Simulation\(v_init=...\)"):
+        cell = neuroml.read(p).cells["natg"].cell
+    # 1e-6 mV above, u/(1 - exp(-u)) = 1 + u/2 to first order gives alpha = 0.09 (1 - dV/12), beta =
+    # 0.09 (1 + dV/12) per ms, so h_inf = 1/2 - dV/24; 1 - exp(-u) at u = 1.7e-7 loses eps/u = 1.3e-9 of
+    # each rate to cancellation, hence 1e-8 (the deviation itself is 4.2e-8)
+    inf, _ = cell.mechanisms["na"].gates(np.float64(-66.0 + 1e-6), 6.3)["h"]
+    assert abs(float(inf) - (0.5 - 1e-6 / 24)) < 1e-8
+    # started elsewhere, nothing is said
+    (p := tmp_path / "natg65.cell.nml").write_text(NATG.replace('value="-66mV"', 'value="-65mV"'))
+    recwarn.clear()
+    neuroml.read(p)
+    assert not [w for w in recwarn if "is NaN there" in str(w.message)]

@@ -204,6 +204,10 @@ def _biophysics(bio, out: ImportedCell, channels, sections, where, section_of, c
                                    variation)
         densities.insert(mp, out.cell, channels, sections, where, section_of, species, policy, laws, ca_readers,
                          groups)
+        if mp.init_memb_potentials:  # a gate that is 0/0 where the cell starts: named now, not as "unstable"
+            from excitable.io.neuroml.singular import warn_removable
+
+            warn_removable(out.cell, out.v_init_mV, where.at(mp.init_memb_potentials[-1]))
     ep = bio.extracellular_properties
     for sp in (ep.species or []) if ep is not None else []:  # libNeuroML keeps it; [Ca]o is the species' own
         raise ModelError(f"NeuroML: {where.at(sp)}: extracellularProperties species {sp.id!r} is not supported "
