@@ -18,7 +18,9 @@ Exact where each run of BREAKPOINT assigns the value once, unconditionally, from
 before (then both of nrn_cur's runs leave the same value where it does not read v, and the second
 run's where it does, the run ``advance`` makes). For a value NET_RECEIVE reads, a conditional
 assignment (the run at v + 0.001 mV may take another branch) or one after a read of the value (its
-first run's result feeds its second) is refused with its line (``problems``), as is a GLOBAL one
+first run's result feeds its second) is refused with its line (``problems``), unless BREAKPOINT
+keeps the value between its two runs (``double_run.names``: an accumulator ``P = P + p0``, whose
+second run's value is NEURON's, mod_events/nr_pacc.mod), as is a GLOBAL one
 (NEURON: the last instance's value for all). A recorded PARAMETER assigned under a condition keeps
 the previous value where the branch is not taken, as NEURON's does (the if/else merge).
 
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import re
 
+from excitable.io.nmodl import double_run
 from excitable.io.nmodl.block_scope import net_receive_mentions
 from excitable.io.nmodl.describe import SPECIAL, Description
 from excitable.io.nmodl.parameter_writes import Writes, _first_problem
@@ -79,11 +82,12 @@ def problems(mod, desc: Description) -> list[tuple[int, str]]:
     read_nr = net_receive_mentions(desc, mod)
     found = []
     named = {line for line, _ in w.problems()}  # a PARAMETER read before BREAKPOINT assigns it: named there
+    twice = double_run.names(mod, desc)  # kept between nrn_cur's two runs: the second's is NEURON's, whatever the path
     for x in (x for x in kept if x in read_nr):  # what the events read; a recorded value runs as the merge leaves it
         kind = "PARAMETER" if x in desc.parameters else "ASSIGNED"
         if (line := _first_problem(flat, x)) and line in named:
             continue
-        if line:
+        if line and x not in twice:
             found.append((line, f"{kind} {x} set in a point process's BREAKPOINT conditionally or after a read "
                                 f"of it (NEURON keeps what the second of nrn_cur's two runs leaves)"))
         elif x not in desc.ranges:
