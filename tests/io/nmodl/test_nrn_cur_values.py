@@ -124,13 +124,13 @@ NET_RECEIVE(weight) {{ g = g + weight*P }}
 
 
 @pytest.mark.parametrize("kind, line, words", [
-    ("RANGE", "if (v > -50) { P = p0 }", "ASSIGNED P set in a point process's BREAKPOINT conditionally"),
     ("GLOBAL", "P = p0", "GLOBAL P set in BREAKPOINT and read in NET_RECEIVE"),
+    ("GLOBAL", "if (v > -50) { P = p0 }", "GLOBAL P set in BREAKPOINT and read in NET_RECEIVE"),
 ])
 def test_what_is_not_neurons_is_refused_with_its_line(tmp_path, kind, line, words):
-    """nrn_cur runs BREAKPOINT twice (v + 0.001 mV, then v): a conditional or accumulating assignment
-    keeps what neither of our runs gives; a GLOBAL holds the last instance's value. Each is refused
-    with the file's line, never run."""
+    """A GLOBAL BREAKPOINT sets and NET_RECEIVE reads holds the last instance's value in NEURON:
+    refused with the file's line, never run (a RANGE one set on a path or accumulated runs: the
+    test below, nr_pcond and nr_pacc beside NEURON)."""
     path = tmp_path / "nr_refused.mod"
     path.write_text(REFUSED.format(name="nr_refused", kind=kind, line=line))
     with pytest.raises(ModelError, match=rf"nr_refused\.mod:11: {words}"):
@@ -138,13 +138,15 @@ def test_what_is_not_neurons_is_refused_with_its_line(tmp_path, kind, line, word
 
 
 @pytest.mark.neuron
-def test_a_value_breakpoint_accumulates_and_net_receive_reads_runs_beside_neuron():
-    """``P = P + p0`` in BREAKPOINT, read by NET_RECEIVE (refused before): nrn_cur's two runs a step
-    carry it (double_run.py), so each event reads what the second run left, as in NEURON. The
-    protocol's bound, 1e-6 of each trace's range; P is the same sums on both sides: exact."""
+def test_values_breakpoint_accumulates_or_sets_on_a_path_run_beside_neuron():
+    """``P = P + p0`` in BREAKPOINT, and ``if (g > 0.02) { P = P + p0 }``, read by NET_RECEIVE (refused
+    before): nrn_cur's two runs a step carry P (double_run.py, nrn_cur_values.kept_twice), so each
+    event reads what the second run left, as in NEURON. The protocol's bound, 1e-6 of each trace's
+    range; P is the same sums on both sides: exact."""
     from excitable.workflows.neuron_compare import compare_mods
 
-    result = compare_mods([Path(__file__).parent / "mod_events" / "nr_pacc.mod"], weight=0.05)
+    files = [Path(__file__).parent / "mod_events" / f"{n}.mod" for n in ("nr_pacc", "nr_pcond")]
+    result = compare_mods(files, weight=0.05)
     assert result.agrees, result.report()
     rows = {r.trace: r.difference for r in result.rows}
-    assert rows["nr_pacc.P"] == 0.0 and "v" in rows, rows
+    assert rows["nr_pacc.P"] == 0.0 and rows["nr_pcond.P"] == 0.0 and "v" in rows, rows

@@ -42,10 +42,12 @@ def names(mod, desc) -> tuple[str, ...]:
     from excitable.io.nmodl.breakpoint_feeds import has_currents
     from excitable.io.nmodl.breakpoint_memory import memory
     from excitable.io.nmodl.describe import rewritten_states, state_writes
+    from excitable.io.nmodl.nrn_cur_values import kept_twice
     from excitable.io.nmodl.parse import strip_comments
 
     if desc.point:  # with an ELECTRODE_CURRENT too: nocmodl 9.0.2 gives it the same nrn_cur
         states = state_writes(desc) if has_currents(desc, strip_comments(mod.text)) else ()
+        states += kept_twice(desc, mod)  # what NET_RECEIVE reads of BREAKPOINT's conditional or accumulated values
     else:
         states = rewritten_states(desc)
     ion_vars = {x for ion in desc.ions for x in ion.read + ion.write}  # the engine's ion machinery holds these

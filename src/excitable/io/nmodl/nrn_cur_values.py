@@ -18,9 +18,9 @@ Exact where each run of BREAKPOINT assigns the value once, unconditionally, from
 before (then both of nrn_cur's runs leave the same value where it does not read v, and the second
 run's where it does, the run ``advance`` makes). For a value NET_RECEIVE reads, a conditional
 assignment (the run at v + 0.001 mV may take another branch) or one after a read of the value (its
-first run's result feeds its second) is refused with its line (``problems``), unless BREAKPOINT
-keeps the value between its two runs (``double_run.names``: an accumulator ``P = P + p0``, whose
-second run's value is NEURON's, mod_events/nr_pacc.mod), as is a GLOBAL one
+first run's result feeds its second) is carried through both runs (``kept_twice``, ``double_run``:
+an accumulator ``P = P + p0`` or ``if (g > 0.02) { P = P + p0 }``, whose second run's value is
+NEURON's, mod_events/nr_pacc.mod, nr_pcond.mod); a GLOBAL one is refused with its line (``problems``)
 (NEURON: the last instance's value for all). A recorded PARAMETER assigned under a condition keeps
 the previous value where the branch is not taken, as NEURON's does (the if/else merge).
 
@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import re
 
-from excitable.io.nmodl import double_run
 from excitable.io.nmodl.block_scope import net_receive_mentions
 from excitable.io.nmodl.describe import SPECIAL, Description
 from excitable.io.nmodl.parameter_writes import Writes, _first_problem
@@ -64,6 +63,18 @@ def names(desc: Description, mod) -> tuple[str, ...]:
     return tuple(params + assigned)
 
 
+def kept_twice(desc: Description, mod) -> tuple[str, ...]:
+    """The ``names`` NET_RECEIVE reads that BREAKPOINT sets conditionally or after a read of them
+    (``P = P + p0``; ``if (v > -50) { P = p0 }``): NEURON keeps what the second of nrn_cur's two runs
+    leaves, from what the first left, so they run carried through both runs (``double_run.names``)
+    where the value is RANGE (a GLOBAL one holds the last instance's: refused by ``problems``)."""
+    kept = names(desc, mod)
+    if not kept:
+        return ()
+    flat, read_nr = Writes(desc, mod.text).flat["BREAKPOINT"], net_receive_mentions(desc, mod)
+    return tuple(x for x in kept if x in read_nr and x in desc.ranges and _first_problem(flat, x))
+
+
 def event_params(desc: Description, mod) -> tuple[str, ...]:
     """The PARAMETERs NET_RECEIVE (or what it calls) assigns (module docstring, 2)."""
     if desc.suffix is None:
@@ -72,8 +83,8 @@ def event_params(desc: Description, mod) -> tuple[str, ...]:
 
 
 def problems(mod, desc: Description) -> list[tuple[int, str]]:
-    """(line, construct) of the ``names`` whose BREAKPOINT assignment is not one unconditional
-    assignment before any read of it, and of GLOBAL ones NET_RECEIVE reads (module docstring)."""
+    """(line, construct) of the GLOBAL ``names`` NET_RECEIVE reads (module docstring): NEURON's is
+    the last instance's. A RANGE one set on a path or after a read runs (``kept_twice``)."""
     kept = names(desc, mod)
     if not kept:
         return []
@@ -82,18 +93,12 @@ def problems(mod, desc: Description) -> list[tuple[int, str]]:
     read_nr = net_receive_mentions(desc, mod)
     found = []
     named = {line for line, _ in w.problems()}  # a PARAMETER read before BREAKPOINT assigns it: named there
-    twice = double_run.names(mod, desc)  # kept between nrn_cur's two runs: the second's is NEURON's, whatever the path
-    for x in (x for x in kept if x in read_nr):  # what the events read; a recorded value runs as the merge leaves it
-        kind = "PARAMETER" if x in desc.parameters else "ASSIGNED"
+    for x in (x for x in kept if x in read_nr and x not in desc.ranges):  # what the events read
         if (line := _first_problem(flat, x)) and line in named:
             continue
-        if line and x not in twice:
-            found.append((line, f"{kind} {x} set in a point process's BREAKPOINT conditionally or after a read "
-                                f"of it (NEURON keeps what the second of nrn_cur's two runs leaves)"))
-        elif x not in desc.ranges:
-            line = next((n for n, code, _ in flat if re.search(rf"\b{re.escape(x)}\b", code)), 0)
-            found.append((line, f"GLOBAL {x} set in BREAKPOINT and read in NET_RECEIVE (NEURON: the last "
-                                f"instance's value for all; declare it RANGE)"))
+        line = next((n for n, code, _ in flat if re.search(rf"\b{re.escape(x)}\b", code)), 0)
+        found.append((line, f"GLOBAL {x} set in BREAKPOINT and read in NET_RECEIVE (NEURON: the last "
+                            f"instance's value for all; declare it RANGE)"))
     return found
 
 
