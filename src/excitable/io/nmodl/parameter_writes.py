@@ -11,9 +11,11 @@ Exact for a RANGE parameter (one value per instance, as NEURON's). A GLOBAL one 
 that the instances assign in turn, so carrying one per instance is exact only where every instance
 assigns the same value before reading it. What is not, is refused with its line (``problems``):
 - a GLOBAL read in INITIAL before it is assigned there (NEURON: the previous run's value), or
-  assigned there from per-instance values (V, states, RANGE variables, ion variables, LOCALs,
-  FUNCTION calls) or conditionally and read by a later block (the SOLVE'd ones, BREAKPOINT,
-  NET_RECEIVE) before that block assigns it (NEURON keeps the last instance's value for all). One
+  assigned there from per-instance values (V, states, RANGE variables, ion variables, and the
+  LOCALs, PROCEDURE or FUNCTION arguments and FUNCTION calls that read any: ``bound_arguments``, so
+  ModelDB 258643's ``setVhalf(Vhalf)``, ``tadj = tadj_ca_l()`` of GLOBAL PARAMETERs run) or
+  conditionally and read by a later block (the SOLVE'd ones, BREAKPOINT, NET_RECEIVE) before that
+  block assigns it (NEURON keeps the last instance's value for all). One
   every read of which follows the same instance's assignment in the same block run is scratch
   (org.neuroml.export's cad__*.mod: ``surfaceArea = area`` then ``iCa = ... * surfaceArea``): the
   shared value is this instance's when read, and one per instance is NEURON's run;
@@ -35,13 +37,12 @@ from __future__ import annotations
 import re
 
 from excitable.io.nmodl import array_elements, concentrations, flow
+from excitable.io.nmodl.bound_arguments import around, shown, untainted_locals
 from excitable.io.nmodl.describe import SPECIAL, Description
 from excitable.io.nmodl.parse import strip_comments
+from excitable.io.nmodl.uniform_values import MATH, Uniform, base_names
 
 _HEADER = re.compile(r"\s*(INITIAL|BREAKPOINT|NET_RECEIVE|PROCEDURE|FUNCTION|DERIVATIVE|KINETIC|LINEAR|NONLINEAR)\b\s*(\w*)")
-#: Calls that read nothing of the instance (NEURON's math library).
-MATH = frozenset({"exp", "log", "log10", "pow", "sqrt", "fabs", "sin", "cos", "tan", "atan", "atan2",
-                  "floor", "ceil", "tanh", "sinh", "cosh", "asin", "acos", "fmod", "fmin", "fmax"})
 
 
 def _blocks(lines: list[str]) -> dict[str, tuple[int, int]]:
@@ -167,6 +168,7 @@ class Writes:
                      "NET_RECEIVE": _flat(self.lines, self.blocks, "NET_RECEIVE")}
         # NEURON runs a current-free BREAKPOINT in nrn_state (a point process's: currents, point.py)
         self.in_state = not desc.currents and not desc.point
+        self._shared_cache: dict[frozenset, tuple] = {}
 
     def written(self, where: str) -> list[str]:
         return [p for p in self.names if any(_assigns(code, p) for _, code, _ in self.flat[where])]
@@ -231,10 +233,37 @@ class Writes:
             if m := re.match(rf"\s*{re.escape(p)}\s*=(?!=)(.*)", code):
                 # a number's unit, `1 (um2/mV)`, is no variable
                 names = set(re.findall(r"\b([A-Za-z_]\w*)\b", re.sub(r"(\d)\s*\([^()]*\)", r"\1", m.group(1))))
-                if (cond or names - shared) and self._read_unset_later(p):
-                    return line, (f"from {', '.join(sorted(names - shared))}, values of each instance, and read "
-                                  f"before a later block assigns it" if names - shared else "conditionally")
+                if not (cond or names - shared) or not self._read_unset_later(p):
+                    continue
+                # an argument, LOCAL or FUNCTION call of shared values only (setVhalf(Vhalf), mh(celsius),
+                # tadj_ca_l()) is one value for all: bound_arguments, as for a GLOBAL ASSIGNED
+                common, given, uniform = self._initial_values(frozenset(factor_names))
+                own = [shown(n, given, uniform) for n in sorted(names - shared - common)]
+                if cond or own:
+                    return line, (f"from {', '.join(own)}, values of each instance, and read before a later "
+                                  f"block assigns it" if own else "conditionally")
         return None
+
+    def _initial_values(self, factor_names: frozenset) -> tuple[set[str], dict[str, str], Uniform]:
+        """(the names of INITIAL's flattened text whose value is the same in every instance beyond the
+        PARAMETERs and constants, what each call passed to an argument that is not, the Uniform):
+        FUNCTIONs of shared values, GLOBAL PARAMETERs INITIAL itself sets first from shared values
+        (cal_sncda.mod's ``vhtm = vhm`` after ``vhm = Vhalf``), then the arguments and LOCALs bound
+        to such values. A GLOBAL PARAMETER another block sets and INITIAL only reads holds, in
+        NEURON, what the previous run left: a value of each instance here, as before."""
+        if factor_names not in self._shared_cache:
+            desc, flat = self.desc, self.flat["INITIAL"]
+            text = "\n".join(self.lines)
+            extra = set(factor_names) | set(re.findall(r"\bFROM\s+(\w+)\s*=", text)) | set(
+                re.findall(r"(?m)^\s*DEFINE\s+(\w+)", text))
+            first = {q for q in self.written("INITIAL") if q not in desc.ranges and not _first_problem(flat, q)}
+            uniform = Uniform(self.lines, base_names(desc, extra) - (set(self.carried()) - first), set())
+            common = (base_names(desc, extra) - set(self.carried())) | uniform.shared_functions()
+            common |= {q for q in first if not uniform.assignment_problem_in(q, (q,))}
+            arguments = {key: b.args for key, b in uniform.blocks.items() if b.args}
+            untainted, given = untainted_locals(flat, common, arguments, around(uniform.blocks, flat))
+            self._shared_cache[factor_names] = (common | untainted, given, uniform)
+        return self._shared_cache[factor_names]
 
     def _read_unset_later(self, p: str) -> bool:
         """Whether a block run after INITIAL (the SOLVE'd blocks, BREAKPOINT, NET_RECEIVE, with what

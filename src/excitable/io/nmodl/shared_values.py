@@ -13,9 +13,10 @@ beside NEURON, 3.8 of cai's range off on a soma and dendrite). excitable keeps s
 instance (``parameter_writes.kept``): the same numbers where INITIAL gives every instance one value
 (from constants, GLOBAL parameters, celsius: the NEURON Book's cadifus.mod's ``frat[i]``,
 cabpump.mod's GLOBAL ``vol[i]``), and on a single compartment; not where it comes from the instance
-(diam, area, v, states, RANGE parameters, ion variables, FUNCTION calls), nor from a FUNCTION's or
-PROCEDURE's argument that a call in INITIAL's run passes such a value (``mh(v)`` setting ``GLOBAL
-minf``; ``mh(celsius)``, ``mh(-65)`` give every instance one value). Such a file is refused with
+(diam, area, v, states, RANGE parameters, ion variables, FUNCTIONs that read any of these), nor
+from a FUNCTION's or PROCEDURE's argument that a call in INITIAL's run passes such a value (``mh(v)``
+setting ``GLOBAL minf``; ``mh(celsius)``, ``mh(-65)``, a FUNCTION of GLOBAL PARAMETERs give every
+instance one value: ``bound_arguments``). Such a file is refused with
 the assignment's line and the fix NEURON's own documentation gives: declare it RANGE (an ASSIGNED
 RANGE variable is kept per instance in NEURON too). The same rule as for GLOBAL PARAMETERs
 (``parameter_writes``).
@@ -27,8 +28,9 @@ import re
 
 from excitable.errors import ModelError
 from excitable.io.nmodl import flow
-from excitable.io.nmodl.parameter_writes import MATH, Writes, _first_problem
-from excitable.io.nmodl.uniform_values import Uniform, base_names, blocks, call_arguments
+from excitable.io.nmodl.bound_arguments import around as _conditions_around, names as _names, shown, untainted_locals
+from excitable.io.nmodl.parameter_writes import Writes, _first_problem
+from excitable.io.nmodl.uniform_values import MATH, Uniform, base_names
 from excitable.io.nmodl.units import factors
 
 _NAME = re.compile(r"\b([A-Za-z_]\w*)\b")
@@ -51,16 +53,21 @@ def problems(mod, desc) -> list[tuple[int, str]]:
         return []
     w = Writes(desc, mod.text)
     shared = file_locals(w.lines) | {g for g in desc.globals_ if g in {a.split("[")[0] for a in desc.assigned}}
+    if not shared:
+        return []  # nothing kept once for all instances
     loops = set(re.findall(r"\bFROM\s+(\w+)\s*=", "\n".join(w.lines)))
     defines = set(re.findall(r"(?m)^\s*DEFINE\s+(\w+)", "\n".join(w.lines)))
     # t and dt: finitialize runs every instance's INITIAL at the same t and dt
     common = ({p for p in desc.parameters if p not in desc.ranges} | set(desc.constants) | MATH
               | {"celsius", "PI", "t", "dt"} | shared | loops | defines)
     common |= _factor_names(mod)  # UNITS factors (FARADAY, R): constants
-    parsed = blocks(w.lines)
+    # a FUNCTION of shared values only (tadj_ca_l() of q10, celsius, temp) is one number for all
+    uniform = Uniform(w.lines, base_names(desc, loops | defines | _factor_names(mod)), shared)
+    common |= uniform.shared_functions()
+    parsed = uniform.blocks
     arguments = {key: b.args for key, b in parsed.items() if b.args}
-    around = _around(parsed, w.flat["INITIAL"])
-    untainted, given = _untainted_locals(w.flat["INITIAL"], common, arguments, around)
+    around = _conditions_around(parsed, w.flat["INITIAL"])
+    untainted, given = untainted_locals(w.flat["INITIAL"], common, arguments, around)
     common |= untainted  # a block's LOCAL (or argument) from shared values only
     # a shared variable INITIAL sets from values of each instance holds, when read in INITIAL right
     # after, that instance's value: an if on it (`if (flag)`) picks per instance as an if on v does
@@ -68,12 +75,11 @@ def problems(mod, desc) -> list[tuple[int, str]]:
     diffused = {n for d in getattr(mod, "diffusion", ()) for n in _NAME.findall(d.text)}
     # an if in INITIAL on values of each instance makes an assignment under it one of them (not an if on
     # a shared flag: cadifus.mod's `if (factors_done == 0) { coord() }` gives every instance the same):
-    # the ifs around the assignment and around the calls that run it (``_around``), not another
-    # FUNCTION's (sKCa.mod's llog(x) guard); every if of INITIAL's text where the line is not found there
+    # the ifs around the assignment and around the calls that run it (``bound_arguments.around``), not
+    # another FUNCTION's (sKCa.mod's llog(x) guard); every if of INITIAL's text where the line is not found there
     tested = sorted({n for _, code, _ in w.flat["INITIAL"] for c in re.findall(r"\bif\s*\((.*)\)", code)
                      for n in _NAME.findall(c)} - common)
     locals_ = file_locals(w.lines)
-    uniform = None  # built at the first GLOBAL the SOLVE'd block sets and BREAKPOINT reads (uniform_values)
     solved = [desc.derivatives.get(b) or desc.procedures.get(b) for b, _ in desc.solves]
     found = []
     for name in sorted(shared):
@@ -84,8 +90,6 @@ def problems(mod, desc) -> list[tuple[int, str]]:
         if in_solve and _read_first(w.flat["BREAKPOINT"], name, desc, [desc.breakpoint]):
             # NEURON's nrn_cur reads the last instance's value: each instance's own where every assignment
             # of it gives all the same (Mainen's tadj from q10, temp, celsius), refused where one may not
-            if uniform is None:
-                uniform = Uniform(w.lines, base_names(desc, loops | defines | _factor_names(mod)), shared)
             if problem := uniform.assignment_problem(name):
                 line, names, how = problem
                 why = "from" if how == "from" else "under an if on"
@@ -99,8 +103,8 @@ def problems(mod, desc) -> list[tuple[int, str]]:
         for line, code, cond in w.flat["INITIAL"]:
             if m := assignment.search(code):  # its right side to the statement's end: `k = 1 } else { k = 2 }`
                 # a LOCAL by name; an argument with what the calls give it (rates(v) in INITIAL)
-                own = [given.get(n, n.removeprefix("_local_")) for n in sorted(_names(m.group(2)) - common)]
-                under = ([given.get(n, n.removeprefix("_local_")) for n in sorted(_names(around[line]) - common)]
+                own = [shown(n, given, uniform) for n in sorted(_names(m.group(2)) - common)]
+                under = ([shown(n, given, uniform) for n in sorted(_names(around[line]) - common)]
                          if line in around else tested if cond else [])
                 if own or under:
                     how = (f"from {', '.join(own)}, values of each instance" if own
@@ -116,11 +120,6 @@ def _factor_names(mod) -> set[str]:
         return set(factors(mod))
     except ModelError:  # an unknown factor: refused by units.problems
         return set()
-
-
-def _names(expression: str) -> set[str]:
-    """The names an expression reads (a number's unit, ``0.5 (um)``, is no variable)."""
-    return set(_NAME.findall(re.sub(r"(\d)\s*\([^()]*\)", r"\1", expression)))
 
 
 def _read_first(flat, name: str, desc, nodes) -> bool:
@@ -152,78 +151,3 @@ def _varying(flat, shared: set[str], common: set[str], around: dict[int, str]) -
                 out.add(name)
         if len(out) == before:
             return out
-
-
-def _around(parsed, flat) -> dict[int, str]:
-    """line -> the text of the if/while conditions around its statements when INITIAL runs it: those
-    in its block and those around every call of that block from INITIAL or a block INITIAL calls,
-    named as ``Writes.flat`` names them (a block's arguments and LOCALs ``_local_NAME``); "" for a
-    line under none. Lines of blocks INITIAL does not run are absent."""
-    run = {"INITIAL"} | {c for _, code, _ in flat for c in re.findall(r"\b(\w+)\s*\(", code) if c in parsed}
-    run &= set(parsed)
-
-    def named(key: str, text: str) -> str:
-        hidden = parsed[key].args + sorted(parsed[key].locals)
-        return re.sub(rf"\b({'|'.join(map(re.escape, hidden))})\b", r"_local_\1", text) if hidden else text
-
-    def outer(key: str, seen: tuple[str, ...]) -> str:  # the conditions around every call of ``key``
-        out = []
-        for caller in sorted(run - {key} - set(seen)):
-            b = parsed[caller]
-            for _, text, conds in b.statements + b.conditions:
-                if re.search(rf"\b{re.escape(key)}\s*\(", text):
-                    out += [named(caller, " ".join(conds)), outer(caller, seen + (key,))]
-        return " ".join(x for x in out if x)
-
-    lines: dict[int, str] = {}
-    for key in sorted(run):
-        b, calls = parsed[key], outer(key, ())
-        for line, _, conds in b.statements + b.conditions:
-            lines[line] = " ".join(x for x in (lines.get(line, ""), named(key, " ".join(conds)), calls) if x)
-    return lines
-
-
-def _untainted_locals(flat, common: set[str], arguments: dict[str, list[str]],
-                      around: dict[int, str]) -> tuple[set[str], dict[str, str]]:
-    """The block LOCALs and arguments (``_local_NAME`` in ``Writes.flat``) that INITIAL sets from shared
-    values only (cabpump.mod's ``r = 1/2`` in coord(), ``rates(celsius)``), and for each argument some
-    call gives a value of each instance, the words naming it and that call (``given``).
-
-    A LOCAL set from a value of each instance (``r = diam/2``), or from such a LOCAL, is not shared;
-    nor is a FUNCTION's or PROCEDURE's argument (``arguments``: block name -> argument names) where a
-    call in the text passes, in its place, anything but shared values (``mh(v)``, a tainted LOCAL, a
-    FUNCTION's value), or passes nothing: its value is bound at the call, which no assignment shows.
-    A LOCAL assigned under an if on such values (``around``: line -> conditions) is not shared either.
-    Repeated until nothing more is tainted, so a LOCAL read before a later line taints what it was
-    set from is caught too."""
-    tainted: set[str] = set()
-    given: dict[str, str] = {}
-
-    def own(expression: str) -> set[str]:
-        names = _names(expression)
-        return (names & tainted) | {n for n in names - common if not n.startswith("_local_")}
-
-    while True:
-        before = len(tainted)
-        for line, code, _ in flat:
-            for m in re.finditer(r"(?<![\w.'])(_local_\w+)\s*(\[[^\]]*\])?\s*=(?!=)([^{};]*)", code):
-                if own(m.group(3)) or own(around.get(line, "")):
-                    tainted.add(m.group(1))
-            for m in re.finditer(r"\b(\w+)\s*\(", code):  # a call: each argument bound to what is passed
-                if m.group(1) not in arguments:
-                    continue
-                at = m.end() - 1
-                passed = call_arguments(code, at)
-                for k, arg in enumerate(arguments[m.group(1)]):
-                    expression = passed[k] if k < len(passed) else ""
-                    if (not expression.strip() or own(expression)) and f"_local_{arg}" not in tainted:
-                        tainted.add(f"_local_{arg}")
-                        shown = " ".join(expression.replace("_local_", "").split()) or "nothing"
-                        # an argument passed on (nh(y) calling kh(y)): where its value came from
-                        inner = "; ".join(given[n] for n in sorted(_names(expression) & set(given)))
-                        given[f"_local_{arg}"] = (f"{arg} (argument of {m.group(1)}, given {shown} at line {line}"
-                                                  f"{': ' + inner if inner else ''})")
-        if len(tainted) == before:
-            break
-    every = {n for _, code, _ in flat for n in re.findall(r"_local_\w+", code)}
-    return every - tainted, given

@@ -21,7 +21,10 @@ from __future__ import annotations
 import re
 
 from excitable.io.nmodl.describe import SPECIAL
-from excitable.io.nmodl.parameter_writes import MATH
+
+#: Calls that read nothing of the instance (NEURON's math library).
+MATH = frozenset({"exp", "log", "log10", "pow", "sqrt", "fabs", "sin", "cos", "tan", "atan", "atan2",
+                  "floor", "ceil", "tanh", "sinh", "cosh", "asin", "acos", "fmod", "fmin", "fmax"})
 
 _NAME = re.compile(r"[A-Za-z_]\w*")
 _HEAD = re.compile(r"\s*(INITIAL|BREAKPOINT|PROCEDURE|FUNCTION|DERIVATIVE|KINETIC|LINEAR|NONLINEAR|NET_RECEIVE)\b\s*(\w*)")
@@ -262,6 +265,17 @@ class Uniform:
             for c in conds:
                 out |= self._expression(f, c, True, stack, in_condition=True)
         return out
+
+    def function_reads(self, f: str) -> list[str]:
+        """The values of each instance FUNCTION ``f``'s body reads, its arguments taken as shared (a
+        call passes its own, checked where the call stands): empty where ``f(...)`` of shared
+        arguments is one number for all instances (ModelDB 258643 cal_sncda.mod's ``tadj_ca_l()``
+        from q10, celsius, temp)."""
+        return sorted(self._body(f, (f,)))
+
+    def shared_functions(self) -> set[str]:
+        """The FUNCTIONs whose value is the same in every instance when their arguments are."""
+        return {f for f, b in self.blocks.items() if b.kind == "FUNCTION" and not self.function_reads(f)}
 
     def assignment_problem_in(self, name: str, stack) -> list[str]:
         """The per-instance names behind shared ``name``'s assignments (values and conditions)."""
