@@ -75,3 +75,16 @@ def neurons(h, prefix, suffixes, sections, traces, *, celsius, clamp=None, iclam
     out = {k: np.array(v) for k, v in vecs.items()}
     del stim, secs
     return out
+
+
+def differences(mine, theirs, count: int, rtol: float) -> dict[str, float]:
+    """Each trace NEURON recorded and we did: its largest difference from NEURON's (of the trace's
+    scale, ``test_neuron_side_by_side.worst``), asserting ``count`` traces compared and each within
+    ``rtol``."""
+    from tests.io.nmodl.test_neuron_side_by_side import worst
+
+    diffs = {k: worst(mine[k], theirs[k]) for k in theirs if k in mine.traces}
+    assert len(diffs) == count, diffs
+    bad = {k: d for k, d in diffs.items() if not d <= rtol}
+    assert not bad, f"largest differences (of each trace's scale): {bad}"
+    return diffs

@@ -29,7 +29,7 @@ from excitable.io.nmodl import load_mod
 from excitable.io.nmodl.array_elements import first_problem
 from tests.io.nmodl import soma_dendrite
 from tests.io.nmodl.neuron_side import OWN, class_loader
-from tests.io.nmodl.test_neuron_side_by_side import spike_times, worst
+from tests.io.nmodl.test_neuron_side_by_side import spike_times
 from tests.reference.nrnmech import neuron_loaded
 
 RTOL = 1e-6
@@ -56,10 +56,7 @@ def neurons(*, clamp=None, iclamp=None, tstop=15.0):
 
 def compare(**run):
     mine, theirs = ours(**run), neurons(**run)
-    diffs = {k: worst(mine[k], theirs[k]) for k in theirs if k in mine.traces}
-    assert len(diffs) == len(SECTIONS) * (1 + len(TRACES)), diffs
-    bad = {k: d for k, d in diffs.items() if not d <= RTOL}
-    assert not bad, f"largest differences (of each trace's scale): {bad}"
+    soma_dendrite.differences(mine, theirs, len(SECTIONS) * (1 + len(TRACES)), RTOL)
     return mine, theirs
 
 

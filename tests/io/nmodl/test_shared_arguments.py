@@ -20,7 +20,6 @@ from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod
 from tests.io.nmodl import soma_dendrite
 from tests.io.nmodl.neuron_side import OWN, class_loader
-from tests.io.nmodl.test_neuron_side_by_side import worst
 from tests.reference.nrnmech import neuron_loaded
 
 RTOL = 1e-6
@@ -114,10 +113,7 @@ def neurons(*, clamp=None, iclamp=None, tstop=10.0):
                          ids=["vclamp", "iclamp"])
 def test_shared_arguments_match_neuron_on_two_compartments(run):
     mine, theirs = ours(**run), neurons(**run)
-    diffs = {k: worst(mine[k], theirs[k]) for k in theirs if k in mine.traces}
-    assert len(diffs) == len(SECTIONS) * len(TRACES), diffs
-    bad = {k: d for k, d in diffs.items() if not d <= RTOL}
-    assert not bad, f"largest differences (of each trace's scale): {bad}"
+    soma_dendrite.differences(mine, theirs, len(SECTIONS) * len(TRACES), RTOL)
     # m starts at mk*minf: minf the same number in both (from celsius), mk each one's own (from diam)
     minf = 0.2 + 0.6 / (1 + np.exp(-(CELSIUS - 10) / 4))  # mh's formula at x = celsius: closed form
     assert theirs["soma:nm_garg.m"][0] == pytest.approx(minf, rel=1e-12)

@@ -25,7 +25,7 @@ from excitable.io.nmodl import load_mod
 from excitable.io.nmodl.check import check_file
 from tests.io.nmodl import soma_dendrite
 from tests.io.nmodl.neuron_side import OWN, class_loader
-from tests.io.nmodl.test_neuron_side_by_side import spike_times, worst
+from tests.io.nmodl.test_neuron_side_by_side import spike_times
 from tests.reference.nrnmech import neuron_loaded
 
 RTOL = 1e-6
@@ -110,10 +110,7 @@ def neurons(**run):
                                  dict(iclamp=(2.0, 8.0, 0.3), tstop=12.0)], ids=["vclamp", "iclamp"])
 def test_globals_set_through_calls_match_neuron_on_two_compartments(run):
     mine, theirs = ours(**run), neurons(**run)
-    diffs = {k: worst(mine[k], theirs[k]) for k in theirs if k in mine.traces}
-    assert len(diffs) == len(SECTIONS) * len(TRACES), diffs
-    bad = {k: d for k, d in diffs.items() if not d <= RTOL}
-    assert not bad, f"largest differences (of each trace's scale): {bad}"
+    soma_dendrite.differences(mine, theirs, len(SECTIONS) * len(TRACES), RTOL)
     # NEURON's one value of each GLOBAL, against the closed forms INITIAL computes (exact arithmetic)
     assert np.all(theirs["vh"] == -40.0) and np.all(theirs["tk"] == CELSIUS)
     assert theirs["tadj"][-1] == pytest.approx(2.0 ** ((CELSIUS - 15.0) / 10.0), rel=1e-15)
