@@ -51,9 +51,13 @@ def mentioned(desc: Description, block, seen: frozenset[str] = frozenset()) -> s
     return words
 
 
+def net_receive(mod):
+    """The NET_RECEIVE block of a parsed file, or None (``events.net_receive``: here, so that
+    events can ask ``net_receive_mentions`` without importing itself back)."""
+    return next((b for b in mod.program.blocks if b.is_net_receive_block()), None)
+
+
 def net_receive_mentions(desc: Description, mod) -> set[str]:
     """``mentioned`` for the file's NET_RECEIVE (set() without one): the mechanism's variables the
     events read or write, the connection's arguments excluded."""
-    from excitable.io.nmodl.events import net_receive
-
     return mentioned(desc, net_receive(mod))

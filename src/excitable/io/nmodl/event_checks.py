@@ -8,6 +8,7 @@ import re
 
 from excitable.io.nmodl import events, watch
 from excitable.io.nmodl.artificial import electrode_currents, event_state_names, is_artificial, queue_size
+from excitable.io.nmodl.block_bodies import top_level
 from excitable.io.nmodl.describe import Description
 from excitable.io.nmodl.parse import strip_comments
 from excitable.io.nmodl.queue_growth import CAP
@@ -37,7 +38,7 @@ def problems(mod, desc: Description, lines: list[str]) -> list[tuple[int, str]]:
         if name in desc.assigned or name in desc.parameters:
             n = next((n for n, line in enumerate(lines, 1) if re.search(rf"\b{name}\b", line)), header)
             found.append((n, f"{name} in an ARTIFICIAL_CELL (it sits in no segment)"))
-    found += _argument_problems(mod, lines, blocks) + watch.problems(lines, blocks, is_artificial(mod))
+    found += _argument_problems(mod, lines) + watch.problems(lines, blocks, is_artificial(mod))
     taken = set(desc.parameters) | set(desc.assigned) | set(desc.states)
     for name in event_state_names(events.QUEUE)[1:]:
         if name in taken:
@@ -47,7 +48,7 @@ def problems(mod, desc: Description, lines: list[str]) -> list[tuple[int, str]]:
     return found
 
 
-def _argument_problems(mod, lines: list[str], blocks: dict[int, str]) -> list[tuple[int, str]]:
+def _argument_problems(mod, lines: list[str]) -> list[tuple[int, str]]:
     """NET_RECEIVE's arguments: none (NEURON's NetCon always brings a weight), and an INITIAL
     inside NET_RECEIVE that sets anything but its arguments (it runs once per connection, on that
     connection's own). A write of the weight, in the body or in that INITIAL, is run
@@ -59,20 +60,16 @@ def _argument_problems(mod, lines: list[str], blocks: dict[int, str]) -> list[tu
     nr = next((n for n, line in enumerate(lines, 1) if re.search(r"\bNET_RECEIVE\b", line)), 0)
     if not names:
         return [(nr, "NET_RECEIVE without arguments (the first is the NetCon's weight)")]
-    found, depth, inner = [], 0, False
-    for n, line in enumerate(lines, 1):
-        if blocks.get(n) != "NET_RECEIVE" or n == nr:
-            continue
-        if re.search(r"\bINITIAL\b", line):
-            inner, depth = True, 0
-        if inner:
-            depth += line.count("{") - line.count("}")
+    found = []
+    for outer in top_level(lines, "NET_RECEIVE"):  # its body's own top level holds the INITIAL
+        numbers, texts = zip(*outer.body)
+        for k, line in (kl for inner in top_level(list(texts), "INITIAL") for kl in inner.body):
+            n = numbers[k - 1]  # k: the line's place in NET_RECEIVE's body
             written = re.findall(r"\b([A-Za-z_]\w*)\s*=(?!=)", line)
             found += [(n, f"INITIAL inside NET_RECEIVE setting {w!r} (only its arguments, per connection)")
                       for w in written if w not in names]
             if re.search(r"\b(net_send|net_event|net_move|state_discontinuity)\s*\(", line):
                 found.append((n, "INITIAL inside NET_RECEIVE calling an event function"))
-            inner = depth > 0
     return found
 
 
@@ -94,20 +91,10 @@ def density_problems(mod, desc: Description, lines: list[str]) -> list[tuple[int
 
 
 def _block_ranges(lines: list[str]) -> dict[int, str]:
-    """line number -> the top-level block it is in (NET_RECEIVE, INITIAL, BREAKPOINT, ...).
-
-    A header keeps its name over the lines before its opening brace (ModelDB 2014822 ltpltd.mod:
-    ``NET_RECEIVE(...)`` and ``{`` on the next line, as nocmodl accepts); the name ends where its
-    block closes."""
-    out, depth, name = {}, 0, ""
-    for n, line in enumerate(lines, 1):
-        if depth == 0 and (m := re.match(r"\s*([A-Z_]+)\b", line)):
-            name = m.group(1)
-        out[n] = name
-        depth += line.count("{") - line.count("}")
-        if depth <= 0 and "}" in line:  # the block closed: what follows until the next header is in none
-            depth, name = 0, ""
-    return out
+    """line number -> the top-level block it is in (NET_RECEIVE, INITIAL, BREAKPOINT, ...), from its
+    header's line to its closing brace's, wherever its ``{`` stands (ModelDB 2014822 ltpltd.mod:
+    ``NET_RECEIVE(...)`` and ``{`` on the next line, as nocmodl accepts); lines in none are left out."""
+    return {n: b.name for b in top_level(lines) for n in b.lines}
 
 
 def event_lines(mod, desc: Description) -> list[str]:

@@ -51,6 +51,8 @@ from excitable.engine.noise import RNG, fold
 from excitable.errors import ModelError
 from excitable.io.nmodl import pointers
 from excitable.io.nmodl.affine import materialize
+from excitable.io.nmodl.block_bodies import statements
+from excitable.io.nmodl.block_scope import net_receive, net_receive_mentions
 from excitable.io.nmodl.clock import half_step
 from excitable.io.nmodl.describe import SPECIAL, Description
 from excitable.io.nmodl.event_queue import (EMPTY, FULL, LAST, LOST, QUEUE, SLOTS,  # noqa: F401 (events.QUEUE ...)
@@ -234,23 +236,13 @@ def writes_weight(nr) -> bool:
     return bool(re.search(rf"(?m)^\s*{name}\s*=(?!=)", dsl().to_nmodl(nr.statement_block)))
 
 
-def net_receive(mod):
-    """The NET_RECEIVE block of a parsed file, or None."""
-    for block in mod.program.blocks:
-        if block.is_net_receive_block():
-            return block
-    return None
-
-
 def carried_extra(desc: Description, mod) -> tuple[str, ...]:
     """Variables INITIAL sets that later blocks read: ASSIGNED read by NET_RECEIVE, and PARAMETERs
     INITIAL overwrites (NEURON keeps both in the instance's data after finitialize)."""
     from excitable.io.nmodl.parse import dsl
 
-    nr = net_receive(mod)
-    nr_text = dsl().to_nmodl(nr.statement_block) if nr is not None else ""
     init_text = dsl().to_nmodl(desc.initial) if desc.initial is not None else ""
-    read = set(re.findall(r"\b([A-Za-z_]\w*)\b", nr_text))
+    read = net_receive_mentions(desc, mod)  # its arguments and LOCALs hide the mechanism's names (block_scope)
     # diam, area, dt are fields (point_fields), the same in every block: not carried
     assigned = tuple(a for a in desc.assigned if a in read and a not in desc.states and a not in SPECIAL)
     written = tuple(p for p in desc.parameters if re.search(rf"\b{re.escape(p)}\s*=(?!=)", init_text))
@@ -325,28 +317,6 @@ def time_step(chan):
 _JUMP = re.compile(r"^\s*([A-Za-z_]\w*)\s*=\s*\1\s*([+-])(.+)$")
 
 
-def block_lines(lines: list[str], header: str) -> list[tuple[int, str]]:
-    """(line number, text) of the statements of the block opened by ``header`` (braces matched)."""
-    rx = re.compile(header)
-    start = next((i for i, line in enumerate(lines) if rx.search(line)), None)
-    if start is None:
-        return []
-    out, depth = [], 0
-    for i in range(start, len(lines)):
-        text = lines[i]
-        if i == start:
-            depth += text.count("{") - text.count("}")
-            text = text.split("{", 1)[1] if "{" in text else ""
-        else:
-            depth += text.count("{") - text.count("}")
-        body = text.rsplit("}", 1)[0] if depth <= 0 else text
-        if body.strip():
-            out.append((i + 1, body.strip()))
-        if depth <= 0 and i > start:
-            break
-    return out
-
-
 def jump_problems(desc: Description, block, lines: list[str]) -> list[tuple[int, str]]:
     """(line, statement) of NET_RECEIVE's statements that are not jumps ``x = x + f(weight)`` of a
     STATE, f reading no state, v or t: what ``on_events`` (a sum of jumps) cannot run. A file with
@@ -355,7 +325,7 @@ def jump_problems(desc: Description, block, lines: list[str]) -> list[tuple[int,
     weight = args[0] if args else "weight"
     forbidden = set(desc.states) | {"v", "t"}
     found = []
-    for n, text in block_lines(lines, r"\bNET_RECEIVE\b"):
+    for n, text in statements(lines, "NET_RECEIVE"):
         m = _JUMP.match(text)
         used = set(re.findall(r"\b[A-Za-z_]\w*\b", m.group(3))) if m else set()
         if m is None or m.group(1) not in desc.states or used & forbidden or weight not in used:

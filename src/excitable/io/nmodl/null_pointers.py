@@ -35,6 +35,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from excitable.io.nmodl.block_bodies import top_level
 from excitable.io.nmodl.c_forms import NotForm, Reader, declarations, tokens
 from excitable.io.nmodl.random_draws import uncalled
 from excitable.io.nmodl.verbatim_forms import blank_strings, blank_verbatim
@@ -72,13 +73,10 @@ def _end_of(lines: list[str], start: int) -> int:
 
 def _nmodl_code(lines: list[str]) -> list[str]:
     """The code lines NMODL statements stand on: C and strings blanked, declaration blocks too."""
-    code, out, depth, skip = blank_verbatim(blank_strings(lines)), [], 0, False
-    for line in code:
-        if depth == 0:
-            skip = bool(re.match(rf"\s*({'|'.join(_DECLARATIONS)})\b", line))
-        out.append("" if skip else line)
-        depth = max(depth + line.count("{") - line.count("}"), 0)
-    return out
+    code = blank_verbatim(blank_strings(lines))
+    # a declaration block from its header to its closing brace, wherever its "{" stands
+    skip = {n for b in top_level(code, "|".join(_DECLARATIONS)) for n in b.lines}
+    return ["" if n in skip else line for n, line in enumerate(code, 1)]
 
 
 def pointer_names(mod) -> dict[str, str]:

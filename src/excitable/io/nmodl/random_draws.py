@@ -34,6 +34,7 @@ import jax.scipy.special
 from excitable.engine.noise import RNG, draw_bits
 from excitable.errors import ModelError
 from excitable.io.nmodl.affine import materialize
+from excitable.io.nmodl.block_bodies import matching, top_level
 
 #: name -> its number of arguments.
 CALLS = {"normrand": 2, "exprand": 1, "scop_random": 0, "poisrand": 1}
@@ -82,16 +83,7 @@ def compiled(name: str, args, arguments, compile_expr, path: str):
 def seeded_lines(lines: list[str]) -> set[int]:
     """Lines of INITIAL that call ``set_seed`` (ModelDB 114643's PpInoise.mod: every run from the
     same seed): the run's seed stands for the file's (each run repeats, as in NEURON)."""
-    out, depth, inside = set(), 0, False
-    for n, line in enumerate(lines, 1):
-        if depth == 0 and re.match(r"\s*INITIAL\b", line):
-            inside = True
-        if inside and re.search(r"\bset_seed\s*\(", line):
-            out.add(n)
-        depth += line.count("{") - line.count("}")
-        if depth <= 0:
-            depth, inside = 0, False
-    return out
+    return set(matching(lines, "INITIAL", r"\bset_seed\s*\("))  # its "{" may stand on a later line
 
 
 def call(name: str, args, path: str):
@@ -195,16 +187,8 @@ def uncalled(lines: list[str]) -> dict[str, tuple[int, int]]:
     """{name: (first line, last line)} of the PROCEDUREs and FUNCTIONs nothing else in the file calls
     (nor SOLVEs, nor uses as a TABLE's DEPEND), also through other uncalled ones: NEURON lets hoc
     call them (Gfluct2.mod's ``new_seed``, which sets the seed in C); excitable never runs them."""
-    spans = {}
-    for n, line in enumerate(lines):
-        m = _DEFINITION.match(line)
-        if m:
-            depth, end = 0, n
-            for end in range(n, len(lines)):
-                depth += lines[end].count("{") - lines[end].count("}")
-                if depth <= 0 and "{" in "".join(lines[n:end + 1]):
-                    break
-            spans[m.group(2)] = (n + 1, end + 1)
+    spans = {m.group(2): (b.header, b.end) for b in top_level(lines, "PROCEDURE|FUNCTION")
+             if (m := _DEFINITION.match(lines[b.header - 1]))}
     declarations = _neuron_block(lines)  # RANGE new_seed: a name for hoc, not a call
     dead: dict[str, tuple[int, int]] = {}
     while True:
@@ -226,16 +210,7 @@ def _called(name: str, text: str, own: list[str]) -> bool:
 
 def _neuron_block(lines: list[str]) -> set[int]:
     """The lines of the NEURON { ... } block."""
-    out, depth, inside = set(), 0, False
-    for n, line in enumerate(lines, 1):
-        if depth == 0 and re.match(r"\s*NEURON\b", line):
-            inside = True
-        if inside:
-            out.add(n)
-        depth += line.count("{") - line.count("}")
-        if depth <= 0 and inside and "{" in "".join(lines[min(out) - 1:n]):
-            return out
-    return out
+    return next((set(b.lines) for b in top_level(lines, "NEURON")), set())
 
 
 def check_lines(lines: list[str]) -> list[str]:

@@ -15,6 +15,8 @@ from excitable.io.nmodl import (breakpoint_feeds, double_run, events, function_t
                                 null_pointers, parameter_writes, point, pointers, printf, random_draws, shared_values,
                                 units)
 from excitable.io.nmodl.artificial import is_artificial
+from excitable.io.nmodl.block_bodies import matching as _block_lines  # lines of a block matching a pattern
+from excitable.io.nmodl.block_bodies import top_level
 from excitable.io.nmodl.concentrations import has_valence, reversal_problem, writable
 from excitable.io.nmodl.describe import Description, rewritten_states, state_writes
 from excitable.io.nmodl.includes import located
@@ -145,20 +147,6 @@ def _voltage_into_solve(mod: ModFile, desc: Description, lines: list[str]) -> li
     return breakpoint_feeds.problems(desc, lines, pointers.names(mod), double_run.names(mod, desc) if desc.point else ())
 
 
-def _block_lines(lines: list[str], keyword: str, pattern: str) -> list[int]:
-    """Lines inside the top-level ``keyword { ... }`` blocks that match ``pattern``."""
-    out, depth, inside, rx = [], 0, False, re.compile(pattern)
-    for i, line in enumerate(lines):
-        if depth == 0 and re.match(rf"\s*{keyword}\b", line):
-            inside = True
-        if inside and rx.search(line.split("{", 1)[-1] if re.match(rf"\s*{keyword}\b", line) else line):
-            out.append(i + 1)
-        depth += line.count("{") - line.count("}")
-        if depth <= 0:
-            depth, inside = 0, False
-    return out
-
-
 def _ion_problems(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
     found = []
     for ion in desc.ions:
@@ -196,14 +184,10 @@ def _concentration_write(desc: Description, lines: list[str], ion, var: str, use
     the SOLVE), else at the USEION line: what is refused, where, and which forms run instead."""
     runs = (f"{'an outside' if ion.kind(var) == 'o' else 'an inside'} concentration is run only where it "
             f"is a STATE or the SOLVE'd DERIVATIVE or KINETIC block sets it, as a pool's")
-    depth, block, rx, solved = 0, None, re.compile(rf"\b{re.escape(var)}\s*=(?!=)"), {b for b, _ in desc.solves}
-    for n, text in enumerate(lines, start=1):
-        body = text
-        if depth == 0 and not text.strip().startswith("{"):  # a top-level line: which block starts here, if any
-            head = _BLOCK_START.match(text)  # not PARAMETER's "cai = 5e-5": a default, not a write
-            block = " ".join(text.split("{", 1)[0].split("(", 1)[0].split()[:2]) if head else None
-            body = text.split("{", 1)[-1]  # "BREAKPOINT", "PROCEDURE rates"; what follows the header
-        if block and rx.search(body):
+    rx, solved = re.compile(rf"\b{re.escape(var)}\s*=(?!=)"), {b for b, _ in desc.solves}
+    for b, n, body in ((b, n, body) for b in top_level(lines, _STATEMENT_BLOCKS) for n, body in b.body):
+        block = " ".join(lines[b.header - 1].split("{", 1)[0].split("(", 1)[0].split()[:2])  # "PROCEDURE rates"
+        if rx.search(body):
             inside = block.split()[-1] in solved and block.split()[0] != "BREAKPOINT"
             if inside and var not in desc.assigned:  # nocmodl declares it; writable() reads the declarations
                 return n, (f"{var} written by the SOLVE'd block {block} but not declared (declare it in ASSIGNED, "
@@ -211,7 +195,6 @@ def _concentration_write(desc: Description, lines: list[str], ion, var: str, use
             where = ("BREAKPOINT outside the SOLVE'd block" if solved else "BREAKPOINT, which SOLVEs nothing") \
                 if block == "BREAKPOINT" else f"the SOLVE'd {block}" if inside else f"{block}, not in the SOLVE'd block"
             return n, f"{var} written in {where} ({runs})"
-        depth = max(depth + text.count("{") - text.count("}"), 0)
     return useion, f"WRITE {var} that no block assigns ({runs})"
 
 
@@ -265,8 +248,8 @@ def empty_verbatim(lines: list[str]) -> set[int]:
     return out
 
 
-_BLOCK_START = re.compile(r"\s*(PROCEDURE|FUNCTION|BREAKPOINT|INITIAL|DERIVATIVE|KINETIC|NET_RECEIVE|"
-                          r"LINEAR|NONLINEAR|DISCRETE|PARTIAL)\b")
+#: the blocks whose statements run (a declaration block's "cai = 5e-5" is a default, not a write)
+_STATEMENT_BLOCKS = "PROCEDURE|FUNCTION|BREAKPOINT|INITIAL|DERIVATIVE|KINETIC|NET_RECEIVE|LINEAR|NONLINEAR|DISCRETE|PARTIAL"
 
 
 def _global_states(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
@@ -303,7 +286,7 @@ def _currents_from_solve(desc: Description, lines: list[str]) -> list[tuple[int,
     if desc.breakpoint is None or not desc.solves:
         return []
     electrode = [n for n in _block_lines(lines, "NEURON", r"\bELECTRODE_CURRENT\b")
-                 for n in re.findall(r"\bELECTRODE_CURRENT\s+([\w\s,]+)", lines[n - 1])]
+                 for n in re.findall(r"\bELECTRODE_CURRENT\s+(\w+(?:\s*,\s*\w+)*)", lines[n - 1])]  # not a RANGE after
     names = list(desc.currents) + [x.strip() for group in electrode for x in group.split(",") if x.strip()]
     solved = breakpoint_feeds.solved_text(desc)
     out = []
