@@ -281,6 +281,19 @@ def test_watch_outside_net_receive_is_refused(tmp_path):
     assert n >= 1 and any(r.strip().startswith(f"{path}:7: WATCH outside the NET_RECEIVE") for r in report), report
 
 
+@pytest.mark.parametrize("opening", [" {", "\n    {", "\n\n    {"])
+def test_watch_in_net_receives_initial_is_refused_whatever_the_layout(opening, tmp_path):
+    """A WATCH in the INITIAL inside NET_RECEIVE, its brace on the INITIAL line or a later one (nocmodl
+    takes both layouts): refused at the WATCH's line either way."""
+    path = tmp_path / "nr_initial_watch.mod"
+    body = f"    INITIAL{opening}\n        WATCH (v > x) 2\n    }}\n    if (flag == 1) {{\n        m = 1\n    }}"
+    text = POINT.replace("NET_RECEIVE (w) {\n    if (flag == 1) {\n%s\n    }", "NET_RECEIVE (w) {\n" + body) % "POINT_PROCESS"
+    path.write_text(text)
+    line = next(n for n, s in enumerate(text.splitlines(), 1) if "WATCH" in s)
+    report, n = check_file(path)
+    assert any(r.strip().startswith(f"{path}:{line}: WATCH in the INITIAL inside NET_RECEIVE") for r in report), report
+
+
 def test_mod_check_lists_the_watches():
     report, n = check_file(OWN / "watch_qif.mod")
     assert n == 0 and any("watches: v > vpeak -> flag 2" in r and "writes v" in r for r in report), report

@@ -220,16 +220,17 @@ def problems(lines: list[str], blocks: dict[int, str], artificial: bool) -> list
     outside NET_RECEIVE (``blocks``: line -> its top-level block), in the INITIAL inside it, not in
     nocmodl's form ``WATCH (a > b) 2, (c < d) 3``, or in an ARTIFICIAL_CELL: NEURON 9.0.2 crashes
     there (its condition function reads the node's v, and an artificial cell has no node: checked)."""
-    found, inner, depth = [], False, 0
+    found, inner, depth, opened = [], False, 0, False
     form = re.compile(r"^\s*\(([^()<>=&|!]|\([^()]*\))*[<>]([^()<>=&|!]|\([^()]*\))*\)\s*[0-9.eE+]+\s*$")
     for n, line in enumerate(lines, 1):
         if blocks.get(n) == "NET_RECEIVE" and re.search(r"\bINITIAL\b", line):
-            inner, depth = True, 0
+            inner, depth, opened = True, 0, False
         if inner:
             depth += line.count("{") - line.count("}")
+            opened = opened or "{" in line  # its brace may stand on a later line (block_bodies.py)
         m = re.search(r"\bWATCH\b(.*)", line)
         if m is None:
-            inner = inner and depth > 0
+            inner = inner and (depth > 0 or not opened)
             continue
         if artificial:
             found.append((n, "WATCH in an ARTIFICIAL_CELL (NEURON crashes on it: it has no node for the v "
