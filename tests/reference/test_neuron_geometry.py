@@ -182,6 +182,8 @@ SYNTHETIC = {
     # zero-length two-point section (removed; its children reattached), a dendrite root, a type change
     "zero_length": "1 3 0 0 0 1 -1\n2 3 0 10 0 1 1\n3 3 0 10 0 1 2\n4 3 5 15 0 1 3\n5 3 -5 15 0 1 3\n"
                    "6 3 3 12 0 1 2\n7 3 0 -10 0 1 1\n8 4 0 -20 0 1 7\n9 4 0 -30 0 1 8\n",
+    # a one-point soma away from the origin: NEURON moves its float32 centre by -+ d/2 (Allen's Nr5a1 soma)
+    "one_point_soma_off_origin": "1 1 414.8144 100 20 6.4406 -1\n2 3 414.8144 110 20 1 1\n3 3 414.8144 140 20 1 2\n",
     "three_point_soma": "1 1 0 0 0 4 -1\n2 1 0 -4 0 4 1\n3 1 0 4 0 4 1\n4 4 0 4 0 1 1\n5 4 0 30 0 1 4\n"
                         "6 3 4 0 0 1 1\n7 3 20 0 0 0.5 6\n",
 }

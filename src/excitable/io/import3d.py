@@ -196,6 +196,10 @@ def _lone_point_as_cylinder(point: np.ndarray) -> np.ndarray:
     """A section of one point (a one-point soma) is a sphere: Import3d's 3-point cylinder along x of
     length = diameter, which has the sphere's area."""
     x, y, z, dd = point
+    # NEURON moves the centre already stored in single precision (Pt3d is float): float32(x) -+ d/2,
+    # rounded again when stored, not float32(x -+ d/2): the two differ on some files (Allen's
+    # Nr5a1_471087815_m.swc, x = 414.8144: the soma's area 2.4e-6 off)
+    x = float(np.float32(x))
     return np.array([[x - dd / 2, y, z, dd], [x, y, z, dd], [x + dd / 2, y, z, dd]])
 
 
