@@ -8,7 +8,9 @@ Two spellings of the same content are read:
   ``"genome"``, a list of ``{"section", "name", "value", "mechanism"}`` where ``name`` is NEURON's
   range variable ``PARAM_SUFFIX`` (``"gbar_NaV"``, ``"g_pas"``; values may be strings),
   ``"passive"`` (``[{"ra", "cm": [{"section", "cm"}], "e_pas"}]``) and ``"conditions"``
-  (``[{"celsius", "v_init", "erev": [{"section", "ena", "ek", ...}]}]``);
+  (``[{"celsius", "v_init", "erev": [{"section", "ena", "ek", ...}]}]``), and ``"axon_morph"``,
+  Allen's stub axon (``excitable.io.allen_axon``: matched, never run). The values are set in the
+  order of the Allen SDK's and bmtk's loaders: passive, then genome, then the reversal potentials;
 - a JSON list of such entries, also in BluePyOpt's spelling (``"sectionlist"``: somatic, axonal,
   basal, apical, all; ``"param_name"``, ``"mech"``; ``"type": "global"`` for ``celsius`` and
   ``v_init``). A suffix with an underscore (``gbar_NaTa_t``) needs its ``mechanism`` (or ``mech``).
@@ -33,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from excitable.errors import ModelError
+from excitable.io import allen_axon
 
 #: A parameter file of a published model is a few kB; 10 MB is far beyond any, and bounds the work.
 MAX_BYTES = 10 * 2**20
@@ -40,6 +43,9 @@ MAX_ENTRIES = 100_000
 #: Section types as NEURON's SWC import and the databases name them -> excitable's region ("all": every one).
 SECTIONS = {"soma": "soma", "axon": "axon", "dend": "basal", "apic": "apical", "all": "all",
             "somatic": "soma", "axonal": "axon", "basal": "basal", "apical": "apical"}
+#: The parts of an Allen fit file that are read ("fitting" and "manifest" describe the fit and are
+#: not used; "axon_morph" is the stub axon of ``excitable.io.allen_axon``).
+PARTS = ("genome", "passive", "conditions", "axon_morph", "fitting", "manifest")
 #: NEURON's ion reversal potentials a file may set per section.
 REVERSALS = ("ena", "ek", "eca", "ecl", "eh")
 #: NEURON's built-in mechanisms without a .mod file in a model's folder -> (excitable class name,
@@ -78,9 +84,14 @@ class ModelParameters:
     celsius: float | None = None
     v_init: float | None = None
     mechanisms: tuple[str, ...] = field(default=())
+    #: Allen's stub axon (the file's "axon_morph"), put in place of the reconstruction's axon by ``apply``.
+    axon_stub: allen_axon.Stub | None = None
 
     def __post_init__(self):
-        names = dict.fromkeys(e.mechanism for e in self.entries if e.mechanism)
+        # The genome's order (insertion order, which sets excitable's order of currents); a mechanism
+        # named only by the "passive" part (pas, through e_pas), which is set first, comes last.
+        named = sorted(self.entries, key=lambda e: e.where.startswith("passive"))
+        names = dict.fromkeys(e.mechanism for e in named if e.mechanism)
         object.__setattr__(self, "mechanisms", tuple(names))
 
 
@@ -109,25 +120,29 @@ def parse(data, source: str = "parameters") -> ModelParameters:
     if not isinstance(data, dict):
         raise ModelError(f"{source}: expected a JSON object (with 'genome') or a list of entries, "
                          f"got {type(data).__name__}")
-    unknown = sorted(set(data) - {"genome", "passive", "conditions", "fitting", "manifest"})
+    unknown = sorted(set(data) - set(PARTS))
     if unknown:
-        raise ModelError(f"{source}: unknown part {unknown[0]!r}; known: genome, passive, conditions")
+        raise ModelError(f"{source}: unknown part {unknown[0]!r}; known: {', '.join(PARTS)}")
     genome = data.get("genome", [])
     if not isinstance(genome, list):
         raise ModelError(f"{source}: genome must be a list of entries, got {type(genome).__name__}")
     base = _from_list(genome, source, "genome")
-    extra, celsius, v_init = [], base.celsius, base.v_init
+    celsius, v_init = base.celsius, base.v_init
     passive = _first(data, "passive", source)
-    if passive:
-        extra += _passive(passive, source)
+    # The order the Allen SDK's and bmtk's loaders set values in (the last value set wins): the
+    # "passive" part on every section first, then the genome's per-section values, then the reversal
+    # potentials. An all-active fit gives Ra and cm in both parts; the genome's must win.
+    first = _passive(passive, source) if passive else []
+    last = []
     conditions = _first(data, "conditions", source)
     if conditions:
         celsius = _number(conditions, "celsius", source, "conditions[0]", celsius)
         v_init = _number(conditions, "v_init", source, "conditions[0]", v_init)
-        extra += _reversals(conditions.get("erev", []), source)
-    entries = base.entries + tuple(extra)
+        last = _reversals(conditions.get("erev", []), source)
+    entries = tuple(first) + base.entries + tuple(last)
     _bounded(len(entries), source)
-    return ModelParameters(source, entries, celsius, v_init)
+    stub = allen_axon.read(data["axon_morph"], source) if "axon_morph" in data else None
+    return ModelParameters(source, entries, celsius, v_init, axon_stub=stub)
 
 
 def _bounded(n: int, source: str) -> None:
@@ -260,9 +275,14 @@ def apply(params: ModelParameters, cell, mechanisms=None):
     entries name (as NEURON's ``sec.insert`` for each entry); section types the cell lacks (a cell
     without an apical dendrite) are skipped, as NEURON's empty section lists are. ``e_pas`` of the
     "passive" part and the reversal potentials set values where mechanisms are, inserting nothing.
+    Values are set in the file's order as the Allen loaders apply it (``parse``: passive, genome,
+    reversal potentials; the last one set wins). A file with ``"axon_morph"`` returns a new cell: the
+    given one with its axon replaced by Allen's stub (``excitable.io.allen_axon``), so use the result.
     """
     classes = dict(mechanisms or {})
     params = bind(params, classes)
+    if params.axon_stub is not None:  # the fit was made on Allen's stub axon: the cell gets it first
+        cell = allen_axon.replace_in_cell(cell, params.axon_stub, params.source)
     have = set(cell.compartments.region)
     inserted = {}
     for mech in params.mechanisms:

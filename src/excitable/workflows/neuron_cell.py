@@ -146,6 +146,8 @@ def neuron_model(nrn, swc_path, params, *, dx_um, stim):
         reader.input(str(swc_path))
     owner = _Owner()
     h.Import3d_GUI(reader, 0).instantiate(owner)
+    if getattr(params, "axon_stub", None) is not None:
+        _allen_stub(h, owner, params.axon_stub)
     for sec in owner.all:
         n = max(1, int(np.ceil(sec.L / dx_um - 1e-9)))
         sec.nseg = n + 1 if n % 2 == 0 else n
@@ -188,6 +190,25 @@ def _set(h, sec, e) -> None:
         except (NameError, AttributeError, LookupError):  # a GLOBAL: one value for the mechanism
             setattr(h, full, e.value)
             return
+
+
+def _allen_stub(h, owner, stub) -> None:
+    """The Allen SDK's steps for a fit file with "axon_morph" (excitable.io.allen_axon): every
+    section named axon deleted, two new ones of the stub's L and diam, axon[0](0) connected to
+    soma[0](soma_x) and axon[1](0) to axon[0](1); kept on ``owner.axon`` and in ``owner.all``."""
+    kept = h.SectionList()  # a SectionList keeps its deleted sections: a new one without them
+    for sec in list(owner.all):
+        if sec.name().rpartition(".")[2].startswith("axon"):
+            h.delete_section(sec=sec)
+        else:
+            kept.append(sec)
+    stubs = [h.Section(name=f"{owner}.axon_stub[{k}]") for k in range(2)]
+    for sec, length, diam in zip(stubs, stub.lengths_um, stub.diameters_um):
+        sec.L, sec.diam, sec.nseg = length, diam, 1
+        kept.append(sec)
+    stubs[0].connect(owner.soma[0](stub.soma_x), 0)
+    stubs[1].connect(stubs[0](1), 0)
+    owner.all, owner.axon = kept, stubs
 
 
 @contextlib.contextmanager
