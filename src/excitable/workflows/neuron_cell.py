@@ -53,6 +53,8 @@ class CellComparison:
         return len(a) == len(b) and bool(np.all(np.abs(a - b) <= CELL_SPIKE_TOLERANCE_MS))
 
     def report(self) -> str:
+        from excitable.experiments.cables.model import SPIKE_THRESHOLD_MV
+
         def times(x):
             return ", ".join(f"{t:.3f}" for t in x[:12]) + (" ..." if len(x) > 12 else "")
 
@@ -60,6 +62,7 @@ class CellComparison:
                if len(self.spikes_ours) == len(self.spikes_neuron) and len(self.spikes_ours) else "-")
         lines = [f"whole cell ({self.n_compartments} compartments): soma V largest difference "
                  f"{self.v_difference:.2e} of its scale",
+                 f"spikes counted where V crosses {SPIKE_THRESHOLD_MV:g} mV upward (NEURON's APCount default)",
                  f"spikes: excitable {len(self.spikes_ours)} [{times(self.spikes_ours)}] ms",
                  f"        NEURON    {len(self.spikes_neuron)} [{times(self.spikes_neuron)}] ms",
                  f"largest spike-time difference: {gap}"]
@@ -76,21 +79,27 @@ def compare_model(paths, swc, parameters, *, amplitude_nA: float, dt: float, cel
     ``neuron_compare.compare_mods`` reads it) and compare the whole model (``compare_cell``)."""
     from pathlib import Path
 
+    from excitable.experiments.cables.model import chosen
+    from excitable.io import model_parameters
     from excitable.io.nmodl.function_tables import read_json
-    from excitable.io.nmodl.loader import load_mod, mod_paths
     from excitable.workflows.neuron_compare import check_ranges, refuse_pointers, require_tables
 
     check_cell_options(swc, parameters)
     check_ranges(celsius=celsius, dt=dt, amplitude_nA=amplitude_nA)
     if not (0.0 < tstop <= 10_000.0):
         raise ModelError(f"mod compare: --tstop {tstop!r} must be in (0, 10000] ms")
-    files = mod_paths([Path(p) for p in paths])
-    loaded = load_mod(files, tables=read_json(tables) if tables is not None else None)
-    require_tables(loaded)
-    refuse_pointers(loaded)
-    mechanisms = {s: c for s, c in loaded.items() if getattr(c, "kind", "density") == "density"}
-    return compare_cell(files, mechanisms, swc, parameters, amplitude_nA=amplitude_nA, dt=dt,
-                        celsius=celsius, tstop=tstop, duration=max(0.0, tstop - 10.0))
+    # a file excitable refuses (bmtk's vecevent.mod) or with a POINTER that the parameters do not use:
+    # left out on both sides with mod compare's note; one they use: its own line
+    given = model_parameters.read(parameters)
+    picked = chosen([Path(p) for p in paths], given, read_json(tables) if tables is not None else None).selected
+    require_tables(picked.loaded)
+    named = set(model_parameters.bind(given, picked.every).mechanisms)
+    refuse_pointers({s: c for s, c in picked.every.items() if s in named})
+    mechanisms = {s: c for s, c in picked.loaded.items() if getattr(c, "kind", "density") == "density"}
+    out = compare_cell(picked.files, mechanisms, swc, parameters, amplitude_nA=amplitude_nA, dt=dt,
+                       celsius=celsius, tstop=tstop, duration=max(0.0, tstop - 10.0))
+    out.notes[:0] = picked.notes
+    return out
 
 
 def compare_cell(files, mechanisms: dict, swc, parameters, *, amplitude_nA: float, dt: float,
@@ -115,7 +124,10 @@ def compare_cell(files, mechanisms: dict, swc, parameters, *, amplitude_nA: floa
     t_n, v_n = _neuron_cell(nrn, swc_path, params, dx_um=dx_um, v_init=v_init,
                             stim=(amplitude_nA, delay, duration), tstop=tstop)
     v_ours = np.asarray(res["v"])
-    return CellComparison(v_ours, v_n, np.asarray(spike_times(res.t, v_ours)), np.asarray(spike_times(t_n, v_n)),
+    from excitable.experiments.cables.model import SPIKE_THRESHOLD_MV as AT  # -20 mV, both sides alike
+
+    return CellComparison(v_ours, v_n, np.asarray(spike_times(res.t, v_ours, threshold=AT)),
+                          np.asarray(spike_times(t_n, v_n, threshold=AT)),
                           int((cell.compartments.area_um2 > 0).sum()), list(nrn.notes))
 
 

@@ -19,10 +19,11 @@ def plot_model(res):
     t, v = np.asarray(res.t), np.asarray(res["v"])
     spikes = np.asarray(s["spike_times_ms"])
     ax.plot(t, v, color=COLORS["v"], lw=1.2, label="V at the soma")
-    ax.axhline(0.0, color=GREY, lw=0.8, ls="--", label="0 mV: a spike counts\nwhen V crosses it upward")
+    at = s.get("spike_threshold_mV", 0.0)  # NEURON's APCount default, -20 mV (model.SPIKE_THRESHOLD_MV)
+    ax.axhline(at, color=GREY, lw=0.8, ls="--", label=f"{at:g} mV: a spike counts\nwhen V crosses it upward")
     if len(spikes):
         raster.eventplot(spikes, colors=COLORS["v"], lineoffsets=0.5, linelengths=0.8)
-        ax.plot(spikes, np.zeros_like(spikes), "v", color=COLORS["stimulus"], ms=5, label="spike")
+        ax.plot(spikes, np.full_like(spikes, at), "v", color=COLORS["stimulus"], ms=5, label="spike")
     raster.set_yticks([])
     raster.set_ylim(0, 1)
     raster.set_ylabel("spikes", rotation=0, ha="right", va="center")
