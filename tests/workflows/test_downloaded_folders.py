@@ -144,7 +144,9 @@ def test_mod_compare_cell_leaves_it_out_on_both_sides(folders, capsys):
     shipped, _, root = folders
     code, out, err = _compare(shipped, _params(root, WITH_POOL, "with_pool.json"), capsys)
     assert code == 0 and "same as NEURON" in out, out + err
-    notes = [ln for ln in out.splitlines() if ln.startswith("note: ")]
+    # a note that NEURON already has a mechanism of a name depends on what earlier tests of this process
+    # loaded (tests/workflows/test_neuron_compare.py compiles the same model folder), not on this folder
+    notes = [ln for ln in out.splitlines() if ln.startswith("note: ") and "NEURON already has a mechanism" not in ln]
     line = _line_of(VERBATIM_DENSITY, "VERBATIM")
     assert len(notes) == 1 and notes[0].startswith(f"note: verb: not compared: {shipped / 'verb.mod'}:{line}: VERBATIM")
     assert "inserted on neither side" in notes[0]
