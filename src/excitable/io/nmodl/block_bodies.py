@@ -92,3 +92,13 @@ def matching(lines: list[str], keyword: str, pattern: str) -> list[int]:
     braces matches ``pattern``."""
     rx = re.compile(pattern)
     return [n for b in top_level(lines, keyword) for n, text in b.body if rx.search(text)]
+
+
+def nested(lines: list[str], outer: str, inner: str) -> list[tuple[int, str]]:
+    """(line number, text) of the body lines of each ``inner`` block at the top level of an ``outer``
+    block's body (the INITIAL inside NET_RECEIVE), either brace on any later line."""
+    out = []
+    for block in top_level(lines, outer):
+        numbers, texts = zip(*block.body)
+        out += [(numbers[k - 1], text) for b in top_level(list(texts), inner) for k, text in b.body]
+    return out

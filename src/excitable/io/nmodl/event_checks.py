@@ -8,7 +8,7 @@ import re
 
 from excitable.io.nmodl import events, watch
 from excitable.io.nmodl.artificial import electrode_currents, event_state_names, is_artificial, queue_size
-from excitable.io.nmodl.block_bodies import top_level
+from excitable.io.nmodl.block_bodies import nested, top_level
 from excitable.io.nmodl.describe import Description
 from excitable.io.nmodl.parse import strip_comments
 from excitable.io.nmodl.queue_growth import CAP
@@ -61,15 +61,12 @@ def _argument_problems(mod, lines: list[str]) -> list[tuple[int, str]]:
     if not names:
         return [(nr, "NET_RECEIVE without arguments (the first is the NetCon's weight)")]
     found = []
-    for outer in top_level(lines, "NET_RECEIVE"):  # its body's own top level holds the INITIAL
-        numbers, texts = zip(*outer.body)
-        for k, line in (kl for inner in top_level(list(texts), "INITIAL") for kl in inner.body):
-            n = numbers[k - 1]  # k: the line's place in NET_RECEIVE's body
-            written = re.findall(r"\b([A-Za-z_]\w*)\s*=(?!=)", line)
-            found += [(n, f"INITIAL inside NET_RECEIVE setting {w!r} (only its arguments, per connection)")
-                      for w in written if w not in names]
-            if re.search(r"\b(net_send|net_event|net_move|state_discontinuity)\s*\(", line):
-                found.append((n, "INITIAL inside NET_RECEIVE calling an event function"))
+    for n, line in nested(lines, "NET_RECEIVE", "INITIAL"):
+        written = re.findall(r"\b([A-Za-z_]\w*)\s*=(?!=)", line)
+        found += [(n, f"INITIAL inside NET_RECEIVE setting {w!r} (only its arguments, per connection)")
+                  for w in written if w not in names]
+        if re.search(r"\b(net_send|net_event|net_move|state_discontinuity)\s*\(", line):
+            found.append((n, "INITIAL inside NET_RECEIVE calling an event function"))
     return found
 
 

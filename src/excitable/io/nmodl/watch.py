@@ -44,6 +44,7 @@ import jax.numpy as jnp
 
 from excitable.io.nmodl import events
 from excitable.io.nmodl.affine import materialize
+from excitable.io.nmodl.block_bodies import nested
 
 #: The connection of a watch's event (none: NET_RECEIVE reads no connection's arguments).
 WATCH_CONN = -2.0
@@ -220,28 +221,22 @@ def problems(lines: list[str], blocks: dict[int, str], artificial: bool) -> list
     outside NET_RECEIVE (``blocks``: line -> its top-level block), in the INITIAL inside it, not in
     nocmodl's form ``WATCH (a > b) 2, (c < d) 3``, or in an ARTIFICIAL_CELL: NEURON 9.0.2 crashes
     there (its condition function reads the node's v, and an artificial cell has no node: checked)."""
-    found, inner, depth, opened = [], False, 0, False
+    found = []
+    initial = {n for n, _ in nested(lines, "NET_RECEIVE", "INITIAL")}  # its brace on any line (block_bodies.py)
     form = re.compile(r"^\s*\(([^()<>=&|!]|\([^()]*\))*[<>]([^()<>=&|!]|\([^()]*\))*\)\s*[0-9.eE+]+\s*$")
     for n, line in enumerate(lines, 1):
-        if blocks.get(n) == "NET_RECEIVE" and re.search(r"\bINITIAL\b", line):
-            inner, depth, opened = True, 0, False
-        if inner:
-            depth += line.count("{") - line.count("}")
-            opened = opened or "{" in line  # its brace may stand on a later line (block_bodies.py)
         m = re.search(r"\bWATCH\b(.*)", line)
         if m is None:
-            inner = inner and (depth > 0 or not opened)
             continue
         if artificial:
             found.append((n, "WATCH in an ARTIFICIAL_CELL (NEURON crashes on it: it has no node for the v "
                              "the condition reads)"))
         elif blocks.get(n) != "NET_RECEIVE":
             found.append((n, "WATCH outside the NET_RECEIVE of a POINT_PROCESS"))
-        elif inner:
+        elif n in initial:
             found.append((n, "WATCH in the INITIAL inside NET_RECEIVE"))
         elif any(not form.match(part) for part in _split(m.group(1).split("}")[0])):
             found.append((n, "WATCH other than (a > b) flag or (a < b) flag, flag a number (nocmodl's form)"))
-        inner = inner and depth > 0
     return found
 
 
