@@ -77,3 +77,17 @@ def test_python_api_mirrors_the_cli():
     assert abs(df["v"].iloc[0] - res.summary["rest_mV"]) < 1e-6
     fig = res.figure()
     assert len(fig.axes) >= 4
+
+
+def test_text_summary_prints_sentences_one_to_a_line(capsys):
+    """run model's notes (files left out) are sentences: one per line under the key, not a Python
+    list; long numeric lists are still shortened."""
+    from types import SimpleNamespace
+
+    from excitable.interfaces.cli.run import _print_summary
+
+    notes = ["verb: not loaded: verb.mod:3: VERBATIM", "pool: not loaded: pool.mod:9: WATCH"]
+    _print_summary(SimpleNamespace(summary={"n_spikes": 2, "notes": notes, "t": list(range(10))}))
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1:4] == ["notes", f"  {notes[0]}", f"  {notes[1]}"], lines
+    assert lines[0].split() == ["n_spikes", "2"] and lines[4].split() == ["t", "[10", "values]"]

@@ -97,6 +97,12 @@ def _jsonable(summary):
 
 def _print_summary(result) -> None:
     for key, value in _jsonable(result.summary).items():
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            # Sentences (run model's notes on files left out) read one to a line, not as a Python list.
+            print(key)
+            for line in value:
+                print(f"  {line}")
+            continue
         if isinstance(value, list) and len(value) > 8:
             value = f"[{len(value)} values]"
         elif isinstance(value, float):
