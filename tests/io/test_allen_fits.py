@@ -48,8 +48,9 @@ AXON_MORPH = [{"delete_axon": ["forsec axonal{delete_section()}", "create axon[2
                                "access soma"],
                "setup_line": "create soma[1], dend[1], apic[1], axon[1]"}]
 
-#: The all-active layout: "passive" sets ra and cm everywhere, the genome sets them again per section
-#: (soma Ra 70, dend Ra 150 and cm 2); the axon keeps the passive values. hh at 6.3 °C fires on a step.
+#: "passive" sets ra and cm everywhere, the genome sets them again per section (soma Ra 70, dend Ra 150
+#: and cm 2); the axon keeps the passive values. hh at 6.3 °C fires on a step. Without "axon_morph" such
+#: a file is an ambiguous all-active one (tests/io/test_allen_allactive.py), so it is used with it here.
 FIT = {
     "passive": [{"ra": 100.0, "e_pas": -70.0, "cm": [{"section": s, "cm": 1.0} for s in ("soma", "dend", "axon")]}],
     "genome": [
@@ -149,7 +150,7 @@ def _per_section(cell):
 
 
 def test_passive_first_then_the_genome_then_the_reversals():
-    p = mp.parse(FIT, "fit.json")
+    p = mp.parse(dict(FIT, axon_morph=AXON_MORPH), "fit.json")
     where = [e.where.split(" ")[0].split("[")[0] for e in p.entries]
     assert where == sorted(where, key=["passive", "genome", "conditions"].index)  # Allen's order
     ra = [(e.section, e.value) for e in p.entries if e.parameter == "ra"]
@@ -157,10 +158,9 @@ def test_passive_first_then_the_genome_then_the_reversals():
 
 
 @pytest.mark.neuron
-@pytest.mark.parametrize("stub", [False, True], ids=["reconstructed-axon", "axon-morph"])
-def test_each_section_gets_the_allen_loaders_values_and_neurons_spikes(tmp_path, stub):
+def test_each_section_gets_the_allen_loaders_values_and_neurons_spikes(tmp_path):
     h = neuron_h()
-    fit = dict(FIT, axon_morph=AXON_MORPH) if stub else FIT
+    fit = dict(FIT, axon_morph=AXON_MORPH)
     swc, path = _files(tmp_path, fit)
     cell, params = _ours(swc, path)
     owner, by_name = _allen_neuron(h, swc, fit)
@@ -184,10 +184,9 @@ def test_each_section_gets_the_allen_loaders_values_and_neurons_spikes(tmp_path,
               for s in secs]
     assert [(a, pytest.approx(x, abs=1e-12)) for a, x in theirs] == ours
     names = [m.name for m in morph.sections]
-    assert (names[-2:] == ["axon[0]", "axon[1]"]) == stub and names.count("axon[2]") == (not stub)
-    if stub:
-        assert [(m.length_um, m.points[0, 3]) for m in morph.sections[-2:]] == [(30.0, 1.0)] * 2
-        assert (ours[-2], ours[-1]) == ((0, 0.5), (len(secs) - 2, 1.0))
+    assert names[-2:] == ["axon[0]", "axon[1]"] and "axon[2]" not in names
+    assert [(m.length_um, m.points[0, 3]) for m in morph.sections[-2:]] == [(30.0, 1.0)] * 2
+    assert (ours[-2], ours[-1]) == ((0, 0.5), (len(secs) - 2, 1.0))
     # The run: soma V within 1e-6 of its scale (both integrate the same equations with backward Euler at
     # the same dt; what is left is float32 geometry and rounding), spike times within 0.1 ms (the whole-
     # cell criterion).
@@ -272,10 +271,9 @@ def test_run_model_puts_the_stub_on_and_refuses_other_hoc_with_exit_2(tmp_path, 
     assert main(args) == 0
     counted = json.loads(capsys.readouterr().out)["n_compartments"]
     stub_cell, _ = _ours(swc, path)
-    plain = tmp_path / "plain.json"
-    plain.write_text(json.dumps(FIT))
+    reconstruction = ex.Cell(ex.Morphology.from_swc(swc), dx_um=40.0)  # its own axon, no file
     assert counted == int((stub_cell.compartments.area_um2 > 0).sum()) != int(
-        (_ours(swc, plain)[0].compartments.area_um2 > 0).sum())
+        (reconstruction.compartments.area_um2 > 0).sum())
     path.write_text(json.dumps(dict(FIT, axon_morph=_bad({0: "forall delete_section()"}))))
     assert main(args) == 2
     err = capsys.readouterr().err

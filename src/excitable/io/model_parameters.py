@@ -10,7 +10,9 @@ Two spellings of the same content are read:
   ``"passive"`` (``[{"ra", "cm": [{"section", "cm"}], "e_pas"}]``) and ``"conditions"``
   (``[{"celsius", "v_init", "erev": [{"section", "ena", "ek", ...}]}]``), and ``"axon_morph"``,
   Allen's stub axon (``excitable.io.allen_axon``: matched, never run). The values are set in the
-  order of the Allen SDK's and bmtk's loaders: passive, then genome, then the reversal potentials;
+  order of the Allen SDK's and bmtk's loaders: passive, then genome, then the reversal potentials.
+  An all-active fit (the genome sets cm and Ra per section) gets the axon and the pas the Allen SDK's
+  all-active loader gives it, and an Allen model Allen's nseg (``excitable.io.allen_allactive``);
 - a JSON list of such entries, also in BluePyOpt's spelling (``"sectionlist"``: somatic, axonal,
   basal, apical, all; ``"param_name"``, ``"mech"``; ``"type": "global"`` for ``celsius`` and
   ``v_init``). A suffix with an underscore (``gbar_NaTa_t``) needs its ``mechanism`` (or ``mech``).
@@ -35,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from excitable.errors import ModelError
-from excitable.io import allen_axon
+from excitable.io import allen_allactive, allen_axon
 
 #: A parameter file of a published model is a few kB; 10 MB is far beyond any, and bounds the work.
 MAX_BYTES = 10 * 2**20
@@ -86,6 +88,9 @@ class ModelParameters:
     mechanisms: tuple[str, ...] = field(default=())
     #: Allen's stub axon (the file's "axon_morph"), put in place of the reconstruction's axon by ``apply``.
     axon_stub: allen_axon.Stub | None = None
+    #: "perisomatic" or "all-active" for an Allen model (``allen_allactive.kind``: its axon and its nseg
+    #: rule, applied by ``apply``), "" for any other file.
+    allen: str = ""
 
     def __post_init__(self):
         # The genome's order (insertion order, which sets excitable's order of currents); a mechanism
@@ -139,10 +144,14 @@ def parse(data, source: str = "parameters") -> ModelParameters:
         celsius = _number(conditions, "celsius", source, "conditions[0]", celsius)
         v_init = _number(conditions, "v_init", source, "conditions[0]", v_init)
         last = _reversals(conditions.get("erev", []), source)
+    allen = allen_allactive.kind(data, source)
+    if allen == "all-active":  # the Allen SDK's loader inserts pas everywhere before passive's ra
+        where = "all-active (pas on every section, NEURON's defaults, as the Allen SDK inserts it)"
+        first[:0] = [Entry("all", "pas", k, v, where) for k, v in allen_allactive.PAS_DEFAULTS.items()]
     entries = tuple(first) + base.entries + tuple(last)
     _bounded(len(entries), source)
     stub = allen_axon.read(data["axon_morph"], source) if "axon_morph" in data else None
-    return ModelParameters(source, entries, celsius, v_init, axon_stub=stub)
+    return ModelParameters(source, entries, celsius, v_init, axon_stub=stub, allen=allen)
 
 
 def _bounded(n: int, source: str) -> None:
@@ -267,7 +276,7 @@ def _reversals(erev, source: str) -> list[Entry]:
     return out
 
 
-def apply(params: ModelParameters, cell, mechanisms=None):
+def apply(params: ModelParameters, cell, mechanisms=None, *, allen_nseg: bool | None = None):
     """Insert and set everything ``params`` names on ``cell`` (an ``excitable.Cell``; returned).
 
     ``mechanisms``: SUFFIX -> class (``excitable.load_mod(folder)``); NEURON's ``hh`` and ``pas`` are
@@ -276,13 +285,15 @@ def apply(params: ModelParameters, cell, mechanisms=None):
     without an apical dendrite) are skipped, as NEURON's empty section lists are. ``e_pas`` of the
     "passive" part and the reversal potentials set values where mechanisms are, inserting nothing.
     Values are set in the file's order as the Allen loaders apply it (``parse``: passive, genome,
-    reversal potentials; the last one set wins). A file with ``"axon_morph"`` returns a new cell: the
-    given one with its axon replaced by Allen's stub (``excitable.io.allen_axon``), so use the result.
+    reversal potentials; the last one set wins). An Allen model returns a new cell, so use the result:
+    the given one with its axon replaced as the Allen loaders replace it (``"axon_morph"``'s stub,
+    ``excitable.io.allen_axon``; an all-active fit's truncated axon, ``excitable.io.allen_allactive``)
+    and, unless ``allen_nseg`` is False, Allen's nseg per section (True: for any file).
     """
     classes = dict(mechanisms or {})
     params = bind(params, classes)
-    if params.axon_stub is not None:  # the fit was made on Allen's stub axon: the cell gets it first
-        cell = allen_axon.replace_in_cell(cell, params.axon_stub, params.source)
+    # the fit was made on Allen's axon and segments: the cell gets them before its mechanisms
+    cell = allen_allactive.prepare(cell, params, allen_nseg)
     have = set(cell.compartments.region)
     inserted = {}
     for mech in params.mechanisms:

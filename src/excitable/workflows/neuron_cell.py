@@ -5,9 +5,11 @@ soma's V and spike times compared (the issue's criterion for a whole cell: spike
 NEURON's side is built the way NEURON users build such a model: Import3d reads the SWC
 (``Import3d_SWC_read`` + ``Import3d_GUI.instantiate``, which excitable's reader reproduces exactly),
 each section gets the smallest odd nseg with segments of at most ``dx_um`` (excitable's ``dx_um``
-rule), the parameter file is applied entry by entry as the Allen SDK and BluePyOpt do (insert every
-mechanism an entry names in its section list, then set each value: RANGE per segment, GLOBAL as
-``NAME_SUFFIX``, ``cm``/``Ra``/reversal potentials per section), the tables are turned off
+rule; an Allen model gets the Allen loaders' axon and nseg = 1 + 2*int(L/40) instead, built here by
+NEURON as the Allen SDK builds it, ``excitable.io.allen_allactive``), the parameter file is applied
+entry by entry as the Allen SDK and BluePyOpt do (insert every mechanism an entry names in its
+section list, then set each value: RANGE per segment, GLOBAL as ``NAME_SUFFIX``, ``cm``/``Ra``/reversal
+potentials per section), the tables are turned off
 (``usetable_* = 0``), and a current step is injected into the soma's middle. excitable's side is the
 ``model`` experiment's cell (``io.model_parameters.apply``) with the same step.
 """
@@ -108,7 +110,7 @@ def compare_cell(files, mechanisms: dict, swc, parameters, *, amplitude_nA: floa
     """Both sides of one downloaded model under a soma current step (module docstring)."""
     import excitable as ex
     from excitable.analysis import spike_times
-    from excitable.io import model_parameters, morphologies
+    from excitable.io import allen_allactive, model_parameters, morphologies
     from excitable.workflows import neuron_side
 
     params = model_parameters.bind(model_parameters.read(parameters), mechanisms)
@@ -116,6 +118,7 @@ def compare_cell(files, mechanisms: dict, swc, parameters, *, amplitude_nA: floa
     v_init = params.v_init if params.v_init is not None else -65.0
     swc_path = morphologies.path(swc, field="--cell")
     cell = model_parameters.apply(params, ex.Cell(ex.Morphology.from_swc(swc_path), dx_um=dx_um), mechanisms)
+    built = allen_allactive.describe(params, cell)  # an Allen model's axon and segments, on both sides
     sim = ex.Simulation(cell, dt=dt, temperature=temp, v_init=v_init)
     sim.stimulate(ex.IClamp(cell.soma, amplitude=amplitude_nA, delay=delay, duration=duration))
     sim.record("v")
@@ -128,7 +131,8 @@ def compare_cell(files, mechanisms: dict, swc, parameters, *, amplitude_nA: floa
 
     return CellComparison(v_ours, v_n, np.asarray(spike_times(res.t, v_ours, threshold=AT)),
                           np.asarray(spike_times(t_n, v_n, threshold=AT)),
-                          int((cell.compartments.area_um2 > 0).sum()), list(nrn.notes))
+                          int((cell.compartments.area_um2 > 0).sum()),
+                          list(nrn.notes) + ([f"{built}, on both sides"] if built else []))
 
 
 def _neuron_cell(nrn, swc_path, params, *, dx_um, v_init, stim, tstop):
@@ -146,10 +150,12 @@ def _neuron_cell(nrn, swc_path, params, *, dx_um, v_init, stim, tstop):
     return out
 
 
-def neuron_model(nrn, swc_path, params, *, dx_um, stim):
+def neuron_model(nrn, swc_path, params, *, dx_um, stim, allen_nseg: bool | None = None):
     """NEURON's cell of the model, built as its users build it (module docstring), with the soma
     step and (t, soma V) recorders: (owner, clamp, t, v); keep them alive while it runs (the
-    benchmarks/bench_model.py times its runs)."""
+    benchmarks/bench_model.py times its runs). An Allen model (``params.allen``) gets the Allen
+    loaders' axon and, unless ``allen_nseg`` is False, their nseg = 1 + 2*int(L/40) (True: any file),
+    as ``model_parameters.apply`` gives excitable's cell."""
     h = nrn.h
     h.load_file("import3d.hoc")
     reader = h.Import3d_SWC_read()
@@ -158,9 +164,15 @@ def neuron_model(nrn, swc_path, params, *, dx_um, stim):
         reader.input(str(swc_path))
     owner = _Owner()
     h.Import3d_GUI(reader, 0).instantiate(owner)
-    if getattr(params, "axon_stub", None) is not None:
+    allen = getattr(params, "allen", "")
+    if allen == "all-active":
+        _allen_truncated(h, owner)
+    elif getattr(params, "axon_stub", None) is not None:
         _allen_stub(h, owner, params.axon_stub)
     for sec in owner.all:
+        if allen_nseg or (allen_nseg is None and allen):  # the Allen SDK's rule, written out
+            sec.nseg = 1 + 2 * int(sec.L / 40.0)
+            continue
         n = max(1, int(np.ceil(sec.L / dx_um - 1e-9)))
         sec.nseg = n + 1 if n % 2 == 0 else n
     lists = {name: list(getattr(owner, attr, None) or []) if attr != "all" else list(owner.all)
@@ -208,6 +220,33 @@ def _allen_stub(h, owner, stub) -> None:
     """The Allen SDK's steps for a fit file with "axon_morph" (excitable.io.allen_axon): every
     section named axon deleted, two new ones of the stub's L and diam, axon[0](0) connected to
     soma[0](soma_x) and axon[1](0) to axon[0](1); kept on ``owner.axon`` and in ``owner.all``."""
+    _new_axon(h, owner, stub.lengths_um, stub.diameters_um, stub.soma_x)
+
+
+def _allen_truncated(h, owner) -> None:
+    """The Allen SDK's all-active steps (``AllActiveUtils.generate_morphology``, the "truncated" axon;
+    excitable.io.allen_allactive says what they are), done here by NEURON itself: nseg = 1 + 2*int(L/40)
+    everywhere; the diameters of axon[0] and of the first axon[i] whose middle is over 60 um from
+    soma[0](0) (else axon[0]'s), read as NEURON's sec.diam; the axon deleted and two 30 um sections of
+    those diameters put on, the first at soma[0](1)."""
+    for sec in owner.all:
+        sec.nseg = 1 + 2 * int(sec.L / 40.0)
+    axon = list(getattr(owner, "axon", None) or [])  # Import3d's axon[0], axon[1], ... in index order
+    if not axon:
+        raise ModelError("an all-active fit needs the reconstruction's axon (the Allen SDK reads its stub's "
+                         "diameters from it); this cell has none")
+    diams = [axon[0].diam, axon[0].diam]
+    h.distance(sec=owner.soma[0])  # the origin: soma[0](0)
+    for sec in axon:
+        if h.distance(0.5, sec=sec) > 60.0:
+            diams[1] = sec.diam
+            break
+    _new_axon(h, owner, (30.0, 30.0), diams, 1.0)
+
+
+def _new_axon(h, owner, lengths, diams, soma_x) -> None:
+    """Every section named axon deleted; two new ones of ``lengths`` and ``diams`` (um), nseg 1,
+    axon[0](0) at soma[0](soma_x) and axon[1](0) at axon[0](1); kept on ``owner.axon`` and in ``owner.all``."""
     kept = h.SectionList()  # a SectionList keeps its deleted sections: a new one without them
     for sec in list(owner.all):
         if sec.name().rpartition(".")[2].startswith("axon"):
@@ -215,10 +254,10 @@ def _allen_stub(h, owner, stub) -> None:
         else:
             kept.append(sec)
     stubs = [h.Section(name=f"{owner}.axon_stub[{k}]") for k in range(2)]
-    for sec, length, diam in zip(stubs, stub.lengths_um, stub.diameters_um):
+    for sec, length, diam in zip(stubs, lengths, diams):
         sec.L, sec.diam, sec.nseg = length, diam, 1
         kept.append(sec)
-    stubs[0].connect(owner.soma[0](stub.soma_x), 0)
+    stubs[0].connect(owner.soma[0](soma_x), 0)
     stubs[1].connect(stubs[0](1), 0)
     owner.all, owner.axon = kept, stubs
 
