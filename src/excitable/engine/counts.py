@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from excitable.engine.spike_slots import SLOTS, SPILL  # SPILL: a source's net_events beyond its slots
 from excitable.errors import ModelError
 
 #: The state in which an imported mechanism counts the steps whose Newton loop NEURON would have
@@ -29,7 +30,7 @@ LOST = "events_lost"
 #: (io/nmodl/event_queue.FULL): a run can be run again with a deeper queue (io/nmodl/queue_growth.py).
 FULL = "queue_full"
 #: The counts every run brings back and refuses on (plain runs, batches, functions).
-COUNTS = (UNCONVERGED, LOST, FULL)
+COUNTS = (UNCONVERGED, LOST, FULL, SPILL)
 
 
 class EventsNotKept(ModelError):
@@ -48,6 +49,24 @@ class QueueFull(EventsNotKept):
         super().__init__(f"{element}{where}: {int(count)} self-event(s) found its queue full (NEURON's queue has no "
                          "bound): Simulation.run and run_batch deepen it by themselves; a function cannot, so load the "
                          ".mod file with a deeper queue (ex.load_mod(path, queue=N))")
+
+
+#: The state in which a mechanism counts the array accesses whose index, known only in the run, was
+#: outside the array (io/nmodl/runtime_index.OUT_OF_RANGE): C's out-of-bounds access in NEURON, no number to match.
+INDEX_OUT_OF_RANGE = "index_out_of_range"
+COUNTS += (INDEX_OUT_OF_RANGE,)
+#: mechanism name -> "file:line (x[i])" of each array element it chooses in the run, for the refusal
+#: (filled by io/nmodl/runtime_index when such an element is first compiled; the engine imports nothing from io).
+INDEX_SITES: dict[str, tuple[str, ...]] = {}
+
+
+def index_message(where: str, mechanism: str, count: float) -> str:
+    """The one-line refusal of a run in which ``where`` ("IF_BG4[0]") read or wrote ``count`` times an
+    array element at an index known only in the run outside the array (``INDEX_SITES[mechanism]``)."""
+    sites = INDEX_SITES.get(mechanism, ())
+    at = f" at {', '.join(sites)}" if sites else ""
+    return (f"{where}: {int(count)} array access(es){at} with an index outside the array (NEURON's C reads or "
+            "writes past its end: undefined, no numbers to match): enlarge the array or keep the index in range")
 
 
 def with_counts(spec, params):
@@ -82,6 +101,11 @@ def check_counts(rec, plan, hidden, batched: bool):
         names = tuple(dict.fromkeys(p.mechanism for p, hit in zip(hidden, np.any(last > 0, axis=0) & full) if hit))
         raise QueueFull(names, hidden[j].label, float(last[b, j]), f"batch element {b} of {last.shape[0]}: "
                         if batched else "")
+    outside = np.array([p.field == INDEX_OUT_OF_RANGE for p in hidden], bool)
+    if np.any(last[:, outside] > 0):  # an element read or written past the array: not NEURON's numbers either way
+        b, j = (int(x[0]) for x in np.nonzero((last > 0) & outside))
+        raise ModelError(f"batch element {b} of {last.shape[0]}: " * batched
+                         + index_message(hidden[j].label, hidden[j].mechanism, float(last[b, j])))
     bad = np.flatnonzero(np.any(last > 0, axis=1))
     if bad.size:
         b = int(bad[0])
@@ -89,6 +113,8 @@ def check_counts(rec, plan, hidden, batched: bool):
         element = f"batch element {b} of {last.shape[0]}: " if batched else ""
         if hidden[j].field == LOST:
             raise EventsNotKept(element + lost_message(hidden[j].label, float(last[b, j])))
+        if hidden[j].field == SPILL:
+            raise EventsNotKept(element + spill_message(hidden[j].label, float(last[b, j])))
         single = np.asarray(rec).dtype == np.float32  # NEURON's tolerances are double precision's
         raise ModelError(element + unconverged_message(hidden[j].label, float(last[b, j]), single))
     return rec[..., :width]
@@ -120,20 +146,34 @@ def check_events(final) -> None:
         k = int(np.argmax(full[names[0]]))
         raise QueueFull(names, f"{names[0]}[{k}]", float(full[names[0]][k]))
     for name, s in final["chan"].items():
+        outside = np.asarray(s.get(INDEX_OUT_OF_RANGE, 0.0)).reshape(-1)
+        if outside.size and outside.max() > 0:
+            k = int(np.argmax(outside))
+            raise ModelError(index_message(f"{name}[{k}]", name, float(outside[k])))
+    for name, s in final["chan"].items():
         unconverged = np.asarray(s.get(UNCONVERGED, 0.0)).reshape(-1)
         if unconverged.size and unconverged.max() > 0:
             k = int(np.argmax(unconverged))
             raise ModelError(unconverged_message(f"{name}[{k}]", float(unconverged[k]), unconverged.dtype == np.float32))
-        lost = np.asarray(s.get(LOST, 0.0)).reshape(-1)
-        if lost.size and lost.max() > 0:
-            k = int(np.argmax(lost))
-            raise EventsNotKept(lost_message(f"{name}[{k}]", float(lost[k])))
+        for field, message in ((LOST, lost_message), (SPILL, spill_message)):
+            lost = np.asarray(s.get(field, 0.0)).reshape(-1)
+            if lost.size and lost.max() > 0:
+                k = int(np.argmax(lost))
+                raise EventsNotKept(message(f"{name}[{k}]", float(lost[k])))
 
 
 def lost_message(where: str, count: float) -> str:
     """The one-line refusal of a run in which ``where`` could not keep ``count`` events."""
     return (f"{where}: {int(count)} event(s) could not be kept (a net_move with none pending, more self-events "
-            "due in one step than it delivers, or two spikes in one step): reduce the event rate or dt")
+            "due in one step than it delivers, or more spikes of one source in one step than its connection's "
+            "lanes): reduce the event rate or dt")
+
+
+def spill_message(where: str, count: float) -> str:
+    """The one-line refusal of a run in which the source ``where`` called net_event more often in
+    one step than its spike slots (engine/spike_slots.py) send, ``count`` calls in all not sent."""
+    return (f"{where}: {int(count)} net_event(s) beyond {SLOTS} in one step were not sent (a source sends at most "
+            f"{SLOTS} spikes a step, each its own event): reduce its rate or dt")
 
 
 def refusing(fn: Callable, plan, counted, batched: bool) -> Callable:

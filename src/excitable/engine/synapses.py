@@ -36,6 +36,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from excitable.backends import host_array
+from excitable.engine import spike_slots
 from excitable.engine.arrival_times import offset_ring, shift_and_offset
 from excitable.engine.netcons import netcon_states, netcon_table, netcon_values  # noqa: F401 (their home before)
 from excitable.engine.netcons import own
@@ -120,9 +121,9 @@ class Connections:
     n_external: int = 0
     groups: tuple[ConnGroup, ...] = ()
     stochastic: bool = False
-    #: (mechanism, instance, source index) of sources that are an artificial cell's net_event
-    #: (io/nmodl/artificial.py: its state "spikes"), not a threshold crossing; their source_nodes
-    #: entry is a placeholder (-1).
+    #: (mechanism, instance, first source index) of sources that are an artificial cell's net_events
+    #: (io/nmodl/artificial.py: its states "spikes", "spike_offset"), not a threshold crossing: each
+    #: ``spike_slots.SLOTS`` sources (spike_slots.py); their source_nodes entries are placeholders (-1).
     artificial: tuple[tuple[str, int, int], ...] = ()
 
     @property
@@ -183,9 +184,7 @@ def initial_synapses(conn: Connections, n_sites: dict[str, int], seed, lanes: fr
             st[g.mechanism]["arrival_offset"] = zeros((k, n_s // k))
         if g.mechanism in lanes:  # arrivals counted apart from the weight: a weight-0 event is one
             st[g.mechanism].update(hits=zeros((conn.depth, n_s)), hits_read=zeros(n_s))
-    if conn.artificial:
-        st["offsets"] = zeros(conn.n_sources)
-    return st
+    return {**st, **spike_slots.initial(conn, dtype)}
 
 
 def _decay(elapsed, tau):
@@ -362,18 +361,13 @@ def deliver(conn: Connections, params, syn, dt, drive=None):
 
 
 def detect(conn: Connections, params, syn, v_old, v_new, external, chan=None):
-    """Step 5: this step's spikes (upward threshold crossings, an artificial cell's net_event in
-    ``chan``, the mechanisms' states, then the external trains), kept for the next step's
-    ``deliver``; returns (synapse state, spikes (n_sources,))."""
+    """Step 5: this step's spikes (upward threshold crossings, an artificial cell's net_events in
+    ``chan``, the mechanisms' states, each one a sub-source's: spike_slots.py, then the external
+    trains), kept for the next step's ``deliver``; returns (synapse state, spikes (n_sources,))."""
     nodes = jnp.asarray(conn.source_nodes)
     theta = params["syn_threshold"]
     spiked = ((v_old[nodes] < theta) & (v_new[nodes] >= theta)).astype(v_new.dtype)  # the run's precision
-    offsets = jnp.zeros(conn.n_sources, v_new.dtype)
-    for mech, inst, k in conn.artificial:
-        spiked = spiked.at[k].set((chan[mech]["spikes"][inst] > 0).astype(v_new.dtype))
-        offsets = offsets.at[k].set(chan[mech]["spike_offset"][inst])
-    if conn.artificial:
-        syn = {**syn, "offsets": offsets}
+    syn, spiked = spike_slots.sub_sources(conn, syn, chan, spiked)  # each net_event of the step a spike of its own
     if conn.n_external:
         spiked = jnp.concatenate([spiked, external])
     return {**syn, "spiked": spiked, "ptr": syn["ptr"] + 1}, spiked

@@ -150,8 +150,9 @@ class Network:
     def artificial(self, cell: AbstractChannel) -> ArtificialCell:
         """Add an artificial cell (an imported ARTIFICIAL_CELL, e.g. the neuron wheel's invlfire.mod):
         ``connect(it, post, receptor, ...)`` sends its spikes (net_event) with the connection's delay
-        (at least dt) and weight; ``connect(pre, it, ...)`` drives it. It has no compartment: it is
-        kept beside cell 0's first node, whose V it never reads or changes."""
+        (at least dt) and weight, each net_event a spike at its own time, up to 4 in one step
+        (engine/spike_slots.py; more refuse the run in one line); ``connect(pre, it, ...)`` drives it.
+        It has no compartment: it is kept beside cell 0's first node, whose V it never reads or changes."""
         if not isinstance(cell, AbstractChannel) or not getattr(type(cell), "artificial", False):
             raise ModelError(f"artificial: expected an imported ARTIFICIAL_CELL mechanism, got {cell!r}")
         if not self.cells:
@@ -183,6 +184,12 @@ class Network:
             raise ModelError(f"connect: {name}[{inst}] takes NEURON's events: its weight delivered as is "
                              f"(p=1, U=1, tau_rec=tau_facil=0), got p={p!r}, U={U!r}, tau_rec={tau_rec!r}, "
                              f"tau_facil={tau_facil!r}")
+        # an artificial source's spikes run through SPIKE_SLOTS engine connections in turn (several may
+        # share a step: engine/spike_slots.py), each with its own release state: none to keep
+        if isinstance(src, ArtificialCell) and (c.U, c.tau_rec, c.tau_facil) != (1.0, 0.0, 0.0):
+            raise ModelError(f"connect: from {src.name}[{src.instance}] to {name}[{inst}]: Tsodyks-Markram release "
+                             f"(U={U!r}, tau_rec={tau_rec!r}, tau_facil={tau_facil!r}) is not kept across an "
+                             "artificial cell's spikes; use U=1, tau_rec=tau_facil=0 (NEURON's NetCon has none)")
         self.connections.append(c)
         return c
 

@@ -2,7 +2,8 @@
 an artificial cell (``Network.artificial``) and a point process whose NET_RECEIVE calls
 ``net_event`` (``Network.connect(pp, post, ...)``, NEURON's ``h.NetCon(pp, target)``). Both are
 (mechanism, instance) for the engine (``engine.synapses.Connections.artificial``: the instance's
-state "spikes" is the spike, "spike_offset" its time within the step), delivered by NEURON's rule
+state "spikes" counts its net_events in the step, "spike_offset" holds their times within it, each
+a spike of its own, up to 4 a step: ``engine/spike_slots.py``), delivered by NEURON's rule
 (``engine/arrival_times.py``)."""
 
 from __future__ import annotations

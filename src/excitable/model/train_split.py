@@ -15,6 +15,10 @@ u, tsyn, a kinetic synapse's r0, t0; or a weight it writes: plasticity) gets one
 user connection, as NEURON's one NetCon carries it from event to event: a split train's lanes all
 read and write its first lane's row (``engine.netcons.ROWS``), each delivery seeing the one before.
 
+A connection from an artificial cell or point process (net_event) is split the same way when the
+run is built, whatever its spikes: ``SLOTS`` engine connections, one per sub-source of its source
+(engine/spike_slots.py), adjacent lanes reading its row.
+
 Bounded: more than ``MAX_LANES`` spikes of one train in one step is refused in one line. Built-in
 receptors and mechanisms without events sum a step's arrivals (their jump is linear in the
 weight): a train into them is one lane.
@@ -25,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from excitable.engine.drive import arrival_steps
+from excitable.engine.spike_slots import SLOTS
 from excitable.errors import ModelError
 from excitable.model.spike_sources import ArtificialCell
 from excitable.model.stimuli import Site
@@ -88,7 +93,9 @@ def engine_connections(net, dt: float, spike_cells, stochastic: bool, lanes=None
     """The engine's ``Connections`` of ``net`` at ``dt`` and the per-connection parameters
     ({mechanism: weight, p, ...: one row per connection as the Network holds them}, thresholds).
     ``lanes``: each train's (``train_lanes``; None: one each): a split train's connections read
-    its row (``ConnGroup.row``); ``spike_cells``: cells whose soma spikes are recorded."""
+    its row (``ConnGroup.row``), as do the ``SLOTS`` engine connections of a connection from an
+    artificial cell or point process, one per sub-source (engine/spike_slots.py: each net_event of
+    a step a spike of its own); ``spike_cells``: cells whose soma spikes are recorded."""
     from excitable.engine.synapses import Connections, ConnGroup
 
     lanes = lanes or (1,) * len(net.trains)
@@ -100,7 +107,8 @@ def engine_connections(net, dt: float, spike_cells, stochastic: bool, lanes=None
     for ci in spike_cells:
         nodes.setdefault(net.node(Site(ci, net.cells[ci].soma)), 0.0)
     arts = list(dict.fromkeys(c.source for c in net.connections if isinstance(c.source, ArtificialCell)))
-    order = {n: i for i, n in enumerate([*nodes, *arts])}  # artificial cells' spikes after the nodes
+    # artificial cells' spikes after the nodes, SLOTS sub-sources each (engine/spike_slots.py)
+    order = {**{n: i for i, n in enumerate(nodes)}, **{a: len(nodes) + SLOTS * i for i, a in enumerate(arts)}}
     groups, params = [], {}
     for name in net.receptors:
         conns = [c for c in net.connections if c.receptor == name]
@@ -110,8 +118,11 @@ def engine_connections(net, dt: float, spike_cells, stochastic: bool, lanes=None
         src, row = [], []
         for j, c in enumerate(conns):
             if _is_train(c):
-                src += [len(order) + first[c.source] + i for i in range(lanes[c.source])]
+                src += [len(nodes) + SLOTS * len(arts) + first[c.source] + i for i in range(lanes[c.source])]
                 row += [j] * lanes[c.source]
+            elif isinstance(c.source, ArtificialCell):  # one engine connection per sub-source, adjacent lanes
+                src += [order[c.source] + i for i in range(SLOTS)]
+                row += [j] * SLOTS
             else:
                 src.append(order[net.source_key(c)])
                 row.append(j)
@@ -122,6 +133,6 @@ def engine_connections(net, dt: float, spike_cells, stochastic: bool, lanes=None
         params[name] = {k: np.array([getattr(c, k) for c in conns], float)
                         for k in ("weight", "p", "U", "tau_rec", "tau_facil")}
         params[name].update(delay_steps=delays, delay_offset=net.delay_offsets(conns, dt))
-    conn = Connections(np.array([*nodes, *[-1] * len(arts)], int), int(first[-1]), tuple(groups), stochastic,
-                       tuple((a.name, a.instance, order[a]) for a in arts))
-    return conn, (params, np.array(list(nodes.values()) + [np.inf] * len(arts), float))
+    conn = Connections(np.array([*nodes, *[-1] * (SLOTS * len(arts))], int), int(first[-1]), tuple(groups),
+                       stochastic, tuple((a.name, a.instance, order[a]) for a in arts))
+    return conn, (params, np.array(list(nodes.values()) + [np.inf] * (SLOTS * len(arts)), float))

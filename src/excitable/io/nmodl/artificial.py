@@ -17,9 +17,10 @@ things the engine uses:
   0, then the INITIAL inside NET_RECEIVE run for each connection with its weight;
 - ``artificial``: an ARTIFICIAL_CELL (no current, no compartment of its own: the Network keeps it
   beside a cell's node, which it never touches) whose ``net_event`` spikes the engine sends through
-  its connections (the states ``spikes`` in this step, ``spike_t``, the last spike's time, ms, -1
-  before the first, and ``spike_offset``, its time past the step's start, which the engine carries
-  to the targets).
+  its connections (the states ``spikes``, its net_events in this step, ``spike_t``, the last one's
+  time, ms, -1 before the first, and ``spike_offset``, (SLOTS, instances), each one's time past the
+  step's start, which the engine carries to the targets, each a spike of its own:
+  engine/spike_slots.py; ``spikes_over``, the net_events beyond SLOTS in a step, refused).
 
 States: the STATEs, every ASSIGNED that BREAKPOINT does not set (NEURON keeps them in the instance
 between blocks: invlfire's ``m``, ``t0``, ``minf``), PARAMETERs INITIAL or NET_RECEIVE overwrites and
@@ -67,10 +68,12 @@ def electrode_currents(mod) -> tuple[str, ...]:
     return out
 
 
-def event_state_names(size: int) -> tuple[str, ...]:
+def event_state_names(size: int, sends: bool = False) -> tuple[str, ...]:
     """The states the event path adds to a file's own: the clock t, the self-event queue of
-    ``size`` slots, and the spike bookkeeping (the module docstring)."""
-    return ("t", *events.queue_states(size), events.LOST, events.FULL, events.SPIKES, events.SPIKE_T, events.OFFSET)
+    ``size`` slots, and the spike bookkeeping (the module docstring); ``sends``: it calls net_event,
+    and counts those beyond the step's slots (``events.SPILL``)."""
+    return ("t", *events.queue_states(size), events.LOST, events.FULL, events.SPIKES, events.SPIKE_T, events.OFFSET,
+            *((events.SPILL,) if sends else ()))
 
 
 def queue_size(lines: list[str], queue: int | None = None) -> int:
@@ -144,7 +147,8 @@ class Blocks:
         self.twice = () if self.artificial else double_run.names(mod, desc)
         self.kept += tuple(x for x in self.twice if x not in self.kept)
         self.at_start = bool(self.stale or self.after_cur or self.twice)  # advance reruns nrn_cur at the step's start V
-        self.states = (self.kept + event_state_names(self.size) + watch.state_names(comp) + self.vstates
+        self.sends = any(call == "net_event" for call, _ in comp.sites)  # a spike source (engine/spike_slots.py)
+        self.states = (self.kept + event_state_names(self.size, self.sends) + watch.state_names(comp) + self.vstates
                        + (("celsius",) if self.needs_celsius else ()) + self.flag
                        + ((breakpoint_feeds.V_CUR,) if self.at_start else ()))
         self.currents = desc.currents + self.electrode
@@ -207,7 +211,8 @@ class Blocks:
         self.gen.initial(sc)
         like = jnp.zeros_like(jnp.asarray(v, dtype=jnp.result_type(v, float)))  # the run's precision
         s = {**self.out(sc, like, celsius), events.LOST: like, events.FULL: like, events.SPIKES: like,
-             events.SPIKE_T: like - 1.0, events.OFFSET: like}
+             events.SPIKE_T: like - 1.0, events.OFFSET: jnp.zeros((events.SPIKE_SLOTS, *like.shape), like.dtype)}
+        s.update({events.SPILL: like} if self.sends else {})
         s.update(events.empty_queue(self.size, like) if self.size else {})
         s = events.apply_calls(self.comp, sc.glob, s, jnp.ones(like.shape, bool), like, like, self.size)
         if self.after_cur or self.twice:  # finitialize's nrn_cur after INITIAL: what the first step's events read
@@ -308,7 +313,7 @@ def make_event_class(desc: Description, mod, queue: int | None = None):
         "electrode": b.electrode, "artificial": is_artificial(mod), "queue_size": b.size,
         "queue_site": b.queue_site,  # file:line of what fills the queue (io/nmodl/queue_growth.py's refusal)
         # a spike source for connections (NEURON's NetCon(pp, target)): NET_RECEIVE calls net_event
-        "sends_spikes": any(call == "net_event" for call, _ in b.comp.sites),
+        "sends_spikes": b.sends,
         "conductances": lambda self, s: {}, "gates": lambda self, v, celsius: {}, "source": desc.path,
         "description": desc, "shared_exp": b.gen.comp_exp, "pointers": pointers.names(mod),  # V elsewhere: t only
     }

@@ -14,7 +14,12 @@ weight, at t, or at t + the offset the engine carries from an artificial cell's 
 due self-events, earliest first, one NET_RECEIVE each. The engine keeps each connection onto such
 an instance in a lane of its own (``engine.synapses.ConnGroup.lanes``), so events arriving in one
 step are delivered one by one (a ``spike_train`` whose spikes share a step is split into adjacent
-lanes: model/train_split.py).
+lanes: model/train_split.py; a connection from an artificial cell takes ``SPIKE_SLOTS`` lanes).
+``net_event`` sends a spike at its argument's time: each call of a step a spike of its own, up to
+``SPIKE_SLOTS`` a step (states ``spikes``, the step's count; ``spike_t``, the last one's time, ms;
+``spike_offset``, (SPIKE_SLOTS, instances), each one's time past the step's start, which the engine's
+fan-out carries to the targets: engine/spike_slots.py), as NEURON puts each on every NetCon of the
+source.
 NET_RECEIVE's arguments after the weight are NEURON's per-NetCon state (the NetCon's weight[1],
 weight[2], ...): states ``NETCON`` + name of shape (K, instances), one row per lane
 (``engine.synapses.netcon_states``; a split train's lanes share their connection's row:
@@ -29,10 +34,11 @@ Bounded by construction: a full queue drops the event and counts it in the state
 (``FULL``: a run can be run again with a deeper queue, ``queue_growth``); a ``net_move`` with no
 pending self-event, which NEURON refuses, a self-event still due after the step's ``delivery_rounds``
 deliveries (K: connections; at most ``QUEUE`` + K self-events a step, whatever the queue's size, so
-a deeper queue costs no more rounds), and a second net_event in one step, which would reach the
-targets as one spike, are counted in ``events_lost``; a run whose final state has either > 0 is
-refused after it (``engine.counts``: plain runs, batches and functions alike), never reported as if
-nothing happened.
+a deeper queue costs no more rounds), and a lane's second arrival in one step (more net_events of
+one source reaching a connection in a step than its SPIKE_SLOTS lanes), which would be delivered with
+the first, are counted in ``events_lost``; net_events beyond ``SPIKE_SLOTS`` in one step in ``SPILL``
+(a source's state); a run whose final state has any > 0 is refused after it (``engine.counts``:
+plain runs, batches and functions alike), never reported as if nothing happened.
 
 The calls are compiled by ``EventCompiler`` into assignments of hidden variables (``__net_send0_on``,
 its arguments ...) that the if/else merge of ``expressions`` resolves per instance as any variable
@@ -48,6 +54,7 @@ import jax
 import jax.numpy as jnp
 
 from excitable.engine.noise import RNG, fold
+from excitable.engine.spike_slots import SLOTS as SPIKE_SLOTS, SPILL
 from excitable.errors import ModelError
 from excitable.io.nmodl import pointers
 from excitable.io.nmodl.affine import materialize
@@ -128,7 +135,9 @@ def apply_calls(comp: EventCompiler, glob: dict, s: dict, mask, now, weight, siz
         on = mask & (jnp.asarray(glob[prefix + "_on"]) > 0.5)
         if name == "net_send":
             s = insert(s, on, now + glob[prefix + "_0"], glob[prefix + "_1"], weight, size, conn)
-        elif name == "net_event":
+        elif name == "net_event":  # its time in the step's next slot (``deliver`` makes it an offset)
+            slot = jnp.arange(SPIKE_SLOTS).reshape(-1, *([1] * jnp.ndim(s[SPIKES]))) == s[SPIKES]
+            s[OFFSET] = jnp.where(on & slot, glob[prefix + "_0"], s[OFFSET])
             s[SPIKES] = s[SPIKES] + on
             s[SPIKE_T] = jnp.where(on, glob[prefix + "_0"], s[SPIKE_T])
         else:
@@ -145,12 +154,16 @@ def deliver(s: dict, amount, dt, size: int, receive, offset=None, check=None, ro
     (NEURON runs NET_RECEIVE for a weight-0 NetCon's event too); a bare array: nonzero is an event. Each comes at t + ``offset`` (ms, (K, instances); an artificial cell's spike time
     within its step, carried by the engine; None: 0); simultaneous ones in the order of the
     connections. Returns the states with ``t`` = t + dt/2, the time BREAKPOINT sees, and
-    ``spike_offset``: this step's net_event time past t (for the engine's fan-out). ``check(s, now)``
+    ``spike_offset``: this step's net_event times past t, (SPIKE_SLOTS, instances) (the engine's fan-out). ``check(s, now)``
     (watch.py: NEURON's check_thresh, which delivers what it finds) runs once per instance, before its
     first event later than t (a connection's at t + 0: NEURON's carry 1e-10 ms more) or after its
     last, and what its deliveries send is delivered in the ``rounds`` more rounds it asks for."""
     t0 = s["t"]
     due_by = half_step(t0, dt)  # NEURON's first half sum (clock.py)
+    # arrivals per lane: more than one is a lane's second event of the step (more net_events of one
+    # source than its lanes, engine/spike_slots.py), which would be delivered with the first: counted
+    crowded = jnp.sum(jnp.maximum(jnp.reshape(amount[1], (-1, *jnp.shape(t0))) - 1.0, 0.0), axis=0) \
+        if isinstance(amount, tuple) and amount[1] is not None else 0.0
     amount, arrived = amount if isinstance(amount, tuple) else (amount, amount)
     # no connections: an empty stack of the run's precision (its weight sum keeps float32 float32)
     amount = (jnp.zeros((0, *jnp.shape(t0)), jnp.result_type(t0)) if amount is None
@@ -192,9 +205,11 @@ def deliver(s: dict, amount, dt, size: int, receive, offset=None, check=None, ro
                                                  (s, incoming, jnp.zeros(jnp.shape(t0), bool)))
         s = s if check is None else check(s, ~checked)  # self-events up to t in every round: check after
     late = jnp.any(incoming, axis=0) | (jnp.any(s["queue_t"] <= due_by, axis=0) if size else False)
-    # Two net_events in one step reach the targets as one spike: counted, never passed on silently.
-    return {**s, LOST: s[LOST] + late + (s[SPIKES] > 1), "t": due_by,
-            OFFSET: jnp.where(s[SPIKES] > 0, s[SPIKE_T] - t0, 0.0)}
+    # Each net_event of the step a spike of its own, up to SPIKE_SLOTS (engine/spike_slots.py): their times
+    # past t, which the engine's fan-out carries; more are counted (SPILL), never passed on as fewer.
+    sent = jnp.arange(SPIKE_SLOTS).reshape(-1, *([1] * jnp.ndim(t0))) < s[SPIKES]
+    spill = {SPILL: s[SPILL] + jnp.maximum(s[SPIKES] - SPIKE_SLOTS, 0.0)} if SPILL in s else {}
+    return {**s, LOST: s[LOST] + late + crowded, "t": due_by, OFFSET: jnp.where(sent, s[OFFSET] - t0, 0.0), **spill}
 
 
 def uses(mod, desc, lines: list[str]) -> bool:
