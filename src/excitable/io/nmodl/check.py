@@ -108,10 +108,11 @@ def _variable_functions(desc) -> list[str]:
 
 def load_refusal(path) -> str | None:
     """What ``ex.load_mod(path)`` refuses beyond the rules ``unsupported.find`` reads from the text
-    (ModelDB 113997 ipulse3.mod's ``amp[pcount]``, an index known only in a run, is met while the
-    blocks are compiled and traced): the class is built by load_mod's own path (no NEURON, nothing
-    run; the class is cached for a later load), and its one-line ModelError is the answer. None: it
-    loads."""
+    (met while the blocks are compiled and traced: a FROM loop whose bounds are known only in a run,
+    an array read at a run-time index from elements not kept between blocks; ModelDB 113997
+    ipulse3.mod's ``amp[pcount]``, once refused so, loads: runtime_index.py): the class is built by
+    load_mod's own path (no NEURON, nothing run; the class is cached for a later load), and its
+    one-line ModelError is the answer. None: it loads."""
     from excitable.io.nmodl.loader import load_file
 
     try:

@@ -8,9 +8,10 @@ function's value is the variable named after it; PROCEDUREs write the mechanism'
 takes one branch, otherwise both branches run and each variable is chosen per site
 (``jnp.where``: the result of the branch NEURON would take); ``FROM i = a TO b`` loops whose
 bounds are numbers when traced (fixed PARAMETERs too: loop_bounds.py) are unrolled, as nocmodl's
-C loop runs them. DERIVATIVE equations (``x' = f``) are handed to the solver of the
-SOLVE statement (``solvers``), which is installed in the scope; so are a LINEAR block's equations
-(``~ lhs = rhs``, ``linear``).
+C loop runs them; an array element chosen by a value known only in the run (``x[n]``, n a counter)
+is chosen per instance, as NEURON's ``x[(int) n]`` (runtime_index.py). DERIVATIVE equations
+(``x' = f``) are handed to the solver of the SOLVE statement (``solvers``), which is installed in
+the scope; so are a LINEAR block's equations (``~ lhs = rhs``, ``linear``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ import numpy as np
 from excitable.errors import ModelError
 from excitable.io.nmodl.affine import SharedExp, materialize
 from excitable.io.nmodl.c_math import c_float as _c_float, hoc_exp, is_number as _is_number
-from excitable.io.nmodl import random_draws, return_guards
+from excitable.io.nmodl import random_draws, return_guards, runtime_index
+from excitable.io.nmodl.runtime_index import Element
 from excitable.io.nmodl.return_guards import is_empty_verbatim, is_final_return
 from excitable.io.nmodl.loop_bounds import c_loop
 
@@ -55,7 +57,9 @@ class Scope:
     def __init__(self, local: dict, glob: dict, solver=None, depth: int = 0):
         self.local, self.glob, self.solver, self.depth = local, glob, solver, depth
 
-    def get(self, name: str):
+    def get(self, name):
+        if isinstance(name, Element):  # an element chosen in the run (runtime_index.py)
+            return runtime_index.read(self.glob, [self.get(n) for n in name.names()], name)
         if name in self.local:
             return self.local[name]
         try:
@@ -64,7 +68,14 @@ class Scope:
             raise ModelError(f"variable {name!r} is used but never declared (PARAMETER, ASSIGNED, STATE "
                              "or LOCAL)") from None
 
-    def set(self, name: str, value) -> None:
+    def set(self, name, value) -> None:
+        if isinstance(name, Element):
+            if name.unread:  # no block reads the array: only the index is checked (runtime_index.written_only)
+                return runtime_index.check(self.glob, name)
+            new = runtime_index.write(self.glob, [self.get(n) for n in name.names()], name, value)
+            for n, x in zip(name.names(), new):
+                self.set(n, x)
+            return
         (self.local if name in self.local else self.glob)[name] = value
 
     def copy(self) -> "Scope":
@@ -198,7 +209,7 @@ class Compiler:
         if e.is_diff_eq_expression():
             eq = e.expression
             rhs = self.expr(eq.rhs)
-            target = self.target(eq.lhs)
+            target = self.target(eq.lhs, named=True)
             prime = eq.lhs.name.name if eq.lhs.is_var_name() and eq.lhs.name.is_indexed_name() else \
                 (eq.lhs.name if eq.lhs.is_var_name() else None)
             if prime is not None and prime.is_prime_name() and prime.order.eval() == 1:
@@ -290,24 +301,21 @@ class Compiler:
             return self.call(e)
         self.fail(e.get_node_type_name(), e)
 
-    def target(self, e):
+    def target(self, e, named=False):
         """``scope -> variable name`` of a variable reference: ``x``, or ``x[i]`` for an array
-        element (STATE/ASSIGNED arrays are stored element by element as "x[0]", "x[1]", ...), the
-        index a number when the mechanism is traced (a literal, a DEFINE, a FROM loop's variable)."""
+        element (STATE/ASSIGNED arrays are stored element by element as "x[0]", "x[1]", ...). An
+        index that is a number when the mechanism is traced (a literal, a DEFINE, a FROM loop's
+        variable) names the element; one known only in the run (a counter, a PARAMETER) gives a
+        ``runtime_index.Element`` that Scope.get and Scope.set choose per instance, as NEURON's
+        ``x[(int) i]``. ``named``: a place that needs the element's name (a DERIVATIVE's ``x'[i]``),
+        where a run-time index is refused with its line."""
         if e.is_var_name() and e.index is not None:
             self.fail("array variables", e)
         node = e.name if e.is_var_name() else e
         if not node.is_indexed_name():
             name = e.get_node_name()
             return lambda scope: name
-        base, index = e.get_node_name(), self.expr(node.length)
-
-        def key(scope):
-            i = materialize(index(scope))
-            if not isinstance(i, (int, float, np.integer, np.floating)) or float(i) != int(i):
-                self.fail("array index not known when the file is read", e)
-            return f"{base}[{int(i)}]"
-        return key
+        return runtime_index.key(self, e, self.expr(node.length), named)
 
     def _solve_in(self, name):
         """A SOLVE inside a FUNCTION or PROCEDURE (cabpump.mod's ``ss()``): refused when the
