@@ -62,11 +62,12 @@ INDEX_SITES: dict[str, tuple[str, ...]] = {}
 
 def index_message(where: str, mechanism: str, count: float) -> str:
     """The one-line refusal of a run in which ``where`` ("IF_BG4[0]") read or wrote ``count`` times an
-    array element at an index known only in the run outside the array (``INDEX_SITES[mechanism]``)."""
+    array element at an index known only in the run outside the array; ``INDEX_SITES[mechanism]``,
+    the file's elements chosen in the run, say where to look."""
     sites = INDEX_SITES.get(mechanism, ())
-    at = f" at {', '.join(sites)}" if sites else ""
-    return (f"{where}: {int(count)} array access(es){at} with an index outside the array (NEURON's C reads or "
-            "writes past its end: undefined, no numbers to match): enlarge the array or keep the index in range")
+    at = f" (elements chosen in the run at {', '.join(sites)})" if sites else ""
+    return (f"{where}: {int(count)} array access(es) with an index outside the array{at}: NEURON's C reads or "
+            "writes past its end there (undefined, no numbers to match); enlarge the array or keep the index in range")
 
 
 def with_counts(spec, params):

@@ -116,8 +116,8 @@ def test_a_count_of_accesses_outside_the_array_refuses_in_one_line():
     plan = SimpleNamespace(probes=(), n=1)
     rec = np.zeros((5, 1))
     rec[-1, 0] = 2.0
-    with pytest.raises(ModelError, match=r"^rt_rec\[0\]: 2 array access\(es\) at .*rt_rec\.mod:\d+ .* outside the "
-                                         r"array") as info:
+    with pytest.raises(ModelError, match=r"^rt_rec\[0\]: 2 array access\(es\) with an index outside the array "
+                                         r"\(elements chosen in the run at .*rt_rec\.mod:\d+ .*\): NEURON's C") as info:
         counts.check_counts(rec, plan, (_count_probe(),), batched=False)
     assert "\n" not in str(info.value)
     batch = np.zeros((3, 5, 1))
