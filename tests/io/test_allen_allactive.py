@@ -249,7 +249,7 @@ def test_on_the_shipped_allen_reconstruction_every_nseg_is_the_sdks_formula(tmp_
 
 def test_run_model_says_which_rule_and_a_given_dx_um_wins(tmp_path, capsys):
     """``run model``: an all-active file's cell is the SDK's (its compartments) with Allen's rule, said
-    in the summary; ``--set dx_um=...`` (other than the default) keeps the user's rule on the same
+    in the summary; ``--set dx_um=...`` keeps the user's rule on the same
     truncated axon."""
     from excitable.interfaces.cli.main import main
 
@@ -260,7 +260,7 @@ def test_run_model_says_which_rule_and_a_given_dx_um_wins(tmp_path, capsys):
     cell, _ = _ours(swc, path)
     assert s["n_compartments"] == int((cell.compartments.area_um2 > 0).sum())
     assert "truncated axon" in s["discretization"] and allen_allactive.RULE in s["discretization"]
-    assert main(args + ["--set", "dx_um=39"]) == 0  # not the default 40: the user's rule
+    assert main(args + ["--set", "dx_um=39"]) == 0  # given: the user's rule
     s = json.loads(capsys.readouterr().out)
     ours = mp.apply(mp.read(path), ex.Cell(ex.Morphology.from_swc(swc), dx_um=39.0), allen_nseg=False)
     assert s["n_compartments"] == int((ours.compartments.area_um2 > 0).sum()) < int(

@@ -258,8 +258,8 @@ MODEL = Experiment(
         "duration": Param(50.0, "ms", "step duration", positive=True, slider=steps(1, 2000, 1)),
         "tstop": Param(60.0, "ms", "simulated time", positive=True, slider=steps(5, 3000, 5)),
         "dt": time_step(),
-        "dx_um": Param(40.0, "um", "maximum segment length (40 µm: about the Allen models' rule)",
-                       positive=True, slider=decades(1, 1000)),
+        "dx_um": Param(None, "um", "maximum segment length (default: an Allen model's nseg = 1 + 2·int(L/40), "
+                       "else 40 µm)", positive=True, slider=decades(1, 1000)),
         "temperature": temperature(None, "temperature (the model's rates)", note="the file's celsius, else 6.3"),
         "v_init": Param(None, "mV", "initial V (default: the file's v_init, else -65 mV)",
                         slider=steps(-100, 0, 0.5)),

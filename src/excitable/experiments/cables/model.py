@@ -157,22 +157,30 @@ def build_cell(p) -> tuple[Cell, model_parameters.ModelParameters]:
     return cell, params
 
 
+#: The segment length (µm, at most) of a model no Allen rule applies to, when dx_um is not given.
+DX_UM = 40.0
+
+
+def dx_um(p) -> float:
+    """The dx_um rule's length, µm: the one given, else ``DX_UM``."""
+    return p.dx_um if p.dx_um is not None else DX_UM
+
+
 def build(p, allen_nseg: bool | None = None) -> tuple[Cell, model_parameters.ModelParameters, list[str]]:
     """``build_cell`` and the notes of the files left out (``mechanisms``). An Allen model's cell gets
     the Allen loaders' axon and their nseg rule (``allen_nseg`` None; False: ``p.dx_um``'s rule)."""
     given = parameters(p)
     classes, notes = load(p, given)
     params = model_parameters.bind(given, classes)
-    cell = Cell(Morphology.from_swc(morphologies.path(p.swc, field="swc")), dx_um=p.dx_um)
+    cell = Cell(Morphology.from_swc(morphologies.path(p.swc, field="swc")), dx_um=dx_um(p))
     return model_parameters.apply(params, cell, classes, allen_nseg=allen_nseg), params, notes
 
 
 def run(**given) -> Result:
     p = EXPERIMENT.resolve(given)
     # An Allen model is discretized as the Allen loaders do (both set nseg = 1 + 2*int(L/40)), unless
-    # dx_um is set to other than its default: then the user's rule, for a convergence check (the CLI
-    # passes every parameter, so a dx_um set to the default itself cannot be told from it).
-    allen_nseg = False if p.dx_um != EXPERIMENT.params["dx_um"].default else None
+    # dx_um is given: then the user's rule, for a convergence check.
+    allen_nseg = False if p.dx_um is not None else None
     cell, params, notes = build(p, allen_nseg)
     celsius = p.temperature if p.temperature is not None else (params.celsius if params.celsius is not None
                                                                else CELSIUS)
@@ -185,7 +193,7 @@ def run(**given) -> Result:
     res.summary = summary(res, p, cell, celsius, v_init, params)
     from excitable.io.allen_allactive import describe
 
-    res.summary["discretization"] = describe(params, cell, allen_nseg) or f"dx_um = {p.dx_um:g} um per segment at most"
+    res.summary["discretization"] = describe(params, cell, allen_nseg) or f"dx_um = {dx_um(p):g} um per segment at most"
     res.summary["notes"] = notes
     res.meta.update(p)
     res.plotter = plot_model
