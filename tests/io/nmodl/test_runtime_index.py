@@ -42,18 +42,37 @@ RTOL = 1e-9
 cls = class_loader()
 
 
+#: Lytton's shape (a GLOBAL array a PROCEDURE fills before BREAKPOINT reads it, array_elements.py)
+#: with its element chosen in the run: every element is set by this instance's call first, so the
+#: shared array holds this instance's numbers where read (runs per instance, as NEURON).
+GLOBAL_ARRAY = """NEURON { SUFFIX rt_glob NONSPECIFIC_CURRENT i GLOBAL w }
+PARAMETER { g = 0.001 (S/cm2) e = -70 (mV) }
+ASSIGNED { v (mV) i (mA/cm2) w[3] k }
+BREAKPOINT {
+  k = fmod(floor(t), 3)
+  rates(v)
+  i = g*w[k]*(v - e)
+}
+PROCEDURE rates(v (mV)) {
+  FROM j = 0 TO 2 { w[j] = 1 + j/(1 + exp(-(v + 50)/5)) }
+  w[k] = w[k] + 0.5
+}
+"""
+
+
 @pytest.mark.neuron
-def test_both_files_run_as_neuron():
+def test_both_files_run_as_neuron(tmp_path):
     from excitable.workflows.neuron_compare import compare_mods
 
-    dens = compare_mods([DENS], tolerance=RTOL)
+    (tmp_path / "rt_glob.mod").write_text(GLOBAL_ARRAY)
+    dens = compare_mods([DENS, tmp_path / "rt_glob.mod"], tolerance=RTOL)
     rec = compare_mods([REC], spikes=",".join(f"{t:g}" for t in TIMES), weight=WEIGHT, tolerance=RTOL)
     for result in (dens, rec):
         assert result.agrees, result.report()
     rows = {r.trace: r.difference for result in (dens, rec) for r in result.rows}
     elements = {f"rt_dens.h[{k}]" for k in range(3)} | {f"rt_rec.spiketimes[{k}]" for k in range(4)} \
         | {f"rt_rec.PRE[{k}]" for k in range(3)}
-    assert elements | {"rt_dens.n", "rt_dens.i", "rt_rec.nspike", "rt_rec.g", "rt_rec.i"} <= set(rows)
+    assert elements | {"rt_dens.n", "rt_dens.i", "rt_glob.i", "rt_rec.nspike", "rt_rec.g", "rt_rec.i"} <= set(rows)
     for exact in ("rt_dens.n", "rt_rec.nspike", *(e for e in elements if "rt_rec" in e)):
         assert rows[exact] == 0.0, exact  # counters, event times and PRE's few products: the same operations
     assert max(rows.values()) < RTOL
@@ -203,3 +222,15 @@ def test_an_array_no_block_reads_is_not_a_state_of_a_density_mechanism(tmp_path)
     assert "n" in cls_.states and not any(s.startswith("st[") for s in cls_.states)
     assert runtime_index.written_only(path, "st")
     assert not runtime_index.written_only(DENS, "h") and not runtime_index.written_only(REC, "PRE")  # a STATE; read
+
+
+def test_a_write_that_leaves_elements_neuron_keeps_is_refused(tmp_path):
+    """A GLOBAL array written only at the run's k, read at w[0]: NEURON's other elements are what an
+    earlier call (any instance's) left, which nothing keeps here: refused with its line, not run on 0s."""
+    path = tmp_path / "rt_globx.mod"
+    path.write_text(GLOBAL_ARRAY.replace("rt_glob", "rt_globx").replace("g*w[k]*", "g*w[0]*")
+                    .replace("  FROM j = 0 TO 2 { w[j] = 1 + j/(1 + exp(-(v + 50)/5)) }\n", "")
+                    .replace("w[k] + 0.5", "1 + v/100"))
+    with pytest.raises(ModelError, match=rf"^{path}:10: array w written at an index known only in the run while an "
+                                         r"element of it is unset in this block .* not supported$"):
+        load_mod(path)

@@ -20,7 +20,9 @@ classes carry it where they list it among their states).
 
 Refused with the line: an element chosen in the run from an ASSIGNED array the file sets somewhere
 but that reaches this block unset (not kept between blocks here, where NEURON reads what an earlier
-block left: ``read``); an index known only in the run where a name is needed (a DERIVATIVE's x'[k]).
+block left: ``read``), a write at a run-time index into such an array (``write``: the elements it
+leaves would be NEURON's from an earlier block), and an index known only in the run where a name is
+needed (a DERIVATIVE's x'[k]).
 """
 
 from __future__ import annotations
@@ -150,16 +152,26 @@ def read(glob: dict, values: list, ref: Element):
     NaN where the index is out of range (counted). An element still at the scope's start value (the
     plain 0.0 every ASSIGNED starts a block with where nothing keeps it) of an array the file sets
     somewhere is refused: NEURON would read what another block left there."""
-    if ref.sets and any(type(x) is float and x == 0.0 for x in values):
-        raise ModelError(f"{ref.site.split(' (')[0]}: array {ref.base} read at an index known only in the run "
-                         "while an element of it is unset in this block and not kept between blocks (NEURON reads "
-                         f"what an earlier block left) ({ref.base}[...]) not supported")
+    if ref.sets and _unset(values):
+        _refuse(ref, "read", "reads what an earlier block left")
     i, ok = ref.slot()
     stacked = jnp.stack(jnp.broadcast_arrays(*(jnp.asarray(materialize(x)) for x in values), i))[:-1]
     k = jnp.where(ok, i, 0).astype(jnp.int32)
     picked = jnp.take_along_axis(stacked, k[None], axis=0)[0]
     _count(glob, ~ok)
     return jnp.where(ok, picked, jnp.nan)
+
+
+def _unset(values) -> bool:
+    """Whether an element is still the plain 0.0 every ASSIGNED starts a block with where no state
+    keeps it (a value a block computed is an array, a STATE's or a kept element's too)."""
+    return any(type(x) is float and x == 0.0 for x in values)
+
+
+def _refuse(ref: Element, what: str, neuron: str):
+    raise ModelError(f"{ref.site.split(' (')[0]}: array {ref.base} {what} at an index known only in the run while an "
+                     f"element of it is unset in this block and not kept between blocks (NEURON {neuron}) "
+                     f"({ref.base}[...]) not supported")
 
 
 def check(glob: dict, ref: Element) -> None:
@@ -169,7 +181,11 @@ def check(glob: dict, ref: Element) -> None:
 
 def write(glob: dict, values: list, ref: Element, value) -> list:
     """The array's elements after ``base[index] = value``: element k takes ``value`` where the
-    truncated index is k; where it is out of range every element becomes NaN (counted)."""
+    truncated index is k; where it is out of range every element becomes NaN (counted). Refused where
+    an element is unset here (``_unset``): the elements this write leaves alone would be NEURON's from
+    an earlier block (a GLOBAL array, any instance's), not 0."""
+    if _unset(values):
+        _refuse(ref, "written", "keeps the elements it does not write from an earlier block")
     i, ok = ref.slot()
     value = materialize(value)
     _count(glob, ~ok)
