@@ -76,7 +76,9 @@ def probe_value(plan: Plan, params, probe: Probe, new, old, extras, dt):
         return extras["T"][probe.mechanism][probe.index]
     k = probe.index if probe.index >= 0 else plan.site_index(probe.mechanism, node)
     if kind == "state":
-        return new["chan"][probe.mechanism][probe.field][k]
+        x = new["chan"][probe.mechanism][probe.field]
+        # (slots, instances) states (an event source's spike_offset: engine/spike_slots.py): the first
+        return x[k] if x.ndim == 1 else x[0, k]
     # Currents and conductances as the step used them: new V, states from the start of the step,
     # so the channel currents add up to i_ion exactly.
     pl = plan.placement(probe.mechanism)

@@ -134,7 +134,7 @@ def ours(cls, params: dict, *, weight: float, spikes, dt: float, celsius: float,
         sim = ex.Simulation(net, dt=dt, temperature=celsius, v_init=-65.0)
         sim.record("v", Site(0, cell.soma), label="v")
     wanted = states_of(cls) + list(currents_of(cls).values())
-    wanted += ["spike_t"] if getattr(cls, "artificial", False) else []
+    wanted += ["spikes", "spike_t", "spike_offset"] if getattr(cls, "artificial", False) else []
     wanted += ["events_lost"] if "events_lost" in cls.states else []
     for k in wanted:
         sim.record(f"{name}[0].{k}", label=k)
@@ -145,7 +145,7 @@ def ours(cls, params: dict, *, weight: float, spikes, dt: float, celsius: float,
     got = {k: np.asarray(res[k], dtype=float).ravel() for k in ["v", *wanted, *beside]}
     out = {"v": got["v"]} | {f"{name}.{s}": got[s] for s in states_of(cls)} | {k: got[k] for k in beside}
     if getattr(cls, "artificial", False):
-        out["spikes"] = _distinct(got["spike_t"])
+        out["spikes"] = _net_events(got, name, dt)
     if "events_lost" in got and got["events_lost"].max() > 0:
         raise ModelError(f"mod compare: {name} lost events in excitable's run (its queue is full)")
     # NEURON's BREAKPOINT of the step from t_k runs at t_k + dt/2 (its fixed step's middle)
@@ -220,10 +220,19 @@ def _as_placed(mech, dt: float):
     return with_run_dt(with_geometry(mech, 0, arrays.__getitem__), dt)
 
 
-def _distinct(spike_t) -> np.ndarray:
-    """The distinct net_event times in a recorded ``spike_t`` (-1 before the first), ms."""
-    trace = np.asarray(spike_t).ravel()
-    return trace[1:][np.diff(trace) != 0]
+def _net_events(got: dict, name: str, dt: float) -> np.ndarray:
+    """The net_event times (ms) of a run's recorded ``spikes`` (the step's count), ``spike_t`` (its
+    last net_event's time) and ``spike_offset`` (its first one's time past the step's start: sample
+    k's step starts at (k - 1) dt): a step with more than two leaves the middle ones unrecorded, so
+    it is refused in one line rather than compared as fewer spikes."""
+    count, last, first = (np.asarray(got[k]).ravel() for k in ("spikes", "spike_t", "spike_offset"))
+    times = []
+    for k in np.flatnonzero(count > 0):
+        if count[k] > 2:
+            raise ModelError(f"mod compare: {name} sent {int(count[k])} net_events in the step at t = "
+                             f"{(k - 1) * dt:g} ms; only two a step are compared (reduce dt)")
+        times += [(k - 1) * dt + first[k], last[k]] if count[k] == 2 else [last[k]]
+    return np.asarray(times, dtype=float)
 
 
 # long because it is one run, set up, recorded and read back in order (module docstring)

@@ -22,7 +22,8 @@ QUEUE = 4
 #: A self-event slot that is empty (its time).
 EMPTY = jnp.inf
 #: The state counting events that could not be kept for another reason than a full queue (a
-#: net_move with none pending, too many due in one step, two spikes in one step: ``events``).
+#: net_move with none pending, too many due in one step, more spikes of one source reaching a
+#: connection in one step than its lanes: ``events``).
 LOST = "events_lost"
 #: The state counting the self-events a full queue could not keep (engine.counts.FULL: a run is
 #: run again with a deeper queue, ``queue_growth``).
