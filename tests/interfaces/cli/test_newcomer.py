@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 from excitable import experiments
 from excitable.interfaces.cli.main import main
@@ -37,20 +36,15 @@ def test_run_help_lists_every_experiment_with_its_question_and_no_jax():
     assert experiments.declaration("action-potential").question in out
 
 
-def test_list_is_quick():
-    env = dict(os.environ, EXCITABLE_SERVER="0")
-    exe = os.path.join(os.path.dirname(sys.executable), "excitable")
-    cmd = [exe, "list"] if os.path.exists(exe) else [sys.executable, "-m", "excitable.interfaces.cli", "list"]
-    subprocess.run(cmd, capture_output=True, env=env, timeout=60)  # the file system's caches warm
-    best = min(_timed(cmd, env) for _ in range(3))
-    assert best < 0.6, f"excitable list took {best:.2f} s (issue 16 asks < 0.3 s on an idle machine)"
-
-
-def _timed(cmd, env) -> float:
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, env=env, timeout=60)
-    assert proc.returncode == 0, proc.stderr
-    return time.perf_counter() - t0
+def test_list_imports_neither_jax_nor_numpy():
+    """``excitable list`` answers from the declarations alone (issue 16 asks < 0.3 s; its time is
+    measured in benchmarks/bench_cli.py, not asserted here): what makes it quick is that it imports
+    neither JAX nor NumPy."""
+    code = ("import sys\nfrom excitable.interfaces.cli.main import main\nmain(['list'])\n"
+            "print('HEAVY', sorted(m for m in ('jax', 'numpy') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, EXCITABLE_SERVER="0"))
+    assert proc.returncode == 0 and proc.stdout.rstrip().endswith("HEAVY []"), proc.stdout + proc.stderr
 
 
 def test_the_written_paths_print_clean(tmp_path, capsys, monkeypatch):
