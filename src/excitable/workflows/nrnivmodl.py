@@ -10,6 +10,7 @@ a C compiler are needed only here, never to run a model).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -42,6 +43,33 @@ def compile_mods(files, cache_name: str, timeout_s: float = 300) -> tuple[Path |
     if any(target.glob("*/libnrnmech.so")):
         return target, ""
     base.mkdir(parents=True, exist_ok=True)
+    with _one_at_a_time(base / f".{digest}.lock"):
+        if any(target.glob("*/libnrnmech.so")):  # a parallel process compiled them while this one waited
+            return target, ""
+        return _compile(tool, files, extra, base, target, timeout_s)
+
+
+@contextlib.contextmanager
+def _one_at_a_time(path: Path):
+    """Hold an exclusive lock on ``path`` (a parallel process compiling the same files waits for it
+    instead of compiling them again; two test workers did). Where the platform has no ``fcntl``, no
+    lock: the atomic rename still keeps one folder."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield
+        return
+    with open(path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _compile(tool: str, files, extra, base: Path, target: Path, timeout_s: float) -> tuple[Path | None, str]:
+    """nrnivmodl run on copies of ``files`` (and the files they include) in a fresh folder beside
+    ``target``, renamed to it when it compiled; (None, why) when it did not."""
     work = Path(tempfile.mkdtemp(dir=base, prefix=".build-"))
     for f in files:
         shutil.copy(f, work / f.name)
