@@ -83,14 +83,16 @@ def test_modl_include_is_searched_and_a_changed_include_is_a_new_class(tmp_path,
 
 
 def test_a_refusal_while_compiling_an_included_function_names_its_line(tmp_path):
-    """What only the code generator refuses (an array indexed by a value known at run time, ModelDB
-    113997 ipulse3.mod's ``amp[pcount]``) names the included file's own line too."""
+    """What only building the class refuses (an array indexed by a value known at run time, ModelDB
+    113997 ipulse3.mod's ``amp[pcount]``, here written into a GLOBAL array whose other elements NEURON
+    keeps from another instance's call, then read: array_memory.kept) names the included file's own
+    line too."""
     (tmp_path / "f.inc").write_text("PARAMETER { g = 0.001 (S/cm2) e = -65 (mV) }\nASSIGNED { w[2] }\n"
-                                    "FUNCTION pick(k) {\n  pick = 1 + 0*w[k]\n}\n")
+                                    "FUNCTION pick(k) {\n  w[k] = 1\n  pick = 1 + 0*w[0]\n}\n")
     path = tmp_path / "nm_incpick.mod"
-    path.write_text('NEURON { SUFFIX nm_incpick NONSPECIFIC_CURRENT i }\nINCLUDE "f.inc"\n'
+    path.write_text('NEURON { SUFFIX nm_incpick NONSPECIFIC_CURRENT i GLOBAL w }\nINCLUDE "f.inc"\n'
                     "ASSIGNED { v (mV) i (mA/cm2) }\nBREAKPOINT { i = g*(v - e)*pick(v) }\n")
-    with pytest.raises(ModelError, match=rf"^{tmp_path / 'f.inc'}:4: "):
+    with pytest.raises(ModelError, match=rf"^{tmp_path / 'f.inc'}:4: GLOBAL array w used before "):
         load_mod(path)
 
 

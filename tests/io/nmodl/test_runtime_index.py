@@ -29,7 +29,7 @@ import pytest
 
 import excitable as ex
 from excitable.engine import counts
-from excitable.errors import ModelError, SimulationError
+from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod, runtime_index
 from excitable.io.nmodl.expressions import Scope
 from tests.io.nmodl.neuron_side import class_loader, hh_events_ours
@@ -112,13 +112,29 @@ def test_the_index_is_truncated_toward_zero_and_checked_per_instance():
 
 def test_an_index_past_the_array_never_gives_a_number():
     """A fifth event writes spiketimes[4] of spiketimes[4]: NEURON writes past the C array (undefined).
-    Here every element becomes NaN, and a run that records them is refused in one line: by the count
-    where the mechanism carries it (INDEX_OUT_OF_RANGE among its states), else by the health check."""
-    carried = counts.INDEX_OUT_OF_RANGE in load_mod(REC).states
-    with pytest.raises(ModelError if carried else SimulationError,
-                       match=r"^rt_rec\[0\]: 1 array access" if carried else r"spiketimes\[0\] became NaN") as info:
-        _rec_run([*TIMES, 19.0], ("spiketimes[0]",))
+    Here every element becomes NaN and the mechanism carries the count (INDEX_OUT_OF_RANGE among its
+    states), so the run is refused in one line after it even where no element is recorded."""
+    assert counts.INDEX_OUT_OF_RANGE in load_mod(REC).states
+    with pytest.raises(ModelError, match=r"^rt_rec\[0\]: 1 array access\(es\) with an index outside the array "
+                                         r"\(elements chosen in the run at .*rt_rec\.mod:\d+ .*\): NEURON's C") as info:
+        _rec_run([*TIMES, 19.0], ("g",))
     assert "\n" not in str(info.value)
+
+
+def test_a_density_mechanism_counts_an_index_past_its_array_too(tmp_path):
+    """rt_dens.mod with its counter unwrapped (n = n + 1 past h[3]): the run is refused in one line
+    naming the instance, the count and the file:line of the accesses; a function of the run under
+    jit, which cannot raise, returns NaN everywhere instead (counts.refusing)."""
+    path = tmp_path / "rt_dens9.mod"
+    path.write_text(DENS.read_text().replace("fmod(n + 1, 3)", "n + 1").replace("rt_dens", "rt_dens9"))
+    cell = ex.Cell.cylinder(length=10.0, diameter=10.0).insert(load_mod(path)())
+    sim = ex.Simulation(cell, dt=0.025, temperature=6.3, v_init=-65.0)
+    sim.record("v")
+    with pytest.raises(ModelError, match=rf"^rt_dens9\[0\]: \d+ array access\(es\) with an index outside the "
+                                         rf"array \(elements chosen in the run at {path}:\d+") as info:
+        sim.run(1.0)
+    assert "\n" not in str(info.value)
+    assert np.isnan(np.asarray(jax.jit(sim.function(1.0))(sim.parameters()))).all()
 
 
 def _count_probe(mechanism="rt_rec", k=0):
@@ -195,17 +211,27 @@ def test_an_equation_of_an_element_chosen_in_the_run_is_still_refused(tmp_path):
         sim.run(1.0)
 
 
-def test_an_element_another_block_sets_is_refused_where_it_is_not_kept(tmp_path):
-    """w[] set in INITIAL and read in BREAKPOINT at a PARAMETER's index: NEURON reads INITIAL's values;
-    here no state keeps them for BREAKPOINT, so the read is refused with its line, not run on 0s
-    (test_check_agrees.py's form, ipulse3.mod's amp[pcount] on a density mechanism)."""
+def test_an_element_another_block_sets_is_kept_and_read_at_the_run_s_index(tmp_path):
+    """w[] set in INITIAL and read in BREAKPOINT at a PARAMETER's index (test_check_agrees.py's form,
+    ipulse3.mod's amp[pcount] on a density mechanism): refused before, as nothing kept INITIAL's
+    values for BREAKPOINT; now kept element by element (array_memory.py; beside NEURON:
+    test_array_memory.py's am_stat.mod, whose FUNCTION reads w[k] at the run's k). An element read in
+    INITIAL at a run-time index that only a later block sets (NEURON: what the previous run left) is
+    still refused with its line when the run is traced, not read as 0."""
     path = tmp_path / "rt_unkept.mod"
     path.write_text("NEURON { SUFFIX rt_unkept NONSPECIFIC_CURRENT i RANGE k }\n"
-                    "PARAMETER { k = 0  g = 0.001 (S/cm2) }\nASSIGNED { v (mV) i (mA/cm2) w[3] }\n"
+                    "PARAMETER { k = 0  g = 0.001 (S/cm2) }\nASSIGNED { v (mV) i (mA/cm2) w[3] x }\n"
                     "INITIAL { w[0] = 1  w[1] = 2  w[2] = 3 }\nBREAKPOINT {\n  i = g*w[k]*(v + 65)\n}\n")
-    with pytest.raises(ModelError, match=rf"^{path}:6: array w read at an index known only in the run while an "
-                                         r"element of it is unset in this block .* not supported$"):
-        load_mod(path)
+    assert {"w[0]", "w[1]", "w[2]"} <= set(load_mod(path).states)
+    path.write_text(path.read_text().replace("rt_unkept", "rt_unset")
+                    .replace("INITIAL { w[0] = 1  w[1] = 2  w[2] = 3 }", "INITIAL { x = w[k] }")
+                    .replace("  i = g*w[k]*(v + 65)", "  w[0] = v  w[1] = v  w[2] = v\n  i = g*x*(v + 65)"))
+    cell = ex.Cell.cylinder(length=10.0, diameter=10.0).insert(load_mod(path)())
+    sim = ex.Simulation(cell, dt=0.025, temperature=6.3, v_init=-65.0)
+    sim.record("v")
+    with pytest.raises(ModelError, match=rf"^{path}:4: array w read at an index known only in the run while an "
+                                         r"element of it is unset in this block .* not supported"):
+        sim.run(0.1)  # k is a number to a plain load: INITIAL's index is known only in the traced run
 
 
 def test_an_array_no_block_reads_is_not_a_state_of_a_density_mechanism(tmp_path):
@@ -226,11 +252,12 @@ def test_an_array_no_block_reads_is_not_a_state_of_a_density_mechanism(tmp_path)
 
 def test_a_write_that_leaves_elements_neuron_keeps_is_refused(tmp_path):
     """A GLOBAL array written only at the run's k, read at w[0]: NEURON's other elements are what an
-    earlier call (any instance's) left, which nothing keeps here: refused with its line, not run on 0s."""
+    earlier call (any instance's) left, which no per-instance copy is: refused with its line, not run
+    on 0s (array_memory.kept, before runtime_index.write would meet it in the run)."""
     path = tmp_path / "rt_globx.mod"
     path.write_text(GLOBAL_ARRAY.replace("rt_glob", "rt_globx").replace("g*w[k]*", "g*w[0]*")
                     .replace("  FROM j = 0 TO 2 { w[j] = 1 + j/(1 + exp(-(v + 50)/5)) }\n", "")
                     .replace("w[k] + 0.5", "1 + v/100"))
-    with pytest.raises(ModelError, match=rf"^{path}:10: array w written at an index known only in the run while an "
-                                         r"element of it is unset in this block .* not supported$"):
+    with pytest.raises(ModelError, match=rf"^{path}:10: GLOBAL array w used before this block run sets every element "
+                                         r"it may use, .*declare it RANGE\) not supported$"):
         load_mod(path)

@@ -34,10 +34,12 @@ def _elements(index: str, loops: dict[str, range]) -> frozenset[int] | None:
     return frozenset(loops[index]) if index in loops else None
 
 
-def first_problem(flat, name: str) -> int:
+def first_problem(flat, name: str, size: int = 0) -> int:
     """The first line (of ``flat``: parameter_writes' (line, code, conditional)) where the array
     ``name`` may be read, or left conditionally assigned, before this run assigned the element;
-    0 where none (module docstring)."""
+    0 where none (module docstring). ``size``: the array's length where known, so that an index of
+    unknown value (``w[k]``, k known only in the run) is fine once every element is assigned."""
+    every = frozenset(range(size)) if size > 0 else None
     use = re.compile(rf"(?<![\w.']){re.escape(name)}\b\s*(?:\[([^\]]*)\])?(\s*=(?!=))?")
     done: set[int] = set()
     loops: dict[str, range] = {}  # FROM variable -> its elements, until the variable is assigned otherwise
@@ -58,12 +60,14 @@ def first_problem(flat, name: str) -> int:
             if m in assigned:
                 continue
             elements = _elements(m.group(1), loops) if m.group(1) is not None else None
+            elements = every if elements is None else elements
             if elements is None or not elements <= done:
                 return line
         for m in assigned:
             elements = _elements(m.group(1), loops)
             if cond or elements is None:
-                if elements is None or not elements <= done:
+                maybe = every if elements is None else elements
+                if maybe is None or not maybe <= done:
                     return line
                 continue
             done |= elements

@@ -39,8 +39,8 @@ import jax.numpy as jnp
 
 from excitable.engine.netcons import row_of
 from excitable.engine.noise import RNG
-from excitable.io.nmodl import (breakpoint_feeds, concentrations, double_run, events, nonlinear, nrn_cur_values,
-                                 pointers, random_draws, solvers, watch)
+from excitable.io.nmodl import (array_memory, breakpoint_feeds, concentrations, double_run, events, nonlinear, nrn_cur_values,
+                                 pointers, random_draws, runtime_index, solvers, watch)
 from excitable.io.nmodl.affine import materialize
 from excitable.io.nmodl.clock import half_step
 from excitable.io.nmodl.describe import Description, python_name
@@ -144,8 +144,15 @@ class Blocks:
         self.feeds = () if self.artificial else gen.feeds
         self.stale = breakpoint_feeds.stale(desc, pointers.names(mod)) if self.feeds else ()
         # what BREAKPOINT rewrites and keeps (a counter, a STATE stepped there): nrn_cur's two runs (double_run.py)
-        self.twice = () if self.artificial else double_run.names(mod, desc)
+        # an array element BREAKPOINT writes that a block reads before it sets it (array_memory.py: p[0] = v
+        # read by NET_RECEIVE) goes through nrn_cur's two runs, or without currents through nrn_state's one
+        bp_arrays = () if self.artificial else array_memory.breakpoint_written(
+            desc, mod.text, array_memory.kept(desc, mod.text))
+        with_currents = breakpoint_feeds.has_currents(desc, lines)
+        self.breakpoint_in_state = bool(bp_arrays) and not with_currents  # run after the SOLVE, as NEURON's nrn_state
+        self.twice = () if self.artificial else double_run.names(mod, desc) + (bp_arrays if with_currents else ())
         self.kept += tuple(x for x in self.twice if x not in self.kept)
+        self.kept += (runtime_index.OUT_OF_RANGE,) if desc.arrays else ()  # accesses past an array (runtime_index.py)
         self.at_start = bool(self.stale or self.after_cur or self.twice)  # advance reruns nrn_cur at the step's start V
         self.sends = any(call == "net_event" for call, _ in comp.sites)  # a spike source (engine/spike_slots.py)
         self.states = (self.kept + event_state_names(self.size, self.sends) + watch.state_names(comp) + self.vstates
@@ -199,6 +206,8 @@ class Blocks:
                 self.procs[block](sc)
             else:
                 events.state_solve(gen, block, method, sc)
+        if self.breakpoint_in_state:
+            gen.breakpoint(sc)
         out = self.out(sc, v, celsius)
         if self.at_start:  # the next step's nrn_cur runs at this V (breakpoint_feeds.start)
             out[breakpoint_feeds.V_CUR] = v + jnp.zeros_like(v)

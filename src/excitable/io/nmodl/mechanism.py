@@ -30,6 +30,7 @@ import jax.numpy as jnp
 from excitable.engine.noise import RNG
 from excitable.errors import ModelError
 from excitable.io.nmodl import (
+    array_memory,
     breakpoint_feeds,
     concentrations,
     function_tables,
@@ -39,6 +40,7 @@ from excitable.io.nmodl import (
     pointers,
     procedure_solves,
     random_draws,
+    runtime_index,
     solvers,
 )
 from excitable.io.nmodl import linear as linear_blocks
@@ -48,7 +50,7 @@ from excitable.io.nmodl.breakpoint_feeds import _mentions, feeds, solved_text  #
 from excitable.io.nmodl.clock import half_step
 from excitable.io.nmodl.double_run import names as kept_between_runs, nrn_cur
 from excitable.io.nmodl.comments import strip_comments
-from excitable.io.nmodl.describe import SPECIAL, Description, ion_default, python_name, state_writes
+from excitable.io.nmodl.describe import SPECIAL, Description, python_name, state_writes
 from excitable.io.nmodl.expressions import (
     EXP_CACHE,
     Compiler,
@@ -57,47 +59,19 @@ from excitable.io.nmodl.expressions import (
     kinetic_present,
 )
 from excitable.io.nmodl.parameter_writes import carried, kept  # what NEURON keeps between blocks
+from excitable.io.nmodl.mechanism_fields import (  # the class's fields; mechanism.X for the other classes
+    GEOMETRY_DEFAULTS as GEOMETRY_DEFAULTS,
+    GEOMETRY_SOURCES,
+    RUN_DT,
+    fields,
+    geometry,
+    ion_reads,
+)
 from excitable.io.nmodl.slope import neuron_slope
 from excitable.io.nmodl.units import factors
 from excitable.physics.channel import AbstractChannel, channel
 
 MA_TO_UA = 1000.0  # mA/cm2 (NMODL) -> uA/cm2 (the engine)
-
-
-def fields(desc: Description) -> dict[str, tuple[float, str]]:
-    """name -> (default, unit) of the class's fields: parameters, then the ion variables read."""
-    reads = ion_reads(desc)
-    out = {k: v for k, v in desc.parameters.items() if k not in reads and k not in SPECIAL}
-    if not desc.point:  # NEURON's segment geometry, filled per site from the cell (Cell.mechanism_at_sites)
-        out.update({k: GEOMETRY_DEFAULTS[k] for k in geometry(desc)})
-    for var, (ion, kind) in reads.items():
-        unit = "mV" if kind == "e" else "mM"
-        out[var] = (ion_default(ion, kind), unit)
-    for var in concentrations.current_reads(desc):  # a pool's ica: the compartment's total (engine)
-        out[var] = (0.0, "mA/cm2")
-    return out
-
-
-#: Fields a density mechanism gets from its segment's geometry, with NEURON's values for a default
-#: section (L = 100 um, diam = 500 um, nseg = 1), used only outside a cell.
-GEOMETRY_DEFAULTS = {"diam": (500.0, "um"), "area": (3.141592653589793 * 500.0 * 100.0, "um2")}
-#: The run's time step as a field (ms; NEURON's default 0.025 until the Simulation fills it).
-RUN_DT = (0.025, "ms")
-#: field -> the compartments' array it is filled from (model.discretize.Compartments).
-GEOMETRY_SOURCES = {"diam": "diam_um", "area": "area_um2"}
-
-
-def geometry(desc: Description) -> tuple[str, ...]:
-    """``diam`` and ``area`` where the file declares them (NEURON: the segment's mean diameter, um,
-    and its membrane area, um2)."""
-    return tuple(k for k in GEOMETRY_DEFAULTS if k in desc.assigned or k in desc.parameters)
-
-
-def ion_reads(desc: Description) -> dict[str, tuple[str, str]]:
-    """The ion variables read that are fields: all but a concentration the file itself writes
-    (a pool's own cai is its state)."""
-    own = concentrations.conc_writes(desc)
-    return {k: v for k, v in desc.ion_reads().items() if k not in own}
 
 
 def equation_states(desc: Description, block_name: str) -> tuple[str, ...]:
@@ -191,6 +165,7 @@ class Generated:
         glob.update(v=Affine(1.0, 0.0, jnp.asarray(v)), celsius=celsius, dt=dt, t=s.get("t", 0.0))  # exp sharing: affine.py
         glob[EXP_CACHE] = {}
         random_draws.start(glob, random_draws.BREAKPOINT)  # before any if's copies: they share the count
+        glob.setdefault(runtime_index.OUT_OF_RANGE, 0.0)  # s's count where it carries one (runtime_index.py)
         return Scope({}, glob)
 
 
@@ -234,13 +209,16 @@ def make_class(desc: Description, mod, tables=None):
     for k in spec:
         if k in RESERVED or keyword.iskeyword(k):
             raise ModelError(f"{desc.path}: parameter {k!r} has a name excitable's channels reserve; rename it")
+    currents = desc.currents
     writes = parameter_writes.Writes(desc, mod.text)  # PARAMETERs INITIAL or a step assigns: states too
     carried_all = gen.carried + gen.kept + (written_e := tuple(concentrations.reversal_writes(desc))) + writes.carried()
     carried_all += tuple(a for a in procedure_solves.memory(desc, mod.text) if a not in carried_all)  # n = n + 1
     carried_all += tuple(a for a in initial_only(desc) if a not in carried_all)  # cdp5's BTC_ca: recordable
     # what BREAKPOINT rewrites and keeps (gkcadend's c = c + ...): nrn_cur's two runs a step (double_run.py)
-    twice = kept_between_runs(mod, desc)
-    carried_all += tuple(a for a in twice if a not in carried_all and a not in desc.states)
+    arrays = array_memory.kept(desc, mod.text)  # w[1] set in INITIAL, read in BREAKPOINT: per element
+    bp_arrays = array_memory.breakpoint_written(desc, mod.text, arrays)  # nrn_cur's (twice) or nrn_state's
+    twice = kept_between_runs(mod, desc) + (bp_arrays if currents else ())
+    carried_all += tuple(a for a in dict.fromkeys(arrays + twice) if a not in carried_all and a not in desc.states)
     # a nonlinear sparse or a derivimplicit SOLVE counts where NEURON's loop would iterate on (solvers.UNCONVERGED)
     flag = (solvers.UNCONVERGED,) if solvers.flagged(desc, gen.linear) or nonlinear_blocks.flagged(desc) else ()
     # values BREAKPOINT computes from v, ions or POINTERs for the SOLVE: NEURON's are the step's start's
@@ -248,9 +226,9 @@ def make_class(desc: Description, mod, tables=None):
     after_cur = writes.set_by_currents()  # PARAMETERs nrn_cur leaves (cal_mig's ggk): its run at the step's start
     at_start = bool(stale or twice or after_cur)  # advance reruns nrn_cur at the step's start V (breakpoint_feeds.start)
     v_cur = (breakpoint_feeds.V_CUR,) if at_start else ()  # the V they were computed at, where the engine gives none
+    counted = (runtime_index.OUT_OF_RANGE,) if desc.arrays else ()  # accesses past an array (runtime_index.py)
     states = (desc.states + carried_all + (("t",) if gen.needs_t else ()) + (("celsius",) if gen.needs_celsius else ())
-              + flag + v_cur)
-    currents = desc.currents
+              + flag + counted + v_cur)
     ions = {c: ion.name for ion in desc.ions for c in ion.write if ion.kind(c) == "current"}
     ion_vars = {x for ion in desc.ions for x in ion.read + ion.write}
     ion_fields = {var: (ion, "e" if kind == "e" else "c" + kind) for var, (ion, kind) in ion_reads(desc).items()}
@@ -280,7 +258,7 @@ def make_class(desc: Description, mod, tables=None):
     currents_fn = neuron_slope(raw_currents, (lambda chan, v, s: raw_currents(chan, v, s, True)) if twice else None)
 
     # read once per class, not at every trace of advance (state_writes parses the file's text)
-    breakpoint_after_solve = bool(written_e or writes.breakpoint_in_state or not currents and state_writes(desc))
+    breakpoint_after_solve = bool(written_e or writes.breakpoint_in_state or not currents and (state_writes(desc) or bp_arrays))
 
     def advance(self, v, s, celsius, dt, drive):
         scope = gen.scope(self, v, s, celsius, dt)
@@ -350,7 +328,7 @@ def make_class(desc: Description, mod, tables=None):
 
     def _states_out(scope, v, celsius):
         zero = jnp.zeros_like(v)
-        out = {k: materialize(scope.glob[k]) + zero for k in desc.states + carried_all}
+        out = {k: materialize(scope.glob[k]) + zero for k in desc.states + carried_all + counted}
         if gen.needs_t:
             out["t"] = scope.glob["t"] + zero
         if gen.needs_celsius:

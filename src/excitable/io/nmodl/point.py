@@ -50,6 +50,7 @@ from __future__ import annotations
 import re
 
 from excitable.errors import ModelError
+from excitable.io.nmodl import array_memory, runtime_index
 from excitable.io.nmodl.describe import Description
 from excitable.io.nmodl.events import carried_extra as _carried_extra
 from excitable.io.nmodl.events import net_receive
@@ -152,8 +153,12 @@ def _make_jump_class(desc: Description, mod):
     after_cur = nrn_cur_values.names(desc, mod)
     kept += tuple(x for x in after_cur if x not in kept)
     # what BREAKPOINT rewrites and keeps (a counter, a STATE stepped there): nrn_cur's two runs (double_run.py)
-    twice = double_run.names(mod, desc)
-    kept += tuple(x for x in twice if x not in kept)
+    arrays = array_memory.kept(desc, mod.text)  # w[1] set in INITIAL, read in BREAKPOINT: per element
+    bp_arrays = array_memory.breakpoint_written(desc, mod.text, arrays)  # nrn_cur's (twice) or nrn_state's
+    with_currents = breakpoint_feeds.has_currents(desc, strip_comments(mod.text))
+    twice = double_run.names(mod, desc) + (bp_arrays if with_currents else ())
+    kept += tuple(x for x in dict.fromkeys(arrays + twice) if x not in kept)
+    kept += (runtime_index.OUT_OF_RANGE,) if desc.arrays else ()  # accesses past an array (runtime_index.py)
     from_cur = tuple(dict.fromkeys(gen.feeds + after_cur + twice))  # what advance takes from nrn_cur's run
     # a derivimplicit, nonlinear sparse or NONLINEAR SOLVE counts where NEURON's loop would iterate on (as mechanism.py)
     flag = (solvers.UNCONVERGED,) if solvers.flagged(desc, gen.linear) or nonlinear.flagged(desc) else ()
@@ -187,6 +192,8 @@ def _make_jump_class(desc: Description, mod):
         random_draws.start(scope.glob, random_draws.SOLVE)  # draws of its own, not BREAKPOINT's
         for block, method in desc.solves:  # NEURON's nrn_state, at the new V
             events.state_solve(gen, block, method, scope)
+        if bp_arrays and not with_currents:  # no nrn_cur: NEURON runs BREAKPOINT in nrn_state, after the SOLVE
+            gen.breakpoint(scope)
         res = out(scope, v, celsius)
         if at_start:  # the next step's nrn_cur runs at this V (breakpoint_feeds.start)
             res[breakpoint_feeds.V_CUR] = v + jnp.zeros_like(v)
