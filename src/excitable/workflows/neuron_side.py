@@ -27,10 +27,10 @@ LEAK_S_CM2, LEAK_E_MV = 1e-4, -65.0  # the current clamp's leak on both sides (N
 #: |V| beyond which a membrane has left physiology (mV): no ion's Nernst potential comes near it at
 #: any concentration a cell holds (a 1e6-fold ratio is 370 mV at 37 °C for z = 1).
 RUNAWAY_MV = 1000.0
-#: states that are the engine's bookkeeping, not the file's (no NEURON counterpart).
-#: states of ours that are no variable of the file: "v_nrn_cur" is the V a mechanism keeps for what its
-#: BREAKPOINT feeds its SOLVE (io/nmodl/breakpoint_feeds.V_CUR; NEURON has no such variable)
-_INTERNAL = frozenset({"t", "celsius", "newton_unconverged", "v_nrn_cur"})
+#: states that are the engine's bookkeeping, not the file's (no NEURON counterpart): "v_nrn_cur" is
+#: the V a mechanism keeps for what its BREAKPOINT feeds its SOLVE (io/nmodl/breakpoint_feeds.V_CUR),
+#: "index_out_of_range" counts array accesses past an array's end (io/nmodl/runtime_index.py)
+_INTERNAL = frozenset({"t", "celsius", "newton_unconverged", "v_nrn_cur", "index_out_of_range"})
 
 
 def python_names(values: dict) -> dict:
