@@ -23,6 +23,9 @@ from excitable.errors import ModelError
 PREFIX = "netcon_"
 #: The state saying which row each lane uses (not an NMODL name: no file variable can take it).
 ROWS = "netcon:rows"
+#: The state marking, (K, instances), the rows that are a user connection (1; 0: a lane without one,
+#: or a split train's later lanes): the NetCons a FOR_NETCONS visits (io/nmodl/for_netcons.py).
+LIVE = "netcon:live"
 
 
 def own(group, gp: dict) -> dict:
@@ -72,7 +75,8 @@ def netcon_states(conn, params, chan: dict, n_sites: dict[str, int]) -> dict:
     NET_RECEIVE from each connection's weight (0 in lanes without a connection). A split train's
     lanes share its first lane's row (``ROWS``): that row's INITIAL is the one per user connection,
     as NEURON's per NetCon; the other lanes' rows are never read (INITIAL inside NET_RECEIVE writes
-    only its arguments: io/nmodl/event_checks.py refuses any other write or call there)."""
+    only its arguments: io/nmodl/event_checks.py refuses any other write or call there). ``LIVE``
+    marks each user connection's row (what a FOR_NETCONS visits)."""
     chan = dict(chan)
     for g in conn.groups:
         mech = params["channels"][g.mechanism]
@@ -83,6 +87,9 @@ def netcon_states(conn, params, chan: dict, n_sites: dict[str, int]) -> dict:
         weight = jnp.asarray(own(g, params["syn"][g.mechanism])["weight"])
         w = jnp.zeros(n * k, weight.dtype).at[jnp.asarray(lane)].set(weight)  # the run's precision
         s = mech.netcon_initial(chan[g.mechanism], w.reshape(n, k).T)
+        live = np.zeros(n * k)
+        live[lane[first_lanes(g)]] = 1.0  # each user connection once, at the row it keeps
+        s = {**s, LIVE: jnp.asarray(live.reshape(n, k).T, weight.dtype)}
         rows = lane_rows(g, n)
         if rows is not None:  # a float state as the others (indices up to MAX_LANES: exact in float32)
             s = {**s, ROWS: jnp.asarray(rows, weight.dtype)}

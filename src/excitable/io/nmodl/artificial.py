@@ -244,6 +244,8 @@ class Blocks:
         return {**s, **{events.NETCON + a: materialize(sc.local[a]) + like for a in self.stored}}
 
     def on_step(self, chan, s, amount, dt, offset=None, v=None):
+        from excitable.io.nmodl import for_netcons
+
         s = watch.begin(s, v, self.vstates)  # v: the sites' V at the step's start (or None)
 
         def receive(s, mask, when, flag, w, conn):
@@ -259,10 +261,10 @@ class Blocks:
             if self.writes_weight and keys:  # the connection's weight as it is now; w: INITIAL's self-event
                 sc.local[self.weight_name] = jnp.where(conn >= 0, jnp.sum(jnp.where(
                     one, s[events.NETCON + self.weight_name], 0.0), axis=0), w)
+            for_netcons.bind(sc, s, (self.weight_name,) + self.args, keys, one)  # every row, for a FOR_NETCONS
             self.receive_block(sc)
             new = {k: jnp.where(mask, materialize(sc.glob[k]) + jnp.zeros_like(when), s[k]) for k in self.kept}
-            new.update({k: jnp.where(one & mask, materialize(sc.local[k[len(events.NETCON):]]) + jnp.zeros_like(when),
-                                     s[k]) for k in keys})
+            new.update(for_netcons.rows_after(sc, s, keys, one, mask, when))  # the event's row, and a FOR_NETCONS's
             s = events.apply_calls(self.comp, sc.glob, {**s, **new}, mask, when, w, self.size, conn)
             return watch.after_receive(self.comp, sc, s, mask)
         return events.deliver(s, amount, dt, self.size, receive if self.receive_block is not None else None, offset,

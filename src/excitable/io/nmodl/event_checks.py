@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from excitable.io.nmodl import events, watch
+from excitable.io.nmodl import events, for_netcons, watch
 from excitable.io.nmodl.artificial import electrode_currents, event_state_names, is_artificial, queue_size
 from excitable.io.nmodl.block_bodies import nested, top_level
 from excitable.io.nmodl.describe import Description
@@ -117,8 +117,12 @@ def event_lines(mod, desc: Description) -> list[str]:
         out.append(f"  per-connection arguments: {args} (each NetCon's own: 0 at finitialize, then NET_RECEIVE's "
                    "INITIAL; a self-event brings back its sender's)")
     if events.writes_weight(nr):
-        out.append(f"  weight: {nr.parameters[0].get_node_name()} is written (plasticity): each NetCon keeps its own, "
-                   "as NEURON's NetCon.weight[0]")
+        out.append(f"  weight: {nr.parameters[0].get_node_name()} is written (plasticity"
+                   + (", or read by FOR_NETCONS" if for_netcons.loops(nr) else "")
+                   + "): each NetCon keeps its own, as NEURON's NetCon.weight[0]")
+    if nr is not None and for_netcons.loops(nr):
+        out.append("  FOR_NETCONS: every NetCon onto the instance (weight-0 ones and the event's own included), "
+                   "its arguments that NetCon's weight vector")
     out += watch.check_lines(mod, lines)
     if electrode_currents(mod):
         out.append(f"  electrode current: {', '.join(electrode_currents(mod))} (nA, injected)")

@@ -56,7 +56,7 @@ import jax.numpy as jnp
 from excitable.engine.noise import RNG, fold
 from excitable.engine.spike_slots import SLOTS as SPIKE_SLOTS, SPILL
 from excitable.errors import ModelError
-from excitable.io.nmodl import pointers
+from excitable.io.nmodl import for_netcons, pointers
 from excitable.io.nmodl.affine import materialize
 from excitable.io.nmodl.block_bodies import statements
 from excitable.io.nmodl.block_scope import net_receive, net_receive_mentions
@@ -82,6 +82,11 @@ class EventCompiler(Compiler):
     def __init__(self, *args, **kw):
         super().__init__(*args, **kw)
         self.sites: list[tuple[str, str]] = []  # (call, hidden prefix), in the order of the file
+
+    def expression_statement(self, e, solve):
+        if e.is_for_netcon():  # NEURON's loop over the instance's NetCons (for_netcons.py)
+            return for_netcons.compile_loop(self, e)
+        return super().expression_statement(e, solve)
 
     def call(self, e):
         name = e.get_node_name()
@@ -224,8 +229,8 @@ def uses(mod, desc, lines: list[str]) -> bool:
     return bool(re.search(r"\b(ARTIFICIAL_CELL|ELECTRODE_CURRENT)\b", code)
                 or (nr is not None and desc.point and len(nr.parameters) >= 1 and jump_problems(desc, nr, lines))
                 or (nr is not None and len(nr.parameters) > 1)  # per-connection arguments (their states)
-                or writes_weight(nr)  # the NetCon's weight as per-connection state (plasticity)
-                or re.search(r"\b(net_send|net_event|net_move|state_discontinuity)\s*\(", code)
+                or writes_weight(nr)  # the NetCon's weight as per-connection state (plasticity, FOR_NETCONS)
+                or re.search(r"\b(net_send|net_event|net_move|state_discontinuity)\s*\(|\bFOR_NETCONS\b", code)
                 or re.search(r"\bt\b", code) or re.search(r"\bflag\b", code) or re.search(r"\bWATCH\b", code))
 
 
@@ -242,9 +247,12 @@ def has_events(mod, lines: list[str]) -> bool:
 def writes_weight(nr) -> bool:
     """Whether NET_RECEIVE (or the INITIAL inside it) assigns its first argument, the NetCon's
     weight[0]: NEURON keeps the new value in the NetCon (plasticity rules), so the weight becomes
-    per-connection state (``NETCON`` + its name) exactly when the file writes it."""
+    per-connection state (``NETCON`` + its name) exactly when the file writes it, or when a
+    FOR_NETCONS reads or writes its first argument (every NetCon's weight: for_netcons.py)."""
     if nr is None or not len(nr.parameters):
         return False
+    if for_netcons.reads_weight(nr):
+        return True
     from excitable.io.nmodl.parse import dsl
 
     name = re.escape(nr.parameters[0].get_node_name())

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from excitable.errors import ModelError
-from excitable.io.nmodl import (breakpoint_feeds, double_run, events, function_tables, longitudinal,
+from excitable.io.nmodl import (breakpoint_feeds, double_run, events, for_netcons, function_tables, longitudinal,
                                 null_pointers, parameter_writes, point, pointers, printf, random_draws, shared_values,
                                 units)
 from excitable.io.nmodl.artificial import is_artificial
@@ -37,7 +37,6 @@ KEYWORDS = {
     "WHILE": "WHILE loop",
     "CONSTRUCTOR": "CONSTRUCTOR",
     "DESTRUCTOR": "DESTRUCTOR",
-    "FOR_NETCONS": "FOR_NETCONS",
     "MATCH": "MATCH",
 }
 #: What NEURON does with an AFTER SOLVE block, and the rewrite that runs: nrn_fixed_step_lastpart calls
@@ -109,6 +108,8 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
     found += pointers.problems(mod, desc, lines,  # POINTER: a V read, never written (pointers.py)
                                lambda: is_artificial(mod) or desc.point and events.has_events(mod, lines))
     found += point.problems(mod, desc)  # NET_RECEIVE, events, ARTIFICIAL_CELL, ELECTRODE_CURRENT (point.py)
+    found += [p for p in for_netcons.problems(mod, desc, words, {n: b.name for b in top_level(lines) for n in b.lines},
+                                              is_artificial(mod)) if p[0] not in harmless]  # what its masked update does not run
     if not (desc.point or is_artificial(mod)):  # a point file's WATCH: event_checks.problems (watch.py)
         found += [(n, "WATCH outside the NET_RECEIVE of a POINT_PROCESS")
                   for n in _lines(lines, r"\bWATCH\b")]
