@@ -19,11 +19,11 @@ import numpy as np
 import pytest
 
 import excitable as ex
-from excitable.analysis import spike_times
 from excitable.errors import ModelError
 from excitable.io import allen_allactive
 from excitable.io import model_parameters as mp
 from tests.conftest import neuron_h
+from tests.io.test_allen_fits import _run_neuron, same_run
 
 #: A cell of our own: a two-point soma, a 100 µm dendrite (Allen's rule gives it 5 segments,
 #: excitable's dx_um = 40 rule 3), and an axon that branches 23 µm from the soma into a short branch and
@@ -116,17 +116,6 @@ def _sdk_neuron(h, swc, fit):
     return owner, {s.name().partition(".")[2]: s for s in secs}, diams
 
 
-def _run_neuron(h, soma, fit):
-    clamp = h.IClamp(soma(0.5))
-    clamp.amp, clamp.delay, clamp.dur = STEP
-    t, v = h.Vector().record(h._ref_t), h.Vector().record(soma(0.5)._ref_v)
-    h.dt, h.secondorder, h.celsius = DT, 0, fit["conditions"][0]["celsius"]
-    h.usetable_hh = 0  # excitable computes hh's rates; NEURON's tables would interpolate them
-    h.finitialize(fit["conditions"][0]["v_init"])
-    h.continuerun(TSTOP)
-    return np.array(t), np.array(v)
-
-
 def _files(tmp_path, fit, swc=SWC):
     path = tmp_path / "fit.json"
     path.write_text(json.dumps(fit))
@@ -194,17 +183,7 @@ def test_the_truncated_axon_and_each_sections_values_equal_the_sdks_and_so_do_v_
                                                                    rel=1e-12), name
     # The run: soma V within 1e-9 of its scale (both integrate the same equations with backward Euler at
     # the same dt on the same compartments: rounding only), spike times within 0.05 ms.
-    sim = ex.Simulation(cell, dt=DT, temperature=params.celsius, v_init=params.v_init)
-    sim.stimulate(ex.IClamp(cell.soma, amplitude=STEP[0], delay=STEP[1], duration=STEP[2]))
-    sim.record("v")
-    res = sim.run(TSTOP)
-    t_n, v_n = _run_neuron(h, owner.soma[0], FIT)
-    v = np.asarray(res["v"])
-    n = min(len(v), len(v_n))
-    assert np.max(np.abs(v[:n] - v_n[:n])) / np.max(np.abs(v_n[:n])) < 1e-9
-    ours_sp, theirs_sp = spike_times(res.t, v), spike_times(t_n, v_n)
-    assert len(theirs_sp) >= 2 and len(ours_sp) == len(theirs_sp)
-    assert np.max(np.abs(ours_sp - theirs_sp)) < 0.05
+    same_run(h, cell, params, owner.soma[0], FIT, step=STEP, v_tol=1e-9, spike_tol=0.05)
 
 
 @pytest.mark.neuron
@@ -219,7 +198,7 @@ def test_mod_compare_builds_the_sdks_cell_and_says_so(tmp_path):
                                    delay=STEP[1], duration=STEP[2])
     assert cmp.agrees and len(cmp.spikes_neuron) >= 2
     owner, _, diams = _sdk_neuron(h, swc, FIT)
-    _, v_n = _run_neuron(h, owner.soma[0], FIT)
+    _, v_n = _run_neuron(h, owner.soma[0], FIT, STEP)
     n = min(len(v_n), len(cmp.v_neuron))
     assert np.max(np.abs(cmp.v_neuron[:n] - v_n[:n])) / np.max(np.abs(v_n)) < 1e-9
     assert any("the Allen SDK's truncated axon" in s and f"{diams[1]:.4g} um" in s and "1 + 2*int(L/40)" in s

@@ -118,15 +118,32 @@ def _allen_neuron(h, swc, fit):
     return owner, {s.name().partition(".")[2]: s for s in secs}
 
 
-def _run_neuron(h, soma, fit):
+def _run_neuron(h, soma, fit, step=STEP):
+    """NEURON's soma V under ``step`` (nA, delay ms, duration ms) to TSTOP: (t, v)."""
     clamp = h.IClamp(soma(0.5))
-    clamp.amp, clamp.delay, clamp.dur = STEP
+    clamp.amp, clamp.delay, clamp.dur = step
     t, v = h.Vector().record(h._ref_t), h.Vector().record(soma(0.5)._ref_v)
     h.dt, h.secondorder, h.celsius = DT, 0, fit["conditions"][0]["celsius"]
     h.usetable_hh = 0  # hh's rate tables interpolate (1e-6 mV apart); excitable computes the rates, as mod compare's NEURON side does
     h.finitialize(fit["conditions"][0]["v_init"])
     h.continuerun(TSTOP)
     return np.array(t), np.array(v)
+
+
+def same_run(h, cell, params, soma, fit, *, step=STEP, v_tol: float, spike_tol: float) -> None:
+    """Our run of ``cell`` and NEURON's of the same cell (its ``soma``) under one current step: soma V
+    within ``v_tol`` of its scale, at least two spikes, the same count, times within ``spike_tol`` ms."""
+    sim = ex.Simulation(cell, dt=DT, temperature=params.celsius, v_init=params.v_init)
+    sim.stimulate(ex.IClamp(cell.soma, amplitude=step[0], delay=step[1], duration=step[2]))
+    sim.record("v")
+    res = sim.run(TSTOP)
+    t_n, v_n = _run_neuron(h, soma, fit, step)
+    v = np.asarray(res["v"])
+    n = min(len(v), len(v_n))
+    assert np.max(np.abs(v[:n] - v_n[:n])) / np.max(np.abs(v_n[:n])) < v_tol
+    ours_sp, theirs_sp = spike_times(res.t, v), spike_times(t_n, v_n)
+    assert len(theirs_sp) >= 2 and len(ours_sp) == len(theirs_sp)
+    assert np.max(np.abs(ours_sp - theirs_sp)) < spike_tol
 
 
 def _ours(swc, path):
@@ -190,17 +207,7 @@ def test_each_section_gets_the_allen_loaders_values_and_neurons_spikes(tmp_path)
     # The run: soma V within 1e-6 of its scale (both integrate the same equations with backward Euler at
     # the same dt; what is left is float32 geometry and rounding), spike times within 0.1 ms (the whole-
     # cell criterion).
-    sim = ex.Simulation(cell, dt=DT, temperature=params.celsius, v_init=params.v_init)
-    sim.stimulate(ex.IClamp(cell.soma, amplitude=STEP[0], delay=STEP[1], duration=STEP[2]))
-    sim.record("v")
-    res = sim.run(TSTOP)
-    t_n, v_n = _run_neuron(h, owner.soma[0], fit)
-    v = np.asarray(res["v"])
-    n = min(len(v), len(v_n))
-    assert np.max(np.abs(v[:n] - v_n[:n])) / np.max(np.abs(v_n[:n])) < 1e-6
-    ours_sp, theirs_sp = spike_times(res.t, v), spike_times(t_n, v_n)
-    assert len(theirs_sp) >= 2 and len(ours_sp) == len(theirs_sp)
-    assert np.max(np.abs(ours_sp - theirs_sp)) < 0.1
+    same_run(h, cell, params, owner.soma[0], fit, v_tol=1e-6, spike_tol=0.1)
 
 
 @pytest.mark.neuron
