@@ -29,6 +29,7 @@ from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod
 from excitable.model.network import Network, Site
 from tests.io.nmodl.neuron_side import share
+from tests.io.nmodl.test_plasticity import neuron_trains
 from tests.reference.nrnmech import neuron_loaded
 
 OWN = Path(__file__).parent / "mod_events"
@@ -52,25 +53,7 @@ def rel(a, b):
 def neuron_run(trains=TRAINS):
     """NEURON: ev_fnc on an hh compartment (20 x 20 µm, 6.3 °C); traces and each NetCon's weight vector."""
     h = neuron_loaded([OWN / "ev_fnc.mod"], "nrnmech-for-netcons", "the FOR_NETCONS test file")
-    sec = h.Section(name="fnc_cell")
-    sec.L = sec.diam = 20.0
-    sec.insert("hh")
-    h.usetable_hh = 0
-    syn = h.ev_fnc(sec(0.5))
-    ncs = []
-    for w, _ in trains.values():
-        ncs.append(h.NetCon(None, syn))
-        ncs[-1].weight[0] = w
-    fih = h.FInitializeHandler(lambda: [nc.event(t) for nc, (_, ts) in zip(ncs, trains.values()) for t in ts])
-    rec = {"v": h.Vector().record(sec(0.5)._ref_v)}
-    rec.update({k: h.Vector().record(getattr(syn, f"_ref_{k}")) for k in TRACES[1:]})
-    h.dt, h.secondorder, h.celsius = DT, 0, 6.3
-    h.finitialize(-65.0)
-    h.continuerun(TSTOP)
-    ref = {k: np.array(x) for k, x in rec.items()}
-    weights = np.array([[nc.weight[j] for j in range(int(nc.wcnt()))] for nc in ncs])
-    del fih, syn, sec  # NEURON objects go with the run (the NetCons with the handler)
-    return ref, weights
+    return neuron_trains(h, "ev_fnc", trains, TRACES, TSTOP)
 
 
 @pytest.fixture(scope="module")

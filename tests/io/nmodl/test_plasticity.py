@@ -61,11 +61,16 @@ def rel(a, b):
 
 
 def neuron_run(name: str):
-    """NEURON: ``name`` on an hh compartment (20 x 20 µm, 6.3 °C), one source-less NetCon per
-    train; the traces and each NetCon's weight vector after the run (weight[0], then NET_RECEIVE's
-    other arguments), (NetCons, arguments)."""
+    """NEURON: ``name`` on an hh compartment under its case's trains (``neuron_trains``)."""
     trains, traces, tstop = CASES[name]
-    h = neuron_plastic()
+    return neuron_trains(neuron_plastic(), name, trains, traces, tstop)
+
+
+def neuron_trains(h, name: str, trains: dict, traces, tstop: float):
+    """NEURON: point process ``name`` on an hh compartment (20 x 20 µm, 6.3 °C, exact rates), one
+    source-less NetCon per train ({label: (weight, times ms)}); the traces (``traces[1:]`` of the
+    synapse, and "v") and each NetCon's weight vector after the run (weight[0], then NET_RECEIVE's
+    other arguments), (NetCons, arguments)."""
     sec = h.Section(name=f"{name}_cell")
     sec.L = sec.diam = 20.0
     sec.insert("hh")
@@ -83,7 +88,7 @@ def neuron_run(name: str):
     h.continuerun(tstop)
     ref = {k: np.array(x) for k, x in rec.items()}
     weights = np.array([[nc.weight[j] for j in range(int(nc.wcnt()))] for nc in ncs])
-    del fih, ncs, syn, sec
+    del fih, syn, sec  # NEURON objects go with the run (the NetCons with the handler)
     return ref, weights
 
 
