@@ -177,6 +177,7 @@ def test_unstable_point_and_together_read_neurons_traces():
     from excitable.errors import SimulationError
     from excitable.workflows.neuron_compare import _unstable_together
     from excitable.workflows.neuron_compare_point import unstable
+    from excitable.workflows.unstable_runs import unstable_clamp
 
     error = SimulationError("the run became numerically unstable by t = 0.05 ms: V reached nan mV; reduce dt")
     notes: list[str] = []
@@ -186,6 +187,15 @@ def test_unstable_point_and_together_read_neurons_traces():
     assert _unstable_together(error, away, 0.1, notes, dt=0.025) == []
     assert "NEURON's V reached 3000 mV: the compartment does not hold V" in notes[0], notes
     assert "NEURON's V reached 3000 mV: these mechanisms alone do not hold V" in notes[1], notes
+    # under the voltage clamp: NEURON's V ran away too (nm_bpfilter.mod at g = 1e-3 S/cm2 at +20 mV,
+    # 2.1e4 mV in NEURON 9.0.2): a note, no row; V in range and finite in NEURON: excitable differs
+    assert not unstable_clamp("x clamp", 20.0, error, away, notes, dt=0.025)
+    assert notes[-1] == ("x clamp (step to 20 mV): not compared: the run became numerically unstable by t = 0.05 "
+                         "ms: V reached nan mV here, and NEURON's V reached 3000 mV: the model runs away under this "
+                         "clamp in both")
+    assert unstable_clamp("x clamp", 20.0, error, {"v": np.array([-65.0, 20.0, 20.0])}, notes, dt=0.025)
+    assert notes[-1].endswith("here, while NEURON's traces stayed finite")
+    notes[-2:] = []
     # an inf that is not V's, first at sample 2: named with its value and its time
     inf = {"v": np.array([-65.0, -64.0, -63.0]), "current:x.i": np.array([0.0, 1.0, np.inf])}
     assert unstable("x train", error, inf, 0.025, notes, "x") == []

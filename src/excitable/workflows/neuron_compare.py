@@ -36,6 +36,8 @@ import numpy as np
 
 from excitable.errors import ModelError, SimulationError
 from excitable.workflows import neuron_side
+from excitable.workflows.unstable_runs import unstable_clamp, unstable_together
+from excitable.workflows.unstable_runs import ran_away as _ran_away, something_compared as _something_compared
 from excitable.workflows.neuron_compare_files import refuse_pointers as refuse_pointers  # neuron_cell's
 
 STEPS_MV = (-60.0, -20.0, 20.0, 40.0)
@@ -266,7 +268,8 @@ def compare_mods(paths, *, celsius: float = 6.3, dt: float = 0.025, settings=(),
             try:
                 ours = neuron_side.ours({suffix: cls}, values, dt=dt, celsius=celsius, clamp=clamp)
             except SimulationError as e:
-                rows += _unstable_clamp(f"{suffix} clamp", step, e, theirs, notes, dt=dt)
+                if unstable_clamp(f"{suffix} clamp", step, e, theirs, notes, dt=dt):
+                    rows.append(Row(f"{suffix} clamp", "v", float("inf")))
                 break
             for trace, d in _differences(ours, theirs, groups, currents).items():
                 diffs[trace] = max(diffs.get(trace, 0.0), d)
@@ -310,73 +313,11 @@ def _shared_writes(mechanisms: dict) -> str | None:
     return None
 
 
-RUNAWAY_MV = neuron_side.RUNAWAY_MV  # mV: past physiology (the reason is beside its definition)
-
-
-def _ran_away(v) -> bool:
-    """Whether a V trace left physiology: non-finite somewhere, or beyond RUNAWAY_MV. Two such runs
-    are not compared step by step: a pool emptied by such a current meets NEURON's +-1e6 mV Nernst
-    rule (physics/ions.nernst) and jumps between its branches, which turns round-off into 1e-1
-    differences (nm_cadecay with bs_cahva: 6745 mV on both sides, one step apart)."""
-    v = np.asarray(v, dtype=float)
-    return bool(not np.isfinite(v).all() or np.max(np.abs(v)) > RUNAWAY_MV)
-
-
-def _unstable_clamp(case: str, step: float, error, theirs: dict, notes: list[str],
-                    dt: float | None = None) -> list[Row]:
-    """One mechanism under the voltage clamp, where excitable's run became numerically unstable
-    (``SimulationError``; the family's later steps are not run). Where NEURON's traces are not all
-    finite either (ModelDB 84589 kc.mod with its parameters at their defaults, 0: a division by 0 in
-    C too), a note naming the first that went and when (``dt``, ms; neuron_side.first_nonfinite):
-    nothing there to compare. Otherwise excitable differs: a row of infinite difference."""
-    first = str(error).split(";")[0]
-    gone = neuron_side.first_nonfinite(theirs, dt)
-    if gone:
-        notes.append(f"{case} (step to {step:g} mV): not compared: {first} here, and NEURON's traces are "
-                     f"not finite either ({gone[0]}): give the file's parameters values (--set {gone[1]}.NAME=VALUE)")
-        return []
-    notes.append(f"{case} (step to {step:g} mV): {first} here, while NEURON's traces stayed finite")
-    return [Row(case, "v", float("inf"))]
-
-
-def _something_compared(rows: list[Row], notes: list[str]) -> None:
-    """A one-line ModelError, the notes saying why, where no trace could be compared (every run unstable
-    on both sides, every file skipped): "same as NEURON" over nothing would be a verdict without evidence."""
-    if not rows:
-        why = [n for n in notes if ": not compared: " in n] or notes[-2:]
-        raise ModelError("mod compare: nothing could be compared: " + " | ".join(why))
-
-
 def _unstable_together(error, theirs: dict, amplitude_nA: float, notes: list[str],
                        dt: float | None = None) -> list[Row]:
-    """The current clamp of every mechanism together, where excitable's run became numerically
-    unstable (``SimulationError``). Where NEURON's V ran away too (beyond RUNAWAY_MV before any NaN),
-    these mechanisms do not hold V under this current (no K+ current beside a Ca2+ channel): a note,
-    the clamps' rows stand. Where a trace of NEURON's is not finite, V in range, the file's numbers
-    are (0/0 at its defaults, ModelDB 93326 shunt.mod): a note naming what went first, when (``dt``
-    ms). Where all stayed finite and V in range, excitable differs: a row of infinite difference."""
-    v = np.asarray(theirs["v"], dtype=float)
-    finite = v if np.isfinite(v).all() else v[:int(np.argmin(np.isfinite(v)))]  # up to the first NaN
-    peak = float(np.max(np.abs(finite))) if finite.size else 0.0
-    first = str(error).split(";")[0]
-    head = f"together, current clamp of {amplitude_nA:g} nA: not compared: {first} here, and NEURON's "
-    if peak > RUNAWAY_MV:
-        notes.append(f"{head}V reached {peak:.4g} mV: these mechanisms alone do not hold V under this "
-                     f"current (try a smaller --amplitude, or add a K+ current's file)")
-        return []
-    gone = neuron_side.first_nonfinite(theirs, dt)
-    if finite.size < v.size:  # NaN where V was in range: no current drove it there, the numbers did
-        notes.append(f"{head}V is not finite either ({gone[0]}): give the file's parameters values "
-                     f"(--set {gone[1]}.NAME=VALUE)")
-        return []
-    bad = [name for name, x in theirs.items() if not np.isfinite(np.asarray(x, dtype=float)).all()]
-    if bad:  # NEURON's own state went NaN too (cadspine.mod's 0/0, ModelDB 116096): nothing to compare
-        notes.append(f"{head}{', '.join(bad)} {'is' if len(bad) == 1 else 'are'} not finite either (give the file's parameters values: "
-                     "--set SUFFIX.NAME=VALUE)")
-        return []
-    notes.append(f"together, current clamp of {amplitude_nA:g} nA: {first} here, while NEURON's V "
-                 f"stayed within {peak:.4g} mV")
-    return [Row("together, current clamp", "v", float("inf"))]
+    """unstable_runs.unstable_together's verdict as rows: one of infinite difference where excitable differs."""
+    return [Row("together, current clamp", "v", float("inf"))] if unstable_together(
+        error, theirs, amplitude_nA, notes, dt) else []
 
 
 def _differences(ours: dict, theirs: dict, groups: dict, currents=frozenset()) -> dict[str, float]:
