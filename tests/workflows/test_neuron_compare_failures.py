@@ -288,3 +288,30 @@ def test_two_pools_writing_one_ion_are_each_compared_alone(capsys):
     assert ("note: together, current clamp: not run: nm_cadecay and nm_cadparam both write cai; each was "
             "compared alone above") in out, out
     assert "nm_cadecay clamp" in out and "nm_cadparam clamp" in out and "together, current clamp  v" not in out, out
+
+
+def test_a_run_neuron_cannot_repeat_under_round_off_says_so():
+    """``unstable_runs.round_off_notes``: a note where NEURON's own V moves past the tolerance when only
+    the step is nudged by 1e-12 of itself; none where it holds (a difference is then excitable's)."""
+    import numpy as np
+
+    from excitable.workflows.unstable_runs import nudged, round_off_notes
+
+    assert nudged((2.0, 20.0, 0.1)) == (2.0, 20.0, 0.1 + 1e-13) and nudged((2.0, 20.0, 0.0))[2] == 1e-15
+    base = {"v": np.array([-65.0, -60.0, 20.0])}
+    assert round_off_notes({"v": base["v"] + 1e-12}, base, 1e-6) == []
+    note = round_off_notes({"v": np.array([-65.0, -60.0, -64.0])}, base, 1e-6)
+    assert len(note) == 1 and note[0].startswith("together, current clamp: NEURON's own V moves by 1.29 of its scale")  # 84 mV of 65
+    assert round_off_notes({"v": np.array([-65.0, np.nan, 1.0])}, base, 1e-6)[0].count("moves by inf") == 1
+
+
+@pytest.mark.neuron
+def test_a_breakpoint_filter_neuron_runs_by_round_off_is_named_as_such(capsys):
+    """nm_bpfilter.mod at its g (1e-3 S/cm2): NEURON's slope from BREAKPOINT's two runs passes -C/dt
+    (tests/reference/mod/nm_bpfilter.mod's header), so its current-clamp run is decided by round-off
+    (excitable's is too: 11 times V's scale apart) and its +20 mV clamp runs away in both. mod compare
+    says DIFFERS, as it must, and says why in two notes."""
+    code, out, err = _compare([Path(__file__).parents[1] / "reference" / "mod" / "nm_bpfilter.mod"], capsys)
+    assert code == 1, out + err
+    assert "NEURON's V reached" in out and "the model runs away under this clamp in both" in out, out
+    assert "note: together, current clamp: NEURON's own V moves by" in out and "decided by round-off" in out, out

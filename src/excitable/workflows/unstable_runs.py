@@ -86,3 +86,30 @@ def unstable_together(error, theirs: dict, amplitude_nA: float, notes: list[str]
     notes.append(f"together, current clamp of {amplitude_nA:g} nA: {first} here, while NEURON's V "
                  f"stayed within {peak:.4g} mV")
     return True
+
+
+#: The relative change of the current step (of 1 pA at least) that tells whether NEURON's own run is
+#: decided by round-off: a few units in the last place of the amplitude.
+NUDGE = 1e-12
+
+
+def nudged(stim: tuple[float, float, float]) -> tuple[float, float, float]:
+    """The current step (delay ms, duration ms, nA) with its amplitude changed by ``NUDGE`` of itself."""
+    delay, duration, amplitude = stim
+    return delay, duration, amplitude + max(abs(amplitude), 1e-3) * NUDGE
+
+
+def round_off_notes(nudged_run: dict, theirs: dict, tolerance: float) -> list[str]:
+    """Where excitable's run differs from NEURON's: a note if NEURON's own V moves by more than
+    ``tolerance`` of its scale when only the step is ``nudged`` (a BREAKPOINT whose slope (i1 - i2)/0.001
+    passes -C/dt multiplies each step's round-off ~200-fold: nm_bpfilter.mod, 11 times V's scale in
+    NEURON alone), so that no simulator can give NEURON's numbers step by step; none where NEURON holds."""
+    a, b = (np.asarray(r["v"], dtype=float) for r in (nudged_run, theirs))
+    scale = float(np.max(np.abs(b))) if np.isfinite(b).all() and b.size else 0.0
+    moved = float(np.max(np.abs(a - b))) / scale if scale and np.isfinite(a).all() else float("inf")
+    if moved <= tolerance:
+        return []
+    return [f"together, current clamp: NEURON's own V moves by {moved:.3g} of its scale when the current step "
+            f"changes by {NUDGE:g} of itself: this model's run is decided by round-off there, so no simulator "
+            f"gives NEURON's numbers step by step (compare it at other parameters)"]
+
