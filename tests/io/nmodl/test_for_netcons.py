@@ -204,7 +204,8 @@ LOOP = "    FOR_NETCONS(w1, a1) {\n        %s\n    }"
 
 
 @pytest.mark.parametrize("kind, body, line, what", [
-    ("ARTIFICIAL_CELL", LOOP % "a1 = a1 + 1", 4, "FOR_NETCONS in an ARTIFICIAL_CELL"),
+    ("ARTIFICIAL_CELL", LOOP % "x = x + a1", 5, "FOR_NETCONS assigning 'x'"),  # its loop runs, within the same limits
+    ("ARTIFICIAL_CELL", LOOP % "net_event(t)", 5, "FOR_NETCONS calling net_event()"),
     ("POINT_PROCESS", LOOP % "x = x + a1", 5, "FOR_NETCONS assigning 'x'"),
     ("POINT_PROCESS", LOOP % "FOR_NETCONS(w2, a2) { a2 = 1 }", 5, "FOR_NETCONS nested in FOR_NETCONS"),
     ("POINT_PROCESS", LOOP % "net_send(1, 1)", 5, "FOR_NETCONS calling net_send()"),

@@ -3,7 +3,8 @@ targets this instance, its arguments bound, by position, to that NetCon's weight
 weight[1], ...), so one event can update every connection's per-NetCon state (STDP: at a
 postsynaptic spike, potentiate every input by its own presynaptic time).
 
-NEURON (checked with NEURON 9.0.2 beside tests/io/nmodl/test_for_netcons.py): the loop visits every
+NEURON (checked with NEURON 9.0.2 beside tests/io/nmodl/test_for_netcons.py, and in an
+ARTIFICIAL_CELL beside test_for_netcons_artificial.py: the same rules there): the loop visits every
 NetCon onto the instance, a source-less one (driven by ``NetCon.event``), the one whose event runs the
 block, weight-0 ones and negative-weight markers included, in a self-event's NET_RECEIVE too; its
 arguments are the NetCons' memory, so what the loop writes into the event's own NetCon is what
@@ -121,16 +122,14 @@ def rows_after(sc, s: dict, keys: list[str], one, mask, like) -> dict:
 
 def problems(mod, desc, lines: list[str], blocks: dict[int, str], artificial: bool) -> list[tuple[int, str]]:
     """(line, construct) of the FOR_NETCONS this module does not run: outside the NET_RECEIVE of a
-    POINT_PROCESS (an ARTIFICIAL_CELL's is not compared with NEURON yet), nested, with more arguments
-    than NET_RECEIVE, or whose body writes other than its arguments and LOCALs or calls an event
-    function or a PROCEDURE (module docstring). ``blocks``: line -> its top-level block."""
+    POINT_PROCESS or an ARTIFICIAL_CELL (``artificial``; both run by artificial.py's on_step), nested,
+    with more arguments than NET_RECEIVE, or whose body writes other than its arguments and LOCALs or
+    calls an event function or a PROCEDURE (module docstring). ``blocks``: line -> its top-level block."""
     found = []
     where = [n for n, line in enumerate(lines, 1) if re.search(r"\bFOR_NETCONS\b", line)]
     for n in where:
-        if artificial:
-            found.append((n, "FOR_NETCONS in an ARTIFICIAL_CELL (not compared with NEURON)"))
-        elif blocks.get(n) != "NET_RECEIVE" or not desc.point:
-            found.append((n, "FOR_NETCONS outside the NET_RECEIVE of a POINT_PROCESS"))
+        if blocks.get(n) != "NET_RECEIVE" or not (desc.point or artificial):
+            found.append((n, "FOR_NETCONS outside the NET_RECEIVE of a POINT_PROCESS or ARTIFICIAL_CELL"))
     if found:
         return found
     from excitable.io.nmodl.block_scope import net_receive
