@@ -135,7 +135,8 @@ def test_an_assigned_only_hoc_sets_is_a_parameter(tmp_path):
             1000.0 * 0.01 * 0.5 ** pw * 37.0, rel=1e-12)
     path = tmp_path / "nm_fromparam_hoc_set.mod"
     path.write_text(HOC.read_text().replace("    m = minf\n", "    m = minf\n    pw = 2\n"))
-    with pytest.raises(ModelError, match=rf"^{path}:56: FROM loop with bounds not known when the file is read "
+    with pytest.raises(ModelError, match=rf"^{path}:56: FROM loop with bounds known only in the run where its "
+                                         r"variable indexes no array in the body \(no bound on its trips\) "
                                          r"\(FROM i = 1 TO k \{\) not supported$"):
         ex.load_mod(path)
 
@@ -196,7 +197,8 @@ def test_a_bound_a_block_assigns_is_still_refused(tmp_path):
     """A PARAMETER INITIAL assigns is a state of the run (parameter_writes.py), not known when traced:
     the loop is refused at its line, as before; a step of 0 would never end in C: refused too."""
     path = _written(tmp_path, "    n = 5")
-    with pytest.raises(ModelError, match=rf"^{path}:61: FROM loop with bounds not known when the file is read "
+    with pytest.raises(ModelError, match=rf"^{path}:61: FROM loop with bounds known only in the run where its "
+                                         r"variable indexes no array in the body \(no bound on its trips\) "
                                          r"\(FROM i = lo TO n \{\) not supported$"):
         ex.load_mod(path)
     path = tmp_path / "nm_fromparam_by.mod"

@@ -8,7 +8,7 @@ function's value is the variable named after it; PROCEDUREs write the mechanism'
 takes one branch, otherwise both branches run and each variable is chosen per site
 (``jnp.where``: the result of the branch NEURON would take); ``FROM i = a TO b`` loops whose
 bounds are numbers when traced (fixed PARAMETERs too: loop_bounds.py) are unrolled, as nocmodl's
-C loop runs them; an array element chosen by a value known only in the run (``x[n]``, n a counter)
+C loop runs them, others run as masked trips (runtime_loops.py); an array element chosen by a value known only in the run (``x[n]``, n a counter)
 is chosen per instance, as NEURON's ``x[(int) n]`` (runtime_index.py). DERIVATIVE equations
 (``x' = f``) are handed to the solver of the SOLVE statement (``solvers``), which is installed in
 the scope; so are a LINEAR block's equations (``~ lhs = rhs``, ``linear``).
@@ -24,7 +24,7 @@ import numpy as np
 from excitable.errors import ModelError
 from excitable.io.nmodl.affine import SharedExp, materialize
 from excitable.io.nmodl.c_math import c_float as _c_float, hoc_exp, is_number as _is_number
-from excitable.io.nmodl import random_draws, return_guards, runtime_index
+from excitable.io.nmodl import random_draws, return_guards, runtime_index, runtime_loops
 from excitable.io.nmodl.runtime_index import Element
 from excitable.io.nmodl.return_guards import is_empty_verbatim, is_final_return
 from excitable.io.nmodl.loop_bounds import c_loop
@@ -266,8 +266,8 @@ class Compiler:
 
         def run(scope):
             a, b, c = lo(scope), hi(scope), inc(scope)
-            if not all(isinstance(x, (int, float)) for x in (a, b, c)):  # a fixed PARAMETER is (loop_bounds)
-                self.fail("FROM loop with bounds not known when the file is read", st)
+            if not all(isinstance(x, (int, float)) for x in (a, b, c)):  # known only in the run (runtime_loops)
+                return runtime_loops.from_run(self, st, scope, name, body, a, b, c)
             try:
                 values = c_loop(a, b, c)  # nocmodl's C loop over (int) bounds
             except ValueError as e:

@@ -156,7 +156,8 @@ def read(glob: dict, values: list, ref: Element):
         _refuse(ref, "read", "reads what an earlier block left")
     i, ok = ref.slot()
     stacked = jnp.stack(jnp.broadcast_arrays(*(jnp.asarray(materialize(x)) for x in values), i))[:-1]
-    k = jnp.where(ok, i, 0).astype(jnp.int32)
+    k = jnp.broadcast_to(jnp.where(ok, i, 0), stacked.shape[1:]).astype(jnp.int32)  # one index for all: each's
+    ok = jnp.broadcast_to(ok, stacked.shape[1:])
     picked = jnp.take_along_axis(stacked, k[None], axis=0)[0]
     _count(glob, ~ok)
     return jnp.where(ok, picked, jnp.nan)
