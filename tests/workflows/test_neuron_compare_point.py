@@ -184,7 +184,7 @@ def test_a_net_receive_with_if_and_local_runs_on_the_event_path(tmp_path, capsys
     import numpy as np
 
     import excitable as ex
-    from excitable.model.network import Network, Site
+    from excitable.model.network import Network
 
     path = tmp_path / "h6_satsyn.mod"
     path.write_text(SATURATING)
