@@ -20,8 +20,7 @@ import excitable as ex
 from excitable.analysis import spike_times
 from excitable.errors import ModelError
 from excitable.io import model_parameters as mp
-from tests.conftest import neuron_h
-from tests.reference.nrnmech import compiled
+from tests.reference.nrnmech import neuron_loaded
 
 MOD_DIR = Path(__file__).parents[1] / "reference" / "mod" / "model"
 DT, TSTOP = 0.025, 60.0
@@ -51,21 +50,9 @@ def _nseg(length_um: float) -> int:
     return n + 1 if n % 2 == 0 else n
 
 
-def _compiled() -> Path | None:
-    return compiled(sorted(MOD_DIR.glob("*.mod")), "nrnmech-model")
-
-
 @pytest.fixture(scope="module")
 def h():
-    h = neuron_h()
-    import neuron
-
-    folder = _compiled()
-    if folder is None:
-        pytest.skip("nrnivmodl is missing or failed to compile tests/reference/mod/model")
-    if not hasattr(h, "bs_na") and not neuron.load_mechanisms(str(folder), warn_if_already_loaded=False):
-        pytest.skip("could not load the compiled mechanisms")
-    return h
+    return neuron_loaded(sorted(MOD_DIR.glob("*.mod")), "nrnmech-model", "tests/reference/mod/model")
 
 
 def _neuron_spikes(h, fit) -> np.ndarray:

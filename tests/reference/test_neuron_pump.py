@@ -21,8 +21,7 @@ import pytest
 import excitable as ex
 from excitable.analysis import crossing_times
 from excitable.physics.pumps import NaKPump, nak_pump_rate
-from tests.conftest import neuron_h
-from tests.reference.nrnmech import compiled
+from tests.reference.nrnmech import neuron_loaded
 
 pytestmark = pytest.mark.neuron
 
@@ -33,22 +32,9 @@ D, L = 2.0, 10.0  # um: a thin axon, so 10 s of firing raises [Na]i by > 50 %
 IMAX = 5.0  # uA/cm2
 
 
-def _compiled_dir() -> Path | None:
-    """A folder with the mechanisms compiled, reused across sessions; None if compiling fails."""
-    return compiled([MOD_DIR / m for m in MODS], "nrnmech")
-
-
 @pytest.fixture(scope="session")
 def h():
-    h = neuron_h()
-    import neuron
-
-    folder = _compiled_dir()
-    if folder is None:
-        pytest.skip("nrnivmodl is missing or failed to compile tests/reference/mod")
-    if not hasattr(h, "nakpump_ex") and not neuron.load_mechanisms(str(folder), warn_if_already_loaded=False):
-        pytest.skip("could not load the compiled mechanisms")
-    return h
+    return neuron_loaded([MOD_DIR / m for m in MODS], "nrnmech", "tests/reference/mod's pump")
 
 
 def test_pump_law_same_as_neuron(h):

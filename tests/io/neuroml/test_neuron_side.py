@@ -15,8 +15,7 @@ import numpy as np
 import pytest
 
 import excitable as ex
-from tests.conftest import neuron_h
-from tests.reference.nrnmech import compiled
+from tests.reference.nrnmech import neuron_loaded
 
 from .nml_models import N, point, write
 
@@ -217,18 +216,11 @@ def clamp(step):
 
 @pytest.fixture(scope="module")
 def neuron(tmp_path_factory):
-    h = neuron_h()
-    if not hasattr(h, "nml_cachan"):
-        folder = tmp_path_factory.mktemp("mod")
-        (folder / "nml_cachan.mod").write_text(MOD)
-        for name, text in POOL_MODS.items():
-            (folder / f"{name}.mod").write_text(text)
-        folder = compiled(sorted(folder.glob("*.mod")), "nrnmech-neuroml")
-        import neuron as nrn
-
-        if folder is None or not nrn.load_mechanisms(str(folder), warn_if_already_loaded=False):
-            pytest.skip("nrnivmodl could not compile or load the NeuroML comparison channel")
-    return h
+    folder = tmp_path_factory.mktemp("mod")
+    (folder / "nml_cachan.mod").write_text(MOD)
+    for name, text in POOL_MODS.items():
+        (folder / f"{name}.mod").write_text(text)
+    return neuron_loaded(sorted(folder.glob("*.mod")), "nrnmech-neuroml", "the NeuroML comparison channel")
 
 
 def neuron_run(h, step=None, pool=None, tstop=20.0, also=None):

@@ -8,10 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 
-from tests.conftest import neuron_h
-from tests.reference.nrnmech import compiled
+from tests.reference.nrnmech import neuron_loaded
 
 OWN = Path(__file__).parents[2] / "reference" / "mod"
 DT = 0.025
@@ -53,26 +51,16 @@ COMPILED = {"cachan1": "cachan1", "capump": "capump", "nachan": "HHna", "khhchan
             "nm_otherion": "nm_otherion", "nm_kinrate": "nm_kinrate"}
 
 
-def _compiled() -> Path | None:
-    return compiled([mod_file(n) for n in COMPILED], "nrnmech-nmodl", timeout_s=600)
-
-
 _H = []
 
 
 def neuron_with_mods():
-    """NEURON's h with every test mechanism loaded (compiled once per session), or skip."""
+    """NEURON's h with every test mechanism loaded (compiled once, cached), or skip; through
+    ``nrnmech.neuron_loaded``, which loads only those the process lacks (another test file, or a
+    ``mod compare`` run in this worker, may have loaded some: NEURON refuses a name twice)."""
     if _H:
         return _H[0]
-    h = neuron_h()
-    import neuron
-
-    if not hasattr(h, "nm_kinetic"):
-        folder = _compiled()
-        if folder is None:
-            pytest.skip("nrnivmodl is missing or failed to compile the NMODL test files")
-        if not neuron.load_mechanisms(str(folder), warn_if_already_loaded=False):
-            pytest.skip("NEURON could not load the compiled NMODL test files")
+    h = neuron_loaded([mod_file(n) for n in COMPILED], "nrnmech-nmodl", "the NMODL test files", timeout_s=600)
     _H.append(h)
     return h
 
@@ -116,20 +104,13 @@ def neuron_run(suffixes, *, celsius, tstop, v_init=-65.0, clamp=None, iclamp=Non
 #: registers its mechanisms after those of the first: its SOLVEs run after theirs in a step).
 POOLS = {"capmpr": "capmpr", "cabpump": "cadifpmp", "nm_shells": "nm_shells", "nm_geom": "nm_geom",
          "nm_kca": "nm_kca", "release": "trel", "nm_cagate": "nm_cagate", "nm_cainit": "nm_cainit"}
-_POOLS_LOADED = []
 
 
 def neuron_with_pools():
     """NEURON's h with the first library and the POOLS files loaded (each compiled once), or skip."""
-    h = neuron_with_mods()
-    if not _POOLS_LOADED and not hasattr(h, "nm_shells"):
-        import neuron
-
-        folder = compiled([mod_file(n) for n in POOLS], "nrnmech-nmodl-pools", timeout_s=600)
-        if folder is None or not neuron.load_mechanisms(str(folder), warn_if_already_loaded=False):
-            pytest.skip("nrnivmodl could not compile or load the NMODL pool test files")
-    _POOLS_LOADED.append(True)
-    return h
+    neuron_with_mods()
+    return neuron_loaded([mod_file(n) for n in POOLS], "nrnmech-nmodl-pools", "the NMODL pool test files",
+                         timeout_s=600)
 
 
 def leaky_compartment(mechanisms, passive_cls, *, celsius, v_init, clamp=None, iclamp=None):

@@ -26,7 +26,7 @@ import excitable as ex
 from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod, solvers
 from tests.io.nmodl.neuron_side import DIAM_UM, L_UM, mod_file, neuron_with_mods
-from tests.reference.nrnmech import compiled
+from tests.reference.nrnmech import compiled, neuron_loaded
 
 pytestmark = pytest.mark.neuron
 STIFF, STEADY, SS_IMPLICIT = mod_file("nm_stiff"), mod_file("nm_steady"), mod_file("nm_ssimplicit")
@@ -54,13 +54,9 @@ def library():
 
 def neuron():
     """NEURON's h with the library loaded, or skip."""
-    h = neuron_with_mods()
-    if not hasattr(h, "nm_stiff"):
-        import neuron as nrn
-
-        if not nrn.load_mechanisms(str(library()), warn_if_already_loaded=False):
-            pytest.skip("NEURON could not load nm_stiff.mod / nm_steady.mod / nm_ssimplicit.mod")
-    return h
+    neuron_with_mods()
+    return neuron_loaded([STIFF, STEADY, SS_IMPLICIT], "nrnmech-nmodl-convergence",
+                         "nm_stiff.mod / nm_steady.mod / nm_ssimplicit.mod", timeout_s=600)
 
 
 def neuron_stiff(dt: float) -> dict[str, np.ndarray]:

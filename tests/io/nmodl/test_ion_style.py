@@ -26,7 +26,7 @@ from excitable.io.nmodl import load_mod
 from excitable.physics.ions import nernst
 from tests.io.nmodl.neuron_side import DT, mod_file, neuron_with_mods
 from tests.io.nmodl.test_neuron_side_by_side import spike_times
-from tests.reference.nrnmech import compiled
+from tests.reference.nrnmech import neuron_loaded
 
 pytestmark = pytest.mark.neuron
 RTOL = 1e-6
@@ -45,14 +45,8 @@ def cls(stem):
 
 def neuron_h():
     """NEURON with the first test library and nm_nakread.mod (a library of its own) loaded."""
-    h = neuron_with_mods()
-    if not hasattr(h, "nm_nakread"):
-        import neuron
-
-        folder = compiled([mod_file("nm_nakread")], "nrnmech-nmodl-style", timeout_s=600)
-        if folder is None or not neuron.load_mechanisms(str(folder), warn_if_already_loaded=False):
-            pytest.skip("nrnivmodl could not compile or load nm_nakread.mod")
-    return h
+    neuron_with_mods()
+    return neuron_loaded([mod_file("nm_nakread")], "nrnmech-nmodl-style", "nm_nakread.mod", timeout_s=600)
 
 
 def ours(mechs, *, celsius, tstop, v_init, clamps=None, iclamp=None, records=()):

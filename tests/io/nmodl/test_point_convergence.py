@@ -25,7 +25,7 @@ from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod, solvers
 from tests.io.nmodl.neuron_side import DIAM_UM, L_UM
 from tests.io.nmodl.test_convergence import CELSIUS, CLAMP, TSTOP
-from tests.reference.nrnmech import compiled
+from tests.reference.nrnmech import neuron_loaded
 
 pytestmark = pytest.mark.neuron
 HERE = Path(__file__).parent / "mod_events"
@@ -53,12 +53,7 @@ def mods():
 
 def neuron_points(h):
     """``h`` with NEURON_FILES loaded (compiled once, cached), or skip."""
-    if not hasattr(h, "pp_stiff"):
-        import neuron
-
-        folder = compiled(NEURON_FILES, "nrnmech-point-convergence", timeout_s=600)
-        if folder is None or not neuron.load_mechanisms(str(folder), warn_if_already_loaded=False):
-            pytest.skip("nrnivmodl could not compile or NEURON could not load pp_stiff.mod, pp_careader.mod")
+    neuron_loaded(NEURON_FILES, "nrnmech-point-convergence", "pp_stiff.mod, pp_careader.mod", timeout_s=600)
     return h
 
 
