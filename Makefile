@@ -33,10 +33,8 @@ demo: $(STAMP)
 	echo "report written to report/index.html (open it in a browser; each experiment's files in report/NAME/)"; \
 	exit $$rc
 
-# --dist loadfile: each test file on one worker, so a file's module fixtures (NEURON compiled and run,
-# JAX functions compiled) are built once, not on both workers (a fifth less time on 31 NMODL files).
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -n 2 --dist loadfile -q --durations=25
+	$(BIN)/python -m pytest -n 2 -q --durations=25
 
 # The lab: every experiment live in the browser (a local web app on 127.0.0.1; Ctrl-C stops it).
 lab: $(STAMP)
