@@ -87,7 +87,9 @@ def test_text_summary_prints_sentences_one_to_a_line(capsys):
     from excitable.interfaces.cli.run import _print_summary
 
     notes = ["verb: not loaded: verb.mod:3: VERBATIM", "pool: not loaded: pool.mod:9: WATCH"]
-    _print_summary(SimpleNamespace(summary={"n_spikes": 2, "notes": notes, "t": list(range(10))}))
+    _print_summary(SimpleNamespace(summary={"n_spikes": 2, "notes": notes, "t": list(range(10)),
+                                            "mechanisms": ["hh", "pas"]}))
     lines = capsys.readouterr().out.splitlines()
     assert lines[1:4] == ["notes", f"  {notes[0]}", f"  {notes[1]}"], lines
     assert lines[0].split() == ["n_spikes", "2"] and lines[4].split() == ["t", "[10", "values]"]
+    assert lines[5].split() == ["mechanisms", "['hh',", "'pas']"], lines  # names, not sentences: one line

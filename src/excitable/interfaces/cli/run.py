@@ -97,7 +97,8 @@ def _jsonable(summary):
 
 def _print_summary(result) -> None:
     for key, value in _jsonable(result.summary).items():
-        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value) \
+                and any(" " in v for v in value):
             # Sentences (run model's notes on files left out) read one to a line, not as a Python list.
             print(key)
             for line in value:
