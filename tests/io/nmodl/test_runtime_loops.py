@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -29,6 +28,7 @@ import excitable as ex
 from excitable.engine.batch import broadcast, with_param
 from excitable.errors import ModelError, SimulationError
 from excitable.io.nmodl import load_mod
+from tests.io.nmodl.test_runtime_index import grad_is_central_difference
 
 HERE = Path(__file__).parent / "mod_events"
 SUM, PRE = HERE / "rl_sum.mod", HERE / "rl_pre.mod"
@@ -95,12 +95,7 @@ def test_batch_and_gradient():
         np.testing.assert_allclose(batch[k].ravel(), np.asarray(alone.run(3.0)["v"]).ravel(), rtol=1e-12)
     assert np.ptp(batch[0] - batch[1]) > 0.1  # mV: the trips differ between the elements
     f, base = sim.function(3.0), sim.parameters()
-    mean_v = lambda g: jnp.mean(f(ex.with_param(base, "rl_sum.g", g))[:, 0])
-    g, h = jnp.array([0.0005]), 5e-8
-    fd = float((mean_v(g + h) - mean_v(g - h)) / (2 * h))
-    grad = float(jax.grad(mean_v)(g)[0])
-    assert np.isfinite(grad) and abs(fd) > 0
-    assert abs(grad - fd) < 1e-6 * abs(fd), (grad, fd)
+    grad_is_central_difference(f, base, "rl_sum.g", 0.0005, 5e-8)
 
 
 def _variant(tmp_path, name, *replacements):
