@@ -37,13 +37,15 @@ def fixed_erev_document():
     return doc
 
 
-def neuron_trace(h) -> dict:
+def neuron_trace(h, cai_mM: float = CAI) -> dict:
+    """NEURON's run of the cell, [Ca]i starting at ``cai_mM`` (its cai0_ca_ion; tests/conftest.py
+    puts the global back after the test)."""
     sec = h.Section(name="nml_fixed_erev")
     sec.L, sec.diam, sec.nseg, sec.cm, sec.Ra = SIZE_UM, SIZE_UM, 1, 1.0, 35.4
     sec.insert("nml_ffpool")  # NEURON updates a concentration writer first, whatever the order here
     sec.insert("nml_cafixerev")
     sec.insert("nml_bkca")
-    h.cai0_ca_ion, h.cao0_ca_ion = CAI, CAO
+    h.cai0_ca_ion, h.cao0_ca_ion = cai_mM, CAO
     h.dt, h.secondorder, h.celsius = DT, 0, CELSIUS
     stim = h.IClamp(sec(0.5))
     stim.delay, stim.dur, stim.amp = 2.0, TSTOP, AMP_NA

@@ -187,7 +187,7 @@ def test_abstract_cells_are_named_as_not_imported(tmp_path):
         neuroml.load_cell(channels)
 
 
-def test_a_species_starting_at_zero_runs_beside_a_fixed_erev_density_as_in_neuron(neuron, tmp_path, monkeypatch):  # noqa: F811
+def test_a_species_starting_at_zero_runs_beside_a_fixed_erev_density_as_in_neuron(neuron, tmp_path):  # noqa: F811
     """[Ca]i may start at 0 mM (ACnet2's pyramidal cell does; it was refused): test_fixed_erev_pool's
     cell (a Ca2+ channel at a fixed 80 mV feeding a fixed-factor pool that a K+ channel's gates
     read) from cai = 0, beside NEURON from cai0_ca_ion = 0. A Nernst density cannot start there (its
@@ -207,8 +207,7 @@ def test_a_species_starting_at_zero_runs_beside_a_fixed_erev_density_as_in_neuro
     for signal in ("v", "caFixed.concentration", "kCa.q"):
         sim.record(signal)
     ours = sim.run(fixed.TSTOP)
-    monkeypatch.setattr(fixed, "CAI", 0.0)  # NEURON's cai0_ca_ion in its run
-    theirs = fixed.neuron_trace(h)
+    theirs = fixed.neuron_trace(h, cai_mM=0.0)
     assert theirs["cai"][0] == 0.0 == float(ours["caFixed.concentration"][0])
     assert ours["v"].max() > 0 and theirs["cai"].max() > 1e-3  # it fires and the pool fills from 0
     pairs = {"v": ours["v"], "cai": ours["caFixed.concentration"], "q": ours["kCa.q"]}
