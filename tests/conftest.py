@@ -36,5 +36,8 @@ def _neuron_ion_starts_restored():
     from excitable.io.nmodl.describe import ION_DEFAULTS  # NEURON's eion.cpp values, mM
 
     for ion, values in ION_DEFAULTS.items():
-        setattr(neuron.h, f"{ion}i0_{ion}_ion", values["i"])
-        setattr(neuron.h, f"{ion}o0_{ion}_ion", values["o"])
+        for side in ("i", "o"):
+            try:
+                setattr(neuron.h, f"{ion}{side}0_{ion}_ion", values[side])
+            except LookupError:  # the ion is not registered yet (ca: until a mechanism uses it)
+                pass

@@ -19,6 +19,7 @@ toward zero; the event times the array keeps are the train's (on the dt grid, de
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -31,6 +32,7 @@ import excitable as ex
 from excitable.engine import counts
 from excitable.errors import ModelError
 from excitable.io.nmodl import load_mod, runtime_index
+from excitable.io.nmodl.check import check_file
 from excitable.io.nmodl.expressions import Scope
 from tests.io.nmodl.neuron_side import class_loader, hh_events_ours
 
@@ -201,20 +203,20 @@ def grad_is_central_difference(f, base, name: str, g: float, h: float) -> None:
 
 
 def test_an_equation_of_an_element_chosen_in_the_run_is_still_refused(tmp_path):
-    """A DERIVATIVE's x'[k] needs the element's name (the solver's unknown): refused with its line when
-    the run is traced (the PARAMETER k is a number only then: a plain load takes it, as before)."""
+    """A DERIVATIVE's x'[k] needs the element's name (the solver's unknown): refused with its line by
+    load_mod and by ``mod check`` (whose "supported: yes" it once got: load_mod's trial trace held the
+    PARAMETER k as the number 1, where a run traces it)."""
     path = tmp_path / "rt_deriv.mod"
     path.write_text("NEURON { SUFFIX rt_deriv NONSPECIFIC_CURRENT i }\n"
                     "PARAMETER { g = 0.001 (S/cm2) e = -70 (mV) k = 1 }\n"
                     "ASSIGNED { v (mV) i (mA/cm2) }\nSTATE { h[3] }\n"
                     "BREAKPOINT {\n  SOLVE s METHOD cnexp\n  i = g*h[0]*(v - e)\n}\n"
                     "DERIVATIVE s {\n  h'[k] = (1 - h[k])/5\n}\n")
-    cell = ex.Cell.cylinder(length=10.0, diameter=10.0).insert(load_mod(path)())
-    sim = ex.Simulation(cell, dt=0.025, temperature=6.3, v_init=-65.0)
-    sim.record("v")
-    with pytest.raises(ModelError, match=rf"^{path}:10: array index not known when the file is read "
-                                         r"\(h'\[k\]\) not supported"):
-        sim.run(1.0)
+    message = rf"^{path}:10: array index not known when the file is read \(h'\[k\]\) not supported$"
+    with pytest.raises(ModelError, match=message):
+        load_mod(path)
+    report, bad = check_file(path)
+    assert bad == 1 and re.match(message, report[-1].strip()), report
 
 
 def test_an_element_another_block_sets_is_kept_and_read_at_the_run_s_index(tmp_path):
@@ -223,7 +225,7 @@ def test_an_element_another_block_sets_is_kept_and_read_at_the_run_s_index(tmp_p
     values for BREAKPOINT; now kept element by element (array_memory.py; beside NEURON:
     test_array_memory.py's am_stat.mod, whose FUNCTION reads w[k] at the run's k). An element read in
     INITIAL at a run-time index that only a later block sets (NEURON: what the previous run left) is
-    still refused with its line when the run is traced, not read as 0."""
+    still refused with its line by load_mod (whose trial trace holds k as a run does), not read as 0."""
     path = tmp_path / "rt_unkept.mod"
     path.write_text("NEURON { SUFFIX rt_unkept NONSPECIFIC_CURRENT i RANGE k }\n"
                     "PARAMETER { k = 0  g = 0.001 (S/cm2) }\nASSIGNED { v (mV) i (mA/cm2) w[3] x }\n"
@@ -232,12 +234,9 @@ def test_an_element_another_block_sets_is_kept_and_read_at_the_run_s_index(tmp_p
     path.write_text(path.read_text().replace("rt_unkept", "rt_unset")
                     .replace("INITIAL { w[0] = 1  w[1] = 2  w[2] = 3 }", "INITIAL { x = w[k] }")
                     .replace("  i = g*w[k]*(v + 65)", "  w[0] = v  w[1] = v  w[2] = v\n  i = g*x*(v + 65)"))
-    cell = ex.Cell.cylinder(length=10.0, diameter=10.0).insert(load_mod(path)())
-    sim = ex.Simulation(cell, dt=0.025, temperature=6.3, v_init=-65.0)
-    sim.record("v")
     with pytest.raises(ModelError, match=rf"^{path}:4: array w read at an index known only in the run while an "
                                          r"element of it is unset in this block .* not supported"):
-        sim.run(0.1)  # k is a number to a plain load: INITIAL's index is known only in the traced run
+        load_mod(path)
 
 
 def test_an_array_no_block_reads_is_not_a_state_of_a_density_mechanism(tmp_path):

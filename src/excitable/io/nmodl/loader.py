@@ -134,19 +134,19 @@ def _with_tables(cls, **given):
 
 def _probe(path, cls) -> None:
     """Trace INITIAL, BREAKPOINT and the SOLVE once, abstractly (``jax.eval_shape``: nothing is
-    computed), so that a file the compiler cannot follow fails here, in one line, and not in a run."""
+    computed), so that a file the compiler cannot follow fails here, in one line, and not in a run.
+    The parameters, V, celsius and dt are traced values, as in a run (where any of them may be a
+    batch's or a gradient's): an array element chosen by a PARAMETER (``h'[k]``) is a run-time index
+    here too, not a number the probe happened to hold."""
     import jax
     import jax.numpy as jnp
 
-    mech = cls()
-
-    def everything():
-        v = jnp.asarray(-65.0)
-        s = mech.steady_state(v, 6.3)
-        return mech.currents(v, s), mech.advance(v, s, 6.3, 0.025, {"T": 0.0})
+    def everything(mech, v, celsius, dt):
+        s = mech.steady_state(v, celsius)
+        return mech.currents(v, s), mech.advance(v, s, celsius, dt, {"T": 0.0})
 
     try:
-        jax.eval_shape(everything)
+        jax.eval_shape(everything, cls(), jnp.asarray(-65.0), jnp.asarray(6.3), jnp.asarray(0.025))
         cls.shared_exp.choose_bases()  # the slopes this trace met (affine.py)
     except ModelError as exc:
         from excitable.io.nmodl.includes import sources
