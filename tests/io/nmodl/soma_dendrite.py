@@ -50,6 +50,8 @@ def neurons(h, prefix, suffixes, sections, traces, *, celsius, clamp=None, iclam
             sec.connect(secs[sections[0][0]](1.0))
         for s in suffixes:
             sec.insert(s)
+            if hasattr(h, f"usetable_{s}"):  # NEURON's tables off: the exact functions, as excitable
+                setattr(h, f"usetable_{s}", 0)
         sec.insert("pas")
         sec(0.5).pas.g, sec(0.5).pas.e = 1e-4, -65.0
         secs[name] = sec

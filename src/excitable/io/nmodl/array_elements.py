@@ -14,7 +14,9 @@ range; a loop with other bounds, or an index expression, assigns nothing known).
 where every element it may read (the same rules; an index of any other kind: all, unknown) is
 assigned; a conditional or unknown-index assignment of an element not yet assigned, a read of an
 element no earlier statement assigned, or the bare name (the whole array) is the problem line.
-Conservative: all reads on a line are checked before that line's assignments.
+Conservative: all reads on a line are checked before that line's assignments. A TABLE statement
+(``TABLE Inf, Tau DEPEND ... FROM vmin TO vmax WITH 200``, naf.mod's first line in mh) names the
+values the PROCEDURE computes: it reads none of them (nor is its FROM a loop).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import re
 
 _FROM = re.compile(r"\bFROM\s+(\w+)\s*=\s*(-?\d+)\s+TO\s+(-?\d+)(?:\s+BY\s+(\d+))?")
 _FROM_ANY = re.compile(r"\bFROM\s+(\w+)\s*=")
+_TABLE = re.compile(r"\bTABLE\b.*?(?:\bWITH\s+\w+|$)")
 
 
 def _elements(index: str, loops: dict[str, range]) -> frozenset[int] | None:
@@ -44,6 +47,7 @@ def first_problem(flat, name: str, size: int = 0) -> int:
     done: set[int] = set()
     loops: dict[str, range] = {}  # FROM variable -> its elements, until the variable is assigned otherwise
     for line, code, cond in flat:
+        code = _TABLE.sub(" ", code)
         for var in _FROM_ANY.findall(code):
             loops.pop(var, None)
         for m in _FROM.finditer(code):
