@@ -27,8 +27,6 @@ def problems(mod, desc: Description, lines: list[str]) -> list[tuple[int, str]]:
             found.append((n, "at_time() used for its value"))
         if re.search(r"\bstate_discontinuity\s*\(", line) and blocks.get(n) != "NET_RECEIVE":
             found.append((n, "state_discontinuity() outside NET_RECEIVE"))
-        if blocks.get(n) == "NET_RECEIVE" and re.search(r"\bFROM\b", line):
-            found.append((n, "FROM loop in NET_RECEIVE"))
         if blocks.get(n) == "NET_RECEIVE" and re.search(r"\bv\b", line) and is_artificial(mod):
             found.append((n, "v in the NET_RECEIVE of an ARTIFICIAL_CELL (it sits in no segment)"))
     header = next((n for n, line in enumerate(lines, 1) if re.search(r"\b(ARTIFICIAL_CELL|POINT_PROCESS)\b", line)), 0)
@@ -38,6 +36,7 @@ def problems(mod, desc: Description, lines: list[str]) -> list[tuple[int, str]]:
         if name in desc.assigned or name in desc.parameters:
             n = next((n for n, line in enumerate(lines, 1) if re.search(rf"\b{name}\b", line)), header)
             found.append((n, f"{name} in an ARTIFICIAL_CELL (it sits in no segment)"))
+    found += _loop_calls([(n, line) for n, line in enumerate(lines, 1) if blocks.get(n) == "NET_RECEIVE"])
     found += _argument_problems(mod, lines) + watch.problems(lines, blocks, is_artificial(mod))
     taken = set(desc.parameters) | set(desc.assigned) | set(desc.states)
     for name in event_state_names(events.QUEUE)[1:]:
@@ -45,6 +44,36 @@ def problems(mod, desc: Description, lines: list[str]) -> list[tuple[int, str]]:
             found.append((header, f"a variable named {name!r} (excitable's event states use that name)"))
     found += [(header, f"a variable named {name!r} (excitable's per-connection states use the prefix "
                        f"{events.NETCON!r})") for name in sorted(taken) if name.startswith(events.NETCON)]
+    return found
+
+
+_LOOP_TOKENS = re.compile(r"\b(FROM|FOR_NETCONS|WATCH|net_send|net_event|net_move)\b|[{}]")
+
+
+def _loop_calls(body: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """(line, construct) of what NET_RECEIVE does inside a FROM loop that the loop would run more than
+    once: an event call (each call site holds one event per block run here: a second would replace
+    the first, silently: 3 self-events of ``FROM k = 1 TO 3 { net_send(0.5*k, k) }`` became 1) or a
+    WATCH; and FOR_NETCONS and FROM nested in each other. A FROM loop of assignments runs as anywhere
+    else (constant bounds unrolled, run-time bounds: runtime_loops.py); for_netcons.py checks what
+    FOR_NETCONS' own body does."""
+    found, stack, header = [], [], None  # stack: the loop each open brace opens (None: no loop)
+    for n, line in body:
+        for m in _LOOP_TOKENS.finditer(line):
+            token = m.group(0)
+            if token == "{":
+                stack.append(header)
+                header = None
+            elif token == "}":
+                if stack:
+                    stack.pop()
+            elif token in ("FROM", "FOR_NETCONS"):
+                other = "FOR_NETCONS" if token == "FROM" else "FROM"
+                if other in stack:
+                    found.append((n, f"{token} inside {'a FROM loop' if other == 'FROM' else 'FOR_NETCONS'} in NET_RECEIVE"))
+                header = token
+            elif "FROM" in stack:
+                found.append((n, f"{token}{'' if token == 'WATCH' else '()'} inside a FROM loop in NET_RECEIVE"))
     return found
 
 
