@@ -28,6 +28,11 @@ _FROM_ANY = re.compile(r"\bFROM\s+(\w+)\s*=")
 _TABLE = re.compile(r"\bTABLE\b.*?(?:\bWITH\s+\w+|$)")
 
 
+def without_tables(code: str) -> str:
+    """``code`` without its TABLE statement (the names it lists are what the PROCEDURE computes)."""
+    return _TABLE.sub(" ", code)
+
+
 def _elements(index: str, loops: dict[str, range]) -> frozenset[int] | None:
     """The elements ``index`` (the text between the brackets) may name: an integer, or the
     variable of an enclosing constant FROM loop; None where not known."""
@@ -47,7 +52,7 @@ def first_problem(flat, name: str, size: int = 0) -> int:
     done: set[int] = set()
     loops: dict[str, range] = {}  # FROM variable -> its elements, until the variable is assigned otherwise
     for line, code, cond in flat:
-        code = _TABLE.sub(" ", code)
+        code = without_tables(code)
         for var in _FROM_ANY.findall(code):
             loops.pop(var, None)
         for m in _FROM.finditer(code):

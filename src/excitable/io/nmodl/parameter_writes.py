@@ -105,6 +105,7 @@ def _first_problem(flat, name: str) -> int:
     if any(re.search(rf"\b{re.escape(name)}\s*\[", code) for _, code, _ in flat if word.search(code)):
         return array_elements.first_problem(flat, name)
     for line, code, cond in flat:
+        code = array_elements.without_tables(code)  # a TABLE statement names its outputs: no read
         if not word.search(code):
             continue
         m = re.match(rf"\s*{re.escape(name)}\s*=(?!=)(.*)", code)
