@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from excitable.io.nmodl import load_mod
-from tests.io.nmodl.neuron_side import OWN
+from tests.io.nmodl.neuron_side import OWN, mod_file
 
 # the accumulator as a point process (nA): refused before point processes ran BREAKPOINT twice a step
 # (point.py ran it once a step: 0.65 of i's range off, the second spike 0.175 ms early); its numbers
@@ -55,3 +55,35 @@ def test_a_max_tracker_and_a_same_run_clamp_run_beside_neuron():
     # both sides (vmax feeds none; x = min(s, xmax) of this run's s), so only rounding separates them
     assert result.agrees, result.report()
     assert {"nm_bpmem_max.i", "nm_bpmem_clamp.i", "nm_bpmem_clamp.s"} <= {r.trace for r in result.rows}
+
+
+@pytest.mark.neuron
+def test_a_running_maximum_and_a_time_set_on_some_paths_run_beside_neuron():
+    """nm_bpkeep.mod: vmaxt = t and tlast = t are set on some paths only, so between those they hold
+    an earlier run's value (they read 0 here before: vmaxt 2.26 ms off, tlast 4.49 ms, silently).
+    The protocol's bound, 1e-6 of each trace's range: the same sums on both sides; the times are
+    NEURON's nrn_cur times (t + dt/2), equal to the bit."""
+    from excitable.workflows.neuron_compare import compare_mods
+
+    assert {"vmax", "vmaxt", "tlast"} <= set(load_mod(OWN / "nm_bpkeep.mod").states)
+    result = compare_mods([OWN / "nm_bpkeep.mod", mod_file("hh")])
+    assert result.agrees, result.report()
+    rows = {r.trace: r.difference for r in result.rows}
+    assert {"nm_bpkeep.vmax", "nm_bpkeep.vmaxt", "nm_bpkeep.tlast"} <= set(rows), sorted(rows)
+
+
+def test_a_current_free_breakpoint_keeping_values_is_refused_with_its_line(tmp_path):
+    """Without a current NEURON runs BREAKPOINT once a step after the SOLVE (nrn_state), keeping the
+    values: not run here, refused (Katz et al. 2009's dv_yael.mod ran with vmax read as 0)."""
+    from excitable.errors import ModelError
+    from excitable.io.nmodl.check import check_file
+
+    path = tmp_path / "bpm_free.mod"
+    path.write_text((OWN / "nm_bpkeep.mod").read_text().replace("nm_bpkeep NONSPECIFIC_CURRENT i", "bpm_free")
+                    .replace(" i (mA/cm2)", "").replace("    i = g*(v + 65)\n", ""))
+    line = path.read_text().splitlines().index("    if (v > vmax) {") + 1
+    with pytest.raises(ModelError, match=rf"^{path}:{line}: vmax kept by BREAKPOINT from the previous step \(read "
+                                         r"before it is set, or set on some paths only\) in a mechanism with no current"):
+        load_mod(path)
+    report, bad = check_file(path)
+    assert bad == 3 and all("kept by BREAKPOINT from the previous step" in r for r in report[-3:]), report

@@ -1,5 +1,7 @@
 """ASSIGNED variables a BREAKPOINT with currents reads before it sets them (a counter ``n = n + 1``,
-a clamp of INITIAL's value ``if (x > xmax) { x = xmax }``, an old-style filter ``y = y + a*(u - y)``).
+a clamp of INITIAL's value ``if (x > xmax) { x = xmax }``, an old-style filter ``y = y + a*(u - y)``),
+or sets on some paths only (``if (v > -60) { tlast = t }``: it holds an earlier run's value otherwise;
+it stayed at 0 here, silently).
 
 NEURON keeps an ASSIGNED variable in the instance's data, and its ``nrn_cur`` runs BREAKPOINT twice
 a step (at v + 0.001 mV, then at v, for the slope), each run from what the previous one left: such
@@ -47,13 +49,10 @@ def electrode_names(lines: list[str]) -> set[str]:
     return out
 
 
-def memory(mod, desc: Description) -> tuple[str, ...]:
-    """The ASSIGNED variables a BREAKPOINT with currents (an ELECTRODE_CURRENT too: nocmodl 9.0.2
-    gives it the same nrn_cur) may read before it sets them (() without currents): NEURON's instance
-    keeps them between its runs, so they are carried as states (module docstring)."""
-    lines = strip_comments(mod.text)
-    if not desc.suffix or desc.breakpoint is None or not has_currents(desc, lines):
-        return ()
+def _unset_reads(mod, desc: Description, lines: list[str]):
+    """(the ASSIGNED variables BREAKPOINT may read before it sets them, its flattened run)."""
+    if not desc.suffix or desc.breakpoint is None or re.search(r"\bARTIFICIAL_CELL\b", "\n".join(lines)):
+        return (), []  # an artificial cell's BREAKPOINT never runs (artificial.py)
     flat = _flat(lines, _blocks(lines), "BREAKPOINT")
     ion_vars = {v for ion in desc.ions for v in ion.read + ion.write}
     currents = set(desc.currents) | electrode_names(lines)
@@ -61,4 +60,32 @@ def memory(mod, desc: Description) -> tuple[str, ...]:
              and a not in _file_locals(lines)
              and a not in currents and a not in desc.states and a not in desc.parameters
              and any(_assigns(code, a) for _, code, _ in flat)]
-    return tuple(flow.unset_reads(desc, desc.breakpoint, names)) if names else ()
+    if not names:
+        return (), flat
+    read_first = flow.unset_reads(desc, desc.breakpoint, names)  # a counter, a running maximum
+    on_some_paths = flow.unset_at_end(desc, desc.breakpoint, names)  # if (v > -60) { tlast = t }: kept otherwise
+    return tuple(a for a in names if a in read_first or a in on_some_paths), flat
+
+
+def memory(mod, desc: Description) -> tuple[str, ...]:
+    """The ASSIGNED variables a BREAKPOINT with currents (an ELECTRODE_CURRENT too: nocmodl 9.0.2
+    gives it the same nrn_cur) may read before it sets them (() without currents): NEURON's instance
+    keeps them between its runs, so they are carried as states (module docstring)."""
+    lines = strip_comments(mod.text)
+    return _unset_reads(mod, desc, lines)[0] if has_currents(desc, lines) else ()
+
+
+def current_free_problems(mod, desc: Description) -> list[tuple[int, str]]:
+    """(line, construct) of such a read in a BREAKPOINT without currents, which NEURON runs once a
+    step in nrn_state after the SOLVE, keeping the value from the previous step: not run here (a
+    running maximum ``if (v > vmax) { vmax = v }``, Katz et al. 2009's dv_yael.mod, stayed at one
+    run's value from 0, silently, while `mod check` said "supported")."""
+    from excitable.io.nmodl.parameter_writes import _first_problem
+
+    lines = strip_comments(mod.text)
+    if has_currents(desc, lines):
+        return []
+    found, flat = _unset_reads(mod, desc, lines)
+    return [(_first_problem(flat, name) or flat[0][0],
+             f"{name} kept by BREAKPOINT from the previous step (read before it is set, or set on some paths only) in a "
+             f"mechanism with no current (NEURON runs such a BREAKPOINT once a step, after the SOLVE)") for name in found]

@@ -131,6 +131,15 @@ def unset_reads(desc, block, names) -> dict[str, str]:
     return walk.first_unset
 
 
+def unset_at_end(desc, block, names) -> set[str]:
+    """The names (of ``names``) that some path of ``block`` leaves unset (``if (v > -60) { tlast = t }``):
+    after such a run they hold what an earlier run left."""
+    walk = _Walk(desc, names, strict=False)
+    hidden = set(_locals(block.statement_block))
+    clean = walk.block(block.statement_block.statements, set(), hidden, set(), False)
+    return {n for n in names if n not in clean and n not in hidden}
+
+
 def state_sites(desc, block, assigned, states) -> dict[str, list[tuple[bool, bool]]]:
     """STATE -> (same value on a second run, its own value in a condition around it) for each of
     its assignments at BREAKPOINT's level (rule 2): the assignment reads none of ``assigned``

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 
 from excitable.errors import ModelError
-from excitable.io.nmodl import (breakpoint_feeds, double_run, events, for_netcons, function_tables, longitudinal,
-                                null_pointers, parameter_writes, point, pointers, printf, random_draws, shared_values,
-                                units)
+from excitable.io.nmodl import (breakpoint_feeds, breakpoint_memory, double_run, events, for_netcons, function_tables,
+                                longitudinal, null_pointers, parameter_writes, point, pointers, printf, random_draws,
+                                shared_values, units)
 from excitable.io.nmodl.artificial import is_artificial
 from excitable.io.nmodl.block_bodies import matching as _block_lines  # lines of a block matching a pattern
 from excitable.io.nmodl.block_bodies import top_level
@@ -124,6 +124,7 @@ def find(mod: ModFile, desc: Description) -> list[tuple[int, str]]:
                    if desc.point else "so that a second run changes it (NEURON's nrn_cur runs BREAKPOINT twice a step)"))
               for x in (state_writes(desc) if desc.point and not is_artificial(mod) else rewritten_states(desc))
               if x not in twice]
+    found += breakpoint_memory.current_free_problems(mod, desc)  # a running max in a current-free BREAKPOINT
     found += longitudinal.problems(mod, desc)  # LONGITUDINAL_DIFFUSION without COMPARTMENT, of no STATE
     found += shared_values.problems(mod, desc)  # a file-level LOCAL or GLOBAL set per instance in INITIAL
     found += units.problems(mod, lines)  # a UNITS factor between units units.BASE does not know
