@@ -43,3 +43,19 @@ def test_at_time_statements_run_as_neurons_fixed_step():
     assert len(ref) >= 1 and len(mine) == len(ref) and np.max(np.abs(mine - ref)) <= 0.05
     assert ref[0] > 2.0  # fired by the current that starts at del = 2 ms
     assert classes["nm_attime"]().delay == 2.0  # the file's del, under its Python name
+
+
+@pytest.mark.parametrize("line, value", [
+    ("    at_time (del + (j*(conv/freq)))", False),  # Miocinovic et al. 2006's train.mod: a statement
+    ("if (dur1) {at_time(dur1)}", False),
+    ("{ at_time(f(g(h(1)))) }", False),
+    ("at_time(del)  at_time(del + (dur))", False),
+    ("x = at_time((del))", True),  # its value, with parentheses too: refused
+    ("if (at_time(x)) { y = 1 }", True),
+])
+def test_at_time_is_a_statement_whatever_parentheses_its_argument_holds(line, value):
+    """A statement's argument with parentheses was taken for a use of at_time's value (a false reason
+    in mod check's report and mod compare's one line)."""
+    from excitable.io.nmodl.event_checks import at_time_value
+
+    assert at_time_value(line) is value

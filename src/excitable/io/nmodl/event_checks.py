@@ -164,7 +164,10 @@ def at_time_value(line: str) -> bool:
     no block here computes; as a statement (ModelDB's nacur.mod: ``at_time(del)`` before an ``if
     (t > del)``) the value is dropped and only the variable step would stop there: a no-op."""
     # svclmp.mod: if (dur1) {at_time(dur1)}; nacur.mod: at_time(del)  at_time(del + dur) (two statements)
-    statement = re.compile(r"(^|[{;])(\s*)at_time\s*\([^()]*\)\s*(?=$|[};]|at_time\b)")
+    inner = r"[^()]*"
+    for _ in range(3):  # parentheses in the argument, three deep: miocinovic2006's at_time(del + (j*(conv/freq)))
+        inner = rf"(?:[^()]|\({inner}\))*"
+    statement = re.compile(rf"(^|[{{;])(\s*)at_time\s*\({inner}\)\s*(?=$|[}};]|at_time\b)")
     while (shorter := statement.sub(r"\1\2", line, count=1)) != line:
         line = shorter
     return bool(re.search(r"\bat_time\s*\(", line))
