@@ -90,7 +90,7 @@ def table() -> str:
         files = " + ".join(f"{sfx} ({mod_file(stem).name})" for stem, sfx in zip(stems, suffixes))
         rows.append(f"| {files}, {celsius:g} °C | {constructs(stems)} | {traces} | {spikes} |")
     return "\n".join(rows + pool_rows() + [cell_row()] + point_rows() + event_rows() + style_rows() + nonlinear_rows()
-                     + ion_rows() + newer_rows() + published_form_rows())
+                     + ion_rows() + newer_rows() + published_form_rows() + published_form_rows(later_forms()))
 
 
 def pool_rows() -> list[str]:
@@ -120,7 +120,6 @@ def cell_row() -> str:
 
     import numpy as np
 
-    from tests.conftest import neuron_h
     from tests.io import test_model_parameters as t
 
     fit = json.loads(json.dumps(t.FIT))
@@ -129,11 +128,7 @@ def cell_row() -> str:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "fit.json"
         path.write_text(json.dumps(fit))
-        h = neuron_h()
-        if not hasattr(h, "bs_na"):  # the test's fixture: the cell's files compiled once and loaded
-            import neuron
-
-            neuron.load_mechanisms(str(t._compiled()), warn_if_already_loaded=False)
+        h = t.h.__wrapped__()  # the test's fixture: the cell's files compiled once and loaded
         ours, theirs = t._ours(path), t._neuron_spikes(h, fit)
     within = f", times within {np.max(np.abs(ours - theirs)):.1e} ms" if len(ours) == len(theirs) and len(ours) else ""
     files = sorted(f.name for f in t.MOD_DIR.glob("*.mod"))
@@ -283,15 +278,63 @@ PUBLISHED_FORMS = [
 ]
 
 
-def published_form_rows() -> list[str]:
-    """PUBLISHED_FORMS by compare_mods (the tests: tests/io/nmodl/test_parameter_writes.py,
+def later_forms() -> list[tuple]:
+    """Arrays kept between blocks and chosen in the run, loops bounded in the run, BREAKPOINTs run
+    twice, values NET_RECEIVE reads, ion start values: (what, files, compare_mods options) from the
+    tests' own constants (tests/io/nmodl/test_array_memory.py, test_runtime_index.py,
+    test_runtime_loops.py, test_point_breakpoint_twice.py, test_breakpoint_twice.py,
+    test_nrn_cur_values.py, test_netreceive_scopes.py, test_ion_start_values.py,
+    test_netreceive_loops.py), as they run them."""
+    from tests.io.nmodl import test_array_memory as am
+    from tests.io.nmodl import test_ion_start_values as isv
+    from tests.io.nmodl import test_netreceive_loops as nrl
+    from tests.io.nmodl import test_netreceive_scopes as nrs
+    from tests.io.nmodl import test_point_breakpoint_twice as pbt
+    from tests.io.nmodl import test_runtime_index as rti
+    from tests.io.nmodl import test_runtime_loops as rtl
+    from tests.io.nmodl.neuron_side import mod_file
+
+    return [
+        ("ASSIGNED array elements one block sets and a later one reads (set in INITIAL, a counter in a SOLVE'd "
+         "PROCEDURE, a filter and a peak in BREAKPOINT, a GLOBAL array)", am.DENSITY, {}),
+        ("the same on a point process, an event path and an artificial cell, events at 2, 6, 9 ms", am.POINTS,
+         {"spikes": "2,6,9", "weight": 0.004}),
+        ("a STATE array stepped and read at a counter's index, known only in the run", [rti.DENS], {}),
+        ("IF_BG4.mod's spiketimes[nspike] = t and GRANULE_Ampa_det_vi.mod's PRE[fi] in NET_RECEIVE", [rti.REC],
+         {"spikes": ",".join(f"{t:g}" for t in rti.TIMES), "weight": rti.WEIGHT}),
+        ("a FROM loop whose bounds are known only in the run", [rtl.SUM], {}),
+        ("GRANULE_Ampa_det_vi.mod's FROM i = cntc TO numpulses over PRE[i]", [rtl.PRE],
+         {"spikes": rtl.TIMES, "weight": rtl.WEIGHT}),
+        ("point processes keeping values in BREAKPOINT (a gate, counters, an adaptive IF's w), plain, event and "
+         "ELECTRODE_CURRENT paths: BREAKPOINT twice a step", [pbt.PLAIN, pbt.EVENTS, pbt.ADIF, pbt.OWN / "pt_ecur.mod"], {}),
+        ("a BREAKPOINT filter feeding a chain, g = 1e-6 (well conditioned), beside hh",
+         [mod_file("nm_bpfilter"), mod_file("hh")],
+         {"settings": ("nm_bpfilter.g=1e-6",)}),
+        ("values BREAKPOINT accumulates or sets on a path, read by NET_RECEIVE (GranCellSolinasEtAl10's shape)",
+         [nrs.HERE / "nr_pacc.mod", nrs.HERE / "nr_pcond.mod"], {"weight": 0.05}),
+        ("NET_RECEIVE arguments and LOCALs named like an ASSIGNED (GRANULE_Ampa_det_vi.mod's form)",
+         [nrs.HERE / f"{n}.mod" for n in nrs.FILES], {"weight": nrs.WEIGHT}),
+        ("an ion concentration STATE with a cai0 the file declares (Cabuffer2.mod's form): NEURON's cai0_ca_ion",
+         [isv.FILES["nm_ionstate0"]], {}),
+        ("the same, WRITE cai only", [isv.FILES["nm_ionstate0w"]], {}),
+        ("FROM loops in NET_RECEIVE: constant, PARAMETER and run-time bounds, on point processes and an artificial cell",
+         nrl.FILES, {"spikes": nrl.TIMES, "weight": nrl.WEIGHT}),
+        ("an ASSIGNED the cnexp DERIVATIVE's PROCEDURE reads before it sets it (org.neuroml.export's rates(), "
+         "OSB MiglioreEtAl14 kamt.mod): the previous call's value", [mod_file("nm_prevcall"), mod_file("hh")], {}),
+        ("a running maximum of V, its time and a time BREAKPOINT sets on some paths only (dv_yael.mod's form)",
+         [mod_file("nm_bpkeep"), mod_file("hh")], {}),
+    ]
+
+
+def published_form_rows(forms=None) -> list[str]:
+    """``forms`` (PUBLISHED_FORMS by default) by compare_mods (the tests: tests/io/nmodl/test_parameter_writes.py,
     test_declared_ions.py, test_solve_feeds.py, test_nested_solve.py, test_c_arithmetic.py,
-    tests/physics/test_reversal_limits.py, tests/io/nmodl/test_pointer_kinds.py)."""
+    tests/physics/test_reversal_limits.py, tests/io/nmodl/test_pointer_kinds.py; ``later_forms``' own)."""
     from excitable.workflows.neuron_compare import compare_mods
     from tests.io.nmodl.neuron_side import mod_file
 
     rows = []
-    for what, stems, options in PUBLISHED_FORMS:
+    for what, stems, options in PUBLISHED_FORMS if forms is None else forms:
         paths = [mod_file(s) if isinstance(s, str) else s for s in stems]
         result = compare_mods(paths, **options)
         worst = max(result.rows, key=lambda r: r.difference)
