@@ -133,7 +133,8 @@ def ours(cls, params: dict, *, weight: float, spikes, dt: float, celsius: float,
             net.spike_train(spikes, 0, mech, weight=weight, t_max=0.0, pulse=0.0)
         sim = ex.Simulation(net, dt=dt, temperature=celsius, v_init=-65.0)
         sim.record("v", Site(0, cell.soma), label="v")
-    wanted = states_of(cls) + list(currents_of(cls).values())
+    # a current the file declares a STATE too (org.neuroml.export's pulseGenerator: STATE { i }) is one trace
+    wanted = list(dict.fromkeys(states_of(cls) + list(currents_of(cls).values())))
     wanted += ["spikes", "spike_t", "spike_offset"] if getattr(cls, "artificial", False) else []
     wanted += ["events_lost"] if "events_lost" in cls.states else []
     for k in wanted:
