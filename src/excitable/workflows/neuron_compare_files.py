@@ -53,9 +53,23 @@ def pointer_notes(loaded: dict) -> dict[str, str]:
 def random_notes(loaded: dict) -> dict[str, str]:
     """{suffix: why not compared} for each file that draws random numbers (io/nmodl/random_draws.py):
     NEURON's stream is not excitable's, so no two traces can agree step by step."""
-    return {s: "draws random numbers (normrand ...): NEURON's stream is not excitable's, so the traces "
+    return {s: f"draws random numbers ({_draws(c)}): NEURON's stream is not excitable's, so the traces "
                "cannot agree step by step; compare their distributions by script (docs/nmodl.md, random "
                "numbers)" for s, c in loaded.items() if getattr(c, "random", False)}
+
+
+def _draws(cls) -> str:
+    """"exprand()" ...: what the class's file calls, or "normrand ..." where it cannot be read again."""
+    from pathlib import Path
+
+    from excitable.io.nmodl import random_draws
+    from excitable.io.nmodl.parse import strip_comments
+
+    try:
+        names = random_draws.called(strip_comments(Path(cls.source).read_text()))
+    except (AttributeError, OSError, UnicodeDecodeError):
+        names = []
+    return ", ".join(f"{n}()" for n in names) or "normrand ..."
 
 
 def refuse_pointers(loaded: dict) -> None:

@@ -330,6 +330,10 @@ def test_what_is_refused_and_what_check_says(tmp_path):
         sim.run(1.0, kernel="fused")
     # mod compare: no step-by-step comparison of two streams; a note, the folder's others compared
     picked = select([mod_file("nm_ou"), mod_file("nm_kext")], None)
-    assert list(picked.loaded) == ["nm_kext"] and "nm_ou: not compared: draws random numbers" in picked.notes[0]
+    assert list(picked.loaded) == ["nm_kext"] and "nm_ou: not compared: draws random numbers (normrand())" in picked.notes[0]
+    exp_only = tmp_path / "exponly.mod"  # the note names what the file draws (it said normrand for any)
+    exp_only.write_text("NEURON { SUFFIX exponly RANGE x }\nASSIGNED { x }\nBREAKPOINT { x = exprand(1) }\n")
+    with pytest.raises(ModelError, match=r"exponly draws random numbers \(exprand\(\)\):"):
+        select([exp_only], None)
     with pytest.raises(ModelError, match="nm_ou draws random numbers"):
         select([mod_file("nm_ou")], None)

@@ -213,13 +213,18 @@ def _neuron_block(lines: list[str]) -> set[int]:
     return next((set(b.lines) for b in top_level(lines, "NEURON")), set())
 
 
+def called(lines: list[str]) -> list[str]:
+    """The random-number functions the file's live code calls (``exprand``, ``normrand`` ...), sorted."""
+    return sorted({m for line in _live(lines) for m in _ANY.findall(line)})
+
+
 def check_lines(lines: list[str]) -> list[str]:
     """What ``mod check`` says of a file's draws and of the blocks only hoc could call."""
     out = []
     dead = uncalled(lines)
-    called = sorted({m for line in _live(lines) for m in _ANY.findall(line)})
-    if called:
-        out.append(f"  random numbers: {', '.join(c + '()' for c in called)}, drawn from the run's seed "
+    called_ = called(lines)
+    if called_:
+        out.append(f"  random numbers: {', '.join(c + '()' for c in called_)}, drawn from the run's seed "
                    "(Simulation(seed=...)): NEURON's distribution, not its stream")
     if seeded_lines(lines):
         out.append("  set_seed in INITIAL: the run's seed stands for the file's (each run repeats, as in NEURON)")
