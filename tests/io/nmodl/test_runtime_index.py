@@ -266,3 +266,21 @@ def test_a_write_that_leaves_elements_neuron_keeps_is_refused(tmp_path):
     with pytest.raises(ModelError, match=rf"^{path}:10: GLOBAL array w used before this block run sets every element "
                                          r"it may use, .*declare it RANGE\) not supported$"):
         load_mod(path)
+
+
+def test_a_large_array_read_at_a_run_time_index_is_refused_before_anything_is_built(tmp_path):
+    """Each use at a run-time index selects among all the elements, each kept per instance: the
+    program grows as N² (HNN's APCounter2.mod, times[20000], gave no program after 13 minutes and
+    5.6 GB). Above runtime_index.MAX_SELECTED elements refused in one line naming the size; an array
+    only written (IF_BG4's spiketimes[10000]) loads, and MAX_SELECTED elements load."""
+    text = ("NEURON {{ SUFFIX big RANGE n, last NONSPECIFIC_CURRENT i }}\nASSIGNED {{ v (mV) i (mA/cm2) n last w[{size}] }}\n"
+            "INITIAL {{ n = 0 }}\nBREAKPOINT {{\n  SOLVE count\n  i = 0\n}}\n"
+            "PROCEDURE count() {{\n  w[n] = t\n  {read}\n  n = n + 1\n}}\n")
+    path = tmp_path / "big.mod"
+    path.write_text(text.format(size=runtime_index.MAX_SELECTED + 1, read="last = w[n]"))
+    with pytest.raises(ModelError, match=rf"^{path}:9: array w of {runtime_index.MAX_SELECTED + 1} elements used at an "
+                                         rf"index known only in the run .*at most {runtime_index.MAX_SELECTED}\) "
+                                         r"\(w\[n\]\) not supported"):
+        load_mod(path)
+    path.write_text(text.format(size=10000, read="last = t"))  # only written: nothing kept, nothing selected
+    assert "w[0]" not in load_mod(path).states

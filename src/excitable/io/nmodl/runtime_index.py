@@ -38,6 +38,11 @@ from excitable.io.nmodl.affine import materialize
 #: The scope entry (and, where a mechanism carries it, the state) counting per instance the array
 #: accesses whose run-time index was outside the array (engine/counts.INDEX_OUT_OF_RANGE's name).
 OUT_OF_RANGE = "index_out_of_range"
+#: The most elements an array read at a run-time index may have: each use is a select among all of them
+#: and each is kept per instance, so the traced program grows as N² (HNN's APCounter2.mod, times[20000]:
+#: no program after 13 minutes and 5.6 GB; 1000 elements 86 s, 100 elements 14 s). Refused above it, in
+#: one line, before anything is built; an array only written (IF_BG4's spiketimes[10000]) is not kept.
+MAX_SELECTED = 256
 
 
 def array_size(base: str, known) -> int:
@@ -215,5 +220,8 @@ def key(compiler, e, index, named: bool):
             # path's compiler (events.EventCompiler, with its hidden calls) keeps every one (artificial._kept)
             unread.extend((not hasattr(compiler, "hidden") and written_only(compiler.path, base),
                            mentions(compiler.path, base)[0]))
+        if size > MAX_SELECTED and not unread[0]:  # bounded before it starts: N selects a use, N states kept
+            compiler.fail(f"array {base} of {size} elements used at an index known only in the run (each use "
+                          f"selects among all its elements here: at most {MAX_SELECTED})", e)
         return Element(base, size, i, str(where), *unread)  # str: the site registered for a refusal (counts.py)
     return run
