@@ -59,17 +59,8 @@ def random_notes(loaded: dict) -> dict[str, str]:
 
 
 def _draws(cls) -> str:
-    """"exprand()" ...: what the class's file calls, or "normrand ..." where it cannot be read again."""
-    from pathlib import Path
-
-    from excitable.io.nmodl import random_draws
-    from excitable.io.nmodl.parse import strip_comments
-
-    try:
-        names = random_draws.called(strip_comments(Path(cls.source).read_text()))
-    except (AttributeError, OSError, UnicodeDecodeError):
-        names = []
-    return ", ".join(f"{n}()" for n in names) or "normrand ..."
+    """"exprand()" ...: the random-number functions the class's file calls (load_mod's ``random``)."""
+    return ", ".join(f"{n}()" for n in getattr(cls, "random", ())) or "normrand ..."
 
 
 def refuse_pointers(loaded: dict) -> None:

@@ -70,6 +70,7 @@ def test_a_running_maximum_and_a_time_set_on_some_paths_run_beside_neuron():
     assert result.agrees, result.report()
     rows = {r.trace: r.difference for r in result.rows}
     assert {"nm_bpkeep.vmax", "nm_bpkeep.vmaxt", "nm_bpkeep.tlast"} <= set(rows), sorted(rows)
+    assert rows["nm_bpkeep.vmaxt"] == rows["nm_bpkeep.tlast"] == 0.0, rows  # the same nrn_cur times
 
 
 def test_a_current_free_breakpoint_keeping_values_is_refused_with_its_line(tmp_path):

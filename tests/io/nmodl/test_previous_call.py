@@ -9,7 +9,7 @@ at every iteration (derivimplicit, KINETIC).
 
 Reference: NEURON 9.0.2 compiling the same file, side by side by ``compare_mods`` (the voltage-clamp
 family and a current clamp with hh). Tolerance 1e-9 of each trace's range: both sides float64 with the
-same expressions (1e-11 measured); alpha read as 0 moves q by 0.7 of its range.
+same expressions (2.2e-11 measured); alpha read as 0 moves q by 0.7 of its range.
 """
 
 from __future__ import annotations

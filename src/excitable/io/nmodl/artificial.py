@@ -317,7 +317,7 @@ def make_event_class(desc: Description, mod, queue: int | None = None):
         "advance": lambda self, v, s, celsius, dt, drive: b.advance(self, v, s, celsius, dt, drive),
         "start_of_step": b.at_start,  # advance reads drive["start"] (engine/stepping.advance_states)
         "steady_state": lambda self, v, celsius, keys=None: b.steady_state(self, v, celsius, keys),
-        "random": random_draws.uses(strip_comments(mod.text)),  # the engine gives it keys (engine.noise)
+        "random": tuple(random_draws.called(strip_comments(mod.text))),  # what it draws with; any: keys (engine.noise)
         "on_step": lambda self, s, amount, dt, offset=None, v=None: b.on_step(self, s, amount, dt, offset, v),
         "reads_v": bool(b.vstates), "writes_v": watch.V_WROTE in b.vstates,  # engine: V in, V out
         "netcon_args": b.stored, "netcon_initial": lambda self, s, weight: b.netcon_initial(self, s, weight),

@@ -67,10 +67,13 @@ def _loop_calls(body: list[tuple[int, str]]) -> list[tuple[int, str]]:
             elif token == "}":
                 if stack:
                     stack.pop()
-            elif token in ("FROM", "FOR_NETCONS"):
-                other = "FOR_NETCONS" if token == "FROM" else "FROM"
-                if other in stack:
-                    found.append((n, f"{token} inside {'a FROM loop' if other == 'FROM' else 'FOR_NETCONS'} in NET_RECEIVE"))
+            elif token == "FROM":
+                if "FOR_NETCONS" in stack:
+                    found.append((n, "FROM inside FOR_NETCONS in NET_RECEIVE"))
+                header = token
+            elif token == "FOR_NETCONS":
+                if "FROM" in stack:
+                    found.append((n, "FOR_NETCONS inside a FROM loop in NET_RECEIVE"))
                 header = token
             elif "FROM" in stack:
                 found.append((n, f"{token}{'' if token == 'WATCH' else '()'} inside a FROM loop in NET_RECEIVE"))

@@ -351,7 +351,7 @@ def make_class(desc: Description, mod, tables=None):
         "gates": lambda self, v, celsius: {}, "source": desc.path, "description": desc,
         "shared_exp": gen.comp_exp, **table_namespace, "pointers": pointers.names(mod),
         "start_of_step": at_start,  # advance reads drive["start"] (engine/stepping.advance_states)
-        "random": random_draws.uses(strip_comments(mod.text)),  # the engine gives it keys (engine.noise)
+        "random": tuple(random_draws.called(strip_comments(mod.text))),  # what it draws with; any: keys (engine.noise)
     }
     # RANGE ASSIGNED values BREAKPOINT computes (hh.mod's gna): recordable as NEURON's, in the file's units
     set_in_bp = set(re.findall(r"\b(\w+)\s*=(?!=)", _mentions(desc, desc.breakpoint))) if desc.breakpoint else set()

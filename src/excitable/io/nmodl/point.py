@@ -254,7 +254,7 @@ def _make_jump_class(desc: Description, mod):
         "on_events": on_events, "conductances": conductances, "gates": lambda self, v, celsius: {}, "source": desc.path,
         "description": desc, "shared_exp": gen.comp_exp, "pointers": pointers.names(mod),
         "start_of_step": at_start,  # advance reads drive["start"] (engine/stepping.advance_states)
-        "random": random_draws.uses(strip_comments(mod.text)),  # the engine gives it keys (engine.noise)
+        "random": tuple(random_draws.called(strip_comments(mod.text))),  # what it draws with; any: keys (engine.noise)
     }
     # PARAMETERs bounding FROM loops, no block assigning them: static fields, one value for all instances
     fixed = {k: v for k, v in loop_bounds.bound_parameters(desc, mod, kept).items() if k in spec}
