@@ -108,13 +108,19 @@ def record(plan: Plan, params, new, old, extras, dt):
     ])
 
 
-def first_extras(plan, params, state):
+def first_extras(plan, params, state, dt):
     """The step extras of the first row (t = 0, before any step): the membrane current at the
-    initial state, no clamp currents or transmitter yet."""
-    pools = written_pools(plan, params, state["chan"], ion_pool_values(plan, params, state["ions"]))
-    i_mem, _ = membrane(plan, params, state["v"], state["chan"], pools)
+    initial state, no clamp currents or transmitter yet. An imported file's BREAKPOINT that reads
+    ``t`` runs at its state t's half step (NEURON's nrn_cur in a step, at t + dt/2), but
+    finitialize's at t = 0: here from t = -dt/2, whose half step is 0 exactly."""
+    chan = dict(state["chan"])
+    for pl in plan.placements:
+        if getattr(type(params["channels"][pl.name]), "breakpoint_reads_t", False):
+            chan[pl.name] = {**chan[pl.name], "t": jnp.full_like(chan[pl.name]["t"], -0.5 * dt)}
+    pools = written_pools(plan, params, chan, ion_pool_values(plan, params, state["ions"]))
+    i_mem, _ = membrane(plan, params, state["v"], chan, pools)
     w = DENSITY_TO_PER_UM2 * params["area"]
-    return {"i_ion": i_mem / jnp.where(w > 0, w, 1.0), "iclamp": jnp.zeros(len(plan.iclamp_nodes)),
+    return {"chan_used": chan, "i_ion": i_mem / jnp.where(w > 0, w, 1.0), "iclamp": jnp.zeros(len(plan.iclamp_nodes)),
             "vclamp": jnp.zeros(len(plan.vclamp_nodes)), "pools": pools,
             "T": {g.mechanism: jnp.zeros(len(plan.placement(g.mechanism).sites))
                   for g in plan.connections.groups}}
@@ -142,7 +148,7 @@ def run_scan(plan: Plan, params, drive, init=None, *, dt: float, theta: float = 
     shown = s0 if init is not None else at_finitialize(plan, params, s0, drive, receive_events)  # arrivals at t = 0
     if draws(plan, params):  # t = 0's currents (finitialize's nrn_cur) draw from INITIAL's keys
         shown = {**shown, "chan": attach(shown["chan"], keys(plan, params))}
-    first = record(plan, params, shown, shown, first_extras(plan, params, shown), dt)
+    first = record(plan, params, shown, shown, first_extras(plan, params, shown, dt), dt)
     n_steps = next(iter(drive.values())).shape[0]
     # Inputs take the state's precision, so a float32 run stays float32 through the scan.
     drive = {k: jnp.asarray(a, dtype=s0["v"].dtype) for k, a in drive.items()}

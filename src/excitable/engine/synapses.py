@@ -39,7 +39,7 @@ from excitable.backends import host_array
 from excitable.engine import spike_slots
 from excitable.engine.arrival_times import offset_ring, shift_and_offset
 from excitable.engine.netcons import netcon_states, netcon_table, netcon_values  # noqa: F401 (their home before)
-from excitable.engine.netcons import own
+from excitable.engine.netcons import own, written_v
 
 
 @dataclass(frozen=True, eq=False)
@@ -389,4 +389,7 @@ def at_finitialize(plan, params, state, drive, receive):
         count = jnp.maximum(-jnp.asarray(drive["spike_offsets"], state["v"].dtype)[0], 0.0)
         row = {"spikes": count, "spike_offsets": jnp.zeros_like(count)}
         amounts = deliver(conn, params, state["syn"], 0.0, row)[2]
-    return {**state, "chan": receive(plan, params, state["chan"], amounts, 0.0, {})}
+    chan = receive(plan, params, state["chan"], amounts, 0.0, {})
+    # a NET_RECEIVE that assigns v (izhi2007b.mod's `v = vr` at INITIAL's net_send(0, 1)): NEURON
+    # writes it into the node there, so its t = 0 sample and nrn_cur show it
+    return {**state, "chan": chan, "v": written_v(plan, params, chan, state["v"])}

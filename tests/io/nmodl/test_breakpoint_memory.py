@@ -88,3 +88,36 @@ def test_a_current_free_breakpoint_keeping_values_is_refused_with_its_line(tmp_p
         load_mod(path)
     report, bad = check_file(path)
     assert bad == 3 and all("kept by BREAKPOINT from the previous step" in r for r in report[-3:]), report
+
+
+@pytest.mark.neuron
+@pytest.mark.parametrize("mode", [1.0, 2.0])
+def test_a_range_parameter_breakpoint_sets_on_some_paths_runs_beside_neuron(mode):
+    """nm_bprange.mod: a RANGE PARAMETER BREAKPOINT sets on some paths, read before it is set on
+    others (mode 2: izhi2007b.mod's b, set on both paths of a branch another PARAMETER chooses; mode
+    1: an accumulator w = w + 0.00002 above -55 mV, which nrn_cur's two runs move twice a step).
+    Refused before ("PARAMETER w read in BREAKPOINT before it is assigned there"); now kept per
+    instance as an ASSIGNED is. The protocol's bound, 1e-6 of each trace's range: the same sums on
+    both sides; w exact (the same additions in the same order)."""
+    from excitable.workflows.neuron_compare import compare_mods
+
+    assert "w" in load_mod(OWN / "nm_bprange.mod").states
+    result = compare_mods([OWN / "nm_bprange.mod", mod_file("hh")], amplitude_nA=0.3,
+                          settings=(f"nm_bprange.mode={mode}",))
+    assert result.agrees, result.report()
+    rows = {(r.case, r.trace): r.difference for r in result.rows}
+    assert rows[("together, current clamp", "nm_bprange.w")] == 0.0, rows
+    assert len(result.spikes_ours) == len(result.spikes_neuron) == 1  # the step fires once on both sides
+
+
+def test_a_global_parameter_breakpoint_reads_before_setting_is_refused_naming_range(tmp_path):
+    """A GLOBAL PARAMETER holds one value for all instances (NEURON: the last instance's), so a read
+    before BREAKPOINT sets it stays refused; the message says RANGE runs."""
+    from excitable.errors import ModelError
+
+    path = tmp_path / "bpm_glob.mod"
+    path.write_text((OWN / "nm_bprange.mod").read_text().replace("nm_bprange", "bpm_glob")
+                    .replace("RANGE g, e, mode, w", "RANGE g, e, mode"))
+    with pytest.raises(ModelError, match=r"PARAMETER w read in BREAKPOINT before it is assigned there \(NEURON: "
+                                         r"the previous step's value, one for all instances; RANGE runs\)"):
+        load_mod(path)

@@ -53,3 +53,44 @@ def test_the_carried_clock_is_neurons_sum_of_half_steps():
     expected = np.searchsorted([0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5], t[1:], side="right")  # t < a: the level below
     assert np.array_equal(np.asarray(out["tgrid.x"])[1:161], expected)
     assert t[40] < 1.0 and t[100] > 2.5  # NEURON's sums miss these grid times: 0.99999..84, 2.50000..18
+
+
+def test_a_breakpoint_reading_t_starts_at_finitializes_time():
+    """nm_bptime.mod: ``tb = t`` and a current growing with t in BREAKPOINT. NEURON's nrn_cur runs
+    at t = 0 in finitialize and at t + dt/2 in each step, so tb's first sample is 0 (it was 0.0125
+    here: every BREAKPOINT ran at its state's half step, the t = 0 record too) and the current's
+    is g (v + 60). Beside NEURON 9.0.2 (the file compiled alone): tb equal to the bit (the same
+    half sums), the first current to 1e-12 µA/cm² (the same closed form), V within the suite's 1e-6
+    of its range."""
+    import excitable as ex
+    from excitable.io.nmodl import load_mod
+    from tests.reference.nrnmech import neuron_loaded
+
+    path = OWN / "nm_bptime.mod"
+    h = neuron_loaded([path], "nrnmech-bptime", "nm_bptime.mod")
+    sec = h.Section(name="bptime")
+    sec.L = sec.diam = 10.0
+    sec.insert("nm_bptime")
+    stim = h.IClamp(sec(0.5))
+    stim.delay, stim.dur, stim.amp = 0.5, 2.0, 0.05
+    ref = {"v": h.Vector().record(sec(0.5)._ref_v), "tb": h.Vector().record(sec(0.5)._ref_tb_nm_bptime),
+           "i": h.Vector().record(sec(0.5)._ref_i_nm_bptime)}
+    h.dt, h.secondorder = 0.025, 0
+    h.finitialize(-65.0)
+    h.continuerun(3.0)
+    ref = {k: np.array(x) for k, x in ref.items()}
+    del stim, sec
+
+    cell = ex.Cell.cylinder(length=10.0, diameter=10.0).insert(load_mod(path)())
+    sim = ex.Simulation(cell, dt=0.025, v_init=-65.0)
+    sim.stimulate(ex.IClamp(cell.soma, amplitude=0.05, delay=0.5, duration=2.0))
+    for k in ("v", "nm_bptime.tb", "nm_bptime.i"):
+        sim.record(k, label=k.split(".")[-1])
+    out = sim.run(3.0)
+    ours = {k: np.asarray(out[k]).ravel() for k in ref}
+    assert ref["tb"][0] == 0.0 and ref["tb"][1] == 0.0125  # NEURON's behaviour, as described
+    np.testing.assert_array_equal(ours["tb"], ref["tb"])
+    # t = 0's current, g (v + 60) at -65 mV: -2.5 µA/cm² (NEURON's in mA/cm²); later samples take the
+    # step's new V here (mod compare aligns them: the suite's other tests)
+    assert abs(ours["i"][0] - 1e3 * ref["i"][0]) < 1e-12 and abs(ref["i"][0] + 2.5e-3) < 1e-15
+    assert np.max(np.abs(ours["v"] - ref["v"])) < 1e-6 * np.ptp(ref["v"])

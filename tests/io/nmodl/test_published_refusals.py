@@ -290,3 +290,15 @@ def test_which_parameter_reads_see_the_previous_step(tmp_path, body):
         return
     line = _line(path, PARAMETER_FLOWS[body])
     assert _refusal(path).startswith(f"{path}:{line}: PARAMETER p read in BREAKPOINT before it is assigned there")
+
+
+def test_a_derivative_block_called_from_breakpoint_is_refused_saying_why(tmp_path):
+    """cnmodel's adex.mod calls its DERIVATIVE block ``states()`` from BREAKPOINT besides SOLVE'ing
+    it (nocmodl: one more integration step in nrn_cur); the refusal said only "states() (states())"."""
+    path = tmp_path / "dcall.mod"
+    path.write_text("NEURON { SUFFIX dcall NONSPECIFIC_CURRENT i }\nPARAMETER { g = 0.001 (S/cm2) }\n"
+                    "ASSIGNED { v (mV) i (mA/cm2) }\nSTATE { w }\nBREAKPOINT {\n SOLVE states METHOD cnexp\n"
+                    " if (w < 0.5) { states() }\n i = g*w*(v + 65)\n}\nDERIVATIVE states { w' = (1 - w)/10 }\n")
+    assert _refusal(path) == (f"{path}:{_line(path, 'states()')}: a call of states(), not a FUNCTION, PROCEDURE or "
+                              "built-in function (a DERIVATIVE, KINETIC, LINEAR or NONLINEAR block runs by SOLVE only) "
+                              "(states()) not supported")

@@ -9,6 +9,8 @@ the same files with nrnivmodl (once, cached: tests/reference/nrnmech.py):
 - mod_events/watch_qif.mod: Izhikevich's 2007 quadratic model as a point process on a passive
   compartment, reset by ``v = c`` in NET_RECEIVE (written into the node) with a STATE jump, and a
   parameter in nS whose default is negative (b = -2 nS: not a conductance, so not refused);
+- mod_events/watch_izh.mod: netpyne's izhi2007b.mod form (a PARAMETER BREAKPOINT sets for one cell
+  type, v = vr in the self-event INITIAL sends, delivered in finitialize);
 - mod_events/watch_state.mod: WATCH on a STATE, three watches in one statement (one written b < a,
   two rising in the same step: delivered in the order armed);
 - what NEURON refuses or crashes on is refused with its line.
@@ -36,7 +38,7 @@ from tests.io.nmodl.neuron_side import share
 from tests.reference.nrnmech import neuron_loaded
 
 OWN = Path(__file__).parent / "mod_events"
-FILES = [OWN / "watch_detect.mod", OWN / "watch_qif.mod", OWN / "watch_state.mod"]
+FILES = [OWN / "watch_detect.mod", OWN / "watch_qif.mod", OWN / "watch_state.mod", OWN / "watch_izh.mod"]
 DT = 0.025
 TOL = 1e-6
 T_TOL = 1e-9  # ms: the same step on both sides (module docstring)
@@ -224,6 +226,35 @@ def test_watch_reset_of_v_matches_neuron(mods):
     ref, ours = neuron_run(*args), ours_run(mods, *args)
     assert len(ref["spikes"]) == 5 and ref["v"].max() > 35.0  # it passes vpeak and is reset
     compare(ref, ours, ("count", "tlast", "u"))
+
+
+#: watch_izh (izhi2007b.mod's form) cases: parameters and IClamp (delay, dur, amp nA) on the 100-pF
+#: passive compartment. "tc": Izhikevich's thalamocortical cell (type 6), hyperpolarized by -0.5 nA
+#: for 60 ms (below -65 mV BREAKPOINT and the WATCHes set b = 15), a rebound spike after release;
+#: "rs": type 1 at Iin = 70 reads the PARAMETER b = -2 as given, one spike.
+IZH = {
+    "tc": ({"celltype": 6.0, "k": 1.6, "vr": -60.0, "vt": -50.0, "vpeak": 35.0, "a": 0.01, "c": -60.0, "d": 10.0},
+           (20.0, 60.0, -0.5)),
+    "rs": ({"Iin": 70.0}, (10.0, 100.0, 0.0)),
+}
+IZH_FIELDS = ("u", "b", "t0", "nspk")
+
+
+@pytest.mark.parametrize("case", sorted(IZH))
+def test_izhikevich_2007b_form_matches_neuron(mods, case):
+    """A PARAMETER BREAKPOINT sets for one cell type only and reads as given for the others (it was
+    refused: "PARAMETER b read in BREAKPOINT before it is assigned there"), an ASSIGNED u stepped in
+    BREAKPOINT, and v = vr written by INITIAL's self-event, which NEURON delivers in finitialize: its
+    first sample is vr (-60 mV), not v_init (-65 mV, as it was here: 8.0e-2 of V's range off in mod compare)."""
+    params, clamp = IZH[case]
+    args = ("watch_izh", params, IZH_FIELDS, "pas", clamp, 200.0)
+    ref, ours = neuron_run(*args), ours_run(mods, *args)
+    assert ref["v"][0] == -60.0 and len(ref["spikes"]) == 1  # NEURON's behaviour, as described
+    if case == "tc":
+        assert set(np.unique(ref["b"])) == {0.0, 15.0}  # b switched both ways
+    else:
+        assert set(np.unique(ref["b"])) == {-2.0}
+    compare(ref, ours, IZH_FIELDS)
 
 
 def test_watch_of_a_state_and_two_watches_match_neuron(mods):

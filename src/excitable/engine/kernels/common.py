@@ -107,7 +107,7 @@ def initial_rows(plan: Plan, params, dt: float):
     outside the kernel: the engine's own functions (the resting state by Newton's method
     included, whose index tables a kernel cannot capture)."""
     s0 = jax.vmap(lambda q: initial_state(plan, q))(params)
-    first = jax.vmap(lambda q, s: record(plan, q, s, s, first_extras(plan, q, s), dt))(params, s0)
+    first = jax.vmap(lambda q, s: record(plan, q, s, s, first_extras(plan, q, s, dt), dt))(params, s0)
     return s0, first
 
 

@@ -194,6 +194,10 @@ class Blocks:
         sc = self.nrn_cur(chan, v, s, s.get("celsius", 0.0), s["t"], first=first)  # t: the step's middle (on_step)
         return {c: materialize(sc.glob[c]) + jnp.zeros_like(v) for c in self.currents}  # nA, as the file's
 
+    def breakpoint_values(self, chan, v, s, names):
+        sc = self.nrn_cur(chan, v, s, s.get("celsius", 0.0), s["t"])  # as raw_currents
+        return {k: materialize(sc.glob[k]) + jnp.zeros_like(v) for k in names}
+
     def advance(self, chan, v, s, celsius, dt, drive):
         gen = self.gen
         sc = self.scope(chan, v, s, celsius, half_step(s["t"], dt), dt)  # nrn_state: t + dt (clock.py)
@@ -328,6 +332,12 @@ def make_event_class(desc: Description, mod, queue: int | None = None):
         "conductances": lambda self, s: {}, "gates": lambda self, v, celsius: {}, "source": desc.path,
         "description": desc, "shared_exp": b.gen.comp_exp, "pointers": pointers.names(mod),  # V elsewhere: t only
     }
+    # RANGE ASSIGNED values BREAKPOINT computes, as nrn_cur leaves them (an artificial cell's never runs)
+    from excitable.io.nmodl.mechanism import breakpoint_recordable
+
+    recordable = () if is_artificial(mod) else breakpoint_recordable(desc, b.states, namespace["ion_fields"])
+    namespace["recordable"] = recordable
+    namespace["breakpoint_values"] = lambda self, v, s: b.breakpoint_values(self, v, s, recordable)
     cls = channel(type(desc.suffix, (AbstractChannel,), namespace))
     _probe(cls)
     return cls

@@ -49,8 +49,10 @@ def electrode_names(lines: list[str]) -> set[str]:
     return out
 
 
-def _unset_reads(mod, desc: Description, lines: list[str]):
-    """(the ASSIGNED variables BREAKPOINT may read before it sets them, its flattened run)."""
+def _unset_reads(mod, desc: Description, lines: list[str], parameters: bool = False):
+    """(the ASSIGNED variables BREAKPOINT may read before it sets them, and with ``parameters`` the
+    RANGE PARAMETERs too (a current-free BREAKPOINT's: ``parameter_writes``' own rules), its
+    flattened run)."""
     if not desc.suffix or desc.breakpoint is None or re.search(r"\bARTIFICIAL_CELL\b", "\n".join(lines)):
         return (), []  # an artificial cell's BREAKPOINT never runs (artificial.py)
     flat = _flat(lines, _blocks(lines), "BREAKPOINT")
@@ -60,6 +62,7 @@ def _unset_reads(mod, desc: Description, lines: list[str]):
              and a not in _file_locals(lines)
              and a not in currents and a not in desc.states and a not in desc.parameters
              and any(_assigns(code, a) for _, code, _ in flat)]
+    names += range_parameters(desc, flat, ion_vars | currents) if parameters else []
     if not names:
         return (), flat
     read_first = flow.unset_reads(desc, desc.breakpoint, names)  # a counter, a running maximum
@@ -67,12 +70,21 @@ def _unset_reads(mod, desc: Description, lines: list[str]):
     return tuple(a for a in names if a in read_first or a in on_some_paths), flat
 
 
+def range_parameters(desc: Description, flat, skip=frozenset()) -> list[str]:
+    """The RANGE PARAMETERs BREAKPOINT (``flat``: its flattened run) assigns: one value per
+    instance in NEURON as an ASSIGNED is, so kept alike where a run reads one before setting it
+    (Izhikevich 2007's izhi2007b.mod: ``b`` set in BREAKPOINT for cell types 6 and 7 only, read
+    for the others). A GLOBAL one holds the last instance's value: refused (parameter_writes)."""
+    return [p for p in desc.parameters if p in desc.ranges and "[" not in p and p not in SPECIAL
+            and p not in skip and any(_assigns(code, p) for _, code, _ in flat)]
+
+
 def memory(mod, desc: Description) -> tuple[str, ...]:
     """The ASSIGNED variables a BREAKPOINT with currents (an ELECTRODE_CURRENT too: nocmodl 9.0.2
     gives it the same nrn_cur) may read before it sets them (() without currents): NEURON's instance
     keeps them between its runs, so they are carried as states (module docstring)."""
     lines = strip_comments(mod.text)
-    return _unset_reads(mod, desc, lines)[0] if has_currents(desc, lines) else ()
+    return _unset_reads(mod, desc, lines, parameters=True)[0] if has_currents(desc, lines) else ()
 
 
 def current_free_problems(mod, desc: Description) -> list[tuple[int, str]]:

@@ -357,7 +357,9 @@ class Compiler:
             return lambda scope: f(*(jnp.asarray(materialize(a(scope))) for a in args))
         if name in random_draws.CALLS or name in random_draws.RANDOM_CALLS or name == "set_seed":  # random_draws.py
             return random_draws.compiled(name, args, e.arguments, self.expr, self.path)
-        self.fail(f"{name}()", e)
+        # cnmodel adex.mod calls its DERIVATIVE block from BREAKPOINT (nocmodl: another integration step there)
+        self.fail(f"a call of {name}(), not a FUNCTION, PROCEDURE or built-in function (a DERIVATIVE, KINETIC, "
+                  f"LINEAR or NONLINEAR block runs by SOLVE only)", e)
 
     def user_call(self, name, args, node):
         block = self.functions.get(name) or self.procedures[name]

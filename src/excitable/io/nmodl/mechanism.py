@@ -351,12 +351,10 @@ def make_class(desc: Description, mod, tables=None):
         "gates": lambda self, v, celsius: {}, "source": desc.path, "description": desc,
         "shared_exp": gen.comp_exp, **table_namespace, "pointers": pointers.names(mod),
         "start_of_step": at_start,  # advance reads drive["start"] (engine/stepping.advance_states)
+        "breakpoint_reads_t": "t" in gen.time_in_breakpoint,  # t = 0's record: finitialize's t (integrate.first_extras)
         "random": tuple(random_draws.called(strip_comments(mod.text))),  # what it draws with; any: keys (engine.noise)
     }
-    # RANGE ASSIGNED values BREAKPOINT computes (hh.mod's gna): recordable as NEURON's, in the file's units
-    set_in_bp = set(re.findall(r"\b(\w+)\s*=(?!=)", _mentions(desc, desc.breakpoint))) if desc.breakpoint else set()
-    namespace["recordable"] = tuple(a for a in desc.assigned if a in desc.ranges and a in set_in_bp
-                                    and a not in states and a not in currents and a not in ion_fields)
+    namespace["recordable"] = breakpoint_recordable(desc, states, ion_fields)
     def breakpoint_values(self, v, s):  # nrn_cur's (last) run gives them all
         glob = nrn_cur_scope(self, v, s, s["celsius"] if gen.needs_celsius else 0.0).glob
         return {a: materialize(glob[a]) + jnp.zeros_like(v) for a in self.recordable}
@@ -370,6 +368,15 @@ def make_class(desc: Description, mod, tables=None):
     # PARAMETERs bounding FROM loops, no block assigning them: static fields, the loops unrolled when traced
     fixed = {k: v for k, v in loop_bounds.bound_parameters(desc, mod, carried_all).items() if k in spec}
     return loop_bounds.fixed_channel(cls, fixed, desc.path) if fixed else channel(cls)
+
+
+def breakpoint_recordable(desc: Description, states, ion_fields) -> tuple[str, ...]:
+    """The RANGE ASSIGNED values BREAKPOINT computes that are not states, currents or ion variables
+    (hh.mod's gna, an NMDA synapse's V-dependent g): recordable as NEURON's, in the file's units,
+    from nrn_cur's run at the step's start (``integrate.probe_value``'s "assigned")."""
+    set_in_bp = set(re.findall(r"\b(\w+)\s*=(?!=)", _mentions(desc, desc.breakpoint))) if desc.breakpoint else set()
+    return tuple(a for a in desc.assigned if a in desc.ranges and a in set_in_bp
+                 and a not in states and a not in desc.currents and a not in ion_fields)
 
 
 def _geometry_note(desc: Description) -> str:

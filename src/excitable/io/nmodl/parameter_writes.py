@@ -21,9 +21,12 @@ assigns the same value before reading it. What is not, is refused with its line 
   shared value is this instance's when read, and one per instance is NEURON's run;
 - a GLOBAL read by the SOLVE'd blocks (or a current-free BREAKPOINT) before they assign it (the
   previous instance's value in NEURON);
-- any PARAMETER a BREAKPOINT with currents may read before it assigns it on some path (NEURON: the
-  value of the previous step's ``nrn_cur``; ``currents`` returns no states to carry it in); one
-  assigned and then read inside one if-branch is not (105385 iramp.mod's ``t_eff``: ``flow.py``).
+- a GLOBAL PARAMETER a BREAKPOINT with currents may read before it assigns it on some path (NEURON:
+  the value the previous step's ``nrn_cur`` left, the last instance's); a RANGE one is kept per
+  instance as an ASSIGNED is (``breakpoint_memory.range_parameters``: izhi2007b.mod's ``b``), and
+  refused where NEURON runs no ``nrn_cur`` (an ARTIFICIAL_CELL, a point process without currents).
+  One assigned and then read inside one if-branch is not such a read (105385 iramp.mod's
+  ``t_eff``: ``flow.py``).
 
 The order of reads and writes is read from the file's lines, with the FUNCTIONs and PROCEDUREs a
 block calls spliced in at the call; a line inside ``if``/``else`` counts as conditional.
@@ -203,9 +206,12 @@ class Writes:
         in_bp = self.written("BREAKPOINT") if not self.in_state else []
         # path by path (flow.py): a read after the assignment in the same if-branch is this run's value
         unset = flow.unset_reads(self.desc, self.desc.breakpoint, in_bp) if in_bp else {}
-        for p in (p for p in in_bp if p in unset):
+        # a RANGE one runs where nrn_cur runs BREAKPOINT: kept as NEURON keeps it (breakpoint_memory.range_parameters)
+        nrn_cur = self._nrn_cur()
+        for p in (p for p in in_bp if p in unset and not (nrn_cur and p in self.desc.ranges)):
             found.append((flow.line_of(self.flat["BREAKPOINT"], unset[p], p), (
-                f"PARAMETER {p} read in BREAKPOINT before it is assigned there (NEURON: the previous step's value)")))
+                f"PARAMETER {p} read in BREAKPOINT before it is assigned there (NEURON: the previous step's value"
+                + (", one for all instances; RANGE runs)" if nrn_cur else ")"))))
         for p in self.written("SOLVE") if self.desc.point else ():
             if p not in self.carried() and (line := _first_problem(self.flat["SOLVE"], p)):
                 found.append((line, (f"PARAMETER {p} read in a point process's SOLVE'd block before it is "
@@ -220,6 +226,13 @@ class Writes:
                 found.append((where[0], (f"GLOBAL PARAMETER {p} assigned in INITIAL {where[1]} (NEURON keeps one "
                                         f"value for all instances, the last one's; RANGE {p} runs)")))
         return found
+
+    def _nrn_cur(self) -> bool:
+        """Whether NEURON runs BREAKPOINT in ``nrn_cur`` (a current or ELECTRODE_CURRENT, not an
+        ARTIFICIAL_CELL, whose BREAKPOINT never runs there)."""
+        text = "\n".join(self.lines)
+        return bool(self.desc.currents or re.search(r"\bELECTRODE_CURRENT\b", text)) and not re.search(
+            r"\bARTIFICIAL_CELL\b", text)
 
     def _global_initial(self, p: str, factor_names: set[str]) -> tuple[int, str] | None:
         """(line, how) of a GLOBAL's INITIAL assignment that is not one value for all instances and

@@ -256,6 +256,10 @@ def _make_jump_class(desc: Description, mod):
         "start_of_step": at_start,  # advance reads drive["start"] (engine/stepping.advance_states)
         "random": tuple(random_draws.called(strip_comments(mod.text))),  # what it draws with; any: keys (engine.noise)
     }
+    # RANGE ASSIGNED values BREAKPOINT computes (an NMDA synapse's g from V): nrn_cur's, recordable
+    recordable = mechanism.breakpoint_recordable(desc, states, ion_fields)
+    namespace["recordable"] = recordable
+    namespace["breakpoint_values"] = lambda self, v, s: breakpoint_values(self, v, s, recordable)
     # PARAMETERs bounding FROM loops, no block assigning them: static fields, one value for all instances
     fixed = {k: v for k, v in loop_bounds.bound_parameters(desc, mod, kept).items() if k in spec}
     made = type(desc.suffix, (AbstractChannel,), namespace)
