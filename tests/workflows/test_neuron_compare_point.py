@@ -211,3 +211,48 @@ def test_a_jump_not_linear_in_the_weight_runs_event_by_event(tmp_path, capsys):
     (tmp_path / "h6_square.mod").write_text(text)
     code, out, err = _compare([tmp_path / "h6_square.mod", "--weight", "0.05", "--spikes", "2,4,30"], capsys)
     assert code == 0 and err == "" and "h6_square train  h6_square.g" in out, out + err
+
+
+#: Izhikevich's 2003 model as PyNN writes it for NEURON (written here in that form): an input event
+#: adds its weight to v in NET_RECEIVE, a WATCH resets v and u.
+V_WRITES = """NEURON {
+    POINT_PROCESS h6_izhv
+    RANGE a, b, c, d, vthresh, uinit
+    NONSPECIFIC_CURRENT i
+}
+PARAMETER { a = 0.02 (/ms) b = 0.2 (/ms) c = -65 (mV) d = 2 (mV/ms) vthresh = 30 (mV)
+            cm = 0.001 (nF) uinit = -14 (mV/ms) }
+ASSIGNED { v (mV) i (nA) }
+STATE { u (mV/ms) }
+INITIAL { u = uinit  net_send(0, 1) }
+BREAKPOINT {
+    SOLVE states METHOD cnexp
+    i = -cm*(0.04*v*v + 5*v + 140 - u)
+}
+DERIVATIVE states { u' = a*(b*v - u) }
+NET_RECEIVE (weight (mV)) {
+    if (flag == 1) {
+        WATCH (v > vthresh) 2
+    } else if (flag == 2) {
+        net_event(t)
+        v = c
+        u = u + d
+    } else {
+        v = v + weight
+    }
+}
+"""
+
+
+def test_steps_whose_events_write_v_are_left_out_of_the_current_comparison(tmp_path, capsys):
+    """NEURON's nrn_cur sees the V an event wrote (the input's v = v + weight, the reset's v = c);
+    the comparison re-evaluates the current at the recorded V before it, so such steps are left out
+    as steps with state jumps are. They were not: DIFFERS, i 1.3e-2 of its scale, while V and u
+    agreed to 4e-12. The current elsewhere within the issue's 1e-6 of its scale (3e-12 measured)."""
+    path = tmp_path / "h6_izhv.mod"
+    path.write_text(V_WRITES)
+    code, out, err = _compare([path, "--weight", "5"], capsys)
+    assert code == 0 and err == "", out + err
+    rows = _rows(out)
+    assert rows["h6_izhv h6_izhv.i"] < 1e-6 and rows["h6_izhv v"] < 1e-6, out
+    assert "spikes (h6_izhv compartment): excitable 4 [" in out, out  # the resets happen

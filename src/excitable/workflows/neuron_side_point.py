@@ -193,8 +193,10 @@ def _neuron_timed_current(mech, got: dict, states: dict, current: str) -> np.nda
     sample k, here evaluated by the imported class (``currents``). A step in which an event arrives
     is NaN (left out): NEURON evaluates it with the states after the event's jump, which excitable
     records only inside its own current; that step is found where excitable's recorded current
-    differs from the one its states at V of the step's end give. None where the class cannot
-    re-evaluate it (most steps would be so flagged, or the evaluation fails)."""
+    differs from the one its states at V of the step's end give, or where NET_RECEIVE wrote v
+    (``v_wrote``: a reset, PyNN's Izhikevich ``v = v + weight``; NEURON's nrn_cur then sees the
+    written V, the re-evaluation the V before it). None where the class cannot re-evaluate it (most
+    steps would be so flagged, or the evaluation fails)."""
     v = got["v"]
     try:
         at_start = np.asarray(mech.currents(v, states)[current], dtype=float)
@@ -205,6 +207,10 @@ def _neuron_timed_current(mech, got: dict, states: dict, current: str) -> np.nda
     recorded = got[current][1:]
     scale = max(float(np.max(np.abs(recorded))), 1e-300)
     jumped = np.abs(recorded - at_end) > 1e-9 * scale  # round-off is 1e-15 of scale; a jump is not
+    from excitable.io.nmodl.watch import V_WROTE
+
+    if V_WROTE in got:  # 1 at the sample whose step began with a write of v
+        jumped |= np.asarray(got[V_WROTE])[1:] > 0.5
     if jumped.mean() > 0.5:  # not events: the re-evaluation misses something the engine's has
         return None
     out = at_start.copy()
