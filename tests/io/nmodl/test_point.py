@@ -241,3 +241,42 @@ def test_gradient_through_an_imported_synapse_matches_finite_differences(mods):
         up[k], down[k] = x[k] + eps, x[k] - eps
         fd = (loss(*up) - loss(*down)) / (2 * eps)
         assert abs(float(grads[k][0]) - float(fd)) < 1e-5 * abs(float(fd)), (k, grads[k], fd)
+
+
+#: A point process whose NET_RECEIVE assigns STATE xs: form -> (its other blocks, whether nocmodl
+#: 9.0.2 translates it). Without a differential equation for xs nocmodl stops ("xs not really a
+#: STATE; Ie. No differential equation for it": a NeuroML-exported izhikevich2007Cell's vI = 0),
+#: unless the file has a LINEAR block; with xs' it translates.
+XS_FORMS = {
+    "no_solve": ("BREAKPOINT { i = g*(v + 65)*xs }\n", False),
+    "cnexp_other_state": ("BREAKPOINT { SOLVE s METHOD cnexp  i = g*(v + 65)*(xs + ys) }\n"
+                          "DERIVATIVE s { xs = 0.01*(v + 65)  ys' = -ys }\n", False),
+    "kinetic_other_states": ("BREAKPOINT { SOLVE k METHOD sparse  i = g*(v + 65)*ys*(1 + xs) }\n"
+                             "KINETIC k { ~ ys <-> zs (0.1, 0.2) }\n", False),
+    "with_its_equation": ("BREAKPOINT { SOLVE s METHOD cnexp  i = g*(v + 65)*(xs + ys) }\n"
+                          "DERIVATIVE s { xs' = -xs  ys' = -ys }\n", True),
+    "linear_block": ("BREAKPOINT { SOLVE lin  i = g*(v + 65)*ys }\n"
+                     "LINEAR lin SOLVEFOR ys, zs {\n  ~ xs*ys = 0.5*zs\n  ~ ys + zs = 1\n}\n", True),
+}
+
+
+@pytest.mark.parametrize("form", sorted(XS_FORMS))
+def test_a_state_net_receive_assigns_needs_an_equation_as_in_nocmodl(tmp_path, form):
+    from excitable.errors import ModelError
+    from tests.io.nmodl.test_nonlinear import nocmodl_accepts
+
+    blocks, translates = XS_FORMS[form]
+    path = tmp_path / "xsnr.mod"
+    path.write_text("NEURON { POINT_PROCESS xsnr NONSPECIFIC_CURRENT i }\nPARAMETER { g = 0.001 (uS) }\n"
+                    "ASSIGNED { v (mV) i (nA) }\nSTATE { xs ys zs }\nINITIAL { xs = 0  ys = 1 }\n" + blocks
+                    + "NET_RECEIVE (w) {\n  xs = xs + w\n}\n")
+    line = path.read_text().splitlines().index("  xs = xs + w") + 1
+    accepted = nocmodl_accepts(path)
+    if accepted is not None:  # NEURON's verdict, as described
+        assert accepted == translates
+    if translates:
+        load_mod(path)
+    else:
+        with pytest.raises(ModelError, match=rf"xsnr\.mod:{line}: STATE xs assigned in NET_RECEIVE without a "
+                                             r"differential equation \(nocmodl refuses it too"):
+            load_mod(path)

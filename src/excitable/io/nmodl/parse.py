@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from excitable.errors import ModelError
-from excitable.io.nmodl.comments import strip_comments  # noqa: F401  (many modules import it from here)
+from excitable.io.nmodl.comments import strip_comments, without_comment_blocks  # noqa: F401  (many modules import strip_comments from here)
 from excitable.io.nmodl.includes import inline
 
 _DSL = None
@@ -95,10 +95,12 @@ def read_text(path) -> tuple[Path, str]:
 def parse_text(path: Path, text: str, *, kinetic: bool = True) -> ModFile:
     """NEURON's AST of ``text``; a syntax error is a one-line ModelError with the file and line."""
     d = dsl()
-    try:
-        program = d.NmodlDriver().parse_string(text)
+    try:  # COMMENT blocks blanked first, as nocmodl reads them (comments.without_comment_blocks)
+        program = d.NmodlDriver().parse_string(without_comment_blocks(text))
     except RuntimeError as exc:
         raise ModelError(f"{path}: {_syntax_message(str(exc))}") from None
+    except Exception as exc:  # noqa: BLE001 -- the C++ parser's own failures (a ValueError of its strings)
+        raise ModelError(f"{path}: NEURON's NMODL parser failed on it ({type(exc).__name__}: {exc})") from None
     _once_global(program)
     _one_block_each(program)
     d.symtab.SymtabVisitor().visit_program(program)

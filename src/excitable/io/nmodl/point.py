@@ -63,7 +63,7 @@ def problems(mod, desc: Description) -> list[tuple[int, str]]:
     from excitable.io.nmodl import artificial, event_checks, events, nrn_cur_values
 
     lines = strip_comments(mod.text)
-    kept = nrn_cur_values.problems(mod, desc)  # what nrn_cur leaves for later blocks, where not NEURON's
+    kept = nrn_cur_values.problems(mod, desc) + _states_without_equations(desc, lines)
     if (desc.point or artificial.is_artificial(mod)) and events.uses(mod, desc, lines):
         return event_checks.problems(mod, desc, lines) + kept  # net_send, flag, t, ARTIFICIAL_CELL, ELECTRODE_CURRENT
     found = event_checks.density_problems(mod, desc, lines) + kept
@@ -79,6 +79,31 @@ def problems(mod, desc: Description) -> list[tuple[int, str]]:
     # (with a weight argument such statements take the event path: events.uses)
     return found + [(n, f"NET_RECEIVE statement '{text[:40]}' (not a jump x = x + f(weight) of a STATE)")
                     for n, text in events.jump_problems(desc, block, lines)]
+
+
+def _states_without_equations(desc: Description, lines: list[str]) -> list[tuple[int, str]]:
+    """(line, construct) of each STATE NET_RECEIVE assigns that no differential equation (``x'``) or
+    reaction (``~``) names: nocmodl 9.0.2 stops there ("x not really a STATE; Ie. No differential
+    equation for it"; NeuroML-exported izhikevich2007Cell files' ``vI = 0``), so such a file is not
+    one NEURON runs; a STATE without one that NET_RECEIVE leaves alone compiles, and so does a file
+    with a LINEAR or NONLINEAR block (checked with nrnivmodl: a cnexp DERIVATIVE, a sparse KINETIC
+    or no SOLVE, each refused; a LINEAR block, compiled)."""
+    from excitable.io.nmodl.block_bodies import top_level
+
+    if desc.linears or desc.nonlinears:
+        return []
+    where = {n: b.name for b in top_level(lines) for n in b.lines}
+    text = "\n".join(lines)
+    found = []
+    for x in dict.fromkeys(s.split("[")[0] for s in desc.states):
+        if re.search(rf"\b{re.escape(x)}\s*'", text) or re.search(rf"(?m)~.*\b{re.escape(x)}\b", text):
+            continue
+        assigned = [n for n, line in enumerate(lines, 1) if where.get(n) == "NET_RECEIVE"
+                    and re.search(rf"(?<![\w.]){re.escape(x)}\s*(\[[^]]*\])?\s*=(?!=)", line)]
+        if assigned:
+            found.append((assigned[0], f"STATE {x} assigned in NET_RECEIVE without a differential equation "
+                                       f"(nocmodl refuses it too: \"{x} not really a STATE\"; declare it ASSIGNED)"))
+    return found
 
 
 def _compile_net_receive(desc: Description, mod, gen):
