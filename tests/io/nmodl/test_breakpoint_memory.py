@@ -121,3 +121,11 @@ def test_a_global_parameter_breakpoint_reads_before_setting_is_refused_naming_ra
     with pytest.raises(ModelError, match=r"PARAMETER w read in BREAKPOINT before it is assigned there \(NEURON: "
                                          r"the previous step's value, one for all instances; RANGE runs\)"):
         load_mod(path)
+
+
+def test_mod_check_names_the_range_parameter_breakpoint_keeps():
+    from excitable.io.nmodl.check import check_file
+
+    report, bad = check_file(OWN / "nm_bprange.mod")
+    assert bad == 0
+    assert "  parameters its blocks assign, kept from block to block as NEURON keeps them: w (BREAKPOINT)" in report

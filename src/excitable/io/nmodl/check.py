@@ -11,8 +11,8 @@ from excitable.io.nmodl.describe import python_name
 from excitable.io.nmodl.event_checks import event_lines
 from excitable.io.nmodl.describe import SPECIAL, describe, ion_default
 from excitable.io.nmodl.includes import located
-from excitable.io.nmodl import (function_tables, hoc_knobs, loop_bounds, nonlinear, parameter_writes, pointers,
-                                 printf, random_draws)
+from excitable.io.nmodl import (breakpoint_memory, function_tables, hoc_knobs, loop_bounds, nonlinear, parameter_writes,
+                                 pointers, printf, random_draws)
 from excitable.io.nmodl.linear import solved_in_initial
 from excitable.io.nmodl.parse import parse_text, read_text, strip_comments
 from excitable.io.nmodl.unsupported import find
@@ -57,7 +57,9 @@ def check_file(path) -> tuple[list[str], int]:
     lines += random_draws.check_lines(strip_comments(mod.text))  # normrand ...; hoc's own PROCEDUREs
     lines += hoc_knobs.check_lines(mod, desc)  # ASSIGNED that only hoc sets (hoc_knobs.py)
     lines += _variable_functions(desc)  # RANGE r and FUNCTION r (ModelDB 112685 Golgi_hcn1.mod): NEURON 9 refuses
-    lines += [] if is_artificial(mod) else parameter_writes.check_lines(mod, desc)  # PARAMETERs blocks assign
+    # PARAMETERs blocks assign, those a BREAKPOINT with currents keeps (izhi2007b.mod's b) too
+    kept = [p for p in breakpoint_memory.memory(mod, desc) if p in desc.parameters]
+    lines += [] if is_artificial(mod) else parameter_writes.check_lines(mod, desc, kept)
     for decl in function_tables.declared(mod).values():  # values given after loading, as in NEURON
         lines.append(f"  function table {decl.signature()}: values given at load time (load_mod(..., tables="
                      f"{{'{decl.name}': ...}}) or --set tables=FILE.json), NEURON's table_{decl.name}_{desc.suffix}")

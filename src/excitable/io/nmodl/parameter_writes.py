@@ -303,12 +303,14 @@ def problems(mod, desc: Description) -> list[tuple[int, str]]:
     return Writes(desc, mod.text).problems(names)
 
 
-def check_lines(mod, desc: Description) -> list[str]:
-    """``excitable mod check``'s line naming the PARAMETERs the blocks assign (kept as states)."""
-    if not desc.suffix or (desc.point and not desc.initial):
+def check_lines(mod, desc: Description, kept_by_breakpoint=()) -> list[str]:
+    """``excitable mod check``'s line naming the PARAMETERs the blocks assign (kept as states);
+    ``kept_by_breakpoint``: those a BREAKPOINT with currents keeps (breakpoint_memory.memory's)."""
+    if not desc.suffix or (desc.point and not desc.initial and not kept_by_breakpoint):
         return []
     w = Writes(desc, mod.text)
     blocks = (("INITIAL", "INITIAL"), ("SOLVE", "the SOLVE'd blocks"), ("BREAKPOINT", "BREAKPOINT"))
-    where = {p: [label for key, label in blocks if p in w.written(key)] for p in w.carried()}
+    kept = [p for p in desc.parameters if p in w.carried() or p in kept_by_breakpoint]
+    where = {p: [label for key, label in blocks if p in w.written(key)] for p in kept}
     return ["  parameters its blocks assign, kept from block to block as NEURON keeps them: "
             + ", ".join(f"{p} ({' and '.join(b)})" for p, b in where.items())] if where else []
