@@ -42,8 +42,11 @@ def python_names(values: dict) -> dict:
 
 
 def compared_states(cls) -> list[str]:
-    """The state names of an imported class that are the file's variables."""
-    return [s for s in cls.states if s not in _INTERNAL]
+    """The state names of an imported class that are the file's variables, then the RANGE values
+    its BREAKPOINT computes (``recordable``: hh.mod's gna, a synapse's V-dependent g), as NEURON's
+    nrn_cur leaves them."""
+    states = [s for s in cls.states if s not in _INTERNAL]
+    return states + [a for a in getattr(cls, "recordable", ()) if a not in states]
 
 
 def ion_currents(cls) -> dict[str, str]:
@@ -78,7 +81,8 @@ def ours(mechanisms: dict, values: dict, *, dt: float, celsius: float, clamp=Non
     else:
         delay, dur, amp = iclamp
         sim.stimulate(ex.IClamp(cell.soma, amplitude=amp, delay=delay, duration=dur))
-    names = ["v"] + [f"{suffix}.{st}" for suffix, cls in mechanisms.items() for st in cls.states]
+    names = ["v"] + [f"{suffix}.{st}" for suffix, cls in mechanisms.items()
+                     for st in dict.fromkeys((*cls.states, *compared_states(cls)))]
     for n in names:
         sim.record(n)
     res = sim.run(sum(d for d, _ in clamp) if clamp else 30.0)
@@ -87,7 +91,8 @@ def ours(mechanisms: dict, values: dict, *, dt: float, celsius: float, clamp=Non
               for suffix, cls in mechanisms.items()}
     ions = ion_values(mechanisms, values, states, celsius)
     for suffix, cls in mechanisms.items():
-        out.update({f"{suffix}.{st}": states[suffix][st] for st in compared_states(cls)})
+        out.update({f"{suffix}.{st}": states[suffix][st] if st in states[suffix] else np.asarray(res[f"{suffix}.{st}"])
+                    for st in compared_states(cls)})
         mech = cls(**python_names(values.get(suffix, {})))
         seen = {f: ions[ion][kind] for f, (ion, kind) in getattr(cls, "ion_fields", {}).items()
                 if ion in ions and kind in ("e", "ci", "co") and kind in ions[ion]}

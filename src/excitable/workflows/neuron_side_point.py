@@ -150,8 +150,8 @@ def ours(cls, params: dict, *, weight: float, spikes, dt: float, celsius: float,
     if "events_lost" in got and got["events_lost"].max() > 0:
         raise ModelError(f"mod compare: {name} lost events in excitable's run (its queue is full)")
     # NEURON's BREAKPOINT of the step from t_k runs at t_k + dt/2 (its fixed step's middle)
-    states = {s: got[s] for s in states_of(cls)} | {"t": (np.arange(len(got["v"])) + 0.5) * dt,
-                                                    "celsius": np.full(len(got["v"]), float(celsius))}
+    states = {s: got[s] for s in states_of(cls) if s in cls.states}  # not the recorded BREAKPOINT values
+    states |= {"t": (np.arange(len(got["v"])) + 0.5) * dt, "celsius": np.full(len(got["v"]), float(celsius))}
     current_of = _with_ions(current_of, cls, params, density, got, celsius)
     for trace, current in currents_of(cls).items():
         timed = _neuron_timed_current(current_of, got, states, current)

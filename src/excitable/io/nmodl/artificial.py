@@ -152,6 +152,8 @@ class Blocks:
         self.breakpoint_in_state = bool(bp_arrays) and not with_currents  # run after the SOLVE, as NEURON's nrn_state
         self.twice = () if self.artificial else double_run.names(mod, desc) + (bp_arrays if with_currents else ())
         self.kept += tuple(x for x in self.twice if x not in self.kept)
+        stored = mechanism.stored_recordable(desc, self.kept, self.twice)  # beside kept values: nrn_cur's, not rerun
+        self.after_cur, self.kept = self.after_cur + stored, self.kept + stored
         self.kept += (runtime_index.OUT_OF_RANGE,) if desc.arrays else ()  # accesses past an array (runtime_index.py)
         self.at_start = bool(self.stale or self.after_cur or self.twice)  # advance reruns nrn_cur at the step's start V
         self.sends = any(call == "net_event" for call, _ in comp.sites)  # a spike source (engine/spike_slots.py)

@@ -224,6 +224,8 @@ def make_class(desc: Description, mod, tables=None):
     # values BREAKPOINT computes from v, ions or POINTERs for the SOLVE: NEURON's are the step's start's
     stale = breakpoint_feeds.stale(desc, pointers.names(mod))
     after_cur = writes.set_by_currents()  # PARAMETERs nrn_cur leaves (cal_mig's ggk): its run at the step's start
+    stored = stored_recordable(desc, desc.states + carried_all, twice)  # beside kept values: nrn_cur's, not rerun
+    after_cur, carried_all = after_cur + stored, carried_all + stored
     at_start = bool(stale or twice or after_cur)  # advance reruns nrn_cur at the step's start V (breakpoint_feeds.start)
     v_cur = (breakpoint_feeds.V_CUR,) if at_start else ()  # the V they were computed at, where the engine gives none
     counted = (runtime_index.OUT_OF_RANGE,) if desc.arrays else ()  # accesses past an array (runtime_index.py)
@@ -377,6 +379,18 @@ def breakpoint_recordable(desc: Description, states, ion_fields) -> tuple[str, .
     set_in_bp = set(re.findall(r"\b(\w+)\s*=(?!=)", _mentions(desc, desc.breakpoint))) if desc.breakpoint else set()
     return tuple(a for a in desc.assigned if a in desc.ranges and a in set_in_bp
                  and a not in states and a not in desc.currents and a not in ion_fields)
+
+
+def stored_recordable(desc: Description, kept, twice) -> tuple[str, ...]:
+    """The RANGE values BREAKPOINT computes (``breakpoint_recordable``) of a file whose BREAKPOINT
+    also keeps values (``twice``: a filter ``b0 = 0.9*b0 + ...``, then ``b1 = b0``): computed again
+    at record time they would start from kept values nrn_cur had already moved (t = 0:
+    finitialize's two runs made four), so they are carried as states, stored from nrn_cur's run
+    as the kept ones are; () where nothing is kept (a rerun gives nrn_cur's values)."""
+    if not twice:
+        return ()
+    ion_vars = {x for ion in desc.ions for x in ion.read + ion.write}
+    return breakpoint_recordable(desc, kept, ion_vars)
 
 
 def _geometry_note(desc: Description) -> str:

@@ -183,6 +183,8 @@ def _make_jump_class(desc: Description, mod):
     with_currents = breakpoint_feeds.has_currents(desc, strip_comments(mod.text))
     twice = double_run.names(mod, desc) + (bp_arrays if with_currents else ())
     kept += tuple(x for x in dict.fromkeys(arrays + twice) if x not in kept)
+    stored = mechanism.stored_recordable(desc, kept, twice)  # beside kept values: nrn_cur's, not rerun
+    after_cur, kept = after_cur + stored, kept + stored
     kept += (runtime_index.OUT_OF_RANGE,) if desc.arrays else ()  # accesses past an array (runtime_index.py)
     from_cur = tuple(dict.fromkeys(gen.feeds + after_cur + twice))  # what advance takes from nrn_cur's run
     # a derivimplicit, nonlinear sparse or NONLINEAR SOLVE counts where NEURON's loop would iterate on (as mechanism.py)
